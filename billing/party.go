@@ -1,0 +1,164 @@
+// Package billing holds Facturo's billing domain: tenants, customers and
+// (in later files) invoices and sales items, with their rules. Pure Go: it
+// imports no storage, HTTP or job code.
+package billing
+
+import (
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
+)
+
+// Languages are the languages documents and emails are written in.
+var Languages = []string{"en", "es", "pt-BR"}
+
+// Address is a postal address. Country is an ISO 3166-1 alpha-2 code.
+type Address struct {
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2,omitempty"`
+	City       string `json:"city"`
+	Region     string `json:"region,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
+	Country    string `json:"country"`
+}
+
+// IsComplete reports whether the address can go on an invoice.
+func (a Address) IsComplete() bool {
+	return a.Line1 != "" && a.City != "" && a.Country != ""
+}
+
+func (a *Address) normalize(prefix string, c *fail.Collector) {
+	for _, f := range []*string{&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country} {
+		*f = strings.TrimSpace(*f)
+	}
+	checkText(c, prefix+".line1", a.Line1, 200)
+	checkText(c, prefix+".line2", a.Line2, 200)
+	checkText(c, prefix+".city", a.City, 100)
+	checkText(c, prefix+".region", a.Region, 100)
+	checkText(c, prefix+".postal_code", a.PostalCode, 20)
+	if a.Country != "" {
+		a.Country = strings.ToUpper(a.Country)
+		if !ValidCountry(a.Country) {
+			c.Add(prefix+".country", "%q is not an ISO 3166-1 alpha-2 country code (for example ES, PT, BR, US)", a.Country)
+		}
+	}
+}
+
+// ValidCountry reports whether code is an ISO 3166-1 alpha-2 country code.
+func ValidCountry(code string) bool {
+	if len(code) != 2 {
+		return false
+	}
+	r, err := language.ParseRegion(code)
+	return err == nil && r.IsCountry() && r.String() == code
+}
+
+// NormalizeLanguage accepts en, es, pt-BR (and pt as pt-BR) and returns the canonical tag.
+func NormalizeLanguage(s string) (string, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "en":
+		return "en", true
+	case "es":
+		return "es", true
+	case "pt", "pt-br", "pt_br":
+		return "pt-BR", true
+	}
+	return "", false
+}
+
+// ValidEmail reports whether s is a bare email address (no display name).
+func ValidEmail(s string) bool {
+	if s == "" || len(s) > 254 || strings.ContainsAny(s, " <>\"") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".")
+}
+
+// ValidTimeZone reports whether tz is an IANA time zone name.
+func ValidTimeZone(tz string) bool {
+	if tz == "" || tz == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(tz)
+	return err == nil
+}
+
+func checkText(c *fail.Collector, field, v string, max int) {
+	if !utf8.ValidString(v) {
+		c.Add(field, "must be valid UTF-8 text")
+		return
+	}
+	if utf8.RuneCountInString(v) > max {
+		c.Add(field, "must be at most %d characters", max)
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\t' }) {
+		c.Add(field, "must not contain control characters or line breaks")
+	}
+}
+
+func checkRequired(c *fail.Collector, field, v string, max int) {
+	if v == "" {
+		c.Add(field, "is required")
+		return
+	}
+	checkText(c, field, v, max)
+}
+
+func checkCurrency(c *fail.Collector, field string, v *string) {
+	if *v == "" {
+		return
+	}
+	*v = strings.TrimSpace(*v)
+	if _, err := money.ParseCurrency(*v); err != nil {
+		c.Add(field, "%q is not an ISO 4217 currency code (for example EUR, USD, BRL)", *v)
+	}
+}
+
+func checkLanguage(c *fail.Collector, field string, v *string) {
+	if *v == "" {
+		return
+	}
+	lang, ok := NormalizeLanguage(*v)
+	if !ok {
+		c.Add(field, "%q is not supported: use one of %s", *v, strings.Join(Languages, ", "))
+		return
+	}
+	*v = lang
+}
+
+var customFieldKey = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// MaxCustomFields bounds the custom fields of one record.
+const MaxCustomFields = 50
+
+func checkCustomFields(c *fail.Collector, field string, m map[string]string) {
+	if len(m) > MaxCustomFields {
+		c.Add(field, "at most %d custom fields", MaxCustomFields)
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !customFieldKey.MatchString(k) {
+			c.Add(field+"."+k, "custom field names use lower-case letters, digits and _ (at most 40, starting with a letter)")
+			continue
+		}
+		checkText(c, field+"."+k, m[k], 500)
+	}
+}

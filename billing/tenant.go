@@ -1,0 +1,62 @@
+package billing
+
+import (
+	"strings"
+	"time"
+
+	"github.com/facturo/facturo/fail"
+)
+
+// Tenant is one provider business using Facturo: its own customers, users,
+// numbering and ledger. Every row in the database belongs to one tenant.
+type Tenant struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`       // trading name shown in the console
+	LegalName string    `json:"legal_name"` // on invoices
+	TaxID     string    `json:"tax_id"`
+	Address   Address   `json:"address"`
+	Currency  string    `json:"currency"` // accounting currency (ISO 4217)
+	TimeZone  string    `json:"time_zone"`
+	Language  string    `json:"language"` // default for documents and emails
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Normalize trims and validates t, naming every field at fault.
+func (t *Tenant) Normalize() error {
+	var c fail.Collector
+	t.Name = strings.TrimSpace(t.Name)
+	t.LegalName = strings.TrimSpace(t.LegalName)
+	t.TaxID = strings.TrimSpace(t.TaxID)
+	checkRequired(&c, "name", t.Name, 200)
+	if t.LegalName == "" {
+		t.LegalName = t.Name
+	}
+	checkText(&c, "legal_name", t.LegalName, 200)
+	checkText(&c, "tax_id", t.TaxID, 32)
+	t.Address.normalize("address", &c)
+	if t.Currency == "" {
+		c.Add("currency", "is required: the accounting currency, for example EUR")
+	}
+	checkCurrency(&c, "currency", &t.Currency)
+	if t.TimeZone == "" {
+		t.TimeZone = "UTC"
+	}
+	if !ValidTimeZone(t.TimeZone) {
+		c.Add("time_zone", "%q is not an IANA time zone (for example Europe/Madrid)", t.TimeZone)
+	}
+	if t.Language == "" {
+		t.Language = "en"
+	}
+	checkLanguage(&c, "language", &t.Language)
+	return c.Err()
+}
+
+// Location returns the tenant's time zone (UTC if it cannot be loaded).
+func (t Tenant) Location() *time.Location {
+	loc, err := time.LoadLocation(t.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
