@@ -1,0 +1,145 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+)
+
+// APIKeyStore persists API keys (hashes only).
+type APIKeyStore interface {
+	InsertAPIKey(ctx context.Context, k access.APIKey) error
+	// APIKeyByHash finds a key in any tenant by the hash of its secret.
+	APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error)
+	ListAPIKeys(ctx context.Context, tenantID string) ([]access.APIKey, error)
+	RevokeAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error // not_found if absent or already revoked
+	TouchAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error
+}
+
+// NewAPIKey is the input of CreateAPIKey.
+type NewAPIKey struct {
+	Name       string
+	Role       string
+	CustomerID string
+}
+
+// CreatedAPIKey is a new key with its secret, shown this once.
+type CreatedAPIKey struct {
+	access.APIKey
+	Secret string `json:"secret"`
+}
+
+// CreateAPIKey makes a key bound to a role (administrator). The secret is
+// returned once; only its hash is stored.
+func (s *Service) CreateAPIKey(ctx context.Context, p access.Principal, in NewAPIKey) (CreatedAPIKey, error) {
+	if err := p.Require(access.ManageAPIKeys); err != nil {
+		return CreatedAPIKey{}, err
+	}
+	var c fail.Collector
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		c.Add("name", "is required: say what the key is for")
+	} else if len(name) > 100 {
+		c.Add("name", "must be at most 100 characters")
+	}
+	role, err := access.ParseRole(in.Role)
+	if err != nil {
+		c.Add("role", "%v", err)
+	}
+	if role == access.Customer && in.CustomerID == "" {
+		c.Add("customer_id", "is required for a customer-role key")
+	}
+	if role != access.Customer && in.CustomerID != "" {
+		c.Add("customer_id", "only customer-role keys belong to a customer account")
+	}
+	if err := c.Err(); err != nil {
+		return CreatedAPIKey{}, err
+	}
+	secret, hash, err := access.NewAPIKeySecret()
+	if err != nil {
+		return CreatedAPIKey{}, err
+	}
+	now := s.Now()
+	k := access.APIKey{ID: id.NewAt(id.APIKey, now), TenantID: p.TenantID, Name: name, Prefix: secret[:10], Hash: hash,
+		Role: role, CustomerID: in.CustomerID, CreatedBy: p.ActorID(), CreatedAt: now}
+	err = s.store.Write(ctx, func(tx Tx) error {
+		if k.CustomerID != "" {
+			if _, err := tx.GetCustomer(ctx, p.TenantID, k.CustomerID); err != nil {
+				if fail.Is(err, fail.NotFound) {
+					return fail.Field("customer_id", "no customer %q in this tenant", k.CustomerID)
+				}
+				return err
+			}
+		}
+		if err := tx.InsertAPIKey(ctx, k); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "api_key.created", "api_key", k.ID, map[string]any{"name": k.Name, "role": k.Role})
+	})
+	if err != nil {
+		return CreatedAPIKey{}, err
+	}
+	return CreatedAPIKey{APIKey: k, Secret: secret}, nil
+}
+
+// ListAPIKeys lists the tenant's keys without secrets (administrator).
+func (s *Service) ListAPIKeys(ctx context.Context, p access.Principal) ([]access.APIKey, error) {
+	if err := p.Require(access.ManageAPIKeys); err != nil {
+		return nil, err
+	}
+	var out []access.APIKey
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListAPIKeys(ctx, p.TenantID)
+		return err
+	})
+	return out, err
+}
+
+// RevokeAPIKey revokes a key at once on every node (administrator).
+func (s *Service) RevokeAPIKey(ctx context.Context, p access.Principal, keyID string) error {
+	if err := p.Require(access.ManageAPIKeys); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.RevokeAPIKey(ctx, p.TenantID, keyID, s.Now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "api_key.revoked", "api_key", keyID, nil)
+	})
+}
+
+// apiKeyTouchInterval limits last-used writes to one per key per minute.
+const apiKeyTouchInterval = time.Minute
+
+// AuthenticateAPIKey returns the principal of a bearer key, or unauthenticated.
+func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (access.Principal, error) {
+	unauth := fail.Newf(fail.Unauthenticated, "the API key is not valid or was revoked")
+	if !strings.HasPrefix(key, access.APIKeyPrefix) || len(key) > 200 {
+		return access.Principal{}, unauth
+	}
+	var k access.APIKey
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		k, err = tx.APIKeyByHash(ctx, access.HashAPIKey(key))
+		return err
+	})
+	if err != nil {
+		if fail.Is(err, fail.NotFound) {
+			return access.Principal{}, unauth
+		}
+		return access.Principal{}, err
+	}
+	if k.RevokedAt != nil {
+		return access.Principal{}, unauth
+	}
+	now := s.Now()
+	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > apiKeyTouchInterval {
+		_ = s.store.Write(ctx, func(tx Tx) error { return tx.TouchAPIKey(ctx, k.TenantID, k.ID, now) })
+	}
+	return k.Principal(), nil
+}

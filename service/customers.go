@@ -1,0 +1,403 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/money"
+)
+
+// CustomerStore persists customers.
+type CustomerStore interface {
+	// InsertCustomer adds c; a duplicate number is fail.Conflict on field "number".
+	InsertCustomer(ctx context.Context, c billing.Customer) error
+	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
+	// GetCustomerForUpdate reads c and, on engines that have it, locks the row.
+	GetCustomerForUpdate(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
+	UpdateCustomer(ctx context.Context, c billing.Customer) error
+	ListCustomers(ctx context.Context, tenantID string, f CustomerFilter) ([]billing.Customer, error)
+}
+
+// Customer sort keys.
+const (
+	SortNumber    = "number"
+	SortName      = "name"
+	SortCreatedAt = "created_at"
+	SortUpdatedAt = "updated_at"
+)
+
+// CustomerSorts lists the columns customers can be sorted by.
+var CustomerSorts = []string{SortNumber, SortName, SortCreatedAt, SortUpdatedAt}
+
+// Archived filter values.
+const (
+	ArchivedExclude = "exclude"
+	ArchivedInclude = "include"
+	ArchivedOnly    = "only"
+)
+
+// CustomerFilter selects and orders customers.
+type CustomerFilter struct {
+	Query          string // matches number, name, legal name, email, tax id, external ids; accent- and case-insensitive
+	Archived       string // exclude (default), include, only
+	HasBillingInfo *bool
+	Currency       string
+	Country        string
+	ParentID       string
+	SalesTaxGroup  string
+	CustomerID     string // set by the service for the customer role
+	Sort           string // one of CustomerSorts; default number
+	Desc           bool
+	Page           Page
+}
+
+// BillingInput is the billing information to set; nil fields stay.
+type BillingInput struct {
+	LegalName *string
+	Address   *billing.Address
+	TaxID     *string
+	Email     *string
+	Language  *string
+	Currency  *string
+}
+
+// CustomerInput creates or changes a customer; nil fields stay (or default on create).
+type CustomerInput struct {
+	Number                *string
+	Name                  *string
+	Contacts              *[]billing.Contact
+	Billing               *BillingInput
+	InvoiceAccountID      *string
+	PaymentTermsDays      *int
+	CreditLimit           *string
+	SalesTaxGroup         *string
+	SAPID                 *string
+	BillingContractNumber *string
+	SalesAccountExecutive *string
+	ParentID              *string
+	CustomFields          *map[string]string
+}
+
+// onlyBilling reports whether in changes billing information and nothing else.
+func (in CustomerInput) onlyBilling() bool {
+	return in.Number == nil && in.Name == nil && in.Contacts == nil && in.InvoiceAccountID == nil &&
+		in.PaymentTermsDays == nil && in.CreditLimit == nil && in.SalesTaxGroup == nil && in.SAPID == nil &&
+		in.BillingContractNumber == nil && in.SalesAccountExecutive == nil && in.ParentID == nil && in.CustomFields == nil
+}
+
+// apply copies the set fields of in onto c.
+func (in CustomerInput) apply(c *billing.Customer) error {
+	set(&c.Number, in.Number)
+	set(&c.Name, in.Name)
+	if in.Contacts != nil {
+		c.Contacts = append([]billing.Contact(nil), (*in.Contacts)...)
+	}
+	if b := in.Billing; b != nil {
+		set(&c.Billing.LegalName, b.LegalName)
+		set(&c.Billing.Address, b.Address)
+		set(&c.Billing.TaxID, b.TaxID)
+		set(&c.Billing.Email, b.Email)
+		set(&c.Billing.Language, b.Language)
+		set(&c.Billing.Currency, b.Currency)
+	}
+	set(&c.InvoiceAccountID, in.InvoiceAccountID)
+	set(&c.PaymentTermsDays, in.PaymentTermsDays)
+	if in.CreditLimit != nil {
+		if *in.CreditLimit == "" {
+			c.CreditLimit = decimal.Zero
+		} else {
+			d, err := money.ParseDecimal(*in.CreditLimit)
+			if err != nil {
+				return fail.Field("credit_limit", "%q is not a decimal amount such as \"5000.00\"", *in.CreditLimit)
+			}
+			c.CreditLimit = d
+		}
+	}
+	set(&c.SalesTaxGroup, in.SalesTaxGroup)
+	set(&c.SAPID, in.SAPID)
+	set(&c.BillingContractNumber, in.BillingContractNumber)
+	set(&c.SalesAccountExecutive, in.SalesAccountExecutive)
+	set(&c.ParentID, in.ParentID)
+	if in.CustomFields != nil {
+		c.CustomFields = maps.Clone(*in.CustomFields)
+	}
+	return nil
+}
+
+// CreateCustomer adds a customer. Without a number, the next one of the
+// tenant's customer series is assigned (C-000001, …).
+func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in CustomerInput) (billing.Customer, error) {
+	if err := p.Require(access.WriteCustomers); err != nil {
+		return billing.Customer{}, err
+	}
+	now := s.Now()
+	c := billing.Customer{ID: id.NewAt(id.Customer, now), TenantID: p.TenantID, PaymentTermsDays: 30, CreatedAt: now, UpdatedAt: now}
+	if err := in.apply(&c); err != nil {
+		return billing.Customer{}, err
+	}
+	if err := c.Normalize(); err != nil {
+		return billing.Customer{}, err
+	}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if c.Number == "" {
+			n, err := tx.NextCounter(ctx, p.TenantID, "customer_number")
+			if err != nil {
+				return err
+			}
+			c.Number = fmt.Sprintf("C-%06d", n)
+		}
+		if err := s.checkCustomerLinks(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := tx.InsertCustomer(ctx, c); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "customer.created", "customer", c.ID, c)
+	})
+	if err != nil {
+		return billing.Customer{}, err
+	}
+	return c, nil
+}
+
+// checkCustomerLinks verifies the invoice account and parent exist in the
+// tenant, are not archived, and that the parent chain has no cycle.
+func (s *Service) checkCustomerLinks(ctx context.Context, tx Tx, c billing.Customer) error {
+	if c.InvoiceAccountID != "" && c.InvoiceAccountID != c.ID {
+		acct, err := tx.GetCustomer(ctx, c.TenantID, c.InvoiceAccountID)
+		if fail.Is(err, fail.NotFound) {
+			return fail.Field("invoice_account_id", "no customer %q in this tenant", c.InvoiceAccountID)
+		} else if err != nil {
+			return err
+		}
+		if acct.ArchivedAt != nil {
+			return fail.Field("invoice_account_id", "customer %s is archived", acct.Number)
+		}
+	}
+	seen := map[string]bool{c.ID: true}
+	for parent := c.ParentID; parent != ""; {
+		if seen[parent] {
+			return fail.Field("parent_id", "would make a cycle of parent accounts")
+		}
+		seen[parent] = true
+		pc, err := tx.GetCustomer(ctx, c.TenantID, parent)
+		if fail.Is(err, fail.NotFound) {
+			return fail.Field("parent_id", "no customer %q in this tenant", parent)
+		} else if err != nil {
+			return err
+		}
+		parent = pc.ParentID
+	}
+	return nil
+}
+
+// GetCustomer returns one customer of the caller's tenant. A customer-role
+// caller sees only its own account; any other id is not found.
+func (s *Service) GetCustomer(ctx context.Context, p access.Principal, customerID string) (billing.Customer, error) {
+	if err := s.requireCustomerRead(p, customerID); err != nil {
+		return billing.Customer{}, err
+	}
+	var c billing.Customer
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		c, err = tx.GetCustomer(ctx, p.TenantID, customerID)
+		return err
+	})
+	return c, err
+}
+
+func (s *Service) requireCustomerRead(p access.Principal, customerID string) error {
+	if p.Role == access.Customer && !p.System {
+		if err := p.Require(access.OwnAccount); err != nil {
+			return err
+		}
+		if !p.SeesCustomer(customerID) {
+			return fail.NotFoundf("no customer %q", customerID)
+		}
+		return nil
+	}
+	return p.Require(access.ReadCustomers)
+}
+
+// UpdateCustomer changes a customer. Staff who may only edit billing
+// information (finance), and a customer on its own account, may change the
+// billing fields only.
+func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, customerID string, in CustomerInput) (billing.Customer, error) {
+	switch {
+	case p.Role == access.Customer && !p.System:
+		if err := p.Require(access.OwnAccount); err != nil {
+			return billing.Customer{}, err
+		}
+		if !p.SeesCustomer(customerID) {
+			return billing.Customer{}, fail.NotFoundf("no customer %q", customerID)
+		}
+		if !in.onlyBilling() {
+			return billing.Customer{}, fail.Forbiddenf("customers may change their billing information only")
+		}
+	case in.onlyBilling():
+		if err := p.Require(access.WriteBillingInfo); err != nil {
+			return billing.Customer{}, err
+		}
+	default:
+		if err := p.Require(access.WriteCustomers); err != nil {
+			return billing.Customer{}, err
+		}
+	}
+	var out billing.Customer
+	err := s.store.Write(ctx, func(tx Tx) error {
+		before, err := tx.GetCustomerForUpdate(ctx, p.TenantID, customerID)
+		if err != nil {
+			return err
+		}
+		c := before
+		c.Contacts = append([]billing.Contact(nil), before.Contacts...)
+		c.CustomFields = maps.Clone(before.CustomFields)
+		if err := in.apply(&c); err != nil {
+			return err
+		}
+		if in.Number != nil && c.Number == "" {
+			return fail.Field("number", "must not be empty")
+		}
+		if err := c.Normalize(); err != nil {
+			return err
+		}
+		if err := s.checkCustomerLinks(ctx, tx, c); err != nil {
+			return err
+		}
+		c.UpdatedAt = s.Now()
+		if err := tx.UpdateCustomer(ctx, c); err != nil {
+			return err
+		}
+		out = c
+		changes := diff(customerView(before), customerView(c))
+		if len(changes) == 0 {
+			return nil
+		}
+		return s.audit(ctx, tx, p, "customer.updated", "customer", c.ID, changes)
+	})
+	return out, err
+}
+
+// customerView flattens a customer for audit diffs (without timestamps).
+func customerView(c billing.Customer) billing.Customer {
+	c.UpdatedAt = c.CreatedAt
+	return c
+}
+
+// SetCustomerArchived archives or restores a customer. Archived customers
+// are hidden from lists by default and cannot be billed.
+func (s *Service) SetCustomerArchived(ctx context.Context, p access.Principal, customerID string, archived bool) (billing.Customer, error) {
+	if err := p.Require(access.WriteCustomers); err != nil {
+		return billing.Customer{}, err
+	}
+	var out billing.Customer
+	err := s.store.Write(ctx, func(tx Tx) error {
+		c, err := tx.GetCustomerForUpdate(ctx, p.TenantID, customerID)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		action := "customer.archived"
+		switch {
+		case archived && c.ArchivedAt != nil:
+			return fail.Conflictf("customer %s is already archived", c.Number)
+		case !archived && c.ArchivedAt == nil:
+			return fail.Conflictf("customer %s is not archived", c.Number)
+		case archived:
+			c.ArchivedAt = &now
+		default:
+			c.ArchivedAt = nil
+			action = "customer.restored"
+		}
+		c.UpdatedAt = now
+		if err := tx.UpdateCustomer(ctx, c); err != nil {
+			return err
+		}
+		out = c
+		return s.audit(ctx, tx, p, action, "customer", c.ID, nil)
+	})
+	return out, err
+}
+
+// ListCustomers lists the tenant's customers with filters, search, sort and
+// cursor pagination. A customer-role caller sees only its own account.
+func (s *Service) ListCustomers(ctx context.Context, p access.Principal, f CustomerFilter) (PageOf[billing.Customer], error) {
+	if p.Role == access.Customer && !p.System {
+		if err := p.Require(access.OwnAccount); err != nil {
+			return PageOf[billing.Customer]{}, err
+		}
+		f.CustomerID = p.CustomerID
+	} else if err := p.Require(access.ReadCustomers); err != nil {
+		return PageOf[billing.Customer]{}, err
+	}
+	var c fail.Collector
+	if f.Sort == "" {
+		f.Sort = SortNumber
+	}
+	if !contains(CustomerSorts, f.Sort) {
+		c.Add("sort", "%q is not sortable: use one of %v", f.Sort, CustomerSorts)
+	}
+	if f.Archived == "" {
+		f.Archived = ArchivedExclude
+	}
+	if !contains([]string{ArchivedExclude, ArchivedInclude, ArchivedOnly}, f.Archived) {
+		c.Add("archived", "use exclude, include or only")
+	}
+	if f.Currency != "" {
+		if _, err := money.ParseCurrency(f.Currency); err != nil {
+			c.Add("currency", "%q is not an ISO 4217 currency code", f.Currency)
+		}
+	}
+	if err := f.Page.decode(); err != nil {
+		c.Merge("", err)
+	}
+	if err := c.Err(); err != nil {
+		return PageOf[billing.Customer]{}, err
+	}
+	f.Query = billing.Fold(f.Query)
+	var rows []billing.Customer
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		rows, err = tx.ListCustomers(ctx, p.TenantID, f)
+		return err
+	})
+	if err != nil {
+		return PageOf[billing.Customer]{}, err
+	}
+	return pageOf(rows, f.Page.Limit, func(c billing.Customer) Cursor {
+		return Cursor{Sort: CustomerSortValue(c, f.Sort), ID: c.ID}
+	}), nil
+}
+
+// CustomerSortValue is the value of c's sort column, as the cursor carries it.
+func CustomerSortValue(c billing.Customer, sort string) string {
+	switch sort {
+	case SortName:
+		return c.Name
+	case SortCreatedAt:
+		return c.CreatedAt.UTC().Format(TimeLayout)
+	case SortUpdatedAt:
+		return c.UpdatedAt.UTC().Format(TimeLayout)
+	default:
+		return c.Number
+	}
+}
+
+// TimeLayout renders timestamps with fixed width so they sort as text.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

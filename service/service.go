@@ -1,0 +1,161 @@
+// Package service holds Facturo's use cases: one method per user action, each
+// running in one database transaction, checking the caller's role and
+// scoping every query to the caller's tenant. It declares the storage it
+// needs (Store, Tx); the store package implements it on SQLite and PostgreSQL.
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/id"
+)
+
+// Store runs transactions. Implementations must make Write transactions
+// atomic and isolated; a returned error rolls everything back.
+type Store interface {
+	// Write runs fn in one read-write transaction and commits if fn returns nil.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Read runs fn in a read-only transaction (one consistent snapshot).
+	Read(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is everything the use cases read and write within one transaction.
+// Every method that touches tenant data takes the tenant id and filters by it.
+type Tx interface {
+	TenantStore
+	UserStore
+	APIKeyStore
+	CustomerStore
+	AuditStore
+	CounterStore
+}
+
+// CounterStore hands out per-tenant sequence numbers (customer numbers; legal
+// invoice numbers use the same gapless mechanism).
+type CounterStore interface {
+	// NextCounter increments and returns the named counter, starting at 1.
+	// Within a write transaction it is gapless: a rollback returns the number.
+	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
+}
+
+// Clock tells the time; tests move it.
+type Clock func() time.Time
+
+// Service is the entry point of every use case.
+type Service struct {
+	store Store
+	now   Clock
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock replaces the wall clock.
+func WithClock(c Clock) Option { return func(s *Service) { s.now = c } }
+
+// New returns a Service over store.
+func New(store Store, opts ...Option) *Service {
+	s := &Service{store: store, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Now returns the service clock's current time in UTC.
+func (s *Service) Now() time.Time { return s.now().UTC() }
+
+// AuditEntry records one write: who, what, on which target, when, and what changed.
+type AuditEntry struct {
+	ID         string          `json:"id"`
+	TenantID   string          `json:"-"`
+	At         time.Time       `json:"at"`
+	ActorType  string          `json:"actor_type"`
+	ActorID    string          `json:"actor_id"`
+	ActorName  string          `json:"actor_name"`
+	Action     string          `json:"action"`
+	TargetType string          `json:"target_type"`
+	TargetID   string          `json:"target_id"`
+	Changes    json.RawMessage `json:"changes,omitempty"`
+}
+
+// AuditStore appends to and reads the audit log.
+type AuditStore interface {
+	InsertAudit(ctx context.Context, e AuditEntry) error
+	ListAudit(ctx context.Context, tenantID string, f AuditFilter) ([]AuditEntry, error)
+}
+
+// AuditFilter selects audit entries, newest first.
+type AuditFilter struct {
+	TargetID   string
+	TargetType string
+	Action     string
+	Page       Page
+}
+
+// audit writes one audit entry in tx. changes is marshalled to JSON.
+func (s *Service) audit(ctx context.Context, tx Tx, p access.Principal, action, targetType, targetID string, changes any) error {
+	var raw json.RawMessage
+	if changes != nil {
+		b, err := json.Marshal(changes)
+		if err != nil {
+			return fmt.Errorf("marshal audit changes: %w", err)
+		}
+		raw = b
+	}
+	now := s.Now()
+	return tx.InsertAudit(ctx, AuditEntry{
+		ID: id.NewAt(id.Audit, now), TenantID: p.TenantID, At: now,
+		ActorType: p.ActorType(), ActorID: p.ActorID(), ActorName: p.Name,
+		Action: action, TargetType: targetType, TargetID: targetID, Changes: raw,
+	})
+}
+
+// ListAudit returns audit entries of the caller's tenant, newest first.
+func (s *Service) ListAudit(ctx context.Context, p access.Principal, f AuditFilter) (PageOf[AuditEntry], error) {
+	if err := p.Require(access.ReadAudit); err != nil {
+		return PageOf[AuditEntry]{}, err
+	}
+	if err := f.Page.decode(); err != nil {
+		return PageOf[AuditEntry]{}, err
+	}
+	var out []AuditEntry
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListAudit(ctx, p.TenantID, f)
+		return err
+	})
+	if err != nil {
+		return PageOf[AuditEntry]{}, err
+	}
+	return pageOf(out, f.Page.Limit, func(e AuditEntry) Cursor { return Cursor{ID: e.ID} }), nil
+}
+
+// diff returns the changed fields between two flat JSON renderings of a value,
+// as {"field": {"from": …, "to": …}}, for the audit log.
+func diff(before, after any) map[string]any {
+	b, _ := json.Marshal(before)
+	a, _ := json.Marshal(after)
+	var bm, am map[string]any
+	_ = json.Unmarshal(b, &bm)
+	_ = json.Unmarshal(a, &am)
+	out := map[string]any{}
+	for k, av := range am {
+		bv := bm[k]
+		bj, _ := json.Marshal(bv)
+		aj, _ := json.Marshal(av)
+		if string(bj) != string(aj) {
+			out[k] = map[string]any{"from": bv, "to": av}
+		}
+	}
+	for k, bv := range bm {
+		if _, ok := am[k]; !ok {
+			out[k] = map[string]any{"from": bv, "to": nil}
+		}
+	}
+	return out
+}

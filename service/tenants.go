@@ -1,0 +1,111 @@
+package service
+
+import (
+	"context"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+)
+
+// TenantStore persists tenants.
+type TenantStore interface {
+	InsertTenant(ctx context.Context, t billing.Tenant) error
+	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error) // fail.NotFound if absent
+	UpdateTenant(ctx context.Context, t billing.Tenant) error
+	ListTenants(ctx context.Context) ([]billing.Tenant, error)
+}
+
+// CreateTenant creates a tenant. It is an operator action (CLI, demo), not
+// reachable through a tenant's API.
+func (s *Service) CreateTenant(ctx context.Context, t billing.Tenant) (billing.Tenant, error) {
+	if err := t.Normalize(); err != nil {
+		return billing.Tenant{}, err
+	}
+	now := s.Now()
+	t.ID = id.NewAt(id.Tenant, now)
+	t.CreatedAt, t.UpdatedAt = now, now
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.InsertTenant(ctx, t); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, access.System(t.ID, "operator"), "tenant.created", "tenant", t.ID, t)
+	})
+	return t, err
+}
+
+// ListTenants lists every tenant; an operator action for the CLI.
+func (s *Service) ListTenants(ctx context.Context) ([]billing.Tenant, error) {
+	var out []billing.Tenant
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListTenants(ctx)
+		return err
+	})
+	return out, err
+}
+
+// GetTenant returns the caller's tenant.
+func (s *Service) GetTenant(ctx context.Context, p access.Principal) (billing.Tenant, error) {
+	if p.TenantID == "" {
+		return billing.Tenant{}, fail.Newf(fail.Unauthenticated, "sign in or send an API key")
+	}
+	var t billing.Tenant
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		t, err = tx.GetTenant(ctx, p.TenantID)
+		return err
+	})
+	return t, err
+}
+
+// TenantPatch holds the tenant settings to change; nil fields stay.
+type TenantPatch struct {
+	Name      *string
+	LegalName *string
+	TaxID     *string
+	Address   *billing.Address
+	Currency  *string
+	TimeZone  *string
+	Language  *string
+}
+
+// UpdateTenant changes the caller's tenant settings (administrator).
+func (s *Service) UpdateTenant(ctx context.Context, p access.Principal, patch TenantPatch) (billing.Tenant, error) {
+	if err := p.Require(access.ManageTenant); err != nil {
+		return billing.Tenant{}, err
+	}
+	var out billing.Tenant
+	err := s.store.Write(ctx, func(tx Tx) error {
+		before, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		t := before
+		set(&t.Name, patch.Name)
+		set(&t.LegalName, patch.LegalName)
+		set(&t.TaxID, patch.TaxID)
+		set(&t.Address, patch.Address)
+		set(&t.Currency, patch.Currency)
+		set(&t.TimeZone, patch.TimeZone)
+		set(&t.Language, patch.Language)
+		if err := t.Normalize(); err != nil {
+			return err
+		}
+		t.UpdatedAt = s.Now()
+		if err := tx.UpdateTenant(ctx, t); err != nil {
+			return err
+		}
+		out = t
+		return s.audit(ctx, tx, p, "tenant.updated", "tenant", t.ID, diff(before, t))
+	})
+	return out, err
+}
+
+// set copies *v into *dst when v is non-nil.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}

@@ -1,0 +1,312 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+)
+
+// UserStore persists users and sign-in attempts.
+type UserStore interface {
+	InsertUser(ctx context.Context, u access.User) error // fail.Conflict on a duplicate email in the tenant
+	GetUser(ctx context.Context, tenantID, userID string) (access.User, error)
+	UpdateUser(ctx context.Context, u access.User) error
+	ListUsers(ctx context.Context, tenantID string) ([]access.User, error)
+	// UsersByEmail finds the users with this email in every tenant (sign-in).
+	UsersByEmail(ctx context.Context, email string) ([]access.User, error)
+	InsertLoginAttempt(ctx context.Context, a LoginAttempt) error
+	// CountFailedLogins counts failures for the email, and for the IP, since t.
+	CountFailedLogins(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, err error)
+}
+
+// LoginAttempt is one sign-in try, kept to rate-limit guessing across nodes.
+type LoginAttempt struct {
+	Email   string
+	IP      string
+	At      time.Time
+	Success bool
+}
+
+// Sign-in rate limits: within LoginWindow, at most MaxFailuresPerEmail failed
+// attempts for one email and MaxFailuresPerIP from one address.
+const (
+	LoginWindow         = 15 * time.Minute
+	MaxFailuresPerEmail = 10
+	MaxFailuresPerIP    = 50
+)
+
+// NewUser is the input of CreateUser.
+type NewUser struct {
+	Email      string
+	Name       string
+	Role       string
+	CustomerID string // required for the customer role
+	Password   string
+	Language   string
+}
+
+func validatePassword(c *fail.Collector, field, pw string) {
+	if utf8.RuneCountInString(pw) < access.MinPasswordLength {
+		c.Add(field, "must be at least %d characters", access.MinPasswordLength)
+	} else if len(pw) > 1024 {
+		c.Add(field, "must be at most 1024 bytes")
+	}
+}
+
+// CreateUser adds a user to the caller's tenant (administrator).
+func (s *Service) CreateUser(ctx context.Context, p access.Principal, in NewUser) (access.User, error) {
+	if err := p.Require(access.ManageUsers); err != nil {
+		return access.User{}, err
+	}
+	var c fail.Collector
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	if !billing.ValidEmail(email) {
+		c.Add("email", "%q is not a valid email address", in.Email)
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		c.Add("name", "is required")
+	} else if utf8.RuneCountInString(name) > 200 {
+		c.Add("name", "must be at most 200 characters")
+	}
+	role, err := access.ParseRole(in.Role)
+	if err != nil {
+		c.Add("role", "%v", err)
+	}
+	if role == access.Customer && in.CustomerID == "" {
+		c.Add("customer_id", "is required for the customer role: the account this user may see")
+	}
+	if role != access.Customer && in.CustomerID != "" {
+		c.Add("customer_id", "only customer-role users belong to a customer account")
+	}
+	validatePassword(&c, "password", in.Password)
+	lang := in.Language
+	if lang == "" {
+		lang = "en"
+	}
+	if l, ok := billing.NormalizeLanguage(lang); ok {
+		lang = l
+	} else {
+		c.Add("language", "%q is not supported: use one of %s", in.Language, strings.Join(billing.Languages, ", "))
+	}
+	if err := c.Err(); err != nil {
+		return access.User{}, err
+	}
+	hash, err := access.HashPassword(in.Password)
+	if err != nil {
+		return access.User{}, fmt.Errorf("hash password: %w", err)
+	}
+	now := s.Now()
+	u := access.User{ID: id.NewAt(id.User, now), TenantID: p.TenantID, Email: email, Name: name, Role: role,
+		CustomerID: in.CustomerID, Language: lang, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	err = s.store.Write(ctx, func(tx Tx) error {
+		if u.CustomerID != "" {
+			if _, err := tx.GetCustomer(ctx, p.TenantID, u.CustomerID); err != nil {
+				if fail.Is(err, fail.NotFound) {
+					return fail.Field("customer_id", "no customer %q in this tenant", u.CustomerID)
+				}
+				return err
+			}
+		}
+		if err := tx.InsertUser(ctx, u); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "user.created", "user", u.ID, map[string]any{"email": u.Email, "role": u.Role, "customer_id": u.CustomerID})
+	})
+	return u, err
+}
+
+// ListUsers lists the tenant's users (administrator).
+func (s *Service) ListUsers(ctx context.Context, p access.Principal) ([]access.User, error) {
+	if err := p.Require(access.ManageUsers); err != nil {
+		return nil, err
+	}
+	var out []access.User
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListUsers(ctx, p.TenantID)
+		return err
+	})
+	return out, err
+}
+
+// UserPatch changes a user; nil fields stay.
+type UserPatch struct {
+	Name     *string
+	Role     *string
+	Language *string
+	Disabled *bool
+	Password *string
+}
+
+// UpdateUser changes a user's name, role, language, password or disables it (administrator).
+func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID string, patch UserPatch) (access.User, error) {
+	if err := p.Require(access.ManageUsers); err != nil {
+		return access.User{}, err
+	}
+	var c fail.Collector
+	var role access.Role
+	if patch.Role != nil {
+		r, err := access.ParseRole(*patch.Role)
+		if err != nil {
+			c.Add("role", "%v", err)
+		}
+		role = r
+	}
+	if patch.Password != nil {
+		validatePassword(&c, "password", *patch.Password)
+	}
+	if patch.Name != nil && strings.TrimSpace(*patch.Name) == "" {
+		c.Add("name", "must not be empty")
+	}
+	var lang string
+	if patch.Language != nil {
+		l, ok := billing.NormalizeLanguage(*patch.Language)
+		if !ok {
+			c.Add("language", "%q is not supported: use one of %s", *patch.Language, strings.Join(billing.Languages, ", "))
+		}
+		lang = l
+	}
+	if err := c.Err(); err != nil {
+		return access.User{}, err
+	}
+	var hash string
+	if patch.Password != nil {
+		h, err := access.HashPassword(*patch.Password)
+		if err != nil {
+			return access.User{}, fmt.Errorf("hash password: %w", err)
+		}
+		hash = h
+	}
+	var out access.User
+	err := s.store.Write(ctx, func(tx Tx) error {
+		u, err := tx.GetUser(ctx, p.TenantID, userID)
+		if err != nil {
+			return err
+		}
+		changes := map[string]any{}
+		if patch.Name != nil {
+			u.Name = strings.TrimSpace(*patch.Name)
+			changes["name"] = u.Name
+		}
+		if patch.Role != nil {
+			if (role == access.Customer) != (u.Role == access.Customer) {
+				return fail.Field("role", "a staff user cannot become a customer user or the reverse; create a new user")
+			}
+			if u.ID == p.UserID && role != access.Administrator {
+				return fail.Field("role", "you cannot remove your own administrator role")
+			}
+			u.Role = role
+			changes["role"] = role
+		}
+		if patch.Language != nil {
+			u.Language = lang
+			changes["language"] = lang
+		}
+		if patch.Disabled != nil {
+			if *patch.Disabled && u.ID == p.UserID {
+				return fail.Field("disabled", "you cannot disable yourself")
+			}
+			if *patch.Disabled && u.DisabledAt == nil {
+				now := s.Now()
+				u.DisabledAt = &now
+			} else if !*patch.Disabled {
+				u.DisabledAt = nil
+			}
+			changes["disabled"] = *patch.Disabled
+		}
+		if hash != "" {
+			u.PasswordHash = hash
+			changes["password"] = "changed"
+		}
+		u.UpdatedAt = s.Now()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		out = u
+		return s.audit(ctx, tx, p, "user.updated", "user", u.ID, changes)
+	})
+	return out, err
+}
+
+// dummyHash is checked when no user matches, so a sign-in for an unknown
+// email takes as long as one for a known email.
+var dummyHash, _ = access.HashPassword("facturo-timing-equalizer")
+
+// Login checks an email and password and returns the user. tenantID may be
+// empty when the email exists in one tenant only. Failures are counted in the
+// database so every node enforces the same limit.
+func (s *Service) Login(ctx context.Context, email, password, tenantID, ip string) (access.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	now := s.Now()
+	var users []access.User
+	err := s.store.Read(ctx, func(tx Tx) error {
+		byEmail, byIP, err := tx.CountFailedLogins(ctx, email, ip, now.Add(-LoginWindow))
+		if err != nil {
+			return err
+		}
+		if byEmail >= MaxFailuresPerEmail || byIP >= MaxFailuresPerIP {
+			return fail.Newf(fail.RateLimited, "too many failed sign-ins; wait %d minutes and try again", int(LoginWindow.Minutes()))
+		}
+		users, err = tx.UsersByEmail(ctx, email)
+		return err
+	})
+	if err != nil {
+		return access.User{}, err
+	}
+	var match *access.User
+	checked := false
+	for i := range users {
+		u := users[i]
+		if tenantID != "" && u.TenantID != tenantID {
+			continue
+		}
+		checked = true
+		ok, err := access.CheckPassword(u.PasswordHash, password)
+		if err != nil {
+			return access.User{}, fmt.Errorf("user %s: %w", u.ID, err)
+		}
+		if ok && u.DisabledAt == nil {
+			match = &users[i]
+			break
+		}
+	}
+	if !checked {
+		_, _ = access.CheckPassword(dummyHash, password)
+	}
+	werr := s.store.Write(ctx, func(tx Tx) error {
+		return tx.InsertLoginAttempt(ctx, LoginAttempt{Email: email, IP: ip, At: now, Success: match != nil})
+	})
+	if werr != nil {
+		return access.User{}, werr
+	}
+	if match == nil {
+		return access.User{}, fail.Newf(fail.Unauthenticated, "the email or password is wrong")
+	}
+	return *match, nil
+}
+
+// PrincipalForUser loads a signed-in user (from a session) as a principal.
+// A disabled or deleted user is unauthenticated.
+func (s *Service) PrincipalForUser(ctx context.Context, tenantID, userID string) (access.Principal, error) {
+	var u access.User
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		u, err = tx.GetUser(ctx, tenantID, userID)
+		return err
+	})
+	if err != nil || u.DisabledAt != nil {
+		if err == nil || fail.Is(err, fail.NotFound) {
+			return access.Principal{}, fail.Newf(fail.Unauthenticated, "your session has ended; sign in again")
+		}
+		return access.Principal{}, err
+	}
+	return u.Principal(), nil
+}
