@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/service"
+)
+
+func customerCols(d dialect) string {
+	return `tenant_id, id, number, name, contacts, legal_name, tax_id, billing_email, language, currency,
+	line1, line2, city, region, postal_code, country, invoice_account_id, payment_terms_days, ` + d.dec("credit_limit") + `,
+	sales_tax_group, sap_id, billing_contract_number, sales_account_executive, parent_id, custom_fields,
+	has_billing_info, archived_at, created_at, updated_at`
+}
+
+func customerArgs(d dialect, c billing.Customer) ([]any, error) {
+	contacts := c.Contacts
+	if contacts == nil {
+		contacts = []billing.Contact{}
+	}
+	cj, err := json.Marshal(contacts)
+	if err != nil {
+		return nil, fmt.Errorf("marshal contacts: %w", err)
+	}
+	fields := c.CustomFields
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	fj, err := json.Marshal(fields)
+	if err != nil {
+		return nil, fmt.Errorf("marshal custom fields: %w", err)
+	}
+	b, a := c.Billing, c.Billing.Address
+	return []any{c.TenantID, c.ID, c.Number, c.Name, string(cj), b.LegalName, b.TaxID, b.Email, b.Language, b.Currency,
+		a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country, nullable(c.InvoiceAccountID), c.PaymentTermsDays,
+		decArg(c.CreditLimit), c.SalesTaxGroup, c.SAPID, c.BillingContractNumber, c.SalesAccountExecutive,
+		nullable(c.ParentID), string(fj), c.HasBillingInfo, d.nts(c.ArchivedAt), d.ts(c.CreatedAt), d.ts(c.UpdatedAt),
+		c.SearchText()}, nil
+}
+
+func scanCustomer(row interface{ Scan(...any) error }) (billing.Customer, error) {
+	var c billing.Customer
+	var contacts, fields string
+	b := &c.Billing
+	a := &b.Address
+	err := row.Scan(&c.TenantID, &c.ID, &c.Number, &c.Name, &contacts, &b.LegalName, &b.TaxID, &b.Email, &b.Language, &b.Currency,
+		&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country, strScan{&c.InvoiceAccountID}, &c.PaymentTermsDays,
+		decScan{&c.CreditLimit}, &c.SalesTaxGroup, &c.SAPID, &c.BillingContractNumber, &c.SalesAccountExecutive,
+		strScan{&c.ParentID}, &fields, &c.HasBillingInfo, ntsScan{&c.ArchivedAt}, tsScan{&c.CreatedAt}, tsScan{&c.UpdatedAt})
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(contacts), &c.Contacts); err != nil {
+		return c, fmt.Errorf("customer %s contacts: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(fields), &c.CustomFields); err != nil {
+		return c, fmt.Errorf("customer %s custom fields: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+func duplicateNumber(err error) error {
+	if ok, detail := uniqueViolation(err); ok && strings.Contains(detail, "number") {
+		return &fail.Error{Code: fail.Conflict, Message: "number: another customer already has this number",
+			Fields: []fail.FieldError{{Field: "number", Message: "another customer already has this number"}}}
+	}
+	return nil
+}
+
+func (t *tx) InsertCustomer(ctx context.Context, c billing.Customer) error {
+	args, err := customerArgs(t.d, c)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO customers (`+strings.ReplaceAll(customerCols(dialect{}), "\n\t", " ")+`, search)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	if dup := duplicateNumber(err); dup != nil {
+		return dup
+	}
+	if err != nil {
+		return fmt.Errorf("insert customer: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) getCustomer(ctx context.Context, suffix, tenantID, customerID string) (billing.Customer, error) {
+	c, err := scanCustomer(t.queryRow(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE tenant_id = ? AND id = ?`+suffix, tenantID, customerID))
+	if errNoRows(err) {
+		return c, notFound("customer", customerID)
+	}
+	if err != nil {
+		return c, fmt.Errorf("get customer: %w", err)
+	}
+	return c, nil
+}
+
+func (t *tx) GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
+	return t.getCustomer(ctx, "", tenantID, customerID)
+}
+
+func (t *tx) GetCustomerForUpdate(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
+	return t.getCustomer(ctx, t.d.forUpdate(), tenantID, customerID)
+}
+
+func (t *tx) UpdateCustomer(ctx context.Context, c billing.Customer) error {
+	args, err := customerArgs(t.d, c)
+	if err != nil {
+		return err
+	}
+	// args: tenant_id, id, then the columns in order; move the keys to the end.
+	set := append(args[2:], c.TenantID, c.ID)
+	res, err := t.exec(ctx, `UPDATE customers SET number=?, name=?, contacts=?, legal_name=?, tax_id=?, billing_email=?, language=?, currency=?,
+		line1=?, line2=?, city=?, region=?, postal_code=?, country=?, invoice_account_id=?, payment_terms_days=?, credit_limit=?,
+		sales_tax_group=?, sap_id=?, billing_contract_number=?, sales_account_executive=?, parent_id=?, custom_fields=?,
+		has_billing_info=?, archived_at=?, created_at=?, updated_at=?, search=? WHERE tenant_id=? AND id=?`, set...)
+	if dup := duplicateNumber(err); dup != nil {
+		return dup
+	}
+	return mustAffect(res, err, "customer", c.ID)
+}
+
+var customerSortColumn = map[string]string{
+	service.SortNumber:    "number",
+	service.SortName:      "name",
+	service.SortCreatedAt: "created_at",
+	service.SortUpdatedAt: "updated_at",
+}
+
+func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.CustomerFilter) ([]billing.Customer, error) {
+	col, ok := customerSortColumn[f.Sort]
+	if !ok {
+		return nil, fail.Field("sort", "%q is not sortable", f.Sort)
+	}
+	where, args := []string{"tenant_id = ?"}, []any{tenantID}
+	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
+	switch f.Archived {
+	case service.ArchivedOnly:
+		add("archived_at IS NOT NULL")
+	case service.ArchivedInclude:
+	default:
+		add("archived_at IS NULL")
+	}
+	if f.HasBillingInfo != nil {
+		add("has_billing_info = ?", *f.HasBillingInfo)
+	}
+	if f.Currency != "" {
+		add("currency = ?", f.Currency)
+	}
+	if f.Country != "" {
+		add("country = ?", strings.ToUpper(f.Country))
+	}
+	if f.ParentID != "" {
+		add("parent_id = ?", f.ParentID)
+	}
+	if f.SalesTaxGroup != "" {
+		add("sales_tax_group = ?", f.SalesTaxGroup)
+	}
+	if f.CustomerID != "" {
+		add("id = ?", f.CustomerID)
+	}
+	if f.Query != "" {
+		add(`search LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
+	}
+	if c := f.Page.After(); c != nil {
+		var v any = c.Sort
+		if col == "created_at" || col == "updated_at" {
+			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
+			if err != nil {
+				return nil, fail.Field("cursor", "is not a cursor this API returned")
+			}
+			v = t.d.ts(ts)
+		}
+		op := ">"
+		if f.Desc {
+			op = "<"
+		}
+		add("("+col+", id) "+op+" (?, ?)", v, c.ID)
+	}
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	args = append(args, f.Page.Limit+1)
+	rows, err := t.query(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE `+joinAnd(where)+
+		` ORDER BY `+col+` `+dir+`, id `+dir+` LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan customer: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// likeEscape escapes LIKE wildcards in user text.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,266 @@
+// Package store implements service.Store on SQLite (modernc.org/sqlite, no
+// cgo) and PostgreSQL (pgx). One set of SQL serves both engines: queries use
+// '?' placeholders, rebound to $n for PostgreSQL, and the few differences
+// (timestamps, decimals, row locks) live in dialect. Migrations are embedded,
+// one folder per engine.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/service"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Engine names a database engine.
+type Engine string
+
+// The engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is a Facturo database on either engine. It implements service.Store.
+type DB struct {
+	engine Engine
+	write  *sql.DB // SQLite: one connection, so writers queue in Go, not on busy_timeout
+	read   *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: same as write
+	d      dialect
+}
+
+// DefaultSQLitePath is where Facturo keeps its database when none is configured.
+const DefaultSQLitePath = "facturo.db"
+
+// EngineOf tells which engine a database URL names: postgres:// and
+// postgresql:// are PostgreSQL; anything else is a SQLite file path
+// (optionally prefixed sqlite: or file:).
+func EngineOf(dsn string) Engine {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Open connects to the database named by dsn (see EngineOf). It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		dsn = DefaultSQLitePath
+	}
+	if EngineOf(dsn) == Postgres {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	db.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres %s: %w", redact(dsn), err)
+	}
+	return &DB{engine: Postgres, write: db, read: db, d: dialect{engine: Postgres}}, nil
+}
+
+func openSQLite(ctx context.Context, dsn string) (*DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxLifetime(0)
+	return &DB{engine: SQLite, write: write, read: read, d: dialect{engine: SQLite}}, nil
+}
+
+// Engine tells which engine db runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// SQL returns the read-write pool, for tests and benchmarks that measure the
+// engine's raw rates beside Facturo's.
+func (db *DB) SQL() *sql.DB { return db.write }
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies every pending migration. On PostgreSQL a session advisory
+// lock makes concurrent nodes migrate one at a time.
+func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.engine))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	dialect := goose.DialectSQLite3
+	if db.engine == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, db.write, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", db.engine, err)
+	}
+	for _, r := range results {
+		if log != nil {
+			log.Info("migrated", "engine", db.engine, "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+		}
+	}
+	return nil
+}
+
+// Write runs fn in one read-write transaction.
+func (db *DB) Write(ctx context.Context, fn func(service.Tx) error) error {
+	return db.run(ctx, db.write, nil, fn)
+}
+
+// Read runs fn in one read-only transaction.
+func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.engine == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	} else {
+		opts = nil // the read pool is query_only; modernc rejects isolation levels
+	}
+	return db.run(ctx, db.read, opts, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(service.Tx) error) (err error) {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	t := &tx{tx: sqlTx, d: db.d}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(t); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", db.d.mapErr(err))
+	}
+	return nil
+}
+
+// redact hides the password of a database URL for logs and errors.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparseable database URL)"
+	}
+	return u.Redacted()
+}
+
+// Redact hides the password in a database URL, for logs.
+func Redact(dsn string) string {
+	if EngineOf(dsn) == Postgres {
+		return redact(dsn)
+	}
+	return dsn
+}
+
+// uniqueViolation reports whether err is a unique-key violation and names
+// the constraint or columns involved.
+func uniqueViolation(err error) (bool, string) {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" {
+		return true, pg.ConstraintName + " " + pg.Detail
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return true, se.Error()
+	}
+	return false, ""
+}
+
+// foreignKeyViolation reports whether err is a foreign-key violation.
+func foreignKeyViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23503" {
+		return true
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+var _ service.Store = (*DB)(nil)
+
+// notFound builds the not_found error for a missing row.
+func notFound(what, id string) error { return fail.NotFoundf("no %s %q", what, id) }
