@@ -1,0 +1,466 @@
+// Package money provides exact decimal money amounts in ISO 4217 currencies.
+//
+// Amounts are backed by shopspring/decimal and never touch float64. Rounding
+// is always half away from zero ("commercial rounding") to the currency's
+// minor unit; allocation uses the largest-remainder method so that parts add
+// up exactly. Human-readable formatting follows CLDR rules via
+// bojanz/currency.
+package money
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bojanz/currency"
+	"github.com/shopspring/decimal"
+)
+
+// ErrUnknownCurrency is returned (wrapped, with the offending code) when a
+// currency code is not a known upper-case ISO 4217 code.
+var ErrUnknownCurrency = errors.New("unknown currency")
+
+// ErrInvalidDecimal is returned (wrapped, with the reason) when a string is
+// not a plain decimal number accepted by ParseDecimal.
+var ErrInvalidDecimal = errors.New("invalid decimal")
+
+// ErrCurrencyMismatch is returned (wrapped, with both codes) when an
+// operation combines amounts in different currencies.
+var ErrCurrencyMismatch = errors.New("currency mismatch")
+
+// Limits enforced by ParseDecimal.
+const (
+	maxIntegerDigits  = 28
+	maxFractionDigits = 12
+)
+
+// Currency is an ISO 4217 currency with its number of minor-unit digits
+// (EUR 2, JPY 0, BHD 3, CLF 4, ...). The zero value means "no currency" and
+// has 0 digits.
+type Currency struct {
+	code   string
+	digits int32
+}
+
+// ParseCurrency returns the currency for an exact upper-case three-letter
+// ISO 4217 code known to bojanz/currency. Anything else (lower case, unknown,
+// empty) yields an error wrapping ErrUnknownCurrency.
+func ParseCurrency(code string) (Currency, error) {
+	if len(code) != 3 || !isUpperASCII(code) {
+		return Currency{}, fmt.Errorf("%w: %q", ErrUnknownCurrency, clip(code))
+	}
+	// currency.IsValid reports "" as valid, so GetDigits (which does not) is
+	// the authoritative check; the length check above also excludes "".
+	digits, ok := currency.GetDigits(code)
+	if !ok {
+		return Currency{}, fmt.Errorf("%w: %q", ErrUnknownCurrency, code)
+	}
+	return Currency{code: code, digits: int32(digits)}, nil
+}
+
+// MustCurrency is like ParseCurrency but panics on error. Use it for tests
+// and package-level constants.
+func MustCurrency(code string) Currency {
+	c, err := ParseCurrency(code)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Code returns the ISO 4217 code, or "" for the zero Currency.
+func (c Currency) Code() string { return c.code }
+
+// Digits returns the number of minor-unit (fraction) digits.
+func (c Currency) Digits() int32 { return c.digits }
+
+// IsZero reports whether c is the zero Currency (no currency).
+func (c Currency) IsZero() bool { return c.code == "" }
+
+// String returns the ISO 4217 code.
+func (c Currency) String() string { return c.code }
+
+// Round rounds d half away from zero to c.Digits() fraction digits.
+func (c Currency) Round(d decimal.Decimal) decimal.Decimal {
+	return d.Round(c.digits)
+}
+
+// ParseDecimal parses a plain decimal string strictly: an optional leading
+// '-', one or more ASCII digits, and optionally '.' followed by at least one
+// digit. It rejects empty input, spaces, '+', exponents, grouping separators,
+// "NaN", ".5", "5.", more than 28 integer digits (as written) and more than
+// 12 fraction digits. Errors wrap ErrInvalidDecimal.
+func ParseDecimal(s string) (decimal.Decimal, error) {
+	fail := func(reason string) (decimal.Decimal, error) {
+		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrInvalidDecimal, clip(s), reason)
+	}
+	if s == "" {
+		return fail("empty")
+	}
+	body := s
+	if body[0] == '-' {
+		body = body[1:]
+	}
+	intPart, fracPart, hasDot := strings.Cut(body, ".")
+	switch {
+	case intPart == "" && hasDot:
+		return fail("missing digits before '.'")
+	case intPart == "":
+		return fail("missing digits")
+	case hasDot && fracPart == "":
+		return fail("missing digits after '.'")
+	}
+	for _, part := range []string{intPart, fracPart} {
+		if i := nonDigit(part); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(part[i:])
+			return fail(fmt.Sprintf("unexpected character %q", r))
+		}
+	}
+	if len(intPart) > maxIntegerDigits {
+		return fail(fmt.Sprintf("more than %d integer digits", maxIntegerDigits))
+	}
+	if len(fracPart) > maxFractionDigits {
+		return fail(fmt.Sprintf("more than %d fraction digits", maxFractionDigits))
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil { // unreachable after validation; kept as a safety net
+		return fail(err.Error())
+	}
+	return d, nil
+}
+
+// Amount is an exact decimal amount in a currency. It may carry more fraction
+// digits than the currency's minor unit (unit prices do); Round brings it to
+// the minor unit. The zero value is zero in the zero Currency.
+type Amount struct {
+	value    decimal.Decimal
+	currency Currency
+}
+
+// New returns the amount value in currency c, unrounded.
+func New(value decimal.Decimal, c Currency) Amount {
+	return Amount{value: value, currency: c}
+}
+
+// Zero returns a zero amount in currency c.
+func Zero(c Currency) Amount {
+	return Amount{value: decimal.New(0, -c.digits), currency: c}
+}
+
+// Parse parses value with ParseDecimal and currencyCode with ParseCurrency.
+func Parse(value, currencyCode string) (Amount, error) {
+	c, err := ParseCurrency(currencyCode)
+	if err != nil {
+		return Amount{}, err
+	}
+	d, err := ParseDecimal(value)
+	if err != nil {
+		return Amount{}, err
+	}
+	return New(d, c), nil
+}
+
+// Currency returns the amount's currency.
+func (a Amount) Currency() Currency { return a.currency }
+
+// Decimal returns the exact (possibly unrounded) value.
+func (a Amount) Decimal() decimal.Decimal { return a.value }
+
+// Round rounds half away from zero to the currency's minor unit
+// (EUR 1.005 → 1.01, -1.005 → -1.01, JPY 2.5 → 3, BHD 1.0005 → 1.001).
+func (a Amount) Round() Amount {
+	return Amount{value: a.value.Round(a.currency.digits), currency: a.currency}
+}
+
+// IsRounded reports whether a has no non-zero digits beyond the minor unit.
+func (a Amount) IsRounded() bool {
+	return a.value.Equal(a.value.Truncate(a.currency.digits))
+}
+
+// Add returns a+b, or an error wrapping ErrCurrencyMismatch.
+func (a Amount) Add(b Amount) (Amount, error) {
+	if err := a.sameCurrency(b); err != nil {
+		return Amount{}, err
+	}
+	return Amount{value: a.value.Add(b.value), currency: a.currency}, nil
+}
+
+// Sub returns a-b, or an error wrapping ErrCurrencyMismatch.
+func (a Amount) Sub(b Amount) (Amount, error) {
+	if err := a.sameCurrency(b); err != nil {
+		return Amount{}, err
+	}
+	return Amount{value: a.value.Sub(b.value), currency: a.currency}, nil
+}
+
+// MustAdd is like Add but panics on a currency mismatch. Use it only where
+// the currencies are already known to match.
+func (a Amount) MustAdd(b Amount) Amount {
+	r, err := a.Add(b)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// MustSub is like Sub but panics on a currency mismatch.
+func (a Amount) MustSub(b Amount) Amount {
+	r, err := a.Sub(b)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// Mul returns a*d exactly, without rounding.
+func (a Amount) Mul(d decimal.Decimal) Amount {
+	return Amount{value: a.value.Mul(d), currency: a.currency}
+}
+
+// Neg returns -a.
+func (a Amount) Neg() Amount {
+	return Amount{value: a.value.Neg(), currency: a.currency}
+}
+
+// Abs returns |a|.
+func (a Amount) Abs() Amount {
+	return Amount{value: a.value.Abs(), currency: a.currency}
+}
+
+// Sign returns -1, 0 or +1 according to the sign of a.
+func (a Amount) Sign() int { return a.value.Sign() }
+
+// IsZero reports whether a is numerically zero.
+func (a Amount) IsZero() bool { return a.value.IsZero() }
+
+// Cmp compares a and b numerically, returning -1, 0 or +1, or an error
+// wrapping ErrCurrencyMismatch.
+func (a Amount) Cmp(b Amount) (int, error) {
+	if err := a.sameCurrency(b); err != nil {
+		return 0, err
+	}
+	return a.value.Cmp(b.value), nil
+}
+
+// Equal reports whether a and b have the same currency and are numerically
+// equal (1.5 equals 1.50).
+func (a Amount) Equal(b Amount) bool {
+	return a.currency == b.currency && a.value.Equal(b.value)
+}
+
+// String returns a plain decimal with at least the currency's minor-unit
+// digits, extra fraction digits only where they are non-zero, no grouping
+// and never exponent notation: "820.78", "-0.50", JPY "1000", BHD "1.005",
+// EUR 1.23450 → "1.2345". It does not include the currency code and does not
+// depend on shopspring/decimal's global string settings.
+func (a Amount) String() string {
+	digits := a.currency.digits
+	places := max(digits, -a.value.Exponent())
+	s := a.value.StringFixed(places) // exact: places >= -exponent
+	if places == digits {
+		return s
+	}
+	dot := strings.IndexByte(s, '.')
+	end := len(s)
+	for end > dot+1+int(digits) && s[end-1] == '0' {
+		end--
+	}
+	if end == dot+1 { // digits == 0 and only zeros after the point
+		end = dot
+	}
+	return s[:end]
+}
+
+// StringFixed returns a rounded to the minor unit with exactly Digits()
+// fraction digits: EUR "1.50", JPY "3".
+func (a Amount) StringFixed() string {
+	return a.value.StringFixed(a.currency.digits)
+}
+
+// Sum returns the total of amounts in currency c (zero if none), or an error
+// wrapping ErrCurrencyMismatch if any amount is in another currency.
+func Sum(c Currency, amounts ...Amount) (Amount, error) {
+	total := Zero(c)
+	for _, x := range amounts {
+		var err error
+		if total, err = total.Add(x); err != nil {
+			return Amount{}, err
+		}
+	}
+	return total, nil
+}
+
+// Allocate splits a, first rounded to the minor unit, over the given
+// non-negative weights in proportion. Each part is rounded to the minor unit
+// and the parts sum exactly to the rounded amount: leftover minor units go
+// to the parts with the largest remainders (largest-remainder method), ties
+// to the earlier index. Negative amounts are split symmetrically to their
+// absolute value. It returns an error if weights is empty, any weight is
+// negative, or all weights are zero.
+func (a Amount) Allocate(weights ...decimal.Decimal) ([]Amount, error) {
+	if len(weights) == 0 {
+		return nil, errors.New("money: allocate: no weights")
+	}
+	// Scale all weights by a common power of ten so they become integers.
+	scale := int32(0)
+	allZero := true
+	for i, w := range weights {
+		switch w.Sign() {
+		case -1:
+			return nil, fmt.Errorf("money: allocate: negative weight %s at index %d", w.String(), i)
+		case 1:
+			allZero = false
+			scale = max(scale, -w.Exponent())
+		}
+	}
+	if allZero {
+		return nil, errors.New("money: allocate: all weights are zero")
+	}
+	intWeights := make([]*big.Int, len(weights))
+	weightSum := new(big.Int)
+	for i, w := range weights {
+		intWeights[i] = w.Shift(scale).BigInt() // exact: Shift makes w integral
+		weightSum.Add(weightSum, intWeights[i])
+	}
+
+	// Total in minor units, as a non-negative integer.
+	digits := a.currency.digits
+	units := a.value.Round(digits).Shift(digits).BigInt()
+	negative := units.Sign() < 0
+	units.Abs(units)
+
+	type share struct {
+		index     int
+		quotient  *big.Int
+		remainder *big.Int
+	}
+	shares := make([]share, len(weights))
+	allocated := new(big.Int)
+	for i, w := range intWeights {
+		q, r := new(big.Int).QuoRem(new(big.Int).Mul(units, w), weightSum, new(big.Int))
+		shares[i] = share{index: i, quotient: q, remainder: r}
+		allocated.Add(allocated, q)
+	}
+	// leftover < number of non-zero remainders, so it fits in an int and
+	// zero-weight parts never receive a unit.
+	leftover := int(new(big.Int).Sub(units, allocated).Int64())
+	if leftover > 0 {
+		order := slices.Clone(shares)
+		slices.SortStableFunc(order, func(x, y share) int {
+			return y.remainder.Cmp(x.remainder) // descending; stable keeps index order on ties
+		})
+		for _, s := range order[:leftover] {
+			s.quotient.Add(s.quotient, big.NewInt(1)) // shares[s.index] aliases this *big.Int
+		}
+	}
+
+	parts := make([]Amount, len(shares))
+	for i, s := range shares {
+		if negative {
+			s.quotient.Neg(s.quotient)
+		}
+		parts[i] = Amount{value: decimal.NewFromBigInt(s.quotient, -digits), currency: a.currency}
+	}
+	return parts, nil
+}
+
+// Format renders a for people using CLDR rules (via bojanz/currency), after
+// rounding half away from zero to the minor unit: "en" → "€1,234.56",
+// "es" → "1234,56 €", "pt-BR" → "R$ 1.234,56", where the spaces are U+00A0
+// no-break spaces as CLDR specifies. Unknown locales fall back to "en". The
+// zero Currency is rendered as a number without a symbol. Amounts with more
+// than 39 significant digits, beyond what bojanz/currency can format, are
+// rendered as StringFixed() followed by a space and the currency code.
+func (a Amount) Format(locale string) string {
+	if a.currency.IsZero() {
+		return a.FormatNumber(locale)
+	}
+	return a.format(locale, currency.DisplaySymbol)
+}
+
+// FormatNumber is Format without the currency symbol ("1,234.56" in "en",
+// "1.234,56" in "pt-BR"), for tables.
+func (a Amount) FormatNumber(locale string) string {
+	return a.format(locale, currency.DisplayNone)
+}
+
+// formatMaxDigits is the precision of bojanz/currency's widest decimal
+// context; larger numbers come out of its Formatter as "NaN".
+const formatMaxDigits = 39
+
+// format renders a through a bojanz/currency Formatter.
+func (a Amount) format(locale string, display currency.Display) string {
+	rounded := a.Round()
+	fixed := rounded.StringFixed()
+	code := a.currency.code
+	if rounded.value.NumDigits() > formatMaxDigits {
+		if display == currency.DisplayNone || code == "" {
+			return fixed
+		}
+		return fixed + " " + code
+	}
+	if code == "" {
+		// bojanz needs a real code even when it is not displayed; the
+		// number of digits comes from our Currency, not from this code.
+		code = "USD"
+	}
+	ba, err := currency.NewAmount(fixed, code)
+	if err != nil { // unreachable: the number is plain and the code is valid
+		return fixed
+	}
+	f := currency.NewFormatter(currency.NewLocale(locale))
+	f.MinDigits = uint8(a.currency.digits)
+	f.MaxDigits = uint8(a.currency.digits)
+	f.CurrencyDisplay = display
+	return f.Format(ba)
+}
+
+// sameCurrency returns an error wrapping ErrCurrencyMismatch unless a and b
+// share a currency.
+func (a Amount) sameCurrency(b Amount) error {
+	if a.currency != b.currency {
+		return fmt.Errorf("%w: %s and %s", ErrCurrencyMismatch, codeOrNone(a.currency), codeOrNone(b.currency))
+	}
+	return nil
+}
+
+// codeOrNone returns c's code, or "none" for the zero Currency.
+func codeOrNone(c Currency) string {
+	if c.IsZero() {
+		return "none"
+	}
+	return c.code
+}
+
+// isUpperASCII reports whether s consists only of 'A'..'Z'.
+func isUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// nonDigit returns the index of the first byte of s that is not an ASCII
+// digit, or -1.
+func nonDigit(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return i
+		}
+	}
+	return -1
+}
+
+// clip shortens s for inclusion in error messages.
+func clip(s string) string {
+	const n = 40
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
