@@ -5,8 +5,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
-	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/id"
+		"github.com/facturo/facturo/id"
 )
 
 // TenantStore persists tenants.
@@ -48,8 +47,12 @@ func (s *Service) ListTenants(ctx context.Context) ([]billing.Tenant, error) {
 
 // GetTenant returns the caller's tenant.
 func (s *Service) GetTenant(ctx context.Context, p access.Principal) (billing.Tenant, error) {
-	if p.TenantID == "" {
-		return billing.Tenant{}, fail.Newf(fail.Unauthenticated, "sign in or send an API key")
+	perm := access.ReadTenant
+	if p.Role == access.Customer {
+		perm = access.OwnAccount // the seller's details are on every invoice it sees
+	}
+	if err := p.Require(perm); err != nil {
+		return billing.Tenant{}, err
 	}
 	var t billing.Tenant
 	err := s.store.Read(ctx, func(tx Tx) error {

@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/service"
+)
+
+// Sessions is the cookie-session behaviour the login endpoints need.
+type Sessions interface {
+	// Login renews the session token (against fixation) and stores the user.
+	Login(ctx context.Context, tenantID, userID string) error
+	Logout(ctx context.Context) error
+}
+
+// Handlers holds what the operations call.
+type Handlers struct {
+	Svc      *service.Service
+	Sessions Sessions
+}
+
+// Config returns the OpenAPI configuration of the API.
+func Config(version string) huma.Config {
+	cfg := huma.DefaultConfig("Facturo API", version)
+	cfg.Info.Description = "Billing and invoicing for service providers. Amounts are decimal strings with their ISO 4217 currency. " +
+		"Authenticate with `Authorization: Bearer <API key>` or a session cookie from POST /api/v1/auth/login. " +
+		"Every POST accepts an `Idempotency-Key` header. Errors are RFC 9457 problem+json with a stable `code`."
+	cfg.CreateHooks = nil // no "$schema" link in every response body
+	cfg.OpenAPIPath = "/api/v1/openapi"
+	cfg.DocsPath = "/api/v1/docs"
+	cfg.SchemasPath = "/api/v1/schemas"
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An API key (fk_…)."},
+		"cookie": {Type: "apiKey", In: "cookie", Name: SessionCookie},
+	}
+	cfg.Security = []map[string][]string{{"bearer": {}}, {"cookie": {}}}
+	return cfg
+}
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "facturo_session"
+
+// Register adds every operation to api.
+func (h *Handlers) Register(api huma.API) {
+	h.registerAuth(api)
+	h.registerTenant(api)
+	h.registerCustomers(api)
+	h.registerAudit(api)
+}
+
+// op registers an operation whose errors are mapped to problems in one place.
+func op[I, O any](api huma.API, o huma.Operation, fn func(ctx context.Context, p access.Principal, in *I) (*O, error)) {
+	if o.DefaultStatus == 0 && o.Method == http.MethodPost {
+		o.DefaultStatus = http.StatusCreated
+	}
+	o.Errors = append(o.Errors, http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity)
+	huma.Register(api, o, func(ctx context.Context, in *I) (*O, error) {
+		out, err := fn(ctx, access.FromContext(ctx), in)
+		if err != nil {
+			return nil, ProblemFor(ctx, err)
+		}
+		return out, nil
+	})
+}
+
+// Body wraps a response body.
+type Body[T any] struct {
+	Body T
+}
+
+// List is one page of a list.
+type List[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"next_cursor" doc:"Pass as cursor to get the next page; empty on the last page."`
+	HasMore    bool   `json:"has_more"`
+}
+
+func listOf[T, D any](page service.PageOf[T], conv func(T) D) *Body[List[D]] {
+	out := List[D]{Data: make([]D, 0, len(page.Items)), NextCursor: page.Next, HasMore: page.Next != ""}
+	for _, it := range page.Items {
+		out.Data = append(out.Data, conv(it))
+	}
+	return &Body[List[D]]{Body: out}
+}
+
+// PageParams are the pagination query parameters.
+type PageParams struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Rows per page."`
+	Cursor string `query:"cursor" doc:"The next_cursor of the previous page."`
+}
+
+func (p PageParams) page() service.Page { return service.Page{Limit: p.Limit, Cursor: p.Cursor} }
+
+// IdempotencyHeader documents the Idempotency-Key header on POSTs.
+type IdempotencyHeader struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Repeat a request safely: the same key and body return the first response; the same key with another body is 409."`
+}
+
+// Empty is a response without a body.
+type Empty struct{}

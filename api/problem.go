@@ -1,0 +1,163 @@
+// Package api is Facturo's JSON API under /api/v1: thin handlers that decode,
+// call one service method and encode. Errors become RFC 9457 problem+json
+// here, in one place, with the stable code of package fail.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/facturo/facturo/fail"
+)
+
+// Problem is an RFC 9457 problem detail with Facturo's stable code and the
+// fields at fault.
+type Problem struct {
+	Type    string            `json:"type" doc:"A URI naming the problem type."`
+	Title   string            `json:"title" doc:"Short summary of the problem type."`
+	Status  int               `json:"status" doc:"HTTP status code."`
+	Detail  string            `json:"detail" doc:"What went wrong and what to fix."`
+	Code    fail.Code         `json:"code" enum:"invalid,not_found,conflict,forbidden,unauthenticated,rate_limited,internal" doc:"Stable machine-readable code."`
+	Field   string            `json:"field,omitempty" doc:"The first input field at fault."`
+	Errors  []fail.FieldError `json:"errors,omitempty" doc:"Every input field at fault."`
+	Allowed []string          `json:"allowed,omitempty" doc:"Permitted alternatives, such as the legal status transitions."`
+}
+
+func (p *Problem) Error() string  { return p.Detail }
+func (p *Problem) GetStatus() int { return p.Status }
+
+// ContentType makes problems application/problem+json.
+func (p *Problem) ContentType(ct string) string {
+	if ct == "application/json" || ct == "" {
+		return "application/problem+json"
+	}
+	return ct
+}
+
+// StatusOf maps a stable code to its HTTP status: the one such table.
+func StatusOf(code fail.Code) int {
+	switch code {
+	case fail.Invalid:
+		return http.StatusUnprocessableEntity
+	case fail.NotFound:
+		return http.StatusNotFound
+	case fail.Conflict:
+		return http.StatusConflict
+	case fail.Forbidden:
+		return http.StatusForbidden
+	case fail.Unauthenticated:
+		return http.StatusUnauthorized
+	case fail.RateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+func codeOfStatus(status int) fail.Code {
+	switch {
+	case status == http.StatusUnauthorized:
+		return fail.Unauthenticated
+	case status == http.StatusForbidden:
+		return fail.Forbidden
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+		return fail.NotFound
+	case status == http.StatusConflict || status == http.StatusPreconditionFailed:
+		return fail.Conflict
+	case status == http.StatusTooManyRequests:
+		return fail.RateLimited
+	case status >= 500:
+		return fail.Internal
+	}
+	return fail.Invalid
+}
+
+// NewProblem builds a problem for a status, message and optional causes.
+func NewProblem(status int, detail string, errs ...error) *Problem {
+	p := &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Code: codeOfStatus(status)}
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		var d huma.ErrorDetailer
+		if errors.As(e, &d) {
+			det := d.ErrorDetail()
+			p.Errors = append(p.Errors, fail.FieldError{Field: fieldOf(det.Location, det.Message), Message: det.Message})
+			continue
+		}
+		if status >= 500 {
+			continue // never leak internal error text
+		}
+		p.Errors = append(p.Errors, fail.FieldError{Message: e.Error()})
+	}
+	if status == http.StatusRequestEntityTooLarge {
+		p.Detail = "the request body is too large: send at most 1 MiB of JSON"
+	}
+	if len(p.Errors) > 0 {
+		p.Field = p.Errors[0].Field
+		if p.Field != "" && (detail == "validation failed" || detail == "") {
+			p.Detail = p.Field + ": " + p.Errors[0].Message
+		}
+	}
+	if p.Code == fail.Internal {
+		p.Detail = "an internal error occurred; it has been logged"
+	}
+	return p
+}
+
+var requiredProp = regexp.MustCompile(`expected required property (\S+) to be present`)
+
+// fieldOf turns a huma location ("body.billing.email", "query.limit") into a field name.
+func fieldOf(loc, msg string) string {
+	loc = strings.TrimPrefix(loc, "body")
+	loc = strings.TrimPrefix(loc, ".")
+	for _, p := range []string{"query.", "path.", "header."} {
+		loc = strings.TrimPrefix(loc, p)
+	}
+	if m := requiredProp.FindStringSubmatch(msg); m != nil {
+		if loc == "" {
+			return m[1]
+		}
+		return loc + "." + m[1]
+	}
+	return loc
+}
+
+func init() {
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		return NewProblem(status, msg, errs...)
+	}
+}
+
+// ProblemFor turns any error into a problem: domain errors by their code,
+// anything else as a logged 500 with a generic message.
+func ProblemFor(ctx context.Context, err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return NewProblem(se.GetStatus(), se.Error())
+	}
+	e, ok := fail.As(err)
+	if !ok || e.Code == fail.Internal {
+		if errors.Is(err, context.Canceled) {
+			return NewProblem(499, "the request was cancelled")
+		}
+		slog.ErrorContext(ctx, "internal error", "err", err)
+		return NewProblem(http.StatusInternalServerError, "")
+	}
+	status := StatusOf(e.Code)
+	out := &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: e.Error(), Code: e.Code,
+		Errors: e.Fields, Allowed: e.Allowed}
+	if len(e.Fields) > 0 {
+		out.Field = e.Fields[0].Field
+	}
+	return out
+}

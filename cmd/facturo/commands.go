@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/demo"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/server"
+	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store"
+)
+
+// openDB opens and migrates the database.
+func openDB(ctx context.Context, dsn string, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func runServe(ctx context.Context, args []string, stdout io.Writer) error {
+	f := newFlags("serve", "Runs the API (/api/v1), web console, customer portal and background jobs.")
+	dsn := f.dbFlag()
+	addr := f.String("addr", "FACTURO_ADDR", "127.0.0.1:8080", "address to listen on (use :8080 to listen on every interface)")
+	withDemo := f.Bool("demo", "FACTURO_DEMO", false, "create a demo tenant on first start and print a login and an API key")
+	logLevel := f.String("log-level", "FACTURO_LOG_LEVEL", "info", "debug, info, warn or error")
+	secure := f.Bool("secure-cookies", "FACTURO_SECURE_COOKIES", false, "mark session cookies Secure (set when served over HTTPS)")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(os.Stderr, *logLevel)
+	slog.SetDefault(log)
+	db, err := openDB(ctx, *dsn, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := service.New(db)
+	var login demo.Login
+	if *withDemo {
+		if login, err = demo.Ensure(ctx, svc); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{Handler: server.New(svc, db, server.Config{Log: log, SecureCookies: *secure}),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	url := "http://" + displayAddr(ln.Addr().String())
+	fmt.Fprintf(stdout, "Facturo %s is serving %s (database: %s)\n", version, url, store.Redact(*dsn))
+	fmt.Fprintf(stdout, "  API docs:  %s/api/v1/docs\n", url)
+	if *withDemo {
+		fmt.Fprintf(stdout, "  Sign in:   %s  password %s  (every demo user has this password; it changes at each --demo start)\n", login.Email, login.Password)
+		fmt.Fprintf(stdout, "  API key:   %s\n", login.APIKey)
+		fmt.Fprintf(stdout, "  Try:       curl -H 'Authorization: Bearer %s' %s/api/v1/customers\n", login.APIKey, url)
+	}
+	go purgeLoop(ctx, db, log)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func displayAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// purgeLoop deletes expired sessions and stale records hourly.
+func purgeLoop(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := db.PurgeExpired(ctx, time.Now(), 48*time.Hour); err != nil && ctx.Err() == nil {
+			log.Warn("purge expired records", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func runMigrate(ctx context.Context, args []string, _ io.Writer) error {
+	f := newFlags("migrate", "Applies every pending database migration, then exits. serve also migrates on start.")
+	dsn := f.dbFlag()
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, newLogger(os.Stderr, "info"))
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}
+
+func subcommand(args []string, name string) ([]string, error) {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		return nil, fmt.Errorf("usage: facturo %s", name)
+	}
+	return args[1:], nil
+}
+
+func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "list" {
+		f := newFlags("tenant list", "Lists the tenants.")
+		dsn := f.dbFlag()
+		if err := f.Parse(args[1:]); err != nil {
+			return err
+		}
+		db, err := openDB(ctx, *dsn, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		ts, err := service.New(db).ListTenants(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Currency, t.TimeZone)
+		}
+		return nil
+	}
+	rest, err := subcommand(args, "tenant create|list [flags]")
+	if err != nil || args[0] != "create" {
+		return errors.Join(err, errors.New("usage: facturo tenant create|list [flags]"))
+	}
+	f := newFlags("tenant create", "Creates a tenant: one provider business with its own customers, users, numbering and ledger.")
+	dsn := f.dbFlag()
+	name := f.String("name", "", "", "trading name (required)")
+	legal := f.String("legal-name", "", "", "legal name on invoices (default: the name)")
+	taxID := f.String("tax-id", "", "", "tax id")
+	cur := f.String("currency", "", "EUR", "accounting currency (ISO 4217)")
+	tz := f.String("time-zone", "", "UTC", "IANA time zone for invoice dates")
+	lang := f.String("language", "", "en", "default language: en, es or pt-BR")
+	country := f.String("country", "", "", "ISO 3166 country code")
+	if err := f.Parse(rest); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	t, err := service.New(db).CreateTenant(ctx, billing.Tenant{Name: *name, LegalName: *legal, TaxID: *taxID, Currency: *cur,
+		TimeZone: *tz, Language: *lang, Address: billing.Address{Country: *country}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, t.ID)
+	return nil
+}
+
+// tenantFor resolves --tenant, defaulting to the only tenant.
+func tenantFor(ctx context.Context, svc *service.Service, tenant string) (string, error) {
+	if tenant != "" {
+		return tenant, nil
+	}
+	ts, err := svc.ListTenants(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(ts) != 1 {
+		return "", fail.Field("tenant", "name the tenant (facturo tenant list shows %d)", len(ts))
+	}
+	return ts[0].ID, nil
+}
+
+func runUser(ctx context.Context, args []string, stdout io.Writer) error {
+	rest, err := subcommand(args, "user create [flags]")
+	if err != nil || args[0] != "create" {
+		return errors.Join(err, errors.New("usage: facturo user create [flags]"))
+	}
+	f := newFlags("user create", "Creates a user. The password is read from $FACTURO_PASSWORD, or generated and printed.")
+	dsn := f.dbFlag()
+	tenant := f.String("tenant", "FACTURO_TENANT", "", "tenant id (default: the only tenant)")
+	email := f.String("email", "", "", "email address (required)")
+	name := f.String("name", "", "", "full name (required)")
+	role := f.String("role", "", "administrator", "role: administrator, director, finance_manager, finance, group_manager, sales, engineer, customer")
+	customer := f.String("customer", "", "", "customer id, for the customer role")
+	lang := f.String("language", "", "en", "en, es or pt-BR")
+	if err := f.Parse(rest); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := service.New(db)
+	tid, err := tenantFor(ctx, svc, *tenant)
+	if err != nil {
+		return err
+	}
+	password, generated := os.Getenv("FACTURO_PASSWORD"), false
+	if password == "" {
+		password, generated = access.RandomPassword(), true
+	}
+	u, err := svc.CreateUser(ctx, access.System(tid, "cli"), service.NewUser{Email: *email, Name: *name, Role: *role,
+		CustomerID: *customer, Password: password, Language: *lang})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s (%s, %s)\n", u.ID, u.Email, u.Role)
+	if generated {
+		fmt.Fprintf(stdout, "password: %s\n", password)
+	}
+	return nil
+}
+
+func runAPIKey(ctx context.Context, args []string, stdout io.Writer) error {
+	rest, err := subcommand(args, "apikey create [flags]")
+	if err != nil || args[0] != "create" {
+		return errors.Join(err, errors.New("usage: facturo apikey create [flags]"))
+	}
+	f := newFlags("apikey create", "Creates an API key bound to a role and prints it once.")
+	dsn := f.dbFlag()
+	tenant := f.String("tenant", "FACTURO_TENANT", "", "tenant id (default: the only tenant)")
+	name := f.String("name", "", "cli", "what the key is for")
+	role := f.String("role", "", "administrator", "role the key acts with")
+	customer := f.String("customer", "", "", "customer id, for the customer role")
+	if err := f.Parse(rest); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := service.New(db)
+	tid, err := tenantFor(ctx, svc, *tenant)
+	if err != nil {
+		return err
+	}
+	k, err := svc.CreateAPIKey(ctx, access.System(tid, "cli"), service.NewAPIKey{Name: *name, Role: *role, CustomerID: *customer})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, k.Secret)
+	return nil
+}

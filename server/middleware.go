@@ -1,0 +1,268 @@
+package server
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/store"
+)
+
+func writeProblem(w http.ResponseWriter, p *api.Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="facturo"`)
+	}
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				writeProblem(w, api.NewProblem(http.StatusInternalServerError, ""))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "facturo_http_requests_total", Help: "HTTP requests by route and status."},
+			[]string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "facturo_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs each request (never its body or credentials) and records metrics.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		reqID := r.Header.Get("X-Request-Id")
+		if reqID == "" || len(reqID) > 64 {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			reqID = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", reqID)
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		if i := strings.IndexByte(route, ' '); i >= 0 {
+			route = route[i+1:]
+		}
+		elapsed := time.Since(start)
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		s.metrics.requests.WithLabelValues(r.Method, route, strconv.Itoa(status)).Inc()
+		s.metrics.duration.WithLabelValues(r.Method, route).Observe(elapsed.Seconds())
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		} else if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+			level = slog.LevelDebug
+		}
+		s.log.Log(r.Context(), level, "request", "id", reqID, "method", r.Method, "path", r.URL.Path, "status", status,
+			"bytes", sw.bytes, "ms", float64(elapsed.Microseconds())/1000)
+	})
+}
+
+// authenticate resolves the caller from a bearer API key or the session
+// cookie and stores the principal in the request context. A bad bearer key
+// is refused at once; no credentials leaves the principal empty, and the
+// service refuses whatever needs one.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del(api.RemoteAddrHeader)
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			r.Header.Set(api.RemoteAddrHeader, host)
+		}
+		ctx := r.Context()
+		if h := r.Header.Get("Authorization"); h != "" {
+			scheme, key, _ := strings.Cut(h, " ")
+			if !strings.EqualFold(scheme, "Bearer") {
+				writeProblem(w, api.NewProblem(http.StatusUnauthorized, "use Authorization: Bearer <API key>"))
+				return
+			}
+			p, err := s.svc.AuthenticateAPIKey(ctx, strings.TrimSpace(key))
+			if err != nil {
+				writeProblem(w, api.ProblemFor(ctx, err))
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(access.WithPrincipal(ctx, p)))
+			return
+		}
+		if userID := s.sessions.GetString(ctx, sessionUser); userID != "" {
+			p, err := s.svc.PrincipalForUser(ctx, s.sessions.GetString(ctx, sessionTenant), userID)
+			if err != nil {
+				if fail.Is(err, fail.Unauthenticated) {
+					_ = s.sessions.Destroy(ctx)
+				}
+				writeProblem(w, api.ProblemFor(ctx, err))
+				return
+			}
+			r = r.WithContext(access.WithPrincipal(ctx, p))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// idemLease is how long a request holds its Idempotency-Key before another
+// attempt may take it over (the first attempt is presumed dead).
+const idemLease = time.Minute
+
+// maxIdempotentBody bounds the request bodies hashed for idempotency; larger
+// bodies are refused by the operations anyway.
+const maxIdempotentBody = 1 << 20
+
+// idempotency makes POSTs with an Idempotency-Key safe to repeat: the same
+// key and body replay the first response; another body with the same key is
+// 409. Records live in the database, so a retry may reach any node.
+func (s *Server) idempotency(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		p := access.FromContext(r.Context())
+		if r.Method != http.MethodPost || key == "" || p.TenantID == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if len(key) > 255 {
+			writeProblem(w, &api.Problem{Type: "about:blank", Title: "Unprocessable Entity", Status: http.StatusUnprocessableEntity,
+				Code: fail.Invalid, Field: "Idempotency-Key", Detail: "Idempotency-Key: must be at most 255 characters",
+				Errors: []fail.FieldError{{Field: "Idempotency-Key", Message: "must be at most 255 characters"}}})
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxIdempotentBody+1))
+		if err != nil {
+			writeProblem(w, api.NewProblem(http.StatusBadRequest, "could not read the request body"))
+			return
+		}
+		if len(body) > maxIdempotentBody {
+			writeProblem(w, api.NewProblem(http.StatusRequestEntityTooLarge, ""))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.New()
+		fmt.Fprintf(sum, "%s\n%s\n%s\n%s\n", r.Method, r.URL.Path, r.URL.RawQuery, p.ActorID())
+		sum.Write(body)
+		hash := hex.EncodeToString(sum.Sum(nil))
+		ctx := r.Context()
+		rec, reserved, err := s.db.ReserveIdempotencyKey(ctx, p.TenantID, key, hash, time.Now(), idemLease)
+		if err != nil {
+			writeProblem(w, api.ProblemFor(ctx, err))
+			return
+		}
+		if !reserved {
+			switch {
+			case rec.RequestHash != hash:
+				writeProblem(w, &api.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Code: fail.Conflict,
+					Field: "Idempotency-Key", Detail: "this Idempotency-Key was used with a different request; use a new key for a new request"})
+			case rec.State != store.IdemDone:
+				writeProblem(w, &api.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Code: fail.Conflict,
+					Field: "Idempotency-Key", Detail: "a request with this Idempotency-Key is still in progress; retry shortly"})
+			default:
+				w.Header().Set("Content-Type", rec.ContentType)
+				w.Header().Set("Idempotent-Replayed", "true")
+				w.WriteHeader(rec.StatusCode)
+				_, _ = w.Write(rec.Body)
+			}
+			return
+		}
+		rw := &recordingWriter{ResponseWriter: w}
+		next.ServeHTTP(rw, r)
+		status := rw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		// The outcome is stored after the response is computed but before it
+		// is sent, so a replay never sees less than the client did.
+		if status >= 500 {
+			if err := s.db.ReleaseIdempotencyKey(ctx, p.TenantID, key); err != nil {
+				s.log.Error("release idempotency key", "err", err)
+			}
+		} else if err := s.db.CompleteIdempotencyKey(ctx, p.TenantID, key, status, w.Header().Get("Content-Type"), rw.buf.Bytes()); err != nil {
+			s.log.Error("store idempotent response", "err", err)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(rw.buf.Bytes())
+	})
+}
+
+// recordingWriter buffers a response so it can be stored before it is sent.
+type recordingWriter struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (w *recordingWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.buf.Write(b)
+}
