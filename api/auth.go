@@ -79,7 +79,7 @@ const RemoteAddrHeader = "X-Facturo-Remote-Addr"
 func (h *Handlers) registerAuth(api huma.API) {
 	op(api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Summary: "Sign in",
 		Description: "Checks email and password and starts a cookie session. Failed attempts are rate-limited per email and per address.",
-		Tags: []string{"Auth"}, DefaultStatus: http.StatusOK, Security: []map[string][]string{}},
+		Tags:        []string{"Auth"}, DefaultStatus: http.StatusOK, Security: []map[string][]string{}},
 		func(ctx context.Context, _ access.Principal, in *LoginInput) (*Body[Me], error) {
 			u, err := h.Svc.Login(ctx, in.Body.Email, in.Body.Password, in.Body.TenantID, in.RemoteAddr)
 			if err != nil {

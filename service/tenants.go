@@ -5,7 +5,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
-		"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/id"
 )
 
 // TenantStore persists tenants.

@@ -42,7 +42,9 @@ func (db *DB) DeleteCtx(ctx context.Context, token string) error {
 }
 
 // Find, Commit and Delete satisfy scs.Store; scs prefers the Ctx methods.
-func (db *DB) Find(token string) ([]byte, bool, error) { return db.FindCtx(context.Background(), token) }
+func (db *DB) Find(token string) ([]byte, bool, error) {
+	return db.FindCtx(context.Background(), token)
+}
 
 // Commit satisfies scs.Store.
 func (db *DB) Commit(token string, b []byte, expiry time.Time) error {
