@@ -98,6 +98,10 @@ func NewProblem(status int, detail string, errs ...error) *Problem {
 	if status == http.StatusRequestEntityTooLarge {
 		p.Detail = "the request body is too large: send at most 1 MiB of JSON"
 	}
+	if status == http.StatusBadRequest && len(p.Errors) > 0 && p.Errors[0].Field == "" {
+		p.Errors[0].Field = "body"
+		p.Detail = "the request body is not valid JSON: " + p.Errors[0].Message
+	}
 	if len(p.Errors) > 0 {
 		p.Field = p.Errors[0].Field
 		if p.Field != "" && (detail == "validation failed" || detail == "") {
