@@ -74,7 +74,7 @@ var (
 		Administrator: nil, // everything; see Can
 		Director: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
 			ManagePayments, ManageWallets, ReadLedger, ManageLedger, RunBilling, ManageSalesItems, LogTime,
-			ManageCatalog, ReadNotifications),
+			ManageCatalog, ManageWebhooks, ReadNotifications),
 		FinanceManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
 			ManagePayments, ManageWallets, ReadLedger, RunBilling, ManageSalesItems, ReadNotifications),
 		Finance:      concat(staffRead, WriteBillingInfo, WriteInvoices, ManagePayments, ManageSalesItems),

@@ -22,6 +22,14 @@ const (
 	saltLen      = 16
 )
 
+// Bounds on the parameters of a stored hash that CheckPassword accepts.
+const (
+	maxArgonTime   = 64
+	maxArgonMemory = 4 * 1024 * 1024 // KiB: 4 GiB
+	minSaltLen     = 8
+	minKeyLen      = 16
+)
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
@@ -54,12 +62,18 @@ func CheckPassword(hash, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &threads); err != nil {
 		return false, ErrBadHash
 	}
+	// Out-of-range parameters would make argon2 panic (t or p of 0), allocate
+	// without bound, or run for hours: refuse them as malformed.
+	if t < 1 || t > maxArgonTime || threads < 1 || mem < 8*uint32(threads) || mem > maxArgonMemory {
+		return false, ErrBadHash
+	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil {
+	if err != nil || len(salt) < minSaltLen {
 		return false, ErrBadHash
 	}
 	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil {
+	// An empty key would match every password.
+	if err != nil || len(want) < minKeyLen {
 		return false, ErrBadHash
 	}
 	got := argon2.IDKey([]byte(password), salt, t, mem, threads, uint32(len(want)))

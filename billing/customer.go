@@ -42,27 +42,27 @@ func (b BillingInfo) Complete() bool {
 
 // Customer is an account the tenant bills.
 type Customer struct {
-	ID       string    `json:"id"`
-	TenantID string    `json:"-"`
-	Number   string    `json:"number"`
-	Name     string    `json:"name"`
-	Contacts []Contact `json:"contacts"`
-	Billing  BillingInfo
+	ID       string      `json:"id"`
+	TenantID string      `json:"-"`
+	Number   string      `json:"number"`
+	Name     string      `json:"name"`
+	Contacts []Contact   `json:"contacts"`
+	Billing  BillingInfo `json:"billing"`
 	// InvoiceAccountID is the bill-to account when it differs from the
 	// customer (seed 004's "invoice account"); empty means the customer itself.
-	InvoiceAccountID      string
-	PaymentTermsDays      int
-	CreditLimit           decimal.Decimal // in the billing currency; zero means none
-	SalesTaxGroup         string
-	SAPID                 string
-	BillingContractNumber string
-	SalesAccountExecutive string
-	ParentID              string // a reseller's sub-account points to the reseller
-	CustomFields          map[string]string
-	HasBillingInfo        bool // derived by Normalize, stored for filtering
-	ArchivedAt            *time.Time
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	InvoiceAccountID      string            `json:"invoice_account_id"`
+	PaymentTermsDays      int               `json:"payment_terms_days"`
+	CreditLimit           decimal.Decimal   `json:"credit_limit"` // in the billing currency; zero means none
+	SalesTaxGroup         string            `json:"sales_tax_group"`
+	SAPID                 string            `json:"sap_id"`
+	BillingContractNumber string            `json:"billing_contract_number"`
+	SalesAccountExecutive string            `json:"sales_account_executive"`
+	ParentID              string            `json:"parent_id"` // a reseller's sub-account points to the reseller
+	CustomFields          map[string]string `json:"custom_fields"`
+	HasBillingInfo        bool              `json:"has_billing_info"` // derived by Normalize, stored for filtering
+	ArchivedAt            *time.Time        `json:"archived_at"`
+	CreatedAt             time.Time         `json:"created_at"`
+	UpdatedAt             time.Time         `json:"updated_at"`
 }
 
 var numberPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$`)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
@@ -52,9 +53,15 @@ func (a *Address) normalize(prefix string, c *fail.Collector) {
 	}
 }
 
+// notAssigned lists codes CLDR knows as regions that ISO 3166-1 only
+// reserves (UK, EZ, UN, …) or has withdrawn (YU, SU, …): invoices naming
+// them fail EN 16931's country code list.
+var notAssigned = []string{"AC", "CP", "DG", "EA", "EZ", "FX", "IC", "TA", "UK", "UN",
+	"AN", "BU", "CS", "DD", "NT", "SU", "TP", "YU", "ZR"}
+
 // ValidCountry reports whether code is an ISO 3166-1 alpha-2 country code.
 func ValidCountry(code string) bool {
-	if len(code) != 2 {
+	if len(code) != 2 || slices.Contains(notAssigned, code) {
 		return false
 	}
 	r, err := language.ParseRegion(code)
@@ -104,7 +111,7 @@ func checkText(c *fail.Collector, field, v string, max int) {
 	if utf8.RuneCountInString(v) > max {
 		c.Add(field, "must be at most %d characters", max)
 	}
-	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\t' }) {
+	if strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }) {
 		c.Add(field, "must not contain control characters or line breaks")
 	}
 }
@@ -121,7 +128,7 @@ func checkCurrency(c *fail.Collector, field string, v *string) {
 	if *v == "" {
 		return
 	}
-	*v = strings.TrimSpace(*v)
+	*v = strings.ToUpper(strings.TrimSpace(*v))
 	if _, err := money.ParseCurrency(*v); err != nil {
 		c.Add(field, "%q is not an ISO 4217 currency code (for example EUR, USD, BRL)", *v)
 	}
