@@ -43,8 +43,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, p access.Principal, in NewAP
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
 		c.Add("name", "is required: say what the key is for")
-	} else if len(name) > 100 {
-		c.Add("name", "must be at most 100 characters")
+	} else {
+		validateName(&c, "name", name, 100)
 	}
 	role, err := access.ParseRole(in.Role)
 	if err != nil {
@@ -122,12 +122,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (access.Pr
 	if !strings.HasPrefix(key, access.APIKeyPrefix) || len(key) > 200 {
 		return access.Principal{}, unauth
 	}
-	var k access.APIKey
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		k, err = tx.APIKeyByHash(ctx, access.HashAPIKey(key))
-		return err
-	})
+	k, err := s.store.APIKeyByHash(ctx, access.HashAPIKey(key))
 	if err != nil {
 		if fail.Is(err, fail.NotFound) {
 			return access.Principal{}, unauth

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -153,7 +155,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 			}
 			c.Number = fmt.Sprintf("C-%06d", n)
 		}
-		if err := s.checkCustomerLinks(ctx, tx, c); err != nil {
+		if err := s.checkCustomerLinks(ctx, tx, c, billing.Customer{}); err != nil {
 			return err
 		}
 		if err := tx.InsertCustomer(ctx, c); err != nil {
@@ -168,9 +170,12 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 }
 
 // checkCustomerLinks verifies the invoice account and parent exist in the
-// tenant, are not archived, and that the parent chain has no cycle.
-func (s *Service) checkCustomerLinks(ctx context.Context, tx Tx, c billing.Customer) error {
-	if c.InvoiceAccountID != "" && c.InvoiceAccountID != c.ID {
+// tenant, are not archived, and that the parent chain has no cycle. Only
+// links that differ from before are checked: a link made earlier stays
+// valid when its target is archived later, so the rest of the customer can
+// still be edited.
+func (s *Service) checkCustomerLinks(ctx context.Context, tx Tx, c, before billing.Customer) error {
+	if c.InvoiceAccountID != "" && c.InvoiceAccountID != c.ID && c.InvoiceAccountID != before.InvoiceAccountID {
 		acct, err := tx.GetCustomer(ctx, c.TenantID, c.InvoiceAccountID)
 		if fail.Is(err, fail.NotFound) {
 			return fail.Field("invoice_account_id", "no customer %q in this tenant", c.InvoiceAccountID)
@@ -180,6 +185,9 @@ func (s *Service) checkCustomerLinks(ctx context.Context, tx Tx, c billing.Custo
 		if acct.ArchivedAt != nil {
 			return fail.Field("invoice_account_id", "customer %s is archived", acct.Number)
 		}
+	}
+	if c.ParentID == "" || c.ParentID == before.ParentID {
+		return nil
 	}
 	seen := map[string]bool{c.ID: true}
 	for parent := c.ParentID; parent != ""; {
@@ -192,6 +200,9 @@ func (s *Service) checkCustomerLinks(ctx context.Context, tx Tx, c billing.Custo
 			return fail.Field("parent_id", "no customer %q in this tenant", parent)
 		} else if err != nil {
 			return err
+		}
+		if parent == c.ParentID && pc.ArchivedAt != nil {
+			return fail.Field("parent_id", "customer %s is archived", pc.Number)
 		}
 		parent = pc.ParentID
 	}
@@ -257,18 +268,18 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 			return err
 		}
 		c := before
-		c.Contacts = append([]billing.Contact(nil), before.Contacts...)
+		c.Contacts = slices.Clone(before.Contacts) // keeps an empty list empty, not nil, so the audit diff stays clean
 		c.CustomFields = maps.Clone(before.CustomFields)
 		if err := in.apply(&c); err != nil {
 			return err
 		}
-		if in.Number != nil && c.Number == "" {
-			return fail.Field("number", "must not be empty")
-		}
 		if err := c.Normalize(); err != nil {
 			return err
 		}
-		if err := s.checkCustomerLinks(ctx, tx, c); err != nil {
+		if in.Number != nil && c.Number == "" { // after Normalize: a blank number trims to empty
+			return fail.Field("number", "must not be empty")
+		}
+		if err := s.checkCustomerLinks(ctx, tx, c, before); err != nil {
 			return err
 		}
 		c.UpdatedAt = s.Now()
@@ -333,6 +344,9 @@ func (s *Service) ListCustomers(ctx context.Context, p access.Principal, f Custo
 		if err := p.Require(access.OwnAccount); err != nil {
 			return PageOf[billing.Customer]{}, err
 		}
+		if p.CustomerID == "" { // an empty id would filter nothing: fail closed
+			return PageOf[billing.Customer]{}, nil
+		}
 		f.CustomerID = p.CustomerID
 	} else if err := p.Require(access.ReadCustomers); err != nil {
 		return PageOf[billing.Customer]{}, err
@@ -351,6 +365,7 @@ func (s *Service) ListCustomers(ctx context.Context, p access.Principal, f Custo
 		c.Add("archived", "use exclude, include or only")
 	}
 	if f.Currency != "" {
+		f.Currency = strings.ToUpper(strings.TrimSpace(f.Currency))
 		if _, err := money.ParseCurrency(f.Currency); err != nil {
 			c.Add("currency", "%q is not an ISO 4217 currency code", f.Currency)
 		}

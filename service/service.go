@@ -21,6 +21,11 @@ type Store interface {
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Read runs fn in a read-only transaction (one consistent snapshot).
 	Read(ctx context.Context, fn func(Tx) error) error
+	// APIKeyByHash is Tx.APIKeyByHash outside any transaction. Every API
+	// request authenticates with this one statement, which sees the latest
+	// committed state by itself (a revocation takes effect at once); without
+	// BEGIN and COMMIT it is one round trip to PostgreSQL instead of three.
+	APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error)
 }
 
 // Tx is everything the use cases read and write within one transaction.

@@ -96,12 +96,16 @@ func (s *Service) UpdateTenant(ctx context.Context, p access.Principal, patch Te
 		if err := t.Normalize(); err != nil {
 			return err
 		}
+		changes := diff(before, t) // before the timestamp changes: the diff names what the caller changed
 		t.UpdatedAt = s.Now()
 		if err := tx.UpdateTenant(ctx, t); err != nil {
 			return err
 		}
 		out = t
-		return s.audit(ctx, tx, p, "tenant.updated", "tenant", t.ID, diff(before, t))
+		if len(changes) == 0 {
+			return nil
+		}
+		return s.audit(ctx, tx, p, "tenant.updated", "tenant", t.ID, changes)
 	})
 	return out, err
 }

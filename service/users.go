@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/facturo/facturo/access"
@@ -52,6 +53,21 @@ type NewUser struct {
 	Language   string
 }
 
+// validateName checks a person's or key's name (already trimmed): required,
+// at most max characters, one line of valid UTF-8 text.
+func validateName(c *fail.Collector, field, name string, max int) {
+	switch {
+	case name == "":
+		c.Add(field, "is required")
+	case !utf8.ValidString(name):
+		c.Add(field, "must be valid UTF-8 text")
+	case utf8.RuneCountInString(name) > max:
+		c.Add(field, "must be at most %d characters", max)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		c.Add(field, "must not contain control characters or line breaks")
+	}
+}
+
 func validatePassword(c *fail.Collector, field, pw string) {
 	if utf8.RuneCountInString(pw) < access.MinPasswordLength {
 		c.Add(field, "must be at least %d characters", access.MinPasswordLength)
@@ -71,11 +87,7 @@ func (s *Service) CreateUser(ctx context.Context, p access.Principal, in NewUser
 		c.Add("email", "%q is not a valid email address", in.Email)
 	}
 	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		c.Add("name", "is required")
-	} else if utf8.RuneCountInString(name) > 200 {
-		c.Add("name", "must be at most 200 characters")
-	}
+	validateName(&c, "name", name, 200)
 	role, err := access.ParseRole(in.Role)
 	if err != nil {
 		c.Add("role", "%v", err)
@@ -163,8 +175,8 @@ func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID str
 	if patch.Password != nil {
 		validatePassword(&c, "password", *patch.Password)
 	}
-	if patch.Name != nil && strings.TrimSpace(*patch.Name) == "" {
-		c.Add("name", "must not be empty")
+	if patch.Name != nil {
+		validateName(&c, "name", strings.TrimSpace(*patch.Name), 200)
 	}
 	var lang string
 	if patch.Language != nil {
@@ -246,6 +258,12 @@ var dummyHash, _ = access.HashPassword("facturo-timing-equalizer")
 func (s *Service) Login(ctx context.Context, email, password, tenantID, ip string) (access.User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.Now()
+	if len(email) > 254 || !utf8.ValidString(email) || strings.ContainsFunc(email, unicode.IsControl) {
+		// No user has such an email, and PostgreSQL refuses to store or
+		// compare some of these bytes: answer like a wrong password.
+		_, _ = access.CheckPassword(dummyHash, password)
+		return access.User{}, fail.Newf(fail.Unauthenticated, "the email or password is wrong")
+	}
 	var users []access.User
 	err := s.store.Read(ctx, func(tx Tx) error {
 		byEmail, byIP, err := tx.CountFailedLogins(ctx, email, ip, now.Add(-LoginWindow))

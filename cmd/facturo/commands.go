@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/facturo/facturo/access"
@@ -33,17 +36,19 @@ func openDB(ctx context.Context, dsn string, log *slog.Logger) (*store.DB, error
 	return db, nil
 }
 
-func runServe(ctx context.Context, args []string, stdout io.Writer) error {
-	f := newFlags("serve", "Runs the API (/api/v1), web console, customer portal and background jobs.")
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("serve", "Runs the API (/api/v1), web console, customer portal and background jobs.", stderr)
 	dsn := f.dbFlag()
 	addr := f.String("addr", "FACTURO_ADDR", "127.0.0.1:8080", "address to listen on (use :8080 to listen on every interface)")
 	withDemo := f.Bool("demo", "FACTURO_DEMO", false, "create a demo tenant on first start and print a login and an API key")
 	logLevel := f.String("log-level", "FACTURO_LOG_LEVEL", "info", "debug, info, warn or error")
 	secure := f.Bool("secure-cookies", "FACTURO_SECURE_COOKIES", false, "mark session cookies Secure (set when served over HTTPS)")
-	if err := f.Parse(args); err != nil {
+	if err := f.parse(args); err != nil {
 		return err
 	}
-	log := newLogger(os.Stderr, *logLevel)
+	ctx, cancel := context.WithCancel(ctx) // stops purgeLoop however serve ends
+	defer cancel()
+	log := newLogger(stderr, *logLevel)
 	slog.SetDefault(log)
 	db, err := openDB(ctx, *dsn, log)
 	if err != nil {
@@ -115,31 +120,42 @@ func purgeLoop(ctx context.Context, db *store.DB, log *slog.Logger) {
 	}
 }
 
-func runMigrate(ctx context.Context, args []string, _ io.Writer) error {
-	f := newFlags("migrate", "Applies every pending database migration, then exits. serve also migrates on start.")
+func runMigrate(ctx context.Context, args []string, _, stderr io.Writer) error {
+	f := newFlags("migrate", "Applies every pending database migration, then exits. serve also migrates on start.", stderr)
 	dsn := f.dbFlag()
-	if err := f.Parse(args); err != nil {
+	if err := f.parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, newLogger(os.Stderr, "info"))
+	db, err := openDB(ctx, *dsn, newLogger(stderr, "info"))
 	if err != nil {
 		return err
 	}
 	return db.Close()
 }
 
-func subcommand(args []string, name string) ([]string, error) {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		return nil, fmt.Errorf("usage: facturo %s", name)
+// subcommand checks args names one of subs and returns the rest. --help
+// lists the subcommands and is not an error.
+func subcommand(args []string, name string, stderr io.Writer, subs ...string) (string, []string, error) {
+	usage := fmt.Sprintf("usage: facturo %s %s [flags]", name, strings.Join(subs, "|"))
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintf(stderr, "%s\n\nRun 'facturo %s %s --help' for its flags.\n", usage, name, subs[0])
+		return "", nil, flag.ErrHelp
 	}
-	return args[1:], nil
+	if len(args) == 0 || !slices.Contains(subs, args[0]) {
+		return "", nil, errors.New(usage)
+	}
+	return args[0], args[1:], nil
 }
 
-func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "list" {
-		f := newFlags("tenant list", "Lists the tenants.")
+func runTenant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub, rest, err := subcommand(args, "tenant", stderr, "create", "list")
+	if err != nil {
+		return err
+	}
+	if sub == "list" {
+		f := newFlags("tenant list", "Lists the tenants.", stderr)
 		dsn := f.dbFlag()
-		if err := f.Parse(args[1:]); err != nil {
+		if err := f.parse(rest); err != nil {
 			return err
 		}
 		db, err := openDB(ctx, *dsn, nil)
@@ -156,11 +172,7 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	}
-	rest, err := subcommand(args, "tenant create|list [flags]")
-	if err != nil || args[0] != "create" {
-		return errors.Join(err, errors.New("usage: facturo tenant create|list [flags]"))
-	}
-	f := newFlags("tenant create", "Creates a tenant: one provider business with its own customers, users, numbering and ledger.")
+	f := newFlags("tenant create", "Creates a tenant: one provider business with its own customers, users, numbering and ledger.", stderr)
 	dsn := f.dbFlag()
 	name := f.String("name", "", "", "trading name (required)")
 	legal := f.String("legal-name", "", "", "legal name on invoices (default: the name)")
@@ -169,7 +181,7 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 	tz := f.String("time-zone", "", "UTC", "IANA time zone for invoice dates")
 	lang := f.String("language", "", "en", "default language: en, es or pt-BR")
 	country := f.String("country", "", "", "ISO 3166 country code")
-	if err := f.Parse(rest); err != nil {
+	if err := f.parse(rest); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, *dsn, nil)
@@ -201,12 +213,12 @@ func tenantFor(ctx context.Context, svc *service.Service, tenant string) (string
 	return ts[0].ID, nil
 }
 
-func runUser(ctx context.Context, args []string, stdout io.Writer) error {
-	rest, err := subcommand(args, "user create [flags]")
-	if err != nil || args[0] != "create" {
-		return errors.Join(err, errors.New("usage: facturo user create [flags]"))
+func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	_, rest, err := subcommand(args, "user", stderr, "create")
+	if err != nil {
+		return err
 	}
-	f := newFlags("user create", "Creates a user. The password is read from $FACTURO_PASSWORD, or generated and printed.")
+	f := newFlags("user create", "Creates a user. The password is read from $FACTURO_PASSWORD, or generated and printed.", stderr)
 	dsn := f.dbFlag()
 	tenant := f.String("tenant", "FACTURO_TENANT", "", "tenant id (default: the only tenant)")
 	email := f.String("email", "", "", "email address (required)")
@@ -214,7 +226,7 @@ func runUser(ctx context.Context, args []string, stdout io.Writer) error {
 	role := f.String("role", "", "administrator", "role: administrator, director, finance_manager, finance, group_manager, sales, engineer, customer")
 	customer := f.String("customer", "", "", "customer id, for the customer role")
 	lang := f.String("language", "", "en", "en, es or pt-BR")
-	if err := f.Parse(rest); err != nil {
+	if err := f.parse(rest); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, *dsn, nil)
@@ -243,18 +255,18 @@ func runUser(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func runAPIKey(ctx context.Context, args []string, stdout io.Writer) error {
-	rest, err := subcommand(args, "apikey create [flags]")
-	if err != nil || args[0] != "create" {
-		return errors.Join(err, errors.New("usage: facturo apikey create [flags]"))
+func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	_, rest, err := subcommand(args, "apikey", stderr, "create")
+	if err != nil {
+		return err
 	}
-	f := newFlags("apikey create", "Creates an API key bound to a role and prints it once.")
+	f := newFlags("apikey create", "Creates an API key bound to a role and prints it once.", stderr)
 	dsn := f.dbFlag()
 	tenant := f.String("tenant", "FACTURO_TENANT", "", "tenant id (default: the only tenant)")
 	name := f.String("name", "", "cli", "what the key is for")
 	role := f.String("role", "", "administrator", "role the key acts with")
 	customer := f.String("customer", "", "", "customer id, for the customer role")
-	if err := f.Parse(rest); err != nil {
+	if err := f.parse(rest); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, *dsn, nil)

@@ -21,7 +21,8 @@ import (
 
 type command struct {
 	name, summary string
-	run           func(ctx context.Context, args []string, stdout io.Writer) error
+	// run writes results to stdout, and logs and flag help to stderr.
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = []command{
@@ -30,7 +31,7 @@ var commands = []command{
 	{"tenant", "create or list tenants (tenant create | tenant list)", runTenant},
 	{"user", "create a user (user create)", runUser},
 	{"apikey", "create an API key (apikey create)", runAPIKey},
-	{"version", "print the version", func(_ context.Context, _ []string, w io.Writer) error {
+	{"version", "print the version", func(_ context.Context, _ []string, w, _ io.Writer) error {
 		_, err := fmt.Fprintln(w, "facturo", version)
 		return err
 	}},
@@ -59,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
-			err := c.run(ctx, args[1:], stdout)
+			err := c.run(ctx, args[1:], stdout, stderr)
 			if errors.Is(err, flag.ErrHelp) {
 				return 0
 			}
@@ -86,8 +87,9 @@ type flags struct {
 	env map[string]string
 }
 
-func newFlags(name, summary string) *flags {
+func newFlags(name, summary string, stderr io.Writer) *flags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	f := &flags{FlagSet: fs, env: map[string]string{}}
 	fs.Usage = func() {
 		out := fs.Output()
@@ -109,6 +111,18 @@ func newFlags(name, summary string) *flags {
 		}
 	}
 	return f
+}
+
+// parse parses args and refuses positional arguments: a stray word ends flag
+// parsing, and the flags after it would silently be ignored.
+func (f *flags) parse(args []string) error {
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if f.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q: flags start with --, see --help", f.Arg(0))
+	}
+	return nil
 }
 
 // String declares a string flag whose default is taken from env when set.

@@ -1,0 +1,173 @@
+package demo_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/demo"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store"
+)
+
+func customers(t *testing.T, svc *service.Service, tenantID string) []billing.Customer {
+	t.Helper()
+	page, err := svc.ListCustomers(context.Background(), access.System(tenantID, "test"),
+		service.CustomerFilter{Archived: service.ArchivedInclude, Page: service.Page{Limit: service.MaxLimit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.Items
+}
+
+func TestEnsure(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := service.New(db)
+		login, err := demo.Ensure(ctx, svc)
+		if err != nil {
+			t.Fatalf("Ensure on an empty database: %v", err)
+		}
+
+		tenants, err := svc.ListTenants(ctx)
+		if err != nil || len(tenants) != 1 || tenants[0].ID != login.TenantID {
+			t.Fatalf("tenants %+v, %v; login tenant %s", tenants, err, login.TenantID)
+		}
+		sys := access.System(login.TenantID, "test")
+
+		cs := customers(t, svc, login.TenantID)
+		if len(cs) != 8 {
+			t.Fatalf("%d demo customers, want 8", len(cs))
+		}
+		var without []string
+		byNumber := map[string]billing.Customer{}
+		for _, c := range cs {
+			byNumber[c.Number] = c
+			if !c.HasBillingInfo {
+				without = append(without, c.Name)
+			}
+			if c.Billing.Complete() != c.HasBillingInfo {
+				t.Errorf("%s: has_billing_info %v disagrees with its billing information", c.Name, c.HasBillingInfo)
+			}
+		}
+		if len(without) != 1 {
+			t.Errorf("customers without billing information: %v, want exactly one", without)
+		}
+		langs := map[string]bool{}
+		for _, c := range cs {
+			langs[c.Billing.Language] = true
+		}
+		for _, l := range billing.Languages {
+			if !langs[l] {
+				t.Errorf("no demo customer writes in %s", l)
+			}
+		}
+		for _, name := range []string{"Ferretería Núñez", "Padaria São João", "Northwind Traders"} {
+			if !slices.ContainsFunc(cs, func(c billing.Customer) bool { return c.Name == name }) {
+				t.Errorf("no demo customer %q", name)
+			}
+		}
+		// The reseller structure: a sub-account billed to its reseller.
+		if sub, res := byNumber["C-1006"], byNumber["C-1005"]; sub.ParentID != res.ID || sub.InvoiceAccountID != res.ID || res.ID == "" {
+			t.Errorf("C-1006 parent %q invoice account %q, want C-1005 (%s)", sub.ParentID, sub.InvoiceAccountID, res.ID)
+		}
+
+		users, err := svc.ListUsers(ctx, sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roles := map[access.Role]int{}
+		for _, u := range users {
+			roles[u.Role]++
+			if u.Role == access.Customer {
+				if _, ok := byNumber[numberOf(cs, u.CustomerID)]; !ok {
+					t.Errorf("portal user %s belongs to no demo customer", u.Email)
+				}
+			}
+		}
+		for _, r := range access.Roles {
+			if roles[r] == 0 {
+				t.Errorf("no demo user has the %s role", r)
+			}
+		}
+
+		// The printed login works, as admin; so does the key.
+		u, err := svc.Login(ctx, login.Email, login.Password, "", "127.0.0.1")
+		if err != nil || u.Role != access.Administrator || login.Email != demo.AdminEmail {
+			t.Fatalf("demo login %s: %+v, %v", login.Email, u, err)
+		}
+		p, err := svc.AuthenticateAPIKey(ctx, login.APIKey)
+		if err != nil || p.TenantID != login.TenantID || p.Role != access.Administrator {
+			t.Fatalf("demo key: %+v, %v", p, err)
+		}
+		// A portal user sees only its own account.
+		portal, err := svc.Login(ctx, "portal@ferreteria-nunez.es", login.Password, "", "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := svc.ListCustomers(ctx, portal.Principal(), service.CustomerFilter{})
+		if err != nil || len(page.Items) != 1 || page.Items[0].Name != "Ferretería Núñez" {
+			t.Errorf("portal user lists %v, %v", page.Items, err)
+		}
+
+		// Again: nothing duplicated, fresh secrets, the old password gone.
+		again, err := demo.Ensure(ctx, svc)
+		if err != nil {
+			t.Fatalf("second Ensure: %v", err)
+		}
+		if again.TenantID != login.TenantID || again.Password == login.Password || again.APIKey == login.APIKey {
+			t.Errorf("second Ensure: %+v after %+v", again, login)
+		}
+		if n := len(customers(t, svc, login.TenantID)); n != 8 {
+			t.Errorf("%d customers after a second Ensure, want 8", n)
+		}
+		if users2, _ := svc.ListUsers(ctx, sys); len(users2) != len(users) {
+			t.Errorf("%d users after a second Ensure, was %d", len(users2), len(users))
+		}
+		if ts, _ := svc.ListTenants(ctx); len(ts) != 1 {
+			t.Errorf("%d tenants after a second Ensure", len(ts))
+		}
+		if _, err := svc.Login(ctx, demo.AdminEmail, login.Password, "", "127.0.0.1"); fail.CodeOf(err) != fail.Unauthenticated {
+			t.Errorf("old password after a second Ensure: %v", err)
+		}
+		if _, err := svc.Login(ctx, demo.AdminEmail, again.Password, "", "127.0.0.1"); err != nil {
+			t.Errorf("new password: %v", err)
+		}
+		if _, err := svc.AuthenticateAPIKey(ctx, again.APIKey); err != nil {
+			t.Errorf("new key: %v", err)
+		}
+	})
+}
+
+func numberOf(cs []billing.Customer, id string) string {
+	for _, c := range cs {
+		if c.ID == id {
+			return c.Number
+		}
+	}
+	return ""
+}
+
+// TestEnsureRefusesForeignData: --demo on a database that already holds a
+// real tenant must not mix demo data into it.
+func TestEnsureRefusesForeignData(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := service.New(db)
+		if _, err := svc.CreateTenant(ctx, billing.Tenant{Name: "Real Business", Currency: "EUR"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := demo.Ensure(ctx, svc)
+		if fail.CodeOf(err) != fail.Conflict {
+			t.Fatalf("Ensure on a database with a real tenant: %v, want conflict", err)
+		}
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM customers`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d customers written, %v", n, err)
+		}
+	})
+}
