@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
@@ -19,7 +21,15 @@ func customerCols(d dialect) string {
 	has_billing_info, archived_at, created_at, updated_at`
 }
 
+// maxCreditLimit bounds credit_limit, numeric(28, 8) on PostgreSQL: 20
+// digits before the point.
+var maxCreditLimit = decimal.New(1, 20)
+
 func customerArgs(d dialect, c billing.Customer) ([]any, error) {
+	// Refuse what PostgreSQL would round or overflow, on both engines alike.
+	if !c.CreditLimit.Equal(c.CreditLimit.Truncate(8)) || !c.CreditLimit.Abs().LessThan(maxCreditLimit) {
+		return nil, fail.Field("credit_limit", "must have at most 20 digits before the decimal point and 8 after")
+	}
 	contacts := c.Contacts
 	if contacts == nil {
 		contacts = []billing.Contact{}

@@ -26,6 +26,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 )
@@ -193,6 +194,12 @@ func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
 		opts = nil // the read pool is query_only; modernc rejects isolation levels
 	}
 	return db.run(ctx, db.read, opts, fn)
+}
+
+// APIKeyByHash finds an API key by the hash of its secret in one statement
+// on the read pool, outside any transaction (see service.Store).
+func (db *DB) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
+	return (&tx{tx: db.read, d: db.d}).APIKeyByHash(ctx, hash)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(service.Tx) error) (err error) {

@@ -12,10 +12,18 @@ import (
 	"github.com/facturo/facturo/service"
 )
 
-// tx implements service.Tx over one database transaction.
+// tx implements service.Tx over one database transaction, or directly over
+// a pool for the single-statement reads that need no transaction.
 type tx struct {
-	tx *sql.Tx
+	tx querier
 	d  dialect
+}
+
+// querier is what *sql.Tx and *sql.DB have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -187,9 +195,9 @@ func (t *tx) CountFailedLogins(ctx context.Context, email, ip string, since time
 	var byEmail, byIP int
 	err := t.queryRow(ctx, `SELECT
 		(SELECT count(*) FROM login_attempts WHERE email = ? AND at >= ? AND NOT success
-			AND at > COALESCE((SELECT max(at) FROM login_attempts WHERE email = ? AND success), ?)),
+			AND COALESCE(at > (SELECT max(at) FROM login_attempts WHERE email = ? AND success), TRUE)),
 		(SELECT count(*) FROM login_attempts WHERE ip = ? AND at >= ? AND NOT success)`,
-		email, t.d.ts(since), email, t.d.ts(since), ip, t.d.ts(since)).Scan(&byEmail, &byIP)
+		email, t.d.ts(since), email, ip, t.d.ts(since)).Scan(&byEmail, &byIP)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count failed logins: %w", err)
 	}
