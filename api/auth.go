@@ -91,7 +91,8 @@ func (h *Handlers) registerAuth(api huma.API) {
 			return h.me(ctx, u.Principal())
 		})
 	op(api, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "Sign out",
-		Tags: []string{"Auth"}, DefaultStatus: http.StatusNoContent},
+		Description: "Ends the cookie session, if any; without one it does nothing.",
+		Tags:        []string{"Auth"}, DefaultStatus: http.StatusNoContent, Security: []map[string][]string{}},
 		func(ctx context.Context, _ access.Principal, _ *struct{}) (*Empty, error) {
 			return &Empty{}, h.Sessions.Logout(ctx)
 		})

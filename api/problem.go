@@ -32,6 +32,14 @@ type Problem struct {
 func (p *Problem) Error() string  { return p.Detail }
 func (p *Problem) GetStatus() int { return p.Status }
 
+// GetHeaders adds the challenge every 401 must carry (RFC 9110 §15.5.2).
+func (p *Problem) GetHeaders() http.Header {
+	if p.Status == http.StatusUnauthorized {
+		return http.Header{"Www-Authenticate": {`Bearer realm="facturo"`}}
+	}
+	return nil
+}
+
 // ContentType makes problems application/problem+json.
 func (p *Problem) ContentType(ct string) string {
 	if ct == "application/json" || ct == "" {
@@ -97,6 +105,11 @@ func NewProblem(status int, detail string, errs ...error) *Problem {
 	}
 	if status == http.StatusRequestEntityTooLarge {
 		p.Detail = "the request body is too large: send at most 1 MiB of JSON"
+		p.Errors = []fail.FieldError{{Field: "body", Message: "must be at most 1 MiB"}}
+	}
+	if status == http.StatusBadRequest && len(p.Errors) == 0 {
+		// huma's 400s are about the body as a whole ("request body is required").
+		p.Errors = []fail.FieldError{{Field: "body", Message: detail}}
 	}
 	if status == http.StatusBadRequest && len(p.Errors) > 0 && p.Errors[0].Field == "" {
 		p.Errors[0].Field = "body"
@@ -118,6 +131,7 @@ var requiredProp = regexp.MustCompile(`expected required property (\S+) to be pr
 
 // fieldOf turns a huma location ("body.billing.email", "query.limit") into a field name.
 func fieldOf(loc, msg string) string {
+	whole := loc == "body" // the body as a whole, e.g. an array where an object belongs
 	loc = strings.TrimPrefix(loc, "body")
 	loc = strings.TrimPrefix(loc, ".")
 	for _, p := range []string{"query.", "path.", "header."} {
@@ -128,6 +142,9 @@ func fieldOf(loc, msg string) string {
 			return m[1]
 		}
 		return loc + "." + m[1]
+	}
+	if whole {
+		return "body"
 	}
 	return loc
 }

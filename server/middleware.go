@@ -101,7 +101,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", reqID)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		// The mux sets Pattern on the request it receives, which is not r
+		// once a middleware has added to the context: ask the mux instead.
 		route := r.Pattern
+		if route == "" {
+			_, route = s.mux.Handler(r)
+		}
 		if route == "" {
 			route = "unmatched"
 		}

@@ -1,0 +1,583 @@
+package server_test
+
+// Acceptance tests of the foundation API over a real server and database, on
+// every engine: the role matrix over every endpoint of the OpenAPI document,
+// authentication failures, tenant isolation, and the operational endpoints.
+// Helpers shared by the api_*_test.go files carry the acc prefix.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/internal/testserver"
+	"github.com/facturo/facturo/service"
+)
+
+// accEach runs fn on a fresh server on every engine.
+func accEach(t *testing.T, fn func(t *testing.T, e *testserver.Env)) {
+	t.Helper()
+	for _, engine := range testdb.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			fn(t, testserver.New(t, engine))
+		})
+	}
+}
+
+// accDo calls the API on e, failing t (not e.T) on transport errors.
+func accDo(t *testing.T, e *testserver.Env, method, path, key string, body any, headers ...string) testserver.Response {
+	t.Helper()
+	return testserver.Do(t, http.DefaultClient, e.URL, method, path, key, body, headers...)
+}
+
+// accShort shortens a body for a failure message.
+func accShort(b []byte) string {
+	if len(b) > 400 {
+		return string(b[:400]) + "…"
+	}
+	return string(b)
+}
+
+// accProblem is a decoded problem+json body.
+type accProblem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	Field  string `json:"field"`
+	Errors []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+// accWantProblem checks r is an RFC 9457 problem with status and code and
+// a non-empty detail, and returns it.
+func accWantProblem(t *testing.T, r testserver.Response, status int, code string) accProblem {
+	t.Helper()
+	var p accProblem
+	if r.Status != status {
+		t.Errorf("status %d, want %d; body %s", r.Status, status, accShort(r.Body))
+		return p
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Errorf("Content-Type %q, want application/problem+json; body %s", ct, r.Body)
+	}
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		t.Errorf("decode problem %s: %v", r.Body, err)
+		return p
+	}
+	if p.Status != status || p.Code != code || strings.TrimSpace(p.Detail) == "" || p.Title == "" {
+		t.Errorf("problem %+v, want status %d, code %q, a title and a detail", p, status, code)
+	}
+	return p
+}
+
+// accCustomer is the part of a customer the tests read.
+type accCustomer struct {
+	ID        string    `json:"id"`
+	Number    string    `json:"number"`
+	Name      string    `json:"name"`
+	ParentID  string    `json:"parent_id"`
+	Archived  bool      `json:"archived"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type accList[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"next_cursor"`
+	HasMore    bool   `json:"has_more"`
+}
+
+// accNewCustomer creates a customer in tenant through the service.
+func accNewCustomer(t *testing.T, e *testserver.Env, tenantID, name string) string {
+	t.Helper()
+	c, err := e.Svc.CreateCustomer(context.Background(), access.System(tenantID, "test"), service.CustomerInput{Name: &name})
+	if err != nil {
+		t.Fatalf("create customer %q: %v", name, err)
+	}
+	return c.ID
+}
+
+// accNewUser creates a user through the service (one argon2 hash, ~100 ms).
+func accNewUser(t *testing.T, e *testserver.Env, tenantID, email, password string, role access.Role) access.User {
+	t.Helper()
+	u, err := e.Svc.CreateUser(context.Background(), access.System(tenantID, "test"),
+		service.NewUser{Email: email, Name: "User " + email, Role: string(role), Password: password})
+	if err != nil {
+		t.Fatalf("create user %s: %v", email, err)
+	}
+	return u
+}
+
+// accOperations reads the OpenAPI document and returns its operations as
+// "METHOD /path" with whether each needs credentials.
+func accOperations(t *testing.T, e *testserver.Env) map[string]bool {
+	t.Helper()
+	r := accDo(t, e, http.MethodGet, "/api/v1/openapi.json", "", nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("openapi.json: %d %s", r.Status, r.Body)
+	}
+	var doc struct {
+		OpenAPI  string                `json:"openapi"`
+		Security []map[string][]string `json:"security"`
+		Paths    map[string]map[string]struct {
+			OperationID string                 `json:"operationId"`
+			Security    *[]map[string][]string `json:"security"`
+		} `json:"paths"`
+	}
+	r.JSON(t, &doc)
+	out := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method, o := range ops {
+			switch method {
+			case "get", "put", "post", "patch", "delete":
+			default:
+				continue // parameters, summary …
+			}
+			sec := doc.Security
+			if o.Security != nil {
+				sec = *o.Security
+			}
+			out[strings.ToUpper(method)+" "+path] = len(sec) > 0
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("the OpenAPI document lists no operations")
+	}
+	return out
+}
+
+// accMatrixRow is one endpoint of the role matrix: who may call it and how
+// to make one realistic call as a given role.
+type accMatrixRow struct {
+	op      string // "METHOD /path" as in the OpenAPI document
+	label   string // tells several rows of one operation apart
+	public  bool   // needs no credentials
+	allowed []access.Role
+	// alsoOK is a 4xx (other than 401/403) an allowed role may get: the call
+	// passed the role check and failed later, on purpose.
+	alsoOK int
+	// call returns the concrete path and body for role.
+	call func(t *testing.T, role access.Role) (path string, body any)
+}
+
+var (
+	accAllRoles   = access.Roles
+	accStaffRead  = []access.Role{access.Administrator, access.Director, access.FinanceManager, access.Finance, access.GroupManager, access.Sales}
+	accCustWriter = []access.Role{access.Administrator, access.Director, access.FinanceManager, access.GroupManager, access.Sales}
+	accAuditRead  = []access.Role{access.Administrator, access.Director, access.FinanceManager}
+	accAdminOnly  = []access.Role{access.Administrator}
+)
+
+func accWithout(roles []access.Role, drop ...access.Role) []access.Role {
+	var out []access.Role
+	for _, r := range roles {
+		if !slices.Contains(drop, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// accMatrix is the role matrix of DESIGN.md "Roles" and access/roles.go,
+// written out by hand so a change of the permission table shows up here.
+func accMatrix(t *testing.T, e *testserver.Env, user access.User, password string) []accMatrixRow {
+	ctx := context.Background()
+	sys := access.System(e.A.ID, "test")
+	fixed := func(path string, body any) func(*testing.T, access.Role) (string, any) {
+		return func(*testing.T, access.Role) (string, any) { return path, body }
+	}
+	cust := "/api/v1/customers/" + e.A.Customer
+	return []accMatrixRow{
+		// Sign-in ignores the bearer key. One real sign-in; the others send an
+		// over-long password, refused before the ~100 ms password hash.
+		{op: "POST /api/v1/auth/login", public: true, allowed: accAllRoles, alsoOK: http.StatusUnprocessableEntity,
+			call: func(_ *testing.T, r access.Role) (string, any) {
+				if r == access.Administrator {
+					return "/api/v1/auth/login", map[string]any{"email": user.Email, "password": password}
+				}
+				return "/api/v1/auth/login", map[string]any{"email": user.Email, "password": strings.Repeat("p", 1025)}
+			}},
+		{op: "POST /api/v1/auth/logout", public: true, allowed: accAllRoles, call: fixed("/api/v1/auth/logout", nil)},
+		{op: "GET /api/v1/me", allowed: accAllRoles, call: fixed("/api/v1/me", nil)},
+
+		{op: "GET /api/v1/users", allowed: accAdminOnly, call: fixed("/api/v1/users", nil)},
+		{op: "POST /api/v1/users", allowed: accAdminOnly, call: func(_ *testing.T, r access.Role) (string, any) {
+			return "/api/v1/users", map[string]any{"email": "made-by-" + string(r) + "@example.com", "name": "New person",
+				"role": "finance", "password": "a long enough password"}
+		}},
+		{op: "PATCH /api/v1/users/{id}", allowed: accAdminOnly,
+			call: fixed("/api/v1/users/"+user.ID, map[string]any{"name": "Renamed person"})},
+
+		{op: "GET /api/v1/api-keys", allowed: accAdminOnly, call: fixed("/api/v1/api-keys", nil)},
+		{op: "POST /api/v1/api-keys", allowed: accAdminOnly,
+			call: fixed("/api/v1/api-keys", map[string]any{"name": "ci", "role": "sales"})},
+		{op: "DELETE /api/v1/api-keys/{id}", allowed: accAdminOnly, call: func(t *testing.T, r access.Role) (string, any) {
+			k, err := e.Svc.CreateAPIKey(ctx, sys, service.NewAPIKey{Name: "to revoke by " + string(r), Role: "sales"})
+			if err != nil {
+				t.Fatalf("create key: %v", err)
+			}
+			return "/api/v1/api-keys/" + k.ID, nil
+		}},
+
+		{op: "GET /api/v1/tenant", allowed: accAllRoles, call: fixed("/api/v1/tenant", nil)},
+		{op: "PATCH /api/v1/tenant", allowed: accAdminOnly,
+			call: fixed("/api/v1/tenant", map[string]any{"legal_name": "Tenant A Holdings S.L."})},
+
+		{op: "GET /api/v1/audit-events", allowed: accAuditRead, call: fixed("/api/v1/audit-events", nil)},
+
+		{op: "GET /api/v1/customers", allowed: accWithout(accAllRoles, access.Engineer), call: fixed("/api/v1/customers", nil)},
+		{op: "POST /api/v1/customers", allowed: accCustWriter, call: func(_ *testing.T, r access.Role) (string, any) {
+			return "/api/v1/customers", map[string]any{"name": "Made by " + string(r)}
+		}},
+		{op: "GET /api/v1/customers/{id}", allowed: accWithout(accAllRoles, access.Engineer), call: fixed(cust, nil)},
+		{op: "PATCH /api/v1/customers/{id}", label: "billing fields only", allowed: accWithout(accAllRoles, access.Engineer),
+			call: fixed(cust, map[string]any{"billing": map[string]any{"tax_id": "B12345678"}})},
+		{op: "PATCH /api/v1/customers/{id}", label: "name", allowed: accCustWriter,
+			call: fixed(cust, map[string]any{"name": "Tenant A customer one"})},
+		{op: "POST /api/v1/customers/{id}/archive", allowed: accCustWriter, call: func(t *testing.T, r access.Role) (string, any) {
+			if r == access.Customer { // its own account: refused for the role, not for being someone else's
+				return cust + "/archive", nil
+			}
+			return "/api/v1/customers/" + accNewCustomer(t, e, e.A.ID, "To archive by "+string(r)) + "/archive", nil
+		}},
+		{op: "POST /api/v1/customers/{id}/restore", allowed: accCustWriter, call: func(t *testing.T, r access.Role) (string, any) {
+			id := accNewCustomer(t, e, e.A.ID, "To restore by "+string(r))
+			if _, err := e.Svc.SetCustomerArchived(ctx, sys, id, true); err != nil {
+				t.Fatalf("archive: %v", err)
+			}
+			return "/api/v1/customers/" + id + "/restore", nil
+		}},
+	}
+}
+
+// TestRoleMatrix calls every endpoint of the OpenAPI document as every role
+// and checks who is allowed and who gets 403.
+func TestRoleMatrix(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		const password = "matrix password 1"
+		user := accNewUser(t, e, e.A.ID, "matrix@example.com", password, access.Sales)
+		rows := accMatrix(t, e, user, password)
+		ops := accOperations(t, e)
+
+		covered := map[string]bool{}
+		for _, row := range rows {
+			needsAuth, ok := ops[row.op]
+			if !ok {
+				t.Errorf("matrix row %q is not an operation of the OpenAPI document", row.op)
+				continue
+			}
+			covered[row.op] = true
+			if needsAuth == row.public {
+				t.Errorf("%s: the OpenAPI document says needs credentials=%v, the matrix says public=%v", row.op, needsAuth, row.public)
+			}
+		}
+		var missing []string
+		for op := range ops {
+			if !covered[op] {
+				missing = append(missing, op)
+			}
+		}
+		sort.Strings(missing)
+		if len(missing) > 0 {
+			t.Fatalf("endpoints without a row in the role matrix: %v", missing)
+		}
+
+		for _, row := range rows {
+			method := strings.Fields(row.op)[0]
+			for _, role := range access.Roles {
+				name := strings.TrimSpace(row.op + " " + row.label + " as " + string(role))
+				path, body := row.call(t, role)
+				before := e.Snapshot()
+				r := accDo(t, e, method, path, e.A.Keys[role], body)
+				if slices.Contains(row.allowed, role) {
+					if (r.Status < 200 || r.Status > 299) && (row.alsoOK == 0 || r.Status != row.alsoOK) {
+						t.Errorf("%s: %d, want 2xx; body %s", name, r.Status, accShort(r.Body))
+					}
+					continue
+				}
+				if after := e.Snapshot(); !maps.Equal(before, after) {
+					t.Errorf("%s: refused, yet changed the database: %v → %v", name, before, after)
+				}
+				if r.Status != http.StatusForbidden {
+					t.Errorf("%s: %d, want 403; body %s", name, r.Status, accShort(r.Body))
+					continue
+				}
+				p := accWantProblem(t, r, http.StatusForbidden, "forbidden")
+				if !strings.Contains(p.Detail, string(role)) {
+					t.Errorf("%s: detail %q does not say which role was refused", name, p.Detail)
+				}
+			}
+		}
+
+		// The customer role sees only its own account in lists and searches.
+		r := accDo(t, e, http.MethodGet, "/api/v1/customers?archived=include", e.A.Keys[access.Customer], nil)
+		var list accList[accCustomer]
+		r.JSON(t, &list)
+		if r.Status != http.StatusOK || len(list.Data) != 1 || list.Data[0].ID != e.A.Customer {
+			t.Errorf("customer-role list: %d %s, want only %s", r.Status, r.Body, e.A.Customer)
+		}
+		r = accDo(t, e, http.MethodGet, "/api/v1/customers?q=customer+two", e.A.Keys[access.Customer], nil)
+		list = accList[accCustomer]{}
+		r.JSON(t, &list)
+		if r.Status != http.StatusOK || len(list.Data) != 0 {
+			t.Errorf("customer-role search for another customer: %d %s, want no rows", r.Status, r.Body)
+		}
+	})
+}
+
+// TestAuthenticationRequired: every endpoint that needs credentials answers
+// 401 with WWW-Authenticate without them, and for a revoked or garbage key.
+func TestAuthenticationRequired(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		user := accNewUser(t, e, e.A.ID, "auth@example.com", "auth password 1", access.Sales)
+		rows := accMatrix(t, e, user, "auth password 1")
+		ops := accOperations(t, e)
+		for _, row := range rows {
+			if !ops[row.op] {
+				continue
+			}
+			path, body := row.call(t, access.Administrator)
+			before := e.Snapshot()
+			r := accDo(t, e, strings.Fields(row.op)[0], path, "", body)
+			accWantProblem(t, r, http.StatusUnauthorized, "unauthenticated")
+			if r.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("%s without credentials: 401 without WWW-Authenticate", row.op)
+			}
+			if after := e.Snapshot(); !maps.Equal(before, after) {
+				t.Errorf("%s without credentials changed the database: %v → %v", row.op, before, after)
+			}
+		}
+
+		// A revoked key stops working at once.
+		k, err := e.Svc.CreateAPIKey(context.Background(), access.System(e.A.ID, "test"), service.NewAPIKey{Name: "soon revoked", Role: "director"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := accDo(t, e, http.MethodGet, "/api/v1/me", k.Secret, nil); r.Status != http.StatusOK {
+			t.Fatalf("fresh key: %d %s", r.Status, r.Body)
+		}
+		if r := accDo(t, e, http.MethodDelete, "/api/v1/api-keys/"+k.ID, e.A.Keys[access.Administrator], nil); r.Status != http.StatusNoContent {
+			t.Fatalf("revoke: %d %s", r.Status, r.Body)
+		}
+		for _, path := range []string{"/api/v1/me", "/api/v1/customers"} {
+			r := accDo(t, e, http.MethodGet, path, k.Secret, nil)
+			accWantProblem(t, r, http.StatusUnauthorized, "unauthenticated")
+			if r.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("revoked key on %s: no WWW-Authenticate", path)
+			}
+		}
+
+		// Garbage credentials.
+		for _, auth := range []string{"Bearer nonsense", "Bearer fk_" + strings.Repeat("x", 43), "Bearer ", "Basic dXNlcjpwYXNz", "fk_no_scheme"} {
+			r := accDo(t, e, http.MethodGet, "/api/v1/customers", "", nil, "Authorization", auth)
+			accWantProblem(t, r, http.StatusUnauthorized, "unauthenticated")
+			if r.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("Authorization %q: no WWW-Authenticate", auth)
+			}
+		}
+	})
+}
+
+// TestTenantIsolation: tenant A never sees or changes tenant B's data.
+func TestTenantIsolation(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		ctx := context.Background()
+		sysB := access.System(e.B.ID, "test")
+		// Give B's customer data that must never show up in A's answers.
+		secret := "Zyxwv Secreto B"
+		tax, sap := "ESB99887766", "SAP-B-4242"
+		if _, err := e.Svc.UpdateCustomer(ctx, sysB, e.B.Customer, service.CustomerInput{Name: &secret, SAPID: &sap,
+			Billing: &service.BillingInput{TaxID: &tax}}); err != nil {
+			t.Fatal(err)
+		}
+		leaks := []string{secret, tax, sap, "Tenant B", e.B.ID}
+		noLeak := func(what string, body []byte) {
+			t.Helper()
+			for _, s := range leaks {
+				if strings.Contains(string(body), s) {
+					t.Errorf("%s: the answer contains tenant B's %q: %s", what, s, body)
+				}
+			}
+		}
+		// A made-up id: what a caller learns about B's customer must be no
+		// more than what it learns about a customer that does not exist.
+		ghost := "cus_0000000000000000000000000z"
+
+		for _, role := range access.Roles {
+			key := e.A.Keys[role]
+			for _, c := range []struct {
+				method, suffix string
+				body           any
+				canReach       bool // the role's permission reaches the lookup
+			}{
+				{http.MethodGet, "", nil, role != access.Engineer},
+				{http.MethodPatch, "", map[string]any{"billing": map[string]any{"email": "hijack@example.com"}}, role != access.Engineer},
+				{http.MethodPatch, "", map[string]any{"name": "Hijacked"}, slices.Contains(accCustWriter, role)},
+				{http.MethodPost, "/archive", nil, slices.Contains(accCustWriter, role)},
+				{http.MethodPost, "/restore", nil, slices.Contains(accCustWriter, role)},
+			} {
+				what := fmt.Sprintf("%s B's customer%s as %s", c.method, c.suffix, role)
+				before := e.Snapshot()
+				r := accDo(t, e, c.method, "/api/v1/customers/"+e.B.Customer+c.suffix, key, c.body)
+				noLeak(what, r.Body)
+				if after := e.Snapshot(); !maps.Equal(before, after) {
+					t.Errorf("%s changed the database: %v → %v", what, before, after)
+				}
+				g := accDo(t, e, c.method, "/api/v1/customers/"+ghost+c.suffix, key, c.body)
+				if c.canReach {
+					accWantProblem(t, r, http.StatusNotFound, "not_found")
+				}
+				if r.Status != g.Status {
+					t.Errorf("%s: %d, but %d for a customer that does not exist", what, r.Status, g.Status)
+				}
+				var pr, pg accProblem
+				_ = json.Unmarshal(r.Body, &pr)
+				_ = json.Unmarshal(g.Body, &pg)
+				if pr.Code != pg.Code || strings.ReplaceAll(pr.Detail, e.B.Customer, ghost) != pg.Detail {
+					t.Errorf("%s: problem %+v differs from a missing customer's %+v", what, pr, pg)
+				}
+			}
+			// Lists and searches.
+			if role == access.Engineer {
+				continue
+			}
+			for _, q := range []string{"", "?q=zyxwv", "?q=" + tax, "?q=" + sap, "?archived=include&limit=500", "?q=tenant+b"} {
+				r := accDo(t, e, http.MethodGet, "/api/v1/customers"+q, key, nil)
+				if r.Status != http.StatusOK {
+					t.Errorf("list%s as %s: %d %s", q, role, r.Status, r.Body)
+				}
+				noLeak("list"+q+" as "+string(role), r.Body)
+				if strings.Contains(string(r.Body), e.B.Customer) || strings.Contains(string(r.Body), e.B.Other) {
+					t.Errorf("list%s as %s shows a customer of tenant B: %s", q, role, r.Body)
+				}
+			}
+		}
+		// B's customer stayed as it was.
+		c, err := e.Svc.GetCustomer(ctx, sysB, e.B.Customer)
+		if err != nil || c.Name != secret || c.ArchivedAt != nil || c.Billing.Email != "billing@example.com" {
+			t.Errorf("B's customer changed: %+v, %v", c, err)
+		}
+
+		// The audit log of A shows none of B's entries, even asked by id.
+		for _, role := range accAuditRead {
+			for _, q := range []string{"?limit=500", "?target_id=" + e.B.Customer, "?target_id=" + e.B.ID, "?target_type=customer&limit=500"} {
+				r := accDo(t, e, http.MethodGet, "/api/v1/audit-events"+q, e.A.Keys[role], nil)
+				var list accList[service.AuditEntry]
+				r.JSON(t, &list)
+				if r.Status != http.StatusOK {
+					t.Fatalf("audit%s: %d %s", q, r.Status, r.Body)
+				}
+				noLeak("audit"+q, r.Body)
+				for _, ev := range list.Data {
+					if ev.TargetID == e.B.Customer || ev.TargetID == e.B.Other || ev.TargetID == e.B.ID {
+						t.Errorf("A's audit log shows B's entry %+v", ev)
+					}
+				}
+				if q == "?limit=500" && len(list.Data) == 0 {
+					t.Errorf("A's audit log is empty: the test would prove nothing")
+				}
+			}
+		}
+		// B's audit log does show its change: the entries exist, A just cannot see them.
+		r := accDo(t, e, http.MethodGet, "/api/v1/audit-events?target_id="+e.B.Customer, e.B.Keys[access.Administrator], nil)
+		if !strings.Contains(string(r.Body), "customer.updated") {
+			t.Errorf("B's audit log lacks its own customer.updated: %s", r.Body)
+		}
+
+		// A customer-role key sees no other customer of its own tenant.
+		key := e.A.Keys[access.Customer]
+		for _, c := range []struct {
+			method, path string
+			body         any
+		}{
+			{http.MethodGet, "/api/v1/customers/" + e.A.Other, nil},
+			{http.MethodPatch, "/api/v1/customers/" + e.A.Other, map[string]any{"billing": map[string]any{"tax_id": "X1"}}},
+		} {
+			r := accDo(t, e, c.method, c.path, key, c.body)
+			accWantProblem(t, r, http.StatusNotFound, "not_found")
+			if strings.Contains(string(r.Body), "customer two") {
+				t.Errorf("%s %s as customer leaks the other customer: %s", c.method, c.path, r.Body)
+			}
+		}
+	})
+}
+
+// TestOperationalEndpoints: health, readiness, metrics, the OpenAPI document,
+// the docs page and unknown API paths.
+func TestOperationalEndpoints(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		for _, p := range []string{"/healthz", "/readyz"} {
+			if r := accDo(t, e, http.MethodGet, p, "", nil); r.Status != http.StatusOK {
+				t.Errorf("%s: %d %s", p, r.Status, r.Body)
+			}
+		}
+
+		if r := accDo(t, e, http.MethodGet, "/api/v1/customers/"+e.A.Customer, e.A.Keys[access.Sales], nil); r.Status != http.StatusOK {
+			t.Fatalf("get customer: %d %s", r.Status, r.Body)
+		}
+		r := accDo(t, e, http.MethodGet, "/metrics", "", nil)
+		if r.Status != http.StatusOK || !strings.Contains(string(r.Body), "facturo_http_requests_total") {
+			t.Fatalf("/metrics: %d, no facturo_http_requests_total:\n%s", r.Status, r.Body)
+		}
+		// Requests are counted by route pattern, not by raw path (ids would
+		// make unbounded label values) and not all as "unmatched".
+		route := regexp.MustCompile(`facturo_http_requests_total\{method="GET",route="/api/v1/customers/\{id\}",status="200"\} [1-9]`)
+		if !route.Match(r.Body) {
+			t.Errorf("/metrics does not count GET /api/v1/customers/{id} by its route:\n%s", grepLines(string(r.Body), "facturo_http_requests_total"))
+		}
+		if strings.Contains(string(r.Body), e.A.Customer) {
+			t.Errorf("/metrics has a customer id in a label")
+		}
+
+		r = accDo(t, e, http.MethodGet, "/api/v1/openapi.json", "", nil)
+		var doc struct {
+			OpenAPI string         `json:"openapi"`
+			Paths   map[string]any `json:"paths"`
+		}
+		r.JSON(t, &doc)
+		if r.Status != http.StatusOK || !strings.HasPrefix(doc.OpenAPI, "3.1") {
+			t.Errorf("openapi.json: %d, version %q, want 3.1", r.Status, doc.OpenAPI)
+		}
+		for _, p := range []string{"/api/v1/customers", "/api/v1/customers/{id}", "/api/v1/customers/{id}/archive", "/api/v1/customers/{id}/restore"} {
+			if _, ok := doc.Paths[p]; !ok {
+				t.Errorf("openapi.json lacks %s", p)
+			}
+		}
+
+		r = accDo(t, e, http.MethodGet, "/api/v1/docs", "", nil)
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || !strings.Contains(strings.ToLower(string(r.Body)), "<html") {
+			t.Errorf("/api/v1/docs: %d %q", r.Status, r.Header.Get("Content-Type"))
+		}
+
+		for _, c := range []struct{ method, path, key string }{
+			{http.MethodGet, "/api/v1/nope", ""},
+			{http.MethodGet, "/api/v1/nope", e.A.Keys[access.Administrator]},
+			{http.MethodPost, "/api/v1/nope/deeper", e.A.Keys[access.Administrator]},
+		} {
+			accWantProblem(t, accDo(t, e, c.method, c.path, c.key, nil), http.StatusNotFound, "not_found")
+		}
+	})
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
