@@ -58,6 +58,7 @@ type Customer struct {
 	BillingContractNumber string
 	SalesAccountExecutive string
 	ParentID              string // a reseller's sub-account points to the reseller
+	PostingProfile        string // chooses the receivables account; empty means "default"
 	CustomFields          map[string]string
 	HasBillingInfo        bool // derived by Normalize, stored for filtering
 	ArchivedAt            *time.Time
@@ -122,6 +123,8 @@ func (cu *Customer) Normalize() error {
 	checkText(&c, "billing_contract_number", cu.BillingContractNumber, 40)
 	checkText(&c, "sales_account_executive", cu.SalesAccountExecutive, 200)
 	checkCustomFields(&c, "custom_fields", cu.CustomFields)
+	cu.PostingProfile = strings.TrimSpace(cu.PostingProfile)
+	checkText(&c, "posting_profile", cu.PostingProfile, 32)
 	if cu.ID != "" && (cu.ParentID == cu.ID) {
 		c.Add("parent_id", "a customer cannot be its own parent")
 	}

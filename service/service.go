@@ -32,6 +32,10 @@ type Tx interface {
 	CustomerStore
 	AuditStore
 	CounterStore
+	SettingsStore
+	InvoiceStore
+	LedgerStore
+	NotificationStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
