@@ -701,7 +701,7 @@ func (s *Service) queueInvoiceNotification(ctx context.Context, tx Tx, p access.
 	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: kind,
 		TargetType: "invoice", TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language,
 		Payload: map[string]string{"number": inv.Number, "status": string(inv.Status), "from": string(from)},
-		Status: "queued", CreatedAt: now})
+		Status:  "queued", CreatedAt: now})
 }
 
 // ListNotifications lists the notifications about one target.

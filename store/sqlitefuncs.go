@@ -39,7 +39,9 @@ func (s *decSum) WindowInverse(_ *sqlite.FunctionContext, args []driver.Value) e
 	return nil
 }
 
-func (s *decSum) WindowValue(*sqlite.FunctionContext) (driver.Value, error) { return s.sum.String(), nil }
+func (s *decSum) WindowValue(*sqlite.FunctionContext) (driver.Value, error) {
+	return s.sum.String(), nil
+}
 
 func (s *decSum) Final(*sqlite.FunctionContext) {}
 
