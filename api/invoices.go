@@ -49,23 +49,23 @@ type LineSplit struct {
 
 // InvoiceLine is an invoice line as the API shows it. Amounts are decimal strings.
 type InvoiceLine struct {
-	Position          int      `json:"position"`
-	Description       string   `json:"description"`
-	ProductID         string   `json:"product_id,omitempty"`
-	Account           string   `json:"account"`
-	SalesTaxGroup     string   `json:"sales_tax_group"`
-	ItemSalesTaxGroup string   `json:"item_sales_tax_group"`
-	Quantity          *string  `json:"quantity" doc:"null when the line was entered as an amount alone"`
-	Unit              string   `json:"unit,omitempty"`
-	UnitPrice         *string  `json:"unit_price"`
-	Discount          string   `json:"discount"`
-	Amount            string   `json:"amount"`
-	ChargeType        string   `json:"charge_type"`
-	ServiceStart      *Date    `json:"service_start"`
-	ServiceEnd        *Date    `json:"service_end"`
-	Distribution      []LineSplit  `json:"distribution"`
-	TaxCodes          []string `json:"tax_codes"`
-	TaxAmount         string   `json:"tax_amount"`
+	Position          int         `json:"position"`
+	Description       string      `json:"description"`
+	ProductID         string      `json:"product_id,omitempty"`
+	Account           string      `json:"account"`
+	SalesTaxGroup     string      `json:"sales_tax_group"`
+	ItemSalesTaxGroup string      `json:"item_sales_tax_group"`
+	Quantity          *string     `json:"quantity" doc:"null when the line was entered as an amount alone"`
+	Unit              string      `json:"unit,omitempty"`
+	UnitPrice         *string     `json:"unit_price"`
+	Discount          string      `json:"discount"`
+	Amount            string      `json:"amount"`
+	ChargeType        string      `json:"charge_type"`
+	ServiceStart      *Date       `json:"service_start"`
+	ServiceEnd        *Date       `json:"service_end"`
+	Distribution      []LineSplit `json:"distribution"`
+	TaxCodes          []string    `json:"tax_codes"`
+	TaxAmount         string      `json:"tax_amount"`
 }
 
 // TaxLine is the tax of one code on a document.
@@ -115,7 +115,7 @@ type Invoice struct {
 	CustomFields        map[string]string `json:"custom_fields"`
 	Notes               string            `json:"notes"`
 	ExternalRefs        map[string]string `json:"external_refs"`
-	Lines               []InvoiceLine            `json:"lines,omitempty"`
+	Lines               []InvoiceLine     `json:"lines,omitempty"`
 	Taxes               []TaxLine         `json:"taxes"`
 	Net                 string            `json:"net"`
 	Tax                 string            `json:"tax"`
@@ -201,19 +201,19 @@ func invoiceOut(inv billing.Invoice, withLines bool) Invoice {
 
 // LineInput is one line to save. Give quantity and unit_price, or amount alone.
 type LineInput struct {
-	Description       string  `json:"description" maxLength:"1000"`
-	ProductID         string  `json:"product_id,omitempty"`
-	Account           string  `json:"account,omitempty" doc:"Main (revenue) account; the tenant's revenue account when omitted."`
-	SalesTaxGroup     *string `json:"sales_tax_group,omitempty" doc:"Defaults to the customer's sales tax group."`
-	ItemSalesTaxGroup string  `json:"item_sales_tax_group,omitempty"`
-	Quantity          *string `json:"quantity,omitempty"`
-	Unit              string  `json:"unit,omitempty" maxLength:"20"`
-	UnitPrice         *string `json:"unit_price,omitempty"`
-	Discount          string  `json:"discount,omitempty" doc:"Line discount as an amount."`
-	Amount            *string `json:"amount,omitempty" doc:"Give alone to enter the line by amount (clears quantity and unit price)."`
-	ChargeType        string  `json:"charge_type,omitempty" enum:"recurring,usage,one_time,time,"`
-	ServiceStart      *Date   `json:"service_start,omitempty"`
-	ServiceEnd        *Date   `json:"service_end,omitempty"`
+	Description       string      `json:"description" maxLength:"1000"`
+	ProductID         string      `json:"product_id,omitempty"`
+	Account           string      `json:"account,omitempty" doc:"Main (revenue) account; the tenant's revenue account when omitted."`
+	SalesTaxGroup     *string     `json:"sales_tax_group,omitempty" doc:"Defaults to the customer's sales tax group."`
+	ItemSalesTaxGroup string      `json:"item_sales_tax_group,omitempty"`
+	Quantity          *string     `json:"quantity,omitempty"`
+	Unit              string      `json:"unit,omitempty" maxLength:"20"`
+	UnitPrice         *string     `json:"unit_price,omitempty"`
+	Discount          string      `json:"discount,omitempty" doc:"Line discount as an amount."`
+	Amount            *string     `json:"amount,omitempty" doc:"Give alone to enter the line by amount (clears quantity and unit price)."`
+	ChargeType        string      `json:"charge_type,omitempty" enum:"recurring,usage,one_time,time,"`
+	ServiceStart      *Date       `json:"service_start,omitempty"`
+	ServiceEnd        *Date       `json:"service_end,omitempty"`
 	Distribution      []LineSplit `json:"distribution,omitempty"`
 }
 
