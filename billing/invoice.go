@@ -247,7 +247,7 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 	var net decimal.Decimal
 	for i := range inv.Lines {
 		l := &inv.Lines[i]
-		p := fmt.Sprintf("lines[%d]", i)
+		p := linePrefix(i)
 		l.Position = i + 1
 		l.Description = strings.TrimSpace(l.Description)
 		if l.Description == "" {
@@ -339,7 +339,7 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 			}
 			a.base = a.base.Add(l.Amount)
 			a.lines = append(a.lines, i)
-			part := l.Amount.Mul(tc.Rate).Div(hundred)
+			part := l.Amount.Mul(tc.Rate).Shift(-2) // rate is a percentage
 			if setup.Mode == tax.PerLine {
 				part = cur.Round(part)
 			}
@@ -362,7 +362,7 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 				a.tax = a.tax.Add(p)
 			}
 		} else {
-			a.tax = cur.Round(a.base.Mul(a.code.Rate).Div(hundred))
+			a.tax = cur.Round(a.base.Mul(a.code.Rate).Shift(-2))
 		}
 		// Share the code's tax over its lines so line taxes sum exactly.
 		shares := shareOut(a.tax, a.parts, cur)
@@ -386,6 +386,22 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 	inv.TotalAccounting = accounting.Round(inv.Total.Mul(rate))
 	inv.BalanceAccounting = accounting.Round(inv.Balance.Mul(rate))
 	return nil
+}
+
+var linePrefixes = func() []string {
+	out := make([]string, 64)
+	for i := range out {
+		out[i] = fmt.Sprintf("lines[%d]", i)
+	}
+	return out
+}()
+
+// linePrefix names line i in error fields, without formatting for common sizes.
+func linePrefix(i int) string {
+	if i < len(linePrefixes) {
+		return linePrefixes[i]
+	}
+	return fmt.Sprintf("lines[%d]", i)
 }
 
 // shareOut gives each line its exact part rounded to the currency, then puts
