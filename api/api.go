@@ -9,8 +9,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 )
@@ -35,6 +37,9 @@ func Config(version string) huma.Config {
 		"Authenticate with `Authorization: Bearer <API key>` or a session cookie from POST /api/v1/auth/login. " +
 		"Every POST accepts an `Idempotency-Key` header. Errors are RFC 9457 problem+json with a stable `code`."
 	cfg.CreateHooks = nil // no "$schema" link in every response body
+	// Domain types that render as strings in JSON are strings in the schema.
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(calendar.Date{}), reflect.TypeOf(Date{}))
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(decimal.Decimal{}), reflect.TypeOf(""))
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = "/api/v1/docs"
 	cfg.SchemasPath = "/api/v1/schemas"
@@ -55,6 +60,8 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerTenant(api)
 	h.registerCustomers(api)
 	h.registerAudit(api)
+	h.registerInvoices(api)
+	h.registerLedger(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

@@ -39,6 +39,7 @@ type Customer struct {
 	BillingContractNumber string            `json:"billing_contract_number"`
 	SalesAccountExecutive string            `json:"sales_account_executive"`
 	ParentID              string            `json:"parent_id" doc:"The reseller account this is a sub-account of."`
+	PostingProfile        string            `json:"posting_profile" doc:"Chooses the receivables account; empty means the default profile."`
 	CustomFields          map[string]string `json:"custom_fields"`
 	Archived              bool              `json:"archived"`
 	ArchivedAt            *time.Time        `json:"archived_at,omitempty"`
@@ -64,7 +65,7 @@ func customerOut(c billing.Customer) Customer {
 		Billing:        BillingInfo{LegalName: b.LegalName, Address: b.Address, TaxID: b.TaxID, Email: b.Email, Language: b.Language, Currency: b.Currency},
 		HasBillingInfo: c.HasBillingInfo, InvoiceAccountID: c.InvoiceAccountID, PaymentTermsDays: c.PaymentTermsDays, CreditLimit: limit,
 		SalesTaxGroup: c.SalesTaxGroup, SAPID: c.SAPID, BillingContractNumber: c.BillingContractNumber,
-		SalesAccountExecutive: c.SalesAccountExecutive, ParentID: c.ParentID, CustomFields: fields,
+		SalesAccountExecutive: c.SalesAccountExecutive, ParentID: c.ParentID, PostingProfile: c.PostingProfile, CustomFields: fields,
 		Archived: c.ArchivedAt != nil, ArchivedAt: c.ArchivedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
@@ -92,6 +93,7 @@ type CustomerInput struct {
 	BillingContractNumber *string            `json:"billing_contract_number,omitempty"`
 	SalesAccountExecutive *string            `json:"sales_account_executive,omitempty"`
 	ParentID              *string            `json:"parent_id,omitempty"`
+	PostingProfile        *string            `json:"posting_profile,omitempty"`
 	CustomFields          *map[string]string `json:"custom_fields,omitempty"`
 }
 
@@ -99,7 +101,7 @@ func (in CustomerInput) toService() service.CustomerInput {
 	out := service.CustomerInput{Number: in.Number, Name: in.Name, Contacts: in.Contacts, InvoiceAccountID: in.InvoiceAccountID,
 		PaymentTermsDays: in.PaymentTermsDays, CreditLimit: in.CreditLimit, SalesTaxGroup: in.SalesTaxGroup, SAPID: in.SAPID,
 		BillingContractNumber: in.BillingContractNumber, SalesAccountExecutive: in.SalesAccountExecutive, ParentID: in.ParentID,
-		CustomFields: in.CustomFields}
+		PostingProfile: in.PostingProfile, CustomFields: in.CustomFields}
 	if b := in.Billing; b != nil {
 		out.Billing = &service.BillingInput{LegalName: b.LegalName, Address: b.Address, TaxID: b.TaxID, Email: b.Email, Language: b.Language, Currency: b.Currency}
 	}

@@ -57,7 +57,8 @@ type Customer struct {
 	SAPID                 string            `json:"sap_id"`
 	BillingContractNumber string            `json:"billing_contract_number"`
 	SalesAccountExecutive string            `json:"sales_account_executive"`
-	ParentID              string            `json:"parent_id"` // a reseller's sub-account points to the reseller
+	ParentID              string            `json:"parent_id"`       // a reseller's sub-account points to the reseller
+	PostingProfile        string            `json:"posting_profile"` // chooses the receivables account; empty means "default"
 	CustomFields          map[string]string `json:"custom_fields"`
 	HasBillingInfo        bool              `json:"has_billing_info"` // derived by Normalize, stored for filtering
 	ArchivedAt            *time.Time        `json:"archived_at"`
@@ -122,6 +123,8 @@ func (cu *Customer) Normalize() error {
 	checkText(&c, "billing_contract_number", cu.BillingContractNumber, 40)
 	checkText(&c, "sales_account_executive", cu.SalesAccountExecutive, 200)
 	checkCustomFields(&c, "custom_fields", cu.CustomFields)
+	cu.PostingProfile = strings.TrimSpace(cu.PostingProfile)
+	checkText(&c, "posting_profile", cu.PostingProfile, 32)
 	if cu.ID != "" && (cu.ParentID == cu.ID) {
 		c.Add("parent_id", "a customer cannot be its own parent")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 )
@@ -92,6 +93,9 @@ func seed(ctx context.Context, svc *service.Service, password string) (billing.T
 		return t, err
 	}
 	p := access.System(t.ID, "demo")
+	if err := seedTaxes(ctx, svc, p); err != nil {
+		return t, err
+	}
 	ids := map[string]string{}
 	for _, c := range customers() {
 		if c.parent != "" {
@@ -122,6 +126,9 @@ func seed(ctx context.Context, svc *service.Service, password string) (billing.T
 		if _, err := svc.CreateUser(ctx, p, u); err != nil {
 			return t, fmt.Errorf("user %s: %w", u.Email, err)
 		}
+	}
+	if err := seedInvoices(ctx, svc, p, ids, calendar.Today(svc.Now(), t.Location())); err != nil {
+		return t, err
 	}
 	return t, nil
 }

@@ -84,6 +84,7 @@ type CustomerInput struct {
 	BillingContractNumber *string
 	SalesAccountExecutive *string
 	ParentID              *string
+	PostingProfile        *string
 	CustomFields          *map[string]string
 }
 
@@ -91,7 +92,8 @@ type CustomerInput struct {
 func (in CustomerInput) onlyBilling() bool {
 	return in.Number == nil && in.Name == nil && in.Contacts == nil && in.InvoiceAccountID == nil &&
 		in.PaymentTermsDays == nil && in.CreditLimit == nil && in.SalesTaxGroup == nil && in.SAPID == nil &&
-		in.BillingContractNumber == nil && in.SalesAccountExecutive == nil && in.ParentID == nil && in.CustomFields == nil
+		in.BillingContractNumber == nil && in.SalesAccountExecutive == nil && in.ParentID == nil && in.CustomFields == nil &&
+		in.PostingProfile == nil
 }
 
 // apply copies the set fields of in onto c.
@@ -127,6 +129,7 @@ func (in CustomerInput) apply(c *billing.Customer) error {
 	set(&c.BillingContractNumber, in.BillingContractNumber)
 	set(&c.SalesAccountExecutive, in.SalesAccountExecutive)
 	set(&c.ParentID, in.ParentID)
+	set(&c.PostingProfile, in.PostingProfile)
 	if in.CustomFields != nil {
 		c.CustomFields = maps.Clone(*in.CustomFields)
 	}
@@ -184,6 +187,19 @@ func (s *Service) checkCustomerLinks(ctx context.Context, tx Tx, c, before billi
 		}
 		if acct.ArchivedAt != nil {
 			return fail.Field("invoice_account_id", "customer %s is archived", acct.Number)
+		}
+	}
+	if c.PostingProfile != "" && c.PostingProfile != before.PostingProfile {
+		profiles, err := tx.ListPostingProfiles(ctx, c.TenantID)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, pp := range profiles {
+			found = found || pp.Code == c.PostingProfile
+		}
+		if !found {
+			return fail.Field("posting_profile", "no posting profile %q", c.PostingProfile)
 		}
 	}
 	if c.ParentID == "" || c.ParentID == before.ParentID {

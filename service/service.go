@@ -37,6 +37,10 @@ type Tx interface {
 	CustomerStore
 	AuditStore
 	CounterStore
+	SettingsStore
+	InvoiceStore
+	LedgerStore
+	NotificationStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -71,8 +75,10 @@ func New(store Store, opts ...Option) *Service {
 	return s
 }
 
-// Now returns the service clock's current time in UTC.
-func (s *Service) Now() time.Time { return s.now().UTC() }
+// Now returns the service clock's current time in UTC, truncated to the
+// microsecond both engines store, so what a call returns equals what a later
+// read returns.
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // AuditEntry records one write: who, what, on which target, when, and what changed.
 type AuditEntry struct {

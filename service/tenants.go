@@ -29,6 +29,9 @@ func (s *Service) CreateTenant(ctx context.Context, t billing.Tenant) (billing.T
 		if err := tx.InsertTenant(ctx, t); err != nil {
 			return err
 		}
+		if err := s.initTenant(ctx, tx, t.ID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, access.System(t.ID, "operator"), "tenant.created", "tenant", t.ID, t)
 	})
 	return t, err

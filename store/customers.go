@@ -18,7 +18,7 @@ func customerCols(d dialect) string {
 	return `tenant_id, id, number, name, contacts, legal_name, tax_id, billing_email, language, currency,
 	line1, line2, city, region, postal_code, country, invoice_account_id, payment_terms_days, ` + d.dec("credit_limit") + `,
 	sales_tax_group, sap_id, billing_contract_number, sales_account_executive, parent_id, custom_fields,
-	has_billing_info, archived_at, created_at, updated_at`
+	has_billing_info, archived_at, created_at, updated_at, posting_profile`
 }
 
 // maxCreditLimit bounds credit_limit, numeric(28, 8) on PostgreSQL: 20
@@ -51,7 +51,7 @@ func customerArgs(d dialect, c billing.Customer) ([]any, error) {
 		a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country, nullable(c.InvoiceAccountID), c.PaymentTermsDays,
 		decArg(c.CreditLimit), c.SalesTaxGroup, c.SAPID, c.BillingContractNumber, c.SalesAccountExecutive,
 		nullable(c.ParentID), string(fj), c.HasBillingInfo, d.nts(c.ArchivedAt), d.ts(c.CreatedAt), d.ts(c.UpdatedAt),
-		c.SearchText()}, nil
+		c.PostingProfile, c.SearchText()}, nil
 }
 
 func scanCustomer(row interface{ Scan(...any) error }) (billing.Customer, error) {
@@ -62,7 +62,8 @@ func scanCustomer(row interface{ Scan(...any) error }) (billing.Customer, error)
 	err := row.Scan(&c.TenantID, &c.ID, &c.Number, &c.Name, &contacts, &b.LegalName, &b.TaxID, &b.Email, &b.Language, &b.Currency,
 		&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country, strScan{&c.InvoiceAccountID}, &c.PaymentTermsDays,
 		decScan{&c.CreditLimit}, &c.SalesTaxGroup, &c.SAPID, &c.BillingContractNumber, &c.SalesAccountExecutive,
-		strScan{&c.ParentID}, &fields, &c.HasBillingInfo, ntsScan{&c.ArchivedAt}, tsScan{&c.CreatedAt}, tsScan{&c.UpdatedAt})
+		strScan{&c.ParentID}, &fields, &c.HasBillingInfo, ntsScan{&c.ArchivedAt}, tsScan{&c.CreatedAt}, tsScan{&c.UpdatedAt},
+		&c.PostingProfile)
 	if err != nil {
 		return c, err
 	}
@@ -89,7 +90,7 @@ func (t *tx) InsertCustomer(ctx context.Context, c billing.Customer) error {
 		return err
 	}
 	_, err = t.exec(ctx, `INSERT INTO customers (`+strings.ReplaceAll(customerCols(dialect{}), "\n\t", " ")+`, search)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if dup := duplicateNumber(err); dup != nil {
 		return dup
 	}
@@ -128,7 +129,7 @@ func (t *tx) UpdateCustomer(ctx context.Context, c billing.Customer) error {
 	res, err := t.exec(ctx, `UPDATE customers SET number=?, name=?, contacts=?, legal_name=?, tax_id=?, billing_email=?, language=?, currency=?,
 		line1=?, line2=?, city=?, region=?, postal_code=?, country=?, invoice_account_id=?, payment_terms_days=?, credit_limit=?,
 		sales_tax_group=?, sap_id=?, billing_contract_number=?, sales_account_executive=?, parent_id=?, custom_fields=?,
-		has_billing_info=?, archived_at=?, created_at=?, updated_at=?, search=? WHERE tenant_id=? AND id=?`, set...)
+		has_billing_info=?, archived_at=?, created_at=?, updated_at=?, posting_profile=?, search=? WHERE tenant_id=? AND id=?`, set...)
 	if dup := duplicateNumber(err); dup != nil {
 		return dup
 	}

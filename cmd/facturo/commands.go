@@ -77,6 +77,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "  Try:       curl -H 'Authorization: Bearer %s' %s/api/v1/customers\n", login.APIKey, url)
 	}
 	go purgeLoop(ctx, db, log)
+	go sweepLoop(ctx, svc, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -111,6 +112,31 @@ func purgeLoop(ctx context.Context, db *store.DB, log *slog.Logger) {
 	for {
 		if err := db.PurgeExpired(ctx, time.Now(), 48*time.Hour); err != nil && ctx.Err() == nil {
 			log.Warn("purge expired records", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweepLoop marks overdue documents past due every ten minutes. Every node
+// may run it: each change is a locked, conditional update.
+func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		tenants, err := svc.ListTenants(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("past-due sweep", "err", err)
+		}
+		for _, ten := range tenants {
+			if n, err := svc.SweepPastDue(ctx, ten.ID); err != nil && ctx.Err() == nil {
+				log.Warn("past-due sweep", "tenant", ten.ID, "err", err)
+			} else if n > 0 {
+				log.Info("marked past due", "tenant", ten.ID, "count", n)
+			}
 		}
 		select {
 		case <-ctx.Done():

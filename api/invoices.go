@@ -1,0 +1,435 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service"
+)
+
+// Date is a civil date in the API: "2026-01-31".
+type Date struct{ calendar.Date }
+
+// Schema describes dates in the OpenAPI document.
+func (Date) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: "string", Format: "date", Examples: []any{"2026-01-31"}}
+}
+
+// MarshalJSON renders "2026-01-31".
+func (d Date) MarshalJSON() ([]byte, error) { return d.Date.MarshalJSON() }
+
+// UnmarshalJSON reads "2026-01-31".
+func (d *Date) UnmarshalJSON(b []byte) error { return d.Date.UnmarshalJSON(b) }
+
+// cd unwraps an optional API date.
+func cd(d *Date) *calendar.Date {
+	if d == nil {
+		return nil
+	}
+	return &d.Date
+}
+
+func fieldErr(field, msg string) error { return fail.Field(field, "%s", msg) }
+
+// LineSplit distributes a line over an account.
+type LineSplit struct {
+	Account string `json:"account"`
+	Percent string `json:"percent" doc:"Percent of the line, e.g. \"60\"; a line's splits add up to 100."`
+}
+
+// InvoiceLine is an invoice line as the API shows it. Amounts are decimal strings.
+type InvoiceLine struct {
+	Position          int         `json:"position"`
+	Description       string      `json:"description"`
+	ProductID         string      `json:"product_id,omitempty"`
+	Account           string      `json:"account"`
+	SalesTaxGroup     string      `json:"sales_tax_group"`
+	ItemSalesTaxGroup string      `json:"item_sales_tax_group"`
+	Quantity          *string     `json:"quantity" doc:"null when the line was entered as an amount alone"`
+	Unit              string      `json:"unit,omitempty"`
+	UnitPrice         *string     `json:"unit_price"`
+	Discount          string      `json:"discount"`
+	Amount            string      `json:"amount"`
+	ChargeType        string      `json:"charge_type"`
+	ServiceStart      *Date       `json:"service_start"`
+	ServiceEnd        *Date       `json:"service_end"`
+	Distribution      []LineSplit `json:"distribution"`
+	TaxCodes          []string    `json:"tax_codes"`
+	TaxAmount         string      `json:"tax_amount"`
+}
+
+// TaxLine is the tax of one code on a document.
+type TaxLine struct {
+	Code                string `json:"code"`
+	Name                string `json:"name"`
+	Category            string `json:"category"`
+	Rate                string `json:"rate"`
+	ExemptionReason     string `json:"exemption_reason,omitempty"`
+	ExemptionReasonCode string `json:"exemption_reason_code,omitempty"`
+	Base                string `json:"base"`
+	Amount              string `json:"amount"`
+}
+
+// Installment is one due date of a payment schedule.
+type Installment struct {
+	DueDate Date   `json:"due_date"`
+	Amount  string `json:"amount"`
+}
+
+// Invoice is an invoice or credit note as the API shows it.
+type Invoice struct {
+	ID                  string            `json:"id"`
+	Kind                string            `json:"kind" enum:"invoice,credit_note"`
+	Status              string            `json:"status" enum:"draft,submitted,approved,open,past_due,closed,void"`
+	AllowedStatuses     []string          `json:"allowed_statuses" doc:"The statuses this document may change to."`
+	DocumentNumber      string            `json:"document_number" doc:"Assigned when the document is created."`
+	Number              string            `json:"number" doc:"The legal number, assigned when issued."`
+	CustomerID          string            `json:"customer_id"`
+	InvoiceAccountID    string            `json:"invoice_account_id" doc:"The bill-to account."`
+	BillTo              billing.Party     `json:"bill_to"`
+	InvoiceDate         *Date             `json:"invoice_date"`
+	DocumentDate        *Date             `json:"document_date"`
+	DueDate             *Date             `json:"due_date"`
+	CashDiscountDate    *Date             `json:"cash_discount_date"`
+	CashDiscountPercent string            `json:"cash_discount_percent"`
+	PeriodStart         *Date             `json:"period_start"`
+	PeriodEnd           *Date             `json:"period_end"`
+	Currency            string            `json:"currency"`
+	ExchangeRate        string            `json:"exchange_rate"`
+	Provider            string            `json:"provider"`
+	MethodOfPayment     string            `json:"method_of_payment"`
+	PaymentTermsDays    int               `json:"payment_terms_days"`
+	PaymentSchedule     []Installment     `json:"payment_schedule"`
+	HoldUntil           *Date             `json:"hold_until"`
+	Language            string            `json:"language"`
+	CustomFields        map[string]string `json:"custom_fields"`
+	Notes               string            `json:"notes"`
+	ExternalRefs        map[string]string `json:"external_refs"`
+	Lines               []InvoiceLine     `json:"lines,omitempty"`
+	Taxes               []TaxLine         `json:"taxes"`
+	Net                 string            `json:"net"`
+	Tax                 string            `json:"tax"`
+	Total               string            `json:"total"`
+	Paid                string            `json:"paid"`
+	Balance             string            `json:"balance"`
+	TotalAccounting     string            `json:"total_accounting" doc:"Total in the tenant's accounting currency."`
+	TaxMode             string            `json:"tax_mode"`
+	EntryID             string            `json:"entry_id,omitempty"`
+	VoidEntryID         string            `json:"void_entry_id,omitempty"`
+	CloseReason         string            `json:"close_reason,omitempty"`
+	IssuedAt            *time.Time        `json:"issued_at,omitempty"`
+	ClosedAt            *time.Time        `json:"closed_at,omitempty"`
+	VoidedAt            *time.Time        `json:"voided_at,omitempty"`
+	CreatedAt           time.Time         `json:"created_at"`
+	UpdatedAt           time.Time         `json:"updated_at"`
+}
+
+func datePtr(d calendar.Date) *Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &Date{d}
+}
+
+// amt renders an amount with the currency's digits.
+func amt(d decimal.Decimal, cur string) string {
+	c, err := money.ParseCurrency(cur)
+	if err != nil {
+		return d.String()
+	}
+	return money.New(d, c).String()
+}
+
+func decPtr(d *decimal.Decimal) *string {
+	if d == nil {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
+
+func invoiceOut(inv billing.Invoice, withLines bool) Invoice {
+	cur := inv.Currency
+	out := Invoice{ID: inv.ID, Kind: string(inv.Kind), Status: string(inv.Status), DocumentNumber: inv.DocumentNumber, Number: inv.Number,
+		CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID, BillTo: inv.BillTo, InvoiceDate: datePtr(inv.InvoiceDate),
+		DocumentDate: datePtr(inv.DocumentDate), DueDate: datePtr(inv.DueDate), CashDiscountDate: datePtr(inv.CashDiscountDate),
+		CashDiscountPercent: inv.CashDiscountPct.String(), PeriodStart: datePtr(inv.PeriodStart), PeriodEnd: datePtr(inv.PeriodEnd),
+		Currency: cur, ExchangeRate: inv.ExchangeRate.String(), Provider: inv.Provider, MethodOfPayment: inv.MethodOfPayment,
+		PaymentTermsDays: inv.PaymentTermsDays, HoldUntil: datePtr(inv.HoldUntil), Language: inv.Language,
+		CustomFields: inv.CustomFields, Notes: inv.Notes, ExternalRefs: inv.ExternalRefs, Taxes: []TaxLine{},
+		Net: amt(inv.Net, cur), Tax: amt(inv.Tax, cur), Total: amt(inv.Total, cur), Paid: amt(inv.Paid, cur),
+		Balance: amt(inv.Balance, cur), TaxMode: string(inv.TaxMode), EntryID: inv.EntryID, VoidEntryID: inv.VoidEntryID,
+		CloseReason: inv.CloseReason, IssuedAt: inv.IssuedAt, ClosedAt: inv.ClosedAt, VoidedAt: inv.VoidedAt,
+		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt, AllowedStatuses: []string{}, PaymentSchedule: []Installment{}}
+	out.TotalAccounting = inv.TotalAccounting.StringFixed(2)
+	for _, s := range inv.Status.Next() {
+		out.AllowedStatuses = append(out.AllowedStatuses, string(s))
+	}
+	for _, in := range inv.PaymentSchedule {
+		out.PaymentSchedule = append(out.PaymentSchedule, Installment{DueDate: Date{in.DueDate}, Amount: amt(in.Amount, cur)})
+	}
+	for _, t := range inv.Taxes {
+		out.Taxes = append(out.Taxes, TaxLine{Code: t.Code, Name: t.Name, Category: string(t.Category), Rate: t.Rate.String(),
+			ExemptionReason: t.ExemptionReason, ExemptionReasonCode: t.ExemptionReasonCode, Base: amt(t.Base, cur), Amount: amt(t.Amount, cur)})
+	}
+	if withLines {
+		out.Lines = make([]InvoiceLine, 0, len(inv.Lines))
+		for _, l := range inv.Lines {
+			ol := InvoiceLine{Position: l.Position, Description: l.Description, ProductID: l.ProductID, Account: l.Account,
+				SalesTaxGroup: l.SalesTaxGroup, ItemSalesTaxGroup: l.ItemSalesTaxGroup, Quantity: decPtr(l.Quantity), Unit: l.Unit,
+				UnitPrice: decPtr(l.UnitPrice), Discount: amt(l.Discount, cur), Amount: amt(l.Amount, cur), ChargeType: string(l.ChargeType),
+				ServiceStart: datePtr(l.ServiceStart), ServiceEnd: datePtr(l.ServiceEnd), Distribution: []LineSplit{},
+				TaxCodes: append([]string{}, l.TaxCodes...), TaxAmount: amt(l.TaxAmount, cur)}
+			for _, s := range l.Distribution {
+				ol.Distribution = append(ol.Distribution, LineSplit{Account: s.Account, Percent: s.Percent.String()})
+			}
+			out.Lines = append(out.Lines, ol)
+		}
+	}
+	return out
+}
+
+// LineInput is one line to save. Give quantity and unit_price, or amount alone.
+type LineInput struct {
+	Description       string      `json:"description" maxLength:"1000"`
+	ProductID         string      `json:"product_id,omitempty"`
+	Account           string      `json:"account,omitempty" doc:"Main (revenue) account; the tenant's revenue account when omitted."`
+	SalesTaxGroup     *string     `json:"sales_tax_group,omitempty" doc:"Defaults to the customer's sales tax group."`
+	ItemSalesTaxGroup string      `json:"item_sales_tax_group,omitempty"`
+	Quantity          *string     `json:"quantity,omitempty"`
+	Unit              string      `json:"unit,omitempty" maxLength:"20"`
+	UnitPrice         *string     `json:"unit_price,omitempty"`
+	Discount          string      `json:"discount,omitempty" doc:"Line discount as an amount."`
+	Amount            *string     `json:"amount,omitempty" doc:"Give alone to enter the line by amount (clears quantity and unit price)."`
+	ChargeType        string      `json:"charge_type,omitempty" enum:"recurring,usage,one_time,time,"`
+	ServiceStart      *Date       `json:"service_start,omitempty"`
+	ServiceEnd        *Date       `json:"service_end,omitempty"`
+	Distribution      []LineSplit `json:"distribution,omitempty"`
+}
+
+// InvoiceInput creates or edits a draft; omitted fields stay.
+type InvoiceInput struct {
+	Kind                *string            `json:"kind,omitempty" enum:"invoice,credit_note"`
+	CustomerID          *string            `json:"customer_id,omitempty" doc:"Required on create."`
+	InvoiceAccountID    *string            `json:"invoice_account_id,omitempty" doc:"Bill-to account; the customer's invoice account when omitted."`
+	InvoiceDate         *Date              `json:"invoice_date,omitempty"`
+	DocumentDate        *Date              `json:"document_date,omitempty"`
+	DueDate             *Date              `json:"due_date,omitempty" doc:"From the payment terms when omitted."`
+	CashDiscountDate    *Date              `json:"cash_discount_date,omitempty"`
+	CashDiscountPercent *string            `json:"cash_discount_percent,omitempty"`
+	PeriodStart         *Date              `json:"period_start,omitempty"`
+	PeriodEnd           *Date              `json:"period_end,omitempty"`
+	Currency            *string            `json:"currency,omitempty"`
+	ExchangeRate        *string            `json:"exchange_rate,omitempty" doc:"Accounting-currency units per unit of the document currency; required for a foreign currency."`
+	Provider            *string            `json:"provider,omitempty" doc:"The cloud vendor or source: one invoice per provider."`
+	MethodOfPayment     *string            `json:"method_of_payment,omitempty"`
+	PaymentTermsDays    *int               `json:"payment_terms_days,omitempty"`
+	PaymentSchedule     *[]Installment     `json:"payment_schedule,omitempty"`
+	HoldUntil           *Date              `json:"hold_until,omitempty"`
+	Language            *string            `json:"language,omitempty"`
+	CustomFields        *map[string]string `json:"custom_fields,omitempty"`
+	Notes               *string            `json:"notes,omitempty" maxLength:"4000"`
+	ExternalRefs        *map[string]string `json:"external_refs,omitempty"`
+	Lines               *[]LineInput       `json:"lines,omitempty" maxItems:"1000"`
+}
+
+func (in InvoiceInput) toService() service.InvoiceInput {
+	out := service.InvoiceInput{Kind: in.Kind, CustomerID: in.CustomerID, InvoiceAccountID: in.InvoiceAccountID,
+		InvoiceDate: cd(in.InvoiceDate), DocumentDate: cd(in.DocumentDate), DueDate: cd(in.DueDate), CashDiscountDate: cd(in.CashDiscountDate),
+		CashDiscountPct: in.CashDiscountPercent, PeriodStart: cd(in.PeriodStart), PeriodEnd: cd(in.PeriodEnd), Currency: in.Currency,
+		ExchangeRate: in.ExchangeRate, Provider: in.Provider, MethodOfPayment: in.MethodOfPayment, PaymentTermsDays: in.PaymentTermsDays,
+		HoldUntil: cd(in.HoldUntil), Language: in.Language, CustomFields: in.CustomFields, Notes: in.Notes, ExternalRefs: in.ExternalRefs}
+	if in.PaymentSchedule != nil {
+		sched := make([]service.InstallmentInput, 0, len(*in.PaymentSchedule))
+		for _, i := range *in.PaymentSchedule {
+			sched = append(sched, service.InstallmentInput{DueDate: i.DueDate.Date, Amount: i.Amount})
+		}
+		out.PaymentSchedule = &sched
+	}
+	if in.Lines != nil {
+		lines := make([]service.LineInput, 0, len(*in.Lines))
+		for _, l := range *in.Lines {
+			sl := service.LineInput{Description: l.Description, ProductID: l.ProductID, Account: l.Account, SalesTaxGroup: l.SalesTaxGroup,
+				ItemSalesTaxGroup: l.ItemSalesTaxGroup, Quantity: l.Quantity, Unit: l.Unit, UnitPrice: l.UnitPrice, Discount: l.Discount,
+				Amount: l.Amount, ChargeType: l.ChargeType}
+			if l.ServiceStart != nil {
+				sl.ServiceStart = l.ServiceStart.Date
+			}
+			if l.ServiceEnd != nil {
+				sl.ServiceEnd = l.ServiceEnd.Date
+			}
+			for _, s := range l.Distribution {
+				sl.Distribution = append(sl.Distribution, service.SplitInput{Account: s.Account, Percent: s.Percent})
+			}
+			lines = append(lines, sl)
+		}
+		out.Lines = &lines
+	}
+	return out
+}
+
+func (h *Handlers) registerInvoices(api huma.API) {
+	tags := []string{"Invoices"}
+	type listIn struct {
+		PageParams
+		Status   string `query:"status" doc:"Comma-separated statuses: draft, submitted, approved, open, past_due, closed, void."`
+		Kind     string `query:"kind" enum:"invoice,credit_note,"`
+		Customer string `query:"customer_id" doc:"The customer or bill-to account."`
+		Provider string `query:"provider"`
+		Preset   string `query:"date_preset" enum:"month_to_date,quarter_to_date,year_to_date,two_months_ago,last_quarter,last_year," doc:"A range of invoice dates, in the tenant's time zone."`
+		From     string `query:"from" doc:"Invoice date from (inclusive), 2026-01-01."`
+		To       string `query:"to" doc:"Invoice date to (inclusive)."`
+		Q        string `query:"q" maxLength:"200" doc:"Search number and customer."`
+		Sort     string `query:"sort" doc:"invoice_date, number, customer, provider, period, amount, status, due_date, created_at; prefix - for descending. Default -invoice_date."`
+	}
+	op(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/api/v1/invoices", Summary: "List invoices and credit notes", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *listIn) (*Body[List[Invoice]], error) {
+			f := service.InvoiceFilter{Kind: billing.Kind(in.Kind), CustomerID: in.Customer, Provider: in.Provider, Preset: in.Preset,
+				Query: in.Q, Sort: in.Sort, Page: in.page()}
+			if strings.HasPrefix(f.Sort, "-") {
+				f.Sort, f.Desc = f.Sort[1:], true
+			}
+			if in.Status != "" {
+				for _, s := range strings.Split(in.Status, ",") {
+					f.Statuses = append(f.Statuses, billing.Status(strings.TrimSpace(s)))
+				}
+			}
+			var err error
+			if f.From, err = parseDateParam("from", in.From); err != nil {
+				return nil, err
+			}
+			if f.To, err = parseDateParam("to", in.To); err != nil {
+				return nil, err
+			}
+			page, err := h.Svc.ListInvoices(ctx, p, f)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(page, func(inv billing.Invoice) Invoice { return invoiceOut(inv, false) }), nil
+		})
+	type createIn struct {
+		IdempotencyHeader
+		Body InvoiceInput
+	}
+	op(api, huma.Operation{OperationID: "create-invoice", Method: http.MethodPost, Path: "/api/v1/invoices", Summary: "Create a draft invoice or credit note", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *createIn) (*Body[Invoice], error) {
+			inv, err := h.Svc.CreateInvoice(ctx, p, in.Body.toService())
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+		})
+	op(api, huma.Operation{OperationID: "preview-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/preview", Summary: "Compute a draft's totals without saving",
+		Tags: tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, p access.Principal, in *createIn) (*Body[Invoice], error) {
+			inv, err := h.Svc.PreviewInvoice(ctx, p, in.Body.toService())
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+		})
+	type idIn struct {
+		ID string `path:"id"`
+	}
+	op(api, huma.Operation{OperationID: "get-invoice", Method: http.MethodGet, Path: "/api/v1/invoices/{id}", Summary: "Get an invoice", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*Body[Invoice], error) {
+			inv, err := h.Svc.GetInvoice(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+		})
+	type patchIn struct {
+		ID   string `path:"id"`
+		Body InvoiceInput
+	}
+	op(api, huma.Operation{OperationID: "update-invoice", Method: http.MethodPatch, Path: "/api/v1/invoices/{id}", Summary: "Edit a draft",
+		Description: "Only drafts can be edited; lines, when given, replace all lines. Issued documents are changed by a correction.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *patchIn) (*Body[Invoice], error) {
+			inv, err := h.Svc.UpdateInvoice(ctx, p, in.ID, in.Body.toService())
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+		})
+	op(api, huma.Operation{OperationID: "discard-invoice", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}", Summary: "Discard a draft",
+		Tags: tags, DefaultStatus: http.StatusNoContent},
+		func(ctx context.Context, p access.Principal, in *idIn) (*Empty, error) {
+			return &Empty{}, h.Svc.DiscardInvoice(ctx, p, in.ID)
+		})
+	type statusIn struct {
+		IdempotencyHeader
+		ID   string `path:"id"`
+		Body struct {
+			Status string `json:"status" enum:"open,past_due,closed,void" doc:"The target status; open issues a draft."`
+			Notify *bool  `json:"notify,omitempty" doc:"Email the customer. Default: false when publishing a draft, true for changes to issued documents."`
+			Reason string `json:"reason,omitempty" maxLength:"500" doc:"Why; required to close with a balance (it is written off)."`
+		}
+	}
+	type statusOut struct {
+		Invoice  Invoice `json:"invoice"`
+		Notified bool    `json:"notified" doc:"Whether a notification to the customer was queued."`
+	}
+	op(api, huma.Operation{OperationID: "update-invoice-status", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/status", Summary: "Update status",
+		Description: "Seeds 000/001's update status: issue (draft → open: number, ledger posting, frozen), past due, close, void (reversal). Illegal changes are 409 with the allowed ones.",
+		Tags:        tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, p access.Principal, in *statusIn) (*Body[statusOut], error) {
+			res, err := h.Svc.UpdateInvoiceStatus(ctx, p, in.ID, service.StatusChange{Status: in.Body.Status, Notify: in.Body.Notify, Reason: in.Body.Reason})
+			if err != nil {
+				return nil, err
+			}
+			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true), Notified: res.Notified}}, nil
+		})
+	type totalsOut struct {
+		Currency           string `json:"currency"`
+		Net                string `json:"net"`
+		Tax                string `json:"tax"`
+		Total              string `json:"total"`
+		Paid               string `json:"paid"`
+		Balance            string `json:"balance"`
+		CreditLimit        string `json:"credit_limit"`
+		OpenBalance        string `json:"open_balance" doc:"The account's open balance in the accounting currency."`
+		AvailableAfter     string `json:"available_after" doc:"Credit limit − open balance − this draft."`
+		CreditLimitReached bool   `json:"credit_limit_reached"`
+	}
+	op(api, huma.Operation{OperationID: "get-invoice-totals", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/totals", Summary: "Totals with the customer's credit limit", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*Body[totalsOut], error) {
+			v, err := h.Svc.InvoiceTotals(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			c := v.Currency
+			return &Body[totalsOut]{totalsOut{Currency: c, Net: amt(v.Net, c), Tax: amt(v.Tax, c), Total: amt(v.Total, c), Paid: amt(v.Paid, c),
+				Balance: amt(v.Balance, c), CreditLimit: v.CreditLimit.StringFixed(2), OpenBalance: v.OpenBalance.StringFixed(2),
+				AvailableAfter: v.AvailableAfter.StringFixed(2), CreditLimitReached: v.CreditLimitReached}}, nil
+		})
+	op(api, huma.Operation{OperationID: "list-invoice-notifications", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/notifications", Summary: "Notifications queued for a document", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*Body[List[service.Notification]], error) {
+			ns, err := h.Svc.ListNotifications(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(service.PageOf[service.Notification]{Items: ns}, func(n service.Notification) service.Notification { return n }), nil
+		})
+}
+
+func parseDateParam(field, s string) (calendar.Date, error) {
+	if s == "" {
+		return calendar.Date{}, nil
+	}
+	d, err := calendar.Parse(s)
+	if err != nil {
+		return d, fieldErr(field, err.Error())
+	}
+	return d, nil
+}

@@ -1,0 +1,426 @@
+package billing
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/tax"
+)
+
+// Kind is the kind of billing document.
+type Kind string
+
+// The kinds.
+const (
+	KindInvoice    Kind = "invoice"
+	KindCreditNote Kind = "credit_note"
+)
+
+// Status is an invoice's place in its lifecycle (DESIGN.md "Statuses").
+type Status string
+
+// The statuses.
+const (
+	Draft     Status = "draft"
+	Submitted Status = "submitted" // approval workflow
+	Approved  Status = "approved"  // approval workflow
+	Open      Status = "open"
+	PastDue   Status = "past_due"
+	Closed    Status = "closed"
+	Void      Status = "void"
+)
+
+// Statuses lists every status.
+var Statuses = []Status{Draft, Submitted, Approved, Open, PastDue, Closed, Void}
+
+// transitions is the one table of legal status changes. Nothing leads back to draft.
+var transitions = map[Status][]Status{
+	Draft:     {Open},
+	Submitted: {Open},
+	Approved:  {Open},
+	Open:      {PastDue, Closed, Void},
+	PastDue:   {Closed, Void},
+}
+
+// Next returns the statuses s may change to.
+func (s Status) Next() []Status { return slices.Clone(transitions[s]) }
+
+// CanBecome reports whether s may change to t.
+func (s Status) CanBecome(t Status) bool { return slices.Contains(transitions[s], t) }
+
+// IsDraft reports whether the document is not yet issued (editable).
+func (s Status) IsDraft() bool { return s == Draft || s == Submitted || s == Approved }
+
+// IsIssued reports whether the document has a legal number and is posted.
+func (s Status) IsIssued() bool { return s == Open || s == PastDue || s == Closed || s == Void }
+
+// VisibleToCustomer reports whether the customer portal shows the document
+// (seeds 000, 001: drafts never).
+func (s Status) VisibleToCustomer() bool { return s.IsIssued() }
+
+// ChargeType classifies a line (seed 000's "charge type").
+type ChargeType string
+
+// The charge types.
+const (
+	Recurring ChargeType = "recurring"
+	Usage     ChargeType = "usage"
+	OneTime   ChargeType = "one_time"
+	Time      ChargeType = "time"
+)
+
+// ChargeTypes lists the charge types.
+var ChargeTypes = []ChargeType{Recurring, Usage, OneTime, Time}
+
+// Split distributes part of a line over an account (seed 004's distribution).
+type Split struct {
+	Account string          `json:"account"`
+	Percent decimal.Decimal `json:"percent"`
+}
+
+// Line is one invoice line. Quantity × unit price − discount = amount,
+// rounded to the currency; a line entered by amount alone has no quantity
+// and unit price (seed 004).
+type Line struct {
+	Position          int              `json:"position"`
+	Description       string           `json:"description"`
+	ProductID         string           `json:"product_id,omitempty"`
+	Account           string           `json:"account"` // main (revenue) account
+	SalesTaxGroup     string           `json:"sales_tax_group"`
+	ItemSalesTaxGroup string           `json:"item_sales_tax_group"`
+	Quantity          *decimal.Decimal `json:"quantity"`
+	Unit              string           `json:"unit,omitempty"`
+	UnitPrice         *decimal.Decimal `json:"unit_price"`
+	Discount          decimal.Decimal  `json:"discount"`
+	Amount            decimal.Decimal  `json:"amount"`
+	ChargeType        ChargeType       `json:"charge_type"`
+	ServiceStart      calendar.Date    `json:"service_start"`
+	ServiceEnd        calendar.Date    `json:"service_end"`
+	Distribution      []Split          `json:"distribution,omitempty"`
+	// Computed by Compute and stored:
+	TaxCodes  []string        `json:"tax_codes"`
+	TaxAmount decimal.Decimal `json:"tax_amount"` // this line's share of the tax; lines sum to the tax total
+}
+
+// AmountOnly reports whether the line was entered as an amount alone.
+func (l Line) AmountOnly() bool { return l.Quantity == nil && l.UnitPrice == nil }
+
+// TaxLine is the tax of one tax code on a document.
+type TaxLine struct {
+	Code                string          `json:"code"`
+	Name                string          `json:"name"`
+	Category            tax.Category    `json:"category"`
+	Rate                decimal.Decimal `json:"rate"`
+	ExemptionReason     string          `json:"exemption_reason,omitempty"`
+	ExemptionReasonCode string          `json:"exemption_reason_code,omitempty"`
+	Account             string          `json:"account"`
+	Base                decimal.Decimal `json:"base"`
+	Amount              decimal.Decimal `json:"amount"`
+}
+
+// Totals are a document's computed amounts, in its currency.
+type Totals struct {
+	Net     decimal.Decimal `json:"net"`
+	Tax     decimal.Decimal `json:"tax"`
+	Total   decimal.Decimal `json:"total"`
+	Taxes   []TaxLine       `json:"taxes"`
+	Paid    decimal.Decimal `json:"paid"`
+	Balance decimal.Decimal `json:"balance"`
+	// TotalAccounting is Total in the tenant's accounting currency at the
+	// document's exchange rate: what receivables carry for it.
+	TotalAccounting   decimal.Decimal `json:"total_accounting"`
+	BalanceAccounting decimal.Decimal `json:"balance_accounting"`
+}
+
+// Installment is one due date of a payment schedule.
+type Installment struct {
+	DueDate calendar.Date   `json:"due_date"`
+	Amount  decimal.Decimal `json:"amount"`
+}
+
+// Party is the bill-to snapshot frozen on a document when it is issued.
+type Party struct {
+	CustomerNumber        string  `json:"customer_number"`
+	Name                  string  `json:"name"`
+	LegalName             string  `json:"legal_name"`
+	Address               Address `json:"address"`
+	TaxID                 string  `json:"tax_id"`
+	Email                 string  `json:"email"`
+	SAPID                 string  `json:"sap_id"`
+	BillingContractNumber string  `json:"billing_contract_number"`
+	SalesAccountExecutive string  `json:"sales_account_executive"`
+}
+
+// Invoice is an invoice or credit note.
+type Invoice struct {
+	ID               string            `json:"id"`
+	TenantID         string            `json:"-"`
+	Kind             Kind              `json:"kind"`
+	Status           Status            `json:"status"`
+	DocumentNumber   string            `json:"document_number"` // assigned on creation
+	Number           string            `json:"number"`          // legal number, assigned on issue
+	CustomerID       string            `json:"customer_id"`
+	InvoiceAccountID string            `json:"invoice_account_id"` // the bill-to account
+	BillTo           Party             `json:"bill_to"`
+	InvoiceDate      calendar.Date     `json:"invoice_date"`
+	DocumentDate     calendar.Date     `json:"document_date"`
+	DueDate          calendar.Date     `json:"due_date"`
+	CashDiscountDate calendar.Date     `json:"cash_discount_date"`
+	CashDiscountPct  decimal.Decimal   `json:"cash_discount_percent"`
+	PeriodStart      calendar.Date     `json:"period_start"`
+	PeriodEnd        calendar.Date     `json:"period_end"`
+	Currency         string            `json:"currency"`
+	ExchangeRate     decimal.Decimal   `json:"exchange_rate"` // accounting-currency units per unit of Currency
+	Provider         string            `json:"provider"`
+	MethodOfPayment  string            `json:"method_of_payment"`
+	PaymentTermsDays int               `json:"payment_terms_days"`
+	PaymentSchedule  []Installment     `json:"payment_schedule"`
+	HoldUntil        calendar.Date     `json:"hold_until"`
+	Language         string            `json:"language"`
+	CustomFields     map[string]string `json:"custom_fields"`
+	Notes            string            `json:"notes"`
+	ExternalRefs     map[string]string `json:"external_refs"`
+	PostingProfile   string            `json:"posting_profile"`
+	Lines            []Line            `json:"lines"`
+	Totals
+	TaxMode     tax.Mode   `json:"tax_mode"`
+	EntryID     string     `json:"entry_id"` // the journal entry of its issue
+	VoidEntryID string     `json:"void_entry_id"`
+	CloseReason string     `json:"close_reason"`
+	IssuedAt    *time.Time `json:"issued_at"`
+	ClosedAt    *time.Time `json:"closed_at"`
+	VoidedAt    *time.Time `json:"voided_at"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// Limits of one document.
+const (
+	MaxLines       = 1000
+	MaxInstallment = 24
+)
+
+var maxQuantity = decimal.New(1, 12)
+
+// TaxSetup is what computing a document's tax needs: the tenant's codes and groups.
+type TaxSetup struct {
+	Mode        tax.Mode
+	Codes       map[string]tax.Code
+	SalesGroups map[string]tax.Group
+	ItemGroups  map[string]tax.Group
+}
+
+// Compute validates the lines and computes every amount, in place: line
+// amounts, tax per code, the line shares of tax, and the totals. This is the
+// one rounding policy (DESIGN.md): line amount = quantity × unit price −
+// discount, rounded half away from zero to the currency; tax per code =
+// rate × the sum of the line amounts with that code, rounded (or per line in
+// per_line mode); totals are sums of rounded parts.
+func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
+	var c fail.Collector
+	cur, err := money.ParseCurrency(inv.Currency)
+	if err != nil {
+		c.Add("currency", "%q is not an ISO 4217 currency code", inv.Currency)
+		return c.Err()
+	}
+	if len(inv.Lines) > MaxLines {
+		c.Add("lines", "at most %d lines", MaxLines)
+		return c.Err()
+	}
+	hundred := decimal.NewFromInt(100)
+	type acc struct {
+		code  tax.Code
+		base  decimal.Decimal
+		tax   decimal.Decimal
+		lines []int
+		parts []decimal.Decimal // per-line exact tax (per_line: rounded)
+	}
+	byCode := map[string]*acc{}
+	var order []string
+	var net decimal.Decimal
+	for i := range inv.Lines {
+		l := &inv.Lines[i]
+		p := linePrefix(i)
+		l.Position = i + 1
+		l.Description = strings.TrimSpace(l.Description)
+		if l.Description == "" {
+			c.Add(p+".description", "is required")
+		} else {
+			checkText(&c, p+".description", l.Description, 1000)
+		}
+		if l.ChargeType == "" {
+			l.ChargeType = OneTime
+		}
+		if !slices.Contains(ChargeTypes, l.ChargeType) {
+			c.Add(p+".charge_type", "use recurring, usage, one_time or time")
+		}
+		if !l.ServiceStart.IsZero() && !l.ServiceEnd.IsZero() && l.ServiceEnd.Before(l.ServiceStart) {
+			c.Add(p+".service_end", "is before service_start")
+		}
+		if l.Discount.IsNegative() {
+			c.Add(p+".discount", "must not be negative")
+		}
+		switch {
+		case l.AmountOnly():
+			if !l.Discount.IsZero() {
+				c.Add(p+".discount", "a line entered by amount has no discount; enter the net amount")
+			}
+			if !cur.Round(l.Amount).Equal(l.Amount) {
+				c.Add(p+".amount", "has more decimals than %s allows (%d)", cur.Code(), cur.Digits())
+			}
+		case l.Quantity == nil:
+			c.Add(p+".quantity", "is required with a unit price (or give only an amount)")
+		case l.UnitPrice == nil:
+			c.Add(p+".unit_price", "is required with a quantity (or give only an amount)")
+		default:
+			if l.Quantity.Abs().GreaterThan(maxQuantity) {
+				c.Add(p+".quantity", "is too large")
+			}
+			if l.Quantity.Exponent() < -6 {
+				c.Add(p+".quantity", "at most 6 decimals")
+			}
+			if l.UnitPrice.Exponent() < -6 {
+				c.Add(p+".unit_price", "at most 6 decimals")
+			}
+			if l.UnitPrice.Abs().GreaterThan(maxQuantity) {
+				c.Add(p+".unit_price", "is too large")
+			}
+			l.Amount = cur.Round(l.Quantity.Mul(*l.UnitPrice).Sub(l.Discount))
+		}
+		if len(l.Distribution) > 0 {
+			var sum decimal.Decimal
+			for j, s := range l.Distribution {
+				if s.Account == "" {
+					c.Add(fmt.Sprintf("%s.distribution[%d].account", p, j), "is required")
+				}
+				if !s.Percent.IsPositive() {
+					c.Add(fmt.Sprintf("%s.distribution[%d].percent", p, j), "must be above 0")
+				}
+				sum = sum.Add(s.Percent)
+			}
+			if !sum.Equal(hundred) {
+				c.Add(p+".distribution", "percentages add up to %s; they must add up to 100", sum)
+			}
+		}
+		// Tax: the codes in both the line's sales tax group and item sales tax group.
+		l.TaxCodes = nil
+		if l.SalesTaxGroup != "" || l.ItemSalesTaxGroup != "" {
+			sg, okS := setup.SalesGroups[l.SalesTaxGroup]
+			ig, okI := setup.ItemGroups[l.ItemSalesTaxGroup]
+			if l.SalesTaxGroup != "" && !okS {
+				c.Add(p+".sales_tax_group", "no sales tax group %q", l.SalesTaxGroup)
+			}
+			if l.ItemSalesTaxGroup != "" && !okI {
+				c.Add(p+".item_sales_tax_group", "no item sales tax group %q", l.ItemSalesTaxGroup)
+			}
+			if okS && okI {
+				l.TaxCodes = tax.Applicable(sg, ig)
+			}
+		}
+		net = net.Add(l.Amount)
+		for _, code := range l.TaxCodes {
+			tc, ok := setup.Codes[code]
+			if !ok {
+				c.Add(p+".tax_codes", "tax code %q of the groups no longer exists", code)
+				continue
+			}
+			a := byCode[code]
+			if a == nil {
+				a = &acc{code: tc}
+				byCode[code] = a
+				order = append(order, code)
+			}
+			a.base = a.base.Add(l.Amount)
+			a.lines = append(a.lines, i)
+			part := l.Amount.Mul(tc.Rate).Shift(-2) // rate is a percentage
+			if setup.Mode == tax.PerLine {
+				part = cur.Round(part)
+			}
+			a.parts = append(a.parts, part)
+		}
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	slices.Sort(order)
+	for i := range inv.Lines {
+		inv.Lines[i].TaxAmount = decimal.Zero
+	}
+	var taxTotal decimal.Decimal
+	inv.Taxes = inv.Taxes[:0]
+	for _, code := range order {
+		a := byCode[code]
+		if setup.Mode == tax.PerLine {
+			for _, p := range a.parts {
+				a.tax = a.tax.Add(p)
+			}
+		} else {
+			a.tax = cur.Round(a.base.Mul(a.code.Rate).Shift(-2))
+		}
+		// Share the code's tax over its lines so line taxes sum exactly.
+		shares := shareOut(a.tax, a.parts, cur)
+		for k, li := range a.lines {
+			inv.Lines[li].TaxAmount = inv.Lines[li].TaxAmount.Add(shares[k])
+		}
+		taxTotal = taxTotal.Add(a.tax)
+		inv.Taxes = append(inv.Taxes, TaxLine{Code: code, Name: a.code.Name, Category: a.code.Category, Rate: a.code.Rate,
+			ExemptionReason: a.code.ExemptionReason, ExemptionReasonCode: a.code.ExemptionReasonCode, Account: a.code.Account,
+			Base: a.base, Amount: a.tax})
+	}
+	inv.TaxMode = setup.Mode
+	inv.Net = net
+	inv.Tax = taxTotal
+	inv.Total = net.Add(taxTotal)
+	inv.Balance = inv.Total.Sub(inv.Paid)
+	rate := inv.ExchangeRate
+	if inv.Currency == accounting.Code() || rate.IsZero() {
+		rate = decimal.NewFromInt(1)
+	}
+	inv.TotalAccounting = accounting.Round(inv.Total.Mul(rate))
+	inv.BalanceAccounting = accounting.Round(inv.Balance.Mul(rate))
+	return nil
+}
+
+var linePrefixes = func() []string {
+	out := make([]string, 64)
+	for i := range out {
+		out[i] = fmt.Sprintf("lines[%d]", i)
+	}
+	return out
+}()
+
+// linePrefix names line i in error fields, without formatting for common sizes.
+func linePrefix(i int) string {
+	if i < len(linePrefixes) {
+		return linePrefixes[i]
+	}
+	return fmt.Sprintf("lines[%d]", i)
+}
+
+// shareOut gives each line its exact part rounded to the currency, then puts
+// the difference to total on the line with the largest part, so the shares
+// sum exactly to total whatever the signs.
+func shareOut(total decimal.Decimal, parts []decimal.Decimal, cur money.Currency) []decimal.Decimal {
+	out := make([]decimal.Decimal, len(parts))
+	if len(parts) == 0 {
+		return out
+	}
+	var sum decimal.Decimal
+	largest := 0
+	for i, p := range parts {
+		out[i] = cur.Round(p)
+		sum = sum.Add(out[i])
+		if p.Abs().GreaterThan(parts[largest].Abs()) {
+			largest = i
+		}
+	}
+	out[largest] = out[largest].Add(total.Sub(sum))
+	return out
+}

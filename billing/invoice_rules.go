@@ -1,0 +1,274 @@
+package billing
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
+)
+
+// Normalize validates a draft's header and fills defaults from the customer
+// (bill-to snapshot, currency, language, payment terms, due date) and the
+// tenant (accounting currency). It does not compute amounts: see Compute.
+func (inv *Invoice) Normalize(customer, billTo Customer, tenant Tenant) error {
+	var c fail.Collector
+	if inv.Kind == "" {
+		inv.Kind = KindInvoice
+	}
+	if inv.Kind != KindInvoice && inv.Kind != KindCreditNote {
+		c.Add("kind", "use invoice or credit_note")
+	}
+	inv.InvoiceAccountID = billTo.ID
+	inv.BillTo = Party{CustomerNumber: billTo.Number, Name: billTo.Name, LegalName: billTo.Billing.LegalName,
+		Address: billTo.Billing.Address, TaxID: billTo.Billing.TaxID, Email: billTo.Billing.Email,
+		SAPID: customer.SAPID, BillingContractNumber: customer.BillingContractNumber,
+		SalesAccountExecutive: customer.SalesAccountExecutive}
+	if inv.BillTo.LegalName == "" {
+		inv.BillTo.LegalName = billTo.Name
+	}
+	if inv.Currency == "" {
+		inv.Currency = billTo.Billing.Currency
+	}
+	if inv.Currency == "" {
+		inv.Currency = tenant.Currency
+	}
+	inv.Currency = strings.ToUpper(strings.TrimSpace(inv.Currency))
+	if _, err := money.ParseCurrency(inv.Currency); err != nil {
+		c.Add("currency", "%q is not an ISO 4217 currency code", inv.Currency)
+	}
+	if inv.Currency == tenant.Currency {
+		if !inv.ExchangeRate.IsZero() && !inv.ExchangeRate.Equal(decimal.NewFromInt(1)) {
+			c.Add("exchange_rate", "must be 1 (or omitted) for the accounting currency %s", tenant.Currency)
+		}
+		inv.ExchangeRate = decimal.NewFromInt(1)
+	} else if !inv.ExchangeRate.IsPositive() {
+		c.Add("exchange_rate", "is required for %s: how many %s one %s is worth", inv.Currency, tenant.Currency, inv.Currency)
+	} else if inv.ExchangeRate.Exponent() < -10 {
+		c.Add("exchange_rate", "at most 10 decimals")
+	}
+	if inv.Language == "" {
+		inv.Language = billTo.Billing.Language
+	}
+	if inv.Language == "" {
+		inv.Language = tenant.Language
+	}
+	checkLanguage(&c, "language", &inv.Language)
+	if inv.PaymentTermsDays == 0 {
+		inv.PaymentTermsDays = customer.PaymentTermsDays
+	}
+	if inv.PaymentTermsDays < 0 || inv.PaymentTermsDays > MaxPaymentTermsDays {
+		c.Add("payment_terms_days", "must be between 0 and %d", MaxPaymentTermsDays)
+	}
+	if inv.DocumentDate.IsZero() {
+		inv.DocumentDate = inv.InvoiceDate
+	}
+	if !inv.InvoiceDate.IsZero() && inv.DueDate.IsZero() {
+		inv.DueDate = inv.InvoiceDate.AddDays(inv.PaymentTermsDays)
+	}
+	if !inv.InvoiceDate.IsZero() && !inv.DueDate.IsZero() && inv.DueDate.Before(inv.InvoiceDate) {
+		c.Add("due_date", "is before the invoice date")
+	}
+	if !inv.PeriodStart.IsZero() && !inv.PeriodEnd.IsZero() && inv.PeriodEnd.Before(inv.PeriodStart) {
+		c.Add("period_end", "is before period_start")
+	}
+	if inv.CashDiscountPct.IsNegative() || inv.CashDiscountPct.GreaterThan(decimal.NewFromInt(100)) {
+		c.Add("cash_discount_percent", "must be between 0 and 100")
+	}
+	if !inv.CashDiscountPct.IsZero() && inv.CashDiscountDate.IsZero() {
+		c.Add("cash_discount_date", "is required with a cash discount percent")
+	}
+	if !inv.CashDiscountDate.IsZero() && !inv.DueDate.IsZero() && inv.CashDiscountDate.After(inv.DueDate) {
+		c.Add("cash_discount_date", "is after the due date")
+	}
+	if len(inv.PaymentSchedule) > MaxInstallment {
+		c.Add("payment_schedule", "at most %d installments", MaxInstallment)
+	}
+	for i, in := range inv.PaymentSchedule {
+		if in.DueDate.IsZero() {
+			c.Add(fmt.Sprintf("payment_schedule[%d].due_date", i), "is required")
+		}
+		if !in.Amount.IsPositive() {
+			c.Add(fmt.Sprintf("payment_schedule[%d].amount", i), "must be above 0")
+		}
+		if i > 0 && !in.DueDate.After(inv.PaymentSchedule[i-1].DueDate) {
+			c.Add(fmt.Sprintf("payment_schedule[%d].due_date", i), "must be after the previous installment's")
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+		max  int
+	}{{"provider", &inv.Provider, 100}, {"method_of_payment", &inv.MethodOfPayment, 100}, {"notes", &inv.Notes, 4000}} {
+		*f.v = strings.TrimSpace(*f.v)
+		if f.name == "notes" {
+			if len([]rune(*f.v)) > f.max {
+				c.Add(f.name, "must be at most %d characters", f.max)
+			}
+			continue
+		}
+		checkText(&c, f.name, *f.v, f.max)
+	}
+	checkCustomFields(&c, "custom_fields", inv.CustomFields)
+	checkCustomFields(&c, "external_refs", inv.ExternalRefs)
+	if inv.CustomFields == nil {
+		inv.CustomFields = map[string]string{}
+	}
+	if inv.ExternalRefs == nil {
+		inv.ExternalRefs = map[string]string{}
+	}
+	inv.PostingProfile = customer.PostingProfile
+	return c.Err()
+}
+
+// CheckSchedule verifies a payment schedule sums to the total.
+func (inv *Invoice) CheckSchedule() error {
+	if len(inv.PaymentSchedule) == 0 {
+		return nil
+	}
+	var sum decimal.Decimal
+	for _, in := range inv.PaymentSchedule {
+		sum = sum.Add(in.Amount)
+	}
+	if !sum.Equal(inv.Total) {
+		return fail.Field("payment_schedule", "installments add up to %s but the total is %s; they must be equal", sum.StringFixed(2), inv.Total.StringFixed(2))
+	}
+	return nil
+}
+
+// CheckIssuable returns why the draft cannot be issued on date today, or nil.
+func (inv *Invoice) CheckIssuable(today calendar.Date) error {
+	if !inv.Status.IsDraft() {
+		return fail.Conflictf("invoice %s is %s; only a draft can be issued", inv.label(), inv.Status)
+	}
+	if len(inv.Lines) == 0 {
+		return fail.Field("lines", "an invoice needs at least one line before it can be issued")
+	}
+	if inv.Total.IsNegative() {
+		if inv.Kind == KindInvoice {
+			return fail.Field("total", "the total is %s: a negative total must be a credit note", inv.Total)
+		}
+		return fail.Field("total", "the total is %s: a credit note credits a positive amount", inv.Total)
+	}
+	if !inv.HoldUntil.IsZero() && today.Before(inv.HoldUntil) {
+		return fail.Conflictf("invoice %s is on hold until %s", inv.label(), inv.HoldUntil)
+	}
+	if inv.BillTo.LegalName == "" || !inv.BillTo.Address.IsComplete() {
+		return fail.Field("customer_id", "the bill-to account %s has no complete billing information (legal name and address)", inv.BillTo.CustomerNumber)
+	}
+	return inv.CheckSchedule()
+}
+
+func (inv *Invoice) label() string {
+	if inv.Number != "" {
+		return inv.Number
+	}
+	return inv.DocumentNumber
+}
+
+// Clone returns a deep copy.
+func (inv Invoice) Clone() Invoice {
+	out := inv
+	out.Lines = make([]Line, len(inv.Lines))
+	for i, l := range inv.Lines {
+		l.TaxCodes = append([]string(nil), l.TaxCodes...)
+		l.Distribution = append([]Split(nil), l.Distribution...)
+		out.Lines[i] = l
+	}
+	out.Taxes = append([]TaxLine(nil), inv.Taxes...)
+	out.PaymentSchedule = append([]Installment(nil), inv.PaymentSchedule...)
+	out.CustomFields = maps.Clone(inv.CustomFields)
+	out.ExternalRefs = maps.Clone(inv.ExternalRefs)
+	return out
+}
+
+// PostingAccounts are the accounts an issue posts to.
+type PostingAccounts struct {
+	Receivables string // from the customer's posting profile
+	Revenue     string // default for lines without an account
+	Rounding    string
+}
+
+// IssueLines returns the journal lines of issuing the document, in the
+// accounting currency: receivables against revenue (per line account and
+// distribution) and tax payable (per tax code's account), with any
+// conversion rounding to the rounding account. A credit note posts the mirror.
+func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) ([]ledger.Line, error) {
+	cur, err := money.ParseCurrency(inv.Currency)
+	if err != nil {
+		return nil, err
+	}
+	rate := inv.ExchangeRate
+	if rate.IsZero() {
+		rate = decimal.NewFromInt(1)
+	}
+	conv := func(d decimal.Decimal) decimal.Decimal { return accounting.Round(d.Mul(rate)) }
+	sign := decimal.NewFromInt(1)
+	if inv.Kind == KindCreditNote {
+		sign = sign.Neg()
+	}
+	ref := ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency}
+	var b ledger.Builder
+	arLine := ref
+	arLine.Amount = inv.Total.Mul(sign)
+	b.Debit(acct.Receivables, inv.TotalAccounting.Mul(sign), arLine)
+	posted := decimal.Zero
+	for _, l := range inv.Lines {
+		account := l.Account
+		if account == "" {
+			account = acct.Revenue
+		}
+		splits := l.Distribution
+		if len(splits) == 0 {
+			splits = []Split{{Account: account, Percent: decimal.NewFromInt(100)}}
+		}
+		weights := make([]decimal.Decimal, len(splits))
+		for i, s := range splits {
+			weights[i] = s.Percent
+		}
+		parts, err := money.New(l.Amount, cur).Allocate(weights...)
+		if err != nil {
+			return nil, fmt.Errorf("distribute line %d: %w", l.Position, err)
+		}
+		for i, s := range splits {
+			amt := conv(parts[i].Decimal())
+			rl := ref
+			rl.Amount = parts[i].Decimal().Mul(sign).Neg()
+			b.Credit(s.Account, amt.Mul(sign), rl)
+			posted = posted.Add(amt)
+		}
+	}
+	for _, t := range inv.Taxes {
+		amt := conv(t.Amount)
+		tl := ref
+		tl.Amount = t.Amount.Mul(sign).Neg()
+		b.Credit(t.Account, amt.Mul(sign), tl)
+		posted = posted.Add(amt)
+	}
+	if diff := inv.TotalAccounting.Sub(posted); !diff.IsZero() {
+		b.Credit(acct.Rounding, diff.Mul(sign), ledger.Line{InvoiceID: inv.ID})
+	}
+	return b.Lines(), nil
+}
+
+// WriteOffLines closes a balance without payment: write-off expense against receivables.
+func (inv *Invoice) WriteOffLines(receivables, writeOff string) []ledger.Line {
+	var b ledger.Builder
+	if inv.BalanceAccounting.IsZero() {
+		return nil
+	}
+	sign := decimal.NewFromInt(1)
+	if inv.Kind == KindCreditNote {
+		sign = sign.Neg()
+	}
+	ref := ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency}
+	b.Debit(writeOff, inv.BalanceAccounting.Mul(sign), ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: inv.Balance.Mul(sign)})
+	ref.Amount = inv.Balance.Mul(sign).Neg()
+	b.Credit(receivables, inv.BalanceAccounting.Mul(sign), ref)
+	return b.Lines()
+}

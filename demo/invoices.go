@@ -1,0 +1,115 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/tax"
+)
+
+// seedTaxes sets up Spanish VAT and the EU/export treatments, and the
+// groups the demo customers and lines use.
+func seedTaxes(ctx context.Context, svc *service.Service, p access.Principal) error {
+	codes := []tax.Code{
+		{Code: "IVA21", Name: "IVA 21%", Rate: decimal.NewFromInt(21), Category: tax.Standard, Account: "2100"},
+		{Code: "IVA10", Name: "IVA 10%", Rate: decimal.NewFromInt(10), Category: tax.Standard, Account: "2100"},
+		{Code: "EXEMPT", Name: "Exento (art. 20 LIVA)", Category: tax.Exempt, Account: "2100", ExemptionReason: "Exento según artículo 20 de la Ley del IVA", ExemptionReasonCode: "VATEX-EU-132"},
+		{Code: "RC", Name: "Reverse charge", Category: tax.ReverseCharge, Account: "2100", ExemptionReason: "Reverse charge", ExemptionReasonCode: "VATEX-EU-AE"},
+		{Code: "EXPORT", Name: "Export outside the EU", Category: tax.Export, Account: "2100", ExemptionReason: "Export outside the EU", ExemptionReasonCode: "VATEX-EU-G"},
+	}
+	for _, c := range codes {
+		if _, err := svc.UpsertTaxCode(ctx, p, c); err != nil {
+			return fmt.Errorf("tax code %s: %w", c.Code, err)
+		}
+	}
+	groups := []tax.Group{
+		{Kind: tax.SalesGroup, Code: "ES-DOM", Name: "Spain, domestic", Codes: []string{"IVA21", "IVA10", "EXEMPT"}},
+		{Kind: tax.SalesGroup, Code: "EU-B2B", Name: "EU business customers", Codes: []string{"RC", "EXEMPT"}},
+		{Kind: tax.SalesGroup, Code: "EXPORT", Name: "Outside the EU", Codes: []string{"EXPORT"}},
+		{Kind: tax.ItemGroup, Code: "SERVICES", Name: "Services (standard)", Codes: []string{"IVA21", "RC", "EXPORT"}},
+		{Kind: tax.ItemGroup, Code: "REDUCED", Name: "Reduced rate", Codes: []string{"IVA10", "RC", "EXPORT"}},
+		{Kind: tax.ItemGroup, Code: "TRAINING", Name: "Exempt training", Codes: []string{"EXEMPT", "EXPORT"}},
+	}
+	for _, g := range groups {
+		if _, err := svc.UpsertTaxGroup(ctx, p, g); err != nil {
+			return fmt.Errorf("tax group %s: %w", g.Code, err)
+		}
+	}
+	return nil
+}
+
+func sp(s string) *string { return &s }
+
+// seedInvoices creates documents in every status, for several providers and currencies.
+func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal, ids map[string]string, today calendar.Date) error {
+	month := func(n int) calendar.Date { return calendar.New(today.Year, today.Month, 1).AddMonths(n) }
+	type doc struct {
+		customer, provider, currency, rate string
+		date                               calendar.Date
+		lines                              []service.LineInput
+		status                             []string // status changes to apply in order
+		kind                               string
+		reason                             string
+	}
+	cloud := func(desc, qty, price, group string, ct string) service.LineInput {
+		return service.LineInput{Description: desc, Quantity: sp(qty), UnitPrice: sp(price), ItemSalesTaxGroup: group, ChargeType: ct, Account: "4200"}
+	}
+	svcLine := func(desc, qty, price, group string) service.LineInput {
+		return service.LineInput{Description: desc, Quantity: sp(qty), UnitPrice: sp(price), ItemSalesTaxGroup: group, ChargeType: "time", Account: "4100"}
+	}
+	docs := []doc{
+		{customer: "C-1002", provider: "Microsoft", date: month(-3).AddDays(2), status: []string{"open"},
+			lines: []service.LineInput{cloud("Microsoft 365 Business Standard", "25", "11.70", "SERVICES", "recurring"), cloud("Azure consumption", "1", "432.18", "SERVICES", "usage")}},
+		{customer: "C-1002", provider: "AWS", date: month(-2).AddDays(4), status: []string{"open"},
+			lines: []service.LineInput{cloud("Amazon EC2 (instancias)", "744", "0.0464", "SERVICES", "usage"), cloud("Amazon S3 almacenamiento", "1250", "0.023", "SERVICES", "usage")}},
+		{customer: "C-1003", provider: "Google", date: month(-1).AddDays(1), status: []string{"open"},
+			lines: []service.LineInput{cloud("Google Workspace Business Starter", "8", "6.80", "SERVICES", "recurring"), svcLine("Formación de usuarios", "4", "60.00", "TRAINING")}},
+		{customer: "C-1003", provider: "Microsoft", date: month(0), status: nil,
+			lines: []service.LineInput{cloud("Microsoft 365 Business Basic", "8", "5.60", "SERVICES", "recurring")}},
+		{customer: "C-1001", provider: "Microsoft", currency: "GBP", rate: "1.1650", date: month(-2).AddDays(10), status: []string{"open"},
+			lines: []service.LineInput{cloud("Microsoft 365 E3", "40", "33.00", "SERVICES", "recurring"), svcLine("Tenant migration", "12", "95.00", "SERVICES")}},
+		{customer: "C-1004", provider: "AWS", currency: "BRL", rate: "0.1720", date: month(-1).AddDays(5), status: []string{"open"},
+			lines: []service.LineInput{cloud("Amazon RDS (instâncias)", "720", "1.15", "SERVICES", "usage"), svcLine("Suporte técnico mensal", "1", "1500.00", "SERVICES")}},
+		{customer: "C-1007", provider: "AWS", currency: "USD", rate: "0.9210", date: month(-4).AddDays(3), status: []string{"open", "void"}, reason: "Duplicate of a corrected invoice",
+			lines: []service.LineInput{cloud("AWS Support Business", "1", "100.00", "SERVICES", "recurring")}},
+		{customer: "C-1006", provider: "Google", date: month(-5).AddDays(8), status: []string{"open", "closed"}, reason: "Uncollectible: written off after dunning",
+			lines: []service.LineInput{cloud("Google Cloud consumption", "1", "87.40", "SERVICES", "usage")}},
+		{customer: "C-1005", provider: "Microsoft", date: month(0), status: []string{"open"},
+			lines: []service.LineInput{cloud("Microsoft 365 Business Premium (revenda)", "60", "18.60", "SERVICES", "recurring")}},
+		{customer: "C-1002", provider: "Microsoft", date: month(-1).AddDays(12), status: []string{"open"}, kind: "credit_note",
+			lines: []service.LineInput{cloud("Abono: licencias no utilizadas", "5", "11.70", "SERVICES", "recurring")}},
+		{customer: "C-1001", provider: "AWS", currency: "GBP", rate: "1.1650", date: month(0), status: nil,
+			lines: []service.LineInput{cloud("AWS consumption", "1", "1204.55", "SERVICES", "usage")}},
+	}
+	for i, d := range docs {
+		cust := ids[d.customer]
+		in := service.InvoiceInput{CustomerID: &cust, InvoiceDate: &d.date, Provider: sp(d.provider), Lines: &d.lines}
+		start, end := calendar.New(d.date.Year, d.date.Month, 1), calendar.New(d.date.Year, d.date.Month, 1).AddMonths(1).AddDays(-1)
+		in.PeriodStart, in.PeriodEnd = &start, &end
+		if d.currency != "" {
+			in.Currency, in.ExchangeRate = sp(d.currency), sp(d.rate)
+		}
+		if d.kind != "" {
+			in.Kind = sp(d.kind)
+		}
+		inv, err := svc.CreateInvoice(ctx, p, in)
+		if err != nil {
+			return fmt.Errorf("demo document %d: %w", i, err)
+		}
+		for _, st := range d.status {
+			f := false
+			if _, err := svc.UpdateInvoiceStatus(ctx, p, inv.ID, service.StatusChange{Status: st, Notify: &f, Reason: d.reason}); err != nil {
+				return fmt.Errorf("demo document %d to %s: %w", i, st, err)
+			}
+		}
+	}
+	if _, err := svc.SweepPastDue(ctx, p.TenantID); err != nil {
+		return err
+	}
+	return nil
+}

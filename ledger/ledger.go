@@ -1,0 +1,236 @@
+// Package ledger is Facturo's double-entry ledger: a chart of accounts,
+// journal entries that always balance, and reversals that are new entries
+// (entries are append-only). Amounts are in the tenant's accounting
+// currency. Pure Go.
+package ledger
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+)
+
+// Type is an account's place in the balance sheet or income statement.
+type Type string
+
+// The account types.
+const (
+	Asset     Type = "asset"
+	Liability Type = "liability"
+	Equity    Type = "equity"
+	Revenue   Type = "revenue"
+	Expense   Type = "expense"
+)
+
+// Types lists the account types.
+var Types = []Type{Asset, Liability, Equity, Revenue, Expense}
+
+// Role marks the accounts Facturo posts to by itself.
+type Role string
+
+// The roles of system accounts.
+const (
+	RoleReceivables Role = "receivables"
+	RoleRevenue     Role = "revenue"
+	RoleTax         Role = "tax_payable"
+	RoleBank        Role = "bank"
+	RolePrepayments Role = "prepayments"
+	RoleRounding    Role = "rounding"
+	RoleWriteOff    Role = "write_off"
+)
+
+// Account is one account of the chart.
+type Account struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Type     Type   `json:"type"`
+	Role     Role   `json:"role,omitempty"`
+	Archived bool   `json:"archived"`
+}
+
+var accountCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$`)
+
+// Normalize validates an account.
+func (a *Account) Normalize() error {
+	var c fail.Collector
+	a.Code, a.Name = strings.TrimSpace(a.Code), strings.TrimSpace(a.Name)
+	if !accountCode.MatchString(a.Code) {
+		c.Add("code", "use 1 to 20 letters, digits, '.', '_' or '-'")
+	}
+	if a.Name == "" {
+		c.Add("name", "is required")
+	}
+	if !slices.Contains(Types, a.Type) {
+		c.Add("type", "use one of asset, liability, equity, revenue, expense")
+	}
+	return c.Err()
+}
+
+// DefaultChart is the chart of accounts every tenant starts with.
+func DefaultChart() []Account {
+	return []Account{
+		{Code: "1100", Name: "Accounts receivable", Type: Asset, Role: RoleReceivables},
+		{Code: "1200", Name: "Bank", Type: Asset, Role: RoleBank},
+		{Code: "2100", Name: "Sales tax payable", Type: Liability, Role: RoleTax},
+		{Code: "2200", Name: "Customer prepayments", Type: Liability, Role: RolePrepayments},
+		{Code: "3000", Name: "Equity", Type: Equity},
+		{Code: "4000", Name: "Revenue", Type: Revenue, Role: RoleRevenue},
+		{Code: "4100", Name: "Revenue: services", Type: Revenue},
+		{Code: "4200", Name: "Revenue: cloud resale", Type: Revenue},
+		{Code: "6800", Name: "Rounding differences", Type: Expense, Role: RoleRounding},
+		{Code: "6900", Name: "Write-offs", Type: Expense, Role: RoleWriteOff},
+	}
+}
+
+// PostingProfile chooses the receivables account for a group of customers.
+type PostingProfile struct {
+	Code               string `json:"code"`
+	Name               string `json:"name"`
+	ReceivablesAccount string `json:"receivables_account"`
+}
+
+// DefaultProfile is the profile customers without one use.
+const DefaultProfile = "default"
+
+// Line is one posting of an entry: a debit or a credit to an account.
+type Line struct {
+	Account    string          `json:"account"`
+	Debit      decimal.Decimal `json:"debit"`
+	Credit     decimal.Decimal `json:"credit"`
+	CustomerID string          `json:"customer_id,omitempty"`
+	InvoiceID  string          `json:"invoice_id,omitempty"`
+	// Currency and Amount are the document's currency and signed amount
+	// (debit positive) before conversion, for reference.
+	Currency string          `json:"currency,omitempty"`
+	Amount   decimal.Decimal `json:"amount"`
+}
+
+// Entry is a journal entry (a voucher). Entries are never changed; a
+// reversal is a new entry with every line mirrored.
+type Entry struct {
+	ID          string        `json:"id"`
+	TenantID    string        `json:"-"`
+	Number      string        `json:"number"` // voucher number
+	Date        calendar.Date `json:"date"`
+	Description string        `json:"description"`
+	SourceType  string        `json:"source_type"` // invoice, credit_note, payment …
+	SourceID    string        `json:"source_id"`
+	ReversesID  string        `json:"reverses_id,omitempty"`
+	Lines       []Line        `json:"lines"`
+	CreatedAt   time.Time     `json:"created_at"`
+}
+
+// Check verifies the entry balances and every line is a non-negative debit
+// or credit, never both. It runs on every post.
+func (e Entry) Check() error {
+	if len(e.Lines) < 2 {
+		return fmt.Errorf("ledger: entry %s has %d lines; an entry needs at least two", e.Number, len(e.Lines))
+	}
+	var debit, credit decimal.Decimal
+	for i, l := range e.Lines {
+		if l.Account == "" {
+			return fmt.Errorf("ledger: entry %s line %d has no account", e.Number, i)
+		}
+		if l.Debit.IsNegative() || l.Credit.IsNegative() || (!l.Debit.IsZero() && !l.Credit.IsZero()) {
+			return fmt.Errorf("ledger: entry %s line %d must be a non-negative debit or credit, not both", e.Number, i)
+		}
+		debit = debit.Add(l.Debit)
+		credit = credit.Add(l.Credit)
+	}
+	if !debit.Equal(credit) {
+		return fmt.Errorf("ledger: entry %s does not balance: debit %s, credit %s", e.Number, debit, credit)
+	}
+	return nil
+}
+
+// Total returns the sum of the debits.
+func (e Entry) Total() decimal.Decimal {
+	var t decimal.Decimal
+	for _, l := range e.Lines {
+		t = t.Add(l.Debit)
+	}
+	return t
+}
+
+// Reversal returns a new entry that undoes e: every debit becomes a credit.
+func (e Entry) Reversal(id, number string, date calendar.Date, description string, at time.Time) Entry {
+	r := Entry{ID: id, TenantID: e.TenantID, Number: number, Date: date, Description: description,
+		SourceType: e.SourceType, SourceID: e.SourceID, ReversesID: e.ID, CreatedAt: at}
+	for _, l := range e.Lines {
+		l.Debit, l.Credit = l.Credit, l.Debit
+		l.Amount = l.Amount.Neg()
+		r.Lines = append(r.Lines, l)
+	}
+	return r
+}
+
+// Builder accumulates debits and credits per (account, customer, invoice),
+// dropping zero lines, to build compact entries.
+type Builder struct {
+	lines []Line
+}
+
+// Debit adds amount (which may be negative: a negative debit is a credit).
+func (b *Builder) Debit(account string, amount decimal.Decimal, l Line) {
+	l.Account = account
+	if amount.IsNegative() {
+		l.Credit = amount.Neg()
+	} else {
+		l.Debit = amount
+	}
+	b.add(l)
+}
+
+// Credit adds a credit (a negative credit is a debit).
+func (b *Builder) Credit(account string, amount decimal.Decimal, l Line) {
+	b.Debit(account, amount.Neg(), l)
+}
+
+func (b *Builder) add(l Line) {
+	if l.Debit.IsZero() && l.Credit.IsZero() {
+		return
+	}
+	for i := range b.lines {
+		x := &b.lines[i]
+		if x.Account == l.Account && x.CustomerID == l.CustomerID && x.InvoiceID == l.InvoiceID && x.Currency == l.Currency {
+			net := x.Debit.Sub(x.Credit).Add(l.Debit).Sub(l.Credit)
+			x.Amount = x.Amount.Add(l.Amount)
+			x.Debit, x.Credit = decimal.Zero, decimal.Zero
+			if net.IsNegative() {
+				x.Credit = net.Neg()
+			} else {
+				x.Debit = net
+			}
+			return
+		}
+	}
+	b.lines = append(b.lines, l)
+}
+
+// Lines returns the accumulated non-zero lines.
+func (b *Builder) Lines() []Line {
+	out := make([]Line, 0, len(b.lines))
+	for _, l := range b.lines {
+		if !l.Debit.IsZero() || !l.Credit.IsZero() {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Balance is an account's debits, credits and net (debit − credit).
+type Balance struct {
+	Account string          `json:"account"`
+	Name    string          `json:"name"`
+	Type    Type            `json:"type"`
+	Debit   decimal.Decimal `json:"debit"`
+	Credit  decimal.Decimal `json:"credit"`
+	Net     decimal.Decimal `json:"net"`
+}

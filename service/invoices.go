@@ -1,0 +1,753 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
+)
+
+// InvoiceStore persists invoices and credit notes.
+type InvoiceStore interface {
+	InsertInvoice(ctx context.Context, inv billing.Invoice) error
+	GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error)
+	// GetInvoiceForUpdate reads and (on PostgreSQL) locks the invoice row.
+	GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error)
+	// UpdateInvoice writes the header, totals and lines.
+	UpdateInvoice(ctx context.Context, inv billing.Invoice) error
+	DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error
+	ListInvoices(ctx context.Context, tenantID string, f InvoiceFilter) ([]billing.Invoice, error) // headers, no lines
+	// DueInvoiceIDs lists open invoices with a balance whose due date is before today.
+	DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error)
+	// OpenBalance sums the accounting-currency balances of a bill-to account's issued, unsettled documents.
+	OpenBalance(ctx context.Context, tenantID, accountID string) (decimal.Decimal, error)
+}
+
+// NotificationStore queues notifications (sent by the email jobs).
+type NotificationStore interface {
+	InsertNotification(ctx context.Context, n Notification) error
+	ListNotifications(ctx context.Context, tenantID, targetID string) ([]Notification, error)
+}
+
+// Notification is a message waiting to be sent to a customer.
+type Notification struct {
+	ID         string            `json:"id"`
+	TenantID   string            `json:"-"`
+	Kind       string            `json:"kind"` // invoice.published, invoice.status_changed …
+	TargetType string            `json:"target_type"`
+	TargetID   string            `json:"target_id"`
+	Recipient  string            `json:"recipient"`
+	Language   string            `json:"language"`
+	Payload    map[string]string `json:"payload"`
+	Status     string            `json:"status"` // queued, sent, failed
+	CreatedAt  time.Time         `json:"created_at"`
+}
+
+// LineInput is one line as a client enters it. Give quantity and unit_price
+// (amount is computed), or amount alone (seed 004: typing an amount clears
+// the quantity).
+type LineInput struct {
+	Description       string
+	ProductID         string
+	Account           string
+	SalesTaxGroup     *string // default: the customer's sales tax group
+	ItemSalesTaxGroup string
+	Quantity          *string
+	Unit              string
+	UnitPrice         *string
+	Discount          string
+	Amount            *string
+	ChargeType        string
+	ServiceStart      calendar.Date
+	ServiceEnd        calendar.Date
+	Distribution      []SplitInput
+}
+
+// SplitInput distributes a line over an account by percent.
+type SplitInput struct {
+	Account string
+	Percent string
+}
+
+// InstallmentInput is one due date of a payment schedule.
+type InstallmentInput struct {
+	DueDate calendar.Date
+	Amount  string
+}
+
+// InvoiceInput creates or edits a draft; nil fields stay (or default on create).
+type InvoiceInput struct {
+	Kind             *string
+	CustomerID       *string
+	InvoiceAccountID *string
+	InvoiceDate      *calendar.Date
+	DocumentDate     *calendar.Date
+	DueDate          *calendar.Date
+	CashDiscountDate *calendar.Date
+	CashDiscountPct  *string
+	PeriodStart      *calendar.Date
+	PeriodEnd        *calendar.Date
+	Currency         *string
+	ExchangeRate     *string
+	Provider         *string
+	MethodOfPayment  *string
+	PaymentTermsDays *int
+	PaymentSchedule  *[]InstallmentInput
+	HoldUntil        *calendar.Date
+	Language         *string
+	CustomFields     *map[string]string
+	Notes            *string
+	ExternalRefs     *map[string]string
+	Lines            *[]LineInput
+}
+
+func parseDec(c *fail.Collector, field, s string) decimal.Decimal {
+	if s == "" {
+		return decimal.Zero
+	}
+	d, err := money.ParseDecimal(s)
+	if err != nil {
+		c.Add(field, "%q is not a decimal number such as \"12.50\"", s)
+	}
+	return d
+}
+
+// apply copies the set fields onto inv; customer supplies line defaults.
+func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) error {
+	var c fail.Collector
+	if in.Kind != nil {
+		inv.Kind = billing.Kind(*in.Kind)
+	}
+	set(&inv.InvoiceDate, in.InvoiceDate)
+	set(&inv.DocumentDate, in.DocumentDate)
+	if in.DueDate != nil || in.InvoiceDate != nil || in.PaymentTermsDays != nil {
+		inv.DueDate = calendar.Date{} // recomputed from the terms unless given
+		set(&inv.DueDate, in.DueDate)
+	}
+	set(&inv.CashDiscountDate, in.CashDiscountDate)
+	if in.CashDiscountPct != nil {
+		inv.CashDiscountPct = parseDec(&c, "cash_discount_percent", *in.CashDiscountPct)
+	}
+	set(&inv.PeriodStart, in.PeriodStart)
+	set(&inv.PeriodEnd, in.PeriodEnd)
+	set(&inv.Currency, in.Currency)
+	if in.ExchangeRate != nil {
+		inv.ExchangeRate = parseDec(&c, "exchange_rate", *in.ExchangeRate)
+	}
+	set(&inv.Provider, in.Provider)
+	set(&inv.MethodOfPayment, in.MethodOfPayment)
+	set(&inv.PaymentTermsDays, in.PaymentTermsDays)
+	if in.PaymentSchedule != nil {
+		inv.PaymentSchedule = nil
+		for i, it := range *in.PaymentSchedule {
+			inv.PaymentSchedule = append(inv.PaymentSchedule, billing.Installment{DueDate: it.DueDate,
+				Amount: parseDec(&c, fmt.Sprintf("payment_schedule[%d].amount", i), it.Amount)})
+		}
+	}
+	set(&inv.HoldUntil, in.HoldUntil)
+	set(&inv.Language, in.Language)
+	if in.CustomFields != nil {
+		inv.CustomFields = maps.Clone(*in.CustomFields)
+	}
+	set(&inv.Notes, in.Notes)
+	if in.ExternalRefs != nil {
+		inv.ExternalRefs = maps.Clone(*in.ExternalRefs)
+	}
+	if in.Lines != nil {
+		inv.Lines = make([]billing.Line, 0, len(*in.Lines))
+		for i, li := range *in.Lines {
+			p := fmt.Sprintf("lines[%d]", i)
+			l := billing.Line{Description: li.Description, ProductID: li.ProductID, Account: strings.TrimSpace(li.Account),
+				ItemSalesTaxGroup: li.ItemSalesTaxGroup, Unit: li.Unit, ChargeType: billing.ChargeType(li.ChargeType),
+				ServiceStart: li.ServiceStart, ServiceEnd: li.ServiceEnd, SalesTaxGroup: customer.SalesTaxGroup}
+			if li.SalesTaxGroup != nil {
+				l.SalesTaxGroup = *li.SalesTaxGroup
+			}
+			switch {
+			case li.Amount != nil && (li.Quantity != nil || li.UnitPrice != nil):
+				c.Add(p+".amount", "give quantity and unit_price, or amount alone (an amount clears quantity and unit price)")
+			case li.Amount != nil:
+				l.Amount = parseDec(&c, p+".amount", *li.Amount)
+			default:
+				if li.Quantity != nil {
+					q := parseDec(&c, p+".quantity", *li.Quantity)
+					l.Quantity = &q
+				}
+				if li.UnitPrice != nil {
+					u := parseDec(&c, p+".unit_price", *li.UnitPrice)
+					l.UnitPrice = &u
+				}
+				if li.Quantity == nil && li.UnitPrice == nil {
+					c.Add(p+".quantity", "give quantity and unit_price, or amount alone")
+				}
+			}
+			l.Discount = parseDec(&c, p+".discount", li.Discount)
+			for j, sp := range li.Distribution {
+				l.Distribution = append(l.Distribution, billing.Split{Account: strings.TrimSpace(sp.Account),
+					Percent: parseDec(&c, fmt.Sprintf("%s.distribution[%d].percent", p, j), sp.Percent)})
+			}
+			inv.Lines = append(inv.Lines, l)
+		}
+	}
+	return c.Err()
+}
+
+// loadParties returns the customer and the bill-to account of a draft.
+func (s *Service) loadParties(ctx context.Context, tx Tx, tenantID, customerID, invoiceAccountID string) (billing.Customer, billing.Customer, error) {
+	cust, err := tx.GetCustomer(ctx, tenantID, customerID)
+	if fail.Is(err, fail.NotFound) {
+		return cust, cust, fail.Field("customer_id", "no customer %q in this tenant", customerID)
+	} else if err != nil {
+		return cust, cust, err
+	}
+	if cust.ArchivedAt != nil {
+		return cust, cust, fail.Field("customer_id", "customer %s is archived", cust.Number)
+	}
+	billTo := cust
+	if invoiceAccountID == "" {
+		invoiceAccountID = cust.InvoiceAccount()
+	}
+	if invoiceAccountID != cust.ID {
+		billTo, err = tx.GetCustomer(ctx, tenantID, invoiceAccountID)
+		if fail.Is(err, fail.NotFound) {
+			return cust, cust, fail.Field("invoice_account_id", "no customer %q in this tenant", invoiceAccountID)
+		} else if err != nil {
+			return cust, cust, err
+		}
+	}
+	return cust, billTo, nil
+}
+
+// prepare normalizes and computes a draft inside a transaction.
+func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, in InvoiceInput) error {
+	customerID := inv.CustomerID
+	if in.CustomerID != nil {
+		customerID = *in.CustomerID
+	}
+	if customerID == "" {
+		return fail.Field("customer_id", "is required")
+	}
+	accountID := inv.InvoiceAccountID
+	if in.CustomerID != nil && *in.CustomerID != inv.CustomerID {
+		accountID = "" // a new customer brings its own bill-to account
+	}
+	if in.InvoiceAccountID != nil {
+		accountID = *in.InvoiceAccountID
+	}
+	cust, billTo, err := s.loadParties(ctx, tx, p.TenantID, customerID, accountID)
+	if err != nil {
+		return err
+	}
+	inv.CustomerID = cust.ID
+	tenant, err := tx.GetTenant(ctx, p.TenantID)
+	if err != nil {
+		return err
+	}
+	if inv.InvoiceDate.IsZero() && in.InvoiceDate == nil {
+		inv.InvoiceDate = calendar.Today(s.Now(), tenant.Location())
+	}
+	if err := in.apply(inv, cust); err != nil {
+		return err
+	}
+	if err := inv.Normalize(cust, billTo, tenant); err != nil {
+		return err
+	}
+	setup, err := s.taxSetup(ctx, tx, p.TenantID)
+	if err != nil {
+		return err
+	}
+	accounting, err := money.ParseCurrency(tenant.Currency)
+	if err != nil {
+		return fmt.Errorf("tenant currency: %w", err)
+	}
+	if err := inv.Compute(setup, accounting); err != nil {
+		return err
+	}
+	if err := s.checkLineAccounts(ctx, tx, p.TenantID, inv); err != nil {
+		return err
+	}
+	return inv.CheckSchedule()
+}
+
+func (s *Service) checkLineAccounts(ctx context.Context, tx Tx, tenantID string, inv *billing.Invoice) error {
+	accounts, err := tx.ListAccounts(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, a := range accounts {
+		known[a.Code] = !a.Archived
+	}
+	for i, l := range inv.Lines {
+		if l.Account != "" && !known[l.Account] {
+			return fail.Field(fmt.Sprintf("lines[%d].account", i), "no active ledger account %q", l.Account)
+		}
+		for j, sp := range l.Distribution {
+			if !known[sp.Account] {
+				return fail.Field(fmt.Sprintf("lines[%d].distribution[%d].account", i, j), "no active ledger account %q", sp.Account)
+			}
+		}
+	}
+	return nil
+}
+
+// CreateInvoice creates a draft invoice or credit note.
+func (s *Service) CreateInvoice(ctx context.Context, p access.Principal, in InvoiceInput) (billing.Invoice, error) {
+	if err := p.Require(access.WriteInvoices); err != nil {
+		return billing.Invoice{}, err
+	}
+	now := s.Now()
+	inv := billing.Invoice{ID: id.NewAt(id.Invoice, now), TenantID: p.TenantID, Status: billing.Draft, CreatedAt: now, UpdatedAt: now}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if err := s.prepare(ctx, tx, p, &inv, in); err != nil {
+			return err
+		}
+		n, err := tx.NextCounter(ctx, p.TenantID, "document")
+		if err != nil {
+			return err
+		}
+		inv.DocumentNumber = fmt.Sprintf("D-%06d", n)
+		if err := tx.InsertInvoice(ctx, inv); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "invoice.created", "invoice", inv.ID, map[string]any{"document_number": inv.DocumentNumber,
+			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": inv.Total.String(), "currency": inv.Currency})
+	})
+	return inv, err
+}
+
+// PreviewInvoice computes a draft's amounts without saving anything (the
+// editor shows server-computed totals as you type).
+func (s *Service) PreviewInvoice(ctx context.Context, p access.Principal, in InvoiceInput) (billing.Invoice, error) {
+	if err := p.Require(access.WriteInvoices); err != nil {
+		return billing.Invoice{}, err
+	}
+	inv := billing.Invoice{TenantID: p.TenantID, Status: billing.Draft}
+	err := s.store.Read(ctx, func(tx Tx) error { return s.prepare(ctx, tx, p, &inv, in) })
+	return inv, err
+}
+
+// UpdateInvoice edits a draft. Issued documents are frozen: change them with
+// a correction.
+func (s *Service) UpdateInvoice(ctx context.Context, p access.Principal, invoiceID string, in InvoiceInput) (billing.Invoice, error) {
+	if err := p.Require(access.WriteInvoices); err != nil {
+		return billing.Invoice{}, err
+	}
+	var out billing.Invoice
+	err := s.store.Write(ctx, func(tx Tx) error {
+		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
+		if err != nil {
+			return err
+		}
+		if !inv.Status.IsDraft() {
+			return fail.Conflictf("invoice %s is %s: an issued document cannot be edited; correct it instead", inv.Number, inv.Status)
+		}
+		if in.Kind != nil && billing.Kind(*in.Kind) != inv.Kind {
+			return fail.Field("kind", "the kind of a document cannot change; discard it and create a %s", *in.Kind)
+		}
+		before := inv.Clone()
+		if err := s.prepare(ctx, tx, p, &inv, in); err != nil {
+			return err
+		}
+		inv.Status = billing.Draft // editing a submitted or approved draft returns it to unsubmitted
+		inv.UpdatedAt = s.Now()
+		if err := tx.UpdateInvoice(ctx, inv); err != nil {
+			return err
+		}
+		out = inv
+		return s.audit(ctx, tx, p, "invoice.updated", "invoice", inv.ID, diff(invoiceView(before), invoiceView(inv)))
+	})
+	return out, err
+}
+
+func invoiceView(inv billing.Invoice) billing.Invoice {
+	inv.UpdatedAt = inv.CreatedAt
+	return inv
+}
+
+// DiscardInvoice deletes a draft (seed 000's "Discard"). The audit log keeps
+// what it was.
+func (s *Service) DiscardInvoice(ctx context.Context, p access.Principal, invoiceID string) error {
+	if err := p.Require(access.WriteInvoices); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
+		if err != nil {
+			return err
+		}
+		if !inv.Status.IsDraft() {
+			return fail.Conflictf("invoice %s is %s: only a draft can be discarded; void or correct it instead", inv.Number, inv.Status)
+		}
+		if err := tx.DeleteInvoice(ctx, p.TenantID, inv.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "invoice.discarded", "invoice", inv.ID, inv)
+	})
+}
+
+// GetInvoice returns one document. A customer sees only its own issued
+// documents; a draft or another customer's document is not found.
+func (s *Service) GetInvoice(ctx context.Context, p access.Principal, invoiceID string) (billing.Invoice, error) {
+	if err := s.requireInvoiceRead(p); err != nil {
+		return billing.Invoice{}, err
+	}
+	var inv billing.Invoice
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		inv, err = tx.GetInvoice(ctx, p.TenantID, invoiceID)
+		return err
+	})
+	if err != nil {
+		return inv, err
+	}
+	if !invoiceVisible(p, inv) {
+		return billing.Invoice{}, fail.NotFoundf("no invoice %q", invoiceID)
+	}
+	return inv, nil
+}
+
+func (s *Service) requireInvoiceRead(p access.Principal) error {
+	if p.Role == access.Customer && !p.System {
+		return p.Require(access.OwnAccount)
+	}
+	return p.Require(access.ReadInvoices)
+}
+
+func invoiceVisible(p access.Principal, inv billing.Invoice) bool {
+	if p.Role != access.Customer || p.System {
+		return true
+	}
+	return inv.Status.VisibleToCustomer() && (inv.InvoiceAccountID == p.CustomerID || inv.CustomerID == p.CustomerID)
+}
+
+// StatusChange is seed 000's "update status": the target status, whether to
+// email the customer, and (for closing) a reason.
+type StatusChange struct {
+	Status string
+	// Notify emails the customer. nil means the default: off when publishing
+	// a draft, on for changes to issued documents (seeds 000, 001).
+	Notify *bool
+	Reason string
+}
+
+// StatusResult is the document after the change and whether a notification was queued.
+type StatusResult struct {
+	Invoice  billing.Invoice
+	Notified bool
+}
+
+// UpdateInvoiceStatus changes a document's status in one transaction:
+// issuing a draft (number, ledger, frozen), marking it past due, closing it
+// with a reason (any balance written off), or voiding it (reversal posted,
+// only while nothing is paid). Illegal changes are refused with the legal ones.
+func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, invoiceID string, ch StatusChange) (StatusResult, error) {
+	target := billing.Status(ch.Status)
+	perm := access.WriteInvoices
+	if target == billing.Void || target == billing.Closed {
+		perm = access.ApproveInvoices
+	}
+	if err := p.Require(perm); err != nil {
+		return StatusResult{}, err
+	}
+	var res StatusResult
+	err := s.store.Write(ctx, func(tx Tx) error {
+		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
+		if err != nil {
+			return err
+		}
+		from := inv.Status
+		if !from.CanBecome(target) {
+			allowed := make([]string, 0)
+			for _, n := range from.Next() {
+				allowed = append(allowed, string(n))
+			}
+			e := fail.Conflictf("invoice %s is %s and cannot become %q; allowed: %s", label(inv), from, ch.Status, strings.Join(allowed, ", "))
+			if len(allowed) == 0 {
+				e = fail.Conflictf("invoice %s is %s: no status change is possible", label(inv), from)
+			}
+			e.Allowed = allowed
+			return e
+		}
+		notify := from.IsIssued()
+		if ch.Notify != nil {
+			notify = *ch.Notify
+		}
+		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		today := calendar.Today(s.Now(), tenant.Location())
+		switch target {
+		case billing.Open:
+			err = s.issue(ctx, tx, p, &inv, tenant, today)
+		case billing.PastDue:
+			if !inv.DueDate.Before(today) || inv.Balance.IsZero() {
+				return fail.Conflictf("invoice %s is due %s with balance %s: it is not past due", label(inv), inv.DueDate, inv.Balance)
+			}
+			inv.Status = billing.PastDue
+		case billing.Closed:
+			err = s.closeInvoice(ctx, tx, p, &inv, tenant, today, ch.Reason)
+		case billing.Void:
+			err = s.voidInvoice(ctx, tx, p, &inv, tenant, today, ch.Reason)
+		}
+		if err != nil {
+			return err
+		}
+		inv.UpdatedAt = s.Now()
+		if err := tx.UpdateInvoice(ctx, inv); err != nil {
+			return err
+		}
+		if notify {
+			if err := s.queueInvoiceNotification(ctx, tx, p, inv, from); err != nil {
+				return err
+			}
+		}
+		res = StatusResult{Invoice: inv, Notified: notify}
+		return s.audit(ctx, tx, p, "invoice.status_changed", "invoice", inv.ID, map[string]any{
+			"from": from, "to": inv.Status, "notify": notify, "reason": ch.Reason, "number": inv.Number})
+	})
+	return res, err
+}
+
+func label(inv billing.Invoice) string {
+	if inv.Number != "" {
+		return inv.Number
+	}
+	return inv.DocumentNumber
+}
+
+// issue assigns the legal number, posts the journal entry and freezes the document.
+func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
+	// Recompute with the current customer and tax setup, so what is frozen is current.
+	if err := s.prepare(ctx, tx, p, inv, InvoiceInput{}); err != nil {
+		return err
+	}
+	if err := inv.CheckIssuable(today); err != nil {
+		return err
+	}
+	series, err := tx.ListSeries(ctx, p.TenantID)
+	if err != nil {
+		return err
+	}
+	kind := billing.SeriesInvoice
+	if inv.Kind == billing.KindCreditNote {
+		kind = billing.SeriesCreditNote
+	}
+	pattern := series[kind]
+	seq, err := tx.NextCounter(ctx, p.TenantID, billing.SeriesCounter(kind, pattern, inv.InvoiceDate))
+	if err != nil {
+		return err
+	}
+	inv.Number = billing.FormatNumber(pattern, inv.InvoiceDate, seq)
+	accts, err := s.postingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
+	if err != nil {
+		return err
+	}
+	accounting, _ := money.ParseCurrency(tenant.Currency)
+	lines, err := inv.IssueLines(accts, accounting)
+	if err != nil {
+		return err
+	}
+	desc := "Invoice " + inv.Number
+	if inv.Kind == billing.KindCreditNote {
+		desc = "Credit note " + inv.Number
+	}
+	entry, err := s.post(ctx, tx, p.TenantID, inv.InvoiceDate, desc, string(inv.Kind), inv.ID, "", lines)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	inv.EntryID = entry.ID
+	inv.Status = billing.Open
+	inv.IssuedAt = &now
+	return nil
+}
+
+// postingAccounts resolves the accounts an issue posts to.
+func (s *Service) postingAccounts(ctx context.Context, tx Tx, tenantID, profile string) (billing.PostingAccounts, error) {
+	var out billing.PostingAccounts
+	if profile == "" {
+		profile = ledger.DefaultProfile
+	}
+	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
+	if err != nil {
+		return out, err
+	}
+	for _, pp := range profiles {
+		if pp.Code == profile {
+			out.Receivables = pp.ReceivablesAccount
+		}
+	}
+	if out.Receivables == "" {
+		return out, fail.Field("posting_profile", "no posting profile %q", profile)
+	}
+	roles, err := s.roleAccounts(ctx, tx, tenantID)
+	if err != nil {
+		return out, err
+	}
+	out.Revenue, out.Rounding = roles[ledger.RoleRevenue], roles[ledger.RoleRounding]
+	return out, nil
+}
+
+func (s *Service) roleAccounts(ctx context.Context, tx Tx, tenantID string) (map[ledger.Role]string, error) {
+	accounts, err := tx.ListAccounts(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[ledger.Role]string{}
+	for _, a := range accounts {
+		if a.Role != "" {
+			out[a.Role] = a.Code
+		}
+	}
+	return out, nil
+}
+
+// post checks and appends a journal entry with the next voucher number.
+func (s *Service) post(ctx context.Context, tx Tx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
+	n, err := tx.NextCounter(ctx, tenantID, "journal")
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	now := s.Now()
+	e := ledger.Entry{ID: id.NewAt("je", now), TenantID: tenantID, Number: fmt.Sprintf("JE-%08d", n), Date: date,
+		Description: desc, SourceType: sourceType, SourceID: sourceID, ReversesID: reverses, Lines: lines, CreatedAt: now}
+	if err := e.Check(); err != nil {
+		return e, err
+	}
+	return e, tx.InsertEntry(ctx, e)
+}
+
+func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" && !inv.Balance.IsZero() {
+		return fail.Field("reason", "closing an invoice with a balance of %s needs a reason (it is written off)", inv.Balance)
+	}
+	if len(reason) > 500 {
+		return fail.Field("reason", "must be at most 500 characters")
+	}
+	if !inv.BalanceAccounting.IsZero() {
+		accts, err := s.postingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
+		if err != nil {
+			return err
+		}
+		roles, err := s.roleAccounts(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		lines := inv.WriteOffLines(accts.Receivables, roles[ledger.RoleWriteOff])
+		if _, err := s.post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, "write_off", inv.ID, "", lines); err != nil {
+			return err
+		}
+	}
+	now := s.Now()
+	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
+	inv.Status = billing.Closed
+	inv.CloseReason = reason
+	inv.ClosedAt = &now
+	return nil
+}
+
+func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
+	if !inv.Paid.IsZero() {
+		return fail.Conflictf("invoice %s has %s paid: refund or unapply the payments before voiding, or issue a credit note", inv.Number, inv.Paid)
+	}
+	orig, err := tx.GetEntry(ctx, p.TenantID, inv.EntryID)
+	if err != nil {
+		return err
+	}
+	n, err := tx.NextCounter(ctx, p.TenantID, "journal")
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	desc := "Void " + inv.Number
+	if reason != "" {
+		desc += ": " + reason
+	}
+	rev := orig.Reversal(id.NewAt("je", now), fmt.Sprintf("JE-%08d", n), today, desc, now)
+	if err := rev.Check(); err != nil {
+		return err
+	}
+	if err := tx.InsertEntry(ctx, rev); err != nil {
+		return err
+	}
+	inv.VoidEntryID = rev.ID
+	inv.Status = billing.Void
+	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
+	inv.CloseReason = reason
+	inv.VoidedAt = &now
+	return nil
+}
+
+func (s *Service) queueInvoiceNotification(ctx context.Context, tx Tx, p access.Principal, inv billing.Invoice, from billing.Status) error {
+	kind := "invoice.status_changed"
+	if from.IsDraft() && inv.Status == billing.Open {
+		kind = "invoice.published"
+	}
+	now := s.Now()
+	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: kind,
+		TargetType: "invoice", TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language,
+		Payload: map[string]string{"number": inv.Number, "status": string(inv.Status), "from": string(from)},
+		Status:  "queued", CreatedAt: now})
+}
+
+// ListNotifications lists the notifications about one target.
+func (s *Service) ListNotifications(ctx context.Context, p access.Principal, targetID string) ([]Notification, error) {
+	if err := p.Require(access.ReadInvoices); err != nil {
+		return nil, err
+	}
+	var out []Notification
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListNotifications(ctx, p.TenantID, targetID)
+		return err
+	})
+	return out, err
+}
+
+// SweepPastDue marks open documents whose due date has passed with a balance
+// as past due. Safe to run on every node at once: each change is a locked,
+// conditional update.
+func (s *Service) SweepPastDue(ctx context.Context, tenantID string) (int, error) {
+	p := access.System(tenantID, "past-due sweep")
+	var ids []string
+	var today calendar.Date
+	err := s.store.Read(ctx, func(tx Tx) error {
+		tenant, err := tx.GetTenant(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		today = calendar.Today(s.Now(), tenant.Location())
+		ids, err = tx.DueInvoiceIDs(ctx, tenantID, today, 10000)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	f := false
+	for _, invID := range ids {
+		_, err := s.UpdateInvoiceStatus(ctx, p, invID, StatusChange{Status: string(billing.PastDue), Notify: &f})
+		if fail.Is(err, fail.Conflict) {
+			continue // another node got there first, or it was paid meanwhile
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,291 @@
+package service
+
+import (
+	"context"
+	"slices"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/ledger"
+)
+
+// LedgerStore appends journal entries and reads ledger reports.
+type LedgerStore interface {
+	InsertEntry(ctx context.Context, e ledger.Entry) error
+	GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error)
+	// TrialBalance sums debits and credits per account up to and including asOf.
+	TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error)
+	// AccountLines lists an account's postings in a date range, oldest first.
+	AccountLines(ctx context.Context, tenantID, account string, from, to calendar.Date, limit int) ([]AccountLine, error)
+	// SubledgerBalances sums the postings on the given accounts per customer.
+	SubledgerBalances(ctx context.Context, tenantID string, accounts []string) (map[string]decimal.Decimal, error)
+	// OpenDocuments lists issued documents with a balance (open, past due).
+	OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error)
+	// Journal lists issued documents with their vouchers, newest first.
+	Journal(ctx context.Context, tenantID string, f JournalFilter) ([]JournalRow, error)
+}
+
+// AccountLine is one posting on an account with the entry it belongs to.
+type AccountLine struct {
+	EntryID     string          `json:"entry_id"`
+	EntryNumber string          `json:"entry_number"`
+	Date        calendar.Date   `json:"date"`
+	Description string          `json:"description"`
+	Debit       decimal.Decimal `json:"debit"`
+	Credit      decimal.Decimal `json:"credit"`
+	Balance     decimal.Decimal `json:"balance"` // running, debit − credit
+	CustomerID  string          `json:"customer_id"`
+	InvoiceID   string          `json:"invoice_id"`
+}
+
+// TrialBalance returns every account's debits, credits and net at a date.
+// Their nets sum to zero.
+func (s *Service) TrialBalance(ctx context.Context, p access.Principal, asOf calendar.Date) ([]ledger.Balance, error) {
+	if err := p.Require(access.ReadLedger); err != nil {
+		return nil, err
+	}
+	var out []ledger.Balance
+	err := s.store.Read(ctx, func(tx Tx) error {
+		if asOf.IsZero() {
+			t, err := tx.GetTenant(ctx, p.TenantID)
+			if err != nil {
+				return err
+			}
+			asOf = calendar.Today(s.Now(), t.Location())
+		}
+		var err error
+		out, err = tx.TrialBalance(ctx, p.TenantID, asOf)
+		return err
+	})
+	return out, err
+}
+
+// AccountLedger lists an account's postings with a running balance.
+func (s *Service) AccountLedger(ctx context.Context, p access.Principal, account string, from, to calendar.Date, limit int) ([]AccountLine, error) {
+	if err := p.Require(access.ReadLedger); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 10000 {
+		limit = 1000
+	}
+	var out []AccountLine
+	err := s.store.Read(ctx, func(tx Tx) error {
+		if err := s.requireAccount(ctx, tx, p.TenantID, "account", account); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.AccountLines(ctx, p.TenantID, account, from, to, limit)
+		return err
+	})
+	return out, err
+}
+
+// Aging buckets of the receivables report.
+var AgingBuckets = []string{"current", "1_30", "31_60", "61_90", "over_90"}
+
+// CustomerAging is one customer's open balance by days past due, in the
+// accounting currency, with its subledger balance.
+type CustomerAging struct {
+	CustomerID     string                     `json:"customer_id"`
+	CustomerNumber string                     `json:"customer_number"`
+	Name           string                     `json:"name"`
+	Buckets        map[string]decimal.Decimal `json:"buckets"`
+	Total          decimal.Decimal            `json:"total"`
+	Ledger         decimal.Decimal            `json:"ledger"` // receivables postings for the customer: equals Total
+}
+
+// ReceivablesAging returns the customer subledger with aging buckets at a date.
+func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf calendar.Date) ([]CustomerAging, error) {
+	if err := p.Require(access.ReadLedger); err != nil {
+		return nil, err
+	}
+	var out []CustomerAging
+	err := s.store.Read(ctx, func(tx Tx) error {
+		if asOf.IsZero() {
+			t, err := tx.GetTenant(ctx, p.TenantID)
+			if err != nil {
+				return err
+			}
+			asOf = calendar.Today(s.Now(), t.Location())
+		}
+		docs, err := tx.OpenDocuments(ctx, p.TenantID, "")
+		if err != nil {
+			return err
+		}
+		recv, err := s.receivableAccounts(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		sub, err := tx.SubledgerBalances(ctx, p.TenantID, recv)
+		if err != nil {
+			return err
+		}
+		by := map[string]*CustomerAging{}
+		var order []string
+		get := func(id, number, name string) *CustomerAging {
+			a := by[id]
+			if a == nil {
+				a = &CustomerAging{CustomerID: id, CustomerNumber: number, Name: name, Buckets: map[string]decimal.Decimal{}}
+				for _, b := range AgingBuckets {
+					a.Buckets[b] = decimal.Zero
+				}
+				by[id] = a
+				order = append(order, id)
+			}
+			return a
+		}
+		for _, d := range docs {
+			a := get(d.InvoiceAccountID, d.BillTo.CustomerNumber, d.BillTo.Name)
+			bal := d.BalanceAccounting
+			if d.Kind == billing.KindCreditNote {
+				bal = bal.Neg()
+			}
+			a.Buckets[bucket(d.DueDate.DaysUntil(asOf))] = a.Buckets[bucket(d.DueDate.DaysUntil(asOf))].Add(bal)
+			a.Total = a.Total.Add(bal)
+		}
+		for cust, bal := range sub {
+			if cust == "" {
+				continue
+			}
+			a, ok := by[cust]
+			if !ok {
+				c, err := tx.GetCustomer(ctx, p.TenantID, cust)
+				if err != nil {
+					return err
+				}
+				a = get(cust, c.Number, c.Name)
+			}
+			a.Ledger = bal
+		}
+		slices.Sort(order)
+		for _, id := range order {
+			out = append(out, *by[id])
+		}
+		return nil
+	})
+	return out, err
+}
+
+func bucket(daysPastDue int) string {
+	switch {
+	case daysPastDue <= 0:
+		return "current"
+	case daysPastDue <= 30:
+		return "1_30"
+	case daysPastDue <= 60:
+		return "31_60"
+	case daysPastDue <= 90:
+		return "61_90"
+	}
+	return "over_90"
+}
+
+// receivableAccounts lists every account a posting profile uses for receivables.
+func (s *Service) receivableAccounts(ctx context.Context, tx Tx, tenantID string) ([]string, error) {
+	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, pp := range profiles {
+		if !slices.Contains(out, pp.ReceivablesAccount) {
+			out = append(out, pp.ReceivablesAccount)
+		}
+	}
+	return out, nil
+}
+
+// JournalFilter selects rows of the invoice journal.
+type JournalFilter struct {
+	CustomerID string
+	From, To   calendar.Date
+	Limit      int
+}
+
+// JournalRow is one issued document in the invoice journal with its voucher.
+type JournalRow struct {
+	InvoiceID    string          `json:"invoice_id"`
+	Number       string          `json:"number"`
+	Kind         billing.Kind    `json:"kind"`
+	Status       billing.Status  `json:"status"`
+	InvoiceDate  calendar.Date   `json:"invoice_date"`
+	CustomerID   string          `json:"customer_id"`
+	CustomerName string          `json:"customer_name"`
+	Currency     string          `json:"currency"`
+	Total        decimal.Decimal `json:"total"`
+	Voucher      string          `json:"voucher"`
+	VoidVoucher  string          `json:"void_voucher,omitempty"`
+}
+
+// InvoiceJournal lists issued documents with their ledger vouchers (seed 004).
+func (s *Service) InvoiceJournal(ctx context.Context, p access.Principal, f JournalFilter) ([]JournalRow, error) {
+	if err := p.Require(access.ReadLedger); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 10000 {
+		f.Limit = 500
+	}
+	var out []JournalRow
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.Journal(ctx, p.TenantID, f)
+		return err
+	})
+	return out, err
+}
+
+// GetEntry returns one journal entry.
+func (s *Service) GetEntry(ctx context.Context, p access.Principal, entryID string) (ledger.Entry, error) {
+	if err := p.Require(access.ReadLedger); err != nil {
+		return ledger.Entry{}, err
+	}
+	var e ledger.Entry
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		e, err = tx.GetEntry(ctx, p.TenantID, entryID)
+		return err
+	})
+	return e, err
+}
+
+// InvoiceTotalsView is seed 004's totals view: the document's amounts with
+// the customer's credit limit, open balance and what would remain available.
+type InvoiceTotalsView struct {
+	billing.Totals
+	Currency           string          `json:"currency"`
+	CreditLimit        decimal.Decimal `json:"credit_limit"`
+	OpenBalance        decimal.Decimal `json:"open_balance"`         // accounting currency
+	AvailableAfter     decimal.Decimal `json:"available_after"`      // credit limit − open balance − this draft (if not yet issued)
+	CreditLimitReached bool            `json:"credit_limit_reached"` // available_after < 0 with a limit set
+}
+
+// InvoiceTotals returns the totals view of a document.
+func (s *Service) InvoiceTotals(ctx context.Context, p access.Principal, invoiceID string) (InvoiceTotalsView, error) {
+	inv, err := s.GetInvoice(ctx, p, invoiceID)
+	if err != nil {
+		return InvoiceTotalsView{}, err
+	}
+	var v InvoiceTotalsView
+	err = s.store.Read(ctx, func(tx Tx) error {
+		acct, err := tx.GetCustomer(ctx, p.TenantID, inv.InvoiceAccountID)
+		if err != nil {
+			return err
+		}
+		open, err := tx.OpenBalance(ctx, p.TenantID, inv.InvoiceAccountID)
+		if err != nil {
+			return err
+		}
+		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditLimit: acct.CreditLimit, OpenBalance: open}
+		avail := acct.CreditLimit.Sub(open)
+		if inv.Status.IsDraft() && inv.Kind == billing.KindInvoice {
+			avail = avail.Sub(inv.TotalAccounting)
+		}
+		v.AvailableAfter = avail
+		v.CreditLimitReached = acct.CreditLimit.IsPositive() && avail.IsNegative()
+		return nil
+	})
+	return v, err
+}

@@ -1,0 +1,224 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/tax"
+)
+
+// ledgerFixture makes a tenant with two VAT rates, an exempt code, groups,
+// a second posting profile, and n customers.
+func ledgerFixture(t *testing.T, svc *service.Service, n int) (access.Principal, []billing.Customer) {
+	t.Helper()
+	ctx := context.Background()
+	ten, err := svc.CreateTenant(ctx, billing.Tenant{Name: "Ledger Test", Currency: "EUR", TimeZone: "Europe/Madrid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := access.System(ten.ID, "test")
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(svc.UpsertTaxCode(ctx, p, tax.Code{Code: "V21", Name: "VAT 21", Rate: decimal.NewFromInt(21), Category: tax.Standard, Account: "2100"}))
+	must(svc.UpsertTaxCode(ctx, p, tax.Code{Code: "V10", Name: "VAT 10", Rate: decimal.NewFromInt(10), Category: tax.Standard, Account: "2100"}))
+	must(svc.UpsertTaxCode(ctx, p, tax.Code{Code: "EX", Name: "Exempt", Category: tax.Exempt, Account: "2100", ExemptionReason: "art. 20"}))
+	must(svc.UpsertTaxGroup(ctx, p, tax.Group{Kind: tax.SalesGroup, Code: "DOM", Codes: []string{"V21", "V10", "EX"}}))
+	for _, g := range []tax.Group{{Kind: tax.ItemGroup, Code: "FULL", Codes: []string{"V21"}}, {Kind: tax.ItemGroup, Code: "RED", Codes: []string{"V10"}},
+		{Kind: tax.ItemGroup, Code: "EXM", Codes: []string{"EX"}}} {
+		must(svc.UpsertTaxGroup(ctx, p, g))
+	}
+	must(svc.UpsertAccount(ctx, p, ledger.Account{Code: "1110", Name: "Receivables: resellers", Type: ledger.Asset}))
+	must(svc.UpsertPostingProfile(ctx, p, ledger.PostingProfile{Code: "resellers", ReceivablesAccount: "1110"}))
+	var out []billing.Customer
+	for i := range n {
+		cur := []string{"EUR", "EUR", "USD", "GBP", "JPY"}[i%5]
+		in := service.CustomerInput{Name: ptr(fmt.Sprintf("Customer %d", i)), SalesTaxGroup: ptr("DOM"),
+			Billing: &service.BillingInput{LegalName: ptr(fmt.Sprintf("Customer %d S.L.", i)), Email: ptr("c@example.com"), Currency: &cur,
+				Address: &billing.Address{Line1: "Calle 1", City: "Madrid", Country: "ES"}}}
+		c, err := svc.CreateCustomer(ctx, p, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 0 { // some customers post to the resellers' receivables account
+			if err := setPostingProfile(ctx, svc, p, c.ID, "resellers"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out = append(out, c)
+	}
+	return p, out
+}
+
+func setPostingProfile(ctx context.Context, svc *service.Service, p access.Principal, id, profile string) error {
+	_, err := svc.UpdateCustomer(ctx, p, id, service.CustomerInput{PostingProfile: &profile})
+	return err
+}
+
+func randomLines(r *rand.Rand, currency string) []service.LineInput {
+	n := 1 + r.IntN(6)
+	out := make([]service.LineInput, n)
+	groups := []string{"FULL", "RED", "EXM"}
+	for i := range out {
+		l := service.LineInput{Description: fmt.Sprintf("line %d", i), ItemSalesTaxGroup: groups[r.IntN(3)]}
+		if r.IntN(5) == 0 {
+			l.Amount = ptr(fmt.Sprintf("%d.%02d", r.IntN(500), r.IntN(100)))
+			if currency == "JPY" {
+				l.Amount = ptr(fmt.Sprint(r.IntN(50000)))
+			}
+		} else {
+			l.Quantity = ptr(fmt.Sprintf("%d.%03d", r.IntN(20), r.IntN(1000)))
+			l.UnitPrice = ptr(fmt.Sprintf("%d.%04d", r.IntN(300), r.IntN(10000)))
+			if r.IntN(4) == 0 {
+				l.Discount = fmt.Sprintf("0.%03d", r.IntN(1000))
+			}
+		}
+		if r.IntN(6) == 0 {
+			l.Distribution = []service.SplitInput{{Account: "4100", Percent: "33.3333"}, {Account: "4200", Percent: "66.6667"}}
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// TestLedgerProperty issues, voids and closes random invoices and credit
+// notes and checks the ledger after every step: every entry balances, the
+// trial balance sums to zero, and receivables equal the open balances per
+// customer.
+func TestLedgerProperty(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := service.New(db)
+		p, customers := ledgerFixture(t, svc, 6)
+		r := rand.New(rand.NewPCG(42, uint64(len(db.Engine()))))
+		var issued []string
+		steps := 60
+		if testing.Short() {
+			steps = 20
+		}
+		for step := range steps {
+			c := customers[r.IntN(len(customers))]
+			switch op := r.IntN(10); {
+			case op < 6 || len(issued) == 0:
+				lines := randomLines(r, c.Billing.Currency)
+				in := service.InvoiceInput{CustomerID: &c.ID, Lines: &lines, InvoiceDate: ptr(calendar.New(2026, time.Month(1+r.IntN(11)), 1+r.IntN(28)))}
+				if r.IntN(4) == 0 {
+					in.Kind = ptr("credit_note")
+				}
+				if c.Billing.Currency != "EUR" {
+					in.ExchangeRate = ptr(fmt.Sprintf("0.%04d", 1000+r.IntN(9000)))
+				}
+				inv, err := svc.CreateInvoice(ctx, p, in)
+				if err != nil {
+					t.Fatalf("step %d create: %v", step, err)
+				}
+				res, err := svc.UpdateInvoiceStatus(ctx, p, inv.ID, service.StatusChange{Status: "open"})
+				if err != nil {
+					t.Fatalf("step %d issue: %v", step, err)
+				}
+				issued = append(issued, res.Invoice.ID)
+			case op < 8:
+				id := issued[r.IntN(len(issued))]
+				_, err := svc.UpdateInvoiceStatus(ctx, p, id, service.StatusChange{Status: "void", Reason: "test"})
+				if err != nil && !isConflict(err) {
+					t.Fatalf("step %d void: %v", step, err)
+				}
+			default:
+				id := issued[r.IntN(len(issued))]
+				_, err := svc.UpdateInvoiceStatus(ctx, p, id, service.StatusChange{Status: "closed", Reason: "write off"})
+				if err != nil && !isConflict(err) {
+					t.Fatalf("step %d close: %v", step, err)
+				}
+			}
+			checkLedger(t, ctx, svc, db, p)
+		}
+	})
+}
+
+func isConflict(err error) bool {
+	e, ok := err.(interface{ Error() string })
+	return ok && e != nil && (contains(err.Error(), "cannot become") || contains(err.Error(), "no status change"))
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// checkLedger asserts the ledger invariants.
+func checkLedger(t *testing.T, ctx context.Context, svc *service.Service, db *store.DB, p access.Principal) {
+	t.Helper()
+	// Every entry balances: checked on the stored lines, not the domain objects.
+	rows, err := db.SQL().QueryContext(ctx, `SELECT entry_id, debit, credit FROM journal_lines WHERE tenant_id = `+placeholder(db, 1), p.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := map[string]decimal.Decimal{}
+	for rows.Next() {
+		var id, dr, cr string
+		if err := rows.Scan(&id, &dr, &cr); err != nil {
+			t.Fatal(err)
+		}
+		sums[id] = sums[id].Add(decimal.RequireFromString(dr)).Sub(decimal.RequireFromString(cr))
+	}
+	rows.Close()
+	for id, s := range sums {
+		if !s.IsZero() {
+			t.Fatalf("entry %s does not balance: %s", id, s)
+		}
+	}
+	tb, err := svc.TrialBalance(ctx, p, calendar.New(2100, 1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total, receivables decimal.Decimal
+	for _, b := range tb {
+		total = total.Add(b.Net)
+		if b.Account == "1100" || b.Account == "1110" {
+			receivables = receivables.Add(b.Net)
+		}
+	}
+	if !total.IsZero() {
+		t.Fatalf("trial balance sums to %s", total)
+	}
+	aging, err := svc.ReceivablesAging(ctx, p, calendar.New(2100, 1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open decimal.Decimal
+	for _, a := range aging {
+		if !a.Total.Equal(a.Ledger) {
+			t.Fatalf("customer %s: open documents %s ≠ receivables postings %s", a.CustomerNumber, a.Total, a.Ledger)
+		}
+		open = open.Add(a.Total)
+	}
+	if !open.Equal(receivables) {
+		t.Fatalf("receivables accounts %s ≠ open balances %s", receivables, open)
+	}
+}
+
+func placeholder(db *store.DB, n int) string {
+	if db.Engine() == store.Postgres {
+		return fmt.Sprintf("$%d", n)
+	}
+	return "?"
+}

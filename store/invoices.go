@@ -1,0 +1,491 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/tax"
+)
+
+// dateArg stores a civil date as "2026-01-31", NULL when unset.
+func dateArg(d calendar.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+// dateScan reads a date stored as text (SQLite) or date (PostgreSQL).
+type dateScan struct{ d *calendar.Date }
+
+func (s dateScan) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*s.d = calendar.Date{}
+	case time.Time:
+		*s.d = calendar.Of(v.UTC())
+	case string:
+		return s.parse(v)
+	case []byte:
+		return s.parse(string(v))
+	default:
+		return fmt.Errorf("scan date: unexpected %T", src)
+	}
+	return nil
+}
+
+func (s dateScan) parse(v string) error {
+	if len(v) > 10 {
+		v = v[:10]
+	}
+	d, err := calendar.Parse(v)
+	if err != nil {
+		return err
+	}
+	*s.d = d
+	return nil
+}
+
+// ndecScan reads an optional decimal.
+type ndecScan struct{ d **decimal.Decimal }
+
+func (s ndecScan) Scan(src any) error {
+	if src == nil {
+		*s.d = nil
+		return nil
+	}
+	var d decimal.Decimal
+	if err := (decScan{&d}).Scan(src); err != nil {
+		return err
+	}
+	*s.d = &d
+	return nil
+}
+
+func ndecArg(d *decimal.Decimal) any {
+	if d == nil {
+		return nil
+	}
+	return d.String()
+}
+
+func jsonArg(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("marshal: %w", err)
+	}
+	return string(b), nil
+}
+
+func invoiceCols(d dialect) string {
+	return `tenant_id, id, kind, status, document_number, number, customer_id, invoice_account_id, customer_name, bill_to,
+	invoice_date, document_date, due_date, cash_discount_date, ` + d.dec("cash_discount_percent") + `, period_start, period_end,
+	currency, ` + d.dec("exchange_rate") + `, provider, method_of_payment, payment_terms_days, payment_schedule, hold_until, language,
+	custom_fields, notes, external_refs, posting_profile, tax_mode, ` + d.dec("net") + `, ` + d.dec("tax") + `, ` + d.dec("total") + `,
+	` + d.dec("paid") + `, ` + d.dec("balance") + `, ` + d.dec("total_accounting") + `, ` + d.dec("balance_accounting") + `, taxes,
+	entry_id, void_entry_id, close_reason, issued_at, closed_at, voided_at, created_at, updated_at`
+}
+
+const invoiceColNames = `tenant_id, id, kind, status, document_number, number, customer_id, invoice_account_id, customer_name, bill_to,
+	invoice_date, document_date, due_date, cash_discount_date, cash_discount_percent, period_start, period_end,
+	currency, exchange_rate, provider, method_of_payment, payment_terms_days, payment_schedule, hold_until, language,
+	custom_fields, notes, external_refs, posting_profile, tax_mode, net, tax, total,
+	paid, balance, total_accounting, balance_accounting, taxes,
+	entry_id, void_entry_id, close_reason, issued_at, closed_at, voided_at, created_at, updated_at, search`
+
+func invoiceArgs(d dialect, inv billing.Invoice) ([]any, error) {
+	var js [6]string
+	var err error
+	for i, v := range []any{inv.BillTo, nz(inv.PaymentSchedule), nzm(inv.CustomFields), nzm(inv.ExternalRefs), nzt(inv.Taxes)} {
+		if js[i], err = jsonArg(v); err != nil {
+			return nil, err
+		}
+	}
+	var number any
+	if inv.Number != "" {
+		number = inv.Number
+	}
+	search := billing.Fold(inv.Number + " " + inv.DocumentNumber + " " + inv.BillTo.Name + " " + inv.BillTo.LegalName + " " + inv.BillTo.CustomerNumber)
+	return []any{inv.TenantID, inv.ID, string(inv.Kind), string(inv.Status), inv.DocumentNumber, number, inv.CustomerID,
+		inv.InvoiceAccountID, inv.BillTo.Name, js[0], dateArg(inv.InvoiceDate), dateArg(inv.DocumentDate), dateArg(inv.DueDate),
+		dateArg(inv.CashDiscountDate), decArg(inv.CashDiscountPct), dateArg(inv.PeriodStart), dateArg(inv.PeriodEnd),
+		inv.Currency, decArg(inv.ExchangeRate), inv.Provider, inv.MethodOfPayment, inv.PaymentTermsDays, js[1],
+		dateArg(inv.HoldUntil), inv.Language, js[2], inv.Notes, js[3], inv.PostingProfile, string(inv.TaxMode),
+		decArg(inv.Net), decArg(inv.Tax), decArg(inv.Total), decArg(inv.Paid), decArg(inv.Balance),
+		decArg(inv.TotalAccounting), decArg(inv.BalanceAccounting), js[4], inv.EntryID, inv.VoidEntryID, inv.CloseReason,
+		d.nts(inv.IssuedAt), d.nts(inv.ClosedAt), d.nts(inv.VoidedAt), d.ts(inv.CreatedAt), d.ts(inv.UpdatedAt), search}, nil
+}
+
+func nz[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+func nzt(s []billing.TaxLine) []billing.TaxLine { return nz(s) }
+func nzm(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
+	var inv billing.Invoice
+	var kind, status, taxMode, customerName string
+	var js [5]string
+	err := row.Scan(&inv.TenantID, &inv.ID, &kind, &status, &inv.DocumentNumber, strScan{&inv.Number}, &inv.CustomerID,
+		&inv.InvoiceAccountID, &customerName, &js[0], dateScan{&inv.InvoiceDate}, dateScan{&inv.DocumentDate}, dateScan{&inv.DueDate},
+		dateScan{&inv.CashDiscountDate}, decScan{&inv.CashDiscountPct}, dateScan{&inv.PeriodStart}, dateScan{&inv.PeriodEnd},
+		&inv.Currency, decScan{&inv.ExchangeRate}, &inv.Provider, &inv.MethodOfPayment, &inv.PaymentTermsDays, &js[1],
+		dateScan{&inv.HoldUntil}, &inv.Language, &js[2], &inv.Notes, &js[3], &inv.PostingProfile, &taxMode,
+		decScan{&inv.Net}, decScan{&inv.Tax}, decScan{&inv.Total}, decScan{&inv.Paid}, decScan{&inv.Balance},
+		decScan{&inv.TotalAccounting}, decScan{&inv.BalanceAccounting}, &js[4], &inv.EntryID, &inv.VoidEntryID, &inv.CloseReason,
+		ntsScan{&inv.IssuedAt}, ntsScan{&inv.ClosedAt}, ntsScan{&inv.VoidedAt}, tsScan{&inv.CreatedAt}, tsScan{&inv.UpdatedAt})
+	if err != nil {
+		return inv, err
+	}
+	inv.Kind, inv.Status, inv.TaxMode = billing.Kind(kind), billing.Status(status), tax.Mode(taxMode)
+	for i, dst := range []any{&inv.BillTo, &inv.PaymentSchedule, &inv.CustomFields, &inv.ExternalRefs, &inv.Taxes} {
+		if err := json.Unmarshal([]byte(js[i]), dst); err != nil {
+			return inv, fmt.Errorf("invoice %s json: %w", inv.ID, err)
+		}
+	}
+	return inv, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func (t *tx) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
+	args, err := invoiceArgs(t.d, inv)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO invoices (`+invoiceColNames+`) VALUES (`+placeholders(len(args))+`)`, args...); err != nil {
+		if ok, _ := uniqueViolation(err); ok {
+			return fail.Conflictf("invoice number already used: %v", err)
+		}
+		return fmt.Errorf("insert invoice: %w", err)
+	}
+	return t.insertLines(ctx, inv)
+}
+
+func (t *tx) insertLines(ctx context.Context, inv billing.Invoice) error {
+	if len(inv.Lines) == 0 {
+		return nil
+	}
+	const cols = 19
+	const batch = 50
+	for start := 0; start < len(inv.Lines); start += batch {
+		end := min(start+batch, len(inv.Lines))
+		var sb strings.Builder
+		args := make([]any, 0, (end-start)*cols)
+		for i, l := range inv.Lines[start:end] {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(" + placeholders(cols) + ")")
+			dist, err := jsonArg(nz(l.Distribution))
+			if err != nil {
+				return err
+			}
+			codes, err := jsonArg(nz(l.TaxCodes))
+			if err != nil {
+				return err
+			}
+			args = append(args, inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
+				l.ItemSalesTaxGroup, ndecArg(l.Quantity), l.Unit, ndecArg(l.UnitPrice), decArg(l.Discount), decArg(l.Amount),
+				string(l.ChargeType), dateArg(l.ServiceStart), dateArg(l.ServiceEnd), dist, codes, decArg(l.TaxAmount))
+		}
+		_, err := t.exec(ctx, `INSERT INTO invoice_lines (tenant_id, invoice_id, position, description, product_id, account,
+			sales_tax_group, item_sales_tax_group, quantity, unit, unit_price, discount, amount, charge_type, service_start,
+			service_end, distribution, tax_codes, tax_amount) VALUES `+sb.String(), args...)
+		if err != nil {
+			return fmt.Errorf("insert invoice lines: %w", err)
+		}
+	}
+	return nil
+}
+
+func (t *tx) getInvoice(ctx context.Context, suffix, tenantID, invoiceID string) (billing.Invoice, error) {
+	inv, err := scanInvoice(t.queryRow(ctx, `SELECT `+invoiceCols(t.d)+` FROM invoices WHERE tenant_id = ? AND id = ?`+suffix, tenantID, invoiceID))
+	if errNoRows(err) {
+		return inv, notFound("invoice", invoiceID)
+	}
+	if err != nil {
+		return inv, fmt.Errorf("get invoice: %w", err)
+	}
+	rows, err := t.query(ctx, `SELECT position, description, product_id, account, sales_tax_group, item_sales_tax_group,
+		`+t.d.dec("quantity")+`, unit, `+t.d.dec("unit_price")+`, `+t.d.dec("discount")+`, `+t.d.dec("amount")+`, charge_type,
+		service_start, service_end, distribution, tax_codes, `+t.d.dec("tax_amount")+`
+		FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ? ORDER BY position`, tenantID, invoiceID)
+	if err != nil {
+		return inv, fmt.Errorf("get invoice lines: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l billing.Line
+		var ct, dist, codes string
+		if err := rows.Scan(&l.Position, &l.Description, &l.ProductID, &l.Account, &l.SalesTaxGroup, &l.ItemSalesTaxGroup,
+			ndecScan{&l.Quantity}, &l.Unit, ndecScan{&l.UnitPrice}, decScan{&l.Discount}, decScan{&l.Amount}, &ct,
+			dateScan{&l.ServiceStart}, dateScan{&l.ServiceEnd}, &dist, &codes, decScan{&l.TaxAmount}); err != nil {
+			return inv, fmt.Errorf("scan invoice line: %w", err)
+		}
+		l.ChargeType = billing.ChargeType(ct)
+		if err := json.Unmarshal([]byte(dist), &l.Distribution); err != nil {
+			return inv, fmt.Errorf("line distribution: %w", err)
+		}
+		if err := json.Unmarshal([]byte(codes), &l.TaxCodes); err != nil {
+			return inv, fmt.Errorf("line tax codes: %w", err)
+		}
+		inv.Lines = append(inv.Lines, l)
+	}
+	return inv, rows.Err()
+}
+
+func (t *tx) GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
+	return t.getInvoice(ctx, "", tenantID, invoiceID)
+}
+
+func (t *tx) GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
+	return t.getInvoice(ctx, t.d.forUpdate(), tenantID, invoiceID)
+}
+
+func (t *tx) UpdateInvoice(ctx context.Context, inv billing.Invoice) error {
+	args, err := invoiceArgs(t.d, inv)
+	if err != nil {
+		return err
+	}
+	cols := strings.Split(strings.NewReplacer("\n", "", "\t", "").Replace(invoiceColNames), ",")
+	sets := make([]string, 0, len(cols)-2)
+	for _, c := range cols[2:] {
+		sets = append(sets, strings.TrimSpace(c)+" = ?")
+	}
+	res, err := t.exec(ctx, `UPDATE invoices SET `+strings.Join(sets, ", ")+` WHERE tenant_id = ? AND id = ?`,
+		append(args[2:], inv.TenantID, inv.ID)...)
+	if ok, _ := uniqueViolation(err); ok {
+		return fail.Conflictf("invoice number %s is already used", inv.Number)
+	}
+	if err := mustAffect(res, err, "invoice", inv.ID); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, inv.TenantID, inv.ID); err != nil {
+		return fmt.Errorf("replace invoice lines: %w", err)
+	}
+	return t.insertLines(ctx, inv)
+}
+
+func (t *tx) DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error {
+	if _, err := t.exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID); err != nil {
+		return fmt.Errorf("delete invoice lines: %w", err)
+	}
+	res, err := t.exec(ctx, `DELETE FROM invoices WHERE tenant_id = ? AND id = ?`, tenantID, invoiceID)
+	return mustAffect(res, err, "invoice", invoiceID)
+}
+
+var invoiceSortColumn = map[string]string{
+	"invoice_date": "invoice_date", "number": "number", "customer": "customer_name", "provider": "provider",
+	"period": "period_start", "amount": "total", "status": "status", "due_date": "due_date", "created_at": "created_at",
+}
+
+func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.InvoiceFilter) ([]billing.Invoice, error) {
+	col, ok := invoiceSortColumn[f.Sort]
+	if !ok {
+		return nil, fail.Field("sort", "%q is not sortable", f.Sort)
+	}
+	where, args := []string{"tenant_id = ?"}, []any{tenantID}
+	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
+	if len(f.Statuses) > 0 {
+		ph := placeholders(len(f.Statuses))
+		var vs []any
+		for _, s := range f.Statuses {
+			vs = append(vs, string(s))
+		}
+		add("status IN ("+ph+")", vs...)
+	}
+	if f.Kind != "" {
+		add("kind = ?", string(f.Kind))
+	}
+	if f.CustomerID != "" {
+		add("(customer_id = ? OR invoice_account_id = ?)", f.CustomerID, f.CustomerID)
+	}
+	if f.Provider != "" {
+		add("provider = ?", f.Provider)
+	}
+	if !f.From.IsZero() {
+		add("invoice_date >= ?", dateArg(f.From))
+	}
+	if !f.To.IsZero() {
+		add("invoice_date <= ?", dateArg(f.To))
+	}
+	if f.Query != "" {
+		add(`search LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
+	}
+	// Keyset over (sort column, id). NULLs (no number yet, no period) sort as the empty string.
+	sortExpr := "COALESCE(" + col + ", '')"
+	switch col {
+	case "invoice_date", "due_date", "period_start":
+		if t.d.engine == Postgres {
+			sortExpr = "COALESCE(" + col + ", '0001-01-01'::date)"
+		} else {
+			sortExpr = "COALESCE(" + col + ", '0001-01-01')"
+		}
+	case "total":
+		sortExpr = t.d.num("total")
+	case "created_at":
+		sortExpr = col
+	}
+	if c := f.Page.After(); c != nil {
+		var v any = c.Sort
+		switch col {
+		case "invoice_date", "due_date", "period_start":
+			if v == "" {
+				v = "0001-01-01"
+			}
+		case "total":
+			d, err := decimal.NewFromString(c.Sort)
+			if err != nil {
+				return nil, fail.Field("cursor", "is not a cursor this API returned")
+			}
+			if t.d.engine == Postgres {
+				v = d.String()
+			} else {
+				v, _ = d.Float64()
+			}
+		case "created_at":
+			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
+			if err != nil {
+				return nil, fail.Field("cursor", "is not a cursor this API returned")
+			}
+			v = t.d.ts(ts)
+		}
+		op := ">"
+		if f.Desc {
+			op = "<"
+		}
+		if col == "total" && t.d.engine == Postgres {
+			add("("+sortExpr+", id) "+op+" (?::numeric, ?)", v, c.ID)
+		} else if t.d.engine == Postgres && (col == "invoice_date" || col == "due_date" || col == "period_start") {
+			add("("+sortExpr+", id) "+op+" (?::date, ?)", v, c.ID)
+		} else {
+			add("("+sortExpr+", id) "+op+" (?, ?)", v, c.ID)
+		}
+	}
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	args = append(args, f.Page.Limit+1)
+	rows, err := t.query(ctx, `SELECT `+invoiceCols(t.d)+` FROM invoices WHERE `+joinAnd(where)+
+		` ORDER BY `+sortExpr+` `+dir+`, id `+dir+` LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list invoices: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Invoice
+	for rows.Next() {
+		inv, err := scanInvoice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan invoice: %w", err)
+		}
+		out = append(out, inv)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT id FROM invoices WHERE tenant_id = ? AND status = 'open' AND due_date < ?
+		AND `+t.d.num("balance")+` <> 0 ORDER BY due_date, id LIMIT ?`, tenantID, dateArg(today), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due invoices: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID string) (decimal.Decimal, error) {
+	var d decimal.Decimal
+	err := t.queryRow(ctx, `SELECT `+t.d.sum("CASE WHEN kind = 'credit_note' THEN -balance_accounting ELSE balance_accounting END")+`
+		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND status IN ('open', 'past_due')`, tenantID, accountID).Scan(decScan{&d})
+	if err != nil {
+		return d, fmt.Errorf("open balance: %w", err)
+	}
+	return d, nil
+}
+
+func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error) {
+	q := `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE tenant_id = ? AND status IN ('open', 'past_due')`
+	args := []any{tenantID}
+	if customerID != "" {
+		q += ` AND invoice_account_id = ?`
+		args = append(args, customerID)
+	}
+	rows, err := t.query(ctx, q+` ORDER BY invoice_account_id, due_date, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("open documents: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Invoice
+	for rows.Next() {
+		inv, err := scanInvoice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan invoice: %w", err)
+		}
+		out = append(out, inv)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) InsertNotification(ctx context.Context, n service.Notification) error {
+	payload, err := jsonArg(nzm(n.Payload))
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO notifications (tenant_id, id, kind, target_type, target_id, recipient, language, payload, status, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, n.TenantID, n.ID, n.Kind, n.TargetType, n.TargetID, n.Recipient, n.Language, payload, n.Status, t.d.ts(n.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert notification: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) ListNotifications(ctx context.Context, tenantID, targetID string) ([]service.Notification, error) {
+	rows, err := t.query(ctx, `SELECT id, kind, target_type, target_id, recipient, language, payload, status, created_at
+		FROM notifications WHERE tenant_id = ? AND target_id = ? ORDER BY id`, tenantID, targetID)
+	if err != nil {
+		return nil, fmt.Errorf("list notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []service.Notification
+	for rows.Next() {
+		n := service.Notification{TenantID: tenantID}
+		var payload string
+		if err := rows.Scan(&n.ID, &n.Kind, &n.TargetType, &n.TargetID, &n.Recipient, &n.Language, &payload, &n.Status, tsScan{&n.CreatedAt}); err != nil {
+			return nil, fmt.Errorf("scan notification: %w", err)
+		}
+		if err := json.Unmarshal([]byte(payload), &n.Payload); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"database/sql/driver"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+	"modernc.org/sqlite"
+)
+
+// SQLite has no exact decimal type: amounts are stored as text. dec_sum is
+// an exact aggregate over them (PostgreSQL sums its NUMERIC columns itself),
+// so ledger balances are exact on both engines.
+func init() {
+	sqlite.MustRegisterFunction("dec_sum", &sqlite.FunctionImpl{
+		NArgs:         1,
+		Deterministic: true,
+		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &decSum{}, nil },
+	})
+}
+
+type decSum struct{ sum decimal.Decimal }
+
+func (s *decSum) Step(_ *sqlite.FunctionContext, args []driver.Value) error {
+	d, err := decOf(args[0])
+	if err != nil {
+		return err
+	}
+	s.sum = s.sum.Add(d)
+	return nil
+}
+
+func (s *decSum) WindowInverse(_ *sqlite.FunctionContext, args []driver.Value) error {
+	d, err := decOf(args[0])
+	if err != nil {
+		return err
+	}
+	s.sum = s.sum.Sub(d)
+	return nil
+}
+
+func (s *decSum) WindowValue(*sqlite.FunctionContext) (driver.Value, error) {
+	return s.sum.String(), nil
+}
+
+func (s *decSum) Final(*sqlite.FunctionContext) {}
+
+func decOf(v driver.Value) (decimal.Decimal, error) {
+	switch x := v.(type) {
+	case nil:
+		return decimal.Zero, nil
+	case string:
+		return decimal.NewFromString(x)
+	case []byte:
+		return decimal.NewFromString(string(x))
+	case int64:
+		return decimal.NewFromInt(x), nil
+	}
+	return decimal.Zero, fmt.Errorf("dec_sum: unexpected %T", v)
+}
+
+// sum is the exact SUM of a decimal column, as text.
+func (d dialect) sum(col string) string {
+	if d.engine == Postgres {
+		return "COALESCE(SUM(" + col + "), 0)::text"
+	}
+	return "dec_sum(" + col + ")"
+}
+
+// num casts a decimal column for ordering and range comparison.
+func (d dialect) num(col string) string {
+	if d.engine == Postgres {
+		return col
+	}
+	return "CAST(" + col + " AS REAL)"
+}
