@@ -18,11 +18,11 @@ import (
 
 const module = "github.com/facturo/facturo"
 
-// domain lists the domain packages (relative to the module). The first ones
-// must exist; tax and ledger are checked as soon as they do.
+// domain lists the domain packages (relative to the module). The required
+// ones must exist; later ones are checked as soon as they do.
 var (
-	domainRequired = []string{"money", "billing", "access", "fail", "id"}
-	domainLater    = []string{"tax", "ledger"}
+	domainRequired = []string{"money", "billing", "access", "fail", "id", "calendar", "tax", "ledger"}
+	domainLater    = []string{}
 )
 
 // forbidden reports why a domain package must not depend on dep ("" if it may).
