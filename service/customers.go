@@ -24,6 +24,8 @@ type CustomerStore interface {
 	// GetCustomerForUpdate reads c and, on engines that have it, locks the row.
 	GetCustomerForUpdate(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
 	UpdateCustomer(ctx context.Context, c billing.Customer) error
+	// CustomerNumberTaken reports whether a customer of the tenant has the number.
+	CustomerNumberTaken(ctx context.Context, tenantID, number string) (bool, error)
 	ListCustomers(ctx context.Context, tenantID string, f CustomerFilter) ([]billing.Customer, error)
 }
 
@@ -152,11 +154,24 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 	}
 	err := s.store.Write(ctx, func(tx Tx) error {
 		if c.Number == "" {
-			n, err := tx.NextCounter(ctx, p.TenantID, "customer_number")
-			if err != nil {
-				return err
+			// Skip numbers someone chose by hand from the same series.
+			for tries := 0; ; tries++ {
+				n, err := tx.NextCounter(ctx, p.TenantID, "customer_number")
+				if err != nil {
+					return err
+				}
+				c.Number = fmt.Sprintf("C-%06d", n)
+				taken, err := tx.CustomerNumberTaken(ctx, p.TenantID, c.Number)
+				if err != nil {
+					return err
+				}
+				if !taken {
+					break
+				}
+				if tries > 1000 {
+					return fail.Conflictf("could not find a free customer number; give one")
+				}
 			}
-			c.Number = fmt.Sprintf("C-%06d", n)
 		}
 		if err := s.checkCustomerLinks(ctx, tx, c, billing.Customer{}); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -617,6 +618,30 @@ func TestListCustomers(t *testing.T) {
 					t.Errorf("sort %s desc %v: pages %v, one page %v", sort, desc, walked, names(all.Items))
 				}
 			}
+		}
+	})
+}
+
+// TestAutoNumberSkipsHandChosenNumbers: a number typed by hand from the
+// automatic series is skipped, not a conflict for every later create.
+func TestAutoNumberSkipsHandChosenNumbers(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := service.New(db)
+		ten, err := svc.CreateTenant(ctx, billing.Tenant{Name: "Numbers", Currency: "EUR"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := access.System(ten.ID, "test")
+		if _, err := svc.CreateCustomer(ctx, p, service.CustomerInput{Name: ptr("Manual"), Number: ptr("C-000001")}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := svc.CreateCustomer(ctx, p, service.CustomerInput{Name: ptr("Automatic")})
+		if err != nil {
+			t.Fatalf("auto-numbered create after a hand-chosen C-000001: %v", err)
+		}
+		if c.Number != "C-000002" {
+			t.Fatalf("got %s, want C-000002", c.Number)
 		}
 	})
 }

@@ -219,3 +219,11 @@ func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.Custo
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+func (t *tx) CustomerNumberTaken(ctx context.Context, tenantID, number string) (bool, error) {
+	var n int
+	if err := t.queryRow(ctx, `SELECT count(*) FROM customers WHERE tenant_id = ? AND number = ?`, tenantID, number).Scan(&n); err != nil {
+		return false, fmt.Errorf("customer number taken: %w", err)
+	}
+	return n > 0, nil
+}

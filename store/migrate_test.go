@@ -210,9 +210,6 @@ func TestMigrateContendedPostgres(t *testing.T) {
 // TestMigrateContendedSQLite: two processes sharing one SQLite file that
 // start together on a fresh file.
 func TestMigrateContendedSQLite(t *testing.T) {
-	t.Skip("known limitation: SQLite migrations take no cross-process lock, so two processes that both see " +
-		"pending migrations apply them twice and one fails (\"table tenants already exists\"). Fix: a goose SessionLocker for " +
-		"SQLite (a lease row in a lock table taken on goose's own connection), then remove this Skip")
 	contendedMigration(t, store.SQLite)
 }
 

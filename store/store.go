@@ -11,6 +11,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -46,6 +47,7 @@ const (
 // DB is a Facturo database on either engine. It implements service.Store.
 type DB struct {
 	engine Engine
+	path   string  // SQLite: the database file
 	write  *sql.DB // SQLite: one connection, so writers queue in Go, not on busy_timeout
 	read   *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: same as write
 	d      dialect
@@ -120,7 +122,7 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return &DB{engine: SQLite, write: write, read: read, d: dialect{engine: SQLite}}, nil
+	return &DB{engine: SQLite, path: path, write: write, read: read, d: dialect{engine: SQLite}}, nil
 }
 
 // Engine tells which engine db runs on.
@@ -158,11 +160,27 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	dialect := goose.DialectSQLite3
 	if db.engine == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// One advisory lock per schema, so nodes sharing a schema migrate one
+		// at a time while other schemas on the server are not held up.
+		var schema string
+		if err := db.write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("facturo-migrate:" + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 600))
 		if err != nil {
 			return fmt.Errorf("migration lock: %w", err)
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
+	} else {
+		// SQLite has no advisory locks: processes sharing the file take an
+		// exclusive lock on a file beside it.
+		unlock, err := lockFile(ctx, db.path+".migrate.lock")
+		if err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		defer unlock()
 	}
 	p, err := goose.NewProvider(dialect, db.write, sub, opts...)
 	if err != nil {
