@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -300,13 +301,53 @@ var invoiceSortColumn = map[string]string{
 }
 
 func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.InvoiceFilter) ([]billing.Invoice, error) {
+	query, args, err := t.listInvoicesQuery(ctx, tenantID, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list invoices: %w", err)
+	}
+	defer rows.Close()
+	var out []billing.Invoice
+	for rows.Next() {
+		inv, err := scanInvoice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan invoice: %w", err)
+		}
+		out = append(out, inv)
+	}
+	return out, rows.Err()
+}
+
+// listInvoicesQuery builds ListInvoices' statement (with '?' placeholders)
+// and its arguments.
+//
+// Every order is (sort expression, id), and the keyset compares the same
+// pair, so that an index ending in that pair (migration 00003) serves both
+// the order and the cursor, and a page reads about as many rows as it
+// returns. Conditions marked "implied" are there only so that an index can
+// be used: they never change the result.
+func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, error) {
 	col, ok := invoiceSortColumn[f.Sort]
 	if !ok {
-		return nil, fail.Field("sort", "%q is not sortable", f.Sort)
+		return "", nil, fail.Field("sort", "%q is not sortable", f.Sort)
 	}
+	// The date the date indexes hold: NULL (a draft whose date was cleared)
+	// as the earliest date.
+	noDate := "'0001-01-01'"
+	if t.d.engine == Postgres {
+		noDate = "'0001-01-01'::date"
+	}
+	invoiceDate := "COALESCE(invoice_date, " + noDate + ")"
 	where, args := []string{"tenant_id = ?"}, []any{tenantID}
 	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
-	if len(f.Statuses) > 0 {
+	switch len(f.Statuses) {
+	case 0:
+	case 1: // "=" rather than "IN": SQLite then reads a status index in date order
+		add("status = ?", string(f.Statuses[0]))
+	default:
 		ph := placeholders(len(f.Statuses))
 		var vs []any
 		for _, s := range f.Statuses {
@@ -317,32 +358,61 @@ func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.Invoic
 	if f.Kind != "" {
 		add("kind = ?", string(f.Kind))
 	}
-	if f.CustomerID != "" {
-		add("(customer_id = ? OR invoice_account_id = ?)", f.CustomerID, f.CustomerID)
-	}
 	if f.Provider != "" {
 		add("provider = ?", f.Provider)
 	}
+	// Sorted by date, a date range is written on the indexed expression.
+	// From a date after 0001-01-01 on, that expression and the column agree
+	// (NULL is excluded either way); without a start, the column's
+	// condition stays and the expression's is implied.
+	dateRange := col == "invoice_date" && f.From.After(calendar.New(1, time.January, 1))
 	if !f.From.IsZero() {
-		add("invoice_date >= ?", dateArg(f.From))
+		if dateRange {
+			add(invoiceDate+" >= ?", dateArg(f.From))
+		} else {
+			add("invoice_date >= ?", dateArg(f.From))
+		}
 	}
 	if !f.To.IsZero() {
-		add("invoice_date <= ?", dateArg(f.To))
+		switch {
+		case dateRange:
+			add(invoiceDate+" <= ?", dateArg(f.To))
+		case col == "invoice_date":
+			add("invoice_date <= ?", dateArg(f.To))
+			add(invoiceDate+" <= ?", dateArg(f.To)) // implied
+		default:
+			add("invoice_date <= ?", dateArg(f.To))
+		}
 	}
+	onlyThese := false
 	if f.Query != "" {
 		add(`search LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
+		// On PostgreSQL the LIKE itself uses the trigram index.
+		if t.d.engine == SQLite {
+			cond, arg, these, err := t.sqliteSearch(ctx, f.Query)
+			if err != nil {
+				return "", nil, err
+			}
+			if onlyThese = these; onlyThese {
+				where[0] = "+" + where[0] // keeps SQLite's planner off the tenant's indexes
+			}
+			if cond != "" {
+				add(cond, arg...) // implied
+			}
+		}
 	}
 	// Keyset over (sort column, id). NULLs (no number yet, no period) sort as the empty string.
 	sortExpr := "COALESCE(" + col + ", '')"
 	switch col {
 	case "invoice_date", "due_date", "period_start":
-		if t.d.engine == Postgres {
-			sortExpr = "COALESCE(" + col + ", '0001-01-01'::date)"
-		} else {
-			sortExpr = "COALESCE(" + col + ", '0001-01-01')"
-		}
+		sortExpr = "COALESCE(" + col + ", " + noDate + ")"
 	case "total":
+		// Qualified: on PostgreSQL a bare "total" in ORDER BY names the
+		// selected total::text, which sorts as text.
 		sortExpr = t.d.num("total")
+		if t.d.engine == Postgres {
+			sortExpr = "invoices.total"
+		}
 	case "created_at":
 		sortExpr = col
 	}
@@ -352,11 +422,13 @@ func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.Invoic
 		case "invoice_date", "due_date", "period_start":
 			if v == "" {
 				v = "0001-01-01"
+			} else if _, err := calendar.Parse(c.Sort); err != nil {
+				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
 		case "total":
 			d, err := decimal.NewFromString(c.Sort)
 			if err != nil {
-				return nil, fail.Field("cursor", "is not a cursor this API returned")
+				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
 			if t.d.engine == Postgres {
 				v = d.String()
@@ -366,7 +438,7 @@ func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.Invoic
 		case "created_at":
 			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
 			if err != nil {
-				return nil, fail.Field("cursor", "is not a cursor this API returned")
+				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
 			v = t.d.ts(ts)
 		}
@@ -386,22 +458,111 @@ func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.Invoic
 	if f.Desc {
 		dir = "DESC"
 	}
-	args = append(args, f.Page.Limit+1)
-	rows, err := t.query(ctx, `SELECT `+invoiceCols(t.d)+` FROM invoices WHERE `+joinAnd(where)+
-		` ORDER BY `+sortExpr+` `+dir+`, id `+dir+` LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list invoices: %w", err)
-	}
-	defer rows.Close()
-	var out []billing.Invoice
-	for rows.Next() {
-		inv, err := scanInvoice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan invoice: %w", err)
+	order := ` ORDER BY ` + sortExpr + ` ` + dir + `, id ` + dir + ` LIMIT ?`
+	limit := f.Page.Limit + 1
+	if f.CustomerID == "" {
+		from := "invoices"
+		if t.d.engine == SQLite && len(f.Statuses) == 1 && col == "invoice_date" && !onlyThese {
+			// Without statistics SQLite rates this index no better than the
+			// date index, whose walk may read a whole date range for a
+			// status it hardly holds; it is never worse.
+			from += " INDEXED BY invoices_status_date_idx"
 		}
-		out = append(out, inv)
+		if onlyThese {
+			// SQLite sorts the candidates: sort their rowids, not whole rows.
+			return `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
+				joinAnd(where) + order + `)` + order, append(args, limit, limit), nil
+		}
+		return `SELECT ` + invoiceCols(t.d) + ` FROM ` + from + ` WHERE ` + joinAnd(where) + order, append(args, limit), nil
 	}
-	return out, rows.Err()
+	// The customer filter matches a customer's own documents or those
+	// billed to it as an account: an OR over two columns, which no one index
+	// can return in order. It is written as the two disjoint halves, each
+	// read in order from its own index up to one page, then merged.
+	q := func(cond string) string {
+		return `SELECT * FROM (SELECT * FROM invoices WHERE ` + joinAnd(append(where[:len(where):len(where)], cond)) + order + `)`
+	}
+	all := make([]any, 0, 2*len(args)+5)
+	all = append(append(append(all, args...), f.CustomerID, limit), args...)
+	all = append(all, f.CustomerID, limit, limit)
+	return `SELECT ` + invoiceCols(t.d) + ` FROM (` + q("customer_id = ?") + ` AS own UNION ALL ` +
+		q("invoice_account_id = ? AND customer_id <> invoice_account_id") + ` AS billed) AS invoices` + order, all, nil
+}
+
+// SQLite search plans, by how many invoices (of every tenant) the trigram
+// index says may hold the text (variables for the tests only).
+var (
+	// Up to this many, the list reads just those rows (by rowid) and sorts them.
+	searchReadAtMost = 1000
+	// Up to about this many, the list reads an index in the list's order and
+	// keeps the rows among them; beyond, it reads in order and tests the
+	// LIKE alone, which soon finds a page of such a common text.
+	searchFilterAtMost = 20_000
+)
+
+// sqliteSearch returns the implied condition that lets SQLite find the rows
+// whose search text holds q with the trigram index (invoices_search,
+// migration 00003); the LIKE decides. SQLite's planner cannot tell how many
+// rows a MATCH returns, so this asks the index first. With onlyThese, the
+// condition lists the few candidates and the list should read just them.
+// A text shorter than a trigram gets nothing from the index.
+func (t *tx) sqliteSearch(ctx context.Context, q string) (cond string, args []any, onlyThese bool, err error) {
+	match := trigramCover(q)
+	if match == "" {
+		return "", nil, false, nil
+	}
+	rows, err := t.query(ctx, `SELECT rowid FROM invoices_search WHERE invoices_search MATCH ? LIMIT ?`, match, searchReadAtMost+1)
+	if err != nil {
+		return "", nil, false, fmt.Errorf("search invoices: %w", err)
+	}
+	var ids []string
+	var last int64
+	for rows.Next() {
+		if err := rows.Scan(&last); err != nil {
+			rows.Close()
+			return "", nil, false, fmt.Errorf("search invoices: %w", err)
+		}
+		ids = append(ids, strconv.FormatInt(last, 10))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", nil, false, fmt.Errorf("search invoices: %w", err)
+	}
+	if len(ids) <= searchReadAtMost {
+		return "rowid IN (" + strings.Join(ids, ",") + ")", nil, true, nil
+	}
+	// More: the index returns rowids in order, so the share of the rowids
+	// it took to find these many estimates how many there are in all.
+	var top int64
+	if err := t.queryRow(ctx, `SELECT COALESCE(max(rowid), 0) FROM invoices`).Scan(&top); err != nil {
+		return "", nil, false, fmt.Errorf("search invoices: %w", err)
+	}
+	if last > 0 && float64(len(ids))*float64(top)/float64(last) > float64(searchFilterAtMost) {
+		return "", nil, false, nil
+	}
+	// Keep the candidates while reading in the list's order; "+" keeps the
+	// planner from reading the candidates instead.
+	return `+rowid IN (SELECT rowid FROM invoices_search WHERE invoices_search MATCH ?)`, []any{match}, false, nil
+}
+
+// trigramCover returns the trigram index query for the rows holding q: its
+// trigrams from the start, three characters apart, and the last one (every
+// row holding q holds them; fewer terms read less of the index). "" when q
+// is shorter than a trigram.
+func trigramCover(q string) string {
+	r := []rune(q)
+	if len(r) < 3 {
+		return ""
+	}
+	var terms []string
+	quote := func(i int) { terms = append(terms, `"`+strings.ReplaceAll(string(r[i:i+3]), `"`, `""`)+`"`) }
+	for i := 0; i+3 <= len(r); i += 3 {
+		quote(i)
+	}
+	if len(r)%3 != 0 {
+		quote(len(r) - 3)
+	}
+	return strings.Join(terms, " AND ")
 }
 
 func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error) {
