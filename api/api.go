@@ -62,6 +62,7 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerAudit(api)
 	h.registerInvoices(api)
 	h.registerLedger(api)
+	h.registerCorrections(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api"
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/store"
 )
@@ -177,7 +178,7 @@ const idemLease = time.Minute
 
 // maxIdempotentBody bounds the request bodies hashed for idempotency; larger
 // bodies are refused by the operations anyway.
-const maxIdempotentBody = 1 << 20
+const maxIdempotentBody = billing.MaxAttachmentBytes + 1<<20
 
 // idempotency makes POSTs with an Idempotency-Key safe to repeat: the same
 // key and body replay the first response; another body with the same key is

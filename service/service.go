@@ -41,6 +41,7 @@ type Tx interface {
 	InvoiceStore
 	LedgerStore
 	NotificationStore
+	CorrectionStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
