@@ -42,6 +42,7 @@ type Tx interface {
 	LedgerStore
 	NotificationStore
 	CorrectionStore
+	SalesItemStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
