@@ -63,6 +63,8 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerInvoices(api)
 	h.registerLedger(api)
 	h.registerCorrections(api)
+	h.registerSalesItems(api)
+	h.registerContracts(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.
