@@ -398,6 +398,10 @@ func (s *Service) DiscardInvoice(ctx context.Context, p access.Principal, invoic
 		if !inv.Status.IsDraft() {
 			return fail.Conflictf("invoice %s is %s: only a draft can be discarded; void or correct it instead", inv.Number, inv.Status)
 		}
+		// Sales items billed on the draft become open again.
+		if _, err := tx.ReleaseInvoiceItems(ctx, p.TenantID, inv.ID); err != nil {
+			return err
+		}
 		if err := tx.DeleteInvoice(ctx, p.TenantID, inv.ID); err != nil {
 			return err
 		}

@@ -302,12 +302,15 @@ func scanSalesItem(row interface{ Scan(...any) error }) (billing.SalesItem, erro
 }
 
 func (t *tx) InsertSalesItem(ctx context.Context, si billing.SalesItem) error {
-	_, err := t.exec(ctx, `INSERT INTO sales_items (`+salesItemCols+`) VALUES (`+placeholders(24)+`)`, t.salesItemArgs(si)...)
-	if ok, _ := uniqueViolation(err); ok {
-		return fail.Conflictf("a sales item for %s %s exists already", si.Source, si.SourceRef)
-	}
+	// ON CONFLICT DO NOTHING rather than catching the violation: on
+	// PostgreSQL an error would abort the caller's whole transaction.
+	res, err := t.exec(ctx, `INSERT INTO sales_items (`+salesItemCols+`) VALUES (`+placeholders(24)+`)
+		ON CONFLICT (tenant_id, source, source_ref) WHERE source <> 'manual' DO NOTHING`, t.salesItemArgs(si)...)
 	if err != nil {
 		return fmt.Errorf("insert sales item: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fail.Conflictf("a sales item for %s %s exists already", si.Source, si.SourceRef)
 	}
 	return nil
 }

@@ -118,5 +118,27 @@ CREATE INDEX sales_items_status_date_idx ON sales_items (tenant_id, status, bill
 CREATE INDEX sales_items_date_idx ON sales_items (tenant_id, billing_date, id);
 CREATE INDEX sales_items_invoice_idx ON sales_items (tenant_id, invoice_id);
 
+CREATE TABLE billing_runs (
+    tenant_id        text NOT NULL REFERENCES tenants (id),
+    id               text NOT NULL,
+    period_start     date NOT NULL,
+    period_end       date NOT NULL,
+    issue            boolean NOT NULL DEFAULT false,
+    status           text NOT NULL,
+    phase            text NOT NULL,
+    items_total      integer NOT NULL DEFAULT 0,
+    items_done       integer NOT NULL DEFAULT 0,
+    groups_total     integer NOT NULL DEFAULT 0,
+    groups_done      integer NOT NULL DEFAULT 0,
+    invoices_created integer NOT NULL DEFAULT 0,
+    contract_items   integer NOT NULL DEFAULT 0,
+    error            text NOT NULL DEFAULT '',
+    started_at       timestamptz NOT NULL,
+    updated_at       timestamptz NOT NULL,
+    finished_at      timestamptz,
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT billing_runs_period_key UNIQUE (tenant_id, period_start, period_end)
+);
+
 -- +goose Down
 SELECT 'forward-only';

@@ -118,5 +118,27 @@ CREATE INDEX sales_items_status_date_idx ON sales_items (tenant_id, status, bill
 CREATE INDEX sales_items_date_idx ON sales_items (tenant_id, billing_date, id);
 CREATE INDEX sales_items_invoice_idx ON sales_items (tenant_id, invoice_id);
 
+CREATE TABLE billing_runs (
+    tenant_id        text NOT NULL REFERENCES tenants (id),
+    id               text NOT NULL,
+    period_start     text NOT NULL,
+    period_end       text NOT NULL,
+    issue            integer NOT NULL DEFAULT 0,
+    status           text NOT NULL,
+    phase            text NOT NULL,
+    items_total      integer NOT NULL DEFAULT 0,
+    items_done       integer NOT NULL DEFAULT 0,
+    groups_total     integer NOT NULL DEFAULT 0,
+    groups_done      integer NOT NULL DEFAULT 0,
+    invoices_created integer NOT NULL DEFAULT 0,
+    contract_items   integer NOT NULL DEFAULT 0,
+    error            text NOT NULL DEFAULT '',
+    started_at       text NOT NULL,
+    updated_at       text NOT NULL,
+    finished_at      text,
+    PRIMARY KEY (tenant_id, id),
+    CONSTRAINT billing_runs_period_key UNIQUE (tenant_id, period_start, period_end)
+);
+
 -- +goose Down
 SELECT 'forward-only';
