@@ -83,9 +83,9 @@ func (r BillingRun) ETA(now time.Time) time.Duration {
 // RunProgress is an increment of a run's counters.
 type RunProgress struct {
 	ItemsTotal, ItemsDone, GroupsTotal, GroupsDone, InvoicesCreated, ContractItems int
-	Phase, Status, Error                                                          string
-	Finished                                                                      bool
-	At                                                                            time.Time
+	Phase, Status, Error                                                           string
+	Finished                                                                       bool
+	At                                                                             time.Time
 }
 
 // BillingGroup is the pending items that go on one invoice: same bill-to
