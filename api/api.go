@@ -65,6 +65,7 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerCorrections(api)
 	h.registerSalesItems(api)
 	h.registerContracts(api)
+	h.registerBillingRuns(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.
