@@ -19,9 +19,12 @@ type Tenant struct {
 	TimeZone  string  `json:"time_zone"`
 	Language  string  `json:"language"` // default for documents and emails
 	// ApprovalRequired makes every draft go through submit and approve before it is issued.
-	ApprovalRequired bool      `json:"approval_required"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	ApprovalRequired bool `json:"approval_required"`
+	// BillingRunDay is the day of the month (1–28) the previous month's
+	// billing run starts by itself; 0 turns the schedule off.
+	BillingRunDay int       `json:"billing_run_day"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Normalize trims and validates t, naming every field at fault.

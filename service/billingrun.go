@@ -366,3 +366,62 @@ func (s *Service) faultPoint(point string) error {
 	}
 	return s.fault(point)
 }
+
+// SetBillingRunDay sets the day of the month (1–28) on which the previous
+// month's billing run starts by itself; 0 turns the schedule off.
+func (s *Service) SetBillingRunDay(ctx context.Context, p access.Principal, day int) (billing.Tenant, error) {
+	if err := p.Require(access.ManageTenant); err != nil {
+		return billing.Tenant{}, err
+	}
+	if day < 0 || day > 28 {
+		return billing.Tenant{}, fail.Field("billing_run_day", "use a day from 1 to 28, or 0 for no schedule")
+	}
+	var t billing.Tenant
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		if t, err = tx.GetTenant(ctx, p.TenantID); err != nil {
+			return err
+		}
+		t.BillingRunDay = day
+		t.UpdatedAt = s.Now()
+		if err := tx.UpdateTenant(ctx, t); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "tenant.billing_run_day", "tenant", t.ID, map[string]int{"billing_run_day": day})
+	})
+	return t, err
+}
+
+// ScheduledBillingRun starts the previous month's run when the tenant's
+// billing day has come and that run is not completed. Every node may call
+// it: the run itself is idempotent and safe to run on several nodes.
+func (s *Service) ScheduledBillingRun(ctx context.Context, tenantID string) (*BillingRun, error) {
+	var tenant billing.Tenant
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		tenant, err = tx.GetTenant(ctx, tenantID)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if tenant.BillingRunDay == 0 {
+		return nil, nil
+	}
+	today := calendar.Today(s.Now(), tenant.Location())
+	if today.Day < tenant.BillingRunDay {
+		return nil, nil
+	}
+	first := calendar.New(today.Year, today.Month, 1)
+	from, to := first.AddMonths(-1), first.AddDays(-1)
+	runs, err := s.ListBillingRuns(ctx, access.System(tenantID, "schedule"))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range runs {
+		if r.PeriodStart == from && r.PeriodEnd == to && r.Status == "completed" {
+			return nil, nil
+		}
+	}
+	r, err := s.RunBilling(ctx, access.System(tenantID, "billing schedule"), from, to, false, nil, nil)
+	return &r, err
+}

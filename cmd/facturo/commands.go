@@ -138,6 +138,11 @@ func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
 			} else if n > 0 {
 				log.Info("recurring invoices made", "tenant", ten.ID, "count", n)
 			}
+			if run, err := svc.ScheduledBillingRun(ctx, ten.ID); err != nil && ctx.Err() == nil {
+				log.Warn("scheduled billing run", "tenant", ten.ID, "err", err)
+			} else if run != nil {
+				log.Info("scheduled billing run", "tenant", ten.ID, "run", run.ID, "invoices", run.InvoicesCreated)
+			}
 			if n, err := svc.SweepPastDue(ctx, ten.ID); err != nil && ctx.Err() == nil {
 				log.Warn("past-due sweep", "tenant", ten.ID, "err", err)
 			} else if n > 0 {

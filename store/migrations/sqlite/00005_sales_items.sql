@@ -140,5 +140,7 @@ CREATE TABLE billing_runs (
     CONSTRAINT billing_runs_period_key UNIQUE (tenant_id, period_start, period_end)
 );
 
+ALTER TABLE tenants ADD COLUMN billing_run_day integer NOT NULL DEFAULT 0;
+
 -- +goose Down
 SELECT 'forward-only';
