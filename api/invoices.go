@@ -61,8 +61,8 @@ type InvoiceLine struct {
 	Discount          string      `json:"discount"`
 	Amount            string      `json:"amount"`
 	ChargeType        string      `json:"charge_type"`
-	ServiceStart      *Date       `json:"service_start"`
-	ServiceEnd        *Date       `json:"service_end"`
+	ServiceStart      *Date       `json:"service_start" nullable:"true"`
+	ServiceEnd        *Date       `json:"service_end" nullable:"true"`
 	Distribution      []LineSplit `json:"distribution"`
 	TaxCodes          []string    `json:"tax_codes"`
 	TaxAmount         string      `json:"tax_amount"`
@@ -100,17 +100,17 @@ type Invoice struct {
 	InvoiceDate         *Date             `json:"invoice_date"`
 	DocumentDate        *Date             `json:"document_date"`
 	DueDate             *Date             `json:"due_date"`
-	CashDiscountDate    *Date             `json:"cash_discount_date"`
+	CashDiscountDate    *Date             `json:"cash_discount_date" nullable:"true"`
 	CashDiscountPercent string            `json:"cash_discount_percent"`
-	PeriodStart         *Date             `json:"period_start"`
-	PeriodEnd           *Date             `json:"period_end"`
+	PeriodStart         *Date             `json:"period_start" nullable:"true"`
+	PeriodEnd           *Date             `json:"period_end" nullable:"true"`
 	Currency            string            `json:"currency"`
 	ExchangeRate        string            `json:"exchange_rate"`
 	Provider            string            `json:"provider"`
 	MethodOfPayment     string            `json:"method_of_payment"`
 	PaymentTermsDays    int               `json:"payment_terms_days"`
 	PaymentSchedule     []Installment     `json:"payment_schedule"`
-	HoldUntil           *Date             `json:"hold_until"`
+	HoldUntil           *Date             `json:"hold_until" nullable:"true"`
 	Language            string            `json:"language"`
 	CustomFields        map[string]string `json:"custom_fields"`
 	Notes               string            `json:"notes"`
@@ -380,7 +380,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 		IdempotencyHeader
 		ID   string `path:"id"`
 		Body struct {
-			Status string `json:"status" enum:"open,past_due,closed,void" doc:"The target status; open issues a draft."`
+			Status string `json:"status" enum:"draft,submitted,approved,open,past_due,closed,void" doc:"The target status; open issues a draft. A change the document's status does not allow is 409 with the allowed ones (nothing leads back to draft)."`
 			Notify *bool  `json:"notify,omitempty" doc:"Email the customer. Default: false when publishing a draft, true for changes to issued documents."`
 			Reason string `json:"reason,omitempty" maxLength:"500" doc:"Why; required to close with a balance (it is written off)."`
 		}

@@ -222,6 +222,22 @@ const (
 
 var maxQuantity = decimal.New(1, 12)
 
+// tooLarge reports whether |d| > maxQuantity.
+func tooLarge(d decimal.Decimal) bool {
+	if gt, ok := absAbovePow10(d, 12); ok {
+		return gt
+	}
+	return d.Abs().GreaterThan(maxQuantity)
+}
+
+// isRounded reports whether d has no non-zero digits beyond cur's minor unit.
+func isRounded(cur money.Currency, d decimal.Decimal) bool {
+	if r, ok := roundedTo(d, cur.Digits()); ok {
+		return r
+	}
+	return cur.Round(d).Equal(d)
+}
+
 // TaxSetup is what computing a document's tax needs: the tenant's codes and groups.
 type TaxSetup struct {
 	Mode        tax.Mode
@@ -236,28 +252,33 @@ type TaxSetup struct {
 // discount, rounded half away from zero to the currency; tax per code =
 // rate × the sum of the line amounts with that code, rounded (or per line in
 // per_line mode); totals are sums of rounded parts.
+//
+// The arithmetic is exact decimal. It runs in 128-bit fixed point when every
+// amount fits (compute_fast.go) and on math/big decimals otherwise; both give
+// the same results, digit for digit and exponent for exponent.
 func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
+	_, err := inv.compute(setup, accounting, true)
+	return err
+}
+
+// hundred is 100 %.
+var hundred = decimal.NewFromInt(100)
+
+// compute is Compute. With fast false it uses decimals only (tests compare the
+// two paths); it reports whether the totals took the fixed-point path.
+func (inv *Invoice) compute(setup TaxSetup, accounting money.Currency, fast bool) (bool, error) {
 	var c fail.Collector
 	cur, err := money.ParseCurrency(inv.Currency)
 	if err != nil {
 		c.Add("currency", "%q is not an ISO 4217 currency code", inv.Currency)
-		return c.Err()
+		return false, c.Err()
 	}
 	if len(inv.Lines) > MaxLines {
 		c.Add("lines", "at most %d lines", MaxLines)
-		return c.Err()
+		return false, c.Err()
 	}
-	hundred := decimal.NewFromInt(100)
-	type acc struct {
-		code  tax.Code
-		base  decimal.Decimal
-		tax   decimal.Decimal
-		lines []int
-		parts []decimal.Decimal // per-line exact tax (per_line: rounded)
-	}
-	byCode := map[string]*acc{}
-	var order []string
-	var net decimal.Decimal
+	sc := getScratch()
+	defer putScratch(sc)
 	for i := range inv.Lines {
 		l := &inv.Lines[i]
 		p := linePrefix(i)
@@ -266,7 +287,7 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 		if l.Description == "" {
 			c.Add(p+".description", "is required")
 		} else {
-			checkText(&c, p+".description", l.Description, 1000)
+			checkTextIn(&c, p, ".description", l.Description, 1000)
 		}
 		if l.ChargeType == "" {
 			l.ChargeType = OneTime
@@ -285,7 +306,7 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 			if !l.Discount.IsZero() {
 				c.Add(p+".discount", "a line entered by amount has no discount; enter the net amount")
 			}
-			if !cur.Round(l.Amount).Equal(l.Amount) {
+			if !isRounded(cur, l.Amount) {
 				c.Add(p+".amount", "has more decimals than %s allows (%d)", cur.Code(), cur.Digits())
 			}
 		case l.Quantity == nil:
@@ -293,7 +314,7 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 		case l.UnitPrice == nil:
 			c.Add(p+".unit_price", "is required with a quantity (or give only an amount)")
 		default:
-			if l.Quantity.Abs().GreaterThan(maxQuantity) {
+			if tooLarge(*l.Quantity) {
 				c.Add(p+".quantity", "is too large")
 			}
 			if l.Quantity.Exponent() < -6 {
@@ -302,13 +323,12 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 			if l.UnitPrice.Exponent() < -6 {
 				c.Add(p+".unit_price", "at most 6 decimals")
 			}
-			if l.UnitPrice.Abs().GreaterThan(maxQuantity) {
+			if tooLarge(*l.UnitPrice) {
 				c.Add(p+".unit_price", "is too large")
 			}
-			l.Amount = cur.Round(l.Quantity.Mul(*l.UnitPrice).Sub(l.Discount))
+			l.Amount = lineAmount(cur, *l.Quantity, *l.UnitPrice, l.Discount, fast)
 		}
 		if len(l.Distribution) > 0 {
-			var sum decimal.Decimal
 			for j, s := range l.Distribution {
 				if s.Account == "" {
 					c.Add(fmt.Sprintf("%s.distribution[%d].account", p, j), "is required")
@@ -316,78 +336,104 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 				if !s.Percent.IsPositive() {
 					c.Add(fmt.Sprintf("%s.distribution[%d].percent", p, j), "must be above 0")
 				}
-				sum = sum.Add(s.Percent)
 			}
-			if !sum.Equal(hundred) {
-				c.Add(p+".distribution", "percentages add up to %s; they must add up to 100", sum)
+			if is100, known := percentsMakeHundred(l.Distribution); !is100 || !known || !fast {
+				var sum decimal.Decimal
+				for _, s := range l.Distribution {
+					sum = sum.Add(s.Percent)
+				}
+				if !sum.Equal(hundred) {
+					c.Add(p+".distribution", "percentages add up to %s; they must add up to 100", sum)
+				}
 			}
 		}
-		// Tax: the codes in both the line's sales tax group and item sales tax group.
-		l.TaxCodes = nil
+		// Tax: the codes in both the line's sales tax group and item sales tax
+		// group (tax.Applicable, looked up once per pair of groups).
+		var codes []string
+		var codeIdx []int32
 		if l.SalesTaxGroup != "" || l.ItemSalesTaxGroup != "" {
-			sg, okS := setup.SalesGroups[l.SalesTaxGroup]
-			ig, okI := setup.ItemGroups[l.ItemSalesTaxGroup]
-			if l.SalesTaxGroup != "" && !okS {
+			g := sc.groups(setup, l.SalesTaxGroup, l.ItemSalesTaxGroup)
+			if l.SalesTaxGroup != "" && !g.okS {
 				c.Add(p+".sales_tax_group", "no sales tax group %q", l.SalesTaxGroup)
 			}
-			if l.ItemSalesTaxGroup != "" && !okI {
+			if l.ItemSalesTaxGroup != "" && !g.okI {
 				c.Add(p+".item_sales_tax_group", "no item sales tax group %q", l.ItemSalesTaxGroup)
 			}
-			if okS && okI {
-				l.TaxCodes = tax.Applicable(sg, ig)
-			}
+			codes, codeIdx = g.codes, sc.groupIdx[g.idx0:g.idx1]
 		}
-		net = net.Add(l.Amount)
-		for _, code := range l.TaxCodes {
-			tc, ok := setup.Codes[code]
-			if !ok {
+		for j, code := range codes {
+			if codeIdx[j] < 0 {
 				c.Add(p+".tax_codes", "tax code %q of the groups no longer exists", code)
 				continue
 			}
-			a := byCode[code]
-			if a == nil {
-				a = &acc{code: tc}
-				byCode[code] = a
-				order = append(order, code)
-			}
-			a.base = a.base.Add(l.Amount)
-			a.lines = append(a.lines, i)
-			part := l.Amount.Mul(tc.Rate).Shift(-2) // rate is a percentage
-			if setup.Mode == tax.PerLine {
-				part = cur.Round(part)
-			}
-			a.parts = append(a.parts, part)
+			sc.entries = append(sc.entries, taxEntry{line: int32(i), code: codeIdx[j]})
 		}
+		sc.lineCodes = append(sc.lineCodes, codes...)
+		sc.lineCodeEnd = append(sc.lineCodeEnd, int32(len(sc.lineCodes)))
 	}
+	sc.setTaxCodes(inv.Lines)
 	if err := c.Err(); err != nil {
-		return err
-	}
-	slices.Sort(order)
-	for i := range inv.Lines {
-		inv.Lines[i].TaxAmount = decimal.Zero
-	}
-	var taxTotal decimal.Decimal
-	inv.Taxes = inv.Taxes[:0]
-	for _, code := range order {
-		a := byCode[code]
-		if setup.Mode == tax.PerLine {
-			for _, p := range a.parts {
-				a.tax = a.tax.Add(p)
-			}
-		} else {
-			a.tax = cur.Round(a.base.Mul(a.code.Rate).Shift(-2))
-		}
-		// Share the code's tax over its lines so line taxes sum exactly.
-		shares := shareOut(a.tax, a.parts, cur)
-		for k, li := range a.lines {
-			inv.Lines[li].TaxAmount = inv.Lines[li].TaxAmount.Add(shares[k])
-		}
-		taxTotal = taxTotal.Add(a.tax)
-		inv.Taxes = append(inv.Taxes, TaxLine{Code: code, Name: a.code.Name, Category: a.code.Category, Rate: a.code.Rate,
-			ExemptionReason: a.code.ExemptionReason, ExemptionReasonCode: a.code.ExemptionReasonCode, Account: a.code.Account,
-			Base: a.base, Amount: a.tax})
+		return false, err
 	}
 	inv.TaxMode = setup.Mode
+	if fast && inv.totalsFast(sc, cur, accounting, setup.Mode) {
+		return true, nil
+	}
+	inv.totalsDecimal(sc, cur, accounting, setup.Mode)
+	return false, nil
+}
+
+// totalsDecimal computes, in decimals, the tax per code, the lines' shares of
+// it and the totals from the line amounts and sc's codes and entries.
+func (inv *Invoice) totalsDecimal(sc *computeScratch, cur, accounting money.Currency, mode tax.Mode) {
+	var net decimal.Decimal
+	for i := range inv.Lines {
+		net = net.Add(inv.Lines[i].Amount)
+		inv.Lines[i].TaxAmount = decimal.Zero
+	}
+	sc.sortCodes()
+	var taxTotal decimal.Decimal
+	inv.Taxes = inv.Taxes[:0]
+	for _, k := range sc.order {
+		cs := &sc.codes[k]
+		var base, codeTax decimal.Decimal
+		parts := sc.dparts[:0] // per-line exact tax (per_line: rounded)
+		for _, en := range sc.entries {
+			if en.code != k {
+				continue
+			}
+			amount := inv.Lines[en.line].Amount
+			base = base.Add(amount)
+			part := amount.Mul(cs.tc.Rate).Shift(-2) // rate is a percentage
+			if mode == tax.PerLine {
+				part = cur.Round(part)
+			}
+			parts = append(parts, part)
+		}
+		sc.dparts = parts
+		if len(parts) == 0 {
+			continue
+		}
+		if mode == tax.PerLine {
+			for _, p := range parts {
+				codeTax = codeTax.Add(p)
+			}
+		} else {
+			codeTax = cur.Round(base.Mul(cs.tc.Rate).Shift(-2))
+		}
+		// Share the code's tax over its lines so line taxes sum exactly.
+		shares := shareOut(codeTax, parts, cur)
+		j := 0
+		for _, en := range sc.entries {
+			if en.code == k {
+				l := &inv.Lines[en.line]
+				l.TaxAmount = l.TaxAmount.Add(shares[j])
+				j++
+			}
+		}
+		taxTotal = taxTotal.Add(codeTax)
+		inv.Taxes = append(inv.Taxes, taxLine(cs.code, cs.tc, base, codeTax))
+	}
 	inv.Net = net
 	inv.Tax = taxTotal
 	inv.Total = net.Add(taxTotal)
@@ -398,7 +444,13 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 	}
 	inv.TotalAccounting = accounting.Round(inv.Total.Mul(rate))
 	inv.BalanceAccounting = accounting.Round(inv.Balance.Mul(rate))
-	return nil
+}
+
+// taxLine is the document's tax line of one code.
+func taxLine(code string, tc tax.Code, base, amount decimal.Decimal) TaxLine {
+	return TaxLine{Code: code, Name: tc.Name, Category: tc.Category, Rate: tc.Rate,
+		ExemptionReason: tc.ExemptionReason, ExemptionReasonCode: tc.ExemptionReasonCode, Account: tc.Account,
+		Base: base, Amount: amount}
 }
 
 var linePrefixes = func() []string {

@@ -103,16 +103,20 @@ func ValidTimeZone(tz string) bool {
 	return err == nil
 }
 
-func checkText(c *fail.Collector, field, v string, max int) {
+func checkText(c *fail.Collector, field, v string, max int) { checkTextIn(c, field, "", v, max) }
+
+// checkTextIn is checkText for the field prefix+suffix, which it only builds
+// when the text is at fault (Compute checks every line's description).
+func checkTextIn(c *fail.Collector, prefix, suffix, v string, max int) {
 	if !utf8.ValidString(v) {
-		c.Add(field, "must be valid UTF-8 text")
+		c.Add(prefix+suffix, "must be valid UTF-8 text")
 		return
 	}
 	if utf8.RuneCountInString(v) > max {
-		c.Add(field, "must be at most %d characters", max)
+		c.Add(prefix+suffix, "must be at most %d characters", max)
 	}
 	if strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }) {
-		c.Add(field, "must not contain control characters or line breaks")
+		c.Add(prefix+suffix, "must not contain control characters or line breaks")
 	}
 }
 

@@ -18,10 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/tax"
 )
 
 // accEach runs fn on a fresh server on every engine.
@@ -179,6 +182,11 @@ var (
 	accCustWriter = []access.Role{access.Administrator, access.Director, access.FinanceManager, access.GroupManager, access.Sales}
 	accAuditRead  = []access.Role{access.Administrator, access.Director, access.FinanceManager}
 	accAdminOnly  = []access.Role{access.Administrator}
+	// invoices.write, invoices.approve, ledger.read and ledger.manage.
+	accInvWriter     = []access.Role{access.Administrator, access.Director, access.FinanceManager, access.Finance}
+	accInvApprover   = []access.Role{access.Administrator, access.Director, access.FinanceManager}
+	accLedgerRead    = []access.Role{access.Administrator, access.Director, access.FinanceManager}
+	accLedgerManager = []access.Role{access.Administrator, access.Director}
 )
 
 func accWithout(roles []access.Role, drop ...access.Role) []access.Role {
@@ -200,6 +208,14 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		return func(*testing.T, access.Role) (string, any) { return path, body }
 	}
 	cust := "/api/v1/customers/" + e.A.Customer
+	// Invoice and ledger fixtures: an issued invoice of the customer key's
+	// account, a draft to edit, and the tax code the tax group rows name.
+	today := accToday(e)
+	own := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today, "open")
+	draft := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today).ID
+	if _, err := e.Svc.UpsertTaxCode(ctx, sys, tax.Code{Code: "V21", Name: "VAT 21", Rate: decimal.NewFromInt(21), Category: tax.Standard, Account: "2100"}); err != nil {
+		t.Fatalf("tax code: %v", err)
+	}
 	return []accMatrixRow{
 		// Sign-in ignores the bearer key. One real sign-in; the others send an
 		// over-long password, refused before the ~100 ms password hash.
@@ -260,6 +276,57 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 			}
 			return "/api/v1/customers/" + id + "/restore", nil
 		}},
+
+		// Invoices. Each call that changes a document gets a fresh one.
+		{op: "GET /api/v1/invoices", allowed: accWithout(accAllRoles, access.Engineer), call: fixed("/api/v1/invoices", nil)},
+		{op: "POST /api/v1/invoices", allowed: accInvWriter, call: fixed("/api/v1/invoices", accInvBody(e.A.Customer))},
+		{op: "POST /api/v1/invoices/preview", allowed: accInvWriter, call: fixed("/api/v1/invoices/preview", accInvBody(e.A.Customer))},
+		// The customer key's own issued invoice: the customer role reads it too.
+		{op: "GET /api/v1/invoices/{id}", allowed: accWithout(accAllRoles, access.Engineer), call: fixed("/api/v1/invoices/"+own.ID, nil)},
+		{op: "GET /api/v1/invoices/{id}/totals", allowed: accWithout(accAllRoles, access.Engineer), call: fixed("/api/v1/invoices/"+own.ID+"/totals", nil)},
+		{op: "GET /api/v1/invoices/{id}/notifications", allowed: accStaffRead, call: fixed("/api/v1/invoices/"+own.ID+"/notifications", nil)},
+		{op: "PATCH /api/v1/invoices/{id}", allowed: accInvWriter,
+			call: fixed("/api/v1/invoices/"+draft, map[string]any{"notes": "edited"})},
+		{op: "DELETE /api/v1/invoices/{id}", allowed: accInvWriter, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, today).ID, nil
+		}},
+		{op: "POST /api/v1/invoices/{id}/status", label: "issue", allowed: accInvWriter, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, today).ID + "/status", map[string]any{"status": "open"}
+		}},
+		{op: "POST /api/v1/invoices/{id}/status", label: "past due", allowed: accInvWriter, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, today.AddDays(-60), "open").ID + "/status", map[string]any{"status": "past_due"}
+		}},
+		{op: "POST /api/v1/invoices/{id}/status", label: "close", allowed: accInvApprover, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, today, "open").ID + "/status", map[string]any{"status": "closed", "reason": "settled outside Facturo"}
+		}},
+		{op: "POST /api/v1/invoices/{id}/status", label: "void", allowed: accInvApprover, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, today, "open").ID + "/status", map[string]any{"status": "void"}
+		}},
+
+		// Tenant settings: taxes, tax mode and number series.
+		{op: "GET /api/v1/tax-codes", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/tax-codes", nil)},
+		{op: "PUT /api/v1/tax-codes/{code}", allowed: accAdminOnly,
+			call: fixed("/api/v1/tax-codes/V10", map[string]any{"name": "VAT 10", "rate": "10", "category": "S", "account": "2100"})},
+		{op: "GET /api/v1/tax-groups", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/tax-groups", nil)},
+		{op: "PUT /api/v1/tax-groups/{kind}/{code}", allowed: accAdminOnly,
+			call: fixed("/api/v1/tax-groups/item/FULL", map[string]any{"tax_codes": []string{"V21"}})},
+		{op: "PUT /api/v1/tax-mode", allowed: accAdminOnly, call: fixed("/api/v1/tax-mode", map[string]any{"tax_mode": "per_code"})},
+		{op: "GET /api/v1/number-series", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/number-series", nil)},
+		{op: "PUT /api/v1/number-series/{kind}", allowed: accAdminOnly,
+			call: fixed("/api/v1/number-series/invoice", map[string]any{"pattern": "INV-{YYYY}-{SEQ:6}"})},
+
+		// The ledger: reports need ledger.read, the chart and profiles ledger.manage.
+		{op: "GET /api/v1/ledger/accounts", allowed: accLedgerRead, call: fixed("/api/v1/ledger/accounts", nil)},
+		{op: "PUT /api/v1/ledger/accounts/{code}", allowed: accLedgerManager,
+			call: fixed("/api/v1/ledger/accounts/4300", map[string]any{"name": "Revenue: licences", "type": "revenue"})},
+		{op: "GET /api/v1/ledger/posting-profiles", allowed: accLedgerRead, call: fixed("/api/v1/ledger/posting-profiles", nil)},
+		{op: "PUT /api/v1/ledger/posting-profiles/{code}", allowed: accLedgerManager,
+			call: fixed("/api/v1/ledger/posting-profiles/resellers", map[string]any{"name": "Resellers", "receivables_account": "1100"})},
+		{op: "GET /api/v1/ledger/trial-balance", allowed: accLedgerRead, call: fixed("/api/v1/ledger/trial-balance", nil)},
+		{op: "GET /api/v1/ledger/accounts/{code}/lines", allowed: accLedgerRead, call: fixed("/api/v1/ledger/accounts/1100/lines", nil)},
+		{op: "GET /api/v1/ledger/receivables", allowed: accLedgerRead, call: fixed("/api/v1/ledger/receivables", nil)},
+		{op: "GET /api/v1/ledger/invoice-journal", allowed: accLedgerRead, call: fixed("/api/v1/ledger/invoice-journal", nil)},
+		{op: "GET /api/v1/ledger/entries/{id}", allowed: accLedgerRead, call: fixed("/api/v1/ledger/entries/"+own.EntryID, nil)},
 	}
 }
 
@@ -495,6 +562,135 @@ func TestTenantIsolation(t *testing.T) {
 		r := accDo(t, e, http.MethodGet, "/api/v1/audit-events?target_id="+e.B.Customer, e.B.Keys[access.Administrator], nil)
 		if !strings.Contains(string(r.Body), "customer.updated") {
 			t.Errorf("B's audit log lacks its own customer.updated: %s", r.Body)
+		}
+
+		// Invoices and the ledger: A's keys never see or change B's documents,
+		// and B's documents and postings never show in A's lists and reports.
+		today := accToday(e)
+		bDraft := accMakeInvoice(t, e, e.B.ID, e.B.Customer, today)
+		bOpen := accMakeInvoice(t, e, e.B.ID, e.B.Customer, today, "open")
+		aOpen := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today, "open") // so A's answers are not empty
+		bDocs := map[string][]byte{}
+		for _, id := range []string{bDraft.ID, bOpen.ID} {
+			bDocs[id] = accDo(t, e, http.MethodGet, "/api/v1/invoices/"+id, e.B.Keys[access.Administrator], nil).Body
+		}
+		invLeaks := append(slices.Clone(leaks), bDraft.ID, bOpen.ID, bOpen.EntryID)
+		noInvLeak := func(what string, body []byte) {
+			t.Helper()
+			for _, s := range invLeaks {
+				if strings.Contains(string(body), s) {
+					t.Errorf("%s: the answer contains tenant B's %q: %s", what, s, accShort(body))
+				}
+			}
+		}
+		invGhost, entryGhost := "inv_0000000000000000000000000z", "je_0000000000000000000000000z"
+		for _, role := range access.Roles {
+			key := e.A.Keys[role]
+			for _, target := range []string{bDraft.ID, bOpen.ID} {
+				for _, c := range []struct {
+					method, suffix string
+					body           any
+					canReach       bool
+				}{
+					{http.MethodGet, "", nil, role != access.Engineer},
+					{http.MethodGet, "/totals", nil, role != access.Engineer},
+					{http.MethodGet, "/notifications", nil, slices.Contains(accStaffRead, role)},
+					{http.MethodPatch, "", map[string]any{"notes": "hijacked"}, slices.Contains(accInvWriter, role)},
+					{http.MethodDelete, "", nil, slices.Contains(accInvWriter, role)},
+					{http.MethodPost, "/status", map[string]any{"status": "open"}, slices.Contains(accInvWriter, role)},
+					{http.MethodPost, "/status", map[string]any{"status": "void"}, slices.Contains(accInvApprover, role)},
+				} {
+					what := fmt.Sprintf("%s B's invoice%s %v as %s", c.method, c.suffix, c.body, role)
+					before := e.Snapshot()
+					r := accDo(t, e, c.method, "/api/v1/invoices/"+target+c.suffix, key, c.body)
+					noLeak(what, r.Body) // (a 404 repeats the id asked for)
+					if after := e.Snapshot(); !maps.Equal(before, after) {
+						t.Errorf("%s changed the database: %v → %v", what, before, after)
+					}
+					g := accDo(t, e, c.method, "/api/v1/invoices/"+invGhost+c.suffix, key, c.body)
+					if c.canReach {
+						accWantProblem(t, r, http.StatusNotFound, "not_found")
+					}
+					var pr, pg accProblem
+					_ = json.Unmarshal(r.Body, &pr)
+					_ = json.Unmarshal(g.Body, &pg)
+					if r.Status != g.Status || pr.Code != pg.Code || strings.ReplaceAll(pr.Detail, target, invGhost) != pg.Detail {
+						t.Errorf("%s: %d %+v, unlike a missing invoice's %d %+v", what, r.Status, pr, g.Status, pg)
+					}
+				}
+			}
+			// Creating a document for B's customer or bill-to account.
+			if slices.Contains(accInvWriter, role) {
+				for _, body := range []map[string]any{accInvBody(e.B.Customer), func() map[string]any {
+					b := accInvBody(e.A.Customer)
+					b["invoice_account_id"] = e.B.Other
+					return b
+				}()} {
+					before := e.Snapshot()
+					r := accDo(t, e, http.MethodPost, "/api/v1/invoices", key, body)
+					accWantProblem(t, r, http.StatusUnprocessableEntity, "invalid")
+					noInvLeak("create for B's customer", r.Body)
+					if after := e.Snapshot(); !maps.Equal(before, after) {
+						t.Errorf("create for B's customer changed the database: %v → %v", before, after)
+					}
+				}
+			}
+			// B's journal entry.
+			r := accDo(t, e, http.MethodGet, "/api/v1/ledger/entries/"+bOpen.EntryID, key, nil)
+			g := accDo(t, e, http.MethodGet, "/api/v1/ledger/entries/"+entryGhost, key, nil)
+			noLeak("B's journal entry as "+string(role), r.Body)
+			if slices.Contains(accLedgerRead, role) {
+				accWantProblem(t, r, http.StatusNotFound, "not_found")
+			}
+			if r.Status != g.Status {
+				t.Errorf("B's journal entry as %s: %d, but %d for one that does not exist", role, r.Status, g.Status)
+			}
+			// Lists and reports.
+			if role != access.Engineer {
+				for _, q := range []string{"", "?status=draft,open", "?q=zyxwv", "?customer_id=" + e.B.Customer, "?date_preset=year_to_date", "?sort=-amount&limit=500"} {
+					r := accDo(t, e, http.MethodGet, "/api/v1/invoices"+q, key, nil)
+					if q == "?status=draft,open" && role == access.Customer {
+						continue // drafts are refused to the portal
+					}
+					if r.Status != http.StatusOK {
+						t.Errorf("invoices%s as %s: %d %s", q, role, r.Status, r.Body)
+					}
+					noInvLeak("invoices"+q+" as "+string(role), r.Body)
+					if q == "" && !strings.Contains(string(r.Body), aOpen.ID) {
+						t.Errorf("invoices as %s lacks A's own invoice: the test would prove nothing", role)
+					}
+				}
+			}
+			if slices.Contains(accLedgerRead, role) {
+				for _, path := range []string{"/api/v1/ledger/invoice-journal", "/api/v1/ledger/invoice-journal?customer_id=" + e.B.Customer,
+					"/api/v1/ledger/trial-balance", "/api/v1/ledger/receivables", "/api/v1/ledger/accounts/1100/lines", "/api/v1/ledger/accounts/4000/lines"} {
+					r := accDo(t, e, http.MethodGet, path, key, nil)
+					if r.Status != http.StatusOK {
+						t.Errorf("%s as %s: %d %s", path, role, r.Status, r.Body)
+					}
+					noInvLeak(path+" as "+string(role), r.Body)
+				}
+				// A's receivables are A's invoice alone.
+				tb := accTrialBalance(t, e, key, "")
+				if tb["1100"].Net != "20.00" || tb["4000"].Net != "-20.00" {
+					t.Errorf("A's trial balance as %s: 1100 %+v, 4000 %+v; want A's 20.00 only", role, tb["1100"], tb["4000"])
+				}
+				var journal accList[service.JournalRow]
+				accDo(t, e, http.MethodGet, "/api/v1/ledger/invoice-journal", key, nil).JSON(t, &journal)
+				if len(journal.Data) != 1 || journal.Data[0].InvoiceID != aOpen.ID {
+					t.Errorf("A's invoice journal as %s: %+v, want A's invoice alone", role, journal.Data)
+				}
+			}
+		}
+		// B's documents stayed as they were, and B sees them.
+		for id, doc := range bDocs {
+			r := accDo(t, e, http.MethodGet, "/api/v1/invoices/"+id, e.B.Keys[access.Administrator], nil)
+			if r.Status != http.StatusOK || string(r.Body) != string(doc) {
+				t.Errorf("B's invoice %s changed: %s\n→ %d %s", id, doc, r.Status, r.Body)
+			}
+		}
+		if tb := accTrialBalance(t, e, e.B.Keys[access.Administrator], ""); tb["1100"].Net != "20.00" {
+			t.Errorf("B's trial balance: 1100 %+v, want B's 20.00", tb["1100"])
 		}
 
 		// A customer-role key sees no other customer of its own tenant.

@@ -142,6 +142,9 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 	}
 	set(&inv.PeriodStart, in.PeriodStart)
 	set(&inv.PeriodEnd, in.PeriodEnd)
+	if in.Currency != nil && in.ExchangeRate == nil && !strings.EqualFold(strings.TrimSpace(*in.Currency), inv.Currency) {
+		inv.ExchangeRate = decimal.Zero // another currency needs its own rate, not the old one's
+	}
 	set(&inv.Currency, in.Currency)
 	if in.ExchangeRate != nil {
 		inv.ExchangeRate = parseDec(&c, "exchange_rate", *in.ExchangeRate)
@@ -725,13 +728,17 @@ func (s *Service) queueInvoiceNotification(ctx context.Context, tx Tx, p access.
 		Status:  "queued", CreatedAt: now})
 }
 
-// ListNotifications lists the notifications about one target.
+// ListNotifications lists the notifications about one document of the
+// caller's tenant; a document that is not there is not found.
 func (s *Service) ListNotifications(ctx context.Context, p access.Principal, targetID string) ([]Notification, error) {
 	if err := p.Require(access.ReadInvoices); err != nil {
 		return nil, err
 	}
 	var out []Notification
 	err := s.store.Read(ctx, func(tx Tx) error {
+		if _, err := tx.GetInvoice(ctx, p.TenantID, targetID); err != nil {
+			return err
+		}
 		var err error
 		out, err = tx.ListNotifications(ctx, p.TenantID, targetID)
 		return err

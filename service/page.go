@@ -3,6 +3,7 @@ package service
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 
 	"github.com/facturo/facturo/fail"
 )
@@ -50,7 +51,8 @@ func (p *Page) decode() error {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.ID == "" {
+	// A NUL cannot be stored or compared by PostgreSQL: only a forged cursor has one.
+	if err != nil || c.ID == "" || strings.ContainsRune(c.ID+c.Sort, 0) {
 		return fail.Field("cursor", "is not a cursor this API returned; start again without it")
 	}
 	p.after = &c

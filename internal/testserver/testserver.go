@@ -195,12 +195,17 @@ func (e *Env) Snapshot() map[string]int {
 	return TableCounts(e.T, e.DB)
 }
 
-// TableCounts counts the rows of every business table (not sign-in attempts,
-// sessions or idempotency records, which requests write by design).
+// CountedTables are the business tables TableCounts counts: not sign-in
+// attempts, sessions or idempotency records, which requests write by design.
+var CountedTables = []string{"tenants", "customers", "users", "api_keys", "audit_log", "counters",
+	"invoices", "invoice_lines", "journal_entries", "journal_lines", "notifications",
+	"tax_codes", "tax_groups", "ledger_accounts", "posting_profiles", "number_series"}
+
+// TableCounts counts the rows of every business table (CountedTables).
 func TableCounts(t testing.TB, db *store.DB) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	for _, table := range []string{"tenants", "customers", "users", "api_keys", "audit_log", "counters"} {
+	for _, table := range CountedTables {
 		var n int
 		if err := db.SQL().QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
 			t.Fatalf("count %s: %v", table, err)
