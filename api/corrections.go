@@ -90,8 +90,9 @@ func (h *Handlers) registerCorrections(api huma.API) {
 		})
 	type stepIn struct {
 		IdempotencyHeader
-		ID   string `path:"id"`
-		Body struct {
+		ID string `path:"id"`
+		// Optional: a step needs no body unless it carries a comment.
+		Body *struct {
 			Comment string `json:"comment,omitempty" maxLength:"1000"`
 		}
 	}
@@ -107,7 +108,11 @@ func (h *Handlers) registerCorrections(api huma.API) {
 		op(api, huma.Operation{OperationID: st.name + "-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/" + st.name,
 			Summary: st.summary, Tags: tags, DefaultStatus: http.StatusOK},
 			func(ctx context.Context, p access.Principal, in *stepIn) (*Body[Invoice], error) {
-				inv, err := st.fn(ctx, p, in.ID, in.Body.Comment)
+				comment := ""
+				if in.Body != nil {
+					comment = in.Body.Comment
+				}
+				inv, err := st.fn(ctx, p, in.ID, comment)
 				if err != nil {
 					return nil, err
 				}
@@ -210,7 +215,7 @@ func (h *Handlers) registerCorrections(api huma.API) {
 	}
 	op(api, huma.Operation{OperationID: "add-attachment", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/attachments", Summary: "Attach a file",
 		Description: fmt.Sprintf("Send the file as the body with its Content-Type (one of %s), at most %d MiB.", strings.Join(billing.AttachmentTypes, ", "), billing.MaxAttachmentBytes>>20),
-		Tags:        tags, MaxBodyBytes: billing.MaxAttachmentBytes + 1, SkipValidateBody: true},
+		Tags:        tags, MaxBodyBytes: billing.MaxAttachmentBytes + 1, SkipValidateBody: true, Metadata: map[string]any{"bodyField": "file"}},
 		func(ctx context.Context, p access.Principal, in *attachIn) (*Body[billing.Attachment], error) {
 			a, err := h.Svc.AddAttachment(ctx, p, in.ID, in.Filename, in.ContentType, in.RawBody)
 			if err != nil {

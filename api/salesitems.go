@@ -162,15 +162,23 @@ func ParseUsageCSV(r io.Reader) ([]service.UsageRecord, []service.UsageRowResult
 	}
 	var recs []service.UsageRecord
 	var bad []service.UsageRowResult
-	for line := 2; ; line++ {
+	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
 			bad = append(bad, service.UsageRowResult{Line: line, Status: "rejected", Reason: "unreadable CSV row: " + err.Error()})
 			continue
 		}
+		// The row's own line in the file: blank lines and quoted line
+		// breaks make it differ from the count of rows.
+		line, _ := cr.FieldPos(0)
 		rec := service.UsageRecord{Line: line, RecordID: get(row, "record_id"), CustomerRef: get(row, "customer"), SKU: get(row, "sku"),
 			Quantity: get(row, "quantity"), Unit: get(row, "unit")}
 		ps, err1 := calendar.Parse(get(row, "period_start"))

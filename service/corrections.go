@@ -282,8 +282,12 @@ func (s *Service) RejectInvoice(ctx context.Context, p access.Principal, invoice
 	return s.workflowStep(ctx, p, invoiceID, billing.Draft, "rejected", comment)
 }
 
-// InvoiceWorkflow returns a document's approval history.
+// InvoiceWorkflow returns a document's approval history. It is internal
+// (approvers' names and comments): staff only, never the portal.
 func (s *Service) InvoiceWorkflow(ctx context.Context, p access.Principal, invoiceID string) ([]WorkflowEvent, error) {
+	if err := p.Require(access.ReadInvoices); err != nil {
+		return nil, err
+	}
 	if _, err := s.GetInvoice(ctx, p, invoiceID); err != nil {
 		return nil, err
 	}

@@ -321,7 +321,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 			// Seed 002: the customer's draft sales items turn pending by
 			// themselves once its billing information is complete (and back
 			// to draft if it becomes incomplete).
-			if _, err := tx.SetOpenItemsStatus(ctx, p.TenantID, c.ID, billing.ItemStatusFor(c.HasBillingInfo)); err != nil {
+			if _, err := tx.SetOpenItemsStatus(ctx, p.TenantID, c.ID, billing.ItemStatusFor(c.HasBillingInfo), s.Now()); err != nil {
 				return err
 			}
 		}

@@ -41,7 +41,7 @@ type SalesItemStore interface {
 	GetSalesItemForUpdate(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error)
 	ListSalesItems(ctx context.Context, tenantID string, f SalesItemFilter) ([]billing.SalesItem, error)
 	// SetOpenItemsStatus moves a customer's draft or pending items to status.
-	SetOpenItemsStatus(ctx context.Context, tenantID, customerID string, status billing.ItemStatus) (int, error)
+	SetOpenItemsStatus(ctx context.Context, tenantID, customerID string, status billing.ItemStatus, at time.Time) (int, error)
 	// CustomerByRef finds a customer by number or SAP id (usage files).
 	CustomerByRef(ctx context.Context, tenantID, ref string) (billing.Customer, error)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 )
@@ -342,9 +343,9 @@ func (t *tx) GetSalesItemForUpdate(ctx context.Context, tenantID, itemID string)
 	return t.getSalesItem(ctx, t.d.forUpdate(), tenantID, itemID)
 }
 
-func (t *tx) SetOpenItemsStatus(ctx context.Context, tenantID, customerID string, status billing.ItemStatus) (int, error) {
+func (t *tx) SetOpenItemsStatus(ctx context.Context, tenantID, customerID string, status billing.ItemStatus, at time.Time) (int, error) {
 	res, err := t.exec(ctx, `UPDATE sales_items SET status = ?, updated_at = ? WHERE tenant_id = ? AND customer_id = ? AND status IN ('draft', 'pending') AND status <> ?`,
-		string(status), t.d.ts(time.Now().UTC()), tenantID, customerID, string(status))
+		string(status), t.d.ts(at), tenantID, customerID, string(status))
 	if err != nil {
 		return 0, fmt.Errorf("set item status: %w", err)
 	}
@@ -426,7 +427,9 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 	}
 	sortExpr := col
 	if col == "gross" {
-		sortExpr = t.d.num("gross")
+		// Qualified: on PostgreSQL a bare "gross" in ORDER BY names the
+		// select list's gross::text, which sorts "120.00" before "15.00".
+		sortExpr = t.d.num("sales_items.gross")
 	}
 	if c := f.Page.After(); c != nil {
 		var v any = c.Sort
@@ -443,6 +446,11 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 				return nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
 			v = t.d.ts(ts)
+		case "billing_date":
+			// A cursor of another sort is not a date: PostgreSQL would fail the ::date cast (a 500).
+			if _, err := calendar.Parse(c.Sort); err != nil {
+				return nil, fail.Field("cursor", "is not a cursor this API returned for this sort")
+			}
 		}
 		op := ">"
 		if f.Desc {
