@@ -61,7 +61,7 @@ const (
 	ManageSalesItems  Permission = "sales_items.manage"  // sales items
 	LogTime           Permission = "time.log"            // ticket time entries
 	OwnAccount        Permission = "portal.own_account"  // a customer's own account in the portal
-	ManageCatalog     Permission = "catalog.manage"      // products, contracts
+	ManageCatalog     Permission = "catalog.manage"      // products
 	ReadCatalog       Permission = "catalog.read"        // products
 	ManageWebhooks    Permission = "webhooks.manage"     // webhook endpoints
 	ReadNotifications Permission = "notifications.read"  // the email outbox

@@ -62,6 +62,10 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerAudit(api)
 	h.registerInvoices(api)
 	h.registerLedger(api)
+	h.registerCorrections(api)
+	h.registerSalesItems(api)
+	h.registerContracts(api)
+	h.registerBillingRuns(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

@@ -124,6 +124,13 @@ type Invoice struct {
 	Balance             string            `json:"balance"`
 	TotalAccounting     string            `json:"total_accounting" doc:"Total in the tenant's accounting currency."`
 	TaxMode             string            `json:"tax_mode"`
+	OriginalID          string            `json:"original_id,omitempty" doc:"For a correction's credit note and replacement: the corrected invoice."`
+	CreditNoteID        string            `json:"credit_note_id,omitempty" doc:"The credit note of the correction."`
+	ReplacementID       string            `json:"replacement_id,omitempty" doc:"The corrected replacement draft."`
+	CorrectionReason    string            `json:"correction_reason,omitempty"`
+	CorrectionComment   string            `json:"correction_comment,omitempty"`
+	TemplateID          string            `json:"template_id,omitempty" doc:"The recurring template that made this document."`
+	TemplatePeriod      string            `json:"template_period,omitempty"`
 	EntryID             string            `json:"entry_id,omitempty"`
 	VoidEntryID         string            `json:"void_entry_id,omitempty"`
 	CloseReason         string            `json:"close_reason,omitempty"`
@@ -170,7 +177,9 @@ func invoiceOut(inv billing.Invoice, withLines bool) Invoice {
 		Net: amt(inv.Net, cur), Tax: amt(inv.Tax, cur), Total: amt(inv.Total, cur), Paid: amt(inv.Paid, cur),
 		Balance: amt(inv.Balance, cur), TaxMode: string(inv.TaxMode), EntryID: inv.EntryID, VoidEntryID: inv.VoidEntryID,
 		CloseReason: inv.CloseReason, IssuedAt: inv.IssuedAt, ClosedAt: inv.ClosedAt, VoidedAt: inv.VoidedAt,
-		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt, AllowedStatuses: []string{}, PaymentSchedule: []Installment{}}
+		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt, AllowedStatuses: []string{}, PaymentSchedule: []Installment{},
+		OriginalID: inv.OriginalID, CreditNoteID: inv.CreditNoteID, ReplacementID: inv.ReplacementID,
+		CorrectionReason: inv.CorrectionReason, CorrectionComment: inv.CorrectionComment, TemplateID: inv.TemplateID, TemplatePeriod: inv.TemplatePeriod}
 	out.TotalAccounting = inv.TotalAccounting.StringFixed(2)
 	for _, s := range inv.Status.Next() {
 		out.AllowedStatuses = append(out.AllowedStatuses, string(s))

@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -153,6 +154,32 @@ func init() {
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
 		return NewProblem(status, msg, errs...)
 	}
+	huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		p := NewProblem(status, msg, errs...)
+		if status == http.StatusRequestEntityTooLarge && hctx != nil {
+			tooLarge(p, hctx.Operation())
+		}
+		return p
+	}
+}
+
+// tooLarge words a 413 with the operation's own limit and, for an upload
+// (Metadata "bodyField"), the field the body is: the file.
+func tooLarge(p *Problem, o *huma.Operation) {
+	if o == nil || o.MaxBodyBytes <= 0 {
+		return
+	}
+	field, _ := o.Metadata["bodyField"].(string)
+	if field == "" {
+		field = "body"
+	}
+	limit := fmt.Sprintf("%d MiB", o.MaxBodyBytes>>20)
+	if o.MaxBodyBytes < 1<<20 {
+		limit = fmt.Sprintf("%d bytes", o.MaxBodyBytes)
+	}
+	p.Field = field
+	p.Detail = fmt.Sprintf("%s: the request is too large: send at most %s", field, limit)
+	p.Errors = []fail.FieldError{{Field: field, Message: "must be at most " + limit}}
 }
 
 // ProblemFor turns any error into a problem: domain errors by their code,

@@ -41,10 +41,12 @@ const (
 var Statuses = []Status{Draft, Submitted, Approved, Open, PastDue, Closed, Void}
 
 // transitions is the one table of legal status changes. Nothing leads back to draft.
+// With the approval workflow on, a draft goes through submitted and
+// approved (or back to draft when rejected) before it is issued.
 var transitions = map[Status][]Status{
-	Draft:     {Open},
-	Submitted: {Open},
-	Approved:  {Open},
+	Draft:     {Submitted, Open},
+	Submitted: {Approved, Draft, Open},
+	Approved:  {Open, Draft},
 	Open:      {PastDue, Closed, Void},
 	PastDue:   {Closed, Void},
 }
@@ -190,15 +192,26 @@ type Invoice struct {
 	PostingProfile   string            `json:"posting_profile"`
 	Lines            []Line            `json:"lines"`
 	Totals
-	TaxMode     tax.Mode   `json:"tax_mode"`
-	EntryID     string     `json:"entry_id"` // the journal entry of its issue
-	VoidEntryID string     `json:"void_entry_id"`
-	CloseReason string     `json:"close_reason"`
-	IssuedAt    *time.Time `json:"issued_at"`
-	ClosedAt    *time.Time `json:"closed_at"`
-	VoidedAt    *time.Time `json:"voided_at"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	// Corrections (seed 004): the original, its crediting credit note and its
+	// replacement draft each point to the other two.
+	OriginalID        string `json:"original_id"`
+	CreditNoteID      string `json:"credit_note_id"`
+	ReplacementID     string `json:"replacement_id"`
+	CorrectionReason  string `json:"correction_reason"`
+	CorrectionComment string `json:"correction_comment"`
+	// TemplateID and TemplatePeriod link a document to the recurring
+	// template and period that made it.
+	TemplateID     string     `json:"template_id"`
+	TemplatePeriod string     `json:"template_period"`
+	TaxMode        tax.Mode   `json:"tax_mode"`
+	EntryID        string     `json:"entry_id"` // the journal entry of its issue
+	VoidEntryID    string     `json:"void_entry_id"`
+	CloseReason    string     `json:"close_reason"`
+	IssuedAt       *time.Time `json:"issued_at"`
+	ClosedAt       *time.Time `json:"closed_at"`
+	VoidedAt       *time.Time `json:"voided_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
 // Limits of one document.

@@ -10,16 +10,21 @@ import (
 // Tenant is one provider business using Facturo: its own customers, users,
 // numbering and ledger. Every row in the database belongs to one tenant.
 type Tenant struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`       // trading name shown in the console
-	LegalName string    `json:"legal_name"` // on invoices
-	TaxID     string    `json:"tax_id"`
-	Address   Address   `json:"address"`
-	Currency  string    `json:"currency"` // accounting currency (ISO 4217)
-	TimeZone  string    `json:"time_zone"`
-	Language  string    `json:"language"` // default for documents and emails
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`       // trading name shown in the console
+	LegalName string  `json:"legal_name"` // on invoices
+	TaxID     string  `json:"tax_id"`
+	Address   Address `json:"address"`
+	Currency  string  `json:"currency"` // accounting currency (ISO 4217)
+	TimeZone  string  `json:"time_zone"`
+	Language  string  `json:"language"` // default for documents and emails
+	// ApprovalRequired makes every draft go through submit and approve before it is issued.
+	ApprovalRequired bool `json:"approval_required"`
+	// BillingRunDay is the day of the month (1–28) the previous month's
+	// billing run starts by itself; 0 turns the schedule off.
+	BillingRunDay int       `json:"billing_run_day"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Normalize trims and validates t, naming every field at fault.

@@ -111,5 +111,53 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 	if _, err := svc.SweepPastDue(ctx, p.TenantID); err != nil {
 		return err
 	}
-	return nil
+	return seedCorrections(ctx, svc, p, ids, today)
+}
+
+// seedCorrections shows seed 004: a corrected invoice with its credit note
+// and replacement, a draft awaiting approval, an attachment and a monthly
+// recurring template.
+func seedCorrections(ctx context.Context, svc *service.Service, p access.Principal, ids map[string]string, today calendar.Date) error {
+	f := false
+	cust := ids["C-1003"]
+	lines := []service.LineInput{{Description: "Soporte gestionado (10 h)", Quantity: sp("10"), UnitPrice: sp("65.00"), ItemSalesTaxGroup: "SERVICES", ChargeType: "time", Account: "4100"}}
+	date := calendar.New(today.Year, today.Month, 1).AddMonths(-1).AddDays(14)
+	inv, err := svc.CreateInvoice(ctx, p, service.InvoiceInput{CustomerID: &cust, InvoiceDate: &date, Provider: sp("Nimbus"), Lines: &lines})
+	if err != nil {
+		return fmt.Errorf("demo correction: %w", err)
+	}
+	if _, err := svc.UpdateInvoiceStatus(ctx, p, inv.ID, service.StatusChange{Status: "open", Notify: &f}); err != nil {
+		return err
+	}
+	if _, err := svc.AddAttachment(ctx, p, inv.ID, "parte-de-horas.csv", "text/csv", []byte("fecha;técnico;horas\n2026-10-03;Eng Ineer;6\n2026-10-09;Eng Ineer;4\n")); err != nil {
+		return err
+	}
+	c, err := svc.CorrectInvoice(ctx, p, inv.ID, "QUANTITY", "Se facturaron 10 h; el parte firmado recoge 8 h")
+	if err != nil {
+		return fmt.Errorf("demo correction: %w", err)
+	}
+	fixed := []service.LineInput{{Description: "Soporte gestionado (8 h)", Quantity: sp("8"), UnitPrice: sp("65.00"), ItemSalesTaxGroup: "SERVICES", ChargeType: "time", Account: "4100"}}
+	if _, err := svc.UpdateInvoice(ctx, p, c.Replacement.ID, service.InvoiceInput{Lines: &fixed}); err != nil {
+		return err
+	}
+	if _, err := svc.UpdateInvoiceStatus(ctx, p, c.Replacement.ID, service.StatusChange{Status: "open", Notify: &f}); err != nil {
+		return err
+	}
+	// A draft waiting for a finance manager's approval.
+	pt := ids["C-1004"]
+	consult := []service.LineInput{{Description: "Consultoria de migração para a nuvem", Quantity: sp("16"), UnitPrice: sp("220.00"), ItemSalesTaxGroup: "SERVICES", ChargeType: "time", Account: "4100"}}
+	draft, err := svc.CreateInvoice(ctx, p, service.InvoiceInput{CustomerID: &pt, Currency: sp("BRL"), ExchangeRate: sp("0.1720"), Provider: sp("Nimbus"), Lines: &consult})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.SubmitInvoice(ctx, p, draft.ID, "Projeto concluído; favor aprovar"); err != nil {
+		return err
+	}
+	// A monthly template for managed backup.
+	acct := ids["C-1001"]
+	backup := []service.LineInput{{Description: "Managed backup, 2 TB", Quantity: sp("1"), UnitPrice: sp("180.00"), ItemSalesTaxGroup: "SERVICES", ChargeType: "recurring", Account: "4100"}}
+	next := calendar.New(today.Year, today.Month, 1).AddMonths(1)
+	_, err = svc.CreateTemplate(ctx, p, service.TemplateInput{Name: sp("Northwind managed backup"), CustomerID: &acct, Interval: sp("monthly"),
+		Start: &next, Invoice: &service.InvoiceInput{Lines: &backup, Provider: sp("Nimbus"), Currency: sp("GBP"), ExchangeRate: sp("1.1650")}})
+	return err
 }

@@ -623,7 +623,7 @@ func TestInvoiceStatusUpdate(t *testing.T) {
 
 		// Publishing a draft: no email unless asked for.
 		quiet := accPost(t, e, finance, accInvBody(e.A.Customer))
-		if quiet.Status != "draft" || quiet.Number != "" || !slices.Equal(quiet.AllowedStatuses, []string{"open"}) {
+		if quiet.Status != "draft" || quiet.Number != "" || !slices.Equal(quiet.AllowedStatuses, []string{"submitted", "open"}) {
 			t.Errorf("new draft: status %s, number %q, allowed %v", quiet.Status, quiet.Number, quiet.AllowedStatuses)
 		}
 		res := change(finance, quiet.ID, map[string]any{"status": "open"})
@@ -673,10 +673,11 @@ func TestInvoiceStatusUpdate(t *testing.T) {
 			id, what, to string
 			allowed      []string
 		}{
-			{draft.ID, "draft", "closed", []string{"open"}},
-			{draft.ID, "draft", "past_due", []string{"open"}},
-			{draft.ID, "draft", "void", []string{"open"}},
-			{draft.ID, "draft", "draft", []string{"open"}},
+			// A draft may also be submitted for approval (its own action).
+			{draft.ID, "draft", "closed", []string{"submitted", "open"}},
+			{draft.ID, "draft", "past_due", []string{"submitted", "open"}},
+			{draft.ID, "draft", "void", []string{"submitted", "open"}},
+			{draft.ID, "draft", "draft", []string{"submitted", "open"}},
 			{late.ID, "past due", "open", []string{"closed", "void"}},
 			{late.ID, "past due", "past_due", []string{"closed", "void"}},
 			{late.ID, "past due", "draft", []string{"closed", "void"}},

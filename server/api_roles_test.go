@@ -21,6 +21,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/service"
@@ -174,6 +175,8 @@ type accMatrixRow struct {
 	alsoOK int
 	// call returns the concrete path and body for role.
 	call func(t *testing.T, role access.Role) (path string, body any)
+	// headers are sent with the call, as name, value pairs (a raw body's Content-Type).
+	headers []string
 }
 
 var (
@@ -187,6 +190,11 @@ var (
 	accInvApprover   = []access.Role{access.Administrator, access.Director, access.FinanceManager}
 	accLedgerRead    = []access.Role{access.Administrator, access.Director, access.FinanceManager}
 	accLedgerManager = []access.Role{access.Administrator, access.Director}
+	// sales_items.manage (seed 002), catalog.manage, time.log and billing_runs.manage.
+	accSalesItems  = []access.Role{access.Administrator, access.Director, access.FinanceManager, access.Finance, access.GroupManager, access.Sales}
+	accCatalog     = []access.Role{access.Administrator, access.Director, access.GroupManager}
+	accTimeLoggers = []access.Role{access.Administrator, access.Director, access.Engineer}
+	accBillingRuns = []access.Role{access.Administrator, access.Director, access.FinanceManager}
 )
 
 func accWithout(roles []access.Role, drop ...access.Role) []access.Role {
@@ -215,6 +223,66 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 	draft := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today).ID
 	if _, err := e.Svc.UpsertTaxCode(ctx, sys, tax.Code{Code: "V21", Name: "VAT 21", Rate: decimal.NewFromInt(21), Category: tax.Standard, Account: "2100"}); err != nil {
 		t.Fatalf("tax code: %v", err)
+	}
+	// Fixtures of the corrections, approval, recurring and attachment rows.
+	submitted := func(t *testing.T) string {
+		id := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today).ID
+		if _, err := e.Svc.SubmitInvoice(ctx, sys, id, ""); err != nil {
+			t.Fatalf("submit: %v", err)
+		}
+		return id
+	}
+	lines := []service.LineInput{{Description: "Monthly support", Quantity: accPtr("1"), UnitPrice: accPtr("50.00")}}
+	tplName, monthly := "Support", "monthly"
+	tpl, err := e.Svc.CreateTemplate(ctx, sys, service.TemplateInput{Name: &tplName, CustomerID: &e.A.Customer, Interval: &monthly,
+		Start: &today, Invoice: &service.InvoiceInput{Lines: &lines}})
+	if err != nil {
+		t.Fatalf("template: %v", err)
+	}
+	attach := func(t *testing.T) string {
+		a, err := e.Svc.AddAttachment(ctx, sys, draft, "scan.pdf", "application/pdf", accMakePDF())
+		if err != nil {
+			t.Fatalf("attachment: %v", err)
+		}
+		return a.ID
+	}
+	att := attach(t)
+	// Fixtures of the sales item, catalog, contract, ticket and billing run rows.
+	code, name, price := "SKU-M", "Matrix product", "10.00"
+	prod, err := e.Svc.CreateProduct(ctx, sys, service.ProductInput{Code: &code, Name: &name, DefaultPrice: &price})
+	if err != nil {
+		t.Fatalf("product: %v", err)
+	}
+	custA, err := e.Svc.GetCustomer(ctx, sys, e.A.Customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := func(t *testing.T) string {
+		desc, q := "Consulting", "2"
+		si, err := e.Svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &e.A.Customer, Description: &desc, Quantity: &q, UnitPrice: &price})
+		if err != nil {
+			t.Fatalf("sales item: %v", err)
+		}
+		return si.ID
+	}
+	si := item(t)
+	part := service.PartInput{ProductID: prod.ID, Quantity: "1", Interval: "monthly", Start: today}
+	con, err := e.Svc.CreateContract(ctx, sys, service.ContractInput{CustomerID: e.A.Customer, Name: "Matrix contract", Parts: []service.PartInput{part}})
+	if err != nil {
+		t.Fatalf("contract: %v", err)
+	}
+	tkt, err := e.Svc.CreateTicket(ctx, sys, e.A.Customer, "Printer on fire")
+	if err != nil {
+		t.Fatalf("ticket: %v", err)
+	}
+	// Billing runs of a long-past period bill nothing the other rows need.
+	run, err := e.Svc.RunBilling(ctx, sys, calendar.New(2001, 1, 1), calendar.New(2001, 1, 31), false, nil, nil)
+	if err != nil {
+		t.Fatalf("billing run: %v", err)
+	}
+	usage := func(r access.Role) map[string]any {
+		return map[string]any{"records": []any{map[string]any{"record_id": "json-" + string(r), "customer": custA.Number, "sku": code,
+			"quantity": "3", "period_start": today.AddDays(-30).String(), "period_end": today.String()}}}
 	}
 	return []accMatrixRow{
 		// Sign-in ignores the bearer key. One real sign-in; the others send an
@@ -327,6 +395,79 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		{op: "GET /api/v1/ledger/receivables", allowed: accLedgerRead, call: fixed("/api/v1/ledger/receivables", nil)},
 		{op: "GET /api/v1/ledger/invoice-journal", allowed: accLedgerRead, call: fixed("/api/v1/ledger/invoice-journal", nil)},
 		{op: "GET /api/v1/ledger/entries/{id}", allowed: accLedgerRead, call: fixed("/api/v1/ledger/entries/"+own.EntryID, nil)},
+
+		// Corrections and the approval workflow.
+		{op: "POST /api/v1/invoices/{id}/correct", allowed: accInvApprover, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, today, "open").ID + "/correct",
+				map[string]any{"reason_code": "PRICE", "comment": "wrong price"}
+		}},
+		{op: "POST /api/v1/invoices/{id}/submit", allowed: accInvWriter, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, today).ID + "/submit", map[string]any{"comment": "please check"}
+		}},
+		{op: "POST /api/v1/invoices/{id}/approve", allowed: accInvApprover, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + submitted(t) + "/approve", map[string]any{}
+		}},
+		{op: "POST /api/v1/invoices/{id}/reject", allowed: accInvApprover, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + submitted(t) + "/reject", map[string]any{"comment": "wrong customer"}
+		}},
+		// The approval history is internal: staff only, not the portal.
+		{op: "GET /api/v1/invoices/{id}/workflow", allowed: accStaffRead, call: fixed("/api/v1/invoices/"+own.ID+"/workflow", nil)},
+		{op: "GET /api/v1/reason-codes", allowed: accStaffRead, call: fixed("/api/v1/reason-codes", nil)},
+		{op: "PUT /api/v1/reason-codes/{code}", allowed: accAdminOnly,
+			call: fixed("/api/v1/reason-codes/DISCOUNT", map[string]any{"description": "Missing discount"})},
+		{op: "PUT /api/v1/approval-workflow", allowed: accAdminOnly, call: fixed("/api/v1/approval-workflow", map[string]any{"approval_required": false})},
+
+		// Recurring templates.
+		{op: "GET /api/v1/recurring-invoices", allowed: accStaffRead, call: fixed("/api/v1/recurring-invoices", nil)},
+		{op: "POST /api/v1/recurring-invoices", allowed: accInvWriter, call: func(_ *testing.T, r access.Role) (string, any) {
+			return "/api/v1/recurring-invoices", map[string]any{"name": "Made by " + string(r), "customer_id": e.A.Customer, "interval": "monthly",
+				"start_date": today.String(), "invoice": map[string]any{"lines": []any{map[string]any{"description": "Hosting", "quantity": "1", "unit_price": "9.00"}}}}
+		}},
+		{op: "GET /api/v1/recurring-invoices/{id}", allowed: accStaffRead, call: fixed("/api/v1/recurring-invoices/"+tpl.ID, nil)},
+		{op: "PATCH /api/v1/recurring-invoices/{id}", allowed: accInvWriter, call: fixed("/api/v1/recurring-invoices/"+tpl.ID, map[string]any{"name": "Support (renamed)"})},
+
+		// Attachments: the file is the raw body with its Content-Type.
+		{op: "POST /api/v1/invoices/{id}/attachments", allowed: accInvWriter, headers: []string{"Content-Type", "application/pdf"},
+			call: fixed("/api/v1/invoices/"+draft+"/attachments?filename=scan.pdf", accMakePDF())},
+		{op: "GET /api/v1/invoices/{id}/attachments", allowed: accStaffRead, call: fixed("/api/v1/invoices/"+draft+"/attachments", nil)},
+		{op: "GET /api/v1/invoices/{id}/attachments/{attachment_id}", allowed: accStaffRead, call: fixed("/api/v1/invoices/"+draft+"/attachments/"+att, nil)},
+		{op: "DELETE /api/v1/invoices/{id}/attachments/{attachment_id}", allowed: accInvWriter, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + draft + "/attachments/" + attach(t), nil
+		}},
+
+		// Sales items (seed 002: not engineers, not customers) and their sources.
+		{op: "GET /api/v1/sales-items", allowed: accSalesItems, call: fixed("/api/v1/sales-items", nil)},
+		{op: "POST /api/v1/sales-items", allowed: accSalesItems, call: fixed("/api/v1/sales-items",
+			map[string]any{"customer_id": e.A.Customer, "description": "Installation", "quantity": "1", "unit_price": "80.00"})},
+		{op: "GET /api/v1/sales-items/{id}", allowed: accSalesItems, call: fixed("/api/v1/sales-items/"+si, nil)},
+		{op: "PATCH /api/v1/sales-items/{id}", allowed: accSalesItems, call: fixed("/api/v1/sales-items/"+si, map[string]any{"description": "Consulting (edited)"})},
+		{op: "POST /api/v1/sales-items/{id}/cancel", allowed: accSalesItems, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/sales-items/" + item(t) + "/cancel", nil
+		}},
+		{op: "POST /api/v1/usage", allowed: accSalesItems, call: func(_ *testing.T, r access.Role) (string, any) { return "/api/v1/usage", usage(r) }},
+		{op: "POST /api/v1/usage/csv", allowed: accSalesItems, headers: []string{"Content-Type", "text/csv"}, call: func(_ *testing.T, r access.Role) (string, any) {
+			return "/api/v1/usage/csv", "record_id,customer,sku,quantity,unit,period_start,period_end\n" +
+				"csv-" + string(r) + "," + custA.Number + "," + code + ",4,GB," + today.AddDays(-30).String() + "," + today.String() + "\n"
+		}},
+		{op: "GET /api/v1/products", allowed: accStaffRead, call: fixed("/api/v1/products", nil)},
+		{op: "POST /api/v1/products", allowed: accCatalog, call: func(_ *testing.T, r access.Role) (string, any) {
+			return "/api/v1/products", map[string]any{"code": "SKU-" + strings.ToUpper(string(r)), "name": "Made by " + string(r), "default_price": "5.00"}
+		}},
+		{op: "PATCH /api/v1/products/{id}", allowed: accCatalog, call: fixed("/api/v1/products/"+prod.ID, map[string]any{"name": "Matrix product (renamed)"})},
+		{op: "GET /api/v1/contracts", allowed: accSalesItems, call: fixed("/api/v1/contracts", nil)},
+		{op: "POST /api/v1/contracts", allowed: accSalesItems, call: fixed("/api/v1/contracts", map[string]any{"customer_id": e.A.Customer, "name": "Support",
+			"parts": []any{map[string]any{"product_id": prod.ID, "quantity": "1", "interval": "monthly", "start_date": today.String()}}})},
+		{op: "PATCH /api/v1/contracts/{id}", allowed: accSalesItems, call: fixed("/api/v1/contracts/"+con.ID, map[string]any{"name": "Matrix contract (renamed)"})},
+		{op: "GET /api/v1/tickets", allowed: append(slices.Clone(accSalesItems), access.Engineer), call: fixed("/api/v1/tickets", nil)},
+		{op: "POST /api/v1/tickets", allowed: accSalesItems, call: fixed("/api/v1/tickets", map[string]any{"customer_id": e.A.Customer, "title": "Mail is down"})},
+		{op: "POST /api/v1/tickets/{id}/time-entries", allowed: accTimeLoggers, call: fixed("/api/v1/tickets/"+tkt.ID+"/time-entries",
+			map[string]any{"work_date": today.String(), "minutes": 30, "billable": true, "rate": "60.00", "description": "Replaced the toner"})},
+
+		// Billing runs.
+		{op: "POST /api/v1/billing-runs", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs",
+			map[string]any{"period_start": "2001-01-01", "period_end": "2001-01-31", "wait": true})},
+		{op: "GET /api/v1/billing-runs", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs", nil)},
+		{op: "GET /api/v1/billing-runs/{id}", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs/"+run.ID, nil)},
 	}
 }
 
@@ -368,7 +509,7 @@ func TestRoleMatrix(t *testing.T) {
 				name := strings.TrimSpace(row.op + " " + row.label + " as " + string(role))
 				path, body := row.call(t, role)
 				before := e.Snapshot()
-				r := accDo(t, e, method, path, e.A.Keys[role], body)
+				r := accDo(t, e, method, path, e.A.Keys[role], body, row.headers...)
 				if slices.Contains(row.allowed, role) {
 					if (r.Status < 200 || r.Status > 299) && (row.alsoOK == 0 || r.Status != row.alsoOK) {
 						t.Errorf("%s: %d, want 2xx; body %s", name, r.Status, accShort(r.Body))
@@ -418,7 +559,7 @@ func TestAuthenticationRequired(t *testing.T) {
 			}
 			path, body := row.call(t, access.Administrator)
 			before := e.Snapshot()
-			r := accDo(t, e, strings.Fields(row.op)[0], path, "", body)
+			r := accDo(t, e, strings.Fields(row.op)[0], path, "", body, row.headers...)
 			accWantProblem(t, r, http.StatusUnauthorized, "unauthenticated")
 			if r.Header.Get("WWW-Authenticate") == "" {
 				t.Errorf("%s without credentials: 401 without WWW-Authenticate", row.op)

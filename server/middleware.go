@@ -20,6 +20,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api"
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/store"
 )
@@ -176,8 +177,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 const idemLease = time.Minute
 
 // maxIdempotentBody bounds the request bodies hashed for idempotency; larger
-// bodies are refused by the operations anyway.
-const maxIdempotentBody = 1 << 20
+// bodies are refused by the operations anyway. It must be at least the
+// largest operation limit (the usage CSV import's 32 MiB), or a request an
+// operation accepts is refused only for carrying an Idempotency-Key.
+const maxIdempotentBody = max(billing.MaxAttachmentBytes, 32<<20) + 1<<20
 
 // idempotency makes POSTs with an Idempotency-Key safe to repeat: the same
 // key and body replay the first response; another body with the same key is

@@ -317,6 +317,14 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 		if err := tx.UpdateCustomer(ctx, c); err != nil {
 			return err
 		}
+		if c.HasBillingInfo != before.HasBillingInfo {
+			// Seed 002: the customer's draft sales items turn pending by
+			// themselves once its billing information is complete (and back
+			// to draft if it becomes incomplete).
+			if _, err := tx.SetOpenItemsStatus(ctx, p.TenantID, c.ID, billing.ItemStatusFor(c.HasBillingInfo), s.Now()); err != nil {
+				return err
+			}
+		}
 		out = c
 		changes := diff(customerView(before), customerView(c))
 		if len(changes) == 0 {

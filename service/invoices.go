@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -363,7 +364,14 @@ func (s *Service) UpdateInvoice(ctx context.Context, p access.Principal, invoice
 		if err := s.prepare(ctx, tx, p, &inv, in); err != nil {
 			return err
 		}
-		inv.Status = billing.Draft // editing a submitted or approved draft returns it to unsubmitted
+		if inv.Status != billing.Draft {
+			// Editing a submitted or approved draft returns it to unsubmitted.
+			if err := tx.AppendWorkflow(ctx, p.TenantID, WorkflowEvent{InvoiceID: inv.ID, Action: "returned",
+				ActorID: p.ActorID(), ActorName: p.Name, Comment: "edited after " + string(inv.Status), At: s.Now()}); err != nil {
+				return err
+			}
+			inv.Status = billing.Draft
+		}
 		inv.UpdatedAt = s.Now()
 		if err := tx.UpdateInvoice(ctx, inv); err != nil {
 			return err
@@ -392,6 +400,10 @@ func (s *Service) DiscardInvoice(ctx context.Context, p access.Principal, invoic
 		}
 		if !inv.Status.IsDraft() {
 			return fail.Conflictf("invoice %s is %s: only a draft can be discarded; void or correct it instead", inv.Number, inv.Status)
+		}
+		// Sales items billed on the draft become open again.
+		if _, err := tx.ReleaseInvoiceItems(ctx, p.TenantID, inv.ID); err != nil {
+			return err
 		}
 		if err := tx.DeleteInvoice(ctx, p.TenantID, inv.ID); err != nil {
 			return err
@@ -483,6 +495,9 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 			e.Allowed = allowed
 			return e
 		}
+		if !slices.Contains([]billing.Status{billing.Open, billing.PastDue, billing.Closed, billing.Void}, target) {
+			return fail.Field("status", "use submit, approve or reject for the approval workflow; this action sets open, past_due, closed or void")
+		}
 		notify := from.IsIssued()
 		if ch.Notify != nil {
 			notify = *ch.Notify
@@ -494,6 +509,11 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 		today := calendar.Today(s.Now(), tenant.Location())
 		switch target {
 		case billing.Open:
+			if tenant.ApprovalRequired && inv.Status != billing.Approved {
+				e := fail.Conflictf("document %s is %s: this tenant requires approval before issuing; submit it and have it approved", label(inv), inv.Status)
+				e.Allowed = []string{"submitted"}
+				return e
+			}
 			err = s.issue(ctx, tx, p, &inv, tenant, today)
 		case billing.PastDue:
 			if !inv.DueDate.Before(today) || inv.Balance.IsZero() {
@@ -540,6 +560,7 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 	if err := inv.CheckIssuable(today); err != nil {
 		return err
 	}
+
 	series, err := tx.ListSeries(ctx, p.TenantID)
 	if err != nil {
 		return err

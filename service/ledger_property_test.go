@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service"
@@ -107,6 +108,7 @@ func TestLedgerProperty(t *testing.T) {
 		p, customers := ledgerFixture(t, svc, 6)
 		r := rand.New(rand.NewPCG(42, uint64(len(db.Engine()))))
 		var issued []string
+		corrected := 0
 		steps := 60
 		if testing.Short() {
 			steps = 20
@@ -138,14 +140,38 @@ func TestLedgerProperty(t *testing.T) {
 				if err != nil && !isConflict(err) {
 					t.Fatalf("step %d void: %v", step, err)
 				}
-			default:
+			case op < 9:
 				id := issued[r.IntN(len(issued))]
 				_, err := svc.UpdateInvoiceStatus(ctx, p, id, service.StatusChange{Status: "closed", Reason: "write off"})
 				if err != nil && !isConflict(err) {
 					t.Fatalf("step %d close: %v", step, err)
 				}
+			default:
+				// Correct an issued invoice, then issue its replacement so
+				// that it can be corrected again later.
+				id := issued[r.IntN(len(issued))]
+				c, err := svc.CorrectInvoice(ctx, p, id, "PRICE", "random correction")
+				if fail.Is(err, fail.Conflict) {
+					break // a credit note, a void or an already corrected invoice
+				}
+				if err != nil {
+					t.Fatalf("step %d correct: %v", step, err)
+				}
+				if c.CreditNote.OriginalID != id || c.Replacement.OriginalID != id || c.Original.CreditNoteID != c.CreditNote.ID ||
+					c.Original.ReplacementID != c.Replacement.ID || c.CreditNote.ReplacementID != c.Replacement.ID || c.Replacement.CreditNoteID != c.CreditNote.ID {
+					t.Fatalf("step %d: the three documents do not link to each other: %+v", step, c)
+				}
+				res, err := svc.UpdateInvoiceStatus(ctx, p, c.Replacement.ID, service.StatusChange{Status: "open"})
+				if err != nil {
+					t.Fatalf("step %d issue replacement: %v", step, err)
+				}
+				issued = append(issued, res.Invoice.ID, c.CreditNote.ID)
+				corrected++
 			}
 			checkLedger(t, ctx, svc, db, p)
+		}
+		if corrected == 0 {
+			t.Fatal("the random sequence corrected no invoice: change the seed or the weights")
 		}
 	})
 }

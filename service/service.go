@@ -41,6 +41,9 @@ type Tx interface {
 	InvoiceStore
 	LedgerStore
 	NotificationStore
+	CorrectionStore
+	SalesItemStore
+	BillingRunStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -58,6 +61,7 @@ type Clock func() time.Time
 type Service struct {
 	store Store
 	now   Clock
+	fault func(point string) error
 }
 
 // Option configures a Service.

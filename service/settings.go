@@ -42,6 +42,11 @@ func (s *Service) initTenant(ctx context.Context, tx Tx, tenantID string) error 
 	if err := tx.UpsertPostingProfile(ctx, tenantID, ledger.PostingProfile{Code: ledger.DefaultProfile, Name: "Default", ReceivablesAccount: receivables}); err != nil {
 		return err
 	}
+	for _, r := range billing.DefaultReasonCodes {
+		if err := tx.UpsertReasonCode(ctx, tenantID, r); err != nil {
+			return err
+		}
+	}
 	for kind, pattern := range billing.DefaultSeries {
 		if err := tx.SetSeries(ctx, tenantID, kind, pattern); err != nil {
 			return err

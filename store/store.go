@@ -46,6 +46,7 @@ const (
 
 // DB is a Facturo database on either engine. It implements service.Store.
 type DB struct {
+	dsn    string
 	engine Engine
 	path   string  // SQLite: the database file
 	write  *sql.DB // SQLite: one connection, so writers queue in Go, not on busy_timeout
@@ -71,11 +72,23 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if dsn == "" {
 		dsn = DefaultSQLitePath
 	}
+	var db *DB
+	var err error
 	if EngineOf(dsn) == Postgres {
-		return openPostgres(ctx, dsn)
+		db, err = openPostgres(ctx, dsn)
+	} else {
+		db, err = openSQLite(ctx, dsn)
 	}
-	return openSQLite(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.dsn = dsn
+	return db, nil
 }
+
+// DSNOf returns the connection string db was opened with, so tests can open
+// a second handle (another node) on the same database.
+func DSNOf(db *DB) string { return db.dsn }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	db, err := sql.Open("pgx", dsn)

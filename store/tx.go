@@ -55,13 +55,13 @@ func mustAffect(res sql.Result, err error, what, id string) error {
 
 // --- tenants
 
-const tenantCols = `id, name, legal_name, tax_id, line1, line2, city, region, postal_code, country, currency, time_zone, language, created_at, updated_at`
+const tenantCols = `id, name, legal_name, tax_id, line1, line2, city, region, postal_code, country, currency, time_zone, language, created_at, updated_at, approval_required, billing_run_day`
 
 func (t *tx) InsertTenant(ctx context.Context, v billing.Tenant) error {
 	a := v.Address
-	_, err := t.exec(ctx, `INSERT INTO tenants (`+tenantCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := t.exec(ctx, `INSERT INTO tenants (`+tenantCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		v.ID, v.Name, v.LegalName, v.TaxID, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country,
-		v.Currency, v.TimeZone, v.Language, t.d.ts(v.CreatedAt), t.d.ts(v.UpdatedAt))
+		v.Currency, v.TimeZone, v.Language, t.d.ts(v.CreatedAt), t.d.ts(v.UpdatedAt), v.ApprovalRequired, v.BillingRunDay)
 	if err != nil {
 		return fmt.Errorf("insert tenant: %w", err)
 	}
@@ -72,7 +72,7 @@ func scanTenant(row interface{ Scan(...any) error }) (billing.Tenant, error) {
 	var v billing.Tenant
 	a := &v.Address
 	err := row.Scan(&v.ID, &v.Name, &v.LegalName, &v.TaxID, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country,
-		&v.Currency, &v.TimeZone, &v.Language, tsScan{&v.CreatedAt}, tsScan{&v.UpdatedAt})
+		&v.Currency, &v.TimeZone, &v.Language, tsScan{&v.CreatedAt}, tsScan{&v.UpdatedAt}, &v.ApprovalRequired, &v.BillingRunDay)
 	return v, err
 }
 
@@ -90,9 +90,9 @@ func (t *tx) GetTenant(ctx context.Context, tenantID string) (billing.Tenant, er
 func (t *tx) UpdateTenant(ctx context.Context, v billing.Tenant) error {
 	a := v.Address
 	res, err := t.exec(ctx, `UPDATE tenants SET name=?, legal_name=?, tax_id=?, line1=?, line2=?, city=?, region=?, postal_code=?, country=?,
-		currency=?, time_zone=?, language=?, updated_at=? WHERE id=?`,
+		currency=?, time_zone=?, language=?, updated_at=?, approval_required=?, billing_run_day=? WHERE id=?`,
 		v.Name, v.LegalName, v.TaxID, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country,
-		v.Currency, v.TimeZone, v.Language, t.d.ts(v.UpdatedAt), v.ID)
+		v.Currency, v.TimeZone, v.Language, t.d.ts(v.UpdatedAt), v.ApprovalRequired, v.BillingRunDay, v.ID)
 	return mustAffect(res, err, "tenant", v.ID)
 }
 

@@ -121,8 +121,9 @@ func purgeLoop(ctx context.Context, db *store.DB, log *slog.Logger) {
 	}
 }
 
-// sweepLoop marks overdue documents past due every ten minutes. Every node
-// may run it: each change is a locked, conditional update.
+// sweepLoop makes the documents recurring templates owe and marks overdue
+// documents past due, every ten minutes. Every node may run it: each change
+// is a locked, conditional update.
 func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -132,6 +133,16 @@ func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
 			log.Warn("past-due sweep", "err", err)
 		}
 		for _, ten := range tenants {
+			if n, err := svc.RunRecurring(ctx, ten.ID); err != nil && ctx.Err() == nil {
+				log.Warn("recurring invoices", "tenant", ten.ID, "err", err)
+			} else if n > 0 {
+				log.Info("recurring invoices made", "tenant", ten.ID, "count", n)
+			}
+			if run, err := svc.ScheduledBillingRun(ctx, ten.ID); err != nil && ctx.Err() == nil {
+				log.Warn("scheduled billing run", "tenant", ten.ID, "err", err)
+			} else if run != nil {
+				log.Info("scheduled billing run", "tenant", ten.ID, "run", run.ID, "invoices", run.InvoicesCreated)
+			}
 			if n, err := svc.SweepPastDue(ctx, ten.ID); err != nil && ctx.Err() == nil {
 				log.Warn("past-due sweep", "tenant", ten.ID, "err", err)
 			} else if n > 0 {

@@ -31,6 +31,7 @@ var commands = []command{
 	{"tenant", "create or list tenants (tenant create | tenant list)", runTenant},
 	{"user", "create a user (user create)", runUser},
 	{"apikey", "create an API key (apikey create)", runAPIKey},
+	{"billing-run", "run or resume the billing run of a period, with progress", runBillingRun},
 	{"version", "print the version", func(_ context.Context, _ []string, w, _ io.Writer) error {
 		_, err := fmt.Fprintln(w, "facturo", version)
 		return err

@@ -199,7 +199,9 @@ func (e *Env) Snapshot() map[string]int {
 // attempts, sessions or idempotency records, which requests write by design.
 var CountedTables = []string{"tenants", "customers", "users", "api_keys", "audit_log", "counters",
 	"invoices", "invoice_lines", "journal_entries", "journal_lines", "notifications",
-	"tax_codes", "tax_groups", "ledger_accounts", "posting_profiles", "number_series"}
+	"tax_codes", "tax_groups", "ledger_accounts", "posting_profiles", "number_series",
+	"reason_codes", "invoice_workflow", "recurring_templates", "attachments",
+	"products", "contracts", "contract_parts", "tickets", "time_entries", "sales_items", "billing_runs"}
 
 // TableCounts counts the rows of every business table (CountedTables).
 func TableCounts(t testing.TB, db *store.DB) map[string]int {

@@ -1,0 +1,121 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/service"
+)
+
+// BillingRun is a billing run with its progress.
+type BillingRun struct {
+	ID              string     `json:"id"`
+	PeriodStart     Date       `json:"period_start"`
+	PeriodEnd       Date       `json:"period_end"`
+	Issue           bool       `json:"issue"`
+	Status          string     `json:"status" enum:"running,completed,failed"`
+	Phase           string     `json:"phase"`
+	ItemsTotal      int        `json:"items_total"`
+	ItemsDone       int        `json:"items_done"`
+	CustomersTotal  int        `json:"customers_total" doc:"Invoice groups: bill-to account, provider and currency."`
+	CustomersDone   int        `json:"customers_done"`
+	InvoicesCreated int        `json:"invoices_created"`
+	ContractItems   int        `json:"contract_items"`
+	Percent         float64    `json:"percent"`
+	ETASeconds      float64    `json:"eta_seconds"`
+	Error           string     `json:"error,omitempty"`
+	StartedAt       time.Time  `json:"started_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	FinishedAt      *time.Time `json:"finished_at,omitempty"`
+}
+
+func runOut(r service.BillingRun) BillingRun {
+	return BillingRun{ID: r.ID, PeriodStart: Date{r.PeriodStart}, PeriodEnd: Date{r.PeriodEnd}, Issue: r.Issue, Status: r.Status, Phase: r.Phase,
+		ItemsTotal: r.ItemsTotal, ItemsDone: r.ItemsDone, CustomersTotal: r.GroupsTotal, CustomersDone: r.GroupsDone,
+		InvoicesCreated: r.InvoicesCreated, ContractItems: r.ContractItems, Percent: r.Percent(), ETASeconds: r.ETA(time.Now()).Seconds(),
+		Error: r.Error, StartedAt: r.StartedAt, UpdatedAt: r.UpdatedAt, FinishedAt: r.FinishedAt}
+}
+
+func (h *Handlers) registerBillingRuns(api huma.API) {
+	tags := []string{"Billing runs"}
+	type startIn struct {
+		IdempotencyHeader
+		Body struct {
+			PeriodStart Date              `json:"period_start"`
+			PeriodEnd   Date              `json:"period_end"`
+			Issue       bool              `json:"issue,omitempty" doc:"Issue the invoices at once instead of leaving drafts."`
+			Rates       map[string]string `json:"exchange_rates,omitempty" doc:"Rates to the accounting currency for items in other currencies, e.g. {\"USD\": \"0.92\"}."`
+			Wait        bool              `json:"wait,omitempty" doc:"Answer when the run is complete instead of at once."`
+		}
+	}
+	op(api, huma.Operation{OperationID: "start-billing-run", Method: http.MethodPost, Path: "/api/v1/billing-runs", Summary: "Run billing for a period",
+		Description: "Starts (or resumes) the run of the period and answers 202 with its progress; poll GET /api/v1/billing-runs/{id}. Running a completed period again changes nothing.",
+		Tags:        tags, DefaultStatus: http.StatusAccepted},
+		func(ctx context.Context, p access.Principal, in *startIn) (*Body[BillingRun], error) {
+			b := in.Body
+			if b.Wait {
+				r, err := h.Svc.RunBilling(ctx, p, b.PeriodStart.Date, b.PeriodEnd.Date, b.Issue, b.Rates, nil)
+				if err != nil {
+					return nil, err
+				}
+				return &Body[BillingRun]{runOut(r)}, nil
+			}
+			started := make(chan service.BillingRun, 1)
+			errc := make(chan error, 1)
+			go func() {
+				// The run outlives the request: it is durable work that any
+				// node can resume.
+				once := false
+				_, err := h.Svc.RunBilling(context.WithoutCancel(ctx), p, b.PeriodStart.Date, b.PeriodEnd.Date, b.Issue, b.Rates, func(r service.BillingRun) {
+					if !once {
+						once = true
+						started <- r
+					}
+				})
+				if !once {
+					errc <- err
+				}
+			}()
+			select {
+			case r := <-started:
+				return &Body[BillingRun]{runOut(r)}, nil
+			case err := <-errc:
+				if err != nil {
+					return nil, err
+				}
+				runs, err := h.Svc.ListBillingRuns(ctx, p)
+				if err != nil || len(runs) == 0 {
+					return nil, err
+				}
+				for _, r := range runs {
+					if r.PeriodStart == b.PeriodStart.Date && r.PeriodEnd == b.PeriodEnd.Date {
+						return &Body[BillingRun]{runOut(r)}, nil
+					}
+				}
+				return &Body[BillingRun]{runOut(runs[0])}, nil
+			}
+		})
+	op(api, huma.Operation{OperationID: "list-billing-runs", Method: http.MethodGet, Path: "/api/v1/billing-runs", Summary: "List billing runs", Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[List[BillingRun]], error) {
+			rs, err := h.Svc.ListBillingRuns(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(service.PageOf[service.BillingRun]{Items: rs}, runOut), nil
+		})
+	type idIn struct {
+		ID string `path:"id"`
+	}
+	op(api, huma.Operation{OperationID: "get-billing-run", Method: http.MethodGet, Path: "/api/v1/billing-runs/{id}", Summary: "A billing run's progress", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*Body[BillingRun], error) {
+			r, err := h.Svc.GetBillingRun(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[BillingRun]{runOut(r)}, nil
+		})
+}

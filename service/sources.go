@@ -1,0 +1,458 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/money"
+)
+
+// --- contracts
+
+// PartInput is one contract part as a client enters it.
+type PartInput struct {
+	ID          string // set to change an existing part
+	ProductID   string
+	Description string
+	Quantity    string
+	Price       *string // the product's default price when omitted
+	Interval    string
+	Start       calendar.Date
+	End         calendar.Date
+	InArrears   bool
+}
+
+// ContractInput creates or changes a contract.
+type ContractInput struct {
+	CustomerID string
+	Name       string
+	Status     string
+	Parts      []PartInput
+}
+
+func (s *Service) contractFrom(ctx context.Context, tx Tx, tenantID string, c *billing.Contract, in ContractInput) error {
+	var col fail.Collector
+	c.Name, c.Status = in.Name, in.Status
+	if in.CustomerID != "" {
+		c.CustomerID = in.CustomerID
+	}
+	if _, err := tx.GetCustomer(ctx, tenantID, c.CustomerID); fail.Is(err, fail.NotFound) {
+		return fail.Field("customer_id", "no customer %q in this tenant", c.CustomerID)
+	} else if err != nil {
+		return err
+	}
+	now := s.Now()
+	parts := make([]billing.ContractPart, 0, len(in.Parts))
+	for i, pi := range in.Parts {
+		f := fmt.Sprintf("parts[%d]", i)
+		part := billing.ContractPart{ID: pi.ID, ProductID: pi.ProductID, Description: strings.TrimSpace(pi.Description),
+			Interval: billing.Interval(pi.Interval), Start: pi.Start, End: pi.End, InAdvance: !pi.InArrears}
+		if part.ID == "" {
+			part.ID = id.NewAt("cp", now)
+		} else if !containsPart(c.Parts, part.ID) {
+			col.Add(f+".id", "no part %q on this contract", part.ID)
+		}
+		q, err := money.ParseDecimal(pi.Quantity)
+		if err != nil {
+			col.Add(f+".quantity", "%q is not a decimal", pi.Quantity)
+		}
+		part.Quantity = q
+		prod, err := tx.GetProduct(ctx, tenantID, pi.ProductID)
+		if fail.Is(err, fail.NotFound) {
+			col.Add(f+".product_id", "no product %q", pi.ProductID)
+		} else if err != nil {
+			return err
+		}
+		part.Price = prod.DefaultPrice
+		if pi.Price != nil {
+			pr, err := money.ParseDecimal(*pi.Price)
+			if err != nil {
+				col.Add(f+".price", "%q is not a decimal", *pi.Price)
+			}
+			part.Price = pr
+		}
+		parts = append(parts, part)
+	}
+	// Parts not named keep their values: a part is never removed, only ended.
+	for _, old := range c.Parts {
+		if !containsPart(parts, old.ID) {
+			parts = append(parts, old)
+		}
+	}
+	c.Parts = parts
+	if err := col.Err(); err != nil {
+		return err
+	}
+	return c.Normalize()
+}
+
+func containsPart(parts []billing.ContractPart, id string) bool {
+	for _, p := range parts {
+		if p.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// CreateContract adds a contract with its parts.
+func (s *Service) CreateContract(ctx context.Context, p access.Principal, in ContractInput) (billing.Contract, error) {
+	if err := p.Require(access.ManageSalesItems); err != nil {
+		return billing.Contract{}, err
+	}
+	now := s.Now()
+	c := billing.Contract{ID: id.NewAt("con", now), TenantID: p.TenantID, CreatedAt: now, UpdatedAt: now}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if err := s.contractFrom(ctx, tx, p.TenantID, &c, in); err != nil {
+			return err
+		}
+		n, err := tx.NextCounter(ctx, p.TenantID, "contract")
+		if err != nil {
+			return err
+		}
+		c.Number = fmt.Sprintf("K-%06d", n)
+		if err := tx.InsertContract(ctx, c); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "contract.created", "contract", c.ID, c)
+	})
+	return c, err
+}
+
+// UpdateContract changes a contract: its name, status and parts (new parts
+// are added; a part is ended by its end date, never removed).
+func (s *Service) UpdateContract(ctx context.Context, p access.Principal, contractID string, in ContractInput) (billing.Contract, error) {
+	if err := p.Require(access.ManageSalesItems); err != nil {
+		return billing.Contract{}, err
+	}
+	var out billing.Contract
+	err := s.store.Write(ctx, func(tx Tx) error {
+		c, err := tx.GetContract(ctx, p.TenantID, contractID)
+		if err != nil {
+			return err
+		}
+		if in.CustomerID != "" && in.CustomerID != c.CustomerID {
+			return fail.Field("customer_id", "a contract's customer cannot change")
+		}
+		before := c
+		if in.Name == "" {
+			in.Name = c.Name
+		}
+		if in.Status == "" {
+			in.Status = c.Status
+		}
+		if err := s.contractFrom(ctx, tx, p.TenantID, &c, in); err != nil {
+			return err
+		}
+		c.UpdatedAt = s.Now()
+		if err := tx.UpdateContract(ctx, c); err != nil {
+			return err
+		}
+		out = c
+		return s.audit(ctx, tx, p, "contract.updated", "contract", c.ID, diff(before, c))
+	})
+	return out, err
+}
+
+// ListContracts lists contracts, optionally of one customer.
+func (s *Service) ListContracts(ctx context.Context, p access.Principal, customerID string) ([]billing.Contract, error) {
+	if err := p.Require(access.ManageSalesItems); err != nil {
+		return nil, err
+	}
+	var out []billing.Contract
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListContracts(ctx, p.TenantID, customerID)
+		return err
+	})
+	return out, err
+}
+
+// contractItems makes the sales items a contract owes for the periods billed
+// in r, each exactly once (a part and period is the item's source reference).
+func (s *Service) contractItems(ctx context.Context, tx Tx, tenantID string, c billing.Contract, r calendar.Range) (int, error) {
+	if c.Status != "active" {
+		return 0, nil
+	}
+	made := 0
+	for _, part := range c.Parts {
+		for _, per := range part.PeriodsBilledIn(r) {
+			now := s.Now()
+			desc := part.Description
+			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: c.CustomerID,
+				Source: billing.SourceContract, SourceRef: part.ID + "@" + per.Start.String(), ProductID: part.ProductID,
+				Description: desc, Quantity: part.Quantity, UnitPrice: part.Price, BillingDate: per.BillingDate,
+				PeriodStart: per.Start, PeriodEnd: per.End, ChargeType: billing.Recurring, CreatedAt: now, UpdatedAt: now}
+			if err := s.completeItem(ctx, tx, tenantID, &si, true); err != nil {
+				return made, fmt.Errorf("contract %s part %s: %w", c.Number, part.ID, err)
+			}
+			if si.Description == "" {
+				si.Description = c.Name
+			}
+			si.Description = fmt.Sprintf("%s (%s – %s)", si.Description, per.Start, per.End)
+			err := tx.InsertSalesItem(ctx, si)
+			if fail.Is(err, fail.Conflict) {
+				continue // made by an earlier or concurrent run: exactly once per part and period
+			}
+			if err != nil {
+				return made, err
+			}
+			made++
+		}
+	}
+	return made, nil
+}
+
+// --- tickets and time
+
+// CreateTicket opens a ticket for a customer.
+func (s *Service) CreateTicket(ctx context.Context, p access.Principal, customerID, title string) (Ticket, error) {
+	if err := p.Require(access.ManageSalesItems); err != nil {
+		return Ticket{}, err
+	}
+	title = strings.TrimSpace(title)
+	if title == "" || len(title) > 300 {
+		return Ticket{}, fail.Field("title", "is required (at most 300 characters)")
+	}
+	now := s.Now()
+	k := Ticket{ID: id.NewAt("tkt", now), TenantID: p.TenantID, CustomerID: customerID, Title: title, Status: "open", CreatedAt: now, UpdatedAt: now}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if _, err := tx.GetCustomer(ctx, p.TenantID, customerID); fail.Is(err, fail.NotFound) {
+			return fail.Field("customer_id", "no customer %q in this tenant", customerID)
+		} else if err != nil {
+			return err
+		}
+		n, err := tx.NextCounter(ctx, p.TenantID, "ticket")
+		if err != nil {
+			return err
+		}
+		k.Number = fmt.Sprintf("T-%06d", n)
+		if err := tx.InsertTicket(ctx, k); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "ticket.created", "ticket", k.ID, k)
+	})
+	return k, err
+}
+
+// ListTickets lists tickets, optionally of one customer. Engineers see them to log time.
+func (s *Service) ListTickets(ctx context.Context, p access.Principal, customerID string) ([]Ticket, error) {
+	// Engineers see tickets to log time; the sales-item roles see them too.
+	if err := p.Require(access.LogTime); err != nil {
+		if err2 := p.Require(access.ManageSalesItems); err2 != nil {
+			return nil, err
+		}
+	}
+	var out []Ticket
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListTickets(ctx, p.TenantID, customerID)
+		return err
+	})
+	return out, err
+}
+
+// TimeEntryInput is time logged on a ticket.
+type TimeEntryInput struct {
+	WorkDate    calendar.Date
+	Minutes     int
+	Billable    bool
+	Rate        string // per hour
+	Description string
+}
+
+// LogTime records time on a ticket (engineers may). A billable entry becomes
+// a sales item of the ticket's customer in the same transaction.
+func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID string, in TimeEntryInput) (TimeEntry, *billing.SalesItem, error) {
+	if err := p.Require(access.LogTime); err != nil {
+		return TimeEntry{}, nil, err
+	}
+	var c fail.Collector
+	if in.Minutes <= 0 || in.Minutes > 24*60 {
+		c.Add("minutes", "must be between 1 and 1440")
+	}
+	if in.WorkDate.IsZero() {
+		c.Add("work_date", "is required")
+	}
+	desc := strings.TrimSpace(in.Description)
+	if desc == "" || len(desc) > 1000 {
+		c.Add("description", "is required (at most 1000 characters)")
+	}
+	rate := decimal.Zero
+	if in.Rate != "" {
+		r, err := money.ParseDecimal(in.Rate)
+		if err != nil || r.IsNegative() {
+			c.Add("rate", "%q is not a non-negative decimal", in.Rate)
+		}
+		rate = r
+	} else if in.Billable {
+		c.Add("rate", "is required for billable time")
+	}
+	if err := c.Err(); err != nil {
+		return TimeEntry{}, nil, err
+	}
+	now := s.Now()
+	e := TimeEntry{ID: id.NewAt("te", now), TenantID: p.TenantID, TicketID: ticketID, UserID: p.ActorID(), UserName: p.Name,
+		WorkDate: in.WorkDate, Minutes: in.Minutes, Billable: in.Billable, Rate: rate, Description: desc, CreatedAt: now}
+	var item *billing.SalesItem
+	err := s.store.Write(ctx, func(tx Tx) error {
+		k, err := tx.GetTicket(ctx, p.TenantID, ticketID)
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertTimeEntry(ctx, e); err != nil {
+			return err
+		}
+		if e.Billable {
+			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: p.TenantID, CustomerID: k.CustomerID,
+				Source: billing.SourceTicket, SourceRef: e.ID, Description: fmt.Sprintf("%s %s: %s", k.Number, k.Title, desc),
+				Quantity: decimal.NewFromInt(int64(e.Minutes)).Div(decimal.NewFromInt(60)).Round(6), Unit: "h", UnitPrice: rate,
+				BillingDate: e.WorkDate, PeriodStart: e.WorkDate, PeriodEnd: e.WorkDate, ChargeType: billing.Time, CreatedAt: now, UpdatedAt: now}
+			if err := s.completeItem(ctx, tx, p.TenantID, &si, false); err != nil {
+				return err
+			}
+			if err := tx.InsertSalesItem(ctx, si); err != nil {
+				return err
+			}
+			item = &si
+		}
+		return s.audit(ctx, tx, p, "time.logged", "ticket", ticketID, e)
+	})
+	return e, item, err
+}
+
+// --- vendor usage
+
+// UsageRecord is one row of vendor usage (seed 002: "vendor usage without contract").
+type UsageRecord struct {
+	RecordID    string
+	CustomerRef string // customer number or SAP id
+	SKU         string // product code
+	Quantity    string
+	Unit        string
+	PeriodStart calendar.Date
+	PeriodEnd   calendar.Date
+	Line        int // line number in the file, for the report
+}
+
+// UsageRowResult says what became of one usage row.
+type UsageRowResult struct {
+	Line     int    `json:"line"`
+	RecordID string `json:"record_id"`
+	Status   string `json:"status"` // imported, duplicate, rejected
+	Reason   string `json:"reason,omitempty"`
+	ItemID   string `json:"sales_item_id,omitempty"`
+}
+
+// UsageReport sums an import.
+type UsageReport struct {
+	Imported   int              `json:"imported"`
+	Duplicates int              `json:"duplicates"`
+	Rejected   int              `json:"rejected"`
+	Rows       []UsageRowResult `json:"rows"`
+}
+
+// ImportUsage turns usage records into sales items, idempotent by record id:
+// importing the same records again adds nothing. A rejected row never stops
+// the good ones; each is reported with its line and reason. Rows for
+// customers without a contract still become items.
+func (s *Service) ImportUsage(ctx context.Context, p access.Principal, records []UsageRecord) (UsageReport, error) {
+	if err := p.Require(access.ManageSalesItems); err != nil {
+		return UsageReport{}, err
+	}
+	if len(records) > 100000 {
+		return UsageReport{}, fail.Field("records", "at most 100,000 records per import; split the file")
+	}
+	var rep UsageReport
+	const batch = 500
+	for start := 0; start < len(records); start += batch {
+		end := min(start+batch, len(records))
+		var rows []UsageRowResult
+		err := s.store.Write(ctx, func(tx Tx) error {
+			rows = rows[:0]
+			for _, r := range records[start:end] {
+				res, err := s.importUsageRow(ctx, tx, p.TenantID, r)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, res)
+			}
+			return s.audit(ctx, tx, p, "usage.imported", "usage", fmt.Sprintf("rows %d-%d", start+1, end), map[string]int{"rows": end - start})
+		})
+		if err != nil {
+			return rep, err
+		}
+		for _, r := range rows {
+			switch r.Status {
+			case "imported":
+				rep.Imported++
+			case "duplicate":
+				rep.Duplicates++
+			default:
+				rep.Rejected++
+			}
+			rep.Rows = append(rep.Rows, r)
+		}
+	}
+	return rep, nil
+}
+
+// importUsageRow imports one record inside the batch transaction; a bad row
+// is reported, not returned as an error, so it never stops the others.
+func (s *Service) importUsageRow(ctx context.Context, tx Tx, tenantID string, r UsageRecord) (UsageRowResult, error) {
+	res := UsageRowResult{Line: r.Line, RecordID: r.RecordID}
+	reject := func(format string, args ...any) (UsageRowResult, error) {
+		res.Status, res.Reason = "rejected", fmt.Sprintf(format, args...)
+		return res, nil
+	}
+	if strings.TrimSpace(r.RecordID) == "" || len(r.RecordID) > 200 {
+		return reject("record_id is required (at most 200 characters)")
+	}
+	cust, err := tx.CustomerByRef(ctx, tenantID, strings.TrimSpace(r.CustomerRef))
+	if fail.Is(err, fail.NotFound) {
+		return reject("no customer with number or SAP id %q", r.CustomerRef)
+	} else if err != nil {
+		return res, err
+	}
+	prod, err := tx.ProductByCode(ctx, tenantID, strings.TrimSpace(r.SKU))
+	if fail.Is(err, fail.NotFound) {
+		return reject("no product with code %q", r.SKU)
+	} else if err != nil {
+		return res, err
+	}
+	q, err := money.ParseDecimal(strings.TrimSpace(r.Quantity))
+	if err != nil {
+		return reject("quantity %q is not a decimal number", r.Quantity)
+	}
+	if r.PeriodStart.IsZero() || r.PeriodEnd.IsZero() || r.PeriodEnd.Before(r.PeriodStart) {
+		return reject("period_start and period_end are required, start first")
+	}
+	now := s.Now()
+	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: cust.ID, Source: billing.SourceUsage,
+		SourceRef: r.RecordID, ProductID: prod.ID, Quantity: q, Unit: r.Unit, UnitPrice: prod.DefaultPrice,
+		BillingDate: r.PeriodEnd, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, ChargeType: billing.Usage, CreatedAt: now, UpdatedAt: now}
+	if err := s.completeItem(ctx, tx, tenantID, &si, true); err != nil {
+		if e, ok := fail.As(err); ok && e.Code == fail.Invalid {
+			return reject("%s", e.Error())
+		}
+		return res, err
+	}
+	si.Description = fmt.Sprintf("%s (%s – %s)", si.Description, r.PeriodStart, r.PeriodEnd)
+	if err := tx.InsertSalesItem(ctx, si); err != nil {
+		if fail.Is(err, fail.Conflict) {
+			res.Status = "duplicate"
+			return res, nil
+		}
+		return res, err
+	}
+	res.Status, res.ItemID = "imported", si.ID
+	return res, nil
+}
