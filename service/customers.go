@@ -307,6 +307,11 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 		if err := c.Normalize(); err != nil {
 			return err
 		}
+		if p.Role == access.Customer && !p.System && before.Billing.Currency != "" && c.Billing.Currency != before.Billing.Currency {
+			// The billing currency decides the currency of every later invoice
+			// and wallet top-up: a customer may fill it in, only staff change it.
+			return fail.Field("billing.currency", "is set by your provider; ask them to change it")
+		}
 		if in.Number != nil && c.Number == "" { // after Normalize: a blank number trims to empty
 			return fail.Field("number", "must not be empty")
 		}

@@ -514,6 +514,8 @@ func TestCustomerPortalPrincipal(t *testing.T) {
 		wantCode(t, err, fail.NotFound)
 		_, err = e.svc.UpdateCustomer(e.ctx, p, other.ID, service.CustomerInput{Billing: &service.BillingInput{Email: ptr("x@y.es")}})
 		wantCode(t, err, fail.NotFound)
+		_, err = e.svc.UpdateCustomer(e.ctx, p, own.ID, service.CustomerInput{Billing: &service.BillingInput{Currency: ptr("USD")}})
+		wantFields(t, err, "billing.currency")
 		_, err = e.svc.UpdateCustomer(e.ctx, p, own.ID, service.CustomerInput{Name: ptr("Renamed")})
 		wantCode(t, err, fail.Forbidden)
 		_, err = e.svc.UpdateCustomer(e.ctx, p, own.ID, service.CustomerInput{CreditLimit: ptr("1000000")})
