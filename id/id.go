@@ -1,13 +1,16 @@
 // Package id makes the opaque, prefixed, time-ordered identifiers Facturo
 // uses in its API (cus_…, inv_…, si_…). The 48-bit millisecond timestamp
 // first keeps new rows at the end of indexes; 80 random bits make them
-// unguessable.
+// unguessable. Within one process, ids made in the same millisecond still
+// sort in the order they were made: the random part then grows by a random
+// step instead of being drawn afresh.
 package id
 
 import (
 	"crypto/rand"
 	"encoding/binary"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -34,7 +37,7 @@ func NewAt(prefix string, t time.Time) string {
 	ms := uint64(t.UnixMilli())
 	binary.BigEndian.PutUint16(b[0:2], uint16(ms>>32))
 	binary.BigEndian.PutUint32(b[2:6], uint32(ms))
-	_, _ = rand.Read(b[6:])
+	next.fill(ms, b[6:])
 	var sb strings.Builder
 	sb.Grow(len(prefix) + 27)
 	sb.WriteString(prefix)
@@ -50,6 +53,44 @@ func NewAt(prefix string, t time.Time) string {
 	}
 	sb.Write(out[:])
 	return sb.String()
+}
+
+// monotonic remembers the last id's time and random part.
+type monotonic struct {
+	mu   sync.Mutex
+	ms   uint64
+	last [10]byte
+}
+
+var next monotonic
+
+// fill writes the 80-bit random part for an id at ms into dst: fresh random
+// bits for a new millisecond, or the last value plus a random 32-bit step
+// for the same one (fresh bits again in the astronomically rare overflow).
+func (m *monotonic) fill(ms uint64, dst []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ms == m.ms && m.increment() {
+		copy(dst, m.last[:])
+		return
+	}
+	_, _ = rand.Read(m.last[:])
+	m.last[0] &= 0x7f // leaves room to grow within the millisecond
+	m.ms = ms
+	copy(dst, m.last[:])
+}
+
+// increment adds a random step in [1, 2^32] to last, reporting false on overflow.
+func (m *monotonic) increment() bool {
+	var r [4]byte
+	_, _ = rand.Read(r[:])
+	carry := uint64(binary.BigEndian.Uint32(r[:])) + 1
+	for i := len(m.last) - 1; i >= 0 && carry > 0; i-- {
+		sum := uint64(m.last[i]) + carry&0xff
+		m.last[i] = byte(sum)
+		carry = carry>>8 + sum>>8
+	}
+	return carry == 0
 }
 
 // Valid reports whether s looks like an id with the given prefix.

@@ -113,3 +113,18 @@ func TestUnique(t *testing.T) {
 		seen[v] = struct{}{}
 	}
 }
+
+func TestSameMillisecondSorts(t *testing.T) {
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	prev := id.NewAt("aud", at)
+	for i := 0; i < 10000; i++ {
+		cur := id.NewAt("aud", at)
+		if cur <= prev {
+			t.Fatalf("id %d: %s does not sort after %s", i, cur, prev)
+		}
+		if !strings.HasPrefix(cur, prev[:13]) {
+			t.Fatalf("id %d: %s left the millisecond of %s", i, cur, prev)
+		}
+		prev = cur
+	}
+}
