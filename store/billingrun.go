@@ -7,16 +7,17 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 )
 
 const runCols = `tenant_id, id, period_start, period_end, issue, status, phase, items_total, items_done, groups_total, groups_done,
-	invoices_created, contract_items, error, started_at, updated_at, finished_at`
+	invoices_created, contract_items, items_skipped, error, started_at, updated_at, finished_at`
 
 func scanRun(row interface{ Scan(...any) error }) (service.BillingRun, error) {
 	var r service.BillingRun
 	err := row.Scan(&r.TenantID, &r.ID, dateScan{&r.PeriodStart}, dateScan{&r.PeriodEnd}, &r.Issue, &r.Status, &r.Phase, &r.ItemsTotal,
-		&r.ItemsDone, &r.GroupsTotal, &r.GroupsDone, &r.InvoicesCreated, &r.ContractItems, &r.Error, tsScan{&r.StartedAt},
+		&r.ItemsDone, &r.GroupsTotal, &r.GroupsDone, &r.InvoicesCreated, &r.ContractItems, &r.ItemsSkipped, &r.Error, tsScan{&r.StartedAt},
 		tsScan{&r.UpdatedAt}, ntsScan{&r.FinishedAt})
 	return r, err
 }
@@ -83,6 +84,10 @@ func (t *tx) AddBillingRunProgress(ctx context.Context, tenantID, runID string, 
 		set += `, status = ?`
 		args = append(args, p.Status)
 	}
+	if p.ItemsSkipped != nil {
+		set += `, items_skipped = ?`
+		args = append(args, *p.ItemsSkipped)
+	}
 	if p.Error != "" {
 		set += `, error = ?`
 		args = append(args, p.Error)
@@ -95,13 +100,22 @@ func (t *tx) AddBillingRunProgress(ctx context.Context, tenantID, runID string, 
 	return mustAffect(res, err, "billing run", runID)
 }
 
-const billTo = `COALESCE(c.invoice_account_id, c.id)`
+const billTo = `COALESCE(NULLIF(c.invoice_account_id, ''), c.id)`
 
-func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Range) ([]service.BillingGroup, error) {
+// forCustomer restricts items to one customer's and those billed to it.
+func forCustomer(customerID string, args []any) (string, []any) {
+	if customerID == "" {
+		return "", args
+	}
+	return ` AND (si.customer_id = ? OR ` + billTo + ` = ?)`, append(args, customerID, customerID)
+}
+
+func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Range, customerID string) ([]service.BillingGroup, error) {
+	cond, args := forCustomer(customerID, []any{tenantID, dateArg(r.From), dateArg(r.To)})
 	rows, err := t.query(ctx, `SELECT `+billTo+`, si.provider, si.currency, count(*) FROM sales_items si
 		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
-		WHERE si.tenant_id = ? AND si.status = 'pending' AND si.billing_date >= ? AND si.billing_date <= ?
-		GROUP BY `+billTo+`, si.provider, si.currency ORDER BY 1, 2, 3`, tenantID, dateArg(r.From), dateArg(r.To))
+		WHERE si.tenant_id = ? AND si.status = 'pending' AND si.billing_date >= ? AND si.billing_date <= ?`+cond+`
+		GROUP BY `+billTo+`, si.provider, si.currency ORDER BY 1, 2, 3`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("billing groups: %w", err)
 	}
@@ -117,42 +131,112 @@ func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Rang
 	return out, rows.Err()
 }
 
-func (t *tx) ClaimGroupItems(ctx context.Context, tenantID string, r calendar.Range, g service.BillingGroup, limit int) ([]billing.SalesItem, error) {
+func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, accounts []string, customerID string) ([]service.ClaimedItem, error) {
+	var out []service.ClaimedItem
 	lock := ""
 	if t.d.engine == Postgres {
 		lock = " FOR UPDATE OF si"
 	}
 	cols := "si." + joinCols(t.salesItemSelect(), ", si.")
-	rows, err := t.query(ctx, `SELECT `+cols+` FROM sales_items si
-		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
-		WHERE si.tenant_id = ? AND si.status = 'pending' AND si.billing_date >= ? AND si.billing_date <= ?
-		AND `+billTo+` = ? AND si.provider = ? AND si.currency = ?
-		ORDER BY si.billing_date, si.id LIMIT ?`+lock, tenantID, dateArg(r.From), dateArg(r.To), g.AccountID, g.Provider, g.Currency, limit)
-	if err != nil {
-		return nil, fmt.Errorf("claim group items: %w", err)
-	}
-	defer rows.Close()
-	var out []billing.SalesItem
-	for rows.Next() {
-		si, err := scanSalesItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan sales item: %w", err)
+	const chunk = 1000
+	for start := 0; start < len(accounts); start += chunk {
+		batch := accounts[start:min(start+chunk, len(accounts))]
+		args := []any{tenantID, dateArg(r.From), dateArg(r.To), tenantID}
+		for _, a := range batch {
+			args = append(args, a)
 		}
-		out = append(out, si)
+		for _, a := range batch {
+			args = append(args, a)
+		}
+		cond, args := forCustomer(customerID, args)
+		// The customers billed to the accounts: the accounts themselves and
+		// their sub-accounts (customers_invoice_account_idx).
+		rows, err := t.query(ctx, `SELECT `+billTo+`, `+cols+` FROM sales_items si
+			JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
+			WHERE si.tenant_id = ? AND si.status = 'pending' AND si.billing_date >= ? AND si.billing_date <= ?
+			AND si.customer_id IN (SELECT b.id FROM customers b WHERE b.tenant_id = ? AND (b.id IN (`+placeholders(len(batch))+`)
+				OR b.invoice_account_id IN (`+placeholders(len(batch))+`)))`+cond+`
+			ORDER BY 1, si.provider, si.currency, si.billing_date, si.id`+lock, args...)
+		if err != nil {
+			return nil, fmt.Errorf("claim items: %w", err)
+		}
+		for rows.Next() {
+			var ci service.ClaimedItem
+			var src, ct, st string
+			si := &ci.SalesItem
+			err := rows.Scan(&ci.AccountID, &si.TenantID, &si.ID, &si.CustomerID, &src, &si.SourceRef, &si.ProductID, &si.Description,
+				decScan{&si.Quantity}, &si.Unit, decScan{&si.UnitPrice}, decScan{&si.Discount}, decScan{&si.Gross}, dateScan{&si.BillingDate},
+				dateScan{&si.PeriodStart}, dateScan{&si.PeriodEnd}, &si.Provider, &si.Currency, &ct, &si.Account, &si.ItemSalesTaxGroup, &st,
+				&si.InvoiceID, tsScan{&si.CreatedAt}, tsScan{&si.UpdatedAt})
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan sales item: %w", err)
+			}
+			si.Source, si.ChargeType, si.Status = billing.Source(src), billing.ChargeType(ct), billing.ItemStatus(st)
+			out = append(out, ci)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("claim items: %w", err)
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-func (t *tx) MarkItemsInvoiced(ctx context.Context, tenantID, invoiceID string, itemIDs []string) (int, error) {
-	total := 0
-	for start := 0; start < len(itemIDs); start += 500 {
-		batch := itemIDs[start:min(start+500, len(itemIDs))]
-		args := []any{invoiceID, tenantID}
-		for _, id := range batch {
-			args = append(args, id)
+func (t *tx) InsertInvoices(ctx context.Context, invs []billing.Invoice) error {
+	if len(invs) == 0 {
+		return nil
+	}
+	first, err := invoiceArgs(t.d, invs[0])
+	if err != nil {
+		return err
+	}
+	cols := len(first)
+	per := max(1, 30000/cols)
+	for start := 0; start < len(invs); start += per {
+		batch := invs[start:min(start+per, len(invs))]
+		var sb strings.Builder
+		args := make([]any, 0, len(batch)*cols)
+		row := "(" + placeholders(cols) + ")"
+		for i, inv := range batch {
+			a, err := invoiceArgs(t.d, inv)
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(row)
+			args = append(args, a...)
 		}
-		res, err := t.exec(ctx, `UPDATE sales_items SET status = 'invoiced', invoice_id = ? WHERE tenant_id = ? AND id IN (`+
-			placeholders(len(batch))+`) AND status = 'pending'`, args...)
+		if _, err := t.exec(ctx, `INSERT INTO invoices (`+invoiceColNames+`) VALUES `+sb.String(), args...); err != nil {
+			if ok, _ := uniqueViolation(err); ok {
+				return fail.Conflictf("invoice number already used: %v", err)
+			}
+			return fmt.Errorf("insert invoices: %w", err)
+		}
+	}
+	return t.insertLines(ctx, invs...)
+}
+
+func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.InvoicedItem) (int, error) {
+	total := 0
+	const per = 5000
+	for start := 0; start < len(links); start += per {
+		batch := links[start:min(start+per, len(links))]
+		var sb strings.Builder
+		args := make([]any, 0, 2*len(batch)+1)
+		for i, l := range batch {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?,?)")
+			args = append(args, l.ItemID, l.InvoiceID)
+		}
+		args = append(args, tenantID)
+		res, err := t.exec(ctx, `WITH v(item_id, invoice_id) AS (VALUES `+sb.String()+`)
+			UPDATE sales_items SET status = 'invoiced', invoice_id = v.invoice_id FROM v
+			WHERE sales_items.tenant_id = ? AND sales_items.id = v.item_id AND sales_items.status = 'pending'`, args...)
 		if err != nil {
 			return total, fmt.Errorf("mark items invoiced: %w", err)
 		}
@@ -160,6 +244,26 @@ func (t *tx) MarkItemsInvoiced(ctx context.Context, tenantID, invoiceID string, 
 		total += int(n)
 	}
 	return total, nil
+}
+
+func (t *tx) NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error) {
+	var v int64
+	err := t.queryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?)
+		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + ? RETURNING value`, tenantID, name, n, n).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("next counters %s: %w", name, err)
+	}
+	return v, nil
+}
+
+func (t *tx) CountOpenItems(ctx context.Context, tenantID string, r calendar.Range, status billing.ItemStatus) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT count(*) FROM sales_items WHERE tenant_id = ? AND status = ? AND billing_date >= ? AND billing_date <= ?`,
+		tenantID, string(status), dateArg(r.From), dateArg(r.To)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count items: %w", err)
+	}
+	return n, nil
 }
 
 // joinCols prefixes every column of a select list after the first (the
