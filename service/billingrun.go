@@ -355,7 +355,7 @@ func (s *Service) SetBillingRunDay(ctx context.Context, p access.Principal, day 
 		return billing.Tenant{}, err
 	}
 	if day < 0 || day > 28 {
-		return billing.Tenant{}, fail.Field("billing_run_day", "use a day from 1 to 28, or 0 for no schedule")
+		return billing.Tenant{}, fail.Field("billing_run_day", "%d is not a day from 1 to 28 (or 0 for no scheduled billing run)", day)
 	}
 	var t billing.Tenant
 	err := s.store.Write(ctx, func(tx Tx) error {
