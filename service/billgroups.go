@@ -159,6 +159,24 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 	if err != nil || len(items) == 0 {
 		return nil, 0, err
 	}
+	// The customers and bill-to accounts, in one query.
+	var ids []string
+	seen := map[string]bool{}
+	for _, si := range items {
+		for _, id := range []string{si.CustomerID, si.AccountID} {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	custs, err := tx.GetCustomers(ctx, p.TenantID, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, c := range custs {
+		mt.customers[c.ID] = c
+	}
 	now := s.Now()
 	var invs []billing.Invoice
 	links := make([]InvoicedItem, 0, len(items))

@@ -40,6 +40,8 @@ type BillingRunStore interface {
 	// NextCounters reserves n consecutive values of a counter and returns
 	// the last one.
 	NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error)
+	// GetCustomers returns the customers of ids that exist.
+	GetCustomers(ctx context.Context, tenantID string, ids []string) ([]billing.Customer, error)
 	// CountOpenItems counts the items of a period with the status.
 	CountOpenItems(ctx context.Context, tenantID string, r calendar.Range, status billing.ItemStatus) (int, error)
 	// ReleaseInvoiceItems returns a discarded or voided invoice's items to open.

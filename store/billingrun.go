@@ -288,3 +288,33 @@ func (t *tx) ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
+
+// GetCustomers returns the customers of ids that exist, in one query per
+// 1,000 ids.
+func (t *tx) GetCustomers(ctx context.Context, tenantID string, ids []string) ([]billing.Customer, error) {
+	var out []billing.Customer
+	for start := 0; start < len(ids); start += 1000 {
+		batch := ids[start:min(start+1000, len(ids))]
+		args := []any{tenantID}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := t.query(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE tenant_id = ? AND id IN (`+placeholders(len(batch))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("get customers: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanCustomer(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan customer: %w", err)
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("get customers: %w", err)
+		}
+	}
+	return out, nil
+}
