@@ -1,8 +1,10 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -155,28 +157,39 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 	if err != nil {
 		return nil, 0, err
 	}
-	items, err := tx.ClaimItems(ctx, p.TenantID, o.period, accounts, o.customerID)
-	if err != nil || len(items) == 0 {
-		return nil, 0, err
-	}
-	// The customers and bill-to accounts, in one query.
-	var ids []string
-	seen := map[string]bool{}
-	for _, si := range items {
-		for _, id := range []string{si.CustomerID, si.AccountID} {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-	}
-	custs, err := tx.GetCustomers(ctx, p.TenantID, ids)
+	// The accounts and the customers billed to them, in one query; with
+	// customerID, only that customer and its sub-accounts.
+	custs, err := tx.CustomersBilledTo(ctx, p.TenantID, accounts)
 	if err != nil {
 		return nil, 0, err
 	}
+	wanted := map[string]bool{}
+	for _, a := range accounts {
+		wanted[a] = true
+	}
+	var ids []string
 	for _, c := range custs {
 		mt.customers[c.ID] = c
+		if o.customerID != "" {
+			if c.ID == o.customerID || c.InvoiceAccountID == o.customerID {
+				ids = append(ids, c.ID)
+			}
+		} else if wanted[c.InvoiceAccount()] {
+			ids = append(ids, c.ID)
+		}
 	}
+	claimed, err := tx.ClaimItems(ctx, p.TenantID, o.period, ids)
+	if err != nil || len(claimed) == 0 {
+		return nil, 0, err
+	}
+	items := make([]ClaimedItem, len(claimed))
+	for i, si := range claimed {
+		items[i] = ClaimedItem{SalesItem: si, AccountID: mt.customers[si.CustomerID].InvoiceAccount()}
+	}
+	slices.SortStableFunc(items, func(a, b ClaimedItem) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Currency, b.Currency),
+			a.BillingDate.Compare(b.BillingDate), cmp.Compare(a.ID, b.ID))
+	})
 	now := s.Now()
 	var invs []billing.Invoice
 	links := make([]InvoicedItem, 0, len(items))
@@ -345,19 +358,7 @@ func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID
 		if !cust.HasBillingInfo {
 			return fail.Conflictf("customer %s lacks billing information: its items stay draft until it is complete", cust.Number)
 		}
-		groups, err := tx.BillingGroups(ctx, p.TenantID, period, cust.ID)
-		if err != nil {
-			return err
-		}
-		var accounts []string
-		for _, g := range groups {
-			if len(accounts) == 0 || accounts[len(accounts)-1] != g.AccountID {
-				accounts = append(accounts, g.AccountID)
-			}
-		}
-		if len(accounts) == 0 {
-			return nil
-		}
+		accounts := []string{cust.ID}
 		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, customerID: cust.ID, invDate: today,
 			issue: in.Issue, rates: in.Rates})
 		if err != nil {

@@ -27,11 +27,10 @@ type BillingRunStore interface {
 	// currency. With customerID, only that customer's items and those billed
 	// to it count.
 	BillingGroups(ctx context.Context, tenantID string, r calendar.Range, customerID string) ([]BillingGroup, error)
-	// ClaimItems locks and returns the pending items of a period billed to
-	// the accounts (with customerID, only that customer's items and those
-	// billed to it), ordered by account, provider, currency, billing date
-	// and id. Items another transaction billed first are left out.
-	ClaimItems(ctx context.Context, tenantID string, r calendar.Range, accounts []string, customerID string) ([]ClaimedItem, error)
+	// ClaimItems locks and returns the pending items of a period of the
+	// customers, in id order. Items another transaction billed first are
+	// left out.
+	ClaimItems(ctx context.Context, tenantID string, r calendar.Range, customerIDs []string) ([]billing.SalesItem, error)
 	// InsertInvoices inserts new documents with their lines in bulk.
 	InsertInvoices(ctx context.Context, invs []billing.Invoice) error
 	// MarkInvoiced sets items invoiced on their invoices; it returns how
@@ -40,8 +39,9 @@ type BillingRunStore interface {
 	// NextCounters reserves n consecutive values of a counter and returns
 	// the last one.
 	NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error)
-	// GetCustomers returns the customers of ids that exist.
-	GetCustomers(ctx context.Context, tenantID string, ids []string) ([]billing.Customer, error)
+	// CustomersBilledTo returns the accounts and the customers billed to
+	// them (sub-accounts).
+	CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error)
 	// CountOpenItems counts the items of a period with the status.
 	CountOpenItems(ctx context.Context, tenantID string, r calendar.Range, status billing.ItemStatus) (int, error)
 	// ReleaseInvoiceItems returns a discarded or voided invoice's items to open.

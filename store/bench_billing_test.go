@@ -233,17 +233,15 @@ func benchBillingSeed(b *testing.B, ctx context.Context, db *store.DB, svc *serv
 	num := "CAST(nums.n AS TEXT)"
 	// Customer k is "cus_b<k>"; item n belongs to customer ((n-1) mod customers) + 1.
 	custSet := map[string]string{"id": "'cus_b' || " + num, "number": "'B' || " + num, "name": "'Customer ' || " + num}
-	if _, ok := map[string]bool{}[""]; !ok {
-		for _, col := range cols("customers") {
-			if col == "search" || col == "search_text" {
-				custSet[col] = "'customer ' || " + num
-			}
+	for _, col := range cols("customers") {
+		if col == "search" {
+			custSet[col] = "'customer ' || " + num
 		}
 	}
 	clone("customers", c.ID, sz.customers, custSet)
 	clone("sales_items", si.ID, sz.items, map[string]string{"id": "'si_b' || " + num,
 		"customer_id": "'cus_b' || CAST(((nums.n - 1) % " + strconv.Itoa(sz.customers) + ") + 1 AS TEXT)",
-		"source_ref": "'b' || " + num, "description": "'Microsoft 365 Business, May, seat block ' || " + num})
+		"source_ref":  "'b' || " + num, "description": "'Microsoft 365 Business, May, seat block ' || " + num})
 	// The template item is billed too: drop it so the count is exact.
 	if _, err := pool.ExecContext(ctx, `DELETE FROM sales_items WHERE id = '`+si.ID+`'`); err != nil {
 		b.Fatal(err)

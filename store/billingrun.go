@@ -131,49 +131,34 @@ func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Rang
 	return out, rows.Err()
 }
 
-func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, accounts []string, customerID string) ([]service.ClaimedItem, error) {
-	var out []service.ClaimedItem
+func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, customerIDs []string) ([]billing.SalesItem, error) {
+	var out []billing.SalesItem
 	lock := ""
 	if t.d.engine == Postgres {
-		lock = " FOR UPDATE OF si"
+		lock = " FOR UPDATE"
 	}
-	cols := "si." + joinCols(t.salesItemSelect(), ", si.")
 	const chunk = 1000
-	for start := 0; start < len(accounts); start += chunk {
-		batch := accounts[start:min(start+chunk, len(accounts))]
-		args := []any{tenantID, dateArg(r.From), dateArg(r.To), tenantID}
-		for _, a := range batch {
-			args = append(args, a)
+	for start := 0; start < len(customerIDs); start += chunk {
+		batch := customerIDs[start:min(start+chunk, len(customerIDs))]
+		args := []any{tenantID, dateArg(r.From), dateArg(r.To)}
+		for _, c := range batch {
+			args = append(args, c)
 		}
-		for _, a := range batch {
-			args = append(args, a)
-		}
-		cond, args := forCustomer(customerID, args)
-		// The customers billed to the accounts: the accounts themselves and
-		// their sub-accounts (customers_invoice_account_idx).
-		rows, err := t.query(ctx, `SELECT `+billTo+`, `+cols+` FROM sales_items si
-			JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
-			WHERE si.tenant_id = ? AND si.status = 'pending' AND si.billing_date >= ? AND si.billing_date <= ?
-			AND si.customer_id IN (SELECT b.id FROM customers b WHERE b.tenant_id = ? AND (b.id IN (`+placeholders(len(batch))+`)
-				OR b.invoice_account_id IN (`+placeholders(len(batch))+`)))`+cond+`
-			ORDER BY 1, si.provider, si.currency, si.billing_date, si.id`+lock, args...)
+		// Locked in id order, so transactions claiming overlapping sets
+		// wait for each other instead of deadlocking.
+		rows, err := t.query(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items
+			WHERE tenant_id = ? AND status = 'pending' AND billing_date >= ? AND billing_date <= ?
+			AND customer_id IN (`+placeholders(len(batch))+`) ORDER BY id`+lock, args...)
 		if err != nil {
 			return nil, fmt.Errorf("claim items: %w", err)
 		}
 		for rows.Next() {
-			var ci service.ClaimedItem
-			var src, ct, st string
-			si := &ci.SalesItem
-			err := rows.Scan(&ci.AccountID, &si.TenantID, &si.ID, &si.CustomerID, &src, &si.SourceRef, &si.ProductID, &si.Description,
-				decScan{&si.Quantity}, &si.Unit, decScan{&si.UnitPrice}, decScan{&si.Discount}, decScan{&si.Gross}, dateScan{&si.BillingDate},
-				dateScan{&si.PeriodStart}, dateScan{&si.PeriodEnd}, &si.Provider, &si.Currency, &ct, &si.Account, &si.ItemSalesTaxGroup, &st,
-				&si.InvoiceID, tsScan{&si.CreatedAt}, tsScan{&si.UpdatedAt})
+			si, err := scanSalesItem(rows)
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("scan sales item: %w", err)
 			}
-			si.Source, si.ChargeType, si.Status = billing.Source(src), billing.ChargeType(ct), billing.ItemStatus(st)
-			out = append(out, ci)
+			out = append(out, si)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -289,19 +274,23 @@ func (t *tx) ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string
 	return int(n), nil
 }
 
-// GetCustomers returns the customers of ids that exist, in one query per
-// 1,000 ids.
-func (t *tx) GetCustomers(ctx context.Context, tenantID string, ids []string) ([]billing.Customer, error) {
+// CustomersBilledTo returns the accounts and the customers billed to them
+// (sub-accounts), in one query per 1,000 accounts.
+func (t *tx) CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error) {
 	var out []billing.Customer
-	for start := 0; start < len(ids); start += 1000 {
-		batch := ids[start:min(start+1000, len(ids))]
+	for start := 0; start < len(accounts); start += 1000 {
+		batch := accounts[start:min(start+1000, len(accounts))]
 		args := []any{tenantID}
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		rows, err := t.query(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE tenant_id = ? AND id IN (`+placeholders(len(batch))+`)`, args...)
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := t.query(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE tenant_id = ? AND (id IN (`+placeholders(len(batch))+`)
+			OR invoice_account_id IN (`+placeholders(len(batch))+`))`, args...)
 		if err != nil {
-			return nil, fmt.Errorf("get customers: %w", err)
+			return nil, fmt.Errorf("customers billed to: %w", err)
 		}
 		for rows.Next() {
 			c, err := scanCustomer(rows)
@@ -313,7 +302,7 @@ func (t *tx) GetCustomers(ctx context.Context, tenantID string, ids []string) ([
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("get customers: %w", err)
+			return nil, fmt.Errorf("customers billed to: %w", err)
 		}
 	}
 	return out, nil
