@@ -136,6 +136,9 @@ func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, 
 	lock := ""
 	if t.d.engine == Postgres {
 		lock = " FOR UPDATE"
+		if err := t.customPlans(ctx); err != nil {
+			return nil, err
+		}
 	}
 	const chunk = 1000
 	for start := 0; start < len(customerIDs); start += chunk {
@@ -172,40 +175,72 @@ func (t *tx) InsertInvoices(ctx context.Context, invs []billing.Invoice) error {
 	if len(invs) == 0 {
 		return nil
 	}
-	first, err := invoiceArgs(t.d, invs[0])
-	if err != nil {
-		return err
+	rows := make([][]any, 0, len(invs))
+	for _, inv := range invs {
+		a, err := invoiceArgs(t.d, inv)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, a)
 	}
-	cols := len(first)
-	per := max(1, 30000/cols)
-	for start := 0; start < len(invs); start += per {
-		batch := invs[start:min(start+per, len(invs))]
-		var sb strings.Builder
-		args := make([]any, 0, len(batch)*cols)
-		row := "(" + placeholders(cols) + ")"
-		for i, inv := range batch {
-			a, err := invoiceArgs(t.d, inv)
+	if err := t.bulkInsert(ctx, "invoices", splitCols(invoiceColNames), rows); err != nil {
+		if ok, _ := uniqueViolation(err); ok {
+			return fail.Conflictf("invoice number already used: %v", err)
+		}
+		return fmt.Errorf("insert invoices: %w", err)
+	}
+	var lines [][]any
+	for _, inv := range invs {
+		for _, l := range inv.Lines {
+			dist, err := jsonArg(nz(l.Distribution))
 			if err != nil {
 				return err
 			}
-			if i > 0 {
-				sb.WriteByte(',')
+			codes, err := jsonArg(nz(l.TaxCodes))
+			if err != nil {
+				return err
 			}
-			sb.WriteString(row)
-			args = append(args, a...)
-		}
-		if _, err := t.exec(ctx, `INSERT INTO invoices (`+invoiceColNames+`) VALUES `+sb.String(), args...); err != nil {
-			if ok, _ := uniqueViolation(err); ok {
-				return fail.Conflictf("invoice number already used: %v", err)
-			}
-			return fmt.Errorf("insert invoices: %w", err)
+			lines = append(lines, []any{inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
+				l.ItemSalesTaxGroup, ndecArg(l.Quantity), l.Unit, ndecArg(l.UnitPrice), decArg(l.Discount), decArg(l.Amount),
+				string(l.ChargeType), dateArg(l.ServiceStart), dateArg(l.ServiceEnd), dist, codes, decArg(l.TaxAmount)})
 		}
 	}
-	return t.insertLines(ctx, invs...)
+	if err := t.bulkInsert(ctx, "invoice_lines", lineColNames, lines); err != nil {
+		return fmt.Errorf("insert invoice lines: %w", err)
+	}
+	return nil
+}
+
+var lineColNames = splitCols(`tenant_id, invoice_id, position, description, product_id, account, sales_tax_group, item_sales_tax_group,
+	quantity, unit, unit_price, discount, amount, charge_type, service_start, service_end, distribution, tax_codes, tax_amount`)
+
+func splitCols(s string) []string {
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
 }
 
 func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.InvoicedItem) (int, error) {
 	total := 0
+	if t.d.engine == Postgres {
+		if err := t.customPlans(ctx); err != nil {
+			return 0, err
+		}
+		items, invs := make([]string, len(links)), make([]string, len(links))
+		for i, l := range links {
+			items[i], invs[i] = l.ItemID, l.InvoiceID
+		}
+		res, err := t.exec(ctx, `UPDATE sales_items SET status = 'invoiced', invoice_id = u.invoice_id
+			FROM unnest(?::text[], ?::text[]) AS u(item_id, invoice_id)
+			WHERE sales_items.tenant_id = ? AND sales_items.id = u.item_id AND sales_items.status = 'pending'`, items, invs, tenantID)
+		if err != nil {
+			return 0, fmt.Errorf("mark items invoiced: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		return int(n), nil
+	}
 	const per = 5000
 	for start := 0; start < len(links); start += per {
 		batch := links[start:min(start+per, len(links))]
@@ -306,4 +341,14 @@ func (t *tx) CustomersBilledTo(ctx context.Context, tenantID string, accounts []
 		}
 	}
 	return out, nil
+}
+
+// customPlans makes PostgreSQL plan each statement of the transaction for
+// its own parameters: the billing statements bind hundreds of ids, and a
+// cached generic plan cannot tell that they hit a few index entries.
+func (t *tx) customPlans(ctx context.Context) error {
+	if _, err := t.exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return fmt.Errorf("plan cache mode: %w", err)
+	}
+	return nil
 }
