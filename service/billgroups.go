@@ -178,6 +178,18 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 			ids = append(ids, c.ID)
 		}
 	}
+	// Items billed to an account lacking billing information stay open.
+	billable := ids[:0]
+	for _, id := range ids {
+		acct, err := mt.GetCustomer(ctx, p.TenantID, mt.customers[id].InvoiceAccount())
+		if err != nil {
+			return nil, 0, err
+		}
+		if acct.HasBillingInfo {
+			billable = append(billable, id)
+		}
+	}
+	ids = billable
 	claimed, err := tx.ClaimItems(ctx, p.TenantID, o.period, ids)
 	if err != nil || len(claimed) == 0 {
 		return nil, 0, err
@@ -357,6 +369,15 @@ func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID
 		}
 		if !cust.HasBillingInfo {
 			return fail.Conflictf("customer %s lacks billing information: its items stay draft until it is complete", cust.Number)
+		}
+		if acct := cust.InvoiceAccount(); acct != cust.ID {
+			a, err := tx.GetCustomer(ctx, p.TenantID, acct)
+			if err != nil {
+				return err
+			}
+			if !a.HasBillingInfo {
+				return fail.Conflictf("customer %s is billed to %s, which lacks billing information: complete it first", cust.Number, a.Number)
+			}
 		}
 		accounts := []string{cust.ID}
 		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, customerID: cust.ID, invDate: today,

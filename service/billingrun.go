@@ -42,8 +42,10 @@ type BillingRunStore interface {
 	// CustomersBilledTo returns the accounts and the customers billed to
 	// them (sub-accounts).
 	CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error)
-	// CountOpenItems counts the items of a period with the status.
-	CountOpenItems(ctx context.Context, tenantID string, r calendar.Range, status billing.ItemStatus) (int, error)
+	// CountSkippedItems counts the items of a period a run leaves out: draft
+	// items, and pending items whose bill-to account lacks billing
+	// information.
+	CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error)
 	// ReleaseInvoiceItems returns a discarded or voided invoice's items to open.
 	ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string) (int, error)
 }
@@ -64,7 +66,7 @@ type BillingRun struct {
 	GroupsDone      int               `json:"groups_done"`
 	InvoicesCreated int               `json:"invoices_created"`
 	ContractItems   int               `json:"contract_items"`
-	ItemsSkipped    int               `json:"items_skipped"` // draft items of the period: their customers lack billing information
+	ItemsSkipped    int               `json:"items_skipped"` // items of the period left out: their customer or bill-to account lacks billing information
 	Error           string            `json:"error,omitempty"`
 	StartedAt       time.Time         `json:"started_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
@@ -194,7 +196,7 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	skipped := 0
 	if err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if skipped, err = tx.CountOpenItems(ctx, p.TenantID, period, billing.ItemDraft); err != nil {
+		if skipped, err = tx.CountSkippedItems(ctx, p.TenantID, period); err != nil {
 			return err
 		}
 		groups, err = tx.BillingGroups(ctx, p.TenantID, period, "")

@@ -133,7 +133,8 @@ func TestInvoiceNow(t *testing.T) {
 }
 
 // TestInvoiceNowLacksBillingInfo: a customer without billing information
-// is refused with a conflict; a billing run counts its draft items.
+// is refused with a conflict, and so is one billed to such an account; a
+// billing run leaves their items out and counts them.
 func TestInvoiceNowLacksBillingInfo(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -150,12 +151,28 @@ func TestInvoiceNowLacksBillingInfo(t *testing.T) {
 		}
 		_, err = svc.InvoiceNow(ctx, p, c.ID, service.InvoiceNowInput{})
 		wantCode(t, err, fail.Conflict)
+		// A customer with billing information billed to an account without:
+		// its pending item is left out too.
+		cur := "EUR"
+		sub, err := svc.CreateCustomer(ctx, p, service.CustomerInput{Name: ptr("Sub"), InvoiceAccountID: &c.ID, SalesTaxGroup: ptr("DOM"),
+			Billing: &service.BillingInput{LegalName: ptr("Sub S.L."), Email: ptr("s@example.com"), Currency: &cur,
+				Address: &billing.Address{Line1: "Calle 2", City: "Madrid", Country: "ES"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		si, err := svc.CreateSalesItem(ctx, p, service.SalesItemInput{CustomerID: &sub.ID, Description: ptr("Licence"), Quantity: ptr("1"),
+			UnitPrice: ptr("10"), BillingDate: &d})
+		if err != nil || si.Status != billing.ItemPending {
+			t.Fatalf("sub-account's item: %+v %v", si, err)
+		}
+		_, err = svc.InvoiceNow(ctx, p, sub.ID, service.InvoiceNowInput{})
+		wantCode(t, err, fail.Conflict)
 		run, err := svc.RunBilling(ctx, p, calendar.New(2026, 5, 1), calendar.New(2026, 5, 31), false, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if run.ItemsSkipped != 1 || run.InvoicesCreated != 0 {
-			t.Fatalf("run: %d skipped, %d invoices; want 1 and 0", run.ItemsSkipped, run.InvoicesCreated)
+		if run.ItemsSkipped != 2 || run.InvoicesCreated != 0 || run.Status != "completed" {
+			t.Fatalf("run: %s, %d skipped, %d invoices; want completed, 2 and 0", run.Status, run.ItemsSkipped, run.InvoicesCreated)
 		}
 	})
 }

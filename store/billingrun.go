@@ -114,7 +114,8 @@ func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Rang
 	cond, args := forCustomer(customerID, []any{tenantID, dateArg(r.From), dateArg(r.To)})
 	rows, err := t.query(ctx, `SELECT `+billTo+`, si.provider, si.currency, count(*) FROM sales_items si
 		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
-		WHERE si.tenant_id = ? AND si.status = 'pending' AND si.billing_date >= ? AND si.billing_date <= ?`+cond+`
+		JOIN customers a ON a.tenant_id = c.tenant_id AND a.id = `+billTo+`
+		WHERE si.tenant_id = ? AND si.status = 'pending' AND a.has_billing_info AND si.billing_date >= ? AND si.billing_date <= ?`+cond+`
 		GROUP BY `+billTo+`, si.provider, si.currency ORDER BY 1, 2, 3`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("billing groups: %w", err)
@@ -276,12 +277,16 @@ func (t *tx) NextCounters(ctx context.Context, tenantID, name string, n int) (in
 	return v, nil
 }
 
-func (t *tx) CountOpenItems(ctx context.Context, tenantID string, r calendar.Range, status billing.ItemStatus) (int, error) {
+func (t *tx) CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error) {
 	var n int
-	err := t.queryRow(ctx, `SELECT count(*) FROM sales_items WHERE tenant_id = ? AND status = ? AND billing_date >= ? AND billing_date <= ?`,
-		tenantID, string(status), dateArg(r.From), dateArg(r.To)).Scan(&n)
+	err := t.queryRow(ctx, `SELECT count(*) FROM sales_items si
+		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
+		JOIN customers a ON a.tenant_id = c.tenant_id AND a.id = `+billTo+`
+		WHERE si.tenant_id = ? AND si.billing_date >= ? AND si.billing_date <= ?
+		AND (si.status = 'draft' OR (si.status = 'pending' AND NOT a.has_billing_info))`,
+		tenantID, dateArg(r.From), dateArg(r.To)).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("count items: %w", err)
+		return 0, fmt.Errorf("count skipped items: %w", err)
 	}
 	return n, nil
 }
