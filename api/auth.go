@@ -209,13 +209,15 @@ type Tenant struct {
 	Currency  string          `json:"currency"`
 	TimeZone  string          `json:"time_zone"`
 	Language  string          `json:"language"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	// BillingRunDay is the day of the month the previous month's billing run starts by itself.
+	BillingRunDay int       `json:"billing_run_day" doc:"Day of the month (1–28) on which the previous month's billing run starts by itself; 0: no schedule."`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 func tenantOut(t billing.Tenant) Tenant {
 	return Tenant{ID: t.ID, Name: t.Name, LegalName: t.LegalName, TaxID: t.TaxID, Address: t.Address, Currency: t.Currency,
-		TimeZone: t.TimeZone, Language: t.Language, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+		TimeZone: t.TimeZone, Language: t.Language, BillingRunDay: t.BillingRunDay, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 func (h *Handlers) registerTenant(api huma.API) {
@@ -236,13 +238,15 @@ func (h *Handlers) registerTenant(api huma.API) {
 			Currency  *string          `json:"currency,omitempty"`
 			TimeZone  *string          `json:"time_zone,omitempty"`
 			Language  *string          `json:"language,omitempty"`
+			// BillingRunDay: 1–28, or 0 for no scheduled billing run.
+			BillingRunDay *int `json:"billing_run_day,omitempty" doc:"Day of the month (1–28) on which the previous month's billing run starts by itself; 0 turns the schedule off."`
 		}
 	}
 	op(api, huma.Operation{OperationID: "update-tenant", Method: http.MethodPatch, Path: "/api/v1/tenant", Summary: "Change the tenant's settings", Tags: []string{"Tenant"}},
 		func(ctx context.Context, p access.Principal, in *patch) (*Body[Tenant], error) {
 			b := in.Body
 			t, err := h.Svc.UpdateTenant(ctx, p, service.TenantPatch{Name: b.Name, LegalName: b.LegalName, TaxID: b.TaxID, Address: b.Address,
-				Currency: b.Currency, TimeZone: b.TimeZone, Language: b.Language})
+				Currency: b.Currency, TimeZone: b.TimeZone, Language: b.Language, BillingRunDay: b.BillingRunDay})
 			if err != nil {
 				return nil, err
 			}

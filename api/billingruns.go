@@ -25,6 +25,7 @@ type BillingRun struct {
 	CustomersDone   int        `json:"customers_done"`
 	InvoicesCreated int        `json:"invoices_created"`
 	ContractItems   int        `json:"contract_items"`
+	ItemsSkipped    int        `json:"items_skipped" doc:"Draft items of the period left out: their customers lack billing information."`
 	Percent         float64    `json:"percent"`
 	ETASeconds      float64    `json:"eta_seconds"`
 	Error           string     `json:"error,omitempty"`
@@ -36,8 +37,22 @@ type BillingRun struct {
 func runOut(r service.BillingRun) BillingRun {
 	return BillingRun{ID: r.ID, PeriodStart: Date{r.PeriodStart}, PeriodEnd: Date{r.PeriodEnd}, Issue: r.Issue, Status: r.Status, Phase: r.Phase,
 		ItemsTotal: r.ItemsTotal, ItemsDone: r.ItemsDone, CustomersTotal: r.GroupsTotal, CustomersDone: r.GroupsDone,
-		InvoicesCreated: r.InvoicesCreated, ContractItems: r.ContractItems, Percent: r.Percent(), ETASeconds: r.ETA(time.Now()).Seconds(),
+		InvoicesCreated: r.InvoicesCreated, ContractItems: r.ContractItems, ItemsSkipped: r.ItemsSkipped, Percent: r.Percent(), ETASeconds: r.ETA(time.Now()).Seconds(),
 		Error: r.Error, StartedAt: r.StartedAt, UpdatedAt: r.UpdatedAt, FinishedAt: r.FinishedAt}
+}
+
+// runStarted is a started run: 202 while it runs on, 201 once complete
+// (wait).
+type runStarted struct {
+	Status int
+	Body   BillingRun
+}
+
+// InvoiceNowResult is what invoicing one customer at once made.
+type InvoiceNowResult struct {
+	Invoices      []Invoice `json:"invoices"`
+	ItemsBilled   int       `json:"items_billed"`
+	ContractItems int       `json:"contract_items" doc:"Contract items made for the period before billing."`
 }
 
 func (h *Handlers) registerBillingRuns(api huma.API) {
@@ -53,16 +68,17 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 		}
 	}
 	op(api, huma.Operation{OperationID: "start-billing-run", Method: http.MethodPost, Path: "/api/v1/billing-runs", Summary: "Run billing for a period",
-		Description: "Starts (or resumes) the run of the period and answers 202 with its progress; poll GET /api/v1/billing-runs/{id}. Running a completed period again changes nothing.",
-		Tags:        tags, DefaultStatus: http.StatusAccepted},
-		func(ctx context.Context, p access.Principal, in *startIn) (*Body[BillingRun], error) {
+		Description: "Starts (or resumes) the run of the period and answers 202 with its progress; poll GET /api/v1/billing-runs/{id}. " +
+			"With wait, it answers when the run is complete: 201 with the finished run. Running a completed period again changes nothing.",
+		Tags: tags, DefaultStatus: http.StatusAccepted},
+		func(ctx context.Context, p access.Principal, in *startIn) (*runStarted, error) {
 			b := in.Body
 			if b.Wait {
 				r, err := h.Svc.RunBilling(ctx, p, b.PeriodStart.Date, b.PeriodEnd.Date, b.Issue, b.Rates, nil)
 				if err != nil {
 					return nil, err
 				}
-				return &Body[BillingRun]{runOut(r)}, nil
+				return &runStarted{Status: http.StatusCreated, Body: runOut(r)}, nil
 			}
 			started := make(chan service.BillingRun, 1)
 			errc := make(chan error, 1)
@@ -82,7 +98,7 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 			}()
 			select {
 			case r := <-started:
-				return &Body[BillingRun]{runOut(r)}, nil
+				return &runStarted{Status: http.StatusAccepted, Body: runOut(r)}, nil
 			case err := <-errc:
 				if err != nil {
 					return nil, err
@@ -93,10 +109,10 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 				}
 				for _, r := range runs {
 					if r.PeriodStart == b.PeriodStart.Date && r.PeriodEnd == b.PeriodEnd.Date {
-						return &Body[BillingRun]{runOut(r)}, nil
+						return &runStarted{Status: http.StatusAccepted, Body: runOut(r)}, nil
 					}
 				}
-				return &Body[BillingRun]{runOut(runs[0])}, nil
+				return &runStarted{Status: http.StatusAccepted, Body: runOut(runs[0])}, nil
 			}
 		})
 	op(api, huma.Operation{OperationID: "list-billing-runs", Method: http.MethodGet, Path: "/api/v1/billing-runs", Summary: "List billing runs", Tags: tags},
@@ -117,5 +133,41 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 				return nil, err
 			}
 			return &Body[BillingRun]{runOut(r)}, nil
+		})
+	type nowIn struct {
+		IdempotencyHeader
+		ID   string `path:"id"`
+		Body *struct {
+			PeriodStart *Date             `json:"period_start,omitempty" doc:"First billing date billed; default: every pending item due so far."`
+			PeriodEnd   *Date             `json:"period_end,omitempty" doc:"Last billing date billed; default: today."`
+			Issue       bool              `json:"issue,omitempty" doc:"Issue the invoices at once instead of leaving drafts."`
+			Rates       map[string]string `json:"exchange_rates,omitempty" doc:"Rates to the accounting currency for items in other currencies."`
+		}
+	}
+	op(api, huma.Operation{OperationID: "invoice-customer-now", Method: http.MethodPost, Path: "/api/v1/customers/{id}/invoice-now",
+		Summary: "Invoice one customer now",
+		Description: "Makes the contract items the customer owes for the period, then puts its pending sales items (and those of sub-accounts billed to it) " +
+			"on draft invoices, one per bill-to account, provider and currency, and optionally issues them. Safe beside a running billing run: no item is billed twice.",
+		Tags: tags},
+		func(ctx context.Context, p access.Principal, in *nowIn) (*Body[InvoiceNowResult], error) {
+			var n service.InvoiceNowInput
+			if b := in.Body; b != nil {
+				if b.PeriodStart != nil {
+					n.PeriodStart = b.PeriodStart.Date
+				}
+				if b.PeriodEnd != nil {
+					n.PeriodEnd = b.PeriodEnd.Date
+				}
+				n.Issue, n.Rates = b.Issue, b.Rates
+			}
+			res, err := h.Svc.InvoiceNow(ctx, p, in.ID, n)
+			if err != nil {
+				return nil, err
+			}
+			out := InvoiceNowResult{Invoices: []Invoice{}, ItemsBilled: res.ItemsBilled, ContractItems: res.ContractItems}
+			for _, inv := range res.Invoices {
+				out.Invoices = append(out.Invoices, invoiceOut(inv, true))
+			}
+			return &Body[InvoiceNowResult]{out}, nil
 		})
 }

@@ -114,6 +114,32 @@ func TestEnsure(t *testing.T) {
 			t.Errorf("portal user lists %v, %v", page.Items, err)
 		}
 
+		// Sales items in every status, from every source, and last month's
+		// completed billing run.
+		items, err := svc.ListSalesItems(ctx, sys, service.SalesItemFilter{Page: service.Page{Limit: 500}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		statuses, sources := map[billing.ItemStatus]int{}, map[billing.Source]int{}
+		for _, si := range items.Items {
+			statuses[si.Status]++
+			sources[si.Source]++
+		}
+		for _, st := range billing.ItemStatuses {
+			if statuses[st] == 0 {
+				t.Errorf("no demo sales item is %s: %v", st, statuses)
+			}
+		}
+		for _, src := range []billing.Source{billing.SourceContract, billing.SourceTicket, billing.SourceUsage, billing.SourceManual} {
+			if sources[src] == 0 {
+				t.Errorf("no demo sales item from %s: %v", src, sources)
+			}
+		}
+		runs, err := svc.ListBillingRuns(ctx, sys)
+		if err != nil || len(runs) != 1 || runs[0].Status != "completed" || runs[0].InvoicesCreated == 0 || runs[0].ItemsSkipped != 1 {
+			t.Errorf("demo billing runs: %+v, %v; want one completed run that skipped the draft item", runs, err)
+		}
+
 		// Again: nothing duplicated, fresh secrets, the old password gone.
 		again, err := demo.Ensure(ctx, svc)
 		if err != nil {

@@ -468,6 +468,8 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 			map[string]any{"period_start": "2001-01-01", "period_end": "2001-01-31", "wait": true})},
 		{op: "GET /api/v1/billing-runs", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs", nil)},
 		{op: "GET /api/v1/billing-runs/{id}", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs/"+run.ID, nil)},
+		{op: "POST /api/v1/customers/{id}/invoice-now", allowed: accBillingRuns, call: fixed("/api/v1/customers/"+e.A.Customer+"/invoice-now",
+			map[string]any{"period_start": "2001-01-01", "period_end": "2001-01-31"})},
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
@@ -25,15 +23,30 @@ type BillingRunStore interface {
 	// several nodes may report on one run) and sets phase and status.
 	AddBillingRunProgress(ctx context.Context, tenantID, runID string, p RunProgress) error
 	// BillingGroups lists the pending items of a period grouped by bill-to
-	// account, provider and currency, in a stable order.
-	BillingGroups(ctx context.Context, tenantID string, r calendar.Range) ([]BillingGroup, error)
-	// ClaimGroupItems locks and returns up to limit pending items of a group
-	// (only those still pending once locked).
-	ClaimGroupItems(ctx context.Context, tenantID string, r calendar.Range, g BillingGroup, limit int) ([]billing.SalesItem, error)
-	// MarkItemsInvoiced sets the items invoiced on an invoice; it returns how
+	// account, provider and currency, ordered by account, provider and
+	// currency. With customerID, only that customer's items and those billed
+	// to it count.
+	BillingGroups(ctx context.Context, tenantID string, r calendar.Range, customerID string) ([]BillingGroup, error)
+	// ClaimItems locks and returns the pending items of a period of the
+	// customers, in id order. Items another transaction billed first are
+	// left out.
+	ClaimItems(ctx context.Context, tenantID string, r calendar.Range, customerIDs []string) ([]billing.SalesItem, error)
+	// InsertInvoices inserts new documents with their lines in bulk.
+	InsertInvoices(ctx context.Context, invs []billing.Invoice) error
+	// MarkInvoiced sets items invoiced on their invoices; it returns how
 	// many were still pending.
-	MarkItemsInvoiced(ctx context.Context, tenantID, invoiceID string, itemIDs []string) (int, error)
-	// ReleaseInvoiceItems returns a discarded draft's items to open.
+	MarkInvoiced(ctx context.Context, tenantID string, links []InvoicedItem) (int, error)
+	// NextCounters reserves n consecutive values of a counter and returns
+	// the last one.
+	NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error)
+	// CustomersBilledTo returns the accounts and the customers billed to
+	// them (sub-accounts).
+	CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error)
+	// CountSkippedItems counts the items of a period a run leaves out: draft
+	// items, and pending items whose bill-to account lacks billing
+	// information.
+	CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error)
+	// ReleaseInvoiceItems returns a discarded or voided invoice's items to open.
 	ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string) (int, error)
 }
 
@@ -53,6 +66,7 @@ type BillingRun struct {
 	GroupsDone      int               `json:"groups_done"`
 	InvoicesCreated int               `json:"invoices_created"`
 	ContractItems   int               `json:"contract_items"`
+	ItemsSkipped    int               `json:"items_skipped"` // items of the period left out: their customer or bill-to account lacks billing information
 	Error           string            `json:"error,omitempty"`
 	StartedAt       time.Time         `json:"started_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
@@ -83,6 +97,7 @@ func (r BillingRun) ETA(now time.Time) time.Duration {
 // RunProgress is an increment of a run's counters.
 type RunProgress struct {
 	ItemsTotal, ItemsDone, GroupsTotal, GroupsDone, InvoicesCreated, ContractItems int
+	ItemsSkipped                                                                   *int // set, not added
 	Phase, Status, Error                                                           string
 	Finished                                                                       bool
 	At                                                                             time.Time
@@ -113,13 +128,8 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	if from.IsZero() || to.IsZero() || to.Before(from) {
 		return BillingRun{}, fail.Field("period_end", "give period_start and period_end, start first")
 	}
-	for cur, r := range rates {
-		if _, err := money.ParseCurrency(cur); err != nil {
-			return BillingRun{}, fail.Field("rates."+cur, "is not an ISO 4217 currency")
-		}
-		if d, err := money.ParseDecimal(r); err != nil || !d.IsPositive() {
-			return BillingRun{}, fail.Field("rates."+cur, "must be a positive decimal")
-		}
+	if err := checkRates(rates); err != nil {
+		return BillingRun{}, err
 	}
 	period := calendar.Range{From: from, To: to}
 	now := s.Now()
@@ -180,15 +190,16 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 			return abort(err)
 		}
 	}
-	// 2. One invoice per group, each in its own transaction.
+	// 2. Invoices: a batch of bill-to accounts per transaction, one invoice
+	// per account, provider and currency.
 	var groups []BillingGroup
-	var tenant billing.Tenant
+	skipped := 0
 	if err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if tenant, err = tx.GetTenant(ctx, p.TenantID); err != nil {
+		if skipped, err = tx.CountSkippedItems(ctx, p.TenantID, period); err != nil {
 			return err
 		}
-		groups, err = tx.BillingGroups(ctx, p.TenantID, period)
+		groups, err = tx.BillingGroups(ctx, p.TenantID, period, "")
 		return err
 	}); err != nil {
 		return abort(err)
@@ -204,25 +215,32 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 			return err
 		}
 		return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsTotal: cur.ItemsDone + remaining - cur.ItemsTotal,
-			GroupsTotal: cur.GroupsDone + len(groups) - cur.GroupsTotal, Phase: "invoicing", Status: "running", At: s.Now()})
+			GroupsTotal: cur.GroupsDone + len(groups) - cur.GroupsTotal, ItemsSkipped: &skipped, Phase: "invoicing", Status: "running", At: s.Now()})
 	}); err != nil {
 		return abort(err)
 	}
 	report()
-	for _, g := range groups {
-		for {
-			if err := s.faultPoint("group"); err != nil {
-				return abort(err)
-			}
-			n, err := s.billGroup(ctx, p, run, tenant, period, g, issue, rates)
-			if err != nil {
-				return abort(fmt.Errorf("bill %s/%s/%s: %w", g.AccountID, g.Provider, g.Currency, err))
-			}
-			report()
-			if n < maxItemsPerInvoice {
-				break
+	for start := 0; start < len(groups); {
+		// A batch: whole accounts, about batchItems items.
+		end, items := start, 0
+		for end < len(groups) && (items < s.batchItems() || (end > start && groups[end].AccountID == groups[end-1].AccountID)) {
+			items += groups[end].Items
+			end++
+		}
+		var accounts []string
+		for _, g := range groups[start:end] {
+			if len(accounts) == 0 || accounts[len(accounts)-1] != g.AccountID {
+				accounts = append(accounts, g.AccountID)
 			}
 		}
+		if err := s.faultPoint("group"); err != nil {
+			return abort(err)
+		}
+		if err := s.billBatch(ctx, p, run, period, accounts, issue, rates); err != nil {
+			return abort(fmt.Errorf("bill accounts %s to %s: %w", accounts[0], accounts[len(accounts)-1], err))
+		}
+		report()
+		start = end
 	}
 	err = s.store.Write(ctx, func(tx Tx) error {
 		return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "completed", Phase: "done", Finished: true, At: s.Now()})
@@ -237,83 +255,50 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	return out, err
 }
 
-// billGroup makes one invoice from a group's pending items, in one
-// transaction. It returns how many items it billed (0 when another node got
-// them first).
-func (s *Service) billGroup(ctx context.Context, p access.Principal, run BillingRun, tenant billing.Tenant, period calendar.Range,
-	g BillingGroup, issue bool, rates map[string]string) (int, error) {
-	billed := 0
-	err := s.store.Write(ctx, func(tx Tx) error {
-		items, err := tx.ClaimGroupItems(ctx, p.TenantID, period, g, maxItemsPerInvoice)
-		if err != nil || len(items) == 0 {
-			return err
-		}
-		now := s.Now()
-		inv := billing.Invoice{ID: id.NewAt(id.Invoice, now), TenantID: p.TenantID, Status: billing.Draft, CustomerID: g.AccountID,
-			InvoiceDate: period.To, PeriodStart: period.From, PeriodEnd: period.To, Provider: g.Provider, Currency: g.Currency,
-			CreatedAt: now, UpdatedAt: now}
-		if g.Currency != tenant.Currency {
-			r, ok := rates[g.Currency]
-			if !ok {
-				return fail.Field("rates."+g.Currency, "no exchange rate for %s: give one to bill %s items", g.Currency, g.Currency)
-			}
-			inv.ExchangeRate, _ = decimal.NewFromString(r)
-		}
-		custs := map[string]billing.Customer{}
-		ids := make([]string, 0, len(items))
-		for _, si := range items {
-			c, ok := custs[si.CustomerID]
-			if !ok {
-				if c, err = tx.GetCustomer(ctx, p.TenantID, si.CustomerID); err != nil {
-					return err
-				}
-				custs[si.CustomerID] = c
-			}
-			desc := si.Description
-			if si.CustomerID != g.AccountID {
-				desc = c.Name + ": " + desc // a sub-account's item on its reseller's invoice
-			}
-			q, up := si.Quantity, si.UnitPrice
-			inv.Lines = append(inv.Lines, billing.Line{Description: desc, ProductID: si.ProductID, Account: si.Account,
-				SalesTaxGroup: c.SalesTaxGroup, ItemSalesTaxGroup: si.ItemSalesTaxGroup, Quantity: &q, Unit: si.Unit, UnitPrice: &up,
-				Discount: si.Discount, ChargeType: si.ChargeType, ServiceStart: si.PeriodStart, ServiceEnd: si.PeriodEnd})
-			ids = append(ids, si.ID)
-		}
-		if err := s.prepare(ctx, tx, p, &inv, InvoiceInput{}); err != nil {
-			return err
-		}
-		n, err := tx.NextCounter(ctx, p.TenantID, "document")
+// billBatch bills a batch of bill-to accounts in one transaction and
+// records the progress in the same transaction.
+func (s *Service) billBatch(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, accounts []string,
+	issue bool, rates map[string]string) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, invDate: period.To, invPeriod: &period,
+			issue: issue, rates: rates})
 		if err != nil {
 			return err
 		}
-		inv.DocumentNumber = fmt.Sprintf("D-%06d", n)
-		if err := tx.InsertInvoice(ctx, inv); err != nil {
-			return err
-		}
-		marked, err := tx.MarkItemsInvoiced(ctx, p.TenantID, inv.ID, ids)
-		if err != nil {
-			return err
-		}
-		if marked != len(ids) {
-			return fail.Conflictf("items of group %s changed while billing; run again", g.AccountID)
-		}
-		if issue {
-			today := calendar.Today(s.Now(), tenant.Location())
-			if err := s.issue(ctx, tx, p, &inv, tenant, today); err != nil {
-				return err
-			}
-			if err := tx.UpdateInvoice(ctx, inv); err != nil {
-				return err
-			}
-		}
-		billed = len(ids)
-		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsDone: billed, GroupsDone: 1, InvoicesCreated: 1,
+		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsDone: n, GroupsDone: len(invs), InvoicesCreated: len(invs),
 			Status: "running", Phase: "invoicing", At: s.Now()}); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, p, "billing_run.invoiced", "invoice", inv.ID, map[string]any{"run_id": run.ID, "items": billed, "status": inv.Status})
+		if len(invs) == 0 {
+			return nil
+		}
+		return s.audit(ctx, tx, p, "billing_run.invoiced", "billing_run", run.ID, map[string]any{"accounts": len(accounts),
+			"invoices": len(invs), "items": n, "first": invs[0].DocumentNumber, "last": invs[len(invs)-1].DocumentNumber})
 	})
-	return billed, err
+}
+
+// batchItems is about how many items one billing transaction bills.
+func (s *Service) batchItems() int {
+	if s.billBatchItems > 0 {
+		return s.billBatchItems
+	}
+	return 5000
+}
+
+// WithBillingBatch sets about how many items one billing-run transaction
+// bills (default 5,000); tests make it small to crash between batches.
+func WithBillingBatch(items int) Option { return func(s *Service) { s.billBatchItems = items } }
+
+func checkRates(rates map[string]string) error {
+	for cur, r := range rates {
+		if _, err := money.ParseCurrency(cur); err != nil {
+			return fail.Field("exchange_rates."+cur, "is not an ISO 4217 currency")
+		}
+		if d, err := money.ParseDecimal(r); err != nil || !d.IsPositive() {
+			return fail.Field("exchange_rates."+cur, "must be a positive decimal such as \"0.92\"")
+		}
+	}
+	return nil
 }
 
 func (s *Service) getRun(ctx context.Context, tenantID, runID string) (BillingRun, error) {
@@ -374,7 +359,7 @@ func (s *Service) SetBillingRunDay(ctx context.Context, p access.Principal, day 
 		return billing.Tenant{}, err
 	}
 	if day < 0 || day > 28 {
-		return billing.Tenant{}, fail.Field("billing_run_day", "use a day from 1 to 28, or 0 for no schedule")
+		return billing.Tenant{}, fail.Field("billing_run_day", "%d is not a day from 1 to 28 (or 0 for no scheduled billing run)", day)
 	}
 	var t billing.Tenant
 	err := s.store.Write(ctx, func(tx Tx) error {

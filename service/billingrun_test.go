@@ -144,7 +144,7 @@ func TestBillingRunSurvivesCrashes(t *testing.T) {
 		var mu sync.Mutex
 		crashAt := -1
 		calls := 0
-		svc := service.New(db, service.WithFaultHook(func(string) error {
+		svc := service.New(db, service.WithBillingBatch(1), service.WithFaultHook(func(string) error {
 			mu.Lock()
 			defer mu.Unlock()
 			calls++
@@ -213,7 +213,7 @@ func TestBillingRunOnThreeNodes(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db2.Close()
-			node := service.New(db2)
+			node := service.New(db2, service.WithBillingBatch(2))
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -708,6 +708,10 @@ func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, in
 	if err := tx.InsertEntry(ctx, rev); err != nil {
 		return err
 	}
+	// Sales items billed on a voided invoice become open again, to be billed anew.
+	if _, err := tx.ReleaseInvoiceItems(ctx, p.TenantID, inv.ID); err != nil {
+		return err
+	}
 	inv.VoidEntryID = rev.ID
 	inv.Status = billing.Void
 	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero

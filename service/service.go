@@ -62,6 +62,8 @@ type Service struct {
 	store Store
 	now   Clock
 	fault func(point string) error
+	// billBatchItems is about how many items one billing transaction bills.
+	billBatchItems int
 }
 
 // Option configures a Service.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 )
 
@@ -75,6 +76,9 @@ type TenantPatch struct {
 	Currency  *string
 	TimeZone  *string
 	Language  *string
+	// BillingRunDay is the day of the month (1–28) the previous month's
+	// billing run starts by itself; 0 turns the schedule off.
+	BillingRunDay *int
 }
 
 // UpdateTenant changes the caller's tenant settings (administrator).
@@ -96,6 +100,10 @@ func (s *Service) UpdateTenant(ctx context.Context, p access.Principal, patch Te
 		set(&t.Currency, patch.Currency)
 		set(&t.TimeZone, patch.TimeZone)
 		set(&t.Language, patch.Language)
+		if d := patch.BillingRunDay; d != nil && (*d < 0 || *d > 28) {
+			return fail.Field("billing_run_day", "%d is not a day from 1 to 28 (or 0 for no scheduled billing run)", *d)
+		}
+		set(&t.BillingRunDay, patch.BillingRunDay)
 		if err := t.Normalize(); err != nil {
 			return err
 		}

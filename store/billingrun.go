@@ -7,16 +7,17 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 )
 
 const runCols = `tenant_id, id, period_start, period_end, issue, status, phase, items_total, items_done, groups_total, groups_done,
-	invoices_created, contract_items, error, started_at, updated_at, finished_at`
+	invoices_created, contract_items, items_skipped, error, started_at, updated_at, finished_at`
 
 func scanRun(row interface{ Scan(...any) error }) (service.BillingRun, error) {
 	var r service.BillingRun
 	err := row.Scan(&r.TenantID, &r.ID, dateScan{&r.PeriodStart}, dateScan{&r.PeriodEnd}, &r.Issue, &r.Status, &r.Phase, &r.ItemsTotal,
-		&r.ItemsDone, &r.GroupsTotal, &r.GroupsDone, &r.InvoicesCreated, &r.ContractItems, &r.Error, tsScan{&r.StartedAt},
+		&r.ItemsDone, &r.GroupsTotal, &r.GroupsDone, &r.InvoicesCreated, &r.ContractItems, &r.ItemsSkipped, &r.Error, tsScan{&r.StartedAt},
 		tsScan{&r.UpdatedAt}, ntsScan{&r.FinishedAt})
 	return r, err
 }
@@ -83,6 +84,10 @@ func (t *tx) AddBillingRunProgress(ctx context.Context, tenantID, runID string, 
 		set += `, status = ?`
 		args = append(args, p.Status)
 	}
+	if p.ItemsSkipped != nil {
+		set += `, items_skipped = ?`
+		args = append(args, *p.ItemsSkipped)
+	}
 	if p.Error != "" {
 		set += `, error = ?`
 		args = append(args, p.Error)
@@ -95,13 +100,23 @@ func (t *tx) AddBillingRunProgress(ctx context.Context, tenantID, runID string, 
 	return mustAffect(res, err, "billing run", runID)
 }
 
-const billTo = `COALESCE(c.invoice_account_id, c.id)`
+const billTo = `COALESCE(NULLIF(c.invoice_account_id, ''), c.id)`
 
-func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Range) ([]service.BillingGroup, error) {
+// forCustomer restricts items to one customer's and those billed to it.
+func forCustomer(customerID string, args []any) (string, []any) {
+	if customerID == "" {
+		return "", args
+	}
+	return ` AND (si.customer_id = ? OR ` + billTo + ` = ?)`, append(args, customerID, customerID)
+}
+
+func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Range, customerID string) ([]service.BillingGroup, error) {
+	cond, args := forCustomer(customerID, []any{tenantID, dateArg(r.From), dateArg(r.To)})
 	rows, err := t.query(ctx, `SELECT `+billTo+`, si.provider, si.currency, count(*) FROM sales_items si
 		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
-		WHERE si.tenant_id = ? AND si.status = 'pending' AND si.billing_date >= ? AND si.billing_date <= ?
-		GROUP BY `+billTo+`, si.provider, si.currency ORDER BY 1, 2, 3`, tenantID, dateArg(r.From), dateArg(r.To))
+		JOIN customers a ON a.tenant_id = c.tenant_id AND a.id = `+billTo+`
+		WHERE si.tenant_id = ? AND si.status = 'pending' AND a.has_billing_info AND si.billing_date >= ? AND si.billing_date <= ?`+cond+`
+		GROUP BY `+billTo+`, si.provider, si.currency ORDER BY 1, 2, 3`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("billing groups: %w", err)
 	}
@@ -117,42 +132,132 @@ func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Rang
 	return out, rows.Err()
 }
 
-func (t *tx) ClaimGroupItems(ctx context.Context, tenantID string, r calendar.Range, g service.BillingGroup, limit int) ([]billing.SalesItem, error) {
+func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, customerIDs []string) ([]billing.SalesItem, error) {
+	var out []billing.SalesItem
 	lock := ""
 	if t.d.engine == Postgres {
-		lock = " FOR UPDATE OF si"
-	}
-	cols := "si." + joinCols(t.salesItemSelect(), ", si.")
-	rows, err := t.query(ctx, `SELECT `+cols+` FROM sales_items si
-		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
-		WHERE si.tenant_id = ? AND si.status = 'pending' AND si.billing_date >= ? AND si.billing_date <= ?
-		AND `+billTo+` = ? AND si.provider = ? AND si.currency = ?
-		ORDER BY si.billing_date, si.id LIMIT ?`+lock, tenantID, dateArg(r.From), dateArg(r.To), g.AccountID, g.Provider, g.Currency, limit)
-	if err != nil {
-		return nil, fmt.Errorf("claim group items: %w", err)
-	}
-	defer rows.Close()
-	var out []billing.SalesItem
-	for rows.Next() {
-		si, err := scanSalesItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan sales item: %w", err)
+		lock = " FOR UPDATE"
+		if err := t.customPlans(ctx); err != nil {
+			return nil, err
 		}
-		out = append(out, si)
 	}
-	return out, rows.Err()
+	const chunk = 1000
+	for start := 0; start < len(customerIDs); start += chunk {
+		batch := customerIDs[start:min(start+chunk, len(customerIDs))]
+		args := []any{tenantID, dateArg(r.From), dateArg(r.To)}
+		for _, c := range batch {
+			args = append(args, c)
+		}
+		// Locked in id order, so transactions claiming overlapping sets
+		// wait for each other instead of deadlocking.
+		rows, err := t.query(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items
+			WHERE tenant_id = ? AND status = 'pending' AND billing_date >= ? AND billing_date <= ?
+			AND customer_id IN (`+placeholders(len(batch))+`) ORDER BY id`+lock, args...)
+		if err != nil {
+			return nil, fmt.Errorf("claim items: %w", err)
+		}
+		for rows.Next() {
+			si, err := scanSalesItem(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan sales item: %w", err)
+			}
+			out = append(out, si)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("claim items: %w", err)
+		}
+	}
+	return out, nil
 }
 
-func (t *tx) MarkItemsInvoiced(ctx context.Context, tenantID, invoiceID string, itemIDs []string) (int, error) {
-	total := 0
-	for start := 0; start < len(itemIDs); start += 500 {
-		batch := itemIDs[start:min(start+500, len(itemIDs))]
-		args := []any{invoiceID, tenantID}
-		for _, id := range batch {
-			args = append(args, id)
+func (t *tx) InsertInvoices(ctx context.Context, invs []billing.Invoice) error {
+	if len(invs) == 0 {
+		return nil
+	}
+	rows := make([][]any, 0, len(invs))
+	for _, inv := range invs {
+		a, err := invoiceArgs(t.d, inv)
+		if err != nil {
+			return err
 		}
-		res, err := t.exec(ctx, `UPDATE sales_items SET status = 'invoiced', invoice_id = ? WHERE tenant_id = ? AND id IN (`+
-			placeholders(len(batch))+`) AND status = 'pending'`, args...)
+		rows = append(rows, a)
+	}
+	if err := t.bulkInsert(ctx, "invoices", splitCols(invoiceColNames), rows); err != nil {
+		if ok, _ := uniqueViolation(err); ok {
+			return fail.Conflictf("invoice number already used: %v", err)
+		}
+		return fmt.Errorf("insert invoices: %w", err)
+	}
+	var lines [][]any
+	for _, inv := range invs {
+		for _, l := range inv.Lines {
+			dist, err := jsonArg(nz(l.Distribution))
+			if err != nil {
+				return err
+			}
+			codes, err := jsonArg(nz(l.TaxCodes))
+			if err != nil {
+				return err
+			}
+			lines = append(lines, []any{inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
+				l.ItemSalesTaxGroup, ndecArg(l.Quantity), l.Unit, ndecArg(l.UnitPrice), decArg(l.Discount), decArg(l.Amount),
+				string(l.ChargeType), dateArg(l.ServiceStart), dateArg(l.ServiceEnd), dist, codes, decArg(l.TaxAmount)})
+		}
+	}
+	if err := t.bulkInsert(ctx, "invoice_lines", lineColNames, lines); err != nil {
+		return fmt.Errorf("insert invoice lines: %w", err)
+	}
+	return nil
+}
+
+var lineColNames = splitCols(`tenant_id, invoice_id, position, description, product_id, account, sales_tax_group, item_sales_tax_group,
+	quantity, unit, unit_price, discount, amount, charge_type, service_start, service_end, distribution, tax_codes, tax_amount`)
+
+func splitCols(s string) []string {
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.InvoicedItem) (int, error) {
+	total := 0
+	if t.d.engine == Postgres {
+		if err := t.customPlans(ctx); err != nil {
+			return 0, err
+		}
+		items, invs := make([]string, len(links)), make([]string, len(links))
+		for i, l := range links {
+			items[i], invs[i] = l.ItemID, l.InvoiceID
+		}
+		res, err := t.exec(ctx, `UPDATE sales_items SET status = 'invoiced', invoice_id = u.invoice_id
+			FROM unnest(?::text[], ?::text[]) AS u(item_id, invoice_id)
+			WHERE sales_items.tenant_id = ? AND sales_items.id = u.item_id AND sales_items.status = 'pending'`, items, invs, tenantID)
+		if err != nil {
+			return 0, fmt.Errorf("mark items invoiced: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		return int(n), nil
+	}
+	const per = 5000
+	for start := 0; start < len(links); start += per {
+		batch := links[start:min(start+per, len(links))]
+		var sb strings.Builder
+		args := make([]any, 0, 2*len(batch)+1)
+		for i, l := range batch {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?,?)")
+			args = append(args, l.ItemID, l.InvoiceID)
+		}
+		args = append(args, tenantID)
+		res, err := t.exec(ctx, `WITH v(item_id, invoice_id) AS (VALUES `+sb.String()+`)
+			UPDATE sales_items SET status = 'invoiced', invoice_id = v.invoice_id FROM v
+			WHERE sales_items.tenant_id = ? AND sales_items.id = v.item_id AND sales_items.status = 'pending'`, args...)
 		if err != nil {
 			return total, fmt.Errorf("mark items invoiced: %w", err)
 		}
@@ -160,6 +265,30 @@ func (t *tx) MarkItemsInvoiced(ctx context.Context, tenantID, invoiceID string, 
 		total += int(n)
 	}
 	return total, nil
+}
+
+func (t *tx) NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error) {
+	var v int64
+	err := t.queryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?)
+		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + ? RETURNING value`, tenantID, name, n, n).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("next counters %s: %w", name, err)
+	}
+	return v, nil
+}
+
+func (t *tx) CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT count(*) FROM sales_items si
+		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
+		JOIN customers a ON a.tenant_id = c.tenant_id AND a.id = `+billTo+`
+		WHERE si.tenant_id = ? AND si.billing_date >= ? AND si.billing_date <= ?
+		AND (si.status = 'draft' OR (si.status = 'pending' AND NOT a.has_billing_info))`,
+		tenantID, dateArg(r.From), dateArg(r.To)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count skipped items: %w", err)
+	}
+	return n, nil
 }
 
 // joinCols prefixes every column of a select list after the first (the
@@ -183,4 +312,48 @@ func (t *tx) ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// CustomersBilledTo returns the accounts and the customers billed to them
+// (sub-accounts), in one query per 1,000 accounts.
+func (t *tx) CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error) {
+	var out []billing.Customer
+	for start := 0; start < len(accounts); start += 1000 {
+		batch := accounts[start:min(start+1000, len(accounts))]
+		args := []any{tenantID}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := t.query(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE tenant_id = ? AND (id IN (`+placeholders(len(batch))+`)
+			OR invoice_account_id IN (`+placeholders(len(batch))+`))`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("customers billed to: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanCustomer(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan customer: %w", err)
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("customers billed to: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// customPlans makes PostgreSQL plan each statement of the transaction for
+// its own parameters: the billing statements bind hundreds of ids, and a
+// cached generic plan cannot tell that they hit a few index entries.
+func (t *tx) customPlans(ctx context.Context) error {
+	if _, err := t.exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return fmt.Errorf("plan cache mode: %w", err)
+	}
+	return nil
 }

@@ -186,21 +186,35 @@ func (t *tx) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
 	return t.insertLines(ctx, inv)
 }
 
-func (t *tx) insertLines(ctx context.Context, inv billing.Invoice) error {
-	if len(inv.Lines) == 0 {
+// insertLines inserts the lines of one or more documents, many rows per
+// statement.
+func (t *tx) insertLines(ctx context.Context, invs ...billing.Invoice) error {
+	const cols = 19
+	const batch = 1000
+	row := "(" + placeholders(cols) + ")"
+	var sb strings.Builder
+	args := make([]any, 0, batch*cols)
+	n := 0
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		_, err := t.exec(ctx, `INSERT INTO invoice_lines (tenant_id, invoice_id, position, description, product_id, account,
+			sales_tax_group, item_sales_tax_group, quantity, unit, unit_price, discount, amount, charge_type, service_start,
+			service_end, distribution, tax_codes, tax_amount) VALUES `+sb.String(), args...)
+		if err != nil {
+			return fmt.Errorf("insert invoice lines: %w", err)
+		}
+		sb.Reset()
+		args, n = args[:0], 0
 		return nil
 	}
-	const cols = 19
-	const batch = 50
-	for start := 0; start < len(inv.Lines); start += batch {
-		end := min(start+batch, len(inv.Lines))
-		var sb strings.Builder
-		args := make([]any, 0, (end-start)*cols)
-		for i, l := range inv.Lines[start:end] {
-			if i > 0 {
+	for _, inv := range invs {
+		for _, l := range inv.Lines {
+			if n > 0 {
 				sb.WriteByte(',')
 			}
-			sb.WriteString("(" + placeholders(cols) + ")")
+			sb.WriteString(row)
 			dist, err := jsonArg(nz(l.Distribution))
 			if err != nil {
 				return err
@@ -212,15 +226,15 @@ func (t *tx) insertLines(ctx context.Context, inv billing.Invoice) error {
 			args = append(args, inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
 				l.ItemSalesTaxGroup, ndecArg(l.Quantity), l.Unit, ndecArg(l.UnitPrice), decArg(l.Discount), decArg(l.Amount),
 				string(l.ChargeType), dateArg(l.ServiceStart), dateArg(l.ServiceEnd), dist, codes, decArg(l.TaxAmount))
-		}
-		_, err := t.exec(ctx, `INSERT INTO invoice_lines (tenant_id, invoice_id, position, description, product_id, account,
-			sales_tax_group, item_sales_tax_group, quantity, unit, unit_price, discount, amount, charge_type, service_start,
-			service_end, distribution, tax_codes, tax_amount) VALUES `+sb.String(), args...)
-		if err != nil {
-			return fmt.Errorf("insert invoice lines: %w", err)
+			n++
+			if n == batch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	return nil
+	return flush()
 }
 
 func (t *tx) getInvoice(ctx context.Context, suffix, tenantID, invoiceID string) (billing.Invoice, error) {

@@ -1,0 +1,401 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/tax"
+)
+
+// ClaimedItem is a pending sales item locked for billing, with the account
+// its invoice goes to.
+type ClaimedItem struct {
+	billing.SalesItem
+	AccountID string
+}
+
+// InvoicedItem links a billed sales item to its invoice.
+type InvoicedItem struct{ ItemID, InvoiceID string }
+
+// billOptions says what one billing transaction bills and how.
+type billOptions struct {
+	period     calendar.Range // items whose billing date falls in it
+	customerID string         // only this customer's items (and those billed to it); "" for all
+	invDate    calendar.Date  // invoice date; zero: the period's last day
+	invPeriod  *calendar.Range
+	issue      bool
+	rates      map[string]string
+}
+
+// memoTx remembers, for one transaction, the settings and customers that
+// preparing many invoices reads again and again.
+type memoTx struct {
+	Tx
+	tenant    *billing.Tenant
+	mode      *tax.Mode
+	codes     []tax.Code
+	groups    []tax.Group
+	accounts  []ledger.Account
+	profiles  []ledger.PostingProfile
+	series    map[string]string
+	customers map[string]billing.Customer
+}
+
+func newMemoTx(tx Tx) *memoTx { return &memoTx{Tx: tx, customers: map[string]billing.Customer{}} }
+
+func (m *memoTx) GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error) {
+	if m.tenant == nil {
+		t, err := m.Tx.GetTenant(ctx, tenantID)
+		if err != nil {
+			return t, err
+		}
+		m.tenant = &t
+	}
+	return *m.tenant, nil
+}
+
+func (m *memoTx) GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error) {
+	if m.mode == nil {
+		v, err := m.Tx.GetTaxMode(ctx, tenantID)
+		if err != nil {
+			return v, err
+		}
+		m.mode = &v
+	}
+	return *m.mode, nil
+}
+
+func (m *memoTx) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error) {
+	if m.codes == nil {
+		v, err := m.Tx.ListTaxCodes(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		m.codes = append([]tax.Code{}, v...)
+	}
+	return m.codes, nil
+}
+
+func (m *memoTx) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error) {
+	if m.groups == nil {
+		v, err := m.Tx.ListTaxGroups(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		m.groups = append([]tax.Group{}, v...)
+	}
+	return m.groups, nil
+}
+
+func (m *memoTx) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error) {
+	if m.accounts == nil {
+		v, err := m.Tx.ListAccounts(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		m.accounts = append([]ledger.Account{}, v...)
+	}
+	return m.accounts, nil
+}
+
+func (m *memoTx) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error) {
+	if m.profiles == nil {
+		v, err := m.Tx.ListPostingProfiles(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		m.profiles = append([]ledger.PostingProfile{}, v...)
+	}
+	return m.profiles, nil
+}
+
+func (m *memoTx) ListSeries(ctx context.Context, tenantID string) (map[string]string, error) {
+	if m.series == nil {
+		v, err := m.Tx.ListSeries(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		m.series = v
+		if m.series == nil {
+			m.series = map[string]string{}
+		}
+	}
+	return m.series, nil
+}
+
+func (m *memoTx) GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
+	if c, ok := m.customers[customerID]; ok {
+		return c, nil
+	}
+	c, err := m.Tx.GetCustomer(ctx, tenantID, customerID)
+	if err != nil {
+		return c, err
+	}
+	m.customers[customerID] = c
+	return c, nil
+}
+
+// billAccounts claims the pending items of the given bill-to accounts and
+// makes their draft invoices (one per account, provider and currency, split
+// at billing.MaxLines), optionally issuing them, all inside tx. Items that
+// another transaction billed first are not claimed, so an item is never
+// billed twice; if one changes under it, the transaction fails with a
+// conflict and nothing is written.
+func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, accounts []string, o billOptions) ([]billing.Invoice, int, error) {
+	mt := newMemoTx(tx)
+	tenant, err := mt.GetTenant(ctx, p.TenantID)
+	if err != nil {
+		return nil, 0, err
+	}
+	// The accounts and the customers billed to them, in one query; with
+	// customerID, only that customer and its sub-accounts.
+	custs, err := tx.CustomersBilledTo(ctx, p.TenantID, accounts)
+	if err != nil {
+		return nil, 0, err
+	}
+	wanted := map[string]bool{}
+	for _, a := range accounts {
+		wanted[a] = true
+	}
+	var ids []string
+	for _, c := range custs {
+		mt.customers[c.ID] = c
+		if o.customerID != "" {
+			if c.ID == o.customerID || c.InvoiceAccountID == o.customerID {
+				ids = append(ids, c.ID)
+			}
+		} else if wanted[c.InvoiceAccount()] {
+			ids = append(ids, c.ID)
+		}
+	}
+	// Items billed to an account lacking billing information stay open.
+	billable := ids[:0]
+	for _, id := range ids {
+		acct, err := mt.GetCustomer(ctx, p.TenantID, mt.customers[id].InvoiceAccount())
+		if err != nil {
+			return nil, 0, err
+		}
+		if acct.HasBillingInfo {
+			billable = append(billable, id)
+		}
+	}
+	ids = billable
+	claimed, err := tx.ClaimItems(ctx, p.TenantID, o.period, ids)
+	if err != nil || len(claimed) == 0 {
+		return nil, 0, err
+	}
+	items := make([]ClaimedItem, len(claimed))
+	for i, si := range claimed {
+		items[i] = ClaimedItem{SalesItem: si, AccountID: mt.customers[si.CustomerID].InvoiceAccount()}
+	}
+	slices.SortStableFunc(items, func(a, b ClaimedItem) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Currency, b.Currency),
+			a.BillingDate.Compare(b.BillingDate), cmp.Compare(a.ID, b.ID))
+	})
+	now := s.Now()
+	var invs []billing.Invoice
+	links := make([]InvoicedItem, 0, len(items))
+	same := func(a, b ClaimedItem) bool {
+		return a.AccountID == b.AccountID && a.Provider == b.Provider && a.Currency == b.Currency
+	}
+	for i := 0; i < len(items); {
+		j := i + 1
+		for j < len(items) && j-i < maxItemsPerInvoice && same(items[i], items[j]) {
+			j++
+		}
+		g := items[i]
+		inv := billing.Invoice{ID: id.NewAt(id.Invoice, now), TenantID: p.TenantID, Status: billing.Draft, CustomerID: g.AccountID,
+			InvoiceDate: o.invDate, Provider: g.Provider, Currency: g.Currency, CreatedAt: now, UpdatedAt: now}
+		if o.invPeriod != nil {
+			inv.PeriodStart, inv.PeriodEnd = o.invPeriod.From, o.invPeriod.To
+		} else {
+			inv.PeriodStart, inv.PeriodEnd = g.BillingDate, g.BillingDate
+			for _, si := range items[i:j] {
+				if si.BillingDate.Before(inv.PeriodStart) {
+					inv.PeriodStart = si.BillingDate
+				}
+				if inv.PeriodEnd.Before(si.BillingDate) {
+					inv.PeriodEnd = si.BillingDate
+				}
+			}
+		}
+		if g.Currency != tenant.Currency {
+			r, ok := o.rates[g.Currency]
+			if !ok {
+				return nil, 0, fail.Field("exchange_rates."+g.Currency, "no exchange rate for %s: give one to bill %s items", g.Currency, g.Currency)
+			}
+			inv.ExchangeRate, _ = decimal.NewFromString(r)
+		}
+		inv.Lines = make([]billing.Line, 0, j-i)
+		for _, si := range items[i:j] {
+			c, err := mt.GetCustomer(ctx, p.TenantID, si.CustomerID)
+			if err != nil {
+				return nil, 0, err
+			}
+			desc := si.Description
+			if si.CustomerID != g.AccountID {
+				desc = c.Name + ": " + desc // a sub-account's item on its reseller's invoice
+			}
+			q, up := si.Quantity, si.UnitPrice
+			inv.Lines = append(inv.Lines, billing.Line{Description: desc, ProductID: si.ProductID, Account: si.Account,
+				SalesTaxGroup: c.SalesTaxGroup, ItemSalesTaxGroup: si.ItemSalesTaxGroup, Quantity: &q, Unit: si.Unit, UnitPrice: &up,
+				Discount: si.Discount, ChargeType: si.ChargeType, ServiceStart: si.PeriodStart, ServiceEnd: si.PeriodEnd})
+			links = append(links, InvoicedItem{ItemID: si.ID, InvoiceID: inv.ID})
+		}
+		if err := s.prepare(ctx, mt, p, &inv, InvoiceInput{}); err != nil {
+			return nil, 0, fmt.Errorf("invoice for %s (%s, %s): %w", g.AccountID, g.Provider, g.Currency, err)
+		}
+		invs = append(invs, inv)
+		i = j
+	}
+	last, err := tx.NextCounters(ctx, p.TenantID, "document", len(invs))
+	if err != nil {
+		return nil, 0, err
+	}
+	for k := range invs {
+		invs[k].DocumentNumber = fmt.Sprintf("D-%06d", last-int64(len(invs)-1-k))
+	}
+	if err := s.faultPoint("invoices prepared"); err != nil {
+		return nil, 0, err
+	}
+	if err := tx.InsertInvoices(ctx, invs); err != nil {
+		return nil, 0, err
+	}
+	if err := s.faultPoint("invoices inserted"); err != nil {
+		return nil, 0, err
+	}
+	marked, err := tx.MarkInvoiced(ctx, p.TenantID, links)
+	if err != nil {
+		return nil, 0, err
+	}
+	if marked != len(links) {
+		return nil, 0, fail.Conflictf("sales items changed while billing them; run again")
+	}
+	if o.issue {
+		today := calendar.Today(s.Now(), tenant.Location())
+		for k := range invs {
+			if err := s.issue(ctx, mt, p, &invs[k], tenant, today); err != nil {
+				return nil, 0, fmt.Errorf("issue %s: %w", invs[k].DocumentNumber, err)
+			}
+			if err := tx.UpdateInvoice(ctx, invs[k]); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	return invs, len(links), nil
+}
+
+// InvoiceNowInput is what "invoice now" bills for one customer.
+type InvoiceNowInput struct {
+	// PeriodStart and PeriodEnd bound the billing dates of the items billed;
+	// zero: every pending item due up to today.
+	PeriodStart, PeriodEnd calendar.Date
+	Issue                  bool
+	Rates                  map[string]string
+}
+
+// InvoiceNowResult is what "invoice now" made.
+type InvoiceNowResult struct {
+	Invoices      []billing.Invoice `json:"invoices"`
+	ItemsBilled   int               `json:"items_billed"`
+	ContractItems int               `json:"contract_items"`
+}
+
+// InvoiceNow bills one customer at once: it makes the contract items its
+// contracts owe for the period, then puts its pending items (and those of
+// sub-accounts billed to it) due in the period on draft invoices, one per
+// bill-to account, provider and currency, and optionally issues them. It is
+// one transaction that claims the items like a billing run does, so an item
+// is never billed twice even when a run bills the same period at once.
+func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID string, in InvoiceNowInput) (InvoiceNowResult, error) {
+	var res InvoiceNowResult
+	if err := p.Require(access.RunBilling); err != nil {
+		return res, err
+	}
+	if err := checkRates(in.Rates); err != nil {
+		return res, err
+	}
+	if !in.PeriodStart.IsZero() && !in.PeriodEnd.IsZero() && in.PeriodEnd.Before(in.PeriodStart) {
+		return res, fail.Field("period_end", "is before period_start %s: give the last day of the period", in.PeriodStart)
+	}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		res = InvoiceNowResult{}
+		cust, err := tx.GetCustomer(ctx, p.TenantID, customerID)
+		if fail.Is(err, fail.NotFound) {
+			return fail.NotFoundf("no customer %q", customerID)
+		} else if err != nil {
+			return err
+		}
+		if cust.ArchivedAt != nil {
+			return fail.Conflictf("customer %s is archived", cust.Number)
+		}
+		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		today := calendar.Today(s.Now(), tenant.Location())
+		period := calendar.Range{From: in.PeriodStart, To: in.PeriodEnd}
+		if period.To.IsZero() {
+			period.To = today
+		}
+		if period.From.IsZero() {
+			period.From = calendar.New(1, 1, 1)
+		}
+		if period.To.Before(period.From) {
+			return fail.Field("period_start", "is after today (%s): give period_end too", today)
+		}
+		// Contract items owed for the period (every period due so far when
+		// no start is given).
+		contracts, err := tx.ListContracts(ctx, p.TenantID, cust.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range contracts {
+			n, err := s.contractItems(ctx, tx, p.TenantID, c, period)
+			if err != nil {
+				return err
+			}
+			res.ContractItems += n
+		}
+		if !cust.HasBillingInfo {
+			return fail.Conflictf("customer %s lacks billing information: its items stay draft until it is complete", cust.Number)
+		}
+		if acct := cust.InvoiceAccount(); acct != cust.ID {
+			a, err := tx.GetCustomer(ctx, p.TenantID, acct)
+			if err != nil {
+				return err
+			}
+			if !a.HasBillingInfo {
+				return fail.Conflictf("customer %s is billed to %s, which lacks billing information: complete it first", cust.Number, a.Number)
+			}
+		}
+		accounts := []string{cust.ID}
+		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, customerID: cust.ID, invDate: today,
+			issue: in.Issue, rates: in.Rates})
+		if err != nil {
+			return err
+		}
+		res.Invoices, res.ItemsBilled = invs, n
+		ids := make([]string, len(invs))
+		for k, inv := range invs {
+			ids[k] = inv.ID
+		}
+		return s.audit(ctx, tx, p, "customer.invoiced_now", "customer", cust.ID, map[string]any{
+			"period_start": in.PeriodStart, "period_end": in.PeriodEnd, "issue": in.Issue, "invoices": ids, "items": n,
+			"contract_items": res.ContractItems})
+	})
+	if err != nil {
+		return InvoiceNowResult{}, err
+	}
+	return res, nil
+}

@@ -1,0 +1,426 @@
+package store_test
+
+// BenchmarkBillingRun measures a billing run over many pending sales items
+// (by default 1,000,000 for 100,000 customers, and a tenth of that to show
+// how it scales) on each engine, beside its reference in the same run:
+// bulk-inserting the same number of invoice and line rows, into tables with
+// the same columns, indexes and foreign keys, with the engine's fastest path (COPY on PostgreSQL; prepared multi-row INSERTs in
+// 10,000-row transactions on SQLite). It reports total time, items/s, the
+// peak Go heap and the peak RSS of the run. It never asserts speed.
+//
+// It runs only when FACTURO_BENCH_BILLING is set (seeding takes minutes):
+//
+//	FACTURO_BENCH_BILLING=100000:10000,1000000:100000 go test -run '^$' -bench BenchmarkBillingRun -benchtime 1x -timeout 2h ./store/
+//
+// The value lists items:customers pairs. Seeding is server-side INSERT …
+// SELECT from one template customer and one template item made through the
+// service, and is logged, not measured.
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/tax"
+)
+
+type benchBillingSize struct{ items, customers int }
+
+func benchBillingSizes(b *testing.B) []benchBillingSize {
+	v := os.Getenv("FACTURO_BENCH_BILLING")
+	if v == "" {
+		b.Skip("set FACTURO_BENCH_BILLING (e.g. 100000:10000,1000000:100000) to run the billing run benchmark")
+	}
+	var out []benchBillingSize
+	for _, part := range strings.Split(v, ",") {
+		a, c, _ := strings.Cut(part, ":")
+		items, err1 := strconv.Atoi(a)
+		customers, err2 := strconv.Atoi(c)
+		if err1 != nil || err2 != nil || items < 1 || customers < 1 {
+			b.Fatalf("FACTURO_BENCH_BILLING: %q is not items:customers", part)
+		}
+		out = append(out, benchBillingSize{items, customers})
+	}
+	return out
+}
+
+func BenchmarkBillingRun(b *testing.B) {
+	sizes := benchBillingSizes(b)
+	for _, engine := range testdb.Engines {
+		for _, sz := range sizes {
+			b.Run(fmt.Sprintf("%s/items=%d/customers=%d", engine, sz.items, sz.customers), func(b *testing.B) {
+				if engine == store.Postgres {
+					testdb.PostgresURL(b)
+				}
+				for range b.N {
+					benchBillingOnce(b, engine, sz)
+				}
+			})
+		}
+	}
+}
+
+func benchBillingOnce(b *testing.B, engine store.Engine, sz benchBillingSize) {
+	ctx := context.Background()
+	b.StopTimer()
+	dsn, err := benchListDSN(b, engine)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	svc := service.New(db)
+	start := time.Now()
+	p := benchBillingSeed(b, ctx, db, svc, sz)
+	b.Logf("%s: seeded %d customers and %d pending items in %s", engine, sz.customers, sz.items, time.Since(start).Round(time.Millisecond))
+
+	// The run, with its peak heap (sampled) and peak RSS (reset first).
+	runtime.GC()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	var peakHeap uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			peakHeap = max(peakHeap, ms.HeapInuse)
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	b.StartTimer()
+	start = time.Now()
+	run, err := svc.RunBilling(ctx, p, calendar.New(2026, 5, 1), calendar.New(2026, 5, 31), false, nil, nil)
+	took := time.Since(start)
+	b.StopTimer()
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rss := benchPeakRSS()
+	if run.ItemsDone != sz.items || run.Status != "completed" {
+		b.Fatalf("run: %+v, want %d items", run, sz.items)
+	}
+	// The reference: as many invoice and line rows, bulk-inserted.
+	ref, err := benchBillingReference(ctx, db, p.TenantID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(took.Seconds(), "run_s")
+	b.ReportMetric(float64(sz.items)/took.Seconds(), "items/s")
+	b.ReportMetric(ref.Seconds(), "ref_s")
+	b.ReportMetric(took.Seconds()/ref.Seconds(), "x_ref")
+	b.ReportMetric(float64(peakHeap)/(1<<20), "peak_heap_MiB")
+	b.ReportMetric(float64(rss)/(1<<20), "peak_rss_MiB")
+	b.Logf("%s: run %s (%.0f items/s, %d invoices), reference %s (x%.2f), peak heap %d MiB, peak RSS %d MiB",
+		engine, took.Round(time.Millisecond), float64(sz.items)/took.Seconds(), run.InvoicesCreated, ref.Round(time.Millisecond),
+		took.Seconds()/ref.Seconds(), peakHeap>>20, rss>>20)
+}
+
+// benchPeakRSS reads the process's peak resident set (VmHWM) in bytes.
+func benchPeakRSS() uint64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(data)
+	if m == nil {
+		return 0
+	}
+	kb, _ := strconv.ParseUint(string(m[1]), 10, 64)
+	return kb << 10
+}
+
+// benchBillingSeed makes a tenant with taxes, one template customer and one
+// template item through the service, then clones them server-side.
+func benchBillingSeed(b *testing.B, ctx context.Context, db *store.DB, svc *service.Service, sz benchBillingSize) access.Principal {
+	ten, err := svc.CreateTenant(ctx, billing.Tenant{Name: "Nimbus Distribución", Currency: "EUR", TimeZone: "Europe/Madrid"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := access.System(ten.ID, "bench")
+	must := func(_ any, err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	must(svc.UpsertTaxCode(ctx, p, tax.Code{Code: "V21", Name: "VAT 21", Rate: decimal.NewFromInt(21), Category: tax.Standard, Account: "2100"}))
+	must(svc.UpsertTaxGroup(ctx, p, tax.Group{Kind: tax.SalesGroup, Code: "DOM", Codes: []string{"V21"}}))
+	must(svc.UpsertTaxGroup(ctx, p, tax.Group{Kind: tax.ItemGroup, Code: "FULL", Codes: []string{"V21"}}))
+	ptr := func(s string) *string { return &s }
+	cur := "EUR"
+	c, err := svc.CreateCustomer(ctx, p, service.CustomerInput{Name: ptr("Template"), SalesTaxGroup: ptr("DOM"),
+		Billing: &service.BillingInput{LegalName: ptr("Template S.L."), Email: ptr("ap@example.com"), Currency: &cur,
+			Address: &billing.Address{Line1: "Calle de Alcalá 1", City: "Madrid", PostalCode: "28014", Country: "ES"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	prod, err := svc.CreateProduct(ctx, p, service.ProductInput{Code: ptr("M365"), Name: ptr("Microsoft 365 Business"), ChargeType: ptr("recurring"),
+		DefaultPrice: ptr("12.50"), Provider: ptr("Microsoft"), ItemSalesTaxGroup: ptr("FULL")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := calendar.New(2026, 5, 31)
+	si, err := svc.CreateSalesItem(ctx, p, service.SalesItemInput{CustomerID: &c.ID, ProductID: &prod.ID, Description: ptr("Microsoft 365 Business, May"),
+		Quantity: ptr("3"), UnitPrice: ptr("12.50"), BillingDate: &d})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool := db.SQL()
+	cols := func(table string) []string {
+		rows, err := pool.QueryContext(ctx, `SELECT * FROM `+table+` WHERE 1 = 0`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer rows.Close()
+		names, err := rows.Columns()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return names
+	}
+	clone := func(table, templateID string, n int, set map[string]string) {
+		var sel []string
+		names := cols(table)
+		for _, col := range names {
+			if v, ok := set[col]; ok {
+				sel = append(sel, v)
+			} else {
+				sel = append(sel, "t."+col)
+			}
+		}
+		q := `WITH RECURSIVE nums(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM nums WHERE n < ` + strconv.Itoa(n) + `)
+			INSERT INTO ` + table + ` (` + strings.Join(names, ", ") + `) SELECT ` + strings.Join(sel, ", ") + ` FROM ` + table + ` t, nums
+			WHERE t.tenant_id = '` + ten.ID + `' AND t.id = '` + templateID + `'`
+		if _, err := pool.ExecContext(ctx, q); err != nil {
+			b.Fatalf("clone %s: %v", table, err)
+		}
+	}
+	num := "CAST(nums.n AS TEXT)"
+	// Customer k is "cus_b<k>"; item n belongs to customer ((n-1) mod customers) + 1.
+	custSet := map[string]string{"id": "'cus_b' || " + num, "number": "'B' || " + num, "name": "'Customer ' || " + num}
+	for _, col := range cols("customers") {
+		if col == "search" {
+			custSet[col] = "'customer ' || " + num
+		}
+	}
+	clone("customers", c.ID, sz.customers, custSet)
+	clone("sales_items", si.ID, sz.items, map[string]string{"id": "'si_b' || " + num,
+		"customer_id": "'cus_b' || CAST(((nums.n - 1) % " + strconv.Itoa(sz.customers) + ") + 1 AS TEXT)",
+		"source_ref":  "'b' || " + num, "description": "'Microsoft 365 Business, May, seat block ' || " + num})
+	// The template item is billed too: drop it so the count is exact.
+	if _, err := pool.ExecContext(ctx, `DELETE FROM sales_items WHERE id = '`+si.ID+`'`); err != nil {
+		b.Fatal(err)
+	}
+	if db.Engine() == store.Postgres {
+		if _, err := pool.ExecContext(ctx, `VACUUM (ANALYZE) customers, sales_items`); err != nil {
+			b.Fatal(err)
+		}
+	} else if _, err := pool.ExecContext(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// benchBillingReference bulk-inserts as many invoice and line rows as the
+// run made into tables shaped like invoices and invoice_lines (same
+// columns and indexes; no triggers or foreign keys) and returns the time.
+func benchBillingReference(ctx context.Context, db *store.DB, tenantID string) (time.Duration, error) {
+	pool := db.SQL()
+	if db.Engine() == store.Postgres {
+		// The same columns, defaults, indexes and foreign keys (LIKE copies
+		// all but the foreign keys; they are added from the catalog).
+		for _, t := range []string{"invoices", "invoice_lines"} {
+			if _, err := pool.ExecContext(ctx, `CREATE TABLE ref_`+t+` (LIKE `+t+` INCLUDING ALL)`); err != nil {
+				return 0, err
+			}
+			rows, err := pool.QueryContext(ctx, `SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'f'`, t)
+			if err != nil {
+				return 0, err
+			}
+			var fks []string
+			for rows.Next() {
+				var d string
+				if err := rows.Scan(&d); err != nil {
+					return 0, err
+				}
+				fks = append(fks, strings.Replace(d, "REFERENCES invoices(", "REFERENCES ref_invoices(", 1))
+			}
+			rows.Close()
+			for _, fk := range fks {
+				if _, err := pool.ExecContext(ctx, `ALTER TABLE ref_`+t+` ADD `+fk); err != nil {
+					return 0, fmt.Errorf("%s: %w", fk, err)
+				}
+			}
+		}
+		conn, err := pool.Conn(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer conn.Close()
+		var took time.Duration
+		err = conn.Raw(func(dc any) error {
+			pg := dc.(*stdlib.Conn).Conn().PgConn()
+			var files []*os.File
+			for _, t := range []string{"invoices", "invoice_lines"} {
+				f, err := os.CreateTemp("", "facturo-ref-*.copy")
+				if err != nil {
+					return err
+				}
+				defer os.Remove(f.Name())
+				defer f.Close()
+				w := bufio.NewWriterSize(f, 1<<20)
+				if _, err := pg.CopyTo(ctx, w, `COPY (SELECT * FROM `+t+` WHERE tenant_id = '`+tenantID+`') TO STDOUT`); err != nil {
+					return err
+				}
+				if err := w.Flush(); err != nil {
+					return err
+				}
+				files = append(files, f)
+			}
+			start := time.Now()
+			for i, t := range []string{"invoices", "invoice_lines"} {
+				if _, err := files[i].Seek(0, io.SeekStart); err != nil {
+					return err
+				}
+				if _, err := pg.CopyFrom(ctx, bufio.NewReaderSize(files[i], 1<<20), `COPY ref_`+t+` FROM STDIN`); err != nil {
+					return err
+				}
+			}
+			took = time.Since(start)
+			return nil
+		})
+		return took, err
+	}
+	// SQLite: the tables' own definitions under other names.
+	rows, err := pool.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE tbl_name IN ('invoices', 'invoice_lines') AND type IN ('table', 'index')
+		AND sql IS NOT NULL ORDER BY type DESC, tbl_name DESC`)
+	if err != nil {
+		return 0, err
+	}
+	var defs []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return 0, err
+		}
+		defs = append(defs, s)
+	}
+	rows.Close()
+	re := regexp.MustCompile(`\binvoice(s|_lines)\b`)
+	for _, d := range defs {
+		d = re.ReplaceAllString(d, "ref_invoice$1")
+		d = regexp.MustCompile(`(?i)INDEX (\w+)`).ReplaceAllString(d, "INDEX ref_$1")
+		if _, err := pool.ExecContext(ctx, d); err != nil {
+			return 0, fmt.Errorf("%s: %w", d, err)
+		}
+	}
+	var took time.Duration
+	for _, t := range []string{"invoices", "invoice_lines"} {
+		// The rows, read before the clock starts.
+		rows, err := pool.QueryContext(ctx, `SELECT * FROM `+t+` WHERE tenant_id = ?`, tenantID)
+		if err != nil {
+			return 0, err
+		}
+		names, _ := rows.Columns()
+		var all [][]any
+		for rows.Next() {
+			vals := make([]any, len(names))
+			ptrs := make([]any, len(names))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			all = append(all, vals)
+		}
+		rows.Close()
+		start := time.Now()
+		if err := benchSQLiteInsert(ctx, pool, "ref_"+t, names, all); err != nil {
+			return 0, err
+		}
+		took += time.Since(start)
+	}
+	return took, nil
+}
+
+// benchSQLiteInsert inserts rows with a prepared multi-row INSERT, 10,000
+// rows per transaction.
+func benchSQLiteInsert(ctx context.Context, pool *sql.DB, table string, names []string, all [][]any) error {
+	per := max(1, 30000/len(names))
+	perTx := 10_000 / per * per
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(names)), ",") + ")"
+	q := func(n int) string {
+		return `INSERT INTO ` + table + ` (` + strings.Join(names, ", ") + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+	}
+	for start := 0; start < len(all); start += perTx {
+		chunk := all[start:min(start+perTx, len(all))]
+		tx, err := pool.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, q(per))
+		if err != nil {
+			tx.Rollback()
+			return err
+		}
+		args := make([]any, 0, per*len(names))
+		for i := 0; i < len(chunk); i += per {
+			part := chunk[i:min(i+per, len(chunk))]
+			args = args[:0]
+			for _, r := range part {
+				args = append(args, r...)
+			}
+			if len(part) == per {
+				_, err = stmt.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, q(len(part)), args...)
+			}
+			if err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		stmt.Close()
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
