@@ -45,6 +45,7 @@ type Tx interface {
 	SalesItemStore
 	BillingRunStore
 	PaymentMethodStore
+	PaymentStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
