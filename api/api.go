@@ -67,6 +67,7 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerContracts(api)
 	h.registerBillingRuns(api)
 	h.registerPaymentMethods(api)
+	h.registerPayments(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.
