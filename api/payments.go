@@ -328,3 +328,30 @@ func (h *Handlers) registerPayments(api huma.API) {
 			return &Body[[]creditOut]{out}, nil
 		})
 }
+
+func (h *Handlers) registerDunning(api huma.API) {
+	type schedule struct {
+		Offsets []int `json:"offsets" maxItems:"10" doc:"Days past the due date at which a reminder is queued, strictly increasing, e.g. [3, 7, 14]. Empty: no reminders."`
+	}
+	op(api, huma.Operation{OperationID: "get-dunning-schedule", Method: http.MethodGet, Path: "/api/v1/tenant/dunning", Summary: "Get the dunning schedule",
+		Tags: []string{"Tenant"}},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[schedule], error) {
+			o, err := h.Svc.GetDunningSchedule(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[schedule]{schedule{Offsets: o}}, nil
+		})
+	type putIn struct {
+		Body schedule
+	}
+	op(api, huma.Operation{OperationID: "set-dunning-schedule", Method: http.MethodPut, Path: "/api/v1/tenant/dunning", Summary: "Set the dunning schedule",
+		Description: "Unpaid invoices get a dunning.reminder notification once per step, on the background sweep.", Tags: []string{"Tenant"}},
+		func(ctx context.Context, p access.Principal, in *putIn) (*Body[schedule], error) {
+			o, err := h.Svc.SetDunningSchedule(ctx, p, in.Body.Offsets)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[schedule]{schedule{Offsets: o}}, nil
+		})
+}
