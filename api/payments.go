@@ -184,7 +184,7 @@ func (h *Handlers) registerPayments(api huma.API) {
 	}
 	op(api, huma.Operation{OperationID: "record-payment", Method: http.MethodPost, Path: "/api/v1/payments", Summary: "Record a payment",
 		Description: "Bank transfer, cash or card terminal. Applies to invoices (closing those paid in full); the rest is customer credit. Posts bank against receivables and customer credit.",
-		Tags: tags},
+		Tags:        tags},
 		func(ctx context.Context, p access.Principal, in *recordIn) (*Body[Payment], error) {
 			b := in.Body
 			si := service.PaymentInput{CustomerID: b.CustomerID, Method: b.Method, Amount: b.Amount, Currency: b.Currency,
@@ -240,7 +240,7 @@ func (h *Handlers) registerPayments(api huma.API) {
 	}
 	op(api, huma.Operation{OperationID: "refund-payment", Method: http.MethodPost, Path: "/api/v1/payments/{id}/refunds", Summary: "Refund a payment",
 		Description: "Never more than was paid and not yet refunded. The unapplied credit is refunded first, then the payment's applications newest first, which reopens those invoices. Card payments are refunded through the payment provider.",
-		Tags: tags},
+		Tags:        tags},
 		func(ctx context.Context, p access.Principal, in *refundIn) (*Body[Refund], error) {
 			r, err := h.Svc.RefundPayment(ctx, p, in.ID, service.RefundInput{Amount: in.Body.Amount, Reason: in.Body.Reason, IdempotencyKey: in.IdempotencyKey})
 			if err != nil {
@@ -261,7 +261,7 @@ func (h *Handlers) registerPayments(api huma.API) {
 	}
 	op(api, huma.Operation{OperationID: "pay-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/pay", Summary: "Pay an invoice with the primary card",
 		Description: "Charges the customer's primary card through the payment provider and applies the payment. The customer may pay its own invoices. A declined or expired card is 402 and nothing is recorded.",
-		Tags: tags, Errors: []int{http.StatusPaymentRequired}},
+		Tags:        tags, Errors: []int{http.StatusPaymentRequired}},
 		func(ctx context.Context, p access.Principal, in *payIn) (*Body[Payment], error) {
 			amount := ""
 			if in.Body != nil {
@@ -288,7 +288,7 @@ func (h *Handlers) registerPayments(api huma.API) {
 	}
 	op(api, huma.Operation{OperationID: "settle-customer", Method: http.MethodPost, Path: "/api/v1/customers/{id}/settle", Summary: "Settle open transactions",
 		Description: "Applies the customer's unapplied payments and open credit notes to its open invoices until one side runs out (seed 004's \"settle open transactions\"). Invoices paid in full close.",
-		Tags: tags, DefaultStatus: http.StatusOK},
+		Tags:        tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, p access.Principal, in *settleIn) (*Body[settleOut], error) {
 			si := service.SettleInput{CustomerID: in.ID}
 			if in.Body != nil {
