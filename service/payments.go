@@ -608,6 +608,13 @@ func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Princ
 // Staff with payments.manage, or the customer for its own invoices. A
 // declined or expired card is payment_failed and writes nothing.
 func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID, amount, idempotencyKey string) (Payment, error) {
+	perm := access.ManagePayments
+	if p.Role == access.Customer && !p.System {
+		perm = access.OwnAccount
+	}
+	if err := p.Require(perm); err != nil {
+		return Payment{}, err
+	}
 	var out Payment
 	err := s.store.Write(ctx, func(tx Tx) error {
 		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
