@@ -228,15 +228,17 @@ func (pc *payCtx) newSettlement() *settlement {
 	return &settlement{pc: pc, touched: map[string]*billing.Invoice{}}
 }
 
-// reduceInvoice lowers a document's balance by amount (its currency) and
+// reduceInvoice lowers a document's balance by amount (its currency; paid:
+// money received, which counts in the invoice's paid amount; a credit note
+// only lowers the balance) and
 // returns the accounting amount taken off receivables: the balance keeps
 // balance_accounting = round(balance × rate), so receivables per document
 // always equal its accounting balance.
-func (st *settlement) reduceInvoice(inv *billing.Invoice, amount decimal.Decimal) decimal.Decimal {
+func (st *settlement) reduceInvoice(inv *billing.Invoice, amount decimal.Decimal, paid bool) decimal.Decimal {
 	rate := st.pc.rate(inv.Currency, inv.ExchangeRate)
 	oldAcc := inv.BalanceAccounting
 	inv.Balance = inv.Balance.Sub(amount)
-	if inv.Kind == billing.KindInvoice {
+	if paid {
 		inv.Paid = inv.Paid.Add(amount)
 	}
 	if inv.Balance.IsZero() {
@@ -268,7 +270,7 @@ func (st *settlement) applyPayment(p *Payment, inv *billing.Invoice, amount deci
 		p.Unapplied = p.Unapplied.Sub(amount)
 		st.b.Debit(st.pc.credit, before.Sub(st.creditAcc(*p)), ledger.Line{CustomerID: p.CustomerID, Currency: p.Currency, Amount: amount})
 	}
-	accAmt := st.reduceInvoice(inv, amount)
+	accAmt := st.reduceInvoice(inv, amount, true)
 	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
 	now = st.seq(now)
 	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: p.TenantID, SourceType: "payment", SourceID: p.ID,
@@ -287,9 +289,9 @@ func (st *settlement) applyCreditNote(cn, inv *billing.Invoice, amount decimal.D
 	if err != nil {
 		return err
 	}
-	cnAcc := st.reduceInvoice(cn, amount)
+	cnAcc := st.reduceInvoice(cn, amount, false)
 	st.b.Debit(cnRecv, cnAcc, ledger.Line{CustomerID: cn.InvoiceAccountID, InvoiceID: cn.ID, Currency: cn.Currency, Amount: amount})
-	accAmt := st.reduceInvoice(inv, amount)
+	accAmt := st.reduceInvoice(inv, amount, false)
 	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
 	now = st.seq(now)
 	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: cn.TenantID, SourceType: "credit_note", SourceID: cn.ID,
