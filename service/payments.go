@@ -617,7 +617,7 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 	if err := p.Require(perm); err != nil {
 		return Payment{}, err
 	}
-	var out Payment
+	var out, charged Payment
 	err := s.store.Write(ctx, func(tx Tx) error {
 		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
 		if err != nil {
@@ -678,13 +678,19 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 		}
 		pay.PaymentMethodID, pay.CardBrand, pay.CardLast4, pay.Provider, pay.ChargeID = m.ID, m.Brand, m.Last4, m.Provider, ch.ChargeID
 		pay.Reference = "Invoice " + label(inv)
+		charged = pay
 		if err := s.bookPayment(ctx, tx, pc, p, &pay, []*billing.Invoice{&inv}, []decimal.Decimal{amt}, true); err != nil {
-			s.compensateCharge(pay)
+			return err
+		}
+		if err := s.faultPoint("card payment booked"); err != nil {
 			return err
 		}
 		out = pay
 		return nil
 	})
+	if err != nil && charged.ChargeID != "" {
+		s.compensateCharge(charged) // charged, but the bookkeeping did not commit
+	}
 	return out, err
 }
 

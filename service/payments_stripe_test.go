@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/internal/stripemock"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/payprovider/stripe"
+	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
@@ -111,5 +112,32 @@ func TestConcurrentPayments(t *testing.T) {
 			ids = append(ids, p.ID)
 		}
 		checkPaymentBalances(t, f, ids)
+	})
+}
+
+// TestPayInvoiceCompensates: a card charged whose bookkeeping then fails is
+// refunded at once, and nothing is recorded.
+func TestPayInvoiceCompensates(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		f := newPayFixture(t, db)
+		tc := testcard.New()
+		boom := fail.Newf(fail.Internal, "injected")
+		f.svc = service.New(db, service.WithClock(f.clock.Now), service.WithPaymentProvider(tc),
+			service.WithFaultHook(func(point string) error {
+				if point == "card payment booked" {
+					return boom
+				}
+				return nil
+			}))
+		inv := f.issue(t, 1, "40.00", "")
+		must(f.svc.AddPaymentMethod(f.ctx, f.p, f.customers[1].ID, service.NewPaymentMethod{Card: "4242424242424242"})).ok(t)
+		before := f.counts(t)
+		if _, err := f.svc.PayInvoice(f.ctx, f.p, inv.ID, "", ""); err != boom {
+			t.Fatalf("pay with a failing bookkeeping: %v", err)
+		}
+		f.same(t, before)
+		if !tc.Net().IsZero() {
+			t.Fatalf("the customer is out of %s after a failed payment", tc.Net())
+		}
 	})
 }
