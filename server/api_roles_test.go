@@ -284,7 +284,7 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		return map[string]any{"records": []any{map[string]any{"record_id": "json-" + string(r), "customer": custA.Number, "sku": code,
 			"quantity": "3", "period_start": today.AddDays(-30).String(), "period_end": today.String()}}}
 	}
-	return []accMatrixRow{
+	return append(accPaymentRows(t, e), []accMatrixRow{
 		// Sign-in ignores the bearer key. One real sign-in; the others send an
 		// over-long password, refused before the ~100 ms password hash.
 		{op: "POST /api/v1/auth/login", public: true, allowed: accAllRoles, alsoOK: http.StatusUnprocessableEntity,
@@ -470,7 +470,7 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		{op: "GET /api/v1/billing-runs/{id}", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs/"+run.ID, nil)},
 		{op: "POST /api/v1/customers/{id}/invoice-now", allowed: accBillingRuns, call: fixed("/api/v1/customers/"+e.A.Customer+"/invoice-now",
 			map[string]any{"period_start": "2001-01-01", "period_end": "2001-01-31"})},
-	}
+	}...)
 }
 
 // TestRoleMatrix calls every endpoint of the OpenAPI document as every role

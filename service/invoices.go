@@ -596,7 +596,8 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 	inv.EntryID = entry.ID
 	inv.Status = billing.Open
 	inv.IssuedAt = &now
-	return nil
+	// Customer credit (overpayments) pays what it can of a new invoice.
+	return s.useCredit(ctx, tx, p, inv)
 }
 
 // postingAccounts resolves the accounts an issue posts to.
@@ -687,6 +688,9 @@ func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, i
 func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
 	if !inv.Paid.IsZero() {
 		return fail.Conflictf("invoice %s has %s paid: refund or unapply the payments before voiding, or issue a credit note", inv.Number, inv.Paid)
+	}
+	if !inv.Balance.Equal(inv.Total) {
+		return fail.Conflictf("document %s has %s of %s settled against other documents: void only an unsettled document, or correct it", inv.Number, inv.Total.Sub(inv.Balance), inv.Total)
 	}
 	orig, err := tx.GetEntry(ctx, p.TenantID, inv.EntryID)
 	if err != nil {

@@ -44,6 +44,8 @@ type Tx interface {
 	CorrectionStore
 	SalesItemStore
 	BillingRunStore
+	PaymentMethodStore
+	PaymentStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -59,9 +61,12 @@ type Clock func() time.Time
 
 // Service is the entry point of every use case.
 type Service struct {
-	store Store
-	now   Clock
-	fault func(point string) error
+	store    Store
+	now      Clock
+	fault    func(point string) error
+	provider PaymentProvider
+	// primaryRemovalChecks may refuse removing a primary card.
+	primaryRemovalChecks []PrimaryRemovalCheck
 	// billBatchItems is about how many items one billing transaction bills.
 	billBatchItems int
 }
