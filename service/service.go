@@ -44,6 +44,8 @@ type Tx interface {
 	CorrectionStore
 	SalesItemStore
 	BillingRunStore
+	SubscriptionStore
+	WalletStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -62,6 +64,10 @@ type Service struct {
 	store Store
 	now   Clock
 	fault func(point string) error
+	// charger charges primary cards for wallet top-ups (nil: none configured).
+	charger CardCharger
+	// primaryCard reports whether a customer has a primary card (nil: not checked).
+	primaryCard func(ctx context.Context, tx Tx, tenantID, customerID string) (bool, error)
 }
 
 // Option configures a Service.
