@@ -44,6 +44,7 @@ type Tx interface {
 	CorrectionStore
 	SalesItemStore
 	BillingRunStore
+	PaymentMethodStore
 	SubscriptionStore
 	WalletStore
 }
@@ -61,13 +62,12 @@ type Clock func() time.Time
 
 // Service is the entry point of every use case.
 type Service struct {
-	store Store
-	now   Clock
-	fault func(point string) error
-	// charger charges primary cards for wallet top-ups (nil: none configured).
-	charger CardCharger
-	// primaryCard reports whether a customer has a primary card (nil: not checked).
-	primaryCard func(ctx context.Context, tx Tx, tenantID, customerID string) (bool, error)
+	store    Store
+	now      Clock
+	fault    func(point string) error
+	provider PaymentProvider
+	// primaryRemovalChecks may refuse removing a primary card.
+	primaryRemovalChecks []PrimaryRemovalCheck
 }
 
 // Option configures a Service.
@@ -82,6 +82,8 @@ func New(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	// A primary card may not be removed while it pays a wallet's automatic recharge.
+	s.primaryRemovalChecks = append(s.primaryRemovalChecks, walletRemovalCheck)
 	return s
 }
 

@@ -105,15 +105,39 @@ type Recharge struct {
 	UpdatedAt     time.Time       `json:"updated_at"`
 }
 
-// CardCharger charges a customer's primary card. The payments capability
-// provides it (the test provider or Stripe); idempotencyKey makes a
-// repeated call charge once.
-type CardCharger interface {
-	ChargePrimaryCard(ctx context.Context, tenantID, customerID string, amount decimal.Decimal, currency, description, idempotencyKey string) (providerRef string, err error)
+// walletRemovalCheck refuses removing a customer's primary card while its
+// wallet recharges automatically: set another card primary, or turn
+// automatic recharge off, first.
+func walletRemovalCheck(ctx context.Context, tx Tx, tenantID, customerID string) error {
+	w, err := tx.GetWallet(ctx, tenantID, customerID)
+	if fail.Is(err, fail.NotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if w.AutoRecharge {
+		return &fail.Error{Code: fail.Conflict, Message: "this is the primary card and the wallet recharges from it automatically: " +
+			"set another card as primary, or turn automatic recharge off, before removing it",
+			Fields: []fail.FieldError{{Field: "payment_method", Message: "pays the wallet's automatic recharge"}}}
+	}
+	return nil
 }
 
-// WithCardCharger sets how wallets charge cards.
-func WithCardCharger(c CardCharger) Option { return func(s *Service) { s.charger = c } }
+// chargeForWallet charges the customer's primary card (outside any write
+// transaction: the provider call is slow and must not hold locks).
+func (s *Service) chargeForWallet(ctx context.Context, tenantID, customerID string, amount decimal.Decimal, currency, desc, key string) (string, error) {
+	var ref string
+	err := s.store.Read(ctx, func(tx Tx) error {
+		tenant, err := tx.GetTenant(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		_, ch, err := s.ChargePrimaryCard(ctx, tx, tenantID, customerID, calendar.Today(s.Now(), tenant.Location()), amount, currency, desc, key)
+		ref = ch.ChargeID
+		return err
+	})
+	return ref, err
+}
 
 // WalletView is a wallet with its balances, as the dashboard shows it.
 type WalletView struct {
@@ -236,8 +260,7 @@ func requireWalletAccess(p access.Principal, customerID string, perm access.Perm
 // SaveWallet opens a customer's wallet, or changes its settings. Staff
 // with the wallets permission set everything; the customer itself (the
 // account's owner) sets automatic recharge: on or off, threshold and amount.
-// Turning automatic recharge on needs a primary card when payments are
-// configured.
+// Turning automatic recharge on needs a primary card.
 func (s *Service) SaveWallet(ctx context.Context, p access.Principal, customerID string, in WalletInput) (WalletView, error) {
 	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
 		return WalletView{}, err
@@ -277,11 +300,11 @@ func (s *Service) SaveWallet(ctx context.Context, p access.Principal, customerID
 		if w.Currency != tenant.Currency {
 			return fail.Field("currency", "wallets are kept in the tenant's accounting currency %s", tenant.Currency)
 		}
-		if w.AutoRecharge && !before.AutoRecharge && s.primaryCard != nil {
-			if ok, err := s.primaryCard(ctx, tx, p.TenantID, customerID); err != nil {
+		if w.AutoRecharge && !before.AutoRecharge {
+			if _, err := s.primaryPaymentMethod(ctx, tx, p.TenantID, customerID); fail.Is(err, fail.Conflict) {
+				return fail.Field("auto_recharge", "customer %s has no primary card to recharge from: add a card first", cust.Number)
+			} else if err != nil {
 				return err
-			} else if !ok {
-				return fail.Field("auto_recharge", "customer %s has no primary card to recharge from; add a card first", cust.Number)
 			}
 		}
 		w.UpdatedAt = s.Now()
@@ -458,11 +481,8 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 	}); err != nil {
 		return billing.Movement{}, err
 	}
-	if s.charger == nil {
-		return billing.Movement{}, fail.Conflictf("no payment provider is configured to charge cards")
-	}
 	key := id.NewAt("wtu", s.Now())
-	ref, err := s.charger.ChargePrimaryCard(ctx, p.TenantID, customerID, amt, w.Currency, "Wallet top-up", key)
+	ref, err := s.chargeForWallet(ctx, p.TenantID, customerID, amt, w.Currency, "Wallet top-up", key)
 	if err != nil {
 		return billing.Movement{}, err
 	}
@@ -740,11 +760,7 @@ func (s *Service) runRecharge(ctx context.Context, rc Recharge) error {
 		return err
 	}
 	key := rc.ID + "-" + strconv.Itoa(rc.Attempts+1)
-	var ref string
-	var chargeErr error = fail.Conflictf("no payment provider is configured to charge cards")
-	if s.charger != nil {
-		ref, chargeErr = s.charger.ChargePrimaryCard(ctx, rc.TenantID, rc.CustomerID, rc.Amount, w.Currency, "Wallet automatic recharge", key)
-	}
+	ref, chargeErr := s.chargeForWallet(ctx, rc.TenantID, rc.CustomerID, rc.Amount, w.Currency, "Wallet automatic recharge", key)
 	return s.store.Write(context.WithoutCancel(ctx), func(tx Tx) error {
 		w, err := tx.GetWalletForUpdate(ctx, rc.TenantID, rc.CustomerID)
 		if err != nil {

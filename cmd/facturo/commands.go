@@ -43,6 +43,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	withDemo := f.Bool("demo", "FACTURO_DEMO", false, "create a demo tenant on first start and print a login and an API key")
 	logLevel := f.String("log-level", "FACTURO_LOG_LEVEL", "info", "debug, info, warn or error")
 	secure := f.Bool("secure-cookies", "FACTURO_SECURE_COOKIES", false, "mark session cookies Secure (set when served over HTTPS)")
+	pay := paymentFlags(f)
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -55,7 +56,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
-	svc := service.New(db)
+	provider, err := pay.provider()
+	if err != nil {
+		return err
+	}
+	svc := service.New(db, service.WithPaymentProvider(provider))
 	var login demo.Login
 	if *withDemo {
 		if login, err = demo.Ensure(ctx, svc); err != nil {
