@@ -252,7 +252,8 @@ type SubscriptionChange struct {
 //   - resume: the rest of the period in progress is charged by day, and
 //     renewals continue from the next period.
 //   - cancel: at period end, the subscription ends on the last day of the
-//     period in progress; now, it ends today and the days left of a billed
+//     last period billed (the period in progress, or a later one a billing
+//     run already billed); now, it ends today and the days left of a billed
 //     period are credited by day.
 func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, subID string, ch SubscriptionChange) (billing.Subscription, error) {
 	if err := p.Require(access.ManageSubscriptions); err != nil {
@@ -334,7 +335,13 @@ func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, su
 		case "cancel":
 			per := sub.PeriodOn(today)
 			if ch.AtPeriodEnd {
-				sub.CancelAtPeriodEnd, sub.EndsOn = true, per.End
+				// The end of the last period billed (a run may have billed
+				// periods ahead of today), or of the period in progress.
+				end := per.End
+				if last := sub.NextRenewal.AddDays(-1); last.After(end) {
+					end = last
+				}
+				sub.CancelAtPeriodEnd, sub.EndsOn = true, end
 				if today.Before(sub.Start) {
 					sub.EndsOn = sub.Start.AddDays(-1)
 					sub.Status = billing.SubCancelled
@@ -349,6 +356,15 @@ func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, su
 						return err
 					}
 				}
+			}
+			// Whole periods billed ahead of today are credited in full.
+			for next := per.End.AddDays(1); next.Before(sub.NextRenewal); {
+				fp := sub.PeriodOn(next)
+				if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel@"+fp.Start.String(), sub.Quantity.Neg(), sub.Price, today, fp,
+					fmt.Sprintf("%s cancelled, period %s – %s credited", sub.Description, fp.Start, fp.End)); err != nil {
+					return err
+				}
+				next = fp.End.AddDays(1)
 			}
 			sub.Status, sub.EndsOn = billing.SubCancelled, today
 		default:
