@@ -67,6 +67,9 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerContracts(api)
 	h.registerBillingRuns(api)
 	h.registerPaymentMethods(api)
+	h.registerSubscriptions(api)
+	h.registerWallets(api)
+	h.registerDashboard(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

@@ -198,7 +198,7 @@ func (s *Service) RenewSubscriptions(ctx context.Context, tenantID string, upTo 
 // ListSubscriptions lists subscriptions: staff see the tenant's (or one
 // customer's), a customer its own.
 func (s *Service) ListSubscriptions(ctx context.Context, p access.Principal, customerID string) ([]billing.Subscription, error) {
-	if p.Role == access.Customer && !p.System {
+	if p.Role == access.Customer && !p.System && customerID == "" {
 		customerID = p.CustomerID
 	}
 	if err := s.requireCustomerRead(p, customerID); err != nil {
