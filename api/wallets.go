@@ -83,7 +83,7 @@ func (h *Handlers) registerWallets(api huma.API) {
 	}
 	op(api, huma.Operation{OperationID: "wallet-top-up", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/top-ups", Summary: "Add funds",
 		Description: "Charges the primary card and adds paid credits (Dr bank / Cr customer prepayments). A refused card is 402 and writes nothing. The receipt is emailed only when the tenant turns receipt_emails on.",
-		Tags: tags, Errors: []int{http.StatusPaymentRequired}},
+		Tags:        tags, Errors: []int{http.StatusPaymentRequired}},
 		func(ctx context.Context, p access.Principal, in *topUpIn) (*Body[billing.Movement], error) {
 			m, err := h.Svc.AddFunds(ctx, p, in.ID, in.Body.Amount)
 			if err != nil {
