@@ -379,3 +379,17 @@ func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, su
 	})
 	return out, err
 }
+
+// RenewDueSubscriptions bills the tenant's subscription periods that have
+// started by today (in the tenant's time zone). The sweep runs it on every node.
+func (s *Service) RenewDueSubscriptions(ctx context.Context, tenantID string) (int, error) {
+	var tenant billing.Tenant
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		tenant, err = tx.GetTenant(ctx, tenantID)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	return s.RenewSubscriptions(ctx, tenantID, calendar.Today(s.Now(), tenant.Location()))
+}

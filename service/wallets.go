@@ -28,7 +28,8 @@ import (
 //     expiry. No money was received, so they are not a liability and post
 //     nothing; using them earns no revenue either.
 //   - Usage charge (a draw): when usage is recorded for a customer with a
-//     wallet, complimentary credits pay first (the lots expiring soonest
+//     wallet in the usage's currency (POST …/wallet/draws, or a usage import
+//     row, POST /api/v1/usage, at the moment it is imported), complimentary credits pay first (the lots expiring soonest
 //     first), then paid credits; the paid part posts Dr customer
 //     prepayments / Cr revenue (the product's revenue account, or the
 //     revenue account) at once, and what the wallet does not cover becomes
@@ -75,6 +76,9 @@ type WalletStore interface {
 	// processing with an expired lease) processing until leaseUntil and
 	// returns them; concurrent callers never get the same job.
 	ClaimRecharges(ctx context.Context, tenantID string, now, leaseUntil time.Time, limit int) ([]Recharge, error)
+	// UsageItemExists reports whether a usage record became a sales item
+	// before the customer had a wallet.
+	UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error)
 }
 
 // WalletSettings are a tenant's wallet policies.
@@ -814,4 +818,42 @@ func (s *Service) runRecharge(ctx context.Context, rc Recharge) error {
 		}
 		return tx.UpdateRecharge(ctx, cur)
 	})
+}
+
+// drawUsageRow charges an imported usage row to the customer's wallet when
+// it has one in the row's currency (inside the import's transaction); ok is
+// false when it has none, and the row becomes a sales item as before.
+func (s *Service) drawUsageRow(ctx context.Context, tx Tx, si billing.SalesItem, recordID string) (res UsageRowResult, ok bool, err error) {
+	w, err := tx.GetWalletForUpdate(ctx, si.TenantID, si.CustomerID)
+	if fail.Is(err, fail.NotFound) {
+		return res, false, nil
+	} else if err != nil {
+		return res, false, err
+	}
+	if w.Currency != si.Currency || !si.Net().IsPositive() {
+		return res, false, nil
+	}
+	res.RecordID = recordID
+	if _, err := tx.MovementByRef(ctx, si.TenantID, si.CustomerID, billing.MoveDraw, recordID); err == nil {
+		res.Status = "duplicate"
+		return res, true, nil
+	} else if !fail.Is(err, fail.NotFound) {
+		return res, false, err
+	}
+	if dup, err := tx.UsageItemExists(ctx, si.TenantID, recordID); err != nil {
+		return res, false, err
+	} else if dup {
+		res.Status = "duplicate"
+		return res, true, nil
+	}
+	r, err := s.draw(ctx, tx, &w, UsageCharge{CustomerID: si.CustomerID, Ref: recordID, ProductID: si.ProductID, Description: si.Description,
+		Date: si.BillingDate}, si.Net())
+	if err != nil {
+		return res, false, err
+	}
+	res.Status = "imported"
+	if r.SalesItem != nil {
+		res.ItemID = r.SalesItem.ID
+	}
+	return res, true, nil
 }

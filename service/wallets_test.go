@@ -400,3 +400,42 @@ func TestWalletLedgerProperty(t *testing.T) {
 		_ = ledger.RolePrepayments
 	})
 }
+
+// TestUsageImportDrawsWallet: imported usage of a customer with a wallet is
+// paid from the wallet first; the rest is billed; a re-import changes nothing.
+func TestUsageImportDrawsWallet(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e, _ := newWalletEnv(t, db)
+		c := walletCustomer(t, e, "Usage Wallet", "4242424242424242")
+		plain := e.customer(t, e.pa, "No Wallet")
+		must(e.svc.AddFunds(e.ctx, e.pa, c.ID, "10.00")).ok(t)
+		must(e.svc.CreateProduct(e.ctx, e.pa, service.ProductInput{Code: ptr("SMS"), Name: ptr("SMS"), ChargeType: ptr("usage"), DefaultPrice: ptr("0.05")})).ok(t)
+		recs := []service.UsageRecord{
+			{RecordID: "r1", CustomerRef: c.Number, SKU: "SMS", Quantity: "100", PeriodStart: calendar.New(2025, 3, 1), PeriodEnd: calendar.New(2025, 3, 9)}, // 5.00
+			{RecordID: "r2", CustomerRef: c.Number, SKU: "SMS", Quantity: "200", PeriodStart: calendar.New(2025, 3, 1), PeriodEnd: calendar.New(2025, 3, 9)}, // 10.00: 5 paid, 5 billed
+			{RecordID: "r3", CustomerRef: plain.Number, SKU: "SMS", Quantity: "10", PeriodStart: calendar.New(2025, 3, 1), PeriodEnd: calendar.New(2025, 3, 9)},
+		}
+		rep := must(e.svc.ImportUsage(e.ctx, e.pa, recs)).ok(t)
+		if rep.Imported != 3 || rep.Rows[0].ItemID != "" || rep.Rows[1].ItemID == "" || rep.Rows[2].ItemID == "" {
+			t.Fatalf("import: %+v", rep)
+		}
+		si := must(e.svc.GetSalesItem(e.ctx, e.pa, rep.Rows[1].ItemID)).ok(t)
+		wantDec(t, "billed rest", si.Gross, "5")
+		v := must(e.svc.GetWallet(e.ctx, e.pa, c.ID)).ok(t)
+		wantDec(t, "wallet after usage", v.PaidBalance, "0")
+		rep = must(e.svc.ImportUsage(e.ctx, e.pa, recs)).ok(t)
+		if rep.Duplicates != 3 || rep.Imported != 0 {
+			t.Fatalf("re-import: %+v", rep)
+		}
+		// Usage imported before the wallet existed is not drawn again.
+		must(e.svc.AddPaymentMethod(e.ctx, e.pa, plain.ID, service.NewPaymentMethod{Card: "4242424242424242"})).ok(t)
+		must(e.svc.SaveWallet(e.ctx, e.pa, plain.ID, service.WalletInput{})).ok(t)
+		must(e.svc.AddFunds(e.ctx, e.pa, plain.ID, "10.00")).ok(t)
+		rep = must(e.svc.ImportUsage(e.ctx, e.pa, recs[2:])).ok(t)
+		if rep.Duplicates != 1 {
+			t.Fatalf("re-import after opening a wallet: %+v", rep)
+		}
+		wantDec(t, "untouched wallet", must(e.svc.GetWallet(e.ctx, e.pa, plain.ID)).ok(t).PaidBalance, "10")
+		checkPrepayments(t, e, e.pa)
+	})
+}

@@ -295,3 +295,12 @@ func (t *tx) ClaimRecharges(ctx context.Context, tenantID string, now, leaseUnti
 	}
 	return collectRecharges(rows)
 }
+
+func (t *tx) UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT count(*) FROM sales_items WHERE tenant_id = ? AND source = 'usage' AND source_ref = ?`, tenantID, recordID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("usage item exists: %w", err)
+	}
+	return n > 0, nil
+}
