@@ -67,6 +67,8 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerContracts(api)
 	h.registerBillingRuns(api)
 	h.registerPaymentMethods(api)
+	h.registerPayments(api)
+	h.registerDunning(api)
 	h.registerSubscriptions(api)
 	h.registerWallets(api)
 	h.registerDashboard(api)

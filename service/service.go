@@ -45,6 +45,7 @@ type Tx interface {
 	SalesItemStore
 	BillingRunStore
 	PaymentMethodStore
+	PaymentStore
 	SubscriptionStore
 	WalletStore
 }

@@ -51,7 +51,6 @@ func walletCustomer(t *testing.T, e *env, name, card string) billing.Customer {
 	return c
 }
 
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func wantDec(t *testing.T, what string, got decimal.Decimal, want string) {
 	t.Helper()

@@ -127,9 +127,9 @@ func purgeLoop(ctx context.Context, db *store.DB, log *slog.Logger) {
 	}
 }
 
-// sweepLoop makes the documents recurring templates owe and marks overdue
-// documents past due, every ten minutes. Every node may run it: each change
-// is a locked, conditional update.
+// sweepLoop makes the documents recurring templates owe, marks overdue
+// documents past due and queues dunning reminders, every ten minutes. Every
+// node may run it: each change is a locked, conditional update.
 func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -153,6 +153,11 @@ func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
 				log.Warn("past-due sweep", "tenant", ten.ID, "err", err)
 			} else if n > 0 {
 				log.Info("marked past due", "tenant", ten.ID, "count", n)
+			}
+			if n, err := svc.SweepDunning(ctx, ten.ID); err != nil && ctx.Err() == nil {
+				log.Warn("dunning sweep", "tenant", ten.ID, "err", err)
+			} else if n > 0 {
+				log.Info("dunning reminders queued", "tenant", ten.ID, "count", n)
 			}
 		}
 		select {
