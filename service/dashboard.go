@@ -32,6 +32,8 @@ type ChargeSummary struct {
 	InvoicedThisYear decimal.Decimal `json:"invoiced_this_year"`
 	Open             decimal.Decimal `json:"open"`     // open and past-due balances
 	PastDue          decimal.Decimal `json:"past_due"` // past-due balances
+	Paid             decimal.Decimal `json:"paid"`     // payments received (latest 50)
+	Refunded         decimal.Decimal `json:"refunded"` // refunds of those payments
 	WalletDrawn      decimal.Decimal `json:"wallet_drawn"`
 	WalletToppedUp   decimal.Decimal `json:"wallet_topped_up"`
 	Recurring        decimal.Decimal `json:"recurring_monthly"` // active subscriptions, per month
@@ -111,7 +113,38 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 				return err
 			}
 		}
+		pays, err := tx.ListPayments(ctx, p.TenantID, PaymentFilter{CustomerID: customerID, Limit: dashboardLimit})
+		if err != nil {
+			return err
+		}
+		var refunds []Refund
+		payCur := map[string]string{}
+		for _, pay := range pays {
+			payCur[pay.ID] = pay.Currency
+			if pay.Refunded.IsPositive() {
+				rs, err := tx.ListRefunds(ctx, p.TenantID, pay.ID)
+				if err != nil {
+					return err
+				}
+				refunds = append(refunds, rs...)
+			}
+		}
 		d.Summary, d.Transactions = summarize(tenant.Currency, today, d.Invoices, moves, d.Subscriptions)
+		for _, pay := range pays {
+			d.Summary.Paid = d.Summary.Paid.Add(pay.AmountAccounting)
+			ref := pay.Reference
+			if pay.CardLast4 != "" {
+				ref = pay.CardBrand + " ····" + pay.CardLast4
+			}
+			d.Transactions = append(d.Transactions, Transaction{ID: pay.ID, Kind: "payment", At: pay.CreatedAt, Reference: ref,
+				Description: pay.Method, Amount: pay.Amount, Currency: pay.Currency})
+		}
+		for _, r := range refunds {
+			d.Summary.Refunded = d.Summary.Refunded.Add(r.AmountAccounting)
+			d.Transactions = append(d.Transactions, Transaction{ID: r.ID, Kind: "refund", At: r.CreatedAt, Reference: r.PaymentID,
+				Description: r.Reason, Amount: r.Amount.Neg(), Currency: payCur[r.PaymentID]})
+		}
+		slices.SortStableFunc(d.Transactions, func(a, b Transaction) int { return b.At.Compare(a.At) })
 		return nil
 	})
 	return d, err

@@ -16,7 +16,6 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
-	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -45,7 +44,7 @@ func newWalletEnv(t *testing.T, db *store.DB) (*env, *countingProvider) {
 // walletCustomer makes a customer with a card on file and a wallet.
 func walletCustomer(t *testing.T, e *env, name, card string) billing.Customer {
 	t.Helper()
-	c := e.customer(t, e.pa, name)
+	c := billedCustomer(t, e, name)
 	must(e.svc.AddPaymentMethod(e.ctx, e.pa, c.ID, service.NewPaymentMethod{Card: card, ExpMonth: 12, ExpYear: 2030})).ok(t)
 	must(e.svc.SaveWallet(e.ctx, e.pa, c.ID, service.WalletInput{CreditRate: ptr("100")})).ok(t)
 	return c
@@ -342,13 +341,17 @@ func TestWalletRechargeRetries(t *testing.T) {
 	})
 }
 
-// TestWalletLedgerProperty runs random sequences of top-ups, draws,
-// complimentary grants and recharges on a few wallets: the ledger balances
-// and the prepayment liability equals the wallets' paid balances.
+// TestWalletLedgerProperty runs random sequences of invoices, payments,
+// refunds, top-ups, draws, complimentary grants and recharges on a few
+// customers: the ledger balances, receivables equal the open invoice
+// balances, and the prepayment liability equals the wallets' paid balances
+// (in total and per customer).
 func TestWalletLedgerProperty(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e, _ := newWalletEnv(t, db)
-		rng := rand.New(rand.NewPCG(6, uint64(time.Now().UnixNano())))
+		seed := uint64(time.Now().UnixNano())
+		rng := rand.New(rand.NewPCG(6, seed))
+		t.Logf("seed %d", seed)
 		var cs []billing.Customer
 		for i := range 3 {
 			c := walletCustomer(t, e, fmt.Sprintf("Prop %d", i), "4242424242424242")
@@ -357,10 +360,34 @@ func TestWalletLedgerProperty(t *testing.T) {
 		}
 		must(e.svc.SetWalletSettings(e.ctx, e.pa, service.WalletSettings{AllowNegative: rng.IntN(2) == 0, RechargeMaxAttempts: 2, RechargeBackoffSecs: 1})).ok(t)
 		amount := func() string { return fmt.Sprintf("%d.%02d", rng.IntN(40), rng.IntN(100)+1) }
-		for step := range 60 {
+		var payments []string
+		check := func() {
+			t.Helper()
+			checkPrepayments(t, e, e.pa)
+			tb := must(e.svc.TrialBalance(e.ctx, e.pa, calendar.New(2100, 1, 1))).ok(t)
+			var ar, open decimal.Decimal
+			for _, b := range tb {
+				if b.Account == "1100" {
+					ar = b.Net
+				}
+			}
+			if err := e.db.Read(e.ctx, func(tx service.Tx) error {
+				docs, err := tx.OpenDocuments(e.ctx, e.a.ID, "")
+				for _, d := range docs {
+					open = open.Add(d.BalanceAccounting)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !ar.Equal(open) {
+				t.Errorf("receivables %s, open invoice balances %s", ar, open)
+			}
+		}
+		for step := range 80 {
 			c := cs[rng.IntN(len(cs))]
 			var err error
-			switch rng.IntN(5) {
+			switch rng.IntN(8) {
 			case 0:
 				_, err = e.svc.AddFunds(e.ctx, e.pa, c.ID, amount())
 			case 1:
@@ -370,18 +397,35 @@ func TestWalletLedgerProperty(t *testing.T) {
 			case 4:
 				e.clock.Advance(2 * time.Second)
 				_, err = e.svc.ProcessWalletRecharges(e.ctx, e.a.ID, 10)
+			case 5:
+				a := amount()
+				lines := []service.LineInput{{Description: "service", Amount: &a}}
+				var inv billing.Invoice
+				if inv, err = e.svc.CreateInvoice(e.ctx, e.pa, service.InvoiceInput{CustomerID: &c.ID, Lines: &lines}); err == nil {
+					_, err = e.svc.UpdateInvoiceStatus(e.ctx, e.pa, inv.ID, service.StatusChange{Status: "open"})
+				}
+			case 6:
+				var pay service.Payment
+				if pay, err = e.svc.RecordPayment(e.ctx, e.pa, service.PaymentInput{CustomerID: c.ID, Method: service.PayBankTransfer, Amount: amount()}); err == nil {
+					payments = append(payments, pay.ID)
+				}
+			case 7:
+				if len(payments) == 0 {
+					continue
+				}
+				_, err = e.svc.RefundPayment(e.ctx, e.pa, payments[rng.IntN(len(payments))], service.RefundInput{Amount: "0.01", Reason: "prop"})
+				if fail.Is(err, fail.Invalid) {
+					err = nil // fully refunded already
+				}
 			}
 			if err != nil {
 				t.Fatalf("step %d: %v", step, err)
 			}
 			if step%10 == 9 {
-				checkPrepayments(t, e, e.pa)
+				check()
 			}
 		}
-		checkPrepayments(t, e, e.pa)
-		// Every top-up and recharge posted Dr bank / Cr prepayments, every
-		// paid draw Dr prepayments / Cr revenue: the prepayments account's
-		// lines carry the customer, so its subledger matches each wallet.
+		check()
 		sub := map[string]decimal.Decimal{}
 		if err := e.db.Read(e.ctx, func(tx service.Tx) error {
 			var err error
@@ -396,7 +440,6 @@ func TestWalletLedgerProperty(t *testing.T) {
 				t.Errorf("%s: prepayments subledger %s, wallet %s", c.Name, sub[c.ID].Neg(), v.PaidBalance)
 			}
 		}
-		_ = ledger.RolePrepayments
 	})
 }
 
