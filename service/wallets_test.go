@@ -50,7 +50,6 @@ func walletCustomer(t *testing.T, e *env, name, card string) billing.Customer {
 	return c
 }
 
-
 func wantDec(t *testing.T, what string, got decimal.Decimal, want string) {
 	t.Helper()
 	if !got.Equal(dec(want)) {
