@@ -596,6 +596,12 @@ func (s *Service) DrawWallet(ctx context.Context, p access.Principal, in UsageCh
 	}
 	var out DrawResult
 	err := s.store.Write(ctx, func(tx Tx) error {
+		// What the draw reads besides the wallet is read before taking the
+		// wallet's lock, so the lock is held for as few statements as possible.
+		env, err := s.loadDrawEnv(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
 		w, err := tx.GetWalletForUpdate(ctx, p.TenantID, in.CustomerID)
 		if fail.Is(err, fail.NotFound) {
 			return fail.Field("customer_id", "customer %q has no wallet", in.CustomerID)
@@ -615,22 +621,36 @@ func (s *Service) DrawWallet(ctx context.Context, p access.Principal, in UsageCh
 				return err
 			}
 		}
-		out, err = s.draw(ctx, tx, &w, in, amt)
+		out, err = s.draw(ctx, tx, env, &w, in, amt)
 		return err
 	})
 	return out, err
 }
 
+// drawEnv is what a draw reads besides the wallet.
+type drawEnv struct {
+	tenant billing.Tenant
+	ws     WalletSettings
+	roles  map[ledger.Role]string
+}
+
+func (s *Service) loadDrawEnv(ctx context.Context, tx Tx, tenantID string) (drawEnv, error) {
+	var env drawEnv
+	var err error
+	if env.tenant, err = tx.GetTenant(ctx, tenantID); err != nil {
+		return env, err
+	}
+	if env.ws, err = tx.GetWalletSettings(ctx, tenantID); err != nil {
+		return env, err
+	}
+	env.roles, err = s.roleAccounts(ctx, tx, tenantID)
+	return env, err
+}
+
 // draw applies a usage charge to a locked wallet.
-func (s *Service) draw(ctx context.Context, tx Tx, w *billing.Wallet, in UsageCharge, amt decimal.Decimal) (DrawResult, error) {
-	tenant, err := tx.GetTenant(ctx, w.TenantID)
-	if err != nil {
-		return DrawResult{}, err
-	}
-	ws, err := tx.GetWalletSettings(ctx, w.TenantID)
-	if err != nil {
-		return DrawResult{}, err
-	}
+func (s *Service) draw(ctx context.Context, tx Tx, env drawEnv, w *billing.Wallet, in UsageCharge, amt decimal.Decimal) (DrawResult, error) {
+	tenant, ws := env.tenant, env.ws
+	var err error
 	now := s.Now()
 	today := calendar.Today(now, tenant.Location())
 	if in.Date.IsZero() {
@@ -663,10 +683,7 @@ func (s *Service) draw(ctx context.Context, tx Tx, w *billing.Wallet, in UsageCh
 	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: billing.MoveDraw, Ref: in.Ref,
 		Paid: plan.Paid.Neg(), Complimentary: plan.Comp.Neg(), Billed: plan.Billed, Description: in.Description, CreatedAt: now}
 	if plan.Paid.Sign() != 0 {
-		roles, err := s.roleAccounts(ctx, tx, w.TenantID)
-		if err != nil {
-			return DrawResult{}, err
-		}
+		roles := env.roles
 		revenue := roles[ledger.RoleRevenue]
 		if prod.Account != "" {
 			revenue = prod.Account
@@ -846,7 +863,11 @@ func (s *Service) drawUsageRow(ctx context.Context, tx Tx, si billing.SalesItem,
 		res.Status = "duplicate"
 		return res, true, nil
 	}
-	r, err := s.draw(ctx, tx, &w, UsageCharge{CustomerID: si.CustomerID, Ref: recordID, ProductID: si.ProductID, Description: si.Description,
+	env, err := s.loadDrawEnv(ctx, tx, si.TenantID)
+	if err != nil {
+		return res, false, err
+	}
+	r, err := s.draw(ctx, tx, env, &w, UsageCharge{CustomerID: si.CustomerID, Ref: recordID, ProductID: si.ProductID, Description: si.Description,
 		Date: si.BillingDate}, si.Net())
 	if err != nil {
 		return res, false, err
