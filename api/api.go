@@ -69,6 +69,9 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerPaymentMethods(api)
 	h.registerPayments(api)
 	h.registerDunning(api)
+	h.registerSubscriptions(api)
+	h.registerWallets(api)
+	h.registerDashboard(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

@@ -46,6 +46,8 @@ type Tx interface {
 	BillingRunStore
 	PaymentMethodStore
 	PaymentStore
+	SubscriptionStore
+	WalletStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -83,6 +85,8 @@ func New(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	// A primary card may not be removed while it pays a wallet's automatic recharge.
+	s.primaryRemovalChecks = append(s.primaryRemovalChecks, walletRemovalCheck)
 	return s
 }
 

@@ -83,6 +83,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go purgeLoop(ctx, db, log)
 	go sweepLoop(ctx, svc, log)
+	go walletLoop(ctx, svc, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
