@@ -86,6 +86,9 @@ func PDF(w io.Writer, d *Doc) error {
 	r.accent = color(d.Branding.AccentColor, DefaultAccent)
 	pdf := &r.pdf
 	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
+	// Page content streams stay uncompressed: a page is a few kilobytes,
+	// and each compressed stream costs a fresh 600 KB deflate state.
+	pdf.SetNoCompression()
 	pdf.SetInfo(gopdf.PdfInfo{Title: r.title() + " " + Number(d.Invoice), Author: d.Tenant.LegalName, Creator: "Facturo"})
 	if err := pdf.AddTTFFontFromFontContainer(famRegular, fc); err != nil {
 		return fmt.Errorf("documents: %w", err)
@@ -131,6 +134,8 @@ type pdfRenderer struct {
 	primary, accent [3]uint8
 	y               float64
 	pages           int
+	fam             string
+	size            float64
 	logo            gopdf.ImageHolder
 	logoW, logoH    float64
 	err             error
@@ -154,6 +159,7 @@ func (r *pdfRenderer) font(bold bool, size float64) {
 	if bold {
 		fam = famBold
 	}
+	r.fam, r.size = fam, size
 	r.fail(r.pdf.SetFont(fam, "", size))
 }
 
@@ -177,22 +183,90 @@ func (r *pdfRenderer) cell(x, y, w float64, s string, align int) {
 	r.fail(r.pdf.CellWithOption(&gopdf.Rect{W: w, H: 12}, s, gopdf.CellOption{Align: align | gopdf.Top}))
 }
 
-// wrap splits s into lines no wider than w in the current font.
+// wrap splits s into lines no wider than w in the current font, at spaces
+// (a word wider than w is broken between letters).
 func (r *pdfRenderer) wrap(s string, w float64) []string {
 	var out []string
+	space := r.measure(" ")
 	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
 		if strings.TrimSpace(para) == "" {
 			out = append(out, "")
 			continue
 		}
-		lines, err := r.pdf.SplitTextWithWordWrap(para, w)
-		if err != nil { // a word wider than w: break it anywhere
-			lines, err = r.pdf.SplitText(para, w)
-			r.fail(err)
+		if r.measure(para) <= w {
+			out = append(out, para)
+			continue
 		}
-		out = append(out, lines...)
+		var line strings.Builder
+		lineW := 0.0
+		flush := func() {
+			out = append(out, line.String())
+			line.Reset()
+			lineW = 0
+		}
+		for _, word := range strings.Fields(para) {
+			ww := r.measure(word)
+			if line.Len() > 0 && lineW+space+ww <= w {
+				line.WriteByte(' ')
+				line.WriteString(word)
+				lineW += space + ww
+				continue
+			}
+			if line.Len() > 0 {
+				flush()
+			}
+			if ww <= w {
+				line.WriteString(word)
+				lineW = ww
+				continue
+			}
+			for _, ch := range word { // break an overlong word
+				cw := r.measure(string(ch))
+				if line.Len() > 0 && lineW+cw > w {
+					flush()
+				}
+				line.WriteRune(ch)
+				lineW += cw
+			}
+		}
+		if line.Len() > 0 {
+			flush()
+		}
 	}
 	return out
+}
+
+// widths caches each font's advance width of a rune at size 1.
+var widths = struct {
+	sync.Mutex
+	m map[string]map[rune]float64
+}{m: map[string]map[rune]float64{}}
+
+// measure returns the width of s in the current font and size. Kerning is
+// off, so a text's width is the sum of its runes' widths.
+func (r *pdfRenderer) measure(s string) float64 {
+	widths.Lock()
+	defer widths.Unlock()
+	m := widths.m[r.fam]
+	if m == nil {
+		m = map[rune]float64{}
+		widths.m[r.fam] = m
+	}
+	total := 0.0
+	for _, ch := range s {
+		w, ok := m[ch]
+		if !ok {
+			mw, err := r.pdf.MeasureTextWidth(string(ch))
+			if err != nil {
+				r.fail(err)
+				continue
+			}
+			w = mw / r.size
+			m[ch] = w
+		}
+		total += w
+	}
+	return total * r.size
 }
 
 func (r *pdfRenderer) prepareLogo() {
