@@ -66,6 +66,7 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerSalesItems(api)
 	h.registerContracts(api)
 	h.registerBillingRuns(api)
+	h.registerDocuments(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

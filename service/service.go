@@ -44,6 +44,7 @@ type Tx interface {
 	CorrectionStore
 	SalesItemStore
 	BillingRunStore
+	DocumentStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
