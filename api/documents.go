@@ -87,7 +87,7 @@ func (h *Handlers) registerDocuments(api huma.API) {
 		})
 
 	type exportIn struct {
-		invoiceFilterParams
+		InvoiceFilterParams
 	}
 	export := func(detailed bool) func(ctx context.Context, p access.Principal, in *exportIn) (*huma.StreamResponse, error) {
 		return func(ctx context.Context, p access.Principal, in *exportIn) (*huma.StreamResponse, error) {

@@ -287,9 +287,9 @@ func (in InvoiceInput) toService() service.InvoiceInput {
 	return out
 }
 
-// invoiceFilterParams are the invoice list's filters and sort (seed 000),
+// InvoiceFilterParams are the invoice list's filters and sort (seed 000),
 // shared by the list and the CSV exports.
-type invoiceFilterParams struct {
+type InvoiceFilterParams struct {
 	Status   string `query:"status" doc:"Comma-separated statuses: draft, submitted, approved, open, past_due, closed, void."`
 	Kind     string `query:"kind" enum:"invoice,credit_note,"`
 	Customer string `query:"customer_id" doc:"The customer or bill-to account."`
@@ -303,11 +303,11 @@ type invoiceFilterParams struct {
 
 type invoiceListIn struct {
 	PageParams
-	invoiceFilterParams
+	InvoiceFilterParams
 }
 
 // filter returns the service filter of the parameters (without the page).
-func (in *invoiceFilterParams) filter() (service.InvoiceFilter, error) {
+func (in *InvoiceFilterParams) filter() (service.InvoiceFilter, error) {
 	f := service.InvoiceFilter{Kind: billing.Kind(in.Kind), CustomerID: in.Customer, Provider: in.Provider, Preset: in.Preset,
 		Query: in.Q, Sort: in.Sort}
 	if strings.HasPrefix(f.Sort, "-") {

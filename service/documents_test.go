@@ -178,7 +178,7 @@ func makeCorpus(t *testing.T, ctx context.Context, svc *service.Service, fx docF
 	t.Helper()
 	var ids []string
 	longText := strings.Repeat("Servicio gestionado de copias de seguridad con cifrado AES-256, réplica geográfica, "+
-		"atención 24×7 & soporte \"premium\" <nivel 3> — año, señal, ação, coração, €. ", 8)
+		"atención 24×7 & soporte \"premium\" <nivel 3> — año, señal, ação, coração, €. ", 5)
 	for i, s := range corpusSpecs() {
 		c := fx.customers[s.customer]
 		var lines []service.LineInput
@@ -192,7 +192,7 @@ func makeCorpus(t *testing.T, ctx context.Context, svc *service.Service, fx docF
 				ItemSalesTaxGroup: g, ChargeType: []string{"recurring", "usage", "one_time", "time"}[j%4],
 				ServiceStart: calendar.New(2026, 2, 1), ServiceEnd: calendar.New(2026, 2, 28)}
 			if s.long {
-				l.Description = fmt.Sprintf("%d. %s\nSegunda línea: detalle técnico.", j+1, longText)
+				l.Description = fmt.Sprintf("%d. %s Segunda parte: detalle técnico.", j+1, longText)
 			}
 			switch {
 			case s.amount && j == 0:
@@ -225,7 +225,7 @@ func makeCorpus(t *testing.T, ctx context.Context, svc *service.Service, fx docF
 			in.ExchangeRate = ptr([]string{"0.9231", "0.1712", "1.1650", "0.006123"}[i%4])
 		}
 		if i%5 == 0 {
-			in.CustomFields = &map[string]string{"Pedido": fmt.Sprintf("PO-%d", i), "Centro de coste": "Operaciones"}
+			in.CustomFields = &map[string]string{"pedido": fmt.Sprintf("PO-%d", i), "centro_de_coste": "Operaciones"}
 		}
 		inv, err := svc.CreateInvoice(ctx, fx.p, in)
 		if err != nil {
