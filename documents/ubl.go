@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 
@@ -33,13 +34,17 @@ const (
 // A line must carry at most one tax code (EN 16931 gives a line one VAT
 // category); a line with none is "not subject to VAT" (O).
 func UBL(w io.Writer, d *Doc) error {
-	var b bytes.Buffer
-	if err := writeUBL(&b, d); err != nil {
+	b := ublBuffers.Get().(*bytes.Buffer)
+	defer ublBuffers.Put(b)
+	b.Reset()
+	if err := writeUBL(b, d); err != nil {
 		return err
 	}
 	_, err := w.Write(b.Bytes())
 	return err
 }
+
+var ublBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // UBLBytes is UBL into a byte slice.
 func UBLBytes(d *Doc) ([]byte, error) {
@@ -100,6 +105,7 @@ func (x xw) date(tag string, d calendar.Date) {
 
 func writeUBL(b *bytes.Buffer, d *Doc) error {
 	inv := &d.Invoice
+	b.Grow(6000 + 1500*len(inv.Lines))
 	cur, err := money.ParseCurrency(inv.Currency)
 	if err != nil {
 		return fmt.Errorf("documents: %w", err)
