@@ -63,8 +63,9 @@ const (
 	OwnAccount        Permission = "portal.own_account"  // a customer's own account in the portal
 	ManageCatalog     Permission = "catalog.manage"      // products
 	ReadCatalog       Permission = "catalog.read"        // products
-	ManageWebhooks    Permission = "webhooks.manage"     // webhook endpoints
-	ReadNotifications Permission = "notifications.read"  // the email outbox
+	ManageWebhooks    Permission = "webhooks.manage"     // webhook endpoints and their delivery log (a setting: administrators only)
+	ReadNotifications Permission = "notifications.read"  // the email outbox: list and read messages
+	RetryEmail        Permission = "notifications.retry" // send a failed or skipped outbox message again
 )
 
 var (
@@ -74,9 +75,9 @@ var (
 		Administrator: nil, // everything; see Can
 		Director: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
 			ManagePayments, ManageWallets, ReadLedger, ManageLedger, RunBilling, ManageSalesItems, LogTime,
-			ManageCatalog, ManageWebhooks, ReadNotifications),
+			ManageCatalog, ReadNotifications, RetryEmail),
 		FinanceManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
-			ManagePayments, ManageWallets, ReadLedger, RunBilling, ManageSalesItems, ReadNotifications),
+			ManagePayments, ManageWallets, ReadLedger, RunBilling, ManageSalesItems, ReadNotifications, RetryEmail),
 		Finance:      concat(staffRead, WriteBillingInfo, WriteInvoices, ManagePayments, ManageSalesItems),
 		GroupManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems, ManageCatalog),
 		Sales:        concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems),

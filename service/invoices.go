@@ -41,18 +41,24 @@ type NotificationStore interface {
 	ListNotifications(ctx context.Context, tenantID, targetID string) ([]Notification, error)
 }
 
-// Notification is a message waiting to be sent to a customer.
+// Notification is a message to a customer in the email outbox, queued in
+// the transaction of the change it tells about and sent by SendDueEmails.
 type Notification struct {
-	ID         string            `json:"id"`
-	TenantID   string            `json:"-"`
-	Kind       string            `json:"kind"` // invoice.published, invoice.status_changed …
-	TargetType string            `json:"target_type"`
-	TargetID   string            `json:"target_id"`
-	Recipient  string            `json:"recipient"`
-	Language   string            `json:"language"`
-	Payload    map[string]string `json:"payload"`
-	Status     string            `json:"status"` // queued, sent, failed
-	CreatedAt  time.Time         `json:"created_at"`
+	ID            string            `json:"id"`
+	TenantID      string            `json:"-"`
+	Kind          string            `json:"kind"` // invoice.published, invoice.status_changed … (package email's kinds)
+	TargetType    string            `json:"target_type"`
+	TargetID      string            `json:"target_id"`
+	Recipient     string            `json:"recipient"`
+	Language      string            `json:"language"`
+	Payload       map[string]string `json:"payload"`
+	Status        string            `json:"status"` // queued, sent, failed, skipped
+	Attempts      int               `json:"attempts"`
+	LastError     string            `json:"last_error"`
+	NextAttemptAt *time.Time        `json:"next_attempt_at"`
+	SentAt        *time.Time        `json:"sent_at"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
 }
 
 // LineInput is one line as a client enters it. Give quantity and unit_price
@@ -717,15 +723,13 @@ func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, in
 }
 
 func (s *Service) queueInvoiceNotification(ctx context.Context, tx Tx, p access.Principal, inv billing.Invoice, from billing.Status) error {
-	kind := "invoice.status_changed"
-	if from.IsDraft() && inv.Status == billing.Open {
-		kind = "invoice.published"
+	kind := "invoice.published"
+	if !from.IsDraft() || inv.Status != billing.Open {
+		kind = "invoice.status_changed"
 	}
-	now := s.Now()
-	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: kind,
+	return s.queueNotification(ctx, tx, Notification{TenantID: p.TenantID, Kind: kind,
 		TargetType: "invoice", TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language,
-		Payload: map[string]string{"number": inv.Number, "status": string(inv.Status), "from": string(from)},
-		Status:  "queued", CreatedAt: now})
+		Payload: map[string]string{"number": inv.Number, "status": string(inv.Status), "from": string(from)}})
 }
 
 // ListNotifications lists the notifications about one document of the

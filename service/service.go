@@ -44,6 +44,8 @@ type Tx interface {
 	CorrectionStore
 	SalesItemStore
 	BillingRunStore
+	OutboxStore
+	WebhookStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -62,6 +64,12 @@ type Service struct {
 	store Store
 	now   Clock
 	fault func(point string) error
+
+	node      string // this process, as the owner of outbox leases
+	mailer    Mailer
+	portalURL string
+	pdf       PDFRenderer
+	webhooks  WebhookSender
 }
 
 // Option configures a Service.
@@ -72,7 +80,7 @@ func WithClock(c Clock) Option { return func(s *Service) { s.now = c } }
 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now}
+	s := &Service{store: store, now: time.Now, node: newNodeID()}
 	for _, o := range opts {
 		o(s)
 	}
