@@ -66,6 +66,8 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerSalesItems(api)
 	h.registerContracts(api)
 	h.registerBillingRuns(api)
+	h.registerOutbox(api)
+	h.registerWebhooks(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

@@ -331,6 +331,9 @@ func (s *Service) CreateInvoice(ctx context.Context, p access.Principal, in Invo
 		if err := tx.InsertInvoice(ctx, inv); err != nil {
 			return err
 		}
+		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.created", invoiceEvent(inv, nil)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "invoice.created", "invoice", inv.ID, map[string]any{"document_number": inv.DocumentNumber,
 			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": inv.Total.String(), "currency": inv.Currency})
 	})
@@ -383,6 +386,9 @@ func (s *Service) UpdateInvoice(ctx context.Context, p access.Principal, invoice
 			return err
 		}
 		out = inv
+		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.updated", invoiceEvent(inv, nil)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "invoice.updated", "invoice", inv.ID, diff(invoiceView(before), invoiceView(inv)))
 	})
 	return out, err
@@ -412,6 +418,9 @@ func (s *Service) DiscardInvoice(ctx context.Context, p access.Principal, invoic
 			return err
 		}
 		if err := tx.DeleteInvoice(ctx, p.TenantID, inv.ID); err != nil {
+			return err
+		}
+		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.discarded", invoiceEvent(inv, nil)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, p, "invoice.discarded", "invoice", inv.ID, inv)
@@ -544,10 +553,30 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 			}
 		}
 		res = StatusResult{Invoice: inv, Notified: notify}
+		if err := s.emitStatusEvents(ctx, tx, p.TenantID, inv, from, ch.Reason); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "invoice.status_changed", "invoice", inv.ID, map[string]any{
 			"from": from, "to": inv.Status, "notify": notify, "reason": ch.Reason, "number": inv.Number})
 	})
 	return res, err
+}
+
+// emitStatusEvents emits invoice.status_changed and the event naming the
+// new status: invoice.issued, invoice.past_due, invoice.closed or invoice.voided.
+func (s *Service) emitStatusEvents(ctx context.Context, tx Tx, tenantID string, inv billing.Invoice, from billing.Status, reason string) error {
+	extra := map[string]any{"from": from}
+	if reason != "" {
+		extra["reason"] = reason
+	}
+	named := map[billing.Status]string{billing.Open: "invoice.issued", billing.PastDue: "invoice.past_due",
+		billing.Closed: "invoice.closed", billing.Void: "invoice.voided"}[inv.Status]
+	if named != "" && (inv.Status != billing.Open || from.IsDraft()) {
+		if err := s.emitEvent(ctx, tx, tenantID, named, invoiceEvent(inv, extra)); err != nil {
+			return err
+		}
+	}
+	return s.emitEvent(ctx, tx, tenantID, "invoice.status_changed", invoiceEvent(inv, extra))
 }
 
 func label(inv billing.Invoice) string {
