@@ -135,8 +135,8 @@ func statusLabel(lang, status string) string {
 }
 
 var statusLabels = map[string]map[string]string{
-	"en": {"open": "Open", "past_due": "Past due", "closed": "Closed", "void": "Void", "draft": "Draft"},
-	"es": {"open": "Abierta", "past_due": "Vencida", "closed": "Cerrada", "void": "Anulada", "draft": "Borrador"},
+	"en":    {"open": "Open", "past_due": "Past due", "closed": "Closed", "void": "Void", "draft": "Draft"},
+	"es":    {"open": "Abierta", "past_due": "Vencida", "closed": "Cerrada", "void": "Anulada", "draft": "Borrador"},
 	"pt-BR": {"open": "Aberta", "past_due": "Vencida", "closed": "Fechada", "void": "Cancelada", "draft": "Rascunho"},
 }
 
