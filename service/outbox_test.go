@@ -2,6 +2,9 @@ package service_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/mailpit"
 	"github.com/facturo/facturo/internal/testdb"
@@ -18,12 +22,11 @@ import (
 	"github.com/facturo/facturo/store"
 )
 
-// testPDF stands in for the documents package's renderer in these tests:
-// what matters here is that the bytes it returns arrive attached.
+// testPDF renders with the documents package, as serve does.
 type testPDF struct{}
 
-func (testPDF) InvoicePDF(_ context.Context, _ billing.Tenant, inv billing.Invoice) ([]byte, error) {
-	return []byte("%PDF-1.4\n% " + inv.Number + "\n%%EOF\n"), nil
+func (testPDF) InvoicePDF(_ context.Context, tenant billing.Tenant, inv billing.Invoice) ([]byte, error) {
+	return documents.PDFBytes(&documents.Doc{Invoice: inv, Tenant: tenant})
 }
 
 type mailEnv struct {
@@ -171,8 +174,11 @@ func TestEmailOverSMTP(t *testing.T) {
 				if published {
 					a := full.Attachments[0]
 					if !strings.HasSuffix(a.FileName, ".pdf") || a.ContentType != "application/pdf" ||
-						!strings.HasPrefix(string(mp.Attachment(m.ID, a.PartID)), "%PDF") {
+						!strings.HasPrefix(string(mp.Attachment(m.ID, a.PartID)), "%PDF") || a.Size < 2000 {
 						t.Errorf("attachment %+v", a)
+					}
+					if text := pdfText(t, mp.Attachment(m.ID, a.PartID)); text != "" && !strings.Contains(text, strings.Fields(m.Subject)[1]) {
+						t.Errorf("the attached PDF does not show %s: %q", strings.Fields(m.Subject)[1], text)
 					}
 					if !strings.Contains(full.Text, "https://billing.nimbus.example/portal/invoices/") {
 						t.Errorf("no portal link in %q", full.Text)
@@ -211,6 +217,28 @@ func TestEmailOverSMTP(t *testing.T) {
 			t.Error("the retried message did not arrive")
 		}
 	})
+}
+
+// pdfText extracts a PDF's text with pdftotext, or returns "" when it is
+// not installed (outside CI).
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is not installed")
+		}
+		return ""
+	}
+	path := filepath.Join(t.TempDir(), "a.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
 }
 
 // TestEmailRetryAfterSMTPFailure: the SMTP server refuses (451), the
