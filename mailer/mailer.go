@@ -23,7 +23,10 @@ import (
 type Config struct {
 	// URL is smtp://user:pass@host:port (STARTTLS when the server offers
 	// it), smtp+starttls://… (STARTTLS required) or smtps://… (TLS from the
-	// first byte). User and password are optional.
+	// first byte). User and password are optional; ?auth= chooses the
+	// SASL mechanism: plain (the default), login, cram-md5, scram-sha-256
+	// or auto (the strongest the server offers). PLAIN and LOGIN are only
+	// sent over TLS, or to a server on loopback.
 	URL string
 	// From is the sender, "Name <addr>" or "addr".
 	From string
@@ -89,7 +92,12 @@ func New(cfg Config) (*SMTP, error) {
 	s.opts = append(s.opts, gomail.WithPort(port))
 	if user := u.User.Username(); user != "" {
 		pass, _ := u.User.Password()
-		s.opts = append(s.opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(user), gomail.WithPassword(pass))
+		mech, ok := map[string]gomail.SMTPAuthType{"": gomail.SMTPAuthPlain, "plain": gomail.SMTPAuthPlain, "login": gomail.SMTPAuthLogin,
+			"cram-md5": gomail.SMTPAuthCramMD5, "scram-sha-256": gomail.SMTPAuthSCRAMSHA256, "auto": gomail.SMTPAuthAutoDiscover}[strings.ToLower(u.Query().Get("auth"))]
+		if !ok {
+			return nil, fmt.Errorf("SMTP URL %s: auth must be plain, login, cram-md5, scram-sha-256 or auto", s.redacted)
+		}
+		s.opts = append(s.opts, gomail.WithSMTPAuth(mech), gomail.WithUsername(user), gomail.WithPassword(pass))
 	}
 	return s, nil
 }

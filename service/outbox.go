@@ -242,6 +242,7 @@ func (s *Service) RetryNotification(ctx context.Context, p access.Principal, not
 // EmailRun counts what one SendDueEmails pass did.
 type EmailRun struct {
 	Claimed, Sent, Retrying, Failed, Skipped int
+	LastError                                string // of the last failed attempt, for the log
 }
 
 // SendDueEmails sends the outbox messages that are due, across tenants: it
@@ -284,13 +285,16 @@ func (s *Service) SendDueEmails(ctx context.Context, limit int) (EmailRun, error
 			at := s.Now()
 			n.Status, n.LastError, n.SentAt, n.NextAttemptAt = NotificationSent, "", &at, nil
 			run.Sent++
-		case n.Attempts >= MaxEmailAttempts:
+		case outcome.err != nil && n.Attempts >= MaxEmailAttempts:
 			n.Status, n.LastError, n.NextAttemptAt = NotificationFailed, clip(outcome.err.Error(), 1000), nil
 			run.Failed++
 		default:
 			next := s.Now().Add(emailBackoff(n.Attempts))
 			n.Status, n.LastError, n.NextAttemptAt = NotificationQueued, clip(outcome.err.Error(), 1000), &next
 			run.Retrying++
+		}
+		if outcome.err != nil {
+			run.LastError = n.LastError
 		}
 		err := s.store.Write(ctx, func(tx Tx) error {
 			_, err := tx.SaveNotificationAttempt(ctx, n, s.node)

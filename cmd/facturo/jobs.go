@@ -71,8 +71,11 @@ func startWorkers(svc *service.Service, log *slog.Logger, every time.Duration) *
 	w.work, w.halt = context.WithCancel(context.Background())
 	w.loop("email outbox", every, log, func(ctx context.Context) (int, error) {
 		r, err := svc.SendDueEmails(ctx, 50)
-		if r.Sent+r.Failed+r.Skipped > 0 {
-			log.Info("emails", "sent", r.Sent, "retrying", r.Retrying, "failed", r.Failed, "skipped", r.Skipped)
+		switch {
+		case r.Retrying+r.Failed > 0:
+			log.Warn("emails", "sent", r.Sent, "retrying", r.Retrying, "failed", r.Failed, "skipped", r.Skipped, "last_error", r.LastError)
+		case r.Claimed > 0:
+			log.Info("emails", "sent", r.Sent, "skipped", r.Skipped)
 		}
 		return r.Claimed, err
 	})

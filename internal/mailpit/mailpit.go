@@ -50,8 +50,9 @@ func freePort(t testing.TB) int {
 }
 
 // Start runs mailpit with chaos enabled (to make the SMTP server fail on
-// demand) and stops it when the test ends.
-func Start(t testing.TB) *Server {
+// demand) and stops it when the test ends. extra are more mailpit flags,
+// e.g. --smtp-auth-accept-any --smtp-auth-allow-insecure.
+func Start(t testing.TB, extra ...string) *Server {
 	t.Helper()
 	bin := binary()
 	if bin == "" {
@@ -64,8 +65,9 @@ func Start(t testing.TB) *Server {
 	s := &Server{t: t, SMTP: net.JoinHostPort("127.0.0.1", strconv.Itoa(smtpPort)), API: fmt.Sprintf("http://127.0.0.1:%d", httpPort)}
 	s.SMTPURL = "smtp://" + s.SMTP
 	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--smtp", s.SMTP, "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort), "--disable-version-check",
-		"--enable-chaos", "--pop3", "", "--database", filepath.Join(t.TempDir(), "mailpit.db"))
+	args := append([]string{"--smtp", s.SMTP, "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort), "--disable-version-check",
+		"--enable-chaos", "--pop3", "", "--database", filepath.Join(t.TempDir(), "mailpit.db")}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start mailpit: %v", err)
