@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/email"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
@@ -393,7 +394,7 @@ func (s *Service) emailContext(ctx context.Context, tx Tx, n Notification) (emai
 		}
 		if n.Kind == email.InvoicePublished && inv.Status.IsIssued() {
 			c.attachPDF = true
-			c.pdfName = strings.NewReplacer("/", "-", "\\", "-").Replace(label(inv)) + ".pdf"
+			c.pdfName = documents.Filename(inv, "pdf")
 		}
 	}
 	if msg.Customer == "" {
