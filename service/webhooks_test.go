@@ -275,3 +275,57 @@ func TestWebhookGivesUp(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhooksTwoNodes: two nodes deliver the same outbox at once; every
+// event reaches the endpoint exactly once.
+func TestWebhooksTwoNodes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock()
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		sys, customers := ledgerFixture(t, svc, 1)
+		r := newReceiver(t, clk, 0)
+		url := r.srv.URL
+		ep, err := svc.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &url, Events: []string{"sales_item.*"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.secret = ep.Secret
+		const n = 15
+		for i := range n {
+			if _, err := svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &customers[0].ID, Description: ptr("item " + string(rune('a'+i))),
+				Quantity: ptr("1"), UnitPrice: ptr("1")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		other, err := store.Open(ctx, store.DSNOf(db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		node2 := service.New(other, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		var wg sync.WaitGroup
+		for _, s := range []*service.Service{svc, node2} {
+			wg.Go(func() {
+				for {
+					run, err := s.DeliverDueWebhooks(ctx, 2)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if run.Claimed == 0 {
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		seen := map[string]int{}
+		for _, id := range r.ids {
+			seen[id]++
+		}
+		if len(seen) != n || r.requests != n {
+			t.Fatalf("%d requests for %d distinct events, want %d each once", r.requests, len(seen), n)
+		}
+	})
+}
