@@ -35,6 +35,7 @@ type billOptions struct {
 	invPeriod  *calendar.Range
 	issue      bool
 	rates      map[string]string
+	event      map[string]any // extra data of the invoice.created/issued events (the billing run)
 }
 
 // memoTx remembers, for one transaction, the settings and customers that
@@ -292,7 +293,36 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 			}
 		}
 	}
+	if err := s.emitBilledEvents(ctx, tx, p.TenantID, invs, o.issue, o.event); err != nil {
+		return nil, 0, err
+	}
 	return invs, len(links), nil
+}
+
+// emitBilledEvents emits invoice.created (and invoice.issued) for the
+// invoices one billing transaction made, reading the endpoints once.
+func (s *Service) emitBilledEvents(ctx context.Context, tx Tx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error {
+	if len(invs) == 0 {
+		return nil
+	}
+	eps, err := tx.ListWebhookEndpoints(ctx, tenantID, true)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(eps, func(e WebhookEndpoint) bool { return e.Wants("invoice.created") || e.Wants("invoice.issued") }) {
+		return nil
+	}
+	for _, inv := range invs {
+		if err := s.emitEvent(ctx, tx, tenantID, "invoice.created", invoiceEvent(inv, extra)); err != nil {
+			return err
+		}
+		if issued {
+			if err := s.emitEvent(ctx, tx, tenantID, "invoice.issued", invoiceEvent(inv, extra)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // InvoiceNowInput is what "invoice now" bills for one customer.
