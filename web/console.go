@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,7 +38,7 @@ type salesItemsData struct {
 	Rows       []billing.SalesItem
 	Drafts     []billing.Customer // customers whose items wait for billing information (seed 002)
 	Values     url.Values
-	Next       string
+	Next       template.URL
 	Statuses   []billing.ItemStatus
 	Sources    []billing.Source
 	Sorts      []string
@@ -129,7 +130,7 @@ func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
 			nq[k] = v
 		}
 		nq.Set("cursor", page.Next)
-		d.Next = nq.Encode()
+		d.Next = template.URL(nq.Encode())
 	}
 	lang := infoFrom(ctx).lang
 	h.render(w, r, "salesitems", http.StatusOK, h.newView(r, "sales_items", T(lang, "nav.sales_items"), d))
@@ -138,7 +139,7 @@ func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
 type customersData struct {
 	Rows []billing.Customer
 	Q    string
-	Next string
+	Next template.URL
 }
 
 func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +152,7 @@ func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &customersData{Rows: page.Items, Q: q.Get("q")}
 	if page.Next != "" {
-		d.Next = url.Values{"q": {d.Q}, "cursor": {page.Next}}.Encode()
+		d.Next = template.URL(url.Values{"q": {d.Q}, "cursor": {page.Next}}.Encode())
 	}
 	h.render(w, r, "customers", http.StatusOK, h.newView(r, "customers", T(infoFrom(r.Context()).lang, "nav.customers"), d))
 }

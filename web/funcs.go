@@ -29,7 +29,7 @@ var funcs = template.FuncMap{
 		}
 		return d.String()
 	},
-	"query": func(base url.Values, kv ...string) string {
+	"query": func(base url.Values, kv ...string) template.URL {
 		q := url.Values{}
 		for k, v := range base {
 			q[k] = append([]string(nil), v...)
@@ -41,7 +41,7 @@ var funcs = template.FuncMap{
 				q.Set(kv[i], kv[i+1])
 			}
 		}
-		return q.Encode()
+		return template.URL(q.Encode())
 	},
 	"eq2":      func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	"contains": strings.Contains,

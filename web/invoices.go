@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"errors"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -111,7 +112,7 @@ func parseInvoiceQuery(r *http.Request) (invoiceQuery, service.InvoiceFilter, er
 type invoiceListData struct {
 	Q        invoiceQuery
 	Rows     []billing.Invoice
-	Next     string
+	Next     template.URL
 	Presets  []string
 	Statuses []billing.Status
 	Sorts    []string
@@ -142,7 +143,7 @@ func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, 
 			nq[k] = v
 		}
 		nq.Set("cursor", page.Next)
-		d.Next = nq.Encode()
+		d.Next = template.URL(nq.Encode())
 	}
 	return d, nil
 }
