@@ -330,12 +330,10 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := &ledgerData{AsOf: asOf.String(), Balances: tb, Aging: aging, Buckets: agingBuckets}
+	d := &ledgerData{AsOf: asOf.String(), Balances: tb, Aging: aging, Buckets: service.AgingBuckets}
 	h.render(w, r, "ledger", http.StatusOK, h.newView(r, "ledger", T(infoFrom(ctx).lang, "nav.ledger"), d))
 }
 
-// agingBuckets are the receivables aging columns (service.bucket's names).
-var agingBuckets = []string{"current", "1_30", "31_60", "61_90", "over_90"}
 
 type settingsData struct {
 	Tenant       billing.Tenant
