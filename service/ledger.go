@@ -189,7 +189,6 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 // bucket but the last (AgingBuckets, in order).
 var agingLimits = []int{0, 30, 60, 90}
 
-
 // receivableAccounts lists every account a posting profile uses for receivables.
 func (s *Service) receivableAccounts(ctx context.Context, tx Tx, tenantID string) ([]string, error) {
 	profiles, err := tx.ListPostingProfiles(ctx, tenantID)

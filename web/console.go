@@ -334,7 +334,6 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "ledger", http.StatusOK, h.newView(r, "ledger", T(infoFrom(ctx).lang, "nav.ledger"), d))
 }
 
-
 type settingsData struct {
 	Tenant       billing.Tenant
 	TaxCodes     []tax.Code
