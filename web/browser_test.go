@@ -143,10 +143,13 @@ func (f *fixture) session(t *testing.T, browser context.Context) *session {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(cancelT)
 	return &session{t: t, ctx: ctx, f: f}
 }
+
+// with is the same signed-in session reporting to another (sub)test.
+func (s *session) with(t *testing.T) *session { return &session{t: t, ctx: s.ctx, f: s.f} }
 
 func (s *session) run(actions ...chromedp.Action[chromedp.Void]) {
 	s.t.Helper()
@@ -219,6 +222,10 @@ func TestBrowser(t *testing.T) {
 	f := newFixture(t)
 	browser := newBrowser(t)
 	ctx := context.Background()
+	// One administrator session serves the staff subtests (a sign-in costs
+	// an argon2id hash); the sign-in itself is tested on its own.
+	adminSession := f.session(t, browser)
+	adminSession.login(f.admin)
 
 	t.Run("login", func(t *testing.T) {
 		s := f.session(t, browser)
@@ -245,8 +252,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("publish without and with notification", func(t *testing.T) {
-		s := f.session(t, browser)
-		s.login(f.admin)
+		s := adminSession.with(t)
 		publish := func(inv billing.Invoice, notify bool) {
 			s.open("/console/invoices/" + inv.ID)
 			s.run(chromedp.Click(chromedp.CSS("#update-status")), chromedp.WaitVisible(chromedp.CSS("#confirm-status")))
@@ -287,8 +293,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("filter by last quarter", func(t *testing.T) {
-		s := f.session(t, browser)
-		s.login(f.admin)
+		s := adminSession.with(t)
 		s.open("/console/invoices")
 		if tbl := s.text("#invoices"); !strings.Contains(tbl, f.newOpen.Number) || !strings.Contains(tbl, f.oldOpen.Number) {
 			t.Fatalf("unfiltered table lacks %s or %s:\n%s", f.newOpen.Number, f.oldOpen.Number, tbl)
@@ -314,8 +319,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("editor computes totals as you type", func(t *testing.T) {
-		s := f.session(t, browser)
-		s.login(f.admin)
+		s := adminSession.with(t)
 		s.open("/console/invoices/new")
 		s.run(
 			chromedp.SetValue(chromedp.CSS("#customer_id"), f.env.A.Customer),
@@ -335,8 +339,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("discard a draft", func(t *testing.T) {
-		s := f.session(t, browser)
-		s.login(f.admin)
+		s := adminSession.with(t)
 		s.open("/console/invoices/" + f.discard.ID)
 		evalJS[bool](s, `window.confirm = () => true; true`)
 		s.run(chromedp.Click(chromedp.CSS("#discard")), chromedp.WaitVisible(chromedp.CSS(".flash.ok")))
@@ -346,8 +349,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("correct an invoice", func(t *testing.T) {
-		s := f.session(t, browser)
-		s.login(f.admin)
+		s := adminSession.with(t)
 		s.open("/console/invoices/" + f.toCorrect.ID)
 		s.run(
 			chromedp.Click(chromedp.CSS("#correct-section > summary")),
@@ -430,8 +432,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("screenshots of the main pages", func(t *testing.T) {
-		s := f.session(t, browser)
-		s.login(f.admin)
+		s := adminSession.with(t)
 		for _, p := range []struct{ path, name string }{
 			{"/console/invoices/" + f.oldOpen.ID, "invoice"},
 			{"/console/sales-items", "sales-items"},
