@@ -65,6 +65,8 @@ const (
 	ReadCatalog       Permission = "catalog.read"        // products
 	ManageWebhooks    Permission = "webhooks.manage"     // webhook endpoints
 	ReadNotifications Permission = "notifications.read"  // the email outbox
+	// ManageSubscriptions creates and changes customers' subscriptions.
+	ManageSubscriptions Permission = "subscriptions.manage"
 )
 
 var (
@@ -74,12 +76,12 @@ var (
 		Administrator: nil, // everything; see Can
 		Director: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
 			ManagePayments, ManageWallets, ReadLedger, ManageLedger, RunBilling, ManageSalesItems, LogTime,
-			ManageCatalog, ManageWebhooks, ReadNotifications),
+			ManageCatalog, ManageWebhooks, ReadNotifications, ManageSubscriptions),
 		FinanceManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
-			ManagePayments, ManageWallets, ReadLedger, RunBilling, ManageSalesItems, ReadNotifications),
-		Finance:      concat(staffRead, WriteBillingInfo, WriteInvoices, ManagePayments, ManageSalesItems),
-		GroupManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems, ManageCatalog),
-		Sales:        concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems),
+			ManagePayments, ManageWallets, ReadLedger, RunBilling, ManageSalesItems, ReadNotifications, ManageSubscriptions),
+		Finance:      concat(staffRead, WriteBillingInfo, WriteInvoices, ManagePayments, ManageSalesItems, ManageSubscriptions),
+		GroupManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems, ManageCatalog, ManageSubscriptions),
+		Sales:        concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems, ManageSubscriptions),
 		Engineer:     {ReadTenant, LogTime},
 		Customer:     {OwnAccount},
 	}

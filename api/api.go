@@ -66,6 +66,12 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerSalesItems(api)
 	h.registerContracts(api)
 	h.registerBillingRuns(api)
+	h.registerPaymentMethods(api)
+	h.registerPayments(api)
+	h.registerDunning(api)
+	h.registerSubscriptions(api)
+	h.registerWallets(api)
+	h.registerDashboard(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

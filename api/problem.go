@@ -24,7 +24,7 @@ type Problem struct {
 	Title   string            `json:"title" doc:"Short summary of the problem type."`
 	Status  int               `json:"status" doc:"HTTP status code."`
 	Detail  string            `json:"detail" doc:"What went wrong and what to fix."`
-	Code    fail.Code         `json:"code" enum:"invalid,not_found,conflict,forbidden,unauthenticated,rate_limited,internal" doc:"Stable machine-readable code."`
+	Code    fail.Code         `json:"code" enum:"invalid,not_found,conflict,forbidden,unauthenticated,rate_limited,payment_failed,internal" doc:"Stable machine-readable code."`
 	Field   string            `json:"field,omitempty" doc:"The first input field at fault."`
 	Errors  []fail.FieldError `json:"errors,omitempty" doc:"Every input field at fault."`
 	Allowed []string          `json:"allowed,omitempty" doc:"Permitted alternatives, such as the legal status transitions."`
@@ -64,6 +64,8 @@ func StatusOf(code fail.Code) int {
 		return http.StatusUnauthorized
 	case fail.RateLimited:
 		return http.StatusTooManyRequests
+	case fail.PaymentFailed:
+		return http.StatusPaymentRequired
 	}
 	return http.StatusInternalServerError
 }
@@ -80,6 +82,8 @@ func codeOfStatus(status int) fail.Code {
 		return fail.Conflict
 	case status == http.StatusTooManyRequests:
 		return fail.RateLimited
+	case status == http.StatusPaymentRequired:
+		return fail.PaymentFailed
 	case status >= 500:
 		return fail.Internal
 	}

@@ -19,7 +19,9 @@ const (
 	Forbidden       Code = "forbidden"
 	Unauthenticated Code = "unauthenticated"
 	RateLimited     Code = "rate_limited"
-	Internal        Code = "internal"
+	// PaymentFailed is a card the payment provider refused (declined, expired).
+	PaymentFailed Code = "payment_failed"
+	Internal      Code = "internal"
 )
 
 // FieldError names one input field at fault and what to fix.

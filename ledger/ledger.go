@@ -42,8 +42,11 @@ const (
 	RoleTax         Role = "tax_payable"
 	RoleBank        Role = "bank"
 	RolePrepayments Role = "prepayments"
-	RoleRounding    Role = "rounding"
-	RoleWriteOff    Role = "write_off"
+	// RoleCustomerCredit holds payments received but not yet applied to an
+	// invoice (overpayments): the customer's credit.
+	RoleCustomerCredit Role = "customer_credit"
+	RoleRounding       Role = "rounding"
+	RoleWriteOff       Role = "write_off"
 )
 
 // Account is one account of the chart.
@@ -80,6 +83,7 @@ func DefaultChart() []Account {
 		{Code: "1200", Name: "Bank", Type: Asset, Role: RoleBank},
 		{Code: "2100", Name: "Sales tax payable", Type: Liability, Role: RoleTax},
 		{Code: "2200", Name: "Customer prepayments", Type: Liability, Role: RolePrepayments},
+		{Code: "2300", Name: "Customer credit (unapplied payments)", Type: Liability, Role: RoleCustomerCredit},
 		{Code: "3000", Name: "Equity", Type: Equity},
 		{Code: "4000", Name: "Revenue", Type: Revenue, Role: RoleRevenue},
 		{Code: "4100", Name: "Revenue: services", Type: Revenue},

@@ -52,7 +52,7 @@ type BillingRun struct {
 	GroupsTotal     int               `json:"groups_total"`
 	GroupsDone      int               `json:"groups_done"`
 	InvoicesCreated int               `json:"invoices_created"`
-	ContractItems   int               `json:"contract_items"`
+	ContractItems   int               `json:"contract_items"` // contract and subscription items made by the run
 	Error           string            `json:"error,omitempty"`
 	StartedAt       time.Time         `json:"started_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
@@ -177,6 +177,21 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 			return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: made, Status: "running", Phase: "contracts", At: s.Now()})
 		})
 		if err != nil {
+			return abort(err)
+		}
+	}
+	// Subscription periods starting by the period's end, each exactly once.
+	if err := s.faultPoint("subscriptions"); err != nil {
+		return abort(err)
+	}
+	subItems, err := s.RenewSubscriptions(ctx, p.TenantID, to)
+	if err != nil {
+		return abort(err)
+	}
+	if subItems > 0 {
+		if err := s.store.Write(ctx, func(tx Tx) error {
+			return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: subItems, Status: "running", Phase: "contracts", At: s.Now()})
+		}); err != nil {
 			return abort(err)
 		}
 	}

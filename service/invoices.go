@@ -596,7 +596,8 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 	inv.EntryID = entry.ID
 	inv.Status = billing.Open
 	inv.IssuedAt = &now
-	return nil
+	// Customer credit (overpayments) pays what it can of a new invoice.
+	return s.useCredit(ctx, tx, p, inv)
 }
 
 // postingAccounts resolves the accounts an issue posts to.

@@ -44,6 +44,10 @@ type Tx interface {
 	CorrectionStore
 	SalesItemStore
 	BillingRunStore
+	PaymentMethodStore
+	PaymentStore
+	SubscriptionStore
+	WalletStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -59,9 +63,12 @@ type Clock func() time.Time
 
 // Service is the entry point of every use case.
 type Service struct {
-	store Store
-	now   Clock
-	fault func(point string) error
+	store    Store
+	now      Clock
+	fault    func(point string) error
+	provider PaymentProvider
+	// primaryRemovalChecks may refuse removing a primary card.
+	primaryRemovalChecks []PrimaryRemovalCheck
 }
 
 // Option configures a Service.
@@ -76,6 +83,8 @@ func New(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	// A primary card may not be removed while it pays a wallet's automatic recharge.
+	s.primaryRemovalChecks = append(s.primaryRemovalChecks, walletRemovalCheck)
 	return s
 }
 

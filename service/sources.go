@@ -446,6 +446,13 @@ func (s *Service) importUsageRow(ctx context.Context, tx Tx, tenantID string, r 
 		return res, err
 	}
 	si.Description = fmt.Sprintf("%s (%s – %s)", si.Description, r.PeriodStart, r.PeriodEnd)
+	// A customer with a wallet pays usage from it first (see wallets.go).
+	if wres, ok, err := s.drawUsageRow(ctx, tx, si, r.RecordID); err != nil {
+		return res, err
+	} else if ok {
+		wres.Line = r.Line
+		return wres, nil
+	}
 	if err := tx.InsertSalesItem(ctx, si); err != nil {
 		if fail.Is(err, fail.Conflict) {
 			res.Status = "duplicate"

@@ -43,6 +43,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	withDemo := f.Bool("demo", "FACTURO_DEMO", false, "create a demo tenant on first start and print a login and an API key")
 	logLevel := f.String("log-level", "FACTURO_LOG_LEVEL", "info", "debug, info, warn or error")
 	secure := f.Bool("secure-cookies", "FACTURO_SECURE_COOKIES", false, "mark session cookies Secure (set when served over HTTPS)")
+	pay := paymentFlags(f)
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -55,7 +56,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
-	svc := service.New(db)
+	provider, err := pay.provider()
+	if err != nil {
+		return err
+	}
+	svc := service.New(db, service.WithPaymentProvider(provider))
 	var login demo.Login
 	if *withDemo {
 		if login, err = demo.Ensure(ctx, svc); err != nil {
@@ -79,6 +84,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go purgeLoop(ctx, db, log)
 	go sweepLoop(ctx, svc, log)
+	go walletLoop(ctx, svc, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -122,9 +128,9 @@ func purgeLoop(ctx context.Context, db *store.DB, log *slog.Logger) {
 	}
 }
 
-// sweepLoop makes the documents recurring templates owe and marks overdue
-// documents past due, every ten minutes. Every node may run it: each change
-// is a locked, conditional update.
+// sweepLoop makes the documents recurring templates owe, marks overdue
+// documents past due and queues dunning reminders, every ten minutes. Every
+// node may run it: each change is a locked, conditional update.
 func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -148,6 +154,11 @@ func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
 				log.Warn("past-due sweep", "tenant", ten.ID, "err", err)
 			} else if n > 0 {
 				log.Info("marked past due", "tenant", ten.ID, "count", n)
+			}
+			if n, err := svc.SweepDunning(ctx, ten.ID); err != nil && ctx.Err() == nil {
+				log.Warn("dunning sweep", "tenant", ten.ID, "err", err)
+			} else if n > 0 {
+				log.Info("dunning reminders queued", "tenant", ten.ID, "count", n)
 			}
 		}
 		select {

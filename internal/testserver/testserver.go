@@ -18,6 +18,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/server"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -68,7 +69,7 @@ func New(t testing.TB, e store.Engine) *Env {
 func NewOn(t testing.TB, db *store.DB) *Env {
 	t.Helper()
 	clock := &Clock{now: time.Now().UTC()}
-	svc := service.New(db, service.WithClock(clock.Now))
+	svc := service.New(db, service.WithClock(clock.Now), service.WithPaymentProvider(testcard.New()))
 	srv := httptest.NewServer(server.New(svc, db, server.Config{Log: slog.New(slog.DiscardHandler)}))
 	t.Cleanup(srv.Close)
 	env := &Env{T: t, DB: db, Svc: svc, Server: srv, URL: srv.URL, Clock: clock}
@@ -201,7 +202,8 @@ var CountedTables = []string{"tenants", "customers", "users", "api_keys", "audit
 	"invoices", "invoice_lines", "journal_entries", "journal_lines", "notifications",
 	"tax_codes", "tax_groups", "ledger_accounts", "posting_profiles", "number_series",
 	"reason_codes", "invoice_workflow", "recurring_templates", "attachments",
-	"products", "contracts", "contract_parts", "tickets", "time_entries", "sales_items", "billing_runs"}
+	"products", "contracts", "contract_parts", "tickets", "time_entries", "sales_items", "billing_runs",
+	"payment_methods", "payments", "payment_applications", "refunds", "dunning_steps"}
 
 // TableCounts counts the rows of every business table (CountedTables).
 func TableCounts(t testing.TB, db *store.DB) map[string]int {

@@ -1,0 +1,357 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/service"
+)
+
+// PaymentMethod is a card on file: brand, last four digits and expiry; the
+// card number is never stored.
+type PaymentMethod struct {
+	ID         string    `json:"id"`
+	CustomerID string    `json:"customer_id"`
+	Provider   string    `json:"provider"`
+	Brand      string    `json:"brand"`
+	Last4      string    `json:"last4"`
+	ExpMonth   int       `json:"exp_month"`
+	ExpYear    int       `json:"exp_year"`
+	Primary    bool      `json:"primary"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+func paymentMethodOut(m service.PaymentMethod) PaymentMethod {
+	return PaymentMethod{ID: m.ID, CustomerID: m.CustomerID, Provider: m.Provider, Brand: m.Brand, Last4: m.Last4,
+		ExpMonth: m.ExpMonth, ExpYear: m.ExpYear, Primary: m.Primary, CreatedAt: m.CreatedAt}
+}
+
+func (h *Handlers) registerPaymentMethods(api huma.API) {
+	tags := []string{"Payments"}
+	type custIn struct {
+		ID string `path:"id"`
+	}
+	op(api, huma.Operation{OperationID: "list-payment-methods", Method: http.MethodGet, Path: "/api/v1/customers/{id}/payment-methods",
+		Summary: "List a customer's cards", Description: "The primary card first. Customers see their own.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *custIn) (*Body[[]PaymentMethod], error) {
+			ms, err := h.Svc.ListPaymentMethods(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]PaymentMethod, 0, len(ms))
+			for _, m := range ms {
+				out = append(out, paymentMethodOut(m))
+			}
+			return &Body[[]PaymentMethod]{out}, nil
+		})
+	type addIn struct {
+		IdempotencyHeader
+		ID   string `path:"id"`
+		Body struct {
+			Card     string `json:"card" maxLength:"255" doc:"A card token from the payment provider (Stripe: pm_… or tok_…); with the test provider, a test card number such as 4242424242424242. Never stored."`
+			ExpMonth int    `json:"exp_month,omitempty" minimum:"0" maximum:"12" doc:"Expiry month, when the provider does not tell it."`
+			ExpYear  int    `json:"exp_year,omitempty" minimum:"0" maximum:"2100"`
+			Primary  bool   `json:"primary,omitempty" doc:"Make it the primary card (a customer's first card always is)."`
+		}
+	}
+	op(api, huma.Operation{OperationID: "add-payment-method", Method: http.MethodPost, Path: "/api/v1/customers/{id}/payment-methods",
+		Summary: "Add a card", Description: "A card the provider refuses (declined, expired) is 402 and nothing is stored.", Tags: tags,
+		Errors: []int{http.StatusPaymentRequired}},
+		func(ctx context.Context, p access.Principal, in *addIn) (*Body[PaymentMethod], error) {
+			m, err := h.Svc.AddPaymentMethod(ctx, p, in.ID, service.NewPaymentMethod{Card: in.Body.Card, ExpMonth: in.Body.ExpMonth,
+				ExpYear: in.Body.ExpYear, Primary: in.Body.Primary, IdempotencyKey: in.IdempotencyKey})
+			if err != nil {
+				return nil, err
+			}
+			return &Body[PaymentMethod]{paymentMethodOut(m)}, nil
+		})
+	type pmIn struct {
+		IdempotencyHeader
+		ID     string `path:"id"`
+		Method string `path:"payment_method_id"`
+	}
+	op(api, huma.Operation{OperationID: "remove-payment-method", Method: http.MethodDelete, Path: "/api/v1/customers/{id}/payment-methods/{payment_method_id}",
+		Summary: "Remove a card", DefaultStatus: http.StatusNoContent, Tags: tags},
+		func(ctx context.Context, p access.Principal, in *pmIn) (*Empty, error) {
+			return &Empty{}, h.Svc.RemovePaymentMethod(ctx, p, in.ID, in.Method)
+		})
+	op(api, huma.Operation{OperationID: "set-primary-payment-method", Method: http.MethodPost, Path: "/api/v1/customers/{id}/payment-methods/{payment_method_id}/primary",
+		Summary: "Make a card the primary card", DefaultStatus: http.StatusOK, Tags: tags},
+		func(ctx context.Context, p access.Principal, in *pmIn) (*Body[PaymentMethod], error) {
+			m, err := h.Svc.SetPrimaryPaymentMethod(ctx, p, in.ID, in.Method)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[PaymentMethod]{paymentMethodOut(m)}, nil
+		})
+}
+
+// Payment is money received from a customer, as the API shows it.
+type Payment struct {
+	ID               string        `json:"id"`
+	CustomerID       string        `json:"customer_id"`
+	Method           string        `json:"method" enum:"bank_transfer,cash,card"`
+	Amount           string        `json:"amount"`
+	Currency         string        `json:"currency"`
+	ExchangeRate     string        `json:"exchange_rate"`
+	AmountAccounting string        `json:"amount_accounting" doc:"In the tenant's accounting currency."`
+	Unapplied        string        `json:"unapplied" doc:"Not applied to any invoice: the customer's credit, which later invoices use."`
+	Refunded         string        `json:"refunded"`
+	Date             Date          `json:"date"`
+	Reference        string        `json:"reference"`
+	PaymentMethodID  string        `json:"payment_method_id,omitempty"`
+	CardBrand        string        `json:"card_brand,omitempty"`
+	CardLast4        string        `json:"card_last4,omitempty"`
+	Provider         string        `json:"provider,omitempty"`
+	ChargeID         string        `json:"charge_id,omitempty"`
+	EntryID          string        `json:"entry_id"`
+	CreatedAt        time.Time     `json:"created_at"`
+	Applications     []Application `json:"applications"`
+	Refunds          []Refund      `json:"refunds"`
+}
+
+// Application is part of a payment or credit note set against an invoice.
+type Application struct {
+	ID         string `json:"id"`
+	SourceType string `json:"source_type" enum:"payment,credit_note"`
+	SourceID   string `json:"source_id"`
+	InvoiceID  string `json:"invoice_id"`
+	Amount     string `json:"amount"`
+	Reversed   string `json:"reversed" doc:"Taken back by refunds."`
+	EntryID    string `json:"entry_id"`
+}
+
+// Refund is money returned to the customer from a payment.
+type Refund struct {
+	ID             string    `json:"id"`
+	PaymentID      string    `json:"payment_id"`
+	Amount         string    `json:"amount"`
+	Reason         string    `json:"reason"`
+	ProviderRefund string    `json:"provider_refund,omitempty"`
+	Date           Date      `json:"date"`
+	EntryID        string    `json:"entry_id"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func applicationsOut(as []service.Application, cur string) []Application {
+	out := make([]Application, 0, len(as))
+	for _, a := range as {
+		out = append(out, Application{ID: a.ID, SourceType: a.SourceType, SourceID: a.SourceID, InvoiceID: a.InvoiceID,
+			Amount: amt(a.Amount, cur), Reversed: amt(a.Reversed, cur), EntryID: a.EntryID})
+	}
+	return out
+}
+
+func refundOut(r service.Refund, cur string) Refund {
+	return Refund{ID: r.ID, PaymentID: r.PaymentID, Amount: amt(r.Amount, cur), Reason: r.Reason, ProviderRefund: r.ProviderRefund,
+		Date: Date{r.Date}, EntryID: r.EntryID, CreatedAt: r.CreatedAt}
+}
+
+func paymentOut(p service.Payment) Payment {
+	out := Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: amt(p.Amount, p.Currency), Currency: p.Currency,
+		ExchangeRate: p.ExchangeRate.String(), AmountAccounting: p.AmountAccounting.String(), Unapplied: amt(p.Unapplied, p.Currency),
+		Refunded: amt(p.Refunded, p.Currency), Date: Date{p.Date}, Reference: p.Reference, PaymentMethodID: p.PaymentMethodID,
+		CardBrand: p.CardBrand, CardLast4: p.CardLast4, Provider: p.Provider, ChargeID: p.ChargeID, EntryID: p.EntryID,
+		CreatedAt: p.CreatedAt, Applications: applicationsOut(p.Applications, p.Currency), Refunds: []Refund{}}
+	for _, r := range p.Refunds {
+		out.Refunds = append(out.Refunds, refundOut(r, p.Currency))
+	}
+	return out
+}
+
+func (h *Handlers) registerPayments(api huma.API) {
+	tags := []string{"Payments"}
+	type recordIn struct {
+		IdempotencyHeader
+		Body struct {
+			CustomerID   string `json:"customer_id" doc:"The paying (bill-to) customer."`
+			Method       string `json:"method" enum:"bank_transfer,cash,card" doc:"How the money came in (card: a card terminal; to charge a stored card use POST /api/v1/invoices/{id}/pay)."`
+			Amount       string `json:"amount" doc:"Decimal string in the payment currency."`
+			Currency     string `json:"currency,omitempty" doc:"ISO 4217; default the customer's billing currency."`
+			ExchangeRate string `json:"exchange_rate,omitempty" doc:"Accounting-currency units per unit of currency; required when the currency is not the accounting currency."`
+			Date         *Date  `json:"date,omitempty" doc:"Default today; not in the future."`
+			Reference    string `json:"reference,omitempty" maxLength:"200"`
+			Invoices     []struct {
+				InvoiceID string `json:"invoice_id"`
+				Amount    string `json:"amount,omitempty" doc:"Default: as much as the invoice owes and the payment has left."`
+			} `json:"invoices,omitempty" doc:"Invoices to apply the payment to, in order. Omitted: the customer's open invoices in the payment currency, oldest due first. What is left over is customer credit."`
+			KeepAsCredit bool `json:"keep_as_credit,omitempty" doc:"With no invoices listed, apply nothing: keep it all as credit."`
+		}
+	}
+	op(api, huma.Operation{OperationID: "record-payment", Method: http.MethodPost, Path: "/api/v1/payments", Summary: "Record a payment",
+		Description: "Bank transfer, cash or card terminal. Applies to invoices (closing those paid in full); the rest is customer credit. Posts bank against receivables and customer credit.",
+		Tags:        tags},
+		func(ctx context.Context, p access.Principal, in *recordIn) (*Body[Payment], error) {
+			b := in.Body
+			si := service.PaymentInput{CustomerID: b.CustomerID, Method: b.Method, Amount: b.Amount, Currency: b.Currency,
+				ExchangeRate: b.ExchangeRate, Reference: b.Reference, NoAutoApply: b.KeepAsCredit}
+			if b.Date != nil {
+				si.Date = b.Date.Date
+			}
+			for _, a := range b.Invoices {
+				si.Invoices = append(si.Invoices, service.Allocation{InvoiceID: a.InvoiceID, Amount: a.Amount})
+			}
+			pay, err := h.Svc.RecordPayment(ctx, p, si)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Payment]{paymentOut(pay)}, nil
+		})
+	type listIn struct {
+		CustomerID string `query:"customer_id"`
+		Limit      int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+	}
+	op(api, huma.Operation{OperationID: "list-payments", Method: http.MethodGet, Path: "/api/v1/payments", Summary: "List payments",
+		Description: "Newest first. A customer sees its own.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *listIn) (*Body[[]Payment], error) {
+			ps, err := h.Svc.ListPayments(ctx, p, service.PaymentFilter{CustomerID: in.CustomerID, Limit: in.Limit})
+			if err != nil {
+				return nil, err
+			}
+			out := make([]Payment, 0, len(ps))
+			for _, x := range ps {
+				out = append(out, paymentOut(x))
+			}
+			return &Body[[]Payment]{out}, nil
+		})
+	type idIn struct {
+		ID string `path:"id"`
+	}
+	op(api, huma.Operation{OperationID: "get-payment", Method: http.MethodGet, Path: "/api/v1/payments/{id}", Summary: "Get a payment",
+		Description: "With its applications to invoices and its refunds.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*Body[Payment], error) {
+			pay, err := h.Svc.GetPayment(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Payment]{paymentOut(pay)}, nil
+		})
+	type refundIn struct {
+		IdempotencyHeader
+		ID   string `path:"id"`
+		Body struct {
+			Amount string `json:"amount,omitempty" doc:"Default: all that is left to refund."`
+			Reason string `json:"reason,omitempty" maxLength:"500"`
+		}
+	}
+	op(api, huma.Operation{OperationID: "refund-payment", Method: http.MethodPost, Path: "/api/v1/payments/{id}/refunds", Summary: "Refund a payment",
+		Description: "Never more than was paid and not yet refunded. The unapplied credit is refunded first, then the payment's applications newest first, which reopens those invoices. Card payments are refunded through the payment provider.",
+		Tags:        tags},
+		func(ctx context.Context, p access.Principal, in *refundIn) (*Body[Refund], error) {
+			r, err := h.Svc.RefundPayment(ctx, p, in.ID, service.RefundInput{Amount: in.Body.Amount, Reason: in.Body.Reason, IdempotencyKey: in.IdempotencyKey})
+			if err != nil {
+				return nil, err
+			}
+			pay, err := h.Svc.GetPayment(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Refund]{refundOut(r, pay.Currency)}, nil
+		})
+	type payIn struct {
+		IdempotencyHeader
+		ID   string `path:"id"`
+		Body *struct {
+			Amount string `json:"amount,omitempty" doc:"Default: the whole balance; less is a partial payment."`
+		}
+	}
+	op(api, huma.Operation{OperationID: "pay-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/pay", Summary: "Pay an invoice with the primary card",
+		Description: "Charges the customer's primary card through the payment provider and applies the payment. The customer may pay its own invoices. A declined or expired card is 402 and nothing is recorded.",
+		Tags:        tags, Errors: []int{http.StatusPaymentRequired}},
+		func(ctx context.Context, p access.Principal, in *payIn) (*Body[Payment], error) {
+			amount := ""
+			if in.Body != nil {
+				amount = in.Body.Amount
+			}
+			pay, err := h.Svc.PayInvoice(ctx, p, in.ID, amount, in.IdempotencyKey)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Payment]{paymentOut(pay)}, nil
+		})
+	type settleIn struct {
+		IdempotencyHeader
+		ID   string `path:"id"`
+		Body *struct {
+			Currency string   `json:"currency,omitempty" doc:"Default: the customer's billing currency."`
+			Sources  []string `json:"sources,omitempty" doc:"Payment (pay_…) and credit note ids to use; default all the customer's credit, oldest first."`
+			Invoices []string `json:"invoices,omitempty" doc:"Invoice ids to settle in order; default all open invoices, oldest due first."`
+		}
+	}
+	type settleOut struct {
+		Applications []Application `json:"applications"`
+		EntryID      string        `json:"entry_id"`
+	}
+	op(api, huma.Operation{OperationID: "settle-customer", Method: http.MethodPost, Path: "/api/v1/customers/{id}/settle", Summary: "Settle open transactions",
+		Description: "Applies the customer's unapplied payments and open credit notes to its open invoices until one side runs out (seed 004's \"settle open transactions\"). Invoices paid in full close.",
+		Tags:        tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, p access.Principal, in *settleIn) (*Body[settleOut], error) {
+			si := service.SettleInput{CustomerID: in.ID}
+			if in.Body != nil {
+				si.Currency, si.Sources, si.Invoices = in.Body.Currency, in.Body.Sources, in.Body.Invoices
+			}
+			st, err := h.Svc.Settle(ctx, p, si)
+			if err != nil {
+				return nil, err
+			}
+			cur := ""
+			if len(st.Applications) > 0 {
+				if inv, err := h.Svc.GetInvoice(ctx, p, st.Applications[0].InvoiceID); err == nil {
+					cur = inv.Currency
+				}
+			}
+			return &Body[settleOut]{settleOut{Applications: applicationsOut(st.Applications, cur), EntryID: st.EntryID}}, nil
+		})
+	type creditOut struct {
+		Currency     string `json:"currency"`
+		Unapplied    string `json:"unapplied_payments"`
+		CreditNotes  string `json:"open_credit_notes"`
+		Total        string `json:"total_credit"`
+		OpenInvoices string `json:"open_invoices" doc:"What the customer owes in this currency."`
+	}
+	op(api, huma.Operation{OperationID: "get-customer-credit", Method: http.MethodGet, Path: "/api/v1/customers/{id}/credit", Summary: "A customer's credit and open balance",
+		Description: "Per currency: unapplied payments, open credit notes, and open invoices.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*Body[[]creditOut], error) {
+			cs, err := h.Svc.GetCustomerCredit(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]creditOut, 0, len(cs))
+			for _, c := range cs {
+				out = append(out, creditOut{Currency: c.Currency, Unapplied: amt(c.Unapplied, c.Currency), CreditNotes: amt(c.CreditNotes, c.Currency),
+					Total: amt(c.Total, c.Currency), OpenInvoices: amt(c.OpenInvoice, c.Currency)})
+			}
+			return &Body[[]creditOut]{out}, nil
+		})
+}
+
+func (h *Handlers) registerDunning(api huma.API) {
+	type schedule struct {
+		Offsets []int `json:"offsets" maxItems:"10" doc:"Days past the due date at which a reminder is queued, strictly increasing, e.g. [3, 7, 14]. Empty: no reminders."`
+	}
+	op(api, huma.Operation{OperationID: "get-dunning-schedule", Method: http.MethodGet, Path: "/api/v1/tenant/dunning", Summary: "Get the dunning schedule",
+		Tags: []string{"Tenant"}},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[schedule], error) {
+			o, err := h.Svc.GetDunningSchedule(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[schedule]{schedule{Offsets: o}}, nil
+		})
+	type putIn struct {
+		Body schedule
+	}
+	op(api, huma.Operation{OperationID: "set-dunning-schedule", Method: http.MethodPut, Path: "/api/v1/tenant/dunning", Summary: "Set the dunning schedule",
+		Description: "Unpaid invoices get a dunning.reminder notification once per step, on the background sweep.", Tags: []string{"Tenant"}},
+		func(ctx context.Context, p access.Principal, in *putIn) (*Body[schedule], error) {
+			o, err := h.Svc.SetDunningSchedule(ctx, p, in.Body.Offsets)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[schedule]{schedule{Offsets: o}}, nil
+		})
+}

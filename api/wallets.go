@@ -1,0 +1,320 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/service"
+)
+
+// WalletInput opens a wallet or changes its settings; omitted fields stay.
+type WalletInput struct {
+	Currency          *string `json:"currency,omitempty" doc:"The tenant's accounting currency (the default)."`
+	CreditRate        *string `json:"credit_rate,omitempty" doc:"Credits per currency unit (default 1)."`
+	AutoRecharge      *bool   `json:"auto_recharge,omitempty" doc:"Charge the primary card when the balance falls below recharge_threshold."`
+	RechargeThreshold *string `json:"recharge_threshold,omitempty"`
+	RechargeAmount    *string `json:"recharge_amount,omitempty"`
+}
+
+func (in WalletInput) toService() service.WalletInput {
+	return service.WalletInput{Currency: in.Currency, CreditRate: in.CreditRate, AutoRecharge: in.AutoRecharge,
+		RechargeThreshold: in.RechargeThreshold, RechargeAmount: in.RechargeAmount}
+}
+
+// DrawResult is what a usage charge did.
+type DrawResult struct {
+	Movement  billing.Movement `json:"movement"`
+	SalesItem *SalesItem       `json:"sales_item,omitempty" doc:"The part the wallet did not cover, billed by the next billing run."`
+	Replayed  bool             `json:"replayed" doc:"The ref was charged before; nothing changed."`
+}
+
+// TopUpInput adds funds to a wallet.
+type TopUpInput struct {
+	Amount string `json:"amount" doc:"Charged to the primary card, e.g. \"25.00\"."`
+}
+
+// meCustomer is the customer id of a portal principal, or an error for staff.
+func meCustomer(p access.Principal) (string, error) {
+	if p.Role != access.Customer || p.CustomerID == "" {
+		if p.TenantID == "" {
+			return "", fail.Newf(fail.Unauthenticated, "sign in or send an API key")
+		}
+		return "", fail.NotFoundf("/api/v1/me is a customer's own account; staff use /api/v1/customers/{id}")
+	}
+	return p.CustomerID, nil
+}
+
+func (h *Handlers) registerWallets(api huma.API) {
+	tags := []string{"Wallets"}
+	type custIn struct {
+		ID string `path:"id"`
+	}
+	op(api, huma.Operation{OperationID: "get-wallet", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet", Summary: "Get a customer's wallet",
+		Description: "Paid and complimentary credits are shown apart; balance is their sum.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *custIn) (*Body[service.WalletView], error) {
+			w, err := h.Svc.GetWallet(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[service.WalletView]{w}, nil
+		})
+	type saveIn struct {
+		ID   string `path:"id"`
+		Body WalletInput
+	}
+	op(api, huma.Operation{OperationID: "save-wallet", Method: http.MethodPut, Path: "/api/v1/customers/{id}/wallet", Summary: "Open a wallet or change its settings",
+		Description: "Staff with the wallets permission set everything; the customer itself sets automatic recharge (on/off, threshold, amount). Turning automatic recharge on needs a primary card.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *saveIn) (*Body[service.WalletView], error) {
+			w, err := h.Svc.SaveWallet(ctx, p, in.ID, in.Body.toService())
+			if err != nil {
+				return nil, err
+			}
+			return &Body[service.WalletView]{w}, nil
+		})
+	type topUpIn struct {
+		IdempotencyHeader
+		ID   string `path:"id"`
+		Body TopUpInput
+	}
+	op(api, huma.Operation{OperationID: "wallet-top-up", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/top-ups", Summary: "Add funds",
+		Description: "Charges the primary card and adds paid credits (Dr bank / Cr customer prepayments). A refused card is 402 and writes nothing. The receipt is emailed only when the tenant turns receipt_emails on.",
+		Tags:        tags, Errors: []int{http.StatusPaymentRequired}},
+		func(ctx context.Context, p access.Principal, in *topUpIn) (*Body[billing.Movement], error) {
+			m, err := h.Svc.AddFunds(ctx, p, in.ID, in.Body.Amount)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[billing.Movement]{m}, nil
+		})
+	type grantIn struct {
+		IdempotencyHeader
+		ID   string `path:"id"`
+		Body struct {
+			Amount    string `json:"amount"`
+			ExpiresOn *Date  `json:"expires_on,omitempty" doc:"The last day the credits can be used; none: they never expire."`
+			Reason    string `json:"reason,omitempty" maxLength:"500"`
+		}
+	}
+	op(api, huma.Operation{OperationID: "wallet-grant", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/grants", Summary: "Grant complimentary credits",
+		Description: "Kept apart from paid credits and drawn first; not a liability, so nothing is posted.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *grantIn) (*Body[service.WalletView], error) {
+			var exp Date
+			if in.Body.ExpiresOn != nil {
+				exp = *in.Body.ExpiresOn
+			}
+			w, err := h.Svc.GrantCredits(ctx, p, in.ID, in.Body.Amount, exp.Date, in.Body.Reason)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[service.WalletView]{w}, nil
+		})
+	type drawIn struct {
+		IdempotencyHeader
+		ID   string `path:"id"`
+		Body struct {
+			Ref         string `json:"ref,omitempty" maxLength:"200" doc:"The usage record's id: a charge with the same ref is applied once."`
+			Amount      string `json:"amount"`
+			ProductID   string `json:"product_id,omitempty"`
+			Description string `json:"description,omitempty" maxLength:"1000"`
+			Date        *Date  `json:"date,omitempty"`
+		}
+	}
+	op(api, huma.Operation{OperationID: "wallet-draw", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/draws", Summary: "Charge usage to the wallet",
+		Description: "Complimentary credits first, then paid credits (Dr prepayments / Cr revenue); what the wallet does not cover becomes a pending usage sales item. The paid balance never goes below zero unless the tenant allows it.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *drawIn) (*Body[DrawResult], error) {
+			uc := service.UsageCharge{CustomerID: in.ID, Ref: in.Body.Ref, Amount: in.Body.Amount, ProductID: in.Body.ProductID, Description: in.Body.Description}
+			if in.Body.Date != nil {
+				uc.Date = in.Body.Date.Date
+			}
+			r, err := h.Svc.DrawWallet(ctx, p, uc)
+			if err != nil {
+				return nil, err
+			}
+			out := DrawResult{Movement: r.Movement, Replayed: r.Replayed}
+			if r.SalesItem != nil {
+				si := salesItemOut(*r.SalesItem)
+				out.SalesItem = &si
+			}
+			return &Body[DrawResult]{out}, nil
+		})
+	type movesIn struct {
+		ID    string `path:"id"`
+		Limit int    `query:"limit" minimum:"1" maximum:"500" default:"100"`
+	}
+	op(api, huma.Operation{OperationID: "list-wallet-movements", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet/movements", Summary: "Wallet movements",
+		Description: "Top-ups (with receipt numbers), recharges, grants and draws, newest first.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *movesIn) (*Body[[]billing.Movement], error) {
+			ms, err := h.Svc.ListWalletMovements(ctx, p, in.ID, in.Limit)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[[]billing.Movement]{ms}, nil
+		})
+	op(api, huma.Operation{OperationID: "list-wallet-recharges", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet/recharges", Summary: "Automatic recharges",
+		Description: "Recharge jobs with their status (pending, processing, succeeded, failed), attempts and last error.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *custIn) (*Body[[]service.Recharge], error) {
+			rs, err := h.Svc.ListWalletRecharges(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[[]service.Recharge]{rs}, nil
+		})
+	op(api, huma.Operation{OperationID: "get-wallet-settings", Method: http.MethodGet, Path: "/api/v1/wallet-settings", Summary: "The tenant's wallet policies", Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[service.WalletSettings], error) {
+			ws, err := h.Svc.GetWalletSettings(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[service.WalletSettings]{ws}, nil
+		})
+	type settingsIn struct {
+		Body service.WalletSettings
+	}
+	op(api, huma.Operation{OperationID: "set-wallet-settings", Method: http.MethodPut, Path: "/api/v1/wallet-settings", Summary: "Change the tenant's wallet policies",
+		Description: "receipt_emails: email top-up receipts to customers (off by default, seed 003); allow_negative: draws may take paid credits below zero; the recharge retry policy.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *settingsIn) (*Body[service.WalletSettings], error) {
+			ws, err := h.Svc.SetWalletSettings(ctx, p, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[service.WalletSettings]{ws}, nil
+		})
+}
+
+// Dashboard is seed 003's account billing dashboard.
+type Dashboard struct {
+	Customer       Customer               `json:"customer"`
+	Subscriptions  []billing.Subscription `json:"subscriptions"`
+	PaymentMethods []PaymentMethod        `json:"payment_methods"`
+	Wallet         *service.WalletView    `json:"wallet"`
+	Summary        service.ChargeSummary  `json:"summary"`
+	Invoices       []Invoice              `json:"invoices"`
+	Transactions   []service.Transaction  `json:"transactions"`
+}
+
+func dashboardOut(d service.Dashboard) Dashboard {
+	out := Dashboard{Customer: customerOut(d.Customer), Subscriptions: d.Subscriptions, Wallet: d.Wallet, Summary: d.Summary,
+		Transactions: d.Transactions, PaymentMethods: []PaymentMethod{}, Invoices: []Invoice{}}
+	for _, m := range d.PaymentMethods {
+		out.PaymentMethods = append(out.PaymentMethods, paymentMethodOut(m))
+	}
+	for _, inv := range d.Invoices {
+		out.Invoices = append(out.Invoices, invoiceOut(inv, false))
+	}
+	return out
+}
+
+func (h *Handlers) registerDashboard(api huma.API) {
+	tags := []string{"Account billing dashboard"}
+	type custIn struct {
+		ID string `path:"id"`
+	}
+	desc := "Subscriptions, payment methods, billing information, a summary of charges, the transaction history (invoices, payments, refunds, wallet movements), invoices and the wallet with complimentary credits apart."
+	op(api, huma.Operation{OperationID: "get-customer-dashboard", Method: http.MethodGet, Path: "/api/v1/customers/{id}/dashboard",
+		Summary: "A customer's billing dashboard", Description: desc + " A customer sees only its own account, and never drafts.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *custIn) (*Body[Dashboard], error) {
+			d, err := h.Svc.GetDashboard(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Dashboard]{dashboardOut(d)}, nil
+		})
+	op(api, huma.Operation{OperationID: "get-my-dashboard", Method: http.MethodGet, Path: "/api/v1/me/dashboard",
+		Summary: "My billing dashboard (portal)", Description: desc, Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[Dashboard], error) {
+			id, err := meCustomer(p)
+			if err != nil {
+				return nil, err
+			}
+			d, err := h.Svc.GetDashboard(ctx, p, id)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Dashboard]{dashboardOut(d)}, nil
+		})
+	type billingIn struct {
+		Body BillingInfoInput
+	}
+	op(api, huma.Operation{OperationID: "update-my-billing", Method: http.MethodPatch, Path: "/api/v1/me/billing",
+		Summary: "Edit my billing information (portal)", Description: "Seed 003: update the billing address; omitted fields stay.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *billingIn) (*Body[Customer], error) {
+			id, err := meCustomer(p)
+			if err != nil {
+				return nil, err
+			}
+			b := in.Body
+			c, err := h.Svc.UpdateCustomer(ctx, p, id, service.CustomerInput{Billing: &service.BillingInput{LegalName: b.LegalName,
+				Address: b.Address, TaxID: b.TaxID, Email: b.Email, Language: b.Language, Currency: b.Currency}})
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Customer]{customerOut(c)}, nil
+		})
+	op(api, huma.Operation{OperationID: "list-my-subscriptions", Method: http.MethodGet, Path: "/api/v1/me/subscriptions", Summary: "My subscriptions (portal)", Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[[]billing.Subscription], error) {
+			id, err := meCustomer(p)
+			if err != nil {
+				return nil, err
+			}
+			subs, err := h.Svc.ListSubscriptions(ctx, p, id)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[[]billing.Subscription]{subs}, nil
+		})
+	op(api, huma.Operation{OperationID: "get-my-wallet", Method: http.MethodGet, Path: "/api/v1/me/wallet", Summary: "My wallet (portal)", Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[service.WalletView], error) {
+			id, err := meCustomer(p)
+			if err != nil {
+				return nil, err
+			}
+			w, err := h.Svc.GetWallet(ctx, p, id)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[service.WalletView]{w}, nil
+		})
+	type meWalletIn struct {
+		Body struct {
+			AutoRecharge      *bool   `json:"auto_recharge,omitempty"`
+			RechargeThreshold *string `json:"recharge_threshold,omitempty"`
+			RechargeAmount    *string `json:"recharge_amount,omitempty"`
+		}
+	}
+	op(api, huma.Operation{OperationID: "set-my-auto-recharge", Method: http.MethodPut, Path: "/api/v1/me/wallet", Summary: "Set my automatic recharge (portal)",
+		Description: "The owner sets the threshold and amount; turning it on needs a primary card.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *meWalletIn) (*Body[service.WalletView], error) {
+			id, err := meCustomer(p)
+			if err != nil {
+				return nil, err
+			}
+			w, err := h.Svc.SaveWallet(ctx, p, id, service.WalletInput{AutoRecharge: in.Body.AutoRecharge,
+				RechargeThreshold: in.Body.RechargeThreshold, RechargeAmount: in.Body.RechargeAmount})
+			if err != nil {
+				return nil, err
+			}
+			return &Body[service.WalletView]{w}, nil
+		})
+	type meTopUpIn struct {
+		IdempotencyHeader
+		Body TopUpInput
+	}
+	op(api, huma.Operation{OperationID: "my-wallet-top-up", Method: http.MethodPost, Path: "/api/v1/me/wallet/top-ups", Summary: "Add funds to my wallet (portal)",
+		Tags: tags, Errors: []int{http.StatusPaymentRequired}},
+		func(ctx context.Context, p access.Principal, in *meTopUpIn) (*Body[billing.Movement], error) {
+			id, err := meCustomer(p)
+			if err != nil {
+				return nil, err
+			}
+			m, err := h.Svc.AddFunds(ctx, p, id, in.Body.Amount)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[billing.Movement]{m}, nil
+		})
+}

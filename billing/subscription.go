@@ -1,0 +1,183 @@
+package billing
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
+)
+
+// SubscriptionKind is seed 003's three kinds of subscription.
+type SubscriptionKind string
+
+// The kinds.
+const (
+	KindSaaS        SubscriptionKind = "saas"        // the provider's own software plan
+	KindResale      SubscriptionKind = "resale"      // services resold to the customer
+	KindMarketplace SubscriptionKind = "marketplace" // marketplace apps
+)
+
+// SubscriptionKinds lists the kinds.
+var SubscriptionKinds = []SubscriptionKind{KindSaaS, KindResale, KindMarketplace}
+
+// Subscription states.
+const (
+	SubActive    = "active"
+	SubPaused    = "paused"
+	SubCancelled = "cancelled"
+)
+
+// Subscription bills a product to a customer every interval, in advance:
+// each period [start, start + interval − 1 day] becomes one sales item on
+// its first day, exactly once (the item's source reference is the
+// subscription and the period start).
+type Subscription struct {
+	ID                string           `json:"id"`
+	TenantID          string           `json:"-"`
+	CustomerID        string           `json:"customer_id"`
+	Kind              SubscriptionKind `json:"kind"`
+	ProductID         string           `json:"product_id"`
+	Description       string           `json:"description"`
+	Quantity          decimal.Decimal  `json:"quantity"`
+	Price             decimal.Decimal  `json:"price"` // per unit and period
+	Currency          string           `json:"currency"`
+	Interval          Interval         `json:"interval"`
+	Start             calendar.Date    `json:"start_date"`
+	NextRenewal       calendar.Date    `json:"next_renewal"` // first day of the next period to bill
+	Status            string           `json:"status"`
+	CancelAtPeriodEnd bool             `json:"cancel_at_period_end"`
+	EndsOn            calendar.Date    `json:"ends_on"`   // last day billed; zero: open-ended
+	PausedOn          calendar.Date    `json:"paused_on"` // set while paused
+	CreatedAt         time.Time        `json:"created_at"`
+	UpdatedAt         time.Time        `json:"updated_at"`
+}
+
+// Normalize validates a subscription.
+func (s *Subscription) Normalize() error {
+	var c fail.Collector
+	s.Description = strings.TrimSpace(s.Description)
+	checkText(&c, "description", s.Description, 1000)
+	if s.CustomerID == "" {
+		c.Add("customer_id", "is required")
+	}
+	if s.ProductID == "" {
+		c.Add("product_id", "is required")
+	}
+	switch s.Kind {
+	case KindSaaS, KindResale, KindMarketplace:
+	default:
+		c.Add("kind", "use saas, resale or marketplace")
+	}
+	if !s.Quantity.IsPositive() {
+		c.Add("quantity", "must be above 0")
+	} else if s.Quantity.Exponent() < -6 {
+		c.Add("quantity", "at most 6 decimals")
+	}
+	if s.Price.IsNegative() {
+		c.Add("price", "must not be negative")
+	} else if s.Price.Exponent() < -6 {
+		c.Add("price", "at most 6 decimals")
+	}
+	switch s.Interval {
+	case Monthly, Quarterly, Yearly:
+	default:
+		c.Add("interval", "use monthly, quarterly or yearly")
+	}
+	if s.Start.IsZero() {
+		c.Add("start_date", "is required")
+	}
+	if _, err := money.ParseCurrency(s.Currency); err != nil {
+		c.Add("currency", "%q is not an ISO 4217 currency code", s.Currency)
+	}
+	if s.Status == "" {
+		s.Status = SubActive
+	}
+	if s.NextRenewal.IsZero() {
+		s.NextRenewal = s.Start
+	}
+	return c.Err()
+}
+
+// Period returns the subscription's k-th period (k from 0). Periods are
+// counted from the start date so month ends do not drift: a subscription
+// starting on 31 January renews on 28 (or 29) February, 31 March, 30 April…
+func (s Subscription) Period(k int) Period {
+	m := s.Interval.Months()
+	start := s.Start.AddMonths(k * m)
+	return Period{Start: start, End: s.Start.AddMonths((k + 1) * m).AddDays(-1), BillingDate: start}
+}
+
+// PeriodOn returns the period holding day d (the first period for days
+// before the start).
+func (s Subscription) PeriodOn(d calendar.Date) Period {
+	for k := 0; ; k++ {
+		p := s.Period(k)
+		if !d.After(p.End) || k > 12000 {
+			return p
+		}
+	}
+}
+
+// DuePeriods returns the periods to bill now: those from NextRenewal whose
+// first day is on or before upTo, stopping at EndsOn. A paused or cancelled
+// subscription owes none.
+func (s Subscription) DuePeriods(upTo calendar.Date) []Period {
+	if s.Status != SubActive {
+		return nil
+	}
+	var out []Period
+	for k := 0; k < 12000; k++ {
+		p := s.Period(k)
+		if p.Start.After(upTo) || (!s.EndsOn.IsZero() && p.Start.After(s.EndsOn)) {
+			break
+		}
+		if p.Start.Before(s.NextRenewal) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Proration is the charge (or credit, when negative) for part of a period.
+type Proration struct {
+	Amount     decimal.Decimal // rounded to the currency
+	Days       int             // days charged: from the effective day to the period's end, both included
+	PeriodDays int             // days in the period
+}
+
+// Prorate is Facturo's proration rule, by day: a change of quantity by
+// delta units on day eff of a period [start, end] that was billed in
+// advance charges
+//
+//	delta × price × days / periodDays
+//
+// where days counts eff to end (both included) and periodDays counts the
+// whole period; the result is rounded half away from zero to the currency's
+// minor unit once. A negative delta gives a credit. A change on the first
+// day charges the whole period's difference; a change after the period
+// charges nothing. The same rule credits the unused days when a
+// subscription is cancelled at once (delta = −quantity) and charges the
+// rest of the period when it resumes (delta = quantity).
+func Prorate(delta, price decimal.Decimal, cur money.Currency, per Period, eff calendar.Date) Proration {
+	periodDays := per.Start.DaysUntil(per.End) + 1
+	if eff.Before(per.Start) {
+		eff = per.Start
+	}
+	if eff.After(per.End) {
+		return Proration{PeriodDays: periodDays}
+	}
+	days := eff.DaysUntil(per.End) + 1
+	amount := delta.Mul(price).Mul(decimal.NewFromInt(int64(days))).DivRound(decimal.NewFromInt(int64(periodDays)), 12)
+	return Proration{Amount: cur.Round(amount), Days: days, PeriodDays: periodDays}
+}
+
+// ProrationText describes a proration for its sales item.
+func ProrationText(what string, delta, price decimal.Decimal, pr Proration, per Period, eff calendar.Date) string {
+	return fmt.Sprintf("%s: %s × %s for %d/%d days (%s – %s)", what, delta.String(), price.String(), pr.Days, pr.PeriodDays, eff, per.End)
+}

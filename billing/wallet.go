@@ -1,0 +1,160 @@
+package billing
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
+)
+
+// Wallet is a customer's prepaid balance (seed 003). Amounts are kept in
+// the wallet's currency; credits are a display unit: credits = amount ×
+// CreditRate. Paid credits come from top-ups (card charges) and are a
+// liability to the customer (the customer-prepayments account);
+// complimentary credits are grants by staff, kept apart in lots with an
+// optional expiry, and are not in the ledger (no money was received).
+type Wallet struct {
+	ID                string          `json:"id"`
+	TenantID          string          `json:"-"`
+	CustomerID        string          `json:"customer_id"`
+	Currency          string          `json:"currency"`
+	CreditRate        decimal.Decimal `json:"credit_rate"` // credits per currency unit
+	PaidBalance       decimal.Decimal `json:"paid_balance"`
+	AutoRecharge      bool            `json:"auto_recharge"`
+	RechargeThreshold decimal.Decimal `json:"recharge_threshold"` // recharge when the balance falls below
+	RechargeAmount    decimal.Decimal `json:"recharge_amount"`
+	PendingRechargeID string          `json:"pending_recharge_id,omitempty"`
+	CreatedAt         time.Time       `json:"created_at"`
+	UpdatedAt         time.Time       `json:"updated_at"`
+}
+
+// Normalize validates a wallet's settings.
+func (w *Wallet) Normalize() error {
+	var c fail.Collector
+	cur, err := money.ParseCurrency(w.Currency)
+	if err != nil {
+		c.Add("currency", "%q is not an ISO 4217 currency code", w.Currency)
+	}
+	if !w.CreditRate.IsPositive() || w.CreditRate.Exponent() < -6 {
+		c.Add("credit_rate", "must be above 0, with at most 6 decimals")
+	}
+	if w.RechargeThreshold.IsNegative() {
+		c.Add("recharge_threshold", "must not be negative")
+	}
+	if w.RechargeAmount.IsNegative() {
+		c.Add("recharge_amount", "must not be negative")
+	}
+	if err == nil {
+		if !cur.Round(w.RechargeThreshold).Equal(w.RechargeThreshold) {
+			c.Add("recharge_threshold", "has more decimals than %s allows", cur.Code())
+		}
+		if !cur.Round(w.RechargeAmount).Equal(w.RechargeAmount) {
+			c.Add("recharge_amount", "has more decimals than %s allows", cur.Code())
+		}
+	}
+	if w.AutoRecharge && !w.RechargeAmount.IsPositive() {
+		c.Add("recharge_amount", "must be above 0 when auto_recharge is on")
+	}
+	return c.Err()
+}
+
+// Grant is one lot of complimentary credits.
+type Grant struct {
+	ID         string          `json:"id"`
+	TenantID   string          `json:"-"`
+	CustomerID string          `json:"customer_id"`
+	Amount     decimal.Decimal `json:"amount"`
+	Remaining  decimal.Decimal `json:"remaining"`
+	ExpiresOn  calendar.Date   `json:"expires_on"` // last day it can be used; zero: never expires
+	Reason     string          `json:"reason"`
+	CreatedAt  time.Time       `json:"created_at"`
+}
+
+// Usable reports whether the lot can still be drawn on day today.
+func (g Grant) Usable(today calendar.Date) bool {
+	return g.Remaining.IsPositive() && (g.ExpiresOn.IsZero() || !today.After(g.ExpiresOn))
+}
+
+// Movement kinds.
+const (
+	MoveTopUp    = "top_up"   // paid credits bought by charging a card
+	MoveRecharge = "recharge" // an automatic top-up
+	MoveGrant    = "grant"    // complimentary credits granted by staff
+	MoveDraw     = "draw"     // a usage charge drawn from the wallet
+)
+
+// Movement is one change of a wallet; top-ups carry a receipt number.
+type Movement struct {
+	ID            string          `json:"id"`
+	TenantID      string          `json:"-"`
+	CustomerID    string          `json:"customer_id"`
+	Kind          string          `json:"kind"`
+	Ref           string          `json:"ref,omitempty"` // a usage charge's reference: applied once
+	Paid          decimal.Decimal `json:"paid"`          // signed change of paid credits
+	Complimentary decimal.Decimal `json:"complimentary"` // signed change of complimentary credits
+	Billed        decimal.Decimal `json:"billed"`        // the part of a usage charge the wallet did not cover
+	PaidAfter     decimal.Decimal `json:"paid_after"`
+	Description   string          `json:"description"`
+	ReceiptNumber string          `json:"receipt_number,omitempty"`
+	ProviderRef   string          `json:"provider_ref,omitempty"`
+	EntryID       string          `json:"entry_id,omitempty"`
+	SalesItemID   string          `json:"sales_item_id,omitempty"`
+	CreatedAt     time.Time       `json:"created_at"`
+}
+
+// DrawPlan is how a usage charge is paid.
+type DrawPlan struct {
+	FromGrants map[string]decimal.Decimal // complimentary lot id → amount taken
+	Comp       decimal.Decimal            // total complimentary
+	Paid       decimal.Decimal            // from paid credits
+	Billed     decimal.Decimal            // not covered: billed as a sales item
+}
+
+// PlanDraw splits a usage charge of amount: complimentary credits first
+// (the lots expiring soonest first; lots must be given in that order), then
+// paid credits down to zero, and the rest is billed. With allowNegative the
+// paid balance covers everything and may go below zero.
+func PlanDraw(amount, paidBalance decimal.Decimal, lots []Grant, today calendar.Date, allowNegative bool) DrawPlan {
+	plan := DrawPlan{FromGrants: map[string]decimal.Decimal{}}
+	left := amount
+	for _, g := range lots {
+		if !left.IsPositive() {
+			break
+		}
+		if !g.Usable(today) {
+			continue
+		}
+		take := decimal.Min(left, g.Remaining)
+		plan.FromGrants[g.ID] = take
+		plan.Comp = plan.Comp.Add(take)
+		left = left.Sub(take)
+	}
+	switch {
+	case allowNegative:
+		plan.Paid = left
+	case paidBalance.IsPositive():
+		plan.Paid = decimal.Min(left, paidBalance)
+	}
+	plan.Billed = left.Sub(plan.Paid)
+	return plan
+}
+
+// NeedsRecharge reports whether a wallet whose total balance is balance
+// should start an automatic recharge: auto-recharge is on, the balance is
+// below the threshold and no recharge is already under way.
+func (w Wallet) NeedsRecharge(balance decimal.Decimal) bool {
+	return w.AutoRecharge && w.RechargeAmount.IsPositive() && w.PendingRechargeID == "" && balance.LessThan(w.RechargeThreshold)
+}
+
+// RechargeDelay is the retry policy of a failed recharge: attempt n (1 for
+// the first retry) waits base × 2^(n−1), at most a day.
+func RechargeDelay(base time.Duration, attempt int) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < 24*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 24*time.Hour)
+}

@@ -1,0 +1,223 @@
+package stripe_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/payprovider/stripe"
+	"github.com/facturo/facturo/service"
+)
+
+// request is one API call as it reached stripe-mock.
+type request struct {
+	Method, Path, Idempotency, Auth string
+	Form                            url.Values
+}
+
+// recorder forwards to stripe-mock and keeps every request, since
+// stripe-mock is stateless: the tests assert on what was sent and on what
+// came back.
+type recorder struct {
+	mu   sync.Mutex
+	reqs []request
+}
+
+func (r *recorder) take() []request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.reqs
+	r.reqs = nil
+	return out
+}
+
+// startStripeMock runs stripe-mock on loopback ports and returns the URL of
+// a recording proxy in front of it. Without the binary the test is skipped,
+// or fails under CI=true.
+func startStripeMock(t *testing.T) (string, *recorder) {
+	t.Helper()
+	bin, err := exec.LookPath("stripe-mock")
+	if err != nil {
+		home, _ := os.UserHomeDir()
+		bin = filepath.Join(home, "go", "bin", "stripe-mock")
+		if _, err := os.Stat(bin); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("stripe-mock is not installed (go install github.com/stripe/stripe-mock@v0.203.0)")
+			}
+			t.Skip("stripe-mock is not installed (go install github.com/stripe/stripe-mock@v0.203.0)")
+		}
+	}
+	httpAddr, httpsAddr := freeAddr(t), freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "-http-addr", httpAddr, "-https-addr", httpsAddr)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start stripe-mock: %v", err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "Listening for HTTP at address") {
+				close(ready)
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case <-ready:
+	case <-time.After(30 * time.Second):
+		t.Fatal("stripe-mock did not start listening within 30s")
+	}
+	target, _ := url.Parse("http://" + httpAddr)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	rec := &recorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		rec.mu.Lock()
+		rec.reqs = append(rec.reqs, request{Method: r.Method, Path: r.URL.Path, Idempotency: r.Header.Get("Idempotency-Key"),
+			Auth: r.Header.Get("Authorization"), Form: form})
+		rec.mu.Unlock()
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		r.ContentLength = int64(len(body))
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, rec
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func TestStripeProvider(t *testing.T) {
+	base, rec := startStripeMock(t)
+	p, err := stripe.New(stripe.Config{Key: "sk_test_facturo", URL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if p.Name() != "stripe" {
+		t.Fatalf("name %q", p.Name())
+	}
+
+	// A new customer with a payment method: create the customer, attach.
+	card, err := p.AttachCard(ctx, service.AttachCardRequest{CustomerName: "Acme S.L.", Email: "billing@acme.test", Card: "pm_card_visa", IdempotencyKey: "k1"})
+	if err != nil {
+		t.Fatalf("attach: %v", err)
+	}
+	reqs := rec.take()
+	if len(reqs) != 2 || reqs[0].Path != "/v1/customers" || reqs[0].Form.Get("name") != "Acme S.L." || reqs[0].Form.Get("email") != "billing@acme.test" ||
+		reqs[0].Idempotency != "customer:k1" || reqs[0].Auth != "Bearer sk_test_facturo" {
+		t.Fatalf("customer request: %+v", reqs)
+	}
+	if reqs[1].Path != "/v1/payment_methods/pm_card_visa/attach" || reqs[1].Form.Get("customer") != card.ProviderCustomer || reqs[1].Idempotency != "attach:k1" {
+		t.Fatalf("attach request: %+v (customer %s)", reqs[1], card.ProviderCustomer)
+	}
+	if !strings.HasPrefix(card.ProviderCustomer, "cus_") || !strings.HasPrefix(card.Token, "pm_") || card.Brand == "" || len(card.Last4) != 4 ||
+		card.ExpMonth < 1 || card.ExpMonth > 12 || card.ExpYear < 2000 {
+		t.Fatalf("card from the response: %+v", card)
+	}
+
+	// A token for an existing customer: create the payment method, attach; no new customer.
+	card2, err := p.AttachCard(ctx, service.AttachCardRequest{ProviderCustomer: "cus_existing", Card: "tok_visa"})
+	if err != nil {
+		t.Fatalf("attach token: %v", err)
+	}
+	reqs = rec.take()
+	if len(reqs) != 2 || reqs[0].Path != "/v1/payment_methods" || reqs[0].Form.Get("type") != "card" || reqs[0].Form.Get("card[token]") != "tok_visa" ||
+		reqs[1].Form.Get("customer") != "cus_existing" || card2.ProviderCustomer != "cus_existing" {
+		t.Fatalf("token requests: %+v card %+v", reqs, card2)
+	}
+	// A card number is refused before any call.
+	_, err = p.AttachCard(ctx, service.AttachCardRequest{Card: "4242424242424242"})
+	var d *service.DeclineError
+	if !errors.As(err, &d) || len(rec.take()) != 0 {
+		t.Fatalf("card number: %v", err)
+	}
+
+	// A charge: amount in minor units, lower-case currency, confirmed off
+	// session with the idempotency key. stripe-mock answers with an intent
+	// that still requires a payment method, which is not a charge.
+	_, err = p.Charge(ctx, service.ChargeRequest{ProviderCustomer: card.ProviderCustomer, Token: card.Token, Amount: decimal.RequireFromString("12.34"),
+		Currency: "EUR", Description: "Invoice INV-1", IdempotencyKey: "pay:1"})
+	reqs = rec.take()
+	if len(reqs) != 1 || reqs[0].Path != "/v1/payment_intents" {
+		t.Fatalf("charge requests: %+v", reqs)
+	}
+	f := reqs[0].Form
+	if f.Get("amount") != "1234" || f.Get("currency") != "eur" || f.Get("customer") != card.ProviderCustomer || f.Get("payment_method") != card.Token ||
+		f.Get("confirm") != "true" || f.Get("off_session") != "true" || f.Get("description") != "Invoice INV-1" || reqs[0].Idempotency != "pay:1" {
+		t.Fatalf("charge form: %v (key %q)", f, reqs[0].Idempotency)
+	}
+	if !errors.As(err, &d) || d.Code != "requires_payment_method" {
+		t.Fatalf("an incomplete intent must be a decline, got %v", err)
+	}
+	// Zero-decimal currencies are not multiplied.
+	_, _ = p.Charge(ctx, service.ChargeRequest{ProviderCustomer: "cus_x", Token: "pm_x", Amount: decimal.NewFromInt(500), Currency: "JPY"})
+	if reqs = rec.take(); len(reqs) != 1 || reqs[0].Form.Get("amount") != "500" || reqs[0].Form.Get("currency") != "jpy" {
+		t.Fatalf("JPY charge: %+v", reqs)
+	}
+	if _, err := p.Charge(ctx, service.ChargeRequest{Token: "pm_x", Amount: decimal.RequireFromString("1.001"), Currency: "EUR"}); err == nil || len(rec.take()) != 0 {
+		t.Fatalf("sub-cent amount: %v", err)
+	}
+
+	// A refund of a payment intent.
+	r, err := p.Refund(ctx, service.RefundRequest{ChargeID: "pi_123", Amount: decimal.RequireFromString("5.5"), Currency: "USD", IdempotencyKey: "refund:r1"})
+	if err != nil {
+		t.Fatalf("refund: %v", err)
+	}
+	reqs = rec.take()
+	if len(reqs) != 1 || reqs[0].Path != "/v1/refunds" || reqs[0].Form.Get("payment_intent") != "pi_123" || reqs[0].Form.Get("amount") != "550" ||
+		reqs[0].Idempotency != "refund:r1" || !strings.HasPrefix(r.RefundID, "re_") {
+		t.Fatalf("refund: %+v → %+v", reqs, r)
+	}
+
+	// Detach.
+	if err := p.DetachCard(ctx, card.Token); err != nil {
+		t.Fatalf("detach: %v", err)
+	}
+	if reqs = rec.take(); len(reqs) != 1 || reqs[0].Path != "/v1/payment_methods/"+card.Token+"/detach" {
+		t.Fatalf("detach: %+v", reqs)
+	}
+
+	// An API error (stripe-mock validates parameters) is not a decline.
+	_, err = p.Refund(ctx, service.RefundRequest{ChargeID: "pi_123", Amount: decimal.NewFromInt(1), Currency: "XXX1"})
+	if err == nil || errors.As(err, &d) {
+		t.Fatalf("bad currency: %v", err)
+	}
+}
+
+func TestStripeNeedsKey(t *testing.T) {
+	if _, err := stripe.New(stripe.Config{}); err == nil {
+		t.Fatal("a provider without a key was accepted")
+	}
+}

@@ -1,0 +1,204 @@
+package service
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+)
+
+// Dashboard is seed 003's account billing dashboard: everything about one
+// customer's billing on one page, for staff and for the customer itself.
+type Dashboard struct {
+	Customer       billing.Customer       `json:"customer"` // with its billing information (address)
+	Subscriptions  []billing.Subscription `json:"subscriptions"`
+	PaymentMethods []PaymentMethod        `json:"payment_methods"`
+	Wallet         *WalletView            `json:"wallet"` // nil without a wallet
+	Summary        ChargeSummary          `json:"summary"`
+	Invoices       []billing.Invoice      `json:"invoices"`     // newest first; a customer never sees drafts
+	Transactions   []Transaction          `json:"transactions"` // newest first
+}
+
+// ChargeSummary sums a customer's charges.
+type ChargeSummary struct {
+	Currency         string          `json:"currency"` // the tenant's accounting currency
+	Invoiced         decimal.Decimal `json:"invoiced"` // issued invoices less credit notes, all time
+	InvoicedThisYear decimal.Decimal `json:"invoiced_this_year"`
+	Open             decimal.Decimal `json:"open"`     // open and past-due balances
+	PastDue          decimal.Decimal `json:"past_due"` // past-due balances
+	Paid             decimal.Decimal `json:"paid"`     // payments received (latest 50)
+	Refunded         decimal.Decimal `json:"refunded"` // refunds of those payments
+	WalletDrawn      decimal.Decimal `json:"wallet_drawn"`
+	WalletToppedUp   decimal.Decimal `json:"wallet_topped_up"`
+	Recurring        decimal.Decimal `json:"recurring_monthly"` // active subscriptions, per month
+}
+
+// Transaction is one line of the transaction history: an invoice or credit
+// note, a payment or refund, or a wallet movement.
+type Transaction struct {
+	ID          string          `json:"id"`
+	Kind        string          `json:"kind"` // invoice, credit_note, wallet_top_up, wallet_recharge, wallet_draw, wallet_grant …
+	At          time.Time       `json:"at"`
+	Reference   string          `json:"reference"` // invoice number, receipt number …
+	Description string          `json:"description"`
+	Amount      decimal.Decimal `json:"amount"`
+	Currency    string          `json:"currency"`
+	Status      string          `json:"status,omitempty"`
+}
+
+// dashboardLimit bounds the invoices and transactions a dashboard shows.
+const dashboardLimit = 50
+
+// GetDashboard returns a customer's billing dashboard: staff who read
+// customers see any of the tenant's; a customer sees its own only (another
+// account is not found), and never a draft.
+func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customerID string) (Dashboard, error) {
+	customer := p.Role == access.Customer && !p.System
+	if customer && customerID == "" {
+		customerID = p.CustomerID
+	}
+	if err := s.requireCustomerRead(p, customerID); err != nil {
+		return Dashboard{}, err
+	}
+	var d Dashboard
+	err := s.store.Read(ctx, func(tx Tx) error {
+		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		today := calendar.Today(now, tenant.Location())
+		if d.Customer, err = tx.GetCustomer(ctx, p.TenantID, customerID); err != nil {
+			return err
+		}
+		if d.Subscriptions, err = tx.ListSubscriptions(ctx, p.TenantID, customerID); err != nil {
+			return err
+		}
+		if d.PaymentMethods, err = tx.ListPaymentMethods(ctx, p.TenantID, customerID); err != nil {
+			return err
+		}
+		if d.PaymentMethods == nil {
+			d.PaymentMethods = []PaymentMethod{}
+		}
+		if w, err := s.walletView(ctx, tx, p.TenantID, customerID); err == nil {
+			d.Wallet = &w
+		} else if !fail.Is(err, fail.NotFound) {
+			return err
+		}
+		f := InvoiceFilter{CustomerID: customerID, Sort: "invoice_date", Desc: true, Page: Page{Limit: dashboardLimit}, customerOnly: customer}
+		if customer {
+			f.Statuses = []billing.Status{billing.Open, billing.PastDue, billing.Closed, billing.Void}
+		}
+		if err := f.Page.decode(); err != nil {
+			return err
+		}
+		if d.Invoices, err = tx.ListInvoices(ctx, p.TenantID, f); err != nil {
+			return err
+		}
+		if len(d.Invoices) > dashboardLimit {
+			d.Invoices = d.Invoices[:dashboardLimit]
+		}
+		if d.Invoices == nil {
+			d.Invoices = []billing.Invoice{}
+		}
+		var moves []billing.Movement
+		if d.Wallet != nil {
+			if moves, err = tx.ListMovements(ctx, p.TenantID, customerID, dashboardLimit); err != nil {
+				return err
+			}
+		}
+		pays, err := tx.ListPayments(ctx, p.TenantID, PaymentFilter{CustomerID: customerID, Limit: dashboardLimit})
+		if err != nil {
+			return err
+		}
+		var refunds []Refund
+		payCur := map[string]string{}
+		for _, pay := range pays {
+			payCur[pay.ID] = pay.Currency
+			if pay.Refunded.IsPositive() {
+				rs, err := tx.ListRefunds(ctx, p.TenantID, pay.ID)
+				if err != nil {
+					return err
+				}
+				refunds = append(refunds, rs...)
+			}
+		}
+		d.Summary, d.Transactions = summarize(tenant.Currency, today, d.Invoices, moves, d.Subscriptions)
+		for _, pay := range pays {
+			d.Summary.Paid = d.Summary.Paid.Add(pay.AmountAccounting)
+			ref := pay.Reference
+			if pay.CardLast4 != "" {
+				ref = pay.CardBrand + " ····" + pay.CardLast4
+			}
+			d.Transactions = append(d.Transactions, Transaction{ID: pay.ID, Kind: "payment", At: pay.CreatedAt, Reference: ref,
+				Description: pay.Method, Amount: pay.Amount, Currency: pay.Currency})
+		}
+		for _, r := range refunds {
+			d.Summary.Refunded = d.Summary.Refunded.Add(r.AmountAccounting)
+			d.Transactions = append(d.Transactions, Transaction{ID: r.ID, Kind: "refund", At: r.CreatedAt, Reference: r.PaymentID,
+				Description: r.Reason, Amount: r.Amount.Neg(), Currency: payCur[r.PaymentID]})
+		}
+		slices.SortStableFunc(d.Transactions, func(a, b Transaction) int { return b.At.Compare(a.At) })
+		return nil
+	})
+	return d, err
+}
+
+// summarize builds the charge summary and the transaction history.
+func summarize(currency string, today calendar.Date, invs []billing.Invoice, moves []billing.Movement, subs []billing.Subscription) (ChargeSummary, []Transaction) {
+	sum := ChargeSummary{Currency: currency}
+	txs := []Transaction{}
+	for _, inv := range invs {
+		if inv.Status.IsDraft() {
+			continue
+		}
+		amount := inv.TotalAccounting
+		if inv.Kind == billing.KindCreditNote {
+			amount = amount.Neg()
+		}
+		if inv.Status != billing.Void {
+			sum.Invoiced = sum.Invoiced.Add(amount)
+			if inv.InvoiceDate.Year == today.Year {
+				sum.InvoicedThisYear = sum.InvoicedThisYear.Add(amount)
+			}
+		}
+		switch inv.Status {
+		case billing.Open:
+			sum.Open = sum.Open.Add(inv.BalanceAccounting)
+		case billing.PastDue:
+			sum.Open = sum.Open.Add(inv.BalanceAccounting)
+			sum.PastDue = sum.PastDue.Add(inv.BalanceAccounting)
+		}
+		at := inv.CreatedAt
+		if inv.IssuedAt != nil {
+			at = *inv.IssuedAt
+		}
+		txs = append(txs, Transaction{ID: inv.ID, Kind: string(inv.Kind), At: at, Reference: inv.Number, Description: inv.Provider,
+			Amount: inv.Total, Currency: inv.Currency, Status: string(inv.Status)})
+	}
+	for _, m := range moves {
+		amount := m.Paid.Add(m.Complimentary)
+		switch m.Kind {
+		case billing.MoveDraw:
+			sum.WalletDrawn = sum.WalletDrawn.Sub(amount)
+		case billing.MoveTopUp, billing.MoveRecharge:
+			sum.WalletToppedUp = sum.WalletToppedUp.Add(m.Paid)
+		}
+		txs = append(txs, Transaction{ID: m.ID, Kind: "wallet_" + m.Kind, At: m.CreatedAt, Reference: m.ReceiptNumber,
+			Description: m.Description, Amount: amount, Currency: currency})
+	}
+	for _, sub := range subs {
+		if sub.Status != billing.SubActive {
+			continue
+		}
+		sum.Recurring = sum.Recurring.Add(sub.Quantity.Mul(sub.Price).Div(decimal.NewFromInt(int64(sub.Interval.Months()))).Round(2))
+	}
+	slices.SortStableFunc(txs, func(a, b Transaction) int { return b.At.Compare(a.At) })
+	return sum, txs
+}

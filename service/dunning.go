@@ -1,0 +1,157 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+)
+
+// MaxDunningSteps bounds a tenant's reminder schedule.
+const MaxDunningSteps = 10
+
+// GetDunningSchedule returns the tenant's reminder schedule: days past the
+// due date at which a reminder is queued (empty: no reminders).
+func (s *Service) GetDunningSchedule(ctx context.Context, p access.Principal) ([]int, error) {
+	if err := p.Require(access.ReadTenant); err != nil {
+		return nil, err
+	}
+	var out []int
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.GetDunningOffsets(ctx, p.TenantID)
+		return err
+	})
+	if out == nil {
+		out = []int{}
+	}
+	return out, err
+}
+
+// SetDunningSchedule sets the reminder schedule (administrator): strictly
+// increasing days past due, 1 to 365, at most MaxDunningSteps.
+func (s *Service) SetDunningSchedule(ctx context.Context, p access.Principal, offsets []int) ([]int, error) {
+	if err := p.Require(access.ManageTenant); err != nil {
+		return nil, err
+	}
+	var c fail.Collector
+	if len(offsets) > MaxDunningSteps {
+		c.Add("offsets", "at most %d reminders", MaxDunningSteps)
+	}
+	for i, n := range offsets {
+		if n < 1 || n > 365 {
+			c.Add(fmt.Sprintf("offsets[%d]", i), "must be 1 to 365 days past due")
+		} else if i > 0 && n <= offsets[i-1] {
+			c.Add(fmt.Sprintf("offsets[%d]", i), "must be more than the step before (%d)", offsets[i-1])
+		}
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	offsets = slices.Clone(offsets)
+	if offsets == nil {
+		offsets = []int{}
+	}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		before, err := tx.GetDunningOffsets(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetDunningOffsets(ctx, p.TenantID, offsets); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "tenant.dunning_changed", "tenant", p.TenantID, map[string]any{"from": before, "to": offsets})
+	})
+	return offsets, err
+}
+
+// dunningStep returns how many steps of offsets daysPastDue has reached
+// (0: none yet).
+func dunningStep(offsets []int, daysPastDue int) int {
+	n := 0
+	for _, o := range offsets {
+		if daysPastDue >= o {
+			n++
+		}
+	}
+	return n
+}
+
+// SweepDunning queues a "dunning.reminder" notification for every unpaid
+// invoice that has reached a new step of the tenant's schedule. Each step is
+// queued exactly once per invoice, whichever nodes sweep at the same time:
+// the step row's primary key decides, in the transaction that queues the
+// notification. After a pause only the latest step reached is sent (the
+// earlier ones are not sent late).
+func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error) {
+	p := access.System(tenantID, "dunning sweep")
+	var offsets []int
+	var due []billing.Invoice
+	var today calendar.Date
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		if offsets, err = tx.GetDunningOffsets(ctx, tenantID); err != nil || len(offsets) == 0 {
+			return err
+		}
+		tenant, err := tx.GetTenant(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		today = calendar.Today(s.Now(), tenant.Location())
+		docs, err := tx.OpenDocuments(ctx, tenantID, "")
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			if d.Kind == billing.KindInvoice && d.Balance.IsPositive() && dunningStep(offsets, d.DueDate.DaysUntil(today)) > 0 {
+				due = append(due, d)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	queued := 0
+	for _, d := range due {
+		step := dunningStep(offsets, d.DueDate.DaysUntil(today))
+		err := s.store.Write(ctx, func(tx Tx) error {
+			inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, d.ID)
+			if err != nil {
+				return err
+			}
+			if (inv.Status != billing.Open && inv.Status != billing.PastDue) || !inv.Balance.IsPositive() {
+				return nil // paid or closed meanwhile
+			}
+			last, err := tx.MaxDunningStep(ctx, tenantID, inv.ID)
+			if err != nil || last >= step {
+				return err
+			}
+			now := s.Now()
+			ntf := Notification{ID: id.NewAt("ntf", now), TenantID: tenantID, Kind: "dunning.reminder", TargetType: "invoice",
+				TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language,
+				Payload: map[string]string{"number": inv.Number, "balance": inv.Balance.String(), "currency": inv.Currency,
+					"due_date": inv.DueDate.String(), "days_past_due": fmt.Sprint(inv.DueDate.DaysUntil(today)),
+					"step": fmt.Sprint(step), "of": fmt.Sprint(len(offsets))},
+				Status: "queued", CreatedAt: now}
+			inserted, err := tx.InsertDunningStep(ctx, tenantID, inv.ID, step, ntf.ID, now)
+			if err != nil || !inserted {
+				return err // another node queued this step
+			}
+			if err := tx.InsertNotification(ctx, ntf); err != nil {
+				return err
+			}
+			queued++
+			return s.audit(ctx, tx, p, "invoice.dunning_reminder", "invoice", inv.ID, map[string]any{"step": step, "notification_id": ntf.ID})
+		})
+		if err != nil {
+			return queued, err
+		}
+	}
+	return queued, nil
+}

@@ -1,0 +1,1172 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
+)
+
+// PaymentStore persists payments, their applications to invoices
+// (settlement), refunds and dunning.
+type PaymentStore interface {
+	InsertPayment(ctx context.Context, p Payment) error
+	// UpdatePaymentBalances writes a payment's unapplied and refunded amounts.
+	UpdatePaymentBalances(ctx context.Context, p Payment) error
+	GetPayment(ctx context.Context, tenantID, id string) (Payment, error)
+	// GetPaymentForUpdate reads and (on PostgreSQL) locks the payment row.
+	GetPaymentForUpdate(ctx context.Context, tenantID, id string) (Payment, error)
+	ListPayments(ctx context.Context, tenantID string, f PaymentFilter) ([]Payment, error)
+	// CreditPayments lists, oldest first and locked, a customer's payments in
+	// currency with an unapplied amount.
+	CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]Payment, error)
+	InsertApplication(ctx context.Context, a Application) error
+	// UpdateApplicationReversed writes how much of an application a refund took back.
+	UpdateApplicationReversed(ctx context.Context, a Application) error
+	// ListApplications lists the applications of a payment or credit note
+	// (sourceID) or to an invoice (invoiceID), oldest first.
+	ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]Application, error)
+	InsertRefund(ctx context.Context, r Refund) error
+	ListRefunds(ctx context.Context, tenantID, paymentID string) ([]Refund, error)
+	// UpdateInvoiceSettlement writes only an invoice's status, paid,
+	// balances and closing fields.
+	UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) error
+	GetDunningOffsets(ctx context.Context, tenantID string) ([]int, error)
+	SetDunningOffsets(ctx context.Context, tenantID string, offsets []int) error
+	// MaxDunningStep returns the highest reminder step recorded for an invoice (0: none).
+	MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (int, error)
+	// InsertDunningStep records a reminder step; false if it was already there.
+	InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error)
+}
+
+// Payment methods.
+const (
+	PayBankTransfer = "bank_transfer"
+	PayCash         = "cash"
+	PayCard         = "card"
+)
+
+// PaymentKinds lists the payment methods a payment may record.
+var PaymentKinds = []string{PayBankTransfer, PayCash, PayCard}
+
+// Payment is money received from a customer. Unapplied is the part not set
+// against any invoice yet: the customer's credit, which later invoices use.
+type Payment struct {
+	ID               string          `json:"id"`
+	TenantID         string          `json:"-"`
+	CustomerID       string          `json:"customer_id"`
+	Method           string          `json:"method"`
+	Amount           decimal.Decimal `json:"amount"`
+	Currency         string          `json:"currency"`
+	ExchangeRate     decimal.Decimal `json:"exchange_rate"` // accounting-currency units per unit of Currency
+	AmountAccounting decimal.Decimal `json:"amount_accounting"`
+	Unapplied        decimal.Decimal `json:"unapplied"`
+	Refunded         decimal.Decimal `json:"refunded"`
+	Date             calendar.Date   `json:"date"`
+	Reference        string          `json:"reference"`
+	PaymentMethodID  string          `json:"payment_method_id"`
+	CardBrand        string          `json:"card_brand"`
+	CardLast4        string          `json:"card_last4"`
+	Provider         string          `json:"provider"`
+	ChargeID         string          `json:"charge_id"`
+	EntryID          string          `json:"entry_id"`
+	CreatedBy        string          `json:"created_by"`
+	CreatedAt        time.Time       `json:"created_at"`
+	// Filled by GetPayment:
+	Applications []Application `json:"applications"`
+	Refunds      []Refund      `json:"refunds"`
+}
+
+// Application sets part of a payment or credit note against an invoice.
+type Application struct {
+	ID               string          `json:"id"`
+	TenantID         string          `json:"-"`
+	SourceType       string          `json:"source_type"` // payment, credit_note
+	SourceID         string          `json:"source_id"`
+	InvoiceID        string          `json:"invoice_id"`
+	Amount           decimal.Decimal `json:"amount"`
+	AmountAccounting decimal.Decimal `json:"amount_accounting"`
+	Reversed         decimal.Decimal `json:"reversed"` // taken back by refunds
+	EntryID          string          `json:"entry_id"`
+	CreatedAt        time.Time       `json:"created_at"`
+}
+
+// Refund returns part of a payment to the customer.
+type Refund struct {
+	ID               string          `json:"id"`
+	TenantID         string          `json:"-"`
+	PaymentID        string          `json:"payment_id"`
+	Amount           decimal.Decimal `json:"amount"`
+	AmountAccounting decimal.Decimal `json:"amount_accounting"`
+	Reason           string          `json:"reason"`
+	ProviderRefund   string          `json:"provider_refund"`
+	Date             calendar.Date   `json:"date"`
+	EntryID          string          `json:"entry_id"`
+	CreatedBy        string          `json:"created_by"`
+	CreatedAt        time.Time       `json:"created_at"`
+}
+
+// PaymentFilter selects payments, newest first.
+type PaymentFilter struct {
+	CustomerID string
+	Limit      int
+}
+
+// Allocation asks to apply an amount to one invoice ("" amount: as much as
+// fits).
+type Allocation struct {
+	InvoiceID string
+	Amount    string
+}
+
+// PaymentInput records a payment received outside the payment provider
+// (bank transfer, cash, card terminal).
+type PaymentInput struct {
+	CustomerID   string
+	Method       string
+	Amount       string
+	Currency     string // default: the customer's billing currency
+	ExchangeRate string // required when Currency is not the accounting currency
+	Date         calendar.Date
+	Reference    string
+	// Invoices to apply it to, in order. None: the customer's open invoices
+	// in the payment's currency, oldest due first. What is left over is
+	// customer credit.
+	Invoices []Allocation
+	// NoAutoApply keeps the whole payment as credit when Invoices is empty.
+	NoAutoApply bool
+}
+
+// settleCloseReason starts the close reason of an invoice a settlement closed.
+const settleCloseReason = "settled"
+
+// payCtx is what the settlement helpers need within one transaction.
+type payCtx struct {
+	tenant     billing.Tenant
+	accounting money.Currency
+	today      calendar.Date
+	bank       string
+	credit     string
+	rounding   string
+	recv       map[string]string // posting profile → receivables account
+}
+
+func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCtx, error) {
+	tenant, err := tx.GetTenant(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	accounting, err := money.ParseCurrency(tenant.Currency)
+	if err != nil {
+		return nil, fmt.Errorf("tenant currency: %w", err)
+	}
+	roles, err := s.roleAccounts(ctx, tx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	pc := &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.Now(), tenant.Location()),
+		bank: roles[ledger.RoleBank], credit: roles[ledger.RoleCustomerCredit], rounding: roles[ledger.RoleRounding], recv: map[string]string{}}
+	if pc.bank == "" || pc.credit == "" || pc.rounding == "" {
+		return nil, fail.Conflictf("the chart of accounts needs accounts with the roles bank, customer_credit and rounding to record payments")
+	}
+	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	for _, pp := range profiles {
+		pc.recv[pp.Code] = pp.ReceivablesAccount
+	}
+	return pc, nil
+}
+
+func (pc *payCtx) receivables(inv billing.Invoice) (string, error) {
+	profile := inv.PostingProfile
+	if profile == "" {
+		profile = ledger.DefaultProfile
+	}
+	a := pc.recv[profile]
+	if a == "" {
+		return "", fail.Field("posting_profile", "no posting profile %q", profile)
+	}
+	return a, nil
+}
+
+// rate returns the rate that converts currency to the accounting currency.
+func (pc *payCtx) rate(currency string, r decimal.Decimal) decimal.Decimal {
+	if currency == pc.accounting.Code() || r.IsZero() {
+		return decimal.NewFromInt(1)
+	}
+	return r
+}
+
+// acc converts an amount at a rate, rounded to the accounting currency.
+func (pc *payCtx) acc(amount, rate decimal.Decimal) decimal.Decimal {
+	return pc.accounting.Round(amount.Mul(rate))
+}
+
+// settlement accumulates one transaction's ledger lines.
+type settlement struct {
+	pc      *payCtx
+	b       ledger.Builder
+	apps    []Application
+	touched map[string]*billing.Invoice
+	order   []string
+}
+
+func (pc *payCtx) newSettlement() *settlement {
+	return &settlement{pc: pc, touched: map[string]*billing.Invoice{}}
+}
+
+// reduceInvoice lowers a document's balance by amount (its currency) and
+// returns the accounting amount taken off receivables: the balance keeps
+// balance_accounting = round(balance × rate), so receivables per document
+// always equal its accounting balance.
+func (st *settlement) reduceInvoice(inv *billing.Invoice, amount decimal.Decimal) decimal.Decimal {
+	rate := st.pc.rate(inv.Currency, inv.ExchangeRate)
+	oldAcc := inv.BalanceAccounting
+	inv.Balance = inv.Balance.Sub(amount)
+	if inv.Kind == billing.KindInvoice {
+		inv.Paid = inv.Paid.Add(amount)
+	}
+	if inv.Balance.IsZero() {
+		inv.BalanceAccounting = decimal.Zero
+	} else {
+		inv.BalanceAccounting = st.pc.acc(inv.Balance, rate)
+	}
+	if _, ok := st.touched[inv.ID]; !ok {
+		st.order = append(st.order, inv.ID)
+	}
+	st.touched[inv.ID] = inv
+	return oldAcc.Sub(inv.BalanceAccounting)
+}
+
+// creditAcc is the accounting value of a payment's unapplied amount.
+func (st *settlement) creditAcc(p Payment) decimal.Decimal {
+	return st.pc.acc(p.Unapplied, st.pc.rate(p.Currency, p.ExchangeRate))
+}
+
+// applyPayment applies amount of payment p (already reduced from p.Unapplied
+// by the caller's bookkeeping here) to inv.
+func (st *settlement) applyPayment(p *Payment, inv *billing.Invoice, amount decimal.Decimal, now time.Time, fromCredit bool) error {
+	recv, err := st.pc.receivables(*inv)
+	if err != nil {
+		return err
+	}
+	if fromCredit {
+		before := st.creditAcc(*p)
+		p.Unapplied = p.Unapplied.Sub(amount)
+		st.b.Debit(st.pc.credit, before.Sub(st.creditAcc(*p)), ledger.Line{CustomerID: p.CustomerID, Currency: p.Currency, Amount: amount})
+	}
+	accAmt := st.reduceInvoice(inv, amount)
+	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
+	now = st.seq(now)
+	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: p.TenantID, SourceType: "payment", SourceID: p.ID,
+		InvoiceID: inv.ID, Amount: amount, AmountAccounting: accAmt, CreatedAt: now})
+	return nil
+}
+
+// applyCreditNote applies amount of an open credit note to inv: receivables
+// move from one document to the other.
+func (st *settlement) applyCreditNote(cn, inv *billing.Invoice, amount decimal.Decimal, now time.Time) error {
+	cnRecv, err := st.pc.receivables(*cn)
+	if err != nil {
+		return err
+	}
+	recv, err := st.pc.receivables(*inv)
+	if err != nil {
+		return err
+	}
+	cnAcc := st.reduceInvoice(cn, amount)
+	st.b.Debit(cnRecv, cnAcc, ledger.Line{CustomerID: cn.InvoiceAccountID, InvoiceID: cn.ID, Currency: cn.Currency, Amount: amount})
+	accAmt := st.reduceInvoice(inv, amount)
+	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
+	now = st.seq(now)
+	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: cn.TenantID, SourceType: "credit_note", SourceID: cn.ID,
+		InvoiceID: inv.ID, Amount: amount, AmountAccounting: accAmt, CreatedAt: now})
+	return nil
+}
+
+// seq orders the applications of one transaction: each is a microsecond
+// after the one before, so "newest first" is well defined.
+func (st *settlement) seq(now time.Time) time.Time {
+	return now.Add(time.Duration(len(st.apps)) * time.Microsecond)
+}
+
+// roundOff posts what the lines miss to balance (exchange and rounding
+// differences) to the rounding account.
+func (st *settlement) roundOff() {
+	var net decimal.Decimal
+	for _, l := range st.b.Lines() {
+		net = net.Add(l.Debit).Sub(l.Credit)
+	}
+	if !net.IsZero() {
+		st.b.Credit(st.pc.rounding, net, ledger.Line{})
+	}
+}
+
+// finish posts the entry, closes documents whose balance reached zero and
+// writes them and the applications. Returns the entry id ("" if no lines).
+func (s *Service) finishSettlement(ctx context.Context, tx Tx, tenantID string, st *settlement, desc, sourceType, sourceID string) (string, error) {
+	st.roundOff()
+	lines := st.b.Lines()
+	entryID := ""
+	if len(lines) > 0 {
+		e, err := s.post(ctx, tx, tenantID, st.pc.today, desc, sourceType, sourceID, "", lines)
+		if err != nil {
+			return "", err
+		}
+		entryID = e.ID
+	}
+	now := s.Now()
+	for _, invID := range st.order {
+		inv := st.touched[invID]
+		if inv.Balance.IsZero() && inv.Status != billing.Closed {
+			inv.Status, inv.ClosedAt, inv.CloseReason = billing.Closed, &now, settleCloseReason+" by "+desc
+		}
+		inv.UpdatedAt = now
+		if err := tx.UpdateInvoiceSettlement(ctx, *inv); err != nil {
+			return "", err
+		}
+	}
+	for _, a := range st.apps {
+		a.EntryID = entryID
+		if err := tx.InsertApplication(ctx, a); err != nil {
+			return "", err
+		}
+	}
+	return entryID, nil
+}
+
+// openForSettlement checks a document can take part in a settlement.
+func openForSettlement(inv billing.Invoice, customerID, currency string) error {
+	if inv.InvoiceAccountID != customerID {
+		return fail.Conflictf("document %s is billed to another customer", label(inv))
+	}
+	if inv.Status != billing.Open && inv.Status != billing.PastDue {
+		return fail.Conflictf("document %s is %s: only open or past-due documents can be settled", label(inv), inv.Status)
+	}
+	if inv.Currency != currency {
+		return fail.Conflictf("document %s is in %s, not %s: a payment settles documents in its own currency", label(inv), inv.Currency, currency)
+	}
+	if !inv.Balance.IsPositive() {
+		return fail.Conflictf("document %s has nothing left to settle", label(inv))
+	}
+	return nil
+}
+
+// loadAllocations locks and checks the invoices a payment goes to.
+func (s *Service) loadAllocations(ctx context.Context, tx Tx, tenantID, customerID, currency string, in []Allocation, auto bool) ([]*billing.Invoice, []decimal.Decimal, error) {
+	var invs []*billing.Invoice
+	var amts []decimal.Decimal
+	if len(in) == 0 {
+		if !auto {
+			return nil, nil, nil
+		}
+		docs, err := tx.OpenDocuments(ctx, tenantID, customerID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, d := range docs {
+			if d.Kind != billing.KindInvoice || d.Currency != currency || !d.Balance.IsPositive() {
+				continue
+			}
+			inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, d.ID)
+			if err != nil {
+				return nil, nil, err
+			}
+			invs, amts = append(invs, &inv), append(amts, decimal.Decimal{})
+		}
+		return invs, amts, nil
+	}
+	var c fail.Collector
+	seen := map[string]bool{}
+	for i, a := range in {
+		f := fmt.Sprintf("invoices[%d]", i)
+		if seen[a.InvoiceID] {
+			c.Add(f+".invoice_id", "invoice %s is listed twice", a.InvoiceID)
+			continue
+		}
+		seen[a.InvoiceID] = true
+		inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, a.InvoiceID)
+		if fail.Is(err, fail.NotFound) {
+			c.Add(f+".invoice_id", "no invoice %q", a.InvoiceID)
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if inv.Kind != billing.KindInvoice {
+			c.Add(f+".invoice_id", "%s is a credit note: apply credit notes with POST /api/v1/customers/{id}/settle", label(inv))
+			continue
+		}
+		if err := openForSettlement(inv, customerID, currency); err != nil {
+			c.Add(f+".invoice_id", "%s", err.Error())
+			continue
+		}
+		var amt decimal.Decimal
+		if strings.TrimSpace(a.Amount) != "" {
+			amt = parseDec(&c, f+".amount", a.Amount)
+			if !amt.IsPositive() {
+				c.Add(f+".amount", "must be positive")
+			} else if amt.GreaterThan(inv.Balance) {
+				c.Add(f+".amount", "is more than the %s %s invoice %s still owes", inv.Balance, inv.Currency, label(inv))
+			} else if !money.MustCurrency(currency).Round(amt).Equal(amt) {
+				c.Add(f+".amount", "has more decimals than %s allows", currency)
+			}
+		}
+		invs, amts = append(invs, &inv), append(amts, amt)
+	}
+	return invs, amts, c.Err()
+}
+
+// RecordPayment records money received (bank transfer, cash, card
+// terminal), applies it to the listed invoices (or the customer's oldest
+// open ones) and keeps any rest as customer credit; invoices it pays in full
+// close. One ledger entry: bank against receivables and customer credit.
+func (s *Service) RecordPayment(ctx context.Context, p access.Principal, in PaymentInput) (Payment, error) {
+	if err := p.Require(access.ManagePayments); err != nil {
+		return Payment{}, err
+	}
+	var c fail.Collector
+	in.Method = strings.TrimSpace(in.Method)
+	if !slices.Contains(PaymentKinds, in.Method) {
+		c.Add("method", "use one of %s", strings.Join(PaymentKinds, ", "))
+	}
+	amount := parseDec(&c, "amount", in.Amount)
+	if strings.TrimSpace(in.Amount) == "" {
+		c.Add("amount", "is required")
+	} else if !amount.IsPositive() {
+		c.Add("amount", "must be positive")
+	}
+	in.Reference = strings.TrimSpace(in.Reference)
+	if len(in.Reference) > 200 {
+		c.Add("reference", "must be at most 200 characters")
+	}
+	if strings.TrimSpace(in.CustomerID) == "" {
+		c.Add("customer_id", "is required")
+	}
+	if err := c.Err(); err != nil {
+		return Payment{}, err
+	}
+	var out Payment
+	err := s.store.Write(ctx, func(tx Tx) error {
+		cust, err := tx.GetCustomer(ctx, p.TenantID, in.CustomerID)
+		if fail.Is(err, fail.NotFound) {
+			return fail.Field("customer_id", "no customer %q", in.CustomerID)
+		}
+		if err != nil {
+			return err
+		}
+		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		pay, err := s.newPayment(pc, p, cust, in.Method, amount, in.Currency, in.ExchangeRate, in.Date, in.Reference)
+		if err != nil {
+			return err
+		}
+		invs, amts, err := s.loadAllocations(ctx, tx, p.TenantID, cust.ID, pay.Currency, in.Invoices, !in.NoAutoApply)
+		if err != nil {
+			return err
+		}
+		if err := s.bookPayment(ctx, tx, pc, p, &pay, invs, amts, true); err != nil {
+			return err
+		}
+		out = pay
+		return nil
+	})
+	return out, err
+}
+
+// newPayment validates a payment's currency, rate and date.
+func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Customer, method string, amount decimal.Decimal, currency, rate string, date calendar.Date, ref string) (Payment, error) {
+	var c fail.Collector
+	currency = strings.ToUpper(strings.TrimSpace(currency))
+	if currency == "" {
+		currency = cust.Billing.Currency
+	}
+	if currency == "" {
+		currency = pc.accounting.Code()
+	}
+	cur, err := money.ParseCurrency(currency)
+	if err != nil {
+		c.Add("currency", "%v", err)
+	} else if !cur.Round(amount).Equal(amount) {
+		c.Add("amount", "has more decimals than %s allows (%d)", currency, cur.Digits())
+	}
+	r := decimal.NewFromInt(1)
+	if currency != pc.accounting.Code() {
+		if strings.TrimSpace(rate) == "" {
+			c.Add("exchange_rate", "is required for a payment in %s: give the rate to %s on the payment date", currency, pc.accounting.Code())
+		} else if r = parseDec(&c, "exchange_rate", rate); !r.IsPositive() {
+			c.Add("exchange_rate", "must be positive")
+		}
+	} else if strings.TrimSpace(rate) != "" {
+		if x, err := money.ParseDecimal(rate); err != nil || !x.Equal(decimal.NewFromInt(1)) {
+			c.Add("exchange_rate", "must be 1 (or omitted) for the accounting currency %s", currency)
+		}
+	}
+	if date.IsZero() {
+		date = pc.today
+	} else if date.After(pc.today) {
+		c.Add("date", "is in the future: record a payment once it is received")
+	}
+	if err := c.Err(); err != nil {
+		return Payment{}, err
+	}
+	now := s.Now()
+	return Payment{ID: id.NewAt("pay", now), TenantID: p.TenantID, CustomerID: cust.ID, Method: method, Amount: amount,
+		Currency: currency, ExchangeRate: r, AmountAccounting: pc.acc(amount, r), Unapplied: amount, Refunded: decimal.Zero,
+		Date: date, Reference: ref, CreatedBy: p.ActorID(), CreatedAt: now}, nil
+}
+
+// bookPayment applies a new payment to invs (amts: zero means as much as
+// fits), posts bank against receivables and customer credit, and writes the
+// payment, its applications, the invoices and the audit entry.
+func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, amts []decimal.Decimal, receipt bool) error {
+	st := pc.newSettlement()
+	now := s.Now()
+	st.b.Debit(pc.bank, pay.AmountAccounting, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: pay.Amount})
+	rest := pay.Amount
+	explicit := decimal.Zero
+	for _, a := range amts {
+		explicit = explicit.Add(a)
+	}
+	if explicit.GreaterThan(pay.Amount) {
+		return fail.Field("invoices", "the amounts to apply (%s) are more than the payment (%s)", explicit, pay.Amount)
+	}
+	for i, inv := range invs {
+		amt := amts[i]
+		if amt.IsZero() {
+			amt = minDec(inv.Balance, rest)
+		}
+		if !amt.IsPositive() {
+			break
+		}
+		if err := st.applyPayment(pay, inv, amt, now, false); err != nil {
+			return err
+		}
+		rest = rest.Sub(amt)
+	}
+	pay.Unapplied = rest
+	st.b.Credit(pc.credit, st.creditAcc(*pay), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: rest.Neg()})
+	entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Payment "+pay.ID, "payment", pay.ID)
+	if err != nil {
+		return err
+	}
+	pay.EntryID = entryID
+	if err := tx.InsertPayment(ctx, *pay); err != nil {
+		return err
+	}
+	pay.Applications = st.apps
+	for i := range pay.Applications {
+		pay.Applications[i].EntryID = entryID
+	}
+	if receipt {
+		if err := s.queuePaymentReceipt(ctx, tx, p, *pay); err != nil {
+			return err
+		}
+	}
+	applied := map[string]string{}
+	for _, a := range st.apps {
+		applied[a.InvoiceID] = a.Amount.String()
+	}
+	return s.audit(ctx, tx, p, "payment.recorded", "payment", pay.ID, map[string]any{"customer_id": pay.CustomerID,
+		"method": pay.Method, "amount": pay.Amount.String(), "currency": pay.Currency, "applied": applied,
+		"unapplied": pay.Unapplied.String(), "charge_id": pay.ChargeID})
+}
+
+func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Principal, pay Payment) error {
+	cust, err := tx.GetCustomer(ctx, p.TenantID, pay.CustomerID)
+	if err != nil {
+		return err
+	}
+	if cust.Billing.Email == "" {
+		return nil
+	}
+	now := s.Now()
+	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: "payment.receipt",
+		TargetType: "payment", TargetID: pay.ID, Recipient: cust.Billing.Email, Language: cust.Billing.Language,
+		Payload: map[string]string{"amount": pay.Amount.String(), "currency": pay.Currency, "method": pay.Method,
+			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": pay.Unapplied.String()},
+		Status: "queued", CreatedAt: now})
+}
+
+// PayInvoice charges the customer's primary card for an invoice (its whole
+// balance, or amount when given: a partial payment) and applies the payment.
+// Staff with payments.manage, or the customer for its own invoices. A
+// declined or expired card is payment_failed and writes nothing.
+func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID, amount, idempotencyKey string) (Payment, error) {
+	var out Payment
+	err := s.store.Write(ctx, func(tx Tx) error {
+		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
+		if err != nil {
+			return err
+		}
+		if !invoiceVisible(p, inv) {
+			return fail.NotFoundf("no invoice %q", invoiceID)
+		}
+		if err := requireOwnAccount(p, access.ManagePayments, inv.InvoiceAccountID); err != nil {
+			return err
+		}
+		if inv.Kind != billing.KindInvoice {
+			return fail.Conflictf("%s is a credit note: it is not paid by card", label(inv))
+		}
+		if err := openForSettlement(inv, inv.InvoiceAccountID, inv.Currency); err != nil {
+			return err
+		}
+		amt := inv.Balance
+		if strings.TrimSpace(amount) != "" {
+			var c fail.Collector
+			amt = parseDec(&c, "amount", amount)
+			if err := c.Err(); err != nil {
+				return err
+			}
+			if !amt.IsPositive() {
+				return fail.Field("amount", "must be positive")
+			}
+			if amt.GreaterThan(inv.Balance) {
+				return fail.Field("amount", "is more than the %s %s invoice %s still owes", inv.Balance, inv.Currency, label(inv))
+			}
+			if !money.MustCurrency(inv.Currency).Round(amt).Equal(amt) {
+				return fail.Field("amount", "has more decimals than %s allows", inv.Currency)
+			}
+		}
+		cust, err := tx.GetCustomer(ctx, p.TenantID, inv.InvoiceAccountID)
+		if err != nil {
+			return err
+		}
+		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		rate := ""
+		if inv.Currency != pc.accounting.Code() {
+			rate = inv.ExchangeRate.String() // a card charge in the invoice currency, at the invoice's rate
+		}
+		pay, err := s.newPayment(pc, p, cust, PayCard, amt, inv.Currency, rate, calendar.Date{}, "")
+		if err != nil {
+			return err
+		}
+		key := idempotencyKey
+		if key == "" {
+			key = pay.ID
+		}
+		m, ch, err := s.ChargePrimaryCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt, inv.Currency, "Invoice "+label(inv), "pay:"+key)
+		if err != nil {
+			return err
+		}
+		pay.PaymentMethodID, pay.CardBrand, pay.CardLast4, pay.Provider, pay.ChargeID = m.ID, m.Brand, m.Last4, m.Provider, ch.ChargeID
+		pay.Reference = "Invoice " + label(inv)
+		if err := s.bookPayment(ctx, tx, pc, p, &pay, []*billing.Invoice{&inv}, []decimal.Decimal{amt}, true); err != nil {
+			s.compensateCharge(pay)
+			return err
+		}
+		out = pay
+		return nil
+	})
+	return out, err
+}
+
+// compensateCharge refunds a charge whose bookkeeping failed, so a customer
+// is never charged for nothing (best effort: the error that made the
+// transaction fail is what the caller sees).
+func (s *Service) compensateCharge(pay Payment) {
+	if s.provider == nil || pay.ChargeID == "" {
+		return
+	}
+	_, _ = s.provider.Refund(context.Background(), RefundRequest{ChargeID: pay.ChargeID, Amount: pay.Amount, Currency: pay.Currency,
+		IdempotencyKey: "compensate:" + pay.ID})
+}
+
+// SettleInput sets a customer's credit (unapplied payments, open credit
+// notes) against its open invoices (seed 004's "settle open transactions").
+type SettleInput struct {
+	CustomerID string
+	Currency   string   // default: the customer's billing currency
+	Sources    []string // payment or credit note ids; none: all the customer's credit, oldest first
+	Invoices   []string // invoice ids in order; none: all open invoices, oldest due first
+}
+
+// Settlement is what a settlement applied.
+type Settlement struct {
+	Applications []Application `json:"applications"`
+	EntryID      string        `json:"entry_id"`
+}
+
+// Settle applies credit to invoices until one side runs out, closing the
+// invoices it pays in full and the credit notes it uses up.
+func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput) (Settlement, error) {
+	if err := p.Require(access.ManagePayments); err != nil {
+		return Settlement{}, err
+	}
+	var out Settlement
+	err := s.store.Write(ctx, func(tx Tx) error {
+		cust, err := tx.GetCustomer(ctx, p.TenantID, in.CustomerID)
+		if err != nil {
+			return err
+		}
+		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		cur := strings.ToUpper(strings.TrimSpace(in.Currency))
+		if cur == "" {
+			cur = cust.Billing.Currency
+		}
+		if cur == "" {
+			cur = pc.accounting.Code()
+		}
+		st := pc.newSettlement()
+		res, err := s.settle(ctx, tx, pc, st, p, cust.ID, cur, in.Sources, in.Invoices, nil)
+		if err != nil {
+			return err
+		}
+		if len(st.apps) == 0 {
+			return fail.Conflictf("nothing to settle: customer %s has no credit and open invoice in %s to set against each other", cust.Number, cur)
+		}
+		out = res
+		return s.audit(ctx, tx, p, "payment.settled", "customer", cust.ID, map[string]any{"applications": len(out.Applications), "entry_id": out.EntryID})
+	})
+	return out, err
+}
+
+// source is one piece of credit in a settlement.
+type source struct {
+	pay *Payment
+	cn  *billing.Invoice
+}
+
+func (src source) left() decimal.Decimal {
+	if src.pay != nil {
+		return src.pay.Unapplied
+	}
+	return src.cn.Balance
+}
+
+// settle matches sources against invoices. With extra set (an invoice just
+// issued, not yet written) it is the only invoice and is not written.
+func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
+	var sources []source
+	if len(sourceIDs) == 0 {
+		pays, err := tx.CreditPayments(ctx, p.TenantID, customerID, cur)
+		if err != nil {
+			return Settlement{}, err
+		}
+		for i := range pays {
+			sources = append(sources, source{pay: &pays[i]})
+		}
+		if extra == nil {
+			docs, err := tx.OpenDocuments(ctx, p.TenantID, customerID)
+			if err != nil {
+				return Settlement{}, err
+			}
+			for _, d := range docs {
+				if d.Kind == billing.KindCreditNote && d.Currency == cur && d.Balance.IsPositive() {
+					cn, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, d.ID)
+					if err != nil {
+						return Settlement{}, err
+					}
+					sources = append(sources, source{cn: &cn})
+				}
+			}
+		}
+	}
+	for i, sid := range sourceIDs {
+		f := fmt.Sprintf("sources[%d]", i)
+		if strings.HasPrefix(sid, "pay_") {
+			pay, err := tx.GetPaymentForUpdate(ctx, p.TenantID, sid)
+			if fail.Is(err, fail.NotFound) {
+				return Settlement{}, fail.Field(f, "no payment %q", sid)
+			}
+			if err != nil {
+				return Settlement{}, err
+			}
+			if pay.CustomerID != customerID || pay.Currency != cur || !pay.Unapplied.IsPositive() {
+				return Settlement{}, fail.Field(f, "payment %s has no unapplied %s credit of this customer", sid, cur)
+			}
+			sources = append(sources, source{pay: &pay})
+			continue
+		}
+		cn, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, sid)
+		if fail.Is(err, fail.NotFound) {
+			return Settlement{}, fail.Field(f, "no payment or credit note %q", sid)
+		}
+		if err != nil {
+			return Settlement{}, err
+		}
+		if cn.Kind != billing.KindCreditNote {
+			return Settlement{}, fail.Field(f, "%s is an invoice, not a credit note or payment", label(cn))
+		}
+		if err := openForSettlement(cn, customerID, cur); err != nil {
+			return Settlement{}, fail.Field(f, "%s", err.Error())
+		}
+		sources = append(sources, source{cn: &cn})
+	}
+	var invs []*billing.Invoice
+	if extra != nil {
+		invs = []*billing.Invoice{extra}
+	} else if len(invoiceIDs) == 0 {
+		docs, err := tx.OpenDocuments(ctx, p.TenantID, customerID)
+		if err != nil {
+			return Settlement{}, err
+		}
+		for _, d := range docs {
+			if d.Kind == billing.KindInvoice && d.Currency == cur && d.Balance.IsPositive() {
+				inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, d.ID)
+				if err != nil {
+					return Settlement{}, err
+				}
+				invs = append(invs, &inv)
+			}
+		}
+	} else {
+		allocs := make([]Allocation, len(invoiceIDs))
+		for i, x := range invoiceIDs {
+			allocs[i] = Allocation{InvoiceID: x}
+		}
+		var err error
+		if invs, _, err = s.loadAllocations(ctx, tx, p.TenantID, customerID, cur, allocs, false); err != nil {
+			return Settlement{}, err
+		}
+	}
+	now := s.Now()
+	si := 0
+	for _, inv := range invs {
+		for inv.Balance.IsPositive() && si < len(sources) {
+			src := sources[si]
+			amt := minDec(inv.Balance, src.left())
+			if amt.IsPositive() {
+				var err error
+				if src.pay != nil {
+					err = st.applyPayment(src.pay, inv, amt, now, true)
+				} else {
+					err = st.applyCreditNote(src.cn, inv, amt, now)
+				}
+				if err != nil {
+					return Settlement{}, err
+				}
+			}
+			if !src.left().IsPositive() {
+				si++
+			}
+		}
+	}
+	if len(st.apps) == 0 {
+		return Settlement{}, nil
+	}
+	if extra != nil {
+		delete(st.touched, extra.ID) // the caller writes it
+		st.order = slices.DeleteFunc(st.order, func(x string) bool { return x == extra.ID })
+	}
+	entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Settlement "+customerID, "settlement", customerID)
+	if err != nil {
+		return Settlement{}, err
+	}
+	if extra != nil && extra.Balance.IsZero() {
+		extra.Status, extra.ClosedAt, extra.CloseReason = billing.Closed, &now, settleCloseReason+" by customer credit"
+	}
+	for _, src := range sources {
+		if src.pay != nil {
+			if err := tx.UpdatePaymentBalances(ctx, *src.pay); err != nil {
+				return Settlement{}, err
+			}
+		}
+	}
+	for i := range st.apps {
+		st.apps[i].EntryID = entryID
+	}
+	return Settlement{Applications: st.apps, EntryID: entryID}, nil
+}
+
+// useCredit applies a customer's unapplied payments to an invoice being
+// issued (in memory: the caller writes the invoice).
+func (s *Service) useCredit(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice) error {
+	if inv.Kind != billing.KindInvoice || !inv.Balance.IsPositive() {
+		return nil
+	}
+	pays, err := tx.CreditPayments(ctx, p.TenantID, inv.InvoiceAccountID, inv.Currency)
+	if err != nil || len(pays) == 0 {
+		return err
+	}
+	pc, err := s.newPayCtx(ctx, tx, p.TenantID)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(pays))
+	for i, x := range pays {
+		ids[i] = x.ID
+	}
+	_, err = s.settle(ctx, tx, pc, pc.newSettlement(), p, inv.InvoiceAccountID, inv.Currency, ids, nil, inv)
+	return err
+}
+
+// RefundInput refunds part or all of a payment.
+type RefundInput struct {
+	Amount         string // default: all that is refundable
+	Reason         string
+	IdempotencyKey string
+}
+
+// RefundPayment returns money to the customer: first from the payment's
+// unapplied credit, then by taking back its applications (newest first),
+// which raises those invoices' balances again (a closed one reopens). Card
+// payments are refunded through the provider. Never more than was paid and
+// not yet refunded.
+func (s *Service) RefundPayment(ctx context.Context, p access.Principal, paymentID string, in RefundInput) (Refund, error) {
+	if err := p.Require(access.ManagePayments); err != nil {
+		return Refund{}, err
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if len(in.Reason) > 500 {
+		return Refund{}, fail.Field("reason", "must be at most 500 characters")
+	}
+	var out Refund
+	err := s.store.Write(ctx, func(tx Tx) error {
+		pay, err := tx.GetPaymentForUpdate(ctx, p.TenantID, paymentID)
+		if err != nil {
+			return err
+		}
+		refundable := pay.Amount.Sub(pay.Refunded)
+		amt := refundable
+		if strings.TrimSpace(in.Amount) != "" {
+			var c fail.Collector
+			amt = parseDec(&c, "amount", in.Amount)
+			if err := c.Err(); err != nil {
+				return err
+			}
+		}
+		if !amt.IsPositive() {
+			if refundable.IsZero() {
+				return fail.Conflictf("payment %s is refunded in full already", pay.ID)
+			}
+			return fail.Field("amount", "must be positive")
+		}
+		if amt.GreaterThan(refundable) {
+			return fail.Field("amount", "is more than what can be refunded: %s %s paid, %s refunded already, at most %s", pay.Amount, pay.Currency, pay.Refunded, refundable)
+		}
+		if !money.MustCurrency(pay.Currency).Round(amt).Equal(amt) {
+			return fail.Field("amount", "has more decimals than %s allows", pay.Currency)
+		}
+		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		st := pc.newSettlement()
+		now := s.Now()
+		rate := pc.rate(pay.Currency, pay.ExchangeRate)
+		// From the unapplied credit first.
+		fromCredit := minDec(amt, pay.Unapplied)
+		if fromCredit.IsPositive() {
+			before := st.creditAcc(pay)
+			pay.Unapplied = pay.Unapplied.Sub(fromCredit)
+			st.b.Debit(pc.credit, before.Sub(st.creditAcc(pay)), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: fromCredit})
+		}
+		// Then take back applications, newest first.
+		rest := amt.Sub(fromCredit)
+		if rest.IsPositive() {
+			apps, err := tx.ListApplications(ctx, p.TenantID, pay.ID, "")
+			if err != nil {
+				return err
+			}
+			for i := len(apps) - 1; i >= 0 && rest.IsPositive(); i-- {
+				a := apps[i]
+				left := a.Amount.Sub(a.Reversed)
+				if !left.IsPositive() {
+					continue
+				}
+				inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, a.InvoiceID)
+				if err != nil {
+					return err
+				}
+				if inv.Status == billing.Closed && !strings.HasPrefix(inv.CloseReason, settleCloseReason) || inv.Status == billing.Void {
+					return fail.Conflictf("payment %s can refund at most %s %s now: the rest paid invoice %s, which is %s (%s)",
+						pay.ID, amt.Sub(rest), pay.Currency, label(inv), inv.Status, inv.CloseReason)
+				}
+				take := minDec(left, rest)
+				recv, err := pc.receivables(inv)
+				if err != nil {
+					return err
+				}
+				oldAcc := inv.BalanceAccounting
+				inv.Balance, inv.Paid = inv.Balance.Add(take), inv.Paid.Sub(take)
+				inv.BalanceAccounting = pc.acc(inv.Balance, pc.rate(inv.Currency, inv.ExchangeRate))
+				st.b.Debit(recv, inv.BalanceAccounting.Sub(oldAcc), ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: take})
+				if inv.Status == billing.Closed {
+					inv.Status, inv.ClosedAt, inv.CloseReason = billing.Open, nil, ""
+					if inv.DueDate.Before(pc.today) {
+						inv.Status = billing.PastDue
+					}
+				}
+				inv.UpdatedAt = now
+				if err := tx.UpdateInvoiceSettlement(ctx, inv); err != nil {
+					return err
+				}
+				a.Reversed = a.Reversed.Add(take)
+				if err := tx.UpdateApplicationReversed(ctx, a); err != nil {
+					return err
+				}
+				rest = rest.Sub(take)
+			}
+			if rest.IsPositive() {
+				return fmt.Errorf("refund of payment %s: %s not covered by its applications", pay.ID, rest)
+			}
+		}
+		accAmt := pc.acc(amt, rate)
+		st.b.Credit(pc.bank, accAmt, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: amt.Neg()})
+		r := Refund{ID: id.NewAt("rfd", now), TenantID: p.TenantID, PaymentID: pay.ID, Amount: amt, AmountAccounting: accAmt,
+			Reason: in.Reason, Date: pc.today, CreatedBy: p.ActorID(), CreatedAt: now}
+		entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Refund "+r.ID+" of payment "+pay.ID, "refund", r.ID)
+		if err != nil {
+			return err
+		}
+		r.EntryID = entryID
+		pay.Refunded = pay.Refunded.Add(amt)
+		if err := tx.UpdatePaymentBalances(ctx, pay); err != nil {
+			return err
+		}
+		if pay.ChargeID != "" {
+			if err := s.requireProvider(); err != nil {
+				return err
+			}
+			key := in.IdempotencyKey
+			if key == "" {
+				key = r.ID
+			}
+			pr, err := s.provider.Refund(ctx, RefundRequest{ChargeID: pay.ChargeID, Amount: amt, Currency: pay.Currency, IdempotencyKey: "refund:" + key})
+			if err != nil {
+				return providerErr(err)
+			}
+			r.ProviderRefund = pr.RefundID
+		}
+		if err := tx.InsertRefund(ctx, r); err != nil {
+			return err
+		}
+		out = r
+		return s.audit(ctx, tx, p, "payment.refunded", "payment", pay.ID, map[string]any{"refund_id": r.ID, "amount": amt.String(),
+			"currency": pay.Currency, "reason": r.Reason, "provider_refund": r.ProviderRefund})
+	})
+	return out, err
+}
+
+// requirePaymentRead lets staff who read invoices, and a customer for its
+// own account, see payments.
+func requirePaymentRead(p access.Principal, customerID string) error {
+	return requireOwnAccount(p, access.ReadInvoices, customerID)
+}
+
+// GetPayment returns a payment with its applications and refunds.
+func (s *Service) GetPayment(ctx context.Context, p access.Principal, paymentID string) (Payment, error) {
+	if err := requirePaymentRead(p, p.CustomerID); err != nil {
+		return Payment{}, err
+	}
+	var out Payment
+	err := s.store.Read(ctx, func(tx Tx) error {
+		pay, err := tx.GetPayment(ctx, p.TenantID, paymentID)
+		if err != nil {
+			return err
+		}
+		if !p.SeesCustomer(pay.CustomerID) {
+			return fail.NotFoundf("no payment %q", paymentID)
+		}
+		if pay.Applications, err = tx.ListApplications(ctx, p.TenantID, pay.ID, ""); err != nil {
+			return err
+		}
+		if pay.Refunds, err = tx.ListRefunds(ctx, p.TenantID, pay.ID); err != nil {
+			return err
+		}
+		out = pay
+		return nil
+	})
+	return out, err
+}
+
+// ListPayments lists payments, newest first (a customer sees its own).
+func (s *Service) ListPayments(ctx context.Context, p access.Principal, f PaymentFilter) ([]Payment, error) {
+	if p.Role == access.Customer && !p.System {
+		f.CustomerID = p.CustomerID
+	}
+	if err := requirePaymentRead(p, f.CustomerID); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	var out []Payment
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListPayments(ctx, p.TenantID, f)
+		return err
+	})
+	return out, err
+}
+
+// CustomerCredit is a customer's credit in one currency: unapplied payments
+// and open credit notes.
+type CustomerCredit struct {
+	Currency    string          `json:"currency"`
+	Unapplied   decimal.Decimal `json:"unapplied_payments"`
+	CreditNotes decimal.Decimal `json:"open_credit_notes"`
+	Total       decimal.Decimal `json:"total"`
+	OpenInvoice decimal.Decimal `json:"open_invoices"` // what the customer owes in this currency
+}
+
+// GetCustomerCredit returns a customer's credit and open balance per currency.
+func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, customerID string) ([]CustomerCredit, error) {
+	if err := requirePaymentRead(p, customerID); err != nil {
+		return nil, err
+	}
+	var out []CustomerCredit
+	err := s.store.Read(ctx, func(tx Tx) error {
+		if _, err := tx.GetCustomer(ctx, p.TenantID, customerID); err != nil {
+			return err
+		}
+		by := map[string]*CustomerCredit{}
+		get := func(cur string) *CustomerCredit {
+			if by[cur] == nil {
+				by[cur] = &CustomerCredit{Currency: cur}
+			}
+			return by[cur]
+		}
+		pays, err := tx.ListPayments(ctx, p.TenantID, PaymentFilter{CustomerID: customerID, Limit: 100000})
+		if err != nil {
+			return err
+		}
+		for _, x := range pays {
+			if x.Unapplied.IsPositive() {
+				c := get(x.Currency)
+				c.Unapplied = c.Unapplied.Add(x.Unapplied)
+			}
+		}
+		docs, err := tx.OpenDocuments(ctx, p.TenantID, customerID)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			c := get(d.Currency)
+			if d.Kind == billing.KindCreditNote {
+				c.CreditNotes = c.CreditNotes.Add(d.Balance)
+			} else {
+				c.OpenInvoice = c.OpenInvoice.Add(d.Balance)
+			}
+		}
+		for _, c := range by {
+			c.Total = c.Unapplied.Add(c.CreditNotes)
+			out = append(out, *c)
+		}
+		slices.SortFunc(out, func(a, b CustomerCredit) int { return strings.Compare(a.Currency, b.Currency) })
+		return nil
+	})
+	return out, err
+}

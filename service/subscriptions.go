@@ -1,0 +1,395 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/money"
+)
+
+// SubscriptionStore persists subscriptions.
+type SubscriptionStore interface {
+	InsertSubscription(ctx context.Context, s billing.Subscription) error
+	UpdateSubscription(ctx context.Context, s billing.Subscription) error
+	GetSubscription(ctx context.Context, tenantID, subID string) (billing.Subscription, error)
+	// GetSubscriptionForUpdate locks the row until the transaction ends.
+	GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (billing.Subscription, error)
+	// ListSubscriptions lists a tenant's subscriptions, or one customer's.
+	ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error)
+	// DueSubscriptionIDs lists active subscriptions whose next renewal is on or before upTo.
+	DueSubscriptionIDs(ctx context.Context, tenantID string, upTo calendar.Date, limit int) ([]string, error)
+}
+
+// SubscriptionInput creates a subscription; nil fields take defaults.
+type SubscriptionInput struct {
+	CustomerID  string
+	Kind        string
+	ProductID   string
+	Description string
+	Quantity    string
+	Price       *string // default: the product's price
+	Interval    string
+	Start       calendar.Date // default: today
+}
+
+// CreateSubscription subscribes a customer to a product. Its first period
+// is billed (becomes a sales item) at once when it starts today or earlier.
+func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in SubscriptionInput) (billing.Subscription, error) {
+	if err := p.Require(access.ManageSubscriptions); err != nil {
+		return billing.Subscription{}, err
+	}
+	var c fail.Collector
+	q, err := money.ParseDecimal(in.Quantity)
+	if err != nil {
+		c.Add("quantity", "%q is not a decimal such as \"5\"", in.Quantity)
+	}
+	var price decimal.Decimal
+	if in.Price != nil {
+		if price, err = money.ParseDecimal(*in.Price); err != nil {
+			c.Add("price", "%q is not a decimal such as \"11.70\"", *in.Price)
+		}
+	}
+	if err := c.Err(); err != nil {
+		return billing.Subscription{}, err
+	}
+	now := s.Now()
+	sub := billing.Subscription{ID: id.NewAt("sub", now), TenantID: p.TenantID, CustomerID: in.CustomerID, Kind: billing.SubscriptionKind(in.Kind),
+		ProductID: in.ProductID, Description: in.Description, Quantity: q, Price: price, Interval: billing.Interval(in.Interval),
+		Start: in.Start, CreatedAt: now, UpdatedAt: now}
+	err = s.store.Write(ctx, func(tx Tx) error {
+		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		today := calendar.Today(now, tenant.Location())
+		if sub.Start.IsZero() {
+			sub.Start = today
+		}
+		cust, err := tx.GetCustomer(ctx, p.TenantID, sub.CustomerID)
+		if fail.Is(err, fail.NotFound) || (err == nil && cust.ArchivedAt != nil) {
+			return fail.Field("customer_id", "no active customer %q", sub.CustomerID)
+		} else if err != nil {
+			return err
+		}
+		if sub.ProductID != "" {
+			prod, err := tx.GetProduct(ctx, p.TenantID, sub.ProductID)
+			if fail.Is(err, fail.NotFound) {
+				return fail.Field("product_id", "no product %q", sub.ProductID)
+			} else if err != nil {
+				return err
+			}
+			if in.Price == nil {
+				sub.Price = prod.DefaultPrice
+			}
+			sub.Currency = prod.Currency
+			if sub.Description == "" {
+				sub.Description = prod.Name
+			}
+		}
+		if err := sub.Normalize(); err != nil {
+			return err
+		}
+		if err := tx.InsertSubscription(ctx, sub); err != nil {
+			return err
+		}
+		if _, err := s.renew(ctx, tx, &sub, today); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "subscription.created", "subscription", sub.ID, sub)
+	})
+	return sub, err
+}
+
+// renew bills the subscription's due periods up to upTo, each exactly once
+// (the sales item's source reference is the subscription and the period
+// start, unique per tenant), advances its next renewal and ends it when it
+// was cancelled at period end and that end has passed. It saves sub.
+func (s *Service) renew(ctx context.Context, tx Tx, sub *billing.Subscription, upTo calendar.Date) (int, error) {
+	made := 0
+	for _, per := range sub.DuePeriods(upTo) {
+		ok, err := s.subscriptionItem(ctx, tx, *sub, "@"+per.Start.String(), sub.Quantity, sub.Price, per.Start,
+			per, fmt.Sprintf("%s (%s – %s)", sub.Description, per.Start, per.End))
+		if err != nil {
+			return made, err
+		}
+		if ok {
+			made++
+		}
+		sub.NextRenewal = per.End.AddDays(1)
+	}
+	if sub.Status == billing.SubActive && !sub.EndsOn.IsZero() && upTo.After(sub.EndsOn) {
+		sub.Status = billing.SubCancelled
+	}
+	sub.UpdatedAt = s.Now()
+	return made, tx.UpdateSubscription(ctx, *sub)
+}
+
+// subscriptionItem inserts one sales item of a subscription; an item with
+// the same reference made earlier (or by another node) is kept and nothing
+// is added.
+func (s *Service) subscriptionItem(ctx context.Context, tx Tx, sub billing.Subscription, ref string, q, price decimal.Decimal,
+	billDate calendar.Date, per billing.Period, desc string) (bool, error) {
+	now := s.Now()
+	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: sub.TenantID, CustomerID: sub.CustomerID,
+		Source: billing.SourceSubscription, SourceRef: sub.ID + ref, ProductID: sub.ProductID, Description: desc,
+		Quantity: q, UnitPrice: price, Currency: sub.Currency, BillingDate: billDate, PeriodStart: billDate, PeriodEnd: per.End,
+		ChargeType: billing.Recurring, CreatedAt: now, UpdatedAt: now}
+	if err := s.completeItem(ctx, tx, sub.TenantID, &si, true); err != nil {
+		return false, fmt.Errorf("subscription %s: %w", sub.ID, err)
+	}
+	err := tx.InsertSalesItem(ctx, si)
+	if fail.Is(err, fail.Conflict) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// RenewSubscriptions bills every subscription period of the tenant that
+// starts on or before upTo and is not billed yet, a batch of subscriptions
+// per transaction. Every node may run it at once: each subscription is
+// locked while it renews and each period's item is unique.
+func (s *Service) RenewSubscriptions(ctx context.Context, tenantID string, upTo calendar.Date) (int, error) {
+	made := 0
+	for {
+		var ids []string
+		if err := s.store.Read(ctx, func(tx Tx) error {
+			var err error
+			ids, err = tx.DueSubscriptionIDs(ctx, tenantID, upTo, 50)
+			return err
+		}); err != nil {
+			return made, err
+		}
+		if len(ids) == 0 {
+			return made, nil
+		}
+		progressed := false
+		err := s.store.Write(ctx, func(tx Tx) error {
+			for _, sid := range ids {
+				sub, err := tx.GetSubscriptionForUpdate(ctx, tenantID, sid)
+				if err != nil {
+					return err
+				}
+				before := sub.NextRenewal
+				n, err := s.renew(ctx, tx, &sub, upTo)
+				if err != nil {
+					return err
+				}
+				made += n
+				progressed = progressed || sub.NextRenewal != before || sub.Status != billing.SubActive
+			}
+			return nil
+		})
+		if err != nil {
+			return made, err
+		}
+		if !progressed {
+			return made, nil
+		}
+	}
+}
+
+// ListSubscriptions lists subscriptions: staff see the tenant's (or one
+// customer's), a customer its own.
+func (s *Service) ListSubscriptions(ctx context.Context, p access.Principal, customerID string) ([]billing.Subscription, error) {
+	if p.Role == access.Customer && !p.System && customerID == "" {
+		customerID = p.CustomerID
+	}
+	if err := s.requireCustomerRead(p, customerID); err != nil {
+		return nil, err
+	}
+	var out []billing.Subscription
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListSubscriptions(ctx, p.TenantID, customerID)
+		return err
+	})
+	return out, err
+}
+
+// GetSubscription returns one subscription.
+func (s *Service) GetSubscription(ctx context.Context, p access.Principal, subID string) (billing.Subscription, error) {
+	var out billing.Subscription
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.GetSubscription(ctx, p.TenantID, subID)
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	if err := s.requireCustomerRead(p, out.CustomerID); err != nil {
+		if fail.Is(err, fail.NotFound) {
+			return billing.Subscription{}, fail.NotFoundf("no subscription %q", subID)
+		}
+		return billing.Subscription{}, err
+	}
+	return out, nil
+}
+
+// SubscriptionChange is one action on a subscription.
+type SubscriptionChange struct {
+	Action      string        // quantity, pause, resume, cancel
+	Quantity    string        // for quantity
+	Effective   calendar.Date // for quantity; default today
+	AtPeriodEnd bool          // for cancel
+}
+
+// ChangeSubscription applies one change, first billing what is due up to
+// today so the period in progress is billed before it is prorated:
+//
+//   - quantity: from the effective day to the end of the period in progress,
+//     the difference is charged (or credited) by billing.Prorate; later
+//     periods bill the new quantity.
+//   - pause: no period starting while paused is billed; the period in
+//     progress stays billed.
+//   - resume: the rest of the period in progress is charged by day, and
+//     renewals continue from the next period.
+//   - cancel: at period end, the subscription ends on the last day of the
+//     last period billed (the period in progress, or a later one a billing
+//     run already billed); now, it ends today and the days left of a billed
+//     period are credited by day.
+func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, subID string, ch SubscriptionChange) (billing.Subscription, error) {
+	if err := p.Require(access.ManageSubscriptions); err != nil {
+		return billing.Subscription{}, err
+	}
+	var out billing.Subscription
+	err := s.store.Write(ctx, func(tx Tx) error {
+		sub, err := tx.GetSubscriptionForUpdate(ctx, p.TenantID, subID)
+		if err != nil {
+			return err
+		}
+		before := sub
+		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		today := calendar.Today(s.Now(), tenant.Location())
+		if _, err := s.renew(ctx, tx, &sub, today); err != nil {
+			return err
+		}
+		cur, _ := money.ParseCurrency(sub.Currency)
+		if sub.Status == billing.SubCancelled {
+			return fail.Conflictf("subscription %s is cancelled", sub.ID)
+		}
+		// billed reports whether the period holding d has been billed.
+		billed := func(per billing.Period) bool {
+			return per.Start.Before(sub.NextRenewal) && !sub.Start.After(per.Start)
+		}
+		switch ch.Action {
+		case "quantity":
+			q, err := money.ParseDecimal(ch.Quantity)
+			if err != nil || !q.IsPositive() || q.Exponent() < -6 {
+				return fail.Field("quantity", "give a decimal above 0 with at most 6 decimals")
+			}
+			eff := ch.Effective
+			if eff.IsZero() {
+				eff = today
+			}
+			if eff.Before(sub.Start) {
+				eff = sub.Start
+			}
+			per := sub.PeriodOn(eff)
+			if cp := sub.PeriodOn(today); today.After(sub.Start) && per.Start.Before(cp.Start) {
+				return fail.Field("effective", "must be within the period in progress (from %s)", cp.Start)
+			}
+			delta := q.Sub(sub.Quantity)
+			if sub.Status == billing.SubActive && billed(per) && !delta.IsZero() {
+				pr := billing.Prorate(delta, sub.Price, cur, per, eff)
+				if !pr.Amount.IsZero() {
+					if _, err := s.subscriptionItem(ctx, tx, sub, "@q@"+id.NewAt("chg", s.Now()), decimal.NewFromInt(1), pr.Amount, eff, per,
+						billing.ProrationText(sub.Description+" quantity change", delta, sub.Price, pr, per, eff)); err != nil {
+						return err
+					}
+				}
+			}
+			sub.Quantity = q
+		case "pause":
+			if sub.Status != billing.SubActive {
+				return fail.Conflictf("subscription %s is %s, not active", sub.ID, sub.Status)
+			}
+			sub.Status, sub.PausedOn = billing.SubPaused, today
+		case "resume":
+			if sub.Status != billing.SubPaused {
+				return fail.Conflictf("subscription %s is %s, not paused", sub.ID, sub.Status)
+			}
+			sub.Status, sub.PausedOn = billing.SubActive, calendar.Date{}
+			if today.Before(sub.Start) {
+				break
+			}
+			per := sub.PeriodOn(today)
+			if !billed(per) {
+				pr := billing.Prorate(sub.Quantity, sub.Price, cur, per, today)
+				if _, err := s.subscriptionItem(ctx, tx, sub, "@resume@"+today.String(), decimal.NewFromInt(1), pr.Amount, today, per,
+					billing.ProrationText(sub.Description+" resumed", sub.Quantity, sub.Price, pr, per, today)); err != nil {
+					return err
+				}
+				sub.NextRenewal = per.End.AddDays(1)
+			}
+		case "cancel":
+			per := sub.PeriodOn(today)
+			if ch.AtPeriodEnd {
+				// The end of the last period billed (a run may have billed
+				// periods ahead of today), or of the period in progress.
+				end := per.End
+				if last := sub.NextRenewal.AddDays(-1); last.After(end) {
+					end = last
+				}
+				sub.CancelAtPeriodEnd, sub.EndsOn = true, end
+				if today.Before(sub.Start) {
+					sub.EndsOn = sub.Start.AddDays(-1)
+					sub.Status = billing.SubCancelled
+				}
+				break
+			}
+			if sub.Status == billing.SubActive && billed(per) && today.Before(per.End) {
+				pr := billing.Prorate(sub.Quantity.Neg(), sub.Price, cur, per, today.AddDays(1))
+				if !pr.Amount.IsZero() {
+					if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel", decimal.NewFromInt(1), pr.Amount, today, per,
+						billing.ProrationText(sub.Description+" cancelled, unused days", sub.Quantity.Neg(), sub.Price, pr, per, today.AddDays(1))); err != nil {
+						return err
+					}
+				}
+			}
+			// Whole periods billed ahead of today are credited in full.
+			for next := per.End.AddDays(1); next.Before(sub.NextRenewal); {
+				fp := sub.PeriodOn(next)
+				if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel@"+fp.Start.String(), sub.Quantity.Neg(), sub.Price, today, fp,
+					fmt.Sprintf("%s cancelled, period %s – %s credited", sub.Description, fp.Start, fp.End)); err != nil {
+					return err
+				}
+				next = fp.End.AddDays(1)
+			}
+			sub.Status, sub.EndsOn = billing.SubCancelled, today
+		default:
+			return fail.Field("action", "use quantity, pause, resume or cancel")
+		}
+		sub.UpdatedAt = s.Now()
+		if err := tx.UpdateSubscription(ctx, sub); err != nil {
+			return err
+		}
+		out = sub
+		return s.audit(ctx, tx, p, "subscription."+ch.Action, "subscription", sub.ID, diff(before, sub))
+	})
+	return out, err
+}
+
+// RenewDueSubscriptions bills the tenant's subscription periods that have
+// started by today (in the tenant's time zone). The sweep runs it on every node.
+func (s *Service) RenewDueSubscriptions(ctx context.Context, tenantID string) (int, error) {
+	var tenant billing.Tenant
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		tenant, err = tx.GetTenant(ctx, tenantID)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	return s.RenewSubscriptions(ctx, tenantID, calendar.Today(s.Now(), tenant.Location()))
+}

@@ -1,0 +1,313 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/service"
+)
+
+// --- payment methods
+
+const paymentMethodCols = `tenant_id, id, customer_id, provider, provider_customer, token, brand, last4, exp_month, exp_year, is_primary, created_at`
+
+func scanPaymentMethod(row interface{ Scan(...any) error }) (service.PaymentMethod, error) {
+	var m service.PaymentMethod
+	err := row.Scan(&m.TenantID, &m.ID, &m.CustomerID, &m.Provider, &m.ProviderCustomer, &m.Token, &m.Brand, &m.Last4,
+		&m.ExpMonth, &m.ExpYear, &m.Primary, tsScan{&m.CreatedAt})
+	return m, err
+}
+
+func (t *tx) InsertPaymentMethod(ctx context.Context, m service.PaymentMethod) error {
+	_, err := t.exec(ctx, `INSERT INTO payment_methods (`+paymentMethodCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		m.TenantID, m.ID, m.CustomerID, m.Provider, m.ProviderCustomer, m.Token, m.Brand, m.Last4, m.ExpMonth, m.ExpYear,
+		m.Primary, t.d.ts(m.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert payment method: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) ListPaymentMethods(ctx context.Context, tenantID, customerID string) ([]service.PaymentMethod, error) {
+	rows, err := t.query(ctx, `SELECT `+paymentMethodCols+` FROM payment_methods WHERE tenant_id = ? AND customer_id = ?
+		ORDER BY is_primary DESC, created_at, id`, tenantID, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list payment methods: %w", err)
+	}
+	defer rows.Close()
+	var out []service.PaymentMethod
+	for rows.Next() {
+		m, err := scanPaymentMethod(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan payment method: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) GetPaymentMethod(ctx context.Context, tenantID, id string) (service.PaymentMethod, error) {
+	m, err := scanPaymentMethod(t.queryRow(ctx, `SELECT `+paymentMethodCols+` FROM payment_methods WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	if errNoRows(err) {
+		return m, notFound("payment method", id)
+	}
+	if err != nil {
+		return m, fmt.Errorf("get payment method: %w", err)
+	}
+	return m, nil
+}
+
+func (t *tx) DeletePaymentMethod(ctx context.Context, tenantID, id string) error {
+	res, err := t.exec(ctx, `DELETE FROM payment_methods WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	return mustAffect(res, err, "payment method", id)
+}
+
+func (t *tx) SetPrimaryPaymentMethod(ctx context.Context, tenantID, customerID, id string) error {
+	if _, err := t.exec(ctx, `UPDATE payment_methods SET is_primary = ? WHERE tenant_id = ? AND customer_id = ? AND is_primary = ?`,
+		false, tenantID, customerID, true); err != nil {
+		return fmt.Errorf("clear primary payment method: %w", err)
+	}
+	if id == "" {
+		return nil
+	}
+	res, err := t.exec(ctx, `UPDATE payment_methods SET is_primary = ? WHERE tenant_id = ? AND customer_id = ? AND id = ?`,
+		true, tenantID, customerID, id)
+	return mustAffect(res, err, "payment method", id)
+}
+
+// --- payments
+
+func (t *tx) paymentCols() string {
+	d := t.d
+	return `tenant_id, id, customer_id, method, ` + d.dec("amount") + `, currency, ` + d.dec("exchange_rate") + `, ` + d.dec("amount_accounting") +
+		`, ` + d.dec("unapplied") + `, ` + d.dec("refunded") + `, payment_date, reference, payment_method_id, card_brand, card_last4,
+		provider, charge_id, entry_id, created_by, created_at`
+}
+
+func scanPayment(row interface{ Scan(...any) error }) (service.Payment, error) {
+	var p service.Payment
+	err := row.Scan(&p.TenantID, &p.ID, &p.CustomerID, &p.Method, decScan{&p.Amount}, &p.Currency, decScan{&p.ExchangeRate},
+		decScan{&p.AmountAccounting}, decScan{&p.Unapplied}, decScan{&p.Refunded}, dateScan{&p.Date}, &p.Reference,
+		&p.PaymentMethodID, &p.CardBrand, &p.CardLast4, &p.Provider, &p.ChargeID, &p.EntryID, &p.CreatedBy, tsScan{&p.CreatedAt})
+	return p, err
+}
+
+func (t *tx) InsertPayment(ctx context.Context, p service.Payment) error {
+	_, err := t.exec(ctx, `INSERT INTO payments (tenant_id, id, customer_id, method, amount, currency, exchange_rate, amount_accounting,
+		unapplied, refunded, payment_date, reference, payment_method_id, card_brand, card_last4, provider, charge_id, entry_id, created_by, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		p.TenantID, p.ID, p.CustomerID, p.Method, decArg(p.Amount), p.Currency, decArg(p.ExchangeRate), decArg(p.AmountAccounting),
+		decArg(p.Unapplied), decArg(p.Refunded), dateArg(p.Date), p.Reference, p.PaymentMethodID, p.CardBrand, p.CardLast4,
+		p.Provider, p.ChargeID, p.EntryID, p.CreatedBy, t.d.ts(p.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert payment: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) UpdatePaymentBalances(ctx context.Context, p service.Payment) error {
+	res, err := t.exec(ctx, `UPDATE payments SET unapplied = ?, refunded = ? WHERE tenant_id = ? AND id = ?`,
+		decArg(p.Unapplied), decArg(p.Refunded), p.TenantID, p.ID)
+	return mustAffect(res, err, "payment", p.ID)
+}
+
+func (t *tx) getPayment(ctx context.Context, suffix, tenantID, id string) (service.Payment, error) {
+	p, err := scanPayment(t.queryRow(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE tenant_id = ? AND id = ?`+suffix, tenantID, id))
+	if errNoRows(err) {
+		return p, notFound("payment", id)
+	}
+	if err != nil {
+		return p, fmt.Errorf("get payment: %w", err)
+	}
+	return p, nil
+}
+
+func (t *tx) GetPayment(ctx context.Context, tenantID, id string) (service.Payment, error) {
+	return t.getPayment(ctx, "", tenantID, id)
+}
+
+func (t *tx) GetPaymentForUpdate(ctx context.Context, tenantID, id string) (service.Payment, error) {
+	return t.getPayment(ctx, t.d.forUpdate(), tenantID, id)
+}
+
+func (t *tx) listPayments(ctx context.Context, q string, args ...any) ([]service.Payment, error) {
+	rows, err := t.query(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE `+q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	defer rows.Close()
+	var out []service.Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan payment: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) ListPayments(ctx context.Context, tenantID string, f service.PaymentFilter) ([]service.Payment, error) {
+	q, args := `tenant_id = ?`, []any{tenantID}
+	if f.CustomerID != "" {
+		q += ` AND customer_id = ?`
+		args = append(args, f.CustomerID)
+	}
+	return t.listPayments(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, f.Limit)...)
+}
+
+func (t *tx) CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]service.Payment, error) {
+	// unapplied is exact decimal text on SQLite, where zero is always "0".
+	return t.listPayments(ctx, `tenant_id = ? AND customer_id = ? AND currency = ? AND unapplied <> '0'
+		ORDER BY created_at, id`+t.d.forUpdate(), tenantID, customerID, currency)
+}
+
+// --- applications and refunds
+
+func (t *tx) InsertApplication(ctx context.Context, a service.Application) error {
+	_, err := t.exec(ctx, `INSERT INTO payment_applications (tenant_id, id, source_type, source_id, invoice_id, amount, amount_accounting,
+		reversed, entry_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		a.TenantID, a.ID, a.SourceType, a.SourceID, a.InvoiceID, decArg(a.Amount), decArg(a.AmountAccounting), decArg(a.Reversed),
+		a.EntryID, t.d.ts(a.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert payment application: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) UpdateApplicationReversed(ctx context.Context, a service.Application) error {
+	res, err := t.exec(ctx, `UPDATE payment_applications SET reversed = ? WHERE tenant_id = ? AND id = ?`, decArg(a.Reversed), a.TenantID, a.ID)
+	return mustAffect(res, err, "payment application", a.ID)
+}
+
+func (t *tx) ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]service.Application, error) {
+	q, args := `tenant_id = ?`, []any{tenantID}
+	if sourceID != "" {
+		q += ` AND source_id = ?`
+		args = append(args, sourceID)
+	}
+	if invoiceID != "" {
+		q += ` AND invoice_id = ?`
+		args = append(args, invoiceID)
+	}
+	d := t.d
+	rows, err := t.query(ctx, `SELECT tenant_id, id, source_type, source_id, invoice_id, `+d.dec("amount")+`, `+d.dec("amount_accounting")+`, `+
+		d.dec("reversed")+`, entry_id, created_at FROM payment_applications WHERE `+q+` ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list payment applications: %w", err)
+	}
+	defer rows.Close()
+	var out []service.Application
+	for rows.Next() {
+		var a service.Application
+		if err := rows.Scan(&a.TenantID, &a.ID, &a.SourceType, &a.SourceID, &a.InvoiceID, decScan{&a.Amount}, decScan{&a.AmountAccounting},
+			decScan{&a.Reversed}, &a.EntryID, tsScan{&a.CreatedAt}); err != nil {
+			return nil, fmt.Errorf("scan payment application: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) InsertRefund(ctx context.Context, r service.Refund) error {
+	_, err := t.exec(ctx, `INSERT INTO refunds (tenant_id, id, payment_id, amount, amount_accounting, reason, provider_refund, refund_date,
+		entry_id, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		r.TenantID, r.ID, r.PaymentID, decArg(r.Amount), decArg(r.AmountAccounting), r.Reason, r.ProviderRefund, dateArg(r.Date),
+		r.EntryID, r.CreatedBy, t.d.ts(r.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert refund: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) ListRefunds(ctx context.Context, tenantID, paymentID string) ([]service.Refund, error) {
+	d := t.d
+	rows, err := t.query(ctx, `SELECT tenant_id, id, payment_id, `+d.dec("amount")+`, `+d.dec("amount_accounting")+`, reason, provider_refund,
+		refund_date, entry_id, created_by, created_at FROM refunds WHERE tenant_id = ? AND payment_id = ? ORDER BY created_at, id`, tenantID, paymentID)
+	if err != nil {
+		return nil, fmt.Errorf("list refunds: %w", err)
+	}
+	defer rows.Close()
+	var out []service.Refund
+	for rows.Next() {
+		var r service.Refund
+		if err := rows.Scan(&r.TenantID, &r.ID, &r.PaymentID, decScan{&r.Amount}, decScan{&r.AmountAccounting}, &r.Reason, &r.ProviderRefund,
+			dateScan{&r.Date}, &r.EntryID, &r.CreatedBy, tsScan{&r.CreatedAt}); err != nil {
+			return nil, fmt.Errorf("scan refund: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) error {
+	res, err := t.exec(ctx, `UPDATE invoices SET status = ?, paid = ?, balance = ?, balance_accounting = ?, close_reason = ?, closed_at = ?,
+		updated_at = ? WHERE tenant_id = ? AND id = ?`,
+		string(inv.Status), decArg(inv.Paid), decArg(inv.Balance), decArg(inv.BalanceAccounting), inv.CloseReason, t.d.nts(inv.ClosedAt),
+		t.d.ts(inv.UpdatedAt), inv.TenantID, inv.ID)
+	return mustAffect(res, err, "invoice", inv.ID)
+}
+
+// --- dunning
+
+func (t *tx) GetDunningOffsets(ctx context.Context, tenantID string) ([]int, error) {
+	var s string
+	err := t.queryRow(ctx, `SELECT offsets FROM dunning_settings WHERE tenant_id = ?`, tenantID).Scan(&s)
+	if errNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get dunning offsets: %w", err)
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("dunning offsets %q: %w", s, err)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func (t *tx) SetDunningOffsets(ctx context.Context, tenantID string, offsets []int) error {
+	parts := make([]string, len(offsets))
+	for i, n := range offsets {
+		parts[i] = strconv.Itoa(n)
+	}
+	_, err := t.exec(ctx, `INSERT INTO dunning_settings (tenant_id, offsets) VALUES (?, ?)
+		ON CONFLICT (tenant_id) DO UPDATE SET offsets = excluded.offsets`, tenantID, strings.Join(parts, ","))
+	if err != nil {
+		return fmt.Errorf("set dunning offsets: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COALESCE(MAX(step), 0) FROM dunning_steps WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("max dunning step: %w", err)
+	}
+	return n, nil
+}
+
+func (t *tx) InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error) {
+	res, err := t.exec(ctx, `INSERT INTO dunning_steps (tenant_id, invoice_id, step, notification_id, created_at) VALUES (?,?,?,?,?)
+		ON CONFLICT (tenant_id, invoice_id, step) DO NOTHING`, tenantID, invoiceID, step, notificationID, t.d.ts(at))
+	if err != nil {
+		return false, fmt.Errorf("insert dunning step: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("rows affected: %w", err)
+	}
+	return n == 1, nil
+}
