@@ -22,7 +22,7 @@ const module = "github.com/facturo/facturo"
 // ones must exist; later ones are checked as soon as they do.
 var (
 	domainRequired = []string{"money", "billing", "access", "fail", "id", "calendar", "tax", "ledger"}
-	domainLater    = []string{}
+	domainLater    = []string{"documents"}
 )
 
 // forbidden reports why a domain package must not depend on dep ("" if it may).

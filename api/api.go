@@ -72,6 +72,7 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerSubscriptions(api)
 	h.registerWallets(api)
 	h.registerDashboard(api)
+	h.registerDocuments(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

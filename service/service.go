@@ -48,6 +48,7 @@ type Tx interface {
 	PaymentStore
 	SubscriptionStore
 	WalletStore
+	DocumentStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
