@@ -63,8 +63,9 @@ const (
 	OwnAccount        Permission = "portal.own_account"  // a customer's own account in the portal
 	ManageCatalog     Permission = "catalog.manage"      // products
 	ReadCatalog       Permission = "catalog.read"        // products
-	ManageWebhooks    Permission = "webhooks.manage"     // webhook endpoints
-	ReadNotifications Permission = "notifications.read"  // the email outbox
+	ManageWebhooks    Permission = "webhooks.manage"     // webhook endpoints and their delivery log (a setting: administrators only)
+	ReadNotifications Permission = "notifications.read"  // the email outbox: list and read messages
+	RetryEmail        Permission = "notifications.retry" // send a failed or skipped outbox message again
 	// ManageSubscriptions creates and changes customers' subscriptions.
 	ManageSubscriptions Permission = "subscriptions.manage"
 )
@@ -76,9 +77,9 @@ var (
 		Administrator: nil, // everything; see Can
 		Director: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
 			ManagePayments, ManageWallets, ReadLedger, ManageLedger, RunBilling, ManageSalesItems, LogTime,
-			ManageCatalog, ManageWebhooks, ReadNotifications, ManageSubscriptions),
+			ManageCatalog, ReadNotifications, RetryEmail, ManageSubscriptions),
 		FinanceManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
-			ManagePayments, ManageWallets, ReadLedger, RunBilling, ManageSalesItems, ReadNotifications, ManageSubscriptions),
+			ManagePayments, ManageWallets, ReadLedger, RunBilling, ManageSalesItems, ReadNotifications, RetryEmail, ManageSubscriptions),
 		Finance:      concat(staffRead, WriteBillingInfo, WriteInvoices, ManagePayments, ManageSalesItems, ManageSubscriptions),
 		GroupManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems, ManageCatalog, ManageSubscriptions),
 		Sales:        concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems, ManageSubscriptions),

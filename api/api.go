@@ -73,6 +73,8 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerWallets(api)
 	h.registerDashboard(api)
 	h.registerDocuments(api)
+	h.registerOutbox(api)
+	h.registerWebhooks(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

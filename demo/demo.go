@@ -139,6 +139,13 @@ func seed(ctx context.Context, svc *service.Service, password string) (billing.T
 	if err := seedWallets(ctx, svc, p, ids, calendar.Today(svc.Now(), t.Location())); err != nil {
 		return t, err
 	}
+	// A webhook endpoint, disabled so the demo sends nothing out: enable it
+	// with a URL of yours (PATCH /api/v1/webhook-endpoints/{id}).
+	hook := "https://hooks.example.com/facturo"
+	if _, err := svc.CreateWebhookEndpoint(ctx, p, service.WebhookEndpointInput{URL: &hook, Description: ptr("ERP integration (disabled in the demo)"),
+		Events: []string{"invoice.*", "payment.*"}, Enabled: ptr(false)}); err != nil {
+		return t, fmt.Errorf("webhook endpoint: %w", err)
+	}
 	return t, nil
 }
 

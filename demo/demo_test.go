@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/facturo/facturo/access"
@@ -38,6 +39,28 @@ func TestEnsure(t *testing.T) {
 			t.Fatalf("tenants %+v, %v; login tenant %s", tenants, err, login.TenantID)
 		}
 		sys := access.System(login.TenantID, "test")
+
+		// Email outbox and webhooks: messages readable without SMTP, in the
+		// customers' languages; one endpoint, disabled (no outbound traffic).
+		outbox, err := svc.ListOutbox(ctx, sys, service.OutboxFilter{Page: service.Page{Limit: 50}})
+		if err != nil || len(outbox.Items) != 2 {
+			t.Fatalf("outbox %+v, %v: want two messages", outbox.Items, err)
+		}
+		subjects := map[string]bool{}
+		for _, n := range outbox.Items {
+			m, err := svc.GetOutboxMessage(ctx, sys, n.ID)
+			if err != nil || n.Status != service.NotificationQueued {
+				t.Fatalf("outbox message %+v: %v", n, err)
+			}
+			subjects[strings.Fields(m.Rendered.Subject)[0]] = true
+		}
+		if !subjects["Factura"] || !subjects["Fatura"] {
+			t.Errorf("outbox subjects %v: want one in Spanish and one in Portuguese", subjects)
+		}
+		hooks, err := svc.ListWebhookEndpoints(ctx, sys)
+		if err != nil || len(hooks) != 1 || hooks[0].Enabled {
+			t.Errorf("webhook endpoints %+v, %v: want one, disabled", hooks, err)
+		}
 
 		cs := customers(t, svc, login.TenantID)
 		if len(cs) != 8 {

@@ -55,6 +55,7 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		status                             []string // status changes to apply in order
 		kind                               string
 		reason                             string
+		notify                             bool // email the customer on publishing: a message in the outbox
 	}
 	cloud := func(desc, qty, price, group string, ct string) service.LineInput {
 		return service.LineInput{Description: desc, Quantity: sp(qty), UnitPrice: sp(price), ItemSalesTaxGroup: group, ChargeType: ct, Account: "4200"}
@@ -65,7 +66,7 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 	docs := []doc{
 		{customer: "C-1002", provider: "Microsoft", date: month(-3).AddDays(2), status: []string{"open"},
 			lines: []service.LineInput{cloud("Microsoft 365 Business Standard", "25", "11.70", "SERVICES", "recurring"), cloud("Azure consumption", "1", "432.18", "SERVICES", "usage")}},
-		{customer: "C-1002", provider: "AWS", date: month(-2).AddDays(4), status: []string{"open"},
+		{customer: "C-1002", provider: "AWS", date: month(-2).AddDays(4), status: []string{"open"}, notify: true,
 			lines: []service.LineInput{cloud("Amazon EC2 (instancias)", "744", "0.0464", "SERVICES", "usage"), cloud("Amazon S3 almacenamiento", "1250", "0.023", "SERVICES", "usage")}},
 		{customer: "C-1003", provider: "Google", date: month(-1).AddDays(1), status: []string{"open"},
 			lines: []service.LineInput{cloud("Google Workspace Business Starter", "8", "6.80", "SERVICES", "recurring"), svcLine("Formación de usuarios", "4", "60.00", "TRAINING")}},
@@ -73,7 +74,7 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 			lines: []service.LineInput{cloud("Microsoft 365 Business Basic", "8", "5.60", "SERVICES", "recurring")}},
 		{customer: "C-1001", provider: "Microsoft", currency: "GBP", rate: "1.1650", date: month(-2).AddDays(10), status: []string{"open"},
 			lines: []service.LineInput{cloud("Microsoft 365 E3", "40", "33.00", "SERVICES", "recurring"), svcLine("Tenant migration", "12", "95.00", "SERVICES")}},
-		{customer: "C-1004", provider: "AWS", currency: "BRL", rate: "0.1720", date: month(-1).AddDays(5), status: []string{"open"},
+		{customer: "C-1004", provider: "AWS", currency: "BRL", rate: "0.1720", date: month(-1).AddDays(5), status: []string{"open"}, notify: true,
 			lines: []service.LineInput{cloud("Amazon RDS (instâncias)", "720", "1.15", "SERVICES", "usage"), svcLine("Suporte técnico mensal", "1", "1500.00", "SERVICES")}},
 		{customer: "C-1007", provider: "AWS", currency: "USD", rate: "0.9210", date: month(-4).AddDays(3), status: []string{"open", "void"}, reason: "Duplicate of a corrected invoice",
 			lines: []service.LineInput{cloud("AWS Support Business", "1", "100.00", "SERVICES", "recurring")}},
@@ -102,7 +103,7 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 			return fmt.Errorf("demo document %d: %w", i, err)
 		}
 		for _, st := range d.status {
-			f := false
+			f := d.notify
 			if _, err := svc.UpdateInvoiceStatus(ctx, p, inv.ID, service.StatusChange{Status: st, Notify: &f, Reason: d.reason}); err != nil {
 				return fmt.Errorf("demo document %d to %s: %w", i, st, err)
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/internal/testserver"
@@ -195,6 +196,8 @@ var (
 	accCatalog     = []access.Role{access.Administrator, access.Director, access.GroupManager}
 	accTimeLoggers = []access.Role{access.Administrator, access.Director, access.Engineer}
 	accBillingRuns = []access.Role{access.Administrator, access.Director, access.FinanceManager}
+	// notifications.read and notifications.retry (the email outbox); webhooks.manage is accAdminOnly.
+	accOutbox = []access.Role{access.Administrator, access.Director, access.FinanceManager}
 )
 
 func accWithout(roles []access.Role, drop ...access.Role) []access.Role {
@@ -224,6 +227,43 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 	if _, err := e.Svc.UpsertTaxCode(ctx, sys, tax.Code{Code: "V21", Name: "VAT 21", Rate: decimal.NewFromInt(21), Category: tax.Standard, Account: "2100"}); err != nil {
 		t.Fatalf("tax code: %v", err)
 	}
+	// Outbox and webhook fixtures: a queued message, one skipped (its
+	// customer has no billing email) and a disabled endpoint.
+	notify := true
+	notified := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today).ID
+	if _, err := e.Svc.UpdateInvoiceStatus(ctx, sys, notified, service.StatusChange{Status: "open", Notify: &notify}); err != nil {
+		t.Fatalf("issue with notify: %v", err)
+	}
+	noEmail := accNewCustomer(t, e, e.A.ID, "No Email S.L.")
+	if _, err := e.Svc.UpdateCustomer(ctx, sys, noEmail, service.CustomerInput{Billing: &service.BillingInput{LegalName: accPtr("No Email S.L."),
+		Currency: accPtr("EUR"), Address: &billing.Address{Line1: "Calle 2", City: "Madrid", Country: "ES"}}}); err != nil {
+		t.Fatalf("billing info: %v", err)
+	}
+	silent := accMakeInvoice(t, e, e.A.ID, noEmail, today).ID
+	if _, err := e.Svc.UpdateInvoiceStatus(ctx, sys, silent, service.StatusChange{Status: "open", Notify: &notify}); err != nil {
+		t.Fatalf("issue with notify: %v", err)
+	}
+	var queued, skipped string
+	for _, st := range []string{service.NotificationQueued, service.NotificationSkipped} {
+		page, err := e.Svc.ListOutbox(ctx, sys, service.OutboxFilter{Status: st, Page: service.Page{Limit: 1}})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("outbox %s: %+v, %v", st, page.Items, err)
+		}
+		if st == service.NotificationQueued {
+			queued = page.Items[0].ID
+		} else {
+			skipped = page.Items[0].ID
+		}
+	}
+	newHook := func(t *testing.T) service.WebhookEndpoint {
+		url, off := "https://hooks.example.com/fixture", false
+		h, err := e.Svc.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &url, Enabled: &off})
+		if err != nil {
+			t.Fatalf("webhook endpoint: %v", err)
+		}
+		return h
+	}
+	hook := newHook(t)
 	// Fixtures of the corrections, approval, recurring and attachment rows.
 	submitted := func(t *testing.T) string {
 		id := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today).ID
@@ -492,6 +532,22 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 			map[string]any{"period_start": "2001-01-01", "period_end": "2001-01-31", "wait": true})},
 		{op: "GET /api/v1/billing-runs", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs", nil)},
 		{op: "GET /api/v1/billing-runs/{id}", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs/"+run.ID, nil)},
+
+		// Email outbox and webhooks.
+		{op: "GET /api/v1/outbox", allowed: accOutbox, call: fixed("/api/v1/outbox?status=queued", nil)},
+		{op: "GET /api/v1/outbox/{id}", allowed: accOutbox, call: fixed("/api/v1/outbox/"+queued, nil)},
+		// The message was skipped for want of a recipient: an allowed role gets past the check to the 409.
+		{op: "POST /api/v1/outbox/{id}/retry", allowed: accOutbox, alsoOK: http.StatusConflict, call: fixed("/api/v1/outbox/"+skipped+"/retry", nil)},
+		{op: "POST /api/v1/webhook-endpoints", allowed: accAdminOnly, call: fixed("/api/v1/webhook-endpoints",
+			map[string]any{"url": "https://hooks.example.com/matrix", "events": []string{"invoice.*"}, "enabled": false})},
+		{op: "GET /api/v1/webhook-endpoints", allowed: accAdminOnly, call: fixed("/api/v1/webhook-endpoints", nil)},
+		{op: "GET /api/v1/webhook-endpoints/{id}", allowed: accAdminOnly, call: fixed("/api/v1/webhook-endpoints/"+hook.ID, nil)},
+		{op: "PATCH /api/v1/webhook-endpoints/{id}", allowed: accAdminOnly, call: fixed("/api/v1/webhook-endpoints/"+hook.ID, map[string]any{"description": "edited"})},
+		{op: "DELETE /api/v1/webhook-endpoints/{id}", allowed: accAdminOnly, call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/webhook-endpoints/" + newHook(t).ID, nil
+		}},
+		{op: "GET /api/v1/webhook-endpoints/{id}/attempts", allowed: accAdminOnly, call: fixed("/api/v1/webhook-endpoints/"+hook.ID+"/attempts", nil)},
+		{op: "GET /api/v1/webhook-endpoints/{id}/deliveries", allowed: accAdminOnly, call: fixed("/api/v1/webhook-endpoints/"+hook.ID+"/deliveries?status=pending", nil)},
 	}
 }
 

@@ -126,9 +126,17 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	var run BillingRun
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		run, err = tx.StartBillingRun(ctx, BillingRun{ID: id.NewAt("run", now), TenantID: p.TenantID, PeriodStart: from, PeriodEnd: to,
+		newID := id.NewAt("run", now)
+		run, err = tx.StartBillingRun(ctx, BillingRun{ID: newID, TenantID: p.TenantID, PeriodStart: from, PeriodEnd: to,
 			Issue: issue, Status: "running", Phase: "contracts", StartedAt: now, UpdatedAt: now})
-		return err
+		if err != nil || run.Status == "completed" {
+			return err
+		}
+		typ := "billing_run.started"
+		if run.ID != newID {
+			typ = "billing_run.resumed"
+		}
+		return s.emitEvent(ctx, tx, p.TenantID, typ, billingRunEvent(run))
 	})
 	if err != nil {
 		return run, err
@@ -146,7 +154,14 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	}
 	abort := func(err error) (BillingRun, error) {
 		_ = s.store.Write(context.WithoutCancel(ctx), func(tx Tx) error {
-			return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "failed", Error: err.Error(), At: s.Now()})
+			if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "failed", Error: err.Error(), At: s.Now()}); err != nil {
+				return err
+			}
+			r, err2 := tx.GetBillingRun(ctx, p.TenantID, run.ID)
+			if err2 != nil {
+				return err2
+			}
+			return s.emitEvent(ctx, tx, p.TenantID, "billing_run.failed", billingRunEvent(r))
 		})
 		return s.getRunOr(ctx, p.TenantID, run), err
 	}
@@ -240,7 +255,14 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		}
 	}
 	err = s.store.Write(ctx, func(tx Tx) error {
-		return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "completed", Phase: "done", Finished: true, At: s.Now()})
+		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "completed", Phase: "done", Finished: true, At: s.Now()}); err != nil {
+			return err
+		}
+		r, err := tx.GetBillingRun(ctx, p.TenantID, run.ID)
+		if err != nil {
+			return err
+		}
+		return s.emitEvent(ctx, tx, p.TenantID, "billing_run.completed", billingRunEvent(r))
 	})
 	if err != nil {
 		return abort(err)
@@ -322,6 +344,15 @@ func (s *Service) billGroup(ctx context.Context, p access.Principal, run Billing
 			}
 		}
 		billed = len(ids)
+		extra := map[string]any{"billing_run_id": run.ID, "sales_item_ids": ids}
+		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.created", invoiceEvent(inv, extra)); err != nil {
+			return err
+		}
+		if issue {
+			if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.issued", invoiceEvent(inv, extra)); err != nil {
+				return err
+			}
+		}
 		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsDone: billed, GroupsDone: 1, InvoicesCreated: 1,
 			Status: "running", Phase: "invoicing", At: s.Now()}); err != nil {
 			return err
@@ -439,4 +470,10 @@ func (s *Service) ScheduledBillingRun(ctx context.Context, tenantID string) (*Bi
 	}
 	r, err := s.RunBilling(ctx, access.System(tenantID, "billing schedule"), from, to, false, nil, nil)
 	return &r, err
+}
+
+// billingRunEvent is the data of billing_run.* events.
+func billingRunEvent(r BillingRun) map[string]any {
+	return map[string]any{"id": r.ID, "status": r.Status, "period_start": r.PeriodStart.String(), "period_end": r.PeriodEnd.String(),
+		"issue": r.Issue, "items_done": r.ItemsDone, "items_total": r.ItemsTotal, "invoices_created": r.InvoicesCreated, "error": r.Error}
 }

@@ -174,6 +174,15 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 			return err
 		}
 		out = Correction{Original: orig, CreditNote: cn, Replacement: repl}
+		for _, ev := range []struct {
+			typ string
+			inv billing.Invoice
+		}{{"invoice.corrected", orig}, {"invoice.issued", cn}, {"invoice.created", repl}} {
+			extra := map[string]any{"reason_code": reason, "credit_note_id": cn.ID, "replacement_id": repl.ID, "original_id": orig.ID}
+			if err := s.emitEvent(ctx, tx, p.TenantID, ev.typ, invoiceEvent(ev.inv, extra)); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, p, "invoice.corrected", "invoice", orig.ID, map[string]any{"number": orig.Number,
 			"reason_code": reason, "comment": comment, "credit_note_id": cn.ID, "credit_note_number": cn.Number, "replacement_id": repl.ID})
 	})
@@ -253,6 +262,9 @@ func (s *Service) workflowStep(ctx context.Context, p access.Principal, invoiceI
 			return err
 		}
 		out = inv
+		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice."+action, invoiceEvent(inv, map[string]any{"comment": comment})); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "invoice."+action, "invoice", inv.ID, map[string]string{"comment": comment})
 	})
 	return out, err

@@ -41,18 +41,24 @@ type NotificationStore interface {
 	ListNotifications(ctx context.Context, tenantID, targetID string) ([]Notification, error)
 }
 
-// Notification is a message waiting to be sent to a customer.
+// Notification is a message to a customer in the email outbox, queued in
+// the transaction of the change it tells about and sent by SendDueEmails.
 type Notification struct {
-	ID         string            `json:"id"`
-	TenantID   string            `json:"-"`
-	Kind       string            `json:"kind"` // invoice.published, invoice.status_changed …
-	TargetType string            `json:"target_type"`
-	TargetID   string            `json:"target_id"`
-	Recipient  string            `json:"recipient"`
-	Language   string            `json:"language"`
-	Payload    map[string]string `json:"payload"`
-	Status     string            `json:"status"` // queued, sent, failed
-	CreatedAt  time.Time         `json:"created_at"`
+	ID            string            `json:"id"`
+	TenantID      string            `json:"-"`
+	Kind          string            `json:"kind"` // invoice.published, invoice.status_changed … (package email's kinds)
+	TargetType    string            `json:"target_type"`
+	TargetID      string            `json:"target_id"`
+	Recipient     string            `json:"recipient"`
+	Language      string            `json:"language"`
+	Payload       map[string]string `json:"payload"`
+	Status        string            `json:"status"` // queued, sent, failed, skipped
+	Attempts      int               `json:"attempts"`
+	LastError     string            `json:"last_error"`
+	NextAttemptAt *time.Time        `json:"next_attempt_at"`
+	SentAt        *time.Time        `json:"sent_at"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
 }
 
 // LineInput is one line as a client enters it. Give quantity and unit_price
@@ -325,6 +331,9 @@ func (s *Service) CreateInvoice(ctx context.Context, p access.Principal, in Invo
 		if err := tx.InsertInvoice(ctx, inv); err != nil {
 			return err
 		}
+		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.created", invoiceEvent(inv, nil)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "invoice.created", "invoice", inv.ID, map[string]any{"document_number": inv.DocumentNumber,
 			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": inv.Total.String(), "currency": inv.Currency})
 	})
@@ -377,6 +386,9 @@ func (s *Service) UpdateInvoice(ctx context.Context, p access.Principal, invoice
 			return err
 		}
 		out = inv
+		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.updated", invoiceEvent(inv, nil)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "invoice.updated", "invoice", inv.ID, diff(invoiceView(before), invoiceView(inv)))
 	})
 	return out, err
@@ -406,6 +418,9 @@ func (s *Service) DiscardInvoice(ctx context.Context, p access.Principal, invoic
 			return err
 		}
 		if err := tx.DeleteInvoice(ctx, p.TenantID, inv.ID); err != nil {
+			return err
+		}
+		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.discarded", invoiceEvent(inv, nil)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, p, "invoice.discarded", "invoice", inv.ID, inv)
@@ -538,10 +553,30 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 			}
 		}
 		res = StatusResult{Invoice: inv, Notified: notify}
+		if err := s.emitStatusEvents(ctx, tx, p.TenantID, inv, from, ch.Reason); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "invoice.status_changed", "invoice", inv.ID, map[string]any{
 			"from": from, "to": inv.Status, "notify": notify, "reason": ch.Reason, "number": inv.Number})
 	})
 	return res, err
+}
+
+// emitStatusEvents emits invoice.status_changed and the event naming the
+// new status: invoice.issued, invoice.past_due, invoice.closed or invoice.voided.
+func (s *Service) emitStatusEvents(ctx context.Context, tx Tx, tenantID string, inv billing.Invoice, from billing.Status, reason string) error {
+	extra := map[string]any{"from": from}
+	if reason != "" {
+		extra["reason"] = reason
+	}
+	named := map[billing.Status]string{billing.Open: "invoice.issued", billing.PastDue: "invoice.past_due",
+		billing.Closed: "invoice.closed", billing.Void: "invoice.voided"}[inv.Status]
+	if named != "" && (inv.Status != billing.Open || from.IsDraft()) {
+		if err := s.emitEvent(ctx, tx, tenantID, named, invoiceEvent(inv, extra)); err != nil {
+			return err
+		}
+	}
+	return s.emitEvent(ctx, tx, tenantID, "invoice.status_changed", invoiceEvent(inv, extra))
 }
 
 func label(inv billing.Invoice) string {
@@ -718,15 +753,13 @@ func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, in
 }
 
 func (s *Service) queueInvoiceNotification(ctx context.Context, tx Tx, p access.Principal, inv billing.Invoice, from billing.Status) error {
-	kind := "invoice.status_changed"
-	if from.IsDraft() && inv.Status == billing.Open {
-		kind = "invoice.published"
+	kind := "invoice.published"
+	if !from.IsDraft() || inv.Status != billing.Open {
+		kind = "invoice.status_changed"
 	}
-	now := s.Now()
-	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: kind,
+	return s.queueNotification(ctx, tx, Notification{TenantID: p.TenantID, Kind: kind,
 		TargetType: "invoice", TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language,
-		Payload: map[string]string{"number": inv.Number, "status": string(inv.Status), "from": string(from)},
-		Status:  "queued", CreatedAt: now})
+		Payload: map[string]string{"number": inv.Number, "status": string(inv.Status), "from": string(from)}})
 }
 
 // ListNotifications lists the notifications about one document of the

@@ -277,11 +277,17 @@ func (s *Service) runTemplateOnce(ctx context.Context, p access.Principal, templ
 		if err := tx.InsertInvoice(ctx, inv); err != nil {
 			return err // a second document for the period is refused by the (template, period) key
 		}
+		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.created", invoiceEvent(inv, map[string]any{"template_id": t.ID})); err != nil {
+			return err
+		}
 		if t.AutoIssue && !tenant.ApprovalRequired {
 			if err := s.issue(ctx, tx, p, &inv, tenant, today); err != nil {
 				return err
 			}
 			if err := tx.UpdateInvoice(ctx, inv); err != nil {
+				return err
+			}
+			if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.issued", invoiceEvent(inv, map[string]any{"template_id": t.ID})); err != nil {
 				return err
 			}
 		}

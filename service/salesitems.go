@@ -337,6 +337,9 @@ func (s *Service) CreateSalesItem(ctx context.Context, p access.Principal, in Sa
 		if err := tx.InsertSalesItem(ctx, si); err != nil {
 			return err
 		}
+		if err := s.emitEvent(ctx, tx, p.TenantID, "sales_item.created", salesItemEvent(si)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "sales_item.created", "sales_item", si.ID, si)
 	})
 	return si, err
@@ -368,6 +371,9 @@ func (s *Service) UpdateSalesItem(ctx context.Context, p access.Principal, itemI
 			return err
 		}
 		out = si
+		if err := s.emitEvent(ctx, tx, p.TenantID, "sales_item.updated", salesItemEvent(si)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "sales_item.updated", "sales_item", si.ID, diff(before, si))
 	})
 	return out, err
@@ -393,6 +399,9 @@ func (s *Service) CancelSalesItem(ctx context.Context, p access.Principal, itemI
 			return err
 		}
 		out = si
+		if err := s.emitEvent(ctx, tx, p.TenantID, "sales_item.cancelled", salesItemEvent(si)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "sales_item.cancelled", "sales_item", si.ID, nil)
 	})
 	return out, err
@@ -570,4 +579,11 @@ func SalesItemSortValue(si billing.SalesItem, sort string) string {
 		return si.CreatedAt.UTC().Format(TimeLayout)
 	}
 	return si.BillingDate.String()
+}
+
+// salesItemEvent is the data of sales_item.* events.
+func salesItemEvent(si billing.SalesItem) map[string]any {
+	return map[string]any{"id": si.ID, "status": si.Status, "customer_id": si.CustomerID, "source": si.Source,
+		"source_ref": si.SourceRef, "description": si.Description, "quantity": si.Quantity.String(), "unit_price": si.UnitPrice.String(),
+		"gross": si.Gross.String(), "currency": si.Currency, "billing_date": si.BillingDate.String(), "invoice_id": si.InvoiceID}
 }

@@ -49,6 +49,8 @@ type Tx interface {
 	SubscriptionStore
 	WalletStore
 	DocumentStore
+	OutboxStore
+	WebhookStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -70,6 +72,12 @@ type Service struct {
 	provider PaymentProvider
 	// primaryRemovalChecks may refuse removing a primary card.
 	primaryRemovalChecks []PrimaryRemovalCheck
+
+	node      string // this process, as the owner of outbox leases
+	mailer    Mailer
+	portalURL string
+	pdf       PDFRenderer
+	webhooks  WebhookSender
 }
 
 // Option configures a Service.
@@ -80,7 +88,7 @@ func WithClock(c Clock) Option { return func(s *Service) { s.now = c } }
 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now}
+	s := &Service{store: store, now: time.Now, node: newNodeID()}
 	for _, o := range opts {
 		o(s)
 	}

@@ -205,6 +205,9 @@ func (s *Service) contractItems(ctx context.Context, tx Tx, tenantID string, c b
 			if err != nil {
 				return made, err
 			}
+			if err := s.emitEvent(ctx, tx, tenantID, "sales_item.created", salesItemEvent(si)); err != nil {
+				return made, err
+			}
 			made++
 		}
 	}
@@ -320,6 +323,9 @@ func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID stri
 				return err
 			}
 			if err := tx.InsertSalesItem(ctx, si); err != nil {
+				return err
+			}
+			if err := s.emitEvent(ctx, tx, p.TenantID, "sales_item.created", salesItemEvent(si)); err != nil {
 				return err
 			}
 			item = &si
@@ -458,6 +464,9 @@ func (s *Service) importUsageRow(ctx context.Context, tx Tx, tenantID string, r 
 			res.Status = "duplicate"
 			return res, nil
 		}
+		return res, err
+	}
+	if err := s.emitEvent(ctx, tx, tenantID, "sales_item.created", salesItemEvent(si)); err != nil {
 		return res, err
 	}
 	res.Status, res.ItemID = "imported", si.ID

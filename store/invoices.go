@@ -640,8 +640,18 @@ func (t *tx) InsertNotification(ctx context.Context, n service.Notification) err
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO notifications (tenant_id, id, kind, target_type, target_id, recipient, language, payload, status, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, n.TenantID, n.ID, n.Kind, n.TargetType, n.TargetID, n.Recipient, n.Language, payload, n.Status, t.d.ts(n.CreatedAt))
+	next := n.NextAttemptAt
+	if next == nil && n.Status == service.NotificationQueued {
+		next = &n.CreatedAt
+	}
+	updated := n.UpdatedAt
+	if updated.IsZero() {
+		updated = n.CreatedAt
+	}
+	_, err = t.exec(ctx, `INSERT INTO notifications (tenant_id, id, kind, target_type, target_id, recipient, language, payload, status,
+		attempts, last_error, created_at, next_attempt_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, n.TenantID, n.ID, n.Kind, n.TargetType, n.TargetID, n.Recipient, n.Language, payload, n.Status,
+		n.Attempts, n.LastError, t.d.ts(n.CreatedAt), t.d.nts(next), t.d.ts(updated))
 	if err != nil {
 		return fmt.Errorf("insert notification: %w", err)
 	}
@@ -649,25 +659,7 @@ func (t *tx) InsertNotification(ctx context.Context, n service.Notification) err
 }
 
 func (t *tx) ListNotifications(ctx context.Context, tenantID, targetID string) ([]service.Notification, error) {
-	rows, err := t.query(ctx, `SELECT id, kind, target_type, target_id, recipient, language, payload, status, created_at
-		FROM notifications WHERE tenant_id = ? AND target_id = ? ORDER BY id`, tenantID, targetID)
-	if err != nil {
-		return nil, fmt.Errorf("list notifications: %w", err)
-	}
-	defer rows.Close()
-	var out []service.Notification
-	for rows.Next() {
-		n := service.Notification{TenantID: tenantID}
-		var payload string
-		if err := rows.Scan(&n.ID, &n.Kind, &n.TargetType, &n.TargetID, &n.Recipient, &n.Language, &payload, &n.Status, tsScan{&n.CreatedAt}); err != nil {
-			return nil, fmt.Errorf("scan notification: %w", err)
-		}
-		if err := json.Unmarshal([]byte(payload), &n.Payload); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND target_id = ? ORDER BY id`, tenantID, targetID)
 }
 
 func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date) ([]service.AgingBalance, error) {

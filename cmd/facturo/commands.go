@@ -21,6 +21,7 @@ import (
 	"github.com/facturo/facturo/server"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/webhook"
 )
 
 // openDB opens and migrates the database.
@@ -44,6 +45,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := f.String("log-level", "FACTURO_LOG_LEVEL", "info", "debug, info, warn or error")
 	secure := f.Bool("secure-cookies", "FACTURO_SECURE_COOKIES", false, "mark session cookies Secure (set when served over HTTPS)")
 	pay := paymentFlags(f)
+	smtp := addSMTPFlags(f)
+	publicURL := f.String("public-url", "FACTURO_PUBLIC_URL", "", "public base URL of this server (https://billing.example.com), for the portal links in emails; default: the listen address")
+	webhooks := f.Bool("webhooks", "FACTURO_WEBHOOKS", true, "deliver webhooks to the tenants' endpoints (false keeps them queued)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -60,20 +64,35 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	svc := service.New(db, service.WithPaymentProvider(provider))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	defer ln.Close() // closed by Serve; this covers the returns before it
+	url := "http://" + displayAddr(ln.Addr().String())
+	m, err := smtp.mailer(log)
+	if err != nil {
+		return err
+	}
+	opts := []service.Option{service.WithPDF(documentsPDF{}), service.WithPortalURL(url), service.WithPaymentProvider(provider)}
+	if *publicURL != "" {
+		opts = append(opts, service.WithPortalURL(*publicURL))
+	}
+	if m != nil {
+		opts = append(opts, service.WithMailer(m))
+	}
+	if *webhooks {
+		opts = append(opts, service.WithWebhookSender(webhook.NewSender()))
+	}
+	svc := service.New(db, opts...)
 	var login demo.Login
 	if *withDemo {
 		if login, err = demo.Ensure(ctx, svc); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
 	srv := &http.Server{Handler: server.New(svc, db, server.Config{Log: log, SecureCookies: *secure}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
-	url := "http://" + displayAddr(ln.Addr().String())
 	fmt.Fprintf(stdout, "Facturo %s is serving %s (database: %s)\n", version, url, store.Redact(*dsn))
 	fmt.Fprintf(stdout, "  Console:   %s/console   (customers sign in to %s/portal)\n", url, url)
 	fmt.Fprintf(stdout, "  API docs:  %s/api/v1/docs\n", url)
@@ -85,6 +104,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go purgeLoop(ctx, db, log)
 	go sweepLoop(ctx, svc, log)
 	go walletLoop(ctx, svc, log)
+	jobs := startWorkers(svc, log, 5*time.Second)
+	defer jobs.Stop(20 * time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -98,6 +119,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	jobs.Stop(15 * time.Second) // let the batches in flight finish
 	return nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/facturo/facturo/demo"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/internal/mailpit"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -54,7 +55,7 @@ func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // clearEnv makes flag defaults independent of the machine's environment.
 func clearEnv(t *testing.T) {
 	for _, v := range []string{"FACTURO_DATABASE_URL", "FACTURO_ADDR", "FACTURO_DEMO", "FACTURO_LOG_LEVEL",
-		"FACTURO_SECURE_COOKIES", "FACTURO_TENANT", "FACTURO_PASSWORD"} {
+		"FACTURO_SECURE_COOKIES", "FACTURO_TENANT", "FACTURO_PASSWORD", "FACTURO_SMTP_URL", "FACTURO_SMTP_FROM", "FACTURO_PUBLIC_URL", "FACTURO_WEBHOOKS"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
@@ -336,13 +337,14 @@ var (
 
 // serve starts `facturo serve --demo` and reads its output until the API
 // key line: then it is listening.
-func serve(t *testing.T, dbPath string) *running {
+func serve(t *testing.T, dbPath string, extra ...string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &running{done: make(chan int, 1), stderr: &syncBuffer{}, cancel: cancel}
 	pr, pw := io.Pipe()
 	go func() {
-		code := run(ctx, []string{"serve", "--demo", "--db", dbPath, "--addr", "127.0.0.1:0", "--log-level", "warn"}, pw, s.stderr)
+		args := append([]string{"serve", "--demo", "--db", dbPath, "--addr", "127.0.0.1:0", "--log-level", "warn"}, extra...)
+		code := run(ctx, args, pw, s.stderr)
 		pw.Close()
 		s.done <- code
 	}()
@@ -516,4 +518,42 @@ func TestServeAddressInUse(t *testing.T) {
 		t.Errorf("second server on %s: exit %d, stdout %q, stderr %q", addr, code, stdout, stderr)
 	}
 	s.stop(t)
+}
+
+// TestServeSendsEmail: serve's email job sends the demo's outbox through a
+// real SMTP server, signing in with the user and password of
+// $FACTURO_SMTP_URL, which appears in neither the logs nor --help.
+func TestServeSendsEmail(t *testing.T) {
+	clearEnv(t)
+	mp := mailpit.Start(t, "--smtp-auth-accept-any", "--smtp-auth-allow-insecure")
+	const password = "s3cret-smtp-pass"
+	t.Setenv("FACTURO_SMTP_URL", "smtp://facturo:"+password+"@"+mp.SMTP)
+	t.Setenv("FACTURO_SMTP_FROM", "Nimbus Billing <billing@nimbus.example>")
+	if _, stdout, stderr := cli(t, "serve", "--help"); strings.Contains(stdout+stderr, password) || !strings.Contains(stdout+stderr, "FACTURO_SMTP_URL") {
+		t.Errorf("serve --help shows the SMTP password or lacks $FACTURO_SMTP_URL:\n%s%s", stdout, stderr)
+	}
+	s := serve(t, filepath.Join(t.TempDir(), "mail.db"), "--log-level", "debug")
+	deadline := time.Now().Add(time.Minute) // a guard against a hang: the job sends at start
+	var got []mailpit.Summary
+	for len(got) < 2 && time.Now().Before(deadline) {
+		got = mp.Messages()
+		if len(got) < 2 {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	s.stop(t)
+	if len(got) != 2 {
+		t.Fatalf("%d emails arrived, want the demo's two; stderr:\n%s", len(got), s.stderr)
+	}
+	subjects := []string{got[0].Subject, got[1].Subject}
+	slices.Sort(subjects)
+	if !strings.HasPrefix(subjects[0], "Factura ") || !strings.HasPrefix(subjects[1], "Fatura ") {
+		t.Errorf("subjects %q: want the Spanish and the Portuguese customer's", subjects)
+	}
+	if strings.Contains(s.stderr.String(), password) {
+		t.Errorf("the SMTP password is in the log:\n%s", s.stderr)
+	}
+	if !strings.Contains(s.stderr.String(), "email: sending through SMTP") {
+		t.Errorf("no log line about the SMTP server:\n%s", s.stderr)
+	}
 }

@@ -203,7 +203,8 @@ var CountedTables = []string{"tenants", "customers", "users", "api_keys", "audit
 	"tax_codes", "tax_groups", "ledger_accounts", "posting_profiles", "number_series",
 	"reason_codes", "invoice_workflow", "recurring_templates", "attachments",
 	"products", "contracts", "contract_parts", "tickets", "time_entries", "sales_items", "billing_runs",
-	"payment_methods", "payments", "payment_applications", "refunds", "dunning_steps"}
+	"payment_methods", "payments", "payment_applications", "refunds", "dunning_steps",
+	"webhook_endpoints", "webhook_events", "webhook_deliveries", "webhook_attempts"}
 
 // TableCounts counts the rows of every business table (CountedTables).
 func TableCounts(t testing.TB, db *store.DB) map[string]int {

@@ -1,0 +1,165 @@
+package email
+
+// templates holds every message in every language: kind → subject and body
+// (text/template; fields as documented on Message).
+var templates = map[string]map[string]tmpl{
+	"en": {
+		InvoicePublished: {`Invoice {{.number}} from {{.Tenant}}`, `Hello {{.Customer}},
+
+{{.Tenant}} has issued invoice {{.number}}{{if .invoice_date}} dated {{.invoice_date}}{{end}}{{if .period}} for {{.period}}{{end}}.
+
+Amount due: {{.total}}{{if .due_date}}
+Due date: {{.due_date}}{{end}}
+
+The invoice is attached as a PDF.{{if .PortalURL}} You can also view and download it in the customer portal:
+{{.PortalURL}}{{end}}
+
+Thank you for your business.`},
+		InvoiceStatusChanged: {`Invoice {{.number}} is now {{status .status}}`, `Hello {{.Customer}},
+
+The status of invoice {{.number}} has changed{{if .from}} from {{status .from}}{{end}} to {{status .status}}.{{if .balance}}
+
+Balance: {{.balance}}{{end}}{{if .PortalURL}}
+
+View it in the customer portal:
+{{.PortalURL}}{{end}}`},
+		PaymentReceipt: {`Payment receipt{{if .number}} for invoice {{.number}}{{end}} from {{.Tenant}}`, `Hello {{.Customer}},
+
+We have received your payment of {{.amount}}{{if .date}} on {{.date}}{{end}}{{if .number}} for invoice {{.number}}{{end}}.{{if .reference}}
+Reference: {{.reference}}{{end}}{{if .method}}
+Method: {{.method}}{{end}}{{if .PortalURL}}
+
+Your account in the customer portal:
+{{.PortalURL}}{{end}}
+
+Thank you.`},
+		DunningReminder: {`Reminder: invoice {{.number}} is past due`, `Hello {{.Customer}},
+
+Our records show that invoice {{.number}}{{if .due_date}}, due {{.due_date}},{{end}} still has a balance of {{.balance}}{{if .days_overdue}} ({{.days_overdue}} days overdue){{end}}.
+
+Please arrange payment at your earliest convenience. If you have already paid, please disregard this message.{{if .PortalURL}}
+
+View and pay it in the customer portal:
+{{.PortalURL}}{{end}}`},
+		WalletLowBalance: {`Your prepaid balance with {{.Tenant}} is low`, `Hello {{.Customer}},
+
+Your wallet balance is {{.balance}}{{if .threshold}}, below the threshold of {{.threshold}}{{end}}.
+
+Add funds to keep your services running without interruption.{{if .PortalURL}}
+
+{{.PortalURL}}{{end}}`},
+		WalletRechargeFailed: {`Automatic recharge of your wallet failed`, `Hello {{.Customer}},
+
+We could not recharge your wallet{{if .amount}} with {{.amount}}{{end}} from your primary card{{if .reason}}: {{.reason}}{{end}}.
+
+Please check your payment method or add funds by hand.{{if .PortalURL}}
+
+{{.PortalURL}}{{end}}`},
+	},
+	"es": {
+		InvoicePublished: {`Factura {{.number}} de {{.Tenant}}`, `Hola, {{.Customer}}:
+
+{{.Tenant}} ha emitido la factura {{.number}}{{if .invoice_date}} con fecha {{.invoice_date}}{{end}}{{if .period}} correspondiente a {{.period}}{{end}}.
+
+Importe a pagar: {{.total}}{{if .due_date}}
+Fecha de vencimiento: {{.due_date}}{{end}}
+
+Adjuntamos la factura en PDF.{{if .PortalURL}} También puede verla y descargarla en el portal de clientes:
+{{.PortalURL}}{{end}}
+
+Gracias por su confianza.`},
+		InvoiceStatusChanged: {`La factura {{.number}} ahora está {{status .status}}`, `Hola, {{.Customer}}:
+
+El estado de la factura {{.number}} ha cambiado{{if .from}} de {{status .from}}{{end}} a {{status .status}}.{{if .balance}}
+
+Saldo: {{.balance}}{{end}}{{if .PortalURL}}
+
+Consúltela en el portal de clientes:
+{{.PortalURL}}{{end}}`},
+		PaymentReceipt: {`Recibo de pago{{if .number}} de la factura {{.number}}{{end}} de {{.Tenant}}`, `Hola, {{.Customer}}:
+
+Hemos recibido su pago de {{.amount}}{{if .date}} el {{.date}}{{end}}{{if .number}} para la factura {{.number}}{{end}}.{{if .reference}}
+Referencia: {{.reference}}{{end}}{{if .method}}
+Método: {{.method}}{{end}}{{if .PortalURL}}
+
+Su cuenta en el portal de clientes:
+{{.PortalURL}}{{end}}
+
+Gracias.`},
+		DunningReminder: {`Recordatorio: la factura {{.number}} está vencida`, `Hola, {{.Customer}}:
+
+Según nuestros registros, la factura {{.number}}{{if .due_date}}, con vencimiento el {{.due_date}},{{end}} tiene un saldo pendiente de {{.balance}}{{if .days_overdue}} ({{.days_overdue}} días de retraso){{end}}.
+
+Le rogamos que realice el pago lo antes posible. Si ya lo ha pagado, ignore este mensaje.{{if .PortalURL}}
+
+Consúltela y páguela en el portal de clientes:
+{{.PortalURL}}{{end}}`},
+		WalletLowBalance: {`Su saldo prepago con {{.Tenant}} es bajo`, `Hola, {{.Customer}}:
+
+El saldo de su monedero es {{.balance}}{{if .threshold}}, por debajo del umbral de {{.threshold}}{{end}}.
+
+Añada fondos para que sus servicios sigan funcionando sin interrupción.{{if .PortalURL}}
+
+{{.PortalURL}}{{end}}`},
+		WalletRechargeFailed: {`La recarga automática de su monedero ha fallado`, `Hola, {{.Customer}}:
+
+No hemos podido recargar su monedero{{if .amount}} con {{.amount}}{{end}} con su tarjeta principal{{if .reason}}: {{.reason}}{{end}}.
+
+Revise su método de pago o añada fondos manualmente.{{if .PortalURL}}
+
+{{.PortalURL}}{{end}}`},
+	},
+	"pt-BR": {
+		InvoicePublished: {`Fatura {{.number}} de {{.Tenant}}`, `Olá, {{.Customer}}:
+
+{{.Tenant}} emitiu a fatura {{.number}}{{if .invoice_date}} com data de {{.invoice_date}}{{end}}{{if .period}} referente a {{.period}}{{end}}.
+
+Valor a pagar: {{.total}}{{if .due_date}}
+Vencimento: {{.due_date}}{{end}}
+
+A fatura segue anexa em PDF.{{if .PortalURL}} Você também pode visualizá-la e baixá-la no portal do cliente:
+{{.PortalURL}}{{end}}
+
+Obrigado pela preferência.`},
+		InvoiceStatusChanged: {`A fatura {{.number}} agora está {{status .status}}`, `Olá, {{.Customer}}:
+
+O status da fatura {{.number}} mudou{{if .from}} de {{status .from}}{{end}} para {{status .status}}.{{if .balance}}
+
+Saldo: {{.balance}}{{end}}{{if .PortalURL}}
+
+Veja-a no portal do cliente:
+{{.PortalURL}}{{end}}`},
+		PaymentReceipt: {`Recibo de pagamento{{if .number}} da fatura {{.number}}{{end}} de {{.Tenant}}`, `Olá, {{.Customer}}:
+
+Recebemos o seu pagamento de {{.amount}}{{if .date}} em {{.date}}{{end}}{{if .number}} referente à fatura {{.number}}{{end}}.{{if .reference}}
+Referência: {{.reference}}{{end}}{{if .method}}
+Método: {{.method}}{{end}}{{if .PortalURL}}
+
+Sua conta no portal do cliente:
+{{.PortalURL}}{{end}}
+
+Obrigado.`},
+		DunningReminder: {`Lembrete: a fatura {{.number}} está vencida`, `Olá, {{.Customer}}:
+
+Segundo nossos registros, a fatura {{.number}}{{if .due_date}}, com vencimento em {{.due_date}},{{end}} ainda tem um saldo de {{.balance}}{{if .days_overdue}} ({{.days_overdue}} dias de atraso){{end}}.
+
+Por favor, efetue o pagamento assim que possível. Se já pagou, desconsidere esta mensagem.{{if .PortalURL}}
+
+Veja e pague no portal do cliente:
+{{.PortalURL}}{{end}}`},
+		WalletLowBalance: {`Seu saldo pré-pago com {{.Tenant}} está baixo`, `Olá, {{.Customer}}:
+
+O saldo da sua carteira é {{.balance}}{{if .threshold}}, abaixo do limite de {{.threshold}}{{end}}.
+
+Adicione fundos para manter seus serviços funcionando sem interrupção.{{if .PortalURL}}
+
+{{.PortalURL}}{{end}}`},
+		WalletRechargeFailed: {`A recarga automática da sua carteira falhou`, `Olá, {{.Customer}}:
+
+Não foi possível recarregar sua carteira{{if .amount}} com {{.amount}}{{end}} pelo seu cartão principal{{if .reason}}: {{.reason}}{{end}}.
+
+Verifique sua forma de pagamento ou adicione fundos manualmente.{{if .PortalURL}}
+
+{{.PortalURL}}{{end}}`},
+	},
+}

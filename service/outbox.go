@@ -1,0 +1,448 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/documents"
+	"github.com/facturo/facturo/email"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/money"
+)
+
+// The statuses of an outbox message (a Notification).
+const (
+	NotificationQueued  = "queued"  // waiting to be sent, or to be retried at NextAttemptAt
+	NotificationSent    = "sent"    // accepted by the SMTP server
+	NotificationFailed  = "failed"  // MaxEmailAttempts failed; a retry queues it again
+	NotificationSkipped = "skipped" // never sent, see LastError (no recipient); a retry queues it again
+)
+
+// MaxEmailAttempts is how many times the outbox tries a message before
+// marking it failed.
+const MaxEmailAttempts = 6
+
+// emailLease is how long a node holds a claimed message before another node
+// may take it over (a node that died mid-send).
+const emailLease = 2 * time.Minute
+
+// emailBackoff is the wait after the n-th failed attempt (n ≥ 1): one minute,
+// doubling, at most six hours.
+func emailBackoff(n int) time.Duration {
+	d := time.Minute << min(n-1, 10)
+	return min(d, 6*time.Hour)
+}
+
+// Mailer sends one email. Package mailer implements it over SMTP.
+type Mailer interface {
+	Send(ctx context.Context, e Email) error
+}
+
+// Email is one message as the Mailer sends it.
+type Email struct {
+	To          string
+	Subject     string
+	Text        string
+	HTML        string
+	Language    string
+	MessageID   string // unique per outbox message, so a resend after a lost reply is recognisable
+	Attachments []EmailAttachment
+}
+
+// EmailAttachment is a file attached to an email.
+type EmailAttachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"-"`
+}
+
+// PDFRenderer renders an issued document as PDF, for the invoice-published
+// email. The documents package provides it; without one the email goes out
+// without the attachment.
+type PDFRenderer interface {
+	InvoicePDF(ctx context.Context, tenant billing.Tenant, inv billing.Invoice) ([]byte, error)
+}
+
+// WithMailer makes SendDueEmails send through m. Without a mailer messages
+// stay queued in the outbox, readable by staff.
+func WithMailer(m Mailer) Option { return func(s *Service) { s.mailer = m } }
+
+// WithPortalURL sets the public base URL of the customer portal
+// (https://billing.example.com), for the links in emails.
+func WithPortalURL(u string) Option {
+	return func(s *Service) { s.portalURL = strings.TrimRight(u, "/") }
+}
+
+// WithPDF attaches PDFs rendered by r to invoice emails.
+func WithPDF(r PDFRenderer) Option { return func(s *Service) { s.pdf = r } }
+
+// OutboxStore reads and updates the email outbox (the notifications table).
+type OutboxStore interface {
+	ListOutbox(ctx context.Context, tenantID string, f OutboxFilter) ([]Notification, error)
+	GetNotification(ctx context.Context, tenantID, notificationID string) (Notification, error)
+	// ClaimNotifications leases up to limit queued messages of any tenant
+	// whose next attempt is due at now to owner until leaseUntil: messages
+	// nobody holds, or whose lease expired. Each message goes to one claimant.
+	ClaimNotifications(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]Notification, error)
+	// SaveNotificationAttempt writes the outcome of an attempt (status,
+	// attempts, last error, next attempt, sent at) and releases the lease,
+	// only if owner still holds it; false when it does not.
+	SaveNotificationAttempt(ctx context.Context, n Notification, owner string) (bool, error)
+	// RequeueNotification queues a failed or skipped message again.
+	RequeueNotification(ctx context.Context, n Notification) error
+}
+
+// OutboxFilter selects outbox messages, newest first.
+type OutboxFilter struct {
+	Status   string // queued, sent, failed, skipped; "" for all
+	Kind     string
+	TargetID string
+	Page     Page
+}
+
+// newNodeID names this process as a lease owner.
+func newNodeID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "node_" + hex.EncodeToString(b)
+}
+
+// queueNotification puts a message in the outbox within tx. A message
+// without a recipient (the customer has no billing email) is recorded as
+// skipped with the reason, never queued forever. Every kind of customer
+// email goes through here; its Kind must have a template in package email.
+func (s *Service) queueNotification(ctx context.Context, tx Tx, n Notification) error {
+	now := s.Now()
+	if n.ID == "" {
+		n.ID = id.NewAt("ntf", now)
+	}
+	n.CreatedAt, n.UpdatedAt = now, now
+	n.NextAttemptAt = &now
+	n.Status = NotificationQueued
+	n.Recipient = strings.TrimSpace(n.Recipient)
+	if n.Recipient == "" {
+		n.Status, n.NextAttemptAt = NotificationSkipped, nil
+		n.LastError = noRecipient
+	}
+	return tx.InsertNotification(ctx, n)
+}
+
+const noRecipient = "no recipient: the customer has no billing email; add one to its billing information, then retry"
+
+// ListOutbox lists the tenant's outbox messages, newest first, optionally
+// by status and kind.
+func (s *Service) ListOutbox(ctx context.Context, p access.Principal, f OutboxFilter) (PageOf[Notification], error) {
+	if err := p.Require(access.ReadNotifications); err != nil {
+		return PageOf[Notification]{}, err
+	}
+	switch f.Status {
+	case "", NotificationQueued, NotificationSent, NotificationFailed, NotificationSkipped:
+	default:
+		return PageOf[Notification]{}, fail.Field("status", "%q is not an outbox status: use queued, sent, failed or skipped", f.Status)
+	}
+	if err := f.Page.decode(); err != nil {
+		return PageOf[Notification]{}, err
+	}
+	var out []Notification
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListOutbox(ctx, p.TenantID, f)
+		return err
+	})
+	if err != nil {
+		return PageOf[Notification]{}, err
+	}
+	return pageOf(out, f.Page.Limit, func(n Notification) Cursor { return Cursor{ID: n.ID} }), nil
+}
+
+// OutboxMessage is one outbox message with its rendered subject and body,
+// as it was or will be sent.
+type OutboxMessage struct {
+	Notification
+	Rendered    email.Rendered    `json:"rendered"`
+	Attachments []EmailAttachment `json:"attachments"`
+}
+
+// GetOutboxMessage reads one outbox message and renders it.
+func (s *Service) GetOutboxMessage(ctx context.Context, p access.Principal, notificationID string) (OutboxMessage, error) {
+	if err := p.Require(access.ReadNotifications); err != nil {
+		return OutboxMessage{}, err
+	}
+	var out OutboxMessage
+	err := s.store.Read(ctx, func(tx Tx) error {
+		n, err := tx.GetNotification(ctx, p.TenantID, notificationID)
+		if err != nil {
+			return err
+		}
+		c, err := s.emailContext(ctx, tx, n)
+		if err != nil {
+			return err
+		}
+		out = OutboxMessage{Notification: n, Rendered: c.rendered, Attachments: []EmailAttachment{}}
+		if c.attachPDF {
+			out.Attachments = append(out.Attachments, EmailAttachment{Filename: c.pdfName, ContentType: "application/pdf"})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RetryNotification queues a failed or skipped message again, with a fresh
+// attempt count. A message skipped for want of a recipient takes the
+// customer's current billing email.
+func (s *Service) RetryNotification(ctx context.Context, p access.Principal, notificationID string) (Notification, error) {
+	if err := p.Require(access.RetryEmail); err != nil {
+		return Notification{}, err
+	}
+	var out Notification
+	err := s.store.Write(ctx, func(tx Tx) error {
+		n, err := tx.GetNotification(ctx, p.TenantID, notificationID)
+		if err != nil {
+			return err
+		}
+		if n.Status != NotificationFailed && n.Status != NotificationSkipped {
+			e := fail.Conflictf("message %s is %s: only failed or skipped messages can be retried", n.ID, n.Status)
+			e.Allowed = []string{NotificationFailed, NotificationSkipped}
+			return e
+		}
+		if n.Recipient == "" && n.TargetType == "invoice" {
+			inv, err := tx.GetInvoice(ctx, p.TenantID, n.TargetID)
+			if err != nil {
+				return err
+			}
+			cu, err := tx.GetCustomer(ctx, p.TenantID, inv.InvoiceAccountID)
+			if err != nil {
+				return err
+			}
+			n.Recipient = cu.Billing.Email
+		}
+		if n.Recipient == "" {
+			return fail.Conflictf("message %s has no recipient: add a billing email to the customer, then retry", n.ID)
+		}
+		now := s.Now()
+		n.Status, n.Attempts, n.LastError, n.NextAttemptAt, n.UpdatedAt = NotificationQueued, 0, "", &now, now
+		if err := tx.RequeueNotification(ctx, n); err != nil {
+			return err
+		}
+		out = n
+		return s.audit(ctx, tx, p, "notification.retried", "notification", n.ID, map[string]any{"recipient": n.Recipient, "kind": n.Kind})
+	})
+	return out, err
+}
+
+// EmailRun counts what one SendDueEmails pass did.
+type EmailRun struct {
+	Claimed, Sent, Retrying, Failed, Skipped int
+	LastError                                string // of the last failed attempt, for the log
+}
+
+// SendDueEmails sends the outbox messages that are due, across tenants: it
+// claims a batch under a lease (several nodes share the work, each message
+// goes to one), renders each in its language, sends it and records the
+// outcome. A failed attempt is retried with exponential backoff up to
+// MaxEmailAttempts, then marked failed. Without a Mailer it does nothing:
+// messages stay queued and readable. The job in serve calls it in a loop.
+func (s *Service) SendDueEmails(ctx context.Context, limit int) (EmailRun, error) {
+	var run EmailRun
+	if s.mailer == nil {
+		return run, nil
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	now := s.Now()
+	var claimed []Notification
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		claimed, err = tx.ClaimNotifications(ctx, s.node, now, now.Add(emailLease), limit)
+		return err
+	})
+	if err != nil {
+		return run, fmt.Errorf("claim emails: %w", err)
+	}
+	run.Claimed = len(claimed)
+	for _, n := range claimed {
+		if err := ctx.Err(); err != nil {
+			return run, err // the leases expire; another pass takes them
+		}
+		outcome := s.sendOne(ctx, n)
+		n.Attempts++
+		n.UpdatedAt = s.Now()
+		switch {
+		case outcome.skip != "":
+			n.Status, n.LastError, n.NextAttemptAt = NotificationSkipped, outcome.skip, nil
+			run.Skipped++
+		case outcome.err == nil:
+			at := s.Now()
+			n.Status, n.LastError, n.SentAt, n.NextAttemptAt = NotificationSent, "", &at, nil
+			run.Sent++
+		case outcome.err != nil && n.Attempts >= MaxEmailAttempts:
+			n.Status, n.LastError, n.NextAttemptAt = NotificationFailed, clip(outcome.err.Error(), 1000), nil
+			run.Failed++
+		default:
+			next := s.Now().Add(emailBackoff(n.Attempts))
+			n.Status, n.LastError, n.NextAttemptAt = NotificationQueued, clip(outcome.err.Error(), 1000), &next
+			run.Retrying++
+		}
+		if outcome.err != nil {
+			run.LastError = n.LastError
+		}
+		err := s.store.Write(ctx, func(tx Tx) error {
+			_, err := tx.SaveNotificationAttempt(ctx, n, s.node)
+			return err
+		})
+		if err != nil {
+			return run, fmt.Errorf("record email %s: %w", n.ID, err)
+		}
+	}
+	return run, nil
+}
+
+type sendOutcome struct {
+	skip string // a reason never to try again
+	err  error  // a reason to try again later
+}
+
+func (s *Service) sendOne(ctx context.Context, n Notification) sendOutcome {
+	if strings.TrimSpace(n.Recipient) == "" {
+		return sendOutcome{skip: noRecipient}
+	}
+	var c emailContext
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		c, err = s.emailContext(ctx, tx, n)
+		return err
+	})
+	if err != nil {
+		if fail.Is(err, fail.NotFound) || fail.Is(err, fail.Invalid) {
+			return sendOutcome{skip: "cannot render: " + err.Error()}
+		}
+		return sendOutcome{err: err}
+	}
+	e := Email{To: n.Recipient, Subject: c.rendered.Subject, Text: c.rendered.Text, HTML: c.rendered.HTML,
+		Language: c.rendered.Language, MessageID: n.ID}
+	if c.attachPDF && s.pdf != nil {
+		pdf, err := s.pdf.InvoicePDF(ctx, c.tenant, *c.invoice)
+		if err != nil {
+			return sendOutcome{err: fmt.Errorf("render PDF: %w", err)}
+		}
+		e.Attachments = append(e.Attachments, EmailAttachment{Filename: c.pdfName, ContentType: "application/pdf", Data: pdf})
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	return sendOutcome{err: s.mailer.Send(sendCtx, e)}
+}
+
+// emailContext is what rendering a message needs.
+type emailContext struct {
+	tenant    billing.Tenant
+	invoice   *billing.Invoice
+	rendered  email.Rendered
+	attachPDF bool
+	pdfName   string
+}
+
+// emailContext loads the tenant and the message's document and renders the
+// message in its language: the payload's fields, plus the document's
+// number, amounts and dates formatted for that language.
+func (s *Service) emailContext(ctx context.Context, tx Tx, n Notification) (emailContext, error) {
+	var c emailContext
+	tenant, err := tx.GetTenant(ctx, n.TenantID)
+	if err != nil {
+		return c, err
+	}
+	c.tenant = tenant
+	lang := email.Language(n.Language)
+	fields := map[string]string{}
+	for k, v := range n.Payload {
+		fields[k] = v
+	}
+	msg := email.Message{Kind: n.Kind, Language: lang, Tenant: tenant.Name, Fields: fields}
+	if s.portalURL != "" {
+		msg.PortalURL = s.portalURL + "/portal"
+	}
+	if n.TargetType == "invoice" {
+		inv, err := tx.GetInvoice(ctx, n.TenantID, n.TargetID)
+		if err != nil {
+			return c, err
+		}
+		c.invoice = &inv
+		msg.Customer = inv.BillTo.Name
+		if inv.BillTo.LegalName != "" {
+			msg.Customer = inv.BillTo.LegalName
+		}
+		setDefault(fields, "number", label(inv))
+		setDefault(fields, "total", formatAmount(inv.Total, inv.Currency, lang))
+		setDefault(fields, "balance", formatAmount(inv.Balance, inv.Currency, lang))
+		setDefault(fields, "invoice_date", formatDate(inv.InvoiceDate, lang))
+		setDefault(fields, "due_date", formatDate(inv.DueDate, lang))
+		if !inv.PeriodStart.IsZero() && !inv.PeriodEnd.IsZero() {
+			setDefault(fields, "period", formatDate(inv.PeriodStart, lang)+" – "+formatDate(inv.PeriodEnd, lang))
+		}
+		if s.portalURL != "" {
+			msg.PortalURL = s.portalURL + "/portal/invoices/" + inv.ID
+		}
+		if n.Kind == email.InvoicePublished && inv.Status.IsIssued() {
+			c.attachPDF = true
+			c.pdfName = documents.Filename(inv, "pdf")
+		}
+	}
+	if msg.Customer == "" {
+		msg.Customer = fields["customer_name"]
+	}
+	c.rendered, err = email.Render(msg)
+	if err != nil {
+		return c, fail.Newf(fail.Invalid, "%v", err)
+	}
+	return c, nil
+}
+
+func setDefault(m map[string]string, k, v string) {
+	if _, ok := m[k]; !ok && v != "" {
+		m[k] = v
+	}
+}
+
+func formatAmount(d decimal.Decimal, cur, lang string) string {
+	c, err := money.ParseCurrency(cur)
+	if err != nil {
+		return d.String() + " " + cur
+	}
+	return money.New(d, c).Format(lang)
+}
+
+var months = map[string][]string{
+	"en":    {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+	"es":    {"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"},
+	"pt-BR": {"jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"},
+}
+
+// formatDate writes a date the way the language does: "5 Mar 2026",
+// "5 mar 2026", "5 de mar. de 2026".
+func formatDate(d calendar.Date, lang string) string {
+	if d.IsZero() {
+		return ""
+	}
+	m := months[lang][d.Month-1]
+	if lang == "pt-BR" {
+		return fmt.Sprintf("%d de %s. de %d", d.Day, m, d.Year)
+	}
+	return fmt.Sprintf("%d %s %d", d.Day, m, d.Year)
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}

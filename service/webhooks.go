@@ -1,0 +1,489 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/id"
+)
+
+// WebhookEventGroups are the families of events an endpoint can subscribe
+// to, as "group.*" or one exact type ("invoice.issued"); "*" is every event.
+var WebhookEventGroups = []string{"invoice", "payment", "wallet", "sales_item", "billing_run"}
+
+// MaxWebhookAttempts is how many times a delivery is tried before it is
+// marked failed.
+const MaxWebhookAttempts = 10
+
+const webhookLease = 2 * time.Minute
+
+// webhookBackoff is the wait after the n-th failed attempt (n ≥ 1): 30
+// seconds, doubling, at most 12 hours (about 8.5 hours over all attempts).
+func webhookBackoff(n int) time.Duration {
+	d := 30 * time.Second << min(n-1, 12)
+	return min(d, 12*time.Hour)
+}
+
+// WebhookEndpoint is a URL of a tenant's that receives events.
+type WebhookEndpoint struct {
+	ID          string    `json:"id"`
+	TenantID    string    `json:"-"`
+	URL         string    `json:"url"`
+	Description string    `json:"description"`
+	Events      []string  `json:"events"`
+	Enabled     bool      `json:"enabled"`
+	Secret      string    `json:"-"` // whsec_…: shown once, at creation
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Wants reports whether the endpoint subscribes to eventType.
+func (e WebhookEndpoint) Wants(eventType string) bool {
+	for _, f := range e.Events {
+		if f == "*" || f == eventType || (strings.HasSuffix(f, ".*") && strings.HasPrefix(eventType, strings.TrimSuffix(f, "*"))) {
+			return true
+		}
+	}
+	return false
+}
+
+// WebhookEvent is one event in the outbox. Payload is the exact JSON body
+// sent: {"type", "timestamp", "data"}.
+type WebhookEvent struct {
+	ID        string
+	TenantID  string
+	Type      string
+	Payload   []byte
+	CreatedAt time.Time
+}
+
+// WebhookDelivery is one event on its way to one endpoint.
+type WebhookDelivery struct {
+	ID            string     `json:"id"`
+	TenantID      string     `json:"-"`
+	EndpointID    string     `json:"endpoint_id"`
+	EventID       string     `json:"event_id"`
+	EventType     string     `json:"event_type"`
+	Status        string     `json:"status"` // pending, succeeded, failed
+	Attempts      int        `json:"attempts"`
+	NextAttemptAt time.Time  `json:"next_attempt_at"`
+	LastStatus    int        `json:"last_status"`
+	LastError     string     `json:"last_error"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	DeliveredAt   *time.Time `json:"delivered_at"`
+}
+
+// DueWebhook is a claimed delivery with what sending it needs.
+type DueWebhook struct {
+	WebhookDelivery
+	URL     string
+	Secret  string
+	Payload []byte
+}
+
+// WebhookAttempt is one line of an endpoint's delivery log.
+type WebhookAttempt struct {
+	ID         string    `json:"id"`
+	TenantID   string    `json:"-"`
+	DeliveryID string    `json:"delivery_id"`
+	EndpointID string    `json:"endpoint_id"`
+	EventID    string    `json:"event_id"`
+	EventType  string    `json:"event_type"`
+	Attempt    int       `json:"attempt"`
+	At         time.Time `json:"at"`
+	StatusCode int       `json:"status_code" doc:"0 when no response came"`
+	Error      string    `json:"error"`
+	DurationMS int64     `json:"duration_ms"`
+}
+
+// WebhookStore keeps endpoints, the event outbox, deliveries and attempts.
+type WebhookStore interface {
+	InsertWebhookEndpoint(ctx context.Context, e WebhookEndpoint) error
+	UpdateWebhookEndpoint(ctx context.Context, e WebhookEndpoint) error
+	DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointID string) error
+	GetWebhookEndpoint(ctx context.Context, tenantID, endpointID string) (WebhookEndpoint, error)
+	// ListWebhookEndpoints lists a tenant's endpoints; enabledOnly leaves out disabled ones.
+	ListWebhookEndpoints(ctx context.Context, tenantID string, enabledOnly bool) ([]WebhookEndpoint, error)
+	// InsertWebhookEvent appends an event and its deliveries.
+	InsertWebhookEvent(ctx context.Context, ev WebhookEvent, deliveries []WebhookDelivery) error
+	// ClaimWebhookDeliveries leases up to limit pending deliveries of any
+	// tenant, due at now, to enabled endpoints, to owner until leaseUntil.
+	ClaimWebhookDeliveries(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]DueWebhook, error)
+	// SaveWebhookAttempt logs an attempt and updates its delivery, releasing
+	// the lease, only if owner still holds it.
+	SaveWebhookAttempt(ctx context.Context, d WebhookDelivery, a WebhookAttempt, owner string) (bool, error)
+	ListWebhookAttempts(ctx context.Context, tenantID, endpointID string, page Page) ([]WebhookAttempt, error)
+	ListWebhookDeliveries(ctx context.Context, tenantID, endpointID, status string, page Page) ([]WebhookDelivery, error)
+}
+
+// WebhookSender posts one signed webhook (package webhook implements it
+// over HTTP per the Standard Webhooks convention). It returns the response
+// status, and an error when no response came.
+type WebhookSender interface {
+	Send(ctx context.Context, r WebhookRequest) (int, error)
+}
+
+// WebhookRequest is one webhook to post: Standard Webhooks' webhook-id is ID
+// (the event's, the same on every retry), webhook-timestamp is Timestamp.
+type WebhookRequest struct {
+	URL       string
+	Secret    string
+	ID        string
+	Timestamp time.Time
+	Body      []byte
+}
+
+// WithWebhookSender makes DeliverDueWebhooks post through ws. Without one,
+// deliveries wait in the outbox.
+func WithWebhookSender(ws WebhookSender) Option { return func(s *Service) { s.webhooks = ws } }
+
+// emitEvent records a webhook event of eventType in tx, the transaction of
+// the change it reports, so the event exists if and only if the change
+// committed. data becomes the "data" member of the body; keep it a small,
+// stable JSON object (ids, status, amounts as strings). One delivery is
+// queued for each enabled endpoint of the tenant subscribed to eventType;
+// with no such endpoint nothing is written. DeliverDueWebhooks sends them.
+//
+// Every change that others may want to hear about calls it, e.g. from a
+// payment use case:
+//
+//	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "amount": pay.Amount.String()}); err != nil {
+//		return err
+//	}
+//
+// Type names are "<group>.<what happened>" with a group of WebhookEventGroups.
+func (s *Service) emitEvent(ctx context.Context, tx Tx, tenantID, eventType string, data any) error {
+	eps, err := tx.ListWebhookEndpoints(ctx, tenantID, true)
+	if err != nil {
+		return err
+	}
+	eps = slices.DeleteFunc(eps, func(e WebhookEndpoint) bool { return !e.Wants(eventType) })
+	if len(eps) == 0 {
+		return nil
+	}
+	now := s.Now()
+	ev := WebhookEvent{ID: id.NewAt("evt", now), TenantID: tenantID, Type: eventType, CreatedAt: now}
+	ev.Payload, err = json.Marshal(struct {
+		ID        string `json:"id"`
+		Type      string `json:"type"`
+		Timestamp string `json:"timestamp"`
+		Data      any    `json:"data"`
+	}{ev.ID, eventType, now.Format(time.RFC3339Nano), data})
+	if err != nil {
+		return fmt.Errorf("marshal event %s: %w", eventType, err)
+	}
+	ds := make([]WebhookDelivery, 0, len(eps))
+	for _, e := range eps {
+		ds = append(ds, WebhookDelivery{ID: id.NewAt("whd", now), TenantID: tenantID, EndpointID: e.ID, EventID: ev.ID,
+			EventType: eventType, Status: "pending", NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
+	}
+	return tx.InsertWebhookEvent(ctx, ev, ds)
+}
+
+// invoiceEvent is the data of invoice.* events.
+func invoiceEvent(inv billing.Invoice, extra map[string]any) map[string]any {
+	m := map[string]any{"id": inv.ID, "kind": inv.Kind, "status": inv.Status, "number": inv.Number,
+		"document_number": inv.DocumentNumber, "customer_id": inv.CustomerID, "invoice_account_id": inv.InvoiceAccountID,
+		"currency": inv.Currency, "total": inv.Total.String(), "balance": inv.Balance.String()}
+	if !inv.InvoiceDate.IsZero() {
+		m["invoice_date"] = inv.InvoiceDate.String()
+	}
+	if !inv.DueDate.IsZero() {
+		m["due_date"] = inv.DueDate.String()
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
+}
+
+// WebhookEndpointInput creates or changes an endpoint; nil leaves a field as it is.
+type WebhookEndpointInput struct {
+	URL         *string
+	Description *string
+	Events      []string // nil: unchanged (["*"] on creation)
+	Enabled     *bool
+}
+
+var eventFilter = regexp.MustCompile(`^(\*|[a-z_]+\.(\*|[a-z_]+))$`)
+
+func (in WebhookEndpointInput) apply(e *WebhookEndpoint) error {
+	c := &fail.Collector{}
+	if in.URL != nil {
+		e.URL = strings.TrimSpace(*in.URL)
+	}
+	u, err := url.Parse(e.URL)
+	switch {
+	case e.URL == "":
+		c.Add("url", "required: the https:// address that receives the events")
+	case len(e.URL) > 2000:
+		c.Add("url", "must be at most 2000 characters")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		c.Add("url", "%q is not an absolute http:// or https:// URL", e.URL)
+	case u.User != nil:
+		c.Add("url", "must not carry a user or password: verify requests by their webhook-signature")
+	}
+	if in.Description != nil {
+		e.Description = strings.TrimSpace(*in.Description)
+		if len(e.Description) > 500 {
+			c.Add("description", "must be at most 500 characters")
+		}
+	}
+	if in.Events != nil {
+		e.Events = []string{}
+		for i, f := range in.Events {
+			f = strings.TrimSpace(f)
+			group, _, _ := strings.Cut(f, ".")
+			if !eventFilter.MatchString(f) || (f != "*" && !slices.Contains(WebhookEventGroups, group)) {
+				c.Add(fmt.Sprintf("events[%d]", i), "%q is not an event filter: use *, a group such as invoice.* (groups: %s), or one event type such as invoice.issued",
+					f, strings.Join(WebhookEventGroups, ", "))
+				continue
+			}
+			if !slices.Contains(e.Events, f) {
+				e.Events = append(e.Events, f)
+			}
+		}
+		if len(in.Events) == 0 {
+			c.Add("events", "subscribe to at least one event filter (* for every event)")
+		}
+	}
+	if in.Enabled != nil {
+		e.Enabled = *in.Enabled
+	}
+	return c.Err()
+}
+
+// newWebhookSecret returns a Standard Webhooks signing secret: whsec_ and
+// 32 random bytes in base64.
+func newWebhookSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return "whsec_" + base64.StdEncoding.EncodeToString(b)
+}
+
+// CreateWebhookEndpoint adds an endpoint. The result carries the signing
+// secret, which is never shown again.
+func (s *Service) CreateWebhookEndpoint(ctx context.Context, p access.Principal, in WebhookEndpointInput) (WebhookEndpoint, error) {
+	if err := p.Require(access.ManageWebhooks); err != nil {
+		return WebhookEndpoint{}, err
+	}
+	now := s.Now()
+	e := WebhookEndpoint{ID: id.NewAt("whe", now), TenantID: p.TenantID, Events: []string{"*"}, Enabled: true,
+		Secret: newWebhookSecret(), CreatedAt: now, UpdatedAt: now}
+	if err := in.apply(&e); err != nil {
+		return WebhookEndpoint{}, err
+	}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.InsertWebhookEndpoint(ctx, e); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "webhook_endpoint.created", "webhook_endpoint", e.ID,
+			map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled})
+	})
+	return e, err
+}
+
+// UpdateWebhookEndpoint changes an endpoint's URL, description, filters or
+// enabled flag.
+func (s *Service) UpdateWebhookEndpoint(ctx context.Context, p access.Principal, endpointID string, in WebhookEndpointInput) (WebhookEndpoint, error) {
+	if err := p.Require(access.ManageWebhooks); err != nil {
+		return WebhookEndpoint{}, err
+	}
+	var out WebhookEndpoint
+	err := s.store.Write(ctx, func(tx Tx) error {
+		e, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID)
+		if err != nil {
+			return err
+		}
+		before := e
+		if err := in.apply(&e); err != nil {
+			return err
+		}
+		e.UpdatedAt = s.Now()
+		if err := tx.UpdateWebhookEndpoint(ctx, e); err != nil {
+			return err
+		}
+		out = e
+		return s.audit(ctx, tx, p, "webhook_endpoint.updated", "webhook_endpoint", e.ID, diff(before, e))
+	})
+	return out, err
+}
+
+// DeleteWebhookEndpoint removes an endpoint with its pending deliveries and log.
+func (s *Service) DeleteWebhookEndpoint(ctx context.Context, p access.Principal, endpointID string) error {
+	if err := p.Require(access.ManageWebhooks); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		e, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteWebhookEndpoint(ctx, p.TenantID, endpointID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "webhook_endpoint.deleted", "webhook_endpoint", e.ID, map[string]any{"url": e.URL})
+	})
+}
+
+// GetWebhookEndpoint reads one endpoint (without its secret).
+func (s *Service) GetWebhookEndpoint(ctx context.Context, p access.Principal, endpointID string) (WebhookEndpoint, error) {
+	if err := p.Require(access.ManageWebhooks); err != nil {
+		return WebhookEndpoint{}, err
+	}
+	var out WebhookEndpoint
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID)
+		return err
+	})
+	return out, err
+}
+
+// ListWebhookEndpoints lists the tenant's endpoints.
+func (s *Service) ListWebhookEndpoints(ctx context.Context, p access.Principal) ([]WebhookEndpoint, error) {
+	if err := p.Require(access.ManageWebhooks); err != nil {
+		return nil, err
+	}
+	var out []WebhookEndpoint
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.ListWebhookEndpoints(ctx, p.TenantID, false)
+		return err
+	})
+	return out, err
+}
+
+// ListWebhookAttempts is an endpoint's delivery log, newest first: each
+// attempt's status code, error and duration.
+func (s *Service) ListWebhookAttempts(ctx context.Context, p access.Principal, endpointID string, page Page) (PageOf[WebhookAttempt], error) {
+	if err := p.Require(access.ManageWebhooks); err != nil {
+		return PageOf[WebhookAttempt]{}, err
+	}
+	if err := page.decode(); err != nil {
+		return PageOf[WebhookAttempt]{}, err
+	}
+	var out []WebhookAttempt
+	err := s.store.Read(ctx, func(tx Tx) error {
+		if _, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.ListWebhookAttempts(ctx, p.TenantID, endpointID, page)
+		return err
+	})
+	if err != nil {
+		return PageOf[WebhookAttempt]{}, err
+	}
+	return pageOf(out, page.Limit, func(a WebhookAttempt) Cursor { return Cursor{ID: a.ID} }), nil
+}
+
+// ListWebhookDeliveries lists an endpoint's deliveries, newest first,
+// optionally by status (pending, succeeded, failed).
+func (s *Service) ListWebhookDeliveries(ctx context.Context, p access.Principal, endpointID, status string, page Page) (PageOf[WebhookDelivery], error) {
+	if err := p.Require(access.ManageWebhooks); err != nil {
+		return PageOf[WebhookDelivery]{}, err
+	}
+	if status != "" && status != "pending" && status != "succeeded" && status != "failed" {
+		return PageOf[WebhookDelivery]{}, fail.Field("status", "%q is not a delivery status: use pending, succeeded or failed", status)
+	}
+	if err := page.decode(); err != nil {
+		return PageOf[WebhookDelivery]{}, err
+	}
+	var out []WebhookDelivery
+	err := s.store.Read(ctx, func(tx Tx) error {
+		if _, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.ListWebhookDeliveries(ctx, p.TenantID, endpointID, status, page)
+		return err
+	})
+	if err != nil {
+		return PageOf[WebhookDelivery]{}, err
+	}
+	return pageOf(out, page.Limit, func(d WebhookDelivery) Cursor { return Cursor{ID: d.ID} }), nil
+}
+
+// WebhookRun counts what one DeliverDueWebhooks pass did.
+type WebhookRun struct {
+	Claimed, Succeeded, Retrying, Failed int
+}
+
+// DeliverDueWebhooks posts the deliveries that are due, across tenants: it
+// claims a batch under a lease (several nodes share the work, each delivery
+// goes to one), posts each signed, logs the attempt, and schedules a retry
+// with exponential backoff after a failure (no response, or a status other
+// than 2xx) until MaxWebhookAttempts. Without a WebhookSender it does nothing.
+func (s *Service) DeliverDueWebhooks(ctx context.Context, limit int) (WebhookRun, error) {
+	var run WebhookRun
+	if s.webhooks == nil {
+		return run, nil
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	now := s.Now()
+	var due []DueWebhook
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		due, err = tx.ClaimWebhookDeliveries(ctx, s.node, now, now.Add(webhookLease), limit)
+		return err
+	})
+	if err != nil {
+		return run, fmt.Errorf("claim webhooks: %w", err)
+	}
+	run.Claimed = len(due)
+	for _, w := range due {
+		if err := ctx.Err(); err != nil {
+			return run, err
+		}
+		sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		start := time.Now()
+		status, err := s.webhooks.Send(sendCtx, WebhookRequest{URL: w.URL, Secret: w.Secret, ID: w.EventID, Timestamp: s.Now(), Body: w.Payload})
+		took := time.Since(start)
+		cancel()
+		d := w.WebhookDelivery
+		d.Attempts++
+		at := s.Now()
+		a := WebhookAttempt{ID: id.NewAt("wha", at), TenantID: d.TenantID, DeliveryID: d.ID, EndpointID: d.EndpointID, EventID: d.EventID,
+			EventType: d.EventType, Attempt: d.Attempts, At: at, StatusCode: status, DurationMS: took.Milliseconds()}
+		if err == nil && (status < 200 || status > 299) {
+			err = fmt.Errorf("the endpoint answered %d", status)
+		}
+		d.UpdatedAt, d.LastStatus = at, status
+		switch {
+		case err == nil:
+			d.Status, d.LastError, d.DeliveredAt = "succeeded", "", &at
+			run.Succeeded++
+		case d.Attempts >= MaxWebhookAttempts:
+			a.Error = clip(err.Error(), 1000)
+			d.Status, d.LastError = "failed", a.Error
+			run.Failed++
+		default:
+			a.Error = clip(err.Error(), 1000)
+			d.Status, d.LastError, d.NextAttemptAt = "pending", a.Error, at.Add(webhookBackoff(d.Attempts))
+			run.Retrying++
+		}
+		err = s.store.Write(ctx, func(tx Tx) error {
+			_, err := tx.SaveWebhookAttempt(ctx, d, a, s.node)
+			return err
+		})
+		if err != nil {
+			return run, fmt.Errorf("record webhook %s: %w", d.ID, err)
+		}
+	}
+	return run, nil
+}

@@ -1,0 +1,331 @@
+package service_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/webhook"
+)
+
+// receiver is a webhook endpoint in the test: it verifies every request's
+// signature and answers 500 to the first failFirst requests.
+type receiver struct {
+	t         *testing.T
+	clock     *clock
+	srv       *httptest.Server
+	secret    string
+	failFirst int
+
+	mu       sync.Mutex
+	requests int
+	events   []receivedEvent // the accepted ones
+	ids      []string        // webhook-id of every request, in order
+	bad      int             // requests whose signature did not verify
+}
+
+type receivedEvent struct {
+	ID, Type string
+	Data     map[string]any
+}
+
+func newReceiver(t *testing.T, c *clock, failFirst int) *receiver {
+	r := &receiver{t: t, clock: c, failFirst: failFirst}
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.requests++
+	r.ids = append(r.ids, req.Header.Get("webhook-id"))
+	if err := webhook.Verify(r.secret, req.Header, body, r.clock.Now(), 5*time.Minute); err != nil {
+		r.bad++
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	if r.requests <= r.failFirst {
+		http.Error(w, "try later", http.StatusInternalServerError)
+		return
+	}
+	var ev receivedEvent
+	if err := json.Unmarshal(body, &ev); err != nil || ev.ID != req.Header.Get("webhook-id") {
+		r.t.Errorf("body %s (id header %s): %v", body, req.Header.Get("webhook-id"), err)
+	}
+	r.events = append(r.events, ev)
+}
+
+func (r *receiver) types() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.events {
+		out = append(out, e.Type)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestWebhooks: events written with the change, delivered signed per
+// Standard Webhooks to the endpoints whose filters match, retried with
+// backoff after failures, and logged per endpoint.
+func TestWebhooks(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock()
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		sys, customers := ledgerFixture(t, svc, 1)
+		invoices := newReceiver(t, clk, 2) // invoice.*: its first two answers are 500
+		items := newReceiver(t, clk, 0)    // sales_item.*
+		off := newReceiver(t, clk, 0)      // everything, but disabled
+		voids := newReceiver(t, clk, 0)    // invoice.voided only
+		mk := func(r *receiver, events []string, enabled bool) service.WebhookEndpoint {
+			t.Helper()
+			url := r.srv.URL + "/hooks"
+			ep, err := svc.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &url, Events: events, Enabled: &enabled})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(ep.Secret, "whsec_") {
+				t.Fatalf("secret %q", ep.Secret)
+			}
+			r.secret = ep.Secret
+			return ep
+		}
+		epInvoices := mk(invoices, []string{"invoice.*"}, true)
+		mk(items, []string{"sales_item.*"}, true)
+		epOff := mk(off, []string{"*"}, false)
+		mk(voids, []string{"invoice.voided"}, true)
+
+		// Bad input is refused, naming the field.
+		bad := "ftp://example.com/x"
+		_, err := svc.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &bad, Events: []string{"invoice.*", "ledger.*"}})
+		wantFields(t, err, "url", "events[1]")
+		director := access.Principal{TenantID: sys.TenantID, UserID: "usr_dir", Role: access.Director, Name: "Dora"}
+		if _, err := svc.ListWebhookEndpoints(ctx, director); !fail.Is(err, fail.Forbidden) {
+			t.Fatalf("a director listed webhook endpoints: %v", err)
+		}
+
+		lines := []service.LineInput{{Description: "x", Quantity: ptr("1"), UnitPrice: ptr("100"), ItemSalesTaxGroup: "FULL"}}
+		inv, err := svc.CreateInvoice(ctx, sys, service.InvoiceInput{CustomerID: &customers[0].ID, Lines: &lines})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UpdateInvoiceStatus(ctx, sys, inv.ID, service.StatusChange{Status: "open"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &customers[0].ID, Description: ptr("Onboarding"),
+			Quantity: ptr("1"), UnitPrice: ptr("250")}); err != nil {
+			t.Fatal(err)
+		}
+		// A refused change emits nothing: the event is written with the change or not at all.
+		var events int
+		count := func() int {
+			var n int
+			if err := db.SQL().QueryRow(`SELECT count(*) FROM webhook_events`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		events = count()
+		if _, err := svc.UpdateInvoiceStatus(ctx, sys, inv.ID, service.StatusChange{Status: "closed"}); err == nil {
+			t.Fatal("closing with a balance and no reason was accepted")
+		}
+		if count() != events {
+			t.Fatal("a refused change left an event behind")
+		}
+
+		run, err := svc.DeliverDueWebhooks(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// invoices: created, issued, status_changed (two fail); items: one.
+		if run.Claimed != 4 || run.Succeeded != 2 || run.Retrying != 2 {
+			t.Fatalf("first pass %+v", run)
+		}
+		if run, _ := svc.DeliverDueWebhooks(ctx, 0); run.Claimed != 0 {
+			t.Fatalf("retried before the backoff passed: %+v", run)
+		}
+		clk.Advance(30 * time.Second)
+		if run, err := svc.DeliverDueWebhooks(ctx, 0); err != nil || run.Succeeded != 2 || run.Claimed != 2 {
+			t.Fatalf("after the backoff: %+v, %v", run, err)
+		}
+		if got, want := invoices.types(), []string{"invoice.created", "invoice.issued", "invoice.status_changed"}; !slices.Equal(got, want) {
+			t.Errorf("invoice endpoint got %v, want %v", got, want)
+		}
+		if got := items.types(); !slices.Equal(got, []string{"sales_item.created"}) {
+			t.Errorf("sales item endpoint got %v", got)
+		}
+		if off.requests != 0 || voids.requests != 0 {
+			t.Errorf("disabled endpoint got %d, invoice.voided endpoint got %d requests", off.requests, voids.requests)
+		}
+		// A retry carries the webhook-id of the attempt that failed.
+		if invoices.requests != 5 || !slices.Contains(invoices.ids[2:], invoices.ids[0]) || !slices.Contains(invoices.ids[2:], invoices.ids[1]) {
+			t.Errorf("invoice endpoint requests %d, ids %v", invoices.requests, invoices.ids)
+		}
+		for _, r := range []*receiver{invoices, items} {
+			if r.bad != 0 {
+				t.Errorf("%d requests failed signature verification", r.bad)
+			}
+		}
+		if invoices.events[0].Data["id"] == nil {
+			t.Errorf("event data %v", invoices.events[0].Data)
+		}
+
+		// The delivery log of the endpoint: five attempts, two of them 500.
+		log, err := svc.ListWebhookAttempts(ctx, sys, epInvoices.ID, service.Page{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var codes []int
+		for _, a := range log.Items {
+			codes = append(codes, a.StatusCode)
+			if a.StatusCode == 500 && (!strings.Contains(a.Error, "500") || a.Attempt != 1) {
+				t.Errorf("failed attempt %+v", a)
+			}
+			if a.StatusCode == 200 && a.Error != "" {
+				t.Errorf("successful attempt with error %+v", a)
+			}
+		}
+		slices.Sort(codes)
+		if !slices.Equal(codes, []int{200, 200, 200, 500, 500}) {
+			t.Errorf("logged codes %v", codes)
+		}
+		ds, err := svc.ListWebhookDeliveries(ctx, sys, epInvoices.ID, "succeeded", service.Page{Limit: 50})
+		if err != nil || len(ds.Items) != 3 {
+			t.Fatalf("succeeded deliveries %+v, %v", ds.Items, err)
+		}
+
+		// Enable the disabled endpoint; void: the invoice.voided filter matches.
+		if _, err := svc.UpdateWebhookEndpoint(ctx, sys, epOff.ID, service.WebhookEndpointInput{Enabled: ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UpdateInvoiceStatus(ctx, sys, inv.ID, service.StatusChange{Status: "void", Reason: "duplicate"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.DeliverDueWebhooks(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		if got := voids.types(); !slices.Equal(got, []string{"invoice.voided"}) {
+			t.Errorf("invoice.voided endpoint got %v", got)
+		}
+		if got := off.types(); !slices.Equal(got, []string{"invoice.status_changed", "invoice.voided"}) {
+			t.Errorf("re-enabled endpoint got %v", got)
+		}
+		if got := invoices.types(); len(got) != 5 {
+			t.Errorf("invoice endpoint got %v", got)
+		}
+	})
+}
+
+// TestWebhookGivesUp: an endpoint that always fails gets MaxWebhookAttempts
+// attempts with growing waits, then the delivery is failed.
+func TestWebhookGivesUp(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock()
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		sys, customers := ledgerFixture(t, svc, 1)
+		r := newReceiver(t, clk, 1000)
+		url := r.srv.URL
+		ep, err := svc.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &url, Events: []string{"sales_item.created"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.secret = ep.Secret
+		if _, err := svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &customers[0].ID, Description: ptr("x"),
+			Quantity: ptr("1"), UnitPrice: ptr("1")}); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= service.MaxWebhookAttempts; i++ {
+			if run, err := svc.DeliverDueWebhooks(ctx, 0); err != nil || run.Claimed != 1 {
+				t.Fatalf("attempt %d: %+v, %v", i, run, err)
+			}
+			if i == service.MaxWebhookAttempts {
+				break
+			}
+			backoff := min(30*time.Second<<(i-1), 12*time.Hour)
+			clk.Advance(backoff - time.Second)
+			if run, _ := svc.DeliverDueWebhooks(ctx, 0); run.Claimed != 0 {
+				t.Fatalf("attempt %d came before its %s backoff", i+1, backoff)
+			}
+			clk.Advance(time.Second)
+		}
+		failed, err := svc.ListWebhookDeliveries(ctx, sys, ep.ID, "failed", service.Page{Limit: 10})
+		if err != nil || len(failed.Items) != 1 || failed.Items[0].Attempts != service.MaxWebhookAttempts || failed.Items[0].LastStatus != 500 {
+			t.Fatalf("failed deliveries %+v, %v", failed.Items, err)
+		}
+		if r.requests != service.MaxWebhookAttempts {
+			t.Fatalf("%d requests, want %d", r.requests, service.MaxWebhookAttempts)
+		}
+	})
+}
+
+// TestWebhooksTwoNodes: two nodes deliver the same outbox at once; every
+// event reaches the endpoint exactly once.
+func TestWebhooksTwoNodes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock()
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		sys, customers := ledgerFixture(t, svc, 1)
+		r := newReceiver(t, clk, 0)
+		url := r.srv.URL
+		ep, err := svc.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &url, Events: []string{"sales_item.*"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.secret = ep.Secret
+		const n = 15
+		for i := range n {
+			if _, err := svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &customers[0].ID, Description: ptr("item " + string(rune('a'+i))),
+				Quantity: ptr("1"), UnitPrice: ptr("1")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		other, err := store.Open(ctx, store.DSNOf(db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		node2 := service.New(other, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		var wg sync.WaitGroup
+		for _, s := range []*service.Service{svc, node2} {
+			wg.Go(func() {
+				for {
+					run, err := s.DeliverDueWebhooks(ctx, 2)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if run.Claimed == 0 {
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		seen := map[string]int{}
+		for _, id := range r.ids {
+			seen[id]++
+		}
+		if len(seen) != n || r.requests != n {
+			t.Fatalf("%d requests for %d distinct events, want %d each once", r.requests, len(seen), n)
+		}
+	})
+}

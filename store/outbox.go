@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/facturo/facturo/service"
+)
+
+const notificationCols = `tenant_id, id, kind, target_type, target_id, recipient, language, payload, status, attempts, last_error,
+	next_attempt_at, sent_at, created_at, COALESCE(updated_at, created_at)`
+
+func scanNotification(row interface{ Scan(...any) error }) (service.Notification, error) {
+	var n service.Notification
+	var payload string
+	if err := row.Scan(&n.TenantID, &n.ID, &n.Kind, &n.TargetType, &n.TargetID, &n.Recipient, &n.Language, &payload, &n.Status,
+		&n.Attempts, &n.LastError, ntsScan{&n.NextAttemptAt}, ntsScan{&n.SentAt}, tsScan{&n.CreatedAt}, tsScan{&n.UpdatedAt}); err != nil {
+		return n, err
+	}
+	if err := json.Unmarshal([]byte(payload), &n.Payload); err != nil {
+		return n, fmt.Errorf("notification payload: %w", err)
+	}
+	return n, nil
+}
+
+func (t *tx) listNotifications(ctx context.Context, query string, args ...any) ([]service.Notification, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []service.Notification
+	for rows.Next() {
+		n, err := scanNotification(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan notification: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) ListOutbox(ctx context.Context, tenantID string, f service.OutboxFilter) ([]service.Notification, error) {
+	where, args := []string{"tenant_id = ?"}, []any{tenantID}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	if f.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, f.Kind)
+	}
+	if f.TargetID != "" {
+		where, args = append(where, "target_id = ?"), append(args, f.TargetID)
+	}
+	if c := f.Page.After(); c != nil {
+		where, args = append(where, "id < ?"), append(args, c.ID)
+	}
+	args = append(args, f.Page.Limit+1)
+	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE `+joinAnd(where)+` ORDER BY id DESC LIMIT ?`, args...)
+}
+
+func (t *tx) GetNotification(ctx context.Context, tenantID, notificationID string) (service.Notification, error) {
+	n, err := scanNotification(t.queryRow(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND id = ?`, tenantID, notificationID))
+	if errNoRows(err) {
+		return n, notFound("outbox message", notificationID)
+	}
+	if err != nil {
+		return n, fmt.Errorf("get notification: %w", err)
+	}
+	return n, nil
+}
+
+// skipLocked is the suffix that lets concurrent claimants on PostgreSQL pass
+// over rows another transaction is claiming (SQLite has one writer).
+func (d dialect) skipLocked() string {
+	if d.engine == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+func (t *tx) ClaimNotifications(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]service.Notification, error) {
+	return t.listNotifications(ctx, `UPDATE notifications SET lease_owner = ?, lease_until = ?
+		WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM notifications
+			WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+			ORDER BY next_attempt_at LIMIT ?`+t.d.skipLocked()+`)
+		RETURNING `+notificationCols, owner, t.d.ts(leaseUntil), t.d.ts(now), t.d.ts(now), limit)
+}
+
+func (t *tx) SaveNotificationAttempt(ctx context.Context, n service.Notification, owner string) (bool, error) {
+	res, err := t.exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?,
+		updated_at = ?, lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND lease_owner = ?`,
+		n.Status, n.Attempts, n.LastError, t.d.nts(n.NextAttemptAt), t.d.nts(n.SentAt), t.d.ts(n.UpdatedAt), n.TenantID, n.ID, owner)
+	if err != nil {
+		return false, fmt.Errorf("save notification attempt: %w", err)
+	}
+	k, err := res.RowsAffected()
+	return k == 1, err
+}
+
+func (t *tx) RequeueNotification(ctx context.Context, n service.Notification) error {
+	res, err := t.exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, recipient = ?, next_attempt_at = ?,
+		updated_at = ?, lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND status IN ('failed', 'skipped')`,
+		n.Status, n.Attempts, n.LastError, n.Recipient, t.d.nts(n.NextAttemptAt), t.d.ts(n.UpdatedAt), n.TenantID, n.ID)
+	return mustAffect(res, err, "failed or skipped outbox message", n.ID)
+}
