@@ -18,6 +18,7 @@ import (
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/web"
 )
 
 // Version is reported in the OpenAPI document.
@@ -42,6 +43,8 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 	registry *prometheus.Registry
+	// Web is the console and portal, exposed for render-time measurements.
+	Web *web.Handler
 }
 
 // New builds the server over a migrated database.
@@ -73,9 +76,10 @@ func New(svc *service.Service, db *store.DB, cfg Config) *Server {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/api/v1/docs", http.StatusFound)
-	})
+	// The staff console (/console) and the customer portal (/portal); / sends
+	// the browser to the one the caller may use, or to the sign-in page.
+	s.Web = web.New(svc, sessionAdapter{sm}, cfg.Log)
+	s.Web.Register(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, api.NewProblem(http.StatusNotFound, "no such endpoint: see /api/v1/docs"))
 	})

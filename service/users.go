@@ -328,3 +328,44 @@ func (s *Service) PrincipalForUser(ctx context.Context, tenantID, userID string)
 	}
 	return u.Principal(), nil
 }
+
+// Me returns the signed-in user behind a principal (API keys have none).
+func (s *Service) Me(ctx context.Context, p access.Principal) (access.User, error) {
+	if p.UserID == "" || p.TenantID == "" {
+		return access.User{}, fail.NotFoundf("this caller is not a user")
+	}
+	var u access.User
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		u, err = tx.GetUser(ctx, p.TenantID, p.UserID)
+		return err
+	})
+	return u, err
+}
+
+// SetMyLanguage changes the signed-in user's own language preference (the
+// console and portal speak it); any user may change its own.
+func (s *Service) SetMyLanguage(ctx context.Context, p access.Principal, language string) (access.User, error) {
+	if p.UserID == "" || p.TenantID == "" {
+		return access.User{}, fail.Newf(fail.Unauthenticated, "sign in to choose a language")
+	}
+	lang, ok := billing.NormalizeLanguage(language)
+	if !ok {
+		return access.User{}, fail.Field("language", "%q is not supported: use one of %s", language, strings.Join(billing.Languages, ", "))
+	}
+	var out access.User
+	err := s.store.Write(ctx, func(tx Tx) error {
+		u, err := tx.GetUser(ctx, p.TenantID, p.UserID)
+		if err != nil {
+			return err
+		}
+		u.Language = lang
+		u.UpdatedAt = s.Now()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		out = u
+		return s.audit(ctx, tx, p, "user.updated", "user", u.ID, map[string]any{"language": lang})
+	})
+	return out, err
+}

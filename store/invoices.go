@@ -675,3 +675,39 @@ func (t *tx) InsertNotification(ctx context.Context, n service.Notification) err
 func (t *tx) ListNotifications(ctx context.Context, tenantID, targetID string) ([]service.Notification, error) {
 	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND target_id = ? ORDER BY id`, tenantID, targetID)
 }
+
+func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date) ([]service.AgingBalance, error) {
+	var bucket strings.Builder
+	args := []any{}
+	bucket.WriteString("CASE")
+	for i, c := range cuts {
+		fmt.Fprintf(&bucket, " WHEN i.due_date >= ? THEN %d", i)
+		args = append(args, dateArg(c))
+	}
+	fmt.Fprintf(&bucket, " ELSE %d END", len(cuts))
+	args = append(args, tenantID)
+	// Credit notes are summed apart and subtracted here: negating a decimal
+	// text in SQLite would make it a float.
+	rows, err := t.query(ctx, `SELECT b.invoice_account_id, c.number, c.name, b.bucket, `+t.d.sum("b.debit")+`, `+t.d.sum("b.credit")+`
+		FROM (SELECT i.invoice_account_id, `+bucket.String()+` AS bucket,
+			CASE WHEN i.kind = 'credit_note' THEN NULL ELSE i.balance_accounting END AS debit,
+			CASE WHEN i.kind = 'credit_note' THEN i.balance_accounting END AS credit
+			FROM invoices i WHERE i.tenant_id = ? AND i.status IN ('open', 'past_due')) b
+		JOIN customers c ON c.tenant_id = ? AND c.id = b.invoice_account_id
+		GROUP BY b.invoice_account_id, c.number, c.name, b.bucket ORDER BY b.invoice_account_id, b.bucket`, append(args, tenantID)...)
+	if err != nil {
+		return nil, fmt.Errorf("aging balances: %w", err)
+	}
+	defer rows.Close()
+	var out []service.AgingBalance
+	for rows.Next() {
+		var r service.AgingBalance
+		var debit, credit decimal.Decimal
+		if err := rows.Scan(&r.AccountID, &r.CustomerNumber, &r.Name, &r.Bucket, decScan{&debit}, decScan{&credit}); err != nil {
+			return nil, fmt.Errorf("scan aging balance: %w", err)
+		}
+		r.Balance = debit.Sub(credit)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

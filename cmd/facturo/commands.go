@@ -94,6 +94,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv := &http.Server{Handler: server.New(svc, db, server.Config{Log: log, SecureCookies: *secure}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
 	fmt.Fprintf(stdout, "Facturo %s is serving %s (database: %s)\n", version, url, store.Redact(*dsn))
+	fmt.Fprintf(stdout, "  Console:   %s/console   (customers sign in to %s/portal)\n", url, url)
 	fmt.Fprintf(stdout, "  API docs:  %s/api/v1/docs\n", url)
 	if *withDemo {
 		fmt.Fprintf(stdout, "  Sign in:   %s  password %s  (every demo user has this password; it changes at each --demo start)\n", login.Email, login.Password)

@@ -1,0 +1,430 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/tax"
+)
+
+func (h *Handler) registerConsoleMore(mux *http.ServeMux) {
+	mux.HandleFunc("GET /console/sales-items", h.staff(h.salesItems))
+	mux.HandleFunc("GET /console/customers", h.staff(h.customers))
+	mux.HandleFunc("GET /console/customers/{id}", h.staff(h.customerPage))
+	mux.HandleFunc("POST /console/customers/{id}/billing", h.staff(h.customerBilling))
+	mux.HandleFunc("GET /console/billing-runs", h.staff(h.billingRuns))
+	mux.HandleFunc("POST /console/billing-runs", h.staff(h.billingRunStart))
+	mux.HandleFunc("GET /console/billing-runs/{id}", h.staff(h.billingRun))
+	mux.HandleFunc("GET /console/ledger", h.staff(h.ledgerPage))
+	mux.HandleFunc("GET /console/settings", h.staff(h.settings))
+	mux.HandleFunc("POST /console/settings/users", h.staff(h.userCreate))
+	mux.HandleFunc("POST /console/settings/api-keys", h.staff(h.apiKeyCreate))
+	mux.HandleFunc("POST /console/settings/api-keys/{id}/revoke", h.staff(h.apiKeyRevoke))
+	mux.HandleFunc("POST /console/settings/tenant", h.staff(h.tenantSave))
+}
+
+type salesItemsData struct {
+	Rows       []billing.SalesItem
+	Drafts     []billing.Customer // customers whose items wait for billing information (seed 002)
+	Values     url.Values
+	Next       template.URL
+	Statuses   []billing.ItemStatus
+	Sources    []billing.Source
+	Sorts      []string
+	Sort       string
+	Desc       bool
+	Names      map[string]string
+	Advanced   string
+	Status     string
+	Source     string
+	Invoiced   string
+	From, To   string
+	Provider   string
+	CustomerID string
+}
+
+func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := access.FromContext(ctx)
+	q := r.URL.Query()
+	d := &salesItemsData{Values: url.Values{}, Statuses: billing.ItemStatuses, Sources: billing.Sources, Sorts: service.SalesItemSorts,
+		Sort: q.Get("sort"), Desc: q.Get("desc") == "1", Advanced: q.Get("advanced"), Status: q.Get("status"), Source: q.Get("source"),
+		Invoiced: q.Get("invoiced"), From: q.Get("from"), To: q.Get("to"), Provider: q.Get("provider"), CustomerID: q.Get("customer"),
+		Names: map[string]string{}}
+	for _, k := range []string{"sort", "desc", "advanced", "status", "source", "invoiced", "from", "to", "provider", "customer"} {
+		if v := q.Get(k); v != "" {
+			d.Values.Set(k, v)
+		}
+	}
+	f := service.SalesItemFilter{CustomerID: d.CustomerID, Provider: d.Provider, Sort: d.Sort, Desc: d.Desc,
+		Page: service.Page{Limit: 50, Cursor: q.Get("cursor")}}
+	var c fail.Collector
+	if d.Status != "" {
+		f.Statuses = []billing.ItemStatus{billing.ItemStatus(d.Status)}
+	}
+	if d.Source != "" {
+		f.Sources = []billing.Source{billing.Source(d.Source)}
+	}
+	if d.Invoiced != "" {
+		b := d.Invoiced == "yes"
+		f.Invoiced = &b
+	}
+	for _, x := range []struct {
+		field, v string
+		dst      *calendar.Date
+	}{{"from", d.From, &f.From}, {"to", d.To, &f.To}} {
+		if x.v != "" {
+			dt, err := calendar.Parse(x.v)
+			if err != nil {
+				c.Add(x.field, "%v", err)
+			}
+			*x.dst = dt
+		}
+	}
+	if strings.TrimSpace(d.Advanced) != "" {
+		var cond service.Condition
+		if err := json.Unmarshal([]byte(d.Advanced), &cond); err != nil {
+			c.Add("advanced", `is not a filter such as {"op":"and","conditions":[{"op":"gt","field":"gross","value":"100"}]}`)
+		} else {
+			f.Advanced = &cond
+		}
+	}
+	if err := c.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page, err := h.svc.ListSalesItems(ctx, p, f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Rows = page.Items
+	seen := map[string]bool{}
+	for _, si := range page.Items {
+		if _, ok := d.Names[si.CustomerID]; !ok {
+			if cu, err := h.svc.GetCustomer(ctx, p, si.CustomerID); err == nil {
+				d.Names[si.CustomerID] = cu.Name
+				if si.Status == billing.ItemDraft && !seen[cu.ID] && !cu.HasBillingInfo {
+					seen[cu.ID] = true
+					d.Drafts = append(d.Drafts, cu)
+				}
+			} else {
+				d.Names[si.CustomerID] = si.CustomerID
+			}
+		}
+	}
+	if page.Next != "" {
+		nq := url.Values{}
+		for k, v := range d.Values {
+			nq[k] = v
+		}
+		nq.Set("cursor", page.Next)
+		d.Next = template.URL(nq.Encode())
+	}
+	lang := infoFrom(ctx).lang
+	h.render(w, r, "salesitems", http.StatusOK, h.newView(r, "sales_items", T(lang, "nav.sales_items"), d))
+}
+
+type customersData struct {
+	Rows []billing.Customer
+	Q    string
+	Next template.URL
+}
+
+func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	q := r.URL.Query()
+	page, err := h.svc.ListCustomers(r.Context(), p, service.CustomerFilter{Query: q.Get("q"), Page: service.Page{Limit: 50, Cursor: q.Get("cursor")}})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &customersData{Rows: page.Items, Q: q.Get("q")}
+	if page.Next != "" {
+		d.Next = template.URL(url.Values{"q": {d.Q}, "cursor": {page.Next}}.Encode())
+	}
+	h.render(w, r, "customers", http.StatusOK, h.newView(r, "customers", T(infoFrom(r.Context()).lang, "nav.customers"), d))
+}
+
+type customerData struct {
+	C           billing.Customer
+	Invoices    []billing.Invoice
+	CanBilling  bool
+	Base        string
+	InvoiceBase string
+}
+
+func (h *Handler) loadCustomer(r *http.Request, id, base, invoiceBase string) (*customerData, error) {
+	ctx := r.Context()
+	p := access.FromContext(ctx)
+	cu, err := h.svc.GetCustomer(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &customerData{C: cu, CanBilling: can(p, access.WriteBillingInfo) || p.Role == access.Customer, Base: base, InvoiceBase: invoiceBase}
+	if can(p, access.ReadInvoices) || p.Role == access.Customer {
+		if page, err := h.svc.ListInvoices(ctx, p, service.InvoiceFilter{CustomerID: id, Page: service.Page{Limit: 20}}); err == nil {
+			d.Invoices = page.Items
+		}
+	}
+	return d, nil
+}
+
+func (h *Handler) customerPage(w http.ResponseWriter, r *http.Request) {
+	d, err := h.loadCustomer(r, r.PathValue("id"), "/console/customers/"+url.PathEscape(r.PathValue("id")), "/console/invoices")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "customer", http.StatusOK, h.newView(r, "customers", d.C.Name, d))
+}
+
+// billingInput reads the billing information form.
+func billingInput(r *http.Request) service.CustomerInput {
+	f := func(k string) *string { v := strings.TrimSpace(r.PostFormValue(k)); return &v }
+	addr := billing.Address{Line1: r.PostFormValue("line1"), Line2: r.PostFormValue("line2"), City: r.PostFormValue("city"),
+		PostalCode: r.PostFormValue("postal_code"), Region: r.PostFormValue("region"), Country: strings.ToUpper(strings.TrimSpace(r.PostFormValue("country")))}
+	return service.CustomerInput{Billing: &service.BillingInput{LegalName: f("legal_name"), Address: &addr, TaxID: f("tax_id"),
+		Email: f("email"), Language: f("language"), Currency: f("currency")}}
+}
+
+func (h *Handler) customerBilling(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := h.svc.UpdateCustomer(r.Context(), access.FromContext(r.Context()), id, billingInput(r)); err != nil {
+		h.billingError(w, r, id, "/console/customers/"+url.PathEscape(id), "/console/invoices", err)
+		return
+	}
+	redirect(w, r, "/console/customers/"+url.PathEscape(id)+"?ok=saved")
+}
+
+func (h *Handler) billingError(w http.ResponseWriter, r *http.Request, id, base, invoiceBase string, err error) {
+	d, lerr := h.loadCustomer(r, id, base, invoiceBase)
+	if lerr != nil {
+		h.fail(w, r, lerr)
+		return
+	}
+	v := h.newView(r, "customers", d.C.Name, d)
+	if d.Base == "/portal/account" {
+		v.Section = "account"
+	}
+	v.Error, v.Errors = errorText(r, err), fieldErrors(err)
+	h.render(w, r, "customer", statusOf(r, err), v)
+}
+
+type runsData struct {
+	Runs []service.BillingRun
+	Run  *service.BillingRun
+	From string
+	To   string
+}
+
+func (h *Handler) billingRuns(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	runs, err := h.svc.ListBillingRuns(r.Context(), p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	tr, _ := calendar.Preset("month_to_date", h.today(r))
+	prev := tr.From.AddMonths(-1)
+	d := &runsData{Runs: runs, From: prev.String(), To: tr.From.AddDays(-1).String()}
+	h.render(w, r, "billingruns", http.StatusOK, h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "nav.billing_runs"), d))
+}
+
+func (h *Handler) billingRunStart(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := access.FromContext(ctx)
+	from, ferr := calendar.Parse(r.PostFormValue("from"))
+	to, terr := calendar.Parse(r.PostFormValue("to"))
+	var c fail.Collector
+	if ferr != nil {
+		c.Add("from", "%v", ferr)
+	}
+	if terr != nil {
+		c.Add("to", "%v", terr)
+	}
+	if err := c.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	issue := r.PostFormValue("issue") != ""
+	started := make(chan service.BillingRun, 1)
+	errc := make(chan error, 1)
+	go func() {
+		// The run outlives the request: it is durable work any node can resume.
+		once := false
+		_, err := h.svc.RunBilling(context.WithoutCancel(ctx), p, from, to, issue, nil, func(run service.BillingRun) {
+			if !once {
+				once = true
+				started <- run
+			}
+		})
+		if !once {
+			errc <- err
+		}
+	}()
+	select {
+	case run := <-started:
+		redirect(w, r, "/console/billing-runs/"+url.PathEscape(run.ID))
+	case err := <-errc:
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		redirect(w, r, "/console/billing-runs?ok=run_done")
+	}
+}
+
+func (h *Handler) billingRun(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	run, err := h.svc.GetBillingRun(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "run.title"), &runsData{Run: &run})
+	if r.Header.Get("HX-Request") != "" {
+		h.fragment(w, r, "billingrun", "progress", http.StatusOK, v)
+		return
+	}
+	h.render(w, r, "billingrun", http.StatusOK, v)
+}
+
+type ledgerData struct {
+	AsOf     string
+	Balances []ledger.Balance
+	Aging    []service.CustomerAging
+	Buckets  []string
+}
+
+func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := access.FromContext(ctx)
+	asOf := h.today(r)
+	if s := r.URL.Query().Get("as_of"); s != "" {
+		d, err := calendar.Parse(s)
+		if err != nil {
+			h.fail(w, r, fail.Field("as_of", "%v", err))
+			return
+		}
+		asOf = d
+	}
+	tb, err := h.svc.TrialBalance(ctx, p, asOf)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	aging, err := h.svc.ReceivablesAging(ctx, p, asOf)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &ledgerData{AsOf: asOf.String(), Balances: tb, Aging: aging, Buckets: service.AgingBuckets}
+	h.render(w, r, "ledger", http.StatusOK, h.newView(r, "ledger", T(infoFrom(ctx).lang, "nav.ledger"), d))
+}
+
+type settingsData struct {
+	Tenant       billing.Tenant
+	TaxCodes     []tax.Code
+	Series       map[string]string
+	ReasonCodes  []billing.ReasonCode
+	Users        []access.User
+	Keys         []access.APIKey
+	NewSecret    string
+	Roles        []access.Role
+	CanTenant    bool
+	CanUsers     bool
+	CanKeys      bool
+	Notification []service.Notification
+}
+
+func (h *Handler) loadSettings(r *http.Request) *settingsData {
+	ctx := r.Context()
+	p := access.FromContext(ctx)
+	d := &settingsData{Roles: access.Roles, CanTenant: can(p, access.ManageTenant), CanUsers: can(p, access.ManageUsers), CanKeys: can(p, access.ManageAPIKeys)}
+	d.Tenant, _ = h.svc.GetTenant(ctx, p)
+	d.TaxCodes, _ = h.svc.ListTaxCodes(ctx, p)
+	d.Series, _ = h.svc.ListSeries(ctx, p)
+	d.ReasonCodes, _ = h.svc.ListReasonCodes(ctx, p)
+	if d.CanUsers {
+		d.Users, _ = h.svc.ListUsers(ctx, p)
+	}
+	if d.CanKeys {
+		d.Keys, _ = h.svc.ListAPIKeys(ctx, p)
+	}
+	return d
+}
+
+func (h *Handler) settings(w http.ResponseWriter, r *http.Request) {
+	d := h.loadSettings(r)
+	h.render(w, r, "settings", http.StatusOK, h.newView(r, "settings", T(infoFrom(r.Context()).lang, "nav.settings"), d))
+}
+
+func (h *Handler) settingsError(w http.ResponseWriter, r *http.Request, err error) {
+	v := h.newView(r, "settings", T(infoFrom(r.Context()).lang, "nav.settings"), h.loadSettings(r))
+	v.Error, v.Errors = errorText(r, err), fieldErrors(err)
+	h.render(w, r, "settings", statusOf(r, err), v)
+}
+
+func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	_, err := h.svc.CreateUser(r.Context(), p, service.NewUser{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
+		Role: r.PostFormValue("role"), CustomerID: r.PostFormValue("customer_id"), Password: r.PostFormValue("password"), Language: r.PostFormValue("language")})
+	if err != nil {
+		h.settingsError(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#users")
+}
+
+func (h *Handler) apiKeyCreate(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	k, err := h.svc.CreateAPIKey(r.Context(), p, service.NewAPIKey{Name: r.PostFormValue("name"), Role: r.PostFormValue("role"), CustomerID: r.PostFormValue("customer_id")})
+	if err != nil {
+		h.settingsError(w, r, err)
+		return
+	}
+	// The secret is shown once, on this response only.
+	d := h.loadSettings(r)
+	d.NewSecret = k.Secret
+	h.render(w, r, "settings", http.StatusOK, h.newView(r, "settings", T(infoFrom(r.Context()).lang, "nav.settings"), d))
+}
+
+func (h *Handler) apiKeyRevoke(w http.ResponseWriter, r *http.Request) {
+	if err := h.svc.RevokeAPIKey(r.Context(), access.FromContext(r.Context()), r.PathValue("id")); err != nil {
+		h.settingsError(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#api-keys")
+}
+
+func (h *Handler) tenantSave(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	s := func(k string) *string { v := r.PostFormValue(k); return &v }
+	_, err := h.svc.UpdateTenant(r.Context(), p, service.TenantPatch{Name: s("name"), LegalName: s("legal_name"), TaxID: s("tax_id"), Language: s("language")})
+	if err != nil {
+		h.settingsError(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved")
+}
+
+// today is the tenant's civil date.
+func (h *Handler) today(r *http.Request) calendar.Date {
+	loc := time.UTC
+	if t, err := h.svc.GetTenant(r.Context(), access.FromContext(r.Context())); err == nil {
+		loc = t.Location()
+	}
+	return calendar.Today(h.svc.Now(), loc)
+}

@@ -1,0 +1,242 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/service"
+)
+
+func can(p access.Principal, perm access.Permission) bool { return p.Require(perm) == nil }
+
+// editorLine is one row of the free-text invoice editor (seed 004).
+type editorLine struct {
+	Index                                          int
+	Description, Quantity, UnitPrice, Amount, Unit string
+	ChargeType, Account                            string
+	Computed                                       string
+}
+
+type editorData struct {
+	ID                               string // empty for a new draft
+	CustomerID, InvoiceDate, DueDate string
+	PeriodStart, PeriodEnd, Currency string
+	Provider, Notes, ExchangeRate    string
+	Lines                            []editorLine
+	Customers                        []billing.Customer
+	Preview                          *billing.Invoice
+	PreviewErr                       string
+	ChargeTypes                      []string
+}
+
+var chargeTypes = []string{"one_time", "recurring", "usage", "time"}
+
+func (h *Handler) editorCustomers(r *http.Request) []billing.Customer {
+	page, err := h.svc.ListCustomers(r.Context(), access.FromContext(r.Context()), service.CustomerFilter{Page: service.Page{Limit: service.MaxLimit}, Sort: "name"})
+	if err != nil {
+		return nil
+	}
+	return page.Items
+}
+
+func blankLines(from, n int) []editorLine {
+	out := make([]editorLine, n)
+	for i := range out {
+		out[i] = editorLine{Index: from + i, ChargeType: "one_time"}
+	}
+	return out
+}
+
+func (h *Handler) invoiceNew(w http.ResponseWriter, r *http.Request) {
+	lang := infoFrom(r.Context()).lang
+	d := &editorData{CustomerID: r.URL.Query().Get("customer"), Lines: blankLines(0, 3), Customers: h.editorCustomers(r), ChargeTypes: chargeTypes}
+	h.render(w, r, "editor", http.StatusOK, h.newView(r, "invoices", T(lang, "editor.new"), d))
+}
+
+func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	inv, err := h.svc.GetInvoice(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !inv.Status.IsDraft() {
+		h.fail(w, r, fail.Conflictf("invoice %s is %s: an issued document cannot be edited; correct it instead", inv.Number, inv.Status))
+		return
+	}
+	d := &editorData{ID: inv.ID, CustomerID: inv.CustomerID, InvoiceDate: dateOrEmpty(inv.InvoiceDate), DueDate: dateOrEmpty(inv.DueDate),
+		PeriodStart: dateOrEmpty(inv.PeriodStart), PeriodEnd: dateOrEmpty(inv.PeriodEnd), Currency: inv.Currency, Provider: inv.Provider,
+		Notes: inv.Notes, Customers: h.editorCustomers(r), ChargeTypes: chargeTypes, Preview: &inv}
+	if !inv.ExchangeRate.IsZero() && !inv.ExchangeRate.Equal(one) {
+		d.ExchangeRate = inv.ExchangeRate.String()
+	}
+	for i, l := range inv.Lines {
+		el := editorLine{Index: i, Description: l.Description, Unit: l.Unit, ChargeType: string(l.ChargeType), Account: l.Account,
+			Computed: formatMoney(infoFrom(r.Context()).lang, l.Amount, inv.Currency)}
+		if l.AmountOnly() {
+			el.Amount = l.Amount.String()
+		} else {
+			el.Quantity, el.UnitPrice = decString(l.Quantity), decString(l.UnitPrice)
+		}
+		d.Lines = append(d.Lines, el)
+	}
+	d.Lines = append(d.Lines, blankLines(len(d.Lines), 2)...)
+	lang := infoFrom(r.Context()).lang
+	h.render(w, r, "editor", http.StatusOK, h.newView(r, "invoices", T(lang, "editor.edit")+" "+invoiceLabel(inv), d))
+}
+
+// parseEditor reads the editor form into the service's input. Lines left
+// blank are skipped; a line with an amount and no quantity or price is
+// entered by amount (seed 004).
+func parseEditor(r *http.Request) (*editorData, service.InvoiceInput, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, service.InvoiceInput{}, fail.Field("form", "could not read the form")
+	}
+	f := r.PostForm
+	d := &editorData{ID: r.PathValue("id"), CustomerID: f.Get("customer_id"), InvoiceDate: f.Get("invoice_date"), DueDate: f.Get("due_date"),
+		PeriodStart: f.Get("period_start"), PeriodEnd: f.Get("period_end"), Currency: f.Get("currency"), Provider: f.Get("provider"),
+		Notes: f.Get("notes"), ExchangeRate: f.Get("exchange_rate"), ChargeTypes: chargeTypes}
+	var in service.InvoiceInput
+	var c fail.Collector
+	str := func(s string) *string { return &s }
+	if d.ID == "" {
+		in.CustomerID = str(d.CustomerID)
+	}
+	date := func(field, v string) *calendar.Date {
+		if v == "" {
+			return nil
+		}
+		dt, err := calendar.Parse(v)
+		if err != nil {
+			c.Add(field, "%v", err)
+			return nil
+		}
+		return &dt
+	}
+	in.InvoiceDate = date("invoice_date", d.InvoiceDate)
+	in.DueDate = date("due_date", d.DueDate)
+	in.PeriodStart = date("period_start", d.PeriodStart)
+	in.PeriodEnd = date("period_end", d.PeriodEnd)
+	if d.Currency != "" {
+		in.Currency = str(strings.ToUpper(strings.TrimSpace(d.Currency)))
+	}
+	if d.ExchangeRate != "" {
+		in.ExchangeRate = str(d.ExchangeRate)
+	}
+	in.Provider = str(d.Provider)
+	in.Notes = str(d.Notes)
+	desc, qty, price, amount := f["line_description"], f["line_quantity"], f["line_unit_price"], f["line_amount"]
+	unit, charge, account := f["line_unit"], f["line_charge_type"], f["line_account"]
+	at := func(s []string, i int) string {
+		if i < len(s) {
+			return strings.TrimSpace(s[i])
+		}
+		return ""
+	}
+	lines := []service.LineInput{}
+	for i := range desc {
+		el := editorLine{Index: i, Description: at(desc, i), Quantity: at(qty, i), UnitPrice: at(price, i), Amount: at(amount, i),
+			Unit: at(unit, i), ChargeType: at(charge, i), Account: at(account, i)}
+		d.Lines = append(d.Lines, el)
+		if el.Description == "" && el.Quantity == "" && el.UnitPrice == "" && el.Amount == "" {
+			continue
+		}
+		li := service.LineInput{Description: el.Description, Unit: el.Unit, ChargeType: el.ChargeType, Account: el.Account}
+		if el.Amount != "" && el.Quantity == "" && el.UnitPrice == "" {
+			li.Amount = str(el.Amount)
+		} else {
+			li.Quantity, li.UnitPrice = str(el.Quantity), str(el.UnitPrice)
+		}
+		lines = append(lines, li)
+	}
+	in.Lines = &lines
+	return d, in, c.Err()
+}
+
+func (h *Handler) invoicePreview(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	lang := infoFrom(r.Context()).lang
+	d, in, err := parseEditor(r)
+	if err == nil {
+		if d.ID == "" && (in.CustomerID == nil || *in.CustomerID == "") {
+			err = fail.Field("customer_id", "choose a customer")
+		}
+	}
+	if err == nil {
+		if id := r.PostFormValue("id"); id != "" {
+			// Editing: the customer comes from the draft.
+			if inv, gerr := h.svc.GetInvoice(r.Context(), p, id); gerr == nil {
+				cid := inv.CustomerID
+				in.CustomerID = &cid
+			}
+		}
+		var inv billing.Invoice
+		inv, err = h.svc.PreviewInvoice(r.Context(), p, in)
+		if err == nil {
+			d.Preview = &inv
+		}
+	}
+	if err != nil {
+		d.PreviewErr = errorText(r, err)
+	}
+	v := h.newView(r, "invoices", T(lang, "editor.totals"), d)
+	h.fragment(w, r, "editor", "totals", http.StatusOK, v)
+}
+
+func (h *Handler) invoiceLineRow(w http.ResponseWriter, r *http.Request) {
+	i, _ := strconv.Atoi(r.URL.Query().Get("i"))
+	if i < 0 || i > billing.MaxLines {
+		i = 0
+	}
+	d := &editorData{ChargeTypes: chargeTypes, Lines: blankLines(i, 1)}
+	h.fragment(w, r, "editor", "newline", http.StatusOK, h.newView(r, "invoices", "", d))
+}
+
+func (h *Handler) invoiceCreate(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	d, in, err := parseEditor(r)
+	if err == nil {
+		var inv billing.Invoice
+		inv, err = h.svc.CreateInvoice(r.Context(), p, in)
+		if err == nil {
+			redirect(w, r, "/console/invoices/"+url.PathEscape(inv.ID)+"?ok=saved")
+			return
+		}
+	}
+	h.editorError(w, r, d, err, "editor.new")
+}
+
+func (h *Handler) invoiceSave(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	d, in, err := parseEditor(r)
+	if err == nil {
+		var inv billing.Invoice
+		inv, err = h.svc.UpdateInvoice(r.Context(), p, r.PathValue("id"), in)
+		if err == nil {
+			redirect(w, r, "/console/invoices/"+url.PathEscape(inv.ID)+"?ok=saved")
+			return
+		}
+	}
+	h.editorError(w, r, d, err, "editor.edit")
+}
+
+func (h *Handler) editorError(w http.ResponseWriter, r *http.Request, d *editorData, err error, titleKey string) {
+	if d == nil {
+		h.fail(w, r, err)
+		return
+	}
+	lang := infoFrom(r.Context()).lang
+	d.Customers = h.editorCustomers(r)
+	d.Lines = append(d.Lines, blankLines(len(d.Lines), 1)...)
+	v := h.newView(r, "invoices", T(lang, titleKey), d)
+	v.Error = errorText(r, err)
+	v.Errors = fieldErrors(err)
+	status := statusOf(r, err)
+	h.render(w, r, "editor", status, v)
+}

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/money"
+)
+
+var funcs = template.FuncMap{
+	"t":      T,
+	"tf":     Tf,
+	"money":  formatMoney,
+	"date":   formatDate,
+	"time":   formatTime,
+	"status": statusLabel,
+	"period": formatPeriod,
+	"dec":    func(d decimal.Decimal) string { return d.String() },
+	"decp": func(d *decimal.Decimal) string {
+		if d == nil {
+			return ""
+		}
+		return d.String()
+	},
+	"query": func(base url.Values, kv ...string) template.URL {
+		q := url.Values{}
+		for k, v := range base {
+			q[k] = append([]string(nil), v...)
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] == "" {
+				q.Del(kv[i])
+			} else {
+				q.Set(kv[i], kv[i+1])
+			}
+		}
+		return template.URL(q.Encode())
+	},
+	"eq2":      func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+	"contains": strings.Contains,
+	"add":      func(a, b int) int { return a + b },
+	"seq": func(n int) []int {
+		s := make([]int, n)
+		for i := range s {
+			s[i] = i
+		}
+		return s
+	},
+	"descNext": func(sort string, desc bool, col string) string {
+		if sort == col && !desc {
+			return "1"
+		}
+		return ""
+	},
+	"languages": func() []string { return billing.Languages },
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// formatMoney formats an amount with its currency in the user's locale.
+func formatMoney(lang string, d decimal.Decimal, cur string) string {
+	c, err := money.ParseCurrency(cur)
+	if err != nil {
+		return d.String() + " " + cur
+	}
+	return money.New(d, c).Format(lang)
+}
+
+func formatDate(lang string, d calendar.Date) string {
+	if d.IsZero() {
+		return "—"
+	}
+	switch lang {
+	case "es", "pt-BR":
+		return fmt.Sprintf("%02d/%02d/%d", d.Day, int(d.Month), d.Year)
+	}
+	return d.String()
+}
+
+func formatPeriod(lang string, from, to calendar.Date) string {
+	if from.IsZero() && to.IsZero() {
+		return "—"
+	}
+	return formatDate(lang, from) + " – " + formatDate(lang, to)
+}
+
+func formatTime(lang string, t any) string {
+	var tt time.Time
+	switch v := t.(type) {
+	case time.Time:
+		tt = v
+	case *time.Time:
+		if v == nil {
+			return "—"
+		}
+		tt = *v
+	default:
+		return fmt.Sprint(t)
+	}
+	if tt.IsZero() {
+		return "—"
+	}
+	switch lang {
+	case "es", "pt-BR":
+		return tt.UTC().Format("02/01/2006 15:04 UTC")
+	}
+	return tt.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func statusLabel(lang string, s any) string {
+	return T(lang, "status."+fmt.Sprint(s))
+}

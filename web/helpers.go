@@ -1,0 +1,43 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/api"
+	"github.com/facturo/facturo/billing"
+)
+
+var one = decimal.NewFromInt(1)
+
+func decString(d *decimal.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
+}
+
+// errorText is the message the API would give for err.
+func errorText(r *http.Request, err error) string {
+	pr := api.ProblemFor(r.Context(), err)
+	if pr.Status >= 500 {
+		return T(infoFrom(r.Context()).lang, "error.internal")
+	}
+	return pr.Detail
+}
+
+// statusOf is the HTTP status the API would answer for err.
+func statusOf(r *http.Request, err error) int {
+	s := api.ProblemFor(r.Context(), err).Status
+	if s < 400 || s > 599 {
+		return http.StatusInternalServerError
+	}
+	return s
+}
+
+// downloads lists the Download menu of a document (seed 000: PDF, CSV,
+// detailed CSV, print), once the documents package serves them.
+func (h *Handler) downloads(inv billing.Invoice, base string) []download {
+	return nil
+}

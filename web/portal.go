@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/facturo/facturo/access"
+)
+
+func portalNav(section string) []navItem {
+	var out []navItem
+	for _, n := range []struct{ key, href string }{
+		{"invoices", "/portal/invoices"},
+		{"account", "/portal/account"},
+	} {
+		out = append(out, navItem{Key: "nav." + n.key, Href: n.href, Active: section == n.key})
+	}
+	return out
+}
+
+func (h *Handler) registerPortal(mux *http.ServeMux) {
+	mux.HandleFunc("GET /portal", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/portal/invoices", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /portal/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/portal/invoices", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /portal/invoices", h.customer(h.portalInvoices))
+	mux.HandleFunc("GET /portal/invoices.csv", h.customer(h.invoiceCSV))
+	mux.HandleFunc("GET /portal/invoices/{id}", h.customer(h.portalInvoice))
+	mux.HandleFunc("GET /portal/account", h.customer(h.portalAccount))
+	mux.HandleFunc("POST /portal/account/billing", h.customer(h.portalBilling))
+}
+
+func (h *Handler) portalInvoices(w http.ResponseWriter, r *http.Request) {
+	d, err := h.listInvoices(r, "/portal/invoices")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v := h.newView(r, "invoices", T(infoFrom(r.Context()).lang, "invoices.title"), d)
+	if r.Header.Get("HX-Request") != "" && r.Header.Get("HX-Target") == "invoice-table" {
+		h.fragment(w, r, "invoices", "table", http.StatusOK, v)
+		return
+	}
+	h.render(w, r, "invoices", http.StatusOK, v)
+}
+
+func (h *Handler) portalInvoice(w http.ResponseWriter, r *http.Request) {
+	d, err := h.loadInvoicePage(r, r.PathValue("id"), "/portal/invoices")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	title := T(infoFrom(r.Context()).lang, "invoice.title") + " " + invoiceLabel(d.Inv)
+	h.render(w, r, "invoice", http.StatusOK, h.newView(r, "invoices", title, d))
+}
+
+func (h *Handler) portalAccount(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	d, err := h.loadCustomer(r, p.CustomerID, "/portal/account", "/portal/invoices")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "customer", http.StatusOK, h.newView(r, "account", d.C.Name, d))
+}
+
+func (h *Handler) portalBilling(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	if _, err := h.svc.UpdateCustomer(r.Context(), p, p.CustomerID, billingInput(r)); err != nil {
+		h.billingError(w, r, p.CustomerID, "/portal/account", "/portal/invoices", err)
+		return
+	}
+	redirect(w, r, "/portal/account?ok=saved")
+}
+
+var _ = url.PathEscape
