@@ -1107,7 +1107,8 @@ func (s *Service) GetPayment(ctx context.Context, p access.Principal, paymentID 
 	return out, err
 }
 
-// ListPayments lists payments, newest first (a customer sees its own).
+// ListPayments lists payments, newest first, with their applications and
+// refunds (a customer sees its own).
 func (s *Service) ListPayments(ctx context.Context, p access.Principal, f PaymentFilter) ([]Payment, error) {
 	if p.Role == access.Customer && !p.System {
 		f.CustomerID = p.CustomerID
@@ -1121,8 +1122,18 @@ func (s *Service) ListPayments(ctx context.Context, p access.Principal, f Paymen
 	var out []Payment
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.ListPayments(ctx, p.TenantID, f)
-		return err
+		if out, err = tx.ListPayments(ctx, p.TenantID, f); err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Applications, err = tx.ListApplications(ctx, p.TenantID, out[i].ID, ""); err != nil {
+				return err
+			}
+			if out[i].Refunds, err = tx.ListRefunds(ctx, p.TenantID, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }
