@@ -608,6 +608,11 @@ func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Princ
 // Staff with payments.manage, or the customer for its own invoices. A
 // declined or expired card is payment_failed and writes nothing.
 func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID, amount, idempotencyKey string) (Payment, error) {
+	// The role first (an anonymous caller is 401, not a missing invoice);
+	// whose invoice it is is checked once it is read.
+	if err := requireOwnAccount(p, access.ManagePayments, p.CustomerID); err != nil {
+		return Payment{}, err
+	}
 	var out Payment
 	err := s.store.Write(ctx, func(tx Tx) error {
 		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
