@@ -83,4 +83,3 @@ func accWalletRows(t *testing.T, e *testserver.Env) []accMatrixRow {
 		{op: "POST /api/v1/me/wallet/top-ups", allowed: customerOnly, call: fixed("/api/v1/me/wallet/top-ups", map[string]any{"amount": "2.00"})},
 	}, accPaymentRows(t, e)...)
 }
-
