@@ -284,7 +284,7 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		return map[string]any{"records": []any{map[string]any{"record_id": "json-" + string(r), "customer": custA.Number, "sku": code,
 			"quantity": "3", "period_start": today.AddDays(-30).String(), "period_end": today.String()}}}
 	}
-	return append([]accMatrixRow{
+	return append(append(accPaymentRows(t, e), []accMatrixRow{
 		// Sign-in ignores the bearer key. One real sign-in; the others send an
 		// over-long password, refused before the ~100 ms password hash.
 		{op: "POST /api/v1/auth/login", public: true, allowed: accAllRoles, alsoOK: http.StatusUnprocessableEntity,
@@ -468,7 +468,7 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 			map[string]any{"period_start": "2001-01-01", "period_end": "2001-01-31", "wait": true})},
 		{op: "GET /api/v1/billing-runs", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs", nil)},
 		{op: "GET /api/v1/billing-runs/{id}", allowed: accBillingRuns, call: fixed("/api/v1/billing-runs/"+run.ID, nil)},
-	}, accWalletRows(t, e)...)
+	}...), accWalletRows(t, e)...)
 }
 
 // TestRoleMatrix calls every endpoint of the OpenAPI document as every role
