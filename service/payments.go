@@ -584,6 +584,11 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 	for _, a := range st.apps {
 		applied[a.InvoiceID] = a.Amount.String()
 	}
+	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "customer_id": pay.CustomerID,
+		"method": pay.Method, "amount": pay.Amount.String(), "currency": pay.Currency, "date": pay.Date.String(),
+		"applied": applied, "unapplied": pay.Unapplied.String(), "reference": pay.Reference}); err != nil {
+		return err
+	}
 	return s.audit(ctx, tx, p, "payment.recorded", "payment", pay.ID, map[string]any{"customer_id": pay.CustomerID,
 		"method": pay.Method, "amount": pay.Amount.String(), "currency": pay.Currency, "applied": applied,
 		"unapplied": pay.Unapplied.String(), "charge_id": pay.ChargeID})
@@ -1066,6 +1071,10 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 			r.ProviderRefund = pr.RefundID
 		}
 		if err := tx.InsertRefund(ctx, r); err != nil {
+			return err
+		}
+		if err := s.emitEvent(ctx, tx, p.TenantID, "payment.refunded", map[string]any{"id": r.ID, "payment_id": pay.ID,
+			"customer_id": pay.CustomerID, "amount": amt.String(), "currency": pay.Currency, "reason": r.Reason}); err != nil {
 			return err
 		}
 		out = r

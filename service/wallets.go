@@ -540,6 +540,9 @@ func (s *Service) creditWallet(ctx context.Context, tx Tx, w *billing.Wallet, ki
 	if err := tx.UpdateWallet(ctx, *w); err != nil {
 		return billing.Movement{}, err
 	}
+	if err := s.emitEvent(ctx, tx, w.TenantID, "wallet.topped_up", walletEvent(*w, m, w.PaidBalance)); err != nil {
+		return billing.Movement{}, err
+	}
 	ws, err := tx.GetWalletSettings(ctx, w.TenantID)
 	if err != nil {
 		return billing.Movement{}, err
@@ -560,6 +563,15 @@ func (s *Service) walletNotice(ctx context.Context, tx Tx, w billing.Wallet, kin
 		return err
 	}
 	now := s.Now()
+	if kind != "wallet.receipt" { // wallet.low_balance, wallet.recharge_failed: also webhook events
+		data := map[string]any{"wallet_id": w.ID, "customer_id": w.CustomerID}
+		for k, v := range payload {
+			data[k] = v
+		}
+		if err := s.emitEvent(ctx, tx, w.TenantID, kind, data); err != nil {
+			return err
+		}
+	}
 	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: w.TenantID, Kind: kind, TargetType: "wallet",
 		TargetID: w.ID, Recipient: cust.Billing.Email, Language: cust.Billing.Language, Payload: payload, Status: "queued", CreatedAt: now})
 }
@@ -739,7 +751,17 @@ func (s *Service) draw(ctx context.Context, tx Tx, env drawEnv, w *billing.Walle
 	if err := tx.UpdateWallet(ctx, *w); err != nil {
 		return DrawResult{}, err
 	}
+	if err := s.emitEvent(ctx, tx, w.TenantID, "wallet.drawn", walletEvent(*w, m, after)); err != nil {
+		return DrawResult{}, err
+	}
 	return DrawResult{Movement: m, SalesItem: item}, nil
+}
+
+// walletEvent is the data of wallet.* events about a movement.
+func walletEvent(w billing.Wallet, m billing.Movement, balance decimal.Decimal) map[string]any {
+	return map[string]any{"wallet_id": w.ID, "customer_id": w.CustomerID, "currency": w.Currency, "movement_id": m.ID,
+		"kind": m.Kind, "ref": m.Ref, "paid": m.Paid.String(), "complimentary": m.Complimentary.String(), "billed": m.Billed.String(), "paid_balance": w.PaidBalance.String(),
+		"balance": balance.String(), "receipt_number": m.ReceiptNumber}
 }
 
 // rechargeLease is how long a node owns a claimed recharge job; a node that

@@ -15,6 +15,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 	"github.com/facturo/facturo/webhook"
@@ -326,6 +327,67 @@ func TestWebhooksTwoNodes(t *testing.T) {
 		}
 		if len(seen) != n || r.requests != n {
 			t.Fatalf("%d requests for %d distinct events, want %d each once", r.requests, len(seen), n)
+		}
+	})
+}
+
+// TestPaymentAndWalletEvents: payments, refunds, top-ups and wallet draws
+// emit payment.* and wallet.* events in their transactions.
+func TestPaymentAndWalletEvents(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock()
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()),
+			service.WithPaymentProvider(testcard.New()))
+		sys, customers := ledgerFixture(t, svc, 1)
+		cust := customers[0]
+		rcv := newReceiver(t, clk, 0)
+		url := rcv.srv.URL + "/hooks"
+		ep, err := svc.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &url, Events: []string{"payment.*", "wallet.*"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcv.secret = ep.Secret
+
+		lines := []service.LineInput{{Description: "x", Quantity: ptr("1"), UnitPrice: ptr("100"), ItemSalesTaxGroup: "FULL"}}
+		inv, err := svc.CreateInvoice(ctx, sys, service.InvoiceInput{CustomerID: &cust.ID, Lines: &lines})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.UpdateInvoiceStatus(ctx, sys, inv.ID, service.StatusChange{Status: "open"}); err != nil {
+			t.Fatal(err)
+		}
+		pay, err := svc.RecordPayment(ctx, sys, service.PaymentInput{CustomerID: cust.ID, Method: "bank_transfer", Amount: "50.00",
+			Reference: "TRF 1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.RefundPayment(ctx, sys, pay.ID, service.RefundInput{Amount: "10.00", Reason: "goodwill"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddPaymentMethod(ctx, sys, cust.ID, service.NewPaymentMethod{Card: "4242424242424242", ExpMonth: 12, ExpYear: 2030}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SaveWallet(ctx, sys, cust.ID, service.WalletInput{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddFunds(ctx, sys, cust.ID, "20.00"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.DrawWallet(ctx, sys, service.UsageCharge{CustomerID: cust.ID, Ref: "usage-1", Amount: "5.00", Description: "API calls"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.DeliverDueWebhooks(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"payment.received", "payment.refunded", "wallet.drawn", "wallet.topped_up"}
+		if got := rcv.types(); !slices.Equal(got, want) {
+			t.Fatalf("events %v, want %v", got, want)
+		}
+		for _, ev := range rcv.events {
+			if ev.Data["customer_id"] != cust.ID {
+				t.Errorf("%s names customer %v, want %s", ev.Type, ev.Data["customer_id"], cust.ID)
+			}
 		}
 	})
 }
