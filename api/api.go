@@ -68,6 +68,7 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerBillingRuns(api)
 	h.registerOutbox(api)
 	h.registerWebhooks(api)
+	h.registerDocuments(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

@@ -287,39 +287,56 @@ func (in InvoiceInput) toService() service.InvoiceInput {
 	return out
 }
 
+// InvoiceFilterParams are the invoice list's filters and sort (seed 000),
+// shared by the list and the CSV exports.
+type InvoiceFilterParams struct {
+	Status   string `query:"status" doc:"Comma-separated statuses: draft, submitted, approved, open, past_due, closed, void."`
+	Kind     string `query:"kind" enum:"invoice,credit_note,"`
+	Customer string `query:"customer_id" doc:"The customer or bill-to account."`
+	Provider string `query:"provider"`
+	Preset   string `query:"date_preset" enum:"month_to_date,quarter_to_date,year_to_date,two_months_ago,last_quarter,last_year," doc:"A range of invoice dates, in the tenant's time zone."`
+	From     string `query:"from" doc:"Invoice date from (inclusive), 2026-01-01."`
+	To       string `query:"to" doc:"Invoice date to (inclusive)."`
+	Q        string `query:"q" maxLength:"200" doc:"Search number and customer."`
+	Sort     string `query:"sort" doc:"invoice_date, number, customer, provider, period, amount, status, due_date, created_at; prefix - for descending. Default -invoice_date."`
+}
+
+type invoiceListIn struct {
+	PageParams
+	InvoiceFilterParams
+}
+
+// filter returns the service filter of the parameters (without the page).
+func (in *InvoiceFilterParams) filter() (service.InvoiceFilter, error) {
+	f := service.InvoiceFilter{Kind: billing.Kind(in.Kind), CustomerID: in.Customer, Provider: in.Provider, Preset: in.Preset,
+		Query: in.Q, Sort: in.Sort}
+	if strings.HasPrefix(f.Sort, "-") {
+		f.Sort, f.Desc = f.Sort[1:], true
+	}
+	if in.Status != "" {
+		for _, s := range strings.Split(in.Status, ",") {
+			f.Statuses = append(f.Statuses, billing.Status(strings.TrimSpace(s)))
+		}
+	}
+	var err error
+	if f.From, err = parseDateParam("from", in.From); err != nil {
+		return f, err
+	}
+	if f.To, err = parseDateParam("to", in.To); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
 func (h *Handlers) registerInvoices(api huma.API) {
 	tags := []string{"Invoices"}
-	type listIn struct {
-		PageParams
-		Status   string `query:"status" doc:"Comma-separated statuses: draft, submitted, approved, open, past_due, closed, void."`
-		Kind     string `query:"kind" enum:"invoice,credit_note,"`
-		Customer string `query:"customer_id" doc:"The customer or bill-to account."`
-		Provider string `query:"provider"`
-		Preset   string `query:"date_preset" enum:"month_to_date,quarter_to_date,year_to_date,two_months_ago,last_quarter,last_year," doc:"A range of invoice dates, in the tenant's time zone."`
-		From     string `query:"from" doc:"Invoice date from (inclusive), 2026-01-01."`
-		To       string `query:"to" doc:"Invoice date to (inclusive)."`
-		Q        string `query:"q" maxLength:"200" doc:"Search number and customer."`
-		Sort     string `query:"sort" doc:"invoice_date, number, customer, provider, period, amount, status, due_date, created_at; prefix - for descending. Default -invoice_date."`
-	}
 	op(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/api/v1/invoices", Summary: "List invoices and credit notes", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *listIn) (*Body[List[Invoice]], error) {
-			f := service.InvoiceFilter{Kind: billing.Kind(in.Kind), CustomerID: in.Customer, Provider: in.Provider, Preset: in.Preset,
-				Query: in.Q, Sort: in.Sort, Page: in.page()}
-			if strings.HasPrefix(f.Sort, "-") {
-				f.Sort, f.Desc = f.Sort[1:], true
-			}
-			if in.Status != "" {
-				for _, s := range strings.Split(in.Status, ",") {
-					f.Statuses = append(f.Statuses, billing.Status(strings.TrimSpace(s)))
-				}
-			}
-			var err error
-			if f.From, err = parseDateParam("from", in.From); err != nil {
+		func(ctx context.Context, p access.Principal, in *invoiceListIn) (*Body[List[Invoice]], error) {
+			f, err := in.filter()
+			if err != nil {
 				return nil, err
 			}
-			if f.To, err = parseDateParam("to", in.To); err != nil {
-				return nil, err
-			}
+			f.Page = in.page()
 			page, err := h.Svc.ListInvoices(ctx, p, f)
 			if err != nil {
 				return nil, err

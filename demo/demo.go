@@ -96,6 +96,9 @@ func seed(ctx context.Context, svc *service.Service, password string) (billing.T
 	if err := seedTaxes(ctx, svc, p); err != nil {
 		return t, err
 	}
+	if err := seedBranding(ctx, svc, p); err != nil {
+		return t, fmt.Errorf("branding: %w", err)
+	}
 	ids := map[string]string{}
 	for _, c := range customers() {
 		if c.parent != "" {

@@ -115,3 +115,26 @@ func referenceInvoice(w io.Writer, regular, bold []byte) error {
 	_, err := pdf.WriteTo(w)
 	return err
 }
+
+// BenchmarkUBLTenLines renders a ten-line invoice as a UBL e-invoice.
+func BenchmarkUBLTenLines(b *testing.B) {
+	d := sample(b, "es", "EUR", 10)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := documents.UBL(io.Discard, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkPrintHTMLTenLines renders a ten-line invoice's print view.
+func BenchmarkPrintHTMLTenLines(b *testing.B) {
+	d := sample(b, "pt-BR", "EUR", 10)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := documents.PrintHTML(io.Discard, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -411,6 +411,30 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, today, "open").ID + "/status", map[string]any{"status": "void"}
 		}},
 
+		// Invoice documents (issue 7): downloads and exports read invoices;
+		// the branding is a tenant setting.
+		{op: "GET /api/v1/invoices/{id}/pdf", allowed: accWithout(accAllRoles, access.Engineer), call: fixed("/api/v1/invoices/"+own.ID+"/pdf", nil)},
+		{op: "GET /api/v1/invoices/{id}/ubl", allowed: accWithout(accAllRoles, access.Engineer), call: fixed("/api/v1/invoices/"+own.ID+"/ubl", nil)},
+		{op: "GET /api/v1/invoices/{id}/print", allowed: accWithout(accAllRoles, access.Engineer), call: fixed("/api/v1/invoices/"+own.ID+"/print", nil)},
+		{op: "GET /api/v1/invoices.csv", allowed: accWithout(accAllRoles, access.Engineer), call: fixed("/api/v1/invoices.csv", nil)},
+		{op: "GET /api/v1/invoice-lines.csv", allowed: accWithout(accAllRoles, access.Engineer), call: fixed("/api/v1/invoice-lines.csv", nil)},
+		{op: "GET /api/v1/tenant/branding", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/tenant/branding", nil)},
+		{op: "PATCH /api/v1/tenant/branding", allowed: accAdminOnly, call: fixed("/api/v1/tenant/branding", map[string]any{"primary_color": "#112233"})},
+		{op: "PUT /api/v1/tenant/logo", allowed: accAdminOnly, headers: []string{"Content-Type", "application/octet-stream"},
+			call: fixed("/api/v1/tenant/logo", accMakePNG(t))},
+		{op: "GET /api/v1/tenant/logo", allowed: accAllRoles, call: func(t *testing.T, _ access.Role) (string, any) {
+			if _, err := e.Svc.SetLogo(ctx, sys, accMakePNG(t)); err != nil {
+				t.Fatalf("set logo: %v", err)
+			}
+			return "/api/v1/tenant/logo", nil
+		}},
+		{op: "DELETE /api/v1/tenant/logo", allowed: accAdminOnly, call: func(t *testing.T, _ access.Role) (string, any) {
+			if _, err := e.Svc.SetLogo(ctx, sys, accMakePNG(t)); err != nil {
+				t.Fatalf("set logo: %v", err)
+			}
+			return "/api/v1/tenant/logo", nil
+		}},
+
 		// Tenant settings: taxes, tax mode and number series.
 		{op: "GET /api/v1/tax-codes", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/tax-codes", nil)},
 		{op: "PUT /api/v1/tax-codes/{code}", allowed: accAdminOnly,

@@ -46,6 +46,7 @@ type Tx interface {
 	BillingRunStore
 	OutboxStore
 	WebhookStore
+	DocumentStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -68,7 +69,6 @@ type Service struct {
 	node      string // this process, as the owner of outbox leases
 	mailer    Mailer
 	portalURL string
-	pdf       PDFRenderer
 	webhooks  WebhookSender
 }
 

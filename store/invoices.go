@@ -231,32 +231,47 @@ func (t *tx) getInvoice(ctx context.Context, suffix, tenantID, invoiceID string)
 	if err != nil {
 		return inv, fmt.Errorf("get invoice: %w", err)
 	}
-	rows, err := t.query(ctx, `SELECT position, description, product_id, account, sales_tax_group, item_sales_tax_group,
-		`+t.d.dec("quantity")+`, unit, `+t.d.dec("unit_price")+`, `+t.d.dec("discount")+`, `+t.d.dec("amount")+`, charge_type,
-		service_start, service_end, distribution, tax_codes, `+t.d.dec("tax_amount")+`
+	rows, err := t.query(ctx, `SELECT `+lineCols(t.d)+`
 		FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ? ORDER BY position`, tenantID, invoiceID)
 	if err != nil {
 		return inv, fmt.Errorf("get invoice lines: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var l billing.Line
-		var ct, dist, codes string
-		if err := rows.Scan(&l.Position, &l.Description, &l.ProductID, &l.Account, &l.SalesTaxGroup, &l.ItemSalesTaxGroup,
-			ndecScan{&l.Quantity}, &l.Unit, ndecScan{&l.UnitPrice}, decScan{&l.Discount}, decScan{&l.Amount}, &ct,
-			dateScan{&l.ServiceStart}, dateScan{&l.ServiceEnd}, &dist, &codes, decScan{&l.TaxAmount}); err != nil {
-			return inv, fmt.Errorf("scan invoice line: %w", err)
-		}
-		l.ChargeType = billing.ChargeType(ct)
-		if err := json.Unmarshal([]byte(dist), &l.Distribution); err != nil {
-			return inv, fmt.Errorf("line distribution: %w", err)
-		}
-		if err := json.Unmarshal([]byte(codes), &l.TaxCodes); err != nil {
-			return inv, fmt.Errorf("line tax codes: %w", err)
+		l, err := scanLine(rows)
+		if err != nil {
+			return inv, err
 		}
 		inv.Lines = append(inv.Lines, l)
 	}
 	return inv, rows.Err()
+}
+
+// lineCols are the columns scanLine reads.
+func lineCols(d dialect) string {
+	return `position, description, product_id, account, sales_tax_group, item_sales_tax_group,
+		` + d.dec("quantity") + `, unit, ` + d.dec("unit_price") + `, ` + d.dec("discount") + `, ` + d.dec("amount") + `, charge_type,
+		service_start, service_end, distribution, tax_codes, ` + d.dec("tax_amount")
+}
+
+// scanLine scans lineCols (after any leading columns given in extra).
+func scanLine(row interface{ Scan(...any) error }, extra ...any) (billing.Line, error) {
+	var l billing.Line
+	var ct, dist, codes string
+	dest := append(extra, &l.Position, &l.Description, &l.ProductID, &l.Account, &l.SalesTaxGroup, &l.ItemSalesTaxGroup,
+		ndecScan{&l.Quantity}, &l.Unit, ndecScan{&l.UnitPrice}, decScan{&l.Discount}, decScan{&l.Amount}, &ct,
+		dateScan{&l.ServiceStart}, dateScan{&l.ServiceEnd}, &dist, &codes, decScan{&l.TaxAmount})
+	if err := row.Scan(dest...); err != nil {
+		return l, fmt.Errorf("scan invoice line: %w", err)
+	}
+	l.ChargeType = billing.ChargeType(ct)
+	if err := json.Unmarshal([]byte(dist), &l.Distribution); err != nil {
+		return l, fmt.Errorf("line distribution: %w", err)
+	}
+	if err := json.Unmarshal([]byte(codes), &l.TaxCodes); err != nil {
+		return l, fmt.Errorf("line tax codes: %w", err)
+	}
+	return l, nil
 }
 
 func (t *tx) GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
