@@ -74,7 +74,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	opts := []service.Option{service.WithPaymentProvider(provider), service.WithPDF(documentsPDF{}), service.WithPortalURL(url)}
+	opts := []service.Option{service.WithPaymentProvider(provider), service.WithPortalURL(url)}
 	if *publicURL != "" {
 		opts = append(opts, service.WithPortalURL(*publicURL))
 	}
