@@ -21,6 +21,7 @@ const (
 	DunningReminder      = "dunning.reminder"
 	WalletLowBalance     = "wallet.low_balance"
 	WalletRechargeFailed = "wallet.recharge_failed"
+	WalletReceipt        = "wallet.receipt"
 )
 
 // Message is what a template needs. Fields holds the kind's values, already
@@ -32,6 +33,7 @@ const (
 //	dunning.reminder         number, balance, due_date, days_overdue
 //	wallet.low_balance       balance, threshold
 //	wallet.recharge_failed   amount, reason
+//	wallet.receipt           receipt, amount (a top-up; sent only when the tenant turns receipts on)
 //
 // A missing field renders as empty text.
 type Message struct {

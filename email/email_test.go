@@ -37,8 +37,8 @@ func TestEveryKindInEveryLanguage(t *testing.T) {
 			t.Errorf("%s: subjects not translated: %v", kind, byLang)
 		}
 	}
-	if len(subjects) != 6 {
-		t.Errorf("want 6 kinds, got %d", len(subjects))
+	if len(subjects) != 7 {
+		t.Errorf("want 7 kinds, got %d", len(subjects))
 	}
 }
 

@@ -55,6 +55,11 @@ We could not recharge your wallet{{if .amount}} with {{.amount}}{{end}} from you
 Please check your payment method or add funds by hand.{{if .PortalURL}}
 
 {{.PortalURL}}{{end}}`},
+		WalletReceipt: {`Receipt {{.receipt}}: funds added to your wallet`, `Hello {{.Customer}},
+
+We have added {{.amount}} to your prepaid wallet with {{.Tenant}}. Receipt number: {{.receipt}}.{{if .PortalURL}}
+
+{{.PortalURL}}{{end}}`},
 	},
 	"es": {
 		InvoicePublished: {`Factura {{.number}} de {{.Tenant}}`, `Hola, {{.Customer}}:
@@ -108,6 +113,11 @@ No hemos podido recargar su monedero{{if .amount}} con {{.amount}}{{end}} con su
 Revise su método de pago o añada fondos manualmente.{{if .PortalURL}}
 
 {{.PortalURL}}{{end}}`},
+		WalletReceipt: {`Recibo {{.receipt}}: fondos añadidos a su monedero`, `Hola, {{.Customer}}:
+
+Hemos añadido {{.amount}} a su monedero de prepago con {{.Tenant}}. Número de recibo: {{.receipt}}.{{if .PortalURL}}
+
+{{.PortalURL}}{{end}}`},
 	},
 	"pt-BR": {
 		InvoicePublished: {`Fatura {{.number}} de {{.Tenant}}`, `Olá, {{.Customer}}:
@@ -159,6 +169,11 @@ Adicione fundos para manter seus serviços funcionando sem interrupção.{{if .P
 Não foi possível recarregar sua carteira{{if .amount}} com {{.amount}}{{end}} pelo seu cartão principal{{if .reason}}: {{.reason}}{{end}}.
 
 Verifique sua forma de pagamento ou adicione fundos manualmente.{{if .PortalURL}}
+
+{{.PortalURL}}{{end}}`},
+		WalletReceipt: {`Recibo {{.receipt}}: fundos adicionados à sua carteira`, `Olá, {{.Customer}}:
+
+Adicionamos {{.amount}} à sua carteira pré-paga com {{.Tenant}}. Número do recibo: {{.receipt}}.{{if .PortalURL}}
 
 {{.PortalURL}}{{end}}`},
 	},

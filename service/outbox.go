@@ -388,6 +388,17 @@ func (s *Service) emailContext(ctx context.Context, tx Tx, n Notification) (emai
 			c.pdfName = documents.Filename(inv, "pdf")
 		}
 	}
+	if cur := n.Payload["currency"]; cur != "" {
+		// Payment receipts and wallet notices carry plain decimals and their currency.
+		for _, k := range []string{"amount", "balance", "threshold", "unapplied"} {
+			if d, err := decimal.NewFromString(n.Payload[k]); err == nil {
+				fields[k] = formatAmount(d, cur, lang)
+			}
+		}
+	}
+	if d, err := calendar.Parse(n.Payload["date"]); err == nil {
+		fields["date"] = formatDate(d, lang)
+	}
 	if msg.Customer == "" {
 		msg.Customer = fields["customer_name"]
 	}

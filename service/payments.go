@@ -606,7 +606,7 @@ func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Princ
 	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: "payment.receipt",
 		TargetType: "payment", TargetID: pay.ID, Recipient: cust.Billing.Email, Language: cust.Billing.Language,
 		Payload: map[string]string{"amount": pay.Amount.String(), "currency": pay.Currency, "method": pay.Method,
-			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": pay.Unapplied.String()},
+			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": pay.Unapplied.String(), "customer_name": customerName(cust)},
 		Status: "queued", CreatedAt: now})
 }
 
@@ -1204,4 +1204,12 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 		return nil
 	})
 	return out, err
+}
+
+// customerName is how emails address a customer: its legal name, else its name.
+func customerName(c billing.Customer) string {
+	if c.Billing.LegalName != "" {
+		return c.Billing.LegalName
+	}
+	return c.Name
 }

@@ -563,6 +563,7 @@ func (s *Service) walletNotice(ctx context.Context, tx Tx, w billing.Wallet, kin
 		return err
 	}
 	now := s.Now()
+	payload["customer_name"] = customerName(cust)
 	if kind != "wallet.receipt" { // wallet.low_balance, wallet.recharge_failed: also webhook events
 		data := map[string]any{"wallet_id": w.ID, "customer_id": w.CustomerID}
 		for k, v := range payload {
