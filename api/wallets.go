@@ -44,7 +44,7 @@ func meCustomer(p access.Principal) (string, error) {
 		if p.TenantID == "" {
 			return "", fail.Newf(fail.Unauthenticated, "sign in or send an API key")
 		}
-		return "", fail.NotFoundf("/api/v1/me is a customer's own account; staff use /api/v1/customers/{id}")
+		return "", fail.Forbiddenf("the %s role has no account of its own here: /api/v1/me/… is for a customer's sign-in; staff use /api/v1/customers/{id}/…", p.Role)
 	}
 	return p.CustomerID, nil
 }

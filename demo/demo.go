@@ -133,6 +133,9 @@ func seed(ctx context.Context, svc *service.Service, password string) (billing.T
 	if err := seedInvoices(ctx, svc, p, ids, calendar.Today(svc.Now(), t.Location())); err != nil {
 		return t, err
 	}
+	if err := seedPayments(ctx, svc, p, ids); err != nil {
+		return t, err
+	}
 	if err := seedSubscriptions(ctx, svc, p, ids, calendar.Today(svc.Now(), t.Location())); err != nil {
 		return t, err
 	}

@@ -6,11 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/demo"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
@@ -28,7 +32,7 @@ func customers(t *testing.T, svc *service.Service, tenantID string) []billing.Cu
 func TestEnsure(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc := service.New(db)
+		svc := service.New(db, service.WithPaymentProvider(testcard.New()))
 		login, err := demo.Ensure(ctx, svc)
 		if err != nil {
 			t.Fatalf("Ensure on an empty database: %v", err)
@@ -135,6 +139,51 @@ func TestEnsure(t *testing.T) {
 		page, err := svc.ListCustomers(ctx, portal.Principal(), service.CustomerFilter{})
 		if err != nil || len(page.Items) != 1 || page.Items[0].Name != "Ferretería Núñez" {
 			t.Errorf("portal user lists %v, %v", page.Items, err)
+		}
+
+		// Payments: cards on file, a card payment, partial and full
+		// transfers, a refund, dunning reminders; the ledger still balances.
+		cards, err := svc.ListPaymentMethods(ctx, sys, byNumber["C-1002"].ID)
+		if err != nil || len(cards) != 2 || !cards[0].Primary || cards[0].Last4 != "4242" {
+			t.Errorf("C-1002's cards: %+v, %v", cards, err)
+		}
+		pays, err := svc.ListPayments(ctx, sys, service.PaymentFilter{})
+		if err != nil || len(pays) != 4 {
+			t.Fatalf("demo payments: %d, %v", len(pays), err)
+		}
+		methods, refunded := map[string]int{}, 0
+		for _, p := range pays {
+			methods[p.Method]++
+			if p.Refunded.IsPositive() {
+				refunded++
+			}
+		}
+		if methods["card"] != 1 || methods["bank_transfer"] != 2 || methods["cash"] != 1 || refunded != 1 {
+			t.Errorf("demo payments by method %v, %d refunded", methods, refunded)
+		}
+		closed, err := svc.ListInvoices(ctx, sys, service.InvoiceFilter{Statuses: []billing.Status{billing.Closed}, Page: service.Page{Limit: 100}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		settled := 0
+		for _, inv := range closed.Items {
+			if inv.Paid.IsPositive() && inv.Balance.IsZero() {
+				settled++
+			}
+		}
+		if settled < 3 {
+			t.Errorf("%d invoices closed by payments, want at least 3", settled)
+		}
+		tb, err := svc.TrialBalance(ctx, sys, calendar.Date{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var net decimal.Decimal
+		for _, b := range tb {
+			net = net.Add(b.Net)
+		}
+		if !net.IsZero() {
+			t.Errorf("demo trial balance nets to %s", net)
 		}
 
 		// Again: nothing duplicated, fresh secrets, the old password gone.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 )
 
@@ -74,16 +73,19 @@ func seedWallets(ctx context.Context, svc *service.Service, p access.Principal, 
 		if _, err := svc.SaveWallet(ctx, p, cid, service.WalletInput{CreditRate: sp("100")}); err != nil {
 			return fmt.Errorf("wallet %s: %w", w.customer, err)
 		}
-		paid := false
-		if w.card != "" {
-			_, err := svc.AddPaymentMethod(ctx, p, cid, service.NewPaymentMethod{Card: w.card, ExpMonth: 12, ExpYear: today.Year + 3})
-			switch {
-			case err == nil:
-				paid = true
-			case fail.Is(err, fail.Conflict) || fail.Is(err, fail.PaymentFailed):
-				// no test provider (e.g. Stripe configured): complimentary credits only
-			default:
-				return fmt.Errorf("card for %s: %w", w.customer, err)
+		// Paid credits need a card charged through the built-in test
+		// provider: reuse the customer's primary card (seedPayments adds
+		// some) or add one.
+		paid := w.card != "" && svc.PaymentProviderName() == "test"
+		if paid {
+			cards, err := svc.ListPaymentMethods(ctx, p, cid)
+			if err != nil {
+				return err
+			}
+			if len(cards) == 0 {
+				if _, err := svc.AddPaymentMethod(ctx, p, cid, service.NewPaymentMethod{Card: w.card, ExpMonth: 12, ExpYear: today.Year + 3}); err != nil {
+					return fmt.Errorf("card for %s: %w", w.customer, err)
+				}
 			}
 		}
 		if paid {

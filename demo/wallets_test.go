@@ -47,7 +47,7 @@ func TestDemoWalletsAndSubscriptions(t *testing.T) {
 			t.Fatal(err)
 		}
 		if d.Wallet == nil || !d.Wallet.PaidBalance.IsPositive() || !d.Wallet.Complimentary.IsPositive() || !d.Wallet.AutoRecharge ||
-			len(d.PaymentMethods) != 1 || len(d.Subscriptions) != 3 {
+			len(d.PaymentMethods) == 0 || len(d.Subscriptions) != 3 {
 			t.Fatalf("C-1002 dashboard: wallet %+v, %d cards, %d subscriptions", d.Wallet, len(d.PaymentMethods), len(d.Subscriptions))
 		}
 		// The portal user of C-1002 sees the same dashboard.

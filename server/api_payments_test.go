@@ -152,8 +152,13 @@ func TestPaymentsAPI(t *testing.T) {
 		// Lists: the customer sees its own; another tenant sees nothing.
 		var list []accPayment
 		accDo(t, e, http.MethodGet, "/api/v1/payments", a.Keys[access.Customer], nil).JSON(t, &list)
-		if len(list) != 3 {
-			t.Fatalf("customer's payments: %d", len(list))
+		byID := map[string]accPayment{}
+		for _, p := range list {
+			byID[p.ID] = p
+		}
+		if len(list) != 3 || len(byID[pay.ID].Applications) != 1 || byID[pay.ID].Applications[0].InvoiceID != inv1.ID ||
+			len(byID[card.ID].Refunds) != 1 || len(byID[over.ID].Applications) != 2 {
+			t.Fatalf("customer's payments: %+v", list)
 		}
 		if r := accDo(t, e, http.MethodGet, "/api/v1/payments/"+pay.ID, e.B.Keys[access.Administrator], nil); r.Status != http.StatusNotFound {
 			t.Fatalf("another tenant reads a payment: %d", r.Status)

@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/internal/testserver"
+	"github.com/facturo/facturo/service"
 )
 
 // TestPaymentMethodsAPI adds, lists, sets primary and removes cards over
@@ -93,4 +96,58 @@ func TestPaymentMethodsAPI(t *testing.T) {
 			t.Fatalf("remove again: %d %s", r.Status, r.Body)
 		}
 	})
+}
+
+// accPayments are the roles with payments.manage (DESIGN.md: finance
+// manager and finance, beside administrator and director).
+var accPayments = []access.Role{access.Administrator, access.Director, access.FinanceManager, access.Finance}
+
+// accPaymentRows are the role matrix rows of payment methods, payments,
+// settlement, refunds and dunning.
+func accPaymentRows(t *testing.T, e *testserver.Env) []accMatrixRow {
+	t.Helper()
+	ctx := context.Background()
+	sys := access.System(e.A.ID, "test")
+	cust := "/api/v1/customers/" + e.A.Customer
+	withCustomer := func(roles []access.Role) []access.Role { return append(slices.Clone(roles), access.Customer) }
+	card := func(t *testing.T) string {
+		m, err := e.Svc.AddPaymentMethod(ctx, sys, e.A.Customer, service.NewPaymentMethod{Card: "4242424242424242"})
+		if err != nil {
+			t.Fatalf("card: %v", err)
+		}
+		return m.ID
+	}
+	primary, err := e.Svc.AddPaymentMethod(ctx, sys, e.A.Customer, service.NewPaymentMethod{Card: "4242424242424242", Primary: true})
+	if err != nil {
+		t.Fatalf("card: %v", err)
+	}
+	pay, err := e.Svc.RecordPayment(ctx, sys, service.PaymentInput{CustomerID: e.A.Customer, Method: "cash", Amount: "100.00",
+		Currency: "USD", ExchangeRate: "0.9", NoAutoApply: true}) // USD credit: EUR invoices do not use it
+	if err != nil {
+		t.Fatalf("payment: %v", err)
+	}
+	fixed := func(path string, body any) func(*testing.T, access.Role) (string, any) {
+		return func(*testing.T, access.Role) (string, any) { return path, body }
+	}
+	return []accMatrixRow{
+		{op: "GET /api/v1/customers/{id}/payment-methods", allowed: withCustomer(accStaffRead), call: fixed(cust+"/payment-methods", nil)},
+		{op: "POST /api/v1/customers/{id}/payment-methods", allowed: withCustomer(accPayments), call: fixed(cust+"/payment-methods", map[string]any{"card": "5555555555554444"})},
+		{op: "POST /api/v1/customers/{id}/payment-methods/{payment_method_id}/primary", allowed: withCustomer(accPayments),
+			call: fixed(cust+"/payment-methods/"+primary.ID+"/primary", nil)},
+		{op: "DELETE /api/v1/customers/{id}/payment-methods/{payment_method_id}", allowed: withCustomer(accPayments),
+			call: func(t *testing.T, _ access.Role) (string, any) { return cust + "/payment-methods/" + card(t), nil }},
+		{op: "GET /api/v1/customers/{id}/credit", allowed: withCustomer(accStaffRead), call: fixed(cust+"/credit", nil)},
+		// Nothing to settle is a 409 after the role check.
+		{op: "POST /api/v1/customers/{id}/settle", allowed: accPayments, alsoOK: http.StatusConflict, call: fixed(cust+"/settle", map[string]any{"currency": "JPY"})},
+		{op: "POST /api/v1/invoices/{id}/pay", allowed: withCustomer(accPayments), call: func(t *testing.T, _ access.Role) (string, any) {
+			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, accToday(e), "open").ID + "/pay", nil
+		}},
+		{op: "POST /api/v1/payments", allowed: accPayments, call: fixed("/api/v1/payments",
+			map[string]any{"customer_id": e.A.Customer, "method": "bank_transfer", "amount": "1.00", "currency": "USD", "exchange_rate": "0.9", "keep_as_credit": true})},
+		{op: "GET /api/v1/payments", allowed: withCustomer(accStaffRead), call: fixed("/api/v1/payments", nil)},
+		{op: "GET /api/v1/payments/{id}", allowed: withCustomer(accStaffRead), call: fixed("/api/v1/payments/"+pay.ID, nil)},
+		{op: "POST /api/v1/payments/{id}/refunds", allowed: accPayments, call: fixed("/api/v1/payments/"+pay.ID+"/refunds", map[string]any{"amount": "1.00"})},
+		{op: "GET /api/v1/tenant/dunning", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/tenant/dunning", nil)},
+		{op: "PUT /api/v1/tenant/dunning", allowed: accAdminOnly, call: fixed("/api/v1/tenant/dunning", map[string]any{"offsets": []int{3, 7, 14}})},
+	}
 }

@@ -324,7 +324,7 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		return map[string]any{"records": []any{map[string]any{"record_id": "json-" + string(r), "customer": custA.Number, "sku": code,
 			"quantity": "3", "period_start": today.AddDays(-30).String(), "period_end": today.String()}}}
 	}
-	return []accMatrixRow{
+	return append(append(accPaymentRows(t, e), []accMatrixRow{
 		// Sign-in ignores the bearer key. One real sign-in; the others send an
 		// over-long password, refused before the ~100 ms password hash.
 		{op: "POST /api/v1/auth/login", public: true, allowed: accAllRoles, alsoOK: http.StatusUnprocessableEntity,
@@ -548,7 +548,7 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		}},
 		{op: "GET /api/v1/webhook-endpoints/{id}/attempts", allowed: accAdminOnly, call: fixed("/api/v1/webhook-endpoints/"+hook.ID+"/attempts", nil)},
 		{op: "GET /api/v1/webhook-endpoints/{id}/deliveries", allowed: accAdminOnly, call: fixed("/api/v1/webhook-endpoints/"+hook.ID+"/deliveries?status=pending", nil)},
-	}
+	}...), accWalletRows(t, e)...)
 }
 
 // TestRoleMatrix calls every endpoint of the OpenAPI document as every role

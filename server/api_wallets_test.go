@@ -104,7 +104,7 @@ func TestWalletsSubscriptionsDashboardAPI(t *testing.T) {
 		want(accDo(t, e, http.MethodGet, "/api/v1/customers/"+a.Other+"/dashboard", cust, nil), 404, "other's dashboard")
 		want(accDo(t, e, http.MethodGet, "/api/v1/customers/"+a.Other+"/wallet", cust, nil), 404, "other's wallet")
 		want(accDo(t, e, http.MethodGet, "/api/v1/customers/"+a.Customer+"/dashboard", e.B.Keys[access.Administrator], nil), 404, "other tenant")
-		want(accDo(t, e, http.MethodGet, "/api/v1/me/dashboard", admin, nil), 404, "staff on /me")
+		want(accDo(t, e, http.MethodGet, "/api/v1/me/dashboard", admin, nil), 403, "staff on /me")
 		want(accDo(t, e, http.MethodGet, base+"/dashboard", a.Keys[access.Engineer], nil), 403, "engineer dashboard")
 
 		// Edit the billing address from the portal.

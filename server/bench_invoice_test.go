@@ -192,8 +192,13 @@ func (l *latencies) add(d []time.Duration) {
 // report reports invoices/s over the timed loop, p50_ms and p99_ms, and the
 // raw reference beside it.
 func (l *latencies) report(b *testing.B, ref float64, clients int) {
+	l.reportAs(b, "invoices/s", ref, clients)
+}
+
+// reportAs is report with the unit of the operation rate.
+func (l *latencies) reportAs(b *testing.B, unit string, ref float64, clients int) {
 	rate := float64(b.N) / b.Elapsed().Seconds()
-	b.ReportMetric(rate, "invoices/s")
+	b.ReportMetric(rate, unit)
 	b.ReportMetric(float64(clients), "clients")
 	if ref > 0 {
 		b.ReportMetric(ref, "raw_rows/s")

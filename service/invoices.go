@@ -724,6 +724,9 @@ func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, in
 	if !inv.Paid.IsZero() {
 		return fail.Conflictf("invoice %s has %s paid: refund or unapply the payments before voiding, or issue a credit note", inv.Number, inv.Paid)
 	}
+	if !inv.Balance.Equal(inv.Total) {
+		return fail.Conflictf("document %s has %s of %s settled against other documents: void only an unsettled document, or correct it", inv.Number, inv.Total.Sub(inv.Balance), inv.Total)
+	}
 	orig, err := tx.GetEntry(ctx, p.TenantID, inv.EntryID)
 	if err != nil {
 		return err

@@ -228,15 +228,17 @@ func (pc *payCtx) newSettlement() *settlement {
 	return &settlement{pc: pc, touched: map[string]*billing.Invoice{}}
 }
 
-// reduceInvoice lowers a document's balance by amount (its currency) and
+// reduceInvoice lowers a document's balance by amount (its currency; paid:
+// money received, which counts in the invoice's paid amount; a credit note
+// only lowers the balance) and
 // returns the accounting amount taken off receivables: the balance keeps
 // balance_accounting = round(balance × rate), so receivables per document
 // always equal its accounting balance.
-func (st *settlement) reduceInvoice(inv *billing.Invoice, amount decimal.Decimal) decimal.Decimal {
+func (st *settlement) reduceInvoice(inv *billing.Invoice, amount decimal.Decimal, paid bool) decimal.Decimal {
 	rate := st.pc.rate(inv.Currency, inv.ExchangeRate)
 	oldAcc := inv.BalanceAccounting
 	inv.Balance = inv.Balance.Sub(amount)
-	if inv.Kind == billing.KindInvoice {
+	if paid {
 		inv.Paid = inv.Paid.Add(amount)
 	}
 	if inv.Balance.IsZero() {
@@ -268,7 +270,7 @@ func (st *settlement) applyPayment(p *Payment, inv *billing.Invoice, amount deci
 		p.Unapplied = p.Unapplied.Sub(amount)
 		st.b.Debit(st.pc.credit, before.Sub(st.creditAcc(*p)), ledger.Line{CustomerID: p.CustomerID, Currency: p.Currency, Amount: amount})
 	}
-	accAmt := st.reduceInvoice(inv, amount)
+	accAmt := st.reduceInvoice(inv, amount, true)
 	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
 	now = st.seq(now)
 	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: p.TenantID, SourceType: "payment", SourceID: p.ID,
@@ -287,9 +289,9 @@ func (st *settlement) applyCreditNote(cn, inv *billing.Invoice, amount decimal.D
 	if err != nil {
 		return err
 	}
-	cnAcc := st.reduceInvoice(cn, amount)
+	cnAcc := st.reduceInvoice(cn, amount, false)
 	st.b.Debit(cnRecv, cnAcc, ledger.Line{CustomerID: cn.InvoiceAccountID, InvoiceID: cn.ID, Currency: cn.Currency, Amount: amount})
-	accAmt := st.reduceInvoice(inv, amount)
+	accAmt := st.reduceInvoice(inv, amount, false)
 	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
 	now = st.seq(now)
 	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: cn.TenantID, SourceType: "credit_note", SourceID: cn.ID,
@@ -608,7 +610,14 @@ func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Princ
 // Staff with payments.manage, or the customer for its own invoices. A
 // declined or expired card is payment_failed and writes nothing.
 func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID, amount, idempotencyKey string) (Payment, error) {
-	var out Payment
+	perm := access.ManagePayments
+	if p.Role == access.Customer && !p.System {
+		perm = access.OwnAccount
+	}
+	if err := p.Require(perm); err != nil {
+		return Payment{}, err
+	}
+	var out, charged Payment
 	err := s.store.Write(ctx, func(tx Tx) error {
 		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
 		if err != nil {
@@ -669,13 +678,19 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 		}
 		pay.PaymentMethodID, pay.CardBrand, pay.CardLast4, pay.Provider, pay.ChargeID = m.ID, m.Brand, m.Last4, m.Provider, ch.ChargeID
 		pay.Reference = "Invoice " + label(inv)
+		charged = pay
 		if err := s.bookPayment(ctx, tx, pc, p, &pay, []*billing.Invoice{&inv}, []decimal.Decimal{amt}, true); err != nil {
-			s.compensateCharge(pay)
+			return err
+		}
+		if err := s.faultPoint("card payment booked"); err != nil {
 			return err
 		}
 		out = pay
 		return nil
 	})
+	if err != nil && charged.ChargeID != "" {
+		s.compensateCharge(charged) // charged, but the bookkeeping did not commit
+	}
 	return out, err
 }
 
@@ -1092,7 +1107,8 @@ func (s *Service) GetPayment(ctx context.Context, p access.Principal, paymentID 
 	return out, err
 }
 
-// ListPayments lists payments, newest first (a customer sees its own).
+// ListPayments lists payments, newest first, with their applications and
+// refunds (a customer sees its own).
 func (s *Service) ListPayments(ctx context.Context, p access.Principal, f PaymentFilter) ([]Payment, error) {
 	if p.Role == access.Customer && !p.System {
 		f.CustomerID = p.CustomerID
@@ -1106,8 +1122,18 @@ func (s *Service) ListPayments(ctx context.Context, p access.Principal, f Paymen
 	var out []Payment
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.ListPayments(ctx, p.TenantID, f)
-		return err
+		if out, err = tx.ListPayments(ctx, p.TenantID, f); err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Applications, err = tx.ListApplications(ctx, p.TenantID, out[i].ID, ""); err != nil {
+				return err
+			}
+			if out[i].Refunds, err = tx.ListRefunds(ctx, p.TenantID, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }

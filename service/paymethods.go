@@ -395,3 +395,11 @@ func (s *Service) ChargePrimaryCard(ctx context.Context, tx Tx, tenantID, custom
 	ch, err := s.chargeCard(ctx, m, today, amount, currency, desc, key)
 	return m, ch, err
 }
+
+// PaymentProviderName names the configured card processor ("" if none).
+func (s *Service) PaymentProviderName() string {
+	if s.provider == nil {
+		return ""
+	}
+	return s.provider.Name()
+}

@@ -215,6 +215,13 @@ func (s *Service) ListSubscriptions(ctx context.Context, p access.Principal, cus
 
 // GetSubscription returns one subscription.
 func (s *Service) GetSubscription(ctx context.Context, p access.Principal, subID string) (billing.Subscription, error) {
+	perm := access.ReadCustomers
+	if p.Role == access.Customer && !p.System {
+		perm = access.OwnAccount
+	}
+	if err := p.Require(perm); err != nil {
+		return billing.Subscription{}, err
+	}
 	var out billing.Subscription
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error

@@ -1,125 +1,20 @@
 package stripe_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/internal/stripemock"
 	"github.com/facturo/facturo/payprovider/stripe"
 	"github.com/facturo/facturo/service"
 )
 
-// request is one API call as it reached stripe-mock.
-type request struct {
-	Method, Path, Idempotency, Auth string
-	Form                            url.Values
-}
-
-// recorder forwards to stripe-mock and keeps every request, since
-// stripe-mock is stateless: the tests assert on what was sent and on what
-// came back.
-type recorder struct {
-	mu   sync.Mutex
-	reqs []request
-}
-
-func (r *recorder) take() []request {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.reqs
-	r.reqs = nil
-	return out
-}
-
-// startStripeMock runs stripe-mock on loopback ports and returns the URL of
-// a recording proxy in front of it. Without the binary the test is skipped,
-// or fails under CI=true.
-func startStripeMock(t *testing.T) (string, *recorder) {
-	t.Helper()
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		home, _ := os.UserHomeDir()
-		bin = filepath.Join(home, "go", "bin", "stripe-mock")
-		if _, err := os.Stat(bin); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("stripe-mock is not installed (go install github.com/stripe/stripe-mock@v0.203.0)")
-			}
-			t.Skip("stripe-mock is not installed (go install github.com/stripe/stripe-mock@v0.203.0)")
-		}
-	}
-	httpAddr, httpsAddr := freeAddr(t), freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-http-addr", httpAddr, "-https-addr", httpsAddr)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start stripe-mock: %v", err)
-	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "Listening for HTTP at address") {
-				close(ready)
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, out)
-	}()
-	select {
-	case <-ready:
-	case <-time.After(30 * time.Second):
-		t.Fatal("stripe-mock did not start listening within 30s")
-	}
-	target, _ := url.Parse("http://" + httpAddr)
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	rec := &recorder{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		rec.mu.Lock()
-		rec.reqs = append(rec.reqs, request{Method: r.Method, Path: r.URL.Path, Idempotency: r.Header.Get("Idempotency-Key"),
-			Auth: r.Header.Get("Authorization"), Form: form})
-		rec.mu.Unlock()
-		r.Body = io.NopCloser(strings.NewReader(string(body)))
-		r.ContentLength = int64(len(body))
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, rec
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func TestStripeProvider(t *testing.T) {
-	base, rec := startStripeMock(t)
+	base, rec := stripemock.Start(t)
 	p, err := stripe.New(stripe.Config{Key: "sk_test_facturo", URL: base})
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +29,7 @@ func TestStripeProvider(t *testing.T) {
 	if err != nil {
 		t.Fatalf("attach: %v", err)
 	}
-	reqs := rec.take()
+	reqs := rec.Take()
 	if len(reqs) != 2 || reqs[0].Path != "/v1/customers" || reqs[0].Form.Get("name") != "Acme S.L." || reqs[0].Form.Get("email") != "billing@acme.test" ||
 		reqs[0].Idempotency != "customer:k1" || reqs[0].Auth != "Bearer sk_test_facturo" {
 		t.Fatalf("customer request: %+v", reqs)
@@ -152,7 +47,7 @@ func TestStripeProvider(t *testing.T) {
 	if err != nil {
 		t.Fatalf("attach token: %v", err)
 	}
-	reqs = rec.take()
+	reqs = rec.Take()
 	if len(reqs) != 2 || reqs[0].Path != "/v1/payment_methods" || reqs[0].Form.Get("type") != "card" || reqs[0].Form.Get("card[token]") != "tok_visa" ||
 		reqs[1].Form.Get("customer") != "cus_existing" || card2.ProviderCustomer != "cus_existing" {
 		t.Fatalf("token requests: %+v card %+v", reqs, card2)
@@ -160,7 +55,7 @@ func TestStripeProvider(t *testing.T) {
 	// A card number is refused before any call.
 	_, err = p.AttachCard(ctx, service.AttachCardRequest{Card: "4242424242424242"})
 	var d *service.DeclineError
-	if !errors.As(err, &d) || len(rec.take()) != 0 {
+	if !errors.As(err, &d) || len(rec.Take()) != 0 {
 		t.Fatalf("card number: %v", err)
 	}
 
@@ -169,7 +64,7 @@ func TestStripeProvider(t *testing.T) {
 	// that still requires a payment method, which is not a charge.
 	_, err = p.Charge(ctx, service.ChargeRequest{ProviderCustomer: card.ProviderCustomer, Token: card.Token, Amount: decimal.RequireFromString("12.34"),
 		Currency: "EUR", Description: "Invoice INV-1", IdempotencyKey: "pay:1"})
-	reqs = rec.take()
+	reqs = rec.Take()
 	if len(reqs) != 1 || reqs[0].Path != "/v1/payment_intents" {
 		t.Fatalf("charge requests: %+v", reqs)
 	}
@@ -183,10 +78,10 @@ func TestStripeProvider(t *testing.T) {
 	}
 	// Zero-decimal currencies are not multiplied.
 	_, _ = p.Charge(ctx, service.ChargeRequest{ProviderCustomer: "cus_x", Token: "pm_x", Amount: decimal.NewFromInt(500), Currency: "JPY"})
-	if reqs = rec.take(); len(reqs) != 1 || reqs[0].Form.Get("amount") != "500" || reqs[0].Form.Get("currency") != "jpy" {
+	if reqs = rec.Take(); len(reqs) != 1 || reqs[0].Form.Get("amount") != "500" || reqs[0].Form.Get("currency") != "jpy" {
 		t.Fatalf("JPY charge: %+v", reqs)
 	}
-	if _, err := p.Charge(ctx, service.ChargeRequest{Token: "pm_x", Amount: decimal.RequireFromString("1.001"), Currency: "EUR"}); err == nil || len(rec.take()) != 0 {
+	if _, err := p.Charge(ctx, service.ChargeRequest{Token: "pm_x", Amount: decimal.RequireFromString("1.001"), Currency: "EUR"}); err == nil || len(rec.Take()) != 0 {
 		t.Fatalf("sub-cent amount: %v", err)
 	}
 
@@ -195,7 +90,7 @@ func TestStripeProvider(t *testing.T) {
 	if err != nil {
 		t.Fatalf("refund: %v", err)
 	}
-	reqs = rec.take()
+	reqs = rec.Take()
 	if len(reqs) != 1 || reqs[0].Path != "/v1/refunds" || reqs[0].Form.Get("payment_intent") != "pi_123" || reqs[0].Form.Get("amount") != "550" ||
 		reqs[0].Idempotency != "refund:r1" || !strings.HasPrefix(r.RefundID, "re_") {
 		t.Fatalf("refund: %+v → %+v", reqs, r)
@@ -205,7 +100,7 @@ func TestStripeProvider(t *testing.T) {
 	if err := p.DetachCard(ctx, card.Token); err != nil {
 		t.Fatalf("detach: %v", err)
 	}
-	if reqs = rec.take(); len(reqs) != 1 || reqs[0].Path != "/v1/payment_methods/"+card.Token+"/detach" {
+	if reqs = rec.Take(); len(reqs) != 1 || reqs[0].Path != "/v1/payment_methods/"+card.Token+"/detach" {
 		t.Fatalf("detach: %+v", reqs)
 	}
 

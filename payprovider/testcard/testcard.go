@@ -212,3 +212,15 @@ func (p *Provider) Refund(_ context.Context, req service.RefundRequest) (service
 
 // DetachCard does nothing: test tokens hold no state.
 func (p *Provider) DetachCard(context.Context, string) error { return nil }
+
+// Net is what this provider charged minus what it refunded, over every
+// charge since New: what its "customers" paid, for tests.
+func (p *Provider) Net() decimal.Decimal {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var n decimal.Decimal
+	for _, c := range p.charges {
+		n = n.Add(c.amount).Sub(c.refunded)
+	}
+	return n
+}
