@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/signintech/gopdf"
 
@@ -137,4 +138,37 @@ func BenchmarkPrintHTMLTenLines(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkPDFPaired renders, in every iteration, the ten-line invoice and
+// then the reference's three-line invoice (full fonts parsed per document),
+// timing each, so that both see the same machine load; it reports the mean
+// of each and their ratio.
+func BenchmarkPDFPaired(b *testing.B) {
+	dir := "/usr/share/fonts/truetype/dejavu/"
+	regular, err := os.ReadFile(dir + "DejaVuSans.ttf")
+	if err != nil {
+		b.Skipf("reference font: %v (apt-get install fonts-dejavu-core)", err)
+	}
+	bold, err := os.ReadFile(dir + "DejaVuSans-Bold.ttf")
+	if err != nil {
+		b.Skipf("reference font: %v", err)
+	}
+	d := sample(b, "es", "EUR", 10)
+	var ours, ref time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := documents.PDF(io.Discard, d); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if err := referenceInvoice(io.Discard, regular, bold); err != nil {
+			b.Fatal(err)
+		}
+		ours, ref = ours+mid.Sub(start), ref+time.Since(mid)
+	}
+	n := float64(b.N)
+	b.ReportMetric(ours.Seconds()*1000/n, "ms/facturo-10-lines")
+	b.ReportMetric(ref.Seconds()*1000/n, "ms/reference-3-lines")
+	b.ReportMetric(ours.Seconds()/ref.Seconds(), "ratio")
 }

@@ -38,6 +38,9 @@ type CSVWriter struct {
 	detailed bool
 	header   bool
 	row      []string
+	// Accounting is the tenant's accounting currency: the accounting
+	// amounts get its number of decimals (as stored, when it is unset).
+	Accounting money.Currency
 }
 
 // NewCSVWriter returns a writer of the plain or the detailed CSV.
@@ -114,8 +117,15 @@ func (c *CSVWriter) invoiceRow(r []string, inv *billing.Invoice, cur money.Curre
 		dateText(inv.PeriodStart.String(), inv.PeriodStart.IsZero()), dateText(inv.PeriodEnd.String(), inv.PeriodEnd.IsZero()),
 		inv.Currency, inv.ExchangeRate.String(), text(inv.Provider),
 		Plain(inv.Net, cur), Plain(inv.Tax, cur), Plain(inv.Total, cur), Plain(inv.Paid, cur), Plain(inv.Balance, cur),
-		inv.TotalAccounting.String(), inv.BalanceAccounting.String(), strconv.Itoa(inv.PaymentTermsDays),
+		c.accounting(inv.TotalAccounting), c.accounting(inv.BalanceAccounting), strconv.Itoa(inv.PaymentTermsDays),
 		issued, inv.OriginalID)
+}
+
+func (c *CSVWriter) accounting(d decimal.Decimal) string {
+	if c.Accounting.IsZero() {
+		return d.String()
+	}
+	return Plain(d, c.Accounting)
 }
 
 func lineRow(r []string, l *billing.Line, cur money.Currency) []string {

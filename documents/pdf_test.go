@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/facturo/facturo/billing"
@@ -175,4 +176,25 @@ func tinyPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// TestPDFConcurrent renders documents in parallel from the shared parsed
+// fonts (run with -race): each takes its own subset.
+func TestPDFConcurrent(t *testing.T) {
+	docs := []*documents.Doc{sample(t, "en", "EUR", 5), sample(t, "es", "EUR", 30), sample(t, "pt-BR", "BRL", 2)}
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	sizes := make([]int, 6)
+	for i := range errs {
+		wg.Go(func() {
+			b, err := documents.PDFBytes(docs[i%3])
+			errs[i], sizes[i] = err, len(b)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil || sizes[i] == 0 || sizes[i] != sizes[(i+3)%6] {
+			t.Errorf("render %d: %v, %d bytes (the same document rendered %d bytes)", i, err, sizes[i], sizes[(i+3)%6])
+		}
+	}
 }

@@ -2,7 +2,6 @@ package documents
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"slices"
@@ -76,8 +75,41 @@ func (x xw) el(tag, text string) {
 		return
 	}
 	x.open(tag)
-	_ = xml.EscapeText(x.b, []byte(text))
+	x.escape(text)
 	x.close(tag)
+}
+
+// escape writes s as XML character data. Characters XML 1.0 does not allow
+// (C0 controls other than tab, line feed and carriage return) are dropped.
+func (x xw) escape(s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch c := s[i]; c {
+		case '&':
+			rep = "&amp;"
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		case '"':
+			rep = "&quot;"
+		case '\'':
+			rep = "&apos;"
+		case '\r':
+			rep = "&#xD;"
+		case '\t', '\n':
+			continue
+		default:
+			if c >= 0x20 {
+				continue
+			}
+		}
+		x.b.WriteString(s[last:i])
+		x.b.WriteString(rep)
+		last = i + 1
+	}
+	x.b.WriteString(s[last:])
 }
 
 // attr writes <tag name="value">text</tag>.
@@ -87,9 +119,9 @@ func (x xw) attr(tag, name, value, text string) {
 	x.b.WriteByte(' ')
 	x.b.WriteString(name)
 	x.b.WriteString(`="`)
-	_ = xml.EscapeText(x.b, []byte(value))
+	x.escape(value)
 	x.b.WriteString(`">`)
-	_ = xml.EscapeText(x.b, []byte(text))
+	x.escape(text)
 	x.close(tag)
 }
 

@@ -79,7 +79,8 @@ func TestDocumentDownloads(t *testing.T) {
 			col[h] = i
 		}
 		for _, row := range rows[1:] {
-			if row[col["status"]] != "open" || row[col["total"]] != open.Total.StringFixed(2) || row[col["currency"]] != "EUR" {
+			if row[col["status"]] != "open" || row[col["total"]] != open.Total.StringFixed(2) || row[col["currency"]] != "EUR" ||
+				row[col["total_accounting"]] != open.TotalAccounting.StringFixed(2) {
 				t.Errorf("CSV row %q: want open, total %s EUR", row, open.Total.StringFixed(2))
 			}
 		}

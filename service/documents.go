@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 )
 
 // DocumentStore holds what rendering documents needs beyond the invoices:
@@ -227,7 +228,21 @@ func (s *Service) CheckInvoiceFilter(ctx context.Context, p access.Principal, f 
 // as CSV, or as the detailed CSV with one row per line. It reads and writes
 // one page of documents at a time, so memory does not grow with their number.
 func (s *Service) ExportInvoices(ctx context.Context, p access.Principal, f InvoiceFilter, detailed bool, w io.Writer) error {
+	if err := s.requireInvoiceRead(p); err != nil {
+		return err
+	}
 	cw := documents.NewCSVWriter(w, detailed)
+	err := s.store.Read(ctx, func(tx Tx) error {
+		t, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		cw.Accounting, err = money.ParseCurrency(t.Currency)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	if err := cw.WriteHeader(); err != nil {
 		return err
 	}

@@ -1,0 +1,61 @@
+package documents_test
+
+import (
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/documents"
+)
+
+// TestUBLWellFormedAndComplete parses the UBL of an invoice and a credit
+// note with awkward text and checks the EN 16931 parts a reader looks for.
+func TestUBLWellFormedAndComplete(t *testing.T) {
+	d := sample(t, "es", "USD", 4)
+	d.Invoice.Notes = "Tom & Jerry <\"quoted\"> 'single' \r\n ñ € \x01 end"
+	for _, kind := range []billing.Kind{billing.KindInvoice, billing.KindCreditNote} {
+		d.Invoice.Kind = kind
+		d.Preceding = &documents.Preceding{Number: "INV-2026-0001", Date: d.Invoice.InvoiceDate}
+		b, err := documents.UBLBytes(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			XMLName xml.Name
+			Note    string `xml:"Note"`
+			TaxCur  string `xml:"TaxCurrencyCode"`
+			Billing struct {
+				ID string `xml:"InvoiceDocumentReference>ID"`
+			} `xml:"BillingReference"`
+			Taxes []struct {
+				Amount string `xml:"TaxAmount"`
+			} `xml:"TaxTotal"`
+		}
+		if err := xml.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s UBL is not well-formed: %v\n%s", kind, err, b)
+		}
+		wantRoot := map[billing.Kind]string{billing.KindInvoice: "Invoice", billing.KindCreditNote: "CreditNote"}[kind]
+		if doc.XMLName.Local != wantRoot || !strings.Contains(doc.Note, "Tom & Jerry <\"quoted\"> 'single'") || strings.Contains(doc.Note, "\x01") {
+			t.Errorf("%s: root %s, note %q", kind, doc.XMLName.Local, doc.Note)
+		}
+		if doc.TaxCur != "EUR" || len(doc.Taxes) != 2 {
+			t.Errorf("%s in USD for a EUR tenant: tax currency %q, %d tax totals; want EUR and 2", kind, doc.TaxCur, len(doc.Taxes))
+		}
+		if (kind == billing.KindCreditNote) != (doc.Billing.ID == "INV-2026-0001") {
+			t.Errorf("%s: preceding invoice %q", kind, doc.Billing.ID)
+		}
+		for _, want := range []string{documents.UBLCustomizationID, documents.UBLProfileID, "<cbc:ID>E</cbc:ID>",
+			"<cbc:TaxExemptionReasonCode>VATEX-EU-132</cbc:TaxExemptionReasonCode>", "<cbc:ChargeIndicator>false</cbc:ChargeIndicator>",
+			"<cbc:ID>ES9121000418450200051332</cbc:ID>", "<cac:InvoicePeriod><cbc:StartDate>2026-02-01</cbc:StartDate>"} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("%s UBL lacks %s", kind, want)
+			}
+		}
+	}
+	// A line with two tax codes cannot be one EN 16931 category.
+	d.Invoice.Lines[0].TaxCodes = []string{"VAT21", "VAT10"}
+	if _, err := documents.UBLBytes(d); err == nil || !strings.Contains(err.Error(), "one VAT category per line") {
+		t.Errorf("a line with two tax codes: %v", err)
+	}
+}
