@@ -77,7 +77,7 @@ func Kinds() []string {
 // Render renders m in its language. An unknown kind is an error.
 func Render(m Message) (Rendered, error) {
 	lang := Language(m.Language)
-	t, ok := templates[lang][m.Kind]
+	t, ok := parsed[lang][m.Kind]
 	if !ok {
 		return Rendered{}, fmt.Errorf("no email template for %q", m.Kind)
 	}
@@ -85,12 +85,11 @@ func Render(m Message) (Rendered, error) {
 	for k, v := range m.Fields {
 		data[k] = v
 	}
-	funcs := template.FuncMap{"status": func(s any) string { return statusLabel(lang, fmt.Sprint(s)) }}
-	subject, err := run(m.Kind+".subject", t.subject, data, funcs)
+	subject, err := run(t.subject, data)
 	if err != nil {
 		return Rendered{}, err
 	}
-	body, err := run(m.Kind+".body", t.body, data, funcs)
+	body, err := run(t.body, data)
 	if err != nil {
 		return Rendered{}, err
 	}
@@ -98,14 +97,26 @@ func Render(m Message) (Rendered, error) {
 	return Rendered{Language: lang, Subject: strings.Join(strings.Fields(subject), " "), Text: body, HTML: toHTML(body, m.PortalURL)}, nil
 }
 
-func run(name, text string, data map[string]any, funcs template.FuncMap) (string, error) {
-	t, err := template.New(name).Funcs(funcs).Option("missingkey=zero").Parse(text)
-	if err != nil {
-		return "", fmt.Errorf("parse template %s: %w", name, err)
+// parsed holds every template parsed once: language → kind.
+var parsed = func() map[string]map[string]struct{ subject, body *template.Template } {
+	out := map[string]map[string]struct{ subject, body *template.Template }{}
+	for lang, kinds := range templates {
+		funcs := template.FuncMap{"status": func(s any) string { return statusLabel(lang, fmt.Sprint(s)) }}
+		out[lang] = map[string]struct{ subject, body *template.Template }{}
+		for kind, t := range kinds {
+			parse := func(part, text string) *template.Template {
+				return template.Must(template.New(lang + "/" + kind + "." + part).Funcs(funcs).Option("missingkey=zero").Parse(text))
+			}
+			out[lang][kind] = struct{ subject, body *template.Template }{parse("subject", t.subject), parse("body", t.body)}
+		}
 	}
+	return out
+}()
+
+func run(t *template.Template, data map[string]any) (string, error) {
 	var b bytes.Buffer
 	if err := t.Execute(&b, data); err != nil {
-		return "", fmt.Errorf("render %s: %w", name, err)
+		return "", fmt.Errorf("render %s: %w", t.Name(), err)
 	}
 	return strings.ReplaceAll(b.String(), "<no value>", ""), nil
 }

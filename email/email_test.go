@@ -57,3 +57,15 @@ func TestSubjectLanguageAndStatusLabels(t *testing.T) {
 		t.Error("unknown kind rendered")
 	}
 }
+
+// BenchmarkRender renders an invoice-published email (subject, text, HTML).
+func BenchmarkRender(b *testing.B) {
+	m := email.Message{Kind: email.InvoicePublished, Language: "es", Tenant: "Nimbus Cloud Services", Customer: "Ferretería Núñez S.L.",
+		PortalURL: "https://billing.example/portal/invoices/inv_01", Fields: map[string]string{"number": "INV-2026-000042",
+			"total": "1.234,56 €", "due_date": "3 nov 2026", "invoice_date": "4 oct 2026", "period": "1 oct 2026 – 31 oct 2026"}}
+	for b.Loop() {
+		if _, err := email.Render(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -22,7 +22,7 @@ import (
 
 // ledgerFixture makes a tenant with two VAT rates, an exempt code, groups,
 // a second posting profile, and n customers.
-func ledgerFixture(t *testing.T, svc *service.Service, n int) (access.Principal, []billing.Customer) {
+func ledgerFixture(t testing.TB, svc *service.Service, n int) (access.Principal, []billing.Customer) {
 	t.Helper()
 	ctx := context.Background()
 	ten, err := svc.CreateTenant(ctx, billing.Tenant{Name: "Ledger Test", Currency: "EUR", TimeZone: "Europe/Madrid"})

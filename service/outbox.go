@@ -66,13 +66,6 @@ type EmailAttachment struct {
 	Data        []byte `json:"-"`
 }
 
-// PDFRenderer renders an issued document as PDF, for the invoice-published
-// email. The documents package provides it; without one the email goes out
-// without the attachment.
-type PDFRenderer interface {
-	InvoicePDF(ctx context.Context, tenant billing.Tenant, inv billing.Invoice) ([]byte, error)
-}
-
 // WithMailer makes SendDueEmails send through m. Without a mailer messages
 // stay queued in the outbox, readable by staff.
 func WithMailer(m Mailer) Option { return func(s *Service) { s.mailer = m } }
@@ -82,9 +75,6 @@ func WithMailer(m Mailer) Option { return func(s *Service) { s.mailer = m } }
 func WithPortalURL(u string) Option {
 	return func(s *Service) { s.portalURL = strings.TrimRight(u, "/") }
 }
-
-// WithPDF attaches PDFs rendered by r to invoice emails.
-func WithPDF(r PDFRenderer) Option { return func(s *Service) { s.pdf = r } }
 
 // OutboxStore reads and updates the email outbox (the notifications table).
 type OutboxStore interface {
@@ -331,8 +321,9 @@ func (s *Service) sendOne(ctx context.Context, n Notification) sendOutcome {
 	}
 	e := Email{To: n.Recipient, Subject: c.rendered.Subject, Text: c.rendered.Text, HTML: c.rendered.HTML,
 		Language: c.rendered.Language, MessageID: n.ID}
-	if c.attachPDF && s.pdf != nil {
-		pdf, err := s.pdf.InvoicePDF(ctx, c.tenant, *c.invoice)
+	if c.attachPDF {
+		// The same PDF as the download, with the tenant's branding.
+		pdf, _, err := s.InvoicePDF(ctx, access.System(n.TenantID, "email outbox"), n.TargetID)
 		if err != nil {
 			return sendOutcome{err: fmt.Errorf("render PDF: %w", err)}
 		}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
-	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/mailpit"
 	"github.com/facturo/facturo/internal/testdb"
@@ -21,13 +20,6 @@ import (
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
-
-// testPDF renders with the documents package, as serve does.
-type testPDF struct{}
-
-func (testPDF) InvoicePDF(_ context.Context, tenant billing.Tenant, inv billing.Invoice) ([]byte, error) {
-	return documents.PDFBytes(&documents.Doc{Invoice: inv, Tenant: tenant})
-}
 
 type mailEnv struct {
 	ctx   context.Context
@@ -39,7 +31,7 @@ type mailEnv struct {
 func newMailEnv(t *testing.T, db *store.DB, mp *mailpit.Server) *mailEnv {
 	t.Helper()
 	e := &mailEnv{ctx: context.Background(), clock: newClock()}
-	opts := []service.Option{service.WithClock(e.clock.Now), service.WithPortalURL("https://billing.nimbus.example/"), service.WithPDF(testPDF{})}
+	opts := []service.Option{service.WithClock(e.clock.Now), service.WithPortalURL("https://billing.nimbus.example/")}
 	if mp != nil {
 		m, err := mailer.New(mailer.Config{URL: mp.SMTPURL, From: "Nimbus Billing <billing@nimbus.example>"})
 		if err != nil {

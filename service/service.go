@@ -76,7 +76,6 @@ type Service struct {
 	node      string // this process, as the owner of outbox leases
 	mailer    Mailer
 	portalURL string
-	pdf       PDFRenderer
 	webhooks  WebhookSender
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/mailpit"
 	"github.com/facturo/facturo/internal/testdb"
@@ -46,13 +45,6 @@ type fixture struct {
 	mail                *mailpit.Server
 }
 
-// pdfRenderer attaches PDFs to emails as serve does.
-type pdfRenderer struct{}
-
-func (pdfRenderer) InvoicePDF(_ context.Context, tenant billing.Tenant, inv billing.Invoice) ([]byte, error) {
-	return documents.PDFBytes(&documents.Doc{Invoice: inv, Tenant: tenant})
-}
-
 func ptr[T any](v T) *T { return &v }
 
 func newFixture(t *testing.T) *fixture {
@@ -63,7 +55,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := testserver.NewOnWith(t, testdb.Open(t, store.SQLite), service.WithMailer(m), service.WithPDF(pdfRenderer{}))
+	e := testserver.NewOnWith(t, testdb.Open(t, store.SQLite), service.WithMailer(m))
 	ctx := context.Background()
 	f.env, f.sys = e, access.System(e.A.ID, "test")
 	loc, _ := time.LoadLocation("Europe/Madrid")

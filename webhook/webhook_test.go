@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +53,15 @@ func TestSenderDoesNotFollowRedirects(t *testing.T) {
 	}
 	if _, err := webhook.NewSender().Send(context.Background(), service.WebhookRequest{URL: "file:///etc/passwd", Secret: "whsec_c2VjcmV0", ID: "evt_1", Timestamp: time.Now()}); err == nil {
 		t.Error("posted to a file: URL")
+	}
+}
+
+// BenchmarkSign signs a 1 KiB event.
+func BenchmarkSign(b *testing.B) {
+	body := []byte(strings.Repeat("x", 1024))
+	for b.Loop() {
+		if _, err := webhook.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "evt_1", time.Unix(1614265330, 0), body); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

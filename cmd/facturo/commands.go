@@ -74,7 +74,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	opts := []service.Option{service.WithPDF(documentsPDF{}), service.WithPortalURL(url), service.WithPaymentProvider(provider)}
+	opts := []service.Option{service.WithPortalURL(url), service.WithPaymentProvider(provider)}
 	if *publicURL != "" {
 		opts = append(opts, service.WithPortalURL(*publicURL))
 	}

@@ -8,18 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/facturo/facturo/billing"
-	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/mailer"
 	"github.com/facturo/facturo/service"
 )
-
-// documentsPDF renders invoice PDFs for email attachments with package documents.
-type documentsPDF struct{}
-
-func (documentsPDF) InvoicePDF(_ context.Context, tenant billing.Tenant, inv billing.Invoice) ([]byte, error) {
-	return documents.PDFBytes(&documents.Doc{Invoice: inv, Tenant: tenant})
-}
 
 // smtpFlags are serve's email settings. The SMTP URL may hold a password:
 // it is read from the flag or $FACTURO_SMTP_URL but never shown as a
