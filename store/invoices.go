@@ -681,33 +681,72 @@ func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar
 	args := []any{}
 	bucket.WriteString("CASE")
 	for i, c := range cuts {
-		fmt.Fprintf(&bucket, " WHEN i.due_date >= ? THEN %d", i)
+		fmt.Fprintf(&bucket, " WHEN due_date >= ? THEN %d", i)
 		args = append(args, dateArg(c))
 	}
 	fmt.Fprintf(&bucket, " ELSE %d END", len(cuts))
 	args = append(args, tenantID)
 	// Credit notes are summed apart and subtracted here: negating a decimal
-	// text in SQLite would make it a float.
-	rows, err := t.query(ctx, `SELECT b.invoice_account_id, c.number, c.name, b.bucket, `+t.d.sum("b.debit")+`, `+t.d.sum("b.credit")+`
-		FROM (SELECT i.invoice_account_id, `+bucket.String()+` AS bucket,
-			CASE WHEN i.kind = 'credit_note' THEN NULL ELSE i.balance_accounting END AS debit,
-			CASE WHEN i.kind = 'credit_note' THEN i.balance_accounting END AS credit
-			FROM invoices i WHERE i.tenant_id = ? AND i.status IN ('open', 'past_due')) b
-		JOIN customers c ON c.tenant_id = ? AND c.id = b.invoice_account_id
-		GROUP BY b.invoice_account_id, c.number, c.name, b.bucket ORDER BY b.invoice_account_id, b.bucket`, append(args, tenantID)...)
+	// text in SQLite would make it a float. The customers' names are read
+	// afterwards: joining them made SQLite scan the invoices per customer.
+	rows, err := t.query(ctx, `SELECT invoice_account_id, `+bucket.String()+` AS bucket,
+		`+t.d.sum("CASE WHEN kind = 'credit_note' THEN NULL ELSE balance_accounting END")+`,
+		`+t.d.sum("CASE WHEN kind = 'credit_note' THEN balance_accounting END")+`
+		FROM invoices WHERE tenant_id = ? AND status IN ('open', 'past_due')
+		GROUP BY invoice_account_id, bucket ORDER BY invoice_account_id, bucket`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("aging balances: %w", err)
 	}
-	defer rows.Close()
 	var out []service.AgingBalance
 	for rows.Next() {
 		var r service.AgingBalance
 		var debit, credit decimal.Decimal
-		if err := rows.Scan(&r.AccountID, &r.CustomerNumber, &r.Name, &r.Bucket, decScan{&debit}, decScan{&credit}); err != nil {
+		if err := rows.Scan(&r.AccountID, &r.Bucket, decScan{&debit}, decScan{&credit}); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("scan aging balance: %w", err)
 		}
 		r.Balance = debit.Sub(credit)
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("aging balances: %w", err)
+	}
+	names := map[string][2]string{}
+	var ids []string
+	for _, r := range out {
+		if _, ok := names[r.AccountID]; !ok {
+			names[r.AccountID] = [2]string{}
+			ids = append(ids, r.AccountID)
+		}
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		cargs := []any{tenantID}
+		for _, id := range chunk {
+			cargs = append(cargs, id)
+		}
+		crows, err := t.query(ctx, `SELECT id, number, name FROM customers WHERE tenant_id = ? AND id IN (`+placeholders(len(chunk))+`)`, cargs...)
+		if err != nil {
+			return nil, fmt.Errorf("aging customers: %w", err)
+		}
+		for crows.Next() {
+			var id, number, name string
+			if err := crows.Scan(&id, &number, &name); err != nil {
+				crows.Close()
+				return nil, fmt.Errorf("scan aging customer: %w", err)
+			}
+			names[id] = [2]string{number, name}
+		}
+		crows.Close()
+		if err := crows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out {
+		n := names[out[i].AccountID]
+		out[i].CustomerNumber, out[i].Name = n[0], n[1]
+	}
+	return out, nil
 }

@@ -16,7 +16,10 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/internal/mailpit"
+	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/internal/testserver"
+	"github.com/facturo/facturo/mailer"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
@@ -37,20 +40,33 @@ type fixture struct {
 	draftA, draftB      billing.Invoice // to publish without and with notification
 	discard, toCorrect  billing.Invoice
 	ownDraft, otherOpen billing.Invoice // portal isolation
-	ownOpen             billing.Invoice
+	ownOpen, toPay      billing.Invoice
 	screenshots         string
+	mail                *mailpit.Server
 }
 
 func ptr[T any](v T) *T { return &v }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	e := testserver.New(t, store.SQLite)
+	// A real SMTP server: published invoices are emailed through it.
+	f := &fixture{mail: mailpit.Start(t)}
+	m, err := mailer.New(mailer.Config{URL: f.mail.SMTPURL, From: "Facturo <billing@facturo.test>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := testserver.NewOnWith(t, testdb.Open(t, store.SQLite), service.WithMailer(m))
 	ctx := context.Background()
-	f := &fixture{env: e, sys: access.System(e.A.ID, "test")}
+	f.env, f.sys = e, access.System(e.A.ID, "test")
 	loc, _ := time.LoadLocation("Europe/Madrid")
 	f.today = calendar.Today(e.Clock.Now(), loc)
 	lq, err := calendar.Preset("last_quarter", f.today)
+	// The customers' billing emails tell their messages apart on the SMTP server.
+	for id, email := range map[string]string{e.A.Customer: "one@customer.test", e.A.Other: "two@customer.test"} {
+		if _, err := e.Svc.UpdateCustomer(ctx, f.sys, id, service.CustomerInput{Billing: &service.BillingInput{Email: ptr(email)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +106,14 @@ func newFixture(t *testing.T) *fixture {
 	f.ownDraft = mk(e.A.Customer, f.today, "Hidden draft")
 	f.otherOpen = mk(e.A.Other, f.today, "Another customer's invoice", "open")
 	f.ownOpen = mk(e.A.Customer, f.today, "Own invoice", "open")
+	// The portal customer has a wallet and a primary card (test provider).
+	if _, err := e.Svc.AddPaymentMethod(ctx, f.sys, e.A.Customer, service.NewPaymentMethod{Card: "4242424242424242", ExpMonth: 12, ExpYear: f.today.Year + 2}); err != nil {
+		t.Fatalf("add card: %v", err)
+	}
+	if _, err := e.Svc.SaveWallet(ctx, f.sys, e.A.Customer, service.WalletInput{}); err != nil {
+		t.Fatalf("open wallet: %v", err)
+	}
+	f.toPay = mk(e.A.Customer, f.today, "Pay me", "open")
 	f.screenshots = os.Getenv("FACTURO_SCREENSHOTS")
 	if f.screenshots == "" {
 		f.screenshots = filepath.Join("testdata", "screenshots")
@@ -181,9 +205,9 @@ func (s *session) text(sel string) string {
 	return strings.Join(strings.Fields(out), " ")
 }
 
-func evalJS[T any](s *session, js string) T {
+func evalJS[T any](s *session, js string, opts ...chromedp.EvaluateOption) T {
 	s.t.Helper()
-	v, err := chromedp.Run(s.ctx, chromedp.Evaluate[T](js))
+	v, err := chromedp.Run(s.ctx, chromedp.Evaluate[T](js, opts...))
 	if err != nil {
 		s.t.Fatalf("evaluate %s: %v", js, err)
 	}
@@ -271,12 +295,22 @@ func TestBrowser(t *testing.T) {
 			if b := s.text("#status-badge"); b != "Open" {
 				t.Errorf("status after publishing = %q", b)
 			}
-			ns, err := f.env.Svc.ListNotifications(ctx, f.sys, inv.ID)
-			if err != nil {
+			// The outbox job sends what is due; the SMTP server has the email or not.
+			if _, err := f.env.Svc.SendDueEmails(ctx, 100); err != nil {
 				t.Fatal(err)
 			}
-			if notify != (len(ns) == 1) {
-				t.Errorf("notify=%v: %d notifications queued", notify, len(ns))
+			number := s.text("#doc-number")
+			seen := 0
+			for _, msg := range f.mail.Messages() {
+				if strings.Contains(msg.Subject, number) {
+					seen++
+					if msg.To[0].Address != "one@customer.test" || msg.Attachments != 1 {
+						t.Errorf("email of %s: to %v with %d attachments", number, msg.To, msg.Attachments)
+					}
+				}
+			}
+			if notify != (seen == 1) {
+				t.Errorf("notify=%v: %d emails about %s on the SMTP server", notify, seen, number)
 			}
 		}
 		publish(f.draftA, false)
@@ -316,6 +350,28 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("CSV export %q does not carry the filter", csvHref)
 		}
 		s.screenshot("invoices-last-quarter")
+	})
+
+	t.Run("download a PDF", func(t *testing.T) {
+		s := adminSession.with(t)
+		s.open("/console/invoices/" + f.oldOpen.ID)
+		s.run(chromedp.Click(chromedp.CSS("#download-menu > summary")), chromedp.WaitVisible(chromedp.CSS("#dl-pdf")))
+		s.screenshot("download-menu")
+		for _, key := range []string{"csv", "detailed_csv", "print", "ubl"} {
+			if n := countNodes(s, "#dl-"+key); n != 1 {
+				t.Errorf("the Download menu has %d %s entries", n, key)
+			}
+		}
+		// The browser fetches the link with its session, as a click does.
+		got := evalJS[string](s, `(async () => {
+			const r = await fetch(document.getElementById("dl-pdf").href);
+			const b = new Uint8Array(await r.arrayBuffer());
+			return r.status + " " + r.headers.get("content-type") + " " + r.headers.get("content-disposition") + " " +
+				String.fromCharCode(...b.slice(0, 5)) + " " + b.length;
+		})()`, chromedp.EvalAwaitPromise)
+		if !strings.HasPrefix(got, "200 application/pdf attachment;") || !strings.Contains(got, ".pdf") || !strings.Contains(got, " %PDF-") {
+			t.Errorf("PDF download: %s", got)
+		}
 	})
 
 	t.Run("editor computes totals as you type", func(t *testing.T) {
@@ -412,6 +468,37 @@ func TestBrowser(t *testing.T) {
 		}
 		s.open("/portal/account")
 		s.screenshot("portal-account")
+	})
+
+	t.Run("portal wallet top-up and card payment", func(t *testing.T) {
+		s := f.session(t, browser)
+		s.login(f.portal)
+		s.open("/portal/account")
+		if b := s.text("#wallet-balance"); !strings.Contains(b, "0.00") {
+			t.Fatalf("new wallet balance = %q", b)
+		}
+		s.run(
+			chromedp.SendKeys(chromedp.CSS("#funds-amount"), "25"),
+			chromedp.Click(chromedp.CSS("#add-funds")),
+			chromedp.WaitVisible(chromedp.CSS(".flash.ok")),
+		)
+		if b := s.text("#wallet-balance"); !strings.Contains(b, "25.00") {
+			t.Errorf("balance after adding 25 = %q", b)
+		}
+		w, err := f.env.Svc.GetWallet(ctx, f.sys, f.env.A.Customer)
+		if err != nil || w.PaidBalance.String() != "25" {
+			t.Errorf("stored wallet = %+v, %v", w.PaidBalance, err)
+		}
+		s.screenshot("portal-wallet")
+		s.open("/portal/invoices/" + f.toPay.ID)
+		evalJS[bool](s, `window.confirm = () => true; true`)
+		s.run(chromedp.Click(chromedp.CSS("#pay")), chromedp.WaitVisible(chromedp.CSS(".flash.ok")))
+		if b := s.text("#status-badge"); b != "Closed" {
+			t.Errorf("paid invoice status = %q", b)
+		}
+		if bal := s.text("#balance"); !strings.Contains(bal, "0.00") {
+			t.Errorf("paid invoice balance = %q", bal)
+		}
 	})
 
 	t.Run("engineer sees no sales items or invoices", func(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 func (h *Handler) registerConsoleMore(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console/sales-items", h.staff(h.salesItems))
 	mux.HandleFunc("GET /console/customers", h.staff(h.customers))
-	mux.HandleFunc("GET /console/customers/{id}", h.staff(h.customerPage))
+	mux.HandleFunc("GET /console/customers/{id}", h.staff(h.accountPage))
 	mux.HandleFunc("POST /console/customers/{id}/billing", h.staff(h.customerBilling))
 	mux.HandleFunc("GET /console/billing-runs", h.staff(h.billingRuns))
 	mux.HandleFunc("POST /console/billing-runs", h.staff(h.billingRunStart))
@@ -32,6 +32,10 @@ func (h *Handler) registerConsoleMore(mux *http.ServeMux) {
 	mux.HandleFunc("POST /console/settings/api-keys", h.staff(h.apiKeyCreate))
 	mux.HandleFunc("POST /console/settings/api-keys/{id}/revoke", h.staff(h.apiKeyRevoke))
 	mux.HandleFunc("POST /console/settings/tenant", h.staff(h.tenantSave))
+	mux.HandleFunc("POST /console/settings/outbox/{id}/retry", h.staff(h.outboxRetry))
+	mux.HandleFunc("POST /console/settings/webhooks", h.staff(h.webhookCreate))
+	mux.HandleFunc("POST /console/settings/webhooks/{id}/enabled", h.staff(h.webhookEnabled))
+	mux.HandleFunc("POST /console/settings/webhooks/{id}/delete", h.staff(h.webhookDelete))
 }
 
 type salesItemsData struct {
@@ -157,39 +161,6 @@ func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "customers", http.StatusOK, h.newView(r, "customers", T(infoFrom(r.Context()).lang, "nav.customers"), d))
 }
 
-type customerData struct {
-	C           billing.Customer
-	Invoices    []billing.Invoice
-	CanBilling  bool
-	Base        string
-	InvoiceBase string
-}
-
-func (h *Handler) loadCustomer(r *http.Request, id, base, invoiceBase string) (*customerData, error) {
-	ctx := r.Context()
-	p := access.FromContext(ctx)
-	cu, err := h.svc.GetCustomer(ctx, p, id)
-	if err != nil {
-		return nil, err
-	}
-	d := &customerData{C: cu, CanBilling: can(p, access.WriteBillingInfo) || p.Role == access.Customer, Base: base, InvoiceBase: invoiceBase}
-	if can(p, access.ReadInvoices) || p.Role == access.Customer {
-		if page, err := h.svc.ListInvoices(ctx, p, service.InvoiceFilter{CustomerID: id, Page: service.Page{Limit: 20}}); err == nil {
-			d.Invoices = page.Items
-		}
-	}
-	return d, nil
-}
-
-func (h *Handler) customerPage(w http.ResponseWriter, r *http.Request) {
-	d, err := h.loadCustomer(r, r.PathValue("id"), "/console/customers/"+url.PathEscape(r.PathValue("id")), "/console/invoices")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, "customer", http.StatusOK, h.newView(r, "customers", d.C.Name, d))
-}
-
 // billingInput reads the billing information form.
 func billingInput(r *http.Request) service.CustomerInput {
 	f := func(k string) *string { v := strings.TrimSpace(r.PostFormValue(k)); return &v }
@@ -202,24 +173,10 @@ func billingInput(r *http.Request) service.CustomerInput {
 func (h *Handler) customerBilling(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if _, err := h.svc.UpdateCustomer(r.Context(), access.FromContext(r.Context()), id, billingInput(r)); err != nil {
-		h.billingError(w, r, id, "/console/customers/"+url.PathEscape(id), "/console/invoices", err)
+		h.accountError(w, r, err)
 		return
 	}
-	redirect(w, r, "/console/customers/"+url.PathEscape(id)+"?ok=saved")
-}
-
-func (h *Handler) billingError(w http.ResponseWriter, r *http.Request, id, base, invoiceBase string, err error) {
-	d, lerr := h.loadCustomer(r, id, base, invoiceBase)
-	if lerr != nil {
-		h.fail(w, r, lerr)
-		return
-	}
-	v := h.newView(r, "customers", d.C.Name, d)
-	if d.Base == "/portal/account" {
-		v.Section = "account"
-	}
-	v.Error, v.Errors = errorText(r, err), fieldErrors(err)
-	h.render(w, r, "customer", statusOf(r, err), v)
+	redirect(w, r, "/console/customers/"+url.PathEscape(id)+"?ok=saved#billing")
 }
 
 type runsData struct {
@@ -335,18 +292,23 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type settingsData struct {
-	Tenant       billing.Tenant
-	TaxCodes     []tax.Code
-	Series       map[string]string
-	ReasonCodes  []billing.ReasonCode
-	Users        []access.User
-	Keys         []access.APIKey
-	NewSecret    string
-	Roles        []access.Role
-	CanTenant    bool
-	CanUsers     bool
-	CanKeys      bool
-	Notification []service.Notification
+	Tenant      billing.Tenant
+	TaxCodes    []tax.Code
+	Series      map[string]string
+	ReasonCodes []billing.ReasonCode
+	Users       []access.User
+	Keys        []access.APIKey
+	NewSecret   string
+	Roles       []access.Role
+	CanTenant   bool
+	CanUsers    bool
+	CanKeys     bool
+	Outbox      []service.Notification
+	Webhooks    []service.WebhookEndpoint
+	NewHook     *service.WebhookEndpoint // just created: its secret is shown once
+	CanOutbox   bool
+	CanRetry    bool
+	CanWebhooks bool
 }
 
 func (h *Handler) loadSettings(r *http.Request) *settingsData {
@@ -362,6 +324,15 @@ func (h *Handler) loadSettings(r *http.Request) *settingsData {
 	}
 	if d.CanKeys {
 		d.Keys, _ = h.svc.ListAPIKeys(ctx, p)
+	}
+	d.CanOutbox, d.CanRetry, d.CanWebhooks = can(p, access.ReadNotifications), can(p, access.RetryEmail), can(p, access.ManageWebhooks)
+	if d.CanOutbox {
+		if page, err := h.svc.ListOutbox(ctx, p, service.OutboxFilter{Page: service.Page{Limit: 50}}); err == nil {
+			d.Outbox = page.Items
+		}
+	}
+	if d.CanWebhooks {
+		d.Webhooks, _ = h.svc.ListWebhookEndpoints(ctx, p)
 	}
 	return d
 }
@@ -427,4 +398,48 @@ func (h *Handler) today(r *http.Request) calendar.Date {
 		loc = t.Location()
 	}
 	return calendar.Today(h.svc.Now(), loc)
+}
+
+func (h *Handler) outboxRetry(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.svc.RetryNotification(r.Context(), access.FromContext(r.Context()), r.PathValue("id")); err != nil {
+		h.settingsError(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#outbox")
+}
+
+func (h *Handler) webhookCreate(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	u, desc := r.PostFormValue("url"), r.PostFormValue("description")
+	var events []string
+	for _, e := range strings.Split(r.PostFormValue("events"), ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			events = append(events, e)
+		}
+	}
+	hook, err := h.svc.CreateWebhookEndpoint(r.Context(), p, service.WebhookEndpointInput{URL: &u, Description: &desc, Events: events})
+	if err != nil {
+		h.settingsError(w, r, err)
+		return
+	}
+	d := h.loadSettings(r)
+	d.NewHook = &hook
+	h.render(w, r, "settings", http.StatusOK, h.newView(r, "settings", T(infoFrom(r.Context()).lang, "nav.settings"), d))
+}
+
+func (h *Handler) webhookEnabled(w http.ResponseWriter, r *http.Request) {
+	on := r.PostFormValue("enabled") == "1"
+	if _, err := h.svc.UpdateWebhookEndpoint(r.Context(), access.FromContext(r.Context()), r.PathValue("id"), service.WebhookEndpointInput{Enabled: &on}); err != nil {
+		h.settingsError(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#webhooks")
+}
+
+func (h *Handler) webhookDelete(w http.ResponseWriter, r *http.Request) {
+	if err := h.svc.DeleteWebhookEndpoint(r.Context(), access.FromContext(r.Context()), r.PathValue("id")); err != nil {
+		h.settingsError(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#webhooks")
 }

@@ -59,6 +59,7 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
+	"formkey":   formKey,
 	"languages": func() []string { return billing.Languages },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}

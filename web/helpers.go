@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/shopspring/decimal"
 
@@ -37,7 +38,12 @@ func statusOf(r *http.Request, err error) int {
 }
 
 // downloads lists the Download menu of a document (seed 000: PDF, CSV,
-// detailed CSV, print), once the documents package serves them.
+// detailed CSV, print; and the UBL e-invoice of an issued document).
 func (h *Handler) downloads(inv billing.Invoice, base string) []download {
-	return nil
+	b := base + "/" + url.PathEscape(inv.ID)
+	out := []download{{"pdf", b + "/pdf"}, {"csv", b + "/csv"}, {"detailed_csv", b + "/detailed-csv"}, {"print", b + "/print"}}
+	if inv.Status.IsIssued() {
+		out = append(out, download{"ubl", b + "/ubl"})
+	}
+	return out
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"html/template"
 	"io"
@@ -162,60 +161,25 @@ func (h *Handler) invoiceList(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "invoices", http.StatusOK, v)
 }
 
-// invoiceCSV exports the filtered view (every page of it) as CSV.
+// invoiceCSV exports the filtered view (every page of it) as CSV, in the
+// documents package's format, streamed by the service.
 func (h *Handler) invoiceCSV(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
 	_, f, err := parseInvoiceQuery(r)
+	if err == nil {
+		err = h.svc.CheckInvoiceFilter(r.Context(), p, f)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	f.Page = service.Page{Limit: service.MaxLimit}
-	first, err := h.svc.ListInvoices(r.Context(), p, f)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8; header=present")
+	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Content-Disposition", `attachment; filename="invoices.csv"`)
-	writeInvoiceCSV(w, first.Items, true)
-	for next := first.Next; next != ""; {
-		f.Page = service.Page{Limit: service.MaxLimit, Cursor: next}
-		page, err := h.svc.ListInvoices(r.Context(), p, f)
-		if err != nil {
-			h.log.ErrorContext(r.Context(), "invoice csv", "err", err)
-			return
-		}
-		writeInvoiceCSV(w, page.Items, false)
-		next = page.Next
+	if err := h.svc.ExportInvoices(r.Context(), p, f, false, w); err != nil {
+		// Headers are sent: the truncated body is all the client can see.
+		h.log.ErrorContext(r.Context(), "invoice csv", "err", err)
 	}
-}
-
-func writeInvoiceCSV(w io.Writer, rows []billing.Invoice, header bool) {
-	cw := csv.NewWriter(w)
-	if header {
-		_ = cw.Write([]string{"number", "document_number", "customer", "provider", "invoice_date", "period_start", "period_end", "currency", "total", "balance", "status"})
-	}
-	for _, inv := range rows {
-		_ = cw.Write([]string{inv.Number, inv.DocumentNumber, csvSafe(inv.BillTo.Name), csvSafe(inv.Provider), inv.InvoiceDate.String(),
-			dateOrEmpty(inv.PeriodStart), dateOrEmpty(inv.PeriodEnd), inv.Currency, inv.Total.StringFixed(2), inv.Balance.StringFixed(2), string(inv.Status)})
-	}
-	cw.Flush()
-}
-
-// csvSafe defuses spreadsheet formulas in free text.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsAny(s[:1], "=+-@\t\r") {
-		return "'" + s
-	}
-	return s
-}
-
-func dateOrEmpty(d calendar.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.String()
 }
 
 type invoicePageData struct {
@@ -235,6 +199,8 @@ type invoicePageData struct {
 	Downloads    []download
 	Base         string
 	Notification []service.Notification
+	CanPay       bool   // pay the balance with the primary card
+	PayKey       string // the pay form's idempotency key
 }
 
 type download struct{ Key, Href string }
@@ -283,6 +249,10 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 		d.Approval = t.ApprovalRequired
 	}
 	d.Downloads = h.downloads(inv, d.Base)
+	if inv.Kind == billing.KindInvoice && (inv.Status == billing.Open || inv.Status == billing.PastDue) && inv.Balance.IsPositive() &&
+		(p.Role == access.Customer || can(p, access.ManagePayments)) {
+		d.CanPay, d.PayKey = true, formKey()
+	}
 	return d, nil
 }
 
@@ -400,4 +370,11 @@ func (h *Handler) attachmentGet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(a.Filename, `"`, "")+`"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(a.Data)))
 	_, _ = w.Write(a.Data)
+}
+
+func dateOrEmpty(d calendar.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
 }

@@ -28,7 +28,7 @@ func (h *Handler) registerPortal(mux *http.ServeMux) {
 	mux.HandleFunc("GET /portal/invoices", h.customer(h.portalInvoices))
 	mux.HandleFunc("GET /portal/invoices.csv", h.customer(h.invoiceCSV))
 	mux.HandleFunc("GET /portal/invoices/{id}", h.customer(h.portalInvoice))
-	mux.HandleFunc("GET /portal/account", h.customer(h.portalAccount))
+	mux.HandleFunc("GET /portal/account", h.customer(h.accountPage))
 	mux.HandleFunc("POST /portal/account/billing", h.customer(h.portalBilling))
 }
 
@@ -56,23 +56,13 @@ func (h *Handler) portalInvoice(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "invoice", http.StatusOK, h.newView(r, "invoices", title, d))
 }
 
-func (h *Handler) portalAccount(w http.ResponseWriter, r *http.Request) {
-	p := access.FromContext(r.Context())
-	d, err := h.loadCustomer(r, p.CustomerID, "/portal/account", "/portal/invoices")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, "customer", http.StatusOK, h.newView(r, "account", d.C.Name, d))
-}
-
 func (h *Handler) portalBilling(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
 	if _, err := h.svc.UpdateCustomer(r.Context(), p, p.CustomerID, billingInput(r)); err != nil {
-		h.billingError(w, r, p.CustomerID, "/portal/account", "/portal/invoices", err)
+		h.accountError(w, r, err)
 		return
 	}
-	redirect(w, r, "/portal/account?ok=saved")
+	redirect(w, r, "/portal/account?ok=saved#billing")
 }
 
 var _ = url.PathEscape

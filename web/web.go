@@ -90,6 +90,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /language", h.staffOrCustomer(h.setLanguage))
 	h.registerConsole(mux)
 	h.registerPortal(mux)
+	h.registerAccount(mux)
+	h.registerDocuments(mux)
 }
 
 func cacheStatic(next http.Handler) http.Handler {

@@ -66,10 +66,13 @@ func New(t testing.TB, e store.Engine) *Env {
 }
 
 // NewOn starts a server over an already migrated database.
-func NewOn(t testing.TB, db *store.DB) *Env {
+func NewOn(t testing.TB, db *store.DB) *Env { return NewOnWith(t, db) }
+
+// NewOnWith is NewOn with more service options (a mailer, for example).
+func NewOnWith(t testing.TB, db *store.DB, opts ...service.Option) *Env {
 	t.Helper()
 	clock := &Clock{now: time.Now().UTC()}
-	svc := service.New(db, service.WithClock(clock.Now), service.WithPaymentProvider(testcard.New()))
+	svc := service.New(db, append([]service.Option{service.WithClock(clock.Now), service.WithPaymentProvider(testcard.New())}, opts...)...)
 	srv := httptest.NewServer(server.New(svc, db, server.Config{Log: slog.New(slog.DiscardHandler)}))
 	t.Cleanup(srv.Close)
 	env := &Env{T: t, DB: db, Svc: svc, Server: srv, URL: srv.URL, Clock: clock}
