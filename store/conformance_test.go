@@ -159,7 +159,7 @@ func insertTenant(t testing.TB, db *store.DB) billing.Tenant {
 
 // newCustomer returns a minimal valid customer of tenantID, changed by edit.
 func newCustomer(tenantID string, edit func(*billing.Customer)) billing.Customer {
-	c := billing.Customer{TenantID: tenantID, ID: id.New(id.Customer), Number: "N-" + uniq()[:12], Name: "Customer",
+	c := billing.Customer{TenantID: tenantID, ID: id.New(id.Customer), Number: "N-" + uniq()[14:], Name: "Customer",
 		Contacts: []billing.Contact{}, CustomFields: map[string]string{}, PaymentTermsDays: 30, CreatedAt: at(0), UpdatedAt: at(0)}
 	if edit != nil {
 		edit(&c)
