@@ -57,6 +57,21 @@ func (s Status) Next() []Status { return slices.Clone(transitions[s]) }
 // CanBecome reports whether s may change to t.
 func (s Status) CanBecome(t Status) bool { return slices.Contains(transitions[s], t) }
 
+// Reopen is the one status change outside the transitions table, and no
+// user makes it: when money an invoice was settled with is refunded, the
+// closed invoice has a balance again and is open, or past due after its
+// due date. Only a closed invoice reopens.
+func (inv *Invoice) Reopen(today calendar.Date) error {
+	if inv.Status != Closed {
+		return fail.Conflictf("invoice %s is %s: only a closed invoice reopens", inv.Number, inv.Status)
+	}
+	inv.Status, inv.ClosedAt, inv.CloseReason = Open, nil, ""
+	if !inv.DueDate.IsZero() && inv.DueDate.Before(today) {
+		inv.Status = PastDue
+	}
+	return nil
+}
+
 // IsDraft reports whether the document is not yet issued (editable).
 func (s Status) IsDraft() bool { return s == Draft || s == Submitted || s == Approved }
 

@@ -6,6 +6,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/tax"
 )
@@ -191,6 +193,25 @@ func TestIssueLinesBalanceInForeignCurrency(t *testing.T) {
 		}
 		if !ar.Equal(want) {
 			t.Fatalf("%s: receivables %s, want %s", kind, ar, want)
+		}
+	}
+}
+
+func TestReopen(t *testing.T) {
+	today := calendar.New(2026, 5, 10)
+	for _, tc := range []struct {
+		due  calendar.Date
+		want billing.Status
+	}{{calendar.New(2026, 5, 10), billing.Open}, {calendar.New(2026, 6, 1), billing.Open}, {calendar.New(2026, 5, 9), billing.PastDue}} {
+		inv := billing.Invoice{Number: "F-1", Status: billing.Closed, DueDate: tc.due, CloseReason: "settled by payment"}
+		if err := inv.Reopen(today); err != nil || inv.Status != tc.want || inv.CloseReason != "" || inv.ClosedAt != nil {
+			t.Errorf("due %s: %v %s %q", tc.due, err, inv.Status, inv.CloseReason)
+		}
+	}
+	for _, st := range []billing.Status{billing.Draft, billing.Open, billing.PastDue, billing.Void} {
+		inv := billing.Invoice{Number: "F-2", Status: st}
+		if err := inv.Reopen(today); !fail.Is(err, fail.Conflict) || inv.Status != st {
+			t.Errorf("%s reopened: %v → %s", st, err, inv.Status)
 		}
 	}
 }

@@ -1023,10 +1023,15 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 				inv.Balance, inv.Paid = inv.Balance.Add(take), inv.Paid.Sub(take)
 				inv.BalanceAccounting = pc.acc(inv.Balance, pc.rate(inv.Currency, inv.ExchangeRate))
 				st.b.Debit(recv, inv.BalanceAccounting.Sub(oldAcc), ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: take})
-				if inv.Status == billing.Closed {
-					inv.Status, inv.ClosedAt, inv.CloseReason = billing.Open, nil, ""
-					if inv.DueDate.Before(pc.today) {
-						inv.Status = billing.PastDue
+				reopened := inv.Status == billing.Closed
+				if reopened {
+					closedBy := inv.CloseReason
+					if err := inv.Reopen(pc.today); err != nil {
+						return err
+					}
+					if err := s.audit(ctx, tx, p, "invoice.reopened", "invoice", inv.ID, map[string]any{"status": inv.Status,
+						"refund_of": pay.ID, "was": closedBy}); err != nil {
+						return err
 					}
 				}
 				inv.UpdatedAt = now

@@ -163,6 +163,17 @@ func TestPaymentsSettlement(t *testing.T) {
 		wantInvoice(t, f.invoice(t, inv2.ID), billing.Open, "10", "40")
 		wantInvoice(t, f.invoice(t, inv1.ID), billing.Open, "95", "5")
 		checkPayLedger(t, f)
+		// The settled invoice that reopened says so in its audit trail.
+		trail := must(f.svc.ListAudit(f.ctx, f.p, service.AuditFilter{TargetID: inv2.ID, Page: service.Page{Limit: 50}})).ok(t)
+		reopened := 0
+		for _, a := range trail.Items {
+			if a.Action == "invoice.reopened" {
+				reopened++
+			}
+		}
+		if reopened != 1 {
+			t.Fatalf("invoice %s has %d reopened entries in its audit trail, want 1", inv2.Number, reopened)
+		}
 		_, err = f.svc.RefundPayment(f.ctx, f.p, pay2.ID, service.RefundInput{Amount: "55.01"})
 		wantFields(t, err, "amount")
 		must(f.svc.RefundPayment(f.ctx, f.p, pay2.ID, service.RefundInput{})).ok(t) // the remaining 55
