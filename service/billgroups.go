@@ -339,10 +339,12 @@ type InvoiceNowResult struct {
 	Invoices      []billing.Invoice `json:"invoices"`
 	ItemsBilled   int               `json:"items_billed"`
 	ContractItems int               `json:"contract_items"`
+	// SubscriptionItems counts the subscription periods renewed first.
+	SubscriptionItems int `json:"subscription_items"`
 }
 
 // InvoiceNow bills one customer at once: it makes the contract items its
-// contracts owe for the period, then puts its pending items (and those of
+// contracts owe for the period and renews its due subscriptions, then puts its pending items (and those of
 // sub-accounts billed to it) due in the period on draft invoices, one per
 // bill-to account, provider and currency, and optionally issues them. It is
 // one transaction that claims the items like a billing run does, so an item
@@ -396,6 +398,23 @@ func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID
 				return err
 			}
 			res.ContractItems += n
+		}
+		// Subscription periods due by the end of the period, renewed as a
+		// billing run renews them (each period once, the row locked).
+		subs, err := tx.DueSubscriptionIDs(ctx, p.TenantID, cust.ID, period.To, 1000)
+		if err != nil {
+			return err
+		}
+		for _, sid := range subs {
+			sub, err := tx.GetSubscriptionForUpdate(ctx, p.TenantID, sid)
+			if err != nil {
+				return err
+			}
+			n, err := s.renew(ctx, tx, &sub, period.To)
+			if err != nil {
+				return err
+			}
+			res.SubscriptionItems += n
 		}
 		if !cust.HasBillingInfo {
 			return fail.Conflictf("customer %s lacks billing information: its items stay draft until it is complete", cust.Number)

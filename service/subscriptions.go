@@ -23,8 +23,9 @@ type SubscriptionStore interface {
 	GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (billing.Subscription, error)
 	// ListSubscriptions lists a tenant's subscriptions, or one customer's.
 	ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error)
-	// DueSubscriptionIDs lists active subscriptions whose next renewal is on or before upTo.
-	DueSubscriptionIDs(ctx context.Context, tenantID string, upTo calendar.Date, limit int) ([]string, error)
+	// DueSubscriptionIDs lists active subscriptions (of one customer, or
+	// all when customerID is empty) whose next renewal is on or before upTo.
+	DueSubscriptionIDs(ctx context.Context, tenantID, customerID string, upTo calendar.Date, limit int) ([]string, error)
 }
 
 // SubscriptionInput creates a subscription; nil fields take defaults.
@@ -161,7 +162,7 @@ func (s *Service) RenewSubscriptions(ctx context.Context, tenantID string, upTo 
 		var ids []string
 		if err := s.store.Read(ctx, func(tx Tx) error {
 			var err error
-			ids, err = tx.DueSubscriptionIDs(ctx, tenantID, upTo, 50)
+			ids, err = tx.DueSubscriptionIDs(ctx, tenantID, "", upTo, 50)
 			return err
 		}); err != nil {
 			return made, err

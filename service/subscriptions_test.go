@@ -189,3 +189,44 @@ func TestSubscriptionCancelNowAndRules(t *testing.T) {
 		wantCode(t, err, fail.NotFound)
 	})
 }
+
+// TestInvoiceNowRenewsSubscriptions: invoicing one customer now first bills
+// its subscription periods due so far (once each), as a billing run does.
+func TestInvoiceNowRenewsSubscriptions(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // the clock reads 10 March 2025
+		c := billedCustomer(t, e, "Subscriber now")
+		other := billedCustomer(t, e, "Other subscriber")
+		prod := must(e.svc.CreateProduct(e.ctx, e.pa, service.ProductInput{Code: ptr("SAAS-NOW"), Name: ptr("Backup seat"), ChargeType: ptr("recurring"),
+			DefaultPrice: ptr("7"), Provider: ptr("Nimbus")})).ok(t)
+		var subs []billing.Subscription
+		for _, cust := range []billing.Customer{c, other} {
+			subs = append(subs, must(e.svc.CreateSubscription(e.ctx, e.pa, service.SubscriptionInput{CustomerID: cust.ID, Kind: "saas", ProductID: prod.ID,
+				Quantity: "2", Interval: "monthly", Start: calendar.New(2025, 3, 1)})).ok(t))
+		}
+		e.clock.Advance(66 * 24 * time.Hour) // 15 May: April and May are due
+		res := must(e.svc.InvoiceNow(e.ctx, e.pa, c.ID, service.InvoiceNowInput{})).ok(t)
+		if res.SubscriptionItems != 2 {
+			t.Fatalf("invoice now renewed %d periods, want April and May", res.SubscriptionItems)
+		}
+		items := subItems(t, e, c.ID)
+		for _, ref := range []string{"@2025-03-01", "@2025-04-01", "@2025-05-01"} {
+			si, ok := items[subs[0].ID+ref]
+			if !ok || si.Status != billing.ItemInvoiced || si.InvoiceID == "" || !si.Gross.Equal(dec("14")) {
+				t.Fatalf("period %s: %+v (present %v)", ref, si, ok)
+			}
+		}
+		if got := must(e.svc.GetSubscription(e.ctx, e.pa, subs[0].ID)).ok(t); got.NextRenewal != calendar.New(2025, 6, 1) {
+			t.Fatalf("next renewal %s, want 2025-06-01", got.NextRenewal)
+		}
+		// The other customer's subscription is left to its own billing.
+		if n := len(subItems(t, e, other.ID)); n != 1 {
+			t.Fatalf("the other customer has %d subscription items, want only March", n)
+		}
+		// Again: nothing new to renew or bill.
+		res = must(e.svc.InvoiceNow(e.ctx, e.pa, c.ID, service.InvoiceNowInput{})).ok(t)
+		if res.SubscriptionItems != 0 || res.ItemsBilled != 0 {
+			t.Fatalf("second invoice now: %+v", res)
+		}
+	})
+}

@@ -84,9 +84,10 @@ func (t *tx) ListSubscriptions(ctx context.Context, tenantID, customerID string)
 	return out, rows.Err()
 }
 
-func (t *tx) DueSubscriptionIDs(ctx context.Context, tenantID string, upTo calendar.Date, limit int) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT id FROM subscriptions WHERE tenant_id = ? AND status = 'active' AND next_renewal <= ?
-		AND (ends_on IS NULL OR next_renewal <= ends_on OR ends_on < ?) ORDER BY next_renewal, id LIMIT ?`, tenantID, dateArg(upTo), dateArg(upTo), limit)
+func (t *tx) DueSubscriptionIDs(ctx context.Context, tenantID, customerID string, upTo calendar.Date, limit int) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT id FROM subscriptions WHERE tenant_id = ? AND (? = '' OR customer_id = ?) AND status = 'active' AND next_renewal <= ?
+		AND (ends_on IS NULL OR next_renewal <= ends_on OR ends_on < ?) ORDER BY next_renewal, id LIMIT ?`,
+		tenantID, customerID, customerID, dateArg(upTo), dateArg(upTo), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due subscriptions: %w", err)
 	}
