@@ -203,6 +203,11 @@ func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID str
 		if err != nil {
 			return err
 		}
+		if u.ID != p.UserID { // your own: refused below with its own message
+			if err := s.keepAnAdministrator(ctx, tx, u, patch, role); err != nil {
+				return err
+			}
+		}
 		changes := map[string]any{}
 		if patch.Name != nil {
 			u.Name = strings.TrimSpace(*patch.Name)
@@ -246,6 +251,34 @@ func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID str
 		return s.audit(ctx, tx, p, "user.updated", "user", u.ID, changes)
 	})
 	return out, err
+}
+
+// keepAnAdministrator refuses a change that would leave the tenant without
+// an active administrator: disabling or demoting its last one (an
+// administrator API key or the CLI could otherwise lock every person out of
+// users and settings).
+func (s *Service) keepAnAdministrator(ctx context.Context, tx Tx, u access.User, patch UserPatch, role access.Role) error {
+	if u.Role != access.Administrator || u.DisabledAt != nil {
+		return nil
+	}
+	demote := patch.Role != nil && role != access.Administrator
+	disable := patch.Disabled != nil && *patch.Disabled
+	if !demote && !disable {
+		return nil
+	}
+	users, err := tx.ListUsers(ctx, u.TenantID)
+	if err != nil {
+		return err
+	}
+	for _, o := range users {
+		if o.ID != u.ID && o.Role == access.Administrator && o.DisabledAt == nil {
+			return nil
+		}
+	}
+	if disable {
+		return fail.Field("disabled", "%s is the last active administrator: make another user administrator first", u.Email)
+	}
+	return fail.Field("role", "%s is the last active administrator: make another user administrator first", u.Email)
 }
 
 // dummyHash is checked when no user matches, so a sign-in for an unknown

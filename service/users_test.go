@@ -329,3 +329,50 @@ func TestUpdateUser(t *testing.T) {
 		}
 	})
 }
+
+// TestLastAdministrator checks no principal, not even an administrator API
+// key or the CLI, can disable or demote a tenant's last active administrator.
+func TestLastAdministrator(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnvWithUsers(t, db)
+		key := access.Principal{TenantID: e.a.ID, APIKeyID: "key_admin", Role: access.Administrator, Name: "admin key"}
+		sys := access.System(e.a.ID, "cli")
+		for _, p := range []access.Principal{key, sys} {
+			for _, tt := range []struct {
+				patch service.UserPatch
+				field string
+			}{
+				{service.UserPatch{Disabled: ptr(true)}, "disabled"},
+				{service.UserPatch{Role: ptr("director")}, "role"},
+			} {
+				before := e.snapshot(t)
+				_, err := e.svc.UpdateUser(e.ctx, p, e.adminA.ID, tt.patch)
+				wantCode(t, err, fail.Invalid)
+				wantFields(t, err, tt.field)
+				e.unchanged(t, before)
+			}
+		}
+		// (Tenant B's active administrator does not count for tenant A.)
+		u := must(e.svc.Me(e.ctx, e.pa)).ok(t)
+		if u.DisabledAt != nil || u.Role != access.Administrator {
+			t.Fatalf("the last administrator was changed: %+v", u)
+		}
+		// With a second active administrator the first may be demoted, and
+		// then the second is the last one.
+		second := e.user(t, e.a.ID, "admin2@a.test", access.Administrator, "")
+		if got, err := e.svc.UpdateUser(e.ctx, key, e.adminA.ID, service.UserPatch{Role: ptr("director")}); err != nil || got.Role != access.Director {
+			t.Fatalf("demote with another administrator: %+v, %v", got.Role, err)
+		}
+		_, err := e.svc.UpdateUser(e.ctx, key, second.ID, service.UserPatch{Disabled: ptr(true)})
+		wantFields(t, err, "disabled")
+		// A disabled administrator does not count either.
+		third := e.user(t, e.a.ID, "admin3@a.test", access.Administrator, "")
+		must(e.svc.UpdateUser(e.ctx, key, third.ID, service.UserPatch{Disabled: ptr(true)})).ok(t)
+		_, err = e.svc.UpdateUser(e.ctx, key, second.ID, service.UserPatch{Role: ptr("finance")})
+		wantFields(t, err, "role")
+		// Other changes to the last administrator are fine.
+		if got, err := e.svc.UpdateUser(e.ctx, key, second.ID, service.UserPatch{Language: ptr("pt-BR"), Role: ptr("administrator")}); err != nil || got.Language != "pt-BR" {
+			t.Errorf("language of the last administrator: %+v, %v", got.Language, err)
+		}
+	})
+}
