@@ -27,7 +27,14 @@ type LedgerStore interface {
 	// AgingBalances sums the accounting-currency balances of open and past
 	// due documents (credit notes negative) per bill-to account and bucket:
 	// bucket i holds due dates on or after cuts[i], the last bucket the rest.
-	AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date) ([]AgingBalance, error)
+	// Accounts limits the sums to those bill-to accounts (nil: all).
+	AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date, accounts []string) ([]AgingBalance, error)
+	// AgingTotals sums every open and past due document per bucket, from
+	// the summary kept per due date.
+	AgingTotals(ctx context.Context, tenantID string, cuts []calendar.Date) (AgingTotals, error)
+	// OpenAccounts lists, in id order, up to limit bill-to accounts after
+	// the given id that have open or past due documents.
+	OpenAccounts(ctx context.Context, tenantID, after string, limit int) ([]string, error)
 	// Journal lists issued documents with their vouchers, newest first.
 	Journal(ctx context.Context, tenantID string, f JournalFilter) ([]JournalRow, error)
 }
@@ -39,6 +46,12 @@ type AgingBalance struct {
 	Name           string
 	Bucket         int // index into AgingBuckets
 	Balance        decimal.Decimal
+}
+
+// AgingTotals is the open balance of a tenant's documents per aging bucket.
+type AgingTotals struct {
+	Buckets   []decimal.Decimal // in AgingBuckets order
+	Documents int
 }
 
 // AccountLine is one posting on an account with the entry it belongs to.
@@ -62,14 +75,10 @@ func (s *Service) TrialBalance(ctx context.Context, p access.Principal, asOf cal
 	}
 	var out []ledger.Balance
 	err := s.store.Read(ctx, func(tx Tx) error {
-		if asOf.IsZero() {
-			t, err := tx.GetTenant(ctx, p.TenantID)
-			if err != nil {
-				return err
-			}
-			asOf = calendar.Today(s.Now(), t.Location())
+		asOf, err := s.dateOrToday(ctx, tx, p.TenantID, asOf)
+		if err != nil {
+			return err
 		}
-		var err error
 		out, err = tx.TrialBalance(ctx, p.TenantID, asOf)
 		return err
 	})
@@ -117,20 +126,13 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 	}
 	var out []CustomerAging
 	err := s.store.Read(ctx, func(tx Tx) error {
-		if asOf.IsZero() {
-			t, err := tx.GetTenant(ctx, p.TenantID)
-			if err != nil {
-				return err
-			}
-			asOf = calendar.Today(s.Now(), t.Location())
+		asOf, err := s.dateOrToday(ctx, tx, p.TenantID, asOf)
+		if err != nil {
+			return err
 		}
 		// The buckets are summed by the database: a report over every open
 		// document must not read each one (1,000,000 invoices, BENCHMARKS.md).
-		cuts := make([]calendar.Date, len(agingLimits))
-		for i, days := range agingLimits {
-			cuts[i] = asOf.AddDays(-days)
-		}
-		rows, err := tx.AgingBalances(ctx, p.TenantID, cuts)
+		rows, err := tx.AgingBalances(ctx, p.TenantID, agingCuts(asOf), nil)
 		if err != nil {
 			return err
 		}
@@ -183,6 +185,105 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		return nil
 	})
 	return out, err
+}
+
+// AgingPage is one page of the receivables aging at a date: the totals of
+// every open document per bucket, and the bill-to accounts of the page.
+type AgingPage struct {
+	AsOf      calendar.Date              `json:"as_of"`
+	Totals    map[string]decimal.Decimal `json:"totals"`
+	Total     decimal.Decimal            `json:"total"`
+	Documents int                        `json:"documents"`
+	Customers []CustomerAging            `json:"customers"`
+	// Next is the after of the following page; empty on the last page.
+	Next string `json:"next,omitempty"`
+}
+
+// ReceivablesAgingPage returns the aging totals and limit bill-to accounts
+// after the given account id (in id order). It reads summaries and one
+// index range per account, so it costs the same with any number of
+// documents (the console's ledger page; ReceivablesAging is the full
+// report with each customer's subledger balance).
+func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, asOf calendar.Date, after string, limit int) (AgingPage, error) {
+	if err := p.Require(access.ReadLedger); err != nil {
+		return AgingPage{}, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	var out AgingPage
+	err := s.store.Read(ctx, func(tx Tx) error {
+		asOf, err := s.dateOrToday(ctx, tx, p.TenantID, asOf)
+		if err != nil {
+			return err
+		}
+		out = AgingPage{AsOf: asOf, Totals: map[string]decimal.Decimal{}, Customers: []CustomerAging{}}
+		cuts := agingCuts(asOf)
+		tot, err := tx.AgingTotals(ctx, p.TenantID, cuts)
+		if err != nil {
+			return err
+		}
+		for i, b := range AgingBuckets {
+			out.Totals[b] = tot.Buckets[i]
+			out.Total = out.Total.Add(tot.Buckets[i])
+		}
+		out.Documents = tot.Documents
+		ids, err := tx.OpenAccounts(ctx, p.TenantID, after, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(ids) > limit {
+			ids = ids[:limit]
+			out.Next = ids[limit-1]
+		}
+		if len(ids) == 0 {
+			return nil // (nil accounts would mean all of them)
+		}
+		rows, err := tx.AgingBalances(ctx, p.TenantID, cuts, ids)
+		if err != nil {
+			return err
+		}
+		by := map[string]int{}
+		for _, r := range rows {
+			i, ok := by[r.AccountID]
+			if !ok {
+				i = len(out.Customers)
+				by[r.AccountID] = i
+				a := CustomerAging{CustomerID: r.AccountID, CustomerNumber: r.CustomerNumber, Name: r.Name, Buckets: map[string]decimal.Decimal{}}
+				for _, b := range AgingBuckets {
+					a.Buckets[b] = decimal.Zero
+				}
+				out.Customers = append(out.Customers, a)
+			}
+			a := &out.Customers[i]
+			b := AgingBuckets[min(r.Bucket, len(AgingBuckets)-1)]
+			a.Buckets[b] = a.Buckets[b].Add(r.Balance)
+			a.Total = a.Total.Add(r.Balance)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// dateOrToday is d, or the tenant's today when d is zero.
+func (s *Service) dateOrToday(ctx context.Context, tx Tx, tenantID string, d calendar.Date) (calendar.Date, error) {
+	if !d.IsZero() {
+		return d, nil
+	}
+	t, err := tx.GetTenant(ctx, tenantID)
+	if err != nil {
+		return d, err
+	}
+	return calendar.Today(s.Now(), t.Location()), nil
+}
+
+// agingCuts are the first due dates of every bucket but the last at a date.
+func agingCuts(asOf calendar.Date) []calendar.Date {
+	cuts := make([]calendar.Date, len(agingLimits))
+	for i, days := range agingLimits {
+		cuts[i] = asOf.AddDays(-days)
+	}
+	return cuts
 }
 
 // agingLimits are the upper bounds, in days past due, of every aging

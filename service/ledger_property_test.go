@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 	"github.com/facturo/facturo/tax"
@@ -173,6 +175,12 @@ func TestLedgerProperty(t *testing.T) {
 		if corrected == 0 {
 			t.Fatal("the random sequence corrected no invoice: change the seed or the weights")
 		}
+		// A rebuild from the journal and the documents (a bulk import's last
+		// step) gives the summaries the triggers and postings kept.
+		if err := db.RebuildSummaries(ctx); err != nil {
+			t.Fatal(err)
+		}
+		checkLedger(t, ctx, svc, db, p)
 	})
 }
 
@@ -240,6 +248,150 @@ func checkLedger(t *testing.T, ctx context.Context, svc *service.Service, db *st
 	if !open.Equal(receivables) {
 		t.Fatalf("receivables accounts %s ≠ open balances %s", receivables, open)
 	}
+	checkSummaries(t, ctx, svc, db, p, tb, aging)
+}
+
+// checkSummaries checks the reports read from the ledger summaries
+// (migration 00012) against the journal and the documents themselves: the
+// trial balance against sums of the stored journal lines, and the paged
+// aging against the full report and a count of the open documents.
+func checkSummaries(t *testing.T, ctx context.Context, svc *service.Service, db *store.DB, p access.Principal, tb []ledger.Balance, aging []service.CustomerAging) {
+	t.Helper()
+	rows, err := db.SQL().QueryContext(ctx, `SELECT account, debit, credit FROM journal_lines WHERE tenant_id = `+placeholder(db, 1), p.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type dc struct{ d, c decimal.Decimal }
+	lines := map[string]dc{}
+	for rows.Next() {
+		var acct, dr, cr string
+		if err := rows.Scan(&acct, &dr, &cr); err != nil {
+			t.Fatal(err)
+		}
+		x := lines[acct]
+		lines[acct] = dc{x.d.Add(decimal.RequireFromString(dr)), x.c.Add(decimal.RequireFromString(cr))}
+	}
+	rows.Close()
+	for _, b := range tb {
+		x := lines[b.Account]
+		if !b.Debit.Equal(x.d) || !b.Credit.Equal(x.c) {
+			t.Fatalf("trial balance %s: %s/%s, journal lines %s/%s", b.Account, b.Debit, b.Credit, x.d, x.c)
+		}
+		delete(lines, b.Account)
+	}
+	if len(lines) > 0 {
+		t.Fatalf("accounts with postings missing from the trial balance: %v", lines)
+	}
+	var openDocs int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM invoices WHERE status IN ('open', 'past_due') AND tenant_id = `+placeholder(db, 1),
+		p.TenantID).Scan(&openDocs); err != nil {
+		t.Fatal(err)
+	}
+	full := map[string]service.CustomerAging{}
+	totals := map[string]decimal.Decimal{}
+	for _, a := range aging {
+		if !a.Total.IsZero() || len(a.Buckets) > 0 {
+			full[a.CustomerID] = a
+		}
+		for b, v := range a.Buckets {
+			totals[b] = totals[b].Add(v)
+		}
+	}
+	after, seen := "", 0
+	for {
+		pg, err := svc.ReceivablesAgingPage(ctx, p, calendar.New(2100, 1, 1), after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pg.Documents != openDocs {
+			t.Fatalf("aging page counts %d open documents, the invoices %d", pg.Documents, openDocs)
+		}
+		for _, b := range service.AgingBuckets {
+			if !pg.Totals[b].Equal(totals[b]) {
+				t.Fatalf("aging total %s: page %s, full report %s", b, pg.Totals[b], totals[b])
+			}
+		}
+		for _, a := range pg.Customers {
+			f, ok := full[a.CustomerID]
+			if !ok {
+				t.Fatalf("aging page lists %s, the full report does not", a.CustomerNumber)
+			}
+			for _, b := range service.AgingBuckets {
+				if !a.Buckets[b].Equal(f.Buckets[b]) {
+					t.Fatalf("aging %s %s: page %s, full report %s", a.CustomerNumber, b, a.Buckets[b], f.Buckets[b])
+				}
+			}
+			seen++
+		}
+		if pg.Next == "" {
+			break
+		}
+		after = pg.Next
+	}
+	// The buckets at a date inside the documents' year, from the stored
+	// documents themselves: every open document's balance in the bucket of
+	// its days past due, per bill-to account.
+	asOf := calendar.New(2026, 7, 1)
+	raw, err := db.SQL().QueryContext(ctx, `SELECT invoice_account_id, kind, COALESCE(due_date, '0001-01-01'), balance_accounting FROM invoices
+		WHERE status IN ('open', 'past_due') AND tenant_id = `+placeholder(db, 1), p.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]decimal.Decimal{}
+	for raw.Next() {
+		var acct, kind, due, bal string
+		if err := raw.Scan(&acct, &kind, &due, &bal); err != nil {
+			t.Fatal(err)
+		}
+		d, err := calendar.Parse(due[:10])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := "over_90"
+		switch late := d.DaysUntil(asOf); {
+		case late <= 0:
+			b = "current"
+		case late <= 30:
+			b = "1_30"
+		case late <= 60:
+			b = "31_60"
+		case late <= 90:
+			b = "61_90"
+		}
+		v := decimal.RequireFromString(bal)
+		if kind == "credit_note" {
+			v = v.Neg()
+		}
+		if want[acct] == nil {
+			want[acct] = map[string]decimal.Decimal{}
+		}
+		want[acct][b] = want[acct][b].Add(v)
+	}
+	raw.Close()
+	pg, err := svc.ReceivablesAgingPage(ctx, p, asOf, "", 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg.Customers) != len(want) {
+		t.Fatalf("aging at %s lists %d accounts, the open documents belong to %d", asOf, len(pg.Customers), len(want))
+	}
+	for _, a := range pg.Customers {
+		for _, b := range service.AgingBuckets {
+			if !a.Buckets[b].Equal(want[a.CustomerID][b]) {
+				t.Fatalf("aging at %s of %s, %s: %s, the documents %s", asOf, a.CustomerNumber, b, a.Buckets[b], want[a.CustomerID][b])
+			}
+		}
+	}
+	withDocs := 0
+	for _, a := range aging {
+		if a.Total.IsZero() && a.Ledger.IsZero() {
+			continue
+		}
+		withDocs++
+	}
+	if seen < withDocs {
+		t.Fatalf("the aging pages list %d customers, the full report %d with a balance", seen, withDocs)
+	}
 }
 
 func placeholder(db *store.DB, n int) string {
@@ -247,4 +399,51 @@ func placeholder(db *store.DB, n int) string {
 		return fmt.Sprintf("$%d", n)
 	}
 	return "?"
+}
+
+// TestConcurrentSettlementsKeepSummaries: payments and write-offs on many
+// customers' invoices that share due dates, all at once. On PostgreSQL the
+// summaries' trigger takes the journal counter before any summary row, so
+// none of them may fail with a deadlock; afterwards the summaries still
+// equal the journal and the documents.
+func TestConcurrentSettlementsKeepSummaries(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClock()
+		svc := service.New(db, service.WithClock(c.Now), service.WithPaymentProvider(testcard.New()))
+		p, customers := ledgerFixture(t, svc, 8)
+		f := &payFixture{ctx: context.Background(), svc: svc, db: db, clock: c, p: p, customers: customers}
+		type pair struct{ a, b billing.Invoice }
+		var docs []pair
+		for i := range f.customers {
+			docs = append(docs, pair{f.issue(t, i, "100", ""), f.issue(t, i, "35", "")})
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*len(docs))
+		for i, d := range docs {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				in := service.PaymentInput{CustomerID: f.customers[i].ID, Method: "bank_transfer", Amount: d.a.Balance.String(),
+					Invoices: []service.Allocation{{InvoiceID: d.a.ID}}}
+				if f.customers[i].Billing.Currency != "EUR" {
+					in.ExchangeRate = "0.9"
+				}
+				_, err := f.svc.RecordPayment(f.ctx, f.p, in)
+				errs <- err
+			}()
+			go func() {
+				defer wg.Done()
+				_, err := f.svc.UpdateInvoiceStatus(f.ctx, f.p, d.b.ID, service.StatusChange{Status: "closed", Reason: "write off"})
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("concurrent settlement: %v", err)
+			}
+		}
+		checkLedger(t, f.ctx, f.svc, f.db, f.p)
+	})
 }

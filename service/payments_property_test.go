@@ -148,6 +148,10 @@ func TestPaymentsLedgerProperty(t *testing.T) {
 			checkPayLedger(t, f)
 			checkPaymentBalances(t, f, pays)
 		}
+		if err := db.RebuildSummaries(ctx); err != nil {
+			t.Fatal(err)
+		}
+		checkPayLedger(t, f)
 		for _, k := range []string{"issue", "payment", "card", "refund", "refund refused", "settle", "correct"} {
 			if counts[k] == 0 {
 				t.Errorf("the random sequence never did %q (%v): change the seed or the weights", k, counts)

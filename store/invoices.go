@@ -676,24 +676,25 @@ func (t *tx) ListNotifications(ctx context.Context, tenantID, targetID string) (
 	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND target_id = ? ORDER BY id`, tenantID, targetID)
 }
 
-func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date) ([]service.AgingBalance, error) {
-	var bucket strings.Builder
-	args := []any{}
-	bucket.WriteString("CASE")
-	for i, c := range cuts {
-		fmt.Fprintf(&bucket, " WHEN due_date >= ? THEN %d", i)
-		args = append(args, dateArg(c))
-	}
-	fmt.Fprintf(&bucket, " ELSE %d END", len(cuts))
+func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date, accounts []string) ([]service.AgingBalance, error) {
+	bucket, args := dueBucket("due_date", cuts)
 	args = append(args, tenantID)
-	// Credit notes are summed apart and subtracted here: negating a decimal
-	// text in SQLite would make it a float. The customers' names are read
-	// afterwards: joining them made SQLite scan the invoices per customer.
-	rows, err := t.query(ctx, `SELECT invoice_account_id, `+bucket.String()+` AS bucket,
-		`+t.d.sum("CASE WHEN kind = 'credit_note' THEN NULL ELSE balance_accounting END")+`,
-		`+t.d.sum("CASE WHEN kind = 'credit_note' THEN balance_accounting END")+`
-		FROM invoices WHERE tenant_id = ? AND status IN ('open', 'past_due')
-		GROUP BY invoice_account_id, bucket ORDER BY invoice_account_id, bucket`, args...)
+	only := ""
+	if accounts != nil {
+		if len(accounts) == 0 {
+			return nil, nil
+		}
+		only = " AND account_id IN (" + placeholders(len(accounts)) + ")"
+		for _, a := range accounts {
+			args = append(args, a)
+		}
+	}
+	// The summary per account and due date (migration 00012) holds
+	// invoices in debit and credit notes in credit. The customers' names
+	// are read afterwards: joining them made SQLite scan per customer.
+	rows, err := t.query(ctx, `SELECT account_id, `+bucket+` AS bucket, `+t.d.sum("debit")+`, `+t.d.sum("credit")+`
+		FROM receivable_account_dues WHERE tenant_id = ?`+only+`
+		GROUP BY account_id, bucket ORDER BY account_id, bucket`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("aging balances: %w", err)
 	}

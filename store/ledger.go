@@ -43,7 +43,7 @@ func (t *tx) InsertEntry(ctx context.Context, e ledger.Entry) error {
 	if err != nil {
 		return fmt.Errorf("insert journal lines: %w", err)
 	}
-	return nil
+	return t.addDaily(ctx, e)
 }
 
 func (t *tx) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error) {
@@ -75,7 +75,7 @@ func (t *tx) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Ent
 
 func (t *tx) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error) {
 	rows, err := t.query(ctx, `SELECT a.code, a.name, a.type, `+t.d.sum("l.debit")+`, `+t.d.sum("l.credit")+`
-		FROM ledger_accounts a LEFT JOIN journal_lines l ON l.tenant_id = a.tenant_id AND l.account = a.code AND l.date <= ?
+		FROM ledger_accounts a LEFT JOIN ledger_daily l ON l.tenant_id = a.tenant_id AND l.account = a.code AND l.date <= ?
 		WHERE a.tenant_id = ? GROUP BY a.code, a.name, a.type ORDER BY a.code`, dateArg(asOf), tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("trial balance: %w", err)

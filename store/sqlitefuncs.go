@@ -17,6 +17,26 @@ func init() {
 		Deterministic: true,
 		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &decSum{}, nil },
 	})
+	// dec_add and dec_sub keep running totals exact (the ledger summaries'
+	// triggers, migration 00012).
+	sqlite.MustRegisterDeterministicScalarFunction("dec_add", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		return decOp(args, decimal.Decimal.Add)
+	})
+	sqlite.MustRegisterDeterministicScalarFunction("dec_sub", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		return decOp(args, decimal.Decimal.Sub)
+	})
+}
+
+func decOp(args []driver.Value, op func(decimal.Decimal, decimal.Decimal) decimal.Decimal) (driver.Value, error) {
+	a, err := decOf(args[0])
+	if err != nil {
+		return nil, err
+	}
+	b, err := decOf(args[1])
+	if err != nil {
+		return nil, err
+	}
+	return op(a, b).String(), nil
 }
 
 type decSum struct{ sum decimal.Decimal }
@@ -65,6 +85,14 @@ func (d dialect) sum(col string) string {
 		return "COALESCE(SUM(" + col + "), 0)::text"
 	}
 	return "dec_sum(" + col + ")"
+}
+
+// add is the exact sum of two decimal expressions.
+func (d dialect) add(a, b string) string {
+	if d.engine == Postgres {
+		return a + " + " + b
+	}
+	return "dec_add(" + a + ", " + b + ")"
 }
 
 // num casts a decimal column for ordering and range comparison.
