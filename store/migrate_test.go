@@ -12,6 +12,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/id"
 
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
@@ -323,5 +329,47 @@ func TestEngineOfAndRedact(t *testing.T) {
 	}
 	if got := store.Redact("/tmp/facturo.db"); got != "/tmp/facturo.db" {
 		t.Errorf("Redact changed a file path: %s", got)
+	}
+}
+
+// TestOptimizeGathersStatistics: SQLite's planner gets statistics for the
+// invoices once there are some (serve runs Optimize after migrating and
+// every hour); without them it read a million-row list through the wrong
+// index.
+func TestOptimizeGathersStatistics(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.Open(t, store.SQLite)
+	ten := insertTenant(t, db)
+	c := insertCustomer(t, db, ten.ID, nil)
+	mustWrite(t, db, func(tx service.Tx) error {
+		for i := range 50 {
+			inv := billing.Invoice{ID: id.New(id.Invoice), TenantID: ten.ID, Kind: billing.KindInvoice, Status: billing.Draft,
+				DocumentNumber: fmt.Sprintf("D-%06d", i), CustomerID: c.ID, InvoiceAccountID: c.ID, Currency: "EUR",
+				ExchangeRate: decimal.NewFromInt(1), Language: "es", TaxMode: "per_code", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			if err := tx.InsertInvoice(ctx, inv); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	stats := func() int {
+		var n int
+		err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'`).Scan(&n)
+		if err != nil || n == 0 {
+			return 0
+		}
+		if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'invoices'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := stats(); n != 0 {
+		t.Fatalf("invoices have %d statistics rows before Optimize", n)
+	}
+	if err := db.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := stats(); n == 0 {
+		t.Fatal("Optimize gathered no statistics for the invoices")
 	}
 }

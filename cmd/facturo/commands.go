@@ -142,6 +142,9 @@ func purgeLoop(ctx context.Context, db *store.DB, log *slog.Logger) {
 		if err := db.PurgeExpired(ctx, time.Now(), 48*time.Hour); err != nil && ctx.Err() == nil {
 			log.Warn("purge expired records", "err", err)
 		}
+		if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("planner statistics", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
