@@ -62,3 +62,11 @@ func SetSearchThresholds(t interface{ Cleanup(func()) }, readAtMost, filterAtMos
 	searchReadAtMost, searchFilterAtMost = readAtMost, filterAtMost
 	t.Cleanup(func() { searchReadAtMost, searchFilterAtMost = r, f })
 }
+
+// SetProbeWindow changes how many rows ListInvoices' probe reads (SQLite)
+// until restore is called.
+func SetProbeWindow(rows int) (restore func()) {
+	w := probeWindow
+	probeWindow = rows
+	return func() { probeWindow = w }
+}
