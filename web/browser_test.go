@@ -518,6 +518,54 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("administrator changes a role and uploads a logo", func(t *testing.T) {
+		s := adminSession.with(t)
+		u, err := f.env.Svc.CreateUser(ctx, f.sys, service.NewUser{Email: "staff@a.test", Name: "Sal Staff", Role: "sales", Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The link to the section opens it.
+		s.run(chromedp.Navigate(s.url("/console/settings#users")), chromedp.WaitVisible(chromedp.CSS("#role-"+u.ID)))
+		s.run(
+			chromedp.SetValue(chromedp.CSS("#role-"+u.ID), "finance_manager"),
+			chromedp.Click(chromedp.CSS("#save-user-"+u.ID)),
+			chromedp.WaitVisible(chromedp.CSS(".flash.ok")),
+			chromedp.WaitVisible(chromedp.CSS("#role-"+u.ID)),
+		)
+		if got := evalJS[string](s, `document.getElementById("role-`+u.ID+`").value`); got != "finance_manager" {
+			t.Errorf("role shown after saving = %q", got)
+		}
+		p, err := f.env.Svc.PrincipalForUser(ctx, f.env.A.ID, u.ID)
+		if err != nil || p.Role != access.FinanceManager {
+			t.Errorf("stored role = %s, %v", p.Role, err)
+		}
+
+		logo := filepath.Join(t.TempDir(), "logo.png")
+		if err := os.WriteFile(logo, testPNG(t), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s.open("/console/settings")
+		if n := countNodes(s, "#logo-preview"); n != 0 {
+			t.Fatalf("a logo preview before any upload")
+		}
+		s.run(
+			chromedp.SetUploadFiles(chromedp.CSS("#logo"), []string{logo}),
+			chromedp.Click(chromedp.CSS("#upload-logo")),
+			chromedp.WaitVisible(chromedp.CSS(".flash.ok")),
+			chromedp.WaitVisible(chromedp.CSS("#logo-preview")),
+			// The preview is fetched from the authenticated route and decodes.
+			chromedp.Poll[chromedp.Void](`(function(){var i=document.getElementById("logo-preview");return i.complete&&i.naturalWidth===24})()`,
+				chromedp.WithPollingTimeout(10*time.Second)),
+		)
+		if _, typ, err := f.env.Svc.GetLogo(ctx, f.sys); err != nil || typ != "image/png" {
+			t.Errorf("stored logo: %s, %v", typ, err)
+		}
+		// Open every section; reading the height lays the page out again
+		// before the full-page screenshot measures it.
+		evalJS[int](s, `document.querySelectorAll("details.section").forEach(function(d){d.open=true}); document.documentElement.scrollHeight`)
+		s.screenshot("settings-role-and-logo")
+	})
+
 	t.Run("screenshots of the main pages", func(t *testing.T) {
 		s := adminSession.with(t)
 		for _, p := range []struct{ path, name string }{

@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service"
@@ -36,6 +37,7 @@ func (h *Handler) registerConsoleMore(mux *http.ServeMux) {
 	mux.HandleFunc("POST /console/settings/webhooks", h.staff(h.webhookCreate))
 	mux.HandleFunc("POST /console/settings/webhooks/{id}/enabled", h.staff(h.webhookEnabled))
 	mux.HandleFunc("POST /console/settings/webhooks/{id}/delete", h.staff(h.webhookDelete))
+	h.registerSettings(mux)
 }
 
 type salesItemsData struct {
@@ -314,6 +316,33 @@ type settingsData struct {
 	CanOutbox   bool
 	CanRetry    bool
 	CanWebhooks bool
+	// The edit forms (settings.go): what they show, which one failed
+	// ("tax", "series:invoice", "user:usr_…", …) and the section to open.
+	TaxForm     taxForm
+	ReasonForm  reasonForm
+	Branding    documents.Branding // without the logo bytes
+	HasLogo     bool
+	LogoVersion string // changes with the logo, so the preview is fetched again
+	Accounts    []ledger.Account
+	Categories  []tax.Category
+	StaffRoles  []access.Role
+	Me          string // the signed-in user's id: no disabling or demoting yourself
+	Failed      string
+	Errs        []fail.FieldError // of the failed form
+	Open        string
+}
+
+// Err is the message for field when form is the one that failed, or "".
+func (d *settingsData) Err(form, field string) string {
+	if d.Failed != form {
+		return ""
+	}
+	for _, e := range d.Errs {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
 }
 
 func (h *Handler) loadSettings(r *http.Request) *settingsData {
@@ -339,6 +368,7 @@ func (h *Handler) loadSettings(r *http.Request) *settingsData {
 	if d.CanWebhooks {
 		d.Webhooks, _ = h.svc.ListWebhookEndpoints(ctx, p)
 	}
+	h.settingsForms(r, d)
 	return d
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/tax"
 	"github.com/facturo/facturo/web"
 )
 
@@ -270,6 +271,12 @@ func TestCatalog(t *testing.T) {
 	}
 	for _, s := range service.SalesItemSorts {
 		keys["sisort."+s] = true
+	}
+	for _, c := range tax.Categories {
+		keys["taxcat."+string(c)] = true
+	}
+	for k := range billing.DefaultSeries {
+		keys["series."+k] = true
 	}
 	for _, s := range service.AgingBuckets {
 		keys["aging."+s] = true

@@ -36,5 +36,13 @@
       el.hidden = p.value !== "custom";
     });
   }
+  // A link to a section (#users) opens its collapsed <details>.
+  function openTarget() {
+    var id = location.hash.slice(1);
+    var el = id && document.getElementById(id);
+    if (el && el.tagName === "DETAILS") { el.open = true; }
+  }
+  window.addEventListener("hashchange", openTarget);
   document.addEventListener("DOMContentLoaded", toggleCustom);
+  document.addEventListener("DOMContentLoaded", openTarget);
 })();
