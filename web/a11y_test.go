@@ -1,0 +1,142 @@
+package web_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// axeViolation is one failed rule of an axe-core run.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any  `json:"target"`
+		HTML   string `json:"html"`
+	} `json:"nodes"`
+}
+
+// TestAccessibility runs axe-core (web/testdata/axe, unmodified, MPL-2.0) in
+// Chromium on the main console and portal pages, in English and Spanish,
+// and fails on any WCAG 2.1 A or AA violation it finds: missing labels and
+// names, contrast below 4.5:1, landmarks, ARIA misuse, language of the page.
+func TestAccessibility(t *testing.T) {
+	axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	browser := newBrowser(t)
+	staff := f.session(t, browser)
+	staff.login(f.admin)
+	portal := f.session(t, browser)
+	portal.login(f.portal)
+	pages := []struct {
+		s    *session
+		path string
+	}{
+		{staff, "/console/invoices"},
+		{staff, "/console/invoices?preset=last_quarter&status=open"},
+		{staff, "/console/invoices/" + f.oldOpen.ID},
+		{staff, "/console/invoices/" + f.draftA.ID},
+		{staff, "/console/invoices/new"},
+		{staff, "/console/sales-items"},
+		{staff, "/console/customers"},
+		{staff, "/console/customers/" + f.env.A.Customer},
+		{staff, "/console/billing-runs"},
+		{staff, "/console/ledger"},
+		{staff, "/console/settings"},
+		{portal, "/portal/invoices"},
+		{portal, "/portal/invoices/" + f.ownOpen.ID},
+		{portal, "/portal/account"},
+	}
+	run := func(s *session, path string) []axeViolation {
+		s.open(path)
+		// Open every collapsed section so that its contents are checked too.
+		evalJS[bool](s, `document.querySelectorAll("details").forEach(d => d.open = true), true`)
+		evalJS[bool](s, string(axe)+";true")
+		out := evalJS[string](s, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+			.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise)
+		var vs []axeViolation
+		if err := json.Unmarshal([]byte(out), &vs); err != nil {
+			s.t.Fatal(err)
+		}
+		return vs
+	}
+	// The checker itself: an unlabelled input and a low-contrast text added
+	// to a page are found.
+	t.Run("axe finds planted faults", func(t *testing.T) {
+		s := staff.with(t)
+		s.open("/console/invoices")
+		evalJS[bool](s, string(axe)+";true")
+		out := evalJS[string](s, `(() => {
+			const d = document.createElement("div");
+			d.innerHTML = '<input type="text" id="planted"><p style="color:#bbb;background:#fff">planted</p>';
+			document.querySelector("main").appendChild(d);
+			return axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}}).then(r => r.violations.map(v => v.id).join(","));
+		})()`, chromedp.EvalAwaitPromise)
+		for _, want := range []string{"label", "color-contrast"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("axe did not report %q for the planted faults: %q", want, out)
+			}
+		}
+	})
+	check := func(t *testing.T, s *session, path string) {
+		s = s.with(t)
+		for _, v := range run(s, path) {
+			var where []string
+			for i, n := range v.Nodes {
+				if i == 3 {
+					where = append(where, "…")
+					break
+				}
+				where = append(where, n.HTML)
+			}
+			t.Errorf("%s: %s (%s, %s): %s", path, v.ID, v.Impact, v.Help, strings.Join(where, " | "))
+		}
+	}
+	for _, p := range pages {
+		t.Run(strings.TrimPrefix(p.path, "/"), func(t *testing.T) { check(t, p.s, p.path) })
+	}
+	// Keyboard only: the first Tab reaches the skip link; Tab reaches the
+	// status button, Enter opens the confirmation dialog with the focus in
+	// it, Escape closes it and gives the focus back to the button.
+	t.Run("keyboard", func(t *testing.T) {
+		s := staff.with(t)
+		s.open("/console/invoices/" + f.draftA.ID)
+		active := func() string {
+			return evalJS[string](s, `(document.activeElement && (document.activeElement.id || document.activeElement.className)) || ""`)
+		}
+		s.run(chromedp.KeyEvent(kb.Tab))
+		if a := active(); a != "skip" {
+			t.Fatalf("the first Tab focuses %q, want the skip link", a)
+		}
+		for i := 0; active() != "update-status"; i++ {
+			if i == 80 {
+				t.Fatal("80 Tabs never reached the status button")
+			}
+			s.run(chromedp.KeyEvent(kb.Tab))
+		}
+		s.run(chromedp.KeyEvent(kb.Enter))
+		if !evalJS[bool](s, `document.getElementById("confirm-status").open && document.getElementById("confirm-status").contains(document.activeElement)`) {
+			t.Fatal("Enter on the status button does not open the dialog with the focus inside")
+		}
+		s.run(chromedp.KeyEvent(kb.Escape))
+		if evalJS[bool](s, `document.getElementById("confirm-status").open`) || active() != "update-status" {
+			t.Fatalf("Escape leaves the dialog open or the focus on %q", active())
+		}
+	})
+	// The same pages' structure in Spanish (labels and names translated).
+	staff.with(t).run(chromedp.Navigate(staff.url("/console/invoices")), chromedp.WaitVisible(chromedp.CSS("#lang-select")),
+		chromedp.SetValue(chromedp.CSS("#lang-select"), "es"), chromedp.Submit(chromedp.CSS("#lang-select")),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="es"]`)))
+	for _, path := range []string{"/console/invoices", "/console/invoices/" + f.oldOpen.ID, "/console/settings"} {
+		t.Run("es"+path, func(t *testing.T) { check(t, staff, path) })
+	}
+}
