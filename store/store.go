@@ -205,7 +205,11 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	for _, r := range results {
 		if log != nil {
-			log.Info("migrated", "engine", db.engine, "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+			file := r.Source.Path
+			if file == "" {
+				file = "(a migration written in Go)"
+			}
+			log.Info("migrated", "engine", db.engine, "version", r.Source.Version, "file", file, "took", r.Duration)
 		}
 	}
 	return db.Optimize(ctx)
