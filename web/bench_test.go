@@ -20,6 +20,7 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -360,22 +361,9 @@ func (fx *pagesFixture) loadPostgres(ctx context.Context, db *store.DB, tenantID
 			return 0, fmt.Errorf("%s: %w", d, err)
 		}
 	}
-	var cols []string
-	rows, err = w.QueryContext(ctx, `SELECT column_name FROM information_schema.columns
+	cols, err := queryStrings(ctx, w, `SELECT column_name FROM information_schema.columns
 		WHERE table_schema = current_schema() AND table_name = 'invoices' ORDER BY ordinal_position`)
 	if err != nil {
-		return 0, err
-	}
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		cols = append(cols, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	// The same overrides as loadSQLite's, in PostgreSQL's words.
@@ -451,22 +439,12 @@ func (fx *pagesFixture) loadPostgres(ctx context.Context, db *store.DB, tenantID
 		return 0, err
 	}
 	rebuilt := time.Since(rebuild)
-	var tables []string
-	rows, err = w.QueryContext(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
+	tables, err := queryStrings(ctx, w, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
 	if err != nil {
 		return 0, err
 	}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		tables = append(tables, pgIdent(t))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
+	for i, t := range tables {
+		tables[i] = pgIdent(t)
 	}
 	if _, err := w.ExecContext(ctx, `VACUUM (ANALYZE) `+strings.Join(tables, ", ")); err != nil {
 		return 0, fmt.Errorf("vacuum analyze: %w", err)
@@ -499,18 +477,25 @@ func (fx *pagesFixture) reuse(ctx context.Context, db *store.DB) error {
 }
 
 func invoiceColumns(ctx context.Context, db *store.DB) ([]string, error) {
-	rows, err := db.SQL().QueryContext(ctx, `SELECT name FROM pragma_table_info('invoices') ORDER BY cid`)
+	return queryStrings(ctx, db.SQL(), `SELECT name FROM pragma_table_info('invoices') ORDER BY cid`)
+}
+
+// queryStrings reads the one text column of a query's rows.
+func queryStrings(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, n)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
