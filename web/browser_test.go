@@ -196,13 +196,19 @@ func (s *session) login(email string) {
 	)
 }
 
+// text is the text of the first element sel matches, once there is one.
+// It is read in the page rather than through chromedp's node ids: an htmx
+// swap can replace the node between chromedp's query and its read ("No
+// node with given id found").
 func (s *session) text(sel string) string {
 	s.t.Helper()
-	out, err := chromedp.Run(s.ctx, chromedp.TextContent(chromedp.CSS(sel)))
-	if err != nil {
+	out, err := chromedp.Run(s.ctx, chromedp.Poll[[]string](
+		fmt.Sprintf(`(function(){var e=document.querySelector(%q);return e?[e.textContent]:null})()`, sel),
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || len(out) != 1 {
 		s.t.Fatalf("text of %s: %v", sel, err)
 	}
-	return strings.Join(strings.Fields(out), " ")
+	return strings.Join(strings.Fields(out[0]), " ")
 }
 
 func evalJS[T any](s *session, js string, opts ...chromedp.EvaluateOption) T {
