@@ -30,8 +30,8 @@ type ChargeSummary struct {
 	Currency         string          `json:"currency"` // the tenant's accounting currency
 	Invoiced         decimal.Decimal `json:"invoiced"` // issued invoices less credit notes, all time
 	InvoicedThisYear decimal.Decimal `json:"invoiced_this_year"`
-	Open             decimal.Decimal `json:"open"`     // open and past-due balances
-	PastDue          decimal.Decimal `json:"past_due"` // past-due balances
+	Open             decimal.Decimal `json:"open"`     // the open receivable (openReceivable): invoices less credit notes
+	PastDue          decimal.Decimal `json:"past_due"` // the part of it due before today
 	Paid             decimal.Decimal `json:"paid"`     // payments received (latest 50)
 	Refunded         decimal.Decimal `json:"refunded"` // refunds of those payments
 	WalletDrawn      decimal.Decimal `json:"wallet_drawn"`
@@ -130,6 +130,13 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 			}
 		}
 		d.Summary, d.Transactions = summarize(tenant.Currency, today, d.Invoices, moves, d.Subscriptions)
+		// What the customer owes is the ledger's figure, over all its
+		// documents, not only the page of them the dashboard lists.
+		recv, err := s.openReceivable(ctx, tx, p.TenantID, customerID, today)
+		if err != nil {
+			return err
+		}
+		d.Summary.Open, d.Summary.PastDue = recv.Open, recv.PastDue
 		for _, pay := range pays {
 			d.Summary.Paid = d.Summary.Paid.Add(pay.AmountAccounting)
 			ref := pay.Reference
@@ -167,13 +174,6 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 			if inv.InvoiceDate.Year == today.Year {
 				sum.InvoicedThisYear = sum.InvoicedThisYear.Add(amount)
 			}
-		}
-		switch inv.Status {
-		case billing.Open:
-			sum.Open = sum.Open.Add(inv.BalanceAccounting)
-		case billing.PastDue:
-			sum.Open = sum.Open.Add(inv.BalanceAccounting)
-			sum.PastDue = sum.PastDue.Add(inv.BalanceAccounting)
 		}
 		at := inv.CreatedAt
 		if inv.IssuedAt != nil {

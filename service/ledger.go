@@ -187,6 +187,36 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 	return out, err
 }
 
+// OpenReceivable is what a bill-to account owes at a date, in the
+// accounting currency: the balances of its open and past-due invoices less
+// those of its open credit notes. Customer credit (unapplied payments) is
+// not part of it: it is a liability on its own account. It equals the
+// account's postings on the receivables accounts (the ledger's subledger).
+type OpenReceivable struct {
+	Open    decimal.Decimal // everything still owed
+	PastDue decimal.Decimal // the part due before the date
+}
+
+// openReceivable is the one definition of a bill-to account's open
+// receivable, used by the dashboard, the portal, the invoice totals and
+// (through the same summary, AgingBalances) the receivables reports: the
+// sum of the account's aging buckets at today, the buckets after the first
+// being past due.
+func (s *Service) openReceivable(ctx context.Context, tx Tx, tenantID, accountID string, today calendar.Date) (OpenReceivable, error) {
+	rows, err := tx.AgingBalances(ctx, tenantID, agingCuts(today), []string{accountID})
+	if err != nil {
+		return OpenReceivable{}, err
+	}
+	var out OpenReceivable
+	for _, r := range rows {
+		out.Open = out.Open.Add(r.Balance)
+		if r.Bucket > 0 {
+			out.PastDue = out.PastDue.Add(r.Balance)
+		}
+	}
+	return out, nil
+}
+
 // AgingPage is one page of the receivables aging at a date: the totals of
 // every open document per bucket, and the bill-to accounts of the page.
 type AgingPage struct {
@@ -381,10 +411,15 @@ func (s *Service) InvoiceTotals(ctx context.Context, p access.Principal, invoice
 		if err != nil {
 			return err
 		}
-		open, err := tx.OpenBalance(ctx, p.TenantID, inv.InvoiceAccountID)
+		today, err := s.dateOrToday(ctx, tx, p.TenantID, calendar.Date{})
 		if err != nil {
 			return err
 		}
+		recv, err := s.openReceivable(ctx, tx, p.TenantID, inv.InvoiceAccountID, today)
+		if err != nil {
+			return err
+		}
+		open := recv.Open
 		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditLimit: acct.CreditLimit, OpenBalance: open}
 		avail := acct.CreditLimit.Sub(open)
 		if inv.Status.IsDraft() && inv.Kind == billing.KindInvoice {

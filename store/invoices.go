@@ -686,18 +686,8 @@ func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.
 	return out, rows.Err()
 }
 
-func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID string) (decimal.Decimal, error) {
-	var d decimal.Decimal
-	err := t.queryRow(ctx, `SELECT `+t.d.sum("CASE WHEN kind = 'credit_note' THEN -balance_accounting ELSE balance_accounting END")+`
-		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND status IN ('open', 'past_due')`, tenantID, accountID).Scan(decScan{&d})
-	if err != nil {
-		return d, fmt.Errorf("open balance: %w", err)
-	}
-	return d, nil
-}
-
 func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error) {
-	q := `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE tenant_id = ? AND status IN ('open', 'past_due')`
+	q := `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE tenant_id = ? AND ` + openDocument
 	args := []any{tenantID}
 	if customerID != "" {
 		q += ` AND invoice_account_id = ?`
