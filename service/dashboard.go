@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 )
 
 // Dashboard is seed 003's account billing dashboard: everything about one
@@ -36,7 +37,22 @@ type ChargeSummary struct {
 	Refunded         decimal.Decimal `json:"refunded"` // refunds of those payments
 	WalletDrawn      decimal.Decimal `json:"wallet_drawn"`
 	WalletToppedUp   decimal.Decimal `json:"wallet_topped_up"`
-	Recurring        decimal.Decimal `json:"recurring_monthly"` // active subscriptions, per month
+	Recurring        decimal.Decimal `json:"recurring_monthly" money:"in:recurring_currency"` // active subscriptions in RecurringCurrency, per month
+	// RecurringCurrency is the currency of the subscriptions (the first
+	// active one's; subscriptions in another currency are not summed).
+	RecurringCurrency string `json:"recurring_currency"`
+}
+
+// MarshalJSON writes the amounts with their currency's digits.
+func (c ChargeSummary) MarshalJSON() ([]byte, error) {
+	type plain ChargeSummary
+	return money.MarshalFixed(plain(c), money.Codes{Currency: c.Currency})
+}
+
+// MarshalJSON writes the amount with its currency's digits.
+func (t Transaction) MarshalJSON() ([]byte, error) {
+	type plain Transaction
+	return money.MarshalFixed(plain(t), money.Codes{Currency: t.Currency})
 }
 
 // Transaction is one line of the transaction history: an invoice or credit
@@ -197,7 +213,16 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 		if sub.Status != billing.SubActive {
 			continue
 		}
-		sum.Recurring = sum.Recurring.Add(sub.Quantity.Mul(sub.Price).Div(decimal.NewFromInt(int64(sub.Interval.Months()))).Round(2))
+		if sum.RecurringCurrency == "" {
+			sum.RecurringCurrency = sub.Currency
+		}
+		if sub.Currency != sum.RecurringCurrency {
+			continue
+		}
+		sum.Recurring = sum.Recurring.Add(sub.MonthlyAmount())
+	}
+	if sum.RecurringCurrency == "" {
+		sum.RecurringCurrency = currency
 	}
 	slices.SortStableFunc(txs, func(a, b Transaction) int { return b.At.Compare(a.At) })
 	return sum, txs

@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 )
 
 // LedgerStore appends journal entries and reads ledger reports.
@@ -65,6 +66,13 @@ type AccountLine struct {
 	Balance     decimal.Decimal `json:"balance"` // running, debit − credit
 	CustomerID  string          `json:"customer_id"`
 	InvoiceID   string          `json:"invoice_id"`
+	Currency    string          `json:"currency"` // the accounting currency
+}
+
+// MarshalJSON writes the amounts with the accounting currency's digits.
+func (l AccountLine) MarshalJSON() ([]byte, error) {
+	type plain AccountLine
+	return money.MarshalFixed(plain(l), money.Codes{Currency: l.Currency})
 }
 
 // TrialBalance returns every account's debits, credits and net at a date.
@@ -79,7 +87,13 @@ func (s *Service) TrialBalance(ctx context.Context, p access.Principal, asOf cal
 		if err != nil {
 			return err
 		}
-		out, err = tx.TrialBalance(ctx, p.TenantID, asOf)
+		if out, err = tx.TrialBalance(ctx, p.TenantID, asOf); err != nil {
+			return err
+		}
+		cur, err := tenantCurrency(ctx, tx, p.TenantID)
+		for i := range out {
+			out[i].Currency = cur
+		}
 		return err
 	})
 	return out, err
@@ -99,7 +113,13 @@ func (s *Service) AccountLedger(ctx context.Context, p access.Principal, account
 			return err
 		}
 		var err error
-		out, err = tx.AccountLines(ctx, p.TenantID, account, from, to, limit)
+		if out, err = tx.AccountLines(ctx, p.TenantID, account, from, to, limit); err != nil {
+			return err
+		}
+		cur, err := tenantCurrency(ctx, tx, p.TenantID)
+		for i := range out {
+			out[i].Currency = cur
+		}
 		return err
 	})
 	return out, err
@@ -116,7 +136,14 @@ type CustomerAging struct {
 	Name           string                     `json:"name"`
 	Buckets        map[string]decimal.Decimal `json:"buckets"`
 	Total          decimal.Decimal            `json:"total"`
-	Ledger         decimal.Decimal            `json:"ledger"` // receivables postings for the customer: equals Total
+	Ledger         decimal.Decimal            `json:"ledger"`   // receivables postings for the customer: equals Total
+	Currency       string                     `json:"currency"` // the accounting currency
+}
+
+// MarshalJSON writes the amounts with the accounting currency's digits.
+func (a CustomerAging) MarshalJSON() ([]byte, error) {
+	type plain CustomerAging
+	return money.MarshalFixed(plain(a), money.Codes{Currency: a.Currency})
 }
 
 // ReceivablesAging returns the customer subledger with aging buckets at a date.
@@ -136,6 +163,10 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		if err != nil {
 			return err
 		}
+		cur, err := tenantCurrency(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
 		recv, err := s.receivableAccounts(ctx, tx, p.TenantID)
 		if err != nil {
 			return err
@@ -149,7 +180,7 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		get := func(id, number, name string) *CustomerAging {
 			a := by[id]
 			if a == nil {
-				a = &CustomerAging{CustomerID: id, CustomerNumber: number, Name: name, Buckets: map[string]decimal.Decimal{}}
+				a = &CustomerAging{CustomerID: id, CustomerNumber: number, Name: name, Buckets: map[string]decimal.Decimal{}, Currency: cur}
 				for _, b := range AgingBuckets {
 					a.Buckets[b] = decimal.Zero
 				}
@@ -225,8 +256,21 @@ type AgingPage struct {
 	Total     decimal.Decimal            `json:"total"`
 	Documents int                        `json:"documents"`
 	Customers []CustomerAging            `json:"customers"`
+	Currency  string                     `json:"currency"` // the accounting currency
 	// Next is the after of the following page; empty on the last page.
 	Next string `json:"next,omitempty"`
+}
+
+// MarshalJSON writes the amounts with the accounting currency's digits.
+func (a AgingPage) MarshalJSON() ([]byte, error) {
+	type plain AgingPage
+	return money.MarshalFixed(plain(a), money.Codes{Currency: a.Currency})
+}
+
+// tenantCurrency is the tenant's accounting currency.
+func tenantCurrency(ctx context.Context, tx Tx, tenantID string) (string, error) {
+	t, err := tx.GetTenant(ctx, tenantID)
+	return t.Currency, err
 }
 
 // ReceivablesAgingPage returns the aging totals and limit bill-to accounts
@@ -247,7 +291,11 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 		if err != nil {
 			return err
 		}
-		out = AgingPage{AsOf: asOf, Totals: map[string]decimal.Decimal{}, Customers: []CustomerAging{}}
+		cur, err := tenantCurrency(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		out = AgingPage{AsOf: asOf, Totals: map[string]decimal.Decimal{}, Customers: []CustomerAging{}, Currency: cur}
 		cuts := agingCuts(asOf)
 		tot, err := tx.AgingTotals(ctx, p.TenantID, cuts)
 		if err != nil {
@@ -279,7 +327,7 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 			if !ok {
 				i = len(out.Customers)
 				by[r.AccountID] = i
-				a := CustomerAging{CustomerID: r.AccountID, CustomerNumber: r.CustomerNumber, Name: r.Name, Buckets: map[string]decimal.Decimal{}}
+				a := CustomerAging{CustomerID: r.AccountID, CustomerNumber: r.CustomerNumber, Name: r.Name, Buckets: map[string]decimal.Decimal{}, Currency: cur}
 				for _, b := range AgingBuckets {
 					a.Buckets[b] = decimal.Zero
 				}
@@ -357,6 +405,12 @@ type JournalRow struct {
 	VoidVoucher  string          `json:"void_voucher,omitempty"`
 }
 
+// MarshalJSON writes the total with its currency's digits.
+func (r JournalRow) MarshalJSON() ([]byte, error) {
+	type plain JournalRow
+	return money.MarshalFixed(plain(r), money.Codes{Currency: r.Currency})
+}
+
 // InvoiceJournal lists issued documents with their ledger vouchers (seed 004).
 func (s *Service) InvoiceJournal(ctx context.Context, p access.Principal, f JournalFilter) ([]JournalRow, error) {
 	if err := p.Require(access.ReadLedger); err != nil {
@@ -382,7 +436,10 @@ func (s *Service) GetEntry(ctx context.Context, p access.Principal, entryID stri
 	var e ledger.Entry
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		e, err = tx.GetEntry(ctx, p.TenantID, entryID)
+		if e, err = tx.GetEntry(ctx, p.TenantID, entryID); err != nil {
+			return err
+		}
+		e.Currency, err = tenantCurrency(ctx, tx, p.TenantID)
 		return err
 	})
 	return e, err
@@ -397,6 +454,7 @@ type InvoiceTotalsView struct {
 	OpenBalance        decimal.Decimal `json:"open_balance"`         // accounting currency
 	AvailableAfter     decimal.Decimal `json:"available_after"`      // credit limit − open balance − this draft (if not yet issued)
 	CreditLimitReached bool            `json:"credit_limit_reached"` // available_after < 0 with a limit set
+	AccountingCurrency string          `json:"accounting_currency"`  // of OpenBalance
 }
 
 // InvoiceTotals returns the totals view of a document.
@@ -420,7 +478,11 @@ func (s *Service) InvoiceTotals(ctx context.Context, p access.Principal, invoice
 			return err
 		}
 		open := recv.Open
-		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditLimit: acct.CreditLimit, OpenBalance: open}
+		acc, err := tenantCurrency(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditLimit: acct.CreditLimit, OpenBalance: open, AccountingCurrency: acc}
 		avail := acct.CreditLimit.Sub(open)
 		if inv.Status.IsDraft() && inv.Kind == billing.KindInvoice {
 			avail = avail.Sub(inv.TotalAccounting)
