@@ -31,7 +31,7 @@ import (
 var (
 	amountKey = regexp.MustCompile(`^(amount|total|net|tax|paid|balance|debit|credit|open|past_due|invoiced|invoiced_this_year|refunded|` +
 		`unapplied|unapplied_payments|reversed|gross|discount|credit_limit|open_balance|available_after|recurring_monthly|ledger|` +
-		`open_credit_notes|open_invoices|applied|.*_accounting)$`)
+		`open_credit_notes|open_invoices|applied|line_tax|.*_accounting)$`)
 	priceKey   = regexp.MustCompile(`^(unit_price|price|default_price)$`)
 	mapOfSums  = map[string]bool{"buckets": true, "totals": true, "applied": true} // objects whose members are all amounts
 	accountKey = regexp.MustCompile(`^(.*_accounting|open_balance|available_after|debit|credit)$`)
@@ -125,9 +125,10 @@ func (c *amountChecker) walk(where, key string, v any, codes map[string]string) 
 // TestAmountsHaveTheirCurrencysDigits is the class guard of issue 12's
 // currency digits: in a tenant with a JPY, a EUR and a BHD customer (0, 2
 // and 3 decimals) with invoices, credit notes, payments and subscriptions,
-// every amount of every JSON GET response, of the webhook payloads, of the
-// CSV exports and of the PDF and print documents has exactly its
-// currency's digits (unit prices: at least).
+// every amount of the JSON GET responses, of the webhook payloads and of
+// the CSV exports (invoices and detailed lines) has exactly its currency's
+// digits (unit prices: at least), and the PDF and print documents show
+// unit prices with at least them.
 func TestAmountsHaveTheirCurrencysDigits(t *testing.T) {
 	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
@@ -264,6 +265,28 @@ func TestAmountsHaveTheirCurrencysDigits(t *testing.T) {
 		if events == 0 {
 			t.Error("no webhook event was stored")
 		}
+		// The CSV exports: each row as an object of its columns.
+		for _, path := range []string{"/api/v1/invoices.csv", "/api/v1/invoice-lines.csv"} {
+			r := accDo(t, e, http.MethodGet, path, admin, nil)
+			if r.Status != http.StatusOK {
+				t.Errorf("GET %s: %d %s", path, r.Status, accShort(r.Body))
+				continue
+			}
+			recs, err := csv.NewReader(strings.NewReader(string(r.Body))).ReadAll()
+			if err != nil || len(recs) < 2 {
+				t.Errorf("GET %s: %d rows, %v", path, len(recs), err)
+				continue
+			}
+			for _, rec := range recs[1:] {
+				row := map[string]any{}
+				for i, col := range recs[0] {
+					if rec[i] != "" {
+						row[col] = rec[i]
+					}
+				}
+				c.walk(path, "", row, top)
+			}
+		}
 		for _, cur := range []string{"JPY", "EUR", "BHD"} {
 			if c.checked[cur] < 20 {
 				t.Errorf("only %d %s amounts checked (%v)", c.checked[cur], cur, c.checked)
@@ -297,6 +320,5 @@ func TestAmountsHaveTheirCurrencysDigits(t *testing.T) {
 				}
 			}
 		}
-		_ = csv.NewReader
 	})
 }
