@@ -41,7 +41,7 @@ func Config(version string) huma.Config {
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(calendar.Date{}), reflect.TypeOf(Date{}))
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(decimal.Decimal{}), reflect.TypeOf(""))
 	cfg.OpenAPIPath = "/api/v1/openapi"
-	cfg.DocsPath = "/api/v1/docs"
+	cfg.DocsPath = "" // served by RegisterDocs from the binary, not from a CDN
 	cfg.SchemasPath = "/api/v1/schemas"
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API key (fk_…)."},

@@ -73,6 +73,7 @@ func New(svc *service.Service, db *store.DB, cfg Config) *Server {
 	s.mux = mux
 	humaAPI := humago.New(mux, api.Config(Version))
 	(&api.Handlers{Svc: svc, Sessions: sessionAdapter{sm}}).Register(humaAPI)
+	api.RegisterDocs(mux, "Facturo API")
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
