@@ -131,6 +131,9 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	if err := checkRates(rates); err != nil {
 		return BillingRun{}, err
 	}
+	// A run commits batch by batch, so a crash loses one batch and any node
+	// resumes it: never inside a request's transaction.
+	ctx = Detach(ctx)
 	period := calendar.Range{From: from, To: to}
 	now := s.Now()
 	var run BillingRun

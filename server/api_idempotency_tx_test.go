@@ -1,0 +1,215 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/internal/testserver"
+	"github.com/facturo/facturo/server"
+)
+
+// idemPost sends a raw body (bytes as given, so a test controls spacing and
+// key order) with an Idempotency-Key and returns the response, or the
+// transport error when the server dropped the connection.
+func idemPost(base, path, apiKey, idemKey string, body []byte) (testserver.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(body))
+	if err != nil {
+		return testserver.Response{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	req.Header.Set("Idempotency-Key", idemKey)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return testserver.Response{}, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return testserver.Response{Status: res.StatusCode, Header: res.Header, Body: b}, err
+}
+
+// TestIdempotencyCrashBeforeResponse: the server dies after the write
+// committed and before the client got the answer. The retry with the same
+// key replays the stored answer at once and the write happened once: the
+// key and the response commit with the change.
+func TestIdempotencyCrashBeforeResponse(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		var armed atomic.Bool
+		armed.Store(true)
+		srv := httptest.NewServer(server.New(e.Svc, e.DB, server.Config{Log: slog.New(slog.DiscardHandler),
+			Fault: func(point string) error {
+				if point == server.FaultIdempotentResponse && armed.CompareAndSwap(true, false) {
+					return errors.New("crash")
+				}
+				return nil
+			}}))
+		t.Cleanup(srv.Close)
+		admin := e.A.Keys[access.Administrator]
+		body := []byte(`{"name": "Crash S.A.", "billing": {"currency": "EUR"}}`)
+
+		before := e.Snapshot()
+		if r, err := idemPost(srv.URL, "/api/v1/customers", admin, "crash-1", body); err == nil {
+			t.Fatalf("the crashed request answered %d %s", r.Status, r.Body)
+		}
+		if armed.Load() {
+			t.Fatalf("the fault point %q was never reached", server.FaultIdempotentResponse)
+		}
+		retry, err := idemPost(srv.URL, "/api/v1/customers", admin, "crash-1", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if retry.Status != http.StatusCreated || retry.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("retry after the crash: %d replayed=%q %s, want the stored 201 replayed", retry.Status, retry.Header.Get("Idempotent-Replayed"), retry.Body)
+		}
+		var c accCustomer
+		retry.JSON(t, &c)
+		after := e.Snapshot()
+		if after["customers"] != before["customers"]+1 || after["audit_log"] != before["audit_log"]+1 {
+			t.Errorf("customers %d → %d, audit %d → %d: want the write exactly once",
+				before["customers"], after["customers"], before["audit_log"], after["audit_log"])
+		}
+		var list accList[accCustomer]
+		accDo(t, e, http.MethodGet, "/api/v1/customers?q=crash", admin, nil).JSON(t, &list)
+		if len(list.Data) != 1 || list.Data[0].ID != c.ID {
+			t.Errorf("customers named Crash: %+v, want only the replayed %s", list.Data, c.ID)
+		}
+	})
+}
+
+// TestIdempotencyBodyComparedAsJSON: the same JSON value re-formatted
+// (spacing, key order) is the same request and replays; another value is
+// 409. A non-JSON body is compared byte for byte.
+func TestIdempotencyBodyComparedAsJSON(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		admin := e.A.Keys[access.Administrator]
+		before := e.Snapshot()
+		first, err := idemPost(e.URL, "/api/v1/customers", admin, "json-1",
+			[]byte(`{"name":"Formatted S.A.","billing":{"currency":"EUR","email":"a@example.com"}}`))
+		if err != nil || first.Status != http.StatusCreated {
+			t.Fatalf("first: %v %d %s", err, first.Status, first.Body)
+		}
+		again, err := idemPost(e.URL, "/api/v1/customers", admin, "json-1",
+			[]byte("{\n  \"billing\": { \"email\": \"a@example.com\", \"currency\": \"EUR\" },\n  \"name\": \"Formatted S.A.\"\n}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Status != http.StatusCreated || again.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(again.Body, first.Body) {
+			t.Errorf("re-formatted identical body: %d replayed=%q %s, want the first 201 replayed", again.Status, again.Header.Get("Idempotent-Replayed"), again.Body)
+		}
+		other, err := idemPost(e.URL, "/api/v1/customers", admin, "json-1",
+			[]byte(`{"name":"Formatted S.A.","billing":{"currency":"USD","email":"a@example.com"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := accWantProblem(t, other, http.StatusConflict, "conflict"); p.Field != "Idempotency-Key" {
+			t.Errorf("another value with the key: %+v, want 409 naming Idempotency-Key", p)
+		}
+		if after := e.Snapshot(); after["customers"] != before["customers"]+1 {
+			t.Errorf("customers %d → %d, want one more", before["customers"], after["customers"])
+		}
+	})
+}
+
+// TestIdempotencyKeyFreedByValidation: a request refused for bad input
+// keeps no key (Stripe's rule), so the corrected request with the same key
+// runs; once it succeeded, the key replays it.
+func TestIdempotencyKeyFreedByValidation(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		admin := e.A.Keys[access.Administrator]
+		before := e.Snapshot()
+		bad, err := idemPost(e.URL, "/api/v1/customers", admin, "fix-1", []byte(`{"name": "", "billing": {"email": "nope"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		accWantProblem(t, bad, http.StatusUnprocessableEntity, "invalid")
+		// Malformed JSON (400) keeps no key either.
+		broken, err := idemPost(e.URL, "/api/v1/customers", admin, "fix-1", []byte(`{"name": `))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if broken.Status/100 != 4 || broken.Header.Get("Idempotent-Replayed") != "" {
+			t.Errorf("malformed body after the refused one: %d replayed=%q %s", broken.Status, broken.Header.Get("Idempotent-Replayed"), broken.Body)
+		}
+		good, err := idemPost(e.URL, "/api/v1/customers", admin, "fix-1", []byte(`{"name": "Corrected S.L.", "billing": {"email": "ap@example.com"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if good.Status != http.StatusCreated || good.Header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("corrected request with the key: %d replayed=%q %s, want a fresh 201", good.Status, good.Header.Get("Idempotent-Replayed"), good.Body)
+		}
+		if after := e.Snapshot(); after["customers"] != before["customers"]+1 {
+			t.Errorf("customers %d → %d, want one more", before["customers"], after["customers"])
+		}
+		replay, err := idemPost(e.URL, "/api/v1/customers", admin, "fix-1", []byte(`{"name": "Corrected S.L.", "billing": {"email": "ap@example.com"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if replay.Status != http.StatusCreated || replay.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(replay.Body, good.Body) {
+			t.Errorf("repeat of the corrected request: %d replayed=%q, want the 201 replayed", replay.Status, replay.Header.Get("Idempotent-Replayed"))
+		}
+		// The bad body again, now that the key is used: 409, not a re-run.
+		again, err := idemPost(e.URL, "/api/v1/customers", admin, "fix-1", []byte(`{"name": "", "billing": {"email": "nope"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		accWantProblem(t, again, http.StatusConflict, "conflict")
+	})
+}
+
+// TestIdempotencyConcurrentSameKeyWait: clients sending one key and body at
+// once all get the one answer (the later ones wait for the first and get it
+// replayed); the write happens once.
+func TestIdempotencyConcurrentSameKeyWait(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		const clients = 10
+		admin := e.A.Keys[access.Administrator]
+		body := []byte(`{"name": "Waiting S.L."}`)
+		before := e.Snapshot()
+		results := make([]testserver.Response, clients)
+		errs := make([]error, clients)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range clients {
+			wg.Go(func() {
+				<-start
+				results[i], errs[i] = idemPost(e.URL, "/api/v1/customers", admin, "wait-1", body)
+			})
+		}
+		close(start)
+		wg.Wait()
+		fresh := 0
+		var id string
+		for i, r := range results {
+			if errs[i] != nil {
+				t.Fatalf("client %d: %v", i, errs[i])
+			}
+			if r.Status != http.StatusCreated {
+				t.Errorf("client %d: %d %s, want 201", i, r.Status, r.Body)
+				continue
+			}
+			if r.Header.Get("Idempotent-Replayed") == "" {
+				fresh++
+			}
+			var c accCustomer
+			if err := json.Unmarshal(r.Body, &c); err != nil || c.ID == "" || (id != "" && c.ID != id) {
+				t.Errorf("client %d: %s, want customer %s", i, r.Body, id)
+			}
+			id = c.ID
+		}
+		if fresh != 1 {
+			t.Errorf("%d clients ran the request, want 1", fresh)
+		}
+		if after := e.Snapshot(); after["customers"] != before["customers"]+1 {
+			t.Errorf("customers %d → %d, want exactly one more", before["customers"], after["customers"])
+		}
+	})
+}
