@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -210,6 +211,70 @@ func TestIdempotencyConcurrentSameKeyWait(t *testing.T) {
 		}
 		if after := e.Snapshot(); after["customers"] != before["customers"]+1 {
 			t.Errorf("customers %d → %d, want exactly one more", before["customers"], after["customers"])
+		}
+	})
+}
+
+// TestIdempotencyDetachedWork: a billing run commits batch by batch outside
+// the request's transaction, with or without waiting, and its start is
+// replayed under its key (on SQLite the request must not hold the only
+// writer while the run writes).
+func TestIdempotencyDetachedWork(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		fm := e.A.Keys[access.FinanceManager]
+		for _, c := range []struct {
+			key    string
+			body   string
+			status int
+		}{
+			{"run-wait", `{"period_start": "2025-11-01", "period_end": "2025-11-30", "wait": true}`, http.StatusCreated},
+			{"run-async", `{"period_start": "2025-10-01", "period_end": "2025-10-31"}`, http.StatusAccepted},
+		} {
+			first, err := idemPost(e.URL, "/api/v1/billing-runs", fm, c.key, []byte(c.body))
+			if err != nil || first.Status != c.status {
+				t.Fatalf("%s: %v %d %s", c.key, err, first.Status, first.Body)
+			}
+			again, err := idemPost(e.URL, "/api/v1/billing-runs", fm, c.key, []byte(c.body))
+			if err != nil || again.Status != c.status || again.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(again.Body, first.Body) {
+				t.Errorf("%s repeated: %v %d %s, want the first answer replayed", c.key, err, again.Status, again.Body)
+			}
+		}
+		var runs accList[map[string]any]
+		accDo(t, e, http.MethodGet, "/api/v1/billing-runs", fm, nil).JSON(t, &runs)
+		if len(runs.Data) != 2 {
+			t.Errorf("%d billing runs, want 2", len(runs.Data))
+		}
+	})
+}
+
+// TestIdempotencyKeepsBusinessRefusal: a refusal decided by the state of
+// the business (409 here) stays bound to the key and is replayed, and a
+// refusal undoes whatever the request wrote.
+func TestIdempotencyKeepsBusinessRefusal(t *testing.T) {
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		admin := e.A.Keys[access.Administrator]
+		path := "/api/v1/customers/" + e.A.Other + "/archive"
+		if r := accDo(t, e, http.MethodPost, path, admin, nil); r.Status != http.StatusOK {
+			t.Fatalf("archive: %d %s", r.Status, r.Body)
+		}
+		before := e.Snapshot()
+		first, err := idemPost(e.URL, path, admin, "archive-again", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accWantProblem(t, first, http.StatusConflict, "conflict")
+		again, err := idemPost(e.URL, path, admin, "archive-again", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Status != http.StatusConflict || again.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(again.Body, first.Body) {
+			t.Errorf("repeat of a 409: %d replayed=%q %s, want the 409 replayed", again.Status, again.Header.Get("Idempotent-Replayed"), again.Body)
+		}
+		after := e.Snapshot()
+		delete(after, "idempotency_keys")
+		delete(before, "idempotency_keys")
+		if !maps.Equal(before, after) {
+			t.Errorf("a refused request wrote: %v → %v", before, after)
 		}
 	})
 }
