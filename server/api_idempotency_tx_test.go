@@ -14,8 +14,10 @@ import (
 	"testing"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/server"
+	"github.com/facturo/facturo/service"
 )
 
 // idemPost sends a raw body (bytes as given, so a test controls spacing and
@@ -277,4 +279,52 @@ func TestIdempotencyKeepsBusinessRefusal(t *testing.T) {
 			t.Errorf("a refused request wrote: %v → %v", before, after)
 		}
 	})
+}
+
+// TestIdempotencyServerErrorFreesKey: a card payment that fails with a
+// server error after the charge (the bookkeeping crashed) is rolled back
+// whole and keeps no key; the retry with the same key pays once.
+func TestIdempotencyServerErrorFreesKey(t *testing.T) {
+	for _, engine := range testdb.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			var armed atomic.Bool
+			armed.Store(true)
+			e := testserver.NewOnWith(t, testdb.Open(t, engine),
+				service.WithFaultHook(func(point string) error {
+					if point == "card payment booked" && armed.CompareAndSwap(true, false) {
+						return errors.New("crash after booking")
+					}
+					return nil
+				}))
+			a := e.A
+			inv := accMakeInvoice(t, e, a.ID, a.Customer, accToday(e), "open")
+			if r := accDo(t, e, http.MethodPost, "/api/v1/customers/"+a.Customer+"/payment-methods", a.Keys[access.Customer],
+				map[string]any{"card": "4242424242424242", "primary": true}); r.Status != http.StatusCreated {
+				t.Fatalf("add card: %d %s", r.Status, r.Body)
+			}
+			before := e.Snapshot()
+			path := "/api/v1/invoices/" + inv.ID + "/pay"
+			r, err := idemPost(e.URL, path, a.Keys[access.Customer], "pay-1", nil)
+			if err != nil || r.Status != http.StatusInternalServerError {
+				t.Fatalf("pay with the fault: %v %d %s, want 500", err, r.Status, r.Body)
+			}
+			if after := e.Snapshot(); !maps.Equal(before, after) {
+				t.Errorf("a failed payment wrote: %v → %v", before, after)
+			}
+			r, err = idemPost(e.URL, path, a.Keys[access.Customer], "pay-1", nil)
+			if err != nil || r.Status != http.StatusCreated || r.Header.Get("Idempotent-Replayed") != "" {
+				t.Fatalf("retry after the 500: %v %d replayed=%q %s, want a fresh 201", err, r.Status, r.Header.Get("Idempotent-Replayed"), r.Body)
+			}
+			again, err := idemPost(e.URL, path, a.Keys[access.Customer], "pay-1", nil)
+			if err != nil || again.Status != http.StatusCreated || again.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(again.Body, r.Body) {
+				t.Errorf("repeat of the payment: %v %d %s, want it replayed", err, again.Status, again.Body)
+			}
+			if after := e.Snapshot(); after["payments"] != before["payments"]+1 {
+				t.Errorf("payments %d → %d, want one", before["payments"], after["payments"])
+			}
+			if got := accGetInvoice(t, e, a.Keys[access.Customer], inv.ID); got.Status != "closed" {
+				t.Errorf("invoice after paying: %s, want closed", got.Status)
+			}
+		})
+	}
 }
