@@ -45,6 +45,7 @@ func idemPost(base, path, apiKey, idemKey string, body []byte) (testserver.Respo
 // key replays the stored answer at once and the write happened once: the
 // key and the response commit with the change.
 func TestIdempotencyCrashBeforeResponse(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		var armed atomic.Bool
 		armed.Store(true)
@@ -92,6 +93,7 @@ func TestIdempotencyCrashBeforeResponse(t *testing.T) {
 // (spacing, key order) is the same request and replays; another value is
 // 409. A non-JSON body is compared byte for byte.
 func TestIdempotencyBodyComparedAsJSON(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		admin := e.A.Keys[access.Administrator]
 		before := e.Snapshot()
@@ -126,6 +128,7 @@ func TestIdempotencyBodyComparedAsJSON(t *testing.T) {
 // keeps no key (Stripe's rule), so the corrected request with the same key
 // runs; once it succeeded, the key replays it.
 func TestIdempotencyKeyFreedByValidation(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		admin := e.A.Keys[access.Administrator]
 		before := e.Snapshot()
@@ -172,6 +175,7 @@ func TestIdempotencyKeyFreedByValidation(t *testing.T) {
 // once all get the one answer (the later ones wait for the first and get it
 // replayed); the write happens once.
 func TestIdempotencyConcurrentSameKeyWait(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		const clients = 10
 		admin := e.A.Keys[access.Administrator]
@@ -222,6 +226,7 @@ func TestIdempotencyConcurrentSameKeyWait(t *testing.T) {
 // replayed under its key (on SQLite the request must not hold the only
 // writer while the run writes).
 func TestIdempotencyDetachedWork(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		fm := e.A.Keys[access.FinanceManager]
 		for _, c := range []struct {
@@ -253,6 +258,7 @@ func TestIdempotencyDetachedWork(t *testing.T) {
 // the business (409 here) stays bound to the key and is replayed, and a
 // refusal undoes whatever the request wrote.
 func TestIdempotencyKeepsBusinessRefusal(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		admin := e.A.Keys[access.Administrator]
 		path := "/api/v1/customers/" + e.A.Other + "/archive"
@@ -285,6 +291,7 @@ func TestIdempotencyKeepsBusinessRefusal(t *testing.T) {
 // server error after the charge (the bookkeeping crashed) is rolled back
 // whole and keeps no key; the retry with the same key pays once.
 func TestIdempotencyServerErrorFreesKey(t *testing.T) {
+	t.Parallel()
 	for _, engine := range testdb.Engines {
 		t.Run(string(engine), func(t *testing.T) {
 			var armed atomic.Bool
