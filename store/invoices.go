@@ -444,8 +444,8 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 		noDate = "'0001-01-01'::date"
 	}
 	invoiceDate := "COALESCE(invoice_date, " + noDate + ")"
-	where, args := []string{"tenant_id = ?"}, []any{tenantID}
-	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
+	w := tenantWhere("tenant_id", tenantID)
+	add := w.and
 	switch len(f.Statuses) {
 	case 0:
 	case 1: // "=" rather than "IN": SQLite then reads a status index in date order
@@ -497,7 +497,7 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 				return "", nil, err
 			}
 			if onlyThese = these; onlyThese {
-				where[0] = "+" + where[0] // keeps SQLite's planner off the tenant's indexes
+				w.unindexedTenant() // keeps SQLite's planner off the tenant's indexes
 			}
 			if cond != "" {
 				add(cond, arg...) // implied
@@ -563,6 +563,7 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 	}
 	order := ` ORDER BY ` + sortExpr + ` ` + dir + `, id ` + dir + ` LIMIT ?`
 	limit := f.Page.Limit + 1
+	args := w.Args()
 	if f.CustomerID == "" {
 		from := "invoices"
 		if t.d.engine == SQLite && len(f.Statuses) == 1 && col == "invoice_date" && !onlyThese {
@@ -574,16 +575,16 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 		if onlyThese {
 			// SQLite sorts the candidates: sort their rowids, not whole rows.
 			return `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
-				joinAnd(where) + order + `)` + order, append(args, limit, limit), nil
+				w.String() + order + `)` + order, append(args, limit, limit), nil
 		}
-		return `SELECT ` + invoiceCols(t.d) + ` FROM ` + from + ` WHERE ` + joinAnd(where) + order, append(args, limit), nil
+		return `SELECT ` + invoiceCols(t.d) + ` FROM ` + from + ` WHERE ` + w.String() + order, append(args, limit), nil
 	}
 	// The customer filter matches a customer's own documents or those
 	// billed to it as an account: an OR over two columns, which no one index
 	// can return in order. It is written as the two disjoint halves, each
 	// read in order from its own index up to one page, then merged.
 	q := func(cond string) string {
-		return `SELECT * FROM (SELECT * FROM invoices WHERE ` + joinAnd(append(where[:len(where):len(where)], cond)) + order + `)`
+		return `SELECT * FROM (SELECT * FROM invoices WHERE ` + w.with(cond) + order + `)`
 	}
 	all := make([]any, 0, 2*len(args)+5)
 	all = append(append(append(all, args...), f.CustomerID, limit), args...)
@@ -697,13 +698,12 @@ func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID string) (decim
 }
 
 func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error) {
-	q := `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE tenant_id = ? AND status IN ('open', 'past_due')`
-	args := []any{tenantID}
+	w := tenantWhere("tenant_id", tenantID)
+	w.and("status IN ('open', 'past_due')")
 	if customerID != "" {
-		q += ` AND invoice_account_id = ?`
-		args = append(args, customerID)
+		w.and("invoice_account_id = ?", customerID)
 	}
-	rows, err := t.query(ctx, q+` ORDER BY invoice_account_id, due_date, id`, args...)
+	rows, err := t.query(ctx, `SELECT `+invoiceCols(t.d)+` FROM invoices WHERE `+w.String()+` ORDER BY invoice_account_id, due_date, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("open documents: %w", err)
 	}
