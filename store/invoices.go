@@ -687,10 +687,11 @@ func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.
 	return out, rows.Err()
 }
 
-func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID string) (decimal.Decimal, error) {
+func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error) {
 	var d decimal.Decimal
-	err := t.queryRow(ctx, `SELECT `+t.d.sum("CASE WHEN kind = 'credit_note' THEN -balance_accounting ELSE balance_accounting END")+`
-		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND status IN ('open', 'past_due')`, tenantID, accountID).Scan(decScan{&d})
+	err := t.queryRow(ctx, `SELECT `+t.d.sum("CASE WHEN kind = 'credit_note' THEN "+t.d.neg("balance")+" ELSE balance END")+`
+		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND currency = ? AND status IN ('open', 'past_due')`,
+		tenantID, accountID, currency).Scan(decScan{&d})
 	if err != nil {
 		return d, fmt.Errorf("open balance: %w", err)
 	}

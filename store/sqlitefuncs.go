@@ -25,6 +25,14 @@ func init() {
 	sqlite.MustRegisterDeterministicScalarFunction("dec_sub", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		return decOp(args, decimal.Decimal.Sub)
 	})
+	// dec_neg negates exactly ("-col" on a text column would pass through a float).
+	sqlite.MustRegisterDeterministicScalarFunction("dec_neg", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		d, err := decOf(args[0])
+		if err != nil {
+			return nil, err
+		}
+		return d.Neg().String(), nil
+	})
 }
 
 func decOp(args []driver.Value, op func(decimal.Decimal, decimal.Decimal) decimal.Decimal) (driver.Value, error) {
@@ -93,6 +101,14 @@ func (d dialect) add(a, b string) string {
 		return a + " + " + b
 	}
 	return "dec_add(" + a + ", " + b + ")"
+}
+
+// neg is the exact negation of a decimal expression.
+func (d dialect) neg(expr string) string {
+	if d.engine == Postgres {
+		return "-(" + expr + ")"
+	}
+	return "dec_neg(" + expr + ")"
 }
 
 // num casts a decimal column for ordering and range comparison.
