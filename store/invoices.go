@@ -533,11 +533,7 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 			if err != nil {
 				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
-			if t.d.engine == Postgres {
-				v = d.String()
-			} else {
-				v, _ = d.Float64()
-			}
+			v = t.d.numArg(d)
 		case "created_at":
 			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
 			if err != nil {
@@ -671,7 +667,7 @@ func trigramCover(q string) string {
 
 func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error) {
 	rows, err := t.query(ctx, `SELECT id FROM invoices WHERE tenant_id = ? AND status = 'open' AND due_date < ?
-		AND `+t.d.num("balance")+` <> 0 ORDER BY due_date, id LIMIT ?`, tenantID, dateArg(today), limit)
+		AND `+t.d.num("balance")+` <> ? ORDER BY due_date, id LIMIT ?`, tenantID, dateArg(today), t.d.numArg(decimal.Zero), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due invoices: %w", err)
 	}

@@ -420,10 +420,10 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 		}
 	}
 	if f.MinGross != nil {
-		add(t.d.num("gross")+" >= ?", t.numArg(*f.MinGross))
+		add(t.d.num("gross")+" >= ?", t.d.numArg(*f.MinGross))
 	}
 	if f.MaxGross != nil {
-		add(t.d.num("gross")+" <= ?", t.numArg(*f.MaxGross))
+		add(t.d.num("gross")+" <= ?", t.d.numArg(*f.MaxGross))
 	}
 	if f.Advanced != nil {
 		cond, cargs := t.compileCondition(*f.Advanced)
@@ -443,7 +443,7 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 			if err != nil {
 				return nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
-			v = t.numArg(d)
+			v = t.d.numArg(d)
 		case "created_at":
 			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
 			if err != nil {
@@ -489,15 +489,6 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 	return out, rows.Err()
 }
 
-// numArg renders a decimal for comparison with a decimal column.
-func (t *tx) numArg(d decimal.Decimal) any {
-	if t.d.engine == Postgres {
-		return d.String()
-	}
-	f, _ := d.Float64()
-	return f
-}
-
 // compileCondition turns a validated advanced-filter tree into SQL. Field
 // names come from a fixed list (service.AdvancedFields); values are bound.
 // Every child is parenthesised, and the caller adds the whole to the query's
@@ -523,7 +514,7 @@ func (t *tx) compileCondition(c service.Condition) (string, []any) {
 		switch kind {
 		case "decimal":
 			d, _ := decimal.NewFromString(v)
-			return t.numArg(d)
+			return t.d.numArg(d)
 		case "date":
 			return v
 		}
