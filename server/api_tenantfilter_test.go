@@ -314,3 +314,56 @@ func TestListsStayInTenant(t *testing.T) {
 		}
 	})
 }
+
+// TestAdvancedFilterNot: not negates one condition (nested in and/or, or
+// holding them), within the tenant and the other filters; not without
+// exactly one condition is a 422 naming the field.
+func TestAdvancedFilterNot(t *testing.T) {
+	t.Parallel()
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		for _, ten := range []testserver.Tenant{e.A, e.B} {
+			accIsolationSeed(t, e, ten)
+		}
+		sales := e.A.Keys[access.Sales]
+		all := accItems(t, e, sales, "", 100)
+		if len(all) != 4 {
+			t.Fatalf("A has %d sales items, want 4", len(all))
+		}
+		adv := func(filter string) string { return "filter=" + url.QueryEscape(filter) }
+		for _, c := range []struct {
+			query string
+			keep  func(it accItem) bool
+		}{
+			{adv(`{"op":"not","conditions":[{"op":"eq","field":"provider","value":"AWS"}]}`), func(it accItem) bool { return it.Provider != "AWS" }},
+			{adv(`{"op":"not","conditions":[{"op":"or","conditions":[{"op":"eq","field":"provider","value":"AWS"},{"op":"eq","field":"customer_id","value":"` +
+				e.A.Customer + `"}]}]}`), func(it accItem) bool { return it.Provider != "AWS" && it.CustomerID != e.A.Customer }},
+			{adv(`{"op":"or","conditions":[{"op":"not","conditions":[{"op":"gt","field":"gross","value":"1"}]},{"op":"eq","field":"customer_id","value":"`+
+				e.A.Other+`"}]}`) + "&customer_id=" + e.A.Customer, func(it accItem) bool {
+				return it.CustomerID == e.A.Customer && accDec(t, it.Gross).LessThanOrEqual(accDec(t, "1"))
+			}},
+			{adv(`{"op":"not","conditions":[{"op":"not","conditions":[{"op":"contains","field":"description","value":"router"}]}]}`),
+				func(it accItem) bool { return strings.Contains(it.Description, "router") }},
+		} {
+			var want []string
+			for _, it := range all {
+				if c.keep(it) {
+					want = append(want, it.ID)
+				}
+			}
+			got := accItemIDs(accItems(t, e, sales, c.query, 100))
+			if !accSameSet(got, want) || len(want) == 0 || len(want) == len(all) {
+				t.Errorf("?%s: %v, want %v (of %d)", c.query, got, want, len(all))
+			}
+		}
+		for filter, field := range map[string]string{
+			`{"op":"not","conditions":[]}`: "filter.conditions",
+			`{"op":"not","conditions":[{"op":"eq","field":"provider","value":"AWS"},{"op":"eq","field":"provider","value":"Azure"}]}`: "filter.conditions",
+			`{"op":"or","conditions":[{"op":"not","conditions":[{"op":"eq","field":"tenant_id","value":"x"}]}]}`:                      "filter.conditions[0].conditions[0].field",
+		} {
+			r := accDo(t, e, http.MethodGet, "/api/v1/sales-items?"+adv(filter), sales, nil)
+			if p := accWantProblem(t, r, http.StatusUnprocessableEntity, "invalid"); p.Field != field {
+				t.Errorf("filter %s: field %q, want %q (%s)", filter, p.Field, field, r.Body)
+			}
+		}
+	})
+}
