@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/service"
 )
 
 // floatPaths are what turns an amount into a float in SQL or Go: a REAL
@@ -125,6 +127,41 @@ func TestDecKeyOrdersExactly(t *testing.T) {
 		}
 		if a.Equal(b) != (decKey(a) == decKey(b)) {
 			t.Fatalf("%s and %s: equal %v, but keys %s and %s", a, b, a.Equal(b), decKey(a), decKey(b))
+		}
+	}
+}
+
+// TestAmountSortReadsItsIndex: on SQLite the invoice list sorted by amount
+// (both ways, with a provider) reads the dec_key(total) indexes of migration
+// 00015 in order, as it read the REAL ones: no sort of the whole tenant.
+func TestAmountSortReadsItsIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "f.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []service.InvoiceFilter{
+		{Sort: "amount", Page: service.Page{Limit: 50}},
+		{Sort: "amount", Desc: true, Page: service.Page{Limit: 50}},
+		{Sort: "amount", Provider: "AWS", Page: service.Page{Limit: 50}},
+	} {
+		err := db.Read(ctx, func(stx service.Tx) error {
+			_, plan, err := ExplainListInvoices(ctx, stx, "ten_x", f)
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(plan, "amount") || strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("sort by amount (desc %v, provider %q) plan:\n%s", f.Desc, f.Provider, plan)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }
