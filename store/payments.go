@@ -134,8 +134,10 @@ func (t *tx) GetPaymentForUpdate(ctx context.Context, tenantID, id string) (serv
 	return t.getPayment(ctx, t.d.forUpdate(), tenantID, id)
 }
 
-func (t *tx) listPayments(ctx context.Context, q string, args ...any) ([]service.Payment, error) {
-	rows, err := t.query(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE `+q, args...)
+// listPayments lists the payments w selects, ordered and limited by tail
+// (whose arguments follow w's).
+func (t *tx) listPayments(ctx context.Context, w *where, tail string, tailArgs ...any) ([]service.Payment, error) {
+	rows, err := t.query(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE `+w.String()+tail, append(w.Args(), tailArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("list payments: %w", err)
 	}
@@ -156,13 +158,16 @@ func (t *tx) ListPayments(ctx context.Context, tenantID string, f service.Paymen
 	if f.CustomerID != "" {
 		w.and("customer_id = ?", f.CustomerID)
 	}
-	return t.listPayments(ctx, w.String()+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(w.Args(), f.Limit)...)
+	return t.listPayments(ctx, w, ` ORDER BY created_at DESC, id DESC LIMIT ?`, f.Limit)
 }
 
 func (t *tx) CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]service.Payment, error) {
 	// unapplied is exact decimal text on SQLite, where zero is always "0".
-	return t.listPayments(ctx, `tenant_id = ? AND customer_id = ? AND currency = ? AND unapplied <> '0'
-		ORDER BY created_at, id`+t.d.forUpdate(), tenantID, customerID, currency)
+	w := tenantWhere("tenant_id", tenantID)
+	w.and("customer_id = ?", customerID)
+	w.and("currency = ?", currency)
+	w.and("unapplied <> '0'")
+	return t.listPayments(ctx, w, ` ORDER BY created_at, id`+t.d.forUpdate())
 }
 
 // --- applications and refunds

@@ -212,8 +212,8 @@ func (t *tx) InsertTicket(ctx context.Context, k service.Ticket) error {
 	return nil
 }
 
-func (t *tx) listTickets(ctx context.Context, where string, args ...any) ([]service.Ticket, error) {
-	rows, err := t.query(ctx, `SELECT tenant_id, id, number, customer_id, title, status, created_at, updated_at FROM tickets WHERE `+where+` ORDER BY number`, args...)
+func (t *tx) listTickets(ctx context.Context, w *where) ([]service.Ticket, error) {
+	rows, err := t.query(ctx, `SELECT tenant_id, id, number, customer_id, title, status, created_at, updated_at FROM tickets WHERE `+w.String()+` ORDER BY number`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
@@ -230,7 +230,9 @@ func (t *tx) listTickets(ctx context.Context, where string, args ...any) ([]serv
 }
 
 func (t *tx) GetTicket(ctx context.Context, tenantID, ticketID string) (service.Ticket, error) {
-	ks, err := t.listTickets(ctx, `tenant_id = ? AND id = ?`, tenantID, ticketID)
+	w := tenantWhere("tenant_id", tenantID)
+	w.and("id = ?", ticketID)
+	ks, err := t.listTickets(ctx, w)
 	if err != nil {
 		return service.Ticket{}, err
 	}
@@ -245,7 +247,7 @@ func (t *tx) ListTickets(ctx context.Context, tenantID, customerID string) ([]se
 	if customerID != "" {
 		w.and("customer_id = ?", customerID)
 	}
-	return t.listTickets(ctx, w.String(), w.Args()...)
+	return t.listTickets(ctx, w)
 }
 
 func (t *tx) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error {
