@@ -64,11 +64,11 @@ func (t *tx) GetSubscriptionForUpdate(ctx context.Context, tenantID, subID strin
 }
 
 func (t *tx) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error) {
-	q, args := `SELECT `+t.subSelect()+` FROM subscriptions WHERE tenant_id = ?`, []any{tenantID}
+	w := tenantWhere("tenant_id", tenantID)
 	if customerID != "" {
-		q, args = q+` AND customer_id = ?`, append(args, customerID)
+		w.and("customer_id = ?", customerID)
 	}
-	rows, err := t.query(ctx, q+` ORDER BY created_at, id`, args...)
+	rows, err := t.query(ctx, `SELECT `+t.subSelect()+` FROM subscriptions WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list subscriptions: %w", err)
 	}
