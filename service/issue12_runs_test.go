@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +153,69 @@ func TestBillingRunOverlappingPeriods(t *testing.T) {
 		res := must(e.svc.InvoiceNow(e.ctx, e.pa, c.ID, service.InvoiceNowInput{PeriodStart: calendar.New(2025, 3, 1), PeriodEnd: calendar.New(2025, 3, 31)})).ok(t)
 		if len(res.Invoices) != 1 || !res.Invoices[0].Net.Equal(dec("70")) {
 			t.Fatalf("charge with the held credit: %+v", res)
+		}
+	})
+}
+
+// TestOverlappingPeriodsBillEachPeriodOnce is the guard for the class:
+// billing runs and invoice-now over random, overlapping periods, then a
+// run of the whole year, bill every contract part period and subscription
+// period exactly once, on one line of one invoice, and no invoice is
+// negative.
+func TestOverlappingPeriodsBillEachPeriodOnce(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // 10 March 2025
+		c := billedCustomer(t, e, "Overlaps")
+		prod := must(e.svc.CreateProduct(e.ctx, e.pa, service.ProductInput{Code: ptr("SEAT"), Name: ptr("Seat"), ChargeType: ptr("recurring"),
+			DefaultPrice: ptr("31"), Provider: ptr("Nimbus")})).ok(t)
+		// Quantities tell the parts and the subscription apart on the lines.
+		must(e.svc.CreateContract(e.ctx, e.pa, service.ContractInput{CustomerID: c.ID, Name: "Support", Parts: []service.PartInput{
+			{ProductID: prod.ID, Quantity: "1", Interval: "monthly", Start: calendar.New(2025, 1, 1)},
+			{ProductID: prod.ID, Quantity: "2", Interval: "quarterly", Start: calendar.New(2025, 2, 10), InArrears: true},
+			{ProductID: prod.ID, Quantity: "4", Interval: "yearly", Start: calendar.New(2025, 3, 5)},
+		}})).ok(t)
+		must(e.svc.CreateSubscription(e.ctx, e.pa, service.SubscriptionInput{CustomerID: c.ID, Kind: "saas", ProductID: prod.ID,
+			Quantity: "3", Interval: "monthly", Start: calendar.New(2025, 3, 1)})).ok(t)
+		r := rand.New(rand.NewPCG(12, 4))
+		for range 12 {
+			from := calendar.New(2025, 1, 1).AddDays(r.IntN(330))
+			to := from.AddDays(5 + r.IntN(60))
+			if end := calendar.New(2025, 12, 31); to.After(end) {
+				to = end
+			}
+			if r.IntN(2) == 0 {
+				must(e.svc.RunBilling(e.ctx, e.pa, from, to, false, nil, nil)).ok(t)
+			} else {
+				must(e.svc.InvoiceNow(e.ctx, e.pa, c.ID, service.InvoiceNowInput{PeriodStart: from, PeriodEnd: to})).ok(t)
+			}
+		}
+		must(e.svc.RunBilling(e.ctx, e.pa, calendar.New(2025, 1, 1), calendar.New(2025, 12, 31), false, nil, nil)).ok(t)
+
+		lines := map[string]string{}
+		page := must(e.svc.ListInvoices(e.ctx, e.pa, service.InvoiceFilter{Page: service.Page{Limit: 500}})).ok(t)
+		for _, h := range page.Items {
+			inv := must(e.svc.GetInvoice(e.ctx, e.pa, h.ID)).ok(t)
+			if inv.Total.IsNegative() {
+				t.Errorf("invoice %s is negative: %s", inv.DocumentNumber, inv.Total)
+			}
+			for _, l := range inv.Lines {
+				key := fmt.Sprintf("%s × %s", l.Description, l.Quantity)
+				if prev, dup := lines[key]; dup {
+					t.Errorf("%q billed twice: %s and %s", key, prev, inv.DocumentNumber)
+				}
+				lines[key] = inv.DocumentNumber
+			}
+		}
+		items := must(e.svc.ListSalesItems(e.ctx, e.pa, service.SalesItemFilter{CustomerID: c.ID, Page: service.Page{Limit: 500}})).ok(t)
+		// 12 monthly + 3 quarterly (ending by 31 December) + 1 yearly + 10 subscription periods.
+		if len(items.Items) != 12+3+1+10 || len(lines) != len(items.Items) {
+			t.Fatalf("%d items, %d lines, want 26 of each", len(items.Items), len(lines))
+		}
+		for _, si := range items.Items {
+			if si.Status != billing.ItemInvoiced {
+				t.Errorf("item %s is %s", si.Description, si.Status)
+			}
 		}
 	})
 }
