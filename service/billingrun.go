@@ -151,6 +151,14 @@ const maxItemsPerInvoice = billing.MaxLines
 // bill-to account, provider and currency, and optionally issues them. Every
 // group is one transaction that claims its items, so a crash loses nothing
 // and a rerun, or another node running the same period, bills no item twice.
+//
+// The node working on a run holds its lease (runLease), renewed in every
+// batch's transaction: a start while a live node holds it returns the
+// running run; a start after the lease expired (the node died) resumes it.
+// Once the period's last run is completed, a start bills what became
+// pending in the period since as a supplementary run (Seq > 1,
+// Supplements naming the first run), or, with nothing pending, makes no
+// run and returns the last one.
 func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to calendar.Date, issue bool, rates map[string]string, progress func(BillingRun)) (BillingRun, error) {
 	if err := p.Require(access.RunBilling); err != nil {
 		return BillingRun{}, err
@@ -200,12 +208,13 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		newRun := BillingRun{ID: id.NewAt("run", now), TenantID: p.TenantID, PeriodStart: from, PeriodEnd: to,
 			Issue: issue, Status: "running", Phase: "contracts", StartedAt: now, UpdatedAt: now, Seq: 1}
 		cur, err := tx.LatestBillingRun(ctx, p.TenantID, period)
+		resume := false
 		switch {
 		case fail.Is(err, fail.NotFound):
 		case err != nil:
 			return err
 		case cur.Status != "completed":
-			newRun = cur // resume it
+			newRun, resume = cur, true
 		case seen == nil || seen.ID != cur.ID || seen.Status != "completed":
 			run = cur // another node has just run the period again
 			return nil
@@ -220,16 +229,13 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		}
 		typ := "billing_run.started"
 		switch {
-		case run.ID != newRun.ID:
+		case resume || run.ID != newRun.ID:
 			typ = "billing_run.resumed"
-		case run.Seq > 1:
-			typ = "billing_run.supplementary"
-			if premade > 0 {
-				if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: premade, At: now}); err != nil {
-					return err
-				}
-				run.ContractItems += premade
+		case run.Seq > 1 && premade > 0:
+			if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: premade, At: now}); err != nil {
+				return err
 			}
+			run.ContractItems += premade
 		}
 		return s.emitEvent(ctx, tx, p.TenantID, typ, billingRunEvent(run))
 	})
@@ -665,5 +671,6 @@ func (s *Service) ScheduledBillingRun(ctx context.Context, tenantID string) (*Bi
 // billingRunEvent is the data of billing_run.* events.
 func billingRunEvent(r BillingRun) map[string]any {
 	return map[string]any{"id": r.ID, "status": r.Status, "period_start": r.PeriodStart.String(), "period_end": r.PeriodEnd.String(),
-		"issue": r.Issue, "items_done": r.ItemsDone, "items_total": r.ItemsTotal, "invoices_created": r.InvoicesCreated, "error": r.Error}
+		"issue": r.Issue, "items_done": r.ItemsDone, "items_total": r.ItemsTotal, "invoices_created": r.InvoicesCreated, "error": r.Error,
+		"supplementary": r.Supplementary(), "supplements": r.Supplements}
 }
