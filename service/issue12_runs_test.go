@@ -80,6 +80,27 @@ func TestBillingRunResumedAfterCrash(t *testing.T) {
 		if runs := must(base.ListBillingRuns(ctx, p)).ok(t); len(runs) != 1 {
 			t.Fatalf("%d runs, want the one resumed", len(runs))
 		}
+
+		// The CLI's path: starting the period again once the lease expired
+		// resumes the crashed run.
+		mu.Lock()
+		groups = 0
+		mu.Unlock()
+		june, juneEnd := calendar.New(2026, 6, 1), calendar.New(2026, 6, 30)
+		func() {
+			defer func() {
+				if r := recover(); r != (crashNow{}) {
+					t.Fatalf("the node did not crash in June: %v", r)
+				}
+			}()
+			_, _ = dying.RunBilling(ctx, p, june, juneEnd, false, nil, nil)
+		}()
+		clk.Advance(5 * time.Minute)
+		got := must(other.RunBilling(ctx, p, june, juneEnd, false, nil, nil)).ok(t)
+		if runs := must(base.ListBillingRuns(ctx, p)).ok(t); len(runs) != 2 || got.ID != runs[0].ID || got.Status != "completed" || got.Supplementary() {
+			t.Fatalf("June resumed by a start of the period: %+v, runs %+v", got, runs)
+		}
+		checkItemsBilledOnce(t, base, p, june, juneEnd)
 	})
 }
 
