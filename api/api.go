@@ -41,7 +41,7 @@ func Config(version string) huma.Config {
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(calendar.Date{}), reflect.TypeOf(Date{}))
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(decimal.Decimal{}), reflect.TypeOf(""))
 	cfg.OpenAPIPath = "/api/v1/openapi"
-	cfg.DocsPath = "/api/v1/docs"
+	cfg.DocsPath = "" // served by RegisterDocs from the binary, not from a CDN
 	cfg.SchemasPath = "/api/v1/schemas"
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API key (fk_…)."},
@@ -190,7 +190,7 @@ func (p PageParams) page() service.Page { return service.Page{Limit: p.Limit, Cu
 
 // IdempotencyHeader documents the Idempotency-Key header on POSTs.
 type IdempotencyHeader struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Repeat a request safely: the same key and body return the first response; the same key with another body is 409."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Repeat a request safely: the same key and request (a JSON body compared as a value) return the first response, stored with the change in one transaction; the same key with another request is 409. A request refused for its input (400, 422) keeps no key, so the corrected request may use it."`
 }
 
 // Empty is a response without a body.

@@ -184,6 +184,18 @@ func (h *Handlers) registerWallets(api huma.API) {
 			}
 			return &Body[service.WalletSettings]{ws}, nil
 		})
+	type settingsPatchIn struct {
+		Body service.WalletSettingsPatch
+	}
+	op(api, huma.Operation{OperationID: "update-wallet-settings", Method: http.MethodPatch, Path: "/api/v1/wallet-settings", Summary: "Change some of the tenant's wallet policies",
+		Description: "Only the fields sent change: PATCH {\"receipt_emails\": true} turns top-up receipts on and keeps the rest.", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *settingsPatchIn) (*Body[service.WalletSettings], error) {
+			ws, err := h.Svc.UpdateWalletSettings(ctx, p, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[service.WalletSettings]{ws}, nil
+		})
 }
 
 // Dashboard is seed 003's account billing dashboard.

@@ -67,18 +67,25 @@ func Ensure(ctx context.Context, svc *service.Service) (Login, error) {
 	return Login{TenantID: tenantID, Email: AdminEmail, Password: password, APIKey: key.Secret}, nil
 }
 
+// resetPasswords gives the demo's own users (those seed made, by email) the
+// new password. Users an operator added to the demo tenant keep theirs.
 func resetPasswords(ctx context.Context, svc *service.Service, tenantID, password string) error {
 	p := access.System(tenantID, "demo")
 	users, err := svc.ListUsers(ctx, p)
 	if err != nil {
 		return err
 	}
+	own := map[string]bool{}
+	for _, u := range demoUsers(nil) {
+		own[u.Email] = true
+	}
+	var ids []string
 	for _, u := range users {
-		if _, err := svc.UpdateUser(ctx, p, u.ID, service.UserPatch{Password: &password}); err != nil {
-			return err
+		if own[u.Email] {
+			ids = append(ids, u.ID)
 		}
 	}
-	return nil
+	return svc.SetPasswords(ctx, p, ids, password)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -113,18 +120,7 @@ func seed(ctx context.Context, svc *service.Service, password string) (billing.T
 		}
 		ids[*c.in.Number] = created.ID
 	}
-	users := []service.NewUser{
-		{Email: AdminEmail, Name: "Ada Admin", Role: string(access.Administrator)},
-		{Email: "director@demo.facturo.test", Name: "Diego Directo", Role: string(access.Director), Language: "es"},
-		{Email: "finance.manager@demo.facturo.test", Name: "Fernanda Gestora", Role: string(access.FinanceManager), Language: "pt-BR"},
-		{Email: "finance@demo.facturo.test", Name: "Finn Ledger", Role: string(access.Finance)},
-		{Email: "group.manager@demo.facturo.test", Name: "Gloria Grupo", Role: string(access.GroupManager), Language: "es"},
-		{Email: "sales@demo.facturo.test", Name: "Sam Seller", Role: string(access.Sales)},
-		{Email: "engineer@demo.facturo.test", Name: "Eng Ineer", Role: string(access.Engineer)},
-		{Email: "portal@ferreteria-nunez.es", Name: "Lucía Núñez", Role: string(access.Customer), CustomerID: ids["C-1002"], Language: "es"},
-		{Email: "portal@padariasaojoao.com.br", Name: "João Pereira", Role: string(access.Customer), CustomerID: ids["C-1004"], Language: "pt-BR"},
-	}
-	for _, u := range users {
+	for _, u := range demoUsers(ids) {
 		u.Password = password
 		if _, err := svc.CreateUser(ctx, p, u); err != nil {
 			return t, fmt.Errorf("user %s: %w", u.Email, err)
@@ -204,5 +200,21 @@ func customers() []demoCustomer {
 		// No billing information yet: its sales items stay in draft (seed 002).
 		{in: service.CustomerInput{Number: ptr("C-1008"), Name: ptr("Estudio Creativo Sin Datos"),
 			Contacts: &[]billing.Contact{{Name: "Marta Ríos", Email: "marta@estudiocreativo.example"}}}},
+	}
+}
+
+// demoUsers are the demo tenant's own users, one per role; ids maps customer
+// numbers to ids for the portal users (nil when only the emails matter).
+func demoUsers(ids map[string]string) []service.NewUser {
+	return []service.NewUser{
+		{Email: AdminEmail, Name: "Ada Admin", Role: string(access.Administrator)},
+		{Email: "director@demo.facturo.test", Name: "Diego Directo", Role: string(access.Director), Language: "es"},
+		{Email: "finance.manager@demo.facturo.test", Name: "Fernanda Gestora", Role: string(access.FinanceManager), Language: "pt-BR"},
+		{Email: "finance@demo.facturo.test", Name: "Finn Ledger", Role: string(access.Finance)},
+		{Email: "group.manager@demo.facturo.test", Name: "Gloria Grupo", Role: string(access.GroupManager), Language: "es"},
+		{Email: "sales@demo.facturo.test", Name: "Sam Seller", Role: string(access.Sales)},
+		{Email: "engineer@demo.facturo.test", Name: "Eng Ineer", Role: string(access.Engineer)},
+		{Email: "portal@ferreteria-nunez.es", Name: "Lucía Núñez", Role: string(access.Customer), CustomerID: ids["C-1002"], Language: "es"},
+		{Email: "portal@padariasaojoao.com.br", Name: "João Pereira", Role: string(access.Customer), CustomerID: ids["C-1004"], Language: "pt-BR"},
 	}
 }

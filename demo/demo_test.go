@@ -271,3 +271,41 @@ func TestEnsureRefusesForeignData(t *testing.T) {
 		}
 	})
 }
+
+// TestEnsureKeepsOperatorUsers: a --demo restart gives the demo's own users
+// a new password, but a user an operator added to the demo tenant keeps the
+// password they chose.
+func TestEnsureKeepsOperatorUsers(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := service.New(db)
+		login, err := demo.Ensure(ctx, svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := access.System(login.TenantID, "operator")
+		const own = "operator-chosen-password"
+		if _, err := svc.CreateUser(ctx, p, service.NewUser{Email: "ops@nimbus.example", Name: "Olga Ops",
+			Role: string(access.FinanceManager), Password: own}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := demo.Ensure(ctx, svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Password == login.Password {
+			t.Fatal("a restart kept the demo password")
+		}
+		if _, err := svc.Login(ctx, "ops@nimbus.example", own, "", "127.0.0.1"); err != nil {
+			t.Errorf("the operator's user lost its password on a --demo restart: %v", err)
+		}
+		if _, err := svc.Login(ctx, "ops@nimbus.example", again.Password, "", "127.0.0.1"); err == nil {
+			t.Error("the operator's user was given the demo password")
+		}
+		for _, email := range []string{demo.AdminEmail, "engineer@demo.facturo.test"} {
+			if _, err := svc.Login(ctx, email, again.Password, "", "127.0.0.1"); err != nil {
+				t.Errorf("demo user %s does not take the new password: %v", email, err)
+			}
+		}
+	})
+}

@@ -26,7 +26,8 @@ import (
 // amounts, open_balance and available_after are in the accounting
 // currency (accounting_currency, else the tenant's), as are debits and
 // credits (ledger lines carry their document's currency for their
-// amount), a customer's in its billing currency, and recurring_monthly
+// amount), a customer's in its billing currency, the invoice totals'
+// credit figures in credit_currency, and recurring_monthly
 // in recurring_currency.
 var (
 	amountKey = regexp.MustCompile(`^(amount|total|net|tax|paid|balance|debit|credit|open|past_due|invoiced|invoiced_this_year|refunded|` +
@@ -91,6 +92,10 @@ func (c *amountChecker) walk(where, key string, v any, codes map[string]string) 
 		if s, ok := x["accounting_currency"].(string); ok && s != "" {
 			inner["accounting"] = s
 		}
+		credit := ""
+		if s, ok := x["credit_currency"].(string); ok && s != "" { // invoice totals: the credit figures in the limit's currency
+			credit = s
+		}
 		if s, ok := x["recurring_currency"].(string); ok && s != "" {
 			inner["recurring"] = s
 		}
@@ -109,6 +114,8 @@ func (c *amountChecker) walk(where, key string, v any, codes map[string]string) 
 			switch {
 			case !isString:
 				c.walk(where, k, e, inner)
+			case credit != "" && (k == "credit_limit" || k == "open_balance" || k == "available_after"):
+				c.check(where, k, s, credit, false)
 			case k == "recurring_monthly":
 				c.check(where, k, s, inner["recurring"], false)
 			case accountKey.MatchString(k):

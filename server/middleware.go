@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -172,10 +174,6 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// idemLease is how long a request holds its Idempotency-Key before another
-// attempt may take it over (the first attempt is presumed dead).
-const idemLease = time.Minute
-
 // maxIdempotentBody bounds the request bodies hashed for idempotency; larger
 // bodies are refused by the operations anyway. It must be at least the
 // largest operation limit (the usage CSV import's 32 MiB), or a request an
@@ -183,8 +181,12 @@ const idemLease = time.Minute
 const maxIdempotentBody = max(billing.MaxAttachmentBytes, 32<<20) + 1<<20
 
 // idempotency makes POSTs with an Idempotency-Key safe to repeat: the same
-// key and body replay the first response; another body with the same key is
-// 409. Records live in the database, so a retry may reach any node.
+// key and request replay the first response; another request with the same
+// key is 409. The request runs in one transaction with its key (see
+// store.RequestTx): the key, the request's hash and the response commit with
+// the change, so a crash before the answer leaves a response to replay and
+// a retry never runs the write twice. Records live in the database, so a
+// retry may reach any node.
 func (s *Server) idempotency(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
@@ -209,58 +211,157 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		sum := sha256.New()
-		fmt.Fprintf(sum, "%s\n%s\n%s\n%s\n", r.Method, r.URL.Path, r.URL.RawQuery, p.ActorID())
-		sum.Write(body)
-		hash := hex.EncodeToString(sum.Sum(nil))
+		claim := store.IdempotencyClaim{TenantID: p.TenantID, Key: key, RequestHash: requestHash(r, p, body), At: time.Now()}
 		ctx := r.Context()
-		rec, reserved, err := s.db.ReserveIdempotencyKey(ctx, p.TenantID, key, hash, time.Now(), idemLease)
-		if err != nil {
+
+		// A completed request with this key answers at once, without a write
+		// transaction.
+		if rec, ok, err := s.db.IdempotencyRecordOf(ctx, p.TenantID, key); err != nil {
 			writeProblem(w, api.ProblemFor(ctx, err))
 			return
-		}
-		if !reserved {
-			switch {
-			case rec.RequestHash != hash:
-				writeProblem(w, &api.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Code: fail.Conflict,
-					Field: "Idempotency-Key", Detail: "this Idempotency-Key was used with a different request; use a new key for a new request"})
-			case rec.State != store.IdemDone:
-				writeProblem(w, &api.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Code: fail.Conflict,
-					Field: "Idempotency-Key", Detail: "a request with this Idempotency-Key is still in progress; retry shortly"})
-			default:
-				w.Header().Set("Content-Type", rec.ContentType)
-				w.Header().Set("Idempotent-Replayed", "true")
-				w.WriteHeader(rec.StatusCode)
-				_, _ = w.Write(rec.Body)
-			}
+		} else if ok && rec.State == store.IdemDone {
+			s.answerTaken(w, claim, rec)
 			return
 		}
-		rw := &recordingWriter{ResponseWriter: w}
-		next.ServeHTTP(rw, r)
+
+		rctx, rt := s.db.BeginRequest(ctx, claim)
+		rw := &recordingWriter{header: http.Header{}}
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					_ = rt.Rollback()
+					panic(v)
+				}
+			}()
+			next.ServeHTTP(rw, r.WithContext(rctx))
+		}()
 		status := rw.status
 		if status == 0 {
 			status = http.StatusOK
 		}
-		// The outcome is stored after the response is computed but before it
-		// is sent, so a replay never sees less than the client did.
-		if status >= 500 {
-			if err := s.db.ReleaseIdempotencyKey(ctx, p.TenantID, key); err != nil {
-				s.log.Error("release idempotency key", "err", err)
+		switch {
+		case rt.Lost():
+			// Another request with this key completed first: its outcome is
+			// the answer, this one's is undone.
+			_ = rt.Rollback()
+			rec, ok, err := s.db.IdempotencyRecordOf(ctx, p.TenantID, key)
+			if err != nil || !ok {
+				writeProblem(w, api.ProblemFor(ctx, errors.Join(errors.New("idempotency key taken but not found"), err)))
+				return
 			}
-		} else if err := s.db.CompleteIdempotencyKey(ctx, p.TenantID, key, status, w.Header().Get("Content-Type"), rw.buf.Bytes()); err != nil {
-			s.log.Error("store idempotent response", "err", err)
+			s.answerTaken(w, claim, rec)
+			return
+		case status < 400:
+			if err := rt.Commit(ctx, status, rw.header.Get("Content-Type"), rw.buf.Bytes()); err != nil {
+				_ = rt.Rollback()
+				s.log.Error("commit idempotent request", "err", err)
+				writeProblem(w, api.NewProblem(http.StatusInternalServerError, ""))
+				return
+			}
+		default:
+			// A refusal undoes whatever the request did. The key keeps only
+			// the refusals a retry would meet again (see keepsRefusal).
+			if err := rt.Rollback(); err != nil {
+				s.log.Error("roll back idempotent request", "err", err)
+			}
+			if keepsRefusal(status) {
+				if err := s.db.SaveIdempotencyRecord(ctx, claim, status, rw.header.Get("Content-Type"), rw.buf.Bytes()); err != nil {
+					s.log.Error("store idempotent response", "err", err)
+				}
+			}
 		}
+		s.crashPoint(FaultIdempotentResponse)
+		maps.Copy(w.Header(), rw.header)
 		w.WriteHeader(status)
 		_, _ = w.Write(rw.buf.Bytes())
 	})
 }
 
-// recordingWriter buffers a response so it can be stored before it is sent.
+// answerTaken answers a request whose key another request completed: that
+// request's stored response when it was the same request, else 409.
+func (s *Server) answerTaken(w http.ResponseWriter, claim store.IdempotencyClaim, rec store.IdempotencyRecord) {
+	if rec.RequestHash != claim.RequestHash || rec.State != store.IdemDone {
+		writeProblem(w, &api.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Code: fail.Conflict,
+			Field: "Idempotency-Key", Detail: "this Idempotency-Key was used with a different request; use a new key for a new request"})
+		return
+	}
+	w.Header().Set("Content-Type", rec.ContentType)
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(rec.StatusCode)
+	_, _ = w.Write(rec.Body)
+}
+
+// keepsRefusal tells whether an Idempotency-Key stays bound to a refused
+// request (Stripe's rule): it does for refusals decided by the state of the
+// business, which a retry would meet again (402 payment failed, 404 not
+// found, 409 conflict, 410 gone), so a repeat replays them. It does not for
+// a request that did not run or can be corrected: malformed or invalid input
+// (400, 413, 415, 422), not allowed (401, 403), too many requests (429), or
+// a server error (5xx); the same key may then be used again.
+func keepsRefusal(status int) bool {
+	switch status {
+	case http.StatusPaymentRequired, http.StatusNotFound, http.StatusConflict, http.StatusGone:
+		return true
+	}
+	return false
+}
+
+// requestHash identifies a request for its Idempotency-Key: method, path,
+// query, caller and body. A JSON body counts as the value it denotes, so
+// spacing and key order do not make another request; any other body (CSV,
+// a file) counts byte for byte.
+func requestHash(r *http.Request, p access.Principal, body []byte) string {
+	sum := sha256.New()
+	fmt.Fprintf(sum, "%s\n%s\n%s\n%s\n", r.Method, r.URL.Path, r.URL.RawQuery, p.ActorID())
+	if canon, ok := canonicalJSON(body); ok {
+		sum.Write([]byte("json\n"))
+		sum.Write(canon)
+	} else {
+		sum.Write([]byte("bytes\n"))
+		sum.Write(body)
+	}
+	return hex.EncodeToString(sum.Sum(nil))
+}
+
+// canonicalJSON re-encodes a body holding exactly one JSON value with object
+// keys sorted and no insignificant space; numbers keep their literal form.
+func canonicalJSON(body []byte) ([]byte, bool) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false // trailing data: not one JSON value
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, false
+	}
+	return out, true
+}
+
+// crashPoint lets a test make the server die at point: the connection is
+// dropped without an answer, as if the process had crashed.
+func (s *Server) crashPoint(point string) {
+	if s.fault != nil && s.fault(point) != nil {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// recordingWriter buffers a response, headers included, so it can be stored
+// before it is sent, or dropped for another answer.
 type recordingWriter struct {
-	http.ResponseWriter
+	header http.Header
 	status int
 	buf    bytes.Buffer
 }
+
+func (w *recordingWriter) Header() http.Header { return w.header }
 
 func (w *recordingWriter) WriteHeader(code int) {
 	if w.status == 0 {

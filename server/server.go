@@ -31,7 +31,15 @@ type Config struct {
 	SecureCookies bool
 	// SessionLifetime bounds a session; zero means 12 hours.
 	SessionLifetime time.Duration
+	// Fault, when set, is called at named points (FaultIdempotentResponse)
+	// so tests can make the server fail there as if it crashed; an error
+	// drops the connection without an answer.
+	Fault func(point string) error
 }
+
+// FaultIdempotentResponse is the point after an idempotent request's outcome
+// is decided and before its answer is sent.
+const FaultIdempotentResponse = "idempotent response"
 
 // Server is Facturo's HTTP handler.
 type Server struct {
@@ -43,6 +51,7 @@ type Server struct {
 	mux      *http.ServeMux
 	handler  http.Handler
 	registry *prometheus.Registry
+	fault    func(point string) error
 	// Web is the console and portal, exposed for render-time measurements.
 	Web *web.Handler
 }
@@ -52,7 +61,7 @@ func New(svc *service.Service, db *store.DB, cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Server{svc: svc, db: db, log: cfg.Log, registry: prometheus.NewRegistry()}
+	s := &Server{svc: svc, db: db, log: cfg.Log, registry: prometheus.NewRegistry(), fault: cfg.Fault}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics = newMetrics(s.registry)
 
@@ -73,6 +82,7 @@ func New(svc *service.Service, db *store.DB, cfg Config) *Server {
 	s.mux = mux
 	humaAPI := humago.New(mux, api.Config(Version))
 	(&api.Handlers{Svc: svc, Sessions: sessionAdapter{sm}}).Register(humaAPI)
+	api.RegisterDocs(mux, "Facturo API")
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))

@@ -50,7 +50,7 @@ func einvoiceValidator(t *testing.T) string {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("the e-invoice validator needs %s", what)
 		}
-		t.Skipf("the e-invoice validator needs %s", what)
+		skipFor(t, "EN 16931 validation of UBL needs "+what+" (see README, Test it)")
 	}
 	if _, err := os.Stat(script); err != nil {
 		missing(script)

@@ -16,6 +16,13 @@ import (
 
 // Store runs transactions. Implementations must make Write transactions
 // atomic and isolated; a returned error rolls everything back.
+//
+// A store may run the Write and Read calls of one request inside one
+// transaction the request opened (the API does so for a POST with an
+// Idempotency-Key, to commit the key and the response with the change).
+// Each call stays atomic on its own (a failed Write undoes all it did), but
+// nothing commits before the request ends. Work that must commit on its own
+// steps, or that outlives the request, runs on Detach(ctx).
 type Store interface {
 	// Write runs fn in one read-write transaction and commits if fn returns nil.
 	Write(ctx context.Context, fn func(Tx) error) error
@@ -59,6 +66,24 @@ type CounterStore interface {
 	// NextCounter increments and returns the named counter, starting at 1.
 	// Within a write transaction it is gapless: a rollback returns the number.
 	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
+}
+
+type detachedKey struct{}
+
+// Detach returns a context for work that commits in its own transactions
+// whatever the request around it does (a billing run, durable work any node
+// resumes): its Write and Read calls never join a transaction the request
+// opened. It is canceled like ctx; work that outlives the request also uses
+// context.WithoutCancel.
+func Detach(ctx context.Context) context.Context {
+	return context.WithValue(ctx, detachedKey{}, true)
+}
+
+// Detached reports whether ctx came from Detach: a Store runs its calls in
+// transactions of their own.
+func Detached(ctx context.Context) bool {
+	v, _ := ctx.Value(detachedKey{}).(bool)
+	return v
 }
 
 // Clock tells the time; tests move it.

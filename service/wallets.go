@@ -195,14 +195,7 @@ func (s *Service) SetWalletSettings(ctx context.Context, p access.Principal, ws 
 	if err := p.Require(access.ManageTenant); err != nil {
 		return ws, err
 	}
-	var c fail.Collector
-	if ws.RechargeMaxAttempts < 1 || ws.RechargeMaxAttempts > 20 {
-		c.Add("recharge_max_attempts", "use 1 to 20")
-	}
-	if ws.RechargeBackoffSecs < 1 || ws.RechargeBackoffSecs > 86400 {
-		c.Add("recharge_backoff_seconds", "use 1 to 86400")
-	}
-	if err := c.Err(); err != nil {
+	if err := ws.validate(); err != nil {
 		return ws, err
 	}
 	err := s.store.Write(ctx, func(tx Tx) error {
@@ -210,12 +203,62 @@ func (s *Service) SetWalletSettings(ctx context.Context, p access.Principal, ws 
 		if err != nil {
 			return err
 		}
-		if err := tx.SetWalletSettings(ctx, p.TenantID, ws); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "wallet_settings.updated", "tenant", p.TenantID, diff(before, ws))
+		return s.saveWalletSettings(ctx, tx, p, before, ws)
 	})
 	return ws, err
+}
+
+// WalletSettingsPatch changes some of the wallet policies; nil fields stay.
+type WalletSettingsPatch struct {
+	ReceiptEmails       *bool `json:"receipt_emails,omitempty"`
+	AllowNegative       *bool `json:"allow_negative,omitempty"`
+	RechargeMaxAttempts *int  `json:"recharge_max_attempts,omitempty"`
+	RechargeBackoffSecs *int  `json:"recharge_backoff_seconds,omitempty"`
+}
+
+// UpdateWalletSettings changes the wallet policies named in patch and keeps
+// the others (administrator).
+func (s *Service) UpdateWalletSettings(ctx context.Context, p access.Principal, patch WalletSettingsPatch) (WalletSettings, error) {
+	if err := p.Require(access.ManageTenant); err != nil {
+		return WalletSettings{}, err
+	}
+	var out WalletSettings
+	err := s.store.Write(ctx, func(tx Tx) error {
+		before, err := tx.GetWalletSettings(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		ws := before
+		set(&ws.ReceiptEmails, patch.ReceiptEmails)
+		set(&ws.AllowNegative, patch.AllowNegative)
+		set(&ws.RechargeMaxAttempts, patch.RechargeMaxAttempts)
+		set(&ws.RechargeBackoffSecs, patch.RechargeBackoffSecs)
+		if err := ws.validate(); err != nil {
+			return err
+		}
+		out = ws
+		return s.saveWalletSettings(ctx, tx, p, before, ws)
+	})
+	return out, err
+}
+
+// validate checks the recharge retry policy.
+func (ws WalletSettings) validate() error {
+	var c fail.Collector
+	if ws.RechargeMaxAttempts < 1 || ws.RechargeMaxAttempts > 20 {
+		c.Add("recharge_max_attempts", "use 1 to 20")
+	}
+	if ws.RechargeBackoffSecs < 1 || ws.RechargeBackoffSecs > 86400 {
+		c.Add("recharge_backoff_seconds", "use 1 to 86400")
+	}
+	return c.Err()
+}
+
+func (s *Service) saveWalletSettings(ctx context.Context, tx Tx, p access.Principal, before, ws WalletSettings) error {
+	if err := tx.SetWalletSettings(ctx, p.TenantID, ws); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, p, "wallet_settings.updated", "tenant", p.TenantID, diff(before, ws))
 }
 
 // WalletInput creates a wallet or changes its settings; nil fields stay.

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -947,9 +948,17 @@ func testTenantIsolation(t *testing.T, db *store.DB) {
 
 	// Idempotency keys are per tenant.
 	for _, ten := range []billing.Tenant{a, b} {
-		_, reserved, err := db.ReserveIdempotencyKey(ctx, ten.ID, "same-key", "hash", at(0), time.Minute)
-		if err != nil || !reserved {
-			t.Fatalf("reserve in %s: reserved=%v err=%v", ten.ID, reserved, err)
+		rctx, rt := db.BeginRequest(ctx, store.IdempotencyClaim{TenantID: ten.ID, Key: "same-key", RequestHash: "hash " + ten.ID, At: at(0)})
+		if err := db.Write(rctx, func(service.Tx) error { return nil }); err != nil || rt.Lost() {
+			t.Fatalf("claim in %s: lost=%v err=%v", ten.ID, rt.Lost(), err)
+		}
+		if err := rt.Commit(ctx, 201, "", []byte(ten.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ten := range []billing.Tenant{a, b} {
+		if rec, ok, err := db.IdempotencyRecordOf(ctx, ten.ID, "same-key"); err != nil || !ok || string(rec.Body) != ten.ID {
+			t.Fatalf("record of %s: %+v %v %v", ten.ID, rec, ok, err)
 		}
 	}
 }
@@ -1673,104 +1682,165 @@ func testSessions(t *testing.T, db *store.DB) {
 func testIdempotency(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	ten := insertTenant(t, db)
-	t0, lease := at(0), time.Minute
-	reserve := func(key, hash string, now time.Time) (store.IdempotencyRecord, bool) {
+	t0 := at(0)
+	claim := func(key, hash string) store.IdempotencyClaim {
+		return store.IdempotencyClaim{TenantID: ten.ID, Key: key, RequestHash: hash, At: t0}
+	}
+	record := func(key string) (store.IdempotencyRecord, bool) {
 		t.Helper()
-		rec, ok, err := db.ReserveIdempotencyKey(ctx, ten.ID, key, hash, now, lease)
+		rec, ok, err := db.IdempotencyRecordOf(ctx, ten.ID, key)
 		if err != nil {
-			t.Fatalf("reserve: %v", err)
+			t.Fatal(err)
 		}
 		return rec, ok
 	}
-	if _, ok := reserve("k1", "h1", t0); !ok {
-		t.Fatal("a new key was not reserved")
-	}
-	rec, ok := reserve("k1", "h1", t0.Add(30*time.Second))
-	if ok || rec.State != store.IdemPending || rec.RequestHash != "h1" || !rec.LockedUntil.Equal(t0.Add(lease)) {
-		t.Fatalf("second reserve within the lease: reserved=%v rec=%+v", ok, rec)
-	}
-	wantUTC(t, "locked_until", rec.LockedUntil)
-	if rec, ok := reserve("k1", "other", t0.Add(30*time.Second)); ok || rec.RequestHash != "h1" {
-		t.Fatalf("reserve with another body: reserved=%v rec=%+v", ok, rec)
-	}
-	// At exactly the end of the lease the first attempt still holds it.
-	if _, ok := reserve("k1", "h1", t0.Add(lease)); ok {
-		t.Fatal("taken over at the very end of the lease")
-	}
-	// After the lease the key is taken over (the first attempt died), and the lease renewed.
-	t1 := t0.Add(lease + time.Second)
-	if _, ok := reserve("k1", "h1", t1); !ok {
-		t.Fatal("an expired lease was not taken over")
-	}
-	if rec, ok := reserve("k1", "h1", t1.Add(time.Second)); ok || !rec.LockedUntil.Equal(t1.Add(lease)) {
-		t.Fatalf("after a takeover: reserved=%v locked_until=%v want %v", ok, rec.LockedUntil, t1.Add(lease))
-	}
-	// An expired lease does not let another body in.
-	if _, ok := reserve("k1", "other", t1.Add(time.Hour)); ok {
-		t.Fatal("an expired lease let a different request take the key")
+	exists := func(c billing.Customer) bool {
+		t.Helper()
+		var found bool
+		mustRead(t, db, func(tx service.Tx) error {
+			_, err := tx.GetCustomer(ctx, ten.ID, c.ID)
+			found = err == nil
+			return nil
+		})
+		return found
 	}
 
-	body := []byte(`{"id":"cus_1","name":"Ação 🚀"}` + "\x00\xff")
-	if err := db.CompleteIdempotencyKey(ctx, ten.ID, "k1", 201, "application/json; charset=utf-8", body); err != nil {
+	// The key, the response and the change commit together; a read of the
+	// request sees its own write; a failed write undoes only itself.
+	rctx, rt := db.BeginRequest(ctx, claim("k1", "h1"))
+	if _, ok := record("k1"); ok {
+		t.Fatal("the key is stored before the request wrote anything")
+	}
+	c1, c2 := newCustomer(ten.ID, nil), newCustomer(ten.ID, nil)
+	if err := db.Write(rctx, func(tx service.Tx) error { return tx.InsertCustomer(rctx, c1) }); err != nil {
 		t.Fatal(err)
 	}
-	for _, now := range []time.Time{t1, t1.Add(24 * time.Hour)} {
-		rec, ok := reserve("k1", "h1", now)
-		if ok || rec.State != store.IdemDone || rec.StatusCode != 201 || rec.ContentType != "application/json; charset=utf-8" ||
-			!bytes.Equal(rec.Body, body) || rec.RequestHash != "h1" {
-			t.Fatalf("reserve after completion: reserved=%v rec=%+v", ok, rec)
+	if err := db.Read(rctx, func(tx service.Tx) error { _, err := tx.GetCustomer(rctx, ten.ID, c1.ID); return err }); err != nil {
+		t.Fatalf("the request does not read its own write: %v", err)
+	}
+	boom := errors.New("boom")
+	if err := db.Write(rctx, func(tx service.Tx) error {
+		if err := tx.InsertCustomer(rctx, c2); err != nil {
+			return err
 		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("failed write: %v", err)
 	}
-	// Release forgets pending records only.
-	if err := db.ReleaseIdempotencyKey(ctx, ten.ID, "k1"); err != nil {
+	// On PostgreSQL a failed statement poisons a transaction unless it ran
+	// in a savepoint: the request goes on after one.
+	if err := db.Write(rctx, func(tx service.Tx) error { return tx.InsertCustomer(rctx, c1) }); err == nil {
+		t.Fatal("inserting a customer twice succeeded")
+	}
+	body := []byte(`{"id":"cus_1","name":"Ação 🚀"}` + "\x00\xff")
+	if err := rt.Commit(ctx, 201, "application/json; charset=utf-8", body); err != nil {
 		t.Fatal(err)
 	}
-	if rec, ok := reserve("k1", "h1", t1); ok || rec.State != store.IdemDone {
-		t.Fatalf("release removed a completed record: reserved=%v rec=%+v", ok, rec)
+	if !exists(c1) || exists(c2) {
+		t.Fatalf("after commit: c1 %v (want true), c2 %v (want false)", exists(c1), exists(c2))
 	}
-	if _, ok := reserve("k2", "h2", t0); !ok {
-		t.Fatal("k2 not reserved")
+	rec, ok := record("k1")
+	if !ok || rec.State != store.IdemDone || rec.StatusCode != 201 || rec.ContentType != "application/json; charset=utf-8" ||
+		!bytes.Equal(rec.Body, body) || rec.RequestHash != "h1" {
+		t.Fatalf("stored record: %v %+v", ok, rec)
 	}
-	if err := db.ReleaseIdempotencyKey(ctx, ten.ID, "k2"); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := reserve("k2", "another body", t0); !ok {
-		t.Fatal("a released key was not free again")
-	}
-	// An empty response body is stored and replayed as empty.
-	if err := db.CompleteIdempotencyKey(ctx, ten.ID, "k2", 204, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	if rec, ok := reserve("k2", "another body", t0); ok || rec.StatusCode != 204 || len(rec.Body) != 0 || rec.State != store.IdemDone {
-		t.Fatalf("empty response: reserved=%v rec=%+v", ok, rec)
+	// Calls after the end run on their own.
+	if err := db.Write(rctx, func(tx service.Tx) error { return nil }); err != nil {
+		t.Fatalf("write after commit: %v", err)
 	}
 
-	// Concurrent reservations of one new key: exactly one wins.
+	// A later request with the key loses it: its writes are refused.
+	rctx, rt = db.BeginRequest(ctx, claim("k1", "h1"))
+	c3 := newCustomer(ten.ID, nil)
+	if err := db.Write(rctx, func(tx service.Tx) error { return tx.InsertCustomer(rctx, c3) }); !errors.Is(err, store.ErrIdempotencyKeyTaken) || !rt.Lost() {
+		t.Fatalf("write under a completed key: %v lost=%v", err, rt.Lost())
+	}
+	if err := db.Read(rctx, func(service.Tx) error { return nil }); !errors.Is(err, store.ErrIdempotencyKeyTaken) {
+		t.Fatalf("read under a lost key: %v", err)
+	}
+	if err := rt.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if exists(c3) {
+		t.Fatal("a request under a taken key wrote")
+	}
+
+	// Rollback forgets the change and the key.
+	rctx, rt = db.BeginRequest(ctx, claim("k2", "h2"))
+	c4 := newCustomer(ten.ID, nil)
+	if err := db.Write(rctx, func(tx service.Tx) error { return tx.InsertCustomer(rctx, c4) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := record("k2"); ok || exists(c4) {
+		t.Fatalf("after rollback: key kept %v, customer kept %v", ok, exists(c4))
+	}
+
+	// A request that wrote nothing stores its response on its own; an empty
+	// body is stored and read back as empty. A stored record stays.
+	_, rt = db.BeginRequest(ctx, claim("k2", "h2"))
+	if err := rt.Commit(ctx, 204, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveIdempotencyRecord(ctx, claim("k2", "other"), 409, "x", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if rec, ok := record("k2"); !ok || rec.StatusCode != 204 || len(rec.Body) != 0 || rec.RequestHash != "h2" || rec.State != store.IdemDone {
+		t.Fatalf("empty response: %v %+v", ok, rec)
+	}
+
+	// Concurrent requests with one new key: exactly one writes; the others
+	// wait for it and find the key taken.
 	const n = 10
 	start := make(chan struct{})
-	wins := make(chan bool, n)
 	var wg sync.WaitGroup
+	var won, lost atomic.Int32
 	for range n {
 		wg.Go(func() {
 			<-start
-			_, ok, err := db.ReserveIdempotencyKey(ctx, ten.ID, "race", "h", t0, lease)
-			if err != nil {
-				t.Errorf("reserve: %v", err)
+			rctx, rt := db.BeginRequest(ctx, claim("race", "h"))
+			err := db.Write(rctx, func(tx service.Tx) error { _, err := tx.NextCounter(rctx, ten.ID, "race"); return err })
+			switch {
+			case rt.Lost():
+				lost.Add(1)
+				_ = rt.Rollback()
+			case err != nil:
+				t.Errorf("write: %v", err)
+				_ = rt.Rollback()
+			default:
+				if err := rt.Commit(ctx, 200, "", nil); err != nil {
+					t.Errorf("commit: %v", err)
+				}
+				won.Add(1)
 			}
-			wins <- ok
 		})
 	}
 	close(start)
 	wg.Wait()
-	close(wins)
-	won := 0
-	for ok := range wins {
-		if ok {
-			won++
-		}
+	if won.Load() != 1 || lost.Load() != n-1 {
+		t.Fatalf("%d concurrent requests wrote and %d lost, want 1 and %d", won.Load(), lost.Load(), n-1)
 	}
-	if won != 1 {
-		t.Fatalf("%d concurrent reservations won, want exactly 1", won)
+	var next int64
+	mustWrite(t, db, func(tx service.Tx) error { var err error; next, err = tx.NextCounter(ctx, ten.ID, "race"); return err })
+	if next != 2 {
+		t.Fatalf("the counter moved %d times, want once", next-1)
+	}
+
+	// Detached work never joins the request; on SQLite it cannot start
+	// while the request holds the only writer (it would wait for itself).
+	rctx, rt = db.BeginRequest(ctx, claim("k3", "h3"))
+	defer rt.Rollback()
+	if err := db.Write(rctx, func(service.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Write(service.Detach(rctx), func(service.Tx) error { return nil })
+	if db.Engine() == store.SQLite && err == nil {
+		t.Fatal("a detached write started while its request held the SQLite writer")
+	}
+	if db.Engine() == store.Postgres && err != nil {
+		t.Fatalf("detached write on PostgreSQL: %v", err)
 	}
 }
 
@@ -1797,7 +1867,7 @@ func testPurgeExpired(t *testing.T, db *store.DB) {
 		}
 	}
 	for key, created := range map[string]time.Time{"old": now.Add(-keep - time.Second), "recent": now.Add(-keep + time.Second)} {
-		if _, _, err := db.ReserveIdempotencyKey(ctx, ten.ID, key, "h", created, time.Minute); err != nil {
+		if err := db.SaveIdempotencyRecord(ctx, store.IdempotencyClaim{TenantID: ten.ID, Key: key, RequestHash: "h", At: created}, 200, "", nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -1824,7 +1894,7 @@ func testPurgeExpired(t *testing.T, db *store.DB) {
 	if n := countWhere(t, db, "idempotency_keys", "tenant_id = '"+ten.ID+"'"); n != 1 {
 		t.Fatalf("%d idempotency records left, want 1", n)
 	}
-	if _, ok, _ := db.ReserveIdempotencyKey(ctx, ten.ID, "old", "h", now, time.Minute); !ok {
+	if _, ok, _ := db.IdempotencyRecordOf(ctx, ten.ID, "old"); ok {
 		t.Fatal("the old idempotency record was not purged")
 	}
 	if n := countWhere(t, db, "login_attempts", "email LIKE '%."+u+"@example.com'"); n != 1 {

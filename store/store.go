@@ -232,13 +232,28 @@ func (db *DB) Optimize(ctx context.Context) error {
 	return nil
 }
 
-// Write runs fn in one read-write transaction.
+// Write runs fn in one read-write transaction, or inside the request
+// transaction ctx carries (see RequestTx).
 func (db *DB) Write(ctx context.Context, fn func(service.Tx) error) error {
+	if rt := db.requestTx(ctx); rt != nil {
+		if joined, err := rt.join(ctx, true, fn); joined {
+			return err
+		}
+	} else if err := db.checkDetached(ctx); err != nil {
+		return err
+	}
 	return db.run(ctx, db.write, nil, fn)
 }
 
-// Read runs fn in one read-only transaction.
+// Read runs fn in one read-only transaction, or inside the request
+// transaction ctx carries once the request has written (see RequestTx), so
+// it sees the request's own changes.
 func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
+	if rt := db.requestTx(ctx); rt != nil {
+		if joined, err := rt.join(ctx, false, fn); joined {
+			return err
+		}
+	}
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.engine == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead

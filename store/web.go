@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -25,7 +24,7 @@ func (db *DB) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 
 // CommitCtx saves a session (scs.CtxStore).
 func (db *DB) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	_, err := db.write.ExecContext(ctx, db.d.q(`INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
+	_, err := db.writer(ctx).ExecContext(ctx, db.d.q(`INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`), token, b, db.d.ts(expiry))
 	if err != nil {
 		return fmt.Errorf("commit session: %w", err)
@@ -35,7 +34,7 @@ func (db *DB) CommitCtx(ctx context.Context, token string, b []byte, expiry time
 
 // DeleteCtx removes a session (scs.CtxStore).
 func (db *DB) DeleteCtx(ctx context.Context, token string) error {
-	if _, err := db.write.ExecContext(ctx, db.d.q(`DELETE FROM sessions WHERE token = ?`), token); err != nil {
+	if _, err := db.writer(ctx).ExecContext(ctx, db.d.q(`DELETE FROM sessions WHERE token = ?`), token); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -57,11 +56,10 @@ func (db *DB) Delete(token string) error { return db.DeleteCtx(context.Backgroun
 // IdempotencyRecord is the stored outcome of a request made with an Idempotency-Key.
 type IdempotencyRecord struct {
 	RequestHash string
-	State       string // "pending" or "done"
+	State       string // IdemDone once committed (IdemPending only inside the request's transaction)
 	StatusCode  int
 	ContentType string
 	Body        []byte
-	LockedUntil time.Time
 }
 
 // Idempotency record states.
@@ -69,61 +67,6 @@ const (
 	IdemPending = "pending"
 	IdemDone    = "done"
 )
-
-// ReserveIdempotencyKey claims (tenant, key) for a request. It returns
-// reserved=true when this request may run: the key was new, or an earlier
-// attempt's claim expired (that attempt died). Otherwise it returns the
-// stored record.
-func (db *DB) ReserveIdempotencyKey(ctx context.Context, tenantID, key, hash string, now time.Time, lease time.Duration) (IdempotencyRecord, bool, error) {
-	var rec IdempotencyRecord
-	reserved := false
-	err := db.runSQL(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, db.d.q(`INSERT INTO idempotency_keys (tenant_id, key, request_hash, state, locked_until, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO NOTHING`),
-			tenantID, key, hash, IdemPending, db.d.ts(now.Add(lease)), db.d.ts(now))
-		if err != nil {
-			return fmt.Errorf("reserve idempotency key: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			reserved = true
-			return nil
-		}
-		row := tx.QueryRowContext(ctx, db.d.q(`SELECT request_hash, state, status_code, content_type, response_body, locked_until
-			FROM idempotency_keys WHERE tenant_id = ? AND key = ?`+db.d.forUpdate()), tenantID, key)
-		if err := row.Scan(&rec.RequestHash, &rec.State, &rec.StatusCode, &rec.ContentType, &rec.Body, tsScan{&rec.LockedUntil}); err != nil {
-			return fmt.Errorf("read idempotency key: %w", err)
-		}
-		if rec.State == IdemPending && rec.RequestHash == hash && now.After(rec.LockedUntil) {
-			if _, err := tx.ExecContext(ctx, db.d.q(`UPDATE idempotency_keys SET locked_until = ? WHERE tenant_id = ? AND key = ?`),
-				db.d.ts(now.Add(lease)), tenantID, key); err != nil {
-				return fmt.Errorf("take over idempotency key: %w", err)
-			}
-			reserved = true
-		}
-		return nil
-	})
-	return rec, reserved, err
-}
-
-// CompleteIdempotencyKey stores the response of a reserved key.
-func (db *DB) CompleteIdempotencyKey(ctx context.Context, tenantID, key string, status int, contentType string, body []byte) error {
-	_, err := db.write.ExecContext(ctx, db.d.q(`UPDATE idempotency_keys SET state = ?, status_code = ?, content_type = ?, response_body = ?
-		WHERE tenant_id = ? AND key = ?`), IdemDone, status, contentType, body, tenantID, key)
-	if err != nil {
-		return fmt.Errorf("complete idempotency key: %w", err)
-	}
-	return nil
-}
-
-// ReleaseIdempotencyKey forgets a reserved key whose request failed with a
-// server error, so the client can retry it.
-func (db *DB) ReleaseIdempotencyKey(ctx context.Context, tenantID, key string) error {
-	_, err := db.write.ExecContext(ctx, db.d.q(`DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ? AND state = ?`), tenantID, key, IdemPending)
-	if err != nil {
-		return fmt.Errorf("release idempotency key: %w", err)
-	}
-	return nil
-}
 
 // PurgeExpired deletes expired sessions, idempotency records older than
 // keep, and sign-in attempts older than keep. Safe to run on every node.
@@ -143,18 +86,16 @@ func (db *DB) PurgeExpired(ctx context.Context, now time.Time, keep time.Duratio
 	return nil
 }
 
-// runSQL runs fn in a raw write transaction.
-func (db *DB) runSQL(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+// writer is where a single statement outside Write goes: the request
+// transaction once the request has written (on SQLite it holds the only
+// writer connection, so the pool would wait for it forever), else the pool.
+func (db *DB) writer(ctx context.Context) querier {
+	if rt := db.requestTx(ctx); rt != nil {
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		if rt.tx != nil && !rt.finished {
+			return rt.tx
+		}
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return db.write
 }

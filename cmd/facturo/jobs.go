@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -13,27 +12,23 @@ import (
 )
 
 // smtpFlags are serve's email settings. The SMTP URL may hold a password:
-// it is read from the flag or $FACTURO_SMTP_URL but never shown as a
-// default in --help, and logged only redacted.
+// it is read from the flag or $FACTURO_SMTP_URL, shown redacted in --help,
+// and logged only redacted.
 type smtpFlags struct {
 	url, from *string
 }
 
 func addSMTPFlags(f *flags) smtpFlags {
 	s := smtpFlags{
-		url:  f.FlagSet.String("smtp-url", "", "SMTP server for customer email: smtp://user:pass@host:587 (STARTTLS when offered), smtp+starttls://… or smtps://…:465; without it emails stay in the outbox"),
+		url:  f.Secret("smtp-url", "FACTURO_SMTP_URL", "", "SMTP server for customer email: smtp://user:pass@host:587 (STARTTLS when offered), smtp+starttls://… or smtps://…:465; without it emails stay in the outbox"),
 		from: f.String("smtp-from", "FACTURO_SMTP_FROM", "", "sender of customer email, e.g. \"Acme Billing <billing@acme.example>\""),
 	}
-	f.env["smtp-url"] = "FACTURO_SMTP_URL"
 	return s
 }
 
 // mailer returns the configured sender, or nil when no SMTP server is set.
 func (s smtpFlags) mailer(log *slog.Logger) (service.Mailer, error) {
 	u := *s.url
-	if u == "" {
-		u = os.Getenv("FACTURO_SMTP_URL")
-	}
 	if u == "" {
 		log.Info("email: no SMTP server configured (--smtp-url); messages stay in the outbox (GET /api/v1/outbox)")
 		return nil, nil

@@ -52,12 +52,14 @@ func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-// clearEnv makes flag defaults independent of the machine's environment.
+// clearEnv makes flag defaults independent of the machine's environment:
+// every FACTURO_ variable is unset for the test.
 func clearEnv(t *testing.T) {
-	for _, v := range []string{"FACTURO_DATABASE_URL", "FACTURO_ADDR", "FACTURO_DEMO", "FACTURO_LOG_LEVEL",
-		"FACTURO_SECURE_COOKIES", "FACTURO_TENANT", "FACTURO_PASSWORD", "FACTURO_SMTP_URL", "FACTURO_SMTP_FROM", "FACTURO_PUBLIC_URL", "FACTURO_WEBHOOKS"} {
-		t.Setenv(v, "")
-		os.Unsetenv(v)
+	for _, kv := range os.Environ() {
+		if v, _, _ := strings.Cut(kv, "="); strings.HasPrefix(v, "FACTURO_") {
+			t.Setenv(v, "")
+			os.Unsetenv(v)
+		}
 	}
 }
 
@@ -566,5 +568,107 @@ func TestServeSendsEmail(t *testing.T) {
 	}
 	if !strings.Contains(s.stderr.String(), "email: sending through SMTP") {
 		t.Errorf("no log line about the SMTP server:\n%s", s.stderr)
+	}
+}
+
+// helpCommands are the argument lists that print each command's flags.
+var helpCommands = [][]string{{"serve"}, {"migrate"}, {"tenant", "create"}, {"tenant", "list"}, {"user", "create"},
+	{"apikey", "create"}, {"billing-run"}}
+
+// TestHelpMasksSecrets: a database or SMTP URL taken from the environment is
+// shown in --help without its password, whichever command prints it.
+func TestHelpMasksSecrets(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("FACTURO_DATABASE_URL", "postgres://facturo:db-Secret-42@db.internal:5432/facturo?sslmode=disable")
+	t.Setenv("FACTURO_SMTP_URL", "smtp://mailer:smtp-Secret-42@mail.internal:587")
+	for _, args := range helpCommands {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, stdout, stderr := cli(t, append(args, "--help")...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			all := stdout + stderr
+			if strings.Contains(all, "Secret-42") {
+				t.Errorf("--help prints a password:\n%s", all)
+			}
+			if !strings.Contains(all, "postgres://facturo:xxxxx@db.internal:5432/facturo") {
+				t.Errorf("--help should show the database URL with its password masked:\n%s", all)
+			}
+		})
+	}
+	if got := redactSecret("host=db user=f password='p w' dbname=x"); strings.Contains(got, "p w") {
+		t.Errorf("key=value password kept: %s", got)
+	}
+}
+
+// TestEveryFlagHasEnvironment: every flag of every command names its
+// environment variable in --help, and setting that variable sets the flag.
+func TestEveryFlagHasEnvironment(t *testing.T) {
+	clearEnv(t)
+	seen := map[string]string{}
+	for _, args := range helpCommands {
+		_, stdout, stderr := cli(t, append(args, "--help")...)
+		for _, line := range strings.Split(stdout+stderr, "\n") {
+			if !strings.HasPrefix(line, "  --") {
+				continue
+			}
+			flagName, _, _ := strings.Cut(strings.TrimPrefix(line, "  --"), " ")
+			_, env, ok := strings.Cut(line, "[$")
+			if !ok {
+				t.Errorf("facturo %s: --%s has no environment variable: %q", strings.Join(args, " "), flagName, line)
+				continue
+			}
+			env = strings.TrimSuffix(env, "]")
+			if !strings.HasPrefix(env, "FACTURO_") {
+				t.Errorf("--%s: variable %s lacks the FACTURO_ prefix", flagName, env)
+			}
+			seen[strings.Join(args, " ")+" --"+flagName] = env
+		}
+	}
+	if len(seen) < 25 {
+		t.Fatalf("found only %d flags in the help texts: %v", len(seen), seen)
+	}
+	// A derived variable sets its flag: billing-run --from.
+	if env := seen["billing-run --from"]; env != "FACTURO_BILLING_RUN_FROM" {
+		t.Errorf("billing-run --from reads %q, want FACTURO_BILLING_RUN_FROM", env)
+	}
+	t.Setenv("FACTURO_USER_ROLE", "finance")
+	f := newFlags("user create", "", io.Discard)
+	role := f.String("role", "", "administrator", "")
+	if err := f.parse(nil); err != nil || *role != "finance" {
+		t.Errorf("FACTURO_USER_ROLE=finance gave --role %q (%v)", *role, err)
+	}
+}
+
+// TestBooleanVariables: a switch accepts on/off, true/false and 1/0 from the
+// environment and the command line; anything else stops the command at once
+// naming the variable.
+func TestBooleanVariables(t *testing.T) {
+	clearEnv(t)
+	for _, tt := range []struct {
+		env  string
+		want bool
+	}{{"on", true}, {"ON", true}, {"true", true}, {"1", true}, {"off", false}, {"False", false}, {"0", false}} {
+		t.Setenv("FACTURO_WEBHOOKS", tt.env)
+		f := newFlags("serve", "", io.Discard)
+		webhooks := f.Bool("webhooks", "FACTURO_WEBHOOKS", !tt.want, "")
+		if err := f.parse(nil); err != nil || *webhooks != tt.want {
+			t.Errorf("FACTURO_WEBHOOKS=%s: %v (%v), want %v", tt.env, *webhooks, err, tt.want)
+		}
+	}
+	t.Setenv("FACTURO_WEBHOOKS", "")
+	f := newFlags("serve", "", io.Discard)
+	demo := f.Bool("demo", "FACTURO_DEMO", false, "")
+	if err := f.parse([]string{"--demo=on"}); err != nil || !*demo {
+		t.Errorf("--demo=on: %v (%v)", *demo, err)
+	}
+	t.Chdir(t.TempDir())
+	t.Setenv("FACTURO_WEBHOOKS", "maybe")
+	code, _, stderr := cli(t, "serve", "--addr", "127.0.0.1:0")
+	if code == 0 || !strings.Contains(stderr, "FACTURO_WEBHOOKS") || !strings.Contains(stderr, "on or off") {
+		t.Errorf("FACTURO_WEBHOOKS=maybe: exit %d, stderr %q; want a start-up error naming the variable", code, stderr)
+	}
+	if _, err := os.Stat("facturo.db"); err == nil {
+		t.Error("a bad switch still opened the database")
 	}
 }
