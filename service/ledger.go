@@ -16,6 +16,8 @@ import (
 type LedgerStore interface {
 	InsertEntry(ctx context.Context, e ledger.Entry) error
 	GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error)
+	// HasEntries reports whether the tenant's journal holds any entry.
+	HasEntries(ctx context.Context, tenantID string) (bool, error)
 	// TrialBalance sums debits and credits per account up to and including asOf.
 	TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error)
 	// AccountLines lists an account's postings in a date range, oldest first.

@@ -1,0 +1,228 @@
+package server_test
+
+// Acceptance tests of the ledger invariants of issue 12 over a real server
+// and database, on every engine: control accounts are never a line's
+// account, zero-total documents issue and close at once (alone, in billing
+// runs and in invoice-now), the accounting currency is fixed once anything
+// is posted, and correcting a partly paid, written-off invoice leaves the
+// customer the credit it paid.
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/internal/testserver"
+)
+
+// TestControlAccountsRefusedOnLines: a line or a line distribution may not
+// post to a control account (receivables, tax, prepayments, unapplied
+// payments): create, edit and issue answer 422 naming the field, and write
+// nothing.
+func TestControlAccountsRefusedOnLines(t *testing.T) {
+	t.Parallel()
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		fin := e.A.Keys[access.Finance]
+		line := func(account string, dist ...map[string]any) map[string]any {
+			l := map[string]any{"description": "Managed services", "quantity": "1", "unit_price": "100.00", "account": account}
+			if len(dist) > 0 {
+				l["distribution"] = dist
+			}
+			return l
+		}
+		body := func(lines ...map[string]any) map[string]any {
+			return map[string]any{"customer_id": e.A.Customer, "lines": lines}
+		}
+		before := e.Snapshot()
+		for _, c := range []struct {
+			name  string
+			body  map[string]any
+			field string
+		}{
+			{"receivables", body(line("1100")), "lines[0].account"},
+			{"tax payable", body(line("4100"), line("2100")), "lines[1].account"},
+			{"prepayments", body(line("2200")), "lines[0].account"},
+			{"unapplied payments", body(line("2300")), "lines[0].account"},
+			{"distribution to receivables", body(line("4100", map[string]any{"account": "4100", "percent": "60"},
+				map[string]any{"account": "1100", "percent": "40"})), "lines[0].distribution[1].account"},
+		} {
+			p := accWantProblem(t, accDo(t, e, http.MethodPost, "/api/v1/invoices", fin, c.body), http.StatusUnprocessableEntity, "invalid")
+			if p.Field != c.field || !strings.Contains(p.Detail, "control account") {
+				t.Errorf("%s: field %q detail %q, want field %s and the control account named", c.name, p.Field, p.Detail, c.field)
+			}
+		}
+		accUnchanged(t, e, "refused drafts with control accounts", before)
+
+		// Editing a draft to a control account is refused the same way.
+		draft := accPost(t, e, fin, body(line("4100")))
+		before = e.Snapshot()
+		p := accWantProblem(t, accDo(t, e, http.MethodPatch, "/api/v1/invoices/"+draft.ID, fin, map[string]any{"lines": []any{line("1100")}}),
+			http.StatusUnprocessableEntity, "invalid")
+		if p.Field != "lines[0].account" {
+			t.Errorf("edit to 1100: field %q, want lines[0].account", p.Field)
+		}
+		accUnchanged(t, e, "refused edit", before)
+
+		// A draft saved before the rule (its line's account set in the
+		// database) cannot be issued either.
+		if _, err := e.DB.SQL().Exec(accSQL(e, `UPDATE invoice_lines SET account = '1100' WHERE tenant_id = ? AND invoice_id = ?`), e.A.ID, draft.ID); err != nil {
+			t.Fatal(err)
+		}
+		before = e.Snapshot()
+		p = accWantProblem(t, accDo(t, e, http.MethodPost, "/api/v1/invoices/"+draft.ID+"/status", fin, map[string]any{"status": "open"}),
+			http.StatusUnprocessableEntity, "invalid")
+		if p.Field != "lines[0].account" {
+			t.Errorf("issue with 1100: field %q, want lines[0].account", p.Field)
+		}
+		accUnchanged(t, e, "refused issue", before)
+	})
+}
+
+// TestZeroTotalDocumentsIssue: a document whose total is zero (quantity 0,
+// price 0, a discount of the whole amount, a zero credit note) issues,
+// takes its number and is closed at once; it posts no journal entry, and
+// the trial balance still nets to zero.
+func TestZeroTotalDocumentsIssue(t *testing.T) {
+	t.Parallel()
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		fin := e.A.Keys[access.Finance]
+		mk := func(kind, qty, price, discount string) map[string]any {
+			return map[string]any{"customer_id": e.A.Customer, "kind": kind, "lines": []any{map[string]any{"description": "Free of charge",
+				"quantity": qty, "unit_price": price, "discount": discount}}}
+		}
+		for name, body := range map[string]map[string]any{
+			"quantity 0":        mk("invoice", "0", "50.00", ""),
+			"price 0":           mk("invoice", "3", "0", ""),
+			"100 % discount":    mk("invoice", "2", "10.00", "20.00"),
+			"zero credit note":  mk("credit_note", "1", "0", ""),
+			"zero with a price": mk("invoice", "0", "0.00", "0"),
+		} {
+			d := accPost(t, e, fin, body)
+			out := accStatus(t, e, fin, d.ID, map[string]any{"status": "open"})
+			inv := out.Invoice
+			if inv.Status != "closed" || inv.Number == "" || inv.EntryID != "" || !accDec(t, inv.Total).IsZero() || !accDec(t, inv.Balance).IsZero() {
+				t.Errorf("%s: issued as status %s number %q entry %q total %s balance %s; want closed, numbered, no entry",
+					name, inv.Status, inv.Number, inv.EntryID, inv.Total, inv.Balance)
+			}
+			if got := accGetInvoice(t, e, fin, d.ID); got.Status != "closed" || got.Number != inv.Number {
+				t.Errorf("%s: read back %s %q", name, got.Status, got.Number)
+			}
+		}
+		tb := accTrialBalance(t, e, e.A.Keys[access.FinanceManager], "")
+		if n := accDec(t, tb["1100"].Net); !n.IsZero() {
+			t.Errorf("receivables %s after zero documents, want 0", n)
+		}
+	})
+}
+
+// TestFreeItemsInBillingRuns: a free item (price 0) on an invoice of its
+// own no longer fails a billing run or invoice-now with issue: true; every
+// customer of the batch is billed, the zero invoice closed at once.
+func TestFreeItemsInBillingRuns(t *testing.T) {
+	t.Parallel()
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		f := accNewItemFixture(t, e)
+		item := func(cust, desc, price, date, provider string) {
+			accCreate(t, e, f.sales, "/api/v1/sales-items", map[string]any{"customer_id": cust, "description": desc, "quantity": "1",
+				"unit_price": price, "billing_date": date, "provider": provider}, nil)
+		}
+		type invoice struct {
+			ID         string `json:"id"`
+			CustomerID string `json:"customer_id"`
+			Status     string `json:"status"`
+			Number     string `json:"number"`
+			Total      string `json:"total"`
+			Provider   string `json:"provider"`
+		}
+		// A run: one customer's only item is free, the other's are paid.
+		item(f.c1, "Workshop", "500", "2025-11-15", "Nimbus")
+		item(f.c1, "Training", "300", "2025-11-16", "Nimbus")
+		item(f.c2, "Free trial", "0", "2025-11-17", "Nimbus")
+		var run struct {
+			Status          string `json:"status"`
+			InvoicesCreated int    `json:"invoices_created"`
+			Error           string `json:"error"`
+		}
+		r := accDo(t, e, http.MethodPost, "/api/v1/billing-runs", f.fm, map[string]any{"period_start": "2025-11-01", "period_end": "2025-11-30",
+			"issue": true, "wait": true})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("run with a free item: %d %s", r.Status, r.Body)
+		}
+		r.JSON(t, &run)
+		if run.Status != "completed" || run.InvoicesCreated != 2 {
+			t.Fatalf("run with a free item: %s", r.Body)
+		}
+		byCustomer := map[string]accInvoice{}
+		for _, inv := range accListInvoices(t, e, f.fm, "") {
+			byCustomer[inv.CustomerID] = inv
+		}
+		if inv := byCustomer[f.c1]; inv.Status != "open" || inv.Number == "" || inv.Total != "800.00" {
+			t.Errorf("paid customer's invoice: %+v", inv)
+		}
+		if inv := byCustomer[f.c2]; inv.Status != "closed" || inv.Number == "" || !accDec(t, inv.Total).IsZero() {
+			t.Errorf("free customer's invoice: %+v", inv)
+		}
+
+		// invoice-now: a free item of another provider makes an invoice of
+		// its own among the paid one's.
+		item(f.c1, "Migration", "250", "2025-12-01", "Nimbus")
+		item(f.c1, "Onboarding (free)", "0.00", "2025-12-02", "Gratis")
+		var res struct {
+			Invoices    []invoice `json:"invoices"`
+			ItemsBilled int       `json:"items_billed"`
+		}
+		r = accDo(t, e, http.MethodPost, "/api/v1/customers/"+f.c1+"/invoice-now", f.fm, map[string]any{"period_start": "2025-12-01",
+			"period_end": "2025-12-31", "issue": true})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("invoice-now with a free item: %d %s", r.Status, r.Body)
+		}
+		r.JSON(t, &res)
+		if res.ItemsBilled != 2 || len(res.Invoices) != 2 {
+			t.Fatalf("invoice-now with a free item: %s", r.Body)
+		}
+		for _, inv := range res.Invoices {
+			want := map[string]string{"Nimbus": "open", "Gratis": "closed"}[inv.Provider]
+			if inv.Status != want || inv.Number == "" {
+				t.Errorf("invoice-now: %s invoice is %s (number %q), want %s", inv.Provider, inv.Status, inv.Number, want)
+			}
+		}
+		accTrialBalance(t, e, f.fm, "")
+	})
+}
+
+// TestTenantCurrencyFixedOncePosted: the accounting currency can change
+// while the ledger is empty; once anything is posted, changing it is a 409
+// naming the field, and nothing changes.
+func TestTenantCurrencyFixedOncePosted(t *testing.T) {
+	t.Parallel()
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		admin := e.A.Keys[access.Administrator]
+		var ten struct {
+			Currency string `json:"currency"`
+		}
+		r := accDo(t, e, http.MethodPatch, "/api/v1/tenant", admin, map[string]any{"currency": "USD"})
+		if r.Status != http.StatusOK {
+			t.Fatalf("currency on an empty ledger: %d %s", r.Status, r.Body)
+		}
+		r = accDo(t, e, http.MethodPatch, "/api/v1/tenant", admin, map[string]any{"currency": "EUR"})
+		if r.JSON(t, &ten); r.Status != http.StatusOK || ten.Currency != "EUR" {
+			t.Fatalf("currency back: %d %s", r.Status, r.Body)
+		}
+		accMakeInvoice(t, e, e.A.ID, e.A.Customer, accToday(e), "open")
+		before := e.Snapshot()
+		p := accWantProblem(t, accDo(t, e, http.MethodPatch, "/api/v1/tenant", admin, map[string]any{"currency": "USD"}), http.StatusConflict, "conflict")
+		if p.Field != "currency" {
+			t.Errorf("currency with entries: field %q, want currency (%s)", p.Field, p.Detail)
+		}
+		accUnchanged(t, e, "refused currency change", before)
+		accDo(t, e, http.MethodGet, "/api/v1/tenant", admin, nil).JSON(t, &ten)
+		if ten.Currency != "EUR" {
+			t.Errorf("currency is %s after the refusal", ten.Currency)
+		}
+		// The same currency, or other settings, still save.
+		if r := accDo(t, e, http.MethodPatch, "/api/v1/tenant", admin, map[string]any{"currency": "EUR", "name": "Tenant A2"}); r.Status != http.StatusOK {
+			t.Errorf("same currency: %d %s", r.Status, r.Body)
+		}
+	})
+}
