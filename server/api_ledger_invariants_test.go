@@ -226,3 +226,88 @@ func TestTenantCurrencyFixedOncePosted(t *testing.T) {
 		}
 	})
 }
+
+// accCredit reads a customer's credit in EUR over HTTP.
+func accCredit(t *testing.T, e *testserver.Env, key, customerID string) (total, open string) {
+	t.Helper()
+	var cs []struct {
+		Currency     string `json:"currency"`
+		Total        string `json:"total_credit"`
+		OpenInvoices string `json:"open_invoices"`
+	}
+	r := accDo(t, e, http.MethodGet, "/api/v1/customers/"+customerID+"/credit", key, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("credit: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &cs)
+	total, open = "0.00", "0.00"
+	for _, c := range cs {
+		if c.Currency == "EUR" {
+			total, open = c.Total, c.OpenInvoices
+		}
+	}
+	return total, open
+}
+
+// TestCorrectWrittenOffInvoice: correcting a closed invoice of 121.00 that
+// was partly paid (7.00) and then written off (114.00) reverses the
+// invoice in full and the write-off with it: the customer ends with credit
+// equal to what it paid (7.00), the write-off account is back to zero and
+// receivables hold the customer's credit.
+func TestCorrectWrittenOffInvoice(t *testing.T) {
+	t.Parallel()
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		fm := e.A.Keys[access.FinanceManager]
+		accTaxSetup(t, e, e.A, e.A.Customer)
+		inv := accPost(t, e, fm, map[string]any{"customer_id": e.A.Customer, "lines": []any{map[string]any{"description": "Managed services",
+			"quantity": "1", "unit_price": "100.00", "item_sales_tax_group": "FULL"}}})
+		inv = accStatus(t, e, fm, inv.ID, map[string]any{"status": "open"}).Invoice
+		if inv.Total != "121.00" {
+			t.Fatalf("total %s, want 121.00", inv.Total)
+		}
+		r := accDo(t, e, http.MethodPost, "/api/v1/payments", fm, map[string]any{"customer_id": e.A.Customer, "method": "bank_transfer",
+			"amount": "7.00", "invoices": []any{map[string]any{"invoice_id": inv.ID}}})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("pay 7.00: %d %s", r.Status, r.Body)
+		}
+		closed := accStatus(t, e, fm, inv.ID, map[string]any{"status": "closed", "reason": "uncollectible"}).Invoice
+		if closed.Status != "closed" || closed.Balance != "0.00" {
+			t.Fatalf("write-off: %+v", closed)
+		}
+		if tb := accTrialBalance(t, e, fm, ""); tb["6900"].Net != "114.00" {
+			t.Fatalf("write-off account %s, want 114.00", tb["6900"].Net)
+		}
+
+		r = accDo(t, e, http.MethodPost, "/api/v1/invoices/"+inv.ID+"/correct", fm, map[string]any{"reason_code": "PRICE", "comment": "wrong price"})
+		if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+			t.Fatalf("correct: %d %s", r.Status, r.Body)
+		}
+		var c struct {
+			Original   accInvoice `json:"original"`
+			CreditNote accInvoice `json:"credit_note"`
+		}
+		r.JSON(t, &c)
+		if c.CreditNote.Total != "121.00" || c.CreditNote.Balance != "7.00" || c.CreditNote.Status != "open" {
+			t.Errorf("credit note total %s balance %s status %s; want 121.00 with 7.00 left open", c.CreditNote.Total, c.CreditNote.Balance, c.CreditNote.Status)
+		}
+		if c.Original.Status != "closed" || c.Original.Balance != "0.00" {
+			t.Errorf("original after correction: %s balance %s", c.Original.Status, c.Original.Balance)
+		}
+		if total, open := accCredit(t, e, fm, e.A.Customer); total != "7.00" || open != "0.00" {
+			t.Errorf("customer credit %s (owes %s), want 7.00 credit, nothing owed", total, open)
+		}
+		tb := accTrialBalance(t, e, fm, "")
+		for acct, want := range map[string]string{"6900": "0.00", "1100": "-7.00", "1200": "7.00", "2100": "0.00", "4000": "0.00"} {
+			if got := accDec(t, tb[acct].Net); !got.Equal(accDec(t, want)) {
+				t.Errorf("account %s net %s, want %s", acct, got, want)
+			}
+		}
+		var aging accList[accAging]
+		accDo(t, e, http.MethodGet, "/api/v1/ledger/receivables", fm, nil).JSON(t, &aging)
+		for _, a := range aging.Data {
+			if a.CustomerID == e.A.Customer && (accDec(t, a.Total).String() != "-7" || accDec(t, a.Ledger).String() != "-7") {
+				t.Errorf("receivables of the customer: total %s ledger %s, want -7.00", a.Total, a.Ledger)
+			}
+		}
+	})
+}

@@ -151,6 +151,12 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 		appliedAcc := minDec(cn.BalanceAccounting, orig.BalanceAccounting)
 		cn.Balance, cn.BalanceAccounting = cn.Balance.Sub(applied), cn.BalanceAccounting.Sub(appliedAcc)
 		orig.Balance, orig.BalanceAccounting = orig.Balance.Sub(applied), orig.BalanceAccounting.Sub(appliedAcc)
+		// What was written off when the original was closed is no longer a
+		// lost debt: the credit note cancels it. The write-off is reversed
+		// onto the credit note, which leaves it open for what was paid.
+		if err := s.reverseWriteOffs(ctx, tx, p.TenantID, &orig, &cn, today); err != nil {
+			return err
+		}
 		if cn.Balance.IsZero() {
 			cn.Status, cn.ClosedAt, cn.CloseReason = billing.Closed, &now, "applied to "+orig.Number
 		}
@@ -187,6 +193,28 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 			"reason_code": reason, "comment": comment, "credit_note_id": cn.ID, "credit_note_number": cn.Number, "replacement_id": repl.ID})
 	})
 	return out, err
+}
+
+// reverseWriteOffs posts, for every write-off of orig, the entry that
+// undoes it onto the credit note cn (billing.ReverseWriteOff) and lowers
+// cn's balance by the amount written off.
+func (s *Service) reverseWriteOffs(ctx context.Context, tx Tx, tenantID string, orig, cn *billing.Invoice, today calendar.Date) error {
+	entries, err := tx.EntriesBySource(ctx, tenantID, writeOffSource, orig.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		lines, amount, amountAcc := billing.ReverseWriteOff(e, cn.ID)
+		if amount.GreaterThan(cn.Balance) {
+			return fmt.Errorf("correct %s: write-off %s of %s is more than credit note %s leaves open (%s)", orig.Number, e.Number, amount, cn.Number, cn.Balance)
+		}
+		if _, err := s.post(ctx, tx, tenantID, today, "Write-off of "+orig.Number+" reversed by credit note "+cn.Number,
+			writeOffSource+"_reversal", orig.ID, e.ID, lines); err != nil {
+			return err
+		}
+		cn.Balance, cn.BalanceAccounting = cn.Balance.Sub(amount), cn.BalanceAccounting.Sub(amountAcc)
+	}
+	return nil
 }
 
 func minDec(a, b decimal.Decimal) decimal.Decimal {

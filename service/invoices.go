@@ -745,6 +745,10 @@ func (s *Service) post(ctx context.Context, tx Tx, tenantID string, date calenda
 	return e, tx.InsertEntry(ctx, e)
 }
 
+// writeOffSource is the source type of the entry that writes off the
+// balance of an invoice closed with one.
+const writeOffSource = "write_off"
+
 func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" && !inv.Balance.IsZero() {
@@ -763,7 +767,7 @@ func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, i
 			return err
 		}
 		lines := inv.WriteOffLines(accts.Receivables, roles[ledger.RoleWriteOff])
-		if _, err := s.post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, "write_off", inv.ID, "", lines); err != nil {
+		if _, err := s.post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, writeOffSource, inv.ID, "", lines); err != nil {
 			return err
 		}
 	}
