@@ -118,7 +118,7 @@ func (s *Service) UpdateTenant(ctx context.Context, p access.Principal, patch Te
 			if posted {
 				return &fail.Error{Code: fail.Conflict,
 					Message: fmt.Sprintf("currency: the ledger already holds entries in %s, so the accounting currency cannot become %s", before.Currency, t.Currency),
-					Fields: []fail.FieldError{{Field: "currency", Message: fmt.Sprintf("is fixed at %s once anything is posted to the ledger", before.Currency)}}}
+					Fields:  []fail.FieldError{{Field: "currency", Message: fmt.Sprintf("is fixed at %s once anything is posted to the ledger", before.Currency)}}}
 			}
 		}
 		changes := diff(before, t) // before the timestamp changes: the diff names what the caller changed
