@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/internal/testserver"
 )
 
@@ -308,6 +309,94 @@ func TestCorrectWrittenOffInvoice(t *testing.T) {
 			if a.CustomerID == e.A.Customer && (accDec(t, a.Total).String() != "-7" || accDec(t, a.Ledger).String() != "-7") {
 				t.Errorf("receivables of the customer: total %s ledger %s, want -7.00", a.Total, a.Ledger)
 			}
+		}
+	})
+}
+
+// accCashDiscount reads a document's cash discount amount over HTTP.
+func accCashDiscount(t *testing.T, e *testserver.Env, key, id string) string {
+	t.Helper()
+	var inv struct {
+		CashDiscountAmount string `json:"cash_discount_amount"`
+	}
+	r := accDo(t, e, http.MethodGet, "/api/v1/invoices/"+id, key, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("get invoice %s: %d %s", id, r.Status, r.Body)
+	}
+	r.JSON(t, &inv)
+	return inv.CashDiscountAmount
+}
+
+// TestCashDiscount: an invoice of 121.00 (100.00 + 21 % tax) with a 2 %
+// cash discount stores and shows a discount of 2.42 (API, print, UBL
+// payment terms); a payment of 118.58 dated by the discount date settles
+// and closes it, posting 2.42 to the cash-discount account against
+// receivables. A later payment, or a smaller one, gets no discount and
+// leaves the rest open.
+func TestCashDiscount(t *testing.T) {
+	t.Parallel()
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		fm := e.A.Keys[access.FinanceManager]
+		accTaxSetup(t, e, e.A, e.A.Customer)
+		today := accToday(e)
+		mk := func(invDate, discDate calendar.Date) accInvoice {
+			t.Helper()
+			d := accPost(t, e, fm, map[string]any{"customer_id": e.A.Customer, "invoice_date": invDate.String(), "due_date": today.AddDays(30).String(),
+				"cash_discount_date": discDate.String(), "cash_discount_percent": "2",
+				"lines": []any{map[string]any{"description": "Managed services", "quantity": "1", "unit_price": "100.00", "item_sales_tax_group": "FULL"}}})
+			if cd := accCashDiscount(t, e, fm, d.ID); cd != "2.42" || d.Total != "121.00" {
+				t.Fatalf("draft: total %s, cash discount %q; want 121.00 and 2.42", d.Total, cd)
+			}
+			return accStatus(t, e, fm, d.ID, map[string]any{"status": "open"}).Invoice
+		}
+		pay := func(inv accInvoice, amount string, date calendar.Date) {
+			t.Helper()
+			r := accDo(t, e, http.MethodPost, "/api/v1/payments", fm, map[string]any{"customer_id": e.A.Customer, "method": "bank_transfer",
+				"amount": amount, "date": date.String(), "invoices": []any{map[string]any{"invoice_id": inv.ID}}})
+			if r.Status != http.StatusCreated {
+				t.Fatalf("pay %s: %d %s", amount, r.Status, r.Body)
+			}
+		}
+
+		// Paid by the discount date, less the discount: settled and closed.
+		early := mk(today.AddDays(-2), today.AddDays(5))
+		if cd := accCashDiscount(t, e, fm, early.ID); cd != "2.42" {
+			t.Errorf("issued: cash discount %q, want 2.42", cd)
+		}
+		pay(early, "118.58", today)
+		got := accGetInvoice(t, e, fm, early.ID)
+		if got.Status != "closed" || got.Balance != "0.00" || got.Paid != "118.58" {
+			t.Errorf("paid 118.58 by the discount date: %s, balance %s, paid %s; want closed, 0.00, 118.58", got.Status, got.Balance, got.Paid)
+		}
+		tb := accTrialBalance(t, e, fm, "")
+		if tb["6810"].Net != "2.42" || !accDec(t, tb["1100"].Net).IsZero() {
+			t.Errorf("cash discount account %s, receivables %s; want 2.42 and 0", tb["6810"].Net, tb["1100"].Net)
+		}
+
+		// Print and UBL show the discount amount.
+		if r := accDo(t, e, http.MethodGet, "/api/v1/invoices/"+early.ID+"/print", fm, nil); r.Status != http.StatusOK || !strings.Contains(string(r.Body), "Cash discount 2% (") ||
+			!strings.Contains(string(r.Body), "2.42) if paid by") {
+			t.Errorf("print view lacks the cash discount line with 2.42: %d", r.Status)
+		}
+		if r := accDo(t, e, http.MethodGet, "/api/v1/invoices/"+early.ID+"/ubl", fm, nil); r.Status != http.StatusOK || !strings.Contains(string(r.Body), "2.42") {
+			t.Errorf("UBL lacks the discount amount 2.42: %d %s", r.Status, accShort(r.Body))
+		}
+
+		// Paid after the discount date: no discount, 2.42 stays open.
+		late := mk(today.AddDays(-10), today.AddDays(-1))
+		pay(late, "118.58", today)
+		if got := accGetInvoice(t, e, fm, late.ID); got.Status != "open" || got.Balance != "2.42" {
+			t.Errorf("paid after the discount date: %s balance %s; want open with 2.42", got.Status, got.Balance)
+		}
+		// Paid by the date, but less than total minus discount: no discount.
+		small := mk(today, today.AddDays(5))
+		pay(small, "100.00", today)
+		if got := accGetInvoice(t, e, fm, small.ID); got.Status != "open" || got.Balance != "21.00" {
+			t.Errorf("paid too little: %s balance %s; want open with 21.00", got.Status, got.Balance)
+		}
+		tb = accTrialBalance(t, e, fm, "")
+		if tb["6810"].Net != "2.42" || tb["1100"].Net != "23.42" {
+			t.Errorf("cash discount account %s, receivables %s; want 2.42 and 23.42", tb["6810"].Net, tb["1100"].Net)
 		}
 	})
 }
