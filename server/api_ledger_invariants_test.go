@@ -398,5 +398,18 @@ func TestCashDiscount(t *testing.T) {
 		if tb["6810"].Net != "2.42" || tb["1100"].Net != "23.42" {
 			t.Errorf("cash discount account %s, receivables %s; want 2.42 and 23.42", tb["6810"].Net, tb["1100"].Net)
 		}
+
+		// Correcting the discounted invoice reverses the discount with it:
+		// the customer keeps as credit what it paid, 118.58.
+		r := accDo(t, e, http.MethodPost, "/api/v1/invoices/"+early.ID+"/correct", fm, map[string]any{"reason_code": "PRICE", "comment": "wrong price"})
+		if r.Status != http.StatusCreated && r.Status != http.StatusOK {
+			t.Fatalf("correct: %d %s", r.Status, r.Body)
+		}
+		if total, _ := accCredit(t, e, fm, e.A.Customer); total != "118.58" {
+			t.Errorf("credit after correcting the discounted invoice: %s, want 118.58", total)
+		}
+		if tb := accTrialBalance(t, e, fm, ""); !accDec(t, tb["6810"].Net).IsZero() {
+			t.Errorf("cash discount account %s after the correction, want 0", tb["6810"].Net)
+		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/tax"
 )
 
@@ -195,21 +196,26 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 	return out, err
 }
 
-// reverseWriteOffs posts, for every write-off of orig, the entry that
-// undoes it onto the credit note cn (billing.ReverseWriteOff) and lowers
-// cn's balance by the amount written off.
+// reverseWriteOffs posts, for every write-off and cash discount of orig
+// (what closed part of it without payment), the entry that undoes it onto
+// the credit note cn (billing.ReverseWriteOff) and lowers cn's balance by
+// that amount.
 func (s *Service) reverseWriteOffs(ctx context.Context, tx Tx, tenantID string, orig, cn *billing.Invoice, today calendar.Date) error {
-	entries, err := tx.EntriesBySource(ctx, tenantID, writeOffSource, orig.ID)
-	if err != nil {
-		return err
+	var entries []ledger.Entry
+	for _, src := range []string{writeOffSource, cashDiscountSource} {
+		es, err := tx.EntriesBySource(ctx, tenantID, src, orig.ID)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, es...)
 	}
 	for _, e := range entries {
 		lines, amount, amountAcc := billing.ReverseWriteOff(e, cn.ID)
 		if amount.GreaterThan(cn.Balance) {
 			return fmt.Errorf("correct %s: write-off %s of %s is more than credit note %s leaves open (%s)", orig.Number, e.Number, amount, cn.Number, cn.Balance)
 		}
-		if _, err := s.post(ctx, tx, tenantID, today, "Write-off of "+orig.Number+" reversed by credit note "+cn.Number,
-			writeOffSource+"_reversal", orig.ID, e.ID, lines); err != nil {
+		if _, err := s.post(ctx, tx, tenantID, today, e.Description+": reversed by credit note "+cn.Number,
+			e.SourceType+"_reversal", orig.ID, e.ID, lines); err != nil {
 			return err
 		}
 		cn.Balance, cn.BalanceAccounting = cn.Balance.Sub(amount), cn.BalanceAccounting.Sub(amountAcc)

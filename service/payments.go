@@ -280,11 +280,17 @@ func (st *settlement) applyPayment(p *Payment, inv *billing.Invoice, amount deci
 	return nil
 }
 
+// cashDiscountSource is the source type of the entry that grants an
+// invoice its cash discount (source id: the invoice), so a correction
+// finds and reverses it like a write-off.
+const cashDiscountSource = "cash_discount"
+
 // grantCashDiscount settles the rest of inv's balance with the cash
 // discount a payment earned (billing.Invoice.CashDiscountFor), as seed
 // 004's ERP does at settlement: the cash-discount expense against
-// receivables. The discount lowers the balance but is not money paid.
-func (st *settlement) grantCashDiscount(inv *billing.Invoice, amount decimal.Decimal) error {
+// receivables, in an entry of its own. The discount lowers the balance but
+// is not money paid.
+func (s *Service) grantCashDiscount(ctx context.Context, tx Tx, st *settlement, inv *billing.Invoice, amount decimal.Decimal, payID string) error {
 	if st.pc.discount == "" {
 		return fail.Conflictf("invoice %s earns a cash discount of %s, but the chart of accounts has no account with the role cash_discount to post it to", label(*inv), amount)
 	}
@@ -293,9 +299,13 @@ func (st *settlement) grantCashDiscount(inv *billing.Invoice, amount decimal.Dec
 		return err
 	}
 	accAmt := st.reduceInvoice(inv, amount, false)
-	st.b.Debit(st.pc.discount, accAmt, ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount})
-	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
-	return nil
+	var b ledger.Builder
+	b.Debit(st.pc.discount, accAmt, ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount})
+	b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
+	if lines := b.Lines(); len(lines) > 0 {
+		_, err = s.post(ctx, tx, st.pc.tenant.ID, st.pc.today, "Cash discount on "+label(*inv)+" for payment "+payID, cashDiscountSource, inv.ID, "", lines)
+	}
+	return err
 }
 
 // applyCreditNote applies amount of an open credit note to inv: receivables
@@ -582,7 +592,7 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 			return err
 		}
 		if discount.IsPositive() {
-			if err := st.grantCashDiscount(inv, discount); err != nil {
+			if err := s.grantCashDiscount(ctx, tx, st, inv, discount, pay.ID); err != nil {
 				return err
 			}
 			discounts[inv.ID] = discount.String()
