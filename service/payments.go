@@ -595,7 +595,7 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 			if err := s.grantCashDiscount(ctx, tx, st, inv, discount, pay.ID); err != nil {
 				return err
 			}
-			discounts[inv.ID] = discount.String()
+			discounts[inv.ID] = money.New(discount, money.MustCurrency(inv.Currency)).String()
 		}
 		rest = rest.Sub(amt)
 	}
