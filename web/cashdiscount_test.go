@@ -52,6 +52,9 @@ func TestPortalShowsCashDiscount(t *testing.T) {
 			if i < 0 || !strings.Contains(body[i:min(len(body), i+80)], "2.42") || !strings.Contains(body, "Cash discount if paid by") {
 				t.Errorf("the portal page lacks the cash discount of 2.42")
 			}
+			if i := strings.Index(body, `id="pay"`); i < 0 || !strings.Contains(body[i:min(len(body), i+120)], "118.58") {
+				t.Errorf("the pay button does not offer the discounted 118.58")
+			}
 		})
 	}
 }
