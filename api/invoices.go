@@ -102,6 +102,7 @@ type Invoice struct {
 	DueDate             *Date             `json:"due_date"`
 	CashDiscountDate    *Date             `json:"cash_discount_date" nullable:"true"`
 	CashDiscountPercent string            `json:"cash_discount_percent"`
+	CashDiscountAmount  string            `json:"cash_discount_amount" doc:"The cash discount: cash_discount_percent of the total, tax included, rounded to the currency. A payment by cash_discount_date of total less this amount settles the invoice."`
 	PeriodStart         *Date             `json:"period_start" nullable:"true"`
 	PeriodEnd           *Date             `json:"period_end" nullable:"true"`
 	Currency            string            `json:"currency"`
@@ -188,7 +189,7 @@ func invoiceOut(inv billing.Invoice, withLines bool, acc string) Invoice {
 	out := Invoice{ID: inv.ID, Kind: string(inv.Kind), Status: string(inv.Status), DocumentNumber: inv.DocumentNumber, Number: inv.Number,
 		CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID, BillTo: inv.BillTo, InvoiceDate: datePtr(inv.InvoiceDate),
 		DocumentDate: datePtr(inv.DocumentDate), DueDate: datePtr(inv.DueDate), CashDiscountDate: datePtr(inv.CashDiscountDate),
-		CashDiscountPercent: inv.CashDiscountPct.String(), PeriodStart: datePtr(inv.PeriodStart), PeriodEnd: datePtr(inv.PeriodEnd),
+		CashDiscountPercent: inv.CashDiscountPct.String(), CashDiscountAmount: amt(inv.CashDiscount, cur), PeriodStart: datePtr(inv.PeriodStart), PeriodEnd: datePtr(inv.PeriodEnd),
 		Currency: cur, ExchangeRate: inv.ExchangeRate.String(), Provider: inv.Provider, MethodOfPayment: inv.MethodOfPayment,
 		PaymentTermsDays: inv.PaymentTermsDays, HoldUntil: datePtr(inv.HoldUntil), Language: inv.Language,
 		CustomFields: inv.CustomFields, Notes: inv.Notes, ExternalRefs: inv.ExternalRefs, Taxes: []TaxLine{},

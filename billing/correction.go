@@ -7,6 +7,7 @@ import (
 
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/ledger"
 )
 
 // ReasonCode explains why a posted invoice is corrected (tenant-configurable).
@@ -61,6 +62,7 @@ func (inv *Invoice) CreditNoteFor(id string, today calendar.Date, reason, commen
 	cn.InvoiceDate, cn.DocumentDate = today, today
 	cn.DueDate = today
 	cn.PaymentSchedule = nil
+	cn.CashDiscountDate, cn.CashDiscountPct, cn.CashDiscount = calendar.Date{}, decimal.Zero, decimal.Zero // a credit note grants no cash discount
 	cn.HoldUntil = calendar.Date{}
 	cn.Paid, cn.Balance = decimal.Zero, cn.Total
 	cn.BalanceAccounting = cn.TotalAccounting
@@ -88,4 +90,25 @@ func (inv *Invoice) ReplacementFor(id string, today calendar.Date, reason, comme
 	r.CorrectionReason, r.CorrectionComment = reason, comment
 	r.TemplateID, r.TemplatePeriod = "", ""
 	return r
+}
+
+// ReverseWriteOff returns the lines that undo writeOff, the entry that wrote
+// off part of an invoice's balance (WriteOffLines), when credit note cnID
+// takes the written-off debt's place in a correction: the credit note
+// reverses the whole invoice, so the debt it cancels was never lost. The
+// write-off expense is credited back and the receivables debit lands on
+// the credit note, settling that much of it: what stays open on the credit
+// note is what the customer paid. It also returns the written-off amount in
+// the document's currency and in the accounting currency.
+func ReverseWriteOff(writeOff ledger.Entry, cnID string) (lines []ledger.Line, amount, amountAcc decimal.Decimal) {
+	for _, l := range writeOff.Lines {
+		r := l
+		r.Debit, r.Credit, r.Amount = l.Credit, l.Debit, l.Amount.Neg()
+		if l.CustomerID != "" { // the receivables line
+			r.InvoiceID = cnID
+			amount, amountAcc = amount.Add(r.Amount), amountAcc.Add(r.Debit.Sub(r.Credit))
+		}
+		lines = append(lines, r)
+	}
+	return lines, amount, amountAcc
 }

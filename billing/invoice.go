@@ -191,6 +191,7 @@ type Invoice struct {
 	DueDate          calendar.Date     `json:"due_date"`
 	CashDiscountDate calendar.Date     `json:"cash_discount_date"`
 	CashDiscountPct  decimal.Decimal   `json:"cash_discount_percent"`
+	CashDiscount     decimal.Decimal   `json:"cash_discount_amount"` // computed and stored: CashDiscountOf
 	PeriodStart      calendar.Date     `json:"period_start"`
 	PeriodEnd        calendar.Date     `json:"period_end"`
 	Currency         string            `json:"currency"`
@@ -391,11 +392,12 @@ func (inv *Invoice) compute(setup TaxSetup, accounting money.Currency, fast bool
 		return false, err
 	}
 	inv.TaxMode = setup.Mode
-	if fast && inv.totalsFast(sc, cur, accounting, setup.Mode) {
-		return true, nil
+	took := fast && inv.totalsFast(sc, cur, accounting, setup.Mode)
+	if !took {
+		inv.totalsDecimal(sc, cur, accounting, setup.Mode)
 	}
-	inv.totalsDecimal(sc, cur, accounting, setup.Mode)
-	return false, nil
+	inv.computeCashDiscount(cur)
+	return took, nil
 }
 
 // totalsDecimal computes, in decimals, the tax per code, the lines' shares of

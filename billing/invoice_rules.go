@@ -164,6 +164,23 @@ func (inv *Invoice) CheckIssuable(today calendar.Date) error {
 	return inv.CheckSchedule()
 }
 
+// CloseReasonNothingOwed is the close reason of a document issued with a
+// zero total.
+const CloseReasonNothingOwed = "nothing to pay: the total is zero"
+
+// CloseIfNothingOwed closes a document just issued whose total is zero
+// (quantity 0, price 0, a discount of the whole amount, a zero credit note):
+// it keeps its number but nothing is ever owed on it. It reports whether it
+// closed it; the caller sets ClosedAt.
+func (inv *Invoice) CloseIfNothingOwed() bool {
+	if inv.Status != Open || !inv.Total.IsZero() {
+		return false
+	}
+	inv.Status, inv.CloseReason = Closed, CloseReasonNothingOwed
+	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
+	return true
+}
+
 func (inv *Invoice) label() string {
 	if inv.Number != "" {
 		return inv.Number

@@ -202,8 +202,8 @@ func PrintHTML(w io.Writer, d *Doc) error {
 	if inv.MethodOfPayment != "" {
 		pay = append(pay, m.Method+": "+inv.MethodOfPayment)
 	}
-	if inv.CashDiscountPct.IsPositive() && !inv.CashDiscountDate.IsZero() {
-		pay = append(pay, fmt.Sprintf(m.CashDiscount, FormatDecimal(inv.CashDiscountPct, lang), FormatDate(inv.CashDiscountDate, lang)))
+	if cd := cashDiscountTerm(inv, m, cur, lang); cd != "" {
+		pay = append(pay, cd)
 	}
 	for _, in := range inv.PaymentSchedule {
 		pay = append(pay, FormatDate(in.DueDate, lang)+": "+FormatMoney(in.Amount, cur, lang))

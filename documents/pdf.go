@@ -627,8 +627,8 @@ func (r *pdfRenderer) payment() {
 	if inv.MethodOfPayment != "" {
 		terms = append(terms, r.m.Method+": "+inv.MethodOfPayment)
 	}
-	if inv.CashDiscountPct.IsPositive() && !inv.CashDiscountDate.IsZero() {
-		terms = append(terms, fmt.Sprintf(r.m.CashDiscount, FormatDecimal(inv.CashDiscountPct, r.lang), FormatDate(inv.CashDiscountDate, r.lang)))
+	if cd := cashDiscountTerm(inv, r.m, r.cur, r.lang); cd != "" {
+		terms = append(terms, cd)
 	}
 	for _, in := range inv.PaymentSchedule {
 		terms = append(terms, FormatDate(in.DueDate, r.lang)+": "+FormatMoney(in.Amount, r.cur, r.lang))

@@ -504,7 +504,8 @@ func paymentTerms(d *Doc) string {
 		parts = append(parts, "due "+inv.DueDate.String())
 	}
 	if inv.CashDiscountPct.IsPositive() && !inv.CashDiscountDate.IsZero() {
-		parts = append(parts, fmt.Sprintf("%s%% cash discount until %s", inv.CashDiscountPct, inv.CashDiscountDate))
+		cur := money.MustCurrency(inv.Currency)
+		parts = append(parts, fmt.Sprintf("%s%% cash discount of %s %s if paid by %s", inv.CashDiscountPct, Plain(inv.CashDiscount, cur), cur.Code(), inv.CashDiscountDate))
 	}
 	if inv.MethodOfPayment != "" {
 		parts = append(parts, "method: "+inv.MethodOfPayment)

@@ -49,7 +49,43 @@ const (
 	RoleCustomerCredit Role = "customer_credit"
 	RoleRounding       Role = "rounding"
 	RoleWriteOff       Role = "write_off"
+	// RoleCashDiscount is the expense of cash discounts granted to
+	// customers who pay by the discount date (seed 004).
+	RoleCashDiscount Role = "cash_discount"
 )
+
+// controlRoles are the roles of control accounts: accounts whose balance
+// Facturo keeps equal to a subledger (open documents, tax codes, unapplied
+// payments, prepayments) and that only its own postings may move.
+var controlRoles = []Role{RoleReceivables, RoleTax, RolePrepayments, RoleCustomerCredit}
+
+// IsControl reports whether accounts with role r are control accounts.
+func (r Role) IsControl() bool { return slices.Contains(controlRoles, r) }
+
+// ControlAccounts returns the codes of a chart's control accounts: the
+// accounts with a control role (IsControl), every posting profile's
+// receivables account and every tax code's account. No invoice line or
+// line distribution may post to one: a revenue posting there would move the
+// control account without moving its subledger.
+func ControlAccounts(chart []Account, profiles []PostingProfile, taxAccounts []string) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range chart {
+		if a.Role.IsControl() {
+			out[a.Code] = true
+		}
+	}
+	for _, p := range profiles {
+		if p.ReceivablesAccount != "" {
+			out[p.ReceivablesAccount] = true
+		}
+	}
+	for _, a := range taxAccounts {
+		if a != "" {
+			out[a] = true
+		}
+	}
+	return out
+}
 
 // Account is one account of the chart.
 type Account struct {
@@ -91,6 +127,7 @@ func DefaultChart() []Account {
 		{Code: "4100", Name: "Revenue: services", Type: Revenue},
 		{Code: "4200", Name: "Revenue: cloud resale", Type: Revenue},
 		{Code: "6800", Name: "Rounding differences", Type: Expense, Role: RoleRounding},
+		{Code: "6810", Name: "Cash discounts granted", Type: Expense, Role: RoleCashDiscount},
 		{Code: "6900", Name: "Write-offs", Type: Expense, Role: RoleWriteOff},
 	}
 }

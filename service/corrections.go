@@ -15,6 +15,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/tax"
 )
 
@@ -151,6 +152,12 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 		appliedAcc := minDec(cn.BalanceAccounting, orig.BalanceAccounting)
 		cn.Balance, cn.BalanceAccounting = cn.Balance.Sub(applied), cn.BalanceAccounting.Sub(appliedAcc)
 		orig.Balance, orig.BalanceAccounting = orig.Balance.Sub(applied), orig.BalanceAccounting.Sub(appliedAcc)
+		// What was written off when the original was closed is no longer a
+		// lost debt: the credit note cancels it. The write-off is reversed
+		// onto the credit note, which leaves it open for what was paid.
+		if err := s.reverseWriteOffs(ctx, tx, p.TenantID, &orig, &cn, today); err != nil {
+			return err
+		}
 		if cn.Balance.IsZero() {
 			cn.Status, cn.ClosedAt, cn.CloseReason = billing.Closed, &now, "applied to "+orig.Number
 		}
@@ -187,6 +194,33 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 			"reason_code": reason, "comment": comment, "credit_note_id": cn.ID, "credit_note_number": cn.Number, "replacement_id": repl.ID})
 	})
 	return out, err
+}
+
+// reverseWriteOffs posts, for every write-off and cash discount of orig
+// (what closed part of it without payment), the entry that undoes it onto
+// the credit note cn (billing.ReverseWriteOff) and lowers cn's balance by
+// that amount.
+func (s *Service) reverseWriteOffs(ctx context.Context, tx Tx, tenantID string, orig, cn *billing.Invoice, today calendar.Date) error {
+	var entries []ledger.Entry
+	for _, src := range []string{writeOffSource, cashDiscountSource} {
+		es, err := tx.EntriesBySource(ctx, tenantID, src, orig.ID)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, es...)
+	}
+	for _, e := range entries {
+		lines, amount, amountAcc := billing.ReverseWriteOff(e, cn.ID)
+		if amount.GreaterThan(cn.Balance) {
+			return fmt.Errorf("correct %s: write-off %s of %s is more than credit note %s leaves open (%s)", orig.Number, e.Number, amount, cn.Number, cn.Balance)
+		}
+		if _, err := s.post(ctx, tx, tenantID, today, e.Description+": reversed by credit note "+cn.Number,
+			e.SourceType+"_reversal", orig.ID, e.ID, lines); err != nil {
+			return err
+		}
+		cn.Balance, cn.BalanceAccounting = cn.Balance.Sub(amount), cn.BalanceAccounting.Sub(amountAcc)
+	}
+	return nil
 }
 
 func minDec(a, b decimal.Decimal) decimal.Decimal {

@@ -291,6 +291,9 @@ func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *b
 	return inv.CheckSchedule()
 }
 
+// checkLineAccounts verifies every line's main account and distribution
+// accounts are active accounts of the chart and none is a control account
+// (ledger.ControlAccounts): on every save of a draft and again at issue.
 func (s *Service) checkLineAccounts(ctx context.Context, tx Tx, tenantID string, inv *billing.Invoice) error {
 	accounts, err := tx.ListAccounts(ctx, tenantID)
 	if err != nil {
@@ -300,17 +303,54 @@ func (s *Service) checkLineAccounts(ctx context.Context, tx Tx, tenantID string,
 	for _, a := range accounts {
 		known[a.Code] = !a.Archived
 	}
+	control, err := s.controlAccounts(ctx, tx, tenantID, accounts)
+	if err != nil {
+		return err
+	}
+	check := func(field, account string) error {
+		if !known[account] {
+			return fail.Field(field, "no active ledger account %q", account)
+		}
+		if control[account] {
+			return controlAccountErr(field, account)
+		}
+		return nil
+	}
 	for i, l := range inv.Lines {
-		if l.Account != "" && !known[l.Account] {
-			return fail.Field(fmt.Sprintf("lines[%d].account", i), "no active ledger account %q", l.Account)
+		if l.Account != "" {
+			if err := check(fmt.Sprintf("lines[%d].account", i), l.Account); err != nil {
+				return err
+			}
 		}
 		for j, sp := range l.Distribution {
-			if !known[sp.Account] {
-				return fail.Field(fmt.Sprintf("lines[%d].distribution[%d].account", i, j), "no active ledger account %q", sp.Account)
+			if err := check(fmt.Sprintf("lines[%d].distribution[%d].account", i, j), sp.Account); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// controlAccountErr refuses a control account where a revenue account belongs.
+func controlAccountErr(field, account string) error {
+	return fail.Field(field, "%s is a control account (receivables, tax, prepayments or unapplied payments) that only Facturo's own postings move: use a revenue account", account)
+}
+
+// controlAccounts returns the tenant's control accounts (ledger.ControlAccounts).
+func (s *Service) controlAccounts(ctx context.Context, tx Tx, tenantID string, chart []ledger.Account) (map[string]bool, error) {
+	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	codes, err := tx.ListTaxCodes(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	taxAccounts := make([]string, 0, len(codes))
+	for _, c := range codes {
+		taxAccounts = append(taxAccounts, c.Account)
+	}
+	return ledger.ControlAccounts(chart, profiles, taxAccounts), nil
 }
 
 // CreateInvoice creates a draft invoice or credit note.
@@ -572,6 +612,12 @@ func (s *Service) emitStatusEvents(ctx context.Context, tx Tx, tenantID string, 
 	}
 	named := map[billing.Status]string{billing.Open: "invoice.issued", billing.PastDue: "invoice.past_due",
 		billing.Closed: "invoice.closed", billing.Void: "invoice.voided"}[inv.Status]
+	if from.IsDraft() && inv.Status == billing.Closed {
+		// A zero-total document is issued and closed at once: both happened.
+		if err := s.emitEvent(ctx, tx, tenantID, "invoice.issued", invoiceEvent(inv, extra)); err != nil {
+			return err
+		}
+	}
 	if named != "" && (inv.Status != billing.Open || from.IsDraft()) {
 		if err := s.emitEvent(ctx, tx, tenantID, named, invoiceEvent(inv, extra)); err != nil {
 			return err
@@ -624,14 +670,22 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 	if inv.Kind == billing.KindCreditNote {
 		desc = "Credit note " + inv.Number
 	}
-	entry, err := s.post(ctx, tx, p.TenantID, inv.InvoiceDate, desc, string(inv.Kind), inv.ID, "", lines)
-	if err != nil {
-		return err
-	}
 	now := s.Now()
-	inv.EntryID = entry.ID
+	// A document that moves no account (a zero total with no revenue to
+	// spread) posts no entry: an entry needs two non-zero lines.
+	if len(lines) > 0 {
+		entry, err := s.post(ctx, tx, p.TenantID, inv.InvoiceDate, desc, string(inv.Kind), inv.ID, "", lines)
+		if err != nil {
+			return err
+		}
+		inv.EntryID = entry.ID
+	}
 	inv.Status = billing.Open
 	inv.IssuedAt = &now
+	if inv.CloseIfNothingOwed() {
+		inv.ClosedAt = &now
+		return nil
+	}
 	// Customer credit (overpayments) pays what it can of a new invoice.
 	return s.useCredit(ctx, tx, p, inv)
 }
@@ -691,6 +745,10 @@ func (s *Service) post(ctx context.Context, tx Tx, tenantID string, date calenda
 	return e, tx.InsertEntry(ctx, e)
 }
 
+// writeOffSource is the source type of the entry that writes off the
+// balance of an invoice closed with one.
+const writeOffSource = "write_off"
+
 func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" && !inv.Balance.IsZero() {
@@ -709,7 +767,7 @@ func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, i
 			return err
 		}
 		lines := inv.WriteOffLines(accts.Receivables, roles[ledger.RoleWriteOff])
-		if _, err := s.post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, "write_off", inv.ID, "", lines); err != nil {
+		if _, err := s.post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, writeOffSource, inv.ID, "", lines); err != nil {
 			return err
 		}
 	}
@@ -762,7 +820,7 @@ func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, in
 
 func (s *Service) queueInvoiceNotification(ctx context.Context, tx Tx, p access.Principal, inv billing.Invoice, from billing.Status) error {
 	kind := "invoice.published"
-	if !from.IsDraft() || inv.Status != billing.Open {
+	if !from.IsDraft() || !inv.Status.IsIssued() {
 		kind = "invoice.status_changed"
 	}
 	return s.queueNotification(ctx, tx, Notification{TenantID: p.TenantID, Kind: kind,

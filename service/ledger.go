@@ -17,6 +17,11 @@ import (
 type LedgerStore interface {
 	InsertEntry(ctx context.Context, e ledger.Entry) error
 	GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error)
+	// EntriesBySource lists, oldest first, the entries a source posted
+	// (source_type and source_id: a write-off of an invoice, for example).
+	EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID string) ([]ledger.Entry, error)
+	// HasEntries reports whether the tenant's journal holds any entry.
+	HasEntries(ctx context.Context, tenantID string) (bool, error)
 	// TrialBalance sums debits and credits per account up to and including asOf.
 	TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error)
 	// AccountLines lists an account's postings in a date range, oldest first.

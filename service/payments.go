@@ -159,6 +159,7 @@ type payCtx struct {
 	bank       string
 	credit     string
 	rounding   string
+	discount   string            // cash discounts granted (role cash_discount)
 	recv       map[string]string // posting profile → receivables account
 }
 
@@ -176,7 +177,8 @@ func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCt
 		return nil, err
 	}
 	pc := &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.Now(), tenant.Location()),
-		bank: roles[ledger.RoleBank], credit: roles[ledger.RoleCustomerCredit], rounding: roles[ledger.RoleRounding], recv: map[string]string{}}
+		bank: roles[ledger.RoleBank], credit: roles[ledger.RoleCustomerCredit], rounding: roles[ledger.RoleRounding],
+		discount: roles[ledger.RoleCashDiscount], recv: map[string]string{}}
 	if pc.bank == "" || pc.credit == "" || pc.rounding == "" {
 		return nil, fail.Conflictf("the chart of accounts needs accounts with the roles bank, customer_credit and rounding to record payments")
 	}
@@ -276,6 +278,34 @@ func (st *settlement) applyPayment(p *Payment, inv *billing.Invoice, amount deci
 	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: p.TenantID, SourceType: "payment", SourceID: p.ID,
 		InvoiceID: inv.ID, Amount: amount, AmountAccounting: accAmt, CreatedAt: now})
 	return nil
+}
+
+// cashDiscountSource is the source type of the entry that grants an
+// invoice its cash discount (source id: the invoice), so a correction
+// finds and reverses it like a write-off.
+const cashDiscountSource = "cash_discount"
+
+// grantCashDiscount settles the rest of inv's balance with the cash
+// discount a payment earned (billing.Invoice.CashDiscountFor), as seed
+// 004's ERP does at settlement: the cash-discount expense against
+// receivables, in an entry of its own. The discount lowers the balance but
+// is not money paid.
+func (s *Service) grantCashDiscount(ctx context.Context, tx Tx, st *settlement, inv *billing.Invoice, amount decimal.Decimal, payID string) error {
+	if st.pc.discount == "" {
+		return fail.Conflictf("invoice %s earns a cash discount of %s, but the chart of accounts has no account with the role cash_discount to post it to", label(*inv), amount)
+	}
+	recv, err := st.pc.receivables(*inv)
+	if err != nil {
+		return err
+	}
+	accAmt := st.reduceInvoice(inv, amount, false)
+	var b ledger.Builder
+	b.Debit(st.pc.discount, accAmt, ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount})
+	b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
+	if lines := b.Lines(); len(lines) > 0 {
+		_, err = s.post(ctx, tx, st.pc.tenant.ID, st.pc.today, "Cash discount on "+label(*inv)+" for payment "+payID, cashDiscountSource, inv.ID, "", lines)
+	}
+	return err
 }
 
 // applyCreditNote applies amount of an open credit note to inv: receivables
@@ -548,6 +578,7 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 	if explicit.GreaterThan(pay.Amount) {
 		return fail.Field("invoices", "the amounts to apply (%s) are more than the payment (%s)", explicit, pay.Amount)
 	}
+	discounts := map[string]string{} // invoice → cash discount granted
 	for i, inv := range invs {
 		amt := amts[i]
 		if amt.IsZero() {
@@ -556,8 +587,15 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 		if !amt.IsPositive() {
 			break
 		}
+		discount := inv.CashDiscountFor(amt, pay.Date) // before the payment lowers the balance
 		if err := st.applyPayment(pay, inv, amt, now, false); err != nil {
 			return err
+		}
+		if discount.IsPositive() {
+			if err := s.grantCashDiscount(ctx, tx, st, inv, discount, pay.ID); err != nil {
+				return err
+			}
+			discounts[inv.ID] = money.Fixed(discount, inv.Currency)
 		}
 		rest = rest.Sub(amt)
 	}
@@ -586,12 +624,12 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 	}
 	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "customer_id": pay.CustomerID,
 		"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "date": pay.Date.String(),
-		"applied": applied, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "reference": pay.Reference}); err != nil {
+		"applied": applied, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "reference": pay.Reference, "cash_discounts": discounts}); err != nil {
 		return err
 	}
 	return s.audit(ctx, tx, p, "payment.recorded", "payment", pay.ID, map[string]any{"customer_id": pay.CustomerID,
 		"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "applied": applied,
-		"unapplied": money.Fixed(pay.Unapplied, pay.Currency), "charge_id": pay.ChargeID})
+		"unapplied": money.Fixed(pay.Unapplied, pay.Currency), "charge_id": pay.ChargeID, "cash_discounts": discounts})
 }
 
 func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Principal, pay Payment) error {
@@ -664,6 +702,9 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
 		if err != nil {
 			return err
+		}
+		if strings.TrimSpace(amount) == "" {
+			amt = inv.Balance.Sub(inv.CashDiscountDue(pc.today)) // by the cash-discount date, the discounted amount settles it
 		}
 		rate := ""
 		if inv.Currency != pc.accounting.Code() {

@@ -120,6 +120,17 @@ func (s *Service) checkProductRefs(ctx context.Context, tx Tx, tenantID string, 
 		if err := s.requireAccount(ctx, tx, tenantID, "account", p.Account); err != nil {
 			return err
 		}
+		accounts, err := tx.ListAccounts(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		control, err := s.controlAccounts(ctx, tx, tenantID, accounts)
+		if err != nil {
+			return err
+		}
+		if control[p.Account] {
+			return controlAccountErr("account", p.Account)
+		}
 	}
 	if p.ItemSalesTaxGroup != "" {
 		setup, err := s.taxSetup(ctx, tx, tenantID)

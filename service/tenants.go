@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
@@ -106,6 +107,19 @@ func (s *Service) UpdateTenant(ctx context.Context, p access.Principal, patch Te
 		set(&t.BillingRunDay, patch.BillingRunDay)
 		if err := t.Normalize(); err != nil {
 			return err
+		}
+		if t.Currency != before.Currency {
+			// The ledger's amounts are in the accounting currency: once
+			// anything is posted, changing it would relabel them.
+			posted, err := tx.HasEntries(ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			if posted {
+				return &fail.Error{Code: fail.Conflict,
+					Message: fmt.Sprintf("currency: the ledger already holds entries in %s, so the accounting currency cannot become %s", before.Currency, t.Currency),
+					Fields:  []fail.FieldError{{Field: "currency", Message: fmt.Sprintf("is fixed at %s once anything is posted to the ledger", before.Currency)}}}
+			}
 		}
 		changes := diff(before, t) // before the timestamp changes: the diff names what the caller changed
 		t.UpdatedAt = s.Now()

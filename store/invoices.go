@@ -94,7 +94,8 @@ func invoiceCols(d dialect) string {
 	custom_fields, notes, external_refs, posting_profile, tax_mode, ` + d.dec("net") + `, ` + d.dec("tax") + `, ` + d.dec("total") + `,
 	` + d.dec("paid") + `, ` + d.dec("balance") + `, ` + d.dec("total_accounting") + `, ` + d.dec("balance_accounting") + `, taxes,
 	entry_id, void_entry_id, close_reason, issued_at, closed_at, voided_at, created_at, updated_at,
-	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period`
+	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period,
+	` + d.dec("cash_discount_amount")
 }
 
 const invoiceColNames = `tenant_id, id, kind, status, document_number, number, customer_id, invoice_account_id, customer_name, bill_to,
@@ -103,7 +104,8 @@ const invoiceColNames = `tenant_id, id, kind, status, document_number, number, c
 	custom_fields, notes, external_refs, posting_profile, tax_mode, net, tax, total,
 	paid, balance, total_accounting, balance_accounting, taxes,
 	entry_id, void_entry_id, close_reason, issued_at, closed_at, voided_at, created_at, updated_at, search,
-	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period`
+	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period,
+	cash_discount_amount`
 
 func invoiceArgs(d dialect, inv billing.Invoice) ([]any, error) {
 	var js [6]string
@@ -126,7 +128,8 @@ func invoiceArgs(d dialect, inv billing.Invoice) ([]any, error) {
 		decArg(inv.Net), decArg(inv.Tax), decArg(inv.Total), decArg(inv.Paid), decArg(inv.Balance),
 		decArg(inv.TotalAccounting), decArg(inv.BalanceAccounting), js[4], inv.EntryID, inv.VoidEntryID, inv.CloseReason,
 		d.nts(inv.IssuedAt), d.nts(inv.ClosedAt), d.nts(inv.VoidedAt), d.ts(inv.CreatedAt), d.ts(inv.UpdatedAt), search,
-		inv.OriginalID, inv.CreditNoteID, inv.ReplacementID, inv.CorrectionReason, inv.CorrectionComment, inv.TemplateID, inv.TemplatePeriod}, nil
+		inv.OriginalID, inv.CreditNoteID, inv.ReplacementID, inv.CorrectionReason, inv.CorrectionComment, inv.TemplateID, inv.TemplatePeriod,
+		decArg(inv.CashDiscount)}, nil
 }
 
 func nz[T any](s []T) []T {
@@ -155,7 +158,8 @@ func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 		decScan{&inv.Net}, decScan{&inv.Tax}, decScan{&inv.Total}, decScan{&inv.Paid}, decScan{&inv.Balance},
 		decScan{&inv.TotalAccounting}, decScan{&inv.BalanceAccounting}, &js[4], &inv.EntryID, &inv.VoidEntryID, &inv.CloseReason,
 		ntsScan{&inv.IssuedAt}, ntsScan{&inv.ClosedAt}, ntsScan{&inv.VoidedAt}, tsScan{&inv.CreatedAt}, tsScan{&inv.UpdatedAt},
-		&inv.OriginalID, &inv.CreditNoteID, &inv.ReplacementID, &inv.CorrectionReason, &inv.CorrectionComment, &inv.TemplateID, &inv.TemplatePeriod)
+		&inv.OriginalID, &inv.CreditNoteID, &inv.ReplacementID, &inv.CorrectionReason, &inv.CorrectionComment, &inv.TemplateID, &inv.TemplatePeriod,
+		decScan{&inv.CashDiscount})
 	if err != nil {
 		return inv, err
 	}

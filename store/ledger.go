@@ -73,6 +73,48 @@ func (t *tx) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Ent
 	return e, rows.Err()
 }
 
+func (t *tx) EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID string) ([]ledger.Entry, error) {
+	rows, err := t.query(ctx, `SELECT id FROM journal_entries WHERE tenant_id = ? AND source_id = ? AND source_type = ? ORDER BY number`,
+		tenantID, sourceID, sourceType)
+	if err != nil {
+		return nil, fmt.Errorf("entries by source: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan entry id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("entries by source: %w", err)
+	}
+	out := make([]ledger.Entry, 0, len(ids))
+	for _, id := range ids {
+		e, err := t.GetEntry(ctx, tenantID, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (t *tx) HasEntries(ctx context.Context, tenantID string) (bool, error) {
+	var one int
+	err := t.queryRow(ctx, `SELECT 1 FROM journal_entries WHERE tenant_id = ? LIMIT 1`, tenantID).Scan(&one)
+	if errNoRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("has entries: %w", err)
+	}
+	return true, nil
+}
+
 func (t *tx) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error) {
 	rows, err := t.query(ctx, `SELECT a.code, a.name, a.type, `+t.d.sum("l.debit")+`, `+t.d.sum("l.credit")+`
 		FROM ledger_accounts a LEFT JOIN ledger_daily l ON l.tenant_id = a.tenant_id AND l.account = a.code AND l.date <= ?

@@ -131,6 +131,7 @@ var messages = map[string][3]string{
 	"invoice.correction":      {"Correction", "Corrección", "Correção"},
 	"invoice.date":            {"Invoice date", "Fecha de factura", "Data da fatura"},
 	"invoice.due_date":        {"Due date", "Fecha de vencimiento", "Vencimento"},
+	"invoice.cash_discount":   {"Cash discount if paid by", "Descuento por pronto pago hasta el", "Desconto para pagamento até"},
 	"invoice.document_number": {"Document ID", "ID del documento", "ID do documento"},
 	"invoice.terms":           {"Payment terms (days)", "Condiciones de pago (días)", "Prazo de pagamento (dias)"},
 	"invoice.method":          {"Method of payment", "Forma de pago", "Forma de pagamento"},

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
@@ -199,8 +201,9 @@ type invoicePageData struct {
 	Downloads    []download
 	Base         string
 	Notification []service.Notification
-	CanPay       bool   // pay the balance with the primary card
-	PayKey       string // the pay form's idempotency key
+	CanPay       bool            // pay the balance with the primary card
+	PayKey       string          // the pay form's idempotency key
+	PayAmount    decimal.Decimal // what paying now charges: the balance, less a cash discount still due
 }
 
 type download struct{ Key, Href string }
@@ -245,8 +248,10 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 	if inv.Status.IsIssued() && d.CanApprove {
 		d.ReasonCodes, _ = h.svc.ListReasonCodes(ctx, p)
 	}
+	d.PayAmount = inv.Balance
 	if t, err := h.svc.GetTenant(ctx, p); err == nil {
 		d.Approval = t.ApprovalRequired
+		d.PayAmount = inv.Balance.Sub(inv.CashDiscountDue(calendar.Today(h.svc.Now(), t.Location())))
 	}
 	d.Downloads = h.downloads(inv, d.Base)
 	if inv.Kind == billing.KindInvoice && (inv.Status == billing.Open || inv.Status == billing.PastDue) && inv.Balance.IsPositive() &&
