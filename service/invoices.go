@@ -270,6 +270,11 @@ func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *b
 	if err := in.apply(inv, cust); err != nil {
 		return err
 	}
+	if in.Lines != nil {
+		if err := s.defaultItemGroups(ctx, tx, p.TenantID, inv); err != nil {
+			return err
+		}
+	}
 	if err := inv.Normalize(cust, billTo, tenant); err != nil {
 		return err
 	}
@@ -288,6 +293,27 @@ func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *b
 		return err
 	}
 	return inv.CheckSchedule()
+}
+
+// defaultItemGroups gives a line of a product without an item sales tax
+// group the product's (seed 004: the item sales tax group comes from the
+// item; the sales tax group from the customer, in apply).
+func (s *Service) defaultItemGroups(ctx context.Context, tx Tx, tenantID string, inv *billing.Invoice) error {
+	for i := range inv.Lines {
+		l := &inv.Lines[i]
+		if l.ProductID == "" || l.ItemSalesTaxGroup != "" {
+			continue
+		}
+		prod, err := tx.GetProduct(ctx, tenantID, l.ProductID)
+		if fail.Is(err, fail.NotFound) {
+			continue // a reference to a product no longer kept; the line stands alone
+		}
+		if err != nil {
+			return err
+		}
+		l.ItemSalesTaxGroup = prod.ItemSalesTaxGroup
+	}
+	return nil
 }
 
 func (s *Service) checkLineAccounts(ctx context.Context, tx Tx, tenantID string, inv *billing.Invoice) error {
@@ -593,6 +619,13 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 		return err
 	}
 	if err := inv.CheckIssuable(today); err != nil {
+		return err
+	}
+	setup, err := s.taxSetup(ctx, tx, p.TenantID)
+	if err != nil {
+		return err
+	}
+	if err := inv.CheckLineTaxes(setup); err != nil {
 		return err
 	}
 
