@@ -195,18 +195,18 @@ func (h *Handler) invoicePreview(w http.ResponseWriter, r *http.Request) {
 	lang := infoFrom(r.Context()).lang
 	d, in, err := parseEditor(r)
 	if err == nil {
-		if d.ID == "" && (in.CustomerID == nil || *in.CustomerID == "") {
-			err = fail.Field("customer_id", "choose a customer")
-		}
-	}
-	if err == nil {
 		if id := r.PostFormValue("id"); id != "" {
-			// Editing: the customer comes from the draft.
+			// Editing: the customer comes from the draft (its select is disabled).
 			if inv, gerr := h.svc.GetInvoice(r.Context(), p, id); gerr == nil {
 				cid := inv.CustomerID
 				in.CustomerID = &cid
 			}
 		}
+		if in.CustomerID == nil || *in.CustomerID == "" {
+			err = fail.Field("customer_id", "choose a customer")
+		}
+	}
+	if err == nil {
 		var inv billing.Invoice
 		inv, err = h.svc.PreviewInvoice(r.Context(), p, in)
 		if err == nil {
