@@ -257,16 +257,23 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 	writeParty(x, partyInfo{id: bt.CustomerNumber, name: bt.Name, legalName: bt.LegalName, address: bt.Address, taxID: bt.TaxID,
 		email: bt.Email}, outOfScope)
 	x.close("cac:AccountingCustomerParty")
-	// Intra-community supply needs the deliver-to country (BR-IC-12).
-	if hasCat(tax.IntraCommunity) && bt.Address.Country != "" {
+	// Intra-community supply needs the deliver-to country (BR-IC-12) and
+	// a delivery date or billing period (BR-IC-11): without a period, the
+	// invoice date is the actual delivery date.
+	if hasCat(tax.IntraCommunity) {
 		x.open("cac:Delivery")
-		x.open("cac:DeliveryLocation")
-		x.open("cac:Address")
-		x.open("cac:Country")
-		x.el("cbc:IdentificationCode", bt.Address.Country)
-		x.close("cac:Country")
-		x.close("cac:Address")
-		x.close("cac:DeliveryLocation")
+		if inv.PeriodStart.IsZero() && inv.PeriodEnd.IsZero() {
+			x.date("cbc:ActualDeliveryDate", inv.InvoiceDate)
+		}
+		if bt.Address.Country != "" {
+			x.open("cac:DeliveryLocation")
+			x.open("cac:Address")
+			x.open("cac:Country")
+			x.el("cbc:IdentificationCode", bt.Address.Country)
+			x.close("cac:Country")
+			x.close("cac:Address")
+			x.close("cac:DeliveryLocation")
+		}
 		x.close("cac:Delivery")
 	}
 
