@@ -83,3 +83,40 @@ func TestIssueRefusesLineWithoutApplicableTax(t *testing.T) {
 		accStatus(t, e, adminB, untaxed, map[string]any{"status": "open"})
 	})
 }
+
+// TestThreeDecimalCurrencyHasNoEInvoice: a document in BHD (3 decimals)
+// issues with a warning that no EN 16931 e-invoice can be made of it, and
+// its UBL answers a 409 problem naming the currency and the rule, not a
+// document the rules reject (issue 12 §6).
+func TestThreeDecimalCurrencyHasNoEInvoice(t *testing.T) {
+	t.Parallel()
+	accEach(t, func(t *testing.T, e *testserver.Env) {
+		admin := e.A.Keys[access.Administrator]
+		id := accPost(t, e, admin, map[string]any{"customer_id": e.A.Customer, "currency": "BHD", "exchange_rate": "2.4312",
+			"lines": []any{map[string]any{"description": "Consulting", "quantity": "3", "unit_price": "10.125"}}}).ID
+		r := accDo(t, e, http.MethodPost, "/api/v1/invoices/"+id+"/status", admin, map[string]any{"status": "open"})
+		var out struct {
+			Invoice  accInvoice `json:"invoice"`
+			Warnings []string   `json:"warnings"`
+		}
+		if r.Status != http.StatusOK {
+			t.Fatalf("issue in BHD: %d %s", r.Status, accShort(r.Body))
+		}
+		r.JSON(t, &out)
+		if out.Invoice.Status != "open" || len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0], "BHD") || !strings.Contains(out.Warnings[0], "e-invoice") {
+			t.Errorf("issued in BHD: status %s, warnings %q", out.Invoice.Status, out.Warnings)
+		}
+		r = accDo(t, e, http.MethodGet, "/api/v1/invoices/"+id+"/ubl", admin, nil)
+		p := accWantProblem(t, r, http.StatusConflict, "conflict")
+		if !strings.Contains(p.Detail, "BHD") || !strings.Contains(p.Detail, "3 decimals") || !strings.Contains(p.Detail, "BR-DEC") {
+			t.Errorf("UBL of a BHD document: %q", p.Detail)
+		}
+		// A 2-decimal currency issues with no warning.
+		eur := accPost(t, e, admin, map[string]any{"customer_id": e.A.Customer,
+			"lines": []any{map[string]any{"description": "Consulting", "quantity": "3", "unit_price": "10.12"}}}).ID
+		r = accDo(t, e, http.MethodPost, "/api/v1/invoices/"+eur+"/status", admin, map[string]any{"status": "open"})
+		if r.Status != http.StatusOK || strings.Contains(string(r.Body), `"warnings"`) {
+			t.Errorf("issue in EUR: %d %s", r.Status, accShort(r.Body))
+		}
+	})
+}

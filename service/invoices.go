@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
@@ -502,6 +503,23 @@ type StatusChange struct {
 type StatusResult struct {
 	Invoice  billing.Invoice
 	Notified bool
+	// Warnings say what the change did not refuse but the user must know,
+	// e.g. that no e-invoice can be made of the document just issued.
+	Warnings []string
+}
+
+// issueWarnings are the warnings of issuing inv: a document in a currency
+// no EN 16931 e-invoice can state (documents.CheckEInvoiceCurrency).
+func issueWarnings(inv billing.Invoice, from billing.Status) []string {
+	if !from.IsDraft() || inv.Status != billing.Open {
+		return nil
+	}
+	if err := documents.CheckEInvoiceCurrency(inv.Currency); err != nil {
+		if fe, ok := fail.As(err); ok {
+			return []string{fe.Message}
+		}
+	}
+	return nil
 }
 
 // UpdateInvoiceStatus changes a document's status in one transaction:
@@ -578,7 +596,7 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 				return err
 			}
 		}
-		res = StatusResult{Invoice: inv, Notified: notify}
+		res = StatusResult{Invoice: inv, Notified: notify, Warnings: issueWarnings(inv, from)}
 		if err := s.emitStatusEvents(ctx, tx, p.TenantID, inv, from, ch.Reason); err != nil {
 			return err
 		}
