@@ -76,11 +76,15 @@ func TestBrowserEditorTaxGroups(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#la1"), "30.00"),
 		chromedp.SetValue(chromedp.CSS("#lg1"), "EXM"),
 	)
-	// A select changed by script tells htmx as a user's choice would.
-	evalJS[bool](s, `document.getElementById("lg1").dispatchEvent(new Event("change", {bubbles: true})); true`)
-	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`(document.getElementById("preview-tax")||{innerText:""}).innerText.includes("21")`,
-		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Fatalf("preview tax never showed 21.00: %v; totals %q", err, s.text("#totals-box"))
+	// A select changed by script tells htmx as a user's choice would; the
+	// form is told again every 1.5 s until the preview answers, in case a
+	// trigger met a request in flight.
+	kick := `(function(){var t=document.getElementById("preview-tax");if(t&&t.innerText.includes("21"))return true;` +
+		`if(!window.__kick||Date.now()-window.__kick>1500){window.__kick=Date.now();` +
+		`document.getElementById("lg1").dispatchEvent(new Event("change",{bubbles:true}));}return false})()`
+	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](kick, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		t.Fatalf("preview tax never showed 21.00: %v; totals %q; selects %s", err, s.text("#totals-box"),
+			evalJS[string](s, `JSON.stringify([...document.querySelectorAll("select")].map(e=>[e.id,e.value,e.options.length]))`))
 	}
 	s.screenshot("invoice-editor-tax-groups")
 	s.run(chromedp.Click(chromedp.CSS("#save-draft")), chromedp.WaitVisible(chromedp.CSS("#status-badge")))
