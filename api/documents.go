@@ -63,8 +63,9 @@ func (h *Handlers) registerDocuments(api huma.API) {
 			return download("application/pdf", inv, "pdf", "attachment", b), nil
 		})
 	op(api, huma.Operation{OperationID: "invoice-ubl", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/ubl", Summary: "Download the UBL e-invoice",
-		Description: "A UBL 2.1 Invoice or CreditNote following EN 16931 (Peppol BIS Billing 3.0). Issued documents only.",
-		Tags:        tags, Responses: binaryResponse("application/xml")},
+		Description: "A UBL 2.1 Invoice or CreditNote following EN 16931 (Peppol BIS Billing 3.0). Issued documents only. " +
+			"A document in a currency with more than 2 decimals (BHD, KWD, …) has no e-invoice: 409 naming the currency and the rule.",
+		Tags: tags, Responses: binaryResponse("application/xml")},
 		func(ctx context.Context, p access.Principal, in *idIn) (*documentOut, error) {
 			b, inv, err := h.Svc.InvoiceUBL(ctx, p, in.ID)
 			if err != nil {

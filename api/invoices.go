@@ -426,8 +426,9 @@ func (h *Handlers) registerInvoices(api huma.API) {
 		}
 	}
 	type statusOut struct {
-		Invoice  Invoice `json:"invoice"`
-		Notified bool    `json:"notified" doc:"Whether a notification to the customer was queued."`
+		Invoice  Invoice  `json:"invoice"`
+		Notified bool     `json:"notified" doc:"Whether a notification to the customer was queued."`
+		Warnings []string `json:"warnings,omitempty" doc:"What the change did not refuse but you must know, e.g. that no EN 16931 e-invoice can be made in the document's currency."`
 	}
 	op(api, huma.Operation{OperationID: "update-invoice-status", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/status", Summary: "Update status",
 		Description: "Seeds 000/001's update status: issue (draft → open: number, ledger posting, frozen), past due, close, void (reversal). Illegal changes are 409 with the allowed ones.",
@@ -437,7 +438,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true, h.acc(ctx, p)), Notified: res.Notified}}, nil
+			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true, h.acc(ctx, p)), Notified: res.Notified, Warnings: res.Warnings}}, nil
 		})
 	type totalsOut struct {
 		Currency           string `json:"currency"`

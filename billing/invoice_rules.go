@@ -181,6 +181,43 @@ func (inv *Invoice) CloseIfNothingOwed() bool {
 	return true
 }
 
+// Taxed reports whether the tenant charges tax: once it has a tax code,
+// every line of a document it issues must carry one (seed 004: the tax
+// information must be given).
+func (s TaxSetup) Taxed() bool { return len(s.Codes) > 0 }
+
+// CheckLineTaxes returns why the computed document cannot be issued with
+// its lines' tax codes, naming each line at fault, or nil. Under a taxed
+// setup every line needs exactly one applicable tax code that settles its
+// tax (tax.Code.Settles): none means the line would go out untaxed by
+// mistake (unless its groups map to an explicit exemption, which is a code);
+// two or more cannot be expressed in an EN 16931 e-invoice, which gives a
+// line one VAT category, so its UBL could never be produced.
+func (inv *Invoice) CheckLineTaxes(setup TaxSetup) error {
+	var c fail.Collector
+	for i, l := range inv.Lines {
+		p := linePrefix(i)
+		switch n := len(l.TaxCodes); {
+		case n == 0 && !setup.Taxed():
+		case n == 0 && l.SalesTaxGroup == "":
+			c.Add(p+".sales_tax_group", "no tax code applies: the customer has no sales tax group; give the customer (or the document) a sales tax group")
+		case n == 0 && l.ItemSalesTaxGroup == "":
+			c.Add(p+".item_sales_tax_group", "no tax code applies: choose an item sales tax group (for an exempt line, one that maps to an exemption code with its reason)")
+		case n == 0:
+			c.Add(p+".item_sales_tax_group", "no tax code applies: item sales tax group %q and sales tax group %q share no tax code; choose an item sales tax group that shares one (for an exempt line, an exemption code with its reason)",
+				l.ItemSalesTaxGroup, l.SalesTaxGroup)
+		case n == 1:
+			if tc, ok := setup.Codes[l.TaxCodes[0]]; ok && !tc.Settles() {
+				c.Add(p+".item_sales_tax_group", "tax code %s (category %s) charges no tax but states no exemption reason; give the tax code its reason", tc.Code, tc.Category)
+			}
+		default:
+			c.Add(p+".item_sales_tax_group", "%d tax codes apply (%s): an EN 16931 e-invoice gives a line exactly one VAT category; choose an item sales tax group that shares one code with sales tax group %q",
+				n, strings.Join(l.TaxCodes, ", "), l.SalesTaxGroup)
+		}
+	}
+	return c.Err()
+}
+
 func (inv *Invoice) label() string {
 	if inv.Number != "" {
 		return inv.Number

@@ -2,6 +2,7 @@ package documents
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -122,6 +123,26 @@ func FormatDate(d calendar.Date, lang string) string {
 		return messages["en"].Months[d.Month-1] + " " + itoa(d.Day) + ", " + itoa(d.Year)
 	}
 	return pad2(d.Day) + "/" + pad2(int(d.Month)) + "/" + itoa(d.Year)
+}
+
+// isoDate matches a date written the ISO way (2026-11-30), as the service
+// writes periods into generated line descriptions.
+var isoDate = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
+
+// LocalizeDates rewrites the ISO dates in s in lang's date format
+// (FormatDate), so that a document shows every date one way. Text that is
+// not a valid date is left alone.
+func LocalizeDates(s, lang string) string {
+	if !strings.Contains(s, "-") {
+		return s
+	}
+	return isoDate.ReplaceAllStringFunc(s, func(m string) string {
+		d, err := calendar.Parse(m)
+		if err != nil {
+			return m
+		}
+		return FormatDate(d, lang)
+	})
 }
 
 // FormatPeriod renders a billing period "start – end" in lang.

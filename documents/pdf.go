@@ -53,7 +53,7 @@ const (
 	marginX    = 40.0
 	contentW   = pageW - 2*marginX
 	rightX     = pageW - marginX
-	headerEndY = 150.0 // content starts here on every page
+	headerEndY = 150.0 // content starts here at the earliest on every page
 	bottomY    = pageH - 60
 )
 
@@ -315,7 +315,9 @@ func (r *pdfRenderer) newPage() {
 	}
 	if c := strings.Join(nonEmpty(r.d.Branding.Email, r.d.Branding.Phone), " · "); c != "" {
 		r.text(marginX, y, c)
+		y += 10
 	}
+	leftBottom := y
 
 	// Title, number, status, dates and currency, right.
 	r.pdf.SetTextColor(r.primary[0], r.primary[1], r.primary[2])
@@ -345,10 +347,13 @@ func (r *pdfRenderer) newPage() {
 		r.cell(412, y, rightX-412, row[1], gopdf.Right)
 		y += 12
 	}
+	// The rule runs below the header's last text line on either side (a
+	// logo pushes the seller's lines down), never through it.
+	ruleY := max(headerEndY-10, leftBottom+2, y+2)
 	r.pdf.SetStrokeColor(r.accent[0], r.accent[1], r.accent[2])
 	r.pdf.SetLineWidth(1)
-	r.pdf.Line(marginX, headerEndY-10, rightX, headerEndY-10)
-	r.y = headerEndY
+	r.pdf.Line(marginX, ruleY, rightX, ruleY)
+	r.y = ruleY + 10
 }
 
 // room makes sure h points fit on the page, starting a new one if not; it
@@ -407,7 +412,7 @@ func (r *pdfRenderer) parties() {
 		rows = append(rows, [2]string{r.m.Credits, strings.TrimSpace(r.d.Preceding.Number + "  " + FormatDate(r.d.Preceding.Date, r.lang))})
 	}
 	if inv.CorrectionReason != "" && inv.Kind == billing.KindCreditNote {
-		rows = append(rows, [2]string{r.m.ReasonLabel, strings.TrimSpace(inv.CorrectionReason + " " + inv.CorrectionComment)})
+		rows = append(rows, [2]string{r.m.ReasonLabel, strings.TrimSpace(inv.CorrectionReason + " " + LocalizeDates(inv.CorrectionComment, r.lang))})
 	}
 	if inv.Currency != r.d.Tenant.Currency && !inv.ExchangeRate.IsZero() && r.d.Tenant.Currency != "" {
 		rows = append(rows, [2]string{r.m.ExchangeRate, "1 " + inv.Currency + " = " + FormatDecimal(inv.ExchangeRate, r.lang) + " " + r.d.Tenant.Currency})
@@ -485,7 +490,7 @@ func (r *pdfRenderer) lines() {
 	for i := range r.inv.Lines {
 		l := &r.inv.Lines[i]
 		r.font(false, 8.5)
-		desc := r.wrap(l.Description, cols[0].w-6)
+		desc := r.wrap(LocalizeDates(l.Description, r.lang), cols[0].w-6)
 		var sub string
 		if !l.ServiceStart.IsZero() || !l.ServiceEnd.IsZero() {
 			sub = r.m.Service + ": " + FormatPeriod(l.ServiceStart, l.ServiceEnd, r.lang)
@@ -497,6 +502,7 @@ func (r *pdfRenderer) lines() {
 		if r.room(h) {
 			r.tableHeader(true)
 		}
+		r.font(false, 8.5) // the page's header and the table header leave bold set
 		if i%2 == 1 {
 			r.pdf.SetFillColor(246, 247, 249)
 			r.pdf.RectFromUpperLeftWithStyle(marginX, r.y-2, contentW, h, "F")
@@ -638,7 +644,7 @@ func (r *pdfRenderer) payment() {
 	}
 	r.section(r.m.Payment, strings.Join(terms, "\n"))
 	r.section(r.m.Instructions, b.PaymentInstructions)
-	r.section(r.m.Notes, inv.Notes)
+	r.section(r.m.Notes, LocalizeDates(inv.Notes, r.lang))
 }
 
 // section draws a titled paragraph, wrapped and broken over pages.

@@ -54,6 +54,27 @@ func UBLBytes(d *Doc) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// EInvoiceDecimals is the most decimals an EN 16931 e-invoice states an
+// amount with (rules BR-DEC-01 to BR-DEC-28).
+const EInvoiceDecimals = 2
+
+// CheckEInvoiceCurrency returns why no EN 16931 e-invoice can be made of a
+// document in currency code (a conflict naming the currency), or nil. A
+// currency whose minor unit has more decimals than the standard allows
+// (BHD, KWD, JOD, OMR, TND, IQD, LYD: 3) would be rounded away from the
+// stored amounts, and its exact amounts break the BR-DEC rules.
+func CheckEInvoiceCurrency(code string) error {
+	cur, err := money.ParseCurrency(code)
+	if err != nil {
+		return fmt.Errorf("documents: %w", err)
+	}
+	if d := cur.Digits(); d > EInvoiceDecimals {
+		return fail.Conflictf("no EN 16931 e-invoice can be made in %s: %s amounts have %d decimals, and EN 16931 allows at most %d (rules BR-DEC-01 to BR-DEC-28); send the PDF, or invoice in another currency",
+			cur.Code(), cur.Code(), d, EInvoiceDecimals)
+	}
+	return nil
+}
+
 // vatGroup is one line of the EN 16931 VAT breakdown: a category and rate.
 type vatGroup struct {
 	cat        tax.Category
@@ -141,6 +162,9 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 	cur, err := money.ParseCurrency(inv.Currency)
 	if err != nil {
 		return fmt.Errorf("documents: %w", err)
+	}
+	if err := CheckEInvoiceCurrency(inv.Currency); err != nil {
+		return err
 	}
 	credit := inv.Kind == billing.KindCreditNote
 	root, typeTag, lineTag, qtyTag := "Invoice", "cbc:InvoiceTypeCode", "cac:InvoiceLine", "cbc:InvoicedQuantity"
@@ -257,16 +281,23 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 	writeParty(x, partyInfo{id: bt.CustomerNumber, name: bt.Name, legalName: bt.LegalName, address: bt.Address, taxID: bt.TaxID,
 		email: bt.Email}, outOfScope)
 	x.close("cac:AccountingCustomerParty")
-	// Intra-community supply needs the deliver-to country (BR-IC-12).
-	if hasCat(tax.IntraCommunity) && bt.Address.Country != "" {
+	// Intra-community supply needs the deliver-to country (BR-IC-12) and
+	// a delivery date or billing period (BR-IC-11): without a period, the
+	// invoice date is the actual delivery date.
+	if hasCat(tax.IntraCommunity) {
 		x.open("cac:Delivery")
-		x.open("cac:DeliveryLocation")
-		x.open("cac:Address")
-		x.open("cac:Country")
-		x.el("cbc:IdentificationCode", bt.Address.Country)
-		x.close("cac:Country")
-		x.close("cac:Address")
-		x.close("cac:DeliveryLocation")
+		if inv.PeriodStart.IsZero() && inv.PeriodEnd.IsZero() {
+			x.date("cbc:ActualDeliveryDate", inv.InvoiceDate)
+		}
+		if bt.Address.Country != "" {
+			x.open("cac:DeliveryLocation")
+			x.open("cac:Address")
+			x.open("cac:Country")
+			x.el("cbc:IdentificationCode", bt.Address.Country)
+			x.close("cac:Country")
+			x.close("cac:Address")
+			x.close("cac:DeliveryLocation")
+		}
 		x.close("cac:Delivery")
 	}
 

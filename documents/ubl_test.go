@@ -2,11 +2,16 @@ package documents_test
 
 import (
 	"encoding/xml"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/documents"
+	"github.com/facturo/facturo/tax"
 )
 
 // TestUBLWellFormedAndComplete parses the UBL of an invoice and a credit
@@ -57,5 +62,41 @@ func TestUBLWellFormedAndComplete(t *testing.T) {
 	d.Invoice.Lines[0].TaxCodes = []string{"VAT21", "VAT10"}
 	if _, err := documents.UBLBytes(d); err == nil || !strings.Contains(err.Error(), "one VAT category per line") {
 		t.Errorf("a line with two tax codes: %v", err)
+	}
+}
+
+// TestUBLIntraCommunityWithoutPeriod: an intra-community supply (K) with no
+// billing period states the invoice date as its actual delivery date, as
+// BR-IC-11 requires (issue 12); with a period it needs none.
+func TestUBLIntraCommunityWithoutPeriod(t *testing.T) {
+	t.Parallel()
+	d := sample(t, "en", "EUR", 2)
+	d.Invoice.BillTo.Address.Country, d.Invoice.BillTo.TaxID = "PT", "PT509876543"
+	for i := range d.Invoice.Lines {
+		d.Invoice.Lines[i].TaxCodes = []string{"IC"}
+	}
+	d.Invoice.Taxes = []billing.TaxLine{{Code: "IC", Name: "Intra-community supply", Category: tax.IntraCommunity,
+		ExemptionReason: "Intra-community supply", ExemptionReasonCode: "VATEX-EU-IC", Base: d.Invoice.Net}}
+	d.Invoice.Tax, d.Invoice.Total, d.Invoice.Balance = decimal.Zero, d.Invoice.Net, d.Invoice.Net
+	withPeriod, err := documents.UBLBytes(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(withPeriod), "ActualDeliveryDate") {
+		t.Errorf("with a billing period, the UBL needs no delivery date")
+	}
+	d.Invoice.PeriodStart, d.Invoice.PeriodEnd = calendar.Date{}, calendar.Date{}
+	b, err := documents.UBLBytes(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<cac:Delivery><cbc:ActualDeliveryDate>2026-03-05</cbc:ActualDeliveryDate><cac:DeliveryLocation>"
+	if !strings.Contains(string(b), want) {
+		t.Errorf("K without a billing period: UBL lacks %s", want)
+	}
+	if f := os.Getenv("FACTURO_UBL_OUT"); f != "" {
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -6,23 +6,38 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/internal/testserver"
 )
 
 func TestDocumentDownloads(t *testing.T) {
 	accEach(t, func(t *testing.T, e *testserver.Env) {
-		accTaxSetup(t, e, e.A, e.A.Customer)
+		accTaxSetup(t, e, e.A, e.A.Customer, e.A.Other)
 		today := accToday(e)
 		admin, cust := e.A.Keys[access.Administrator], e.A.Keys[access.Customer]
-		open := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today, "open")
-		draft := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today)
-		other := accMakeInvoice(t, e, e.A.ID, e.A.Other, today, "open")
+		// A taxed tenant issues only lines with a tax code (issue 12).
+		mk := func(customer string, statuses ...string) billing.Invoice {
+			id := accPost(t, e, admin, map[string]any{"customer_id": customer, "invoice_date": today.String(), "lines": []any{
+				map[string]any{"description": "Managed services", "quantity": "2", "unit_price": "10.00", "item_sales_tax_group": "FULL"}}}).ID
+			for _, s := range statuses {
+				accStatus(t, e, admin, id, map[string]any{"status": s})
+			}
+			inv, err := e.Svc.GetInvoice(context.Background(), access.System(e.A.ID, "test"), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return inv
+		}
+		open := mk(e.A.Customer, "open")
+		draft := mk(e.A.Customer)
+		other := mk(e.A.Other, "open")
 
 		r := accDo(t, e, http.MethodGet, "/api/v1/invoices/"+open.ID+"/pdf", admin, nil)
 		if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(r.Body, []byte("%PDF-")) {

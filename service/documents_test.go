@@ -148,6 +148,7 @@ type corpusSpec struct {
 	long     bool
 	amount   bool // a line entered by amount
 	correct  bool // corrected afterwards: its credit note joins the corpus
+	noPeriod bool // no billing period, on the document or its lines
 }
 
 // corpusSpecs varies tax categories, discounts, credit notes, currencies and text.
@@ -170,6 +171,9 @@ func corpusSpecs() []corpusSpec {
 			corpusSpec{customer: "es", kind: "credit_note", groups: []string{"S21", "S10"}},
 		)
 	}
+	// Intra-community supply without a billing period: the invoice date is
+	// the actual delivery date (BR-IC-11, issue 12).
+	specs = append(specs, corpusSpec{customer: "pt", groups: []string{"IC"}, noPeriod: true})
 	return specs
 }
 
@@ -194,6 +198,9 @@ func makeCorpus(t *testing.T, ctx context.Context, svc *service.Service, fx docF
 				ServiceStart: calendar.New(2026, 2, 1), ServiceEnd: calendar.New(2026, 2, 28)}
 			if s.long {
 				l.Description = fmt.Sprintf("%d. %s Segunda parte: detalle técnico.", j+1, longText)
+			}
+			if s.noPeriod {
+				l.ServiceStart, l.ServiceEnd = calendar.Date{}, calendar.Date{}
 			}
 			switch {
 			case s.amount && j == 0:
@@ -221,6 +228,9 @@ func makeCorpus(t *testing.T, ctx context.Context, svc *service.Service, fx docF
 			Notes: ptr(fmt.Sprintf("Documento %d — gracias por su confianza.", i))}
 		if s.kind != "" {
 			in.Kind = ptr(s.kind)
+		}
+		if s.noPeriod {
+			in.PeriodStart, in.PeriodEnd = nil, nil
 		}
 		if c.Billing.Currency != "EUR" {
 			in.ExchangeRate = ptr([]string{"0.9231", "0.1712", "1.1650", "0.006123"}[i%4])

@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
@@ -271,6 +272,11 @@ func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *b
 	if err := in.apply(inv, cust); err != nil {
 		return err
 	}
+	if in.Lines != nil {
+		if err := s.defaultItemGroups(ctx, tx, p.TenantID, inv); err != nil {
+			return err
+		}
+	}
 	if err := inv.Normalize(cust, billTo, tenant); err != nil {
 		return err
 	}
@@ -289,6 +295,27 @@ func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *b
 		return err
 	}
 	return inv.CheckSchedule()
+}
+
+// defaultItemGroups gives a line of a product without an item sales tax
+// group the product's (seed 004: the item sales tax group comes from the
+// item; the sales tax group from the customer, in apply).
+func (s *Service) defaultItemGroups(ctx context.Context, tx Tx, tenantID string, inv *billing.Invoice) error {
+	for i := range inv.Lines {
+		l := &inv.Lines[i]
+		if l.ProductID == "" || l.ItemSalesTaxGroup != "" {
+			continue
+		}
+		prod, err := tx.GetProduct(ctx, tenantID, l.ProductID)
+		if fail.Is(err, fail.NotFound) {
+			continue // a reference to a product no longer kept; the line stands alone
+		}
+		if err != nil {
+			return err
+		}
+		l.ItemSalesTaxGroup = prod.ItemSalesTaxGroup
+	}
+	return nil
 }
 
 // checkLineAccounts verifies every line's main account and distribution
@@ -517,6 +544,23 @@ type StatusChange struct {
 type StatusResult struct {
 	Invoice  billing.Invoice
 	Notified bool
+	// Warnings say what the change did not refuse but the user must know,
+	// e.g. that no e-invoice can be made of the document just issued.
+	Warnings []string
+}
+
+// issueWarnings are the warnings of issuing inv: a document in a currency
+// no EN 16931 e-invoice can state (documents.CheckEInvoiceCurrency).
+func issueWarnings(inv billing.Invoice, from billing.Status) []string {
+	if !from.IsDraft() || inv.Status != billing.Open {
+		return nil
+	}
+	if err := documents.CheckEInvoiceCurrency(inv.Currency); err != nil {
+		if fe, ok := fail.As(err); ok {
+			return []string{fe.Message}
+		}
+	}
+	return nil
 }
 
 // UpdateInvoiceStatus changes a document's status in one transaction:
@@ -593,7 +637,7 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 				return err
 			}
 		}
-		res = StatusResult{Invoice: inv, Notified: notify}
+		res = StatusResult{Invoice: inv, Notified: notify, Warnings: issueWarnings(inv, from)}
 		if err := s.emitStatusEvents(ctx, tx, p.TenantID, inv, from, ch.Reason); err != nil {
 			return err
 		}
@@ -640,6 +684,13 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 		return err
 	}
 	if err := inv.CheckIssuable(today); err != nil {
+		return err
+	}
+	setup, err := s.taxSetup(ctx, tx, p.TenantID)
+	if err != nil {
+		return err
+	}
+	if err := inv.CheckLineTaxes(setup); err != nil {
 		return err
 	}
 

@@ -51,6 +51,23 @@ func (c Category) ZeroRate() bool {
 	return false
 }
 
+// ExplicitExemption reports whether c is an explicit exemption: a code
+// whose category charges no tax for a stated reason (E, AE, K, G, O) and
+// that gives that reason, as text or as a VATEX code. A document line is
+// exempt only through such a code applying to it (its item sales tax group
+// and the customer's sales tax group both hold it); a line to which no code
+// applies is not "exempt", it is untaxed by mistake.
+func (c Code) ExplicitExemption() bool {
+	return c.Category.NeedsExemptionReason() && (c.ExemptionReason != "" || c.ExemptionReasonCode != "")
+}
+
+// Settles reports whether c, as the one code applying to a line, states
+// the line's tax: it charges its rate, is zero-rated (Z), or is an explicit
+// exemption.
+func (c Code) Settles() bool {
+	return !c.Category.NeedsExemptionReason() || c.ExplicitExemption()
+}
+
 // Code is one tax with its rate (a percentage), category and ledger account.
 type Code struct {
 	Code                string          `json:"code"`

@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/tax"
 )
 
 func can(p access.Principal, perm access.Permission) bool { return p.Require(perm) == nil }
@@ -20,6 +21,7 @@ type editorLine struct {
 	Index                                          int
 	Description, Quantity, UnitPrice, Amount, Unit string
 	ChargeType, Account                            string
+	ItemSalesTaxGroup, ProductID                   string
 	Computed                                       string
 }
 
@@ -28,14 +30,33 @@ type editorData struct {
 	CustomerID, InvoiceDate, DueDate string
 	PeriodStart, PeriodEnd, Currency string
 	Provider, Notes, ExchangeRate    string
-	Lines                            []editorLine
-	Customers                        []billing.Customer
-	Preview                          *billing.Invoice
-	PreviewErr                       string
-	ChargeTypes                      []string
+	// SalesTaxGroup is the document's sales tax group, given to every
+	// line; empty takes the customer's (seed 004).
+	SalesTaxGroup           string
+	Lines                   []editorLine
+	Customers               []billing.Customer
+	SalesGroups, ItemGroups []tax.Group
+	Preview                 *billing.Invoice
+	PreviewErr              string
+	ChargeTypes             []string
 }
 
 var chargeTypes = []string{"one_time", "recurring", "usage", "time"}
+
+// taxGroups fills d's sales and item sales tax groups for the selects.
+func (h *Handler) taxGroups(r *http.Request, d *editorData) {
+	groups, err := h.svc.ListTaxGroups(r.Context(), access.FromContext(r.Context()))
+	if err != nil {
+		return
+	}
+	for _, g := range groups {
+		if g.Kind == tax.SalesGroup {
+			d.SalesGroups = append(d.SalesGroups, g)
+		} else {
+			d.ItemGroups = append(d.ItemGroups, g)
+		}
+	}
+}
 
 func (h *Handler) editorCustomers(r *http.Request) []billing.Customer {
 	page, err := h.svc.ListCustomers(r.Context(), access.FromContext(r.Context()), service.CustomerFilter{Page: service.Page{Limit: service.MaxLimit}, Sort: "name"})
@@ -56,6 +77,7 @@ func blankLines(from, n int) []editorLine {
 func (h *Handler) invoiceNew(w http.ResponseWriter, r *http.Request) {
 	lang := infoFrom(r.Context()).lang
 	d := &editorData{CustomerID: r.URL.Query().Get("customer"), Lines: blankLines(0, 3), Customers: h.editorCustomers(r), ChargeTypes: chargeTypes}
+	h.taxGroups(r, d)
 	h.render(w, r, "editor", http.StatusOK, h.newView(r, "invoices", T(lang, "editor.new"), d))
 }
 
@@ -73,12 +95,16 @@ func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
 	d := &editorData{ID: inv.ID, CustomerID: inv.CustomerID, InvoiceDate: dateOrEmpty(inv.InvoiceDate), DueDate: dateOrEmpty(inv.DueDate),
 		PeriodStart: dateOrEmpty(inv.PeriodStart), PeriodEnd: dateOrEmpty(inv.PeriodEnd), Currency: inv.Currency, Provider: inv.Provider,
 		Notes: inv.Notes, Customers: h.editorCustomers(r), ChargeTypes: chargeTypes, Preview: &inv}
+	h.taxGroups(r, d)
+	if len(inv.Lines) > 0 {
+		d.SalesTaxGroup = inv.Lines[0].SalesTaxGroup
+	}
 	if !inv.ExchangeRate.IsZero() && !inv.ExchangeRate.Equal(one) {
 		d.ExchangeRate = inv.ExchangeRate.String()
 	}
 	for i, l := range inv.Lines {
 		el := editorLine{Index: i, Description: l.Description, Unit: l.Unit, ChargeType: string(l.ChargeType), Account: l.Account,
-			Computed: formatMoney(infoFrom(r.Context()).lang, l.Amount, inv.Currency)}
+			ItemSalesTaxGroup: l.ItemSalesTaxGroup, ProductID: l.ProductID, Computed: formatMoney(infoFrom(r.Context()).lang, l.Amount, inv.Currency)}
 		if l.AmountOnly() {
 			el.Amount = l.Amount.String()
 		} else {
@@ -101,7 +127,7 @@ func parseEditor(r *http.Request) (*editorData, service.InvoiceInput, error) {
 	f := r.PostForm
 	d := &editorData{ID: r.PathValue("id"), CustomerID: f.Get("customer_id"), InvoiceDate: f.Get("invoice_date"), DueDate: f.Get("due_date"),
 		PeriodStart: f.Get("period_start"), PeriodEnd: f.Get("period_end"), Currency: f.Get("currency"), Provider: f.Get("provider"),
-		Notes: f.Get("notes"), ExchangeRate: f.Get("exchange_rate"), ChargeTypes: chargeTypes}
+		Notes: f.Get("notes"), ExchangeRate: f.Get("exchange_rate"), SalesTaxGroup: strings.TrimSpace(f.Get("sales_tax_group")), ChargeTypes: chargeTypes}
 	var in service.InvoiceInput
 	var c fail.Collector
 	str := func(s string) *string { return &s }
@@ -133,6 +159,7 @@ func parseEditor(r *http.Request) (*editorData, service.InvoiceInput, error) {
 	in.Notes = str(d.Notes)
 	desc, qty, price, amount := f["line_description"], f["line_quantity"], f["line_unit_price"], f["line_amount"]
 	unit, charge, account := f["line_unit"], f["line_charge_type"], f["line_account"]
+	itemGroup, product := f["line_item_sales_tax_group"], f["line_product_id"]
 	at := func(s []string, i int) string {
 		if i < len(s) {
 			return strings.TrimSpace(s[i])
@@ -142,12 +169,16 @@ func parseEditor(r *http.Request) (*editorData, service.InvoiceInput, error) {
 	lines := []service.LineInput{}
 	for i := range desc {
 		el := editorLine{Index: i, Description: at(desc, i), Quantity: at(qty, i), UnitPrice: at(price, i), Amount: at(amount, i),
-			Unit: at(unit, i), ChargeType: at(charge, i), Account: at(account, i)}
+			Unit: at(unit, i), ChargeType: at(charge, i), Account: at(account, i), ItemSalesTaxGroup: at(itemGroup, i), ProductID: at(product, i)}
 		d.Lines = append(d.Lines, el)
 		if el.Description == "" && el.Quantity == "" && el.UnitPrice == "" && el.Amount == "" {
 			continue
 		}
-		li := service.LineInput{Description: el.Description, Unit: el.Unit, ChargeType: el.ChargeType, Account: el.Account}
+		li := service.LineInput{Description: el.Description, Unit: el.Unit, ChargeType: el.ChargeType, Account: el.Account,
+			ItemSalesTaxGroup: el.ItemSalesTaxGroup, ProductID: el.ProductID}
+		if d.SalesTaxGroup != "" {
+			li.SalesTaxGroup = str(d.SalesTaxGroup)
+		}
 		if el.Amount != "" && el.Quantity == "" && el.UnitPrice == "" {
 			li.Amount = str(el.Amount)
 		} else {
@@ -164,18 +195,18 @@ func (h *Handler) invoicePreview(w http.ResponseWriter, r *http.Request) {
 	lang := infoFrom(r.Context()).lang
 	d, in, err := parseEditor(r)
 	if err == nil {
-		if d.ID == "" && (in.CustomerID == nil || *in.CustomerID == "") {
-			err = fail.Field("customer_id", "choose a customer")
-		}
-	}
-	if err == nil {
 		if id := r.PostFormValue("id"); id != "" {
-			// Editing: the customer comes from the draft.
+			// Editing: the customer comes from the draft (its select is disabled).
 			if inv, gerr := h.svc.GetInvoice(r.Context(), p, id); gerr == nil {
 				cid := inv.CustomerID
 				in.CustomerID = &cid
 			}
 		}
+		if in.CustomerID == nil || *in.CustomerID == "" {
+			err = fail.Field("customer_id", "choose a customer")
+		}
+	}
+	if err == nil {
 		var inv billing.Invoice
 		inv, err = h.svc.PreviewInvoice(r.Context(), p, in)
 		if err == nil {
@@ -195,6 +226,7 @@ func (h *Handler) invoiceLineRow(w http.ResponseWriter, r *http.Request) {
 		i = 0
 	}
 	d := &editorData{ChargeTypes: chargeTypes, Lines: blankLines(i, 1)}
+	h.taxGroups(r, d)
 	h.fragment(w, r, "editor", "newline", http.StatusOK, h.newView(r, "invoices", "", d))
 }
 
@@ -233,6 +265,7 @@ func (h *Handler) editorError(w http.ResponseWriter, r *http.Request, d *editorD
 	}
 	lang := infoFrom(r.Context()).lang
 	d.Customers = h.editorCustomers(r)
+	h.taxGroups(r, d)
 	d.Lines = append(d.Lines, blankLines(len(d.Lines), 1)...)
 	v := h.newView(r, "invoices", T(lang, titleKey), d)
 	v.Error = errorText(r, err)
