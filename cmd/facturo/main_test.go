@@ -53,10 +53,11 @@ func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 // clearEnv makes flag defaults independent of the machine's environment:
-// every FACTURO_ variable is unset for the test.
+// every FACTURO_ variable but the test suite's own (FACTURO_TEST_…) is unset
+// for the test.
 func clearEnv(t *testing.T) {
 	for _, kv := range os.Environ() {
-		if v, _, _ := strings.Cut(kv, "="); strings.HasPrefix(v, "FACTURO_") {
+		if v, _, _ := strings.Cut(kv, "="); strings.HasPrefix(v, "FACTURO_") && !strings.HasPrefix(v, "FACTURO_TEST_") {
 			t.Setenv(v, "")
 			os.Unsetenv(v)
 		}
