@@ -73,6 +73,7 @@ func accWalletRows(t *testing.T, e *testserver.Env) []accMatrixRow {
 		{op: "GET /api/v1/wallet-settings", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/wallet-settings", nil)},
 		{op: "PUT /api/v1/wallet-settings", allowed: accAdminOnly, call: fixed("/api/v1/wallet-settings",
 			map[string]any{"receipt_emails": false, "allow_negative": false, "recharge_max_attempts": 4, "recharge_backoff_seconds": 300})},
+		{op: "PATCH /api/v1/wallet-settings", allowed: accAdminOnly, call: fixed("/api/v1/wallet-settings", map[string]any{"receipt_emails": false})},
 
 		{op: "GET /api/v1/customers/{id}/dashboard", allowed: notEngineer, call: fixed(cust+"/dashboard", nil)},
 		{op: "GET /api/v1/me/dashboard", allowed: customerOnly, call: fixed("/api/v1/me/dashboard", nil)},
