@@ -72,6 +72,10 @@ type BillingRun struct {
 	UpdatedAt       time.Time         `json:"updated_at"`
 	FinishedAt      *time.Time        `json:"finished_at,omitempty"`
 	Rates           map[string]string `json:"-"`
+	// GroupsSkipped are the invoice groups the run left out, with the
+	// reason (a currency without an exchange rate); their items stay
+	// pending for a later run.
+	GroupsSkipped []SkippedGroup `json:"groups_skipped"`
 }
 
 // Percent is the share of the period's items invoiced so far.
@@ -300,9 +304,13 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 func (s *Service) billBatch(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, accounts []string,
 	issue bool, rates map[string]string) error {
 	return s.store.Write(ctx, func(tx Tx) error {
+		var skipped []SkippedGroup
 		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, invDate: period.To, invPeriod: &period,
-			issue: issue, rates: rates, event: map[string]any{"billing_run_id": run.ID}})
+			issue: issue, rates: rates, event: map[string]any{"billing_run_id": run.ID}, skipped: &skipped})
 		if err != nil {
+			return err
+		}
+		if err := tx.AddBillingRunSkips(ctx, p.TenantID, run.ID, skipped); err != nil {
 			return err
 		}
 		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsDone: n, GroupsDone: len(invs), InvoicesCreated: len(invs),
@@ -345,7 +353,11 @@ func (s *Service) getRun(ctx context.Context, tenantID, runID string) (BillingRu
 	var r BillingRun
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		r, err = tx.GetBillingRun(ctx, tenantID, runID)
+		if r, err = tx.GetBillingRun(ctx, tenantID, runID); err != nil {
+			return err
+		}
+		skips, err := tx.BillingRunSkips(ctx, tenantID, []string{r.ID})
+		r.GroupsSkipped = skips[r.ID]
 		return err
 	})
 	return r, err
@@ -374,7 +386,17 @@ func (s *Service) ListBillingRuns(ctx context.Context, p access.Principal) ([]Bi
 	var out []BillingRun
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.ListBillingRuns(ctx, p.TenantID)
+		if out, err = tx.ListBillingRuns(ctx, p.TenantID); err != nil {
+			return err
+		}
+		ids := make([]string, len(out))
+		for k, r := range out {
+			ids[k] = r.ID
+		}
+		skips, err := tx.BillingRunSkips(ctx, p.TenantID, ids)
+		for k := range out {
+			out[k].GroupsSkipped = skips[out[k].ID]
+		}
 		return err
 	})
 	return out, err
