@@ -310,7 +310,7 @@ func (s *Service) billBatch(ctx context.Context, p access.Principal, run Billing
 		if err != nil {
 			return err
 		}
-		if err := tx.AddBillingRunSkips(ctx, p.TenantID, run.ID, skipped); err != nil {
+		if err := tx.SetBillingRunSkips(ctx, p.TenantID, run.ID, accounts, skipped); err != nil {
 			return err
 		}
 		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsDone: n, GroupsDone: len(invs), InvoicesCreated: len(invs),

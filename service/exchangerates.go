@@ -26,9 +26,10 @@ type ExchangeRateStore interface {
 	// ExchangeRateOn returns the latest rate of currency effective on or
 	// before date, and false if there is none.
 	ExchangeRateOn(ctx context.Context, tenantID, currency string, date calendar.Date) (ExchangeRate, bool, error)
-	// AddBillingRunSkips records invoice groups a run left out (a repeat
-	// of the same group replaces its reason).
-	AddBillingRunSkips(ctx context.Context, tenantID, runID string, skips []SkippedGroup) error
+	// SetBillingRunSkips records the invoice groups a run left out of the
+	// given bill-to accounts, replacing what an earlier attempt of the run
+	// recorded for them.
+	SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []SkippedGroup) error
 	// BillingRunSkips returns the groups the runs left out, by run id.
 	BillingRunSkips(ctx context.Context, tenantID string, runIDs []string) (map[string][]SkippedGroup, error)
 }

@@ -75,7 +75,18 @@ func (t *tx) ExchangeRateOn(ctx context.Context, tenantID, currency string, date
 	return r, true, nil
 }
 
-func (t *tx) AddBillingRunSkips(ctx context.Context, tenantID, runID string, skips []service.SkippedGroup) error {
+func (t *tx) SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []service.SkippedGroup) error {
+	for start := 0; start < len(accounts); start += 500 {
+		batch := accounts[start:min(start+500, len(accounts))]
+		args := []any{tenantID, runID}
+		for _, a := range batch {
+			args = append(args, a)
+		}
+		if _, err := t.exec(ctx, `DELETE FROM billing_run_skips WHERE tenant_id = ? AND run_id = ? AND account_id IN (`+placeholders(len(batch))+`)`,
+			args...); err != nil {
+			return fmt.Errorf("clear skipped groups: %w", err)
+		}
+	}
 	for _, s := range skips {
 		if _, err := t.exec(ctx, `INSERT INTO billing_run_skips (tenant_id, run_id, account_id, customer_number, customer_name, provider, currency, items, reason, created_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, run_id, account_id, provider, currency)
