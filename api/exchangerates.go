@@ -2,10 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -46,56 +42,6 @@ func skippedOut(gs []service.SkippedGroup) []SkippedGroup {
 			Provider: g.Provider, Currency: g.Currency, Items: g.Items, Reason: g.Reason})
 	}
 	return out
-}
-
-// exchangeRateCSVColumns is the header of an exchange-rate CSV file.
-var exchangeRateCSVColumns = []string{"currency", "date", "rate"}
-
-// ParseExchangeRatesCSV reads an exchange-rate CSV file (header
-// currency,date,rate, in any order and case) into rows numbered by their
-// line in the file; an unreadable row is kept with its error so that the
-// import names every bad line at once.
-func ParseExchangeRatesCSV(r io.Reader) ([]service.ExchangeRateInput, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fieldErr("file", "the file has no header row: "+strings.Join(exchangeRateCSVColumns, ","))
-	}
-	idx := map[string]int{}
-	for i, h := range header {
-		idx[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, c := range exchangeRateCSVColumns {
-		if _, ok := idx[c]; !ok {
-			return nil, fieldErr("file", fmt.Sprintf("the header lacks %q; it needs %s", c, strings.Join(exchangeRateCSVColumns, ",")))
-		}
-	}
-	get := func(row []string, col string) string {
-		if i := idx[col]; i < len(row) {
-			return row[i]
-		}
-		return ""
-	}
-	var rows []service.ExchangeRateInput
-	for {
-		row, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return nil, fieldErr("file", "could not be read: "+err.Error())
-			}
-			rows = append(rows, service.ExchangeRateInput{Line: pe.StartLine, Bad: "unreadable CSV row: " + pe.Err.Error()})
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		rows = append(rows, service.ExchangeRateInput{Line: line, Currency: get(row, "currency"), Date: get(row, "date"), Rate: get(row, "rate")})
-	}
-	return rows, nil
 }
 
 func (h *Handlers) registerExchangeRates(api huma.API) {
@@ -164,7 +110,7 @@ func (h *Handlers) registerExchangeRates(api huma.API) {
 			if err := p.Require(access.ManageExchangeRates); err != nil {
 				return nil, err
 			}
-			rows, err := ParseExchangeRatesCSV(strings.NewReader(string(in.RawBody)))
+			rows, err := service.ParseExchangeRatesCSV(strings.NewReader(string(in.RawBody)))
 			if err != nil {
 				return nil, err
 			}

@@ -2,7 +2,10 @@ package service
 
 import (
 	"context"
+	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -273,4 +276,54 @@ func (s *Service) defaultExchangeRate(ctx context.Context, tx Tx, tenant billing
 	}
 	inv.ExchangeRate = rate
 	return nil
+}
+
+// exchangeRateCSVColumns is the header of an exchange-rate CSV file.
+var exchangeRateCSVColumns = []string{"currency", "date", "rate"}
+
+// ParseExchangeRatesCSV reads an exchange-rate CSV file (header
+// currency,date,rate, in any order and case) into rows numbered by their
+// line in the file; an unreadable row is kept with its error so that the
+// import names every bad line at once.
+func ParseExchangeRatesCSV(r io.Reader) ([]ExchangeRateInput, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fail.Field("file", "the file has no header row: %s", strings.Join(exchangeRateCSVColumns, ","))
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	for _, c := range exchangeRateCSVColumns {
+		if _, ok := idx[c]; !ok {
+			return nil, fail.Field("file", "the header lacks %q; it needs %s", c, strings.Join(exchangeRateCSVColumns, ","))
+		}
+	}
+	get := func(row []string, col string) string {
+		if i := idx[col]; i < len(row) {
+			return row[i]
+		}
+		return ""
+	}
+	var rows []ExchangeRateInput
+	for {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, fail.Field("file", "could not be read: %v", err)
+			}
+			rows = append(rows, ExchangeRateInput{Line: pe.StartLine, Bad: "unreadable CSV row: " + pe.Err.Error()})
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		rows = append(rows, ExchangeRateInput{Line: line, Currency: get(row, "currency"), Date: get(row, "date"), Rate: get(row, "rate")})
+	}
+	return rows, nil
 }

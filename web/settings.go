@@ -36,6 +36,33 @@ func (h *Handler) registerSettings(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console/settings/logo", h.staff(h.logoGet))
 	mux.HandleFunc("POST /console/settings/exchange-rates", h.staff(h.rateSave))
 	mux.HandleFunc("POST /console/settings/exchange-rates/delete", h.staff(h.rateDelete))
+	mux.HandleFunc("POST /console/settings/exchange-rates/csv", h.staff(h.rateImport))
+}
+
+// rateImport imports a CSV file of rates (currency,date,rate): all or
+// nothing; the page names every bad line.
+func (h *Handler) rateImport(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	if err := p.Require(access.ManageExchangeRates); err != nil {
+		h.settingsFormError(w, r, err, "rates-csv", "exchange-rates", nil)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<20)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		h.settingsFormError(w, r, fail.Field("file", "choose a CSV file of at most 8 MiB with the header currency,date,rate"), "rates-csv", "exchange-rates", nil)
+		return
+	}
+	defer file.Close()
+	rows, err := service.ParseExchangeRatesCSV(file)
+	if err == nil {
+		_, err = h.svc.ImportExchangeRates(r.Context(), p, rows)
+	}
+	if err != nil {
+		h.settingsFormError(w, r, err, "rates-csv", "exchange-rates", nil)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#exchange-rates")
 }
 
 // rateForm is the exchange-rate form, as stored or as posted.

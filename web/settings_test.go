@@ -220,6 +220,25 @@ func TestSettingsForms(t *testing.T) {
 			t.Errorf("after delete: %v", got)
 		}
 
+		// A CSV file: one bad line imports nothing and is named; a good file imports.
+		code, body := director.upload("/console/settings/exchange-rates/csv", "file", "rates.csv", []byte("currency,date,rate\nGBP,2026-11-01,1.18\nCHF,2026-11-01,-1\n"))
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "<strong>line 3.rate</strong>") {
+			t.Errorf("bad CSV: %d\n%.3000s", code, body)
+		}
+		if got := rates(); len(got) != 1 {
+			t.Errorf("a refused CSV changed the rates: %v", got)
+		}
+		code, body = director.upload("/console/settings/exchange-rates/csv", "file", "rates.csv", []byte("currency,date,rate\nGBP,2026-11-01,1.18\nCHF,2026-11-01,0.95\n"))
+		if code != http.StatusSeeOther {
+			t.Errorf("good CSV: %d\n%.2000s", code, body)
+		}
+		if got := rates(); len(got) != 3 || got["CHF@2026-11-01"] != "0.95" {
+			t.Errorf("after the CSV import: %v", got)
+		}
+		if code, _ := sales.upload("/console/settings/exchange-rates/csv", "file", "rates.csv", []byte("currency,date,rate\nGBP,2026-12-01,1.18\n")); code != http.StatusForbidden {
+			t.Errorf("sales imports rates: %d, want 403", code)
+		}
+
 		// A run that skipped a JPY group shows it, with the reason, on its page.
 		desc, q, price, day, jpy := "Licences", "1", "1000", calendar.New(2026, 10, 15), "JPY"
 		if _, err := e.Svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &e.A.Other, Description: &desc, Quantity: &q,
