@@ -287,6 +287,11 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		if err != nil {
 			return err
 		}
+		skips, err := tx.BillingRunSkips(ctx, p.TenantID, []string{r.ID})
+		if err != nil {
+			return err
+		}
+		r.GroupsSkipped = skips[r.ID]
 		return s.emitEvent(ctx, tx, p.TenantID, "billing_run.completed", billingRunEvent(r))
 	})
 	if err != nil {
@@ -476,5 +481,6 @@ func (s *Service) ScheduledBillingRun(ctx context.Context, tenantID string) (*Bi
 // billingRunEvent is the data of billing_run.* events.
 func billingRunEvent(r BillingRun) map[string]any {
 	return map[string]any{"id": r.ID, "status": r.Status, "period_start": r.PeriodStart.String(), "period_end": r.PeriodEnd.String(),
-		"issue": r.Issue, "items_done": r.ItemsDone, "items_total": r.ItemsTotal, "invoices_created": r.InvoicesCreated, "error": r.Error}
+		"issue": r.Issue, "items_done": r.ItemsDone, "items_total": r.ItemsTotal, "invoices_created": r.InvoicesCreated, "error": r.Error,
+		"groups_skipped": len(r.GroupsSkipped)}
 }
