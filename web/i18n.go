@@ -299,6 +299,7 @@ var messages = map[string][3]string{
 	"fx.import_button":          {"Import", "Importar", "Importar"},
 	"provider":                  {"Provider", "Proveedor", "Provedor"},
 	"run.skipped":               {"Not billed", "No facturado", "Não faturado"},
+	"run.skipped_n":             {"Groups not billed: %d", "Grupos sin facturar: %d", "Grupos não faturados: %d"},
 	"run.skip_reason":           {"Reason", "Motivo", "Motivo"},
 	"run.add_rates":             {"Add the missing exchange rates, then run again.", "Añade los tipos de cambio que faltan y vuelve a facturar.", "Adicione as taxas de câmbio em falta e fature de novo."},
 	"time_zone":                 {"Time zone", "Zona horaria", "Fuso horário"},

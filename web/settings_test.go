@@ -254,6 +254,9 @@ func TestSettingsForms(t *testing.T) {
 			!strings.Contains(page, `href="/console/settings#exchange-rates"`) {
 			t.Errorf("the run page does not show the skipped JPY group:\n%.3000s", page)
 		}
+		if _, _, page = director.do(http.MethodGet, "/console/billing-runs", nil); !strings.Contains(page, `id="run-skipped-`+run.ID+`"`) {
+			t.Errorf("the runs list does not flag the run that skipped a group")
+		}
 	})
 
 	t.Run("number series", func(t *testing.T) {
