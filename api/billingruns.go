@@ -32,6 +32,8 @@ type BillingRun struct {
 	StartedAt       time.Time      `json:"started_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
 	FinishedAt      *time.Time     `json:"finished_at,omitempty"`
+	Supplementary   bool           `json:"supplementary" doc:"The period had a completed run: this run bills what became pending in it since."`
+	Supplements     string         `json:"supplements,omitempty" doc:"For a supplementary run, the id of the period's first run."`
 	GroupsSkipped   []SkippedGroup `json:"groups_skipped" doc:"Invoice groups left out, with the reason (a currency without an exchange rate); their items stay pending."`
 }
 
@@ -39,7 +41,8 @@ func runOut(r service.BillingRun) BillingRun {
 	return BillingRun{ID: r.ID, PeriodStart: Date{r.PeriodStart}, PeriodEnd: Date{r.PeriodEnd}, Issue: r.Issue, Status: r.Status, Phase: r.Phase,
 		ItemsTotal: r.ItemsTotal, ItemsDone: r.ItemsDone, CustomersTotal: r.GroupsTotal, CustomersDone: r.GroupsDone,
 		InvoicesCreated: r.InvoicesCreated, ContractItems: r.ContractItems, ItemsSkipped: r.ItemsSkipped, Percent: r.Percent(), ETASeconds: r.ETA(time.Now()).Seconds(),
-		Error: r.Error, StartedAt: r.StartedAt, UpdatedAt: r.UpdatedAt, FinishedAt: r.FinishedAt, GroupsSkipped: skippedOut(r.GroupsSkipped)}
+		Error: r.Error, StartedAt: r.StartedAt, UpdatedAt: r.UpdatedAt, FinishedAt: r.FinishedAt, Supplementary: r.Supplementary(), Supplements: r.Supplements,
+		GroupsSkipped: skippedOut(r.GroupsSkipped)}
 }
 
 // runStarted is a started run: 202 while it runs on, 201 once complete
@@ -71,7 +74,9 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 	}
 	op(api, huma.Operation{OperationID: "start-billing-run", Method: http.MethodPost, Path: "/api/v1/billing-runs", Summary: "Run billing for a period",
 		Description: "Starts (or resumes) the run of the period and answers 202 with its progress; poll GET /api/v1/billing-runs/{id}. " +
-			"With wait, it answers when the run is complete: 201 with the finished run. Running a completed period again changes nothing.",
+			"With wait, it answers when the run is complete: 201 with the finished run (202 when another node is running it). " +
+			"Running a completed period again bills what became pending in it since, as a supplementary run; with nothing pending it makes no run and answers with the last one. " +
+			"A run whose node stopped is resumed by the next start of its period or by any node's sweep.",
 		Tags: tags, DefaultStatus: http.StatusAccepted},
 		func(ctx context.Context, p access.Principal, in *startIn) (*runStarted, error) {
 			b := in.Body
@@ -79,6 +84,9 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 				r, err := h.Svc.RunBilling(ctx, p, b.PeriodStart.Date, b.PeriodEnd.Date, b.Issue, b.Rates, nil)
 				if err != nil {
 					return nil, err
+				}
+				if r.Status != "completed" {
+					return &runStarted{Status: http.StatusAccepted, Body: runOut(r)}, nil
 				}
 				return &runStarted{Status: http.StatusCreated, Body: runOut(r)}, nil
 			}

@@ -423,9 +423,10 @@ func (h *Handlers) registerInvoices(api huma.API) {
 		Total              string `json:"total"`
 		Paid               string `json:"paid"`
 		Balance            string `json:"balance"`
+		CreditCurrency     string `json:"credit_currency" doc:"The currency of credit_limit, open_balance and available_after: the bill-to account's billing currency."`
 		CreditLimit        string `json:"credit_limit"`
-		OpenBalance        string `json:"open_balance" doc:"The account's open balance in the accounting currency."`
-		AvailableAfter     string `json:"available_after" doc:"Credit limit − open balance − this draft."`
+		OpenBalance        string `json:"open_balance" doc:"What the bill-to account owes on its open documents in credit_currency (credit notes subtracted); documents in other currencies do not count against the limit."`
+		AvailableAfter     string `json:"available_after" doc:"Credit limit − open balance − this draft (when it is in credit_currency)."`
 		CreditLimitReached bool   `json:"credit_limit_reached"`
 	}
 	op(api, huma.Operation{OperationID: "get-invoice-totals", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/totals", Summary: "Totals with the customer's credit limit", Tags: tags},
@@ -436,8 +437,9 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			}
 			c := v.Currency
 			return &Body[totalsOut]{totalsOut{Currency: c, Net: amt(v.Net, c), Tax: amt(v.Tax, c), Total: amt(v.Total, c), Paid: amt(v.Paid, c),
-				Balance: amt(v.Balance, c), CreditLimit: v.CreditLimit.StringFixed(2), OpenBalance: v.OpenBalance.StringFixed(2),
-				AvailableAfter: v.AvailableAfter.StringFixed(2), CreditLimitReached: v.CreditLimitReached}}, nil
+				Balance: amt(v.Balance, c), CreditCurrency: v.CreditCurrency, CreditLimit: amt(v.CreditLimit, v.CreditCurrency),
+				OpenBalance: amt(v.OpenBalance, v.CreditCurrency), AvailableAfter: amt(v.AvailableAfter, v.CreditCurrency),
+				CreditLimitReached: v.CreditLimitReached}}, nil
 		})
 	op(api, huma.Operation{OperationID: "list-invoice-notifications", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/notifications", Summary: "Notifications queued for a document", Tags: tags},
 		func(ctx context.Context, p access.Principal, in *idIn) (*Body[List[service.Notification]], error) {

@@ -162,3 +162,14 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
 }
+
+// CreditCurrency is the currency of the customer's credit limit: its billing
+// currency, or the tenant's (tenantCurrency) while it has none. Only the
+// account's documents in this currency count against the limit: a document
+// in another currency is neither converted nor subtracted.
+func (cu Customer) CreditCurrency(tenantCurrency string) string {
+	if cu.Billing.Currency != "" {
+		return cu.Billing.Currency
+	}
+	return tenantCurrency
+}

@@ -77,6 +77,13 @@ type SalesItem struct {
 	UpdatedAt         time.Time       `json:"updated_at"`
 }
 
+// HeldCredit is Facturo's rule for credits that would bill alone: items
+// that go on one invoice (same bill-to account, provider and currency) and
+// add up to total are held, left pending, when total is below zero, so a
+// proration credit never becomes a negative invoice by itself. It waits
+// for the next charge to net against, as Stripe's pending invoice items do.
+func HeldCredit(total decimal.Decimal) bool { return total.IsNegative() }
+
 // Net is the item's amount after its discount.
 func (si SalesItem) Net() decimal.Decimal { return si.Gross.Sub(si.Discount) }
 

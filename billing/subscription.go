@@ -53,6 +53,14 @@ type Subscription struct {
 	CancelAtPeriodEnd bool             `json:"cancel_at_period_end"`
 	EndsOn            calendar.Date    `json:"ends_on"`   // last day billed; zero: open-ended
 	PausedOn          calendar.Date    `json:"paused_on"` // set while paused
+	// PausedQuantity is the quantity billed for the period in progress when
+	// it was paused; a change while paused is charged on resume.
+	PausedQuantity *decimal.Decimal `json:"-"`
+	// ScheduledQuantity takes effect on ScheduledOn, a day in a period not
+	// billed yet: that period is billed at the old quantity up to the day
+	// before and at the new one from it.
+	ScheduledQuantity *decimal.Decimal `json:"scheduled_quantity,omitempty"`
+	ScheduledOn       calendar.Date    `json:"scheduled_on"`
 	CreatedAt         time.Time        `json:"created_at"`
 	UpdatedAt         time.Time        `json:"updated_at"`
 }

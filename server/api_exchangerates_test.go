@@ -32,6 +32,7 @@ type accRunWithSkips struct {
 	ItemsDone       int          `json:"items_done"`
 	InvoicesCreated int          `json:"invoices_created"`
 	Error           string       `json:"error"`
+	Supplementary   bool         `json:"supplementary"`
 	GroupsSkipped   []accSkipped `json:"groups_skipped"`
 }
 
@@ -126,9 +127,10 @@ func TestBillingRunExchangeRateTable(t *testing.T) {
 		// The latest rate on or before the invoice date is used.
 		accPutRate(t, e, f.fm, "USD", "2025-10-01", "0.90")
 		accPutRate(t, e, f.fm, "usd", "2025-11-20", "0.9234")
-		r2 := run("2025-11-15", "2025-11-30")
-		if r2.Status != "completed" || r2.InvoicesCreated != 1 || len(r2.GroupsSkipped) != 0 {
-			t.Fatalf("run with a USD rate: %+v", r2)
+		// Running the period again (a supplementary run) bills the USD group.
+		r2 := run("2025-11-01", "2025-11-30")
+		if r2.Status != "completed" || r2.InvoicesCreated != 1 || len(r2.GroupsSkipped) != 0 || !r2.Supplementary || r2.ID == r1.ID {
+			t.Fatalf("run again with a USD rate: %+v", r2)
 		}
 		if st := status(usd.ID); st != "invoiced" {
 			t.Errorf("USD item %s after the rate was set, want invoiced", st)

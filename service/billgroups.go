@@ -37,6 +37,7 @@ type billOptions struct {
 	issue      bool
 	rates      map[string]string // explicit exchange rates; the tenant's table for the others
 	event      map[string]any    // extra data of the invoice.created/issued events (the billing run)
+	held       *int              // counts items left pending by billing.HeldCredit; may be nil
 	// skipped receives the groups left out for want of an exchange rate.
 	skipped *[]SkippedGroup
 }
@@ -236,6 +237,24 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 	same := func(a, b ClaimedItem) bool {
 		return a.AccountID == b.AccountID && a.Provider == b.Provider && a.Currency == b.Currency
 	}
+	// A group (account, provider, currency) whose items add up to a credit
+	// stays pending until there is a charge to net it against.
+	kept := items[:0]
+	for i := 0; i < len(items); {
+		j, total := i, decimal.Zero
+		for ; j < len(items) && same(items[i], items[j]); j++ {
+			total = total.Add(items[j].Net())
+		}
+		if billing.HeldCredit(total) {
+			if o.held != nil {
+				*o.held += j - i
+			}
+		} else {
+			kept = append(kept, items[i:j]...)
+		}
+		i = j
+	}
+	items = kept
 	for i := 0; i < len(items); {
 		j := i + 1
 		for j < len(items) && j-i < maxItemsPerInvoice && same(items[i], items[j]) {
@@ -247,15 +266,7 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 		if o.invPeriod != nil {
 			inv.PeriodStart, inv.PeriodEnd = o.invPeriod.From, o.invPeriod.To
 		} else {
-			inv.PeriodStart, inv.PeriodEnd = g.BillingDate, g.BillingDate
-			for _, si := range items[i:j] {
-				if si.BillingDate.Before(inv.PeriodStart) {
-					inv.PeriodStart = si.BillingDate
-				}
-				if inv.PeriodEnd.Before(si.BillingDate) {
-					inv.PeriodEnd = si.BillingDate
-				}
-			}
+			inv.PeriodStart, inv.PeriodEnd = itemsPeriod(items[i:j])
 		}
 		if g.Currency != tenant.Currency {
 			fx, seen := rates[g.Currency] // one look-up per currency: every invoice here has the same date
@@ -338,6 +349,29 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 		return nil, 0, err
 	}
 	return invs, len(links), nil
+}
+
+// itemsPeriod is the billing period of an invoice made of items without a
+// requested period: the span of the items' service periods (their billing
+// dates where they have none).
+func itemsPeriod(items []ClaimedItem) (calendar.Date, calendar.Date) {
+	var from, to calendar.Date
+	for _, si := range items {
+		a, b := si.PeriodStart, si.PeriodEnd
+		if a.IsZero() {
+			a = si.BillingDate
+		}
+		if b.IsZero() {
+			b = si.BillingDate
+		}
+		if from.IsZero() || a.Before(from) {
+			from = a
+		}
+		if to.IsZero() || to.Before(b) {
+			to = b
+		}
+	}
+	return from, to
 }
 
 // emitBilledEvents emits invoice.created (and invoice.issued) for the
@@ -473,8 +507,11 @@ func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID
 			}
 		}
 		accounts := []string{cust.ID}
-		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, customerID: cust.ID, invDate: today,
-			issue: in.Issue, rates: in.Rates, skipped: &res.GroupsSkipped})
+		o := billOptions{period: period, customerID: cust.ID, invDate: today, issue: in.Issue, rates: in.Rates, skipped: &res.GroupsSkipped}
+		if !in.PeriodStart.IsZero() {
+			o.invPeriod = &period // the invoice's billing period is the one asked for
+		}
+		invs, n, err := s.billAccounts(ctx, tx, p, accounts, o)
 		if err != nil {
 			return err
 		}

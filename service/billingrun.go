@@ -1,7 +1,9 @@
 package service
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,8 +17,17 @@ import (
 
 // BillingRunStore persists billing runs and finds what they bill.
 type BillingRunStore interface {
-	// StartBillingRun inserts the run of a period, or returns the existing one.
+	// StartBillingRun inserts the run of a period with r.Seq, or returns the
+	// existing run with that seq (a failed one set running again).
 	StartBillingRun(ctx context.Context, r BillingRun) (BillingRun, error)
+	// LatestBillingRun returns the last run of a period, or a not_found
+	// error.
+	LatestBillingRun(ctx context.Context, tenantID string, r calendar.Range) (BillingRun, error)
+	// LeaseBillingRun takes or renews the lease of a running run for owner
+	// until until; false when another owner's lease is still valid at now.
+	LeaseBillingRun(ctx context.Context, tenantID, runID, owner string, now, until time.Time) (bool, error)
+	// StaleBillingRuns lists running runs whose lease expired before now.
+	StaleBillingRuns(ctx context.Context, tenantID string, now time.Time) ([]BillingRun, error)
 	GetBillingRun(ctx context.Context, tenantID, runID string) (BillingRun, error)
 	ListBillingRuns(ctx context.Context, tenantID string) ([]BillingRun, error)
 	// AddBillingRunProgress adds to the run's counters (increments, so
@@ -72,11 +83,30 @@ type BillingRun struct {
 	UpdatedAt       time.Time         `json:"updated_at"`
 	FinishedAt      *time.Time        `json:"finished_at,omitempty"`
 	Rates           map[string]string `json:"-"`
+	// Seq numbers the runs of one period: 1 for the first, then one more
+	// for each supplementary run.
+	Seq int `json:"seq"`
+	// Supplements is, for a supplementary run, the period's first run.
+	Supplements string     `json:"supplements,omitempty"`
+	LeaseOwner  string     `json:"-"`
+	LeaseUntil  *time.Time `json:"-"`
 	// GroupsSkipped are the invoice groups the run left out, with the
 	// reason (a currency without an exchange rate); their items stay
 	// pending for a later run.
 	GroupsSkipped []SkippedGroup `json:"groups_skipped"`
 }
+
+// Supplementary reports whether the run bills what became pending in its
+// period after an earlier run of the period completed.
+func (r BillingRun) Supplementary() bool { return r.Seq > 1 }
+
+// runLease is how long a node holds a run without a sign of life; each
+// batch renews it. A run whose lease has expired (its node crashed) is
+// resumed by the next node that starts the period or sweeps.
+const runLease = 2 * time.Minute
+
+// errLeaseLost stops a node's work on a run another node took over.
+var errLeaseLost = fail.Conflictf("another node took over this billing run")
 
 // Percent is the share of the period's items invoiced so far.
 func (r BillingRun) Percent() float64 {
@@ -125,6 +155,14 @@ const maxItemsPerInvoice = billing.MaxLines
 // bill-to account, provider and currency, and optionally issues them. Every
 // group is one transaction that claims its items, so a crash loses nothing
 // and a rerun, or another node running the same period, bills no item twice.
+//
+// The node working on a run holds its lease (runLease), renewed in every
+// batch's transaction: a start while a live node holds it returns the
+// running run; a start after the lease expired (the node died) resumes it.
+// Once the period's last run is completed, a start bills what became
+// pending in the period since as a supplementary run (Seq > 1,
+// Supplements naming the first run), or, with nothing pending, makes no
+// run and returns the last one.
 func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to calendar.Date, issue bool, rates map[string]string, progress func(BillingRun)) (BillingRun, error) {
 	if err := p.Require(access.RunBilling); err != nil {
 		return BillingRun{}, err
@@ -139,27 +177,89 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	// resumes it: never inside a request's transaction.
 	ctx = Detach(ctx)
 	period := calendar.Range{From: from, To: to}
-	now := s.Now()
-	var run BillingRun
-	err := s.store.Write(ctx, func(tx Tx) error {
-		var err error
-		newID := id.NewAt("run", now)
-		run, err = tx.StartBillingRun(ctx, BillingRun{ID: newID, TenantID: p.TenantID, PeriodStart: from, PeriodEnd: to,
-			Issue: issue, Status: "running", Phase: "contracts", StartedAt: now, UpdatedAt: now})
-		if err != nil || run.Status == "completed" {
+	owner := id.NewAt("node", s.Now())
+	// A completed period is run again only for what became pending in it
+	// since (a supplementary run); with nothing pending the last run is
+	// the answer and no run is made.
+	var seen *BillingRun
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		r, err := tx.LatestBillingRun(ctx, p.TenantID, period)
+		if err == nil {
+			seen = &r
+		} else if !fail.Is(err, fail.NotFound) {
 			return err
 		}
+		return nil
+	}); err != nil {
+		return BillingRun{}, err
+	}
+	premade := 0
+	if seen != nil && seen.Status == "completed" {
+		made, pending, err := s.pendingInPeriod(ctx, p, period, rates)
+		if err != nil {
+			return *seen, err
+		}
+		if !pending {
+			return s.reportRun(progress, *seen), nil
+		}
+		premade = made
+	}
+	now := s.Now()
+	var run BillingRun
+	leased := false
+	err := s.store.Write(ctx, func(tx Tx) error {
+		leased = false
+		newRun := BillingRun{ID: id.NewAt("run", now), TenantID: p.TenantID, PeriodStart: from, PeriodEnd: to,
+			Issue: issue, Status: "running", Phase: "contracts", StartedAt: now, UpdatedAt: now, Seq: 1}
+		cur, err := tx.LatestBillingRun(ctx, p.TenantID, period)
+		resume := false
+		switch {
+		case fail.Is(err, fail.NotFound):
+		case err != nil:
+			return err
+		case cur.Status != "completed":
+			newRun, resume = cur, true
+		case seen == nil || seen.ID != cur.ID || seen.Status != "completed":
+			run = cur // another node has just run the period again
+			return nil
+		default:
+			newRun.Seq, newRun.Supplements = cur.Seq+1, cmp.Or(cur.Supplements, cur.ID)
+		}
+		if run, err = tx.StartBillingRun(ctx, newRun); err != nil || run.Status == "completed" {
+			return err
+		}
+		if leased, err = tx.LeaseBillingRun(ctx, p.TenantID, run.ID, owner, now, now.Add(runLease)); err != nil || !leased {
+			return err // !leased: a live node is running it
+		}
 		typ := "billing_run.started"
-		if run.ID != newID {
+		switch {
+		case resume || run.ID != newRun.ID:
 			typ = "billing_run.resumed"
+		case run.Seq > 1 && premade > 0:
+			if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: premade, At: now}); err != nil {
+				return err
+			}
+			run.ContractItems += premade
 		}
 		return s.emitEvent(ctx, tx, p.TenantID, typ, billingRunEvent(run))
 	})
 	if err != nil {
 		return run, err
 	}
-	if run.Status == "completed" {
-		return run, nil
+	if run.Status == "completed" || !leased {
+		return s.reportRun(progress, run), nil
+	}
+	// A resumed run keeps what it was started with.
+	issue = run.Issue
+	// lease renews the run's lease inside tx: a node whose lease another
+	// node took over stops there, its transaction rolled back.
+	lease := func(ctx context.Context, tx Tx) error {
+		now := s.Now()
+		ok, err := tx.LeaseBillingRun(ctx, p.TenantID, run.ID, owner, now, now.Add(runLease))
+		if err == nil && !ok {
+			err = errLeaseLost
+		}
+		return err
 	}
 	report := func() {
 		if progress == nil {
@@ -170,6 +270,9 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		}
 	}
 	abort := func(err error) (BillingRun, error) {
+		if errors.Is(err, errLeaseLost) {
+			return s.getRunOr(ctx, p.TenantID, run), nil // another node goes on with it
+		}
 		_ = s.store.Write(context.WithoutCancel(ctx), func(tx Tx) error {
 			if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "failed", Error: err.Error(), At: s.Now()}); err != nil {
 				return err
@@ -183,34 +286,13 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		return s.getRunOr(ctx, p.TenantID, run), err
 	}
 	// 1. Contract items of the period, a batch of contracts per transaction.
-	var contracts []billing.Contract
-	if err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		contracts, err = tx.ListContracts(ctx, p.TenantID, "")
-		return err
+	if _, err := s.periodContractItems(ctx, p.TenantID, period, func(tx Tx, made int) error {
+		if err := lease(ctx, tx); err != nil {
+			return err
+		}
+		return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: made, Status: "running", Phase: "contracts", At: s.Now()})
 	}); err != nil {
 		return abort(err)
-	}
-	const contractBatch = 50
-	for start := 0; start < len(contracts); start += contractBatch {
-		batch := contracts[start:min(start+contractBatch, len(contracts))]
-		if err := s.faultPoint("contracts"); err != nil {
-			return abort(err)
-		}
-		err := s.store.Write(ctx, func(tx Tx) error {
-			made := 0
-			for _, c := range batch {
-				n, err := s.contractItems(ctx, tx, p.TenantID, c, period)
-				if err != nil {
-					return err
-				}
-				made += n
-			}
-			return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: made, Status: "running", Phase: "contracts", At: s.Now()})
-		})
-		if err != nil {
-			return abort(err)
-		}
 	}
 	// Subscription periods starting by the period's end, each exactly once.
 	if err := s.faultPoint("subscriptions"); err != nil {
@@ -247,6 +329,9 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	}
 	// Totals: what earlier attempts did plus what is left now.
 	if err := s.store.Write(ctx, func(tx Tx) error {
+		if err := lease(ctx, tx); err != nil {
+			return err
+		}
 		cur, err := tx.GetBillingRun(ctx, p.TenantID, run.ID)
 		if err != nil {
 			return err
@@ -273,13 +358,16 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		if err := s.faultPoint("group"); err != nil {
 			return abort(err)
 		}
-		if err := s.billBatch(ctx, p, run, period, accounts, issue, rates); err != nil {
+		if err := s.billBatch(ctx, p, run, period, accounts, issue, rates, lease); err != nil {
 			return abort(fmt.Errorf("bill accounts %s to %s: %w", accounts[0], accounts[len(accounts)-1], err))
 		}
 		report()
 		start = end
 	}
 	err = s.store.Write(ctx, func(tx Tx) error {
+		if err := lease(ctx, tx); err != nil {
+			return err
+		}
 		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "completed", Phase: "done", Finished: true, At: s.Now()}); err != nil {
 			return err
 		}
@@ -304,21 +392,150 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	return out, err
 }
 
+// reportRun hands a run that needs no work to progress, and returns it.
+func (s *Service) reportRun(progress func(BillingRun), r BillingRun) BillingRun {
+	if progress != nil {
+		progress(r)
+	}
+	return r
+}
+
+// periodContractItems makes the contract items the tenant's contracts owe
+// for the periods billed in period, a batch of contracts per transaction;
+// each, when set, runs inside each batch's transaction with what it made.
+func (s *Service) periodContractItems(ctx context.Context, tenantID string, period calendar.Range, each func(tx Tx, made int) error) (int, error) {
+	var contracts []billing.Contract
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		contracts, err = tx.ListContracts(ctx, tenantID, "")
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	const contractBatch = 50
+	total := 0
+	for start := 0; start < len(contracts); start += contractBatch {
+		batch := contracts[start:min(start+contractBatch, len(contracts))]
+		if err := s.faultPoint("contracts"); err != nil {
+			return total, err
+		}
+		made := 0
+		err := s.store.Write(ctx, func(tx Tx) error {
+			made = 0
+			for _, c := range batch {
+				n, err := s.contractItems(ctx, tx, tenantID, c, period)
+				if err != nil {
+					return err
+				}
+				made += n
+			}
+			if each != nil {
+				return each(tx, made)
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += made
+	}
+	return total, nil
+}
+
+// errDryRun rolls back a transaction that only looked.
+var errDryRun = errors.New("dry run")
+
+// pendingInPeriod makes what a period owes since its last run (contract
+// items, subscription periods; each exactly once, so this is safe) and
+// reports whether anything in it would be billed now: a group that would
+// make an invoice (its transaction rolled back), or one that fails to bill,
+// so that the run says why instead of leaving it behind.
+func (s *Service) pendingInPeriod(ctx context.Context, p access.Principal, period calendar.Range, rates map[string]string) (int, bool, error) {
+	made, err := s.periodContractItems(ctx, p.TenantID, period, nil)
+	if err != nil {
+		return made, false, err
+	}
+	n, err := s.RenewSubscriptions(ctx, p.TenantID, period.To)
+	if err != nil {
+		return made, false, err
+	}
+	made += n
+	var groups []BillingGroup
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		groups, err = tx.BillingGroups(ctx, p.TenantID, period, "")
+		return err
+	}); err != nil {
+		return made, false, err
+	}
+	var accounts []string
+	for _, g := range groups {
+		if len(accounts) == 0 || accounts[len(accounts)-1] != g.AccountID {
+			accounts = append(accounts, g.AccountID)
+		}
+	}
+	const perTx = 200
+	for start := 0; start < len(accounts); start += perTx {
+		batch := accounts[start:min(start+perTx, len(accounts))]
+		billed := false
+		err := s.store.Write(ctx, func(tx Tx) error {
+			invs, _, err := s.billAccounts(ctx, tx, p, batch, billOptions{period: period, invDate: period.To, invPeriod: &period, rates: rates})
+			if err != nil {
+				return err
+			}
+			billed = len(invs) > 0
+			return errDryRun
+		})
+		if billed || (err != nil && !errors.Is(err, errDryRun)) {
+			return made, true, nil
+		}
+	}
+	return made, false, nil
+}
+
+// ResumeBillingRuns resumes the tenant's runs whose node stopped without
+// finishing them (their lease expired), each on this node. Every node's
+// sweep calls it; the lease lets one node at a time work on a run.
+func (s *Service) ResumeBillingRuns(ctx context.Context, tenantID string) ([]BillingRun, error) {
+	var stale []BillingRun
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		stale, err = tx.StaleBillingRuns(ctx, tenantID, s.Now())
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var out []BillingRun
+	for _, r := range stale {
+		done, err := s.RunBilling(ctx, access.System(tenantID, "billing run resume"), r.PeriodStart, r.PeriodEnd, r.Issue, nil, nil)
+		if err != nil {
+			return out, fmt.Errorf("resume billing run %s: %w", r.ID, err)
+		}
+		out = append(out, done)
+	}
+	return out, nil
+}
+
 // billBatch bills a batch of bill-to accounts in one transaction and
 // records the progress in the same transaction.
 func (s *Service) billBatch(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, accounts []string,
-	issue bool, rates map[string]string) error {
+	issue bool, rates map[string]string, lease func(context.Context, Tx) error) error {
 	return s.store.Write(ctx, func(tx Tx) error {
+		if err := lease(ctx, tx); err != nil {
+			return err
+		}
+		held := 0
 		var skipped []SkippedGroup
 		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, invDate: period.To, invPeriod: &period,
-			issue: issue, rates: rates, event: map[string]any{"billing_run_id": run.ID}, skipped: &skipped})
+			issue: issue, rates: rates, event: map[string]any{"billing_run_id": run.ID}, held: &held, skipped: &skipped})
 		if err != nil {
 			return err
 		}
 		if err := tx.SetBillingRunSkips(ctx, p.TenantID, run.ID, accounts, skipped); err != nil {
 			return err
 		}
-		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsDone: n, GroupsDone: len(invs), InvoicesCreated: len(invs),
+		// Held credits stay pending: they leave the run's total.
+		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsTotal: -held, ItemsDone: n, GroupsDone: len(invs), InvoicesCreated: len(invs),
 			Status: "running", Phase: "invoicing", At: s.Now()}); err != nil {
 			return err
 		}
@@ -482,5 +699,5 @@ func (s *Service) ScheduledBillingRun(ctx context.Context, tenantID string) (*Bi
 func billingRunEvent(r BillingRun) map[string]any {
 	return map[string]any{"id": r.ID, "status": r.Status, "period_start": r.PeriodStart.String(), "period_end": r.PeriodEnd.String(),
 		"issue": r.Issue, "items_done": r.ItemsDone, "items_total": r.ItemsTotal, "invoices_created": r.InvoicesCreated, "error": r.Error,
-		"groups_skipped": len(r.GroupsSkipped)}
+		"supplementary": r.Supplementary(), "supplements": r.Supplements, "groups_skipped": len(r.GroupsSkipped)}
 }

@@ -31,8 +31,9 @@ type InvoiceStore interface {
 	ListInvoices(ctx context.Context, tenantID string, f InvoiceFilter) ([]billing.Invoice, error) // headers, no lines
 	// DueInvoiceIDs lists open invoices with a balance whose due date is before today.
 	DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error)
-	// OpenBalance sums the accounting-currency balances of a bill-to account's issued, unsettled documents.
-	OpenBalance(ctx context.Context, tenantID, accountID string) (decimal.Decimal, error)
+	// OpenBalance sums the balances of a bill-to account's issued, unsettled
+	// documents in currency (credit notes negative), exactly.
+	OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error)
 }
 
 // NotificationStore queues notifications (sent by the email jobs).

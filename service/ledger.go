@@ -363,9 +363,10 @@ func (s *Service) GetEntry(ctx context.Context, p access.Principal, entryID stri
 type InvoiceTotalsView struct {
 	billing.Totals
 	Currency           string          `json:"currency"`
+	CreditCurrency     string          `json:"credit_currency"` // the credit limit's (billing.Customer.CreditCurrency)
 	CreditLimit        decimal.Decimal `json:"credit_limit"`
-	OpenBalance        decimal.Decimal `json:"open_balance"`         // accounting currency
-	AvailableAfter     decimal.Decimal `json:"available_after"`      // credit limit − open balance − this draft (if not yet issued)
+	OpenBalance        decimal.Decimal `json:"open_balance"`         // the account's open documents in CreditCurrency
+	AvailableAfter     decimal.Decimal `json:"available_after"`      // credit limit − open balance − this draft (if not yet issued and in CreditCurrency)
 	CreditLimitReached bool            `json:"credit_limit_reached"` // available_after < 0 with a limit set
 }
 
@@ -381,14 +382,19 @@ func (s *Service) InvoiceTotals(ctx context.Context, p access.Principal, invoice
 		if err != nil {
 			return err
 		}
-		open, err := tx.OpenBalance(ctx, p.TenantID, inv.InvoiceAccountID)
+		tenant, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
 			return err
 		}
-		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditLimit: acct.CreditLimit, OpenBalance: open}
+		cur := acct.CreditCurrency(tenant.Currency)
+		open, err := tx.OpenBalance(ctx, p.TenantID, inv.InvoiceAccountID, cur)
+		if err != nil {
+			return err
+		}
+		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditCurrency: cur, CreditLimit: acct.CreditLimit, OpenBalance: open}
 		avail := acct.CreditLimit.Sub(open)
-		if inv.Status.IsDraft() && inv.Kind == billing.KindInvoice {
-			avail = avail.Sub(inv.TotalAccounting)
+		if inv.Status.IsDraft() && inv.Kind == billing.KindInvoice && inv.Currency == cur {
+			avail = avail.Sub(inv.Total)
 		}
 		v.AvailableAfter = avail
 		v.CreditLimitReached = acct.CreditLimit.IsPositive() && avail.IsNegative()

@@ -434,16 +434,16 @@ type SalesItemFilter struct {
 	Invoiced   *bool
 	MinGross   *decimal.Decimal
 	MaxGross   *decimal.Decimal
-	Advanced   *Condition // conditions combined with and/or
+	Advanced   *Condition // conditions combined with and/or/not
 	Sort       string
 	Desc       bool
 	Page       Page
 }
 
-// Condition is a node of the advanced filter: a comparison, or an and/or of
-// child conditions.
+// Condition is a node of the advanced filter: a comparison, an and/or of
+// child conditions, or a not of one child condition.
 type Condition struct {
-	Op       string      `json:"op"` // and, or; or a comparison: eq, ne, lt, lte, gt, gte, contains, in
+	Op       string      `json:"op"` // and, or, not; or a comparison: eq, ne, lt, lte, gt, gte, contains, in
 	Field    string      `json:"field,omitempty"`
 	Value    string      `json:"value,omitempty"`
 	Values   []string    `json:"values,omitempty"`
@@ -468,9 +468,12 @@ func (c Condition) check(path string, depth int, n *int) error {
 		return fail.Field(path, "the filter is too deep or too large (at most 4 levels, 50 conditions)")
 	}
 	switch c.Op {
-	case "and", "or":
+	case "and", "or", "not":
 		if len(c.Children) == 0 {
 			return fail.Field(path+".conditions", "%s needs at least one condition", c.Op)
+		}
+		if c.Op == "not" && len(c.Children) != 1 {
+			return fail.Field(path+".conditions", "not takes exactly one condition (use and/or inside it to combine several)")
 		}
 		for i, ch := range c.Children {
 			if err := ch.check(fmt.Sprintf("%s.conditions[%d]", path, i), depth+1, n); err != nil {
@@ -480,7 +483,7 @@ func (c Condition) check(path string, depth int, n *int) error {
 		return nil
 	case "eq", "ne", "lt", "lte", "gt", "gte", "contains", "in":
 	default:
-		return fail.Field(path+".op", "%q is not an operator: use and, or, eq, ne, lt, lte, gt, gte, contains, in", c.Op)
+		return fail.Field(path+".op", "%q is not an operator: use and, or, not, eq, ne, lt, lte, gt, gte, contains, in", c.Op)
 	}
 	kind, ok := AdvancedFields[c.Field]
 	if !ok {

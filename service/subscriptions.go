@@ -115,6 +115,12 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 func (s *Service) renew(ctx context.Context, tx Tx, sub *billing.Subscription, upTo calendar.Date) (int, error) {
 	made := 0
 	for _, per := range sub.DuePeriods(upTo) {
+		// A quantity scheduled for the period's first day (or before) bills
+		// the whole period; one from a later day is prorated from it.
+		sched := sub.ScheduledQuantity != nil && !sub.ScheduledOn.After(per.End)
+		if sched && !sub.ScheduledOn.After(per.Start) {
+			sub.Quantity, sub.ScheduledQuantity, sub.ScheduledOn, sched = *sub.ScheduledQuantity, nil, calendar.Date{}, false
+		}
 		ok, err := s.subscriptionItem(ctx, tx, *sub, "@"+per.Start.String(), sub.Quantity, sub.Price, per.Start,
 			per, fmt.Sprintf("%s (%s – %s)", sub.Description, per.Start, per.End))
 		if err != nil {
@@ -123,6 +129,14 @@ func (s *Service) renew(ctx context.Context, tx Tx, sub *billing.Subscription, u
 		if ok {
 			made++
 		}
+		if sched {
+			n, err := s.prorateQuantity(ctx, tx, *sub, "@q@"+sub.ScheduledOn.String(), sub.ScheduledQuantity.Sub(sub.Quantity), per, sub.ScheduledOn)
+			if err != nil {
+				return made, err
+			}
+			made += n
+			sub.Quantity, sub.ScheduledQuantity, sub.ScheduledOn = *sub.ScheduledQuantity, nil, calendar.Date{}
+		}
 		sub.NextRenewal = per.End.AddDays(1)
 	}
 	if sub.Status == billing.SubActive && !sub.EndsOn.IsZero() && upTo.After(sub.EndsOn) {
@@ -130,6 +144,24 @@ func (s *Service) renew(ctx context.Context, tx Tx, sub *billing.Subscription, u
 	}
 	sub.UpdatedAt = s.Now()
 	return made, tx.UpdateSubscription(ctx, *sub)
+}
+
+// prorateQuantity charges (or credits) a change of quantity by delta from
+// day eff of a billed period, by billing.Prorate, as one sales item with
+// reference ref; it returns the items made.
+func (s *Service) prorateQuantity(ctx context.Context, tx Tx, sub billing.Subscription, ref string, delta decimal.Decimal,
+	per billing.Period, eff calendar.Date) (int, error) {
+	cur, _ := money.ParseCurrency(sub.Currency)
+	pr := billing.Prorate(delta, sub.Price, cur, per, eff)
+	if pr.Amount.IsZero() {
+		return 0, nil
+	}
+	ok, err := s.subscriptionItem(ctx, tx, sub, ref, decimal.NewFromInt(1), pr.Amount, eff, per,
+		billing.ProrationText(sub.Description+" quantity change", delta, sub.Price, pr, per, eff))
+	if err != nil || !ok {
+		return 0, err
+	}
+	return 1, nil
 }
 
 // subscriptionItem inserts one sales item of a subscription; an item with
@@ -307,31 +339,45 @@ func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, su
 			if cp := sub.PeriodOn(today); today.After(sub.Start) && per.Start.Before(cp.Start) {
 				return fail.Field("effective", "must be within the period in progress (from %s)", cp.Start)
 			}
+			if !billed(per) && eff.After(today) {
+				// A day in a period not billed yet: the change waits for it
+				// (renew bills that period at the old quantity up to the
+				// day before and the new one from it).
+				sub.ScheduledQuantity, sub.ScheduledOn = &q, eff
+				break
+			}
 			delta := q.Sub(sub.Quantity)
 			if sub.Status == billing.SubActive && billed(per) && !delta.IsZero() {
-				pr := billing.Prorate(delta, sub.Price, cur, per, eff)
-				if !pr.Amount.IsZero() {
-					if _, err := s.subscriptionItem(ctx, tx, sub, "@q@"+id.NewAt("chg", s.Now()), decimal.NewFromInt(1), pr.Amount, eff, per,
-						billing.ProrationText(sub.Description+" quantity change", delta, sub.Price, pr, per, eff)); err != nil {
-						return err
-					}
+				if _, err := s.prorateQuantity(ctx, tx, sub, "@q@"+id.NewAt("chg", s.Now()), delta, per, eff); err != nil {
+					return err
 				}
 			}
-			sub.Quantity = q
+			// While paused nothing is charged now: resume charges the rest
+			// of the period at the new quantity.
+			sub.Quantity, sub.ScheduledQuantity, sub.ScheduledOn = q, nil, calendar.Date{}
 		case "pause":
 			if sub.Status != billing.SubActive {
 				return fail.Conflictf("subscription %s is %s, not active", sub.ID, sub.Status)
 			}
-			sub.Status, sub.PausedOn = billing.SubPaused, today
+			paused := sub.Quantity
+			sub.Status, sub.PausedOn, sub.PausedQuantity = billing.SubPaused, today, &paused
 		case "resume":
 			if sub.Status != billing.SubPaused {
 				return fail.Conflictf("subscription %s is %s, not paused", sub.ID, sub.Status)
 			}
-			sub.Status, sub.PausedOn = billing.SubActive, calendar.Date{}
+			pausedAt := sub.PausedQuantity
+			sub.Status, sub.PausedOn, sub.PausedQuantity = billing.SubActive, calendar.Date{}, nil
 			if today.Before(sub.Start) {
 				break
 			}
 			per := sub.PeriodOn(today)
+			if billed(per) && pausedAt != nil && !pausedAt.Equal(sub.Quantity) {
+				// The period was billed at the quantity it had when paused; a
+				// change made while paused counts from today.
+				if _, err := s.prorateQuantity(ctx, tx, sub, "@resume@"+today.String(), sub.Quantity.Sub(*pausedAt), per, today); err != nil {
+					return err
+				}
+			}
 			if !billed(per) {
 				pr := billing.Prorate(sub.Quantity, sub.Price, cur, per, today)
 				if _, err := s.subscriptionItem(ctx, tx, sub, "@resume@"+today.String(), decimal.NewFromInt(1), pr.Amount, today, per,
@@ -374,7 +420,7 @@ func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, su
 				}
 				next = fp.End.AddDays(1)
 			}
-			sub.Status, sub.EndsOn = billing.SubCancelled, today
+			sub.Status, sub.EndsOn, sub.ScheduledQuantity, sub.ScheduledOn = billing.SubCancelled, today, nil, calendar.Date{}
 		default:
 			return fail.Field("action", "use quantity, pause, resume or cancel")
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
@@ -12,25 +13,29 @@ import (
 )
 
 const runCols = `tenant_id, id, period_start, period_end, issue, status, phase, items_total, items_done, groups_total, groups_done,
-	invoices_created, contract_items, items_skipped, error, started_at, updated_at, finished_at`
+	invoices_created, contract_items, items_skipped, error, started_at, updated_at, finished_at, seq, supplements, lease_owner, lease_until`
 
 func scanRun(row interface{ Scan(...any) error }) (service.BillingRun, error) {
 	var r service.BillingRun
 	err := row.Scan(&r.TenantID, &r.ID, dateScan{&r.PeriodStart}, dateScan{&r.PeriodEnd}, &r.Issue, &r.Status, &r.Phase, &r.ItemsTotal,
 		&r.ItemsDone, &r.GroupsTotal, &r.GroupsDone, &r.InvoicesCreated, &r.ContractItems, &r.ItemsSkipped, &r.Error, tsScan{&r.StartedAt},
-		tsScan{&r.UpdatedAt}, ntsScan{&r.FinishedAt})
+		tsScan{&r.UpdatedAt}, ntsScan{&r.FinishedAt}, &r.Seq, &r.Supplements, &r.LeaseOwner, ntsScan{&r.LeaseUntil})
 	return r, err
 }
 
 func (t *tx) StartBillingRun(ctx context.Context, r service.BillingRun) (service.BillingRun, error) {
-	_, err := t.exec(ctx, `INSERT INTO billing_runs (tenant_id, id, period_start, period_end, issue, status, phase, started_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, period_start, period_end) DO NOTHING`,
-		r.TenantID, r.ID, dateArg(r.PeriodStart), dateArg(r.PeriodEnd), r.Issue, r.Status, r.Phase, t.d.ts(r.StartedAt), t.d.ts(r.UpdatedAt))
+	if r.Seq == 0 {
+		r.Seq = 1
+	}
+	_, err := t.exec(ctx, `INSERT INTO billing_runs (tenant_id, id, period_start, period_end, issue, status, phase, started_at, updated_at, seq, supplements)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, period_start, period_end, seq) DO NOTHING`,
+		r.TenantID, r.ID, dateArg(r.PeriodStart), dateArg(r.PeriodEnd), r.Issue, r.Status, r.Phase, t.d.ts(r.StartedAt), t.d.ts(r.UpdatedAt),
+		r.Seq, r.Supplements)
 	if err != nil {
 		return r, fmt.Errorf("start billing run: %w", err)
 	}
-	got, err := scanRun(t.queryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND period_start = ? AND period_end = ?`,
-		r.TenantID, dateArg(r.PeriodStart), dateArg(r.PeriodEnd)))
+	got, err := scanRun(t.queryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND period_start = ? AND period_end = ? AND seq = ?`,
+		r.TenantID, dateArg(r.PeriodStart), dateArg(r.PeriodEnd), r.Seq))
 	if err != nil {
 		return r, fmt.Errorf("read billing run: %w", err)
 	}
@@ -42,6 +47,55 @@ func (t *tx) StartBillingRun(ctx context.Context, r service.BillingRun) (service
 		got.Status, got.Error = "running", ""
 	}
 	return got, nil
+}
+
+// LatestBillingRun returns the last run of a period (the highest seq).
+// Two nodes starting the same supplementary run insert the same seq: the
+// unique key keeps one.
+func (t *tx) LatestBillingRun(ctx context.Context, tenantID string, r calendar.Range) (service.BillingRun, error) {
+	got, err := scanRun(t.queryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND period_start = ? AND period_end = ?
+		ORDER BY seq DESC LIMIT 1`, tenantID, dateArg(r.From), dateArg(r.To)))
+	if errNoRows(err) {
+		return got, notFound("billing run", r.From.String()+".."+r.To.String())
+	}
+	if err != nil {
+		return got, fmt.Errorf("latest billing run: %w", err)
+	}
+	return got, nil
+}
+
+// LeaseBillingRun takes or renews the lease of a running run for owner
+// until until; it reports false when another owner holds a lease that has
+// not expired at now (or the run is not running).
+func (t *tx) LeaseBillingRun(ctx context.Context, tenantID, runID, owner string, now, until time.Time) (bool, error) {
+	res, err := t.exec(ctx, `UPDATE billing_runs SET lease_owner = ?, lease_until = ? WHERE tenant_id = ? AND id = ? AND status = 'running'
+		AND (lease_owner = ? OR lease_owner = '' OR lease_until IS NULL OR lease_until < ?)`,
+		owner, t.d.ts(until), tenantID, runID, owner, t.d.ts(now))
+	if err != nil {
+		return false, fmt.Errorf("lease billing run: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// StaleBillingRuns lists the running runs whose lease has expired at now:
+// their node stopped without finishing them.
+func (t *tx) StaleBillingRuns(ctx context.Context, tenantID string, now time.Time) ([]service.BillingRun, error) {
+	rows, err := t.query(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND status = 'running'
+		AND (lease_until IS NULL OR lease_until < ?) ORDER BY started_at, id LIMIT 100`, tenantID, t.d.ts(now))
+	if err != nil {
+		return nil, fmt.Errorf("stale billing runs: %w", err)
+	}
+	defer rows.Close()
+	var out []service.BillingRun
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan billing run: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 func (t *tx) GetBillingRun(ctx context.Context, tenantID, runID string) (service.BillingRun, error) {
@@ -95,6 +149,9 @@ func (t *tx) AddBillingRunProgress(ctx context.Context, tenantID, runID string, 
 	if p.Finished {
 		set += `, finished_at = ?`
 		args = append(args, t.d.ts(p.At))
+	}
+	if p.Status == "completed" || p.Status == "failed" {
+		set += `, lease_owner = '', lease_until = NULL` // a finished or failed run holds no lease
 	}
 	res, err := t.exec(ctx, `UPDATE billing_runs SET `+set+` WHERE tenant_id = ? AND id = ?`, append(args, tenantID, runID)...)
 	return mustAffect(res, err, "billing run", runID)

@@ -148,8 +148,8 @@ func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.Custo
 	if !ok {
 		return nil, fail.Field("sort", "%q is not sortable", f.Sort)
 	}
-	where, args := []string{"tenant_id = ?"}, []any{tenantID}
-	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
+	w := tenantWhere("tenant_id", tenantID)
+	add := w.and
 	switch f.Archived {
 	case service.ArchivedOnly:
 		add("archived_at IS NOT NULL")
@@ -197,9 +197,8 @@ func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.Custo
 	if f.Desc {
 		dir = "DESC"
 	}
-	args = append(args, f.Page.Limit+1)
-	rows, err := t.query(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE `+joinAnd(where)+
-		` ORDER BY `+col+` `+dir+`, id `+dir+` LIMIT ?`, args...)
+	rows, err := t.query(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE `+w.String()+
+		` ORDER BY `+col+` `+dir+`, id `+dir+` LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}

@@ -444,8 +444,8 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 		noDate = "'0001-01-01'::date"
 	}
 	invoiceDate := "COALESCE(invoice_date, " + noDate + ")"
-	where, args := []string{"tenant_id = ?"}, []any{tenantID}
-	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
+	w := tenantWhere("tenant_id", tenantID)
+	add := w.and
 	switch len(f.Statuses) {
 	case 0:
 	case 1: // "=" rather than "IN": SQLite then reads a status index in date order
@@ -497,7 +497,7 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 				return "", nil, err
 			}
 			if onlyThese = these; onlyThese {
-				where[0] = "+" + where[0] // keeps SQLite's planner off the tenant's indexes
+				w.unindexedTenant() // keeps SQLite's planner off the tenant's indexes
 			}
 			if cond != "" {
 				add(cond, arg...) // implied
@@ -533,11 +533,7 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 			if err != nil {
 				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
-			if t.d.engine == Postgres {
-				v = d.String()
-			} else {
-				v, _ = d.Float64()
-			}
+			v = t.d.numArg(d)
 		case "created_at":
 			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
 			if err != nil {
@@ -563,6 +559,7 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 	}
 	order := ` ORDER BY ` + sortExpr + ` ` + dir + `, id ` + dir + ` LIMIT ?`
 	limit := f.Page.Limit + 1
+	args := w.Args()
 	if f.CustomerID == "" {
 		from := "invoices"
 		if t.d.engine == SQLite && len(f.Statuses) == 1 && col == "invoice_date" && !onlyThese {
@@ -574,16 +571,16 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 		if onlyThese {
 			// SQLite sorts the candidates: sort their rowids, not whole rows.
 			return `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
-				joinAnd(where) + order + `)` + order, append(args, limit, limit), nil
+				w.String() + order + `)` + order, append(args, limit, limit), nil
 		}
-		return `SELECT ` + invoiceCols(t.d) + ` FROM ` + from + ` WHERE ` + joinAnd(where) + order, append(args, limit), nil
+		return `SELECT ` + invoiceCols(t.d) + ` FROM ` + from + ` WHERE ` + w.String() + order, append(args, limit), nil
 	}
 	// The customer filter matches a customer's own documents or those
 	// billed to it as an account: an OR over two columns, which no one index
 	// can return in order. It is written as the two disjoint halves, each
 	// read in order from its own index up to one page, then merged.
 	q := func(cond string) string {
-		return `SELECT * FROM (SELECT * FROM invoices WHERE ` + joinAnd(append(where[:len(where):len(where)], cond)) + order + `)`
+		return `SELECT * FROM (SELECT * FROM invoices WHERE ` + w.with(cond) + order + `)`
 	}
 	all := make([]any, 0, 2*len(args)+5)
 	all = append(append(append(all, args...), f.CustomerID, limit), args...)
@@ -670,7 +667,7 @@ func trigramCover(q string) string {
 
 func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error) {
 	rows, err := t.query(ctx, `SELECT id FROM invoices WHERE tenant_id = ? AND status = 'open' AND due_date < ?
-		AND `+t.d.num("balance")+` <> 0 ORDER BY due_date, id LIMIT ?`, tenantID, dateArg(today), limit)
+		AND `+t.d.num("balance")+` <> ? ORDER BY due_date, id LIMIT ?`, tenantID, dateArg(today), t.d.numArg(decimal.Zero), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due invoices: %w", err)
 	}
@@ -686,10 +683,11 @@ func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.
 	return out, rows.Err()
 }
 
-func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID string) (decimal.Decimal, error) {
+func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error) {
 	var d decimal.Decimal
-	err := t.queryRow(ctx, `SELECT `+t.d.sum("CASE WHEN kind = 'credit_note' THEN -balance_accounting ELSE balance_accounting END")+`
-		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND status IN ('open', 'past_due')`, tenantID, accountID).Scan(decScan{&d})
+	err := t.queryRow(ctx, `SELECT `+t.d.sum("CASE WHEN kind = 'credit_note' THEN "+t.d.neg("balance")+" ELSE balance END")+`
+		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND currency = ? AND status IN ('open', 'past_due')`,
+		tenantID, accountID, currency).Scan(decScan{&d})
 	if err != nil {
 		return d, fmt.Errorf("open balance: %w", err)
 	}
@@ -697,13 +695,12 @@ func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID string) (decim
 }
 
 func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error) {
-	q := `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE tenant_id = ? AND status IN ('open', 'past_due')`
-	args := []any{tenantID}
+	w := tenantWhere("tenant_id", tenantID)
+	w.and("status IN ('open', 'past_due')")
 	if customerID != "" {
-		q += ` AND invoice_account_id = ?`
-		args = append(args, customerID)
+		w.and("invoice_account_id = ?", customerID)
 	}
-	rows, err := t.query(ctx, q+` ORDER BY invoice_account_id, due_date, id`, args...)
+	rows, err := t.query(ctx, `SELECT `+invoiceCols(t.d)+` FROM invoices WHERE `+w.String()+` ORDER BY invoice_account_id, due_date, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("open documents: %w", err)
 	}

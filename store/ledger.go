@@ -96,10 +96,11 @@ func (t *tx) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Da
 }
 
 func (t *tx) AccountLines(ctx context.Context, tenantID, account string, from, to calendar.Date, limit int) ([]service.AccountLine, error) {
-	where, args := []string{"l.tenant_id = ?", "l.account = ?"}, []any{tenantID, account}
+	w := tenantWhere("l.tenant_id", tenantID)
+	w.and("l.account = ?", account)
 	var opening decimal.Decimal
 	if !from.IsZero() {
-		where, args = append(where, "l.date >= ?"), append(args, dateArg(from))
+		w.and("l.date >= ?", dateArg(from))
 		var d, c decimal.Decimal
 		err := t.queryRow(ctx, `SELECT `+t.d.sum("debit")+`, `+t.d.sum("credit")+` FROM journal_lines WHERE tenant_id = ? AND account = ? AND date < ?`,
 			tenantID, account, dateArg(from)).Scan(decScan{&d}, decScan{&c})
@@ -109,12 +110,11 @@ func (t *tx) AccountLines(ctx context.Context, tenantID, account string, from, t
 		opening = d.Sub(c)
 	}
 	if !to.IsZero() {
-		where, args = append(where, "l.date <= ?"), append(args, dateArg(to))
+		w.and("l.date <= ?", dateArg(to))
 	}
-	args = append(args, limit)
 	rows, err := t.query(ctx, `SELECT e.id, e.number, l.date, e.description, `+t.d.dec("l.debit")+`, `+t.d.dec("l.credit")+`, l.customer_id, l.invoice_id
 		FROM journal_lines l JOIN journal_entries e ON e.tenant_id = l.tenant_id AND e.id = l.entry_id
-		WHERE `+joinAnd(where)+` ORDER BY l.date, e.number, l.line_no LIMIT ?`, args...)
+		WHERE `+w.String()+` ORDER BY l.date, e.number, l.line_no LIMIT ?`, append(w.Args(), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("account lines: %w", err)
 	}
@@ -160,23 +160,23 @@ func (t *tx) SubledgerBalances(ctx context.Context, tenantID string, accounts []
 }
 
 func (t *tx) Journal(ctx context.Context, tenantID string, f service.JournalFilter) ([]service.JournalRow, error) {
-	where, args := []string{"i.tenant_id = ?", "i.number IS NOT NULL"}, []any{tenantID}
+	w := tenantWhere("i.tenant_id", tenantID)
+	w.and("i.number IS NOT NULL")
 	if f.CustomerID != "" {
-		where, args = append(where, "(i.customer_id = ? OR i.invoice_account_id = ?)"), append(args, f.CustomerID, f.CustomerID)
+		w.and("i.customer_id = ? OR i.invoice_account_id = ?", f.CustomerID, f.CustomerID)
 	}
 	if !f.From.IsZero() {
-		where, args = append(where, "i.invoice_date >= ?"), append(args, dateArg(f.From))
+		w.and("i.invoice_date >= ?", dateArg(f.From))
 	}
 	if !f.To.IsZero() {
-		where, args = append(where, "i.invoice_date <= ?"), append(args, dateArg(f.To))
+		w.and("i.invoice_date <= ?", dateArg(f.To))
 	}
-	args = append(args, f.Limit)
 	rows, err := t.query(ctx, `SELECT i.id, i.number, i.kind, i.status, i.invoice_date, i.invoice_account_id, i.customer_name, i.currency,
 		`+t.d.dec("i.total")+`, COALESCE(e.number, ''), COALESCE(v.number, '')
 		FROM invoices i
 		LEFT JOIN journal_entries e ON e.tenant_id = i.tenant_id AND e.id = i.entry_id
 		LEFT JOIN journal_entries v ON v.tenant_id = i.tenant_id AND v.id = i.void_entry_id
-		WHERE `+joinAnd(where)+` ORDER BY i.invoice_date DESC, i.number DESC LIMIT ?`, args...)
+		WHERE `+w.String()+` ORDER BY i.invoice_date DESC, i.number DESC LIMIT ?`, append(w.Args(), f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("invoice journal: %w", err)
 	}

@@ -43,21 +43,21 @@ func (t *tx) listNotifications(ctx context.Context, query string, args ...any) (
 }
 
 func (t *tx) ListOutbox(ctx context.Context, tenantID string, f service.OutboxFilter) ([]service.Notification, error) {
-	where, args := []string{"tenant_id = ?"}, []any{tenantID}
+	w := tenantWhere("tenant_id", tenantID)
 	if f.Status != "" {
-		where, args = append(where, "status = ?"), append(args, f.Status)
+		w.and("status = ?", f.Status)
 	}
 	if f.Kind != "" {
-		where, args = append(where, "kind = ?"), append(args, f.Kind)
+		w.and("kind = ?", f.Kind)
 	}
 	if f.TargetID != "" {
-		where, args = append(where, "target_id = ?"), append(args, f.TargetID)
+		w.and("target_id = ?", f.TargetID)
 	}
 	if c := f.Page.After(); c != nil {
-		where, args = append(where, "id < ?"), append(args, c.ID)
+		w.and("id < ?", c.ID)
 	}
-	args = append(args, f.Page.Limit+1)
-	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE `+joinAnd(where)+` ORDER BY id DESC LIMIT ?`, args...)
+	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`,
+		append(w.Args(), f.Page.Limit+1)...)
 }
 
 func (t *tx) GetNotification(ctx context.Context, tenantID, notificationID string) (service.Notification, error) {

@@ -134,8 +134,10 @@ func (t *tx) GetPaymentForUpdate(ctx context.Context, tenantID, id string) (serv
 	return t.getPayment(ctx, t.d.forUpdate(), tenantID, id)
 }
 
-func (t *tx) listPayments(ctx context.Context, q string, args ...any) ([]service.Payment, error) {
-	rows, err := t.query(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE `+q, args...)
+// listPayments lists the payments w selects, ordered and limited by tail
+// (whose arguments follow w's).
+func (t *tx) listPayments(ctx context.Context, w *where, tail string, tailArgs ...any) ([]service.Payment, error) {
+	rows, err := t.query(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE `+w.String()+tail, append(w.Args(), tailArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("list payments: %w", err)
 	}
@@ -152,18 +154,20 @@ func (t *tx) listPayments(ctx context.Context, q string, args ...any) ([]service
 }
 
 func (t *tx) ListPayments(ctx context.Context, tenantID string, f service.PaymentFilter) ([]service.Payment, error) {
-	q, args := `tenant_id = ?`, []any{tenantID}
+	w := tenantWhere("tenant_id", tenantID)
 	if f.CustomerID != "" {
-		q += ` AND customer_id = ?`
-		args = append(args, f.CustomerID)
+		w.and("customer_id = ?", f.CustomerID)
 	}
-	return t.listPayments(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, f.Limit)...)
+	return t.listPayments(ctx, w, ` ORDER BY created_at DESC, id DESC LIMIT ?`, f.Limit)
 }
 
 func (t *tx) CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]service.Payment, error) {
 	// unapplied is exact decimal text on SQLite, where zero is always "0".
-	return t.listPayments(ctx, `tenant_id = ? AND customer_id = ? AND currency = ? AND unapplied <> '0'
-		ORDER BY created_at, id`+t.d.forUpdate(), tenantID, customerID, currency)
+	w := tenantWhere("tenant_id", tenantID)
+	w.and("customer_id = ?", customerID)
+	w.and("currency = ?", currency)
+	w.and("unapplied <> '0'")
+	return t.listPayments(ctx, w, ` ORDER BY created_at, id`+t.d.forUpdate())
 }
 
 // --- applications and refunds
@@ -185,18 +189,16 @@ func (t *tx) UpdateApplicationReversed(ctx context.Context, a service.Applicatio
 }
 
 func (t *tx) ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]service.Application, error) {
-	q, args := `tenant_id = ?`, []any{tenantID}
+	w := tenantWhere("tenant_id", tenantID)
 	if sourceID != "" {
-		q += ` AND source_id = ?`
-		args = append(args, sourceID)
+		w.and("source_id = ?", sourceID)
 	}
 	if invoiceID != "" {
-		q += ` AND invoice_id = ?`
-		args = append(args, invoiceID)
+		w.and("invoice_id = ?", invoiceID)
 	}
 	d := t.d
 	rows, err := t.query(ctx, `SELECT tenant_id, id, source_type, source_id, invoice_id, `+d.dec("amount")+`, `+d.dec("amount_accounting")+`, `+
-		d.dec("reversed")+`, entry_id, created_at FROM payment_applications WHERE `+q+` ORDER BY created_at, id`, args...)
+		d.dec("reversed")+`, entry_id, created_at FROM payment_applications WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list payment applications: %w", err)
 	}

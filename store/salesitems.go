@@ -154,7 +154,9 @@ func (t *tx) UpdateContract(ctx context.Context, c billing.Contract) error {
 }
 
 func (t *tx) GetContract(ctx context.Context, tenantID, contractID string) (billing.Contract, error) {
-	cs, err := t.listContracts(ctx, `c.tenant_id = ? AND c.id = ?`, tenantID, contractID)
+	w := tenantWhere("c.tenant_id", tenantID)
+	w.and("c.id = ?", contractID)
+	cs, err := t.listContracts(ctx, w)
 	if err != nil {
 		return billing.Contract{}, err
 	}
@@ -165,17 +167,18 @@ func (t *tx) GetContract(ctx context.Context, tenantID, contractID string) (bill
 }
 
 func (t *tx) ListContracts(ctx context.Context, tenantID, customerID string) ([]billing.Contract, error) {
+	w := tenantWhere("c.tenant_id", tenantID)
 	if customerID != "" {
-		return t.listContracts(ctx, `c.tenant_id = ? AND c.customer_id = ?`, tenantID, customerID)
+		w.and("c.customer_id = ?", customerID)
 	}
-	return t.listContracts(ctx, `c.tenant_id = ?`, tenantID)
+	return t.listContracts(ctx, w)
 }
 
-func (t *tx) listContracts(ctx context.Context, where string, args ...any) ([]billing.Contract, error) {
+func (t *tx) listContracts(ctx context.Context, w *where) ([]billing.Contract, error) {
 	rows, err := t.query(ctx, `SELECT c.tenant_id, c.id, c.number, c.customer_id, c.name, c.status, c.created_at, c.updated_at,
 		p.id, p.product_id, p.description, `+t.d.dec("p.quantity")+`, `+t.d.dec("p.price")+`, p.interval, p.start_date, p.end_date, p.in_advance
 		FROM contracts c JOIN contract_parts p ON p.tenant_id = c.tenant_id AND p.contract_id = c.id
-		WHERE `+where+` ORDER BY c.number, p.start_date, p.id`, args...)
+		WHERE `+w.String()+` ORDER BY c.number, p.start_date, p.id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list contracts: %w", err)
 	}
@@ -209,8 +212,8 @@ func (t *tx) InsertTicket(ctx context.Context, k service.Ticket) error {
 	return nil
 }
 
-func (t *tx) listTickets(ctx context.Context, where string, args ...any) ([]service.Ticket, error) {
-	rows, err := t.query(ctx, `SELECT tenant_id, id, number, customer_id, title, status, created_at, updated_at FROM tickets WHERE `+where+` ORDER BY number`, args...)
+func (t *tx) listTickets(ctx context.Context, w *where) ([]service.Ticket, error) {
+	rows, err := t.query(ctx, `SELECT tenant_id, id, number, customer_id, title, status, created_at, updated_at FROM tickets WHERE `+w.String()+` ORDER BY number`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
@@ -227,7 +230,9 @@ func (t *tx) listTickets(ctx context.Context, where string, args ...any) ([]serv
 }
 
 func (t *tx) GetTicket(ctx context.Context, tenantID, ticketID string) (service.Ticket, error) {
-	ks, err := t.listTickets(ctx, `tenant_id = ? AND id = ?`, tenantID, ticketID)
+	w := tenantWhere("tenant_id", tenantID)
+	w.and("id = ?", ticketID)
+	ks, err := t.listTickets(ctx, w)
 	if err != nil {
 		return service.Ticket{}, err
 	}
@@ -238,10 +243,11 @@ func (t *tx) GetTicket(ctx context.Context, tenantID, ticketID string) (service.
 }
 
 func (t *tx) ListTickets(ctx context.Context, tenantID, customerID string) ([]service.Ticket, error) {
+	w := tenantWhere("tenant_id", tenantID)
 	if customerID != "" {
-		return t.listTickets(ctx, `tenant_id = ? AND customer_id = ?`, tenantID, customerID)
+		w.and("customer_id = ?", customerID)
 	}
-	return t.listTickets(ctx, `tenant_id = ?`, tenantID)
+	return t.listTickets(ctx, w)
 }
 
 func (t *tx) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error {
@@ -373,8 +379,8 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 	if !ok {
 		return nil, fail.Field("sort", "%q is not sortable", f.Sort)
 	}
-	where, args := []string{"tenant_id = ?"}, []any{tenantID}
-	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
+	w := tenantWhere("tenant_id", tenantID)
+	add := w.and
 	in := func(colName string, vals []string) {
 		var vs []any
 		for _, v := range vals {
@@ -416,10 +422,10 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 		}
 	}
 	if f.MinGross != nil {
-		add(t.d.num("gross")+" >= ?", t.numArg(*f.MinGross))
+		add(t.d.num("gross")+" >= ?", t.d.numArg(*f.MinGross))
 	}
 	if f.MaxGross != nil {
-		add(t.d.num("gross")+" <= ?", t.numArg(*f.MaxGross))
+		add(t.d.num("gross")+" <= ?", t.d.numArg(*f.MaxGross))
 	}
 	if f.Advanced != nil {
 		cond, cargs := t.compileCondition(*f.Advanced)
@@ -439,7 +445,7 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 			if err != nil {
 				return nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
-			v = t.numArg(d)
+			v = t.d.numArg(d)
 		case "created_at":
 			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
 			if err != nil {
@@ -468,9 +474,8 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 	if f.Desc {
 		dir = "DESC"
 	}
-	args = append(args, f.Page.Limit+1)
-	rows, err := t.query(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items WHERE `+joinAnd(where)+
-		` ORDER BY `+sortExpr+` `+dir+`, id `+dir+` LIMIT ?`, args...)
+	rows, err := t.query(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items WHERE `+w.String()+
+		` ORDER BY `+sortExpr+` `+dir+`, id `+dir+` LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list sales items: %w", err)
 	}
@@ -486,19 +491,15 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 	return out, rows.Err()
 }
 
-// numArg renders a decimal for comparison with a decimal column.
-func (t *tx) numArg(d decimal.Decimal) any {
-	if t.d.engine == Postgres {
-		return d.String()
-	}
-	f, _ := d.Float64()
-	return f
-}
-
 // compileCondition turns a validated advanced-filter tree into SQL. Field
 // names come from a fixed list (service.AdvancedFields); values are bound.
+// Every child is parenthesised, and the caller adds the whole to the query's
+// where (which parenthesises it again), so an or/not never reaches past it.
 func (t *tx) compileCondition(c service.Condition) (string, []any) {
 	switch c.Op {
+	case "not":
+		s, a := t.compileCondition(c.Children[0])
+		return "NOT (" + s + ")", a
 	case "and", "or":
 		parts := make([]string, 0, len(c.Children))
 		var args []any
@@ -515,7 +516,7 @@ func (t *tx) compileCondition(c service.Condition) (string, []any) {
 		switch kind {
 		case "decimal":
 			d, _ := decimal.NewFromString(v)
-			return t.numArg(d)
+			return t.d.numArg(d)
 		case "date":
 			return v
 		}

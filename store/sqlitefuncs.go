@@ -3,6 +3,8 @@ package store
 import (
 	"database/sql/driver"
 	"fmt"
+	"math/big"
+	"strings"
 
 	"github.com/shopspring/decimal"
 	"modernc.org/sqlite"
@@ -24,6 +26,27 @@ func init() {
 	})
 	sqlite.MustRegisterDeterministicScalarFunction("dec_sub", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		return decOp(args, decimal.Decimal.Sub)
+	})
+	// dec_key is an amount's sortable exact key (decKey): comparing keys as
+	// text compares the amounts, with no float on the way (filters, sorts and
+	// the invoice amount indexes, migration 00015).
+	sqlite.MustRegisterDeterministicScalarFunction("dec_key", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		if args[0] == nil {
+			return nil, nil
+		}
+		d, err := decOf(args[0])
+		if err != nil {
+			return nil, err
+		}
+		return decKey(d), nil
+	})
+	// dec_neg negates exactly ("-col" on a text column would pass through a float).
+	sqlite.MustRegisterDeterministicScalarFunction("dec_neg", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		d, err := decOf(args[0])
+		if err != nil {
+			return nil, err
+		}
+		return d.Neg().String(), nil
 	})
 }
 
@@ -95,10 +118,56 @@ func (d dialect) add(a, b string) string {
 	return "dec_add(" + a + ", " + b + ")"
 }
 
-// num casts a decimal column for ordering and range comparison.
+// neg is the exact negation of a decimal expression.
+func (d dialect) neg(expr string) string {
+	if d.engine == Postgres {
+		return "-(" + expr + ")"
+	}
+	return "dec_neg(" + expr + ")"
+}
+
+// num renders a decimal column for ordering and comparison, exactly: the
+// column itself on PostgreSQL (NUMERIC), its dec_key on SQLite (text).
+// Compare it only with numArg's arguments.
 func (d dialect) num(col string) string {
 	if d.engine == Postgres {
 		return col
 	}
-	return "CAST(" + col + " AS REAL)"
+	return "dec_key(" + col + ")"
+}
+
+// numArg renders a decimal for comparison with num(col): exact text on
+// PostgreSQL (cast to numeric by the column or a ::numeric), its decKey on
+// SQLite.
+func (d dialect) numArg(v decimal.Decimal) any {
+	if d.engine == Postgres {
+		return v.String()
+	}
+	return decKey(v)
+}
+
+// decKey encodes an amount as text whose byte order is the amounts' order,
+// exactly, for any size and precision: "1" for zero; for a positive amount
+// "2", its decimal exponent (offset to be non-negative, ten digits) and its
+// significant digits; for a negative one "0", the exponent's and the digits'
+// nines' complements and ":" (above any digit, so that a shorter tail, a
+// smaller magnitude, sorts higher). Equal amounts (1.5, 1.50) have one key.
+func decKey(v decimal.Decimal) string {
+	if v.IsZero() {
+		return "1"
+	}
+	coef := v.Coefficient()
+	neg := coef.Sign() < 0
+	all := new(big.Int).Abs(coef).String()
+	digits := strings.TrimRight(all, "0")
+	// v = ±0.digits × 10^(exp − 2^31)
+	exp := int64(len(all)) + int64(v.Exponent()) + 1<<31
+	if !neg {
+		return "2" + fmt.Sprintf("%010d", exp) + digits
+	}
+	comp := []byte(digits)
+	for i, c := range comp {
+		comp[i] = '9' - c + '0'
+	}
+	return "0" + fmt.Sprintf("%010d", int64(1<<32-1)-exp) + string(comp) + ":"
 }

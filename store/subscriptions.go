@@ -9,11 +9,12 @@ import (
 )
 
 const subCols = `tenant_id, id, customer_id, kind, product_id, description, quantity, price, currency, interval, start_date, next_renewal,
-	status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at`
+	status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at, paused_quantity, scheduled_quantity, scheduled_on`
 
 func (t *tx) subSelect() string {
 	return `tenant_id, id, customer_id, kind, product_id, description, ` + t.d.dec("quantity") + `, ` + t.d.dec("price") + `, currency, interval,
-	start_date, next_renewal, status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at`
+	start_date, next_renewal, status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at, ` + t.d.dec("paused_quantity") + `,
+	` + t.d.dec("scheduled_quantity") + `, scheduled_on`
 }
 
 func scanSub(row interface{ Scan(...any) error }) (billing.Subscription, error) {
@@ -21,16 +22,17 @@ func scanSub(row interface{ Scan(...any) error }) (billing.Subscription, error) 
 	var kind, interval string
 	err := row.Scan(&s.TenantID, &s.ID, &s.CustomerID, &kind, &s.ProductID, &s.Description, decScan{&s.Quantity}, decScan{&s.Price},
 		&s.Currency, &interval, dateScan{&s.Start}, dateScan{&s.NextRenewal}, &s.Status, &s.CancelAtPeriodEnd, dateScan{&s.EndsOn},
-		dateScan{&s.PausedOn}, tsScan{&s.CreatedAt}, tsScan{&s.UpdatedAt})
+		dateScan{&s.PausedOn}, tsScan{&s.CreatedAt}, tsScan{&s.UpdatedAt}, ndecScan{&s.PausedQuantity}, ndecScan{&s.ScheduledQuantity},
+		dateScan{&s.ScheduledOn})
 	s.Kind, s.Interval = billing.SubscriptionKind(kind), billing.Interval(interval)
 	return s, err
 }
 
 func (t *tx) InsertSubscription(ctx context.Context, s billing.Subscription) error {
-	_, err := t.exec(ctx, `INSERT INTO subscriptions (`+subCols+`) VALUES (`+placeholders(18)+`)`,
+	_, err := t.exec(ctx, `INSERT INTO subscriptions (`+subCols+`) VALUES (`+placeholders(21)+`)`,
 		s.TenantID, s.ID, s.CustomerID, string(s.Kind), s.ProductID, s.Description, decArg(s.Quantity), decArg(s.Price), s.Currency,
 		string(s.Interval), dateArg(s.Start), dateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dateArg(s.EndsOn), dateArg(s.PausedOn),
-		t.d.ts(s.CreatedAt), t.d.ts(s.UpdatedAt))
+		t.d.ts(s.CreatedAt), t.d.ts(s.UpdatedAt), ndecArg(s.PausedQuantity), ndecArg(s.ScheduledQuantity), dateArg(s.ScheduledOn))
 	if err != nil {
 		return fmt.Errorf("insert subscription: %w", err)
 	}
@@ -39,8 +41,9 @@ func (t *tx) InsertSubscription(ctx context.Context, s billing.Subscription) err
 
 func (t *tx) UpdateSubscription(ctx context.Context, s billing.Subscription) error {
 	res, err := t.exec(ctx, `UPDATE subscriptions SET description=?, quantity=?, price=?, next_renewal=?, status=?, cancel_at_period_end=?,
-		ends_on=?, paused_on=?, updated_at=? WHERE tenant_id=? AND id=?`, s.Description, decArg(s.Quantity), decArg(s.Price),
-		dateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dateArg(s.EndsOn), dateArg(s.PausedOn), t.d.ts(s.UpdatedAt), s.TenantID, s.ID)
+		ends_on=?, paused_on=?, updated_at=?, paused_quantity=?, scheduled_quantity=?, scheduled_on=? WHERE tenant_id=? AND id=?`,
+		s.Description, decArg(s.Quantity), decArg(s.Price), dateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dateArg(s.EndsOn),
+		dateArg(s.PausedOn), t.d.ts(s.UpdatedAt), ndecArg(s.PausedQuantity), ndecArg(s.ScheduledQuantity), dateArg(s.ScheduledOn), s.TenantID, s.ID)
 	return mustAffect(res, err, "subscription", s.ID)
 }
 
@@ -64,11 +67,11 @@ func (t *tx) GetSubscriptionForUpdate(ctx context.Context, tenantID, subID strin
 }
 
 func (t *tx) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error) {
-	q, args := `SELECT `+t.subSelect()+` FROM subscriptions WHERE tenant_id = ?`, []any{tenantID}
+	w := tenantWhere("tenant_id", tenantID)
 	if customerID != "" {
-		q, args = q+` AND customer_id = ?`, append(args, customerID)
+		w.and("customer_id = ?", customerID)
 	}
-	rows, err := t.query(ctx, q+` ORDER BY created_at, id`, args...)
+	rows, err := t.query(ctx, `SELECT `+t.subSelect()+` FROM subscriptions WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list subscriptions: %w", err)
 	}

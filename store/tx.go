@@ -284,22 +284,21 @@ func (t *tx) InsertAudit(ctx context.Context, e service.AuditEntry) error {
 }
 
 func (t *tx) ListAudit(ctx context.Context, tenantID string, f service.AuditFilter) ([]service.AuditEntry, error) {
-	where, args := []string{"tenant_id = ?"}, []any{tenantID}
+	w := tenantWhere("tenant_id", tenantID)
 	if f.TargetID != "" {
-		where, args = append(where, "target_id = ?"), append(args, f.TargetID)
+		w.and("target_id = ?", f.TargetID)
 	}
 	if f.TargetType != "" {
-		where, args = append(where, "target_type = ?"), append(args, f.TargetType)
+		w.and("target_type = ?", f.TargetType)
 	}
 	if f.Action != "" {
-		where, args = append(where, "action = ?"), append(args, f.Action)
+		w.and("action = ?", f.Action)
 	}
 	if c := f.Page.After(); c != nil {
-		where, args = append(where, "id < ?"), append(args, c.ID)
+		w.and("id < ?", c.ID)
 	}
-	args = append(args, f.Page.Limit+1)
 	rows, err := t.query(ctx, `SELECT tenant_id, id, at, actor_type, actor_id, actor_name, action, target_type, target_id, changes
-		FROM audit_log WHERE `+joinAnd(where)+` ORDER BY id DESC LIMIT ?`, args...)
+		FROM audit_log WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
@@ -330,15 +329,4 @@ func (t *tx) NextCounter(ctx context.Context, tenantID, name string) (int64, err
 		return 0, fmt.Errorf("next counter %s: %w", name, err)
 	}
 	return v, nil
-}
-
-func joinAnd(parts []string) string {
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += " AND "
-		}
-		out += p
-	}
-	return out
 }

@@ -68,11 +68,11 @@ func (t *tx) GetWebhookEndpoint(ctx context.Context, tenantID, endpointID string
 }
 
 func (t *tx) ListWebhookEndpoints(ctx context.Context, tenantID string, enabledOnly bool) ([]service.WebhookEndpoint, error) {
-	q := `SELECT ` + endpointCols + ` FROM webhook_endpoints WHERE tenant_id = ?`
+	w := tenantWhere("tenant_id", tenantID)
 	if enabledOnly {
-		q += ` AND enabled`
+		w.and("enabled")
 	}
-	rows, err := t.query(ctx, q+` ORDER BY id`, tenantID)
+	rows, err := t.query(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE `+w.String()+` ORDER BY id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list webhook endpoints: %w", err)
 	}
@@ -179,12 +179,13 @@ func (t *tx) SaveWebhookAttempt(ctx context.Context, d service.WebhookDelivery, 
 }
 
 func (t *tx) ListWebhookAttempts(ctx context.Context, tenantID, endpointID string, page service.Page) ([]service.WebhookAttempt, error) {
-	where, args := []string{"tenant_id = ?", "endpoint_id = ?"}, []any{tenantID, endpointID}
+	w := tenantWhere("tenant_id", tenantID)
+	w.and("endpoint_id = ?", endpointID)
 	if c := page.After(); c != nil {
-		where, args = append(where, "id < ?"), append(args, c.ID)
+		w.and("id < ?", c.ID)
 	}
 	rows, err := t.query(ctx, `SELECT tenant_id, id, delivery_id, endpoint_id, event_id, event_type, attempt, at, status_code, error, duration_ms
-		FROM webhook_attempts WHERE `+joinAnd(where)+` ORDER BY id DESC LIMIT ?`, append(args, page.Limit+1)...)
+		FROM webhook_attempts WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.Args(), page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list webhook attempts: %w", err)
 	}
@@ -202,12 +203,13 @@ func (t *tx) ListWebhookAttempts(ctx context.Context, tenantID, endpointID strin
 }
 
 func (t *tx) ListWebhookDeliveries(ctx context.Context, tenantID, endpointID, status string, page service.Page) ([]service.WebhookDelivery, error) {
-	where, args := []string{"tenant_id = ?", "endpoint_id = ?"}, []any{tenantID, endpointID}
+	w := tenantWhere("tenant_id", tenantID)
+	w.and("endpoint_id = ?", endpointID)
 	if status != "" {
-		where, args = append(where, "status = ?"), append(args, status)
+		w.and("status = ?", status)
 	}
 	if c := page.After(); c != nil {
-		where, args = append(where, "id < ?"), append(args, c.ID)
+		w.and("id < ?", c.ID)
 	}
-	return t.listDeliveries(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE `+joinAnd(where)+` ORDER BY id DESC LIMIT ?`, append(args, page.Limit+1)...)
+	return t.listDeliveries(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.Args(), page.Limit+1)...)
 }

@@ -262,6 +262,9 @@ var messages = map[string][3]string{
 	"run.running":   {"Running", "En curso", "Em andamento"},
 	"run.completed": {"Completed", "Terminada", "Concluído"},
 	"run.failed":    {"Failed", "Fallida", "Falhou"},
+	"run.supplementary": {"Supplementary run: bills what became pending in the period after its run", "Facturación complementaria: factura lo que quedó pendiente en el periodo tras su facturación",
+		"Faturamento complementar: fatura o que ficou pendente no período após o seu faturamento"},
+	"run.supplementary_short": {"supplementary", "complementaria", "complementar"},
 
 	"as_of":                 {"As of", "A fecha", "Em"},
 	"ledger.trial_balance":  {"Trial balance", "Balance de comprobación", "Balancete"},

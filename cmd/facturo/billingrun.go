@@ -59,7 +59,14 @@ func runBillingRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "run %s %s: %d items on %d invoices, %d contract items made\n", run.ID, run.Status, run.ItemsDone, run.InvoicesCreated, run.ContractItems)
+	kind := "run"
+	if run.Supplementary() {
+		kind = "supplementary run (supplements " + run.Supplements + ")"
+	}
+	fmt.Fprintf(stdout, "%s %s %s: %d items on %d invoices, %d contract items made\n", kind, run.ID, run.Status, run.ItemsDone, run.InvoicesCreated, run.ContractItems)
+	if run.Status == "running" {
+		fmt.Fprintln(stdout, "another node is running it; run this again to resume it once that node has stopped for 2 minutes")
+	}
 	for _, g := range run.GroupsSkipped {
 		fmt.Fprintf(stdout, "skipped %s %s (%s, %s): %d items: %s\n", g.CustomerNumber, g.CustomerName, g.Provider, g.Currency, g.Items, g.Reason)
 	}

@@ -153,7 +153,8 @@ func purgeLoop(ctx context.Context, db *store.DB, log *slog.Logger) {
 	}
 }
 
-// sweepLoop makes the documents recurring templates owe, marks overdue
+// sweepLoop makes the documents recurring templates owe, resumes billing
+// runs whose node stopped, marks overdue
 // documents past due and queues dunning reminders, every ten minutes. Every
 // node may run it: each change is a locked, conditional update.
 func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
@@ -169,6 +170,11 @@ func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
 				log.Warn("recurring invoices", "tenant", ten.ID, "err", err)
 			} else if n > 0 {
 				log.Info("recurring invoices made", "tenant", ten.ID, "count", n)
+			}
+			if runs, err := svc.ResumeBillingRuns(ctx, ten.ID); err != nil && ctx.Err() == nil {
+				log.Warn("resume billing runs", "tenant", ten.ID, "err", err)
+			} else if len(runs) > 0 {
+				log.Info("billing runs resumed", "tenant", ten.ID, "count", len(runs))
 			}
 			if run, err := svc.ScheduledBillingRun(ctx, ten.ID); err != nil && ctx.Err() == nil {
 				log.Warn("scheduled billing run", "tenant", ten.ID, "err", err)

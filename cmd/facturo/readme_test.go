@@ -323,4 +323,3 @@ func shellCommands(t *testing.T, block string) [][]string {
 	}
 	return cmds
 }
-
