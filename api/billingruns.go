@@ -177,7 +177,7 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 			out := InvoiceNowResult{Invoices: []Invoice{}, ItemsBilled: res.ItemsBilled, ContractItems: res.ContractItems,
 				GroupsSkipped: skippedOut(res.GroupsSkipped)}
 			for _, inv := range res.Invoices {
-				out.Invoices = append(out.Invoices, invoiceOut(inv, true))
+				out.Invoices = append(out.Invoices, invoiceOut(inv, true, h.acc(ctx, p)))
 			}
 			return &Body[InvoiceNowResult]{out}, nil
 		})

@@ -48,10 +48,7 @@ type Customer struct {
 }
 
 func customerOut(c billing.Customer) Customer {
-	limit := c.CreditLimit.String()
-	if cur, err := money.ParseCurrency(c.Billing.Currency); err == nil {
-		limit = money.New(c.CreditLimit, cur).String()
-	}
+	limit := money.Fixed(c.CreditLimit, c.Billing.Currency)
 	contacts := c.Contacts
 	if contacts == nil {
 		contacts = []billing.Contact{}

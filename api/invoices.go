@@ -148,13 +148,30 @@ func datePtr(d calendar.Date) *Date {
 	return &Date{d}
 }
 
-// amt renders an amount with the currency's digits.
-func amt(d decimal.Decimal, cur string) string {
-	c, err := money.ParseCurrency(cur)
-	if err != nil {
-		return d.String()
+// amt renders an amount with exactly the currency's digits (money.Fixed).
+func amt(d decimal.Decimal, cur string) string { return money.Fixed(d, cur) }
+
+// unitPrice renders a unit price with at least the currency's digits
+// (money.Price); nil stays nil.
+func unitPrice(d *decimal.Decimal, cur string) *string {
+	if d == nil {
+		return nil
 	}
-	return money.New(d, c).String()
+	s := money.Price(*d, cur)
+	return &s
+}
+
+// accounting is the caller's tenant's accounting currency, for the
+// *_accounting amounts of an output.
+func (h *Handlers) accounting(ctx context.Context, p access.Principal) (string, error) {
+	return h.Svc.AccountingCurrency(ctx, p)
+}
+
+// acc is accounting for outputs of a change already made: "" (amounts
+// written as they are) if the tenant cannot be read.
+func (h *Handlers) acc(ctx context.Context, p access.Principal) string {
+	code, _ := h.accounting(ctx, p)
+	return code
 }
 
 func decPtr(d *decimal.Decimal) *string {
@@ -165,7 +182,8 @@ func decPtr(d *decimal.Decimal) *string {
 	return &s
 }
 
-func invoiceOut(inv billing.Invoice, withLines bool) Invoice {
+// invoiceOut is the API form of a document; acc is the accounting currency.
+func invoiceOut(inv billing.Invoice, withLines bool, acc string) Invoice {
 	cur := inv.Currency
 	out := Invoice{ID: inv.ID, Kind: string(inv.Kind), Status: string(inv.Status), DocumentNumber: inv.DocumentNumber, Number: inv.Number,
 		CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID, BillTo: inv.BillTo, InvoiceDate: datePtr(inv.InvoiceDate),
@@ -180,7 +198,7 @@ func invoiceOut(inv billing.Invoice, withLines bool) Invoice {
 		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt, AllowedStatuses: []string{}, PaymentSchedule: []Installment{},
 		OriginalID: inv.OriginalID, CreditNoteID: inv.CreditNoteID, ReplacementID: inv.ReplacementID,
 		CorrectionReason: inv.CorrectionReason, CorrectionComment: inv.CorrectionComment, TemplateID: inv.TemplateID, TemplatePeriod: inv.TemplatePeriod}
-	out.TotalAccounting = inv.TotalAccounting.StringFixed(2)
+	out.TotalAccounting = amt(inv.TotalAccounting, acc)
 	for _, s := range inv.Status.Next() {
 		out.AllowedStatuses = append(out.AllowedStatuses, string(s))
 	}
@@ -196,7 +214,7 @@ func invoiceOut(inv billing.Invoice, withLines bool) Invoice {
 		for _, l := range inv.Lines {
 			ol := InvoiceLine{Position: l.Position, Description: l.Description, ProductID: l.ProductID, Account: l.Account,
 				SalesTaxGroup: l.SalesTaxGroup, ItemSalesTaxGroup: l.ItemSalesTaxGroup, Quantity: decPtr(l.Quantity), Unit: l.Unit,
-				UnitPrice: decPtr(l.UnitPrice), Discount: amt(l.Discount, cur), Amount: amt(l.Amount, cur), ChargeType: string(l.ChargeType),
+				UnitPrice: unitPrice(l.UnitPrice, cur), Discount: amt(l.Discount, cur), Amount: amt(l.Amount, cur), ChargeType: string(l.ChargeType),
 				ServiceStart: datePtr(l.ServiceStart), ServiceEnd: datePtr(l.ServiceEnd), Distribution: []LineSplit{},
 				TaxCodes: append([]string{}, l.TaxCodes...), TaxAmount: amt(l.TaxAmount, cur)}
 			for _, s := range l.Distribution {
@@ -341,7 +359,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return listOf(page, func(inv billing.Invoice) Invoice { return invoiceOut(inv, false) }), nil
+			acc, err := h.accounting(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(page, func(inv billing.Invoice) Invoice { return invoiceOut(inv, false, acc) }), nil
 		})
 	type createIn struct {
 		IdempotencyHeader
@@ -353,7 +375,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+			return &Body[Invoice]{invoiceOut(inv, true, h.acc(ctx, p))}, nil
 		})
 	op(api, huma.Operation{OperationID: "preview-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/preview", Summary: "Compute a draft's totals without saving",
 		Tags: tags, DefaultStatus: http.StatusOK},
@@ -362,7 +384,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+			return &Body[Invoice]{invoiceOut(inv, true, h.acc(ctx, p))}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
@@ -373,7 +395,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+			return &Body[Invoice]{invoiceOut(inv, true, h.acc(ctx, p))}, nil
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
@@ -386,7 +408,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+			return &Body[Invoice]{invoiceOut(inv, true, h.acc(ctx, p))}, nil
 		})
 	op(api, huma.Operation{OperationID: "discard-invoice", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}", Summary: "Discard a draft",
 		Tags: tags, DefaultStatus: http.StatusNoContent},
@@ -414,7 +436,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true), Notified: res.Notified}}, nil
+			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true, h.acc(ctx, p)), Notified: res.Notified}}, nil
 		})
 	type totalsOut struct {
 		Currency           string `json:"currency"`

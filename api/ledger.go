@@ -31,12 +31,13 @@ func taxCodeOut(c tax.Code) TaxCode {
 
 // Balance is one account of the trial balance.
 type Balance struct {
-	Account string `json:"account"`
-	Name    string `json:"name"`
-	Type    string `json:"type"`
-	Debit   string `json:"debit"`
-	Credit  string `json:"credit"`
-	Net     string `json:"net" doc:"Debit − credit."`
+	Account  string `json:"account"`
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Debit    string `json:"debit"`
+	Credit   string `json:"credit"`
+	Net      string `json:"net" doc:"Debit − credit."`
+	Currency string `json:"currency" doc:"The accounting currency."`
 }
 
 func (h *Handlers) registerLedger(api huma.API) {
@@ -196,7 +197,7 @@ func (h *Handlers) registerLedger(api huma.API) {
 				return nil, err
 			}
 			return listOf(service.PageOf[ledger.Balance]{Items: bs}, func(b ledger.Balance) Balance {
-				return Balance{Account: b.Account, Name: b.Name, Type: string(b.Type), Debit: b.Debit.StringFixed(2), Credit: b.Credit.StringFixed(2), Net: b.Net.StringFixed(2)}
+				return Balance{Account: b.Account, Name: b.Name, Type: string(b.Type), Debit: money.Fixed(b.Debit, b.Currency), Credit: money.Fixed(b.Credit, b.Currency), Net: money.Fixed(b.Net, b.Currency), Currency: b.Currency}
 			}), nil
 		})
 	type acctIn struct {

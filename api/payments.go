@@ -151,9 +151,10 @@ func refundOut(r service.Refund, cur string) Refund {
 		Date: Date{r.Date}, EntryID: r.EntryID, CreatedAt: r.CreatedAt}
 }
 
-func paymentOut(p service.Payment) Payment {
+// paymentOut is the API form of a payment; acc is the accounting currency.
+func paymentOut(p service.Payment, acc string) Payment {
 	out := Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: amt(p.Amount, p.Currency), Currency: p.Currency,
-		ExchangeRate: p.ExchangeRate.String(), AmountAccounting: p.AmountAccounting.String(), Unapplied: amt(p.Unapplied, p.Currency),
+		ExchangeRate: p.ExchangeRate.String(), AmountAccounting: amt(p.AmountAccounting, acc), Unapplied: amt(p.Unapplied, p.Currency),
 		Refunded: amt(p.Refunded, p.Currency), Date: Date{p.Date}, Reference: p.Reference, PaymentMethodID: p.PaymentMethodID,
 		CardBrand: p.CardBrand, CardLast4: p.CardLast4, Provider: p.Provider, ChargeID: p.ChargeID, EntryID: p.EntryID,
 		CreatedAt: p.CreatedAt, Applications: applicationsOut(p.Applications, p.Currency), Refunds: []Refund{}}
@@ -199,7 +200,7 @@ func (h *Handlers) registerPayments(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Payment]{paymentOut(pay)}, nil
+			return &Body[Payment]{paymentOut(pay, h.acc(ctx, p))}, nil
 		})
 	type listIn struct {
 		CustomerID string `query:"customer_id"`
@@ -212,9 +213,13 @@ func (h *Handlers) registerPayments(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
+			acc, err := h.accounting(ctx, p)
+			if err != nil {
+				return nil, err
+			}
 			out := make([]Payment, 0, len(ps))
 			for _, x := range ps {
-				out = append(out, paymentOut(x))
+				out = append(out, paymentOut(x, acc))
 			}
 			return &Body[[]Payment]{out}, nil
 		})
@@ -228,7 +233,7 @@ func (h *Handlers) registerPayments(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Payment]{paymentOut(pay)}, nil
+			return &Body[Payment]{paymentOut(pay, h.acc(ctx, p))}, nil
 		})
 	type refundIn struct {
 		IdempotencyHeader
@@ -271,7 +276,7 @@ func (h *Handlers) registerPayments(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Payment]{paymentOut(pay)}, nil
+			return &Body[Payment]{paymentOut(pay, h.acc(ctx, p))}, nil
 		})
 	type settleIn struct {
 		IdempotencyHeader

@@ -51,7 +51,7 @@ type SalesItem struct {
 
 func salesItemOut(si billing.SalesItem) SalesItem {
 	return SalesItem{ID: si.ID, CustomerID: si.CustomerID, Source: string(si.Source), SourceRef: si.SourceRef, ProductID: si.ProductID,
-		Description: si.Description, Quantity: si.Quantity.String(), Unit: si.Unit, UnitPrice: si.UnitPrice.String(),
+		Description: si.Description, Quantity: si.Quantity.String(), Unit: si.Unit, UnitPrice: money.Price(si.UnitPrice, si.Currency),
 		Discount: amt(si.Discount, si.Currency), Gross: amt(si.Gross, si.Currency), BillingDate: Date{si.BillingDate},
 		PeriodStart: datePtr(si.PeriodStart), PeriodEnd: datePtr(si.PeriodEnd), Provider: si.Provider, Currency: si.Currency,
 		ChargeType: string(si.ChargeType), Status: string(si.Status), Invoiced: si.Status == billing.ItemInvoiced, InvoiceID: si.InvoiceID,
@@ -96,7 +96,7 @@ type Product struct {
 }
 
 func productOut(p billing.Product) Product {
-	return Product{ID: p.ID, Code: p.Code, Name: p.Name, ChargeType: string(p.ChargeType), Unit: p.Unit, DefaultPrice: p.DefaultPrice.String(),
+	return Product{ID: p.ID, Code: p.Code, Name: p.Name, ChargeType: string(p.ChargeType), Unit: p.Unit, DefaultPrice: money.Price(p.DefaultPrice, p.Currency),
 		Currency: p.Currency, Account: p.Account, ItemSalesTaxGroup: p.ItemSalesTaxGroup, Provider: p.Provider, Archived: p.Archived}
 }
 

@@ -216,7 +216,7 @@ func dashboardOut(d service.Dashboard) Dashboard {
 		out.PaymentMethods = append(out.PaymentMethods, paymentMethodOut(m))
 	}
 	for _, inv := range d.Invoices {
-		out.Invoices = append(out.Invoices, invoiceOut(inv, false))
+		out.Invoices = append(out.Invoices, invoiceOut(inv, false, d.Summary.Currency))
 	}
 	return out
 }

@@ -130,7 +130,7 @@ func (inv *Invoice) CheckSchedule() error {
 		sum = sum.Add(in.Amount)
 	}
 	if !sum.Equal(inv.Total) {
-		return fail.Field("payment_schedule", "installments add up to %s but the total is %s; they must be equal", sum.StringFixed(2), inv.Total.StringFixed(2))
+		return fail.Field("payment_schedule", "installments add up to %s but the total is %s; they must be equal", money.Fixed(sum, inv.Currency), money.Fixed(inv.Total, inv.Currency))
 	}
 	return nil
 }

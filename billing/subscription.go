@@ -43,8 +43,8 @@ type Subscription struct {
 	Kind              SubscriptionKind `json:"kind"`
 	ProductID         string           `json:"product_id"`
 	Description       string           `json:"description"`
-	Quantity          decimal.Decimal  `json:"quantity"`
-	Price             decimal.Decimal  `json:"price"` // per unit and period
+	Quantity          decimal.Decimal  `json:"quantity" money:"-"`
+	Price             decimal.Decimal  `json:"price" money:"price"` // per unit and period
 	Currency          string           `json:"currency"`
 	Interval          Interval         `json:"interval"`
 	Start             calendar.Date    `json:"start_date"`
@@ -188,4 +188,22 @@ func Prorate(delta, price decimal.Decimal, cur money.Currency, per Period, eff c
 // ProrationText describes a proration for its sales item.
 func ProrationText(what string, delta, price decimal.Decimal, pr Proration, per Period, eff calendar.Date) string {
 	return fmt.Sprintf("%s: %s × %s for %d/%d days (%s – %s)", what, delta.String(), price.String(), pr.Days, pr.PeriodDays, eff, per.End)
+}
+
+// MonthlyAmount is what the subscription bills per month on average
+// (quantity × price over the interval's months), rounded to its
+// currency's minor unit: a JPY subscription of 10,000 a year is 833 a month.
+func (s Subscription) MonthlyAmount() decimal.Decimal {
+	per := s.Quantity.Mul(s.Price).Div(decimal.NewFromInt(int64(max(s.Interval.Months(), 1))))
+	cur, err := money.ParseCurrency(s.Currency)
+	if err != nil {
+		return per
+	}
+	return cur.Round(per)
+}
+
+// MarshalJSON writes the price with at least its currency's digits.
+func (s Subscription) MarshalJSON() ([]byte, error) {
+	type plain Subscription
+	return money.MarshalFixed(plain(s), money.Codes{Currency: s.Currency})
 }

@@ -21,7 +21,7 @@ type Wallet struct {
 	TenantID          string          `json:"-"`
 	CustomerID        string          `json:"customer_id"`
 	Currency          string          `json:"currency"`
-	CreditRate        decimal.Decimal `json:"credit_rate"` // credits per currency unit
+	CreditRate        decimal.Decimal `json:"credit_rate" money:"-"` // credits per currency unit
 	PaidBalance       decimal.Decimal `json:"paid_balance"`
 	AutoRecharge      bool            `json:"auto_recharge"`
 	RechargeThreshold decimal.Decimal `json:"recharge_threshold"` // recharge when the balance falls below

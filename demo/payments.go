@@ -8,6 +8,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 )
 
@@ -68,7 +69,7 @@ func seedPayments(ctx context.Context, svc *service.Service, p access.Principal,
 		return err
 	}
 	if _, err := svc.RecordPayment(ctx, p, service.PaymentInput{CustomerID: brl.InvoiceAccountID, Method: service.PayBankTransfer,
-		Amount: brl.Balance.StringFixed(2), Currency: "BRL", ExchangeRate: "0.1750", Reference: "PIX 7781-2",
+		Amount: money.Fixed(brl.Balance, "BRL"), Currency: "BRL", ExchangeRate: "0.1750", Reference: "PIX 7781-2",
 		Invoices: []service.Allocation{{InvoiceID: brl.ID}}}); err != nil {
 		return fmt.Errorf("demo BRL payment: %w", err)
 	}
@@ -78,7 +79,7 @@ func seedPayments(ctx context.Context, svc *service.Service, p access.Principal,
 		return err
 	}
 	over, err := svc.RecordPayment(ctx, p, service.PaymentInput{CustomerID: ms.InvoiceAccountID, Method: service.PayCash,
-		Amount: ms.Balance.Add(decimal.NewFromInt(50)).StringFixed(2), Reference: "Recibo 0093"})
+		Amount: money.Fixed(ms.Balance.Add(decimal.NewFromInt(50)), ms.Currency), Reference: "Recibo 0093"})
 	if err != nil {
 		return fmt.Errorf("demo overpayment: %w", err)
 	}

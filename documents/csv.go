@@ -131,9 +131,17 @@ func (c *CSVWriter) accounting(d decimal.Decimal) string {
 func lineRow(r []string, l *billing.Line, cur money.Currency) []string {
 	return append(r,
 		strconv.Itoa(l.Position), text(l.Description), text(l.ProductID), string(l.ChargeType), optDec(l.Quantity), text(l.Unit),
-		optDec(l.UnitPrice), Plain(l.Discount, cur), Plain(l.Amount, cur), strings.Join(l.TaxCodes, " "),
+		optPrice(l.UnitPrice, cur), Plain(l.Discount, cur), Plain(l.Amount, cur), strings.Join(l.TaxCodes, " "),
 		Plain(l.TaxAmount, cur), dateText(l.ServiceStart.String(), l.ServiceStart.IsZero()),
 		dateText(l.ServiceEnd.String(), l.ServiceEnd.IsZero()), text(l.Account))
+}
+
+// optPrice writes a unit price with at least the currency's digits; none: "".
+func optPrice(d *decimal.Decimal, cur money.Currency) string {
+	if d == nil {
+		return ""
+	}
+	return money.Price(*d, cur.Code())
 }
 
 func optDec(d *decimal.Decimal) string {

@@ -173,7 +173,7 @@ func PrintHTML(w io.Writer, d *Doc) error {
 			pl.Quantity = strings.TrimSpace(FormatDecimal(*l.Quantity, lang) + " " + l.Unit)
 		}
 		if l.UnitPrice != nil {
-			pl.Price = FormatDecimal(*l.UnitPrice, lang)
+			pl.Price = FormatPrice(*l.UnitPrice, cur, lang)
 		}
 		if !l.Discount.IsZero() {
 			pl.Discount = FormatAmount(l.Discount.Neg(), cur, lang)

@@ -172,7 +172,18 @@ func separators(lang string) (dec, group string, minGroup int) {
 // FormatDecimal renders d in lang with its own number of decimals
 // (quantities, rates): "1,234.5" (en), "1234,5" (es), "1.234,5" (pt-BR).
 func FormatDecimal(d decimal.Decimal, lang string) string {
-	s := d.String()
+	return formatPlain(d.String(), lang)
+}
+
+// FormatPrice renders a unit price in lang's format with at least the
+// currency's digits, more where the price has them (money.Price): 11.7 EUR
+// is "11,70" in Spanish, 0.0125 stays "0,0125".
+func FormatPrice(d decimal.Decimal, cur money.Currency, lang string) string {
+	return formatPlain(money.Price(d, cur.Code()), lang)
+}
+
+// formatPlain localizes a plain decimal string s.
+func formatPlain(s, lang string) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	intPart, frac, _ := strings.Cut(s, ".")
@@ -214,7 +225,7 @@ func FormatAmount(d decimal.Decimal, cur money.Currency, lang string) string {
 }
 
 // Plain renders an amount as a plain decimal with the currency's number of
-// decimals ("1234.50"), for CSV and UBL.
+// decimals ("1234.50"), for CSV and UBL (money.Fixed).
 func Plain(d decimal.Decimal, cur money.Currency) string {
-	return d.StringFixed(cur.Digits())
+	return money.Fixed(d, cur.Code())
 }

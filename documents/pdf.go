@@ -523,7 +523,7 @@ func (r *pdfRenderer) lines() {
 			r.cell(cols[2].x, r.y, cols[2].w-3, q, gopdf.Right)
 		}
 		if l.UnitPrice != nil {
-			r.cell(cols[3].x, r.y, cols[3].w-3, FormatDecimal(*l.UnitPrice, r.lang), gopdf.Right)
+			r.cell(cols[3].x, r.y, cols[3].w-3, FormatPrice(*l.UnitPrice, r.cur, r.lang), gopdf.Right)
 		}
 		if !l.Discount.IsZero() {
 			r.cell(cols[4].x, r.y, cols[4].w-3, FormatAmount(l.Discount.Neg(), r.cur, r.lang), gopdf.Right)

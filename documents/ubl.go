@@ -371,7 +371,7 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 		}
 		x.close("cac:Item")
 		x.open("cac:Price")
-		x.attr("cbc:PriceAmount", "currencyID", cur.Code(), price.String())
+		x.attr("cbc:PriceAmount", "currencyID", cur.Code(), money.Price(price, cur.Code()))
 		x.close("cac:Price")
 		x.close(lineTag)
 	}

@@ -88,8 +88,8 @@ func TestWalletsSubscriptionsDashboardAPI(t *testing.T) {
 			Invoices []map[string]any `json:"invoices"`
 		}
 		want(accDo(t, e, http.MethodGet, "/api/v1/me/dashboard", cust, nil), 200, "my dashboard").JSON(t, &d)
-		if d.Customer.ID != a.Customer || len(d.Subscriptions) != 3 || len(d.PaymentMethods) != 1 || d.Wallet.Paid != "22" ||
-			d.Wallet.Complimentary != "0" || !d.Wallet.AutoRecharge || d.Summary.WalletDrawn != "8" || d.Summary.Recurring != "132" {
+		if d.Customer.ID != a.Customer || len(d.Subscriptions) != 3 || len(d.PaymentMethods) != 1 || d.Wallet.Paid != "22.00" ||
+			d.Wallet.Complimentary != "0.00" || !d.Wallet.AutoRecharge || d.Summary.WalletDrawn != "8.00" || d.Summary.Recurring != "132.00" {
 			t.Fatalf("dashboard: %+v", d)
 		}
 		kinds := map[string]int{}

@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 )
 
 // Dashboard is seed 003's account billing dashboard: everything about one
@@ -30,13 +31,28 @@ type ChargeSummary struct {
 	Currency         string          `json:"currency"` // the tenant's accounting currency
 	Invoiced         decimal.Decimal `json:"invoiced"` // issued invoices less credit notes, all time
 	InvoicedThisYear decimal.Decimal `json:"invoiced_this_year"`
-	Open             decimal.Decimal `json:"open"`     // open and past-due balances
-	PastDue          decimal.Decimal `json:"past_due"` // past-due balances
+	Open             decimal.Decimal `json:"open"`     // the open receivable (openReceivable): invoices less credit notes
+	PastDue          decimal.Decimal `json:"past_due"` // the part of it due before today
 	Paid             decimal.Decimal `json:"paid"`     // payments received (latest 50)
 	Refunded         decimal.Decimal `json:"refunded"` // refunds of those payments
 	WalletDrawn      decimal.Decimal `json:"wallet_drawn"`
 	WalletToppedUp   decimal.Decimal `json:"wallet_topped_up"`
-	Recurring        decimal.Decimal `json:"recurring_monthly"` // active subscriptions, per month
+	Recurring        decimal.Decimal `json:"recurring_monthly" money:"in:recurring_currency"` // active subscriptions in RecurringCurrency, per month
+	// RecurringCurrency is the currency of the subscriptions (the first
+	// active one's; subscriptions in another currency are not summed).
+	RecurringCurrency string `json:"recurring_currency"`
+}
+
+// MarshalJSON writes the amounts with their currency's digits.
+func (c ChargeSummary) MarshalJSON() ([]byte, error) {
+	type plain ChargeSummary
+	return money.MarshalFixed(plain(c), money.Codes{Currency: c.Currency})
+}
+
+// MarshalJSON writes the amount with its currency's digits.
+func (t Transaction) MarshalJSON() ([]byte, error) {
+	type plain Transaction
+	return money.MarshalFixed(plain(t), money.Codes{Currency: t.Currency})
 }
 
 // Transaction is one line of the transaction history: an invoice or credit
@@ -130,6 +146,13 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 			}
 		}
 		d.Summary, d.Transactions = summarize(tenant.Currency, today, d.Invoices, moves, d.Subscriptions)
+		// What the customer owes is the ledger's figure, over all its
+		// documents, not only the page of them the dashboard lists.
+		recv, err := s.openReceivable(ctx, tx, p.TenantID, customerID, today)
+		if err != nil {
+			return err
+		}
+		d.Summary.Open, d.Summary.PastDue = recv.Open, recv.PastDue
 		for _, pay := range pays {
 			d.Summary.Paid = d.Summary.Paid.Add(pay.AmountAccounting)
 			ref := pay.Reference
@@ -168,13 +191,6 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 				sum.InvoicedThisYear = sum.InvoicedThisYear.Add(amount)
 			}
 		}
-		switch inv.Status {
-		case billing.Open:
-			sum.Open = sum.Open.Add(inv.BalanceAccounting)
-		case billing.PastDue:
-			sum.Open = sum.Open.Add(inv.BalanceAccounting)
-			sum.PastDue = sum.PastDue.Add(inv.BalanceAccounting)
-		}
 		at := inv.CreatedAt
 		if inv.IssuedAt != nil {
 			at = *inv.IssuedAt
@@ -197,7 +213,16 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 		if sub.Status != billing.SubActive {
 			continue
 		}
-		sum.Recurring = sum.Recurring.Add(sub.Quantity.Mul(sub.Price).Div(decimal.NewFromInt(int64(sub.Interval.Months()))).Round(2))
+		if sum.RecurringCurrency == "" {
+			sum.RecurringCurrency = sub.Currency
+		}
+		if sub.Currency != sum.RecurringCurrency {
+			continue
+		}
+		sum.Recurring = sum.Recurring.Add(sub.MonthlyAmount())
+	}
+	if sum.RecurringCurrency == "" {
+		sum.RecurringCurrency = currency
 	}
 	slices.SortStableFunc(txs, func(a, b Transaction) int { return b.At.Compare(a.At) })
 	return sum, txs

@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 )
 
 // LedgerStore appends journal entries and reads ledger reports.
@@ -65,6 +66,13 @@ type AccountLine struct {
 	Balance     decimal.Decimal `json:"balance"` // running, debit − credit
 	CustomerID  string          `json:"customer_id"`
 	InvoiceID   string          `json:"invoice_id"`
+	Currency    string          `json:"currency"` // the accounting currency
+}
+
+// MarshalJSON writes the amounts with the accounting currency's digits.
+func (l AccountLine) MarshalJSON() ([]byte, error) {
+	type plain AccountLine
+	return money.MarshalFixed(plain(l), money.Codes{Currency: l.Currency})
 }
 
 // TrialBalance returns every account's debits, credits and net at a date.
@@ -79,7 +87,13 @@ func (s *Service) TrialBalance(ctx context.Context, p access.Principal, asOf cal
 		if err != nil {
 			return err
 		}
-		out, err = tx.TrialBalance(ctx, p.TenantID, asOf)
+		if out, err = tx.TrialBalance(ctx, p.TenantID, asOf); err != nil {
+			return err
+		}
+		cur, err := tenantCurrency(ctx, tx, p.TenantID)
+		for i := range out {
+			out[i].Currency = cur
+		}
 		return err
 	})
 	return out, err
@@ -99,7 +113,13 @@ func (s *Service) AccountLedger(ctx context.Context, p access.Principal, account
 			return err
 		}
 		var err error
-		out, err = tx.AccountLines(ctx, p.TenantID, account, from, to, limit)
+		if out, err = tx.AccountLines(ctx, p.TenantID, account, from, to, limit); err != nil {
+			return err
+		}
+		cur, err := tenantCurrency(ctx, tx, p.TenantID)
+		for i := range out {
+			out[i].Currency = cur
+		}
 		return err
 	})
 	return out, err
@@ -116,7 +136,14 @@ type CustomerAging struct {
 	Name           string                     `json:"name"`
 	Buckets        map[string]decimal.Decimal `json:"buckets"`
 	Total          decimal.Decimal            `json:"total"`
-	Ledger         decimal.Decimal            `json:"ledger"` // receivables postings for the customer: equals Total
+	Ledger         decimal.Decimal            `json:"ledger"`   // receivables postings for the customer: equals Total
+	Currency       string                     `json:"currency"` // the accounting currency
+}
+
+// MarshalJSON writes the amounts with the accounting currency's digits.
+func (a CustomerAging) MarshalJSON() ([]byte, error) {
+	type plain CustomerAging
+	return money.MarshalFixed(plain(a), money.Codes{Currency: a.Currency})
 }
 
 // ReceivablesAging returns the customer subledger with aging buckets at a date.
@@ -136,6 +163,10 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		if err != nil {
 			return err
 		}
+		cur, err := tenantCurrency(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
 		recv, err := s.receivableAccounts(ctx, tx, p.TenantID)
 		if err != nil {
 			return err
@@ -149,7 +180,7 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		get := func(id, number, name string) *CustomerAging {
 			a := by[id]
 			if a == nil {
-				a = &CustomerAging{CustomerID: id, CustomerNumber: number, Name: name, Buckets: map[string]decimal.Decimal{}}
+				a = &CustomerAging{CustomerID: id, CustomerNumber: number, Name: name, Buckets: map[string]decimal.Decimal{}, Currency: cur}
 				for _, b := range AgingBuckets {
 					a.Buckets[b] = decimal.Zero
 				}
@@ -187,6 +218,36 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 	return out, err
 }
 
+// OpenReceivable is what a bill-to account owes at a date, in the
+// accounting currency: the balances of its open and past-due invoices less
+// those of its open credit notes. Customer credit (unapplied payments) is
+// not part of it: it is a liability on its own account. It equals the
+// account's postings on the receivables accounts (the ledger's subledger).
+type OpenReceivable struct {
+	Open    decimal.Decimal // everything still owed
+	PastDue decimal.Decimal // the part due before the date
+}
+
+// openReceivable is the one definition of a bill-to account's open
+// receivable, used by the dashboard, the portal, the invoice totals and
+// (through the same summary, AgingBalances) the receivables reports: the
+// sum of the account's aging buckets at today, the buckets after the first
+// being past due.
+func (s *Service) openReceivable(ctx context.Context, tx Tx, tenantID, accountID string, today calendar.Date) (OpenReceivable, error) {
+	rows, err := tx.AgingBalances(ctx, tenantID, agingCuts(today), []string{accountID})
+	if err != nil {
+		return OpenReceivable{}, err
+	}
+	var out OpenReceivable
+	for _, r := range rows {
+		out.Open = out.Open.Add(r.Balance)
+		if r.Bucket > 0 {
+			out.PastDue = out.PastDue.Add(r.Balance)
+		}
+	}
+	return out, nil
+}
+
 // AgingPage is one page of the receivables aging at a date: the totals of
 // every open document per bucket, and the bill-to accounts of the page.
 type AgingPage struct {
@@ -195,8 +256,21 @@ type AgingPage struct {
 	Total     decimal.Decimal            `json:"total"`
 	Documents int                        `json:"documents"`
 	Customers []CustomerAging            `json:"customers"`
+	Currency  string                     `json:"currency"` // the accounting currency
 	// Next is the after of the following page; empty on the last page.
 	Next string `json:"next,omitempty"`
+}
+
+// MarshalJSON writes the amounts with the accounting currency's digits.
+func (a AgingPage) MarshalJSON() ([]byte, error) {
+	type plain AgingPage
+	return money.MarshalFixed(plain(a), money.Codes{Currency: a.Currency})
+}
+
+// tenantCurrency is the tenant's accounting currency.
+func tenantCurrency(ctx context.Context, tx Tx, tenantID string) (string, error) {
+	t, err := tx.GetTenant(ctx, tenantID)
+	return t.Currency, err
 }
 
 // ReceivablesAgingPage returns the aging totals and limit bill-to accounts
@@ -217,7 +291,11 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 		if err != nil {
 			return err
 		}
-		out = AgingPage{AsOf: asOf, Totals: map[string]decimal.Decimal{}, Customers: []CustomerAging{}}
+		cur, err := tenantCurrency(ctx, tx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		out = AgingPage{AsOf: asOf, Totals: map[string]decimal.Decimal{}, Customers: []CustomerAging{}, Currency: cur}
 		cuts := agingCuts(asOf)
 		tot, err := tx.AgingTotals(ctx, p.TenantID, cuts)
 		if err != nil {
@@ -249,7 +327,7 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 			if !ok {
 				i = len(out.Customers)
 				by[r.AccountID] = i
-				a := CustomerAging{CustomerID: r.AccountID, CustomerNumber: r.CustomerNumber, Name: r.Name, Buckets: map[string]decimal.Decimal{}}
+				a := CustomerAging{CustomerID: r.AccountID, CustomerNumber: r.CustomerNumber, Name: r.Name, Buckets: map[string]decimal.Decimal{}, Currency: cur}
 				for _, b := range AgingBuckets {
 					a.Buckets[b] = decimal.Zero
 				}
@@ -327,6 +405,12 @@ type JournalRow struct {
 	VoidVoucher  string          `json:"void_voucher,omitempty"`
 }
 
+// MarshalJSON writes the total with its currency's digits.
+func (r JournalRow) MarshalJSON() ([]byte, error) {
+	type plain JournalRow
+	return money.MarshalFixed(plain(r), money.Codes{Currency: r.Currency})
+}
+
 // InvoiceJournal lists issued documents with their ledger vouchers (seed 004).
 func (s *Service) InvoiceJournal(ctx context.Context, p access.Principal, f JournalFilter) ([]JournalRow, error) {
 	if err := p.Require(access.ReadLedger); err != nil {
@@ -352,7 +436,10 @@ func (s *Service) GetEntry(ctx context.Context, p access.Principal, entryID stri
 	var e ledger.Entry
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		e, err = tx.GetEntry(ctx, p.TenantID, entryID)
+		if e, err = tx.GetEntry(ctx, p.TenantID, entryID); err != nil {
+			return err
+		}
+		e.Currency, err = tenantCurrency(ctx, tx, p.TenantID)
 		return err
 	})
 	return e, err

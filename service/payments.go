@@ -582,16 +582,16 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 	}
 	applied := map[string]string{}
 	for _, a := range st.apps {
-		applied[a.InvoiceID] = a.Amount.String()
+		applied[a.InvoiceID] = money.Fixed(a.Amount, pay.Currency)
 	}
 	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "customer_id": pay.CustomerID,
-		"method": pay.Method, "amount": pay.Amount.String(), "currency": pay.Currency, "date": pay.Date.String(),
-		"applied": applied, "unapplied": pay.Unapplied.String(), "reference": pay.Reference}); err != nil {
+		"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "date": pay.Date.String(),
+		"applied": applied, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "reference": pay.Reference}); err != nil {
 		return err
 	}
 	return s.audit(ctx, tx, p, "payment.recorded", "payment", pay.ID, map[string]any{"customer_id": pay.CustomerID,
-		"method": pay.Method, "amount": pay.Amount.String(), "currency": pay.Currency, "applied": applied,
-		"unapplied": pay.Unapplied.String(), "charge_id": pay.ChargeID})
+		"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "applied": applied,
+		"unapplied": money.Fixed(pay.Unapplied, pay.Currency), "charge_id": pay.ChargeID})
 }
 
 func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Principal, pay Payment) error {
@@ -605,8 +605,8 @@ func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Princ
 	now := s.Now()
 	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: "payment.receipt",
 		TargetType: "payment", TargetID: pay.ID, Recipient: cust.Billing.Email, Language: cust.Billing.Language,
-		Payload: map[string]string{"amount": pay.Amount.String(), "currency": pay.Currency, "method": pay.Method,
-			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": pay.Unapplied.String(), "customer_name": customerName(cust)},
+		Payload: map[string]string{"amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "method": pay.Method,
+			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "customer_name": customerName(cust)},
 		Status: "queued", CreatedAt: now})
 }
 
@@ -1079,11 +1079,11 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 			return err
 		}
 		if err := s.emitEvent(ctx, tx, p.TenantID, "payment.refunded", map[string]any{"id": r.ID, "payment_id": pay.ID,
-			"customer_id": pay.CustomerID, "amount": amt.String(), "currency": pay.Currency, "reason": r.Reason}); err != nil {
+			"customer_id": pay.CustomerID, "amount": money.Fixed(amt, pay.Currency), "currency": pay.Currency, "reason": r.Reason}); err != nil {
 			return err
 		}
 		out = r
-		return s.audit(ctx, tx, p, "payment.refunded", "payment", pay.ID, map[string]any{"refund_id": r.ID, "amount": amt.String(),
+		return s.audit(ctx, tx, p, "payment.refunded", "payment", pay.ID, map[string]any{"refund_id": r.ID, "amount": money.Fixed(amt, pay.Currency),
 			"currency": pay.Currency, "reason": r.Reason, "provider_refund": r.ProviderRefund})
 	})
 	return out, err

@@ -587,6 +587,6 @@ func SalesItemSortValue(si billing.SalesItem, sort string) string {
 // salesItemEvent is the data of sales_item.* events.
 func salesItemEvent(si billing.SalesItem) map[string]any {
 	return map[string]any{"id": si.ID, "status": si.Status, "customer_id": si.CustomerID, "source": si.Source,
-		"source_ref": si.SourceRef, "description": si.Description, "quantity": si.Quantity.String(), "unit_price": si.UnitPrice.String(),
-		"gross": si.Gross.String(), "currency": si.Currency, "billing_date": si.BillingDate.String(), "invoice_id": si.InvoiceID}
+		"source_ref": si.SourceRef, "description": si.Description, "quantity": si.Quantity.String(), "unit_price": money.Price(si.UnitPrice, si.Currency),
+		"gross": money.Fixed(si.Gross, si.Currency), "currency": si.Currency, "billing_date": si.BillingDate.String(), "invoice_id": si.InvoiceID}
 }

@@ -317,7 +317,7 @@ func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID stri
 		if e.Billable {
 			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: p.TenantID, CustomerID: k.CustomerID,
 				Source: billing.SourceTicket, SourceRef: e.ID, Description: fmt.Sprintf("%s %s: %s", k.Number, k.Title, desc),
-				Quantity: decimal.NewFromInt(int64(e.Minutes)).Div(decimal.NewFromInt(60)).Round(6), Unit: "h", UnitPrice: rate,
+				Quantity: hours(e.Minutes), Unit: "h", UnitPrice: rate,
 				BillingDate: e.WorkDate, PeriodStart: e.WorkDate, PeriodEnd: e.WorkDate, ChargeType: billing.Time, CreatedAt: now, UpdatedAt: now}
 			if err := s.completeItem(ctx, tx, p.TenantID, &si, false); err != nil {
 				return err
@@ -472,3 +472,12 @@ func (s *Service) importUsageRow(ctx context.Context, tx Tx, tenantID string, r 
 	res.Status, res.ItemID = "imported", si.ID
 	return res, nil
 }
+
+// hours is a ticket time entry's minutes as an hours quantity (six
+// decimals: a quantity, not an amount).
+func hours(minutes int) decimal.Decimal {
+	return decimal.NewFromInt(int64(minutes)).Div(decimal.NewFromInt(60)).Round(quantityDecimals)
+}
+
+// quantityDecimals is how many decimals a computed quantity keeps.
+const quantityDecimals = 6

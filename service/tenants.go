@@ -127,3 +127,20 @@ func set[T any](dst *T, v *T) {
 		*dst = *v
 	}
 }
+
+// AccountingCurrency returns the ISO 4217 code of the caller's tenant's
+// accounting currency, in which the ledger and every *_accounting amount
+// are kept: any principal of the tenant may know it (outputs format those
+// amounts with its digits).
+func (s *Service) AccountingCurrency(ctx context.Context, p access.Principal) (string, error) {
+	if p.TenantID == "" {
+		return "", fail.Newf(fail.Unauthenticated, "sign in or send an API key")
+	}
+	var code string
+	err := s.store.Read(ctx, func(tx Tx) error {
+		t, err := tx.GetTenant(ctx, p.TenantID)
+		code = t.Currency
+		return err
+	})
+	return code, err
+}

@@ -148,9 +148,16 @@ type WalletView struct {
 	billing.Wallet
 	Complimentary decimal.Decimal `json:"complimentary_balance"` // usable complimentary credits, kept apart
 	Balance       decimal.Decimal `json:"balance"`               // paid + complimentary
-	PaidCredits   decimal.Decimal `json:"paid_credits"`
-	CompCredits   decimal.Decimal `json:"complimentary_credits"`
+	PaidCredits   decimal.Decimal `json:"paid_credits" money:"-"`
+	CompCredits   decimal.Decimal `json:"complimentary_credits" money:"-"`
 	Grants        []billing.Grant `json:"grants"`
+}
+
+// MarshalJSON writes the balances with the wallet currency's digits
+// (credits as they are).
+func (w WalletView) MarshalJSON() ([]byte, error) {
+	type plain WalletView
+	return money.MarshalFixed(plain(w), money.Codes{Currency: w.Currency})
 }
 
 func walletView(w billing.Wallet, grants []billing.Grant, today calendar.Date) WalletView {

@@ -16,6 +16,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/money"
 )
 
 // WebhookEventGroups are the families of events an endpoint can subscribe
@@ -159,7 +160,7 @@ func WithWebhookSender(ws WebhookSender) Option { return func(s *Service) { s.we
 // Every change that others may want to hear about calls it, e.g. from a
 // payment use case:
 //
-//	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "amount": pay.Amount.String()}); err != nil {
+//	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "amount": money.Fixed(pay.Amount, pay.Currency)}); err != nil {
 //		return err
 //	}
 //
@@ -196,7 +197,7 @@ func (s *Service) emitEvent(ctx context.Context, tx Tx, tenantID, eventType stri
 func invoiceEvent(inv billing.Invoice, extra map[string]any) map[string]any {
 	m := map[string]any{"id": inv.ID, "kind": inv.Kind, "status": inv.Status, "number": inv.Number,
 		"document_number": inv.DocumentNumber, "customer_id": inv.CustomerID, "invoice_account_id": inv.InvoiceAccountID,
-		"currency": inv.Currency, "total": inv.Total.String(), "balance": inv.Balance.String()}
+		"currency": inv.Currency, "total": money.Fixed(inv.Total, inv.Currency), "balance": money.Fixed(inv.Balance, inv.Currency)}
 	if !inv.InvoiceDate.IsZero() {
 		m["invoice_date"] = inv.InvoiceDate.String()
 	}

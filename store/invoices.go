@@ -686,7 +686,7 @@ func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.
 func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error) {
 	var d decimal.Decimal
 	err := t.queryRow(ctx, `SELECT `+t.d.sum("CASE WHEN kind = 'credit_note' THEN "+t.d.neg("balance")+" ELSE balance END")+`
-		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND currency = ? AND status IN ('open', 'past_due')`,
+		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND currency = ? AND `+openDocument,
 		tenantID, accountID, currency).Scan(decScan{&d})
 	if err != nil {
 		return d, fmt.Errorf("open balance: %w", err)
@@ -696,7 +696,7 @@ func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID, currency stri
 
 func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error) {
 	w := tenantWhere("tenant_id", tenantID)
-	w.and("status IN ('open', 'past_due')")
+	w.and(openDocument)
 	if customerID != "" {
 		w.and("invoice_account_id = ?", customerID)
 	}

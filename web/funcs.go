@@ -23,6 +23,7 @@ var funcs = template.FuncMap{
 	"status": statusLabel,
 	"period": formatPeriod,
 	"dec":    func(d decimal.Decimal) string { return d.String() },
+	"fixed":  money.Fixed, // an amount as a plain number with its currency's digits (tables of figures)
 	"decp": func(d *decimal.Decimal) string {
 		if d == nil {
 			return ""

@@ -1,0 +1,62 @@
+package money_test
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/money"
+)
+
+func TestFixedAndPrice(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, code, fixed, price string }{
+		{"67.2", "EUR", "67.20", "67.20"},
+		{"833.333", "JPY", "833", "833.333"},
+		{"1.2", "BHD", "1.200", "1.200"},
+		{"0.0125", "EUR", "0.01", "0.0125"},
+		{"-0.005", "EUR", "-0.01", "-0.005"},
+		{"2.5", "JPY", "3", "2.5"},
+		{"7", "", "7", "7"},
+	} {
+		d := decimal.RequireFromString(c.in)
+		if got := money.Fixed(d, c.code); got != c.fixed {
+			t.Errorf("Fixed(%s, %q) = %q, want %q", c.in, c.code, got, c.fixed)
+		}
+		if got := money.Price(d, c.code); got != c.price {
+			t.Errorf("Price(%s, %q) = %q, want %q", c.in, c.code, got, c.price)
+		}
+	}
+}
+
+func TestMarshalFixed(t *testing.T) {
+	t.Parallel()
+	type inner struct {
+		Net decimal.Decimal `json:"net"`
+	}
+	type row struct {
+		inner
+		Currency   string                     `json:"currency"`
+		Other      string                     `json:"other_currency"`
+		Amount     decimal.Decimal            `json:"amount"`
+		Accounting decimal.Decimal            `json:"amount_accounting" money:"accounting"`
+		Price      *decimal.Decimal           `json:"price" money:"price"`
+		Rate       decimal.Decimal            `json:"rate" money:"-"`
+		InOther    decimal.Decimal            `json:"in_other" money:"in:other_currency"`
+		Buckets    map[string]decimal.Decimal `json:"buckets"`
+		Skipped    decimal.Decimal            `json:"-"`
+	}
+	p := decimal.RequireFromString("11.7")
+	v := row{inner: inner{Net: decimal.RequireFromString("5")}, Currency: "EUR", Other: "BHD", Amount: decimal.RequireFromString("67.2"),
+		Accounting: decimal.RequireFromString("833.33"), Price: &p, Rate: decimal.RequireFromString("1.5"),
+		InOther: decimal.RequireFromString("1.2"), Buckets: map[string]decimal.Decimal{"current": decimal.RequireFromString("0")}}
+	b, err := money.MarshalFixed(v, money.Codes{Currency: v.Currency, Accounting: "JPY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"amount":"67.20","amount_accounting":"833","buckets":{"current":"0.00"},"currency":"EUR","in_other":"1.200","net":"5.00",` +
+		`"other_currency":"BHD","price":"11.70","rate":"1.5"}`
+	if string(b) != want {
+		t.Errorf("MarshalFixed:\n got %s\nwant %s", b, want)
+	}
+}
