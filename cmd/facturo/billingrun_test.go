@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -17,7 +18,11 @@ import (
 // whose currency has a rate, lists the group it skipped for want of a USD
 // rate, and bills it once the tenant's table has one.
 func TestBillingRunCLIExchangeRates(t *testing.T) {
+	pg := os.Getenv("FACTURO_TEST_POSTGRES_URL") // clearEnv drops it; the test database is not the CLI's setting
 	clearEnv(t)
+	if pg != "" {
+		t.Setenv("FACTURO_TEST_POSTGRES_URL", pg)
+	}
 	for _, e := range testdb.Engines {
 		t.Run(string(e), func(t *testing.T) {
 			ctx := context.Background()
