@@ -68,18 +68,24 @@ const (
 	RetryEmail        Permission = "notifications.retry" // send a failed or skipped outbox message again
 	// ManageSubscriptions creates and changes customers' subscriptions.
 	ManageSubscriptions Permission = "subscriptions.manage"
+	// ReadExchangeRates reads the tenant's exchange-rate table (staff).
+	ReadExchangeRates Permission = "exchange_rates.read"
+	// ManageExchangeRates sets, imports and deletes exchange rates (the
+	// ledger roles: administrator, director, finance manager).
+	ManageExchangeRates Permission = "exchange_rates.manage"
 )
 
 var (
-	staffRead = []Permission{ReadTenant, ReadCustomers, ReadInvoices, ReadCatalog}
+	staffRead = []Permission{ReadTenant, ReadCustomers, ReadInvoices, ReadCatalog, ReadExchangeRates}
 	// grants is the one table of who may do what.
 	grants = map[Role][]Permission{
 		Administrator: nil, // everything; see Can
 		Director: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
 			ManagePayments, ManageWallets, ReadLedger, ManageLedger, RunBilling, ManageSalesItems, LogTime,
-			ManageCatalog, ReadNotifications, RetryEmail, ManageSubscriptions),
+			ManageCatalog, ReadNotifications, RetryEmail, ManageSubscriptions, ManageExchangeRates),
 		FinanceManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ReadAudit, WriteInvoices, ApproveInvoices,
-			ManagePayments, ManageWallets, ReadLedger, RunBilling, ManageSalesItems, ReadNotifications, RetryEmail, ManageSubscriptions),
+			ManagePayments, ManageWallets, ReadLedger, RunBilling, ManageSalesItems, ReadNotifications, RetryEmail, ManageSubscriptions,
+			ManageExchangeRates),
 		Finance:      concat(staffRead, WriteBillingInfo, WriteInvoices, ManagePayments, ManageSalesItems, ManageSubscriptions),
 		GroupManager: concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems, ManageCatalog, ManageSubscriptions),
 		Sales:        concat(staffRead, WriteCustomers, WriteBillingInfo, ManageSalesItems, ManageSubscriptions),

@@ -128,6 +128,14 @@ func TestRolesTableFacts(t *testing.T) {
 		no(r, access.WriteInvoices, access.ApproveInvoices, access.ManagePayments, access.ManageWallets, access.RunBilling,
 			access.ManageUsers, access.ManageAPIKeys, access.ManageTenant, access.OwnAccount)
 	}
+	// The exchange-rate table: the ledger roles set it, staff read it.
+	yes(access.FinanceManager, access.ManageExchangeRates, access.ReadExchangeRates)
+	for _, r := range []access.Role{access.Finance, access.GroupManager, access.Sales} {
+		yes(r, access.ReadExchangeRates)
+		no(r, access.ManageExchangeRates)
+	}
+	no(access.Engineer, access.ReadExchangeRates, access.ManageExchangeRates)
+	no(access.Customer, access.ReadExchangeRates, access.ManageExchangeRates)
 	for _, tt := range facts {
 		if got := tt.role.Can(tt.perm); got != tt.can {
 			t.Errorf("%s.Can(%s) = %v, want %v", tt.role, tt.perm, got, tt.can)

@@ -75,6 +75,7 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerDocuments(api)
 	h.registerOutbox(api)
 	h.registerWebhooks(api)
+	h.registerExchangeRates(api)
 }
 
 // op registers an operation whose errors are mapped to problems in one place.

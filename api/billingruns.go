@@ -13,34 +13,36 @@ import (
 
 // BillingRun is a billing run with its progress.
 type BillingRun struct {
-	ID              string     `json:"id"`
-	PeriodStart     Date       `json:"period_start"`
-	PeriodEnd       Date       `json:"period_end"`
-	Issue           bool       `json:"issue"`
-	Status          string     `json:"status" enum:"running,completed,failed"`
-	Phase           string     `json:"phase"`
-	ItemsTotal      int        `json:"items_total"`
-	ItemsDone       int        `json:"items_done"`
-	CustomersTotal  int        `json:"customers_total" doc:"Invoice groups: bill-to account, provider and currency."`
-	CustomersDone   int        `json:"customers_done"`
-	InvoicesCreated int        `json:"invoices_created"`
-	ContractItems   int        `json:"contract_items"`
-	ItemsSkipped    int        `json:"items_skipped" doc:"Draft items of the period left out: their customers lack billing information."`
-	Percent         float64    `json:"percent"`
-	ETASeconds      float64    `json:"eta_seconds"`
-	Error           string     `json:"error,omitempty"`
-	StartedAt       time.Time  `json:"started_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	FinishedAt      *time.Time `json:"finished_at,omitempty"`
-	Supplementary   bool       `json:"supplementary" doc:"The period had a completed run: this run bills what became pending in it since."`
-	Supplements     string     `json:"supplements,omitempty" doc:"For a supplementary run, the id of the period's first run."`
+	ID              string         `json:"id"`
+	PeriodStart     Date           `json:"period_start"`
+	PeriodEnd       Date           `json:"period_end"`
+	Issue           bool           `json:"issue"`
+	Status          string         `json:"status" enum:"running,completed,failed"`
+	Phase           string         `json:"phase"`
+	ItemsTotal      int            `json:"items_total"`
+	ItemsDone       int            `json:"items_done"`
+	CustomersTotal  int            `json:"customers_total" doc:"Invoice groups: bill-to account, provider and currency."`
+	CustomersDone   int            `json:"customers_done"`
+	InvoicesCreated int            `json:"invoices_created"`
+	ContractItems   int            `json:"contract_items"`
+	ItemsSkipped    int            `json:"items_skipped" doc:"Draft items of the period left out: their customers lack billing information."`
+	Percent         float64        `json:"percent"`
+	ETASeconds      float64        `json:"eta_seconds"`
+	Error           string         `json:"error,omitempty"`
+	StartedAt       time.Time      `json:"started_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
+	FinishedAt      *time.Time     `json:"finished_at,omitempty"`
+	Supplementary   bool           `json:"supplementary" doc:"The period had a completed run: this run bills what became pending in it since."`
+	Supplements     string         `json:"supplements,omitempty" doc:"For a supplementary run, the id of the period's first run."`
+	GroupsSkipped   []SkippedGroup `json:"groups_skipped" doc:"Invoice groups left out, with the reason (a currency without an exchange rate); their items stay pending."`
 }
 
 func runOut(r service.BillingRun) BillingRun {
 	return BillingRun{ID: r.ID, PeriodStart: Date{r.PeriodStart}, PeriodEnd: Date{r.PeriodEnd}, Issue: r.Issue, Status: r.Status, Phase: r.Phase,
 		ItemsTotal: r.ItemsTotal, ItemsDone: r.ItemsDone, CustomersTotal: r.GroupsTotal, CustomersDone: r.GroupsDone,
 		InvoicesCreated: r.InvoicesCreated, ContractItems: r.ContractItems, ItemsSkipped: r.ItemsSkipped, Percent: r.Percent(), ETASeconds: r.ETA(time.Now()).Seconds(),
-		Error: r.Error, StartedAt: r.StartedAt, UpdatedAt: r.UpdatedAt, FinishedAt: r.FinishedAt, Supplementary: r.Supplementary(), Supplements: r.Supplements}
+		Error: r.Error, StartedAt: r.StartedAt, UpdatedAt: r.UpdatedAt, FinishedAt: r.FinishedAt, Supplementary: r.Supplementary(), Supplements: r.Supplements,
+		GroupsSkipped: skippedOut(r.GroupsSkipped)}
 }
 
 // runStarted is a started run: 202 while it runs on, 201 once complete
@@ -52,9 +54,10 @@ type runStarted struct {
 
 // InvoiceNowResult is what invoicing one customer at once made.
 type InvoiceNowResult struct {
-	Invoices      []Invoice `json:"invoices"`
-	ItemsBilled   int       `json:"items_billed"`
-	ContractItems int       `json:"contract_items" doc:"Contract items made for the period before billing."`
+	Invoices      []Invoice      `json:"invoices"`
+	ItemsBilled   int            `json:"items_billed"`
+	ContractItems int            `json:"contract_items" doc:"Contract items made for the period before billing."`
+	GroupsSkipped []SkippedGroup `json:"groups_skipped" doc:"Invoice groups left out for want of an exchange rate; their items stay pending."`
 }
 
 func (h *Handlers) registerBillingRuns(api huma.API) {
@@ -65,7 +68,7 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 			PeriodStart Date              `json:"period_start"`
 			PeriodEnd   Date              `json:"period_end"`
 			Issue       bool              `json:"issue,omitempty" doc:"Issue the invoices at once instead of leaving drafts."`
-			Rates       map[string]string `json:"exchange_rates,omitempty" doc:"Rates to the accounting currency for items in other currencies, e.g. {\"USD\": \"0.92\"}."`
+			Rates       map[string]string `json:"exchange_rates,omitempty" doc:"Rates to the ledger currency for items in other currencies, e.g. {\"USD\": \"0.92\"}; a currency left out takes the exchange-rate table's rate of the invoice date (the period's last day), and a group without one is skipped (groups_skipped)."`
 			Wait        bool              `json:"wait,omitempty" doc:"Answer when the run is complete instead of at once."`
 		}
 	}
@@ -148,7 +151,7 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 			PeriodStart *Date             `json:"period_start,omitempty" doc:"First billing date billed; default: every pending item due so far."`
 			PeriodEnd   *Date             `json:"period_end,omitempty" doc:"Last billing date billed; default: today."`
 			Issue       bool              `json:"issue,omitempty" doc:"Issue the invoices at once instead of leaving drafts."`
-			Rates       map[string]string `json:"exchange_rates,omitempty" doc:"Rates to the accounting currency for items in other currencies."`
+			Rates       map[string]string `json:"exchange_rates,omitempty" doc:"Rates to the ledger currency for items in other currencies; a currency left out takes the exchange-rate table's rate of today, and a group without one is skipped (groups_skipped)."`
 		}
 	}
 	op(api, huma.Operation{OperationID: "invoice-customer-now", Method: http.MethodPost, Path: "/api/v1/customers/{id}/invoice-now",
@@ -171,7 +174,8 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			out := InvoiceNowResult{Invoices: []Invoice{}, ItemsBilled: res.ItemsBilled, ContractItems: res.ContractItems}
+			out := InvoiceNowResult{Invoices: []Invoice{}, ItemsBilled: res.ItemsBilled, ContractItems: res.ContractItems,
+				GroupsSkipped: skippedOut(res.GroupsSkipped)}
 			for _, inv := range res.Invoices {
 				out.Invoices = append(out.Invoices, invoiceOut(inv, true, h.acc(ctx, p)))
 			}

@@ -32,13 +32,7 @@ func (inv *Invoice) Normalize(customer, billTo Customer, tenant Tenant) error {
 	if inv.BillTo.LegalName == "" {
 		inv.BillTo.LegalName = billTo.Name
 	}
-	if inv.Currency == "" {
-		inv.Currency = billTo.Billing.Currency
-	}
-	if inv.Currency == "" {
-		inv.Currency = tenant.Currency
-	}
-	inv.Currency = strings.ToUpper(strings.TrimSpace(inv.Currency))
+	inv.Currency = inv.CurrencyFor(billTo, tenant)
 	if _, err := money.ParseCurrency(inv.Currency); err != nil {
 		c.Add("currency", "%q is not an ISO 4217 currency code", inv.Currency)
 	}
@@ -325,4 +319,17 @@ func (inv *Invoice) WriteOffLines(receivables, writeOff string) []ledger.Line {
 	ref.Amount = inv.Balance.Mul(sign).Neg()
 	b.Credit(receivables, inv.BalanceAccounting.Mul(sign), ref)
 	return b.Lines()
+}
+
+// CurrencyFor is the document's currency: its own, else the bill-to
+// account's billing currency, else the tenant's ledger currency.
+func (inv *Invoice) CurrencyFor(billTo Customer, tenant Tenant) string {
+	cur := inv.Currency
+	if cur == "" {
+		cur = billTo.Billing.Currency
+	}
+	if cur == "" {
+		cur = tenant.Currency
+	}
+	return strings.ToUpper(strings.TrimSpace(cur))
 }

@@ -126,6 +126,9 @@ func seed(ctx context.Context, svc *service.Service, password string) (billing.T
 			return t, fmt.Errorf("user %s: %w", u.Email, err)
 		}
 	}
+	if err := seedExchangeRates(ctx, svc, p, calendar.Today(svc.Now(), t.Location())); err != nil {
+		return t, err
+	}
 	if err := seedInvoices(ctx, svc, p, ids, calendar.Today(svc.Now(), t.Location())); err != nil {
 		return t, err
 	}

@@ -168,6 +168,32 @@ func TestEnsure(t *testing.T) {
 		if err != nil || len(runs) != 1 || runs[0].Status != "completed" || runs[0].InvoicesCreated == 0 || runs[0].ItemsSkipped != 1 {
 			t.Errorf("demo billing runs: %+v, %v; want one completed run that skipped the draft item", runs, err)
 		}
+		// The exchange-rate table holds USD and GBP rates, and the run took
+		// the USD customer's rate from it: no group was skipped.
+		rates, err := svc.ListExchangeRates(ctx, sys, service.ExchangeRateFilter{})
+		byCur := map[string]int{}
+		for _, r := range rates {
+			byCur[r.Currency]++
+		}
+		if err != nil || byCur["USD"] < 2 || byCur["GBP"] < 2 {
+			t.Errorf("demo exchange rates: %+v, %v; want USD and GBP rates", rates, err)
+		}
+		if len(runs) == 1 && len(runs[0].GroupsSkipped) != 0 {
+			t.Errorf("the demo run skipped %+v", runs[0].GroupsSkipped)
+		}
+		if len(runs) == 1 {
+			usd, err := svc.ListInvoices(ctx, sys, service.InvoiceFilter{CustomerID: byNumber["C-1007"].ID, Page: service.Page{Limit: 100}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			billed := false
+			for _, inv := range usd.Items {
+				billed = billed || (inv.Currency == "USD" && inv.PeriodEnd == runs[0].PeriodEnd)
+			}
+			if !billed {
+				t.Errorf("the demo run billed no USD invoice of C-1007")
+			}
+		}
 
 		// Payments: cards on file, a card payment, partial and full
 		// transfers, a refund, dunning reminders; the ledger still balances.

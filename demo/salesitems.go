@@ -98,8 +98,17 @@ func seedSalesItems(ctx context.Context, svc *service.Service, p access.Principa
 	if _, err := manual("C-1008", "Diseño de la web corporativa", "1", "1800.00", lastTo.AddDays(-5)); err != nil {
 		return err
 	}
+	// Contoso Hosting is billed in US dollars: last month's reserved
+	// instances, at the exchange-rate table's USD rate.
+	ri := lastTo.AddDays(-10)
+	if _, err := svc.CreateSalesItem(ctx, p, service.SalesItemInput{CustomerID: sp(ids["C-1007"]), ProductID: sp(products["AWS-EC2"]),
+		Description: sp("AWS EC2 reserved instances"), Quantity: sp("720"), UnitPrice: sp("0.085"), BillingDate: &ri,
+		Provider: sp("AWS"), Currency: sp("USD")}); err != nil {
+		return fmt.Errorf("sales item in USD: %w", err)
+	}
 	// Last month's billing run, completed; this month's items stay pending.
-	run, err := svc.RunBilling(ctx, p, lastFrom, lastTo, false, map[string]string{"GBP": "1.17", "USD": "0.92", "BRL": "0.17"}, nil)
+	// Foreign currencies take the exchange-rate table's rates.
+	run, err := svc.RunBilling(ctx, p, lastFrom, lastTo, false, nil, nil)
 	if err != nil {
 		return fmt.Errorf("billing run: %w", err)
 	}

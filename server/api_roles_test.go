@@ -437,6 +437,18 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 
 		// Tenant settings: taxes, tax mode and number series.
 		{op: "GET /api/v1/tax-codes", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/tax-codes", nil)},
+		// The exchange-rate table: the ledger roles write, staff read.
+		{op: "GET /api/v1/exchange-rates", allowed: accStaffRead, call: fixed("/api/v1/exchange-rates?currency=USD", nil)},
+		{op: "PUT /api/v1/exchange-rates/{currency}/{date}", allowed: accLedgerRead,
+			call: fixed("/api/v1/exchange-rates/USD/2026-01-01", map[string]any{"rate": "0.92"})},
+		{op: "DELETE /api/v1/exchange-rates/{currency}/{date}", allowed: accLedgerRead, call: func(t *testing.T, _ access.Role) (string, any) {
+			if _, err := e.Svc.SetExchangeRate(ctx, sys, service.ExchangeRateInput{Currency: "GBP", Date: "2026-01-01", Rate: "1.17"}); err != nil {
+				t.Fatalf("exchange rate: %v", err)
+			}
+			return "/api/v1/exchange-rates/GBP/2026-01-01", nil
+		}},
+		{op: "POST /api/v1/exchange-rates/csv", allowed: accLedgerRead, headers: []string{"Content-Type", "text/csv"},
+			call: fixed("/api/v1/exchange-rates/csv", "currency,date,rate\nUSD,2026-02-01,0.93\n")},
 		{op: "PUT /api/v1/tax-codes/{code}", allowed: accAdminOnly,
 			call: fixed("/api/v1/tax-codes/V10", map[string]any{"name": "VAT 10", "rate": "10", "category": "S", "account": "2100"})},
 		{op: "GET /api/v1/tax-groups", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/tax-groups", nil)},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -34,9 +35,30 @@ type billOptions struct {
 	invDate    calendar.Date  // invoice date; zero: the period's last day
 	invPeriod  *calendar.Range
 	issue      bool
-	rates      map[string]string
-	event      map[string]any // extra data of the invoice.created/issued events (the billing run)
-	held       *int           // counts items left pending by billing.HeldCredit; may be nil
+	rates      map[string]string // explicit exchange rates; the tenant's table for the others
+	event      map[string]any    // extra data of the invoice.created/issued events (the billing run)
+	held       *int              // counts items left pending by billing.HeldCredit; may be nil
+	// skipped receives the groups left out for want of an exchange rate.
+	skipped *[]SkippedGroup
+}
+
+// skipList gathers the groups billing leaves out, one entry per bill-to
+// account, provider and currency (a group split over several invoices
+// counts once).
+type skipList struct{ out *[]SkippedGroup }
+
+func (l skipList) add(account string, c billing.Customer, provider, currency string, items int, reason string, at time.Time) {
+	if l.out == nil {
+		return
+	}
+	for k, s := range *l.out {
+		if s.AccountID == account && s.Provider == provider && s.Currency == currency {
+			(*l.out)[k].Items += items
+			return
+		}
+	}
+	*l.out = append(*l.out, SkippedGroup{AccountID: account, CustomerNumber: c.Number, CustomerName: c.Name, Provider: provider,
+		Currency: currency, Items: items, Reason: reason, At: at})
 }
 
 // memoTx remembers, for one transaction, the settings and customers that
@@ -206,6 +228,11 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 	})
 	now := s.Now()
 	var invs []billing.Invoice
+	skips := skipList{out: o.skipped}
+	rates := map[string]struct {
+		rate decimal.Decimal
+		ok   bool
+	}{}
 	links := make([]InvoicedItem, 0, len(items))
 	same := func(a, b ClaimedItem) bool {
 		return a.AccountID == b.AccountID && a.Provider == b.Provider && a.Currency == b.Currency
@@ -242,11 +269,22 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 			inv.PeriodStart, inv.PeriodEnd = itemsPeriod(items[i:j])
 		}
 		if g.Currency != tenant.Currency {
-			r, ok := o.rates[g.Currency]
-			if !ok {
-				return nil, 0, fail.Field("exchange_rates."+g.Currency, "no exchange rate for %s: give one to bill %s items", g.Currency, g.Currency)
+			fx, seen := rates[g.Currency] // one look-up per currency: every invoice here has the same date
+			if !seen {
+				var err error
+				if fx.rate, fx.ok, err = exchangeRateFor(ctx, tx, tenant, o.rates, g.Currency, inv.InvoiceDate); err != nil {
+					return nil, 0, err
+				}
+				rates[g.Currency] = fx
 			}
-			inv.ExchangeRate, _ = decimal.NewFromString(r)
+			rate, ok := fx.rate, fx.ok
+			if !ok {
+				// The group waits for a rate; everyone else is billed.
+				skips.add(g.AccountID, mt.customers[g.AccountID], g.Provider, g.Currency, j-i, noRateReason(g.Currency, inv.InvoiceDate), now)
+				i = j
+				continue
+			}
+			inv.ExchangeRate = rate
 		}
 		inv.Lines = make([]billing.Line, 0, j-i)
 		for _, si := range items[i:j] {
@@ -269,6 +307,9 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 		}
 		invs = append(invs, inv)
 		i = j
+	}
+	if len(invs) == 0 {
+		return nil, 0, nil
 	}
 	last, err := tx.NextCounters(ctx, p.TenantID, "document", len(invs))
 	if err != nil {
@@ -375,6 +416,9 @@ type InvoiceNowResult struct {
 	ContractItems int               `json:"contract_items"`
 	// SubscriptionItems counts the subscription periods renewed first.
 	SubscriptionItems int `json:"subscription_items"`
+	// GroupsSkipped are the invoice groups left out for want of an
+	// exchange rate; their items stay pending.
+	GroupsSkipped []SkippedGroup `json:"groups_skipped"`
 }
 
 // InvoiceNow bills one customer at once: it makes the contract items its
@@ -463,7 +507,7 @@ func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID
 			}
 		}
 		accounts := []string{cust.ID}
-		o := billOptions{period: period, customerID: cust.ID, invDate: today, issue: in.Issue, rates: in.Rates}
+		o := billOptions{period: period, customerID: cust.ID, invDate: today, issue: in.Issue, rates: in.Rates, skipped: &res.GroupsSkipped}
 		if !in.PeriodStart.IsZero() {
 			o.invPeriod = &period // the invoice's billing period is the one asked for
 		}
@@ -478,7 +522,7 @@ func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID
 		}
 		return s.audit(ctx, tx, p, "customer.invoiced_now", "customer", cust.ID, map[string]any{
 			"period_start": in.PeriodStart, "period_end": in.PeriodEnd, "issue": in.Issue, "invoices": ids, "items": n,
-			"contract_items": res.ContractItems})
+			"contract_items": res.ContractItems, "groups_skipped": len(res.GroupsSkipped)})
 	})
 	if err != nil {
 		return InvoiceNowResult{}, err

@@ -90,6 +90,10 @@ type BillingRun struct {
 	Supplements string     `json:"supplements,omitempty"`
 	LeaseOwner  string     `json:"-"`
 	LeaseUntil  *time.Time `json:"-"`
+	// GroupsSkipped are the invoice groups the run left out, with the
+	// reason (a currency without an exchange rate); their items stay
+	// pending for a later run.
+	GroupsSkipped []SkippedGroup `json:"groups_skipped"`
 }
 
 // Supplementary reports whether the run bills what became pending in its
@@ -371,6 +375,11 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		if err != nil {
 			return err
 		}
+		skips, err := tx.BillingRunSkips(ctx, p.TenantID, []string{r.ID})
+		if err != nil {
+			return err
+		}
+		r.GroupsSkipped = skips[r.ID]
 		return s.emitEvent(ctx, tx, p.TenantID, "billing_run.completed", billingRunEvent(r))
 	})
 	if err != nil {
@@ -516,9 +525,13 @@ func (s *Service) billBatch(ctx context.Context, p access.Principal, run Billing
 			return err
 		}
 		held := 0
+		var skipped []SkippedGroup
 		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, invDate: period.To, invPeriod: &period,
-			issue: issue, rates: rates, event: map[string]any{"billing_run_id": run.ID}, held: &held})
+			issue: issue, rates: rates, event: map[string]any{"billing_run_id": run.ID}, held: &held, skipped: &skipped})
 		if err != nil {
+			return err
+		}
+		if err := tx.SetBillingRunSkips(ctx, p.TenantID, run.ID, accounts, skipped); err != nil {
 			return err
 		}
 		// Held credits stay pending: they leave the run's total.
@@ -562,7 +575,11 @@ func (s *Service) getRun(ctx context.Context, tenantID, runID string) (BillingRu
 	var r BillingRun
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		r, err = tx.GetBillingRun(ctx, tenantID, runID)
+		if r, err = tx.GetBillingRun(ctx, tenantID, runID); err != nil {
+			return err
+		}
+		skips, err := tx.BillingRunSkips(ctx, tenantID, []string{r.ID})
+		r.GroupsSkipped = skips[r.ID]
 		return err
 	})
 	return r, err
@@ -591,7 +608,17 @@ func (s *Service) ListBillingRuns(ctx context.Context, p access.Principal) ([]Bi
 	var out []BillingRun
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.ListBillingRuns(ctx, p.TenantID)
+		if out, err = tx.ListBillingRuns(ctx, p.TenantID); err != nil {
+			return err
+		}
+		ids := make([]string, len(out))
+		for k, r := range out {
+			ids[k] = r.ID
+		}
+		skips, err := tx.BillingRunSkips(ctx, p.TenantID, ids)
+		for k := range out {
+			out[k].GroupsSkipped = skips[out[k].ID]
+		}
 		return err
 	})
 	return out, err
@@ -672,5 +699,5 @@ func (s *Service) ScheduledBillingRun(ctx context.Context, tenantID string) (*Bi
 func billingRunEvent(r BillingRun) map[string]any {
 	return map[string]any{"id": r.ID, "status": r.Status, "period_start": r.PeriodStart.String(), "period_end": r.PeriodEnd.String(),
 		"issue": r.Issue, "items_done": r.ItemsDone, "items_total": r.ItemsTotal, "invoices_created": r.InvoicesCreated, "error": r.Error,
-		"supplementary": r.Supplementary(), "supplements": r.Supplements}
+		"supplementary": r.Supplementary(), "supplements": r.Supplements, "groups_skipped": len(r.GroupsSkipped)}
 }

@@ -277,6 +277,9 @@ func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *b
 			return err
 		}
 	}
+	if err := s.defaultExchangeRate(ctx, tx, tenant, inv, billTo); err != nil {
+		return err
+	}
 	if err := inv.Normalize(cust, billTo, tenant); err != nil {
 		return err
 	}

@@ -58,6 +58,7 @@ type Tx interface {
 	DocumentStore
 	OutboxStore
 	WebhookStore
+	ExchangeRateStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal

@@ -182,10 +182,11 @@ func (h *Handler) customerBilling(w http.ResponseWriter, r *http.Request) {
 }
 
 type runsData struct {
-	Runs []service.BillingRun
-	Run  *service.BillingRun
-	From string
-	To   string
+	Runs     []service.BillingRun
+	Run      *service.BillingRun
+	From     string
+	To       string
+	CanRates bool // may add the exchange rates a run lacked
 }
 
 func (h *Handler) billingRuns(w http.ResponseWriter, r *http.Request) {
@@ -252,7 +253,7 @@ func (h *Handler) billingRun(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "run.title"), &runsData{Run: &run})
+	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "run.title"), &runsData{Run: &run, CanRates: can(p, access.ManageExchangeRates)})
 	if r.Header.Get("HX-Request") != "" {
 		h.fragment(w, r, "billingrun", "progress", http.StatusOK, v)
 		return
@@ -316,6 +317,12 @@ type settingsData struct {
 	CanOutbox   bool
 	CanRetry    bool
 	CanWebhooks bool
+	// The exchange-rate table: every staff role reads it, the ledger roles
+	// edit it.
+	ExchangeRates []service.ExchangeRate
+	CanReadRates  bool
+	CanRates      bool
+	RateForm      rateForm
 	// The edit forms (settings.go): what they show, which one failed
 	// ("tax", "series:invoice", "user:usr_…", …) and the section to open.
 	TaxForm     taxForm
@@ -367,6 +374,10 @@ func (h *Handler) loadSettings(r *http.Request) *settingsData {
 	}
 	if d.CanWebhooks {
 		d.Webhooks, _ = h.svc.ListWebhookEndpoints(ctx, p)
+	}
+	d.CanReadRates, d.CanRates = can(p, access.ReadExchangeRates), can(p, access.ManageExchangeRates)
+	if d.CanReadRates {
+		d.ExchangeRates, _ = h.svc.ListExchangeRates(ctx, p, service.ExchangeRateFilter{})
 	}
 	h.settingsForms(r, d)
 	return d

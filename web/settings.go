@@ -34,6 +34,63 @@ func (h *Handler) registerSettings(mux *http.ServeMux) {
 	mux.HandleFunc("POST /console/settings/logo", h.staff(h.logoUpload))
 	mux.HandleFunc("POST /console/settings/logo/delete", h.staff(h.logoDelete))
 	mux.HandleFunc("GET /console/settings/logo", h.staff(h.logoGet))
+	mux.HandleFunc("POST /console/settings/exchange-rates", h.staff(h.rateSave))
+	mux.HandleFunc("POST /console/settings/exchange-rates/delete", h.staff(h.rateDelete))
+	mux.HandleFunc("POST /console/settings/exchange-rates/csv", h.staff(h.rateImport))
+}
+
+// rateImport imports a CSV file of rates (currency,date,rate): all or
+// nothing; the page names every bad line.
+func (h *Handler) rateImport(w http.ResponseWriter, r *http.Request) {
+	p := access.FromContext(r.Context())
+	if err := p.Require(access.ManageExchangeRates); err != nil {
+		h.settingsFormError(w, r, err, "rates-csv", "exchange-rates", nil)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<20)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		h.settingsFormError(w, r, fail.Field("file", "choose a CSV file of at most 8 MiB with the header currency,date,rate"), "rates-csv", "exchange-rates", nil)
+		return
+	}
+	defer file.Close()
+	rows, err := service.ParseExchangeRatesCSV(file)
+	if err == nil {
+		_, err = h.svc.ImportExchangeRates(r.Context(), p, rows)
+	}
+	if err != nil {
+		h.settingsFormError(w, r, err, "rates-csv", "exchange-rates", nil)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#exchange-rates")
+}
+
+// rateForm is the exchange-rate form, as stored or as posted.
+type rateForm struct {
+	Currency, Date, Rate string
+}
+
+// rateSave sets the rate of a currency from a date.
+func (h *Handler) rateSave(w http.ResponseWriter, r *http.Request) {
+	form := rateForm{Currency: r.PostFormValue("currency"), Date: r.PostFormValue("date"), Rate: r.PostFormValue("rate")}
+	// "0,92" is how Spanish and Portuguese write 0.92.
+	_, err := h.svc.SetExchangeRate(r.Context(), access.FromContext(r.Context()), service.ExchangeRateInput{Currency: form.Currency,
+		Date: form.Date, Rate: strings.Replace(strings.TrimSpace(form.Rate), ",", ".", 1)})
+	if err != nil {
+		h.settingsFormError(w, r, err, "rate", "exchange-rates", func(d *settingsData) { d.RateForm = form })
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#exchange-rates")
+}
+
+// rateDelete deletes the rate of a currency and date.
+func (h *Handler) rateDelete(w http.ResponseWriter, r *http.Request) {
+	err := h.svc.DeleteExchangeRate(r.Context(), access.FromContext(r.Context()), r.PostFormValue("currency"), r.PostFormValue("date"))
+	if err != nil {
+		h.settingsFormError(w, r, err, "rate", "exchange-rates", nil)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#exchange-rates")
 }
 
 // taxForm is the tax code form, as stored or as posted.
@@ -72,6 +129,13 @@ func (h *Handler) settingsForms(r *http.Request, d *settingsData) {
 		}
 		b.Logo = nil
 		d.Branding = b
+	}
+	if sel := r.URL.Query().Get("rate"); sel != "" && d.CanRates {
+		for _, x := range d.ExchangeRates {
+			if x.Currency+"@"+x.Date.String() == sel {
+				d.RateForm, d.Open = rateForm{Currency: x.Currency, Date: x.Date.String(), Rate: x.Rate.String()}, "exchange-rates"
+			}
+		}
 	}
 	if !d.CanTenant {
 		return

@@ -14,6 +14,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/service"
@@ -164,6 +165,97 @@ func TestSettingsForms(t *testing.T) {
 		// The director sees the taxes but no form.
 		if _, _, page := director.do(http.MethodGet, "/console/settings", nil); strings.Contains(page, `id="tax-form"`) || !strings.Contains(page, "RED10") {
 			t.Errorf("director's settings page: tax form shown or taxes missing")
+		}
+	})
+
+	t.Run("exchange rates", func(t *testing.T) {
+		rates := func() map[string]string {
+			rs, err := e.Svc.ListExchangeRates(ctx, sys, service.ExchangeRateFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]string{}
+			for _, r := range rs {
+				out[r.Currency+"@"+r.Date.String()] = r.Rate.String()
+			}
+			return out
+		}
+		// A director (a ledger role) sets rates; the decimal comma is read.
+		ok(t, director, "/console/settings/exchange-rates", url.Values{"currency": {"usd"}, "date": {"2026-10-01"}, "rate": {"0,92"}})
+		ok(t, admin, "/console/settings/exchange-rates", url.Values{"currency": {"GBP"}, "date": {"2026-10-01"}, "rate": {"1.17"}})
+		if got := rates(); got["USD@2026-10-01"] != "0.92" || got["GBP@2026-10-01"] != "1.17" || len(got) != 2 {
+			t.Fatalf("stored rates %v", got)
+		}
+		_, _, page := director.do(http.MethodGet, "/console/settings?rate=USD@2026-10-01", nil)
+		if !strings.Contains(page, `id="rate-USD-2026-10-01"`) || !strings.Contains(page, `id="fx-rate" name="rate" value="0.92"`) {
+			t.Errorf("the rate table or the edit form is not shown:\n%.3000s", page)
+		}
+		for _, tt := range []struct{ key, value, field string }{
+			{"rate", "0", "rate"},
+			{"rate", "abc", "rate"},
+			{"currency", "XYZ", "currency"},
+			{"currency", "EUR", "currency"},
+			{"date", "2026-02-30", "date"},
+		} {
+			f := url.Values{"currency": {"USD"}, "date": {"2026-11-01"}, "rate": {"0.93"}}
+			f.Set(tt.key, tt.value)
+			body := bad(t, director, "/console/settings/exchange-rates", f, http.StatusUnprocessableEntity, tt.field)
+			if !strings.Contains(body, `class="field-err" id="fx-`+tt.field+`-err"`) || !strings.Contains(body, `value="`+tt.value+`"`) {
+				t.Errorf("%s=%q: no message beside the field, or the posted value is lost", tt.key, tt.value)
+			}
+		}
+		// Sales reads the table, without the form, and may not change it.
+		sales := newClient(t, e)
+		sales.login("sales@a.test")
+		if _, _, page := sales.do(http.MethodGet, "/console/settings", nil); strings.Contains(page, `id="rate-form"`) || !strings.Contains(page, `id="rate-GBP-2026-10-01"`) {
+			t.Errorf("sales' settings page: rate form shown or rates missing")
+		}
+		bad(t, sales, "/console/settings/exchange-rates", url.Values{"currency": {"USD"}, "date": {"2026-12-01"}, "rate": {"1"}}, http.StatusForbidden, "")
+		bad(t, sales, "/console/settings/exchange-rates/delete", url.Values{"currency": {"USD"}, "date": {"2026-10-01"}}, http.StatusForbidden, "")
+		if got := rates(); len(got) != 2 {
+			t.Errorf("refused posts changed the rates: %v", got)
+		}
+		ok(t, director, "/console/settings/exchange-rates/delete", url.Values{"currency": {"GBP"}, "date": {"2026-10-01"}})
+		if got := rates(); len(got) != 1 || got["USD@2026-10-01"] != "0.92" {
+			t.Errorf("after delete: %v", got)
+		}
+
+		// A CSV file: one bad line imports nothing and is named; a good file imports.
+		code, body := director.upload("/console/settings/exchange-rates/csv", "file", "rates.csv", []byte("currency,date,rate\nGBP,2026-11-01,1.18\nCHF,2026-11-01,-1\n"))
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "<strong>line 3.rate</strong>") {
+			t.Errorf("bad CSV: %d\n%.3000s", code, body)
+		}
+		if got := rates(); len(got) != 1 {
+			t.Errorf("a refused CSV changed the rates: %v", got)
+		}
+		code, body = director.upload("/console/settings/exchange-rates/csv", "file", "rates.csv", []byte("currency,date,rate\nGBP,2026-11-01,1.18\nCHF,2026-11-01,0.95\n"))
+		if code != http.StatusSeeOther {
+			t.Errorf("good CSV: %d\n%.2000s", code, body)
+		}
+		if got := rates(); len(got) != 3 || got["CHF@2026-11-01"] != "0.95" {
+			t.Errorf("after the CSV import: %v", got)
+		}
+		if code, _ := sales.upload("/console/settings/exchange-rates/csv", "file", "rates.csv", []byte("currency,date,rate\nGBP,2026-12-01,1.18\n")); code != http.StatusForbidden {
+			t.Errorf("sales imports rates: %d, want 403", code)
+		}
+
+		// A run that skipped a JPY group shows it, with the reason, on its page.
+		desc, q, price, day, jpy := "Licences", "1", "1000", calendar.New(2026, 10, 15), "JPY"
+		if _, err := e.Svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &e.A.Other, Description: &desc, Quantity: &q,
+			UnitPrice: &price, BillingDate: &day, Currency: &jpy}); err != nil {
+			t.Fatal(err)
+		}
+		run, err := e.Svc.RunBilling(ctx, sys, calendar.New(2026, 10, 1), calendar.New(2026, 10, 31), false, nil, nil)
+		if err != nil || len(run.GroupsSkipped) != 1 {
+			t.Fatalf("run: %+v, %v", run, err)
+		}
+		_, _, page = director.do(http.MethodGet, "/console/billing-runs/"+run.ID, nil)
+		if !strings.Contains(page, `id="run-skipped"`) || !strings.Contains(page, "no exchange rate for JPY on 2026-10-31") ||
+			!strings.Contains(page, `href="/console/settings#exchange-rates"`) {
+			t.Errorf("the run page does not show the skipped JPY group:\n%.3000s", page)
+		}
+		if _, _, page = director.do(http.MethodGet, "/console/billing-runs", nil); !strings.Contains(page, `id="run-skipped-`+run.ID+`"`) {
+			t.Errorf("the runs list does not flag the run that skipped a group")
 		}
 	})
 

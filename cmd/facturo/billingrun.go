@@ -15,7 +15,7 @@ import (
 
 // runBillingRun runs (or resumes) the billing run of a period with a progress bar.
 func runBillingRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("billing-run", "Runs (or resumes) the billing run of a period: contract items, then one draft invoice per bill-to account, provider and currency. Safe to run again or on several nodes.", stderr)
+	f := newFlags("billing-run", "Runs (or resumes) the billing run of a period: contract items, then one draft invoice per bill-to account, provider and currency. Foreign currencies take the exchange-rate table's rate of the period's last day; a group without one is skipped and listed. Safe to run again or on several nodes.", stderr)
 	dsn := f.dbFlag()
 	tenant := f.String("tenant", "FACTURO_TENANT", "", "tenant id (default: the only tenant)")
 	fromS := f.String("from", "", "", "first day of the period, e.g. 2026-10-01 (default: the first day of last month)")
@@ -66,6 +66,9 @@ func runBillingRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintf(stdout, "%s %s %s: %d items on %d invoices, %d contract items made\n", kind, run.ID, run.Status, run.ItemsDone, run.InvoicesCreated, run.ContractItems)
 	if run.Status == "running" {
 		fmt.Fprintln(stdout, "another node is running it; run this again to resume it once that node has stopped for 2 minutes")
+	}
+	for _, g := range run.GroupsSkipped {
+		fmt.Fprintf(stdout, "skipped %s %s (%s, %s): %d items: %s\n", g.CustomerNumber, g.CustomerName, g.Provider, g.Currency, g.Items, g.Reason)
 	}
 	return nil
 }
