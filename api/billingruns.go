@@ -164,9 +164,13 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
 			out := InvoiceNowResult{Invoices: []Invoice{}, ItemsBilled: res.ItemsBilled, ContractItems: res.ContractItems}
 			for _, inv := range res.Invoices {
-				out.Invoices = append(out.Invoices, invoiceOut(inv, true))
+				out.Invoices = append(out.Invoices, invoiceOut(inv, true, sc))
 			}
 			return &Body[InvoiceNowResult]{out}, nil
 		})

@@ -31,7 +31,7 @@ type Template struct {
 
 func templateOut(t billing.Template) Template {
 	inv := billing.Invoice{Currency: t.Invoice.Currency, Lines: t.Invoice.Lines}
-	lines := invoiceOut(inv, true).Lines
+	lines := invoiceOut(inv, true, billing.StatusContext{}).Lines
 	return Template{ID: t.ID, Name: t.Name, CustomerID: t.CustomerID, Interval: string(t.Interval), StartDate: Date{t.Start},
 		EndDate: datePtr(t.End), NextDate: Date{t.Next}, AutoIssue: t.AutoIssue, Status: t.Status, Provider: t.Invoice.Provider,
 		Currency: t.Invoice.Currency, Lines: lines}
@@ -85,8 +85,12 @@ func (h *Handlers) registerCorrections(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[correctOut]{correctOut{Original: invoiceOut(c.Original, true), CreditNote: invoiceOut(c.CreditNote, true),
-				Replacement: invoiceOut(c.Replacement, true)}}, nil
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[correctOut]{correctOut{Original: invoiceOut(c.Original, true, sc), CreditNote: invoiceOut(c.CreditNote, true, sc),
+				Replacement: invoiceOut(c.Replacement, true, sc)}}, nil
 		})
 	type stepIn struct {
 		IdempotencyHeader
@@ -116,7 +120,11 @@ func (h *Handlers) registerCorrections(api huma.API) {
 				if err != nil {
 					return nil, err
 				}
-				return &Body[Invoice]{invoiceOut(inv, true)}, nil
+				sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+				if err != nil {
+					return nil, err
+				}
+				return &Body[Invoice]{invoiceOut(inv, true, sc)}, nil
 			})
 	}
 	op(api, huma.Operation{OperationID: "get-invoice-workflow", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/workflow", Summary: "Approval history", Tags: tags},

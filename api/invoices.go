@@ -165,7 +165,9 @@ func decPtr(d *decimal.Decimal) *string {
 	return &s
 }
 
-func invoiceOut(inv billing.Invoice, withLines bool) Invoice {
+// invoiceOut is a document as the API shows it; sc gives the statuses it
+// may change to now (the same guards the status change runs).
+func invoiceOut(inv billing.Invoice, withLines bool, sc billing.StatusContext) Invoice {
 	cur := inv.Currency
 	out := Invoice{ID: inv.ID, Kind: string(inv.Kind), Status: string(inv.Status), DocumentNumber: inv.DocumentNumber, Number: inv.Number,
 		CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID, BillTo: inv.BillTo, InvoiceDate: datePtr(inv.InvoiceDate),
@@ -181,7 +183,7 @@ func invoiceOut(inv billing.Invoice, withLines bool) Invoice {
 		OriginalID: inv.OriginalID, CreditNoteID: inv.CreditNoteID, ReplacementID: inv.ReplacementID,
 		CorrectionReason: inv.CorrectionReason, CorrectionComment: inv.CorrectionComment, TemplateID: inv.TemplateID, TemplatePeriod: inv.TemplatePeriod}
 	out.TotalAccounting = inv.TotalAccounting.StringFixed(2)
-	for _, s := range inv.Status.Next() {
+	for _, s := range inv.AllowedStatuses(sc) {
 		out.AllowedStatuses = append(out.AllowedStatuses, string(s))
 	}
 	for _, in := range inv.PaymentSchedule {
@@ -341,7 +343,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return listOf(page, func(inv billing.Invoice) Invoice { return invoiceOut(inv, false) }), nil
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return listOf(page, func(inv billing.Invoice) Invoice { return invoiceOut(inv, false, sc) }), nil
 		})
 	type createIn struct {
 		IdempotencyHeader
@@ -353,7 +359,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true, sc)}, nil
 		})
 	op(api, huma.Operation{OperationID: "preview-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/preview", Summary: "Compute a draft's totals without saving",
 		Tags: tags, DefaultStatus: http.StatusOK},
@@ -362,7 +372,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true, sc)}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
@@ -373,7 +387,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true, sc)}, nil
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
@@ -386,7 +404,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true)}, nil
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true, sc)}, nil
 		})
 	op(api, huma.Operation{OperationID: "discard-invoice", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}", Summary: "Discard a draft",
 		Tags: tags, DefaultStatus: http.StatusNoContent},
@@ -400,6 +422,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			Status string `json:"status" enum:"draft,submitted,approved,open,past_due,closed,void" doc:"The target status; open issues a draft. A change the document's status does not allow is 409 with the allowed ones (nothing leads back to draft)."`
 			Notify *bool  `json:"notify,omitempty" doc:"Email the customer. Default: false when publishing a draft, true for changes to issued documents."`
 			Reason string `json:"reason,omitempty" maxLength:"500" doc:"Why; required to close with a balance (it is written off)."`
+			Redate bool   `json:"redate,omitempty" doc:"With open: date the document today (its due date moves with it). Numbers follow dates in a series (Spain, Portugal): a draft dated before the last issued document is refused unless redated."`
 		}
 	}
 	type statusOut struct {
@@ -410,11 +433,15 @@ func (h *Handlers) registerInvoices(api huma.API) {
 		Description: "Seeds 000/001's update status: issue (draft → open: number, ledger posting, frozen), past due, close, void (reversal). Illegal changes are 409 with the allowed ones.",
 		Tags:        tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, p access.Principal, in *statusIn) (*Body[statusOut], error) {
-			res, err := h.Svc.UpdateInvoiceStatus(ctx, p, in.ID, service.StatusChange{Status: in.Body.Status, Notify: in.Body.Notify, Reason: in.Body.Reason})
+			res, err := h.Svc.UpdateInvoiceStatus(ctx, p, in.ID, service.StatusChange{Status: in.Body.Status, Notify: in.Body.Notify, Reason: in.Body.Reason, Redate: in.Body.Redate})
 			if err != nil {
 				return nil, err
 			}
-			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true), Notified: res.Notified}}, nil
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true, sc), Notified: res.Notified}}, nil
 		})
 	type totalsOut struct {
 		Currency           string `json:"currency"`
