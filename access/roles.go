@@ -43,7 +43,8 @@ type Permission string
 // The permissions. Each service method checks exactly one.
 const (
 	ManageTenant      Permission = "tenant.manage"       // tenant settings, taxes, number series
-	ReadTenant        Permission = "tenant.read"         // see the tenant's settings
+	ReadTenant        Permission = "tenant.read"         // see the tenant's name, address and logo
+	ReadSettings      Permission = "settings.read"       // see taxes, number series, branding, dunning and wallet settings
 	ManageUsers       Permission = "users.manage"        // create, change and disable users
 	ManageAPIKeys     Permission = "api_keys.manage"     // create, list and revoke API keys
 	ReadCustomers     Permission = "customers.read"      // list and read customers
@@ -52,9 +53,9 @@ const (
 	ReadAudit         Permission = "audit.read"          // read the audit log
 	ReadInvoices      Permission = "invoices.read"       // list and read invoices
 	WriteInvoices     Permission = "invoices.write"      // draft, edit, submit, issue, status changes
-	ApproveInvoices   Permission = "invoices.approve"    // approve, void, correct, close
-	ManagePayments    Permission = "payments.manage"     // payments, refunds, settlement
-	ManageWallets     Permission = "wallets.manage"      // wallets, complimentary credits
+	ApproveInvoices   Permission = "invoices.approve"    // approve, reject, void, correct
+	ManagePayments    Permission = "payments.manage"     // list and record payments, refunds, settlement
+	ManageWallets     Permission = "wallets.manage"      // read wallets and recharges, draw, complimentary credits
 	ReadLedger        Permission = "ledger.read"         // ledger reports
 	ManageLedger      Permission = "ledger.manage"       // chart of accounts, posting profiles
 	RunBilling        Permission = "billing_runs.manage" // billing runs
@@ -76,7 +77,7 @@ const (
 )
 
 var (
-	staffRead = []Permission{ReadTenant, ReadCustomers, ReadInvoices, ReadCatalog, ReadExchangeRates}
+	staffRead = []Permission{ReadTenant, ReadSettings, ReadCustomers, ReadInvoices, ReadCatalog, ReadExchangeRates}
 	// grants is the one table of who may do what.
 	grants = map[Role][]Permission{
 		Administrator: nil, // everything; see Can

@@ -174,10 +174,14 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
+			dc, err := h.docCtx(ctx, p)
+			if err != nil {
+				return nil, err
+			}
 			out := InvoiceNowResult{Invoices: []Invoice{}, ItemsBilled: res.ItemsBilled, ContractItems: res.ContractItems,
 				GroupsSkipped: skippedOut(res.GroupsSkipped)}
 			for _, inv := range res.Invoices {
-				out.Invoices = append(out.Invoices, invoiceOut(inv, true, h.acc(ctx, p)))
+				out.Invoices = append(out.Invoices, invoiceOut(inv, true, dc))
 			}
 			return &Body[InvoiceNowResult]{out}, nil
 		})

@@ -31,7 +31,7 @@ type Template struct {
 
 func templateOut(t billing.Template) Template {
 	inv := billing.Invoice{Currency: t.Invoice.Currency, Lines: t.Invoice.Lines}
-	lines := invoiceOut(inv, true, "").Lines
+	lines := invoiceOut(inv, true, docCtx{}).Lines
 	return Template{ID: t.ID, Name: t.Name, CustomerID: t.CustomerID, Interval: string(t.Interval), StartDate: Date{t.Start},
 		EndDate: datePtr(t.End), NextDate: Date{t.Next}, AutoIssue: t.AutoIssue, Status: t.Status, Provider: t.Invoice.Provider,
 		Currency: t.Invoice.Currency, Lines: lines}
@@ -85,8 +85,12 @@ func (h *Handlers) registerCorrections(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[correctOut]{correctOut{Original: invoiceOut(c.Original, true, h.acc(ctx, p)), CreditNote: invoiceOut(c.CreditNote, true, h.acc(ctx, p)),
-				Replacement: invoiceOut(c.Replacement, true, h.acc(ctx, p))}}, nil
+			dc, err := h.docCtx(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[correctOut]{correctOut{Original: invoiceOut(c.Original, true, dc), CreditNote: invoiceOut(c.CreditNote, true, dc),
+				Replacement: invoiceOut(c.Replacement, true, dc)}}, nil
 		})
 	type stepIn struct {
 		IdempotencyHeader
@@ -116,7 +120,11 @@ func (h *Handlers) registerCorrections(api huma.API) {
 				if err != nil {
 					return nil, err
 				}
-				return &Body[Invoice]{invoiceOut(inv, true, h.acc(ctx, p))}, nil
+				dc, err := h.docCtx(ctx, p)
+				if err != nil {
+					return nil, err
+				}
+				return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
 			})
 	}
 	op(api, huma.Operation{OperationID: "get-invoice-workflow", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/workflow", Summary: "Approval history", Tags: tags},

@@ -175,6 +175,23 @@ func (h *Handlers) acc(ctx context.Context, p access.Principal) string {
 	return code
 }
 
+// docCtx is what showing a document needs besides the document: the
+// tenant's accounting currency and the status context of its next moves.
+type docCtx struct {
+	acc string
+	sc  billing.StatusContext
+}
+
+// docCtx reads the document context of p's tenant.
+func (h *Handlers) docCtx(ctx context.Context, p access.Principal) (docCtx, error) {
+	sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+	if err != nil {
+		return docCtx{}, err
+	}
+	acc, err := h.accounting(ctx, p)
+	return docCtx{acc: acc, sc: sc}, err
+}
+
 func decPtr(d *decimal.Decimal) *string {
 	if d == nil {
 		return nil
@@ -183,8 +200,10 @@ func decPtr(d *decimal.Decimal) *string {
 	return &s
 }
 
-// invoiceOut is the API form of a document; acc is the accounting currency.
-func invoiceOut(inv billing.Invoice, withLines bool, acc string) Invoice {
+// invoiceOut is a document as the API shows it: dc gives the accounting
+// currency and the statuses it may change to now (the same guards the
+// status change runs).
+func invoiceOut(inv billing.Invoice, withLines bool, dc docCtx) Invoice {
 	cur := inv.Currency
 	out := Invoice{ID: inv.ID, Kind: string(inv.Kind), Status: string(inv.Status), DocumentNumber: inv.DocumentNumber, Number: inv.Number,
 		CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID, BillTo: inv.BillTo, InvoiceDate: datePtr(inv.InvoiceDate),
@@ -199,8 +218,8 @@ func invoiceOut(inv billing.Invoice, withLines bool, acc string) Invoice {
 		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt, AllowedStatuses: []string{}, PaymentSchedule: []Installment{},
 		OriginalID: inv.OriginalID, CreditNoteID: inv.CreditNoteID, ReplacementID: inv.ReplacementID,
 		CorrectionReason: inv.CorrectionReason, CorrectionComment: inv.CorrectionComment, TemplateID: inv.TemplateID, TemplatePeriod: inv.TemplatePeriod}
-	out.TotalAccounting = amt(inv.TotalAccounting, acc)
-	for _, s := range inv.Status.Next() {
+	out.TotalAccounting = amt(inv.TotalAccounting, dc.acc)
+	for _, s := range inv.AllowedStatuses(dc.sc) {
 		out.AllowedStatuses = append(out.AllowedStatuses, string(s))
 	}
 	for _, in := range inv.PaymentSchedule {
@@ -360,11 +379,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			acc, err := h.accounting(ctx, p)
+			dc, err := h.docCtx(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(page, func(inv billing.Invoice) Invoice { return invoiceOut(inv, false, acc) }), nil
+			return listOf(page, func(inv billing.Invoice) Invoice { return invoiceOut(inv, false, dc) }), nil
 		})
 	type createIn struct {
 		IdempotencyHeader
@@ -376,7 +395,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true, h.acc(ctx, p))}, nil
+			dc, err := h.docCtx(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
 		})
 	op(api, huma.Operation{OperationID: "preview-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/preview", Summary: "Compute a draft's totals without saving",
 		Tags: tags, DefaultStatus: http.StatusOK},
@@ -385,7 +408,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true, h.acc(ctx, p))}, nil
+			dc, err := h.docCtx(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
@@ -396,7 +423,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true, h.acc(ctx, p))}, nil
+			dc, err := h.docCtx(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
@@ -409,7 +440,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true, h.acc(ctx, p))}, nil
+			dc, err := h.docCtx(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
 		})
 	op(api, huma.Operation{OperationID: "discard-invoice", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}", Summary: "Discard a draft",
 		Tags: tags, DefaultStatus: http.StatusNoContent},
@@ -423,6 +458,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			Status string `json:"status" enum:"draft,submitted,approved,open,past_due,closed,void" doc:"The target status; open issues a draft. A change the document's status does not allow is 409 with the allowed ones (nothing leads back to draft)."`
 			Notify *bool  `json:"notify,omitempty" doc:"Email the customer. Default: false when publishing a draft, true for changes to issued documents."`
 			Reason string `json:"reason,omitempty" maxLength:"500" doc:"Why; required to close with a balance (it is written off)."`
+			Redate bool   `json:"redate,omitempty" doc:"With open: date the document today (its due date moves with it). Numbers follow dates in a series (Spain, Portugal): a draft dated before the last issued document is refused unless redated."`
 		}
 	}
 	type statusOut struct {
@@ -434,11 +470,15 @@ func (h *Handlers) registerInvoices(api huma.API) {
 		Description: "Seeds 000/001's update status: issue (draft → open: number, ledger posting, frozen), past due, close, void (reversal). Illegal changes are 409 with the allowed ones.",
 		Tags:        tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, p access.Principal, in *statusIn) (*Body[statusOut], error) {
-			res, err := h.Svc.UpdateInvoiceStatus(ctx, p, in.ID, service.StatusChange{Status: in.Body.Status, Notify: in.Body.Notify, Reason: in.Body.Reason})
+			res, err := h.Svc.UpdateInvoiceStatus(ctx, p, in.ID, service.StatusChange{Status: in.Body.Status, Notify: in.Body.Notify, Reason: in.Body.Reason, Redate: in.Body.Redate})
 			if err != nil {
 				return nil, err
 			}
-			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true, h.acc(ctx, p)), Notified: res.Notified, Warnings: res.Warnings}}, nil
+			dc, err := h.docCtx(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true, dc), Notified: res.Notified, Warnings: res.Warnings}}, nil
 		})
 	type totalsOut struct {
 		Currency           string `json:"currency"`

@@ -209,14 +209,14 @@ type Dashboard struct {
 	Transactions   []service.Transaction  `json:"transactions"`
 }
 
-func dashboardOut(d service.Dashboard) Dashboard {
+func dashboardOut(d service.Dashboard, sc billing.StatusContext) Dashboard {
 	out := Dashboard{Customer: customerOut(d.Customer), Subscriptions: d.Subscriptions, Wallet: d.Wallet, Summary: d.Summary,
 		Transactions: d.Transactions, PaymentMethods: []PaymentMethod{}, Invoices: []Invoice{}}
 	for _, m := range d.PaymentMethods {
 		out.PaymentMethods = append(out.PaymentMethods, paymentMethodOut(m))
 	}
 	for _, inv := range d.Invoices {
-		out.Invoices = append(out.Invoices, invoiceOut(inv, false, d.Summary.Currency))
+		out.Invoices = append(out.Invoices, invoiceOut(inv, false, docCtx{acc: d.Summary.Currency, sc: sc}))
 	}
 	return out
 }
@@ -234,7 +234,11 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Dashboard]{dashboardOut(d)}, nil
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Dashboard]{dashboardOut(d, sc)}, nil
 		})
 	op(api, huma.Operation{OperationID: "get-my-dashboard", Method: http.MethodGet, Path: "/api/v1/me/dashboard",
 		Summary: "My billing dashboard (portal)", Description: desc, Tags: tags},
@@ -247,7 +251,11 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Dashboard]{dashboardOut(d)}, nil
+			sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return &Body[Dashboard]{dashboardOut(d, sc)}, nil
 		})
 	type billingIn struct {
 		Body BillingInfoInput

@@ -36,8 +36,39 @@ type BillingInfo struct {
 // Complete reports whether the billing information is enough to invoice:
 // legal name, address, billing email and currency. Sales items of a customer
 // without it stay in draft (seed 002).
-func (b BillingInfo) Complete() bool {
-	return b.LegalName != "" && b.Address.IsComplete() && b.Email != "" && b.Currency != ""
+func (b BillingInfo) Complete() bool { return len(b.Missing()) == 0 }
+
+// Missing names, as the API spells them, the fields that keep b from being
+// Complete; none when it is.
+func (b BillingInfo) Missing() []string {
+	var out []string
+	if b.LegalName == "" {
+		out = append(out, "billing.legal_name")
+	}
+	out = append(out, b.Address.missing("billing.address")...)
+	if b.Email == "" {
+		out = append(out, "billing.email")
+	}
+	if b.Currency == "" {
+		out = append(out, "billing.currency")
+	}
+	return out
+}
+
+// KeepsBillingInfo refuses a change that would make a customer's complete
+// billing information incomplete (a blanked address, legal name, email or
+// currency): its pending sales items would silently go back to draft and
+// stop being billed. It names every missing field. Information that was
+// never complete may be filled in a step at a time.
+func (cu Customer) KeepsBillingInfo(before Customer) error {
+	if !before.Billing.Complete() || cu.Billing.Complete() {
+		return nil
+	}
+	var c fail.Collector
+	for _, f := range cu.Billing.Missing() {
+		c.Add(f, "is required: complete billing information cannot be blanked (the customer's pending sales items would go back to draft)")
+	}
+	return c.Err()
 }
 
 // Customer is an account the tenant bills.

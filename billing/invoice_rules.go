@@ -333,3 +333,94 @@ func (inv *Invoice) CurrencyFor(billTo Customer, tenant Tenant) string {
 	}
 	return strings.ToUpper(strings.TrimSpace(cur))
 }
+
+// StatusContext is what the status guards need beyond the document: the
+// tenant's today and whether it requires approval before issuing.
+type StatusContext struct {
+	Today            calendar.Date
+	ApprovalRequired bool
+}
+
+// CheckStatusChange is the one check of a status change: the transitions
+// table, then the guard of the target status. AllowedStatuses offers
+// exactly the changes it lets through. (Issuing also runs CheckIssuable
+// again on the document as recomputed at issue.)
+func (inv *Invoice) CheckStatusChange(to Status, sc StatusContext) error {
+	if !inv.Status.CanBecome(to) {
+		allowed := inv.allowedNames(sc)
+		if len(allowed) == 0 {
+			e := fail.Conflictf("invoice %s is %s: no status change is possible now", inv.label(), inv.Status)
+			e.Allowed = []string{}
+			return e
+		}
+		e := fail.Conflictf("invoice %s is %s and cannot become %q; allowed now: %s", inv.label(), inv.Status, to, strings.Join(allowed, ", "))
+		e.Allowed = allowed
+		return e
+	}
+	switch to {
+	case Submitted:
+		if len(inv.Lines) == 0 {
+			return fail.Field("lines", "add at least one line before submitting")
+		}
+	case Open:
+		return inv.CheckOpenable(sc)
+	case PastDue:
+		return inv.CheckPastDue(sc.Today)
+	case Void:
+		return inv.CheckVoidable()
+	}
+	return nil
+}
+
+// AllowedStatuses lists the statuses the document may change to now: those
+// of the transitions table whose guard passes.
+func (inv *Invoice) AllowedStatuses(sc StatusContext) []Status {
+	out := []Status{}
+	for _, s := range inv.Status.Next() {
+		if inv.CheckStatusChange(s, sc) == nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (inv *Invoice) allowedNames(sc StatusContext) []string {
+	out := []string{}
+	for _, s := range inv.AllowedStatuses(sc) {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+// CheckOpenable is the guard of issuing: with approval required only an
+// approved draft issues; and the draft must be issuable today (not on
+// hold, lines, a bill-to with billing information …).
+func (inv *Invoice) CheckOpenable(sc StatusContext) error {
+	if sc.ApprovalRequired && inv.Status != Approved {
+		e := fail.Conflictf("document %s is %s: this tenant requires approval before issuing; submit it and have it approved", inv.label(), inv.Status)
+		e.Allowed = []string{string(Submitted)}
+		return e
+	}
+	return inv.CheckIssuable(sc.Today)
+}
+
+// CheckPastDue is the guard of marking an invoice past due: its due date
+// has passed and it has a balance.
+func (inv *Invoice) CheckPastDue(today calendar.Date) error {
+	if !inv.DueDate.Before(today) || inv.Balance.IsZero() {
+		return fail.Conflictf("invoice %s is due %s with balance %s: it is not past due", inv.label(), inv.DueDate, inv.Balance)
+	}
+	return nil
+}
+
+// CheckVoidable is the guard of voiding: nothing paid, nothing settled
+// against other documents.
+func (inv *Invoice) CheckVoidable() error {
+	if !inv.Paid.IsZero() {
+		return fail.Conflictf("invoice %s has %s paid: refund or unapply the payments before voiding, or issue a credit note", inv.label(), inv.Paid)
+	}
+	if !inv.Balance.Equal(inv.Total) {
+		return fail.Conflictf("document %s has %s of %s settled against other documents: void only an unsettled document, or correct it", inv.label(), inv.Total.Sub(inv.Balance), inv.Total)
+	}
+	return nil
+}

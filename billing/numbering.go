@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
@@ -72,4 +73,36 @@ func FormatNumber(pattern string, d calendar.Date, seq int64) string {
 		}
 		return fmt.Sprintf("%0*d", width, seq)
 	})
+}
+
+// NumbersFollowDates reports whether invoice numbers must follow invoice
+// dates within a series for a seller in country (ISO 3166-1 alpha-2):
+// Spain (Reglamento de facturación, RD 1619/2012, art. 6: correlative
+// numbering within a series) and Portugal (Decreto-Lei 28/2019: sequential
+// numbering in chronological order). A document dated before the last one
+// issued in its series would take a later number than a later date.
+func NumbersFollowDates(country string) bool { return country == "ES" || country == "PT" }
+
+// SeriesPeriod returns the invoice dates the series counter of pattern
+// holds on d covers (SeriesCounter's key): the year with {YYYY} or {YY},
+// the month of that year with {MM} too; zero dates (every date) otherwise.
+func SeriesPeriod(pattern string, d calendar.Date) (from, to calendar.Date) {
+	if !strings.Contains(pattern, "{YYYY}") && !strings.Contains(pattern, "{YY}") {
+		return calendar.Date{}, calendar.Date{}
+	}
+	if strings.Contains(pattern, "{MM}") {
+		from = calendar.New(d.Year, d.Month, 1)
+		return from, from.AddMonths(1).AddDays(-1)
+	}
+	return calendar.New(d.Year, time.January, 1), calendar.New(d.Year, time.December, 31)
+}
+
+// CheckSeriesDate refuses to number a document dated date in a series
+// whose last issued document is dated last: numbers must follow dates.
+func CheckSeriesDate(date, last calendar.Date) error {
+	if last.IsZero() || !date.Before(last) {
+		return nil
+	}
+	return fail.Field("invoice_date", "%s is before %s, the date of the last document issued in this number series: numbers must follow dates. "+
+		"Date it %s or later, or issue it with \"redate\": true to date it today", date, last, last)
 }

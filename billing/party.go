@@ -32,8 +32,18 @@ type Address struct {
 }
 
 // IsComplete reports whether the address can go on an invoice.
-func (a Address) IsComplete() bool {
-	return a.Line1 != "" && a.City != "" && a.Country != ""
+func (a Address) IsComplete() bool { return len(a.missing("")) == 0 }
+
+// missing names the fields, under prefix, that keep a from being complete:
+// line 1, city and country.
+func (a Address) missing(prefix string) []string {
+	var out []string
+	for _, f := range []struct{ name, v string }{{"line1", a.Line1}, {"city", a.City}, {"country", a.Country}} {
+		if strings.TrimSpace(f.v) == "" {
+			out = append(out, prefix+"."+f.name)
+		}
+	}
+	return out
 }
 
 func (a *Address) normalize(prefix string, c *fail.Collector) {

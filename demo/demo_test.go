@@ -134,7 +134,7 @@ func TestEnsure(t *testing.T) {
 			t.Fatalf("demo key: %+v, %v", p, err)
 		}
 		// A portal user sees only its own account.
-		portal, err := svc.Login(ctx, "portal@ferreteria-nunez.es", login.Password, "", "127.0.0.1")
+		portal, err := svc.Login(ctx, "portal@ferreteria-nunez.example", login.Password, "", "127.0.0.1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -331,6 +331,69 @@ func TestEnsureKeepsOperatorUsers(t *testing.T) {
 		for _, email := range []string{demo.AdminEmail, "engineer@demo.facturo.test"} {
 			if _, err := svc.Login(ctx, email, again.Password, "", "127.0.0.1"); err != nil {
 				t.Errorf("demo user %s does not take the new password: %v", email, err)
+			}
+		}
+	})
+}
+
+// reservedDomain reports whether an address's domain is reserved for
+// documentation and testing (RFC 2606, RFC 6761): mail to it never reaches
+// a real mailbox.
+func reservedDomain(addr string) bool {
+	_, domain, ok := strings.Cut(strings.ToLower(addr), "@")
+	if !ok {
+		return false
+	}
+	for _, tld := range []string{".example", ".test", ".invalid", ".localhost"} {
+		if strings.HasSuffix(domain, tld) {
+			return true
+		}
+	}
+	return slices.Contains([]string{"example.com", "example.net", "example.org"}, domain) ||
+		strings.HasSuffix(domain, ".example.com") || strings.HasSuffix(domain, ".example.net") || strings.HasSuffix(domain, ".example.org")
+}
+
+// TestDemoSendsToReservedDomainsOnly: `serve --demo --smtp-url …` sends
+// the demo's outbox at once, so every address of the demo (users,
+// customers' billing emails and contacts, and every queued message's
+// recipient) is on a reserved domain.
+func TestDemoSendsToReservedDomainsOnly(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := service.New(db, service.WithPaymentProvider(testcard.New()))
+		login, err := demo.Ensure(ctx, svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sys := access.System(login.TenantID, "test")
+		var addrs []string
+		users, err := svc.ListUsers(ctx, sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			addrs = append(addrs, u.Email)
+		}
+		for _, c := range customers(t, svc, login.TenantID) {
+			if c.Billing.Email != "" {
+				addrs = append(addrs, c.Billing.Email)
+			}
+			for _, ct := range c.Contacts {
+				addrs = append(addrs, ct.Email)
+			}
+		}
+		outbox, err := svc.ListOutbox(ctx, sys, service.OutboxFilter{Page: service.Page{Limit: service.MaxLimit}})
+		if err != nil || len(outbox.Items) == 0 {
+			t.Fatalf("outbox: %d messages, %v", len(outbox.Items), err)
+		}
+		for _, n := range outbox.Items {
+			if n.Recipient != "" {
+				addrs = append(addrs, n.Recipient)
+			}
+		}
+		for _, a := range addrs {
+			if !reservedDomain(a) {
+				t.Errorf("the demo uses %s: not a reserved domain (.example, .test)", a)
 			}
 		}
 	})

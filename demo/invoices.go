@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -87,6 +88,9 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		{customer: "C-1001", provider: "AWS", currency: "GBP", rate: "1.1650", date: month(0), status: nil,
 			lines: []service.LineInput{cloud("AWS consumption", "1", "1204.55", "SERVICES", "usage")}},
 	}
+	// Create every draft in this order, then issue them in date order: the
+	// tenant is Spanish, so numbers must follow dates within a series.
+	created := make([]string, len(docs))
 	for i, d := range docs {
 		cust := ids[d.customer]
 		in := service.InvoiceInput{CustomerID: &cust, InvoiceDate: &d.date, Provider: sp(d.provider), Lines: &d.lines}
@@ -102,9 +106,18 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		if err != nil {
 			return fmt.Errorf("demo document %d: %w", i, err)
 		}
+		created[i] = inv.ID
+	}
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return docs[a].date.Compare(docs[b].date) })
+	for _, i := range order {
+		d, id := docs[i], created[i]
 		for _, st := range d.status {
 			f := d.notify
-			if _, err := svc.UpdateInvoiceStatus(ctx, p, inv.ID, service.StatusChange{Status: st, Notify: &f, Reason: d.reason}); err != nil {
+			if _, err := svc.UpdateInvoiceStatus(ctx, p, id, service.StatusChange{Status: st, Notify: &f, Reason: d.reason}); err != nil {
 				return fmt.Errorf("demo document %d to %s: %w", i, st, err)
 			}
 		}
@@ -122,7 +135,8 @@ func seedCorrections(ctx context.Context, svc *service.Service, p access.Princip
 	f := false
 	cust := ids["C-1003"]
 	lines := []service.LineInput{{Description: "Soporte gestionado (10 h)", Quantity: sp("10"), UnitPrice: sp("65.00"), ItemSalesTaxGroup: "SERVICES", ChargeType: "time", Account: "4100"}}
-	date := calendar.New(today.Year, today.Month, 1).AddMonths(-1).AddDays(14)
+	// Dated this month, not before the documents issued above: numbers follow dates.
+	date := calendar.New(today.Year, today.Month, 1)
 	inv, err := svc.CreateInvoice(ctx, p, service.InvoiceInput{CustomerID: &cust, InvoiceDate: &date, Provider: sp("Nimbus"), Lines: &lines})
 	if err != nil {
 		return fmt.Errorf("demo correction: %w", err)

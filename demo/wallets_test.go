@@ -51,7 +51,7 @@ func TestDemoWalletsAndSubscriptions(t *testing.T) {
 			t.Fatalf("C-1002 dashboard: wallet %+v, %d cards, %d subscriptions", d.Wallet, len(d.PaymentMethods), len(d.Subscriptions))
 		}
 		// The portal user of C-1002 sees the same dashboard.
-		portal, err := svc.Login(ctx, "portal@ferreteria-nunez.es", login.Password, "", "127.0.0.1")
+		portal, err := svc.Login(ctx, "portal@ferreteria-nunez.example", login.Password, "", "127.0.0.1")
 		if err != nil {
 			t.Fatal(err)
 		}

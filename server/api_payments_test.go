@@ -164,7 +164,7 @@ func TestPaymentsAPI(t *testing.T) {
 			t.Fatalf("another tenant reads a payment: %d", r.Status)
 		}
 		var got accPayment
-		accDo(t, e, http.MethodGet, "/api/v1/payments/"+card.ID, a.Keys[access.Sales], nil).JSON(t, &got)
+		accDo(t, e, http.MethodGet, "/api/v1/payments/"+card.ID, a.Keys[access.Finance], nil).JSON(t, &got)
 		if len(got.Refunds) != 1 || got.Refunded != "1.00" {
 			t.Fatalf("payment with refund: %+v", got)
 		}

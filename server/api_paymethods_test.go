@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"net/http"
-	"slices"
 	"testing"
 
 	"github.com/facturo/facturo/access"
@@ -109,7 +108,6 @@ func accPaymentRows(t *testing.T, e *testserver.Env) []accMatrixRow {
 	ctx := context.Background()
 	sys := access.System(e.A.ID, "test")
 	cust := "/api/v1/customers/" + e.A.Customer
-	withCustomer := func(roles []access.Role) []access.Role { return append(slices.Clone(roles), access.Customer) }
 	card := func(t *testing.T) string {
 		m, err := e.Svc.AddPaymentMethod(ctx, sys, e.A.Customer, service.NewPaymentMethod{Card: "4242424242424242"})
 		if err != nil {
@@ -130,24 +128,24 @@ func accPaymentRows(t *testing.T, e *testserver.Env) []accMatrixRow {
 		return func(*testing.T, access.Role) (string, any) { return path, body }
 	}
 	return []accMatrixRow{
-		{op: "GET /api/v1/customers/{id}/payment-methods", allowed: withCustomer(accStaffRead), call: fixed(cust+"/payment-methods", nil)},
-		{op: "POST /api/v1/customers/{id}/payment-methods", allowed: withCustomer(accPayments), call: fixed(cust+"/payment-methods", map[string]any{"card": "5555555555554444"})},
-		{op: "POST /api/v1/customers/{id}/payment-methods/{payment_method_id}/primary", allowed: withCustomer(accPayments),
+		{op: "GET /api/v1/customers/{id}/payment-methods", call: fixed(cust+"/payment-methods", nil)},
+		{op: "POST /api/v1/customers/{id}/payment-methods", call: fixed(cust+"/payment-methods", map[string]any{"card": "5555555555554444"})},
+		{op: "POST /api/v1/customers/{id}/payment-methods/{payment_method_id}/primary",
 			call: fixed(cust+"/payment-methods/"+primary.ID+"/primary", nil)},
-		{op: "DELETE /api/v1/customers/{id}/payment-methods/{payment_method_id}", allowed: withCustomer(accPayments),
+		{op: "DELETE /api/v1/customers/{id}/payment-methods/{payment_method_id}",
 			call: func(t *testing.T, _ access.Role) (string, any) { return cust + "/payment-methods/" + card(t), nil }},
-		{op: "GET /api/v1/customers/{id}/credit", allowed: withCustomer(accStaffRead), call: fixed(cust+"/credit", nil)},
+		{op: "GET /api/v1/customers/{id}/credit", call: fixed(cust+"/credit", nil)},
 		// Nothing to settle is a 409 after the role check.
-		{op: "POST /api/v1/customers/{id}/settle", allowed: accPayments, alsoOK: http.StatusConflict, call: fixed(cust+"/settle", map[string]any{"currency": "JPY"})},
-		{op: "POST /api/v1/invoices/{id}/pay", allowed: withCustomer(accPayments), call: func(t *testing.T, _ access.Role) (string, any) {
+		{op: "POST /api/v1/customers/{id}/settle", alsoOK: http.StatusConflict, call: fixed(cust+"/settle", map[string]any{"currency": "JPY"})},
+		{op: "POST /api/v1/invoices/{id}/pay", call: func(t *testing.T, _ access.Role) (string, any) {
 			return "/api/v1/invoices/" + accMakeInvoice(t, e, e.A.ID, e.A.Customer, accToday(e), "open").ID + "/pay", nil
 		}},
-		{op: "POST /api/v1/payments", allowed: accPayments, call: fixed("/api/v1/payments",
+		{op: "POST /api/v1/payments", call: fixed("/api/v1/payments",
 			map[string]any{"customer_id": e.A.Customer, "method": "bank_transfer", "amount": "1.00", "currency": "USD", "exchange_rate": "0.9", "keep_as_credit": true})},
-		{op: "GET /api/v1/payments", allowed: withCustomer(accStaffRead), call: fixed("/api/v1/payments", nil)},
-		{op: "GET /api/v1/payments/{id}", allowed: withCustomer(accStaffRead), call: fixed("/api/v1/payments/"+pay.ID, nil)},
-		{op: "POST /api/v1/payments/{id}/refunds", allowed: accPayments, call: fixed("/api/v1/payments/"+pay.ID+"/refunds", map[string]any{"amount": "1.00"})},
-		{op: "GET /api/v1/tenant/dunning", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/tenant/dunning", nil)},
-		{op: "PUT /api/v1/tenant/dunning", allowed: accAdminOnly, call: fixed("/api/v1/tenant/dunning", map[string]any{"offsets": []int{3, 7, 14}})},
+		{op: "GET /api/v1/payments", call: fixed("/api/v1/payments", nil)},
+		{op: "GET /api/v1/payments/{id}", call: fixed("/api/v1/payments/"+pay.ID, nil)},
+		{op: "POST /api/v1/payments/{id}/refunds", call: fixed("/api/v1/payments/"+pay.ID+"/refunds", map[string]any{"amount": "1.00"})},
+		{op: "GET /api/v1/tenant/dunning", call: fixed("/api/v1/tenant/dunning", nil)},
+		{op: "PUT /api/v1/tenant/dunning", call: fixed("/api/v1/tenant/dunning", map[string]any{"offsets": []int{3, 7, 14}})},
 	}
 }

@@ -49,38 +49,34 @@ func accWalletRows(t *testing.T, e *testserver.Env) []accMatrixRow {
 			return "/api/v1/subscriptions/" + newSub(t, pause) + "/" + action, body
 		}
 	}
-	notEngineer := accWithout(accAllRoles, access.Engineer)
-	wallets := []access.Role{access.Administrator, access.Director, access.FinanceManager}
-	walletsAndOwner := append(wallets[:len(wallets):len(wallets)], access.Customer)
-	customerOnly := []access.Role{access.Customer}
 	return []accMatrixRow{
-		{op: "GET /api/v1/subscriptions", allowed: notEngineer, call: fixed("/api/v1/subscriptions", nil)},
-		{op: "POST /api/v1/subscriptions", allowed: accSalesItems, call: fixed("/api/v1/subscriptions",
+		{op: "GET /api/v1/subscriptions", call: fixed("/api/v1/subscriptions", nil)},
+		{op: "POST /api/v1/subscriptions", call: fixed("/api/v1/subscriptions",
 			map[string]any{"customer_id": e.A.Customer, "kind": "resale", "product_id": prod.ID, "quantity": "1", "interval": "yearly"})},
-		{op: "GET /api/v1/subscriptions/{id}", allowed: notEngineer, call: fixed("/api/v1/subscriptions/"+sub, nil)},
-		{op: "POST /api/v1/subscriptions/{id}/quantity", allowed: accSalesItems, call: subCall("quantity", false, map[string]any{"quantity": "3"})},
-		{op: "POST /api/v1/subscriptions/{id}/pause", allowed: accSalesItems, call: subCall("pause", false, nil)},
-		{op: "POST /api/v1/subscriptions/{id}/resume", allowed: accSalesItems, call: subCall("resume", true, nil)},
-		{op: "POST /api/v1/subscriptions/{id}/cancel", allowed: accSalesItems, call: subCall("cancel", false, map[string]any{"at_period_end": true})},
+		{op: "GET /api/v1/subscriptions/{id}", call: fixed("/api/v1/subscriptions/"+sub, nil)},
+		{op: "POST /api/v1/subscriptions/{id}/quantity", call: subCall("quantity", false, map[string]any{"quantity": "3"})},
+		{op: "POST /api/v1/subscriptions/{id}/pause", call: subCall("pause", false, nil)},
+		{op: "POST /api/v1/subscriptions/{id}/resume", call: subCall("resume", true, nil)},
+		{op: "POST /api/v1/subscriptions/{id}/cancel", call: subCall("cancel", false, map[string]any{"at_period_end": true})},
 
-		{op: "GET /api/v1/customers/{id}/wallet", allowed: notEngineer, call: fixed(cust+"/wallet", nil)},
-		{op: "PUT /api/v1/customers/{id}/wallet", allowed: walletsAndOwner, call: fixed(cust+"/wallet", map[string]any{"recharge_threshold": "5.00"})},
-		{op: "POST /api/v1/customers/{id}/wallet/top-ups", allowed: walletsAndOwner, call: fixed(cust+"/wallet/top-ups", map[string]any{"amount": "5.00"})},
-		{op: "POST /api/v1/customers/{id}/wallet/grants", allowed: wallets, call: fixed(cust+"/wallet/grants", map[string]any{"amount": "1.00"})},
-		{op: "POST /api/v1/customers/{id}/wallet/draws", allowed: accSalesItems, call: fixed(cust+"/wallet/draws", map[string]any{"amount": "0.50", "description": "SMS"})},
-		{op: "GET /api/v1/customers/{id}/wallet/movements", allowed: notEngineer, call: fixed(cust+"/wallet/movements", nil)},
-		{op: "GET /api/v1/customers/{id}/wallet/recharges", allowed: notEngineer, call: fixed(cust+"/wallet/recharges", nil)},
-		{op: "GET /api/v1/wallet-settings", allowed: accWithout(accAllRoles, access.Customer), call: fixed("/api/v1/wallet-settings", nil)},
-		{op: "PUT /api/v1/wallet-settings", allowed: accAdminOnly, call: fixed("/api/v1/wallet-settings",
+		{op: "GET /api/v1/customers/{id}/wallet", call: fixed(cust+"/wallet", nil)},
+		{op: "PUT /api/v1/customers/{id}/wallet", call: fixed(cust+"/wallet", map[string]any{"recharge_threshold": "5.00"})},
+		{op: "POST /api/v1/customers/{id}/wallet/top-ups", call: fixed(cust+"/wallet/top-ups", map[string]any{"amount": "5.00"})},
+		{op: "POST /api/v1/customers/{id}/wallet/grants", call: fixed(cust+"/wallet/grants", map[string]any{"amount": "1.00"})},
+		{op: "POST /api/v1/customers/{id}/wallet/draws", call: fixed(cust+"/wallet/draws", map[string]any{"amount": "0.50", "description": "SMS"})},
+		{op: "GET /api/v1/customers/{id}/wallet/movements", call: fixed(cust+"/wallet/movements", nil)},
+		{op: "GET /api/v1/customers/{id}/wallet/recharges", call: fixed(cust+"/wallet/recharges", nil)},
+		{op: "GET /api/v1/wallet-settings", call: fixed("/api/v1/wallet-settings", nil)},
+		{op: "PUT /api/v1/wallet-settings", call: fixed("/api/v1/wallet-settings",
 			map[string]any{"receipt_emails": false, "allow_negative": false, "recharge_max_attempts": 4, "recharge_backoff_seconds": 300})},
-		{op: "PATCH /api/v1/wallet-settings", allowed: accAdminOnly, call: fixed("/api/v1/wallet-settings", map[string]any{"receipt_emails": false})},
+		{op: "PATCH /api/v1/wallet-settings", call: fixed("/api/v1/wallet-settings", map[string]any{"receipt_emails": false})},
 
-		{op: "GET /api/v1/customers/{id}/dashboard", allowed: notEngineer, call: fixed(cust+"/dashboard", nil)},
-		{op: "GET /api/v1/me/dashboard", allowed: customerOnly, call: fixed("/api/v1/me/dashboard", nil)},
-		{op: "PATCH /api/v1/me/billing", allowed: customerOnly, call: fixed("/api/v1/me/billing", map[string]any{"tax_id": "B87654321"})},
-		{op: "GET /api/v1/me/subscriptions", allowed: customerOnly, call: fixed("/api/v1/me/subscriptions", nil)},
-		{op: "GET /api/v1/me/wallet", allowed: customerOnly, call: fixed("/api/v1/me/wallet", nil)},
-		{op: "PUT /api/v1/me/wallet", allowed: customerOnly, call: fixed("/api/v1/me/wallet", map[string]any{"recharge_threshold": "4.00"})},
-		{op: "POST /api/v1/me/wallet/top-ups", allowed: customerOnly, call: fixed("/api/v1/me/wallet/top-ups", map[string]any{"amount": "2.00"})},
+		{op: "GET /api/v1/customers/{id}/dashboard", call: fixed(cust+"/dashboard", nil)},
+		{op: "GET /api/v1/me/dashboard", call: fixed("/api/v1/me/dashboard", nil)},
+		{op: "PATCH /api/v1/me/billing", call: fixed("/api/v1/me/billing", map[string]any{"tax_id": "B87654321"})},
+		{op: "GET /api/v1/me/subscriptions", call: fixed("/api/v1/me/subscriptions", nil)},
+		{op: "GET /api/v1/me/wallet", call: fixed("/api/v1/me/wallet", nil)},
+		{op: "PUT /api/v1/me/wallet", call: fixed("/api/v1/me/wallet", map[string]any{"recharge_threshold": "4.00"})},
+		{op: "POST /api/v1/me/wallet/top-ups", call: fixed("/api/v1/me/wallet/top-ups", map[string]any{"amount": "2.00"})},
 	}
 }

@@ -33,7 +33,7 @@ func TestWalletsSubscriptionsDashboardAPI(t *testing.T) {
 			t.Fatalf("top-up: %s", r.Body)
 		}
 		want(accDo(t, e, http.MethodPut, "/api/v1/me/wallet", cust, map[string]any{"auto_recharge": true, "recharge_threshold": "10.00", "recharge_amount": "25.00"}), 200, "auto-recharge")
-		r = want(accDo(t, e, http.MethodPost, base+"/wallet/draws", a.Keys[access.Finance], map[string]any{"ref": "sms-1", "amount": "8.00", "description": "SMS"}), 201, "draw")
+		r = want(accDo(t, e, http.MethodPost, base+"/wallet/draws", fm, map[string]any{"ref": "sms-1", "amount": "8.00", "description": "SMS"}), 201, "draw")
 		if mv := r.Map(t)["movement"].(map[string]any); mv["complimentary"] != "-5" || mv["paid"] != "-3" {
 			t.Fatalf("draw: %s", r.Body)
 		}

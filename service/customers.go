@@ -307,6 +307,9 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 		if err := c.Normalize(); err != nil {
 			return err
 		}
+		if err := c.KeepsBillingInfo(before); err != nil {
+			return err
+		}
 		if p.Role == access.Customer && !p.System && before.Billing.Currency != "" && c.Billing.Currency != before.Billing.Currency {
 			// The billing currency decides the currency of every later invoice
 			// and wallet top-up: a customer may fill it in, only staff change it.

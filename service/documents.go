@@ -26,7 +26,7 @@ type DocumentStore interface {
 
 // GetBranding returns the tenant's document branding.
 func (s *Service) GetBranding(ctx context.Context, p access.Principal) (documents.Branding, error) {
-	if err := p.Require(access.ReadTenant); err != nil {
+	if err := p.Require(access.ReadSettings); err != nil {
 		return documents.Branding{}, err
 	}
 	var b documents.Branding

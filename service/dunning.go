@@ -19,7 +19,7 @@ const MaxDunningSteps = 10
 // GetDunningSchedule returns the tenant's reminder schedule: days past the
 // due date at which a reminder is queued (empty: no reminders).
 func (s *Service) GetDunningSchedule(ctx context.Context, p access.Principal) ([]int, error) {
-	if err := p.Require(access.ReadTenant); err != nil {
+	if err := p.Require(access.ReadSettings); err != nil {
 		return nil, err
 	}
 	var out []int

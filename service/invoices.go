@@ -541,6 +541,9 @@ type StatusChange struct {
 	// a draft, on for changes to issued documents (seeds 000, 001).
 	Notify *bool
 	Reason string
+	// Redate issues a draft with today's date (its due date moves with it),
+	// for a draft dated before the last document issued in its series.
+	Redate bool
 }
 
 // StatusResult is the document after the change and whether a notification was queued.
@@ -572,8 +575,8 @@ func issueWarnings(inv billing.Invoice, from billing.Status) []string {
 // only while nothing is paid). Illegal changes are refused with the legal ones.
 func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, invoiceID string, ch StatusChange) (StatusResult, error) {
 	target := billing.Status(ch.Status)
-	perm := access.WriteInvoices
-	if target == billing.Void || target == billing.Closed {
+	perm := access.WriteInvoices // finance: "status changes except void"
+	if target == billing.Void {
 		perm = access.ApproveInvoices
 	}
 	if err := p.Require(perm); err != nil {
@@ -586,42 +589,41 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 			return err
 		}
 		from := inv.Status
-		if !from.CanBecome(target) {
-			allowed := make([]string, 0)
-			for _, n := range from.Next() {
-				allowed = append(allowed, string(n))
-			}
-			e := fail.Conflictf("invoice %s is %s and cannot become %q; allowed: %s", label(inv), from, ch.Status, strings.Join(allowed, ", "))
-			if len(allowed) == 0 {
-				e = fail.Conflictf("invoice %s is %s: no status change is possible", label(inv), from)
-			}
-			e.Allowed = allowed
-			return e
-		}
-		if !slices.Contains([]billing.Status{billing.Open, billing.PastDue, billing.Closed, billing.Void}, target) {
-			return fail.Field("status", "use submit, approve or reject for the approval workflow; this action sets open, past_due, closed or void")
-		}
-		notify := from.IsIssued()
-		if ch.Notify != nil {
-			notify = *ch.Notify
-		}
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
 			return err
 		}
 		today := calendar.Today(s.Now(), tenant.Location())
+		sc := statusContext(tenant, today)
+		if !from.CanBecome(target) {
+			return inv.CheckStatusChange(target, sc) // the refusal, with what is allowed now
+		}
+		if !slices.Contains([]billing.Status{billing.Open, billing.PastDue, billing.Closed, billing.Void}, target) {
+			return fail.Field("status", "use submit, approve or reject for the approval workflow; this action sets open, past_due, closed or void")
+		}
+		if target != billing.Open {
+			// Issuing checks its guard in issue, on the draft as recomputed there.
+			if err := inv.CheckStatusChange(target, sc); err != nil {
+				return err
+			}
+		} else if sc.ApprovalRequired && inv.Status != billing.Approved {
+			return inv.CheckOpenable(sc)
+		}
+		notify := from.IsIssued()
+		if ch.Notify != nil {
+			notify = *ch.Notify
+		}
 		switch target {
 		case billing.Open:
-			if tenant.ApprovalRequired && inv.Status != billing.Approved {
-				e := fail.Conflictf("document %s is %s: this tenant requires approval before issuing; submit it and have it approved", label(inv), inv.Status)
-				e.Allowed = []string{"submitted"}
-				return e
+			if ch.Redate && inv.InvoiceDate != today {
+				shift := inv.InvoiceDate.DaysUntil(today)
+				inv.InvoiceDate = today
+				if !inv.DueDate.IsZero() {
+					inv.DueDate = inv.DueDate.AddDays(shift)
+				}
 			}
 			err = s.issue(ctx, tx, p, &inv, tenant, today)
 		case billing.PastDue:
-			if !inv.DueDate.Before(today) || inv.Balance.IsZero() {
-				return fail.Conflictf("invoice %s is due %s with balance %s: it is not past due", label(inv), inv.DueDate, inv.Balance)
-			}
 			inv.Status = billing.PastDue
 		case billing.Closed:
 			err = s.closeInvoice(ctx, tx, p, &inv, tenant, today, ch.Reason)
@@ -681,6 +683,29 @@ func label(inv billing.Invoice) string {
 }
 
 // issue assigns the legal number, posts the journal entry and freezes the document.
+// statusContext is what the status guards need from the tenant.
+func statusContext(tenant billing.Tenant, today calendar.Date) billing.StatusContext {
+	return billing.StatusContext{Today: today, ApprovalRequired: tenant.ApprovalRequired}
+}
+
+// InvoiceStatusContext returns what the status guards need for p's tenant
+// now, for offering a document's allowed statuses (billing.Invoice.AllowedStatuses).
+func (s *Service) InvoiceStatusContext(ctx context.Context, p access.Principal) (billing.StatusContext, error) {
+	if err := s.requireInvoiceRead(p); err != nil {
+		return billing.StatusContext{}, err
+	}
+	var sc billing.StatusContext
+	err := s.store.Read(ctx, func(tx Tx) error {
+		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		sc = statusContext(tenant, calendar.Today(s.Now(), tenant.Location()))
+		return nil
+	})
+	return sc, err
+}
+
 func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
 	// Recompute with the current customer and tax setup, so what is frozen is current.
 	if err := s.prepare(ctx, tx, p, inv, InvoiceInput{}); err != nil {
@@ -709,6 +734,17 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 	seq, err := tx.NextCounter(ctx, p.TenantID, billing.SeriesCounter(kind, pattern, inv.InvoiceDate))
 	if err != nil {
 		return err
+	}
+	// Under the series counter's lock (taken by NextCounter until the
+	// transaction ends), so two issues of one series cannot both pass.
+	if billing.NumbersFollowDates(tenant.Address.Country) {
+		last, err := s.lastIssuedDate(ctx, tx, p.TenantID, inv.Kind, pattern, inv.InvoiceDate)
+		if err != nil {
+			return err
+		}
+		if err := billing.CheckSeriesDate(inv.InvoiceDate, last); err != nil {
+			return err
+		}
 	}
 	inv.Number = billing.FormatNumber(pattern, inv.InvoiceDate, seq)
 	accts, err := s.postingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
@@ -742,6 +778,27 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 	}
 	// Customer credit (overpayments) pays what it can of a new invoice.
 	return s.useCredit(ctx, tx, p, inv)
+}
+
+// lastIssuedDate is the latest invoice date of the documents of kind issued
+// in the number series of pattern that a document dated d falls in.
+func (s *Service) lastIssuedDate(ctx context.Context, tx Tx, tenantID string, kind billing.Kind, pattern string, d calendar.Date) (calendar.Date, error) {
+	from, to := billing.SeriesPeriod(pattern, d)
+	var issued []billing.Status
+	for _, st := range billing.Statuses {
+		if st.IsIssued() {
+			issued = append(issued, st)
+		}
+	}
+	f := InvoiceFilter{Kind: kind, Statuses: issued, From: from, To: to, Sort: "invoice_date", Desc: true, Page: Page{Limit: 1}}
+	if err := f.Page.decode(); err != nil {
+		return calendar.Date{}, err
+	}
+	invs, err := tx.ListInvoices(ctx, tenantID, f)
+	if err != nil || len(invs) == 0 {
+		return calendar.Date{}, err
+	}
+	return invs[0].InvoiceDate, nil
 }
 
 // postingAccounts resolves the accounts an issue posts to.
@@ -834,11 +891,8 @@ func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, i
 }
 
 func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
-	if !inv.Paid.IsZero() {
-		return fail.Conflictf("invoice %s has %s paid: refund or unapply the payments before voiding, or issue a credit note", inv.Number, inv.Paid)
-	}
-	if !inv.Balance.Equal(inv.Total) {
-		return fail.Conflictf("document %s has %s of %s settled against other documents: void only an unsettled document, or correct it", inv.Number, inv.Total.Sub(inv.Balance), inv.Total)
+	if err := inv.CheckVoidable(); err != nil {
+		return err
 	}
 	orig, err := tx.GetEntry(ctx, p.TenantID, inv.EntryID)
 	if err != nil {

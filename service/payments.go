@@ -1130,10 +1130,11 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 	return out, err
 }
 
-// requirePaymentRead lets staff who read invoices, and a customer for its
-// own account, see payments.
+// requirePaymentRead lets staff who manage payments, and a customer for its
+// own account, see payments (DESIGN.md "Roles": payments are not part of
+// "read invoices").
 func requirePaymentRead(p access.Principal, customerID string) error {
-	return requireOwnAccount(p, access.ReadInvoices, customerID)
+	return requireOwnAccount(p, access.ManagePayments, customerID)
 }
 
 // GetPayment returns a payment with its applications and refunds.
@@ -1205,7 +1206,7 @@ type CustomerCredit struct {
 
 // GetCustomerCredit returns a customer's credit and open balance per currency.
 func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, customerID string) ([]CustomerCredit, error) {
-	if err := requirePaymentRead(p, customerID); err != nil {
+	if err := requireOwnAccount(p, access.ReadInvoices, customerID); err != nil { // a balance, like the invoices it sums
 		return nil, err
 	}
 	var out []CustomerCredit

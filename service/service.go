@@ -105,6 +105,8 @@ type Service struct {
 	mailer    Mailer
 	portalURL string
 	webhooks  WebhookSender
+	// webhooksAllowPrivate lifts WebhookTargetRefused at registration.
+	webhooksAllowPrivate bool
 }
 
 // Option configures a Service.

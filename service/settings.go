@@ -78,7 +78,7 @@ func (s *Service) UpsertTaxCode(ctx context.Context, p access.Principal, c tax.C
 
 // ListTaxCodes lists the tenant's tax codes.
 func (s *Service) ListTaxCodes(ctx context.Context, p access.Principal) ([]tax.Code, error) {
-	if err := p.Require(access.ReadTenant); err != nil {
+	if err := p.Require(access.ReadSettings); err != nil {
 		return nil, err
 	}
 	var out []tax.Code
@@ -118,7 +118,7 @@ func (s *Service) UpsertTaxGroup(ctx context.Context, p access.Principal, g tax.
 
 // ListTaxGroups lists the tenant's sales and item sales tax groups.
 func (s *Service) ListTaxGroups(ctx context.Context, p access.Principal) ([]tax.Group, error) {
-	if err := p.Require(access.ReadTenant); err != nil {
+	if err := p.Require(access.ReadSettings); err != nil {
 		return nil, err
 	}
 	var out []tax.Group
@@ -293,7 +293,7 @@ func (s *Service) SetSeries(ctx context.Context, p access.Principal, kind, patte
 
 // ListSeries returns the number series patterns by kind.
 func (s *Service) ListSeries(ctx context.Context, p access.Principal) (map[string]string, error) {
-	if err := p.Require(access.ReadTenant); err != nil {
+	if err := p.Require(access.ReadSettings); err != nil {
 		return nil, err
 	}
 	var out map[string]string

@@ -178,7 +178,7 @@ func walletView(w billing.Wallet, grants []billing.Grant, today calendar.Date) W
 
 // GetWalletSettings returns the tenant's wallet policies.
 func (s *Service) GetWalletSettings(ctx context.Context, p access.Principal) (WalletSettings, error) {
-	if err := p.Require(access.ReadTenant); err != nil {
+	if err := p.Require(access.ReadSettings); err != nil {
 		return WalletSettings{}, err
 	}
 	var out WalletSettings
@@ -385,7 +385,7 @@ func (s *Service) SaveWallet(ctx context.Context, p access.Principal, customerID
 
 // GetWallet returns a customer's wallet with its balances.
 func (s *Service) GetWallet(ctx context.Context, p access.Principal, customerID string) (WalletView, error) {
-	if err := requireWalletAccess(p, customerID, access.ReadCustomers); err != nil {
+	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
 		return WalletView{}, err
 	}
 	var out WalletView
@@ -415,7 +415,7 @@ func (s *Service) walletView(ctx context.Context, tx Tx, tenantID, customerID st
 
 // ListWalletMovements lists a wallet's movements, newest first.
 func (s *Service) ListWalletMovements(ctx context.Context, p access.Principal, customerID string, limit int) ([]billing.Movement, error) {
-	if err := requireWalletAccess(p, customerID, access.ReadCustomers); err != nil {
+	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > MaxLimit {
@@ -432,7 +432,7 @@ func (s *Service) ListWalletMovements(ctx context.Context, p access.Principal, c
 
 // ListWalletRecharges lists a wallet's recharge jobs, newest first.
 func (s *Service) ListWalletRecharges(ctx context.Context, p access.Principal, customerID string) ([]Recharge, error) {
-	if err := requireWalletAccess(p, customerID, access.ReadCustomers); err != nil {
+	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
 		return nil, err
 	}
 	var out []Recharge
@@ -647,7 +647,7 @@ type DrawResult struct {
 // DrawWallet charges usage to a customer's wallet (see the rules at the top
 // of this file), in one transaction holding the wallet's lock.
 func (s *Service) DrawWallet(ctx context.Context, p access.Principal, in UsageCharge) (DrawResult, error) {
-	if err := p.Require(access.ManageSalesItems); err != nil {
+	if err := p.Require(access.ManageWallets); err != nil {
 		return DrawResult{}, err
 	}
 	in.Ref, in.Description = strings.TrimSpace(in.Ref), strings.TrimSpace(in.Description)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -150,6 +151,67 @@ type WebhookRequest struct {
 // deliveries wait in the outbox.
 func WithWebhookSender(ws WebhookSender) Option { return func(s *Service) { s.webhooks = ws } }
 
+// WithPrivateWebhookTargets lets tenants register webhook endpoints on
+// private, loopback and link-local networks (the operator's flag
+// --webhooks-allow-private). The sender must be built to allow them too.
+func WithPrivateWebhookTargets() Option { return func(s *Service) { s.webhooksAllowPrivate = true } }
+
+// refusedWebhookPrefixes are the address ranges netip has no predicate for
+// that still reach the operator's own network: "this network" (0/8, which
+// Linux routes to the host), shared address space (carrier-grade NAT) and
+// the limited broadcast address.
+var refusedWebhookPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("255.255.255.255/32"),
+}
+
+// WebhookTargetRefused is the webhook target policy, the one rule used
+// both when an endpoint is registered and by the sender's dialer after DNS
+// resolution: it says why a webhook may not be sent to ip, or "" when it
+// may. Loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7),
+// link-local (169.254/16 with the cloud metadata service, fe80::/10),
+// unspecified and multicast addresses are the operator's network, not a
+// receiver's; WithPrivateWebhookTargets lifts the rule.
+func WebhookTargetRefused(ip netip.Addr) string {
+	ip = ip.Unmap().WithZone("")
+	switch {
+	case !ip.IsValid():
+		return "not an IP address"
+	case ip.IsLoopback():
+		return "a loopback address"
+	case ip.IsUnspecified():
+		return "an unspecified address"
+	case ip.IsPrivate():
+		return "a private-network address"
+	case ip.IsLinkLocalUnicast():
+		return "a link-local address (such as the cloud metadata service)"
+	case ip.IsMulticast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast():
+		return "a multicast address"
+	}
+	for _, p := range refusedWebhookPrefixes {
+		if p.Contains(ip) {
+			return "a reserved address of the local network"
+		}
+	}
+	return ""
+}
+
+// webhookHostRefused applies WebhookTargetRefused to a URL's host as
+// written: an IP literal, or a name that is loopback by definition
+// (localhost, *.localhost). Other names are checked by the sender after
+// resolution, on every delivery.
+func webhookHostRefused(host string) string {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return "a loopback name"
+	}
+	if ip, err := netip.ParseAddr(h); err == nil {
+		return WebhookTargetRefused(ip)
+	}
+	return ""
+}
+
 // emitEvent records a webhook event of eventType in tx, the transaction of
 // the change it reports, so the event exists if and only if the change
 // committed. data becomes the "data" member of the body; keep it a small,
@@ -220,7 +282,7 @@ type WebhookEndpointInput struct {
 
 var eventFilter = regexp.MustCompile(`^(\*|[a-z_]+\.(\*|[a-z_]+))$`)
 
-func (in WebhookEndpointInput) apply(e *WebhookEndpoint) error {
+func (in WebhookEndpointInput) apply(e *WebhookEndpoint, allowPrivate bool) error {
 	c := &fail.Collector{}
 	if in.URL != nil {
 		e.URL = strings.TrimSpace(*in.URL)
@@ -235,6 +297,9 @@ func (in WebhookEndpointInput) apply(e *WebhookEndpoint) error {
 		c.Add("url", "%q is not an absolute http:// or https:// URL", e.URL)
 	case u.User != nil:
 		c.Add("url", "must not carry a user or password: verify requests by their webhook-signature")
+	case !allowPrivate && webhookHostRefused(u.Hostname()) != "":
+		c.Add("url", "%s is %s: webhooks go to public addresses only (the operator may allow private networks with --webhooks-allow-private)",
+			u.Hostname(), webhookHostRefused(u.Hostname()))
 	}
 	if in.Description != nil {
 		e.Description = strings.TrimSpace(*in.Description)
@@ -283,7 +348,7 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, p access.Principal,
 	now := s.Now()
 	e := WebhookEndpoint{ID: id.NewAt("whe", now), TenantID: p.TenantID, Events: []string{"*"}, Enabled: true,
 		Secret: newWebhookSecret(), CreatedAt: now, UpdatedAt: now}
-	if err := in.apply(&e); err != nil {
+	if err := in.apply(&e, s.webhooksAllowPrivate); err != nil {
 		return WebhookEndpoint{}, err
 	}
 	err := s.store.Write(ctx, func(tx Tx) error {
@@ -309,7 +374,7 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, p access.Principal,
 			return err
 		}
 		before := e
-		if err := in.apply(&e); err != nil {
+		if err := in.apply(&e, s.webhooksAllowPrivate); err != nil {
 			return err
 		}
 		e.UpdatedAt = s.Now()

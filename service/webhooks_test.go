@@ -89,7 +89,7 @@ func TestWebhooks(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock()
-		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender(true)), service.WithPrivateWebhookTargets())
 		sys, customers := ledgerFixture(t, svc, 1)
 		invoices := newReceiver(t, clk, 2) // invoice.*: its first two answers are 500
 		items := newReceiver(t, clk, 0)    // sales_item.*
@@ -240,7 +240,7 @@ func TestWebhookGivesUp(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock()
-		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender(true)), service.WithPrivateWebhookTargets())
 		sys, customers := ledgerFixture(t, svc, 1)
 		r := newReceiver(t, clk, 1000)
 		url := r.srv.URL
@@ -283,7 +283,7 @@ func TestWebhooksTwoNodes(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock()
-		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender(true)), service.WithPrivateWebhookTargets())
 		sys, customers := ledgerFixture(t, svc, 1)
 		r := newReceiver(t, clk, 0)
 		url := r.srv.URL
@@ -304,7 +304,7 @@ func TestWebhooksTwoNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer other.Close()
-		node2 := service.New(other, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()))
+		node2 := service.New(other, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender(true)), service.WithPrivateWebhookTargets())
 		var wg sync.WaitGroup
 		for _, s := range []*service.Service{svc, node2} {
 			wg.Go(func() {
@@ -337,7 +337,7 @@ func TestPaymentAndWalletEvents(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock()
-		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender()),
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender(true)), service.WithPrivateWebhookTargets(),
 			service.WithPaymentProvider(testcard.New()))
 		sys, customers := ledgerFixture(t, svc, 1)
 		cust := customers[0]
@@ -388,6 +388,73 @@ func TestPaymentAndWalletEvents(t *testing.T) {
 			if ev.Data["customer_id"] != cust.ID {
 				t.Errorf("%s names customer %v, want %s", ev.Type, ev.Data["customer_id"], cust.ID)
 			}
+		}
+	})
+}
+
+// TestWebhookTargetPolicy: endpoints on private, loopback, link-local,
+// unspecified or multicast addresses are refused at registration naming
+// url, unless the operator allows private networks; and a delivery to a
+// name that resolves to such an address (registered while allowed, or
+// re-pointed by DNS since) is refused by the sender after resolution.
+func TestWebhookTargetPolicy(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock()
+		strict := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender(false)))
+		sys, customers := ledgerFixture(t, strict, 1)
+		for _, u := range []string{"http://127.0.0.1/x", "http://127.8.9.10:8080/x", "http://localhost:9000/x", "https://api.LOCALHOST./x",
+			"http://0.0.0.0/x", "http://0.1.2.3/x", "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/x", "http://192.168.1.1/x",
+			"http://172.16.0.1/x", "http://172.31.255.255/x", "http://[::1]/x", "http://[::]/x", "http://[fc00::1]/x", "http://[fd12:3456::1]/x",
+			"http://[fe80::1%25eth0]/x", "http://[::ffff:127.0.0.1]/x", "http://[::ffff:10.0.0.1]/x", "http://224.0.0.1/x", "http://[ff02::1]/x",
+			"http://100.64.0.1/x", "http://255.255.255.255/x"} {
+			_, err := strict.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &u})
+			wantFields(t, err, "url")
+		}
+		for _, u := range []string{"https://hooks.example.com/x", "http://93.184.215.14/x", "http://172.32.0.1/x", "http://[2606:4700::1]/x"} {
+			if _, err := strict.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &u}); err != nil {
+				t.Errorf("%s: %v", u, err)
+			}
+		}
+		list, err := strict.ListWebhookEndpoints(ctx, sys)
+		if err != nil || len(list) != 4 {
+			t.Fatalf("endpoints: %d, %v; want the 4 public ones", len(list), err)
+		}
+		// Changing an endpoint's URL is checked the same way.
+		bad := "http://169.254.169.254/x"
+		_, err = strict.UpdateWebhookEndpoint(ctx, sys, list[0].ID, service.WebhookEndpointInput{URL: &bad})
+		wantFields(t, err, "url")
+		for _, ep := range list {
+			if err := strict.DeleteWebhookEndpoint(ctx, sys, ep.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// Registered while private networks were allowed: the strict node
+		// resolves localhost at delivery and refuses it.
+		rcv := newReceiver(t, clk, 0)
+		allowed := service.New(db, service.WithClock(clk.Now), service.WithPrivateWebhookTargets())
+		_, port, _ := strings.Cut(strings.TrimPrefix(rcv.srv.URL, "http://"), ":")
+		url := "http://localhost:" + port + "/hooks"
+		ep, err := allowed.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &url, Events: []string{"sales_item.*"}})
+		if err != nil {
+			t.Fatalf("allowed private endpoint: %v", err)
+		}
+		rcv.secret = ep.Secret
+		if _, err := strict.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &customers[0].ID, Description: ptr("Onboarding"),
+			Quantity: ptr("1"), UnitPrice: ptr("250")}); err != nil {
+			t.Fatal(err)
+		}
+		run, err := strict.DeliverDueWebhooks(ctx, 0)
+		if err != nil || run.Claimed != 1 || run.Succeeded != 0 {
+			t.Fatalf("delivery: %+v, %v; want one claimed, none succeeded", run, err)
+		}
+		if rcv.requests != 0 {
+			t.Fatalf("the private receiver got %d requests", rcv.requests)
+		}
+		attempts, err := strict.ListWebhookAttempts(ctx, sys, ep.ID, service.Page{})
+		if err != nil || len(attempts.Items) != 1 || !strings.Contains(attempts.Items[0].Error, "loopback") {
+			t.Fatalf("attempts: %+v, %v; want one refused as loopback", attempts.Items, err)
 		}
 	})
 }

@@ -231,13 +231,17 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 			d.Audit = a.Items
 		}
 	}
-	for _, s := range inv.Status.Next() {
+	sc, err := h.svc.InvoiceStatusContext(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range inv.AllowedStatuses(sc) { // only what the status change would accept now
 		switch s {
-		case billing.Open, billing.PastDue:
+		case billing.Open, billing.PastDue, billing.Closed: // finance: "status changes except void"
 			if d.CanWrite {
 				d.Targets = append(d.Targets, s)
 			}
-		case billing.Closed, billing.Void:
+		case billing.Void:
 			if d.CanApprove {
 				d.Targets = append(d.Targets, s)
 			}

@@ -14,9 +14,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/facturo/facturo/service"
@@ -87,9 +90,33 @@ type Sender struct {
 	UserAgent string
 }
 
-// NewSender returns a Sender with a 15-second timeout.
-func NewSender() *Sender {
-	return &Sender{Client: &http.Client{Timeout: 15 * time.Second, CheckRedirect: noRedirects}, UserAgent: "Facturo-Webhooks/1"}
+// NewSender returns a Sender with a 15-second timeout. Unless allowPrivate
+// (the operator's --webhooks-allow-private), its dialer refuses every
+// address service.WebhookTargetRefused refuses, checked on the address it
+// actually connects to after DNS resolution, so a name that resolves (or
+// is re-pointed) to a private address cannot reach the operator's network.
+// It uses no proxy, for the same reason.
+func NewSender(allowPrivate bool) *Sender {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		d.Control = refusePrivate
+	}
+	tr := &http.Transport{DialContext: d.DialContext, ForceAttemptHTTP2: true, MaxIdleConns: 100,
+		IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second, ExpectContinueTimeout: time.Second}
+	return &Sender{Client: &http.Client{Timeout: 15 * time.Second, Transport: tr, CheckRedirect: noRedirects}, UserAgent: "Facturo-Webhooks/1"}
+}
+
+// refusePrivate is the dialer's Control: it runs on every connection, with
+// the resolved address.
+func refusePrivate(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("webhook target %s: %w", address, err)
+	}
+	if why := service.WebhookTargetRefused(ap.Addr()); why != "" {
+		return fmt.Errorf("webhook target %s refused: %s (the operator may allow private networks with --webhooks-allow-private)", ap.Addr(), why)
+	}
+	return nil
 }
 
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -114,7 +141,7 @@ func (s *Sender) Send(ctx context.Context, r service.WebhookRequest) (int, error
 	req.Header.Set(HeaderSignature, sig)
 	client := s.Client
 	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
+		client = NewSender(false).Client
 	}
 	if client.CheckRedirect == nil {
 		c := *client

@@ -46,12 +46,12 @@ func TestSenderDoesNotFollowRedirects(t *testing.T) {
 		http.Redirect(w, r, target.URL, http.StatusTemporaryRedirect)
 	}))
 	defer redirect.Close()
-	status, err := webhook.NewSender().Send(context.Background(), service.WebhookRequest{URL: redirect.URL, Secret: "whsec_c2VjcmV0",
+	status, err := webhook.NewSender(true).Send(context.Background(), service.WebhookRequest{URL: redirect.URL, Secret: "whsec_c2VjcmV0",
 		ID: "evt_1", Timestamp: time.Now(), Body: []byte(`{}`)})
 	if err != nil || status != http.StatusTemporaryRedirect || hits != 0 {
 		t.Fatalf("status %d, err %v, target hits %d: want the 307 recorded and no redirect followed", status, err, hits)
 	}
-	if _, err := webhook.NewSender().Send(context.Background(), service.WebhookRequest{URL: "file:///etc/passwd", Secret: "whsec_c2VjcmV0", ID: "evt_1", Timestamp: time.Now()}); err == nil {
+	if _, err := webhook.NewSender(true).Send(context.Background(), service.WebhookRequest{URL: "file:///etc/passwd", Secret: "whsec_c2VjcmV0", ID: "evt_1", Timestamp: time.Now()}); err == nil {
 		t.Error("posted to a file: URL")
 	}
 }
@@ -63,5 +63,30 @@ func BenchmarkSign(b *testing.B) {
 		if _, err := webhook.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "evt_1", time.Unix(1614265330, 0), body); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSenderRefusesPrivateTargets: the dialer checks the address it
+// connects to, after DNS resolution, so a name resolving to a loopback
+// address is refused as the literal address is; allowPrivate lifts it.
+func TestSenderRefusesPrivateTargets(t *testing.T) {
+	hits := 0
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	defer target.Close()
+	_, port, _ := strings.Cut(strings.TrimPrefix(target.URL, "http://"), ":")
+	req := func(url string) service.WebhookRequest {
+		return service.WebhookRequest{URL: url, Secret: "whsec_c2VjcmV0", ID: "evt_1", Timestamp: time.Now(), Body: []byte(`{}`)}
+	}
+	for _, url := range []string{target.URL, "http://localhost:" + port + "/hooks"} {
+		status, err := webhook.NewSender(false).Send(context.Background(), req(url))
+		if err == nil || !strings.Contains(err.Error(), "loopback") || status != 0 {
+			t.Errorf("%s: status %d, err %v; want refused as loopback", url, status, err)
+		}
+	}
+	if hits != 0 {
+		t.Fatalf("the refused target got %d requests", hits)
+	}
+	if status, err := webhook.NewSender(true).Send(context.Background(), req("http://localhost:"+port+"/hooks")); err != nil || status != http.StatusOK || hits != 1 {
+		t.Fatalf("allowed private: status %d, err %v, hits %d", status, err, hits)
 	}
 }

@@ -48,6 +48,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	smtp := addSMTPFlags(f)
 	publicURL := f.String("public-url", "FACTURO_PUBLIC_URL", "", "public base URL of this server (https://billing.example.com), for the portal links in emails; default: the listen address")
 	webhooks := f.Bool("webhooks", "FACTURO_WEBHOOKS", true, "deliver webhooks to the tenants' endpoints (false keeps them queued)")
+	allowPrivate := f.Bool("webhooks-allow-private", "FACTURO_WEBHOOKS_ALLOW_PRIVATE", false,
+		"let webhook endpoints target private, loopback and link-local addresses (refused by default, at registration and at each delivery)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -82,7 +84,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		opts = append(opts, service.WithMailer(m))
 	}
 	if *webhooks {
-		opts = append(opts, service.WithWebhookSender(webhook.NewSender()))
+		opts = append(opts, service.WithWebhookSender(webhook.NewSender(*allowPrivate)))
+	}
+	if *allowPrivate {
+		opts = append(opts, service.WithPrivateWebhookTargets())
 	}
 	svc := service.New(db, opts...)
 	var login demo.Login

@@ -500,7 +500,7 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("the old password: %v, want unauthenticated", err)
 	}
 	// Every demo user got the new password.
-	if _, err := svc.Login(ctx, "portal@padariasaojoao.com.br", second.password, "", "127.0.0.1"); err != nil {
+	if _, err := svc.Login(ctx, "portal@padariasaojoao.example", second.password, "", "127.0.0.1"); err != nil {
 		t.Errorf("the portal user's new password: %v", err)
 	}
 	if p, err := svc.AuthenticateAPIKey(ctx, second.key); err != nil || p.Role != access.Administrator {
