@@ -155,6 +155,17 @@ func accMakeInvoice(t *testing.T, e *testserver.Env, tenantID, customerID string
 	ctx := context.Background()
 	p := access.System(tenantID, "test")
 	lines := []service.LineInput{{Description: "Managed services", Quantity: accPtr("2"), UnitPrice: accPtr("10.00")}}
+	// In a taxed tenant every issued line needs its tax code: the line takes
+	// the item group "FULL" when the tenant has one (accTaxSetup).
+	groups, err := e.Svc.ListTaxGroups(ctx, p)
+	if err != nil {
+		t.Fatalf("tax groups: %v", err)
+	}
+	for _, g := range groups {
+		if g.Kind == "item" && g.Code == "FULL" {
+			lines[0].ItemSalesTaxGroup = "FULL"
+		}
+	}
 	inv, err := e.Svc.CreateInvoice(ctx, p, service.InvoiceInput{CustomerID: &customerID, InvoiceDate: &date, Lines: &lines})
 	if err != nil {
 		t.Fatalf("create invoice: %v", err)
@@ -1164,7 +1175,7 @@ func TestInvoiceOpenAPITypes(t *testing.T) {
 			}
 		}
 		line := raw["lines"].([]any)[0].(map[string]any)
-		for f, want := range map[string]string{"quantity": "1.5", "unit_price": "10.1", "amount": "15.15", "tax_amount": "3.18", "discount": "0.00"} {
+		for f, want := range map[string]string{"quantity": "1.5", "unit_price": "10.10", "amount": "15.15", "tax_amount": "3.18", "discount": "0.00"} {
 			if line[f] != want {
 				t.Errorf("line %s is %#v, want %q", f, line[f], want)
 			}

@@ -18,15 +18,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/service"
-	"github.com/facturo/facturo/tax"
 )
 
 // accEach runs fn on a fresh server on every engine.
@@ -221,11 +218,9 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 	// Invoice and ledger fixtures: an issued invoice of the customer key's
 	// account, a draft to edit, and the tax code the tax group rows name.
 	today := accToday(e)
+	accTaxSetup(t, e, e.A, e.A.Customer)
 	own := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today, "open")
 	draft := accMakeInvoice(t, e, e.A.ID, e.A.Customer, today).ID
-	if _, err := e.Svc.UpsertTaxCode(ctx, sys, tax.Code{Code: "V21", Name: "VAT 21", Rate: decimal.NewFromInt(21), Category: tax.Standard, Account: "2100"}); err != nil {
-		t.Fatalf("tax code: %v", err)
-	}
 	// Outbox and webhook fixtures: a queued message, one skipped (its
 	// customer has no billing email) and a disabled endpoint.
 	notify := true
@@ -234,7 +229,7 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		t.Fatalf("issue with notify: %v", err)
 	}
 	noEmail := accNewCustomer(t, e, e.A.ID, "No Email S.L.")
-	if _, err := e.Svc.UpdateCustomer(ctx, sys, noEmail, service.CustomerInput{Billing: &service.BillingInput{LegalName: accPtr("No Email S.L."),
+	if _, err := e.Svc.UpdateCustomer(ctx, sys, noEmail, service.CustomerInput{SalesTaxGroup: accPtr("DOM"), Billing: &service.BillingInput{LegalName: accPtr("No Email S.L."),
 		Currency: accPtr("EUR"), Address: &billing.Address{Line1: "Calle 2", City: "Madrid", Country: "ES"}}}); err != nil {
 		t.Fatalf("billing info: %v", err)
 	}
