@@ -72,12 +72,15 @@ type SalesItemInput struct {
 	Provider    *string `json:"provider,omitempty"`
 	Currency    *string `json:"currency,omitempty"`
 	ChargeType  *string `json:"charge_type,omitempty" enum:"recurring,usage,one_time,time"`
+	// ItemSalesTaxGroup gives the item's tax with the customer's sales tax group (default: the product's).
+	ItemSalesTaxGroup *string `json:"item_sales_tax_group,omitempty"`
 }
 
 func (in SalesItemInput) toService() service.SalesItemInput {
 	return service.SalesItemInput{CustomerID: in.CustomerID, ProductID: in.ProductID, Description: in.Description, Quantity: in.Quantity,
 		UnitPrice: in.UnitPrice, Discount: in.Discount, BillingDate: cd(in.BillingDate), PeriodStart: cd(in.PeriodStart),
-		PeriodEnd: cd(in.PeriodEnd), Provider: in.Provider, Currency: in.Currency, ChargeType: in.ChargeType}
+		PeriodEnd: cd(in.PeriodEnd), Provider: in.Provider, Currency: in.Currency, ChargeType: in.ChargeType,
+		ItemSalesTaxGroup: in.ItemSalesTaxGroup}
 }
 
 // Product is a catalog product as the API shows it.

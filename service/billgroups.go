@@ -336,7 +336,21 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 	}
 	if o.issue {
 		today := calendar.Today(s.Now(), tenant.Location())
+		setup, err := s.taxSetup(ctx, mt, p.TenantID)
+		if err != nil {
+			return nil, 0, err
+		}
 		for k := range invs {
+			// A document the rules refuse to issue (a line without its tax
+			// code, a bill-to lacking billing information …) stays a draft
+			// for someone to fix, with the reason in its audit trail; the
+			// rest of the batch is issued.
+			if err := issuableInRun(&invs[k], today, setup); err != nil {
+				if err := s.audit(ctx, tx, p, "invoice.issue_refused", "invoice", invs[k].ID, map[string]any{"reason": err.Error()}); err != nil {
+					return nil, 0, err
+				}
+				continue
+			}
 			if err := s.issue(ctx, mt, p, &invs[k], tenant, today); err != nil {
 				return nil, 0, fmt.Errorf("issue %s: %w", invs[k].DocumentNumber, err)
 			}
@@ -349,6 +363,16 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 		return nil, 0, err
 	}
 	return invs, len(links), nil
+}
+
+// issuableInRun is what a billing run checks before issuing a document it
+// made: the checks of issuing that depend on the document's data, not on
+// the ledger or numbering (those failing would fail the whole batch).
+func issuableInRun(inv *billing.Invoice, today calendar.Date, setup billing.TaxSetup) error {
+	if err := inv.CheckIssuable(today); err != nil {
+		return err
+	}
+	return inv.CheckLineTaxes(setup)
 }
 
 // itemsPeriod is the billing period of an invoice made of items without a
@@ -391,7 +415,7 @@ func (s *Service) emitBilledEvents(ctx context.Context, tx Tx, tenantID string, 
 		if err := s.emitEvent(ctx, tx, tenantID, "invoice.created", invoiceEvent(inv, extra)); err != nil {
 			return err
 		}
-		if issued {
+		if issued && inv.Status != billing.Draft {
 			if err := s.emitEvent(ctx, tx, tenantID, "invoice.issued", invoiceEvent(inv, extra)); err != nil {
 				return err
 			}

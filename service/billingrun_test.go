@@ -55,7 +55,7 @@ func runFixture(t *testing.T, svc *service.Service, p access.Principal, customer
 		}
 		items += 3
 		if _, err := svc.CreateSalesItem(ctx, p, service.SalesItemInput{CustomerID: &c.ID, Description: ptr("Setup"), Quantity: ptr("1"),
-			UnitPrice: ptr("150"), BillingDate: ptr(calendar.New(2026, 5, 20)), Provider: ptr("Nimbus")}); err != nil {
+			UnitPrice: ptr("150"), BillingDate: ptr(calendar.New(2026, 5, 20)), Provider: ptr("Nimbus"), ItemSalesTaxGroup: ptr("FULL")}); err != nil {
 			t.Fatal(err)
 		}
 		items++

@@ -237,6 +237,10 @@ type SalesItemInput struct {
 	Provider    *string
 	Currency    *string
 	ChargeType  *string
+	// ItemSalesTaxGroup is the item sales tax group of an item made by hand
+	// (default: its product's), which with the customer's sales tax group
+	// gives the line its tax code.
+	ItemSalesTaxGroup *string
 }
 
 func (in SalesItemInput) apply(si *billing.SalesItem) error {
@@ -263,6 +267,9 @@ func (in SalesItemInput) apply(si *billing.SalesItem) error {
 	set(&si.PeriodEnd, in.PeriodEnd)
 	set(&si.Provider, in.Provider)
 	set(&si.Currency, in.Currency)
+	if in.ItemSalesTaxGroup != nil {
+		si.ItemSalesTaxGroup = strings.TrimSpace(*in.ItemSalesTaxGroup)
+	}
 	if in.ChargeType != nil {
 		si.ChargeType = billing.ChargeType(*in.ChargeType)
 	}
@@ -305,7 +312,19 @@ func (s *Service) completeItem(ctx context.Context, tx Tx, tenantID string, si *
 				si.Currency = prod.Currency
 			}
 		}
-		si.Account, si.ItemSalesTaxGroup = prod.Account, prod.ItemSalesTaxGroup
+		si.Account = prod.Account
+		if si.ItemSalesTaxGroup == "" {
+			si.ItemSalesTaxGroup = prod.ItemSalesTaxGroup
+		}
+	}
+	if si.ItemSalesTaxGroup != "" {
+		setup, err := s.taxSetup(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
+		if _, ok := setup.ItemGroups[si.ItemSalesTaxGroup]; !ok {
+			return fail.Field("item_sales_tax_group", "no item sales tax group %q: choose one of the tenant's (GET /api/v1/tax-groups)", si.ItemSalesTaxGroup)
+		}
 	}
 	if si.Currency == "" {
 		si.Currency = cust.Billing.Currency
