@@ -82,6 +82,12 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 	if err := s.requireCustomerRead(p, customerID); err != nil {
 		return Dashboard{}, err
 	}
+	// Staff see the wallet and the payments only with the permission their
+	// own endpoints ask for (DESIGN.md roles: sales and group managers read
+	// customers and invoices, not wallets or payments); the customer sees
+	// its own.
+	seesWallet := customer || p.Require(access.ManageWallets) == nil
+	seesPayments := customer || p.Require(access.ManagePayments) == nil
 	var d Dashboard
 	err := s.store.Read(ctx, func(tx Tx) error {
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
@@ -102,7 +108,9 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 		if d.PaymentMethods == nil {
 			d.PaymentMethods = []PaymentMethod{}
 		}
-		if w, err := s.walletView(ctx, tx, p.TenantID, customerID); err == nil {
+		if !seesWallet {
+			// not shown
+		} else if w, err := s.walletView(ctx, tx, p.TenantID, customerID); err == nil {
 			d.Wallet = &w
 		} else if !fail.Is(err, fail.NotFound) {
 			return err
@@ -129,9 +137,11 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 				return err
 			}
 		}
-		pays, err := tx.ListPayments(ctx, p.TenantID, PaymentFilter{CustomerID: customerID, Limit: dashboardLimit})
-		if err != nil {
-			return err
+		var pays []Payment
+		if seesPayments {
+			if pays, err = tx.ListPayments(ctx, p.TenantID, PaymentFilter{CustomerID: customerID, Limit: dashboardLimit}); err != nil {
+				return err
+			}
 		}
 		var refunds []Refund
 		payCur := map[string]string{}
