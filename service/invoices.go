@@ -406,7 +406,7 @@ func (s *Service) CreateInvoice(ctx context.Context, p access.Principal, in Invo
 			return err
 		}
 		return s.audit(ctx, tx, p, "invoice.created", "invoice", inv.ID, map[string]any{"document_number": inv.DocumentNumber,
-			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": inv.Total.String(), "currency": inv.Currency})
+			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": money.Fixed(inv.Total, inv.Currency), "currency": inv.Currency})
 	})
 	return inv, err
 }
