@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -179,7 +180,11 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 		if err := tx.InsertCustomer(ctx, c); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, p, "customer.created", "customer", c.ID, c)
+		cur, err := s.amountCurrency(ctx, tx, p.TenantID, c.Billing.Currency)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "customer.created", "customer", c.ID, withAmounts(c, cur, "credit_limit"))
 	})
 	if err != nil {
 		return billing.Customer{}, err
@@ -334,7 +339,15 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 			}
 		}
 		out = c
-		changes := diff(customerView(before), customerView(c))
+		cur, err := s.amountCurrency(ctx, tx, p.TenantID, c.Billing.Currency)
+		if err != nil {
+			return err
+		}
+		curBefore, err := s.amountCurrency(ctx, tx, p.TenantID, before.Billing.Currency)
+		if err != nil {
+			return err
+		}
+		changes := diff(withAmounts(customerView(before), curBefore, "credit_limit"), withAmounts(customerView(c), cur, "credit_limit"))
 		if len(changes) == 0 {
 			return nil
 		}
@@ -462,4 +475,33 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// amountCurrency is the currency of amounts kept in cur, or the tenant's
+// ledger currency when cur is empty.
+func (s *Service) amountCurrency(ctx context.Context, tx Tx, tenantID, cur string) (string, error) {
+	if cur != "" {
+		return cur, nil
+	}
+	t, err := tx.GetTenant(ctx, tenantID)
+	if err != nil {
+		return "", err
+	}
+	return t.Currency, nil
+}
+
+// withAmounts is v as the audit trail records it: its JSON object with the
+// named amount fields written with currency cur's digits (money.Fixed).
+func withAmounts(v any, cur string, fields ...string) map[string]any {
+	raw, _ := json.Marshal(v)
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	for _, f := range fields {
+		if str, ok := m[f].(string); ok {
+			if d, err := decimal.NewFromString(str); err == nil {
+				m[f] = money.Fixed(d, cur)
+			}
+		}
+	}
+	return m
 }

@@ -171,7 +171,11 @@ func (s *Service) CreateProduct(ctx context.Context, p access.Principal, in Prod
 		if err := tx.InsertProduct(ctx, prod); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, p, "product.created", "product", prod.ID, prod)
+		cur, err := s.amountCurrency(ctx, tx, p.TenantID, prod.Currency)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "product.created", "product", prod.ID, withPrice(prod, cur))
 	})
 	return prod, err
 }
@@ -202,7 +206,15 @@ func (s *Service) UpdateProduct(ctx context.Context, p access.Principal, product
 			return err
 		}
 		out = prod
-		return s.audit(ctx, tx, p, "product.updated", "product", prod.ID, diff(before, prod))
+		cur, err := s.amountCurrency(ctx, tx, p.TenantID, prod.Currency)
+		if err != nil {
+			return err
+		}
+		curBefore, err := s.amountCurrency(ctx, tx, p.TenantID, before.Currency)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, "product.updated", "product", prod.ID, diff(withPrice(before, curBefore), withPrice(prod, cur)))
 	})
 	return out, err
 }
@@ -619,4 +631,12 @@ func salesItemEvent(si billing.SalesItem) map[string]any {
 	return map[string]any{"id": si.ID, "status": si.Status, "customer_id": si.CustomerID, "source": si.Source,
 		"source_ref": si.SourceRef, "description": si.Description, "quantity": si.Quantity.String(), "unit_price": money.Price(si.UnitPrice, si.Currency),
 		"gross": money.Fixed(si.Gross, si.Currency), "currency": si.Currency, "billing_date": si.BillingDate.String(), "invoice_id": si.InvoiceID}
+}
+
+// withPrice is a product as the audit trail records it: its default price
+// with at least its currency's digits (money.Price).
+func withPrice(prod billing.Product, cur string) map[string]any {
+	m := withAmounts(prod, cur)
+	m["default_price"] = money.Price(prod.DefaultPrice, cur)
+	return m
 }
