@@ -9,10 +9,13 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
 )
 
-// msg is a document's text in one language.
+// msg is a document's text in one language, read from the one catalog
+// (package messages) so a document labels a field, a status or a charge
+// type as the console and the emails do.
 type msg struct {
 	Invoice, CreditNote, Draft                            string
 	Number, DocumentID, Status, InvoiceDate, DueDate      string
@@ -23,78 +26,46 @@ type msg struct {
 	Amount, Tax, TaxBreakdown, Rate, Base, Exemption      string
 	Net, Total, Paid, BalanceDue, Payment, Terms          string
 	TermsDays, Method, CashDiscount, Instructions         string
-	Notes, CustomFields, Page, Of, Continued, Service     string
+	Notes, CustomFields, PageOf, Continued, Service       string
 	Statuses                                              map[billing.Status]string
 	Charges                                               map[billing.ChargeType]string
-	Months                                                [12]string
 }
 
-var messages = map[string]*msg{
-	"en": {
-		Invoice: "Invoice", CreditNote: "Credit note", Draft: "DRAFT",
-		Number: "Number", DocumentID: "Document ID", Status: "Status", InvoiceDate: "Invoice date", DueDate: "Due date",
-		BillingPeriod: "Billing period", Currency: "Currency", ExchangeRate: "Exchange rate",
-		BillTo: "Bill to", CustomerID: "Customer ID", BillingContract: "Billing contract number", SAPID: "SAP ID",
-		SalesExec: "Sales account executive", TaxID: "Tax ID", Credits: "Credits invoice", ReasonLabel: "Reason",
-		Provider:    "Provider",
-		Description: "Description", ChargeType: "Charge type", Quantity: "Qty", Price: "Price", Discount: "Discount",
-		Amount: "Amount", Tax: "Tax", TaxBreakdown: "Tax breakdown", Rate: "Rate", Base: "Taxable amount",
-		Exemption: "Exemption reason",
-		Net:       "Subtotal", Total: "Total", Paid: "Paid", BalanceDue: "Balance due", Payment: "Payment", Terms: "Payment terms",
-		TermsDays: "%d days", Method: "Method of payment", CashDiscount: "Cash discount %s%% (%s) if paid by %s",
-		Instructions: "Payment instructions", Notes: "Notes", CustomFields: "Additional information",
-		Page: "Page", Of: "of", Continued: "continued", Service: "Service",
-		Statuses: map[billing.Status]string{billing.Draft: "Draft", billing.Submitted: "Submitted", billing.Approved: "Approved",
-			billing.Open: "Open", billing.PastDue: "Past due", billing.Closed: "Closed", billing.Void: "Void"},
-		Charges: map[billing.ChargeType]string{billing.Recurring: "Recurring", billing.Usage: "Usage",
-			billing.OneTime: "One-time", billing.Time: "Time"},
-		Months: [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
-	},
-	"es": {
-		Invoice: "Factura", CreditNote: "Nota de crédito", Draft: "BORRADOR",
-		Number: "Número", DocumentID: "ID del documento", Status: "Estado", InvoiceDate: "Fecha de factura",
-		DueDate: "Fecha de vencimiento", BillingPeriod: "Período de facturación", Currency: "Moneda",
-		ExchangeRate: "Tipo de cambio",
-		BillTo:       "Facturar a", CustomerID: "ID de cliente", BillingContract: "Número de contrato de facturación",
-		SAPID: "ID de SAP", SalesExec: "Ejecutivo de cuentas", TaxID: "NIF", Credits: "Abona la factura",
-		ReasonLabel: "Motivo", Provider: "Proveedor",
-		Description: "Descripción", ChargeType: "Tipo de cargo", Quantity: "Cant.", Price: "Precio", Discount: "Descuento",
-		Amount: "Importe", Tax: "Impuesto", TaxBreakdown: "Desglose de impuestos", Rate: "Tipo", Base: "Base imponible",
-		Exemption: "Motivo de exención",
-		Net:       "Subtotal", Total: "Total", Paid: "Pagado", BalanceDue: "Saldo pendiente", Payment: "Pago",
-		Terms: "Condiciones de pago", TermsDays: "%d días", Method: "Forma de pago",
-		CashDiscount: "Descuento por pronto pago del %s%% (%s) si se paga hasta el %s",
-		Instructions: "Instrucciones de pago", Notes: "Notas", CustomFields: "Información adicional",
-		Page: "Página", Of: "de", Continued: "continuación", Service: "Servicio",
-		Statuses: map[billing.Status]string{billing.Draft: "Borrador", billing.Submitted: "Enviada", billing.Approved: "Aprobada",
-			billing.Open: "Abierta", billing.PastDue: "Vencida", billing.Closed: "Cerrada", billing.Void: "Anulada"},
-		Charges: map[billing.ChargeType]string{billing.Recurring: "Recurrente", billing.Usage: "Uso",
-			billing.OneTime: "Único", billing.Time: "Tiempo"},
-		Months: [12]string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"},
-	},
-	"pt-BR": {
-		Invoice: "Fatura", CreditNote: "Nota de crédito", Draft: "RASCUNHO",
-		Number: "Número", DocumentID: "ID do documento", Status: "Status", InvoiceDate: "Data da fatura",
-		DueDate: "Data de vencimento", BillingPeriod: "Período de cobrança", Currency: "Moeda",
-		ExchangeRate: "Taxa de câmbio",
-		BillTo:       "Cobrar de", CustomerID: "ID do cliente", BillingContract: "Número do contrato de cobrança",
-		SAPID: "ID SAP", SalesExec: "Executivo de contas", TaxID: "CNPJ/NIF", Credits: "Credita a fatura",
-		ReasonLabel: "Motivo", Provider: "Provedor",
-		Description: "Descrição", ChargeType: "Tipo de cobrança", Quantity: "Qtd.", Price: "Preço", Discount: "Desconto",
-		Amount: "Valor", Tax: "Imposto", TaxBreakdown: "Discriminação de impostos", Rate: "Alíquota",
-		Base: "Base de cálculo", Exemption: "Motivo da isenção",
-		Net: "Subtotal", Total: "Total", Paid: "Pago", BalanceDue: "Saldo devedor", Payment: "Pagamento",
-		Terms: "Condições de pagamento", TermsDays: "%d dias", Method: "Forma de pagamento",
-		CashDiscount: "Desconto de %s%% (%s) para pagamento até %s",
-		Instructions: "Instruções de pagamento", Notes: "Observações", CustomFields: "Informações adicionais",
-		Page: "Página", Of: "de", Continued: "continuação", Service: "Serviço",
-		Statuses: map[billing.Status]string{billing.Draft: "Rascunho", billing.Submitted: "Enviada", billing.Approved: "Aprovada",
-			billing.Open: "Aberta", billing.PastDue: "Vencida", billing.Closed: "Fechada", billing.Void: "Anulada"},
-		Charges: map[billing.ChargeType]string{billing.Recurring: "Recorrente", billing.Usage: "Uso",
-			billing.OneTime: "Avulsa", billing.Time: "Tempo"},
-		Months: [12]string{"jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"},
-	},
+// newMsg reads lang's texts from the catalog.
+func newMsg(lang string) *msg {
+	t := func(key string) string { return messages.Text(lang, key) }
+	m := &msg{
+		Invoice: t("invoice.title"), CreditNote: t("kind.credit_note"), Draft: strings.ToUpper(messages.Status(lang, billing.Draft)),
+		Number: t("doc.number"), DocumentID: t("invoice.document_number"), Status: t("status"), InvoiceDate: t("invoice.date"),
+		DueDate: t("invoice.due_date"), BillingPeriod: t("col.period"), Currency: t("currency"), ExchangeRate: t("exchange_rate"),
+		BillTo: t("doc.bill_to"), CustomerID: t("customer.id"), BillingContract: t("customer.contract"), SAPID: t("customer.sap"),
+		SalesExec: t("customer.exec"), TaxID: t("billing.tax_id"), Credits: t("doc.credits"), ReasonLabel: t("doc.reason"),
+		Provider: t("provider"), Description: t("line.description"), ChargeType: t("line.charge_type"), Quantity: t("doc.quantity"),
+		Price: t("doc.price"), Discount: t("doc.discount"), Amount: t("line.amount"), Tax: t("tax"), TaxBreakdown: t("doc.tax_breakdown"),
+		Rate: t("doc.tax_rate"), Base: t("doc.taxable_amount"), Exemption: t("tax.exemption_reason"), Net: t("doc.subtotal"),
+		Total: t("total"), Paid: t("paid"), BalanceDue: t("doc.balance_due"), Payment: t("doc.payment"), Terms: t("doc.payment_terms"),
+		TermsDays: t("doc.terms_days"), Method: t("invoice.method"), CashDiscount: t("doc.cash_discount"),
+		Instructions: t("doc.payment_instructions"), Notes: t("notes"), CustomFields: t("doc.additional_info"),
+		PageOf: t("doc.page_of"), Continued: t("doc.continued"), Service: t("doc.service"),
+		Statuses: map[billing.Status]string{}, Charges: map[billing.ChargeType]string{},
+	}
+	for _, s := range billing.Statuses {
+		m.Statuses[s] = messages.Status(lang, s)
+	}
+	for _, c := range billing.ChargeTypes {
+		m.Charges[c] = messages.Charge(lang, c)
+	}
+	return m
 }
+
+// texts holds each language's texts, read once.
+var texts = func() map[string]*msg {
+	out := map[string]*msg{}
+	for _, l := range messages.Languages {
+		out[l] = newMsg(l)
+	}
+	return out
+}()
 
 // messagesFor returns the texts of lang (en when unknown).
 // cashDiscountTerm is the payment-terms line of an invoice's cash discount
@@ -107,10 +78,10 @@ func cashDiscountTerm(inv *billing.Invoice, m *msg, cur money.Currency, lang str
 }
 
 func messagesFor(lang string) *msg {
-	if m, ok := messages[lang]; ok {
+	if m, ok := texts[lang]; ok {
 		return m
 	}
-	return messages["en"]
+	return texts["en"]
 }
 
 // FormatDate renders d in lang: "Mar 5, 2026" (en), "05/03/2026" (es, pt-BR).
@@ -119,8 +90,8 @@ func FormatDate(d calendar.Date, lang string) string {
 	if d.IsZero() {
 		return ""
 	}
-	if lang == "en" || messages[lang] == nil {
-		return messages["en"].Months[d.Month-1] + " " + itoa(d.Day) + ", " + itoa(d.Year)
+	if lang == "en" || texts[lang] == nil {
+		return messages.Month("en", d.Month) + " " + itoa(d.Day) + ", " + itoa(d.Year)
 	}
 	return pad2(d.Day) + "/" + pad2(int(d.Month)) + "/" + itoa(d.Year)
 }

@@ -682,7 +682,7 @@ func (r *pdfRenderer) finish() {
 		r.font(false, 7.5)
 		r.gray(110)
 		r.text(marginX, pageH-36, footer)
-		r.cell(400, pageH-36, rightX-400, fmt.Sprintf("%s %d %s %d", r.m.Page, p, r.m.Of, r.pages), gopdf.Right)
+		r.cell(400, pageH-36, rightX-400, fmt.Sprintf(r.m.PageOf, p, r.pages), gopdf.Right)
 		if r.inv.Status.IsDraft() {
 			r.watermark()
 		}

@@ -1,16 +1,23 @@
 // Package email renders the messages Facturo sends to customers: one
 // template per kind of notification in English, Spanish and Brazilian
-// Portuguese, with the subject in the recipient's language. Pure Go, no I/O:
-// the outbox worker (package service) renders, package mailer sends.
+// Portuguese, with the subject in the recipient's language. The texts live in
+// the one catalog (package messages, keys email.subject.<kind> and
+// email.body.<kind>); invoice statuses print with the catalog's status.*
+// labels, as on the web and on documents. Pure Go, no I/O: the outbox worker
+// (package service) renders, package mailer sends.
 package email
 
 import (
 	"bytes"
 	"fmt"
 	"html"
+	"slices"
 	"sort"
 	"strings"
 	"text/template"
+
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/messages"
 )
 
 // The kinds of message, as queued in the outbox.
@@ -54,27 +61,25 @@ type Rendered struct {
 }
 
 // Language maps a customer's language to one Facturo has templates for:
-// es… → es, pt… → pt-BR, anything else → en.
-func Language(lang string) string {
-	l := strings.ToLower(lang)
-	switch {
-	case strings.HasPrefix(l, "es"):
-		return "es"
-	case strings.HasPrefix(l, "pt"):
-		return "pt-BR"
-	}
-	return "en"
-}
+// es… → es, pt… → pt-BR, anything else → en (messages.Language).
+func Language(lang string) string { return messages.Language(lang) }
+
+// kinds are the kinds with templates.
+var kinds = []string{InvoicePublished, InvoiceStatusChanged, PaymentReceipt, DunningReminder,
+	WalletLowBalance, WalletRechargeFailed, WalletReceipt}
 
 // Kinds lists the kinds with templates.
 func Kinds() []string {
-	out := make([]string, 0, len(templates["en"]))
-	for k := range templates["en"] {
-		out = append(out, k)
-	}
+	out := slices.Clone(kinds)
 	sort.Strings(out)
 	return out
 }
+
+// SubjectKey and BodyKey are the catalog keys of a kind's subject and body.
+func SubjectKey(kind string) string { return "email.subject." + kind }
+
+// BodyKey is the catalog key of a kind's body (see SubjectKey).
+func BodyKey(kind string) string { return "email.body." + kind }
 
 // Render renders m in its language. An unknown kind is an error.
 func Render(m Message) (Rendered, error) {
@@ -102,14 +107,18 @@ func Render(m Message) (Rendered, error) {
 // parsed holds every template parsed once: language → kind.
 var parsed = func() map[string]map[string]struct{ subject, body *template.Template } {
 	out := map[string]map[string]struct{ subject, body *template.Template }{}
-	for lang, kinds := range templates {
+	for _, lang := range messages.Languages {
 		funcs := template.FuncMap{"status": func(s any) string { return statusLabel(lang, fmt.Sprint(s)) }}
 		out[lang] = map[string]struct{ subject, body *template.Template }{}
-		for kind, t := range kinds {
-			parse := func(part, text string) *template.Template {
+		for _, kind := range kinds {
+			parse := func(part, key string) *template.Template {
+				text, ok := messages.Lookup(lang, key)
+				if !ok {
+					panic("email: the catalog has no " + lang + " text for " + key)
+				}
 				return template.Must(template.New(lang + "/" + kind + "." + part).Funcs(funcs).Option("missingkey=zero").Parse(text))
 			}
-			out[lang][kind] = struct{ subject, body *template.Template }{parse("subject", t.subject), parse("body", t.body)}
+			out[lang][kind] = struct{ subject, body *template.Template }{parse("subject", SubjectKey(kind)), parse("body", BodyKey(kind))}
 		}
 	}
 	return out
@@ -140,17 +149,11 @@ func toHTML(text, link string) string {
 	return b.String()
 }
 
+// statusLabel is an invoice status's label in lang (the catalog's
+// status.*), or the status itself when the catalog has none.
 func statusLabel(lang, status string) string {
-	if l, ok := statusLabels[lang][status]; ok {
-		return l
+	if key := messages.StatusKey(billing.Status(status)); messages.Has(key) {
+		return messages.Text(lang, key)
 	}
 	return status
 }
-
-var statusLabels = map[string]map[string]string{
-	"en":    {"open": "Open", "past_due": "Past due", "closed": "Closed", "void": "Void", "draft": "Draft"},
-	"es":    {"open": "Abierta", "past_due": "Vencida", "closed": "Cerrada", "void": "Anulada", "draft": "Borrador"},
-	"pt-BR": {"open": "Aberta", "past_due": "Vencida", "closed": "Fechada", "void": "Cancelada", "draft": "Rascunho"},
-}
-
-type tmpl struct{ subject, body string }
