@@ -11,8 +11,33 @@ import (
 
 // adHocDigits matches an amount rounded or padded to a fixed number of
 // decimals instead of its currency's: StringFixed(2), Round(2) and the
-// template forms.
-var adHocDigits = regexp.MustCompile(`\b(StringFixed|Round|RoundBank|StringRound)\(\s*[0-9]+\s*\)|\.(StringFixed|Round) [0-9]+\b`)
+// template forms; the other rounding methods of decimal with a literal
+// number of places (RoundUp(2), StringFixedBank(2), DivRound(x, 2) …); a
+// float formatted with decimals ("%.2f", "%8.2f", strconv.FormatFloat(x,
+// 'f', 2, 64)); a hard-coded minor unit (decimal.New(1, -2)); and the
+// script forms (toFixed(2), minimumFractionDigits).
+var adHocDigits = regexp.MustCompile(`\b(StringFixed|Round|RoundBank|StringRound)\(\s*[0-9]+\s*\)|\.(StringFixed|Round) [0-9]+\b` +
+	`|\b(StringFixedBank|StringFixedCash|RoundCash|RoundUp|RoundDown|RoundCeil|RoundFloor)\(\s*[0-9]+\s*\)` +
+	`|\bDivRound\(.*,\s*[0-4]\s*\)` +
+	`|%[-+ #0]*[0-9]*\.[1-9][0-9]*f` +
+	`|\bFormatFloat\([^,]*,\s*'[fFeEgG]',\s*[1-9]` +
+	`|\bdecimal\.New\(\s*1\s*,\s*-[0-9]+\s*\)` +
+	`|\btoFixed\(\s*[0-9]|\b(minimum|maximum)FractionDigits\b`)
+
+// scannedForDigits reports whether the amount-digits guard reads file p:
+// Go and templates, and the project's own scripts (not vendored, minified
+// bundles).
+func scannedForDigits(p string) bool {
+	switch {
+	case strings.HasSuffix(p, "_test.go"):
+		return false
+	case strings.HasSuffix(p, ".go"), strings.HasSuffix(p, ".html"):
+		return true
+	case strings.HasSuffix(p, ".js"):
+		return !strings.HasSuffix(p, ".min.js") && !strings.HasSuffix(p, ".standalone.js")
+	}
+	return false
+}
 
 // TestNoAdHocAmountDigits is part of the class guard of issue 12's
 // currency digits: no code or template outside the money package rounds
@@ -31,7 +56,7 @@ func TestNoAdHocAmountDigits(t *testing.T) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(p, "_test.go") || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".html")) {
+		if !scannedForDigits(p) {
 			return nil
 		}
 		b, err := os.ReadFile(p)
@@ -47,5 +72,51 @@ func TestNoAdHocAmountDigits(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAdHocDigitsPatterns checks the guard above catches each form and lets
+// the currency-aware ones pass.
+func TestAdHocDigitsPatterns(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{`s := d.StringFixed(2)`, true},
+		{`d = d.Round(2)`, true},
+		{`{{.Total.StringFixed 2}}`, true},
+		{`d.RoundBank(2)`, true},
+		{`d.RoundUp(2)`, true},
+		{`d.RoundCeil(0)`, true},
+		{`d.StringFixedBank(2)`, true},
+		{`d.StringFixedCash(5)`, true},
+		{`a.Div(b).DivRound(c, 2)`, true},
+		{`fmt.Sprintf("%.2f", f)`, true},
+		{`fmt.Sprintf("%8.2f EUR", f)`, true},
+		{`{{printf "%.2f" .Amount}}`, true},
+		{`strconv.FormatFloat(f, 'f', 2, 64)`, true},
+		{`cent := decimal.New(1, -2)`, true},
+		{`el.textContent = n.toFixed(2)`, true},
+		{`new Intl.NumberFormat(l, {minimumFractionDigits: 2})`, true},
+		{`money.Fixed(d, cur)`, false},
+		{`cur.Round(d)`, false},
+		{`a.Round()`, false},
+		{`{{printf "%.0f" .Percent}}`, false},
+		{`x.DivRound(decimal.NewFromInt(int64(periodDays)), 12)`, false},
+		{`strconv.FormatFloat(f, 'f', -1, 64)`, false},
+		{`t.Truncate(time.Microsecond)`, false},
+	}
+	for _, tt := range tests {
+		if got := adHocDigits.MatchString(tt.line); got != tt.want {
+			t.Errorf("adHocDigits matches %q: %v, want %v", tt.line, got, tt.want)
+		}
+	}
+	files := map[string]bool{"service/x.go": true, "web/templates/a.html": true, "web/static/app.js": true,
+		"service/x_test.go": false, "web/static/htmx.min.js": false, "api/docs/redoc.standalone.js": false, "store/m.sql": false}
+	for p, want := range files {
+		if got := scannedForDigits(p); got != want {
+			t.Errorf("scannedForDigits(%q) = %v, want %v", p, got, want)
+		}
 	}
 }

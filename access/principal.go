@@ -62,10 +62,39 @@ func (p Principal) Require(perm Permission) error {
 // SeesCustomer reports whether p may see data of customer customerID: staff
 // with the permission see all of the tenant's customers; a customer only its own.
 func (p Principal) SeesCustomer(customerID string) bool {
-	if p.Role == Customer && !p.System {
+	if p.IsCustomer() {
 		return p.CustomerID != "" && p.CustomerID == customerID
 	}
 	return true
+}
+
+// IsCustomer reports whether p is a customer's portal principal, whose
+// rows are limited to its own account: the customer role, never the system.
+// It is the one spelling of that predicate (the root test
+// TestNoHandWrittenRowVisibility refuses it written out by hand).
+func (p Principal) IsCustomer() bool { return p.Role == Customer && !p.System }
+
+// CustomerScope returns the one customer whose rows p may see and scoped
+// true for a customer principal; staff and the system are not scoped ("",
+// false). A scoped principal without a customer id returns ("", true): the
+// caller must then find nothing, never everything.
+func (p Principal) CustomerScope() (customerID string, scoped bool) {
+	if p.IsCustomer() {
+		return p.CustomerID, true
+	}
+	return "", false
+}
+
+// SeesInvoice reports whether p may see an invoice or credit note whose
+// status the portal shows (portalVisible, billing's VisibleToCustomer) and
+// that is for customerID and billed to invoiceAccountID: staff see every
+// document of the tenant; a customer only the shown ones of its own
+// account, as the customer or as the bill-to account.
+func (p Principal) SeesInvoice(portalVisible bool, customerID, invoiceAccountID string) bool {
+	if !p.IsCustomer() {
+		return true
+	}
+	return portalVisible && (p.SeesCustomer(customerID) || p.SeesCustomer(invoiceAccountID))
 }
 
 type ctxKey struct{}

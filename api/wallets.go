@@ -40,7 +40,7 @@ type TopUpInput struct {
 
 // meCustomer is the customer id of a portal principal, or an error for staff.
 func meCustomer(p access.Principal) (string, error) {
-	if p.Role != access.Customer || p.CustomerID == "" {
+	if own, scoped := p.CustomerScope(); !scoped || own == "" {
 		if p.TenantID == "" {
 			return "", fail.Newf(fail.Unauthenticated, "sign in or send an API key")
 		}

@@ -19,7 +19,7 @@ import (
 func seedPayments(ctx context.Context, svc *service.Service, p access.Principal, ids map[string]string) error {
 	find := func(number, provider string) (billing.Invoice, error) {
 		page, err := svc.ListInvoices(ctx, p, service.InvoiceFilter{CustomerID: ids[number], Kind: billing.KindInvoice,
-			Statuses: []billing.Status{billing.Open, billing.PastDue}, Page: service.Page{Limit: service.MaxLimit}})
+			Statuses: billing.OwedStatuses, Page: service.Page{Limit: service.MaxLimit}})
 		if err != nil {
 			return billing.Invoice{}, err
 		}

@@ -261,7 +261,7 @@ func (s *Service) GetCustomer(ctx context.Context, p access.Principal, customerI
 }
 
 func (s *Service) requireCustomerRead(p access.Principal, customerID string) error {
-	if p.Role == access.Customer && !p.System {
+	if p.IsCustomer() {
 		if err := p.Require(access.OwnAccount); err != nil {
 			return err
 		}
@@ -278,7 +278,7 @@ func (s *Service) requireCustomerRead(p access.Principal, customerID string) err
 // billing fields only.
 func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, customerID string, in CustomerInput) (billing.Customer, error) {
 	switch {
-	case p.Role == access.Customer && !p.System:
+	case p.IsCustomer():
 		if err := p.Require(access.OwnAccount); err != nil {
 			return billing.Customer{}, err
 		}
@@ -315,7 +315,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 		if err := c.KeepsBillingInfo(before); err != nil {
 			return err
 		}
-		if p.Role == access.Customer && !p.System && before.Billing.Currency != "" && c.Billing.Currency != before.Billing.Currency {
+		if p.IsCustomer() && before.Billing.Currency != "" && c.Billing.Currency != before.Billing.Currency {
 			// The billing currency decides the currency of every later invoice
 			// and wallet top-up: a customer may fill it in, only staff change it.
 			return fail.Field("billing.currency", "is set by your provider; ask them to change it")
@@ -400,14 +400,14 @@ func (s *Service) SetCustomerArchived(ctx context.Context, p access.Principal, c
 // ListCustomers lists the tenant's customers with filters, search, sort and
 // cursor pagination. A customer-role caller sees only its own account.
 func (s *Service) ListCustomers(ctx context.Context, p access.Principal, f CustomerFilter) (PageOf[billing.Customer], error) {
-	if p.Role == access.Customer && !p.System {
+	if own, scoped := p.CustomerScope(); scoped {
 		if err := p.Require(access.OwnAccount); err != nil {
 			return PageOf[billing.Customer]{}, err
 		}
-		if p.CustomerID == "" { // an empty id would filter nothing: fail closed
+		if own == "" { // an empty id would filter nothing: fail closed
 			return PageOf[billing.Customer]{}, nil
 		}
-		f.CustomerID = p.CustomerID
+		f.CustomerID = own
 	} else if err := p.Require(access.ReadCustomers); err != nil {
 		return PageOf[billing.Customer]{}, err
 	}

@@ -75,7 +75,7 @@ const dashboardLimit = 50
 // customers see any of the tenant's; a customer sees its own only (another
 // account is not found), and never a draft.
 func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customerID string) (Dashboard, error) {
-	customer := p.Role == access.Customer && !p.System
+	customer := p.IsCustomer()
 	if customer && customerID == "" {
 		customerID = p.CustomerID
 	}
@@ -117,7 +117,7 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 		}
 		f := InvoiceFilter{CustomerID: customerID, Sort: "invoice_date", Desc: true, Page: Page{Limit: dashboardLimit}, customerOnly: customer}
 		if customer {
-			f.Statuses = []billing.Status{billing.Open, billing.PastDue, billing.Closed, billing.Void}
+			f.Statuses = slices.Clone(billing.PortalStatuses)
 		}
 		if err := f.Page.decode(); err != nil {
 			return err

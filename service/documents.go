@@ -118,7 +118,7 @@ func (s *Service) SetLogo(ctx context.Context, p access.Principal, data []byte) 
 // one). Customers see it too: it is on every document they see.
 func (s *Service) GetLogo(ctx context.Context, p access.Principal) ([]byte, string, error) {
 	perm := access.ReadTenant
-	if p.Role == access.Customer && !p.System {
+	if p.IsCustomer() {
 		perm = access.OwnAccount
 	}
 	if err := p.Require(perm); err != nil {

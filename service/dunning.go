@@ -126,7 +126,7 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 			if err != nil {
 				return err
 			}
-			if (inv.Status != billing.Open && inv.Status != billing.PastDue) || !inv.Balance.IsPositive() {
+			if !inv.Status.IsOwed() || !inv.Balance.IsPositive() {
 				return nil // paid or closed meanwhile
 			}
 			last, err := tx.MaxDunningStep(ctx, tenantID, inv.ID)

@@ -41,11 +41,11 @@ func (s *Service) ListInvoices(ctx context.Context, p access.Principal, f Invoic
 		return PageOf[billing.Invoice]{}, err
 	}
 	var c fail.Collector
-	if p.Role == access.Customer && !p.System {
+	if own, scoped := p.CustomerScope(); scoped {
 		f.customerOnly = true
-		f.CustomerID = p.CustomerID
+		f.CustomerID = own
 		if len(f.Statuses) == 0 {
-			f.Statuses = []billing.Status{billing.Open, billing.PastDue, billing.Closed, billing.Void}
+			f.Statuses = slices.Clone(billing.PortalStatuses)
 		}
 		for _, st := range f.Statuses {
 			if !st.VisibleToCustomer() {

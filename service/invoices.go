@@ -520,17 +520,14 @@ func (s *Service) GetInvoice(ctx context.Context, p access.Principal, invoiceID 
 }
 
 func (s *Service) requireInvoiceRead(p access.Principal) error {
-	if p.Role == access.Customer && !p.System {
+	if p.IsCustomer() {
 		return p.Require(access.OwnAccount)
 	}
 	return p.Require(access.ReadInvoices)
 }
 
 func invoiceVisible(p access.Principal, inv billing.Invoice) bool {
-	if p.Role != access.Customer || p.System {
-		return true
-	}
-	return inv.Status.VisibleToCustomer() && (inv.InvoiceAccountID == p.CustomerID || inv.CustomerID == p.CustomerID)
+	return p.SeesInvoice(inv.Status.VisibleToCustomer(), inv.CustomerID, inv.InvoiceAccountID)
 }
 
 // StatusChange is seed 000's "update status": the target status, whether to
@@ -598,7 +595,7 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 		if !from.CanBecome(target) {
 			return inv.CheckStatusChange(target, sc) // the refusal, with what is allowed now
 		}
-		if !slices.Contains([]billing.Status{billing.Open, billing.PastDue, billing.Closed, billing.Void}, target) {
+		if !slices.Contains(billing.IssuedStatuses, target) {
 			return fail.Field("status", "use submit, approve or reject for the approval workflow; this action sets open, past_due, closed or void")
 		}
 		if target != billing.Open {

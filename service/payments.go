@@ -385,7 +385,7 @@ func openForSettlement(inv billing.Invoice, customerID, currency string) error {
 	if inv.InvoiceAccountID != customerID {
 		return fail.Conflictf("document %s is billed to another customer", label(inv))
 	}
-	if inv.Status != billing.Open && inv.Status != billing.PastDue {
+	if !inv.Status.IsOwed() {
 		return fail.Conflictf("document %s is %s: only open or past-due documents can be settled", label(inv), inv.Status)
 	}
 	if inv.Currency != currency {
@@ -654,7 +654,7 @@ func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Princ
 // declined or expired card is payment_failed and writes nothing.
 func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID, amount, idempotencyKey string) (Payment, error) {
 	perm := access.ManagePayments
-	if p.Role == access.Customer && !p.System {
+	if p.IsCustomer() {
 		perm = access.OwnAccount
 	}
 	if err := p.Require(perm); err != nil {
@@ -1166,8 +1166,8 @@ func (s *Service) GetPayment(ctx context.Context, p access.Principal, paymentID 
 // ListPayments lists payments, newest first, with their applications and
 // refunds (a customer sees its own).
 func (s *Service) ListPayments(ctx context.Context, p access.Principal, f PaymentFilter) ([]Payment, error) {
-	if p.Role == access.Customer && !p.System {
-		f.CustomerID = p.CustomerID
+	if own, scoped := p.CustomerScope(); scoped {
+		f.CustomerID = own
 	}
 	if err := requirePaymentRead(p, f.CustomerID); err != nil {
 		return nil, err

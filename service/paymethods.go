@@ -170,7 +170,7 @@ type NewPaymentMethod struct {
 // requireOwnAccount checks p may manage customerID's payment methods and
 // pay its invoices: staff with perm, or the customer itself.
 func requireOwnAccount(p access.Principal, perm access.Permission, customerID string) error {
-	if p.Role == access.Customer && !p.System {
+	if p.IsCustomer() {
 		if err := p.Require(access.OwnAccount); err != nil {
 			return err
 		}

@@ -231,8 +231,8 @@ func (s *Service) RenewSubscriptions(ctx context.Context, tenantID string, upTo 
 // ListSubscriptions lists subscriptions: staff see the tenant's (or one
 // customer's), a customer its own.
 func (s *Service) ListSubscriptions(ctx context.Context, p access.Principal, customerID string) ([]billing.Subscription, error) {
-	if p.Role == access.Customer && !p.System && customerID == "" {
-		customerID = p.CustomerID
+	if own, scoped := p.CustomerScope(); scoped && customerID == "" {
+		customerID = own
 	}
 	if err := s.requireCustomerRead(p, customerID); err != nil {
 		return nil, err
@@ -249,7 +249,7 @@ func (s *Service) ListSubscriptions(ctx context.Context, p access.Principal, cus
 // GetSubscription returns one subscription.
 func (s *Service) GetSubscription(ctx context.Context, p access.Principal, subID string) (billing.Subscription, error) {
 	perm := access.ReadCustomers
-	if p.Role == access.Customer && !p.System {
+	if p.IsCustomer() {
 		perm = access.OwnAccount
 	}
 	if err := p.Require(perm); err != nil {

@@ -53,7 +53,7 @@ func (s *Service) ListTenants(ctx context.Context) ([]billing.Tenant, error) {
 // GetTenant returns the caller's tenant.
 func (s *Service) GetTenant(ctx context.Context, p access.Principal) (billing.Tenant, error) {
 	perm := access.ReadTenant
-	if p.Role == access.Customer {
+	if p.IsCustomer() {
 		perm = access.OwnAccount // the seller's details are on every invoice it sees
 	}
 	if err := p.Require(perm); err != nil {

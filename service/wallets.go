@@ -299,7 +299,7 @@ func (in WalletInput) apply(w *billing.Wallet) error {
 // requireWalletAccess lets staff holding perm, or the customer on its own
 // account, act on a customer's wallet.
 func requireWalletAccess(p access.Principal, customerID string, perm access.Permission) error {
-	if p.Role == access.Customer && !p.System {
+	if p.IsCustomer() {
 		if err := p.Require(access.OwnAccount); err != nil {
 			return err
 		}
@@ -319,7 +319,7 @@ func (s *Service) SaveWallet(ctx context.Context, p access.Principal, customerID
 	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
 		return WalletView{}, err
 	}
-	if p.Role == access.Customer && !p.System && (in.Currency != nil || in.CreditRate != nil) {
+	if p.IsCustomer() && (in.Currency != nil || in.CreditRate != nil) {
 		return WalletView{}, fail.Forbiddenf("customers may change automatic recharge only")
 	}
 	var out WalletView
@@ -337,7 +337,7 @@ func (s *Service) SaveWallet(ctx context.Context, p access.Principal, customerID
 		w, err := tx.GetWalletForUpdate(ctx, p.TenantID, customerID)
 		created := false
 		if fail.Is(err, fail.NotFound) {
-			if p.Role == access.Customer && !p.System {
+			if p.IsCustomer() {
 				return fail.NotFoundf("customer %s has no wallet yet", cust.Number)
 			}
 			now := s.Now()

@@ -670,7 +670,7 @@ func trigramCover(q string) string {
 }
 
 func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT id FROM invoices WHERE tenant_id = ? AND status = 'open' AND due_date < ?
+	rows, err := t.query(ctx, `SELECT id FROM invoices WHERE tenant_id = ? AND status IN (`+billing.DueSweepSQL+`) AND due_date < ?
 		AND `+t.d.num("balance")+` <> ? ORDER BY due_date, id LIMIT ?`, tenantID, dateArg(today), t.d.numArg(decimal.Zero), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due invoices: %w", err)

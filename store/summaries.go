@@ -10,6 +10,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service"
@@ -47,7 +48,7 @@ func (db *DB) RebuildSummaries(ctx context.Context) error {
 
 // openDocument is the SQL condition of a document that is part of the
 // open receivable (service.openReceivable): issued and not yet settled.
-const openDocument = `status IN ('open', 'past_due')`
+const openDocument = `status IN (` + billing.OwedSQL + `)`
 
 // receivableSides is the SQL of a document's part of the open receivable,
 // as the debit (an invoice's balance) and the credit (a credit note's

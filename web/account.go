@@ -35,7 +35,7 @@ func (h *Handler) registerAccount(mux *http.ServeMux) {
 // accountTarget is the customer a dashboard request is about and where its page is.
 func accountTarget(r *http.Request) (customerID, page string) {
 	p := access.FromContext(r.Context())
-	if p.Role == access.Customer {
+	if p.IsCustomer() {
 		return p.CustomerID, "/portal/account"
 	}
 	id := r.PathValue("id")
@@ -62,7 +62,7 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	if err != nil {
 		return nil, err
 	}
-	portal := p.Role == access.Customer
+	portal := p.IsCustomer()
 	a := &accountData{D: d, Base: base, Portal: portal, InvoiceBase: "/console/invoices",
 		CanBilling: portal || can(p, access.WriteBillingInfo), CanCards: portal || can(p, access.ManagePayments),
 		CanWallet: portal || can(p, access.ManageWallets), CanOpen: !portal && can(p, access.ManageWallets)}
@@ -178,7 +178,7 @@ func (h *Handler) invoicePay(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
 	id := r.PathValue("id")
 	base := "/console/invoices/"
-	if p.Role == access.Customer {
+	if p.IsCustomer() {
 		base = "/portal/invoices/"
 	}
 	if _, err := h.svc.PayInvoice(r.Context(), p, id, r.PostFormValue("amount"), r.PostFormValue("key")); err != nil {

@@ -30,6 +30,13 @@ var funcs = template.FuncMap{
 		}
 		return d.String()
 	},
+	// pricep writes a unit price with at least its currency's digits (money.Price).
+	"pricep": func(d *decimal.Decimal, cur string) string {
+		if d == nil {
+			return ""
+		}
+		return money.Price(*d, cur)
+	},
 	"query": func(base url.Values, kv ...string) template.URL {
 		q := url.Values{}
 		for k, v := range base {

@@ -133,8 +133,8 @@ func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, 
 	}
 	d := &invoiceListData{Q: iq, Rows: page.Items, Presets: append(slices.Clone(calendar.Presets), "custom"), Base: base,
 		Sorts: []string{"number", "customer", "provider", "period", "amount", "status"}, CanWrite: can(p, access.WriteInvoices)}
-	if p.Role == access.Customer {
-		d.Statuses = []billing.Status{billing.Open, billing.PastDue, billing.Void, billing.Closed}
+	if p.IsCustomer() {
+		d.Statuses = billing.PortalStatuses
 	} else {
 		d.Statuses = billing.Statuses
 	}
@@ -258,8 +258,8 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 		d.PayAmount = inv.Balance.Sub(inv.CashDiscountDue(calendar.Today(h.svc.Now(), t.Location())))
 	}
 	d.Downloads = h.downloads(inv, d.Base)
-	if inv.Kind == billing.KindInvoice && (inv.Status == billing.Open || inv.Status == billing.PastDue) && inv.Balance.IsPositive() &&
-		(p.Role == access.Customer || can(p, access.ManagePayments)) {
+	if inv.Kind == billing.KindInvoice && inv.Status.IsOwed() && inv.Balance.IsPositive() &&
+		(p.IsCustomer() || can(p, access.ManagePayments)) {
 		d.CanPay, d.PayKey = true, formKey()
 	}
 	return d, nil

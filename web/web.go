@@ -78,7 +78,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		switch {
 		case p.TenantID == "":
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
-		case p.Role == access.Customer:
+		case p.IsCustomer():
 			http.Redirect(w, r, "/portal", http.StatusSeeOther)
 		default:
 			http.Redirect(w, r, "/console", http.StatusSeeOther)
@@ -171,7 +171,7 @@ func (h *Handler) staff(fn http.HandlerFunc) http.HandlerFunc {
 }
 
 func (h *Handler) customer(fn http.HandlerFunc) http.HandlerFunc {
-	return h.guard(func(p access.Principal) bool { return p.Role == access.Customer }, "/console", fn)
+	return h.guard(func(p access.Principal) bool { return p.IsCustomer() }, "/console", fn)
 }
 
 func (h *Handler) staffOrCustomer(fn http.HandlerFunc) http.HandlerFunc {
@@ -199,7 +199,7 @@ func (h *Handler) newView(r *http.Request, section, title string, data any) *vie
 	p := access.FromContext(r.Context())
 	ri := infoFrom(r.Context())
 	v := &view{Lang: ri.lang, P: p, Name: ri.name, Section: section, Title: title, Data: data, Path: r.URL.RequestURI()}
-	if p.Role == access.Customer {
+	if p.IsCustomer() {
 		v.Area = "portal"
 		v.Nav = portalNav(section)
 	} else {
