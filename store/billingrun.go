@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 const runCols = `tenant_id, id, period_start, period_end, issue, status, phase, items_total, items_done, groups_total, groups_done,
@@ -17,9 +18,9 @@ const runCols = `tenant_id, id, period_start, period_end, issue, status, phase, 
 
 func scanRun(row interface{ Scan(...any) error }) (service.BillingRun, error) {
 	var r service.BillingRun
-	err := row.Scan(&r.TenantID, &r.ID, dateScan{&r.PeriodStart}, dateScan{&r.PeriodEnd}, &r.Issue, &r.Status, &r.Phase, &r.ItemsTotal,
-		&r.ItemsDone, &r.GroupsTotal, &r.GroupsDone, &r.InvoicesCreated, &r.ContractItems, &r.ItemsSkipped, &r.Error, tsScan{&r.StartedAt},
-		tsScan{&r.UpdatedAt}, ntsScan{&r.FinishedAt}, &r.Seq, &r.Supplements, &r.LeaseOwner, ntsScan{&r.LeaseUntil})
+	err := row.Scan(&r.TenantID, &r.ID, dbtx.ScanDate(&r.PeriodStart), dbtx.ScanDate(&r.PeriodEnd), &r.Issue, &r.Status, &r.Phase, &r.ItemsTotal,
+		&r.ItemsDone, &r.GroupsTotal, &r.GroupsDone, &r.InvoicesCreated, &r.ContractItems, &r.ItemsSkipped, &r.Error, dbtx.ScanTS(&r.StartedAt),
+		dbtx.ScanTS(&r.UpdatedAt), dbtx.ScanNTS(&r.FinishedAt), &r.Seq, &r.Supplements, &r.LeaseOwner, dbtx.ScanNTS(&r.LeaseUntil))
 	return r, err
 }
 
@@ -27,21 +28,21 @@ func (t *tx) StartBillingRun(ctx context.Context, r service.BillingRun) (service
 	if r.Seq == 0 {
 		r.Seq = 1
 	}
-	_, err := t.exec(ctx, `INSERT INTO billing_runs (tenant_id, id, period_start, period_end, issue, status, phase, started_at, updated_at, seq, supplements)
+	_, err := t.Exec(ctx, `INSERT INTO billing_runs (tenant_id, id, period_start, period_end, issue, status, phase, started_at, updated_at, seq, supplements)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, period_start, period_end, seq) DO NOTHING`,
-		r.TenantID, r.ID, dateArg(r.PeriodStart), dateArg(r.PeriodEnd), r.Issue, r.Status, r.Phase, t.d.ts(r.StartedAt), t.d.ts(r.UpdatedAt),
+		r.TenantID, r.ID, dbtx.DateArg(r.PeriodStart), dbtx.DateArg(r.PeriodEnd), r.Issue, r.Status, r.Phase, t.D.TS(r.StartedAt), t.D.TS(r.UpdatedAt),
 		r.Seq, r.Supplements)
 	if err != nil {
 		return r, fmt.Errorf("start billing run: %w", err)
 	}
-	got, err := scanRun(t.queryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND period_start = ? AND period_end = ? AND seq = ?`,
-		r.TenantID, dateArg(r.PeriodStart), dateArg(r.PeriodEnd), r.Seq))
+	got, err := scanRun(t.QueryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND period_start = ? AND period_end = ? AND seq = ?`,
+		r.TenantID, dbtx.DateArg(r.PeriodStart), dbtx.DateArg(r.PeriodEnd), r.Seq))
 	if err != nil {
 		return r, fmt.Errorf("read billing run: %w", err)
 	}
 	if got.Status == "failed" {
 		// Resuming a failed run.
-		if _, err := t.exec(ctx, `UPDATE billing_runs SET status = 'running', error = '' WHERE tenant_id = ? AND id = ?`, got.TenantID, got.ID); err != nil {
+		if _, err := t.Exec(ctx, `UPDATE billing_runs SET status = 'running', error = '' WHERE tenant_id = ? AND id = ?`, got.TenantID, got.ID); err != nil {
 			return got, fmt.Errorf("resume billing run: %w", err)
 		}
 		got.Status, got.Error = "running", ""
@@ -53,10 +54,10 @@ func (t *tx) StartBillingRun(ctx context.Context, r service.BillingRun) (service
 // Two nodes starting the same supplementary run insert the same seq: the
 // unique key keeps one.
 func (t *tx) LatestBillingRun(ctx context.Context, tenantID string, r calendar.Range) (service.BillingRun, error) {
-	got, err := scanRun(t.queryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND period_start = ? AND period_end = ?
-		ORDER BY seq DESC LIMIT 1`, tenantID, dateArg(r.From), dateArg(r.To)))
-	if errNoRows(err) {
-		return got, notFound("billing run", r.From.String()+".."+r.To.String())
+	got, err := scanRun(t.QueryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND period_start = ? AND period_end = ?
+		ORDER BY seq DESC LIMIT 1`, tenantID, dbtx.DateArg(r.From), dbtx.DateArg(r.To)))
+	if dbtx.ErrNoRows(err) {
+		return got, dbtx.NotFound("billing run", r.From.String()+".."+r.To.String())
 	}
 	if err != nil {
 		return got, fmt.Errorf("latest billing run: %w", err)
@@ -68,9 +69,9 @@ func (t *tx) LatestBillingRun(ctx context.Context, tenantID string, r calendar.R
 // until until; it reports false when another owner holds a lease that has
 // not expired at now (or the run is not running).
 func (t *tx) LeaseBillingRun(ctx context.Context, tenantID, runID, owner string, now, until time.Time) (bool, error) {
-	res, err := t.exec(ctx, `UPDATE billing_runs SET lease_owner = ?, lease_until = ? WHERE tenant_id = ? AND id = ? AND status = 'running'
+	res, err := t.Exec(ctx, `UPDATE billing_runs SET lease_owner = ?, lease_until = ? WHERE tenant_id = ? AND id = ? AND status = 'running'
 		AND (lease_owner = ? OR lease_owner = '' OR lease_until IS NULL OR lease_until < ?)`,
-		owner, t.d.ts(until), tenantID, runID, owner, t.d.ts(now))
+		owner, t.D.TS(until), tenantID, runID, owner, t.D.TS(now))
 	if err != nil {
 		return false, fmt.Errorf("lease billing run: %w", err)
 	}
@@ -81,8 +82,8 @@ func (t *tx) LeaseBillingRun(ctx context.Context, tenantID, runID, owner string,
 // StaleBillingRuns lists the running runs whose lease has expired at now:
 // their node stopped without finishing them.
 func (t *tx) StaleBillingRuns(ctx context.Context, tenantID string, now time.Time) ([]service.BillingRun, error) {
-	rows, err := t.query(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND status = 'running'
-		AND (lease_until IS NULL OR lease_until < ?) ORDER BY started_at, id LIMIT 100`, tenantID, t.d.ts(now))
+	rows, err := t.Query(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND status = 'running'
+		AND (lease_until IS NULL OR lease_until < ?) ORDER BY started_at, id LIMIT 100`, tenantID, t.D.TS(now))
 	if err != nil {
 		return nil, fmt.Errorf("stale billing runs: %w", err)
 	}
@@ -99,9 +100,9 @@ func (t *tx) StaleBillingRuns(ctx context.Context, tenantID string, now time.Tim
 }
 
 func (t *tx) GetBillingRun(ctx context.Context, tenantID, runID string) (service.BillingRun, error) {
-	r, err := scanRun(t.queryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND id = ?`, tenantID, runID))
-	if errNoRows(err) {
-		return r, notFound("billing run", runID)
+	r, err := scanRun(t.QueryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND id = ?`, tenantID, runID))
+	if dbtx.ErrNoRows(err) {
+		return r, dbtx.NotFound("billing run", runID)
 	}
 	if err != nil {
 		return r, fmt.Errorf("get billing run: %w", err)
@@ -110,7 +111,7 @@ func (t *tx) GetBillingRun(ctx context.Context, tenantID, runID string) (service
 }
 
 func (t *tx) ListBillingRuns(ctx context.Context, tenantID string) ([]service.BillingRun, error) {
-	rows, err := t.query(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? ORDER BY started_at DESC, id DESC LIMIT 200`, tenantID)
+	rows, err := t.Query(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? ORDER BY started_at DESC, id DESC LIMIT 200`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list billing runs: %w", err)
 	}
@@ -129,7 +130,7 @@ func (t *tx) ListBillingRuns(ctx context.Context, tenantID string) ([]service.Bi
 func (t *tx) AddBillingRunProgress(ctx context.Context, tenantID, runID string, p service.RunProgress) error {
 	set := `items_total = items_total + ?, items_done = items_done + ?, groups_total = groups_total + ?, groups_done = groups_done + ?,
 		invoices_created = invoices_created + ?, contract_items = contract_items + ?, updated_at = ?`
-	args := []any{p.ItemsTotal, p.ItemsDone, p.GroupsTotal, p.GroupsDone, p.InvoicesCreated, p.ContractItems, t.d.ts(p.At)}
+	args := []any{p.ItemsTotal, p.ItemsDone, p.GroupsTotal, p.GroupsDone, p.InvoicesCreated, p.ContractItems, t.D.TS(p.At)}
 	if p.Phase != "" {
 		set += `, phase = ?`
 		args = append(args, p.Phase)
@@ -148,13 +149,13 @@ func (t *tx) AddBillingRunProgress(ctx context.Context, tenantID, runID string, 
 	}
 	if p.Finished {
 		set += `, finished_at = ?`
-		args = append(args, t.d.ts(p.At))
+		args = append(args, t.D.TS(p.At))
 	}
 	if p.Status == "completed" || p.Status == "failed" {
 		set += `, lease_owner = '', lease_until = NULL` // a finished or failed run holds no lease
 	}
-	res, err := t.exec(ctx, `UPDATE billing_runs SET `+set+` WHERE tenant_id = ? AND id = ?`, append(args, tenantID, runID)...)
-	return mustAffect(res, err, "billing run", runID)
+	res, err := t.Exec(ctx, `UPDATE billing_runs SET `+set+` WHERE tenant_id = ? AND id = ?`, append(args, tenantID, runID)...)
+	return dbtx.MustAffect(res, err, "billing run", runID)
 }
 
 const billTo = `COALESCE(NULLIF(c.invoice_account_id, ''), c.id)`
@@ -168,8 +169,8 @@ func forCustomer(customerID string, args []any) (string, []any) {
 }
 
 func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Range, customerID string) ([]service.BillingGroup, error) {
-	cond, args := forCustomer(customerID, []any{tenantID, dateArg(r.From), dateArg(r.To)})
-	rows, err := t.query(ctx, `SELECT `+billTo+`, si.provider, si.currency, count(*) FROM sales_items si
+	cond, args := forCustomer(customerID, []any{tenantID, dbtx.DateArg(r.From), dbtx.DateArg(r.To)})
+	rows, err := t.Query(ctx, `SELECT `+billTo+`, si.provider, si.currency, count(*) FROM sales_items si
 		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
 		JOIN customers a ON a.tenant_id = c.tenant_id AND a.id = `+billTo+`
 		WHERE si.tenant_id = ? AND si.status = 'pending' AND a.has_billing_info AND si.billing_date >= ? AND si.billing_date <= ?`+cond+`
@@ -192,7 +193,7 @@ func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Rang
 func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, customerIDs []string) ([]billing.SalesItem, error) {
 	var out []billing.SalesItem
 	lock := ""
-	if t.d.engine == Postgres {
+	if t.D.Engine == dbtx.Postgres {
 		lock = " FOR UPDATE"
 		if err := t.customPlans(ctx); err != nil {
 			return nil, err
@@ -201,15 +202,15 @@ func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, 
 	const chunk = 1000
 	for start := 0; start < len(customerIDs); start += chunk {
 		batch := customerIDs[start:min(start+chunk, len(customerIDs))]
-		args := []any{tenantID, dateArg(r.From), dateArg(r.To)}
+		args := []any{tenantID, dbtx.DateArg(r.From), dbtx.DateArg(r.To)}
 		for _, c := range batch {
 			args = append(args, c)
 		}
 		// Locked in id order, so transactions claiming overlapping sets
 		// wait for each other instead of deadlocking.
-		rows, err := t.query(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items
+		rows, err := t.Query(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items
 			WHERE tenant_id = ? AND status = 'pending' AND billing_date >= ? AND billing_date <= ?
-			AND customer_id IN (`+placeholders(len(batch))+`) ORDER BY id`+lock, args...)
+			AND customer_id IN (`+dbtx.Placeholders(len(batch))+`) ORDER BY id`+lock, args...)
 		if err != nil {
 			return nil, fmt.Errorf("claim items: %w", err)
 		}
@@ -235,14 +236,14 @@ func (t *tx) InsertInvoices(ctx context.Context, invs []billing.Invoice) error {
 	}
 	rows := make([][]any, 0, len(invs))
 	for _, inv := range invs {
-		a, err := invoiceArgs(t.d, inv)
+		a, err := invoiceArgs(t.D, inv)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, a)
 	}
-	if err := t.bulkInsert(ctx, "invoices", splitCols(invoiceColNames), rows); err != nil {
-		if ok, _ := uniqueViolation(err); ok {
+	if err := t.BulkInsert(ctx, "invoices", splitCols(invoiceColNames), rows); err != nil {
+		if ok, _ := dbtx.UniqueViolation(err); ok {
 			return fail.Conflictf("invoice number already used: %v", err)
 		}
 		return fmt.Errorf("insert invoices: %w", err)
@@ -250,20 +251,20 @@ func (t *tx) InsertInvoices(ctx context.Context, invs []billing.Invoice) error {
 	var lines [][]any
 	for _, inv := range invs {
 		for _, l := range inv.Lines {
-			dist, err := jsonArg(nz(l.Distribution))
+			dist, err := dbtx.JSONArg(dbtx.NonNil(l.Distribution))
 			if err != nil {
 				return err
 			}
-			codes, err := jsonArg(nz(l.TaxCodes))
+			codes, err := dbtx.JSONArg(dbtx.NonNil(l.TaxCodes))
 			if err != nil {
 				return err
 			}
 			lines = append(lines, []any{inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
-				l.ItemSalesTaxGroup, ndecArg(l.Quantity), l.Unit, ndecArg(l.UnitPrice), decArg(l.Discount), decArg(l.Amount),
-				string(l.ChargeType), dateArg(l.ServiceStart), dateArg(l.ServiceEnd), dist, codes, decArg(l.TaxAmount)})
+				l.ItemSalesTaxGroup, dbtx.NDecArg(l.Quantity), l.Unit, dbtx.NDecArg(l.UnitPrice), dbtx.DecArg(l.Discount), dbtx.DecArg(l.Amount),
+				string(l.ChargeType), dbtx.DateArg(l.ServiceStart), dbtx.DateArg(l.ServiceEnd), dist, codes, dbtx.DecArg(l.TaxAmount)})
 		}
 	}
-	if err := t.bulkInsert(ctx, "invoice_lines", lineColNames, lines); err != nil {
+	if err := t.BulkInsert(ctx, "invoice_lines", lineColNames, lines); err != nil {
 		return fmt.Errorf("insert invoice lines: %w", err)
 	}
 	return nil
@@ -282,7 +283,7 @@ func splitCols(s string) []string {
 
 func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.InvoicedItem) (int, error) {
 	total := 0
-	if t.d.engine == Postgres {
+	if t.D.Engine == dbtx.Postgres {
 		if err := t.customPlans(ctx); err != nil {
 			return 0, err
 		}
@@ -290,7 +291,7 @@ func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.
 		for i, l := range links {
 			items[i], invs[i] = l.ItemID, l.InvoiceID
 		}
-		res, err := t.exec(ctx, `UPDATE sales_items SET status = 'invoiced', invoice_id = u.invoice_id
+		res, err := t.Exec(ctx, `UPDATE sales_items SET status = 'invoiced', invoice_id = u.invoice_id
 			FROM unnest(?::text[], ?::text[]) AS u(item_id, invoice_id)
 			WHERE sales_items.tenant_id = ? AND sales_items.id = u.item_id AND sales_items.status = 'pending'`, items, invs, tenantID)
 		if err != nil {
@@ -312,7 +313,7 @@ func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.
 			args = append(args, l.ItemID, l.InvoiceID)
 		}
 		args = append(args, tenantID)
-		res, err := t.exec(ctx, `WITH v(item_id, invoice_id) AS (VALUES `+sb.String()+`)
+		res, err := t.Exec(ctx, `WITH v(item_id, invoice_id) AS (VALUES `+sb.String()+`)
 			UPDATE sales_items SET status = 'invoiced', invoice_id = v.invoice_id FROM v
 			WHERE sales_items.tenant_id = ? AND sales_items.id = v.item_id AND sales_items.status = 'pending'`, args...)
 		if err != nil {
@@ -326,7 +327,7 @@ func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.
 
 func (t *tx) NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error) {
 	var v int64
-	err := t.queryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?)
+	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?)
 		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + ? RETURNING value`, tenantID, name, n, n).Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("next counters %s: %w", name, err)
@@ -336,12 +337,12 @@ func (t *tx) NextCounters(ctx context.Context, tenantID, name string, n int) (in
 
 func (t *tx) CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error) {
 	var n int
-	err := t.queryRow(ctx, `SELECT count(*) FROM sales_items si
+	err := t.QueryRow(ctx, `SELECT count(*) FROM sales_items si
 		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
 		JOIN customers a ON a.tenant_id = c.tenant_id AND a.id = `+billTo+`
 		WHERE si.tenant_id = ? AND si.billing_date >= ? AND si.billing_date <= ?
 		AND (si.status = 'draft' OR (si.status = 'pending' AND NOT a.has_billing_info))`,
-		tenantID, dateArg(r.From), dateArg(r.To)).Scan(&n)
+		tenantID, dbtx.DateArg(r.From), dbtx.DateArg(r.To)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count skipped items: %w", err)
 	}
@@ -361,7 +362,7 @@ func joinCols(cols, sep string) string {
 // ReleaseInvoiceItems returns a discarded draft's items to the customer's
 // open items: pending with billing information, draft without.
 func (t *tx) ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string) (int, error) {
-	res, err := t.exec(ctx, `UPDATE sales_items SET invoice_id = '', status = CASE WHEN (SELECT c.has_billing_info FROM customers c
+	res, err := t.Exec(ctx, `UPDATE sales_items SET invoice_id = '', status = CASE WHEN (SELECT c.has_billing_info FROM customers c
 		WHERE c.tenant_id = sales_items.tenant_id AND c.id = sales_items.customer_id) THEN 'pending' ELSE 'draft' END
 		WHERE tenant_id = ? AND invoice_id = ? AND status = 'invoiced'`, tenantID, invoiceID)
 	if err != nil {
@@ -384,8 +385,8 @@ func (t *tx) CustomersBilledTo(ctx context.Context, tenantID string, accounts []
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		rows, err := t.query(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE tenant_id = ? AND (id IN (`+placeholders(len(batch))+`)
-			OR invoice_account_id IN (`+placeholders(len(batch))+`))`, args...)
+		rows, err := t.Query(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (id IN (`+dbtx.Placeholders(len(batch))+`)
+			OR invoice_account_id IN (`+dbtx.Placeholders(len(batch))+`))`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("customers billed to: %w", err)
 		}
@@ -409,7 +410,7 @@ func (t *tx) CustomersBilledTo(ctx context.Context, tenantID string, accounts []
 // its own parameters: the billing statements bind hundreds of ids, and a
 // cached generic plan cannot tell that they hit a few index entries.
 func (t *tx) customPlans(ctx context.Context) error {
-	if _, err := t.exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+	if _, err := t.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return fmt.Errorf("plan cache mode: %w", err)
 	}
 	return nil

@@ -8,10 +8,11 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 func (t *tx) UpsertReasonCode(ctx context.Context, tenantID string, r billing.ReasonCode) error {
-	_, err := t.exec(ctx, `INSERT INTO reason_codes (tenant_id, code, description, archived) VALUES (?,?,?,?)
+	_, err := t.Exec(ctx, `INSERT INTO reason_codes (tenant_id, code, description, archived) VALUES (?,?,?,?)
 		ON CONFLICT (tenant_id, code) DO UPDATE SET description = excluded.description, archived = excluded.archived`,
 		tenantID, r.Code, r.Description, r.Archived)
 	if err != nil {
@@ -21,7 +22,7 @@ func (t *tx) UpsertReasonCode(ctx context.Context, tenantID string, r billing.Re
 }
 
 func (t *tx) ListReasonCodes(ctx context.Context, tenantID string) ([]billing.ReasonCode, error) {
-	rows, err := t.query(ctx, `SELECT code, description, archived FROM reason_codes WHERE tenant_id = ? ORDER BY code`, tenantID)
+	rows, err := t.Query(ctx, `SELECT code, description, archived FROM reason_codes WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list reason codes: %w", err)
 	}
@@ -38,9 +39,9 @@ func (t *tx) ListReasonCodes(ctx context.Context, tenantID string) ([]billing.Re
 }
 
 func (t *tx) AppendWorkflow(ctx context.Context, tenantID string, e service.WorkflowEvent) error {
-	_, err := t.exec(ctx, `INSERT INTO invoice_workflow (tenant_id, invoice_id, seq, action, actor_id, actor_name, comment, at)
+	_, err := t.Exec(ctx, `INSERT INTO invoice_workflow (tenant_id, invoice_id, seq, action, actor_id, actor_name, comment, at)
 		VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoice_workflow WHERE tenant_id = ? AND invoice_id = ?), ?, ?, ?, ?, ?)`,
-		tenantID, e.InvoiceID, tenantID, e.InvoiceID, e.Action, e.ActorID, e.ActorName, e.Comment, t.d.ts(e.At))
+		tenantID, e.InvoiceID, tenantID, e.InvoiceID, e.Action, e.ActorID, e.ActorName, e.Comment, t.D.TS(e.At))
 	if err != nil {
 		return fmt.Errorf("append workflow: %w", err)
 	}
@@ -48,7 +49,7 @@ func (t *tx) AppendWorkflow(ctx context.Context, tenantID string, e service.Work
 }
 
 func (t *tx) ListWorkflow(ctx context.Context, tenantID, invoiceID string) ([]service.WorkflowEvent, error) {
-	rows, err := t.query(ctx, `SELECT invoice_id, seq, action, actor_id, actor_name, comment, at FROM invoice_workflow
+	rows, err := t.Query(ctx, `SELECT invoice_id, seq, action, actor_id, actor_name, comment, at FROM invoice_workflow
 		WHERE tenant_id = ? AND invoice_id = ? ORDER BY seq`, tenantID, invoiceID)
 	if err != nil {
 		return nil, fmt.Errorf("list workflow: %w", err)
@@ -57,7 +58,7 @@ func (t *tx) ListWorkflow(ctx context.Context, tenantID, invoiceID string) ([]se
 	var out []service.WorkflowEvent
 	for rows.Next() {
 		var e service.WorkflowEvent
-		if err := rows.Scan(&e.InvoiceID, &e.Seq, &e.Action, &e.ActorID, &e.ActorName, &e.Comment, tsScan{&e.At}); err != nil {
+		if err := rows.Scan(&e.InvoiceID, &e.Seq, &e.Action, &e.ActorID, &e.ActorName, &e.Comment, dbtx.ScanTS(&e.At)); err != nil {
 			return nil, fmt.Errorf("scan workflow: %w", err)
 		}
 		out = append(out, e)
@@ -72,15 +73,15 @@ func (t *tx) templateArgs(tp billing.Template) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal template: %w", err)
 	}
-	return []any{tp.TenantID, tp.ID, tp.Name, tp.CustomerID, string(tp.Interval), dateArg(tp.Start), dateArg(tp.End), dateArg(tp.Next),
-		tp.AutoIssue, tp.Status, string(inv), t.d.ts(tp.CreatedAt), t.d.ts(tp.UpdatedAt)}, nil
+	return []any{tp.TenantID, tp.ID, tp.Name, tp.CustomerID, string(tp.Interval), dbtx.DateArg(tp.Start), dbtx.DateArg(tp.End), dbtx.DateArg(tp.Next),
+		tp.AutoIssue, tp.Status, string(inv), t.D.TS(tp.CreatedAt), t.D.TS(tp.UpdatedAt)}, nil
 }
 
 func scanTemplate(row interface{ Scan(...any) error }) (billing.Template, error) {
 	var tp billing.Template
 	var interval, inv string
-	err := row.Scan(&tp.TenantID, &tp.ID, &tp.Name, &tp.CustomerID, &interval, dateScan{&tp.Start}, dateScan{&tp.End}, dateScan{&tp.Next},
-		&tp.AutoIssue, &tp.Status, &inv, tsScan{&tp.CreatedAt}, tsScan{&tp.UpdatedAt})
+	err := row.Scan(&tp.TenantID, &tp.ID, &tp.Name, &tp.CustomerID, &interval, dbtx.ScanDate(&tp.Start), dbtx.ScanDate(&tp.End), dbtx.ScanDate(&tp.Next),
+		&tp.AutoIssue, &tp.Status, &inv, dbtx.ScanTS(&tp.CreatedAt), dbtx.ScanTS(&tp.UpdatedAt))
 	if err != nil {
 		return tp, err
 	}
@@ -96,7 +97,7 @@ func (t *tx) InsertTemplate(ctx context.Context, tp billing.Template) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `INSERT INTO recurring_templates (`+templateCols+`) VALUES (`+placeholders(len(args))+`)`, args...); err != nil {
+	if _, err := t.Exec(ctx, `INSERT INTO recurring_templates (`+templateCols+`) VALUES (`+dbtx.Placeholders(len(args))+`)`, args...); err != nil {
 		return fmt.Errorf("insert template: %w", err)
 	}
 	return nil
@@ -107,15 +108,15 @@ func (t *tx) UpdateTemplate(ctx context.Context, tp billing.Template) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.exec(ctx, `UPDATE recurring_templates SET name=?, customer_id=?, interval=?, start_date=?, end_date=?, next_date=?,
+	res, err := t.Exec(ctx, `UPDATE recurring_templates SET name=?, customer_id=?, interval=?, start_date=?, end_date=?, next_date=?,
 		auto_issue=?, status=?, invoice=?, created_at=?, updated_at=? WHERE tenant_id=? AND id=?`, append(args[2:], tp.TenantID, tp.ID)...)
-	return mustAffect(res, err, "recurring template", tp.ID)
+	return dbtx.MustAffect(res, err, "recurring template", tp.ID)
 }
 
 func (t *tx) getTemplate(ctx context.Context, suffix, tenantID, id string) (billing.Template, error) {
-	tp, err := scanTemplate(t.queryRow(ctx, `SELECT `+templateCols+` FROM recurring_templates WHERE tenant_id = ? AND id = ?`+suffix, tenantID, id))
-	if errNoRows(err) {
-		return tp, notFound("recurring template", id)
+	tp, err := scanTemplate(t.QueryRow(ctx, `SELECT `+templateCols+` FROM recurring_templates WHERE tenant_id = ? AND id = ?`+suffix, tenantID, id))
+	if dbtx.ErrNoRows(err) {
+		return tp, dbtx.NotFound("recurring template", id)
 	}
 	if err != nil {
 		return tp, fmt.Errorf("get template: %w", err)
@@ -128,11 +129,11 @@ func (t *tx) GetTemplate(ctx context.Context, tenantID, id string) (billing.Temp
 }
 
 func (t *tx) GetTemplateForUpdate(ctx context.Context, tenantID, id string) (billing.Template, error) {
-	return t.getTemplate(ctx, t.d.forUpdate(), tenantID, id)
+	return t.getTemplate(ctx, t.D.ForUpdate(), tenantID, id)
 }
 
 func (t *tx) ListTemplates(ctx context.Context, tenantID string) ([]billing.Template, error) {
-	rows, err := t.query(ctx, `SELECT `+templateCols+` FROM recurring_templates WHERE tenant_id = ? ORDER BY name, id`, tenantID)
+	rows, err := t.Query(ctx, `SELECT `+templateCols+` FROM recurring_templates WHERE tenant_id = ? ORDER BY name, id`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
@@ -149,8 +150,8 @@ func (t *tx) ListTemplates(ctx context.Context, tenantID string) ([]billing.Temp
 }
 
 func (t *tx) DueTemplateIDs(ctx context.Context, tenantID string, today calendar.Date) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT id FROM recurring_templates WHERE tenant_id = ? AND status = 'active' AND next_date <= ? ORDER BY next_date, id`,
-		tenantID, dateArg(today))
+	rows, err := t.Query(ctx, `SELECT id FROM recurring_templates WHERE tenant_id = ? AND status = 'active' AND next_date <= ? ORDER BY next_date, id`,
+		tenantID, dbtx.DateArg(today))
 	if err != nil {
 		return nil, fmt.Errorf("due templates: %w", err)
 	}
@@ -167,8 +168,8 @@ func (t *tx) DueTemplateIDs(ctx context.Context, tenantID string, today calendar
 }
 
 func (t *tx) InsertAttachment(ctx context.Context, a billing.Attachment) error {
-	_, err := t.exec(ctx, `INSERT INTO attachments (tenant_id, id, invoice_id, filename, content_type, size, sha256, data, created_by, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, a.TenantID, a.ID, a.InvoiceID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.CreatedBy, t.d.ts(a.CreatedAt))
+	_, err := t.Exec(ctx, `INSERT INTO attachments (tenant_id, id, invoice_id, filename, content_type, size, sha256, data, created_by, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, a.TenantID, a.ID, a.InvoiceID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.CreatedBy, t.D.TS(a.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert attachment: %w", err)
 	}
@@ -176,7 +177,7 @@ func (t *tx) InsertAttachment(ctx context.Context, a billing.Attachment) error {
 }
 
 func (t *tx) ListAttachments(ctx context.Context, tenantID, invoiceID string) ([]billing.Attachment, error) {
-	rows, err := t.query(ctx, `SELECT id, invoice_id, filename, content_type, size, sha256, created_by, created_at FROM attachments
+	rows, err := t.Query(ctx, `SELECT id, invoice_id, filename, content_type, size, sha256, created_by, created_at FROM attachments
 		WHERE tenant_id = ? AND invoice_id = ? ORDER BY created_at, id`, tenantID, invoiceID)
 	if err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)
@@ -185,7 +186,7 @@ func (t *tx) ListAttachments(ctx context.Context, tenantID, invoiceID string) ([
 	var out []billing.Attachment
 	for rows.Next() {
 		a := billing.Attachment{TenantID: tenantID}
-		if err := rows.Scan(&a.ID, &a.InvoiceID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.CreatedBy, tsScan{&a.CreatedAt}); err != nil {
+		if err := rows.Scan(&a.ID, &a.InvoiceID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.CreatedBy, dbtx.ScanTS(&a.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("scan attachment: %w", err)
 		}
 		out = append(out, a)
@@ -195,11 +196,11 @@ func (t *tx) ListAttachments(ctx context.Context, tenantID, invoiceID string) ([
 
 func (t *tx) GetAttachment(ctx context.Context, tenantID, invoiceID, id string) (billing.Attachment, error) {
 	a := billing.Attachment{TenantID: tenantID}
-	err := t.queryRow(ctx, `SELECT id, invoice_id, filename, content_type, size, sha256, data, created_by, created_at FROM attachments
+	err := t.QueryRow(ctx, `SELECT id, invoice_id, filename, content_type, size, sha256, data, created_by, created_at FROM attachments
 		WHERE tenant_id = ? AND invoice_id = ? AND id = ?`, tenantID, invoiceID, id).Scan(&a.ID, &a.InvoiceID, &a.Filename, &a.ContentType,
-		&a.Size, &a.SHA256, &a.Data, &a.CreatedBy, tsScan{&a.CreatedAt})
-	if errNoRows(err) {
-		return a, notFound("attachment", id)
+		&a.Size, &a.SHA256, &a.Data, &a.CreatedBy, dbtx.ScanTS(&a.CreatedAt))
+	if dbtx.ErrNoRows(err) {
+		return a, dbtx.NotFound("attachment", id)
 	}
 	if err != nil {
 		return a, fmt.Errorf("get attachment: %w", err)
@@ -208,6 +209,6 @@ func (t *tx) GetAttachment(ctx context.Context, tenantID, invoiceID, id string) 
 }
 
 func (t *tx) DeleteAttachment(ctx context.Context, tenantID, invoiceID, id string) error {
-	res, err := t.exec(ctx, `DELETE FROM attachments WHERE tenant_id = ? AND invoice_id = ? AND id = ?`, tenantID, invoiceID, id)
-	return mustAffect(res, err, "attachment", id)
+	res, err := t.Exec(ctx, `DELETE FROM attachments WHERE tenant_id = ? AND invoice_id = ? AND id = ?`, tenantID, invoiceID, id)
+	return dbtx.MustAffect(res, err, "attachment", id)
 }

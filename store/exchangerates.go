@@ -6,13 +6,14 @@ import (
 
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 // The tenant's exchange-rate table and the groups billing runs skip for
 // want of a rate.
 
 func (t *tx) ListExchangeRates(ctx context.Context, tenantID string, f service.ExchangeRateFilter) ([]service.ExchangeRate, error) {
-	q := `SELECT currency, effective_date, ` + t.d.dec("rate") + `, updated_at FROM exchange_rates WHERE tenant_id = ?`
+	q := `SELECT currency, effective_date, ` + t.D.Dec("rate") + `, updated_at FROM exchange_rates WHERE tenant_id = ?`
 	args := []any{tenantID}
 	if f.Currency != "" {
 		q += ` AND currency = ?`
@@ -20,13 +21,13 @@ func (t *tx) ListExchangeRates(ctx context.Context, tenantID string, f service.E
 	}
 	if !f.From.IsZero() {
 		q += ` AND effective_date >= ?`
-		args = append(args, dateArg(f.From))
+		args = append(args, dbtx.DateArg(f.From))
 	}
 	if !f.To.IsZero() {
 		q += ` AND effective_date <= ?`
-		args = append(args, dateArg(f.To))
+		args = append(args, dbtx.DateArg(f.To))
 	}
-	rows, err := t.query(ctx, q+` ORDER BY currency, effective_date DESC LIMIT 10000`, args...)
+	rows, err := t.Query(ctx, q+` ORDER BY currency, effective_date DESC LIMIT 10000`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list exchange rates: %w", err)
 	}
@@ -34,7 +35,7 @@ func (t *tx) ListExchangeRates(ctx context.Context, tenantID string, f service.E
 	out := []service.ExchangeRate{}
 	for rows.Next() {
 		var r service.ExchangeRate
-		if err := rows.Scan(&r.Currency, dateScan{&r.Date}, decScan{&r.Rate}, tsScan{&r.UpdatedAt}); err != nil {
+		if err := rows.Scan(&r.Currency, dbtx.ScanDate(&r.Date), dbtx.ScanDec(&r.Rate), dbtx.ScanTS(&r.UpdatedAt)); err != nil {
 			return nil, fmt.Errorf("scan exchange rate: %w", err)
 		}
 		out = append(out, r)
@@ -44,9 +45,9 @@ func (t *tx) ListExchangeRates(ctx context.Context, tenantID string, f service.E
 
 func (t *tx) UpsertExchangeRates(ctx context.Context, tenantID string, rates []service.ExchangeRate) error {
 	for _, r := range rates {
-		if _, err := t.exec(ctx, `INSERT INTO exchange_rates (tenant_id, currency, effective_date, rate, updated_at) VALUES (?,?,?,?,?)
+		if _, err := t.Exec(ctx, `INSERT INTO exchange_rates (tenant_id, currency, effective_date, rate, updated_at) VALUES (?,?,?,?,?)
 			ON CONFLICT (tenant_id, currency, effective_date) DO UPDATE SET rate = excluded.rate, updated_at = excluded.updated_at`,
-			tenantID, r.Currency, dateArg(r.Date), decArg(r.Rate), t.d.ts(r.UpdatedAt)); err != nil {
+			tenantID, r.Currency, dbtx.DateArg(r.Date), dbtx.DecArg(r.Rate), t.D.TS(r.UpdatedAt)); err != nil {
 			return fmt.Errorf("set exchange rate %s %s: %w", r.Currency, r.Date, err)
 		}
 	}
@@ -54,19 +55,19 @@ func (t *tx) UpsertExchangeRates(ctx context.Context, tenantID string, rates []s
 }
 
 func (t *tx) DeleteExchangeRate(ctx context.Context, tenantID, currency string, date calendar.Date) error {
-	res, err := t.exec(ctx, `DELETE FROM exchange_rates WHERE tenant_id = ? AND currency = ? AND effective_date = ?`, tenantID, currency, dateArg(date))
+	res, err := t.Exec(ctx, `DELETE FROM exchange_rates WHERE tenant_id = ? AND currency = ? AND effective_date = ?`, tenantID, currency, dbtx.DateArg(date))
 	if err != nil {
 		return fmt.Errorf("delete exchange rate: %w", err)
 	}
-	return mustAffect(res, nil, "exchange rate", currency+" "+date.String())
+	return dbtx.MustAffect(res, nil, "exchange rate", currency+" "+date.String())
 }
 
 func (t *tx) ExchangeRateOn(ctx context.Context, tenantID, currency string, date calendar.Date) (service.ExchangeRate, bool, error) {
 	var r service.ExchangeRate
-	err := t.queryRow(ctx, `SELECT currency, effective_date, `+t.d.dec("rate")+`, updated_at FROM exchange_rates
+	err := t.QueryRow(ctx, `SELECT currency, effective_date, `+t.D.Dec("rate")+`, updated_at FROM exchange_rates
 		WHERE tenant_id = ? AND currency = ? AND effective_date <= ? ORDER BY effective_date DESC LIMIT 1`,
-		tenantID, currency, dateArg(date)).Scan(&r.Currency, dateScan{&r.Date}, decScan{&r.Rate}, tsScan{&r.UpdatedAt})
-	if errNoRows(err) {
+		tenantID, currency, dbtx.DateArg(date)).Scan(&r.Currency, dbtx.ScanDate(&r.Date), dbtx.ScanDec(&r.Rate), dbtx.ScanTS(&r.UpdatedAt))
+	if dbtx.ErrNoRows(err) {
 		return r, false, nil
 	}
 	if err != nil {
@@ -82,16 +83,16 @@ func (t *tx) SetBillingRunSkips(ctx context.Context, tenantID, runID string, acc
 		for _, a := range batch {
 			args = append(args, a)
 		}
-		if _, err := t.exec(ctx, `DELETE FROM billing_run_skips WHERE tenant_id = ? AND run_id = ? AND account_id IN (`+placeholders(len(batch))+`)`,
+		if _, err := t.Exec(ctx, `DELETE FROM billing_run_skips WHERE tenant_id = ? AND run_id = ? AND account_id IN (`+dbtx.Placeholders(len(batch))+`)`,
 			args...); err != nil {
 			return fmt.Errorf("clear skipped groups: %w", err)
 		}
 	}
 	for _, s := range skips {
-		if _, err := t.exec(ctx, `INSERT INTO billing_run_skips (tenant_id, run_id, account_id, customer_number, customer_name, provider, currency, items, reason, created_at)
+		if _, err := t.Exec(ctx, `INSERT INTO billing_run_skips (tenant_id, run_id, account_id, customer_number, customer_name, provider, currency, items, reason, created_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, run_id, account_id, provider, currency)
 			DO UPDATE SET items = excluded.items, reason = excluded.reason`,
-			tenantID, runID, s.AccountID, s.CustomerNumber, s.CustomerName, s.Provider, s.Currency, s.Items, s.Reason, t.d.ts(s.At)); err != nil {
+			tenantID, runID, s.AccountID, s.CustomerNumber, s.CustomerName, s.Provider, s.Currency, s.Items, s.Reason, t.D.TS(s.At)); err != nil {
 			return fmt.Errorf("record skipped group: %w", err)
 		}
 	}
@@ -107,8 +108,8 @@ func (t *tx) BillingRunSkips(ctx context.Context, tenantID string, runIDs []stri
 	for _, id := range runIDs {
 		args = append(args, id)
 	}
-	rows, err := t.query(ctx, `SELECT run_id, account_id, customer_number, customer_name, provider, currency, items, reason FROM billing_run_skips
-		WHERE tenant_id = ? AND run_id IN (`+placeholders(len(runIDs))+`) ORDER BY run_id, customer_number, account_id, provider, currency`, args...)
+	rows, err := t.Query(ctx, `SELECT run_id, account_id, customer_number, customer_name, provider, currency, items, reason FROM billing_run_skips
+		WHERE tenant_id = ? AND run_id IN (`+dbtx.Placeholders(len(runIDs))+`) ORDER BY run_id, customer_number, account_id, provider, currency`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("skipped groups: %w", err)
 	}

@@ -20,8 +20,8 @@ func ExplainListInvoices(ctx context.Context, stx service.Tx, tenantID string, f
 	if err != nil {
 		return "", "", err
 	}
-	if t.d.engine == Postgres {
-		rows, err := t.query(ctx, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) `+query, args...)
+	if t.D.Engine == Postgres {
+		rows, err := t.Query(ctx, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) `+query, args...)
 		if err != nil {
 			return query, "", err
 		}
@@ -34,9 +34,9 @@ func ExplainListInvoices(ctx context.Context, stx service.Tx, tenantID string, f
 			}
 			b.WriteString(line + "\n")
 		}
-		return t.d.q(query), b.String(), rows.Err()
+		return t.D.Rebind(query), b.String(), rows.Err()
 	}
-	rows, err := t.query(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+	rows, err := t.Query(ctx, `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		return query, "", err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 // InsertEntry appends a journal entry and its lines. Entries are never updated.
@@ -19,8 +20,8 @@ func (t *tx) InsertEntry(ctx context.Context, e ledger.Entry) error {
 	if err := e.Check(); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, `INSERT INTO journal_entries (tenant_id, id, number, date, description, source_type, source_id, reverses_id, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, e.Number, dateArg(e.Date), e.Description, e.SourceType, e.SourceID, e.ReversesID, t.d.ts(e.CreatedAt))
+	_, err := t.Exec(ctx, `INSERT INTO journal_entries (tenant_id, id, number, date, description, source_type, source_id, reverses_id, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, e.Number, dbtx.DateArg(e.Date), e.Description, e.SourceType, e.SourceID, e.ReversesID, t.D.TS(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert journal entry: %w", err)
 	}
@@ -31,13 +32,13 @@ func (t *tx) InsertEntry(ctx context.Context, e ledger.Entry) error {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		sb.WriteString("(" + placeholders(cols) + ")")
-		args = append(args, e.TenantID, e.ID, i+1, dateArg(e.Date), l.Account, decArg(l.Debit), decArg(l.Credit),
-			l.CustomerID, l.InvoiceID, l.Currency, decArg(l.Amount))
+		sb.WriteString("(" + dbtx.Placeholders(cols) + ")")
+		args = append(args, e.TenantID, e.ID, i+1, dbtx.DateArg(e.Date), l.Account, dbtx.DecArg(l.Debit), dbtx.DecArg(l.Credit),
+			l.CustomerID, l.InvoiceID, l.Currency, dbtx.DecArg(l.Amount))
 	}
-	_, err = t.exec(ctx, `INSERT INTO journal_lines (tenant_id, entry_id, line_no, date, account, debit, credit, customer_id, invoice_id, currency, amount)
+	_, err = t.Exec(ctx, `INSERT INTO journal_lines (tenant_id, entry_id, line_no, date, account, debit, credit, customer_id, invoice_id, currency, amount)
 		VALUES `+sb.String(), args...)
-	if foreignKeyViolation(err) {
+	if dbtx.ForeignKeyViolation(err) {
 		return fail.Field("account", "an account of entry %s is not in the chart of accounts", e.Number)
 	}
 	if err != nil {
@@ -48,16 +49,16 @@ func (t *tx) InsertEntry(ctx context.Context, e ledger.Entry) error {
 
 func (t *tx) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error) {
 	e := ledger.Entry{TenantID: tenantID}
-	err := t.queryRow(ctx, `SELECT id, number, date, description, source_type, source_id, reverses_id, created_at
-		FROM journal_entries WHERE tenant_id = ? AND id = ?`, tenantID, entryID).Scan(&e.ID, &e.Number, dateScan{&e.Date},
-		&e.Description, &e.SourceType, &e.SourceID, &e.ReversesID, tsScan{&e.CreatedAt})
-	if errNoRows(err) {
-		return e, notFound("journal entry", entryID)
+	err := t.QueryRow(ctx, `SELECT id, number, date, description, source_type, source_id, reverses_id, created_at
+		FROM journal_entries WHERE tenant_id = ? AND id = ?`, tenantID, entryID).Scan(&e.ID, &e.Number, dbtx.ScanDate(&e.Date),
+		&e.Description, &e.SourceType, &e.SourceID, &e.ReversesID, dbtx.ScanTS(&e.CreatedAt))
+	if dbtx.ErrNoRows(err) {
+		return e, dbtx.NotFound("journal entry", entryID)
 	}
 	if err != nil {
 		return e, fmt.Errorf("get entry: %w", err)
 	}
-	rows, err := t.query(ctx, `SELECT account, `+t.d.dec("debit")+`, `+t.d.dec("credit")+`, customer_id, invoice_id, currency, `+t.d.dec("amount")+`
+	rows, err := t.Query(ctx, `SELECT account, `+t.D.Dec("debit")+`, `+t.D.Dec("credit")+`, customer_id, invoice_id, currency, `+t.D.Dec("amount")+`
 		FROM journal_lines WHERE tenant_id = ? AND entry_id = ? ORDER BY line_no`, tenantID, entryID)
 	if err != nil {
 		return e, fmt.Errorf("get entry lines: %w", err)
@@ -65,7 +66,7 @@ func (t *tx) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Ent
 	defer rows.Close()
 	for rows.Next() {
 		var l ledger.Line
-		if err := rows.Scan(&l.Account, decScan{&l.Debit}, decScan{&l.Credit}, &l.CustomerID, &l.InvoiceID, &l.Currency, decScan{&l.Amount}); err != nil {
+		if err := rows.Scan(&l.Account, dbtx.ScanDec(&l.Debit), dbtx.ScanDec(&l.Credit), &l.CustomerID, &l.InvoiceID, &l.Currency, dbtx.ScanDec(&l.Amount)); err != nil {
 			return e, fmt.Errorf("scan entry line: %w", err)
 		}
 		e.Lines = append(e.Lines, l)
@@ -74,7 +75,7 @@ func (t *tx) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Ent
 }
 
 func (t *tx) EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID string) ([]ledger.Entry, error) {
-	rows, err := t.query(ctx, `SELECT id FROM journal_entries WHERE tenant_id = ? AND source_id = ? AND source_type = ? ORDER BY number`,
+	rows, err := t.Query(ctx, `SELECT id FROM journal_entries WHERE tenant_id = ? AND source_id = ? AND source_type = ? ORDER BY number`,
 		tenantID, sourceID, sourceType)
 	if err != nil {
 		return nil, fmt.Errorf("entries by source: %w", err)
@@ -105,8 +106,8 @@ func (t *tx) EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID
 
 func (t *tx) HasEntries(ctx context.Context, tenantID string) (bool, error) {
 	var one int
-	err := t.queryRow(ctx, `SELECT 1 FROM journal_entries WHERE tenant_id = ? LIMIT 1`, tenantID).Scan(&one)
-	if errNoRows(err) {
+	err := t.QueryRow(ctx, `SELECT 1 FROM journal_entries WHERE tenant_id = ? LIMIT 1`, tenantID).Scan(&one)
+	if dbtx.ErrNoRows(err) {
 		return false, nil
 	}
 	if err != nil {
@@ -116,9 +117,9 @@ func (t *tx) HasEntries(ctx context.Context, tenantID string) (bool, error) {
 }
 
 func (t *tx) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error) {
-	rows, err := t.query(ctx, `SELECT a.code, a.name, a.type, `+t.d.sum("l.debit")+`, `+t.d.sum("l.credit")+`
+	rows, err := t.Query(ctx, `SELECT a.code, a.name, a.type, `+t.D.Sum("l.debit")+`, `+t.D.Sum("l.credit")+`
 		FROM ledger_accounts a LEFT JOIN ledger_daily l ON l.tenant_id = a.tenant_id AND l.account = a.code AND l.date <= ?
-		WHERE a.tenant_id = ? GROUP BY a.code, a.name, a.type ORDER BY a.code`, dateArg(asOf), tenantID)
+		WHERE a.tenant_id = ? GROUP BY a.code, a.name, a.type ORDER BY a.code`, dbtx.DateArg(asOf), tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("trial balance: %w", err)
 	}
@@ -127,7 +128,7 @@ func (t *tx) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Da
 	for rows.Next() {
 		var b ledger.Balance
 		var typ string
-		if err := rows.Scan(&b.Account, &b.Name, &typ, decScan{&b.Debit}, decScan{&b.Credit}); err != nil {
+		if err := rows.Scan(&b.Account, &b.Name, &typ, dbtx.ScanDec(&b.Debit), dbtx.ScanDec(&b.Credit)); err != nil {
 			return nil, fmt.Errorf("scan balance: %w", err)
 		}
 		b.Type = ledger.Type(typ)
@@ -138,23 +139,23 @@ func (t *tx) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Da
 }
 
 func (t *tx) AccountLines(ctx context.Context, tenantID, account string, from, to calendar.Date, limit int) ([]service.AccountLine, error) {
-	w := tenantWhere("l.tenant_id", tenantID)
-	w.and("l.account = ?", account)
+	w := dbtx.TenantWhere("l.tenant_id", tenantID)
+	w.And("l.account = ?", account)
 	var opening decimal.Decimal
 	if !from.IsZero() {
-		w.and("l.date >= ?", dateArg(from))
+		w.And("l.date >= ?", dbtx.DateArg(from))
 		var d, c decimal.Decimal
-		err := t.queryRow(ctx, `SELECT `+t.d.sum("debit")+`, `+t.d.sum("credit")+` FROM journal_lines WHERE tenant_id = ? AND account = ? AND date < ?`,
-			tenantID, account, dateArg(from)).Scan(decScan{&d}, decScan{&c})
+		err := t.QueryRow(ctx, `SELECT `+t.D.Sum("debit")+`, `+t.D.Sum("credit")+` FROM journal_lines WHERE tenant_id = ? AND account = ? AND date < ?`,
+			tenantID, account, dbtx.DateArg(from)).Scan(dbtx.ScanDec(&d), dbtx.ScanDec(&c))
 		if err != nil {
 			return nil, fmt.Errorf("opening balance: %w", err)
 		}
 		opening = d.Sub(c)
 	}
 	if !to.IsZero() {
-		w.and("l.date <= ?", dateArg(to))
+		w.And("l.date <= ?", dbtx.DateArg(to))
 	}
-	rows, err := t.query(ctx, `SELECT e.id, e.number, l.date, e.description, `+t.d.dec("l.debit")+`, `+t.d.dec("l.credit")+`, l.customer_id, l.invoice_id
+	rows, err := t.Query(ctx, `SELECT e.id, e.number, l.date, e.description, `+t.D.Dec("l.debit")+`, `+t.D.Dec("l.credit")+`, l.customer_id, l.invoice_id
 		FROM journal_lines l JOIN journal_entries e ON e.tenant_id = l.tenant_id AND e.id = l.entry_id
 		WHERE `+w.String()+` ORDER BY l.date, e.number, l.line_no LIMIT ?`, append(w.Args(), limit)...)
 	if err != nil {
@@ -165,7 +166,7 @@ func (t *tx) AccountLines(ctx context.Context, tenantID, account string, from, t
 	bal := opening
 	for rows.Next() {
 		var l service.AccountLine
-		if err := rows.Scan(&l.EntryID, &l.EntryNumber, dateScan{&l.Date}, &l.Description, decScan{&l.Debit}, decScan{&l.Credit}, &l.CustomerID, &l.InvoiceID); err != nil {
+		if err := rows.Scan(&l.EntryID, &l.EntryNumber, dbtx.ScanDate(&l.Date), &l.Description, dbtx.ScanDec(&l.Debit), dbtx.ScanDec(&l.Credit), &l.CustomerID, &l.InvoiceID); err != nil {
 			return nil, fmt.Errorf("scan account line: %w", err)
 		}
 		bal = bal.Add(l.Debit).Sub(l.Credit)
@@ -184,8 +185,8 @@ func (t *tx) SubledgerBalances(ctx context.Context, tenantID string, accounts []
 	for _, a := range accounts {
 		args = append(args, a)
 	}
-	rows, err := t.query(ctx, `SELECT customer_id, `+t.d.sum("debit")+`, `+t.d.sum("credit")+` FROM journal_lines
-		WHERE tenant_id = ? AND account IN (`+placeholders(len(accounts))+`) GROUP BY customer_id`, args...)
+	rows, err := t.Query(ctx, `SELECT customer_id, `+t.D.Sum("debit")+`, `+t.D.Sum("credit")+` FROM journal_lines
+		WHERE tenant_id = ? AND account IN (`+dbtx.Placeholders(len(accounts))+`) GROUP BY customer_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("subledger: %w", err)
 	}
@@ -193,7 +194,7 @@ func (t *tx) SubledgerBalances(ctx context.Context, tenantID string, accounts []
 	for rows.Next() {
 		var cust string
 		var d, c decimal.Decimal
-		if err := rows.Scan(&cust, decScan{&d}, decScan{&c}); err != nil {
+		if err := rows.Scan(&cust, dbtx.ScanDec(&d), dbtx.ScanDec(&c)); err != nil {
 			return nil, fmt.Errorf("scan subledger: %w", err)
 		}
 		out[cust] = d.Sub(c)
@@ -202,19 +203,19 @@ func (t *tx) SubledgerBalances(ctx context.Context, tenantID string, accounts []
 }
 
 func (t *tx) Journal(ctx context.Context, tenantID string, f service.JournalFilter) ([]service.JournalRow, error) {
-	w := tenantWhere("i.tenant_id", tenantID)
-	w.and("i.number IS NOT NULL")
+	w := dbtx.TenantWhere("i.tenant_id", tenantID)
+	w.And("i.number IS NOT NULL")
 	if f.CustomerID != "" {
-		w.and("i.customer_id = ? OR i.invoice_account_id = ?", f.CustomerID, f.CustomerID)
+		w.And("i.customer_id = ? OR i.invoice_account_id = ?", f.CustomerID, f.CustomerID)
 	}
 	if !f.From.IsZero() {
-		w.and("i.invoice_date >= ?", dateArg(f.From))
+		w.And("i.invoice_date >= ?", dbtx.DateArg(f.From))
 	}
 	if !f.To.IsZero() {
-		w.and("i.invoice_date <= ?", dateArg(f.To))
+		w.And("i.invoice_date <= ?", dbtx.DateArg(f.To))
 	}
-	rows, err := t.query(ctx, `SELECT i.id, i.number, i.kind, i.status, i.invoice_date, i.invoice_account_id, i.customer_name, i.currency,
-		`+t.d.dec("i.total")+`, COALESCE(e.number, ''), COALESCE(v.number, '')
+	rows, err := t.Query(ctx, `SELECT i.id, i.number, i.kind, i.status, i.invoice_date, i.invoice_account_id, i.customer_name, i.currency,
+		`+t.D.Dec("i.total")+`, COALESCE(e.number, ''), COALESCE(v.number, '')
 		FROM invoices i
 		LEFT JOIN journal_entries e ON e.tenant_id = i.tenant_id AND e.id = i.entry_id
 		LEFT JOIN journal_entries v ON v.tenant_id = i.tenant_id AND v.id = i.void_entry_id
@@ -227,8 +228,8 @@ func (t *tx) Journal(ctx context.Context, tenantID string, f service.JournalFilt
 	for rows.Next() {
 		var r service.JournalRow
 		var kind, status string
-		if err := rows.Scan(&r.InvoiceID, &r.Number, &kind, &status, dateScan{&r.InvoiceDate}, &r.CustomerID, &r.CustomerName,
-			&r.Currency, decScan{&r.Total}, &r.Voucher, &r.VoidVoucher); err != nil {
+		if err := rows.Scan(&r.InvoiceID, &r.Number, &kind, &status, dbtx.ScanDate(&r.InvoiceDate), &r.CustomerID, &r.CustomerName,
+			&r.Currency, dbtx.ScanDec(&r.Total), &r.Voucher, &r.VoidVoucher); err != nil {
 			return nil, fmt.Errorf("scan journal row: %w", err)
 		}
 		r.Kind, r.Status = billingKind(kind), billingStatus(status)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 const notificationCols = `tenant_id, id, kind, target_type, target_id, recipient, language, payload, status, attempts, last_error,
@@ -16,7 +17,7 @@ func scanNotification(row interface{ Scan(...any) error }) (service.Notification
 	var n service.Notification
 	var payload string
 	if err := row.Scan(&n.TenantID, &n.ID, &n.Kind, &n.TargetType, &n.TargetID, &n.Recipient, &n.Language, &payload, &n.Status,
-		&n.Attempts, &n.LastError, ntsScan{&n.NextAttemptAt}, ntsScan{&n.SentAt}, tsScan{&n.CreatedAt}, tsScan{&n.UpdatedAt}); err != nil {
+		&n.Attempts, &n.LastError, dbtx.ScanNTS(&n.NextAttemptAt), dbtx.ScanNTS(&n.SentAt), dbtx.ScanTS(&n.CreatedAt), dbtx.ScanTS(&n.UpdatedAt)); err != nil {
 		return n, err
 	}
 	if err := json.Unmarshal([]byte(payload), &n.Payload); err != nil {
@@ -26,7 +27,7 @@ func scanNotification(row interface{ Scan(...any) error }) (service.Notification
 }
 
 func (t *tx) listNotifications(ctx context.Context, query string, args ...any) ([]service.Notification, error) {
-	rows, err := t.query(ctx, query, args...)
+	rows, err := t.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
 	}
@@ -43,27 +44,27 @@ func (t *tx) listNotifications(ctx context.Context, query string, args ...any) (
 }
 
 func (t *tx) ListOutbox(ctx context.Context, tenantID string, f service.OutboxFilter) ([]service.Notification, error) {
-	w := tenantWhere("tenant_id", tenantID)
+	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if f.Status != "" {
-		w.and("status = ?", f.Status)
+		w.And("status = ?", f.Status)
 	}
 	if f.Kind != "" {
-		w.and("kind = ?", f.Kind)
+		w.And("kind = ?", f.Kind)
 	}
 	if f.TargetID != "" {
-		w.and("target_id = ?", f.TargetID)
+		w.And("target_id = ?", f.TargetID)
 	}
 	if c := f.Page.After(); c != nil {
-		w.and("id < ?", c.ID)
+		w.And("id < ?", c.ID)
 	}
 	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`,
 		append(w.Args(), f.Page.Limit+1)...)
 }
 
 func (t *tx) GetNotification(ctx context.Context, tenantID, notificationID string) (service.Notification, error) {
-	n, err := scanNotification(t.queryRow(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND id = ?`, tenantID, notificationID))
-	if errNoRows(err) {
-		return n, notFound("outbox message", notificationID)
+	n, err := scanNotification(t.QueryRow(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND id = ?`, tenantID, notificationID))
+	if dbtx.ErrNoRows(err) {
+		return n, dbtx.NotFound("outbox message", notificationID)
 	}
 	if err != nil {
 		return n, fmt.Errorf("get notification: %w", err)
@@ -71,27 +72,18 @@ func (t *tx) GetNotification(ctx context.Context, tenantID, notificationID strin
 	return n, nil
 }
 
-// skipLocked is the suffix that lets concurrent claimants on PostgreSQL pass
-// over rows another transaction is claiming (SQLite has one writer).
-func (d dialect) skipLocked() string {
-	if d.engine == Postgres {
-		return " FOR UPDATE SKIP LOCKED"
-	}
-	return ""
-}
-
 func (t *tx) ClaimNotifications(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]service.Notification, error) {
 	return t.listNotifications(ctx, `UPDATE notifications SET lease_owner = ?, lease_until = ?
 		WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM notifications
 			WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-			ORDER BY next_attempt_at LIMIT ?`+t.d.skipLocked()+`)
-		RETURNING `+notificationCols, owner, t.d.ts(leaseUntil), t.d.ts(now), t.d.ts(now), limit)
+			ORDER BY next_attempt_at LIMIT ?`+t.D.SkipLocked()+`)
+		RETURNING `+notificationCols, owner, t.D.TS(leaseUntil), t.D.TS(now), t.D.TS(now), limit)
 }
 
 func (t *tx) SaveNotificationAttempt(ctx context.Context, n service.Notification, owner string) (bool, error) {
-	res, err := t.exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?,
+	res, err := t.Exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?,
 		updated_at = ?, lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND lease_owner = ?`,
-		n.Status, n.Attempts, n.LastError, t.d.nts(n.NextAttemptAt), t.d.nts(n.SentAt), t.d.ts(n.UpdatedAt), n.TenantID, n.ID, owner)
+		n.Status, n.Attempts, n.LastError, t.D.NTS(n.NextAttemptAt), t.D.NTS(n.SentAt), t.D.TS(n.UpdatedAt), n.TenantID, n.ID, owner)
 	if err != nil {
 		return false, fmt.Errorf("save notification attempt: %w", err)
 	}
@@ -100,8 +92,8 @@ func (t *tx) SaveNotificationAttempt(ctx context.Context, n service.Notification
 }
 
 func (t *tx) RequeueNotification(ctx context.Context, n service.Notification) error {
-	res, err := t.exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, recipient = ?, next_attempt_at = ?,
+	res, err := t.Exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, recipient = ?, next_attempt_at = ?,
 		updated_at = ?, lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND status IN ('failed', 'skipped')`,
-		n.Status, n.Attempts, n.LastError, n.Recipient, t.d.nts(n.NextAttemptAt), t.d.ts(n.UpdatedAt), n.TenantID, n.ID)
-	return mustAffect(res, err, "failed or skipped outbox message", n.ID)
+		n.Status, n.Attempts, n.LastError, n.Recipient, t.D.NTS(n.NextAttemptAt), t.D.TS(n.UpdatedAt), n.TenantID, n.ID)
+	return dbtx.MustAffect(res, err, "failed or skipped outbox message", n.ID)
 }

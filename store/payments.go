@@ -9,6 +9,7 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 // --- payment methods
@@ -18,14 +19,14 @@ const paymentMethodCols = `tenant_id, id, customer_id, provider, provider_custom
 func scanPaymentMethod(row interface{ Scan(...any) error }) (service.PaymentMethod, error) {
 	var m service.PaymentMethod
 	err := row.Scan(&m.TenantID, &m.ID, &m.CustomerID, &m.Provider, &m.ProviderCustomer, &m.Token, &m.Brand, &m.Last4,
-		&m.ExpMonth, &m.ExpYear, &m.Primary, tsScan{&m.CreatedAt})
+		&m.ExpMonth, &m.ExpYear, &m.Primary, dbtx.ScanTS(&m.CreatedAt))
 	return m, err
 }
 
 func (t *tx) InsertPaymentMethod(ctx context.Context, m service.PaymentMethod) error {
-	_, err := t.exec(ctx, `INSERT INTO payment_methods (`+paymentMethodCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err := t.Exec(ctx, `INSERT INTO payment_methods (`+paymentMethodCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 		m.TenantID, m.ID, m.CustomerID, m.Provider, m.ProviderCustomer, m.Token, m.Brand, m.Last4, m.ExpMonth, m.ExpYear,
-		m.Primary, t.d.ts(m.CreatedAt))
+		m.Primary, t.D.TS(m.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert payment method: %w", err)
 	}
@@ -33,7 +34,7 @@ func (t *tx) InsertPaymentMethod(ctx context.Context, m service.PaymentMethod) e
 }
 
 func (t *tx) ListPaymentMethods(ctx context.Context, tenantID, customerID string) ([]service.PaymentMethod, error) {
-	rows, err := t.query(ctx, `SELECT `+paymentMethodCols+` FROM payment_methods WHERE tenant_id = ? AND customer_id = ?
+	rows, err := t.Query(ctx, `SELECT `+paymentMethodCols+` FROM payment_methods WHERE tenant_id = ? AND customer_id = ?
 		ORDER BY is_primary DESC, created_at, id`, tenantID, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("list payment methods: %w", err)
@@ -51,9 +52,9 @@ func (t *tx) ListPaymentMethods(ctx context.Context, tenantID, customerID string
 }
 
 func (t *tx) GetPaymentMethod(ctx context.Context, tenantID, id string) (service.PaymentMethod, error) {
-	m, err := scanPaymentMethod(t.queryRow(ctx, `SELECT `+paymentMethodCols+` FROM payment_methods WHERE tenant_id = ? AND id = ?`, tenantID, id))
-	if errNoRows(err) {
-		return m, notFound("payment method", id)
+	m, err := scanPaymentMethod(t.QueryRow(ctx, `SELECT `+paymentMethodCols+` FROM payment_methods WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	if dbtx.ErrNoRows(err) {
+		return m, dbtx.NotFound("payment method", id)
 	}
 	if err != nil {
 		return m, fmt.Errorf("get payment method: %w", err)
@@ -62,47 +63,47 @@ func (t *tx) GetPaymentMethod(ctx context.Context, tenantID, id string) (service
 }
 
 func (t *tx) DeletePaymentMethod(ctx context.Context, tenantID, id string) error {
-	res, err := t.exec(ctx, `DELETE FROM payment_methods WHERE tenant_id = ? AND id = ?`, tenantID, id)
-	return mustAffect(res, err, "payment method", id)
+	res, err := t.Exec(ctx, `DELETE FROM payment_methods WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	return dbtx.MustAffect(res, err, "payment method", id)
 }
 
 func (t *tx) SetPrimaryPaymentMethod(ctx context.Context, tenantID, customerID, id string) error {
-	if _, err := t.exec(ctx, `UPDATE payment_methods SET is_primary = ? WHERE tenant_id = ? AND customer_id = ? AND is_primary = ?`,
+	if _, err := t.Exec(ctx, `UPDATE payment_methods SET is_primary = ? WHERE tenant_id = ? AND customer_id = ? AND is_primary = ?`,
 		false, tenantID, customerID, true); err != nil {
 		return fmt.Errorf("clear primary payment method: %w", err)
 	}
 	if id == "" {
 		return nil
 	}
-	res, err := t.exec(ctx, `UPDATE payment_methods SET is_primary = ? WHERE tenant_id = ? AND customer_id = ? AND id = ?`,
+	res, err := t.Exec(ctx, `UPDATE payment_methods SET is_primary = ? WHERE tenant_id = ? AND customer_id = ? AND id = ?`,
 		true, tenantID, customerID, id)
-	return mustAffect(res, err, "payment method", id)
+	return dbtx.MustAffect(res, err, "payment method", id)
 }
 
 // --- payments
 
 func (t *tx) paymentCols() string {
-	d := t.d
-	return `tenant_id, id, customer_id, method, ` + d.dec("amount") + `, currency, ` + d.dec("exchange_rate") + `, ` + d.dec("amount_accounting") +
-		`, ` + d.dec("unapplied") + `, ` + d.dec("refunded") + `, payment_date, reference, payment_method_id, card_brand, card_last4,
+	d := t.D
+	return `tenant_id, id, customer_id, method, ` + d.Dec("amount") + `, currency, ` + d.Dec("exchange_rate") + `, ` + d.Dec("amount_accounting") +
+		`, ` + d.Dec("unapplied") + `, ` + d.Dec("refunded") + `, payment_date, reference, payment_method_id, card_brand, card_last4,
 		provider, charge_id, entry_id, created_by, created_at`
 }
 
 func scanPayment(row interface{ Scan(...any) error }) (service.Payment, error) {
 	var p service.Payment
-	err := row.Scan(&p.TenantID, &p.ID, &p.CustomerID, &p.Method, decScan{&p.Amount}, &p.Currency, decScan{&p.ExchangeRate},
-		decScan{&p.AmountAccounting}, decScan{&p.Unapplied}, decScan{&p.Refunded}, dateScan{&p.Date}, &p.Reference,
-		&p.PaymentMethodID, &p.CardBrand, &p.CardLast4, &p.Provider, &p.ChargeID, &p.EntryID, &p.CreatedBy, tsScan{&p.CreatedAt})
+	err := row.Scan(&p.TenantID, &p.ID, &p.CustomerID, &p.Method, dbtx.ScanDec(&p.Amount), &p.Currency, dbtx.ScanDec(&p.ExchangeRate),
+		dbtx.ScanDec(&p.AmountAccounting), dbtx.ScanDec(&p.Unapplied), dbtx.ScanDec(&p.Refunded), dbtx.ScanDate(&p.Date), &p.Reference,
+		&p.PaymentMethodID, &p.CardBrand, &p.CardLast4, &p.Provider, &p.ChargeID, &p.EntryID, &p.CreatedBy, dbtx.ScanTS(&p.CreatedAt))
 	return p, err
 }
 
 func (t *tx) InsertPayment(ctx context.Context, p service.Payment) error {
-	_, err := t.exec(ctx, `INSERT INTO payments (tenant_id, id, customer_id, method, amount, currency, exchange_rate, amount_accounting,
+	_, err := t.Exec(ctx, `INSERT INTO payments (tenant_id, id, customer_id, method, amount, currency, exchange_rate, amount_accounting,
 		unapplied, refunded, payment_date, reference, payment_method_id, card_brand, card_last4, provider, charge_id, entry_id, created_by, created_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		p.TenantID, p.ID, p.CustomerID, p.Method, decArg(p.Amount), p.Currency, decArg(p.ExchangeRate), decArg(p.AmountAccounting),
-		decArg(p.Unapplied), decArg(p.Refunded), dateArg(p.Date), p.Reference, p.PaymentMethodID, p.CardBrand, p.CardLast4,
-		p.Provider, p.ChargeID, p.EntryID, p.CreatedBy, t.d.ts(p.CreatedAt))
+		p.TenantID, p.ID, p.CustomerID, p.Method, dbtx.DecArg(p.Amount), p.Currency, dbtx.DecArg(p.ExchangeRate), dbtx.DecArg(p.AmountAccounting),
+		dbtx.DecArg(p.Unapplied), dbtx.DecArg(p.Refunded), dbtx.DateArg(p.Date), p.Reference, p.PaymentMethodID, p.CardBrand, p.CardLast4,
+		p.Provider, p.ChargeID, p.EntryID, p.CreatedBy, t.D.TS(p.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert payment: %w", err)
 	}
@@ -110,15 +111,15 @@ func (t *tx) InsertPayment(ctx context.Context, p service.Payment) error {
 }
 
 func (t *tx) UpdatePaymentBalances(ctx context.Context, p service.Payment) error {
-	res, err := t.exec(ctx, `UPDATE payments SET unapplied = ?, refunded = ? WHERE tenant_id = ? AND id = ?`,
-		decArg(p.Unapplied), decArg(p.Refunded), p.TenantID, p.ID)
-	return mustAffect(res, err, "payment", p.ID)
+	res, err := t.Exec(ctx, `UPDATE payments SET unapplied = ?, refunded = ? WHERE tenant_id = ? AND id = ?`,
+		dbtx.DecArg(p.Unapplied), dbtx.DecArg(p.Refunded), p.TenantID, p.ID)
+	return dbtx.MustAffect(res, err, "payment", p.ID)
 }
 
 func (t *tx) getPayment(ctx context.Context, suffix, tenantID, id string) (service.Payment, error) {
-	p, err := scanPayment(t.queryRow(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE tenant_id = ? AND id = ?`+suffix, tenantID, id))
-	if errNoRows(err) {
-		return p, notFound("payment", id)
+	p, err := scanPayment(t.QueryRow(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE tenant_id = ? AND id = ?`+suffix, tenantID, id))
+	if dbtx.ErrNoRows(err) {
+		return p, dbtx.NotFound("payment", id)
 	}
 	if err != nil {
 		return p, fmt.Errorf("get payment: %w", err)
@@ -131,13 +132,13 @@ func (t *tx) GetPayment(ctx context.Context, tenantID, id string) (service.Payme
 }
 
 func (t *tx) GetPaymentForUpdate(ctx context.Context, tenantID, id string) (service.Payment, error) {
-	return t.getPayment(ctx, t.d.forUpdate(), tenantID, id)
+	return t.getPayment(ctx, t.D.ForUpdate(), tenantID, id)
 }
 
 // listPayments lists the payments w selects, ordered and limited by tail
 // (whose arguments follow w's).
-func (t *tx) listPayments(ctx context.Context, w *where, tail string, tailArgs ...any) ([]service.Payment, error) {
-	rows, err := t.query(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE `+w.String()+tail, append(w.Args(), tailArgs...)...)
+func (t *tx) listPayments(ctx context.Context, w *dbtx.Where, tail string, tailArgs ...any) ([]service.Payment, error) {
+	rows, err := t.Query(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE `+w.String()+tail, append(w.Args(), tailArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("list payments: %w", err)
 	}
@@ -154,29 +155,29 @@ func (t *tx) listPayments(ctx context.Context, w *where, tail string, tailArgs .
 }
 
 func (t *tx) ListPayments(ctx context.Context, tenantID string, f service.PaymentFilter) ([]service.Payment, error) {
-	w := tenantWhere("tenant_id", tenantID)
+	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if f.CustomerID != "" {
-		w.and("customer_id = ?", f.CustomerID)
+		w.And("customer_id = ?", f.CustomerID)
 	}
 	return t.listPayments(ctx, w, ` ORDER BY created_at DESC, id DESC LIMIT ?`, f.Limit)
 }
 
 func (t *tx) CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]service.Payment, error) {
 	// unapplied is exact decimal text on SQLite, where zero is always "0".
-	w := tenantWhere("tenant_id", tenantID)
-	w.and("customer_id = ?", customerID)
-	w.and("currency = ?", currency)
-	w.and("unapplied <> '0'")
-	return t.listPayments(ctx, w, ` ORDER BY created_at, id`+t.d.forUpdate())
+	w := dbtx.TenantWhere("tenant_id", tenantID)
+	w.And("customer_id = ?", customerID)
+	w.And("currency = ?", currency)
+	w.And("unapplied <> '0'")
+	return t.listPayments(ctx, w, ` ORDER BY created_at, id`+t.D.ForUpdate())
 }
 
 // --- applications and refunds
 
 func (t *tx) InsertApplication(ctx context.Context, a service.Application) error {
-	_, err := t.exec(ctx, `INSERT INTO payment_applications (tenant_id, id, source_type, source_id, invoice_id, amount, amount_accounting,
+	_, err := t.Exec(ctx, `INSERT INTO payment_applications (tenant_id, id, source_type, source_id, invoice_id, amount, amount_accounting,
 		reversed, entry_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		a.TenantID, a.ID, a.SourceType, a.SourceID, a.InvoiceID, decArg(a.Amount), decArg(a.AmountAccounting), decArg(a.Reversed),
-		a.EntryID, t.d.ts(a.CreatedAt))
+		a.TenantID, a.ID, a.SourceType, a.SourceID, a.InvoiceID, dbtx.DecArg(a.Amount), dbtx.DecArg(a.AmountAccounting), dbtx.DecArg(a.Reversed),
+		a.EntryID, t.D.TS(a.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert payment application: %w", err)
 	}
@@ -184,21 +185,21 @@ func (t *tx) InsertApplication(ctx context.Context, a service.Application) error
 }
 
 func (t *tx) UpdateApplicationReversed(ctx context.Context, a service.Application) error {
-	res, err := t.exec(ctx, `UPDATE payment_applications SET reversed = ? WHERE tenant_id = ? AND id = ?`, decArg(a.Reversed), a.TenantID, a.ID)
-	return mustAffect(res, err, "payment application", a.ID)
+	res, err := t.Exec(ctx, `UPDATE payment_applications SET reversed = ? WHERE tenant_id = ? AND id = ?`, dbtx.DecArg(a.Reversed), a.TenantID, a.ID)
+	return dbtx.MustAffect(res, err, "payment application", a.ID)
 }
 
 func (t *tx) ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]service.Application, error) {
-	w := tenantWhere("tenant_id", tenantID)
+	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if sourceID != "" {
-		w.and("source_id = ?", sourceID)
+		w.And("source_id = ?", sourceID)
 	}
 	if invoiceID != "" {
-		w.and("invoice_id = ?", invoiceID)
+		w.And("invoice_id = ?", invoiceID)
 	}
-	d := t.d
-	rows, err := t.query(ctx, `SELECT tenant_id, id, source_type, source_id, invoice_id, `+d.dec("amount")+`, `+d.dec("amount_accounting")+`, `+
-		d.dec("reversed")+`, entry_id, created_at FROM payment_applications WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
+	d := t.D
+	rows, err := t.Query(ctx, `SELECT tenant_id, id, source_type, source_id, invoice_id, `+d.Dec("amount")+`, `+d.Dec("amount_accounting")+`, `+
+		d.Dec("reversed")+`, entry_id, created_at FROM payment_applications WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list payment applications: %w", err)
 	}
@@ -206,8 +207,8 @@ func (t *tx) ListApplications(ctx context.Context, tenantID, sourceID, invoiceID
 	var out []service.Application
 	for rows.Next() {
 		var a service.Application
-		if err := rows.Scan(&a.TenantID, &a.ID, &a.SourceType, &a.SourceID, &a.InvoiceID, decScan{&a.Amount}, decScan{&a.AmountAccounting},
-			decScan{&a.Reversed}, &a.EntryID, tsScan{&a.CreatedAt}); err != nil {
+		if err := rows.Scan(&a.TenantID, &a.ID, &a.SourceType, &a.SourceID, &a.InvoiceID, dbtx.ScanDec(&a.Amount), dbtx.ScanDec(&a.AmountAccounting),
+			dbtx.ScanDec(&a.Reversed), &a.EntryID, dbtx.ScanTS(&a.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("scan payment application: %w", err)
 		}
 		out = append(out, a)
@@ -216,10 +217,10 @@ func (t *tx) ListApplications(ctx context.Context, tenantID, sourceID, invoiceID
 }
 
 func (t *tx) InsertRefund(ctx context.Context, r service.Refund) error {
-	_, err := t.exec(ctx, `INSERT INTO refunds (tenant_id, id, payment_id, amount, amount_accounting, reason, provider_refund, refund_date,
+	_, err := t.Exec(ctx, `INSERT INTO refunds (tenant_id, id, payment_id, amount, amount_accounting, reason, provider_refund, refund_date,
 		entry_id, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		r.TenantID, r.ID, r.PaymentID, decArg(r.Amount), decArg(r.AmountAccounting), r.Reason, r.ProviderRefund, dateArg(r.Date),
-		r.EntryID, r.CreatedBy, t.d.ts(r.CreatedAt))
+		r.TenantID, r.ID, r.PaymentID, dbtx.DecArg(r.Amount), dbtx.DecArg(r.AmountAccounting), r.Reason, r.ProviderRefund, dbtx.DateArg(r.Date),
+		r.EntryID, r.CreatedBy, t.D.TS(r.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert refund: %w", err)
 	}
@@ -227,8 +228,8 @@ func (t *tx) InsertRefund(ctx context.Context, r service.Refund) error {
 }
 
 func (t *tx) ListRefunds(ctx context.Context, tenantID, paymentID string) ([]service.Refund, error) {
-	d := t.d
-	rows, err := t.query(ctx, `SELECT tenant_id, id, payment_id, `+d.dec("amount")+`, `+d.dec("amount_accounting")+`, reason, provider_refund,
+	d := t.D
+	rows, err := t.Query(ctx, `SELECT tenant_id, id, payment_id, `+d.Dec("amount")+`, `+d.Dec("amount_accounting")+`, reason, provider_refund,
 		refund_date, entry_id, created_by, created_at FROM refunds WHERE tenant_id = ? AND payment_id = ? ORDER BY created_at, id`, tenantID, paymentID)
 	if err != nil {
 		return nil, fmt.Errorf("list refunds: %w", err)
@@ -237,8 +238,8 @@ func (t *tx) ListRefunds(ctx context.Context, tenantID, paymentID string) ([]ser
 	var out []service.Refund
 	for rows.Next() {
 		var r service.Refund
-		if err := rows.Scan(&r.TenantID, &r.ID, &r.PaymentID, decScan{&r.Amount}, decScan{&r.AmountAccounting}, &r.Reason, &r.ProviderRefund,
-			dateScan{&r.Date}, &r.EntryID, &r.CreatedBy, tsScan{&r.CreatedAt}); err != nil {
+		if err := rows.Scan(&r.TenantID, &r.ID, &r.PaymentID, dbtx.ScanDec(&r.Amount), dbtx.ScanDec(&r.AmountAccounting), &r.Reason, &r.ProviderRefund,
+			dbtx.ScanDate(&r.Date), &r.EntryID, &r.CreatedBy, dbtx.ScanTS(&r.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("scan refund: %w", err)
 		}
 		out = append(out, r)
@@ -247,19 +248,19 @@ func (t *tx) ListRefunds(ctx context.Context, tenantID, paymentID string) ([]ser
 }
 
 func (t *tx) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) error {
-	res, err := t.exec(ctx, `UPDATE invoices SET status = ?, paid = ?, balance = ?, balance_accounting = ?, close_reason = ?, closed_at = ?,
+	res, err := t.Exec(ctx, `UPDATE invoices SET status = ?, paid = ?, balance = ?, balance_accounting = ?, close_reason = ?, closed_at = ?,
 		updated_at = ? WHERE tenant_id = ? AND id = ?`,
-		string(inv.Status), decArg(inv.Paid), decArg(inv.Balance), decArg(inv.BalanceAccounting), inv.CloseReason, t.d.nts(inv.ClosedAt),
-		t.d.ts(inv.UpdatedAt), inv.TenantID, inv.ID)
-	return mustAffect(res, err, "invoice", inv.ID)
+		string(inv.Status), dbtx.DecArg(inv.Paid), dbtx.DecArg(inv.Balance), dbtx.DecArg(inv.BalanceAccounting), inv.CloseReason, t.D.NTS(inv.ClosedAt),
+		t.D.TS(inv.UpdatedAt), inv.TenantID, inv.ID)
+	return dbtx.MustAffect(res, err, "invoice", inv.ID)
 }
 
 // --- dunning
 
 func (t *tx) GetDunningOffsets(ctx context.Context, tenantID string) ([]int, error) {
 	var s string
-	err := t.queryRow(ctx, `SELECT offsets FROM dunning_settings WHERE tenant_id = ?`, tenantID).Scan(&s)
-	if errNoRows(err) {
+	err := t.QueryRow(ctx, `SELECT offsets FROM dunning_settings WHERE tenant_id = ?`, tenantID).Scan(&s)
+	if dbtx.ErrNoRows(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -284,7 +285,7 @@ func (t *tx) SetDunningOffsets(ctx context.Context, tenantID string, offsets []i
 	for i, n := range offsets {
 		parts[i] = strconv.Itoa(n)
 	}
-	_, err := t.exec(ctx, `INSERT INTO dunning_settings (tenant_id, offsets) VALUES (?, ?)
+	_, err := t.Exec(ctx, `INSERT INTO dunning_settings (tenant_id, offsets) VALUES (?, ?)
 		ON CONFLICT (tenant_id) DO UPDATE SET offsets = excluded.offsets`, tenantID, strings.Join(parts, ","))
 	if err != nil {
 		return fmt.Errorf("set dunning offsets: %w", err)
@@ -294,7 +295,7 @@ func (t *tx) SetDunningOffsets(ctx context.Context, tenantID string, offsets []i
 
 func (t *tx) MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (int, error) {
 	var n int
-	err := t.queryRow(ctx, `SELECT COALESCE(MAX(step), 0) FROM dunning_steps WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID).Scan(&n)
+	err := t.QueryRow(ctx, `SELECT COALESCE(MAX(step), 0) FROM dunning_steps WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("max dunning step: %w", err)
 	}
@@ -302,8 +303,8 @@ func (t *tx) MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (in
 }
 
 func (t *tx) InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error) {
-	res, err := t.exec(ctx, `INSERT INTO dunning_steps (tenant_id, invoice_id, step, notification_id, created_at) VALUES (?,?,?,?,?)
-		ON CONFLICT (tenant_id, invoice_id, step) DO NOTHING`, tenantID, invoiceID, step, notificationID, t.d.ts(at))
+	res, err := t.Exec(ctx, `INSERT INTO dunning_steps (tenant_id, invoice_id, step, notification_id, created_at) VALUES (?,?,?,?,?)
+		ON CONFLICT (tenant_id, invoice_id, step) DO NOTHING`, tenantID, invoiceID, step, notificationID, t.D.TS(at))
 	if err != nil {
 		return false, fmt.Errorf("insert dunning step: %w", err)
 	}

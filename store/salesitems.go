@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 // --- products
@@ -19,25 +20,25 @@ import (
 const productCols = `tenant_id, id, code, name, charge_type, unit, default_price, currency, account, item_sales_tax_group, provider, archived, created_at, updated_at`
 
 func (t *tx) productArgs(p billing.Product) []any {
-	return []any{p.TenantID, p.ID, p.Code, p.Name, string(p.ChargeType), p.Unit, decArg(p.DefaultPrice), p.Currency, p.Account,
-		p.ItemSalesTaxGroup, p.Provider, p.Archived, t.d.ts(p.CreatedAt), t.d.ts(p.UpdatedAt)}
+	return []any{p.TenantID, p.ID, p.Code, p.Name, string(p.ChargeType), p.Unit, dbtx.DecArg(p.DefaultPrice), p.Currency, p.Account,
+		p.ItemSalesTaxGroup, p.Provider, p.Archived, t.D.TS(p.CreatedAt), t.D.TS(p.UpdatedAt)}
 }
 
 func (t *tx) scanProduct(row interface{ Scan(...any) error }) (billing.Product, error) {
 	var p billing.Product
 	var ct string
-	err := row.Scan(&p.TenantID, &p.ID, &p.Code, &p.Name, &ct, &p.Unit, decScan{&p.DefaultPrice}, &p.Currency, &p.Account,
-		&p.ItemSalesTaxGroup, &p.Provider, &p.Archived, tsScan{&p.CreatedAt}, tsScan{&p.UpdatedAt})
+	err := row.Scan(&p.TenantID, &p.ID, &p.Code, &p.Name, &ct, &p.Unit, dbtx.ScanDec(&p.DefaultPrice), &p.Currency, &p.Account,
+		&p.ItemSalesTaxGroup, &p.Provider, &p.Archived, dbtx.ScanTS(&p.CreatedAt), dbtx.ScanTS(&p.UpdatedAt))
 	p.ChargeType = billing.ChargeType(ct)
 	return p, err
 }
 
 func (t *tx) productSelect() string {
-	return strings.Replace(productCols, "default_price", t.d.dec("default_price"), 1)
+	return strings.Replace(productCols, "default_price", t.D.Dec("default_price"), 1)
 }
 
 func dupCode(err error, what string) error {
-	if ok, _ := uniqueViolation(err); ok {
+	if ok, _ := dbtx.UniqueViolation(err); ok {
 		return &fail.Error{Code: fail.Conflict, Message: "code: another " + what + " already has this code",
 			Fields: []fail.FieldError{{Field: "code", Message: "another " + what + " already has this code"}}}
 	}
@@ -45,7 +46,7 @@ func dupCode(err error, what string) error {
 }
 
 func (t *tx) InsertProduct(ctx context.Context, p billing.Product) error {
-	_, err := t.exec(ctx, `INSERT INTO products (`+productCols+`) VALUES (`+placeholders(14)+`)`, t.productArgs(p)...)
+	_, err := t.Exec(ctx, `INSERT INTO products (`+productCols+`) VALUES (`+dbtx.Placeholders(14)+`)`, t.productArgs(p)...)
 	if d := dupCode(err, "product"); d != nil {
 		return d
 	}
@@ -57,18 +58,18 @@ func (t *tx) InsertProduct(ctx context.Context, p billing.Product) error {
 
 func (t *tx) UpdateProduct(ctx context.Context, p billing.Product) error {
 	a := t.productArgs(p)
-	res, err := t.exec(ctx, `UPDATE products SET code=?, name=?, charge_type=?, unit=?, default_price=?, currency=?, account=?,
+	res, err := t.Exec(ctx, `UPDATE products SET code=?, name=?, charge_type=?, unit=?, default_price=?, currency=?, account=?,
 		item_sales_tax_group=?, provider=?, archived=?, created_at=?, updated_at=? WHERE tenant_id=? AND id=?`, append(a[2:], p.TenantID, p.ID)...)
 	if d := dupCode(err, "product"); d != nil {
 		return d
 	}
-	return mustAffect(res, err, "product", p.ID)
+	return dbtx.MustAffect(res, err, "product", p.ID)
 }
 
 func (t *tx) GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error) {
-	p, err := t.scanProduct(t.queryRow(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? AND id = ?`, tenantID, productID))
-	if errNoRows(err) {
-		return p, notFound("product", productID)
+	p, err := t.scanProduct(t.QueryRow(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? AND id = ?`, tenantID, productID))
+	if dbtx.ErrNoRows(err) {
+		return p, dbtx.NotFound("product", productID)
 	}
 	if err != nil {
 		return p, fmt.Errorf("get product: %w", err)
@@ -77,9 +78,9 @@ func (t *tx) GetProduct(ctx context.Context, tenantID, productID string) (billin
 }
 
 func (t *tx) ProductByCode(ctx context.Context, tenantID, code string) (billing.Product, error) {
-	p, err := t.scanProduct(t.queryRow(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? AND code = ?`, tenantID, code))
-	if errNoRows(err) {
-		return p, notFound("product", code)
+	p, err := t.scanProduct(t.QueryRow(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? AND code = ?`, tenantID, code))
+	if dbtx.ErrNoRows(err) {
+		return p, dbtx.NotFound("product", code)
 	}
 	if err != nil {
 		return p, fmt.Errorf("product by code: %w", err)
@@ -88,7 +89,7 @@ func (t *tx) ProductByCode(ctx context.Context, tenantID, code string) (billing.
 }
 
 func (t *tx) ListProducts(ctx context.Context, tenantID string) ([]billing.Product, error) {
-	rows, err := t.query(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? ORDER BY code`, tenantID)
+	rows, err := t.Query(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list products: %w", err)
 	}
@@ -107,8 +108,8 @@ func (t *tx) ListProducts(ctx context.Context, tenantID string) ([]billing.Produ
 // --- contracts
 
 func (t *tx) InsertContract(ctx context.Context, c billing.Contract) error {
-	_, err := t.exec(ctx, `INSERT INTO contracts (tenant_id, id, number, customer_id, name, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`,
-		c.TenantID, c.ID, c.Number, c.CustomerID, c.Name, c.Status, t.d.ts(c.CreatedAt), t.d.ts(c.UpdatedAt))
+	_, err := t.Exec(ctx, `INSERT INTO contracts (tenant_id, id, number, customer_id, name, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`,
+		c.TenantID, c.ID, c.Number, c.CustomerID, c.Name, c.Status, t.D.TS(c.CreatedAt), t.D.TS(c.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("insert contract: %w", err)
 	}
@@ -117,10 +118,10 @@ func (t *tx) InsertContract(ctx context.Context, c billing.Contract) error {
 
 func (t *tx) insertParts(ctx context.Context, c billing.Contract) error {
 	for _, p := range c.Parts {
-		_, err := t.exec(ctx, `INSERT INTO contract_parts (tenant_id, id, contract_id, product_id, description, quantity, price, interval,
+		_, err := t.Exec(ctx, `INSERT INTO contract_parts (tenant_id, id, contract_id, product_id, description, quantity, price, interval,
 			start_date, end_date, in_advance) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, c.TenantID, p.ID, c.ID, p.ProductID, p.Description,
-			decArg(p.Quantity), decArg(p.Price), string(p.Interval), dateArg(p.Start), dateArg(p.End), p.InAdvance)
-		if foreignKeyViolation(err) {
+			dbtx.DecArg(p.Quantity), dbtx.DecArg(p.Price), string(p.Interval), dbtx.DateArg(p.Start), dbtx.DateArg(p.End), p.InAdvance)
+		if dbtx.ForeignKeyViolation(err) {
 			return fail.Field("parts.product_id", "no product %q", p.ProductID)
 		}
 		if err != nil {
@@ -131,16 +132,16 @@ func (t *tx) insertParts(ctx context.Context, c billing.Contract) error {
 }
 
 func (t *tx) UpdateContract(ctx context.Context, c billing.Contract) error {
-	res, err := t.exec(ctx, `UPDATE contracts SET name=?, status=?, updated_at=? WHERE tenant_id=? AND id=?`, c.Name, c.Status, t.d.ts(c.UpdatedAt), c.TenantID, c.ID)
-	if err := mustAffect(res, err, "contract", c.ID); err != nil {
+	res, err := t.Exec(ctx, `UPDATE contracts SET name=?, status=?, updated_at=? WHERE tenant_id=? AND id=?`, c.Name, c.Status, t.D.TS(c.UpdatedAt), c.TenantID, c.ID)
+	if err := dbtx.MustAffect(res, err, "contract", c.ID); err != nil {
 		return err
 	}
 	// Parts keep their ids (sales items refer to them); new parts are added,
 	// changed ones updated. Parts are never deleted: end them instead.
 	for _, p := range c.Parts {
-		res, err := t.exec(ctx, `UPDATE contract_parts SET product_id=?, description=?, quantity=?, price=?, interval=?, start_date=?,
-			end_date=?, in_advance=? WHERE tenant_id=? AND id=? AND contract_id=?`, p.ProductID, p.Description, decArg(p.Quantity),
-			decArg(p.Price), string(p.Interval), dateArg(p.Start), dateArg(p.End), p.InAdvance, c.TenantID, p.ID, c.ID)
+		res, err := t.Exec(ctx, `UPDATE contract_parts SET product_id=?, description=?, quantity=?, price=?, interval=?, start_date=?,
+			end_date=?, in_advance=? WHERE tenant_id=? AND id=? AND contract_id=?`, p.ProductID, p.Description, dbtx.DecArg(p.Quantity),
+			dbtx.DecArg(p.Price), string(p.Interval), dbtx.DateArg(p.Start), dbtx.DateArg(p.End), p.InAdvance, c.TenantID, p.ID, c.ID)
 		if err != nil {
 			return fmt.Errorf("update contract part: %w", err)
 		}
@@ -154,29 +155,29 @@ func (t *tx) UpdateContract(ctx context.Context, c billing.Contract) error {
 }
 
 func (t *tx) GetContract(ctx context.Context, tenantID, contractID string) (billing.Contract, error) {
-	w := tenantWhere("c.tenant_id", tenantID)
-	w.and("c.id = ?", contractID)
+	w := dbtx.TenantWhere("c.tenant_id", tenantID)
+	w.And("c.id = ?", contractID)
 	cs, err := t.listContracts(ctx, w)
 	if err != nil {
 		return billing.Contract{}, err
 	}
 	if len(cs) == 0 {
-		return billing.Contract{}, notFound("contract", contractID)
+		return billing.Contract{}, dbtx.NotFound("contract", contractID)
 	}
 	return cs[0], nil
 }
 
 func (t *tx) ListContracts(ctx context.Context, tenantID, customerID string) ([]billing.Contract, error) {
-	w := tenantWhere("c.tenant_id", tenantID)
+	w := dbtx.TenantWhere("c.tenant_id", tenantID)
 	if customerID != "" {
-		w.and("c.customer_id = ?", customerID)
+		w.And("c.customer_id = ?", customerID)
 	}
 	return t.listContracts(ctx, w)
 }
 
-func (t *tx) listContracts(ctx context.Context, w *where) ([]billing.Contract, error) {
-	rows, err := t.query(ctx, `SELECT c.tenant_id, c.id, c.number, c.customer_id, c.name, c.status, c.created_at, c.updated_at,
-		p.id, p.product_id, p.description, `+t.d.dec("p.quantity")+`, `+t.d.dec("p.price")+`, p.interval, p.start_date, p.end_date, p.in_advance
+func (t *tx) listContracts(ctx context.Context, w *dbtx.Where) ([]billing.Contract, error) {
+	rows, err := t.Query(ctx, `SELECT c.tenant_id, c.id, c.number, c.customer_id, c.name, c.status, c.created_at, c.updated_at,
+		p.id, p.product_id, p.description, `+t.D.Dec("p.quantity")+`, `+t.D.Dec("p.price")+`, p.interval, p.start_date, p.end_date, p.in_advance
 		FROM contracts c JOIN contract_parts p ON p.tenant_id = c.tenant_id AND p.contract_id = c.id
 		WHERE `+w.String()+` ORDER BY c.number, p.start_date, p.id`, w.Args()...)
 	if err != nil {
@@ -188,8 +189,8 @@ func (t *tx) listContracts(ctx context.Context, w *where) ([]billing.Contract, e
 		var c billing.Contract
 		var p billing.ContractPart
 		var interval string
-		if err := rows.Scan(&c.TenantID, &c.ID, &c.Number, &c.CustomerID, &c.Name, &c.Status, tsScan{&c.CreatedAt}, tsScan{&c.UpdatedAt},
-			&p.ID, &p.ProductID, &p.Description, decScan{&p.Quantity}, decScan{&p.Price}, &interval, dateScan{&p.Start}, dateScan{&p.End}, &p.InAdvance); err != nil {
+		if err := rows.Scan(&c.TenantID, &c.ID, &c.Number, &c.CustomerID, &c.Name, &c.Status, dbtx.ScanTS(&c.CreatedAt), dbtx.ScanTS(&c.UpdatedAt),
+			&p.ID, &p.ProductID, &p.Description, dbtx.ScanDec(&p.Quantity), dbtx.ScanDec(&p.Price), &interval, dbtx.ScanDate(&p.Start), dbtx.ScanDate(&p.End), &p.InAdvance); err != nil {
 			return nil, fmt.Errorf("scan contract: %w", err)
 		}
 		p.Interval = billing.Interval(interval)
@@ -204,16 +205,16 @@ func (t *tx) listContracts(ctx context.Context, w *where) ([]billing.Contract, e
 // --- tickets and time
 
 func (t *tx) InsertTicket(ctx context.Context, k service.Ticket) error {
-	_, err := t.exec(ctx, `INSERT INTO tickets (tenant_id, id, number, customer_id, title, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`,
-		k.TenantID, k.ID, k.Number, k.CustomerID, k.Title, k.Status, t.d.ts(k.CreatedAt), t.d.ts(k.UpdatedAt))
+	_, err := t.Exec(ctx, `INSERT INTO tickets (tenant_id, id, number, customer_id, title, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`,
+		k.TenantID, k.ID, k.Number, k.CustomerID, k.Title, k.Status, t.D.TS(k.CreatedAt), t.D.TS(k.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("insert ticket: %w", err)
 	}
 	return nil
 }
 
-func (t *tx) listTickets(ctx context.Context, w *where) ([]service.Ticket, error) {
-	rows, err := t.query(ctx, `SELECT tenant_id, id, number, customer_id, title, status, created_at, updated_at FROM tickets WHERE `+w.String()+` ORDER BY number`, w.Args()...)
+func (t *tx) listTickets(ctx context.Context, w *dbtx.Where) ([]service.Ticket, error) {
+	rows, err := t.Query(ctx, `SELECT tenant_id, id, number, customer_id, title, status, created_at, updated_at FROM tickets WHERE `+w.String()+` ORDER BY number`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
@@ -221,7 +222,7 @@ func (t *tx) listTickets(ctx context.Context, w *where) ([]service.Ticket, error
 	var out []service.Ticket
 	for rows.Next() {
 		var k service.Ticket
-		if err := rows.Scan(&k.TenantID, &k.ID, &k.Number, &k.CustomerID, &k.Title, &k.Status, tsScan{&k.CreatedAt}, tsScan{&k.UpdatedAt}); err != nil {
+		if err := rows.Scan(&k.TenantID, &k.ID, &k.Number, &k.CustomerID, &k.Title, &k.Status, dbtx.ScanTS(&k.CreatedAt), dbtx.ScanTS(&k.UpdatedAt)); err != nil {
 			return nil, fmt.Errorf("scan ticket: %w", err)
 		}
 		out = append(out, k)
@@ -230,30 +231,30 @@ func (t *tx) listTickets(ctx context.Context, w *where) ([]service.Ticket, error
 }
 
 func (t *tx) GetTicket(ctx context.Context, tenantID, ticketID string) (service.Ticket, error) {
-	w := tenantWhere("tenant_id", tenantID)
-	w.and("id = ?", ticketID)
+	w := dbtx.TenantWhere("tenant_id", tenantID)
+	w.And("id = ?", ticketID)
 	ks, err := t.listTickets(ctx, w)
 	if err != nil {
 		return service.Ticket{}, err
 	}
 	if len(ks) == 0 {
-		return service.Ticket{}, notFound("ticket", ticketID)
+		return service.Ticket{}, dbtx.NotFound("ticket", ticketID)
 	}
 	return ks[0], nil
 }
 
 func (t *tx) ListTickets(ctx context.Context, tenantID, customerID string) ([]service.Ticket, error) {
-	w := tenantWhere("tenant_id", tenantID)
+	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if customerID != "" {
-		w.and("customer_id = ?", customerID)
+		w.And("customer_id = ?", customerID)
 	}
 	return t.listTickets(ctx, w)
 }
 
 func (t *tx) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error {
-	_, err := t.exec(ctx, `INSERT INTO time_entries (tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, rate, description, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, e.TicketID, e.UserID, e.UserName, dateArg(e.WorkDate), e.Minutes, e.Billable,
-		decArg(e.Rate), e.Description, t.d.ts(e.CreatedAt))
+	_, err := t.Exec(ctx, `INSERT INTO time_entries (tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, rate, description, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, e.TicketID, e.UserID, e.UserName, dbtx.DateArg(e.WorkDate), e.Minutes, e.Billable,
+		dbtx.DecArg(e.Rate), e.Description, t.D.TS(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert time entry: %w", err)
 	}
@@ -261,7 +262,7 @@ func (t *tx) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error {
 }
 
 func (t *tx) ListTimeEntries(ctx context.Context, tenantID, ticketID string) ([]service.TimeEntry, error) {
-	rows, err := t.query(ctx, `SELECT tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, `+t.d.dec("rate")+`, description, created_at
+	rows, err := t.Query(ctx, `SELECT tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, `+t.D.Dec("rate")+`, description, created_at
 		FROM time_entries WHERE tenant_id = ? AND ticket_id = ? ORDER BY work_date, id`, tenantID, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("list time entries: %w", err)
@@ -270,8 +271,8 @@ func (t *tx) ListTimeEntries(ctx context.Context, tenantID, ticketID string) ([]
 	var out []service.TimeEntry
 	for rows.Next() {
 		var e service.TimeEntry
-		if err := rows.Scan(&e.TenantID, &e.ID, &e.TicketID, &e.UserID, &e.UserName, dateScan{&e.WorkDate}, &e.Minutes, &e.Billable,
-			decScan{&e.Rate}, &e.Description, tsScan{&e.CreatedAt}); err != nil {
+		if err := rows.Scan(&e.TenantID, &e.ID, &e.TicketID, &e.UserID, &e.UserName, dbtx.ScanDate(&e.WorkDate), &e.Minutes, &e.Billable,
+			dbtx.ScanDec(&e.Rate), &e.Description, dbtx.ScanTS(&e.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("scan time entry: %w", err)
 		}
 		out = append(out, e)
@@ -285,25 +286,25 @@ const salesItemCols = `tenant_id, id, customer_id, source, source_ref, product_i
 	billing_date, period_start, period_end, provider, currency, charge_type, account, item_sales_tax_group, status, invoice_id, created_at, updated_at`
 
 func (t *tx) salesItemSelect() string {
-	r := strings.NewReplacer("quantity,", t.d.dec("quantity")+",", "unit_price,", t.d.dec("unit_price")+",",
-		"discount,", t.d.dec("discount")+",", "gross,", t.d.dec("gross")+",")
+	r := strings.NewReplacer("quantity,", t.D.Dec("quantity")+",", "unit_price,", t.D.Dec("unit_price")+",",
+		"discount,", t.D.Dec("discount")+",", "gross,", t.D.Dec("gross")+",")
 	return r.Replace(salesItemCols)
 }
 
 func (t *tx) salesItemArgs(si billing.SalesItem) []any {
-	return []any{si.TenantID, si.ID, si.CustomerID, string(si.Source), si.SourceRef, si.ProductID, si.Description, decArg(si.Quantity),
-		si.Unit, decArg(si.UnitPrice), decArg(si.Discount), decArg(si.Gross), dateArg(si.BillingDate), dateArg(si.PeriodStart),
-		dateArg(si.PeriodEnd), si.Provider, si.Currency, string(si.ChargeType), si.Account, si.ItemSalesTaxGroup, string(si.Status),
-		si.InvoiceID, t.d.ts(si.CreatedAt), t.d.ts(si.UpdatedAt)}
+	return []any{si.TenantID, si.ID, si.CustomerID, string(si.Source), si.SourceRef, si.ProductID, si.Description, dbtx.DecArg(si.Quantity),
+		si.Unit, dbtx.DecArg(si.UnitPrice), dbtx.DecArg(si.Discount), dbtx.DecArg(si.Gross), dbtx.DateArg(si.BillingDate), dbtx.DateArg(si.PeriodStart),
+		dbtx.DateArg(si.PeriodEnd), si.Provider, si.Currency, string(si.ChargeType), si.Account, si.ItemSalesTaxGroup, string(si.Status),
+		si.InvoiceID, t.D.TS(si.CreatedAt), t.D.TS(si.UpdatedAt)}
 }
 
 func scanSalesItem(row interface{ Scan(...any) error }) (billing.SalesItem, error) {
 	var si billing.SalesItem
 	var src, ct, st string
-	err := row.Scan(&si.TenantID, &si.ID, &si.CustomerID, &src, &si.SourceRef, &si.ProductID, &si.Description, decScan{&si.Quantity},
-		&si.Unit, decScan{&si.UnitPrice}, decScan{&si.Discount}, decScan{&si.Gross}, dateScan{&si.BillingDate}, dateScan{&si.PeriodStart},
-		dateScan{&si.PeriodEnd}, &si.Provider, &si.Currency, &ct, &si.Account, &si.ItemSalesTaxGroup, &st, &si.InvoiceID,
-		tsScan{&si.CreatedAt}, tsScan{&si.UpdatedAt})
+	err := row.Scan(&si.TenantID, &si.ID, &si.CustomerID, &src, &si.SourceRef, &si.ProductID, &si.Description, dbtx.ScanDec(&si.Quantity),
+		&si.Unit, dbtx.ScanDec(&si.UnitPrice), dbtx.ScanDec(&si.Discount), dbtx.ScanDec(&si.Gross), dbtx.ScanDate(&si.BillingDate), dbtx.ScanDate(&si.PeriodStart),
+		dbtx.ScanDate(&si.PeriodEnd), &si.Provider, &si.Currency, &ct, &si.Account, &si.ItemSalesTaxGroup, &st, &si.InvoiceID,
+		dbtx.ScanTS(&si.CreatedAt), dbtx.ScanTS(&si.UpdatedAt))
 	si.Source, si.ChargeType, si.Status = billing.Source(src), billing.ChargeType(ct), billing.ItemStatus(st)
 	return si, err
 }
@@ -311,7 +312,7 @@ func scanSalesItem(row interface{ Scan(...any) error }) (billing.SalesItem, erro
 func (t *tx) InsertSalesItem(ctx context.Context, si billing.SalesItem) error {
 	// ON CONFLICT DO NOTHING rather than catching the violation: on
 	// PostgreSQL an error would abort the caller's whole transaction.
-	res, err := t.exec(ctx, `INSERT INTO sales_items (`+salesItemCols+`) VALUES (`+placeholders(24)+`)
+	res, err := t.Exec(ctx, `INSERT INTO sales_items (`+salesItemCols+`) VALUES (`+dbtx.Placeholders(24)+`)
 		ON CONFLICT (tenant_id, source, source_ref) WHERE source <> 'manual' DO NOTHING`, t.salesItemArgs(si)...)
 	if err != nil {
 		return fmt.Errorf("insert sales item: %w", err)
@@ -324,16 +325,16 @@ func (t *tx) InsertSalesItem(ctx context.Context, si billing.SalesItem) error {
 
 func (t *tx) UpdateSalesItem(ctx context.Context, si billing.SalesItem) error {
 	a := t.salesItemArgs(si)
-	res, err := t.exec(ctx, `UPDATE sales_items SET customer_id=?, source=?, source_ref=?, product_id=?, description=?, quantity=?, unit=?,
+	res, err := t.Exec(ctx, `UPDATE sales_items SET customer_id=?, source=?, source_ref=?, product_id=?, description=?, quantity=?, unit=?,
 		unit_price=?, discount=?, gross=?, billing_date=?, period_start=?, period_end=?, provider=?, currency=?, charge_type=?, account=?,
 		item_sales_tax_group=?, status=?, invoice_id=?, created_at=?, updated_at=? WHERE tenant_id=? AND id=?`, append(a[2:], si.TenantID, si.ID)...)
-	return mustAffect(res, err, "sales item", si.ID)
+	return dbtx.MustAffect(res, err, "sales item", si.ID)
 }
 
 func (t *tx) getSalesItem(ctx context.Context, suffix, tenantID, itemID string) (billing.SalesItem, error) {
-	si, err := scanSalesItem(t.queryRow(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items WHERE tenant_id = ? AND id = ?`+suffix, tenantID, itemID))
-	if errNoRows(err) {
-		return si, notFound("sales item", itemID)
+	si, err := scanSalesItem(t.QueryRow(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items WHERE tenant_id = ? AND id = ?`+suffix, tenantID, itemID))
+	if dbtx.ErrNoRows(err) {
+		return si, dbtx.NotFound("sales item", itemID)
 	}
 	if err != nil {
 		return si, fmt.Errorf("get sales item: %w", err)
@@ -346,12 +347,12 @@ func (t *tx) GetSalesItem(ctx context.Context, tenantID, itemID string) (billing
 }
 
 func (t *tx) GetSalesItemForUpdate(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error) {
-	return t.getSalesItem(ctx, t.d.forUpdate(), tenantID, itemID)
+	return t.getSalesItem(ctx, t.D.ForUpdate(), tenantID, itemID)
 }
 
 func (t *tx) SetOpenItemsStatus(ctx context.Context, tenantID, customerID string, status billing.ItemStatus, at time.Time) (int, error) {
-	res, err := t.exec(ctx, `UPDATE sales_items SET status = ?, updated_at = ? WHERE tenant_id = ? AND customer_id = ? AND status IN ('draft', 'pending') AND status <> ?`,
-		string(status), t.d.ts(at), tenantID, customerID, string(status))
+	res, err := t.Exec(ctx, `UPDATE sales_items SET status = ?, updated_at = ? WHERE tenant_id = ? AND customer_id = ? AND status IN ('draft', 'pending') AND status <> ?`,
+		string(status), t.D.TS(at), tenantID, customerID, string(status))
 	if err != nil {
 		return 0, fmt.Errorf("set item status: %w", err)
 	}
@@ -360,10 +361,10 @@ func (t *tx) SetOpenItemsStatus(ctx context.Context, tenantID, customerID string
 }
 
 func (t *tx) CustomerByRef(ctx context.Context, tenantID, ref string) (billing.Customer, error) {
-	c, err := scanCustomer(t.queryRow(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE tenant_id = ? AND (number = ? OR (sap_id <> '' AND sap_id = ?))
+	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (number = ? OR (sap_id <> '' AND sap_id = ?))
 		ORDER BY CASE WHEN number = ? THEN 0 ELSE 1 END LIMIT 1`, tenantID, ref, ref, ref))
-	if errNoRows(err) {
-		return c, notFound("customer", ref)
+	if dbtx.ErrNoRows(err) {
+		return c, dbtx.NotFound("customer", ref)
 	}
 	if err != nil {
 		return c, fmt.Errorf("customer by ref: %w", err)
@@ -379,14 +380,14 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 	if !ok {
 		return nil, fail.Field("sort", "%q is not sortable", f.Sort)
 	}
-	w := tenantWhere("tenant_id", tenantID)
-	add := w.and
+	w := dbtx.TenantWhere("tenant_id", tenantID)
+	add := w.And
 	in := func(colName string, vals []string) {
 		var vs []any
 		for _, v := range vals {
 			vs = append(vs, v)
 		}
-		add(colName+" IN ("+placeholders(len(vals))+")", vs...)
+		add(colName+" IN ("+dbtx.Placeholders(len(vals))+")", vs...)
 	}
 	if f.CustomerID != "" {
 		add("customer_id = ?", f.CustomerID)
@@ -409,10 +410,10 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 		add("provider = ?", f.Provider)
 	}
 	if !f.From.IsZero() {
-		add("billing_date >= ?", dateArg(f.From))
+		add("billing_date >= ?", dbtx.DateArg(f.From))
 	}
 	if !f.To.IsZero() {
-		add("billing_date <= ?", dateArg(f.To))
+		add("billing_date <= ?", dbtx.DateArg(f.To))
 	}
 	if f.Invoiced != nil {
 		if *f.Invoiced {
@@ -422,10 +423,10 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 		}
 	}
 	if f.MinGross != nil {
-		add(t.d.num("gross")+" >= ?", t.d.numArg(*f.MinGross))
+		add(t.D.Num("gross")+" >= ?", t.D.NumArg(*f.MinGross))
 	}
 	if f.MaxGross != nil {
-		add(t.d.num("gross")+" <= ?", t.d.numArg(*f.MaxGross))
+		add(t.D.Num("gross")+" <= ?", t.D.NumArg(*f.MaxGross))
 	}
 	if f.Advanced != nil {
 		cond, cargs := t.compileCondition(*f.Advanced)
@@ -435,7 +436,7 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 	if col == "gross" {
 		// Qualified: on PostgreSQL a bare "gross" in ORDER BY names the
 		// select list's gross::text, which sorts "120.00" before "15.00".
-		sortExpr = t.d.num("sales_items.gross")
+		sortExpr = t.D.Num("sales_items.gross")
 	}
 	if c := f.Page.After(); c != nil {
 		var v any = c.Sort
@@ -445,13 +446,13 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 			if err != nil {
 				return nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
-			v = t.d.numArg(d)
+			v = t.D.NumArg(d)
 		case "created_at":
 			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
 			if err != nil {
 				return nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
-			v = t.d.ts(ts)
+			v = t.D.TS(ts)
 		case "billing_date":
 			// A cursor of another sort is not a date: PostgreSQL would fail the ::date cast (a 500).
 			if _, err := calendar.Parse(c.Sort); err != nil {
@@ -463,9 +464,9 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 			op = "<"
 		}
 		cast := ""
-		if t.d.engine == Postgres && col == "billing_date" {
+		if t.D.Engine == dbtx.Postgres && col == "billing_date" {
 			cast = "::date"
-		} else if t.d.engine == Postgres && col == "gross" {
+		} else if t.D.Engine == dbtx.Postgres && col == "gross" {
 			cast = "::numeric"
 		}
 		add("("+sortExpr+", id) "+op+" (?"+cast+", ?)", v, c.ID)
@@ -474,7 +475,7 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, err := t.query(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items WHERE `+w.String()+
+	rows, err := t.Query(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items WHERE `+w.String()+
 		` ORDER BY `+sortExpr+` `+dir+`, id `+dir+` LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list sales items: %w", err)
@@ -516,14 +517,14 @@ func (t *tx) compileCondition(c service.Condition) (string, []any) {
 		switch kind {
 		case "decimal":
 			d, _ := decimal.NewFromString(v)
-			return t.d.numArg(d)
+			return t.D.NumArg(d)
 		case "date":
 			return v
 		}
 		return v
 	}
 	cast := ""
-	if t.d.engine == Postgres {
+	if t.D.Engine == dbtx.Postgres {
 		switch kind {
 		case "date":
 			cast = "::date"
@@ -532,15 +533,15 @@ func (t *tx) compileCondition(c service.Condition) (string, []any) {
 		}
 	}
 	if kind == "decimal" {
-		col = t.d.num(col)
+		col = t.D.Num(col)
 	}
 	ops := map[string]string{"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 	switch c.Op {
 	case "contains":
-		if t.d.engine == Postgres {
-			return col + ` ILIKE ? ESCAPE '\'`, []any{"%" + likeEscape(c.Value) + "%"}
+		if t.D.Engine == dbtx.Postgres {
+			return col + ` ILIKE ? ESCAPE '\'`, []any{"%" + dbtx.LikeEscape(c.Value) + "%"}
 		}
-		return col + ` LIKE ? ESCAPE '\'`, []any{"%" + likeEscape(c.Value) + "%"}
+		return col + ` LIKE ? ESCAPE '\'`, []any{"%" + dbtx.LikeEscape(c.Value) + "%"}
 	case "in":
 		var a []any
 		ph := make([]string, len(c.Values))

@@ -6,33 +6,34 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 const subCols = `tenant_id, id, customer_id, kind, product_id, description, quantity, price, currency, interval, start_date, next_renewal,
 	status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at, paused_quantity, scheduled_quantity, scheduled_on`
 
 func (t *tx) subSelect() string {
-	return `tenant_id, id, customer_id, kind, product_id, description, ` + t.d.dec("quantity") + `, ` + t.d.dec("price") + `, currency, interval,
-	start_date, next_renewal, status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at, ` + t.d.dec("paused_quantity") + `,
-	` + t.d.dec("scheduled_quantity") + `, scheduled_on`
+	return `tenant_id, id, customer_id, kind, product_id, description, ` + t.D.Dec("quantity") + `, ` + t.D.Dec("price") + `, currency, interval,
+	start_date, next_renewal, status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at, ` + t.D.Dec("paused_quantity") + `,
+	` + t.D.Dec("scheduled_quantity") + `, scheduled_on`
 }
 
 func scanSub(row interface{ Scan(...any) error }) (billing.Subscription, error) {
 	var s billing.Subscription
 	var kind, interval string
-	err := row.Scan(&s.TenantID, &s.ID, &s.CustomerID, &kind, &s.ProductID, &s.Description, decScan{&s.Quantity}, decScan{&s.Price},
-		&s.Currency, &interval, dateScan{&s.Start}, dateScan{&s.NextRenewal}, &s.Status, &s.CancelAtPeriodEnd, dateScan{&s.EndsOn},
-		dateScan{&s.PausedOn}, tsScan{&s.CreatedAt}, tsScan{&s.UpdatedAt}, ndecScan{&s.PausedQuantity}, ndecScan{&s.ScheduledQuantity},
-		dateScan{&s.ScheduledOn})
+	err := row.Scan(&s.TenantID, &s.ID, &s.CustomerID, &kind, &s.ProductID, &s.Description, dbtx.ScanDec(&s.Quantity), dbtx.ScanDec(&s.Price),
+		&s.Currency, &interval, dbtx.ScanDate(&s.Start), dbtx.ScanDate(&s.NextRenewal), &s.Status, &s.CancelAtPeriodEnd, dbtx.ScanDate(&s.EndsOn),
+		dbtx.ScanDate(&s.PausedOn), dbtx.ScanTS(&s.CreatedAt), dbtx.ScanTS(&s.UpdatedAt), dbtx.ScanNDec(&s.PausedQuantity), dbtx.ScanNDec(&s.ScheduledQuantity),
+		dbtx.ScanDate(&s.ScheduledOn))
 	s.Kind, s.Interval = billing.SubscriptionKind(kind), billing.Interval(interval)
 	return s, err
 }
 
 func (t *tx) InsertSubscription(ctx context.Context, s billing.Subscription) error {
-	_, err := t.exec(ctx, `INSERT INTO subscriptions (`+subCols+`) VALUES (`+placeholders(21)+`)`,
-		s.TenantID, s.ID, s.CustomerID, string(s.Kind), s.ProductID, s.Description, decArg(s.Quantity), decArg(s.Price), s.Currency,
-		string(s.Interval), dateArg(s.Start), dateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dateArg(s.EndsOn), dateArg(s.PausedOn),
-		t.d.ts(s.CreatedAt), t.d.ts(s.UpdatedAt), ndecArg(s.PausedQuantity), ndecArg(s.ScheduledQuantity), dateArg(s.ScheduledOn))
+	_, err := t.Exec(ctx, `INSERT INTO subscriptions (`+subCols+`) VALUES (`+dbtx.Placeholders(21)+`)`,
+		s.TenantID, s.ID, s.CustomerID, string(s.Kind), s.ProductID, s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price), s.Currency,
+		string(s.Interval), dbtx.DateArg(s.Start), dbtx.DateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dbtx.DateArg(s.EndsOn), dbtx.DateArg(s.PausedOn),
+		t.D.TS(s.CreatedAt), t.D.TS(s.UpdatedAt), dbtx.NDecArg(s.PausedQuantity), dbtx.NDecArg(s.ScheduledQuantity), dbtx.DateArg(s.ScheduledOn))
 	if err != nil {
 		return fmt.Errorf("insert subscription: %w", err)
 	}
@@ -40,17 +41,17 @@ func (t *tx) InsertSubscription(ctx context.Context, s billing.Subscription) err
 }
 
 func (t *tx) UpdateSubscription(ctx context.Context, s billing.Subscription) error {
-	res, err := t.exec(ctx, `UPDATE subscriptions SET description=?, quantity=?, price=?, next_renewal=?, status=?, cancel_at_period_end=?,
+	res, err := t.Exec(ctx, `UPDATE subscriptions SET description=?, quantity=?, price=?, next_renewal=?, status=?, cancel_at_period_end=?,
 		ends_on=?, paused_on=?, updated_at=?, paused_quantity=?, scheduled_quantity=?, scheduled_on=? WHERE tenant_id=? AND id=?`,
-		s.Description, decArg(s.Quantity), decArg(s.Price), dateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dateArg(s.EndsOn),
-		dateArg(s.PausedOn), t.d.ts(s.UpdatedAt), ndecArg(s.PausedQuantity), ndecArg(s.ScheduledQuantity), dateArg(s.ScheduledOn), s.TenantID, s.ID)
-	return mustAffect(res, err, "subscription", s.ID)
+		s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price), dbtx.DateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dbtx.DateArg(s.EndsOn),
+		dbtx.DateArg(s.PausedOn), t.D.TS(s.UpdatedAt), dbtx.NDecArg(s.PausedQuantity), dbtx.NDecArg(s.ScheduledQuantity), dbtx.DateArg(s.ScheduledOn), s.TenantID, s.ID)
+	return dbtx.MustAffect(res, err, "subscription", s.ID)
 }
 
 func (t *tx) getSub(ctx context.Context, lock, tenantID, subID string) (billing.Subscription, error) {
-	s, err := scanSub(t.queryRow(ctx, `SELECT `+t.subSelect()+` FROM subscriptions WHERE tenant_id = ? AND id = ?`+lock, tenantID, subID))
-	if errNoRows(err) {
-		return s, notFound("subscription", subID)
+	s, err := scanSub(t.QueryRow(ctx, `SELECT `+t.subSelect()+` FROM subscriptions WHERE tenant_id = ? AND id = ?`+lock, tenantID, subID))
+	if dbtx.ErrNoRows(err) {
+		return s, dbtx.NotFound("subscription", subID)
 	}
 	if err != nil {
 		return s, fmt.Errorf("get subscription: %w", err)
@@ -63,15 +64,15 @@ func (t *tx) GetSubscription(ctx context.Context, tenantID, subID string) (billi
 }
 
 func (t *tx) GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (billing.Subscription, error) {
-	return t.getSub(ctx, t.d.forUpdate(), tenantID, subID)
+	return t.getSub(ctx, t.D.ForUpdate(), tenantID, subID)
 }
 
 func (t *tx) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error) {
-	w := tenantWhere("tenant_id", tenantID)
+	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if customerID != "" {
-		w.and("customer_id = ?", customerID)
+		w.And("customer_id = ?", customerID)
 	}
-	rows, err := t.query(ctx, `SELECT `+t.subSelect()+` FROM subscriptions WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
+	rows, err := t.Query(ctx, `SELECT `+t.subSelect()+` FROM subscriptions WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list subscriptions: %w", err)
 	}
@@ -88,9 +89,9 @@ func (t *tx) ListSubscriptions(ctx context.Context, tenantID, customerID string)
 }
 
 func (t *tx) DueSubscriptionIDs(ctx context.Context, tenantID, customerID string, upTo calendar.Date, limit int) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT id FROM subscriptions WHERE tenant_id = ? AND (? = '' OR customer_id = ?) AND status = 'active' AND next_renewal <= ?
+	rows, err := t.Query(ctx, `SELECT id FROM subscriptions WHERE tenant_id = ? AND (? = '' OR customer_id = ?) AND status = 'active' AND next_renewal <= ?
 		AND (ends_on IS NULL OR next_renewal <= ends_on OR ends_on < ?) ORDER BY next_renewal, id LIMIT ?`,
-		tenantID, customerID, customerID, dateArg(upTo), dateArg(upTo), limit)
+		tenantID, customerID, customerID, dbtx.DateArg(upTo), dbtx.DateArg(upTo), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due subscriptions: %w", err)
 	}

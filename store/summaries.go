@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 // The ledger summaries (migration 00012): ledger_daily, kept by InsertEntry,
@@ -61,9 +62,9 @@ func receivableSides(zero string) (debit, credit string) {
 		`CASE WHEN kind = 'credit_note' THEN balance_accounting ELSE ` + zero + ` END`
 }
 
-func rebuildSummaries(ctx context.Context, tx *sql.Tx, d dialect) error {
+func rebuildSummaries(ctx context.Context, tx *sql.Tx, d dbtx.Dialect) error {
 	sum, zero := "SUM", "0"
-	if d.engine != Postgres {
+	if d.Engine != dbtx.Postgres {
 		sum, zero = "dec_sum", "'0'"
 	}
 	debit, credit := receivableSides(zero)
@@ -82,7 +83,7 @@ func rebuildSummaries(ctx context.Context, tx *sql.Tx, d dialect) error {
 				` + sum + `(` + debit + `), ` + sum + `(` + credit + `)
 			FROM invoices WHERE ` + openDocument + ` GROUP BY tenant_id, invoice_account_id, COALESCE(due_date, '0001-01-01')`,
 	} {
-		if _, err := tx.ExecContext(ctx, d.q(q)); err != nil {
+		if _, err := tx.ExecContext(ctx, d.Rebind(q)); err != nil {
 			return fmt.Errorf("rebuild summaries: %w", err)
 		}
 	}
@@ -114,11 +115,11 @@ func (t *tx) addDaily(ctx context.Context, e ledger.Entry) error {
 			sb.WriteByte(',')
 		}
 		sb.WriteString("(?,?,?,?,?)")
-		args = append(args, e.TenantID, a, dateArg(e.Date), decArg(per[a].debit), decArg(per[a].credit))
+		args = append(args, e.TenantID, a, dbtx.DateArg(e.Date), dbtx.DecArg(per[a].debit), dbtx.DecArg(per[a].credit))
 	}
-	_, err := t.exec(ctx, `INSERT INTO ledger_daily (tenant_id, account, date, debit, credit) VALUES `+sb.String()+`
-		ON CONFLICT (tenant_id, account, date) DO UPDATE SET debit = `+t.d.add("ledger_daily.debit", "excluded.debit")+`,
-		credit = `+t.d.add("ledger_daily.credit", "excluded.credit"), args...)
+	_, err := t.Exec(ctx, `INSERT INTO ledger_daily (tenant_id, account, date, debit, credit) VALUES `+sb.String()+`
+		ON CONFLICT (tenant_id, account, date) DO UPDATE SET debit = `+t.D.Add("ledger_daily.debit", "excluded.debit")+`,
+		credit = `+t.D.Add("ledger_daily.credit", "excluded.credit"), args...)
 	if err != nil {
 		return fmt.Errorf("add daily totals: %w", err)
 	}
@@ -133,7 +134,7 @@ func dueBucket(col string, cuts []calendar.Date) (string, []any) {
 	b.WriteString("CASE")
 	for i, c := range cuts {
 		fmt.Fprintf(&b, " WHEN %s >= ? THEN %d", col, i)
-		args = append(args, dateArg(c))
+		args = append(args, dbtx.DateArg(c))
 	}
 	fmt.Fprintf(&b, " ELSE %d END", len(cuts))
 	return b.String(), args
@@ -142,7 +143,7 @@ func dueBucket(col string, cuts []calendar.Date) (string, []any) {
 func (t *tx) AgingTotals(ctx context.Context, tenantID string, cuts []calendar.Date) (service.AgingTotals, error) {
 	bucket, args := dueBucket("due_date", cuts)
 	out := service.AgingTotals{Buckets: make([]decimal.Decimal, len(cuts)+1)}
-	rows, err := t.query(ctx, `SELECT `+bucket+` AS bucket, `+t.d.sum("debit")+`, `+t.d.sum("credit")+`, SUM(documents)
+	rows, err := t.Query(ctx, `SELECT `+bucket+` AS bucket, `+t.D.Sum("debit")+`, `+t.D.Sum("credit")+`, SUM(documents)
 		FROM receivable_dues WHERE tenant_id = ? GROUP BY bucket`, append(args, tenantID)...)
 	if err != nil {
 		return out, fmt.Errorf("aging totals: %w", err)
@@ -151,7 +152,7 @@ func (t *tx) AgingTotals(ctx context.Context, tenantID string, cuts []calendar.D
 	for rows.Next() {
 		var b, n int
 		var debit, credit decimal.Decimal
-		if err := rows.Scan(&b, decScan{&debit}, decScan{&credit}, &n); err != nil {
+		if err := rows.Scan(&b, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit), &n); err != nil {
 			return out, fmt.Errorf("scan aging totals: %w", err)
 		}
 		if b < 0 || b >= len(out.Buckets) {
@@ -166,7 +167,7 @@ func (t *tx) AgingTotals(ctx context.Context, tenantID string, cuts []calendar.D
 func (t *tx) OpenAccounts(ctx context.Context, tenantID, after string, limit int) ([]string, error) {
 	// One primary key seek per account: a loose index scan over the
 	// summary, whatever the number of due dates each account has.
-	rows, err := t.query(ctx, `WITH RECURSIVE acc(id) AS (
+	rows, err := t.Query(ctx, `WITH RECURSIVE acc(id) AS (
 			SELECT (SELECT MIN(account_id) FROM receivable_account_dues WHERE tenant_id = ? AND account_id > ?)
 			UNION ALL
 			SELECT (SELECT MIN(account_id) FROM receivable_account_dues WHERE tenant_id = ? AND account_id > acc.id)
