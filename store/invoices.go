@@ -635,33 +635,6 @@ func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]
 	return out, rows.Err()
 }
 
-func (t *tx) InsertNotification(ctx context.Context, n service.Notification) error {
-	payload, err := dbtx.JSONArg(dbtx.NonNilMap(n.Payload))
-	if err != nil {
-		return err
-	}
-	next := n.NextAttemptAt
-	if next == nil && n.Status == service.NotificationQueued {
-		next = &n.CreatedAt
-	}
-	updated := n.UpdatedAt
-	if updated.IsZero() {
-		updated = n.CreatedAt
-	}
-	_, err = t.Exec(ctx, `INSERT INTO notifications (tenant_id, id, kind, target_type, target_id, recipient, language, payload, status,
-		attempts, last_error, created_at, next_attempt_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, n.TenantID, n.ID, n.Kind, n.TargetType, n.TargetID, n.Recipient, n.Language, payload, n.Status,
-		n.Attempts, n.LastError, t.D.TS(n.CreatedAt), t.D.NTS(next), t.D.TS(updated))
-	if err != nil {
-		return fmt.Errorf("insert notification: %w", err)
-	}
-	return nil
-}
-
-func (t *tx) ListNotifications(ctx context.Context, tenantID, targetID string) ([]service.Notification, error) {
-	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND target_id = ? ORDER BY id`, tenantID, targetID)
-}
-
 func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date, accounts []string) ([]service.AgingBalance, error) {
 	bucket, args := dueBucket("due_date", cuts)
 	args = append(args, tenantID)

@@ -1,4 +1,4 @@
-package store
+package notifysql
 
 import (
 	"context"
@@ -24,7 +24,7 @@ func scanEndpoint(row interface{ Scan(...any) error }) (service.WebhookEndpoint,
 	return e, nil
 }
 
-func (t *tx) InsertWebhookEndpoint(ctx context.Context, e service.WebhookEndpoint) error {
+func (t *Notifications) InsertWebhookEndpoint(ctx context.Context, e service.WebhookEndpoint) error {
 	events, err := dbtx.JSONArg(e.Events)
 	if err != nil {
 		return err
@@ -37,7 +37,7 @@ func (t *tx) InsertWebhookEndpoint(ctx context.Context, e service.WebhookEndpoin
 	return nil
 }
 
-func (t *tx) UpdateWebhookEndpoint(ctx context.Context, e service.WebhookEndpoint) error {
+func (t *Notifications) UpdateWebhookEndpoint(ctx context.Context, e service.WebhookEndpoint) error {
 	events, err := dbtx.JSONArg(e.Events)
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func (t *tx) UpdateWebhookEndpoint(ctx context.Context, e service.WebhookEndpoin
 	return dbtx.MustAffect(res, err, "webhook endpoint", e.ID)
 }
 
-func (t *tx) DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointID string) error {
+func (t *Notifications) DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointID string) error {
 	for _, table := range []string{"webhook_attempts", "webhook_deliveries"} {
 		if _, err := t.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = ? AND endpoint_id = ?`, tenantID, endpointID); err != nil {
 			return fmt.Errorf("delete %s: %w", table, err)
@@ -57,7 +57,7 @@ func (t *tx) DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointID str
 	return dbtx.MustAffect(res, err, "webhook endpoint", endpointID)
 }
 
-func (t *tx) GetWebhookEndpoint(ctx context.Context, tenantID, endpointID string) (service.WebhookEndpoint, error) {
+func (t *Notifications) GetWebhookEndpoint(ctx context.Context, tenantID, endpointID string) (service.WebhookEndpoint, error) {
 	e, err := scanEndpoint(t.QueryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE tenant_id = ? AND id = ?`, tenantID, endpointID))
 	if dbtx.ErrNoRows(err) {
 		return e, dbtx.NotFound("webhook endpoint", endpointID)
@@ -68,7 +68,7 @@ func (t *tx) GetWebhookEndpoint(ctx context.Context, tenantID, endpointID string
 	return e, nil
 }
 
-func (t *tx) ListWebhookEndpoints(ctx context.Context, tenantID string, enabledOnly bool) ([]service.WebhookEndpoint, error) {
+func (t *Notifications) ListWebhookEndpoints(ctx context.Context, tenantID string, enabledOnly bool) ([]service.WebhookEndpoint, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if enabledOnly {
 		w.And("enabled")
@@ -89,7 +89,7 @@ func (t *tx) ListWebhookEndpoints(ctx context.Context, tenantID string, enabledO
 	return out, rows.Err()
 }
 
-func (t *tx) InsertWebhookEvent(ctx context.Context, ev service.WebhookEvent, ds []service.WebhookDelivery) error {
+func (t *Notifications) InsertWebhookEvent(ctx context.Context, ev service.WebhookEvent, ds []service.WebhookDelivery) error {
 	if _, err := t.Exec(ctx, `INSERT INTO webhook_events (tenant_id, id, type, payload, created_at) VALUES (?,?,?,?,?)`,
 		ev.TenantID, ev.ID, ev.Type, string(ev.Payload), t.D.TS(ev.CreatedAt)); err != nil {
 		return fmt.Errorf("insert webhook event: %w", err)
@@ -115,7 +115,7 @@ func scanDelivery(row interface{ Scan(...any) error }) (service.WebhookDelivery,
 	return d, err
 }
 
-func (t *tx) listDeliveries(ctx context.Context, query string, args ...any) ([]service.WebhookDelivery, error) {
+func (t *Notifications) listDeliveries(ctx context.Context, query string, args ...any) ([]service.WebhookDelivery, error) {
 	rows, err := t.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list webhook deliveries: %w", err)
@@ -132,7 +132,7 @@ func (t *tx) listDeliveries(ctx context.Context, query string, args ...any) ([]s
 	return out, rows.Err()
 }
 
-func (t *tx) ClaimWebhookDeliveries(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]service.DueWebhook, error) {
+func (t *Notifications) ClaimWebhookDeliveries(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]service.DueWebhook, error) {
 	lock := ""
 	if t.D.Engine == dbtx.Postgres {
 		lock = " FOR UPDATE OF d SKIP LOCKED"
@@ -161,7 +161,7 @@ func (t *tx) ClaimWebhookDeliveries(ctx context.Context, owner string, now, leas
 	return out, nil
 }
 
-func (t *tx) SaveWebhookAttempt(ctx context.Context, d service.WebhookDelivery, a service.WebhookAttempt, owner string) (bool, error) {
+func (t *Notifications) SaveWebhookAttempt(ctx context.Context, d service.WebhookDelivery, a service.WebhookAttempt, owner string) (bool, error) {
 	res, err := t.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?,
 		updated_at = ?, delivered_at = ?, lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND lease_owner = ?`,
 		d.Status, d.Attempts, t.D.TS(d.NextAttemptAt), d.LastStatus, d.LastError, t.D.TS(d.UpdatedAt), t.D.NTS(d.DeliveredAt), d.TenantID, d.ID, owner)
@@ -179,7 +179,7 @@ func (t *tx) SaveWebhookAttempt(ctx context.Context, d service.WebhookDelivery, 
 	return true, nil
 }
 
-func (t *tx) ListWebhookAttempts(ctx context.Context, tenantID, endpointID string, page service.Page) ([]service.WebhookAttempt, error) {
+func (t *Notifications) ListWebhookAttempts(ctx context.Context, tenantID, endpointID string, page service.Page) ([]service.WebhookAttempt, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	w.And("endpoint_id = ?", endpointID)
 	if c := page.After(); c != nil {
@@ -203,7 +203,7 @@ func (t *tx) ListWebhookAttempts(ctx context.Context, tenantID, endpointID strin
 	return out, rows.Err()
 }
 
-func (t *tx) ListWebhookDeliveries(ctx context.Context, tenantID, endpointID, status string, page service.Page) ([]service.WebhookDelivery, error) {
+func (t *Notifications) ListWebhookDeliveries(ctx context.Context, tenantID, endpointID, status string, page service.Page) ([]service.WebhookDelivery, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	w.And("endpoint_id = ?", endpointID)
 	if status != "" {
