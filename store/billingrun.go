@@ -415,3 +415,62 @@ func (t *tx) customPlans(ctx context.Context) error {
 	}
 	return nil
 }
+
+func (t *tx) NextCounter(ctx context.Context, tenantID, name string) (int64, error) {
+	var v int64
+	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, 1)
+		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, tenantID, name).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("next counter %s: %w", name, err)
+	}
+	return v, nil
+}
+
+func (t *tx) SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []service.SkippedGroup) error {
+	for start := 0; start < len(accounts); start += 500 {
+		batch := accounts[start:min(start+500, len(accounts))]
+		args := []any{tenantID, runID}
+		for _, a := range batch {
+			args = append(args, a)
+		}
+		if _, err := t.Exec(ctx, `DELETE FROM billing_run_skips WHERE tenant_id = ? AND run_id = ? AND account_id IN (`+dbtx.Placeholders(len(batch))+`)`,
+			args...); err != nil {
+			return fmt.Errorf("clear skipped groups: %w", err)
+		}
+	}
+	for _, s := range skips {
+		if _, err := t.Exec(ctx, `INSERT INTO billing_run_skips (tenant_id, run_id, account_id, customer_number, customer_name, provider, currency, items, reason, created_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, run_id, account_id, provider, currency)
+			DO UPDATE SET items = excluded.items, reason = excluded.reason`,
+			tenantID, runID, s.AccountID, s.CustomerNumber, s.CustomerName, s.Provider, s.Currency, s.Items, s.Reason, t.D.TS(s.At)); err != nil {
+			return fmt.Errorf("record skipped group: %w", err)
+		}
+	}
+	return nil
+}
+
+func (t *tx) BillingRunSkips(ctx context.Context, tenantID string, runIDs []string) (map[string][]service.SkippedGroup, error) {
+	out := map[string][]service.SkippedGroup{}
+	if len(runIDs) == 0 {
+		return out, nil
+	}
+	args := []any{tenantID}
+	for _, id := range runIDs {
+		args = append(args, id)
+	}
+	rows, err := t.Query(ctx, `SELECT run_id, account_id, customer_number, customer_name, provider, currency, items, reason FROM billing_run_skips
+		WHERE tenant_id = ? AND run_id IN (`+dbtx.Placeholders(len(runIDs))+`) ORDER BY run_id, customer_number, account_id, provider, currency`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("skipped groups: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var run string
+		var s service.SkippedGroup
+		if err := rows.Scan(&run, &s.AccountID, &s.CustomerNumber, &s.CustomerName, &s.Provider, &s.Currency, &s.Items, &s.Reason); err != nil {
+			return nil, fmt.Errorf("scan skipped group: %w", err)
+		}
+		out[run] = append(out[run], s)
+	}
+	return out, rows.Err()
+}

@@ -1,4 +1,4 @@
-package store
+package identitysql
 
 import (
 	"context"
@@ -10,28 +10,13 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
-	"github.com/facturo/facturo/store/notifysql"
 )
-
-// tx implements service.Tx over one database transaction, or directly over
-// a pool for the single-statement reads that need no transaction.
-type tx struct {
-	*dbtx.Tx
-	notifysql.Notifications
-}
-
-func newTx(q dbtx.Querier, d dbtx.Dialect) *tx {
-	h := dbtx.New(q, d)
-	return &tx{Tx: h, Notifications: notifysql.Notifications{Tx: h}}
-}
-
-var _ service.Tx = (*tx)(nil)
 
 // --- tenants
 
 const tenantCols = `id, name, legal_name, tax_id, line1, line2, city, region, postal_code, country, currency, time_zone, language, created_at, updated_at, approval_required, billing_run_day`
 
-func (t *tx) InsertTenant(ctx context.Context, v billing.Tenant) error {
+func (t *Identity) InsertTenant(ctx context.Context, v billing.Tenant) error {
 	a := v.Address
 	_, err := t.Exec(ctx, `INSERT INTO tenants (`+tenantCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		v.ID, v.Name, v.LegalName, v.TaxID, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country,
@@ -50,7 +35,7 @@ func scanTenant(row interface{ Scan(...any) error }) (billing.Tenant, error) {
 	return v, err
 }
 
-func (t *tx) GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error) {
+func (t *Identity) GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error) {
 	v, err := scanTenant(t.QueryRow(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = ?`, tenantID))
 	if dbtx.ErrNoRows(err) {
 		return v, dbtx.NotFound("tenant", tenantID)
@@ -61,7 +46,7 @@ func (t *tx) GetTenant(ctx context.Context, tenantID string) (billing.Tenant, er
 	return v, nil
 }
 
-func (t *tx) UpdateTenant(ctx context.Context, v billing.Tenant) error {
+func (t *Identity) UpdateTenant(ctx context.Context, v billing.Tenant) error {
 	a := v.Address
 	res, err := t.Exec(ctx, `UPDATE tenants SET name=?, legal_name=?, tax_id=?, line1=?, line2=?, city=?, region=?, postal_code=?, country=?,
 		currency=?, time_zone=?, language=?, updated_at=?, approval_required=?, billing_run_day=? WHERE id=?`,
@@ -70,7 +55,7 @@ func (t *tx) UpdateTenant(ctx context.Context, v billing.Tenant) error {
 	return dbtx.MustAffect(res, err, "tenant", v.ID)
 }
 
-func (t *tx) ListTenants(ctx context.Context) ([]billing.Tenant, error) {
+func (t *Identity) ListTenants(ctx context.Context) ([]billing.Tenant, error) {
 	rows, err := t.Query(ctx, `SELECT `+tenantCols+` FROM tenants ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list tenants: %w", err)
@@ -91,7 +76,7 @@ func (t *tx) ListTenants(ctx context.Context) ([]billing.Tenant, error) {
 
 const userCols = `tenant_id, id, email, name, role, customer_id, language, password_hash, disabled_at, created_at, updated_at`
 
-func (t *tx) InsertUser(ctx context.Context, u access.User) error {
+func (t *Identity) InsertUser(ctx context.Context, u access.User) error {
 	_, err := t.Exec(ctx, `INSERT INTO users (`+userCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 		u.TenantID, u.ID, u.Email, u.Name, string(u.Role), dbtx.Nullable(u.CustomerID), u.Language, u.PasswordHash,
 		t.D.NTS(u.DisabledAt), t.D.TS(u.CreatedAt), t.D.TS(u.UpdatedAt))
@@ -114,7 +99,7 @@ func scanUser(row interface{ Scan(...any) error }) (access.User, error) {
 	return u, err
 }
 
-func (t *tx) GetUser(ctx context.Context, tenantID, userID string) (access.User, error) {
+func (t *Identity) GetUser(ctx context.Context, tenantID, userID string) (access.User, error) {
 	u, err := scanUser(t.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, userID))
 	if dbtx.ErrNoRows(err) {
 		return u, dbtx.NotFound("user", userID)
@@ -125,13 +110,13 @@ func (t *tx) GetUser(ctx context.Context, tenantID, userID string) (access.User,
 	return u, nil
 }
 
-func (t *tx) UpdateUser(ctx context.Context, u access.User) error {
+func (t *Identity) UpdateUser(ctx context.Context, u access.User) error {
 	res, err := t.Exec(ctx, `UPDATE users SET name=?, role=?, language=?, password_hash=?, disabled_at=?, updated_at=? WHERE tenant_id=? AND id=?`,
 		u.Name, string(u.Role), u.Language, u.PasswordHash, t.D.NTS(u.DisabledAt), t.D.TS(u.UpdatedAt), u.TenantID, u.ID)
 	return dbtx.MustAffect(res, err, "user", u.ID)
 }
 
-func (t *tx) listUsers(ctx context.Context, query string, args ...any) ([]access.User, error) {
+func (t *Identity) listUsers(ctx context.Context, query string, args ...any) ([]access.User, error) {
 	rows, err := t.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -148,15 +133,15 @@ func (t *tx) listUsers(ctx context.Context, query string, args ...any) ([]access
 	return out, rows.Err()
 }
 
-func (t *tx) ListUsers(ctx context.Context, tenantID string) ([]access.User, error) {
+func (t *Identity) ListUsers(ctx context.Context, tenantID string) ([]access.User, error) {
 	return t.listUsers(ctx, `SELECT `+userCols+` FROM users WHERE tenant_id = ? ORDER BY email`, tenantID)
 }
 
-func (t *tx) UsersByEmail(ctx context.Context, email string) ([]access.User, error) {
+func (t *Identity) UsersByEmail(ctx context.Context, email string) ([]access.User, error) {
 	return t.listUsers(ctx, `SELECT `+userCols+` FROM users WHERE email = ? ORDER BY created_at, id`, email)
 }
 
-func (t *tx) InsertLoginAttempt(ctx context.Context, a service.LoginAttempt) error {
+func (t *Identity) InsertLoginAttempt(ctx context.Context, a service.LoginAttempt) error {
 	if _, err := t.Exec(ctx, `INSERT INTO login_attempts (email, ip, at, success) VALUES (?,?,?,?)`, a.Email, a.IP, t.D.TS(a.At), a.Success); err != nil {
 		return fmt.Errorf("insert login attempt: %w", err)
 	}
@@ -165,7 +150,7 @@ func (t *tx) InsertLoginAttempt(ctx context.Context, a service.LoginAttempt) err
 
 // CountFailedLogins counts failures since the last success for the email,
 // and all failures from the IP, since the given time.
-func (t *tx) CountFailedLogins(ctx context.Context, email, ip string, since time.Time) (int, int, error) {
+func (t *Identity) CountFailedLogins(ctx context.Context, email, ip string, since time.Time) (int, int, error) {
 	var byEmail, byIP int
 	err := t.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM login_attempts WHERE email = ? AND at >= ? AND NOT success
@@ -182,7 +167,7 @@ func (t *tx) CountFailedLogins(ctx context.Context, email, ip string, since time
 
 const apiKeyCols = `tenant_id, id, name, prefix, hash, role, customer_id, created_by, created_at, last_used_at, revoked_at`
 
-func (t *tx) InsertAPIKey(ctx context.Context, k access.APIKey) error {
+func (t *Identity) InsertAPIKey(ctx context.Context, k access.APIKey) error {
 	_, err := t.Exec(ctx, `INSERT INTO api_keys (`+apiKeyCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 		k.TenantID, k.ID, k.Name, k.Prefix, k.Hash, string(k.Role), dbtx.Nullable(k.CustomerID), k.CreatedBy,
 		t.D.TS(k.CreatedAt), t.D.NTS(k.LastUsedAt), t.D.NTS(k.RevokedAt))
@@ -201,7 +186,7 @@ func scanAPIKey(row interface{ Scan(...any) error }) (access.APIKey, error) {
 	return k, err
 }
 
-func (t *tx) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
+func (t *Identity) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
 	k, err := scanAPIKey(t.QueryRow(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE hash = ?`, hash))
 	if dbtx.ErrNoRows(err) {
 		return k, fail.NotFoundf("no such API key")
@@ -212,7 +197,7 @@ func (t *tx) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, erro
 	return k, nil
 }
 
-func (t *tx) ListAPIKeys(ctx context.Context, tenantID string) ([]access.APIKey, error) {
+func (t *Identity) ListAPIKeys(ctx context.Context, tenantID string) ([]access.APIKey, error) {
 	rows, err := t.Query(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE tenant_id = ? ORDER BY created_at DESC, id DESC`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list api keys: %w", err)
@@ -229,12 +214,12 @@ func (t *tx) ListAPIKeys(ctx context.Context, tenantID string) ([]access.APIKey,
 	return out, rows.Err()
 }
 
-func (t *tx) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error {
+func (t *Identity) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error {
 	res, err := t.Exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL`, t.D.TS(at), tenantID, keyID)
 	return dbtx.MustAffect(res, err, "active API key", keyID)
 }
 
-func (t *tx) TouchAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error {
+func (t *Identity) TouchAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error {
 	_, err := t.Exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE tenant_id = ? AND id = ?`, t.D.TS(at), tenantID, keyID)
 	if err != nil {
 		return fmt.Errorf("touch api key: %w", err)
@@ -244,7 +229,7 @@ func (t *tx) TouchAPIKey(ctx context.Context, tenantID, keyID string, at time.Ti
 
 // --- audit
 
-func (t *tx) InsertAudit(ctx context.Context, e service.AuditEntry) error {
+func (t *Identity) InsertAudit(ctx context.Context, e service.AuditEntry) error {
 	var changes any
 	if len(e.Changes) > 0 {
 		changes = string(e.Changes)
@@ -257,7 +242,7 @@ func (t *tx) InsertAudit(ctx context.Context, e service.AuditEntry) error {
 	return nil
 }
 
-func (t *tx) ListAudit(ctx context.Context, tenantID string, f service.AuditFilter) ([]service.AuditEntry, error) {
+func (t *Identity) ListAudit(ctx context.Context, tenantID string, f service.AuditFilter) ([]service.AuditEntry, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if f.TargetID != "" {
 		w.And("target_id = ?", f.TargetID)
@@ -294,13 +279,3 @@ func (t *tx) ListAudit(ctx context.Context, tenantID string, f service.AuditFilt
 }
 
 // --- counters
-
-func (t *tx) NextCounter(ctx context.Context, tenantID, name string) (int64, error) {
-	var v int64
-	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, 1)
-		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, tenantID, name).Scan(&v)
-	if err != nil {
-		return 0, fmt.Errorf("next counter %s: %w", name, err)
-	}
-	return v, nil
-}

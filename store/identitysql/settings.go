@@ -1,4 +1,4 @@
-package store
+package identitysql
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/facturo/facturo/tax"
 )
 
-func (t *tx) UpsertTaxCode(ctx context.Context, tenantID string, c tax.Code) error {
+func (t *Identity) UpsertTaxCode(ctx context.Context, tenantID string, c tax.Code) error {
 	_, err := t.Exec(ctx, `INSERT INTO tax_codes (tenant_id, code, name, rate, category, account, exemption_reason, exemption_reason_code)
 		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, rate = excluded.rate,
 		category = excluded.category, account = excluded.account, exemption_reason = excluded.exemption_reason,
@@ -23,7 +23,7 @@ func (t *tx) UpsertTaxCode(ctx context.Context, tenantID string, c tax.Code) err
 	return nil
 }
 
-func (t *tx) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error) {
+func (t *Identity) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error) {
 	rows, err := t.Query(ctx, `SELECT code, name, `+t.D.Dec("rate")+`, category, account, exemption_reason, exemption_reason_code
 		FROM tax_codes WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
@@ -43,7 +43,7 @@ func (t *tx) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, err
 	return out, rows.Err()
 }
 
-func (t *tx) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Group) error {
+func (t *Identity) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Group) error {
 	codes, _ := json.Marshal(append([]string{}, g.Codes...))
 	_, err := t.Exec(ctx, `INSERT INTO tax_groups (tenant_id, kind, code, name, tax_codes) VALUES (?,?,?,?,?)
 		ON CONFLICT (tenant_id, kind, code) DO UPDATE SET name = excluded.name, tax_codes = excluded.tax_codes`,
@@ -54,7 +54,7 @@ func (t *tx) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Group) e
 	return nil
 }
 
-func (t *tx) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error) {
+func (t *Identity) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error) {
 	rows, err := t.Query(ctx, `SELECT kind, code, name, tax_codes FROM tax_groups WHERE tenant_id = ? ORDER BY kind, code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list tax groups: %w", err)
@@ -75,7 +75,7 @@ func (t *tx) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, e
 	return out, rows.Err()
 }
 
-func (t *tx) UpsertAccount(ctx context.Context, tenantID string, a ledger.Account) error {
+func (t *Identity) UpsertAccount(ctx context.Context, tenantID string, a ledger.Account) error {
 	_, err := t.Exec(ctx, `INSERT INTO ledger_accounts (tenant_id, code, name, type, role, archived) VALUES (?,?,?,?,?,?)
 		ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, type = excluded.type, role = excluded.role, archived = excluded.archived`,
 		tenantID, a.Code, a.Name, string(a.Type), string(a.Role), a.Archived)
@@ -85,7 +85,7 @@ func (t *tx) UpsertAccount(ctx context.Context, tenantID string, a ledger.Accoun
 	return nil
 }
 
-func (t *tx) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error) {
+func (t *Identity) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error) {
 	rows, err := t.Query(ctx, `SELECT code, name, type, role, archived FROM ledger_accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
@@ -104,7 +104,7 @@ func (t *tx) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Accoun
 	return out, rows.Err()
 }
 
-func (t *tx) UpsertPostingProfile(ctx context.Context, tenantID string, p ledger.PostingProfile) error {
+func (t *Identity) UpsertPostingProfile(ctx context.Context, tenantID string, p ledger.PostingProfile) error {
 	_, err := t.Exec(ctx, `INSERT INTO posting_profiles (tenant_id, code, name, receivables_account) VALUES (?,?,?,?)
 		ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, receivables_account = excluded.receivables_account`,
 		tenantID, p.Code, p.Name, p.ReceivablesAccount)
@@ -117,7 +117,7 @@ func (t *tx) UpsertPostingProfile(ctx context.Context, tenantID string, p ledger
 	return nil
 }
 
-func (t *tx) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error) {
+func (t *Identity) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error) {
 	rows, err := t.Query(ctx, `SELECT code, name, receivables_account FROM posting_profiles WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list posting profiles: %w", err)
@@ -134,7 +134,7 @@ func (t *tx) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger
 	return out, rows.Err()
 }
 
-func (t *tx) SetSeries(ctx context.Context, tenantID, kind, pattern string) error {
+func (t *Identity) SetSeries(ctx context.Context, tenantID, kind, pattern string) error {
 	_, err := t.Exec(ctx, `INSERT INTO number_series (tenant_id, kind, pattern) VALUES (?,?,?)
 		ON CONFLICT (tenant_id, kind) DO UPDATE SET pattern = excluded.pattern`, tenantID, kind, pattern)
 	if err != nil {
@@ -143,7 +143,7 @@ func (t *tx) SetSeries(ctx context.Context, tenantID, kind, pattern string) erro
 	return nil
 }
 
-func (t *tx) ListSeries(ctx context.Context, tenantID string) (map[string]string, error) {
+func (t *Identity) ListSeries(ctx context.Context, tenantID string) (map[string]string, error) {
 	rows, err := t.Query(ctx, `SELECT kind, pattern FROM number_series WHERE tenant_id = ?`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list series: %w", err)
@@ -160,12 +160,12 @@ func (t *tx) ListSeries(ctx context.Context, tenantID string) (map[string]string
 	return out, rows.Err()
 }
 
-func (t *tx) SetTaxMode(ctx context.Context, tenantID string, m tax.Mode) error {
+func (t *Identity) SetTaxMode(ctx context.Context, tenantID string, m tax.Mode) error {
 	res, err := t.Exec(ctx, `UPDATE tenants SET tax_mode = ? WHERE id = ?`, string(m), tenantID)
 	return dbtx.MustAffect(res, err, "tenant", tenantID)
 }
 
-func (t *tx) GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error) {
+func (t *Identity) GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error) {
 	var m string
 	err := t.QueryRow(ctx, `SELECT tax_mode FROM tenants WHERE id = ?`, tenantID).Scan(&m)
 	if dbtx.ErrNoRows(err) {
