@@ -372,40 +372,6 @@ func (t *tx) ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string
 	return int(n), nil
 }
 
-// CustomersBilledTo returns the accounts and the customers billed to them
-// (sub-accounts), in one query per 1,000 accounts.
-func (t *tx) CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error) {
-	var out []billing.Customer
-	for start := 0; start < len(accounts); start += 1000 {
-		batch := accounts[start:min(start+1000, len(accounts))]
-		args := []any{tenantID}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		rows, err := t.Query(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (id IN (`+dbtx.Placeholders(len(batch))+`)
-			OR invoice_account_id IN (`+dbtx.Placeholders(len(batch))+`))`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("customers billed to: %w", err)
-		}
-		for rows.Next() {
-			c, err := scanCustomer(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("scan customer: %w", err)
-			}
-			out = append(out, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("customers billed to: %w", err)
-		}
-	}
-	return out, nil
-}
-
 // customPlans makes PostgreSQL plan each statement of the transaction for
 // its own parameters: the billing statements bind hundreds of ids, and a
 // cached generic plan cannot tell that they hit a few index entries.

@@ -360,18 +360,6 @@ func (t *tx) SetOpenItemsStatus(ctx context.Context, tenantID, customerID string
 	return int(n), nil
 }
 
-func (t *tx) CustomerByRef(ctx context.Context, tenantID, ref string) (billing.Customer, error) {
-	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (number = ? OR (sap_id <> '' AND sap_id = ?))
-		ORDER BY CASE WHEN number = ? THEN 0 ELSE 1 END LIMIT 1`, tenantID, ref, ref, ref))
-	if dbtx.ErrNoRows(err) {
-		return c, dbtx.NotFound("customer", ref)
-	}
-	if err != nil {
-		return c, fmt.Errorf("customer by ref: %w", err)
-	}
-	return c, nil
-}
-
 var salesItemSortColumn = map[string]string{"billing_date": "billing_date", "customer": "customer_id", "description": "description",
 	"gross": "gross", "status": "status", "source": "source", "provider": "provider", "created_at": "created_at"}
 

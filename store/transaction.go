@@ -2,22 +2,33 @@ package store
 
 import (
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/accountsql"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/identitysql"
 	"github.com/facturo/facturo/store/notifysql"
 )
 
 // tx implements service.Tx over one database transaction, or directly over
-// a pool for the single-statement reads that need no transaction.
+// a pool for the single-statement reads that need no transaction. Each
+// business area's queries live in their own package; tx embeds them all
+// over one shared handle.
 type tx struct {
 	*dbtx.Tx
 	identitysql.Identity
+	accountsql.Accounts
 	notifysql.Notifications
 }
 
+// newTx returns the transaction of every area over q.
 func newTx(q dbtx.Querier, d dbtx.Dialect) *tx {
 	h := dbtx.New(q, d)
-	return &tx{Tx: h, Identity: identitysql.Identity{Tx: h}, Notifications: notifysql.Notifications{Tx: h}}
+	return &tx{
+		Tx:            h,
+		Identity:      identitysql.Identity{Tx: h},
+		Accounts:      accountsql.Accounts{Tx: h},
+		Notifications: notifysql.Notifications{Tx: h},
+	}
 }
 
+// tx is the service's transaction: every area's methods together.
 var _ service.Tx = (*tx)(nil)

@@ -1,4 +1,4 @@
-package store
+package accountsql
 
 import (
 	"context"
@@ -85,7 +85,7 @@ func duplicateNumber(err error) error {
 	return nil
 }
 
-func (t *tx) InsertCustomer(ctx context.Context, c billing.Customer) error {
+func (t *Accounts) InsertCustomer(ctx context.Context, c billing.Customer) error {
 	args, err := customerArgs(t.D, c)
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func (t *tx) InsertCustomer(ctx context.Context, c billing.Customer) error {
 	return nil
 }
 
-func (t *tx) getCustomer(ctx context.Context, suffix, tenantID, customerID string) (billing.Customer, error) {
+func (t *Accounts) getCustomer(ctx context.Context, suffix, tenantID, customerID string) (billing.Customer, error) {
 	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND id = ?`+suffix, tenantID, customerID))
 	if dbtx.ErrNoRows(err) {
 		return c, dbtx.NotFound("customer", customerID)
@@ -112,15 +112,15 @@ func (t *tx) getCustomer(ctx context.Context, suffix, tenantID, customerID strin
 	return c, nil
 }
 
-func (t *tx) GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
+func (t *Accounts) GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
 	return t.getCustomer(ctx, "", tenantID, customerID)
 }
 
-func (t *tx) GetCustomerForUpdate(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
+func (t *Accounts) GetCustomerForUpdate(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
 	return t.getCustomer(ctx, t.D.ForUpdate(), tenantID, customerID)
 }
 
-func (t *tx) UpdateCustomer(ctx context.Context, c billing.Customer) error {
+func (t *Accounts) UpdateCustomer(ctx context.Context, c billing.Customer) error {
 	args, err := customerArgs(t.D, c)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ var customerSortColumn = map[string]string{
 	service.SortUpdatedAt: "updated_at",
 }
 
-func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.CustomerFilter) ([]billing.Customer, error) {
+func (t *Accounts) ListCustomers(ctx context.Context, tenantID string, f service.CustomerFilter) ([]billing.Customer, error) {
 	col, ok := customerSortColumn[f.Sort]
 	if !ok {
 		return nil, fail.Field("sort", "%q is not sortable", f.Sort)
@@ -215,10 +215,56 @@ func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.Custo
 	return out, rows.Err()
 }
 
-func (t *tx) CustomerNumberTaken(ctx context.Context, tenantID, number string) (bool, error) {
+func (t *Accounts) CustomerNumberTaken(ctx context.Context, tenantID, number string) (bool, error) {
 	var n int
 	if err := t.QueryRow(ctx, `SELECT count(*) FROM customers WHERE tenant_id = ? AND number = ?`, tenantID, number).Scan(&n); err != nil {
 		return false, fmt.Errorf("customer number taken: %w", err)
 	}
 	return n > 0, nil
+}
+
+func (t *Accounts) CustomerByRef(ctx context.Context, tenantID, ref string) (billing.Customer, error) {
+	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (number = ? OR (sap_id <> '' AND sap_id = ?))
+		ORDER BY CASE WHEN number = ? THEN 0 ELSE 1 END LIMIT 1`, tenantID, ref, ref, ref))
+	if dbtx.ErrNoRows(err) {
+		return c, dbtx.NotFound("customer", ref)
+	}
+	if err != nil {
+		return c, fmt.Errorf("customer by ref: %w", err)
+	}
+	return c, nil
+}
+
+// CustomersBilledTo returns the accounts and the customers billed to them
+// (sub-accounts), in one query per 1,000 accounts.
+func (t *Accounts) CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error) {
+	var out []billing.Customer
+	for start := 0; start < len(accounts); start += 1000 {
+		batch := accounts[start:min(start+1000, len(accounts))]
+		args := []any{tenantID}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := t.Query(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (id IN (`+dbtx.Placeholders(len(batch))+`)
+			OR invoice_account_id IN (`+dbtx.Placeholders(len(batch))+`))`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("customers billed to: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanCustomer(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan customer: %w", err)
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("customers billed to: %w", err)
+		}
+	}
+	return out, nil
 }

@@ -1,4 +1,4 @@
-package store
+package accountsql
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 const subCols = `tenant_id, id, customer_id, kind, product_id, description, quantity, price, currency, interval, start_date, next_renewal,
 	status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at, paused_quantity, scheduled_quantity, scheduled_on`
 
-func (t *tx) subSelect() string {
+func (t *Accounts) subSelect() string {
 	return `tenant_id, id, customer_id, kind, product_id, description, ` + t.D.Dec("quantity") + `, ` + t.D.Dec("price") + `, currency, interval,
 	start_date, next_renewal, status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at, ` + t.D.Dec("paused_quantity") + `,
 	` + t.D.Dec("scheduled_quantity") + `, scheduled_on`
@@ -29,7 +29,7 @@ func scanSub(row interface{ Scan(...any) error }) (billing.Subscription, error) 
 	return s, err
 }
 
-func (t *tx) InsertSubscription(ctx context.Context, s billing.Subscription) error {
+func (t *Accounts) InsertSubscription(ctx context.Context, s billing.Subscription) error {
 	_, err := t.Exec(ctx, `INSERT INTO subscriptions (`+subCols+`) VALUES (`+dbtx.Placeholders(21)+`)`,
 		s.TenantID, s.ID, s.CustomerID, string(s.Kind), s.ProductID, s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price), s.Currency,
 		string(s.Interval), dbtx.DateArg(s.Start), dbtx.DateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dbtx.DateArg(s.EndsOn), dbtx.DateArg(s.PausedOn),
@@ -40,7 +40,7 @@ func (t *tx) InsertSubscription(ctx context.Context, s billing.Subscription) err
 	return nil
 }
 
-func (t *tx) UpdateSubscription(ctx context.Context, s billing.Subscription) error {
+func (t *Accounts) UpdateSubscription(ctx context.Context, s billing.Subscription) error {
 	res, err := t.Exec(ctx, `UPDATE subscriptions SET description=?, quantity=?, price=?, next_renewal=?, status=?, cancel_at_period_end=?,
 		ends_on=?, paused_on=?, updated_at=?, paused_quantity=?, scheduled_quantity=?, scheduled_on=? WHERE tenant_id=? AND id=?`,
 		s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price), dbtx.DateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dbtx.DateArg(s.EndsOn),
@@ -48,7 +48,7 @@ func (t *tx) UpdateSubscription(ctx context.Context, s billing.Subscription) err
 	return dbtx.MustAffect(res, err, "subscription", s.ID)
 }
 
-func (t *tx) getSub(ctx context.Context, lock, tenantID, subID string) (billing.Subscription, error) {
+func (t *Accounts) getSub(ctx context.Context, lock, tenantID, subID string) (billing.Subscription, error) {
 	s, err := scanSub(t.QueryRow(ctx, `SELECT `+t.subSelect()+` FROM subscriptions WHERE tenant_id = ? AND id = ?`+lock, tenantID, subID))
 	if dbtx.ErrNoRows(err) {
 		return s, dbtx.NotFound("subscription", subID)
@@ -59,15 +59,15 @@ func (t *tx) getSub(ctx context.Context, lock, tenantID, subID string) (billing.
 	return s, nil
 }
 
-func (t *tx) GetSubscription(ctx context.Context, tenantID, subID string) (billing.Subscription, error) {
+func (t *Accounts) GetSubscription(ctx context.Context, tenantID, subID string) (billing.Subscription, error) {
 	return t.getSub(ctx, "", tenantID, subID)
 }
 
-func (t *tx) GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (billing.Subscription, error) {
+func (t *Accounts) GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (billing.Subscription, error) {
 	return t.getSub(ctx, t.D.ForUpdate(), tenantID, subID)
 }
 
-func (t *tx) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error) {
+func (t *Accounts) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if customerID != "" {
 		w.And("customer_id = ?", customerID)
@@ -88,7 +88,7 @@ func (t *tx) ListSubscriptions(ctx context.Context, tenantID, customerID string)
 	return out, rows.Err()
 }
 
-func (t *tx) DueSubscriptionIDs(ctx context.Context, tenantID, customerID string, upTo calendar.Date, limit int) ([]string, error) {
+func (t *Accounts) DueSubscriptionIDs(ctx context.Context, tenantID, customerID string, upTo calendar.Date, limit int) ([]string, error) {
 	rows, err := t.Query(ctx, `SELECT id FROM subscriptions WHERE tenant_id = ? AND (? = '' OR customer_id = ?) AND status = 'active' AND next_renewal <= ?
 		AND (ends_on IS NULL OR next_renewal <= ends_on OR ends_on < ?) ORDER BY next_renewal, id LIMIT ?`,
 		tenantID, customerID, customerID, dbtx.DateArg(upTo), dbtx.DateArg(upTo), limit)

@@ -1,4 +1,4 @@
-package store
+package accountsql
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 // --- settings
 
-func (t *tx) GetWalletSettings(ctx context.Context, tenantID string) (service.WalletSettings, error) {
+func (t *Accounts) GetWalletSettings(ctx context.Context, tenantID string) (service.WalletSettings, error) {
 	ws := service.DefaultWalletSettings
 	err := t.QueryRow(ctx, `SELECT receipt_emails, allow_negative, recharge_max_attempts, recharge_backoff_seconds FROM wallet_settings
 		WHERE tenant_id = ?`, tenantID).Scan(&ws.ReceiptEmails, &ws.AllowNegative, &ws.RechargeMaxAttempts, &ws.RechargeBackoffSecs)
@@ -28,7 +28,7 @@ func (t *tx) GetWalletSettings(ctx context.Context, tenantID string) (service.Wa
 	return ws, nil
 }
 
-func (t *tx) SetWalletSettings(ctx context.Context, tenantID string, ws service.WalletSettings) error {
+func (t *Accounts) SetWalletSettings(ctx context.Context, tenantID string, ws service.WalletSettings) error {
 	_, err := t.Exec(ctx, `INSERT INTO wallet_settings (tenant_id, receipt_emails, allow_negative, recharge_max_attempts, recharge_backoff_seconds)
 		VALUES (?,?,?,?,?) ON CONFLICT (tenant_id) DO UPDATE SET receipt_emails = excluded.receipt_emails, allow_negative = excluded.allow_negative,
 		recharge_max_attempts = excluded.recharge_max_attempts, recharge_backoff_seconds = excluded.recharge_backoff_seconds`,
@@ -44,7 +44,7 @@ func (t *tx) SetWalletSettings(ctx context.Context, tenantID string, ws service.
 const walletCols = `tenant_id, customer_id, id, currency, credit_rate, paid_balance, auto_recharge, recharge_threshold, recharge_amount,
 	pending_recharge_id, created_at, updated_at`
 
-func (t *tx) walletSelect() string {
+func (t *Accounts) walletSelect() string {
 	return `tenant_id, customer_id, id, currency, ` + t.D.Dec("credit_rate") + `, ` + t.D.Dec("paid_balance") + `, auto_recharge, ` +
 		t.D.Dec("recharge_threshold") + `, ` + t.D.Dec("recharge_amount") + `, pending_recharge_id, created_at, updated_at`
 }
@@ -56,7 +56,7 @@ func scanWallet(row interface{ Scan(...any) error }) (billing.Wallet, error) {
 	return w, err
 }
 
-func (t *tx) InsertWallet(ctx context.Context, w billing.Wallet) error {
+func (t *Accounts) InsertWallet(ctx context.Context, w billing.Wallet) error {
 	_, err := t.Exec(ctx, `INSERT INTO wallets (`+walletCols+`) VALUES (`+dbtx.Placeholders(12)+`)`, w.TenantID, w.CustomerID, w.ID, w.Currency,
 		dbtx.DecArg(w.CreditRate), dbtx.DecArg(w.PaidBalance), w.AutoRecharge, dbtx.DecArg(w.RechargeThreshold), dbtx.DecArg(w.RechargeAmount),
 		w.PendingRechargeID, t.D.TS(w.CreatedAt), t.D.TS(w.UpdatedAt))
@@ -69,7 +69,7 @@ func (t *tx) InsertWallet(ctx context.Context, w billing.Wallet) error {
 	return nil
 }
 
-func (t *tx) UpdateWallet(ctx context.Context, w billing.Wallet) error {
+func (t *Accounts) UpdateWallet(ctx context.Context, w billing.Wallet) error {
 	res, err := t.Exec(ctx, `UPDATE wallets SET currency=?, credit_rate=?, paid_balance=?, auto_recharge=?, recharge_threshold=?,
 		recharge_amount=?, pending_recharge_id=?, updated_at=? WHERE tenant_id=? AND customer_id=?`, w.Currency, dbtx.DecArg(w.CreditRate),
 		dbtx.DecArg(w.PaidBalance), w.AutoRecharge, dbtx.DecArg(w.RechargeThreshold), dbtx.DecArg(w.RechargeAmount), w.PendingRechargeID,
@@ -77,7 +77,7 @@ func (t *tx) UpdateWallet(ctx context.Context, w billing.Wallet) error {
 	return dbtx.MustAffect(res, err, "wallet of customer", w.CustomerID)
 }
 
-func (t *tx) getWallet(ctx context.Context, lock, tenantID, customerID string) (billing.Wallet, error) {
+func (t *Accounts) getWallet(ctx context.Context, lock, tenantID, customerID string) (billing.Wallet, error) {
 	w, err := scanWallet(t.QueryRow(ctx, `SELECT `+t.walletSelect()+` FROM wallets WHERE tenant_id = ? AND customer_id = ?`+lock, tenantID, customerID))
 	if dbtx.ErrNoRows(err) {
 		return w, fail.NotFoundf("customer %q has no wallet", customerID)
@@ -88,15 +88,15 @@ func (t *tx) getWallet(ctx context.Context, lock, tenantID, customerID string) (
 	return w, nil
 }
 
-func (t *tx) GetWallet(ctx context.Context, tenantID, customerID string) (billing.Wallet, error) {
+func (t *Accounts) GetWallet(ctx context.Context, tenantID, customerID string) (billing.Wallet, error) {
 	return t.getWallet(ctx, "", tenantID, customerID)
 }
 
-func (t *tx) GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (billing.Wallet, error) {
+func (t *Accounts) GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (billing.Wallet, error) {
 	return t.getWallet(ctx, t.D.ForUpdate(), tenantID, customerID)
 }
 
-func (t *tx) ListWallets(ctx context.Context, tenantID string) ([]billing.Wallet, error) {
+func (t *Accounts) ListWallets(ctx context.Context, tenantID string) ([]billing.Wallet, error) {
 	rows, err := t.Query(ctx, `SELECT `+t.walletSelect()+` FROM wallets WHERE tenant_id = ? ORDER BY customer_id`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list wallets: %w", err)
@@ -115,7 +115,7 @@ func (t *tx) ListWallets(ctx context.Context, tenantID string) ([]billing.Wallet
 
 // --- complimentary lots
 
-func (t *tx) InsertGrant(ctx context.Context, g billing.Grant) error {
+func (t *Accounts) InsertGrant(ctx context.Context, g billing.Grant) error {
 	_, err := t.Exec(ctx, `INSERT INTO wallet_grants (tenant_id, id, customer_id, amount, remaining, expires_on, reason, created_at)
 		VALUES (?,?,?,?,?,?,?,?)`, g.TenantID, g.ID, g.CustomerID, dbtx.DecArg(g.Amount), dbtx.DecArg(g.Remaining), dbtx.DateArg(g.ExpiresOn), g.Reason, t.D.TS(g.CreatedAt))
 	if err != nil {
@@ -124,12 +124,12 @@ func (t *tx) InsertGrant(ctx context.Context, g billing.Grant) error {
 	return nil
 }
 
-func (t *tx) SetGrantRemaining(ctx context.Context, tenantID, grantID string, remaining decimal.Decimal) error {
+func (t *Accounts) SetGrantRemaining(ctx context.Context, tenantID, grantID string, remaining decimal.Decimal) error {
 	res, err := t.Exec(ctx, `UPDATE wallet_grants SET remaining = ? WHERE tenant_id = ? AND id = ?`, dbtx.DecArg(remaining), tenantID, grantID)
 	return dbtx.MustAffect(res, err, "wallet grant", grantID)
 }
 
-func (t *tx) ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error) {
+func (t *Accounts) ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error) {
 	rows, err := t.Query(ctx, `SELECT tenant_id, id, customer_id, `+t.D.Dec("amount")+`, `+t.D.Dec("remaining")+`, expires_on, reason, created_at
 		FROM wallet_grants WHERE tenant_id = ? AND customer_id = ? ORDER BY expires_on IS NULL, expires_on, created_at, id`, tenantID, customerID)
 	if err != nil {
@@ -153,7 +153,7 @@ func (t *tx) ListGrants(ctx context.Context, tenantID, customerID string) ([]bil
 const movementCols = `tenant_id, id, customer_id, kind, ref, paid, complimentary, billed, paid_after, description, receipt_number,
 	provider_ref, entry_id, sales_item_id, created_at`
 
-func (t *tx) movementSelect() string {
+func (t *Accounts) movementSelect() string {
 	return `tenant_id, id, customer_id, kind, ref, ` + t.D.Dec("paid") + `, ` + t.D.Dec("complimentary") + `, ` + t.D.Dec("billed") + `, ` +
 		t.D.Dec("paid_after") + `, description, receipt_number, provider_ref, entry_id, sales_item_id, created_at`
 }
@@ -165,7 +165,7 @@ func scanMovement(row interface{ Scan(...any) error }) (billing.Movement, error)
 	return m, err
 }
 
-func (t *tx) InsertMovement(ctx context.Context, m billing.Movement) error {
+func (t *Accounts) InsertMovement(ctx context.Context, m billing.Movement) error {
 	_, err := t.Exec(ctx, `INSERT INTO wallet_movements (`+movementCols+`) VALUES (`+dbtx.Placeholders(15)+`)`, m.TenantID, m.ID, m.CustomerID,
 		m.Kind, m.Ref, dbtx.DecArg(m.Paid), dbtx.DecArg(m.Complimentary), dbtx.DecArg(m.Billed), dbtx.DecArg(m.PaidAfter), m.Description, m.ReceiptNumber,
 		m.ProviderRef, m.EntryID, m.SalesItemID, t.D.TS(m.CreatedAt))
@@ -178,7 +178,7 @@ func (t *tx) InsertMovement(ctx context.Context, m billing.Movement) error {
 	return nil
 }
 
-func (t *tx) MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (billing.Movement, error) {
+func (t *Accounts) MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (billing.Movement, error) {
 	m, err := scanMovement(t.QueryRow(ctx, `SELECT `+t.movementSelect()+` FROM wallet_movements WHERE tenant_id = ? AND customer_id = ?
 		AND kind = ? AND ref = ?`, tenantID, customerID, kind, ref))
 	if dbtx.ErrNoRows(err) {
@@ -190,7 +190,7 @@ func (t *tx) MovementByRef(ctx context.Context, tenantID, customerID, kind, ref 
 	return m, nil
 }
 
-func (t *tx) ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error) {
+func (t *Accounts) ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error) {
 	rows, err := t.Query(ctx, `SELECT `+t.movementSelect()+` FROM wallet_movements WHERE tenant_id = ? AND customer_id = ?
 		ORDER BY id DESC LIMIT ?`, tenantID, customerID, limit)
 	if err != nil {
@@ -213,7 +213,7 @@ func (t *tx) ListMovements(ctx context.Context, tenantID, customerID string, lim
 const rechargeCols = `tenant_id, id, customer_id, amount, status, auto, attempts, next_attempt_at, locked_until, last_error, movement_id,
 	created_at, updated_at`
 
-func (t *tx) rechargeSelect() string {
+func (t *Accounts) rechargeSelect() string {
 	return `tenant_id, id, customer_id, ` + t.D.Dec("amount") + `, status, auto, attempts, next_attempt_at, locked_until, last_error,
 	movement_id, created_at, updated_at`
 }
@@ -225,7 +225,7 @@ func scanRecharge(row interface{ Scan(...any) error }) (service.Recharge, error)
 	return r, err
 }
 
-func (t *tx) InsertRecharge(ctx context.Context, r service.Recharge) error {
+func (t *Accounts) InsertRecharge(ctx context.Context, r service.Recharge) error {
 	_, err := t.Exec(ctx, `INSERT INTO wallet_recharges (`+rechargeCols+`) VALUES (`+dbtx.Placeholders(13)+`)`, r.TenantID, r.ID, r.CustomerID,
 		dbtx.DecArg(r.Amount), r.Status, r.Auto, r.Attempts, t.D.TS(r.NextAttemptAt), t.D.NTS(r.LockedUntil), r.LastError, r.MovementID,
 		t.D.TS(r.CreatedAt), t.D.TS(r.UpdatedAt))
@@ -235,14 +235,14 @@ func (t *tx) InsertRecharge(ctx context.Context, r service.Recharge) error {
 	return nil
 }
 
-func (t *tx) UpdateRecharge(ctx context.Context, r service.Recharge) error {
+func (t *Accounts) UpdateRecharge(ctx context.Context, r service.Recharge) error {
 	res, err := t.Exec(ctx, `UPDATE wallet_recharges SET status=?, attempts=?, next_attempt_at=?, locked_until=?, last_error=?, movement_id=?,
 		updated_at=? WHERE tenant_id=? AND id=?`, r.Status, r.Attempts, t.D.TS(r.NextAttemptAt), t.D.NTS(r.LockedUntil), r.LastError,
 		r.MovementID, t.D.TS(r.UpdatedAt), r.TenantID, r.ID)
 	return dbtx.MustAffect(res, err, "wallet recharge", r.ID)
 }
 
-func (t *tx) GetRechargeForUpdate(ctx context.Context, tenantID, rechargeID string) (service.Recharge, error) {
+func (t *Accounts) GetRechargeForUpdate(ctx context.Context, tenantID, rechargeID string) (service.Recharge, error) {
 	r, err := scanRecharge(t.QueryRow(ctx, `SELECT `+t.rechargeSelect()+` FROM wallet_recharges WHERE tenant_id = ? AND id = ?`+t.D.ForUpdate(),
 		tenantID, rechargeID))
 	if dbtx.ErrNoRows(err) {
@@ -254,7 +254,7 @@ func (t *tx) GetRechargeForUpdate(ctx context.Context, tenantID, rechargeID stri
 	return r, nil
 }
 
-func (t *tx) ListRecharges(ctx context.Context, tenantID, customerID string) ([]service.Recharge, error) {
+func (t *Accounts) ListRecharges(ctx context.Context, tenantID, customerID string) ([]service.Recharge, error) {
 	rows, err := t.Query(ctx, `SELECT `+t.rechargeSelect()+` FROM wallet_recharges WHERE tenant_id = ? AND customer_id = ? ORDER BY id DESC`,
 		tenantID, customerID)
 	if err != nil {
@@ -281,7 +281,7 @@ func collectRecharges(rows interface {
 	return out, rows.Err()
 }
 
-func (t *tx) ClaimRecharges(ctx context.Context, tenantID string, now, leaseUntil time.Time, limit int) ([]service.Recharge, error) {
+func (t *Accounts) ClaimRecharges(ctx context.Context, tenantID string, now, leaseUntil time.Time, limit int) ([]service.Recharge, error) {
 	skip := ""
 	if t.D.Engine == dbtx.Postgres {
 		skip = " FOR UPDATE SKIP LOCKED"
@@ -297,7 +297,7 @@ func (t *tx) ClaimRecharges(ctx context.Context, tenantID string, now, leaseUnti
 	return collectRecharges(rows)
 }
 
-func (t *tx) UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error) {
+func (t *Accounts) UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error) {
 	var n int
 	err := t.QueryRow(ctx, `SELECT count(*) FROM sales_items WHERE tenant_id = ? AND source = 'usage' AND source_ref = ?`, tenantID, recordID).Scan(&n)
 	if err != nil {
