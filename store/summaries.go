@@ -4,14 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/pressly/goose/v3"
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 )
@@ -86,42 +84,6 @@ func rebuildSummaries(ctx context.Context, tx *sql.Tx, d dbtx.Dialect) error {
 		if _, err := tx.ExecContext(ctx, d.Rebind(q)); err != nil {
 			return fmt.Errorf("rebuild summaries: %w", err)
 		}
-	}
-	return nil
-}
-
-// addDaily adds an entry's postings to its accounts' totals of the day, in
-// account order (the rows are locked in one order by every posting).
-func (t *tx) addDaily(ctx context.Context, e ledger.Entry) error {
-	type total struct{ debit, credit decimal.Decimal }
-	per := map[string]*total{}
-	for _, l := range e.Lines {
-		s := per[l.Account]
-		if s == nil {
-			s = &total{}
-			per[l.Account] = s
-		}
-		s.debit, s.credit = s.debit.Add(l.Debit), s.credit.Add(l.Credit)
-	}
-	accounts := make([]string, 0, len(per))
-	for a := range per {
-		accounts = append(accounts, a)
-	}
-	slices.Sort(accounts)
-	var sb strings.Builder
-	args := make([]any, 0, len(accounts)*5)
-	for i, a := range accounts {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString("(?,?,?,?,?)")
-		args = append(args, e.TenantID, a, dbtx.DateArg(e.Date), dbtx.DecArg(per[a].debit), dbtx.DecArg(per[a].credit))
-	}
-	_, err := t.Exec(ctx, `INSERT INTO ledger_daily (tenant_id, account, date, debit, credit) VALUES `+sb.String()+`
-		ON CONFLICT (tenant_id, account, date) DO UPDATE SET debit = `+t.D.Add("ledger_daily.debit", "excluded.debit")+`,
-		credit = `+t.D.Add("ledger_daily.credit", "excluded.credit"), args...)
-	if err != nil {
-		return fmt.Errorf("add daily totals: %w", err)
 	}
 	return nil
 }

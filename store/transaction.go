@@ -6,6 +6,7 @@ import (
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/identitysql"
 	"github.com/facturo/facturo/store/notifysql"
+	"github.com/facturo/facturo/store/paymentsql"
 )
 
 // tx implements service.Tx over one database transaction, or directly over
@@ -16,6 +17,7 @@ type tx struct {
 	*dbtx.Tx
 	identitysql.Identity
 	accountsql.Accounts
+	paymentsql.Payments
 	notifysql.Notifications
 }
 
@@ -26,6 +28,7 @@ func newTx(q dbtx.Querier, d dbtx.Dialect) *tx {
 		Tx:            h,
 		Identity:      identitysql.Identity{Tx: h},
 		Accounts:      accountsql.Accounts{Tx: h},
+		Payments:      paymentsql.Payments{Tx: h},
 		Notifications: notifysql.Notifications{Tx: h},
 	}
 }

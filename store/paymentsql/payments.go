@@ -1,4 +1,4 @@
-package store
+package paymentsql
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // --- payments
 
-func (t *tx) paymentCols() string {
+func (t *Payments) paymentCols() string {
 	d := t.D
 	return `tenant_id, id, customer_id, method, ` + d.Dec("amount") + `, currency, ` + d.Dec("exchange_rate") + `, ` + d.Dec("amount_accounting") +
 		`, ` + d.Dec("unapplied") + `, ` + d.Dec("refunded") + `, payment_date, reference, payment_method_id, card_brand, card_last4,
@@ -29,7 +29,7 @@ func scanPayment(row interface{ Scan(...any) error }) (service.Payment, error) {
 	return p, err
 }
 
-func (t *tx) InsertPayment(ctx context.Context, p service.Payment) error {
+func (t *Payments) InsertPayment(ctx context.Context, p service.Payment) error {
 	_, err := t.Exec(ctx, `INSERT INTO payments (tenant_id, id, customer_id, method, amount, currency, exchange_rate, amount_accounting,
 		unapplied, refunded, payment_date, reference, payment_method_id, card_brand, card_last4, provider, charge_id, entry_id, created_by, created_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -42,13 +42,13 @@ func (t *tx) InsertPayment(ctx context.Context, p service.Payment) error {
 	return nil
 }
 
-func (t *tx) UpdatePaymentBalances(ctx context.Context, p service.Payment) error {
+func (t *Payments) UpdatePaymentBalances(ctx context.Context, p service.Payment) error {
 	res, err := t.Exec(ctx, `UPDATE payments SET unapplied = ?, refunded = ? WHERE tenant_id = ? AND id = ?`,
 		dbtx.DecArg(p.Unapplied), dbtx.DecArg(p.Refunded), p.TenantID, p.ID)
 	return dbtx.MustAffect(res, err, "payment", p.ID)
 }
 
-func (t *tx) getPayment(ctx context.Context, suffix, tenantID, id string) (service.Payment, error) {
+func (t *Payments) getPayment(ctx context.Context, suffix, tenantID, id string) (service.Payment, error) {
 	p, err := scanPayment(t.QueryRow(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE tenant_id = ? AND id = ?`+suffix, tenantID, id))
 	if dbtx.ErrNoRows(err) {
 		return p, dbtx.NotFound("payment", id)
@@ -59,17 +59,17 @@ func (t *tx) getPayment(ctx context.Context, suffix, tenantID, id string) (servi
 	return p, nil
 }
 
-func (t *tx) GetPayment(ctx context.Context, tenantID, id string) (service.Payment, error) {
+func (t *Payments) GetPayment(ctx context.Context, tenantID, id string) (service.Payment, error) {
 	return t.getPayment(ctx, "", tenantID, id)
 }
 
-func (t *tx) GetPaymentForUpdate(ctx context.Context, tenantID, id string) (service.Payment, error) {
+func (t *Payments) GetPaymentForUpdate(ctx context.Context, tenantID, id string) (service.Payment, error) {
 	return t.getPayment(ctx, t.D.ForUpdate(), tenantID, id)
 }
 
 // listPayments lists the payments w selects, ordered and limited by tail
 // (whose arguments follow w's).
-func (t *tx) listPayments(ctx context.Context, w *dbtx.Where, tail string, tailArgs ...any) ([]service.Payment, error) {
+func (t *Payments) listPayments(ctx context.Context, w *dbtx.Where, tail string, tailArgs ...any) ([]service.Payment, error) {
 	rows, err := t.Query(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE `+w.String()+tail, append(w.Args(), tailArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("list payments: %w", err)
@@ -86,7 +86,7 @@ func (t *tx) listPayments(ctx context.Context, w *dbtx.Where, tail string, tailA
 	return out, rows.Err()
 }
 
-func (t *tx) ListPayments(ctx context.Context, tenantID string, f service.PaymentFilter) ([]service.Payment, error) {
+func (t *Payments) ListPayments(ctx context.Context, tenantID string, f service.PaymentFilter) ([]service.Payment, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if f.CustomerID != "" {
 		w.And("customer_id = ?", f.CustomerID)
@@ -94,7 +94,7 @@ func (t *tx) ListPayments(ctx context.Context, tenantID string, f service.Paymen
 	return t.listPayments(ctx, w, ` ORDER BY created_at DESC, id DESC LIMIT ?`, f.Limit)
 }
 
-func (t *tx) CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]service.Payment, error) {
+func (t *Payments) CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]service.Payment, error) {
 	// unapplied is exact decimal text on SQLite, where zero is always "0".
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	w.And("customer_id = ?", customerID)
@@ -105,7 +105,7 @@ func (t *tx) CreditPayments(ctx context.Context, tenantID, customerID, currency 
 
 // --- applications and refunds
 
-func (t *tx) InsertApplication(ctx context.Context, a service.Application) error {
+func (t *Payments) InsertApplication(ctx context.Context, a service.Application) error {
 	_, err := t.Exec(ctx, `INSERT INTO payment_applications (tenant_id, id, source_type, source_id, invoice_id, amount, amount_accounting,
 		reversed, entry_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 		a.TenantID, a.ID, a.SourceType, a.SourceID, a.InvoiceID, dbtx.DecArg(a.Amount), dbtx.DecArg(a.AmountAccounting), dbtx.DecArg(a.Reversed),
@@ -116,12 +116,12 @@ func (t *tx) InsertApplication(ctx context.Context, a service.Application) error
 	return nil
 }
 
-func (t *tx) UpdateApplicationReversed(ctx context.Context, a service.Application) error {
+func (t *Payments) UpdateApplicationReversed(ctx context.Context, a service.Application) error {
 	res, err := t.Exec(ctx, `UPDATE payment_applications SET reversed = ? WHERE tenant_id = ? AND id = ?`, dbtx.DecArg(a.Reversed), a.TenantID, a.ID)
 	return dbtx.MustAffect(res, err, "payment application", a.ID)
 }
 
-func (t *tx) ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]service.Application, error) {
+func (t *Payments) ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]service.Application, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if sourceID != "" {
 		w.And("source_id = ?", sourceID)
@@ -148,7 +148,7 @@ func (t *tx) ListApplications(ctx context.Context, tenantID, sourceID, invoiceID
 	return out, rows.Err()
 }
 
-func (t *tx) InsertRefund(ctx context.Context, r service.Refund) error {
+func (t *Payments) InsertRefund(ctx context.Context, r service.Refund) error {
 	_, err := t.Exec(ctx, `INSERT INTO refunds (tenant_id, id, payment_id, amount, amount_accounting, reason, provider_refund, refund_date,
 		entry_id, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 		r.TenantID, r.ID, r.PaymentID, dbtx.DecArg(r.Amount), dbtx.DecArg(r.AmountAccounting), r.Reason, r.ProviderRefund, dbtx.DateArg(r.Date),
@@ -159,7 +159,7 @@ func (t *tx) InsertRefund(ctx context.Context, r service.Refund) error {
 	return nil
 }
 
-func (t *tx) ListRefunds(ctx context.Context, tenantID, paymentID string) ([]service.Refund, error) {
+func (t *Payments) ListRefunds(ctx context.Context, tenantID, paymentID string) ([]service.Refund, error) {
 	d := t.D
 	rows, err := t.Query(ctx, `SELECT tenant_id, id, payment_id, `+d.Dec("amount")+`, `+d.Dec("amount_accounting")+`, reason, provider_refund,
 		refund_date, entry_id, created_by, created_at FROM refunds WHERE tenant_id = ? AND payment_id = ? ORDER BY created_at, id`, tenantID, paymentID)
@@ -179,7 +179,7 @@ func (t *tx) ListRefunds(ctx context.Context, tenantID, paymentID string) ([]ser
 	return out, rows.Err()
 }
 
-func (t *tx) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) error {
+func (t *Payments) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) error {
 	res, err := t.Exec(ctx, `UPDATE invoices SET status = ?, paid = ?, balance = ?, balance_accounting = ?, close_reason = ?, closed_at = ?,
 		updated_at = ? WHERE tenant_id = ? AND id = ?`,
 		string(inv.Status), dbtx.DecArg(inv.Paid), dbtx.DecArg(inv.Balance), dbtx.DecArg(inv.BalanceAccounting), inv.CloseReason, t.D.NTS(inv.ClosedAt),
@@ -189,7 +189,7 @@ func (t *tx) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) e
 
 // --- dunning
 
-func (t *tx) GetDunningOffsets(ctx context.Context, tenantID string) ([]int, error) {
+func (t *Payments) GetDunningOffsets(ctx context.Context, tenantID string) ([]int, error) {
 	var s string
 	err := t.QueryRow(ctx, `SELECT offsets FROM dunning_settings WHERE tenant_id = ?`, tenantID).Scan(&s)
 	if dbtx.ErrNoRows(err) {
@@ -212,7 +212,7 @@ func (t *tx) GetDunningOffsets(ctx context.Context, tenantID string) ([]int, err
 	return out, nil
 }
 
-func (t *tx) SetDunningOffsets(ctx context.Context, tenantID string, offsets []int) error {
+func (t *Payments) SetDunningOffsets(ctx context.Context, tenantID string, offsets []int) error {
 	parts := make([]string, len(offsets))
 	for i, n := range offsets {
 		parts[i] = strconv.Itoa(n)
@@ -225,7 +225,7 @@ func (t *tx) SetDunningOffsets(ctx context.Context, tenantID string, offsets []i
 	return nil
 }
 
-func (t *tx) MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (int, error) {
+func (t *Payments) MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (int, error) {
 	var n int
 	err := t.QueryRow(ctx, `SELECT COALESCE(MAX(step), 0) FROM dunning_steps WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID).Scan(&n)
 	if err != nil {
@@ -234,7 +234,7 @@ func (t *tx) MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (in
 	return n, nil
 }
 
-func (t *tx) InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error) {
+func (t *Payments) InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error) {
 	res, err := t.Exec(ctx, `INSERT INTO dunning_steps (tenant_id, invoice_id, step, notification_id, created_at) VALUES (?,?,?,?,?)
 		ON CONFLICT (tenant_id, invoice_id, step) DO NOTHING`, tenantID, invoiceID, step, notificationID, t.D.TS(at))
 	if err != nil {

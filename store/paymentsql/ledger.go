@@ -1,8 +1,9 @@
-package store
+package paymentsql
 
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -16,7 +17,7 @@ import (
 )
 
 // InsertEntry appends a journal entry and its lines. Entries are never updated.
-func (t *tx) InsertEntry(ctx context.Context, e ledger.Entry) error {
+func (t *Payments) InsertEntry(ctx context.Context, e ledger.Entry) error {
 	if err := e.Check(); err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func (t *tx) InsertEntry(ctx context.Context, e ledger.Entry) error {
 	return t.addDaily(ctx, e)
 }
 
-func (t *tx) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error) {
+func (t *Payments) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error) {
 	e := ledger.Entry{TenantID: tenantID}
 	err := t.QueryRow(ctx, `SELECT id, number, date, description, source_type, source_id, reverses_id, created_at
 		FROM journal_entries WHERE tenant_id = ? AND id = ?`, tenantID, entryID).Scan(&e.ID, &e.Number, dbtx.ScanDate(&e.Date),
@@ -74,7 +75,7 @@ func (t *tx) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Ent
 	return e, rows.Err()
 }
 
-func (t *tx) EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID string) ([]ledger.Entry, error) {
+func (t *Payments) EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID string) ([]ledger.Entry, error) {
 	rows, err := t.Query(ctx, `SELECT id FROM journal_entries WHERE tenant_id = ? AND source_id = ? AND source_type = ? ORDER BY number`,
 		tenantID, sourceID, sourceType)
 	if err != nil {
@@ -104,7 +105,7 @@ func (t *tx) EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID
 	return out, nil
 }
 
-func (t *tx) HasEntries(ctx context.Context, tenantID string) (bool, error) {
+func (t *Payments) HasEntries(ctx context.Context, tenantID string) (bool, error) {
 	var one int
 	err := t.QueryRow(ctx, `SELECT 1 FROM journal_entries WHERE tenant_id = ? LIMIT 1`, tenantID).Scan(&one)
 	if dbtx.ErrNoRows(err) {
@@ -116,7 +117,7 @@ func (t *tx) HasEntries(ctx context.Context, tenantID string) (bool, error) {
 	return true, nil
 }
 
-func (t *tx) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error) {
+func (t *Payments) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error) {
 	rows, err := t.Query(ctx, `SELECT a.code, a.name, a.type, `+t.D.Sum("l.debit")+`, `+t.D.Sum("l.credit")+`
 		FROM ledger_accounts a LEFT JOIN ledger_daily l ON l.tenant_id = a.tenant_id AND l.account = a.code AND l.date <= ?
 		WHERE a.tenant_id = ? GROUP BY a.code, a.name, a.type ORDER BY a.code`, dbtx.DateArg(asOf), tenantID)
@@ -138,7 +139,7 @@ func (t *tx) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Da
 	return out, rows.Err()
 }
 
-func (t *tx) AccountLines(ctx context.Context, tenantID, account string, from, to calendar.Date, limit int) ([]service.AccountLine, error) {
+func (t *Payments) AccountLines(ctx context.Context, tenantID, account string, from, to calendar.Date, limit int) ([]service.AccountLine, error) {
 	w := dbtx.TenantWhere("l.tenant_id", tenantID)
 	w.And("l.account = ?", account)
 	var opening decimal.Decimal
@@ -176,7 +177,7 @@ func (t *tx) AccountLines(ctx context.Context, tenantID, account string, from, t
 	return out, rows.Err()
 }
 
-func (t *tx) SubledgerBalances(ctx context.Context, tenantID string, accounts []string) (map[string]decimal.Decimal, error) {
+func (t *Payments) SubledgerBalances(ctx context.Context, tenantID string, accounts []string) (map[string]decimal.Decimal, error) {
 	out := map[string]decimal.Decimal{}
 	if len(accounts) == 0 {
 		return out, nil
@@ -202,7 +203,7 @@ func (t *tx) SubledgerBalances(ctx context.Context, tenantID string, accounts []
 	return out, rows.Err()
 }
 
-func (t *tx) Journal(ctx context.Context, tenantID string, f service.JournalFilter) ([]service.JournalRow, error) {
+func (t *Payments) Journal(ctx context.Context, tenantID string, f service.JournalFilter) ([]service.JournalRow, error) {
 	w := dbtx.TenantWhere("i.tenant_id", tenantID)
 	w.And("i.number IS NOT NULL")
 	if f.CustomerID != "" {
@@ -240,3 +241,39 @@ func (t *tx) Journal(ctx context.Context, tenantID string, f service.JournalFilt
 
 func billingKind(s string) billing.Kind     { return billing.Kind(s) }
 func billingStatus(s string) billing.Status { return billing.Status(s) }
+
+// addDaily adds an entry's postings to its accounts' totals of the day, in
+// account order (the rows are locked in one order by every posting).
+func (t *Payments) addDaily(ctx context.Context, e ledger.Entry) error {
+	type total struct{ debit, credit decimal.Decimal }
+	per := map[string]*total{}
+	for _, l := range e.Lines {
+		s := per[l.Account]
+		if s == nil {
+			s = &total{}
+			per[l.Account] = s
+		}
+		s.debit, s.credit = s.debit.Add(l.Debit), s.credit.Add(l.Credit)
+	}
+	accounts := make([]string, 0, len(per))
+	for a := range per {
+		accounts = append(accounts, a)
+	}
+	slices.Sort(accounts)
+	var sb strings.Builder
+	args := make([]any, 0, len(accounts)*5)
+	for i, a := range accounts {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString("(?,?,?,?,?)")
+		args = append(args, e.TenantID, a, dbtx.DateArg(e.Date), dbtx.DecArg(per[a].debit), dbtx.DecArg(per[a].credit))
+	}
+	_, err := t.Exec(ctx, `INSERT INTO ledger_daily (tenant_id, account, date, debit, credit) VALUES `+sb.String()+`
+		ON CONFLICT (tenant_id, account, date) DO UPDATE SET debit = `+t.D.Add("ledger_daily.debit", "excluded.debit")+`,
+		credit = `+t.D.Add("ledger_daily.credit", "excluded.credit"), args...)
+	if err != nil {
+		return fmt.Errorf("add daily totals: %w", err)
+	}
+	return nil
+}
