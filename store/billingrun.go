@@ -8,7 +8,6 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 )
@@ -230,57 +229,6 @@ func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, 
 	return out, nil
 }
 
-func (t *tx) InsertInvoices(ctx context.Context, invs []billing.Invoice) error {
-	if len(invs) == 0 {
-		return nil
-	}
-	rows := make([][]any, 0, len(invs))
-	for _, inv := range invs {
-		a, err := invoiceArgs(t.D, inv)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, a)
-	}
-	if err := t.BulkInsert(ctx, "invoices", splitCols(invoiceColNames), rows); err != nil {
-		if ok, _ := dbtx.UniqueViolation(err); ok {
-			return fail.Conflictf("invoice number already used: %v", err)
-		}
-		return fmt.Errorf("insert invoices: %w", err)
-	}
-	var lines [][]any
-	for _, inv := range invs {
-		for _, l := range inv.Lines {
-			dist, err := dbtx.JSONArg(dbtx.NonNil(l.Distribution))
-			if err != nil {
-				return err
-			}
-			codes, err := dbtx.JSONArg(dbtx.NonNil(l.TaxCodes))
-			if err != nil {
-				return err
-			}
-			lines = append(lines, []any{inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
-				l.ItemSalesTaxGroup, dbtx.NDecArg(l.Quantity), l.Unit, dbtx.NDecArg(l.UnitPrice), dbtx.DecArg(l.Discount), dbtx.DecArg(l.Amount),
-				string(l.ChargeType), dbtx.DateArg(l.ServiceStart), dbtx.DateArg(l.ServiceEnd), dist, codes, dbtx.DecArg(l.TaxAmount)})
-		}
-	}
-	if err := t.BulkInsert(ctx, "invoice_lines", lineColNames, lines); err != nil {
-		return fmt.Errorf("insert invoice lines: %w", err)
-	}
-	return nil
-}
-
-var lineColNames = splitCols(`tenant_id, invoice_id, position, description, product_id, account, sales_tax_group, item_sales_tax_group,
-	quantity, unit, unit_price, discount, amount, charge_type, service_start, service_end, distribution, tax_codes, tax_amount`)
-
-func splitCols(s string) []string {
-	parts := strings.Split(s, ",")
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	return parts
-}
-
 func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.InvoicedItem) (int, error) {
 	total := 0
 	if t.D.Engine == dbtx.Postgres {
@@ -323,16 +271,6 @@ func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.
 		total += int(n)
 	}
 	return total, nil
-}
-
-func (t *tx) NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error) {
-	var v int64
-	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?)
-		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + ? RETURNING value`, tenantID, name, n, n).Scan(&v)
-	if err != nil {
-		return 0, fmt.Errorf("next counters %s: %w", name, err)
-	}
-	return v, nil
 }
 
 func (t *tx) CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error) {
@@ -380,16 +318,6 @@ func (t *tx) customPlans(ctx context.Context) error {
 		return fmt.Errorf("plan cache mode: %w", err)
 	}
 	return nil
-}
-
-func (t *tx) NextCounter(ctx context.Context, tenantID, name string) (int64, error) {
-	var v int64
-	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, 1)
-		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, tenantID, name).Scan(&v)
-	if err != nil {
-		return 0, fmt.Errorf("next counter %s: %w", name, err)
-	}
-	return v, nil
 }
 
 func (t *tx) SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []service.SkippedGroup) error {

@@ -5,6 +5,7 @@ import (
 	"github.com/facturo/facturo/store/accountsql"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/identitysql"
+	"github.com/facturo/facturo/store/invoicesql"
 	"github.com/facturo/facturo/store/notifysql"
 	"github.com/facturo/facturo/store/paymentsql"
 )
@@ -16,6 +17,7 @@ import (
 type tx struct {
 	*dbtx.Tx
 	identitysql.Identity
+	invoicesql.Invoices
 	accountsql.Accounts
 	paymentsql.Payments
 	notifysql.Notifications
@@ -27,6 +29,7 @@ func newTx(q dbtx.Querier, d dbtx.Dialect) *tx {
 	return &tx{
 		Tx:            h,
 		Identity:      identitysql.Identity{Tx: h},
+		Invoices:      invoicesql.Invoices{Tx: h},
 		Accounts:      accountsql.Accounts{Tx: h},
 		Payments:      paymentsql.Payments{Tx: h},
 		Notifications: notifysql.Notifications{Tx: h},

@@ -6,6 +6,7 @@ package store
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func TestComposedWhereUsesBuilder(t *testing.T) {
 	// The summaries' rebuild reads every tenant's open documents through the
 	// constant condition openDocument (no user input; one definition of an
 	// open receivable).
-	reused := map[string]string{"invoices.go": "where", "summaries.go": "openDocument"}
+	reused := map[string]string{filepath.Join("invoicesql", "invoices.go"): "where", filepath.Join("invoicesql", "summaries.go"): "openDocument"}
 	found := 0
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -1,4 +1,4 @@
-package store
+package invoicesql
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/facturo/facturo/store/dbtx"
 )
 
-func (t *tx) UpsertReasonCode(ctx context.Context, tenantID string, r billing.ReasonCode) error {
+func (t *Invoices) UpsertReasonCode(ctx context.Context, tenantID string, r billing.ReasonCode) error {
 	_, err := t.Exec(ctx, `INSERT INTO reason_codes (tenant_id, code, description, archived) VALUES (?,?,?,?)
 		ON CONFLICT (tenant_id, code) DO UPDATE SET description = excluded.description, archived = excluded.archived`,
 		tenantID, r.Code, r.Description, r.Archived)
@@ -21,7 +21,7 @@ func (t *tx) UpsertReasonCode(ctx context.Context, tenantID string, r billing.Re
 	return nil
 }
 
-func (t *tx) ListReasonCodes(ctx context.Context, tenantID string) ([]billing.ReasonCode, error) {
+func (t *Invoices) ListReasonCodes(ctx context.Context, tenantID string) ([]billing.ReasonCode, error) {
 	rows, err := t.Query(ctx, `SELECT code, description, archived FROM reason_codes WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list reason codes: %w", err)
@@ -38,7 +38,7 @@ func (t *tx) ListReasonCodes(ctx context.Context, tenantID string) ([]billing.Re
 	return out, rows.Err()
 }
 
-func (t *tx) AppendWorkflow(ctx context.Context, tenantID string, e service.WorkflowEvent) error {
+func (t *Invoices) AppendWorkflow(ctx context.Context, tenantID string, e service.WorkflowEvent) error {
 	_, err := t.Exec(ctx, `INSERT INTO invoice_workflow (tenant_id, invoice_id, seq, action, actor_id, actor_name, comment, at)
 		VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoice_workflow WHERE tenant_id = ? AND invoice_id = ?), ?, ?, ?, ?, ?)`,
 		tenantID, e.InvoiceID, tenantID, e.InvoiceID, e.Action, e.ActorID, e.ActorName, e.Comment, t.D.TS(e.At))
@@ -48,7 +48,7 @@ func (t *tx) AppendWorkflow(ctx context.Context, tenantID string, e service.Work
 	return nil
 }
 
-func (t *tx) ListWorkflow(ctx context.Context, tenantID, invoiceID string) ([]service.WorkflowEvent, error) {
+func (t *Invoices) ListWorkflow(ctx context.Context, tenantID, invoiceID string) ([]service.WorkflowEvent, error) {
 	rows, err := t.Query(ctx, `SELECT invoice_id, seq, action, actor_id, actor_name, comment, at FROM invoice_workflow
 		WHERE tenant_id = ? AND invoice_id = ? ORDER BY seq`, tenantID, invoiceID)
 	if err != nil {
@@ -68,7 +68,7 @@ func (t *tx) ListWorkflow(ctx context.Context, tenantID, invoiceID string) ([]se
 
 const templateCols = `tenant_id, id, name, customer_id, interval, start_date, end_date, next_date, auto_issue, status, invoice, created_at, updated_at`
 
-func (t *tx) templateArgs(tp billing.Template) ([]any, error) {
+func (t *Invoices) templateArgs(tp billing.Template) ([]any, error) {
 	inv, err := json.Marshal(tp.Invoice)
 	if err != nil {
 		return nil, fmt.Errorf("marshal template: %w", err)
@@ -92,7 +92,7 @@ func scanTemplate(row interface{ Scan(...any) error }) (billing.Template, error)
 	return tp, nil
 }
 
-func (t *tx) InsertTemplate(ctx context.Context, tp billing.Template) error {
+func (t *Invoices) InsertTemplate(ctx context.Context, tp billing.Template) error {
 	args, err := t.templateArgs(tp)
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func (t *tx) InsertTemplate(ctx context.Context, tp billing.Template) error {
 	return nil
 }
 
-func (t *tx) UpdateTemplate(ctx context.Context, tp billing.Template) error {
+func (t *Invoices) UpdateTemplate(ctx context.Context, tp billing.Template) error {
 	args, err := t.templateArgs(tp)
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func (t *tx) UpdateTemplate(ctx context.Context, tp billing.Template) error {
 	return dbtx.MustAffect(res, err, "recurring template", tp.ID)
 }
 
-func (t *tx) getTemplate(ctx context.Context, suffix, tenantID, id string) (billing.Template, error) {
+func (t *Invoices) getTemplate(ctx context.Context, suffix, tenantID, id string) (billing.Template, error) {
 	tp, err := scanTemplate(t.QueryRow(ctx, `SELECT `+templateCols+` FROM recurring_templates WHERE tenant_id = ? AND id = ?`+suffix, tenantID, id))
 	if dbtx.ErrNoRows(err) {
 		return tp, dbtx.NotFound("recurring template", id)
@@ -124,15 +124,15 @@ func (t *tx) getTemplate(ctx context.Context, suffix, tenantID, id string) (bill
 	return tp, nil
 }
 
-func (t *tx) GetTemplate(ctx context.Context, tenantID, id string) (billing.Template, error) {
+func (t *Invoices) GetTemplate(ctx context.Context, tenantID, id string) (billing.Template, error) {
 	return t.getTemplate(ctx, "", tenantID, id)
 }
 
-func (t *tx) GetTemplateForUpdate(ctx context.Context, tenantID, id string) (billing.Template, error) {
+func (t *Invoices) GetTemplateForUpdate(ctx context.Context, tenantID, id string) (billing.Template, error) {
 	return t.getTemplate(ctx, t.D.ForUpdate(), tenantID, id)
 }
 
-func (t *tx) ListTemplates(ctx context.Context, tenantID string) ([]billing.Template, error) {
+func (t *Invoices) ListTemplates(ctx context.Context, tenantID string) ([]billing.Template, error) {
 	rows, err := t.Query(ctx, `SELECT `+templateCols+` FROM recurring_templates WHERE tenant_id = ? ORDER BY name, id`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
@@ -149,7 +149,7 @@ func (t *tx) ListTemplates(ctx context.Context, tenantID string) ([]billing.Temp
 	return out, rows.Err()
 }
 
-func (t *tx) DueTemplateIDs(ctx context.Context, tenantID string, today calendar.Date) ([]string, error) {
+func (t *Invoices) DueTemplateIDs(ctx context.Context, tenantID string, today calendar.Date) ([]string, error) {
 	rows, err := t.Query(ctx, `SELECT id FROM recurring_templates WHERE tenant_id = ? AND status = 'active' AND next_date <= ? ORDER BY next_date, id`,
 		tenantID, dbtx.DateArg(today))
 	if err != nil {
@@ -167,7 +167,7 @@ func (t *tx) DueTemplateIDs(ctx context.Context, tenantID string, today calendar
 	return out, rows.Err()
 }
 
-func (t *tx) InsertAttachment(ctx context.Context, a billing.Attachment) error {
+func (t *Invoices) InsertAttachment(ctx context.Context, a billing.Attachment) error {
 	_, err := t.Exec(ctx, `INSERT INTO attachments (tenant_id, id, invoice_id, filename, content_type, size, sha256, data, created_by, created_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?)`, a.TenantID, a.ID, a.InvoiceID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.CreatedBy, t.D.TS(a.CreatedAt))
 	if err != nil {
@@ -176,7 +176,7 @@ func (t *tx) InsertAttachment(ctx context.Context, a billing.Attachment) error {
 	return nil
 }
 
-func (t *tx) ListAttachments(ctx context.Context, tenantID, invoiceID string) ([]billing.Attachment, error) {
+func (t *Invoices) ListAttachments(ctx context.Context, tenantID, invoiceID string) ([]billing.Attachment, error) {
 	rows, err := t.Query(ctx, `SELECT id, invoice_id, filename, content_type, size, sha256, created_by, created_at FROM attachments
 		WHERE tenant_id = ? AND invoice_id = ? ORDER BY created_at, id`, tenantID, invoiceID)
 	if err != nil {
@@ -194,7 +194,7 @@ func (t *tx) ListAttachments(ctx context.Context, tenantID, invoiceID string) ([
 	return out, rows.Err()
 }
 
-func (t *tx) GetAttachment(ctx context.Context, tenantID, invoiceID, id string) (billing.Attachment, error) {
+func (t *Invoices) GetAttachment(ctx context.Context, tenantID, invoiceID, id string) (billing.Attachment, error) {
 	a := billing.Attachment{TenantID: tenantID}
 	err := t.QueryRow(ctx, `SELECT id, invoice_id, filename, content_type, size, sha256, data, created_by, created_at FROM attachments
 		WHERE tenant_id = ? AND invoice_id = ? AND id = ?`, tenantID, invoiceID, id).Scan(&a.ID, &a.InvoiceID, &a.Filename, &a.ContentType,
@@ -208,7 +208,7 @@ func (t *tx) GetAttachment(ctx context.Context, tenantID, invoiceID, id string) 
 	return a, nil
 }
 
-func (t *tx) DeleteAttachment(ctx context.Context, tenantID, invoiceID, id string) error {
+func (t *Invoices) DeleteAttachment(ctx context.Context, tenantID, invoiceID, id string) error {
 	res, err := t.Exec(ctx, `DELETE FROM attachments WHERE tenant_id = ? AND invoice_id = ? AND id = ?`, tenantID, invoiceID, id)
 	return dbtx.MustAffect(res, err, "attachment", id)
 }

@@ -1,4 +1,4 @@
-package store
+package invoicesql
 
 import (
 	"context"
@@ -91,7 +91,7 @@ func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 	return inv, nil
 }
 
-func (t *tx) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
+func (t *Invoices) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
 	args, err := invoiceArgs(t.D, inv)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func (t *tx) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
 
 // insertLines inserts the lines of one or more documents, many rows per
 // statement.
-func (t *tx) insertLines(ctx context.Context, invs ...billing.Invoice) error {
+func (t *Invoices) insertLines(ctx context.Context, invs ...billing.Invoice) error {
 	const cols = 19
 	const batch = 1000
 	row := "(" + dbtx.Placeholders(cols) + ")"
@@ -156,7 +156,7 @@ func (t *tx) insertLines(ctx context.Context, invs ...billing.Invoice) error {
 	return flush()
 }
 
-func (t *tx) getInvoice(ctx context.Context, suffix, tenantID, invoiceID string) (billing.Invoice, error) {
+func (t *Invoices) getInvoice(ctx context.Context, suffix, tenantID, invoiceID string) (billing.Invoice, error) {
 	inv, err := scanInvoice(t.QueryRow(ctx, `SELECT `+invoiceCols(t.D)+` FROM invoices WHERE tenant_id = ? AND id = ?`+suffix, tenantID, invoiceID))
 	if dbtx.ErrNoRows(err) {
 		return inv, dbtx.NotFound("invoice", invoiceID)
@@ -207,15 +207,15 @@ func scanLine(row interface{ Scan(...any) error }, extra ...any) (billing.Line, 
 	return l, nil
 }
 
-func (t *tx) GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
+func (t *Invoices) GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
 	return t.getInvoice(ctx, "", tenantID, invoiceID)
 }
 
-func (t *tx) GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
+func (t *Invoices) GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
 	return t.getInvoice(ctx, t.D.ForUpdate(), tenantID, invoiceID)
 }
 
-func (t *tx) UpdateInvoice(ctx context.Context, inv billing.Invoice) error {
+func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error {
 	args, err := invoiceArgs(t.D, inv)
 	if err != nil {
 		return err
@@ -239,7 +239,7 @@ func (t *tx) UpdateInvoice(ctx context.Context, inv billing.Invoice) error {
 	return t.insertLines(ctx, inv)
 }
 
-func (t *tx) DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error {
+func (t *Invoices) DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error {
 	if _, err := t.Exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID); err != nil {
 		return fmt.Errorf("delete invoice lines: %w", err)
 	}
@@ -252,7 +252,7 @@ var invoiceSortColumn = map[string]string{
 	"period": "period_start", "amount": "total", "status": "status", "due_date": "due_date", "created_at": "created_at",
 }
 
-func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.InvoiceFilter) ([]billing.Invoice, error) {
+func (t *Invoices) ListInvoices(ctx context.Context, tenantID string, f service.InvoiceFilter) ([]billing.Invoice, error) {
 	if t.D.Engine == dbtx.SQLite {
 		// A filtered list sorted by a column other than the date: first the
 		// filters over the first rows of the sort's own index (a bounded
@@ -275,7 +275,7 @@ func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.Invoic
 	return t.listInvoices(ctx, query, args)
 }
 
-func (t *tx) listInvoices(ctx context.Context, query string, args []any) ([]billing.Invoice, error) {
+func (t *Invoices) listInvoices(ctx context.Context, query string, args []any) ([]billing.Invoice, error) {
 	rows, err := t.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list invoices: %w", err)
@@ -310,7 +310,7 @@ var probeIndex = map[string]string{
 // the first probeWindow entries of the sort's own index after the cursor,
 // which hold the status, and keeps the matches: no table row is read until
 // the page's own. ok is false when the probe does not apply.
-func (t *tx) probeInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, bool, error) {
+func (t *Invoices) probeInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, bool, error) {
 	col, known := invoiceSortColumn[f.Sort]
 	idx, indexed := probeIndex[col]
 	onlyStatus := len(f.Statuses) > 0 && f.Kind == "" && f.Provider == "" && f.From.IsZero() && f.To.IsZero()
@@ -351,7 +351,7 @@ func (t *tx) probeInvoicesQuery(ctx context.Context, tenantID string, f service.
 // the order and the cursor, and a page reads about as many rows as it
 // returns. Conditions marked "implied" are there only so that an index can
 // be used: they never change the result.
-func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, error) {
+func (t *Invoices) listInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, error) {
 	col, ok := invoiceSortColumn[f.Sort]
 	if !ok {
 		return "", nil, fail.Field("sort", "%q is not sortable", f.Sort)
@@ -525,7 +525,7 @@ var (
 // rows a MATCH returns, so this asks the index first. With onlyThese, the
 // condition lists the few candidates and the list should read just them.
 // A text shorter than a trigram gets nothing from the index.
-func (t *tx) sqliteSearch(ctx context.Context, q string) (cond string, args []any, onlyThese bool, err error) {
+func (t *Invoices) sqliteSearch(ctx context.Context, q string) (cond string, args []any, onlyThese bool, err error) {
 	match := trigramCover(q)
 	if match == "" {
 		return "", nil, false, nil
@@ -584,7 +584,7 @@ func trigramCover(q string) string {
 	return strings.Join(terms, " AND ")
 }
 
-func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error) {
+func (t *Invoices) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error) {
 	rows, err := t.Query(ctx, `SELECT id FROM invoices WHERE tenant_id = ? AND status = 'open' AND due_date < ?
 		AND `+t.D.Num("balance")+` <> ? ORDER BY due_date, id LIMIT ?`, tenantID, dbtx.DateArg(today), t.D.NumArg(decimal.Zero), limit)
 	if err != nil {
@@ -602,7 +602,7 @@ func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.
 	return out, rows.Err()
 }
 
-func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error) {
+func (t *Invoices) OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error) {
 	var d decimal.Decimal
 	err := t.QueryRow(ctx, `SELECT `+t.D.Sum("CASE WHEN kind = 'credit_note' THEN "+t.D.Neg("balance")+" ELSE balance END")+`
 		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND currency = ? AND `+openDocument,
@@ -613,7 +613,7 @@ func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID, currency stri
 	return d, nil
 }
 
-func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error) {
+func (t *Invoices) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	w.And(openDocument)
 	if customerID != "" {
@@ -635,7 +635,7 @@ func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]
 	return out, rows.Err()
 }
 
-func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date, accounts []string) ([]service.AgingBalance, error) {
+func (t *Invoices) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date, accounts []string) ([]service.AgingBalance, error) {
 	bucket, args := dueBucket("due_date", cuts)
 	args = append(args, tenantID)
 	only := ""
@@ -709,4 +709,98 @@ func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar
 		out[i].CustomerNumber, out[i].Name = n[0], n[1]
 	}
 	return out, nil
+}
+
+func (t *Invoices) InsertInvoices(ctx context.Context, invs []billing.Invoice) error {
+	if len(invs) == 0 {
+		return nil
+	}
+	rows := make([][]any, 0, len(invs))
+	for _, inv := range invs {
+		a, err := invoiceArgs(t.D, inv)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, a)
+	}
+	if err := t.BulkInsert(ctx, "invoices", splitCols(invoiceColNames), rows); err != nil {
+		if ok, _ := dbtx.UniqueViolation(err); ok {
+			return fail.Conflictf("invoice number already used: %v", err)
+		}
+		return fmt.Errorf("insert invoices: %w", err)
+	}
+	var lines [][]any
+	for _, inv := range invs {
+		for _, l := range inv.Lines {
+			dist, err := dbtx.JSONArg(dbtx.NonNil(l.Distribution))
+			if err != nil {
+				return err
+			}
+			codes, err := dbtx.JSONArg(dbtx.NonNil(l.TaxCodes))
+			if err != nil {
+				return err
+			}
+			lines = append(lines, []any{inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
+				l.ItemSalesTaxGroup, dbtx.NDecArg(l.Quantity), l.Unit, dbtx.NDecArg(l.UnitPrice), dbtx.DecArg(l.Discount), dbtx.DecArg(l.Amount),
+				string(l.ChargeType), dbtx.DateArg(l.ServiceStart), dbtx.DateArg(l.ServiceEnd), dist, codes, dbtx.DecArg(l.TaxAmount)})
+		}
+	}
+	if err := t.BulkInsert(ctx, "invoice_lines", lineColNames, lines); err != nil {
+		return fmt.Errorf("insert invoice lines: %w", err)
+	}
+	return nil
+}
+
+var lineColNames = splitCols(`tenant_id, invoice_id, position, description, product_id, account, sales_tax_group, item_sales_tax_group,
+	quantity, unit, unit_price, discount, amount, charge_type, service_start, service_end, distribution, tax_codes, tax_amount`)
+
+func splitCols(s string) []string {
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+func (t *Invoices) NextCounter(ctx context.Context, tenantID, name string) (int64, error) {
+	var v int64
+	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, 1)
+		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, tenantID, name).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("next counter %s: %w", name, err)
+	}
+	return v, nil
+}
+
+func (t *Invoices) NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error) {
+	var v int64
+	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?)
+		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + ? RETURNING value`, tenantID, name, n, n).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("next counters %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// ListInvoicesQuery returns the statement ListInvoices runs for f (with '?'
+// placeholders) and its arguments, for the store's plan benchmarks.
+func (t *Invoices) ListInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, error) {
+	return t.listInvoicesQuery(ctx, tenantID, f)
+}
+
+// SetSearchThresholds changes the SQLite search plans' thresholds (see
+// sqliteSearch), for tests that exercise each plan with a few rows; restore
+// puts the previous ones back.
+func SetSearchThresholds(readAtMost, filterAtMost int) (restore func()) {
+	r, f := searchReadAtMost, searchFilterAtMost
+	searchReadAtMost, searchFilterAtMost = readAtMost, filterAtMost
+	return func() { searchReadAtMost, searchFilterAtMost = r, f }
+}
+
+// SetProbeWindow changes how many rows ListInvoices' probe reads (SQLite),
+// for tests; restore puts the previous window back.
+func SetProbeWindow(rows int) (restore func()) {
+	w := probeWindow
+	probeWindow = rows
+	return func() { probeWindow = w }
 }

@@ -1,4 +1,4 @@
-package store
+package invoicesql
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 // GetBranding returns a tenant's document branding (the zero Branding when
 // none is set).
-func (t *tx) GetBranding(ctx context.Context, tenantID string) (documents.Branding, error) {
+func (t *Invoices) GetBranding(ctx context.Context, tenantID string) (documents.Branding, error) {
 	var b documents.Branding
 	err := t.QueryRow(ctx, `SELECT logo, logo_type, primary_color, accent_color, payment_instructions, iban, bic, email, phone
 		FROM tenant_branding WHERE tenant_id = ?`, tenantID).Scan(&b.Logo, &b.LogoType, &b.PrimaryColor, &b.AccentColor,
@@ -28,7 +28,7 @@ func (t *tx) GetBranding(ctx context.Context, tenantID string) (documents.Brandi
 }
 
 // PutBranding stores a tenant's document branding, logo included.
-func (t *tx) PutBranding(ctx context.Context, tenantID string, b documents.Branding, at time.Time) error {
+func (t *Invoices) PutBranding(ctx context.Context, tenantID string, b documents.Branding, at time.Time) error {
 	var logo any
 	if len(b.Logo) > 0 {
 		logo = b.Logo
@@ -47,7 +47,7 @@ func (t *tx) PutBranding(ctx context.Context, tenantID string, b documents.Brand
 }
 
 // InvoiceLines returns the lines of the given documents, by document id.
-func (t *tx) InvoiceLines(ctx context.Context, tenantID string, invoiceIDs []string) (map[string][]billing.Line, error) {
+func (t *Invoices) InvoiceLines(ctx context.Context, tenantID string, invoiceIDs []string) (map[string][]billing.Line, error) {
 	out := make(map[string][]billing.Line, len(invoiceIDs))
 	if len(invoiceIDs) == 0 {
 		return out, nil
