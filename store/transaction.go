@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/store/invoicesql"
 	"github.com/facturo/facturo/store/notifysql"
 	"github.com/facturo/facturo/store/paymentsql"
+	"github.com/facturo/facturo/store/salessql"
 )
 
 // tx implements service.Tx over one database transaction, or directly over
@@ -20,6 +21,7 @@ type tx struct {
 	invoicesql.Invoices
 	accountsql.Accounts
 	paymentsql.Payments
+	salessql.Sales
 	notifysql.Notifications
 }
 
@@ -32,6 +34,7 @@ func newTx(q dbtx.Querier, d dbtx.Dialect) *tx {
 		Invoices:      invoicesql.Invoices{Tx: h},
 		Accounts:      accountsql.Accounts{Tx: h},
 		Payments:      paymentsql.Payments{Tx: h},
+		Sales:         salessql.Sales{Tx: h},
 		Notifications: notifysql.Notifications{Tx: h},
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package salessql
 
 import (
 	"context"
@@ -19,12 +19,12 @@ import (
 
 const productCols = `tenant_id, id, code, name, charge_type, unit, default_price, currency, account, item_sales_tax_group, provider, archived, created_at, updated_at`
 
-func (t *tx) productArgs(p billing.Product) []any {
+func (t *Sales) productArgs(p billing.Product) []any {
 	return []any{p.TenantID, p.ID, p.Code, p.Name, string(p.ChargeType), p.Unit, dbtx.DecArg(p.DefaultPrice), p.Currency, p.Account,
 		p.ItemSalesTaxGroup, p.Provider, p.Archived, t.D.TS(p.CreatedAt), t.D.TS(p.UpdatedAt)}
 }
 
-func (t *tx) scanProduct(row interface{ Scan(...any) error }) (billing.Product, error) {
+func (t *Sales) scanProduct(row interface{ Scan(...any) error }) (billing.Product, error) {
 	var p billing.Product
 	var ct string
 	err := row.Scan(&p.TenantID, &p.ID, &p.Code, &p.Name, &ct, &p.Unit, dbtx.ScanDec(&p.DefaultPrice), &p.Currency, &p.Account,
@@ -33,7 +33,7 @@ func (t *tx) scanProduct(row interface{ Scan(...any) error }) (billing.Product, 
 	return p, err
 }
 
-func (t *tx) productSelect() string {
+func (t *Sales) productSelect() string {
 	return strings.Replace(productCols, "default_price", t.D.Dec("default_price"), 1)
 }
 
@@ -45,7 +45,7 @@ func dupCode(err error, what string) error {
 	return nil
 }
 
-func (t *tx) InsertProduct(ctx context.Context, p billing.Product) error {
+func (t *Sales) InsertProduct(ctx context.Context, p billing.Product) error {
 	_, err := t.Exec(ctx, `INSERT INTO products (`+productCols+`) VALUES (`+dbtx.Placeholders(14)+`)`, t.productArgs(p)...)
 	if d := dupCode(err, "product"); d != nil {
 		return d
@@ -56,7 +56,7 @@ func (t *tx) InsertProduct(ctx context.Context, p billing.Product) error {
 	return nil
 }
 
-func (t *tx) UpdateProduct(ctx context.Context, p billing.Product) error {
+func (t *Sales) UpdateProduct(ctx context.Context, p billing.Product) error {
 	a := t.productArgs(p)
 	res, err := t.Exec(ctx, `UPDATE products SET code=?, name=?, charge_type=?, unit=?, default_price=?, currency=?, account=?,
 		item_sales_tax_group=?, provider=?, archived=?, created_at=?, updated_at=? WHERE tenant_id=? AND id=?`, append(a[2:], p.TenantID, p.ID)...)
@@ -66,7 +66,7 @@ func (t *tx) UpdateProduct(ctx context.Context, p billing.Product) error {
 	return dbtx.MustAffect(res, err, "product", p.ID)
 }
 
-func (t *tx) GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error) {
+func (t *Sales) GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error) {
 	p, err := t.scanProduct(t.QueryRow(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? AND id = ?`, tenantID, productID))
 	if dbtx.ErrNoRows(err) {
 		return p, dbtx.NotFound("product", productID)
@@ -77,7 +77,7 @@ func (t *tx) GetProduct(ctx context.Context, tenantID, productID string) (billin
 	return p, nil
 }
 
-func (t *tx) ProductByCode(ctx context.Context, tenantID, code string) (billing.Product, error) {
+func (t *Sales) ProductByCode(ctx context.Context, tenantID, code string) (billing.Product, error) {
 	p, err := t.scanProduct(t.QueryRow(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? AND code = ?`, tenantID, code))
 	if dbtx.ErrNoRows(err) {
 		return p, dbtx.NotFound("product", code)
@@ -88,7 +88,7 @@ func (t *tx) ProductByCode(ctx context.Context, tenantID, code string) (billing.
 	return p, nil
 }
 
-func (t *tx) ListProducts(ctx context.Context, tenantID string) ([]billing.Product, error) {
+func (t *Sales) ListProducts(ctx context.Context, tenantID string) ([]billing.Product, error) {
 	rows, err := t.Query(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list products: %w", err)
@@ -107,7 +107,7 @@ func (t *tx) ListProducts(ctx context.Context, tenantID string) ([]billing.Produ
 
 // --- contracts
 
-func (t *tx) InsertContract(ctx context.Context, c billing.Contract) error {
+func (t *Sales) InsertContract(ctx context.Context, c billing.Contract) error {
 	_, err := t.Exec(ctx, `INSERT INTO contracts (tenant_id, id, number, customer_id, name, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`,
 		c.TenantID, c.ID, c.Number, c.CustomerID, c.Name, c.Status, t.D.TS(c.CreatedAt), t.D.TS(c.UpdatedAt))
 	if err != nil {
@@ -116,7 +116,7 @@ func (t *tx) InsertContract(ctx context.Context, c billing.Contract) error {
 	return t.insertParts(ctx, c)
 }
 
-func (t *tx) insertParts(ctx context.Context, c billing.Contract) error {
+func (t *Sales) insertParts(ctx context.Context, c billing.Contract) error {
 	for _, p := range c.Parts {
 		_, err := t.Exec(ctx, `INSERT INTO contract_parts (tenant_id, id, contract_id, product_id, description, quantity, price, interval,
 			start_date, end_date, in_advance) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, c.TenantID, p.ID, c.ID, p.ProductID, p.Description,
@@ -131,7 +131,7 @@ func (t *tx) insertParts(ctx context.Context, c billing.Contract) error {
 	return nil
 }
 
-func (t *tx) UpdateContract(ctx context.Context, c billing.Contract) error {
+func (t *Sales) UpdateContract(ctx context.Context, c billing.Contract) error {
 	res, err := t.Exec(ctx, `UPDATE contracts SET name=?, status=?, updated_at=? WHERE tenant_id=? AND id=?`, c.Name, c.Status, t.D.TS(c.UpdatedAt), c.TenantID, c.ID)
 	if err := dbtx.MustAffect(res, err, "contract", c.ID); err != nil {
 		return err
@@ -154,7 +154,7 @@ func (t *tx) UpdateContract(ctx context.Context, c billing.Contract) error {
 	return nil
 }
 
-func (t *tx) GetContract(ctx context.Context, tenantID, contractID string) (billing.Contract, error) {
+func (t *Sales) GetContract(ctx context.Context, tenantID, contractID string) (billing.Contract, error) {
 	w := dbtx.TenantWhere("c.tenant_id", tenantID)
 	w.And("c.id = ?", contractID)
 	cs, err := t.listContracts(ctx, w)
@@ -167,7 +167,7 @@ func (t *tx) GetContract(ctx context.Context, tenantID, contractID string) (bill
 	return cs[0], nil
 }
 
-func (t *tx) ListContracts(ctx context.Context, tenantID, customerID string) ([]billing.Contract, error) {
+func (t *Sales) ListContracts(ctx context.Context, tenantID, customerID string) ([]billing.Contract, error) {
 	w := dbtx.TenantWhere("c.tenant_id", tenantID)
 	if customerID != "" {
 		w.And("c.customer_id = ?", customerID)
@@ -175,7 +175,7 @@ func (t *tx) ListContracts(ctx context.Context, tenantID, customerID string) ([]
 	return t.listContracts(ctx, w)
 }
 
-func (t *tx) listContracts(ctx context.Context, w *dbtx.Where) ([]billing.Contract, error) {
+func (t *Sales) listContracts(ctx context.Context, w *dbtx.Where) ([]billing.Contract, error) {
 	rows, err := t.Query(ctx, `SELECT c.tenant_id, c.id, c.number, c.customer_id, c.name, c.status, c.created_at, c.updated_at,
 		p.id, p.product_id, p.description, `+t.D.Dec("p.quantity")+`, `+t.D.Dec("p.price")+`, p.interval, p.start_date, p.end_date, p.in_advance
 		FROM contracts c JOIN contract_parts p ON p.tenant_id = c.tenant_id AND p.contract_id = c.id
@@ -204,7 +204,7 @@ func (t *tx) listContracts(ctx context.Context, w *dbtx.Where) ([]billing.Contra
 
 // --- tickets and time
 
-func (t *tx) InsertTicket(ctx context.Context, k service.Ticket) error {
+func (t *Sales) InsertTicket(ctx context.Context, k service.Ticket) error {
 	_, err := t.Exec(ctx, `INSERT INTO tickets (tenant_id, id, number, customer_id, title, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`,
 		k.TenantID, k.ID, k.Number, k.CustomerID, k.Title, k.Status, t.D.TS(k.CreatedAt), t.D.TS(k.UpdatedAt))
 	if err != nil {
@@ -213,7 +213,7 @@ func (t *tx) InsertTicket(ctx context.Context, k service.Ticket) error {
 	return nil
 }
 
-func (t *tx) listTickets(ctx context.Context, w *dbtx.Where) ([]service.Ticket, error) {
+func (t *Sales) listTickets(ctx context.Context, w *dbtx.Where) ([]service.Ticket, error) {
 	rows, err := t.Query(ctx, `SELECT tenant_id, id, number, customer_id, title, status, created_at, updated_at FROM tickets WHERE `+w.String()+` ORDER BY number`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
@@ -230,7 +230,7 @@ func (t *tx) listTickets(ctx context.Context, w *dbtx.Where) ([]service.Ticket, 
 	return out, rows.Err()
 }
 
-func (t *tx) GetTicket(ctx context.Context, tenantID, ticketID string) (service.Ticket, error) {
+func (t *Sales) GetTicket(ctx context.Context, tenantID, ticketID string) (service.Ticket, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	w.And("id = ?", ticketID)
 	ks, err := t.listTickets(ctx, w)
@@ -243,7 +243,7 @@ func (t *tx) GetTicket(ctx context.Context, tenantID, ticketID string) (service.
 	return ks[0], nil
 }
 
-func (t *tx) ListTickets(ctx context.Context, tenantID, customerID string) ([]service.Ticket, error) {
+func (t *Sales) ListTickets(ctx context.Context, tenantID, customerID string) ([]service.Ticket, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if customerID != "" {
 		w.And("customer_id = ?", customerID)
@@ -251,7 +251,7 @@ func (t *tx) ListTickets(ctx context.Context, tenantID, customerID string) ([]se
 	return t.listTickets(ctx, w)
 }
 
-func (t *tx) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error {
+func (t *Sales) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error {
 	_, err := t.Exec(ctx, `INSERT INTO time_entries (tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, rate, description, created_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, e.TicketID, e.UserID, e.UserName, dbtx.DateArg(e.WorkDate), e.Minutes, e.Billable,
 		dbtx.DecArg(e.Rate), e.Description, t.D.TS(e.CreatedAt))
@@ -261,7 +261,7 @@ func (t *tx) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error {
 	return nil
 }
 
-func (t *tx) ListTimeEntries(ctx context.Context, tenantID, ticketID string) ([]service.TimeEntry, error) {
+func (t *Sales) ListTimeEntries(ctx context.Context, tenantID, ticketID string) ([]service.TimeEntry, error) {
 	rows, err := t.Query(ctx, `SELECT tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, `+t.D.Dec("rate")+`, description, created_at
 		FROM time_entries WHERE tenant_id = ? AND ticket_id = ? ORDER BY work_date, id`, tenantID, ticketID)
 	if err != nil {
@@ -285,13 +285,13 @@ func (t *tx) ListTimeEntries(ctx context.Context, tenantID, ticketID string) ([]
 const salesItemCols = `tenant_id, id, customer_id, source, source_ref, product_id, description, quantity, unit, unit_price, discount, gross,
 	billing_date, period_start, period_end, provider, currency, charge_type, account, item_sales_tax_group, status, invoice_id, created_at, updated_at`
 
-func (t *tx) salesItemSelect() string {
+func (t *Sales) salesItemSelect() string {
 	r := strings.NewReplacer("quantity,", t.D.Dec("quantity")+",", "unit_price,", t.D.Dec("unit_price")+",",
 		"discount,", t.D.Dec("discount")+",", "gross,", t.D.Dec("gross")+",")
 	return r.Replace(salesItemCols)
 }
 
-func (t *tx) salesItemArgs(si billing.SalesItem) []any {
+func (t *Sales) salesItemArgs(si billing.SalesItem) []any {
 	return []any{si.TenantID, si.ID, si.CustomerID, string(si.Source), si.SourceRef, si.ProductID, si.Description, dbtx.DecArg(si.Quantity),
 		si.Unit, dbtx.DecArg(si.UnitPrice), dbtx.DecArg(si.Discount), dbtx.DecArg(si.Gross), dbtx.DateArg(si.BillingDate), dbtx.DateArg(si.PeriodStart),
 		dbtx.DateArg(si.PeriodEnd), si.Provider, si.Currency, string(si.ChargeType), si.Account, si.ItemSalesTaxGroup, string(si.Status),
@@ -309,7 +309,7 @@ func scanSalesItem(row interface{ Scan(...any) error }) (billing.SalesItem, erro
 	return si, err
 }
 
-func (t *tx) InsertSalesItem(ctx context.Context, si billing.SalesItem) error {
+func (t *Sales) InsertSalesItem(ctx context.Context, si billing.SalesItem) error {
 	// ON CONFLICT DO NOTHING rather than catching the violation: on
 	// PostgreSQL an error would abort the caller's whole transaction.
 	res, err := t.Exec(ctx, `INSERT INTO sales_items (`+salesItemCols+`) VALUES (`+dbtx.Placeholders(24)+`)
@@ -323,7 +323,7 @@ func (t *tx) InsertSalesItem(ctx context.Context, si billing.SalesItem) error {
 	return nil
 }
 
-func (t *tx) UpdateSalesItem(ctx context.Context, si billing.SalesItem) error {
+func (t *Sales) UpdateSalesItem(ctx context.Context, si billing.SalesItem) error {
 	a := t.salesItemArgs(si)
 	res, err := t.Exec(ctx, `UPDATE sales_items SET customer_id=?, source=?, source_ref=?, product_id=?, description=?, quantity=?, unit=?,
 		unit_price=?, discount=?, gross=?, billing_date=?, period_start=?, period_end=?, provider=?, currency=?, charge_type=?, account=?,
@@ -331,7 +331,7 @@ func (t *tx) UpdateSalesItem(ctx context.Context, si billing.SalesItem) error {
 	return dbtx.MustAffect(res, err, "sales item", si.ID)
 }
 
-func (t *tx) getSalesItem(ctx context.Context, suffix, tenantID, itemID string) (billing.SalesItem, error) {
+func (t *Sales) getSalesItem(ctx context.Context, suffix, tenantID, itemID string) (billing.SalesItem, error) {
 	si, err := scanSalesItem(t.QueryRow(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items WHERE tenant_id = ? AND id = ?`+suffix, tenantID, itemID))
 	if dbtx.ErrNoRows(err) {
 		return si, dbtx.NotFound("sales item", itemID)
@@ -342,15 +342,15 @@ func (t *tx) getSalesItem(ctx context.Context, suffix, tenantID, itemID string) 
 	return si, nil
 }
 
-func (t *tx) GetSalesItem(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error) {
+func (t *Sales) GetSalesItem(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error) {
 	return t.getSalesItem(ctx, "", tenantID, itemID)
 }
 
-func (t *tx) GetSalesItemForUpdate(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error) {
+func (t *Sales) GetSalesItemForUpdate(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error) {
 	return t.getSalesItem(ctx, t.D.ForUpdate(), tenantID, itemID)
 }
 
-func (t *tx) SetOpenItemsStatus(ctx context.Context, tenantID, customerID string, status billing.ItemStatus, at time.Time) (int, error) {
+func (t *Sales) SetOpenItemsStatus(ctx context.Context, tenantID, customerID string, status billing.ItemStatus, at time.Time) (int, error) {
 	res, err := t.Exec(ctx, `UPDATE sales_items SET status = ?, updated_at = ? WHERE tenant_id = ? AND customer_id = ? AND status IN ('draft', 'pending') AND status <> ?`,
 		string(status), t.D.TS(at), tenantID, customerID, string(status))
 	if err != nil {
@@ -363,7 +363,7 @@ func (t *tx) SetOpenItemsStatus(ctx context.Context, tenantID, customerID string
 var salesItemSortColumn = map[string]string{"billing_date": "billing_date", "customer": "customer_id", "description": "description",
 	"gross": "gross", "status": "status", "source": "source", "provider": "provider", "created_at": "created_at"}
 
-func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.SalesItemFilter) ([]billing.SalesItem, error) {
+func (t *Sales) ListSalesItems(ctx context.Context, tenantID string, f service.SalesItemFilter) ([]billing.SalesItem, error) {
 	col, ok := salesItemSortColumn[f.Sort]
 	if !ok {
 		return nil, fail.Field("sort", "%q is not sortable", f.Sort)
@@ -484,7 +484,7 @@ func (t *tx) ListSalesItems(ctx context.Context, tenantID string, f service.Sale
 // names come from a fixed list (service.AdvancedFields); values are bound.
 // Every child is parenthesised, and the caller adds the whole to the query's
 // where (which parenthesises it again), so an or/not never reaches past it.
-func (t *tx) compileCondition(c service.Condition) (string, []any) {
+func (t *Sales) compileCondition(c service.Condition) (string, []any) {
 	switch c.Op {
 	case "not":
 		s, a := t.compileCondition(c.Children[0])

@@ -1,4 +1,4 @@
-package store
+package salessql
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func scanRun(row interface{ Scan(...any) error }) (service.BillingRun, error) {
 	return r, err
 }
 
-func (t *tx) StartBillingRun(ctx context.Context, r service.BillingRun) (service.BillingRun, error) {
+func (t *Sales) StartBillingRun(ctx context.Context, r service.BillingRun) (service.BillingRun, error) {
 	if r.Seq == 0 {
 		r.Seq = 1
 	}
@@ -52,7 +52,7 @@ func (t *tx) StartBillingRun(ctx context.Context, r service.BillingRun) (service
 // LatestBillingRun returns the last run of a period (the highest seq).
 // Two nodes starting the same supplementary run insert the same seq: the
 // unique key keeps one.
-func (t *tx) LatestBillingRun(ctx context.Context, tenantID string, r calendar.Range) (service.BillingRun, error) {
+func (t *Sales) LatestBillingRun(ctx context.Context, tenantID string, r calendar.Range) (service.BillingRun, error) {
 	got, err := scanRun(t.QueryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND period_start = ? AND period_end = ?
 		ORDER BY seq DESC LIMIT 1`, tenantID, dbtx.DateArg(r.From), dbtx.DateArg(r.To)))
 	if dbtx.ErrNoRows(err) {
@@ -67,7 +67,7 @@ func (t *tx) LatestBillingRun(ctx context.Context, tenantID string, r calendar.R
 // LeaseBillingRun takes or renews the lease of a running run for owner
 // until until; it reports false when another owner holds a lease that has
 // not expired at now (or the run is not running).
-func (t *tx) LeaseBillingRun(ctx context.Context, tenantID, runID, owner string, now, until time.Time) (bool, error) {
+func (t *Sales) LeaseBillingRun(ctx context.Context, tenantID, runID, owner string, now, until time.Time) (bool, error) {
 	res, err := t.Exec(ctx, `UPDATE billing_runs SET lease_owner = ?, lease_until = ? WHERE tenant_id = ? AND id = ? AND status = 'running'
 		AND (lease_owner = ? OR lease_owner = '' OR lease_until IS NULL OR lease_until < ?)`,
 		owner, t.D.TS(until), tenantID, runID, owner, t.D.TS(now))
@@ -80,7 +80,7 @@ func (t *tx) LeaseBillingRun(ctx context.Context, tenantID, runID, owner string,
 
 // StaleBillingRuns lists the running runs whose lease has expired at now:
 // their node stopped without finishing them.
-func (t *tx) StaleBillingRuns(ctx context.Context, tenantID string, now time.Time) ([]service.BillingRun, error) {
+func (t *Sales) StaleBillingRuns(ctx context.Context, tenantID string, now time.Time) ([]service.BillingRun, error) {
 	rows, err := t.Query(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND status = 'running'
 		AND (lease_until IS NULL OR lease_until < ?) ORDER BY started_at, id LIMIT 100`, tenantID, t.D.TS(now))
 	if err != nil {
@@ -98,7 +98,7 @@ func (t *tx) StaleBillingRuns(ctx context.Context, tenantID string, now time.Tim
 	return out, rows.Err()
 }
 
-func (t *tx) GetBillingRun(ctx context.Context, tenantID, runID string) (service.BillingRun, error) {
+func (t *Sales) GetBillingRun(ctx context.Context, tenantID, runID string) (service.BillingRun, error) {
 	r, err := scanRun(t.QueryRow(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? AND id = ?`, tenantID, runID))
 	if dbtx.ErrNoRows(err) {
 		return r, dbtx.NotFound("billing run", runID)
@@ -109,7 +109,7 @@ func (t *tx) GetBillingRun(ctx context.Context, tenantID, runID string) (service
 	return r, nil
 }
 
-func (t *tx) ListBillingRuns(ctx context.Context, tenantID string) ([]service.BillingRun, error) {
+func (t *Sales) ListBillingRuns(ctx context.Context, tenantID string) ([]service.BillingRun, error) {
 	rows, err := t.Query(ctx, `SELECT `+runCols+` FROM billing_runs WHERE tenant_id = ? ORDER BY started_at DESC, id DESC LIMIT 200`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list billing runs: %w", err)
@@ -126,7 +126,7 @@ func (t *tx) ListBillingRuns(ctx context.Context, tenantID string) ([]service.Bi
 	return out, rows.Err()
 }
 
-func (t *tx) AddBillingRunProgress(ctx context.Context, tenantID, runID string, p service.RunProgress) error {
+func (t *Sales) AddBillingRunProgress(ctx context.Context, tenantID, runID string, p service.RunProgress) error {
 	set := `items_total = items_total + ?, items_done = items_done + ?, groups_total = groups_total + ?, groups_done = groups_done + ?,
 		invoices_created = invoices_created + ?, contract_items = contract_items + ?, updated_at = ?`
 	args := []any{p.ItemsTotal, p.ItemsDone, p.GroupsTotal, p.GroupsDone, p.InvoicesCreated, p.ContractItems, t.D.TS(p.At)}
@@ -167,7 +167,7 @@ func forCustomer(customerID string, args []any) (string, []any) {
 	return ` AND (si.customer_id = ? OR ` + billTo + ` = ?)`, append(args, customerID, customerID)
 }
 
-func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Range, customerID string) ([]service.BillingGroup, error) {
+func (t *Sales) BillingGroups(ctx context.Context, tenantID string, r calendar.Range, customerID string) ([]service.BillingGroup, error) {
 	cond, args := forCustomer(customerID, []any{tenantID, dbtx.DateArg(r.From), dbtx.DateArg(r.To)})
 	rows, err := t.Query(ctx, `SELECT `+billTo+`, si.provider, si.currency, count(*) FROM sales_items si
 		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
@@ -189,7 +189,7 @@ func (t *tx) BillingGroups(ctx context.Context, tenantID string, r calendar.Rang
 	return out, rows.Err()
 }
 
-func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, customerIDs []string) ([]billing.SalesItem, error) {
+func (t *Sales) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, customerIDs []string) ([]billing.SalesItem, error) {
 	var out []billing.SalesItem
 	lock := ""
 	if t.D.Engine == dbtx.Postgres {
@@ -229,7 +229,7 @@ func (t *tx) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, 
 	return out, nil
 }
 
-func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.InvoicedItem) (int, error) {
+func (t *Sales) MarkInvoiced(ctx context.Context, tenantID string, links []service.InvoicedItem) (int, error) {
 	total := 0
 	if t.D.Engine == dbtx.Postgres {
 		if err := t.customPlans(ctx); err != nil {
@@ -273,7 +273,7 @@ func (t *tx) MarkInvoiced(ctx context.Context, tenantID string, links []service.
 	return total, nil
 }
 
-func (t *tx) CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error) {
+func (t *Sales) CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error) {
 	var n int
 	err := t.QueryRow(ctx, `SELECT count(*) FROM sales_items si
 		JOIN customers c ON c.tenant_id = si.tenant_id AND c.id = si.customer_id
@@ -299,7 +299,7 @@ func joinCols(cols, sep string) string {
 
 // ReleaseInvoiceItems returns a discarded draft's items to the customer's
 // open items: pending with billing information, draft without.
-func (t *tx) ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string) (int, error) {
+func (t *Sales) ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string) (int, error) {
 	res, err := t.Exec(ctx, `UPDATE sales_items SET invoice_id = '', status = CASE WHEN (SELECT c.has_billing_info FROM customers c
 		WHERE c.tenant_id = sales_items.tenant_id AND c.id = sales_items.customer_id) THEN 'pending' ELSE 'draft' END
 		WHERE tenant_id = ? AND invoice_id = ? AND status = 'invoiced'`, tenantID, invoiceID)
@@ -313,14 +313,14 @@ func (t *tx) ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string
 // customPlans makes PostgreSQL plan each statement of the transaction for
 // its own parameters: the billing statements bind hundreds of ids, and a
 // cached generic plan cannot tell that they hit a few index entries.
-func (t *tx) customPlans(ctx context.Context) error {
+func (t *Sales) customPlans(ctx context.Context) error {
 	if _, err := t.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return fmt.Errorf("plan cache mode: %w", err)
 	}
 	return nil
 }
 
-func (t *tx) SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []service.SkippedGroup) error {
+func (t *Sales) SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []service.SkippedGroup) error {
 	for start := 0; start < len(accounts); start += 500 {
 		batch := accounts[start:min(start+500, len(accounts))]
 		args := []any{tenantID, runID}
@@ -343,7 +343,7 @@ func (t *tx) SetBillingRunSkips(ctx context.Context, tenantID, runID string, acc
 	return nil
 }
 
-func (t *tx) BillingRunSkips(ctx context.Context, tenantID string, runIDs []string) (map[string][]service.SkippedGroup, error) {
+func (t *Sales) BillingRunSkips(ctx context.Context, tenantID string, runIDs []string) (map[string][]service.SkippedGroup, error) {
 	out := map[string][]service.SkippedGroup{}
 	if len(runIDs) == 0 {
 		return out, nil
