@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/invoicesql"
 )
 
 // ExplainListInvoices returns the statement ListInvoices runs for f inside
@@ -16,12 +17,12 @@ func ExplainListInvoices(ctx context.Context, stx service.Tx, tenantID string, f
 	if !ok {
 		return "", "", fmt.Errorf("explain: %T is not a store transaction", stx)
 	}
-	query, args, err := t.listInvoicesQuery(ctx, tenantID, f)
+	query, args, err := t.ListInvoicesQuery(ctx, tenantID, f)
 	if err != nil {
 		return "", "", err
 	}
-	if t.d.engine == Postgres {
-		rows, err := t.query(ctx, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) `+query, args...)
+	if t.D.Engine == Postgres {
+		rows, err := t.Query(ctx, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) `+query, args...)
 		if err != nil {
 			return query, "", err
 		}
@@ -34,9 +35,9 @@ func ExplainListInvoices(ctx context.Context, stx service.Tx, tenantID string, f
 			}
 			b.WriteString(line + "\n")
 		}
-		return t.d.q(query), b.String(), rows.Err()
+		return t.D.Rebind(query), b.String(), rows.Err()
 	}
-	rows, err := t.query(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+	rows, err := t.Query(ctx, `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		return query, "", err
 	}
@@ -58,15 +59,11 @@ func ExplainListInvoices(ctx context.Context, stx service.Tx, tenantID string, f
 // SetSearchThresholds changes the SQLite search plans' thresholds (see
 // sqliteSearch) until the test ends, so that a few rows exercise each plan.
 func SetSearchThresholds(t interface{ Cleanup(func()) }, readAtMost, filterAtMost int) {
-	r, f := searchReadAtMost, searchFilterAtMost
-	searchReadAtMost, searchFilterAtMost = readAtMost, filterAtMost
-	t.Cleanup(func() { searchReadAtMost, searchFilterAtMost = r, f })
+	t.Cleanup(invoicesql.SetSearchThresholds(readAtMost, filterAtMost))
 }
 
 // SetProbeWindow changes how many rows ListInvoices' probe reads (SQLite)
 // until restore is called.
 func SetProbeWindow(rows int) (restore func()) {
-	w := probeWindow
-	probeWindow = rows
-	return func() { probeWindow = w }
+	return invoicesql.SetProbeWindow(rows)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 // A request transaction holds the changes of one API request together with
@@ -78,7 +79,7 @@ func (db *DB) requestTx(ctx context.Context) *RequestTx {
 // checkDetached refuses a detached write while the request that started it
 // holds SQLite's only writer connection: it would wait for itself forever.
 func (db *DB) checkDetached(ctx context.Context) error {
-	if db.engine != SQLite || !service.Detached(ctx) {
+	if db.engine != dbtx.SQLite || !service.Detached(ctx) {
 		return nil
 	}
 	rt, _ := ctx.Value(requestTxKey{}).(*RequestTx)
@@ -151,7 +152,7 @@ func (rt *RequestTx) join(ctx context.Context, write bool, fn func(service.Tx) e
 			panic(p)
 		}
 	}()
-	if err := fn(&tx{tx: sqlTx, d: rt.db.d}); err != nil {
+	if err := fn(newTx(sqlTx, rt.db.d)); err != nil {
 		undo()
 		return true, err
 	}
@@ -169,8 +170,8 @@ func (rt *RequestTx) begin(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	now := db.d.ts(c.At)
-	res, err := sqlTx.ExecContext(ctx, db.d.q(`INSERT INTO idempotency_keys (tenant_id, key, request_hash, state, locked_until, created_at)
+	now := db.d.TS(c.At)
+	res, err := sqlTx.ExecContext(ctx, db.d.Rebind(`INSERT INTO idempotency_keys (tenant_id, key, request_hash, state, locked_until, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO NOTHING`), c.TenantID, c.Key, c.RequestHash, IdemPending, now, now)
 	if err != nil {
 		_ = sqlTx.Rollback()
@@ -181,7 +182,7 @@ func (rt *RequestTx) begin(ctx context.Context) error {
 		// over from a version that reserved keys in their own transaction:
 		// it never stored a response, so this request takes it.
 		var hash, state string
-		err := sqlTx.QueryRowContext(ctx, db.d.q(`SELECT request_hash, state FROM idempotency_keys WHERE tenant_id = ? AND key = ?`+db.d.forUpdate()),
+		err := sqlTx.QueryRowContext(ctx, db.d.Rebind(`SELECT request_hash, state FROM idempotency_keys WHERE tenant_id = ? AND key = ?`+db.d.ForUpdate()),
 			c.TenantID, c.Key).Scan(&hash, &state)
 		if err != nil {
 			_ = sqlTx.Rollback()
@@ -215,13 +216,13 @@ func (rt *RequestTx) Commit(ctx context.Context, status int, contentType string,
 	}
 	bg := context.WithoutCancel(ctx)
 	c := rt.claim
-	if _, err := rt.tx.ExecContext(bg, rt.db.d.q(`UPDATE idempotency_keys SET state = ?, status_code = ?, content_type = ?, response_body = ?
+	if _, err := rt.tx.ExecContext(bg, rt.db.d.Rebind(`UPDATE idempotency_keys SET state = ?, status_code = ?, content_type = ?, response_body = ?
 		WHERE tenant_id = ? AND key = ?`), IdemDone, status, contentType, body, c.TenantID, c.Key); err != nil {
 		_ = rt.tx.Rollback()
 		return fmt.Errorf("store idempotent response: %w", err)
 	}
 	if err := rt.tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", rt.db.d.mapErr(err))
+		return fmt.Errorf("commit: %w", rt.db.d.MapErr(err))
 	}
 	return nil
 }
@@ -248,8 +249,8 @@ func (rt *RequestTx) Rollback() error {
 // nothing (a refusal the key keeps, or a request that only read). When
 // another request stored its outcome for the key first, that one stays.
 func (db *DB) SaveIdempotencyRecord(ctx context.Context, c IdempotencyClaim, status int, contentType string, body []byte) error {
-	now := db.d.ts(c.At)
-	_, err := db.write.ExecContext(context.WithoutCancel(ctx), db.d.q(`INSERT INTO idempotency_keys
+	now := db.d.TS(c.At)
+	_, err := db.write.ExecContext(context.WithoutCancel(ctx), db.d.Rebind(`INSERT INTO idempotency_keys
 		(tenant_id, key, request_hash, state, status_code, content_type, response_body, locked_until, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO NOTHING`),
 		c.TenantID, c.Key, c.RequestHash, IdemDone, status, contentType, body, now, now)
@@ -263,10 +264,10 @@ func (db *DB) SaveIdempotencyRecord(ctx context.Context, c IdempotencyClaim, sta
 // in one statement on the read pool.
 func (db *DB) IdempotencyRecordOf(ctx context.Context, tenantID, key string) (IdempotencyRecord, bool, error) {
 	var rec IdempotencyRecord
-	err := db.read.QueryRowContext(ctx, db.d.q(`SELECT request_hash, state, status_code, content_type, response_body
+	err := db.read.QueryRowContext(ctx, db.d.Rebind(`SELECT request_hash, state, status_code, content_type, response_body
 		FROM idempotency_keys WHERE tenant_id = ? AND key = ?`), tenantID, key).
 		Scan(&rec.RequestHash, &rec.State, &rec.StatusCode, &rec.ContentType, &rec.Body)
-	if errNoRows(err) {
+	if dbtx.ErrNoRows(err) {
 		return rec, false, nil
 	}
 	if err != nil {

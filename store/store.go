@@ -1,7 +1,7 @@
 // Package store implements service.Store on SQLite (modernc.org/sqlite, no
 // cgo) and PostgreSQL (pgx). One set of SQL serves both engines: queries use
 // '?' placeholders, rebound to $n for PostgreSQL, and the few differences
-// (timestamps, decimals, row locks) live in dialect. Migrations are embedded,
+// (timestamps, decimals, row locks) live in dbtx.Dialect. Migrations are embedded,
 // one folder per engine.
 package store
 
@@ -20,28 +20,26 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 //go:embed migrations
 var migrations embed.FS
 
 // Engine names a database engine.
-type Engine string
+type Engine = dbtx.Engine
 
 // The engines.
 const (
-	SQLite   Engine = "sqlite"
-	Postgres Engine = "postgres"
+	SQLite   = dbtx.SQLite
+	Postgres = dbtx.Postgres
 )
 
 // DB is a Facturo database on either engine. It implements service.Store.
@@ -51,7 +49,7 @@ type DB struct {
 	path   string  // SQLite: the database file
 	write  *sql.DB // SQLite: one connection, so writers queue in Go, not on busy_timeout
 	read   *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: same as write
-	d      dialect
+	d      dbtx.Dialect
 }
 
 // DefaultSQLitePath is where Facturo keeps its database when none is configured.
@@ -74,7 +72,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	var db *DB
 	var err error
-	if EngineOf(dsn) == Postgres {
+	if EngineOf(dsn) == dbtx.Postgres {
 		db, err = openPostgres(ctx, dsn)
 	} else {
 		db, err = openSQLite(ctx, dsn)
@@ -101,7 +99,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", redact(dsn), err)
 	}
-	return &DB{engine: Postgres, write: db, read: db, d: dialect{engine: Postgres}}, nil
+	return &DB{engine: Postgres, write: db, read: db, d: dbtx.Dialect{Engine: Postgres}}, nil
 }
 
 func openSQLite(ctx context.Context, dsn string) (*DB, error) {
@@ -135,7 +133,7 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return &DB{engine: SQLite, path: path, write: write, read: read, d: dialect{engine: SQLite}}, nil
+	return &DB{engine: SQLite, path: path, write: write, read: read, d: dbtx.Dialect{Engine: SQLite}}, nil
 }
 
 // Engine tells which engine db runs on.
@@ -171,7 +169,7 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(db.summariesMigration())}
 	dialect := goose.DialectSQLite3
-	if db.engine == Postgres {
+	if db.engine == dbtx.Postgres {
 		dialect = goose.DialectPostgres
 		// One advisory lock per schema, so nodes sharing a schema migrate one
 		// at a time while other schemas on the server are not held up.
@@ -223,7 +221,7 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 // analysis, each within a bounded sample, so it is quick on any size.
 // PostgreSQL's autovacuum keeps its own statistics.
 func (db *DB) Optimize(ctx context.Context) error {
-	if db.engine != SQLite {
+	if db.engine != dbtx.SQLite {
 		return nil
 	}
 	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize = 0x10002`); err != nil {
@@ -255,7 +253,7 @@ func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
 		}
 	}
 	opts := &sql.TxOptions{ReadOnly: true}
-	if db.engine == Postgres {
+	if db.engine == dbtx.Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	} else {
 		opts = nil // the read pool is query_only; modernc rejects isolation levels
@@ -266,7 +264,7 @@ func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
 // APIKeyByHash finds an API key by the hash of its secret in one statement
 // on the read pool, outside any transaction (see service.Store).
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
-	return (&tx{tx: db.read, d: db.d}).APIKeyByHash(ctx, hash)
+	return newTx(db.read, db.d).APIKeyByHash(ctx, hash)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(service.Tx) error) (err error) {
@@ -274,7 +272,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := &tx{tx: sqlTx, d: db.d}
+	t := newTx(sqlTx, db.d)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -288,7 +286,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", db.d.mapErr(err))
+		return fmt.Errorf("commit: %w", db.d.MapErr(err))
 	}
 	return nil
 }
@@ -304,37 +302,10 @@ func redact(dsn string) string {
 
 // Redact hides the password in a database URL, for logs.
 func Redact(dsn string) string {
-	if EngineOf(dsn) == Postgres {
+	if EngineOf(dsn) == dbtx.Postgres {
 		return redact(dsn)
 	}
 	return dsn
 }
 
-// uniqueViolation reports whether err is a unique-key violation and names
-// the constraint or columns involved.
-func uniqueViolation(err error) (bool, string) {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) && pg.Code == "23505" {
-		return true, pg.ConstraintName + " " + pg.Detail
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
-		return true, se.Error()
-	}
-	return false, ""
-}
-
-// foreignKeyViolation reports whether err is a foreign-key violation.
-func foreignKeyViolation(err error) bool {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) && pg.Code == "23503" {
-		return true
-	}
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
-}
-
 var _ service.Store = (*DB)(nil)
-
-// notFound builds the not_found error for a missing row.
-func notFound(what, id string) error { return fail.NotFoundf("no %s %q", what, id) }

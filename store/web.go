@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"github.com/facturo/facturo/store/dbtx"
 	"time"
 )
 
@@ -12,8 +13,8 @@ import (
 // Find returns the data of an unexpired session (scs.CtxStore).
 func (db *DB) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	err := db.read.QueryRowContext(ctx, db.d.q(`SELECT data FROM sessions WHERE token = ? AND expiry > ?`), token, db.d.ts(time.Now())).Scan(&data)
-	if errNoRows(err) {
+	err := db.read.QueryRowContext(ctx, db.d.Rebind(`SELECT data FROM sessions WHERE token = ? AND expiry > ?`), token, db.d.TS(time.Now())).Scan(&data)
+	if dbtx.ErrNoRows(err) {
 		return nil, false, nil
 	}
 	if err != nil {
@@ -24,8 +25,8 @@ func (db *DB) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 
 // CommitCtx saves a session (scs.CtxStore).
 func (db *DB) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	_, err := db.writer(ctx).ExecContext(ctx, db.d.q(`INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`), token, b, db.d.ts(expiry))
+	_, err := db.writer(ctx).ExecContext(ctx, db.d.Rebind(`INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`), token, b, db.d.TS(expiry))
 	if err != nil {
 		return fmt.Errorf("commit session: %w", err)
 	}
@@ -34,7 +35,7 @@ func (db *DB) CommitCtx(ctx context.Context, token string, b []byte, expiry time
 
 // DeleteCtx removes a session (scs.CtxStore).
 func (db *DB) DeleteCtx(ctx context.Context, token string) error {
-	if _, err := db.writer(ctx).ExecContext(ctx, db.d.q(`DELETE FROM sessions WHERE token = ?`), token); err != nil {
+	if _, err := db.writer(ctx).ExecContext(ctx, db.d.Rebind(`DELETE FROM sessions WHERE token = ?`), token); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -79,7 +80,7 @@ func (db *DB) PurgeExpired(ctx context.Context, now time.Time, keep time.Duratio
 		{`DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-keep)},
 		{`DELETE FROM login_attempts WHERE at < ?`, now.Add(-keep)},
 	} {
-		if _, err := db.write.ExecContext(ctx, db.d.q(q.sql), db.d.ts(q.arg)); err != nil {
+		if _, err := db.write.ExecContext(ctx, db.d.Rebind(q.sql), db.d.TS(q.arg)); err != nil {
 			return fmt.Errorf("purge: %w", err)
 		}
 	}
@@ -89,7 +90,7 @@ func (db *DB) PurgeExpired(ctx context.Context, now time.Time, keep time.Duratio
 // writer is where a single statement outside Write goes: the request
 // transaction once the request has written (on SQLite it holds the only
 // writer connection, so the pool would wait for it forever), else the pool.
-func (db *DB) writer(ctx context.Context) querier {
+func (db *DB) writer(ctx context.Context) dbtx.Querier {
 	if rt := db.requestTx(ctx); rt != nil {
 		rt.mu.Lock()
 		defer rt.mu.Unlock()

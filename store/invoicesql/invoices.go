@@ -1,4 +1,4 @@
-package store
+package invoicesql
 
 import (
 	"context"
@@ -14,88 +14,19 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/tax"
 )
 
-// dateArg stores a civil date as "2026-01-31", NULL when unset.
-func dateArg(d calendar.Date) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d.String()
-}
-
-// dateScan reads a date stored as text (SQLite) or date (PostgreSQL).
-type dateScan struct{ d *calendar.Date }
-
-func (s dateScan) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		*s.d = calendar.Date{}
-	case time.Time:
-		*s.d = calendar.Of(v.UTC())
-	case string:
-		return s.parse(v)
-	case []byte:
-		return s.parse(string(v))
-	default:
-		return fmt.Errorf("scan date: unexpected %T", src)
-	}
-	return nil
-}
-
-func (s dateScan) parse(v string) error {
-	if len(v) > 10 {
-		v = v[:10]
-	}
-	d, err := calendar.Parse(v)
-	if err != nil {
-		return err
-	}
-	*s.d = d
-	return nil
-}
-
-// ndecScan reads an optional decimal.
-type ndecScan struct{ d **decimal.Decimal }
-
-func (s ndecScan) Scan(src any) error {
-	if src == nil {
-		*s.d = nil
-		return nil
-	}
-	var d decimal.Decimal
-	if err := (decScan{&d}).Scan(src); err != nil {
-		return err
-	}
-	*s.d = &d
-	return nil
-}
-
-func ndecArg(d *decimal.Decimal) any {
-	if d == nil {
-		return nil
-	}
-	return d.String()
-}
-
-func jsonArg(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("marshal: %w", err)
-	}
-	return string(b), nil
-}
-
-func invoiceCols(d dialect) string {
+func invoiceCols(d dbtx.Dialect) string {
 	return `tenant_id, id, kind, status, document_number, number, customer_id, invoice_account_id, customer_name, bill_to,
-	invoice_date, document_date, due_date, cash_discount_date, ` + d.dec("cash_discount_percent") + `, period_start, period_end,
-	currency, ` + d.dec("exchange_rate") + `, provider, method_of_payment, payment_terms_days, payment_schedule, hold_until, language,
-	custom_fields, notes, external_refs, posting_profile, tax_mode, ` + d.dec("net") + `, ` + d.dec("tax") + `, ` + d.dec("total") + `,
-	` + d.dec("paid") + `, ` + d.dec("balance") + `, ` + d.dec("total_accounting") + `, ` + d.dec("balance_accounting") + `, taxes,
+	invoice_date, document_date, due_date, cash_discount_date, ` + d.Dec("cash_discount_percent") + `, period_start, period_end,
+	currency, ` + d.Dec("exchange_rate") + `, provider, method_of_payment, payment_terms_days, payment_schedule, hold_until, language,
+	custom_fields, notes, external_refs, posting_profile, tax_mode, ` + d.Dec("net") + `, ` + d.Dec("tax") + `, ` + d.Dec("total") + `,
+	` + d.Dec("paid") + `, ` + d.Dec("balance") + `, ` + d.Dec("total_accounting") + `, ` + d.Dec("balance_accounting") + `, taxes,
 	entry_id, void_entry_id, close_reason, issued_at, closed_at, voided_at, created_at, updated_at,
 	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period,
-	` + d.dec("cash_discount_amount")
+	` + d.Dec("cash_discount_amount")
 }
 
 const invoiceColNames = `tenant_id, id, kind, status, document_number, number, customer_id, invoice_account_id, customer_name, bill_to,
@@ -107,11 +38,11 @@ const invoiceColNames = `tenant_id, id, kind, status, document_number, number, c
 	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period,
 	cash_discount_amount`
 
-func invoiceArgs(d dialect, inv billing.Invoice) ([]any, error) {
+func invoiceArgs(d dbtx.Dialect, inv billing.Invoice) ([]any, error) {
 	var js [6]string
 	var err error
-	for i, v := range []any{inv.BillTo, nz(inv.PaymentSchedule), nzm(inv.CustomFields), nzm(inv.ExternalRefs), nzt(inv.Taxes)} {
-		if js[i], err = jsonArg(v); err != nil {
+	for i, v := range []any{inv.BillTo, dbtx.NonNil(inv.PaymentSchedule), dbtx.NonNilMap(inv.CustomFields), dbtx.NonNilMap(inv.ExternalRefs), nzt(inv.Taxes)} {
+		if js[i], err = dbtx.JSONArg(v); err != nil {
 			return nil, err
 		}
 	}
@@ -121,45 +52,33 @@ func invoiceArgs(d dialect, inv billing.Invoice) ([]any, error) {
 	}
 	search := billing.Fold(inv.Number + " " + inv.DocumentNumber + " " + inv.BillTo.Name + " " + inv.BillTo.LegalName + " " + inv.BillTo.CustomerNumber)
 	return []any{inv.TenantID, inv.ID, string(inv.Kind), string(inv.Status), inv.DocumentNumber, number, inv.CustomerID,
-		inv.InvoiceAccountID, inv.BillTo.Name, js[0], dateArg(inv.InvoiceDate), dateArg(inv.DocumentDate), dateArg(inv.DueDate),
-		dateArg(inv.CashDiscountDate), decArg(inv.CashDiscountPct), dateArg(inv.PeriodStart), dateArg(inv.PeriodEnd),
-		inv.Currency, decArg(inv.ExchangeRate), inv.Provider, inv.MethodOfPayment, inv.PaymentTermsDays, js[1],
-		dateArg(inv.HoldUntil), inv.Language, js[2], inv.Notes, js[3], inv.PostingProfile, string(inv.TaxMode),
-		decArg(inv.Net), decArg(inv.Tax), decArg(inv.Total), decArg(inv.Paid), decArg(inv.Balance),
-		decArg(inv.TotalAccounting), decArg(inv.BalanceAccounting), js[4], inv.EntryID, inv.VoidEntryID, inv.CloseReason,
-		d.nts(inv.IssuedAt), d.nts(inv.ClosedAt), d.nts(inv.VoidedAt), d.ts(inv.CreatedAt), d.ts(inv.UpdatedAt), search,
+		inv.InvoiceAccountID, inv.BillTo.Name, js[0], dbtx.DateArg(inv.InvoiceDate), dbtx.DateArg(inv.DocumentDate), dbtx.DateArg(inv.DueDate),
+		dbtx.DateArg(inv.CashDiscountDate), dbtx.DecArg(inv.CashDiscountPct), dbtx.DateArg(inv.PeriodStart), dbtx.DateArg(inv.PeriodEnd),
+		inv.Currency, dbtx.DecArg(inv.ExchangeRate), inv.Provider, inv.MethodOfPayment, inv.PaymentTermsDays, js[1],
+		dbtx.DateArg(inv.HoldUntil), inv.Language, js[2], inv.Notes, js[3], inv.PostingProfile, string(inv.TaxMode),
+		dbtx.DecArg(inv.Net), dbtx.DecArg(inv.Tax), dbtx.DecArg(inv.Total), dbtx.DecArg(inv.Paid), dbtx.DecArg(inv.Balance),
+		dbtx.DecArg(inv.TotalAccounting), dbtx.DecArg(inv.BalanceAccounting), js[4], inv.EntryID, inv.VoidEntryID, inv.CloseReason,
+		d.NTS(inv.IssuedAt), d.NTS(inv.ClosedAt), d.NTS(inv.VoidedAt), d.TS(inv.CreatedAt), d.TS(inv.UpdatedAt), search,
 		inv.OriginalID, inv.CreditNoteID, inv.ReplacementID, inv.CorrectionReason, inv.CorrectionComment, inv.TemplateID, inv.TemplatePeriod,
-		decArg(inv.CashDiscount)}, nil
+		dbtx.DecArg(inv.CashDiscount)}, nil
 }
 
-func nz[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-func nzt(s []billing.TaxLine) []billing.TaxLine { return nz(s) }
-func nzm(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
-}
+func nzt(s []billing.TaxLine) []billing.TaxLine { return dbtx.NonNil(s) }
 
 func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 	var inv billing.Invoice
 	var kind, status, taxMode, customerName string
 	var js [5]string
-	err := row.Scan(&inv.TenantID, &inv.ID, &kind, &status, &inv.DocumentNumber, strScan{&inv.Number}, &inv.CustomerID,
-		&inv.InvoiceAccountID, &customerName, &js[0], dateScan{&inv.InvoiceDate}, dateScan{&inv.DocumentDate}, dateScan{&inv.DueDate},
-		dateScan{&inv.CashDiscountDate}, decScan{&inv.CashDiscountPct}, dateScan{&inv.PeriodStart}, dateScan{&inv.PeriodEnd},
-		&inv.Currency, decScan{&inv.ExchangeRate}, &inv.Provider, &inv.MethodOfPayment, &inv.PaymentTermsDays, &js[1],
-		dateScan{&inv.HoldUntil}, &inv.Language, &js[2], &inv.Notes, &js[3], &inv.PostingProfile, &taxMode,
-		decScan{&inv.Net}, decScan{&inv.Tax}, decScan{&inv.Total}, decScan{&inv.Paid}, decScan{&inv.Balance},
-		decScan{&inv.TotalAccounting}, decScan{&inv.BalanceAccounting}, &js[4], &inv.EntryID, &inv.VoidEntryID, &inv.CloseReason,
-		ntsScan{&inv.IssuedAt}, ntsScan{&inv.ClosedAt}, ntsScan{&inv.VoidedAt}, tsScan{&inv.CreatedAt}, tsScan{&inv.UpdatedAt},
+	err := row.Scan(&inv.TenantID, &inv.ID, &kind, &status, &inv.DocumentNumber, dbtx.ScanText(&inv.Number), &inv.CustomerID,
+		&inv.InvoiceAccountID, &customerName, &js[0], dbtx.ScanDate(&inv.InvoiceDate), dbtx.ScanDate(&inv.DocumentDate), dbtx.ScanDate(&inv.DueDate),
+		dbtx.ScanDate(&inv.CashDiscountDate), dbtx.ScanDec(&inv.CashDiscountPct), dbtx.ScanDate(&inv.PeriodStart), dbtx.ScanDate(&inv.PeriodEnd),
+		&inv.Currency, dbtx.ScanDec(&inv.ExchangeRate), &inv.Provider, &inv.MethodOfPayment, &inv.PaymentTermsDays, &js[1],
+		dbtx.ScanDate(&inv.HoldUntil), &inv.Language, &js[2], &inv.Notes, &js[3], &inv.PostingProfile, &taxMode,
+		dbtx.ScanDec(&inv.Net), dbtx.ScanDec(&inv.Tax), dbtx.ScanDec(&inv.Total), dbtx.ScanDec(&inv.Paid), dbtx.ScanDec(&inv.Balance),
+		dbtx.ScanDec(&inv.TotalAccounting), dbtx.ScanDec(&inv.BalanceAccounting), &js[4], &inv.EntryID, &inv.VoidEntryID, &inv.CloseReason,
+		dbtx.ScanNTS(&inv.IssuedAt), dbtx.ScanNTS(&inv.ClosedAt), dbtx.ScanNTS(&inv.VoidedAt), dbtx.ScanTS(&inv.CreatedAt), dbtx.ScanTS(&inv.UpdatedAt),
 		&inv.OriginalID, &inv.CreditNoteID, &inv.ReplacementID, &inv.CorrectionReason, &inv.CorrectionComment, &inv.TemplateID, &inv.TemplatePeriod,
-		decScan{&inv.CashDiscount})
+		dbtx.ScanDec(&inv.CashDiscount))
 	if err != nil {
 		return inv, err
 	}
@@ -172,17 +91,13 @@ func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 	return inv, nil
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
-func (t *tx) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
-	args, err := invoiceArgs(t.d, inv)
+func (t *Invoices) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
+	args, err := invoiceArgs(t.D, inv)
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `INSERT INTO invoices (`+invoiceColNames+`) VALUES (`+placeholders(len(args))+`)`, args...); err != nil {
-		if ok, _ := uniqueViolation(err); ok {
+	if _, err := t.Exec(ctx, `INSERT INTO invoices (`+invoiceColNames+`) VALUES (`+dbtx.Placeholders(len(args))+`)`, args...); err != nil {
+		if ok, _ := dbtx.UniqueViolation(err); ok {
 			return fail.Conflictf("invoice number already used: %v", err)
 		}
 		return fmt.Errorf("insert invoice: %w", err)
@@ -192,10 +107,10 @@ func (t *tx) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
 
 // insertLines inserts the lines of one or more documents, many rows per
 // statement.
-func (t *tx) insertLines(ctx context.Context, invs ...billing.Invoice) error {
+func (t *Invoices) insertLines(ctx context.Context, invs ...billing.Invoice) error {
 	const cols = 19
 	const batch = 1000
-	row := "(" + placeholders(cols) + ")"
+	row := "(" + dbtx.Placeholders(cols) + ")"
 	var sb strings.Builder
 	args := make([]any, 0, batch*cols)
 	n := 0
@@ -203,7 +118,7 @@ func (t *tx) insertLines(ctx context.Context, invs ...billing.Invoice) error {
 		if n == 0 {
 			return nil
 		}
-		_, err := t.exec(ctx, `INSERT INTO invoice_lines (tenant_id, invoice_id, position, description, product_id, account,
+		_, err := t.Exec(ctx, `INSERT INTO invoice_lines (tenant_id, invoice_id, position, description, product_id, account,
 			sales_tax_group, item_sales_tax_group, quantity, unit, unit_price, discount, amount, charge_type, service_start,
 			service_end, distribution, tax_codes, tax_amount) VALUES `+sb.String(), args...)
 		if err != nil {
@@ -219,17 +134,17 @@ func (t *tx) insertLines(ctx context.Context, invs ...billing.Invoice) error {
 				sb.WriteByte(',')
 			}
 			sb.WriteString(row)
-			dist, err := jsonArg(nz(l.Distribution))
+			dist, err := dbtx.JSONArg(dbtx.NonNil(l.Distribution))
 			if err != nil {
 				return err
 			}
-			codes, err := jsonArg(nz(l.TaxCodes))
+			codes, err := dbtx.JSONArg(dbtx.NonNil(l.TaxCodes))
 			if err != nil {
 				return err
 			}
 			args = append(args, inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
-				l.ItemSalesTaxGroup, ndecArg(l.Quantity), l.Unit, ndecArg(l.UnitPrice), decArg(l.Discount), decArg(l.Amount),
-				string(l.ChargeType), dateArg(l.ServiceStart), dateArg(l.ServiceEnd), dist, codes, decArg(l.TaxAmount))
+				l.ItemSalesTaxGroup, dbtx.NDecArg(l.Quantity), l.Unit, dbtx.NDecArg(l.UnitPrice), dbtx.DecArg(l.Discount), dbtx.DecArg(l.Amount),
+				string(l.ChargeType), dbtx.DateArg(l.ServiceStart), dbtx.DateArg(l.ServiceEnd), dist, codes, dbtx.DecArg(l.TaxAmount))
 			n++
 			if n == batch {
 				if err := flush(); err != nil {
@@ -241,15 +156,15 @@ func (t *tx) insertLines(ctx context.Context, invs ...billing.Invoice) error {
 	return flush()
 }
 
-func (t *tx) getInvoice(ctx context.Context, suffix, tenantID, invoiceID string) (billing.Invoice, error) {
-	inv, err := scanInvoice(t.queryRow(ctx, `SELECT `+invoiceCols(t.d)+` FROM invoices WHERE tenant_id = ? AND id = ?`+suffix, tenantID, invoiceID))
-	if errNoRows(err) {
-		return inv, notFound("invoice", invoiceID)
+func (t *Invoices) getInvoice(ctx context.Context, suffix, tenantID, invoiceID string) (billing.Invoice, error) {
+	inv, err := scanInvoice(t.QueryRow(ctx, `SELECT `+invoiceCols(t.D)+` FROM invoices WHERE tenant_id = ? AND id = ?`+suffix, tenantID, invoiceID))
+	if dbtx.ErrNoRows(err) {
+		return inv, dbtx.NotFound("invoice", invoiceID)
 	}
 	if err != nil {
 		return inv, fmt.Errorf("get invoice: %w", err)
 	}
-	rows, err := t.query(ctx, `SELECT `+lineCols(t.d)+`
+	rows, err := t.Query(ctx, `SELECT `+lineCols(t.D)+`
 		FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ? ORDER BY position`, tenantID, invoiceID)
 	if err != nil {
 		return inv, fmt.Errorf("get invoice lines: %w", err)
@@ -266,10 +181,10 @@ func (t *tx) getInvoice(ctx context.Context, suffix, tenantID, invoiceID string)
 }
 
 // lineCols are the columns scanLine reads.
-func lineCols(d dialect) string {
+func lineCols(d dbtx.Dialect) string {
 	return `position, description, product_id, account, sales_tax_group, item_sales_tax_group,
-		` + d.dec("quantity") + `, unit, ` + d.dec("unit_price") + `, ` + d.dec("discount") + `, ` + d.dec("amount") + `, charge_type,
-		service_start, service_end, distribution, tax_codes, ` + d.dec("tax_amount")
+		` + d.Dec("quantity") + `, unit, ` + d.Dec("unit_price") + `, ` + d.Dec("discount") + `, ` + d.Dec("amount") + `, charge_type,
+		service_start, service_end, distribution, tax_codes, ` + d.Dec("tax_amount")
 }
 
 // scanLine scans lineCols (after any leading columns given in extra).
@@ -277,8 +192,8 @@ func scanLine(row interface{ Scan(...any) error }, extra ...any) (billing.Line, 
 	var l billing.Line
 	var ct, dist, codes string
 	dest := append(extra, &l.Position, &l.Description, &l.ProductID, &l.Account, &l.SalesTaxGroup, &l.ItemSalesTaxGroup,
-		ndecScan{&l.Quantity}, &l.Unit, ndecScan{&l.UnitPrice}, decScan{&l.Discount}, decScan{&l.Amount}, &ct,
-		dateScan{&l.ServiceStart}, dateScan{&l.ServiceEnd}, &dist, &codes, decScan{&l.TaxAmount})
+		dbtx.ScanNDec(&l.Quantity), &l.Unit, dbtx.ScanNDec(&l.UnitPrice), dbtx.ScanDec(&l.Discount), dbtx.ScanDec(&l.Amount), &ct,
+		dbtx.ScanDate(&l.ServiceStart), dbtx.ScanDate(&l.ServiceEnd), &dist, &codes, dbtx.ScanDec(&l.TaxAmount))
 	if err := row.Scan(dest...); err != nil {
 		return l, fmt.Errorf("scan invoice line: %w", err)
 	}
@@ -292,16 +207,16 @@ func scanLine(row interface{ Scan(...any) error }, extra ...any) (billing.Line, 
 	return l, nil
 }
 
-func (t *tx) GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
+func (t *Invoices) GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
 	return t.getInvoice(ctx, "", tenantID, invoiceID)
 }
 
-func (t *tx) GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
-	return t.getInvoice(ctx, t.d.forUpdate(), tenantID, invoiceID)
+func (t *Invoices) GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
+	return t.getInvoice(ctx, t.D.ForUpdate(), tenantID, invoiceID)
 }
 
-func (t *tx) UpdateInvoice(ctx context.Context, inv billing.Invoice) error {
-	args, err := invoiceArgs(t.d, inv)
+func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error {
+	args, err := invoiceArgs(t.D, inv)
 	if err != nil {
 		return err
 	}
@@ -310,26 +225,26 @@ func (t *tx) UpdateInvoice(ctx context.Context, inv billing.Invoice) error {
 	for _, c := range cols[2:] {
 		sets = append(sets, strings.TrimSpace(c)+" = ?")
 	}
-	res, err := t.exec(ctx, `UPDATE invoices SET `+strings.Join(sets, ", ")+` WHERE tenant_id = ? AND id = ?`,
+	res, err := t.Exec(ctx, `UPDATE invoices SET `+strings.Join(sets, ", ")+` WHERE tenant_id = ? AND id = ?`,
 		append(args[2:], inv.TenantID, inv.ID)...)
-	if ok, _ := uniqueViolation(err); ok {
+	if ok, _ := dbtx.UniqueViolation(err); ok {
 		return fail.Conflictf("invoice number %s is already used", inv.Number)
 	}
-	if err := mustAffect(res, err, "invoice", inv.ID); err != nil {
+	if err := dbtx.MustAffect(res, err, "invoice", inv.ID); err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, inv.TenantID, inv.ID); err != nil {
+	if _, err := t.Exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, inv.TenantID, inv.ID); err != nil {
 		return fmt.Errorf("replace invoice lines: %w", err)
 	}
 	return t.insertLines(ctx, inv)
 }
 
-func (t *tx) DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error {
-	if _, err := t.exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID); err != nil {
+func (t *Invoices) DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error {
+	if _, err := t.Exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID); err != nil {
 		return fmt.Errorf("delete invoice lines: %w", err)
 	}
-	res, err := t.exec(ctx, `DELETE FROM invoices WHERE tenant_id = ? AND id = ?`, tenantID, invoiceID)
-	return mustAffect(res, err, "invoice", invoiceID)
+	res, err := t.Exec(ctx, `DELETE FROM invoices WHERE tenant_id = ? AND id = ?`, tenantID, invoiceID)
+	return dbtx.MustAffect(res, err, "invoice", invoiceID)
 }
 
 var invoiceSortColumn = map[string]string{
@@ -337,8 +252,8 @@ var invoiceSortColumn = map[string]string{
 	"period": "period_start", "amount": "total", "status": "status", "due_date": "due_date", "created_at": "created_at",
 }
 
-func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.InvoiceFilter) ([]billing.Invoice, error) {
-	if t.d.engine == SQLite {
+func (t *Invoices) ListInvoices(ctx context.Context, tenantID string, f service.InvoiceFilter) ([]billing.Invoice, error) {
+	if t.D.Engine == dbtx.SQLite {
 		// A filtered list sorted by a column other than the date: first the
 		// filters over the first rows of the sort's own index (a bounded
 		// walk). A full page found there is the answer; a rare value (or
@@ -360,8 +275,8 @@ func (t *tx) ListInvoices(ctx context.Context, tenantID string, f service.Invoic
 	return t.listInvoices(ctx, query, args)
 }
 
-func (t *tx) listInvoices(ctx context.Context, query string, args []any) ([]billing.Invoice, error) {
-	rows, err := t.query(ctx, query, args...)
+func (t *Invoices) listInvoices(ctx context.Context, query string, args []any) ([]billing.Invoice, error) {
+	rows, err := t.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list invoices: %w", err)
 	}
@@ -395,7 +310,7 @@ var probeIndex = map[string]string{
 // the first probeWindow entries of the sort's own index after the cursor,
 // which hold the status, and keeps the matches: no table row is read until
 // the page's own. ok is false when the probe does not apply.
-func (t *tx) probeInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, bool, error) {
+func (t *Invoices) probeInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, bool, error) {
 	col, known := invoiceSortColumn[f.Sort]
 	idx, indexed := probeIndex[col]
 	onlyStatus := len(f.Statuses) > 0 && f.Kind == "" && f.Provider == "" && f.From.IsZero() && f.To.IsZero()
@@ -411,13 +326,13 @@ func (t *tx) probeInvoicesQuery(ctx context.Context, tenantID string, f service.
 	if err != nil {
 		return "", nil, false, err
 	}
-	sel := `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE `
+	sel := `SELECT ` + invoiceCols(t.D) + ` FROM invoices WHERE `
 	cut := strings.Index(wq, " ORDER BY ")
 	if !strings.HasPrefix(wq, sel) || cut < 0 {
 		return "", nil, false, nil // a form this probe does not know
 	}
 	where, order := wq[len(sel):cut], wq[cut:] // order ends in "LIMIT ?"
-	in := placeholders(len(f.Statuses))
+	in := dbtx.Placeholders(len(f.Statuses))
 	args := append([]any{}, wargs...)
 	for _, st := range f.Statuses {
 		args = append(args, string(st))
@@ -436,7 +351,7 @@ func (t *tx) probeInvoicesQuery(ctx context.Context, tenantID string, f service.
 // the order and the cursor, and a page reads about as many rows as it
 // returns. Conditions marked "implied" are there only so that an index can
 // be used: they never change the result.
-func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, error) {
+func (t *Invoices) listInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, error) {
 	col, ok := invoiceSortColumn[f.Sort]
 	if !ok {
 		return "", nil, fail.Field("sort", "%q is not sortable", f.Sort)
@@ -444,18 +359,18 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 	// The date the date indexes hold: NULL (a draft whose date was cleared)
 	// as the earliest date.
 	noDate := "'0001-01-01'"
-	if t.d.engine == Postgres {
+	if t.D.Engine == dbtx.Postgres {
 		noDate = "'0001-01-01'::date"
 	}
 	invoiceDate := "COALESCE(invoice_date, " + noDate + ")"
-	w := tenantWhere("tenant_id", tenantID)
-	add := w.and
+	w := dbtx.TenantWhere("tenant_id", tenantID)
+	add := w.And
 	switch len(f.Statuses) {
 	case 0:
 	case 1: // "=" rather than "IN": SQLite then reads a status index in date order
 		add("status = ?", string(f.Statuses[0]))
 	default:
-		ph := placeholders(len(f.Statuses))
+		ph := dbtx.Placeholders(len(f.Statuses))
 		var vs []any
 		for _, s := range f.Statuses {
 			vs = append(vs, string(s))
@@ -475,33 +390,33 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 	dateRange := col == "invoice_date" && f.From.After(calendar.New(1, time.January, 1))
 	if !f.From.IsZero() {
 		if dateRange {
-			add(invoiceDate+" >= ?", dateArg(f.From))
+			add(invoiceDate+" >= ?", dbtx.DateArg(f.From))
 		} else {
-			add("invoice_date >= ?", dateArg(f.From))
+			add("invoice_date >= ?", dbtx.DateArg(f.From))
 		}
 	}
 	if !f.To.IsZero() {
 		switch {
 		case dateRange:
-			add(invoiceDate+" <= ?", dateArg(f.To))
+			add(invoiceDate+" <= ?", dbtx.DateArg(f.To))
 		case col == "invoice_date":
-			add("invoice_date <= ?", dateArg(f.To))
-			add(invoiceDate+" <= ?", dateArg(f.To)) // implied
+			add("invoice_date <= ?", dbtx.DateArg(f.To))
+			add(invoiceDate+" <= ?", dbtx.DateArg(f.To)) // implied
 		default:
-			add("invoice_date <= ?", dateArg(f.To))
+			add("invoice_date <= ?", dbtx.DateArg(f.To))
 		}
 	}
 	onlyThese := false
 	if f.Query != "" {
-		add(`search LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
+		add(`search LIKE ? ESCAPE '\'`, "%"+dbtx.LikeEscape(f.Query)+"%")
 		// On PostgreSQL the LIKE itself uses the trigram index.
-		if t.d.engine == SQLite {
+		if t.D.Engine == dbtx.SQLite {
 			cond, arg, these, err := t.sqliteSearch(ctx, f.Query)
 			if err != nil {
 				return "", nil, err
 			}
 			if onlyThese = these; onlyThese {
-				w.unindexedTenant() // keeps SQLite's planner off the tenant's indexes
+				w.UnindexedTenant() // keeps SQLite's planner off the tenant's indexes
 			}
 			if cond != "" {
 				add(cond, arg...) // implied
@@ -516,8 +431,8 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 	case "total":
 		// Qualified: on PostgreSQL a bare "total" in ORDER BY names the
 		// selected total::text, which sorts as text.
-		sortExpr = t.d.num("total")
-		if t.d.engine == Postgres {
+		sortExpr = t.D.Num("total")
+		if t.D.Engine == dbtx.Postgres {
 			sortExpr = "invoices.total"
 		}
 	case "created_at":
@@ -537,21 +452,21 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 			if err != nil {
 				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
-			v = t.d.numArg(d)
+			v = t.D.NumArg(d)
 		case "created_at":
 			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
 			if err != nil {
 				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
-			v = t.d.ts(ts)
+			v = t.D.TS(ts)
 		}
 		op := ">"
 		if f.Desc {
 			op = "<"
 		}
-		if col == "total" && t.d.engine == Postgres {
+		if col == "total" && t.D.Engine == dbtx.Postgres {
 			add("("+sortExpr+", id) "+op+" (?::numeric, ?)", v, c.ID)
-		} else if t.d.engine == Postgres && (col == "invoice_date" || col == "due_date" || col == "period_start") {
+		} else if t.D.Engine == dbtx.Postgres && (col == "invoice_date" || col == "due_date" || col == "period_start") {
 			add("("+sortExpr+", id) "+op+" (?::date, ?)", v, c.ID)
 		} else {
 			add("("+sortExpr+", id) "+op+" (?, ?)", v, c.ID)
@@ -566,7 +481,7 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 	args := w.Args()
 	if f.CustomerID == "" {
 		from := "invoices"
-		if t.d.engine == SQLite && len(f.Statuses) == 1 && col == "invoice_date" && !onlyThese {
+		if t.D.Engine == dbtx.SQLite && len(f.Statuses) == 1 && col == "invoice_date" && !onlyThese {
 			// Without statistics SQLite rates this index no better than the
 			// date index, whose walk may read a whole date range for a
 			// status it hardly holds; it is never worse.
@@ -574,22 +489,22 @@ func (t *tx) listInvoicesQuery(ctx context.Context, tenantID string, f service.I
 		}
 		if onlyThese {
 			// SQLite sorts the candidates: sort their rowids, not whole rows.
-			return `SELECT ` + invoiceCols(t.d) + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
+			return `SELECT ` + invoiceCols(t.D) + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
 				w.String() + order + `)` + order, append(args, limit, limit), nil
 		}
-		return `SELECT ` + invoiceCols(t.d) + ` FROM ` + from + ` WHERE ` + w.String() + order, append(args, limit), nil
+		return `SELECT ` + invoiceCols(t.D) + ` FROM ` + from + ` WHERE ` + w.String() + order, append(args, limit), nil
 	}
 	// The customer filter matches a customer's own documents or those
 	// billed to it as an account: an OR over two columns, which no one index
 	// can return in order. It is written as the two disjoint halves, each
 	// read in order from its own index up to one page, then merged.
 	q := func(cond string) string {
-		return `SELECT * FROM (SELECT * FROM invoices WHERE ` + w.with(cond) + order + `)`
+		return `SELECT * FROM (SELECT * FROM invoices WHERE ` + w.With(cond) + order + `)`
 	}
 	all := make([]any, 0, 2*len(args)+5)
 	all = append(append(append(all, args...), f.CustomerID, limit), args...)
 	all = append(all, f.CustomerID, limit, limit)
-	return `SELECT ` + invoiceCols(t.d) + ` FROM (` + q("customer_id = ?") + ` AS own UNION ALL ` +
+	return `SELECT ` + invoiceCols(t.D) + ` FROM (` + q("customer_id = ?") + ` AS own UNION ALL ` +
 		q("invoice_account_id = ? AND customer_id <> invoice_account_id") + ` AS billed) AS invoices` + order, all, nil
 }
 
@@ -610,12 +525,12 @@ var (
 // rows a MATCH returns, so this asks the index first. With onlyThese, the
 // condition lists the few candidates and the list should read just them.
 // A text shorter than a trigram gets nothing from the index.
-func (t *tx) sqliteSearch(ctx context.Context, q string) (cond string, args []any, onlyThese bool, err error) {
+func (t *Invoices) sqliteSearch(ctx context.Context, q string) (cond string, args []any, onlyThese bool, err error) {
 	match := trigramCover(q)
 	if match == "" {
 		return "", nil, false, nil
 	}
-	rows, err := t.query(ctx, `SELECT rowid FROM invoices_search WHERE invoices_search MATCH ? LIMIT ?`, match, searchReadAtMost+1)
+	rows, err := t.Query(ctx, `SELECT rowid FROM invoices_search WHERE invoices_search MATCH ? LIMIT ?`, match, searchReadAtMost+1)
 	if err != nil {
 		return "", nil, false, fmt.Errorf("search invoices: %w", err)
 	}
@@ -638,7 +553,7 @@ func (t *tx) sqliteSearch(ctx context.Context, q string) (cond string, args []an
 	// More: the index returns rowids in order, so the share of the rowids
 	// it took to find these many estimates how many there are in all.
 	var top int64
-	if err := t.queryRow(ctx, `SELECT COALESCE(max(rowid), 0) FROM invoices`).Scan(&top); err != nil {
+	if err := t.QueryRow(ctx, `SELECT COALESCE(max(rowid), 0) FROM invoices`).Scan(&top); err != nil {
 		return "", nil, false, fmt.Errorf("search invoices: %w", err)
 	}
 	if last > 0 && float64(len(ids))*float64(top)/float64(last) > float64(searchFilterAtMost) {
@@ -669,9 +584,9 @@ func trigramCover(q string) string {
 	return strings.Join(terms, " AND ")
 }
 
-func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT id FROM invoices WHERE tenant_id = ? AND status IN (`+billing.DueSweepSQL+`) AND due_date < ?
-		AND `+t.d.num("balance")+` <> ? ORDER BY due_date, id LIMIT ?`, tenantID, dateArg(today), t.d.numArg(decimal.Zero), limit)
+func (t *Invoices) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error) {
+	rows, err := t.Query(ctx, `SELECT id FROM invoices WHERE tenant_id = ? AND status IN (`+billing.DueSweepSQL+`) AND due_date < ?
+		AND `+t.D.Num("balance")+` <> ? ORDER BY due_date, id LIMIT ?`, tenantID, dbtx.DateArg(today), t.D.NumArg(decimal.Zero), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due invoices: %w", err)
 	}
@@ -687,24 +602,24 @@ func (t *tx) DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.
 	return out, rows.Err()
 }
 
-func (t *tx) OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error) {
+func (t *Invoices) OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error) {
 	var d decimal.Decimal
-	err := t.queryRow(ctx, `SELECT `+t.d.sum("CASE WHEN kind = 'credit_note' THEN "+t.d.neg("balance")+" ELSE balance END")+`
+	err := t.QueryRow(ctx, `SELECT `+t.D.Sum("CASE WHEN kind = 'credit_note' THEN "+t.D.Neg("balance")+" ELSE balance END")+`
 		FROM invoices WHERE tenant_id = ? AND invoice_account_id = ? AND currency = ? AND `+openDocument,
-		tenantID, accountID, currency).Scan(decScan{&d})
+		tenantID, accountID, currency).Scan(dbtx.ScanDec(&d))
 	if err != nil {
 		return d, fmt.Errorf("open balance: %w", err)
 	}
 	return d, nil
 }
 
-func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error) {
-	w := tenantWhere("tenant_id", tenantID)
-	w.and(openDocument)
+func (t *Invoices) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error) {
+	w := dbtx.TenantWhere("tenant_id", tenantID)
+	w.And(openDocument)
 	if customerID != "" {
-		w.and("invoice_account_id = ?", customerID)
+		w.And("invoice_account_id = ?", customerID)
 	}
-	rows, err := t.query(ctx, `SELECT `+invoiceCols(t.d)+` FROM invoices WHERE `+w.String()+` ORDER BY invoice_account_id, due_date, id`, w.Args()...)
+	rows, err := t.Query(ctx, `SELECT `+invoiceCols(t.D)+` FROM invoices WHERE `+w.String()+` ORDER BY invoice_account_id, due_date, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("open documents: %w", err)
 	}
@@ -720,34 +635,7 @@ func (t *tx) OpenDocuments(ctx context.Context, tenantID, customerID string) ([]
 	return out, rows.Err()
 }
 
-func (t *tx) InsertNotification(ctx context.Context, n service.Notification) error {
-	payload, err := jsonArg(nzm(n.Payload))
-	if err != nil {
-		return err
-	}
-	next := n.NextAttemptAt
-	if next == nil && n.Status == service.NotificationQueued {
-		next = &n.CreatedAt
-	}
-	updated := n.UpdatedAt
-	if updated.IsZero() {
-		updated = n.CreatedAt
-	}
-	_, err = t.exec(ctx, `INSERT INTO notifications (tenant_id, id, kind, target_type, target_id, recipient, language, payload, status,
-		attempts, last_error, created_at, next_attempt_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, n.TenantID, n.ID, n.Kind, n.TargetType, n.TargetID, n.Recipient, n.Language, payload, n.Status,
-		n.Attempts, n.LastError, t.d.ts(n.CreatedAt), t.d.nts(next), t.d.ts(updated))
-	if err != nil {
-		return fmt.Errorf("insert notification: %w", err)
-	}
-	return nil
-}
-
-func (t *tx) ListNotifications(ctx context.Context, tenantID, targetID string) ([]service.Notification, error) {
-	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND target_id = ? ORDER BY id`, tenantID, targetID)
-}
-
-func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date, accounts []string) ([]service.AgingBalance, error) {
+func (t *Invoices) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date, accounts []string) ([]service.AgingBalance, error) {
 	bucket, args := dueBucket("due_date", cuts)
 	args = append(args, tenantID)
 	only := ""
@@ -755,7 +643,7 @@ func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar
 		if len(accounts) == 0 {
 			return nil, nil
 		}
-		only = " AND account_id IN (" + placeholders(len(accounts)) + ")"
+		only = " AND account_id IN (" + dbtx.Placeholders(len(accounts)) + ")"
 		for _, a := range accounts {
 			args = append(args, a)
 		}
@@ -763,7 +651,7 @@ func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar
 	// The summary per account and due date (migration 00012) holds
 	// invoices in debit and credit notes in credit. The customers' names
 	// are read afterwards: joining them made SQLite scan per customer.
-	rows, err := t.query(ctx, `SELECT account_id, `+bucket+` AS bucket, `+t.d.sum("debit")+`, `+t.d.sum("credit")+`
+	rows, err := t.Query(ctx, `SELECT account_id, `+bucket+` AS bucket, `+t.D.Sum("debit")+`, `+t.D.Sum("credit")+`
 		FROM receivable_account_dues WHERE tenant_id = ?`+only+`
 		GROUP BY account_id, bucket ORDER BY account_id, bucket`, args...)
 	if err != nil {
@@ -773,7 +661,7 @@ func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar
 	for rows.Next() {
 		var r service.AgingBalance
 		var debit, credit decimal.Decimal
-		if err := rows.Scan(&r.AccountID, &r.Bucket, decScan{&debit}, decScan{&credit}); err != nil {
+		if err := rows.Scan(&r.AccountID, &r.Bucket, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit)); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan aging balance: %w", err)
 		}
@@ -799,7 +687,7 @@ func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar
 		for _, id := range chunk {
 			cargs = append(cargs, id)
 		}
-		crows, err := t.query(ctx, `SELECT id, number, name FROM customers WHERE tenant_id = ? AND id IN (`+placeholders(len(chunk))+`)`, cargs...)
+		crows, err := t.Query(ctx, `SELECT id, number, name FROM customers WHERE tenant_id = ? AND id IN (`+dbtx.Placeholders(len(chunk))+`)`, cargs...)
 		if err != nil {
 			return nil, fmt.Errorf("aging customers: %w", err)
 		}
@@ -821,4 +709,98 @@ func (t *tx) AgingBalances(ctx context.Context, tenantID string, cuts []calendar
 		out[i].CustomerNumber, out[i].Name = n[0], n[1]
 	}
 	return out, nil
+}
+
+func (t *Invoices) InsertInvoices(ctx context.Context, invs []billing.Invoice) error {
+	if len(invs) == 0 {
+		return nil
+	}
+	rows := make([][]any, 0, len(invs))
+	for _, inv := range invs {
+		a, err := invoiceArgs(t.D, inv)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, a)
+	}
+	if err := t.BulkInsert(ctx, "invoices", splitCols(invoiceColNames), rows); err != nil {
+		if ok, _ := dbtx.UniqueViolation(err); ok {
+			return fail.Conflictf("invoice number already used: %v", err)
+		}
+		return fmt.Errorf("insert invoices: %w", err)
+	}
+	var lines [][]any
+	for _, inv := range invs {
+		for _, l := range inv.Lines {
+			dist, err := dbtx.JSONArg(dbtx.NonNil(l.Distribution))
+			if err != nil {
+				return err
+			}
+			codes, err := dbtx.JSONArg(dbtx.NonNil(l.TaxCodes))
+			if err != nil {
+				return err
+			}
+			lines = append(lines, []any{inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
+				l.ItemSalesTaxGroup, dbtx.NDecArg(l.Quantity), l.Unit, dbtx.NDecArg(l.UnitPrice), dbtx.DecArg(l.Discount), dbtx.DecArg(l.Amount),
+				string(l.ChargeType), dbtx.DateArg(l.ServiceStart), dbtx.DateArg(l.ServiceEnd), dist, codes, dbtx.DecArg(l.TaxAmount)})
+		}
+	}
+	if err := t.BulkInsert(ctx, "invoice_lines", lineColNames, lines); err != nil {
+		return fmt.Errorf("insert invoice lines: %w", err)
+	}
+	return nil
+}
+
+var lineColNames = splitCols(`tenant_id, invoice_id, position, description, product_id, account, sales_tax_group, item_sales_tax_group,
+	quantity, unit, unit_price, discount, amount, charge_type, service_start, service_end, distribution, tax_codes, tax_amount`)
+
+func splitCols(s string) []string {
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+func (t *Invoices) NextCounter(ctx context.Context, tenantID, name string) (int64, error) {
+	var v int64
+	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, 1)
+		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, tenantID, name).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("next counter %s: %w", name, err)
+	}
+	return v, nil
+}
+
+func (t *Invoices) NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error) {
+	var v int64
+	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?)
+		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + ? RETURNING value`, tenantID, name, n, n).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("next counters %s: %w", name, err)
+	}
+	return v, nil
+}
+
+// ListInvoicesQuery returns the statement ListInvoices runs for f (with '?'
+// placeholders) and its arguments, for the store's plan benchmarks.
+func (t *Invoices) ListInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, error) {
+	return t.listInvoicesQuery(ctx, tenantID, f)
+}
+
+// SetSearchThresholds changes the SQLite search plans' thresholds (see
+// sqliteSearch), for tests that exercise each plan with a few rows; restore
+// puts the previous ones back.
+func SetSearchThresholds(readAtMost, filterAtMost int) (restore func()) {
+	r, f := searchReadAtMost, searchFilterAtMost
+	searchReadAtMost, searchFilterAtMost = readAtMost, filterAtMost
+	return func() { searchReadAtMost, searchFilterAtMost = r, f }
+}
+
+// SetProbeWindow changes how many rows ListInvoices' probe reads (SQLite),
+// for tests; restore puts the previous window back.
+func SetProbeWindow(rows int) (restore func()) {
+	w := probeWindow
+	probeWindow = rows
+	return func() { probeWindow = w }
 }

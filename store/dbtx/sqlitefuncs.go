@@ -1,4 +1,4 @@
-package store
+package dbtx
 
 import (
 	"database/sql/driver"
@@ -27,7 +27,7 @@ func init() {
 	sqlite.MustRegisterDeterministicScalarFunction("dec_sub", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		return decOp(args, decimal.Decimal.Sub)
 	})
-	// dec_key is an amount's sortable exact key (decKey): comparing keys as
+	// dec_key is an amount's sortable exact key (DecKey): comparing keys as
 	// text compares the amounts, with no float on the way (filters, sorts and
 	// the invoice amount indexes, migration 00015).
 	sqlite.MustRegisterDeterministicScalarFunction("dec_key", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
@@ -38,7 +38,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return decKey(d), nil
+		return DecKey(d), nil
 	})
 	// dec_neg negates exactly ("-col" on a text column would pass through a float).
 	sqlite.MustRegisterDeterministicScalarFunction("dec_neg", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
@@ -102,57 +102,57 @@ func decOf(v driver.Value) (decimal.Decimal, error) {
 	return decimal.Zero, fmt.Errorf("dec_sum: unexpected %T", v)
 }
 
-// sum is the exact SUM of a decimal column, as text.
-func (d dialect) sum(col string) string {
-	if d.engine == Postgres {
+// Sum is the exact SUM of a decimal column, as text.
+func (d Dialect) Sum(col string) string {
+	if d.Engine == Postgres {
 		return "COALESCE(SUM(" + col + "), 0)::text"
 	}
 	return "dec_sum(" + col + ")"
 }
 
-// add is the exact sum of two decimal expressions.
-func (d dialect) add(a, b string) string {
-	if d.engine == Postgres {
+// Add is the exact sum of two decimal expressions.
+func (d Dialect) Add(a, b string) string {
+	if d.Engine == Postgres {
 		return a + " + " + b
 	}
 	return "dec_add(" + a + ", " + b + ")"
 }
 
-// neg is the exact negation of a decimal expression.
-func (d dialect) neg(expr string) string {
-	if d.engine == Postgres {
+// Neg is the exact negation of a decimal expression.
+func (d Dialect) Neg(expr string) string {
+	if d.Engine == Postgres {
 		return "-(" + expr + ")"
 	}
 	return "dec_neg(" + expr + ")"
 }
 
-// num renders a decimal column for ordering and comparison, exactly: the
+// Num renders a decimal column for ordering and comparison, exactly: the
 // column itself on PostgreSQL (NUMERIC), its dec_key on SQLite (text).
-// Compare it only with numArg's arguments.
-func (d dialect) num(col string) string {
-	if d.engine == Postgres {
+// Compare it only with NumArg's arguments.
+func (d Dialect) Num(col string) string {
+	if d.Engine == Postgres {
 		return col
 	}
 	return "dec_key(" + col + ")"
 }
 
-// numArg renders a decimal for comparison with num(col): exact text on
-// PostgreSQL (cast to numeric by the column or a ::numeric), its decKey on
+// NumArg renders a decimal for comparison with Num(col): exact text on
+// PostgreSQL (cast to numeric by the column or a ::numeric), its DecKey on
 // SQLite.
-func (d dialect) numArg(v decimal.Decimal) any {
-	if d.engine == Postgres {
+func (d Dialect) NumArg(v decimal.Decimal) any {
+	if d.Engine == Postgres {
 		return v.String()
 	}
-	return decKey(v)
+	return DecKey(v)
 }
 
-// decKey encodes an amount as text whose byte order is the amounts' order,
+// DecKey encodes an amount as text whose byte order is the amounts' order,
 // exactly, for any size and precision: "1" for zero; for a positive amount
 // "2", its decimal exponent (offset to be non-negative, ten digits) and its
 // significant digits; for a negative one "0", the exponent's and the digits'
 // nines' complements and ":" (above any digit, so that a shorter tail, a
 // smaller magnitude, sorts higher). Equal amounts (1.5, 1.50) have one key.
-func decKey(v decimal.Decimal) string {
+func DecKey(v decimal.Decimal) string {
 	if v.IsZero() {
 		return "1"
 	}

@@ -1,4 +1,4 @@
-package store
+package accountsql
 
 import (
 	"context"
@@ -12,11 +12,12 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
-func customerCols(d dialect) string {
+func customerCols(d dbtx.Dialect) string {
 	return `tenant_id, id, number, name, contacts, legal_name, tax_id, billing_email, language, currency,
-	line1, line2, city, region, postal_code, country, invoice_account_id, payment_terms_days, ` + d.dec("credit_limit") + `,
+	line1, line2, city, region, postal_code, country, invoice_account_id, payment_terms_days, ` + d.Dec("credit_limit") + `,
 	sales_tax_group, sap_id, billing_contract_number, sales_account_executive, parent_id, custom_fields,
 	has_billing_info, archived_at, created_at, updated_at, posting_profile`
 }
@@ -25,7 +26,7 @@ func customerCols(d dialect) string {
 // digits before the point.
 var maxCreditLimit = decimal.New(1, 20)
 
-func customerArgs(d dialect, c billing.Customer) ([]any, error) {
+func customerArgs(d dbtx.Dialect, c billing.Customer) ([]any, error) {
 	// Refuse what PostgreSQL would round or overflow, on both engines alike.
 	if !c.CreditLimit.Equal(c.CreditLimit.Truncate(8)) || !c.CreditLimit.Abs().LessThan(maxCreditLimit) {
 		return nil, fail.Field("credit_limit", "must have at most 20 digits before the decimal point and 8 after")
@@ -48,9 +49,9 @@ func customerArgs(d dialect, c billing.Customer) ([]any, error) {
 	}
 	b, a := c.Billing, c.Billing.Address
 	return []any{c.TenantID, c.ID, c.Number, c.Name, string(cj), b.LegalName, b.TaxID, b.Email, b.Language, b.Currency,
-		a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country, nullable(c.InvoiceAccountID), c.PaymentTermsDays,
-		decArg(c.CreditLimit), c.SalesTaxGroup, c.SAPID, c.BillingContractNumber, c.SalesAccountExecutive,
-		nullable(c.ParentID), string(fj), c.HasBillingInfo, d.nts(c.ArchivedAt), d.ts(c.CreatedAt), d.ts(c.UpdatedAt),
+		a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country, dbtx.Nullable(c.InvoiceAccountID), c.PaymentTermsDays,
+		dbtx.DecArg(c.CreditLimit), c.SalesTaxGroup, c.SAPID, c.BillingContractNumber, c.SalesAccountExecutive,
+		dbtx.Nullable(c.ParentID), string(fj), c.HasBillingInfo, d.NTS(c.ArchivedAt), d.TS(c.CreatedAt), d.TS(c.UpdatedAt),
 		c.PostingProfile, c.SearchText()}, nil
 }
 
@@ -60,9 +61,9 @@ func scanCustomer(row interface{ Scan(...any) error }) (billing.Customer, error)
 	b := &c.Billing
 	a := &b.Address
 	err := row.Scan(&c.TenantID, &c.ID, &c.Number, &c.Name, &contacts, &b.LegalName, &b.TaxID, &b.Email, &b.Language, &b.Currency,
-		&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country, strScan{&c.InvoiceAccountID}, &c.PaymentTermsDays,
-		decScan{&c.CreditLimit}, &c.SalesTaxGroup, &c.SAPID, &c.BillingContractNumber, &c.SalesAccountExecutive,
-		strScan{&c.ParentID}, &fields, &c.HasBillingInfo, ntsScan{&c.ArchivedAt}, tsScan{&c.CreatedAt}, tsScan{&c.UpdatedAt},
+		&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country, dbtx.ScanText(&c.InvoiceAccountID), &c.PaymentTermsDays,
+		dbtx.ScanDec(&c.CreditLimit), &c.SalesTaxGroup, &c.SAPID, &c.BillingContractNumber, &c.SalesAccountExecutive,
+		dbtx.ScanText(&c.ParentID), &fields, &c.HasBillingInfo, dbtx.ScanNTS(&c.ArchivedAt), dbtx.ScanTS(&c.CreatedAt), dbtx.ScanTS(&c.UpdatedAt),
 		&c.PostingProfile)
 	if err != nil {
 		return c, err
@@ -77,19 +78,19 @@ func scanCustomer(row interface{ Scan(...any) error }) (billing.Customer, error)
 }
 
 func duplicateNumber(err error) error {
-	if ok, detail := uniqueViolation(err); ok && strings.Contains(detail, "number") {
+	if ok, detail := dbtx.UniqueViolation(err); ok && strings.Contains(detail, "number") {
 		return &fail.Error{Code: fail.Conflict, Message: "number: another customer already has this number",
 			Fields: []fail.FieldError{{Field: "number", Message: "another customer already has this number"}}}
 	}
 	return nil
 }
 
-func (t *tx) InsertCustomer(ctx context.Context, c billing.Customer) error {
-	args, err := customerArgs(t.d, c)
+func (t *Accounts) InsertCustomer(ctx context.Context, c billing.Customer) error {
+	args, err := customerArgs(t.D, c)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO customers (`+strings.ReplaceAll(customerCols(dialect{}), "\n\t", " ")+`, search)
+	_, err = t.Exec(ctx, `INSERT INTO customers (`+strings.ReplaceAll(customerCols(dbtx.Dialect{}), "\n\t", " ")+`, search)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if dup := duplicateNumber(err); dup != nil {
 		return dup
@@ -100,10 +101,10 @@ func (t *tx) InsertCustomer(ctx context.Context, c billing.Customer) error {
 	return nil
 }
 
-func (t *tx) getCustomer(ctx context.Context, suffix, tenantID, customerID string) (billing.Customer, error) {
-	c, err := scanCustomer(t.queryRow(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE tenant_id = ? AND id = ?`+suffix, tenantID, customerID))
-	if errNoRows(err) {
-		return c, notFound("customer", customerID)
+func (t *Accounts) getCustomer(ctx context.Context, suffix, tenantID, customerID string) (billing.Customer, error) {
+	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND id = ?`+suffix, tenantID, customerID))
+	if dbtx.ErrNoRows(err) {
+		return c, dbtx.NotFound("customer", customerID)
 	}
 	if err != nil {
 		return c, fmt.Errorf("get customer: %w", err)
@@ -111,29 +112,29 @@ func (t *tx) getCustomer(ctx context.Context, suffix, tenantID, customerID strin
 	return c, nil
 }
 
-func (t *tx) GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
+func (t *Accounts) GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
 	return t.getCustomer(ctx, "", tenantID, customerID)
 }
 
-func (t *tx) GetCustomerForUpdate(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
-	return t.getCustomer(ctx, t.d.forUpdate(), tenantID, customerID)
+func (t *Accounts) GetCustomerForUpdate(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
+	return t.getCustomer(ctx, t.D.ForUpdate(), tenantID, customerID)
 }
 
-func (t *tx) UpdateCustomer(ctx context.Context, c billing.Customer) error {
-	args, err := customerArgs(t.d, c)
+func (t *Accounts) UpdateCustomer(ctx context.Context, c billing.Customer) error {
+	args, err := customerArgs(t.D, c)
 	if err != nil {
 		return err
 	}
 	// args: tenant_id, id, then the columns in order; move the keys to the end.
 	set := append(args[2:], c.TenantID, c.ID)
-	res, err := t.exec(ctx, `UPDATE customers SET number=?, name=?, contacts=?, legal_name=?, tax_id=?, billing_email=?, language=?, currency=?,
+	res, err := t.Exec(ctx, `UPDATE customers SET number=?, name=?, contacts=?, legal_name=?, tax_id=?, billing_email=?, language=?, currency=?,
 		line1=?, line2=?, city=?, region=?, postal_code=?, country=?, invoice_account_id=?, payment_terms_days=?, credit_limit=?,
 		sales_tax_group=?, sap_id=?, billing_contract_number=?, sales_account_executive=?, parent_id=?, custom_fields=?,
 		has_billing_info=?, archived_at=?, created_at=?, updated_at=?, posting_profile=?, search=? WHERE tenant_id=? AND id=?`, set...)
 	if dup := duplicateNumber(err); dup != nil {
 		return dup
 	}
-	return mustAffect(res, err, "customer", c.ID)
+	return dbtx.MustAffect(res, err, "customer", c.ID)
 }
 
 var customerSortColumn = map[string]string{
@@ -143,13 +144,13 @@ var customerSortColumn = map[string]string{
 	service.SortUpdatedAt: "updated_at",
 }
 
-func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.CustomerFilter) ([]billing.Customer, error) {
+func (t *Accounts) ListCustomers(ctx context.Context, tenantID string, f service.CustomerFilter) ([]billing.Customer, error) {
 	col, ok := customerSortColumn[f.Sort]
 	if !ok {
 		return nil, fail.Field("sort", "%q is not sortable", f.Sort)
 	}
-	w := tenantWhere("tenant_id", tenantID)
-	add := w.and
+	w := dbtx.TenantWhere("tenant_id", tenantID)
+	add := w.And
 	switch f.Archived {
 	case service.ArchivedOnly:
 		add("archived_at IS NOT NULL")
@@ -176,7 +177,7 @@ func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.Custo
 		add("id = ?", f.CustomerID)
 	}
 	if f.Query != "" {
-		add(`search LIKE ? ESCAPE '\'`, "%"+likeEscape(f.Query)+"%")
+		add(`search LIKE ? ESCAPE '\'`, "%"+dbtx.LikeEscape(f.Query)+"%")
 	}
 	if c := f.Page.After(); c != nil {
 		var v any = c.Sort
@@ -185,7 +186,7 @@ func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.Custo
 			if err != nil {
 				return nil, fail.Field("cursor", "is not a cursor this API returned")
 			}
-			v = t.d.ts(ts)
+			v = t.D.TS(ts)
 		}
 		op := ">"
 		if f.Desc {
@@ -197,7 +198,7 @@ func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.Custo
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, err := t.query(ctx, `SELECT `+customerCols(t.d)+` FROM customers WHERE `+w.String()+
+	rows, err := t.Query(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE `+w.String()+
 		` ORDER BY `+col+` `+dir+`, id `+dir+` LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
@@ -214,15 +215,56 @@ func (t *tx) ListCustomers(ctx context.Context, tenantID string, f service.Custo
 	return out, rows.Err()
 }
 
-// likeEscape escapes LIKE wildcards in user text.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func (t *tx) CustomerNumberTaken(ctx context.Context, tenantID, number string) (bool, error) {
+func (t *Accounts) CustomerNumberTaken(ctx context.Context, tenantID, number string) (bool, error) {
 	var n int
-	if err := t.queryRow(ctx, `SELECT count(*) FROM customers WHERE tenant_id = ? AND number = ?`, tenantID, number).Scan(&n); err != nil {
+	if err := t.QueryRow(ctx, `SELECT count(*) FROM customers WHERE tenant_id = ? AND number = ?`, tenantID, number).Scan(&n); err != nil {
 		return false, fmt.Errorf("customer number taken: %w", err)
 	}
 	return n > 0, nil
+}
+
+func (t *Accounts) CustomerByRef(ctx context.Context, tenantID, ref string) (billing.Customer, error) {
+	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (number = ? OR (sap_id <> '' AND sap_id = ?))
+		ORDER BY CASE WHEN number = ? THEN 0 ELSE 1 END LIMIT 1`, tenantID, ref, ref, ref))
+	if dbtx.ErrNoRows(err) {
+		return c, dbtx.NotFound("customer", ref)
+	}
+	if err != nil {
+		return c, fmt.Errorf("customer by ref: %w", err)
+	}
+	return c, nil
+}
+
+// CustomersBilledTo returns the accounts and the customers billed to them
+// (sub-accounts), in one query per 1,000 accounts.
+func (t *Accounts) CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error) {
+	var out []billing.Customer
+	for start := 0; start < len(accounts); start += 1000 {
+		batch := accounts[start:min(start+1000, len(accounts))]
+		args := []any{tenantID}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := t.Query(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (id IN (`+dbtx.Placeholders(len(batch))+`)
+			OR invoice_account_id IN (`+dbtx.Placeholders(len(batch))+`))`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("customers billed to: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanCustomer(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan customer: %w", err)
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("customers billed to: %w", err)
+		}
+	}
+	return out, nil
 }

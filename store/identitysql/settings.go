@@ -1,4 +1,4 @@
-package store
+package identitysql
 
 import (
 	"context"
@@ -7,23 +7,24 @@ import (
 
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/tax"
 )
 
-func (t *tx) UpsertTaxCode(ctx context.Context, tenantID string, c tax.Code) error {
-	_, err := t.exec(ctx, `INSERT INTO tax_codes (tenant_id, code, name, rate, category, account, exemption_reason, exemption_reason_code)
+func (t *Identity) UpsertTaxCode(ctx context.Context, tenantID string, c tax.Code) error {
+	_, err := t.Exec(ctx, `INSERT INTO tax_codes (tenant_id, code, name, rate, category, account, exemption_reason, exemption_reason_code)
 		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, rate = excluded.rate,
 		category = excluded.category, account = excluded.account, exemption_reason = excluded.exemption_reason,
 		exemption_reason_code = excluded.exemption_reason_code`,
-		tenantID, c.Code, c.Name, decArg(c.Rate), string(c.Category), c.Account, c.ExemptionReason, c.ExemptionReasonCode)
+		tenantID, c.Code, c.Name, dbtx.DecArg(c.Rate), string(c.Category), c.Account, c.ExemptionReason, c.ExemptionReasonCode)
 	if err != nil {
 		return fmt.Errorf("upsert tax code: %w", err)
 	}
 	return nil
 }
 
-func (t *tx) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error) {
-	rows, err := t.query(ctx, `SELECT code, name, `+t.d.dec("rate")+`, category, account, exemption_reason, exemption_reason_code
+func (t *Identity) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error) {
+	rows, err := t.Query(ctx, `SELECT code, name, `+t.D.Dec("rate")+`, category, account, exemption_reason, exemption_reason_code
 		FROM tax_codes WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list tax codes: %w", err)
@@ -33,7 +34,7 @@ func (t *tx) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, err
 	for rows.Next() {
 		var c tax.Code
 		var cat string
-		if err := rows.Scan(&c.Code, &c.Name, decScan{&c.Rate}, &cat, &c.Account, &c.ExemptionReason, &c.ExemptionReasonCode); err != nil {
+		if err := rows.Scan(&c.Code, &c.Name, dbtx.ScanDec(&c.Rate), &cat, &c.Account, &c.ExemptionReason, &c.ExemptionReasonCode); err != nil {
 			return nil, fmt.Errorf("scan tax code: %w", err)
 		}
 		c.Category = tax.Category(cat)
@@ -42,9 +43,9 @@ func (t *tx) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, err
 	return out, rows.Err()
 }
 
-func (t *tx) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Group) error {
+func (t *Identity) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Group) error {
 	codes, _ := json.Marshal(append([]string{}, g.Codes...))
-	_, err := t.exec(ctx, `INSERT INTO tax_groups (tenant_id, kind, code, name, tax_codes) VALUES (?,?,?,?,?)
+	_, err := t.Exec(ctx, `INSERT INTO tax_groups (tenant_id, kind, code, name, tax_codes) VALUES (?,?,?,?,?)
 		ON CONFLICT (tenant_id, kind, code) DO UPDATE SET name = excluded.name, tax_codes = excluded.tax_codes`,
 		tenantID, g.Kind, g.Code, g.Name, string(codes))
 	if err != nil {
@@ -53,8 +54,8 @@ func (t *tx) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Group) e
 	return nil
 }
 
-func (t *tx) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error) {
-	rows, err := t.query(ctx, `SELECT kind, code, name, tax_codes FROM tax_groups WHERE tenant_id = ? ORDER BY kind, code`, tenantID)
+func (t *Identity) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error) {
+	rows, err := t.Query(ctx, `SELECT kind, code, name, tax_codes FROM tax_groups WHERE tenant_id = ? ORDER BY kind, code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list tax groups: %w", err)
 	}
@@ -74,8 +75,8 @@ func (t *tx) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, e
 	return out, rows.Err()
 }
 
-func (t *tx) UpsertAccount(ctx context.Context, tenantID string, a ledger.Account) error {
-	_, err := t.exec(ctx, `INSERT INTO ledger_accounts (tenant_id, code, name, type, role, archived) VALUES (?,?,?,?,?,?)
+func (t *Identity) UpsertAccount(ctx context.Context, tenantID string, a ledger.Account) error {
+	_, err := t.Exec(ctx, `INSERT INTO ledger_accounts (tenant_id, code, name, type, role, archived) VALUES (?,?,?,?,?,?)
 		ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, type = excluded.type, role = excluded.role, archived = excluded.archived`,
 		tenantID, a.Code, a.Name, string(a.Type), string(a.Role), a.Archived)
 	if err != nil {
@@ -84,8 +85,8 @@ func (t *tx) UpsertAccount(ctx context.Context, tenantID string, a ledger.Accoun
 	return nil
 }
 
-func (t *tx) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error) {
-	rows, err := t.query(ctx, `SELECT code, name, type, role, archived FROM ledger_accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
+func (t *Identity) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error) {
+	rows, err := t.Query(ctx, `SELECT code, name, type, role, archived FROM ledger_accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
 	}
@@ -103,11 +104,11 @@ func (t *tx) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Accoun
 	return out, rows.Err()
 }
 
-func (t *tx) UpsertPostingProfile(ctx context.Context, tenantID string, p ledger.PostingProfile) error {
-	_, err := t.exec(ctx, `INSERT INTO posting_profiles (tenant_id, code, name, receivables_account) VALUES (?,?,?,?)
+func (t *Identity) UpsertPostingProfile(ctx context.Context, tenantID string, p ledger.PostingProfile) error {
+	_, err := t.Exec(ctx, `INSERT INTO posting_profiles (tenant_id, code, name, receivables_account) VALUES (?,?,?,?)
 		ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, receivables_account = excluded.receivables_account`,
 		tenantID, p.Code, p.Name, p.ReceivablesAccount)
-	if foreignKeyViolation(err) {
+	if dbtx.ForeignKeyViolation(err) {
 		return fail.Field("receivables_account", "no ledger account %q", p.ReceivablesAccount)
 	}
 	if err != nil {
@@ -116,8 +117,8 @@ func (t *tx) UpsertPostingProfile(ctx context.Context, tenantID string, p ledger
 	return nil
 }
 
-func (t *tx) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error) {
-	rows, err := t.query(ctx, `SELECT code, name, receivables_account FROM posting_profiles WHERE tenant_id = ? ORDER BY code`, tenantID)
+func (t *Identity) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error) {
+	rows, err := t.Query(ctx, `SELECT code, name, receivables_account FROM posting_profiles WHERE tenant_id = ? ORDER BY code`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list posting profiles: %w", err)
 	}
@@ -133,8 +134,8 @@ func (t *tx) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger
 	return out, rows.Err()
 }
 
-func (t *tx) SetSeries(ctx context.Context, tenantID, kind, pattern string) error {
-	_, err := t.exec(ctx, `INSERT INTO number_series (tenant_id, kind, pattern) VALUES (?,?,?)
+func (t *Identity) SetSeries(ctx context.Context, tenantID, kind, pattern string) error {
+	_, err := t.Exec(ctx, `INSERT INTO number_series (tenant_id, kind, pattern) VALUES (?,?,?)
 		ON CONFLICT (tenant_id, kind) DO UPDATE SET pattern = excluded.pattern`, tenantID, kind, pattern)
 	if err != nil {
 		return fmt.Errorf("set series: %w", err)
@@ -142,8 +143,8 @@ func (t *tx) SetSeries(ctx context.Context, tenantID, kind, pattern string) erro
 	return nil
 }
 
-func (t *tx) ListSeries(ctx context.Context, tenantID string) (map[string]string, error) {
-	rows, err := t.query(ctx, `SELECT kind, pattern FROM number_series WHERE tenant_id = ?`, tenantID)
+func (t *Identity) ListSeries(ctx context.Context, tenantID string) (map[string]string, error) {
+	rows, err := t.Query(ctx, `SELECT kind, pattern FROM number_series WHERE tenant_id = ?`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list series: %w", err)
 	}
@@ -159,16 +160,16 @@ func (t *tx) ListSeries(ctx context.Context, tenantID string) (map[string]string
 	return out, rows.Err()
 }
 
-func (t *tx) SetTaxMode(ctx context.Context, tenantID string, m tax.Mode) error {
-	res, err := t.exec(ctx, `UPDATE tenants SET tax_mode = ? WHERE id = ?`, string(m), tenantID)
-	return mustAffect(res, err, "tenant", tenantID)
+func (t *Identity) SetTaxMode(ctx context.Context, tenantID string, m tax.Mode) error {
+	res, err := t.Exec(ctx, `UPDATE tenants SET tax_mode = ? WHERE id = ?`, string(m), tenantID)
+	return dbtx.MustAffect(res, err, "tenant", tenantID)
 }
 
-func (t *tx) GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error) {
+func (t *Identity) GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error) {
 	var m string
-	err := t.queryRow(ctx, `SELECT tax_mode FROM tenants WHERE id = ?`, tenantID).Scan(&m)
-	if errNoRows(err) {
-		return "", notFound("tenant", tenantID)
+	err := t.QueryRow(ctx, `SELECT tax_mode FROM tenants WHERE id = ?`, tenantID).Scan(&m)
+	if dbtx.ErrNoRows(err) {
+		return "", dbtx.NotFound("tenant", tenantID)
 	}
 	if err != nil {
 		return "", fmt.Errorf("get tax mode: %w", err)

@@ -1,4 +1,4 @@
-package store
+package invoicesql
 
 import (
 	"context"
@@ -8,16 +8,17 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/documents"
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 // GetBranding returns a tenant's document branding (the zero Branding when
 // none is set).
-func (t *tx) GetBranding(ctx context.Context, tenantID string) (documents.Branding, error) {
+func (t *Invoices) GetBranding(ctx context.Context, tenantID string) (documents.Branding, error) {
 	var b documents.Branding
-	err := t.queryRow(ctx, `SELECT logo, logo_type, primary_color, accent_color, payment_instructions, iban, bic, email, phone
+	err := t.QueryRow(ctx, `SELECT logo, logo_type, primary_color, accent_color, payment_instructions, iban, bic, email, phone
 		FROM tenant_branding WHERE tenant_id = ?`, tenantID).Scan(&b.Logo, &b.LogoType, &b.PrimaryColor, &b.AccentColor,
 		&b.PaymentInstructions, &b.IBAN, &b.BIC, &b.Email, &b.Phone)
-	if errNoRows(err) {
+	if dbtx.ErrNoRows(err) {
 		return documents.Branding{}, nil
 	}
 	if err != nil {
@@ -27,18 +28,18 @@ func (t *tx) GetBranding(ctx context.Context, tenantID string) (documents.Brandi
 }
 
 // PutBranding stores a tenant's document branding, logo included.
-func (t *tx) PutBranding(ctx context.Context, tenantID string, b documents.Branding, at time.Time) error {
+func (t *Invoices) PutBranding(ctx context.Context, tenantID string, b documents.Branding, at time.Time) error {
 	var logo any
 	if len(b.Logo) > 0 {
 		logo = b.Logo
 	}
-	_, err := t.exec(ctx, `INSERT INTO tenant_branding (tenant_id, logo, logo_type, primary_color, accent_color,
+	_, err := t.Exec(ctx, `INSERT INTO tenant_branding (tenant_id, logo, logo_type, primary_color, accent_color,
 		payment_instructions, iban, bic, email, phone, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id) DO UPDATE SET logo = excluded.logo, logo_type = excluded.logo_type,
 		primary_color = excluded.primary_color, accent_color = excluded.accent_color,
 		payment_instructions = excluded.payment_instructions, iban = excluded.iban, bic = excluded.bic,
 		email = excluded.email, phone = excluded.phone, updated_at = excluded.updated_at`,
-		tenantID, logo, b.LogoType, b.PrimaryColor, b.AccentColor, b.PaymentInstructions, b.IBAN, b.BIC, b.Email, b.Phone, t.d.ts(at))
+		tenantID, logo, b.LogoType, b.PrimaryColor, b.AccentColor, b.PaymentInstructions, b.IBAN, b.BIC, b.Email, b.Phone, t.D.TS(at))
 	if err != nil {
 		return fmt.Errorf("put branding: %w", err)
 	}
@@ -46,7 +47,7 @@ func (t *tx) PutBranding(ctx context.Context, tenantID string, b documents.Brand
 }
 
 // InvoiceLines returns the lines of the given documents, by document id.
-func (t *tx) InvoiceLines(ctx context.Context, tenantID string, invoiceIDs []string) (map[string][]billing.Line, error) {
+func (t *Invoices) InvoiceLines(ctx context.Context, tenantID string, invoiceIDs []string) (map[string][]billing.Line, error) {
 	out := make(map[string][]billing.Line, len(invoiceIDs))
 	if len(invoiceIDs) == 0 {
 		return out, nil
@@ -56,8 +57,8 @@ func (t *tx) InvoiceLines(ctx context.Context, tenantID string, invoiceIDs []str
 	for _, id := range invoiceIDs {
 		args = append(args, id)
 	}
-	rows, err := t.query(ctx, `SELECT invoice_id, `+lineCols(t.d)+` FROM invoice_lines
-		WHERE tenant_id = ? AND invoice_id IN (`+placeholders(len(invoiceIDs))+`) ORDER BY invoice_id, position`, args...)
+	rows, err := t.Query(ctx, `SELECT invoice_id, `+lineCols(t.D)+` FROM invoice_lines
+		WHERE tenant_id = ? AND invoice_id IN (`+dbtx.Placeholders(len(invoiceIDs))+`) ORDER BY invoice_id, position`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("invoice lines: %w", err)
 	}

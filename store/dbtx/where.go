@@ -1,44 +1,44 @@
-package store
+package dbtx
 
 import "strings"
 
-// where is the one builder of a list query's WHERE clause: the tenant
+// Where is the one builder of a list query's WHERE clause: the tenant
 // predicate first, then every condition ANDed to it, each inside its own
 // parentheses. A condition built from user input (an advanced filter's
 // or/not, a search) can therefore never widen the tenant predicate: the
 // clause is always "tenant_id = ? AND (c1) AND (c2) …".
-type where struct {
+type Where struct {
 	conds []string
 	args  []any
 }
 
-// tenantWhere starts a clause with the tenant predicate on col
+// TenantWhere starts a clause with the tenant predicate on col
 // ("tenant_id", or "l.tenant_id" for an alias).
-func tenantWhere(col, tenantID string) *where {
-	return &where{conds: []string{col + " = ?"}, args: []any{tenantID}}
+func TenantWhere(col, tenantID string) *Where {
+	return &Where{conds: []string{col + " = ?"}, args: []any{tenantID}}
 }
 
-// and adds a condition with its arguments; it is parenthesised on output.
-func (w *where) and(cond string, args ...any) {
+// And adds a condition with its arguments; it is parenthesised on output.
+func (w *Where) And(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
 	w.args = append(w.args, args...)
 }
 
-// unindexedTenant writes the tenant predicate so that SQLite's planner does
+// UnindexedTenant writes the tenant predicate so that SQLite's planner does
 // not pick a tenant index for it (a unary + on the column); the predicate is
 // the same.
-func (w *where) unindexedTenant() {
+func (w *Where) UnindexedTenant() {
 	if !strings.HasPrefix(w.conds[0], "+") {
 		w.conds[0] = "+" + w.conds[0]
 	}
 }
 
 // String renders the clause (without the WHERE keyword).
-func (w *where) String() string { return w.with() }
+func (w *Where) String() string { return w.With() }
 
-// with renders the clause with more conditions ANDed (their arguments go
+// With renders the clause with more conditions ANDed (their arguments go
 // after Args()).
-func (w *where) with(more ...string) string {
+func (w *Where) With(more ...string) string {
 	var b strings.Builder
 	for i, c := range append(w.conds[:len(w.conds):len(w.conds)], more...) {
 		if i == 0 {
@@ -53,4 +53,4 @@ func (w *where) with(more ...string) string {
 }
 
 // Args returns a copy of the clause's arguments, in order.
-func (w *where) Args() []any { return append([]any(nil), w.args...) }
+func (w *Where) Args() []any { return append([]any(nil), w.args...) }

@@ -1,4 +1,4 @@
-package store
+package dbtx
 
 import (
 	"context"
@@ -13,11 +13,11 @@ import (
 // migrations', the same in every database).
 var pgColumnTypes sync.Map // table → map[column]type
 
-func (t *tx) pgTypes(ctx context.Context, table string) (map[string]string, error) {
+func (t *Tx) pgTypes(ctx context.Context, table string) (map[string]string, error) {
 	if v, ok := pgColumnTypes.Load(table); ok {
 		return v.(map[string]string), nil
 	}
-	rows, err := t.query(ctx, `SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+	rows, err := t.Query(ctx, `SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
 		WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped`, table)
 	if err != nil {
 		return nil, fmt.Errorf("column types of %s: %w", table, err)
@@ -38,17 +38,17 @@ func (t *tx) pgTypes(ctx context.Context, table string) (map[string]string, erro
 	return types, nil
 }
 
-// bulkInsert inserts rows (each one value per column of cols, in order).
+// BulkInsert inserts rows (each one value per column of cols, in order).
 // On PostgreSQL it binds one text array per column and unnests them: one
 // small statement whatever the row count, planned in microseconds. On
 // SQLite it runs multi-row INSERTs.
-func (t *tx) bulkInsert(ctx context.Context, table string, cols []string, rows [][]any) error {
+func (t *Tx) BulkInsert(ctx context.Context, table string, cols []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	if t.d.engine != Postgres {
+	if t.D.Engine != Postgres {
 		per := max(1, 30000/len(cols))
-		row := "(" + placeholders(len(cols)) + ")"
+		row := "(" + Placeholders(len(cols)) + ")"
 		for start := 0; start < len(rows); start += per {
 			batch := rows[start:min(start+per, len(rows))]
 			args := make([]any, 0, len(batch)*len(cols))
@@ -56,7 +56,7 @@ func (t *tx) bulkInsert(ctx context.Context, table string, cols []string, rows [
 				args = append(args, r...)
 			}
 			q := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", len(batch)), ",")
-			if _, err := t.exec(ctx, q, args...); err != nil {
+			if _, err := t.Exec(ctx, q, args...); err != nil {
 				return err
 			}
 		}
@@ -94,7 +94,7 @@ func (t *tx) bulkInsert(ctx context.Context, table string, cols []string, rows [
 		}
 		q := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) SELECT ` + strings.Join(sel, ", ") +
 			` FROM unnest(` + strings.Join(params, ", ") + `) AS u(` + strings.Join(alias, ", ") + `)`
-		if _, err := t.exec(ctx, q, arrays...); err != nil {
+		if _, err := t.Exec(ctx, q, arrays...); err != nil {
 			return err
 		}
 	}

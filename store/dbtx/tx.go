@@ -1,0 +1,56 @@
+package dbtx
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// Querier is what *sql.Tx and *sql.DB have in common.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is the handle the area packages query through: one database
+// transaction, or a pool for the single-statement reads that need no
+// transaction, with the engine's dialect. Every statement is written with
+// '?' placeholders and rebound for the engine.
+type Tx struct {
+	q Querier
+	D Dialect
+}
+
+// New returns the handle over q for dialect d.
+func New(q Querier, d Dialect) *Tx { return &Tx{q: q, D: d} }
+
+// Exec runs a statement that returns no rows.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.q.ExecContext(ctx, t.D.Rebind(query), args...)
+}
+
+// Query runs a statement that returns rows.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.q.QueryContext(ctx, t.D.Rebind(query), args...)
+}
+
+// QueryRow runs a statement that returns at most one row.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.q.QueryRowContext(ctx, t.D.Rebind(query), args...)
+}
+
+// MustAffect turns "no row changed" into not_found.
+func MustAffect(res sql.Result, err error, what, id string) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("rows affected: %w", err)
+	}
+	if n == 0 {
+		return NotFound(what, id)
+	}
+	return nil
+}

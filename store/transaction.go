@@ -1,0 +1,43 @@
+package store
+
+import (
+	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/accountsql"
+	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/identitysql"
+	"github.com/facturo/facturo/store/invoicesql"
+	"github.com/facturo/facturo/store/notifysql"
+	"github.com/facturo/facturo/store/paymentsql"
+	"github.com/facturo/facturo/store/salessql"
+)
+
+// tx implements service.Tx over one database transaction, or directly over
+// a pool for the single-statement reads that need no transaction. Each
+// business area's queries live in their own package; tx embeds them all
+// over one shared handle.
+type tx struct {
+	*dbtx.Tx
+	identitysql.Identity
+	invoicesql.Invoices
+	accountsql.Accounts
+	paymentsql.Payments
+	salessql.Sales
+	notifysql.Notifications
+}
+
+// newTx returns the transaction of every area over q.
+func newTx(q dbtx.Querier, d dbtx.Dialect) *tx {
+	h := dbtx.New(q, d)
+	return &tx{
+		Tx:            h,
+		Identity:      identitysql.Identity{Tx: h},
+		Invoices:      invoicesql.Invoices{Tx: h},
+		Accounts:      accountsql.Accounts{Tx: h},
+		Payments:      paymentsql.Payments{Tx: h},
+		Sales:         salessql.Sales{Tx: h},
+		Notifications: notifysql.Notifications{Tx: h},
+	}
+}
+
+// tx is the service's transaction: every area's methods together.
+var _ service.Tx = (*tx)(nil)
