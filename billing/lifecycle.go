@@ -87,3 +87,19 @@ func (inv *Invoice) Void(reason, reversalEntryID string, now time.Time) (Change,
 	inv.VoidedAt = &now
 	return ch, nil
 }
+
+// MarkIssued is the status part of issuing (service/invoices.go issue,
+// after numbering and posting): the document becomes Open, issued at now,
+// and closes at once when nothing is owed. It reports whether it closed.
+func (inv *Invoice) MarkIssued(now time.Time) (Change, bool) {
+	ch := Change{From: inv.Status, To: Open, Fields: []string{"status", "issued_at"}, Events: []string{"invoice.issued"}}
+	inv.Status = Open
+	inv.IssuedAt = &now
+	if inv.CloseIfNothingOwed() {
+		inv.ClosedAt = &now
+		ch.To = Closed
+		ch.Fields = append(ch.Fields, "close_reason", "closed_at")
+		return ch, true
+	}
+	return ch, false
+}

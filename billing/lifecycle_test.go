@@ -93,3 +93,31 @@ func TestVoid(t *testing.T) {
 		})
 	}
 }
+
+func TestMarkIssued(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		name   string
+		total  int64
+		want   Status
+		closed bool
+	}{
+		{"owed", 10, Open, false},
+		{"nothing owed", 0, Closed, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			inv := Invoice{Status: Draft}
+			inv.Total = decimal.NewFromInt(c.total)
+			ch, closed := inv.MarkIssued(now)
+			if closed != c.closed || inv.Status != c.want || ch.To != c.want || inv.IssuedAt == nil {
+				t.Fatalf("MarkIssued: closed=%v %+v status=%s", closed, ch, inv.Status)
+			}
+			if c.closed != (inv.ClosedAt != nil) {
+				t.Fatalf("ClosedAt = %v", inv.ClosedAt)
+			}
+		})
+	}
+}
