@@ -8,14 +8,15 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/service"
 )
 
 // BillingRun is a billing run with its progress.
 type BillingRun struct {
 	ID              string         `json:"id"`
-	PeriodStart     Date           `json:"period_start"`
-	PeriodEnd       Date           `json:"period_end"`
+	PeriodStart     core.Date      `json:"period_start"`
+	PeriodEnd       core.Date      `json:"period_end"`
 	Issue           bool           `json:"issue"`
 	Status          string         `json:"status" enum:"running,completed,failed"`
 	Phase           string         `json:"phase"`
@@ -38,7 +39,7 @@ type BillingRun struct {
 }
 
 func runOut(r service.BillingRun) BillingRun {
-	return BillingRun{ID: r.ID, PeriodStart: Date{r.PeriodStart}, PeriodEnd: Date{r.PeriodEnd}, Issue: r.Issue, Status: r.Status, Phase: r.Phase,
+	return BillingRun{ID: r.ID, PeriodStart: core.Date{Date: r.PeriodStart}, PeriodEnd: core.Date{Date: r.PeriodEnd}, Issue: r.Issue, Status: r.Status, Phase: r.Phase,
 		ItemsTotal: r.ItemsTotal, ItemsDone: r.ItemsDone, CustomersTotal: r.GroupsTotal, CustomersDone: r.GroupsDone,
 		InvoicesCreated: r.InvoicesCreated, ContractItems: r.ContractItems, ItemsSkipped: r.ItemsSkipped, Percent: r.Percent(), ETASeconds: r.ETA(time.Now()).Seconds(),
 		Error: r.Error, StartedAt: r.StartedAt, UpdatedAt: r.UpdatedAt, FinishedAt: r.FinishedAt, Supplementary: r.Supplementary(), Supplements: r.Supplements,
@@ -63,16 +64,16 @@ type InvoiceNowResult struct {
 func (h *Handlers) registerBillingRuns(api huma.API) {
 	tags := []string{"Billing runs"}
 	type startIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body struct {
-			PeriodStart Date              `json:"period_start"`
-			PeriodEnd   Date              `json:"period_end"`
+			PeriodStart core.Date         `json:"period_start"`
+			PeriodEnd   core.Date         `json:"period_end"`
 			Issue       bool              `json:"issue,omitempty" doc:"Issue the invoices at once instead of leaving drafts."`
 			Rates       map[string]string `json:"exchange_rates,omitempty" doc:"Rates to the ledger currency for items in other currencies, e.g. {\"USD\": \"0.92\"}; a currency left out takes the exchange-rate table's rate of the invoice date (the period's last day), and a group without one is skipped (groups_skipped)."`
 			Wait        bool              `json:"wait,omitempty" doc:"Answer when the run is complete instead of at once."`
 		}
 	}
-	op(api, huma.Operation{OperationID: "start-billing-run", Method: http.MethodPost, Path: "/api/v1/billing-runs", Summary: "Run billing for a period",
+	core.Op(api, huma.Operation{OperationID: "start-billing-run", Method: http.MethodPost, Path: "/api/v1/billing-runs", Summary: "Run billing for a period",
 		Description: "Starts (or resumes) the run of the period and answers 202 with its progress; poll GET /api/v1/billing-runs/{id}. " +
 			"With wait, it answers when the run is complete: 201 with the finished run (202 when another node is running it). " +
 			"Running a completed period again bills what became pending in it since, as a supplementary run; with nothing pending it makes no run and answers with the last one. " +
@@ -125,41 +126,41 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 				return &runStarted{Status: http.StatusAccepted, Body: runOut(runs[0])}, nil
 			}
 		})
-	op(api, huma.Operation{OperationID: "list-billing-runs", Method: http.MethodGet, Path: "/api/v1/billing-runs", Summary: "List billing runs", Tags: tags},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[List[BillingRun]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-billing-runs", Method: http.MethodGet, Path: "/api/v1/billing-runs", Summary: "List billing runs", Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[core.List[BillingRun]], error) {
 			rs, err := h.Svc.ListBillingRuns(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[service.BillingRun]{Items: rs}, runOut), nil
+			return core.ListOf(service.PageOf[service.BillingRun]{Items: rs}, runOut), nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "get-billing-run", Method: http.MethodGet, Path: "/api/v1/billing-runs/{id}", Summary: "A billing run's progress", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[BillingRun], error) {
+	core.Op(api, huma.Operation{OperationID: "get-billing-run", Method: http.MethodGet, Path: "/api/v1/billing-runs/{id}", Summary: "A billing run's progress", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[BillingRun], error) {
 			r, err := h.Svc.GetBillingRun(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[BillingRun]{runOut(r)}, nil
+			return &core.Body[BillingRun]{Body: runOut(r)}, nil
 		})
 	type nowIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body *struct {
-			PeriodStart *Date             `json:"period_start,omitempty" doc:"First billing date billed; default: every pending item due so far."`
-			PeriodEnd   *Date             `json:"period_end,omitempty" doc:"Last billing date billed; default: today."`
+			PeriodStart *core.Date        `json:"period_start,omitempty" doc:"First billing date billed; default: every pending item due so far."`
+			PeriodEnd   *core.Date        `json:"period_end,omitempty" doc:"Last billing date billed; default: today."`
 			Issue       bool              `json:"issue,omitempty" doc:"Issue the invoices at once instead of leaving drafts."`
 			Rates       map[string]string `json:"exchange_rates,omitempty" doc:"Rates to the ledger currency for items in other currencies; a currency left out takes the exchange-rate table's rate of today, and a group without one is skipped (groups_skipped)."`
 		}
 	}
-	op(api, huma.Operation{OperationID: "invoice-customer-now", Method: http.MethodPost, Path: "/api/v1/customers/{id}/invoice-now",
+	core.Op(api, huma.Operation{OperationID: "invoice-customer-now", Method: http.MethodPost, Path: "/api/v1/customers/{id}/invoice-now",
 		Summary: "Invoice one customer now",
 		Description: "Makes the contract items the customer owes for the period, then puts its pending sales items (and those of sub-accounts billed to it) " +
 			"on draft invoices, one per bill-to account, provider and currency, and optionally issues them. Safe beside a running billing run: no item is billed twice.",
 		Tags: tags},
-		func(ctx context.Context, p access.Principal, in *nowIn) (*Body[InvoiceNowResult], error) {
+		func(ctx context.Context, p access.Principal, in *nowIn) (*core.Body[InvoiceNowResult], error) {
 			var n service.InvoiceNowInput
 			if b := in.Body; b != nil {
 				if b.PeriodStart != nil {
@@ -183,6 +184,6 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 			for _, inv := range res.Invoices {
 				out.Invoices = append(out.Invoices, invoiceOut(inv, true, dc))
 			}
-			return &Body[InvoiceNowResult]{out}, nil
+			return &core.Body[InvoiceNowResult]{Body: out}, nil
 		})
 }
