@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/api/core"
+	"github.com/facturo/facturo/api/notify"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/service"
 )
@@ -71,8 +72,7 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerWallets(api)
 	h.registerDashboard(api)
 	h.registerDocuments(api)
-	h.registerOutbox(api)
-	h.registerWebhooks(api)
+	(&notify.Handlers{Svc: h.Svc}).Register(api)
 	h.registerExchangeRates(api)
 }
 
