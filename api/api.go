@@ -11,17 +11,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/api/core"
+	"github.com/facturo/facturo/api/identity"
 	"github.com/facturo/facturo/api/notify"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/service"
 )
 
 // Sessions is the cookie-session behaviour the login endpoints need.
-type Sessions interface {
-	// Login renews the session token (against fixation) and stores the user.
-	Login(ctx context.Context, tenantID, userID string) error
-	Logout(ctx context.Context) error
-}
+type Sessions = identity.Sessions
 
 // Handlers holds what the operations call.
 type Handlers struct {
@@ -55,10 +52,8 @@ const SessionCookie = "facturo_session"
 
 // Register adds every operation to api.
 func (h *Handlers) Register(api huma.API) {
-	h.registerAuth(api)
-	h.registerTenant(api)
+	(&identity.Handlers{Svc: h.Svc, Sessions: h.Sessions}).Register(api)
 	h.registerCustomers(api)
-	h.registerAudit(api)
 	h.registerInvoices(api)
 	h.registerLedger(api)
 	h.registerCorrections(api)
@@ -87,3 +82,10 @@ func NewProblem(status int, detail string, errs ...error) *Problem {
 // ProblemFor turns any error into a problem: domain errors by their code,
 // anything else as a logged 500 with a generic message.
 func ProblemFor(ctx context.Context, err error) *Problem { return core.ProblemFor(ctx, err) }
+
+// RemoteAddrHeader carries the client address from the server middleware to
+// the login handler (set by the server; a client's value is overwritten).
+const RemoteAddrHeader = identity.RemoteAddrHeader
+
+// Me describes the authenticated caller (identity.Me).
+type Me = identity.Me
