@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/api/bookkeeping"
 	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/api/identity"
 	"github.com/facturo/facturo/api/notify"
@@ -55,7 +56,7 @@ func (h *Handlers) Register(api huma.API) {
 	(&identity.Handlers{Svc: h.Svc, Sessions: h.Sessions}).Register(api)
 	h.registerCustomers(api)
 	h.registerInvoices(api)
-	h.registerLedger(api)
+	(&bookkeeping.Handlers{Svc: h.Svc}).Register(api)
 	h.registerCorrections(api)
 	h.registerSalesItems(api)
 	h.registerContracts(api)
@@ -68,7 +69,6 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerDashboard(api)
 	h.registerDocuments(api)
 	(&notify.Handlers{Svc: h.Svc}).Register(api)
-	h.registerExchangeRates(api)
 }
 
 // Problem is an RFC 9457 problem detail (core.Problem).

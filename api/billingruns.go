@@ -61,6 +61,26 @@ type InvoiceNowResult struct {
 	GroupsSkipped []SkippedGroup `json:"groups_skipped" doc:"Invoice groups left out for want of an exchange rate; their items stay pending."`
 }
 
+// SkippedGroup is an invoice group billing left out, and why.
+type SkippedGroup struct {
+	CustomerID     string `json:"customer_id" doc:"The bill-to account."`
+	CustomerNumber string `json:"customer_number"`
+	CustomerName   string `json:"customer_name"`
+	Provider       string `json:"provider"`
+	Currency       string `json:"currency"`
+	Items          int    `json:"items" doc:"Pending items left for a later run."`
+	Reason         string `json:"reason" doc:"e.g. no exchange rate for USD on 2026-10-31."`
+}
+
+func skippedOut(gs []service.SkippedGroup) []SkippedGroup {
+	out := make([]SkippedGroup, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, SkippedGroup{CustomerID: g.AccountID, CustomerNumber: g.CustomerNumber, CustomerName: g.CustomerName,
+			Provider: g.Provider, Currency: g.Currency, Items: g.Items, Reason: g.Reason})
+	}
+	return out
+}
+
 func (h *Handlers) registerBillingRuns(api huma.API) {
 	tags := []string{"Billing runs"}
 	type startIn struct {

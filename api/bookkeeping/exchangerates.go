@@ -1,4 +1,4 @@
-package api
+package bookkeeping
 
 import (
 	"context"
@@ -23,26 +23,6 @@ type ExchangeRate struct {
 
 func exchangeRateOut(r service.ExchangeRate) ExchangeRate {
 	return ExchangeRate{Currency: r.Currency, Date: core.Date{Date: r.Date}, Rate: r.Rate.String(), UpdatedAt: r.UpdatedAt}
-}
-
-// SkippedGroup is an invoice group billing left out, and why.
-type SkippedGroup struct {
-	CustomerID     string `json:"customer_id" doc:"The bill-to account."`
-	CustomerNumber string `json:"customer_number"`
-	CustomerName   string `json:"customer_name"`
-	Provider       string `json:"provider"`
-	Currency       string `json:"currency"`
-	Items          int    `json:"items" doc:"Pending items left for a later run."`
-	Reason         string `json:"reason" doc:"e.g. no exchange rate for USD on 2026-10-31."`
-}
-
-func skippedOut(gs []service.SkippedGroup) []SkippedGroup {
-	out := make([]SkippedGroup, 0, len(gs))
-	for _, g := range gs {
-		out = append(out, SkippedGroup{CustomerID: g.AccountID, CustomerNumber: g.CustomerNumber, CustomerName: g.CustomerName,
-			Provider: g.Provider, Currency: g.Currency, Items: g.Items, Reason: g.Reason})
-	}
-	return out
 }
 
 func (h *Handlers) registerExchangeRates(api huma.API) {
