@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/api/bookkeeping"
 	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/api/identity"
+	"github.com/facturo/facturo/api/invoicing"
 	"github.com/facturo/facturo/api/notify"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/service"
@@ -55,9 +56,8 @@ const SessionCookie = "facturo_session"
 func (h *Handlers) Register(api huma.API) {
 	(&identity.Handlers{Svc: h.Svc, Sessions: h.Sessions}).Register(api)
 	h.registerCustomers(api)
-	h.registerInvoices(api)
+	(&invoicing.Handlers{Svc: h.Svc}).Register(api)
 	(&bookkeeping.Handlers{Svc: h.Svc}).Register(api)
-	h.registerCorrections(api)
 	h.registerSalesItems(api)
 	h.registerContracts(api)
 	h.registerBillingRuns(api)
@@ -67,7 +67,6 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerSubscriptions(api)
 	h.registerWallets(api)
 	h.registerDashboard(api)
-	h.registerDocuments(api)
 	(&notify.Handlers{Svc: h.Svc}).Register(api)
 }
 

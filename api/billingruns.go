@@ -9,6 +9,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api/core"
+	"github.com/facturo/facturo/api/invoicing"
 	"github.com/facturo/facturo/service"
 )
 
@@ -55,10 +56,10 @@ type runStarted struct {
 
 // InvoiceNowResult is what invoicing one customer at once made.
 type InvoiceNowResult struct {
-	Invoices      []Invoice      `json:"invoices"`
-	ItemsBilled   int            `json:"items_billed"`
-	ContractItems int            `json:"contract_items" doc:"Contract items made for the period before billing."`
-	GroupsSkipped []SkippedGroup `json:"groups_skipped" doc:"Invoice groups left out for want of an exchange rate; their items stay pending."`
+	Invoices      []invoicing.Invoice `json:"invoices"`
+	ItemsBilled   int                 `json:"items_billed"`
+	ContractItems int                 `json:"contract_items" doc:"Contract items made for the period before billing."`
+	GroupsSkipped []SkippedGroup      `json:"groups_skipped" doc:"Invoice groups left out for want of an exchange rate; their items stay pending."`
 }
 
 // SkippedGroup is an invoice group billing left out, and why.
@@ -195,14 +196,14 @@ func (h *Handlers) registerBillingRuns(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := invoicing.DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			out := InvoiceNowResult{Invoices: []Invoice{}, ItemsBilled: res.ItemsBilled, ContractItems: res.ContractItems,
+			out := InvoiceNowResult{Invoices: []invoicing.Invoice{}, ItemsBilled: res.ItemsBilled, ContractItems: res.ContractItems,
 				GroupsSkipped: skippedOut(res.GroupsSkipped)}
 			for _, inv := range res.Invoices {
-				out.Invoices = append(out.Invoices, invoiceOut(inv, true, dc))
+				out.Invoices = append(out.Invoices, invoicing.InvoiceOut(inv, true, dc))
 			}
 			return &core.Body[InvoiceNowResult]{Body: out}, nil
 		})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api/core"
+	"github.com/facturo/facturo/api/invoicing"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
@@ -206,18 +207,18 @@ type Dashboard struct {
 	PaymentMethods []PaymentMethod        `json:"payment_methods"`
 	Wallet         *service.WalletView    `json:"wallet"`
 	Summary        service.ChargeSummary  `json:"summary"`
-	Invoices       []Invoice              `json:"invoices"`
+	Invoices       []invoicing.Invoice    `json:"invoices"`
 	Transactions   []service.Transaction  `json:"transactions"`
 }
 
 func dashboardOut(d service.Dashboard, sc billing.StatusContext) Dashboard {
 	out := Dashboard{Customer: customerOut(d.Customer), Subscriptions: d.Subscriptions, Wallet: d.Wallet, Summary: d.Summary,
-		Transactions: d.Transactions, PaymentMethods: []PaymentMethod{}, Invoices: []Invoice{}}
+		Transactions: d.Transactions, PaymentMethods: []PaymentMethod{}, Invoices: []invoicing.Invoice{}}
 	for _, m := range d.PaymentMethods {
 		out.PaymentMethods = append(out.PaymentMethods, paymentMethodOut(m))
 	}
 	for _, inv := range d.Invoices {
-		out.Invoices = append(out.Invoices, invoiceOut(inv, false, docCtx{acc: d.Summary.Currency, sc: sc}))
+		out.Invoices = append(out.Invoices, invoicing.InvoiceOut(inv, false, invoicing.DocContext{Accounting: d.Summary.Currency, Status: sc}))
 	}
 	return out
 }

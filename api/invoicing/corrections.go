@@ -1,4 +1,4 @@
-package api
+package invoicing
 
 import (
 	"context"
@@ -32,7 +32,7 @@ type Template struct {
 
 func templateOut(t billing.Template) Template {
 	inv := billing.Invoice{Currency: t.Invoice.Currency, Lines: t.Invoice.Lines}
-	lines := invoiceOut(inv, true, docCtx{}).Lines
+	lines := InvoiceOut(inv, true, DocContext{}).Lines
 	return Template{ID: t.ID, Name: t.Name, CustomerID: t.CustomerID, Interval: string(t.Interval), StartDate: core.Date{Date: t.Start},
 		EndDate: core.DateOrNil(t.End), NextDate: core.Date{Date: t.Next}, AutoIssue: t.AutoIssue, Status: t.Status, Provider: t.Invoice.Provider,
 		Currency: t.Invoice.Currency, Lines: lines}
@@ -86,12 +86,12 @@ func (h *Handlers) registerCorrections(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[correctOut]{Body: correctOut{Original: invoiceOut(c.Original, true, dc), CreditNote: invoiceOut(c.CreditNote, true, dc),
-				Replacement: invoiceOut(c.Replacement, true, dc)}}, nil
+			return &core.Body[correctOut]{Body: correctOut{Original: InvoiceOut(c.Original, true, dc), CreditNote: InvoiceOut(c.CreditNote, true, dc),
+				Replacement: InvoiceOut(c.Replacement, true, dc)}}, nil
 		})
 	type stepIn struct {
 		core.IdempotencyHeader
@@ -121,11 +121,11 @@ func (h *Handlers) registerCorrections(api huma.API) {
 				if err != nil {
 					return nil, err
 				}
-				dc, err := h.docCtx(ctx, p)
+				dc, err := DocContextOf(ctx, h.Svc, p)
 				if err != nil {
 					return nil, err
 				}
-				return &core.Body[Invoice]{Body: invoiceOut(inv, true, dc)}, nil
+				return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 			})
 	}
 	core.Op(api, huma.Operation{OperationID: "get-invoice-workflow", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/workflow", Summary: "Approval history", Tags: tags},

@@ -1,4 +1,4 @@
-package api
+package invoicing
 
 import (
 	"context"
@@ -127,21 +127,21 @@ func unitPrice(d *decimal.Decimal, cur string) *string {
 	return &s
 }
 
-// docCtx is what showing a document needs besides the document: the
+// DocContext is what showing a document needs besides the document: the
 // tenant's accounting currency and the status context of its next moves.
-type docCtx struct {
-	acc string
-	sc  billing.StatusContext
+type DocContext struct {
+	Accounting string
+	Status     billing.StatusContext
 }
 
-// docCtx reads the document context of p's tenant.
-func (h *Handlers) docCtx(ctx context.Context, p access.Principal) (docCtx, error) {
-	sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+// DocContextOf reads the document context of p's tenant.
+func DocContextOf(ctx context.Context, svc *service.Service, p access.Principal) (DocContext, error) {
+	sc, err := svc.InvoiceStatusContext(ctx, p)
 	if err != nil {
-		return docCtx{}, err
+		return DocContext{}, err
 	}
-	acc, err := core.Accounting(ctx, h.Svc, p)
-	return docCtx{acc: acc, sc: sc}, err
+	acc, err := core.Accounting(ctx, svc, p)
+	return DocContext{Accounting: acc, Status: sc}, err
 }
 
 func decPtr(d *decimal.Decimal) *string {
@@ -152,10 +152,10 @@ func decPtr(d *decimal.Decimal) *string {
 	return &s
 }
 
-// invoiceOut is a document as the API shows it: dc gives the accounting
+// InvoiceOut is a document as the API shows it: dc gives the accounting
 // currency and the statuses it may change to now (the same guards the
 // status change runs).
-func invoiceOut(inv billing.Invoice, withLines bool, dc docCtx) Invoice {
+func InvoiceOut(inv billing.Invoice, withLines bool, dc DocContext) Invoice {
 	cur := inv.Currency
 	out := Invoice{ID: inv.ID, Kind: string(inv.Kind), Status: string(inv.Status), DocumentNumber: inv.DocumentNumber, Number: inv.Number,
 		CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID, BillTo: inv.BillTo, InvoiceDate: core.DateOrNil(inv.InvoiceDate),
@@ -170,8 +170,8 @@ func invoiceOut(inv billing.Invoice, withLines bool, dc docCtx) Invoice {
 		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt, AllowedStatuses: []string{}, PaymentSchedule: []Installment{},
 		OriginalID: inv.OriginalID, CreditNoteID: inv.CreditNoteID, ReplacementID: inv.ReplacementID,
 		CorrectionReason: inv.CorrectionReason, CorrectionComment: inv.CorrectionComment, TemplateID: inv.TemplateID, TemplatePeriod: inv.TemplatePeriod}
-	out.TotalAccounting = core.Amount(inv.TotalAccounting, dc.acc)
-	for _, s := range inv.AllowedStatuses(dc.sc) {
+	out.TotalAccounting = core.Amount(inv.TotalAccounting, dc.Accounting)
+	for _, s := range inv.AllowedStatuses(dc.Status) {
 		out.AllowedStatuses = append(out.AllowedStatuses, string(s))
 	}
 	for _, in := range inv.PaymentSchedule {
@@ -331,11 +331,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return core.ListOf(page, func(inv billing.Invoice) Invoice { return invoiceOut(inv, false, dc) }), nil
+			return core.ListOf(page, func(inv billing.Invoice) Invoice { return InvoiceOut(inv, false, dc) }), nil
 		})
 	type createIn struct {
 		core.IdempotencyHeader
@@ -347,11 +347,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[Invoice]{Body: invoiceOut(inv, true, dc)}, nil
+			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 		})
 	core.Op(api, huma.Operation{OperationID: "preview-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/preview", Summary: "Compute a draft's totals without saving",
 		Tags: tags, DefaultStatus: http.StatusOK},
@@ -360,11 +360,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[Invoice]{Body: invoiceOut(inv, true, dc)}, nil
+			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
@@ -375,11 +375,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[Invoice]{Body: invoiceOut(inv, true, dc)}, nil
+			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
@@ -392,11 +392,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[Invoice]{Body: invoiceOut(inv, true, dc)}, nil
+			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 		})
 	core.Op(api, huma.Operation{OperationID: "discard-invoice", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}", Summary: "Discard a draft",
 		Tags: tags, DefaultStatus: http.StatusNoContent},
@@ -426,11 +426,11 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[statusOut]{Body: statusOut{Invoice: invoiceOut(res.Invoice, true, dc), Notified: res.Notified, Warnings: res.Warnings}}, nil
+			return &core.Body[statusOut]{Body: statusOut{Invoice: InvoiceOut(res.Invoice, true, dc), Notified: res.Notified, Warnings: res.Warnings}}, nil
 		})
 	type totalsOut struct {
 		Currency           string `json:"currency"`
