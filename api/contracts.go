@@ -7,21 +7,22 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service"
 )
 
 // PartInput is one contract part to save.
 type PartInput struct {
-	ID          string  `json:"id,omitempty" doc:"An existing part's id, to change it."`
-	ProductID   string  `json:"product_id"`
-	Description string  `json:"description,omitempty"`
-	Quantity    string  `json:"quantity"`
-	Price       *string `json:"price,omitempty" doc:"The product's default price when omitted."`
-	Interval    string  `json:"interval" enum:"monthly,quarterly,yearly"`
-	StartDate   Date    `json:"start_date"`
-	EndDate     *Date   `json:"end_date,omitempty"`
-	InArrears   bool    `json:"in_arrears,omitempty" doc:"Bill at the end of each period instead of its start."`
+	ID          string     `json:"id,omitempty" doc:"An existing part's id, to change it."`
+	ProductID   string     `json:"product_id"`
+	Description string     `json:"description,omitempty"`
+	Quantity    string     `json:"quantity"`
+	Price       *string    `json:"price,omitempty" doc:"The product's default price when omitted."`
+	Interval    string     `json:"interval" enum:"monthly,quarterly,yearly"`
+	StartDate   core.Date  `json:"start_date"`
+	EndDate     *core.Date `json:"end_date,omitempty"`
+	InArrears   bool       `json:"in_arrears,omitempty" doc:"Bill at the end of each period instead of its start."`
 }
 
 // ContractInput creates or changes a contract.
@@ -50,80 +51,80 @@ func (h *Handlers) registerContracts(api huma.API) {
 	type listIn struct {
 		Customer string `query:"customer_id"`
 	}
-	op(api, huma.Operation{OperationID: "list-contracts", Method: http.MethodGet, Path: "/api/v1/contracts", Summary: "List contracts", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *listIn) (*Body[List[billing.Contract]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-contracts", Method: http.MethodGet, Path: "/api/v1/contracts", Summary: "List contracts", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[billing.Contract]], error) {
 			cs, err := h.Svc.ListContracts(ctx, p, in.Customer)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[billing.Contract]{Items: cs}, func(c billing.Contract) billing.Contract { return c }), nil
+			return core.ListOf(service.PageOf[billing.Contract]{Items: cs}, func(c billing.Contract) billing.Contract { return c }), nil
 		})
 	type createIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body ContractInput
 	}
-	op(api, huma.Operation{OperationID: "create-contract", Method: http.MethodPost, Path: "/api/v1/contracts", Summary: "Create a contract", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *createIn) (*Body[billing.Contract], error) {
+	core.Op(api, huma.Operation{OperationID: "create-contract", Method: http.MethodPost, Path: "/api/v1/contracts", Summary: "Create a contract", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[billing.Contract], error) {
 			c, err := h.Svc.CreateContract(ctx, p, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[billing.Contract]{c}, nil
+			return &core.Body[billing.Contract]{Body: c}, nil
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
 		Body ContractInput
 	}
-	op(api, huma.Operation{OperationID: "update-contract", Method: http.MethodPatch, Path: "/api/v1/contracts/{id}", Summary: "Change a contract",
+	core.Op(api, huma.Operation{OperationID: "update-contract", Method: http.MethodPatch, Path: "/api/v1/contracts/{id}", Summary: "Change a contract",
 		Description: "Parts named by id are changed, parts without an id are added; a part is ended by its end_date, never removed.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *patchIn) (*Body[billing.Contract], error) {
+		func(ctx context.Context, p access.Principal, in *patchIn) (*core.Body[billing.Contract], error) {
 			c, err := h.Svc.UpdateContract(ctx, p, in.ID, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[billing.Contract]{c}, nil
+			return &core.Body[billing.Contract]{Body: c}, nil
 		})
-	op(api, huma.Operation{OperationID: "list-tickets", Method: http.MethodGet, Path: "/api/v1/tickets", Summary: "List tickets", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *listIn) (*Body[List[service.Ticket]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-tickets", Method: http.MethodGet, Path: "/api/v1/tickets", Summary: "List tickets", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[service.Ticket]], error) {
 			ts, err := h.Svc.ListTickets(ctx, p, in.Customer)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[service.Ticket]{Items: ts}, func(t service.Ticket) service.Ticket { return t }), nil
+			return core.ListOf(service.PageOf[service.Ticket]{Items: ts}, func(t service.Ticket) service.Ticket { return t }), nil
 		})
 	type ticketIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body struct {
 			CustomerID string `json:"customer_id"`
 			Title      string `json:"title" maxLength:"300"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "create-ticket", Method: http.MethodPost, Path: "/api/v1/tickets", Summary: "Open a ticket", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *ticketIn) (*Body[service.Ticket], error) {
+	core.Op(api, huma.Operation{OperationID: "create-ticket", Method: http.MethodPost, Path: "/api/v1/tickets", Summary: "Open a ticket", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *ticketIn) (*core.Body[service.Ticket], error) {
 			t, err := h.Svc.CreateTicket(ctx, p, in.Body.CustomerID, in.Body.Title)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.Ticket]{t}, nil
+			return &core.Body[service.Ticket]{Body: t}, nil
 		})
 	type timeIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body struct {
-			WorkDate    Date   `json:"work_date"`
-			Minutes     int    `json:"minutes" minimum:"1" maximum:"1440"`
-			Billable    bool   `json:"billable"`
-			Rate        string `json:"rate,omitempty" doc:"Per hour; required for billable time."`
-			Description string `json:"description" maxLength:"1000"`
+			WorkDate    core.Date `json:"work_date"`
+			Minutes     int       `json:"minutes" minimum:"1" maximum:"1440"`
+			Billable    bool      `json:"billable"`
+			Rate        string    `json:"rate,omitempty" doc:"Per hour; required for billable time."`
+			Description string    `json:"description" maxLength:"1000"`
 		}
 	}
 	type timeOut struct {
 		Entry     service.TimeEntry `json:"time_entry"`
 		SalesItem *SalesItem        `json:"sales_item,omitempty" doc:"The sales item billable time became."`
 	}
-	op(api, huma.Operation{OperationID: "log-time", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/time-entries", Summary: "Log time on a ticket",
+	core.Op(api, huma.Operation{OperationID: "log-time", Method: http.MethodPost, Path: "/api/v1/tickets/{id}/time-entries", Summary: "Log time on a ticket",
 		Description: "Engineers may log time. A billable entry becomes a sales item of the ticket's customer.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *timeIn) (*Body[timeOut], error) {
+		func(ctx context.Context, p access.Principal, in *timeIn) (*core.Body[timeOut], error) {
 			e, si, err := h.Svc.LogTime(ctx, p, in.ID, service.TimeEntryInput{WorkDate: in.Body.WorkDate.Date, Minutes: in.Body.Minutes,
 				Billable: in.Body.Billable, Rate: in.Body.Rate, Description: in.Body.Description})
 			if err != nil {
@@ -134,6 +135,6 @@ func (h *Handlers) registerContracts(api huma.API) {
 				o := salesItemOut(*si)
 				out.SalesItem = &o
 			}
-			return &Body[timeOut]{out}, nil
+			return &core.Body[timeOut]{Body: out}, nil
 		})
 }

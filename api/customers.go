@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
@@ -108,7 +109,7 @@ func (in CustomerInput) toService() service.CustomerInput {
 func (h *Handlers) registerCustomers(api huma.API) {
 	tags := []string{"Customers"}
 	type listIn struct {
-		PageParams
+		core.PageParams
 		Q              string `query:"q" maxLength:"200" doc:"Search number, name, legal name, billing email, tax id, SAP id and contract number (case- and accent-insensitive)."`
 		Archived       string `query:"archived" enum:"exclude,include,only" default:"exclude"`
 		HasBillingInfo string `query:"has_billing_info" enum:"true,false," doc:"Only customers with (true) or without (false) complete billing information."`
@@ -118,10 +119,10 @@ func (h *Handlers) registerCustomers(api huma.API) {
 		SalesTaxGroup  string `query:"sales_tax_group"`
 		Sort           string `query:"sort" enum:"number,name,created_at,updated_at,-number,-name,-created_at,-updated_at" default:"number" doc:"Column to sort by; a leading - sorts descending."`
 	}
-	op(api, huma.Operation{OperationID: "list-customers", Method: http.MethodGet, Path: "/api/v1/customers", Summary: "List customers", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *listIn) (*Body[List[Customer]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-customers", Method: http.MethodGet, Path: "/api/v1/customers", Summary: "List customers", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[Customer]], error) {
 			f := service.CustomerFilter{Query: in.Q, Archived: in.Archived, Currency: in.Currency, Country: in.Country,
-				ParentID: in.ParentID, SalesTaxGroup: in.SalesTaxGroup, Sort: in.Sort, Page: in.page()}
+				ParentID: in.ParentID, SalesTaxGroup: in.SalesTaxGroup, Sort: in.Sort, Page: in.Page()}
 			if len(f.Sort) > 0 && f.Sort[0] == '-' {
 				f.Sort, f.Desc = f.Sort[1:], true
 			}
@@ -133,60 +134,60 @@ func (h *Handlers) registerCustomers(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return listOf(page, customerOut), nil
+			return core.ListOf(page, customerOut), nil
 		})
 	type createIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body CustomerInput
 	}
-	op(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/api/v1/customers", Summary: "Create a customer", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *createIn) (*Body[Customer], error) {
+	core.Op(api, huma.Operation{OperationID: "create-customer", Method: http.MethodPost, Path: "/api/v1/customers", Summary: "Create a customer", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[Customer], error) {
 			c, err := h.Svc.CreateCustomer(ctx, p, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Customer]{customerOut(c)}, nil
+			return &core.Body[Customer]{Body: customerOut(c)}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "get-customer", Method: http.MethodGet, Path: "/api/v1/customers/{id}", Summary: "Get a customer", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[Customer], error) {
+	core.Op(api, huma.Operation{OperationID: "get-customer", Method: http.MethodGet, Path: "/api/v1/customers/{id}", Summary: "Get a customer", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[Customer], error) {
 			c, err := h.Svc.GetCustomer(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Customer]{customerOut(c)}, nil
+			return &core.Body[Customer]{Body: customerOut(c)}, nil
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
 		Body CustomerInput
 	}
-	op(api, huma.Operation{OperationID: "update-customer", Method: http.MethodPatch, Path: "/api/v1/customers/{id}", Summary: "Change a customer",
+	core.Op(api, huma.Operation{OperationID: "update-customer", Method: http.MethodPatch, Path: "/api/v1/customers/{id}", Summary: "Change a customer",
 		Description: "Omitted fields stay. Finance users and the customer itself may change billing information only.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *patchIn) (*Body[Customer], error) {
+		func(ctx context.Context, p access.Principal, in *patchIn) (*core.Body[Customer], error) {
 			c, err := h.Svc.UpdateCustomer(ctx, p, in.ID, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Customer]{customerOut(c)}, nil
+			return &core.Body[Customer]{Body: customerOut(c)}, nil
 		})
 	type actionIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID string `path:"id"`
 	}
 	for _, a := range []struct {
 		id, path, summary string
 		archive           bool
 	}{{"archive-customer", "archive", "Archive a customer", true}, {"restore-customer", "restore", "Restore an archived customer", false}} {
-		op(api, huma.Operation{OperationID: a.id, Method: http.MethodPost, Path: "/api/v1/customers/{id}/" + a.path, Summary: a.summary,
+		core.Op(api, huma.Operation{OperationID: a.id, Method: http.MethodPost, Path: "/api/v1/customers/{id}/" + a.path, Summary: a.summary,
 			Tags: tags, DefaultStatus: http.StatusOK},
-			func(ctx context.Context, p access.Principal, in *actionIn) (*Body[Customer], error) {
+			func(ctx context.Context, p access.Principal, in *actionIn) (*core.Body[Customer], error) {
 				c, err := h.Svc.SetCustomerArchived(ctx, p, in.ID, a.archive)
 				if err != nil {
 					return nil, err
 				}
-				return &Body[Customer]{customerOut(c)}, nil
+				return &core.Body[Customer]{Body: customerOut(c)}, nil
 			})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/service"
 )
 
@@ -35,9 +36,9 @@ func (h *Handlers) registerPaymentMethods(api huma.API) {
 	type custIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "list-payment-methods", Method: http.MethodGet, Path: "/api/v1/customers/{id}/payment-methods",
+	core.Op(api, huma.Operation{OperationID: "list-payment-methods", Method: http.MethodGet, Path: "/api/v1/customers/{id}/payment-methods",
 		Summary: "List a customer's cards", Description: "The primary card first. Customers see their own.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *custIn) (*Body[[]PaymentMethod], error) {
+		func(ctx context.Context, p access.Principal, in *custIn) (*core.Body[[]PaymentMethod], error) {
 			ms, err := h.Svc.ListPaymentMethods(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
@@ -46,10 +47,10 @@ func (h *Handlers) registerPaymentMethods(api huma.API) {
 			for _, m := range ms {
 				out = append(out, paymentMethodOut(m))
 			}
-			return &Body[[]PaymentMethod]{out}, nil
+			return &core.Body[[]PaymentMethod]{Body: out}, nil
 		})
 	type addIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body struct {
 			Card     string `json:"card" maxLength:"255" doc:"A card token from the payment provider (Stripe: pm_… or tok_…); with the test provider, a test card number such as 4242424242424242. Never stored."`
@@ -58,35 +59,35 @@ func (h *Handlers) registerPaymentMethods(api huma.API) {
 			Primary  bool   `json:"primary,omitempty" doc:"Make it the primary card (a customer's first card always is)."`
 		}
 	}
-	op(api, huma.Operation{OperationID: "add-payment-method", Method: http.MethodPost, Path: "/api/v1/customers/{id}/payment-methods",
+	core.Op(api, huma.Operation{OperationID: "add-payment-method", Method: http.MethodPost, Path: "/api/v1/customers/{id}/payment-methods",
 		Summary: "Add a card", Description: "A card the provider refuses (declined, expired) is 402 and nothing is stored.", Tags: tags,
 		Errors: []int{http.StatusPaymentRequired}},
-		func(ctx context.Context, p access.Principal, in *addIn) (*Body[PaymentMethod], error) {
+		func(ctx context.Context, p access.Principal, in *addIn) (*core.Body[PaymentMethod], error) {
 			m, err := h.Svc.AddPaymentMethod(ctx, p, in.ID, service.NewPaymentMethod{Card: in.Body.Card, ExpMonth: in.Body.ExpMonth,
 				ExpYear: in.Body.ExpYear, Primary: in.Body.Primary, IdempotencyKey: in.IdempotencyKey})
 			if err != nil {
 				return nil, err
 			}
-			return &Body[PaymentMethod]{paymentMethodOut(m)}, nil
+			return &core.Body[PaymentMethod]{Body: paymentMethodOut(m)}, nil
 		})
 	type pmIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID     string `path:"id"`
 		Method string `path:"payment_method_id"`
 	}
-	op(api, huma.Operation{OperationID: "remove-payment-method", Method: http.MethodDelete, Path: "/api/v1/customers/{id}/payment-methods/{payment_method_id}",
+	core.Op(api, huma.Operation{OperationID: "remove-payment-method", Method: http.MethodDelete, Path: "/api/v1/customers/{id}/payment-methods/{payment_method_id}",
 		Summary: "Remove a card", DefaultStatus: http.StatusNoContent, Tags: tags},
-		func(ctx context.Context, p access.Principal, in *pmIn) (*Empty, error) {
-			return &Empty{}, h.Svc.RemovePaymentMethod(ctx, p, in.ID, in.Method)
+		func(ctx context.Context, p access.Principal, in *pmIn) (*core.Empty, error) {
+			return &core.Empty{}, h.Svc.RemovePaymentMethod(ctx, p, in.ID, in.Method)
 		})
-	op(api, huma.Operation{OperationID: "set-primary-payment-method", Method: http.MethodPost, Path: "/api/v1/customers/{id}/payment-methods/{payment_method_id}/primary",
+	core.Op(api, huma.Operation{OperationID: "set-primary-payment-method", Method: http.MethodPost, Path: "/api/v1/customers/{id}/payment-methods/{payment_method_id}/primary",
 		Summary: "Make a card the primary card", DefaultStatus: http.StatusOK, Tags: tags},
-		func(ctx context.Context, p access.Principal, in *pmIn) (*Body[PaymentMethod], error) {
+		func(ctx context.Context, p access.Principal, in *pmIn) (*core.Body[PaymentMethod], error) {
 			m, err := h.Svc.SetPrimaryPaymentMethod(ctx, p, in.ID, in.Method)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[PaymentMethod]{paymentMethodOut(m)}, nil
+			return &core.Body[PaymentMethod]{Body: paymentMethodOut(m)}, nil
 		})
 }
 
@@ -101,7 +102,7 @@ type Payment struct {
 	AmountAccounting string        `json:"amount_accounting" doc:"In the tenant's accounting currency."`
 	Unapplied        string        `json:"unapplied" doc:"Not applied to any invoice: the customer's credit, which later invoices use."`
 	Refunded         string        `json:"refunded"`
-	Date             Date          `json:"date"`
+	Date             core.Date     `json:"date"`
 	Reference        string        `json:"reference"`
 	PaymentMethodID  string        `json:"payment_method_id,omitempty"`
 	CardBrand        string        `json:"card_brand,omitempty"`
@@ -132,7 +133,7 @@ type Refund struct {
 	Amount         string    `json:"amount"`
 	Reason         string    `json:"reason"`
 	ProviderRefund string    `json:"provider_refund,omitempty"`
-	Date           Date      `json:"date"`
+	Date           core.Date `json:"date"`
 	EntryID        string    `json:"entry_id"`
 	CreatedAt      time.Time `json:"created_at"`
 }
@@ -141,21 +142,21 @@ func applicationsOut(as []service.Application, cur string) []Application {
 	out := make([]Application, 0, len(as))
 	for _, a := range as {
 		out = append(out, Application{ID: a.ID, SourceType: a.SourceType, SourceID: a.SourceID, InvoiceID: a.InvoiceID,
-			Amount: amt(a.Amount, cur), Reversed: amt(a.Reversed, cur), EntryID: a.EntryID})
+			Amount: core.Amount(a.Amount, cur), Reversed: core.Amount(a.Reversed, cur), EntryID: a.EntryID})
 	}
 	return out
 }
 
 func refundOut(r service.Refund, cur string) Refund {
-	return Refund{ID: r.ID, PaymentID: r.PaymentID, Amount: amt(r.Amount, cur), Reason: r.Reason, ProviderRefund: r.ProviderRefund,
-		Date: Date{r.Date}, EntryID: r.EntryID, CreatedAt: r.CreatedAt}
+	return Refund{ID: r.ID, PaymentID: r.PaymentID, Amount: core.Amount(r.Amount, cur), Reason: r.Reason, ProviderRefund: r.ProviderRefund,
+		Date: core.Date{Date: r.Date}, EntryID: r.EntryID, CreatedAt: r.CreatedAt}
 }
 
 // paymentOut is the API form of a payment; acc is the accounting currency.
 func paymentOut(p service.Payment, acc string) Payment {
-	out := Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: amt(p.Amount, p.Currency), Currency: p.Currency,
-		ExchangeRate: p.ExchangeRate.String(), AmountAccounting: amt(p.AmountAccounting, acc), Unapplied: amt(p.Unapplied, p.Currency),
-		Refunded: amt(p.Refunded, p.Currency), Date: Date{p.Date}, Reference: p.Reference, PaymentMethodID: p.PaymentMethodID,
+	out := Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: core.Amount(p.Amount, p.Currency), Currency: p.Currency,
+		ExchangeRate: p.ExchangeRate.String(), AmountAccounting: core.Amount(p.AmountAccounting, acc), Unapplied: core.Amount(p.Unapplied, p.Currency),
+		Refunded: core.Amount(p.Refunded, p.Currency), Date: core.Date{Date: p.Date}, Reference: p.Reference, PaymentMethodID: p.PaymentMethodID,
 		CardBrand: p.CardBrand, CardLast4: p.CardLast4, Provider: p.Provider, ChargeID: p.ChargeID, EntryID: p.EntryID,
 		CreatedAt: p.CreatedAt, Applications: applicationsOut(p.Applications, p.Currency), Refunds: []Refund{}}
 	for _, r := range p.Refunds {
@@ -167,15 +168,15 @@ func paymentOut(p service.Payment, acc string) Payment {
 func (h *Handlers) registerPayments(api huma.API) {
 	tags := []string{"Payments"}
 	type recordIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body struct {
-			CustomerID   string `json:"customer_id" doc:"The paying (bill-to) customer."`
-			Method       string `json:"method" enum:"bank_transfer,cash,card" doc:"How the money came in (card: a card terminal; to charge a stored card use POST /api/v1/invoices/{id}/pay)."`
-			Amount       string `json:"amount" doc:"Decimal string in the payment currency."`
-			Currency     string `json:"currency,omitempty" doc:"ISO 4217; default the customer's billing currency."`
-			ExchangeRate string `json:"exchange_rate,omitempty" doc:"Accounting-currency units per unit of currency; required when the currency is not the accounting currency."`
-			Date         *Date  `json:"date,omitempty" doc:"Default today; not in the future."`
-			Reference    string `json:"reference,omitempty" maxLength:"200"`
+			CustomerID   string     `json:"customer_id" doc:"The paying (bill-to) customer."`
+			Method       string     `json:"method" enum:"bank_transfer,cash,card" doc:"How the money came in (card: a card terminal; to charge a stored card use POST /api/v1/invoices/{id}/pay)."`
+			Amount       string     `json:"amount" doc:"Decimal string in the payment currency."`
+			Currency     string     `json:"currency,omitempty" doc:"ISO 4217; default the customer's billing currency."`
+			ExchangeRate string     `json:"exchange_rate,omitempty" doc:"Accounting-currency units per unit of currency; required when the currency is not the accounting currency."`
+			Date         *core.Date `json:"date,omitempty" doc:"Default today; not in the future."`
+			Reference    string     `json:"reference,omitempty" maxLength:"200"`
 			Invoices     []struct {
 				InvoiceID string `json:"invoice_id"`
 				Amount    string `json:"amount,omitempty" doc:"Default: as much as the invoice owes and the payment has left."`
@@ -183,10 +184,10 @@ func (h *Handlers) registerPayments(api huma.API) {
 			KeepAsCredit bool `json:"keep_as_credit,omitempty" doc:"With no invoices listed, apply nothing: keep it all as credit."`
 		}
 	}
-	op(api, huma.Operation{OperationID: "record-payment", Method: http.MethodPost, Path: "/api/v1/payments", Summary: "Record a payment",
+	core.Op(api, huma.Operation{OperationID: "record-payment", Method: http.MethodPost, Path: "/api/v1/payments", Summary: "Record a payment",
 		Description: "Bank transfer, cash or card terminal. Applies to invoices (closing those paid in full); the rest is customer credit. Posts bank against receivables and customer credit.",
 		Tags:        tags},
-		func(ctx context.Context, p access.Principal, in *recordIn) (*Body[Payment], error) {
+		func(ctx context.Context, p access.Principal, in *recordIn) (*core.Body[Payment], error) {
 			b := in.Body
 			si := service.PaymentInput{CustomerID: b.CustomerID, Method: b.Method, Amount: b.Amount, Currency: b.Currency,
 				ExchangeRate: b.ExchangeRate, Reference: b.Reference, NoAutoApply: b.KeepAsCredit}
@@ -200,20 +201,20 @@ func (h *Handlers) registerPayments(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Payment]{paymentOut(pay, h.acc(ctx, p))}, nil
+			return &core.Body[Payment]{Body: paymentOut(pay, core.AccountingOrBlank(ctx, h.Svc, p))}, nil
 		})
 	type listIn struct {
 		CustomerID string `query:"customer_id"`
 		Limit      int    `query:"limit" minimum:"1" maximum:"1000" default:"100"`
 	}
-	op(api, huma.Operation{OperationID: "list-payments", Method: http.MethodGet, Path: "/api/v1/payments", Summary: "List payments",
+	core.Op(api, huma.Operation{OperationID: "list-payments", Method: http.MethodGet, Path: "/api/v1/payments", Summary: "List payments",
 		Description: "Newest first. A customer sees its own.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *listIn) (*Body[[]Payment], error) {
+		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[[]Payment], error) {
 			ps, err := h.Svc.ListPayments(ctx, p, service.PaymentFilter{CustomerID: in.CustomerID, Limit: in.Limit})
 			if err != nil {
 				return nil, err
 			}
-			acc, err := h.accounting(ctx, p)
+			acc, err := core.Accounting(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
@@ -221,32 +222,32 @@ func (h *Handlers) registerPayments(api huma.API) {
 			for _, x := range ps {
 				out = append(out, paymentOut(x, acc))
 			}
-			return &Body[[]Payment]{out}, nil
+			return &core.Body[[]Payment]{Body: out}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "get-payment", Method: http.MethodGet, Path: "/api/v1/payments/{id}", Summary: "Get a payment",
+	core.Op(api, huma.Operation{OperationID: "get-payment", Method: http.MethodGet, Path: "/api/v1/payments/{id}", Summary: "Get a payment",
 		Description: "With its applications to invoices and its refunds.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[Payment], error) {
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[Payment], error) {
 			pay, err := h.Svc.GetPayment(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Payment]{paymentOut(pay, h.acc(ctx, p))}, nil
+			return &core.Body[Payment]{Body: paymentOut(pay, core.AccountingOrBlank(ctx, h.Svc, p))}, nil
 		})
 	type refundIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body struct {
 			Amount string `json:"amount,omitempty" doc:"Default: all that is left to refund."`
 			Reason string `json:"reason,omitempty" maxLength:"500"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "refund-payment", Method: http.MethodPost, Path: "/api/v1/payments/{id}/refunds", Summary: "Refund a payment",
+	core.Op(api, huma.Operation{OperationID: "refund-payment", Method: http.MethodPost, Path: "/api/v1/payments/{id}/refunds", Summary: "Refund a payment",
 		Description: "Never more than was paid and not yet refunded. The unapplied credit is refunded first, then the payment's applications newest first, which reopens those invoices. Card payments are refunded through the payment provider.",
 		Tags:        tags},
-		func(ctx context.Context, p access.Principal, in *refundIn) (*Body[Refund], error) {
+		func(ctx context.Context, p access.Principal, in *refundIn) (*core.Body[Refund], error) {
 			r, err := h.Svc.RefundPayment(ctx, p, in.ID, service.RefundInput{Amount: in.Body.Amount, Reason: in.Body.Reason, IdempotencyKey: in.IdempotencyKey})
 			if err != nil {
 				return nil, err
@@ -255,19 +256,19 @@ func (h *Handlers) registerPayments(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Refund]{refundOut(r, pay.Currency)}, nil
+			return &core.Body[Refund]{Body: refundOut(r, pay.Currency)}, nil
 		})
 	type payIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body *struct {
 			Amount string `json:"amount,omitempty" doc:"Default: the whole balance; less is a partial payment."`
 		}
 	}
-	op(api, huma.Operation{OperationID: "pay-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/pay", Summary: "Pay an invoice with the primary card",
+	core.Op(api, huma.Operation{OperationID: "pay-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/pay", Summary: "Pay an invoice with the primary card",
 		Description: "Charges the customer's primary card through the payment provider and applies the payment. The customer may pay its own invoices. A declined or expired card is 402 and nothing is recorded.",
 		Tags:        tags, Errors: []int{http.StatusPaymentRequired}},
-		func(ctx context.Context, p access.Principal, in *payIn) (*Body[Payment], error) {
+		func(ctx context.Context, p access.Principal, in *payIn) (*core.Body[Payment], error) {
 			amount := ""
 			if in.Body != nil {
 				amount = in.Body.Amount
@@ -276,10 +277,10 @@ func (h *Handlers) registerPayments(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Payment]{paymentOut(pay, h.acc(ctx, p))}, nil
+			return &core.Body[Payment]{Body: paymentOut(pay, core.AccountingOrBlank(ctx, h.Svc, p))}, nil
 		})
 	type settleIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body *struct {
 			Currency string   `json:"currency,omitempty" doc:"Default: the customer's billing currency."`
@@ -291,10 +292,10 @@ func (h *Handlers) registerPayments(api huma.API) {
 		Applications []Application `json:"applications"`
 		EntryID      string        `json:"entry_id"`
 	}
-	op(api, huma.Operation{OperationID: "settle-customer", Method: http.MethodPost, Path: "/api/v1/customers/{id}/settle", Summary: "Settle open transactions",
+	core.Op(api, huma.Operation{OperationID: "settle-customer", Method: http.MethodPost, Path: "/api/v1/customers/{id}/settle", Summary: "Settle open transactions",
 		Description: "Applies the customer's unapplied payments and open credit notes to its open invoices until one side runs out (seed 004's \"settle open transactions\"). Invoices paid in full close.",
 		Tags:        tags, DefaultStatus: http.StatusOK},
-		func(ctx context.Context, p access.Principal, in *settleIn) (*Body[settleOut], error) {
+		func(ctx context.Context, p access.Principal, in *settleIn) (*core.Body[settleOut], error) {
 			si := service.SettleInput{CustomerID: in.ID}
 			if in.Body != nil {
 				si.Currency, si.Sources, si.Invoices = in.Body.Currency, in.Body.Sources, in.Body.Invoices
@@ -309,7 +310,7 @@ func (h *Handlers) registerPayments(api huma.API) {
 					cur = inv.Currency
 				}
 			}
-			return &Body[settleOut]{settleOut{Applications: applicationsOut(st.Applications, cur), EntryID: st.EntryID}}, nil
+			return &core.Body[settleOut]{Body: settleOut{Applications: applicationsOut(st.Applications, cur), EntryID: st.EntryID}}, nil
 		})
 	type creditOut struct {
 		Currency     string `json:"currency"`
@@ -318,19 +319,19 @@ func (h *Handlers) registerPayments(api huma.API) {
 		Total        string `json:"total_credit"`
 		OpenInvoices string `json:"open_invoices" doc:"What the customer owes in this currency."`
 	}
-	op(api, huma.Operation{OperationID: "get-customer-credit", Method: http.MethodGet, Path: "/api/v1/customers/{id}/credit", Summary: "A customer's credit and open balance",
+	core.Op(api, huma.Operation{OperationID: "get-customer-credit", Method: http.MethodGet, Path: "/api/v1/customers/{id}/credit", Summary: "A customer's credit and open balance",
 		Description: "Per currency: unapplied payments, open credit notes, and open invoices.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[[]creditOut], error) {
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[[]creditOut], error) {
 			cs, err := h.Svc.GetCustomerCredit(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
 			out := make([]creditOut, 0, len(cs))
 			for _, c := range cs {
-				out = append(out, creditOut{Currency: c.Currency, Unapplied: amt(c.Unapplied, c.Currency), CreditNotes: amt(c.CreditNotes, c.Currency),
-					Total: amt(c.Total, c.Currency), OpenInvoices: amt(c.OpenInvoice, c.Currency)})
+				out = append(out, creditOut{Currency: c.Currency, Unapplied: core.Amount(c.Unapplied, c.Currency), CreditNotes: core.Amount(c.CreditNotes, c.Currency),
+					Total: core.Amount(c.Total, c.Currency), OpenInvoices: core.Amount(c.OpenInvoice, c.Currency)})
 			}
-			return &Body[[]creditOut]{out}, nil
+			return &core.Body[[]creditOut]{Body: out}, nil
 		})
 }
 
@@ -338,25 +339,25 @@ func (h *Handlers) registerDunning(api huma.API) {
 	type schedule struct {
 		Offsets []int `json:"offsets" maxItems:"10" doc:"Days past the due date at which a reminder is queued, strictly increasing, e.g. [3, 7, 14]. Empty: no reminders."`
 	}
-	op(api, huma.Operation{OperationID: "get-dunning-schedule", Method: http.MethodGet, Path: "/api/v1/tenant/dunning", Summary: "Get the dunning schedule",
+	core.Op(api, huma.Operation{OperationID: "get-dunning-schedule", Method: http.MethodGet, Path: "/api/v1/tenant/dunning", Summary: "Get the dunning schedule",
 		Tags: []string{"Tenant"}},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[schedule], error) {
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[schedule], error) {
 			o, err := h.Svc.GetDunningSchedule(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[schedule]{schedule{Offsets: o}}, nil
+			return &core.Body[schedule]{Body: schedule{Offsets: o}}, nil
 		})
 	type putIn struct {
 		Body schedule
 	}
-	op(api, huma.Operation{OperationID: "set-dunning-schedule", Method: http.MethodPut, Path: "/api/v1/tenant/dunning", Summary: "Set the dunning schedule",
+	core.Op(api, huma.Operation{OperationID: "set-dunning-schedule", Method: http.MethodPut, Path: "/api/v1/tenant/dunning", Summary: "Set the dunning schedule",
 		Description: "Unpaid invoices get a dunning.reminder notification once per step, on the background sweep.", Tags: []string{"Tenant"}},
-		func(ctx context.Context, p access.Principal, in *putIn) (*Body[schedule], error) {
+		func(ctx context.Context, p access.Principal, in *putIn) (*core.Body[schedule], error) {
 			o, err := h.Svc.SetDunningSchedule(ctx, p, in.Body.Offsets)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[schedule]{schedule{Offsets: o}}, nil
+			return &core.Body[schedule]{Body: schedule{Offsets: o}}, nil
 		})
 }

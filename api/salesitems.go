@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/money"
@@ -23,63 +24,63 @@ import (
 
 // SalesItem is a sales item as the API shows it (seed 002).
 type SalesItem struct {
-	ID                string    `json:"id"`
-	CustomerID        string    `json:"customer_id"`
-	Source            string    `json:"source" enum:"contract,ticket,usage,subscription,manual"`
-	SourceRef         string    `json:"source_ref"`
-	ProductID         string    `json:"product_id"`
-	Description       string    `json:"description"`
-	Quantity          string    `json:"quantity"`
-	Unit              string    `json:"unit"`
-	UnitPrice         string    `json:"unit_price"`
-	Discount          string    `json:"discount"`
-	Gross             string    `json:"amount_before_discount" doc:"Quantity × unit price, before discounts (seed 002's total)."`
-	BillingDate       Date      `json:"billing_date"`
-	PeriodStart       *Date     `json:"period_start"`
-	PeriodEnd         *Date     `json:"period_end"`
-	Provider          string    `json:"provider"`
-	Currency          string    `json:"currency"`
-	ChargeType        string    `json:"charge_type"`
-	Status            string    `json:"status" enum:"draft,pending,invoiced,cancelled"`
-	Invoiced          bool      `json:"invoiced"`
-	InvoiceID         string    `json:"invoice_id,omitempty"`
-	NeedsBillingInfo  bool      `json:"needs_billing_info" doc:"Draft because the customer has no billing information yet: add it to make the item pending."`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
-	ItemSalesTaxGroup string    `json:"item_sales_tax_group"`
+	ID                string     `json:"id"`
+	CustomerID        string     `json:"customer_id"`
+	Source            string     `json:"source" enum:"contract,ticket,usage,subscription,manual"`
+	SourceRef         string     `json:"source_ref"`
+	ProductID         string     `json:"product_id"`
+	Description       string     `json:"description"`
+	Quantity          string     `json:"quantity"`
+	Unit              string     `json:"unit"`
+	UnitPrice         string     `json:"unit_price"`
+	Discount          string     `json:"discount"`
+	Gross             string     `json:"amount_before_discount" doc:"Quantity × unit price, before discounts (seed 002's total)."`
+	BillingDate       core.Date  `json:"billing_date"`
+	PeriodStart       *core.Date `json:"period_start"`
+	PeriodEnd         *core.Date `json:"period_end"`
+	Provider          string     `json:"provider"`
+	Currency          string     `json:"currency"`
+	ChargeType        string     `json:"charge_type"`
+	Status            string     `json:"status" enum:"draft,pending,invoiced,cancelled"`
+	Invoiced          bool       `json:"invoiced"`
+	InvoiceID         string     `json:"invoice_id,omitempty"`
+	NeedsBillingInfo  bool       `json:"needs_billing_info" doc:"Draft because the customer has no billing information yet: add it to make the item pending."`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	ItemSalesTaxGroup string     `json:"item_sales_tax_group"`
 }
 
 func salesItemOut(si billing.SalesItem) SalesItem {
 	return SalesItem{ID: si.ID, CustomerID: si.CustomerID, Source: string(si.Source), SourceRef: si.SourceRef, ProductID: si.ProductID,
 		Description: si.Description, Quantity: si.Quantity.String(), Unit: si.Unit, UnitPrice: money.Price(si.UnitPrice, si.Currency),
-		Discount: amt(si.Discount, si.Currency), Gross: amt(si.Gross, si.Currency), BillingDate: Date{si.BillingDate},
-		PeriodStart: datePtr(si.PeriodStart), PeriodEnd: datePtr(si.PeriodEnd), Provider: si.Provider, Currency: si.Currency,
+		Discount: core.Amount(si.Discount, si.Currency), Gross: core.Amount(si.Gross, si.Currency), BillingDate: core.Date{Date: si.BillingDate},
+		PeriodStart: core.DateOrNil(si.PeriodStart), PeriodEnd: core.DateOrNil(si.PeriodEnd), Provider: si.Provider, Currency: si.Currency,
 		ChargeType: string(si.ChargeType), Status: string(si.Status), Invoiced: si.Status == billing.ItemInvoiced, InvoiceID: si.InvoiceID,
 		NeedsBillingInfo: si.Status == billing.ItemDraft, CreatedAt: si.CreatedAt, UpdatedAt: si.UpdatedAt, ItemSalesTaxGroup: si.ItemSalesTaxGroup}
 }
 
 // SalesItemInput creates or edits a sales item by hand; omitted fields stay.
 type SalesItemInput struct {
-	CustomerID  *string `json:"customer_id,omitempty"`
-	ProductID   *string `json:"product_id,omitempty"`
-	Description *string `json:"description,omitempty" maxLength:"1000"`
-	Quantity    *string `json:"quantity,omitempty"`
-	UnitPrice   *string `json:"unit_price,omitempty"`
-	Discount    *string `json:"discount,omitempty"`
-	BillingDate *Date   `json:"billing_date,omitempty"`
-	PeriodStart *Date   `json:"period_start,omitempty"`
-	PeriodEnd   *Date   `json:"period_end,omitempty"`
-	Provider    *string `json:"provider,omitempty"`
-	Currency    *string `json:"currency,omitempty"`
-	ChargeType  *string `json:"charge_type,omitempty" enum:"recurring,usage,one_time,time"`
+	CustomerID  *string    `json:"customer_id,omitempty"`
+	ProductID   *string    `json:"product_id,omitempty"`
+	Description *string    `json:"description,omitempty" maxLength:"1000"`
+	Quantity    *string    `json:"quantity,omitempty"`
+	UnitPrice   *string    `json:"unit_price,omitempty"`
+	Discount    *string    `json:"discount,omitempty"`
+	BillingDate *core.Date `json:"billing_date,omitempty"`
+	PeriodStart *core.Date `json:"period_start,omitempty"`
+	PeriodEnd   *core.Date `json:"period_end,omitempty"`
+	Provider    *string    `json:"provider,omitempty"`
+	Currency    *string    `json:"currency,omitempty"`
+	ChargeType  *string    `json:"charge_type,omitempty" enum:"recurring,usage,one_time,time"`
 	// ItemSalesTaxGroup gives the item's tax with the customer's sales tax group (default: the product's).
 	ItemSalesTaxGroup *string `json:"item_sales_tax_group,omitempty"`
 }
 
 func (in SalesItemInput) toService() service.SalesItemInput {
 	return service.SalesItemInput{CustomerID: in.CustomerID, ProductID: in.ProductID, Description: in.Description, Quantity: in.Quantity,
-		UnitPrice: in.UnitPrice, Discount: in.Discount, BillingDate: cd(in.BillingDate), PeriodStart: cd(in.PeriodStart),
-		PeriodEnd: cd(in.PeriodEnd), Provider: in.Provider, Currency: in.Currency, ChargeType: in.ChargeType,
+		UnitPrice: in.UnitPrice, Discount: in.Discount, BillingDate: core.OptionalDate(in.BillingDate), PeriodStart: core.OptionalDate(in.PeriodStart),
+		PeriodEnd: core.OptionalDate(in.PeriodEnd), Provider: in.Provider, Currency: in.Currency, ChargeType: in.ChargeType,
 		ItemSalesTaxGroup: in.ItemSalesTaxGroup}
 }
 
@@ -124,13 +125,13 @@ func (in ProductInput) toService() service.ProductInput {
 
 // UsageRow is one usage record in a JSON import.
 type UsageRow struct {
-	RecordID    string `json:"record_id"`
-	CustomerRef string `json:"customer" doc:"Customer number or SAP id."`
-	SKU         string `json:"sku" doc:"Product code."`
-	Quantity    string `json:"quantity"`
-	Unit        string `json:"unit,omitempty"`
-	PeriodStart Date   `json:"period_start"`
-	PeriodEnd   Date   `json:"period_end"`
+	RecordID    string    `json:"record_id"`
+	CustomerRef string    `json:"customer" doc:"Customer number or SAP id."`
+	SKU         string    `json:"sku" doc:"Product code."`
+	Quantity    string    `json:"quantity"`
+	Unit        string    `json:"unit,omitempty"`
+	PeriodStart core.Date `json:"period_start"`
+	PeriodEnd   core.Date `json:"period_end"`
 }
 
 // usageCSVColumns is the header a usage CSV file carries.
@@ -145,7 +146,7 @@ func ParseUsageCSV(r io.Reader) ([]service.UsageRecord, []service.UsageRowResult
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, fieldErr("file", "the file has no header row: "+strings.Join(usageCSVColumns, ","))
+		return nil, nil, core.FieldErr("file", "the file has no header row: "+strings.Join(usageCSVColumns, ","))
 	}
 	idx := map[string]int{}
 	for i, h := range header {
@@ -153,7 +154,7 @@ func ParseUsageCSV(r io.Reader) ([]service.UsageRecord, []service.UsageRowResult
 	}
 	for _, c := range usageCSVColumns {
 		if _, ok := idx[c]; !ok && c != "unit" {
-			return nil, nil, fieldErr("file", fmt.Sprintf("the header lacks %q; it needs %s", c, strings.Join(usageCSVColumns, ",")))
+			return nil, nil, core.FieldErr("file", fmt.Sprintf("the header lacks %q; it needs %s", c, strings.Join(usageCSVColumns, ",")))
 		}
 	}
 	get := func(row []string, col string) string {
@@ -199,7 +200,7 @@ func ParseUsageCSV(r io.Reader) ([]service.UsageRecord, []service.UsageRowResult
 func (h *Handlers) registerSalesItems(api huma.API) {
 	tags := []string{"Sales items"}
 	type listIn struct {
-		PageParams
+		core.PageParams
 		Customer  string `query:"customer_id"`
 		Status    string `query:"status" doc:"Comma-separated: draft, pending, invoiced, cancelled."`
 		Source    string `query:"source" doc:"Comma-separated: contract, ticket, usage, subscription, manual."`
@@ -212,9 +213,9 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 		Filter    string `query:"filter" doc:"Advanced filter as JSON: {\"op\":\"or\",\"conditions\":[{\"op\":\"eq\",\"field\":\"provider\",\"value\":\"AWS\"},{\"op\":\"gt\",\"field\":\"gross\",\"value\":\"100\"}]}."`
 		Sort      string `query:"sort" doc:"billing_date, customer, description, gross, status, source, provider, created_at; prefix - for descending."`
 	}
-	op(api, huma.Operation{OperationID: "list-sales-items", Method: http.MethodGet, Path: "/api/v1/sales-items", Summary: "List sales items", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *listIn) (*Body[List[SalesItem]], error) {
-			f := service.SalesItemFilter{CustomerID: in.Customer, Provider: in.Provider, Sort: in.Sort, Page: in.page()}
+	core.Op(api, huma.Operation{OperationID: "list-sales-items", Method: http.MethodGet, Path: "/api/v1/sales-items", Summary: "List sales items", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[SalesItem]], error) {
+			f := service.SalesItemFilter{CustomerID: in.Customer, Provider: in.Provider, Sort: in.Sort, Page: in.Page()}
 			if strings.HasPrefix(f.Sort, "-") {
 				f.Sort, f.Desc = f.Sort[1:], true
 			}
@@ -225,10 +226,10 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 				f.Sources = append(f.Sources, billing.Source(s))
 			}
 			var err error
-			if f.From, err = parseDateParam("from", in.From); err != nil {
+			if f.From, err = core.ParseDateParam("from", in.From); err != nil {
 				return nil, err
 			}
-			if f.To, err = parseDateParam("to", in.To); err != nil {
+			if f.To, err = core.ParseDateParam("to", in.To); err != nil {
 				return nil, err
 			}
 			if in.Invoiced != "" {
@@ -244,7 +245,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 				}
 				d, err := money.ParseDecimal(m.v)
 				if err != nil {
-					return nil, fieldErr(m.name, "is not a decimal such as \"100.00\"")
+					return nil, core.FieldErr(m.name, "is not a decimal such as \"100.00\"")
 				}
 				*m.dst = &d
 			}
@@ -253,7 +254,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 				dec := json.NewDecoder(strings.NewReader(in.Filter))
 				dec.DisallowUnknownFields()
 				if err := dec.Decode(&c); err != nil {
-					return nil, fieldErr("filter", "is not a JSON condition: "+err.Error())
+					return nil, core.FieldErr("filter", "is not a JSON condition: "+err.Error())
 				}
 				f.Advanced = &c
 			}
@@ -261,67 +262,67 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return listOf(page, salesItemOut), nil
+			return core.ListOf(page, salesItemOut), nil
 		})
 	type createIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body SalesItemInput
 	}
-	op(api, huma.Operation{OperationID: "create-sales-item", Method: http.MethodPost, Path: "/api/v1/sales-items", Summary: "Add a sales item by hand", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *createIn) (*Body[SalesItem], error) {
+	core.Op(api, huma.Operation{OperationID: "create-sales-item", Method: http.MethodPost, Path: "/api/v1/sales-items", Summary: "Add a sales item by hand", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[SalesItem], error) {
 			si, err := h.Svc.CreateSalesItem(ctx, p, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[SalesItem]{salesItemOut(si)}, nil
+			return &core.Body[SalesItem]{Body: salesItemOut(si)}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "get-sales-item", Method: http.MethodGet, Path: "/api/v1/sales-items/{id}", Summary: "Get a sales item", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[SalesItem], error) {
+	core.Op(api, huma.Operation{OperationID: "get-sales-item", Method: http.MethodGet, Path: "/api/v1/sales-items/{id}", Summary: "Get a sales item", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[SalesItem], error) {
 			si, err := h.Svc.GetSalesItem(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[SalesItem]{salesItemOut(si)}, nil
+			return &core.Body[SalesItem]{Body: salesItemOut(si)}, nil
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
 		Body SalesItemInput
 	}
-	op(api, huma.Operation{OperationID: "update-sales-item", Method: http.MethodPatch, Path: "/api/v1/sales-items/{id}", Summary: "Edit a sales item that is not invoiced", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *patchIn) (*Body[SalesItem], error) {
+	core.Op(api, huma.Operation{OperationID: "update-sales-item", Method: http.MethodPatch, Path: "/api/v1/sales-items/{id}", Summary: "Edit a sales item that is not invoiced", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *patchIn) (*core.Body[SalesItem], error) {
 			si, err := h.Svc.UpdateSalesItem(ctx, p, in.ID, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[SalesItem]{salesItemOut(si)}, nil
+			return &core.Body[SalesItem]{Body: salesItemOut(si)}, nil
 		})
 	type cancelIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "cancel-sales-item", Method: http.MethodPost, Path: "/api/v1/sales-items/{id}/cancel", Summary: "Cancel a sales item",
+	core.Op(api, huma.Operation{OperationID: "cancel-sales-item", Method: http.MethodPost, Path: "/api/v1/sales-items/{id}/cancel", Summary: "Cancel a sales item",
 		Tags: tags, DefaultStatus: http.StatusOK},
-		func(ctx context.Context, p access.Principal, in *cancelIn) (*Body[SalesItem], error) {
+		func(ctx context.Context, p access.Principal, in *cancelIn) (*core.Body[SalesItem], error) {
 			si, err := h.Svc.CancelSalesItem(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[SalesItem]{salesItemOut(si)}, nil
+			return &core.Body[SalesItem]{Body: salesItemOut(si)}, nil
 		})
 
 	type usageJSON struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body struct {
 			Records []UsageRow `json:"records" maxItems:"10000"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "import-usage", Method: http.MethodPost, Path: "/api/v1/usage", Summary: "Import vendor usage",
+	core.Op(api, huma.Operation{OperationID: "import-usage", Method: http.MethodPost, Path: "/api/v1/usage", Summary: "Import vendor usage",
 		Description: "Each record becomes a sales item once (idempotent by record_id); rows for customers without a contract are imported too. Bad rows are reported with their reason and never stop the good ones.",
 		Tags:        tags, DefaultStatus: http.StatusOK, MaxBodyBytes: 16 << 20},
-		func(ctx context.Context, p access.Principal, in *usageJSON) (*Body[service.UsageReport], error) {
+		func(ctx context.Context, p access.Principal, in *usageJSON) (*core.Body[service.UsageReport], error) {
 			recs := make([]service.UsageRecord, 0, len(in.Body.Records))
 			for i, r := range in.Body.Records {
 				recs = append(recs, service.UsageRecord{Line: i + 1, RecordID: r.RecordID, CustomerRef: r.CustomerRef, SKU: r.SKU,
@@ -331,16 +332,16 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.UsageReport]{rep}, nil
+			return &core.Body[service.UsageReport]{Body: rep}, nil
 		})
 	type usageCSV struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		RawBody []byte `contentType:"text/csv"`
 	}
-	op(api, huma.Operation{OperationID: "import-usage-csv", Method: http.MethodPost, Path: "/api/v1/usage/csv", Summary: "Import vendor usage from a CSV file",
+	core.Op(api, huma.Operation{OperationID: "import-usage-csv", Method: http.MethodPost, Path: "/api/v1/usage/csv", Summary: "Import vendor usage from a CSV file",
 		Description: "Header: record_id,customer,sku,quantity,unit,period_start,period_end. The report lists each rejected row with its line number and reason.",
 		Tags:        tags, DefaultStatus: http.StatusOK, MaxBodyBytes: 32 << 20, SkipValidateBody: true},
-		func(ctx context.Context, p access.Principal, in *usageCSV) (*Body[service.UsageReport], error) {
+		func(ctx context.Context, p access.Principal, in *usageCSV) (*core.Body[service.UsageReport], error) {
 			recs, bad, err := ParseUsageCSV(strings.NewReader(string(in.RawBody)))
 			if err != nil {
 				return nil, err
@@ -351,41 +352,41 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 			}
 			rep.Rejected += len(bad)
 			rep.Rows = append(rep.Rows, bad...)
-			return &Body[service.UsageReport]{rep}, nil
+			return &core.Body[service.UsageReport]{Body: rep}, nil
 		})
 
 	cat := []string{"Catalog"}
-	op(api, huma.Operation{OperationID: "list-products", Method: http.MethodGet, Path: "/api/v1/products", Summary: "List products", Tags: cat},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[List[Product]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-products", Method: http.MethodGet, Path: "/api/v1/products", Summary: "List products", Tags: cat},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[core.List[Product]], error) {
 			ps, err := h.Svc.ListProducts(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[billing.Product]{Items: ps}, productOut), nil
+			return core.ListOf(service.PageOf[billing.Product]{Items: ps}, productOut), nil
 		})
 	type prodIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body ProductInput
 	}
-	op(api, huma.Operation{OperationID: "create-product", Method: http.MethodPost, Path: "/api/v1/products", Summary: "Create a product", Tags: cat},
-		func(ctx context.Context, p access.Principal, in *prodIn) (*Body[Product], error) {
+	core.Op(api, huma.Operation{OperationID: "create-product", Method: http.MethodPost, Path: "/api/v1/products", Summary: "Create a product", Tags: cat},
+		func(ctx context.Context, p access.Principal, in *prodIn) (*core.Body[Product], error) {
 			pr, err := h.Svc.CreateProduct(ctx, p, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Product]{productOut(pr)}, nil
+			return &core.Body[Product]{Body: productOut(pr)}, nil
 		})
 	type prodPatch struct {
 		ID   string `path:"id"`
 		Body ProductInput
 	}
-	op(api, huma.Operation{OperationID: "update-product", Method: http.MethodPatch, Path: "/api/v1/products/{id}", Summary: "Change a product", Tags: cat},
-		func(ctx context.Context, p access.Principal, in *prodPatch) (*Body[Product], error) {
+	core.Op(api, huma.Operation{OperationID: "update-product", Method: http.MethodPatch, Path: "/api/v1/products/{id}", Summary: "Change a product", Tags: cat},
+		func(ctx context.Context, p access.Principal, in *prodPatch) (*core.Body[Product], error) {
 			pr, err := h.Svc.UpdateProduct(ctx, p, in.ID, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Product]{productOut(pr)}, nil
+			return &core.Body[Product]{Body: productOut(pr)}, nil
 		})
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service"
 )
@@ -16,30 +17,30 @@ func (h *Handlers) registerSubscriptions(api huma.API) {
 	type listIn struct {
 		Customer string `query:"customer_id" doc:"One customer's subscriptions; a customer sees its own."`
 	}
-	op(api, huma.Operation{OperationID: "list-subscriptions", Method: http.MethodGet, Path: "/api/v1/subscriptions", Summary: "List subscriptions", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *listIn) (*Body[List[billing.Subscription]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-subscriptions", Method: http.MethodGet, Path: "/api/v1/subscriptions", Summary: "List subscriptions", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[billing.Subscription]], error) {
 			subs, err := h.Svc.ListSubscriptions(ctx, p, in.Customer)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[billing.Subscription]{Items: subs}, func(s billing.Subscription) billing.Subscription { return s }), nil
+			return core.ListOf(service.PageOf[billing.Subscription]{Items: subs}, func(s billing.Subscription) billing.Subscription { return s }), nil
 		})
 	type createIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body struct {
-			CustomerID  string  `json:"customer_id"`
-			Kind        string  `json:"kind" enum:"saas,resale,marketplace" doc:"Seed 003: the provider's own SaaS plan, a resale subscription or a marketplace app."`
-			ProductID   string  `json:"product_id"`
-			Description string  `json:"description,omitempty" maxLength:"1000" doc:"Default: the product's name."`
-			Quantity    string  `json:"quantity" doc:"Decimal, e.g. \"25\"."`
-			Price       *string `json:"price,omitempty" doc:"Per unit and period; default: the product's price."`
-			Interval    string  `json:"interval" enum:"monthly,quarterly,yearly"`
-			StartDate   *Date   `json:"start_date,omitempty" doc:"Default: today. Periods are billed in advance, each exactly once."`
+			CustomerID  string     `json:"customer_id"`
+			Kind        string     `json:"kind" enum:"saas,resale,marketplace" doc:"Seed 003: the provider's own SaaS plan, a resale subscription or a marketplace app."`
+			ProductID   string     `json:"product_id"`
+			Description string     `json:"description,omitempty" maxLength:"1000" doc:"Default: the product's name."`
+			Quantity    string     `json:"quantity" doc:"Decimal, e.g. \"25\"."`
+			Price       *string    `json:"price,omitempty" doc:"Per unit and period; default: the product's price."`
+			Interval    string     `json:"interval" enum:"monthly,quarterly,yearly"`
+			StartDate   *core.Date `json:"start_date,omitempty" doc:"Default: today. Periods are billed in advance, each exactly once."`
 		}
 	}
-	op(api, huma.Operation{OperationID: "create-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions", Summary: "Subscribe a customer",
+	core.Op(api, huma.Operation{OperationID: "create-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions", Summary: "Subscribe a customer",
 		Description: "Each period becomes a sales item (source subscription) on its first day, which the billing run invoices.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *createIn) (*Body[billing.Subscription], error) {
+		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[billing.Subscription], error) {
 			b := in.Body
 			si := service.SubscriptionInput{CustomerID: b.CustomerID, Kind: b.Kind, ProductID: b.ProductID, Description: b.Description,
 				Quantity: b.Quantity, Price: b.Price, Interval: b.Interval}
@@ -50,32 +51,32 @@ func (h *Handlers) registerSubscriptions(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[billing.Subscription]{s}, nil
+			return &core.Body[billing.Subscription]{Body: s}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "get-subscription", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[billing.Subscription], error) {
+	core.Op(api, huma.Operation{OperationID: "get-subscription", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[billing.Subscription], error) {
 			s, err := h.Svc.GetSubscription(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[billing.Subscription]{s}, nil
+			return &core.Body[billing.Subscription]{Body: s}, nil
 		})
 	change := func(opID, path, summary, desc string, action string) {
 		type changeIn struct {
-			IdempotencyHeader
+			core.IdempotencyHeader
 			ID   string `path:"id"`
 			Body *struct {
-				Quantity    string `json:"quantity,omitempty" doc:"The new quantity (quantity changes)."`
-				Effective   *Date  `json:"effective,omitempty" doc:"The day a quantity change takes effect, within the period in progress; default today."`
-				AtPeriodEnd bool   `json:"at_period_end,omitempty" doc:"Cancel at the end of the period already billed instead of now."`
+				Quantity    string     `json:"quantity,omitempty" doc:"The new quantity (quantity changes)."`
+				Effective   *core.Date `json:"effective,omitempty" doc:"The day a quantity change takes effect, within the period in progress; default today."`
+				AtPeriodEnd bool       `json:"at_period_end,omitempty" doc:"Cancel at the end of the period already billed instead of now."`
 			}
 		}
-		op(api, huma.Operation{OperationID: opID, Method: http.MethodPost, Path: path, Summary: summary, Description: desc, Tags: tags,
+		core.Op(api, huma.Operation{OperationID: opID, Method: http.MethodPost, Path: path, Summary: summary, Description: desc, Tags: tags,
 			DefaultStatus: http.StatusOK},
-			func(ctx context.Context, p access.Principal, in *changeIn) (*Body[billing.Subscription], error) {
+			func(ctx context.Context, p access.Principal, in *changeIn) (*core.Body[billing.Subscription], error) {
 				ch := service.SubscriptionChange{Action: action}
 				if in.Body != nil {
 					ch.Quantity, ch.AtPeriodEnd = in.Body.Quantity, in.Body.AtPeriodEnd
@@ -87,7 +88,7 @@ func (h *Handlers) registerSubscriptions(api huma.API) {
 				if err != nil {
 					return nil, err
 				}
-				return &Body[billing.Subscription]{s}, nil
+				return &core.Body[billing.Subscription]{Body: s}, nil
 			})
 	}
 	change("change-subscription-quantity", "/api/v1/subscriptions/{id}/quantity", "Change a subscription's quantity",

@@ -7,6 +7,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
+	"github.com/facturo/facturo/api/invoicing"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
@@ -54,56 +56,56 @@ func (h *Handlers) registerWallets(api huma.API) {
 	type custIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "get-wallet", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet", Summary: "Get a customer's wallet",
+	core.Op(api, huma.Operation{OperationID: "get-wallet", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet", Summary: "Get a customer's wallet",
 		Description: "Paid and complimentary credits are shown apart; balance is their sum.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *custIn) (*Body[service.WalletView], error) {
+		func(ctx context.Context, p access.Principal, in *custIn) (*core.Body[service.WalletView], error) {
 			w, err := h.Svc.GetWallet(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.WalletView]{w}, nil
+			return &core.Body[service.WalletView]{Body: w}, nil
 		})
 	type saveIn struct {
 		ID   string `path:"id"`
 		Body WalletInput
 	}
-	op(api, huma.Operation{OperationID: "save-wallet", Method: http.MethodPut, Path: "/api/v1/customers/{id}/wallet", Summary: "Open a wallet or change its settings",
+	core.Op(api, huma.Operation{OperationID: "save-wallet", Method: http.MethodPut, Path: "/api/v1/customers/{id}/wallet", Summary: "Open a wallet or change its settings",
 		Description: "Staff with the wallets permission set everything; the customer itself sets automatic recharge (on/off, threshold, amount). Turning automatic recharge on needs a primary card.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *saveIn) (*Body[service.WalletView], error) {
+		func(ctx context.Context, p access.Principal, in *saveIn) (*core.Body[service.WalletView], error) {
 			w, err := h.Svc.SaveWallet(ctx, p, in.ID, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.WalletView]{w}, nil
+			return &core.Body[service.WalletView]{Body: w}, nil
 		})
 	type topUpIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body TopUpInput
 	}
-	op(api, huma.Operation{OperationID: "wallet-top-up", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/top-ups", Summary: "Add funds",
+	core.Op(api, huma.Operation{OperationID: "wallet-top-up", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/top-ups", Summary: "Add funds",
 		Description: "Charges the primary card and adds paid credits (Dr bank / Cr customer prepayments). A refused card is 402 and writes nothing. The receipt is emailed only when the tenant turns receipt_emails on.",
 		Tags:        tags, Errors: []int{http.StatusPaymentRequired}},
-		func(ctx context.Context, p access.Principal, in *topUpIn) (*Body[billing.Movement], error) {
+		func(ctx context.Context, p access.Principal, in *topUpIn) (*core.Body[billing.Movement], error) {
 			m, err := h.Svc.AddFunds(ctx, p, in.ID, in.Body.Amount)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[billing.Movement]{m}, nil
+			return &core.Body[billing.Movement]{Body: m}, nil
 		})
 	type grantIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body struct {
-			Amount    string `json:"amount"`
-			ExpiresOn *Date  `json:"expires_on,omitempty" doc:"The last day the credits can be used; none: they never expire."`
-			Reason    string `json:"reason,omitempty" maxLength:"500"`
+			Amount    string     `json:"amount"`
+			ExpiresOn *core.Date `json:"expires_on,omitempty" doc:"The last day the credits can be used; none: they never expire."`
+			Reason    string     `json:"reason,omitempty" maxLength:"500"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "wallet-grant", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/grants", Summary: "Grant complimentary credits",
+	core.Op(api, huma.Operation{OperationID: "wallet-grant", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/grants", Summary: "Grant complimentary credits",
 		Description: "Kept apart from paid credits and drawn first; not a liability, so nothing is posted.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *grantIn) (*Body[service.WalletView], error) {
-			var exp Date
+		func(ctx context.Context, p access.Principal, in *grantIn) (*core.Body[service.WalletView], error) {
+			var exp core.Date
 			if in.Body.ExpiresOn != nil {
 				exp = *in.Body.ExpiresOn
 			}
@@ -111,22 +113,22 @@ func (h *Handlers) registerWallets(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.WalletView]{w}, nil
+			return &core.Body[service.WalletView]{Body: w}, nil
 		})
 	type drawIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body struct {
-			Ref         string `json:"ref,omitempty" maxLength:"200" doc:"The usage record's id: a charge with the same ref is applied once."`
-			Amount      string `json:"amount"`
-			ProductID   string `json:"product_id,omitempty"`
-			Description string `json:"description,omitempty" maxLength:"1000"`
-			Date        *Date  `json:"date,omitempty"`
+			Ref         string     `json:"ref,omitempty" maxLength:"200" doc:"The usage record's id: a charge with the same ref is applied once."`
+			Amount      string     `json:"amount"`
+			ProductID   string     `json:"product_id,omitempty"`
+			Description string     `json:"description,omitempty" maxLength:"1000"`
+			Date        *core.Date `json:"date,omitempty"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "wallet-draw", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/draws", Summary: "Charge usage to the wallet",
+	core.Op(api, huma.Operation{OperationID: "wallet-draw", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/draws", Summary: "Charge usage to the wallet",
 		Description: "Complimentary credits first, then paid credits (Dr prepayments / Cr revenue); what the wallet does not cover becomes a pending usage sales item. The paid balance never goes below zero unless the tenant allows it.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *drawIn) (*Body[DrawResult], error) {
+		func(ctx context.Context, p access.Principal, in *drawIn) (*core.Body[DrawResult], error) {
 			uc := service.UsageCharge{CustomerID: in.ID, Ref: in.Body.Ref, Amount: in.Body.Amount, ProductID: in.Body.ProductID, Description: in.Body.Description}
 			if in.Body.Date != nil {
 				uc.Date = in.Body.Date.Date
@@ -140,61 +142,61 @@ func (h *Handlers) registerWallets(api huma.API) {
 				si := salesItemOut(*r.SalesItem)
 				out.SalesItem = &si
 			}
-			return &Body[DrawResult]{out}, nil
+			return &core.Body[DrawResult]{Body: out}, nil
 		})
 	type movesIn struct {
 		ID    string `path:"id"`
 		Limit int    `query:"limit" minimum:"1" maximum:"500" default:"100"`
 	}
-	op(api, huma.Operation{OperationID: "list-wallet-movements", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet/movements", Summary: "Wallet movements",
+	core.Op(api, huma.Operation{OperationID: "list-wallet-movements", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet/movements", Summary: "Wallet movements",
 		Description: "Top-ups (with receipt numbers), recharges, grants and draws, newest first.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *movesIn) (*Body[[]billing.Movement], error) {
+		func(ctx context.Context, p access.Principal, in *movesIn) (*core.Body[[]billing.Movement], error) {
 			ms, err := h.Svc.ListWalletMovements(ctx, p, in.ID, in.Limit)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[[]billing.Movement]{ms}, nil
+			return &core.Body[[]billing.Movement]{Body: ms}, nil
 		})
-	op(api, huma.Operation{OperationID: "list-wallet-recharges", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet/recharges", Summary: "Automatic recharges",
+	core.Op(api, huma.Operation{OperationID: "list-wallet-recharges", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet/recharges", Summary: "Automatic recharges",
 		Description: "Recharge jobs with their status (pending, processing, succeeded, failed), attempts and last error.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *custIn) (*Body[[]service.Recharge], error) {
+		func(ctx context.Context, p access.Principal, in *custIn) (*core.Body[[]service.Recharge], error) {
 			rs, err := h.Svc.ListWalletRecharges(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[[]service.Recharge]{rs}, nil
+			return &core.Body[[]service.Recharge]{Body: rs}, nil
 		})
-	op(api, huma.Operation{OperationID: "get-wallet-settings", Method: http.MethodGet, Path: "/api/v1/wallet-settings", Summary: "The tenant's wallet policies", Tags: tags},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[service.WalletSettings], error) {
+	core.Op(api, huma.Operation{OperationID: "get-wallet-settings", Method: http.MethodGet, Path: "/api/v1/wallet-settings", Summary: "The tenant's wallet policies", Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[service.WalletSettings], error) {
 			ws, err := h.Svc.GetWalletSettings(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.WalletSettings]{ws}, nil
+			return &core.Body[service.WalletSettings]{Body: ws}, nil
 		})
 	type settingsIn struct {
 		Body service.WalletSettings
 	}
-	op(api, huma.Operation{OperationID: "set-wallet-settings", Method: http.MethodPut, Path: "/api/v1/wallet-settings", Summary: "Change the tenant's wallet policies",
+	core.Op(api, huma.Operation{OperationID: "set-wallet-settings", Method: http.MethodPut, Path: "/api/v1/wallet-settings", Summary: "Change the tenant's wallet policies",
 		Description: "receipt_emails: email top-up receipts to customers (off by default, seed 003); allow_negative: draws may take paid credits below zero; the recharge retry policy.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *settingsIn) (*Body[service.WalletSettings], error) {
+		func(ctx context.Context, p access.Principal, in *settingsIn) (*core.Body[service.WalletSettings], error) {
 			ws, err := h.Svc.SetWalletSettings(ctx, p, in.Body)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.WalletSettings]{ws}, nil
+			return &core.Body[service.WalletSettings]{Body: ws}, nil
 		})
 	type settingsPatchIn struct {
 		Body service.WalletSettingsPatch
 	}
-	op(api, huma.Operation{OperationID: "update-wallet-settings", Method: http.MethodPatch, Path: "/api/v1/wallet-settings", Summary: "Change some of the tenant's wallet policies",
+	core.Op(api, huma.Operation{OperationID: "update-wallet-settings", Method: http.MethodPatch, Path: "/api/v1/wallet-settings", Summary: "Change some of the tenant's wallet policies",
 		Description: "Only the fields sent change: PATCH {\"receipt_emails\": true} turns top-up receipts on and keeps the rest.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *settingsPatchIn) (*Body[service.WalletSettings], error) {
+		func(ctx context.Context, p access.Principal, in *settingsPatchIn) (*core.Body[service.WalletSettings], error) {
 			ws, err := h.Svc.UpdateWalletSettings(ctx, p, in.Body)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.WalletSettings]{ws}, nil
+			return &core.Body[service.WalletSettings]{Body: ws}, nil
 		})
 }
 
@@ -205,18 +207,18 @@ type Dashboard struct {
 	PaymentMethods []PaymentMethod        `json:"payment_methods"`
 	Wallet         *service.WalletView    `json:"wallet"`
 	Summary        service.ChargeSummary  `json:"summary"`
-	Invoices       []Invoice              `json:"invoices"`
+	Invoices       []invoicing.Invoice    `json:"invoices"`
 	Transactions   []service.Transaction  `json:"transactions"`
 }
 
 func dashboardOut(d service.Dashboard, sc billing.StatusContext) Dashboard {
 	out := Dashboard{Customer: customerOut(d.Customer), Subscriptions: d.Subscriptions, Wallet: d.Wallet, Summary: d.Summary,
-		Transactions: d.Transactions, PaymentMethods: []PaymentMethod{}, Invoices: []Invoice{}}
+		Transactions: d.Transactions, PaymentMethods: []PaymentMethod{}, Invoices: []invoicing.Invoice{}}
 	for _, m := range d.PaymentMethods {
 		out.PaymentMethods = append(out.PaymentMethods, paymentMethodOut(m))
 	}
 	for _, inv := range d.Invoices {
-		out.Invoices = append(out.Invoices, invoiceOut(inv, false, docCtx{acc: d.Summary.Currency, sc: sc}))
+		out.Invoices = append(out.Invoices, invoicing.InvoiceOut(inv, false, invoicing.DocContext{Accounting: d.Summary.Currency, Status: sc}))
 	}
 	return out
 }
@@ -227,9 +229,9 @@ func (h *Handlers) registerDashboard(api huma.API) {
 		ID string `path:"id"`
 	}
 	desc := "Subscriptions, payment methods, billing information, a summary of charges, the transaction history (invoices, payments, refunds, wallet movements), invoices and the wallet with complimentary credits apart."
-	op(api, huma.Operation{OperationID: "get-customer-dashboard", Method: http.MethodGet, Path: "/api/v1/customers/{id}/dashboard",
+	core.Op(api, huma.Operation{OperationID: "get-customer-dashboard", Method: http.MethodGet, Path: "/api/v1/customers/{id}/dashboard",
 		Summary: "A customer's billing dashboard", Description: desc + " A customer sees only its own account, and never drafts.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *custIn) (*Body[Dashboard], error) {
+		func(ctx context.Context, p access.Principal, in *custIn) (*core.Body[Dashboard], error) {
 			d, err := h.Svc.GetDashboard(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
@@ -238,11 +240,11 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Dashboard]{dashboardOut(d, sc)}, nil
+			return &core.Body[Dashboard]{Body: dashboardOut(d, sc)}, nil
 		})
-	op(api, huma.Operation{OperationID: "get-my-dashboard", Method: http.MethodGet, Path: "/api/v1/me/dashboard",
+	core.Op(api, huma.Operation{OperationID: "get-my-dashboard", Method: http.MethodGet, Path: "/api/v1/me/dashboard",
 		Summary: "My billing dashboard (portal)", Description: desc, Tags: tags},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[Dashboard], error) {
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[Dashboard], error) {
 			id, err := meCustomer(p)
 			if err != nil {
 				return nil, err
@@ -255,14 +257,14 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Dashboard]{dashboardOut(d, sc)}, nil
+			return &core.Body[Dashboard]{Body: dashboardOut(d, sc)}, nil
 		})
 	type billingIn struct {
 		Body BillingInfoInput
 	}
-	op(api, huma.Operation{OperationID: "update-my-billing", Method: http.MethodPatch, Path: "/api/v1/me/billing",
+	core.Op(api, huma.Operation{OperationID: "update-my-billing", Method: http.MethodPatch, Path: "/api/v1/me/billing",
 		Summary: "Edit my billing information (portal)", Description: "Seed 003: update the billing address; omitted fields stay.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *billingIn) (*Body[Customer], error) {
+		func(ctx context.Context, p access.Principal, in *billingIn) (*core.Body[Customer], error) {
 			id, err := meCustomer(p)
 			if err != nil {
 				return nil, err
@@ -273,10 +275,10 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Customer]{customerOut(c)}, nil
+			return &core.Body[Customer]{Body: customerOut(c)}, nil
 		})
-	op(api, huma.Operation{OperationID: "list-my-subscriptions", Method: http.MethodGet, Path: "/api/v1/me/subscriptions", Summary: "My subscriptions (portal)", Tags: tags},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[[]billing.Subscription], error) {
+	core.Op(api, huma.Operation{OperationID: "list-my-subscriptions", Method: http.MethodGet, Path: "/api/v1/me/subscriptions", Summary: "My subscriptions (portal)", Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[[]billing.Subscription], error) {
 			id, err := meCustomer(p)
 			if err != nil {
 				return nil, err
@@ -285,10 +287,10 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[[]billing.Subscription]{subs}, nil
+			return &core.Body[[]billing.Subscription]{Body: subs}, nil
 		})
-	op(api, huma.Operation{OperationID: "get-my-wallet", Method: http.MethodGet, Path: "/api/v1/me/wallet", Summary: "My wallet (portal)", Tags: tags},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[service.WalletView], error) {
+	core.Op(api, huma.Operation{OperationID: "get-my-wallet", Method: http.MethodGet, Path: "/api/v1/me/wallet", Summary: "My wallet (portal)", Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[service.WalletView], error) {
 			id, err := meCustomer(p)
 			if err != nil {
 				return nil, err
@@ -297,7 +299,7 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.WalletView]{w}, nil
+			return &core.Body[service.WalletView]{Body: w}, nil
 		})
 	type meWalletIn struct {
 		Body struct {
@@ -306,9 +308,9 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			RechargeAmount    *string `json:"recharge_amount,omitempty"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "set-my-auto-recharge", Method: http.MethodPut, Path: "/api/v1/me/wallet", Summary: "Set my automatic recharge (portal)",
+	core.Op(api, huma.Operation{OperationID: "set-my-auto-recharge", Method: http.MethodPut, Path: "/api/v1/me/wallet", Summary: "Set my automatic recharge (portal)",
 		Description: "The owner sets the threshold and amount; turning it on needs a primary card.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *meWalletIn) (*Body[service.WalletView], error) {
+		func(ctx context.Context, p access.Principal, in *meWalletIn) (*core.Body[service.WalletView], error) {
 			id, err := meCustomer(p)
 			if err != nil {
 				return nil, err
@@ -318,15 +320,15 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[service.WalletView]{w}, nil
+			return &core.Body[service.WalletView]{Body: w}, nil
 		})
 	type meTopUpIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body TopUpInput
 	}
-	op(api, huma.Operation{OperationID: "my-wallet-top-up", Method: http.MethodPost, Path: "/api/v1/me/wallet/top-ups", Summary: "Add funds to my wallet (portal)",
+	core.Op(api, huma.Operation{OperationID: "my-wallet-top-up", Method: http.MethodPost, Path: "/api/v1/me/wallet/top-ups", Summary: "Add funds to my wallet (portal)",
 		Tags: tags, Errors: []int{http.StatusPaymentRequired}},
-		func(ctx context.Context, p access.Principal, in *meTopUpIn) (*Body[billing.Movement], error) {
+		func(ctx context.Context, p access.Principal, in *meTopUpIn) (*core.Body[billing.Movement], error) {
 			id, err := meCustomer(p)
 			if err != nil {
 				return nil, err
@@ -335,6 +337,6 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[billing.Movement]{m}, nil
+			return &core.Body[billing.Movement]{Body: m}, nil
 		})
 }

@@ -1,4 +1,4 @@
-package api
+package invoicing
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service"
 )
@@ -19,9 +20,9 @@ type Template struct {
 	Name       string        `json:"name"`
 	CustomerID string        `json:"customer_id"`
 	Interval   string        `json:"interval" enum:"monthly,quarterly,yearly"`
-	StartDate  Date          `json:"start_date"`
-	EndDate    *Date         `json:"end_date"`
-	NextDate   Date          `json:"next_date"`
+	StartDate  core.Date     `json:"start_date"`
+	EndDate    *core.Date    `json:"end_date"`
+	NextDate   core.Date     `json:"next_date"`
 	AutoIssue  bool          `json:"auto_issue"`
 	Status     string        `json:"status" enum:"active,paused,ended"`
 	Provider   string        `json:"provider"`
@@ -31,9 +32,9 @@ type Template struct {
 
 func templateOut(t billing.Template) Template {
 	inv := billing.Invoice{Currency: t.Invoice.Currency, Lines: t.Invoice.Lines}
-	lines := invoiceOut(inv, true, docCtx{}).Lines
-	return Template{ID: t.ID, Name: t.Name, CustomerID: t.CustomerID, Interval: string(t.Interval), StartDate: Date{t.Start},
-		EndDate: datePtr(t.End), NextDate: Date{t.Next}, AutoIssue: t.AutoIssue, Status: t.Status, Provider: t.Invoice.Provider,
+	lines := InvoiceOut(inv, true, DocContext{}).Lines
+	return Template{ID: t.ID, Name: t.Name, CustomerID: t.CustomerID, Interval: string(t.Interval), StartDate: core.Date{Date: t.Start},
+		EndDate: core.DateOrNil(t.End), NextDate: core.Date{Date: t.Next}, AutoIssue: t.AutoIssue, Status: t.Status, Provider: t.Invoice.Provider,
 		Currency: t.Invoice.Currency, Lines: lines}
 }
 
@@ -42,16 +43,16 @@ type TemplateInput struct {
 	Name       *string       `json:"name,omitempty" maxLength:"200"`
 	CustomerID *string       `json:"customer_id,omitempty"`
 	Interval   *string       `json:"interval,omitempty" enum:"monthly,quarterly,yearly"`
-	StartDate  *Date         `json:"start_date,omitempty"`
-	EndDate    *Date         `json:"end_date,omitempty"`
+	StartDate  *core.Date    `json:"start_date,omitempty"`
+	EndDate    *core.Date    `json:"end_date,omitempty"`
 	AutoIssue  *bool         `json:"auto_issue,omitempty" doc:"Issue each document at once instead of leaving a draft (not with the approval workflow on)."`
 	Status     *string       `json:"status,omitempty" enum:"active,paused,ended" doc:"Pause, resume or end the template."`
 	Invoice    *InvoiceInput `json:"invoice,omitempty" doc:"Lines and header fields each document copies."`
 }
 
 func (in TemplateInput) toService() service.TemplateInput {
-	out := service.TemplateInput{Name: in.Name, CustomerID: in.CustomerID, Interval: in.Interval, Start: cd(in.StartDate),
-		End: cd(in.EndDate), AutoIssue: in.AutoIssue, Status: in.Status}
+	out := service.TemplateInput{Name: in.Name, CustomerID: in.CustomerID, Interval: in.Interval, Start: core.OptionalDate(in.StartDate),
+		End: core.OptionalDate(in.EndDate), AutoIssue: in.AutoIssue, Status: in.Status}
 	if in.Invoice != nil {
 		inv := in.Invoice.toService()
 		out.Invoice = &inv
@@ -65,7 +66,7 @@ func (h *Handlers) registerCorrections(api huma.API) {
 		ID string `path:"id"`
 	}
 	type correctIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body struct {
 			ReasonCode string `json:"reason_code" doc:"One of GET /api/v1/reason-codes."`
@@ -77,23 +78,23 @@ func (h *Handlers) registerCorrections(api huma.API) {
 		CreditNote  Invoice `json:"credit_note"`
 		Replacement Invoice `json:"replacement"`
 	}
-	op(api, huma.Operation{OperationID: "correct-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/correct", Summary: "Correct a posted invoice",
+	core.Op(api, huma.Operation{OperationID: "correct-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/correct", Summary: "Correct a posted invoice",
 		Description: "Seed 004's correction: a credit note reversing the invoice in full is issued and posted, and a new draft copied from it is created for the corrected values; the three link to each other.",
 		Tags:        tags},
-		func(ctx context.Context, p access.Principal, in *correctIn) (*Body[correctOut], error) {
+		func(ctx context.Context, p access.Principal, in *correctIn) (*core.Body[correctOut], error) {
 			c, err := h.Svc.CorrectInvoice(ctx, p, in.ID, in.Body.ReasonCode, in.Body.Comment)
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[correctOut]{correctOut{Original: invoiceOut(c.Original, true, dc), CreditNote: invoiceOut(c.CreditNote, true, dc),
-				Replacement: invoiceOut(c.Replacement, true, dc)}}, nil
+			return &core.Body[correctOut]{Body: correctOut{Original: InvoiceOut(c.Original, true, dc), CreditNote: InvoiceOut(c.CreditNote, true, dc),
+				Replacement: InvoiceOut(c.Replacement, true, dc)}}, nil
 		})
 	type stepIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID string `path:"id"`
 		// Optional: a step needs no body unless it carries a comment.
 		Body *struct {
@@ -109,9 +110,9 @@ func (h *Handlers) registerCorrections(api huma.API) {
 		{"reject", "Reject a submitted draft (comment required)", h.Svc.RejectInvoice},
 	}
 	for _, st := range steps {
-		op(api, huma.Operation{OperationID: st.name + "-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/" + st.name,
+		core.Op(api, huma.Operation{OperationID: st.name + "-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/" + st.name,
 			Summary: st.summary, Tags: tags, DefaultStatus: http.StatusOK},
-			func(ctx context.Context, p access.Principal, in *stepIn) (*Body[Invoice], error) {
+			func(ctx context.Context, p access.Principal, in *stepIn) (*core.Body[Invoice], error) {
 				comment := ""
 				if in.Body != nil {
 					comment = in.Body.Comment
@@ -120,30 +121,30 @@ func (h *Handlers) registerCorrections(api huma.API) {
 				if err != nil {
 					return nil, err
 				}
-				dc, err := h.docCtx(ctx, p)
+				dc, err := DocContextOf(ctx, h.Svc, p)
 				if err != nil {
 					return nil, err
 				}
-				return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
+				return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 			})
 	}
-	op(api, huma.Operation{OperationID: "get-invoice-workflow", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/workflow", Summary: "Approval history", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[List[service.WorkflowEvent]], error) {
+	core.Op(api, huma.Operation{OperationID: "get-invoice-workflow", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/workflow", Summary: "Approval history", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[core.List[service.WorkflowEvent]], error) {
 			ev, err := h.Svc.InvoiceWorkflow(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[service.WorkflowEvent]{Items: ev}, func(e service.WorkflowEvent) service.WorkflowEvent { return e }), nil
+			return core.ListOf(service.PageOf[service.WorkflowEvent]{Items: ev}, func(e service.WorkflowEvent) service.WorkflowEvent { return e }), nil
 		})
 
 	settings := []string{"Settings"}
-	op(api, huma.Operation{OperationID: "list-reason-codes", Method: http.MethodGet, Path: "/api/v1/reason-codes", Summary: "Correction reason codes", Tags: settings},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[List[billing.ReasonCode]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-reason-codes", Method: http.MethodGet, Path: "/api/v1/reason-codes", Summary: "Correction reason codes", Tags: settings},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[core.List[billing.ReasonCode]], error) {
 			rs, err := h.Svc.ListReasonCodes(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[billing.ReasonCode]{Items: rs}, func(r billing.ReasonCode) billing.ReasonCode { return r }), nil
+			return core.ListOf(service.PageOf[billing.ReasonCode]{Items: rs}, func(r billing.ReasonCode) billing.ReasonCode { return r }), nil
 		})
 	type reasonIn struct {
 		Code string `path:"code"`
@@ -152,92 +153,92 @@ func (h *Handlers) registerCorrections(api huma.API) {
 			Archived    bool   `json:"archived,omitempty"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "put-reason-code", Method: http.MethodPut, Path: "/api/v1/reason-codes/{code}", Summary: "Create or change a reason code", Tags: settings},
-		func(ctx context.Context, p access.Principal, in *reasonIn) (*Body[billing.ReasonCode], error) {
+	core.Op(api, huma.Operation{OperationID: "put-reason-code", Method: http.MethodPut, Path: "/api/v1/reason-codes/{code}", Summary: "Create or change a reason code", Tags: settings},
+		func(ctx context.Context, p access.Principal, in *reasonIn) (*core.Body[billing.ReasonCode], error) {
 			r, err := h.Svc.UpsertReasonCode(ctx, p, billing.ReasonCode{Code: in.Code, Description: in.Body.Description, Archived: in.Body.Archived})
 			if err != nil {
 				return nil, err
 			}
-			return &Body[billing.ReasonCode]{r}, nil
+			return &core.Body[billing.ReasonCode]{Body: r}, nil
 		})
 	type approvalIn struct {
 		Body struct {
 			ApprovalRequired bool `json:"approval_required"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "set-approval-workflow", Method: http.MethodPut, Path: "/api/v1/approval-workflow", Summary: "Require approval before issuing",
+	core.Op(api, huma.Operation{OperationID: "set-approval-workflow", Method: http.MethodPut, Path: "/api/v1/approval-workflow", Summary: "Require approval before issuing",
 		Tags: settings, DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, p access.Principal, in *approvalIn) (*Empty, error) {
+		func(ctx context.Context, p access.Principal, in *approvalIn) (*core.Empty, error) {
 			_, err := h.Svc.SetApprovalRequired(ctx, p, in.Body.ApprovalRequired)
-			return &Empty{}, err
+			return &core.Empty{}, err
 		})
 
 	rec := []string{"Recurring invoices"}
-	op(api, huma.Operation{OperationID: "list-recurring-invoices", Method: http.MethodGet, Path: "/api/v1/recurring-invoices", Summary: "List recurring templates", Tags: rec},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[List[Template]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-recurring-invoices", Method: http.MethodGet, Path: "/api/v1/recurring-invoices", Summary: "List recurring templates", Tags: rec},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[core.List[Template]], error) {
 			ts, err := h.Svc.ListTemplates(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[billing.Template]{Items: ts}, templateOut), nil
+			return core.ListOf(service.PageOf[billing.Template]{Items: ts}, templateOut), nil
 		})
 	type createTpl struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body TemplateInput
 	}
-	op(api, huma.Operation{OperationID: "create-recurring-invoice", Method: http.MethodPost, Path: "/api/v1/recurring-invoices", Summary: "Create a recurring template", Tags: rec},
-		func(ctx context.Context, p access.Principal, in *createTpl) (*Body[Template], error) {
+	core.Op(api, huma.Operation{OperationID: "create-recurring-invoice", Method: http.MethodPost, Path: "/api/v1/recurring-invoices", Summary: "Create a recurring template", Tags: rec},
+		func(ctx context.Context, p access.Principal, in *createTpl) (*core.Body[Template], error) {
 			t, err := h.Svc.CreateTemplate(ctx, p, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Template]{templateOut(t)}, nil
+			return &core.Body[Template]{Body: templateOut(t)}, nil
 		})
-	op(api, huma.Operation{OperationID: "get-recurring-invoice", Method: http.MethodGet, Path: "/api/v1/recurring-invoices/{id}", Summary: "Get a recurring template", Tags: rec},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[Template], error) {
+	core.Op(api, huma.Operation{OperationID: "get-recurring-invoice", Method: http.MethodGet, Path: "/api/v1/recurring-invoices/{id}", Summary: "Get a recurring template", Tags: rec},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[Template], error) {
 			t, err := h.Svc.GetTemplate(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Template]{templateOut(t)}, nil
+			return &core.Body[Template]{Body: templateOut(t)}, nil
 		})
 	type patchTpl struct {
 		ID   string `path:"id"`
 		Body TemplateInput
 	}
-	op(api, huma.Operation{OperationID: "update-recurring-invoice", Method: http.MethodPatch, Path: "/api/v1/recurring-invoices/{id}", Summary: "Change, pause, resume or end a template", Tags: rec},
-		func(ctx context.Context, p access.Principal, in *patchTpl) (*Body[Template], error) {
+	core.Op(api, huma.Operation{OperationID: "update-recurring-invoice", Method: http.MethodPatch, Path: "/api/v1/recurring-invoices/{id}", Summary: "Change, pause, resume or end a template", Tags: rec},
+		func(ctx context.Context, p access.Principal, in *patchTpl) (*core.Body[Template], error) {
 			t, err := h.Svc.UpdateTemplate(ctx, p, in.ID, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Template]{templateOut(t)}, nil
+			return &core.Body[Template]{Body: templateOut(t)}, nil
 		})
 
 	type attachIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID          string `path:"id"`
 		Filename    string `query:"filename" doc:"The file's name."`
 		ContentType string `header:"Content-Type" doc:"The file's type; checked against its bytes."`
 		RawBody     []byte `contentType:"application/octet-stream"`
 	}
-	op(api, huma.Operation{OperationID: "add-attachment", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/attachments", Summary: "Attach a file",
+	core.Op(api, huma.Operation{OperationID: "add-attachment", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/attachments", Summary: "Attach a file",
 		Description: fmt.Sprintf("Send the file as the body with its Content-Type (one of %s), at most %d MiB.", strings.Join(billing.AttachmentTypes, ", "), billing.MaxAttachmentBytes>>20),
 		Tags:        tags, MaxBodyBytes: billing.MaxAttachmentBytes + 1, SkipValidateBody: true, Metadata: map[string]any{"bodyField": "file"}},
-		func(ctx context.Context, p access.Principal, in *attachIn) (*Body[billing.Attachment], error) {
+		func(ctx context.Context, p access.Principal, in *attachIn) (*core.Body[billing.Attachment], error) {
 			a, err := h.Svc.AddAttachment(ctx, p, in.ID, in.Filename, in.ContentType, in.RawBody)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[billing.Attachment]{a}, nil
+			return &core.Body[billing.Attachment]{Body: a}, nil
 		})
-	op(api, huma.Operation{OperationID: "list-attachments", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/attachments", Summary: "List attachments", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[List[billing.Attachment]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-attachments", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/attachments", Summary: "List attachments", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[core.List[billing.Attachment]], error) {
 			as, err := h.Svc.ListAttachments(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[billing.Attachment]{Items: as}, func(a billing.Attachment) billing.Attachment { return a }), nil
+			return core.ListOf(service.PageOf[billing.Attachment]{Items: as}, func(a billing.Attachment) billing.Attachment { return a }), nil
 		})
 	type attIn struct {
 		ID           string `path:"id"`
@@ -248,7 +249,7 @@ func (h *Handlers) registerCorrections(api huma.API) {
 		ContentDisposition string `header:"Content-Disposition"`
 		Body               []byte
 	}
-	op(api, huma.Operation{OperationID: "download-attachment", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/attachments/{attachment_id}", Summary: "Download an attachment", Tags: tags},
+	core.Op(api, huma.Operation{OperationID: "download-attachment", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/attachments/{attachment_id}", Summary: "Download an attachment", Tags: tags},
 		func(ctx context.Context, p access.Principal, in *attIn) (*fileOut, error) {
 			a, err := h.Svc.GetAttachment(ctx, p, in.ID, in.AttachmentID)
 			if err != nil {
@@ -256,9 +257,9 @@ func (h *Handlers) registerCorrections(api huma.API) {
 			}
 			return &fileOut{ContentType: a.ContentType, ContentDisposition: fmt.Sprintf("attachment; filename=%q", a.Filename), Body: a.Data}, nil
 		})
-	op(api, huma.Operation{OperationID: "delete-attachment", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}/attachments/{attachment_id}", Summary: "Remove an attachment from a draft",
+	core.Op(api, huma.Operation{OperationID: "delete-attachment", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}/attachments/{attachment_id}", Summary: "Remove an attachment from a draft",
 		Tags: tags, DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, p access.Principal, in *attIn) (*Empty, error) {
-			return &Empty{}, h.Svc.DeleteAttachment(ctx, p, in.ID, in.AttachmentID)
+		func(ctx context.Context, p access.Principal, in *attIn) (*core.Empty, error) {
+			return &core.Empty{}, h.Svc.DeleteAttachment(ctx, p, in.ID, in.AttachmentID)
 		})
 }

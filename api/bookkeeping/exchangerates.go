@@ -1,4 +1,4 @@
-package api
+package bookkeeping
 
 import (
 	"context"
@@ -9,39 +9,20 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/service"
 )
 
 // ExchangeRate is one rate of the tenant's exchange-rate table.
 type ExchangeRate struct {
 	Currency  string    `json:"currency" doc:"ISO 4217 code of the foreign currency."`
-	Date      Date      `json:"date" doc:"Effective from this date until the currency's next rate."`
+	Date      core.Date `json:"date" doc:"Effective from this date until the currency's next rate."`
 	Rate      string    `json:"rate" doc:"Ledger-currency units per unit of currency, e.g. \"0.92\"."`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func exchangeRateOut(r service.ExchangeRate) ExchangeRate {
-	return ExchangeRate{Currency: r.Currency, Date: Date{r.Date}, Rate: r.Rate.String(), UpdatedAt: r.UpdatedAt}
-}
-
-// SkippedGroup is an invoice group billing left out, and why.
-type SkippedGroup struct {
-	CustomerID     string `json:"customer_id" doc:"The bill-to account."`
-	CustomerNumber string `json:"customer_number"`
-	CustomerName   string `json:"customer_name"`
-	Provider       string `json:"provider"`
-	Currency       string `json:"currency"`
-	Items          int    `json:"items" doc:"Pending items left for a later run."`
-	Reason         string `json:"reason" doc:"e.g. no exchange rate for USD on 2026-10-31."`
-}
-
-func skippedOut(gs []service.SkippedGroup) []SkippedGroup {
-	out := make([]SkippedGroup, 0, len(gs))
-	for _, g := range gs {
-		out = append(out, SkippedGroup{CustomerID: g.AccountID, CustomerNumber: g.CustomerNumber, CustomerName: g.CustomerName,
-			Provider: g.Provider, Currency: g.Currency, Items: g.Items, Reason: g.Reason})
-	}
-	return out
+	return ExchangeRate{Currency: r.Currency, Date: core.Date{Date: r.Date}, Rate: r.Rate.String(), UpdatedAt: r.UpdatedAt}
 }
 
 func (h *Handlers) registerExchangeRates(api huma.API) {
@@ -51,23 +32,23 @@ func (h *Handlers) registerExchangeRates(api huma.API) {
 		From     string `query:"from" doc:"Effective dates from (inclusive), 2026-01-01."`
 		To       string `query:"to" doc:"Effective dates to (inclusive)."`
 	}
-	op(api, huma.Operation{OperationID: "list-exchange-rates", Method: http.MethodGet, Path: "/api/v1/exchange-rates", Summary: "List the exchange-rate table",
+	core.Op(api, huma.Operation{OperationID: "list-exchange-rates", Method: http.MethodGet, Path: "/api/v1/exchange-rates", Summary: "List the exchange-rate table",
 		Description: "Rates to the ledger currency by currency and effective date, newest first per currency. " +
 			"A document in a foreign currency takes the latest rate on or before its invoice date.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *listIn) (*Body[List[ExchangeRate]], error) {
+		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[ExchangeRate]], error) {
 			f := service.ExchangeRateFilter{Currency: in.Currency}
 			var err error
-			if f.From, err = parseDateParam("from", in.From); err != nil {
+			if f.From, err = core.ParseDateParam("from", in.From); err != nil {
 				return nil, err
 			}
-			if f.To, err = parseDateParam("to", in.To); err != nil {
+			if f.To, err = core.ParseDateParam("to", in.To); err != nil {
 				return nil, err
 			}
 			rs, err := h.Svc.ListExchangeRates(ctx, p, f)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[service.ExchangeRate]{Items: rs}, exchangeRateOut), nil
+			return core.ListOf(service.PageOf[service.ExchangeRate]{Items: rs}, exchangeRateOut), nil
 		})
 	type putIn struct {
 		Currency string `path:"currency" doc:"ISO 4217 code, e.g. USD."`
@@ -76,37 +57,37 @@ func (h *Handlers) registerExchangeRates(api huma.API) {
 			Rate string `json:"rate" doc:"Ledger-currency units per unit of currency, an exact decimal above zero, e.g. \"0.92\"."`
 		}
 	}
-	op(api, huma.Operation{OperationID: "put-exchange-rate", Method: http.MethodPut, Path: "/api/v1/exchange-rates/{currency}/{date}",
+	core.Op(api, huma.Operation{OperationID: "put-exchange-rate", Method: http.MethodPut, Path: "/api/v1/exchange-rates/{currency}/{date}",
 		Summary: "Set the rate of a currency from a date", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *putIn) (*Body[ExchangeRate], error) {
+		func(ctx context.Context, p access.Principal, in *putIn) (*core.Body[ExchangeRate], error) {
 			r, err := h.Svc.SetExchangeRate(ctx, p, service.ExchangeRateInput{Currency: in.Currency, Date: in.Date, Rate: in.Body.Rate})
 			if err != nil {
 				return nil, err
 			}
-			return &Body[ExchangeRate]{exchangeRateOut(r)}, nil
+			return &core.Body[ExchangeRate]{Body: exchangeRateOut(r)}, nil
 		})
 	type delIn struct {
 		Currency string `path:"currency"`
 		Date     string `path:"date"`
 	}
-	op(api, huma.Operation{OperationID: "delete-exchange-rate", Method: http.MethodDelete, Path: "/api/v1/exchange-rates/{currency}/{date}",
+	core.Op(api, huma.Operation{OperationID: "delete-exchange-rate", Method: http.MethodDelete, Path: "/api/v1/exchange-rates/{currency}/{date}",
 		Summary: "Delete the rate of a currency and date", Tags: tags, DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, p access.Principal, in *delIn) (*Empty, error) {
-			return &Empty{}, h.Svc.DeleteExchangeRate(ctx, p, in.Currency, in.Date)
+		func(ctx context.Context, p access.Principal, in *delIn) (*core.Empty, error) {
+			return &core.Empty{}, h.Svc.DeleteExchangeRate(ctx, p, in.Currency, in.Date)
 		})
 	type csvIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		RawBody []byte `contentType:"text/csv"`
 	}
 	type imported struct {
 		Imported int `json:"imported"`
 	}
-	op(api, huma.Operation{OperationID: "import-exchange-rates-csv", Method: http.MethodPost, Path: "/api/v1/exchange-rates/csv",
+	core.Op(api, huma.Operation{OperationID: "import-exchange-rates-csv", Method: http.MethodPost, Path: "/api/v1/exchange-rates/csv",
 		Summary: "Import exchange rates from a CSV file",
 		Description: "Header: currency,date,rate. All or nothing: a file with any bad row imports nothing and the answer names every bad row " +
 			"by its line (errors[].field \"line 3.rate\"). A rate of a currency and date already in the table is replaced.",
 		Tags: tags, DefaultStatus: http.StatusOK, MaxBodyBytes: 8 << 20, SkipValidateBody: true},
-		func(ctx context.Context, p access.Principal, in *csvIn) (*Body[imported], error) {
+		func(ctx context.Context, p access.Principal, in *csvIn) (*core.Body[imported], error) {
 			if err := p.Require(access.ManageExchangeRates); err != nil {
 				return nil, err
 			}
@@ -118,6 +99,6 @@ func (h *Handlers) registerExchangeRates(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[imported]{imported{n}}, nil
+			return &core.Body[imported]{Body: imported{n}}, nil
 		})
 }

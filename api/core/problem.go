@@ -1,7 +1,8 @@
-// Package api is Facturo's JSON API under /api/v1: thin handlers that decode,
-// call one service method and encode. Errors become RFC 9457 problem+json
-// here, in one place, with the stable code of package fail.
-package api
+// Package core holds what every area of Facturo's JSON API shares: the
+// registration of an operation, errors as RFC 9457 problem+json with the
+// stable code of package fail (the one error → status mapping), pages,
+// dates and amounts.
+package core
 
 import (
 	"context"

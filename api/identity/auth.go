@@ -1,4 +1,4 @@
-package api
+package identity
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
@@ -77,10 +78,10 @@ func apiKeyOut(k access.APIKey) APIKey {
 const RemoteAddrHeader = "X-Facturo-Remote-Addr"
 
 func (h *Handlers) registerAuth(api huma.API) {
-	op(api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Summary: "Sign in",
+	core.Op(api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Summary: "Sign in",
 		Description: "Checks email and password and starts a cookie session. Failed attempts are rate-limited per email and per address.",
 		Tags:        []string{"Auth"}, DefaultStatus: http.StatusOK, Security: []map[string][]string{}},
-		func(ctx context.Context, _ access.Principal, in *LoginInput) (*Body[Me], error) {
+		func(ctx context.Context, _ access.Principal, in *LoginInput) (*core.Body[Me], error) {
 			u, err := h.Svc.Login(ctx, in.Body.Email, in.Body.Password, in.Body.TenantID, in.RemoteAddr)
 			if err != nil {
 				return nil, err
@@ -90,28 +91,28 @@ func (h *Handlers) registerAuth(api huma.API) {
 			}
 			return h.me(ctx, u.Principal())
 		})
-	op(api, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "Sign out",
+	core.Op(api, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "Sign out",
 		Description: "Ends the cookie session, if any; without one it does nothing.",
 		Tags:        []string{"Auth"}, DefaultStatus: http.StatusNoContent, Security: []map[string][]string{}},
-		func(ctx context.Context, _ access.Principal, _ *struct{}) (*Empty, error) {
-			return &Empty{}, h.Sessions.Logout(ctx)
+		func(ctx context.Context, _ access.Principal, _ *struct{}) (*core.Empty, error) {
+			return &core.Empty{}, h.Sessions.Logout(ctx)
 		})
-	op(api, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Summary: "Who am I",
+	core.Op(api, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Summary: "Who am I",
 		Tags: []string{"Auth"}},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[Me], error) {
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[Me], error) {
 			return h.me(ctx, p)
 		})
 
-	op(api, huma.Operation{OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Summary: "List users", Tags: []string{"Users"}},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[List[User]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-users", Method: http.MethodGet, Path: "/api/v1/users", Summary: "List users", Tags: []string{"Users"}},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[core.List[User]], error) {
 			us, err := h.Svc.ListUsers(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[access.User]{Items: us}, userOut), nil
+			return core.ListOf(service.PageOf[access.User]{Items: us}, userOut), nil
 		})
 	type createUser struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body struct {
 			Email      string `json:"email" maxLength:"254"`
 			Name       string `json:"name" maxLength:"200"`
@@ -121,14 +122,14 @@ func (h *Handlers) registerAuth(api huma.API) {
 			Language   string `json:"language,omitempty"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Create a user", Tags: []string{"Users"}},
-		func(ctx context.Context, p access.Principal, in *createUser) (*Body[User], error) {
+	core.Op(api, huma.Operation{OperationID: "create-user", Method: http.MethodPost, Path: "/api/v1/users", Summary: "Create a user", Tags: []string{"Users"}},
+		func(ctx context.Context, p access.Principal, in *createUser) (*core.Body[User], error) {
 			b := in.Body
 			u, err := h.Svc.CreateUser(ctx, p, service.NewUser{Email: b.Email, Name: b.Name, Role: b.Role, CustomerID: b.CustomerID, Password: b.Password, Language: b.Language})
 			if err != nil {
 				return nil, err
 			}
-			return &Body[User]{userOut(u)}, nil
+			return &core.Body[User]{Body: userOut(u)}, nil
 		})
 	type updateUser struct {
 		ID   string `path:"id"`
@@ -140,54 +141,54 @@ func (h *Handlers) registerAuth(api huma.API) {
 			Password *string `json:"password,omitempty" maxLength:"1024"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{id}", Summary: "Change a user", Tags: []string{"Users"}},
-		func(ctx context.Context, p access.Principal, in *updateUser) (*Body[User], error) {
+	core.Op(api, huma.Operation{OperationID: "update-user", Method: http.MethodPatch, Path: "/api/v1/users/{id}", Summary: "Change a user", Tags: []string{"Users"}},
+		func(ctx context.Context, p access.Principal, in *updateUser) (*core.Body[User], error) {
 			b := in.Body
 			u, err := h.Svc.UpdateUser(ctx, p, in.ID, service.UserPatch{Name: b.Name, Role: b.Role, Language: b.Language, Disabled: b.Disabled, Password: b.Password})
 			if err != nil {
 				return nil, err
 			}
-			return &Body[User]{userOut(u)}, nil
+			return &core.Body[User]{Body: userOut(u)}, nil
 		})
 
-	op(api, huma.Operation{OperationID: "list-api-keys", Method: http.MethodGet, Path: "/api/v1/api-keys", Summary: "List API keys", Tags: []string{"API keys"}},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[List[APIKey]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-api-keys", Method: http.MethodGet, Path: "/api/v1/api-keys", Summary: "List API keys", Tags: []string{"API keys"}},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[core.List[APIKey]], error) {
 			ks, err := h.Svc.ListAPIKeys(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[access.APIKey]{Items: ks}, apiKeyOut), nil
+			return core.ListOf(service.PageOf[access.APIKey]{Items: ks}, apiKeyOut), nil
 		})
 	type createKey struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body struct {
 			Name       string `json:"name" maxLength:"100"`
 			Role       string `json:"role" enum:"administrator,director,finance_manager,finance,group_manager,sales,engineer,customer"`
 			CustomerID string `json:"customer_id,omitempty"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "create-api-key", Method: http.MethodPost, Path: "/api/v1/api-keys", Summary: "Create an API key",
+	core.Op(api, huma.Operation{OperationID: "create-api-key", Method: http.MethodPost, Path: "/api/v1/api-keys", Summary: "Create an API key",
 		Description: "The secret is in this response only; Facturo stores its hash.", Tags: []string{"API keys"}},
-		func(ctx context.Context, p access.Principal, in *createKey) (*Body[APIKey], error) {
+		func(ctx context.Context, p access.Principal, in *createKey) (*core.Body[APIKey], error) {
 			k, err := h.Svc.CreateAPIKey(ctx, p, service.NewAPIKey{Name: in.Body.Name, Role: in.Body.Role, CustomerID: in.Body.CustomerID})
 			if err != nil {
 				return nil, err
 			}
 			out := apiKeyOut(k.APIKey)
 			out.Secret = k.Secret
-			return &Body[APIKey]{out}, nil
+			return &core.Body[APIKey]{Body: out}, nil
 		})
 	type keyID struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "revoke-api-key", Method: http.MethodDelete, Path: "/api/v1/api-keys/{id}", Summary: "Revoke an API key",
+	core.Op(api, huma.Operation{OperationID: "revoke-api-key", Method: http.MethodDelete, Path: "/api/v1/api-keys/{id}", Summary: "Revoke an API key",
 		Tags: []string{"API keys"}, DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, p access.Principal, in *keyID) (*Empty, error) {
-			return &Empty{}, h.Svc.RevokeAPIKey(ctx, p, in.ID)
+		func(ctx context.Context, p access.Principal, in *keyID) (*core.Empty, error) {
+			return &core.Empty{}, h.Svc.RevokeAPIKey(ctx, p, in.ID)
 		})
 }
 
-func (h *Handlers) me(ctx context.Context, p access.Principal) (*Body[Me], error) {
+func (h *Handlers) me(ctx context.Context, p access.Principal) (*core.Body[Me], error) {
 	if p.TenantID == "" {
 		return nil, fail.Newf(fail.Unauthenticated, "sign in or send an API key")
 	}
@@ -195,7 +196,7 @@ func (h *Handlers) me(ctx context.Context, p access.Principal) (*Body[Me], error
 	if err != nil {
 		return nil, err
 	}
-	return &Body[Me]{Me{TenantID: t.ID, TenantName: t.Name, UserID: p.UserID, APIKeyID: p.APIKeyID, Name: p.Name,
+	return &core.Body[Me]{Body: Me{TenantID: t.ID, TenantName: t.Name, UserID: p.UserID, APIKeyID: p.APIKeyID, Name: p.Name,
 		Role: string(p.Role), CustomerID: p.CustomerID}}, nil
 }
 
@@ -221,13 +222,13 @@ func tenantOut(t billing.Tenant) Tenant {
 }
 
 func (h *Handlers) registerTenant(api huma.API) {
-	op(api, huma.Operation{OperationID: "get-tenant", Method: http.MethodGet, Path: "/api/v1/tenant", Summary: "Get the tenant's settings", Tags: []string{"Tenant"}},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[Tenant], error) {
+	core.Op(api, huma.Operation{OperationID: "get-tenant", Method: http.MethodGet, Path: "/api/v1/tenant", Summary: "Get the tenant's settings", Tags: []string{"Tenant"}},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[Tenant], error) {
 			t, err := h.Svc.GetTenant(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Tenant]{tenantOut(t)}, nil
+			return &core.Body[Tenant]{Body: tenantOut(t)}, nil
 		})
 	type patch struct {
 		Body struct {
@@ -242,32 +243,32 @@ func (h *Handlers) registerTenant(api huma.API) {
 			BillingRunDay *int `json:"billing_run_day,omitempty" doc:"Day of the month (1–28) on which the previous month's billing run starts by itself; 0 turns the schedule off."`
 		}
 	}
-	op(api, huma.Operation{OperationID: "update-tenant", Method: http.MethodPatch, Path: "/api/v1/tenant", Summary: "Change the tenant's settings", Tags: []string{"Tenant"}},
-		func(ctx context.Context, p access.Principal, in *patch) (*Body[Tenant], error) {
+	core.Op(api, huma.Operation{OperationID: "update-tenant", Method: http.MethodPatch, Path: "/api/v1/tenant", Summary: "Change the tenant's settings", Tags: []string{"Tenant"}},
+		func(ctx context.Context, p access.Principal, in *patch) (*core.Body[Tenant], error) {
 			b := in.Body
 			t, err := h.Svc.UpdateTenant(ctx, p, service.TenantPatch{Name: b.Name, LegalName: b.LegalName, TaxID: b.TaxID, Address: b.Address,
 				Currency: b.Currency, TimeZone: b.TimeZone, Language: b.Language, BillingRunDay: b.BillingRunDay})
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Tenant]{tenantOut(t)}, nil
+			return &core.Body[Tenant]{Body: tenantOut(t)}, nil
 		})
 }
 
 func (h *Handlers) registerAudit(api huma.API) {
 	type in struct {
-		PageParams
+		core.PageParams
 		TargetID   string `query:"target_id" doc:"Only entries about this object."`
 		TargetType string `query:"target_type" doc:"Only entries about this kind of object (customer, user, api_key, tenant …)."`
 		Action     string `query:"action" doc:"Only this action, e.g. customer.updated."`
 	}
-	op(api, huma.Operation{OperationID: "list-audit-events", Method: http.MethodGet, Path: "/api/v1/audit-events", Summary: "List the audit log",
+	core.Op(api, huma.Operation{OperationID: "list-audit-events", Method: http.MethodGet, Path: "/api/v1/audit-events", Summary: "List the audit log",
 		Description: "Every write with actor, action, target, time and what changed; newest first.", Tags: []string{"Audit"}},
-		func(ctx context.Context, p access.Principal, in *in) (*Body[List[service.AuditEntry]], error) {
-			page, err := h.Svc.ListAudit(ctx, p, service.AuditFilter{TargetID: in.TargetID, TargetType: in.TargetType, Action: in.Action, Page: in.page()})
+		func(ctx context.Context, p access.Principal, in *in) (*core.Body[core.List[service.AuditEntry]], error) {
+			page, err := h.Svc.ListAudit(ctx, p, service.AuditFilter{TargetID: in.TargetID, TargetType: in.TargetType, Action: in.Action, Page: in.Page()})
 			if err != nil {
 				return nil, err
 			}
-			return listOf(page, func(e service.AuditEntry) service.AuditEntry { return e }), nil
+			return core.ListOf(page, func(e service.AuditEntry) service.AuditEntry { return e }), nil
 		})
 }

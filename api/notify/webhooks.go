@@ -1,4 +1,4 @@
-package api
+package notify
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/service"
 )
 
@@ -48,81 +49,81 @@ func (h *Handlers) registerWebhooks(api huma.API) {
 		"webhook-signature (v1,<base64 HMAC-SHA256 of id.timestamp.body> keyed by the base64 part of the secret). A delivery is retried with " +
 		"exponential backoff until the endpoint answers 2xx; redirects are not followed."
 	type createIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body WebhookEndpointInput
 	}
-	op(api, huma.Operation{OperationID: "create-webhook-endpoint", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints", Summary: "Add a webhook endpoint",
+	core.Op(api, huma.Operation{OperationID: "create-webhook-endpoint", Method: http.MethodPost, Path: "/api/v1/webhook-endpoints", Summary: "Add a webhook endpoint",
 		Description: desc, Tags: tags},
-		func(ctx context.Context, p access.Principal, in *createIn) (*Body[WebhookEndpoint], error) {
+		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[WebhookEndpoint], error) {
 			e, err := h.Svc.CreateWebhookEndpoint(ctx, p, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
 			out := endpointOut(e)
 			out.Secret = e.Secret
-			return &Body[WebhookEndpoint]{out}, nil
+			return &core.Body[WebhookEndpoint]{Body: out}, nil
 		})
-	op(api, huma.Operation{OperationID: "list-webhook-endpoints", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints", Summary: "List webhook endpoints", Tags: tags},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[List[WebhookEndpoint]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-webhook-endpoints", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints", Summary: "List webhook endpoints", Tags: tags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[core.List[WebhookEndpoint]], error) {
 			es, err := h.Svc.ListWebhookEndpoints(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[service.WebhookEndpoint]{Items: es}, endpointOut), nil
+			return core.ListOf(service.PageOf[service.WebhookEndpoint]{Items: es}, endpointOut), nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "get-webhook-endpoint", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Get a webhook endpoint", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[WebhookEndpoint], error) {
+	core.Op(api, huma.Operation{OperationID: "get-webhook-endpoint", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Get a webhook endpoint", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[WebhookEndpoint], error) {
 			e, err := h.Svc.GetWebhookEndpoint(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[WebhookEndpoint]{endpointOut(e)}, nil
+			return &core.Body[WebhookEndpoint]{Body: endpointOut(e)}, nil
 		})
 	type updateIn struct {
 		ID   string `path:"id"`
 		Body WebhookEndpointInput
 	}
-	op(api, huma.Operation{OperationID: "update-webhook-endpoint", Method: http.MethodPatch, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Change, enable or disable a webhook endpoint", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *updateIn) (*Body[WebhookEndpoint], error) {
+	core.Op(api, huma.Operation{OperationID: "update-webhook-endpoint", Method: http.MethodPatch, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Change, enable or disable a webhook endpoint", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *updateIn) (*core.Body[WebhookEndpoint], error) {
 			e, err := h.Svc.UpdateWebhookEndpoint(ctx, p, in.ID, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			return &Body[WebhookEndpoint]{endpointOut(e)}, nil
+			return &core.Body[WebhookEndpoint]{Body: endpointOut(e)}, nil
 		})
-	op(api, huma.Operation{OperationID: "delete-webhook-endpoint", Method: http.MethodDelete, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Remove a webhook endpoint",
+	core.Op(api, huma.Operation{OperationID: "delete-webhook-endpoint", Method: http.MethodDelete, Path: "/api/v1/webhook-endpoints/{id}", Summary: "Remove a webhook endpoint",
 		Tags: tags, DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Empty, error) {
-			return &Empty{}, h.Svc.DeleteWebhookEndpoint(ctx, p, in.ID)
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Empty, error) {
+			return &core.Empty{}, h.Svc.DeleteWebhookEndpoint(ctx, p, in.ID)
 		})
 	type logIn struct {
-		PageParams
+		core.PageParams
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "list-webhook-attempts", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}/attempts", Summary: "An endpoint's delivery log",
+	core.Op(api, huma.Operation{OperationID: "list-webhook-attempts", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}/attempts", Summary: "An endpoint's delivery log",
 		Description: "Every attempt, newest first: event, attempt number, response status code (0 when none came), error and duration.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *logIn) (*Body[List[service.WebhookAttempt]], error) {
-			page, err := h.Svc.ListWebhookAttempts(ctx, p, in.ID, in.page())
+		func(ctx context.Context, p access.Principal, in *logIn) (*core.Body[core.List[service.WebhookAttempt]], error) {
+			page, err := h.Svc.ListWebhookAttempts(ctx, p, in.ID, in.Page())
 			if err != nil {
 				return nil, err
 			}
-			return listOf(page, func(a service.WebhookAttempt) service.WebhookAttempt { return a }), nil
+			return core.ListOf(page, func(a service.WebhookAttempt) service.WebhookAttempt { return a }), nil
 		})
 	type deliveriesIn struct {
-		PageParams
+		core.PageParams
 		ID     string `path:"id"`
 		Status string `query:"status" doc:"Only deliveries in this status."`
 	}
-	op(api, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}/deliveries", Summary: "An endpoint's deliveries",
+	core.Op(api, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet, Path: "/api/v1/webhook-endpoints/{id}/deliveries", Summary: "An endpoint's deliveries",
 		Description: "One per event sent to the endpoint, newest first: pending (next_attempt_at), succeeded or failed (after every attempt).", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *deliveriesIn) (*Body[List[service.WebhookDelivery]], error) {
-			page, err := h.Svc.ListWebhookDeliveries(ctx, p, in.ID, in.Status, in.page())
+		func(ctx context.Context, p access.Principal, in *deliveriesIn) (*core.Body[core.List[service.WebhookDelivery]], error) {
+			page, err := h.Svc.ListWebhookDeliveries(ctx, p, in.ID, in.Status, in.Page())
 			if err != nil {
 				return nil, err
 			}
-			return listOf(page, func(d service.WebhookDelivery) service.WebhookDelivery { return d }), nil
+			return core.ListOf(page, func(d service.WebhookDelivery) service.WebhookDelivery { return d }), nil
 		})
 }

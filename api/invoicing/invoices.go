@@ -1,4 +1,4 @@
-package api
+package invoicing
 
 import (
 	"context"
@@ -10,36 +10,11 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
-	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 )
-
-// Date is a civil date in the API: "2026-01-31".
-type Date struct{ calendar.Date }
-
-// Schema describes dates in the OpenAPI document.
-func (Date) Schema(huma.Registry) *huma.Schema {
-	return &huma.Schema{Type: "string", Format: "date", Examples: []any{"2026-01-31"}}
-}
-
-// MarshalJSON renders "2026-01-31".
-func (d Date) MarshalJSON() ([]byte, error) { return d.Date.MarshalJSON() }
-
-// UnmarshalJSON reads "2026-01-31".
-func (d *Date) UnmarshalJSON(b []byte) error { return d.Date.UnmarshalJSON(b) }
-
-// cd unwraps an optional API date.
-func cd(d *Date) *calendar.Date {
-	if d == nil {
-		return nil
-	}
-	return &d.Date
-}
-
-func fieldErr(field, msg string) error { return fail.Field(field, "%s", msg) }
 
 // LineSplit distributes a line over an account.
 type LineSplit struct {
@@ -61,8 +36,8 @@ type InvoiceLine struct {
 	Discount          string      `json:"discount"`
 	Amount            string      `json:"amount"`
 	ChargeType        string      `json:"charge_type"`
-	ServiceStart      *Date       `json:"service_start" nullable:"true"`
-	ServiceEnd        *Date       `json:"service_end" nullable:"true"`
+	ServiceStart      *core.Date  `json:"service_start" nullable:"true"`
+	ServiceEnd        *core.Date  `json:"service_end" nullable:"true"`
 	Distribution      []LineSplit `json:"distribution"`
 	TaxCodes          []string    `json:"tax_codes"`
 	TaxAmount         string      `json:"tax_amount"`
@@ -82,8 +57,8 @@ type TaxLine struct {
 
 // Installment is one due date of a payment schedule.
 type Installment struct {
-	DueDate Date   `json:"due_date"`
-	Amount  string `json:"amount"`
+	DueDate core.Date `json:"due_date"`
+	Amount  string    `json:"amount"`
 }
 
 // Invoice is an invoice or credit note as the API shows it.
@@ -97,21 +72,21 @@ type Invoice struct {
 	CustomerID          string            `json:"customer_id"`
 	InvoiceAccountID    string            `json:"invoice_account_id" doc:"The bill-to account."`
 	BillTo              billing.Party     `json:"bill_to"`
-	InvoiceDate         *Date             `json:"invoice_date"`
-	DocumentDate        *Date             `json:"document_date"`
-	DueDate             *Date             `json:"due_date"`
-	CashDiscountDate    *Date             `json:"cash_discount_date" nullable:"true"`
+	InvoiceDate         *core.Date        `json:"invoice_date"`
+	DocumentDate        *core.Date        `json:"document_date"`
+	DueDate             *core.Date        `json:"due_date"`
+	CashDiscountDate    *core.Date        `json:"cash_discount_date" nullable:"true"`
 	CashDiscountPercent string            `json:"cash_discount_percent"`
 	CashDiscountAmount  string            `json:"cash_discount_amount" doc:"The cash discount: cash_discount_percent of the total, tax included, rounded to the currency. A payment by cash_discount_date of total less this amount settles the invoice."`
-	PeriodStart         *Date             `json:"period_start" nullable:"true"`
-	PeriodEnd           *Date             `json:"period_end" nullable:"true"`
+	PeriodStart         *core.Date        `json:"period_start" nullable:"true"`
+	PeriodEnd           *core.Date        `json:"period_end" nullable:"true"`
 	Currency            string            `json:"currency"`
 	ExchangeRate        string            `json:"exchange_rate"`
 	Provider            string            `json:"provider"`
 	MethodOfPayment     string            `json:"method_of_payment"`
 	PaymentTermsDays    int               `json:"payment_terms_days"`
 	PaymentSchedule     []Installment     `json:"payment_schedule"`
-	HoldUntil           *Date             `json:"hold_until" nullable:"true"`
+	HoldUntil           *core.Date        `json:"hold_until" nullable:"true"`
 	Language            string            `json:"language"`
 	CustomFields        map[string]string `json:"custom_fields"`
 	Notes               string            `json:"notes"`
@@ -142,16 +117,6 @@ type Invoice struct {
 	UpdatedAt           time.Time         `json:"updated_at"`
 }
 
-func datePtr(d calendar.Date) *Date {
-	if d.IsZero() {
-		return nil
-	}
-	return &Date{d}
-}
-
-// amt renders an amount with exactly the currency's digits (money.Fixed).
-func amt(d decimal.Decimal, cur string) string { return money.Fixed(d, cur) }
-
 // unitPrice renders a unit price with at least the currency's digits
 // (money.Price); nil stays nil.
 func unitPrice(d *decimal.Decimal, cur string) *string {
@@ -162,34 +127,21 @@ func unitPrice(d *decimal.Decimal, cur string) *string {
 	return &s
 }
 
-// accounting is the caller's tenant's accounting currency, for the
-// *_accounting amounts of an output.
-func (h *Handlers) accounting(ctx context.Context, p access.Principal) (string, error) {
-	return h.Svc.AccountingCurrency(ctx, p)
-}
-
-// acc is accounting for outputs of a change already made: "" (amounts
-// written as they are) if the tenant cannot be read.
-func (h *Handlers) acc(ctx context.Context, p access.Principal) string {
-	code, _ := h.accounting(ctx, p)
-	return code
-}
-
-// docCtx is what showing a document needs besides the document: the
+// DocContext is what showing a document needs besides the document: the
 // tenant's accounting currency and the status context of its next moves.
-type docCtx struct {
-	acc string
-	sc  billing.StatusContext
+type DocContext struct {
+	Accounting string
+	Status     billing.StatusContext
 }
 
-// docCtx reads the document context of p's tenant.
-func (h *Handlers) docCtx(ctx context.Context, p access.Principal) (docCtx, error) {
-	sc, err := h.Svc.InvoiceStatusContext(ctx, p)
+// DocContextOf reads the document context of p's tenant.
+func DocContextOf(ctx context.Context, svc *service.Service, p access.Principal) (DocContext, error) {
+	sc, err := svc.InvoiceStatusContext(ctx, p)
 	if err != nil {
-		return docCtx{}, err
+		return DocContext{}, err
 	}
-	acc, err := h.accounting(ctx, p)
-	return docCtx{acc: acc, sc: sc}, err
+	acc, err := core.Accounting(ctx, svc, p)
+	return DocContext{Accounting: acc, Status: sc}, err
 }
 
 func decPtr(d *decimal.Decimal) *string {
@@ -200,43 +152,43 @@ func decPtr(d *decimal.Decimal) *string {
 	return &s
 }
 
-// invoiceOut is a document as the API shows it: dc gives the accounting
+// InvoiceOut is a document as the API shows it: dc gives the accounting
 // currency and the statuses it may change to now (the same guards the
 // status change runs).
-func invoiceOut(inv billing.Invoice, withLines bool, dc docCtx) Invoice {
+func InvoiceOut(inv billing.Invoice, withLines bool, dc DocContext) Invoice {
 	cur := inv.Currency
 	out := Invoice{ID: inv.ID, Kind: string(inv.Kind), Status: string(inv.Status), DocumentNumber: inv.DocumentNumber, Number: inv.Number,
-		CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID, BillTo: inv.BillTo, InvoiceDate: datePtr(inv.InvoiceDate),
-		DocumentDate: datePtr(inv.DocumentDate), DueDate: datePtr(inv.DueDate), CashDiscountDate: datePtr(inv.CashDiscountDate),
-		CashDiscountPercent: inv.CashDiscountPct.String(), CashDiscountAmount: amt(inv.CashDiscount, cur), PeriodStart: datePtr(inv.PeriodStart), PeriodEnd: datePtr(inv.PeriodEnd),
+		CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID, BillTo: inv.BillTo, InvoiceDate: core.DateOrNil(inv.InvoiceDate),
+		DocumentDate: core.DateOrNil(inv.DocumentDate), DueDate: core.DateOrNil(inv.DueDate), CashDiscountDate: core.DateOrNil(inv.CashDiscountDate),
+		CashDiscountPercent: inv.CashDiscountPct.String(), CashDiscountAmount: core.Amount(inv.CashDiscount, cur), PeriodStart: core.DateOrNil(inv.PeriodStart), PeriodEnd: core.DateOrNil(inv.PeriodEnd),
 		Currency: cur, ExchangeRate: inv.ExchangeRate.String(), Provider: inv.Provider, MethodOfPayment: inv.MethodOfPayment,
-		PaymentTermsDays: inv.PaymentTermsDays, HoldUntil: datePtr(inv.HoldUntil), Language: inv.Language,
+		PaymentTermsDays: inv.PaymentTermsDays, HoldUntil: core.DateOrNil(inv.HoldUntil), Language: inv.Language,
 		CustomFields: inv.CustomFields, Notes: inv.Notes, ExternalRefs: inv.ExternalRefs, Taxes: []TaxLine{},
-		Net: amt(inv.Net, cur), Tax: amt(inv.Tax, cur), Total: amt(inv.Total, cur), Paid: amt(inv.Paid, cur),
-		Balance: amt(inv.Balance, cur), TaxMode: string(inv.TaxMode), EntryID: inv.EntryID, VoidEntryID: inv.VoidEntryID,
+		Net: core.Amount(inv.Net, cur), Tax: core.Amount(inv.Tax, cur), Total: core.Amount(inv.Total, cur), Paid: core.Amount(inv.Paid, cur),
+		Balance: core.Amount(inv.Balance, cur), TaxMode: string(inv.TaxMode), EntryID: inv.EntryID, VoidEntryID: inv.VoidEntryID,
 		CloseReason: inv.CloseReason, IssuedAt: inv.IssuedAt, ClosedAt: inv.ClosedAt, VoidedAt: inv.VoidedAt,
 		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt, AllowedStatuses: []string{}, PaymentSchedule: []Installment{},
 		OriginalID: inv.OriginalID, CreditNoteID: inv.CreditNoteID, ReplacementID: inv.ReplacementID,
 		CorrectionReason: inv.CorrectionReason, CorrectionComment: inv.CorrectionComment, TemplateID: inv.TemplateID, TemplatePeriod: inv.TemplatePeriod}
-	out.TotalAccounting = amt(inv.TotalAccounting, dc.acc)
-	for _, s := range inv.AllowedStatuses(dc.sc) {
+	out.TotalAccounting = core.Amount(inv.TotalAccounting, dc.Accounting)
+	for _, s := range inv.AllowedStatuses(dc.Status) {
 		out.AllowedStatuses = append(out.AllowedStatuses, string(s))
 	}
 	for _, in := range inv.PaymentSchedule {
-		out.PaymentSchedule = append(out.PaymentSchedule, Installment{DueDate: Date{in.DueDate}, Amount: amt(in.Amount, cur)})
+		out.PaymentSchedule = append(out.PaymentSchedule, Installment{DueDate: core.Date{Date: in.DueDate}, Amount: core.Amount(in.Amount, cur)})
 	}
 	for _, t := range inv.Taxes {
 		out.Taxes = append(out.Taxes, TaxLine{Code: t.Code, Name: t.Name, Category: string(t.Category), Rate: t.Rate.String(),
-			ExemptionReason: t.ExemptionReason, ExemptionReasonCode: t.ExemptionReasonCode, Base: amt(t.Base, cur), Amount: amt(t.Amount, cur)})
+			ExemptionReason: t.ExemptionReason, ExemptionReasonCode: t.ExemptionReasonCode, Base: core.Amount(t.Base, cur), Amount: core.Amount(t.Amount, cur)})
 	}
 	if withLines {
 		out.Lines = make([]InvoiceLine, 0, len(inv.Lines))
 		for _, l := range inv.Lines {
 			ol := InvoiceLine{Position: l.Position, Description: l.Description, ProductID: l.ProductID, Account: l.Account,
 				SalesTaxGroup: l.SalesTaxGroup, ItemSalesTaxGroup: l.ItemSalesTaxGroup, Quantity: decPtr(l.Quantity), Unit: l.Unit,
-				UnitPrice: unitPrice(l.UnitPrice, cur), Discount: amt(l.Discount, cur), Amount: amt(l.Amount, cur), ChargeType: string(l.ChargeType),
-				ServiceStart: datePtr(l.ServiceStart), ServiceEnd: datePtr(l.ServiceEnd), Distribution: []LineSplit{},
-				TaxCodes: append([]string{}, l.TaxCodes...), TaxAmount: amt(l.TaxAmount, cur)}
+				UnitPrice: unitPrice(l.UnitPrice, cur), Discount: core.Amount(l.Discount, cur), Amount: core.Amount(l.Amount, cur), ChargeType: string(l.ChargeType),
+				ServiceStart: core.DateOrNil(l.ServiceStart), ServiceEnd: core.DateOrNil(l.ServiceEnd), Distribution: []LineSplit{},
+				TaxCodes: append([]string{}, l.TaxCodes...), TaxAmount: core.Amount(l.TaxAmount, cur)}
 			for _, s := range l.Distribution {
 				ol.Distribution = append(ol.Distribution, LineSplit{Account: s.Account, Percent: s.Percent.String()})
 			}
@@ -259,8 +211,8 @@ type LineInput struct {
 	Discount          string      `json:"discount,omitempty" doc:"Line discount as an amount."`
 	Amount            *string     `json:"amount,omitempty" doc:"Give alone to enter the line by amount (clears quantity and unit price)."`
 	ChargeType        string      `json:"charge_type,omitempty" enum:"recurring,usage,one_time,time,"`
-	ServiceStart      *Date       `json:"service_start,omitempty"`
-	ServiceEnd        *Date       `json:"service_end,omitempty"`
+	ServiceStart      *core.Date  `json:"service_start,omitempty"`
+	ServiceEnd        *core.Date  `json:"service_end,omitempty"`
 	Distribution      []LineSplit `json:"distribution,omitempty"`
 }
 
@@ -269,20 +221,20 @@ type InvoiceInput struct {
 	Kind                *string            `json:"kind,omitempty" enum:"invoice,credit_note"`
 	CustomerID          *string            `json:"customer_id,omitempty" doc:"Required on create."`
 	InvoiceAccountID    *string            `json:"invoice_account_id,omitempty" doc:"Bill-to account; the customer's invoice account when omitted."`
-	InvoiceDate         *Date              `json:"invoice_date,omitempty"`
-	DocumentDate        *Date              `json:"document_date,omitempty"`
-	DueDate             *Date              `json:"due_date,omitempty" doc:"From the payment terms when omitted."`
-	CashDiscountDate    *Date              `json:"cash_discount_date,omitempty"`
+	InvoiceDate         *core.Date         `json:"invoice_date,omitempty"`
+	DocumentDate        *core.Date         `json:"document_date,omitempty"`
+	DueDate             *core.Date         `json:"due_date,omitempty" doc:"From the payment terms when omitted."`
+	CashDiscountDate    *core.Date         `json:"cash_discount_date,omitempty"`
 	CashDiscountPercent *string            `json:"cash_discount_percent,omitempty"`
-	PeriodStart         *Date              `json:"period_start,omitempty"`
-	PeriodEnd           *Date              `json:"period_end,omitempty"`
+	PeriodStart         *core.Date         `json:"period_start,omitempty"`
+	PeriodEnd           *core.Date         `json:"period_end,omitempty"`
 	Currency            *string            `json:"currency,omitempty"`
 	ExchangeRate        *string            `json:"exchange_rate,omitempty" doc:"Accounting-currency units per unit of the document currency; required for a foreign currency."`
 	Provider            *string            `json:"provider,omitempty" doc:"The cloud vendor or source: one invoice per provider."`
 	MethodOfPayment     *string            `json:"method_of_payment,omitempty"`
 	PaymentTermsDays    *int               `json:"payment_terms_days,omitempty"`
 	PaymentSchedule     *[]Installment     `json:"payment_schedule,omitempty"`
-	HoldUntil           *Date              `json:"hold_until,omitempty"`
+	HoldUntil           *core.Date         `json:"hold_until,omitempty"`
 	Language            *string            `json:"language,omitempty"`
 	CustomFields        *map[string]string `json:"custom_fields,omitempty"`
 	Notes               *string            `json:"notes,omitempty" maxLength:"4000"`
@@ -292,10 +244,10 @@ type InvoiceInput struct {
 
 func (in InvoiceInput) toService() service.InvoiceInput {
 	out := service.InvoiceInput{Kind: in.Kind, CustomerID: in.CustomerID, InvoiceAccountID: in.InvoiceAccountID,
-		InvoiceDate: cd(in.InvoiceDate), DocumentDate: cd(in.DocumentDate), DueDate: cd(in.DueDate), CashDiscountDate: cd(in.CashDiscountDate),
-		CashDiscountPct: in.CashDiscountPercent, PeriodStart: cd(in.PeriodStart), PeriodEnd: cd(in.PeriodEnd), Currency: in.Currency,
+		InvoiceDate: core.OptionalDate(in.InvoiceDate), DocumentDate: core.OptionalDate(in.DocumentDate), DueDate: core.OptionalDate(in.DueDate), CashDiscountDate: core.OptionalDate(in.CashDiscountDate),
+		CashDiscountPct: in.CashDiscountPercent, PeriodStart: core.OptionalDate(in.PeriodStart), PeriodEnd: core.OptionalDate(in.PeriodEnd), Currency: in.Currency,
 		ExchangeRate: in.ExchangeRate, Provider: in.Provider, MethodOfPayment: in.MethodOfPayment, PaymentTermsDays: in.PaymentTermsDays,
-		HoldUntil: cd(in.HoldUntil), Language: in.Language, CustomFields: in.CustomFields, Notes: in.Notes, ExternalRefs: in.ExternalRefs}
+		HoldUntil: core.OptionalDate(in.HoldUntil), Language: in.Language, CustomFields: in.CustomFields, Notes: in.Notes, ExternalRefs: in.ExternalRefs}
 	if in.PaymentSchedule != nil {
 		sched := make([]service.InstallmentInput, 0, len(*in.PaymentSchedule))
 		for _, i := range *in.PaymentSchedule {
@@ -340,7 +292,7 @@ type InvoiceFilterParams struct {
 }
 
 type invoiceListIn struct {
-	PageParams
+	core.PageParams
 	InvoiceFilterParams
 }
 
@@ -357,10 +309,10 @@ func (in *InvoiceFilterParams) filter() (service.InvoiceFilter, error) {
 		}
 	}
 	var err error
-	if f.From, err = parseDateParam("from", in.From); err != nil {
+	if f.From, err = core.ParseDateParam("from", in.From); err != nil {
 		return f, err
 	}
-	if f.To, err = parseDateParam("to", in.To); err != nil {
+	if f.To, err = core.ParseDateParam("to", in.To); err != nil {
 		return f, err
 	}
 	return f, nil
@@ -368,91 +320,91 @@ func (in *InvoiceFilterParams) filter() (service.InvoiceFilter, error) {
 
 func (h *Handlers) registerInvoices(api huma.API) {
 	tags := []string{"Invoices"}
-	op(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/api/v1/invoices", Summary: "List invoices and credit notes", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *invoiceListIn) (*Body[List[Invoice]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-invoices", Method: http.MethodGet, Path: "/api/v1/invoices", Summary: "List invoices and credit notes", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *invoiceListIn) (*core.Body[core.List[Invoice]], error) {
 			f, err := in.filter()
 			if err != nil {
 				return nil, err
 			}
-			f.Page = in.page()
+			f.Page = in.Page()
 			page, err := h.Svc.ListInvoices(ctx, p, f)
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(page, func(inv billing.Invoice) Invoice { return invoiceOut(inv, false, dc) }), nil
+			return core.ListOf(page, func(inv billing.Invoice) Invoice { return InvoiceOut(inv, false, dc) }), nil
 		})
 	type createIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body InvoiceInput
 	}
-	op(api, huma.Operation{OperationID: "create-invoice", Method: http.MethodPost, Path: "/api/v1/invoices", Summary: "Create a draft invoice or credit note", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *createIn) (*Body[Invoice], error) {
+	core.Op(api, huma.Operation{OperationID: "create-invoice", Method: http.MethodPost, Path: "/api/v1/invoices", Summary: "Create a draft invoice or credit note", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[Invoice], error) {
 			inv, err := h.Svc.CreateInvoice(ctx, p, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
+			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 		})
-	op(api, huma.Operation{OperationID: "preview-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/preview", Summary: "Compute a draft's totals without saving",
+	core.Op(api, huma.Operation{OperationID: "preview-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/preview", Summary: "Compute a draft's totals without saving",
 		Tags: tags, DefaultStatus: http.StatusOK},
-		func(ctx context.Context, p access.Principal, in *createIn) (*Body[Invoice], error) {
+		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[Invoice], error) {
 			inv, err := h.Svc.PreviewInvoice(ctx, p, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
+			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "get-invoice", Method: http.MethodGet, Path: "/api/v1/invoices/{id}", Summary: "Get an invoice", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[Invoice], error) {
+	core.Op(api, huma.Operation{OperationID: "get-invoice", Method: http.MethodGet, Path: "/api/v1/invoices/{id}", Summary: "Get an invoice", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[Invoice], error) {
 			inv, err := h.Svc.GetInvoice(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
+			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
 		Body InvoiceInput
 	}
-	op(api, huma.Operation{OperationID: "update-invoice", Method: http.MethodPatch, Path: "/api/v1/invoices/{id}", Summary: "Edit a draft",
+	core.Op(api, huma.Operation{OperationID: "update-invoice", Method: http.MethodPatch, Path: "/api/v1/invoices/{id}", Summary: "Edit a draft",
 		Description: "Only drafts can be edited; lines, when given, replace all lines. Issued documents are changed by a correction.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *patchIn) (*Body[Invoice], error) {
+		func(ctx context.Context, p access.Principal, in *patchIn) (*core.Body[Invoice], error) {
 			inv, err := h.Svc.UpdateInvoice(ctx, p, in.ID, in.Body.toService())
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[Invoice]{invoiceOut(inv, true, dc)}, nil
+			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
 		})
-	op(api, huma.Operation{OperationID: "discard-invoice", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}", Summary: "Discard a draft",
+	core.Op(api, huma.Operation{OperationID: "discard-invoice", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}", Summary: "Discard a draft",
 		Tags: tags, DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Empty, error) {
-			return &Empty{}, h.Svc.DiscardInvoice(ctx, p, in.ID)
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Empty, error) {
+			return &core.Empty{}, h.Svc.DiscardInvoice(ctx, p, in.ID)
 		})
 	type statusIn struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body struct {
 			Status string `json:"status" enum:"draft,submitted,approved,open,past_due,closed,void" doc:"The target status; open issues a draft. A change the document's status does not allow is 409 with the allowed ones (nothing leads back to draft)."`
@@ -466,19 +418,19 @@ func (h *Handlers) registerInvoices(api huma.API) {
 		Notified bool     `json:"notified" doc:"Whether a notification to the customer was queued."`
 		Warnings []string `json:"warnings,omitempty" doc:"What the change did not refuse but you must know, e.g. that no EN 16931 e-invoice can be made in the document's currency."`
 	}
-	op(api, huma.Operation{OperationID: "update-invoice-status", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/status", Summary: "Update status",
+	core.Op(api, huma.Operation{OperationID: "update-invoice-status", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/status", Summary: "Update status",
 		Description: "Seeds 000/001's update status: issue (draft → open: number, ledger posting, frozen), past due, close, void (reversal). Illegal changes are 409 with the allowed ones.",
 		Tags:        tags, DefaultStatus: http.StatusOK},
-		func(ctx context.Context, p access.Principal, in *statusIn) (*Body[statusOut], error) {
+		func(ctx context.Context, p access.Principal, in *statusIn) (*core.Body[statusOut], error) {
 			res, err := h.Svc.UpdateInvoiceStatus(ctx, p, in.ID, service.StatusChange{Status: in.Body.Status, Notify: in.Body.Notify, Reason: in.Body.Reason, Redate: in.Body.Redate})
 			if err != nil {
 				return nil, err
 			}
-			dc, err := h.docCtx(ctx, p)
+			dc, err := DocContextOf(ctx, h.Svc, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[statusOut]{statusOut{Invoice: invoiceOut(res.Invoice, true, dc), Notified: res.Notified, Warnings: res.Warnings}}, nil
+			return &core.Body[statusOut]{Body: statusOut{Invoice: InvoiceOut(res.Invoice, true, dc), Notified: res.Notified, Warnings: res.Warnings}}, nil
 		})
 	type totalsOut struct {
 		Currency           string `json:"currency"`
@@ -493,35 +445,24 @@ func (h *Handlers) registerInvoices(api huma.API) {
 		AvailableAfter     string `json:"available_after" doc:"Credit limit − open balance − this draft (when it is in credit_currency)."`
 		CreditLimitReached bool   `json:"credit_limit_reached"`
 	}
-	op(api, huma.Operation{OperationID: "get-invoice-totals", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/totals", Summary: "Totals with the customer's credit limit", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[totalsOut], error) {
+	core.Op(api, huma.Operation{OperationID: "get-invoice-totals", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/totals", Summary: "Totals with the customer's credit limit", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[totalsOut], error) {
 			v, err := h.Svc.InvoiceTotals(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
 			c := v.Currency
-			return &Body[totalsOut]{totalsOut{Currency: c, Net: amt(v.Net, c), Tax: amt(v.Tax, c), Total: amt(v.Total, c), Paid: amt(v.Paid, c),
-				Balance: amt(v.Balance, c), CreditCurrency: v.CreditCurrency, CreditLimit: amt(v.CreditLimit, v.CreditCurrency),
-				OpenBalance: amt(v.OpenBalance, v.CreditCurrency), AvailableAfter: amt(v.AvailableAfter, v.CreditCurrency),
+			return &core.Body[totalsOut]{Body: totalsOut{Currency: c, Net: core.Amount(v.Net, c), Tax: core.Amount(v.Tax, c), Total: core.Amount(v.Total, c), Paid: core.Amount(v.Paid, c),
+				Balance: core.Amount(v.Balance, c), CreditCurrency: v.CreditCurrency, CreditLimit: core.Amount(v.CreditLimit, v.CreditCurrency),
+				OpenBalance: core.Amount(v.OpenBalance, v.CreditCurrency), AvailableAfter: core.Amount(v.AvailableAfter, v.CreditCurrency),
 				CreditLimitReached: v.CreditLimitReached}}, nil
 		})
-	op(api, huma.Operation{OperationID: "list-invoice-notifications", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/notifications", Summary: "Notifications queued for a document", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*Body[List[service.Notification]], error) {
+	core.Op(api, huma.Operation{OperationID: "list-invoice-notifications", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/notifications", Summary: "Notifications queued for a document", Tags: tags},
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[core.List[service.Notification]], error) {
 			ns, err := h.Svc.ListNotifications(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return listOf(service.PageOf[service.Notification]{Items: ns}, func(n service.Notification) service.Notification { return n }), nil
+			return core.ListOf(service.PageOf[service.Notification]{Items: ns}, func(n service.Notification) service.Notification { return n }), nil
 		})
-}
-
-func parseDateParam(field, s string) (calendar.Date, error) {
-	if s == "" {
-		return calendar.Date{}, nil
-	}
-	d, err := calendar.Parse(s)
-	if err != nil {
-		return d, fieldErr(field, err.Error())
-	}
-	return d, nil
 }

@@ -1,4 +1,4 @@
-package api
+package invoicing
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
@@ -52,7 +53,7 @@ func (h *Handlers) registerDocuments(api huma.API) {
 	type idIn struct {
 		ID string `path:"id"`
 	}
-	op(api, huma.Operation{OperationID: "invoice-pdf", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/pdf", Summary: "Download the PDF",
+	core.Op(api, huma.Operation{OperationID: "invoice-pdf", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/pdf", Summary: "Download the PDF",
 		Description: "The document in its customer's language (en, es, pt-BR) with the tenant's branding; drafts carry a DRAFT watermark.",
 		Tags:        tags, Responses: binaryResponse("application/pdf")},
 		func(ctx context.Context, p access.Principal, in *idIn) (*documentOut, error) {
@@ -62,7 +63,7 @@ func (h *Handlers) registerDocuments(api huma.API) {
 			}
 			return download("application/pdf", inv, "pdf", "attachment", b), nil
 		})
-	op(api, huma.Operation{OperationID: "invoice-ubl", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/ubl", Summary: "Download the UBL e-invoice",
+	core.Op(api, huma.Operation{OperationID: "invoice-ubl", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/ubl", Summary: "Download the UBL e-invoice",
 		Description: "A UBL 2.1 Invoice or CreditNote following EN 16931 (Peppol BIS Billing 3.0). Issued documents only. " +
 			"A document in a currency with more than 2 decimals (BHD, KWD, …) has no e-invoice: 409 naming the currency and the rule.",
 		Tags: tags, Responses: binaryResponse("application/xml")},
@@ -73,7 +74,7 @@ func (h *Handlers) registerDocuments(api huma.API) {
 			}
 			return download("application/xml; charset=utf-8", inv, "xml", "attachment", b), nil
 		})
-	op(api, huma.Operation{OperationID: "invoice-print", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/print", Summary: "Print view",
+	core.Op(api, huma.Operation{OperationID: "invoice-print", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/print", Summary: "Print view",
 		Description: "An HTML page of the document with print CSS; it opens the browser's print dialog when loaded.",
 		Tags:        tags, Responses: binaryResponse("text/html")},
 		func(ctx context.Context, p access.Principal, in *idIn) (*documentOut, error) {
@@ -116,25 +117,25 @@ func (h *Handlers) registerDocuments(api huma.API) {
 			}}, nil
 		}
 	}
-	op(api, huma.Operation{OperationID: "export-invoices-csv", Method: http.MethodGet, Path: "/api/v1/invoices.csv", Summary: "Export invoices as CSV",
+	core.Op(api, huma.Operation{OperationID: "export-invoices-csv", Method: http.MethodGet, Path: "/api/v1/invoices.csv", Summary: "Export invoices as CSV",
 		Description: "One row per document, with the invoice list's filters and sort; streamed. RFC 4180, UTF-8, a header row, amounts as plain decimals.",
 		Tags:        tags, Responses: binaryResponse("text/csv")}, export(false))
-	op(api, huma.Operation{OperationID: "export-invoice-lines-csv", Method: http.MethodGet, Path: "/api/v1/invoice-lines.csv", Summary: "Export invoice lines as CSV (detailed CSV)",
+	core.Op(api, huma.Operation{OperationID: "export-invoice-lines-csv", Method: http.MethodGet, Path: "/api/v1/invoice-lines.csv", Summary: "Export invoice lines as CSV (detailed CSV)",
 		Description: "One row per invoice line with the document's columns repeated, with the invoice list's filters and sort; streamed.",
 		Tags:        tags, Responses: binaryResponse("text/csv")}, export(true))
 
 	// Branding.
 	btags := []string{"Tenant"}
-	op(api, huma.Operation{OperationID: "get-branding", Method: http.MethodGet, Path: "/api/v1/tenant/branding", Summary: "Get the document branding", Tags: btags},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Body[BrandingOut], error) {
+	core.Op(api, huma.Operation{OperationID: "get-branding", Method: http.MethodGet, Path: "/api/v1/tenant/branding", Summary: "Get the document branding", Tags: btags},
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[BrandingOut], error) {
 			b, err := h.Svc.GetBranding(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return &Body[BrandingOut]{brandingOut(b)}, nil
+			return &core.Body[BrandingOut]{Body: brandingOut(b)}, nil
 		})
 	type brandingPatch struct {
-		IdempotencyHeader
+		core.IdempotencyHeader
 		Body struct {
 			PrimaryColor        *string `json:"primary_color,omitempty" doc:"#RRGGBB"`
 			AccentColor         *string `json:"accent_color,omitempty" doc:"#RRGGBB"`
@@ -145,23 +146,23 @@ func (h *Handlers) registerDocuments(api huma.API) {
 			Phone               *string `json:"phone,omitempty"`
 		}
 	}
-	op(api, huma.Operation{OperationID: "update-branding", Method: http.MethodPatch, Path: "/api/v1/tenant/branding", Summary: "Change the document branding",
+	core.Op(api, huma.Operation{OperationID: "update-branding", Method: http.MethodPatch, Path: "/api/v1/tenant/branding", Summary: "Change the document branding",
 		Description: "Colours, payment instructions, bank account (IBAN, BIC) and contact on PDFs, print views and e-invoices. Administrators only.", Tags: btags},
-		func(ctx context.Context, p access.Principal, in *brandingPatch) (*Body[BrandingOut], error) {
+		func(ctx context.Context, p access.Principal, in *brandingPatch) (*core.Body[BrandingOut], error) {
 			b, err := h.Svc.UpdateBranding(ctx, p, service.BrandingPatch{PrimaryColor: in.Body.PrimaryColor, AccentColor: in.Body.AccentColor,
 				PaymentInstructions: in.Body.PaymentInstructions, IBAN: in.Body.IBAN, BIC: in.Body.BIC, Email: in.Body.Email, Phone: in.Body.Phone})
 			if err != nil {
 				return nil, err
 			}
-			return &Body[BrandingOut]{brandingOut(b)}, nil
+			return &core.Body[BrandingOut]{Body: brandingOut(b)}, nil
 		})
 	type logoIn struct {
 		RawBody []byte `contentType:"application/octet-stream"`
 	}
-	op(api, huma.Operation{OperationID: "set-logo", Method: http.MethodPut, Path: "/api/v1/tenant/logo", Summary: "Upload the logo",
+	core.Op(api, huma.Operation{OperationID: "set-logo", Method: http.MethodPut, Path: "/api/v1/tenant/logo", Summary: "Upload the logo",
 		Description: fmt.Sprintf("Send a PNG or JPEG image as the body, at most %d KiB; its type is checked from its bytes.", documents.MaxLogoBytes>>10),
 		Tags:        btags, MaxBodyBytes: documents.MaxLogoBytes + 1, SkipValidateBody: true},
-		func(ctx context.Context, p access.Principal, in *logoIn) (*Body[BrandingOut], error) {
+		func(ctx context.Context, p access.Principal, in *logoIn) (*core.Body[BrandingOut], error) {
 			if len(in.RawBody) == 0 {
 				return nil, errEmptyLogo
 			}
@@ -169,15 +170,15 @@ func (h *Handlers) registerDocuments(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &Body[BrandingOut]{brandingOut(b)}, nil
+			return &core.Body[BrandingOut]{Body: brandingOut(b)}, nil
 		})
-	op(api, huma.Operation{OperationID: "delete-logo", Method: http.MethodDelete, Path: "/api/v1/tenant/logo", Summary: "Remove the logo",
+	core.Op(api, huma.Operation{OperationID: "delete-logo", Method: http.MethodDelete, Path: "/api/v1/tenant/logo", Summary: "Remove the logo",
 		Tags: btags, DefaultStatus: http.StatusNoContent},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*Empty, error) {
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Empty, error) {
 			_, err := h.Svc.SetLogo(ctx, p, nil)
-			return &Empty{}, err
+			return &core.Empty{}, err
 		})
-	op(api, huma.Operation{OperationID: "get-logo", Method: http.MethodGet, Path: "/api/v1/tenant/logo", Summary: "Download the logo",
+	core.Op(api, huma.Operation{OperationID: "get-logo", Method: http.MethodGet, Path: "/api/v1/tenant/logo", Summary: "Download the logo",
 		Tags: btags, Responses: binaryResponse("image/png")},
 		func(ctx context.Context, p access.Principal, _ *struct{}) (*documentOut, error) {
 			b, typ, err := h.Svc.GetLogo(ctx, p)
