@@ -1,4 +1,4 @@
-package api
+package accounts
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/api/invoicing"
+	"github.com/facturo/facturo/api/sales"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
@@ -31,7 +32,7 @@ func (in WalletInput) toService() service.WalletInput {
 // DrawResult is what a usage charge did.
 type DrawResult struct {
 	Movement  billing.Movement `json:"movement"`
-	SalesItem *SalesItem       `json:"sales_item,omitempty" doc:"The part the wallet did not cover, billed by the next billing run."`
+	SalesItem *sales.SalesItem `json:"sales_item,omitempty" doc:"The part the wallet did not cover, billed by the next billing run."`
 	Replayed  bool             `json:"replayed" doc:"The ref was charged before; nothing changed."`
 }
 
@@ -139,7 +140,7 @@ func (h *Handlers) registerWallets(api huma.API) {
 			}
 			out := DrawResult{Movement: r.Movement, Replayed: r.Replayed}
 			if r.SalesItem != nil {
-				si := salesItemOut(*r.SalesItem)
+				si := sales.SalesItemOut(*r.SalesItem)
 				out.SalesItem = &si
 			}
 			return &core.Body[DrawResult]{Body: out}, nil
