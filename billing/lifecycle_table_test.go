@@ -2,6 +2,7 @@ package billing
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -343,7 +344,7 @@ func TestCorrectEveryStatus(t *testing.T) {
 				t.Fatalf("credit note %s %q %+v", cn.Status, cn.CloseReason, cc)
 			}
 			if st == Closed {
-				if orig.CloseReason != "" || oc.To != Closed || slicesContains(oc.Fields, "status") {
+				if orig.CloseReason != "" || oc.To != Closed || slices.Contains(oc.Fields, "status") {
 					t.Fatalf("closed original re-closed: %q %+v", orig.CloseReason, oc)
 				}
 				return
@@ -444,11 +445,91 @@ func TestReopenEveryStatus(t *testing.T) {
 	}
 }
 
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
+func TestCheckStatusChangeEveryPair(t *testing.T) {
+	t.Parallel()
+	// The changes an issuable document (due yesterday, unpaid, approval
+	// not required) may make from each status.
+	allowed := map[Status][]Status{
+		Draft:     {Submitted, Open},
+		Submitted: {Approved, Draft, Open},
+		Approved:  {Open, Draft},
+		Open:      {PastDue, Closed, Void},
+		PastDue:   {Closed, Void},
+		Closed:    {},
+		Void:      {},
+	}
+	sc := StatusContext{Today: lcToday}
+	for _, from := range Statuses {
+		inv := issuable(from)
+		got := inv.AllowedStatuses(sc)
+		if !slices.Equal(got, allowed[from]) {
+			t.Errorf("AllowedStatuses(%s) = %v, want %v", from, got, allowed[from])
+		}
+		for _, to := range Statuses {
+			err := inv.CheckStatusChange(to, sc)
+			ok := slices.Contains(allowed[from], to)
+			if (err == nil) != ok {
+				t.Errorf("%s → %s: err = %v, want ok=%v", from, to, err, ok)
+				continue
+			}
+			if err != nil {
+				fe, _ := fail.As(err)
+				if fe == nil || len(fe.Allowed) != len(allowed[from]) {
+					t.Errorf("%s → %s: refusal %#v does not list %v", from, to, err, allowed[from])
+				}
+			}
 		}
 	}
-	return false
+}
+
+func TestCheckStatusChangeGuards(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		from, to Status
+		edit     func(*Invoice)
+		sc       StatusContext
+		ok       bool
+	}{
+		{"submit without lines", Draft, Submitted, func(i *Invoice) { i.Lines = nil }, StatusContext{Today: lcToday}, false},
+		{"issue unapproved", Draft, Open, func(*Invoice) {}, StatusContext{Today: lcToday, ApprovalRequired: true}, false},
+		{"issue approved", Approved, Open, func(*Invoice) {}, StatusContext{Today: lcToday, ApprovalRequired: true}, true},
+		{"past due on the due date", Open, PastDue, func(i *Invoice) { i.DueDate = lcToday }, StatusContext{Today: lcToday}, false},
+		{"past due without balance", Open, PastDue, func(i *Invoice) { i.Balance = decimal.Zero }, StatusContext{Today: lcToday}, false},
+		{"void a paid invoice", Open, Void, func(i *Invoice) { i.Paid = decimal.NewFromInt(1) }, StatusContext{Today: lcToday}, false},
+		{"close with balance", PastDue, Closed, func(*Invoice) {}, StatusContext{Today: lcToday}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			inv := issuable(c.from)
+			c.edit(&inv)
+			if err := inv.CheckStatusChange(c.to, c.sc); (err == nil) != c.ok {
+				t.Fatalf("err = %v, want ok=%v", err, c.ok)
+			}
+			if err := inv.CheckPastDue(c.sc.Today); c.to == PastDue && (err == nil) != c.ok {
+				t.Fatalf("CheckPastDue = %v, want ok=%v", err, c.ok)
+			}
+		})
+	}
+}
+
+func TestReplacementFor(t *testing.T) {
+	t.Parallel()
+	orig := issuable(Closed)
+	orig.Paid, orig.Balance, orig.EntryID, orig.CloseReason, orig.ClosedAt = lcTen, decimal.Zero, "je1", "settled by P1", &lcNow
+	orig.TemplateID, orig.TemplatePeriod, orig.DueDate = "tp1", "2026-03-01", lcToday
+	r := orig.ReplacementFor("r1", lcToday, "PRICE", "wrong price")
+	switch {
+	case r.ID != "r1" || r.Status != Draft || r.Number != "" || r.DocumentNumber != "":
+		t.Fatalf("identity %+v", r)
+	case !r.Paid.IsZero() || !r.Balance.Equal(orig.Total) || r.EntryID != "" || r.CloseReason != "" || r.ClosedAt != nil:
+		t.Fatalf("settlement copied %+v", r)
+	case r.OriginalID != orig.ID || r.CorrectionReason != "PRICE" || r.CorrectionComment != "wrong price":
+		t.Fatalf("links %+v", r)
+	case !r.DueDate.IsZero() || r.InvoiceDate != lcToday || r.TemplateID != "" || r.TemplatePeriod != "":
+		t.Fatalf("dates/template %+v", r)
+	case len(r.Lines) != 1 || &r.Lines[0] == &orig.Lines[0]:
+		t.Fatal("lines not copied")
+	}
 }
