@@ -1,7 +1,6 @@
 package billing
 
 import (
-	"strings"
 	"time"
 
 	"github.com/facturo/facturo/calendar"
@@ -146,27 +145,17 @@ func (inv *Invoice) Issue(today calendar.Date, now time.Time) (Change, bool, err
 	return ch, closed, nil
 }
 
-// CloseReasonSettled starts the close reason of a document a settlement
-// closed (CloseSettled): a refund may reopen such a document, not one
-// closed by hand or voided.
-const CloseReasonSettled = "settled"
-
-// ClosedBySettlement reports whether the document is closed because a
-// settlement brought its balance to zero (CloseSettled).
-func (inv *Invoice) ClosedBySettlement() bool {
-	return inv.Status == Closed && strings.HasPrefix(inv.CloseReason, CloseReasonSettled)
-}
-
 // CloseSettled closes, at now, an owed document whose balance a settlement
-// by (a payment, a credit note, customer credit) brought to zero; the close
-// reason is CloseReasonSettled + " by " + by. It reports whether it closed
-// it: a document with a balance, or not owed, is left as it is.
-func (inv *Invoice) CloseSettled(by string, now time.Time) (Change, bool) {
+// (a payment, a credit note, customer credit) brought to zero, with reason
+// (receivables.CloseReasonPrefix + " by " + what settled it: a refund may
+// reopen such a document). It reports whether it closed it: a document
+// with a balance, or not owed, is left as it is.
+func (inv *Invoice) CloseSettled(reason string, now time.Time) (Change, bool) {
 	if !inv.Status.IsOwed() || !inv.Balance.IsZero() {
 		return Change{From: inv.Status, To: inv.Status}, false
 	}
 	ch := Change{From: inv.Status, To: Closed, Fields: []string{"status", "closed_at", "close_reason"}, Events: []string{"invoice.closed"}}
-	inv.Status, inv.ClosedAt, inv.CloseReason = Closed, &now, CloseReasonSettled+" by "+by
+	inv.Status, inv.ClosedAt, inv.CloseReason = Closed, &now, reason
 	return ch, true
 }
 

@@ -273,7 +273,7 @@ func TestCloseSettledEveryStatus(t *testing.T) {
 				t.Parallel()
 				inv := issuable(st)
 				inv.Balance = bal
-				ch, closed := inv.CloseSettled("payment P1", lcNow)
+				ch, closed := inv.CloseSettled("settled by payment P1", lcNow)
 				if want := st.IsOwed() && bal.IsZero(); closed != want {
 					t.Fatalf("closed = %v, want %v", closed, want)
 				}
@@ -286,31 +286,7 @@ func TestCloseSettledEveryStatus(t *testing.T) {
 				if inv.Status != Closed || ch.From != st || inv.CloseReason != "settled by payment P1" || !inv.ClosedAt.Equal(lcNow) {
 					t.Fatalf("%+v", inv)
 				}
-				if !inv.ClosedBySettlement() {
-					t.Fatal("not ClosedBySettlement")
-				}
 			})
-		}
-	}
-}
-
-func TestClosedBySettlement(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		st     Status
-		reason string
-		want   bool
-	}{
-		{Closed, "settled by customer credit", true},
-		{Closed, "written off", false},
-		{Closed, CloseReasonNothingOwed, false},
-		{Void, "settled by mistake", false},
-		{Open, "", false},
-	}
-	for _, c := range cases {
-		inv := Invoice{Status: c.st, CloseReason: c.reason}
-		if got := inv.ClosedBySettlement(); got != c.want {
-			t.Errorf("%s %q: %v, want %v", c.st, c.reason, got, c.want)
 		}
 	}
 }

@@ -148,9 +148,8 @@ type PaymentInput struct {
 	NoAutoApply bool
 }
 
-// settleCloseReason starts the close reason of an invoice a settlement
-// closed (billing.Invoice.CloseSettled).
-const settleCloseReason = billing.CloseReasonSettled
+// settleCloseReason starts the close reason of an invoice a settlement closed.
+const settleCloseReason = "settled"
 
 // payCtx is what the settlement helpers need within one transaction.
 type payCtx struct {
@@ -365,7 +364,7 @@ func (s *Service) finishSettlement(ctx context.Context, tx Tx, tenantID string, 
 	for _, invID := range st.order {
 		inv := st.touched[invID]
 		if inv.Balance.IsZero() && inv.Status != billing.Closed {
-			inv.CloseSettled(desc, now)
+			inv.CloseSettled(settleCloseReason+" by "+desc, now)
 		}
 		inv.UpdatedAt = now
 		if err := tx.UpdateInvoiceSettlement(ctx, *inv); err != nil {
@@ -937,7 +936,7 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement,
 		return Settlement{}, err
 	}
 	if extra != nil && extra.Balance.IsZero() {
-		extra.CloseSettled("customer credit", now)
+		extra.CloseSettled(settleCloseReason+" by customer credit", now)
 	}
 	for _, src := range sources {
 		if src.pay != nil {
