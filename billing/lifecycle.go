@@ -94,8 +94,8 @@ func (inv *Invoice) Close(reason string, now time.Time) (Change, error) {
 	return ch, nil
 }
 
-// Void voids an open or past-due document after CheckVoidable, recording the reversal entry
-// the service posted.
+// Void voids an open or past-due document after CheckVoidable, recording
+// the reversal entry the service posted.
 func (inv *Invoice) Void(reason, reversalEntryID string, now time.Time) (Change, error) {
 	if !inv.Status.CanBecome(Void) {
 		return Change{}, fail.Conflictf("document %s is %s: only an open or past-due document can be voided", inv.label(), inv.Status)
