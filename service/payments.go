@@ -364,7 +364,7 @@ func (s *Service) finishSettlement(ctx context.Context, tx Tx, tenantID string, 
 	for _, invID := range st.order {
 		inv := st.touched[invID]
 		if inv.Balance.IsZero() && inv.Status != billing.Closed {
-			inv.Status, inv.ClosedAt, inv.CloseReason = billing.Closed, &now, settleCloseReason+" by "+desc
+			inv.CloseSettled(settleCloseReason+" by "+desc, now)
 		}
 		inv.UpdatedAt = now
 		if err := tx.UpdateInvoiceSettlement(ctx, *inv); err != nil {
@@ -936,7 +936,7 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement,
 		return Settlement{}, err
 	}
 	if extra != nil && extra.Balance.IsZero() {
-		extra.Status, extra.ClosedAt, extra.CloseReason = billing.Closed, &now, settleCloseReason+" by customer credit"
+		extra.CloseSettled(settleCloseReason+" by customer credit", now)
 	}
 	for _, src := range sources {
 		if src.pay != nil {
