@@ -159,6 +159,17 @@ func (s *Service) audit(ctx context.Context, tx Tx, p access.Principal, action, 
 	return usecase.Record(ctx, tx, s.Now, p, usecase.Change{Action: action, TargetType: targetType, TargetID: targetID, Changes: changes})
 }
 
+// env is the write envelope over the whole store for the use cases still in
+// the root package: usecase.Write(ctx, s.env(), p, perm, check, fn) checks
+// perm, runs fn in one transaction and writes the audit entries and events
+// (webhook deliveries, see emitEvent) fn returns in it.
+func (s *Service) env() usecase.Env[Tx] {
+	return usecase.Env[Tx]{Store: s.store, Now: s.Now,
+		Emit: func(ctx context.Context, tx Tx, tenantID string, e usecase.Event) error {
+			return s.emitEvent(ctx, tx, tenantID, e.Type, e.Data)
+		}}
+}
+
 // ListAudit returns audit entries of the caller's tenant, newest first.
 func (s *Service) ListAudit(ctx context.Context, p access.Principal, f AuditFilter) (PageOf[AuditEntry], error) {
 	if err := p.Require(access.ReadAudit); err != nil {
@@ -167,11 +178,8 @@ func (s *Service) ListAudit(ctx context.Context, p access.Principal, f AuditFilt
 	if err := f.Page.decode(); err != nil {
 		return PageOf[AuditEntry]{}, err
 	}
-	var out []AuditEntry
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListAudit(ctx, p.TenantID, f)
-		return err
+	out, err := usecase.Read(ctx, s.env(), p, access.ReadAudit, func(tx Tx) ([]AuditEntry, error) {
+		return tx.ListAudit(ctx, p.TenantID, f)
 	})
 	if err != nil {
 		return PageOf[AuditEntry]{}, err
