@@ -370,7 +370,7 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 		return err
 	}
 	inv.TaxMode = setup.Mode
-	inv.totals(sc, cur, accounting, setup.Mode)
+	inv.computeTotals(sc, cur, accounting, setup.Mode)
 	inv.computeCashDiscount(cur)
 	return nil
 }
@@ -381,9 +381,9 @@ func lineAmount(cur money.Currency, q, p, disc decimal.Decimal) decimal.Decimal 
 	return cur.Round(q.Mul(p).Sub(disc))
 }
 
-// totals computes the tax per code, the lines' shares of it and the totals
+// computeTotals computes the tax per code, the lines' shares of it and the totals
 // from the line amounts and sc's codes and entries.
-func (inv *Invoice) totals(sc *computeScratch, cur, accounting money.Currency, mode tax.Mode) {
+func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Currency, mode tax.Mode) {
 	var net decimal.Decimal
 	for i := range inv.Lines {
 		net = net.Add(inv.Lines[i].Amount)
