@@ -81,11 +81,6 @@ func ValidCountry(code string) bool {
 	return err == nil && r.IsCountry() && r.String() == code
 }
 
-// NormalizeLanguage accepts en, es, pt-BR (and pt as pt-BR) and returns the
-// canonical tag: messages.ParseLanguage, the one home of the rule, kept
-// here for callers in service.
-func NormalizeLanguage(s string) (string, bool) { return messages.ParseLanguage(s) }
-
 // ValidEmail reports whether s is a bare email address (no display name).
 func ValidEmail(s string) bool {
 	if s == "" || len(s) > 254 || strings.ContainsAny(s, " <>\"") {

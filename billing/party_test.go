@@ -50,37 +50,6 @@ func TestValidCountry(t *testing.T) {
 	}
 }
 
-func TestNormalizeLanguage(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"en", "en", true},
-		{"EN", "en", true},
-		{" es ", "es", true},
-		{"pt", "pt-BR", true},
-		{"pt-BR", "pt-BR", true},
-		{"pt-br", "pt-BR", true},
-		{"pt_BR", "pt-BR", true},
-		{"PT", "pt-BR", true},
-		{"pt-PT", "", false},
-		{"fr", "", false},
-		{"en-US", "", false},
-		{"", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := billing.NormalizeLanguage(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("NormalizeLanguage(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-	for _, l := range billing.Languages {
-		if got, ok := billing.NormalizeLanguage(l); !ok || got != l {
-			t.Errorf("listed language %q normalises to %q, %v", l, got, ok)
-		}
-	}
-}
-
 func TestValidTimeZone(t *testing.T) {
 	for _, tz := range []string{"UTC", "Europe/Madrid", "America/Sao_Paulo", "Europe/Lisbon", "America/New_York"} {
 		if !billing.ValidTimeZone(tz) {

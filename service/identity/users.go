@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -103,10 +104,10 @@ func (s *Service) CreateUser(ctx context.Context, p access.Principal, in NewUser
 		if lang == "" {
 			lang = "en"
 		}
-		if l, ok := billing.NormalizeLanguage(lang); ok {
+		if l, ok := messages.ParseLanguage(lang); ok {
 			lang = l
 		} else {
-			c.Add("language", "%q is not supported: use one of %s", in.Language, strings.Join(billing.Languages, ", "))
+			c.Add("language", "%q is not supported: use one of %s", in.Language, strings.Join(messages.Languages, ", "))
 		}
 		if err := c.Err(); err != nil {
 			return err
@@ -180,9 +181,9 @@ func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID str
 			validateName(&c, "name", strings.TrimSpace(*patch.Name), 200)
 		}
 		if patch.Language != nil {
-			l, ok := billing.NormalizeLanguage(*patch.Language)
+			l, ok := messages.ParseLanguage(*patch.Language)
 			if !ok {
-				c.Add("language", "%q is not supported: use one of %s", *patch.Language, strings.Join(billing.Languages, ", "))
+				c.Add("language", "%q is not supported: use one of %s", *patch.Language, strings.Join(messages.Languages, ", "))
 			}
 			lang = l
 		}
@@ -417,9 +418,9 @@ func (s *Service) SetMyLanguage(ctx context.Context, p access.Principal, languag
 	if p.UserID == "" || p.TenantID == "" {
 		return access.User{}, fail.Newf(fail.Unauthenticated, "sign in to choose a language")
 	}
-	lang, ok := billing.NormalizeLanguage(language)
+	lang, ok := messages.ParseLanguage(language)
 	if !ok {
-		return access.User{}, fail.Field("language", "%q is not supported: use one of %s", language, strings.Join(billing.Languages, ", "))
+		return access.User{}, fail.Field("language", "%q is not supported: use one of %s", language, strings.Join(messages.Languages, ", "))
 	}
 	return usecase.Write(ctx, s.users, p, usecase.SignedIn, nil, func(tx UsersTx) (access.User, usecase.Audit, error) {
 		u, err := tx.GetUser(ctx, p.TenantID, p.UserID)
