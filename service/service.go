@@ -90,9 +90,11 @@ func Detached(ctx context.Context) bool {
 type Clock func() time.Time
 
 // Service is the entry point of every use case. The identity and settings
-// use cases are those of the embedded identity.Service.
+// use cases are those of the embedded identity.Service, the account use
+// cases those of the embedded accounts.Service.
 type Service struct {
 	*identity.Service
+	*accountsService
 
 	store    Store
 	now      Clock
@@ -124,8 +126,7 @@ func New(store Store, opts ...Option) *Service {
 		o(s)
 	}
 	s.Service = newIdentity(store, s.Now)
-	// A primary card may not be removed while it pays a wallet's automatic recharge.
-	s.primaryRemovalChecks = append(s.primaryRemovalChecks, walletRemovalCheck)
+	s.accountsService = s.newAccounts(store)
 	return s
 }
 

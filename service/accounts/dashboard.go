@@ -1,4 +1,4 @@
-package service
+package accounts
 
 import (
 	"context"
@@ -10,17 +10,17 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
 )
 
 // Dashboard is seed 003's account billing dashboard: everything about one
 // customer's billing on one page, for staff and for the customer itself.
-type Dashboard struct {
+// W is the wallet's view, which the wallet area defines.
+type Dashboard[W any] struct {
 	Customer       billing.Customer       `json:"customer"` // with its billing information (address)
 	Subscriptions  []billing.Subscription `json:"subscriptions"`
 	PaymentMethods []PaymentMethod        `json:"payment_methods"`
-	Wallet         *WalletView            `json:"wallet"` // nil without a wallet
+	Wallet         *W                     `json:"wallet"` // nil without a wallet
 	Summary        ChargeSummary          `json:"summary"`
 	Invoices       []billing.Invoice      `json:"invoices"`     // newest first; a customer never sees drafts
 	Transactions   []Transaction          `json:"transactions"` // newest first
@@ -71,16 +71,58 @@ type Transaction struct {
 // dashboardLimit bounds the invoices and transactions a dashboard shows.
 const dashboardLimit = 50
 
-// GetDashboard returns a customer's billing dashboard: staff who read
-// customers see any of the tenant's; a customer sees its own only (another
-// account is not found), and never a draft.
-func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customerID string) (Dashboard, error) {
+// DashboardReads is what the dashboard shows of the other areas (wallets,
+// invoices, payments, the ledger), read in the dashboard's transaction. W is
+// the wallet's view.
+type DashboardReads[W any] interface {
+	// Wallet returns the customer's wallet, or nil when it has none.
+	Wallet(ctx context.Context, tx DashboardTx, tenantID, customerID string) (*W, error)
+	// Invoices lists the customer's latest invoices, newest invoice date
+	// first, at least limit of them when there are; portal lists only what
+	// the customer itself may see (never a draft).
+	Invoices(ctx context.Context, tx DashboardTx, tenantID, customerID string, portal bool, limit int) ([]billing.Invoice, error)
+	// Payments lists the customer's latest limit payments, newest first,
+	// each with its refunds.
+	Payments(ctx context.Context, tx DashboardTx, tenantID, customerID string, limit int) ([]Received, error)
+	// OpenReceivable is what the customer owes by the ledger, over all its
+	// documents, and the part of it due before today.
+	OpenReceivable(ctx context.Context, tx DashboardTx, tenantID, customerID string, today calendar.Date) (open, pastDue decimal.Decimal, err error)
+}
+
+// Received is a payment as the dashboard shows it.
+type Received struct {
+	ID               string
+	At               time.Time
+	Method           string
+	Reference        string
+	CardBrand        string
+	CardLast4        string
+	Amount           decimal.Decimal // in Currency
+	Currency         string
+	AmountAccounting decimal.Decimal
+	Refunds          []ReceivedRefund
+}
+
+// ReceivedRefund is a refund of a payment as the dashboard shows it.
+type ReceivedRefund struct {
+	ID               string
+	At               time.Time
+	Reason           string
+	Amount           decimal.Decimal // in the payment's currency
+	AmountAccounting decimal.Decimal
+}
+
+// GetDashboard returns a customer's billing dashboard, with what reads
+// finds of the other areas: staff who read customers see any of the
+// tenant's; a customer sees its own only (another account is not found),
+// and never a draft.
+func GetDashboard[W any](ctx context.Context, s *Service, reads DashboardReads[W], p access.Principal, customerID string) (Dashboard[W], error) {
 	customer := p.IsCustomer()
 	if customer && customerID == "" {
 		customerID = p.CustomerID
 	}
-	if err := s.requireCustomerRead(p, customerID); err != nil {
-		return Dashboard{}, err
+	if err := RequireCustomerRead(p, customerID); err != nil {
+		return Dashboard[W]{}, err
 	}
 	// Staff see the wallet and the payments only with the permission their
 	// own endpoints ask for (DESIGN.md roles: sales and group managers read
@@ -88,13 +130,13 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 	// its own.
 	seesWallet := customer || p.Require(access.ManageWallets) == nil
 	seesPayments := customer || p.Require(access.ManagePayments) == nil
-	var d Dashboard
-	err := s.store.Read(ctx, func(tx Tx) error {
+	var d Dashboard[W]
+	err := s.dashboard.Store.Read(ctx, func(tx DashboardTx) error {
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
 			return err
 		}
-		now := s.Now()
+		now := s.now()
 		today := calendar.Today(now, tenant.Location())
 		if d.Customer, err = tx.GetCustomer(ctx, p.TenantID, customerID); err != nil {
 			return err
@@ -108,21 +150,12 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 		if d.PaymentMethods == nil {
 			d.PaymentMethods = []PaymentMethod{}
 		}
-		if !seesWallet {
-			// not shown
-		} else if w, err := s.walletView(ctx, tx, p.TenantID, customerID); err == nil {
-			d.Wallet = &w
-		} else if !fail.Is(err, fail.NotFound) {
-			return err
+		if seesWallet {
+			if d.Wallet, err = reads.Wallet(ctx, tx, p.TenantID, customerID); err != nil {
+				return err
+			}
 		}
-		f := InvoiceFilter{CustomerID: customerID, Sort: "invoice_date", Desc: true, Page: Page{Limit: dashboardLimit}, customerOnly: customer}
-		if customer {
-			f.Statuses = slices.Clone(billing.PortalStatuses)
-		}
-		if err := f.Page.decode(); err != nil {
-			return err
-		}
-		if d.Invoices, err = tx.ListInvoices(ctx, p.TenantID, f); err != nil {
+		if d.Invoices, err = reads.Invoices(ctx, tx, p.TenantID, customerID, customer, dashboardLimit); err != nil {
 			return err
 		}
 		if len(d.Invoices) > dashboardLimit {
@@ -137,45 +170,33 @@ func (s *Service) GetDashboard(ctx context.Context, p access.Principal, customer
 				return err
 			}
 		}
-		var pays []Payment
+		var pays []Received
 		if seesPayments {
-			if pays, err = tx.ListPayments(ctx, p.TenantID, PaymentFilter{CustomerID: customerID, Limit: dashboardLimit}); err != nil {
+			if pays, err = reads.Payments(ctx, tx, p.TenantID, customerID, dashboardLimit); err != nil {
 				return err
-			}
-		}
-		var refunds []Refund
-		payCur := map[string]string{}
-		for _, pay := range pays {
-			payCur[pay.ID] = pay.Currency
-			if pay.Refunded.IsPositive() {
-				rs, err := tx.ListRefunds(ctx, p.TenantID, pay.ID)
-				if err != nil {
-					return err
-				}
-				refunds = append(refunds, rs...)
 			}
 		}
 		d.Summary, d.Transactions = summarize(tenant.Currency, today, d.Invoices, moves, d.Subscriptions)
 		// What the customer owes is the ledger's figure, over all its
 		// documents, not only the page of them the dashboard lists.
-		recv, err := s.openReceivable(ctx, tx, p.TenantID, customerID, today)
-		if err != nil {
+		if d.Summary.Open, d.Summary.PastDue, err = reads.OpenReceivable(ctx, tx, p.TenantID, customerID, today); err != nil {
 			return err
 		}
-		d.Summary.Open, d.Summary.PastDue = recv.Open, recv.PastDue
 		for _, pay := range pays {
 			d.Summary.Paid = d.Summary.Paid.Add(pay.AmountAccounting)
 			ref := pay.Reference
 			if pay.CardLast4 != "" {
 				ref = pay.CardBrand + " ····" + pay.CardLast4
 			}
-			d.Transactions = append(d.Transactions, Transaction{ID: pay.ID, Kind: "payment", At: pay.CreatedAt, Reference: ref,
+			d.Transactions = append(d.Transactions, Transaction{ID: pay.ID, Kind: "payment", At: pay.At, Reference: ref,
 				Description: pay.Method, Amount: pay.Amount, Currency: pay.Currency})
 		}
-		for _, r := range refunds {
-			d.Summary.Refunded = d.Summary.Refunded.Add(r.AmountAccounting)
-			d.Transactions = append(d.Transactions, Transaction{ID: r.ID, Kind: "refund", At: r.CreatedAt, Reference: r.PaymentID,
-				Description: r.Reason, Amount: r.Amount.Neg(), Currency: payCur[r.PaymentID]})
+		for _, pay := range pays {
+			for _, r := range pay.Refunds {
+				d.Summary.Refunded = d.Summary.Refunded.Add(r.AmountAccounting)
+				d.Transactions = append(d.Transactions, Transaction{ID: r.ID, Kind: "refund", At: r.At, Reference: pay.ID,
+					Description: r.Reason, Amount: r.Amount.Neg(), Currency: pay.Currency})
+			}
 		}
 		slices.SortStableFunc(d.Transactions, func(a, b Transaction) int { return b.At.Compare(a.At) })
 		return nil

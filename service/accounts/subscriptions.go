@@ -1,4 +1,4 @@
-package service
+package accounts
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // SubscriptionStore persists subscriptions.
@@ -43,31 +44,34 @@ type SubscriptionInput struct {
 // CreateSubscription subscribes a customer to a product. Its first period
 // is billed (becomes a sales item) at once when it starts today or earlier.
 func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in SubscriptionInput) (billing.Subscription, error) {
-	if err := p.Require(access.ManageSubscriptions); err != nil {
-		return billing.Subscription{}, err
-	}
-	var c fail.Collector
-	q, err := money.ParseDecimal(in.Quantity)
-	if err != nil {
-		c.Add("quantity", "%q is not a decimal such as \"5\"", in.Quantity)
-	}
-	var price decimal.Decimal
-	if in.Price != nil {
-		if price, err = money.ParseDecimal(*in.Price); err != nil {
-			c.Add("price", "%q is not a decimal such as \"11.70\"", *in.Price)
+	var sub billing.Subscription
+	check := func() error {
+		var c fail.Collector
+		var price decimal.Decimal
+		q, err := money.ParseDecimal(in.Quantity)
+		if err != nil {
+			c.Add("quantity", "%q is not a decimal such as \"5\"", in.Quantity)
 		}
+		if in.Price != nil {
+			if price, err = money.ParseDecimal(*in.Price); err != nil {
+				c.Add("price", "%q is not a decimal such as \"11.70\"", *in.Price)
+			}
+		}
+		if err := c.Err(); err != nil {
+			return err
+		}
+		now := s.now()
+		sub = billing.Subscription{ID: id.NewAt("sub", now), TenantID: p.TenantID, CustomerID: in.CustomerID, Kind: billing.SubscriptionKind(in.Kind),
+			ProductID: in.ProductID, Description: in.Description, Quantity: q, Price: price, Interval: billing.Interval(in.Interval),
+			Start: in.Start, CreatedAt: now, UpdatedAt: now}
+		return nil
 	}
-	if err := c.Err(); err != nil {
-		return billing.Subscription{}, err
-	}
-	now := s.Now()
-	sub := billing.Subscription{ID: id.NewAt("sub", now), TenantID: p.TenantID, CustomerID: in.CustomerID, Kind: billing.SubscriptionKind(in.Kind),
-		ProductID: in.ProductID, Description: in.Description, Quantity: q, Price: price, Interval: billing.Interval(in.Interval),
-		Start: in.Start, CreatedAt: now, UpdatedAt: now}
-	err = s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.subscriptions, p, access.ManageSubscriptions, check, func(tx SubscriptionsTx) (billing.Subscription, usecase.Audit, error) {
+		none := usecase.Audit{}
+		now := sub.CreatedAt
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
-			return err
+			return billing.Subscription{}, none, err
 		}
 		today := calendar.Today(now, tenant.Location())
 		if sub.Start.IsZero() {
@@ -75,16 +79,16 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 		}
 		cust, err := tx.GetCustomer(ctx, p.TenantID, sub.CustomerID)
 		if fail.Is(err, fail.NotFound) || (err == nil && cust.ArchivedAt != nil) {
-			return fail.Field("customer_id", "no active customer %q", sub.CustomerID)
+			return billing.Subscription{}, none, fail.Field("customer_id", "no active customer %q", sub.CustomerID)
 		} else if err != nil {
-			return err
+			return billing.Subscription{}, none, err
 		}
 		if sub.ProductID != "" {
 			prod, err := tx.GetProduct(ctx, p.TenantID, sub.ProductID)
 			if fail.Is(err, fail.NotFound) {
-				return fail.Field("product_id", "no product %q", sub.ProductID)
+				return billing.Subscription{}, none, fail.Field("product_id", "no product %q", sub.ProductID)
 			} else if err != nil {
-				return err
+				return billing.Subscription{}, none, err
 			}
 			if in.Price == nil {
 				sub.Price = prod.DefaultPrice
@@ -95,24 +99,23 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 			}
 		}
 		if err := sub.Normalize(); err != nil {
-			return err
+			return billing.Subscription{}, none, err
 		}
 		if err := tx.InsertSubscription(ctx, sub); err != nil {
-			return err
+			return billing.Subscription{}, none, err
 		}
-		if _, err := s.renew(ctx, tx, &sub, today); err != nil {
-			return err
+		if _, err := s.RenewPeriods(ctx, tx, &sub, today); err != nil {
+			return billing.Subscription{}, none, err
 		}
-		return s.audit(ctx, tx, p, "subscription.created", "subscription", sub.ID, sub)
+		return sub, usecase.Entry("subscription.created", "subscription", sub.ID, sub), nil
 	})
-	return sub, err
 }
 
-// renew bills the subscription's due periods up to upTo, each exactly once
+// RenewPeriods bills the subscription's due periods up to upTo, each exactly once
 // (the sales item's source reference is the subscription and the period
 // start, unique per tenant), advances its next renewal and ends it when it
 // was cancelled at period end and that end has passed. It saves sub.
-func (s *Service) renew(ctx context.Context, tx Tx, sub *billing.Subscription, upTo calendar.Date) (int, error) {
+func (s *Service) RenewPeriods(ctx context.Context, tx SubscriptionsTx, sub *billing.Subscription, upTo calendar.Date) (int, error) {
 	made := 0
 	for _, per := range sub.DuePeriods(upTo) {
 		// A quantity scheduled for the period's first day (or before) bills
@@ -142,14 +145,14 @@ func (s *Service) renew(ctx context.Context, tx Tx, sub *billing.Subscription, u
 	if sub.Status == billing.SubActive && !sub.EndsOn.IsZero() && upTo.After(sub.EndsOn) {
 		sub.Status = billing.SubCancelled
 	}
-	sub.UpdatedAt = s.Now()
+	sub.UpdatedAt = s.now()
 	return made, tx.UpdateSubscription(ctx, *sub)
 }
 
 // prorateQuantity charges (or credits) a change of quantity by delta from
 // day eff of a billed period, by billing.Prorate, as one sales item with
 // reference ref; it returns the items made.
-func (s *Service) prorateQuantity(ctx context.Context, tx Tx, sub billing.Subscription, ref string, delta decimal.Decimal,
+func (s *Service) prorateQuantity(ctx context.Context, tx SubscriptionsTx, sub billing.Subscription, ref string, delta decimal.Decimal,
 	per billing.Period, eff calendar.Date) (int, error) {
 	cur, _ := money.ParseCurrency(sub.Currency)
 	pr := billing.Prorate(delta, sub.Price, cur, per, eff)
@@ -167,14 +170,14 @@ func (s *Service) prorateQuantity(ctx context.Context, tx Tx, sub billing.Subscr
 // subscriptionItem inserts one sales item of a subscription; an item with
 // the same reference made earlier (or by another node) is kept and nothing
 // is added.
-func (s *Service) subscriptionItem(ctx context.Context, tx Tx, sub billing.Subscription, ref string, q, price decimal.Decimal,
+func (s *Service) subscriptionItem(ctx context.Context, tx SubscriptionsTx, sub billing.Subscription, ref string, q, price decimal.Decimal,
 	billDate calendar.Date, per billing.Period, desc string) (bool, error) {
-	now := s.Now()
+	now := s.now()
 	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: sub.TenantID, CustomerID: sub.CustomerID,
 		Source: billing.SourceSubscription, SourceRef: sub.ID + ref, ProductID: sub.ProductID, Description: desc,
 		Quantity: q, UnitPrice: price, Currency: sub.Currency, BillingDate: billDate, PeriodStart: billDate, PeriodEnd: per.End,
 		ChargeType: billing.Recurring, CreatedAt: now, UpdatedAt: now}
-	if err := s.completeItem(ctx, tx, sub.TenantID, &si, true); err != nil {
+	if err := s.deps.CompleteItem(ctx, tx, sub.TenantID, &si, true); err != nil {
 		return false, fmt.Errorf("subscription %s: %w", sub.ID, err)
 	}
 	err := tx.InsertSalesItem(ctx, si)
@@ -192,7 +195,7 @@ func (s *Service) RenewSubscriptions(ctx context.Context, tenantID string, upTo 
 	made := 0
 	for {
 		var ids []string
-		if err := s.store.Read(ctx, func(tx Tx) error {
+		if err := s.subscriptions.Store.Read(ctx, func(tx SubscriptionsTx) error {
 			var err error
 			ids, err = tx.DueSubscriptionIDs(ctx, tenantID, "", upTo, 50)
 			return err
@@ -203,14 +206,16 @@ func (s *Service) RenewSubscriptions(ctx context.Context, tenantID string, upTo 
 			return made, nil
 		}
 		progressed := false
-		err := s.store.Write(ctx, func(tx Tx) error {
+		// A sweep of the service, not a principal's use case: no permission
+		// and no audit entry (each period's sales item is its trace).
+		err := s.subscriptions.Store.Write(ctx, func(tx SubscriptionsTx) error {
 			for _, sid := range ids {
 				sub, err := tx.GetSubscriptionForUpdate(ctx, tenantID, sid)
 				if err != nil {
 					return err
 				}
 				before := sub.NextRenewal
-				n, err := s.renew(ctx, tx, &sub, upTo)
+				n, err := s.RenewPeriods(ctx, tx, &sub, upTo)
 				if err != nil {
 					return err
 				}
@@ -234,11 +239,11 @@ func (s *Service) ListSubscriptions(ctx context.Context, p access.Principal, cus
 	if own, scoped := p.CustomerScope(); scoped && customerID == "" {
 		customerID = own
 	}
-	if err := s.requireCustomerRead(p, customerID); err != nil {
+	if err := RequireCustomerRead(p, customerID); err != nil {
 		return nil, err
 	}
 	var out []billing.Subscription
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.subscriptions.Store.Read(ctx, func(tx SubscriptionsTx) error {
 		var err error
 		out, err = tx.ListSubscriptions(ctx, p.TenantID, customerID)
 		return err
@@ -256,7 +261,7 @@ func (s *Service) GetSubscription(ctx context.Context, p access.Principal, subID
 		return billing.Subscription{}, err
 	}
 	var out billing.Subscription
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.subscriptions.Store.Read(ctx, func(tx SubscriptionsTx) error {
 		var err error
 		out, err = tx.GetSubscription(ctx, p.TenantID, subID)
 		return err
@@ -264,7 +269,7 @@ func (s *Service) GetSubscription(ctx context.Context, p access.Principal, subID
 	if err != nil {
 		return out, err
 	}
-	if err := s.requireCustomerRead(p, out.CustomerID); err != nil {
+	if err := RequireCustomerRead(p, out.CustomerID); err != nil {
 		if fail.Is(err, fail.NotFound) {
 			return billing.Subscription{}, fail.NotFoundf("no subscription %q", subID)
 		}
@@ -296,22 +301,30 @@ type SubscriptionChange struct {
 //     run already billed); now, it ends today and the days left of a billed
 //     period are credited by day.
 func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, subID string, ch SubscriptionChange) (billing.Subscription, error) {
-	if err := p.Require(access.ManageSubscriptions); err != nil {
-		return billing.Subscription{}, err
-	}
-	var out billing.Subscription
-	err := s.store.Write(ctx, func(tx Tx) error {
-		sub, err := tx.GetSubscriptionForUpdate(ctx, p.TenantID, subID)
+	return usecase.Write(ctx, s.subscriptions, p, access.ManageSubscriptions, nil, func(tx SubscriptionsTx) (billing.Subscription, usecase.Audit, error) {
+		before, sub, err := s.changeSubscription(ctx, tx, p.TenantID, subID, ch)
+		if err != nil {
+			return billing.Subscription{}, usecase.Audit{}, err
+		}
+		return sub, usecase.Entry("subscription."+ch.Action, "subscription", sub.ID, usecase.Diff(before, sub)), nil
+	})
+}
+
+// changeSubscription applies ch in tx and saves the subscription; it
+// returns it before and after.
+func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, tenantID, subID string, ch SubscriptionChange) (before, after billing.Subscription, err error) {
+	err = func() error {
+		sub, err := tx.GetSubscriptionForUpdate(ctx, tenantID, subID)
 		if err != nil {
 			return err
 		}
-		before := sub
-		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		before = sub
+		tenant, err := tx.GetTenant(ctx, tenantID)
 		if err != nil {
 			return err
 		}
-		today := calendar.Today(s.Now(), tenant.Location())
-		if _, err := s.renew(ctx, tx, &sub, today); err != nil {
+		today := calendar.Today(s.now(), tenant.Location())
+		if _, err := s.RenewPeriods(ctx, tx, &sub, today); err != nil {
 			return err
 		}
 		cur, _ := money.ParseCurrency(sub.Currency)
@@ -348,7 +361,7 @@ func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, su
 			}
 			delta := q.Sub(sub.Quantity)
 			if sub.Status == billing.SubActive && billed(per) && !delta.IsZero() {
-				if _, err := s.prorateQuantity(ctx, tx, sub, "@q@"+id.NewAt("chg", s.Now()), delta, per, eff); err != nil {
+				if _, err := s.prorateQuantity(ctx, tx, sub, "@q@"+id.NewAt("chg", s.now()), delta, per, eff); err != nil {
 					return err
 				}
 			}
@@ -424,26 +437,26 @@ func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, su
 		default:
 			return fail.Field("action", "use quantity, pause, resume or cancel")
 		}
-		sub.UpdatedAt = s.Now()
+		sub.UpdatedAt = s.now()
 		if err := tx.UpdateSubscription(ctx, sub); err != nil {
 			return err
 		}
-		out = sub
-		return s.audit(ctx, tx, p, "subscription."+ch.Action, "subscription", sub.ID, diff(before, sub))
-	})
-	return out, err
+		after = sub
+		return nil
+	}()
+	return before, after, err
 }
 
 // RenewDueSubscriptions bills the tenant's subscription periods that have
 // started by today (in the tenant's time zone). The sweep runs it on every node.
 func (s *Service) RenewDueSubscriptions(ctx context.Context, tenantID string) (int, error) {
 	var tenant billing.Tenant
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.subscriptions.Store.Read(ctx, func(tx SubscriptionsTx) error {
 		var err error
 		tenant, err = tx.GetTenant(ctx, tenantID)
 		return err
 	}); err != nil {
 		return 0, err
 	}
-	return s.RenewSubscriptions(ctx, tenantID, calendar.Today(s.Now(), tenant.Location()))
+	return s.RenewSubscriptions(ctx, tenantID, calendar.Today(s.now(), tenant.Location()))
 }

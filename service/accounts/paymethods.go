@@ -1,4 +1,4 @@
-package service
+package accounts
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // PaymentProvider is the card processor Facturo charges through (the
@@ -96,13 +97,9 @@ type DeclineError struct {
 
 func (e *DeclineError) Error() string { return fmt.Sprintf("card refused (%s): %s", e.Code, e.Message) }
 
-// WithPaymentProvider sets the card processor. Without one, card actions
-// answer that no provider is configured.
-func WithPaymentProvider(p PaymentProvider) Option { return func(s *Service) { s.provider = p } }
-
-// providerErr turns a provider error into a domain error: a refused card is
+// ProviderErr turns a provider error into a domain error: a refused card is
 // payment_failed (402), anything else is an upstream failure (internal).
-func providerErr(err error) error {
+func ProviderErr(err error) error {
 	var d *DeclineError
 	if errors.As(err, &d) {
 		e := fail.Newf(fail.PaymentFailed, "the card was refused (%s): %s", d.Code, d.Message)
@@ -116,8 +113,9 @@ func providerErr(err error) error {
 	return fmt.Errorf("payment provider: %w", err)
 }
 
-func (s *Service) requireProvider() error {
-	if s.provider == nil {
+// RequireProvider refuses card actions while no payment provider is configured.
+func RequireProvider(provider PaymentProvider) error {
+	if provider == nil {
 		return fail.Conflictf("no payment provider is configured: start Facturo with --payment-provider test, or set FACTURO_STRIPE_KEY")
 	}
 	return nil
@@ -167,101 +165,111 @@ type NewPaymentMethod struct {
 	IdempotencyKey string
 }
 
-// requireOwnAccount checks p may manage customerID's payment methods and
+// RequireOwnAccount checks p may manage customerID's payment methods and
 // pay its invoices: staff with perm, or the customer itself.
-func requireOwnAccount(p access.Principal, perm access.Permission, customerID string) error {
-	if p.IsCustomer() {
-		if err := p.Require(access.OwnAccount); err != nil {
-			return err
-		}
+func RequireOwnAccount(p access.Principal, perm access.Permission, customerID string) error {
+	perm, sees := ownAccount(p, perm, customerID)
+	if err := p.Require(perm); err != nil {
+		return err
+	}
+	return sees()
+}
+
+// ownAccount splits RequireOwnAccount for the envelope: the permission to
+// require (OwnAccount for a customer), and the check that a customer acts
+// on its own account (another is not found).
+func ownAccount(p access.Principal, perm access.Permission, customerID string) (access.Permission, func() error) {
+	if !p.IsCustomer() {
+		return perm, func() error { return nil }
+	}
+	return access.OwnAccount, func() error {
 		if !p.SeesCustomer(customerID) {
 			return fail.NotFoundf("customer %s not found", customerID)
 		}
 		return nil
 	}
-	return p.Require(perm)
 }
 
 // AddPaymentMethod registers a card with the provider and keeps its token,
 // brand, last four digits and expiry. A refused card writes nothing.
 func (s *Service) AddPaymentMethod(ctx context.Context, p access.Principal, customerID string, in NewPaymentMethod) (PaymentMethod, error) {
-	if err := requireOwnAccount(p, access.ManagePayments, customerID); err != nil {
-		return PaymentMethod{}, err
-	}
-	if err := s.requireProvider(); err != nil {
-		return PaymentMethod{}, err
-	}
-	in.Card = strings.TrimSpace(in.Card)
-	var c fail.Collector
-	if in.Card == "" || len(in.Card) > 255 {
-		c.Add("card", "is required: a card token from the payment provider (or a test card number with the test provider)")
-	}
-	if in.ExpMonth != 0 || in.ExpYear != 0 {
-		if in.ExpMonth < 1 || in.ExpMonth > 12 {
-			c.Add("exp_month", "must be 1 to 12")
+	perm, sees := ownAccount(p, access.ManagePayments, customerID)
+	check := func() error {
+		if err := sees(); err != nil {
+			return err
 		}
-		if in.ExpYear < 2000 || in.ExpYear > 2100 {
-			c.Add("exp_year", "must be a four-digit year")
+		if err := RequireProvider(s.deps.Provider); err != nil {
+			return err
 		}
+		in.Card = strings.TrimSpace(in.Card)
+		var c fail.Collector
+		if in.Card == "" || len(in.Card) > 255 {
+			c.Add("card", "is required: a card token from the payment provider (or a test card number with the test provider)")
+		}
+		if in.ExpMonth != 0 || in.ExpYear != 0 {
+			if in.ExpMonth < 1 || in.ExpMonth > 12 {
+				c.Add("exp_month", "must be 1 to 12")
+			}
+			if in.ExpYear < 2000 || in.ExpYear > 2100 {
+				c.Add("exp_year", "must be a four-digit year")
+			}
+		}
+		return c.Err()
 	}
-	if err := c.Err(); err != nil {
-		return PaymentMethod{}, err
-	}
-	var m PaymentMethod
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.payMethods, p, perm, check, func(tx PayMethodsTx) (PaymentMethod, usecase.Audit, error) {
+		none := usecase.Audit{}
+		provider := s.deps.Provider
 		cust, err := tx.GetCustomer(ctx, p.TenantID, customerID)
 		if err != nil {
-			return err
+			return PaymentMethod{}, none, err
 		}
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
-			return err
+			return PaymentMethod{}, none, err
 		}
 		existing, err := tx.ListPaymentMethods(ctx, p.TenantID, customerID)
 		if err != nil {
-			return err
+			return PaymentMethod{}, none, err
 		}
 		req := AttachCardRequest{CustomerName: cust.Name, Email: cust.Billing.Email, Card: in.Card,
 			ExpMonth: in.ExpMonth, ExpYear: in.ExpYear, IdempotencyKey: in.IdempotencyKey}
 		for _, e := range existing {
-			if e.Provider == s.provider.Name() && e.ProviderCustomer != "" {
+			if e.Provider == provider.Name() && e.ProviderCustomer != "" {
 				req.ProviderCustomer = e.ProviderCustomer
 			}
 		}
-		card, err := s.provider.AttachCard(ctx, req)
+		card, err := provider.AttachCard(ctx, req)
 		if err != nil {
-			return providerErr(err)
+			return PaymentMethod{}, none, ProviderErr(err)
 		}
-		now := s.Now()
-		m = PaymentMethod{ID: id.NewAt("pm", now), TenantID: p.TenantID, CustomerID: customerID, Provider: s.provider.Name(),
+		now := s.now()
+		m := PaymentMethod{ID: id.NewAt("pm", now), TenantID: p.TenantID, CustomerID: customerID, Provider: provider.Name(),
 			ProviderCustomer: card.ProviderCustomer, Token: card.Token, Brand: card.Brand, Last4: card.Last4,
 			ExpMonth: card.ExpMonth, ExpYear: card.ExpYear, CreatedAt: now}
 		if m.Expired(calendar.Today(now, tenant.Location())) {
-			return fail.Newf(fail.PaymentFailed, "the card expired in %02d/%d: use another card", m.ExpMonth, m.ExpYear)
+			return PaymentMethod{}, none, fail.Newf(fail.PaymentFailed, "the card expired in %02d/%d: use another card", m.ExpMonth, m.ExpYear)
 		}
 		if err := tx.InsertPaymentMethod(ctx, m); err != nil {
-			return err
+			return PaymentMethod{}, none, err
 		}
 		if in.Primary || len(existing) == 0 {
 			if err := tx.SetPrimaryPaymentMethod(ctx, p.TenantID, customerID, m.ID); err != nil {
-				return err
+				return PaymentMethod{}, none, err
 			}
 			m.Primary = true
 		}
-		return s.audit(ctx, tx, p, "payment_method.added", "customer", customerID, map[string]any{
-			"payment_method_id": m.ID, "brand": m.Brand, "last4": m.Last4, "primary": m.Primary})
+		return m, usecase.Entry("payment_method.added", "customer", customerID, map[string]any{
+			"payment_method_id": m.ID, "brand": m.Brand, "last4": m.Last4, "primary": m.Primary}), nil
 	})
-	return m, err
 }
 
 // ListPaymentMethods lists a customer's cards, the primary first.
 func (s *Service) ListPaymentMethods(ctx context.Context, p access.Principal, customerID string) ([]PaymentMethod, error) {
-	perm := access.ReadCustomers
-	if err := requireOwnAccount(p, perm, customerID); err != nil {
+	if err := RequireOwnAccount(p, access.ReadCustomers, customerID); err != nil {
 		return nil, err
 	}
 	var out []PaymentMethod
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.payMethods.Store.Read(ctx, func(tx PayMethodsTx) error {
 		if _, err := tx.GetCustomer(ctx, p.TenantID, customerID); err != nil {
 			return err
 		}
@@ -272,7 +280,8 @@ func (s *Service) ListPaymentMethods(ctx context.Context, p access.Principal, cu
 	return out, err
 }
 
-func (s *Service) customerMethod(ctx context.Context, tx Tx, p access.Principal, customerID, methodID string) (PaymentMethod, error) {
+// customerMethod finds a card of the customer; another's is not found.
+func customerMethod(ctx context.Context, tx PayMethodsTx, p access.Principal, customerID, methodID string) (PaymentMethod, error) {
 	m, err := tx.GetPaymentMethod(ctx, p.TenantID, methodID)
 	if err != nil {
 		return m, err
@@ -283,72 +292,55 @@ func (s *Service) customerMethod(ctx context.Context, tx Tx, p access.Principal,
 	return m, nil
 }
 
-// PrimaryRemovalCheck may refuse removing a customer's primary card (the
-// wallet refuses while automatic recharge is on). It runs in the removing
-// transaction.
-type PrimaryRemovalCheck func(ctx context.Context, tx Tx, tenantID, customerID string) error
-
-// WithPrimaryRemovalCheck adds a check run before a primary card is removed.
-func WithPrimaryRemovalCheck(c PrimaryRemovalCheck) Option {
-	return func(s *Service) { s.primaryRemovalChecks = append(s.primaryRemovalChecks, c) }
-}
-
 // RemovePaymentMethod deletes a card (and detaches it at the provider). A
-// removed primary card leaves the customer without one until another is set.
+// removed primary card leaves the customer without one until another is
+// set; Deps.PrimaryRemovalChecks may refuse removing it.
 func (s *Service) RemovePaymentMethod(ctx context.Context, p access.Principal, customerID, methodID string) error {
-	if err := requireOwnAccount(p, access.ManagePayments, customerID); err != nil {
-		return err
-	}
-	var token string
-	err := s.store.Write(ctx, func(tx Tx) error {
-		m, err := s.customerMethod(ctx, tx, p, customerID, methodID)
+	perm, sees := ownAccount(p, access.ManagePayments, customerID)
+	token, err := usecase.Write(ctx, s.payMethods, p, perm, sees, func(tx PayMethodsTx) (string, usecase.Audit, error) {
+		m, err := customerMethod(ctx, tx, p, customerID, methodID)
 		if err != nil {
-			return err
+			return "", usecase.Audit{}, err
 		}
 		if m.Primary {
-			for _, check := range s.primaryRemovalChecks {
+			for _, check := range s.deps.PrimaryRemovalChecks {
 				if err := check(ctx, tx, p.TenantID, customerID); err != nil {
-					return err
+					return "", usecase.Audit{}, err
 				}
 			}
 		}
 		if err := tx.DeletePaymentMethod(ctx, p.TenantID, methodID); err != nil {
-			return err
+			return "", usecase.Audit{}, err
 		}
-		token = m.Token
-		return s.audit(ctx, tx, p, "payment_method.removed", "customer", customerID, map[string]any{
-			"payment_method_id": m.ID, "brand": m.Brand, "last4": m.Last4, "primary": m.Primary})
+		return m.Token, usecase.Entry("payment_method.removed", "customer", customerID, map[string]any{
+			"payment_method_id": m.ID, "brand": m.Brand, "last4": m.Last4, "primary": m.Primary}), nil
 	})
-	if err == nil && s.provider != nil {
-		_ = s.provider.DetachCard(ctx, token) // the token is forgotten either way
+	if err == nil && s.deps.Provider != nil {
+		_ = s.deps.Provider.DetachCard(ctx, token) // the token is forgotten either way
 	}
 	return err
 }
 
 // SetPrimaryPaymentMethod makes a card the customer's primary card.
 func (s *Service) SetPrimaryPaymentMethod(ctx context.Context, p access.Principal, customerID, methodID string) (PaymentMethod, error) {
-	if err := requireOwnAccount(p, access.ManagePayments, customerID); err != nil {
-		return PaymentMethod{}, err
-	}
-	var m PaymentMethod
-	err := s.store.Write(ctx, func(tx Tx) error {
-		var err error
-		if m, err = s.customerMethod(ctx, tx, p, customerID, methodID); err != nil {
-			return err
+	perm, sees := ownAccount(p, access.ManagePayments, customerID)
+	return usecase.Write(ctx, s.payMethods, p, perm, sees, func(tx PayMethodsTx) (PaymentMethod, usecase.Audit, error) {
+		m, err := customerMethod(ctx, tx, p, customerID, methodID)
+		if err != nil {
+			return PaymentMethod{}, usecase.Audit{}, err
 		}
 		if err := tx.SetPrimaryPaymentMethod(ctx, p.TenantID, customerID, methodID); err != nil {
-			return err
+			return PaymentMethod{}, usecase.Audit{}, err
 		}
 		m.Primary = true
-		return s.audit(ctx, tx, p, "payment_method.primary_set", "customer", customerID, map[string]any{
-			"payment_method_id": m.ID, "brand": m.Brand, "last4": m.Last4})
+		return m, usecase.Entry("payment_method.primary_set", "customer", customerID, map[string]any{
+			"payment_method_id": m.ID, "brand": m.Brand, "last4": m.Last4}), nil
 	})
-	return m, err
 }
 
 // PrimaryPaymentMethod returns the customer's primary card, or a conflict
 // naming what to do when there is none.
-func (s *Service) primaryPaymentMethod(ctx context.Context, tx Tx, tenantID, customerID string) (PaymentMethod, error) {
+func PrimaryPaymentMethod(ctx context.Context, tx PaymentMethodStore, tenantID, customerID string) (PaymentMethod, error) {
 	ms, err := tx.ListPaymentMethods(ctx, tenantID, customerID)
 	if err != nil {
 		return PaymentMethod{}, err
@@ -361,34 +353,36 @@ func (s *Service) primaryPaymentMethod(ctx context.Context, tx Tx, tenantID, cus
 	return PaymentMethod{}, fail.Conflictf("customer %s has no primary card: add a card or set one as primary", customerID)
 }
 
-// ChargeCard charges a stored card through the provider, outside any
+// chargeCard charges a stored card through the provider, outside any
 // bookkeeping: the wallet's top-ups and the payments of invoices use it.
 // An expired or refused card is payment_failed.
 func (s *Service) chargeCard(ctx context.Context, m PaymentMethod, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (ProviderCharge, error) {
-	if err := s.requireProvider(); err != nil {
+	provider := s.deps.Provider
+	if err := RequireProvider(provider); err != nil {
 		return ProviderCharge{}, err
 	}
-	if m.Provider != s.provider.Name() {
-		return ProviderCharge{}, fail.Conflictf("card %s ····%s belongs to payment provider %q, not the configured %q", m.Brand, m.Last4, m.Provider, s.provider.Name())
+	if m.Provider != provider.Name() {
+		return ProviderCharge{}, fail.Conflictf("card %s ····%s belongs to payment provider %q, not the configured %q", m.Brand, m.Last4, m.Provider, provider.Name())
 	}
 	if m.Expired(today) {
 		e := fail.Newf(fail.PaymentFailed, "the card %s ····%s expired in %02d/%d: add another card or set one as primary", m.Brand, m.Last4, m.ExpMonth, m.ExpYear)
 		e.Fields = []fail.FieldError{{Field: "card", Message: "expired"}}
 		return ProviderCharge{}, e
 	}
-	ch, err := s.provider.Charge(ctx, ChargeRequest{ProviderCustomer: m.ProviderCustomer, Token: m.Token, Amount: amount,
+	ch, err := provider.Charge(ctx, ChargeRequest{ProviderCustomer: m.ProviderCustomer, Token: m.Token, Amount: amount,
 		Currency: currency, Description: desc, IdempotencyKey: key})
 	if err != nil {
-		return ch, providerErr(err)
+		return ch, ProviderErr(err)
 	}
 	return ch, nil
 }
 
 // ChargePrimaryCard charges a customer's primary card within tx (for use
-// cases of other packages of the service, e.g. wallet top-ups). The charge
-// happens at the provider at once; the caller records it in tx.
-func (s *Service) ChargePrimaryCard(ctx context.Context, tx Tx, tenantID, customerID string, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (PaymentMethod, ProviderCharge, error) {
-	m, err := s.primaryPaymentMethod(ctx, tx, tenantID, customerID)
+// cases of other areas of the service, e.g. wallet top-ups and invoice
+// payments). The charge happens at the provider at once; the caller
+// records it in tx.
+func (s *Service) ChargePrimaryCard(ctx context.Context, tx PaymentMethodStore, tenantID, customerID string, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (PaymentMethod, ProviderCharge, error) {
+	m, err := PrimaryPaymentMethod(ctx, tx, tenantID, customerID)
 	if err != nil {
 		return m, ProviderCharge{}, err
 	}
@@ -398,8 +392,8 @@ func (s *Service) ChargePrimaryCard(ctx context.Context, tx Tx, tenantID, custom
 
 // PaymentProviderName names the configured card processor ("" if none).
 func (s *Service) PaymentProviderName() string {
-	if s.provider == nil {
+	if s.deps.Provider == nil {
 		return ""
 	}
-	return s.provider.Name()
+	return s.deps.Provider.Name()
 }
