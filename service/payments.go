@@ -16,6 +16,7 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/receivables"
 )
 
 // PaymentStore persists payments, their applications to invoices
@@ -50,15 +51,15 @@ type PaymentStore interface {
 	InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error)
 }
 
-// Payment methods.
+// Payment methods (receivables.Methods).
 const (
-	PayBankTransfer = "bank_transfer"
-	PayCash         = "cash"
-	PayCard         = "card"
+	PayBankTransfer = receivables.BankTransfer
+	PayCash         = receivables.Cash
+	PayCard         = receivables.Card
 )
 
 // PaymentKinds lists the payment methods a payment may record.
-var PaymentKinds = []string{PayBankTransfer, PayCash, PayCard}
+var PaymentKinds = receivables.Methods
 
 // Payment is money received from a customer. Unapplied is the part not set
 // against any invoice yet: the customer's credit, which later invoices use.
@@ -125,10 +126,7 @@ type PaymentFilter struct {
 
 // Allocation asks to apply an amount to one invoice ("" amount: as much as
 // fits).
-type Allocation struct {
-	InvoiceID string
-	Amount    string
-}
+type Allocation = receivables.Allocation
 
 // PaymentInput records a payment received outside the payment provider
 // (bank transfer, cash, card terminal).
@@ -156,14 +154,24 @@ type payCtx struct {
 	tenant     billing.Tenant
 	accounting money.Currency
 	today      calendar.Date
-	bank       string
-	credit     string
-	rounding   string
-	discount   string            // cash discounts granted (role cash_discount)
-	recv       map[string]string // posting profile → receivables account
+	accounts   receivables.Accounts
 }
 
+// newPayCtx reads the tenant and the accounts settlement posts to.
 func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCtx, error) {
+	pc, err := s.payTenant(ctx, tx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
+		return nil, err
+	}
+	return pc, nil
+}
+
+// payTenant reads the tenant, its accounting currency and today: what the
+// checks of a payment or refund need before the accounts are read.
+func (s *Service) payTenant(ctx context.Context, tx Tx, tenantID string) (*payCtx, error) {
 	tenant, err := tx.GetTenant(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -172,24 +180,29 @@ func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCt
 	if err != nil {
 		return nil, fmt.Errorf("tenant currency: %w", err)
 	}
+	return &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.Now(), tenant.Location())}, nil
+}
+
+// loadPayAccounts reads the accounts settlement posts to into pc.
+func (s *Service) loadPayAccounts(ctx context.Context, tx Tx, pc *payCtx) error {
+	tenantID := pc.tenant.ID
 	roles, err := s.roleAccounts(ctx, tx, tenantID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	pc := &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.Now(), tenant.Location()),
-		bank: roles[ledger.RoleBank], credit: roles[ledger.RoleCustomerCredit], rounding: roles[ledger.RoleRounding],
-		discount: roles[ledger.RoleCashDiscount], recv: map[string]string{}}
-	if pc.bank == "" || pc.credit == "" || pc.rounding == "" {
-		return nil, fail.Conflictf("the chart of accounts needs accounts with the roles bank, customer_credit and rounding to record payments")
+	pc.accounts = receivables.Accounts{Bank: roles[ledger.RoleBank], CustomerCredit: roles[ledger.RoleCustomerCredit],
+		Rounding: roles[ledger.RoleRounding], CashDiscount: roles[ledger.RoleCashDiscount], Receivables: map[string]string{}}
+	if err := pc.accounts.Check(); err != nil {
+		return err
 	}
 	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, pp := range profiles {
-		pc.recv[pp.Code] = pp.ReceivablesAccount
+		pc.accounts.Receivables[pp.Code] = pp.ReceivablesAccount
 	}
-	return pc, nil
+	return nil
 }
 
 func (pc *payCtx) receivables(inv billing.Invoice) (string, error) {
@@ -197,7 +210,7 @@ func (pc *payCtx) receivables(inv billing.Invoice) (string, error) {
 	if profile == "" {
 		profile = ledger.DefaultProfile
 	}
-	a := pc.recv[profile]
+	a := pc.accounts.Receivables[profile]
 	if a == "" {
 		return "", fail.Field("posting_profile", "no posting profile %q", profile)
 	}
@@ -270,7 +283,7 @@ func (st *settlement) applyPayment(p *Payment, inv *billing.Invoice, amount deci
 	if fromCredit {
 		before := st.creditAcc(*p)
 		p.Unapplied = p.Unapplied.Sub(amount)
-		st.b.Debit(st.pc.credit, before.Sub(st.creditAcc(*p)), ledger.Line{CustomerID: p.CustomerID, Currency: p.Currency, Amount: amount})
+		st.b.Debit(st.pc.accounts.CustomerCredit, before.Sub(st.creditAcc(*p)), ledger.Line{CustomerID: p.CustomerID, Currency: p.Currency, Amount: amount})
 	}
 	accAmt := st.reduceInvoice(inv, amount, true)
 	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
@@ -291,7 +304,7 @@ const cashDiscountSource = "cash_discount"
 // receivables, in an entry of its own. The discount lowers the balance but
 // is not money paid.
 func (s *Service) grantCashDiscount(ctx context.Context, tx Tx, st *settlement, inv *billing.Invoice, amount decimal.Decimal, payID string) error {
-	if st.pc.discount == "" {
+	if st.pc.accounts.CashDiscount == "" {
 		return fail.Conflictf("invoice %s earns a cash discount of %s, but the chart of accounts has no account with the role cash_discount to post it to", label(*inv), amount)
 	}
 	recv, err := st.pc.receivables(*inv)
@@ -300,7 +313,7 @@ func (s *Service) grantCashDiscount(ctx context.Context, tx Tx, st *settlement, 
 	}
 	accAmt := st.reduceInvoice(inv, amount, false)
 	var b ledger.Builder
-	b.Debit(st.pc.discount, accAmt, ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount})
+	b.Debit(st.pc.accounts.CashDiscount, accAmt, ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount})
 	b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
 	if lines := b.Lines(); len(lines) > 0 {
 		_, err = s.post(ctx, tx, st.pc.tenant.ID, st.pc.today, "Cash discount on "+label(*inv)+" for payment "+payID, cashDiscountSource, inv.ID, "", lines)
@@ -343,7 +356,7 @@ func (st *settlement) roundOff() {
 		net = net.Add(l.Debit).Sub(l.Credit)
 	}
 	if !net.IsZero() {
-		st.b.Credit(st.pc.rounding, net, ledger.Line{})
+		st.b.Credit(st.pc.accounts.Rounding, net, ledger.Line{})
 	}
 }
 
@@ -380,27 +393,14 @@ func (s *Service) finishSettlement(ctx context.Context, tx Tx, tenantID string, 
 	return entryID, nil
 }
 
-// openForSettlement checks a document can take part in a settlement.
-func openForSettlement(inv billing.Invoice, customerID, currency string) error {
-	if inv.InvoiceAccountID != customerID {
-		return fail.Conflictf("document %s is billed to another customer", label(inv))
-	}
-	if !inv.Status.IsOwed() {
-		return fail.Conflictf("document %s is %s: only open or past-due documents can be settled", label(inv), inv.Status)
-	}
-	if inv.Currency != currency {
-		return fail.Conflictf("document %s is in %s, not %s: a payment settles documents in its own currency", label(inv), inv.Currency, currency)
-	}
-	if !inv.Balance.IsPositive() {
-		return fail.Conflictf("document %s has nothing left to settle", label(inv))
-	}
-	return nil
-}
-
-// loadAllocations locks and checks the invoices a payment goes to.
-func (s *Service) loadAllocations(ctx context.Context, tx Tx, tenantID, customerID, currency string, in []Allocation, auto bool) ([]*billing.Invoice, []decimal.Decimal, error) {
+// loadAllocations locks the invoices a payment in currency cur made on
+// paidOn goes to and checks them (receivables.CheckAllocations). None given
+// and auto: the customer's open invoices in cur, oldest due first, each to
+// take as much as fits. invs[i] is the invoice of targets[i].
+func (s *Service) loadAllocations(ctx context.Context, tx Tx, pc *payCtx, customerID string, cur money.Currency, paidOn calendar.Date, in []Allocation, auto bool) ([]*billing.Invoice, []receivables.Target, error) {
+	tenantID := pc.tenant.ID
 	var invs []*billing.Invoice
-	var amts []decimal.Decimal
+	var targets []receivables.Target
 	if len(in) == 0 {
 		if !auto {
 			return nil, nil, nil
@@ -410,56 +410,61 @@ func (s *Service) loadAllocations(ctx context.Context, tx Tx, tenantID, customer
 			return nil, nil, err
 		}
 		for _, d := range docs {
-			if d.Kind != billing.KindInvoice || d.Currency != currency || !d.Balance.IsPositive() {
+			listed, err := pc.doc(d, paidOn)
+			if err != nil {
+				return nil, nil, err
+			}
+			if !listed.OpenFor(billing.KindInvoice, cur) {
 				continue
 			}
 			inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, d.ID)
 			if err != nil {
 				return nil, nil, err
 			}
-			invs, amts = append(invs, &inv), append(amts, decimal.Decimal{})
+			doc, err := pc.doc(inv, paidOn)
+			if err != nil {
+				return nil, nil, err
+			}
+			invs, targets = append(invs, &inv), append(targets, receivables.Target{Document: doc})
 		}
-		return invs, amts, nil
+		return invs, targets, nil
 	}
-	var c fail.Collector
-	seen := map[string]bool{}
+	loaded := map[string]*billing.Invoice{}
+	docs := make([]*receivables.Document, len(in))
 	for i, a := range in {
-		f := fmt.Sprintf("invoices[%d]", i)
-		if seen[a.InvoiceID] {
-			c.Add(f+".invoice_id", "invoice %s is listed twice", a.InvoiceID)
+		inv, ok := loaded[a.InvoiceID]
+		if !ok {
+			got, err := tx.GetInvoiceForUpdate(ctx, tenantID, a.InvoiceID)
+			if err != nil && !fail.Is(err, fail.NotFound) {
+				return nil, nil, err
+			}
+			if err == nil {
+				inv = &got
+			}
+			loaded[a.InvoiceID] = inv
+		}
+		if inv == nil {
 			continue
 		}
-		seen[a.InvoiceID] = true
-		inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, a.InvoiceID)
-		if fail.Is(err, fail.NotFound) {
-			c.Add(f+".invoice_id", "no invoice %q", a.InvoiceID)
-			continue
-		}
+		doc, err := pc.doc(*inv, paidOn)
 		if err != nil {
 			return nil, nil, err
 		}
-		if inv.Kind != billing.KindInvoice {
-			c.Add(f+".invoice_id", "%s is a credit note: apply credit notes with POST /api/v1/customers/{id}/settle", label(inv))
-			continue
-		}
-		if err := openForSettlement(inv, customerID, currency); err != nil {
-			c.Add(f+".invoice_id", "%s", err.Error())
-			continue
-		}
-		var amt decimal.Decimal
-		if strings.TrimSpace(a.Amount) != "" {
-			amt = parseDec(&c, f+".amount", a.Amount)
-			if !amt.IsPositive() {
-				c.Add(f+".amount", "must be positive")
-			} else if amt.GreaterThan(inv.Balance) {
-				c.Add(f+".amount", "is more than the %s %s invoice %s still owes", inv.Balance, inv.Currency, label(inv))
-			} else if !money.MustCurrency(currency).Round(amt).Equal(amt) {
-				c.Add(f+".amount", "has more decimals than %s allows", currency)
-			}
-		}
-		invs, amts = append(invs, &inv), append(amts, amt)
+		docs[i] = &doc
 	}
-	return invs, amts, c.Err()
+	targets, err := receivables.CheckAllocations(in, docs, customerID, cur)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range targets {
+		invs = append(invs, loaded[t.Document.ID])
+	}
+	return invs, targets, nil
+}
+
+// doc returns inv as receivables sees it, for a payment made on paidOn.
+func (pc *payCtx) doc(inv billing.Invoice, paidOn calendar.Date) (receivables.Document, error) {
+	return receivables.DocumentOf(inv, pc.accounting, paidOn)
 }
 
 // RecordPayment records money received (bank transfer, cash, card
@@ -470,29 +475,13 @@ func (s *Service) RecordPayment(ctx context.Context, p access.Principal, in Paym
 	if err := p.Require(access.ManagePayments); err != nil {
 		return Payment{}, err
 	}
-	var c fail.Collector
-	in.Method = strings.TrimSpace(in.Method)
-	if !slices.Contains(PaymentKinds, in.Method) {
-		c.Add("method", "use one of %s", strings.Join(PaymentKinds, ", "))
-	}
-	amount := parseDec(&c, "amount", in.Amount)
-	if strings.TrimSpace(in.Amount) == "" {
-		c.Add("amount", "is required")
-	} else if !amount.IsPositive() {
-		c.Add("amount", "must be positive")
-	}
-	in.Reference = strings.TrimSpace(in.Reference)
-	if len(in.Reference) > 200 {
-		c.Add("reference", "must be at most 200 characters")
-	}
-	if strings.TrimSpace(in.CustomerID) == "" {
-		c.Add("customer_id", "is required")
-	}
-	if err := c.Err(); err != nil {
+	req, amount, err := receivables.CheckPaymentRequest(receivables.PaymentRequest{CustomerID: in.CustomerID, Method: in.Method,
+		Amount: in.Amount, Currency: in.Currency, ExchangeRate: in.ExchangeRate, Date: in.Date, Reference: in.Reference})
+	if err != nil {
 		return Payment{}, err
 	}
 	var out Payment
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		cust, err := tx.GetCustomer(ctx, p.TenantID, in.CustomerID)
 		if fail.Is(err, fail.NotFound) {
 			return fail.Field("customer_id", "no customer %q", in.CustomerID)
@@ -504,15 +493,15 @@ func (s *Service) RecordPayment(ctx context.Context, p access.Principal, in Paym
 		if err != nil {
 			return err
 		}
-		pay, err := s.newPayment(pc, p, cust, in.Method, amount, in.Currency, in.ExchangeRate, in.Date, in.Reference)
+		pay, err := s.newPayment(pc, p, cust, req, amount)
 		if err != nil {
 			return err
 		}
-		invs, amts, err := s.loadAllocations(ctx, tx, p.TenantID, cust.ID, pay.Currency, in.Invoices, !in.NoAutoApply)
+		invs, targets, err := s.loadAllocations(ctx, tx, pc, cust.ID, money.MustCurrency(pay.Currency), pay.Date, in.Invoices, !in.NoAutoApply)
 		if err != nil {
 			return err
 		}
-		if err := s.bookPayment(ctx, tx, pc, p, &pay, invs, amts, true); err != nil {
+		if err := s.bookPayment(ctx, tx, pc, p, &pay, invs, targets, true); err != nil {
 			return err
 		}
 		out = pay
@@ -521,55 +510,34 @@ func (s *Service) RecordPayment(ctx context.Context, p access.Principal, in Paym
 	return out, err
 }
 
-// newPayment validates a payment's currency, rate and date.
-func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Customer, method string, amount decimal.Decimal, currency, rate string, date calendar.Date, ref string) (Payment, error) {
-	var c fail.Collector
-	currency = strings.ToUpper(strings.TrimSpace(currency))
-	if currency == "" {
-		currency = cust.Billing.Currency
-	}
-	if currency == "" {
-		currency = pc.accounting.Code()
-	}
-	cur, err := money.ParseCurrency(currency)
+// newPayment checks a payment's currency, rate and date
+// (receivables.NewPayment) and returns it, all unapplied.
+func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Customer, in receivables.PaymentRequest, amount decimal.Decimal) (Payment, error) {
+	in.CustomerID = cust.ID
+	rp, err := receivables.NewPayment("", in, amount, cust.Billing.Currency, pc.accounting, pc.today)
 	if err != nil {
-		c.Add("currency", "%v", err)
-	} else if !cur.Round(amount).Equal(amount) {
-		c.Add("amount", "has more decimals than %s allows (%d)", currency, cur.Digits())
-	}
-	r := decimal.NewFromInt(1)
-	if currency != pc.accounting.Code() {
-		if strings.TrimSpace(rate) == "" {
-			c.Add("exchange_rate", "is required for a payment in %s: give the rate to %s on the payment date", currency, pc.accounting.Code())
-		} else if r = parseDec(&c, "exchange_rate", rate); !r.IsPositive() {
-			c.Add("exchange_rate", "must be positive")
-		}
-	} else if strings.TrimSpace(rate) != "" {
-		if x, err := money.ParseDecimal(rate); err != nil || !x.Equal(decimal.NewFromInt(1)) {
-			c.Add("exchange_rate", "must be 1 (or omitted) for the accounting currency %s", currency)
-		}
-	}
-	if date.IsZero() {
-		date = pc.today
-	} else if date.After(pc.today) {
-		c.Add("date", "is in the future: record a payment once it is received")
-	}
-	if err := c.Err(); err != nil {
 		return Payment{}, err
 	}
 	now := s.Now()
-	return Payment{ID: id.NewAt("pay", now), TenantID: p.TenantID, CustomerID: cust.ID, Method: method, Amount: amount,
-		Currency: currency, ExchangeRate: r, AmountAccounting: pc.acc(amount, r), Unapplied: amount, Refunded: decimal.Zero,
-		Date: date, Reference: ref, CreatedBy: p.ActorID(), CreatedAt: now}, nil
+	return Payment{ID: id.NewAt("pay", now), TenantID: p.TenantID, CustomerID: rp.CustomerID, Method: rp.Method, Amount: rp.Amount.Decimal(),
+		Currency: rp.Amount.Currency().Code(), ExchangeRate: rp.Rate.Value(), AmountAccounting: rp.AmountAccounting.Decimal(),
+		Unapplied: rp.Unapplied.Decimal(), Refunded: rp.Refunded.Decimal(), Date: rp.Date, Reference: rp.Reference,
+		CreatedBy: p.ActorID(), CreatedAt: now}, nil
 }
 
 // bookPayment applies a new payment to invs (amts: zero means as much as
 // fits), posts bank against receivables and customer credit, and writes the
 // payment, its applications, the invoices and the audit entry.
-func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, amts []decimal.Decimal, receipt bool) error {
+func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, targets []receivables.Target, receipt bool) error {
+	amts := make([]decimal.Decimal, len(targets))
+	for i, t := range targets {
+		if t.Explicit {
+			amts[i] = t.Amount.Decimal()
+		}
+	}
 	st := pc.newSettlement()
 	now := s.Now()
-	st.b.Debit(pc.bank, pay.AmountAccounting, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: pay.Amount})
+	st.b.Debit(pc.accounts.Bank, pay.AmountAccounting, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: pay.Amount})
 	rest := pay.Amount
 	explicit := decimal.Zero
 	for _, a := range amts {
@@ -600,7 +568,7 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 		rest = rest.Sub(amt)
 	}
 	pay.Unapplied = rest
-	st.b.Credit(pc.credit, st.creditAcc(*pay), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: rest.Neg()})
+	st.b.Credit(pc.accounts.CustomerCredit, st.creditAcc(*pay), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: rest.Neg()})
 	entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Payment "+pay.ID, "payment", pay.ID)
 	if err != nil {
 		return err
@@ -672,60 +640,46 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 		if err := requireOwnAccount(p, access.ManagePayments, inv.InvoiceAccountID); err != nil {
 			return err
 		}
-		if inv.Kind != billing.KindInvoice {
-			return fail.Conflictf("%s is a credit note: it is not paid by card", label(inv))
-		}
-		if err := openForSettlement(inv, inv.InvoiceAccountID, inv.Currency); err != nil {
+		pc, err := s.payTenant(ctx, tx, p.TenantID)
+		if err != nil {
 			return err
 		}
-		amt := inv.Balance
-		if strings.TrimSpace(amount) != "" {
-			var c fail.Collector
-			amt = parseDec(&c, "amount", amount)
-			if err := c.Err(); err != nil {
-				return err
-			}
-			if !amt.IsPositive() {
-				return fail.Field("amount", "must be positive")
-			}
-			if amt.GreaterThan(inv.Balance) {
-				return fail.Field("amount", "is more than the %s %s invoice %s still owes", inv.Balance, inv.Currency, label(inv))
-			}
-			if !money.MustCurrency(inv.Currency).Round(amt).Equal(amt) {
-				return fail.Field("amount", "has more decimals than %s allows", inv.Currency)
-			}
+		doc, err := pc.doc(inv, pc.today)
+		if err != nil {
+			return err
+		}
+		amt, err := receivables.CardPaymentAmount(doc, inv.InvoiceAccountID, amount)
+		if err != nil {
+			return err
 		}
 		cust, err := tx.GetCustomer(ctx, p.TenantID, inv.InvoiceAccountID)
 		if err != nil {
 			return err
 		}
-		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
-		if err != nil {
+		if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
 			return err
-		}
-		if strings.TrimSpace(amount) == "" {
-			amt = inv.Balance.Sub(inv.CashDiscountDue(pc.today)) // by the cash-discount date, the discounted amount settles it
 		}
 		rate := ""
 		if inv.Currency != pc.accounting.Code() {
 			rate = inv.ExchangeRate.String() // a card charge in the invoice currency, at the invoice's rate
 		}
-		pay, err := s.newPayment(pc, p, cust, PayCard, amt, inv.Currency, rate, calendar.Date{}, "")
+		pay, err := s.newPayment(pc, p, cust, receivables.PaymentRequest{Method: PayCard, Currency: inv.Currency, ExchangeRate: rate}, amt.Decimal())
 		if err != nil {
 			return err
 		}
+
 		key := idempotencyKey
 		if key == "" {
 			key = pay.ID
 		}
-		m, ch, err := s.ChargePrimaryCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt, inv.Currency, "Invoice "+label(inv), "pay:"+key)
+		m, ch, err := s.ChargePrimaryCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt.Decimal(), inv.Currency, "Invoice "+label(inv), "pay:"+key)
 		if err != nil {
 			return err
 		}
 		pay.PaymentMethodID, pay.CardBrand, pay.CardLast4, pay.Provider, pay.ChargeID = m.ID, m.Brand, m.Last4, m.Provider, ch.ChargeID
 		pay.Reference = "Invoice " + label(inv)
 		charged = pay
-		if err := s.bookPayment(ctx, tx, pc, p, &pay, []*billing.Invoice{&inv}, []decimal.Decimal{amt}, true); err != nil {
+		if err := s.bookPayment(ctx, tx, pc, p, &pay, []*billing.Invoice{&inv}, []receivables.Target{{Document: doc, Amount: amt, Explicit: true}}, true); err != nil {
 			return err
 		}
 		if err := s.faultPoint("card payment booked"); err != nil {
@@ -819,6 +773,7 @@ func (src source) left() decimal.Decimal {
 // settle matches sources against invoices. With extra set (an invoice just
 // issued, not yet written) it is the only invoice and is not written.
 func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
+	curr, _ := money.ParseCurrency(cur) // an unknown code: no document is in it
 	var sources []source
 	if len(sourceIDs) == 0 {
 		pays, err := tx.CreditPayments(ctx, p.TenantID, customerID, cur)
@@ -870,7 +825,11 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement,
 		if cn.Kind != billing.KindCreditNote {
 			return Settlement{}, fail.Field(f, "%s is an invoice, not a credit note or payment", label(cn))
 		}
-		if err := openForSettlement(cn, customerID, cur); err != nil {
+		doc, err := pc.doc(cn, pc.today)
+		if err != nil {
+			return Settlement{}, err
+		}
+		if err := receivables.CheckOpenForSettlement(doc, customerID, curr); err != nil {
 			return Settlement{}, fail.Field(f, "%s", err.Error())
 		}
 		sources = append(sources, source{cn: &cn})
@@ -898,7 +857,7 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement,
 			allocs[i] = Allocation{InvoiceID: x}
 		}
 		var err error
-		if invs, _, err = s.loadAllocations(ctx, tx, p.TenantID, customerID, cur, allocs, false); err != nil {
+		if invs, _, err = s.loadAllocations(ctx, tx, pc, customerID, curr, pc.today, allocs, false); err != nil {
 			return Settlement{}, err
 		}
 	}
@@ -1032,7 +991,7 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 		if fromCredit.IsPositive() {
 			before := st.creditAcc(pay)
 			pay.Unapplied = pay.Unapplied.Sub(fromCredit)
-			st.b.Debit(pc.credit, before.Sub(st.creditAcc(pay)), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: fromCredit})
+			st.b.Debit(pc.accounts.CustomerCredit, before.Sub(st.creditAcc(pay)), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: fromCredit})
 		}
 		// Then take back applications, newest first.
 		rest := amt.Sub(fromCredit)
@@ -1090,7 +1049,7 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 			}
 		}
 		accAmt := pc.acc(amt, rate)
-		st.b.Credit(pc.bank, accAmt, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: amt.Neg()})
+		st.b.Credit(pc.accounts.Bank, accAmt, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: amt.Neg()})
 		r := Refund{ID: id.NewAt("rfd", now), TenantID: p.TenantID, PaymentID: pay.ID, Amount: amt, AmountAccounting: accAmt,
 			Reason: in.Reason, Date: pc.today, CreatedBy: p.ActorID(), CreatedAt: now}
 		entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Refund "+r.ID+" of payment "+pay.ID, "refund", r.ID)
