@@ -462,6 +462,17 @@ func (s *Service) loadAllocations(ctx context.Context, tx Tx, pc *payCtx, custom
 	return invs, targets, nil
 }
 
+// payment returns p as receivables sees it.
+func (pc *payCtx) payment(p Payment) (receivables.Payment, error) {
+	cur, err := money.ParseCurrency(p.Currency)
+	if err != nil {
+		return receivables.Payment{}, fmt.Errorf("payment %s: %w", p.ID, err)
+	}
+	return receivables.Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: money.New(p.Amount, cur),
+		Rate: money.RateOf(cur, pc.accounting, p.ExchangeRate), AmountAccounting: money.New(p.AmountAccounting, pc.accounting),
+		Unapplied: money.New(p.Unapplied, cur), Refunded: money.New(p.Refunded, cur), Date: p.Date, Reference: p.Reference}, nil
+}
+
 // doc returns inv as receivables sees it, for a payment made on paidOn.
 func (pc *payCtx) doc(inv billing.Invoice, paidOn calendar.Date) (receivables.Document, error) {
 	return receivables.DocumentOf(inv, pc.accounting, paidOn)
@@ -948,39 +959,31 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 	if err := p.Require(access.ManagePayments); err != nil {
 		return Refund{}, err
 	}
-	in.Reason = strings.TrimSpace(in.Reason)
-	if len(in.Reason) > 500 {
-		return Refund{}, fail.Field("reason", "must be at most 500 characters")
+	reason, err := receivables.CheckRefundReason(in.Reason)
+	if err != nil {
+		return Refund{}, err
 	}
+	in.Reason = reason
 	var out Refund
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		pay, err := tx.GetPaymentForUpdate(ctx, p.TenantID, paymentID)
 		if err != nil {
 			return err
 		}
-		refundable := pay.Amount.Sub(pay.Refunded)
-		amt := refundable
-		if strings.TrimSpace(in.Amount) != "" {
-			var c fail.Collector
-			amt = parseDec(&c, "amount", in.Amount)
-			if err := c.Err(); err != nil {
-				return err
-			}
-		}
-		if !amt.IsPositive() {
-			if refundable.IsZero() {
-				return fail.Conflictf("payment %s is refunded in full already", pay.ID)
-			}
-			return fail.Field("amount", "must be positive")
-		}
-		if amt.GreaterThan(refundable) {
-			return fail.Field("amount", "is more than what can be refunded: %s %s paid, %s refunded already, at most %s", pay.Amount, pay.Currency, pay.Refunded, refundable)
-		}
-		if !money.MustCurrency(pay.Currency).Round(amt).Equal(amt) {
-			return fail.Field("amount", "has more decimals than %s allows", pay.Currency)
-		}
-		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
+		pc, err := s.payTenant(ctx, tx, p.TenantID)
 		if err != nil {
+			return err
+		}
+		rp, err := pc.payment(pay)
+		if err != nil {
+			return err
+		}
+		amount, err := receivables.RefundAmount(rp, in.Amount)
+		if err != nil {
+			return err
+		}
+		amt := amount.Decimal()
+		if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
 			return err
 		}
 		st := pc.newSettlement()
