@@ -146,8 +146,13 @@ type PaymentInput struct {
 	NoAutoApply bool
 }
 
-// settleCloseReason starts the close reason of an invoice a settlement closed.
-const settleCloseReason = "settled"
+// settleCloseReason starts the close reason of an invoice a settlement
+// closed (receivables.CloseReasonPrefix).
+const settleCloseReason = receivables.CloseReasonPrefix
+
+// cashDiscountSource is the source type of the entry that grants an
+// invoice its cash discount (receivables.CashDiscountSource).
+const cashDiscountSource = receivables.CashDiscountSource
 
 // payCtx is what the settlement helpers need within one transaction.
 type payCtx struct {
@@ -205,178 +210,55 @@ func (s *Service) loadPayAccounts(ctx context.Context, tx Tx, pc *payCtx) error 
 	return nil
 }
 
-func (pc *payCtx) receivables(inv billing.Invoice) (string, error) {
-	profile := inv.PostingProfile
-	if profile == "" {
-		profile = ledger.DefaultProfile
+// applications gives a plan's applications their ids and times: each a
+// microsecond after the one before, so "newest first" is well defined.
+func applications(tenantID string, plan []receivables.Application, now time.Time) []Application {
+	out := make([]Application, len(plan))
+	for i, a := range plan {
+		at := now.Add(time.Duration(i) * time.Microsecond)
+		out[i] = Application{ID: id.NewAt("app", at), TenantID: tenantID, SourceType: a.SourceType, SourceID: a.SourceID,
+			InvoiceID: a.InvoiceID, Amount: a.Amount.Decimal(), AmountAccounting: a.AmountAccounting.Decimal(), CreatedAt: at}
 	}
-	a := pc.accounts.Receivables[profile]
-	if a == "" {
-		return "", fail.Field("posting_profile", "no posting profile %q", profile)
+	return out
+}
+
+// setBalances writes what a plan changed of a document into inv.
+func setBalances(inv *billing.Invoice, d receivables.Document) {
+	inv.Balance, inv.Paid, inv.BalanceAccounting = d.Balance.Decimal(), d.Paid.Decimal(), d.BalanceAccounting.Decimal()
+}
+
+// setPaymentBalances writes what a plan changed of a payment into p.
+func setPaymentBalances(p *Payment, rp receivables.Payment) {
+	p.Unapplied, p.Refunded = rp.Unapplied.Decimal(), rp.Refunded.Decimal()
+}
+
+// postEntry posts a plan's entry on today; no lines: nothing (entry id "").
+func (s *Service) postEntry(ctx context.Context, tx Tx, pc *payCtx, e receivables.Entry) (string, error) {
+	if len(e.Lines) == 0 {
+		return "", nil
 	}
-	return a, nil
+	posted, err := s.post(ctx, tx, pc.tenant.ID, pc.today, e.Description, e.SourceType, e.SourceID, "", e.Lines)
+	return posted.ID, err
 }
 
-// rate returns the rate that converts currency to the accounting currency.
-func (pc *payCtx) rate(currency string, r decimal.Decimal) decimal.Decimal {
-	if currency == pc.accounting.Code() || r.IsZero() {
-		return decimal.NewFromInt(1)
-	}
-	return r
-}
-
-// acc converts an amount at a rate, rounded to the accounting currency.
-func (pc *payCtx) acc(amount, rate decimal.Decimal) decimal.Decimal {
-	return pc.accounting.Round(amount.Mul(rate))
-}
-
-// settlement accumulates one transaction's ledger lines.
-type settlement struct {
-	pc      *payCtx
-	b       ledger.Builder
-	apps    []Application
-	touched map[string]*billing.Invoice
-	order   []string
-}
-
-func (pc *payCtx) newSettlement() *settlement {
-	return &settlement{pc: pc, touched: map[string]*billing.Invoice{}}
-}
-
-// reduceInvoice lowers a document's balance by amount (its currency; paid:
-// money received, which counts in the invoice's paid amount; a credit note
-// only lowers the balance) and
-// returns the accounting amount taken off receivables: the balance keeps
-// balance_accounting = round(balance × rate), so receivables per document
-// always equal its accounting balance.
-func (st *settlement) reduceInvoice(inv *billing.Invoice, amount decimal.Decimal, paid bool) decimal.Decimal {
-	rate := st.pc.rate(inv.Currency, inv.ExchangeRate)
-	oldAcc := inv.BalanceAccounting
-	inv.Balance = inv.Balance.Sub(amount)
-	if paid {
-		inv.Paid = inv.Paid.Add(amount)
-	}
-	if inv.Balance.IsZero() {
-		inv.BalanceAccounting = decimal.Zero
-	} else {
-		inv.BalanceAccounting = st.pc.acc(inv.Balance, rate)
-	}
-	if _, ok := st.touched[inv.ID]; !ok {
-		st.order = append(st.order, inv.ID)
-	}
-	st.touched[inv.ID] = inv
-	return oldAcc.Sub(inv.BalanceAccounting)
-}
-
-// creditAcc is the accounting value of a payment's unapplied amount.
-func (st *settlement) creditAcc(p Payment) decimal.Decimal {
-	return st.pc.acc(p.Unapplied, st.pc.rate(p.Currency, p.ExchangeRate))
-}
-
-// applyPayment applies amount of payment p (already reduced from p.Unapplied
-// by the caller's bookkeeping here) to inv.
-func (st *settlement) applyPayment(p *Payment, inv *billing.Invoice, amount decimal.Decimal, now time.Time, fromCredit bool) error {
-	recv, err := st.pc.receivables(*inv)
+// finishSettlement posts a plan's entry, writes the documents it changed
+// (invs by id; those missing are the caller's to write), closing those it
+// settled in full, and inserts its applications. Returns the entry id (""
+// if no lines).
+func (s *Service) finishSettlement(ctx context.Context, tx Tx, pc *payCtx, e receivables.Entry, changes []receivables.DocumentChange, invs map[string]*billing.Invoice, apps []Application) (string, error) {
+	desc := e.Description
+	entryID, err := s.postEntry(ctx, tx, pc, e)
 	if err != nil {
-		return err
-	}
-	if fromCredit {
-		before := st.creditAcc(*p)
-		p.Unapplied = p.Unapplied.Sub(amount)
-		st.b.Debit(st.pc.accounts.CustomerCredit, before.Sub(st.creditAcc(*p)), ledger.Line{CustomerID: p.CustomerID, Currency: p.Currency, Amount: amount})
-	}
-	accAmt := st.reduceInvoice(inv, amount, true)
-	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
-	now = st.seq(now)
-	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: p.TenantID, SourceType: "payment", SourceID: p.ID,
-		InvoiceID: inv.ID, Amount: amount, AmountAccounting: accAmt, CreatedAt: now})
-	return nil
-}
-
-// cashDiscountSource is the source type of the entry that grants an
-// invoice its cash discount (source id: the invoice), so a correction
-// finds and reverses it like a write-off.
-const cashDiscountSource = "cash_discount"
-
-// grantCashDiscount settles the rest of inv's balance with the cash
-// discount a payment earned (billing.Invoice.CashDiscountFor), as seed
-// 004's ERP does at settlement: the cash-discount expense against
-// receivables, in an entry of its own. The discount lowers the balance but
-// is not money paid.
-func (s *Service) grantCashDiscount(ctx context.Context, tx Tx, st *settlement, inv *billing.Invoice, amount decimal.Decimal, payID string) error {
-	if st.pc.accounts.CashDiscount == "" {
-		return fail.Conflictf("invoice %s earns a cash discount of %s, but the chart of accounts has no account with the role cash_discount to post it to", label(*inv), amount)
-	}
-	recv, err := st.pc.receivables(*inv)
-	if err != nil {
-		return err
-	}
-	accAmt := st.reduceInvoice(inv, amount, false)
-	var b ledger.Builder
-	b.Debit(st.pc.accounts.CashDiscount, accAmt, ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount})
-	b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
-	if lines := b.Lines(); len(lines) > 0 {
-		_, err = s.post(ctx, tx, st.pc.tenant.ID, st.pc.today, "Cash discount on "+label(*inv)+" for payment "+payID, cashDiscountSource, inv.ID, "", lines)
-	}
-	return err
-}
-
-// applyCreditNote applies amount of an open credit note to inv: receivables
-// move from one document to the other.
-func (st *settlement) applyCreditNote(cn, inv *billing.Invoice, amount decimal.Decimal, now time.Time) error {
-	cnRecv, err := st.pc.receivables(*cn)
-	if err != nil {
-		return err
-	}
-	recv, err := st.pc.receivables(*inv)
-	if err != nil {
-		return err
-	}
-	cnAcc := st.reduceInvoice(cn, amount, false)
-	st.b.Debit(cnRecv, cnAcc, ledger.Line{CustomerID: cn.InvoiceAccountID, InvoiceID: cn.ID, Currency: cn.Currency, Amount: amount})
-	accAmt := st.reduceInvoice(inv, amount, false)
-	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
-	now = st.seq(now)
-	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: cn.TenantID, SourceType: "credit_note", SourceID: cn.ID,
-		InvoiceID: inv.ID, Amount: amount, AmountAccounting: accAmt, CreatedAt: now})
-	return nil
-}
-
-// seq orders the applications of one transaction: each is a microsecond
-// after the one before, so "newest first" is well defined.
-func (st *settlement) seq(now time.Time) time.Time {
-	return now.Add(time.Duration(len(st.apps)) * time.Microsecond)
-}
-
-// roundOff posts what the lines miss to balance (exchange and rounding
-// differences) to the rounding account.
-func (st *settlement) roundOff() {
-	var net decimal.Decimal
-	for _, l := range st.b.Lines() {
-		net = net.Add(l.Debit).Sub(l.Credit)
-	}
-	if !net.IsZero() {
-		st.b.Credit(st.pc.accounts.Rounding, net, ledger.Line{})
-	}
-}
-
-// finish posts the entry, closes documents whose balance reached zero and
-// writes them and the applications. Returns the entry id ("" if no lines).
-func (s *Service) finishSettlement(ctx context.Context, tx Tx, tenantID string, st *settlement, desc, sourceType, sourceID string) (string, error) {
-	st.roundOff()
-	lines := st.b.Lines()
-	entryID := ""
-	if len(lines) > 0 {
-		e, err := s.post(ctx, tx, tenantID, st.pc.today, desc, sourceType, sourceID, "", lines)
-		if err != nil {
-			return "", err
-		}
-		entryID = e.ID
+		return "", err
 	}
 	now := s.Now()
-	for _, invID := range st.order {
-		inv := st.touched[invID]
-		if inv.Balance.IsZero() && inv.Status != billing.Closed {
+	for _, ch := range changes {
+		inv := invs[ch.Document.ID]
+		if inv == nil {
+			continue
+		}
+		setBalances(inv, ch.Document)
+		if ch.Close {
 			inv.Status, inv.ClosedAt, inv.CloseReason = billing.Closed, &now, settleCloseReason+" by "+desc
 		}
 		inv.UpdatedAt = now
@@ -384,9 +266,9 @@ func (s *Service) finishSettlement(ctx context.Context, tx Tx, tenantID string, 
 			return "", err
 		}
 	}
-	for _, a := range st.apps {
-		a.EntryID = entryID
-		if err := tx.InsertApplication(ctx, a); err != nil {
+	for i := range apps {
+		apps[i].EntryID = entryID
+		if err := tx.InsertApplication(ctx, apps[i]); err != nil {
 			return "", err
 		}
 	}
@@ -405,29 +287,14 @@ func (s *Service) loadAllocations(ctx context.Context, tx Tx, pc *payCtx, custom
 		if !auto {
 			return nil, nil, nil
 		}
-		docs, err := tx.OpenDocuments(ctx, tenantID, customerID)
+		open, err := s.lockOpen(ctx, tx, pc, customerID, billing.KindInvoice, cur, paidOn)
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, d := range docs {
-			listed, err := pc.doc(d, paidOn)
-			if err != nil {
-				return nil, nil, err
-			}
-			if !listed.OpenFor(billing.KindInvoice, cur) {
-				continue
-			}
-			inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, d.ID)
-			if err != nil {
-				return nil, nil, err
-			}
-			doc, err := pc.doc(inv, paidOn)
-			if err != nil {
-				return nil, nil, err
-			}
-			invs, targets = append(invs, &inv), append(targets, receivables.Target{Document: doc})
+		for _, d := range open.docs {
+			targets = append(targets, receivables.Target{Document: d})
 		}
-		return invs, targets, nil
+		return open.invs, targets, nil
 	}
 	loaded := map[string]*billing.Invoice{}
 	docs := make([]*receivables.Document, len(in))
@@ -536,51 +403,30 @@ func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Custom
 		CreatedBy: p.ActorID(), CreatedAt: now}, nil
 }
 
-// bookPayment applies a new payment to invs (amts: zero means as much as
-// fits), posts bank against receivables and customer credit, and writes the
-// payment, its applications, the invoices and the audit entry.
+// bookPayment books a new payment (receivables.PlanPayment) on the targets
+// (invs[i] the invoice of targets[i]): it posts the cash discounts it earns
+// and its entry, and writes the payment, its applications, the invoices and
+// the audit entry.
 func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, targets []receivables.Target, receipt bool) error {
-	amts := make([]decimal.Decimal, len(targets))
-	for i, t := range targets {
-		if t.Explicit {
-			amts[i] = t.Amount.Decimal()
-		}
-	}
-	st := pc.newSettlement()
 	now := s.Now()
-	st.b.Debit(pc.accounts.Bank, pay.AmountAccounting, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: pay.Amount})
-	rest := pay.Amount
-	explicit := decimal.Zero
-	for _, a := range amts {
-		explicit = explicit.Add(a)
+	rp, err := pc.payment(*pay)
+	if err != nil {
+		return err
 	}
-	if explicit.GreaterThan(pay.Amount) {
-		return fail.Field("invoices", "the amounts to apply (%s) are more than the payment (%s)", explicit, pay.Amount)
+	plan, err := receivables.PlanPayment(pc.accounts, rp, targets)
+	if err != nil {
+		return err
 	}
 	discounts := map[string]string{} // invoice → cash discount granted
-	for i, inv := range invs {
-		amt := amts[i]
-		if amt.IsZero() {
-			amt = minDec(inv.Balance, rest)
-		}
-		if !amt.IsPositive() {
-			break
-		}
-		discount := inv.CashDiscountFor(amt, pay.Date) // before the payment lowers the balance
-		if err := st.applyPayment(pay, inv, amt, now, false); err != nil {
+	for _, cd := range plan.CashDiscounts {
+		if _, err := s.postEntry(ctx, tx, pc, cd.Entry); err != nil {
 			return err
 		}
-		if discount.IsPositive() {
-			if err := s.grantCashDiscount(ctx, tx, st, inv, discount, pay.ID); err != nil {
-				return err
-			}
-			discounts[inv.ID] = money.Fixed(discount, inv.Currency)
-		}
-		rest = rest.Sub(amt)
+		discounts[cd.InvoiceID] = money.Fixed(cd.Amount.Decimal(), cd.Amount.Currency().Code())
 	}
-	pay.Unapplied = rest
-	st.b.Credit(pc.accounts.CustomerCredit, st.creditAcc(*pay), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: rest.Neg()})
-	entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Payment "+pay.ID, "payment", pay.ID)
+	setPaymentBalances(pay, plan.Payment)
+	apps := applications(p.TenantID, plan.Applications, now)
+	entryID, err := s.finishSettlement(ctx, tx, pc, plan.Entry, plan.Documents, invoicesByID(invs), apps)
 	if err != nil {
 		return err
 	}
@@ -588,17 +434,14 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 	if err := tx.InsertPayment(ctx, *pay); err != nil {
 		return err
 	}
-	pay.Applications = st.apps
-	for i := range pay.Applications {
-		pay.Applications[i].EntryID = entryID
-	}
+	pay.Applications = apps
 	if receipt {
 		if err := s.queuePaymentReceipt(ctx, tx, p, *pay); err != nil {
 			return err
 		}
 	}
 	applied := map[string]string{}
-	for _, a := range st.apps {
+	for _, a := range apps {
 		applied[a.InvoiceID] = money.Fixed(a.Amount, pay.Currency)
 	}
 	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "customer_id": pay.CustomerID,
@@ -609,6 +452,15 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 	return s.audit(ctx, tx, p, "payment.recorded", "payment", pay.ID, map[string]any{"customer_id": pay.CustomerID,
 		"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "applied": applied,
 		"unapplied": money.Fixed(pay.Unapplied, pay.Currency), "charge_id": pay.ChargeID, "cash_discounts": discounts})
+}
+
+// invoicesByID indexes invoices by id.
+func invoicesByID(invs []*billing.Invoice) map[string]*billing.Invoice {
+	out := make(map[string]*billing.Invoice, len(invs))
+	for _, inv := range invs {
+		out[inv.ID] = inv
+	}
+	return out
 }
 
 func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Principal, pay Payment) error {
@@ -754,12 +606,11 @@ func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput
 		if cur == "" {
 			cur = pc.accounting.Code()
 		}
-		st := pc.newSettlement()
-		res, err := s.settle(ctx, tx, pc, st, p, cust.ID, cur, in.Sources, in.Invoices, nil)
+		res, err := s.settle(ctx, tx, pc, p, cust.ID, cur, in.Sources, in.Invoices, nil)
 		if err != nil {
 			return err
 		}
-		if len(st.apps) == 0 {
+		if len(res.Applications) == 0 {
 			return fail.Conflictf("nothing to settle: customer %s has no credit and open invoice in %s to set against each other", cust.Number, cur)
 		}
 		out = res
@@ -768,45 +619,42 @@ func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput
 	return out, err
 }
 
-// source is one piece of credit in a settlement.
-type source struct {
-	pay *Payment
-	cn  *billing.Invoice
-}
-
-func (src source) left() decimal.Decimal {
-	if src.pay != nil {
-		return src.pay.Unapplied
-	}
-	return src.cn.Balance
-}
-
-// settle matches sources against invoices. With extra set (an invoice just
-// issued, not yet written) it is the only invoice and is not written.
-func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
+// settle sets credit against invoices (receivables.PlanSettlement). With
+// extra set (an invoice just issued, not yet written) it is the only
+// invoice and is not written.
+func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
 	curr, _ := money.ParseCurrency(cur) // an unknown code: no document is in it
-	var sources []source
+	var sources []receivables.Source
+	var pays []*Payment                   // the payment sources, in order
+	docs := map[string]*billing.Invoice{} // the documents to write, by id
+	addPayment := func(pay *Payment) error {
+		rp, err := pc.payment(*pay)
+		if err != nil {
+			return err
+		}
+		pays, sources = append(pays, pay), append(sources, receivables.Source{Payment: &rp})
+		return nil
+	}
+	addCreditNote := func(cn *billing.Invoice, doc receivables.Document) {
+		docs[cn.ID], sources = cn, append(sources, receivables.Source{CreditNote: &doc})
+	}
 	if len(sourceIDs) == 0 {
-		pays, err := tx.CreditPayments(ctx, p.TenantID, customerID, cur)
+		credit, err := tx.CreditPayments(ctx, p.TenantID, customerID, cur)
 		if err != nil {
 			return Settlement{}, err
 		}
-		for i := range pays {
-			sources = append(sources, source{pay: &pays[i]})
+		for i := range credit {
+			if err := addPayment(&credit[i]); err != nil {
+				return Settlement{}, err
+			}
 		}
 		if extra == nil {
-			docs, err := tx.OpenDocuments(ctx, p.TenantID, customerID)
+			open, err := s.lockOpen(ctx, tx, pc, customerID, billing.KindCreditNote, curr, pc.today)
 			if err != nil {
 				return Settlement{}, err
 			}
-			for _, d := range docs {
-				if d.Kind == billing.KindCreditNote && d.Currency == cur && d.Balance.IsPositive() {
-					cn, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, d.ID)
-					if err != nil {
-						return Settlement{}, err
-					}
-					sources = append(sources, source{cn: &cn})
-				}
+			for i, cn := range open.invs {
+				addCreditNote(cn, open.docs[i])
 			}
 		}
 	}
@@ -823,7 +671,9 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement,
 			if pay.CustomerID != customerID || pay.Currency != cur || !pay.Unapplied.IsPositive() {
 				return Settlement{}, fail.Field(f, "payment %s has no unapplied %s credit of this customer", sid, cur)
 			}
-			sources = append(sources, source{pay: &pay})
+			if err := addPayment(&pay); err != nil {
+				return Settlement{}, err
+			}
 			continue
 		}
 		cn, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, sid)
@@ -843,82 +693,112 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement,
 		if err := receivables.CheckOpenForSettlement(doc, customerID, curr); err != nil {
 			return Settlement{}, fail.Field(f, "%s", err.Error())
 		}
-		sources = append(sources, source{cn: &cn})
+		addCreditNote(&cn, doc)
 	}
 	var invs []*billing.Invoice
-	if extra != nil {
-		invs = []*billing.Invoice{extra}
-	} else if len(invoiceIDs) == 0 {
-		docs, err := tx.OpenDocuments(ctx, p.TenantID, customerID)
+	var invDocs []receivables.Document
+	switch {
+	case extra != nil:
+		doc, err := pc.doc(*extra, pc.today)
 		if err != nil {
 			return Settlement{}, err
 		}
-		for _, d := range docs {
-			if d.Kind == billing.KindInvoice && d.Currency == cur && d.Balance.IsPositive() {
-				inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, d.ID)
-				if err != nil {
-					return Settlement{}, err
-				}
-				invs = append(invs, &inv)
-			}
+		invs, invDocs = []*billing.Invoice{extra}, []receivables.Document{doc}
+	case len(invoiceIDs) == 0:
+		open, err := s.lockOpen(ctx, tx, pc, customerID, billing.KindInvoice, curr, pc.today)
+		if err != nil {
+			return Settlement{}, err
 		}
-	} else {
+		invs, invDocs = open.invs, open.docs
+	default:
 		allocs := make([]Allocation, len(invoiceIDs))
 		for i, x := range invoiceIDs {
 			allocs[i] = Allocation{InvoiceID: x}
 		}
+		var targets []receivables.Target
 		var err error
-		if invs, _, err = s.loadAllocations(ctx, tx, pc, customerID, curr, pc.today, allocs, false); err != nil {
+		if invs, targets, err = s.loadAllocations(ctx, tx, pc, customerID, curr, pc.today, allocs, false); err != nil {
 			return Settlement{}, err
 		}
+		for _, t := range targets {
+			invDocs = append(invDocs, t.Document)
+		}
+	}
+	demand := make([]*receivables.Document, len(invDocs))
+	for i := range invDocs {
+		demand[i] = &invDocs[i]
 	}
 	now := s.Now()
-	si := 0
+	plan, err := receivables.PlanSettlement(pc.accounts, customerID, sources, demand)
+	if err != nil {
+		return Settlement{}, err
+	}
+	if len(plan.Applications) == 0 {
+		return Settlement{}, nil
+	}
+	apps := applications(p.TenantID, plan.Applications, now)
 	for _, inv := range invs {
-		for inv.Balance.IsPositive() && si < len(sources) {
-			src := sources[si]
-			amt := minDec(inv.Balance, src.left())
-			if amt.IsPositive() {
-				var err error
-				if src.pay != nil {
-					err = st.applyPayment(src.pay, inv, amt, now, true)
-				} else {
-					err = st.applyCreditNote(src.cn, inv, amt, now)
-				}
-				if err != nil {
-					return Settlement{}, err
-				}
-			}
-			if !src.left().IsPositive() {
-				si++
+		if inv != extra {
+			docs[inv.ID] = inv
+		}
+	}
+	if extra != nil {
+		for _, ch := range plan.Documents {
+			if ch.Document.ID == extra.ID {
+				setBalances(extra, ch.Document) // the caller writes it
 			}
 		}
 	}
-	if len(st.apps) == 0 {
-		return Settlement{}, nil
-	}
-	if extra != nil {
-		delete(st.touched, extra.ID) // the caller writes it
-		st.order = slices.DeleteFunc(st.order, func(x string) bool { return x == extra.ID })
-	}
-	entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Settlement "+customerID, "settlement", customerID)
+	entryID, err := s.finishSettlement(ctx, tx, pc, plan.Entry, plan.Documents, docs, apps)
 	if err != nil {
 		return Settlement{}, err
 	}
 	if extra != nil && extra.Balance.IsZero() {
 		extra.Status, extra.ClosedAt, extra.CloseReason = billing.Closed, &now, settleCloseReason+" by customer credit"
 	}
-	for _, src := range sources {
-		if src.pay != nil {
-			if err := tx.UpdatePaymentBalances(ctx, *src.pay); err != nil {
-				return Settlement{}, err
-			}
+	for i, pay := range pays {
+		setPaymentBalances(pay, plan.Payments[i])
+		if err := tx.UpdatePaymentBalances(ctx, *pay); err != nil {
+			return Settlement{}, err
 		}
 	}
-	for i := range st.apps {
-		st.apps[i].EntryID = entryID
+	return Settlement{Applications: apps, EntryID: entryID}, nil
+}
+
+// openDocs are a customer's open documents of one kind, locked, and as
+// receivables sees them (docs[i] is invs[i]).
+type openDocs struct {
+	invs []*billing.Invoice
+	docs []receivables.Document
+}
+
+// lockOpen locks and returns a customer's documents of kind in cur with
+// something left to settle (receivables.Document.OpenFor), oldest due
+// first, as seen by a payment made on paidOn.
+func (s *Service) lockOpen(ctx context.Context, tx Tx, pc *payCtx, customerID string, kind billing.Kind, cur money.Currency, paidOn calendar.Date) (openDocs, error) {
+	var out openDocs
+	listed, err := tx.OpenDocuments(ctx, pc.tenant.ID, customerID)
+	if err != nil {
+		return out, err
 	}
-	return Settlement{Applications: st.apps, EntryID: entryID}, nil
+	for _, d := range listed {
+		doc, err := pc.doc(d, paidOn)
+		if err != nil {
+			return out, err
+		}
+		if !doc.OpenFor(kind, cur) {
+			continue
+		}
+		inv, err := tx.GetInvoiceForUpdate(ctx, pc.tenant.ID, d.ID)
+		if err != nil {
+			return out, err
+		}
+		if doc, err = pc.doc(inv, paidOn); err != nil {
+			return out, err
+		}
+		out.invs, out.docs = append(out.invs, &inv), append(out.docs, doc)
+	}
+	return out, nil
 }
 
 // useCredit applies a customer's unapplied payments to an invoice being
@@ -939,7 +819,7 @@ func (s *Service) useCredit(ctx context.Context, tx Tx, p access.Principal, inv 
 	for i, x := range pays {
 		ids[i] = x.ID
 	}
-	_, err = s.settle(ctx, tx, pc, pc.newSettlement(), p, inv.InvoiceAccountID, inv.Currency, ids, nil, inv)
+	_, err = s.settle(ctx, tx, pc, p, inv.InvoiceAccountID, inv.Currency, ids, nil, inv)
 	return err
 }
 
@@ -986,81 +866,72 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 		if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
 			return err
 		}
-		st := pc.newSettlement()
 		now := s.Now()
-		rate := pc.rate(pay.Currency, pay.ExchangeRate)
-		// From the unapplied credit first.
-		fromCredit := minDec(amt, pay.Unapplied)
-		if fromCredit.IsPositive() {
-			before := st.creditAcc(pay)
-			pay.Unapplied = pay.Unapplied.Sub(fromCredit)
-			st.b.Debit(pc.accounts.CustomerCredit, before.Sub(st.creditAcc(pay)), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: fromCredit})
-		}
-		// Then take back applications, newest first.
-		rest := amt.Sub(fromCredit)
-		if rest.IsPositive() {
-			apps, err := tx.ListApplications(ctx, p.TenantID, pay.ID, "")
-			if err != nil {
-				return err
-			}
-			for i := len(apps) - 1; i >= 0 && rest.IsPositive(); i-- {
-				a := apps[i]
-				left := a.Amount.Sub(a.Reversed)
-				if !left.IsPositive() {
-					continue
-				}
-				inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, a.InvoiceID)
-				if err != nil {
-					return err
-				}
-				if inv.Status == billing.Closed && !strings.HasPrefix(inv.CloseReason, settleCloseReason) || inv.Status == billing.Void {
-					return fail.Conflictf("payment %s can refund at most %s %s now: the rest paid invoice %s, which is %s (%s)",
-						pay.ID, amt.Sub(rest), pay.Currency, label(inv), inv.Status, inv.CloseReason)
-				}
-				take := minDec(left, rest)
-				recv, err := pc.receivables(inv)
-				if err != nil {
-					return err
-				}
-				oldAcc := inv.BalanceAccounting
-				inv.Balance, inv.Paid = inv.Balance.Add(take), inv.Paid.Sub(take)
-				inv.BalanceAccounting = pc.acc(inv.Balance, pc.rate(inv.Currency, inv.ExchangeRate))
-				st.b.Debit(recv, inv.BalanceAccounting.Sub(oldAcc), ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: take})
-				reopened := inv.Status == billing.Closed
-				if reopened {
-					closedBy := inv.CloseReason
-					if err := inv.Reopen(pc.today); err != nil {
-						return err
-					}
-					if err := s.audit(ctx, tx, p, "invoice.reopened", "invoice", inv.ID, map[string]any{"status": inv.Status,
-						"refund_of": pay.ID, "was": closedBy}); err != nil {
-						return err
-					}
-				}
-				inv.UpdatedAt = now
-				if err := tx.UpdateInvoiceSettlement(ctx, inv); err != nil {
-					return err
-				}
-				a.Reversed = a.Reversed.Add(take)
-				if err := tx.UpdateApplicationReversed(ctx, a); err != nil {
-					return err
-				}
-				rest = rest.Sub(take)
-			}
-			if rest.IsPositive() {
-				return fmt.Errorf("refund of payment %s: %s not covered by its applications", pay.ID, rest)
-			}
-		}
-		accAmt := pc.acc(amt, rate)
-		st.b.Credit(pc.accounts.Bank, accAmt, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: amt.Neg()})
-		r := Refund{ID: id.NewAt("rfd", now), TenantID: p.TenantID, PaymentID: pay.ID, Amount: amt, AmountAccounting: accAmt,
-			Reason: in.Reason, Date: pc.today, CreatedBy: p.ActorID(), CreatedAt: now}
-		entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Refund "+r.ID+" of payment "+pay.ID, "refund", r.ID)
+		apps, err := tx.ListApplications(ctx, p.TenantID, pay.ID, "")
 		if err != nil {
 			return err
 		}
-		r.EntryID = entryID
-		pay.Refunded = pay.Refunded.Add(amt)
+		rapps := make([]receivables.Application, len(apps))
+		for i, a := range apps {
+			rapps[i] = receivables.Application{SourceType: a.SourceType, SourceID: a.SourceID, InvoiceID: a.InvoiceID,
+				Amount: money.New(a.Amount, amount.Currency()), AmountAccounting: money.New(a.AmountAccounting, pc.accounting),
+				Reversed: money.New(a.Reversed, amount.Currency())}
+		}
+		split, err := receivables.SplitRefund(rp, amount, rapps)
+		if err != nil {
+			return err
+		}
+		// The invoices the refund takes back from, locked newest first.
+		invs := map[string]*billing.Invoice{}
+		docs := make([]receivables.Document, len(split.Takes))
+		for i, tk := range split.Takes {
+			invID := apps[tk.Application].InvoiceID
+			if invs[invID] == nil {
+				inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invID)
+				if err != nil {
+					return err
+				}
+				invs[invID] = &inv
+			}
+			if docs[i], err = pc.doc(*invs[invID], pc.today); err != nil {
+				return err
+			}
+		}
+		r := Refund{ID: id.NewAt("rfd", now), TenantID: p.TenantID, PaymentID: pay.ID, Reason: in.Reason, Date: pc.today,
+			CreatedBy: p.ActorID(), CreatedAt: now}
+		plan, err := receivables.PlanRefund(pc.accounts, rp, amount, split, rapps, docs, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, ch := range plan.Documents {
+			inv := invs[ch.Document.ID]
+			setBalances(inv, ch.Document)
+			if ch.Reopen {
+				if err := inv.Reopen(pc.today); err != nil {
+					return err
+				}
+				if err := s.audit(ctx, tx, p, "invoice.reopened", "invoice", inv.ID, map[string]any{"status": inv.Status,
+					"refund_of": pay.ID, "was": ch.WasCloseReason}); err != nil {
+					return err
+				}
+			}
+			inv.UpdatedAt = now
+			if err := tx.UpdateInvoiceSettlement(ctx, *inv); err != nil {
+				return err
+			}
+		}
+		for _, tk := range split.Takes {
+			a := apps[tk.Application]
+			a.Reversed = plan.Applications[tk.Application].Reversed.Decimal()
+			if err := tx.UpdateApplicationReversed(ctx, a); err != nil {
+				return err
+			}
+		}
+		r.Amount, r.AmountAccounting = plan.Refund.Amount.Decimal(), plan.Refund.AmountAccounting.Decimal()
+		if r.EntryID, err = s.postEntry(ctx, tx, pc, plan.Entry); err != nil {
+			return err
+		}
+		setPaymentBalances(&pay, plan.Payment)
 		if err := tx.UpdatePaymentBalances(ctx, pay); err != nil {
 			return err
 		}
