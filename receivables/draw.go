@@ -1,9 +1,13 @@
 package receivables
 
-import "github.com/facturo/facturo/money"
+import (
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/money"
+)
 
 // Lot is a usable lot of complimentary wallet credits (billing.Grant that
-// is billing.Grant.Usable today).
+// is billing.Grant.Usable today: UsableLots).
 type Lot struct {
 	ID        string
 	Remaining money.Amount
@@ -57,4 +61,16 @@ func PlanDraw(amount, paidBalance money.Amount, lots []Lot, allowNegative bool) 
 // threshold never crosses.
 func CrossesThreshold(before, after, threshold money.Amount) bool {
 	return threshold.Sign() > 0 && !before.Decimal().LessThan(threshold.Decimal()) && after.Decimal().LessThan(threshold.Decimal())
+}
+
+// UsableLots returns the lots of grants a draw on today may use
+// (billing.Grant.Usable), in the order given, in currency cur.
+func UsableLots(grants []billing.Grant, cur money.Currency, today calendar.Date) []Lot {
+	var lots []Lot
+	for _, g := range grants {
+		if g.Usable(today) {
+			lots = append(lots, Lot{ID: g.ID, Remaining: money.New(g.Remaining, cur)})
+		}
+	}
+	return lots
 }
