@@ -69,4 +69,3 @@ func TestDuePeriods(t *testing.T) {
 		t.Fatalf("period on: %+v", p)
 	}
 }
-
