@@ -24,7 +24,7 @@ type DrawPlan struct {
 // PlanDraw splits a usage charge of amount (Fill): the usable lots first, in
 // the order given (soonest expiring first), then paid credits down to zero,
 // and the rest is billed. With allowNegative the paid balance covers
-// everything and may go below zero. It replaces billing.PlanDraw.
+// everything and may go below zero.
 func PlanDraw(amount, paidBalance money.Amount, lots []Lot, allowNegative bool) (DrawPlan, error) {
 	cur := amount.Currency()
 	plan := DrawPlan{FromLots: map[string]money.Amount{}, Comp: zeroOf(cur), Paid: zeroOf(cur)}

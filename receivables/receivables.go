@@ -227,7 +227,7 @@ type DocumentChange struct {
 	WasCloseReason string
 }
 
-// minAmount is the smaller of a and b (b when equal), as the service's minDec.
+// minAmount is the smaller of a and b (b when equal).
 func minAmount(a, b money.Amount) money.Amount {
 	if a.Decimal().LessThan(b.Decimal()) {
 		return a

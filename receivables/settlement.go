@@ -11,7 +11,7 @@ import (
 )
 
 // settlement accumulates one transaction's ledger lines, applications and
-// touched documents (service/payments.go settlement).
+// touched documents.
 type settlement struct {
 	acc  Accounts
 	b    ledger.Builder
