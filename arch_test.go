@@ -151,3 +151,105 @@ func TestNoGrabBagPackages(t *testing.T) {
 		}
 	}
 }
+
+// Service areas. The root package service composes the use cases; each
+// business area is a package under service/ (service/identity, …), and
+// service/usecase is the write envelope they all share. The rules, checked
+// on non-test imports (tests may wire the real store through the root):
+//
+//  1. No package under service/ imports the root service, directly or
+//     transitively: the root imports the areas, so that would be a cycle,
+//     and an area must get its plumbing (envelope, clock, store) from
+//     service/usecase or from its constructor.
+//  2. An area may use another area only through that area's own package
+//     (service/B), never its sub-packages (service/B/…): those are B's
+//     internals.
+//  3. service/usecase sits below every area and imports none of them.
+const serviceRoot = module + "/service"
+
+// serviceArea returns the area of a package under service/ ("identity" for
+// service/identity/store) and whether pkg is under service/ at all.
+func serviceArea(pkg string) (string, bool) {
+	rel, ok := strings.CutPrefix(pkg, serviceRoot+"/")
+	if !ok || rel == "" {
+		return "", false
+	}
+	area, _, _ := strings.Cut(rel, "/")
+	return area, true
+}
+
+// forbiddenServiceImport reports why from (a package under service/) must
+// not import dep ("" if it may).
+func forbiddenServiceImport(from, dep string) string {
+	fromArea, ok := serviceArea(from)
+	if !ok {
+		return ""
+	}
+	if dep == serviceRoot {
+		return "the root service composes the areas: importing it is a cycle (take the plumbing from service/usecase or the constructor)"
+	}
+	depArea, ok := serviceArea(dep)
+	if !ok || depArea == fromArea {
+		return ""
+	}
+	if fromArea == "usecase" {
+		return "service/usecase is the envelope below every area: it imports none"
+	}
+	if dep != serviceRoot+"/"+depArea {
+		return "the internals of area " + depArea + " (use service/" + depArea + " itself)"
+	}
+	return ""
+}
+
+func TestServiceAreasStandAlone(t *testing.T) {
+	areas := 0
+	for _, p := range listPackages(t) {
+		if _, ok := serviceArea(p.ImportPath); !ok {
+			continue
+		}
+		areas++
+		if p.Error != nil {
+			t.Errorf("%s: go list: %s", p.ImportPath, p.Error.Err)
+			continue
+		}
+		for _, dep := range p.Imports {
+			if why := forbiddenServiceImport(p.ImportPath, dep); why != "" {
+				t.Errorf("%s imports %s: %s", p.ImportPath, dep, why)
+			}
+		}
+		if slices.Contains(p.Deps, serviceRoot) && !slices.Contains(p.Imports, serviceRoot) {
+			t.Errorf("%s depends transitively on %s: %s", p.ImportPath, serviceRoot, forbiddenServiceImport(p.ImportPath, serviceRoot))
+		}
+	}
+	if areas == 0 {
+		t.Error("go list found no package under service/: the rule would check nothing")
+	}
+}
+
+// TestServiceAreaRuleCatchesCrossings guards the rule itself.
+func TestServiceAreaRuleCatchesCrossings(t *testing.T) {
+	s := serviceRoot + "/"
+	cases := []struct {
+		from, dep string
+		refused   bool
+	}{
+		{s + "identity", serviceRoot, true},
+		{s + "identity/internal/x", serviceRoot, true},
+		{s + "invoicing", s + "identity/internal/x", true},
+		{s + "invoicing", s + "identity/sql", true},
+		{s + "usecase", s + "identity", true},
+		{s + "identity", s + "usecase", false},
+		{s + "invoicing", s + "identity", false},
+		{s + "identity", s + "identity/internal/x", false},
+		{s + "identity/internal/x", s + "identity", false},
+		{s + "identity", module + "/access", false},
+		{module + "/api", serviceRoot, false}, // outside service/: not this rule's business
+		{serviceRoot, s + "identity/internal/x", false},
+	}
+	for _, c := range cases {
+		why := forbiddenServiceImport(c.from, c.dep)
+		if (why != "") != c.refused {
+			t.Errorf("%s importing %s: refused=%v (%q), want refused=%v", c.from, c.dep, why != "", why, c.refused)
+		}
+	}
+}

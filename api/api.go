@@ -10,11 +10,14 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/api/accounts"
 	"github.com/facturo/facturo/api/bookkeeping"
 	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/api/identity"
 	"github.com/facturo/facturo/api/invoicing"
 	"github.com/facturo/facturo/api/notify"
+	"github.com/facturo/facturo/api/receivables"
+	"github.com/facturo/facturo/api/sales"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/service"
 )
@@ -55,18 +58,11 @@ const SessionCookie = "facturo_session"
 // Register adds every operation to api.
 func (h *Handlers) Register(api huma.API) {
 	(&identity.Handlers{Svc: h.Svc, Sessions: h.Sessions}).Register(api)
-	h.registerCustomers(api)
+	(&accounts.Handlers{Svc: h.Svc}).Register(api)
 	(&invoicing.Handlers{Svc: h.Svc}).Register(api)
 	(&bookkeeping.Handlers{Svc: h.Svc}).Register(api)
-	h.registerSalesItems(api)
-	h.registerContracts(api)
-	h.registerBillingRuns(api)
-	h.registerPaymentMethods(api)
-	h.registerPayments(api)
-	h.registerDunning(api)
-	h.registerSubscriptions(api)
-	h.registerWallets(api)
-	h.registerDashboard(api)
+	(&sales.Handlers{Svc: h.Svc}).Register(api)
+	(&receivables.Handlers{Svc: h.Svc}).Register(api)
 	(&notify.Handlers{Svc: h.Svc}).Register(api)
 }
 
@@ -88,3 +84,6 @@ const RemoteAddrHeader = identity.RemoteAddrHeader
 
 // Me describes the authenticated caller (identity.Me).
 type Me = identity.Me
+
+// CustomerInput creates or changes a customer (accounts.CustomerInput).
+type CustomerInput = accounts.CustomerInput

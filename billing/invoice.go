@@ -239,20 +239,10 @@ const (
 var maxQuantity = decimal.New(1, 12)
 
 // tooLarge reports whether |d| > maxQuantity.
-func tooLarge(d decimal.Decimal) bool {
-	if gt, ok := absAbovePow10(d, 12); ok {
-		return gt
-	}
-	return d.Abs().GreaterThan(maxQuantity)
-}
+func tooLarge(d decimal.Decimal) bool { return d.Abs().GreaterThan(maxQuantity) }
 
 // isRounded reports whether d has no non-zero digits beyond cur's minor unit.
-func isRounded(cur money.Currency, d decimal.Decimal) bool {
-	if r, ok := roundedTo(d, cur.Digits()); ok {
-		return r
-	}
-	return cur.Round(d).Equal(d)
-}
+func isRounded(cur money.Currency, d decimal.Decimal) bool { return cur.Round(d).Equal(d) }
 
 // TaxSetup is what computing a document's tax needs: the tenant's codes and groups.
 type TaxSetup struct {
@@ -262,36 +252,26 @@ type TaxSetup struct {
 	ItemGroups  map[string]tax.Group
 }
 
+// hundred is 100 %.
+var hundred = decimal.NewFromInt(100)
+
 // Compute validates the lines and computes every amount, in place: line
 // amounts, tax per code, the line shares of tax, and the totals. This is the
 // one rounding policy (DESIGN.md): line amount = quantity × unit price −
 // discount, rounded half away from zero to the currency; tax per code =
 // rate × the sum of the line amounts with that code, rounded (or per line in
-// per_line mode); totals are sums of rounded parts.
-//
-// The arithmetic is exact decimal. It runs in 128-bit fixed point when every
-// amount fits (compute_fast.go) and on math/big decimals otherwise; both give
-// the same results, digit for digit and exponent for exponent.
+// per_line mode); totals are sums of rounded parts. The arithmetic is exact
+// decimal (shopspring); nothing else computes these amounts.
 func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
-	_, err := inv.compute(setup, accounting, true)
-	return err
-}
-
-// hundred is 100 %.
-var hundred = decimal.NewFromInt(100)
-
-// compute is Compute. With fast false it uses decimals only (tests compare the
-// two paths); it reports whether the totals took the fixed-point path.
-func (inv *Invoice) compute(setup TaxSetup, accounting money.Currency, fast bool) (bool, error) {
 	var c fail.Collector
 	cur, err := money.ParseCurrency(inv.Currency)
 	if err != nil {
 		c.Add("currency", "%q is not an ISO 4217 currency code", inv.Currency)
-		return false, c.Err()
+		return c.Err()
 	}
 	if len(inv.Lines) > MaxLines {
 		c.Add("lines", "at most %d lines", MaxLines)
-		return false, c.Err()
+		return c.Err()
 	}
 	sc := getScratch()
 	defer putScratch(sc)
@@ -342,7 +322,7 @@ func (inv *Invoice) compute(setup TaxSetup, accounting money.Currency, fast bool
 			if tooLarge(*l.UnitPrice) {
 				c.Add(p+".unit_price", "is too large")
 			}
-			l.Amount = lineAmount(cur, *l.Quantity, *l.UnitPrice, l.Discount, fast)
+			l.Amount = lineAmount(cur, *l.Quantity, *l.UnitPrice, l.Discount)
 		}
 		if len(l.Distribution) > 0 {
 			for j, s := range l.Distribution {
@@ -353,14 +333,12 @@ func (inv *Invoice) compute(setup TaxSetup, accounting money.Currency, fast bool
 					c.Add(fmt.Sprintf("%s.distribution[%d].percent", p, j), "must be above 0")
 				}
 			}
-			if is100, known := percentsMakeHundred(l.Distribution); !is100 || !known || !fast {
-				var sum decimal.Decimal
-				for _, s := range l.Distribution {
-					sum = sum.Add(s.Percent)
-				}
-				if !sum.Equal(hundred) {
-					c.Add(p+".distribution", "percentages add up to %s; they must add up to 100", sum)
-				}
+			var sum decimal.Decimal
+			for _, s := range l.Distribution {
+				sum = sum.Add(s.Percent)
+			}
+			if !sum.Equal(hundred) {
+				c.Add(p+".distribution", "percentages add up to %s; they must add up to 100", sum)
 			}
 		}
 		// Tax: the codes in both the line's sales tax group and item sales tax
@@ -389,20 +367,23 @@ func (inv *Invoice) compute(setup TaxSetup, accounting money.Currency, fast bool
 	}
 	sc.setTaxCodes(inv.Lines)
 	if err := c.Err(); err != nil {
-		return false, err
+		return err
 	}
 	inv.TaxMode = setup.Mode
-	took := fast && inv.totalsFast(sc, cur, accounting, setup.Mode)
-	if !took {
-		inv.totalsDecimal(sc, cur, accounting, setup.Mode)
-	}
+	inv.computeTotals(sc, cur, accounting, setup.Mode)
 	inv.computeCashDiscount(cur)
-	return took, nil
+	return nil
 }
 
-// totalsDecimal computes, in decimals, the tax per code, the lines' shares of
-// it and the totals from the line amounts and sc's codes and entries.
-func (inv *Invoice) totalsDecimal(sc *computeScratch, cur, accounting money.Currency, mode tax.Mode) {
+// lineAmount is quantity × unit price − discount rounded half away from zero
+// to the currency: the one line rounding rule.
+func lineAmount(cur money.Currency, q, p, disc decimal.Decimal) decimal.Decimal {
+	return cur.Round(q.Mul(p).Sub(disc))
+}
+
+// computeTotals computes the tax per code, the lines' shares of it and the totals
+// from the line amounts and sc's codes and entries.
+func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Currency, mode tax.Mode) {
 	var net decimal.Decimal
 	for i := range inv.Lines {
 		net = net.Add(inv.Lines[i].Amount)

@@ -396,12 +396,23 @@ func (inv *Invoice) allowedNames(sc StatusContext) []string {
 // approved draft issues; and the draft must be issuable today (not on
 // hold, lines, a bill-to with billing information …).
 func (inv *Invoice) CheckOpenable(sc StatusContext) error {
+	if err := inv.CheckApproved(sc); err != nil {
+		return err
+	}
+	return inv.CheckIssuable(sc.Today)
+}
+
+// CheckApproved is the approval gate of issuing by hand: when the tenant
+// requires approval, only an approved draft issues. (A credit note of a
+// correction, a billing run and an automatic recurring issue do not pass
+// through it.)
+func (inv *Invoice) CheckApproved(sc StatusContext) error {
 	if sc.ApprovalRequired && inv.Status != Approved {
 		e := fail.Conflictf("document %s is %s: this tenant requires approval before issuing; submit it and have it approved", inv.label(), inv.Status)
 		e.Allowed = []string{string(Submitted)}
 		return e
 	}
-	return inv.CheckIssuable(sc.Today)
+	return nil
 }
 
 // CheckPastDue is the guard of marking an invoice past due: its due date

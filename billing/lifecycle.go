@@ -3,6 +3,7 @@ package billing
 import (
 	"time"
 
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/shopspring/decimal"
 )
@@ -57,29 +58,53 @@ func (inv *Invoice) ReturnToDraft() Change {
 // MarkPastDue sets the status to PastDue; the caller has checked the
 // change with CheckStatusChange.
 func (inv *Invoice) MarkPastDue() Change {
-	ch := Change{From: inv.Status, To: PastDue, Fields: []string{"status"}}
+	ch := Change{From: inv.Status, To: PastDue, Fields: []string{"status"}, Events: []string{"invoice.past_due"}}
 	inv.Status = PastDue
 	return ch
 }
 
-// Close closes the invoice for reason at now, clearing its balance (the
-// write-off posting stays with the service).
-func (inv *Invoice) Close(reason string, now time.Time) Change {
-	ch := Change{From: inv.Status, To: Closed, Fields: []string{"balance", "balance_accounting", "status", "close_reason", "closed_at"}}
+// CheckClosable is the guard of closing by hand with reason (already
+// trimmed): only an open or past-due invoice closes, a balance is written
+// off only with a reason, and a reason has at most 500 characters.
+func (inv *Invoice) CheckClosable(reason string) error {
+	if !inv.Status.CanBecome(Closed) {
+		return fail.Conflictf("invoice %s is %s: only an open or past-due invoice can be closed", inv.label(), inv.Status)
+	}
+	if reason == "" && !inv.Balance.IsZero() {
+		return fail.Field("reason", "closing an invoice with a balance of %s needs a reason (it is written off)", inv.Balance)
+	}
+	if len(reason) > 500 {
+		return fail.Field("reason", "must be at most 500 characters")
+	}
+	return nil
+}
+
+// Close closes the invoice for reason at now after CheckClosable,
+// clearing its balance (the write-off posting stays with the service).
+func (inv *Invoice) Close(reason string, now time.Time) (Change, error) {
+	if err := inv.CheckClosable(reason); err != nil {
+		return Change{}, err
+	}
+	ch := Change{From: inv.Status, To: Closed, Fields: []string{"balance", "balance_accounting", "status", "close_reason", "closed_at"},
+		Events: []string{"invoice.closed"}}
 	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
 	inv.Status = Closed
 	inv.CloseReason = reason
 	inv.ClosedAt = &now
-	return ch
+	return ch, nil
 }
 
-// Void voids the invoice after CheckVoidable, recording the reversal entry
-// the service posted.
+// Void voids an open or past-due document after CheckVoidable, recording
+// the reversal entry the service posted.
 func (inv *Invoice) Void(reason, reversalEntryID string, now time.Time) (Change, error) {
+	if !inv.Status.CanBecome(Void) {
+		return Change{}, fail.Conflictf("document %s is %s: only an open or past-due document can be voided", inv.label(), inv.Status)
+	}
 	if err := inv.CheckVoidable(); err != nil {
 		return Change{}, err
 	}
-	ch := Change{From: inv.Status, To: Void, Fields: []string{"void_entry_id", "status", "balance", "balance_accounting", "close_reason", "voided_at"}}
+	ch := Change{From: inv.Status, To: Void, Fields: []string{"void_entry_id", "status", "balance", "balance_accounting", "close_reason", "voided_at"},
+		Events: []string{"invoice.voided"}}
 	inv.VoidEntryID = reversalEntryID
 	inv.Status = Void
 	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
@@ -98,8 +123,69 @@ func (inv *Invoice) MarkIssued(now time.Time) (Change, bool) {
 	if inv.CloseIfNothingOwed() {
 		inv.ClosedAt = &now
 		ch.To = Closed
-		ch.Fields = append(ch.Fields, "close_reason", "closed_at")
+		ch.Fields = append(ch.Fields, "balance", "balance_accounting", "close_reason", "closed_at")
+		ch.Events = append(ch.Events, "invoice.closed")
 		return ch, true
 	}
 	return ch, false
+}
+
+// Issue is the status part of issuing a draft on date today at now, after
+// the service numbered and posted it: the guard (CheckIssuable: a draft,
+// with lines, not on hold, a bill-to with billing information …), then
+// MarkIssued. It reports whether the document closed at once because
+// nothing is owed. The approval gate (CheckApproved) is the caller's: a
+// correction's credit note, a billing run and an automatic recurring issue
+// bypass it.
+func (inv *Invoice) Issue(today calendar.Date, now time.Time) (Change, bool, error) {
+	if err := inv.CheckIssuable(today); err != nil {
+		return Change{}, false, err
+	}
+	ch, closed := inv.MarkIssued(now)
+	return ch, closed, nil
+}
+
+// CloseSettled closes, at now, an owed document whose balance a settlement
+// (a payment, a credit note, customer credit) brought to zero, with reason
+// (receivables.CloseReasonPrefix + " by " + what settled it: a refund may
+// reopen such a document). It reports whether it closed it: a document
+// with a balance, or not owed, is left as it is.
+func (inv *Invoice) CloseSettled(reason string, now time.Time) (Change, bool) {
+	if !inv.Status.IsOwed() || !inv.Balance.IsZero() {
+		return Change{From: inv.Status, To: inv.Status}, false
+	}
+	ch := Change{From: inv.Status, To: Closed, Fields: []string{"status", "closed_at", "close_reason"}, Events: []string{"invoice.closed"}}
+	inv.Status, inv.ClosedAt, inv.CloseReason = Closed, &now, reason
+	return ch, true
+}
+
+// Correct records on inv, the original of a correction, the issued credit
+// note cn that reverses it (already set against inv's balance) and the
+// replacement draft replacementID, with the reason code and comment: the
+// three documents link to each other. The guard is CheckCorrectable on
+// inv and cn being an issued credit note of inv. A credit note nothing is
+// left open on closes as applied to inv; the original closes as corrected
+// by cn when nothing is left owed on it (unless already closed). It
+// returns the changes of the original and of the credit note.
+func (inv *Invoice) Correct(cn *Invoice, replacementID, reason, comment string, now time.Time) (orig, credit Change, err error) {
+	if err := inv.CheckCorrectable(); err != nil {
+		return Change{}, Change{}, err
+	}
+	if cn.Kind != KindCreditNote || cn.OriginalID != inv.ID || !cn.Status.IsIssued() {
+		return Change{}, Change{}, fail.Conflictf("document %s is not an issued credit note of %s", cn.label(), label2(inv))
+	}
+	credit = Change{From: cn.Status, To: cn.Status}
+	if cn.Balance.IsZero() {
+		credit.To, credit.Fields = Closed, []string{"status", "closed_at", "close_reason"}
+		cn.Status, cn.ClosedAt, cn.CloseReason = Closed, &now, "applied to "+inv.Number
+	}
+	orig = Change{From: inv.Status, To: inv.Status, Fields: []string{"credit_note_id", "replacement_id", "correction_reason", "correction_comment"},
+		Events: []string{"invoice.corrected"}}
+	if inv.Balance.IsZero() && inv.Status != Closed {
+		orig.To, orig.Fields = Closed, append(orig.Fields, "status", "closed_at", "close_reason")
+		inv.Status, inv.ClosedAt, inv.CloseReason = Closed, &now, "corrected by "+cn.Number
+	}
+	inv.CreditNoteID, inv.ReplacementID = cn.ID, replacementID
+	inv.CorrectionReason, inv.CorrectionComment = reason, comment
+	return orig, credit, nil
 }

@@ -15,11 +15,14 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
 )
 
-// Languages are the languages documents and emails are written in.
-var Languages = []string{"en", "es", "pt-BR"}
+// Languages are the languages documents and emails are written in: the
+// catalog's, messages.Languages (the same slice), kept here for callers in
+// service.
+var Languages = messages.Languages
 
 // Address is a postal address. Country is an ISO 3166-1 alpha-2 code.
 type Address struct {
@@ -78,18 +81,10 @@ func ValidCountry(code string) bool {
 	return err == nil && r.IsCountry() && r.String() == code
 }
 
-// NormalizeLanguage accepts en, es, pt-BR (and pt as pt-BR) and returns the canonical tag.
-func NormalizeLanguage(s string) (string, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "en":
-		return "en", true
-	case "es":
-		return "es", true
-	case "pt", "pt-br", "pt_br":
-		return "pt-BR", true
-	}
-	return "", false
-}
+// NormalizeLanguage accepts en, es, pt-BR (and pt as pt-BR) and returns the
+// canonical tag: messages.ParseLanguage, the one home of the rule, kept
+// here for callers in service.
+func NormalizeLanguage(s string) (string, bool) { return messages.ParseLanguage(s) }
 
 // ValidEmail reports whether s is a bare email address (no display name).
 func ValidEmail(s string) bool {
@@ -152,9 +147,9 @@ func checkLanguage(c *fail.Collector, field string, v *string) {
 	if *v == "" {
 		return
 	}
-	lang, ok := NormalizeLanguage(*v)
+	lang, ok := messages.ParseLanguage(*v)
 	if !ok {
-		c.Add(field, "%q is not supported: use one of %s", *v, strings.Join(Languages, ", "))
+		c.Add(field, "%q is not supported: use one of %s", *v, strings.Join(messages.Languages, ", "))
 		return
 	}
 	*v = lang

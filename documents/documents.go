@@ -15,6 +15,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/messages"
 )
 
 // Branding is how a tenant's documents look: logo, colours and the payment
@@ -177,7 +178,7 @@ type Doc struct {
 // lang returns the language to render d in.
 func (d *Doc) lang() string {
 	for _, l := range []string{d.Language, d.Invoice.Language, d.Tenant.Language} {
-		if n, ok := billing.NormalizeLanguage(l); ok {
+		if n, ok := messages.ParseLanguage(l); ok {
 			return n
 		}
 	}

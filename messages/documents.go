@@ -3,7 +3,8 @@ package messages
 // documentTexts holds the texts only the documents print (package
 // documents: PDF and print view). A document's labels that the console
 // shows too (invoice date, due date, status, charge types…) are in console,
-// so both read alike.
+// so both read alike. The months' short names and the date written with
+// one (Date) serve the emails' dates too.
 var documentTexts = map[string][3]string{
 	"doc.number":               {"Number", "Número", "Número"},
 	"doc.bill_to":              {"Bill to", "Facturar a", "Cobrar de"},
@@ -39,4 +40,7 @@ var documentTexts = map[string][3]string{
 	"month.oct": {"Oct", "oct", "out"},
 	"month.nov": {"Nov", "nov", "nov"},
 	"month.dec": {"Dec", "dic", "dez"},
+
+	// Day, month's short name, year: Date.
+	"date.medium": {"%d %s %d", "%d %s %d", "%d de %s. de %d"},
 }

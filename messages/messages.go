@@ -11,21 +11,65 @@ import (
 	"strings"
 	"time"
 
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
 )
 
-// Languages are the languages the catalog holds, in the order of its texts.
+// Languages are the languages the catalog holds, in the order of its texts:
+// the languages documents, emails and pages are written in, and the only
+// ones a user, customer or tenant may choose.
 var Languages = []string{"en", "es", "pt-BR"}
 
 // Language maps a language tag to one the catalog holds: es… → es,
-// pt… → pt-BR, anything else (en…, unknown, empty) → en.
+// pt… → pt-BR, anything else (en…, unknown, empty) → en. It is lenient, for
+// choosing what to show; ParseLanguage is strict, for checking input.
 func Language(tag string) string {
+	if l, ok := matchTag(tag); ok {
+		return l
+	}
+	return "en"
+}
+
+// matchTag maps a language tag by its prefix: es… → es, pt… → pt-BR,
+// en… → en; false for any other tag.
+func matchTag(tag string) (string, bool) {
 	l := strings.ToLower(strings.TrimSpace(tag))
 	switch {
 	case strings.HasPrefix(l, "es"):
-		return "es"
+		return "es", true
 	case strings.HasPrefix(l, "pt"):
-		return "pt-BR"
+		return "pt-BR", true
+	case strings.HasPrefix(l, "en"):
+		return "en", true
+	}
+	return "", false
+}
+
+// ParseLanguage checks a language someone chose (a user's, a customer's, a
+// tenant's, a document's): it accepts en, es and pt-BR in any case, pt and
+// pt_BR as pt-BR, and returns the tag as Languages spells it; false for any
+// other value, a regional variant such as en-US or pt-PT included.
+func ParseLanguage(s string) (string, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "en":
+		return "en", true
+	case "es":
+		return "es", true
+	case "pt", "pt-br", "pt_br":
+		return "pt-BR", true
+	}
+	return "", false
+}
+
+// AcceptLanguage is the language to show a visitor who is not signed in,
+// read from an HTTP Accept-Language header: the first of its tags, in the
+// order written (weights are not read), that matches one the catalog holds
+// by prefix (es…, pt…, en…); en when none does.
+func AcceptLanguage(header string) string {
+	for part := range strings.SplitSeq(header, ",") {
+		tag, _, _ := strings.Cut(part, ";")
+		if l, ok := matchTag(tag); ok {
+			return l
+		}
 	}
 	return "en"
 }
@@ -65,21 +109,24 @@ func Format(lang, key string, args ...any) string {
 	return fmt.Sprintf(Text(lang, key), args...)
 }
 
-// Status is the label of an invoice status in lang ("Void", "Anulada").
-func Status(lang string, s billing.Status) string {
+// Status is the label of an invoice status (a billing.Status) in lang
+// ("Void", "Anulada"). It takes any string type so that billing, which
+// checks languages with ParseLanguage, can import this package.
+func Status[S ~string](lang string, s S) string {
 	return Text(lang, StatusKey(s))
 }
 
 // StatusKey is the key of an invoice status's label.
-func StatusKey(s billing.Status) string { return "status." + string(s) }
+func StatusKey[S ~string](s S) string { return "status." + string(s) }
 
-// Charge is the label of a charge type in lang ("One-time", "Único").
-func Charge(lang string, c billing.ChargeType) string {
+// Charge is the label of a charge type (a billing.ChargeType) in lang
+// ("One-time", "Único").
+func Charge[C ~string](lang string, c C) string {
 	return Text(lang, ChargeKey(c))
 }
 
 // ChargeKey is the key of a charge type's label.
-func ChargeKey(c billing.ChargeType) string { return "charge." + string(c) }
+func ChargeKey[C ~string](c C) string { return "charge." + string(c) }
 
 // monthKeys are the keys of the months' short names, January first.
 var monthKeys = [12]string{"month.jan", "month.feb", "month.mar", "month.apr", "month.may", "month.jun",
@@ -92,6 +139,16 @@ func Month(lang string, m time.Month) string {
 		return ""
 	}
 	return Text(lang, monthKeys[m-1])
+}
+
+// Date writes d with its month's short name, as emails do: "5 Mar 2026"
+// (en), "5 mar 2026" (es), "5 de mar. de 2026" (pt-BR); "" for the zero
+// date.
+func Date(lang string, d calendar.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return Format(lang, "date.medium", d.Day, Month(lang, d.Month), d.Year)
 }
 
 // Keys lists every key of the catalog (unsorted).

@@ -158,11 +158,9 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 		if err := s.reverseWriteOffs(ctx, tx, p.TenantID, &orig, &cn, today); err != nil {
 			return err
 		}
-		if cn.Balance.IsZero() {
-			cn.Status, cn.ClosedAt, cn.CloseReason = billing.Closed, &now, "applied to "+orig.Number
-		}
-		if orig.Balance.IsZero() && orig.Status != billing.Closed {
-			orig.Status, orig.ClosedAt, orig.CloseReason = billing.Closed, &now, "corrected by "+cn.Number
+		// Link the three documents; what is left owed on neither closes.
+		if _, _, err := orig.Correct(&cn, repl.ID, reason, comment, now); err != nil {
+			return err
 		}
 		cn.UpdatedAt = now
 		if err := tx.UpdateInvoice(ctx, cn); err != nil {
@@ -174,8 +172,6 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 		if err := tx.InsertInvoice(ctx, repl); err != nil {
 			return err
 		}
-		orig.CreditNoteID, orig.ReplacementID = cn.ID, repl.ID
-		orig.CorrectionReason, orig.CorrectionComment = reason, comment
 		orig.UpdatedAt = now
 		if err := tx.UpdateInvoice(ctx, orig); err != nil {
 			return err
@@ -264,8 +260,9 @@ func (s *Service) SetApprovalRequired(ctx context.Context, p access.Principal, o
 	return t, err
 }
 
-// workflowStep moves a draft through the approval workflow.
-func (s *Service) workflowStep(ctx context.Context, p access.Principal, invoiceID string, to billing.Status, action, comment string) (billing.Invoice, error) {
+// workflowStep moves a draft through the approval workflow
+// (billing.Invoice.Workflow: "submitted", "approved" or "rejected").
+func (s *Service) workflowStep(ctx context.Context, p access.Principal, invoiceID, action, comment string) (billing.Invoice, error) {
 	comment = strings.TrimSpace(comment)
 	if len(comment) > 1000 {
 		return billing.Invoice{}, fail.Field("comment", "must be at most 1000 characters")
@@ -279,14 +276,9 @@ func (s *Service) workflowStep(ctx context.Context, p access.Principal, invoiceI
 		if err != nil {
 			return err
 		}
-		want := map[string]billing.Status{"submitted": billing.Draft, "approved": billing.Submitted, "rejected": billing.Submitted}[action]
-		if inv.Status != want {
-			return fail.Conflictf("document %s is %s: only a %s document can be %s", label(inv), inv.Status, want, action)
+		if _, err := inv.Workflow(action); err != nil {
+			return err
 		}
-		if action == "submitted" && len(inv.Lines) == 0 {
-			return fail.Field("lines", "add at least one line before submitting")
-		}
-		inv.Status = to
 		inv.UpdatedAt = s.Now()
 		if err := tx.UpdateInvoice(ctx, inv); err != nil {
 			return err
@@ -309,7 +301,7 @@ func (s *Service) SubmitInvoice(ctx context.Context, p access.Principal, invoice
 	if err := p.Require(access.WriteInvoices); err != nil {
 		return billing.Invoice{}, err
 	}
-	return s.workflowStep(ctx, p, invoiceID, billing.Submitted, "submitted", comment)
+	return s.workflowStep(ctx, p, invoiceID, "submitted", comment)
 }
 
 // ApproveInvoice approves a submitted draft so it can be issued.
@@ -317,7 +309,7 @@ func (s *Service) ApproveInvoice(ctx context.Context, p access.Principal, invoic
 	if err := p.Require(access.ApproveInvoices); err != nil {
 		return billing.Invoice{}, err
 	}
-	return s.workflowStep(ctx, p, invoiceID, billing.Approved, "approved", comment)
+	return s.workflowStep(ctx, p, invoiceID, "approved", comment)
 }
 
 // RejectInvoice returns a submitted draft to its author with a comment.
@@ -325,7 +317,7 @@ func (s *Service) RejectInvoice(ctx context.Context, p access.Principal, invoice
 	if err := p.Require(access.ApproveInvoices); err != nil {
 		return billing.Invoice{}, err
 	}
-	return s.workflowStep(ctx, p, invoiceID, billing.Draft, "rejected", comment)
+	return s.workflowStep(ctx, p, invoiceID, "rejected", comment)
 }
 
 // InvoiceWorkflow returns a document's approval history. It is internal

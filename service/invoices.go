@@ -450,7 +450,7 @@ func (s *Service) UpdateInvoice(ctx context.Context, p access.Principal, invoice
 				ActorID: p.ActorID(), ActorName: p.Name, Comment: "edited after " + string(inv.Status), At: s.Now()}); err != nil {
 				return err
 			}
-			inv.Status = billing.Draft
+			inv.ReturnToDraft()
 		}
 		inv.UpdatedAt = s.Now()
 		if err := tx.UpdateInvoice(ctx, inv); err != nil {
@@ -603,8 +603,8 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 			if err := inv.CheckStatusChange(target, sc); err != nil {
 				return err
 			}
-		} else if sc.ApprovalRequired && inv.Status != billing.Approved {
-			return inv.CheckOpenable(sc)
+		} else if err := inv.CheckApproved(sc); err != nil {
+			return err
 		}
 		notify := from.IsIssued()
 		if ch.Notify != nil {
@@ -621,7 +621,7 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 			}
 			err = s.issue(ctx, tx, p, &inv, tenant, today)
 		case billing.PastDue:
-			inv.Status = billing.PastDue
+			inv.MarkPastDue()
 		case billing.Closed:
 			err = s.closeInvoice(ctx, tx, p, &inv, tenant, today, ch.Reason)
 		case billing.Void:
@@ -767,11 +767,8 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 		}
 		inv.EntryID = entry.ID
 	}
-	inv.Status = billing.Open
-	inv.IssuedAt = &now
-	if inv.CloseIfNothingOwed() {
-		inv.ClosedAt = &now
-		return nil
+	if _, closed, err := inv.Issue(today, now); err != nil || closed {
+		return err
 	}
 	// Customer credit (overpayments) pays what it can of a new invoice.
 	return s.useCredit(ctx, tx, p, inv)
@@ -859,11 +856,8 @@ const writeOffSource = "write_off"
 
 func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
 	reason = strings.TrimSpace(reason)
-	if reason == "" && !inv.Balance.IsZero() {
-		return fail.Field("reason", "closing an invoice with a balance of %s needs a reason (it is written off)", inv.Balance)
-	}
-	if len(reason) > 500 {
-		return fail.Field("reason", "must be at most 500 characters")
+	if err := inv.CheckClosable(reason); err != nil {
+		return err
 	}
 	if !inv.BalanceAccounting.IsZero() {
 		accts, err := s.postingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
@@ -879,12 +873,8 @@ func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, i
 			return err
 		}
 	}
-	now := s.Now()
-	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
-	inv.Status = billing.Closed
-	inv.CloseReason = reason
-	inv.ClosedAt = &now
-	return nil
+	_, err := inv.Close(reason, s.Now())
+	return err
 }
 
 func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
@@ -915,12 +905,8 @@ func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, in
 	if _, err := tx.ReleaseInvoiceItems(ctx, p.TenantID, inv.ID); err != nil {
 		return err
 	}
-	inv.VoidEntryID = rev.ID
-	inv.Status = billing.Void
-	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
-	inv.CloseReason = reason
-	inv.VoidedAt = &now
-	return nil
+	_, err = inv.Void(reason, rev.ID, now)
+	return err
 }
 
 func (s *Service) queueInvoiceNotification(ctx context.Context, tx Tx, p access.Principal, inv billing.Invoice, from billing.Status) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/facturo/facturo/email"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
 )
 
@@ -423,24 +424,9 @@ func formatAmount(d decimal.Decimal, cur, lang string) string {
 	return money.New(d, c).Format(lang)
 }
 
-var months = map[string][]string{
-	"en":    {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
-	"es":    {"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"},
-	"pt-BR": {"jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"},
-}
-
 // formatDate writes a date the way the language does: "5 Mar 2026",
-// "5 mar 2026", "5 de mar. de 2026".
-func formatDate(d calendar.Date, lang string) string {
-	if d.IsZero() {
-		return ""
-	}
-	m := months[lang][d.Month-1]
-	if lang == "pt-BR" {
-		return fmt.Sprintf("%d de %s. de %d", d.Day, m, d.Year)
-	}
-	return fmt.Sprintf("%d %s %d", d.Day, m, d.Year)
-}
+// "5 mar 2026", "5 de mar. de 2026" (messages.Date).
+func formatDate(d calendar.Date, lang string) string { return messages.Date(lang, d) }
 
 func clip(s string, n int) string {
 	if len(s) <= n {

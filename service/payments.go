@@ -246,7 +246,6 @@ func (s *Service) postEntry(ctx context.Context, tx Tx, pc *payCtx, e receivable
 // settled in full, and inserts its applications. Returns the entry id (""
 // if no lines).
 func (s *Service) finishSettlement(ctx context.Context, tx Tx, pc *payCtx, e receivables.Entry, changes []receivables.DocumentChange, invs map[string]*billing.Invoice, apps []Application) (string, error) {
-	desc := e.Description
 	entryID, err := s.postEntry(ctx, tx, pc, e)
 	if err != nil {
 		return "", err
@@ -259,7 +258,7 @@ func (s *Service) finishSettlement(ctx context.Context, tx Tx, pc *payCtx, e rec
 		}
 		setBalances(inv, ch.Document)
 		if ch.Close {
-			inv.Status, inv.ClosedAt, inv.CloseReason = billing.Closed, &now, settleCloseReason+" by "+desc
+			inv.CloseSettled(ch.CloseReason, now)
 		}
 		inv.UpdatedAt = now
 		if err := tx.UpdateInvoiceSettlement(ctx, *inv); err != nil {
@@ -754,7 +753,7 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, p access.Princi
 		return Settlement{}, err
 	}
 	if extra != nil && extra.Balance.IsZero() {
-		extra.Status, extra.ClosedAt, extra.CloseReason = billing.Closed, &now, settleCloseReason+" by customer credit"
+		extra.CloseSettled(settleCloseReason+" by customer credit", now)
 	}
 	for i, pay := range pays {
 		setPaymentBalances(pay, plan.Payments[i])

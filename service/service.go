@@ -6,12 +6,11 @@ package service
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/service/identity"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // Store runs transactions. Implementations must make Write transactions
@@ -90,8 +89,11 @@ func Detached(ctx context.Context) bool {
 // Clock tells the time; tests move it.
 type Clock func() time.Time
 
-// Service is the entry point of every use case.
+// Service is the entry point of every use case. The identity and settings
+// use cases are those of the embedded identity.Service.
 type Service struct {
+	*identity.Service
+
 	store    Store
 	now      Clock
 	fault    func(point string) error
@@ -121,6 +123,7 @@ func New(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	s.Service = newIdentity(store, s.Now)
 	// A primary card may not be removed while it pays a wallet's automatic recharge.
 	s.primaryRemovalChecks = append(s.primaryRemovalChecks, walletRemovalCheck)
 	return s
@@ -131,19 +134,9 @@ func New(store Store, opts ...Option) *Service {
 // read returns.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
-// AuditEntry records one write: who, what, on which target, when, and what changed.
-type AuditEntry struct {
-	ID         string          `json:"id"`
-	TenantID   string          `json:"-"`
-	At         time.Time       `json:"at"`
-	ActorType  string          `json:"actor_type"`
-	ActorID    string          `json:"actor_id"`
-	ActorName  string          `json:"actor_name"`
-	Action     string          `json:"action"`
-	TargetType string          `json:"target_type"`
-	TargetID   string          `json:"target_id"`
-	Changes    json.RawMessage `json:"changes,omitempty"`
-}
+// AuditEntry records one write: who, what, on which target, when, and what
+// changed. The envelope (package usecase) writes it.
+type AuditEntry = usecase.AuditEntry
 
 // AuditStore appends to and reads the audit log.
 type AuditStore interface {
@@ -159,22 +152,22 @@ type AuditFilter struct {
 	Page       Page
 }
 
-// audit writes one audit entry in tx. changes is marshalled to JSON.
+// audit writes one audit entry in tx. changes is marshalled to JSON. Use
+// cases moved into an area package return their entries to usecase.Write
+// instead.
 func (s *Service) audit(ctx context.Context, tx Tx, p access.Principal, action, targetType, targetID string, changes any) error {
-	var raw json.RawMessage
-	if changes != nil {
-		b, err := json.Marshal(changes)
-		if err != nil {
-			return fmt.Errorf("marshal audit changes: %w", err)
-		}
-		raw = b
-	}
-	now := s.Now()
-	return tx.InsertAudit(ctx, AuditEntry{
-		ID: id.NewAt(id.Audit, now), TenantID: p.TenantID, At: now,
-		ActorType: p.ActorType(), ActorID: p.ActorID(), ActorName: p.Name,
-		Action: action, TargetType: targetType, TargetID: targetID, Changes: raw,
-	})
+	return usecase.Record(ctx, tx, s.Now, p, usecase.Change{Action: action, TargetType: targetType, TargetID: targetID, Changes: changes})
+}
+
+// env is the write envelope over the whole store for the use cases still in
+// the root package: usecase.Write(ctx, s.env(), p, perm, check, fn) checks
+// perm, runs fn in one transaction and writes the audit entries and events
+// (webhook deliveries, see emitEvent) fn returns in it.
+func (s *Service) env() usecase.Env[Tx] {
+	return usecase.Env[Tx]{Store: s.store, Now: s.Now,
+		Emit: func(ctx context.Context, tx Tx, tenantID string, e usecase.Event) error {
+			return s.emitEvent(ctx, tx, tenantID, e.Type, e.Data)
+		}}
 }
 
 // ListAudit returns audit entries of the caller's tenant, newest first.
@@ -185,11 +178,8 @@ func (s *Service) ListAudit(ctx context.Context, p access.Principal, f AuditFilt
 	if err := f.Page.decode(); err != nil {
 		return PageOf[AuditEntry]{}, err
 	}
-	var out []AuditEntry
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListAudit(ctx, p.TenantID, f)
-		return err
+	out, err := usecase.Read(ctx, s.env(), p, access.ReadAudit, func(tx Tx) ([]AuditEntry, error) {
+		return tx.ListAudit(ctx, p.TenantID, f)
 	})
 	if err != nil {
 		return PageOf[AuditEntry]{}, err
@@ -199,25 +189,11 @@ func (s *Service) ListAudit(ctx context.Context, p access.Principal, f AuditFilt
 
 // diff returns the changed fields between two flat JSON renderings of a value,
 // as {"field": {"from": …, "to": …}}, for the audit log.
-func diff(before, after any) map[string]any {
-	b, _ := json.Marshal(before)
-	a, _ := json.Marshal(after)
-	var bm, am map[string]any
-	_ = json.Unmarshal(b, &bm)
-	_ = json.Unmarshal(a, &am)
-	out := map[string]any{}
-	for k, av := range am {
-		bv := bm[k]
-		bj, _ := json.Marshal(bv)
-		aj, _ := json.Marshal(av)
-		if string(bj) != string(aj) {
-			out[k] = map[string]any{"from": bv, "to": av}
-		}
+func diff(before, after any) map[string]any { return usecase.Diff(before, after) }
+
+// set copies *v into *dst when v is non-nil.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
 	}
-	for k, bv := range bm {
-		if _, ok := am[k]; !ok {
-			out[k] = map[string]any{"from": bv, "to": nil}
-		}
-	}
-	return out
 }

@@ -9,8 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
 )
 
@@ -68,7 +68,7 @@ var funcs = template.FuncMap{
 		return ""
 	},
 	"formkey":   formKey,
-	"languages": func() []string { return billing.Languages },
+	"languages": func() []string { return messages.Languages },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {

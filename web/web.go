@@ -22,6 +22,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/service"
 )
 
@@ -159,8 +160,8 @@ func (h *Handler) guard(ok func(access.Principal) bool, wrong string, fn http.Ha
 		ri := reqInfo{lang: "en", name: p.Name}
 		if u, err := h.svc.Me(r.Context(), p); err == nil {
 			ri.lang, ri.name = u.Language, u.Name
-		} else if l := langFromHeader(r.Header.Get("Accept-Language")); l != "" {
-			ri.lang = l
+		} else {
+			ri.lang = messages.AcceptLanguage(r.Header.Get("Accept-Language"))
 		}
 		fn(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri)))
 	}
@@ -176,22 +177,6 @@ func (h *Handler) customer(fn http.HandlerFunc) http.HandlerFunc {
 
 func (h *Handler) staffOrCustomer(fn http.HandlerFunc) http.HandlerFunc {
 	return h.guard(func(access.Principal) bool { return true }, "/", fn)
-}
-
-func langFromHeader(h string) string {
-	for part := range strings.SplitSeq(h, ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		tag = strings.ToLower(tag)
-		switch {
-		case strings.HasPrefix(tag, "es"):
-			return "es"
-		case strings.HasPrefix(tag, "pt"):
-			return "pt-BR"
-		case strings.HasPrefix(tag, "en"):
-			return "en"
-		}
-	}
-	return ""
 }
 
 // newView fills the common parts of a page.
@@ -298,10 +283,7 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	lang := langFromHeader(r.Header.Get("Accept-Language"))
-	if lang == "" {
-		lang = "en"
-	}
+	lang := messages.AcceptLanguage(r.Header.Get("Accept-Language"))
 	ctx := context.WithValue(r.Context(), ctxKey{}, reqInfo{lang: lang})
 	r = r.WithContext(ctx)
 	v := h.newView(r, "login", T(lang, "login.title"), map[string]string{"Next": safeNext(r.URL.Query().Get("next")), "Email": ""})
@@ -327,10 +309,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		err = h.sessions.Login(r.Context(), u.TenantID, u.ID)
 	}
 	if err != nil {
-		lang := langFromHeader(r.Header.Get("Accept-Language"))
-		if lang == "" {
-			lang = "en"
-		}
+		lang := messages.AcceptLanguage(r.Header.Get("Accept-Language"))
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, reqInfo{lang: lang}))
 		v := h.newView(r, "login", T(lang, "login.title"), map[string]string{"Next": safeNext(r.PostFormValue("next")), "Email": email})
 		pr := api.ProblemFor(r.Context(), err)

@@ -1,4 +1,4 @@
-package api
+package sales
 
 import (
 	"context"
@@ -132,7 +132,7 @@ func (h *Handlers) registerContracts(api huma.API) {
 			}
 			out := timeOut{Entry: e}
 			if si != nil {
-				o := salesItemOut(*si)
+				o := SalesItemOut(*si)
 				out.SalesItem = &o
 			}
 			return &core.Body[timeOut]{Body: out}, nil

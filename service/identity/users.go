@@ -1,4 +1,4 @@
-package service
+package identity
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // UserStore persists users and sign-in attempts.
@@ -78,75 +79,76 @@ func validatePassword(c *fail.Collector, field, pw string) {
 
 // CreateUser adds a user to the caller's tenant (administrator).
 func (s *Service) CreateUser(ctx context.Context, p access.Principal, in NewUser) (access.User, error) {
-	if err := p.Require(access.ManageUsers); err != nil {
-		return access.User{}, err
+	var u access.User
+	check := func() error {
+		var c fail.Collector
+		email := strings.ToLower(strings.TrimSpace(in.Email))
+		if !billing.ValidEmail(email) {
+			c.Add("email", "%q is not a valid email address", in.Email)
+		}
+		name := strings.TrimSpace(in.Name)
+		validateName(&c, "name", name, 200)
+		role, err := access.ParseRole(in.Role)
+		if err != nil {
+			c.Add("role", "%v", err)
+		}
+		if role == access.Customer && in.CustomerID == "" {
+			c.Add("customer_id", "is required for the customer role: the account this user may see")
+		}
+		if role != access.Customer && in.CustomerID != "" {
+			c.Add("customer_id", "only customer-role users belong to a customer account")
+		}
+		validatePassword(&c, "password", in.Password)
+		lang := in.Language
+		if lang == "" {
+			lang = "en"
+		}
+		if l, ok := billing.NormalizeLanguage(lang); ok {
+			lang = l
+		} else {
+			c.Add("language", "%q is not supported: use one of %s", in.Language, strings.Join(billing.Languages, ", "))
+		}
+		if err := c.Err(); err != nil {
+			return err
+		}
+		hash, err := access.HashPassword(in.Password)
+		if err != nil {
+			return fmt.Errorf("hash password: %w", err)
+		}
+		now := s.now()
+		u = access.User{ID: id.NewAt(id.User, now), TenantID: p.TenantID, Email: email, Name: name, Role: role,
+			CustomerID: in.CustomerID, Language: lang, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+		return nil
 	}
-	var c fail.Collector
-	email := strings.ToLower(strings.TrimSpace(in.Email))
-	if !billing.ValidEmail(email) {
-		c.Add("email", "%q is not a valid email address", in.Email)
-	}
-	name := strings.TrimSpace(in.Name)
-	validateName(&c, "name", name, 200)
-	role, err := access.ParseRole(in.Role)
-	if err != nil {
-		c.Add("role", "%v", err)
-	}
-	if role == access.Customer && in.CustomerID == "" {
-		c.Add("customer_id", "is required for the customer role: the account this user may see")
-	}
-	if role != access.Customer && in.CustomerID != "" {
-		c.Add("customer_id", "only customer-role users belong to a customer account")
-	}
-	validatePassword(&c, "password", in.Password)
-	lang := in.Language
-	if lang == "" {
-		lang = "en"
-	}
-	if l, ok := billing.NormalizeLanguage(lang); ok {
-		lang = l
-	} else {
-		c.Add("language", "%q is not supported: use one of %s", in.Language, strings.Join(billing.Languages, ", "))
-	}
-	if err := c.Err(); err != nil {
-		return access.User{}, err
-	}
-	hash, err := access.HashPassword(in.Password)
-	if err != nil {
-		return access.User{}, fmt.Errorf("hash password: %w", err)
-	}
-	now := s.Now()
-	u := access.User{ID: id.NewAt(id.User, now), TenantID: p.TenantID, Email: email, Name: name, Role: role,
-		CustomerID: in.CustomerID, Language: lang, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-	err = s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.users, p, access.ManageUsers, check, func(tx UsersTx) (access.User, usecase.Audit, error) {
 		if u.CustomerID != "" {
-			if _, err := tx.GetCustomer(ctx, p.TenantID, u.CustomerID); err != nil {
-				if fail.Is(err, fail.NotFound) {
-					return fail.Field("customer_id", "no customer %q in this tenant", u.CustomerID)
-				}
-				return err
+			if err := customerExists(ctx, tx, p.TenantID, u.CustomerID); err != nil {
+				return u, usecase.Audit{}, err
 			}
 		}
 		if err := tx.InsertUser(ctx, u); err != nil {
-			return err
+			return u, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "user.created", "user", u.ID, map[string]any{"email": u.Email, "role": u.Role, "customer_id": u.CustomerID})
+		return u, usecase.Entry("user.created", "user", u.ID, map[string]any{"email": u.Email, "role": u.Role, "customer_id": u.CustomerID}), nil
 	})
-	return u, err
+}
+
+// customerExists refuses a customer_id that names no customer of the tenant.
+func customerExists(ctx context.Context, tx UsersTx, tenantID, customerID string) error {
+	if _, err := tx.GetCustomer(ctx, tenantID, customerID); err != nil {
+		if fail.Is(err, fail.NotFound) {
+			return fail.Field("customer_id", "no customer %q in this tenant", customerID)
+		}
+		return err
+	}
+	return nil
 }
 
 // ListUsers lists the tenant's users (administrator).
 func (s *Service) ListUsers(ctx context.Context, p access.Principal) ([]access.User, error) {
-	if err := p.Require(access.ManageUsers); err != nil {
-		return nil, err
-	}
-	var out []access.User
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListUsers(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.users, p, access.ManageUsers, func(tx UsersTx) ([]access.User, error) {
+		return tx.ListUsers(ctx, p.TenantID)
 	})
-	return out, err
 }
 
 // UserPatch changes a user; nil fields stay.
@@ -160,52 +162,51 @@ type UserPatch struct {
 
 // UpdateUser changes a user's name, role, language, password or disables it (administrator).
 func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID string, patch UserPatch) (access.User, error) {
-	if err := p.Require(access.ManageUsers); err != nil {
-		return access.User{}, err
-	}
-	var c fail.Collector
 	var role access.Role
-	if patch.Role != nil {
-		r, err := access.ParseRole(*patch.Role)
-		if err != nil {
-			c.Add("role", "%v", err)
+	var lang, hash string
+	check := func() error {
+		var c fail.Collector
+		if patch.Role != nil {
+			r, err := access.ParseRole(*patch.Role)
+			if err != nil {
+				c.Add("role", "%v", err)
+			}
+			role = r
 		}
-		role = r
-	}
-	if patch.Password != nil {
-		validatePassword(&c, "password", *patch.Password)
-	}
-	if patch.Name != nil {
-		validateName(&c, "name", strings.TrimSpace(*patch.Name), 200)
-	}
-	var lang string
-	if patch.Language != nil {
-		l, ok := billing.NormalizeLanguage(*patch.Language)
-		if !ok {
-			c.Add("language", "%q is not supported: use one of %s", *patch.Language, strings.Join(billing.Languages, ", "))
+		if patch.Password != nil {
+			validatePassword(&c, "password", *patch.Password)
 		}
-		lang = l
-	}
-	if err := c.Err(); err != nil {
-		return access.User{}, err
-	}
-	var hash string
-	if patch.Password != nil {
-		h, err := access.HashPassword(*patch.Password)
-		if err != nil {
-			return access.User{}, fmt.Errorf("hash password: %w", err)
+		if patch.Name != nil {
+			validateName(&c, "name", strings.TrimSpace(*patch.Name), 200)
 		}
-		hash = h
-	}
-	var out access.User
-	err := s.store.Write(ctx, func(tx Tx) error {
-		u, err := tx.GetUser(ctx, p.TenantID, userID)
-		if err != nil {
+		if patch.Language != nil {
+			l, ok := billing.NormalizeLanguage(*patch.Language)
+			if !ok {
+				c.Add("language", "%q is not supported: use one of %s", *patch.Language, strings.Join(billing.Languages, ", "))
+			}
+			lang = l
+		}
+		if err := c.Err(); err != nil {
 			return err
 		}
+		if patch.Password != nil {
+			h, err := access.HashPassword(*patch.Password)
+			if err != nil {
+				return fmt.Errorf("hash password: %w", err)
+			}
+			hash = h
+		}
+		return nil
+	}
+	return usecase.Write(ctx, s.users, p, access.ManageUsers, check, func(tx UsersTx) (access.User, usecase.Audit, error) {
+		none := usecase.Audit{}
+		u, err := tx.GetUser(ctx, p.TenantID, userID)
+		if err != nil {
+			return u, none, err
+		}
 		if u.ID != p.UserID { // your own: refused below with its own message
-			if err := s.keepAnAdministrator(ctx, tx, u, patch, role); err != nil {
-				return err
+			if err := keepAnAdministrator(ctx, tx, u, patch, role); err != nil {
+				return u, none, err
 			}
 		}
 		changes := map[string]any{}
@@ -215,10 +216,10 @@ func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID str
 		}
 		if patch.Role != nil {
 			if (role == access.Customer) != (u.Role == access.Customer) {
-				return fail.Field("role", "a staff user cannot become a customer user or the reverse; create a new user")
+				return u, none, fail.Field("role", "a staff user cannot become a customer user or the reverse; create a new user")
 			}
 			if u.ID == p.UserID && role != access.Administrator {
-				return fail.Field("role", "you cannot remove your own administrator role")
+				return u, none, fail.Field("role", "you cannot remove your own administrator role")
 			}
 			u.Role = role
 			changes["role"] = role
@@ -229,10 +230,10 @@ func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID str
 		}
 		if patch.Disabled != nil {
 			if *patch.Disabled && u.ID == p.UserID {
-				return fail.Field("disabled", "you cannot disable yourself")
+				return u, none, fail.Field("disabled", "you cannot disable yourself")
 			}
 			if *patch.Disabled && u.DisabledAt == nil {
-				now := s.Now()
+				now := s.now()
 				u.DisabledAt = &now
 			} else if !*patch.Disabled {
 				u.DisabledAt = nil
@@ -243,55 +244,55 @@ func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID str
 			u.PasswordHash = hash
 			changes["password"] = "changed"
 		}
-		u.UpdatedAt = s.Now()
+		u.UpdatedAt = s.now()
 		if err := tx.UpdateUser(ctx, u); err != nil {
-			return err
+			return u, none, err
 		}
-		out = u
-		return s.audit(ctx, tx, p, "user.updated", "user", u.ID, changes)
+		return u, usecase.Entry("user.updated", "user", u.ID, changes), nil
 	})
-	return out, err
 }
 
 // SetPasswords gives the users userIDs one new password, hashed once
 // (administrator): the demo's start, which prints one password for all its
 // users, pays for a single argon2id hash instead of one per user.
 func (s *Service) SetPasswords(ctx context.Context, p access.Principal, userIDs []string, password string) error {
-	if err := p.Require(access.ManageUsers); err != nil {
-		return err
+	var hash string
+	check := func() error {
+		var c fail.Collector
+		validatePassword(&c, "password", password)
+		if err := c.Err(); err != nil {
+			return err
+		}
+		h, err := access.HashPassword(password)
+		if err != nil {
+			return fmt.Errorf("hash password: %w", err)
+		}
+		hash = h
+		return nil
 	}
-	var c fail.Collector
-	validatePassword(&c, "password", password)
-	if err := c.Err(); err != nil {
-		return err
-	}
-	hash, err := access.HashPassword(password)
-	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
+	_, err := usecase.Write(ctx, s.users, p, access.ManageUsers, check, func(tx UsersTx) (struct{}, usecase.Audit, error) {
+		var a usecase.Audit
 		for _, id := range userIDs {
 			u, err := tx.GetUser(ctx, p.TenantID, id)
 			if err != nil {
-				return err
+				return struct{}{}, a, err
 			}
-			u.PasswordHash, u.UpdatedAt = hash, s.Now()
+			u.PasswordHash, u.UpdatedAt = hash, s.now()
 			if err := tx.UpdateUser(ctx, u); err != nil {
-				return err
+				return struct{}{}, a, err
 			}
-			if err := s.audit(ctx, tx, p, "user.updated", "user", u.ID, map[string]any{"password": "changed"}); err != nil {
-				return err
-			}
+			a = a.And("user.updated", "user", u.ID, map[string]any{"password": "changed"})
 		}
-		return nil
+		return struct{}{}, a, nil
 	})
+	return err
 }
 
 // keepAnAdministrator refuses a change that would leave the tenant without
 // an active administrator: disabling or demoting its last one (an
 // administrator API key or the CLI could otherwise lock every person out of
 // users and settings).
-func (s *Service) keepAnAdministrator(ctx context.Context, tx Tx, u access.User, patch UserPatch, role access.Role) error {
+func keepAnAdministrator(ctx context.Context, tx UsersTx, u access.User, patch UserPatch, role access.Role) error {
 	if u.Role != access.Administrator || u.DisabledAt != nil {
 		return nil
 	}
@@ -324,7 +325,7 @@ var dummyHash, _ = access.HashPassword("facturo-timing-equalizer")
 // database so every node enforces the same limit.
 func (s *Service) Login(ctx context.Context, email, password, tenantID, ip string) (access.User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	now := s.Now()
+	now := s.now()
 	if len(email) > 254 || !utf8.ValidString(email) || strings.ContainsFunc(email, unicode.IsControl) {
 		// No user has such an email, and PostgreSQL refuses to store or
 		// compare some of these bytes: answer like a wrong password.
@@ -332,7 +333,7 @@ func (s *Service) Login(ctx context.Context, email, password, tenantID, ip strin
 		return access.User{}, fail.Newf(fail.Unauthenticated, "the email or password is wrong")
 	}
 	var users []access.User
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.users.Store.Read(ctx, func(tx UsersTx) error {
 		byEmail, byIP, err := tx.CountFailedLogins(ctx, email, ip, now.Add(-LoginWindow))
 		if err != nil {
 			return err
@@ -366,7 +367,7 @@ func (s *Service) Login(ctx context.Context, email, password, tenantID, ip strin
 	if !checked {
 		_, _ = access.CheckPassword(dummyHash, password)
 	}
-	werr := s.store.Write(ctx, func(tx Tx) error {
+	werr := usecase.Bookkeep(ctx, s.users, func(tx UsersTx) error {
 		return tx.InsertLoginAttempt(ctx, LoginAttempt{Email: email, IP: ip, At: now, Success: match != nil})
 	})
 	if werr != nil {
@@ -382,7 +383,7 @@ func (s *Service) Login(ctx context.Context, email, password, tenantID, ip strin
 // A disabled or deleted user is unauthenticated.
 func (s *Service) PrincipalForUser(ctx context.Context, tenantID, userID string) (access.Principal, error) {
 	var u access.User
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.users.Store.Read(ctx, func(tx UsersTx) error {
 		var err error
 		u, err = tx.GetUser(ctx, tenantID, userID)
 		return err
@@ -402,7 +403,7 @@ func (s *Service) Me(ctx context.Context, p access.Principal) (access.User, erro
 		return access.User{}, fail.NotFoundf("this caller is not a user")
 	}
 	var u access.User
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.users.Store.Read(ctx, func(tx UsersTx) error {
 		var err error
 		u, err = tx.GetUser(ctx, p.TenantID, p.UserID)
 		return err
@@ -420,19 +421,16 @@ func (s *Service) SetMyLanguage(ctx context.Context, p access.Principal, languag
 	if !ok {
 		return access.User{}, fail.Field("language", "%q is not supported: use one of %s", language, strings.Join(billing.Languages, ", "))
 	}
-	var out access.User
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.users, p, usecase.SignedIn, nil, func(tx UsersTx) (access.User, usecase.Audit, error) {
 		u, err := tx.GetUser(ctx, p.TenantID, p.UserID)
 		if err != nil {
-			return err
+			return u, usecase.Audit{}, err
 		}
 		u.Language = lang
-		u.UpdatedAt = s.Now()
+		u.UpdatedAt = s.now()
 		if err := tx.UpdateUser(ctx, u); err != nil {
-			return err
+			return u, usecase.Audit{}, err
 		}
-		out = u
-		return s.audit(ctx, tx, p, "user.updated", "user", u.ID, map[string]any{"language": lang})
+		return u, usecase.Entry("user.updated", "user", u.ID, map[string]any{"language": lang}), nil
 	})
-	return out, err
 }

@@ -1,4 +1,4 @@
-package service
+package identity
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // APIKeyStore persists API keys (hashes only).
@@ -36,81 +37,68 @@ type CreatedAPIKey struct {
 // CreateAPIKey makes a key bound to a role (administrator). The secret is
 // returned once; only its hash is stored.
 func (s *Service) CreateAPIKey(ctx context.Context, p access.Principal, in NewAPIKey) (CreatedAPIKey, error) {
-	if err := p.Require(access.ManageAPIKeys); err != nil {
-		return CreatedAPIKey{}, err
+	var k access.APIKey
+	var secret string
+	check := func() error {
+		var c fail.Collector
+		name := strings.TrimSpace(in.Name)
+		if name == "" {
+			c.Add("name", "is required: say what the key is for")
+		} else {
+			validateName(&c, "name", name, 100)
+		}
+		role, err := access.ParseRole(in.Role)
+		if err != nil {
+			c.Add("role", "%v", err)
+		}
+		if role == access.Customer && in.CustomerID == "" {
+			c.Add("customer_id", "is required for a customer-role key")
+		}
+		if role != access.Customer && in.CustomerID != "" {
+			c.Add("customer_id", "only customer-role keys belong to a customer account")
+		}
+		if err := c.Err(); err != nil {
+			return err
+		}
+		sec, hash, err := access.NewAPIKeySecret()
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		secret = sec
+		k = access.APIKey{ID: id.NewAt(id.APIKey, now), TenantID: p.TenantID, Name: name, Prefix: secret[:10], Hash: hash,
+			Role: role, CustomerID: in.CustomerID, CreatedBy: p.ActorID(), CreatedAt: now}
+		return nil
 	}
-	var c fail.Collector
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		c.Add("name", "is required: say what the key is for")
-	} else {
-		validateName(&c, "name", name, 100)
-	}
-	role, err := access.ParseRole(in.Role)
-	if err != nil {
-		c.Add("role", "%v", err)
-	}
-	if role == access.Customer && in.CustomerID == "" {
-		c.Add("customer_id", "is required for a customer-role key")
-	}
-	if role != access.Customer && in.CustomerID != "" {
-		c.Add("customer_id", "only customer-role keys belong to a customer account")
-	}
-	if err := c.Err(); err != nil {
-		return CreatedAPIKey{}, err
-	}
-	secret, hash, err := access.NewAPIKeySecret()
-	if err != nil {
-		return CreatedAPIKey{}, err
-	}
-	now := s.Now()
-	k := access.APIKey{ID: id.NewAt(id.APIKey, now), TenantID: p.TenantID, Name: name, Prefix: secret[:10], Hash: hash,
-		Role: role, CustomerID: in.CustomerID, CreatedBy: p.ActorID(), CreatedAt: now}
-	err = s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.users, p, access.ManageAPIKeys, check, func(tx UsersTx) (CreatedAPIKey, usecase.Audit, error) {
 		if k.CustomerID != "" {
-			if _, err := tx.GetCustomer(ctx, p.TenantID, k.CustomerID); err != nil {
-				if fail.Is(err, fail.NotFound) {
-					return fail.Field("customer_id", "no customer %q in this tenant", k.CustomerID)
-				}
-				return err
+			if err := customerExists(ctx, tx, p.TenantID, k.CustomerID); err != nil {
+				return CreatedAPIKey{}, usecase.Audit{}, err
 			}
 		}
 		if err := tx.InsertAPIKey(ctx, k); err != nil {
-			return err
+			return CreatedAPIKey{}, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "api_key.created", "api_key", k.ID, map[string]any{"name": k.Name, "role": k.Role})
+		return CreatedAPIKey{APIKey: k, Secret: secret}, usecase.Entry("api_key.created", "api_key", k.ID, map[string]any{"name": k.Name, "role": k.Role}), nil
 	})
-	if err != nil {
-		return CreatedAPIKey{}, err
-	}
-	return CreatedAPIKey{APIKey: k, Secret: secret}, nil
 }
 
 // ListAPIKeys lists the tenant's keys without secrets (administrator).
 func (s *Service) ListAPIKeys(ctx context.Context, p access.Principal) ([]access.APIKey, error) {
-	if err := p.Require(access.ManageAPIKeys); err != nil {
-		return nil, err
-	}
-	var out []access.APIKey
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListAPIKeys(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.users, p, access.ManageAPIKeys, func(tx UsersTx) ([]access.APIKey, error) {
+		return tx.ListAPIKeys(ctx, p.TenantID)
 	})
-	return out, err
 }
 
 // RevokeAPIKey revokes a key at once on every node (administrator).
 func (s *Service) RevokeAPIKey(ctx context.Context, p access.Principal, keyID string) error {
-	if err := p.Require(access.ManageAPIKeys); err != nil {
-		return err
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.RevokeAPIKey(ctx, p.TenantID, keyID, s.Now()); err != nil {
-			return err
+	_, err := usecase.Write(ctx, s.users, p, access.ManageAPIKeys, nil, func(tx UsersTx) (struct{}, usecase.Audit, error) {
+		if err := tx.RevokeAPIKey(ctx, p.TenantID, keyID, s.now()); err != nil {
+			return struct{}{}, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "api_key.revoked", "api_key", keyID, nil)
+		return struct{}{}, usecase.Entry("api_key.revoked", "api_key", keyID, nil), nil
 	})
+	return err
 }
 
 // apiKeyTouchInterval limits last-used writes to one per key per minute.
@@ -122,7 +110,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (access.Pr
 	if !strings.HasPrefix(key, access.APIKeyPrefix) || len(key) > 200 {
 		return access.Principal{}, unauth
 	}
-	k, err := s.store.APIKeyByHash(ctx, access.HashAPIKey(key))
+	k, err := s.keys.APIKeyByHash(ctx, access.HashAPIKey(key))
 	if err != nil {
 		if fail.Is(err, fail.NotFound) {
 			return access.Principal{}, unauth
@@ -132,9 +120,9 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (access.Pr
 	if k.RevokedAt != nil {
 		return access.Principal{}, unauth
 	}
-	now := s.Now()
+	now := s.now()
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > apiKeyTouchInterval {
-		_ = s.store.Write(ctx, func(tx Tx) error { return tx.TouchAPIKey(ctx, k.TenantID, k.ID, now) })
+		_ = usecase.Bookkeep(ctx, s.users, func(tx UsersTx) error { return tx.TouchAPIKey(ctx, k.TenantID, k.ID, now) })
 	}
 	return k.Principal(), nil
 }

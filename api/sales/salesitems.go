@@ -1,4 +1,4 @@
-package api
+package sales
 
 import (
 	"context"
@@ -50,7 +50,8 @@ type SalesItem struct {
 	ItemSalesTaxGroup string     `json:"item_sales_tax_group"`
 }
 
-func salesItemOut(si billing.SalesItem) SalesItem {
+// SalesItemOut is a sales item as the API shows it.
+func SalesItemOut(si billing.SalesItem) SalesItem {
 	return SalesItem{ID: si.ID, CustomerID: si.CustomerID, Source: string(si.Source), SourceRef: si.SourceRef, ProductID: si.ProductID,
 		Description: si.Description, Quantity: si.Quantity.String(), Unit: si.Unit, UnitPrice: money.Price(si.UnitPrice, si.Currency),
 		Discount: core.Amount(si.Discount, si.Currency), Gross: core.Amount(si.Gross, si.Currency), BillingDate: core.Date{Date: si.BillingDate},
@@ -262,7 +263,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return core.ListOf(page, salesItemOut), nil
+			return core.ListOf(page, SalesItemOut), nil
 		})
 	type createIn struct {
 		core.IdempotencyHeader
@@ -274,7 +275,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[SalesItem]{Body: salesItemOut(si)}, nil
+			return &core.Body[SalesItem]{Body: SalesItemOut(si)}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
@@ -285,7 +286,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[SalesItem]{Body: salesItemOut(si)}, nil
+			return &core.Body[SalesItem]{Body: SalesItemOut(si)}, nil
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
@@ -297,7 +298,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[SalesItem]{Body: salesItemOut(si)}, nil
+			return &core.Body[SalesItem]{Body: SalesItemOut(si)}, nil
 		})
 	type cancelIn struct {
 		core.IdempotencyHeader
@@ -310,7 +311,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[SalesItem]{Body: salesItemOut(si)}, nil
+			return &core.Body[SalesItem]{Body: SalesItemOut(si)}, nil
 		})
 
 	type usageJSON struct {

@@ -1,4 +1,4 @@
-package service
+package identity
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // TenantStore persists tenants.
@@ -24,25 +25,27 @@ func (s *Service) CreateTenant(ctx context.Context, t billing.Tenant) (billing.T
 	if err := t.Normalize(); err != nil {
 		return billing.Tenant{}, err
 	}
-	now := s.Now()
+	now := s.now()
 	t.ID = id.NewAt(id.Tenant, now)
 	t.CreatedAt, t.UpdatedAt = now, now
-	err := s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.InsertTenant(ctx, t); err != nil {
-			return err
-		}
-		if err := s.initTenant(ctx, tx, t.ID); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, access.System(t.ID, "operator"), "tenant.created", "tenant", t.ID, t)
-	})
-	return t, err
+	// The operator acts as the new tenant's system principal, which holds
+	// every permission within it.
+	return usecase.Write(ctx, s.tenants, access.System(t.ID, "operator"), access.ManageTenant, nil,
+		func(tx TenantsTx) (billing.Tenant, usecase.Audit, error) {
+			if err := tx.InsertTenant(ctx, t); err != nil {
+				return t, usecase.Audit{}, err
+			}
+			if err := initTenant(ctx, tx, t.ID); err != nil {
+				return t, usecase.Audit{}, err
+			}
+			return t, usecase.Entry("tenant.created", "tenant", t.ID, t), nil
+		})
 }
 
 // ListTenants lists every tenant; an operator action for the CLI.
 func (s *Service) ListTenants(ctx context.Context) ([]billing.Tenant, error) {
 	var out []billing.Tenant
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.tenants.Store.Read(ctx, func(tx TenantsTx) error {
 		var err error
 		out, err = tx.ListTenants(ctx)
 		return err
@@ -56,16 +59,9 @@ func (s *Service) GetTenant(ctx context.Context, p access.Principal) (billing.Te
 	if p.IsCustomer() {
 		perm = access.OwnAccount // the seller's details are on every invoice it sees
 	}
-	if err := p.Require(perm); err != nil {
-		return billing.Tenant{}, err
-	}
-	var t billing.Tenant
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		t, err = tx.GetTenant(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.tenants, p, perm, func(tx TenantsTx) (billing.Tenant, error) {
+		return tx.GetTenant(ctx, p.TenantID)
 	})
-	return t, err
 }
 
 // TenantPatch holds the tenant settings to change; nil fields stay.
@@ -84,14 +80,11 @@ type TenantPatch struct {
 
 // UpdateTenant changes the caller's tenant settings (administrator).
 func (s *Service) UpdateTenant(ctx context.Context, p access.Principal, patch TenantPatch) (billing.Tenant, error) {
-	if err := p.Require(access.ManageTenant); err != nil {
-		return billing.Tenant{}, err
-	}
-	var out billing.Tenant
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.tenants, p, access.ManageTenant, nil, func(tx TenantsTx) (billing.Tenant, usecase.Audit, error) {
+		none := usecase.Audit{}
 		before, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
-			return err
+			return before, none, err
 		}
 		t := before
 		set(&t.Name, patch.Name)
@@ -102,44 +95,35 @@ func (s *Service) UpdateTenant(ctx context.Context, p access.Principal, patch Te
 		set(&t.TimeZone, patch.TimeZone)
 		set(&t.Language, patch.Language)
 		if d := patch.BillingRunDay; d != nil && (*d < 0 || *d > 28) {
-			return fail.Field("billing_run_day", "%d is not a day from 1 to 28 (or 0 for no scheduled billing run)", *d)
+			return t, none, fail.Field("billing_run_day", "%d is not a day from 1 to 28 (or 0 for no scheduled billing run)", *d)
 		}
 		set(&t.BillingRunDay, patch.BillingRunDay)
 		if err := t.Normalize(); err != nil {
-			return err
+			return t, none, err
 		}
 		if t.Currency != before.Currency {
 			// The ledger's amounts are in the accounting currency: once
 			// anything is posted, changing it would relabel them.
 			posted, err := tx.HasEntries(ctx, t.ID)
 			if err != nil {
-				return err
+				return t, none, err
 			}
 			if posted {
-				return &fail.Error{Code: fail.Conflict,
+				return t, none, &fail.Error{Code: fail.Conflict,
 					Message: fmt.Sprintf("currency: the ledger already holds entries in %s, so the accounting currency cannot become %s", before.Currency, t.Currency),
 					Fields:  []fail.FieldError{{Field: "currency", Message: fmt.Sprintf("is fixed at %s once anything is posted to the ledger", before.Currency)}}}
 			}
 		}
-		changes := diff(before, t) // before the timestamp changes: the diff names what the caller changed
-		t.UpdatedAt = s.Now()
+		changes := usecase.Diff(before, t) // before the timestamp changes: the diff names what the caller changed
+		t.UpdatedAt = s.now()
 		if err := tx.UpdateTenant(ctx, t); err != nil {
-			return err
+			return t, none, err
 		}
-		out = t
 		if len(changes) == 0 {
-			return nil
+			return t, none, nil
 		}
-		return s.audit(ctx, tx, p, "tenant.updated", "tenant", t.ID, changes)
+		return t, usecase.Entry("tenant.updated", "tenant", t.ID, changes), nil
 	})
-	return out, err
-}
-
-// set copies *v into *dst when v is non-nil.
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
 }
 
 // AccountingCurrency returns the ISO 4217 code of the caller's tenant's
@@ -151,7 +135,7 @@ func (s *Service) AccountingCurrency(ctx context.Context, p access.Principal) (s
 		return "", fail.Newf(fail.Unauthenticated, "sign in or send an API key")
 	}
 	var code string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.tenants.Store.Read(ctx, func(tx TenantsTx) error {
 		t, err := tx.GetTenant(ctx, p.TenantID)
 		code = t.Currency
 		return err

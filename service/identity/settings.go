@@ -1,4 +1,4 @@
-package service
+package identity
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/tax"
 )
 
@@ -27,9 +28,21 @@ type SettingsStore interface {
 	GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error)
 }
 
+// TaxSetupReader reads what computing tax needs.
+type TaxSetupReader interface {
+	GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error)
+	ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error)
+	ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error)
+}
+
+// AccountLister reads the chart of accounts.
+type AccountLister interface {
+	ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error)
+}
+
 // initTenant writes a new tenant's default chart of accounts, posting
-// profile and number series.
-func (s *Service) initTenant(ctx context.Context, tx Tx, tenantID string) error {
+// profile, reason codes and number series.
+func initTenant(ctx context.Context, tx TenantDefaults, tenantID string) error {
 	var receivables string
 	for _, a := range ledger.DefaultChart() {
 		if err := tx.UpsertAccount(ctx, tenantID, a); err != nil {
@@ -58,96 +71,70 @@ func (s *Service) initTenant(ctx context.Context, tx Tx, tenantID string) error 
 // UpsertTaxCode creates or changes a tax code (administrator). Documents
 // already issued keep the rate they were issued with.
 func (s *Service) UpsertTaxCode(ctx context.Context, p access.Principal, c tax.Code) (tax.Code, error) {
-	if err := p.Require(access.ManageTenant); err != nil {
-		return c, err
-	}
-	if err := c.Normalize(); err != nil {
-		return c, err
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
-		if err := s.requireAccount(ctx, tx, p.TenantID, "account", c.Account); err != nil {
-			return err
+	return usecase.Write(ctx, s.settings, p, access.ManageTenant, c.Normalize, func(tx SettingsTx) (tax.Code, usecase.Audit, error) {
+		if err := RequireAccount(ctx, tx, p.TenantID, "account", c.Account); err != nil {
+			return c, usecase.Audit{}, err
 		}
 		if err := tx.UpsertTaxCode(ctx, p.TenantID, c); err != nil {
-			return err
+			return c, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "tax_code.saved", "tax_code", c.Code, c)
+		return c, usecase.Entry("tax_code.saved", "tax_code", c.Code, c), nil
 	})
-	return c, err
 }
 
 // ListTaxCodes lists the tenant's tax codes.
 func (s *Service) ListTaxCodes(ctx context.Context, p access.Principal) ([]tax.Code, error) {
-	if err := p.Require(access.ReadSettings); err != nil {
-		return nil, err
-	}
-	var out []tax.Code
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListTaxCodes(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.settings, p, access.ReadSettings, func(tx SettingsTx) ([]tax.Code, error) {
+		return tx.ListTaxCodes(ctx, p.TenantID)
 	})
-	return out, err
 }
 
 // UpsertTaxGroup creates or changes a sales or item sales tax group (administrator).
 func (s *Service) UpsertTaxGroup(ctx context.Context, p access.Principal, g tax.Group) (tax.Group, error) {
-	if err := p.Require(access.ManageTenant); err != nil {
-		return g, err
-	}
-	if err := g.Normalize(); err != nil {
-		return g, err
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.settings, p, access.ManageTenant, g.Normalize, func(tx SettingsTx) (tax.Group, usecase.Audit, error) {
 		codes, err := tx.ListTaxCodes(ctx, p.TenantID)
 		if err != nil {
-			return err
+			return g, usecase.Audit{}, err
 		}
 		for _, c := range g.Codes {
 			if !slices.ContainsFunc(codes, func(x tax.Code) bool { return x.Code == c }) {
-				return fail.Field("tax_codes", "no tax code %q; create it first", c)
+				return g, usecase.Audit{}, fail.Field("tax_codes", "no tax code %q; create it first", c)
 			}
 		}
 		if err := tx.UpsertTaxGroup(ctx, p.TenantID, g); err != nil {
-			return err
+			return g, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "tax_group.saved", "tax_group", g.Kind+":"+g.Code, g)
+		return g, usecase.Entry("tax_group.saved", "tax_group", g.Kind+":"+g.Code, g), nil
 	})
-	return g, err
 }
 
 // ListTaxGroups lists the tenant's sales and item sales tax groups.
 func (s *Service) ListTaxGroups(ctx context.Context, p access.Principal) ([]tax.Group, error) {
-	if err := p.Require(access.ReadSettings); err != nil {
-		return nil, err
-	}
-	var out []tax.Group
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListTaxGroups(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.settings, p, access.ReadSettings, func(tx SettingsTx) ([]tax.Group, error) {
+		return tx.ListTaxGroups(ctx, p.TenantID)
 	})
-	return out, err
 }
 
 // SetTaxMode switches the tenant between per-code (EN 16931) and per-line tax rounding.
 func (s *Service) SetTaxMode(ctx context.Context, p access.Principal, m tax.Mode) error {
-	if err := p.Require(access.ManageTenant); err != nil {
-		return err
-	}
-	if !tax.ValidMode(m) {
-		return fail.Field("tax_mode", "use per_code or per_line")
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.SetTaxMode(ctx, p.TenantID, m); err != nil {
-			return err
+	check := func() error {
+		if !tax.ValidMode(m) {
+			return fail.Field("tax_mode", "use per_code or per_line")
 		}
-		return s.audit(ctx, tx, p, "tenant.tax_mode", "tenant", p.TenantID, map[string]any{"tax_mode": m})
+		return nil
+	}
+	_, err := usecase.Write(ctx, s.settings, p, access.ManageTenant, check, func(tx SettingsTx) (struct{}, usecase.Audit, error) {
+		if err := tx.SetTaxMode(ctx, p.TenantID, m); err != nil {
+			return struct{}{}, usecase.Audit{}, err
+		}
+		return struct{}{}, usecase.Entry("tenant.tax_mode", "tenant", p.TenantID, map[string]any{"tax_mode": m}), nil
 	})
+	return err
 }
 
-// taxSetup loads what computing tax needs.
-func (s *Service) taxSetup(ctx context.Context, tx Tx, tenantID string) (billing.TaxSetup, error) {
+// LoadTaxSetup loads what computing tax needs: the tenant's tax mode, codes
+// and groups.
+func LoadTaxSetup(ctx context.Context, tx TaxSetupReader, tenantID string) (billing.TaxSetup, error) {
 	setup := billing.TaxSetup{Codes: map[string]tax.Code{}, SalesGroups: map[string]tax.Group{}, ItemGroups: map[string]tax.Group{}}
 	mode, err := tx.GetTaxMode(ctx, tenantID)
 	if err != nil {
@@ -175,7 +162,9 @@ func (s *Service) taxSetup(ctx context.Context, tx Tx, tenantID string) (billing
 	return setup, nil
 }
 
-func (s *Service) requireAccount(ctx context.Context, tx Tx, tenantID, field, code string) error {
+// RequireAccount refuses, as an error on field, a ledger account code that
+// is not in the tenant's chart of accounts or is archived.
+func RequireAccount(ctx context.Context, tx AccountLister, tenantID, field, code string) error {
 	accounts, err := tx.ListAccounts(ctx, tenantID)
 	if err != nil {
 		return err
@@ -193,114 +182,83 @@ func (s *Service) requireAccount(ctx context.Context, tx Tx, tenantID, field, co
 
 // UpsertAccount creates or changes a ledger account (administrator, director).
 func (s *Service) UpsertAccount(ctx context.Context, p access.Principal, a ledger.Account) (ledger.Account, error) {
-	if err := p.Require(access.ManageLedger); err != nil {
-		return a, err
-	}
-	if err := a.Normalize(); err != nil {
-		return a, err
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.settings, p, access.ManageLedger, a.Normalize, func(tx SettingsTx) (ledger.Account, usecase.Audit, error) {
 		existing, err := tx.ListAccounts(ctx, p.TenantID)
 		if err != nil {
-			return err
+			return a, usecase.Audit{}, err
 		}
 		for _, x := range existing {
 			if x.Code == a.Code {
 				if x.Role != "" && (a.Archived || a.Type != x.Type) {
-					return fail.Field("code", "account %s is a system account (%s): it cannot be archived or change type", a.Code, x.Role)
+					return a, usecase.Audit{}, fail.Field("code", "account %s is a system account (%s): it cannot be archived or change type", a.Code, x.Role)
 				}
 				a.Role = x.Role
 			}
 		}
 		if err := tx.UpsertAccount(ctx, p.TenantID, a); err != nil {
-			return err
+			return a, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "ledger_account.saved", "ledger_account", a.Code, a)
+		return a, usecase.Entry("ledger_account.saved", "ledger_account", a.Code, a), nil
 	})
-	return a, err
 }
 
 // ListAccounts lists the chart of accounts.
 func (s *Service) ListAccounts(ctx context.Context, p access.Principal) ([]ledger.Account, error) {
-	if err := p.Require(access.ReadLedger); err != nil {
-		return nil, err
-	}
-	var out []ledger.Account
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListAccounts(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.settings, p, access.ReadLedger, func(tx SettingsTx) ([]ledger.Account, error) {
+		return tx.ListAccounts(ctx, p.TenantID)
 	})
-	return out, err
 }
 
 // UpsertPostingProfile creates or changes a posting profile.
 func (s *Service) UpsertPostingProfile(ctx context.Context, p access.Principal, pp ledger.PostingProfile) (ledger.PostingProfile, error) {
-	if err := p.Require(access.ManageLedger); err != nil {
-		return pp, err
+	check := func() error {
+		if !tax.ValidCode(pp.Code) {
+			return fail.Field("code", "use 1 to 32 letters, digits, '.', '_' or '-'")
+		}
+		if pp.Name == "" {
+			pp.Name = pp.Code
+		}
+		return nil
 	}
-	if !tax.ValidCode(pp.Code) {
-		return pp, fail.Field("code", "use 1 to 32 letters, digits, '.', '_' or '-'")
-	}
-	if pp.Name == "" {
-		pp.Name = pp.Code
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
-		if err := s.requireAccount(ctx, tx, p.TenantID, "receivables_account", pp.ReceivablesAccount); err != nil {
-			return err
+	return usecase.Write(ctx, s.settings, p, access.ManageLedger, check, func(tx SettingsTx) (ledger.PostingProfile, usecase.Audit, error) {
+		if err := RequireAccount(ctx, tx, p.TenantID, "receivables_account", pp.ReceivablesAccount); err != nil {
+			return pp, usecase.Audit{}, err
 		}
 		if err := tx.UpsertPostingProfile(ctx, p.TenantID, pp); err != nil {
-			return err
+			return pp, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "posting_profile.saved", "posting_profile", pp.Code, pp)
+		return pp, usecase.Entry("posting_profile.saved", "posting_profile", pp.Code, pp), nil
 	})
-	return pp, err
 }
 
 // ListPostingProfiles lists the posting profiles.
 func (s *Service) ListPostingProfiles(ctx context.Context, p access.Principal) ([]ledger.PostingProfile, error) {
-	if err := p.Require(access.ReadLedger); err != nil {
-		return nil, err
-	}
-	var out []ledger.PostingProfile
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListPostingProfiles(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.settings, p, access.ReadLedger, func(tx SettingsTx) ([]ledger.PostingProfile, error) {
+		return tx.ListPostingProfiles(ctx, p.TenantID)
 	})
-	return out, err
 }
 
 // SetSeries changes a number series pattern (administrator). Numbers already
 // issued keep theirs; the sequence of a period continues.
 func (s *Service) SetSeries(ctx context.Context, p access.Principal, kind, pattern string) error {
-	if err := p.Require(access.ManageTenant); err != nil {
-		return err
-	}
-	if _, ok := billing.DefaultSeries[kind]; !ok {
-		return fail.Field("kind", "use invoice or credit_note")
-	}
-	if err := billing.CheckPattern(pattern); err != nil {
-		return err
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.SetSeries(ctx, p.TenantID, kind, pattern); err != nil {
-			return err
+	check := func() error {
+		if _, ok := billing.DefaultSeries[kind]; !ok {
+			return fail.Field("kind", "use invoice or credit_note")
 		}
-		return s.audit(ctx, tx, p, "number_series.saved", "number_series", kind, map[string]string{"pattern": pattern})
+		return billing.CheckPattern(pattern)
+	}
+	_, err := usecase.Write(ctx, s.settings, p, access.ManageTenant, check, func(tx SettingsTx) (struct{}, usecase.Audit, error) {
+		if err := tx.SetSeries(ctx, p.TenantID, kind, pattern); err != nil {
+			return struct{}{}, usecase.Audit{}, err
+		}
+		return struct{}{}, usecase.Entry("number_series.saved", "number_series", kind, map[string]string{"pattern": pattern}), nil
 	})
+	return err
 }
 
 // ListSeries returns the number series patterns by kind.
 func (s *Service) ListSeries(ctx context.Context, p access.Principal) (map[string]string, error) {
-	if err := p.Require(access.ReadSettings); err != nil {
-		return nil, err
-	}
-	var out map[string]string
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListSeries(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.settings, p, access.ReadSettings, func(tx SettingsTx) (map[string]string, error) {
+		return tx.ListSeries(ctx, p.TenantID)
 	})
-	return out, err
 }

@@ -1,0 +1,90 @@
+package billing_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/facturo/facturo/billing"
+)
+
+func TestWalletNormalize(t *testing.T) {
+	t.Parallel()
+	valid := func() billing.Wallet {
+		return billing.Wallet{Currency: "EUR", CreditRate: d("100"), RechargeThreshold: d("10"), RechargeAmount: d("50"), AutoRecharge: true}
+	}
+	tests := []struct {
+		name   string
+		change func(*billing.Wallet)
+		fields []string
+	}{
+		{"valid", func(*billing.Wallet) {}, nil},
+		{"no auto-recharge, no amount", func(w *billing.Wallet) { w.AutoRecharge, w.RechargeAmount = false, d("0") }, nil},
+		{"unknown currency", func(w *billing.Wallet) { w.Currency = "EURO" }, []string{"currency"}},
+		{"zero credit rate", func(w *billing.Wallet) { w.CreditRate = d("0") }, []string{"credit_rate"}},
+		{"credit rate with 7 decimals", func(w *billing.Wallet) { w.CreditRate = d("0.0000001") }, []string{"credit_rate"}},
+		{"negative threshold", func(w *billing.Wallet) { w.RechargeThreshold = d("-1") }, []string{"recharge_threshold"}},
+		{"negative amount", func(w *billing.Wallet) { w.RechargeAmount = d("-1") }, []string{"recharge_amount"}},
+		{"threshold with 3 decimals", func(w *billing.Wallet) { w.RechargeThreshold = d("1.001") }, []string{"recharge_threshold"}},
+		{"amount with 3 decimals", func(w *billing.Wallet) { w.RechargeAmount = d("1.001") }, []string{"recharge_amount"}},
+		{"JPY amount with decimals", func(w *billing.Wallet) { w.Currency, w.RechargeAmount = "JPY", d("1.5") }, []string{"recharge_amount"}},
+		{"auto-recharge of nothing", func(w *billing.Wallet) { w.RechargeAmount = d("0") }, []string{"recharge_amount"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := valid()
+			tt.change(&w)
+			if got := invalidFields(t, w.Normalize()); !slices.Equal(got, tt.fields) {
+				t.Fatalf("fields %v, want %v", got, tt.fields)
+			}
+		})
+	}
+}
+
+func TestNeedsRecharge(t *testing.T) {
+	t.Parallel()
+	on := billing.Wallet{AutoRecharge: true, RechargeThreshold: d("10"), RechargeAmount: d("50")}
+	tests := []struct {
+		name    string
+		w       billing.Wallet
+		balance string
+		want    bool
+	}{
+		{"below the threshold", on, "9.99", true},
+		{"negative balance", on, "-5", true},
+		{"at the threshold", on, "10", false},
+		{"above", on, "11", false},
+		{"auto-recharge off", billing.Wallet{RechargeThreshold: d("10"), RechargeAmount: d("50")}, "0", false},
+		{"no amount", billing.Wallet{AutoRecharge: true, RechargeThreshold: d("10")}, "0", false},
+		{"one under way", billing.Wallet{AutoRecharge: true, RechargeThreshold: d("10"), RechargeAmount: d("50"), PendingRechargeID: "r"}, "0", false},
+	}
+	for _, tt := range tests {
+		if got := tt.w.NeedsRecharge(d(tt.balance)); got != tt.want {
+			t.Errorf("%s: NeedsRecharge(%s) = %v, want %v", tt.name, tt.balance, got, tt.want)
+		}
+	}
+}
+
+func TestRechargeDelay(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		base    time.Duration
+		attempt int
+		want    time.Duration
+	}{
+		{time.Minute, 0, time.Minute},
+		{time.Minute, 1, time.Minute},
+		{time.Minute, 2, 2 * time.Minute},
+		{time.Minute, 5, 16 * time.Minute},
+		{time.Hour, 5, 16 * time.Hour},
+		{time.Hour, 6, 24 * time.Hour},
+		{time.Minute, 1000, 24 * time.Hour},
+		{48 * time.Hour, 1, 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		if got := billing.RechargeDelay(tt.base, tt.attempt); got != tt.want {
+			t.Errorf("RechargeDelay(%s, %d) = %s, want %s", tt.base, tt.attempt, got, tt.want)
+		}
+	}
+}
