@@ -93,6 +93,7 @@ type Clock func() time.Time
 // use cases are those of the embedded identity.Service.
 type Service struct {
 	*identity.Service
+	*salesService
 
 	store    Store
 	now      Clock
@@ -124,6 +125,7 @@ func New(store Store, opts ...Option) *Service {
 		o(s)
 	}
 	s.Service = newIdentity(store, s.Now)
+	s.salesService = s.newSales(store)
 	// A primary card may not be removed while it pays a wallet's automatic recharge.
 	s.primaryRemovalChecks = append(s.primaryRemovalChecks, walletRemovalCheck)
 	return s
