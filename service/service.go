@@ -90,7 +90,8 @@ func Detached(ctx context.Context) bool {
 type Clock func() time.Time
 
 // Service is the entry point of every use case. The identity and settings
-// use cases are those of the embedded identity.Service.
+// use cases are those of the embedded identity.Service, the catalog, sales
+// item and billing run use cases those of the embedded sales.Service.
 type Service struct {
 	*identity.Service
 	*salesService

@@ -231,7 +231,7 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	now := s.now()
 	var run BillingRun
 	leased := false
-	err := s.runs.Store.Write(ctx, func(tx RunsTx) error {
+	_, err := usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
 		leased = false
 		newRun := BillingRun{ID: id.NewAt("run", now), TenantID: p.TenantID, PeriodStart: from, PeriodEnd: to,
 			Issue: issue, Status: "running", Phase: "contracts", StartedAt: now, UpdatedAt: now, Seq: 1}
@@ -240,20 +240,20 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		switch {
 		case fail.Is(err, fail.NotFound):
 		case err != nil:
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		case cur.Status != "completed":
 			newRun, resume = cur, true
 		case seen == nil || seen.ID != cur.ID || seen.Status != "completed":
 			run = cur // another node has just run the period again
-			return nil
+			return struct{}{}, usecase.Audit{}, nil
 		default:
 			newRun.Seq, newRun.Supplements = cur.Seq+1, cmp.Or(cur.Supplements, cur.ID)
 		}
 		if run, err = tx.StartBillingRun(ctx, newRun); err != nil || run.Status == "completed" {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if leased, err = tx.LeaseBillingRun(ctx, p.TenantID, run.ID, owner, now, now.Add(runLease)); err != nil || !leased {
-			return err // !leased: a live node is running it
+			return struct{}{}, usecase.Audit{}, err // !leased: a live node is running it
 		}
 		typ := "billing_run.started"
 		switch {
@@ -261,11 +261,11 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 			typ = "billing_run.resumed"
 		case run.Seq > 1 && premade > 0:
 			if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: premade, At: now}); err != nil {
-				return err
+				return struct{}{}, usecase.Audit{}, err
 			}
 			run.ContractItems += premade
 		}
-		return s.emit(ctx, tx, p.TenantID, typ, billingRunEvent(run))
+		return struct{}{}, usecase.Audit{}.Emit(typ, billingRunEvent(run)), nil
 	})
 	if err != nil {
 		return run, err
@@ -388,23 +388,23 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		report()
 		start = end
 	}
-	err = s.runs.Store.Write(ctx, func(tx RunsTx) error {
+	_, err = usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
 		if err := lease(ctx, tx); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "completed", Phase: "done", Finished: true, At: s.now()}); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		r, err := tx.GetBillingRun(ctx, p.TenantID, run.ID)
 		if err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		skips, err := tx.BillingRunSkips(ctx, p.TenantID, []string{r.ID})
 		if err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		r.GroupsSkipped = skips[r.ID]
-		return s.emit(ctx, tx, p.TenantID, "billing_run.completed", billingRunEvent(r))
+		return struct{}{}, usecase.Audit{}.Emit("billing_run.completed", billingRunEvent(r)), nil
 	})
 	if err != nil {
 		return abort(err)
@@ -544,31 +544,32 @@ func (s *Service) ResumeBillingRuns(ctx context.Context, tenantID string) ([]Bil
 // records the progress in the same transaction.
 func (s *Service) billBatch(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, accounts []string,
 	issue bool, rates map[string]string, lease func(context.Context, RunsTx) error) error {
-	return s.runs.Store.Write(ctx, func(tx RunsTx) error {
+	_, err := usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
 		if err := lease(ctx, tx); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		held := 0
 		var skipped []SkippedGroup
 		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, invDate: period.To, invPeriod: &period,
 			issue: issue, rates: rates, event: map[string]any{"billing_run_id": run.ID}, held: &held, skipped: &skipped})
 		if err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if err := tx.SetBillingRunSkips(ctx, p.TenantID, run.ID, accounts, skipped); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		// Held credits stay pending: they leave the run's total.
 		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsTotal: -held, ItemsDone: n, GroupsDone: len(invs), InvoicesCreated: len(invs),
 			Status: "running", Phase: "invoicing", At: s.now()}); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if len(invs) == 0 {
-			return nil
+			return struct{}{}, usecase.Audit{}, nil
 		}
-		return s.record(ctx, tx, p, "billing_run.invoiced", "billing_run", run.ID, map[string]any{"accounts": len(accounts),
-			"invoices": len(invs), "items": n, "first": invs[0].DocumentNumber, "last": invs[len(invs)-1].DocumentNumber})
+		return struct{}{}, usecase.Entry("billing_run.invoiced", "billing_run", run.ID, map[string]any{"accounts": len(accounts),
+			"invoices": len(invs), "items": n, "first": invs[0].DocumentNumber, "last": invs[len(invs)-1].DocumentNumber}), nil
 	})
+	return err
 }
 
 func checkRates(rates map[string]string) error {
