@@ -444,7 +444,7 @@ func (s *Service) importUsageRow(ctx context.Context, tx ItemsTx, tenantID strin
 		return res, err
 	}
 	si.Description = fmt.Sprintf("%s (%s – %s)", si.Description, r.PeriodStart, r.PeriodEnd)
-	// A customer with a wallet pays usage from it first (see wallets.go).
+	// A customer with a wallet pays usage from it first (Deps.DrawUsage).
 	if wres, ok, err := s.deps.DrawUsage(ctx, tx, si, r.RecordID); err != nil {
 		return res, err
 	} else if ok {
