@@ -79,7 +79,10 @@ type SalesItemStore interface {
 // BillingRunStore persists billing runs and finds what they bill.
 type BillingRunStore interface {
 	sales.RunStore
+	sales.RunRecorder
+	sales.GroupStore
 	sales.BillStore
+	sales.ItemReleaser
 }
 
 // salesService is the embedded sales service (an alias, so the embedded
@@ -92,9 +95,12 @@ type salesService = sales.Service
 // code it calls gets the whole transaction back (tx.(Tx)).
 func (s *Service) newSales(store Store) *sales.Service {
 	return sales.New(sales.Stores{
-		Catalog: usecase.Narrow[sales.CatalogTx, Tx](store, func(tx Tx) sales.CatalogTx { return tx }),
-		Items:   usecase.Narrow[sales.ItemsTx, Tx](store, func(tx Tx) sales.ItemsTx { return tx }),
-		Runs:    usecase.Narrow[sales.RunsTx, Tx](store, func(tx Tx) sales.RunsTx { return tx }),
+		Catalog:   usecase.Narrow[sales.CatalogTx, Tx](store, func(tx Tx) sales.CatalogTx { return tx }),
+		Items:     usecase.Narrow[sales.ItemsTx, Tx](store, func(tx Tx) sales.ItemsTx { return tx }),
+		Contracts: usecase.Narrow[sales.ContractsTx, Tx](store, func(tx Tx) sales.ContractsTx { return tx }),
+		Tickets:   usecase.Narrow[sales.TicketsTx, Tx](store, func(tx Tx) sales.TicketsTx { return tx }),
+		Runs:      usecase.Narrow[sales.RunsTx, Tx](store, func(tx Tx) sales.RunsTx { return tx }),
+		Billing:   usecase.Narrow[sales.BillingTx, Tx](store, func(tx Tx) sales.BillingTx { return tx }),
 	}, sales.Deps{
 		Emit: func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error {
 			return s.emitEvent(ctx, tx.(Tx), tenantID, e.Type, e.Data)
@@ -114,12 +120,12 @@ func (s *Service) newSales(store Store) *sales.Service {
 			return nil
 		},
 		Invoices: salesInvoices{s},
-		RateFor: func(ctx context.Context, tx sales.RunsTx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (decimal.Decimal, bool, error) {
+		RateFor: func(ctx context.Context, tx sales.BillingTx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (decimal.Decimal, bool, error) {
 			return exchangeRateFor(ctx, tx.(Tx), tenant, explicit, currency, date)
 		},
 		NoRateReason:       noRateReason,
 		RenewSubscriptions: s.RenewSubscriptions,
-		RenewDue: func(ctx context.Context, tx sales.RunsTx, tenantID, customerID string, upTo calendar.Date) (int, error) {
+		RenewDue: func(ctx context.Context, tx sales.BillingTx, tenantID, customerID string, upTo calendar.Date) (int, error) {
 			return s.renewDue(ctx, tx.(Tx), tenantID, customerID, upTo)
 		},
 		DrawUsage: func(ctx context.Context, tx sales.ItemsTx, si billing.SalesItem, recordID string) (UsageRowResult, bool, error) {
@@ -158,7 +164,7 @@ func (s *Service) renewDue(ctx context.Context, tx Tx, tenantID, customerID stri
 type salesInvoices struct{ s *Service }
 
 // Memo remembers the settings and customers of one billing transaction.
-func (b salesInvoices) Memo(tx sales.RunsTx, customers []billing.Customer) sales.RunsTx {
+func (b salesInvoices) Memo(tx sales.BillingTx, customers []billing.Customer) sales.BillingTx {
 	m := newMemoTx(tx.(Tx))
 	for _, c := range customers {
 		m.customers[c.ID] = c
@@ -167,12 +173,12 @@ func (b salesInvoices) Memo(tx sales.RunsTx, customers []billing.Customer) sales
 }
 
 // Prepare completes and checks a draft made of sales items.
-func (b salesInvoices) Prepare(ctx context.Context, tx sales.RunsTx, p access.Principal, inv *billing.Invoice) error {
+func (b salesInvoices) Prepare(ctx context.Context, tx sales.BillingTx, p access.Principal, inv *billing.Invoice) error {
 	return b.s.prepare(ctx, tx.(Tx), p, inv, InvoiceInput{})
 }
 
 // Issue issues a prepared draft and saves it.
-func (b salesInvoices) Issue(ctx context.Context, tx sales.RunsTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
+func (b salesInvoices) Issue(ctx context.Context, tx sales.BillingTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
 	wide := tx.(Tx)
 	if err := b.s.issue(ctx, wide, p, inv, tenant, today); err != nil {
 		return fmt.Errorf("issue %s: %w", inv.DocumentNumber, err)
@@ -182,7 +188,7 @@ func (b salesInvoices) Issue(ctx context.Context, tx sales.RunsTx, p access.Prin
 
 // EmitBilled emits invoice.created (and invoice.issued) for what one
 // billing transaction made.
-func (b salesInvoices) EmitBilled(ctx context.Context, tx sales.RunsTx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error {
+func (b salesInvoices) EmitBilled(ctx context.Context, tx sales.BillingTx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error {
 	return b.s.emitBilledEvents(ctx, tx.(Tx), tenantID, invs, issued, extra)
 }
 

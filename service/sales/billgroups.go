@@ -67,7 +67,7 @@ func (l skipList) add(account string, c billing.Customer, provider, currency str
 // another transaction billed first are not claimed, so an item is never
 // billed twice; if one changes under it, the transaction fails with a
 // conflict and nothing is written.
-func (s *Service) billAccounts(ctx context.Context, tx RunsTx, p access.Principal, accounts []string, o billOptions) ([]billing.Invoice, int, error) {
+func (s *Service) billAccounts(ctx context.Context, tx BillingTx, p access.Principal, accounts []string, o billOptions) ([]billing.Invoice, int, error) {
 	// The accounts and the customers billed to them, in one query; with
 	// customerID, only that customer and its sub-accounts.
 	custs, err := tx.CustomersBilledTo(ctx, p.TenantID, accounts)
@@ -322,7 +322,7 @@ type InvoiceNowResult struct {
 // one transaction that claims the items like a billing run does, so an item
 // is never billed twice even when a run bills the same period at once.
 func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID string, in InvoiceNowInput) (InvoiceNowResult, error) {
-	return usecase.Write(ctx, s.runs, p, access.RunBilling, func() error {
+	return usecase.Write(ctx, s.billing, p, access.RunBilling, func() error {
 		if err := checkRates(in.Rates); err != nil {
 			return err
 		}
@@ -330,7 +330,7 @@ func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID
 			return fail.Field("period_end", "is before period_start %s: give the last day of the period", in.PeriodStart)
 		}
 		return nil
-	}, func(tx RunsTx) (InvoiceNowResult, usecase.Audit, error) {
+	}, func(tx BillingTx) (InvoiceNowResult, usecase.Audit, error) {
 		res, err := s.invoiceNow(ctx, tx, p, customerID, in)
 		if err != nil {
 			return InvoiceNowResult{}, usecase.Audit{}, err
@@ -346,7 +346,7 @@ func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID
 }
 
 // invoiceNow is InvoiceNow inside its transaction.
-func (s *Service) invoiceNow(ctx context.Context, tx RunsTx, p access.Principal, customerID string, in InvoiceNowInput) (InvoiceNowResult, error) {
+func (s *Service) invoiceNow(ctx context.Context, tx BillingTx, p access.Principal, customerID string, in InvoiceNowInput) (InvoiceNowResult, error) {
 	var res InvoiceNowResult
 	cust, err := tx.GetCustomer(ctx, p.TenantID, customerID)
 	if fail.Is(err, fail.NotFound) {

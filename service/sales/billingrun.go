@@ -16,7 +16,7 @@ import (
 	"github.com/facturo/facturo/service/usecase"
 )
 
-// RunStore persists billing runs.
+// RunStore reads and starts billing runs.
 type RunStore interface {
 	// StartBillingRun inserts the run of a period with r.Seq, or returns the
 	// existing run with that seq (a failed one set running again).
@@ -24,13 +24,19 @@ type RunStore interface {
 	// LatestBillingRun returns the last run of a period, or a not_found
 	// error.
 	LatestBillingRun(ctx context.Context, tenantID string, r calendar.Range) (BillingRun, error)
-	// LeaseBillingRun takes or renews the lease of a running run for owner
-	// until until; false when another owner's lease is still valid at now.
-	LeaseBillingRun(ctx context.Context, tenantID, runID, owner string, now, until time.Time) (bool, error)
 	// StaleBillingRuns lists running runs whose lease expired before now.
 	StaleBillingRuns(ctx context.Context, tenantID string, now time.Time) ([]BillingRun, error)
 	GetBillingRun(ctx context.Context, tenantID, runID string) (BillingRun, error)
 	ListBillingRuns(ctx context.Context, tenantID string) ([]BillingRun, error)
+	// BillingRunSkips returns the groups the runs left out, by run id.
+	BillingRunSkips(ctx context.Context, tenantID string, runIDs []string) (map[string][]SkippedGroup, error)
+}
+
+// RunRecorder records a run's lease and progress.
+type RunRecorder interface {
+	// LeaseBillingRun takes or renews the lease of a running run for owner
+	// until until; false when another owner's lease is still valid at now.
+	LeaseBillingRun(ctx context.Context, tenantID, runID, owner string, now, until time.Time) (bool, error)
 	// AddBillingRunProgress adds to the run's counters (increments, so
 	// several nodes may report on one run) and sets phase and status.
 	AddBillingRunProgress(ctx context.Context, tenantID, runID string, p RunProgress) error
@@ -38,17 +44,23 @@ type RunStore interface {
 	// given bill-to accounts, replacing what an earlier attempt of the run
 	// recorded for them.
 	SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []SkippedGroup) error
-	// BillingRunSkips returns the groups the runs left out, by run id.
-	BillingRunSkips(ctx context.Context, tenantID string, runIDs []string) (map[string][]SkippedGroup, error)
 }
 
-// BillStore finds what billing bills, claims it and writes its invoices.
-type BillStore interface {
+// GroupStore reads what a period has pending.
+type GroupStore interface {
 	// BillingGroups lists the pending items of a period grouped by bill-to
 	// account, provider and currency, ordered by account, provider and
 	// currency. With customerID, only that customer's items and those billed
 	// to it count.
 	BillingGroups(ctx context.Context, tenantID string, r calendar.Range, customerID string) ([]BillingGroup, error)
+	// CountSkippedItems counts the items of a period a run leaves out: draft
+	// items, and pending items whose bill-to account lacks billing
+	// information.
+	CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error)
+}
+
+// BillStore claims pending items and writes the invoices they go on.
+type BillStore interface {
 	// ClaimItems locks and returns the pending items of a period of the
 	// customers, in id order. Items another transaction billed first are
 	// left out.
@@ -64,11 +76,11 @@ type BillStore interface {
 	// CustomersBilledTo returns the accounts and the customers billed to
 	// them (sub-accounts).
 	CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error)
-	// CountSkippedItems counts the items of a period a run leaves out: draft
-	// items, and pending items whose bill-to account lacks billing
-	// information.
-	CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error)
-	// ReleaseInvoiceItems returns a discarded or voided invoice's items to open.
+}
+
+// ItemReleaser returns a discarded or voided invoice's items to open (the
+// invoices' use cases call it; billing never does).
+type ItemReleaser interface {
 	ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string) (int, error)
 }
 
@@ -277,7 +289,7 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	issue = run.Issue
 	// lease renews the run's lease inside tx: a node whose lease another
 	// node took over stops there, its transaction rolled back.
-	lease := func(ctx context.Context, tx RunsTx) error {
+	lease := func(ctx context.Context, tx RunRecorder) error {
 		now := s.now()
 		ok, err := tx.LeaseBillingRun(ctx, p.TenantID, run.ID, owner, now, now.Add(runLease))
 		if err == nil && !ok {
@@ -310,7 +322,7 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		return s.getRunOr(ctx, p.TenantID, run), err
 	}
 	// 1. Contract items of the period, a batch of contracts per transaction.
-	if _, err := s.periodContractItems(ctx, p.TenantID, period, func(tx RunsTx, made int) error {
+	if _, err := s.periodContractItems(ctx, p.TenantID, period, func(tx BillingTx, made int) error {
 		if err := lease(ctx, tx); err != nil {
 			return err
 		}
@@ -427,9 +439,9 @@ func (s *Service) reportRun(progress func(BillingRun), r BillingRun) BillingRun 
 // periodContractItems makes the contract items the tenant's contracts owe
 // for the periods billed in period, a batch of contracts per transaction;
 // each, when set, runs inside each batch's transaction with what it made.
-func (s *Service) periodContractItems(ctx context.Context, tenantID string, period calendar.Range, each func(tx RunsTx, made int) error) (int, error) {
+func (s *Service) periodContractItems(ctx context.Context, tenantID string, period calendar.Range, each func(tx BillingTx, made int) error) (int, error) {
 	var contracts []billing.Contract
-	if err := s.runs.Store.Read(ctx, func(tx RunsTx) error {
+	if err := s.billing.Store.Read(ctx, func(tx BillingTx) error {
 		var err error
 		contracts, err = tx.ListContracts(ctx, tenantID, "")
 		return err
@@ -444,7 +456,7 @@ func (s *Service) periodContractItems(ctx context.Context, tenantID string, peri
 			return total, err
 		}
 		made := 0
-		err := s.runs.Store.Write(ctx, func(tx RunsTx) error {
+		err := s.billing.Store.Write(ctx, func(tx BillingTx) error {
 			made = 0
 			for _, c := range batch {
 				n, err := s.contractItems(ctx, tx, tenantID, c, period)
@@ -502,7 +514,7 @@ func (s *Service) pendingInPeriod(ctx context.Context, p access.Principal, perio
 	for start := 0; start < len(accounts); start += perTx {
 		batch := accounts[start:min(start+perTx, len(accounts))]
 		billed := false
-		err := s.runs.Store.Write(ctx, func(tx RunsTx) error {
+		err := s.billing.Store.Write(ctx, func(tx BillingTx) error {
 			invs, _, err := s.billAccounts(ctx, tx, p, batch, billOptions{period: period, invDate: period.To, invPeriod: &period, rates: rates})
 			if err != nil {
 				return err
@@ -543,8 +555,8 @@ func (s *Service) ResumeBillingRuns(ctx context.Context, tenantID string) ([]Bil
 // billBatch bills a batch of bill-to accounts in one transaction and
 // records the progress in the same transaction.
 func (s *Service) billBatch(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, accounts []string,
-	issue bool, rates map[string]string, lease func(context.Context, RunsTx) error) error {
-	_, err := usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
+	issue bool, rates map[string]string, lease func(context.Context, RunRecorder) error) error {
+	_, err := usecase.Write(ctx, s.billing, p, access.RunBilling, nil, func(tx BillingTx) (struct{}, usecase.Audit, error) {
 		if err := lease(ctx, tx); err != nil {
 			return struct{}{}, usecase.Audit{}, err
 		}

@@ -5,11 +5,12 @@
 //
 // It declares the storage it needs, small store interfaces by noun
 // (CatalogStore, ContractStore, TicketStore, ItemStore, RunStore,
-// BillStore) combined into one transaction interface per part (CatalogTx,
-// ItemsTx, RunsTx); the root service narrows its store to them
-// (usecase.Narrow), and the store package implements them. What it needs of
-// other areas (preparing and issuing invoices, webhook events, renewing
-// subscriptions, drawing wallets, exchange rates) comes in through Deps.
+// RunRecorder, GroupStore, BillStore) combined into one transaction
+// interface per part (CatalogTx, ItemsTx, ContractsTx, TicketsTx, RunsTx,
+// BillingTx); the root service narrows its store to them (usecase.Narrow),
+// and the store package implements them. What it needs of other areas
+// (preparing and issuing invoices, webhook events, renewing subscriptions,
+// drawing wallets, exchange rates) comes in through Deps.
 package sales
 
 import (
@@ -27,18 +28,28 @@ import (
 
 // CatalogStore persists the product catalog.
 type CatalogStore interface {
+	ProductReader
 	InsertProduct(ctx context.Context, p billing.Product) error // conflict on a duplicate code
 	UpdateProduct(ctx context.Context, p billing.Product) error
-	GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error)
 	ProductByCode(ctx context.Context, tenantID, code string) (billing.Product, error)
 	ListProducts(ctx context.Context, tenantID string) ([]billing.Product, error)
 }
 
+// ProductReader finds a product.
+type ProductReader interface {
+	GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error)
+}
+
 // ContractStore persists contracts with their parts.
 type ContractStore interface {
+	ContractLister
 	InsertContract(ctx context.Context, c billing.Contract) error
 	UpdateContract(ctx context.Context, c billing.Contract) error
 	GetContract(ctx context.Context, tenantID, contractID string) (billing.Contract, error)
+}
+
+// ContractLister lists the tenant's contracts, or one customer's.
+type ContractLister interface {
 	ListContracts(ctx context.Context, tenantID, customerID string) ([]billing.Contract, error)
 }
 
@@ -53,9 +64,7 @@ type TicketStore interface {
 
 // ItemStore persists sales items (the list page by page is the root's).
 type ItemStore interface {
-	// InsertSalesItem adds an item; for sources other than manual, a second
-	// item with the same (source, source_ref) is refused with fail.Conflict.
-	InsertSalesItem(ctx context.Context, si billing.SalesItem) error
+	ItemInserter
 	UpdateSalesItem(ctx context.Context, si billing.SalesItem) error
 	GetSalesItem(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error)
 	GetSalesItemForUpdate(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error)
@@ -65,15 +74,33 @@ type ItemStore interface {
 	CustomerByRef(ctx context.Context, tenantID, ref string) (billing.Customer, error)
 }
 
+// ItemInserter adds sales items.
+type ItemInserter interface {
+	// InsertSalesItem adds an item; for sources other than manual, a second
+	// item with the same (source, source_ref) is refused with fail.Conflict.
+	InsertSalesItem(ctx context.Context, si billing.SalesItem) error
+}
+
 // TenantReader reads the tenant.
 type TenantReader interface {
 	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
 }
 
+// CustomerReader finds a customer.
+type CustomerReader interface {
+	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
+}
+
 // Parties reads the tenant and its customers.
 type Parties interface {
 	TenantReader
-	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
+	CustomerReader
+}
+
+// Counter hands out per-tenant sequence numbers.
+type Counter interface {
+	// NextCounter increments and returns the named counter, starting at 1.
+	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
 }
 
 // CompleteTx is what completing a sales item reads (CompleteItem): its
@@ -81,7 +108,7 @@ type Parties interface {
 type CompleteTx interface {
 	Parties
 	identity.TaxSetupReader
-	GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error)
+	ProductReader
 }
 
 // CatalogTx is what the product use cases read and write in one transaction.
@@ -93,27 +120,55 @@ type CatalogTx interface {
 	TenantReader
 }
 
-// ItemsTx is what the sales item, contract, ticket and usage use cases read
-// and write in one transaction.
+// ItemsTx is what the sales item and usage import use cases read and write
+// in one transaction.
 type ItemsTx interface {
 	usecase.AuditTx
-	CatalogStore
-	ContractStore
-	TicketStore
 	ItemStore
-	Parties
-	identity.TaxSetupReader
-	// NextCounter increments and returns the named per-tenant counter.
-	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
+	CompleteTx
+	ProductByCode(ctx context.Context, tenantID, code string) (billing.Product, error)
 }
 
-// RunsTx is what billing runs, "invoice now" and the billing run schedule
-// read and write in one transaction.
+// ContractsTx is what the contract use cases read and write in one transaction.
+type ContractsTx interface {
+	usecase.AuditTx
+	ContractStore
+	CustomerReader
+	ProductReader
+	Counter
+}
+
+// TicketsTx is what the ticket and time use cases read and write in one
+// transaction (billable time becomes a sales item).
+type TicketsTx interface {
+	usecase.AuditTx
+	TicketStore
+	CompleteTx
+	ItemInserter
+	Counter
+}
+
+// RunsTx is what the bookkeeping of billing runs (start, progress, end,
+// schedule) reads and writes in one transaction.
 type RunsTx interface {
-	ItemsTx
+	usecase.AuditTx
 	RunStore
-	BillStore
+	RunRecorder
+	GroupStore
+	TenantReader
 	UpdateTenant(ctx context.Context, t billing.Tenant) error
+}
+
+// BillingTx is what one billing transaction (a run's batch, "invoice now")
+// reads and writes: contract items, claiming items and writing invoices,
+// and the run's progress.
+type BillingTx interface {
+	usecase.AuditTx
+	BillStore
+	RunRecorder
+	CompleteTx
+	ContractLister
+	ItemInserter
 }
 
 // Invoicer prepares and issues the documents billing makes: the invoicing
@@ -122,15 +177,15 @@ type Invoicer interface {
 	// Memo returns tx remembering, for the rest of the transaction, the
 	// settings and customers that preparing many documents reads again and
 	// again, starting with customers.
-	Memo(tx RunsTx, customers []billing.Customer) RunsTx
+	Memo(tx BillingTx, customers []billing.Customer) BillingTx
 	// Prepare completes and checks a draft made of sales items (as creating
 	// a draft does), in tx.
-	Prepare(ctx context.Context, tx RunsTx, p access.Principal, inv *billing.Invoice) error
+	Prepare(ctx context.Context, tx BillingTx, p access.Principal, inv *billing.Invoice) error
 	// Issue issues a prepared draft dated today and saves it, in tx.
-	Issue(ctx context.Context, tx RunsTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error
+	Issue(ctx context.Context, tx BillingTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error
 	// EmitBilled records invoice.created (and invoice.issued when issued)
 	// for the documents one billing transaction made, with extra data.
-	EmitBilled(ctx context.Context, tx RunsTx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error
+	EmitBilled(ctx context.Context, tx BillingTx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error
 }
 
 // Deps is what the sales use cases need of the rest of the service.
@@ -145,7 +200,7 @@ type Deps struct {
 	Invoices Invoicer
 	// RateFor is the exchange rate of a document in currency dated date:
 	// explicit first, then the tenant's table; ok is false when there is none.
-	RateFor func(ctx context.Context, tx RunsTx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (rate decimal.Decimal, ok bool, err error)
+	RateFor func(ctx context.Context, tx BillingTx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (rate decimal.Decimal, ok bool, err error)
 	// NoRateReason says why a group in currency dated date was not billed.
 	NoRateReason func(currency string, date calendar.Date) string
 	// RenewSubscriptions bills every subscription period of the tenant due
@@ -153,7 +208,7 @@ type Deps struct {
 	RenewSubscriptions func(ctx context.Context, tenantID string, upTo calendar.Date) (int, error)
 	// RenewDue bills, in tx, the subscription periods of one customer due
 	// by upTo; it returns the items made.
-	RenewDue func(ctx context.Context, tx RunsTx, tenantID, customerID string, upTo calendar.Date) (int, error)
+	RenewDue func(ctx context.Context, tx BillingTx, tenantID, customerID string, upTo calendar.Date) (int, error)
 	// DrawUsage charges an imported usage row to the customer's wallet in
 	// tx; ok is false when the row becomes a sales item instead.
 	DrawUsage func(ctx context.Context, tx ItemsTx, si billing.SalesItem, recordID string) (res UsageRowResult, ok bool, err error)
@@ -169,29 +224,38 @@ type Deps struct {
 
 // Stores are the transactions the sales use cases open, one kind per part.
 type Stores struct {
-	Catalog usecase.Store[CatalogTx]
-	Items   usecase.Store[ItemsTx]
-	Runs    usecase.Store[RunsTx]
+	Catalog   usecase.Store[CatalogTx]
+	Items     usecase.Store[ItemsTx]
+	Contracts usecase.Store[ContractsTx]
+	Tickets   usecase.Store[TicketsTx]
+	Runs      usecase.Store[RunsTx]
+	Billing   usecase.Store[BillingTx]
 }
 
 // Service runs the sales and billing use cases.
 type Service struct {
-	catalog usecase.Env[CatalogTx]
-	items   usecase.Env[ItemsTx]
-	runs    usecase.Env[RunsTx]
-	deps    Deps
-	now     func() time.Time
+	catalog   usecase.Env[CatalogTx]
+	items     usecase.Env[ItemsTx]
+	contracts usecase.Env[ContractsTx]
+	tickets   usecase.Env[TicketsTx]
+	runs      usecase.Env[RunsTx]
+	billing   usecase.Env[BillingTx]
+	deps      Deps
+	now       func() time.Time
 }
 
 // New returns a Service over st. now is the service clock: UTC, truncated to
 // the microsecond both engines store.
 func New(st Stores, d Deps, now func() time.Time) *Service {
 	return &Service{
-		catalog: usecase.Env[CatalogTx]{Store: st.Catalog, Now: now, Emit: emitter[CatalogTx](d)},
-		items:   usecase.Env[ItemsTx]{Store: st.Items, Now: now, Emit: emitter[ItemsTx](d)},
-		runs:    usecase.Env[RunsTx]{Store: st.Runs, Now: now, Emit: emitter[RunsTx](d)},
-		deps:    d,
-		now:     now,
+		catalog:   usecase.Env[CatalogTx]{Store: st.Catalog, Now: now, Emit: emitter[CatalogTx](d)},
+		items:     usecase.Env[ItemsTx]{Store: st.Items, Now: now, Emit: emitter[ItemsTx](d)},
+		contracts: usecase.Env[ContractsTx]{Store: st.Contracts, Now: now, Emit: emitter[ContractsTx](d)},
+		tickets:   usecase.Env[TicketsTx]{Store: st.Tickets, Now: now, Emit: emitter[TicketsTx](d)},
+		runs:      usecase.Env[RunsTx]{Store: st.Runs, Now: now, Emit: emitter[RunsTx](d)},
+		billing:   usecase.Env[BillingTx]{Store: st.Billing, Now: now, Emit: emitter[BillingTx](d)},
+		deps:      d,
+		now:       now,
 	}
 }
 

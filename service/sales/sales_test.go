@@ -30,17 +30,23 @@ func (c *countingStore[X]) Write(context.Context, func(X) error) error { c.calls
 func (c *countingStore[X]) Read(context.Context, func(X) error) error  { c.calls++; return errOpened }
 
 type counted struct {
-	catalog *countingStore[CatalogTx]
-	items   *countingStore[ItemsTx]
-	runs    *countingStore[RunsTx]
+	catalog   *countingStore[CatalogTx]
+	items     *countingStore[ItemsTx]
+	contracts *countingStore[ContractsTx]
+	tickets   *countingStore[TicketsTx]
+	runs      *countingStore[RunsTx]
+	billing   *countingStore[BillingTx]
 }
 
-func (c counted) total() int { return c.catalog.calls + c.items.calls + c.runs.calls }
+func (c counted) total() int {
+	return c.catalog.calls + c.items.calls + c.contracts.calls + c.tickets.calls + c.runs.calls + c.billing.calls
+}
 
 func newCounted() (*Service, counted) {
-	c := counted{&countingStore[CatalogTx]{}, &countingStore[ItemsTx]{}, &countingStore[RunsTx]{}}
+	c := counted{&countingStore[CatalogTx]{}, &countingStore[ItemsTx]{}, &countingStore[ContractsTx]{},
+		&countingStore[TicketsTx]{}, &countingStore[RunsTx]{}, &countingStore[BillingTx]{}}
 	now := func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
-	return New(Stores{Catalog: c.catalog, Items: c.items, Runs: c.runs}, Deps{
+	return New(Stores{Catalog: c.catalog, Items: c.items, Contracts: c.contracts, Tickets: c.tickets, Runs: c.runs, Billing: c.billing}, Deps{
 		Detach: func(ctx context.Context) context.Context { return ctx },
 	}, now), c
 }
@@ -180,11 +186,15 @@ func TestSalesWritesOpenTheirTransaction(t *testing.T) {
 			_, err := s.CreateSalesItem(ctx, admin, SalesItemInput{})
 			return err
 		}},
-		{"ticket", func(c counted) int { return c.items.calls }, func(s *Service) error {
+		{"contract", func(c counted) int { return c.contracts.calls }, func(s *Service) error {
+			_, err := s.CreateContract(ctx, admin, ContractInput{CustomerID: "c1"})
+			return err
+		}},
+		{"ticket", func(c counted) int { return c.tickets.calls }, func(s *Service) error {
 			_, err := s.CreateTicket(ctx, admin, "c1", "Printer")
 			return err
 		}},
-		{"invoice now", func(c counted) int { return c.runs.calls }, func(s *Service) error {
+		{"invoice now", func(c counted) int { return c.billing.calls }, func(s *Service) error {
 			_, err := s.InvoiceNow(ctx, admin, "c1", InvoiceNowInput{})
 			return err
 		}},

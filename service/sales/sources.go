@@ -39,7 +39,7 @@ type ContractInput struct {
 	Parts      []PartInput
 }
 
-func (s *Service) contractFrom(ctx context.Context, tx ItemsTx, tenantID string, c *billing.Contract, in ContractInput) error {
+func (s *Service) contractFrom(ctx context.Context, tx ContractsTx, tenantID string, c *billing.Contract, in ContractInput) error {
 	var col fail.Collector
 	c.Name, c.Status = in.Name, in.Status
 	if in.CustomerID != "" {
@@ -108,7 +108,7 @@ func containsPart(parts []billing.ContractPart, id string) bool {
 func (s *Service) CreateContract(ctx context.Context, p access.Principal, in ContractInput) (billing.Contract, error) {
 	now := s.now()
 	c := billing.Contract{ID: id.NewAt("con", now), TenantID: p.TenantID, CreatedAt: now, UpdatedAt: now}
-	out, err := usecase.Write(ctx, s.items, p, access.ManageSalesItems, nil, func(tx ItemsTx) (billing.Contract, usecase.Audit, error) {
+	out, err := usecase.Write(ctx, s.contracts, p, access.ManageSalesItems, nil, func(tx ContractsTx) (billing.Contract, usecase.Audit, error) {
 		if err := s.contractFrom(ctx, tx, p.TenantID, &c, in); err != nil {
 			return c, usecase.Audit{}, err
 		}
@@ -131,7 +131,7 @@ func (s *Service) CreateContract(ctx context.Context, p access.Principal, in Con
 // UpdateContract changes a contract: its name, status and parts (new parts
 // are added; a part is ended by its end date, never removed).
 func (s *Service) UpdateContract(ctx context.Context, p access.Principal, contractID string, in ContractInput) (billing.Contract, error) {
-	return usecase.Write(ctx, s.items, p, access.ManageSalesItems, nil, func(tx ItemsTx) (billing.Contract, usecase.Audit, error) {
+	return usecase.Write(ctx, s.contracts, p, access.ManageSalesItems, nil, func(tx ContractsTx) (billing.Contract, usecase.Audit, error) {
 		c, err := tx.GetContract(ctx, p.TenantID, contractID)
 		if err != nil {
 			return billing.Contract{}, usecase.Audit{}, err
@@ -159,14 +159,14 @@ func (s *Service) UpdateContract(ctx context.Context, p access.Principal, contra
 
 // ListContracts lists contracts, optionally of one customer.
 func (s *Service) ListContracts(ctx context.Context, p access.Principal, customerID string) ([]billing.Contract, error) {
-	return usecase.Read(ctx, s.items, p, access.ManageSalesItems, func(tx ItemsTx) ([]billing.Contract, error) {
+	return usecase.Read(ctx, s.contracts, p, access.ManageSalesItems, func(tx ContractsTx) ([]billing.Contract, error) {
 		return tx.ListContracts(ctx, p.TenantID, customerID)
 	})
 }
 
 // contractItems makes the sales items a contract owes for the periods billed
 // in r, each exactly once (a part and period is the item's source reference).
-func (s *Service) contractItems(ctx context.Context, tx ItemsTx, tenantID string, c billing.Contract, r calendar.Range) (int, error) {
+func (s *Service) contractItems(ctx context.Context, tx BillingTx, tenantID string, c billing.Contract, r calendar.Range) (int, error) {
 	if c.Status != "active" {
 		return 0, nil
 	}
@@ -209,12 +209,12 @@ func (s *Service) CreateTicket(ctx context.Context, p access.Principal, customer
 	title = strings.TrimSpace(title)
 	now := s.now()
 	k := Ticket{ID: id.NewAt("tkt", now), TenantID: p.TenantID, CustomerID: customerID, Title: title, Status: "open", CreatedAt: now, UpdatedAt: now}
-	return usecase.Write(ctx, s.items, p, access.ManageSalesItems, func() error {
+	return usecase.Write(ctx, s.tickets, p, access.ManageSalesItems, func() error {
 		if title == "" || len(title) > 300 {
 			return fail.Field("title", "is required (at most 300 characters)")
 		}
 		return nil
-	}, func(tx ItemsTx) (Ticket, usecase.Audit, error) {
+	}, func(tx TicketsTx) (Ticket, usecase.Audit, error) {
 		if _, err := tx.GetCustomer(ctx, p.TenantID, customerID); fail.Is(err, fail.NotFound) {
 			return k, usecase.Audit{}, fail.Field("customer_id", "no customer %q in this tenant", customerID)
 		} else if err != nil {
@@ -241,7 +241,7 @@ func (s *Service) ListTickets(ctx context.Context, p access.Principal, customerI
 		}
 	}
 	var out []Ticket
-	err := s.items.Store.Read(ctx, func(tx ItemsTx) error {
+	err := s.tickets.Store.Read(ctx, func(tx TicketsTx) error {
 		var err error
 		out, err = tx.ListTickets(ctx, p.TenantID, customerID)
 		return err
@@ -295,7 +295,7 @@ func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID stri
 		e    TimeEntry
 		item *billing.SalesItem
 	}
-	out, err := usecase.Write(ctx, s.items, p, access.LogTime, nil, func(tx ItemsTx) (logged, usecase.Audit, error) {
+	out, err := usecase.Write(ctx, s.tickets, p, access.LogTime, nil, func(tx TicketsTx) (logged, usecase.Audit, error) {
 		var a usecase.Audit
 		k, err := tx.GetTicket(ctx, p.TenantID, ticketID)
 		if err != nil {
