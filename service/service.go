@@ -92,10 +92,12 @@ type Clock func() time.Time
 
 // Service is the entry point of every use case. The identity and settings
 // use cases are those of the embedded identity.Service, the notification
-// use cases those of the embedded notify.Service.
+// use cases those of the embedded notify.Service, the catalog, sales item
+// and billing run use cases those of the embedded sales.Service.
 type Service struct {
 	*identity.Service
 	*notifier
+	*salesService
 
 	store    Store
 	now      Clock
@@ -124,6 +126,7 @@ func New(store Store, opts ...Option) *Service {
 	}
 	s.Service = newIdentity(store, s.Now)
 	s.notifier = s.newNotify(store, s.Now)
+	s.salesService = s.newSales(store)
 	// A primary card may not be removed while it pays a wallet's automatic recharge.
 	s.primaryRemovalChecks = append(s.primaryRemovalChecks, walletRemovalCheck)
 	return s
