@@ -112,26 +112,10 @@ func (s *Service) newAccounts(store Store) *accounts.Service {
 	}, s.Now)
 }
 
-// requireCustomerRead refuses p reading customerID's account (accounts.RequireCustomerRead).
-func (s *Service) requireCustomerRead(p access.Principal, customerID string) error {
-	return accounts.RequireCustomerRead(p, customerID)
-}
-
 // requireOwnAccount checks p may manage customerID's payment methods and
 // pay its invoices: staff with perm, or the customer itself.
 func requireOwnAccount(p access.Principal, perm access.Permission, customerID string) error {
 	return accounts.RequireOwnAccount(p, perm, customerID)
-}
-
-// amountCurrency is the currency of amounts kept in cur, or the tenant's
-// ledger currency when cur is empty.
-func (s *Service) amountCurrency(ctx context.Context, tx Tx, tenantID, cur string) (string, error) {
-	return accounts.AmountCurrency(ctx, tx, tenantID, cur)
-}
-
-// withAmounts is v as the audit trail records it (accounts.WithAmounts).
-func withAmounts(v any, cur string, fields ...string) map[string]any {
-	return accounts.WithAmounts(v, cur, fields...)
 }
 
 // providerErr turns a provider error into a domain error (accounts.ProviderErr).

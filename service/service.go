@@ -92,11 +92,13 @@ type Clock func() time.Time
 
 // Service is the entry point of every use case. The identity and settings
 // use cases are those of the embedded identity.Service, the notification
-// use cases those of the embedded notify.Service, the account use cases
-// those of the embedded accounts.Service.
+// use cases those of the embedded notify.Service, the catalog, sales item
+// and billing run use cases those of the embedded sales.Service, the
+// account use cases those of the embedded accounts.Service.
 type Service struct {
 	*identity.Service
 	*notifier
+	*salesService
 	*accountsService
 
 	store    Store
@@ -126,7 +128,9 @@ func New(store Store, opts ...Option) *Service {
 	}
 	s.Service = newIdentity(store, s.Now)
 	s.notifier = s.newNotify(store, s.Now)
+	// Accounts first: sales binds its method RenewSubscriptions.
 	s.accountsService = s.newAccounts(store)
+	s.salesService = s.newSales(store)
 	return s
 }
 

@@ -129,9 +129,9 @@ func TestWithAmounts(t *testing.T) {
 	}{dec("5000"), "Contoso"}
 	cases := []struct{ cur, want string }{{"EUR", "5000.00"}, {"JPY", "5000"}, {"BHD", "5000.000"}}
 	for _, c := range cases {
-		m := WithAmounts(v, c.cur, "credit_limit")
+		m := withAmounts(v, c.cur, "credit_limit")
 		if m["credit_limit"] != c.want || m["name"] != "Contoso" {
-			t.Errorf("WithAmounts in %s = %v, want credit_limit %s", c.cur, m, c.want)
+			t.Errorf("withAmounts in %s = %v, want credit_limit %s", c.cur, m, c.want)
 		}
 	}
 }

@@ -144,11 +144,11 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 		if err := tx.InsertCustomer(ctx, c); err != nil {
 			return c, usecase.Audit{}, err
 		}
-		cur, err := AmountCurrency(ctx, tx, p.TenantID, c.Billing.Currency)
+		cur, err := amountCurrency(ctx, tx, p.TenantID, c.Billing.Currency)
 		if err != nil {
 			return c, usecase.Audit{}, err
 		}
-		return c, usecase.Entry("customer.created", "customer", c.ID, WithAmounts(c, cur, "credit_limit")), nil
+		return c, usecase.Entry("customer.created", "customer", c.ID, withAmounts(c, cur, "credit_limit")), nil
 	})
 }
 
@@ -300,15 +300,15 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 				return billing.Customer{}, none, err
 			}
 		}
-		cur, err := AmountCurrency(ctx, tx, p.TenantID, c.Billing.Currency)
+		cur, err := amountCurrency(ctx, tx, p.TenantID, c.Billing.Currency)
 		if err != nil {
 			return billing.Customer{}, none, err
 		}
-		curBefore, err := AmountCurrency(ctx, tx, p.TenantID, before.Billing.Currency)
+		curBefore, err := amountCurrency(ctx, tx, p.TenantID, before.Billing.Currency)
 		if err != nil {
 			return billing.Customer{}, none, err
 		}
-		changes := usecase.Diff(WithAmounts(customerView(before), curBefore, "credit_limit"), WithAmounts(customerView(c), cur, "credit_limit"))
+		changes := usecase.Diff(withAmounts(customerView(before), curBefore, "credit_limit"), withAmounts(customerView(c), cur, "credit_limit"))
 		if len(changes) == 0 {
 			return c, none, nil
 		}
@@ -351,9 +351,9 @@ func (s *Service) SetCustomerArchived(ctx context.Context, p access.Principal, c
 	})
 }
 
-// AmountCurrency is the currency of amounts kept in cur, or the tenant's
+// amountCurrency is the currency of amounts kept in cur, or the tenant's
 // ledger currency when cur is empty.
-func AmountCurrency(ctx context.Context, tx TenantReader, tenantID, cur string) (string, error) {
+func amountCurrency(ctx context.Context, tx TenantReader, tenantID, cur string) (string, error) {
 	if cur != "" {
 		return cur, nil
 	}
@@ -364,9 +364,9 @@ func AmountCurrency(ctx context.Context, tx TenantReader, tenantID, cur string) 
 	return t.Currency, nil
 }
 
-// WithAmounts is v as the audit trail records it: its JSON object with the
+// withAmounts is v as the audit trail records it: its JSON object with the
 // named amount fields written with currency cur's digits (money.Fixed).
-func WithAmounts(v any, cur string, fields ...string) map[string]any {
+func withAmounts(v any, cur string, fields ...string) map[string]any {
 	raw, _ := json.Marshal(v)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
