@@ -10,6 +10,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/service/identity"
+	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -47,7 +48,10 @@ type Tx interface {
 	InvoiceStore
 	LedgerStore
 	NotificationStore
-	CorrectionStore
+	invoicing.ReasonCodeStore
+	invoicing.WorkflowStore
+	invoicing.TemplateStore
+	invoicing.AttachmentStore
 	SalesItemStore
 	BillingRunStore
 	PaymentMethodStore
@@ -93,6 +97,7 @@ type Clock func() time.Time
 // use cases are those of the embedded identity.Service.
 type Service struct {
 	*identity.Service
+	*invoicer
 
 	store    Store
 	now      Clock
@@ -124,6 +129,7 @@ func New(store Store, opts ...Option) *Service {
 		o(s)
 	}
 	s.Service = newIdentity(store, s.Now)
+	s.invoicer = s.newInvoicing(store)
 	// A primary card may not be removed while it pays a wallet's automatic recharge.
 	s.primaryRemovalChecks = append(s.primaryRemovalChecks, walletRemovalCheck)
 	return s
