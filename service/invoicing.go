@@ -47,6 +47,9 @@ type (
 // invoicing uses, and the document list page by page.
 type InvoiceStore interface {
 	invoicing.InvoiceStore
+	// OpenBalance sums the balances of a bill-to account's issued, unsettled
+	// documents in currency (credit notes negative), exactly.
+	OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error)
 	ListInvoices(ctx context.Context, tenantID string, f InvoiceFilter) ([]billing.Invoice, error) // headers, no lines
 }
 
@@ -70,6 +73,8 @@ type invoicer = invoicing.Service
 func (s *Service) newInvoicing(store Store) *invoicing.Service {
 	return invoicing.New(invoicing.Stores{
 		Invoices:    usecase.Narrow[invoicing.InvoicesTx, Tx](store, func(tx Tx) invoicing.InvoicesTx { return tx }),
+		Corrections: usecase.Narrow[invoicing.CorrectionsTx, Tx](store, func(tx Tx) invoicing.CorrectionsTx { return tx }),
+		Tenants:     usecase.Narrow[invoicing.TenantsTx, Tx](store, func(tx Tx) invoicing.TenantsTx { return tx }),
 		Templates:   usecase.Narrow[invoicing.TemplatesTx, Tx](store, func(tx Tx) invoicing.TemplatesTx { return tx }),
 		Attachments: usecase.Narrow[invoicing.AttachmentsTx, Tx](store, func(tx Tx) invoicing.AttachmentsTx { return tx }),
 		Documents:   usecase.Narrow[invoicing.DocumentsTx, Tx](store, func(tx Tx) invoicing.DocumentsTx { return tx }),

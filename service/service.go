@@ -94,7 +94,8 @@ func Detached(ctx context.Context) bool {
 type Clock func() time.Time
 
 // Service is the entry point of every use case. The identity and settings
-// use cases are those of the embedded identity.Service.
+// use cases are those of the embedded identity.Service, the document use
+// cases those of the embedded invoicing.Service.
 type Service struct {
 	*identity.Service
 	*invoicer

@@ -20,7 +20,7 @@ import (
 
 // ListReasonCodes lists the tenant's correction reason codes.
 func (s *Service) ListReasonCodes(ctx context.Context, p access.Principal) ([]billing.ReasonCode, error) {
-	return usecase.Read(ctx, s.invoices, p, access.ReadInvoices, func(tx InvoicesTx) ([]billing.ReasonCode, error) {
+	return usecase.Read(ctx, s.corrections, p, access.ReadInvoices, func(tx CorrectionsTx) ([]billing.ReasonCode, error) {
 		return tx.ListReasonCodes(ctx, p.TenantID)
 	})
 }
@@ -37,7 +37,7 @@ func (s *Service) UpsertReasonCode(ctx context.Context, p access.Principal, r bi
 		}
 		return nil
 	}
-	out, err := usecase.Write(ctx, s.invoices, p, access.ManageTenant, check, func(tx InvoicesTx) (billing.ReasonCode, usecase.Audit, error) {
+	out, err := usecase.Write(ctx, s.corrections, p, access.ManageTenant, check, func(tx CorrectionsTx) (billing.ReasonCode, usecase.Audit, error) {
 		if err := tx.UpsertReasonCode(ctx, p.TenantID, r); err != nil {
 			return r, usecase.Audit{}, err
 		}
@@ -76,7 +76,7 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 		}
 		return nil
 	}
-	return usecase.Write(ctx, s.invoices, p, access.ApproveInvoices, check, func(tx InvoicesTx) (Correction, usecase.Audit, error) {
+	return usecase.Write(ctx, s.corrections, p, access.ApproveInvoices, check, func(tx CorrectionsTx) (Correction, usecase.Audit, error) {
 		out, err := s.correct(ctx, tx, p, invoiceID, reason, comment)
 		if err != nil {
 			return Correction{}, usecase.Audit{}, err
@@ -96,7 +96,7 @@ func (s *Service) CorrectInvoice(ctx context.Context, p access.Principal, invoic
 }
 
 // correct makes, in tx, the credit note and the replacement of a correction.
-func (s *Service) correct(ctx context.Context, tx InvoicesTx, p access.Principal, invoiceID, reason, comment string) (Correction, error) {
+func (s *Service) correct(ctx context.Context, tx CorrectionsTx, p access.Principal, invoiceID, reason, comment string) (Correction, error) {
 	codes, err := tx.ListReasonCodes(ctx, p.TenantID)
 	if err != nil {
 		return Correction{}, err
@@ -176,7 +176,7 @@ func (s *Service) correct(ctx context.Context, tx InvoicesTx, p access.Principal
 // (what closed part of it without payment), the entry that undoes it onto
 // the credit note cn (billing.ReverseWriteOff) and lowers cn's balance by
 // that amount.
-func (s *Service) reverseWriteOffs(ctx context.Context, tx InvoicesTx, tenantID string, orig, cn *billing.Invoice, today calendar.Date) error {
+func (s *Service) reverseWriteOffs(ctx context.Context, tx CorrectionsTx, tenantID string, orig, cn *billing.Invoice, today calendar.Date) error {
 	var entries []ledger.Entry
 	for _, src := range []string{WriteOffSource, s.deps.CashDiscountSource} {
 		es, err := tx.EntriesBySource(ctx, tenantID, src, orig.ID)
@@ -214,7 +214,7 @@ type WorkflowEvent struct {
 
 // SetApprovalRequired turns the approval workflow on or off (administrator).
 func (s *Service) SetApprovalRequired(ctx context.Context, p access.Principal, on bool) (billing.Tenant, error) {
-	return usecase.Write(ctx, s.invoices, p, access.ManageTenant, nil, func(tx InvoicesTx) (billing.Tenant, usecase.Audit, error) {
+	return usecase.Write(ctx, s.tenants, p, access.ManageTenant, nil, func(tx TenantsTx) (billing.Tenant, usecase.Audit, error) {
 		t, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
 			return t, usecase.Audit{}, err

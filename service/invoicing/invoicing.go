@@ -44,9 +44,6 @@ type InvoiceStore interface {
 	DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error
 	// DueInvoiceIDs lists open invoices with a balance whose due date is before today.
 	DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error)
-	// OpenBalance sums the balances of a bill-to account's issued, unsettled
-	// documents in currency (credit notes negative), exactly.
-	OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error)
 }
 
 // ReasonCodeStore persists the reasons a document may be corrected for.
@@ -86,17 +83,12 @@ type BrandingStore interface {
 	PutBranding(ctx context.Context, tenantID string, b documents.Branding, at time.Time) error
 }
 
-// Tenants reads and changes the tenant.
-type Tenants interface {
-	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
-	UpdateTenant(ctx context.Context, t billing.Tenant) error
-}
-
 // Setup is what preparing and issuing a document reads besides the
 // document: its parties, products, tax setup, chart of accounts, posting
 // profiles and number series, and the counters that number it.
 type Setup interface {
 	identity.TaxSetupReader
+	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
 	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
 	GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error)
 	ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error)
@@ -107,19 +99,32 @@ type Setup interface {
 	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
 }
 
-// InvoicesTx is what the draft, issue, status, correction and approval use
-// cases read and write in one transaction.
+// InvoicesTx is what the draft, issue, status and approval use cases read
+// and write in one transaction.
 type InvoicesTx interface {
 	usecase.AuditTx
 	InvoiceStore
-	ReasonCodeStore
 	WorkflowStore
-	Tenants
 	Setup
 	// ReleaseInvoiceItems returns a discarded or voided invoice's sales items to open.
 	ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string) (int, error)
+}
+
+// CorrectionsTx is what the correction and reason code use cases read and
+// write in one transaction (a correction issues a credit note too).
+type CorrectionsTx interface {
+	InvoicesTx
+	ReasonCodeStore
 	// EntriesBySource lists, oldest first, the journal entries a source posted.
 	EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID string) ([]ledger.Entry, error)
+}
+
+// TenantsTx is what turning the approval workflow on or off reads and
+// writes in one transaction.
+type TenantsTx interface {
+	usecase.AuditTx
+	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
+	UpdateTenant(ctx context.Context, t billing.Tenant) error
 }
 
 // TemplatesTx is what the recurring template use cases read and write in
@@ -149,6 +154,8 @@ type DocumentsTx interface {
 // Stores are the transactions the invoicing use cases open, one kind per part.
 type Stores struct {
 	Invoices    usecase.Store[InvoicesTx]
+	Corrections usecase.Store[CorrectionsTx]
+	Tenants     usecase.Store[TenantsTx]
 	Templates   usecase.Store[TemplatesTx]
 	Attachments usecase.Store[AttachmentsTx]
 	Documents   usecase.Store[DocumentsTx]
@@ -190,6 +197,8 @@ type Deps struct {
 // Service runs the invoicing use cases.
 type Service struct {
 	invoices    usecase.Env[InvoicesTx]
+	corrections usecase.Env[CorrectionsTx]
+	tenants     usecase.Env[TenantsTx]
 	templates   usecase.Env[TemplatesTx]
 	attachments usecase.Env[AttachmentsTx]
 	documents   usecase.Env[DocumentsTx]
@@ -208,6 +217,11 @@ func New(st Stores, deps Deps, now func() time.Time) *Service {
 			Emit: func(ctx context.Context, tx InvoicesTx, tenantID string, e usecase.Event) error {
 				return emit(ctx, tx, tenantID, e)
 			}},
+		corrections: usecase.Env[CorrectionsTx]{Store: st.Corrections, Now: now,
+			Emit: func(ctx context.Context, tx CorrectionsTx, tenantID string, e usecase.Event) error {
+				return emit(ctx, tx, tenantID, e)
+			}},
+		tenants: usecase.Env[TenantsTx]{Store: st.Tenants, Now: now},
 		templates: usecase.Env[TemplatesTx]{Store: st.Templates, Now: now,
 			Emit: func(ctx context.Context, tx TemplatesTx, tenantID string, e usecase.Event) error {
 				return emit(ctx, tx, tenantID, e)
