@@ -230,3 +230,22 @@ func (s *Service) ListNotifications(ctx context.Context, p access.Principal, tar
 	})
 	return out, err
 }
+
+// The approval steps are Service's own methods, not only promoted ones: the
+// API takes them as method values of a Service that may still be nil when
+// the routes are registered (the OpenAPI golden test does so).
+
+// SubmitInvoice sends a draft for approval (invoicing.Service.SubmitInvoice).
+func (s *Service) SubmitInvoice(ctx context.Context, p access.Principal, invoiceID, comment string) (billing.Invoice, error) {
+	return s.invoicer.SubmitInvoice(ctx, p, invoiceID, comment)
+}
+
+// ApproveInvoice approves a submitted draft (invoicing.Service.ApproveInvoice).
+func (s *Service) ApproveInvoice(ctx context.Context, p access.Principal, invoiceID, comment string) (billing.Invoice, error) {
+	return s.invoicer.ApproveInvoice(ctx, p, invoiceID, comment)
+}
+
+// RejectInvoice returns a submitted draft to its author (invoicing.Service.RejectInvoice).
+func (s *Service) RejectInvoice(ctx context.Context, p access.Principal, invoiceID, comment string) (billing.Invoice, error) {
+	return s.invoicer.RejectInvoice(ctx, p, invoiceID, comment)
+}
