@@ -105,43 +105,6 @@ type Movement struct {
 	CreatedAt     time.Time       `json:"created_at"`
 }
 
-// DrawPlan is how a usage charge is paid.
-type DrawPlan struct {
-	FromGrants map[string]decimal.Decimal // complimentary lot id → amount taken
-	Comp       decimal.Decimal            // total complimentary
-	Paid       decimal.Decimal            // from paid credits
-	Billed     decimal.Decimal            // not covered: billed as a sales item
-}
-
-// PlanDraw splits a usage charge of amount: complimentary credits first
-// (the lots expiring soonest first; lots must be given in that order), then
-// paid credits down to zero, and the rest is billed. With allowNegative the
-// paid balance covers everything and may go below zero.
-func PlanDraw(amount, paidBalance decimal.Decimal, lots []Grant, today calendar.Date, allowNegative bool) DrawPlan {
-	plan := DrawPlan{FromGrants: map[string]decimal.Decimal{}}
-	left := amount
-	for _, g := range lots {
-		if !left.IsPositive() {
-			break
-		}
-		if !g.Usable(today) {
-			continue
-		}
-		take := decimal.Min(left, g.Remaining)
-		plan.FromGrants[g.ID] = take
-		plan.Comp = plan.Comp.Add(take)
-		left = left.Sub(take)
-	}
-	switch {
-	case allowNegative:
-		plan.Paid = left
-	case paidBalance.IsPositive():
-		plan.Paid = decimal.Min(left, paidBalance)
-	}
-	plan.Billed = left.Sub(plan.Paid)
-	return plan
-}
-
 // NeedsRecharge reports whether a wallet whose total balance is balance
 // should start an automatic recharge: auto-recharge is on, the balance is
 // below the threshold and no recharge is already under way.

@@ -1,9 +1,13 @@
 package receivables
 
-import "github.com/facturo/facturo/money"
+import (
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/money"
+)
 
 // Lot is a usable lot of complimentary wallet credits (billing.Grant that
-// is billing.Grant.Usable today).
+// is billing.Grant.Usable today: UsableLots).
 type Lot struct {
 	ID        string
 	Remaining money.Amount
@@ -20,7 +24,7 @@ type DrawPlan struct {
 // PlanDraw splits a usage charge of amount (Fill): the usable lots first, in
 // the order given (soonest expiring first), then paid credits down to zero,
 // and the rest is billed. With allowNegative the paid balance covers
-// everything and may go below zero. It replaces billing.PlanDraw.
+// everything and may go below zero.
 func PlanDraw(amount, paidBalance money.Amount, lots []Lot, allowNegative bool) (DrawPlan, error) {
 	cur := amount.Currency()
 	plan := DrawPlan{FromLots: map[string]money.Amount{}, Comp: zeroOf(cur), Paid: zeroOf(cur)}
@@ -57,4 +61,16 @@ func PlanDraw(amount, paidBalance money.Amount, lots []Lot, allowNegative bool) 
 // threshold never crosses.
 func CrossesThreshold(before, after, threshold money.Amount) bool {
 	return threshold.Sign() > 0 && !before.Decimal().LessThan(threshold.Decimal()) && after.Decimal().LessThan(threshold.Decimal())
+}
+
+// UsableLots returns the lots of grants a draw on today may use
+// (billing.Grant.Usable), in the order given, in currency cur.
+func UsableLots(grants []billing.Grant, cur money.Currency, today calendar.Date) []Lot {
+	var lots []Lot
+	for _, g := range grants {
+		if g.Usable(today) {
+			lots = append(lots, Lot{ID: g.ID, Remaining: money.New(g.Remaining, cur)})
+		}
+	}
+	return lots
 }

@@ -61,7 +61,7 @@ func DunningDue(d Document, offsets []int, today calendar.Date) int {
 // transaction that holds its lock: it is still open or past due with a
 // balance, and last (the highest step recorded) is below step.
 func ReminderToSend(d Document, step, last int) bool {
-	if (d.Status != billing.Open && d.Status != billing.PastDue) || d.Balance.Sign() <= 0 {
+	if !d.Status.IsOwed() || d.Balance.Sign() <= 0 {
 		return false
 	}
 	return last < step

@@ -39,6 +39,11 @@ const (
 	SourceCreditNote = "credit_note"
 )
 
+// CashDiscountSource is the source type of the entry that grants an
+// invoice its cash discount (source id: the invoice), so a correction finds
+// and reverses it like a write-off.
+const CashDiscountSource = "cash_discount"
+
 // CloseReasonPrefix starts the close reason of every document a settlement
 // closed; a refund may reopen only those (and open ones).
 const CloseReasonPrefix = "settled"
@@ -156,7 +161,7 @@ func CheckOpenForSettlement(d Document, customerID string, cur money.Currency) e
 	if d.AccountID != customerID {
 		return fail.Conflictf("document %s is billed to another customer", d.Label)
 	}
-	if d.Status != billing.Open && d.Status != billing.PastDue {
+	if !d.Status.IsOwed() {
 		return fail.Conflictf("document %s is %s: only open or past-due documents can be settled", d.Label, d.Status)
 	}
 	if d.Currency() != cur {
@@ -222,7 +227,7 @@ type DocumentChange struct {
 	WasCloseReason string
 }
 
-// minAmount is the smaller of a and b (b when equal), as the service's minDec.
+// minAmount is the smaller of a and b (b when equal).
 func minAmount(a, b money.Amount) money.Amount {
 	if a.Decimal().LessThan(b.Decimal()) {
 		return a

@@ -121,6 +121,8 @@ func TestPlanDraw(t *testing.T) {
 		{"paid down to zero, rest billed", "30", "10", lots, false, "15", "10", "5", map[string]string{"g1": "10", "g2": "5"}},
 		{"no paid balance: billed", "7", "0", nil, false, "0", "0", "7", nil},
 		{"allow negative covers everything", "30", "10", lots, true, "15", "15", "0", map[string]string{"g1": "10", "g2": "5"}},
+		{"negative paid balance: lots, then billed", "9", "-3", lots[1:], false, "5", "0", "4", map[string]string{"g2": "5"}},
+		{"negative paid balance, lots cover it", "5", "-3", lots, false, "5", "0", "0", map[string]string{"g1": "5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +137,9 @@ func TestPlanDraw(t *testing.T) {
 			if len(p.FromLots) != len(tt.fromLots) {
 				t.Errorf("from lots = %v, want %v", p.FromLots, tt.fromLots)
 			}
+			if sum := p.Comp.MustAdd(p.Paid).MustAdd(p.Billed); !sum.Equal(a(tt.amount)) {
+				t.Errorf("parts add up to %s, want %s", sum, tt.amount)
+			}
 			for id, w := range tt.fromLots {
 				if !p.FromLots[id].Equal(a(w)) {
 					t.Errorf("lot %s = %s, want %s", id, p.FromLots[id], w)
@@ -148,6 +153,31 @@ func TestPlanDraw(t *testing.T) {
 	}
 	if _, err := PlanDraw(a("5"), other, nil, false); err == nil {
 		t.Error("PlanDraw accepted a paid balance in another currency")
+	}
+}
+
+func TestUsableLots(t *testing.T) {
+	t.Parallel()
+	today := d("2026-03-10")
+	grants := []billing.Grant{
+		{ID: "old", Remaining: decimal.NewFromInt(5), ExpiresOn: d("2026-03-09")}, // expired
+		{ID: "soon", Remaining: decimal.NewFromInt(3), ExpiresOn: d("2026-03-10")},
+		{ID: "empty", Remaining: decimal.Zero},
+		{ID: "never", Remaining: decimal.NewFromInt(4)},
+	}
+	lots := UsableLots(grants, eur, today)
+	if len(lots) != 2 || lots[0].ID != "soon" || lots[1].ID != "never" || !lots[0].Remaining.Equal(a("3")) {
+		t.Fatalf("lots = %+v, want soon and never", lots)
+	}
+	p, err := PlanDraw(a("10"), a("10"), lots, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.FromLots["old"]; ok || !p.FromLots["soon"].Equal(a("3")) || !p.FromLots["never"].Equal(a("4")) || !p.Paid.Equal(a("3")) {
+		t.Errorf("draw = %+v", p)
+	}
+	if got := UsableLots(nil, eur, today); len(got) != 0 {
+		t.Errorf("no grants: %v", got)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // settlement accumulates one transaction's ledger lines, applications and
-// touched documents (service/payments.go settlement).
+// touched documents.
 type settlement struct {
 	acc  Accounts
 	b    ledger.Builder
@@ -189,5 +189,5 @@ func (st *settlement) grantCashDiscount(d *Document, amount money.Amount, payID 
 	b.Debit(st.acc.CashDiscount, accAmt.Decimal(), ledger.Line{InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount.Decimal()})
 	b.Credit(recv, accAmt.Decimal(), ledger.Line{CustomerID: d.AccountID, InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount.Decimal().Neg()})
 	return CashDiscount{InvoiceID: d.ID, Amount: amount, Entry: Entry{Description: "Cash discount on " + d.Label + " for payment " + payID,
-		SourceType: "cash_discount", SourceID: d.ID, Lines: b.Lines()}}, nil
+		SourceType: CashDiscountSource, SourceID: d.ID, Lines: b.Lines()}}, nil
 }

@@ -3,18 +3,14 @@ package service
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/receivables"
 )
-
-// MaxDunningSteps bounds a tenant's reminder schedule.
-const MaxDunningSteps = 10
 
 // GetDunningSchedule returns the tenant's reminder schedule: days past the
 // due date at which a reminder is queued (empty: no reminders).
@@ -35,30 +31,17 @@ func (s *Service) GetDunningSchedule(ctx context.Context, p access.Principal) ([
 }
 
 // SetDunningSchedule sets the reminder schedule (administrator): strictly
-// increasing days past due, 1 to 365, at most MaxDunningSteps.
+// increasing days past due, 1 to 365, at most receivables.MaxDunningSteps
+// (receivables.CheckDunningSchedule).
 func (s *Service) SetDunningSchedule(ctx context.Context, p access.Principal, offsets []int) ([]int, error) {
 	if err := p.Require(access.ManageTenant); err != nil {
 		return nil, err
 	}
-	var c fail.Collector
-	if len(offsets) > MaxDunningSteps {
-		c.Add("offsets", "at most %d reminders", MaxDunningSteps)
-	}
-	for i, n := range offsets {
-		if n < 1 || n > 365 {
-			c.Add(fmt.Sprintf("offsets[%d]", i), "must be 1 to 365 days past due")
-		} else if i > 0 && n <= offsets[i-1] {
-			c.Add(fmt.Sprintf("offsets[%d]", i), "must be more than the step before (%d)", offsets[i-1])
-		}
-	}
-	if err := c.Err(); err != nil {
+	offsets, err := receivables.CheckDunningSchedule(offsets)
+	if err != nil {
 		return nil, err
 	}
-	offsets = slices.Clone(offsets)
-	if offsets == nil {
-		offsets = []int{}
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		before, err := tx.GetDunningOffsets(ctx, p.TenantID)
 		if err != nil {
 			return err
@@ -71,18 +54,6 @@ func (s *Service) SetDunningSchedule(ctx context.Context, p access.Principal, of
 	return offsets, err
 }
 
-// dunningStep returns how many steps of offsets daysPastDue has reached
-// (0: none yet).
-func dunningStep(offsets []int, daysPastDue int) int {
-	n := 0
-	for _, o := range offsets {
-		if daysPastDue >= o {
-			n++
-		}
-	}
-	return n
-}
-
 // SweepDunning queues a "dunning.reminder" notification for every unpaid
 // invoice that has reached a new step of the tenant's schedule. Each step is
 // queued exactly once per invoice, whichever nodes sweep at the same time:
@@ -93,7 +64,9 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 	p := access.System(tenantID, "dunning sweep")
 	var offsets []int
 	var due []billing.Invoice
+	var steps []int // the step reached by due[i]
 	var today calendar.Date
+	var accounting money.Currency
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if offsets, err = tx.GetDunningOffsets(ctx, tenantID); err != nil || len(offsets) == 0 {
@@ -104,13 +77,20 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 			return err
 		}
 		today = calendar.Today(s.Now(), tenant.Location())
+		if accounting, err = money.ParseCurrency(tenant.Currency); err != nil {
+			return fmt.Errorf("tenant currency: %w", err)
+		}
 		docs, err := tx.OpenDocuments(ctx, tenantID, "")
 		if err != nil {
 			return err
 		}
 		for _, d := range docs {
-			if d.Kind == billing.KindInvoice && d.Balance.IsPositive() && dunningStep(offsets, d.DueDate.DaysUntil(today)) > 0 {
-				due = append(due, d)
+			doc, err := receivables.DocumentOf(d, accounting, today)
+			if err != nil {
+				return err
+			}
+			if step := receivables.DunningDue(doc, offsets, today); step > 0 {
+				due, steps = append(due, d), append(steps, step)
 			}
 		}
 		return nil
@@ -119,19 +99,20 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 		return 0, err
 	}
 	queued := 0
-	for _, d := range due {
-		step := dunningStep(offsets, d.DueDate.DaysUntil(today))
+	for i, d := range due {
+		step := steps[i]
 		err := s.store.Write(ctx, func(tx Tx) error {
 			inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, d.ID)
 			if err != nil {
 				return err
 			}
-			if !inv.Status.IsOwed() || !inv.Balance.IsPositive() {
-				return nil // paid or closed meanwhile
+			doc, err := receivables.DocumentOf(inv, accounting, today)
+			if err != nil {
+				return err
 			}
 			last, err := tx.MaxDunningStep(ctx, tenantID, inv.ID)
-			if err != nil || last >= step {
-				return err
+			if err != nil || !receivables.ReminderToSend(doc, step, last) {
+				return err // sent already, or paid or closed meanwhile
 			}
 			now := s.Now()
 			ntf := Notification{ID: id.NewAt("ntf", now), TenantID: tenantID, Kind: "dunning.reminder", TargetType: "invoice",

@@ -29,12 +29,6 @@ type ExchangeRateStore interface {
 	// ExchangeRateOn returns the latest rate of currency effective on or
 	// before date, and false if there is none.
 	ExchangeRateOn(ctx context.Context, tenantID, currency string, date calendar.Date) (ExchangeRate, bool, error)
-	// SetBillingRunSkips records the invoice groups a run left out of the
-	// given bill-to accounts, replacing what an earlier attempt of the run
-	// recorded for them.
-	SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []SkippedGroup) error
-	// BillingRunSkips returns the groups the runs left out, by run id.
-	BillingRunSkips(ctx context.Context, tenantID string, runIDs []string) (map[string][]SkippedGroup, error)
 }
 
 // ExchangeRate is one row of the tenant's exchange-rate table: how many
@@ -51,19 +45,6 @@ type ExchangeRate struct {
 type ExchangeRateFilter struct {
 	Currency string
 	From, To calendar.Date // effective dates, inclusive
-}
-
-// SkippedGroup is an invoice group (bill-to account, provider and currency)
-// that billing left out, and why.
-type SkippedGroup struct {
-	AccountID      string    `json:"customer_id"`
-	CustomerNumber string    `json:"customer_number"`
-	CustomerName   string    `json:"customer_name"`
-	Provider       string    `json:"provider"`
-	Currency       string    `json:"currency"`
-	Items          int       `json:"items"`
-	Reason         string    `json:"reason"`
-	At             time.Time `json:"-"` // when it was skipped
 }
 
 // ExchangeRateInput is one rate as given by a user: a form, the API or a

@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/receivables"
 )
 
 // LedgerStore appends journal entries and reads ledger reports.
@@ -130,8 +131,9 @@ func (s *Service) AccountLedger(ctx context.Context, p access.Principal, account
 	return out, err
 }
 
-// Aging buckets of the receivables report.
-var AgingBuckets = []string{"current", "1_30", "31_60", "61_90", "over_90"}
+// AgingBuckets are the buckets of the receivables report
+// (receivables.AgingBuckets).
+var AgingBuckets = receivables.AgingBuckets
 
 // CustomerAging is one customer's open balance by days past due, in the
 // accounting currency, with its subledger balance.
@@ -164,7 +166,7 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		}
 		// The buckets are summed by the database: a report over every open
 		// document must not read each one (1,000,000 invoices, BENCHMARKS.md).
-		rows, err := tx.AgingBalances(ctx, p.TenantID, agingCuts(asOf), nil)
+		rows, err := tx.AgingBalances(ctx, p.TenantID, receivables.AgingCuts(asOf), nil)
 		if err != nil {
 			return err
 		}
@@ -196,7 +198,7 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		}
 		for _, r := range rows {
 			a := get(r.AccountID, r.CustomerNumber, r.Name)
-			b := AgingBuckets[min(r.Bucket, len(AgingBuckets)-1)]
+			b := receivables.AgingBucket(r.Bucket)
 			a.Buckets[b] = a.Buckets[b].Add(r.Balance)
 			a.Total = a.Total.Add(r.Balance)
 		}
@@ -239,14 +241,14 @@ type OpenReceivable struct {
 // sum of the account's aging buckets at today, the buckets after the first
 // being past due.
 func (s *Service) openReceivable(ctx context.Context, tx Tx, tenantID, accountID string, today calendar.Date) (OpenReceivable, error) {
-	rows, err := tx.AgingBalances(ctx, tenantID, agingCuts(today), []string{accountID})
+	rows, err := tx.AgingBalances(ctx, tenantID, receivables.AgingCuts(today), []string{accountID})
 	if err != nil {
 		return OpenReceivable{}, err
 	}
 	var out OpenReceivable
 	for _, r := range rows {
 		out.Open = out.Open.Add(r.Balance)
-		if r.Bucket > 0 {
+		if receivables.IsPastDue(r.Bucket) {
 			out.PastDue = out.PastDue.Add(r.Balance)
 		}
 	}
@@ -301,7 +303,7 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 			return err
 		}
 		out = AgingPage{AsOf: asOf, Totals: map[string]decimal.Decimal{}, Customers: []CustomerAging{}, Currency: cur}
-		cuts := agingCuts(asOf)
+		cuts := receivables.AgingCuts(asOf)
 		tot, err := tx.AgingTotals(ctx, p.TenantID, cuts)
 		if err != nil {
 			return err
@@ -339,7 +341,7 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 				out.Customers = append(out.Customers, a)
 			}
 			a := &out.Customers[i]
-			b := AgingBuckets[min(r.Bucket, len(AgingBuckets)-1)]
+			b := receivables.AgingBucket(r.Bucket)
 			a.Buckets[b] = a.Buckets[b].Add(r.Balance)
 			a.Total = a.Total.Add(r.Balance)
 		}
@@ -359,19 +361,6 @@ func (s *Service) dateOrToday(ctx context.Context, tx Tx, tenantID string, d cal
 	}
 	return calendar.Today(s.Now(), t.Location()), nil
 }
-
-// agingCuts are the first due dates of every bucket but the last at a date.
-func agingCuts(asOf calendar.Date) []calendar.Date {
-	cuts := make([]calendar.Date, len(agingLimits))
-	for i, days := range agingLimits {
-		cuts[i] = asOf.AddDays(-days)
-	}
-	return cuts
-}
-
-// agingLimits are the upper bounds, in days past due, of every aging
-// bucket but the last (AgingBuckets, in order).
-var agingLimits = []int{0, 30, 60, 90}
 
 // receivableAccounts lists every account a posting profile uses for receivables.
 func (s *Service) receivableAccounts(ctx context.Context, tx Tx, tenantID string) ([]string, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/receivables"
 )
 
 // PaymentStore persists payments, their applications to invoices
@@ -50,15 +51,15 @@ type PaymentStore interface {
 	InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error)
 }
 
-// Payment methods.
+// Payment methods (receivables.Methods).
 const (
-	PayBankTransfer = "bank_transfer"
-	PayCash         = "cash"
-	PayCard         = "card"
+	PayBankTransfer = receivables.BankTransfer
+	PayCash         = receivables.Cash
+	PayCard         = receivables.Card
 )
 
 // PaymentKinds lists the payment methods a payment may record.
-var PaymentKinds = []string{PayBankTransfer, PayCash, PayCard}
+var PaymentKinds = receivables.Methods
 
 // Payment is money received from a customer. Unapplied is the part not set
 // against any invoice yet: the customer's credit, which later invoices use.
@@ -125,10 +126,7 @@ type PaymentFilter struct {
 
 // Allocation asks to apply an amount to one invoice ("" amount: as much as
 // fits).
-type Allocation struct {
-	InvoiceID string
-	Amount    string
-}
+type Allocation = receivables.Allocation
 
 // PaymentInput records a payment received outside the payment provider
 // (bank transfer, cash, card terminal).
@@ -148,22 +146,37 @@ type PaymentInput struct {
 	NoAutoApply bool
 }
 
-// settleCloseReason starts the close reason of an invoice a settlement closed.
-const settleCloseReason = "settled"
+// settleCloseReason starts the close reason of an invoice a settlement
+// closed (receivables.CloseReasonPrefix).
+const settleCloseReason = receivables.CloseReasonPrefix
+
+// cashDiscountSource is the source type of the entry that grants an
+// invoice its cash discount (receivables.CashDiscountSource).
+const cashDiscountSource = receivables.CashDiscountSource
 
 // payCtx is what the settlement helpers need within one transaction.
 type payCtx struct {
 	tenant     billing.Tenant
 	accounting money.Currency
 	today      calendar.Date
-	bank       string
-	credit     string
-	rounding   string
-	discount   string            // cash discounts granted (role cash_discount)
-	recv       map[string]string // posting profile → receivables account
+	accounts   receivables.Accounts
 }
 
+// newPayCtx reads the tenant and the accounts settlement posts to.
 func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCtx, error) {
+	pc, err := s.payTenant(ctx, tx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
+		return nil, err
+	}
+	return pc, nil
+}
+
+// payTenant reads the tenant, its accounting currency and today: what the
+// checks of a payment or refund need before the accounts are read.
+func (s *Service) payTenant(ctx context.Context, tx Tx, tenantID string) (*payCtx, error) {
 	tenant, err := tx.GetTenant(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -172,294 +185,163 @@ func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCt
 	if err != nil {
 		return nil, fmt.Errorf("tenant currency: %w", err)
 	}
+	return &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.Now(), tenant.Location())}, nil
+}
+
+// loadPayAccounts reads the accounts settlement posts to into pc.
+func (s *Service) loadPayAccounts(ctx context.Context, tx Tx, pc *payCtx) error {
+	tenantID := pc.tenant.ID
 	roles, err := s.roleAccounts(ctx, tx, tenantID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	pc := &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.Now(), tenant.Location()),
-		bank: roles[ledger.RoleBank], credit: roles[ledger.RoleCustomerCredit], rounding: roles[ledger.RoleRounding],
-		discount: roles[ledger.RoleCashDiscount], recv: map[string]string{}}
-	if pc.bank == "" || pc.credit == "" || pc.rounding == "" {
-		return nil, fail.Conflictf("the chart of accounts needs accounts with the roles bank, customer_credit and rounding to record payments")
+	pc.accounts = receivables.Accounts{Bank: roles[ledger.RoleBank], CustomerCredit: roles[ledger.RoleCustomerCredit],
+		Rounding: roles[ledger.RoleRounding], CashDiscount: roles[ledger.RoleCashDiscount], Receivables: map[string]string{}}
+	if err := pc.accounts.Check(); err != nil {
+		return err
 	}
 	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, pp := range profiles {
-		pc.recv[pp.Code] = pp.ReceivablesAccount
+		pc.accounts.Receivables[pp.Code] = pp.ReceivablesAccount
 	}
-	return pc, nil
-}
-
-func (pc *payCtx) receivables(inv billing.Invoice) (string, error) {
-	profile := inv.PostingProfile
-	if profile == "" {
-		profile = ledger.DefaultProfile
-	}
-	a := pc.recv[profile]
-	if a == "" {
-		return "", fail.Field("posting_profile", "no posting profile %q", profile)
-	}
-	return a, nil
-}
-
-// rate returns the rate that converts currency to the accounting currency.
-func (pc *payCtx) rate(currency string, r decimal.Decimal) decimal.Decimal {
-	if currency == pc.accounting.Code() || r.IsZero() {
-		return decimal.NewFromInt(1)
-	}
-	return r
-}
-
-// acc converts an amount at a rate, rounded to the accounting currency.
-func (pc *payCtx) acc(amount, rate decimal.Decimal) decimal.Decimal {
-	return pc.accounting.Round(amount.Mul(rate))
-}
-
-// settlement accumulates one transaction's ledger lines.
-type settlement struct {
-	pc      *payCtx
-	b       ledger.Builder
-	apps    []Application
-	touched map[string]*billing.Invoice
-	order   []string
-}
-
-func (pc *payCtx) newSettlement() *settlement {
-	return &settlement{pc: pc, touched: map[string]*billing.Invoice{}}
-}
-
-// reduceInvoice lowers a document's balance by amount (its currency; paid:
-// money received, which counts in the invoice's paid amount; a credit note
-// only lowers the balance) and
-// returns the accounting amount taken off receivables: the balance keeps
-// balance_accounting = round(balance × rate), so receivables per document
-// always equal its accounting balance.
-func (st *settlement) reduceInvoice(inv *billing.Invoice, amount decimal.Decimal, paid bool) decimal.Decimal {
-	rate := st.pc.rate(inv.Currency, inv.ExchangeRate)
-	oldAcc := inv.BalanceAccounting
-	inv.Balance = inv.Balance.Sub(amount)
-	if paid {
-		inv.Paid = inv.Paid.Add(amount)
-	}
-	if inv.Balance.IsZero() {
-		inv.BalanceAccounting = decimal.Zero
-	} else {
-		inv.BalanceAccounting = st.pc.acc(inv.Balance, rate)
-	}
-	if _, ok := st.touched[inv.ID]; !ok {
-		st.order = append(st.order, inv.ID)
-	}
-	st.touched[inv.ID] = inv
-	return oldAcc.Sub(inv.BalanceAccounting)
-}
-
-// creditAcc is the accounting value of a payment's unapplied amount.
-func (st *settlement) creditAcc(p Payment) decimal.Decimal {
-	return st.pc.acc(p.Unapplied, st.pc.rate(p.Currency, p.ExchangeRate))
-}
-
-// applyPayment applies amount of payment p (already reduced from p.Unapplied
-// by the caller's bookkeeping here) to inv.
-func (st *settlement) applyPayment(p *Payment, inv *billing.Invoice, amount decimal.Decimal, now time.Time, fromCredit bool) error {
-	recv, err := st.pc.receivables(*inv)
-	if err != nil {
-		return err
-	}
-	if fromCredit {
-		before := st.creditAcc(*p)
-		p.Unapplied = p.Unapplied.Sub(amount)
-		st.b.Debit(st.pc.credit, before.Sub(st.creditAcc(*p)), ledger.Line{CustomerID: p.CustomerID, Currency: p.Currency, Amount: amount})
-	}
-	accAmt := st.reduceInvoice(inv, amount, true)
-	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
-	now = st.seq(now)
-	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: p.TenantID, SourceType: "payment", SourceID: p.ID,
-		InvoiceID: inv.ID, Amount: amount, AmountAccounting: accAmt, CreatedAt: now})
 	return nil
 }
 
-// cashDiscountSource is the source type of the entry that grants an
-// invoice its cash discount (source id: the invoice), so a correction
-// finds and reverses it like a write-off.
-const cashDiscountSource = "cash_discount"
-
-// grantCashDiscount settles the rest of inv's balance with the cash
-// discount a payment earned (billing.Invoice.CashDiscountFor), as seed
-// 004's ERP does at settlement: the cash-discount expense against
-// receivables, in an entry of its own. The discount lowers the balance but
-// is not money paid.
-func (s *Service) grantCashDiscount(ctx context.Context, tx Tx, st *settlement, inv *billing.Invoice, amount decimal.Decimal, payID string) error {
-	if st.pc.discount == "" {
-		return fail.Conflictf("invoice %s earns a cash discount of %s, but the chart of accounts has no account with the role cash_discount to post it to", label(*inv), amount)
+// applications gives a plan's applications their ids and times: each a
+// microsecond after the one before, so "newest first" is well defined.
+func applications(tenantID string, plan []receivables.Application, now time.Time) []Application {
+	out := make([]Application, len(plan))
+	for i, a := range plan {
+		at := now.Add(time.Duration(i) * time.Microsecond)
+		out[i] = Application{ID: id.NewAt("app", at), TenantID: tenantID, SourceType: a.SourceType, SourceID: a.SourceID,
+			InvoiceID: a.InvoiceID, Amount: a.Amount.Decimal(), AmountAccounting: a.AmountAccounting.Decimal(), CreatedAt: at}
 	}
-	recv, err := st.pc.receivables(*inv)
+	return out
+}
+
+// setBalances writes what a plan changed of a document into inv.
+func setBalances(inv *billing.Invoice, d receivables.Document) {
+	inv.Balance, inv.Paid, inv.BalanceAccounting = d.Balance.Decimal(), d.Paid.Decimal(), d.BalanceAccounting.Decimal()
+}
+
+// setPaymentBalances writes what a plan changed of a payment into p.
+func setPaymentBalances(p *Payment, rp receivables.Payment) {
+	p.Unapplied, p.Refunded = rp.Unapplied.Decimal(), rp.Refunded.Decimal()
+}
+
+// postEntry posts a plan's entry on today; no lines: nothing (entry id "").
+func (s *Service) postEntry(ctx context.Context, tx Tx, pc *payCtx, e receivables.Entry) (string, error) {
+	if len(e.Lines) == 0 {
+		return "", nil
+	}
+	posted, err := s.post(ctx, tx, pc.tenant.ID, pc.today, e.Description, e.SourceType, e.SourceID, "", e.Lines)
+	return posted.ID, err
+}
+
+// finishSettlement posts a plan's entry, writes the documents it changed
+// (invs by id; those missing are the caller's to write), closing those it
+// settled in full, and inserts its applications. Returns the entry id (""
+// if no lines).
+func (s *Service) finishSettlement(ctx context.Context, tx Tx, pc *payCtx, e receivables.Entry, changes []receivables.DocumentChange, invs map[string]*billing.Invoice, apps []Application) (string, error) {
+	entryID, err := s.postEntry(ctx, tx, pc, e)
 	if err != nil {
-		return err
-	}
-	accAmt := st.reduceInvoice(inv, amount, false)
-	var b ledger.Builder
-	b.Debit(st.pc.discount, accAmt, ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount})
-	b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
-	if lines := b.Lines(); len(lines) > 0 {
-		_, err = s.post(ctx, tx, st.pc.tenant.ID, st.pc.today, "Cash discount on "+label(*inv)+" for payment "+payID, cashDiscountSource, inv.ID, "", lines)
-	}
-	return err
-}
-
-// applyCreditNote applies amount of an open credit note to inv: receivables
-// move from one document to the other.
-func (st *settlement) applyCreditNote(cn, inv *billing.Invoice, amount decimal.Decimal, now time.Time) error {
-	cnRecv, err := st.pc.receivables(*cn)
-	if err != nil {
-		return err
-	}
-	recv, err := st.pc.receivables(*inv)
-	if err != nil {
-		return err
-	}
-	cnAcc := st.reduceInvoice(cn, amount, false)
-	st.b.Debit(cnRecv, cnAcc, ledger.Line{CustomerID: cn.InvoiceAccountID, InvoiceID: cn.ID, Currency: cn.Currency, Amount: amount})
-	accAmt := st.reduceInvoice(inv, amount, false)
-	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: amount.Neg()})
-	now = st.seq(now)
-	st.apps = append(st.apps, Application{ID: id.NewAt("app", now), TenantID: cn.TenantID, SourceType: "credit_note", SourceID: cn.ID,
-		InvoiceID: inv.ID, Amount: amount, AmountAccounting: accAmt, CreatedAt: now})
-	return nil
-}
-
-// seq orders the applications of one transaction: each is a microsecond
-// after the one before, so "newest first" is well defined.
-func (st *settlement) seq(now time.Time) time.Time {
-	return now.Add(time.Duration(len(st.apps)) * time.Microsecond)
-}
-
-// roundOff posts what the lines miss to balance (exchange and rounding
-// differences) to the rounding account.
-func (st *settlement) roundOff() {
-	var net decimal.Decimal
-	for _, l := range st.b.Lines() {
-		net = net.Add(l.Debit).Sub(l.Credit)
-	}
-	if !net.IsZero() {
-		st.b.Credit(st.pc.rounding, net, ledger.Line{})
-	}
-}
-
-// finish posts the entry, closes documents whose balance reached zero and
-// writes them and the applications. Returns the entry id ("" if no lines).
-func (s *Service) finishSettlement(ctx context.Context, tx Tx, tenantID string, st *settlement, desc, sourceType, sourceID string) (string, error) {
-	st.roundOff()
-	lines := st.b.Lines()
-	entryID := ""
-	if len(lines) > 0 {
-		e, err := s.post(ctx, tx, tenantID, st.pc.today, desc, sourceType, sourceID, "", lines)
-		if err != nil {
-			return "", err
-		}
-		entryID = e.ID
+		return "", err
 	}
 	now := s.Now()
-	for _, invID := range st.order {
-		inv := st.touched[invID]
-		if inv.Balance.IsZero() && inv.Status != billing.Closed {
-			inv.CloseSettled(settleCloseReason+" by "+desc, now)
+	for _, ch := range changes {
+		inv := invs[ch.Document.ID]
+		if inv == nil {
+			continue
+		}
+		setBalances(inv, ch.Document)
+		if ch.Close {
+			inv.CloseSettled(ch.CloseReason, now)
 		}
 		inv.UpdatedAt = now
 		if err := tx.UpdateInvoiceSettlement(ctx, *inv); err != nil {
 			return "", err
 		}
 	}
-	for _, a := range st.apps {
-		a.EntryID = entryID
-		if err := tx.InsertApplication(ctx, a); err != nil {
+	for i := range apps {
+		apps[i].EntryID = entryID
+		if err := tx.InsertApplication(ctx, apps[i]); err != nil {
 			return "", err
 		}
 	}
 	return entryID, nil
 }
 
-// openForSettlement checks a document can take part in a settlement.
-func openForSettlement(inv billing.Invoice, customerID, currency string) error {
-	if inv.InvoiceAccountID != customerID {
-		return fail.Conflictf("document %s is billed to another customer", label(inv))
-	}
-	if !inv.Status.IsOwed() {
-		return fail.Conflictf("document %s is %s: only open or past-due documents can be settled", label(inv), inv.Status)
-	}
-	if inv.Currency != currency {
-		return fail.Conflictf("document %s is in %s, not %s: a payment settles documents in its own currency", label(inv), inv.Currency, currency)
-	}
-	if !inv.Balance.IsPositive() {
-		return fail.Conflictf("document %s has nothing left to settle", label(inv))
-	}
-	return nil
-}
-
-// loadAllocations locks and checks the invoices a payment goes to.
-func (s *Service) loadAllocations(ctx context.Context, tx Tx, tenantID, customerID, currency string, in []Allocation, auto bool) ([]*billing.Invoice, []decimal.Decimal, error) {
+// loadAllocations locks the invoices a payment in currency cur made on
+// paidOn goes to and checks them (receivables.CheckAllocations). None given
+// and auto: the customer's open invoices in cur, oldest due first, each to
+// take as much as fits. invs[i] is the invoice of targets[i].
+func (s *Service) loadAllocations(ctx context.Context, tx Tx, pc *payCtx, customerID string, cur money.Currency, paidOn calendar.Date, in []Allocation, auto bool) ([]*billing.Invoice, []receivables.Target, error) {
+	tenantID := pc.tenant.ID
 	var invs []*billing.Invoice
-	var amts []decimal.Decimal
+	var targets []receivables.Target
 	if len(in) == 0 {
 		if !auto {
 			return nil, nil, nil
 		}
-		docs, err := tx.OpenDocuments(ctx, tenantID, customerID)
+		open, err := s.lockOpen(ctx, tx, pc, customerID, billing.KindInvoice, cur, paidOn)
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, d := range docs {
-			if d.Kind != billing.KindInvoice || d.Currency != currency || !d.Balance.IsPositive() {
-				continue
-			}
-			inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, d.ID)
-			if err != nil {
+		for _, d := range open.docs {
+			targets = append(targets, receivables.Target{Document: d})
+		}
+		return open.invs, targets, nil
+	}
+	loaded := map[string]*billing.Invoice{}
+	docs := make([]*receivables.Document, len(in))
+	for i, a := range in {
+		inv, ok := loaded[a.InvoiceID]
+		if !ok {
+			got, err := tx.GetInvoiceForUpdate(ctx, tenantID, a.InvoiceID)
+			if err != nil && !fail.Is(err, fail.NotFound) {
 				return nil, nil, err
 			}
-			invs, amts = append(invs, &inv), append(amts, decimal.Decimal{})
+			if err == nil {
+				inv = &got
+			}
+			loaded[a.InvoiceID] = inv
 		}
-		return invs, amts, nil
-	}
-	var c fail.Collector
-	seen := map[string]bool{}
-	for i, a := range in {
-		f := fmt.Sprintf("invoices[%d]", i)
-		if seen[a.InvoiceID] {
-			c.Add(f+".invoice_id", "invoice %s is listed twice", a.InvoiceID)
+		if inv == nil {
 			continue
 		}
-		seen[a.InvoiceID] = true
-		inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, a.InvoiceID)
-		if fail.Is(err, fail.NotFound) {
-			c.Add(f+".invoice_id", "no invoice %q", a.InvoiceID)
-			continue
-		}
+		doc, err := pc.doc(*inv, paidOn)
 		if err != nil {
 			return nil, nil, err
 		}
-		if inv.Kind != billing.KindInvoice {
-			c.Add(f+".invoice_id", "%s is a credit note: apply credit notes with POST /api/v1/customers/{id}/settle", label(inv))
-			continue
-		}
-		if err := openForSettlement(inv, customerID, currency); err != nil {
-			c.Add(f+".invoice_id", "%s", err.Error())
-			continue
-		}
-		var amt decimal.Decimal
-		if strings.TrimSpace(a.Amount) != "" {
-			amt = parseDec(&c, f+".amount", a.Amount)
-			if !amt.IsPositive() {
-				c.Add(f+".amount", "must be positive")
-			} else if amt.GreaterThan(inv.Balance) {
-				c.Add(f+".amount", "is more than the %s %s invoice %s still owes", inv.Balance, inv.Currency, label(inv))
-			} else if !money.MustCurrency(currency).Round(amt).Equal(amt) {
-				c.Add(f+".amount", "has more decimals than %s allows", currency)
-			}
-		}
-		invs, amts = append(invs, &inv), append(amts, amt)
+		docs[i] = &doc
 	}
-	return invs, amts, c.Err()
+	targets, err := receivables.CheckAllocations(in, docs, customerID, cur)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range targets {
+		invs = append(invs, loaded[t.Document.ID])
+	}
+	return invs, targets, nil
+}
+
+// payment returns p as receivables sees it.
+func (pc *payCtx) payment(p Payment) (receivables.Payment, error) {
+	cur, err := money.ParseCurrency(p.Currency)
+	if err != nil {
+		return receivables.Payment{}, fmt.Errorf("payment %s: %w", p.ID, err)
+	}
+	return receivables.Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: money.New(p.Amount, cur),
+		Rate: money.RateOf(cur, pc.accounting, p.ExchangeRate), AmountAccounting: money.New(p.AmountAccounting, pc.accounting),
+		Unapplied: money.New(p.Unapplied, cur), Refunded: money.New(p.Refunded, cur), Date: p.Date, Reference: p.Reference}, nil
+}
+
+// doc returns inv as receivables sees it, for a payment made on paidOn.
+func (pc *payCtx) doc(inv billing.Invoice, paidOn calendar.Date) (receivables.Document, error) {
+	return receivables.DocumentOf(inv, pc.accounting, paidOn)
 }
 
 // RecordPayment records money received (bank transfer, cash, card
@@ -470,29 +352,13 @@ func (s *Service) RecordPayment(ctx context.Context, p access.Principal, in Paym
 	if err := p.Require(access.ManagePayments); err != nil {
 		return Payment{}, err
 	}
-	var c fail.Collector
-	in.Method = strings.TrimSpace(in.Method)
-	if !slices.Contains(PaymentKinds, in.Method) {
-		c.Add("method", "use one of %s", strings.Join(PaymentKinds, ", "))
-	}
-	amount := parseDec(&c, "amount", in.Amount)
-	if strings.TrimSpace(in.Amount) == "" {
-		c.Add("amount", "is required")
-	} else if !amount.IsPositive() {
-		c.Add("amount", "must be positive")
-	}
-	in.Reference = strings.TrimSpace(in.Reference)
-	if len(in.Reference) > 200 {
-		c.Add("reference", "must be at most 200 characters")
-	}
-	if strings.TrimSpace(in.CustomerID) == "" {
-		c.Add("customer_id", "is required")
-	}
-	if err := c.Err(); err != nil {
+	req, amount, err := receivables.CheckPaymentRequest(receivables.PaymentRequest{CustomerID: in.CustomerID, Method: in.Method,
+		Amount: in.Amount, Currency: in.Currency, ExchangeRate: in.ExchangeRate, Date: in.Date, Reference: in.Reference})
+	if err != nil {
 		return Payment{}, err
 	}
 	var out Payment
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		cust, err := tx.GetCustomer(ctx, p.TenantID, in.CustomerID)
 		if fail.Is(err, fail.NotFound) {
 			return fail.Field("customer_id", "no customer %q", in.CustomerID)
@@ -504,15 +370,15 @@ func (s *Service) RecordPayment(ctx context.Context, p access.Principal, in Paym
 		if err != nil {
 			return err
 		}
-		pay, err := s.newPayment(pc, p, cust, in.Method, amount, in.Currency, in.ExchangeRate, in.Date, in.Reference)
+		pay, err := s.newPayment(pc, p, cust, req, amount)
 		if err != nil {
 			return err
 		}
-		invs, amts, err := s.loadAllocations(ctx, tx, p.TenantID, cust.ID, pay.Currency, in.Invoices, !in.NoAutoApply)
+		invs, targets, err := s.loadAllocations(ctx, tx, pc, cust.ID, money.MustCurrency(pay.Currency), pay.Date, in.Invoices, !in.NoAutoApply)
 		if err != nil {
 			return err
 		}
-		if err := s.bookPayment(ctx, tx, pc, p, &pay, invs, amts, true); err != nil {
+		if err := s.bookPayment(ctx, tx, pc, p, &pay, invs, targets, true); err != nil {
 			return err
 		}
 		out = pay
@@ -521,87 +387,45 @@ func (s *Service) RecordPayment(ctx context.Context, p access.Principal, in Paym
 	return out, err
 }
 
-// newPayment validates a payment's currency, rate and date.
-func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Customer, method string, amount decimal.Decimal, currency, rate string, date calendar.Date, ref string) (Payment, error) {
-	var c fail.Collector
-	currency = strings.ToUpper(strings.TrimSpace(currency))
-	if currency == "" {
-		currency = cust.Billing.Currency
-	}
-	if currency == "" {
-		currency = pc.accounting.Code()
-	}
-	cur, err := money.ParseCurrency(currency)
+// newPayment checks a payment's currency, rate and date
+// (receivables.NewPayment) and returns it, all unapplied.
+func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Customer, in receivables.PaymentRequest, amount decimal.Decimal) (Payment, error) {
+	in.CustomerID = cust.ID
+	rp, err := receivables.NewPayment("", in, amount, cust.Billing.Currency, pc.accounting, pc.today)
 	if err != nil {
-		c.Add("currency", "%v", err)
-	} else if !cur.Round(amount).Equal(amount) {
-		c.Add("amount", "has more decimals than %s allows (%d)", currency, cur.Digits())
-	}
-	r := decimal.NewFromInt(1)
-	if currency != pc.accounting.Code() {
-		if strings.TrimSpace(rate) == "" {
-			c.Add("exchange_rate", "is required for a payment in %s: give the rate to %s on the payment date", currency, pc.accounting.Code())
-		} else if r = parseDec(&c, "exchange_rate", rate); !r.IsPositive() {
-			c.Add("exchange_rate", "must be positive")
-		}
-	} else if strings.TrimSpace(rate) != "" {
-		if x, err := money.ParseDecimal(rate); err != nil || !x.Equal(decimal.NewFromInt(1)) {
-			c.Add("exchange_rate", "must be 1 (or omitted) for the accounting currency %s", currency)
-		}
-	}
-	if date.IsZero() {
-		date = pc.today
-	} else if date.After(pc.today) {
-		c.Add("date", "is in the future: record a payment once it is received")
-	}
-	if err := c.Err(); err != nil {
 		return Payment{}, err
 	}
 	now := s.Now()
-	return Payment{ID: id.NewAt("pay", now), TenantID: p.TenantID, CustomerID: cust.ID, Method: method, Amount: amount,
-		Currency: currency, ExchangeRate: r, AmountAccounting: pc.acc(amount, r), Unapplied: amount, Refunded: decimal.Zero,
-		Date: date, Reference: ref, CreatedBy: p.ActorID(), CreatedAt: now}, nil
+	return Payment{ID: id.NewAt("pay", now), TenantID: p.TenantID, CustomerID: rp.CustomerID, Method: rp.Method, Amount: rp.Amount.Decimal(),
+		Currency: rp.Amount.Currency().Code(), ExchangeRate: rp.Rate.Value(), AmountAccounting: rp.AmountAccounting.Decimal(),
+		Unapplied: rp.Unapplied.Decimal(), Refunded: rp.Refunded.Decimal(), Date: rp.Date, Reference: rp.Reference,
+		CreatedBy: p.ActorID(), CreatedAt: now}, nil
 }
 
-// bookPayment applies a new payment to invs (amts: zero means as much as
-// fits), posts bank against receivables and customer credit, and writes the
-// payment, its applications, the invoices and the audit entry.
-func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, amts []decimal.Decimal, receipt bool) error {
-	st := pc.newSettlement()
+// bookPayment books a new payment (receivables.PlanPayment) on the targets
+// (invs[i] the invoice of targets[i]): it posts the cash discounts it earns
+// and its entry, and writes the payment, its applications, the invoices and
+// the audit entry.
+func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, targets []receivables.Target, receipt bool) error {
 	now := s.Now()
-	st.b.Debit(pc.bank, pay.AmountAccounting, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: pay.Amount})
-	rest := pay.Amount
-	explicit := decimal.Zero
-	for _, a := range amts {
-		explicit = explicit.Add(a)
+	rp, err := pc.payment(*pay)
+	if err != nil {
+		return err
 	}
-	if explicit.GreaterThan(pay.Amount) {
-		return fail.Field("invoices", "the amounts to apply (%s) are more than the payment (%s)", explicit, pay.Amount)
+	plan, err := receivables.PlanPayment(pc.accounts, rp, targets)
+	if err != nil {
+		return err
 	}
 	discounts := map[string]string{} // invoice → cash discount granted
-	for i, inv := range invs {
-		amt := amts[i]
-		if amt.IsZero() {
-			amt = minDec(inv.Balance, rest)
-		}
-		if !amt.IsPositive() {
-			break
-		}
-		discount := inv.CashDiscountFor(amt, pay.Date) // before the payment lowers the balance
-		if err := st.applyPayment(pay, inv, amt, now, false); err != nil {
+	for _, cd := range plan.CashDiscounts {
+		if _, err := s.postEntry(ctx, tx, pc, cd.Entry); err != nil {
 			return err
 		}
-		if discount.IsPositive() {
-			if err := s.grantCashDiscount(ctx, tx, st, inv, discount, pay.ID); err != nil {
-				return err
-			}
-			discounts[inv.ID] = money.Fixed(discount, inv.Currency)
-		}
-		rest = rest.Sub(amt)
+		discounts[cd.InvoiceID] = money.Fixed(cd.Amount.Decimal(), cd.Amount.Currency().Code())
 	}
-	pay.Unapplied = rest
-	st.b.Credit(pc.credit, st.creditAcc(*pay), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: rest.Neg()})
-	entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Payment "+pay.ID, "payment", pay.ID)
+	setPaymentBalances(pay, plan.Payment)
+	apps := applications(p.TenantID, plan.Applications, now)
+	entryID, err := s.finishSettlement(ctx, tx, pc, plan.Entry, plan.Documents, invoicesByID(invs), apps)
 	if err != nil {
 		return err
 	}
@@ -609,17 +433,14 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 	if err := tx.InsertPayment(ctx, *pay); err != nil {
 		return err
 	}
-	pay.Applications = st.apps
-	for i := range pay.Applications {
-		pay.Applications[i].EntryID = entryID
-	}
+	pay.Applications = apps
 	if receipt {
 		if err := s.queuePaymentReceipt(ctx, tx, p, *pay); err != nil {
 			return err
 		}
 	}
 	applied := map[string]string{}
-	for _, a := range st.apps {
+	for _, a := range apps {
 		applied[a.InvoiceID] = money.Fixed(a.Amount, pay.Currency)
 	}
 	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "customer_id": pay.CustomerID,
@@ -630,6 +451,15 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 	return s.audit(ctx, tx, p, "payment.recorded", "payment", pay.ID, map[string]any{"customer_id": pay.CustomerID,
 		"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "applied": applied,
 		"unapplied": money.Fixed(pay.Unapplied, pay.Currency), "charge_id": pay.ChargeID, "cash_discounts": discounts})
+}
+
+// invoicesByID indexes invoices by id.
+func invoicesByID(invs []*billing.Invoice) map[string]*billing.Invoice {
+	out := make(map[string]*billing.Invoice, len(invs))
+	for _, inv := range invs {
+		out[inv.ID] = inv
+	}
+	return out
 }
 
 func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Principal, pay Payment) error {
@@ -672,60 +502,46 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 		if err := requireOwnAccount(p, access.ManagePayments, inv.InvoiceAccountID); err != nil {
 			return err
 		}
-		if inv.Kind != billing.KindInvoice {
-			return fail.Conflictf("%s is a credit note: it is not paid by card", label(inv))
-		}
-		if err := openForSettlement(inv, inv.InvoiceAccountID, inv.Currency); err != nil {
+		pc, err := s.payTenant(ctx, tx, p.TenantID)
+		if err != nil {
 			return err
 		}
-		amt := inv.Balance
-		if strings.TrimSpace(amount) != "" {
-			var c fail.Collector
-			amt = parseDec(&c, "amount", amount)
-			if err := c.Err(); err != nil {
-				return err
-			}
-			if !amt.IsPositive() {
-				return fail.Field("amount", "must be positive")
-			}
-			if amt.GreaterThan(inv.Balance) {
-				return fail.Field("amount", "is more than the %s %s invoice %s still owes", inv.Balance, inv.Currency, label(inv))
-			}
-			if !money.MustCurrency(inv.Currency).Round(amt).Equal(amt) {
-				return fail.Field("amount", "has more decimals than %s allows", inv.Currency)
-			}
+		doc, err := pc.doc(inv, pc.today)
+		if err != nil {
+			return err
+		}
+		amt, err := receivables.CardPaymentAmount(doc, inv.InvoiceAccountID, amount)
+		if err != nil {
+			return err
 		}
 		cust, err := tx.GetCustomer(ctx, p.TenantID, inv.InvoiceAccountID)
 		if err != nil {
 			return err
 		}
-		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
-		if err != nil {
+		if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
 			return err
-		}
-		if strings.TrimSpace(amount) == "" {
-			amt = inv.Balance.Sub(inv.CashDiscountDue(pc.today)) // by the cash-discount date, the discounted amount settles it
 		}
 		rate := ""
 		if inv.Currency != pc.accounting.Code() {
 			rate = inv.ExchangeRate.String() // a card charge in the invoice currency, at the invoice's rate
 		}
-		pay, err := s.newPayment(pc, p, cust, PayCard, amt, inv.Currency, rate, calendar.Date{}, "")
+		pay, err := s.newPayment(pc, p, cust, receivables.PaymentRequest{Method: PayCard, Currency: inv.Currency, ExchangeRate: rate}, amt.Decimal())
 		if err != nil {
 			return err
 		}
+
 		key := idempotencyKey
 		if key == "" {
 			key = pay.ID
 		}
-		m, ch, err := s.ChargePrimaryCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt, inv.Currency, "Invoice "+label(inv), "pay:"+key)
+		m, ch, err := s.ChargePrimaryCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt.Decimal(), inv.Currency, "Invoice "+label(inv), "pay:"+key)
 		if err != nil {
 			return err
 		}
 		pay.PaymentMethodID, pay.CardBrand, pay.CardLast4, pay.Provider, pay.ChargeID = m.ID, m.Brand, m.Last4, m.Provider, ch.ChargeID
 		pay.Reference = "Invoice " + label(inv)
 		charged = pay
-		if err := s.bookPayment(ctx, tx, pc, p, &pay, []*billing.Invoice{&inv}, []decimal.Decimal{amt}, true); err != nil {
+		if err := s.bookPayment(ctx, tx, pc, p, &pay, []*billing.Invoice{&inv}, []receivables.Target{{Document: doc, Amount: amt, Explicit: true}}, true); err != nil {
 			return err
 		}
 		if err := s.faultPoint("card payment booked"); err != nil {
@@ -789,12 +605,11 @@ func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput
 		if cur == "" {
 			cur = pc.accounting.Code()
 		}
-		st := pc.newSettlement()
-		res, err := s.settle(ctx, tx, pc, st, p, cust.ID, cur, in.Sources, in.Invoices, nil)
+		res, err := s.settle(ctx, tx, pc, p, cust.ID, cur, in.Sources, in.Invoices, nil)
 		if err != nil {
 			return err
 		}
-		if len(st.apps) == 0 {
+		if len(res.Applications) == 0 {
 			return fail.Conflictf("nothing to settle: customer %s has no credit and open invoice in %s to set against each other", cust.Number, cur)
 		}
 		out = res
@@ -803,44 +618,42 @@ func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput
 	return out, err
 }
 
-// source is one piece of credit in a settlement.
-type source struct {
-	pay *Payment
-	cn  *billing.Invoice
-}
-
-func (src source) left() decimal.Decimal {
-	if src.pay != nil {
-		return src.pay.Unapplied
+// settle sets credit against invoices (receivables.PlanSettlement). With
+// extra set (an invoice just issued, not yet written) it is the only
+// invoice and is not written.
+func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
+	curr, _ := money.ParseCurrency(cur) // an unknown code: no document is in it
+	var sources []receivables.Source
+	var pays []*Payment                   // the payment sources, in order
+	docs := map[string]*billing.Invoice{} // the documents to write, by id
+	addPayment := func(pay *Payment) error {
+		rp, err := pc.payment(*pay)
+		if err != nil {
+			return err
+		}
+		pays, sources = append(pays, pay), append(sources, receivables.Source{Payment: &rp})
+		return nil
 	}
-	return src.cn.Balance
-}
-
-// settle matches sources against invoices. With extra set (an invoice just
-// issued, not yet written) it is the only invoice and is not written.
-func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
-	var sources []source
+	addCreditNote := func(cn *billing.Invoice, doc receivables.Document) {
+		docs[cn.ID], sources = cn, append(sources, receivables.Source{CreditNote: &doc})
+	}
 	if len(sourceIDs) == 0 {
-		pays, err := tx.CreditPayments(ctx, p.TenantID, customerID, cur)
+		credit, err := tx.CreditPayments(ctx, p.TenantID, customerID, cur)
 		if err != nil {
 			return Settlement{}, err
 		}
-		for i := range pays {
-			sources = append(sources, source{pay: &pays[i]})
+		for i := range credit {
+			if err := addPayment(&credit[i]); err != nil {
+				return Settlement{}, err
+			}
 		}
 		if extra == nil {
-			docs, err := tx.OpenDocuments(ctx, p.TenantID, customerID)
+			open, err := s.lockOpen(ctx, tx, pc, customerID, billing.KindCreditNote, curr, pc.today)
 			if err != nil {
 				return Settlement{}, err
 			}
-			for _, d := range docs {
-				if d.Kind == billing.KindCreditNote && d.Currency == cur && d.Balance.IsPositive() {
-					cn, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, d.ID)
-					if err != nil {
-						return Settlement{}, err
-					}
-					sources = append(sources, source{cn: &cn})
-				}
+			for i, cn := range open.invs {
+				addCreditNote(cn, open.docs[i])
 			}
 		}
 	}
@@ -857,7 +670,9 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement,
 			if pay.CustomerID != customerID || pay.Currency != cur || !pay.Unapplied.IsPositive() {
 				return Settlement{}, fail.Field(f, "payment %s has no unapplied %s credit of this customer", sid, cur)
 			}
-			sources = append(sources, source{pay: &pay})
+			if err := addPayment(&pay); err != nil {
+				return Settlement{}, err
+			}
 			continue
 		}
 		cn, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, sid)
@@ -870,85 +685,119 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, st *settlement,
 		if cn.Kind != billing.KindCreditNote {
 			return Settlement{}, fail.Field(f, "%s is an invoice, not a credit note or payment", label(cn))
 		}
-		if err := openForSettlement(cn, customerID, cur); err != nil {
-			return Settlement{}, fail.Field(f, "%s", err.Error())
-		}
-		sources = append(sources, source{cn: &cn})
-	}
-	var invs []*billing.Invoice
-	if extra != nil {
-		invs = []*billing.Invoice{extra}
-	} else if len(invoiceIDs) == 0 {
-		docs, err := tx.OpenDocuments(ctx, p.TenantID, customerID)
+		doc, err := pc.doc(cn, pc.today)
 		if err != nil {
 			return Settlement{}, err
 		}
-		for _, d := range docs {
-			if d.Kind == billing.KindInvoice && d.Currency == cur && d.Balance.IsPositive() {
-				inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, d.ID)
-				if err != nil {
-					return Settlement{}, err
-				}
-				invs = append(invs, &inv)
-			}
+		if err := receivables.CheckOpenForSettlement(doc, customerID, curr); err != nil {
+			return Settlement{}, fail.Field(f, "%s", err.Error())
 		}
-	} else {
+		addCreditNote(&cn, doc)
+	}
+	var invs []*billing.Invoice
+	var invDocs []receivables.Document
+	switch {
+	case extra != nil:
+		doc, err := pc.doc(*extra, pc.today)
+		if err != nil {
+			return Settlement{}, err
+		}
+		invs, invDocs = []*billing.Invoice{extra}, []receivables.Document{doc}
+	case len(invoiceIDs) == 0:
+		open, err := s.lockOpen(ctx, tx, pc, customerID, billing.KindInvoice, curr, pc.today)
+		if err != nil {
+			return Settlement{}, err
+		}
+		invs, invDocs = open.invs, open.docs
+	default:
 		allocs := make([]Allocation, len(invoiceIDs))
 		for i, x := range invoiceIDs {
 			allocs[i] = Allocation{InvoiceID: x}
 		}
+		var targets []receivables.Target
 		var err error
-		if invs, _, err = s.loadAllocations(ctx, tx, p.TenantID, customerID, cur, allocs, false); err != nil {
+		if invs, targets, err = s.loadAllocations(ctx, tx, pc, customerID, curr, pc.today, allocs, false); err != nil {
 			return Settlement{}, err
 		}
+		for _, t := range targets {
+			invDocs = append(invDocs, t.Document)
+		}
+	}
+	demand := make([]*receivables.Document, len(invDocs))
+	for i := range invDocs {
+		demand[i] = &invDocs[i]
 	}
 	now := s.Now()
-	si := 0
+	plan, err := receivables.PlanSettlement(pc.accounts, customerID, sources, demand)
+	if err != nil {
+		return Settlement{}, err
+	}
+	if len(plan.Applications) == 0 {
+		return Settlement{}, nil
+	}
+	apps := applications(p.TenantID, plan.Applications, now)
 	for _, inv := range invs {
-		for inv.Balance.IsPositive() && si < len(sources) {
-			src := sources[si]
-			amt := minDec(inv.Balance, src.left())
-			if amt.IsPositive() {
-				var err error
-				if src.pay != nil {
-					err = st.applyPayment(src.pay, inv, amt, now, true)
-				} else {
-					err = st.applyCreditNote(src.cn, inv, amt, now)
-				}
-				if err != nil {
-					return Settlement{}, err
-				}
-			}
-			if !src.left().IsPositive() {
-				si++
+		if inv != extra {
+			docs[inv.ID] = inv
+		}
+	}
+	if extra != nil {
+		for _, ch := range plan.Documents {
+			if ch.Document.ID == extra.ID {
+				setBalances(extra, ch.Document) // the caller writes it
 			}
 		}
 	}
-	if len(st.apps) == 0 {
-		return Settlement{}, nil
-	}
-	if extra != nil {
-		delete(st.touched, extra.ID) // the caller writes it
-		st.order = slices.DeleteFunc(st.order, func(x string) bool { return x == extra.ID })
-	}
-	entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Settlement "+customerID, "settlement", customerID)
+	entryID, err := s.finishSettlement(ctx, tx, pc, plan.Entry, plan.Documents, docs, apps)
 	if err != nil {
 		return Settlement{}, err
 	}
 	if extra != nil && extra.Balance.IsZero() {
 		extra.CloseSettled(settleCloseReason+" by customer credit", now)
 	}
-	for _, src := range sources {
-		if src.pay != nil {
-			if err := tx.UpdatePaymentBalances(ctx, *src.pay); err != nil {
-				return Settlement{}, err
-			}
+	for i, pay := range pays {
+		setPaymentBalances(pay, plan.Payments[i])
+		if err := tx.UpdatePaymentBalances(ctx, *pay); err != nil {
+			return Settlement{}, err
 		}
 	}
-	for i := range st.apps {
-		st.apps[i].EntryID = entryID
+	return Settlement{Applications: apps, EntryID: entryID}, nil
+}
+
+// openDocs are a customer's open documents of one kind, locked, and as
+// receivables sees them (docs[i] is invs[i]).
+type openDocs struct {
+	invs []*billing.Invoice
+	docs []receivables.Document
+}
+
+// lockOpen locks and returns a customer's documents of kind in cur with
+// something left to settle (receivables.Document.OpenFor), oldest due
+// first, as seen by a payment made on paidOn.
+func (s *Service) lockOpen(ctx context.Context, tx Tx, pc *payCtx, customerID string, kind billing.Kind, cur money.Currency, paidOn calendar.Date) (openDocs, error) {
+	var out openDocs
+	listed, err := tx.OpenDocuments(ctx, pc.tenant.ID, customerID)
+	if err != nil {
+		return out, err
 	}
-	return Settlement{Applications: st.apps, EntryID: entryID}, nil
+	for _, d := range listed {
+		doc, err := pc.doc(d, paidOn)
+		if err != nil {
+			return out, err
+		}
+		if !doc.OpenFor(kind, cur) {
+			continue
+		}
+		inv, err := tx.GetInvoiceForUpdate(ctx, pc.tenant.ID, d.ID)
+		if err != nil {
+			return out, err
+		}
+		if doc, err = pc.doc(inv, paidOn); err != nil {
+			return out, err
+		}
+		out.invs, out.docs = append(out.invs, &inv), append(out.docs, doc)
+	}
+	return out, nil
 }
 
 // useCredit applies a customer's unapplied payments to an invoice being
@@ -969,7 +818,7 @@ func (s *Service) useCredit(ctx context.Context, tx Tx, p access.Principal, inv 
 	for i, x := range pays {
 		ids[i] = x.ID
 	}
-	_, err = s.settle(ctx, tx, pc, pc.newSettlement(), p, inv.InvoiceAccountID, inv.Currency, ids, nil, inv)
+	_, err = s.settle(ctx, tx, pc, p, inv.InvoiceAccountID, inv.Currency, ids, nil, inv)
 	return err
 }
 
@@ -989,116 +838,99 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 	if err := p.Require(access.ManagePayments); err != nil {
 		return Refund{}, err
 	}
-	in.Reason = strings.TrimSpace(in.Reason)
-	if len(in.Reason) > 500 {
-		return Refund{}, fail.Field("reason", "must be at most 500 characters")
+	reason, err := receivables.CheckRefundReason(in.Reason)
+	if err != nil {
+		return Refund{}, err
 	}
+	in.Reason = reason
 	var out Refund
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		pay, err := tx.GetPaymentForUpdate(ctx, p.TenantID, paymentID)
 		if err != nil {
 			return err
 		}
-		refundable := pay.Amount.Sub(pay.Refunded)
-		amt := refundable
-		if strings.TrimSpace(in.Amount) != "" {
-			var c fail.Collector
-			amt = parseDec(&c, "amount", in.Amount)
-			if err := c.Err(); err != nil {
-				return err
-			}
-		}
-		if !amt.IsPositive() {
-			if refundable.IsZero() {
-				return fail.Conflictf("payment %s is refunded in full already", pay.ID)
-			}
-			return fail.Field("amount", "must be positive")
-		}
-		if amt.GreaterThan(refundable) {
-			return fail.Field("amount", "is more than what can be refunded: %s %s paid, %s refunded already, at most %s", pay.Amount, pay.Currency, pay.Refunded, refundable)
-		}
-		if !money.MustCurrency(pay.Currency).Round(amt).Equal(amt) {
-			return fail.Field("amount", "has more decimals than %s allows", pay.Currency)
-		}
-		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
+		pc, err := s.payTenant(ctx, tx, p.TenantID)
 		if err != nil {
 			return err
 		}
-		st := pc.newSettlement()
+		rp, err := pc.payment(pay)
+		if err != nil {
+			return err
+		}
+		amount, err := receivables.RefundAmount(rp, in.Amount)
+		if err != nil {
+			return err
+		}
+		amt := amount.Decimal()
+		if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
+			return err
+		}
 		now := s.Now()
-		rate := pc.rate(pay.Currency, pay.ExchangeRate)
-		// From the unapplied credit first.
-		fromCredit := minDec(amt, pay.Unapplied)
-		if fromCredit.IsPositive() {
-			before := st.creditAcc(pay)
-			pay.Unapplied = pay.Unapplied.Sub(fromCredit)
-			st.b.Debit(pc.credit, before.Sub(st.creditAcc(pay)), ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: fromCredit})
-		}
-		// Then take back applications, newest first.
-		rest := amt.Sub(fromCredit)
-		if rest.IsPositive() {
-			apps, err := tx.ListApplications(ctx, p.TenantID, pay.ID, "")
-			if err != nil {
-				return err
-			}
-			for i := len(apps) - 1; i >= 0 && rest.IsPositive(); i-- {
-				a := apps[i]
-				left := a.Amount.Sub(a.Reversed)
-				if !left.IsPositive() {
-					continue
-				}
-				inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, a.InvoiceID)
-				if err != nil {
-					return err
-				}
-				if inv.Status == billing.Closed && !strings.HasPrefix(inv.CloseReason, settleCloseReason) || inv.Status == billing.Void {
-					return fail.Conflictf("payment %s can refund at most %s %s now: the rest paid invoice %s, which is %s (%s)",
-						pay.ID, amt.Sub(rest), pay.Currency, label(inv), inv.Status, inv.CloseReason)
-				}
-				take := minDec(left, rest)
-				recv, err := pc.receivables(inv)
-				if err != nil {
-					return err
-				}
-				oldAcc := inv.BalanceAccounting
-				inv.Balance, inv.Paid = inv.Balance.Add(take), inv.Paid.Sub(take)
-				inv.BalanceAccounting = pc.acc(inv.Balance, pc.rate(inv.Currency, inv.ExchangeRate))
-				st.b.Debit(recv, inv.BalanceAccounting.Sub(oldAcc), ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency, Amount: take})
-				reopened := inv.Status == billing.Closed
-				if reopened {
-					closedBy := inv.CloseReason
-					if err := inv.Reopen(pc.today); err != nil {
-						return err
-					}
-					if err := s.audit(ctx, tx, p, "invoice.reopened", "invoice", inv.ID, map[string]any{"status": inv.Status,
-						"refund_of": pay.ID, "was": closedBy}); err != nil {
-						return err
-					}
-				}
-				inv.UpdatedAt = now
-				if err := tx.UpdateInvoiceSettlement(ctx, inv); err != nil {
-					return err
-				}
-				a.Reversed = a.Reversed.Add(take)
-				if err := tx.UpdateApplicationReversed(ctx, a); err != nil {
-					return err
-				}
-				rest = rest.Sub(take)
-			}
-			if rest.IsPositive() {
-				return fmt.Errorf("refund of payment %s: %s not covered by its applications", pay.ID, rest)
-			}
-		}
-		accAmt := pc.acc(amt, rate)
-		st.b.Credit(pc.bank, accAmt, ledger.Line{CustomerID: pay.CustomerID, Currency: pay.Currency, Amount: amt.Neg()})
-		r := Refund{ID: id.NewAt("rfd", now), TenantID: p.TenantID, PaymentID: pay.ID, Amount: amt, AmountAccounting: accAmt,
-			Reason: in.Reason, Date: pc.today, CreatedBy: p.ActorID(), CreatedAt: now}
-		entryID, err := s.finishSettlement(ctx, tx, p.TenantID, st, "Refund "+r.ID+" of payment "+pay.ID, "refund", r.ID)
+		apps, err := tx.ListApplications(ctx, p.TenantID, pay.ID, "")
 		if err != nil {
 			return err
 		}
-		r.EntryID = entryID
-		pay.Refunded = pay.Refunded.Add(amt)
+		rapps := make([]receivables.Application, len(apps))
+		for i, a := range apps {
+			rapps[i] = receivables.Application{SourceType: a.SourceType, SourceID: a.SourceID, InvoiceID: a.InvoiceID,
+				Amount: money.New(a.Amount, amount.Currency()), AmountAccounting: money.New(a.AmountAccounting, pc.accounting),
+				Reversed: money.New(a.Reversed, amount.Currency())}
+		}
+		split, err := receivables.SplitRefund(rp, amount, rapps)
+		if err != nil {
+			return err
+		}
+		// The invoices the refund takes back from, locked newest first.
+		invs := map[string]*billing.Invoice{}
+		docs := make([]receivables.Document, len(split.Takes))
+		for i, tk := range split.Takes {
+			invID := apps[tk.Application].InvoiceID
+			if invs[invID] == nil {
+				inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invID)
+				if err != nil {
+					return err
+				}
+				invs[invID] = &inv
+			}
+			if docs[i], err = pc.doc(*invs[invID], pc.today); err != nil {
+				return err
+			}
+		}
+		r := Refund{ID: id.NewAt("rfd", now), TenantID: p.TenantID, PaymentID: pay.ID, Reason: in.Reason, Date: pc.today,
+			CreatedBy: p.ActorID(), CreatedAt: now}
+		plan, err := receivables.PlanRefund(pc.accounts, rp, amount, split, rapps, docs, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, ch := range plan.Documents {
+			inv := invs[ch.Document.ID]
+			setBalances(inv, ch.Document)
+			if ch.Reopen {
+				if err := inv.Reopen(pc.today); err != nil {
+					return err
+				}
+				if err := s.audit(ctx, tx, p, "invoice.reopened", "invoice", inv.ID, map[string]any{"status": inv.Status,
+					"refund_of": pay.ID, "was": ch.WasCloseReason}); err != nil {
+					return err
+				}
+			}
+			inv.UpdatedAt = now
+			if err := tx.UpdateInvoiceSettlement(ctx, *inv); err != nil {
+				return err
+			}
+		}
+		for _, tk := range split.Takes {
+			a := apps[tk.Application]
+			a.Reversed = plan.Applications[tk.Application].Reversed.Decimal()
+			if err := tx.UpdateApplicationReversed(ctx, a); err != nil {
+				return err
+			}
+		}
+		r.Amount, r.AmountAccounting = plan.Refund.Amount.Decimal(), plan.Refund.AmountAccounting.Decimal()
+		if r.EntryID, err = s.postEntry(ctx, tx, pc, plan.Entry); err != nil {
+			return err
+		}
+		setPaymentBalances(&pay, plan.Payment)
 		if err := tx.UpdatePaymentBalances(ctx, pay); err != nil {
 			return err
 		}

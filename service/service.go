@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/invoicing"
+	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -94,10 +95,14 @@ func Detached(ctx context.Context) bool {
 type Clock func() time.Time
 
 // Service is the entry point of every use case. The identity and settings
-// use cases are those of the embedded identity.Service, the document use
-// cases those of the embedded invoicing.Service.
+// use cases are those of the embedded identity.Service, the notification
+// use cases those of the embedded notify.Service, the catalog, sales item
+// and billing run use cases those of the embedded sales.Service, the
+// document use cases those of the embedded invoicing.Service.
 type Service struct {
 	*identity.Service
+	*notifier
+	*salesService
 	*invoicer
 
 	store    Store
@@ -109,12 +114,8 @@ type Service struct {
 	// billBatchItems is about how many items one billing transaction bills.
 	billBatchItems int
 
-	node      string // this process, as the owner of outbox leases
-	mailer    Mailer
-	portalURL string
-	webhooks  WebhookSender
-	// webhooksAllowPrivate lifts WebhookTargetRefused at registration.
-	webhooksAllowPrivate bool
+	// notifyCfg is what the options set up for sending emails and webhooks.
+	notifyCfg notify.Config
 }
 
 // Option configures a Service.
@@ -125,11 +126,13 @@ func WithClock(c Clock) Option { return func(s *Service) { s.now = c } }
 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, node: newNodeID()}
+	s := &Service{store: store, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
 	s.Service = newIdentity(store, s.Now)
+	s.notifier = s.newNotify(store, s.Now)
+	s.salesService = s.newSales(store)
 	s.invoicer = s.newInvoicing(store)
 	// A primary card may not be removed while it pays a wallet's automatic recharge.
 	s.primaryRemovalChecks = append(s.primaryRemovalChecks, walletRemovalCheck)

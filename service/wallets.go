@@ -16,6 +16,7 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/receivables"
 )
 
 // Wallets (seed 003), and how they meet the ledger and sales items:
@@ -724,10 +725,18 @@ func (s *Service) draw(ctx context.Context, tx Tx, env drawEnv, w *billing.Walle
 		return DrawResult{}, err
 	}
 	before := walletView(*w, grants, today).Balance
-	plan := billing.PlanDraw(amt, w.PaidBalance, grants, today, ws.AllowNegative)
+	cur, err := money.ParseCurrency(w.Currency)
+	if err != nil {
+		return DrawResult{}, fmt.Errorf("wallet of %s: %w", w.CustomerID, err)
+	}
+	drawn, err := receivables.PlanDraw(money.New(amt, cur), money.New(w.PaidBalance, cur), receivables.UsableLots(grants, cur, today), ws.AllowNegative)
+	if err != nil {
+		return DrawResult{}, err
+	}
+	comp, paid, billed := drawn.Comp.Decimal(), drawn.Paid.Decimal(), drawn.Billed.Decimal()
 	for _, g := range grants {
-		if take, ok := plan.FromGrants[g.ID]; ok {
-			if err := tx.SetGrantRemaining(ctx, w.TenantID, g.ID, g.Remaining.Sub(take)); err != nil {
+		if take, ok := drawn.FromLots[g.ID]; ok {
+			if err := tx.SetGrantRemaining(ctx, w.TenantID, g.ID, g.Remaining.Sub(take.Decimal())); err != nil {
 				return DrawResult{}, err
 			}
 		}
@@ -744,16 +753,16 @@ func (s *Service) draw(ctx context.Context, tx Tx, env drawEnv, w *billing.Walle
 		}
 	}
 	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: billing.MoveDraw, Ref: in.Ref,
-		Paid: plan.Paid.Neg(), Complimentary: plan.Comp.Neg(), Billed: plan.Billed, Description: in.Description, CreatedAt: now}
-	if plan.Paid.Sign() != 0 {
+		Paid: paid.Neg(), Complimentary: comp.Neg(), Billed: billed, Description: in.Description, CreatedAt: now}
+	if paid.Sign() != 0 {
 		roles := env.roles
 		revenue := roles[ledger.RoleRevenue]
 		if prod.Account != "" {
 			revenue = prod.Account
 		}
 		var b ledger.Builder
-		b.Debit(roles[ledger.RolePrepayments], plan.Paid, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: plan.Paid})
-		b.Credit(revenue, plan.Paid, ledger.Line{Currency: w.Currency, Amount: plan.Paid.Neg()})
+		b.Debit(roles[ledger.RolePrepayments], paid, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: paid})
+		b.Credit(revenue, paid, ledger.Line{Currency: w.Currency, Amount: paid.Neg()})
 		e, err := s.post(ctx, tx, w.TenantID, in.Date, "Wallet usage: "+in.Description, "wallet_draw", m.ID, "", b.Lines())
 		if err != nil {
 			return DrawResult{}, err
@@ -761,14 +770,14 @@ func (s *Service) draw(ctx context.Context, tx Tx, env drawEnv, w *billing.Walle
 		m.EntryID = e.ID
 	}
 	var item *billing.SalesItem
-	if plan.Billed.IsPositive() {
+	if billed.IsPositive() {
 		ref := in.Ref
 		if ref == "" {
 			ref = m.ID
 		}
 		si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: w.TenantID, CustomerID: w.CustomerID, Source: billing.SourceUsage,
 			SourceRef: "wallet:" + ref, ProductID: in.ProductID, Description: in.Description + " (not covered by the wallet)",
-			Quantity: decimal.NewFromInt(1), UnitPrice: plan.Billed, Currency: w.Currency, BillingDate: in.Date, PeriodStart: in.Date,
+			Quantity: decimal.NewFromInt(1), UnitPrice: billed, Currency: w.Currency, BillingDate: in.Date, PeriodStart: in.Date,
 			PeriodEnd: in.Date, ChargeType: billing.Usage, CreatedAt: now, UpdatedAt: now}
 		if err := s.completeItem(ctx, tx, w.TenantID, &si, true); err != nil {
 			return DrawResult{}, err
@@ -778,14 +787,14 @@ func (s *Service) draw(ctx context.Context, tx Tx, env drawEnv, w *billing.Walle
 		}
 		m.SalesItemID, item = si.ID, &si
 	}
-	w.PaidBalance = w.PaidBalance.Sub(plan.Paid)
+	w.PaidBalance = w.PaidBalance.Sub(paid)
 	w.UpdatedAt = now
 	m.PaidAfter = w.PaidBalance
 	if err := tx.InsertMovement(ctx, m); err != nil {
 		return DrawResult{}, err
 	}
-	after := before.Sub(plan.Paid).Sub(plan.Comp)
-	if w.RechargeThreshold.IsPositive() && !before.LessThan(w.RechargeThreshold) && after.LessThan(w.RechargeThreshold) {
+	after := before.Sub(paid).Sub(comp)
+	if receivables.CrossesThreshold(money.New(before, cur), money.New(after, cur), money.New(w.RechargeThreshold, cur)) {
 		if err := s.walletNotice(ctx, tx, *w, "wallet.low_balance", map[string]string{"balance": after.String(),
 			"threshold": w.RechargeThreshold.String(), "currency": w.Currency}); err != nil {
 			return DrawResult{}, err

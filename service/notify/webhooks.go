@@ -1,4 +1,4 @@
-package service
+package notify
 
 import (
 	"context"
@@ -14,10 +14,9 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
-	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // WebhookEventGroups are the families of events an endpoint can subscribe
@@ -111,6 +110,8 @@ type WebhookAttempt struct {
 }
 
 // WebhookStore keeps endpoints, the event outbox, deliveries and attempts.
+// Reading the delivery log page by page is the root service's
+// (WebhookLogStore), as its pages are.
 type WebhookStore interface {
 	InsertWebhookEndpoint(ctx context.Context, e WebhookEndpoint) error
 	UpdateWebhookEndpoint(ctx context.Context, e WebhookEndpoint) error
@@ -126,8 +127,13 @@ type WebhookStore interface {
 	// SaveWebhookAttempt logs an attempt and updates its delivery, releasing
 	// the lease, only if owner still holds it.
 	SaveWebhookAttempt(ctx context.Context, d WebhookDelivery, a WebhookAttempt, owner string) (bool, error)
-	ListWebhookAttempts(ctx context.Context, tenantID, endpointID string, page Page) ([]WebhookAttempt, error)
-	ListWebhookDeliveries(ctx context.Context, tenantID, endpointID, status string, page Page) ([]WebhookDelivery, error)
+}
+
+// EventStore is what recording an event needs: the endpoints to deliver it
+// to, and appending it with its deliveries.
+type EventStore interface {
+	ListWebhookEndpoints(ctx context.Context, tenantID string, enabledOnly bool) ([]WebhookEndpoint, error)
+	InsertWebhookEvent(ctx context.Context, ev WebhookEvent, deliveries []WebhookDelivery) error
 }
 
 // WebhookSender posts one signed webhook (package webhook implements it
@@ -146,15 +152,6 @@ type WebhookRequest struct {
 	Timestamp time.Time
 	Body      []byte
 }
-
-// WithWebhookSender makes DeliverDueWebhooks post through ws. Without one,
-// deliveries wait in the outbox.
-func WithWebhookSender(ws WebhookSender) Option { return func(s *Service) { s.webhooks = ws } }
-
-// WithPrivateWebhookTargets lets tenants register webhook endpoints on
-// private, loopback and link-local networks (the operator's flag
-// --webhooks-allow-private). The sender must be built to allow them too.
-func WithPrivateWebhookTargets() Option { return func(s *Service) { s.webhooksAllowPrivate = true } }
 
 // refusedWebhookPrefixes are the address ranges netip has no predicate for
 // that still reach the operator's own network: "this network" (0/8, which
@@ -212,64 +209,52 @@ func webhookHostRefused(host string) string {
 	return ""
 }
 
-// emitEvent records a webhook event of eventType in tx, the transaction of
-// the change it reports, so the event exists if and only if the change
-// committed. data becomes the "data" member of the body; keep it a small,
-// stable JSON object (ids, status, amounts as strings). One delivery is
-// queued for each enabled endpoint of the tenant subscribed to eventType;
-// with no such endpoint nothing is written. DeliverDueWebhooks sends them.
+// Emit records the event e in tx, the transaction of the change it
+// reports, so the event exists if and only if the change committed; now is
+// the service clock. e.Data becomes the "data" member of the body; keep it
+// a small, stable JSON object (ids, status, amounts as strings). One
+// delivery is queued for each enabled endpoint of the tenant subscribed to
+// e.Type; with no such endpoint nothing is written. DeliverDueWebhooks
+// sends them.
 //
-// Every change that others may want to hear about calls it, e.g. from a
-// payment use case:
-//
-//	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "amount": money.Fixed(pay.Amount, pay.Currency)}); err != nil {
-//		return err
-//	}
-//
-// Type names are "<group>.<what happened>" with a group of WebhookEventGroups.
-func (s *Service) emitEvent(ctx context.Context, tx Tx, tenantID, eventType string, data any) error {
+// Use cases return their events to usecase.Write (usecase.Audit.Emit),
+// whose Env.Emit calls this; code not yet moved into an area calls it
+// directly. Type names are "<group>.<what happened>" with a group of
+// WebhookEventGroups.
+func Emit(ctx context.Context, tx EventStore, now time.Time, tenantID string, e usecase.Event) error {
 	eps, err := tx.ListWebhookEndpoints(ctx, tenantID, true)
 	if err != nil {
 		return err
 	}
-	eps = slices.DeleteFunc(eps, func(e WebhookEndpoint) bool { return !e.Wants(eventType) })
+	eps = slices.DeleteFunc(eps, func(ep WebhookEndpoint) bool { return !ep.Wants(e.Type) })
 	if len(eps) == 0 {
 		return nil
 	}
-	now := s.Now()
-	ev := WebhookEvent{ID: id.NewAt("evt", now), TenantID: tenantID, Type: eventType, CreatedAt: now}
+	ev := WebhookEvent{ID: id.NewAt("evt", now), TenantID: tenantID, Type: e.Type, CreatedAt: now}
 	ev.Payload, err = json.Marshal(struct {
 		ID        string `json:"id"`
 		Type      string `json:"type"`
 		Timestamp string `json:"timestamp"`
 		Data      any    `json:"data"`
-	}{ev.ID, eventType, now.Format(time.RFC3339Nano), data})
+	}{ev.ID, e.Type, now.Format(time.RFC3339Nano), e.Data})
 	if err != nil {
-		return fmt.Errorf("marshal event %s: %w", eventType, err)
+		return fmt.Errorf("marshal event %s: %w", e.Type, err)
 	}
 	ds := make([]WebhookDelivery, 0, len(eps))
-	for _, e := range eps {
-		ds = append(ds, WebhookDelivery{ID: id.NewAt("whd", now), TenantID: tenantID, EndpointID: e.ID, EventID: ev.ID,
-			EventType: eventType, Status: "pending", NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
+	for _, ep := range eps {
+		ds = append(ds, WebhookDelivery{ID: id.NewAt("whd", now), TenantID: tenantID, EndpointID: ep.ID, EventID: ev.ID,
+			EventType: e.Type, Status: "pending", NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 	}
 	return tx.InsertWebhookEvent(ctx, ev, ds)
 }
 
-// invoiceEvent is the data of invoice.* events.
-func invoiceEvent(inv billing.Invoice, extra map[string]any) map[string]any {
-	m := map[string]any{"id": inv.ID, "kind": inv.Kind, "status": inv.Status, "number": inv.Number,
-		"document_number": inv.DocumentNumber, "customer_id": inv.CustomerID, "invoice_account_id": inv.InvoiceAccountID,
-		"currency": inv.Currency, "total": money.Fixed(inv.Total, inv.Currency), "balance": money.Fixed(inv.Balance, inv.Currency)}
-	if !inv.InvoiceDate.IsZero() {
-		m["invoice_date"] = inv.InvoiceDate.String()
+// CheckDeliveryStatus refuses a delivery status filter other than pending,
+// succeeded or failed ("" selects all).
+func CheckDeliveryStatus(status string) error {
+	if status != "" && status != "pending" && status != "succeeded" && status != "failed" {
+		return fail.Field("status", "%q is not a delivery status: use pending, succeeded or failed", status)
 	}
-	if !inv.DueDate.IsZero() {
-		m["due_date"] = inv.DueDate.String()
-	}
-	for k, v := range extra {
-		m[k] = v
-	}
-	return m
+	return nil
 }
 
 // WebhookEndpointInput creates or changes an endpoint; nil leaves a field as it is.
@@ -342,145 +327,69 @@ func newWebhookSecret() string {
 // CreateWebhookEndpoint adds an endpoint. The result carries the signing
 // secret, which is never shown again.
 func (s *Service) CreateWebhookEndpoint(ctx context.Context, p access.Principal, in WebhookEndpointInput) (WebhookEndpoint, error) {
-	if err := p.Require(access.ManageWebhooks); err != nil {
-		return WebhookEndpoint{}, err
+	var e WebhookEndpoint
+	check := func() error {
+		now := s.now()
+		e = WebhookEndpoint{ID: id.NewAt("whe", now), TenantID: p.TenantID, Events: []string{"*"}, Enabled: true,
+			Secret: newWebhookSecret(), CreatedAt: now, UpdatedAt: now}
+		return in.apply(&e, s.cfg.AllowPrivateWebhookTargets)
 	}
-	now := s.Now()
-	e := WebhookEndpoint{ID: id.NewAt("whe", now), TenantID: p.TenantID, Events: []string{"*"}, Enabled: true,
-		Secret: newWebhookSecret(), CreatedAt: now, UpdatedAt: now}
-	if err := in.apply(&e, s.webhooksAllowPrivate); err != nil {
-		return WebhookEndpoint{}, err
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.webhooks, p, access.ManageWebhooks, check, func(tx WebhookTx) (WebhookEndpoint, usecase.Audit, error) {
 		if err := tx.InsertWebhookEndpoint(ctx, e); err != nil {
-			return err
+			return WebhookEndpoint{}, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "webhook_endpoint.created", "webhook_endpoint", e.ID,
-			map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled})
+		return e, usecase.Entry("webhook_endpoint.created", "webhook_endpoint", e.ID,
+			map[string]any{"url": e.URL, "events": e.Events, "enabled": e.Enabled}), nil
 	})
-	return e, err
 }
 
 // UpdateWebhookEndpoint changes an endpoint's URL, description, filters or
 // enabled flag.
 func (s *Service) UpdateWebhookEndpoint(ctx context.Context, p access.Principal, endpointID string, in WebhookEndpointInput) (WebhookEndpoint, error) {
-	if err := p.Require(access.ManageWebhooks); err != nil {
-		return WebhookEndpoint{}, err
-	}
-	var out WebhookEndpoint
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.webhooks, p, access.ManageWebhooks, nil, func(tx WebhookTx) (WebhookEndpoint, usecase.Audit, error) {
 		e, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID)
 		if err != nil {
-			return err
+			return WebhookEndpoint{}, usecase.Audit{}, err
 		}
 		before := e
-		if err := in.apply(&e, s.webhooksAllowPrivate); err != nil {
-			return err
+		if err := in.apply(&e, s.cfg.AllowPrivateWebhookTargets); err != nil {
+			return WebhookEndpoint{}, usecase.Audit{}, err
 		}
-		e.UpdatedAt = s.Now()
+		e.UpdatedAt = s.now()
 		if err := tx.UpdateWebhookEndpoint(ctx, e); err != nil {
-			return err
+			return WebhookEndpoint{}, usecase.Audit{}, err
 		}
-		out = e
-		return s.audit(ctx, tx, p, "webhook_endpoint.updated", "webhook_endpoint", e.ID, diff(before, e))
+		return e, usecase.Entry("webhook_endpoint.updated", "webhook_endpoint", e.ID, usecase.Diff(before, e)), nil
 	})
-	return out, err
 }
 
 // DeleteWebhookEndpoint removes an endpoint with its pending deliveries and log.
 func (s *Service) DeleteWebhookEndpoint(ctx context.Context, p access.Principal, endpointID string) error {
-	if err := p.Require(access.ManageWebhooks); err != nil {
-		return err
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
+	_, err := usecase.Write(ctx, s.webhooks, p, access.ManageWebhooks, nil, func(tx WebhookTx) (struct{}, usecase.Audit, error) {
 		e, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID)
 		if err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if err := tx.DeleteWebhookEndpoint(ctx, p.TenantID, endpointID); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "webhook_endpoint.deleted", "webhook_endpoint", e.ID, map[string]any{"url": e.URL})
+		return struct{}{}, usecase.Entry("webhook_endpoint.deleted", "webhook_endpoint", e.ID, map[string]any{"url": e.URL}), nil
 	})
+	return err
 }
 
 // GetWebhookEndpoint reads one endpoint (without its secret).
 func (s *Service) GetWebhookEndpoint(ctx context.Context, p access.Principal, endpointID string) (WebhookEndpoint, error) {
-	if err := p.Require(access.ManageWebhooks); err != nil {
-		return WebhookEndpoint{}, err
-	}
-	var out WebhookEndpoint
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID)
-		return err
+	return usecase.Read(ctx, s.webhooks, p, access.ManageWebhooks, func(tx WebhookTx) (WebhookEndpoint, error) {
+		return tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID)
 	})
-	return out, err
 }
 
 // ListWebhookEndpoints lists the tenant's endpoints.
 func (s *Service) ListWebhookEndpoints(ctx context.Context, p access.Principal) ([]WebhookEndpoint, error) {
-	if err := p.Require(access.ManageWebhooks); err != nil {
-		return nil, err
-	}
-	var out []WebhookEndpoint
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListWebhookEndpoints(ctx, p.TenantID, false)
-		return err
+	return usecase.Read(ctx, s.webhooks, p, access.ManageWebhooks, func(tx WebhookTx) ([]WebhookEndpoint, error) {
+		return tx.ListWebhookEndpoints(ctx, p.TenantID, false)
 	})
-	return out, err
-}
-
-// ListWebhookAttempts is an endpoint's delivery log, newest first: each
-// attempt's status code, error and duration.
-func (s *Service) ListWebhookAttempts(ctx context.Context, p access.Principal, endpointID string, page Page) (PageOf[WebhookAttempt], error) {
-	if err := p.Require(access.ManageWebhooks); err != nil {
-		return PageOf[WebhookAttempt]{}, err
-	}
-	if err := page.decode(); err != nil {
-		return PageOf[WebhookAttempt]{}, err
-	}
-	var out []WebhookAttempt
-	err := s.store.Read(ctx, func(tx Tx) error {
-		if _, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.ListWebhookAttempts(ctx, p.TenantID, endpointID, page)
-		return err
-	})
-	if err != nil {
-		return PageOf[WebhookAttempt]{}, err
-	}
-	return pageOf(out, page.Limit, func(a WebhookAttempt) Cursor { return Cursor{ID: a.ID} }), nil
-}
-
-// ListWebhookDeliveries lists an endpoint's deliveries, newest first,
-// optionally by status (pending, succeeded, failed).
-func (s *Service) ListWebhookDeliveries(ctx context.Context, p access.Principal, endpointID, status string, page Page) (PageOf[WebhookDelivery], error) {
-	if err := p.Require(access.ManageWebhooks); err != nil {
-		return PageOf[WebhookDelivery]{}, err
-	}
-	if status != "" && status != "pending" && status != "succeeded" && status != "failed" {
-		return PageOf[WebhookDelivery]{}, fail.Field("status", "%q is not a delivery status: use pending, succeeded or failed", status)
-	}
-	if err := page.decode(); err != nil {
-		return PageOf[WebhookDelivery]{}, err
-	}
-	var out []WebhookDelivery
-	err := s.store.Read(ctx, func(tx Tx) error {
-		if _, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.ListWebhookDeliveries(ctx, p.TenantID, endpointID, status, page)
-		return err
-	})
-	if err != nil {
-		return PageOf[WebhookDelivery]{}, err
-	}
-	return pageOf(out, page.Limit, func(d WebhookDelivery) Cursor { return Cursor{ID: d.ID} }), nil
 }
 
 // WebhookRun counts what one DeliverDueWebhooks pass did.
@@ -493,17 +402,20 @@ type WebhookRun struct {
 // goes to one), posts each signed, logs the attempt, and schedules a retry
 // with exponential backoff after a failure (no response, or a status other
 // than 2xx) until MaxWebhookAttempts. Without a WebhookSender it does nothing.
+//
+// Like SendDueEmails it is the outbox's own bookkeeping, run by no
+// principal, so its transactions are the store's, outside the envelope.
 func (s *Service) DeliverDueWebhooks(ctx context.Context, limit int) (WebhookRun, error) {
 	var run WebhookRun
-	if s.webhooks == nil {
+	if s.cfg.Webhooks == nil {
 		return run, nil
 	}
 	if limit <= 0 {
 		limit = 50
 	}
-	now := s.Now()
+	now := s.now()
 	var due []DueWebhook
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.webhooks.Store.Write(ctx, func(tx WebhookTx) error {
 		var err error
 		due, err = tx.ClaimWebhookDeliveries(ctx, s.node, now, now.Add(webhookLease), limit)
 		return err
@@ -518,12 +430,12 @@ func (s *Service) DeliverDueWebhooks(ctx context.Context, limit int) (WebhookRun
 		}
 		sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		start := time.Now()
-		status, err := s.webhooks.Send(sendCtx, WebhookRequest{URL: w.URL, Secret: w.Secret, ID: w.EventID, Timestamp: s.Now(), Body: w.Payload})
+		status, err := s.cfg.Webhooks.Send(sendCtx, WebhookRequest{URL: w.URL, Secret: w.Secret, ID: w.EventID, Timestamp: s.now(), Body: w.Payload})
 		took := time.Since(start)
 		cancel()
 		d := w.WebhookDelivery
 		d.Attempts++
-		at := s.Now()
+		at := s.now()
 		a := WebhookAttempt{ID: id.NewAt("wha", at), TenantID: d.TenantID, DeliveryID: d.ID, EndpointID: d.EndpointID, EventID: d.EventID,
 			EventType: d.EventType, Attempt: d.Attempts, At: at, StatusCode: status, DurationMS: took.Milliseconds()}
 		if err == nil && (status < 200 || status > 299) {
@@ -543,7 +455,7 @@ func (s *Service) DeliverDueWebhooks(ctx context.Context, limit int) (WebhookRun
 			d.Status, d.LastError, d.NextAttemptAt = "pending", a.Error, at.Add(webhookBackoff(d.Attempts))
 			run.Retrying++
 		}
-		err = s.store.Write(ctx, func(tx Tx) error {
+		err = s.webhooks.Store.Write(ctx, func(tx WebhookTx) error {
 			_, err := tx.SaveWebhookAttempt(ctx, d, a, s.node)
 			return err
 		})

@@ -1,4 +1,4 @@
-package service
+package sales
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // --- contracts
@@ -38,7 +39,7 @@ type ContractInput struct {
 	Parts      []PartInput
 }
 
-func (s *Service) contractFrom(ctx context.Context, tx Tx, tenantID string, c *billing.Contract, in ContractInput) error {
+func (s *Service) contractFrom(ctx context.Context, tx ContractsTx, tenantID string, c *billing.Contract, in ContractInput) error {
 	var col fail.Collector
 	c.Name, c.Status = in.Name, in.Status
 	if in.CustomerID != "" {
@@ -49,7 +50,7 @@ func (s *Service) contractFrom(ctx context.Context, tx Tx, tenantID string, c *b
 	} else if err != nil {
 		return err
 	}
-	now := s.Now()
+	now := s.now()
 	parts := make([]billing.ContractPart, 0, len(in.Parts))
 	for i, pi := range in.Parts {
 		f := fmt.Sprintf("parts[%d]", i)
@@ -105,42 +106,38 @@ func containsPart(parts []billing.ContractPart, id string) bool {
 
 // CreateContract adds a contract with its parts.
 func (s *Service) CreateContract(ctx context.Context, p access.Principal, in ContractInput) (billing.Contract, error) {
-	if err := p.Require(access.ManageSalesItems); err != nil {
-		return billing.Contract{}, err
-	}
-	now := s.Now()
+	now := s.now()
 	c := billing.Contract{ID: id.NewAt("con", now), TenantID: p.TenantID, CreatedAt: now, UpdatedAt: now}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	out, err := usecase.Write(ctx, s.contracts, p, access.ManageSalesItems, nil, func(tx ContractsTx) (billing.Contract, usecase.Audit, error) {
 		if err := s.contractFrom(ctx, tx, p.TenantID, &c, in); err != nil {
-			return err
+			return c, usecase.Audit{}, err
 		}
 		n, err := tx.NextCounter(ctx, p.TenantID, "contract")
 		if err != nil {
-			return err
+			return c, usecase.Audit{}, err
 		}
 		c.Number = fmt.Sprintf("K-%06d", n)
 		if err := tx.InsertContract(ctx, c); err != nil {
-			return err
+			return c, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "contract.created", "contract", c.ID, c)
+		return c, usecase.Entry("contract.created", "contract", c.ID, c), nil
 	})
-	return c, err
+	if err != nil && requireSalesItems(p) == nil {
+		return c, err // as far as it got, as before the envelope
+	}
+	return out, err
 }
 
 // UpdateContract changes a contract: its name, status and parts (new parts
 // are added; a part is ended by its end date, never removed).
 func (s *Service) UpdateContract(ctx context.Context, p access.Principal, contractID string, in ContractInput) (billing.Contract, error) {
-	if err := p.Require(access.ManageSalesItems); err != nil {
-		return billing.Contract{}, err
-	}
-	var out billing.Contract
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.contracts, p, access.ManageSalesItems, nil, func(tx ContractsTx) (billing.Contract, usecase.Audit, error) {
 		c, err := tx.GetContract(ctx, p.TenantID, contractID)
 		if err != nil {
-			return err
+			return billing.Contract{}, usecase.Audit{}, err
 		}
 		if in.CustomerID != "" && in.CustomerID != c.CustomerID {
-			return fail.Field("customer_id", "a contract's customer cannot change")
+			return billing.Contract{}, usecase.Audit{}, fail.Field("customer_id", "a contract's customer cannot change")
 		}
 		before := c
 		if in.Name == "" {
@@ -150,48 +147,39 @@ func (s *Service) UpdateContract(ctx context.Context, p access.Principal, contra
 			in.Status = c.Status
 		}
 		if err := s.contractFrom(ctx, tx, p.TenantID, &c, in); err != nil {
-			return err
+			return billing.Contract{}, usecase.Audit{}, err
 		}
-		c.UpdatedAt = s.Now()
+		c.UpdatedAt = s.now()
 		if err := tx.UpdateContract(ctx, c); err != nil {
-			return err
+			return billing.Contract{}, usecase.Audit{}, err
 		}
-		out = c
-		return s.audit(ctx, tx, p, "contract.updated", "contract", c.ID, diff(before, c))
+		return c, usecase.Entry("contract.updated", "contract", c.ID, usecase.Diff(before, c)), nil
 	})
-	return out, err
 }
 
 // ListContracts lists contracts, optionally of one customer.
 func (s *Service) ListContracts(ctx context.Context, p access.Principal, customerID string) ([]billing.Contract, error) {
-	if err := p.Require(access.ManageSalesItems); err != nil {
-		return nil, err
-	}
-	var out []billing.Contract
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListContracts(ctx, p.TenantID, customerID)
-		return err
+	return usecase.Read(ctx, s.contracts, p, access.ManageSalesItems, func(tx ContractsTx) ([]billing.Contract, error) {
+		return tx.ListContracts(ctx, p.TenantID, customerID)
 	})
-	return out, err
 }
 
 // contractItems makes the sales items a contract owes for the periods billed
 // in r, each exactly once (a part and period is the item's source reference).
-func (s *Service) contractItems(ctx context.Context, tx Tx, tenantID string, c billing.Contract, r calendar.Range) (int, error) {
+func (s *Service) contractItems(ctx context.Context, tx BillingTx, tenantID string, c billing.Contract, r calendar.Range) (int, error) {
 	if c.Status != "active" {
 		return 0, nil
 	}
 	made := 0
 	for _, part := range c.Parts {
 		for _, per := range part.PeriodsBilledIn(r) {
-			now := s.Now()
+			now := s.now()
 			desc := part.Description
 			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: c.CustomerID,
 				Source: billing.SourceContract, SourceRef: part.ID + "@" + per.Start.String(), ProductID: part.ProductID,
 				Description: desc, Quantity: part.Quantity, UnitPrice: part.Price, BillingDate: per.BillingDate,
 				PeriodStart: per.Start, PeriodEnd: per.End, ChargeType: billing.Recurring, CreatedAt: now, UpdatedAt: now}
-			if err := s.completeItem(ctx, tx, tenantID, &si, true); err != nil {
+			if err := s.CompleteItem(ctx, tx, tenantID, &si, true); err != nil {
 				return made, fmt.Errorf("contract %s part %s: %w", c.Number, part.ID, err)
 			}
 			if si.Description == "" {
@@ -205,7 +193,7 @@ func (s *Service) contractItems(ctx context.Context, tx Tx, tenantID string, c b
 			if err != nil {
 				return made, err
 			}
-			if err := s.emitEvent(ctx, tx, tenantID, "sales_item.created", salesItemEvent(si)); err != nil {
+			if err := s.emit(ctx, tx, tenantID, "sales_item.created", salesItemEvent(si)); err != nil {
 				return made, err
 			}
 			made++
@@ -218,44 +206,42 @@ func (s *Service) contractItems(ctx context.Context, tx Tx, tenantID string, c b
 
 // CreateTicket opens a ticket for a customer.
 func (s *Service) CreateTicket(ctx context.Context, p access.Principal, customerID, title string) (Ticket, error) {
-	if err := p.Require(access.ManageSalesItems); err != nil {
-		return Ticket{}, err
-	}
 	title = strings.TrimSpace(title)
-	if title == "" || len(title) > 300 {
-		return Ticket{}, fail.Field("title", "is required (at most 300 characters)")
-	}
-	now := s.Now()
+	now := s.now()
 	k := Ticket{ID: id.NewAt("tkt", now), TenantID: p.TenantID, CustomerID: customerID, Title: title, Status: "open", CreatedAt: now, UpdatedAt: now}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.tickets, p, access.ManageSalesItems, func() error {
+		if title == "" || len(title) > 300 {
+			return fail.Field("title", "is required (at most 300 characters)")
+		}
+		return nil
+	}, func(tx TicketsTx) (Ticket, usecase.Audit, error) {
 		if _, err := tx.GetCustomer(ctx, p.TenantID, customerID); fail.Is(err, fail.NotFound) {
-			return fail.Field("customer_id", "no customer %q in this tenant", customerID)
+			return k, usecase.Audit{}, fail.Field("customer_id", "no customer %q in this tenant", customerID)
 		} else if err != nil {
-			return err
+			return k, usecase.Audit{}, err
 		}
 		n, err := tx.NextCounter(ctx, p.TenantID, "ticket")
 		if err != nil {
-			return err
+			return k, usecase.Audit{}, err
 		}
 		k.Number = fmt.Sprintf("T-%06d", n)
 		if err := tx.InsertTicket(ctx, k); err != nil {
-			return err
+			return k, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "ticket.created", "ticket", k.ID, k)
+		return k, usecase.Entry("ticket.created", "ticket", k.ID, k), nil
 	})
-	return k, err
 }
 
 // ListTickets lists tickets, optionally of one customer. Engineers see them to log time.
 func (s *Service) ListTickets(ctx context.Context, p access.Principal, customerID string) ([]Ticket, error) {
 	// Engineers see tickets to log time; the sales-item roles see them too.
-	if err := p.Require(access.LogTime); err != nil {
-		if err2 := p.Require(access.ManageSalesItems); err2 != nil {
+	if err := usecase.Allow(p, access.LogTime); err != nil {
+		if err2 := usecase.Allow(p, access.ManageSalesItems); err2 != nil {
 			return nil, err
 		}
 	}
 	var out []Ticket
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.tickets.Store.Read(ctx, func(tx TicketsTx) error {
 		var err error
 		out, err = tx.ListTickets(ctx, p.TenantID, customerID)
 		return err
@@ -275,7 +261,7 @@ type TimeEntryInput struct {
 // LogTime records time on a ticket (engineers may). A billable entry becomes
 // a sales item of the ticket's customer in the same transaction.
 func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID string, in TimeEntryInput) (TimeEntry, *billing.SalesItem, error) {
-	if err := p.Require(access.LogTime); err != nil {
+	if err := usecase.Allow(p, access.LogTime); err != nil {
 		return TimeEntry{}, nil, err
 	}
 	var c fail.Collector
@@ -302,37 +288,43 @@ func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID stri
 	if err := c.Err(); err != nil {
 		return TimeEntry{}, nil, err
 	}
-	now := s.Now()
+	now := s.now()
 	e := TimeEntry{ID: id.NewAt("te", now), TenantID: p.TenantID, TicketID: ticketID, UserID: p.ActorID(), UserName: p.Name,
 		WorkDate: in.WorkDate, Minutes: in.Minutes, Billable: in.Billable, Rate: rate, Description: desc, CreatedAt: now}
-	var item *billing.SalesItem
-	err := s.store.Write(ctx, func(tx Tx) error {
+	type logged struct {
+		e    TimeEntry
+		item *billing.SalesItem
+	}
+	out, err := usecase.Write(ctx, s.tickets, p, access.LogTime, nil, func(tx TicketsTx) (logged, usecase.Audit, error) {
+		var a usecase.Audit
 		k, err := tx.GetTicket(ctx, p.TenantID, ticketID)
 		if err != nil {
-			return err
+			return logged{}, a, err
 		}
 		if err := tx.InsertTimeEntry(ctx, e); err != nil {
-			return err
+			return logged{}, a, err
 		}
+		var item *billing.SalesItem
 		if e.Billable {
 			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: p.TenantID, CustomerID: k.CustomerID,
 				Source: billing.SourceTicket, SourceRef: e.ID, Description: fmt.Sprintf("%s %s: %s", k.Number, k.Title, desc),
 				Quantity: hours(e.Minutes), Unit: "h", UnitPrice: rate,
 				BillingDate: e.WorkDate, PeriodStart: e.WorkDate, PeriodEnd: e.WorkDate, ChargeType: billing.Time, CreatedAt: now, UpdatedAt: now}
-			if err := s.completeItem(ctx, tx, p.TenantID, &si, false); err != nil {
-				return err
+			if err := s.CompleteItem(ctx, tx, p.TenantID, &si, false); err != nil {
+				return logged{}, a, err
 			}
 			if err := tx.InsertSalesItem(ctx, si); err != nil {
-				return err
+				return logged{}, a, err
 			}
-			if err := s.emitEvent(ctx, tx, p.TenantID, "sales_item.created", salesItemEvent(si)); err != nil {
-				return err
-			}
+			a = a.Emit("sales_item.created", salesItemEvent(si))
 			item = &si
 		}
-		return s.audit(ctx, tx, p, "time.logged", "ticket", ticketID, e)
+		return logged{e: e, item: item}, a.And("time.logged", "ticket", ticketID, e), nil
 	})
-	return e, item, err
+	if err != nil {
+		return e, nil, err
+	}
+	return out.e, out.item, nil
 }
 
 // --- vendor usage
@@ -371,7 +363,7 @@ type UsageReport struct {
 // the good ones; each is reported with its line and reason. Rows for
 // customers without a contract still become items.
 func (s *Service) ImportUsage(ctx context.Context, p access.Principal, records []UsageRecord) (UsageReport, error) {
-	if err := p.Require(access.ManageSalesItems); err != nil {
+	if err := usecase.Allow(p, access.ManageSalesItems); err != nil {
 		return UsageReport{}, err
 	}
 	if len(records) > 100000 {
@@ -381,17 +373,17 @@ func (s *Service) ImportUsage(ctx context.Context, p access.Principal, records [
 	const batch = 500
 	for start := 0; start < len(records); start += batch {
 		end := min(start+batch, len(records))
-		var rows []UsageRowResult
-		err := s.store.Write(ctx, func(tx Tx) error {
-			rows = rows[:0]
+		rows, err := usecase.Write(ctx, s.items, p, access.ManageSalesItems, nil, func(tx ItemsTx) ([]UsageRowResult, usecase.Audit, error) {
+			var a usecase.Audit
+			rows := make([]UsageRowResult, 0, end-start)
 			for _, r := range records[start:end] {
 				res, err := s.importUsageRow(ctx, tx, p.TenantID, r)
 				if err != nil {
-					return err
+					return nil, a, err
 				}
 				rows = append(rows, res)
 			}
-			return s.audit(ctx, tx, p, "usage.imported", "usage", fmt.Sprintf("rows %d-%d", start+1, end), map[string]int{"rows": end - start})
+			return rows, a.And("usage.imported", "usage", fmt.Sprintf("rows %d-%d", start+1, end), map[string]int{"rows": end - start}), nil
 		})
 		if err != nil {
 			return rep, err
@@ -413,7 +405,7 @@ func (s *Service) ImportUsage(ctx context.Context, p access.Principal, records [
 
 // importUsageRow imports one record inside the batch transaction; a bad row
 // is reported, not returned as an error, so it never stops the others.
-func (s *Service) importUsageRow(ctx context.Context, tx Tx, tenantID string, r UsageRecord) (UsageRowResult, error) {
+func (s *Service) importUsageRow(ctx context.Context, tx ItemsTx, tenantID string, r UsageRecord) (UsageRowResult, error) {
 	res := UsageRowResult{Line: r.Line, RecordID: r.RecordID}
 	reject := func(format string, args ...any) (UsageRowResult, error) {
 		res.Status, res.Reason = "rejected", fmt.Sprintf(format, args...)
@@ -441,19 +433,19 @@ func (s *Service) importUsageRow(ctx context.Context, tx Tx, tenantID string, r 
 	if r.PeriodStart.IsZero() || r.PeriodEnd.IsZero() || r.PeriodEnd.Before(r.PeriodStart) {
 		return reject("period_start and period_end are required, start first")
 	}
-	now := s.Now()
+	now := s.now()
 	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: cust.ID, Source: billing.SourceUsage,
 		SourceRef: r.RecordID, ProductID: prod.ID, Quantity: q, Unit: r.Unit, UnitPrice: prod.DefaultPrice,
 		BillingDate: r.PeriodEnd, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, ChargeType: billing.Usage, CreatedAt: now, UpdatedAt: now}
-	if err := s.completeItem(ctx, tx, tenantID, &si, true); err != nil {
+	if err := s.CompleteItem(ctx, tx, tenantID, &si, true); err != nil {
 		if e, ok := fail.As(err); ok && e.Code == fail.Invalid {
 			return reject("%s", e.Error())
 		}
 		return res, err
 	}
 	si.Description = fmt.Sprintf("%s (%s – %s)", si.Description, r.PeriodStart, r.PeriodEnd)
-	// A customer with a wallet pays usage from it first (see wallets.go).
-	if wres, ok, err := s.drawUsageRow(ctx, tx, si, r.RecordID); err != nil {
+	// A customer with a wallet pays usage from it first (Deps.DrawUsage).
+	if wres, ok, err := s.deps.DrawUsage(ctx, tx, si, r.RecordID); err != nil {
 		return res, err
 	} else if ok {
 		wres.Line = r.Line
@@ -466,7 +458,7 @@ func (s *Service) importUsageRow(ctx context.Context, tx Tx, tenantID string, r 
 		}
 		return res, err
 	}
-	if err := s.emitEvent(ctx, tx, tenantID, "sales_item.created", salesItemEvent(si)); err != nil {
+	if err := s.emit(ctx, tx, tenantID, "sales_item.created", salesItemEvent(si)); err != nil {
 		return res, err
 	}
 	res.Status, res.ItemID = "imported", si.ID

@@ -1,4 +1,4 @@
-package service
+package sales
 
 import (
 	"cmp"
@@ -13,31 +13,54 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/usecase"
 )
 
-// BillingRunStore persists billing runs and finds what they bill.
-type BillingRunStore interface {
+// RunStore reads and starts billing runs.
+type RunStore interface {
 	// StartBillingRun inserts the run of a period with r.Seq, or returns the
 	// existing run with that seq (a failed one set running again).
 	StartBillingRun(ctx context.Context, r BillingRun) (BillingRun, error)
 	// LatestBillingRun returns the last run of a period, or a not_found
 	// error.
 	LatestBillingRun(ctx context.Context, tenantID string, r calendar.Range) (BillingRun, error)
-	// LeaseBillingRun takes or renews the lease of a running run for owner
-	// until until; false when another owner's lease is still valid at now.
-	LeaseBillingRun(ctx context.Context, tenantID, runID, owner string, now, until time.Time) (bool, error)
 	// StaleBillingRuns lists running runs whose lease expired before now.
 	StaleBillingRuns(ctx context.Context, tenantID string, now time.Time) ([]BillingRun, error)
 	GetBillingRun(ctx context.Context, tenantID, runID string) (BillingRun, error)
 	ListBillingRuns(ctx context.Context, tenantID string) ([]BillingRun, error)
+	// BillingRunSkips returns the groups the runs left out, by run id.
+	BillingRunSkips(ctx context.Context, tenantID string, runIDs []string) (map[string][]SkippedGroup, error)
+}
+
+// RunRecorder records a run's lease and progress.
+type RunRecorder interface {
+	// LeaseBillingRun takes or renews the lease of a running run for owner
+	// until until; false when another owner's lease is still valid at now.
+	LeaseBillingRun(ctx context.Context, tenantID, runID, owner string, now, until time.Time) (bool, error)
 	// AddBillingRunProgress adds to the run's counters (increments, so
 	// several nodes may report on one run) and sets phase and status.
 	AddBillingRunProgress(ctx context.Context, tenantID, runID string, p RunProgress) error
+	// SetBillingRunSkips records the invoice groups a run left out of the
+	// given bill-to accounts, replacing what an earlier attempt of the run
+	// recorded for them.
+	SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []SkippedGroup) error
+}
+
+// GroupStore reads what a period has pending.
+type GroupStore interface {
 	// BillingGroups lists the pending items of a period grouped by bill-to
 	// account, provider and currency, ordered by account, provider and
 	// currency. With customerID, only that customer's items and those billed
 	// to it count.
 	BillingGroups(ctx context.Context, tenantID string, r calendar.Range, customerID string) ([]BillingGroup, error)
+	// CountSkippedItems counts the items of a period a run leaves out: draft
+	// items, and pending items whose bill-to account lacks billing
+	// information.
+	CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error)
+}
+
+// BillStore claims pending items and writes the invoices they go on.
+type BillStore interface {
 	// ClaimItems locks and returns the pending items of a period of the
 	// customers, in id order. Items another transaction billed first are
 	// left out.
@@ -53,12 +76,25 @@ type BillingRunStore interface {
 	// CustomersBilledTo returns the accounts and the customers billed to
 	// them (sub-accounts).
 	CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error)
-	// CountSkippedItems counts the items of a period a run leaves out: draft
-	// items, and pending items whose bill-to account lacks billing
-	// information.
-	CountSkippedItems(ctx context.Context, tenantID string, r calendar.Range) (int, error)
-	// ReleaseInvoiceItems returns a discarded or voided invoice's items to open.
+}
+
+// ItemReleaser returns a discarded or voided invoice's items to open (the
+// invoices' use cases call it; billing never does).
+type ItemReleaser interface {
 	ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string) (int, error)
+}
+
+// SkippedGroup is an invoice group (bill-to account, provider and currency)
+// that billing left out, and why.
+type SkippedGroup struct {
+	AccountID      string    `json:"customer_id"`
+	CustomerNumber string    `json:"customer_number"`
+	CustomerName   string    `json:"customer_name"`
+	Provider       string    `json:"provider"`
+	Currency       string    `json:"currency"`
+	Items          int       `json:"items"`
+	Reason         string    `json:"reason"`
+	At             time.Time `json:"-"` // when it was skipped
 }
 
 // BillingRun is one billing run of a period: durable, resumable, idempotent
@@ -175,14 +211,14 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	}
 	// A run commits batch by batch, so a crash loses one batch and any node
 	// resumes it: never inside a request's transaction.
-	ctx = Detach(ctx)
+	ctx = s.deps.Detach(ctx)
 	period := calendar.Range{From: from, To: to}
-	owner := id.NewAt("node", s.Now())
+	owner := id.NewAt("node", s.now())
 	// A completed period is run again only for what became pending in it
 	// since (a supplementary run); with nothing pending the last run is
 	// the answer and no run is made.
 	var seen *BillingRun
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.runs.Store.Read(ctx, func(tx RunsTx) error {
 		r, err := tx.LatestBillingRun(ctx, p.TenantID, period)
 		if err == nil {
 			seen = &r
@@ -204,10 +240,10 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		}
 		premade = made
 	}
-	now := s.Now()
+	now := s.now()
 	var run BillingRun
 	leased := false
-	err := s.store.Write(ctx, func(tx Tx) error {
+	_, err := usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
 		leased = false
 		newRun := BillingRun{ID: id.NewAt("run", now), TenantID: p.TenantID, PeriodStart: from, PeriodEnd: to,
 			Issue: issue, Status: "running", Phase: "contracts", StartedAt: now, UpdatedAt: now, Seq: 1}
@@ -216,20 +252,20 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		switch {
 		case fail.Is(err, fail.NotFound):
 		case err != nil:
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		case cur.Status != "completed":
 			newRun, resume = cur, true
 		case seen == nil || seen.ID != cur.ID || seen.Status != "completed":
 			run = cur // another node has just run the period again
-			return nil
+			return struct{}{}, usecase.Audit{}, nil
 		default:
 			newRun.Seq, newRun.Supplements = cur.Seq+1, cmp.Or(cur.Supplements, cur.ID)
 		}
 		if run, err = tx.StartBillingRun(ctx, newRun); err != nil || run.Status == "completed" {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if leased, err = tx.LeaseBillingRun(ctx, p.TenantID, run.ID, owner, now, now.Add(runLease)); err != nil || !leased {
-			return err // !leased: a live node is running it
+			return struct{}{}, usecase.Audit{}, err // !leased: a live node is running it
 		}
 		typ := "billing_run.started"
 		switch {
@@ -237,11 +273,11 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 			typ = "billing_run.resumed"
 		case run.Seq > 1 && premade > 0:
 			if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: premade, At: now}); err != nil {
-				return err
+				return struct{}{}, usecase.Audit{}, err
 			}
 			run.ContractItems += premade
 		}
-		return s.emitEvent(ctx, tx, p.TenantID, typ, billingRunEvent(run))
+		return struct{}{}, usecase.Audit{}.Emit(typ, billingRunEvent(run)), nil
 	})
 	if err != nil {
 		return run, err
@@ -253,8 +289,8 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	issue = run.Issue
 	// lease renews the run's lease inside tx: a node whose lease another
 	// node took over stops there, its transaction rolled back.
-	lease := func(ctx context.Context, tx Tx) error {
-		now := s.Now()
+	lease := func(ctx context.Context, tx RunRecorder) error {
+		now := s.now()
 		ok, err := tx.LeaseBillingRun(ctx, p.TenantID, run.ID, owner, now, now.Add(runLease))
 		if err == nil && !ok {
 			err = errLeaseLost
@@ -273,24 +309,24 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		if errors.Is(err, errLeaseLost) {
 			return s.getRunOr(ctx, p.TenantID, run), nil // another node goes on with it
 		}
-		_ = s.store.Write(context.WithoutCancel(ctx), func(tx Tx) error {
-			if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "failed", Error: err.Error(), At: s.Now()}); err != nil {
+		_ = s.runs.Store.Write(context.WithoutCancel(ctx), func(tx RunsTx) error {
+			if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "failed", Error: err.Error(), At: s.now()}); err != nil {
 				return err
 			}
 			r, err2 := tx.GetBillingRun(ctx, p.TenantID, run.ID)
 			if err2 != nil {
 				return err2
 			}
-			return s.emitEvent(ctx, tx, p.TenantID, "billing_run.failed", billingRunEvent(r))
+			return s.emit(ctx, tx, p.TenantID, "billing_run.failed", billingRunEvent(r))
 		})
 		return s.getRunOr(ctx, p.TenantID, run), err
 	}
 	// 1. Contract items of the period, a batch of contracts per transaction.
-	if _, err := s.periodContractItems(ctx, p.TenantID, period, func(tx Tx, made int) error {
+	if _, err := s.periodContractItems(ctx, p.TenantID, period, func(tx BillingTx, made int) error {
 		if err := lease(ctx, tx); err != nil {
 			return err
 		}
-		return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: made, Status: "running", Phase: "contracts", At: s.Now()})
+		return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: made, Status: "running", Phase: "contracts", At: s.now()})
 	}); err != nil {
 		return abort(err)
 	}
@@ -298,13 +334,13 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	if err := s.faultPoint("subscriptions"); err != nil {
 		return abort(err)
 	}
-	subItems, err := s.RenewSubscriptions(ctx, p.TenantID, to)
+	subItems, err := s.deps.RenewSubscriptions(ctx, p.TenantID, to)
 	if err != nil {
 		return abort(err)
 	}
 	if subItems > 0 {
-		if err := s.store.Write(ctx, func(tx Tx) error {
-			return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: subItems, Status: "running", Phase: "contracts", At: s.Now()})
+		if err := s.runs.Store.Write(ctx, func(tx RunsTx) error {
+			return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: subItems, Status: "running", Phase: "contracts", At: s.now()})
 		}); err != nil {
 			return abort(err)
 		}
@@ -313,7 +349,7 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	// per account, provider and currency.
 	var groups []BillingGroup
 	skipped := 0
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.runs.Store.Read(ctx, func(tx RunsTx) error {
 		var err error
 		if skipped, err = tx.CountSkippedItems(ctx, p.TenantID, period); err != nil {
 			return err
@@ -328,7 +364,7 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		remaining += g.Items
 	}
 	// Totals: what earlier attempts did plus what is left now.
-	if err := s.store.Write(ctx, func(tx Tx) error {
+	if err := s.runs.Store.Write(ctx, func(tx RunsTx) error {
 		if err := lease(ctx, tx); err != nil {
 			return err
 		}
@@ -337,7 +373,7 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 			return err
 		}
 		return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsTotal: cur.ItemsDone + remaining - cur.ItemsTotal,
-			GroupsTotal: cur.GroupsDone + len(groups) - cur.GroupsTotal, ItemsSkipped: &skipped, Phase: "invoicing", Status: "running", At: s.Now()})
+			GroupsTotal: cur.GroupsDone + len(groups) - cur.GroupsTotal, ItemsSkipped: &skipped, Phase: "invoicing", Status: "running", At: s.now()})
 	}); err != nil {
 		return abort(err)
 	}
@@ -364,23 +400,23 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		report()
 		start = end
 	}
-	err = s.store.Write(ctx, func(tx Tx) error {
+	_, err = usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
 		if err := lease(ctx, tx); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
-		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "completed", Phase: "done", Finished: true, At: s.Now()}); err != nil {
-			return err
+		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "completed", Phase: "done", Finished: true, At: s.now()}); err != nil {
+			return struct{}{}, usecase.Audit{}, err
 		}
 		r, err := tx.GetBillingRun(ctx, p.TenantID, run.ID)
 		if err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		skips, err := tx.BillingRunSkips(ctx, p.TenantID, []string{r.ID})
 		if err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		r.GroupsSkipped = skips[r.ID]
-		return s.emitEvent(ctx, tx, p.TenantID, "billing_run.completed", billingRunEvent(r))
+		return struct{}{}, usecase.Audit{}.Emit("billing_run.completed", billingRunEvent(r)), nil
 	})
 	if err != nil {
 		return abort(err)
@@ -403,9 +439,9 @@ func (s *Service) reportRun(progress func(BillingRun), r BillingRun) BillingRun 
 // periodContractItems makes the contract items the tenant's contracts owe
 // for the periods billed in period, a batch of contracts per transaction;
 // each, when set, runs inside each batch's transaction with what it made.
-func (s *Service) periodContractItems(ctx context.Context, tenantID string, period calendar.Range, each func(tx Tx, made int) error) (int, error) {
+func (s *Service) periodContractItems(ctx context.Context, tenantID string, period calendar.Range, each func(tx BillingTx, made int) error) (int, error) {
 	var contracts []billing.Contract
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.billing.Store.Read(ctx, func(tx BillingTx) error {
 		var err error
 		contracts, err = tx.ListContracts(ctx, tenantID, "")
 		return err
@@ -420,7 +456,7 @@ func (s *Service) periodContractItems(ctx context.Context, tenantID string, peri
 			return total, err
 		}
 		made := 0
-		err := s.store.Write(ctx, func(tx Tx) error {
+		err := s.billing.Store.Write(ctx, func(tx BillingTx) error {
 			made = 0
 			for _, c := range batch {
 				n, err := s.contractItems(ctx, tx, tenantID, c, period)
@@ -455,13 +491,13 @@ func (s *Service) pendingInPeriod(ctx context.Context, p access.Principal, perio
 	if err != nil {
 		return made, false, err
 	}
-	n, err := s.RenewSubscriptions(ctx, p.TenantID, period.To)
+	n, err := s.deps.RenewSubscriptions(ctx, p.TenantID, period.To)
 	if err != nil {
 		return made, false, err
 	}
 	made += n
 	var groups []BillingGroup
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.runs.Store.Read(ctx, func(tx RunsTx) error {
 		var err error
 		groups, err = tx.BillingGroups(ctx, p.TenantID, period, "")
 		return err
@@ -478,7 +514,7 @@ func (s *Service) pendingInPeriod(ctx context.Context, p access.Principal, perio
 	for start := 0; start < len(accounts); start += perTx {
 		batch := accounts[start:min(start+perTx, len(accounts))]
 		billed := false
-		err := s.store.Write(ctx, func(tx Tx) error {
+		err := s.billing.Store.Write(ctx, func(tx BillingTx) error {
 			invs, _, err := s.billAccounts(ctx, tx, p, batch, billOptions{period: period, invDate: period.To, invPeriod: &period, rates: rates})
 			if err != nil {
 				return err
@@ -498,9 +534,9 @@ func (s *Service) pendingInPeriod(ctx context.Context, p access.Principal, perio
 // sweep calls it; the lease lets one node at a time work on a run.
 func (s *Service) ResumeBillingRuns(ctx context.Context, tenantID string) ([]BillingRun, error) {
 	var stale []BillingRun
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.runs.Store.Read(ctx, func(tx RunsTx) error {
 		var err error
-		stale, err = tx.StaleBillingRuns(ctx, tenantID, s.Now())
+		stale, err = tx.StaleBillingRuns(ctx, tenantID, s.now())
 		return err
 	}); err != nil {
 		return nil, err
@@ -519,45 +555,34 @@ func (s *Service) ResumeBillingRuns(ctx context.Context, tenantID string) ([]Bil
 // billBatch bills a batch of bill-to accounts in one transaction and
 // records the progress in the same transaction.
 func (s *Service) billBatch(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, accounts []string,
-	issue bool, rates map[string]string, lease func(context.Context, Tx) error) error {
-	return s.store.Write(ctx, func(tx Tx) error {
+	issue bool, rates map[string]string, lease func(context.Context, RunRecorder) error) error {
+	_, err := usecase.Write(ctx, s.billing, p, access.RunBilling, nil, func(tx BillingTx) (struct{}, usecase.Audit, error) {
 		if err := lease(ctx, tx); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		held := 0
 		var skipped []SkippedGroup
 		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, invDate: period.To, invPeriod: &period,
 			issue: issue, rates: rates, event: map[string]any{"billing_run_id": run.ID}, held: &held, skipped: &skipped})
 		if err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if err := tx.SetBillingRunSkips(ctx, p.TenantID, run.ID, accounts, skipped); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		// Held credits stay pending: they leave the run's total.
 		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsTotal: -held, ItemsDone: n, GroupsDone: len(invs), InvoicesCreated: len(invs),
-			Status: "running", Phase: "invoicing", At: s.Now()}); err != nil {
-			return err
+			Status: "running", Phase: "invoicing", At: s.now()}); err != nil {
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if len(invs) == 0 {
-			return nil
+			return struct{}{}, usecase.Audit{}, nil
 		}
-		return s.audit(ctx, tx, p, "billing_run.invoiced", "billing_run", run.ID, map[string]any{"accounts": len(accounts),
-			"invoices": len(invs), "items": n, "first": invs[0].DocumentNumber, "last": invs[len(invs)-1].DocumentNumber})
+		return struct{}{}, usecase.Entry("billing_run.invoiced", "billing_run", run.ID, map[string]any{"accounts": len(accounts),
+			"invoices": len(invs), "items": n, "first": invs[0].DocumentNumber, "last": invs[len(invs)-1].DocumentNumber}), nil
 	})
+	return err
 }
-
-// batchItems is about how many items one billing transaction bills.
-func (s *Service) batchItems() int {
-	if s.billBatchItems > 0 {
-		return s.billBatchItems
-	}
-	return 5000
-}
-
-// WithBillingBatch sets about how many items one billing-run transaction
-// bills (default 5,000); tests make it small to crash between batches.
-func WithBillingBatch(items int) Option { return func(s *Service) { s.billBatchItems = items } }
 
 func checkRates(rates map[string]string) error {
 	for cur, r := range rates {
@@ -573,7 +598,7 @@ func checkRates(rates map[string]string) error {
 
 func (s *Service) getRun(ctx context.Context, tenantID, runID string) (BillingRun, error) {
 	var r BillingRun
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.runs.Store.Read(ctx, func(tx RunsTx) error {
 		var err error
 		if r, err = tx.GetBillingRun(ctx, tenantID, runID); err != nil {
 			return err
@@ -606,7 +631,7 @@ func (s *Service) ListBillingRuns(ctx context.Context, p access.Principal) ([]Bi
 		return nil, err
 	}
 	var out []BillingRun
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.runs.Store.Read(ctx, func(tx RunsTx) error {
 		var err error
 		if out, err = tx.ListBillingRuns(ctx, p.TenantID); err != nil {
 			return err
@@ -624,41 +649,26 @@ func (s *Service) ListBillingRuns(ctx context.Context, p access.Principal) ([]Bi
 	return out, err
 }
 
-// WithFaultHook makes the service call hook at each durable step of long
-// work (billing runs); an error from it aborts the work there, as a crash
-// would. Tests use it to kill runs at random points.
-func WithFaultHook(hook func(point string) error) Option { return func(s *Service) { s.fault = hook } }
-
-func (s *Service) faultPoint(point string) error {
-	if s.fault == nil {
-		return nil
-	}
-	return s.fault(point)
-}
-
 // SetBillingRunDay sets the day of the month (1–28) on which the previous
 // month's billing run starts by itself; 0 turns the schedule off.
 func (s *Service) SetBillingRunDay(ctx context.Context, p access.Principal, day int) (billing.Tenant, error) {
-	if err := p.Require(access.ManageTenant); err != nil {
-		return billing.Tenant{}, err
-	}
-	if day < 0 || day > 28 {
-		return billing.Tenant{}, fail.Field("billing_run_day", "%d is not a day from 1 to 28 (or 0 for no scheduled billing run)", day)
-	}
-	var t billing.Tenant
-	err := s.store.Write(ctx, func(tx Tx) error {
-		var err error
-		if t, err = tx.GetTenant(ctx, p.TenantID); err != nil {
-			return err
+	return usecase.Write(ctx, s.runs, p, access.ManageTenant, func() error {
+		if day < 0 || day > 28 {
+			return fail.Field("billing_run_day", "%d is not a day from 1 to 28 (or 0 for no scheduled billing run)", day)
+		}
+		return nil
+	}, func(tx RunsTx) (billing.Tenant, usecase.Audit, error) {
+		t, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return billing.Tenant{}, usecase.Audit{}, err
 		}
 		t.BillingRunDay = day
-		t.UpdatedAt = s.Now()
+		t.UpdatedAt = s.now()
 		if err := tx.UpdateTenant(ctx, t); err != nil {
-			return err
+			return billing.Tenant{}, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "tenant.billing_run_day", "tenant", t.ID, map[string]int{"billing_run_day": day})
+		return t, usecase.Entry("tenant.billing_run_day", "tenant", t.ID, map[string]int{"billing_run_day": day}), nil
 	})
-	return t, err
 }
 
 // ScheduledBillingRun starts the previous month's run when the tenant's
@@ -666,7 +676,7 @@ func (s *Service) SetBillingRunDay(ctx context.Context, p access.Principal, day 
 // it: the run itself is idempotent and safe to run on several nodes.
 func (s *Service) ScheduledBillingRun(ctx context.Context, tenantID string) (*BillingRun, error) {
 	var tenant billing.Tenant
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.runs.Store.Read(ctx, func(tx RunsTx) error {
 		var err error
 		tenant, err = tx.GetTenant(ctx, tenantID)
 		return err
@@ -676,7 +686,7 @@ func (s *Service) ScheduledBillingRun(ctx context.Context, tenantID string) (*Bi
 	if tenant.BillingRunDay == 0 {
 		return nil, nil
 	}
-	today := calendar.Today(s.Now(), tenant.Location())
+	today := calendar.Today(s.now(), tenant.Location())
 	if today.Day < tenant.BillingRunDay {
 		return nil, nil
 	}

@@ -1,7 +1,8 @@
-package service
+package sales
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,36 +16,9 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/identity"
+	"github.com/facturo/facturo/service/usecase"
 )
-
-// SalesItemStore persists the catalog, contracts, tickets and sales items.
-type SalesItemStore interface {
-	InsertProduct(ctx context.Context, p billing.Product) error // conflict on a duplicate code
-	UpdateProduct(ctx context.Context, p billing.Product) error
-	GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error)
-	ProductByCode(ctx context.Context, tenantID, code string) (billing.Product, error)
-	ListProducts(ctx context.Context, tenantID string) ([]billing.Product, error)
-	InsertContract(ctx context.Context, c billing.Contract) error
-	UpdateContract(ctx context.Context, c billing.Contract) error
-	GetContract(ctx context.Context, tenantID, contractID string) (billing.Contract, error)
-	ListContracts(ctx context.Context, tenantID, customerID string) ([]billing.Contract, error)
-	InsertTicket(ctx context.Context, t Ticket) error
-	GetTicket(ctx context.Context, tenantID, ticketID string) (Ticket, error)
-	ListTickets(ctx context.Context, tenantID, customerID string) ([]Ticket, error)
-	InsertTimeEntry(ctx context.Context, e TimeEntry) error
-	ListTimeEntries(ctx context.Context, tenantID, ticketID string) ([]TimeEntry, error)
-	// InsertSalesItem adds an item; for sources other than manual, a second
-	// item with the same (source, source_ref) is refused with fail.Conflict.
-	InsertSalesItem(ctx context.Context, si billing.SalesItem) error
-	UpdateSalesItem(ctx context.Context, si billing.SalesItem) error
-	GetSalesItem(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error)
-	GetSalesItemForUpdate(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error)
-	ListSalesItems(ctx context.Context, tenantID string, f SalesItemFilter) ([]billing.SalesItem, error)
-	// SetOpenItemsStatus moves a customer's draft or pending items to status.
-	SetOpenItemsStatus(ctx context.Context, tenantID, customerID string, status billing.ItemStatus, at time.Time) (int, error)
-	// CustomerByRef finds a customer by number or SAP id (usage files).
-	CustomerByRef(ctx context.Context, tenantID, ref string) (billing.Customer, error)
-}
 
 // Ticket is a support ticket of a customer; billable time on it becomes sales items.
 type Ticket struct {
@@ -115,25 +89,17 @@ func (in ProductInput) apply(p *billing.Product) error {
 	return nil
 }
 
-func (s *Service) checkProductRefs(ctx context.Context, tx Tx, tenantID string, p billing.Product) error {
+func (s *Service) checkProductRefs(ctx context.Context, tx CatalogTx, tenantID string, p billing.Product) error {
 	if p.Account != "" {
-		if err := s.requireAccount(ctx, tx, tenantID, "account", p.Account); err != nil {
+		if err := identity.RequireAccount(ctx, tx, tenantID, "account", p.Account); err != nil {
 			return err
 		}
-		accounts, err := tx.ListAccounts(ctx, tenantID)
-		if err != nil {
+		if err := s.deps.RefuseControlAccount(ctx, tx, tenantID, "account", p.Account); err != nil {
 			return err
-		}
-		control, err := s.controlAccounts(ctx, tx, tenantID, accounts)
-		if err != nil {
-			return err
-		}
-		if control[p.Account] {
-			return controlAccountErr("account", p.Account)
 		}
 	}
 	if p.ItemSalesTaxGroup != "" {
-		setup, err := s.taxSetup(ctx, tx, tenantID)
+		setup, err := identity.LoadTaxSetup(ctx, tx, tenantID)
 		if err != nil {
 			return err
 		}
@@ -146,91 +112,76 @@ func (s *Service) checkProductRefs(ctx context.Context, tx Tx, tenantID string, 
 
 // CreateProduct adds a product to the catalog.
 func (s *Service) CreateProduct(ctx context.Context, p access.Principal, in ProductInput) (billing.Product, error) {
-	if err := p.Require(access.ManageCatalog); err != nil {
-		return billing.Product{}, err
-	}
-	now := s.Now()
+	now := s.now()
 	prod := billing.Product{ID: id.NewAt("prd", now), TenantID: p.TenantID, CreatedAt: now, UpdatedAt: now}
-	if err := in.apply(&prod); err != nil {
-		return prod, err
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
-		if prod.Currency == "" {
-			t, err := tx.GetTenant(ctx, p.TenantID)
-			if err != nil {
-				return err
+	out, err := usecase.Write(ctx, s.catalog, p, access.ManageCatalog, func() error { return in.apply(&prod) },
+		func(tx CatalogTx) (billing.Product, usecase.Audit, error) {
+			if prod.Currency == "" {
+				t, err := tx.GetTenant(ctx, p.TenantID)
+				if err != nil {
+					return prod, usecase.Audit{}, err
+				}
+				prod.Currency = t.Currency
 			}
-			prod.Currency = t.Currency
-		}
-		if err := prod.Normalize(); err != nil {
-			return err
-		}
-		if err := s.checkProductRefs(ctx, tx, p.TenantID, prod); err != nil {
-			return err
-		}
-		if err := tx.InsertProduct(ctx, prod); err != nil {
-			return err
-		}
-		cur, err := s.amountCurrency(ctx, tx, p.TenantID, prod.Currency)
-		if err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "product.created", "product", prod.ID, withPrice(prod, cur))
-	})
-	return prod, err
+			if err := prod.Normalize(); err != nil {
+				return prod, usecase.Audit{}, err
+			}
+			if err := s.checkProductRefs(ctx, tx, p.TenantID, prod); err != nil {
+				return prod, usecase.Audit{}, err
+			}
+			if err := tx.InsertProduct(ctx, prod); err != nil {
+				return prod, usecase.Audit{}, err
+			}
+			cur, err := auditCurrency(ctx, tx, p.TenantID, prod.Currency)
+			if err != nil {
+				return prod, usecase.Audit{}, err
+			}
+			return prod, usecase.Entry("product.created", "product", prod.ID, withPrice(prod, cur)), nil
+		})
+	if err != nil && usecase.Allow(p, access.ManageCatalog) == nil {
+		return prod, err // as far as it got, as before the envelope
+	}
+	return out, err
 }
 
 // UpdateProduct changes a product.
 func (s *Service) UpdateProduct(ctx context.Context, p access.Principal, productID string, in ProductInput) (billing.Product, error) {
-	if err := p.Require(access.ManageCatalog); err != nil {
-		return billing.Product{}, err
-	}
-	var out billing.Product
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.catalog, p, access.ManageCatalog, nil, func(tx CatalogTx) (billing.Product, usecase.Audit, error) {
 		prod, err := tx.GetProduct(ctx, p.TenantID, productID)
 		if err != nil {
-			return err
+			return billing.Product{}, usecase.Audit{}, err
 		}
 		before := prod
 		if err := in.apply(&prod); err != nil {
-			return err
+			return billing.Product{}, usecase.Audit{}, err
 		}
 		if err := prod.Normalize(); err != nil {
-			return err
+			return billing.Product{}, usecase.Audit{}, err
 		}
 		if err := s.checkProductRefs(ctx, tx, p.TenantID, prod); err != nil {
-			return err
+			return billing.Product{}, usecase.Audit{}, err
 		}
-		prod.UpdatedAt = s.Now()
+		prod.UpdatedAt = s.now()
 		if err := tx.UpdateProduct(ctx, prod); err != nil {
-			return err
+			return billing.Product{}, usecase.Audit{}, err
 		}
-		out = prod
-		cur, err := s.amountCurrency(ctx, tx, p.TenantID, prod.Currency)
+		cur, err := auditCurrency(ctx, tx, p.TenantID, prod.Currency)
 		if err != nil {
-			return err
+			return billing.Product{}, usecase.Audit{}, err
 		}
-		curBefore, err := s.amountCurrency(ctx, tx, p.TenantID, before.Currency)
+		curBefore, err := auditCurrency(ctx, tx, p.TenantID, before.Currency)
 		if err != nil {
-			return err
+			return billing.Product{}, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "product.updated", "product", prod.ID, diff(withPrice(before, curBefore), withPrice(prod, cur)))
+		return prod, usecase.Entry("product.updated", "product", prod.ID, usecase.Diff(withPrice(before, curBefore), withPrice(prod, cur))), nil
 	})
-	return out, err
 }
 
 // ListProducts lists the catalog.
 func (s *Service) ListProducts(ctx context.Context, p access.Principal) ([]billing.Product, error) {
-	if err := p.Require(access.ReadCatalog); err != nil {
-		return nil, err
-	}
-	var out []billing.Product
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListProducts(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.catalog, p, access.ReadCatalog, func(tx CatalogTx) ([]billing.Product, error) {
+		return tx.ListProducts(ctx, p.TenantID)
 	})
-	return out, err
 }
 
 // --- sales items
@@ -288,9 +239,11 @@ func (in SalesItemInput) apply(si *billing.SalesItem) error {
 	return c.Err()
 }
 
-// completeItem fills an item's defaults from its product and customer, sets
-// its status from the customer's billing information and validates it.
-func (s *Service) completeItem(ctx context.Context, tx Tx, tenantID string, si *billing.SalesItem, fromProduct bool) error {
+// CompleteItem fills an item's defaults from its product and customer, sets
+// its status from the customer's billing information and validates it, in
+// tx. fromProduct takes description, provider, unit, charge type and
+// currency from the product when the item has none.
+func (s *Service) CompleteItem(ctx context.Context, tx CompleteTx, tenantID string, si *billing.SalesItem, fromProduct bool) error {
 	cust, err := tx.GetCustomer(ctx, tenantID, si.CustomerID)
 	if fail.Is(err, fail.NotFound) {
 		return fail.Field("customer_id", "no customer %q in this tenant", si.CustomerID)
@@ -330,7 +283,7 @@ func (s *Service) completeItem(ctx context.Context, tx Tx, tenantID string, si *
 		}
 	}
 	if si.ItemSalesTaxGroup != "" {
-		setup, err := s.taxSetup(ctx, tx, tenantID)
+		setup, err := identity.LoadTaxSetup(ctx, tx, tenantID)
 		if err != nil {
 			return err
 		}
@@ -356,131 +309,87 @@ func (s *Service) completeItem(ctx context.Context, tx Tx, tenantID string, si *
 
 // CreateSalesItem adds a sales item by hand.
 func (s *Service) CreateSalesItem(ctx context.Context, p access.Principal, in SalesItemInput) (billing.SalesItem, error) {
-	if err := requireSalesItems(p); err != nil {
-		return billing.SalesItem{}, err
-	}
-	now := s.Now()
+	now := s.now()
 	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: p.TenantID, Source: billing.SourceManual, CreatedAt: now, UpdatedAt: now}
-	if err := in.apply(&si); err != nil {
-		return si, err
-	}
-	si.SourceRef = si.ID
-	err := s.store.Write(ctx, func(tx Tx) error {
+	out, err := usecase.Write(ctx, s.items, p, access.ManageSalesItems, func() error {
+		err := in.apply(&si)
+		si.SourceRef = si.ID
+		return err
+	}, func(tx ItemsTx) (billing.SalesItem, usecase.Audit, error) {
 		if si.BillingDate.IsZero() {
 			t, err := tx.GetTenant(ctx, p.TenantID)
 			if err != nil {
-				return err
+				return si, usecase.Audit{}, err
 			}
-			si.BillingDate = calendar.Today(s.Now(), t.Location())
+			si.BillingDate = calendar.Today(s.now(), t.Location())
 		}
-		if err := s.completeItem(ctx, tx, p.TenantID, &si, true); err != nil {
-			return err
+		if err := s.CompleteItem(ctx, tx, p.TenantID, &si, true); err != nil {
+			return si, usecase.Audit{}, err
 		}
 		if err := tx.InsertSalesItem(ctx, si); err != nil {
-			return err
+			return si, usecase.Audit{}, err
 		}
-		if err := s.emitEvent(ctx, tx, p.TenantID, "sales_item.created", salesItemEvent(si)); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "sales_item.created", "sales_item", si.ID, si)
+		return si, usecase.Entry("sales_item.created", "sales_item", si.ID, si).Emit("sales_item.created", salesItemEvent(si)), nil
 	})
-	return si, err
+	if err != nil && requireSalesItems(p) == nil {
+		return si, err // as far as it got, as before the envelope
+	}
+	return out, err
 }
 
 // UpdateSalesItem edits an item that is not invoiced or cancelled.
 func (s *Service) UpdateSalesItem(ctx context.Context, p access.Principal, itemID string, in SalesItemInput) (billing.SalesItem, error) {
-	if err := requireSalesItems(p); err != nil {
-		return billing.SalesItem{}, err
-	}
-	var out billing.SalesItem
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.items, p, access.ManageSalesItems, nil, func(tx ItemsTx) (billing.SalesItem, usecase.Audit, error) {
 		si, err := tx.GetSalesItemForUpdate(ctx, p.TenantID, itemID)
 		if err != nil {
-			return err
+			return billing.SalesItem{}, usecase.Audit{}, err
 		}
 		if !si.Editable() {
-			return fail.Conflictf("sales item %s is %s: only draft or pending items can be edited", si.ID, si.Status)
+			return billing.SalesItem{}, usecase.Audit{}, fail.Conflictf("sales item %s is %s: only draft or pending items can be edited", si.ID, si.Status)
 		}
 		before := si
 		if err := in.apply(&si); err != nil {
-			return err
+			return billing.SalesItem{}, usecase.Audit{}, err
 		}
-		if err := s.completeItem(ctx, tx, p.TenantID, &si, in.ProductID != nil); err != nil {
-			return err
+		if err := s.CompleteItem(ctx, tx, p.TenantID, &si, in.ProductID != nil); err != nil {
+			return billing.SalesItem{}, usecase.Audit{}, err
 		}
-		si.UpdatedAt = s.Now()
+		si.UpdatedAt = s.now()
 		if err := tx.UpdateSalesItem(ctx, si); err != nil {
-			return err
+			return billing.SalesItem{}, usecase.Audit{}, err
 		}
-		out = si
-		if err := s.emitEvent(ctx, tx, p.TenantID, "sales_item.updated", salesItemEvent(si)); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "sales_item.updated", "sales_item", si.ID, diff(before, si))
+		return si, usecase.Entry("sales_item.updated", "sales_item", si.ID, usecase.Diff(before, si)).Emit("sales_item.updated", salesItemEvent(si)), nil
 	})
-	return out, err
 }
 
 // CancelSalesItem cancels an item that is not invoiced.
 func (s *Service) CancelSalesItem(ctx context.Context, p access.Principal, itemID string) (billing.SalesItem, error) {
-	if err := requireSalesItems(p); err != nil {
-		return billing.SalesItem{}, err
-	}
-	var out billing.SalesItem
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.items, p, access.ManageSalesItems, nil, func(tx ItemsTx) (billing.SalesItem, usecase.Audit, error) {
 		si, err := tx.GetSalesItemForUpdate(ctx, p.TenantID, itemID)
 		if err != nil {
-			return err
+			return billing.SalesItem{}, usecase.Audit{}, err
 		}
 		if !si.Editable() {
-			return fail.Conflictf("sales item %s is %s: only draft or pending items can be cancelled", si.ID, si.Status)
+			return billing.SalesItem{}, usecase.Audit{}, fail.Conflictf("sales item %s is %s: only draft or pending items can be cancelled", si.ID, si.Status)
 		}
 		si.Status = billing.ItemCancelled
-		si.UpdatedAt = s.Now()
+		si.UpdatedAt = s.now()
 		if err := tx.UpdateSalesItem(ctx, si); err != nil {
-			return err
+			return billing.SalesItem{}, usecase.Audit{}, err
 		}
-		out = si
-		if err := s.emitEvent(ctx, tx, p.TenantID, "sales_item.cancelled", salesItemEvent(si)); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "sales_item.cancelled", "sales_item", si.ID, nil)
+		return si, usecase.Entry("sales_item.cancelled", "sales_item", si.ID, nil).Emit("sales_item.cancelled", salesItemEvent(si)), nil
 	})
-	return out, err
 }
 
 // GetSalesItem returns one sales item.
 func (s *Service) GetSalesItem(ctx context.Context, p access.Principal, itemID string) (billing.SalesItem, error) {
-	if err := requireSalesItems(p); err != nil {
-		return billing.SalesItem{}, err
-	}
-	var si billing.SalesItem
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		si, err = tx.GetSalesItem(ctx, p.TenantID, itemID)
-		return err
+	return usecase.Read(ctx, s.items, p, access.ManageSalesItems, func(tx ItemsTx) (billing.SalesItem, error) {
+		return tx.GetSalesItem(ctx, p.TenantID, itemID)
 	})
-	return si, err
 }
 
 // Sales item list columns.
 var SalesItemSorts = []string{"billing_date", "customer", "description", "gross", "status", "source", "provider", "created_at"}
-
-// SalesItemFilter selects and orders sales items (seed 002's list, filter and advanced filter).
-type SalesItemFilter struct {
-	CustomerID string
-	Statuses   []billing.ItemStatus
-	Sources    []billing.Source
-	Provider   string
-	From, To   calendar.Date // billing date
-	Invoiced   *bool
-	MinGross   *decimal.Decimal
-	MaxGross   *decimal.Decimal
-	Advanced   *Condition // conditions combined with and/or/not
-	Sort       string
-	Desc       bool
-	Page       Page
-}
 
 // Condition is a node of the advanced filter: a comparison, an and/or of
 // child conditions, or a not of one child condition.
@@ -560,72 +469,6 @@ func (c Condition) check(path string, depth int, n *int) error {
 	return nil
 }
 
-// ListSalesItems lists sales items with filters, sort, cursor pagination and the advanced filter.
-func (s *Service) ListSalesItems(ctx context.Context, p access.Principal, f SalesItemFilter) (PageOf[billing.SalesItem], error) {
-	if err := requireSalesItems(p); err != nil {
-		return PageOf[billing.SalesItem]{}, err
-	}
-	var c fail.Collector
-	for _, st := range f.Statuses {
-		if !slices.Contains(billing.ItemStatuses, st) {
-			c.Add("status", "%q is not a status: use draft, pending, invoiced or cancelled", st)
-		}
-	}
-	for _, src := range f.Sources {
-		if !slices.Contains(billing.Sources, src) {
-			c.Add("source", "%q is not a source: use contract, ticket, usage, subscription or manual", src)
-		}
-	}
-	if f.Sort == "" {
-		f.Sort = "billing_date"
-	}
-	if !slices.Contains(SalesItemSorts, f.Sort) {
-		c.Add("sort", "%q is not sortable: use one of %v", f.Sort, SalesItemSorts)
-	}
-	if f.Advanced != nil {
-		if err := f.Advanced.Check("filter"); err != nil {
-			c.Merge("", err)
-		}
-	}
-	if err := f.Page.decode(); err != nil {
-		c.Merge("", err)
-	}
-	if err := c.Err(); err != nil {
-		return PageOf[billing.SalesItem]{}, err
-	}
-	var rows []billing.SalesItem
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		rows, err = tx.ListSalesItems(ctx, p.TenantID, f)
-		return err
-	})
-	if err != nil {
-		return PageOf[billing.SalesItem]{}, err
-	}
-	return pageOf(rows, f.Page.Limit, func(si billing.SalesItem) Cursor { return Cursor{Sort: SalesItemSortValue(si, f.Sort), ID: si.ID} }), nil
-}
-
-// SalesItemSortValue is the cursor value of an item for a sort column.
-func SalesItemSortValue(si billing.SalesItem, sort string) string {
-	switch sort {
-	case "customer":
-		return si.CustomerID
-	case "description":
-		return si.Description
-	case "gross":
-		return si.Gross.String()
-	case "status":
-		return string(si.Status)
-	case "source":
-		return string(si.Source)
-	case "provider":
-		return si.Provider
-	case "created_at":
-		return si.CreatedAt.UTC().Format(TimeLayout)
-	}
-	return si.BillingDate.String()
-}
-
 // salesItemEvent is the data of sales_item.* events.
 func salesItemEvent(si billing.SalesItem) map[string]any {
 	return map[string]any{"id": si.ID, "status": si.Status, "customer_id": si.CustomerID, "source": si.Source,
@@ -636,7 +479,22 @@ func salesItemEvent(si billing.SalesItem) map[string]any {
 // withPrice is a product as the audit trail records it: its default price
 // with at least its currency's digits (money.Price).
 func withPrice(prod billing.Product, cur string) map[string]any {
-	m := withAmounts(prod, cur)
+	raw, _ := json.Marshal(prod)
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
 	m["default_price"] = money.Price(prod.DefaultPrice, cur)
 	return m
+}
+
+// auditCurrency is the currency of amounts kept in cur, or the tenant's
+// ledger currency when cur is empty.
+func auditCurrency(ctx context.Context, tx TenantReader, tenantID, cur string) (string, error) {
+	if cur != "" {
+		return cur, nil
+	}
+	t, err := tx.GetTenant(ctx, tenantID)
+	if err != nil {
+		return "", err
+	}
+	return t.Currency, nil
 }

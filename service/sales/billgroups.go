@@ -1,4 +1,4 @@
-package service
+package sales
 
 import (
 	"cmp"
@@ -14,8 +14,8 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
-	"github.com/facturo/facturo/ledger"
-	"github.com/facturo/facturo/tax"
+	"github.com/facturo/facturo/service/identity"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // ClaimedItem is a pending sales item locked for billing, with the account
@@ -61,139 +61,34 @@ func (l skipList) add(account string, c billing.Customer, provider, currency str
 		Currency: currency, Items: items, Reason: reason, At: at})
 }
 
-// memoTx remembers, for one transaction, the settings and customers that
-// preparing many invoices reads again and again.
-type memoTx struct {
-	Tx
-	tenant    *billing.Tenant
-	mode      *tax.Mode
-	codes     []tax.Code
-	groups    []tax.Group
-	accounts  []ledger.Account
-	profiles  []ledger.PostingProfile
-	series    map[string]string
-	customers map[string]billing.Customer
-}
-
-func newMemoTx(tx Tx) *memoTx { return &memoTx{Tx: tx, customers: map[string]billing.Customer{}} }
-
-func (m *memoTx) GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error) {
-	if m.tenant == nil {
-		t, err := m.Tx.GetTenant(ctx, tenantID)
-		if err != nil {
-			return t, err
-		}
-		m.tenant = &t
-	}
-	return *m.tenant, nil
-}
-
-func (m *memoTx) GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error) {
-	if m.mode == nil {
-		v, err := m.Tx.GetTaxMode(ctx, tenantID)
-		if err != nil {
-			return v, err
-		}
-		m.mode = &v
-	}
-	return *m.mode, nil
-}
-
-func (m *memoTx) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error) {
-	if m.codes == nil {
-		v, err := m.Tx.ListTaxCodes(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.codes = append([]tax.Code{}, v...)
-	}
-	return m.codes, nil
-}
-
-func (m *memoTx) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error) {
-	if m.groups == nil {
-		v, err := m.Tx.ListTaxGroups(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.groups = append([]tax.Group{}, v...)
-	}
-	return m.groups, nil
-}
-
-func (m *memoTx) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error) {
-	if m.accounts == nil {
-		v, err := m.Tx.ListAccounts(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.accounts = append([]ledger.Account{}, v...)
-	}
-	return m.accounts, nil
-}
-
-func (m *memoTx) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error) {
-	if m.profiles == nil {
-		v, err := m.Tx.ListPostingProfiles(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.profiles = append([]ledger.PostingProfile{}, v...)
-	}
-	return m.profiles, nil
-}
-
-func (m *memoTx) ListSeries(ctx context.Context, tenantID string) (map[string]string, error) {
-	if m.series == nil {
-		v, err := m.Tx.ListSeries(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.series = v
-		if m.series == nil {
-			m.series = map[string]string{}
-		}
-	}
-	return m.series, nil
-}
-
-func (m *memoTx) GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
-	if c, ok := m.customers[customerID]; ok {
-		return c, nil
-	}
-	c, err := m.Tx.GetCustomer(ctx, tenantID, customerID)
-	if err != nil {
-		return c, err
-	}
-	m.customers[customerID] = c
-	return c, nil
-}
-
 // billAccounts claims the pending items of the given bill-to accounts and
 // makes their draft invoices (one per account, provider and currency, split
 // at billing.MaxLines), optionally issuing them, all inside tx. Items that
 // another transaction billed first are not claimed, so an item is never
 // billed twice; if one changes under it, the transaction fails with a
 // conflict and nothing is written.
-func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, accounts []string, o billOptions) ([]billing.Invoice, int, error) {
-	mt := newMemoTx(tx)
-	tenant, err := mt.GetTenant(ctx, p.TenantID)
-	if err != nil {
-		return nil, 0, err
-	}
+func (s *Service) billAccounts(ctx context.Context, tx BillingTx, p access.Principal, accounts []string, o billOptions) ([]billing.Invoice, int, error) {
 	// The accounts and the customers billed to them, in one query; with
 	// customerID, only that customer and its sub-accounts.
 	custs, err := tx.CustomersBilledTo(ctx, p.TenantID, accounts)
 	if err != nil {
 		return nil, 0, err
 	}
+	// Preparing many invoices reads the same settings and customers again
+	// and again: mt remembers them for this transaction.
+	mt := s.deps.Invoices.Memo(tx, custs)
+	tenant, err := mt.GetTenant(ctx, p.TenantID)
+	if err != nil {
+		return nil, 0, err
+	}
+	byID := make(map[string]billing.Customer, len(custs))
 	wanted := map[string]bool{}
 	for _, a := range accounts {
 		wanted[a] = true
 	}
 	var ids []string
 	for _, c := range custs {
-		mt.customers[c.ID] = c
+		byID[c.ID] = c
 		if o.customerID != "" {
 			if c.ID == o.customerID || c.InvoiceAccountID == o.customerID {
 				ids = append(ids, c.ID)
@@ -205,7 +100,7 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 	// Items billed to an account lacking billing information stay open.
 	billable := ids[:0]
 	for _, id := range ids {
-		acct, err := mt.GetCustomer(ctx, p.TenantID, mt.customers[id].InvoiceAccount())
+		acct, err := mt.GetCustomer(ctx, p.TenantID, byID[id].InvoiceAccount())
 		if err != nil {
 			return nil, 0, err
 		}
@@ -220,13 +115,13 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 	}
 	items := make([]ClaimedItem, len(claimed))
 	for i, si := range claimed {
-		items[i] = ClaimedItem{SalesItem: si, AccountID: mt.customers[si.CustomerID].InvoiceAccount()}
+		items[i] = ClaimedItem{SalesItem: si, AccountID: byID[si.CustomerID].InvoiceAccount()}
 	}
 	slices.SortStableFunc(items, func(a, b ClaimedItem) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Currency, b.Currency),
 			a.BillingDate.Compare(b.BillingDate), cmp.Compare(a.ID, b.ID))
 	})
-	now := s.Now()
+	now := s.now()
 	var invs []billing.Invoice
 	skips := skipList{out: o.skipped}
 	rates := map[string]struct {
@@ -272,7 +167,7 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 			fx, seen := rates[g.Currency] // one look-up per currency: every invoice here has the same date
 			if !seen {
 				var err error
-				if fx.rate, fx.ok, err = exchangeRateFor(ctx, tx, tenant, o.rates, g.Currency, inv.InvoiceDate); err != nil {
+				if fx.rate, fx.ok, err = s.deps.RateFor(ctx, tx, tenant, o.rates, g.Currency, inv.InvoiceDate); err != nil {
 					return nil, 0, err
 				}
 				rates[g.Currency] = fx
@@ -280,7 +175,11 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 			rate, ok := fx.rate, fx.ok
 			if !ok {
 				// The group waits for a rate; everyone else is billed.
-				skips.add(g.AccountID, mt.customers[g.AccountID], g.Provider, g.Currency, j-i, noRateReason(g.Currency, inv.InvoiceDate), now)
+				acct, err := mt.GetCustomer(ctx, p.TenantID, g.AccountID) // read above: remembered
+				if err != nil {
+					return nil, 0, err
+				}
+				skips.add(g.AccountID, acct, g.Provider, g.Currency, j-i, s.deps.NoRateReason(g.Currency, inv.InvoiceDate), now)
 				i = j
 				continue
 			}
@@ -302,7 +201,7 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 				Discount: si.Discount, ChargeType: si.ChargeType, ServiceStart: si.PeriodStart, ServiceEnd: si.PeriodEnd})
 			links = append(links, InvoicedItem{ItemID: si.ID, InvoiceID: inv.ID})
 		}
-		if err := s.prepare(ctx, mt, p, &inv, InvoiceInput{}); err != nil {
+		if err := s.deps.Invoices.Prepare(ctx, mt, p, &inv); err != nil {
 			return nil, 0, fmt.Errorf("invoice for %s (%s, %s): %w", g.AccountID, g.Provider, g.Currency, err)
 		}
 		invs = append(invs, inv)
@@ -335,8 +234,8 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 		return nil, 0, fail.Conflictf("sales items changed while billing them; run again")
 	}
 	if o.issue {
-		today := calendar.Today(s.Now(), tenant.Location())
-		setup, err := s.taxSetup(ctx, mt, p.TenantID)
+		today := calendar.Today(s.now(), tenant.Location())
+		setup, err := identity.LoadTaxSetup(ctx, mt, p.TenantID)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -346,20 +245,17 @@ func (s *Service) billAccounts(ctx context.Context, tx Tx, p access.Principal, a
 			// for someone to fix, with the reason in its audit trail; the
 			// rest of the batch is issued.
 			if err := issuableInRun(&invs[k], today, setup); err != nil {
-				if err := s.audit(ctx, tx, p, "invoice.issue_refused", "invoice", invs[k].ID, map[string]any{"reason": err.Error()}); err != nil {
+				if err := s.record(ctx, tx, p, "invoice.issue_refused", "invoice", invs[k].ID, map[string]any{"reason": err.Error()}); err != nil {
 					return nil, 0, err
 				}
 				continue
 			}
-			if err := s.issue(ctx, mt, p, &invs[k], tenant, today); err != nil {
-				return nil, 0, fmt.Errorf("issue %s: %w", invs[k].DocumentNumber, err)
-			}
-			if err := tx.UpdateInvoice(ctx, invs[k]); err != nil {
+			if err := s.deps.Invoices.Issue(ctx, mt, p, &invs[k], tenant, today); err != nil {
 				return nil, 0, err
 			}
 		}
 	}
-	if err := s.emitBilledEvents(ctx, tx, p.TenantID, invs, o.issue, o.event); err != nil {
+	if err := s.deps.Invoices.EmitBilled(ctx, tx, p.TenantID, invs, o.issue, o.event); err != nil {
 		return nil, 0, err
 	}
 	return invs, len(links), nil
@@ -398,32 +294,6 @@ func itemsPeriod(items []ClaimedItem) (calendar.Date, calendar.Date) {
 	return from, to
 }
 
-// emitBilledEvents emits invoice.created (and invoice.issued) for the
-// invoices one billing transaction made, reading the endpoints once.
-func (s *Service) emitBilledEvents(ctx context.Context, tx Tx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error {
-	if len(invs) == 0 {
-		return nil
-	}
-	eps, err := tx.ListWebhookEndpoints(ctx, tenantID, true)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(eps, func(e WebhookEndpoint) bool { return e.Wants("invoice.created") || e.Wants("invoice.issued") }) {
-		return nil
-	}
-	for _, inv := range invs {
-		if err := s.emitEvent(ctx, tx, tenantID, "invoice.created", invoiceEvent(inv, extra)); err != nil {
-			return err
-		}
-		if issued && inv.Status != billing.Draft {
-			if err := s.emitEvent(ctx, tx, tenantID, "invoice.issued", invoiceEvent(inv, extra)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // InvoiceNowInput is what "invoice now" bills for one customer.
 type InvoiceNowInput struct {
 	// PeriodStart and PeriodEnd bound the billing dates of the items billed;
@@ -452,104 +322,97 @@ type InvoiceNowResult struct {
 // one transaction that claims the items like a billing run does, so an item
 // is never billed twice even when a run bills the same period at once.
 func (s *Service) InvoiceNow(ctx context.Context, p access.Principal, customerID string, in InvoiceNowInput) (InvoiceNowResult, error) {
-	var res InvoiceNowResult
-	if err := p.Require(access.RunBilling); err != nil {
-		return res, err
-	}
-	if err := checkRates(in.Rates); err != nil {
-		return res, err
-	}
-	if !in.PeriodStart.IsZero() && !in.PeriodEnd.IsZero() && in.PeriodEnd.Before(in.PeriodStart) {
-		return res, fail.Field("period_end", "is before period_start %s: give the last day of the period", in.PeriodStart)
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
-		res = InvoiceNowResult{}
-		cust, err := tx.GetCustomer(ctx, p.TenantID, customerID)
-		if fail.Is(err, fail.NotFound) {
-			return fail.NotFoundf("no customer %q", customerID)
-		} else if err != nil {
+	return usecase.Write(ctx, s.billing, p, access.RunBilling, func() error {
+		if err := checkRates(in.Rates); err != nil {
 			return err
 		}
-		if cust.ArchivedAt != nil {
-			return fail.Conflictf("customer %s is archived", cust.Number)
+		if !in.PeriodStart.IsZero() && !in.PeriodEnd.IsZero() && in.PeriodEnd.Before(in.PeriodStart) {
+			return fail.Field("period_end", "is before period_start %s: give the last day of the period", in.PeriodStart)
 		}
-		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		return nil
+	}, func(tx BillingTx) (InvoiceNowResult, usecase.Audit, error) {
+		res, err := s.invoiceNow(ctx, tx, p, customerID, in)
 		if err != nil {
-			return err
+			return InvoiceNowResult{}, usecase.Audit{}, err
 		}
-		today := calendar.Today(s.Now(), tenant.Location())
-		period := calendar.Range{From: in.PeriodStart, To: in.PeriodEnd}
-		if period.To.IsZero() {
-			period.To = today
-		}
-		if period.From.IsZero() {
-			period.From = calendar.New(1, 1, 1)
-		}
-		if period.To.Before(period.From) {
-			return fail.Field("period_start", "is after today (%s): give period_end too", today)
-		}
-		// Contract items owed for the period (every period due so far when
-		// no start is given).
-		contracts, err := tx.ListContracts(ctx, p.TenantID, cust.ID)
-		if err != nil {
-			return err
-		}
-		for _, c := range contracts {
-			n, err := s.contractItems(ctx, tx, p.TenantID, c, period)
-			if err != nil {
-				return err
-			}
-			res.ContractItems += n
-		}
-		// Subscription periods due by the end of the period, renewed as a
-		// billing run renews them (each period once, the row locked).
-		subs, err := tx.DueSubscriptionIDs(ctx, p.TenantID, cust.ID, period.To, 1000)
-		if err != nil {
-			return err
-		}
-		for _, sid := range subs {
-			sub, err := tx.GetSubscriptionForUpdate(ctx, p.TenantID, sid)
-			if err != nil {
-				return err
-			}
-			n, err := s.renew(ctx, tx, &sub, period.To)
-			if err != nil {
-				return err
-			}
-			res.SubscriptionItems += n
-		}
-		if !cust.HasBillingInfo {
-			return fail.Conflictf("customer %s lacks billing information: its items stay draft until it is complete", cust.Number)
-		}
-		if acct := cust.InvoiceAccount(); acct != cust.ID {
-			a, err := tx.GetCustomer(ctx, p.TenantID, acct)
-			if err != nil {
-				return err
-			}
-			if !a.HasBillingInfo {
-				return fail.Conflictf("customer %s is billed to %s, which lacks billing information: complete it first", cust.Number, a.Number)
-			}
-		}
-		accounts := []string{cust.ID}
-		o := billOptions{period: period, customerID: cust.ID, invDate: today, issue: in.Issue, rates: in.Rates, skipped: &res.GroupsSkipped}
-		if !in.PeriodStart.IsZero() {
-			o.invPeriod = &period // the invoice's billing period is the one asked for
-		}
-		invs, n, err := s.billAccounts(ctx, tx, p, accounts, o)
-		if err != nil {
-			return err
-		}
-		res.Invoices, res.ItemsBilled = invs, n
-		ids := make([]string, len(invs))
-		for k, inv := range invs {
+		ids := make([]string, len(res.Invoices))
+		for k, inv := range res.Invoices {
 			ids[k] = inv.ID
 		}
-		return s.audit(ctx, tx, p, "customer.invoiced_now", "customer", cust.ID, map[string]any{
-			"period_start": in.PeriodStart, "period_end": in.PeriodEnd, "issue": in.Issue, "invoices": ids, "items": n,
-			"contract_items": res.ContractItems, "groups_skipped": len(res.GroupsSkipped)})
+		return res, usecase.Entry("customer.invoiced_now", "customer", customerID, map[string]any{
+			"period_start": in.PeriodStart, "period_end": in.PeriodEnd, "issue": in.Issue, "invoices": ids, "items": res.ItemsBilled,
+			"contract_items": res.ContractItems, "groups_skipped": len(res.GroupsSkipped)}), nil
 	})
-	if err != nil {
-		return InvoiceNowResult{}, err
+}
+
+// invoiceNow is InvoiceNow inside its transaction.
+func (s *Service) invoiceNow(ctx context.Context, tx BillingTx, p access.Principal, customerID string, in InvoiceNowInput) (InvoiceNowResult, error) {
+	var res InvoiceNowResult
+	cust, err := tx.GetCustomer(ctx, p.TenantID, customerID)
+	if fail.Is(err, fail.NotFound) {
+		return res, fail.NotFoundf("no customer %q", customerID)
+	} else if err != nil {
+		return res, err
 	}
+	if cust.ArchivedAt != nil {
+		return res, fail.Conflictf("customer %s is archived", cust.Number)
+	}
+	tenant, err := tx.GetTenant(ctx, p.TenantID)
+	if err != nil {
+		return res, err
+	}
+	today := calendar.Today(s.now(), tenant.Location())
+	period := calendar.Range{From: in.PeriodStart, To: in.PeriodEnd}
+	if period.To.IsZero() {
+		period.To = today
+	}
+	if period.From.IsZero() {
+		period.From = calendar.New(1, 1, 1)
+	}
+	if period.To.Before(period.From) {
+		return res, fail.Field("period_start", "is after today (%s): give period_end too", today)
+	}
+	// Contract items owed for the period (every period due so far when
+	// no start is given).
+	contracts, err := tx.ListContracts(ctx, p.TenantID, cust.ID)
+	if err != nil {
+		return res, err
+	}
+	for _, c := range contracts {
+		n, err := s.contractItems(ctx, tx, p.TenantID, c, period)
+		if err != nil {
+			return res, err
+		}
+		res.ContractItems += n
+	}
+	// Subscription periods due by the end of the period, renewed as a
+	// billing run renews them (each period once, the row locked).
+	n, err := s.deps.RenewDue(ctx, tx, p.TenantID, cust.ID, period.To)
+	if err != nil {
+		return res, err
+	}
+	res.SubscriptionItems += n
+	if !cust.HasBillingInfo {
+		return res, fail.Conflictf("customer %s lacks billing information: its items stay draft until it is complete", cust.Number)
+	}
+	if acct := cust.InvoiceAccount(); acct != cust.ID {
+		a, err := tx.GetCustomer(ctx, p.TenantID, acct)
+		if err != nil {
+			return res, err
+		}
+		if !a.HasBillingInfo {
+			return res, fail.Conflictf("customer %s is billed to %s, which lacks billing information: complete it first", cust.Number, a.Number)
+		}
+	}
+	accounts := []string{cust.ID}
+	o := billOptions{period: period, customerID: cust.ID, invDate: today, issue: in.Issue, rates: in.Rates, skipped: &res.GroupsSkipped}
+	if !in.PeriodStart.IsZero() {
+		o.invPeriod = &period // the invoice's billing period is the one asked for
+	}
+	invs, n, err := s.billAccounts(ctx, tx, p, accounts, o)
+	if err != nil {
+		return res, err
+	}
+	res.Invoices, res.ItemsBilled = invs, n
 	return res, nil
 }

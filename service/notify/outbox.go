@@ -1,9 +1,8 @@
-package service
+package notify
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // The statuses of an outbox message (a Notification).
@@ -67,19 +67,36 @@ type EmailAttachment struct {
 	Data        []byte `json:"-"`
 }
 
-// WithMailer makes SendDueEmails send through m. Without a mailer messages
-// stay queued in the outbox, readable by staff.
-func WithMailer(m Mailer) Option { return func(s *Service) { s.mailer = m } }
-
-// WithPortalURL sets the public base URL of the customer portal
-// (https://billing.example.com), for the links in emails.
-func WithPortalURL(u string) Option {
-	return func(s *Service) { s.portalURL = strings.TrimRight(u, "/") }
+// NotificationStore queues notifications (sent by the email jobs).
+type NotificationStore interface {
+	InsertNotification(ctx context.Context, n Notification) error
+	ListNotifications(ctx context.Context, tenantID, targetID string) ([]Notification, error)
 }
 
-// OutboxStore reads and updates the email outbox (the notifications table).
+// Notification is a message to a customer in the email outbox, queued in
+// the transaction of the change it tells about and sent by SendDueEmails.
+type Notification struct {
+	ID            string            `json:"id"`
+	TenantID      string            `json:"-"`
+	Kind          string            `json:"kind"` // invoice.published, invoice.status_changed … (package email's kinds)
+	TargetType    string            `json:"target_type"`
+	TargetID      string            `json:"target_id"`
+	Recipient     string            `json:"recipient"`
+	Language      string            `json:"language"`
+	Payload       map[string]string `json:"payload"`
+	Status        string            `json:"status"` // queued, sent, failed, skipped
+	Attempts      int               `json:"attempts"`
+	LastError     string            `json:"last_error"`
+	NextAttemptAt *time.Time        `json:"next_attempt_at"`
+	SentAt        *time.Time        `json:"sent_at"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
+}
+
+// OutboxStore reads and updates the email outbox (the notifications
+// table). Listing the outbox page by page is the root service's
+// (OutboxListStore), as its pages are.
 type OutboxStore interface {
-	ListOutbox(ctx context.Context, tenantID string, f OutboxFilter) ([]Notification, error)
 	GetNotification(ctx context.Context, tenantID, notificationID string) (Notification, error)
 	// ClaimNotifications leases up to limit queued messages of any tenant
 	// whose next attempt is due at now to owner until leaseUntil: messages
@@ -93,27 +110,12 @@ type OutboxStore interface {
 	RequeueNotification(ctx context.Context, n Notification) error
 }
 
-// OutboxFilter selects outbox messages, newest first.
-type OutboxFilter struct {
-	Status   string // queued, sent, failed, skipped; "" for all
-	Kind     string
-	TargetID string
-	Page     Page
-}
-
-// newNodeID names this process as a lease owner.
-func newNodeID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "node_" + hex.EncodeToString(b)
-}
-
-// queueNotification puts a message in the outbox within tx. A message
-// without a recipient (the customer has no billing email) is recorded as
-// skipped with the reason, never queued forever. Every kind of customer
-// email goes through here; its Kind must have a template in package email.
-func (s *Service) queueNotification(ctx context.Context, tx Tx, n Notification) error {
-	now := s.Now()
+// Queue puts a message in the outbox within tx, the transaction of the
+// change it tells about; now is the service clock. A message without a
+// recipient (the customer has no billing email) is recorded as skipped with
+// the reason, never queued forever. Every kind of customer email goes
+// through here; its Kind must have a template in package email.
+func Queue(ctx context.Context, tx NotificationStore, now time.Time, n Notification) error {
 	if n.ID == "" {
 		n.ID = id.NewAt("ntf", now)
 	}
@@ -130,30 +132,14 @@ func (s *Service) queueNotification(ctx context.Context, tx Tx, n Notification) 
 
 const noRecipient = "no recipient: the customer has no billing email; add one to its billing information, then retry"
 
-// ListOutbox lists the tenant's outbox messages, newest first, optionally
-// by status and kind.
-func (s *Service) ListOutbox(ctx context.Context, p access.Principal, f OutboxFilter) (PageOf[Notification], error) {
-	if err := p.Require(access.ReadNotifications); err != nil {
-		return PageOf[Notification]{}, err
-	}
-	switch f.Status {
+// CheckOutboxStatus refuses a status filter that is not an outbox status
+// ("" selects all).
+func CheckOutboxStatus(status string) error {
+	switch status {
 	case "", NotificationQueued, NotificationSent, NotificationFailed, NotificationSkipped:
-	default:
-		return PageOf[Notification]{}, fail.Field("status", "%q is not an outbox status: use queued, sent, failed or skipped", f.Status)
+		return nil
 	}
-	if err := f.Page.decode(); err != nil {
-		return PageOf[Notification]{}, err
-	}
-	var out []Notification
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListOutbox(ctx, p.TenantID, f)
-		return err
-	})
-	if err != nil {
-		return PageOf[Notification]{}, err
-	}
-	return pageOf(out, f.Page.Limit, func(n Notification) Cursor { return Cursor{ID: n.ID} }), nil
+	return fail.Field("status", "%q is not an outbox status: use queued, sent, failed or skipped", status)
 }
 
 // OutboxMessage is one outbox message with its rendered subject and body,
@@ -166,69 +152,58 @@ type OutboxMessage struct {
 
 // GetOutboxMessage reads one outbox message and renders it.
 func (s *Service) GetOutboxMessage(ctx context.Context, p access.Principal, notificationID string) (OutboxMessage, error) {
-	if err := p.Require(access.ReadNotifications); err != nil {
-		return OutboxMessage{}, err
-	}
-	var out OutboxMessage
-	err := s.store.Read(ctx, func(tx Tx) error {
+	return usecase.Read(ctx, s.outbox, p, access.ReadNotifications, func(tx OutboxTx) (OutboxMessage, error) {
 		n, err := tx.GetNotification(ctx, p.TenantID, notificationID)
 		if err != nil {
-			return err
+			return OutboxMessage{}, err
 		}
 		c, err := s.emailContext(ctx, tx, n)
 		if err != nil {
-			return err
+			return OutboxMessage{}, err
 		}
-		out = OutboxMessage{Notification: n, Rendered: c.rendered, Attachments: []EmailAttachment{}}
+		out := OutboxMessage{Notification: n, Rendered: c.rendered, Attachments: []EmailAttachment{}}
 		if c.attachPDF {
 			out.Attachments = append(out.Attachments, EmailAttachment{Filename: c.pdfName, ContentType: "application/pdf"})
 		}
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 // RetryNotification queues a failed or skipped message again, with a fresh
 // attempt count. A message skipped for want of a recipient takes the
 // customer's current billing email.
 func (s *Service) RetryNotification(ctx context.Context, p access.Principal, notificationID string) (Notification, error) {
-	if err := p.Require(access.RetryEmail); err != nil {
-		return Notification{}, err
-	}
-	var out Notification
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.outbox, p, access.RetryEmail, nil, func(tx OutboxTx) (Notification, usecase.Audit, error) {
 		n, err := tx.GetNotification(ctx, p.TenantID, notificationID)
 		if err != nil {
-			return err
+			return Notification{}, usecase.Audit{}, err
 		}
 		if n.Status != NotificationFailed && n.Status != NotificationSkipped {
 			e := fail.Conflictf("message %s is %s: only failed or skipped messages can be retried", n.ID, n.Status)
 			e.Allowed = []string{NotificationFailed, NotificationSkipped}
-			return e
+			return Notification{}, usecase.Audit{}, e
 		}
 		if n.Recipient == "" && n.TargetType == "invoice" {
 			inv, err := tx.GetInvoice(ctx, p.TenantID, n.TargetID)
 			if err != nil {
-				return err
+				return Notification{}, usecase.Audit{}, err
 			}
 			cu, err := tx.GetCustomer(ctx, p.TenantID, inv.InvoiceAccountID)
 			if err != nil {
-				return err
+				return Notification{}, usecase.Audit{}, err
 			}
 			n.Recipient = cu.Billing.Email
 		}
 		if n.Recipient == "" {
-			return fail.Conflictf("message %s has no recipient: add a billing email to the customer, then retry", n.ID)
+			return Notification{}, usecase.Audit{}, fail.Conflictf("message %s has no recipient: add a billing email to the customer, then retry", n.ID)
 		}
-		now := s.Now()
+		now := s.now()
 		n.Status, n.Attempts, n.LastError, n.NextAttemptAt, n.UpdatedAt = NotificationQueued, 0, "", &now, now
 		if err := tx.RequeueNotification(ctx, n); err != nil {
-			return err
+			return Notification{}, usecase.Audit{}, err
 		}
-		out = n
-		return s.audit(ctx, tx, p, "notification.retried", "notification", n.ID, map[string]any{"recipient": n.Recipient, "kind": n.Kind})
+		return n, usecase.Entry("notification.retried", "notification", n.ID, map[string]any{"recipient": n.Recipient, "kind": n.Kind}), nil
 	})
-	return out, err
 }
 
 // EmailRun counts what one SendDueEmails pass did.
@@ -243,17 +218,21 @@ type EmailRun struct {
 // outcome. A failed attempt is retried with exponential backoff up to
 // MaxEmailAttempts, then marked failed. Without a Mailer it does nothing:
 // messages stay queued and readable. The job in serve calls it in a loop.
+//
+// It is the outbox's own bookkeeping, run by no principal and audited by
+// the outcome it records on each message, so its transactions are the
+// store's, outside the envelope.
 func (s *Service) SendDueEmails(ctx context.Context, limit int) (EmailRun, error) {
 	var run EmailRun
-	if s.mailer == nil {
+	if s.cfg.Mailer == nil {
 		return run, nil
 	}
 	if limit <= 0 {
 		limit = 50
 	}
-	now := s.Now()
+	now := s.now()
 	var claimed []Notification
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.outbox.Store.Write(ctx, func(tx OutboxTx) error {
 		var err error
 		claimed, err = tx.ClaimNotifications(ctx, s.node, now, now.Add(emailLease), limit)
 		return err
@@ -268,27 +247,27 @@ func (s *Service) SendDueEmails(ctx context.Context, limit int) (EmailRun, error
 		}
 		outcome := s.sendOne(ctx, n)
 		n.Attempts++
-		n.UpdatedAt = s.Now()
+		n.UpdatedAt = s.now()
 		switch {
 		case outcome.skip != "":
 			n.Status, n.LastError, n.NextAttemptAt = NotificationSkipped, outcome.skip, nil
 			run.Skipped++
 		case outcome.err == nil:
-			at := s.Now()
+			at := s.now()
 			n.Status, n.LastError, n.SentAt, n.NextAttemptAt = NotificationSent, "", &at, nil
 			run.Sent++
 		case outcome.err != nil && n.Attempts >= MaxEmailAttempts:
 			n.Status, n.LastError, n.NextAttemptAt = NotificationFailed, clip(outcome.err.Error(), 1000), nil
 			run.Failed++
 		default:
-			next := s.Now().Add(emailBackoff(n.Attempts))
+			next := s.now().Add(emailBackoff(n.Attempts))
 			n.Status, n.LastError, n.NextAttemptAt = NotificationQueued, clip(outcome.err.Error(), 1000), &next
 			run.Retrying++
 		}
 		if outcome.err != nil {
 			run.LastError = n.LastError
 		}
-		err := s.store.Write(ctx, func(tx Tx) error {
+		err := s.outbox.Store.Write(ctx, func(tx OutboxTx) error {
 			_, err := tx.SaveNotificationAttempt(ctx, n, s.node)
 			return err
 		})
@@ -309,7 +288,7 @@ func (s *Service) sendOne(ctx context.Context, n Notification) sendOutcome {
 		return sendOutcome{skip: noRecipient}
 	}
 	var c emailContext
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.outbox.Store.Read(ctx, func(tx OutboxTx) error {
 		var err error
 		c, err = s.emailContext(ctx, tx, n)
 		return err
@@ -323,8 +302,11 @@ func (s *Service) sendOne(ctx context.Context, n Notification) sendOutcome {
 	e := Email{To: n.Recipient, Subject: c.rendered.Subject, Text: c.rendered.Text, HTML: c.rendered.HTML,
 		Language: c.rendered.Language, MessageID: n.ID}
 	if c.attachPDF {
+		if s.cfg.PDF == nil {
+			return sendOutcome{err: fmt.Errorf("render PDF: %w", errNoPDF)}
+		}
 		// The same PDF as the download, with the tenant's branding.
-		pdf, _, err := s.InvoicePDF(ctx, access.System(n.TenantID, "email outbox"), n.TargetID)
+		pdf, err := s.cfg.PDF(ctx, n.TenantID, n.TargetID)
 		if err != nil {
 			return sendOutcome{err: fmt.Errorf("render PDF: %w", err)}
 		}
@@ -332,8 +314,10 @@ func (s *Service) sendOne(ctx context.Context, n Notification) sendOutcome {
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	return sendOutcome{err: s.mailer.Send(sendCtx, e)}
+	return sendOutcome{err: s.cfg.Mailer.Send(sendCtx, e)}
 }
+
+var errNoPDF = errors.New("no PDF renderer configured (Config.PDF is nil)")
 
 // emailContext is what rendering a message needs.
 type emailContext struct {
@@ -347,7 +331,7 @@ type emailContext struct {
 // emailContext loads the tenant and the message's document and renders the
 // message in its language: the payload's fields, plus the document's
 // number, amounts and dates formatted for that language.
-func (s *Service) emailContext(ctx context.Context, tx Tx, n Notification) (emailContext, error) {
+func (s *Service) emailContext(ctx context.Context, tx OutboxTx, n Notification) (emailContext, error) {
 	var c emailContext
 	tenant, err := tx.GetTenant(ctx, n.TenantID)
 	if err != nil {
@@ -360,8 +344,8 @@ func (s *Service) emailContext(ctx context.Context, tx Tx, n Notification) (emai
 		fields[k] = v
 	}
 	msg := email.Message{Kind: n.Kind, Language: lang, Tenant: tenant.Name, Fields: fields}
-	if s.portalURL != "" {
-		msg.PortalURL = s.portalURL + "/portal"
+	if s.cfg.PortalURL != "" {
+		msg.PortalURL = s.cfg.PortalURL + "/portal"
 	}
 	if n.TargetType == "invoice" {
 		inv, err := tx.GetInvoice(ctx, n.TenantID, n.TargetID)
@@ -373,7 +357,7 @@ func (s *Service) emailContext(ctx context.Context, tx Tx, n Notification) (emai
 		if inv.BillTo.LegalName != "" {
 			msg.Customer = inv.BillTo.LegalName
 		}
-		setDefault(fields, "number", label(inv))
+		setDefault(fields, "number", documentLabel(inv))
 		setDefault(fields, "total", formatAmount(inv.Total, inv.Currency, lang))
 		setDefault(fields, "balance", formatAmount(inv.Balance, inv.Currency, lang))
 		setDefault(fields, "invoice_date", formatDate(inv.InvoiceDate, lang))
@@ -381,8 +365,8 @@ func (s *Service) emailContext(ctx context.Context, tx Tx, n Notification) (emai
 		if !inv.PeriodStart.IsZero() && !inv.PeriodEnd.IsZero() {
 			setDefault(fields, "period", formatDate(inv.PeriodStart, lang)+" – "+formatDate(inv.PeriodEnd, lang))
 		}
-		if s.portalURL != "" {
-			msg.PortalURL = s.portalURL + "/portal/invoices/" + inv.ID
+		if s.cfg.PortalURL != "" {
+			msg.PortalURL = s.cfg.PortalURL + "/portal/invoices/" + inv.ID
 		}
 		if n.Kind == email.InvoicePublished && inv.Status.IsIssued() {
 			c.attachPDF = true
@@ -410,6 +394,15 @@ func (s *Service) emailContext(ctx context.Context, tx Tx, n Notification) (emai
 	return c, nil
 }
 
+// documentLabel is the number a document is known by: its legal number
+// once issued, its document number before.
+func documentLabel(inv billing.Invoice) string {
+	if inv.Number != "" {
+		return inv.Number
+	}
+	return inv.DocumentNumber
+}
+
 func setDefault(m map[string]string, k, v string) {
 	if _, ok := m[k]; !ok && v != "" {
 		m[k] = v
@@ -427,10 +420,3 @@ func formatAmount(d decimal.Decimal, cur, lang string) string {
 // formatDate writes a date the way the language does: "5 Mar 2026",
 // "5 mar 2026", "5 de mar. de 2026" (messages.Date).
 func formatDate(d calendar.Date, lang string) string { return messages.Date(lang, d) }
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
