@@ -2,13 +2,17 @@ package service
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 )
 
 // Invoice sort keys (seed 000's columns).
@@ -121,4 +125,78 @@ func InvoiceSortValue(inv billing.Invoice, sort string) string {
 		return inv.CreatedAt.UTC().Format(TimeLayout)
 	}
 	return inv.InvoiceDate.String()
+}
+
+// exportPage is how many documents an export reads per query.
+const exportPage = MaxLimit
+
+// CheckInvoiceFilter validates an export's filter as ListInvoices would, so
+// a streamed export can answer a 4xx before it writes anything.
+func (s *Service) CheckInvoiceFilter(ctx context.Context, p access.Principal, f InvoiceFilter) error {
+	f.Page = Page{Limit: 1}
+	_, err := s.ListInvoices(ctx, p, f)
+	return err
+}
+
+// ExportInvoices streams the documents ListInvoices selects with f (the same
+// filters, sort and role rules: a customer gets its own issued documents)
+// as CSV, or as the detailed CSV with one row per line. It reads and writes
+// one page of documents at a time, so memory does not grow with their number.
+func (s *Service) ExportInvoices(ctx context.Context, p access.Principal, f InvoiceFilter, detailed bool, w io.Writer) error {
+	if err := s.requireInvoiceRead(p); err != nil {
+		return err
+	}
+	cw := documents.NewCSVWriter(w, detailed)
+	err := s.store.Read(ctx, func(tx Tx) error {
+		t, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return err
+		}
+		cw.Accounting, err = money.ParseCurrency(t.Currency)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := cw.WriteHeader(); err != nil {
+		return err
+	}
+	f.Page = Page{Limit: exportPage}
+	ids := make([]string, 0, exportPage)
+	for {
+		page, err := s.ListInvoices(ctx, p, f)
+		if err != nil {
+			return err
+		}
+		if detailed && len(page.Items) > 0 {
+			ids = ids[:0]
+			for _, inv := range page.Items {
+				ids = append(ids, inv.ID)
+			}
+			var lines map[string][]billing.Line
+			err := s.store.Read(ctx, func(tx Tx) error {
+				var err error
+				lines, err = tx.InvoiceLines(ctx, p.TenantID, ids)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			for i := range page.Items {
+				page.Items[i].Lines = lines[page.Items[i].ID]
+			}
+		}
+		for i := range page.Items {
+			if err := cw.Write(&page.Items[i]); err != nil {
+				return fmt.Errorf("export invoices: %w", err)
+			}
+		}
+		if err := cw.Flush(); err != nil {
+			return fmt.Errorf("export invoices: %w", err)
+		}
+		if page.Next == "" {
+			return nil
+		}
+		f.Page = Page{Limit: exportPage, Cursor: page.Next}
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/service/identity"
+	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -48,7 +49,10 @@ type Tx interface {
 	InvoiceStore
 	LedgerStore
 	NotificationStore
-	CorrectionStore
+	invoicing.ReasonCodeStore
+	invoicing.WorkflowStore
+	invoicing.TemplateStore
+	invoicing.AttachmentStore
 	SalesItemStore
 	BillingRunStore
 	PaymentMethodStore
@@ -94,12 +98,14 @@ type Clock func() time.Time
 // use cases are those of the embedded identity.Service, the notification
 // use cases those of the embedded notify.Service, the catalog, sales item
 // and billing run use cases those of the embedded sales.Service, the
-// account use cases those of the embedded accounts.Service.
+// account use cases those of the embedded accounts.Service, the invoice and
+// document use cases those of the embedded invoicing.Service.
 type Service struct {
 	*identity.Service
 	*notifier
 	*salesService
 	*accountsService
+	*invoicer
 
 	store    Store
 	now      Clock
@@ -131,6 +137,7 @@ func New(store Store, opts ...Option) *Service {
 	// Accounts first: sales binds its method RenewSubscriptions.
 	s.accountsService = s.newAccounts(store)
 	s.salesService = s.newSales(store)
+	s.invoicer = s.newInvoicing(store)
 	return s
 }
 

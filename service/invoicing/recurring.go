@@ -1,4 +1,4 @@
-package service
+package invoicing
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // TemplateInput creates or changes a recurring template; nil fields stay.
@@ -28,7 +29,7 @@ type TemplateInput struct {
 
 // templateLines turns input lines into template lines, validating them by
 // computing a preview for the customer.
-func (s *Service) templateInvoice(ctx context.Context, tx Tx, p access.Principal, customerID string, in InvoiceInput) (billing.TemplateInvoice, error) {
+func (s *Service) templateInvoice(ctx context.Context, tx TemplatesTx, p access.Principal, customerID string, in InvoiceInput) (billing.TemplateInvoice, error) {
 	inv := billing.Invoice{TenantID: p.TenantID, Status: billing.Draft}
 	in.CustomerID = &customerID
 	if err := s.prepare(ctx, tx, p, &inv, in); err != nil {
@@ -51,24 +52,20 @@ func (s *Service) templateInvoice(ctx context.Context, tx Tx, p access.Principal
 
 // CreateTemplate creates a recurring invoice template.
 func (s *Service) CreateTemplate(ctx context.Context, p access.Principal, in TemplateInput) (billing.Template, error) {
-	if err := p.Require(access.WriteInvoices); err != nil {
-		return billing.Template{}, err
-	}
-	now := s.Now()
+	now := s.now()
 	t := billing.Template{ID: id.NewAt("rec", now), TenantID: p.TenantID, CreatedAt: now, UpdatedAt: now}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.templates, p, access.WriteInvoices, nil, func(tx TemplatesTx) (billing.Template, usecase.Audit, error) {
 		if err := s.applyTemplate(ctx, tx, p, &t, in); err != nil {
-			return err
+			return t, usecase.Audit{}, err
 		}
 		if err := tx.InsertTemplate(ctx, t); err != nil {
-			return err
+			return t, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "recurring.created", "recurring_template", t.ID, t)
+		return t, usecase.Entry("recurring.created", "recurring_template", t.ID, t), nil
 	})
-	return t, err
 }
 
-func (s *Service) applyTemplate(ctx context.Context, tx Tx, p access.Principal, t *billing.Template, in TemplateInput) error {
+func (s *Service) applyTemplate(ctx context.Context, tx TemplatesTx, p access.Principal, t *billing.Template, in TemplateInput) error {
 	set(&t.Name, in.Name)
 	set(&t.CustomerID, in.CustomerID)
 	if in.Interval != nil {
@@ -83,7 +80,7 @@ func (s *Service) applyTemplate(ctx context.Context, tx Tx, p access.Principal, 
 		if err != nil {
 			return err
 		}
-		if in.End.Before(calendar.Today(s.Now(), tenant.Location())) {
+		if in.End.Before(calendar.Today(s.now(), tenant.Location())) {
 			return fail.Field("end_date", "%s is in the past: a template must end today or later", in.End)
 		}
 	}
@@ -152,55 +149,35 @@ func templateLineInputs(lines []billing.Line) []LineInput {
 
 // UpdateTemplate changes a template: its lines, dates, auto-issue, or pauses, resumes or ends it.
 func (s *Service) UpdateTemplate(ctx context.Context, p access.Principal, templateID string, in TemplateInput) (billing.Template, error) {
-	if err := p.Require(access.WriteInvoices); err != nil {
-		return billing.Template{}, err
-	}
-	var out billing.Template
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.templates, p, access.WriteInvoices, nil, func(tx TemplatesTx) (billing.Template, usecase.Audit, error) {
 		t, err := tx.GetTemplateForUpdate(ctx, p.TenantID, templateID)
 		if err != nil {
-			return err
+			return billing.Template{}, usecase.Audit{}, err
 		}
 		before := t
 		if err := s.applyTemplate(ctx, tx, p, &t, in); err != nil {
-			return err
+			return billing.Template{}, usecase.Audit{}, err
 		}
-		t.UpdatedAt = s.Now()
+		t.UpdatedAt = s.now()
 		if err := tx.UpdateTemplate(ctx, t); err != nil {
-			return err
+			return billing.Template{}, usecase.Audit{}, err
 		}
-		out = t
-		return s.audit(ctx, tx, p, "recurring.updated", "recurring_template", t.ID, diff(before, t))
+		return t, usecase.Entry("recurring.updated", "recurring_template", t.ID, usecase.Diff(before, t)), nil
 	})
-	return out, err
 }
 
 // GetTemplate returns a template.
 func (s *Service) GetTemplate(ctx context.Context, p access.Principal, templateID string) (billing.Template, error) {
-	if err := p.Require(access.ReadInvoices); err != nil {
-		return billing.Template{}, err
-	}
-	var t billing.Template
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		t, err = tx.GetTemplate(ctx, p.TenantID, templateID)
-		return err
+	return usecase.Read(ctx, s.templates, p, access.ReadInvoices, func(tx TemplatesTx) (billing.Template, error) {
+		return tx.GetTemplate(ctx, p.TenantID, templateID)
 	})
-	return t, err
 }
 
 // ListTemplates lists the tenant's recurring templates.
 func (s *Service) ListTemplates(ctx context.Context, p access.Principal) ([]billing.Template, error) {
-	if err := p.Require(access.ReadInvoices); err != nil {
-		return nil, err
-	}
-	var out []billing.Template
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListTemplates(ctx, p.TenantID)
-		return err
+	return usecase.Read(ctx, s.templates, p, access.ReadInvoices, func(tx TemplatesTx) ([]billing.Template, error) {
+		return tx.ListTemplates(ctx, p.TenantID)
 	})
-	return out, err
 }
 
 // RunRecurring makes the documents every due template owes up to today,
@@ -209,16 +186,14 @@ func (s *Service) ListTemplates(ctx context.Context, p access.Principal) ([]bill
 // unique key on (template, period) refuses a second document.
 func (s *Service) RunRecurring(ctx context.Context, tenantID string) (int, error) {
 	p := access.System(tenantID, "recurring invoices")
-	var ids []string
 	var today calendar.Date
-	err := s.store.Read(ctx, func(tx Tx) error {
+	ids, err := usecase.Read(ctx, s.templates, p, access.ReadInvoices, func(tx TemplatesTx) ([]string, error) {
 		tenant, err := tx.GetTenant(ctx, tenantID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		today = calendar.Today(s.Now(), tenant.Location())
-		ids, err = tx.DueTemplateIDs(ctx, tenantID, today)
-		return err
+		today = calendar.Today(s.now(), tenant.Location())
+		return tx.DueTemplateIDs(ctx, tenantID, today)
 	})
 	if err != nil {
 		return 0, err
@@ -241,21 +216,20 @@ func (s *Service) RunRecurring(ctx context.Context, tenantID string) (int, error
 
 // runTemplateOnce makes the document of the template's next period if it is due.
 func (s *Service) runTemplateOnce(ctx context.Context, p access.Principal, templateID string, today calendar.Date) (bool, error) {
-	did := false
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.templates, p, access.WriteInvoices, nil, func(tx TemplatesTx) (bool, usecase.Audit, error) {
 		t, err := tx.GetTemplateForUpdate(ctx, p.TenantID, templateID)
 		if err != nil {
-			return err
+			return false, usecase.Audit{}, err
 		}
 		if !t.Due(today) {
-			return nil
+			return false, usecase.Audit{}, nil
 		}
 		from, to := t.Period()
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
-			return err
+			return false, usecase.Audit{}, err
 		}
-		now := s.Now()
+		now := s.now()
 		inv := billing.Invoice{ID: id.NewAt(id.Invoice, now), TenantID: p.TenantID, Status: billing.Draft, CustomerID: t.CustomerID,
 			InvoiceDate: from, PeriodStart: from, PeriodEnd: to, Provider: t.Invoice.Provider, Currency: t.Invoice.Currency,
 			MethodOfPayment: t.Invoice.MethodOfPayment, PaymentTermsDays: t.Invoice.PaymentTermsDays, Language: t.Invoice.Language,
@@ -267,38 +241,33 @@ func (s *Service) runTemplateOnce(ctx context.Context, p access.Principal, templ
 			}
 		}
 		if err := s.prepare(ctx, tx, p, &inv, InvoiceInput{}); err != nil {
-			return err
+			return false, usecase.Audit{}, err
 		}
 		n, err := tx.NextCounter(ctx, p.TenantID, "document")
 		if err != nil {
-			return err
+			return false, usecase.Audit{}, err
 		}
 		inv.DocumentNumber = fmt.Sprintf("D-%06d", n)
 		if err := tx.InsertInvoice(ctx, inv); err != nil {
-			return err // a second document for the period is refused by the (template, period) key
+			return false, usecase.Audit{}, err // a second document for the period is refused by the (template, period) key
 		}
-		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.created", invoiceEvent(inv, map[string]any{"template_id": t.ID})); err != nil {
-			return err
-		}
+		extra := map[string]any{"template_id": t.ID}
+		a := usecase.Audit{}.Emit("invoice.created", s.deps.InvoiceEvent(inv, extra))
 		if t.AutoIssue && !tenant.ApprovalRequired {
 			if err := s.issue(ctx, tx, p, &inv, tenant, today); err != nil {
-				return err
+				return false, usecase.Audit{}, err
 			}
 			if err := tx.UpdateInvoice(ctx, inv); err != nil {
-				return err
+				return false, usecase.Audit{}, err
 			}
-			if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.issued", invoiceEvent(inv, map[string]any{"template_id": t.ID})); err != nil {
-				return err
-			}
+			a = a.Emit("invoice.issued", s.deps.InvoiceEvent(inv, extra))
 		}
 		t.Advance()
 		t.UpdatedAt = now
 		if err := tx.UpdateTemplate(ctx, t); err != nil {
-			return err
+			return false, usecase.Audit{}, err
 		}
-		did = true
-		return s.audit(ctx, tx, p, "recurring.generated", "recurring_template", t.ID, map[string]string{
-			"invoice_id": inv.ID, "period": from.String(), "status": string(inv.Status)})
+		return true, a.And("recurring.generated", "recurring_template", t.ID, map[string]string{
+			"invoice_id": inv.ID, "period": from.String(), "status": string(inv.Status)}), nil
 	})
-	return did, err
 }

@@ -1,4 +1,4 @@
-package service
+package invoicing
 
 import (
 	"context"
@@ -17,24 +17,10 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/identity"
+	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/tax"
 )
-
-// InvoiceStore persists invoices and credit notes.
-type InvoiceStore interface {
-	InsertInvoice(ctx context.Context, inv billing.Invoice) error
-	GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error)
-	// GetInvoiceForUpdate reads and (on PostgreSQL) locks the invoice row.
-	GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error)
-	// UpdateInvoice writes the header, totals and lines.
-	UpdateInvoice(ctx context.Context, inv billing.Invoice) error
-	DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error
-	ListInvoices(ctx context.Context, tenantID string, f InvoiceFilter) ([]billing.Invoice, error) // headers, no lines
-	// DueInvoiceIDs lists open invoices with a balance whose due date is before today.
-	DueInvoiceIDs(ctx context.Context, tenantID string, today calendar.Date, limit int) ([]string, error)
-	// OpenBalance sums the balances of a bill-to account's issued, unsettled
-	// documents in currency (credit notes negative), exactly.
-	OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error)
-}
 
 // LineInput is one line as a client enters it. Give quantity and unit_price
 // (amount is computed), or amount alone (seed 004: typing an amount clears
@@ -94,17 +80,6 @@ type InvoiceInput struct {
 	Lines            *[]LineInput
 }
 
-func parseDec(c *fail.Collector, field, s string) decimal.Decimal {
-	if s == "" {
-		return decimal.Zero
-	}
-	d, err := money.ParseDecimal(s)
-	if err != nil {
-		c.Add(field, "%q is not a decimal number such as \"12.50\"", s)
-	}
-	return d
-}
-
 // apply copies the set fields onto inv; customer supplies line defaults.
 func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) error {
 	var c fail.Collector
@@ -119,7 +94,7 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 	}
 	set(&inv.CashDiscountDate, in.CashDiscountDate)
 	if in.CashDiscountPct != nil {
-		inv.CashDiscountPct = parseDec(&c, "cash_discount_percent", *in.CashDiscountPct)
+		inv.CashDiscountPct = ParseDecimal(&c, "cash_discount_percent", *in.CashDiscountPct)
 	}
 	set(&inv.PeriodStart, in.PeriodStart)
 	set(&inv.PeriodEnd, in.PeriodEnd)
@@ -128,7 +103,7 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 	}
 	set(&inv.Currency, in.Currency)
 	if in.ExchangeRate != nil {
-		inv.ExchangeRate = parseDec(&c, "exchange_rate", *in.ExchangeRate)
+		inv.ExchangeRate = ParseDecimal(&c, "exchange_rate", *in.ExchangeRate)
 	}
 	set(&inv.Provider, in.Provider)
 	set(&inv.MethodOfPayment, in.MethodOfPayment)
@@ -137,7 +112,7 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 		inv.PaymentSchedule = nil
 		for i, it := range *in.PaymentSchedule {
 			inv.PaymentSchedule = append(inv.PaymentSchedule, billing.Installment{DueDate: it.DueDate,
-				Amount: parseDec(&c, fmt.Sprintf("payment_schedule[%d].amount", i), it.Amount)})
+				Amount: ParseDecimal(&c, fmt.Sprintf("payment_schedule[%d].amount", i), it.Amount)})
 		}
 	}
 	set(&inv.HoldUntil, in.HoldUntil)
@@ -163,24 +138,24 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 			case li.Amount != nil && (li.Quantity != nil || li.UnitPrice != nil):
 				c.Add(p+".amount", "give quantity and unit_price, or amount alone (an amount clears quantity and unit price)")
 			case li.Amount != nil:
-				l.Amount = parseDec(&c, p+".amount", *li.Amount)
+				l.Amount = ParseDecimal(&c, p+".amount", *li.Amount)
 			default:
 				if li.Quantity != nil {
-					q := parseDec(&c, p+".quantity", *li.Quantity)
+					q := ParseDecimal(&c, p+".quantity", *li.Quantity)
 					l.Quantity = &q
 				}
 				if li.UnitPrice != nil {
-					u := parseDec(&c, p+".unit_price", *li.UnitPrice)
+					u := ParseDecimal(&c, p+".unit_price", *li.UnitPrice)
 					l.UnitPrice = &u
 				}
 				if li.Quantity == nil && li.UnitPrice == nil {
 					c.Add(p+".quantity", "give quantity and unit_price, or amount alone")
 				}
 			}
-			l.Discount = parseDec(&c, p+".discount", li.Discount)
+			l.Discount = ParseDecimal(&c, p+".discount", li.Discount)
 			for j, sp := range li.Distribution {
 				l.Distribution = append(l.Distribution, billing.Split{Account: strings.TrimSpace(sp.Account),
-					Percent: parseDec(&c, fmt.Sprintf("%s.distribution[%d].percent", p, j), sp.Percent)})
+					Percent: ParseDecimal(&c, fmt.Sprintf("%s.distribution[%d].percent", p, j), sp.Percent)})
 			}
 			inv.Lines = append(inv.Lines, l)
 		}
@@ -189,7 +164,7 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 }
 
 // loadParties returns the customer and the bill-to account of a draft.
-func (s *Service) loadParties(ctx context.Context, tx Tx, tenantID, customerID, invoiceAccountID string) (billing.Customer, billing.Customer, error) {
+func (s *Service) loadParties(ctx context.Context, tx InvoicesTx, tenantID, customerID, invoiceAccountID string) (billing.Customer, billing.Customer, error) {
 	cust, err := tx.GetCustomer(ctx, tenantID, customerID)
 	if fail.Is(err, fail.NotFound) {
 		return cust, cust, fail.Field("customer_id", "no customer %q in this tenant", customerID)
@@ -214,8 +189,14 @@ func (s *Service) loadParties(ctx context.Context, tx Tx, tenantID, customerID, 
 	return cust, billTo, nil
 }
 
+// PrepareDraft normalizes and computes a draft in tx, as saving one does
+// (the caller writes it).
+func (s *Service) PrepareDraft(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, in InvoiceInput) error {
+	return s.prepare(ctx, tx, p, inv, in)
+}
+
 // prepare normalizes and computes a draft inside a transaction.
-func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, in InvoiceInput) error {
+func (s *Service) prepare(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, in InvoiceInput) error {
 	customerID := inv.CustomerID
 	if in.CustomerID != nil {
 		customerID = *in.CustomerID
@@ -240,7 +221,7 @@ func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *b
 		return err
 	}
 	if inv.InvoiceDate.IsZero() && in.InvoiceDate == nil {
-		inv.InvoiceDate = calendar.Today(s.Now(), tenant.Location())
+		inv.InvoiceDate = calendar.Today(s.now(), tenant.Location())
 	}
 	if err := in.apply(inv, cust); err != nil {
 		return err
@@ -250,13 +231,13 @@ func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *b
 			return err
 		}
 	}
-	if err := s.defaultExchangeRate(ctx, tx, tenant, inv, billTo); err != nil {
+	if err := s.deps.DefaultExchangeRate(ctx, tx, tenant, inv, billTo); err != nil {
 		return err
 	}
 	if err := inv.Normalize(cust, billTo, tenant); err != nil {
 		return err
 	}
-	setup, err := s.taxSetup(ctx, tx, p.TenantID)
+	setup, err := identity.LoadTaxSetup(ctx, tx, p.TenantID)
 	if err != nil {
 		return err
 	}
@@ -276,7 +257,7 @@ func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *b
 // defaultItemGroups gives a line of a product without an item sales tax
 // group the product's (seed 004: the item sales tax group comes from the
 // item; the sales tax group from the customer, in apply).
-func (s *Service) defaultItemGroups(ctx context.Context, tx Tx, tenantID string, inv *billing.Invoice) error {
+func (s *Service) defaultItemGroups(ctx context.Context, tx InvoicesTx, tenantID string, inv *billing.Invoice) error {
 	for i := range inv.Lines {
 		l := &inv.Lines[i]
 		if l.ProductID == "" || l.ItemSalesTaxGroup != "" {
@@ -297,7 +278,7 @@ func (s *Service) defaultItemGroups(ctx context.Context, tx Tx, tenantID string,
 // checkLineAccounts verifies every line's main account and distribution
 // accounts are active accounts of the chart and none is a control account
 // (ledger.ControlAccounts): on every save of a draft and again at issue.
-func (s *Service) checkLineAccounts(ctx context.Context, tx Tx, tenantID string, inv *billing.Invoice) error {
+func (s *Service) checkLineAccounts(ctx context.Context, tx InvoicesTx, tenantID string, inv *billing.Invoice) error {
 	accounts, err := tx.ListAccounts(ctx, tenantID)
 	if err != nil {
 		return err
@@ -306,7 +287,7 @@ func (s *Service) checkLineAccounts(ctx context.Context, tx Tx, tenantID string,
 	for _, a := range accounts {
 		known[a.Code] = !a.Archived
 	}
-	control, err := s.controlAccounts(ctx, tx, tenantID, accounts)
+	control, err := ControlAccounts(ctx, tx, tenantID, accounts)
 	if err != nil {
 		return err
 	}
@@ -315,7 +296,7 @@ func (s *Service) checkLineAccounts(ctx context.Context, tx Tx, tenantID string,
 			return fail.Field(field, "no active ledger account %q", account)
 		}
 		if control[account] {
-			return controlAccountErr(field, account)
+			return ControlAccountErr(field, account)
 		}
 		return nil
 	}
@@ -334,13 +315,19 @@ func (s *Service) checkLineAccounts(ctx context.Context, tx Tx, tenantID string,
 	return nil
 }
 
-// controlAccountErr refuses a control account where a revenue account belongs.
-func controlAccountErr(field, account string) error {
+// ControlAccountErr refuses a control account where a revenue account belongs.
+func ControlAccountErr(field, account string) error {
 	return fail.Field(field, "%s is a control account (receivables, tax, prepayments or unapplied payments) that only Facturo's own postings move: use a revenue account", account)
 }
 
-// controlAccounts returns the tenant's control accounts (ledger.ControlAccounts).
-func (s *Service) controlAccounts(ctx context.Context, tx Tx, tenantID string, chart []ledger.Account) (map[string]bool, error) {
+// ControlReader reads what tells the control accounts from the others.
+type ControlReader interface {
+	ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error)
+	ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error)
+}
+
+// ControlAccounts returns the tenant's control accounts (ledger.ControlAccounts).
+func ControlAccounts(ctx context.Context, tx ControlReader, tenantID string, chart []ledger.Account) (map[string]bool, error) {
 	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -358,84 +345,69 @@ func (s *Service) controlAccounts(ctx context.Context, tx Tx, tenantID string, c
 
 // CreateInvoice creates a draft invoice or credit note.
 func (s *Service) CreateInvoice(ctx context.Context, p access.Principal, in InvoiceInput) (billing.Invoice, error) {
-	if err := p.Require(access.WriteInvoices); err != nil {
-		return billing.Invoice{}, err
-	}
-	now := s.Now()
+	now := s.now()
 	inv := billing.Invoice{ID: id.NewAt(id.Invoice, now), TenantID: p.TenantID, Status: billing.Draft, CreatedAt: now, UpdatedAt: now}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.invoices, p, access.WriteInvoices, nil, func(tx InvoicesTx) (billing.Invoice, usecase.Audit, error) {
 		if err := s.prepare(ctx, tx, p, &inv, in); err != nil {
-			return err
+			return inv, usecase.Audit{}, err
 		}
 		n, err := tx.NextCounter(ctx, p.TenantID, "document")
 		if err != nil {
-			return err
+			return inv, usecase.Audit{}, err
 		}
 		inv.DocumentNumber = fmt.Sprintf("D-%06d", n)
 		if err := tx.InsertInvoice(ctx, inv); err != nil {
-			return err
+			return inv, usecase.Audit{}, err
 		}
-		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.created", invoiceEvent(inv, nil)); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "invoice.created", "invoice", inv.ID, map[string]any{"document_number": inv.DocumentNumber,
-			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": money.Fixed(inv.Total, inv.Currency), "currency": inv.Currency})
+		return inv, usecase.Entry("invoice.created", "invoice", inv.ID, map[string]any{"document_number": inv.DocumentNumber,
+			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": money.Fixed(inv.Total, inv.Currency), "currency": inv.Currency}).
+			Emit("invoice.created", s.deps.InvoiceEvent(inv, nil)), nil
 	})
-	return inv, err
 }
 
 // PreviewInvoice computes a draft's amounts without saving anything (the
 // editor shows server-computed totals as you type).
 func (s *Service) PreviewInvoice(ctx context.Context, p access.Principal, in InvoiceInput) (billing.Invoice, error) {
-	if err := p.Require(access.WriteInvoices); err != nil {
-		return billing.Invoice{}, err
-	}
-	inv := billing.Invoice{TenantID: p.TenantID, Status: billing.Draft}
-	err := s.store.Read(ctx, func(tx Tx) error { return s.prepare(ctx, tx, p, &inv, in) })
-	return inv, err
+	return usecase.Read(ctx, s.invoices, p, access.WriteInvoices, func(tx InvoicesTx) (billing.Invoice, error) {
+		inv := billing.Invoice{TenantID: p.TenantID, Status: billing.Draft}
+		err := s.prepare(ctx, tx, p, &inv, in)
+		return inv, err
+	})
 }
 
 // UpdateInvoice edits a draft. Issued documents are frozen: change them with
 // a correction.
 func (s *Service) UpdateInvoice(ctx context.Context, p access.Principal, invoiceID string, in InvoiceInput) (billing.Invoice, error) {
-	if err := p.Require(access.WriteInvoices); err != nil {
-		return billing.Invoice{}, err
-	}
-	var out billing.Invoice
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.invoices, p, access.WriteInvoices, nil, func(tx InvoicesTx) (billing.Invoice, usecase.Audit, error) {
 		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
 		if err != nil {
-			return err
+			return billing.Invoice{}, usecase.Audit{}, err
 		}
 		if !inv.Status.IsDraft() {
-			return fail.Conflictf("invoice %s is %s: an issued document cannot be edited; correct it instead", inv.Number, inv.Status)
+			return billing.Invoice{}, usecase.Audit{}, fail.Conflictf("invoice %s is %s: an issued document cannot be edited; correct it instead", inv.Number, inv.Status)
 		}
 		if in.Kind != nil && billing.Kind(*in.Kind) != inv.Kind {
-			return fail.Field("kind", "the kind of a document cannot change; discard it and create a %s", *in.Kind)
+			return billing.Invoice{}, usecase.Audit{}, fail.Field("kind", "the kind of a document cannot change; discard it and create a %s", *in.Kind)
 		}
 		before := inv.Clone()
 		if err := s.prepare(ctx, tx, p, &inv, in); err != nil {
-			return err
+			return billing.Invoice{}, usecase.Audit{}, err
 		}
 		if inv.Status != billing.Draft {
 			// Editing a submitted or approved draft returns it to unsubmitted.
 			if err := tx.AppendWorkflow(ctx, p.TenantID, WorkflowEvent{InvoiceID: inv.ID, Action: "returned",
-				ActorID: p.ActorID(), ActorName: p.Name, Comment: "edited after " + string(inv.Status), At: s.Now()}); err != nil {
-				return err
+				ActorID: p.ActorID(), ActorName: p.Name, Comment: "edited after " + string(inv.Status), At: s.now()}); err != nil {
+				return billing.Invoice{}, usecase.Audit{}, err
 			}
 			inv.ReturnToDraft()
 		}
-		inv.UpdatedAt = s.Now()
+		inv.UpdatedAt = s.now()
 		if err := tx.UpdateInvoice(ctx, inv); err != nil {
-			return err
+			return billing.Invoice{}, usecase.Audit{}, err
 		}
-		out = inv
-		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.updated", invoiceEvent(inv, nil)); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "invoice.updated", "invoice", inv.ID, diff(invoiceView(before), invoiceView(inv)))
+		return inv, usecase.Entry("invoice.updated", "invoice", inv.ID, usecase.Diff(invoiceView(before), invoiceView(inv))).
+			Emit("invoice.updated", s.deps.InvoiceEvent(inv, nil)), nil
 	})
-	return out, err
 }
 
 func invoiceView(inv billing.Invoice) billing.Invoice {
@@ -446,61 +418,40 @@ func invoiceView(inv billing.Invoice) billing.Invoice {
 // DiscardInvoice deletes a draft (seed 000's "Discard"). The audit log keeps
 // what it was.
 func (s *Service) DiscardInvoice(ctx context.Context, p access.Principal, invoiceID string) error {
-	if err := p.Require(access.WriteInvoices); err != nil {
-		return err
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
+	_, err := usecase.Write(ctx, s.invoices, p, access.WriteInvoices, nil, func(tx InvoicesTx) (struct{}, usecase.Audit, error) {
 		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
 		if err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if !inv.Status.IsDraft() {
-			return fail.Conflictf("invoice %s is %s: only a draft can be discarded; void or correct it instead", inv.Number, inv.Status)
+			return struct{}{}, usecase.Audit{}, fail.Conflictf("invoice %s is %s: only a draft can be discarded; void or correct it instead", inv.Number, inv.Status)
 		}
 		// Sales items billed on the draft become open again.
 		if _, err := tx.ReleaseInvoiceItems(ctx, p.TenantID, inv.ID); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		if err := tx.DeleteInvoice(ctx, p.TenantID, inv.ID); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
-		if err := s.emitEvent(ctx, tx, p.TenantID, "invoice.discarded", invoiceEvent(inv, nil)); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "invoice.discarded", "invoice", inv.ID, inv)
+		return struct{}{}, usecase.Entry("invoice.discarded", "invoice", inv.ID, inv).
+			Emit("invoice.discarded", s.deps.InvoiceEvent(inv, nil)), nil
 	})
+	return err
 }
 
 // GetInvoice returns one document. A customer sees only its own issued
 // documents; a draft or another customer's document is not found.
 func (s *Service) GetInvoice(ctx context.Context, p access.Principal, invoiceID string) (billing.Invoice, error) {
-	if err := s.requireInvoiceRead(p); err != nil {
-		return billing.Invoice{}, err
-	}
-	var inv billing.Invoice
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		inv, err = tx.GetInvoice(ctx, p.TenantID, invoiceID)
-		return err
+	inv, err := usecase.Read(ctx, s.invoices, p, ReadPermission(p), func(tx InvoicesTx) (billing.Invoice, error) {
+		return tx.GetInvoice(ctx, p.TenantID, invoiceID)
 	})
 	if err != nil {
 		return inv, err
 	}
-	if !invoiceVisible(p, inv) {
+	if !Visible(p, inv) {
 		return billing.Invoice{}, fail.NotFoundf("no invoice %q", invoiceID)
 	}
 	return inv, nil
-}
-
-func (s *Service) requireInvoiceRead(p access.Principal) error {
-	if p.IsCustomer() {
-		return p.Require(access.OwnAccount)
-	}
-	return p.Require(access.ReadInvoices)
-}
-
-func invoiceVisible(p access.Principal, inv billing.Invoice) bool {
-	return p.SeesInvoice(inv.Status.VisibleToCustomer(), inv.CustomerID, inv.InvoiceAccountID)
 }
 
 // StatusChange is seed 000's "update status": the target status, whether to
@@ -549,35 +500,31 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 	if target == billing.Void {
 		perm = access.ApproveInvoices
 	}
-	if err := p.Require(perm); err != nil {
-		return StatusResult{}, err
-	}
-	var res StatusResult
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.invoices, p, perm, nil, func(tx InvoicesTx) (StatusResult, usecase.Audit, error) {
 		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
 		if err != nil {
-			return err
+			return StatusResult{}, usecase.Audit{}, err
 		}
 		from := inv.Status
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
-			return err
+			return StatusResult{}, usecase.Audit{}, err
 		}
-		today := calendar.Today(s.Now(), tenant.Location())
+		today := calendar.Today(s.now(), tenant.Location())
 		sc := statusContext(tenant, today)
 		if !from.CanBecome(target) {
-			return inv.CheckStatusChange(target, sc) // the refusal, with what is allowed now
+			return StatusResult{}, usecase.Audit{}, inv.CheckStatusChange(target, sc) // the refusal, with what is allowed now
 		}
 		if !slices.Contains(billing.IssuedStatuses, target) {
-			return fail.Field("status", "use submit, approve or reject for the approval workflow; this action sets open, past_due, closed or void")
+			return StatusResult{}, usecase.Audit{}, fail.Field("status", "use submit, approve or reject for the approval workflow; this action sets open, past_due, closed or void")
 		}
 		if target != billing.Open {
 			// Issuing checks its guard in issue, on the draft as recomputed there.
 			if err := inv.CheckStatusChange(target, sc); err != nil {
-				return err
+				return StatusResult{}, usecase.Audit{}, err
 			}
 		} else if err := inv.CheckApproved(sc); err != nil {
-			return err
+			return StatusResult{}, usecase.Audit{}, err
 		}
 		notify := from.IsIssued()
 		if ch.Notify != nil {
@@ -596,63 +543,49 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 		case billing.PastDue:
 			inv.MarkPastDue()
 		case billing.Closed:
-			err = s.closeInvoice(ctx, tx, p, &inv, tenant, today, ch.Reason)
+			err = s.closeInvoice(ctx, tx, p, &inv, today, ch.Reason)
 		case billing.Void:
-			err = s.voidInvoice(ctx, tx, p, &inv, tenant, today, ch.Reason)
+			err = s.voidInvoice(ctx, tx, p, &inv, today, ch.Reason)
 		}
 		if err != nil {
-			return err
+			return StatusResult{}, usecase.Audit{}, err
 		}
-		inv.UpdatedAt = s.Now()
+		inv.UpdatedAt = s.now()
 		if err := tx.UpdateInvoice(ctx, inv); err != nil {
-			return err
+			return StatusResult{}, usecase.Audit{}, err
 		}
 		if notify {
 			if err := s.queueInvoiceNotification(ctx, tx, p, inv, from); err != nil {
-				return err
+				return StatusResult{}, usecase.Audit{}, err
 			}
 		}
-		res = StatusResult{Invoice: inv, Notified: notify, Warnings: issueWarnings(inv, from)}
-		if err := s.emitStatusEvents(ctx, tx, p.TenantID, inv, from, ch.Reason); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "invoice.status_changed", "invoice", inv.ID, map[string]any{
-			"from": from, "to": inv.Status, "notify": notify, "reason": ch.Reason, "number": inv.Number})
+		res := StatusResult{Invoice: inv, Notified: notify, Warnings: issueWarnings(inv, from)}
+		a := usecase.Audit{Events: s.statusEvents(inv, from, ch.Reason)}
+		return res, a.And("invoice.status_changed", "invoice", inv.ID, map[string]any{
+			"from": from, "to": inv.Status, "notify": notify, "reason": ch.Reason, "number": inv.Number}), nil
 	})
-	return res, err
 }
 
-// emitStatusEvents emits invoice.status_changed and the event naming the
-// new status: invoice.issued, invoice.past_due, invoice.closed or invoice.voided.
-func (s *Service) emitStatusEvents(ctx context.Context, tx Tx, tenantID string, inv billing.Invoice, from billing.Status, reason string) error {
+// statusEvents are invoice.status_changed and the event naming the new
+// status: invoice.issued, invoice.past_due, invoice.closed or invoice.voided.
+func (s *Service) statusEvents(inv billing.Invoice, from billing.Status, reason string) []usecase.Event {
 	extra := map[string]any{"from": from}
 	if reason != "" {
 		extra["reason"] = reason
 	}
 	named := map[billing.Status]string{billing.Open: "invoice.issued", billing.PastDue: "invoice.past_due",
 		billing.Closed: "invoice.closed", billing.Void: "invoice.voided"}[inv.Status]
+	var out []usecase.Event
 	if from.IsDraft() && inv.Status == billing.Closed {
 		// A zero-total document is issued and closed at once: both happened.
-		if err := s.emitEvent(ctx, tx, tenantID, "invoice.issued", invoiceEvent(inv, extra)); err != nil {
-			return err
-		}
+		out = append(out, s.invoiceEvent("invoice.issued", inv, extra))
 	}
 	if named != "" && (inv.Status != billing.Open || from.IsDraft()) {
-		if err := s.emitEvent(ctx, tx, tenantID, named, invoiceEvent(inv, extra)); err != nil {
-			return err
-		}
+		out = append(out, s.invoiceEvent(named, inv, extra))
 	}
-	return s.emitEvent(ctx, tx, tenantID, "invoice.status_changed", invoiceEvent(inv, extra))
+	return append(out, s.invoiceEvent("invoice.status_changed", inv, extra))
 }
 
-func label(inv billing.Invoice) string {
-	if inv.Number != "" {
-		return inv.Number
-	}
-	return inv.DocumentNumber
-}
-
-// issue assigns the legal number, posts the journal entry and freezes the document.
 // statusContext is what the status guards need from the tenant.
 func statusContext(tenant billing.Tenant, today calendar.Date) billing.StatusContext {
 	return billing.StatusContext{Today: today, ApprovalRequired: tenant.ApprovalRequired}
@@ -661,22 +594,22 @@ func statusContext(tenant billing.Tenant, today calendar.Date) billing.StatusCon
 // InvoiceStatusContext returns what the status guards need for p's tenant
 // now, for offering a document's allowed statuses (billing.Invoice.AllowedStatuses).
 func (s *Service) InvoiceStatusContext(ctx context.Context, p access.Principal) (billing.StatusContext, error) {
-	if err := s.requireInvoiceRead(p); err != nil {
-		return billing.StatusContext{}, err
-	}
-	var sc billing.StatusContext
-	err := s.store.Read(ctx, func(tx Tx) error {
+	return usecase.Read(ctx, s.invoices, p, ReadPermission(p), func(tx InvoicesTx) (billing.StatusContext, error) {
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
-			return err
+			return billing.StatusContext{}, err
 		}
-		sc = statusContext(tenant, calendar.Today(s.Now(), tenant.Location()))
-		return nil
+		return statusContext(tenant, calendar.Today(s.now(), tenant.Location())), nil
 	})
-	return sc, err
 }
 
-func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
+// IssueDraft assigns a draft its legal number, posts its journal entry and
+// freezes it, in tx (the caller writes the invoice).
+func (s *Service) IssueDraft(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
+	return s.issue(ctx, tx, p, inv, tenant, today)
+}
+
+func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
 	// Recompute with the current customer and tax setup, so what is frozen is current.
 	if err := s.prepare(ctx, tx, p, inv, InvoiceInput{}); err != nil {
 		return err
@@ -684,7 +617,7 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 	if err := inv.CheckIssuable(today); err != nil {
 		return err
 	}
-	setup, err := s.taxSetup(ctx, tx, p.TenantID)
+	setup, err := identity.LoadTaxSetup(ctx, tx, p.TenantID)
 	if err != nil {
 		return err
 	}
@@ -708,7 +641,8 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 	// Under the series counter's lock (taken by NextCounter until the
 	// transaction ends), so two issues of one series cannot both pass.
 	if billing.NumbersFollowDates(tenant.Address.Country) {
-		last, err := s.lastIssuedDate(ctx, tx, p.TenantID, inv.Kind, pattern, inv.InvoiceDate)
+		from, to := billing.SeriesPeriod(pattern, inv.InvoiceDate)
+		last, err := s.deps.LastIssuedDate(ctx, tx, p.TenantID, inv.Kind, from, to)
 		if err != nil {
 			return err
 		}
@@ -717,7 +651,7 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 		}
 	}
 	inv.Number = billing.FormatNumber(pattern, inv.InvoiceDate, seq)
-	accts, err := s.postingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
+	accts, err := PostingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
 	if err != nil {
 		return err
 	}
@@ -730,11 +664,11 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 	if inv.Kind == billing.KindCreditNote {
 		desc = "Credit note " + inv.Number
 	}
-	now := s.Now()
+	now := s.now()
 	// A document that moves no account (a zero total with no revenue to
 	// spread) posts no entry: an entry needs two non-zero lines.
 	if len(lines) > 0 {
-		entry, err := s.post(ctx, tx, p.TenantID, inv.InvoiceDate, desc, string(inv.Kind), inv.ID, "", lines)
+		entry, err := s.deps.Ledger.Post(ctx, tx, p.TenantID, inv.InvoiceDate, desc, string(inv.Kind), inv.ID, "", lines)
 		if err != nil {
 			return err
 		}
@@ -744,32 +678,12 @@ func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *bil
 		return err
 	}
 	// Customer credit (overpayments) pays what it can of a new invoice.
-	return s.useCredit(ctx, tx, p, inv)
+	return s.deps.UseCredit(ctx, tx, p, inv)
 }
 
-// lastIssuedDate is the latest invoice date of the documents of kind issued
-// in the number series of pattern that a document dated d falls in.
-func (s *Service) lastIssuedDate(ctx context.Context, tx Tx, tenantID string, kind billing.Kind, pattern string, d calendar.Date) (calendar.Date, error) {
-	from, to := billing.SeriesPeriod(pattern, d)
-	var issued []billing.Status
-	for _, st := range billing.Statuses {
-		if st.IsIssued() {
-			issued = append(issued, st)
-		}
-	}
-	f := InvoiceFilter{Kind: kind, Statuses: issued, From: from, To: to, Sort: "invoice_date", Desc: true, Page: Page{Limit: 1}}
-	if err := f.Page.decode(); err != nil {
-		return calendar.Date{}, err
-	}
-	invs, err := tx.ListInvoices(ctx, tenantID, f)
-	if err != nil || len(invs) == 0 {
-		return calendar.Date{}, err
-	}
-	return invs[0].InvoiceDate, nil
-}
-
-// postingAccounts resolves the accounts an issue posts to.
-func (s *Service) postingAccounts(ctx context.Context, tx Tx, tenantID, profile string) (billing.PostingAccounts, error) {
+// PostingAccounts resolves the accounts issuing a document of posting
+// profile posts to ("" is the default profile).
+func PostingAccounts(ctx context.Context, tx Setup, tenantID, profile string) (billing.PostingAccounts, error) {
 	var out billing.PostingAccounts
 	if profile == "" {
 		profile = ledger.DefaultProfile
@@ -786,7 +700,7 @@ func (s *Service) postingAccounts(ctx context.Context, tx Tx, tenantID, profile 
 	if out.Receivables == "" {
 		return out, fail.Field("posting_profile", "no posting profile %q", profile)
 	}
-	roles, err := s.roleAccounts(ctx, tx, tenantID)
+	roles, err := RoleAccounts(ctx, tx, tenantID)
 	if err != nil {
 		return out, err
 	}
@@ -794,7 +708,8 @@ func (s *Service) postingAccounts(ctx context.Context, tx Tx, tenantID, profile 
 	return out, nil
 }
 
-func (s *Service) roleAccounts(ctx context.Context, tx Tx, tenantID string) (map[ledger.Role]string, error) {
+// RoleAccounts returns the account of each role the chart of accounts gives one.
+func RoleAccounts(ctx context.Context, tx identity.AccountLister, tenantID string) (map[ledger.Role]string, error) {
 	accounts, err := tx.ListAccounts(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -808,106 +723,60 @@ func (s *Service) roleAccounts(ctx context.Context, tx Tx, tenantID string) (map
 	return out, nil
 }
 
-// post checks and appends a journal entry with the next voucher number.
-func (s *Service) post(ctx context.Context, tx Tx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
-	n, err := tx.NextCounter(ctx, tenantID, "journal")
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	now := s.Now()
-	e := ledger.Entry{ID: id.NewAt("je", now), TenantID: tenantID, Number: fmt.Sprintf("JE-%08d", n), Date: date,
-		Description: desc, SourceType: sourceType, SourceID: sourceID, ReversesID: reverses, Lines: lines, CreatedAt: now}
-	if err := e.Check(); err != nil {
-		return e, err
-	}
-	return e, tx.InsertEntry(ctx, e)
-}
-
-// writeOffSource is the source type of the entry that writes off the
+// WriteOffSource is the source type of the entry that writes off the
 // balance of an invoice closed with one.
-const writeOffSource = "write_off"
+const WriteOffSource = "write_off"
 
-func (s *Service) closeInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
+func (s *Service) closeInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if err := inv.CheckClosable(reason); err != nil {
 		return err
 	}
 	if !inv.BalanceAccounting.IsZero() {
-		accts, err := s.postingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
+		accts, err := PostingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
 		if err != nil {
 			return err
 		}
-		roles, err := s.roleAccounts(ctx, tx, p.TenantID)
+		roles, err := RoleAccounts(ctx, tx, p.TenantID)
 		if err != nil {
 			return err
 		}
 		lines := inv.WriteOffLines(accts.Receivables, roles[ledger.RoleWriteOff])
-		if _, err := s.post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, writeOffSource, inv.ID, "", lines); err != nil {
+		if _, err := s.deps.Ledger.Post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, WriteOffSource, inv.ID, "", lines); err != nil {
 			return err
 		}
 	}
-	_, err := inv.Close(reason, s.Now())
+	_, err := inv.Close(reason, s.now())
 	return err
 }
 
-func (s *Service) voidInvoice(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date, reason string) error {
+func (s *Service) voidInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) error {
 	if err := inv.CheckVoidable(); err != nil {
 		return err
 	}
-	orig, err := tx.GetEntry(ctx, p.TenantID, inv.EntryID)
-	if err != nil {
-		return err
-	}
-	n, err := tx.NextCounter(ctx, p.TenantID, "journal")
-	if err != nil {
-		return err
-	}
-	now := s.Now()
 	desc := "Void " + inv.Number
 	if reason != "" {
 		desc += ": " + reason
 	}
-	rev := orig.Reversal(id.NewAt("je", now), fmt.Sprintf("JE-%08d", n), today, desc, now)
-	if err := rev.Check(); err != nil {
-		return err
-	}
-	if err := tx.InsertEntry(ctx, rev); err != nil {
+	rev, err := s.deps.Ledger.Reverse(ctx, tx, p.TenantID, inv.EntryID, today, desc)
+	if err != nil {
 		return err
 	}
 	// Sales items billed on a voided invoice become open again, to be billed anew.
 	if _, err := tx.ReleaseInvoiceItems(ctx, p.TenantID, inv.ID); err != nil {
 		return err
 	}
-	_, err = inv.Void(reason, rev.ID, now)
+	_, err = inv.Void(reason, rev.ID, rev.CreatedAt)
 	return err
 }
 
-func (s *Service) queueInvoiceNotification(ctx context.Context, tx Tx, p access.Principal, inv billing.Invoice, from billing.Status) error {
+func (s *Service) queueInvoiceNotification(ctx context.Context, tx InvoicesTx, p access.Principal, inv billing.Invoice, from billing.Status) error {
 	kind := "invoice.published"
 	if !from.IsDraft() || !inv.Status.IsIssued() {
 		kind = "invoice.status_changed"
 	}
-	return s.queueNotification(ctx, tx, Notification{TenantID: p.TenantID, Kind: kind,
-		TargetType: "invoice", TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language,
-		Payload: map[string]string{"number": inv.Number, "status": string(inv.Status), "from": string(from)}})
-}
-
-// ListNotifications lists the notifications about one document of the
-// caller's tenant; a document that is not there is not found.
-func (s *Service) ListNotifications(ctx context.Context, p access.Principal, targetID string) ([]Notification, error) {
-	if err := p.Require(access.ReadInvoices); err != nil {
-		return nil, err
-	}
-	var out []Notification
-	err := s.store.Read(ctx, func(tx Tx) error {
-		if _, err := tx.GetInvoice(ctx, p.TenantID, targetID); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.ListNotifications(ctx, p.TenantID, targetID)
-		return err
-	})
-	return out, err
+	return s.deps.Mail(ctx, tx, p.TenantID, kind, inv,
+		map[string]string{"number": inv.Number, "status": string(inv.Status), "from": string(from)})
 }
 
 // SweepPastDue marks open documents whose due date has passed with a balance
@@ -915,16 +784,14 @@ func (s *Service) ListNotifications(ctx context.Context, p access.Principal, tar
 // conditional update.
 func (s *Service) SweepPastDue(ctx context.Context, tenantID string) (int, error) {
 	p := access.System(tenantID, "past-due sweep")
-	var ids []string
 	var today calendar.Date
-	err := s.store.Read(ctx, func(tx Tx) error {
+	ids, err := usecase.Read(ctx, s.invoices, p, access.ReadInvoices, func(tx InvoicesTx) ([]string, error) {
 		tenant, err := tx.GetTenant(ctx, tenantID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		today = calendar.Today(s.Now(), tenant.Location())
-		ids, err = tx.DueInvoiceIDs(ctx, tenantID, today, 10000)
-		return err
+		today = calendar.Today(s.now(), tenant.Location())
+		return tx.DueInvoiceIDs(ctx, tenantID, today, 10000)
 	})
 	if err != nil {
 		return 0, err
