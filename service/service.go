@@ -59,6 +59,7 @@ type Tx interface {
 	PaymentStore
 	SubscriptionStore
 	WalletStore
+	RechargeStore
 	DocumentStore
 	OutboxStore
 	WebhookStore

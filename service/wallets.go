@@ -49,8 +49,8 @@ import (
 // Wallets are kept in the tenant's accounting currency, so the ledger needs
 // no conversion.
 
-// WalletStore persists wallets, their complimentary lots, movements and
-// recharge jobs.
+// WalletStore persists wallets, their settings, complimentary lots and
+// movements (the recharge jobs are RechargeStore).
 type WalletStore interface {
 	GetWalletSettings(ctx context.Context, tenantID string) (WalletSettings, error) // defaults when never set
 	SetWalletSettings(ctx context.Context, tenantID string, ws WalletSettings) error
@@ -69,6 +69,13 @@ type WalletStore interface {
 	MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (billing.Movement, error)
 	// ListMovements lists a wallet's movements, newest first.
 	ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error)
+	// UsageItemExists reports whether a usage record became a sales item
+	// before the customer had a wallet.
+	UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error)
+}
+
+// RechargeStore keeps the durable automatic top-up jobs.
+type RechargeStore interface {
 	InsertRecharge(ctx context.Context, r Recharge) error
 	UpdateRecharge(ctx context.Context, r Recharge) error
 	GetRechargeForUpdate(ctx context.Context, tenantID, rechargeID string) (Recharge, error)
@@ -77,9 +84,6 @@ type WalletStore interface {
 	// processing with an expired lease) processing until leaseUntil and
 	// returns them; concurrent callers never get the same job.
 	ClaimRecharges(ctx context.Context, tenantID string, now, leaseUntil time.Time, limit int) ([]Recharge, error)
-	// UsageItemExists reports whether a usage record became a sales item
-	// before the customer had a wallet.
-	UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error)
 }
 
 // WalletSettings are a tenant's wallet policies.
