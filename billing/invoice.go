@@ -436,12 +436,9 @@ func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Curr
 	inv.Tax = taxTotal
 	inv.Total = net.Add(taxTotal)
 	inv.Balance = inv.Total.Sub(inv.Paid)
-	rate := inv.ExchangeRate
-	if inv.Currency == accounting.Code() || rate.IsZero() {
-		rate = decimal.NewFromInt(1)
-	}
-	inv.TotalAccounting = accounting.Round(inv.Total.Mul(rate))
-	inv.BalanceAccounting = accounting.Round(inv.Balance.Mul(rate))
+	rate := money.RateOf(cur, accounting, inv.ExchangeRate)
+	inv.TotalAccounting = money.New(inv.Total, cur).MustConvertTo(rate).Decimal()
+	inv.BalanceAccounting = money.New(inv.Balance, cur).MustConvertTo(rate).Decimal()
 }
 
 // taxLine is the document's tax line of one code.

@@ -251,11 +251,8 @@ func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) 
 	if err != nil {
 		return nil, err
 	}
-	rate := inv.ExchangeRate
-	if rate.IsZero() {
-		rate = decimal.NewFromInt(1)
-	}
-	conv := func(d decimal.Decimal) decimal.Decimal { return accounting.Round(d.Mul(rate)) }
+	rate := money.RateOf(cur, accounting, inv.ExchangeRate)
+	conv := func(d decimal.Decimal) decimal.Decimal { return money.New(d, cur).MustConvertTo(rate).Decimal() }
 	sign := decimal.NewFromInt(1)
 	if inv.Kind == KindCreditNote {
 		sign = sign.Neg()
