@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service/bookkeeping"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -92,4 +93,10 @@ func noRateReason(currency string, date calendar.Date) string {
 // table's rate of its invoice date (bookkeeping.DefaultExchangeRate).
 func (s *Service) defaultExchangeRate(ctx context.Context, tx Tx, tenant billing.Tenant, inv *billing.Invoice, billTo billing.Customer) error {
 	return bookkeeping.DefaultExchangeRate(ctx, tx, tenant, inv, billTo)
+}
+
+// post checks and appends a journal entry with the next voucher number
+// (bookkeeping.Post).
+func (s *Service) post(ctx context.Context, tx Tx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
+	return bookkeeping.Post(ctx, tx, s.Now(), tenantID, date, desc, sourceType, sourceID, reverses, lines)
 }
