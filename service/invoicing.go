@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/shopspring/decimal"
 
@@ -10,8 +9,8 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/service/bookkeeping"
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -141,38 +140,10 @@ func (l rootLedger) Post(ctx context.Context, tx usecase.AuditTx, tenantID strin
 	return l.s.post(ctx, tx.(Tx), tenantID, date, desc, sourceType, sourceID, reverses, lines)
 }
 
-// Reverse posts the entry that reverses entryID, dated date.
+// Reverse posts the entry that reverses entryID, dated date
+// (bookkeeping.Reverse).
 func (l rootLedger) Reverse(ctx context.Context, tx usecase.AuditTx, tenantID, entryID string, date calendar.Date, desc string) (ledger.Entry, error) {
-	wide := tx.(Tx)
-	orig, err := wide.GetEntry(ctx, tenantID, entryID)
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	n, err := wide.NextCounter(ctx, tenantID, "journal")
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	now := l.s.Now()
-	rev := orig.Reversal(id.NewAt("je", now), fmt.Sprintf("JE-%08d", n), date, desc, now)
-	if err := rev.Check(); err != nil {
-		return rev, err
-	}
-	return rev, wide.InsertEntry(ctx, rev)
-}
-
-// post checks and appends a journal entry with the next voucher number.
-func (s *Service) post(ctx context.Context, tx Tx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
-	n, err := tx.NextCounter(ctx, tenantID, "journal")
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	now := s.Now()
-	e := ledger.Entry{ID: id.NewAt("je", now), TenantID: tenantID, Number: fmt.Sprintf("JE-%08d", n), Date: date,
-		Description: desc, SourceType: sourceType, SourceID: sourceID, ReversesID: reverses, Lines: lines, CreatedAt: now}
-	if err := e.Check(); err != nil {
-		return e, err
-	}
-	return e, tx.InsertEntry(ctx, e)
+	return bookkeeping.Reverse(ctx, tx.(Tx), l.s.Now(), tenantID, entryID, date, desc)
 }
 
 // roleAccounts returns the account of each role (invoicing.RoleAccounts).

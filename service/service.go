@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/service/bookkeeping"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/notify"
@@ -47,7 +48,7 @@ type Tx interface {
 	CounterStore
 	SettingsStore
 	InvoiceStore
-	LedgerStore
+	bookkeeping.LedgerStore
 	NotificationStore
 	invoicing.ReasonCodeStore
 	invoicing.WorkflowStore
@@ -63,7 +64,7 @@ type Tx interface {
 	DocumentStore
 	OutboxStore
 	WebhookStore
-	ExchangeRateStore
+	bookkeeping.ExchangeRateStore
 }
 
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
@@ -107,6 +108,7 @@ type Service struct {
 	*salesService
 	*accountsService
 	*invoicer
+	*bookkeeper
 
 	store    Store
 	now      Clock
@@ -139,6 +141,7 @@ func New(store Store, opts ...Option) *Service {
 	s.accountsService = s.newAccounts(store)
 	s.salesService = s.newSales(store)
 	s.invoicer = s.newInvoicing(store)
+	s.bookkeeper = s.newBookkeeping(store)
 	return s
 }
 

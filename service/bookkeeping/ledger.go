@@ -1,4 +1,4 @@
-package service
+package bookkeeping
 
 import (
 	"context"
@@ -12,10 +12,18 @@ import (
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/receivables"
+	"github.com/facturo/facturo/service/identity"
 )
 
-// LedgerStore appends journal entries and reads ledger reports.
+// LedgerStore appends journal entries and reads ledger reports: the
+// journal and the receivables (the root transaction embeds it).
 type LedgerStore interface {
+	JournalStore
+	ReceivablesStore
+}
+
+// JournalStore appends journal entries and reads the ledger reports.
+type JournalStore interface {
 	InsertEntry(ctx context.Context, e ledger.Entry) error
 	GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error)
 	// EntriesBySource lists, oldest first, the entries a source posted
@@ -27,6 +35,13 @@ type LedgerStore interface {
 	TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error)
 	// AccountLines lists an account's postings in a date range, oldest first.
 	AccountLines(ctx context.Context, tenantID, account string, from, to calendar.Date, limit int) ([]AccountLine, error)
+	// Journal lists issued documents with their vouchers, newest first.
+	Journal(ctx context.Context, tenantID string, f JournalFilter) ([]JournalRow, error)
+}
+
+// ReceivablesStore reads the customer subledger and the open documents by
+// due date.
+type ReceivablesStore interface {
 	// SubledgerBalances sums the postings on the given accounts per customer.
 	SubledgerBalances(ctx context.Context, tenantID string, accounts []string) (map[string]decimal.Decimal, error)
 	// OpenDocuments lists issued documents with a balance (open, past due).
@@ -42,8 +57,6 @@ type LedgerStore interface {
 	// OpenAccounts lists, in id order, up to limit bill-to accounts after
 	// the given id that have open or past due documents.
 	OpenAccounts(ctx context.Context, tenantID, after string, limit int) ([]string, error)
-	// Journal lists issued documents with their vouchers, newest first.
-	Journal(ctx context.Context, tenantID string, f JournalFilter) ([]JournalRow, error)
 }
 
 // AgingBalance is one bill-to account's open balance in one aging bucket.
@@ -88,7 +101,7 @@ func (s *Service) TrialBalance(ctx context.Context, p access.Principal, asOf cal
 		return nil, err
 	}
 	var out []ledger.Balance
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.journal.Read(ctx, func(tx JournalTx) error {
 		asOf, err := s.dateOrToday(ctx, tx, p.TenantID, asOf)
 		if err != nil {
 			return err
@@ -114,8 +127,8 @@ func (s *Service) AccountLedger(ctx context.Context, p access.Principal, account
 		limit = 1000
 	}
 	var out []AccountLine
-	err := s.store.Read(ctx, func(tx Tx) error {
-		if err := s.requireAccount(ctx, tx, p.TenantID, "account", account); err != nil {
+	err := s.journal.Read(ctx, func(tx JournalTx) error {
+		if err := identity.RequireAccount(ctx, tx, p.TenantID, "account", account); err != nil {
 			return err
 		}
 		var err error
@@ -159,7 +172,7 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		return nil, err
 	}
 	var out []CustomerAging
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.receivables.Read(ctx, func(tx ReceivablesTx) error {
 		asOf, err := s.dateOrToday(ctx, tx, p.TenantID, asOf)
 		if err != nil {
 			return err
@@ -174,7 +187,7 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		if err != nil {
 			return err
 		}
-		recv, err := s.receivableAccounts(ctx, tx, p.TenantID)
+		recv, err := receivableAccounts(ctx, tx, p.TenantID)
 		if err != nil {
 			return err
 		}
@@ -235,12 +248,12 @@ type OpenReceivable struct {
 	PastDue decimal.Decimal // the part due before the date
 }
 
-// openReceivable is the one definition of a bill-to account's open
+// OpenReceivableAt is the one definition of a bill-to account's open
 // receivable, used by the dashboard, the portal, the invoice totals and
 // (through the same summary, AgingBalances) the receivables reports: the
 // sum of the account's aging buckets at today, the buckets after the first
 // being past due.
-func (s *Service) openReceivable(ctx context.Context, tx Tx, tenantID, accountID string, today calendar.Date) (OpenReceivable, error) {
+func OpenReceivableAt(ctx context.Context, tx ReceivablesStore, tenantID, accountID string, today calendar.Date) (OpenReceivable, error) {
 	rows, err := tx.AgingBalances(ctx, tenantID, receivables.AgingCuts(today), []string{accountID})
 	if err != nil {
 		return OpenReceivable{}, err
@@ -275,7 +288,7 @@ func (a AgingPage) MarshalJSON() ([]byte, error) {
 }
 
 // tenantCurrency is the tenant's accounting currency.
-func tenantCurrency(ctx context.Context, tx Tx, tenantID string) (string, error) {
+func tenantCurrency(ctx context.Context, tx TenantReader, tenantID string) (string, error) {
 	t, err := tx.GetTenant(ctx, tenantID)
 	return t.Currency, err
 }
@@ -293,7 +306,7 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 		limit = 50
 	}
 	var out AgingPage
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.receivables.Read(ctx, func(tx ReceivablesTx) error {
 		asOf, err := s.dateOrToday(ctx, tx, p.TenantID, asOf)
 		if err != nil {
 			return err
@@ -351,7 +364,7 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 }
 
 // dateOrToday is d, or the tenant's today when d is zero.
-func (s *Service) dateOrToday(ctx context.Context, tx Tx, tenantID string, d calendar.Date) (calendar.Date, error) {
+func (s *Service) dateOrToday(ctx context.Context, tx TenantReader, tenantID string, d calendar.Date) (calendar.Date, error) {
 	if !d.IsZero() {
 		return d, nil
 	}
@@ -359,11 +372,11 @@ func (s *Service) dateOrToday(ctx context.Context, tx Tx, tenantID string, d cal
 	if err != nil {
 		return d, err
 	}
-	return calendar.Today(s.Now(), t.Location()), nil
+	return calendar.Today(s.now(), t.Location()), nil
 }
 
 // receivableAccounts lists every account a posting profile uses for receivables.
-func (s *Service) receivableAccounts(ctx context.Context, tx Tx, tenantID string) ([]string, error) {
+func receivableAccounts(ctx context.Context, tx ReceivablesTx, tenantID string) ([]string, error) {
 	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -414,7 +427,7 @@ func (s *Service) InvoiceJournal(ctx context.Context, p access.Principal, f Jour
 		f.Limit = 500
 	}
 	var out []JournalRow
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.journal.Read(ctx, func(tx JournalTx) error {
 		var err error
 		out, err = tx.Journal(ctx, p.TenantID, f)
 		return err
@@ -428,7 +441,7 @@ func (s *Service) GetEntry(ctx context.Context, p access.Principal, entryID stri
 		return ledger.Entry{}, err
 	}
 	var e ledger.Entry
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.journal.Read(ctx, func(tx JournalTx) error {
 		var err error
 		if e, err = tx.GetEntry(ctx, p.TenantID, entryID); err != nil {
 			return err
@@ -453,12 +466,12 @@ type InvoiceTotalsView struct {
 
 // InvoiceTotals returns the totals view of a document.
 func (s *Service) InvoiceTotals(ctx context.Context, p access.Principal, invoiceID string) (InvoiceTotalsView, error) {
-	inv, err := s.GetInvoice(ctx, p, invoiceID)
+	inv, err := s.deps.GetInvoice(ctx, p, invoiceID)
 	if err != nil {
 		return InvoiceTotalsView{}, err
 	}
 	var v InvoiceTotalsView
-	err = s.store.Read(ctx, func(tx Tx) error {
+	err = s.receivables.Read(ctx, func(tx ReceivablesTx) error {
 		acct, err := tx.GetCustomer(ctx, p.TenantID, inv.InvoiceAccountID)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package service
+package bookkeeping
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // ExchangeRateStore persists the tenant's exchange-rate table.
@@ -86,7 +87,7 @@ func parseExchangeRate(c *fail.Collector, prefix string, in ExchangeRateInput, l
 }
 
 // ledgerCurrency returns the tenant's ledger (accounting) currency.
-func ledgerCurrency(ctx context.Context, tx Tx, tenantID string) (string, error) {
+func ledgerCurrency(ctx context.Context, tx TenantReader, tenantID string) (string, error) {
 	t, err := tx.GetTenant(ctx, tenantID)
 	if err != nil {
 		return "", err
@@ -110,7 +111,7 @@ func (s *Service) ListExchangeRates(ctx context.Context, p access.Principal, f E
 		return nil, fail.Field("to", "is before from %s", f.From)
 	}
 	var out []ExchangeRate
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.rates.Store.Read(ctx, func(tx RatesTx) error {
 		var err error
 		out, err = tx.ListExchangeRates(ctx, p.TenantID, f)
 		return err
@@ -143,19 +144,15 @@ func (s *Service) ImportExchangeRates(ctx context.Context, p access.Principal, r
 }
 
 func (s *Service) setExchangeRates(ctx context.Context, p access.Principal, rows []ExchangeRateInput, action string) ([]ExchangeRate, error) {
-	if err := p.Require(access.ManageExchangeRates); err != nil {
-		return nil, err
-	}
-	var out []ExchangeRate
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.rates, p, access.ManageExchangeRates, nil, func(tx RatesTx) ([]ExchangeRate, usecase.Audit, error) {
 		ledger, err := ledgerCurrency(ctx, tx, p.TenantID)
 		if err != nil {
-			return err
+			return nil, usecase.Audit{}, err
 		}
 		var c fail.Collector
 		seen := map[string]int{}
-		now := s.Now()
-		out = make([]ExchangeRate, 0, len(rows))
+		now := s.now()
+		out := make([]ExchangeRate, 0, len(rows))
 		for _, row := range rows {
 			prefix := ""
 			if row.Line > 0 {
@@ -175,45 +172,48 @@ func (s *Service) setExchangeRates(ctx context.Context, p access.Principal, rows
 			out = append(out, r)
 		}
 		if err := c.Err(); err != nil {
-			return err
+			return nil, usecase.Audit{}, err
 		}
 		if err := tx.UpsertExchangeRates(ctx, p.TenantID, out); err != nil {
-			return err
+			return nil, usecase.Audit{}, err
 		}
 		if len(out) == 1 {
-			return s.audit(ctx, tx, p, action, "exchange_rate", out[0].Currency+"@"+out[0].Date.String(), out[0])
+			return out, usecase.Entry(action, "exchange_rate", out[0].Currency+"@"+out[0].Date.String(), out[0]), nil
 		}
-		return s.audit(ctx, tx, p, action, "exchange_rate", "", map[string]any{"rates": len(out)})
+		return out, usecase.Entry(action, "exchange_rate", "", map[string]any{"rates": len(out)}), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // DeleteExchangeRate deletes the rate of a currency and date.
 func (s *Service) DeleteExchangeRate(ctx context.Context, p access.Principal, currency, date string) error {
-	if err := p.Require(access.ManageExchangeRates); err != nil {
-		return err
-	}
 	cur := strings.ToUpper(strings.TrimSpace(currency))
-	d, err := calendar.Parse(strings.TrimSpace(date))
-	if err != nil {
-		return fail.Field("date", "%q is not a date such as 2026-01-31", date)
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.DeleteExchangeRate(ctx, p.TenantID, cur, d); err != nil {
-			return err
+	var d calendar.Date
+	check := func() error {
+		var err error
+		if d, err = calendar.Parse(strings.TrimSpace(date)); err != nil {
+			return fail.Field("date", "%q is not a date such as 2026-01-31", date)
 		}
-		return s.audit(ctx, tx, p, "exchange_rate.deleted", "exchange_rate", cur+"@"+d.String(), nil)
+		return nil
+	}
+	_, err := usecase.Write(ctx, s.rates, p, access.ManageExchangeRates, check, func(tx RatesTx) (struct{}, usecase.Audit, error) {
+		if err := tx.DeleteExchangeRate(ctx, p.TenantID, cur, d); err != nil {
+			return struct{}{}, usecase.Audit{}, err
+		}
+		return struct{}{}, usecase.Entry("exchange_rate.deleted", "exchange_rate", cur+"@"+d.String(), nil), nil
 	})
+	return err
 }
 
-// exchangeRateFor is the one rule for the rate of a document in currency
+// RateReader finds the rate of the tenant's table effective at a date.
+type RateReader interface {
+	ExchangeRateOn(ctx context.Context, tenantID, currency string, date calendar.Date) (ExchangeRate, bool, error)
+}
+
+// RateFor is the one rule for the rate of a document in currency
 // dated date: 1 for the ledger currency; else the rate given explicitly
 // (explicit, e.g. a billing run's exchange_rates), else the latest rate of
 // the tenant's table on or before date. ok is false when there is none.
-func exchangeRateFor(ctx context.Context, tx Tx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (decimal.Decimal, bool, error) {
+func RateFor(ctx context.Context, tx RateReader, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (decimal.Decimal, bool, error) {
 	if currency == tenant.Currency {
 		return decimal.NewFromInt(1), true, nil
 	}
@@ -231,16 +231,16 @@ func exchangeRateFor(ctx context.Context, tx Tx, tenant billing.Tenant, explicit
 	return r.Rate, true, nil
 }
 
-// noRateReason says why a group in currency was not billed.
-func noRateReason(currency string, date calendar.Date) string {
+// NoRateReason says why a group in currency was not billed.
+func NoRateReason(currency string, date calendar.Date) string {
 	return fmt.Sprintf("no exchange rate for %s on %s: add one to the exchange-rate table (Settings, or PUT /api/v1/exchange-rates/%s/%s) and run again",
 		currency, date, currency, date)
 }
 
-// defaultExchangeRate gives a draft in a foreign currency without a rate
-// the table's rate of its invoice date (exchangeRateFor); without one the
+// DefaultExchangeRate gives a draft in a foreign currency without a rate
+// the table's rate of its invoice date (RateFor); without one the
 // draft's own rule asks for the rate.
-func (s *Service) defaultExchangeRate(ctx context.Context, tx Tx, tenant billing.Tenant, inv *billing.Invoice, billTo billing.Customer) error {
+func DefaultExchangeRate(ctx context.Context, tx RateReader, tenant billing.Tenant, inv *billing.Invoice, billTo billing.Customer) error {
 	if !inv.ExchangeRate.IsZero() || inv.InvoiceDate.IsZero() {
 		return nil
 	}
@@ -251,7 +251,7 @@ func (s *Service) defaultExchangeRate(ctx context.Context, tx Tx, tenant billing
 	if _, err := money.ParseCurrency(cur); err != nil {
 		return nil // the draft's rules name the currency
 	}
-	rate, ok, err := exchangeRateFor(ctx, tx, tenant, nil, cur, inv.InvoiceDate)
+	rate, ok, err := RateFor(ctx, tx, tenant, nil, cur, inv.InvoiceDate)
 	if err != nil || !ok {
 		return err
 	}

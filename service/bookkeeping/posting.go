@@ -1,0 +1,56 @@
+package bookkeeping
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/ledger"
+)
+
+// PostingTx is what posting a journal entry reads and writes: the gapless
+// voucher counter and the journal.
+type PostingTx interface {
+	// NextCounter increments and returns the named counter, starting at 1.
+	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
+	InsertEntry(ctx context.Context, e ledger.Entry) error
+	GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error)
+}
+
+// voucher numbers the n-th journal entry.
+func voucher(n int64) string { return fmt.Sprintf("JE-%08d", n) }
+
+// Post checks and appends a journal entry with the next voucher number,
+// made at now.
+func Post(ctx context.Context, tx PostingTx, now time.Time, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
+	n, err := tx.NextCounter(ctx, tenantID, "journal")
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	e := ledger.Entry{ID: id.NewAt("je", now), TenantID: tenantID, Number: voucher(n), Date: date,
+		Description: desc, SourceType: sourceType, SourceID: sourceID, ReversesID: reverses, Lines: lines, CreatedAt: now}
+	if err := e.Check(); err != nil {
+		return e, err
+	}
+	return e, tx.InsertEntry(ctx, e)
+}
+
+// Reverse posts, with the next voucher number, the entry that reverses
+// entryID, dated date and made at now.
+func Reverse(ctx context.Context, tx PostingTx, now time.Time, tenantID, entryID string, date calendar.Date, desc string) (ledger.Entry, error) {
+	orig, err := tx.GetEntry(ctx, tenantID, entryID)
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	n, err := tx.NextCounter(ctx, tenantID, "journal")
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	rev := orig.Reversal(id.NewAt("je", now), voucher(n), date, desc, now)
+	if err := rev.Check(); err != nil {
+		return rev, err
+	}
+	return rev, tx.InsertEntry(ctx, rev)
+}
