@@ -101,7 +101,8 @@ type Clock func() time.Time
 // use cases those of the embedded notify.Service, the catalog, sales item
 // and billing run use cases those of the embedded sales.Service, the
 // account use cases those of the embedded accounts.Service, the invoice and
-// document use cases those of the embedded invoicing.Service.
+// document use cases those of the embedded invoicing.Service, the ledger
+// reports and exchange rates those of the embedded bookkeeping.Service.
 type Service struct {
 	*identity.Service
 	*notifier

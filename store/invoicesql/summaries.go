@@ -19,7 +19,7 @@ import (
 // instead of every posting and every open document.
 
 // openDocument is the SQL condition of a document that is part of the
-// open receivable (service.openReceivable): issued and not yet settled.
+// open receivable (the bookkeeping area's OpenReceivableAt): issued and not yet settled.
 const openDocument = `status IN (` + billing.OwedSQL + `)`
 
 // receivableSides is the SQL of a document's part of the open receivable,
