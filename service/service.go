@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/service/collections"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/notify"
@@ -56,7 +57,11 @@ type Tx interface {
 	SalesItemStore
 	BillingRunStore
 	PaymentMethodStore
-	PaymentStore
+	collections.PaymentStore
+	collections.ApplicationStore
+	collections.RefundStore
+	collections.SettlementStore
+	collections.DunningStore
 	SubscriptionStore
 	WalletStore
 	DocumentStore
@@ -99,13 +104,16 @@ type Clock func() time.Time
 // use cases those of the embedded notify.Service, the catalog, sales item
 // and billing run use cases those of the embedded sales.Service, the
 // account use cases those of the embedded accounts.Service, the invoice and
-// document use cases those of the embedded invoicing.Service.
+// document use cases those of the embedded invoicing.Service, the payment,
+// settlement, refund and dunning use cases those of the embedded
+// collections.Service.
 type Service struct {
 	*identity.Service
 	*notifier
 	*salesService
 	*accountsService
 	*invoicer
+	*collector
 
 	store    Store
 	now      Clock
@@ -138,6 +146,7 @@ func New(store Store, opts ...Option) *Service {
 	s.accountsService = s.newAccounts(store)
 	s.salesService = s.newSales(store)
 	s.invoicer = s.newInvoicing(store)
+	s.collector = s.newCollections(store)
 	return s
 }
 

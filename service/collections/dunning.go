@@ -1,4 +1,4 @@
-package service
+package collections
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/receivables"
+	"github.com/facturo/facturo/service/notify"
 )
 
 // GetDunningSchedule returns the tenant's reminder schedule: days past the
@@ -19,7 +20,7 @@ func (s *Service) GetDunningSchedule(ctx context.Context, p access.Principal) ([
 		return nil, err
 	}
 	var out []int
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.dunning.Read(ctx, func(tx DunningTx) error {
 		var err error
 		out, err = tx.GetDunningOffsets(ctx, p.TenantID)
 		return err
@@ -41,7 +42,7 @@ func (s *Service) SetDunningSchedule(ctx context.Context, p access.Principal, of
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Write(ctx, func(tx Tx) error {
+	err = s.dunning.Write(ctx, func(tx DunningTx) error {
 		before, err := tx.GetDunningOffsets(ctx, p.TenantID)
 		if err != nil {
 			return err
@@ -67,7 +68,7 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 	var steps []int // the step reached by due[i]
 	var today calendar.Date
 	var accounting money.Currency
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.dunning.Read(ctx, func(tx DunningTx) error {
 		var err error
 		if offsets, err = tx.GetDunningOffsets(ctx, tenantID); err != nil || len(offsets) == 0 {
 			return err
@@ -76,7 +77,7 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 		if err != nil {
 			return err
 		}
-		today = calendar.Today(s.Now(), tenant.Location())
+		today = calendar.Today(s.now(), tenant.Location())
 		if accounting, err = money.ParseCurrency(tenant.Currency); err != nil {
 			return fmt.Errorf("tenant currency: %w", err)
 		}
@@ -101,7 +102,7 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 	queued := 0
 	for i, d := range due {
 		step := steps[i]
-		err := s.store.Write(ctx, func(tx Tx) error {
+		err := s.dunning.Write(ctx, func(tx DunningTx) error {
 			inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, d.ID)
 			if err != nil {
 				return err
@@ -114,8 +115,8 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 			if err != nil || !receivables.ReminderToSend(doc, step, last) {
 				return err // sent already, or paid or closed meanwhile
 			}
-			now := s.Now()
-			ntf := Notification{ID: id.NewAt("ntf", now), TenantID: tenantID, Kind: "dunning.reminder", TargetType: "invoice",
+			now := s.now()
+			ntf := notify.Notification{ID: id.NewAt("ntf", now), TenantID: tenantID, Kind: "dunning.reminder", TargetType: "invoice",
 				TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language,
 				Payload: map[string]string{"number": inv.Number, "balance": money.Fixed(inv.Balance, inv.Currency), "currency": inv.Currency,
 					"due_date": inv.DueDate.String(), "days_past_due": fmt.Sprint(inv.DueDate.DaysUntil(today)),

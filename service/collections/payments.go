@@ -1,4 +1,4 @@
-package service
+package collections
 
 import (
 	"context"
@@ -17,39 +17,9 @@ import (
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/receivables"
+	"github.com/facturo/facturo/service/accounts"
+	"github.com/facturo/facturo/service/notify"
 )
-
-// PaymentStore persists payments, their applications to invoices
-// (settlement), refunds and dunning.
-type PaymentStore interface {
-	InsertPayment(ctx context.Context, p Payment) error
-	// UpdatePaymentBalances writes a payment's unapplied and refunded amounts.
-	UpdatePaymentBalances(ctx context.Context, p Payment) error
-	GetPayment(ctx context.Context, tenantID, id string) (Payment, error)
-	// GetPaymentForUpdate reads and (on PostgreSQL) locks the payment row.
-	GetPaymentForUpdate(ctx context.Context, tenantID, id string) (Payment, error)
-	ListPayments(ctx context.Context, tenantID string, f PaymentFilter) ([]Payment, error)
-	// CreditPayments lists, oldest first and locked, a customer's payments in
-	// currency with an unapplied amount.
-	CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]Payment, error)
-	InsertApplication(ctx context.Context, a Application) error
-	// UpdateApplicationReversed writes how much of an application a refund took back.
-	UpdateApplicationReversed(ctx context.Context, a Application) error
-	// ListApplications lists the applications of a payment or credit note
-	// (sourceID) or to an invoice (invoiceID), oldest first.
-	ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]Application, error)
-	InsertRefund(ctx context.Context, r Refund) error
-	ListRefunds(ctx context.Context, tenantID, paymentID string) ([]Refund, error)
-	// UpdateInvoiceSettlement writes only an invoice's status, paid,
-	// balances and closing fields.
-	UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) error
-	GetDunningOffsets(ctx context.Context, tenantID string) ([]int, error)
-	SetDunningOffsets(ctx context.Context, tenantID string, offsets []int) error
-	// MaxDunningStep returns the highest reminder step recorded for an invoice (0: none).
-	MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (int, error)
-	// InsertDunningStep records a reminder step; false if it was already there.
-	InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error)
-}
 
 // Payment methods (receivables.Methods).
 const (
@@ -163,7 +133,7 @@ type payCtx struct {
 }
 
 // newPayCtx reads the tenant and the accounts settlement posts to.
-func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCtx, error) {
+func (s *Service) newPayCtx(ctx context.Context, tx PaymentsTx, tenantID string) (*payCtx, error) {
 	pc, err := s.payTenant(ctx, tx, tenantID)
 	if err != nil {
 		return nil, err
@@ -176,7 +146,7 @@ func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCt
 
 // payTenant reads the tenant, its accounting currency and today: what the
 // checks of a payment or refund need before the accounts are read.
-func (s *Service) payTenant(ctx context.Context, tx Tx, tenantID string) (*payCtx, error) {
+func (s *Service) payTenant(ctx context.Context, tx PaymentsTx, tenantID string) (*payCtx, error) {
 	tenant, err := tx.GetTenant(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -185,11 +155,11 @@ func (s *Service) payTenant(ctx context.Context, tx Tx, tenantID string) (*payCt
 	if err != nil {
 		return nil, fmt.Errorf("tenant currency: %w", err)
 	}
-	return &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.Now(), tenant.Location())}, nil
+	return &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.now(), tenant.Location())}, nil
 }
 
 // loadPayAccounts reads the accounts settlement posts to into pc.
-func (s *Service) loadPayAccounts(ctx context.Context, tx Tx, pc *payCtx) error {
+func (s *Service) loadPayAccounts(ctx context.Context, tx PaymentsTx, pc *payCtx) error {
 	tenantID := pc.tenant.ID
 	roles, err := s.roleAccounts(ctx, tx, tenantID)
 	if err != nil {
@@ -233,7 +203,7 @@ func setPaymentBalances(p *Payment, rp receivables.Payment) {
 }
 
 // postEntry posts a plan's entry on today; no lines: nothing (entry id "").
-func (s *Service) postEntry(ctx context.Context, tx Tx, pc *payCtx, e receivables.Entry) (string, error) {
+func (s *Service) postEntry(ctx context.Context, tx PaymentsTx, pc *payCtx, e receivables.Entry) (string, error) {
 	if len(e.Lines) == 0 {
 		return "", nil
 	}
@@ -245,12 +215,12 @@ func (s *Service) postEntry(ctx context.Context, tx Tx, pc *payCtx, e receivable
 // (invs by id; those missing are the caller's to write), closing those it
 // settled in full, and inserts its applications. Returns the entry id (""
 // if no lines).
-func (s *Service) finishSettlement(ctx context.Context, tx Tx, pc *payCtx, e receivables.Entry, changes []receivables.DocumentChange, invs map[string]*billing.Invoice, apps []Application) (string, error) {
+func (s *Service) finishSettlement(ctx context.Context, tx PaymentsTx, pc *payCtx, e receivables.Entry, changes []receivables.DocumentChange, invs map[string]*billing.Invoice, apps []Application) (string, error) {
 	entryID, err := s.postEntry(ctx, tx, pc, e)
 	if err != nil {
 		return "", err
 	}
-	now := s.Now()
+	now := s.now()
 	for _, ch := range changes {
 		inv := invs[ch.Document.ID]
 		if inv == nil {
@@ -278,7 +248,7 @@ func (s *Service) finishSettlement(ctx context.Context, tx Tx, pc *payCtx, e rec
 // paidOn goes to and checks them (receivables.CheckAllocations). None given
 // and auto: the customer's open invoices in cur, oldest due first, each to
 // take as much as fits. invs[i] is the invoice of targets[i].
-func (s *Service) loadAllocations(ctx context.Context, tx Tx, pc *payCtx, customerID string, cur money.Currency, paidOn calendar.Date, in []Allocation, auto bool) ([]*billing.Invoice, []receivables.Target, error) {
+func (s *Service) loadAllocations(ctx context.Context, tx PaymentsTx, pc *payCtx, customerID string, cur money.Currency, paidOn calendar.Date, in []Allocation, auto bool) ([]*billing.Invoice, []receivables.Target, error) {
 	tenantID := pc.tenant.ID
 	var invs []*billing.Invoice
 	var targets []receivables.Target
@@ -358,7 +328,7 @@ func (s *Service) RecordPayment(ctx context.Context, p access.Principal, in Paym
 		return Payment{}, err
 	}
 	var out Payment
-	err = s.store.Write(ctx, func(tx Tx) error {
+	err = s.payments.Write(ctx, func(tx PaymentsTx) error {
 		cust, err := tx.GetCustomer(ctx, p.TenantID, in.CustomerID)
 		if fail.Is(err, fail.NotFound) {
 			return fail.Field("customer_id", "no customer %q", in.CustomerID)
@@ -395,7 +365,7 @@ func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Custom
 	if err != nil {
 		return Payment{}, err
 	}
-	now := s.Now()
+	now := s.now()
 	return Payment{ID: id.NewAt("pay", now), TenantID: p.TenantID, CustomerID: rp.CustomerID, Method: rp.Method, Amount: rp.Amount.Decimal(),
 		Currency: rp.Amount.Currency().Code(), ExchangeRate: rp.Rate.Value(), AmountAccounting: rp.AmountAccounting.Decimal(),
 		Unapplied: rp.Unapplied.Decimal(), Refunded: rp.Refunded.Decimal(), Date: rp.Date, Reference: rp.Reference,
@@ -406,8 +376,8 @@ func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Custom
 // (invs[i] the invoice of targets[i]): it posts the cash discounts it earns
 // and its entry, and writes the payment, its applications, the invoices and
 // the audit entry.
-func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, targets []receivables.Target, receipt bool) error {
-	now := s.Now()
+func (s *Service) bookPayment(ctx context.Context, tx PaymentsTx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, targets []receivables.Target, receipt bool) error {
+	now := s.now()
 	rp, err := pc.payment(*pay)
 	if err != nil {
 		return err
@@ -462,7 +432,7 @@ func invoicesByID(invs []*billing.Invoice) map[string]*billing.Invoice {
 	return out
 }
 
-func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Principal, pay Payment) error {
+func (s *Service) queuePaymentReceipt(ctx context.Context, tx PaymentsTx, p access.Principal, pay Payment) error {
 	cust, err := tx.GetCustomer(ctx, p.TenantID, pay.CustomerID)
 	if err != nil {
 		return err
@@ -470,11 +440,11 @@ func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Princ
 	if cust.Billing.Email == "" {
 		return nil
 	}
-	now := s.Now()
-	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: "payment.receipt",
+	now := s.now()
+	return tx.InsertNotification(ctx, notify.Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: "payment.receipt",
 		TargetType: "payment", TargetID: pay.ID, Recipient: cust.Billing.Email, Language: cust.Billing.Language,
 		Payload: map[string]string{"amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "method": pay.Method,
-			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "customer_name": customerName(cust)},
+			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "customer_name": CustomerName(cust)},
 		Status: "queued", CreatedAt: now})
 }
 
@@ -491,7 +461,7 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 		return Payment{}, err
 	}
 	var out, charged Payment
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.payments.Write(ctx, func(tx PaymentsTx) error {
 		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
 		if err != nil {
 			return err
@@ -534,7 +504,7 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 		if key == "" {
 			key = pay.ID
 		}
-		m, ch, err := s.ChargePrimaryCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt.Decimal(), inv.Currency, "Invoice "+label(inv), "pay:"+key)
+		m, ch, err := s.deps.ChargeCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt.Decimal(), inv.Currency, "Invoice "+label(inv), "pay:"+key)
 		if err != nil {
 			return err
 		}
@@ -560,10 +530,10 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 // is never charged for nothing (best effort: the error that made the
 // transaction fail is what the caller sees).
 func (s *Service) compensateCharge(pay Payment) {
-	if s.provider == nil || pay.ChargeID == "" {
+	if s.deps.Provider == nil || pay.ChargeID == "" {
 		return
 	}
-	_, _ = s.provider.Refund(context.Background(), RefundRequest{ChargeID: pay.ChargeID, Amount: pay.Amount, Currency: pay.Currency,
+	_, _ = s.deps.Provider.Refund(context.Background(), accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: pay.Amount, Currency: pay.Currency,
 		IdempotencyKey: "compensate:" + pay.ID})
 }
 
@@ -589,7 +559,7 @@ func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput
 		return Settlement{}, err
 	}
 	var out Settlement
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.payments.Write(ctx, func(tx PaymentsTx) error {
 		cust, err := tx.GetCustomer(ctx, p.TenantID, in.CustomerID)
 		if err != nil {
 			return err
@@ -621,7 +591,7 @@ func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput
 // settle sets credit against invoices (receivables.PlanSettlement). With
 // extra set (an invoice just issued, not yet written) it is the only
 // invoice and is not written.
-func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
+func (s *Service) settle(ctx context.Context, tx PaymentsTx, pc *payCtx, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
 	curr, _ := money.ParseCurrency(cur) // an unknown code: no document is in it
 	var sources []receivables.Source
 	var pays []*Payment                   // the payment sources, in order
@@ -727,7 +697,7 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, p access.Princi
 	for i := range invDocs {
 		demand[i] = &invDocs[i]
 	}
-	now := s.Now()
+	now := s.now()
 	plan, err := receivables.PlanSettlement(pc.accounts, customerID, sources, demand)
 	if err != nil {
 		return Settlement{}, err
@@ -774,7 +744,7 @@ type openDocs struct {
 // lockOpen locks and returns a customer's documents of kind in cur with
 // something left to settle (receivables.Document.OpenFor), oldest due
 // first, as seen by a payment made on paidOn.
-func (s *Service) lockOpen(ctx context.Context, tx Tx, pc *payCtx, customerID string, kind billing.Kind, cur money.Currency, paidOn calendar.Date) (openDocs, error) {
+func (s *Service) lockOpen(ctx context.Context, tx PaymentsTx, pc *payCtx, customerID string, kind billing.Kind, cur money.Currency, paidOn calendar.Date) (openDocs, error) {
 	var out openDocs
 	listed, err := tx.OpenDocuments(ctx, pc.tenant.ID, customerID)
 	if err != nil {
@@ -800,9 +770,9 @@ func (s *Service) lockOpen(ctx context.Context, tx Tx, pc *payCtx, customerID st
 	return out, nil
 }
 
-// useCredit applies a customer's unapplied payments to an invoice being
+// UseCredit applies a customer's unapplied payments to an invoice being
 // issued (in memory: the caller writes the invoice).
-func (s *Service) useCredit(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice) error {
+func (s *Service) UseCredit(ctx context.Context, tx PaymentsTx, p access.Principal, inv *billing.Invoice) error {
 	if inv.Kind != billing.KindInvoice || !inv.Balance.IsPositive() {
 		return nil
 	}
@@ -844,7 +814,7 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 	}
 	in.Reason = reason
 	var out Refund
-	err = s.store.Write(ctx, func(tx Tx) error {
+	err = s.payments.Write(ctx, func(tx PaymentsTx) error {
 		pay, err := tx.GetPaymentForUpdate(ctx, p.TenantID, paymentID)
 		if err != nil {
 			return err
@@ -865,7 +835,7 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 		if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
 			return err
 		}
-		now := s.Now()
+		now := s.now()
 		apps, err := tx.ListApplications(ctx, p.TenantID, pay.ID, "")
 		if err != nil {
 			return err
@@ -942,7 +912,7 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 			if key == "" {
 				key = r.ID
 			}
-			pr, err := s.provider.Refund(ctx, RefundRequest{ChargeID: pay.ChargeID, Amount: amt, Currency: pay.Currency, IdempotencyKey: "refund:" + key})
+			pr, err := s.deps.Provider.Refund(ctx, accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: amt, Currency: pay.Currency, IdempotencyKey: "refund:" + key})
 			if err != nil {
 				return providerErr(err)
 			}
@@ -975,7 +945,7 @@ func (s *Service) GetPayment(ctx context.Context, p access.Principal, paymentID 
 		return Payment{}, err
 	}
 	var out Payment
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.payments.Read(ctx, func(tx PaymentsTx) error {
 		pay, err := tx.GetPayment(ctx, p.TenantID, paymentID)
 		if err != nil {
 			return err
@@ -1008,7 +978,7 @@ func (s *Service) ListPayments(ctx context.Context, p access.Principal, f Paymen
 		f.Limit = 100
 	}
 	var out []Payment
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.payments.Read(ctx, func(tx PaymentsTx) error {
 		var err error
 		if out, err = tx.ListPayments(ctx, p.TenantID, f); err != nil {
 			return err
@@ -1042,7 +1012,7 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 		return nil, err
 	}
 	var out []CustomerCredit
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.payments.Read(ctx, func(tx PaymentsTx) error {
 		if _, err := tx.GetCustomer(ctx, p.TenantID, customerID); err != nil {
 			return err
 		}
@@ -1085,8 +1055,8 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 	return out, err
 }
 
-// customerName is how emails address a customer: its legal name, else its name.
-func customerName(c billing.Customer) string {
+// CustomerName is how emails address a customer: its legal name, else its name.
+func CustomerName(c billing.Customer) string {
 	if c.Billing.LegalName != "" {
 		return c.Billing.LegalName
 	}
