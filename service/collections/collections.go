@@ -133,8 +133,8 @@ type Deps struct {
 
 // Service runs the collections use cases.
 type Service struct {
-	payments usecase.Store[PaymentsTx]
-	dunning  usecase.Store[DunningTx]
+	payments usecase.Env[PaymentsTx]
+	dunning  usecase.Env[DunningTx]
 	deps     Deps
 	now      func() time.Time
 }
@@ -142,17 +142,15 @@ type Service struct {
 // New returns a Service over st with deps. now is the service clock: UTC,
 // truncated to the microsecond both engines store.
 func New(st Stores, deps Deps, now func() time.Time) *Service {
-	return &Service{payments: st.Payments, dunning: st.Dunning, deps: deps, now: now}
-}
-
-// audit writes one audit entry in tx.
-func (s *Service) audit(ctx context.Context, tx usecase.AuditTx, p access.Principal, action, targetType, targetID string, changes any) error {
-	return usecase.Record(ctx, tx, s.now, p, usecase.Change{Action: action, TargetType: targetType, TargetID: targetID, Changes: changes})
-}
-
-// emitEvent records a webhook event in tx.
-func (s *Service) emitEvent(ctx context.Context, tx usecase.AuditTx, tenantID, eventType string, data any) error {
-	return s.deps.Emit(ctx, tx, tenantID, usecase.Event{Type: eventType, Data: data})
+	return &Service{
+		payments: usecase.Env[PaymentsTx]{Store: st.Payments, Now: now,
+			Emit: func(ctx context.Context, tx PaymentsTx, tenantID string, e usecase.Event) error {
+				return deps.Emit(ctx, tx, tenantID, e)
+			}},
+		dunning: usecase.Env[DunningTx]{Store: st.Dunning, Now: now},
+		deps:    deps,
+		now:     now,
+	}
 }
 
 // post checks and appends a journal entry with the next voucher number.
