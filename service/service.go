@@ -10,6 +10,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/service/bookkeeping"
+	"github.com/facturo/facturo/service/collections"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/notify"
@@ -57,7 +58,11 @@ type Tx interface {
 	SalesItemStore
 	BillingRunStore
 	PaymentMethodStore
-	PaymentStore
+	collections.PaymentStore
+	collections.ApplicationStore
+	collections.RefundStore
+	collections.SettlementStore
+	collections.DunningStore
 	SubscriptionStore
 	WalletStore
 	RechargeStore
@@ -102,7 +107,9 @@ type Clock func() time.Time
 // and billing run use cases those of the embedded sales.Service, the
 // account use cases those of the embedded accounts.Service, the invoice and
 // document use cases those of the embedded invoicing.Service, the ledger
-// reports and exchange rates those of the embedded bookkeeping.Service.
+// reports and exchange rates those of the embedded bookkeeping.Service, the
+// payment, settlement, refund and dunning use cases those of the embedded
+// collections.Service.
 type Service struct {
 	*identity.Service
 	*notifier
@@ -110,6 +117,7 @@ type Service struct {
 	*accountsService
 	*invoicer
 	*bookkeeper
+	*collector
 
 	store    Store
 	now      Clock
@@ -143,6 +151,7 @@ func New(store Store, opts ...Option) *Service {
 	s.salesService = s.newSales(store)
 	s.invoicer = s.newInvoicing(store)
 	s.bookkeeper = s.newBookkeeping(store)
+	s.collector = s.newCollections(store)
 	return s
 }
 

@@ -1,4 +1,4 @@
-package service
+package collections
 
 import (
 	"context"
@@ -17,39 +17,10 @@ import (
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/receivables"
+	"github.com/facturo/facturo/service/accounts"
+	"github.com/facturo/facturo/service/notify"
+	"github.com/facturo/facturo/service/usecase"
 )
-
-// PaymentStore persists payments, their applications to invoices
-// (settlement), refunds and dunning.
-type PaymentStore interface {
-	InsertPayment(ctx context.Context, p Payment) error
-	// UpdatePaymentBalances writes a payment's unapplied and refunded amounts.
-	UpdatePaymentBalances(ctx context.Context, p Payment) error
-	GetPayment(ctx context.Context, tenantID, id string) (Payment, error)
-	// GetPaymentForUpdate reads and (on PostgreSQL) locks the payment row.
-	GetPaymentForUpdate(ctx context.Context, tenantID, id string) (Payment, error)
-	ListPayments(ctx context.Context, tenantID string, f PaymentFilter) ([]Payment, error)
-	// CreditPayments lists, oldest first and locked, a customer's payments in
-	// currency with an unapplied amount.
-	CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]Payment, error)
-	InsertApplication(ctx context.Context, a Application) error
-	// UpdateApplicationReversed writes how much of an application a refund took back.
-	UpdateApplicationReversed(ctx context.Context, a Application) error
-	// ListApplications lists the applications of a payment or credit note
-	// (sourceID) or to an invoice (invoiceID), oldest first.
-	ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]Application, error)
-	InsertRefund(ctx context.Context, r Refund) error
-	ListRefunds(ctx context.Context, tenantID, paymentID string) ([]Refund, error)
-	// UpdateInvoiceSettlement writes only an invoice's status, paid,
-	// balances and closing fields.
-	UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) error
-	GetDunningOffsets(ctx context.Context, tenantID string) ([]int, error)
-	SetDunningOffsets(ctx context.Context, tenantID string, offsets []int) error
-	// MaxDunningStep returns the highest reminder step recorded for an invoice (0: none).
-	MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (int, error)
-	// InsertDunningStep records a reminder step; false if it was already there.
-	InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error)
-}
 
 // Payment methods (receivables.Methods).
 const (
@@ -163,7 +134,7 @@ type payCtx struct {
 }
 
 // newPayCtx reads the tenant and the accounts settlement posts to.
-func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCtx, error) {
+func (s *Service) newPayCtx(ctx context.Context, tx PaymentsTx, tenantID string) (*payCtx, error) {
 	pc, err := s.payTenant(ctx, tx, tenantID)
 	if err != nil {
 		return nil, err
@@ -176,7 +147,7 @@ func (s *Service) newPayCtx(ctx context.Context, tx Tx, tenantID string) (*payCt
 
 // payTenant reads the tenant, its accounting currency and today: what the
 // checks of a payment or refund need before the accounts are read.
-func (s *Service) payTenant(ctx context.Context, tx Tx, tenantID string) (*payCtx, error) {
+func (s *Service) payTenant(ctx context.Context, tx PaymentsTx, tenantID string) (*payCtx, error) {
 	tenant, err := tx.GetTenant(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -185,11 +156,11 @@ func (s *Service) payTenant(ctx context.Context, tx Tx, tenantID string) (*payCt
 	if err != nil {
 		return nil, fmt.Errorf("tenant currency: %w", err)
 	}
-	return &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.Now(), tenant.Location())}, nil
+	return &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.now(), tenant.Location())}, nil
 }
 
 // loadPayAccounts reads the accounts settlement posts to into pc.
-func (s *Service) loadPayAccounts(ctx context.Context, tx Tx, pc *payCtx) error {
+func (s *Service) loadPayAccounts(ctx context.Context, tx PaymentsTx, pc *payCtx) error {
 	tenantID := pc.tenant.ID
 	roles, err := s.roleAccounts(ctx, tx, tenantID)
 	if err != nil {
@@ -233,7 +204,7 @@ func setPaymentBalances(p *Payment, rp receivables.Payment) {
 }
 
 // postEntry posts a plan's entry on today; no lines: nothing (entry id "").
-func (s *Service) postEntry(ctx context.Context, tx Tx, pc *payCtx, e receivables.Entry) (string, error) {
+func (s *Service) postEntry(ctx context.Context, tx PaymentsTx, pc *payCtx, e receivables.Entry) (string, error) {
 	if len(e.Lines) == 0 {
 		return "", nil
 	}
@@ -245,12 +216,12 @@ func (s *Service) postEntry(ctx context.Context, tx Tx, pc *payCtx, e receivable
 // (invs by id; those missing are the caller's to write), closing those it
 // settled in full, and inserts its applications. Returns the entry id (""
 // if no lines).
-func (s *Service) finishSettlement(ctx context.Context, tx Tx, pc *payCtx, e receivables.Entry, changes []receivables.DocumentChange, invs map[string]*billing.Invoice, apps []Application) (string, error) {
+func (s *Service) finishSettlement(ctx context.Context, tx PaymentsTx, pc *payCtx, e receivables.Entry, changes []receivables.DocumentChange, invs map[string]*billing.Invoice, apps []Application) (string, error) {
 	entryID, err := s.postEntry(ctx, tx, pc, e)
 	if err != nil {
 		return "", err
 	}
-	now := s.Now()
+	now := s.now()
 	for _, ch := range changes {
 		inv := invs[ch.Document.ID]
 		if inv == nil {
@@ -278,7 +249,7 @@ func (s *Service) finishSettlement(ctx context.Context, tx Tx, pc *payCtx, e rec
 // paidOn goes to and checks them (receivables.CheckAllocations). None given
 // and auto: the customer's open invoices in cur, oldest due first, each to
 // take as much as fits. invs[i] is the invoice of targets[i].
-func (s *Service) loadAllocations(ctx context.Context, tx Tx, pc *payCtx, customerID string, cur money.Currency, paidOn calendar.Date, in []Allocation, auto bool) ([]*billing.Invoice, []receivables.Target, error) {
+func (s *Service) loadAllocations(ctx context.Context, tx PaymentsTx, pc *payCtx, customerID string, cur money.Currency, paidOn calendar.Date, in []Allocation, auto bool) ([]*billing.Invoice, []receivables.Target, error) {
 	tenantID := pc.tenant.ID
 	var invs []*billing.Invoice
 	var targets []receivables.Target
@@ -349,42 +320,39 @@ func (pc *payCtx) doc(inv billing.Invoice, paidOn calendar.Date) (receivables.Do
 // open ones) and keeps any rest as customer credit; invoices it pays in full
 // close. One ledger entry: bank against receivables and customer credit.
 func (s *Service) RecordPayment(ctx context.Context, p access.Principal, in PaymentInput) (Payment, error) {
-	if err := p.Require(access.ManagePayments); err != nil {
-		return Payment{}, err
-	}
-	req, amount, err := receivables.CheckPaymentRequest(receivables.PaymentRequest{CustomerID: in.CustomerID, Method: in.Method,
-		Amount: in.Amount, Currency: in.Currency, ExchangeRate: in.ExchangeRate, Date: in.Date, Reference: in.Reference})
-	if err != nil {
-		return Payment{}, err
-	}
-	var out Payment
-	err = s.store.Write(ctx, func(tx Tx) error {
+	var req receivables.PaymentRequest
+	var amount decimal.Decimal
+	return usecase.Write(ctx, s.payments, p, access.ManagePayments, func() error {
+		var err error
+		req, amount, err = receivables.CheckPaymentRequest(receivables.PaymentRequest{CustomerID: in.CustomerID, Method: in.Method,
+			Amount: in.Amount, Currency: in.Currency, ExchangeRate: in.ExchangeRate, Date: in.Date, Reference: in.Reference})
+		return err
+	}, func(tx PaymentsTx) (Payment, usecase.Audit, error) {
 		cust, err := tx.GetCustomer(ctx, p.TenantID, in.CustomerID)
 		if fail.Is(err, fail.NotFound) {
-			return fail.Field("customer_id", "no customer %q", in.CustomerID)
+			return Payment{}, usecase.Audit{}, fail.Field("customer_id", "no customer %q", in.CustomerID)
 		}
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		pay, err := s.newPayment(pc, p, cust, req, amount)
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		invs, targets, err := s.loadAllocations(ctx, tx, pc, cust.ID, money.MustCurrency(pay.Currency), pay.Date, in.Invoices, !in.NoAutoApply)
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
-		if err := s.bookPayment(ctx, tx, pc, p, &pay, invs, targets, true); err != nil {
-			return err
+		a, err := s.bookPayment(ctx, tx, pc, p, &pay, invs, targets, true)
+		if err != nil {
+			return Payment{}, usecase.Audit{}, err
 		}
-		out = pay
-		return nil
+		return pay, a, nil
 	})
-	return out, err
 }
 
 // newPayment checks a payment's currency, rate and date
@@ -395,7 +363,7 @@ func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Custom
 	if err != nil {
 		return Payment{}, err
 	}
-	now := s.Now()
+	now := s.now()
 	return Payment{ID: id.NewAt("pay", now), TenantID: p.TenantID, CustomerID: rp.CustomerID, Method: rp.Method, Amount: rp.Amount.Decimal(),
 		Currency: rp.Amount.Currency().Code(), ExchangeRate: rp.Rate.Value(), AmountAccounting: rp.AmountAccounting.Decimal(),
 		Unapplied: rp.Unapplied.Decimal(), Refunded: rp.Refunded.Decimal(), Date: rp.Date, Reference: rp.Reference,
@@ -406,20 +374,20 @@ func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Custom
 // (invs[i] the invoice of targets[i]): it posts the cash discounts it earns
 // and its entry, and writes the payment, its applications, the invoices and
 // the audit entry.
-func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, targets []receivables.Target, receipt bool) error {
-	now := s.Now()
+func (s *Service) bookPayment(ctx context.Context, tx PaymentsTx, pc *payCtx, p access.Principal, pay *Payment, invs []*billing.Invoice, targets []receivables.Target, receipt bool) (usecase.Audit, error) {
+	now := s.now()
 	rp, err := pc.payment(*pay)
 	if err != nil {
-		return err
+		return usecase.Audit{}, err
 	}
 	plan, err := receivables.PlanPayment(pc.accounts, rp, targets)
 	if err != nil {
-		return err
+		return usecase.Audit{}, err
 	}
 	discounts := map[string]string{} // invoice → cash discount granted
 	for _, cd := range plan.CashDiscounts {
 		if _, err := s.postEntry(ctx, tx, pc, cd.Entry); err != nil {
-			return err
+			return usecase.Audit{}, err
 		}
 		discounts[cd.InvoiceID] = money.Fixed(cd.Amount.Decimal(), cd.Amount.Currency().Code())
 	}
@@ -427,30 +395,28 @@ func (s *Service) bookPayment(ctx context.Context, tx Tx, pc *payCtx, p access.P
 	apps := applications(p.TenantID, plan.Applications, now)
 	entryID, err := s.finishSettlement(ctx, tx, pc, plan.Entry, plan.Documents, invoicesByID(invs), apps)
 	if err != nil {
-		return err
+		return usecase.Audit{}, err
 	}
 	pay.EntryID = entryID
 	if err := tx.InsertPayment(ctx, *pay); err != nil {
-		return err
+		return usecase.Audit{}, err
 	}
 	pay.Applications = apps
 	if receipt {
 		if err := s.queuePaymentReceipt(ctx, tx, p, *pay); err != nil {
-			return err
+			return usecase.Audit{}, err
 		}
 	}
 	applied := map[string]string{}
 	for _, a := range apps {
 		applied[a.InvoiceID] = money.Fixed(a.Amount, pay.Currency)
 	}
-	if err := s.emitEvent(ctx, tx, p.TenantID, "payment.received", map[string]any{"id": pay.ID, "customer_id": pay.CustomerID,
-		"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "date": pay.Date.String(),
-		"applied": applied, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "reference": pay.Reference, "cash_discounts": discounts}); err != nil {
-		return err
-	}
-	return s.audit(ctx, tx, p, "payment.recorded", "payment", pay.ID, map[string]any{"customer_id": pay.CustomerID,
+	return usecase.Entry("payment.recorded", "payment", pay.ID, map[string]any{"customer_id": pay.CustomerID,
 		"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "applied": applied,
-		"unapplied": money.Fixed(pay.Unapplied, pay.Currency), "charge_id": pay.ChargeID, "cash_discounts": discounts})
+		"unapplied": money.Fixed(pay.Unapplied, pay.Currency), "charge_id": pay.ChargeID, "cash_discounts": discounts}).
+		Emit("payment.received", map[string]any{"id": pay.ID, "customer_id": pay.CustomerID,
+			"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "date": pay.Date.String(),
+			"applied": applied, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "reference": pay.Reference, "cash_discounts": discounts}), nil
 }
 
 // invoicesByID indexes invoices by id.
@@ -462,7 +428,7 @@ func invoicesByID(invs []*billing.Invoice) map[string]*billing.Invoice {
 	return out
 }
 
-func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Principal, pay Payment) error {
+func (s *Service) queuePaymentReceipt(ctx context.Context, tx PaymentsTx, p access.Principal, pay Payment) error {
 	cust, err := tx.GetCustomer(ctx, p.TenantID, pay.CustomerID)
 	if err != nil {
 		return err
@@ -470,11 +436,11 @@ func (s *Service) queuePaymentReceipt(ctx context.Context, tx Tx, p access.Princ
 	if cust.Billing.Email == "" {
 		return nil
 	}
-	now := s.Now()
-	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: "payment.receipt",
+	now := s.now()
+	return tx.InsertNotification(ctx, notify.Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: "payment.receipt",
 		TargetType: "payment", TargetID: pay.ID, Recipient: cust.Billing.Email, Language: cust.Billing.Language,
 		Payload: map[string]string{"amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "method": pay.Method,
-			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "customer_name": customerName(cust)},
+			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "customer_name": CustomerName(cust)},
 		Status: "queued", CreatedAt: now})
 }
 
@@ -487,39 +453,36 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 	if p.IsCustomer() {
 		perm = access.OwnAccount
 	}
-	if err := p.Require(perm); err != nil {
-		return Payment{}, err
-	}
-	var out, charged Payment
-	err := s.store.Write(ctx, func(tx Tx) error {
+	var charged Payment
+	out, err := usecase.Write(ctx, s.payments, p, perm, nil, func(tx PaymentsTx) (Payment, usecase.Audit, error) {
 		inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invoiceID)
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		if !invoiceVisible(p, inv) {
-			return fail.NotFoundf("no invoice %q", invoiceID)
+			return Payment{}, usecase.Audit{}, fail.NotFoundf("no invoice %q", invoiceID)
 		}
 		if err := requireOwnAccount(p, access.ManagePayments, inv.InvoiceAccountID); err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		pc, err := s.payTenant(ctx, tx, p.TenantID)
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		doc, err := pc.doc(inv, pc.today)
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		amt, err := receivables.CardPaymentAmount(doc, inv.InvoiceAccountID, amount)
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		cust, err := tx.GetCustomer(ctx, p.TenantID, inv.InvoiceAccountID)
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		rate := ""
 		if inv.Currency != pc.accounting.Code() {
@@ -527,28 +490,28 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 		}
 		pay, err := s.newPayment(pc, p, cust, receivables.PaymentRequest{Method: PayCard, Currency: inv.Currency, ExchangeRate: rate}, amt.Decimal())
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 
 		key := idempotencyKey
 		if key == "" {
 			key = pay.ID
 		}
-		m, ch, err := s.ChargePrimaryCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt.Decimal(), inv.Currency, "Invoice "+label(inv), "pay:"+key)
+		m, ch, err := s.deps.ChargeCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt.Decimal(), inv.Currency, "Invoice "+label(inv), "pay:"+key)
 		if err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
 		pay.PaymentMethodID, pay.CardBrand, pay.CardLast4, pay.Provider, pay.ChargeID = m.ID, m.Brand, m.Last4, m.Provider, ch.ChargeID
 		pay.Reference = "Invoice " + label(inv)
 		charged = pay
-		if err := s.bookPayment(ctx, tx, pc, p, &pay, []*billing.Invoice{&inv}, []receivables.Target{{Document: doc, Amount: amt, Explicit: true}}, true); err != nil {
-			return err
+		a, err := s.bookPayment(ctx, tx, pc, p, &pay, []*billing.Invoice{&inv}, []receivables.Target{{Document: doc, Amount: amt, Explicit: true}}, true)
+		if err != nil {
+			return Payment{}, usecase.Audit{}, err
 		}
 		if err := s.faultPoint("card payment booked"); err != nil {
-			return err
+			return Payment{}, usecase.Audit{}, err
 		}
-		out = pay
-		return nil
+		return pay, a, nil
 	})
 	if err != nil && charged.ChargeID != "" {
 		s.compensateCharge(charged) // charged, but the bookkeeping did not commit
@@ -560,10 +523,10 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 // is never charged for nothing (best effort: the error that made the
 // transaction fail is what the caller sees).
 func (s *Service) compensateCharge(pay Payment) {
-	if s.provider == nil || pay.ChargeID == "" {
+	if s.deps.Provider == nil || pay.ChargeID == "" {
 		return
 	}
-	_, _ = s.provider.Refund(context.Background(), RefundRequest{ChargeID: pay.ChargeID, Amount: pay.Amount, Currency: pay.Currency,
+	_, _ = s.deps.Provider.Refund(context.Background(), accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: pay.Amount, Currency: pay.Currency,
 		IdempotencyKey: "compensate:" + pay.ID})
 }
 
@@ -585,18 +548,14 @@ type Settlement struct {
 // Settle applies credit to invoices until one side runs out, closing the
 // invoices it pays in full and the credit notes it uses up.
 func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput) (Settlement, error) {
-	if err := p.Require(access.ManagePayments); err != nil {
-		return Settlement{}, err
-	}
-	var out Settlement
-	err := s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.payments, p, access.ManagePayments, nil, func(tx PaymentsTx) (Settlement, usecase.Audit, error) {
 		cust, err := tx.GetCustomer(ctx, p.TenantID, in.CustomerID)
 		if err != nil {
-			return err
+			return Settlement{}, usecase.Audit{}, err
 		}
 		pc, err := s.newPayCtx(ctx, tx, p.TenantID)
 		if err != nil {
-			return err
+			return Settlement{}, usecase.Audit{}, err
 		}
 		cur := strings.ToUpper(strings.TrimSpace(in.Currency))
 		if cur == "" {
@@ -607,21 +566,19 @@ func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput
 		}
 		res, err := s.settle(ctx, tx, pc, p, cust.ID, cur, in.Sources, in.Invoices, nil)
 		if err != nil {
-			return err
+			return Settlement{}, usecase.Audit{}, err
 		}
 		if len(res.Applications) == 0 {
-			return fail.Conflictf("nothing to settle: customer %s has no credit and open invoice in %s to set against each other", cust.Number, cur)
+			return Settlement{}, usecase.Audit{}, fail.Conflictf("nothing to settle: customer %s has no credit and open invoice in %s to set against each other", cust.Number, cur)
 		}
-		out = res
-		return s.audit(ctx, tx, p, "payment.settled", "customer", cust.ID, map[string]any{"applications": len(out.Applications), "entry_id": out.EntryID})
+		return res, usecase.Entry("payment.settled", "customer", cust.ID, map[string]any{"applications": len(res.Applications), "entry_id": res.EntryID}), nil
 	})
-	return out, err
 }
 
 // settle sets credit against invoices (receivables.PlanSettlement). With
 // extra set (an invoice just issued, not yet written) it is the only
 // invoice and is not written.
-func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
+func (s *Service) settle(ctx context.Context, tx PaymentsTx, pc *payCtx, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
 	curr, _ := money.ParseCurrency(cur) // an unknown code: no document is in it
 	var sources []receivables.Source
 	var pays []*Payment                   // the payment sources, in order
@@ -727,7 +684,7 @@ func (s *Service) settle(ctx context.Context, tx Tx, pc *payCtx, p access.Princi
 	for i := range invDocs {
 		demand[i] = &invDocs[i]
 	}
-	now := s.Now()
+	now := s.now()
 	plan, err := receivables.PlanSettlement(pc.accounts, customerID, sources, demand)
 	if err != nil {
 		return Settlement{}, err
@@ -774,7 +731,7 @@ type openDocs struct {
 // lockOpen locks and returns a customer's documents of kind in cur with
 // something left to settle (receivables.Document.OpenFor), oldest due
 // first, as seen by a payment made on paidOn.
-func (s *Service) lockOpen(ctx context.Context, tx Tx, pc *payCtx, customerID string, kind billing.Kind, cur money.Currency, paidOn calendar.Date) (openDocs, error) {
+func (s *Service) lockOpen(ctx context.Context, tx PaymentsTx, pc *payCtx, customerID string, kind billing.Kind, cur money.Currency, paidOn calendar.Date) (openDocs, error) {
 	var out openDocs
 	listed, err := tx.OpenDocuments(ctx, pc.tenant.ID, customerID)
 	if err != nil {
@@ -800,9 +757,9 @@ func (s *Service) lockOpen(ctx context.Context, tx Tx, pc *payCtx, customerID st
 	return out, nil
 }
 
-// useCredit applies a customer's unapplied payments to an invoice being
+// UseCredit applies a customer's unapplied payments to an invoice being
 // issued (in memory: the caller writes the invoice).
-func (s *Service) useCredit(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice) error {
+func (s *Service) UseCredit(ctx context.Context, tx PaymentsTx, p access.Principal, inv *billing.Invoice) error {
 	if inv.Kind != billing.KindInvoice || !inv.Balance.IsPositive() {
 		return nil
 	}
@@ -835,40 +792,36 @@ type RefundInput struct {
 // payments are refunded through the provider. Never more than was paid and
 // not yet refunded.
 func (s *Service) RefundPayment(ctx context.Context, p access.Principal, paymentID string, in RefundInput) (Refund, error) {
-	if err := p.Require(access.ManagePayments); err != nil {
-		return Refund{}, err
-	}
-	reason, err := receivables.CheckRefundReason(in.Reason)
-	if err != nil {
-		return Refund{}, err
-	}
-	in.Reason = reason
-	var out Refund
-	err = s.store.Write(ctx, func(tx Tx) error {
+	return usecase.Write(ctx, s.payments, p, access.ManagePayments, func() error {
+		reason, err := receivables.CheckRefundReason(in.Reason)
+		in.Reason = reason
+		return err
+	}, func(tx PaymentsTx) (Refund, usecase.Audit, error) {
+		var audit usecase.Audit
 		pay, err := tx.GetPaymentForUpdate(ctx, p.TenantID, paymentID)
 		if err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
 		pc, err := s.payTenant(ctx, tx, p.TenantID)
 		if err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
 		rp, err := pc.payment(pay)
 		if err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
 		amount, err := receivables.RefundAmount(rp, in.Amount)
 		if err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
 		amt := amount.Decimal()
 		if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
-		now := s.Now()
+		now := s.now()
 		apps, err := tx.ListApplications(ctx, p.TenantID, pay.ID, "")
 		if err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
 		rapps := make([]receivables.Application, len(apps))
 		for i, a := range apps {
@@ -878,7 +831,7 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 		}
 		split, err := receivables.SplitRefund(rp, amount, rapps)
 		if err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
 		// The invoices the refund takes back from, locked newest first.
 		invs := map[string]*billing.Invoice{}
@@ -888,78 +841,72 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 			if invs[invID] == nil {
 				inv, err := tx.GetInvoiceForUpdate(ctx, p.TenantID, invID)
 				if err != nil {
-					return err
+					return Refund{}, usecase.Audit{}, err
 				}
 				invs[invID] = &inv
 			}
 			if docs[i], err = pc.doc(*invs[invID], pc.today); err != nil {
-				return err
+				return Refund{}, usecase.Audit{}, err
 			}
 		}
 		r := Refund{ID: id.NewAt("rfd", now), TenantID: p.TenantID, PaymentID: pay.ID, Reason: in.Reason, Date: pc.today,
 			CreatedBy: p.ActorID(), CreatedAt: now}
 		plan, err := receivables.PlanRefund(pc.accounts, rp, amount, split, rapps, docs, r.ID)
 		if err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
 		for _, ch := range plan.Documents {
 			inv := invs[ch.Document.ID]
 			setBalances(inv, ch.Document)
 			if ch.Reopen {
 				if err := inv.Reopen(pc.today); err != nil {
-					return err
+					return Refund{}, usecase.Audit{}, err
 				}
-				if err := s.audit(ctx, tx, p, "invoice.reopened", "invoice", inv.ID, map[string]any{"status": inv.Status,
-					"refund_of": pay.ID, "was": ch.WasCloseReason}); err != nil {
-					return err
-				}
+				audit = audit.And("invoice.reopened", "invoice", inv.ID, map[string]any{"status": inv.Status,
+					"refund_of": pay.ID, "was": ch.WasCloseReason})
 			}
 			inv.UpdatedAt = now
 			if err := tx.UpdateInvoiceSettlement(ctx, *inv); err != nil {
-				return err
+				return Refund{}, usecase.Audit{}, err
 			}
 		}
 		for _, tk := range split.Takes {
 			a := apps[tk.Application]
 			a.Reversed = plan.Applications[tk.Application].Reversed.Decimal()
 			if err := tx.UpdateApplicationReversed(ctx, a); err != nil {
-				return err
+				return Refund{}, usecase.Audit{}, err
 			}
 		}
 		r.Amount, r.AmountAccounting = plan.Refund.Amount.Decimal(), plan.Refund.AmountAccounting.Decimal()
 		if r.EntryID, err = s.postEntry(ctx, tx, pc, plan.Entry); err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
 		setPaymentBalances(&pay, plan.Payment)
 		if err := tx.UpdatePaymentBalances(ctx, pay); err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
 		if pay.ChargeID != "" {
 			if err := s.requireProvider(); err != nil {
-				return err
+				return Refund{}, usecase.Audit{}, err
 			}
 			key := in.IdempotencyKey
 			if key == "" {
 				key = r.ID
 			}
-			pr, err := s.provider.Refund(ctx, RefundRequest{ChargeID: pay.ChargeID, Amount: amt, Currency: pay.Currency, IdempotencyKey: "refund:" + key})
+			pr, err := s.deps.Provider.Refund(ctx, accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: amt, Currency: pay.Currency, IdempotencyKey: "refund:" + key})
 			if err != nil {
-				return providerErr(err)
+				return Refund{}, usecase.Audit{}, providerErr(err)
 			}
 			r.ProviderRefund = pr.RefundID
 		}
 		if err := tx.InsertRefund(ctx, r); err != nil {
-			return err
+			return Refund{}, usecase.Audit{}, err
 		}
-		if err := s.emitEvent(ctx, tx, p.TenantID, "payment.refunded", map[string]any{"id": r.ID, "payment_id": pay.ID,
-			"customer_id": pay.CustomerID, "amount": money.Fixed(amt, pay.Currency), "currency": pay.Currency, "reason": r.Reason}); err != nil {
-			return err
-		}
-		out = r
-		return s.audit(ctx, tx, p, "payment.refunded", "payment", pay.ID, map[string]any{"refund_id": r.ID, "amount": money.Fixed(amt, pay.Currency),
-			"currency": pay.Currency, "reason": r.Reason, "provider_refund": r.ProviderRefund})
+		return r, audit.And("payment.refunded", "payment", pay.ID, map[string]any{"refund_id": r.ID, "amount": money.Fixed(amt, pay.Currency),
+			"currency": pay.Currency, "reason": r.Reason, "provider_refund": r.ProviderRefund}).
+			Emit("payment.refunded", map[string]any{"id": r.ID, "payment_id": pay.ID,
+				"customer_id": pay.CustomerID, "amount": money.Fixed(amt, pay.Currency), "currency": pay.Currency, "reason": r.Reason}), nil
 	})
-	return out, err
 }
 
 // requirePaymentRead lets staff who manage payments, and a customer for its
@@ -975,7 +922,7 @@ func (s *Service) GetPayment(ctx context.Context, p access.Principal, paymentID 
 		return Payment{}, err
 	}
 	var out Payment
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.payments.Store.Read(ctx, func(tx PaymentsTx) error {
 		pay, err := tx.GetPayment(ctx, p.TenantID, paymentID)
 		if err != nil {
 			return err
@@ -1008,7 +955,7 @@ func (s *Service) ListPayments(ctx context.Context, p access.Principal, f Paymen
 		f.Limit = 100
 	}
 	var out []Payment
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.payments.Store.Read(ctx, func(tx PaymentsTx) error {
 		var err error
 		if out, err = tx.ListPayments(ctx, p.TenantID, f); err != nil {
 			return err
@@ -1042,7 +989,7 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 		return nil, err
 	}
 	var out []CustomerCredit
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.payments.Store.Read(ctx, func(tx PaymentsTx) error {
 		if _, err := tx.GetCustomer(ctx, p.TenantID, customerID); err != nil {
 			return err
 		}
@@ -1085,8 +1032,8 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 	return out, err
 }
 
-// customerName is how emails address a customer: its legal name, else its name.
-func customerName(c billing.Customer) string {
+// CustomerName is how emails address a customer: its legal name, else its name.
+func CustomerName(c billing.Customer) string {
 	if c.Billing.LegalName != "" {
 		return c.Billing.LegalName
 	}

@@ -1,4 +1,4 @@
-package service
+package collections
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/receivables"
+	"github.com/facturo/facturo/service/notify"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 // GetDunningSchedule returns the tenant's reminder schedule: days past the
@@ -19,7 +21,7 @@ func (s *Service) GetDunningSchedule(ctx context.Context, p access.Principal) ([
 		return nil, err
 	}
 	var out []int
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.dunning.Store.Read(ctx, func(tx DunningTx) error {
 		var err error
 		out, err = tx.GetDunningOffsets(ctx, p.TenantID)
 		return err
@@ -34,24 +36,21 @@ func (s *Service) GetDunningSchedule(ctx context.Context, p access.Principal) ([
 // increasing days past due, 1 to 365, at most receivables.MaxDunningSteps
 // (receivables.CheckDunningSchedule).
 func (s *Service) SetDunningSchedule(ctx context.Context, p access.Principal, offsets []int) ([]int, error) {
-	if err := p.Require(access.ManageTenant); err != nil {
-		return nil, err
-	}
-	offsets, err := receivables.CheckDunningSchedule(offsets)
-	if err != nil {
-		return nil, err
-	}
-	err = s.store.Write(ctx, func(tx Tx) error {
+	var checked []int
+	return usecase.Write(ctx, s.dunning, p, access.ManageTenant, func() error {
+		var err error
+		checked, err = receivables.CheckDunningSchedule(offsets)
+		return err
+	}, func(tx DunningTx) ([]int, usecase.Audit, error) {
 		before, err := tx.GetDunningOffsets(ctx, p.TenantID)
 		if err != nil {
-			return err
+			return nil, usecase.Audit{}, err
 		}
-		if err := tx.SetDunningOffsets(ctx, p.TenantID, offsets); err != nil {
-			return err
+		if err := tx.SetDunningOffsets(ctx, p.TenantID, checked); err != nil {
+			return nil, usecase.Audit{}, err
 		}
-		return s.audit(ctx, tx, p, "tenant.dunning_changed", "tenant", p.TenantID, map[string]any{"from": before, "to": offsets})
+		return checked, usecase.Entry("tenant.dunning_changed", "tenant", p.TenantID, map[string]any{"from": before, "to": checked}), nil
 	})
-	return offsets, err
 }
 
 // SweepDunning queues a "dunning.reminder" notification for every unpaid
@@ -67,7 +66,7 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 	var steps []int // the step reached by due[i]
 	var today calendar.Date
 	var accounting money.Currency
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.dunning.Store.Read(ctx, func(tx DunningTx) error {
 		var err error
 		if offsets, err = tx.GetDunningOffsets(ctx, tenantID); err != nil || len(offsets) == 0 {
 			return err
@@ -76,7 +75,7 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 		if err != nil {
 			return err
 		}
-		today = calendar.Today(s.Now(), tenant.Location())
+		today = calendar.Today(s.now(), tenant.Location())
 		if accounting, err = money.ParseCurrency(tenant.Currency); err != nil {
 			return fmt.Errorf("tenant currency: %w", err)
 		}
@@ -101,21 +100,22 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 	queued := 0
 	for i, d := range due {
 		step := steps[i]
-		err := s.store.Write(ctx, func(tx Tx) error {
+		// The sweep acts for the system, on its tenant only (usecase.SignedIn).
+		sent, err := usecase.Write(ctx, s.dunning, p, usecase.SignedIn, nil, func(tx DunningTx) (bool, usecase.Audit, error) {
 			inv, err := tx.GetInvoiceForUpdate(ctx, tenantID, d.ID)
 			if err != nil {
-				return err
+				return false, usecase.Audit{}, err
 			}
 			doc, err := receivables.DocumentOf(inv, accounting, today)
 			if err != nil {
-				return err
+				return false, usecase.Audit{}, err
 			}
 			last, err := tx.MaxDunningStep(ctx, tenantID, inv.ID)
 			if err != nil || !receivables.ReminderToSend(doc, step, last) {
-				return err // sent already, or paid or closed meanwhile
+				return false, usecase.Audit{}, err // sent already, or paid or closed meanwhile
 			}
-			now := s.Now()
-			ntf := Notification{ID: id.NewAt("ntf", now), TenantID: tenantID, Kind: "dunning.reminder", TargetType: "invoice",
+			now := s.now()
+			ntf := notify.Notification{ID: id.NewAt("ntf", now), TenantID: tenantID, Kind: "dunning.reminder", TargetType: "invoice",
 				TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language,
 				Payload: map[string]string{"number": inv.Number, "balance": money.Fixed(inv.Balance, inv.Currency), "currency": inv.Currency,
 					"due_date": inv.DueDate.String(), "days_past_due": fmt.Sprint(inv.DueDate.DaysUntil(today)),
@@ -123,16 +123,18 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 				Status: "queued", CreatedAt: now}
 			inserted, err := tx.InsertDunningStep(ctx, tenantID, inv.ID, step, ntf.ID, now)
 			if err != nil || !inserted {
-				return err // another node queued this step
+				return false, usecase.Audit{}, err // another node queued this step
 			}
 			if err := tx.InsertNotification(ctx, ntf); err != nil {
-				return err
+				return false, usecase.Audit{}, err
 			}
-			queued++
-			return s.audit(ctx, tx, p, "invoice.dunning_reminder", "invoice", inv.ID, map[string]any{"step": step, "notification_id": ntf.ID})
+			return true, usecase.Entry("invoice.dunning_reminder", "invoice", inv.ID, map[string]any{"step": step, "notification_id": ntf.ID}), nil
 		})
 		if err != nil {
 			return queued, err
+		}
+		if sent {
+			queued++
 		}
 	}
 	return queued, nil
