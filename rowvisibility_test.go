@@ -22,7 +22,7 @@ func goSources(t *testing.T, fn func(path string, fset *token.FileSet, f *ast.Fi
 				return err
 			}
 			if d.IsDir() {
-				if d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") {
+				if p != root && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
 					return filepath.SkipDir
 				}
 				return nil
