@@ -13,27 +13,14 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/service/usecase/usecasetest"
 )
-
-// refusingStore fails the test when a use case opens a transaction: a
-// refused caller or refused input must never reach the store.
-type refusingStore[X any] struct{ t *testing.T }
-
-func (r refusingStore[X]) Write(context.Context, func(X) error) error {
-	r.t.Error("a refused write opened a transaction")
-	return nil
-}
-
-func (r refusingStore[X]) Read(context.Context, func(X) error) error {
-	r.t.Error("a refused read opened a transaction")
-	return nil
-}
 
 func refusingService(t *testing.T) *Service {
 	return New(Stores{
-		Journal:     refusingStore[JournalTx]{t},
-		Receivables: refusingStore[ReceivablesTx]{t},
-		Rates:       refusingStore[RatesTx]{t},
+		Journal:     usecasetest.Refusing[JournalTx](t),
+		Receivables: usecasetest.Refusing[ReceivablesTx](t),
+		Rates:       usecasetest.Refusing[RatesTx](t),
 	}, Deps{GetInvoice: func(context.Context, access.Principal, string) (billing.Invoice, error) {
 		t.Error("a refused read read a document")
 		return billing.Invoice{}, nil

@@ -8,24 +8,11 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/service/usecase/usecasetest"
 )
 
-// refusingStore fails the test when a use case opens a transaction: a
-// refused caller or refused input must never reach the store.
-type refusingStore[X any] struct{ t *testing.T }
-
-func (r refusingStore[X]) Write(context.Context, func(X) error) error {
-	r.t.Error("a refused write opened a transaction")
-	return nil
-}
-
-func (r refusingStore[X]) Read(context.Context, func(X) error) error {
-	r.t.Error("a refused read opened a transaction")
-	return nil
-}
-
 func refusingService(t *testing.T) *Service {
-	return New(Stores{Payments: refusingStore[PaymentsTx]{t}, Dunning: refusingStore[DunningTx]{t}}, Deps{},
+	return New(Stores{Payments: usecasetest.Refusing[PaymentsTx](t), Dunning: usecasetest.Refusing[DunningTx](t)}, Deps{},
 		func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) })
 }
 

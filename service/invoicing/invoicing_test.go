@@ -10,31 +10,17 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/service/usecase/usecasetest"
 )
-
-// refusingStore fails the test when a use case opens a transaction: a
-// refused caller or refused input must never reach the store.
-type refusingStore[X any] struct{ t *testing.T }
-
-func (r refusingStore[X]) Write(context.Context, func(X) error) error {
-	r.t.Error("a refused write opened a transaction")
-	return nil
-}
-
-func (r refusingStore[X]) Read(context.Context, func(X) error) error {
-	r.t.Error("a refused read opened a transaction")
-	return nil
-}
 
 func refusingService(t *testing.T) *Service {
 	return New(Stores{
-		Invoices:    refusingStore[InvoicesTx]{t},
-		Corrections: refusingStore[CorrectionsTx]{t},
-		Tenants:     refusingStore[TenantsTx]{t},
-		Templates:   refusingStore[TemplatesTx]{t},
-		Attachments: refusingStore[AttachmentsTx]{t},
-		Documents:   refusingStore[DocumentsTx]{t},
+		Invoices:    usecasetest.Refusing[InvoicesTx](t),
+		Corrections: usecasetest.Refusing[CorrectionsTx](t),
+		Tenants:     usecasetest.Refusing[TenantsTx](t),
+		Templates:   usecasetest.Refusing[TemplatesTx](t),
+		Attachments: usecasetest.Refusing[AttachmentsTx](t),
+		Documents:   usecasetest.Refusing[DocumentsTx](t),
 	}, Deps{InvoiceEvent: func(inv billing.Invoice, extra map[string]any) map[string]any {
 		m := map[string]any{"id": inv.ID, "status": inv.Status}
 		for k, v := range extra {
@@ -213,5 +199,3 @@ func TestParseDecimal(t *testing.T) {
 		}
 	}
 }
-
-var _ usecase.Store[InvoicesTx] = refusingStore[InvoicesTx]{}
