@@ -118,14 +118,7 @@ func (h *Handlers) registerCorrections(api huma.API) {
 					comment = in.Body.Comment
 				}
 				inv, err := st.fn(ctx, p, in.ID, comment)
-				if err != nil {
-					return nil, err
-				}
-				dc, err := DocContextOf(ctx, h.Svc, p)
-				if err != nil {
-					return nil, err
-				}
-				return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
+				return h.invoiceBody(ctx, p, inv, err)
 			})
 	}
 	core.Op(api, huma.Operation{OperationID: "get-invoice-workflow", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/workflow", Summary: "Approval history", Tags: tags},

@@ -144,6 +144,19 @@ func DocContextOf(ctx context.Context, svc *service.Service, p access.Principal)
 	return DocContext{Accounting: acc, Status: sc}, err
 }
 
+// invoiceBody answers a use case that returned one document: the document
+// with its lines in the caller's document context, or the use case's error.
+func (h *Handlers) invoiceBody(ctx context.Context, p access.Principal, inv billing.Invoice, err error) (*core.Body[Invoice], error) {
+	if err != nil {
+		return nil, err
+	}
+	dc, err := DocContextOf(ctx, h.Svc, p)
+	if err != nil {
+		return nil, err
+	}
+	return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
+}
+
 func decPtr(d *decimal.Decimal) *string {
 	if d == nil {
 		return nil
@@ -344,27 +357,13 @@ func (h *Handlers) registerInvoices(api huma.API) {
 	core.Op(api, huma.Operation{OperationID: "create-invoice", Method: http.MethodPost, Path: "/api/v1/invoices", Summary: "Create a draft invoice or credit note", Tags: tags},
 		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[Invoice], error) {
 			inv, err := h.Svc.CreateInvoice(ctx, p, in.Body.toService())
-			if err != nil {
-				return nil, err
-			}
-			dc, err := DocContextOf(ctx, h.Svc, p)
-			if err != nil {
-				return nil, err
-			}
-			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
+			return h.invoiceBody(ctx, p, inv, err)
 		})
 	core.Op(api, huma.Operation{OperationID: "preview-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/preview", Summary: "Compute a draft's totals without saving",
 		Tags: tags, DefaultStatus: http.StatusOK},
 		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[Invoice], error) {
 			inv, err := h.Svc.PreviewInvoice(ctx, p, in.Body.toService())
-			if err != nil {
-				return nil, err
-			}
-			dc, err := DocContextOf(ctx, h.Svc, p)
-			if err != nil {
-				return nil, err
-			}
-			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
+			return h.invoiceBody(ctx, p, inv, err)
 		})
 	type idIn struct {
 		ID string `path:"id"`
@@ -372,14 +371,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 	core.Op(api, huma.Operation{OperationID: "get-invoice", Method: http.MethodGet, Path: "/api/v1/invoices/{id}", Summary: "Get an invoice", Tags: tags},
 		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[Invoice], error) {
 			inv, err := h.Svc.GetInvoice(ctx, p, in.ID)
-			if err != nil {
-				return nil, err
-			}
-			dc, err := DocContextOf(ctx, h.Svc, p)
-			if err != nil {
-				return nil, err
-			}
-			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
+			return h.invoiceBody(ctx, p, inv, err)
 		})
 	type patchIn struct {
 		ID   string `path:"id"`
@@ -389,14 +381,7 @@ func (h *Handlers) registerInvoices(api huma.API) {
 		Description: "Only drafts can be edited; lines, when given, replace all lines. Issued documents are changed by a correction.", Tags: tags},
 		func(ctx context.Context, p access.Principal, in *patchIn) (*core.Body[Invoice], error) {
 			inv, err := h.Svc.UpdateInvoice(ctx, p, in.ID, in.Body.toService())
-			if err != nil {
-				return nil, err
-			}
-			dc, err := DocContextOf(ctx, h.Svc, p)
-			if err != nil {
-				return nil, err
-			}
-			return &core.Body[Invoice]{Body: InvoiceOut(inv, true, dc)}, nil
+			return h.invoiceBody(ctx, p, inv, err)
 		})
 	core.Op(api, huma.Operation{OperationID: "discard-invoice", Method: http.MethodDelete, Path: "/api/v1/invoices/{id}", Summary: "Discard a draft",
 		Tags: tags, DefaultStatus: http.StatusNoContent},
