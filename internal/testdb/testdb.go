@@ -1,7 +1,12 @@
 // Package testdb gives tests a fresh, migrated Facturo database on each
-// engine: a SQLite file in a temporary directory, and a private schema in the
-// PostgreSQL server named by FACTURO_TEST_POSTGRES_URL. With CI=true a missing
-// PostgreSQL fails the test instead of skipping it.
+// engine: a SQLite file in a temporary directory, and a private database in
+// the PostgreSQL server named by FACTURO_TEST_POSTGRES_URL. With CI=true a
+// missing PostgreSQL fails the test instead of skipping it.
+//
+// Migrating takes a while (about 0.1 s on SQLite, 1 s on PostgreSQL), so
+// the schema is migrated once into a template per engine, keyed by
+// store.MigrationsDigest, and each test gets a copy: a file copy on SQLite,
+// CREATE DATABASE ... TEMPLATE on PostgreSQL.
 package testdb
 
 import (
@@ -36,19 +41,20 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 }
 
 // Open returns a fresh migrated database on engine e, closed and removed
-// when the test ends.
+// when the test ends: a copy of the engine's migrated template.
 func Open(t testing.TB, e store.Engine) *store.DB {
 	t.Helper()
-	dsn := DSN(t, e)
-	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
+	var dsn string
+	if e == store.SQLite {
+		dsn = sqliteCopy(t)
+	} else {
+		dsn = postgresCopy(t)
+	}
+	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("open %s: %v", e, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx, nil); err != nil {
-		t.Fatalf("migrate %s: %v", e, err)
-	}
 	return db
 }
 
