@@ -1,24 +1,18 @@
-package service
-
-import (
-	"context"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/shopspring/decimal"
-
-	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
-	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/id"
-	"github.com/facturo/facturo/ledger"
-	"github.com/facturo/facturo/money"
-	"github.com/facturo/facturo/receivables"
-)
-
+// Package wallets holds the use cases of prepaid customer wallets: the
+// tenant's wallet policies, opening a wallet and its automatic recharge,
+// complimentary credits, top-ups charged to the primary card, usage drawn
+// from the wallet, and the durable automatic recharge jobs. Every write a
+// principal makes runs through the envelope of package usecase; the
+// recharge jobs run for the system principal of their tenant.
+//
+// It declares the storage it needs, small store interfaces by noun
+// (WalletSettingsStore, WalletStore, RechargeStore) combined into one
+// transaction interface per part (SettingsTx, WalletsTx); the root service
+// narrows its store to them (usecase.Narrow), and the store package
+// implements them. What it needs of other areas (webhook events, ledger
+// posting, the primary card and its charge, completing a sales item) comes
+// in through Deps.
+//
 // Wallets (seed 003), and how they meet the ledger and sales items:
 //
 //   - Top-up (add funds, or an automatic recharge): the primary card is
@@ -48,12 +42,33 @@ import (
 //
 // Wallets are kept in the tenant's accounting currency, so the ledger needs
 // no conversion.
+package wallets
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service/notify"
+	"github.com/facturo/facturo/service/usecase"
+)
+
+// WalletSettingsStore persists a tenant's wallet policies.
+type WalletSettingsStore interface {
+	GetWalletSettings(ctx context.Context, tenantID string) (WalletSettings, error) // defaults when never set
+	SetWalletSettings(ctx context.Context, tenantID string, ws WalletSettings) error
+}
 
 // WalletStore persists wallets, their settings, complimentary lots and
 // movements (the recharge jobs are RechargeStore).
 type WalletStore interface {
-	GetWalletSettings(ctx context.Context, tenantID string) (WalletSettings, error) // defaults when never set
-	SetWalletSettings(ctx context.Context, tenantID string, ws WalletSettings) error
+	WalletSettingsStore
 	InsertWallet(ctx context.Context, w billing.Wallet) error // conflict when the customer has one
 	UpdateWallet(ctx context.Context, w billing.Wallet) error
 	GetWallet(ctx context.Context, tenantID, customerID string) (billing.Wallet, error)
@@ -86,6 +101,107 @@ type RechargeStore interface {
 	ClaimRecharges(ctx context.Context, tenantID string, now, leaseUntil time.Time, limit int) ([]Recharge, error)
 }
 
+// SettingsTx is what the wallet policy use cases read and write in one transaction.
+type SettingsTx interface {
+	usecase.AuditTx
+	WalletSettingsStore
+}
+
+// WalletReader reads one customer's wallet.
+type WalletReader interface {
+	GetWallet(ctx context.Context, tenantID, customerID string) (billing.Wallet, error) // fail.NotFound if absent
+}
+
+// ViewReader is what a wallet's view reads: the tenant (for its today),
+// the wallet and its complimentary lots.
+type ViewReader interface {
+	WalletReader
+	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
+	ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error)
+}
+
+// WalletsTx is what the wallet, top-up, draw and recharge use cases read
+// and write in one transaction.
+type WalletsTx interface {
+	usecase.AuditTx
+	WalletStore
+	RechargeStore
+	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
+	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) // fail.NotFound if absent
+	// NextCounter increments and returns the named per-tenant counter (the
+	// receipt numbers), gapless within the transaction.
+	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
+	// ListAccounts lists the chart of accounts (the role accounts top-ups
+	// and draws post to).
+	ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error)
+	// InsertNotification queues an email.
+	InsertNotification(ctx context.Context, n notify.Notification) error
+	// GetProduct finds the product usage is charged for (fail.NotFound if absent).
+	GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error)
+	// InsertSalesItem adds the sales item of the usage a wallet did not cover.
+	InsertSalesItem(ctx context.Context, si billing.SalesItem) error
+}
+
+// Stores are the transactions the wallet use cases open, one kind per part.
+type Stores struct {
+	Wallets  usecase.Store[WalletsTx]
+	Settings usecase.Store[SettingsTx]
+}
+
+// Deps is what the wallet use cases need of the rest of the service.
+type Deps struct {
+	// Emit records one webhook event in tx, the transaction of the change
+	// it reports.
+	Emit func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error
+	// Post checks and appends a journal entry with the next voucher number.
+	Post func(ctx context.Context, tx usecase.AuditTx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error)
+	// PrimaryCard returns a fail.Conflict naming what to do when the
+	// customer has no primary card (automatic recharge needs one).
+	PrimaryCard func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string) error
+	// ChargeCard charges the customer's primary card within tx (a read
+	// transaction: the provider call must not hold locks) and returns the
+	// provider's charge id.
+	ChargeCard func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (string, error)
+	// CompleteItem fills a sales item's defaults from its product and
+	// customer, sets its status and validates it (the sales area's rule).
+	CompleteItem func(ctx context.Context, tx usecase.AuditTx, tenantID string, si *billing.SalesItem, fromProduct bool) error
+	// PageLimit is the most movements one list returns.
+	PageLimit int
+}
+
+// Service runs the wallet use cases.
+type Service struct {
+	wallets  usecase.Env[WalletsTx]
+	settings usecase.Env[SettingsTx]
+	deps     Deps
+	now      func() time.Time
+}
+
+// New returns a Service over st with deps. now is the service clock: UTC,
+// truncated to the microsecond both engines store.
+func New(st Stores, deps Deps, now func() time.Time) *Service {
+	return &Service{
+		wallets: usecase.Env[WalletsTx]{Store: st.Wallets, Now: now,
+			Emit: func(ctx context.Context, tx WalletsTx, tenantID string, e usecase.Event) error {
+				return deps.Emit(ctx, tx, tenantID, e)
+			}},
+		settings: usecase.Env[SettingsTx]{Store: st.Settings, Now: now},
+		deps:     deps,
+		now:      now,
+	}
+}
+
+// emit records, in a transaction that is not the envelope's (a usage import
+// row's), the events a use case returned.
+func (s *Service) emit(ctx context.Context, tx WalletsTx, tenantID string, a usecase.Audit) error {
+	for _, e := range a.Events {
+		if err := s.deps.Emit(ctx, tx, tenantID, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // WalletSettings are a tenant's wallet policies.
 type WalletSettings struct {
 	ReceiptEmails       bool `json:"receipt_emails"`        // email top-up receipts to the customer (seed 003: off)
@@ -114,10 +230,10 @@ type Recharge struct {
 	UpdatedAt     time.Time       `json:"updated_at"`
 }
 
-// walletRemovalCheck refuses removing a customer's primary card while its
+// RemovalCheck refuses removing a customer's primary card while its
 // wallet recharges automatically: set another card primary, or turn
-// automatic recharge off, first.
-func walletRemovalCheck(ctx context.Context, tx Tx, tenantID, customerID string) error {
+// automatic recharge off, first. It runs in the removing transaction.
+func RemovalCheck(ctx context.Context, tx WalletReader, tenantID, customerID string) error {
 	w, err := tx.GetWallet(ctx, tenantID, customerID)
 	if fail.Is(err, fail.NotFound) {
 		return nil
@@ -130,22 +246,6 @@ func walletRemovalCheck(ctx context.Context, tx Tx, tenantID, customerID string)
 			Fields: []fail.FieldError{{Field: "payment_method", Message: "pays the wallet's automatic recharge"}}}
 	}
 	return nil
-}
-
-// chargeForWallet charges the customer's primary card (outside any write
-// transaction: the provider call is slow and must not hold locks).
-func (s *Service) chargeForWallet(ctx context.Context, tenantID, customerID string, amount decimal.Decimal, currency, desc, key string) (string, error) {
-	var ref string
-	err := s.store.Read(ctx, func(tx Tx) error {
-		tenant, err := tx.GetTenant(ctx, tenantID)
-		if err != nil {
-			return err
-		}
-		_, ch, err := s.ChargePrimaryCard(ctx, tx, tenantID, customerID, calendar.Today(s.Now(), tenant.Location()), amount, currency, desc, key)
-		ref = ch.ChargeID
-		return err
-	})
-	return ref, err
 }
 
 // WalletView is a wallet with its balances, as the dashboard shows it.
@@ -181,228 +281,9 @@ func walletView(w billing.Wallet, grants []billing.Grant, today calendar.Date) W
 	return v
 }
 
-// GetWalletSettings returns the tenant's wallet policies.
-func (s *Service) GetWalletSettings(ctx context.Context, p access.Principal) (WalletSettings, error) {
-	if err := p.Require(access.ReadSettings); err != nil {
-		return WalletSettings{}, err
-	}
-	var out WalletSettings
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.GetWalletSettings(ctx, p.TenantID)
-		return err
-	})
-	return out, err
-}
-
-// SetWalletSettings changes the tenant's wallet policies (administrator).
-func (s *Service) SetWalletSettings(ctx context.Context, p access.Principal, ws WalletSettings) (WalletSettings, error) {
-	if err := p.Require(access.ManageTenant); err != nil {
-		return ws, err
-	}
-	if err := ws.validate(); err != nil {
-		return ws, err
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
-		before, err := tx.GetWalletSettings(ctx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		return s.saveWalletSettings(ctx, tx, p, before, ws)
-	})
-	return ws, err
-}
-
-// WalletSettingsPatch changes some of the wallet policies; nil fields stay.
-type WalletSettingsPatch struct {
-	ReceiptEmails       *bool `json:"receipt_emails,omitempty"`
-	AllowNegative       *bool `json:"allow_negative,omitempty"`
-	RechargeMaxAttempts *int  `json:"recharge_max_attempts,omitempty"`
-	RechargeBackoffSecs *int  `json:"recharge_backoff_seconds,omitempty"`
-}
-
-// UpdateWalletSettings changes the wallet policies named in patch and keeps
-// the others (administrator).
-func (s *Service) UpdateWalletSettings(ctx context.Context, p access.Principal, patch WalletSettingsPatch) (WalletSettings, error) {
-	if err := p.Require(access.ManageTenant); err != nil {
-		return WalletSettings{}, err
-	}
-	var out WalletSettings
-	err := s.store.Write(ctx, func(tx Tx) error {
-		before, err := tx.GetWalletSettings(ctx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		ws := before
-		set(&ws.ReceiptEmails, patch.ReceiptEmails)
-		set(&ws.AllowNegative, patch.AllowNegative)
-		set(&ws.RechargeMaxAttempts, patch.RechargeMaxAttempts)
-		set(&ws.RechargeBackoffSecs, patch.RechargeBackoffSecs)
-		if err := ws.validate(); err != nil {
-			return err
-		}
-		out = ws
-		return s.saveWalletSettings(ctx, tx, p, before, ws)
-	})
-	return out, err
-}
-
-// validate checks the recharge retry policy.
-func (ws WalletSettings) validate() error {
-	var c fail.Collector
-	if ws.RechargeMaxAttempts < 1 || ws.RechargeMaxAttempts > 20 {
-		c.Add("recharge_max_attempts", "use 1 to 20")
-	}
-	if ws.RechargeBackoffSecs < 1 || ws.RechargeBackoffSecs > 86400 {
-		c.Add("recharge_backoff_seconds", "use 1 to 86400")
-	}
-	return c.Err()
-}
-
-func (s *Service) saveWalletSettings(ctx context.Context, tx Tx, p access.Principal, before, ws WalletSettings) error {
-	if err := tx.SetWalletSettings(ctx, p.TenantID, ws); err != nil {
-		return err
-	}
-	return s.audit(ctx, tx, p, "wallet_settings.updated", "tenant", p.TenantID, diff(before, ws))
-}
-
-// WalletInput creates a wallet or changes its settings; nil fields stay.
-type WalletInput struct {
-	Currency          *string
-	CreditRate        *string
-	AutoRecharge      *bool
-	RechargeThreshold *string
-	RechargeAmount    *string
-}
-
-func (in WalletInput) apply(w *billing.Wallet) error {
-	var c fail.Collector
-	dec := func(field string, v *string, dst *decimal.Decimal) {
-		if v == nil {
-			return
-		}
-		d, err := money.ParseDecimal(*v)
-		if err != nil {
-			c.Add(field, "%q is not a decimal such as \"25.00\"", *v)
-			return
-		}
-		*dst = d
-	}
-	if in.Currency != nil {
-		w.Currency = strings.ToUpper(strings.TrimSpace(*in.Currency))
-	}
-	dec("credit_rate", in.CreditRate, &w.CreditRate)
-	dec("recharge_threshold", in.RechargeThreshold, &w.RechargeThreshold)
-	dec("recharge_amount", in.RechargeAmount, &w.RechargeAmount)
-	set(&w.AutoRecharge, in.AutoRecharge)
-	if err := c.Err(); err != nil {
-		return err
-	}
-	return w.Normalize()
-}
-
-// requireWalletAccess lets staff holding perm, or the customer on its own
-// account, act on a customer's wallet.
-func requireWalletAccess(p access.Principal, customerID string, perm access.Permission) error {
-	if p.IsCustomer() {
-		if err := p.Require(access.OwnAccount); err != nil {
-			return err
-		}
-		if !p.SeesCustomer(customerID) {
-			return fail.NotFoundf("no wallet for customer %q", customerID)
-		}
-		return nil
-	}
-	return p.Require(perm)
-}
-
-// SaveWallet opens a customer's wallet, or changes its settings. Staff
-// with the wallets permission set everything; the customer itself (the
-// account's owner) sets automatic recharge: on or off, threshold and amount.
-// Turning automatic recharge on needs a primary card.
-func (s *Service) SaveWallet(ctx context.Context, p access.Principal, customerID string, in WalletInput) (WalletView, error) {
-	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
-		return WalletView{}, err
-	}
-	if p.IsCustomer() && (in.Currency != nil || in.CreditRate != nil) {
-		return WalletView{}, fail.Forbiddenf("customers may change automatic recharge only")
-	}
-	var out WalletView
-	err := s.store.Write(ctx, func(tx Tx) error {
-		tenant, err := tx.GetTenant(ctx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		cust, err := tx.GetCustomer(ctx, p.TenantID, customerID)
-		if fail.Is(err, fail.NotFound) {
-			return fail.NotFoundf("no customer %q", customerID)
-		} else if err != nil {
-			return err
-		}
-		w, err := tx.GetWalletForUpdate(ctx, p.TenantID, customerID)
-		created := false
-		if fail.Is(err, fail.NotFound) {
-			if p.IsCustomer() {
-				return fail.NotFoundf("customer %s has no wallet yet", cust.Number)
-			}
-			now := s.Now()
-			w = billing.Wallet{ID: id.NewAt("wal", now), TenantID: p.TenantID, CustomerID: customerID, Currency: tenant.Currency,
-				CreditRate: decimal.NewFromInt(1), CreatedAt: now}
-			created = true
-		} else if err != nil {
-			return err
-		}
-		before := w
-		if err := in.apply(&w); err != nil {
-			return err
-		}
-		if w.Currency != tenant.Currency {
-			return fail.Field("currency", "wallets are kept in the tenant's accounting currency %s", tenant.Currency)
-		}
-		if w.AutoRecharge && !before.AutoRecharge {
-			if _, err := s.primaryPaymentMethod(ctx, tx, p.TenantID, customerID); fail.Is(err, fail.Conflict) {
-				return fail.Field("auto_recharge", "customer %s has no primary card to recharge from: add a card first", cust.Number)
-			} else if err != nil {
-				return err
-			}
-		}
-		w.UpdatedAt = s.Now()
-		if created {
-			err = tx.InsertWallet(ctx, w)
-		} else {
-			err = tx.UpdateWallet(ctx, w)
-		}
-		if err != nil {
-			return err
-		}
-		grants, err := tx.ListGrants(ctx, p.TenantID, customerID)
-		if err != nil {
-			return err
-		}
-		out = walletView(w, grants, calendar.Today(s.Now(), tenant.Location()))
-		if created {
-			return s.audit(ctx, tx, p, "wallet.created", "wallet", w.ID, w)
-		}
-		return s.audit(ctx, tx, p, "wallet.updated", "wallet", w.ID, diff(before, w))
-	})
-	return out, err
-}
-
-// GetWallet returns a customer's wallet with its balances.
-func (s *Service) GetWallet(ctx context.Context, p access.Principal, customerID string) (WalletView, error) {
-	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
-		return WalletView{}, err
-	}
-	var out WalletView
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = s.walletView(ctx, tx, p.TenantID, customerID)
-		return err
-	})
-	return out, err
-}
-
-func (s *Service) walletView(ctx context.Context, tx Tx, tenantID, customerID string) (WalletView, error) {
+// LoadView reads a customer's wallet with its balances as of now in the
+// tenant's time zone (fail.NotFound without a wallet).
+func LoadView(ctx context.Context, tx ViewReader, now time.Time, tenantID, customerID string) (WalletView, error) {
 	tenant, err := tx.GetTenant(ctx, tenantID)
 	if err != nil {
 		return WalletView{}, err
@@ -415,38 +296,20 @@ func (s *Service) walletView(ctx context.Context, tx Tx, tenantID, customerID st
 	if err != nil {
 		return WalletView{}, err
 	}
-	return walletView(w, grants, calendar.Today(s.Now(), tenant.Location())), nil
+	return walletView(w, grants, calendar.Today(now, tenant.Location())), nil
 }
 
-// ListWalletMovements lists a wallet's movements, newest first.
-func (s *Service) ListWalletMovements(ctx context.Context, p access.Principal, customerID string, limit int) ([]billing.Movement, error) {
-	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
-		return nil, err
+// parsePositive reads a decimal above zero: the checks of an amount that
+// need no currency, made before any transaction.
+func parsePositive(field, v string) (decimal.Decimal, error) {
+	d, err := money.ParseDecimal(v)
+	if err != nil {
+		return d, fail.Field(field, "%q is not a decimal such as \"25.00\"", v)
 	}
-	if limit <= 0 || limit > MaxLimit {
-		limit = MaxLimit
+	if !d.IsPositive() {
+		return d, fail.Field(field, "must be above 0")
 	}
-	var out []billing.Movement
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListMovements(ctx, p.TenantID, customerID, limit)
-		return err
-	})
-	return out, err
-}
-
-// ListWalletRecharges lists a wallet's recharge jobs, newest first.
-func (s *Service) ListWalletRecharges(ctx context.Context, p access.Principal, customerID string) ([]Recharge, error) {
-	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
-		return nil, err
-	}
-	var out []Recharge
-	err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.ListRecharges(ctx, p.TenantID, customerID)
-		return err
-	})
-	return out, err
+	return d, nil
 }
 
 // parseAmount reads a positive amount of currency cur.
@@ -468,499 +331,9 @@ func parseAmount(field, v, cur string) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// GrantCredits gives a customer complimentary credits (staff with the
-// wallets permission), kept apart from paid credits, usable until
-// expiresOn (zero: no expiry).
-func (s *Service) GrantCredits(ctx context.Context, p access.Principal, customerID, amount string, expiresOn calendar.Date, reason string) (WalletView, error) {
-	if err := p.Require(access.ManageWallets); err != nil {
-		return WalletView{}, err
+// set copies *v into *dst when v is non-nil.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
 	}
-	reason = strings.TrimSpace(reason)
-	if len(reason) > 500 {
-		return WalletView{}, fail.Field("reason", "must be at most 500 characters")
-	}
-	var out WalletView
-	err := s.store.Write(ctx, func(tx Tx) error {
-		w, err := tx.GetWalletForUpdate(ctx, p.TenantID, customerID)
-		if err != nil {
-			return err
-		}
-		tenant, err := tx.GetTenant(ctx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		today := calendar.Today(s.Now(), tenant.Location())
-		amt, err := parseAmount("amount", amount, w.Currency)
-		if err != nil {
-			return err
-		}
-		if !expiresOn.IsZero() && expiresOn.Before(today) {
-			return fail.Field("expires_on", "is in the past")
-		}
-		now := s.Now()
-		g := billing.Grant{ID: id.NewAt("wgr", now), TenantID: p.TenantID, CustomerID: customerID, Amount: amt, Remaining: amt,
-			ExpiresOn: expiresOn, Reason: reason, CreatedAt: now}
-		if err := tx.InsertGrant(ctx, g); err != nil {
-			return err
-		}
-		desc := "Complimentary credits"
-		if reason != "" {
-			desc += ": " + reason
-		}
-		if err := tx.InsertMovement(ctx, billing.Movement{ID: id.NewAt("wmv", now), TenantID: p.TenantID, CustomerID: customerID,
-			Kind: billing.MoveGrant, Complimentary: amt, PaidAfter: w.PaidBalance, Description: desc, CreatedAt: now}); err != nil {
-			return err
-		}
-		grants, err := tx.ListGrants(ctx, p.TenantID, customerID)
-		if err != nil {
-			return err
-		}
-		out = walletView(w, grants, today)
-		return s.audit(ctx, tx, p, "wallet.credits_granted", "wallet", w.ID, g)
-	})
-	return out, err
-}
-
-// AddFunds charges the customer's primary card and adds the amount to its
-// paid credits (staff with the wallets permission, or the customer itself).
-// A declined card writes nothing.
-func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, amount string) (billing.Movement, error) {
-	if err := requireWalletAccess(p, customerID, access.ManageWallets); err != nil {
-		return billing.Movement{}, err
-	}
-	var w billing.Wallet
-	var amt decimal.Decimal
-	if err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		if w, err = tx.GetWallet(ctx, p.TenantID, customerID); err != nil {
-			return err
-		}
-		amt, err = parseAmount("amount", amount, w.Currency)
-		return err
-	}); err != nil {
-		return billing.Movement{}, err
-	}
-	key := id.NewAt("wtu", s.Now())
-	ref, err := s.chargeForWallet(ctx, p.TenantID, customerID, amt, w.Currency, "Wallet top-up", key)
-	if err != nil {
-		return billing.Movement{}, err
-	}
-	var m billing.Movement
-	err = s.store.Write(context.WithoutCancel(ctx), func(tx Tx) error {
-		w, err := tx.GetWalletForUpdate(ctx, p.TenantID, customerID)
-		if err != nil {
-			return err
-		}
-		if m, err = s.creditWallet(ctx, tx, &w, billing.MoveTopUp, key, amt, ref, "Wallet top-up"); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, "wallet.top_up", "wallet", w.ID, map[string]string{"amount": amt.String(), "receipt": m.ReceiptNumber})
-	})
-	return m, err
-}
-
-// creditWallet adds paid credits bought with a card: Dr bank / Cr customer
-// prepayments, a receipt number, and a receipt email only when the tenant
-// turns receipt emails on. w must be locked.
-func (s *Service) creditWallet(ctx context.Context, tx Tx, w *billing.Wallet, kind, ref string, amt decimal.Decimal, providerRef, desc string) (billing.Movement, error) {
-	tenant, err := tx.GetTenant(ctx, w.TenantID)
-	if err != nil {
-		return billing.Movement{}, err
-	}
-	roles, err := s.roleAccounts(ctx, tx, w.TenantID)
-	if err != nil {
-		return billing.Movement{}, err
-	}
-	now := s.Now()
-	n, err := tx.NextCounter(ctx, w.TenantID, "wallet_receipt")
-	if err != nil {
-		return billing.Movement{}, err
-	}
-	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: kind, Ref: ref, Paid: amt,
-		Description: desc, ReceiptNumber: fmt.Sprintf("WR-%06d", n), ProviderRef: providerRef, CreatedAt: now}
-	var b ledger.Builder
-	b.Debit(roles[ledger.RoleBank], amt, ledger.Line{Currency: w.Currency, Amount: amt})
-	b.Credit(roles[ledger.RolePrepayments], amt, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: amt.Neg()})
-	e, err := s.post(ctx, tx, w.TenantID, calendar.Today(now, tenant.Location()), desc+" "+m.ReceiptNumber, "wallet_top_up", m.ID, "", b.Lines())
-	if err != nil {
-		return billing.Movement{}, err
-	}
-	m.EntryID = e.ID
-	w.PaidBalance = w.PaidBalance.Add(amt)
-	w.UpdatedAt = now
-	m.PaidAfter = w.PaidBalance
-	if err := tx.InsertMovement(ctx, m); err != nil {
-		return billing.Movement{}, err
-	}
-	if err := tx.UpdateWallet(ctx, *w); err != nil {
-		return billing.Movement{}, err
-	}
-	if err := s.emitEvent(ctx, tx, w.TenantID, "wallet.topped_up", walletEvent(*w, m, w.PaidBalance)); err != nil {
-		return billing.Movement{}, err
-	}
-	ws, err := tx.GetWalletSettings(ctx, w.TenantID)
-	if err != nil {
-		return billing.Movement{}, err
-	}
-	if ws.ReceiptEmails {
-		if err := s.walletNotice(ctx, tx, *w, "wallet.receipt", map[string]string{"receipt": m.ReceiptNumber, "amount": amt.String(),
-			"currency": w.Currency}); err != nil {
-			return billing.Movement{}, err
-		}
-	}
-	return m, nil
-}
-
-// walletNotice queues a notification about a wallet to the customer's billing email.
-func (s *Service) walletNotice(ctx context.Context, tx Tx, w billing.Wallet, kind string, payload map[string]string) error {
-	cust, err := tx.GetCustomer(ctx, w.TenantID, w.CustomerID)
-	if err != nil {
-		return err
-	}
-	now := s.Now()
-	payload["customer_name"] = customerName(cust)
-	if kind != "wallet.receipt" { // wallet.low_balance, wallet.recharge_failed: also webhook events
-		data := map[string]any{"wallet_id": w.ID, "customer_id": w.CustomerID}
-		for k, v := range payload {
-			data[k] = v
-		}
-		if err := s.emitEvent(ctx, tx, w.TenantID, kind, data); err != nil {
-			return err
-		}
-	}
-	return tx.InsertNotification(ctx, Notification{ID: id.NewAt("ntf", now), TenantID: w.TenantID, Kind: kind, TargetType: "wallet",
-		TargetID: w.ID, Recipient: cust.Billing.Email, Language: cust.Billing.Language, Payload: payload, Status: "queued", CreatedAt: now})
-}
-
-// UsageCharge is usage to charge to a customer's wallet.
-type UsageCharge struct {
-	CustomerID  string
-	Ref         string // the usage record's id: a charge with the same ref is applied once
-	Amount      string
-	ProductID   string
-	Description string
-	Date        calendar.Date // default today
-}
-
-// DrawResult is what a usage charge did.
-type DrawResult struct {
-	Movement  billing.Movement   `json:"movement"`
-	SalesItem *billing.SalesItem `json:"sales_item,omitempty"` // the part the wallet did not cover
-	Replayed  bool               `json:"replayed"`             // the ref was charged before; nothing changed
-}
-
-// DrawWallet charges usage to a customer's wallet (see the rules at the top
-// of this file), in one transaction holding the wallet's lock.
-func (s *Service) DrawWallet(ctx context.Context, p access.Principal, in UsageCharge) (DrawResult, error) {
-	if err := p.Require(access.ManageWallets); err != nil {
-		return DrawResult{}, err
-	}
-	in.Ref, in.Description = strings.TrimSpace(in.Ref), strings.TrimSpace(in.Description)
-	if len(in.Ref) > 200 {
-		return DrawResult{}, fail.Field("ref", "must be at most 200 characters")
-	}
-	if in.Description == "" && in.ProductID == "" {
-		return DrawResult{}, fail.Field("description", "give a description or a product_id")
-	}
-	var out DrawResult
-	err := s.store.Write(ctx, func(tx Tx) error {
-		// What the draw reads besides the wallet is read before taking the
-		// wallet's lock, so the lock is held for as few statements as possible.
-		env, err := s.loadDrawEnv(ctx, tx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		w, err := tx.GetWalletForUpdate(ctx, p.TenantID, in.CustomerID)
-		if fail.Is(err, fail.NotFound) {
-			return fail.Field("customer_id", "customer %q has no wallet", in.CustomerID)
-		} else if err != nil {
-			return err
-		}
-		amt, err := parseAmount("amount", in.Amount, w.Currency)
-		if err != nil {
-			return err
-		}
-		if in.Ref != "" {
-			m, err := tx.MovementByRef(ctx, p.TenantID, in.CustomerID, billing.MoveDraw, in.Ref)
-			if err == nil {
-				out = DrawResult{Movement: m, Replayed: true}
-				return nil
-			} else if !fail.Is(err, fail.NotFound) {
-				return err
-			}
-		}
-		out, err = s.draw(ctx, tx, env, &w, in, amt)
-		return err
-	})
-	return out, err
-}
-
-// drawEnv is what a draw reads besides the wallet.
-type drawEnv struct {
-	tenant billing.Tenant
-	ws     WalletSettings
-	roles  map[ledger.Role]string
-}
-
-func (s *Service) loadDrawEnv(ctx context.Context, tx Tx, tenantID string) (drawEnv, error) {
-	var env drawEnv
-	var err error
-	if env.tenant, err = tx.GetTenant(ctx, tenantID); err != nil {
-		return env, err
-	}
-	if env.ws, err = tx.GetWalletSettings(ctx, tenantID); err != nil {
-		return env, err
-	}
-	env.roles, err = s.roleAccounts(ctx, tx, tenantID)
-	return env, err
-}
-
-// draw applies a usage charge to a locked wallet.
-func (s *Service) draw(ctx context.Context, tx Tx, env drawEnv, w *billing.Wallet, in UsageCharge, amt decimal.Decimal) (DrawResult, error) {
-	tenant, ws := env.tenant, env.ws
-	var err error
-	now := s.Now()
-	today := calendar.Today(now, tenant.Location())
-	if in.Date.IsZero() {
-		in.Date = today
-	}
-	grants, err := tx.ListGrants(ctx, w.TenantID, w.CustomerID)
-	if err != nil {
-		return DrawResult{}, err
-	}
-	before := walletView(*w, grants, today).Balance
-	cur, err := money.ParseCurrency(w.Currency)
-	if err != nil {
-		return DrawResult{}, fmt.Errorf("wallet of %s: %w", w.CustomerID, err)
-	}
-	drawn, err := receivables.PlanDraw(money.New(amt, cur), money.New(w.PaidBalance, cur), receivables.UsableLots(grants, cur, today), ws.AllowNegative)
-	if err != nil {
-		return DrawResult{}, err
-	}
-	comp, paid, billed := drawn.Comp.Decimal(), drawn.Paid.Decimal(), drawn.Billed.Decimal()
-	for _, g := range grants {
-		if take, ok := drawn.FromLots[g.ID]; ok {
-			if err := tx.SetGrantRemaining(ctx, w.TenantID, g.ID, g.Remaining.Sub(take.Decimal())); err != nil {
-				return DrawResult{}, err
-			}
-		}
-	}
-	var prod billing.Product
-	if in.ProductID != "" {
-		if prod, err = tx.GetProduct(ctx, w.TenantID, in.ProductID); fail.Is(err, fail.NotFound) {
-			return DrawResult{}, fail.Field("product_id", "no product %q", in.ProductID)
-		} else if err != nil {
-			return DrawResult{}, err
-		}
-		if in.Description == "" {
-			in.Description = prod.Name
-		}
-	}
-	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: billing.MoveDraw, Ref: in.Ref,
-		Paid: paid.Neg(), Complimentary: comp.Neg(), Billed: billed, Description: in.Description, CreatedAt: now}
-	if paid.Sign() != 0 {
-		roles := env.roles
-		revenue := roles[ledger.RoleRevenue]
-		if prod.Account != "" {
-			revenue = prod.Account
-		}
-		var b ledger.Builder
-		b.Debit(roles[ledger.RolePrepayments], paid, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: paid})
-		b.Credit(revenue, paid, ledger.Line{Currency: w.Currency, Amount: paid.Neg()})
-		e, err := s.post(ctx, tx, w.TenantID, in.Date, "Wallet usage: "+in.Description, "wallet_draw", m.ID, "", b.Lines())
-		if err != nil {
-			return DrawResult{}, err
-		}
-		m.EntryID = e.ID
-	}
-	var item *billing.SalesItem
-	if billed.IsPositive() {
-		ref := in.Ref
-		if ref == "" {
-			ref = m.ID
-		}
-		si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: w.TenantID, CustomerID: w.CustomerID, Source: billing.SourceUsage,
-			SourceRef: "wallet:" + ref, ProductID: in.ProductID, Description: in.Description + " (not covered by the wallet)",
-			Quantity: decimal.NewFromInt(1), UnitPrice: billed, Currency: w.Currency, BillingDate: in.Date, PeriodStart: in.Date,
-			PeriodEnd: in.Date, ChargeType: billing.Usage, CreatedAt: now, UpdatedAt: now}
-		if err := s.completeItem(ctx, tx, w.TenantID, &si, true); err != nil {
-			return DrawResult{}, err
-		}
-		if err := tx.InsertSalesItem(ctx, si); err != nil {
-			return DrawResult{}, err
-		}
-		m.SalesItemID, item = si.ID, &si
-	}
-	w.PaidBalance = w.PaidBalance.Sub(paid)
-	w.UpdatedAt = now
-	m.PaidAfter = w.PaidBalance
-	if err := tx.InsertMovement(ctx, m); err != nil {
-		return DrawResult{}, err
-	}
-	after := before.Sub(paid).Sub(comp)
-	if receivables.CrossesThreshold(money.New(before, cur), money.New(after, cur), money.New(w.RechargeThreshold, cur)) {
-		if err := s.walletNotice(ctx, tx, *w, "wallet.low_balance", map[string]string{"balance": after.String(),
-			"threshold": w.RechargeThreshold.String(), "currency": w.Currency}); err != nil {
-			return DrawResult{}, err
-		}
-	}
-	if w.NeedsRecharge(after) {
-		rc := Recharge{ID: id.NewAt("wrc", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Amount: w.RechargeAmount,
-			Status: "pending", Auto: true, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
-		if err := tx.InsertRecharge(ctx, rc); err != nil {
-			return DrawResult{}, err
-		}
-		w.PendingRechargeID = rc.ID
-	}
-	if err := tx.UpdateWallet(ctx, *w); err != nil {
-		return DrawResult{}, err
-	}
-	if err := s.emitEvent(ctx, tx, w.TenantID, "wallet.drawn", walletEvent(*w, m, after)); err != nil {
-		return DrawResult{}, err
-	}
-	return DrawResult{Movement: m, SalesItem: item}, nil
-}
-
-// walletEvent is the data of wallet.* events about a movement.
-func walletEvent(w billing.Wallet, m billing.Movement, balance decimal.Decimal) map[string]any {
-	return map[string]any{"wallet_id": w.ID, "customer_id": w.CustomerID, "currency": w.Currency, "movement_id": m.ID,
-		"kind": m.Kind, "ref": m.Ref, "paid": m.Paid.String(), "complimentary": m.Complimentary.String(), "billed": m.Billed.String(), "paid_balance": w.PaidBalance.String(),
-		"balance": balance.String(), "receipt_number": m.ReceiptNumber}
-}
-
-// rechargeLease is how long a node owns a claimed recharge job; a node that
-// dies while charging leaves it to be claimed again after this, and the
-// retry uses the same idempotency key, so the card is charged once.
-const rechargeLease = 2 * time.Minute
-
-// ProcessWalletRecharges runs the tenant's due recharge jobs: it charges the
-// primary card and adds the paid credits, or records the failure, queues a
-// wallet.recharge_failed notification and schedules a retry by the tenant's
-// policy. Every node may call it: a job is claimed by one at a time.
-func (s *Service) ProcessWalletRecharges(ctx context.Context, tenantID string, limit int) (int, error) {
-	now := s.Now()
-	var jobs []Recharge
-	if err := s.store.Write(ctx, func(tx Tx) error {
-		var err error
-		jobs, err = tx.ClaimRecharges(ctx, tenantID, now, now.Add(rechargeLease), limit)
-		return err
-	}); err != nil {
-		return 0, err
-	}
-	done := 0
-	for _, rc := range jobs {
-		if err := s.runRecharge(ctx, rc); err != nil {
-			return done, err
-		}
-		done++
-	}
-	return done, nil
-}
-
-func (s *Service) runRecharge(ctx context.Context, rc Recharge) error {
-	var w billing.Wallet
-	if err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		w, err = tx.GetWallet(ctx, rc.TenantID, rc.CustomerID)
-		return err
-	}); err != nil {
-		return err
-	}
-	key := rc.ID + "-" + strconv.Itoa(rc.Attempts+1)
-	ref, chargeErr := s.chargeForWallet(ctx, rc.TenantID, rc.CustomerID, rc.Amount, w.Currency, "Wallet automatic recharge", key)
-	return s.store.Write(context.WithoutCancel(ctx), func(tx Tx) error {
-		w, err := tx.GetWalletForUpdate(ctx, rc.TenantID, rc.CustomerID)
-		if err != nil {
-			return err
-		}
-		cur, err := tx.GetRechargeForUpdate(ctx, rc.TenantID, rc.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Status != "processing" {
-			return nil // finished by another node meanwhile
-		}
-		now := s.Now()
-		cur.UpdatedAt, cur.LockedUntil = now, nil
-		if chargeErr == nil {
-			m, err := s.creditWallet(ctx, tx, &w, billing.MoveRecharge, rc.ID, rc.Amount, ref, "Wallet automatic recharge")
-			if err != nil {
-				return err
-			}
-			cur.Status, cur.MovementID, cur.LastError = "succeeded", m.ID, ""
-		} else {
-			ws, err := tx.GetWalletSettings(ctx, rc.TenantID)
-			if err != nil {
-				return err
-			}
-			cur.Attempts++
-			cur.LastError = chargeErr.Error()
-			final := cur.Attempts >= ws.RechargeMaxAttempts
-			if final {
-				cur.Status = "failed"
-			} else {
-				cur.Status = "pending"
-				cur.NextAttemptAt = now.Add(billing.RechargeDelay(time.Duration(ws.RechargeBackoffSecs)*time.Second, cur.Attempts))
-			}
-			if cur.Attempts == 1 || final {
-				if err := s.walletNotice(ctx, tx, w, "wallet.recharge_failed", map[string]string{"amount": rc.Amount.String(),
-					"currency": w.Currency, "attempt": strconv.Itoa(cur.Attempts), "will_retry": strconv.FormatBool(!final),
-					"error": chargeErr.Error()}); err != nil {
-					return err
-				}
-			}
-		}
-		if cur.Status == "succeeded" || cur.Status == "failed" {
-			if w.PendingRechargeID == rc.ID {
-				w.PendingRechargeID = ""
-				w.UpdatedAt = now
-				if err := tx.UpdateWallet(ctx, w); err != nil {
-					return err
-				}
-			}
-		}
-		return tx.UpdateRecharge(ctx, cur)
-	})
-}
-
-// drawUsageRow charges an imported usage row to the customer's wallet when
-// it has one in the row's currency (inside the import's transaction); ok is
-// false when it has none, and the row becomes a sales item as before.
-func (s *Service) drawUsageRow(ctx context.Context, tx Tx, si billing.SalesItem, recordID string) (res UsageRowResult, ok bool, err error) {
-	w, err := tx.GetWalletForUpdate(ctx, si.TenantID, si.CustomerID)
-	if fail.Is(err, fail.NotFound) {
-		return res, false, nil
-	} else if err != nil {
-		return res, false, err
-	}
-	if w.Currency != si.Currency || !si.Net().IsPositive() {
-		return res, false, nil
-	}
-	res.RecordID = recordID
-	if _, err := tx.MovementByRef(ctx, si.TenantID, si.CustomerID, billing.MoveDraw, recordID); err == nil {
-		res.Status = "duplicate"
-		return res, true, nil
-	} else if !fail.Is(err, fail.NotFound) {
-		return res, false, err
-	}
-	if dup, err := tx.UsageItemExists(ctx, si.TenantID, recordID); err != nil {
-		return res, false, err
-	} else if dup {
-		res.Status = "duplicate"
-		return res, true, nil
-	}
-	env, err := s.loadDrawEnv(ctx, tx, si.TenantID)
-	if err != nil {
-		return res, false, err
-	}
-	r, err := s.draw(ctx, tx, env, &w, UsageCharge{CustomerID: si.CustomerID, Ref: recordID, ProductID: si.ProductID, Description: si.Description,
-		Date: si.BillingDate}, si.Net())
-	if err != nil {
-		return res, false, err
-	}
-	res.Status = "imported"
-	if r.SalesItem != nil {
-		res.ItemID = r.SalesItem.ID
-	}
-	return res, true, nil
 }
