@@ -15,6 +15,7 @@ import (
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/service/wallets"
 )
 
 // Store runs transactions. Implementations must make Write transactions
@@ -64,8 +65,8 @@ type Tx interface {
 	collections.SettlementStore
 	collections.DunningStore
 	SubscriptionStore
-	WalletStore
-	RechargeStore
+	wallets.WalletStore
+	wallets.RechargeStore
 	DocumentStore
 	OutboxStore
 	WebhookStore
@@ -118,6 +119,7 @@ type Service struct {
 	*invoicer
 	*bookkeeper
 	*collector
+	*walleter
 
 	store    Store
 	now      Clock
@@ -152,6 +154,7 @@ func New(store Store, opts ...Option) *Service {
 	s.invoicer = s.newInvoicing(store)
 	s.bookkeeper = s.newBookkeeping(store)
 	s.collector = s.newCollections(store)
+	s.walleter = s.newWallets(store)
 	return s
 }
 
