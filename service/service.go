@@ -110,7 +110,8 @@ type Clock func() time.Time
 // document use cases those of the embedded invoicing.Service, the ledger
 // reports and exchange rates those of the embedded bookkeeping.Service, the
 // payment, settlement, refund and dunning use cases those of the embedded
-// collections.Service.
+// collections.Service, the wallet use cases those of the embedded
+// wallets.Service.
 type Service struct {
 	*identity.Service
 	*notifier

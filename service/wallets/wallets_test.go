@@ -12,24 +12,11 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/service/usecase/usecasetest"
 )
 
-// refusingStore fails the test when a use case opens a transaction: a
-// refused caller or refused input must never reach the store.
-type refusingStore[X any] struct{ t *testing.T }
-
-func (r refusingStore[X]) Write(context.Context, func(X) error) error {
-	r.t.Error("a refused write opened a transaction")
-	return nil
-}
-
-func (r refusingStore[X]) Read(context.Context, func(X) error) error {
-	r.t.Error("a refused read opened a transaction")
-	return nil
-}
-
 func refusingService(t *testing.T) *Service {
-	return New(Stores{Wallets: refusingStore[WalletsTx]{t}, Settings: refusingStore[SettingsTx]{t}}, Deps{PageLimit: 500},
+	return New(Stores{Wallets: usecasetest.Refusing[WalletsTx](t), Settings: usecasetest.Refusing[SettingsTx](t)}, Deps{PageLimit: 500},
 		func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) })
 }
 
