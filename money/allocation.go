@@ -49,10 +49,31 @@ func Apportion(total Amount, parts []decimal.Decimal) ([]Amount, error) {
 	}
 	num := make([]*big.Int, len(parts))
 	for i, p := range parts {
-		num[i] = p.Shift(digits + scale).BigInt() // exact: the shift makes p integral
+		// p·10^(digits+scale) = coefficient·10^(exponent+digits+scale), a
+		// non-negative power by the choice of scale.
+		num[i] = p.Coefficient()
+		if e := p.Exponent() + digits + scale; e > 0 {
+			num[i].Mul(num[i], powerOfTen(e))
+		}
 	}
-	den := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
-	return amounts(apportion(units, num, den), total.currency), nil
+	return amounts(apportion(units, num, powerOfTen(scale)), total.currency), nil
+}
+
+// smallPowers holds 10^0 … 10^18; never modified.
+var smallPowers = func() []*big.Int {
+	out := make([]*big.Int, 19)
+	for i := range out {
+		out[i] = new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(i)), nil)
+	}
+	return out
+}()
+
+// powerOfTen returns 10^e (e ≥ 0); the caller must not modify the result.
+func powerOfTen(e int32) *big.Int {
+	if int(e) < len(smallPowers) {
+		return smallPowers[e]
+	}
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil)
 }
 
 // Allocate splits a, first rounded to the minor unit, over the given
