@@ -123,7 +123,7 @@ type Line struct {
 	Distribution      []Split          `json:"distribution,omitempty"`
 	// Computed by Compute and stored:
 	TaxCodes  []string        `json:"tax_codes"`
-	TaxAmount decimal.Decimal `json:"tax_amount"` // this line's share of the tax; lines sum to the tax total
+	TaxAmount decimal.Decimal `json:"tax_amount"` // this line's share of the tax (money.Apportion); lines sum to the tax total
 }
 
 // AmountOnly reports whether the line was entered as an amount alone.
@@ -420,12 +420,15 @@ func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Curr
 			codeTax = cur.Round(base.Mul(cs.tc.Rate).Shift(-2))
 		}
 		// Share the code's tax over its lines so line taxes sum exactly.
-		shares := shareOut(codeTax, parts, cur)
+		shares, err := money.Apportion(money.New(codeTax, cur), parts)
+		if err != nil { // unreachable: parts is not empty
+			panic(err)
+		}
 		j := 0
 		for _, en := range sc.entries {
 			if en.code == k {
 				l := &inv.Lines[en.line]
-				l.TaxAmount = l.TaxAmount.Add(shares[j])
+				l.TaxAmount = l.TaxAmount.Add(shares[j].Decimal())
 				j++
 			}
 		}
@@ -462,25 +465,4 @@ func linePrefix(i int) string {
 		return linePrefixes[i]
 	}
 	return fmt.Sprintf("lines[%d]", i)
-}
-
-// shareOut gives each line its exact part rounded to the currency, then puts
-// the difference to total on the line with the largest part, so the shares
-// sum exactly to total whatever the signs.
-func shareOut(total decimal.Decimal, parts []decimal.Decimal, cur money.Currency) []decimal.Decimal {
-	out := make([]decimal.Decimal, len(parts))
-	if len(parts) == 0 {
-		return out
-	}
-	var sum decimal.Decimal
-	largest := 0
-	for i, p := range parts {
-		out[i] = cur.Round(p)
-		sum = sum.Add(out[i])
-		if p.Abs().GreaterThan(parts[largest].Abs()) {
-			largest = i
-		}
-	}
-	out[largest] = out[largest].Add(total.Sub(sum))
-	return out
 }

@@ -10,8 +10,6 @@ package money
 import (
 	"errors"
 	"fmt"
-	"math/big"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -291,80 +289,6 @@ func Sum(c Currency, amounts ...Amount) (Amount, error) {
 		}
 	}
 	return total, nil
-}
-
-// Allocate splits a, first rounded to the minor unit, over the given
-// non-negative weights in proportion. Each part is rounded to the minor unit
-// and the parts sum exactly to the rounded amount: leftover minor units go
-// to the parts with the largest remainders (largest-remainder method), ties
-// to the earlier index. Negative amounts are split symmetrically to their
-// absolute value. It returns an error if weights is empty, any weight is
-// negative, or all weights are zero.
-func (a Amount) Allocate(weights ...decimal.Decimal) ([]Amount, error) {
-	if len(weights) == 0 {
-		return nil, errors.New("money: allocate: no weights")
-	}
-	// Scale all weights by a common power of ten so they become integers.
-	scale := int32(0)
-	allZero := true
-	for i, w := range weights {
-		switch w.Sign() {
-		case -1:
-			return nil, fmt.Errorf("money: allocate: negative weight %s at index %d", w.String(), i)
-		case 1:
-			allZero = false
-			scale = max(scale, -w.Exponent())
-		}
-	}
-	if allZero {
-		return nil, errors.New("money: allocate: all weights are zero")
-	}
-	intWeights := make([]*big.Int, len(weights))
-	weightSum := new(big.Int)
-	for i, w := range weights {
-		intWeights[i] = w.Shift(scale).BigInt() // exact: Shift makes w integral
-		weightSum.Add(weightSum, intWeights[i])
-	}
-
-	// Total in minor units, as a non-negative integer.
-	digits := a.currency.digits
-	units := a.value.Round(digits).Shift(digits).BigInt()
-	negative := units.Sign() < 0
-	units.Abs(units)
-
-	type share struct {
-		index     int
-		quotient  *big.Int
-		remainder *big.Int
-	}
-	shares := make([]share, len(weights))
-	allocated := new(big.Int)
-	for i, w := range intWeights {
-		q, r := new(big.Int).QuoRem(new(big.Int).Mul(units, w), weightSum, new(big.Int))
-		shares[i] = share{index: i, quotient: q, remainder: r}
-		allocated.Add(allocated, q)
-	}
-	// leftover < number of non-zero remainders, so it fits in an int and
-	// zero-weight parts never receive a unit.
-	leftover := int(new(big.Int).Sub(units, allocated).Int64())
-	if leftover > 0 {
-		order := slices.Clone(shares)
-		slices.SortStableFunc(order, func(x, y share) int {
-			return y.remainder.Cmp(x.remainder) // descending; stable keeps index order on ties
-		})
-		for _, s := range order[:leftover] {
-			s.quotient.Add(s.quotient, big.NewInt(1)) // shares[s.index] aliases this *big.Int
-		}
-	}
-
-	parts := make([]Amount, len(shares))
-	for i, s := range shares {
-		if negative {
-			s.quotient.Neg(s.quotient)
-		}
-		parts[i] = Amount{value: decimal.NewFromBigInt(s.quotient, -digits), currency: a.currency}
-	}
-	return parts, nil
 }
 
 // Format renders a for people using CLDR rules (via bojanz/currency), after
