@@ -47,7 +47,7 @@ func (p *Product) Normalize() error {
 	checkText(&c, "provider", p.Provider, 100)
 	p.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
 	if cur, err := money.ParseCurrency(p.Currency); err != nil {
-		c.Add("currency", "%q is not an ISO 4217 currency code", p.Currency)
+		c.Add("currency", "%v", err)
 	} else if p.DefaultPrice.Exponent() < -6 {
 		c.Add("default_price", "at most 6 decimals")
 	} else {

@@ -34,7 +34,7 @@ func (inv *Invoice) Normalize(customer, billTo Customer, tenant Tenant) error {
 	}
 	inv.Currency = inv.CurrencyFor(billTo, tenant)
 	if _, err := money.ParseCurrency(inv.Currency); err != nil {
-		c.Add("currency", "%q is not an ISO 4217 currency code", inv.Currency)
+		c.Add("currency", "%v", err)
 	}
 	if inv.Currency == tenant.Currency {
 		if !inv.ExchangeRate.IsZero() && !inv.ExchangeRate.Equal(decimal.NewFromInt(1)) {

@@ -100,7 +100,7 @@ func (s *Subscription) Normalize() error {
 		c.Add("start_date", "is required")
 	}
 	if _, err := money.ParseCurrency(s.Currency); err != nil {
-		c.Add("currency", "%q is not an ISO 4217 currency code", s.Currency)
+		c.Add("currency", "%v", err)
 	}
 	if s.Status == "" {
 		s.Status = SubActive
