@@ -47,7 +47,7 @@ func (p *Product) Normalize() error {
 	checkText(&c, "provider", p.Provider, 100)
 	p.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
 	if cur, err := money.ParseCurrency(p.Currency); err != nil {
-		c.Add("currency", "%q is not an ISO 4217 currency code", p.Currency)
+		c.Add("currency", "%v", err)
 	} else if p.DefaultPrice.Exponent() < -6 {
 		c.Add("default_price", "at most 6 decimals")
 	} else {
@@ -141,14 +141,16 @@ type Period struct {
 }
 
 // PeriodsBilledIn returns the part's periods whose billing date falls within r.
+// Periods are anchored on the start date's day (calendar.Recurrence): a part
+// starting on 31 January bills from 28 (or 29) February, 31 March, 30 April…
 func (p ContractPart) PeriodsBilledIn(r calendar.Range) []Period {
 	var out []Period
-	months := p.Interval.Months()
-	for start := p.Start; r.To.IsZero() || !start.After(r.To); start = start.AddMonths(months) {
+	rec := calendar.Recurrence{Start: p.Start, Months: p.Interval.Months()}
+	for start := p.Start; r.To.IsZero() || !start.After(r.To); start = rec.Next(start) {
 		if !p.End.IsZero() && start.After(p.End) {
 			break
 		}
-		end := start.AddMonths(months).AddDays(-1)
+		end := rec.Period(start).To
 		if !p.End.IsZero() && end.After(p.End) {
 			end = p.End
 		}

@@ -266,7 +266,7 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 	var c fail.Collector
 	cur, err := money.ParseCurrency(inv.Currency)
 	if err != nil {
-		c.Add("currency", "%q is not an ISO 4217 currency code", inv.Currency)
+		c.Add("currency", "%v", err)
 		return c.Err()
 	}
 	if len(inv.Lines) > MaxLines {

@@ -34,7 +34,7 @@ func (inv *Invoice) Normalize(customer, billTo Customer, tenant Tenant) error {
 	}
 	inv.Currency = inv.CurrencyFor(billTo, tenant)
 	if _, err := money.ParseCurrency(inv.Currency); err != nil {
-		c.Add("currency", "%q is not an ISO 4217 currency code", inv.Currency)
+		c.Add("currency", "%v", err)
 	}
 	if inv.Currency == tenant.Currency {
 		if !inv.ExchangeRate.IsZero() && !inv.ExchangeRate.Equal(decimal.NewFromInt(1)) {
@@ -412,9 +412,13 @@ func (inv *Invoice) CheckApproved(sc StatusContext) error {
 	return nil
 }
 
-// CheckPastDue is the guard of marking an invoice past due: its due date
-// has passed and it has a balance.
+// CheckPastDue is the guard of marking an invoice past due: it has a due
+// date, that date has passed and it has a balance (as the sweep's
+// DueInvoiceIDs selects: a missing due date is never past due).
 func (inv *Invoice) CheckPastDue(today calendar.Date) error {
+	if inv.DueDate.IsZero() {
+		return fail.Conflictf("invoice %s has no due date: it is never past due", inv.label())
+	}
 	if !inv.DueDate.Before(today) || inv.Balance.IsZero() {
 		return fail.Conflictf("invoice %s is due %s with balance %s: it is not past due", inv.label(), inv.DueDate, inv.Balance)
 	}

@@ -45,22 +45,33 @@ func (inv *Invoice) Workflow(action string) (Change, error) {
 }
 
 // ReturnToDraft returns an edited submitted or approved draft to Draft
-// (service/invoices.go update path). A plain draft is left as it is.
+// (service/invoices.go update path), as the transitions table allows. A
+// plain draft, and an issued document (nothing leads back to draft from
+// it), are left as they are.
 func (inv *Invoice) ReturnToDraft() Change {
-	ch := Change{From: inv.Status, To: Draft}
-	if inv.Status != Draft {
-		ch.Fields = []string{"status"}
-		inv.Status = Draft
+	if !inv.Status.CanBecome(Draft) {
+		return Change{From: inv.Status, To: inv.Status}
 	}
+	ch := Change{From: inv.Status, To: Draft, Fields: []string{"status"}}
+	inv.Status = Draft
 	return ch
 }
 
-// MarkPastDue sets the status to PastDue; the caller has checked the
-// change with CheckStatusChange.
-func (inv *Invoice) MarkPastDue() Change {
+// MarkPastDue marks an open invoice past due on today (the tenant's date).
+// Its guard is the transitions table (only an open invoice becomes past
+// due) and CheckPastDue (a due date before today and a balance): anything
+// else is refused with a conflict naming why, and left as it is — the
+// past-due sweep skips such a document (paid or marked meanwhile).
+func (inv *Invoice) MarkPastDue(today calendar.Date) (Change, error) {
+	if !inv.Status.CanBecome(PastDue) {
+		return Change{}, fail.Conflictf("invoice %s is %s: only an open invoice can become past due", inv.label(), inv.Status)
+	}
+	if err := inv.CheckPastDue(today); err != nil {
+		return Change{}, err
+	}
 	ch := Change{From: inv.Status, To: PastDue, Fields: []string{"status"}, Events: []string{"invoice.past_due"}}
 	inv.Status = PastDue
-	return ch
+	return ch, nil
 }
 
 // CheckClosable is the guard of closing by hand with reason (already
@@ -113,10 +124,10 @@ func (inv *Invoice) Void(reason, reversalEntryID string, now time.Time) (Change,
 	return ch, nil
 }
 
-// MarkIssued is the status part of issuing (service/invoices.go issue,
-// after numbering and posting): the document becomes Open, issued at now,
+// markIssued is the status part of issuing, unguarded: only Issue calls it,
+// after CheckIssuable. The document becomes Open, issued at now,
 // and closes at once when nothing is owed. It reports whether it closed.
-func (inv *Invoice) MarkIssued(now time.Time) (Change, bool) {
+func (inv *Invoice) markIssued(now time.Time) (Change, bool) {
 	ch := Change{From: inv.Status, To: Open, Fields: []string{"status", "issued_at"}, Events: []string{"invoice.issued"}}
 	inv.Status = Open
 	inv.IssuedAt = &now
@@ -133,7 +144,7 @@ func (inv *Invoice) MarkIssued(now time.Time) (Change, bool) {
 // Issue is the status part of issuing a draft on date today at now, after
 // the service numbered and posted it: the guard (CheckIssuable: a draft,
 // with lines, not on hold, a bill-to with billing information …), then
-// MarkIssued. It reports whether the document closed at once because
+// markIssued. It reports whether the document closed at once because
 // nothing is owed. The approval gate (CheckApproved) is the caller's: a
 // correction's credit note, a billing run and an automatic recurring issue
 // bypass it.
@@ -141,7 +152,7 @@ func (inv *Invoice) Issue(today calendar.Date, now time.Time) (Change, bool, err
 	if err := inv.CheckIssuable(today); err != nil {
 		return Change{}, false, err
 	}
-	ch, closed := inv.MarkIssued(now)
+	ch, closed := inv.markIssued(now)
 	return ch, closed, nil
 }
 

@@ -181,9 +181,9 @@ func TestMarkPastDue(t *testing.T) {
 	if err := inv.CheckStatusChange(PastDue, StatusContext{Today: lcToday}); err != nil {
 		t.Fatal(err)
 	}
-	ch := inv.MarkPastDue()
-	if inv.Status != PastDue || ch.From != Open || ch.To != PastDue || ch.Events[0] != "invoice.past_due" {
-		t.Fatalf("%+v status=%s", ch, inv.Status)
+	ch, err := inv.MarkPastDue(lcToday)
+	if err != nil || inv.Status != PastDue || ch.From != Open || ch.To != PastDue || ch.Events[0] != "invoice.past_due" {
+		t.Fatalf("%+v status=%s err=%v", ch, inv.Status, err)
 	}
 }
 

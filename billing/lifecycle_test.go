@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/calendar"
 )
 
 func TestWorkflow(t *testing.T) {
@@ -51,10 +53,10 @@ func TestSimpleTransitions(t *testing.T) {
 	if ch := inv.ReturnToDraft(); len(ch.Fields) != 0 {
 		t.Fatalf("ReturnToDraft on draft changed %v", ch.Fields)
 	}
-	inv = Invoice{Status: Open}
+	inv = Invoice{Status: Open, DueDate: calendar.Of(now).AddDays(-1)}
 	inv.Balance = decimal.NewFromInt(5)
-	if ch := inv.MarkPastDue(); inv.Status != PastDue || ch.From != Open {
-		t.Fatalf("MarkPastDue: %+v", ch)
+	if ch, err := inv.MarkPastDue(calendar.Of(now)); err != nil || inv.Status != PastDue || ch.From != Open {
+		t.Fatalf("MarkPastDue: %+v %v", ch, err)
 	}
 	inv.Close("written off", now)
 	if inv.Status != Closed || !inv.Balance.IsZero() || inv.CloseReason != "written off" || inv.ClosedAt == nil || !inv.ClosedAt.Equal(now) {
@@ -111,7 +113,7 @@ func TestMarkIssued(t *testing.T) {
 			t.Parallel()
 			inv := Invoice{Status: Draft}
 			inv.Total = decimal.NewFromInt(c.total)
-			ch, closed := inv.MarkIssued(now)
+			ch, closed := inv.markIssued(now)
 			if closed != c.closed || inv.Status != c.want || ch.To != c.want || inv.IssuedAt == nil {
 				t.Fatalf("MarkIssued: closed=%v %+v status=%s", closed, ch, inv.Status)
 			}

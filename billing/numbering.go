@@ -23,24 +23,57 @@ var DefaultSeries = map[string]string{
 	SeriesCreditNote: "CN-{YYYY}-{SEQ:6}",
 }
 
+// SeqMaxWidth is the widest zero-padding {SEQ:n} may ask for.
+const SeqMaxWidth = 9
+
+// seqToken matches the sequence placeholder FormatNumber renders. It is
+// lenient on purpose ({SEQ:0} renders as {SEQ}) so that a pattern stored
+// before CheckPattern refused it still numbers; CheckPattern is strict.
 var seqToken = regexp.MustCompile(`\{SEQ(?::(\d))?\}`)
 var anyToken = regexp.MustCompile(`\{[^}]*\}`)
 
+// seqWidth returns the zero-padding width of a sequence placeholder: 1 for
+// {SEQ}, n for {SEQ:n}. ok is false for any other token and for a width that
+// is not a single digit from 1 to SeqMaxWidth ({SEQ:0}, {SEQ:10}, {SEQ:06},
+// {SEQ:}).
+func seqWidth(t string) (width int, ok bool) {
+	if t == "{SEQ}" {
+		return 1, true
+	}
+	n, found := strings.CutPrefix(t, "{SEQ:")
+	n, closed := strings.CutSuffix(n, "}")
+	if !found || !closed || len(n) != 1 || n[0] < '1' || n[0] > '0'+SeqMaxWidth {
+		return 0, false
+	}
+	return int(n[0] - '0'), true
+}
+
 // CheckPattern validates a numbering pattern: literal text with {YYYY},
-// {YY}, {MM} and exactly one {SEQ} or {SEQ:n} (n digits, zero-padded).
+// {YY}, {MM} and exactly one {SEQ} or {SEQ:n} (n digits from 1 to
+// SeqMaxWidth, zero-padded). Every placeholder is checked whole: a token
+// that only looks like one ({SEQ:0}, {seq}, {YYY}) is refused, naming it.
 func CheckPattern(p string) error {
 	if len(p) == 0 || len(p) > 40 {
 		return fail.Field("pattern", "must be 1 to 40 characters")
 	}
-	if len(seqToken.FindAllString(p, -1)) != 1 {
-		return fail.Field("pattern", "must contain exactly one {SEQ} or {SEQ:n} (n from 1 to 9)")
-	}
+	seqs := 0
 	for _, t := range anyToken.FindAllString(p, -1) {
 		switch {
-		case t == "{YYYY}", t == "{YY}", t == "{MM}", seqToken.MatchString(t):
+		case t == "{YYYY}", t == "{YY}", t == "{MM}":
+		case strings.HasPrefix(t, "{SEQ:"):
+			if _, ok := seqWidth(t); !ok {
+				return fail.Field("pattern", "%s in %q: the width n of {SEQ:n} must be one digit from 1 to %d (the digits the sequence is zero-padded to), e.g. {SEQ:6}; use {SEQ} for no padding",
+					t, p, SeqMaxWidth)
+			}
+			seqs++
+		case t == "{SEQ}":
+			seqs++
 		default:
 			return fail.Field("pattern", "unknown token %s: use {YYYY}, {YY}, {MM}, {SEQ} or {SEQ:n}", t)
 		}
+	}
+	if seqs != 1 {
+		return fail.Field("pattern", "must contain exactly one {SEQ} or {SEQ:n} (n from 1 to %d)", SeqMaxWidth)
 	}
 	if strings.ContainsAny(anyToken.ReplaceAllString(p, ""), " \t\n{}") {
 		return fail.Field("pattern", "literal text must not contain spaces or braces")

@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -56,8 +57,23 @@ func TestCheckPattern(t *testing.T) {
 		{strings.Repeat("A", 35) + "{SEQ}", true, ""},
 		{"INV-{YYYY}", false, "exactly one {SEQ}"},
 		{"{SEQ}-{SEQ:3}", false, "exactly one {SEQ}"},
-		{"INV-{SEQ:0}", true, ""}, // accepted although the message says 1 to 9: renders as {SEQ}
-		{"INV-{SEQ:10}", false, "exactly one {SEQ}"},
+		// The width of {SEQ:n} is one digit from 1 to 9; anything else is
+		// refused naming the token, the pattern and the range.
+		{"INV-{SEQ:0}", false, `{SEQ:0} in "INV-{SEQ:0}": the width n of {SEQ:n} must be one digit from 1 to 9`},
+		{"INV-{SEQ:10}", false, `{SEQ:10} in "INV-{SEQ:10}": the width n of {SEQ:n} must be one digit from 1 to 9`},
+		{"INV-{SEQ:06}", false, "must be one digit from 1 to 9"},
+		{"INV-{SEQ:}", false, "must be one digit from 1 to 9"},
+		{"INV-{SEQ:-1}", false, "must be one digit from 1 to 9"},
+		{"INV-{SEQ: 6}", false, "must be one digit from 1 to 9"},
+		{"INV-{SEQ:x}", false, "must be one digit from 1 to 9"},
+		{"INV-{YYYY}-{SEQ:0}-{SEQ}", false, "{SEQ:0}"},
+		{"INV-{seq}", false, "unknown token {seq}"},
+		{"INV-{YYY}-{SEQ}", false, "unknown token {YYY}"},
+		{"INV-{M}-{SEQ}", false, "unknown token {M}"},
+		{"INV-{yyyy}-{SEQ}", false, "unknown token {yyyy}"},
+		{"INV-{YYYY:4}-{SEQ}", false, "unknown token {YYYY:4}"},
+		{"INV-{}-{SEQ}", false, "unknown token {}"},
+		{"INV-{SEQ}{SEQ:2}", false, "exactly one {SEQ} or {SEQ:n} (n from 1 to 9)"},
 		{"INV-{DD}-{SEQ}", false, "unknown token {DD}"},
 		{"INV {SEQ}", false, "spaces or braces"},
 		{"INV-{SEQ}}", false, "spaces or braces"},
@@ -80,6 +96,29 @@ func TestCheckPattern(t *testing.T) {
 				t.Errorf("CheckPattern(%q) = %q, want it to mention %q", tt.pattern, err, tt.msg)
 			}
 		})
+	}
+}
+
+// TestAcceptedPatternsRender checks CheckPattern and FormatNumber agree:
+// every placeholder of a pattern CheckPattern accepts is rendered, and the
+// sequence is padded to exactly the width asked for.
+func TestAcceptedPatternsRender(t *testing.T) {
+	t.Parallel()
+	day := calendar.MustParse("2026-03-09")
+	for width := 1; width <= billing.SeqMaxWidth; width++ {
+		for _, p := range []string{"INV-{YYYY}-{SEQ:%d}", "{YY}{MM}{SEQ:%d}", "{SEQ:%d}/{YYYY}/{MM}"} {
+			pattern := fmt.Sprintf(p, width)
+			if err := billing.CheckPattern(pattern); err != nil {
+				t.Fatalf("CheckPattern(%q) = %v, want nil", pattern, err)
+			}
+			got := billing.FormatNumber(pattern, day, 7)
+			if strings.ContainsAny(got, "{}") {
+				t.Errorf("FormatNumber(%q) = %q, left a placeholder", pattern, got)
+			}
+			if want := strings.Repeat("0", width-1) + "7"; !strings.Contains(got, want) || strings.Contains(got, "0"+want) {
+				t.Errorf("FormatNumber(%q) = %q, want the sequence padded to %d digits (%s)", pattern, got, width, want)
+			}
+		}
 	}
 }
 

@@ -134,7 +134,7 @@ func checkCurrency(c *fail.Collector, field string, v *string) {
 	}
 	*v = strings.ToUpper(strings.TrimSpace(*v))
 	if _, err := money.ParseCurrency(*v); err != nil {
-		c.Add(field, "%q is not an ISO 4217 currency code (for example EUR, USD, BRL)", *v)
+		c.Add(field, "%v", err)
 	}
 }
 

@@ -107,14 +107,28 @@ func (t Template) Due(today calendar.Date) bool {
 	return t.Status == TemplateActive && !t.Next.After(today) && (t.End.IsZero() || !t.Next.After(t.End))
 }
 
-// Period returns the billing period starting at the template's next date.
-func (t Template) Period() (calendar.Date, calendar.Date) {
-	return t.Next, t.Next.AddMonths(t.Interval.Months()).AddDays(-1)
+// recurrence is the template's schedule, anchored on its start date's day
+// (on its next date's for a template not yet normalized, without a start).
+func (t Template) recurrence() calendar.Recurrence {
+	start := t.Start
+	if start.IsZero() {
+		start = t.Next
+	}
+	return calendar.Recurrence{Start: start, Months: t.Interval.Months()}
 }
 
-// Advance moves the template to its next period, ending it after its end date.
+// Period returns the billing period starting at the template's next date:
+// to the day before the following next date.
+func (t Template) Period() (calendar.Date, calendar.Date) {
+	p := t.recurrence().Period(t.Next)
+	return p.From, p.To
+}
+
+// Advance moves the template to its next period, ending it after its end
+// date. Next dates stay on the start date's day, clamped to shorter months
+// (start 31 January: 28 February, 31 March, 30 April…).
 func (t *Template) Advance() {
-	t.Next = t.Next.AddMonths(t.Interval.Months())
+	t.Next = t.recurrence().Next(t.Next)
 	if !t.End.IsZero() && t.Next.After(t.End) {
 		t.Status = TemplateEnded
 	}

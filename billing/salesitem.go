@@ -126,7 +126,7 @@ func (si *SalesItem) Normalize() error {
 	checkText(&c, "provider", si.Provider, 100)
 	cur, err := money.ParseCurrency(strings.ToUpper(si.Currency))
 	if err != nil {
-		c.Add("currency", "%q is not an ISO 4217 currency code", si.Currency)
+		c.Add("currency", "%v", err)
 	} else {
 		si.Currency = cur.Code()
 		si.Gross = cur.Round(si.Quantity.Mul(si.UnitPrice))

@@ -100,7 +100,7 @@ func (s *Subscription) Normalize() error {
 		c.Add("start_date", "is required")
 	}
 	if _, err := money.ParseCurrency(s.Currency); err != nil {
-		c.Add("currency", "%q is not an ISO 4217 currency code", s.Currency)
+		c.Add("currency", "%v", err)
 	}
 	if s.Status == "" {
 		s.Status = SubActive
@@ -115,9 +115,9 @@ func (s *Subscription) Normalize() error {
 // counted from the start date so month ends do not drift: a subscription
 // starting on 31 January renews on 28 (or 29) February, 31 March, 30 April…
 func (s Subscription) Period(k int) Period {
-	m := s.Interval.Months()
-	start := s.Start.AddMonths(k * m)
-	return Period{Start: start, End: s.Start.AddMonths((k + 1) * m).AddDays(-1), BillingDate: start}
+	rec := calendar.Recurrence{Start: s.Start, Months: s.Interval.Months()}
+	p := rec.Period(rec.Nth(k))
+	return Period{Start: p.From, End: p.To, BillingDate: p.From}
 }
 
 // PeriodOn returns the period holding day d (the first period for days

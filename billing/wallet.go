@@ -36,7 +36,7 @@ func (w *Wallet) Normalize() error {
 	var c fail.Collector
 	cur, err := money.ParseCurrency(w.Currency)
 	if err != nil {
-		c.Add("currency", "%q is not an ISO 4217 currency code", w.Currency)
+		c.Add("currency", "%v", err)
 	}
 	if !w.CreditRate.IsPositive() || w.CreditRate.Exponent() < -6 {
 		c.Add("credit_rate", "must be above 0, with at most 6 decimals")

@@ -67,12 +67,46 @@ func (d Date) String() string {
 func (d Date) AddDays(n int) Date { return Of(d.Time().AddDate(0, 0, n)) }
 
 // AddMonths returns d moved by n months, clamped to the month's last day
-// (Jan 31 + 1 month = Feb 28).
-func (d Date) AddMonths(n int) Date {
+// (Jan 31 + 1 month = Feb 28). Applied again to its own result it drifts
+// (Feb 28 + 1 month = Mar 28): step a recurrence with Recurrence (or
+// AddMonthsOn), never with AddMonths of the previous occurrence.
+func (d Date) AddMonths(n int) Date { return d.AddMonthsOn(n, d.Day) }
+
+// AddMonthsOn returns the date n months after d's month on day anchor of
+// that month, clamped to its last day (anchor 31: January → 31, February →
+// 28 or 29, April → 30). It is the one month step of every recurrence: the
+// anchor is the day of the recurrence's start, so month ends do not drift.
+// anchor is a day from 1 to 31.
+func (d Date) AddMonthsOn(n, anchor int) Date {
 	first := time.Date(d.Year, d.Month+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
 	last := first.AddDate(0, 1, -1).Day()
-	return Date{first.Year(), first.Month(), min(d.Day, last)}
+	return Date{first.Year(), first.Month(), min(anchor, last)}
 }
+
+// Recurrence is a schedule that repeats every Months months (1 monthly, 3
+// quarterly, 12 yearly) anchored on the day of Start: every occurrence falls
+// on that day, or on the month's last day when the month is shorter
+// (Start Jan 31: Feb 28 (29 in leap years), Mar 31, Apr 30, May 31…).
+// Contract parts, recurring invoice templates and subscriptions all step
+// their periods with it. Months below 1 count as 1.
+type Recurrence struct {
+	Start  Date
+	Months int
+}
+
+func (r Recurrence) months() int { return max(r.Months, 1) }
+
+// Nth returns the k-th occurrence, k from 0 (Nth(0) is Start).
+func (r Recurrence) Nth(k int) Date { return r.Start.AddMonthsOn(k*r.months(), r.Start.Day) }
+
+// Next returns the occurrence after occurrence d: Months months after d's
+// month, on Start's day clamped to the month. A date that drifted from the
+// anchor (stored before occurrences were anchored) steps back onto it.
+func (r Recurrence) Next(d Date) Date { return d.AddMonthsOn(r.months(), r.Start.Day) }
+
+// Period returns the period that begins on occurrence from: from to the day
+// before the next occurrence, both included.
+func (r Recurrence) Period(from Date) Range { return Range{From: from, To: r.Next(from).AddDays(-1)} }
 
 // Before, After and Equal compare dates.
 func (d Date) Before(o Date) bool { return d.Compare(o) < 0 }

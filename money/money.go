@@ -45,19 +45,35 @@ type Currency struct {
 
 // ParseCurrency returns the currency for an exact upper-case three-letter
 // ISO 4217 code known to bojanz/currency. Anything else (lower case, unknown,
-// empty) yields an error wrapping ErrUnknownCurrency.
+// empty) yields an error wrapping ErrUnknownCurrency whose message names the
+// code given and what to use instead (`unknown currency "XYZ": use an ISO
+// 4217 code such as EUR or USD`). It is the one home of that message: input
+// checks put it under their field (fail.Field(field, "%v", err)).
 func ParseCurrency(code string) (Currency, error) {
-	if len(code) != 3 || !isUpperASCII(code) {
-		return Currency{}, fmt.Errorf("%w: %q", ErrUnknownCurrency, clip(code))
-	}
 	// currency.IsValid reports "" as valid, so GetDigits (which does not) is
-	// the authoritative check; the length check above also excludes "".
-	digits, ok := currency.GetDigits(code)
-	if !ok {
-		return Currency{}, fmt.Errorf("%w: %q", ErrUnknownCurrency, code)
+	// the authoritative check; the length check also excludes "".
+	if len(code) == 3 && isUpperASCII(code) {
+		if digits, ok := currency.GetDigits(code); ok {
+			return Currency{code: code, digits: int32(digits)}, nil
+		}
 	}
-	return Currency{code: code, digits: int32(digits)}, nil
+	return Currency{}, unknownCurrencyError{code}
 }
+
+// unknownCurrencyError is ParseCurrency's error: it names the code given
+// and says what to use.
+type unknownCurrencyError struct{ code string }
+
+func (e unknownCurrencyError) Error() string {
+	if up := strings.ToUpper(strings.TrimSpace(e.code)); up != e.code && len(up) == 3 && isUpperASCII(up) {
+		if _, ok := currency.GetDigits(up); ok {
+			return fmt.Sprintf("unknown currency %q: write it %s", clip(e.code), up)
+		}
+	}
+	return fmt.Sprintf("unknown currency %q: use an ISO 4217 code such as EUR or USD", clip(e.code))
+}
+
+func (e unknownCurrencyError) Unwrap() error { return ErrUnknownCurrency }
 
 // MustCurrency is like ParseCurrency but panics on error. Use it for tests
 // and package-level constants.

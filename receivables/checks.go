@@ -23,6 +23,32 @@ func parseDec(c *fail.Collector, field, s string) decimal.Decimal {
 	return d
 }
 
+// currencyCode is the currency code a payment or settlement works in: the
+// code given (trimmed, upper-cased), else the customer's billing currency,
+// else the accounting currency.
+func currencyCode(given, customerCurrency string, accounting money.Currency) string {
+	code := strings.ToUpper(strings.TrimSpace(given))
+	if code == "" {
+		code = customerCurrency
+	}
+	if code == "" {
+		code = accounting.Code()
+	}
+	return code
+}
+
+// PaymentCurrency returns the currency a payment or a settlement of a
+// customer's credit works in: the code given, else the customer's billing
+// currency, else the accounting currency. An unknown code is an error on
+// field currency naming the code (`currency: unknown currency "XYZ": …`).
+func PaymentCurrency(given, customerCurrency string, accounting money.Currency) (money.Currency, error) {
+	cur, err := money.ParseCurrency(currencyCode(given, customerCurrency, accounting))
+	if err != nil {
+		return money.Currency{}, fail.Field("currency", "%v", err)
+	}
+	return cur, nil
+}
+
 // PaymentRequest is a payment received outside the payment provider, as given.
 type PaymentRequest struct {
 	CustomerID   string
@@ -64,16 +90,10 @@ func CheckPaymentRequest(in PaymentRequest) (PaymentRequest, decimal.Decimal, er
 // customer's billing currency; today the tenant's date.
 func NewPayment(id string, in PaymentRequest, amount decimal.Decimal, customerCurrency string, accounting money.Currency, today calendar.Date) (Payment, error) {
 	var c fail.Collector
-	currency := strings.ToUpper(strings.TrimSpace(in.Currency))
-	if currency == "" {
-		currency = customerCurrency
-	}
-	if currency == "" {
-		currency = accounting.Code()
-	}
-	cur, err := money.ParseCurrency(currency)
+	currency := currencyCode(in.Currency, customerCurrency, accounting)
+	cur, err := PaymentCurrency(in.Currency, customerCurrency, accounting)
 	if err != nil {
-		c.Add("currency", "%v", err)
+		c.Merge("", err)
 	} else if !cur.Round(amount).Equal(amount) {
 		c.Add("amount", "has more decimals than %s allows (%d)", currency, cur.Digits())
 	}

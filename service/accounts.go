@@ -268,7 +268,7 @@ func (s *Service) ListCustomers(ctx context.Context, p access.Principal, f Custo
 	if f.Currency != "" {
 		f.Currency = strings.ToUpper(strings.TrimSpace(f.Currency))
 		if _, err := money.ParseCurrency(f.Currency); err != nil {
-			c.Add("currency", "%q is not an ISO 4217 currency code", f.Currency)
+			c.Add("currency", "%v", err)
 		}
 	}
 	if err := f.Page.decode(); err != nil {

@@ -63,7 +63,7 @@ func parseExchangeRate(c *fail.Collector, prefix string, in ExchangeRateInput, l
 	var r ExchangeRate
 	cur := strings.ToUpper(strings.TrimSpace(in.Currency))
 	if _, err := money.ParseCurrency(cur); err != nil {
-		c.Add(prefix+"currency", "%q is not an ISO 4217 currency code such as USD", in.Currency)
+		c.Add(prefix+"currency", "%v", err)
 	} else if cur == ledgerCurrency {
 		c.Add(prefix+"currency", "%s is the ledger currency: its rate is always 1", cur)
 	}
@@ -104,7 +104,7 @@ func (s *Service) ListExchangeRates(ctx context.Context, p access.Principal, f E
 	if f.Currency != "" {
 		f.Currency = strings.ToUpper(strings.TrimSpace(f.Currency))
 		if _, err := money.ParseCurrency(f.Currency); err != nil {
-			return nil, fail.Field("currency", "%q is not an ISO 4217 currency code such as USD", f.Currency)
+			return nil, fail.Field("currency", "%v", err)
 		}
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {

@@ -548,7 +548,14 @@ type Settlement struct {
 // Settle applies credit to invoices until one side runs out, closing the
 // invoices it pays in full and the credit notes it uses up.
 func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput) (Settlement, error) {
-	return usecase.Write(ctx, s.payments, p, access.ManagePayments, nil, func(tx PaymentsTx) (Settlement, usecase.Audit, error) {
+	check := func() error {
+		if strings.TrimSpace(in.Currency) == "" {
+			return nil // the customer's or the accounting currency, read below
+		}
+		_, err := receivables.PaymentCurrency(in.Currency, "", money.Currency{})
+		return err
+	}
+	return usecase.Write(ctx, s.payments, p, access.ManagePayments, check, func(tx PaymentsTx) (Settlement, usecase.Audit, error) {
 		cust, err := tx.GetCustomer(ctx, p.TenantID, in.CustomerID)
 		if err != nil {
 			return Settlement{}, usecase.Audit{}, err
@@ -557,14 +564,12 @@ func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput
 		if err != nil {
 			return Settlement{}, usecase.Audit{}, err
 		}
-		cur := strings.ToUpper(strings.TrimSpace(in.Currency))
-		if cur == "" {
-			cur = cust.Billing.Currency
+		curr, err := receivables.PaymentCurrency(in.Currency, cust.Billing.Currency, pc.accounting)
+		if err != nil {
+			return Settlement{}, usecase.Audit{}, err
 		}
-		if cur == "" {
-			cur = pc.accounting.Code()
-		}
-		res, err := s.settle(ctx, tx, pc, p, cust.ID, cur, in.Sources, in.Invoices, nil)
+		cur := curr.Code()
+		res, err := s.settle(ctx, tx, pc, p, cust.ID, curr, in.Sources, in.Invoices, nil)
 		if err != nil {
 			return Settlement{}, usecase.Audit{}, err
 		}
@@ -578,8 +583,8 @@ func (s *Service) Settle(ctx context.Context, p access.Principal, in SettleInput
 // settle sets credit against invoices (receivables.PlanSettlement). With
 // extra set (an invoice just issued, not yet written) it is the only
 // invoice and is not written.
-func (s *Service) settle(ctx context.Context, tx PaymentsTx, pc *payCtx, p access.Principal, customerID, cur string, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
-	curr, _ := money.ParseCurrency(cur) // an unknown code: no document is in it
+func (s *Service) settle(ctx context.Context, tx PaymentsTx, pc *payCtx, p access.Principal, customerID string, curr money.Currency, sourceIDs, invoiceIDs []string, extra *billing.Invoice) (Settlement, error) {
+	cur := curr.Code()
 	var sources []receivables.Source
 	var pays []*Payment                   // the payment sources, in order
 	docs := map[string]*billing.Invoice{} // the documents to write, by id
@@ -775,7 +780,11 @@ func (s *Service) UseCredit(ctx context.Context, tx PaymentsTx, p access.Princip
 	for i, x := range pays {
 		ids[i] = x.ID
 	}
-	_, err = s.settle(ctx, tx, pc, p, inv.InvoiceAccountID, inv.Currency, ids, nil, inv)
+	cur, err := money.ParseCurrency(inv.Currency)
+	if err != nil {
+		return fmt.Errorf("invoice %s: %w", inv.ID, err)
+	}
+	_, err = s.settle(ctx, tx, pc, p, inv.InvoiceAccountID, cur, ids, nil, inv)
 	return err
 }
 

@@ -541,7 +541,7 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 			}
 			err = s.issue(ctx, tx, p, &inv, tenant, today)
 		case billing.PastDue:
-			inv.MarkPastDue()
+			_, err = inv.MarkPastDue(today)
 		case billing.Closed:
 			err = s.closeInvoice(ctx, tx, p, &inv, today, ch.Reason)
 		case billing.Void:

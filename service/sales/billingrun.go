@@ -587,7 +587,7 @@ func (s *Service) billBatch(ctx context.Context, p access.Principal, run Billing
 func checkRates(rates map[string]string) error {
 	for cur, r := range rates {
 		if _, err := money.ParseCurrency(cur); err != nil {
-			return fail.Field("exchange_rates."+cur, "is not an ISO 4217 currency")
+			return fail.Field("exchange_rates."+cur, "%v", err)
 		}
 		if d, err := money.ParseDecimal(r); err != nil || !d.IsPositive() {
 			return fail.Field("exchange_rates."+cur, "must be a positive decimal such as \"0.92\"")

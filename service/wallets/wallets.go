@@ -320,7 +320,7 @@ func parseAmount(field, v, cur string) (decimal.Decimal, error) {
 	}
 	c, err := money.ParseCurrency(cur)
 	if err != nil {
-		return d, err
+		return d, fail.Field("currency", "%v", err)
 	}
 	if !d.IsPositive() {
 		return d, fail.Field(field, "must be above 0")
