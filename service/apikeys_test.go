@@ -14,6 +14,7 @@ import (
 )
 
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		k := must(e.svc.CreateAPIKey(e.ctx, e.pa, service.NewAPIKey{Name: " ERP export ", Role: "finance"})).ok(t)
@@ -96,6 +97,7 @@ func TestAPIKeys(t *testing.T) {
 }
 
 func TestAPIKeysAreTenantBound(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ka := must(e.svc.CreateAPIKey(e.ctx, e.pa, service.NewAPIKey{Name: "a", Role: "administrator"})).ok(t)
@@ -133,6 +135,7 @@ func TestAPIKeysAreTenantBound(t *testing.T) {
 }
 
 func TestCreateAPIKeyValidation(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		cust := e.customer(t, e.pa, "Contoso")
@@ -192,6 +195,7 @@ func TestCreateAPIKeyValidation(t *testing.T) {
 }
 
 func TestAPIKeyLastUsedThrottled(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		k := must(e.svc.CreateAPIKey(e.ctx, e.pa, service.NewAPIKey{Name: "k", Role: "sales"})).ok(t)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestListAudit(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		e.user(t, e.a.ID, "sales@a.test", access.Sales, "")
@@ -136,6 +137,7 @@ func TestListAudit(t *testing.T) {
 }
 
 func TestTenants(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ts := must(e.svc.ListTenants(e.ctx)).ok(t)

@@ -135,6 +135,7 @@ var errCrash = errors.New("simulated crash")
 // again until it completes: every pending item ends on exactly one
 // invoice, no invoice is empty or duplicated, the ledger balances.
 func TestBillingRunSurvivesCrashes(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		base := service.New(db)
@@ -197,6 +198,7 @@ func TestBillingRunSurvivesCrashes(t *testing.T) {
 // TestBillingRunOnThreeNodes: three nodes running the same period at once
 // give the same invoices as one node.
 func TestBillingRunOnThreeNodes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	from, to := calendar.New(2026, 5, 1), calendar.New(2026, 5, 31)
 	var reference []string
@@ -248,6 +250,7 @@ func TestBillingRunOnThreeNodes(t *testing.T) {
 // TestSalesItemsFollowBillingInfo: seed 002's draft → pending the moment the
 // customer's billing information is complete.
 func TestSalesItemsFollowBillingInfo(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)

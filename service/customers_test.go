@@ -20,6 +20,7 @@ import (
 )
 
 func TestCreateCustomerNumbering(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		var got []string
@@ -58,6 +59,7 @@ func TestCreateCustomerNumbering(t *testing.T) {
 }
 
 func TestCreateCustomerDefaultsAndAudit(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		c := must(e.svc.CreateCustomer(e.ctx, e.pa, service.CustomerInput{
@@ -89,6 +91,7 @@ func TestCreateCustomerDefaultsAndAudit(t *testing.T) {
 }
 
 func TestCreateCustomerInvalidWritesNothing(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		other := e.customer(t, e.pb, "Tenant B's customer")
@@ -127,6 +130,7 @@ func TestCreateCustomerInvalidWritesNothing(t *testing.T) {
 }
 
 func TestUpdateCustomerPatch(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		orig := must(e.svc.CreateCustomer(e.ctx, e.pa, service.CustomerInput{
@@ -289,6 +293,7 @@ func wantDiff(t *testing.T, raw json.RawMessage, want map[string][2]any) {
 }
 
 func TestCustomerLinks(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		reseller := e.customer(t, e.pa, "Reseller")
@@ -361,6 +366,7 @@ func TestCustomerLinks(t *testing.T) {
 }
 
 func TestArchiveRestore(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		c := e.customer(t, e.pa, "Contoso")
@@ -414,6 +420,7 @@ func TestArchiveRestore(t *testing.T) {
 }
 
 func TestCustomerRolePermissions(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		c := e.customer(t, e.pa, "Contoso")
@@ -473,6 +480,7 @@ func TestCustomerRolePermissions(t *testing.T) {
 }
 
 func TestCustomerPortalPrincipal(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		own := e.customer(t, e.pa, "Padaria São João")
@@ -538,6 +546,7 @@ func TestCustomerPortalPrincipal(t *testing.T) {
 }
 
 func TestListCustomers(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		mk := func(name, cur, country string) billing.Customer {
@@ -621,6 +630,7 @@ func TestListCustomers(t *testing.T) {
 // TestAutoNumberSkipsHandChosenNumbers: a number typed by hand from the
 // automatic series is skipped, not a conflict for every later create.
 func TestAutoNumberSkipsHandChosenNumbers(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)

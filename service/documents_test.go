@@ -268,6 +268,7 @@ func makeCorpus(t *testing.T, ctx context.Context, svc *service.Service, fx docF
 // EN 16931 rules in one validate.sh call. The same corpus on the other
 // engine gives the same bytes.
 func TestUBLCorpusPassesEN16931(t *testing.T) {
+	t.Parallel()
 	validate := einvoiceValidator(t)
 	corpora := map[store.Engine][][]byte{}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
@@ -351,6 +352,7 @@ func TestUBLCorpusPassesEN16931(t *testing.T) {
 // TestDocumentsVisibilityAndRules checks who gets which document: a customer
 // only its own issued ones; a draft has a watermarked PDF but no e-invoice.
 func TestDocumentsVisibilityAndRules(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)

@@ -16,6 +16,7 @@ import (
 // TestDunning queues one reminder per invoice per step of the tenant's
 // schedule, with two nodes sweeping at the same time.
 func TestDunning(t *testing.T) {
+	t.Parallel()
 	for _, engine := range testdb.Engines {
 		t.Run(string(engine), func(t *testing.T) {
 			dsn := testdb.DSN(t, engine)

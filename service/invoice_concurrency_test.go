@@ -19,6 +19,7 @@ import (
 // TestConcurrentIssueNumbersAreGapless issues 50 drafts at once: they get 50
 // consecutive numbers, no gap, no duplicate.
 func TestConcurrentIssueNumbersAreGapless(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)
@@ -77,6 +78,7 @@ func TestConcurrentIssueNumbersAreGapless(t *testing.T) {
 // TestConcurrentStatusChanges sends 20 status changes to one invoice at once:
 // only legal ones apply, each once.
 func TestConcurrentStatusChanges(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)

@@ -38,6 +38,7 @@ func sameCounts(t *testing.T, before, after map[string]int) {
 }
 
 func TestInvoiceBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)
@@ -160,6 +161,7 @@ func TestInvoiceBadInputWritesNothing(t *testing.T) {
 }
 
 func TestVoidAfterPaymentRefused(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)
@@ -187,6 +189,7 @@ func TestVoidAfterPaymentRefused(t *testing.T) {
 }
 
 func TestCustomerSeesOnlyOwnIssuedDocuments(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)

@@ -37,6 +37,7 @@ func itemsOf(t *testing.T, svc *service.Service, p access.Principal, customerID 
 // other customers' items stay pending; a second call adds nothing; bad
 // input and the wrong role write nothing.
 func TestInvoiceNow(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)
@@ -136,6 +137,7 @@ func TestInvoiceNow(t *testing.T) {
 // is refused with a conflict, and so is one billed to such an account; a
 // billing run leaves their items out and counts them.
 func TestInvoiceNowLacksBillingInfo(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)
@@ -181,6 +183,7 @@ func TestInvoiceNowLacksBillingInfo(t *testing.T) {
 // billing run bills the same period on another connection: every item
 // ends on exactly one invoice and no invoice is empty.
 func TestInvoiceNowRacesBillingRun(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		base := service.New(db)

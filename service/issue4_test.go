@@ -19,6 +19,7 @@ import (
 // TestApprovalWorkflow walks submit, reject, edit, submit, approve, issue,
 // and shows that finance cannot approve and an unapproved draft cannot be issued.
 func TestApprovalWorkflow(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)
@@ -103,6 +104,7 @@ func TestApprovalWorkflow(t *testing.T) {
 // TestRecurringThreePeriods moves the clock across three months: exactly
 // three drafts, also with two nodes running the schedule at once.
 func TestRecurringThreePeriods(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
@@ -207,6 +209,7 @@ func testdbDSN(t *testing.T, db *store.DB) string {
 }
 
 func TestCorrectionBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)

@@ -104,6 +104,7 @@ func randomLines(r *rand.Rand, currency string) []service.LineInput {
 // trial balance sums to zero, and receivables equal the open balances per
 // customer.
 func TestLedgerProperty(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := service.New(db)
@@ -407,6 +408,7 @@ func placeholder(db *store.DB, n int) string {
 // none of them may fail with a deadlock; afterwards the summaries still
 // equal the journal and the documents.
 func TestConcurrentSettlementsKeepSummaries(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		c := newClock()
 		svc := service.New(db, service.WithClock(c.Now), service.WithPaymentProvider(testcard.New()))

@@ -32,6 +32,7 @@ import (
 //     still hold, and each invoice's paid = what payments' applications to it
 //     still hold; a closed document has no balance.
 func TestPaymentsLedgerProperty(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		f := newPayFixture(t, db)
 		ctx := f.ctx

@@ -91,6 +91,7 @@ func (f *payFixture) same(t *testing.T, before map[string]int) {
 }
 
 func TestPaymentsSettlement(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		f := newPayFixture(t, db)
 		c := f.customers[1]
@@ -193,6 +194,7 @@ func TestPaymentsSettlement(t *testing.T) {
 }
 
 func TestPaymentsRefused(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		f := newPayFixture(t, db)
 		eur, usd := f.customers[1], f.customers[2]
@@ -254,6 +256,7 @@ func TestPaymentsRefused(t *testing.T) {
 }
 
 func TestPayInvoiceByCard(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		f := newPayFixture(t, db)
 		c := f.customers[1]

@@ -21,6 +21,7 @@ func newPayEnv(t *testing.T, db *store.DB) *env {
 }
 
 func TestPaymentMethods(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newPayEnv(t, db)
 		c := e.customer(t, e.pa, "Card Holder")
@@ -114,6 +115,7 @@ func TestPaymentMethods(t *testing.T) {
 }
 
 func TestPaymentMethodsNeedProvider(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		c := e.customer(t, e.pa, "No Provider")

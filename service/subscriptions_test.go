@@ -42,6 +42,7 @@ func billedCustomer(t *testing.T, e *env, name string) billing.Customer {
 // TestSubscriptionLifecycle walks seed 003's subscription actions through
 // the calendar: renewals bill each period once, changes prorate by day.
 func TestSubscriptionLifecycle(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db) // the clock reads 10 March 2025
 		c := billedCustomer(t, e, "Subscriber")
@@ -128,6 +129,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 // TestSubscriptionCancelNowAndRules covers cancelling at once (unused days
 // credited), the three kinds, bad input and roles.
 func TestSubscriptionCancelNowAndRules(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db) // 10 March 2025
 		c := billedCustomer(t, e, "Canceller")
@@ -193,6 +195,7 @@ func TestSubscriptionCancelNowAndRules(t *testing.T) {
 // TestInvoiceNowRenewsSubscriptions: invoicing one customer now first bills
 // its subscription periods due so far (once each), as a billing run does.
 func TestInvoiceNowRenewsSubscriptions(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db) // the clock reads 10 March 2025
 		c := billedCustomer(t, e, "Subscriber now")

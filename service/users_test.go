@@ -14,6 +14,7 @@ import (
 )
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnvWithUsers(t, db)
 		const ip = "192.0.2.1"
@@ -60,6 +61,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginDisabledUser(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		u := e.user(t, e.a.ID, "sales@a.test", access.Sales, "")
@@ -83,6 +85,7 @@ func TestLoginDisabledUser(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnvWithUsers(t, db)
 		const ip = "198.51.100.7"
@@ -116,6 +119,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestLoginSuccessResetsEmailCount(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnvWithUsers(t, db)
 		const ip = "198.51.100.8"
@@ -140,6 +144,7 @@ func TestLoginSuccessResetsEmailCount(t *testing.T) {
 }
 
 func TestLoginSameEmailInTwoTenants(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		const email = "shared@example.com"
@@ -177,6 +182,7 @@ func TestLoginSameEmailInTwoTenants(t *testing.T) {
 }
 
 func TestCreateUserValidation(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnvWithUsers(t, db)
 		cust := e.customer(t, e.pa, "Contoso")
@@ -255,6 +261,7 @@ func TestCreateUserValidation(t *testing.T) {
 }
 
 func TestUpdateUser(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnvWithUsers(t, db)
 		cust := e.customer(t, e.pa, "Contoso")
@@ -333,6 +340,7 @@ func TestUpdateUser(t *testing.T) {
 // TestLastAdministrator checks no principal, not even an administrator API
 // key or the CLI, can disable or demote a tenant's last active administrator.
 func TestLastAdministrator(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnvWithUsers(t, db)
 		key := access.Principal{TenantID: e.a.ID, APIKeyID: "key_admin", Role: access.Administrator, Name: "admin key"}

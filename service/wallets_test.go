@@ -58,6 +58,7 @@ func wantDec(t *testing.T, what string, got decimal.Decimal, want string) {
 }
 
 func TestWalletTopUpGrantsAndDraws(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e, prov := newWalletEnv(t, db)
 		c := walletCustomer(t, e, "Wallet Owner", "4242424242424242")
@@ -198,6 +199,7 @@ func checkPrepayments(t *testing.T, e *env, p access.Principal) {
 // even with three nodes running the recharge jobs; the paid balance never
 // goes below zero.
 func TestWalletConcurrentDrawsRechargeOnce(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e, prov := newWalletEnv(t, db)
 		c := walletCustomer(t, e, "Hot Wallet", "4242424242424242")
@@ -274,6 +276,7 @@ func TestWalletConcurrentDrawsRechargeOnce(t *testing.T) {
 // TestWalletRechargeRetries: a declined recharge queues a notification and
 // retries with backoff until the tenant's maximum, then gives up.
 func TestWalletRechargeRetries(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e, prov := newWalletEnv(t, db)
 		must(e.svc.SetWalletSettings(e.ctx, e.pa, service.WalletSettings{RechargeMaxAttempts: 3, RechargeBackoffSecs: 60})).ok(t)
@@ -346,6 +349,7 @@ func TestWalletRechargeRetries(t *testing.T) {
 // balances, and the prepayment liability equals the wallets' paid balances
 // (in total and per customer).
 func TestWalletLedgerProperty(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e, _ := newWalletEnv(t, db)
 		seed := uint64(time.Now().UnixNano())
@@ -445,6 +449,7 @@ func TestWalletLedgerProperty(t *testing.T) {
 // TestUsageImportDrawsWallet: imported usage of a customer with a wallet is
 // paid from the wallet first; the rest is billed; a re-import changes nothing.
 func TestUsageImportDrawsWallet(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e, _ := newWalletEnv(t, db)
 		c := walletCustomer(t, e, "Usage Wallet", "4242424242424242")

@@ -86,6 +86,7 @@ func (r *receiver) types() []string {
 // Standard Webhooks to the endpoints whose filters match, retried with
 // backoff after failures, and logged per endpoint.
 func TestWebhooks(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock()
@@ -237,6 +238,7 @@ func TestWebhooks(t *testing.T) {
 // TestWebhookGivesUp: an endpoint that always fails gets MaxWebhookAttempts
 // attempts with growing waits, then the delivery is failed.
 func TestWebhookGivesUp(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock()
@@ -280,6 +282,7 @@ func TestWebhookGivesUp(t *testing.T) {
 // TestWebhooksTwoNodes: two nodes deliver the same outbox at once; every
 // event reaches the endpoint exactly once.
 func TestWebhooksTwoNodes(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock()
@@ -334,6 +337,7 @@ func TestWebhooksTwoNodes(t *testing.T) {
 // TestPaymentAndWalletEvents: payments, refunds, top-ups and wallet draws
 // emit payment.* and wallet.* events in their transactions.
 func TestPaymentAndWalletEvents(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock()
@@ -398,6 +402,7 @@ func TestPaymentAndWalletEvents(t *testing.T) {
 // name that resolves to such an address (registered while allowed, or
 // re-pointed by DNS since) is refused by the sender after resolution.
 func TestWebhookTargetPolicy(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock()
