@@ -140,6 +140,26 @@ type Period struct {
 	BillingDate calendar.Date // start when billed in advance, end when in arrears
 }
 
+// Unbilled returns the periods of ps that share no day with billed, the
+// periods already billed for the same part under another start date (its
+// start was changed, or an older rule made them): no day of a part is
+// billed twice. A period that starts where a billed one starts is kept: it
+// is that same period, which its source reference makes exactly once.
+func Unbilled(ps []Period, billed []calendar.Range) []Period {
+	out := ps[:0:0]
+next:
+	for _, p := range ps {
+		r := calendar.Range{From: p.Start, To: p.End}
+		for _, b := range billed {
+			if b.From != p.Start && r.Overlaps(b) {
+				continue next
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // PeriodsBilledIn returns the part's periods whose billing date falls within r.
 // Periods are anchored on the start date's day (calendar.Recurrence): a part
 // starting on 31 January bills from 28 (or 29) February, 31 March, 30 April…

@@ -161,6 +161,12 @@ func (r Range) Contains(d Date) bool {
 	return (r.From.IsZero() || !d.Before(r.From)) && (r.To.IsZero() || !d.After(r.To))
 }
 
+// Overlaps reports whether r and o share a day (a zero bound is open).
+func (r Range) Overlaps(o Range) bool {
+	return (r.To.IsZero() || o.From.IsZero() || !o.From.After(r.To)) &&
+		(o.To.IsZero() || r.From.IsZero() || !r.From.After(o.To))
+}
+
 // Presets are the named date ranges of the invoice list (seed 000).
 var Presets = []string{"month_to_date", "quarter_to_date", "year_to_date", "two_months_ago", "last_quarter", "last_year"}
 

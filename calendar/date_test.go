@@ -168,3 +168,29 @@ func TestRecurrencePeriod(t *testing.T) {
 		}
 	}
 }
+
+func TestRangeOverlaps(t *testing.T) {
+	t.Parallel()
+	d := calendar.MustParse
+	cases := []struct {
+		a, b calendar.Range
+		want bool
+	}{
+		{calendar.Range{d("2026-01-01"), d("2026-01-31")}, calendar.Range{d("2026-01-31"), d("2026-02-28")}, true},
+		{calendar.Range{d("2026-01-01"), d("2026-01-30")}, calendar.Range{d("2026-01-31"), d("2026-02-28")}, false},
+		{calendar.Range{d("2026-02-01"), d("2026-02-28")}, calendar.Range{d("2026-01-01"), d("2026-01-31")}, false},
+		{calendar.Range{d("2026-01-10"), d("2026-01-20")}, calendar.Range{d("2026-01-01"), d("2026-01-31")}, true},
+		{calendar.Range{From: d("2026-03-01")}, calendar.Range{d("2026-01-01"), d("2026-12-31")}, true},
+		{calendar.Range{From: d("2027-01-01")}, calendar.Range{d("2026-01-01"), d("2026-12-31")}, false},
+		{calendar.Range{To: d("2025-12-31")}, calendar.Range{d("2026-01-01"), d("2026-12-31")}, false},
+		{calendar.Range{}, calendar.Range{d("2026-01-01"), d("2026-12-31")}, true},
+	}
+	for _, c := range cases {
+		if got := c.a.Overlaps(c.b); got != c.want {
+			t.Errorf("%v.Overlaps(%v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+		if got := c.b.Overlaps(c.a); got != c.want {
+			t.Errorf("%v.Overlaps(%v) = %v, want %v (symmetry)", c.b, c.a, got, c.want)
+		}
+	}
+}

@@ -51,6 +51,8 @@ type ContractStore interface {
 // ContractLister lists the tenant's contracts, or one customer's.
 type ContractLister interface {
 	ListContracts(ctx context.Context, tenantID, customerID string) ([]billing.Contract, error)
+	// ContractPartPeriods returns the periods already billed for a part.
+	ContractPartPeriods(ctx context.Context, tenantID, partID string) ([]calendar.Range, error)
 }
 
 // TicketStore persists tickets and the time logged on them.

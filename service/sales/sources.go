@@ -172,7 +172,15 @@ func (s *Service) contractItems(ctx context.Context, tx BillingTx, tenantID stri
 	}
 	made := 0
 	for _, part := range c.Parts {
-		for _, per := range part.PeriodsBilledIn(r) {
+		periods := part.PeriodsBilledIn(r)
+		if len(periods) == 0 {
+			continue
+		}
+		billed, err := tx.ContractPartPeriods(ctx, tenantID, part.ID)
+		if err != nil {
+			return made, err
+		}
+		for _, per := range billing.Unbilled(periods, billed) {
 			now := s.now()
 			desc := part.Description
 			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: c.CustomerID,

@@ -175,6 +175,32 @@ func (t *Sales) ListContracts(ctx context.Context, tenantID, customerID string) 
 	return t.listContracts(ctx, w)
 }
 
+// ContractPartPeriods returns the periods already billed for a contract
+// part: those of the sales items it made (any status: a cancelled item's
+// period was dealt with too), by start. The items' source references are
+// "<part id>@<period start>", a range of the source index.
+func (t *Sales) ContractPartPeriods(ctx context.Context, tenantID, partID string) ([]calendar.Range, error) {
+	w := dbtx.TenantWhere("tenant_id", tenantID)
+	w.And("source = ?", string(billing.SourceContract))
+	w.And("source_ref >= ?", partID+"@")
+	w.And("source_ref < ?", partID+"A") // 'A' follows '@'
+	w.And("period_start IS NOT NULL")
+	rows, err := t.Query(ctx, `SELECT period_start, period_end FROM sales_items WHERE `+w.String()+` ORDER BY source_ref`, w.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("contract part periods: %w", err)
+	}
+	defer rows.Close()
+	var out []calendar.Range
+	for rows.Next() {
+		var r calendar.Range
+		if err := rows.Scan(dbtx.ScanDate(&r.From), dbtx.ScanDate(&r.To)); err != nil {
+			return nil, fmt.Errorf("scan contract part period: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 func (t *Sales) listContracts(ctx context.Context, w *dbtx.Where) ([]billing.Contract, error) {
 	rows, err := t.Query(ctx, `SELECT c.tenant_id, c.id, c.number, c.customer_id, c.name, c.status, c.created_at, c.updated_at,
 		p.id, p.product_id, p.description, `+t.D.Dec("p.quantity")+`, `+t.D.Dec("p.price")+`, p.interval, p.start_date, p.end_date, p.in_advance
