@@ -49,9 +49,11 @@ var engineDifferences = map[string]string{
 	"table invoices_search": "SQLite's invoice search is an FTS5 trigram table kept by triggers (00003); " +
 		"PostgreSQL has the GIN trigram index invoices_search_idx instead",
 	"index invoices_search_idx": "PostgreSQL's GIN trigram index over invoices.search; SQLite has the FTS5 table invoices_search instead",
-	"index invoices_provider_amount_idx": "SQLite sorts amounts by dec_key(total), an exact sortable text key (00015); " +
+	"column invoices.total_key": "SQLite stores the exact sortable key of its text total (dbtx.DecKey, written by Go, 00019) " +
+		"for the amount sort; PostgreSQL's numeric total sorts exactly as it is",
+	"index invoices_provider_amount_idx": "SQLite sorts amounts by the stored key total_key (00019, dec_key(total) before); " +
 		"PostgreSQL's numeric total sorts exactly as it is",
-	"index invoices_amount_sort_idx": "dec_key(total) on SQLite as for invoices_provider_amount_idx; " +
+	"index invoices_amount_sort_idx": "total_key on SQLite as for invoices_provider_amount_idx; " +
 		"and SQLite adds status as the last column for ListInvoices' probe (00014), PostgreSQL's planner uses statistics",
 	"index invoices_number_sort_idx":   "SQLite only adds status as the last column, for ListInvoices' probe (00014)",
 	"index invoices_customer_sort_idx": "SQLite only adds status as the last column, for ListInvoices' probe (00014)",

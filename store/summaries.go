@@ -7,6 +7,7 @@ import (
 
 	"github.com/pressly/goose/v3"
 
+	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/invoicesql"
 )
 
@@ -19,8 +20,10 @@ func (db *DB) summariesMigration() *goose.Migration {
 }
 
 // RebuildSummaries recomputes the ledger summaries of every tenant from the
-// journal and the invoices, in one transaction. Facturo keeps them itself;
-// this is for a bulk import that loaded rows with the triggers set aside.
+// journal and the invoices, in one transaction, and on SQLite the invoices'
+// stored amount sort keys (total_key, migration 00019). Facturo keeps them
+// itself in every transaction; this is for rows written by another tool (a
+// bulk import, a statement in the sqlite3 shell or psql).
 func (db *DB) RebuildSummaries(ctx context.Context) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -29,6 +32,12 @@ func (db *DB) RebuildSummaries(ctx context.Context) error {
 	if err := invoicesql.RebuildSummaries(ctx, tx, db.d); err != nil {
 		_ = tx.Rollback()
 		return err
+	}
+	if db.d.Engine == dbtx.SQLite {
+		if _, err := tx.ExecContext(ctx, `UPDATE invoices SET total_key = dec_key(total) WHERE total_key IS NOT dec_key(total)`); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("rebuild amount sort keys: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("rebuild summaries: %w", err)

@@ -4,33 +4,51 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
 	"modernc.org/sqlite"
 )
 
+// SQLiteFunctions names every SQL function Facturo registers on SQLite
+// connections (in the order registered). Only Facturo's own statements may
+// call them: a stock tool (the sqlite3 shell) does not have them, so no
+// trigger, index, view or CHECK of the schema may (TestSchemaCallsNoFacturoFunction).
+func SQLiteFunctions() []string { return slices.Clone(sqliteFunctions) }
+
+var sqliteFunctions []string
+
+// registerScalar registers a deterministic scalar function and lists it in
+// SQLiteFunctions.
+func registerScalar(name string, nArgs int32, fn func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error)) {
+	sqliteFunctions = append(sqliteFunctions, name)
+	sqlite.MustRegisterDeterministicScalarFunction(name, nArgs, fn)
+}
+
 // SQLite has no exact decimal type: amounts are stored as text. dec_sum is
 // an exact aggregate over them (PostgreSQL sums its NUMERIC columns itself),
 // so ledger balances are exact on both engines.
 func init() {
+	sqliteFunctions = append(sqliteFunctions, "dec_sum")
 	sqlite.MustRegisterFunction("dec_sum", &sqlite.FunctionImpl{
 		NArgs:         1,
 		Deterministic: true,
 		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &decSum{}, nil },
 	})
-	// dec_add and dec_sub keep running totals exact (the ledger summaries'
-	// triggers, migration 00012).
-	sqlite.MustRegisterDeterministicScalarFunction("dec_add", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	// dec_add and dec_sub keep running totals exact (the ledger summaries,
+	// upserted by Go: store/paymentsql and store/invoicesql).
+	registerScalar("dec_add", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		return decOp(args, decimal.Decimal.Add)
 	})
-	sqlite.MustRegisterDeterministicScalarFunction("dec_sub", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	registerScalar("dec_sub", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		return decOp(args, decimal.Decimal.Sub)
 	})
 	// dec_key is an amount's sortable exact key (DecKey): comparing keys as
-	// text compares the amounts, with no float on the way (filters, sorts and
-	// the invoice amount indexes, migration 00015).
-	sqlite.MustRegisterDeterministicScalarFunction("dec_key", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	// text compares the amounts, with no float on the way (filters and
+	// sorts; the invoice amount indexes read the stored invoices.total_key
+	// that Go writes with DecKey, migration 00019).
+	registerScalar("dec_key", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		if args[0] == nil {
 			return nil, nil
 		}
@@ -41,7 +59,7 @@ func init() {
 		return DecKey(d), nil
 	})
 	// dec_neg negates exactly ("-col" on a text column would pass through a float).
-	sqlite.MustRegisterDeterministicScalarFunction("dec_neg", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	registerScalar("dec_neg", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		d, err := decOf(args[0])
 		if err != nil {
 			return nil, err

@@ -38,6 +38,17 @@ const invoiceColNames = `tenant_id, id, kind, status, document_number, number, c
 	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period,
 	cash_discount_amount`
 
+// invoiceWriteCols are the columns invoiceArgs writes, in order:
+// invoiceColNames, and on SQLite total_key, the exact sortable key of the
+// total (dbtx.DecKey) that the amount sort and its indexes read (migration
+// 00019), written by Go beside the text amount.
+func invoiceWriteCols(d dbtx.Dialect) string {
+	if d.Engine == dbtx.SQLite {
+		return invoiceColNames + ", total_key"
+	}
+	return invoiceColNames
+}
+
 func invoiceArgs(d dbtx.Dialect, inv billing.Invoice) ([]any, error) {
 	var js [6]string
 	var err error
@@ -51,7 +62,7 @@ func invoiceArgs(d dbtx.Dialect, inv billing.Invoice) ([]any, error) {
 		number = inv.Number
 	}
 	search := billing.Fold(inv.Number + " " + inv.DocumentNumber + " " + inv.BillTo.Name + " " + inv.BillTo.LegalName + " " + inv.BillTo.CustomerNumber)
-	return []any{inv.TenantID, inv.ID, string(inv.Kind), string(inv.Status), inv.DocumentNumber, number, inv.CustomerID,
+	args := []any{inv.TenantID, inv.ID, string(inv.Kind), string(inv.Status), inv.DocumentNumber, number, inv.CustomerID,
 		inv.InvoiceAccountID, inv.BillTo.Name, js[0], dbtx.DateArg(inv.InvoiceDate), dbtx.DateArg(inv.DocumentDate), dbtx.DateArg(inv.DueDate),
 		dbtx.DateArg(inv.CashDiscountDate), dbtx.DecArg(inv.CashDiscountPct), dbtx.DateArg(inv.PeriodStart), dbtx.DateArg(inv.PeriodEnd),
 		inv.Currency, dbtx.DecArg(inv.ExchangeRate), inv.Provider, inv.MethodOfPayment, inv.PaymentTermsDays, js[1],
@@ -60,7 +71,11 @@ func invoiceArgs(d dbtx.Dialect, inv billing.Invoice) ([]any, error) {
 		dbtx.DecArg(inv.TotalAccounting), dbtx.DecArg(inv.BalanceAccounting), js[4], inv.EntryID, inv.VoidEntryID, inv.CloseReason,
 		d.NTS(inv.IssuedAt), d.NTS(inv.ClosedAt), d.NTS(inv.VoidedAt), d.TS(inv.CreatedAt), d.TS(inv.UpdatedAt), search,
 		inv.OriginalID, inv.CreditNoteID, inv.ReplacementID, inv.CorrectionReason, inv.CorrectionComment, inv.TemplateID, inv.TemplatePeriod,
-		dbtx.DecArg(inv.CashDiscount)}, nil
+		dbtx.DecArg(inv.CashDiscount)}
+	if d.Engine == dbtx.SQLite {
+		args = append(args, dbtx.DecKey(inv.Total))
+	}
+	return args, nil
 }
 
 func nzt(s []billing.TaxLine) []billing.TaxLine { return dbtx.NonNil(s) }
@@ -96,11 +111,14 @@ func (t *Invoices) InsertInvoice(ctx context.Context, inv billing.Invoice) error
 	if err != nil {
 		return err
 	}
-	if _, err := t.Exec(ctx, `INSERT INTO invoices (`+invoiceColNames+`) VALUES (`+dbtx.Placeholders(len(args))+`)`, args...); err != nil {
+	if _, err := t.Exec(ctx, `INSERT INTO invoices (`+invoiceWriteCols(t.D)+`) VALUES (`+dbtx.Placeholders(len(args))+`)`, args...); err != nil {
 		if ok, _ := dbtx.UniqueViolation(err); ok {
 			return fail.Conflictf("invoice number already used: %v", err)
 		}
 		return fmt.Errorf("insert invoice: %w", err)
+	}
+	if err := ApplyDues(ctx, t.Tx, nil, duesOf(inv)); err != nil {
+		return err
 	}
 	return t.insertLines(ctx, inv)
 }
@@ -220,7 +238,11 @@ func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error
 	if err != nil {
 		return err
 	}
-	cols := strings.Split(strings.NewReplacer("\n", "", "\t", "").Replace(invoiceColNames), ",")
+	before, err := DueBefore(ctx, t.Tx, inv.TenantID, inv.ID)
+	if err != nil {
+		return err
+	}
+	cols := strings.Split(strings.NewReplacer("\n", "", "\t", "").Replace(invoiceWriteCols(t.D)), ",")
 	sets := make([]string, 0, len(cols)-2)
 	for _, c := range cols[2:] {
 		sets = append(sets, strings.TrimSpace(c)+" = ?")
@@ -233,6 +255,9 @@ func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error
 	if err := dbtx.MustAffect(res, err, "invoice", inv.ID); err != nil {
 		return err
 	}
+	if err := ApplyDues(ctx, t.Tx, []Due{before}, duesOf(inv)); err != nil {
+		return err
+	}
 	if _, err := t.Exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, inv.TenantID, inv.ID); err != nil {
 		return fmt.Errorf("replace invoice lines: %w", err)
 	}
@@ -243,8 +268,15 @@ func (t *Invoices) DeleteInvoice(ctx context.Context, tenantID, invoiceID string
 	if _, err := t.Exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID); err != nil {
 		return fmt.Errorf("delete invoice lines: %w", err)
 	}
+	before, err := DueBefore(ctx, t.Tx, tenantID, invoiceID)
+	if err != nil {
+		return err
+	}
 	res, err := t.Exec(ctx, `DELETE FROM invoices WHERE tenant_id = ? AND id = ?`, tenantID, invoiceID)
-	return dbtx.MustAffect(res, err, "invoice", invoiceID)
+	if err := dbtx.MustAffect(res, err, "invoice", invoiceID); err != nil {
+		return err
+	}
+	return ApplyDues(ctx, t.Tx, []Due{before}, nil)
 }
 
 var invoiceSortColumn = map[string]string{
@@ -430,8 +462,10 @@ func (t *Invoices) listInvoicesQuery(ctx context.Context, tenantID string, f ser
 		sortExpr = "COALESCE(" + col + ", " + noDate + ")"
 	case "total":
 		// Qualified: on PostgreSQL a bare "total" in ORDER BY names the
-		// selected total::text, which sorts as text.
-		sortExpr = t.D.Num("total")
+		// selected total::text, which sorts as text. On SQLite the stored
+		// exact key of the total (total_key, migration 00019), compared
+		// with the cursor's NumArg (the same dbtx.DecKey).
+		sortExpr = "total_key"
 		if t.D.Engine == dbtx.Postgres {
 			sortExpr = "invoices.total"
 		}
@@ -723,11 +757,14 @@ func (t *Invoices) InsertInvoices(ctx context.Context, invs []billing.Invoice) e
 		}
 		rows = append(rows, a)
 	}
-	if err := t.BulkInsert(ctx, "invoices", splitCols(invoiceColNames), rows); err != nil {
+	if err := t.BulkInsert(ctx, "invoices", splitCols(invoiceWriteCols(t.D)), rows); err != nil {
 		if ok, _ := dbtx.UniqueViolation(err); ok {
 			return fail.Conflictf("invoice number already used: %v", err)
 		}
 		return fmt.Errorf("insert invoices: %w", err)
+	}
+	if err := ApplyDues(ctx, t.Tx, nil, duesOf(invs...)); err != nil {
+		return err
 	}
 	var lines [][]any
 	for _, inv := range invs {

@@ -15,7 +15,8 @@ import (
 )
 
 // The ledger summaries (migration 00012): ledger_daily, kept by InsertEntry,
-// and receivable_dues, kept by triggers on invoices. The reports read them
+// and receivable_dues, kept by ApplyDues in every statement that writes an
+// invoice (dues.go; triggers until migration 00019). The reports read them
 // instead of every posting and every open document.
 
 // openDocument is the SQL condition of a document that is part of the
@@ -26,9 +27,9 @@ const openDocument = `status IN (` + billing.OwedSQL + `)`
 // as the debit (an invoice's balance) and the credit (a credit note's
 // balance) that the summaries keep apart: the amounts are never negated in
 // SQL, where SQLite would turn a TEXT amount into a float. zero is the
-// engine's zero amount. The triggers of migration 00012 spell the same
-// rule (an applied migration never changes); the ledger property tests
-// check what they keep against a rebuild from this definition.
+// engine's zero amount. dueOf (dues.go) is the same rule in Go; the ledger
+// property tests check what ApplyDues keeps against a rebuild from this
+// definition.
 func receivableSides(zero string) (debit, credit string) {
 	return `CASE WHEN kind = 'credit_note' THEN ` + zero + ` ELSE balance_accounting END`,
 		`CASE WHEN kind = 'credit_note' THEN balance_accounting ELSE ` + zero + ` END`

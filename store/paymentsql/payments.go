@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/invoicesql"
 )
 
 // --- payments
@@ -180,11 +181,20 @@ func (t *Payments) ListRefunds(ctx context.Context, tenantID, paymentID string) 
 }
 
 func (t *Payments) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) error {
+	before, err := invoicesql.DueBefore(ctx, t.Tx, inv.TenantID, inv.ID)
+	if err != nil {
+		return err
+	}
 	res, err := t.Exec(ctx, `UPDATE invoices SET status = ?, paid = ?, balance = ?, balance_accounting = ?, close_reason = ?, closed_at = ?,
 		updated_at = ? WHERE tenant_id = ? AND id = ?`,
 		string(inv.Status), dbtx.DecArg(inv.Paid), dbtx.DecArg(inv.Balance), dbtx.DecArg(inv.BalanceAccounting), inv.CloseReason, t.D.NTS(inv.ClosedAt),
 		t.D.TS(inv.UpdatedAt), inv.TenantID, inv.ID)
-	return dbtx.MustAffect(res, err, "invoice", inv.ID)
+	if err := dbtx.MustAffect(res, err, "invoice", inv.ID); err != nil {
+		return err
+	}
+	// The statement changes the status and the balance, and so the
+	// document's part of the receivable dues.
+	return invoicesql.ApplyDues(ctx, t.Tx, []invoicesql.Due{before}, []invoicesql.Due{before.Settled(inv.Status, inv.BalanceAccounting)})
 }
 
 // --- dunning
