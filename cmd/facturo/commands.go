@@ -218,6 +218,28 @@ func runMigrate(ctx context.Context, args []string, _, stderr io.Writer) error {
 	return db.Close()
 }
 
+// runRebuildSummaries recomputes the summaries Facturo keeps beside the
+// journal and the invoices (daily ledger totals, receivable dues, the
+// amount sort key on SQLite), for rows changed outside Facturo: with the
+// sqlite3 shell or psql, or a bulk import.
+func runRebuildSummaries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("rebuild-summaries", "Recomputes the ledger and receivable summaries from the journal and the invoices, in one transaction. Run it after changing invoices or journal rows by hand (sqlite3, psql).", stderr)
+	dsn := f.dbFlag()
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, newLogger(stderr, "info"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.RebuildSummaries(ctx); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, "summaries rebuilt")
+	return err
+}
+
 // subcommand checks args names one of subs and returns the rest. --help
 // lists the subcommands and is not an error.
 func subcommand(args []string, name string, stderr io.Writer, subs ...string) (string, []string, error) {

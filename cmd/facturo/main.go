@@ -30,6 +30,7 @@ type command struct {
 var commands = []command{
 	{"serve", "run the API, console, portal and background jobs", runServe},
 	{"migrate", "apply database migrations and exit", runMigrate},
+	{"rebuild-summaries", "recompute the ledger and receivable summaries after rows were changed by hand", runRebuildSummaries},
 	{"tenant", "create or list tenants (tenant create | tenant list)", runTenant},
 	{"user", "create a user (user create)", runUser},
 	{"apikey", "create an API key (apikey create)", runAPIKey},
