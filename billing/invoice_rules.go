@@ -235,11 +235,13 @@ func (inv Invoice) Clone() Invoice {
 	return out
 }
 
-// PostingAccounts are the accounts an issue posts to.
+// PostingAccounts are the accounts an issue (Issue) or a write-off
+// (Close) posts to.
 type PostingAccounts struct {
 	Receivables string // from the customer's posting profile
 	Revenue     string // default for lines without an account
 	Rounding    string
+	WriteOff    string // what a balance closed without payment is written off to
 }
 
 // IssueLines returns the journal lines of issuing the document, in the

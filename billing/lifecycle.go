@@ -5,15 +5,19 @@ import (
 
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 	"github.com/shopspring/decimal"
 )
 
 // Change records one status change made by an Invoice lifecycle method:
-// the statuses before and after, the fields it set and the domain events
-// the service emits for it.
+// the statuses before and after, the fields it set, the journal lines the
+// change needs posted (nil when none; the service posts exactly these) and
+// the domain events the service emits for it.
 type Change struct {
 	From, To Status
 	Fields   []string
+	Lines    []ledger.Line
 	Events   []string
 }
 
@@ -91,13 +95,15 @@ func (inv *Invoice) CheckClosable(reason string) error {
 }
 
 // Close closes the invoice for reason at now after CheckClosable,
-// clearing its balance (the write-off posting stays with the service).
-func (inv *Invoice) Close(reason string, now time.Time) (Change, error) {
+// clearing its balance. A balance left is written off: Change.Lines are
+// WriteOffLines from acct.Receivables to acct.WriteOff (nil when nothing
+// is left in the accounting currency).
+func (inv *Invoice) Close(reason string, acct PostingAccounts, now time.Time) (Change, error) {
 	if err := inv.CheckClosable(reason); err != nil {
 		return Change{}, err
 	}
 	ch := Change{From: inv.Status, To: Closed, Fields: []string{"balance", "balance_accounting", "status", "close_reason", "closed_at"},
-		Events: []string{"invoice.closed"}}
+		Lines: inv.WriteOffLines(acct.Receivables, acct.WriteOff), Events: []string{"invoice.closed"}}
 	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
 	inv.Status = Closed
 	inv.CloseReason = reason
@@ -105,13 +111,22 @@ func (inv *Invoice) Close(reason string, now time.Time) (Change, error) {
 	return ch, nil
 }
 
-// Void voids an open or past-due document after CheckVoidable, recording
-// the reversal entry the service posted.
-func (inv *Invoice) Void(reason, reversalEntryID string, now time.Time) (Change, error) {
+// CheckVoid is the guard of Void: the transitions table (only an open or
+// past-due document is voided), then CheckVoidable. The service runs it
+// before it posts the reversal of the issue entry, so nothing is posted
+// for a document Void would refuse.
+func (inv *Invoice) CheckVoid() error {
 	if !inv.Status.CanBecome(Void) {
-		return Change{}, fail.Conflictf("document %s is %s: only an open or past-due document can be voided", inv.label(), inv.Status)
+		return fail.Conflictf("document %s is %s: only an open or past-due document can be voided", inv.label(), inv.Status)
 	}
-	if err := inv.CheckVoidable(); err != nil {
+	return inv.CheckVoidable()
+}
+
+// Void voids a document after CheckVoid, recording the reversal entry the
+// service posted (the reversal of the posted issue entry, read from the
+// journal: Change.Lines is nil).
+func (inv *Invoice) Void(reason, reversalEntryID string, now time.Time) (Change, error) {
+	if err := inv.CheckVoid(); err != nil {
 		return Change{}, err
 	}
 	ch := Change{From: inv.Status, To: Void, Fields: []string{"void_entry_id", "status", "balance", "balance_accounting", "close_reason", "voided_at"},
@@ -141,18 +156,26 @@ func (inv *Invoice) markIssued(now time.Time) (Change, bool) {
 	return ch, false
 }
 
-// Issue is the status part of issuing a draft on date today at now, after
-// the service numbered and posted it: the guard (CheckIssuable: a draft,
-// with lines, not on hold, a bill-to with billing information …), then
+// Issue issues a numbered draft on date today at now: the guard
+// (CheckIssuable: a draft, with lines, not on hold, a bill-to with billing
+// information …), then its journal lines (IssueLines to acct, in the
+// accounting currency; nil when the document moves no account), then
 // markIssued. It reports whether the document closed at once because
-// nothing is owed. The approval gate (CheckApproved) is the caller's: a
-// correction's credit note, a billing run and an automatic recurring issue
-// bypass it.
-func (inv *Invoice) Issue(today calendar.Date, now time.Time) (Change, bool, error) {
+// nothing is owed. The service posts Change.Lines and records the entry.
+// The approval gate (CheckApproved) is the caller's: a correction's credit
+// note, a billing run and an automatic recurring issue bypass it.
+func (inv *Invoice) Issue(today calendar.Date, now time.Time, acct PostingAccounts, accounting money.Currency) (Change, bool, error) {
 	if err := inv.CheckIssuable(today); err != nil {
 		return Change{}, false, err
 	}
+	lines, err := inv.IssueLines(acct, accounting)
+	if err != nil {
+		return Change{}, false, err
+	}
 	ch, closed := inv.markIssued(now)
+	if len(lines) > 0 {
+		ch.Lines = lines
+	}
 	return ch, closed, nil
 }
 

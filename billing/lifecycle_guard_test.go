@@ -95,13 +95,13 @@ func TestReturnToDraftLeavesIssuedDocuments(t *testing.T) {
 func TestLifecycleMethodsFollowTheTable(t *testing.T) {
 	t.Parallel()
 	methods := map[string]func(*Invoice) error{
-		"Issue":            func(i *Invoice) error { _, _, err := i.Issue(lcToday, lcNow); return err },
+		"Issue":            func(i *Invoice) error { _, _, err := i.Issue(lcToday, lcNow, lcAccts, lcEUR); return err },
 		"Workflow submit":  func(i *Invoice) error { _, err := i.Workflow("submitted"); return err },
 		"Workflow approve": func(i *Invoice) error { _, err := i.Workflow("approved"); return err },
 		"Workflow reject":  func(i *Invoice) error { _, err := i.Workflow("rejected"); return err },
 		"ReturnToDraft":    func(i *Invoice) error { i.ReturnToDraft(); return nil },
 		"MarkPastDue":      func(i *Invoice) error { _, err := i.MarkPastDue(lcToday); return err },
-		"Close":            func(i *Invoice) error { _, err := i.Close("written off", lcNow); return err },
+		"Close":            func(i *Invoice) error { _, err := i.Close("written off", lcAccts, lcNow); return err },
 		"CloseSettled":     func(i *Invoice) error { i.CloseSettled("settled by P1", lcNow); return nil },
 		"Void":             func(i *Invoice) error { _, err := i.Void("wrong", "je2", lcNow); return err },
 		"Reopen":           func(i *Invoice) error { return i.Reopen(lcToday) },

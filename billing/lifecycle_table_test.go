@@ -25,7 +25,7 @@ var (
 
 // issuable returns a document in status st that passes every other guard.
 func issuable(st Status) Invoice {
-	inv := Invoice{ID: "inv1", Status: st, Kind: KindInvoice, Number: "INV-1", DocumentNumber: "D-000001"}
+	inv := Invoice{ID: "inv1", Status: st, Kind: KindInvoice, Currency: "EUR", Number: "INV-1", DocumentNumber: "D-000001"}
 	inv.Lines = make([]Line, 1)
 	inv.Total, inv.Balance, inv.BalanceAccounting = lcTen, lcTen, lcTen
 	inv.BillTo = Party{LegalName: "ACME", Address: Address{Line1: "1 Road", City: "Town", Country: "DE"}}
@@ -51,7 +51,7 @@ func TestIssueEveryStatus(t *testing.T) {
 		t.Run(string(st), func(t *testing.T) {
 			t.Parallel()
 			inv := issuable(st)
-			ch, closed, err := inv.Issue(lcToday, lcNow)
+			ch, closed, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
 			if !st.IsDraft() {
 				wantRefusal(t, err)
 				if inv.Status != st || inv.IssuedAt != nil {
@@ -91,7 +91,7 @@ func TestIssueGuard(t *testing.T) {
 			t.Parallel()
 			inv := issuable(Draft)
 			c.edit(&inv)
-			_, closed, err := inv.Issue(lcToday, lcNow)
+			_, closed, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
 			if (err == nil) != c.ok || closed != c.closed {
 				t.Fatalf("err=%v closed=%v, want ok=%v closed=%v", err, closed, c.ok, c.closed)
 			}
@@ -193,7 +193,7 @@ func TestCloseEveryStatus(t *testing.T) {
 		t.Run(string(st), func(t *testing.T) {
 			t.Parallel()
 			inv := issuable(st)
-			ch, err := inv.Close("written off", lcNow)
+			ch, err := inv.Close("written off", lcAccts, lcNow)
 			if st != Open && st != PastDue {
 				wantRefusal(t, err)
 				if inv.Status != st || !inv.Balance.Equal(lcTen) || inv.ClosedAt != nil {

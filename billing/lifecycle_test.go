@@ -58,7 +58,7 @@ func TestSimpleTransitions(t *testing.T) {
 	if ch, err := inv.MarkPastDue(calendar.Of(now)); err != nil || inv.Status != PastDue || ch.From != Open {
 		t.Fatalf("MarkPastDue: %+v %v", ch, err)
 	}
-	inv.Close("written off", now)
+	inv.Close("written off", PostingAccounts{}, now)
 	if inv.Status != Closed || !inv.Balance.IsZero() || inv.CloseReason != "written off" || inv.ClosedAt == nil || !inv.ClosedAt.Equal(now) {
 		t.Fatalf("Close: %+v", inv)
 	}

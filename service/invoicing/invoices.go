@@ -656,7 +656,7 @@ func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, 
 		return err
 	}
 	accounting, _ := money.ParseCurrency(tenant.Currency)
-	lines, err := inv.IssueLines(accts, accounting)
+	ch, closed, err := inv.Issue(today, s.now(), accts, accounting)
 	if err != nil {
 		return err
 	}
@@ -664,25 +664,25 @@ func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, 
 	if inv.Kind == billing.KindCreditNote {
 		desc = "Credit note " + inv.Number
 	}
-	now := s.now()
 	// A document that moves no account (a zero total with no revenue to
 	// spread) posts no entry: an entry needs two non-zero lines.
-	if len(lines) > 0 {
-		entry, err := s.deps.Ledger.Post(ctx, tx, p.TenantID, inv.InvoiceDate, desc, string(inv.Kind), inv.ID, "", lines)
+	if len(ch.Lines) > 0 {
+		entry, err := s.deps.Ledger.Post(ctx, tx, p.TenantID, inv.InvoiceDate, desc, string(inv.Kind), inv.ID, "", ch.Lines)
 		if err != nil {
 			return err
 		}
 		inv.EntryID = entry.ID
 	}
-	if _, closed, err := inv.Issue(today, now); err != nil || closed {
-		return err
+	if closed {
+		return nil
 	}
 	// Customer credit (overpayments) pays what it can of a new invoice.
 	return s.deps.UseCredit(ctx, tx, p, inv)
 }
 
-// PostingAccounts resolves the accounts issuing a document of posting
-// profile posts to ("" is the default profile).
+// PostingAccounts resolves the accounts issuing, or writing off the
+// balance of, a document of posting profile posts to ("" is the default
+// profile).
 func PostingAccounts(ctx context.Context, tx Setup, tenantID, profile string) (billing.PostingAccounts, error) {
 	var out billing.PostingAccounts
 	if profile == "" {
@@ -704,7 +704,7 @@ func PostingAccounts(ctx context.Context, tx Setup, tenantID, profile string) (b
 	if err != nil {
 		return out, err
 	}
-	out.Revenue, out.Rounding = roles[ledger.RoleRevenue], roles[ledger.RoleRounding]
+	out.Revenue, out.Rounding, out.WriteOff = roles[ledger.RoleRevenue], roles[ledger.RoleRounding], roles[ledger.RoleWriteOff]
 	return out, nil
 }
 
@@ -732,26 +732,26 @@ func (s *Service) closeInvoice(ctx context.Context, tx InvoicesTx, p access.Prin
 	if err := inv.CheckClosable(reason); err != nil {
 		return err
 	}
+	// Only a balance left to write off needs the accounts (and a chart
+	// that names them).
+	var accts billing.PostingAccounts
 	if !inv.BalanceAccounting.IsZero() {
-		accts, err := PostingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
-		if err != nil {
-			return err
-		}
-		roles, err := RoleAccounts(ctx, tx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		lines := inv.WriteOffLines(accts.Receivables, roles[ledger.RoleWriteOff])
-		if _, err := s.deps.Ledger.Post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, WriteOffSource, inv.ID, "", lines); err != nil {
+		var err error
+		if accts, err = PostingAccounts(ctx, tx, p.TenantID, inv.PostingProfile); err != nil {
 			return err
 		}
 	}
-	_, err := inv.Close(reason, s.now())
+	ch, err := inv.Close(reason, accts, s.now())
+	if err != nil || len(ch.Lines) == 0 {
+		return err
+	}
+	_, err = s.deps.Ledger.Post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, WriteOffSource, inv.ID, "", ch.Lines)
 	return err
 }
 
 func (s *Service) voidInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) error {
-	if err := inv.CheckVoidable(); err != nil {
+	// The guard first: nothing is reversed for a document Void refuses.
+	if err := inv.CheckVoid(); err != nil {
 		return err
 	}
 	desc := "Void " + inv.Number
