@@ -326,8 +326,18 @@ func TestUBLCorpusPassesEN16931(t *testing.T) {
 		t.Fatalf("the corpus is not varied enough: %d credit notes, %d foreign, %d exempt, %d reverse charge, %d allowances",
 			credit, foreign, exempt, reverse, allowance)
 	}
-	// validate.sh starts one JVM per file: two batches run side by side,
-	// one per core of the CI machine.
+	// validate.sh starts one JVM per file (seconds each): two batches run
+	// side by side, one per core of the CI machine. Under the race detector,
+	// which looks for data races in the Go code that made the corpus above,
+	// the rules check a spread sample: the whole corpus passes them in the
+	// run without it (CI runs both).
+	if raceDetector {
+		var sample []string
+		for i := 0; i < len(files); i += len(files)/6 + 1 {
+			sample = append(sample, files[i])
+		}
+		files = sample
+	}
 	half := len(files) / 2
 	batches := [][]string{files[:half], files[half:]}
 	outs, errs := make([][]byte, len(batches)), make([]error, len(batches))
@@ -346,7 +356,7 @@ func TestUBLCorpusPassesEN16931(t *testing.T) {
 	if valid != len(files) {
 		t.Fatalf("%d of %d documents pass EN 16931:\n%s", valid, len(files), out)
 	}
-	t.Logf("%d UBL documents (%d credit notes) pass EN 16931", len(files), credit)
+	t.Logf("%d UBL documents (%d credit notes in the corpus) pass EN 16931", len(files), credit)
 }
 
 // TestDocumentsVisibilityAndRules checks who gets which document: a customer

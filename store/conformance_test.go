@@ -31,6 +31,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		for _, tc := range []struct {
 			name string

@@ -27,6 +27,7 @@ import (
 )
 
 func TestListInvoicesReference(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ten := insertTenant(t, db)

@@ -94,6 +94,7 @@ func wantAllApplied(t testing.TB, db *store.DB) {
 func countMigrated(buf *bytes.Buffer) int { return strings.Count(buf.String(), "msg=migrated") }
 
 func TestMigrateTwiceIsNoOp(t *testing.T) {
+	t.Parallel()
 	for _, e := range testdb.Engines {
 		t.Run(string(e), func(t *testing.T) {
 			ctx := context.Background()
@@ -166,6 +167,7 @@ func migrateConcurrently(t *testing.T, dsn string, n int) []*store.DB {
 // TestMigrateConcurrentPostgres: nodes starting together on one fresh schema
 // all succeed.
 func TestMigrateConcurrentPostgres(t *testing.T) {
+	t.Parallel()
 	dsn := testdb.DSN(t, store.Postgres)
 	dbs := migrateConcurrently(t, dsn, 2)
 	if t.Failed() {
@@ -213,6 +215,7 @@ func contendedMigration(t *testing.T, e store.Engine) []*store.DB {
 // goose's advisory lock makes one wait for the other (goose polls the lock
 // every 5 seconds, so this test takes about that long).
 func TestMigrateContendedPostgres(t *testing.T) {
+	t.Parallel()
 	testdb.PostgresURL(t)
 	contendedMigration(t, store.Postgres)
 }
@@ -220,10 +223,12 @@ func TestMigrateContendedPostgres(t *testing.T) {
 // TestMigrateContendedSQLite: two processes sharing one SQLite file that
 // start together on a fresh file.
 func TestMigrateContendedSQLite(t *testing.T) {
+	t.Parallel()
 	contendedMigration(t, store.SQLite)
 }
 
 func TestSQLiteFileInMissingDirectory(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	for i, form := range []string{"%s", "sqlite:%s", "file:%s", "file:%s?mode=rwc"} {
@@ -262,6 +267,7 @@ func TestSQLiteFileInMissingDirectory(t *testing.T) {
 // TestSQLiteSettings checks the pragmas took effect on every connection of
 // both pools, not just on the first one.
 func TestSQLiteSettings(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.Open(t, store.SQLite)
 	pools := []struct {
@@ -312,6 +318,7 @@ func TestSQLiteSettings(t *testing.T) {
 }
 
 func TestEngineOfAndRedact(t *testing.T) {
+	t.Parallel()
 	for dsn, want := range map[string]store.Engine{
 		"postgres://u:p@h/db":   store.Postgres,
 		"postgresql://u:p@h/db": store.Postgres,
@@ -337,6 +344,7 @@ func TestEngineOfAndRedact(t *testing.T) {
 // every hour); without them it read a million-row list through the wrong
 // index.
 func TestOptimizeGathersStatistics(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testdb.Open(t, store.SQLite)
 	ten := insertTenant(t, db)

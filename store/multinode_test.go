@@ -57,6 +57,7 @@ func wantStatus(t testing.TB, what string, r testserver.Response, status int) {
 }
 
 func TestMultiNode(t *testing.T) {
+	t.Parallel()
 	for _, e := range testdb.Engines {
 		t.Run(string(e), func(t *testing.T) {
 			dsn := testdb.DSN(t, e)
@@ -211,6 +212,7 @@ func TestMultiNode(t *testing.T) {
 // consecutive numbers when they write at the same time (on SQLite, two
 // writers on one file take turns through the file lock).
 func TestMultiNodeCounters(t *testing.T) {
+	t.Parallel()
 	for _, e := range testdb.Engines {
 		t.Run(string(e), func(t *testing.T) {
 			dsn := testdb.DSN(t, e)
