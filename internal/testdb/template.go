@@ -209,21 +209,7 @@ func buildPostgresTemplate(ctx context.Context, base string) (string, error) {
 	if _, err := conn.ExecContext(ctx, `ALTER DATABASE `+build+` RENAME TO `+name); err != nil {
 		return "", err
 	}
-	// Templates of older migrations are of no further use; one another run
-	// still copies from stays until a later build.
-	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'facturo\_tmpl\_%' AND datname <> $1`, name)
-	if err == nil {
-		var old []string
-		for rows.Next() {
-			var n string
-			if rows.Scan(&n) == nil {
-				old = append(old, n)
-			}
-		}
-		rows.Close()
-		for _, n := range old {
-			_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n)
-		}
-	}
+	// Templates of other migrations stay: a run on another branch may be
+	// copying from one right now. They are safe to drop between runs.
 	return name, nil
 }
