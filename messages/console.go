@@ -410,7 +410,7 @@ var console = map[string][3]string{
 	"taxcat.O":                      {"Outside the scope of tax", "No sujeto", "Fora do âmbito do imposto"},
 	"taxcat.L":                      {"Canary Islands (IGIC)", "Canarias (IGIC)", "Ilhas Canárias (IGIC)"},
 	"taxcat.M":                      {"Ceuta and Melilla (IPSI)", "Ceuta y Melilla (IPSI)", "Ceuta e Melilla (IPSI)"},
-	"series.hint":                   {"Use {YYYY}, {YY}, {MM} and exactly one {SEQ} or {SEQ:n}. Numbers already issued keep theirs.", "Use {YYYY}, {YY}, {MM} y exactamente un {SEQ} o {SEQ:n}. Los números ya emitidos se conservan.", "Use {YYYY}, {YY}, {MM} e exatamente um {SEQ} ou {SEQ:n}. Os números já emitidos são mantidos."},
+	"series.hint":                   {"Use {YYYY}, {YY}, {MM} and exactly one {SEQ} or {SEQ:n}, n from 1 to 9: the digits the number is zero-padded to. Numbers already issued keep theirs.", "Use {YYYY}, {YY}, {MM} y exactamente un {SEQ} o {SEQ:n}, con n de 1 a 9: los dígitos a los que se rellena con ceros. Los números ya emitidos se conservan.", "Use {YYYY}, {YY}, {MM} e exatamente um {SEQ} ou {SEQ:n}, com n de 1 a 9: os dígitos preenchidos com zeros. Os números já emitidos são mantidos."},
 	"series.invoice":                {"Invoices", "Facturas", "Faturas"},
 	"series.credit_note":            {"Credit notes", "Notas de crédito", "Notas de crédito"},
 	"reason.add":                    {"Add reason code", "Añadir código de motivo", "Adicionar código de motivo"},

@@ -17,6 +17,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/internal/testserver"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 	"github.com/facturo/facturo/tax"
@@ -277,7 +278,7 @@ func TestSettingsForms(t *testing.T) {
 		}
 		bad(t, admin, "/console/settings/series/receipt", url.Values{"pattern": {"R-{SEQ}"}}, http.StatusUnprocessableEntity, "kind")
 		bad(t, director, "/console/settings/series/invoice", url.Values{"pattern": {"D-{SEQ}"}}, http.StatusForbidden, "")
-		if s := series(); s["invoice"] != "F{YY}-{SEQ:5}" || s["credit_note"] != billing.DefaultSeries["credit_note"] || len(s) != 2 {
+		if s := series(); s["invoice"] != "F{YY}-{SEQ:5}" || s["credit_note"] != numbering.DefaultSeries["credit_note"] || len(s) != 2 {
 			t.Errorf("refused posts changed the series: %v", s)
 		}
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/internal/testserver"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 	"github.com/facturo/facturo/tax"
@@ -275,7 +276,7 @@ func TestCatalog(t *testing.T) {
 	for _, c := range tax.Categories {
 		keys["taxcat."+string(c)] = true
 	}
-	for k := range billing.DefaultSeries {
+	for k := range numbering.DefaultSeries {
 		keys["series."+k] = true
 	}
 	for _, s := range service.AgingBuckets {

@@ -126,7 +126,7 @@ func (h *Handlers) registerLedger(api huma.API) {
 	type seriesIn struct {
 		Kind string `path:"kind" enum:"invoice,credit_note"`
 		Body struct {
-			Pattern string `json:"pattern" doc:"Literal text with {YYYY}, {YY}, {MM} and one {SEQ:n}, e.g. INV-{YYYY}-{SEQ:6}."`
+			Pattern string `json:"pattern" doc:"Literal text with {YYYY}, {YY}, {MM} and exactly one {SEQ} or {SEQ:n}, n from 1 to 9 (the digits the sequence is zero-padded to), e.g. INV-{YYYY}-{SEQ:6}; at most 40 characters."`
 		}
 	}
 	core.Op(api, huma.Operation{OperationID: "put-number-series", Method: http.MethodPut, Path: "/api/v1/number-series/{kind}", Summary: "Change a number series pattern",

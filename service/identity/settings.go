@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/tax"
 )
@@ -60,7 +61,7 @@ func initTenant(ctx context.Context, tx TenantDefaults, tenantID string) error {
 			return err
 		}
 	}
-	for kind, pattern := range billing.DefaultSeries {
+	for kind, pattern := range numbering.DefaultSeries {
 		if err := tx.SetSeries(ctx, tenantID, kind, pattern); err != nil {
 			return err
 		}
@@ -242,10 +243,10 @@ func (s *Service) ListPostingProfiles(ctx context.Context, p access.Principal) (
 // issued keep theirs; the sequence of a period continues.
 func (s *Service) SetSeries(ctx context.Context, p access.Principal, kind, pattern string) error {
 	check := func() error {
-		if _, ok := billing.DefaultSeries[kind]; !ok {
+		if _, ok := numbering.DefaultSeries[kind]; !ok {
 			return fail.Field("kind", "use invoice or credit_note")
 		}
-		return billing.CheckPattern(pattern)
+		return numbering.CheckPattern(pattern)
 	}
 	_, err := usecase.Write(ctx, s.settings, p, access.ManageTenant, check, func(tx SettingsTx) (struct{}, usecase.Audit, error) {
 		if err := tx.SetSeries(ctx, p.TenantID, kind, pattern); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/tax"
@@ -629,28 +630,28 @@ func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, 
 	if err != nil {
 		return err
 	}
-	kind := billing.SeriesInvoice
+	kind := numbering.Invoice
 	if inv.Kind == billing.KindCreditNote {
-		kind = billing.SeriesCreditNote
+		kind = numbering.CreditNote
 	}
 	pattern := series[kind]
-	seq, err := tx.NextCounter(ctx, p.TenantID, billing.SeriesCounter(kind, pattern, inv.InvoiceDate))
+	seq, err := tx.NextCounter(ctx, p.TenantID, numbering.Counter(kind, pattern, inv.InvoiceDate))
 	if err != nil {
 		return err
 	}
 	// Under the series counter's lock (taken by NextCounter until the
 	// transaction ends), so two issues of one series cannot both pass.
-	if billing.NumbersFollowDates(tenant.Address.Country) {
-		from, to := billing.SeriesPeriod(pattern, inv.InvoiceDate)
+	if numbering.FollowsDates(tenant.Address.Country) {
+		from, to := numbering.Period(pattern, inv.InvoiceDate)
 		last, err := s.deps.LastIssuedDate(ctx, tx, p.TenantID, inv.Kind, from, to)
 		if err != nil {
 			return err
 		}
-		if err := billing.CheckSeriesDate(inv.InvoiceDate, last); err != nil {
+		if err := numbering.CheckDate(inv.InvoiceDate, last); err != nil {
 			return err
 		}
 	}
-	inv.Number = billing.FormatNumber(pattern, inv.InvoiceDate, seq)
+	inv.Number = numbering.Format(pattern, inv.InvoiceDate, seq)
 	accts, err := PostingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
 	if err != nil {
 		return err

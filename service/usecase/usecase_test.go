@@ -16,6 +16,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/store"
@@ -97,7 +98,7 @@ func TestWriteRefusesBeforeAnythingRuns(t *testing.T) {
 					func() error { prepared = true; return nil },
 					func(tx service.Tx) (int, usecase.Audit, error) {
 						ran = true
-						return 1, usecase.Entry("test.refused", "tenant", f.tenant.ID, nil), tx.SetSeries(f.ctx, f.tenant.ID, billing.SeriesInvoice, "NO-{SEQ:4}")
+						return 1, usecase.Entry("test.refused", "tenant", f.tenant.ID, nil), tx.SetSeries(f.ctx, f.tenant.ID, numbering.Invoice, "NO-{SEQ:4}")
 					})
 				if got := fail.CodeOf(err); got != tt.code {
 					t.Fatalf("error %v has code %q, want %q", err, got, tt.code)
@@ -110,7 +111,7 @@ func TestWriteRefusesBeforeAnythingRuns(t *testing.T) {
 		if n := f.auditRows(t, "test.refused"); n != 0 {
 			t.Errorf("refused writes left %d audit entries", n)
 		}
-		if got := f.series(t, billing.SeriesInvoice); got != billing.DefaultSeries[billing.SeriesInvoice] {
+		if got := f.series(t, numbering.Invoice); got != numbering.DefaultSeries[numbering.Invoice] {
 			t.Errorf("refused writes changed the series to %q", got)
 		}
 	})
@@ -165,7 +166,7 @@ func TestWriteAuditCommitsWithTheChangeOnly(t *testing.T) {
 				const pattern = "T-{SEQ:4}"
 				got, err := usecase.Write(f.ctx, env, f.admin, access.ManageTenant, tt.prepare,
 					func(tx service.Tx) (string, usecase.Audit, error) {
-						if err := tx.SetSeries(f.ctx, f.tenant.ID, billing.SeriesInvoice, pattern); err != nil {
+						if err := tx.SetSeries(f.ctx, f.tenant.ID, numbering.Invoice, pattern); err != nil {
 							return "", usecase.Audit{}, err
 						}
 						return "done", tt.audit, tt.fail
@@ -178,14 +179,14 @@ func TestWriteAuditCommitsWithTheChangeOnly(t *testing.T) {
 				case tt.want.err != nil && !errors.Is(err, tt.want.err):
 					t.Fatalf("error %v, want %v", err, tt.want.err)
 				}
-				wantResult, wantSeries, wantAudit := "", billing.DefaultSeries[billing.SeriesInvoice], 0
+				wantResult, wantSeries, wantAudit := "", numbering.DefaultSeries[numbering.Invoice], 0
 				if tt.want.committed {
 					wantResult, wantSeries, wantAudit = "done", pattern, 1
 				}
 				if got != wantResult {
 					t.Errorf("result %q, want %q", got, wantResult)
 				}
-				if s := f.series(t, billing.SeriesInvoice); s != wantSeries {
+				if s := f.series(t, numbering.Invoice); s != wantSeries {
 					t.Errorf("series %q, want %q: the change and the audit entry must commit together", s, wantSeries)
 				}
 				if n := f.auditRows(t, "test.saved"); n != wantAudit {
@@ -247,7 +248,7 @@ func TestWriteJoinsTheRequestTransaction(t *testing.T) {
 			f := newFixture(t, db)
 			ctx, rt := db.BeginRequest(f.ctx, store.IdempotencyClaim{TenantID: f.tenant.ID, Key: "k-1", RequestHash: "h", At: now()})
 			_, err := usecase.Write(ctx, f.env, f.admin, access.ManageTenant, nil, func(tx service.Tx) (struct{}, usecase.Audit, error) {
-				return struct{}{}, usecase.Entry("test.request", "number_series", "invoice", nil), tx.SetSeries(ctx, f.tenant.ID, billing.SeriesInvoice, "R-{SEQ:4}")
+				return struct{}{}, usecase.Entry("test.request", "number_series", "invoice", nil), tx.SetSeries(ctx, f.tenant.ID, numbering.Invoice, "R-{SEQ:4}")
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -264,14 +265,14 @@ func TestWriteJoinsTheRequestTransaction(t *testing.T) {
 			if err != nil {
 				t.Fatalf("end request (commit=%v): %v", commit, err)
 			}
-			wantAudit, wantSeries := 0, billing.DefaultSeries[billing.SeriesInvoice]
+			wantAudit, wantSeries := 0, numbering.DefaultSeries[numbering.Invoice]
 			if commit {
 				wantAudit, wantSeries = 1, "R-{SEQ:4}"
 			}
 			if n := f.auditRows(t, "test.request"); n != wantAudit {
 				t.Errorf("commit=%v: %d audit entries, want %d", commit, n, wantAudit)
 			}
-			if s := f.series(t, billing.SeriesInvoice); s != wantSeries {
+			if s := f.series(t, numbering.Invoice); s != wantSeries {
 				t.Errorf("commit=%v: series %q, want %q", commit, s, wantSeries)
 			}
 		}

@@ -1,4 +1,8 @@
-package billing
+// Package numbering is the rule of legal document numbers: the patterns a
+// number series may use ({YYYY}, {YY}, {MM}, {SEQ:n}), the counter a pattern
+// draws from on a date, how a number renders, and where numbers must follow
+// dates (Spain, Portugal).
+package numbering
 
 import (
 	"fmt"
@@ -13,20 +17,20 @@ import (
 
 // Number series kinds.
 const (
-	SeriesInvoice    = "invoice"
-	SeriesCreditNote = "credit_note"
+	Invoice    = "invoice"
+	CreditNote = "credit_note"
 )
 
 // DefaultSeries are the patterns a tenant starts with.
 var DefaultSeries = map[string]string{
-	SeriesInvoice:    "INV-{YYYY}-{SEQ:6}",
-	SeriesCreditNote: "CN-{YYYY}-{SEQ:6}",
+	Invoice:    "INV-{YYYY}-{SEQ:6}",
+	CreditNote: "CN-{YYYY}-{SEQ:6}",
 }
 
 // SeqMaxWidth is the widest zero-padding {SEQ:n} may ask for.
 const SeqMaxWidth = 9
 
-// seqToken matches the sequence placeholder FormatNumber renders. It is
+// seqToken matches the sequence placeholder Format renders. It is
 // lenient on purpose ({SEQ:0} renders as {SEQ}) so that a pattern stored
 // before CheckPattern refused it still numbers; CheckPattern is strict.
 var seqToken = regexp.MustCompile(`\{SEQ(?::(\d))?\}`)
@@ -81,9 +85,9 @@ func CheckPattern(p string) error {
 	return nil
 }
 
-// SeriesCounter names the counter a pattern draws from on a date: a pattern
+// Counter names the counter a pattern draws from on a date: a pattern
 // with a year (and month) restarts its sequence each year (and month).
-func SeriesCounter(kind, pattern string, d calendar.Date) string {
+func Counter(kind, pattern string, d calendar.Date) string {
 	key := "series:" + kind
 	if strings.Contains(pattern, "{YYYY}") || strings.Contains(pattern, "{YY}") {
 		key += fmt.Sprintf(":%04d", d.Year)
@@ -94,8 +98,8 @@ func SeriesCounter(kind, pattern string, d calendar.Date) string {
 	return key
 }
 
-// FormatNumber renders a legal number from a pattern, a date and a sequence.
-func FormatNumber(pattern string, d calendar.Date, seq int64) string {
+// Format renders a legal number from a pattern, a date and a sequence.
+func Format(pattern string, d calendar.Date, seq int64) string {
 	out := strings.NewReplacer("{YYYY}", fmt.Sprintf("%04d", d.Year), "{YY}", fmt.Sprintf("%02d", d.Year%100),
 		"{MM}", fmt.Sprintf("%02d", int(d.Month))).Replace(pattern)
 	return seqToken.ReplaceAllStringFunc(out, func(t string) string {
@@ -108,18 +112,18 @@ func FormatNumber(pattern string, d calendar.Date, seq int64) string {
 	})
 }
 
-// NumbersFollowDates reports whether invoice numbers must follow invoice
+// FollowsDates reports whether invoice numbers must follow invoice
 // dates within a series for a seller in country (ISO 3166-1 alpha-2):
 // Spain (Reglamento de facturación, RD 1619/2012, art. 6: correlative
 // numbering within a series) and Portugal (Decreto-Lei 28/2019: sequential
 // numbering in chronological order). A document dated before the last one
 // issued in its series would take a later number than a later date.
-func NumbersFollowDates(country string) bool { return country == "ES" || country == "PT" }
+func FollowsDates(country string) bool { return country == "ES" || country == "PT" }
 
-// SeriesPeriod returns the invoice dates the series counter of pattern
-// holds on d covers (SeriesCounter's key): the year with {YYYY} or {YY},
+// Period returns the invoice dates the series counter of pattern
+// holds on d covers (Counter's key): the year with {YYYY} or {YY},
 // the month of that year with {MM} too; zero dates (every date) otherwise.
-func SeriesPeriod(pattern string, d calendar.Date) (from, to calendar.Date) {
+func Period(pattern string, d calendar.Date) (from, to calendar.Date) {
 	if !strings.Contains(pattern, "{YYYY}") && !strings.Contains(pattern, "{YY}") {
 		return calendar.Date{}, calendar.Date{}
 	}
@@ -130,9 +134,9 @@ func SeriesPeriod(pattern string, d calendar.Date) (from, to calendar.Date) {
 	return calendar.New(d.Year, time.January, 1), calendar.New(d.Year, time.December, 31)
 }
 
-// CheckSeriesDate refuses to number a document dated date in a series
+// CheckDate refuses to number a document dated date in a series
 // whose last issued document is dated last: numbers must follow dates.
-func CheckSeriesDate(date, last calendar.Date) error {
+func CheckDate(date, last calendar.Date) error {
 	if last.IsZero() || !date.Before(last) {
 		return nil
 	}

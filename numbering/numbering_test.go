@@ -1,46 +1,29 @@
-package billing_test
+package numbering_test
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/messages"
+	"github.com/facturo/facturo/numbering"
 )
 
-// invalidFields returns the fields an invalid-input error names, sorted
-// (nil for no error); it fails the test for any other error.
-func invalidFields(t *testing.T, err error) []string {
+// refusedField returns the one field an invalid-input error names, with a
+// message ("" for no error); it fails the test for any other error.
+func refusedField(t *testing.T, err error) string {
 	t.Helper()
 	if err == nil {
-		return nil
+		return ""
 	}
 	e, ok := fail.As(err)
-	if !ok || e.Code != fail.Invalid {
-		t.Fatalf("error %v is not invalid input", err)
+	if !ok || e.Code != fail.Invalid || len(e.Fields) != 1 || e.Fields[0].Message == "" {
+		t.Fatalf("error %v is not invalid input naming one field with a message", err)
 	}
-	var out []string
-	for _, f := range e.Fields {
-		if f.Message == "" {
-			t.Errorf("field %s has no message", f.Field)
-		}
-		out = append(out, f.Field)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return e.Fields[0].Field
 }
-
-// wantCode fails the test unless err has code want (nil err for want "").
-func wantCode(t *testing.T, err error, want fail.Code) {
-	t.Helper()
-	if got := fail.CodeOf(err); err == nil && want != "" || err != nil && got != want {
-		t.Fatalf("error %v (code %q), want code %q", err, got, want)
-	}
-}
-
 func TestCheckPattern(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -82,14 +65,14 @@ func TestCheckPattern(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
 			t.Parallel()
-			err := billing.CheckPattern(tt.pattern)
+			err := numbering.CheckPattern(tt.pattern)
 			if tt.ok {
 				if err != nil {
 					t.Fatalf("CheckPattern(%q) = %v, want nil", tt.pattern, err)
 				}
 				return
 			}
-			if got := invalidFields(t, err); !slices.Equal(got, []string{"pattern"}) {
+			if got := refusedField(t, err); got != "pattern" {
 				t.Fatalf("CheckPattern(%q) fields %v, want [pattern]", tt.pattern, got)
 			}
 			if !strings.Contains(err.Error(), tt.msg) {
@@ -105,13 +88,13 @@ func TestCheckPattern(t *testing.T) {
 func TestAcceptedPatternsRender(t *testing.T) {
 	t.Parallel()
 	day := calendar.MustParse("2026-03-09")
-	for width := 1; width <= billing.SeqMaxWidth; width++ {
+	for width := 1; width <= numbering.SeqMaxWidth; width++ {
 		for _, p := range []string{"INV-{YYYY}-{SEQ:%d}", "{YY}{MM}{SEQ:%d}", "{SEQ:%d}/{YYYY}/{MM}"} {
 			pattern := fmt.Sprintf(p, width)
-			if err := billing.CheckPattern(pattern); err != nil {
+			if err := numbering.CheckPattern(pattern); err != nil {
 				t.Fatalf("CheckPattern(%q) = %v, want nil", pattern, err)
 			}
-			got := billing.FormatNumber(pattern, day, 7)
+			got := numbering.Format(pattern, day, 7)
 			if strings.ContainsAny(got, "{}") {
 				t.Errorf("FormatNumber(%q) = %q, left a placeholder", pattern, got)
 			}
@@ -124,13 +107,13 @@ func TestAcceptedPatternsRender(t *testing.T) {
 
 func TestDefaultSeriesAreValid(t *testing.T) {
 	t.Parallel()
-	for kind, p := range billing.DefaultSeries {
-		if err := billing.CheckPattern(p); err != nil {
+	for kind, p := range numbering.DefaultSeries {
+		if err := numbering.CheckPattern(p); err != nil {
 			t.Errorf("default %s pattern %q: %v", kind, p, err)
 		}
 	}
-	if len(billing.DefaultSeries) != 2 || billing.DefaultSeries[billing.SeriesInvoice] == "" || billing.DefaultSeries[billing.SeriesCreditNote] == "" {
-		t.Errorf("DefaultSeries = %v, want an invoice and a credit note pattern", billing.DefaultSeries)
+	if len(numbering.DefaultSeries) != 2 || numbering.DefaultSeries[numbering.Invoice] == "" || numbering.DefaultSeries[numbering.CreditNote] == "" {
+		t.Errorf("DefaultSeries = %v, want an invoice and a credit note pattern", numbering.DefaultSeries)
 	}
 }
 
@@ -140,17 +123,17 @@ func TestSeriesCounter(t *testing.T) {
 	tests := []struct {
 		kind, pattern, want string
 	}{
-		{billing.SeriesInvoice, "INV-{YYYY}-{SEQ:6}", "series:invoice:2026"},
-		{billing.SeriesInvoice, "INV-{YY}-{SEQ}", "series:invoice:2026"},
-		{billing.SeriesCreditNote, "CN-{YYYY}{MM}-{SEQ}", "series:credit_note:2026-03"},
-		{billing.SeriesInvoice, "INV-{SEQ:8}", "series:invoice"},
+		{numbering.Invoice, "INV-{YYYY}-{SEQ:6}", "series:invoice:2026"},
+		{numbering.Invoice, "INV-{YY}-{SEQ}", "series:invoice:2026"},
+		{numbering.CreditNote, "CN-{YYYY}{MM}-{SEQ}", "series:credit_note:2026-03"},
+		{numbering.Invoice, "INV-{SEQ:8}", "series:invoice"},
 		// A month without a year still restarts every month of every year.
-		{billing.SeriesInvoice, "INV-{MM}-{SEQ}", "series:invoice-03"},
+		{numbering.Invoice, "INV-{MM}-{SEQ}", "series:invoice-03"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
 			t.Parallel()
-			if got := billing.SeriesCounter(tt.kind, tt.pattern, day); got != tt.want {
+			if got := numbering.Counter(tt.kind, tt.pattern, day); got != tt.want {
 				t.Errorf("SeriesCounter(%s, %q) = %q, want %q", tt.kind, tt.pattern, got, tt.want)
 			}
 		})
@@ -175,7 +158,7 @@ func TestFormatNumber(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
 			t.Parallel()
-			if got := billing.FormatNumber(tt.pattern, calendar.MustParse(tt.date), tt.seq); got != tt.want {
+			if got := numbering.Format(tt.pattern, calendar.MustParse(tt.date), tt.seq); got != tt.want {
 				t.Errorf("FormatNumber(%q, %s, %d) = %q, want %q", tt.pattern, tt.date, tt.seq, got, tt.want)
 			}
 		})
@@ -185,7 +168,7 @@ func TestFormatNumber(t *testing.T) {
 func TestNumbersFollowDates(t *testing.T) {
 	t.Parallel()
 	for country, want := range map[string]bool{"ES": true, "PT": true, "FR": false, "DE": false, "": false, "es": false} {
-		if got := billing.NumbersFollowDates(country); got != want {
+		if got := numbering.FollowsDates(country); got != want {
 			t.Errorf("NumbersFollowDates(%q) = %v, want %v", country, got, want)
 		}
 	}
@@ -207,7 +190,7 @@ func TestSeriesPeriod(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.pattern+"/"+tt.date, func(t *testing.T) {
 			t.Parallel()
-			from, to := billing.SeriesPeriod(tt.pattern, calendar.MustParse(tt.date))
+			from, to := numbering.Period(tt.pattern, calendar.MustParse(tt.date))
 			wantFrom, wantTo := calendar.Date{}, calendar.Date{}
 			if tt.from != "" {
 				wantFrom, wantTo = calendar.MustParse(tt.from), calendar.MustParse(tt.to)
@@ -238,14 +221,14 @@ func TestCheckSeriesDate(t *testing.T) {
 			if tt.last != "" {
 				last = calendar.MustParse(tt.last)
 			}
-			err := billing.CheckSeriesDate(calendar.MustParse(tt.date), last)
+			err := numbering.CheckDate(calendar.MustParse(tt.date), last)
 			if tt.ok {
 				if err != nil {
 					t.Fatalf("CheckSeriesDate = %v, want nil", err)
 				}
 				return
 			}
-			if got := invalidFields(t, err); !slices.Equal(got, []string{"invoice_date"}) {
+			if got := refusedField(t, err); got != "invoice_date" {
 				t.Fatalf("fields %v, want [invoice_date]", got)
 			}
 			for _, part := range []string{tt.date + " is before " + tt.last, `"redate": true`} {
@@ -254,5 +237,18 @@ func TestCheckSeriesDate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPatternHelpStatesTheWidthLimit: the console's hint states the
+// {SEQ:n} width limit CheckPattern enforces, in every language, so the
+// help can't drift from the rule.
+func TestPatternHelpStatesTheWidthLimit(t *testing.T) {
+	t.Parallel()
+	limit := fmt.Sprintf("1 %%s %d", numbering.SeqMaxWidth)
+	for lang, word := range map[string]string{"en": "to", "es": "a", "pt-BR": "a"} {
+		if hint, want := messages.Text(lang, "series.hint"), fmt.Sprintf(limit, word); !strings.Contains(hint, want) {
+			t.Errorf("%s series.hint %q does not state the width limit %q", lang, hint, want)
+		}
 	}
 }

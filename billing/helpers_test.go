@@ -1,0 +1,38 @@
+package billing_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/facturo/facturo/fail"
+)
+
+// invalidFields returns the fields an invalid-input error names, sorted
+// (nil for no error); it fails the test for any other error.
+func invalidFields(t *testing.T, err error) []string {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	e, ok := fail.As(err)
+	if !ok || e.Code != fail.Invalid {
+		t.Fatalf("error %v is not invalid input", err)
+	}
+	var out []string
+	for _, f := range e.Fields {
+		if f.Message == "" {
+			t.Errorf("field %s has no message", f.Field)
+		}
+		out = append(out, f.Field)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// wantCode fails the test unless err has code want (nil err for want "").
+func wantCode(t *testing.T, err error, want fail.Code) {
+	t.Helper()
+	if got := fail.CodeOf(err); err == nil && want != "" || err != nil && got != want {
+		t.Fatalf("error %v (code %q), want code %q", err, got, want)
+	}
+}
