@@ -283,7 +283,7 @@ func TestInvoiceStatusWriteDetector(t *testing.T) {
 		{"other struct", `o.Status = "active"`, 0},
 		{"template status", `var tp billing.Template; tp.Status = billing.TemplateEnded; _ = tp`, 0},
 		{"whole invoice copied", `*inv = w.Invoice`, 0},
-		{"method", `_, _ = inv.Void("r", "je", time.Time{})`, 0},
+		{"method", `_, _ = inv.Close("r", billing.PostingAccounts{}, time.Time{})`, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

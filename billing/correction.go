@@ -102,8 +102,7 @@ func (inv *Invoice) ReplacementFor(id string, today calendar.Date, reason, comme
 // the document's currency and in the accounting currency.
 func ReverseWriteOff(writeOff ledger.Entry, cnID string) (lines []ledger.Line, amount, amountAcc decimal.Decimal) {
 	for _, l := range writeOff.Lines {
-		r := l
-		r.Debit, r.Credit, r.Amount = l.Credit, l.Debit, l.Amount.Neg()
+		r := l.Reversed()
 		if l.CustomerID != "" { // the receivables line
 			r.InvoiceID = cnID
 			amount, amountAcc = amount.Add(r.Amount), amountAcc.Add(r.Debit.Sub(r.Credit))

@@ -60,16 +60,19 @@ func (s Status) CanBecome(t Status) bool { return slices.Contains(transitions[s]
 // Reopen is the one status change outside the transitions table, and no
 // user makes it: when money an invoice was settled with is refunded, the
 // closed invoice has a balance again and is open, or past due after its
-// due date. Only a closed invoice reopens.
-func (inv *Invoice) Reopen(today calendar.Date) error {
+// due date. Only a closed invoice reopens. It posts nothing: the refund
+// that reopens it posts its own entry.
+func (inv *Invoice) Reopen(today calendar.Date) (Change, error) {
 	if inv.Status != Closed {
-		return fail.Conflictf("invoice %s is %s: only a closed invoice reopens", inv.Number, inv.Status)
+		return Change{}, fail.Conflictf("invoice %s is %s: only a closed invoice reopens", inv.Number, inv.Status)
 	}
+	ch := Change{From: Closed, To: Open, Fields: []string{"status", "closed_at", "close_reason"}}
 	inv.Status, inv.ClosedAt, inv.CloseReason = Open, nil, ""
 	if !inv.DueDate.IsZero() && inv.DueDate.Before(today) {
 		inv.Status = PastDue
 	}
-	return nil
+	ch.To = inv.Status
+	return ch, nil
 }
 
 // IsDraft reports whether the document is not yet issued (editable).

@@ -204,13 +204,13 @@ func TestReopen(t *testing.T) {
 		want billing.Status
 	}{{calendar.New(2026, 5, 10), billing.Open}, {calendar.New(2026, 6, 1), billing.Open}, {calendar.New(2026, 5, 9), billing.PastDue}} {
 		inv := billing.Invoice{Number: "F-1", Status: billing.Closed, DueDate: tc.due, CloseReason: "settled by payment"}
-		if err := inv.Reopen(today); err != nil || inv.Status != tc.want || inv.CloseReason != "" || inv.ClosedAt != nil {
+		if _, err := inv.Reopen(today); err != nil || inv.Status != tc.want || inv.CloseReason != "" || inv.ClosedAt != nil {
 			t.Errorf("due %s: %v %s %q", tc.due, err, inv.Status, inv.CloseReason)
 		}
 	}
 	for _, st := range []billing.Status{billing.Draft, billing.Open, billing.PastDue, billing.Void} {
 		inv := billing.Invoice{Number: "F-2", Status: st}
-		if err := inv.Reopen(today); !fail.Is(err, fail.Conflict) || inv.Status != st {
+		if _, err := inv.Reopen(today); !fail.Is(err, fail.Conflict) || inv.Status != st {
 			t.Errorf("%s reopened: %v → %s", st, err, inv.Status)
 		}
 	}

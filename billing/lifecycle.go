@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/facturo/facturo/calendar"
@@ -12,13 +13,26 @@ import (
 
 // Change records one status change made by an Invoice lifecycle method:
 // the statuses before and after, the fields it set, the journal lines the
-// change needs posted (nil when none; the service posts exactly these) and
-// the domain events the service emits for it.
+// change needs posted (nil when none), the entries it posts to undo earlier
+// ones (after Lines, in order) and the domain events the service emits for
+// it. The service posts exactly Lines and Reversals.
 type Change struct {
-	From, To Status
-	Fields   []string
-	Lines    []ledger.Line
-	Events   []string
+	From, To  Status
+	Fields    []string
+	Lines     []ledger.Line
+	Reversals []Reversal
+	Events    []string
+}
+
+// Reversal is a journal entry a change posts to undo an earlier one: the
+// entry it undoes, its description, its source (the journal's
+// source_type and source_id) and its lines.
+type Reversal struct {
+	Undoes      string
+	Description string
+	SourceType  string
+	SourceID    string
+	Lines       []ledger.Line
 }
 
 // workflowFrom is the approval workflow table: the status a document must
@@ -122,16 +136,28 @@ func (inv *Invoice) CheckVoid() error {
 	return inv.CheckVoidable()
 }
 
-// Void voids a document after CheckVoid, recording the reversal entry the
-// service posted (the reversal of the posted issue entry, read from the
-// journal: Change.Lines is nil).
-func (inv *Invoice) Void(reason, reversalEntryID string, now time.Time) (Change, error) {
+// Void voids a document after CheckVoid, with reason (may be empty). Its
+// issue entry issued (the entry inv.EntryID names, read from the journal;
+// the zero Entry for a document that posted none) is undone:
+// Change.Reversals holds its reversal ("Void <number>: <reason>"). The
+// caller posts it and records the posted entry's id in VoidEntryID.
+func (inv *Invoice) Void(reason string, issued ledger.Entry, now time.Time) (Change, error) {
 	if err := inv.CheckVoid(); err != nil {
 		return Change{}, err
 	}
+	if issued.ID != inv.EntryID {
+		return Change{}, fmt.Errorf("void %s: entry %q is not its issue entry %q", inv.label(), issued.ID, inv.EntryID)
+	}
 	ch := Change{From: inv.Status, To: Void, Fields: []string{"void_entry_id", "status", "balance", "balance_accounting", "close_reason", "voided_at"},
 		Events: []string{"invoice.voided"}}
-	inv.VoidEntryID = reversalEntryID
+	if issued.ID != "" {
+		desc := "Void " + inv.Number
+		if reason != "" {
+			desc += ": " + reason
+		}
+		ch.Reversals = []Reversal{{Undoes: issued.ID, Description: desc, SourceType: issued.SourceType, SourceID: issued.SourceID,
+			Lines: ledger.ReversedLines(issued.Lines)}}
+	}
 	inv.Status = Void
 	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
 	inv.CloseReason = reason
@@ -194,27 +220,46 @@ func (inv *Invoice) CloseSettled(reason string, now time.Time) (Change, bool) {
 }
 
 // Correct records on inv, the original of a correction, the issued credit
-// note cn that reverses it (already set against inv's balance) and the
-// replacement draft replacementID, with the reason code and comment: the
-// three documents link to each other. The guard is CheckCorrectable on
-// inv and cn being an issued credit note of inv. A credit note nothing is
-// left open on closes as applied to inv; the original closes as corrected
-// by cn when nothing is left owed on it (unless already closed). It
-// returns the changes of the original and of the credit note.
-func (inv *Invoice) Correct(cn *Invoice, replacementID, reason, comment string, now time.Time) (orig, credit Change, err error) {
+// note cn that reverses it and the replacement draft replacementID, with
+// the reason code and comment: the three documents link to each other. The
+// guard is CheckCorrectable on inv and cn being an issued credit note of
+// inv.
+//
+// The credit note is set against what inv still owes (both balances drop by
+// the smaller of the two). Each of writeOffs (the entries that closed part
+// of inv without payment: write-offs and cash discounts) is undone onto the
+// credit note (ReverseWriteOff), which lowers cn's balance by its amount:
+// the original's Change.Reversals holds those entries, in order. A credit
+// note nothing is left open on closes as applied to inv; the original
+// closes as corrected by cn when nothing is left owed on it (unless already
+// closed). It returns the changes of the original and of the credit note.
+func (inv *Invoice) Correct(cn *Invoice, writeOffs []ledger.Entry, replacementID, reason, comment string, now time.Time) (orig, credit Change, err error) {
 	if err := inv.CheckCorrectable(); err != nil {
 		return Change{}, Change{}, err
 	}
 	if cn.Kind != KindCreditNote || cn.OriginalID != inv.ID || !cn.Status.IsIssued() {
 		return Change{}, Change{}, fail.Conflictf("document %s is not an issued credit note of %s", cn.label(), label2(inv))
 	}
-	credit = Change{From: cn.Status, To: cn.Status}
+	applied, appliedAcc := decimal.Min(cn.Balance, inv.Balance), decimal.Min(cn.BalanceAccounting, inv.BalanceAccounting)
+	cnBal, cnBalAcc := cn.Balance.Sub(applied), cn.BalanceAccounting.Sub(appliedAcc)
+	orig = Change{From: inv.Status, To: inv.Status, Fields: []string{"balance", "balance_accounting", "credit_note_id", "replacement_id",
+		"correction_reason", "correction_comment"}, Events: []string{"invoice.corrected"}}
+	for _, e := range writeOffs {
+		lines, amount, amountAcc := ReverseWriteOff(e, cn.ID)
+		if amount.GreaterThan(cnBal) {
+			return Change{}, Change{}, fmt.Errorf("correct %s: write-off %s of %s is more than credit note %s leaves open (%s)", inv.Number, e.Number, amount, cn.Number, cnBal)
+		}
+		cnBal, cnBalAcc = cnBal.Sub(amount), cnBalAcc.Sub(amountAcc)
+		orig.Reversals = append(orig.Reversals, Reversal{Undoes: e.ID, Description: e.Description + ": reversed by credit note " + cn.Number,
+			SourceType: e.SourceType + "_reversal", SourceID: inv.ID, Lines: lines})
+	}
+	inv.Balance, inv.BalanceAccounting = inv.Balance.Sub(applied), inv.BalanceAccounting.Sub(appliedAcc)
+	cn.Balance, cn.BalanceAccounting = cnBal, cnBalAcc
+	credit = Change{From: cn.Status, To: cn.Status, Fields: []string{"balance", "balance_accounting"}}
 	if cn.Balance.IsZero() {
-		credit.To, credit.Fields = Closed, []string{"status", "closed_at", "close_reason"}
+		credit.To, credit.Fields = Closed, append(credit.Fields, "status", "closed_at", "close_reason")
 		cn.Status, cn.ClosedAt, cn.CloseReason = Closed, &now, "applied to "+inv.Number
 	}
-	orig = Change{From: inv.Status, To: inv.Status, Fields: []string{"credit_note_id", "replacement_id", "correction_reason", "correction_comment"},
-		Events: []string{"invoice.corrected"}}
 	if inv.Balance.IsZero() && inv.Status != Closed {
 		orig.To, orig.Fields = Closed, append(orig.Fields, "status", "closed_at", "close_reason")
 		inv.Status, inv.ClosedAt, inv.CloseReason = Closed, &now, "corrected by "+cn.Number

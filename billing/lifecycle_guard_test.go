@@ -8,6 +8,7 @@ import (
 
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/ledger"
 )
 
 // TestMarkPastDueGuards tries MarkPastDue from every status and on dates
@@ -103,12 +104,12 @@ func TestLifecycleMethodsFollowTheTable(t *testing.T) {
 		"MarkPastDue":      func(i *Invoice) error { _, err := i.MarkPastDue(lcToday); return err },
 		"Close":            func(i *Invoice) error { _, err := i.Close("written off", lcAccts, lcNow); return err },
 		"CloseSettled":     func(i *Invoice) error { i.CloseSettled("settled by P1", lcNow); return nil },
-		"Void":             func(i *Invoice) error { _, err := i.Void("wrong", "je2", lcNow); return err },
-		"Reopen":           func(i *Invoice) error { return i.Reopen(lcToday) },
+		"Void":             func(i *Invoice) error { _, err := i.Void("wrong", ledger.Entry{ID: i.EntryID}, lcNow); return err },
+		"Reopen":           func(i *Invoice) error { _, err := i.Reopen(lcToday); return err },
 		"Correct": func(i *Invoice) error {
 			cn := issuable(Open)
 			cn.ID, cn.Kind, cn.OriginalID, cn.Balance = "cn1", KindCreditNote, i.ID, decimal.Zero
-			_, _, err := i.Correct(&cn, "r1", "PRICE", "", lcNow)
+			_, _, err := i.Correct(&cn, nil, "r1", "PRICE", "", lcNow)
 			return err
 		},
 	}

@@ -232,7 +232,7 @@ func TestCheckVoid(t *testing.T) {
 					inv.Paid = dec("1")
 				}
 				guard := inv.CheckVoid()
-				_, err := inv.Void("typo", "je9", lcNow)
+				_, err := inv.Void("typo", ledger.Entry{}, lcNow)
 				if (guard == nil) != (err == nil) {
 					t.Fatalf("CheckVoid = %v but Void = %v", guard, err)
 				}
@@ -242,4 +242,169 @@ func TestCheckVoid(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestVoidReversesItsIssueEntry: Void returns, as its one reversal, the
+// lines that undo the issue entry it is given (the document's own), so the
+// journal nets to zero on every account; a document that posted nothing
+// reverses nothing; any other entry is refused before anything changes.
+func TestVoidReversesItsIssueEntry(t *testing.T) {
+	t.Parallel()
+	issued := func() (Invoice, ledger.Entry) {
+		inv := issuable(Draft)
+		inv.InvoiceAccountID = "cus1"
+		inv.Lines = []Line{{Position: 1, Amount: dec("100")}}
+		inv.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: dec("21")}}
+		inv.Total, inv.TotalAccounting, inv.Balance, inv.BalanceAccounting = dec("121"), dec("121"), dec("121"), dec("121")
+		ch, _, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv.EntryID = "je1"
+		return inv, ledger.Entry{ID: "je1", Number: "JE-1", SourceType: "invoice", SourceID: inv.ID, Lines: ch.Lines}
+	}
+	for _, reason := range []string{"typo", ""} {
+		t.Run("reason="+reason, func(t *testing.T) {
+			t.Parallel()
+			inv, e := issued()
+			ch, err := inv.Void(reason, e, lcNow)
+			if err != nil || inv.Status != Void || len(ch.Reversals) != 1 || ch.Lines != nil {
+				t.Fatalf("Void: err=%v status=%s change %+v", err, inv.Status, ch)
+			}
+			r := ch.Reversals[0]
+			wantDesc := "Void INV-1: typo"
+			if reason == "" {
+				wantDesc = "Void INV-1"
+			}
+			if r.Undoes != "je1" || r.Description != wantDesc || r.SourceType != "invoice" || r.SourceID != inv.ID {
+				t.Fatalf("reversal %+v", r)
+			}
+			want := []string{"1100 0/121 -121 EUR cus1", "2100 21/0 21 EUR cus1", "4000 100/0 100 EUR cus1"}
+			if got := showLines(r.Lines); !slices.Equal(got, want) {
+				t.Errorf("reversal lines\n%v\nwant\n%v", got, want)
+			}
+			checkBalanced(t, r.Lines)
+			perAccount := map[string]decimal.Decimal{}
+			for _, l := range append(slices.Clone(e.Lines), r.Lines...) {
+				perAccount[l.Account] = perAccount[l.Account].Add(l.Debit).Sub(l.Credit)
+			}
+			for acct, net := range perAccount {
+				if !net.IsZero() {
+					t.Errorf("account %s nets %s after issue and void, want 0", acct, net)
+				}
+			}
+		})
+	}
+	t.Run("another entry", func(t *testing.T) {
+		t.Parallel()
+		inv, e := issued()
+		e.ID = "je2"
+		if _, err := inv.Void("typo", e, lcNow); err == nil || inv.Status != Open || inv.VoidedAt != nil {
+			t.Fatalf("voided against another entry: err=%v status=%s", err, inv.Status)
+		}
+	})
+	t.Run("nothing posted", func(t *testing.T) {
+		t.Parallel()
+		inv := issuable(Open)
+		ch, err := inv.Void("typo", ledger.Entry{}, lcNow)
+		if err != nil || inv.Status != Void || ch.Reversals != nil {
+			t.Fatalf("err=%v status=%s reversals %+v", err, inv.Status, ch.Reversals)
+		}
+	})
+}
+
+// TestCorrectSetsOffAndUndoesWriteOffs: Correct sets the credit note
+// against what the original owes, undoes each write-off onto the credit
+// note (its reversal lands the receivables line on the credit note), and
+// closes what is left owed on neither; a write-off more than the credit
+// note leaves open is refused before anything changes.
+func TestCorrectSetsOffAndUndoesWriteOffs(t *testing.T) {
+	t.Parallel()
+	// writeOff is the entry closing orig with balance bal wrote off.
+	writeOff := func(orig Invoice, bal string) ledger.Entry {
+		orig.Balance, orig.BalanceAccounting = dec(bal), dec(bal)
+		return ledger.Entry{ID: "je-wo", Number: "JE-5", Description: "Write-off INV-1: lost", SourceType: "write_off", SourceID: orig.ID,
+			Lines: orig.WriteOffLines(lcAccts.Receivables, lcAccts.WriteOff)}
+	}
+	cases := []struct {
+		name                 string
+		origBal, cnBal       string
+		writeOff             string // "" for none
+		wantOrig, wantCN     string // balances after
+		origClosed, cnClosed bool
+	}{
+		{"credit note settles what is owed", "10", "10", "", "0", "0", true, true},
+		{"partly paid original: the rest stays open on the credit note", "4", "10", "", "0", "6", true, false},
+		{"credit note smaller than what is owed", "10", "6", "", "4", "0", false, true},
+		{"written-off original: the write-off is undone onto the credit note", "0", "10", "4", "0", "6", false, false},
+		{"paid original whose rest was written off", "0", "4", "4", "0", "0", false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			orig := issuable(Open)
+			orig.InvoiceAccountID = "cus1"
+			orig.Balance, orig.BalanceAccounting = dec(c.origBal), dec(c.origBal)
+			var wos []ledger.Entry
+			if c.writeOff != "" {
+				wos = []ledger.Entry{writeOff(orig, c.writeOff)}
+				orig.Status = Closed // closed by the write-off
+			}
+			cn := orig.CreditNoteFor("cn1", lcToday, "PRICE", "")
+			cn.Status, cn.Number = Open, "CN-1"
+			cn.Balance, cn.BalanceAccounting = dec(c.cnBal), dec(c.cnBal)
+			oc, cc, err := orig.Correct(&cn, wos, "repl1", "PRICE", "", lcNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !orig.Balance.Equal(dec(c.wantOrig)) || !orig.BalanceAccounting.Equal(dec(c.wantOrig)) ||
+				!cn.Balance.Equal(dec(c.wantCN)) || !cn.BalanceAccounting.Equal(dec(c.wantCN)) {
+				t.Fatalf("balances original %s/%s, credit note %s/%s; want %s, %s", orig.Balance, orig.BalanceAccounting,
+					cn.Balance, cn.BalanceAccounting, c.wantOrig, c.wantCN)
+			}
+			if (oc.To == Closed && oc.From != Closed) != c.origClosed || (cc.To == Closed) != c.cnClosed || (cn.Status == Closed) != c.cnClosed {
+				t.Fatalf("original %s→%s, credit note %s→%s", oc.From, oc.To, cc.From, cc.To)
+			}
+			if c.writeOff == "" {
+				if oc.Reversals != nil {
+					t.Fatalf("reversals %+v, want none", oc.Reversals)
+				}
+				return
+			}
+			if len(oc.Reversals) != 1 {
+				t.Fatalf("reversals %+v, want one", oc.Reversals)
+			}
+			r := oc.Reversals[0]
+			if r.Undoes != "je-wo" || r.SourceType != "write_off_reversal" || r.SourceID != orig.ID ||
+				r.Description != "Write-off INV-1: lost: reversed by credit note CN-1" {
+				t.Fatalf("reversal %+v", r)
+			}
+			want := []string{"1100 " + c.writeOff + "/0 " + c.writeOff + " EUR cus1", "6900 0/" + c.writeOff + " -" + c.writeOff + " EUR"}
+			if got := showLines(r.Lines); !slices.Equal(got, want) {
+				t.Errorf("reversal lines\n%v\nwant\n%v", got, want)
+			}
+			checkBalanced(t, r.Lines)
+			for _, l := range r.Lines {
+				if l.CustomerID != "" && l.InvoiceID != "cn1" {
+					t.Errorf("receivables line on %q, want the credit note", l.InvoiceID)
+				}
+			}
+		})
+	}
+	t.Run("write-off more than the credit note leaves open", func(t *testing.T) {
+		t.Parallel()
+		orig := issuable(Closed)
+		orig.InvoiceAccountID = "cus1"
+		orig.Balance, orig.BalanceAccounting = decimal.Zero, decimal.Zero
+		wo := writeOff(orig, "8")
+		cn := orig.CreditNoteFor("cn1", lcToday, "PRICE", "")
+		cn.Status, cn.Number = Open, "CN-1"
+		cn.Balance, cn.BalanceAccounting = dec("5"), dec("5")
+		if _, _, err := orig.Correct(&cn, []ledger.Entry{wo}, "repl1", "PRICE", "", lcNow); err == nil {
+			t.Fatal("accepted")
+		}
+		if !cn.Balance.Equal(dec("5")) || cn.Status != Open || orig.CreditNoteID != "" || !orig.Balance.IsZero() {
+			t.Fatalf("refused correction changed: credit note %s %s, original links %q", cn.Balance, cn.Status, orig.CreditNoteID)
+		}
+	})
 }

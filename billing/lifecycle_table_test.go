@@ -11,6 +11,7 @@ import (
 
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/ledger"
 )
 
 // The lifecycle methods, each tried from every status: the ones its guard
@@ -249,15 +250,16 @@ func TestVoidEveryStatus(t *testing.T) {
 		t.Run(string(st), func(t *testing.T) {
 			t.Parallel()
 			inv := issuable(st)
-			ch, err := inv.Void("typo", "je9", lcNow)
+			inv.EntryID = "je9"
+			ch, err := inv.Void("typo", ledger.Entry{ID: "je9", Number: "JE-9"}, lcNow)
 			if st != Open && st != PastDue {
 				wantRefusal(t, err)
-				if inv.Status != st || inv.VoidEntryID != "" {
+				if inv.Status != st || ch.Reversals != nil {
 					t.Fatalf("refused void changed %+v", inv)
 				}
 				return
 			}
-			if err != nil || inv.Status != Void || ch.From != st || inv.VoidEntryID != "je9" || inv.CloseReason != "typo" ||
+			if err != nil || inv.Status != Void || ch.From != st || len(ch.Reversals) != 1 || ch.Reversals[0].Undoes != "je9" || inv.CloseReason != "typo" ||
 				!inv.VoidedAt.Equal(lcNow) || !inv.Balance.IsZero() || ch.Events[0] != "invoice.voided" {
 				t.Fatalf("err=%v %+v", err, inv)
 			}
@@ -302,7 +304,7 @@ func TestCorrectEveryStatus(t *testing.T) {
 			// The credit note was set against the whole balance.
 			orig.Balance, orig.BalanceAccounting = decimal.Zero, decimal.Zero
 			cn.Balance = decimal.Zero
-			oc, cc, err := orig.Correct(&cn, "repl1", "PRICE", "wrong", lcNow)
+			oc, cc, err := orig.Correct(&cn, nil, "repl1", "PRICE", "wrong", lcNow)
 			if !st.IsIssued() || st == Void {
 				wantRefusal(t, err)
 				if orig.Status != st || orig.CreditNoteID != "" || cn.Status != Open {
@@ -329,7 +331,7 @@ func TestCorrectEveryStatus(t *testing.T) {
 				t.Fatalf("original %s %q %+v", orig.Status, orig.CloseReason, oc)
 			}
 			// Corrected once: a second correction is refused.
-			if _, _, err := orig.Correct(&cn, "repl2", "PRICE", "", lcNow); err == nil {
+			if _, _, err := orig.Correct(&cn, nil, "repl2", "PRICE", "", lcNow); err == nil {
 				t.Fatal("second correction accepted")
 			}
 		})
@@ -354,7 +356,7 @@ func TestCorrectBalances(t *testing.T) {
 			cn := orig.CreditNoteFor("cn1", lcToday, "PRICE", "")
 			cn.Status, cn.Number = Open, "CN-1"
 			orig.Balance, cn.Balance = c.origBal, c.cnBal
-			if _, _, err := orig.Correct(&cn, "r", "PRICE", "", lcNow); err != nil {
+			if _, _, err := orig.Correct(&cn, nil, "r", "PRICE", "", lcNow); err != nil {
 				t.Fatal(err)
 			}
 			if (orig.Status == Closed) != c.origClosed || (cn.Status == Open) != c.cnOpen {
@@ -384,7 +386,7 @@ func TestCorrectRefusesOtherDocument(t *testing.T) {
 			cn.Status = Open
 			c.edit(&orig, &cn)
 			orig.Balance, cn.Balance = decimal.Zero, decimal.Zero
-			_, _, err := orig.Correct(&cn, "r", "PRICE", "", lcNow)
+			_, _, err := orig.Correct(&cn, nil, "r", "PRICE", "", lcNow)
 			wantRefusal(t, err)
 			if orig.Status != Open || orig.ReplacementID != "" {
 				t.Fatalf("refused correction changed the original: %+v", orig)
@@ -401,7 +403,7 @@ func TestReopenEveryStatus(t *testing.T) {
 				t.Parallel()
 				inv := issuable(st)
 				inv.DueDate, inv.CloseReason, inv.ClosedAt = due, "settled by P1", &lcNow
-				err := inv.Reopen(lcToday)
+				ch, err := inv.Reopen(lcToday)
 				if st != Closed {
 					wantRefusal(t, err)
 					if inv.Status != st {
@@ -413,7 +415,7 @@ func TestReopenEveryStatus(t *testing.T) {
 				if !due.IsZero() && due.Before(lcToday) {
 					want = PastDue
 				}
-				if err != nil || inv.Status != want || inv.ClosedAt != nil || inv.CloseReason != "" {
+				if err != nil || inv.Status != want || inv.ClosedAt != nil || inv.CloseReason != "" || ch.From != Closed || ch.To != want {
 					t.Fatalf("err=%v %s %v %q, want %s", err, inv.Status, inv.ClosedAt, inv.CloseReason, want)
 				}
 			})

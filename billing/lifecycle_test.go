@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/ledger"
 )
 
 func TestWorkflow(t *testing.T) {
@@ -80,13 +81,13 @@ func TestVoid(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			inv := Invoice{Status: Open, Number: "INV-1"}
+			inv := Invoice{Status: Open, Number: "INV-1", EntryID: "je1"}
 			inv.Total, inv.Paid, inv.Balance = ten, c.paid, c.bal
-			_, err := inv.Void("typo", "je1", now)
+			ch, err := inv.Void("typo", ledger.Entry{ID: "je1"}, now)
 			if (err == nil) != c.ok {
 				t.Fatalf("err = %v, want ok=%v", err, c.ok)
 			}
-			if c.ok && (inv.Status != Void || inv.VoidEntryID != "je1" || !inv.Balance.IsZero() || inv.VoidedAt == nil) {
+			if c.ok && (inv.Status != Void || len(ch.Reversals) != 1 || ch.Reversals[0].Undoes != "je1" || !inv.Balance.IsZero() || inv.VoidedAt == nil) {
 				t.Fatalf("Void: %+v", inv)
 			}
 			if !c.ok && inv.Status != Open {

@@ -238,16 +238,22 @@ func (e Entry) Total() decimal.Decimal {
 	return t
 }
 
-// Reversal returns a new entry that undoes e: every debit becomes a credit.
-func (e Entry) Reversal(id, number string, date calendar.Date, description string, at time.Time) Entry {
-	r := Entry{ID: id, TenantID: e.TenantID, Number: number, Date: date, Description: description,
-		SourceType: e.SourceType, SourceID: e.SourceID, ReversesID: e.ID, CreatedAt: at}
-	for _, l := range e.Lines {
-		l.Debit, l.Credit = l.Credit, l.Debit
-		l.Amount = l.Amount.Neg()
-		r.Lines = append(r.Lines, l)
+// Reversed returns the line that undoes l: its debit becomes a credit (and
+// the other way round), and its amount in the document currency is negated.
+func (l Line) Reversed() Line {
+	l.Debit, l.Credit = l.Credit, l.Debit
+	l.Amount = l.Amount.Neg()
+	return l
+}
+
+// ReversedLines returns the lines that undo lines, in the same order (nil
+// for none).
+func ReversedLines(lines []Line) []Line {
+	var out []Line
+	for _, l := range lines {
+		out = append(out, l.Reversed())
 	}
-	return r
+	return out
 }
 
 // Builder accumulates debits and credits per (account, customer, invoice),

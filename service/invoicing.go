@@ -10,7 +10,6 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
-	"github.com/facturo/facturo/service/bookkeeping"
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -140,10 +139,9 @@ func (l rootLedger) Post(ctx context.Context, tx usecase.AuditTx, tenantID strin
 	return l.s.post(ctx, tx.(Tx), tenantID, date, desc, sourceType, sourceID, reverses, lines)
 }
 
-// Reverse posts the entry that reverses entryID, dated date
-// (bookkeeping.Reverse).
-func (l rootLedger) Reverse(ctx context.Context, tx usecase.AuditTx, tenantID, entryID string, date calendar.Date, desc string) (ledger.Entry, error) {
-	return bookkeeping.Reverse(ctx, tx.(Tx), l.s.Now(), tenantID, entryID, date, desc)
+// Entry reads the posted entry entryID.
+func (l rootLedger) Entry(ctx context.Context, tx usecase.AuditTx, tenantID, entryID string) (ledger.Entry, error) {
+	return tx.(Tx).GetEntry(ctx, tenantID, entryID)
 }
 
 // roleAccounts returns the account of each role (invoicing.RoleAccounts).
@@ -175,13 +173,6 @@ func label(inv billing.Invoice) string { return invoicing.Label(inv) }
 // parseDec parses a decimal input field (invoicing.ParseDecimal).
 func parseDec(c *fail.Collector, field, s string) decimal.Decimal {
 	return invoicing.ParseDecimal(c, field, s)
-}
-
-func minDec(a, b decimal.Decimal) decimal.Decimal {
-	if a.LessThan(b) {
-		return a
-	}
-	return b
 }
 
 // ListNotifications lists the notifications about one document of the

@@ -16,7 +16,6 @@ type PostingTx interface {
 	// NextCounter increments and returns the named counter, starting at 1.
 	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
 	InsertEntry(ctx context.Context, e ledger.Entry) error
-	GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error)
 }
 
 // voucher numbers the n-th journal entry.
@@ -35,22 +34,4 @@ func Post(ctx context.Context, tx PostingTx, now time.Time, tenantID string, dat
 		return e, err
 	}
 	return e, tx.InsertEntry(ctx, e)
-}
-
-// Reverse posts, with the next voucher number, the entry that reverses
-// entryID, dated date and made at now.
-func Reverse(ctx context.Context, tx PostingTx, now time.Time, tenantID, entryID string, date calendar.Date, desc string) (ledger.Entry, error) {
-	orig, err := tx.GetEntry(ctx, tenantID, entryID)
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	n, err := tx.NextCounter(ctx, tenantID, "journal")
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	rev := orig.Reversal(id.NewAt("je", now), voucher(n), date, desc, now)
-	if err := rev.Check(); err != nil {
-		return rev, err
-	}
-	return rev, tx.InsertEntry(ctx, rev)
 }

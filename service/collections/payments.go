@@ -868,7 +868,7 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 			inv := invs[ch.Document.ID]
 			setBalances(inv, ch.Document)
 			if ch.Reopen {
-				if err := inv.Reopen(pc.today); err != nil {
+				if _, err := inv.Reopen(pc.today); err != nil {
 					return Refund{}, usecase.Audit{}, err
 				}
 				audit = audit.And("invoice.reopened", "invoice", inv.ID, map[string]any{"status": inv.Status,

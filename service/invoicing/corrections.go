@@ -140,20 +140,22 @@ func (s *Service) correct(ctx context.Context, tx CorrectionsTx, p access.Princi
 	if err := s.issue(ctx, tx, p, &cn, tenant, today); err != nil {
 		return Correction{}, err
 	}
-	// Set the credit note against what the original still owes.
-	applied := minDec(cn.Balance, orig.Balance)
-	appliedAcc := minDec(cn.BalanceAccounting, orig.BalanceAccounting)
-	cn.Balance, cn.BalanceAccounting = cn.Balance.Sub(applied), cn.BalanceAccounting.Sub(appliedAcc)
-	orig.Balance, orig.BalanceAccounting = orig.Balance.Sub(applied), orig.BalanceAccounting.Sub(appliedAcc)
-	// What was written off when the original was closed is no longer a
-	// lost debt: the credit note cancels it. The write-off is reversed
-	// onto the credit note, which leaves it open for what was paid.
-	if err := s.reverseWriteOffs(ctx, tx, p.TenantID, &orig, &cn, today); err != nil {
+	// Set the credit note against what the original still owes, undo onto
+	// it what was written off or discounted (no longer a lost debt: the
+	// credit note cancels it), and link the three documents; what is left
+	// owed on neither closes.
+	writeOffs, err := s.writeOffs(ctx, tx, p.TenantID, orig.ID)
+	if err != nil {
 		return Correction{}, err
 	}
-	// Link the three documents; what is left owed on neither closes.
-	if _, _, err := orig.Correct(&cn, repl.ID, reason, comment, now); err != nil {
+	oc, _, err := orig.Correct(&cn, writeOffs, repl.ID, reason, comment, now)
+	if err != nil {
 		return Correction{}, err
+	}
+	for _, r := range oc.Reversals {
+		if _, err := s.deps.Ledger.Post(ctx, tx, p.TenantID, today, r.Description, r.SourceType, r.SourceID, r.Undoes, r.Lines); err != nil {
+			return Correction{}, err
+		}
 	}
 	cn.UpdatedAt = now
 	if err := tx.UpdateInvoice(ctx, cn); err != nil {
@@ -172,31 +174,18 @@ func (s *Service) correct(ctx context.Context, tx CorrectionsTx, p access.Princi
 	return Correction{Original: orig, CreditNote: cn, Replacement: repl}, nil
 }
 
-// reverseWriteOffs posts, for every write-off and cash discount of orig
-// (what closed part of it without payment), the entry that undoes it onto
-// the credit note cn (billing.ReverseWriteOff) and lowers cn's balance by
-// that amount.
-func (s *Service) reverseWriteOffs(ctx context.Context, tx CorrectionsTx, tenantID string, orig, cn *billing.Invoice, today calendar.Date) error {
+// writeOffs returns, oldest first by source, the entries that closed part
+// of invoice invoiceID without payment: its write-offs and cash discounts.
+func (s *Service) writeOffs(ctx context.Context, tx CorrectionsTx, tenantID, invoiceID string) ([]ledger.Entry, error) {
 	var entries []ledger.Entry
 	for _, src := range []string{WriteOffSource, s.deps.CashDiscountSource} {
-		es, err := tx.EntriesBySource(ctx, tenantID, src, orig.ID)
+		es, err := tx.EntriesBySource(ctx, tenantID, src, invoiceID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		entries = append(entries, es...)
 	}
-	for _, e := range entries {
-		lines, amount, amountAcc := billing.ReverseWriteOff(e, cn.ID)
-		if amount.GreaterThan(cn.Balance) {
-			return fmt.Errorf("correct %s: write-off %s of %s is more than credit note %s leaves open (%s)", orig.Number, e.Number, amount, cn.Number, cn.Balance)
-		}
-		if _, err := s.deps.Ledger.Post(ctx, tx, tenantID, today, e.Description+": reversed by credit note "+cn.Number,
-			e.SourceType+"_reversal", orig.ID, e.ID, lines); err != nil {
-			return err
-		}
-		cn.Balance, cn.BalanceAccounting = cn.Balance.Sub(amount), cn.BalanceAccounting.Sub(amountAcc)
-	}
-	return nil
+	return entries, nil
 }
 
 // --- approval workflow

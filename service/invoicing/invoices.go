@@ -751,23 +751,31 @@ func (s *Service) closeInvoice(ctx context.Context, tx InvoicesTx, p access.Prin
 }
 
 func (s *Service) voidInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) error {
-	// The guard first: nothing is reversed for a document Void refuses.
+	// The guard first: the issue entry is read only for a document Void
+	// would accept.
 	if err := inv.CheckVoid(); err != nil {
 		return err
 	}
-	desc := "Void " + inv.Number
-	if reason != "" {
-		desc += ": " + reason
+	var issued ledger.Entry
+	if inv.EntryID != "" {
+		var err error
+		if issued, err = s.deps.Ledger.Entry(ctx, tx, p.TenantID, inv.EntryID); err != nil {
+			return err
+		}
 	}
-	rev, err := s.deps.Ledger.Reverse(ctx, tx, p.TenantID, inv.EntryID, today, desc)
+	ch, err := inv.Void(reason, issued, s.now())
 	if err != nil {
 		return err
 	}
-	// Sales items billed on a voided invoice become open again, to be billed anew.
-	if _, err := tx.ReleaseInvoiceItems(ctx, p.TenantID, inv.ID); err != nil {
-		return err
+	for _, r := range ch.Reversals {
+		e, err := s.deps.Ledger.Post(ctx, tx, p.TenantID, today, r.Description, r.SourceType, r.SourceID, r.Undoes, r.Lines)
+		if err != nil {
+			return err
+		}
+		inv.VoidEntryID = e.ID
 	}
-	_, err = inv.Void(reason, rev.ID, rev.CreatedAt)
+	// Sales items billed on a voided invoice become open again, to be billed anew.
+	_, err = tx.ReleaseInvoiceItems(ctx, p.TenantID, inv.ID)
 	return err
 }
 

@@ -165,8 +165,8 @@ type Stores struct {
 type Ledger interface {
 	// Post checks and appends a journal entry with the next voucher number.
 	Post(ctx context.Context, tx usecase.AuditTx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error)
-	// Reverse posts the entry that reverses entryID, dated date.
-	Reverse(ctx context.Context, tx usecase.AuditTx, tenantID, entryID string, date calendar.Date, desc string) (ledger.Entry, error)
+	// Entry reads the posted entry entryID.
+	Entry(ctx context.Context, tx usecase.AuditTx, tenantID, entryID string) (ledger.Entry, error)
 }
 
 // Deps is what the invoicing use cases need of the rest of the service.
@@ -178,7 +178,8 @@ type Deps struct {
 	InvoiceEvent func(inv billing.Invoice, extra map[string]any) map[string]any
 	// Mail queues, in tx, an email of kind about inv to its bill-to contact.
 	Mail func(ctx context.Context, tx usecase.AuditTx, tenantID, kind string, inv billing.Invoice, payload map[string]string) error
-	// Ledger posts the entries of issuing, closing, voiding and correcting.
+	// Ledger posts the entries of issuing, closing, voiding and correcting,
+	// and reads the issue entry a void undoes.
 	Ledger Ledger
 	// UseCredit applies the customer's unapplied payments to an invoice
 	// being issued (in memory: the caller writes the invoice).
@@ -279,11 +280,4 @@ func ReadPermission(p access.Principal) access.Permission {
 		return access.OwnAccount
 	}
 	return access.ReadInvoices
-}
-
-func minDec(a, b decimal.Decimal) decimal.Decimal {
-	if a.LessThan(b) {
-		return a
-	}
-	return b
 }
