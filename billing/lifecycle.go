@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/facturo/facturo/calendar"
@@ -22,6 +23,19 @@ type Change struct {
 	Lines     []ledger.Line
 	Reversals []Reversal
 	Events    []string
+}
+
+// Then returns c followed by next, a change made to the same document
+// right after (customer credit settling an invoice just issued): from c's
+// status to next's, with the fields, lines, reversals and events of both
+// in order. A zero next (nothing happened) leaves c as it is.
+func (c Change) Then(next Change) Change {
+	if next.To == "" {
+		return c
+	}
+	return Change{From: c.From, To: next.To, Fields: append(slices.Clone(c.Fields), next.Fields...),
+		Lines: append(slices.Clone(c.Lines), next.Lines...), Reversals: append(slices.Clone(c.Reversals), next.Reversals...),
+		Events: append(slices.Clone(c.Events), next.Events...)}
 }
 
 // Reversal is a journal entry a change posts to undo an earlier one: the

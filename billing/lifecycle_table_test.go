@@ -511,3 +511,68 @@ func TestReplacementFor(t *testing.T) {
 		t.Fatal("lines not copied")
 	}
 }
+
+// TestLifecycleEvents: each lifecycle method names the domain events of
+// what it did, which the service emits as they are: issuing names
+// invoice.issued (and invoice.closed when nothing is owed), the others the
+// status they reach; Then joins a change with the one right after it.
+func TestLifecycleEvents(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		run  func() (Change, error)
+		want []string
+	}{
+		{"issue", func() (Change, error) {
+			inv := issuable(Draft)
+			ch, _, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
+			return ch, err
+		}, []string{"invoice.issued"}},
+		{"issue with nothing owed", func() (Change, error) {
+			inv := issuable(Draft)
+			inv.Total, inv.TotalAccounting, inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
+			ch, _, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
+			return ch, err
+		}, []string{"invoice.issued", "invoice.closed"}},
+		{"past due", func() (Change, error) { inv := issuable(Open); return inv.MarkPastDue(lcToday) }, []string{"invoice.past_due"}},
+		{"close", func() (Change, error) { inv := issuable(PastDue); return inv.Close("lost", lcAccts, lcNow) }, []string{"invoice.closed"}},
+		{"void", func() (Change, error) { inv := issuable(Open); return inv.Void("typo", ledger.Entry{}, lcNow) }, []string{"invoice.voided"}},
+		{"settled", func() (Change, error) {
+			inv := issuable(Open)
+			inv.Balance = decimal.Zero
+			ch, _ := inv.CloseSettled("settled by payment P1", lcNow)
+			return ch, nil
+		}, []string{"invoice.closed"}},
+		{"issued, then settled by customer credit", func() (Change, error) {
+			inv := issuable(Draft)
+			ch, _, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
+			inv.Balance = decimal.Zero
+			credit, _ := inv.CloseSettled("settled by customer credit", lcNow)
+			ch = ch.Then(credit)
+			if ch.From != Draft || ch.To != Closed {
+				t.Errorf("joined change %s→%s, want draft→closed", ch.From, ch.To)
+			}
+			return ch, err
+		}, []string{"invoice.issued", "invoice.closed"}},
+		{"issued, then nothing", func() (Change, error) {
+			inv := issuable(Draft)
+			ch, _, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
+			if ch.Then(Change{}).To != Open {
+				t.Error("a zero change after issuing changed its status")
+			}
+			return ch.Then(Change{}), err
+		}, []string{"invoice.issued"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ch, err := c.run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ch.Events, c.want) {
+				t.Fatalf("events %v, want %v", ch.Events, c.want)
+			}
+		})
+	}
+}

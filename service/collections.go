@@ -84,7 +84,7 @@ func (s *Service) newCollections(store Store) *collections.Service {
 
 // useCredit applies a customer's unapplied payments to an invoice being
 // issued (collections.Service.UseCredit).
-func (s *Service) useCredit(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice) error {
+func (s *Service) useCredit(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice) (billing.Change, error) {
 	return s.UseCredit(ctx, tx, p, inv)
 }
 

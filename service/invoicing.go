@@ -86,7 +86,7 @@ func (s *Service) newInvoicing(store Store) *invoicing.Service {
 				TargetType: "invoice", TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language, Payload: payload})
 		},
 		Ledger: rootLedger{s},
-		UseCredit: func(ctx context.Context, tx usecase.AuditTx, p access.Principal, inv *billing.Invoice) error {
+		UseCredit: func(ctx context.Context, tx usecase.AuditTx, p access.Principal, inv *billing.Invoice) (billing.Change, error) {
 			return s.useCredit(ctx, tx.(Tx), p, inv)
 		},
 		CashDiscountSource: cashDiscountSource,

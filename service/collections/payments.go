@@ -543,6 +543,9 @@ type SettleInput struct {
 type Settlement struct {
 	Applications []Application `json:"applications"`
 	EntryID      string        `json:"entry_id"`
+	// Issued is the change settling made to the invoice being issued
+	// (UseCredit): its closing when customer credit paid it in full.
+	Issued billing.Change `json:"-"`
 }
 
 // Settle applies credit to invoices until one side runs out, closing the
@@ -714,8 +717,9 @@ func (s *Service) settle(ctx context.Context, tx PaymentsTx, pc *payCtx, p acces
 	if err != nil {
 		return Settlement{}, err
 	}
+	var issued billing.Change
 	if extra != nil && extra.Balance.IsZero() {
-		extra.CloseSettled(settleCloseReason+" by customer credit", now)
+		issued, _ = extra.CloseSettled(settleCloseReason+" by customer credit", now)
 	}
 	for i, pay := range pays {
 		setPaymentBalances(pay, plan.Payments[i])
@@ -723,7 +727,7 @@ func (s *Service) settle(ctx context.Context, tx PaymentsTx, pc *payCtx, p acces
 			return Settlement{}, err
 		}
 	}
-	return Settlement{Applications: apps, EntryID: entryID}, nil
+	return Settlement{Applications: apps, EntryID: entryID, Issued: issued}, nil
 }
 
 // openDocs are a customer's open documents of one kind, locked, and as
@@ -763,18 +767,19 @@ func (s *Service) lockOpen(ctx context.Context, tx PaymentsTx, pc *payCtx, custo
 }
 
 // UseCredit applies a customer's unapplied payments to an invoice being
-// issued (in memory: the caller writes the invoice).
-func (s *Service) UseCredit(ctx context.Context, tx PaymentsTx, p access.Principal, inv *billing.Invoice) error {
+// issued (in memory: the caller writes the invoice). It returns the change
+// that made to the invoice: its closing when paid in full, else none.
+func (s *Service) UseCredit(ctx context.Context, tx PaymentsTx, p access.Principal, inv *billing.Invoice) (billing.Change, error) {
 	if inv.Kind != billing.KindInvoice || !inv.Balance.IsPositive() {
-		return nil
+		return billing.Change{}, nil
 	}
 	pays, err := tx.CreditPayments(ctx, p.TenantID, inv.InvoiceAccountID, inv.Currency)
 	if err != nil || len(pays) == 0 {
-		return err
+		return billing.Change{}, err
 	}
 	pc, err := s.newPayCtx(ctx, tx, p.TenantID)
 	if err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	ids := make([]string, len(pays))
 	for i, x := range pays {
@@ -782,10 +787,10 @@ func (s *Service) UseCredit(ctx context.Context, tx PaymentsTx, p access.Princip
 	}
 	cur, err := money.ParseCurrency(inv.Currency)
 	if err != nil {
-		return fmt.Errorf("invoice %s: %w", inv.ID, err)
+		return billing.Change{}, fmt.Errorf("invoice %s: %w", inv.ID, err)
 	}
-	_, err = s.settle(ctx, tx, pc, p, inv.InvoiceAccountID, cur, ids, nil, inv)
-	return err
+	st, err := s.settle(ctx, tx, pc, p, inv.InvoiceAccountID, cur, ids, nil, inv)
+	return st.Issued, err
 }
 
 // RefundInput refunds part or all of a payment.

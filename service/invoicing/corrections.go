@@ -137,7 +137,7 @@ func (s *Service) correct(ctx context.Context, tx CorrectionsTx, p access.Princi
 	}
 	// The credit note is issued at once: number, ledger, frozen. It
 	// bypasses the approval workflow, which guards new charges.
-	if err := s.issue(ctx, tx, p, &cn, tenant, today); err != nil {
+	if _, err := s.issue(ctx, tx, p, &cn, tenant, today); err != nil {
 		return Correction{}, err
 	}
 	// Set the credit note against what the original still owes, undo onto

@@ -531,6 +531,7 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 		if ch.Notify != nil {
 			notify = *ch.Notify
 		}
+		var change billing.Change
 		switch target {
 		case billing.Open:
 			if ch.Redate && inv.InvoiceDate != today {
@@ -540,13 +541,13 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 					inv.DueDate = inv.DueDate.AddDays(shift)
 				}
 			}
-			err = s.issue(ctx, tx, p, &inv, tenant, today)
+			change, err = s.issue(ctx, tx, p, &inv, tenant, today)
 		case billing.PastDue:
-			_, err = inv.MarkPastDue(today)
+			change, err = inv.MarkPastDue(today)
 		case billing.Closed:
-			err = s.closeInvoice(ctx, tx, p, &inv, today, ch.Reason)
+			change, err = s.closeInvoice(ctx, tx, p, &inv, today, ch.Reason)
 		case billing.Void:
-			err = s.voidInvoice(ctx, tx, p, &inv, today, ch.Reason)
+			change, err = s.voidInvoice(ctx, tx, p, &inv, today, ch.Reason)
 		}
 		if err != nil {
 			return StatusResult{}, usecase.Audit{}, err
@@ -561,28 +562,25 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 			}
 		}
 		res := StatusResult{Invoice: inv, Notified: notify, Warnings: issueWarnings(inv, from)}
-		a := usecase.Audit{Events: s.statusEvents(inv, from, ch.Reason)}
+		a := usecase.Audit{Events: s.statusEvents(inv, change, ch.Reason)}
 		return res, a.And("invoice.status_changed", "invoice", inv.ID, map[string]any{
 			"from": from, "to": inv.Status, "notify": notify, "reason": ch.Reason, "number": inv.Number}), nil
 	})
 }
 
-// statusEvents are invoice.status_changed and the event naming the new
-// status: invoice.issued, invoice.past_due, invoice.closed or invoice.voided.
-func (s *Service) statusEvents(inv billing.Invoice, from billing.Status, reason string) []usecase.Event {
-	extra := map[string]any{"from": from}
+// statusEvents are the events of change, the status change inv made, as
+// the domain names them (invoice.issued, invoice.past_due, invoice.closed,
+// invoice.voided: a zero-total document issued and closed at once has
+// both), then invoice.status_changed; each with the status before and the
+// reason given.
+func (s *Service) statusEvents(inv billing.Invoice, change billing.Change, reason string) []usecase.Event {
+	extra := map[string]any{"from": change.From}
 	if reason != "" {
 		extra["reason"] = reason
 	}
-	named := map[billing.Status]string{billing.Open: "invoice.issued", billing.PastDue: "invoice.past_due",
-		billing.Closed: "invoice.closed", billing.Void: "invoice.voided"}[inv.Status]
 	var out []usecase.Event
-	if from.IsDraft() && inv.Status == billing.Closed {
-		// A zero-total document is issued and closed at once: both happened.
-		out = append(out, s.invoiceEvent("invoice.issued", inv, extra))
-	}
-	if named != "" && (inv.Status != billing.Open || from.IsDraft()) {
-		out = append(out, s.invoiceEvent(named, inv, extra))
+	for _, typ := range change.Events {
+		out = append(out, s.invoiceEvent(typ, inv, extra))
 	}
 	return append(out, s.invoiceEvent("invoice.status_changed", inv, extra))
 }
@@ -607,28 +605,29 @@ func (s *Service) InvoiceStatusContext(ctx context.Context, p access.Principal) 
 // IssueDraft assigns a draft its legal number, posts its journal entry and
 // freezes it, in tx (the caller writes the invoice).
 func (s *Service) IssueDraft(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
-	return s.issue(ctx, tx, p, inv, tenant, today)
+	_, err := s.issue(ctx, tx, p, inv, tenant, today)
+	return err
 }
 
-func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
+func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) (billing.Change, error) {
 	// Recompute with the current customer and tax setup, so what is frozen is current.
 	if err := s.prepare(ctx, tx, p, inv, InvoiceInput{}); err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	if err := inv.CheckIssuable(today); err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	setup, err := identity.LoadTaxSetup(ctx, tx, p.TenantID)
 	if err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	if err := inv.CheckLineTaxes(setup); err != nil {
-		return err
+		return billing.Change{}, err
 	}
 
 	series, err := tx.ListSeries(ctx, p.TenantID)
 	if err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	kind := numbering.Invoice
 	if inv.Kind == billing.KindCreditNote {
@@ -637,7 +636,7 @@ func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, 
 	pattern := series[kind]
 	seq, err := tx.NextCounter(ctx, p.TenantID, numbering.Counter(kind, pattern, inv.InvoiceDate))
 	if err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	// Under the series counter's lock (taken by NextCounter until the
 	// transaction ends), so two issues of one series cannot both pass.
@@ -645,21 +644,21 @@ func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, 
 		from, to := numbering.Period(pattern, inv.InvoiceDate)
 		last, err := s.deps.LastIssuedDate(ctx, tx, p.TenantID, inv.Kind, from, to)
 		if err != nil {
-			return err
+			return billing.Change{}, err
 		}
 		if err := numbering.CheckDate(inv.InvoiceDate, last); err != nil {
-			return err
+			return billing.Change{}, err
 		}
 	}
 	inv.Number = numbering.Format(pattern, inv.InvoiceDate, seq)
 	accts, err := PostingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
 	if err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	accounting, _ := money.ParseCurrency(tenant.Currency)
 	ch, closed, err := inv.Issue(today, s.now(), accts, accounting)
 	if err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	desc := "Invoice " + inv.Number
 	if inv.Kind == billing.KindCreditNote {
@@ -670,15 +669,16 @@ func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, 
 	if len(ch.Lines) > 0 {
 		entry, err := s.deps.Ledger.Post(ctx, tx, p.TenantID, inv.InvoiceDate, desc, string(inv.Kind), inv.ID, "", ch.Lines)
 		if err != nil {
-			return err
+			return billing.Change{}, err
 		}
 		inv.EntryID = entry.ID
 	}
 	if closed {
-		return nil
+		return ch, nil
 	}
 	// Customer credit (overpayments) pays what it can of a new invoice.
-	return s.deps.UseCredit(ctx, tx, p, inv)
+	credit, err := s.deps.UseCredit(ctx, tx, p, inv)
+	return ch.Then(credit), err
 }
 
 // PostingAccounts resolves the accounts issuing, or writing off the
@@ -728,10 +728,10 @@ func RoleAccounts(ctx context.Context, tx identity.AccountLister, tenantID strin
 // balance of an invoice closed with one.
 const WriteOffSource = "write_off"
 
-func (s *Service) closeInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) error {
+func (s *Service) closeInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) (billing.Change, error) {
 	reason = strings.TrimSpace(reason)
 	if err := inv.CheckClosable(reason); err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	// Only a balance left to write off needs the accounts (and a chart
 	// that names them).
@@ -739,44 +739,44 @@ func (s *Service) closeInvoice(ctx context.Context, tx InvoicesTx, p access.Prin
 	if !inv.BalanceAccounting.IsZero() {
 		var err error
 		if accts, err = PostingAccounts(ctx, tx, p.TenantID, inv.PostingProfile); err != nil {
-			return err
+			return billing.Change{}, err
 		}
 	}
 	ch, err := inv.Close(reason, accts, s.now())
 	if err != nil || len(ch.Lines) == 0 {
-		return err
+		return ch, err
 	}
 	_, err = s.deps.Ledger.Post(ctx, tx, p.TenantID, today, "Write-off "+inv.Number+": "+reason, WriteOffSource, inv.ID, "", ch.Lines)
-	return err
+	return ch, err
 }
 
-func (s *Service) voidInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) error {
+func (s *Service) voidInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) (billing.Change, error) {
 	// The guard first: the issue entry is read only for a document Void
 	// would accept.
 	if err := inv.CheckVoid(); err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	var issued ledger.Entry
 	if inv.EntryID != "" {
 		var err error
 		if issued, err = s.deps.Ledger.Entry(ctx, tx, p.TenantID, inv.EntryID); err != nil {
-			return err
+			return billing.Change{}, err
 		}
 	}
 	ch, err := inv.Void(reason, issued, s.now())
 	if err != nil {
-		return err
+		return billing.Change{}, err
 	}
 	for _, r := range ch.Reversals {
 		e, err := s.deps.Ledger.Post(ctx, tx, p.TenantID, today, r.Description, r.SourceType, r.SourceID, r.Undoes, r.Lines)
 		if err != nil {
-			return err
+			return billing.Change{}, err
 		}
 		inv.VoidEntryID = e.ID
 	}
 	// Sales items billed on a voided invoice become open again, to be billed anew.
 	_, err = tx.ReleaseInvoiceItems(ctx, p.TenantID, inv.ID)
-	return err
+	return ch, err
 }
 
 func (s *Service) queueInvoiceNotification(ctx context.Context, tx InvoicesTx, p access.Principal, inv billing.Invoice, from billing.Status) error {

@@ -182,8 +182,9 @@ type Deps struct {
 	// and reads the issue entry a void undoes.
 	Ledger Ledger
 	// UseCredit applies the customer's unapplied payments to an invoice
-	// being issued (in memory: the caller writes the invoice).
-	UseCredit func(ctx context.Context, tx usecase.AuditTx, p access.Principal, inv *billing.Invoice) error
+	// being issued (in memory: the caller writes the invoice), returning
+	// the change that made to it (its closing when paid in full).
+	UseCredit func(ctx context.Context, tx usecase.AuditTx, p access.Principal, inv *billing.Invoice) (billing.Change, error)
 	// CashDiscountSource is the source type of the entries that grant a
 	// cash discount: a correction reverses them as it does write-offs.
 	CashDiscountSource string

@@ -254,13 +254,16 @@ func (s *Service) runTemplateOnce(ctx context.Context, p access.Principal, templ
 		extra := map[string]any{"template_id": t.ID}
 		a := usecase.Audit{}.Emit("invoice.created", s.deps.InvoiceEvent(inv, extra))
 		if t.AutoIssue && !tenant.ApprovalRequired {
-			if err := s.issue(ctx, tx, p, &inv, tenant, today); err != nil {
+			ch, err := s.issue(ctx, tx, p, &inv, tenant, today)
+			if err != nil {
 				return false, usecase.Audit{}, err
 			}
 			if err := tx.UpdateInvoice(ctx, inv); err != nil {
 				return false, usecase.Audit{}, err
 			}
-			a = a.Emit("invoice.issued", s.deps.InvoiceEvent(inv, extra))
+			for _, typ := range ch.Events { // invoice.issued, and invoice.closed when nothing is owed
+				a = a.Emit(typ, s.deps.InvoiceEvent(inv, extra))
+			}
 		}
 		t.Advance()
 		t.UpdatedAt = now
