@@ -3,18 +3,21 @@ package facturo_test
 // Only the domain sets an invoice's status (issue 13: "status fields are
 // set only by those methods"): billing.Invoice's lifecycle methods (Issue,
 // Workflow, ReturnToDraft, MarkPastDue, Close, CloseSettled, Void, Correct,
-// Reopen) are the one place a status changes, each with its guard.
+// Reopen, ApplyPayment) are the one place a status changes, each with its
+// guard. The same holds for what settling changes: the balances and what is
+// paid (guardedFields).
 //
 // The check type-checks every non-test Go file outside billing/ with
 // go/types (the dependencies come from the compiler's export data, listed
 // by `go list -export -deps`, so no package beyond the standard library is
 // needed) and refuses:
 //   - an assignment (plain, tuple or op-assignment) whose left side selects
-//     the Status field of billing.Invoice, also through a struct embedding it;
-//   - taking the address of that field (a write through a pointer);
+//     a guarded field of billing.Invoice, also through a struct embedding it;
+//   - taking the address of such a field (a write through a pointer);
 //   - a billing.Invoice composite literal whose Status is anything but the
 //     constant billing.Draft (a literal with Status: billing.Draft is the
-//     definition of a new draft), or an unkeyed one.
+//     definition of a new draft), a billing.Totals literal setting a
+//     balance or what is paid, or an unkeyed one.
 //
 // Type information, not names, decides what is an invoice: `sub.Status = …`
 // on a subscription passes, `x.Status = …` on an invoice named x does not.
@@ -97,11 +100,16 @@ func exportImporter(t *testing.T, fset *token.FileSet, patterns ...string) ([]ex
 	return own, importer.ForCompiler(fset, "gc", lookup)
 }
 
-// invoiceStatus holds the objects the check compares against: the Status
-// field and type name of billing.Invoice and the constant billing.Draft.
+// guardedFields are the fields of billing.Invoice only its lifecycle
+// methods set: the status, and what settling changes (ApplyPayment).
+var guardedFields = []string{"Status", "Balance", "BalanceAccounting", "Paid"}
+
+// invoiceStatus holds the objects the check compares against: the guarded
+// fields and type name of billing.Invoice and the constant billing.Draft.
 type invoiceStatus struct {
-	field   *types.Var
+	fields  map[*types.Var]string
 	invoice *types.TypeName
+	totals  *types.TypeName // billing.Totals, which Invoice embeds
 	draft   types.Object
 }
 
@@ -113,18 +121,28 @@ func loadInvoiceStatus(t *testing.T, imp types.Importer) invoiceStatus {
 	}
 	var is invoiceStatus
 	is.invoice, _ = pkg.Scope().Lookup("Invoice").(*types.TypeName)
+	is.totals, _ = pkg.Scope().Lookup("Totals").(*types.TypeName)
 	is.draft = pkg.Scope().Lookup("Draft")
-	if is.invoice == nil || is.draft == nil {
-		t.Fatal("billing.Invoice or billing.Draft not found")
+	if is.invoice == nil || is.totals == nil || is.draft == nil {
+		t.Fatal("billing.Invoice, billing.Totals or billing.Draft not found")
 	}
-	st := is.invoice.Type().Underlying().(*types.Struct)
-	for i := range st.NumFields() {
-		if st.Field(i).Name() == "Status" {
-			is.field = st.Field(i)
+	is.fields = map[*types.Var]string{}
+	// The fields of Invoice and of the structs it embeds (Totals).
+	var collect func(st *types.Struct)
+	collect = func(st *types.Struct) {
+		for i := range st.NumFields() {
+			f := st.Field(i)
+			if slices.Contains(guardedFields, f.Name()) {
+				is.fields[f] = f.Name()
+			}
+			if inner, ok := f.Type().Underlying().(*types.Struct); ok && f.Embedded() {
+				collect(inner)
+			}
 		}
 	}
-	if is.field == nil {
-		t.Fatal("billing.Invoice has no Status field")
+	collect(is.invoice.Type().Underlying().(*types.Struct))
+	if len(is.fields) != len(guardedFields) {
+		t.Fatalf("billing.Invoice lacks one of the fields %v", guardedFields)
 	}
 	return is
 }
@@ -140,17 +158,22 @@ type statusWrite struct {
 // type-checked into info.
 func (is invoiceStatus) writes(fset *token.FileSet, files []*ast.File, info *types.Info) []statusWrite {
 	var out []statusWrite
-	isStatus := func(e ast.Expr) bool {
+	// guarded returns the name of the guarded field e selects ("" if none).
+	guarded := func(e ast.Expr) string {
 		sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
 		if !ok {
-			return false
+			return ""
 		}
 		s := info.Selections[sel]
-		return s != nil && s.Kind() == types.FieldVal && s.Obj() == is.field
+		if s == nil || s.Kind() != types.FieldVal {
+			return ""
+		}
+		v, _ := s.Obj().(*types.Var)
+		return is.fields[v]
 	}
 	isInvoice := func(tv types.Type) bool {
 		n, ok := types.Unalias(tv).(*types.Named)
-		return ok && n.Obj() == is.invoice
+		return ok && (n.Obj() == is.invoice || n.Obj() == is.totals)
 	}
 	isDraft := func(e ast.Expr) bool {
 		switch x := ast.Unparen(e).(type) {
@@ -174,13 +197,13 @@ func (is invoiceStatus) writes(fset *token.FileSet, files []*ast.File, info *typ
 				switch x := n.(type) {
 				case *ast.AssignStmt:
 					for _, l := range x.Lhs {
-						if isStatus(l) {
-							add(l, "assigns an invoice's Status")
+						if f := guarded(l); f != "" {
+							add(l, "assigns an invoice's "+f)
 						}
 					}
 				case *ast.UnaryExpr:
-					if x.Op == token.AND && isStatus(x.X) {
-						add(x, "takes the address of an invoice's Status")
+					if f := guarded(x.X); x.Op == token.AND && f != "" {
+						add(x, "takes the address of an invoice's "+f)
 					}
 				case *ast.CompositeLit:
 					if tv, ok := info.Types[x]; !ok || !isInvoice(tv.Type) {
@@ -192,8 +215,13 @@ func (is invoiceStatus) writes(fset *token.FileSet, files []*ast.File, info *typ
 							add(el, "builds an invoice with an unkeyed literal")
 							break
 						}
-						if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Status" && !isDraft(kv.Value) {
+						k, _ := kv.Key.(*ast.Ident)
+						switch {
+						case k == nil:
+						case k.Name == "Status" && !isDraft(kv.Value):
 							add(kv, "builds an invoice with a Status other than billing.Draft")
+						case k.Name != "Status" && slices.Contains(guardedFields, k.Name):
+							add(kv, "builds an invoice with its "+k.Name+" set")
 						}
 					}
 				}
@@ -241,7 +269,7 @@ func TestInvoiceStatusSetOnlyByBilling(t *testing.T) {
 				continue
 			}
 			file, _ := filepath.Rel(root, w.pos.Filename)
-			t.Errorf("%s:%d: %s %s: only billing.Invoice's lifecycle methods (Issue, Workflow, ReturnToDraft, MarkPastDue, Close, CloseSettled, Void, Correct, Reopen) set it",
+			t.Errorf("%s:%d: %s %s: only billing.Invoice's methods (Issue, Workflow, ReturnToDraft, MarkPastDue, Close, CloseSettled, Void, Correct, Reopen, ApplyPayment, Compute) set it",
 				file, w.pos.Line, w.fn, w.what)
 		}
 	}
@@ -266,6 +294,12 @@ func TestInvoiceStatusWriteDetector(t *testing.T) {
 		want       int
 	}{
 		{"plain assignment", `inv.Status = billing.Open`, 1},
+		{"balance", `inv.Balance = inv.Total`, 1},
+		{"balances in a tuple", `inv.Paid, inv.BalanceAccounting = inv.Total, inv.TotalAccounting`, 2},
+		{"address of paid", `p := &inv.Paid; _ = p`, 1},
+		{"totals literal with a balance", `_ = billing.Invoice{ID: "x", Totals: billing.Totals{Balance: inv.Total}}`, 1},
+		{"totals literal without one", `_ = billing.Totals{Total: inv.Total}`, 0},
+		{"reading a balance", `_ = inv.Balance.Add(inv.Paid)`, 0},
 		{"through a value", `v := *inv; v.Status = billing.Closed; _ = v`, 1},
 		{"tuple assignment", `inv.Status, inv.CloseReason = billing.Closed, "x"`, 1},
 		{"op-assignment", `inv.Status += "x"`, 1},

@@ -233,6 +233,34 @@ func (inv *Invoice) CloseSettled(reason string, now time.Time) (Change, bool) {
 	return ch, true
 }
 
+// ApplyPayment records on an issued document what a settlement (a payment,
+// a credit note, customer credit, a cash discount) or a refund of one left
+// of it: its balance in its currency and in the accounting currency, and
+// what is paid. The guard: the document is issued and not void, the
+// balance lies between zero and the total, and paid is not negative; a
+// refused one changes nothing. A document the settlement brought to zero
+// closes with closeReason (CloseSettled; "" leaves it as it is), and a
+// closed document a refund gave a balance again reopens (Reopen): open, or
+// past due after its due date on today.
+func (inv *Invoice) ApplyPayment(balance, balanceAccounting, paid decimal.Decimal, closeReason string, today calendar.Date, now time.Time) (Change, error) {
+	if !inv.Status.IsIssued() || inv.Status == Void {
+		return Change{}, fail.Conflictf("document %s is %s: only an issued document that is not void is paid", inv.label(), inv.Status)
+	}
+	if balance.IsNegative() || balance.GreaterThan(inv.Total) || paid.IsNegative() {
+		return Change{}, fail.Conflictf("document %s: a balance of %s with %s paid does not fit its total %s", inv.label(), balance, paid, inv.Total)
+	}
+	ch := Change{From: inv.Status, To: inv.Status, Fields: []string{"balance", "balance_accounting", "paid"}}
+	inv.Balance, inv.BalanceAccounting, inv.Paid = balance, balanceAccounting, paid
+	var next Change
+	switch {
+	case closeReason != "" && balance.IsZero():
+		next, _ = inv.CloseSettled(closeReason, now)
+	case inv.Status == Closed && !balance.IsZero():
+		next, _ = inv.Reopen(today) // cannot fail: the document is closed
+	}
+	return ch.Then(next), nil
+}
+
 // Correct records on inv, the original of a correction, the issued credit
 // note cn that reverses it and the replacement draft replacementID, with
 // the reason code and comment: the three documents link to each other. The

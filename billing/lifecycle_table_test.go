@@ -576,3 +576,68 @@ func TestLifecycleEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyPayment: a settlement or refund records its balances on an
+// issued document that is not void, within its total, closing it when
+// settled in full with the reason given and reopening a closed one a
+// refund gave a balance again; anything else is refused and changes
+// nothing.
+func TestApplyPayment(t *testing.T) {
+	t.Parallel()
+	four, six := dec("4"), dec("6")
+	cases := []struct {
+		name          string
+		from          Status
+		balance, paid decimal.Decimal
+		reason        string
+		want          Status // "" for refused
+		events        []string
+	}{
+		{"part payment", Open, six, four, "settled by payment P1", Open, nil},
+		{"paid in full closes", Open, decimal.Zero, lcTen, "settled by payment P1", Closed, []string{"invoice.closed"}},
+		{"past due paid in full", PastDue, decimal.Zero, lcTen, "settled by payment P1", Closed, []string{"invoice.closed"}},
+		{"zero without a reason stays open", Open, decimal.Zero, lcTen, "", Open, nil},
+		{"refund reopens a closed one", Closed, four, six, "", PastDue, nil}, // due yesterday
+		{"refund of a closed one to zero", Closed, decimal.Zero, lcTen, "", Closed, nil},
+		{"draft", Draft, six, four, "", "", nil},
+		{"void", Void, six, four, "", "", nil},
+		{"negative balance", Open, dec("-1"), dec("11"), "", "", nil},
+		{"balance above the total", Open, dec("11"), decimal.Zero, "", "", nil},
+		{"negative paid", Open, six, dec("-1"), "", "", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			inv := issuable(c.from)
+			inv.CloseReason = "was closed"
+			before := inv
+			ch, err := inv.ApplyPayment(c.balance, c.balance, c.paid, c.reason, lcToday, lcNow)
+			if c.want == "" {
+				wantRefusal(t, err)
+				if inv.Status != before.Status || !inv.Balance.Equal(before.Balance) || !inv.Paid.Equal(before.Paid) {
+					t.Fatalf("refused payment changed %s %s %s", inv.Status, inv.Balance, inv.Paid)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inv.Status != c.want || ch.From != c.from || ch.To != c.want || !slices.Equal(ch.Events, c.events) {
+				t.Fatalf("status %s, change %s→%s events %v; want %s events %v", inv.Status, ch.From, ch.To, ch.Events, c.want, c.events)
+			}
+			if !inv.Balance.Equal(c.balance) || !inv.BalanceAccounting.Equal(c.balance) || !inv.Paid.Equal(c.paid) {
+				t.Fatalf("balances %s/%s paid %s", inv.Balance, inv.BalanceAccounting, inv.Paid)
+			}
+			switch {
+			case c.want == Closed && c.from != Closed:
+				if inv.CloseReason != c.reason || !inv.ClosedAt.Equal(lcNow) {
+					t.Fatalf("closed with %q at %v", inv.CloseReason, inv.ClosedAt)
+				}
+			case c.from == Closed && c.want != Closed:
+				if inv.CloseReason != "" || inv.ClosedAt != nil {
+					t.Fatalf("reopened but kept %q %v", inv.CloseReason, inv.ClosedAt)
+				}
+			}
+		})
+	}
+}

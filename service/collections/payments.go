@@ -193,9 +193,11 @@ func applications(tenantID string, plan []receivables.Application, now time.Time
 	return out
 }
 
-// setBalances writes what a plan changed of a document into inv.
-func setBalances(inv *billing.Invoice, d receivables.Document) {
-	inv.Balance, inv.Paid, inv.BalanceAccounting = d.Balance.Decimal(), d.Paid.Decimal(), d.BalanceAccounting.Decimal()
+// applyPlan records on inv what a plan left of its document d
+// (billing.Invoice.ApplyPayment): closing it with closeReason when settled
+// in full ("" for never), reopening it when a refund gave it a balance.
+func applyPlan(inv *billing.Invoice, d receivables.Document, closeReason string, pc *payCtx, now time.Time) (billing.Change, error) {
+	return inv.ApplyPayment(d.Balance.Decimal(), d.BalanceAccounting.Decimal(), d.Paid.Decimal(), closeReason, pc.today, now)
 }
 
 // setPaymentBalances writes what a plan changed of a payment into p.
@@ -227,9 +229,12 @@ func (s *Service) finishSettlement(ctx context.Context, tx PaymentsTx, pc *payCt
 		if inv == nil {
 			continue
 		}
-		setBalances(inv, ch.Document)
+		reason := ""
 		if ch.Close {
-			inv.CloseSettled(ch.CloseReason, now)
+			reason = ch.CloseReason
+		}
+		if _, err := applyPlan(inv, ch.Document, reason, pc, now); err != nil {
+			return "", err
 		}
 		inv.UpdatedAt = now
 		if err := tx.UpdateInvoiceSettlement(ctx, *inv); err != nil {
@@ -706,20 +711,19 @@ func (s *Service) settle(ctx context.Context, tx PaymentsTx, pc *payCtx, p acces
 			docs[inv.ID] = inv
 		}
 	}
+	var issued billing.Change // what settling did to extra, which the caller writes
 	if extra != nil {
 		for _, ch := range plan.Documents {
 			if ch.Document.ID == extra.ID {
-				setBalances(extra, ch.Document) // the caller writes it
+				if issued, err = applyPlan(extra, ch.Document, settleCloseReason+" by customer credit", pc, now); err != nil {
+					return Settlement{}, err
+				}
 			}
 		}
 	}
 	entryID, err := s.finishSettlement(ctx, tx, pc, plan.Entry, plan.Documents, docs, apps)
 	if err != nil {
 		return Settlement{}, err
-	}
-	var issued billing.Change
-	if extra != nil && extra.Balance.IsZero() {
-		issued, _ = extra.CloseSettled(settleCloseReason+" by customer credit", now)
 	}
 	for i, pay := range pays {
 		setPaymentBalances(pay, plan.Payments[i])
@@ -871,11 +875,11 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 		}
 		for _, ch := range plan.Documents {
 			inv := invs[ch.Document.ID]
-			setBalances(inv, ch.Document)
-			if ch.Reopen {
-				if _, err := inv.Reopen(pc.today); err != nil {
-					return Refund{}, usecase.Audit{}, err
-				}
+			ac, err := applyPlan(inv, ch.Document, "", pc, now)
+			if err != nil {
+				return Refund{}, usecase.Audit{}, err
+			}
+			if ac.From == billing.Closed && ac.To != billing.Closed {
 				audit = audit.And("invoice.reopened", "invoice", inv.ID, map[string]any{"status": inv.Status,
 					"refund_of": pay.ID, "was": ch.WasCloseReason})
 			}
