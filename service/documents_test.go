@@ -6,10 +6,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,47 +18,26 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/internal/einvoicecheck"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 	"github.com/facturo/facturo/tax"
 )
 
-// einvoiceValidator returns ../shared/einvoice/validate.sh beside the
-// repository (the directory holding go.mod), skipping (failing with CI=true)
-// when it or its tools are missing.
-func einvoiceValidator(t *testing.T) string {
+// einvoiceKit returns the EN 16931 validation kit (../shared/einvoice
+// beside the repository, checked by einvoicecheck with one Java start per
+// batch), skipping (failing with CI=true) when it or its tools are missing.
+func einvoiceKit(t *testing.T) einvoicecheck.Kit {
 	t.Helper()
-	dir, err := os.Getwd()
+	k, err := einvoicecheck.Find()
 	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	script := filepath.Join(filepath.Dir(dir), "shared", "einvoice", "validate.sh")
-	missing := func(what string) {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("the e-invoice validator needs %s", what)
+			t.Fatalf("the e-invoice validator needs %v", err)
 		}
-		skipFor(t, "EN 16931 validation of UBL needs "+what+" (see README, Test it)")
+		skipFor(t, "EN 16931 validation of UBL needs the e-invoice kit and its tools (see README, Test it)")
 	}
-	if _, err := os.Stat(script); err != nil {
-		missing(script)
-	}
-	for _, tool := range []string{"java", "xmllint"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing(tool)
-		}
-	}
-	return script
+	return k
 }
 
 // docFixture is a tenant set up for e-invoices: a seller VAT number, a bank
@@ -265,11 +242,12 @@ func makeCorpus(t *testing.T, ctx context.Context, svc *service.Service, fx docF
 // exempt, reverse-charge, intra-community, export and out-of-scope lines,
 // discounts, credit notes of corrections and standalone ones, foreign
 // currencies, long texts) is rendered as UBL and checked by the official
-// EN 16931 rules in one validate.sh call. The same corpus on the other
+// EN 16931 rules in one batch (einvoicecheck: validate.sh's checks with one
+// Java start). The same corpus on the other
 // engine gives the same bytes.
 func TestUBLCorpusPassesEN16931(t *testing.T) {
 	t.Parallel()
-	validate := einvoiceValidator(t)
+	kit := einvoiceKit(t)
 	corpora := map[store.Engine][][]byte{}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -326,35 +304,21 @@ func TestUBLCorpusPassesEN16931(t *testing.T) {
 		t.Fatalf("the corpus is not varied enough: %d credit notes, %d foreign, %d exempt, %d reverse charge, %d allowances",
 			credit, foreign, exempt, reverse, allowance)
 	}
-	// validate.sh starts one JVM per file (seconds each): two batches run
-	// side by side, one per core of the CI machine. Under the race detector,
-	// which looks for data races in the Go code that made the corpus above,
-	// the rules check a spread sample: the whole corpus passes them in the
-	// run without it (CI runs both).
-	if raceDetector {
-		var sample []string
-		for i := 0; i < len(files); i += len(files)/6 + 1 {
-			sample = append(sample, files[i])
+	verdicts, err := kit.Check(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid := 0
+	for _, v := range verdicts {
+		if v.Valid() {
+			valid++
+			continue
 		}
-		files = sample
+		b, _ := os.ReadFile(v.File)
+		t.Errorf("%s fails EN 16931:\n  %s\n%s", filepath.Base(v.File), strings.Join(v.Fatal, "\n  "), b)
 	}
-	half := len(files) / 2
-	batches := [][]string{files[:half], files[half:]}
-	outs, errs := make([][]byte, len(batches)), make([]error, len(batches))
-	var wg sync.WaitGroup
-	for i, batch := range batches {
-		wg.Go(func() { outs[i], errs[i] = exec.Command(validate, batch...).CombinedOutput() })
-	}
-	wg.Wait()
-	out, valid := bytes.Join(outs, nil), 0
-	for i := range batches {
-		valid += strings.Count(string(outs[i]), "RESULT: VALID ")
-		if errs[i] != nil {
-			t.Errorf("validate.sh batch %d: %v", i+1, errs[i])
-		}
-	}
-	if valid != len(files) {
-		t.Fatalf("%d of %d documents pass EN 16931:\n%s", valid, len(files), out)
+	if valid != len(files) || len(verdicts) != len(files) {
+		t.Fatalf("%d of %d documents pass EN 16931", valid, len(files))
 	}
 	t.Logf("%d UBL documents (%d credit notes in the corpus) pass EN 16931", len(files), credit)
 }
