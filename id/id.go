@@ -2,8 +2,9 @@
 // uses in its API (cus_…, inv_…, si_…). The 48-bit millisecond timestamp
 // first keeps new rows at the end of indexes; 80 random bits make them
 // unguessable. Within one process, ids made in the same millisecond still
-// sort in the order they were made: the random part then grows by a random
-// step instead of being drawn afresh.
+// sort in the order they were made, also when ids at other times are made in
+// between: the random part then grows by a random step instead of being
+// drawn afresh.
 package id
 
 import (
@@ -55,39 +56,58 @@ func NewAt(prefix string, t time.Time) string {
 	return sb.String()
 }
 
-// monotonic remembers the last id's time and random part.
+// recentMillis is how many distinct milliseconds monotonic remembers.
+const recentMillis = 64
+
+// monotonic remembers, for each of the last recentMillis milliseconds ids
+// were made at, the last random part: ids at one millisecond then sort in
+// the order made even when ids at other times are made in between
+// (services with clocks of their own in one process, a clock stepping
+// back).
 type monotonic struct {
-	mu   sync.Mutex
-	ms   uint64
-	last [10]byte
+	mu    sync.Mutex
+	last  map[uint64]*[10]byte
+	order []uint64 // the remembered milliseconds, oldest first
 }
 
 var next monotonic
 
 // fill writes the 80-bit random part for an id at ms into dst: fresh random
-// bits for a new millisecond, or the last value plus a random 32-bit step
-// for the same one (fresh bits again in the astronomically rare overflow).
+// bits for a millisecond not remembered, or its last value plus a random
+// 32-bit step (fresh bits again in the astronomically rare overflow).
 func (m *monotonic) fill(ms uint64, dst []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if ms == m.ms && m.increment() {
-		copy(dst, m.last[:])
+	if last := m.last[ms]; last != nil && increment(last) {
+		copy(dst, last[:])
 		return
 	}
-	_, _ = rand.Read(m.last[:])
-	m.last[0] &= 0x7f // leaves room to grow within the millisecond
-	m.ms = ms
-	copy(dst, m.last[:])
+	if m.last == nil {
+		m.last = map[uint64]*[10]byte{}
+	}
+	last := m.last[ms]
+	if last == nil {
+		if len(m.order) == recentMillis {
+			delete(m.last, m.order[0])
+			m.order = m.order[1:]
+		}
+		last = new([10]byte)
+		m.last[ms] = last
+		m.order = append(m.order, ms)
+	}
+	_, _ = rand.Read(last[:])
+	last[0] &= 0x7f // leaves room to grow within the millisecond
+	copy(dst, last[:])
 }
 
 // increment adds a random step in [1, 2^32] to last, reporting false on overflow.
-func (m *monotonic) increment() bool {
+func increment(last *[10]byte) bool {
 	var r [4]byte
 	_, _ = rand.Read(r[:])
 	carry := uint64(binary.BigEndian.Uint32(r[:])) + 1
-	for i := len(m.last) - 1; i >= 0 && carry > 0; i-- {
-		sum := uint64(m.last[i]) + carry&0xff
-		m.last[i] = byte(sum)
+	for i := len(last) - 1; i >= 0 && carry > 0; i-- {
+		sum := uint64(last[i]) + carry&0xff
+		last[i] = byte(sum)
 		carry = carry>>8 + sum>>8
 	}
 	return carry == 0

@@ -128,3 +128,25 @@ func TestSameMillisecondSorts(t *testing.T) {
 		prev = cur
 	}
 }
+
+// TestSameMillisecondSortsWhenClocksInterleave: ids made at one instant sort
+// in the order made even when ids at other instants are made in between
+// (services with their own clocks in one process: tenants in tests, a
+// clock that steps back).
+func TestSameMillisecondSortsWhenClocksInterleave(t *testing.T) {
+	t.Parallel()
+	a := time.Date(2025, 11, 30, 9, 0, 0, 0, time.UTC)
+	b := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	c := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var atA, atB, atC []string
+	for range 200 {
+		atA = append(atA, id.NewAt("run", a))
+		atB = append(atB, id.NewAt("run", b))
+		atC = append(atC, id.NewAt("run", c))
+	}
+	for name, ids := range map[string][]string{"a": atA, "b": atB, "c": atC} {
+		if !slices.IsSorted(ids) || len(slices.Compact(slices.Clone(ids))) != len(ids) {
+			t.Errorf("ids made at instant %s, interleaved with others, do not sort in the order made", name)
+		}
+	}
+}
