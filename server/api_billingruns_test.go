@@ -40,6 +40,7 @@ func accRunsOf(t *testing.T, e *testserver.Env, key, from, to string) []accRun {
 // that says which run it supplements; two concurrent reruns make one run;
 // a rerun with nothing pending makes no run and returns the last one.
 func TestBillingRunSupplementary(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		f := accNewItemFixture(t, e)
 		manual := func(cust, desc, price, date string) accItem {
@@ -136,6 +137,7 @@ func TestBillingRunSupplementary(t *testing.T) {
 // TestInvoiceNowBillingPeriod (issue 12, 4): invoice-now for a given
 // period makes invoices whose billing period is that period.
 func TestInvoiceNowBillingPeriod(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		f := accNewItemFixture(t, e)
 		accCreate(t, e, f.sales, "/api/v1/sales-items", map[string]any{"customer_id": f.c1, "description": "Workshop", "quantity": "1",

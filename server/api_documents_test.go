@@ -18,6 +18,7 @@ import (
 )
 
 func TestDocumentDownloads(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		accTaxSetup(t, e, e.A, e.A.Customer, e.A.Other)
 		today := accToday(e)
@@ -131,6 +132,7 @@ func invoiceHeader(h []string) []string {
 }
 
 func TestBrandingAndLogo(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		admin := e.A.Keys[access.Administrator]
 		r := accDo(t, e, http.MethodPatch, "/api/v1/tenant/branding", admin, map[string]any{"primary_color": "#AA3300",

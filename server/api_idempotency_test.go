@@ -17,6 +17,7 @@ import (
 // TestIdempotencyKey: a POST repeated with the same Idempotency-Key and body
 // returns the first response and does the work once.
 func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		adminA, adminB := e.A.Keys[access.Administrator], e.B.Keys[access.Administrator]
 		body := map[string]any{"name": "Idempotent S.A.", "billing": map[string]any{"currency": "EUR"}}
@@ -133,6 +134,7 @@ func TestIdempotencyKey(t *testing.T) {
 // TestIdempotencyKeyConcurrent: ten clients send the same key and body at
 // once; one customer is created and every client sees it or "in progress".
 func TestIdempotencyKeyConcurrent(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		const clients = 10
 		body := []byte(`{"name": "Concurrent S.L."}`)

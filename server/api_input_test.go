@@ -16,6 +16,7 @@ import (
 // TestBadInput sends the mistakes a new user makes. Each gets a 4xx
 // problem+json naming the field and saying what to fix, and writes nothing.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		admin := e.A.Keys[access.Administrator]
 		// Fixtures: a customer with a known number, and a parent chain P ← C.
@@ -151,6 +152,7 @@ func TestBadInput(t *testing.T) {
 // TestPagination pages through customers in every sort order: the pages
 // join into the full sorted list, with no duplicate and no gap.
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		key := e.A.Keys[access.Sales]
 		// Equal names and equal creation times test the id tie-break.

@@ -14,6 +14,7 @@ import (
 // information are refused with nothing written; a waited billing run
 // answers 201; the tenant's billing_run_day is validated.
 func TestInvoiceNowHTTP(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		f := accNewItemFixture(t, e)
 		manual := func(cust, desc, price, date string) accItem {

@@ -325,6 +325,7 @@ func accTrialBalance(t *testing.T, e *testserver.Env, key, query string) map[str
 // own account's issued documents (open, past due, closed, void); a draft, or
 // another customer's document, is not found.
 func TestInvoiceCustomerVisibility(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		today := accToday(e)
 		mine, other := e.A.Customer, e.A.Other
@@ -430,6 +431,7 @@ func TestInvoiceCustomerVisibility(t *testing.T) {
 // write nothing: no invoice, line, journal entry, audit entry, counter or
 // notification, and no change to the document.
 func TestInvoiceBadInput(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		ctx := context.Background()
 		admin := e.A.Keys[access.Administrator]
@@ -583,6 +585,7 @@ func TestInvoiceBadInput(t *testing.T) {
 // are 409 with the legal ones; nothing leads back to draft; every change is
 // in the audit log with its notify flag.
 func TestInvoiceStatusUpdate(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		admin := e.A.Keys[access.Administrator]
 		finance := e.A.Keys[access.Finance]
@@ -840,6 +843,7 @@ func accListFixture(t *testing.T, e *testserver.Env) (map[string]accInvoice, map
 // customer, provider, the date presets in the tenant's zone, a custom range
 // and text search on number and customer name, accent-insensitive.
 func TestInvoiceListFilters(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		docs, custs := accListFixture(t, e)
 		key := e.A.Keys[access.Sales]
@@ -952,6 +956,7 @@ func TestInvoiceListFilters(t *testing.T) {
 // join into the fully sorted list, with no duplicate and no gap, ties
 // broken by id.
 func TestInvoiceListSortAndPages(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		docs, _ := accListFixture(t, e)
 		key := e.A.Keys[access.Finance]
@@ -1066,6 +1071,7 @@ func TestInvoiceListSortAndPages(t *testing.T) {
 // string/format date and amounts as strings, never objects, and the answers
 // match it.
 func TestInvoiceOpenAPITypes(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		r := accDo(t, e, http.MethodGet, "/api/v1/openapi.json", "", nil)
 		var doc struct {
@@ -1201,6 +1207,7 @@ func TestInvoiceOpenAPITypes(t *testing.T) {
 // rounding policy says; issuing it posts exactly those numbers; a change of
 // tax mode does not change what is stored.
 func TestInvoiceTotalsReadBack(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		ctx := context.Background()
 		admin := e.A.Keys[access.Administrator]
@@ -1386,6 +1393,7 @@ func TestInvoiceTotalsReadBack(t *testing.T) {
 // (CN-…), leaving the invoice series gapless, and posts the mirror of an
 // invoice.
 func TestCreditNoteSeries(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		finance := e.A.Keys[access.FinanceManager]
 		e.Clock.Set(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
@@ -1447,6 +1455,7 @@ func TestCreditNoteSeries(t *testing.T) {
 // currency and a foreign one, debits equal credits and receivables equal
 // the open documents.
 func TestTrialBalanceNetsToZero(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		finance := e.A.Keys[access.FinanceManager]
 		accTaxSetup(t, e, e.A, e.A.Customer, e.A.Other)
@@ -1544,6 +1553,7 @@ func TestTrialBalanceNetsToZero(t *testing.T) {
 // past due once the clock moves and the sweep runs; the subledger equals the
 // buckets.
 func TestReceivablesAging(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		ctx := context.Background()
 		finance := e.A.Keys[access.FinanceManager]
@@ -1654,6 +1664,7 @@ func TestReceivablesAging(t *testing.T) {
 // done once however often it is sent: one draft, one number, one posting,
 // one notification.
 func TestInvoiceIdempotency(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		finance := e.A.Keys[access.FinanceManager]
 		idem := func(k string) []string { return []string{"Idempotency-Key", k} }

@@ -15,6 +15,7 @@ import (
 // status; a webhook endpoint's secret is shown once, bad input is a 422
 // naming the field and writes nothing, and another tenant cannot see it.
 func TestOutboxAndWebhooksOverHTTP(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		ctx := context.Background()
 		admin, manager := e.A.Keys[access.Administrator], e.A.Keys[access.FinanceManager]

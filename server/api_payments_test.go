@@ -30,6 +30,7 @@ type accPayment struct {
 // TestPaymentsAPI records, charges, settles and refunds over HTTP with the
 // roles of DESIGN.md; refused requests are clear 4xx and write nothing.
 func TestPaymentsAPI(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		a := e.A
 		today := accToday(e)

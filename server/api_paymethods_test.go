@@ -13,6 +13,7 @@ import (
 // TestPaymentMethodsAPI adds, lists, sets primary and removes cards over
 // HTTP, with the roles of DESIGN.md and refused cards as 402.
 func TestPaymentMethodsAPI(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		a := e.A
 		base := "/api/v1/customers/" + a.Customer + "/payment-methods"

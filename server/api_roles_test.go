@@ -568,6 +568,7 @@ func accTableKey(row accMatrixRow) string {
 // and checks that exactly the roles accPermissionTable and access/roles.go
 // allow get through, and every other role gets 403 and changes nothing.
 func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		const password = "matrix password 1"
 		user := accNewUser(t, e, e.A.ID, "matrix@example.com", password, access.Sales)
@@ -656,6 +657,7 @@ func TestRoleMatrix(t *testing.T) {
 // TestAuthenticationRequired: every endpoint that needs credentials answers
 // 401 with WWW-Authenticate without them, and for a revoked or garbage key.
 func TestAuthenticationRequired(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		user := accNewUser(t, e, e.A.ID, "auth@example.com", "auth password 1", access.Sales)
 		rows := accMatrix(t, e, user, "auth password 1")
@@ -708,6 +710,7 @@ func TestAuthenticationRequired(t *testing.T) {
 
 // TestTenantIsolation: tenant A never sees or changes tenant B's data.
 func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		ctx := context.Background()
 		sysB := access.System(e.B.ID, "test")
@@ -962,6 +965,7 @@ func TestTenantIsolation(t *testing.T) {
 // TestOperationalEndpoints: health, readiness, metrics, the OpenAPI document,
 // the docs page and unknown API paths.
 func TestOperationalEndpoints(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		for _, p := range []string{"/healthz", "/readyz"} {
 			if r := accDo(t, e, http.MethodGet, p, "", nil); r.Status != http.StatusOK {

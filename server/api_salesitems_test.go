@@ -158,6 +158,7 @@ func (f *accItemFixture) number(t *testing.T, e *testserver.Env, id string) stri
 // reports each bad one with its line and reason; importing it again adds
 // nothing. The JSON import reports the same way.
 func TestUsageImport(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		f := accNewItemFixture(t, e)
 		n1, n2, nl := f.number(t, e, f.c1), f.number(t, e, f.c2), f.number(t, e, f.later)
@@ -279,6 +280,7 @@ func TestUsageImport(t *testing.T) {
 // invoice per bill-to account, provider and currency); engineers log time
 // but never see sales items.
 func TestSalesItemLifecycle(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		f := accNewItemFixture(t, e)
 		n1, n2, nl := f.number(t, e, f.c1), f.number(t, e, f.c2), f.number(t, e, f.later)
@@ -458,6 +460,7 @@ func TestSalesItemLifecycle(t *testing.T) {
 // TestSalesItemList: every filter, every sort both ways with cursor pages,
 // and the advanced filter, checked against the full list.
 func TestSalesItemList(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		f := accNewItemFixture(t, e)
 		n1, n2, nl := f.number(t, e, f.c1), f.number(t, e, f.c2), f.number(t, e, f.later)

@@ -26,6 +26,7 @@ func accSessionCookie(r testserver.Response) *http.Cookie {
 // TestSessions: sign-in with a password, the cookie session, sign-out,
 // wrong passwords and their rate limit, disabled users, and CSRF.
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		const email, password = "ana@example.com", "correct horse battery"
 		u := accNewUser(t, e, e.A.ID, email, password, access.Sales)

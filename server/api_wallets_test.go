@@ -14,6 +14,7 @@ import (
 // sees only its own account, tops up, sets auto-recharge and edits its
 // billing address; the roles and bad input answer clear 4xx.
 func TestWalletsSubscriptionsDashboardAPI(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		a := e.A
 		admin, cust, fm := a.Keys[access.Administrator], a.Keys[access.Customer], a.Keys[access.FinanceManager]

@@ -102,6 +102,7 @@ func accMakePNG(t *testing.T) []byte {
 // a replacement draft, all three linked; what cannot be corrected is refused
 // and writes nothing.
 func TestInvoiceCorrection(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		fm := e.A.Keys[access.FinanceManager]
 		today := accToday(e)
@@ -201,6 +202,7 @@ func TestInvoiceCorrection(t *testing.T) {
 // TestApprovalWorkflow walks a draft through submit, reject, submit and
 // approve over HTTP with the tenant's approval workflow on.
 func TestApprovalWorkflow(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		admin, fin, fm := e.A.Keys[access.Administrator], e.A.Keys[access.Finance], e.A.Keys[access.FinanceManager]
 		if r := accDo(t, e, http.MethodPut, "/api/v1/approval-workflow", admin, map[string]any{"approval_required": true}); r.Status != http.StatusNoContent {
@@ -335,6 +337,7 @@ func TestApprovalWorkflow(t *testing.T) {
 // TestAttachments: files are stored with a document and come back byte for
 // byte; a lying content type or an oversized file is refused.
 func TestAttachments(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		fin := e.A.Keys[access.Finance]
 		inv := accPost(t, e, fin, accInvBody(e.A.Customer))
@@ -456,6 +459,7 @@ func TestAttachments(t *testing.T) {
 // TestRecurringTemplates: a template is created and paused over HTTP; a
 // paused template makes nothing, an active one its period's draft.
 func TestRecurringTemplates(t *testing.T) {
+	t.Parallel()
 	accEach(t, func(t *testing.T, e *testserver.Env) {
 		fin := e.A.Keys[access.Finance]
 		today := accToday(e)

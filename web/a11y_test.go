@@ -27,6 +27,7 @@ type axeViolation struct {
 // and fails on any WCAG 2.1 A or AA violation it finds: missing labels and
 // names, contrast below 4.5:1, landmarks, ARIA misuse, language of the page.
 func TestAccessibility(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
 	if err != nil {
 		t.Fatal(err)

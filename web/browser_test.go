@@ -249,6 +249,7 @@ func (s *session) open(path string) {
 }
 
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	browser := newBrowser(t)
 	ctx := context.Background()

@@ -23,6 +23,7 @@ import (
 // at issue naming the line's item sales tax group, and once the editor gives
 // it one, it issues taxed.
 func TestBrowserEditorTaxGroups(t *testing.T) {
+	t.Parallel()
 	e := testserver.NewOnWith(t, testdb.Open(t, store.SQLite))
 	browser := newBrowser(t)
 	ctx := context.Background()

@@ -18,6 +18,7 @@ import (
 // TestLedgerPage: the ledger page's aging shows every open document in its
 // totals and pages through the customers; both engines.
 func TestLedgerPage(t *testing.T) {
+	t.Parallel()
 	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
 			e := testserver.New(t, engine)

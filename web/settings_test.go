@@ -69,6 +69,7 @@ func testPNG(t *testing.T) []byte {
 // value, bad input re-renders the page with a 4xx naming the field and
 // writes nothing, and a role without the permission gets 403.
 func TestSettingsForms(t *testing.T) {
+	t.Parallel()
 	e := testserver.New(t, store.SQLite)
 	ctx := context.Background()
 	sys := access.System(e.A.ID, "test")

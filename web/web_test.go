@@ -70,6 +70,7 @@ func (c *client) login(email string) {
 }
 
 func TestWebHTTP(t *testing.T) {
+	t.Parallel()
 	e := testserver.New(t, store.SQLite)
 	ctx := context.Background()
 	sys := access.System(e.A.ID, "test")
@@ -238,6 +239,7 @@ func TestWebHTTP(t *testing.T) {
 // TestCatalog checks every message key the templates and handlers use is
 // translated into English, Spanish and Portuguese.
 func TestCatalog(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("templates/*.html")
 	gos, _ := filepath.Glob("*.go")
 	literal := regexp.MustCompile(`(?:\bt|\btf) (?:\$\.Lang|\.Lang|\$\.L|\.L|\.V\.Lang) "([a-z_.0-9]+)"|\bT\([^,()]+(?:\([^)]*\))?[^,()]*, "([a-z_.0-9]+)"\)`)
