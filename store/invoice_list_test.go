@@ -139,8 +139,15 @@ func TestListInvoicesReference(t *testing.T) {
 		// Small thresholds, so that these few rows take each SQLite search plan.
 		for _, th := range [][2]int{{1000, 20_000}, {3, 1000}, {3, 30}} {
 			store.SetSearchThresholds(t, th[0], th[1])
-			for _, f := range filters {
+			for i, f := range filters {
 				if f.Query == "" && th[0] != 1000 {
+					continue
+				}
+				// Under the race detector, which looks for data races in the
+				// code that lists, every fourth filter (plain and searched,
+				// every plan, sort and page window): the run without it
+				// checks them all against the reference (CI runs both).
+				if raceDetector && i%4 != 0 {
 					continue
 				}
 				// SQLite's probe of a filtered list (store.ListInvoices):
