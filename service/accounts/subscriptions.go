@@ -187,6 +187,9 @@ func (s *Service) subscriptionItem(ctx context.Context, tx SubscriptionsTx, sub 
 	return err == nil, err
 }
 
+// renewalActor names the system principal of the renewal sweep.
+const renewalActor = "subscription renewals"
+
 // RenewSubscriptions bills every subscription period of the tenant that
 // starts on or before upTo and is not billed yet, a batch of subscriptions
 // per transaction. Every node may run it at once: each subscription is
@@ -205,29 +208,35 @@ func (s *Service) RenewSubscriptions(ctx context.Context, tenantID string, upTo 
 		if len(ids) == 0 {
 			return made, nil
 		}
-		progressed := false
-		// A sweep of the service, not a principal's use case: no permission
-		// and no audit entry (each period's sales item is its trace).
-		err := s.subscriptions.Store.Write(ctx, func(tx SubscriptionsTx) error {
-			for _, sid := range ids {
-				sub, err := tx.GetSubscriptionForUpdate(ctx, tenantID, sid)
-				if err != nil {
-					return err
+		// The tenant's renewal sweep acts as the system; each period's sales
+		// item is its trace, so the envelope records no audit entry.
+		type batch struct {
+			made       int
+			progressed bool
+		}
+		b, err := usecase.Write(ctx, s.subscriptions, access.System(tenantID, renewalActor), access.ManageSubscriptions, nil,
+			func(tx SubscriptionsTx) (batch, usecase.Audit, error) {
+				var b batch
+				for _, sid := range ids {
+					sub, err := tx.GetSubscriptionForUpdate(ctx, tenantID, sid)
+					if err != nil {
+						return batch{}, usecase.Audit{}, err
+					}
+					before := sub.NextRenewal
+					n, err := s.RenewPeriods(ctx, tx, &sub, upTo)
+					if err != nil {
+						return batch{}, usecase.Audit{}, err
+					}
+					b.made += n
+					b.progressed = b.progressed || sub.NextRenewal != before || sub.Status != billing.SubActive
 				}
-				before := sub.NextRenewal
-				n, err := s.RenewPeriods(ctx, tx, &sub, upTo)
-				if err != nil {
-					return err
-				}
-				made += n
-				progressed = progressed || sub.NextRenewal != before || sub.Status != billing.SubActive
-			}
-			return nil
-		})
+				return b, usecase.Audit{}, nil
+			})
 		if err != nil {
 			return made, err
 		}
-		if !progressed {
+		made += b.made
+		if !b.progressed {
 			return made, nil
 		}
 	}

@@ -220,8 +220,8 @@ type EmailRun struct {
 // messages stay queued and readable. The job in serve calls it in a loop.
 //
 // It is the outbox's own bookkeeping, run by no principal and audited by
-// the outcome it records on each message, so its transactions are the
-// store's, outside the envelope.
+// the outcome it records on each message: its transactions are bookkeeping
+// (usecase.Bookkeep), with no principal or audit entry.
 func (s *Service) SendDueEmails(ctx context.Context, limit int) (EmailRun, error) {
 	var run EmailRun
 	if s.cfg.Mailer == nil {
@@ -232,7 +232,7 @@ func (s *Service) SendDueEmails(ctx context.Context, limit int) (EmailRun, error
 	}
 	now := s.now()
 	var claimed []Notification
-	err := s.outbox.Store.Write(ctx, func(tx OutboxTx) error {
+	err := usecase.Bookkeep(ctx, s.outbox, func(tx OutboxTx) error {
 		var err error
 		claimed, err = tx.ClaimNotifications(ctx, s.node, now, now.Add(emailLease), limit)
 		return err
@@ -267,7 +267,7 @@ func (s *Service) SendDueEmails(ctx context.Context, limit int) (EmailRun, error
 		if outcome.err != nil {
 			run.LastError = n.LastError
 		}
-		err := s.outbox.Store.Write(ctx, func(tx OutboxTx) error {
+		err := usecase.Bookkeep(ctx, s.outbox, func(tx OutboxTx) error {
 			_, err := tx.SaveNotificationAttempt(ctx, n, s.node)
 			return err
 		})

@@ -404,7 +404,7 @@ type WebhookRun struct {
 // than 2xx) until MaxWebhookAttempts. Without a WebhookSender it does nothing.
 //
 // Like SendDueEmails it is the outbox's own bookkeeping, run by no
-// principal, so its transactions are the store's, outside the envelope.
+// principal: its transactions are bookkeeping (usecase.Bookkeep).
 func (s *Service) DeliverDueWebhooks(ctx context.Context, limit int) (WebhookRun, error) {
 	var run WebhookRun
 	if s.cfg.Webhooks == nil {
@@ -415,7 +415,7 @@ func (s *Service) DeliverDueWebhooks(ctx context.Context, limit int) (WebhookRun
 	}
 	now := s.now()
 	var due []DueWebhook
-	err := s.webhooks.Store.Write(ctx, func(tx WebhookTx) error {
+	err := usecase.Bookkeep(ctx, s.webhooks, func(tx WebhookTx) error {
 		var err error
 		due, err = tx.ClaimWebhookDeliveries(ctx, s.node, now, now.Add(webhookLease), limit)
 		return err
@@ -455,7 +455,7 @@ func (s *Service) DeliverDueWebhooks(ctx context.Context, limit int) (WebhookRun
 			d.Status, d.LastError, d.NextAttemptAt = "pending", a.Error, at.Add(webhookBackoff(d.Attempts))
 			run.Retrying++
 		}
-		err = s.webhooks.Store.Write(ctx, func(tx WebhookTx) error {
+		err = usecase.Bookkeep(ctx, s.webhooks, func(tx WebhookTx) error {
 			_, err := tx.SaveWebhookAttempt(ctx, d, a, s.node)
 			return err
 		})

@@ -309,20 +309,21 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		if errors.Is(err, errLeaseLost) {
 			return s.getRunOr(ctx, p.TenantID, run), nil // another node goes on with it
 		}
-		_ = s.runs.Store.Write(context.WithoutCancel(ctx), func(tx RunsTx) error {
-			if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{Status: "failed", Error: err.Error(), At: s.now()}); err != nil {
-				return err
+		wctx := context.WithoutCancel(ctx)
+		_, _ = usecase.Write(wctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
+			if err := tx.AddBillingRunProgress(wctx, p.TenantID, run.ID, RunProgress{Status: "failed", Error: err.Error(), At: s.now()}); err != nil {
+				return struct{}{}, usecase.Audit{}, err
 			}
-			r, err2 := tx.GetBillingRun(ctx, p.TenantID, run.ID)
+			r, err2 := tx.GetBillingRun(wctx, p.TenantID, run.ID)
 			if err2 != nil {
-				return err2
+				return struct{}{}, usecase.Audit{}, err2
 			}
-			return s.emit(ctx, tx, p.TenantID, "billing_run.failed", billingRunEvent(r))
+			return struct{}{}, usecase.Audit{}.Emit("billing_run.failed", billingRunEvent(r)), nil
 		})
 		return s.getRunOr(ctx, p.TenantID, run), err
 	}
 	// 1. Contract items of the period, a batch of contracts per transaction.
-	if _, err := s.periodContractItems(ctx, p.TenantID, period, func(tx BillingTx, made int) error {
+	if _, err := s.periodContractItems(ctx, p, period, func(tx BillingTx, made int) error {
 		if err := lease(ctx, tx); err != nil {
 			return err
 		}
@@ -339,8 +340,9 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		return abort(err)
 	}
 	if subItems > 0 {
-		if err := s.runs.Store.Write(ctx, func(tx RunsTx) error {
-			return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ContractItems: subItems, Status: "running", Phase: "contracts", At: s.now()})
+		if _, err := usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
+			return struct{}{}, usecase.Audit{}, tx.AddBillingRunProgress(ctx, p.TenantID, run.ID,
+				RunProgress{ContractItems: subItems, Status: "running", Phase: "contracts", At: s.now()})
 		}); err != nil {
 			return abort(err)
 		}
@@ -364,15 +366,15 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		remaining += g.Items
 	}
 	// Totals: what earlier attempts did plus what is left now.
-	if err := s.runs.Store.Write(ctx, func(tx RunsTx) error {
+	if _, err := usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
 		if err := lease(ctx, tx); err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
 		cur, err := tx.GetBillingRun(ctx, p.TenantID, run.ID)
 		if err != nil {
-			return err
+			return struct{}{}, usecase.Audit{}, err
 		}
-		return tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsTotal: cur.ItemsDone + remaining - cur.ItemsTotal,
+		return struct{}{}, usecase.Audit{}, tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsTotal: cur.ItemsDone + remaining - cur.ItemsTotal,
 			GroupsTotal: cur.GroupsDone + len(groups) - cur.GroupsTotal, ItemsSkipped: &skipped, Phase: "invoicing", Status: "running", At: s.now()})
 	}); err != nil {
 		return abort(err)
@@ -437,9 +439,11 @@ func (s *Service) reportRun(progress func(BillingRun), r BillingRun) BillingRun 
 }
 
 // periodContractItems makes the contract items the tenant's contracts owe
-// for the periods billed in period, a batch of contracts per transaction;
-// each, when set, runs inside each batch's transaction with what it made.
-func (s *Service) periodContractItems(ctx context.Context, tenantID string, period calendar.Range, each func(tx BillingTx, made int) error) (int, error) {
+// for the periods billed in period, for p (who runs the billing), a batch
+// of contracts per transaction; each, when set, runs inside each batch's
+// transaction with what it made.
+func (s *Service) periodContractItems(ctx context.Context, p access.Principal, period calendar.Range, each func(tx BillingTx, made int) error) (int, error) {
+	tenantID := p.TenantID
 	var contracts []billing.Contract
 	if err := s.billing.Store.Read(ctx, func(tx BillingTx) error {
 		var err error
@@ -455,20 +459,19 @@ func (s *Service) periodContractItems(ctx context.Context, tenantID string, peri
 		if err := s.faultPoint("contracts"); err != nil {
 			return total, err
 		}
-		made := 0
-		err := s.billing.Store.Write(ctx, func(tx BillingTx) error {
-			made = 0
+		made, err := usecase.Write(ctx, s.billing, p, access.RunBilling, nil, func(tx BillingTx) (int, usecase.Audit, error) {
+			made := 0
 			for _, c := range batch {
 				n, err := s.contractItems(ctx, tx, tenantID, c, period)
 				if err != nil {
-					return err
+					return 0, usecase.Audit{}, err
 				}
 				made += n
 			}
 			if each != nil {
-				return each(tx, made)
+				return made, usecase.Audit{}, each(tx, made)
 			}
-			return nil
+			return made, usecase.Audit{}, nil
 		})
 		if err != nil {
 			return total, err
@@ -487,7 +490,7 @@ var errDryRun = errors.New("dry run")
 // make an invoice (its transaction rolled back), or one that fails to bill,
 // so that the run says why instead of leaving it behind.
 func (s *Service) pendingInPeriod(ctx context.Context, p access.Principal, period calendar.Range, rates map[string]string) (int, bool, error) {
-	made, err := s.periodContractItems(ctx, p.TenantID, period, nil)
+	made, err := s.periodContractItems(ctx, p, period, nil)
 	if err != nil {
 		return made, false, err
 	}
@@ -514,13 +517,13 @@ func (s *Service) pendingInPeriod(ctx context.Context, p access.Principal, perio
 	for start := 0; start < len(accounts); start += perTx {
 		batch := accounts[start:min(start+perTx, len(accounts))]
 		billed := false
-		err := s.billing.Store.Write(ctx, func(tx BillingTx) error {
+		_, err := usecase.Write(ctx, s.billing, p, access.RunBilling, nil, func(tx BillingTx) (struct{}, usecase.Audit, error) {
 			invs, _, err := s.billAccounts(ctx, tx, p, batch, billOptions{period: period, invDate: period.To, invPeriod: &period, rates: rates})
 			if err != nil {
-				return err
+				return struct{}{}, usecase.Audit{}, err
 			}
 			billed = len(invs) > 0
-			return errDryRun
+			return struct{}{}, usecase.Audit{}, errDryRun
 		})
 		if billed || (err != nil && !errors.Is(err, errDryRun)) {
 			return made, true, nil

@@ -211,9 +211,13 @@ func Read[T any, X AuditTx](ctx context.Context, env Env[X], p access.Principal,
 }
 
 // Bookkeep runs fn in one write transaction with no principal, permission
-// or audit entry. It is only for the bookkeeping of authentication itself,
-// before anyone is known: counting sign-in attempts, stamping an API key's
-// last use. Every use case a principal runs goes through Write.
+// or audit entry. It is only for the machinery's own records, which no one
+// asked for and which are their own trace: the bookkeeping of
+// authentication before anyone is known (counting sign-in attempts,
+// stamping an API key's last use) and of delivery across tenants (claiming
+// outbox messages and webhook deliveries, recording each attempt). Every
+// change to a tenant's business, by a principal or by a sweep acting as
+// the system, goes through Write.
 func Bookkeep[X AuditTx](ctx context.Context, env Env[X], fn func(tx X) error) error {
 	return env.Store.Write(ctx, fn)
 }
