@@ -10,7 +10,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/billing"
-	"github.com/facturo/facturo/fail"
 )
 
 // complete returns a customer with every rule satisfied and complete
@@ -36,27 +35,6 @@ func complete() billing.Customer {
 		SalesTaxGroup:    "ES-DOM",
 		CustomFields:     map[string]string{"industry": "retail"},
 	}
-}
-
-// fieldsOf returns the fields named by err (nil for no error; fails the test
-// for an error that is not invalid input).
-func fieldsOf(t *testing.T, err error) []string {
-	t.Helper()
-	if err == nil {
-		return nil
-	}
-	e, ok := fail.As(err)
-	if !ok || e.Code != fail.Invalid {
-		t.Fatalf("error %v is not invalid input", err)
-	}
-	var out []string
-	for _, f := range e.Fields {
-		if f.Message == "" {
-			t.Errorf("field %s has no message", f.Field)
-		}
-		out = append(out, f.Field)
-	}
-	return out
 }
 
 func TestCustomerNormalizeValid(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 	"github.com/facturo/facturo/fail"
 )
 
-// invalidFields returns the fields an invalid-input error names, sorted
-// (nil for no error); it fails the test for any other error.
-func invalidFields(t *testing.T, err error) []string {
+// fieldsOf returns the fields named by err (nil for no error; fails the test
+// for an error that is not invalid input).
+func fieldsOf(t *testing.T, err error) []string {
 	t.Helper()
 	if err == nil {
 		return nil
@@ -25,6 +25,13 @@ func invalidFields(t *testing.T, err error) []string {
 		}
 		out = append(out, f.Field)
 	}
+	return out
+}
+
+// invalidFields returns the fields named by err, sorted and each once.
+func invalidFields(t *testing.T, err error) []string {
+	t.Helper()
+	out := slices.Clone(fieldsOf(t, err))
 	slices.Sort(out)
 	return slices.Compact(out)
 }
