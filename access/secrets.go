@@ -13,13 +13,10 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters (RFC 9106 second recommended option, 64 MiB memory).
+// The argon2id hash's fixed sizes.
 const (
-	argonTime    = 3
-	argonMemory  = 64 * 1024
-	argonThreads = 2
-	argonKeyLen  = 32
-	saltLen      = 16
+	argonKeyLen = 32
+	saltLen     = 16
 )
 
 // Bounds on the parameters of a stored hash that CheckPassword accepts.
@@ -33,14 +30,52 @@ const (
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
-// HashPassword returns an argon2id hash in the PHC string format.
+// PasswordCost is the work of one argon2id password hash: passes over
+// memory, memory in KiB, and lanes. A hash records its cost, so
+// CheckPassword checks any hash whatever cost made it.
+type PasswordCost struct {
+	Time      uint32
+	MemoryKiB uint32
+	Threads   uint8
+}
+
+// DefaultPasswordCost is RFC 9106's second recommended option (3 passes,
+// 64 MiB, 2 lanes): the cost of every password Facturo stores in
+// production.
+var DefaultPasswordCost = PasswordCost{Time: 3, MemoryKiB: 64 * 1024, Threads: 2}
+
+// LeastPasswordCost is the least cost CheckPassword accepts. It protects
+// nothing: it is for tests, whose users sign in thousands of times, never
+// for real passwords.
+var LeastPasswordCost = PasswordCost{Time: 1, MemoryKiB: 8, Threads: 1}
+
+// Check returns an error unless CheckPassword would accept hashes of cost c.
+func (c PasswordCost) Check() error {
+	if c.Time < 1 || c.Time > maxArgonTime || c.Threads < 1 || c.MemoryKiB < 8*uint32(c.Threads) || c.MemoryKiB > maxArgonMemory {
+		return fmt.Errorf("password cost t=%d m=%d p=%d: want 1 <= t <= %d, p >= 1 and 8p <= m <= %d KiB",
+			c.Time, c.MemoryKiB, c.Threads, maxArgonTime, maxArgonMemory)
+	}
+	return nil
+}
+
+// HashPassword returns an argon2id hash of password at DefaultPasswordCost
+// in the PHC string format.
 func HashPassword(password string) (string, error) {
+	return DefaultPasswordCost.Hash(password)
+}
+
+// Hash returns an argon2id hash of password at cost c in the PHC string
+// format, or an error if c is out of CheckPassword's bounds.
+func (c PasswordCost) Hash(password string) (string, error) {
+	if err := c.Check(); err != nil {
+		return "", err
+	}
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("read salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	key := argon2.IDKey([]byte(password), salt, c.Time, c.MemoryKiB, c.Threads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.MemoryKiB, c.Time, c.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
@@ -64,7 +99,7 @@ func CheckPassword(hash, password string) (bool, error) {
 	}
 	// Out-of-range parameters would make argon2 panic (t or p of 0), allocate
 	// without bound, or run for hours: refuse them as malformed.
-	if t < 1 || t > maxArgonTime || threads < 1 || mem < 8*uint32(threads) || mem > maxArgonMemory {
+	if (PasswordCost{Time: t, MemoryKiB: mem, Threads: threads}).Check() != nil {
 		return false, ErrBadHash
 	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])

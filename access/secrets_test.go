@@ -200,3 +200,37 @@ func TestRandomPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordCost: a hash records the cost that made it, CheckPassword
+// checks it at that cost, and a cost CheckPassword would refuse hashes
+// nothing.
+func TestPasswordCost(t *testing.T) {
+	t.Parallel()
+	h, err := access.LeastPasswordCost.Hash("cheap-for-tests-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=8,t=1,p=1$") {
+		t.Errorf("LeastPasswordCost hash %q does not record m=8,t=1,p=1", h)
+	}
+	if ok, err := access.CheckPassword(h, "cheap-for-tests-1"); !ok || err != nil {
+		t.Errorf("CheckPassword(least-cost hash) = %v, %v; want true, nil", ok, err)
+	}
+	if ok, _ := access.CheckPassword(h, "cheap-for-tests-2"); ok {
+		t.Error("CheckPassword accepted a wrong password against a least-cost hash")
+	}
+	if access.DefaultPasswordCost != (access.PasswordCost{Time: 3, MemoryKiB: 65536, Threads: 2}) {
+		t.Errorf("DefaultPasswordCost = %+v, want RFC 9106's t=3, 64 MiB, p=2", access.DefaultPasswordCost)
+	}
+	for _, c := range []access.PasswordCost{
+		{Time: 0, MemoryKiB: 64, Threads: 1},
+		{Time: 1, MemoryKiB: 64, Threads: 0},
+		{Time: 1, MemoryKiB: 15, Threads: 2},
+		{Time: 65, MemoryKiB: 64, Threads: 1},
+		{Time: 1, MemoryKiB: 4*1024*1024 + 1, Threads: 1},
+	} {
+		if h, err := c.Hash("whatever-password"); err == nil {
+			t.Errorf("cost %+v hashed (%q), want an error", c, h)
+		}
+	}
+}

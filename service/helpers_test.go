@@ -57,7 +57,7 @@ const adminPassword = "admin-password-1"
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	e := &env{ctx: context.Background(), db: db, clock: newClock()}
-	e.svc = service.New(db, service.WithClock(e.clock.Now))
+	e.svc = service.New(db, service.WithClock(e.clock.Now), service.WithPasswordCost(access.LeastPasswordCost))
 	e.a = e.tenant(t, "Nimbus Cloud Services", "EUR")
 	e.b = e.tenant(t, "Atlântico Revenda", "BRL")
 	e.adminA = access.User{ID: "usr_admin_a", TenantID: e.a.ID, Email: "admin@a.test", Name: "Ada Admin", Role: access.Administrator}

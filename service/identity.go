@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/usecase"
@@ -45,13 +46,13 @@ const (
 
 // newIdentity returns the identity service over store, its transactions
 // narrowed to what each part of it declares.
-func newIdentity(store Store, now func() time.Time) *identity.Service {
+func newIdentity(store Store, now func() time.Time, cost access.PasswordCost) *identity.Service {
 	return identity.New(identity.Stores{
 		Users:    usecase.Narrow[identity.UsersTx, Tx](store, func(tx Tx) identity.UsersTx { return tx }),
 		Tenants:  usecase.Narrow[identity.TenantsTx, Tx](store, func(tx Tx) identity.TenantsTx { return tx }),
 		Settings: usecase.Narrow[identity.SettingsTx, Tx](store, func(tx Tx) identity.SettingsTx { return tx }),
 		Keys:     store,
-	}, now)
+	}, now, cost)
 }
 
 // taxSetup loads what computing tax needs.

@@ -131,6 +131,9 @@ type Service struct {
 	// billBatchItems is about how many items one billing transaction bills.
 	billBatchItems int
 
+	// passwordCost is the work of each password hash stored.
+	passwordCost access.PasswordCost
+
 	// notifyCfg is what the options set up for sending emails and webhooks.
 	notifyCfg notify.Config
 }
@@ -141,13 +144,21 @@ type Option func(*Service)
 // WithClock replaces the wall clock.
 func WithClock(c Clock) Option { return func(s *Service) { s.now = c } }
 
+// WithPasswordCost sets the work of each password hash the service stores
+// (access.DefaultPasswordCost without it). Tests use access.LeastPasswordCost
+// so that their many users cost nothing to create and sign in; production
+// never sets it.
+func WithPasswordCost(c access.PasswordCost) Option {
+	return func(s *Service) { s.passwordCost = c }
+}
+
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now}
+	s := &Service{store: store, now: time.Now, passwordCost: access.DefaultPasswordCost}
 	for _, o := range opts {
 		o(s)
 	}
-	s.Service = newIdentity(store, s.Now)
+	s.Service = newIdentity(store, s.Now, s.passwordCost)
 	s.notifier = s.newNotify(store, s.Now)
 	// Accounts first: sales binds its method RenewSubscriptions.
 	s.accountsService = s.newAccounts(store)

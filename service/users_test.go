@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
@@ -383,4 +384,38 @@ func TestLastAdministrator(t *testing.T) {
 			t.Errorf("language of the last administrator: %+v, %v", got.Language, err)
 		}
 	})
+}
+
+// TestPasswordCostDefault: a service made without WithPasswordCost (as
+// `facturo serve` makes it) stores every password at the production cost,
+// also when a user changes it; the least cost the other tests use is theirs
+// alone.
+func TestPasswordCostDefault(t *testing.T) {
+	t.Parallel()
+	db := testdb.Open(t, store.SQLite)
+	svc := service.New(db)
+	ten, err := svc.CreateTenant(t.Context(), billing.Tenant{Name: "Production cost", Currency: "EUR", TimeZone: "Europe/Madrid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := access.User{ID: "usr_cost_admin", TenantID: ten.ID, Role: access.Administrator, Name: "Admin"}.Principal()
+	u, err := svc.CreateUser(t.Context(), admin, service.NewUser{Email: "cost@example.test", Name: "Cost", Role: "finance", Password: "production-cost-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const production = "$argon2id$v=19$m=65536,t=3,p=2$"
+	if !strings.HasPrefix(u.PasswordHash, production) {
+		t.Errorf("created user's hash %q, want prefix %q", u.PasswordHash, production)
+	}
+	if _, err := svc.Login(t.Context(), "cost@example.test", "production-cost-1", "", "192.0.2.7"); err != nil {
+		t.Errorf("sign in at production cost: %v", err)
+	}
+	cheap := service.New(db, service.WithPasswordCost(access.LeastPasswordCost))
+	v, err := cheap.CreateUser(t.Context(), admin, service.NewUser{Email: "cheap@example.test", Name: "Cheap", Role: "finance", Password: "least-cost-pw-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(v.PasswordHash, "$argon2id$v=19$m=8,t=1,p=1$") {
+		t.Errorf("WithPasswordCost(LeastPasswordCost) stored %q", v.PasswordHash)
+	}
 }

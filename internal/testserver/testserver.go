@@ -72,7 +72,8 @@ func NewOn(t testing.TB, db *store.DB) *Env { return NewOnWith(t, db) }
 func NewOnWith(t testing.TB, db *store.DB, opts ...service.Option) *Env {
 	t.Helper()
 	clock := &Clock{now: time.Now().UTC()}
-	svc := service.New(db, append([]service.Option{service.WithClock(clock.Now), service.WithPaymentProvider(testcard.New())}, opts...)...)
+	svc := service.New(db, append([]service.Option{service.WithClock(clock.Now), service.WithPaymentProvider(testcard.New()),
+		service.WithPasswordCost(access.LeastPasswordCost)}, opts...)...)
 	srv := httptest.NewServer(server.New(svc, db, server.Config{Log: slog.New(slog.DiscardHandler)}))
 	t.Cleanup(srv.Close)
 	env := &Env{T: t, DB: db, Svc: svc, Server: srv, URL: srv.URL, Clock: clock}

@@ -10,6 +10,7 @@ package identity
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/facturo/facturo/access"
@@ -75,17 +76,23 @@ type Service struct {
 	settings usecase.Env[SettingsTx]
 	keys     KeyFinder
 	now      func() time.Time
+	cost     access.PasswordCost
+
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // New returns a Service over st. now is the service clock: UTC, truncated to
-// the microsecond both engines store.
-func New(st Stores, now func() time.Time) *Service {
+// the microsecond both engines store. cost is the work of each password hash
+// it stores (access.DefaultPasswordCost outside tests).
+func New(st Stores, now func() time.Time, cost access.PasswordCost) *Service {
 	return &Service{
 		users:    usecase.Env[UsersTx]{Store: st.Users, Now: now},
 		tenants:  usecase.Env[TenantsTx]{Store: st.Tenants, Now: now},
 		settings: usecase.Env[SettingsTx]{Store: st.Settings, Now: now},
 		keys:     st.Keys,
 		now:      now,
+		cost:     cost,
 	}
 }
 

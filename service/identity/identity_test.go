@@ -32,7 +32,7 @@ func newIdentity(db *store.DB) *identity.Service {
 		Tenants:  usecase.Narrow[identity.TenantsTx, service.Tx](db, func(tx service.Tx) identity.TenantsTx { return tx }),
 		Settings: usecase.Narrow[identity.SettingsTx, service.Tx](db, func(tx service.Tx) identity.SettingsTx { return tx }),
 		Keys:     db,
-	}, func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) })
+	}, func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, access.LeastPasswordCost)
 }
 
 // rows counts the rows of the tables identity writes.

@@ -112,7 +112,7 @@ func (s *Service) CreateUser(ctx context.Context, p access.Principal, in NewUser
 		if err := c.Err(); err != nil {
 			return err
 		}
-		hash, err := access.HashPassword(in.Password)
+		hash, err := s.cost.Hash(in.Password)
 		if err != nil {
 			return fmt.Errorf("hash password: %w", err)
 		}
@@ -191,7 +191,7 @@ func (s *Service) UpdateUser(ctx context.Context, p access.Principal, userID str
 			return err
 		}
 		if patch.Password != nil {
-			h, err := access.HashPassword(*patch.Password)
+			h, err := s.cost.Hash(*patch.Password)
 			if err != nil {
 				return fmt.Errorf("hash password: %w", err)
 			}
@@ -264,7 +264,7 @@ func (s *Service) SetPasswords(ctx context.Context, p access.Principal, userIDs 
 		if err := c.Err(); err != nil {
 			return err
 		}
-		h, err := access.HashPassword(password)
+		h, err := s.cost.Hash(password)
 		if err != nil {
 			return fmt.Errorf("hash password: %w", err)
 		}
@@ -317,9 +317,13 @@ func keepAnAdministrator(ctx context.Context, tx UsersTx, u access.User, patch U
 	return fail.Field("role", "%s is the last active administrator: make another user administrator first", u.Email)
 }
 
-// dummyHash is checked when no user matches, so a sign-in for an unknown
-// email takes as long as one for a known email.
-var dummyHash, _ = access.HashPassword("facturo-timing-equalizer")
+// dummyHash returns the hash checked when no user matches, so a sign-in
+// for an unknown email takes as long as one for a known email: made once,
+// at the cost the service hashes passwords with.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = s.cost.Hash("facturo-timing-equalizer") })
+	return s.dummy
+}
 
 // Login checks an email and password and returns the user. tenantID may be
 // empty when the email exists in one tenant only. Failures are counted in the
@@ -330,7 +334,7 @@ func (s *Service) Login(ctx context.Context, email, password, tenantID, ip strin
 	if len(email) > 254 || !utf8.ValidString(email) || strings.ContainsFunc(email, unicode.IsControl) {
 		// No user has such an email, and PostgreSQL refuses to store or
 		// compare some of these bytes: answer like a wrong password.
-		_, _ = access.CheckPassword(dummyHash, password)
+		_, _ = access.CheckPassword(s.dummyHash(), password)
 		return access.User{}, fail.Newf(fail.Unauthenticated, "the email or password is wrong")
 	}
 	var users []access.User
@@ -366,7 +370,7 @@ func (s *Service) Login(ctx context.Context, email, password, tenantID, ip strin
 		}
 	}
 	if !checked {
-		_, _ = access.CheckPassword(dummyHash, password)
+		_, _ = access.CheckPassword(s.dummyHash(), password)
 	}
 	werr := usecase.Bookkeep(ctx, s.users, func(tx UsersTx) error {
 		return tx.InsertLoginAttempt(ctx, LoginAttempt{Email: email, IP: ip, At: now, Success: match != nil})
