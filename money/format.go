@@ -2,6 +2,7 @@ package money
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -146,3 +147,31 @@ func jsonName(f reflect.StructField) string {
 	}
 	return name
 }
+
+// MarshalJSON writes a as Fixed does, as a JSON string rounded half away
+// from zero to its currency's minor unit with exactly its digits: EUR
+// "67.20", JPY "834", BHD "1.005". The currency is not written: the object
+// that holds amounts names it once, in its "currency" member.
+func (a Amount) MarshalJSON() ([]byte, error) {
+	if a.currency.IsZero() {
+		return json.Marshal(a.value.String()) // as Fixed writes an amount of no known currency
+	}
+	return json.Marshal(a.Round().StringFixed())
+}
+
+// In returns d as an amount in the currency with ISO 4217 code, unrounded;
+// an unknown or empty code gives the zero Currency, whose amounts are
+// written as they are (as Fixed writes them). It pairs the decimals and
+// currency codes the store reads into an Amount.
+func In(d decimal.Decimal, code string) Amount {
+	c, _ := ParseCurrency(code)
+	return New(d, c)
+}
+
+// ErrNoCurrency is what decoding a JSON number or string straight into an
+// Amount returns: the JSON of an amount does not carry its currency, so the
+// decoder must read a decimal and pair it with the currency it knows.
+var ErrNoCurrency = errors.New("money: an Amount cannot be decoded from JSON without its currency; decode a decimal and use money.New")
+
+// UnmarshalJSON refuses: see ErrNoCurrency.
+func (a *Amount) UnmarshalJSON([]byte) error { return ErrNoCurrency }

@@ -1,6 +1,8 @@
 package money_test
 
 import (
+	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -58,5 +60,40 @@ func TestMarshalFixed(t *testing.T) {
 		`"other_currency":"BHD","price":"11.70","rate":"1.5"}`
 	if string(b) != want {
 		t.Errorf("MarshalFixed:\n got %s\nwant %s", b, want)
+	}
+}
+
+// TestAmountJSON: an Amount is written with its currency's digits, like
+// Fixed, whatever digits its value carries, and is never decoded without
+// its currency.
+func TestAmountJSON(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		value, code, want string
+	}{
+		{"67.2", "EUR", `"67.20"`},
+		{"833.3333", "JPY", `"833"`},
+		{"1.0045", "BHD", `"1.005"`},
+		{"-0.005", "EUR", `"-0.01"`},
+		{"0", "EUR", `"0.00"`},
+	} {
+		a := money.New(decimal.RequireFromString(tt.value), money.MustCurrency(tt.code))
+		b, err := json.Marshal(struct {
+			A money.Amount  `json:"a"`
+			P *money.Amount `json:"p"`
+		}{a, &a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `{"a":` + tt.want + `,"p":` + tt.want + `}`; string(b) != want {
+			t.Errorf("%s %s: %s, want %s", tt.value, tt.code, b, want)
+		}
+		if got, _ := json.Marshal(a); string(got) != `"`+money.Fixed(a.Decimal(), tt.code)+`"` {
+			t.Errorf("%s %s: MarshalJSON %s disagrees with Fixed %q", tt.value, tt.code, got, money.Fixed(a.Decimal(), tt.code))
+		}
+	}
+	var v struct{ A money.Amount }
+	if err := json.Unmarshal([]byte(`{"A":"1.00"}`), &v); !errors.Is(err, money.ErrNoCurrency) {
+		t.Errorf("decoding an Amount: %v, want ErrNoCurrency", err)
 	}
 }

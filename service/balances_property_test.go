@@ -138,7 +138,7 @@ func checkOpenReceivables(t *testing.T, f *payFixture, lastDoc map[string]string
 		staff := must(f.svc.GetDashboard(f.ctx, f.p, c.ID)).ok(t).Summary
 		portal := must(f.svc.GetDashboard(f.ctx, access.Principal{TenantID: f.p.TenantID, Role: access.Customer, CustomerID: c.ID, Name: "portal"}, "")).ok(t).Summary
 		for who, s := range map[string]service.ChargeSummary{"staff dashboard": staff, "portal": portal} {
-			if !s.Open.Equal(want.ledger) || !s.PastDue.Equal(want.pastDue) {
+			if !s.Open.Decimal().Equal(want.ledger) || !s.PastDue.Decimal().Equal(want.pastDue) || s.Open.Currency().Code() != s.Currency {
 				t.Fatalf("customer %s: %s open %s past due %s; ledger %s, report past due %s", c.Number, who, s.Open, s.PastDue, want.ledger, want.pastDue)
 			}
 		}

@@ -18,6 +18,7 @@ var funcs = template.FuncMap{
 	"t":      T,
 	"tf":     Tf,
 	"money":  formatMoney,
+	"amount": func(lang string, a money.Amount) string { return a.Format(lang) }, // an amount with its own currency
 	"date":   formatDate,
 	"time":   formatTime,
 	"status": statusLabel,

@@ -12,12 +12,16 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service/usecase"
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// in is the amount s in the currency with ISO code.
+func in(s, code string) money.Amount { return money.In(dec(s), code) }
 
 var (
 	staff    = access.Principal{TenantID: "t1", UserID: "u1", Role: access.Finance}
@@ -169,13 +173,14 @@ func TestSummarize(t *testing.T) {
 	sum, txs := summarize("EUR", today, invs, moves, subs)
 	checks := []struct {
 		name      string
-		got, want decimal.Decimal
+		got, want money.Amount
 	}{
-		{"invoiced (credit notes less, void and drafts out)", sum.Invoiced, dec("130")},
-		{"invoiced this year", sum.InvoicedThisYear, dec("90")},
-		{"wallet drawn", sum.WalletDrawn, dec("25")},
-		{"wallet topped up", sum.WalletToppedUp, dec("50")},
-		{"recurring in the first currency", sum.Recurring, dec("30")},
+		{"invoiced (credit notes less, void and drafts out)", sum.Invoiced, in("130", "EUR")},
+		{"invoiced this year", sum.InvoicedThisYear, in("90", "EUR")},
+		{"wallet drawn", sum.WalletDrawn, in("25", "EUR")},
+		{"wallet topped up", sum.WalletToppedUp, in("50", "EUR")},
+		{"recurring in the first currency", sum.Recurring, in("30", "EUR")},
+		{"paid, before the payments are added", sum.Paid, in("0", "EUR")},
 	}
 	for _, c := range checks {
 		if !c.got.Equal(c.want) {
@@ -192,8 +197,10 @@ func TestSummarize(t *testing.T) {
 	if want := []string{"m3", "m2", "m1", "v1", "c1", "i1", "i2"}; !slices.Equal(ids, want) {
 		t.Errorf("transactions = %v, want %v (newest first, no drafts)", ids, want)
 	}
-	if empty, _ := summarize("JPY", today, nil, nil, nil); empty.RecurringCurrency != "JPY" {
-		t.Errorf("without subscriptions the recurring currency is the accounting one, got %q", empty.RecurringCurrency)
+	if empty, _ := summarize("JPY", today, nil, nil, nil); empty.RecurringCurrency != "JPY" || !empty.Recurring.Equal(in("0", "JPY")) ||
+		!empty.Invoiced.Equal(in("0", "JPY")) {
+		t.Errorf("without subscriptions the recurring currency is the accounting one, got %q (%s, invoiced %s %s)",
+			empty.RecurringCurrency, empty.Recurring.Currency(), empty.Invoiced, empty.Invoiced.Currency())
 	}
 }
 
@@ -458,7 +465,7 @@ func TestDashboardShowsWhatTheRoleMaySee(t *testing.T) {
 		if (d.Wallet != nil) != c.wallet || r.payments != c.paying {
 			t.Errorf("%s: wallet %v payments %v, want %v %v", c.name, d.Wallet != nil, r.payments, c.wallet, c.paying)
 		}
-		if !d.Summary.Open.Equal(dec("70")) || !d.Summary.PastDue.Equal(dec("20")) || d.Customer.ID != "c1" {
+		if !d.Summary.Open.Equal(in("70", "EUR")) || !d.Summary.PastDue.Equal(in("20", "EUR")) || d.Customer.ID != "c1" {
 			t.Errorf("%s: summary %+v customer %s", c.name, d.Summary, d.Customer.ID)
 		}
 		var ids []string
@@ -471,8 +478,8 @@ func TestDashboardShowsWhatTheRoleMaySee(t *testing.T) {
 			if c.wallet {
 				want = append(want, "m1")
 			}
-			if !d.Summary.Paid.Equal(dec("90")) || !d.Summary.Refunded.Equal(dec("9")) || d.Transactions[1].Reference != "visa ····4242" ||
-				d.Transactions[0].Currency != "USD" || !d.Transactions[0].Amount.Equal(dec("-10")) {
+			if !d.Summary.Paid.Equal(in("90", "EUR")) || !d.Summary.Refunded.Equal(in("9", "EUR")) || d.Transactions[1].Reference != "visa ····4242" ||
+				d.Transactions[0].Currency != "USD" || !d.Transactions[0].Amount.Equal(in("-10", "USD")) {
 				t.Errorf("%s: paid %s refunded %s transactions %+v", c.name, d.Summary.Paid, d.Summary.Refunded, d.Transactions)
 			}
 		} else if !c.wallet {

@@ -26,46 +26,35 @@ type Dashboard[W any] struct {
 	Transactions   []Transaction          `json:"transactions"` // newest first
 }
 
-// ChargeSummary sums a customer's charges.
+// ChargeSummary sums a customer's charges, in the tenant's accounting
+// currency but for Recurring.
 type ChargeSummary struct {
-	Currency         string          `json:"currency"` // the tenant's accounting currency
-	Invoiced         decimal.Decimal `json:"invoiced"` // issued invoices less credit notes, all time
-	InvoicedThisYear decimal.Decimal `json:"invoiced_this_year"`
-	Open             decimal.Decimal `json:"open"`     // the open receivable (openReceivable): invoices less credit notes
-	PastDue          decimal.Decimal `json:"past_due"` // the part of it due before today
-	Paid             decimal.Decimal `json:"paid"`     // payments received (latest 50)
-	Refunded         decimal.Decimal `json:"refunded"` // refunds of those payments
-	WalletDrawn      decimal.Decimal `json:"wallet_drawn"`
-	WalletToppedUp   decimal.Decimal `json:"wallet_topped_up"`
-	Recurring        decimal.Decimal `json:"recurring_monthly" money:"in:recurring_currency"` // active subscriptions in RecurringCurrency, per month
+	Currency         string       `json:"currency"` // the tenant's accounting currency
+	Invoiced         money.Amount `json:"invoiced"` // issued invoices less credit notes, all time
+	InvoicedThisYear money.Amount `json:"invoiced_this_year"`
+	Open             money.Amount `json:"open"`     // the open receivable (openReceivable): invoices less credit notes
+	PastDue          money.Amount `json:"past_due"` // the part of it due before today
+	Paid             money.Amount `json:"paid"`     // payments received (latest 50)
+	Refunded         money.Amount `json:"refunded"` // refunds of those payments
+	WalletDrawn      money.Amount `json:"wallet_drawn"`
+	WalletToppedUp   money.Amount `json:"wallet_topped_up"`
+	Recurring        money.Amount `json:"recurring_monthly"` // active subscriptions in RecurringCurrency, per month
 	// RecurringCurrency is the currency of the subscriptions (the first
 	// active one's; subscriptions in another currency are not summed).
 	RecurringCurrency string `json:"recurring_currency"`
 }
 
-// MarshalJSON writes the amounts with their currency's digits.
-func (c ChargeSummary) MarshalJSON() ([]byte, error) {
-	type plain ChargeSummary
-	return money.MarshalFixed(plain(c), money.Codes{Currency: c.Currency})
-}
-
-// MarshalJSON writes the amount with its currency's digits.
-func (t Transaction) MarshalJSON() ([]byte, error) {
-	type plain Transaction
-	return money.MarshalFixed(plain(t), money.Codes{Currency: t.Currency})
-}
-
 // Transaction is one line of the transaction history: an invoice or credit
 // note, a payment or refund, or a wallet movement.
 type Transaction struct {
-	ID          string          `json:"id"`
-	Kind        string          `json:"kind"` // invoice, credit_note, wallet_top_up, wallet_recharge, wallet_draw, wallet_grant …
-	At          time.Time       `json:"at"`
-	Reference   string          `json:"reference"` // invoice number, receipt number …
-	Description string          `json:"description"`
-	Amount      decimal.Decimal `json:"amount"`
-	Currency    string          `json:"currency"`
-	Status      string          `json:"status,omitempty"`
+	ID          string       `json:"id"`
+	Kind        string       `json:"kind"` // invoice, credit_note, wallet_top_up, wallet_recharge, wallet_draw, wallet_grant …
+	At          time.Time    `json:"at"`
+	Reference   string       `json:"reference"` // invoice number, receipt number …
+	Description string       `json:"description"`
+	Amount      money.Amount `json:"amount"`
+	Currency    string       `json:"currency"`
+	Status      string       `json:"status,omitempty"`
 }
 
 // dashboardLimit bounds the invoices and transactions a dashboard shows.
@@ -179,23 +168,25 @@ func GetDashboard[W any](ctx context.Context, s *Service, reads DashboardReads[W
 		d.Summary, d.Transactions = summarize(tenant.Currency, today, d.Invoices, moves, d.Subscriptions)
 		// What the customer owes is the ledger's figure, over all its
 		// documents, not only the page of them the dashboard lists.
-		if d.Summary.Open, d.Summary.PastDue, err = reads.OpenReceivable(ctx, tx, p.TenantID, customerID, today); err != nil {
+		open, pastDue, err := reads.OpenReceivable(ctx, tx, p.TenantID, customerID, today)
+		if err != nil {
 			return err
 		}
+		d.Summary.Open, d.Summary.PastDue = money.In(open, tenant.Currency), money.In(pastDue, tenant.Currency)
 		for _, pay := range pays {
-			d.Summary.Paid = d.Summary.Paid.Add(pay.AmountAccounting)
+			d.Summary.Paid = d.Summary.Paid.MustAdd(money.In(pay.AmountAccounting, tenant.Currency))
 			ref := pay.Reference
 			if pay.CardLast4 != "" {
 				ref = pay.CardBrand + " ····" + pay.CardLast4
 			}
 			d.Transactions = append(d.Transactions, Transaction{ID: pay.ID, Kind: "payment", At: pay.At, Reference: ref,
-				Description: pay.Method, Amount: pay.Amount, Currency: pay.Currency})
+				Description: pay.Method, Amount: money.In(pay.Amount, pay.Currency), Currency: pay.Currency})
 		}
 		for _, pay := range pays {
 			for _, r := range pay.Refunds {
-				d.Summary.Refunded = d.Summary.Refunded.Add(r.AmountAccounting)
+				d.Summary.Refunded = d.Summary.Refunded.MustAdd(money.In(r.AmountAccounting, tenant.Currency))
 				d.Transactions = append(d.Transactions, Transaction{ID: r.ID, Kind: "refund", At: r.At, Reference: pay.ID,
-					Description: r.Reason, Amount: r.Amount.Neg(), Currency: pay.Currency})
+					Description: r.Reason, Amount: money.In(r.Amount.Neg(), pay.Currency), Currency: pay.Currency})
 			}
 		}
 		slices.SortStableFunc(d.Transactions, func(a, b Transaction) int { return b.At.Compare(a.At) })
@@ -206,20 +197,22 @@ func GetDashboard[W any](ctx context.Context, s *Service, reads DashboardReads[W
 
 // summarize builds the charge summary and the transaction history.
 func summarize(currency string, today calendar.Date, invs []billing.Invoice, moves []billing.Movement, subs []billing.Subscription) (ChargeSummary, []Transaction) {
-	sum := ChargeSummary{Currency: currency}
+	zero := money.In(decimal.Zero, currency)
+	sum := ChargeSummary{Currency: currency, Invoiced: zero, InvoicedThisYear: zero, Open: zero, PastDue: zero,
+		Paid: zero, Refunded: zero, WalletDrawn: zero, WalletToppedUp: zero}
 	txs := []Transaction{}
 	for _, inv := range invs {
 		if inv.Status.IsDraft() {
 			continue
 		}
-		amount := inv.TotalAccounting
+		amount := money.In(inv.TotalAccounting, currency)
 		if inv.Kind == billing.KindCreditNote {
 			amount = amount.Neg()
 		}
 		if inv.Status != billing.Void {
-			sum.Invoiced = sum.Invoiced.Add(amount)
+			sum.Invoiced = sum.Invoiced.MustAdd(amount)
 			if inv.InvoiceDate.Year == today.Year {
-				sum.InvoicedThisYear = sum.InvoicedThisYear.Add(amount)
+				sum.InvoicedThisYear = sum.InvoicedThisYear.MustAdd(amount)
 			}
 		}
 		at := inv.CreatedAt
@@ -227,19 +220,20 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 			at = *inv.IssuedAt
 		}
 		txs = append(txs, Transaction{ID: inv.ID, Kind: string(inv.Kind), At: at, Reference: inv.Number, Description: inv.Provider,
-			Amount: inv.Total, Currency: inv.Currency, Status: string(inv.Status)})
+			Amount: money.In(inv.Total, inv.Currency), Currency: inv.Currency, Status: string(inv.Status)})
 	}
 	for _, m := range moves {
-		amount := m.Paid.Add(m.Complimentary)
+		amount := money.In(m.Paid.Add(m.Complimentary), currency)
 		switch m.Kind {
 		case billing.MoveDraw:
-			sum.WalletDrawn = sum.WalletDrawn.Sub(amount)
+			sum.WalletDrawn = sum.WalletDrawn.MustSub(amount)
 		case billing.MoveTopUp, billing.MoveRecharge:
-			sum.WalletToppedUp = sum.WalletToppedUp.Add(m.Paid)
+			sum.WalletToppedUp = sum.WalletToppedUp.MustAdd(money.In(m.Paid, currency))
 		}
 		txs = append(txs, Transaction{ID: m.ID, Kind: "wallet_" + m.Kind, At: m.CreatedAt, Reference: m.ReceiptNumber,
 			Description: m.Description, Amount: amount, Currency: currency})
 	}
+	recurring := decimal.Zero
 	for _, sub := range subs {
 		if sub.Status != billing.SubActive {
 			continue
@@ -250,11 +244,12 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 		if sub.Currency != sum.RecurringCurrency {
 			continue
 		}
-		sum.Recurring = sum.Recurring.Add(sub.MonthlyAmount())
+		recurring = recurring.Add(sub.MonthlyAmount())
 	}
 	if sum.RecurringCurrency == "" {
 		sum.RecurringCurrency = currency
 	}
+	sum.Recurring = money.In(recurring, sum.RecurringCurrency)
 	slices.SortStableFunc(txs, func(a, b Transaction) int { return b.At.Compare(a.At) })
 	return sum, txs
 }
