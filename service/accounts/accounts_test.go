@@ -12,9 +12,9 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/usecase"
 )
 
