@@ -19,6 +19,7 @@ import (
 	"github.com/facturo/facturo/api/receivables"
 	"github.com/facturo/facturo/api/sales"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 )
 
@@ -41,6 +42,7 @@ func Config(version string) huma.Config {
 	// Domain types that render as strings in JSON are strings in the schema.
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(calendar.Date{}), reflect.TypeOf(core.Date{}))
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(decimal.Decimal{}), reflect.TypeOf(""))
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(money.Amount{}), reflect.TypeOf("")) // written as money.Fixed writes it
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = "" // served by RegisterDocs from the binary, not from a CDN
 	cfg.SchemasPath = "/api/v1/schemas"
