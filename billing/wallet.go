@@ -22,10 +22,10 @@ type Wallet struct {
 	CustomerID        string          `json:"customer_id"`
 	Currency          string          `json:"currency"`
 	CreditRate        decimal.Decimal `json:"credit_rate" money:"-"` // credits per currency unit
-	PaidBalance       decimal.Decimal `json:"paid_balance"`
+	PaidBalance       money.Amount    `json:"paid_balance"`
 	AutoRecharge      bool            `json:"auto_recharge"`
-	RechargeThreshold decimal.Decimal `json:"recharge_threshold"` // recharge when the balance falls below
-	RechargeAmount    decimal.Decimal `json:"recharge_amount"`
+	RechargeThreshold money.Amount    `json:"recharge_threshold"` // recharge when the balance falls below
+	RechargeAmount    money.Amount    `json:"recharge_amount"`
 	PendingRechargeID string          `json:"pending_recharge_id,omitempty"`
 	CreatedAt         time.Time       `json:"created_at"`
 	UpdatedAt         time.Time       `json:"updated_at"`
@@ -41,41 +41,51 @@ func (w *Wallet) Normalize() error {
 	if !w.CreditRate.IsPositive() || w.CreditRate.Exponent() < -6 {
 		c.Add("credit_rate", "must be above 0, with at most 6 decimals")
 	}
-	if w.RechargeThreshold.IsNegative() {
+	if w.RechargeThreshold.Sign() < 0 {
 		c.Add("recharge_threshold", "must not be negative")
 	}
-	if w.RechargeAmount.IsNegative() {
+	if w.RechargeAmount.Sign() < 0 {
 		c.Add("recharge_amount", "must not be negative")
 	}
 	if err == nil {
-		if !cur.Round(w.RechargeThreshold).Equal(w.RechargeThreshold) {
+		w.InCurrency(cur)
+		if !w.RechargeThreshold.IsRounded() {
 			c.Add("recharge_threshold", "has more decimals than %s allows", cur.Code())
 		}
-		if !cur.Round(w.RechargeAmount).Equal(w.RechargeAmount) {
+		if !w.RechargeAmount.IsRounded() {
 			c.Add("recharge_amount", "has more decimals than %s allows", cur.Code())
 		}
 	}
-	if w.AutoRecharge && !w.RechargeAmount.IsPositive() {
+	if w.AutoRecharge && w.RechargeAmount.Sign() <= 0 {
 		c.Add("recharge_amount", "must be above 0 when auto_recharge is on")
 	}
 	return c.Err()
 }
 
+// InCurrency puts w's amounts in currency c, their values unchanged: a
+// wallet's amounts are in its currency, which its settings may name after
+// the amounts were read.
+func (w *Wallet) InCurrency(c money.Currency) {
+	w.PaidBalance = money.New(w.PaidBalance.Decimal(), c)
+	w.RechargeThreshold = money.New(w.RechargeThreshold.Decimal(), c)
+	w.RechargeAmount = money.New(w.RechargeAmount.Decimal(), c)
+}
+
 // Grant is one lot of complimentary credits.
 type Grant struct {
-	ID         string          `json:"id"`
-	TenantID   string          `json:"-"`
-	CustomerID string          `json:"customer_id"`
-	Amount     decimal.Decimal `json:"amount"`
-	Remaining  decimal.Decimal `json:"remaining"`
-	ExpiresOn  calendar.Date   `json:"expires_on"` // last day it can be used; zero: never expires
-	Reason     string          `json:"reason"`
-	CreatedAt  time.Time       `json:"created_at"`
+	ID         string        `json:"id"`
+	TenantID   string        `json:"-"`
+	CustomerID string        `json:"customer_id"`
+	Amount     money.Amount  `json:"amount"` // in the wallet's currency
+	Remaining  money.Amount  `json:"remaining"`
+	ExpiresOn  calendar.Date `json:"expires_on"` // last day it can be used; zero: never expires
+	Reason     string        `json:"reason"`
+	CreatedAt  time.Time     `json:"created_at"`
 }
 
 // Usable reports whether the lot can still be drawn on day today.
 func (g Grant) Usable(today calendar.Date) bool {
-	return g.Remaining.IsPositive() && (g.ExpiresOn.IsZero() || !today.After(g.ExpiresOn))
+	return g.Remaining.Sign() > 0 && (g.ExpiresOn.IsZero() || !today.After(g.ExpiresOn))
 }
 
 // Movement kinds.
@@ -88,28 +98,29 @@ const (
 
 // Movement is one change of a wallet; top-ups carry a receipt number.
 type Movement struct {
-	ID            string          `json:"id"`
-	TenantID      string          `json:"-"`
-	CustomerID    string          `json:"customer_id"`
-	Kind          string          `json:"kind"`
-	Ref           string          `json:"ref,omitempty"` // a usage charge's reference: applied once
-	Paid          decimal.Decimal `json:"paid"`          // signed change of paid credits
-	Complimentary decimal.Decimal `json:"complimentary"` // signed change of complimentary credits
-	Billed        decimal.Decimal `json:"billed"`        // the part of a usage charge the wallet did not cover
-	PaidAfter     decimal.Decimal `json:"paid_after"`
-	Description   string          `json:"description"`
-	ReceiptNumber string          `json:"receipt_number,omitempty"`
-	ProviderRef   string          `json:"provider_ref,omitempty"`
-	EntryID       string          `json:"entry_id,omitempty"`
-	SalesItemID   string          `json:"sales_item_id,omitempty"`
-	CreatedAt     time.Time       `json:"created_at"`
+	ID            string       `json:"id"`
+	TenantID      string       `json:"-"`
+	CustomerID    string       `json:"customer_id"`
+	Kind          string       `json:"kind"`
+	Ref           string       `json:"ref,omitempty"` // a usage charge's reference: applied once
+	Paid          money.Amount `json:"paid"`          // signed change of paid credits, in the wallet's currency
+	Complimentary money.Amount `json:"complimentary"` // signed change of complimentary credits
+	Billed        money.Amount `json:"billed"`        // the part of a usage charge the wallet did not cover
+	PaidAfter     money.Amount `json:"paid_after"`
+	Description   string       `json:"description"`
+	ReceiptNumber string       `json:"receipt_number,omitempty"`
+	ProviderRef   string       `json:"provider_ref,omitempty"`
+	EntryID       string       `json:"entry_id,omitempty"`
+	SalesItemID   string       `json:"sales_item_id,omitempty"`
+	CreatedAt     time.Time    `json:"created_at"`
 }
 
 // NeedsRecharge reports whether a wallet whose total balance is balance
 // should start an automatic recharge: auto-recharge is on, the balance is
 // below the threshold and no recharge is already under way.
-func (w Wallet) NeedsRecharge(balance decimal.Decimal) bool {
-	return w.AutoRecharge && w.RechargeAmount.IsPositive() && w.PendingRechargeID == "" && balance.LessThan(w.RechargeThreshold)
+func (w Wallet) NeedsRecharge(balance money.Amount) bool {
+	below, err := balance.Cmp(w.RechargeThreshold)
+	return w.AutoRecharge && w.RechargeAmount.Sign() > 0 && w.PendingRechargeID == "" && err == nil && below < 0
 }
 
 // RechargeDelay is the retry policy of a failed recharge: attempt n (1 for

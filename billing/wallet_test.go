@@ -6,12 +6,16 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/money"
 )
+
+// eurA is the amount s in euros.
+func eurA(s string) money.Amount { return money.In(d(s), "EUR") }
 
 func TestWalletNormalize(t *testing.T) {
 	t.Parallel()
 	valid := func() billing.Wallet {
-		return billing.Wallet{Currency: "EUR", CreditRate: d("100"), RechargeThreshold: d("10"), RechargeAmount: d("50"), AutoRecharge: true}
+		return billing.Wallet{Currency: "EUR", CreditRate: d("100"), RechargeThreshold: eurA("10"), RechargeAmount: eurA("50"), AutoRecharge: true}
 	}
 	tests := []struct {
 		name   string
@@ -19,16 +23,16 @@ func TestWalletNormalize(t *testing.T) {
 		fields []string
 	}{
 		{"valid", func(*billing.Wallet) {}, nil},
-		{"no auto-recharge, no amount", func(w *billing.Wallet) { w.AutoRecharge, w.RechargeAmount = false, d("0") }, nil},
+		{"no auto-recharge, no amount", func(w *billing.Wallet) { w.AutoRecharge, w.RechargeAmount = false, eurA("0") }, nil},
 		{"unknown currency", func(w *billing.Wallet) { w.Currency = "EURO" }, []string{"currency"}},
 		{"zero credit rate", func(w *billing.Wallet) { w.CreditRate = d("0") }, []string{"credit_rate"}},
 		{"credit rate with 7 decimals", func(w *billing.Wallet) { w.CreditRate = d("0.0000001") }, []string{"credit_rate"}},
-		{"negative threshold", func(w *billing.Wallet) { w.RechargeThreshold = d("-1") }, []string{"recharge_threshold"}},
-		{"negative amount", func(w *billing.Wallet) { w.RechargeAmount = d("-1") }, []string{"recharge_amount"}},
-		{"threshold with 3 decimals", func(w *billing.Wallet) { w.RechargeThreshold = d("1.001") }, []string{"recharge_threshold"}},
-		{"amount with 3 decimals", func(w *billing.Wallet) { w.RechargeAmount = d("1.001") }, []string{"recharge_amount"}},
-		{"JPY amount with decimals", func(w *billing.Wallet) { w.Currency, w.RechargeAmount = "JPY", d("1.5") }, []string{"recharge_amount"}},
-		{"auto-recharge of nothing", func(w *billing.Wallet) { w.RechargeAmount = d("0") }, []string{"recharge_amount"}},
+		{"negative threshold", func(w *billing.Wallet) { w.RechargeThreshold = eurA("-1") }, []string{"recharge_threshold"}},
+		{"negative amount", func(w *billing.Wallet) { w.RechargeAmount = eurA("-1") }, []string{"recharge_amount"}},
+		{"threshold with 3 decimals", func(w *billing.Wallet) { w.RechargeThreshold = eurA("1.001") }, []string{"recharge_threshold"}},
+		{"amount with 3 decimals", func(w *billing.Wallet) { w.RechargeAmount = eurA("1.001") }, []string{"recharge_amount"}},
+		{"JPY amount with decimals", func(w *billing.Wallet) { w.Currency, w.RechargeAmount = "JPY", money.In(d("1.5"), "JPY") }, []string{"recharge_amount"}},
+		{"auto-recharge of nothing", func(w *billing.Wallet) { w.RechargeAmount = eurA("0") }, []string{"recharge_amount"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +48,7 @@ func TestWalletNormalize(t *testing.T) {
 
 func TestNeedsRecharge(t *testing.T) {
 	t.Parallel()
-	on := billing.Wallet{AutoRecharge: true, RechargeThreshold: d("10"), RechargeAmount: d("50")}
+	on := billing.Wallet{AutoRecharge: true, RechargeThreshold: eurA("10"), RechargeAmount: eurA("50")}
 	tests := []struct {
 		name    string
 		w       billing.Wallet
@@ -55,12 +59,12 @@ func TestNeedsRecharge(t *testing.T) {
 		{"negative balance", on, "-5", true},
 		{"at the threshold", on, "10", false},
 		{"above", on, "11", false},
-		{"auto-recharge off", billing.Wallet{RechargeThreshold: d("10"), RechargeAmount: d("50")}, "0", false},
-		{"no amount", billing.Wallet{AutoRecharge: true, RechargeThreshold: d("10")}, "0", false},
-		{"one under way", billing.Wallet{AutoRecharge: true, RechargeThreshold: d("10"), RechargeAmount: d("50"), PendingRechargeID: "r"}, "0", false},
+		{"auto-recharge off", billing.Wallet{RechargeThreshold: eurA("10"), RechargeAmount: eurA("50")}, "0", false},
+		{"no amount", billing.Wallet{AutoRecharge: true, RechargeThreshold: eurA("10")}, "0", false},
+		{"one under way", billing.Wallet{AutoRecharge: true, RechargeThreshold: eurA("10"), RechargeAmount: eurA("50"), PendingRechargeID: "r"}, "0", false},
 	}
 	for _, tt := range tests {
-		if got := tt.w.NeedsRecharge(d(tt.balance)); got != tt.want {
+		if got := tt.w.NeedsRecharge(eurA(tt.balance)); got != tt.want {
 			t.Errorf("%s: NeedsRecharge(%s) = %v, want %v", tt.name, tt.balance, got, tt.want)
 		}
 	}

@@ -46,7 +46,7 @@ func TestDemoWalletsAndSubscriptions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Wallet == nil || !d.Wallet.PaidBalance.IsPositive() || !d.Wallet.Complimentary.IsPositive() || !d.Wallet.AutoRecharge ||
+		if d.Wallet == nil || d.Wallet.PaidBalance.Sign() <= 0 || d.Wallet.Complimentary.Sign() <= 0 || !d.Wallet.AutoRecharge ||
 			len(d.PaymentMethods) == 0 || len(d.Subscriptions) != 3 {
 			t.Fatalf("C-1002 dashboard: wallet %+v, %d cards, %d subscriptions", d.Wallet, len(d.PaymentMethods), len(d.Subscriptions))
 		}
@@ -61,7 +61,7 @@ func TestDemoWalletsAndSubscriptions(t *testing.T) {
 		}
 		// A wallet with complimentary credits only.
 		w, err := svc.GetWallet(ctx, sys, byNumber["C-1003"].ID)
-		if err != nil || !w.PaidBalance.IsZero() || !w.Complimentary.IsPositive() {
+		if err != nil || !w.PaidBalance.IsZero() || w.Complimentary.Sign() <= 0 {
 			t.Fatalf("C-1003 wallet %+v, %v", w, err)
 		}
 	})

@@ -64,12 +64,12 @@ func CrossesThreshold(before, after, threshold money.Amount) bool {
 }
 
 // UsableLots returns the lots of grants a draw on today may use
-// (billing.Grant.Usable), in the order given, in currency cur.
-func UsableLots(grants []billing.Grant, cur money.Currency, today calendar.Date) []Lot {
+// (billing.Grant.Usable), in the order given.
+func UsableLots(grants []billing.Grant, today calendar.Date) []Lot {
 	var lots []Lot
 	for _, g := range grants {
 		if g.Usable(today) {
-			lots = append(lots, Lot{ID: g.ID, Remaining: money.New(g.Remaining, cur)})
+			lots = append(lots, Lot{ID: g.ID, Remaining: g.Remaining})
 		}
 	}
 	return lots

@@ -160,12 +160,12 @@ func TestUsableLots(t *testing.T) {
 	t.Parallel()
 	today := d("2026-03-10")
 	grants := []billing.Grant{
-		{ID: "old", Remaining: decimal.NewFromInt(5), ExpiresOn: d("2026-03-09")}, // expired
-		{ID: "soon", Remaining: decimal.NewFromInt(3), ExpiresOn: d("2026-03-10")},
-		{ID: "empty", Remaining: decimal.Zero},
-		{ID: "never", Remaining: decimal.NewFromInt(4)},
+		{ID: "old", Remaining: a("5"), ExpiresOn: d("2026-03-09")}, // expired
+		{ID: "soon", Remaining: a("3"), ExpiresOn: d("2026-03-10")},
+		{ID: "empty", Remaining: a("0")},
+		{ID: "never", Remaining: a("4")},
 	}
-	lots := UsableLots(grants, eur, today)
+	lots := UsableLots(grants, today)
 	if len(lots) != 2 || lots[0].ID != "soon" || lots[1].ID != "never" || !lots[0].Remaining.Equal(a("3")) {
 		t.Fatalf("lots = %+v, want soon and never", lots)
 	}
@@ -176,7 +176,7 @@ func TestUsableLots(t *testing.T) {
 	if _, ok := p.FromLots["old"]; ok || !p.FromLots["soon"].Equal(a("3")) || !p.FromLots["never"].Equal(a("4")) || !p.Paid.Equal(a("3")) {
 		t.Errorf("draw = %+v", p)
 	}
-	if got := UsableLots(nil, eur, today); len(got) != 0 {
+	if got := UsableLots(nil, today); len(got) != 0 {
 		t.Errorf("no grants: %v", got)
 	}
 }

@@ -35,8 +35,15 @@ func TestWalletsSubscriptionsDashboardAPI(t *testing.T) {
 		}
 		want(accDo(t, e, http.MethodPut, "/api/v1/me/wallet", cust, map[string]any{"auto_recharge": true, "recharge_threshold": "10.00", "recharge_amount": "25.00"}), 200, "auto-recharge")
 		r = want(accDo(t, e, http.MethodPost, base+"/wallet/draws", fm, map[string]any{"ref": "sms-1", "amount": "8.00", "description": "SMS"}), 201, "draw")
-		if mv := r.Map(t)["movement"].(map[string]any); mv["complimentary"] != "-5" || mv["paid"] != "-3" {
+		// Movements and grants write their amounts with the wallet
+		// currency's digits, like every other amount (issue 13: they were
+		// bare decimals and came out as "-5").
+		if mv := r.Map(t)["movement"].(map[string]any); mv["complimentary"] != "-5.00" || mv["paid"] != "-3.00" || mv["billed"] != "0.00" || mv["paid_after"] != "22.00" {
 			t.Fatalf("draw: %s", r.Body)
+		}
+		r = want(accDo(t, e, http.MethodGet, base+"/wallet", fm, nil), 200, "wallet")
+		if g := r.Map(t)["grants"].([]any); len(g) != 1 || g[0].(map[string]any)["amount"] != "5.00" || g[0].(map[string]any)["remaining"] != "0.00" {
+			t.Fatalf("grants: %s", r.Body)
 		}
 
 		// Subscriptions of each kind.

@@ -111,7 +111,7 @@ func BenchmarkWalletDraw(b *testing.B) {
 				b.ReportMetric(raw, "raw_commits/s")
 				b.ReportMetric(rate/raw, "x_raw")
 				w, err := svc.GetWallet(ctx, p, c.ID)
-				if err != nil || !w.PaidBalance.Equal(dec("1000000").Sub(dec("0.01").Mul(dec(fmt.Sprint(b.N))))) {
+				if err != nil || !w.PaidBalance.Decimal().Equal(dec("1000000").Sub(dec("0.01").Mul(dec(fmt.Sprint(b.N))))) {
 					b.Fatalf("balance %s after %d draws (%v)", w.PaidBalance, b.N, err)
 				}
 			})

@@ -16,6 +16,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -57,6 +58,14 @@ func wantDec(t *testing.T, what string, got decimal.Decimal, want string) {
 	}
 }
 
+// wantEUR checks an amount of tenant A's wallets: want euros.
+func wantEUR(t *testing.T, what string, got money.Amount, want string) {
+	t.Helper()
+	if !got.Equal(money.In(dec(want), "EUR")) {
+		t.Errorf("%s = %s %s, want %s EUR", what, got, got.Currency(), want)
+	}
+}
+
 func TestWalletTopUpGrantsAndDraws(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
@@ -74,21 +83,21 @@ func TestWalletTopUpGrantsAndDraws(t *testing.T) {
 		today := calendar.Today(e.clock.Now(), e.a.Location())
 		must(e.svc.GrantCredits(e.ctx, e.pa, c.ID, "3.00", today, "sorry for the outage")).ok(t)
 		v := must(e.svc.GrantCredits(e.ctx, e.pa, c.ID, "4.00", calendar.Date{}, "welcome")).ok(t)
-		wantDec(t, "paid", v.PaidBalance, "25")
-		wantDec(t, "complimentary", v.Complimentary, "7")
-		wantDec(t, "balance", v.Balance, "32")
+		wantEUR(t, "paid", v.PaidBalance, "25")
+		wantEUR(t, "complimentary", v.Complimentary, "7")
+		wantEUR(t, "balance", v.Balance, "32")
 		wantDec(t, "paid credits", v.PaidCredits, "2500")
 
 		// Complimentary first (soonest expiry first), then paid.
 		r := must(e.svc.DrawWallet(e.ctx, e.pa, service.UsageCharge{CustomerID: c.ID, Ref: "sms-1", Amount: "5.00", Description: "SMS"})).ok(t)
-		wantDec(t, "draw complimentary", r.Movement.Complimentary, "-5")
-		wantDec(t, "draw paid", r.Movement.Paid, "0")
+		wantEUR(t, "draw complimentary", r.Movement.Complimentary, "-5")
+		wantEUR(t, "draw paid", r.Movement.Paid, "0")
 		if r.Movement.EntryID != "" || r.SalesItem != nil {
 			t.Errorf("a complimentary draw posted %q or billed %+v", r.Movement.EntryID, r.SalesItem)
 		}
 		r = must(e.svc.DrawWallet(e.ctx, e.pa, service.UsageCharge{CustomerID: c.ID, Ref: "sms-2", Amount: "10.00", Description: "SMS"})).ok(t)
-		wantDec(t, "second draw complimentary", r.Movement.Complimentary, "-2")
-		wantDec(t, "second draw paid", r.Movement.Paid, "-8")
+		wantEUR(t, "second draw complimentary", r.Movement.Complimentary, "-2")
+		wantEUR(t, "second draw paid", r.Movement.Paid, "-8")
 		// The same ref again changes nothing.
 		again := must(e.svc.DrawWallet(e.ctx, e.pa, service.UsageCharge{CustomerID: c.ID, Ref: "sms-2", Amount: "10.00", Description: "SMS"})).ok(t)
 		if !again.Replayed || again.Movement.ID != r.Movement.ID {
@@ -96,13 +105,13 @@ func TestWalletTopUpGrantsAndDraws(t *testing.T) {
 		}
 		// More than the wallet holds: the rest is billed as a usage item.
 		r = must(e.svc.DrawWallet(e.ctx, e.pa, service.UsageCharge{CustomerID: c.ID, Ref: "sms-3", Amount: "20.00", Description: "SMS"})).ok(t)
-		wantDec(t, "third draw paid", r.Movement.Paid, "-17")
+		wantEUR(t, "third draw paid", r.Movement.Paid, "-17")
 		if r.SalesItem == nil || !r.SalesItem.Gross.Equal(dec("3")) || r.SalesItem.Source != billing.SourceUsage {
 			t.Fatalf("billed rest: %+v", r.SalesItem)
 		}
 		v = must(e.svc.GetWallet(e.ctx, e.pa, c.ID)).ok(t)
-		wantDec(t, "paid after", v.PaidBalance, "0")
-		wantDec(t, "complimentary after", v.Complimentary, "0")
+		wantEUR(t, "paid after", v.PaidBalance, "0")
+		wantEUR(t, "complimentary after", v.Complimentary, "0")
 
 		// The ledger: prepayments hold exactly the paid balance.
 		checkPrepayments(t, e, e.pa)
@@ -111,7 +120,7 @@ func TestWalletTopUpGrantsAndDraws(t *testing.T) {
 		must(e.svc.GrantCredits(e.ctx, e.pa, c.ID, "9.00", today, "today only")).ok(t)
 		e.clock.Advance(48 * time.Hour)
 		v = must(e.svc.GetWallet(e.ctx, e.pa, c.ID)).ok(t)
-		wantDec(t, "expired complimentary", v.Complimentary, "0")
+		wantEUR(t, "expired complimentary", v.Complimentary, "0")
 
 		// Bad input: nothing written.
 		before := e.count(t, "wallet_movements")
@@ -183,7 +192,7 @@ func checkPrepayments(t *testing.T, e *env, p access.Principal) {
 	if err := e.db.Read(e.ctx, func(tx service.Tx) error {
 		ws, err := tx.ListWallets(e.ctx, p.TenantID)
 		for _, w := range ws {
-			paid = paid.Add(w.PaidBalance)
+			paid = paid.Add(w.PaidBalance.Decimal())
 		}
 		return err
 	}); err != nil {
@@ -225,16 +234,16 @@ func TestWalletConcurrentDrawsRechargeOnce(t *testing.T) {
 			}
 		}
 		v := must(e.svc.GetWallet(e.ctx, e.pa, c.ID)).ok(t)
-		wantDec(t, "paid balance after 1,500 of draws on 1,000", v.PaidBalance, "0")
+		wantEUR(t, "paid balance after 1,500 of draws on 1,000", v.PaidBalance, "0")
 		ms := must(e.svc.ListWalletMovements(e.ctx, e.pa, c.ID, 500)).ok(t)
-		var billed decimal.Decimal
+		billed := money.In(decimal.Zero, "EUR")
 		for _, m := range ms {
-			if m.PaidAfter.IsNegative() {
+			if m.PaidAfter.Sign() < 0 {
 				t.Errorf("movement %s left the paid balance at %s", m.ID, m.PaidAfter)
 			}
-			billed = billed.Add(m.Billed)
+			billed = billed.MustAdd(m.Billed)
 		}
-		wantDec(t, "billed", billed, "500")
+		wantEUR(t, "billed", billed, "500")
 		rcs := must(e.svc.ListWalletRecharges(e.ctx, e.pa, c.ID)).ok(t)
 		if len(rcs) != 1 || rcs[0].Status != "pending" || v.PendingRechargeID != rcs[0].ID {
 			t.Fatalf("recharges %+v, pending %q", rcs, v.PendingRechargeID)
@@ -258,7 +267,7 @@ func TestWalletConcurrentDrawsRechargeOnce(t *testing.T) {
 			t.Fatalf("%d charges, %d jobs run; want 1 and 1", got, done.Load())
 		}
 		v = must(e.svc.GetWallet(e.ctx, e.pa, c.ID)).ok(t)
-		wantDec(t, "paid after the recharge", v.PaidBalance, "1000")
+		wantEUR(t, "paid after the recharge", v.PaidBalance, "1000")
 		if v.PendingRechargeID != "" {
 			t.Errorf("pending recharge %q after success", v.PendingRechargeID)
 		}
@@ -439,7 +448,7 @@ func TestWalletLedgerProperty(t *testing.T) {
 		}
 		for _, c := range cs {
 			v := must(e.svc.GetWallet(e.ctx, e.pa, c.ID)).ok(t)
-			if !sub[c.ID].Neg().Equal(v.PaidBalance) {
+			if !sub[c.ID].Neg().Equal(v.PaidBalance.Decimal()) {
 				t.Errorf("%s: prepayments subledger %s, wallet %s", c.Name, sub[c.ID].Neg(), v.PaidBalance)
 			}
 		}
@@ -468,7 +477,7 @@ func TestUsageImportDrawsWallet(t *testing.T) {
 		si := must(e.svc.GetSalesItem(e.ctx, e.pa, rep.Rows[1].ItemID)).ok(t)
 		wantDec(t, "billed rest", si.Gross, "5")
 		v := must(e.svc.GetWallet(e.ctx, e.pa, c.ID)).ok(t)
-		wantDec(t, "wallet after usage", v.PaidBalance, "0")
+		wantEUR(t, "wallet after usage", v.PaidBalance, "0")
 		rep = must(e.svc.ImportUsage(e.ctx, e.pa, recs)).ok(t)
 		if rep.Duplicates != 3 || rep.Imported != 0 {
 			t.Fatalf("re-import: %+v", rep)
@@ -481,7 +490,7 @@ func TestUsageImportDrawsWallet(t *testing.T) {
 		if rep.Duplicates != 1 {
 			t.Fatalf("re-import after opening a wallet: %+v", rep)
 		}
-		wantDec(t, "untouched wallet", must(e.svc.GetWallet(e.ctx, e.pa, plain.ID)).ok(t).PaidBalance, "10")
+		wantEUR(t, "untouched wallet", must(e.svc.GetWallet(e.ctx, e.pa, plain.ID)).ok(t).PaidBalance, "10")
 		checkPrepayments(t, e, e.pa)
 	})
 }

@@ -493,7 +493,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("balance after adding 25 = %q", b)
 		}
 		w, err := f.env.Svc.GetWallet(ctx, f.sys, f.env.A.Customer)
-		if err != nil || w.PaidBalance.String() != "25" {
+		if err != nil || w.PaidBalance.String() != "25.00" || w.PaidBalance.Currency().Code() != "EUR" {
 			t.Errorf("stored wallet = %+v, %v", w.PaidBalance, err)
 		}
 		s.screenshot("portal-wallet")

@@ -19,12 +19,14 @@ var funcs = template.FuncMap{
 	"tf":     Tf,
 	"money":  formatMoney,
 	"amount": func(lang string, a money.Amount) string { return a.Format(lang) }, // an amount with its own currency
-	"date":   formatDate,
-	"time":   formatTime,
-	"status": statusLabel,
-	"period": formatPeriod,
-	"dec":    func(d decimal.Decimal) string { return d.String() },
-	"fixed":  money.Fixed, // an amount as a plain number with its currency's digits (tables of figures)
+	// amountfixed writes an amount as a plain number with its currency's digits (form values, tables of figures).
+	"amountfixed": func(a money.Amount) string { return money.Fixed(a.Decimal(), a.Currency().Code()) },
+	"date":        formatDate,
+	"time":        formatTime,
+	"status":      statusLabel,
+	"period":      formatPeriod,
+	"dec":         func(d decimal.Decimal) string { return d.String() },
+	"fixed":       money.Fixed, // an amount as a plain number with its currency's digits (tables of figures)
 	"decp": func(d *decimal.Decimal) string {
 		if d == nil {
 			return ""

@@ -160,9 +160,9 @@ func TestSummarize(t *testing.T) {
 		doc("d1", billing.KindInvoice, billing.Draft, "555", calendar.New(2026, time.May, 6), at(6)),
 	}
 	moves := []billing.Movement{
-		{ID: "m1", Kind: billing.MoveTopUp, Paid: dec("50"), CreatedAt: at(7)},
-		{ID: "m2", Kind: billing.MoveDraw, Paid: dec("-20"), Complimentary: dec("-5"), CreatedAt: at(8)},
-		{ID: "m3", Kind: billing.MoveGrant, Complimentary: dec("15"), CreatedAt: at(9)},
+		{ID: "m1", Kind: billing.MoveTopUp, Paid: in("50", "EUR"), Complimentary: in("0", "EUR"), CreatedAt: at(7)},
+		{ID: "m2", Kind: billing.MoveDraw, Paid: in("-20", "EUR"), Complimentary: in("-5", "EUR"), CreatedAt: at(8)},
+		{ID: "m3", Kind: billing.MoveGrant, Paid: in("0", "EUR"), Complimentary: in("15", "EUR"), CreatedAt: at(9)},
 	}
 	subs := []billing.Subscription{
 		{Status: billing.SubActive, Currency: "EUR", Quantity: dec("2"), Price: dec("10"), Interval: billing.Monthly},
@@ -278,7 +278,7 @@ func (f *fakeTx) ListSubscriptions(ctx context.Context, tenantID, customerID str
 	return f.subs, nil
 }
 func (f *fakeTx) ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error) {
-	return []billing.Movement{{ID: "m1", Kind: billing.MoveTopUp, Paid: dec("50"), CreatedAt: time.Unix(10, 0)}}, nil
+	return []billing.Movement{{ID: "m1", Kind: billing.MoveTopUp, Paid: in("50", "EUR"), Complimentary: in("0", "EUR"), CreatedAt: time.Unix(10, 0)}}, nil
 }
 
 // The customers' part is not used by these tests.

@@ -223,12 +223,12 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 			Amount: money.In(inv.Total, inv.Currency), Currency: inv.Currency, Status: string(inv.Status)})
 	}
 	for _, m := range moves {
-		amount := money.In(m.Paid.Add(m.Complimentary), currency)
+		amount := m.Paid.MustAdd(m.Complimentary)
 		switch m.Kind {
 		case billing.MoveDraw:
 			sum.WalletDrawn = sum.WalletDrawn.MustSub(amount)
 		case billing.MoveTopUp, billing.MoveRecharge:
-			sum.WalletToppedUp = sum.WalletToppedUp.MustAdd(money.In(m.Paid, currency))
+			sum.WalletToppedUp = sum.WalletToppedUp.MustAdd(m.Paid)
 		}
 		txs = append(txs, Transaction{ID: m.ID, Kind: "wallet_" + m.Kind, At: m.CreatedAt, Reference: m.ReceiptNumber,
 			Description: m.Description, Amount: amount, Currency: currency})

@@ -2,7 +2,6 @@ package wallets
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -106,7 +105,7 @@ func loadDrawEnv(ctx context.Context, tx WalletsTx, tenantID string) (drawEnv, e
 }
 
 // draw applies a usage charge to a locked wallet; its events go into a.
-func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billing.Wallet, in UsageCharge, amt decimal.Decimal, a *usecase.Audit) (DrawResult, error) {
+func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billing.Wallet, in UsageCharge, amt money.Amount, a *usecase.Audit) (DrawResult, error) {
 	tenant, ws := env.tenant, env.ws
 	var err error
 	now := s.now()
@@ -119,18 +118,14 @@ func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billin
 		return DrawResult{}, err
 	}
 	before := walletView(*w, grants, today).Balance
-	cur, err := money.ParseCurrency(w.Currency)
-	if err != nil {
-		return DrawResult{}, fmt.Errorf("wallet of %s: %w", w.CustomerID, err)
-	}
-	drawn, err := receivables.PlanDraw(money.New(amt, cur), money.New(w.PaidBalance, cur), receivables.UsableLots(grants, cur, today), ws.AllowNegative)
+	drawn, err := receivables.PlanDraw(amt, w.PaidBalance, receivables.UsableLots(grants, today), ws.AllowNegative)
 	if err != nil {
 		return DrawResult{}, err
 	}
-	comp, paid, billed := drawn.Comp.Decimal(), drawn.Paid.Decimal(), drawn.Billed.Decimal()
+	comp, paid, billed := drawn.Comp, drawn.Paid, drawn.Billed
 	for _, g := range grants {
 		if take, ok := drawn.FromLots[g.ID]; ok {
-			if err := tx.SetGrantRemaining(ctx, w.TenantID, g.ID, g.Remaining.Sub(take.Decimal())); err != nil {
+			if err := tx.SetGrantRemaining(ctx, w.TenantID, g.ID, g.Remaining.MustSub(take)); err != nil {
 				return DrawResult{}, err
 			}
 		}
@@ -149,6 +144,7 @@ func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billin
 	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: billing.MoveDraw, Ref: in.Ref,
 		Paid: paid.Neg(), Complimentary: comp.Neg(), Billed: billed, Description: in.Description, CreatedAt: now}
 	if paid.Sign() != 0 {
+		paid := paid.Decimal()
 		roles := env.roles
 		revenue := roles[ledger.RoleRevenue]
 		if prod.Account != "" {
@@ -164,14 +160,14 @@ func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billin
 		m.EntryID = e.ID
 	}
 	var item *billing.SalesItem
-	if billed.IsPositive() {
+	if billed.Sign() > 0 {
 		ref := in.Ref
 		if ref == "" {
 			ref = m.ID
 		}
 		si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: w.TenantID, CustomerID: w.CustomerID, Source: billing.SourceUsage,
 			SourceRef: "wallet:" + ref, ProductID: in.ProductID, Description: in.Description + " (not covered by the wallet)",
-			Quantity: decimal.NewFromInt(1), UnitPrice: billed, Currency: w.Currency, BillingDate: in.Date, PeriodStart: in.Date,
+			Quantity: decimal.NewFromInt(1), UnitPrice: billed.Decimal(), Currency: w.Currency, BillingDate: in.Date, PeriodStart: in.Date,
 			PeriodEnd: in.Date, ChargeType: billing.Usage, CreatedAt: now, UpdatedAt: now}
 		if err := s.deps.CompleteItem(ctx, tx, w.TenantID, &si, true); err != nil {
 			return DrawResult{}, err
@@ -181,14 +177,14 @@ func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billin
 		}
 		m.SalesItemID, item = si.ID, &si
 	}
-	w.PaidBalance = w.PaidBalance.Sub(paid)
+	w.PaidBalance = w.PaidBalance.MustSub(paid)
 	w.UpdatedAt = now
 	m.PaidAfter = w.PaidBalance
 	if err := tx.InsertMovement(ctx, m); err != nil {
 		return DrawResult{}, err
 	}
-	after := before.Sub(paid).Sub(comp)
-	if receivables.CrossesThreshold(money.New(before, cur), money.New(after, cur), money.New(w.RechargeThreshold, cur)) {
+	after := before.MustSub(paid).MustSub(comp)
+	if receivables.CrossesThreshold(before, after, w.RechargeThreshold) {
 		if err := s.walletNotice(ctx, tx, *w, "wallet.low_balance", map[string]string{"balance": after.String(),
 			"threshold": w.RechargeThreshold.String(), "currency": w.Currency}, a); err != nil {
 			return DrawResult{}, err
@@ -247,7 +243,7 @@ func (s *Service) DrawUsageRow(ctx context.Context, tx WalletsTx, si billing.Sal
 	}
 	var a usecase.Audit
 	r, err := s.draw(ctx, tx, env, &w, UsageCharge{CustomerID: si.CustomerID, Ref: recordID, ProductID: si.ProductID, Description: si.Description,
-		Date: si.BillingDate}, si.Net(), &a)
+		Date: si.BillingDate}, money.In(si.Net(), si.Currency), &a)
 	if err != nil {
 		return res, false, err
 	}

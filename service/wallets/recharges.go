@@ -44,17 +44,11 @@ func (s *Service) ProcessWalletRecharges(ctx context.Context, tenantID string, l
 // runRecharge charges one claimed job's card, outside any write
 // transaction, then records the outcome in one.
 func (s *Service) runRecharge(ctx context.Context, p access.Principal, rc Recharge) error {
-	w, err := usecase.Read(ctx, s.wallets, p, usecase.SignedIn, func(tx WalletsTx) (billing.Wallet, error) {
-		return tx.GetWallet(ctx, rc.TenantID, rc.CustomerID)
-	})
-	if err != nil {
-		return err
-	}
 	key := rc.ID + "-" + strconv.Itoa(rc.Attempts+1)
-	ref, chargeErr := s.chargeForWallet(ctx, rc.TenantID, rc.CustomerID, rc.Amount, w.Currency, "Wallet automatic recharge", key)
+	ref, chargeErr := s.chargeForWallet(ctx, rc.TenantID, rc.CustomerID, rc.Amount, "Wallet automatic recharge", key)
 	// The card may be charged: record the outcome even if ctx ends.
 	ctx = context.WithoutCancel(ctx)
-	_, err = usecase.Write(ctx, s.wallets, p, usecase.SignedIn, nil, func(tx WalletsTx) (struct{}, usecase.Audit, error) {
+	_, err := usecase.Write(ctx, s.wallets, p, usecase.SignedIn, nil, func(tx WalletsTx) (struct{}, usecase.Audit, error) {
 		var a usecase.Audit
 		err := s.recordRecharge(ctx, tx, rc, ref, chargeErr, &a)
 		return struct{}{}, a, err

@@ -46,9 +46,13 @@ func (in WalletInput) set(w *billing.Wallet) error {
 	if in.Currency != nil {
 		w.Currency = strings.ToUpper(strings.TrimSpace(*in.Currency))
 	}
+	threshold, amount := w.RechargeThreshold.Decimal(), w.RechargeAmount.Decimal()
 	dec("credit_rate", in.CreditRate, &w.CreditRate)
-	dec("recharge_threshold", in.RechargeThreshold, &w.RechargeThreshold)
-	dec("recharge_amount", in.RechargeAmount, &w.RechargeAmount)
+	dec("recharge_threshold", in.RechargeThreshold, &threshold)
+	dec("recharge_amount", in.RechargeAmount, &amount)
+	// The amounts are in the wallet's currency (Normalize checks it).
+	w.RechargeThreshold, w.RechargeAmount = money.In(threshold, w.Currency), money.In(amount, w.Currency)
+	w.PaidBalance = money.In(w.PaidBalance.Decimal(), w.Currency)
 	set(&w.AutoRecharge, in.AutoRecharge)
 	return c.Err()
 }
@@ -270,7 +274,7 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 	}
 	type read struct {
 		w   billing.Wallet
-		amt decimal.Decimal
+		amt money.Amount
 	}
 	r, err := usecase.Read(ctx, s.wallets, p, perm, func(tx WalletsTx) (read, error) {
 		w, err := tx.GetWallet(ctx, p.TenantID, customerID)
@@ -284,7 +288,7 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 		return billing.Movement{}, err
 	}
 	key := id.NewAt("wtu", s.now())
-	ref, err := s.chargeForWallet(ctx, p.TenantID, customerID, r.amt, r.w.Currency, "Wallet top-up", key)
+	ref, err := s.chargeForWallet(ctx, p.TenantID, customerID, r.amt, "Wallet top-up", key)
 	if err != nil {
 		return billing.Movement{}, err
 	}
@@ -306,14 +310,15 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 
 // chargeForWallet charges the customer's primary card (outside any write
 // transaction: the provider call is slow and must not hold locks).
-func (s *Service) chargeForWallet(ctx context.Context, tenantID, customerID string, amount decimal.Decimal, currency, desc, key string) (string, error) {
+func (s *Service) chargeForWallet(ctx context.Context, tenantID, customerID string, amount money.Amount, desc, key string) (string, error) {
 	var ref string
 	err := s.wallets.Store.Read(ctx, func(tx WalletsTx) error {
 		tenant, err := tx.GetTenant(ctx, tenantID)
 		if err != nil {
 			return err
 		}
-		ref, err = s.deps.ChargeCard(ctx, tx, tenantID, customerID, calendar.Today(s.now(), tenant.Location()), amount, currency, desc, key)
+		ref, err = s.deps.ChargeCard(ctx, tx, tenantID, customerID, calendar.Today(s.now(), tenant.Location()), amount.Decimal(),
+			amount.Currency().Code(), desc, key)
 		return err
 	})
 	return ref, err
@@ -322,7 +327,7 @@ func (s *Service) chargeForWallet(ctx context.Context, tenantID, customerID stri
 // creditWallet adds paid credits bought with a card: Dr bank / Cr customer
 // prepayments, a receipt number, and a receipt email only when the tenant
 // turns receipt emails on. w must be locked. The events go into a.
-func (s *Service) creditWallet(ctx context.Context, tx WalletsTx, w *billing.Wallet, kind, ref string, amt decimal.Decimal, providerRef, desc string, a *usecase.Audit) (billing.Movement, error) {
+func (s *Service) creditWallet(ctx context.Context, tx WalletsTx, w *billing.Wallet, kind, ref string, amt money.Amount, providerRef, desc string, a *usecase.Audit) (billing.Movement, error) {
 	tenant, err := tx.GetTenant(ctx, w.TenantID)
 	if err != nil {
 		return billing.Movement{}, err
@@ -336,17 +341,20 @@ func (s *Service) creditWallet(ctx context.Context, tx WalletsTx, w *billing.Wal
 	if err != nil {
 		return billing.Movement{}, err
 	}
+	zero := money.Zero(amt.Currency())
 	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: kind, Ref: ref, Paid: amt,
+		Complimentary: zero, Billed: zero,
 		Description: desc, ReceiptNumber: fmt.Sprintf("WR-%06d", n), ProviderRef: providerRef, CreatedAt: now}
 	var b ledger.Builder
-	b.Debit(roles[ledger.RoleBank], amt, ledger.Line{Currency: w.Currency, Amount: amt})
-	b.Credit(roles[ledger.RolePrepayments], amt, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: amt.Neg()})
+	d := amt.Decimal()
+	b.Debit(roles[ledger.RoleBank], d, ledger.Line{Currency: w.Currency, Amount: d})
+	b.Credit(roles[ledger.RolePrepayments], d, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: d.Neg()})
 	e, err := s.deps.Post(ctx, tx, w.TenantID, calendar.Today(now, tenant.Location()), desc+" "+m.ReceiptNumber, "wallet_top_up", m.ID, "", b.Lines())
 	if err != nil {
 		return billing.Movement{}, err
 	}
 	m.EntryID = e.ID
-	w.PaidBalance = w.PaidBalance.Add(amt)
+	w.PaidBalance = w.PaidBalance.MustAdd(amt)
 	w.UpdatedAt = now
 	m.PaidAfter = w.PaidBalance
 	if err := tx.InsertMovement(ctx, m); err != nil {
@@ -391,7 +399,7 @@ func (s *Service) walletNotice(ctx context.Context, tx WalletsTx, w billing.Wall
 }
 
 // walletEvent is the data of wallet.* events about a movement.
-func walletEvent(w billing.Wallet, m billing.Movement, balance decimal.Decimal) map[string]any {
+func walletEvent(w billing.Wallet, m billing.Movement, balance money.Amount) map[string]any {
 	return map[string]any{"wallet_id": w.ID, "customer_id": w.CustomerID, "currency": w.Currency, "movement_id": m.ID,
 		"kind": m.Kind, "ref": m.Ref, "paid": m.Paid.String(), "complimentary": m.Complimentary.String(), "billed": m.Billed.String(), "paid_balance": w.PaidBalance.String(),
 		"balance": balance.String(), "receipt_number": m.ReceiptNumber}

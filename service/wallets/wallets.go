@@ -77,7 +77,7 @@ type WalletStore interface {
 	GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (billing.Wallet, error)
 	ListWallets(ctx context.Context, tenantID string) ([]billing.Wallet, error)
 	InsertGrant(ctx context.Context, g billing.Grant) error
-	SetGrantRemaining(ctx context.Context, tenantID, grantID string, remaining decimal.Decimal) error
+	SetGrantRemaining(ctx context.Context, tenantID, grantID string, remaining money.Amount) error
 	// ListGrants lists a wallet's lots, those expiring soonest first (no expiry last).
 	ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error)
 	InsertMovement(ctx context.Context, m billing.Movement) error // conflict on a repeated (kind, ref)
@@ -215,19 +215,19 @@ var DefaultWalletSettings = WalletSettings{RechargeMaxAttempts: 4, RechargeBacko
 
 // Recharge is a durable automatic top-up job.
 type Recharge struct {
-	ID            string          `json:"id"`
-	TenantID      string          `json:"-"`
-	CustomerID    string          `json:"customer_id"`
-	Amount        decimal.Decimal `json:"amount"`
-	Status        string          `json:"status"` // pending, processing, succeeded, failed
-	Auto          bool            `json:"auto"`
-	Attempts      int             `json:"attempts"` // failed attempts so far
-	NextAttemptAt time.Time       `json:"next_attempt_at"`
-	LockedUntil   *time.Time      `json:"-"`
-	LastError     string          `json:"last_error,omitempty"`
-	MovementID    string          `json:"movement_id,omitempty"`
-	CreatedAt     time.Time       `json:"created_at"`
-	UpdatedAt     time.Time       `json:"updated_at"`
+	ID            string       `json:"id"`
+	TenantID      string       `json:"-"`
+	CustomerID    string       `json:"customer_id"`
+	Amount        money.Amount `json:"amount"` // in the wallet's currency
+	Status        string       `json:"status"` // pending, processing, succeeded, failed
+	Auto          bool         `json:"auto"`
+	Attempts      int          `json:"attempts"` // failed attempts so far
+	NextAttemptAt time.Time    `json:"next_attempt_at"`
+	LockedUntil   *time.Time   `json:"-"`
+	LastError     string       `json:"last_error,omitempty"`
+	MovementID    string       `json:"movement_id,omitempty"`
+	CreatedAt     time.Time    `json:"created_at"`
+	UpdatedAt     time.Time    `json:"updated_at"`
 }
 
 // RemovalCheck refuses removing a customer's primary card while its
@@ -251,33 +251,26 @@ func RemovalCheck(ctx context.Context, tx WalletReader, tenantID, customerID str
 // WalletView is a wallet with its balances, as the dashboard shows it.
 type WalletView struct {
 	billing.Wallet
-	Complimentary decimal.Decimal `json:"complimentary_balance"` // usable complimentary credits, kept apart
-	Balance       decimal.Decimal `json:"balance"`               // paid + complimentary
+	Complimentary money.Amount    `json:"complimentary_balance"` // usable complimentary credits, kept apart
+	Balance       money.Amount    `json:"balance"`               // paid + complimentary
 	PaidCredits   decimal.Decimal `json:"paid_credits" money:"-"`
 	CompCredits   decimal.Decimal `json:"complimentary_credits" money:"-"`
 	Grants        []billing.Grant `json:"grants"`
 }
 
-// MarshalJSON writes the balances with the wallet currency's digits
-// (credits as they are).
-func (w WalletView) MarshalJSON() ([]byte, error) {
-	type plain WalletView
-	return money.MarshalFixed(plain(w), money.Codes{Currency: w.Currency})
-}
-
 func walletView(w billing.Wallet, grants []billing.Grant, today calendar.Date) WalletView {
-	v := WalletView{Wallet: w, Grants: grants}
+	v := WalletView{Wallet: w, Grants: grants, Complimentary: money.Zero(w.PaidBalance.Currency())}
 	if v.Grants == nil {
 		v.Grants = []billing.Grant{}
 	}
 	for _, g := range grants {
 		if g.Usable(today) {
-			v.Complimentary = v.Complimentary.Add(g.Remaining)
+			v.Complimentary = v.Complimentary.MustAdd(g.Remaining)
 		}
 	}
-	v.Balance = w.PaidBalance.Add(v.Complimentary)
-	v.PaidCredits = w.PaidBalance.Mul(w.CreditRate)
-	v.CompCredits = v.Complimentary.Mul(w.CreditRate)
+	v.Balance = w.PaidBalance.MustAdd(v.Complimentary)
+	v.PaidCredits = w.PaidBalance.Decimal().Mul(w.CreditRate)
+	v.CompCredits = v.Complimentary.Decimal().Mul(w.CreditRate)
 	return v
 }
 
@@ -313,22 +306,23 @@ func parsePositive(field, v string) (decimal.Decimal, error) {
 }
 
 // parseAmount reads a positive amount of currency cur.
-func parseAmount(field, v, cur string) (decimal.Decimal, error) {
+func parseAmount(field, v, cur string) (money.Amount, error) {
 	d, err := money.ParseDecimal(v)
 	if err != nil {
-		return d, fail.Field(field, "%q is not a decimal such as \"25.00\"", v)
+		return money.Amount{}, fail.Field(field, "%q is not a decimal such as \"25.00\"", v)
 	}
 	c, err := money.ParseCurrency(cur)
 	if err != nil {
-		return d, fail.Field("currency", "%v", err)
+		return money.Amount{}, fail.Field("currency", "%v", err)
 	}
-	if !d.IsPositive() {
-		return d, fail.Field(field, "must be above 0")
+	a := money.New(d, c)
+	if a.Sign() <= 0 {
+		return a, fail.Field(field, "must be above 0")
 	}
-	if !c.Round(d).Equal(d) {
-		return d, fail.Field(field, "has more decimals than %s allows", c.Code())
+	if !a.IsRounded() {
+		return a, fail.Field(field, "has more decimals than %s allows", c.Code())
 	}
-	return d, nil
+	return a, nil
 }
 
 // set copies *v into *dst when v is non-nil.

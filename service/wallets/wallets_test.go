@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/usecase/usecasetest"
 )
 
@@ -199,7 +200,7 @@ func TestRemovalCheck(t *testing.T) {
 		want fail.Code // "" for none
 	}{
 		{"no wallet", oneWallet{err: fail.NotFoundf("no wallet")}, ""},
-		{"manual top-ups", oneWallet{w: billing.Wallet{PaidBalance: decimal.NewFromInt(5)}}, ""},
+		{"manual top-ups", oneWallet{w: billing.Wallet{Currency: "EUR", PaidBalance: money.In(decimal.NewFromInt(5), "EUR")}}, ""},
 		{"automatic recharge", oneWallet{w: billing.Wallet{AutoRecharge: true}}, fail.Conflict},
 	}
 	for _, c := range cases {

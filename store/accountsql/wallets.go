@@ -9,6 +9,7 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 )
@@ -51,15 +52,17 @@ func (t *Accounts) walletSelect() string {
 
 func scanWallet(row interface{ Scan(...any) error }) (billing.Wallet, error) {
 	var w billing.Wallet
-	err := row.Scan(&w.TenantID, &w.CustomerID, &w.ID, &w.Currency, dbtx.ScanDec(&w.CreditRate), dbtx.ScanDec(&w.PaidBalance), &w.AutoRecharge,
-		dbtx.ScanDec(&w.RechargeThreshold), dbtx.ScanDec(&w.RechargeAmount), &w.PendingRechargeID, dbtx.ScanTS(&w.CreatedAt), dbtx.ScanTS(&w.UpdatedAt))
+	var paid, threshold, amount decimal.Decimal
+	err := row.Scan(&w.TenantID, &w.CustomerID, &w.ID, &w.Currency, dbtx.ScanDec(&w.CreditRate), dbtx.ScanDec(&paid), &w.AutoRecharge,
+		dbtx.ScanDec(&threshold), dbtx.ScanDec(&amount), &w.PendingRechargeID, dbtx.ScanTS(&w.CreatedAt), dbtx.ScanTS(&w.UpdatedAt))
+	w.PaidBalance, w.RechargeThreshold, w.RechargeAmount = money.In(paid, w.Currency), money.In(threshold, w.Currency), money.In(amount, w.Currency)
 	return w, err
 }
 
 func (t *Accounts) InsertWallet(ctx context.Context, w billing.Wallet) error {
 	_, err := t.Exec(ctx, `INSERT INTO wallets (`+walletCols+`) VALUES (`+dbtx.Placeholders(12)+`)`, w.TenantID, w.CustomerID, w.ID, w.Currency,
-		dbtx.DecArg(w.CreditRate), dbtx.DecArg(w.PaidBalance), w.AutoRecharge, dbtx.DecArg(w.RechargeThreshold), dbtx.DecArg(w.RechargeAmount),
-		w.PendingRechargeID, t.D.TS(w.CreatedAt), t.D.TS(w.UpdatedAt))
+		dbtx.DecArg(w.CreditRate), dbtx.DecArg(w.PaidBalance.Decimal()), w.AutoRecharge, dbtx.DecArg(w.RechargeThreshold.Decimal()),
+		dbtx.DecArg(w.RechargeAmount.Decimal()), w.PendingRechargeID, t.D.TS(w.CreatedAt), t.D.TS(w.UpdatedAt))
 	if ok, _ := dbtx.UniqueViolation(err); ok {
 		return fail.Conflictf("customer %s already has a wallet", w.CustomerID)
 	}
@@ -72,7 +75,7 @@ func (t *Accounts) InsertWallet(ctx context.Context, w billing.Wallet) error {
 func (t *Accounts) UpdateWallet(ctx context.Context, w billing.Wallet) error {
 	res, err := t.Exec(ctx, `UPDATE wallets SET currency=?, credit_rate=?, paid_balance=?, auto_recharge=?, recharge_threshold=?,
 		recharge_amount=?, pending_recharge_id=?, updated_at=? WHERE tenant_id=? AND customer_id=?`, w.Currency, dbtx.DecArg(w.CreditRate),
-		dbtx.DecArg(w.PaidBalance), w.AutoRecharge, dbtx.DecArg(w.RechargeThreshold), dbtx.DecArg(w.RechargeAmount), w.PendingRechargeID,
+		dbtx.DecArg(w.PaidBalance.Decimal()), w.AutoRecharge, dbtx.DecArg(w.RechargeThreshold.Decimal()), dbtx.DecArg(w.RechargeAmount.Decimal()), w.PendingRechargeID,
 		t.D.TS(w.UpdatedAt), w.TenantID, w.CustomerID)
 	return dbtx.MustAffect(res, err, "wallet of customer", w.CustomerID)
 }
@@ -117,21 +120,23 @@ func (t *Accounts) ListWallets(ctx context.Context, tenantID string) ([]billing.
 
 func (t *Accounts) InsertGrant(ctx context.Context, g billing.Grant) error {
 	_, err := t.Exec(ctx, `INSERT INTO wallet_grants (tenant_id, id, customer_id, amount, remaining, expires_on, reason, created_at)
-		VALUES (?,?,?,?,?,?,?,?)`, g.TenantID, g.ID, g.CustomerID, dbtx.DecArg(g.Amount), dbtx.DecArg(g.Remaining), dbtx.DateArg(g.ExpiresOn), g.Reason, t.D.TS(g.CreatedAt))
+		VALUES (?,?,?,?,?,?,?,?)`, g.TenantID, g.ID, g.CustomerID, dbtx.DecArg(g.Amount.Decimal()), dbtx.DecArg(g.Remaining.Decimal()), dbtx.DateArg(g.ExpiresOn), g.Reason, t.D.TS(g.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert wallet grant: %w", err)
 	}
 	return nil
 }
 
-func (t *Accounts) SetGrantRemaining(ctx context.Context, tenantID, grantID string, remaining decimal.Decimal) error {
-	res, err := t.Exec(ctx, `UPDATE wallet_grants SET remaining = ? WHERE tenant_id = ? AND id = ?`, dbtx.DecArg(remaining), tenantID, grantID)
+func (t *Accounts) SetGrantRemaining(ctx context.Context, tenantID, grantID string, remaining money.Amount) error {
+	res, err := t.Exec(ctx, `UPDATE wallet_grants SET remaining = ? WHERE tenant_id = ? AND id = ?`, dbtx.DecArg(remaining.Decimal()), tenantID, grantID)
 	return dbtx.MustAffect(res, err, "wallet grant", grantID)
 }
 
 func (t *Accounts) ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error) {
-	rows, err := t.Query(ctx, `SELECT tenant_id, id, customer_id, `+t.D.Dec("amount")+`, `+t.D.Dec("remaining")+`, expires_on, reason, created_at
-		FROM wallet_grants WHERE tenant_id = ? AND customer_id = ? ORDER BY expires_on IS NULL, expires_on, created_at, id`, tenantID, customerID)
+	rows, err := t.Query(ctx, `SELECT g.tenant_id, g.id, g.customer_id, `+t.D.Dec("g.amount")+`, `+t.D.Dec("g.remaining")+`, g.expires_on, g.reason,
+		g.created_at, w.currency
+		FROM wallet_grants g JOIN wallets w ON w.tenant_id = g.tenant_id AND w.customer_id = g.customer_id
+		WHERE g.tenant_id = ? AND g.customer_id = ? ORDER BY g.expires_on IS NULL, g.expires_on, g.created_at, g.id`, tenantID, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("list wallet grants: %w", err)
 	}
@@ -139,10 +144,13 @@ func (t *Accounts) ListGrants(ctx context.Context, tenantID, customerID string) 
 	var out []billing.Grant
 	for rows.Next() {
 		var g billing.Grant
-		if err := rows.Scan(&g.TenantID, &g.ID, &g.CustomerID, dbtx.ScanDec(&g.Amount), dbtx.ScanDec(&g.Remaining), dbtx.ScanDate(&g.ExpiresOn),
-			&g.Reason, dbtx.ScanTS(&g.CreatedAt)); err != nil {
+		var amount, remaining decimal.Decimal
+		var cur string
+		if err := rows.Scan(&g.TenantID, &g.ID, &g.CustomerID, dbtx.ScanDec(&amount), dbtx.ScanDec(&remaining), dbtx.ScanDate(&g.ExpiresOn),
+			&g.Reason, dbtx.ScanTS(&g.CreatedAt), &cur); err != nil {
 			return nil, fmt.Errorf("scan wallet grant: %w", err)
 		}
+		g.Amount, g.Remaining = money.In(amount, cur), money.In(remaining, cur)
 		out = append(out, g)
 	}
 	return out, rows.Err()
@@ -153,21 +161,29 @@ func (t *Accounts) ListGrants(ctx context.Context, tenantID, customerID string) 
 const movementCols = `tenant_id, id, customer_id, kind, ref, paid, complimentary, billed, paid_after, description, receipt_number,
 	provider_ref, entry_id, sales_item_id, created_at`
 
-func (t *Accounts) movementSelect() string {
-	return `tenant_id, id, customer_id, kind, ref, ` + t.D.Dec("paid") + `, ` + t.D.Dec("complimentary") + `, ` + t.D.Dec("billed") + `, ` +
-		t.D.Dec("paid_after") + `, description, receipt_number, provider_ref, entry_id, sales_item_id, created_at`
+// movementFrom selects movements m with their wallet's currency (the
+// currency of their amounts).
+func (t *Accounts) movementFrom() string {
+	return `SELECT m.tenant_id, m.id, m.customer_id, m.kind, m.ref, ` + t.D.Dec("m.paid") + `, ` + t.D.Dec("m.complimentary") + `, ` +
+		t.D.Dec("m.billed") + `, ` + t.D.Dec("m.paid_after") + `, m.description, m.receipt_number, m.provider_ref, m.entry_id, m.sales_item_id,
+		m.created_at, w.currency
+		FROM wallet_movements m JOIN wallets w ON w.tenant_id = m.tenant_id AND w.customer_id = m.customer_id`
 }
 
 func scanMovement(row interface{ Scan(...any) error }) (billing.Movement, error) {
 	var m billing.Movement
-	err := row.Scan(&m.TenantID, &m.ID, &m.CustomerID, &m.Kind, &m.Ref, dbtx.ScanDec(&m.Paid), dbtx.ScanDec(&m.Complimentary), dbtx.ScanDec(&m.Billed),
-		dbtx.ScanDec(&m.PaidAfter), &m.Description, &m.ReceiptNumber, &m.ProviderRef, &m.EntryID, &m.SalesItemID, dbtx.ScanTS(&m.CreatedAt))
+	var paid, comp, billed, after decimal.Decimal
+	var cur string
+	err := row.Scan(&m.TenantID, &m.ID, &m.CustomerID, &m.Kind, &m.Ref, dbtx.ScanDec(&paid), dbtx.ScanDec(&comp), dbtx.ScanDec(&billed),
+		dbtx.ScanDec(&after), &m.Description, &m.ReceiptNumber, &m.ProviderRef, &m.EntryID, &m.SalesItemID, dbtx.ScanTS(&m.CreatedAt), &cur)
+	m.Paid, m.Complimentary, m.Billed, m.PaidAfter = money.In(paid, cur), money.In(comp, cur), money.In(billed, cur), money.In(after, cur)
 	return m, err
 }
 
 func (t *Accounts) InsertMovement(ctx context.Context, m billing.Movement) error {
 	_, err := t.Exec(ctx, `INSERT INTO wallet_movements (`+movementCols+`) VALUES (`+dbtx.Placeholders(15)+`)`, m.TenantID, m.ID, m.CustomerID,
-		m.Kind, m.Ref, dbtx.DecArg(m.Paid), dbtx.DecArg(m.Complimentary), dbtx.DecArg(m.Billed), dbtx.DecArg(m.PaidAfter), m.Description, m.ReceiptNumber,
+		m.Kind, m.Ref, dbtx.DecArg(m.Paid.Decimal()), dbtx.DecArg(m.Complimentary.Decimal()), dbtx.DecArg(m.Billed.Decimal()),
+		dbtx.DecArg(m.PaidAfter.Decimal()), m.Description, m.ReceiptNumber,
 		m.ProviderRef, m.EntryID, m.SalesItemID, t.D.TS(m.CreatedAt))
 	if ok, _ := dbtx.UniqueViolation(err); ok {
 		return fail.Conflictf("wallet %s %q was applied before", m.Kind, m.Ref)
@@ -179,8 +195,8 @@ func (t *Accounts) InsertMovement(ctx context.Context, m billing.Movement) error
 }
 
 func (t *Accounts) MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (billing.Movement, error) {
-	m, err := scanMovement(t.QueryRow(ctx, `SELECT `+t.movementSelect()+` FROM wallet_movements WHERE tenant_id = ? AND customer_id = ?
-		AND kind = ? AND ref = ?`, tenantID, customerID, kind, ref))
+	m, err := scanMovement(t.QueryRow(ctx, t.movementFrom()+` WHERE m.tenant_id = ? AND m.customer_id = ?
+		AND m.kind = ? AND m.ref = ?`, tenantID, customerID, kind, ref))
 	if dbtx.ErrNoRows(err) {
 		return m, fail.NotFoundf("no wallet %s %q", kind, ref)
 	}
@@ -191,8 +207,8 @@ func (t *Accounts) MovementByRef(ctx context.Context, tenantID, customerID, kind
 }
 
 func (t *Accounts) ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error) {
-	rows, err := t.Query(ctx, `SELECT `+t.movementSelect()+` FROM wallet_movements WHERE tenant_id = ? AND customer_id = ?
-		ORDER BY id DESC LIMIT ?`, tenantID, customerID, limit)
+	rows, err := t.Query(ctx, t.movementFrom()+` WHERE m.tenant_id = ? AND m.customer_id = ?
+		ORDER BY m.id DESC LIMIT ?`, tenantID, customerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list wallet movements: %w", err)
 	}
@@ -213,21 +229,27 @@ func (t *Accounts) ListMovements(ctx context.Context, tenantID, customerID strin
 const rechargeCols = `tenant_id, id, customer_id, amount, status, auto, attempts, next_attempt_at, locked_until, last_error, movement_id,
 	created_at, updated_at`
 
-func (t *Accounts) rechargeSelect() string {
-	return `tenant_id, id, customer_id, ` + t.D.Dec("amount") + `, status, auto, attempts, next_attempt_at, locked_until, last_error,
-	movement_id, created_at, updated_at`
+// rechargeFrom selects recharges r with their wallet's currency (the
+// currency of their amount).
+func (t *Accounts) rechargeFrom() string {
+	return `SELECT r.tenant_id, r.id, r.customer_id, ` + t.D.Dec("r.amount") + `, r.status, r.auto, r.attempts, r.next_attempt_at, r.locked_until,
+	r.last_error, r.movement_id, r.created_at, r.updated_at, w.currency
+	FROM wallet_recharges r JOIN wallets w ON w.tenant_id = r.tenant_id AND w.customer_id = r.customer_id`
 }
 
 func scanRecharge(row interface{ Scan(...any) error }) (service.Recharge, error) {
 	var r service.Recharge
-	err := row.Scan(&r.TenantID, &r.ID, &r.CustomerID, dbtx.ScanDec(&r.Amount), &r.Status, &r.Auto, &r.Attempts, dbtx.ScanTS(&r.NextAttemptAt),
-		dbtx.ScanNTS(&r.LockedUntil), &r.LastError, &r.MovementID, dbtx.ScanTS(&r.CreatedAt), dbtx.ScanTS(&r.UpdatedAt))
+	var amount decimal.Decimal
+	var cur string
+	err := row.Scan(&r.TenantID, &r.ID, &r.CustomerID, dbtx.ScanDec(&amount), &r.Status, &r.Auto, &r.Attempts, dbtx.ScanTS(&r.NextAttemptAt),
+		dbtx.ScanNTS(&r.LockedUntil), &r.LastError, &r.MovementID, dbtx.ScanTS(&r.CreatedAt), dbtx.ScanTS(&r.UpdatedAt), &cur)
+	r.Amount = money.In(amount, cur)
 	return r, err
 }
 
 func (t *Accounts) InsertRecharge(ctx context.Context, r service.Recharge) error {
 	_, err := t.Exec(ctx, `INSERT INTO wallet_recharges (`+rechargeCols+`) VALUES (`+dbtx.Placeholders(13)+`)`, r.TenantID, r.ID, r.CustomerID,
-		dbtx.DecArg(r.Amount), r.Status, r.Auto, r.Attempts, t.D.TS(r.NextAttemptAt), t.D.NTS(r.LockedUntil), r.LastError, r.MovementID,
+		dbtx.DecArg(r.Amount.Decimal()), r.Status, r.Auto, r.Attempts, t.D.TS(r.NextAttemptAt), t.D.NTS(r.LockedUntil), r.LastError, r.MovementID,
 		t.D.TS(r.CreatedAt), t.D.TS(r.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("insert wallet recharge: %w", err)
@@ -243,7 +265,7 @@ func (t *Accounts) UpdateRecharge(ctx context.Context, r service.Recharge) error
 }
 
 func (t *Accounts) GetRechargeForUpdate(ctx context.Context, tenantID, rechargeID string) (service.Recharge, error) {
-	r, err := scanRecharge(t.QueryRow(ctx, `SELECT `+t.rechargeSelect()+` FROM wallet_recharges WHERE tenant_id = ? AND id = ?`+t.D.ForUpdate(),
+	r, err := scanRecharge(t.QueryRow(ctx, t.rechargeFrom()+` WHERE r.tenant_id = ? AND r.id = ?`+t.D.ForUpdateOf("r"),
 		tenantID, rechargeID))
 	if dbtx.ErrNoRows(err) {
 		return r, dbtx.NotFound("wallet recharge", rechargeID)
@@ -255,7 +277,7 @@ func (t *Accounts) GetRechargeForUpdate(ctx context.Context, tenantID, rechargeI
 }
 
 func (t *Accounts) ListRecharges(ctx context.Context, tenantID, customerID string) ([]service.Recharge, error) {
-	rows, err := t.Query(ctx, `SELECT `+t.rechargeSelect()+` FROM wallet_recharges WHERE tenant_id = ? AND customer_id = ? ORDER BY id DESC`,
+	rows, err := t.Query(ctx, t.rechargeFrom()+` WHERE r.tenant_id = ? AND r.customer_id = ? ORDER BY r.id DESC`,
 		tenantID, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("list wallet recharges: %w", err)
@@ -290,9 +312,30 @@ func (t *Accounts) ClaimRecharges(ctx context.Context, tenantID string, now, lea
 		WHERE tenant_id = ? AND id IN (SELECT id FROM wallet_recharges WHERE tenant_id = ?
 			AND ((status = 'pending' AND next_attempt_at <= ?) OR (status = 'processing' AND locked_until < ?))
 			ORDER BY next_attempt_at, id LIMIT ?`+skip+`)
-		RETURNING `+t.rechargeSelect(), t.D.TS(leaseUntil), t.D.TS(now), tenantID, tenantID, t.D.TS(now), t.D.TS(now), limit)
+		RETURNING id`, t.D.TS(leaseUntil), t.D.TS(now), tenantID, tenantID, t.D.TS(now), t.D.TS(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim wallet recharges: %w", err)
+	}
+	var ids []any
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("claim wallet recharges: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("claim wallet recharges: %w", err)
+	}
+	if len(ids) == 0 {
+		return []service.Recharge{}, nil
+	}
+	// The claimed rows, read again with their wallet's currency.
+	rows, err = t.Query(ctx, t.rechargeFrom()+` WHERE r.tenant_id = ? AND r.id IN (`+dbtx.Placeholders(len(ids))+`)
+		ORDER BY r.next_attempt_at, r.id`, append([]any{tenantID}, ids...)...)
+	if err != nil {
+		return nil, fmt.Errorf("read claimed wallet recharges: %w", err)
 	}
 	return collectRecharges(rows)
 }

@@ -93,6 +93,15 @@ func (d Dialect) ForUpdate() string {
 	return ""
 }
 
+// ForUpdateOf is ForUpdate for a query that joins other tables: it locks
+// only the rows of the table aliased alias.
+func (d Dialect) ForUpdateOf(alias string) string {
+	if d.Engine == Postgres {
+		return " FOR UPDATE OF " + alias
+	}
+	return ""
+}
+
 // SkipLocked is the suffix that lets concurrent claimants on PostgreSQL pass
 // over rows another transaction is claiming (SQLite has one writer).
 func (d Dialect) SkipLocked() string {
