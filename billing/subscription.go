@@ -59,7 +59,7 @@ type Subscription struct {
 	// ScheduledQuantity takes effect on ScheduledOn, a day in a period not
 	// billed yet: that period is billed at the old quantity up to the day
 	// before and at the new one from it.
-	ScheduledQuantity *decimal.Decimal `json:"scheduled_quantity,omitempty"`
+	ScheduledQuantity *decimal.Decimal `json:"scheduled_quantity,omitempty" money:"-"`
 	ScheduledOn       calendar.Date    `json:"scheduled_on"`
 	CreatedAt         time.Time        `json:"created_at"`
 	UpdatedAt         time.Time        `json:"updated_at"`

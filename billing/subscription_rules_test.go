@@ -137,7 +137,8 @@ func TestProrationText(t *testing.T) {
 func TestSubscriptionMarshalJSON(t *testing.T) {
 	t.Parallel()
 	s := subscription()
-	s.ID, s.Price, s.Quantity = "sub_1", d("10.5"), d("2.50")
+	later := d("4")
+	s.ID, s.Price, s.Quantity, s.ScheduledQuantity = "sub_1", d("10.5"), d("2.50"), &later
 	raw, err := json.Marshal(s)
 	if err != nil {
 		t.Fatal(err)
@@ -147,8 +148,8 @@ func TestSubscriptionMarshalJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The price has at least the currency's digits; the quantity is as it is.
-	if m["price"] != "10.50" || m["quantity"] != "2.5" || m["id"] != "sub_1" || m["currency"] != "EUR" {
-		t.Errorf("JSON price %v quantity %v id %v currency %v", m["price"], m["quantity"], m["id"], m["currency"])
+	if m["price"] != "10.50" || m["quantity"] != "2.5" || m["scheduled_quantity"] != "4" || m["id"] != "sub_1" || m["currency"] != "EUR" {
+		t.Errorf("JSON price %v quantity %v scheduled quantity %v id %v currency %v", m["price"], m["quantity"], m["scheduled_quantity"], m["id"], m["currency"])
 	}
 	if _, ok := m["TenantID"]; ok {
 		t.Error("JSON carries the tenant")
