@@ -42,7 +42,8 @@ func Config(version string) huma.Config {
 	// Domain types that render as strings in JSON are strings in the schema.
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(calendar.Date{}), reflect.TypeOf(core.Date{}))
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(decimal.Decimal{}), reflect.TypeOf(""))
-	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(money.Amount{}), reflect.TypeOf("")) // written as money.Fixed writes it
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(money.Amount{}), reflect.TypeOf(""))    // written as money.Fixed writes it
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeOf(money.UnitPrice{}), reflect.TypeOf("")) // written as money.Price writes it
 	cfg.OpenAPIPath = "/api/v1/openapi"
 	cfg.DocsPath = "" // served by RegisterDocs from the binary, not from a CDN
 	cfg.SchemasPath = "/api/v1/schemas"

@@ -44,7 +44,7 @@ type Subscription struct {
 	ProductID         string           `json:"product_id"`
 	Description       string           `json:"description"`
 	Quantity          decimal.Decimal  `json:"quantity" money:"-"`
-	Price             decimal.Decimal  `json:"price" money:"price"` // per unit and period
+	Price             money.UnitPrice  `json:"price"` // per unit and period, in Currency
 	Currency          string           `json:"currency"`
 	Interval          Interval         `json:"interval"`
 	Start             calendar.Date    `json:"start_date"`
@@ -86,9 +86,9 @@ func (s *Subscription) Normalize() error {
 	} else if s.Quantity.Exponent() < -6 {
 		c.Add("quantity", "at most 6 decimals")
 	}
-	if s.Price.IsNegative() {
+	if s.Price.Sign() < 0 {
 		c.Add("price", "must not be negative")
-	} else if s.Price.Exponent() < -6 {
+	} else if s.Price.Decimal().Exponent() < -6 {
 		c.Add("price", "at most 6 decimals")
 	}
 	switch s.Interval {
@@ -99,8 +99,10 @@ func (s *Subscription) Normalize() error {
 	if s.Start.IsZero() {
 		c.Add("start_date", "is required")
 	}
-	if _, err := money.ParseCurrency(s.Currency); err != nil {
+	if cur, err := money.ParseCurrency(s.Currency); err != nil {
 		c.Add("currency", "%v", err)
+	} else {
+		s.Price = money.UnitPrice{Amount: money.New(s.Price.Decimal(), cur)} // the price is in the subscription's currency
 	}
 	if s.Status == "" {
 		s.Status = SubActive
@@ -194,16 +196,10 @@ func ProrationText(what string, delta, price decimal.Decimal, pr Proration, per 
 // (quantity × price over the interval's months), rounded to its
 // currency's minor unit: a JPY subscription of 10,000 a year is 833 a month.
 func (s Subscription) MonthlyAmount() decimal.Decimal {
-	per := s.Quantity.Mul(s.Price).Div(decimal.NewFromInt(int64(max(s.Interval.Months(), 1))))
+	per := s.Quantity.Mul(s.Price.Decimal()).Div(decimal.NewFromInt(int64(max(s.Interval.Months(), 1))))
 	cur, err := money.ParseCurrency(s.Currency)
 	if err != nil {
 		return per
 	}
 	return cur.Round(per)
-}
-
-// MarshalJSON writes the price with at least its currency's digits.
-func (s Subscription) MarshalJSON() ([]byte, error) {
-	type plain Subscription
-	return money.MarshalFixed(plain(s), money.Codes{Currency: s.Currency})
 }

@@ -7,12 +7,13 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/money"
 )
 
 // subscription is a valid monthly SaaS subscription starting on 31 January.
 func subscription() billing.Subscription {
 	return billing.Subscription{CustomerID: "cus_1", ProductID: "prd_1", Kind: billing.KindSaaS, Description: " Plan ",
-		Quantity: d("2"), Price: d("10"), Currency: "EUR", Interval: billing.Monthly, Start: calendar.MustParse("2026-01-31")}
+		Quantity: d("2"), Price: money.PriceIn(d("10"), "EUR"), Currency: "EUR", Interval: billing.Monthly, Start: calendar.MustParse("2026-01-31")}
 }
 
 func TestSubscriptionNormalize(t *testing.T) {
@@ -38,14 +39,14 @@ func TestSubscriptionNormalize(t *testing.T) {
 		fields []string
 	}{
 		{"resale", func(s *billing.Subscription) { s.Kind = billing.KindResale }, nil},
-		{"marketplace, free", func(s *billing.Subscription) { s.Kind, s.Price = billing.KindMarketplace, d("0") }, nil},
+		{"marketplace, free", func(s *billing.Subscription) { s.Kind, s.Price = billing.KindMarketplace, money.PriceIn(d("0"), "EUR") }, nil},
 		{"no customer", func(s *billing.Subscription) { s.CustomerID = "" }, []string{"customer_id"}},
 		{"no product", func(s *billing.Subscription) { s.ProductID = "" }, []string{"product_id"}},
 		{"unknown kind", func(s *billing.Subscription) { s.Kind = "rental" }, []string{"kind"}},
 		{"zero quantity", func(s *billing.Subscription) { s.Quantity = d("0") }, []string{"quantity"}},
 		{"quantity with 7 decimals", func(s *billing.Subscription) { s.Quantity = d("1.0000001") }, []string{"quantity"}},
-		{"negative price", func(s *billing.Subscription) { s.Price = d("-1") }, []string{"price"}},
-		{"price with 7 decimals", func(s *billing.Subscription) { s.Price = d("1.0000001") }, []string{"price"}},
+		{"negative price", func(s *billing.Subscription) { s.Price = money.PriceIn(d("-1"), "EUR") }, []string{"price"}},
+		{"price with 7 decimals", func(s *billing.Subscription) { s.Price = money.PriceIn(d("1.0000001"), "EUR") }, []string{"price"}},
 		{"unknown interval", func(s *billing.Subscription) { s.Interval = "daily" }, []string{"interval"}},
 		{"no start", func(s *billing.Subscription) { s.Start = calendar.Date{} }, []string{"start_date"}},
 		{"unknown currency", func(s *billing.Subscription) { s.Currency = "EU" }, []string{"currency"}},
@@ -116,7 +117,7 @@ func TestSubscriptionMonthlyAmount(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := billing.Subscription{Quantity: d(tt.qty), Price: d(tt.price), Currency: tt.cur, Interval: tt.interval}
+			s := billing.Subscription{Quantity: d(tt.qty), Price: money.PriceIn(d(tt.price), tt.cur), Currency: tt.cur, Interval: tt.interval}
 			if got := s.MonthlyAmount(); !got.Equal(d(tt.want)) {
 				t.Errorf("MonthlyAmount = %s, want %s", got, tt.want)
 			}
@@ -138,7 +139,7 @@ func TestSubscriptionMarshalJSON(t *testing.T) {
 	t.Parallel()
 	s := subscription()
 	later := d("4")
-	s.ID, s.Price, s.Quantity, s.ScheduledQuantity = "sub_1", d("10.5"), d("2.50"), &later
+	s.ID, s.Price, s.Quantity, s.ScheduledQuantity = "sub_1", money.PriceIn(d("10.5"), "EUR"), d("2.50"), &later
 	raw, err := json.Marshal(s)
 	if err != nil {
 		t.Fatal(err)

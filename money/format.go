@@ -175,3 +175,24 @@ var ErrNoCurrency = errors.New("money: an Amount cannot be decoded from JSON wit
 
 // UnmarshalJSON refuses: see ErrNoCurrency.
 func (a *Amount) UnmarshalJSON([]byte) error { return ErrNoCurrency }
+
+// UnitPrice is a price per unit: an Amount that may carry more digits than
+// its currency's minor unit (0.0125 EUR per message), written with at
+// least the currency's digits and the further ones it has, as Price writes
+// it ("11.70", "0.0125"). Amounts computed from it are rounded (Round).
+type UnitPrice struct{ Amount }
+
+// PriceIn returns d as a unit price in the currency with ISO 4217 code
+// (In's rules for an unknown code).
+func PriceIn(d decimal.Decimal, code string) UnitPrice { return UnitPrice{In(d, code)} }
+
+// MarshalJSON writes p as Price does, as a JSON string.
+func (p UnitPrice) MarshalJSON() ([]byte, error) {
+	if p.currency.IsZero() {
+		return json.Marshal(p.value.String())
+	}
+	return json.Marshal(p.String())
+}
+
+// UnmarshalJSON refuses: see ErrNoCurrency.
+func (p *UnitPrice) UnmarshalJSON([]byte) error { return ErrNoCurrency }

@@ -97,3 +97,28 @@ func TestAmountJSON(t *testing.T) {
 		t.Errorf("decoding an Amount: %v, want ErrNoCurrency", err)
 	}
 }
+
+// TestUnitPriceJSON: a unit price keeps the digits it has beyond its
+// currency's, as money.Price writes it.
+func TestUnitPriceJSON(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ value, code, want string }{
+		{"11.7", "EUR", `"11.70"`},
+		{"0.0125", "EUR", `"0.0125"`},
+		{"1200", "JPY", `"1200"`},
+		{"7.25", "", `"7.25"`},
+	} {
+		p := money.PriceIn(decimal.RequireFromString(tt.value), tt.code)
+		b, err := json.Marshal(p)
+		if err != nil || string(b) != tt.want {
+			t.Errorf("%s %s: %s, %v; want %s", tt.value, tt.code, b, err, tt.want)
+		}
+		if tt.code != "" && string(b) != `"`+money.Price(p.Decimal(), tt.code)+`"` {
+			t.Errorf("%s %s: MarshalJSON %s disagrees with Price", tt.value, tt.code, b)
+		}
+	}
+	var v struct{ P money.UnitPrice }
+	if err := json.Unmarshal([]byte(`{"P":"1.00"}`), &v); !errors.Is(err, money.ErrNoCurrency) {
+		t.Errorf("decoding a UnitPrice: %v, want ErrNoCurrency", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -51,7 +52,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 
 		sub := must(e.svc.CreateSubscription(e.ctx, e.pa, service.SubscriptionInput{CustomerID: c.ID, Kind: "saas", ProductID: prod.ID,
 			Quantity: "5", Interval: "monthly", Start: calendar.New(2025, 3, 1)})).ok(t)
-		if sub.NextRenewal != calendar.New(2025, 4, 1) || sub.Description != "CRM Pro seat" || !sub.Price.Equal(dec("10")) {
+		if sub.NextRenewal != calendar.New(2025, 4, 1) || sub.Description != "CRM Pro seat" || !sub.Price.Equal(money.In(dec("10"), "EUR")) {
 			t.Fatalf("subscription %+v", sub)
 		}
 		items := subItems(t, e, c.ID)

@@ -165,10 +165,10 @@ func TestSummarize(t *testing.T) {
 		{ID: "m3", Kind: billing.MoveGrant, Paid: in("0", "EUR"), Complimentary: in("15", "EUR"), CreatedAt: at(9)},
 	}
 	subs := []billing.Subscription{
-		{Status: billing.SubActive, Currency: "EUR", Quantity: dec("2"), Price: dec("10"), Interval: billing.Monthly},
-		{Status: billing.SubActive, Currency: "EUR", Quantity: dec("1"), Price: dec("120"), Interval: billing.Yearly},
-		{Status: billing.SubActive, Currency: "USD", Quantity: dec("1"), Price: dec("99"), Interval: billing.Monthly},
-		{Status: billing.SubPaused, Currency: "EUR", Quantity: dec("1"), Price: dec("1000"), Interval: billing.Monthly},
+		{Status: billing.SubActive, Currency: "EUR", Quantity: dec("2"), Price: money.PriceIn(dec("10"), "EUR"), Interval: billing.Monthly},
+		{Status: billing.SubActive, Currency: "EUR", Quantity: dec("1"), Price: money.PriceIn(dec("120"), "EUR"), Interval: billing.Yearly},
+		{Status: billing.SubActive, Currency: "USD", Quantity: dec("1"), Price: money.PriceIn(dec("99"), "USD"), Interval: billing.Monthly},
+		{Status: billing.SubPaused, Currency: "EUR", Quantity: dec("1"), Price: money.PriceIn(dec("1000"), "EUR"), Interval: billing.Monthly},
 	}
 	sum, txs := summarize("EUR", today, invs, moves, subs)
 	checks := []struct {

@@ -62,7 +62,7 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 		}
 		now := s.now()
 		sub = billing.Subscription{ID: id.NewAt("sub", now), TenantID: p.TenantID, CustomerID: in.CustomerID, Kind: billing.SubscriptionKind(in.Kind),
-			ProductID: in.ProductID, Description: in.Description, Quantity: q, Price: price, Interval: billing.Interval(in.Interval),
+			ProductID: in.ProductID, Description: in.Description, Quantity: q, Price: money.PriceIn(price, ""), Interval: billing.Interval(in.Interval),
 			Start: in.Start, CreatedAt: now, UpdatedAt: now}
 		return nil
 	}
@@ -91,7 +91,7 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 				return billing.Subscription{}, none, err
 			}
 			if in.Price == nil {
-				sub.Price = prod.DefaultPrice
+				sub.Price = money.PriceIn(prod.DefaultPrice, prod.Currency)
 			}
 			sub.Currency = prod.Currency
 			if sub.Description == "" {
@@ -124,7 +124,7 @@ func (s *Service) RenewPeriods(ctx context.Context, tx SubscriptionsTx, sub *bil
 		if sched && !sub.ScheduledOn.After(per.Start) {
 			sub.Quantity, sub.ScheduledQuantity, sub.ScheduledOn, sched = *sub.ScheduledQuantity, nil, calendar.Date{}, false
 		}
-		ok, err := s.subscriptionItem(ctx, tx, *sub, "@"+per.Start.String(), sub.Quantity, sub.Price, per.Start,
+		ok, err := s.subscriptionItem(ctx, tx, *sub, "@"+per.Start.String(), sub.Quantity, sub.Price.Decimal(), per.Start,
 			per, fmt.Sprintf("%s (%s – %s)", sub.Description, per.Start, per.End))
 		if err != nil {
 			return made, err
@@ -155,12 +155,12 @@ func (s *Service) RenewPeriods(ctx context.Context, tx SubscriptionsTx, sub *bil
 func (s *Service) prorateQuantity(ctx context.Context, tx SubscriptionsTx, sub billing.Subscription, ref string, delta decimal.Decimal,
 	per billing.Period, eff calendar.Date) (int, error) {
 	cur, _ := money.ParseCurrency(sub.Currency)
-	pr := billing.Prorate(delta, sub.Price, cur, per, eff)
+	pr := billing.Prorate(delta, sub.Price.Decimal(), cur, per, eff)
 	if pr.Amount.IsZero() {
 		return 0, nil
 	}
 	ok, err := s.subscriptionItem(ctx, tx, sub, ref, decimal.NewFromInt(1), pr.Amount, eff, per,
-		billing.ProrationText(sub.Description+" quantity change", delta, sub.Price, pr, per, eff))
+		billing.ProrationText(sub.Description+" quantity change", delta, sub.Price.Decimal(), pr, per, eff))
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -401,9 +401,9 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 				}
 			}
 			if !billed(per) {
-				pr := billing.Prorate(sub.Quantity, sub.Price, cur, per, today)
+				pr := billing.Prorate(sub.Quantity, sub.Price.Decimal(), cur, per, today)
 				if _, err := s.subscriptionItem(ctx, tx, sub, "@resume@"+today.String(), decimal.NewFromInt(1), pr.Amount, today, per,
-					billing.ProrationText(sub.Description+" resumed", sub.Quantity, sub.Price, pr, per, today)); err != nil {
+					billing.ProrationText(sub.Description+" resumed", sub.Quantity, sub.Price.Decimal(), pr, per, today)); err != nil {
 					return err
 				}
 				sub.NextRenewal = per.End.AddDays(1)
@@ -425,10 +425,10 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 				break
 			}
 			if sub.Status == billing.SubActive && billed(per) && today.Before(per.End) {
-				pr := billing.Prorate(sub.Quantity.Neg(), sub.Price, cur, per, today.AddDays(1))
+				pr := billing.Prorate(sub.Quantity.Neg(), sub.Price.Decimal(), cur, per, today.AddDays(1))
 				if !pr.Amount.IsZero() {
 					if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel", decimal.NewFromInt(1), pr.Amount, today, per,
-						billing.ProrationText(sub.Description+" cancelled, unused days", sub.Quantity.Neg(), sub.Price, pr, per, today.AddDays(1))); err != nil {
+						billing.ProrationText(sub.Description+" cancelled, unused days", sub.Quantity.Neg(), sub.Price.Decimal(), pr, per, today.AddDays(1))); err != nil {
 						return err
 					}
 				}
@@ -436,7 +436,7 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 			// Whole periods billed ahead of today are credited in full.
 			for next := per.End.AddDays(1); next.Before(sub.NextRenewal); {
 				fp := sub.PeriodOn(next)
-				if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel@"+fp.Start.String(), sub.Quantity.Neg(), sub.Price, today, fp,
+				if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel@"+fp.Start.String(), sub.Quantity.Neg(), sub.Price.Decimal(), today, fp,
 					fmt.Sprintf("%s cancelled, period %s – %s credited", sub.Description, fp.Start, fp.End)); err != nil {
 					return err
 				}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/store/dbtx"
 )
 
@@ -21,17 +24,18 @@ func (t *Accounts) subSelect() string {
 func scanSub(row interface{ Scan(...any) error }) (billing.Subscription, error) {
 	var s billing.Subscription
 	var kind, interval string
-	err := row.Scan(&s.TenantID, &s.ID, &s.CustomerID, &kind, &s.ProductID, &s.Description, dbtx.ScanDec(&s.Quantity), dbtx.ScanDec(&s.Price),
+	var price decimal.Decimal
+	err := row.Scan(&s.TenantID, &s.ID, &s.CustomerID, &kind, &s.ProductID, &s.Description, dbtx.ScanDec(&s.Quantity), dbtx.ScanDec(&price),
 		&s.Currency, &interval, dbtx.ScanDate(&s.Start), dbtx.ScanDate(&s.NextRenewal), &s.Status, &s.CancelAtPeriodEnd, dbtx.ScanDate(&s.EndsOn),
 		dbtx.ScanDate(&s.PausedOn), dbtx.ScanTS(&s.CreatedAt), dbtx.ScanTS(&s.UpdatedAt), dbtx.ScanNDec(&s.PausedQuantity), dbtx.ScanNDec(&s.ScheduledQuantity),
 		dbtx.ScanDate(&s.ScheduledOn))
-	s.Kind, s.Interval = billing.SubscriptionKind(kind), billing.Interval(interval)
+	s.Kind, s.Interval, s.Price = billing.SubscriptionKind(kind), billing.Interval(interval), money.PriceIn(price, s.Currency)
 	return s, err
 }
 
 func (t *Accounts) InsertSubscription(ctx context.Context, s billing.Subscription) error {
 	_, err := t.Exec(ctx, `INSERT INTO subscriptions (`+subCols+`) VALUES (`+dbtx.Placeholders(21)+`)`,
-		s.TenantID, s.ID, s.CustomerID, string(s.Kind), s.ProductID, s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price), s.Currency,
+		s.TenantID, s.ID, s.CustomerID, string(s.Kind), s.ProductID, s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price.Decimal()), s.Currency,
 		string(s.Interval), dbtx.DateArg(s.Start), dbtx.DateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dbtx.DateArg(s.EndsOn), dbtx.DateArg(s.PausedOn),
 		t.D.TS(s.CreatedAt), t.D.TS(s.UpdatedAt), dbtx.NDecArg(s.PausedQuantity), dbtx.NDecArg(s.ScheduledQuantity), dbtx.DateArg(s.ScheduledOn))
 	if err != nil {
@@ -43,7 +47,7 @@ func (t *Accounts) InsertSubscription(ctx context.Context, s billing.Subscriptio
 func (t *Accounts) UpdateSubscription(ctx context.Context, s billing.Subscription) error {
 	res, err := t.Exec(ctx, `UPDATE subscriptions SET description=?, quantity=?, price=?, next_renewal=?, status=?, cancel_at_period_end=?,
 		ends_on=?, paused_on=?, updated_at=?, paused_quantity=?, scheduled_quantity=?, scheduled_on=? WHERE tenant_id=? AND id=?`,
-		s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price), dbtx.DateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dbtx.DateArg(s.EndsOn),
+		s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price.Decimal()), dbtx.DateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dbtx.DateArg(s.EndsOn),
 		dbtx.DateArg(s.PausedOn), t.D.TS(s.UpdatedAt), dbtx.NDecArg(s.PausedQuantity), dbtx.NDecArg(s.ScheduledQuantity), dbtx.DateArg(s.ScheduledOn), s.TenantID, s.ID)
 	return dbtx.MustAffect(res, err, "subscription", s.ID)
 }
