@@ -10,8 +10,8 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
