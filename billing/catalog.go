@@ -83,8 +83,8 @@ type ContractPart struct {
 	ID          string          `json:"id"`
 	ProductID   string          `json:"product_id"`
 	Description string          `json:"description"`
-	Quantity    decimal.Decimal `json:"quantity"`
-	Price       decimal.Decimal `json:"price"`
+	Quantity    decimal.Decimal `json:"quantity" money:"-"`
+	Price       money.UnitPrice `json:"price"` // in the product's currency, as the sales items it makes
 	Interval    Interval        `json:"interval"`
 	Start       calendar.Date   `json:"start_date"`
 	End         calendar.Date   `json:"end_date"`
@@ -116,7 +116,7 @@ func (ct *Contract) Normalize() error {
 		if !p.Quantity.IsPositive() {
 			c.Add(f+".quantity", "must be above 0")
 		}
-		if p.Price.IsNegative() {
+		if p.Price.Sign() < 0 {
 			c.Add(f+".price", "must not be negative")
 		}
 		switch p.Interval {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/money"
 )
 
 func TestProductNormalize(t *testing.T) {
@@ -50,7 +51,7 @@ func TestProductNormalize(t *testing.T) {
 }
 
 func contractPart() billing.ContractPart {
-	return billing.ContractPart{ProductID: "prd_1", Quantity: d("1"), Price: d("10"), Interval: billing.Monthly, Start: calendar.MustParse("2026-01-31")}
+	return billing.ContractPart{ProductID: "prd_1", Quantity: d("1"), Price: money.PriceIn(d("10"), "EUR"), Interval: billing.Monthly, Start: calendar.MustParse("2026-01-31")}
 }
 
 func TestContractNormalize(t *testing.T) {
@@ -67,7 +68,7 @@ func TestContractNormalize(t *testing.T) {
 		{"unknown status", func(c *billing.Contract) { c.Status = "paused" }, []string{"status"}},
 		{"no parts", func(c *billing.Contract) { c.Parts = nil }, []string{"parts"}},
 		{"bad second part", func(c *billing.Contract) {
-			c.Parts = append(c.Parts, billing.ContractPart{Quantity: d("0"), Price: d("-1"), Interval: "weekly", End: calendar.MustParse("2020-01-01")})
+			c.Parts = append(c.Parts, billing.ContractPart{Quantity: d("0"), Price: money.PriceIn(d("-1"), "EUR"), Interval: "weekly", End: calendar.MustParse("2020-01-01")})
 		}, []string{"parts[1].interval", "parts[1].price", "parts[1].product_id", "parts[1].quantity", "parts[1].start_date"}},
 		{"part ends before it starts", func(c *billing.Contract) { c.Parts[0].End = c.Parts[0].Start.AddDays(-1) }, []string{"parts[0].end_date"}},
 		{"twelfth part", func(c *billing.Contract) {

@@ -42,7 +42,7 @@ type TimeEntry struct {
 	WorkDate    calendar.Date   `json:"work_date"`
 	Minutes     int             `json:"minutes"`
 	Billable    bool            `json:"billable"`
-	Rate        decimal.Decimal `json:"rate"` // per hour, in the customer's currency
+	Rate        money.UnitPrice `json:"rate"` // per hour, in the currency the customer is billed in
 	Description string          `json:"description"`
 	CreatedAt   time.Time       `json:"created_at"`
 }
@@ -292,19 +292,28 @@ func (s *Service) CompleteItem(ctx context.Context, tx CompleteTx, tenantID stri
 		}
 	}
 	if si.Currency == "" {
-		si.Currency = cust.Billing.Currency
-	}
-	if si.Currency == "" {
-		t, err := tx.GetTenant(ctx, tenantID)
-		if err != nil {
+		if si.Currency, err = billedCurrency(ctx, tx, tenantID, cust); err != nil {
 			return err
 		}
-		si.Currency = t.Currency
 	}
 	if si.Status == "" || si.Editable() {
 		si.Status = billing.ItemStatusFor(cust.HasBillingInfo)
 	}
 	return si.Normalize()
+}
+
+// billedCurrency is the currency of a customer's sales items that neither
+// they nor their product name: the customer's billing currency, else the
+// tenant's.
+func billedCurrency(ctx context.Context, tx CompleteTx, tenantID string, cust billing.Customer) (string, error) {
+	if cust.Billing.Currency != "" {
+		return cust.Billing.Currency, nil
+	}
+	t, err := tx.GetTenant(ctx, tenantID)
+	if err != nil {
+		return "", err
+	}
+	return t.Currency, nil
 }
 
 // CreateSalesItem adds a sales item by hand.

@@ -72,13 +72,13 @@ func (s *Service) contractFrom(ctx context.Context, tx ContractsTx, tenantID str
 		} else if err != nil {
 			return err
 		}
-		part.Price = prod.DefaultPrice
+		part.Price = money.PriceIn(prod.DefaultPrice, prod.Currency)
 		if pi.Price != nil {
 			pr, err := money.ParseDecimal(*pi.Price)
 			if err != nil {
 				col.Add(f+".price", "%q is not a decimal", *pi.Price)
 			}
-			part.Price = pr
+			part.Price = money.PriceIn(pr, prod.Currency)
 		}
 		parts = append(parts, part)
 	}
@@ -185,7 +185,7 @@ func (s *Service) contractItems(ctx context.Context, tx BillingTx, tenantID stri
 			desc := part.Description
 			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: c.CustomerID,
 				Source: billing.SourceContract, SourceRef: part.ID + "@" + per.Start.String(), ProductID: part.ProductID,
-				Description: desc, Quantity: part.Quantity, UnitPrice: part.Price, BillingDate: per.BillingDate,
+				Description: desc, Quantity: part.Quantity, UnitPrice: part.Price.Decimal(), BillingDate: per.BillingDate,
 				PeriodStart: per.Start, PeriodEnd: per.End, ChargeType: billing.Recurring, CreatedAt: now, UpdatedAt: now}
 			if err := s.CompleteItem(ctx, tx, tenantID, &si, true); err != nil {
 				return made, fmt.Errorf("contract %s part %s: %w", c.Number, part.ID, err)
@@ -298,7 +298,7 @@ func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID stri
 	}
 	now := s.now()
 	e := TimeEntry{ID: id.NewAt("te", now), TenantID: p.TenantID, TicketID: ticketID, UserID: p.ActorID(), UserName: p.Name,
-		WorkDate: in.WorkDate, Minutes: in.Minutes, Billable: in.Billable, Rate: rate, Description: desc, CreatedAt: now}
+		WorkDate: in.WorkDate, Minutes: in.Minutes, Billable: in.Billable, Description: desc, CreatedAt: now}
 	type logged struct {
 		e    TimeEntry
 		item *billing.SalesItem
@@ -309,9 +309,8 @@ func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID stri
 		if err != nil {
 			return logged{}, a, err
 		}
-		if err := tx.InsertTimeEntry(ctx, e); err != nil {
-			return logged{}, a, err
-		}
+		// The rate is in the currency the customer is billed in, as the
+		// sales item of billable time.
 		var item *billing.SalesItem
 		if e.Billable {
 			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: p.TenantID, CustomerID: k.CustomerID,
@@ -321,11 +320,27 @@ func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID stri
 			if err := s.CompleteItem(ctx, tx, p.TenantID, &si, false); err != nil {
 				return logged{}, a, err
 			}
-			if err := tx.InsertSalesItem(ctx, si); err != nil {
+			e.Rate = money.PriceIn(rate, si.Currency)
+			item = &si
+		} else {
+			cust, err := tx.GetCustomer(ctx, p.TenantID, k.CustomerID)
+			if err != nil {
 				return logged{}, a, err
 			}
-			a = a.Emit("sales_item.created", salesItemEvent(si))
-			item = &si
+			cur, err := billedCurrency(ctx, tx, p.TenantID, cust)
+			if err != nil {
+				return logged{}, a, err
+			}
+			e.Rate = money.PriceIn(rate, cur)
+		}
+		if err := tx.InsertTimeEntry(ctx, e); err != nil {
+			return logged{}, a, err
+		}
+		if item != nil {
+			if err := tx.InsertSalesItem(ctx, *item); err != nil {
+				return logged{}, a, err
+			}
+			a = a.Emit("sales_item.created", salesItemEvent(*item))
 		}
 		return logged{e: e, item: item}, a.And("time.logged", "ticket", ticketID, e), nil
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
@@ -120,7 +121,7 @@ func (t *Sales) insertParts(ctx context.Context, c billing.Contract) error {
 	for _, p := range c.Parts {
 		_, err := t.Exec(ctx, `INSERT INTO contract_parts (tenant_id, id, contract_id, product_id, description, quantity, price, interval,
 			start_date, end_date, in_advance) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, c.TenantID, p.ID, c.ID, p.ProductID, p.Description,
-			dbtx.DecArg(p.Quantity), dbtx.DecArg(p.Price), string(p.Interval), dbtx.DateArg(p.Start), dbtx.DateArg(p.End), p.InAdvance)
+			dbtx.DecArg(p.Quantity), dbtx.DecArg(p.Price.Decimal()), string(p.Interval), dbtx.DateArg(p.Start), dbtx.DateArg(p.End), p.InAdvance)
 		if dbtx.ForeignKeyViolation(err) {
 			return fail.Field("parts.product_id", "no product %q", p.ProductID)
 		}
@@ -141,7 +142,7 @@ func (t *Sales) UpdateContract(ctx context.Context, c billing.Contract) error {
 	for _, p := range c.Parts {
 		res, err := t.Exec(ctx, `UPDATE contract_parts SET product_id=?, description=?, quantity=?, price=?, interval=?, start_date=?,
 			end_date=?, in_advance=? WHERE tenant_id=? AND id=? AND contract_id=?`, p.ProductID, p.Description, dbtx.DecArg(p.Quantity),
-			dbtx.DecArg(p.Price), string(p.Interval), dbtx.DateArg(p.Start), dbtx.DateArg(p.End), p.InAdvance, c.TenantID, p.ID, c.ID)
+			dbtx.DecArg(p.Price.Decimal()), string(p.Interval), dbtx.DateArg(p.Start), dbtx.DateArg(p.End), p.InAdvance, c.TenantID, p.ID, c.ID)
 		if err != nil {
 			return fmt.Errorf("update contract part: %w", err)
 		}
@@ -203,8 +204,10 @@ func (t *Sales) ContractPartPeriods(ctx context.Context, tenantID, partID string
 
 func (t *Sales) listContracts(ctx context.Context, w *dbtx.Where) ([]billing.Contract, error) {
 	rows, err := t.Query(ctx, `SELECT c.tenant_id, c.id, c.number, c.customer_id, c.name, c.status, c.created_at, c.updated_at,
-		p.id, p.product_id, p.description, `+t.D.Dec("p.quantity")+`, `+t.D.Dec("p.price")+`, p.interval, p.start_date, p.end_date, p.in_advance
+		p.id, p.product_id, p.description, `+t.D.Dec("p.quantity")+`, `+t.D.Dec("p.price")+`, p.interval, p.start_date, p.end_date, p.in_advance,
+		COALESCE(pr.currency, '')
 		FROM contracts c JOIN contract_parts p ON p.tenant_id = c.tenant_id AND p.contract_id = c.id
+		LEFT JOIN products pr ON pr.tenant_id = p.tenant_id AND pr.id = p.product_id
 		WHERE `+w.String()+` ORDER BY c.number, p.start_date, p.id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list contracts: %w", err)
@@ -214,12 +217,14 @@ func (t *Sales) listContracts(ctx context.Context, w *dbtx.Where) ([]billing.Con
 	for rows.Next() {
 		var c billing.Contract
 		var p billing.ContractPart
-		var interval string
+		var interval, cur string
+		var price decimal.Decimal
 		if err := rows.Scan(&c.TenantID, &c.ID, &c.Number, &c.CustomerID, &c.Name, &c.Status, dbtx.ScanTS(&c.CreatedAt), dbtx.ScanTS(&c.UpdatedAt),
-			&p.ID, &p.ProductID, &p.Description, dbtx.ScanDec(&p.Quantity), dbtx.ScanDec(&p.Price), &interval, dbtx.ScanDate(&p.Start), dbtx.ScanDate(&p.End), &p.InAdvance); err != nil {
+			&p.ID, &p.ProductID, &p.Description, dbtx.ScanDec(&p.Quantity), dbtx.ScanDec(&price), &interval, dbtx.ScanDate(&p.Start), dbtx.ScanDate(&p.End),
+			&p.InAdvance, &cur); err != nil {
 			return nil, fmt.Errorf("scan contract: %w", err)
 		}
-		p.Interval = billing.Interval(interval)
+		p.Interval, p.Price = billing.Interval(interval), money.PriceIn(price, cur)
 		if len(out) == 0 || out[len(out)-1].ID != c.ID {
 			out = append(out, c)
 		}
@@ -278,9 +283,9 @@ func (t *Sales) ListTickets(ctx context.Context, tenantID, customerID string) ([
 }
 
 func (t *Sales) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error {
-	_, err := t.Exec(ctx, `INSERT INTO time_entries (tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, rate, description, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, e.TicketID, e.UserID, e.UserName, dbtx.DateArg(e.WorkDate), e.Minutes, e.Billable,
-		dbtx.DecArg(e.Rate), e.Description, t.D.TS(e.CreatedAt))
+	_, err := t.Exec(ctx, `INSERT INTO time_entries (tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, rate, currency,
+		description, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, e.TicketID, e.UserID, e.UserName, dbtx.DateArg(e.WorkDate),
+		e.Minutes, e.Billable, dbtx.DecArg(e.Rate.Decimal()), e.Rate.Currency().Code(), e.Description, t.D.TS(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert time entry: %w", err)
 	}
@@ -288,8 +293,8 @@ func (t *Sales) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error 
 }
 
 func (t *Sales) ListTimeEntries(ctx context.Context, tenantID, ticketID string) ([]service.TimeEntry, error) {
-	rows, err := t.Query(ctx, `SELECT tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, `+t.D.Dec("rate")+`, description, created_at
-		FROM time_entries WHERE tenant_id = ? AND ticket_id = ? ORDER BY work_date, id`, tenantID, ticketID)
+	rows, err := t.Query(ctx, `SELECT tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, `+t.D.Dec("rate")+`, currency,
+		description, created_at FROM time_entries WHERE tenant_id = ? AND ticket_id = ? ORDER BY work_date, id`, tenantID, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("list time entries: %w", err)
 	}
@@ -297,10 +302,13 @@ func (t *Sales) ListTimeEntries(ctx context.Context, tenantID, ticketID string) 
 	var out []service.TimeEntry
 	for rows.Next() {
 		var e service.TimeEntry
+		var rate decimal.Decimal
+		var cur string
 		if err := rows.Scan(&e.TenantID, &e.ID, &e.TicketID, &e.UserID, &e.UserName, dbtx.ScanDate(&e.WorkDate), &e.Minutes, &e.Billable,
-			dbtx.ScanDec(&e.Rate), &e.Description, dbtx.ScanTS(&e.CreatedAt)); err != nil {
+			dbtx.ScanDec(&rate), &cur, &e.Description, dbtx.ScanTS(&e.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("scan time entry: %w", err)
 		}
+		e.Rate = money.PriceIn(rate, cur)
 		out = append(out, e)
 	}
 	return out, rows.Err()
