@@ -2,7 +2,6 @@ package money
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -168,13 +167,28 @@ func In(d decimal.Decimal, code string) Amount {
 	return New(d, c)
 }
 
-// ErrNoCurrency is what decoding a JSON number or string straight into an
-// Amount returns: the JSON of an amount does not carry its currency, so the
-// decoder must read a decimal and pair it with the currency it knows.
-var ErrNoCurrency = errors.New("money: an Amount cannot be decoded from JSON without its currency; decode a decimal and use money.New")
-
-// UnmarshalJSON refuses: see ErrNoCurrency.
-func (a *Amount) UnmarshalJSON([]byte) error { return ErrNoCurrency }
+// UnmarshalJSON reads a JSON string (or number) holding a plain decimal
+// (ParseDecimal) into an amount of the zero Currency: the JSON of an amount
+// does not carry its currency, which the object holding it names. Pair it
+// with that currency (New(a.Decimal(), c)) before computing with it; an
+// operation that mixes it with an amount in a currency fails with
+// ErrCurrencyMismatch.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	var s string
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	} else {
+		s = string(b)
+	}
+	d, err := ParseDecimal(s)
+	if err != nil {
+		return err
+	}
+	*a = New(d, Currency{})
+	return nil
+}
 
 // UnitPrice is a price per unit: an Amount that may carry more digits than
 // its currency's minor unit (0.0125 EUR per message), written with at
@@ -194,5 +208,5 @@ func (p UnitPrice) MarshalJSON() ([]byte, error) {
 	return json.Marshal(p.String())
 }
 
-// UnmarshalJSON refuses: see ErrNoCurrency.
-func (p *UnitPrice) UnmarshalJSON([]byte) error { return ErrNoCurrency }
+// UnmarshalJSON reads p as Amount.UnmarshalJSON does (zero Currency).
+func (p *UnitPrice) UnmarshalJSON(b []byte) error { return p.Amount.UnmarshalJSON(b) }

@@ -64,8 +64,8 @@ func TestMarshalFixed(t *testing.T) {
 }
 
 // TestAmountJSON: an Amount is written with its currency's digits, like
-// Fixed, whatever digits its value carries, and is never decoded without
-// its currency.
+// Fixed, whatever digits its value carries, and is decoded with no
+// currency, which arithmetic with a real one refuses.
 func TestAmountJSON(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -92,9 +92,16 @@ func TestAmountJSON(t *testing.T) {
 			t.Errorf("%s %s: MarshalJSON %s disagrees with Fixed %q", tt.value, tt.code, got, money.Fixed(a.Decimal(), tt.code))
 		}
 	}
-	var v struct{ A money.Amount }
-	if err := json.Unmarshal([]byte(`{"A":"1.00"}`), &v); !errors.Is(err, money.ErrNoCurrency) {
-		t.Errorf("decoding an Amount: %v, want ErrNoCurrency", err)
+	var v struct{ A, B money.Amount }
+	if err := json.Unmarshal([]byte(`{"A":"1.50","B":2}`), &v); err != nil || !v.A.Equal(money.New(decimal.RequireFromString("1.5"), money.Currency{})) ||
+		!v.B.Decimal().Equal(decimal.NewFromInt(2)) || !v.A.Currency().IsZero() {
+		t.Errorf("decoding Amounts: %+v, %v; want 1.50 and 2 of no currency", v, err)
+	}
+	if _, err := v.A.Add(money.Zero(money.MustCurrency("EUR"))); !errors.Is(err, money.ErrCurrencyMismatch) {
+		t.Errorf("a decoded Amount added to euros: %v, want ErrCurrencyMismatch", err)
+	}
+	if err := json.Unmarshal([]byte(`{"A":"1e3"}`), &v); !errors.Is(err, money.ErrInvalidDecimal) {
+		t.Errorf("decoding 1e3: %v, want ErrInvalidDecimal", err)
 	}
 }
 
@@ -118,7 +125,7 @@ func TestUnitPriceJSON(t *testing.T) {
 		}
 	}
 	var v struct{ P money.UnitPrice }
-	if err := json.Unmarshal([]byte(`{"P":"1.00"}`), &v); !errors.Is(err, money.ErrNoCurrency) {
-		t.Errorf("decoding a UnitPrice: %v, want ErrNoCurrency", err)
+	if err := json.Unmarshal([]byte(`{"P":"0.0125"}`), &v); err != nil || v.P.Decimal().String() != "0.0125" {
+		t.Errorf("decoding a UnitPrice: %+v, %v", v, err)
 	}
 }

@@ -1348,7 +1348,7 @@ func TestInvoiceTotalsReadBack(t *testing.T) {
 		}
 		var journal accList[service.JournalRow]
 		accDo(t, e, http.MethodGet, "/api/v1/ledger/invoice-journal", finance, nil).JSON(t, &journal)
-		if len(journal.Data) != 1 || !journal.Data[0].Total.Equal(wantTotal) || journal.Data[0].Number != issued.Number || journal.Data[0].Voucher != entry.Number {
+		if len(journal.Data) != 1 || !journal.Data[0].Total.Decimal().Equal(wantTotal) || journal.Data[0].Number != issued.Number || journal.Data[0].Voucher != entry.Number {
 			t.Errorf("invoice journal %+v, want %s %s with voucher %s", journal.Data, issued.Number, wantTotal, entry.Number)
 		}
 		tb := accTrialBalance(t, e, finance, "")
@@ -1543,7 +1543,7 @@ func TestTrialBalanceNetsToZero(t *testing.T) {
 		// The account ledger runs to the trial balance's net.
 		var al accList[service.AccountLine]
 		accDo(t, e, http.MethodGet, "/api/v1/ledger/accounts/1100/lines", finance, nil).JSON(t, &al)
-		if n := len(al.Data); n == 0 || !al.Data[n-1].Balance.Equal(accDec(t, after["1100"].Net)) {
+		if n := len(al.Data); n == 0 || !al.Data[n-1].Balance.Decimal().Equal(accDec(t, after["1100"].Net)) {
 			t.Errorf("account 1100 lines %+v end at a balance other than %s", al.Data, after["1100"].Net)
 		}
 	})

@@ -128,7 +128,7 @@ func checkOpenReceivables(t *testing.T, f *payFixture, lastDoc map[string]string
 	type figures struct{ total, pastDue, ledger decimal.Decimal }
 	by := map[string]figures{}
 	for _, a := range aging {
-		by[a.CustomerID] = figures{a.Total, a.Total.Sub(a.Buckets[service.AgingBuckets[0]]), a.Ledger}
+		by[a.CustomerID] = figures{a.Total.Decimal(), a.Total.MustSub(a.Buckets[service.AgingBuckets[0]]).Decimal(), a.Ledger.Decimal()}
 	}
 	for _, c := range f.customers {
 		want := by[c.ID]

@@ -80,18 +80,12 @@ type AccountLine struct {
 	EntryNumber string          `json:"entry_number"`
 	Date        calendar.Date   `json:"date"`
 	Description string          `json:"description"`
-	Debit       decimal.Decimal `json:"debit"`
-	Credit      decimal.Decimal `json:"credit"`
-	Balance     decimal.Decimal `json:"balance"` // running, debit − credit
+	Debit       money.Amount    `json:"debit"`
+	Credit      money.Amount    `json:"credit"`
+	Balance     money.Amount    `json:"balance"` // running, debit − credit
 	CustomerID  string          `json:"customer_id"`
 	InvoiceID   string          `json:"invoice_id"`
 	Currency    string          `json:"currency"` // the accounting currency
-}
-
-// MarshalJSON writes the amounts with the accounting currency's digits.
-func (l AccountLine) MarshalJSON() ([]byte, error) {
-	type plain AccountLine
-	return money.MarshalFixed(plain(l), money.Codes{Currency: l.Currency})
 }
 
 // TrialBalance returns every account's debits, credits and net at a date.
@@ -132,13 +126,7 @@ func (s *Service) AccountLedger(ctx context.Context, p access.Principal, account
 			return err
 		}
 		var err error
-		if out, err = tx.AccountLines(ctx, p.TenantID, account, from, to, limit); err != nil {
-			return err
-		}
-		cur, err := tenantCurrency(ctx, tx, p.TenantID)
-		for i := range out {
-			out[i].Currency = cur
-		}
+		out, err = tx.AccountLines(ctx, p.TenantID, account, from, to, limit)
 		return err
 	})
 	return out, err
@@ -154,16 +142,29 @@ type CustomerAging struct {
 	CustomerID     string                     `json:"customer_id"`
 	CustomerNumber string                     `json:"customer_number"`
 	Name           string                     `json:"name"`
-	Buckets        map[string]decimal.Decimal `json:"buckets"`
-	Total          decimal.Decimal            `json:"total"`
-	Ledger         decimal.Decimal            `json:"ledger"`   // receivables postings for the customer: equals Total
-	Currency       string                     `json:"currency"` // the accounting currency
+	Buckets        map[string]money.Amount `json:"buckets"`
+	Total          money.Amount            `json:"total"`
+	Ledger         money.Amount            `json:"ledger"`   // receivables postings for the customer: equals Total
+	Currency       string                  `json:"currency"` // the accounting currency
 }
 
-// MarshalJSON writes the amounts with the accounting currency's digits.
-func (a CustomerAging) MarshalJSON() ([]byte, error) {
-	type plain CustomerAging
-	return money.MarshalFixed(plain(a), money.Codes{Currency: a.Currency})
+// newCustomerAging returns a customer's aging with every bucket, its total
+// and its ledger balance at zero in currency cur.
+func newCustomerAging(id, number, name, cur string) *CustomerAging {
+	zero := money.In(decimal.Zero, cur)
+	a := &CustomerAging{CustomerID: id, CustomerNumber: number, Name: name, Buckets: map[string]money.Amount{},
+		Total: zero, Ledger: zero, Currency: cur}
+	for _, b := range AgingBuckets {
+		a.Buckets[b] = zero
+	}
+	return a
+}
+
+// add adds balance, in the aging's currency, to bucket b and the total.
+func (a *CustomerAging) add(b string, balance decimal.Decimal) {
+	x := money.In(balance, a.Currency)
+	a.Buckets[b] = a.Buckets[b].MustAdd(x)
+	a.Total = a.Total.MustAdd(x)
 }
 
 // ReceivablesAging returns the customer subledger with aging buckets at a date.
@@ -200,20 +201,14 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 		get := func(id, number, name string) *CustomerAging {
 			a := by[id]
 			if a == nil {
-				a = &CustomerAging{CustomerID: id, CustomerNumber: number, Name: name, Buckets: map[string]decimal.Decimal{}, Currency: cur}
-				for _, b := range AgingBuckets {
-					a.Buckets[b] = decimal.Zero
-				}
+				a = newCustomerAging(id, number, name, cur)
 				by[id] = a
 				order = append(order, id)
 			}
 			return a
 		}
 		for _, r := range rows {
-			a := get(r.AccountID, r.CustomerNumber, r.Name)
-			b := receivables.AgingBucket(r.Bucket)
-			a.Buckets[b] = a.Buckets[b].Add(r.Balance)
-			a.Total = a.Total.Add(r.Balance)
+			get(r.AccountID, r.CustomerNumber, r.Name).add(receivables.AgingBucket(r.Bucket), r.Balance)
 		}
 		for cust, bal := range sub {
 			if cust == "" {
@@ -227,7 +222,7 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 				}
 				a = get(cust, c.Number, c.Name)
 			}
-			a.Ledger = bal
+			a.Ledger = money.In(bal, cur)
 		}
 		slices.Sort(order)
 		for _, id := range order {
@@ -272,19 +267,13 @@ func OpenReceivableAt(ctx context.Context, tx ReceivablesStore, tenantID, accoun
 // every open document per bucket, and the bill-to accounts of the page.
 type AgingPage struct {
 	AsOf      calendar.Date              `json:"as_of"`
-	Totals    map[string]decimal.Decimal `json:"totals"`
-	Total     decimal.Decimal            `json:"total"`
-	Documents int                        `json:"documents"`
-	Customers []CustomerAging            `json:"customers"`
-	Currency  string                     `json:"currency"` // the accounting currency
+	Totals    map[string]money.Amount `json:"totals"`
+	Total     money.Amount            `json:"total"`
+	Documents int                     `json:"documents"`
+	Customers []CustomerAging         `json:"customers"`
+	Currency  string                  `json:"currency"` // the accounting currency
 	// Next is the after of the following page; empty on the last page.
 	Next string `json:"next,omitempty"`
-}
-
-// MarshalJSON writes the amounts with the accounting currency's digits.
-func (a AgingPage) MarshalJSON() ([]byte, error) {
-	type plain AgingPage
-	return money.MarshalFixed(plain(a), money.Codes{Currency: a.Currency})
 }
 
 // tenantCurrency is the tenant's accounting currency.
@@ -315,15 +304,15 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 		if err != nil {
 			return err
 		}
-		out = AgingPage{AsOf: asOf, Totals: map[string]decimal.Decimal{}, Customers: []CustomerAging{}, Currency: cur}
+		out = AgingPage{AsOf: asOf, Totals: map[string]money.Amount{}, Total: money.In(decimal.Zero, cur), Customers: []CustomerAging{}, Currency: cur}
 		cuts := receivables.AgingCuts(asOf)
 		tot, err := tx.AgingTotals(ctx, p.TenantID, cuts)
 		if err != nil {
 			return err
 		}
 		for i, b := range AgingBuckets {
-			out.Totals[b] = tot.Buckets[i]
-			out.Total = out.Total.Add(tot.Buckets[i])
+			out.Totals[b] = money.In(tot.Buckets[i], cur)
+			out.Total = out.Total.MustAdd(out.Totals[b])
 		}
 		out.Documents = tot.Documents
 		ids, err := tx.OpenAccounts(ctx, p.TenantID, after, limit+1)
@@ -347,16 +336,9 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 			if !ok {
 				i = len(out.Customers)
 				by[r.AccountID] = i
-				a := CustomerAging{CustomerID: r.AccountID, CustomerNumber: r.CustomerNumber, Name: r.Name, Buckets: map[string]decimal.Decimal{}, Currency: cur}
-				for _, b := range AgingBuckets {
-					a.Buckets[b] = decimal.Zero
-				}
-				out.Customers = append(out.Customers, a)
+				out.Customers = append(out.Customers, *newCustomerAging(r.AccountID, r.CustomerNumber, r.Name, cur))
 			}
-			a := &out.Customers[i]
-			b := receivables.AgingBucket(r.Bucket)
-			a.Buckets[b] = a.Buckets[b].Add(r.Balance)
-			a.Total = a.Total.Add(r.Balance)
+			out.Customers[i].add(receivables.AgingBucket(r.Bucket), r.Balance)
 		}
 		return nil
 	})
@@ -407,15 +389,9 @@ type JournalRow struct {
 	CustomerID   string          `json:"customer_id"`
 	CustomerName string          `json:"customer_name"`
 	Currency     string          `json:"currency"`
-	Total        decimal.Decimal `json:"total"`
+	Total        money.Amount    `json:"total"`
 	Voucher      string          `json:"voucher"`
 	VoidVoucher  string          `json:"void_voucher,omitempty"`
-}
-
-// MarshalJSON writes the total with its currency's digits.
-func (r JournalRow) MarshalJSON() ([]byte, error) {
-	type plain JournalRow
-	return money.MarshalFixed(plain(r), money.Codes{Currency: r.Currency})
 }
 
 // InvoiceJournal lists issued documents with their ledger vouchers (seed 004).

@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 )
@@ -140,6 +141,11 @@ func (t *Payments) TrialBalance(ctx context.Context, tenantID string, asOf calen
 }
 
 func (t *Payments) AccountLines(ctx context.Context, tenantID, account string, from, to calendar.Date, limit int) ([]service.AccountLine, error) {
+	// The lines' amounts are in the tenant's accounting currency.
+	var code string
+	if err := t.QueryRow(ctx, `SELECT currency FROM tenants WHERE id = ?`, tenantID).Scan(&code); err != nil {
+		return nil, fmt.Errorf("account lines: tenant currency: %w", err)
+	}
 	w := dbtx.TenantWhere("l.tenant_id", tenantID)
 	w.And("l.account = ?", account)
 	var opening decimal.Decimal
@@ -166,12 +172,13 @@ func (t *Payments) AccountLines(ctx context.Context, tenantID, account string, f
 	var out []service.AccountLine
 	bal := opening
 	for rows.Next() {
-		var l service.AccountLine
-		if err := rows.Scan(&l.EntryID, &l.EntryNumber, dbtx.ScanDate(&l.Date), &l.Description, dbtx.ScanDec(&l.Debit), dbtx.ScanDec(&l.Credit), &l.CustomerID, &l.InvoiceID); err != nil {
+		l := service.AccountLine{Currency: code}
+		var debit, credit decimal.Decimal
+		if err := rows.Scan(&l.EntryID, &l.EntryNumber, dbtx.ScanDate(&l.Date), &l.Description, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit), &l.CustomerID, &l.InvoiceID); err != nil {
 			return nil, fmt.Errorf("scan account line: %w", err)
 		}
-		bal = bal.Add(l.Debit).Sub(l.Credit)
-		l.Balance = bal
+		bal = bal.Add(debit).Sub(credit)
+		l.Debit, l.Credit, l.Balance = money.In(debit, code), money.In(credit, code), money.In(bal, code)
 		out = append(out, l)
 	}
 	return out, rows.Err()
@@ -229,11 +236,12 @@ func (t *Payments) Journal(ctx context.Context, tenantID string, f service.Journ
 	for rows.Next() {
 		var r service.JournalRow
 		var kind, status string
+		var total decimal.Decimal
 		if err := rows.Scan(&r.InvoiceID, &r.Number, &kind, &status, dbtx.ScanDate(&r.InvoiceDate), &r.CustomerID, &r.CustomerName,
-			&r.Currency, dbtx.ScanDec(&r.Total), &r.Voucher, &r.VoidVoucher); err != nil {
+			&r.Currency, dbtx.ScanDec(&total), &r.Voucher, &r.VoidVoucher); err != nil {
 			return nil, fmt.Errorf("scan journal row: %w", err)
 		}
-		r.Kind, r.Status = billingKind(kind), billingStatus(status)
+		r.Kind, r.Status, r.Total = billingKind(kind), billingStatus(status), money.In(total, r.Currency)
 		out = append(out, r)
 	}
 	return out, rows.Err()
