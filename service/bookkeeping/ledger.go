@@ -76,16 +76,16 @@ type AgingTotals struct {
 
 // AccountLine is one posting on an account with the entry it belongs to.
 type AccountLine struct {
-	EntryID     string          `json:"entry_id"`
-	EntryNumber string          `json:"entry_number"`
-	Date        calendar.Date   `json:"date"`
-	Description string          `json:"description"`
-	Debit       money.Amount    `json:"debit"`
-	Credit      money.Amount    `json:"credit"`
-	Balance     money.Amount    `json:"balance"` // running, debit − credit
-	CustomerID  string          `json:"customer_id"`
-	InvoiceID   string          `json:"invoice_id"`
-	Currency    string          `json:"currency"` // the accounting currency
+	EntryID     string        `json:"entry_id"`
+	EntryNumber string        `json:"entry_number"`
+	Date        calendar.Date `json:"date"`
+	Description string        `json:"description"`
+	Debit       money.Amount  `json:"debit"`
+	Credit      money.Amount  `json:"credit"`
+	Balance     money.Amount  `json:"balance"` // running, debit − credit
+	CustomerID  string        `json:"customer_id"`
+	InvoiceID   string        `json:"invoice_id"`
+	Currency    string        `json:"currency"` // the accounting currency
 }
 
 // TrialBalance returns every account's debits, credits and net at a date.
@@ -139,9 +139,9 @@ var AgingBuckets = receivables.AgingBuckets
 // CustomerAging is one customer's open balance by days past due, in the
 // accounting currency, with its subledger balance.
 type CustomerAging struct {
-	CustomerID     string                     `json:"customer_id"`
-	CustomerNumber string                     `json:"customer_number"`
-	Name           string                     `json:"name"`
+	CustomerID     string                  `json:"customer_id"`
+	CustomerNumber string                  `json:"customer_number"`
+	Name           string                  `json:"name"`
 	Buckets        map[string]money.Amount `json:"buckets"`
 	Total          money.Amount            `json:"total"`
 	Ledger         money.Amount            `json:"ledger"`   // receivables postings for the customer: equals Total
@@ -266,7 +266,7 @@ func OpenReceivableAt(ctx context.Context, tx ReceivablesStore, tenantID, accoun
 // AgingPage is one page of the receivables aging at a date: the totals of
 // every open document per bucket, and the bill-to accounts of the page.
 type AgingPage struct {
-	AsOf      calendar.Date              `json:"as_of"`
+	AsOf      calendar.Date           `json:"as_of"`
 	Totals    map[string]money.Amount `json:"totals"`
 	Total     money.Amount            `json:"total"`
 	Documents int                     `json:"documents"`
@@ -381,17 +381,17 @@ type JournalFilter struct {
 
 // JournalRow is one issued document in the invoice journal with its voucher.
 type JournalRow struct {
-	InvoiceID    string          `json:"invoice_id"`
-	Number       string          `json:"number"`
-	Kind         billing.Kind    `json:"kind"`
-	Status       billing.Status  `json:"status"`
-	InvoiceDate  calendar.Date   `json:"invoice_date"`
-	CustomerID   string          `json:"customer_id"`
-	CustomerName string          `json:"customer_name"`
-	Currency     string          `json:"currency"`
-	Total        money.Amount    `json:"total"`
-	Voucher      string          `json:"voucher"`
-	VoidVoucher  string          `json:"void_voucher,omitempty"`
+	InvoiceID    string         `json:"invoice_id"`
+	Number       string         `json:"number"`
+	Kind         billing.Kind   `json:"kind"`
+	Status       billing.Status `json:"status"`
+	InvoiceDate  calendar.Date  `json:"invoice_date"`
+	CustomerID   string         `json:"customer_id"`
+	CustomerName string         `json:"customer_name"`
+	Currency     string         `json:"currency"`
+	Total        money.Amount   `json:"total"`
+	Voucher      string         `json:"voucher"`
+	VoidVoucher  string         `json:"void_voucher,omitempty"`
 }
 
 // InvoiceJournal lists issued documents with their ledger vouchers (seed 004).
