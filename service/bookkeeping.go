@@ -37,6 +37,8 @@ type (
 	JournalFilter = bookkeeping.JournalFilter
 	// JournalRow is one issued document in the invoice journal with its voucher.
 	JournalRow = bookkeeping.JournalRow
+	// Entry is a journal entry as outputs show it.
+	Entry = bookkeeping.Entry
 	// InvoiceTotalsView is seed 004's totals view of a document.
 	InvoiceTotalsView = bookkeeping.InvoiceTotalsView
 	// ExchangeRate is one row of the tenant's exchange-rate table.

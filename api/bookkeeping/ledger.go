@@ -262,11 +262,11 @@ func (h *Handlers) registerLedger(api huma.API) {
 		ID string `path:"id"`
 	}
 	core.Op(api, huma.Operation{OperationID: "get-journal-entry", Method: http.MethodGet, Path: "/api/v1/ledger/entries/{id}", Summary: "A journal entry", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *entryIn) (*core.Body[ledger.Entry], error) {
+		func(ctx context.Context, p access.Principal, in *entryIn) (*core.Body[service.Entry], error) {
 			e, err := h.Svc.GetEntry(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[ledger.Entry]{Body: e}, nil
+			return &core.Body[service.Entry]{Body: e}, nil
 		})
 }

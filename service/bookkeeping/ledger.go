@@ -3,6 +3,7 @@ package bookkeeping
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -411,21 +412,61 @@ func (s *Service) InvoiceJournal(ctx context.Context, p access.Principal, f Jour
 	return out, err
 }
 
-// GetEntry returns one journal entry.
-func (s *Service) GetEntry(ctx context.Context, p access.Principal, entryID string) (ledger.Entry, error) {
-	if err := p.Require(access.ReadLedger); err != nil {
-		return ledger.Entry{}, err
+// Entry is a journal entry as outputs show it (ledger.Entry with its
+// amounts as money.Amount).
+type Entry struct {
+	ID          string        `json:"id"`
+	Number      string        `json:"number"` // voucher number
+	Date        calendar.Date `json:"date"`
+	Description string        `json:"description"`
+	SourceType  string        `json:"source_type"` // invoice, credit_note, payment …
+	SourceID    string        `json:"source_id"`
+	ReversesID  string        `json:"reverses_id,omitempty"`
+	Lines       []Line        `json:"lines"`
+	CreatedAt   time.Time     `json:"created_at"`
+	Currency    string        `json:"currency,omitempty"` // the accounting currency of debits and credits
+}
+
+// Line is one posting of an Entry: its debit and credit in the accounting
+// currency, its document's signed amount in the document's currency.
+type Line struct {
+	Account    string       `json:"account"`
+	Debit      money.Amount `json:"debit"`
+	Credit     money.Amount `json:"credit"`
+	CustomerID string       `json:"customer_id,omitempty"`
+	InvoiceID  string       `json:"invoice_id,omitempty"`
+	Currency   string       `json:"currency,omitempty"`
+	Amount     money.Amount `json:"amount"`
+}
+
+// entryOf is e as outputs show it, its debits and credits in the
+// accounting currency accounting.
+func entryOf(e ledger.Entry, accounting string) Entry {
+	out := Entry{ID: e.ID, Number: e.Number, Date: e.Date, Description: e.Description, SourceType: e.SourceType, SourceID: e.SourceID,
+		ReversesID: e.ReversesID, Lines: make([]Line, len(e.Lines)), CreatedAt: e.CreatedAt, Currency: accounting}
+	for i, l := range e.Lines {
+		out.Lines[i] = Line{Account: l.Account, Debit: money.In(l.Debit, accounting), Credit: money.In(l.Credit, accounting),
+			CustomerID: l.CustomerID, InvoiceID: l.InvoiceID, Currency: l.Currency, Amount: money.In(l.Amount, l.Currency)}
 	}
-	var e ledger.Entry
+	return out
+}
+
+// GetEntry returns one journal entry.
+func (s *Service) GetEntry(ctx context.Context, p access.Principal, entryID string) (Entry, error) {
+	if err := p.Require(access.ReadLedger); err != nil {
+		return Entry{}, err
+	}
+	var out Entry
 	err := s.journal.Read(ctx, func(tx JournalTx) error {
-		var err error
-		if e, err = tx.GetEntry(ctx, p.TenantID, entryID); err != nil {
+		e, err := tx.GetEntry(ctx, p.TenantID, entryID)
+		if err != nil {
 			return err
 		}
-		e.Currency, err = tenantCurrency(ctx, tx, p.TenantID)
+		cur, err := tenantCurrency(ctx, tx, p.TenantID)
+		out = entryOf(e, cur)
 		return err
 	})
-	return e, err
+	return out, err
 }
 
 // InvoiceTotalsView is seed 004's totals view: the document's amounts with
