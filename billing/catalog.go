@@ -84,7 +84,8 @@ type ContractPart struct {
 	ProductID   string          `json:"product_id"`
 	Description string          `json:"description"`
 	Quantity    decimal.Decimal `json:"quantity" money:"-"`
-	Price       money.UnitPrice `json:"price"` // in the product's currency, as the sales items it makes
+	Price       money.UnitPrice `json:"price"`    // in the product's currency, as the sales items it makes
+	Currency    string          `json:"currency"` // the currency of Price
 	Interval    Interval        `json:"interval"`
 	Start       calendar.Date   `json:"start_date"`
 	End         calendar.Date   `json:"end_date"`

@@ -78,6 +78,7 @@ type Grant struct {
 	CustomerID string        `json:"customer_id"`
 	Amount     money.Amount  `json:"amount"` // in the wallet's currency
 	Remaining  money.Amount  `json:"remaining"`
+	Currency   string        `json:"currency"`   // the wallet's, the currency of the amounts
 	ExpiresOn  calendar.Date `json:"expires_on"` // last day it can be used; zero: never expires
 	Reason     string        `json:"reason"`
 	CreatedAt  time.Time     `json:"created_at"`
@@ -103,6 +104,7 @@ type Movement struct {
 	CustomerID    string       `json:"customer_id"`
 	Kind          string       `json:"kind"`
 	Ref           string       `json:"ref,omitempty"` // a usage charge's reference: applied once
+	Currency      string       `json:"currency"`      // the wallet's, the currency of the amounts
 	Paid          money.Amount `json:"paid"`          // signed change of paid credits, in the wallet's currency
 	Complimentary money.Amount `json:"complimentary"` // signed change of complimentary credits
 	Billed        money.Amount `json:"billed"`        // the part of a usage charge the wallet did not cover

@@ -32,7 +32,8 @@ import (
 var (
 	amountKey = regexp.MustCompile(`^(amount|total|net|tax|paid|balance|debit|credit|open|past_due|invoiced|invoiced_this_year|refunded|` +
 		`unapplied|unapplied_payments|reversed|gross|discount|credit_limit|open_balance|available_after|recurring_monthly|ledger|` +
-		`open_credit_notes|open_invoices|applied|line_tax|.*_accounting)$`)
+		`open_credit_notes|open_invoices|applied|line_tax|remaining|complimentary|billed|paid_after|paid_balance|complimentary_balance|` +
+		`recharge_threshold|recharge_amount|wallet_drawn|wallet_topped_up|.*_accounting)$`)
 	priceKey   = regexp.MustCompile(`^(unit_price|price|default_price)$`)
 	mapOfSums  = map[string]bool{"buckets": true, "totals": true, "applied": true} // objects whose members are all amounts
 	accountKey = regexp.MustCompile(`^(.*_accounting|open_balance|available_after|debit|credit)$`)
@@ -192,6 +193,27 @@ func TestAmountsHaveTheirCurrencysDigits(t *testing.T) {
 				t.Fatalf("subscription %s: %v", cs.cur, err)
 			}
 			ids["subscription"] = append(ids["subscription"], sub.ID)
+			// A contract part priced in the product's currency, and a wallet
+			// (in the accounting currency, EUR) with a grant and a draw.
+			const small = "5.5"
+			r = accDo(t, e, http.MethodPost, "/api/v1/contracts", admin, map[string]any{"customer_id": c.ID, "name": "Support " + cs.cur,
+				"parts": []any{map[string]any{"product_id": prod.ID, "quantity": "2", "price": cs.price, "interval": "monthly", "start_date": "2026-03-01"}}})
+			if r.Status != http.StatusCreated {
+				t.Fatalf("contract %s: %d %s", cs.cur, r.Status, r.Body)
+			}
+			base := "/api/v1/customers/" + c.ID + "/wallet"
+			for _, step := range []struct {
+				method, path string
+				body         map[string]any
+			}{
+				{http.MethodPut, base, map[string]any{"credit_rate": "100", "recharge_threshold": small, "recharge_amount": small}},
+				{http.MethodPost, base + "/grants", map[string]any{"amount": small, "reason": "welcome"}},
+				{http.MethodPost, base + "/draws", map[string]any{"ref": "use-" + cs.cur, "amount": small, "description": "Usage"}},
+			} {
+				if r := accDo(t, e, step.method, step.path, admin, step.body); r.Status/100 != 2 {
+					t.Fatalf("%s %s: %d %s", step.method, step.path, r.Status, r.Body)
+				}
+			}
 		}
 		// A yearly JPY subscription of 10,000 bills 833 a month (not 833.33).
 		var dash struct {
@@ -240,7 +262,7 @@ func TestAmountsHaveTheirCurrencysDigits(t *testing.T) {
 			get(path, admin)
 		}
 		for _, id := range ids["customer"] {
-			for _, sub := range []string{"", "/credit", "/dashboard"} {
+			for _, sub := range []string{"", "/credit", "/dashboard", "/wallet", "/wallet/movements", "/wallet/recharges"} {
 				get("/api/v1/customers/"+id+sub, admin)
 			}
 		}

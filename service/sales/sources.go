@@ -72,7 +72,7 @@ func (s *Service) contractFrom(ctx context.Context, tx ContractsTx, tenantID str
 		} else if err != nil {
 			return err
 		}
-		part.Price = money.PriceIn(prod.DefaultPrice, prod.Currency)
+		part.Price, part.Currency = money.PriceIn(prod.DefaultPrice, prod.Currency), prod.Currency
 		if pi.Price != nil {
 			pr, err := money.ParseDecimal(*pi.Price)
 			if err != nil {

@@ -141,7 +141,7 @@ func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billin
 			in.Description = prod.Name
 		}
 	}
-	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: billing.MoveDraw, Ref: in.Ref,
+	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: billing.MoveDraw, Ref: in.Ref, Currency: w.Currency,
 		Paid: paid.Neg(), Complimentary: comp.Neg(), Billed: billed, Description: in.Description, CreatedAt: now}
 	if paid.Sign() != 0 {
 		paid := paid.Decimal()
@@ -191,7 +191,7 @@ func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billin
 		}
 	}
 	if w.NeedsRecharge(after) {
-		rc := Recharge{ID: id.NewAt("wrc", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Amount: w.RechargeAmount,
+		rc := Recharge{ID: id.NewAt("wrc", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Amount: w.RechargeAmount, Currency: w.Currency,
 			Status: "pending", Auto: true, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
 		if err := tx.InsertRecharge(ctx, rc); err != nil {
 			return DrawResult{}, err

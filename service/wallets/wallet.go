@@ -231,7 +231,7 @@ func (s *Service) GrantCredits(ctx context.Context, p access.Principal, customer
 			return WalletView{}, none, fail.Field("expires_on", "is in the past")
 		}
 		now := s.now()
-		g := billing.Grant{ID: id.NewAt("wgr", now), TenantID: p.TenantID, CustomerID: customerID, Amount: amt, Remaining: amt,
+		g := billing.Grant{ID: id.NewAt("wgr", now), TenantID: p.TenantID, CustomerID: customerID, Amount: amt, Remaining: amt, Currency: w.Currency,
 			ExpiresOn: expiresOn, Reason: reason, CreatedAt: now}
 		if err := tx.InsertGrant(ctx, g); err != nil {
 			return WalletView{}, none, err
@@ -240,7 +240,7 @@ func (s *Service) GrantCredits(ctx context.Context, p access.Principal, customer
 		if reason != "" {
 			desc += ": " + reason
 		}
-		if err := tx.InsertMovement(ctx, billing.Movement{ID: id.NewAt("wmv", now), TenantID: p.TenantID, CustomerID: customerID,
+		if err := tx.InsertMovement(ctx, billing.Movement{ID: id.NewAt("wmv", now), TenantID: p.TenantID, CustomerID: customerID, Currency: w.Currency,
 			Kind: billing.MoveGrant, Complimentary: amt, PaidAfter: w.PaidBalance, Description: desc, CreatedAt: now}); err != nil {
 			return WalletView{}, none, err
 		}
@@ -342,7 +342,7 @@ func (s *Service) creditWallet(ctx context.Context, tx WalletsTx, w *billing.Wal
 		return billing.Movement{}, err
 	}
 	zero := money.Zero(amt.Currency())
-	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: kind, Ref: ref, Paid: amt,
+	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: kind, Ref: ref, Paid: amt, Currency: w.Currency,
 		Complimentary: zero, Billed: zero,
 		Description: desc, ReceiptNumber: fmt.Sprintf("WR-%06d", n), ProviderRef: providerRef, CreatedAt: now}
 	var b ledger.Builder

@@ -218,8 +218,9 @@ type Recharge struct {
 	ID            string       `json:"id"`
 	TenantID      string       `json:"-"`
 	CustomerID    string       `json:"customer_id"`
-	Amount        money.Amount `json:"amount"` // in the wallet's currency
-	Status        string       `json:"status"` // pending, processing, succeeded, failed
+	Amount        money.Amount `json:"amount"`   // in the wallet's currency
+	Currency      string       `json:"currency"` // the wallet's
+	Status        string       `json:"status"`   // pending, processing, succeeded, failed
 	Auto          bool         `json:"auto"`
 	Attempts      int          `json:"attempts"` // failed attempts so far
 	NextAttemptAt time.Time    `json:"next_attempt_at"`

@@ -150,7 +150,7 @@ func (t *Accounts) ListGrants(ctx context.Context, tenantID, customerID string) 
 			&g.Reason, dbtx.ScanTS(&g.CreatedAt), &cur); err != nil {
 			return nil, fmt.Errorf("scan wallet grant: %w", err)
 		}
-		g.Amount, g.Remaining = money.In(amount, cur), money.In(remaining, cur)
+		g.Amount, g.Remaining, g.Currency = money.In(amount, cur), money.In(remaining, cur), cur
 		out = append(out, g)
 	}
 	return out, rows.Err()
@@ -177,6 +177,7 @@ func scanMovement(row interface{ Scan(...any) error }) (billing.Movement, error)
 	err := row.Scan(&m.TenantID, &m.ID, &m.CustomerID, &m.Kind, &m.Ref, dbtx.ScanDec(&paid), dbtx.ScanDec(&comp), dbtx.ScanDec(&billed),
 		dbtx.ScanDec(&after), &m.Description, &m.ReceiptNumber, &m.ProviderRef, &m.EntryID, &m.SalesItemID, dbtx.ScanTS(&m.CreatedAt), &cur)
 	m.Paid, m.Complimentary, m.Billed, m.PaidAfter = money.In(paid, cur), money.In(comp, cur), money.In(billed, cur), money.In(after, cur)
+	m.Currency = cur
 	return m, err
 }
 
@@ -243,7 +244,7 @@ func scanRecharge(row interface{ Scan(...any) error }) (service.Recharge, error)
 	var cur string
 	err := row.Scan(&r.TenantID, &r.ID, &r.CustomerID, dbtx.ScanDec(&amount), &r.Status, &r.Auto, &r.Attempts, dbtx.ScanTS(&r.NextAttemptAt),
 		dbtx.ScanNTS(&r.LockedUntil), &r.LastError, &r.MovementID, dbtx.ScanTS(&r.CreatedAt), dbtx.ScanTS(&r.UpdatedAt), &cur)
-	r.Amount = money.In(amount, cur)
+	r.Amount, r.Currency = money.In(amount, cur), cur
 	return r, err
 }
 

@@ -224,7 +224,7 @@ func (t *Sales) listContracts(ctx context.Context, w *dbtx.Where) ([]billing.Con
 			&p.InAdvance, &cur); err != nil {
 			return nil, fmt.Errorf("scan contract: %w", err)
 		}
-		p.Interval, p.Price = billing.Interval(interval), money.PriceIn(price, cur)
+		p.Interval, p.Price, p.Currency = billing.Interval(interval), money.PriceIn(price, cur), cur
 		if len(out) == 0 || out[len(out)-1].ID != c.ID {
 			out = append(out, c)
 		}
