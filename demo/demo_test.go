@@ -208,7 +208,7 @@ func TestEnsure(t *testing.T) {
 		methods, refunded := map[string]int{}, 0
 		for _, p := range pays {
 			methods[p.Method]++
-			if p.Refunded.IsPositive() {
+			if p.Refunded.Sign() > 0 {
 				refunded++
 			}
 		}

@@ -181,7 +181,7 @@ func (r dashboardReads) Payments(ctx context.Context, tx accounts.DashboardTx, t
 	for _, pay := range pays {
 		rc := accounts.Received{ID: pay.ID, At: pay.CreatedAt, Method: pay.Method, Reference: pay.Reference, CardBrand: pay.CardBrand,
 			CardLast4: pay.CardLast4, Amount: pay.Amount, Currency: pay.Currency, AmountAccounting: pay.AmountAccounting}
-		if pay.Refunded.IsPositive() {
+		if pay.Refunded.Sign() > 0 {
 			rs, err := wide.ListRefunds(ctx, tenantID, pay.ID)
 			if err != nil {
 				return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
@@ -111,7 +112,7 @@ func TestPaymentsLedgerProperty(t *testing.T) {
 					continue
 				}
 				p := must(f.svc.GetPayment(ctx, f.p, pays[r.IntN(len(pays))])).ok(t)
-				left := p.Amount.Sub(p.Refunded)
+				left := p.Amount.MustSub(p.Refunded).Decimal()
 				amt := ""
 				switch r.IntN(3) {
 				case 0: // all that is left
@@ -174,12 +175,12 @@ func checkPaymentBalances(t *testing.T, f *payFixture, pays []string) {
 	paid := map[string]decimal.Decimal{}
 	for _, id := range pays {
 		p := must(f.svc.GetPayment(f.ctx, f.p, id)).ok(t)
-		held := decimal.Zero
+		held := money.Zero(p.Amount.Currency())
 		for _, a := range p.Applications {
-			held = held.Add(a.Amount.Sub(a.Reversed))
-			paid[a.InvoiceID] = paid[a.InvoiceID].Add(a.Amount.Sub(a.Reversed))
+			held = held.MustAdd(a.Amount.MustSub(a.Reversed))
+			paid[a.InvoiceID] = paid[a.InvoiceID].Add(a.Amount.MustSub(a.Reversed).Decimal())
 		}
-		if p.Unapplied.IsNegative() || !p.Amount.Equal(p.Unapplied.Add(p.Refunded).Add(held)) {
+		if p.Unapplied.Sign() < 0 || !p.Amount.Equal(p.Unapplied.MustAdd(p.Refunded).MustAdd(held)) {
 			t.Fatalf("payment %s: amount %s ≠ unapplied %s + refunded %s + applied %s", p.ID, p.Amount, p.Unapplied, p.Refunded, held)
 		}
 	}

@@ -118,12 +118,12 @@ func TestPaymentsSettlement(t *testing.T) {
 		pay3 := must(f.svc.RecordPayment(f.ctx, f.p, service.PaymentInput{CustomerID: c.ID, Method: "card", Amount: "30",
 			Invoices: []service.Allocation{{InvoiceID: inv2.ID}}})).ok(t)
 		wantInvoice(t, f.invoice(t, inv2.ID), billing.Closed, "50", "0")
-		if !pay3.Unapplied.Equal(dec("20")) {
+		if !pay3.Unapplied.Decimal().Equal(dec("20")) {
 			t.Fatalf("overpayment unapplied %s, want 20", pay3.Unapplied)
 		}
 		checkPayLedger(t, f)
 		credit := must(f.svc.GetCustomerCredit(f.ctx, f.p, c.ID)).ok(t)
-		if len(credit) != 1 || !credit[0].Unapplied.Equal(dec("20")) {
+		if len(credit) != 1 || !credit[0].Unapplied.Decimal().Equal(dec("20")) {
 			t.Fatalf("credit: %+v", credit)
 		}
 		// The next invoice uses the credit when issued.
@@ -137,7 +137,7 @@ func TestPaymentsSettlement(t *testing.T) {
 		// A credit note settles the rest: settle open transactions.
 		cn := f.issue(t, 1, "8.00", "credit_note")
 		st := must(f.svc.Settle(f.ctx, f.p, service.SettleInput{CustomerID: c.ID})).ok(t)
-		if len(st.Applications) != 1 || st.Applications[0].SourceID != cn.ID || !st.Applications[0].Amount.Equal(dec("5")) {
+		if len(st.Applications) != 1 || st.Applications[0].SourceID != cn.ID || !st.Applications[0].Amount.Decimal().Equal(dec("5")) {
 			t.Fatalf("settlement: %+v", st)
 		}
 		wantInvoice(t, f.invoice(t, inv3.ID), billing.Closed, "20", "0") // a credit note lowers the balance, not "paid"
@@ -157,7 +157,7 @@ func TestPaymentsSettlement(t *testing.T) {
 		wantFields(t, err, "amount")
 		f.same(t, before)
 		r := must(f.svc.RefundPayment(f.ctx, f.p, pay2.ID, service.RefundInput{Amount: "45", Reason: "goodwill"})).ok(t)
-		if !r.Amount.Equal(dec("45")) || r.EntryID == "" {
+		if !r.Amount.Decimal().Equal(dec("45")) || r.EntryID == "" {
 			t.Fatalf("refund: %+v", r)
 		}
 		// pay2 paid 60 of inv1 then 40 of inv2: 40 comes back from inv2, 5 from inv1.
@@ -226,7 +226,7 @@ func TestPaymentsRefused(t *testing.T) {
 		// A payment in another currency with its rate is fine.
 		pay := must(f.svc.RecordPayment(f.ctx, f.p, service.PaymentInput{CustomerID: usd.ID, Method: "bank_transfer", Amount: "60",
 			Currency: "USD", ExchangeRate: "0.95"})).ok(t)
-		if !pay.AmountAccounting.Equal(dec("57")) || len(pay.Applications) != 1 {
+		if !pay.AmountAccounting.Decimal().Equal(dec("57")) || len(pay.Applications) != 1 {
 			t.Fatalf("USD payment: %+v", pay)
 		}
 		checkPayLedger(t, f)
@@ -318,7 +318,7 @@ func checkPayLedger(t *testing.T, f *payFixture) {
 	pays := must(f.svc.ListPayments(f.ctx, f.p, service.PaymentFilter{Limit: 1000})).ok(t)
 	for _, p := range pays {
 		rate := p.ExchangeRate
-		unapplied = unapplied.Add(p.Unapplied.Mul(rate).Round(2))
+		unapplied = unapplied.Add(p.Unapplied.Decimal().Mul(rate).Round(2))
 	}
 	if !credit.Equal(unapplied) {
 		t.Fatalf("customer credit account %s ≠ unapplied payments %s", credit, unapplied)

@@ -13,6 +13,9 @@ import (
 // Amount renders an amount with exactly the currency's digits (money.Fixed).
 func Amount(d decimal.Decimal, cur string) string { return money.Fixed(d, cur) }
 
+// Fixed renders a with exactly its currency's digits (money.Fixed).
+func Fixed(a money.Amount) string { return money.Fixed(a.Decimal(), a.Currency().Code()) }
+
 // Accounting is the caller's tenant's accounting currency, for the
 // *_accounting amounts of an output.
 func Accounting(ctx context.Context, svc *service.Service, p access.Principal) (string, error) {

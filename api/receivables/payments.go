@@ -63,21 +63,21 @@ func applicationsOut(as []service.Application, cur string) []Application {
 	out := make([]Application, 0, len(as))
 	for _, a := range as {
 		out = append(out, Application{ID: a.ID, SourceType: a.SourceType, SourceID: a.SourceID, InvoiceID: a.InvoiceID,
-			Amount: core.Amount(a.Amount, cur), Reversed: core.Amount(a.Reversed, cur), EntryID: a.EntryID})
+			Amount: core.Fixed(a.Amount), Reversed: core.Fixed(a.Reversed), EntryID: a.EntryID})
 	}
 	return out
 }
 
 func refundOut(r service.Refund, cur string) Refund {
-	return Refund{ID: r.ID, PaymentID: r.PaymentID, Amount: core.Amount(r.Amount, cur), Reason: r.Reason, ProviderRefund: r.ProviderRefund,
+	return Refund{ID: r.ID, PaymentID: r.PaymentID, Amount: core.Fixed(r.Amount), Reason: r.Reason, ProviderRefund: r.ProviderRefund,
 		Date: core.Date{Date: r.Date}, EntryID: r.EntryID, CreatedAt: r.CreatedAt}
 }
 
 // paymentOut is the API form of a payment; acc is the accounting currency.
 func paymentOut(p service.Payment, acc string) Payment {
-	out := Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: core.Amount(p.Amount, p.Currency), Currency: p.Currency,
-		ExchangeRate: p.ExchangeRate.String(), AmountAccounting: core.Amount(p.AmountAccounting, acc), Unapplied: core.Amount(p.Unapplied, p.Currency),
-		Refunded: core.Amount(p.Refunded, p.Currency), Date: core.Date{Date: p.Date}, Reference: p.Reference, PaymentMethodID: p.PaymentMethodID,
+	out := Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: core.Fixed(p.Amount), Currency: p.Currency,
+		ExchangeRate: p.ExchangeRate.String(), AmountAccounting: core.Fixed(p.AmountAccounting), Unapplied: core.Fixed(p.Unapplied),
+		Refunded: core.Fixed(p.Refunded), Date: core.Date{Date: p.Date}, Reference: p.Reference, PaymentMethodID: p.PaymentMethodID,
 		CardBrand: p.CardBrand, CardLast4: p.CardLast4, Provider: p.Provider, ChargeID: p.ChargeID, EntryID: p.EntryID,
 		CreatedAt: p.CreatedAt, Applications: applicationsOut(p.Applications, p.Currency), Refunds: []Refund{}}
 	for _, r := range p.Refunds {
@@ -249,8 +249,8 @@ func (h *Handlers) registerPayments(api huma.API) {
 			}
 			out := make([]creditOut, 0, len(cs))
 			for _, c := range cs {
-				out = append(out, creditOut{Currency: c.Currency, Unapplied: core.Amount(c.Unapplied, c.Currency), CreditNotes: core.Amount(c.CreditNotes, c.Currency),
-					Total: core.Amount(c.Total, c.Currency), OpenInvoices: core.Amount(c.OpenInvoice, c.Currency)})
+				out = append(out, creditOut{Currency: c.Currency, Unapplied: core.Fixed(c.Unapplied), CreditNotes: core.Fixed(c.CreditNotes),
+					Total: core.Fixed(c.Total), OpenInvoices: core.Fixed(c.OpenInvoice)})
 			}
 			return &core.Body[[]creditOut]{Body: out}, nil
 		})

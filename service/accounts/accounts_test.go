@@ -424,8 +424,8 @@ func (r *reads) Invoices(ctx context.Context, tx DashboardTx, tenantID, customer
 }
 func (r *reads) Payments(ctx context.Context, tx DashboardTx, tenantID, customerID string, limit int) ([]Received, error) {
 	r.payments = true
-	return []Received{{ID: "p1", At: time.Unix(20, 0), CardBrand: "visa", CardLast4: "4242", Amount: dec("100"), Currency: "USD", AmountAccounting: dec("90"),
-		Refunds: []ReceivedRefund{{ID: "r1", At: time.Unix(30, 0), Amount: dec("10"), AmountAccounting: dec("9")}}}}, nil
+	return []Received{{ID: "p1", At: time.Unix(20, 0), CardBrand: "visa", CardLast4: "4242", Amount: in("100", "USD"), Currency: "USD", AmountAccounting: in("90", "EUR"),
+		Refunds: []ReceivedRefund{{ID: "r1", At: time.Unix(30, 0), Amount: in("10", "USD"), AmountAccounting: in("9", "EUR")}}}}, nil
 }
 func (r *reads) OpenReceivable(ctx context.Context, tx DashboardTx, tenantID, customerID string, today calendar.Date) (decimal.Decimal, decimal.Decimal, error) {
 	return dec("70"), dec("20"), nil

@@ -86,9 +86,9 @@ type Received struct {
 	Reference        string
 	CardBrand        string
 	CardLast4        string
-	Amount           decimal.Decimal // in Currency
+	Amount           money.Amount // in Currency
 	Currency         string
-	AmountAccounting decimal.Decimal
+	AmountAccounting money.Amount
 	Refunds          []ReceivedRefund
 }
 
@@ -97,8 +97,8 @@ type ReceivedRefund struct {
 	ID               string
 	At               time.Time
 	Reason           string
-	Amount           decimal.Decimal // in the payment's currency
-	AmountAccounting decimal.Decimal
+	Amount           money.Amount // in the payment's currency
+	AmountAccounting money.Amount
 }
 
 // GetDashboard returns a customer's billing dashboard, with what reads
@@ -174,19 +174,19 @@ func GetDashboard[W any](ctx context.Context, s *Service, reads DashboardReads[W
 		}
 		d.Summary.Open, d.Summary.PastDue = money.In(open, tenant.Currency), money.In(pastDue, tenant.Currency)
 		for _, pay := range pays {
-			d.Summary.Paid = d.Summary.Paid.MustAdd(money.In(pay.AmountAccounting, tenant.Currency))
+			d.Summary.Paid = d.Summary.Paid.MustAdd(pay.AmountAccounting)
 			ref := pay.Reference
 			if pay.CardLast4 != "" {
 				ref = pay.CardBrand + " ····" + pay.CardLast4
 			}
 			d.Transactions = append(d.Transactions, Transaction{ID: pay.ID, Kind: "payment", At: pay.At, Reference: ref,
-				Description: pay.Method, Amount: money.In(pay.Amount, pay.Currency), Currency: pay.Currency})
+				Description: pay.Method, Amount: pay.Amount, Currency: pay.Currency})
 		}
 		for _, pay := range pays {
 			for _, r := range pay.Refunds {
-				d.Summary.Refunded = d.Summary.Refunded.MustAdd(money.In(r.AmountAccounting, tenant.Currency))
+				d.Summary.Refunded = d.Summary.Refunded.MustAdd(r.AmountAccounting)
 				d.Transactions = append(d.Transactions, Transaction{ID: r.ID, Kind: "refund", At: r.At, Reference: pay.ID,
-					Description: r.Reason, Amount: money.In(r.Amount.Neg(), pay.Currency), Currency: pay.Currency})
+					Description: r.Reason, Amount: r.Amount.Neg(), Currency: pay.Currency})
 			}
 		}
 		slices.SortStableFunc(d.Transactions, func(a, b Transaction) int { return b.At.Compare(a.At) })

@@ -39,12 +39,12 @@ type Payment struct {
 	TenantID         string          `json:"-"`
 	CustomerID       string          `json:"customer_id"`
 	Method           string          `json:"method"`
-	Amount           decimal.Decimal `json:"amount"`
+	Amount           money.Amount    `json:"amount"`
 	Currency         string          `json:"currency"`
-	ExchangeRate     decimal.Decimal `json:"exchange_rate"` // accounting-currency units per unit of Currency
-	AmountAccounting decimal.Decimal `json:"amount_accounting"`
-	Unapplied        decimal.Decimal `json:"unapplied"`
-	Refunded         decimal.Decimal `json:"refunded"`
+	ExchangeRate     decimal.Decimal `json:"exchange_rate" money:"-"` // accounting-currency units per unit of Currency
+	AmountAccounting money.Amount    `json:"amount_accounting"`       // in the tenant's accounting currency
+	Unapplied        money.Amount    `json:"unapplied"`
+	Refunded         money.Amount    `json:"refunded"`
 	Date             calendar.Date   `json:"date"`
 	Reference        string          `json:"reference"`
 	PaymentMethodID  string          `json:"payment_method_id"`
@@ -62,31 +62,31 @@ type Payment struct {
 
 // Application sets part of a payment or credit note against an invoice.
 type Application struct {
-	ID               string          `json:"id"`
-	TenantID         string          `json:"-"`
-	SourceType       string          `json:"source_type"` // payment, credit_note
-	SourceID         string          `json:"source_id"`
-	InvoiceID        string          `json:"invoice_id"`
-	Amount           decimal.Decimal `json:"amount"`
-	AmountAccounting decimal.Decimal `json:"amount_accounting"`
-	Reversed         decimal.Decimal `json:"reversed"` // taken back by refunds
-	EntryID          string          `json:"entry_id"`
-	CreatedAt        time.Time       `json:"created_at"`
+	ID               string       `json:"id"`
+	TenantID         string       `json:"-"`
+	SourceType       string       `json:"source_type"` // payment, credit_note
+	SourceID         string       `json:"source_id"`
+	InvoiceID        string       `json:"invoice_id"`
+	Amount           money.Amount `json:"amount"` // in the invoice's currency
+	AmountAccounting money.Amount `json:"amount_accounting"`
+	Reversed         money.Amount `json:"reversed"` // taken back by refunds
+	EntryID          string       `json:"entry_id"`
+	CreatedAt        time.Time    `json:"created_at"`
 }
 
 // Refund returns part of a payment to the customer.
 type Refund struct {
-	ID               string          `json:"id"`
-	TenantID         string          `json:"-"`
-	PaymentID        string          `json:"payment_id"`
-	Amount           decimal.Decimal `json:"amount"`
-	AmountAccounting decimal.Decimal `json:"amount_accounting"`
-	Reason           string          `json:"reason"`
-	ProviderRefund   string          `json:"provider_refund"`
-	Date             calendar.Date   `json:"date"`
-	EntryID          string          `json:"entry_id"`
-	CreatedBy        string          `json:"created_by"`
-	CreatedAt        time.Time       `json:"created_at"`
+	ID               string        `json:"id"`
+	TenantID         string        `json:"-"`
+	PaymentID        string        `json:"payment_id"`
+	Amount           money.Amount  `json:"amount"` // in the payment's currency
+	AmountAccounting money.Amount  `json:"amount_accounting"`
+	Reason           string        `json:"reason"`
+	ProviderRefund   string        `json:"provider_refund"`
+	Date             calendar.Date `json:"date"`
+	EntryID          string        `json:"entry_id"`
+	CreatedBy        string        `json:"created_by"`
+	CreatedAt        time.Time     `json:"created_at"`
 }
 
 // PaymentFilter selects payments, newest first.
@@ -188,7 +188,7 @@ func applications(tenantID string, plan []receivables.Application, now time.Time
 	for i, a := range plan {
 		at := now.Add(time.Duration(i) * time.Microsecond)
 		out[i] = Application{ID: id.NewAt("app", at), TenantID: tenantID, SourceType: a.SourceType, SourceID: a.SourceID,
-			InvoiceID: a.InvoiceID, Amount: a.Amount.Decimal(), AmountAccounting: a.AmountAccounting.Decimal(), CreatedAt: at}
+			InvoiceID: a.InvoiceID, Amount: a.Amount, AmountAccounting: a.AmountAccounting, Reversed: money.Zero(a.Amount.Currency()), CreatedAt: at}
 	}
 	return out
 }
@@ -202,7 +202,7 @@ func applyPlan(inv *billing.Invoice, d receivables.Document, closeReason string,
 
 // setPaymentBalances writes what a plan changed of a payment into p.
 func setPaymentBalances(p *Payment, rp receivables.Payment) {
-	p.Unapplied, p.Refunded = rp.Unapplied.Decimal(), rp.Refunded.Decimal()
+	p.Unapplied, p.Refunded = rp.Unapplied, rp.Refunded
 }
 
 // postEntry posts a plan's entry on today; no lines: nothing (entry id "").
@@ -310,9 +310,9 @@ func (pc *payCtx) payment(p Payment) (receivables.Payment, error) {
 	if err != nil {
 		return receivables.Payment{}, fmt.Errorf("payment %s: %w", p.ID, err)
 	}
-	return receivables.Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: money.New(p.Amount, cur),
-		Rate: money.RateOf(cur, pc.accounting, p.ExchangeRate), AmountAccounting: money.New(p.AmountAccounting, pc.accounting),
-		Unapplied: money.New(p.Unapplied, cur), Refunded: money.New(p.Refunded, cur), Date: p.Date, Reference: p.Reference}, nil
+	return receivables.Payment{ID: p.ID, CustomerID: p.CustomerID, Method: p.Method, Amount: p.Amount,
+		Rate: money.RateOf(cur, pc.accounting, p.ExchangeRate), AmountAccounting: p.AmountAccounting,
+		Unapplied: p.Unapplied, Refunded: p.Refunded, Date: p.Date, Reference: p.Reference}, nil
 }
 
 // doc returns inv as receivables sees it, for a payment made on paidOn.
@@ -369,9 +369,9 @@ func (s *Service) newPayment(pc *payCtx, p access.Principal, cust billing.Custom
 		return Payment{}, err
 	}
 	now := s.now()
-	return Payment{ID: id.NewAt("pay", now), TenantID: p.TenantID, CustomerID: rp.CustomerID, Method: rp.Method, Amount: rp.Amount.Decimal(),
-		Currency: rp.Amount.Currency().Code(), ExchangeRate: rp.Rate.Value(), AmountAccounting: rp.AmountAccounting.Decimal(),
-		Unapplied: rp.Unapplied.Decimal(), Refunded: rp.Refunded.Decimal(), Date: rp.Date, Reference: rp.Reference,
+	return Payment{ID: id.NewAt("pay", now), TenantID: p.TenantID, CustomerID: rp.CustomerID, Method: rp.Method, Amount: rp.Amount,
+		Currency: rp.Amount.Currency().Code(), ExchangeRate: rp.Rate.Value(), AmountAccounting: rp.AmountAccounting,
+		Unapplied: rp.Unapplied, Refunded: rp.Refunded, Date: rp.Date, Reference: rp.Reference,
 		CreatedBy: p.ActorID(), CreatedAt: now}, nil
 }
 
@@ -412,16 +412,16 @@ func (s *Service) bookPayment(ctx context.Context, tx PaymentsTx, pc *payCtx, p 
 			return usecase.Audit{}, err
 		}
 	}
-	applied := map[string]string{}
+	applied := map[string]money.Amount{}
 	for _, a := range apps {
-		applied[a.InvoiceID] = money.Fixed(a.Amount, pay.Currency)
+		applied[a.InvoiceID] = a.Amount
 	}
 	return usecase.Entry("payment.recorded", "payment", pay.ID, map[string]any{"customer_id": pay.CustomerID,
-		"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "applied": applied,
-		"unapplied": money.Fixed(pay.Unapplied, pay.Currency), "charge_id": pay.ChargeID, "cash_discounts": discounts}).
+		"method": pay.Method, "amount": pay.Amount, "currency": pay.Currency, "applied": applied,
+		"unapplied": pay.Unapplied, "charge_id": pay.ChargeID, "cash_discounts": discounts}).
 		Emit("payment.received", map[string]any{"id": pay.ID, "customer_id": pay.CustomerID,
-			"method": pay.Method, "amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "date": pay.Date.String(),
-			"applied": applied, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "reference": pay.Reference, "cash_discounts": discounts}), nil
+			"method": pay.Method, "amount": pay.Amount, "currency": pay.Currency, "date": pay.Date.String(),
+			"applied": applied, "unapplied": pay.Unapplied, "reference": pay.Reference, "cash_discounts": discounts}), nil
 }
 
 // invoicesByID indexes invoices by id.
@@ -444,8 +444,8 @@ func (s *Service) queuePaymentReceipt(ctx context.Context, tx PaymentsTx, p acce
 	now := s.now()
 	return tx.InsertNotification(ctx, notify.Notification{ID: id.NewAt("ntf", now), TenantID: p.TenantID, Kind: "payment.receipt",
 		TargetType: "payment", TargetID: pay.ID, Recipient: cust.Billing.Email, Language: cust.Billing.Language,
-		Payload: map[string]string{"amount": money.Fixed(pay.Amount, pay.Currency), "currency": pay.Currency, "method": pay.Method,
-			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": money.Fixed(pay.Unapplied, pay.Currency), "customer_name": CustomerName(cust)},
+		Payload: map[string]string{"amount": pay.Amount.Round().StringFixed(), "currency": pay.Currency, "method": pay.Method,
+			"date": pay.Date.String(), "reference": pay.Reference, "unapplied": pay.Unapplied.Round().StringFixed(), "customer_name": CustomerName(cust)},
 		Status: "queued", CreatedAt: now})
 }
 
@@ -531,7 +531,7 @@ func (s *Service) compensateCharge(pay Payment) {
 	if s.deps.Provider == nil || pay.ChargeID == "" {
 		return
 	}
-	_, _ = s.deps.Provider.Refund(context.Background(), accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: pay.Amount, Currency: pay.Currency,
+	_, _ = s.deps.Provider.Refund(context.Background(), accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: pay.Amount.Decimal(), Currency: pay.Currency,
 		IdempotencyKey: "compensate:" + pay.ID})
 }
 
@@ -637,7 +637,7 @@ func (s *Service) settle(ctx context.Context, tx PaymentsTx, pc *payCtx, p acces
 			if err != nil {
 				return Settlement{}, err
 			}
-			if pay.CustomerID != customerID || pay.Currency != cur || !pay.Unapplied.IsPositive() {
+			if pay.CustomerID != customerID || pay.Currency != cur || pay.Unapplied.Sign() <= 0 {
 				return Settlement{}, fail.Field(f, "payment %s has no unapplied %s credit of this customer", sid, cur)
 			}
 			if err := addPayment(&pay); err != nil {
@@ -844,8 +844,7 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 		rapps := make([]receivables.Application, len(apps))
 		for i, a := range apps {
 			rapps[i] = receivables.Application{SourceType: a.SourceType, SourceID: a.SourceID, InvoiceID: a.InvoiceID,
-				Amount: money.New(a.Amount, amount.Currency()), AmountAccounting: money.New(a.AmountAccounting, pc.accounting),
-				Reversed: money.New(a.Reversed, amount.Currency())}
+				Amount: a.Amount, AmountAccounting: a.AmountAccounting, Reversed: a.Reversed}
 		}
 		split, err := receivables.SplitRefund(rp, amount, rapps)
 		if err != nil {
@@ -890,12 +889,12 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 		}
 		for _, tk := range split.Takes {
 			a := apps[tk.Application]
-			a.Reversed = plan.Applications[tk.Application].Reversed.Decimal()
+			a.Reversed = plan.Applications[tk.Application].Reversed
 			if err := tx.UpdateApplicationReversed(ctx, a); err != nil {
 				return Refund{}, usecase.Audit{}, err
 			}
 		}
-		r.Amount, r.AmountAccounting = plan.Refund.Amount.Decimal(), plan.Refund.AmountAccounting.Decimal()
+		r.Amount, r.AmountAccounting = plan.Refund.Amount, plan.Refund.AmountAccounting
 		if r.EntryID, err = s.postEntry(ctx, tx, pc, plan.Entry); err != nil {
 			return Refund{}, usecase.Audit{}, err
 		}
@@ -994,11 +993,11 @@ func (s *Service) ListPayments(ctx context.Context, p access.Principal, f Paymen
 // CustomerCredit is a customer's credit in one currency: unapplied payments
 // and open credit notes.
 type CustomerCredit struct {
-	Currency    string          `json:"currency"`
-	Unapplied   decimal.Decimal `json:"unapplied_payments"`
-	CreditNotes decimal.Decimal `json:"open_credit_notes"`
-	Total       decimal.Decimal `json:"total"`
-	OpenInvoice decimal.Decimal `json:"open_invoices"` // what the customer owes in this currency
+	Currency    string       `json:"currency"`
+	Unapplied   money.Amount `json:"unapplied_payments"`
+	CreditNotes money.Amount `json:"open_credit_notes"`
+	Total       money.Amount `json:"total"`
+	OpenInvoice money.Amount `json:"open_invoices"` // what the customer owes in this currency
 }
 
 // GetCustomerCredit returns a customer's credit and open balance per currency.
@@ -1014,7 +1013,8 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 		by := map[string]*CustomerCredit{}
 		get := func(cur string) *CustomerCredit {
 			if by[cur] == nil {
-				by[cur] = &CustomerCredit{Currency: cur}
+				zero := money.In(decimal.Zero, cur)
+				by[cur] = &CustomerCredit{Currency: cur, Unapplied: zero, CreditNotes: zero, Total: zero, OpenInvoice: zero}
 			}
 			return by[cur]
 		}
@@ -1023,9 +1023,9 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 			return err
 		}
 		for _, x := range pays {
-			if x.Unapplied.IsPositive() {
+			if x.Unapplied.Sign() > 0 {
 				c := get(x.Currency)
-				c.Unapplied = c.Unapplied.Add(x.Unapplied)
+				c.Unapplied = c.Unapplied.MustAdd(x.Unapplied)
 			}
 		}
 		docs, err := tx.OpenDocuments(ctx, p.TenantID, customerID)
@@ -1035,13 +1035,13 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 		for _, d := range docs {
 			c := get(d.Currency)
 			if d.Kind == billing.KindCreditNote {
-				c.CreditNotes = c.CreditNotes.Add(d.Balance)
+				c.CreditNotes = c.CreditNotes.MustAdd(money.In(d.Balance, d.Currency))
 			} else {
-				c.OpenInvoice = c.OpenInvoice.Add(d.Balance)
+				c.OpenInvoice = c.OpenInvoice.MustAdd(money.In(d.Balance, d.Currency))
 			}
 		}
 		for _, c := range by {
-			c.Total = c.Unapplied.Add(c.CreditNotes)
+			c.Total = c.Unapplied.MustAdd(c.CreditNotes)
 			out = append(out, *c)
 		}
 		slices.SortFunc(out, func(a, b CustomerCredit) int { return strings.Compare(a.Currency, b.Currency) })

@@ -7,7 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/invoicesql"
@@ -19,14 +22,24 @@ func (t *Payments) paymentCols() string {
 	d := t.D
 	return `tenant_id, id, customer_id, method, ` + d.Dec("amount") + `, currency, ` + d.Dec("exchange_rate") + `, ` + d.Dec("amount_accounting") +
 		`, ` + d.Dec("unapplied") + `, ` + d.Dec("refunded") + `, payment_date, reference, payment_method_id, card_brand, card_last4,
-		provider, charge_id, entry_id, created_by, created_at`
+		provider, charge_id, entry_id, created_by, created_at, ` + accountingCurrency("payments")
+}
+
+// accountingCurrency selects the accounting currency of the tenant of a
+// row of table (the currency of its *_accounting amounts).
+func accountingCurrency(table string) string {
+	return `(SELECT currency FROM tenants WHERE id = ` + table + `.tenant_id)`
 }
 
 func scanPayment(row interface{ Scan(...any) error }) (service.Payment, error) {
 	var p service.Payment
-	err := row.Scan(&p.TenantID, &p.ID, &p.CustomerID, &p.Method, dbtx.ScanDec(&p.Amount), &p.Currency, dbtx.ScanDec(&p.ExchangeRate),
-		dbtx.ScanDec(&p.AmountAccounting), dbtx.ScanDec(&p.Unapplied), dbtx.ScanDec(&p.Refunded), dbtx.ScanDate(&p.Date), &p.Reference,
-		&p.PaymentMethodID, &p.CardBrand, &p.CardLast4, &p.Provider, &p.ChargeID, &p.EntryID, &p.CreatedBy, dbtx.ScanTS(&p.CreatedAt))
+	var amount, accounting, unapplied, refunded decimal.Decimal
+	var acc string
+	err := row.Scan(&p.TenantID, &p.ID, &p.CustomerID, &p.Method, dbtx.ScanDec(&amount), &p.Currency, dbtx.ScanDec(&p.ExchangeRate),
+		dbtx.ScanDec(&accounting), dbtx.ScanDec(&unapplied), dbtx.ScanDec(&refunded), dbtx.ScanDate(&p.Date), &p.Reference,
+		&p.PaymentMethodID, &p.CardBrand, &p.CardLast4, &p.Provider, &p.ChargeID, &p.EntryID, &p.CreatedBy, dbtx.ScanTS(&p.CreatedAt), &acc)
+	p.Amount, p.AmountAccounting = money.In(amount, p.Currency), money.In(accounting, acc)
+	p.Unapplied, p.Refunded = money.In(unapplied, p.Currency), money.In(refunded, p.Currency)
 	return p, err
 }
 
@@ -34,8 +47,8 @@ func (t *Payments) InsertPayment(ctx context.Context, p service.Payment) error {
 	_, err := t.Exec(ctx, `INSERT INTO payments (tenant_id, id, customer_id, method, amount, currency, exchange_rate, amount_accounting,
 		unapplied, refunded, payment_date, reference, payment_method_id, card_brand, card_last4, provider, charge_id, entry_id, created_by, created_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		p.TenantID, p.ID, p.CustomerID, p.Method, dbtx.DecArg(p.Amount), p.Currency, dbtx.DecArg(p.ExchangeRate), dbtx.DecArg(p.AmountAccounting),
-		dbtx.DecArg(p.Unapplied), dbtx.DecArg(p.Refunded), dbtx.DateArg(p.Date), p.Reference, p.PaymentMethodID, p.CardBrand, p.CardLast4,
+		p.TenantID, p.ID, p.CustomerID, p.Method, dbtx.DecArg(p.Amount.Decimal()), p.Currency, dbtx.DecArg(p.ExchangeRate), dbtx.DecArg(p.AmountAccounting.Decimal()),
+		dbtx.DecArg(p.Unapplied.Decimal()), dbtx.DecArg(p.Refunded.Decimal()), dbtx.DateArg(p.Date), p.Reference, p.PaymentMethodID, p.CardBrand, p.CardLast4,
 		p.Provider, p.ChargeID, p.EntryID, p.CreatedBy, t.D.TS(p.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert payment: %w", err)
@@ -45,7 +58,7 @@ func (t *Payments) InsertPayment(ctx context.Context, p service.Payment) error {
 
 func (t *Payments) UpdatePaymentBalances(ctx context.Context, p service.Payment) error {
 	res, err := t.Exec(ctx, `UPDATE payments SET unapplied = ?, refunded = ? WHERE tenant_id = ? AND id = ?`,
-		dbtx.DecArg(p.Unapplied), dbtx.DecArg(p.Refunded), p.TenantID, p.ID)
+		dbtx.DecArg(p.Unapplied.Decimal()), dbtx.DecArg(p.Refunded.Decimal()), p.TenantID, p.ID)
 	return dbtx.MustAffect(res, err, "payment", p.ID)
 }
 
@@ -109,7 +122,7 @@ func (t *Payments) CreditPayments(ctx context.Context, tenantID, customerID, cur
 func (t *Payments) InsertApplication(ctx context.Context, a service.Application) error {
 	_, err := t.Exec(ctx, `INSERT INTO payment_applications (tenant_id, id, source_type, source_id, invoice_id, amount, amount_accounting,
 		reversed, entry_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		a.TenantID, a.ID, a.SourceType, a.SourceID, a.InvoiceID, dbtx.DecArg(a.Amount), dbtx.DecArg(a.AmountAccounting), dbtx.DecArg(a.Reversed),
+		a.TenantID, a.ID, a.SourceType, a.SourceID, a.InvoiceID, dbtx.DecArg(a.Amount.Decimal()), dbtx.DecArg(a.AmountAccounting.Decimal()), dbtx.DecArg(a.Reversed.Decimal()),
 		a.EntryID, t.D.TS(a.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert payment application: %w", err)
@@ -118,7 +131,7 @@ func (t *Payments) InsertApplication(ctx context.Context, a service.Application)
 }
 
 func (t *Payments) UpdateApplicationReversed(ctx context.Context, a service.Application) error {
-	res, err := t.Exec(ctx, `UPDATE payment_applications SET reversed = ? WHERE tenant_id = ? AND id = ?`, dbtx.DecArg(a.Reversed), a.TenantID, a.ID)
+	res, err := t.Exec(ctx, `UPDATE payment_applications SET reversed = ? WHERE tenant_id = ? AND id = ?`, dbtx.DecArg(a.Reversed.Decimal()), a.TenantID, a.ID)
 	return dbtx.MustAffect(res, err, "payment application", a.ID)
 }
 
@@ -132,7 +145,10 @@ func (t *Payments) ListApplications(ctx context.Context, tenantID, sourceID, inv
 	}
 	d := t.D
 	rows, err := t.Query(ctx, `SELECT tenant_id, id, source_type, source_id, invoice_id, `+d.Dec("amount")+`, `+d.Dec("amount_accounting")+`, `+
-		d.Dec("reversed")+`, entry_id, created_at FROM payment_applications WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
+		d.Dec("reversed")+`, entry_id, created_at,
+		(SELECT currency FROM invoices i WHERE i.tenant_id = payment_applications.tenant_id AND i.id = payment_applications.invoice_id),
+		`+accountingCurrency("payment_applications")+`
+		FROM payment_applications WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list payment applications: %w", err)
 	}
@@ -140,10 +156,13 @@ func (t *Payments) ListApplications(ctx context.Context, tenantID, sourceID, inv
 	var out []service.Application
 	for rows.Next() {
 		var a service.Application
-		if err := rows.Scan(&a.TenantID, &a.ID, &a.SourceType, &a.SourceID, &a.InvoiceID, dbtx.ScanDec(&a.Amount), dbtx.ScanDec(&a.AmountAccounting),
-			dbtx.ScanDec(&a.Reversed), &a.EntryID, dbtx.ScanTS(&a.CreatedAt)); err != nil {
+		var amount, accounting, reversed decimal.Decimal
+		var cur, acc string
+		if err := rows.Scan(&a.TenantID, &a.ID, &a.SourceType, &a.SourceID, &a.InvoiceID, dbtx.ScanDec(&amount), dbtx.ScanDec(&accounting),
+			dbtx.ScanDec(&reversed), &a.EntryID, dbtx.ScanTS(&a.CreatedAt), &cur, &acc); err != nil {
 			return nil, fmt.Errorf("scan payment application: %w", err)
 		}
+		a.Amount, a.AmountAccounting, a.Reversed = money.In(amount, cur), money.In(accounting, acc), money.In(reversed, cur)
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -152,7 +171,7 @@ func (t *Payments) ListApplications(ctx context.Context, tenantID, sourceID, inv
 func (t *Payments) InsertRefund(ctx context.Context, r service.Refund) error {
 	_, err := t.Exec(ctx, `INSERT INTO refunds (tenant_id, id, payment_id, amount, amount_accounting, reason, provider_refund, refund_date,
 		entry_id, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		r.TenantID, r.ID, r.PaymentID, dbtx.DecArg(r.Amount), dbtx.DecArg(r.AmountAccounting), r.Reason, r.ProviderRefund, dbtx.DateArg(r.Date),
+		r.TenantID, r.ID, r.PaymentID, dbtx.DecArg(r.Amount.Decimal()), dbtx.DecArg(r.AmountAccounting.Decimal()), r.Reason, r.ProviderRefund, dbtx.DateArg(r.Date),
 		r.EntryID, r.CreatedBy, t.D.TS(r.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert refund: %w", err)
@@ -163,7 +182,9 @@ func (t *Payments) InsertRefund(ctx context.Context, r service.Refund) error {
 func (t *Payments) ListRefunds(ctx context.Context, tenantID, paymentID string) ([]service.Refund, error) {
 	d := t.D
 	rows, err := t.Query(ctx, `SELECT tenant_id, id, payment_id, `+d.Dec("amount")+`, `+d.Dec("amount_accounting")+`, reason, provider_refund,
-		refund_date, entry_id, created_by, created_at FROM refunds WHERE tenant_id = ? AND payment_id = ? ORDER BY created_at, id`, tenantID, paymentID)
+		refund_date, entry_id, created_by, created_at,
+		(SELECT currency FROM payments p WHERE p.tenant_id = refunds.tenant_id AND p.id = refunds.payment_id), `+accountingCurrency("refunds")+`
+		FROM refunds WHERE tenant_id = ? AND payment_id = ? ORDER BY created_at, id`, tenantID, paymentID)
 	if err != nil {
 		return nil, fmt.Errorf("list refunds: %w", err)
 	}
@@ -171,10 +192,13 @@ func (t *Payments) ListRefunds(ctx context.Context, tenantID, paymentID string) 
 	var out []service.Refund
 	for rows.Next() {
 		var r service.Refund
-		if err := rows.Scan(&r.TenantID, &r.ID, &r.PaymentID, dbtx.ScanDec(&r.Amount), dbtx.ScanDec(&r.AmountAccounting), &r.Reason, &r.ProviderRefund,
-			dbtx.ScanDate(&r.Date), &r.EntryID, &r.CreatedBy, dbtx.ScanTS(&r.CreatedAt)); err != nil {
+		var amount, accounting decimal.Decimal
+		var cur, acc string
+		if err := rows.Scan(&r.TenantID, &r.ID, &r.PaymentID, dbtx.ScanDec(&amount), dbtx.ScanDec(&accounting), &r.Reason, &r.ProviderRefund,
+			dbtx.ScanDate(&r.Date), &r.EntryID, &r.CreatedBy, dbtx.ScanTS(&r.CreatedAt), &cur, &acc); err != nil {
 			return nil, fmt.Errorf("scan refund: %w", err)
 		}
+		r.Amount, r.AmountAccounting = money.In(amount, cur), money.In(accounting, acc)
 		out = append(out, r)
 	}
 	return out, rows.Err()
