@@ -102,7 +102,7 @@ var ChargeTypes = []ChargeType{Recurring, Usage, OneTime, Time}
 // Split distributes part of a line over an account (seed 004's distribution).
 type Split struct {
 	Account string          `json:"account"`
-	Percent decimal.Decimal `json:"percent"`
+	Percent decimal.Decimal `json:"percent" money:"-"`
 }
 
 // Line is one invoice line. Quantity × unit price − discount = amount,
@@ -115,7 +115,7 @@ type Line struct {
 	Account           string           `json:"account"` // main (revenue) account
 	SalesTaxGroup     string           `json:"sales_tax_group"`
 	ItemSalesTaxGroup string           `json:"item_sales_tax_group"`
-	Quantity          *decimal.Decimal `json:"quantity"`
+	Quantity          *decimal.Decimal `json:"quantity" money:"-"`
 	Unit              string           `json:"unit,omitempty"`
 	UnitPrice         *decimal.Decimal `json:"unit_price"`
 	Discount          decimal.Decimal  `json:"discount"`
@@ -137,7 +137,7 @@ type TaxLine struct {
 	Code                string          `json:"code"`
 	Name                string          `json:"name"`
 	Category            tax.Category    `json:"category"`
-	Rate                decimal.Decimal `json:"rate"`
+	Rate                decimal.Decimal `json:"rate" money:"-"`
 	ExemptionReason     string          `json:"exemption_reason,omitempty"`
 	ExemptionReasonCode string          `json:"exemption_reason_code,omitempty"`
 	Account             string          `json:"account"`
@@ -193,12 +193,12 @@ type Invoice struct {
 	DocumentDate     calendar.Date     `json:"document_date"`
 	DueDate          calendar.Date     `json:"due_date"`
 	CashDiscountDate calendar.Date     `json:"cash_discount_date"`
-	CashDiscountPct  decimal.Decimal   `json:"cash_discount_percent"`
+	CashDiscountPct  decimal.Decimal   `json:"cash_discount_percent" money:"-"`
 	CashDiscount     decimal.Decimal   `json:"cash_discount_amount"` // computed and stored: CashDiscountOf
 	PeriodStart      calendar.Date     `json:"period_start"`
 	PeriodEnd        calendar.Date     `json:"period_end"`
 	Currency         string            `json:"currency"`
-	ExchangeRate     decimal.Decimal   `json:"exchange_rate"` // accounting-currency units per unit of Currency
+	ExchangeRate     decimal.Decimal   `json:"exchange_rate" money:"-"` // accounting-currency units per unit of Currency
 	Provider         string            `json:"provider"`
 	MethodOfPayment  string            `json:"method_of_payment"`
 	PaymentTermsDays int               `json:"payment_terms_days"`

@@ -58,7 +58,7 @@ type SalesItem struct {
 	SourceRef         string          `json:"source_ref"` // the contract part and period, time entry, usage record …
 	ProductID         string          `json:"product_id"`
 	Description       string          `json:"description"`
-	Quantity          decimal.Decimal `json:"quantity"`
+	Quantity          decimal.Decimal `json:"quantity" money:"-"`
 	Unit              string          `json:"unit"`
 	UnitPrice         decimal.Decimal `json:"unit_price"`
 	Discount          decimal.Decimal `json:"discount"`

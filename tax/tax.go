@@ -72,7 +72,7 @@ func (c Code) Settles() bool {
 type Code struct {
 	Code                string          `json:"code"`
 	Name                string          `json:"name"`
-	Rate                decimal.Decimal `json:"rate"` // percent, e.g. 21
+	Rate                decimal.Decimal `json:"rate" money:"-"` // percent, e.g. 21
 	Category            Category        `json:"category"`
 	Account             string          `json:"account"` // tax payable account
 	ExemptionReason     string          `json:"exemption_reason"`

@@ -438,8 +438,8 @@ func (h *Handlers) registerInvoices(api huma.API) {
 			}
 			c := v.Currency
 			return &core.Body[totalsOut]{Body: totalsOut{Currency: c, Net: core.Amount(v.Net, c), Tax: core.Amount(v.Tax, c), Total: core.Amount(v.Total, c), Paid: core.Amount(v.Paid, c),
-				Balance: core.Amount(v.Balance, c), CreditCurrency: v.CreditCurrency, CreditLimit: core.Amount(v.CreditLimit, v.CreditCurrency),
-				OpenBalance: core.Amount(v.OpenBalance, v.CreditCurrency), AvailableAfter: core.Amount(v.AvailableAfter, v.CreditCurrency),
+				Balance: core.Amount(v.Balance, c), CreditCurrency: v.CreditCurrency, CreditLimit: core.Fixed(v.CreditLimit),
+				OpenBalance: core.Fixed(v.OpenBalance), AvailableAfter: core.Fixed(v.AvailableAfter),
 				CreditLimitReached: v.CreditLimitReached}}, nil
 		})
 	core.Op(api, huma.Operation{OperationID: "list-invoice-notifications", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/notifications", Summary: "Notifications queued for a document", Tags: tags},

@@ -38,7 +38,7 @@ type ExchangeRateStore interface {
 type ExchangeRate struct {
 	Currency  string          `json:"currency"`
 	Date      calendar.Date   `json:"date"`
-	Rate      decimal.Decimal `json:"rate"`
+	Rate      decimal.Decimal `json:"rate" money:"-"`
 	UpdatedAt time.Time       `json:"updated_at"`
 }
 

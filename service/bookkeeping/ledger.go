@@ -473,12 +473,12 @@ func (s *Service) GetEntry(ctx context.Context, p access.Principal, entryID stri
 // the customer's credit limit, open balance and what would remain available.
 type InvoiceTotalsView struct {
 	billing.Totals
-	Currency           string          `json:"currency"`
-	CreditCurrency     string          `json:"credit_currency"` // the credit limit's (billing.Customer.CreditCurrency)
-	CreditLimit        decimal.Decimal `json:"credit_limit"`
-	OpenBalance        decimal.Decimal `json:"open_balance"`         // the account's open documents in CreditCurrency
-	AvailableAfter     decimal.Decimal `json:"available_after"`      // credit limit − open balance − this draft (if not yet issued and in CreditCurrency)
-	CreditLimitReached bool            `json:"credit_limit_reached"` // available_after < 0 with a limit set
+	Currency           string       `json:"currency"`
+	CreditCurrency     string       `json:"credit_currency"`      // the credit limit's (billing.Customer.CreditCurrency)
+	CreditLimit        money.Amount `json:"credit_limit"`         // in CreditCurrency
+	OpenBalance        money.Amount `json:"open_balance"`         // the account's open documents in CreditCurrency
+	AvailableAfter     money.Amount `json:"available_after"`      // credit limit − open balance − this draft (if not yet issued and in CreditCurrency)
+	CreditLimitReached bool         `json:"credit_limit_reached"` // available_after < 0 with a limit set
 }
 
 // InvoiceTotals returns the totals view of a document.
@@ -502,13 +502,12 @@ func (s *Service) InvoiceTotals(ctx context.Context, p access.Principal, invoice
 		if err != nil {
 			return err
 		}
-		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditCurrency: cur, CreditLimit: acct.CreditLimit, OpenBalance: open}
 		avail := acct.CreditLimit.Sub(open)
 		if inv.Status.IsDraft() && inv.Kind == billing.KindInvoice && inv.Currency == cur {
 			avail = avail.Sub(inv.Total)
 		}
-		v.AvailableAfter = avail
-		v.CreditLimitReached = acct.CreditLimit.IsPositive() && avail.IsNegative()
+		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditCurrency: cur, CreditLimit: money.In(acct.CreditLimit, cur),
+			OpenBalance: money.In(open, cur), AvailableAfter: money.In(avail, cur), CreditLimitReached: acct.CreditLimit.IsPositive() && avail.IsNegative()}
 		return nil
 	})
 	return v, err
