@@ -19,7 +19,7 @@ type Product struct {
 	Name              string          `json:"name"`
 	ChargeType        ChargeType      `json:"charge_type"`
 	Unit              string          `json:"unit"`
-	DefaultPrice      decimal.Decimal `json:"default_price"`
+	DefaultPrice      money.UnitPrice `json:"default_price"` // in Currency
 	Currency          string          `json:"currency"`
 	Account           string          `json:"account"` // revenue account
 	ItemSalesTaxGroup string          `json:"item_sales_tax_group"`
@@ -48,10 +48,10 @@ func (p *Product) Normalize() error {
 	p.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
 	if cur, err := money.ParseCurrency(p.Currency); err != nil {
 		c.Add("currency", "%v", err)
-	} else if p.DefaultPrice.Exponent() < -6 {
+	} else if p.DefaultPrice.Decimal().Exponent() < -6 {
 		c.Add("default_price", "at most 6 decimals")
 	} else {
-		_ = cur
+		p.DefaultPrice = money.UnitPrice{Amount: money.New(p.DefaultPrice.Decimal(), cur)}
 	}
 	return c.Err()
 }

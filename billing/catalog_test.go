@@ -14,13 +14,14 @@ import (
 func TestProductNormalize(t *testing.T) {
 	t.Parallel()
 	valid := func() billing.Product {
-		return billing.Product{Code: " SKU-1 ", Name: " Hosting ", Unit: " month ", Provider: " Cloud ", Currency: " eur ", DefaultPrice: d("9.99")}
+		return billing.Product{Code: " SKU-1 ", Name: " Hosting ", Unit: " month ", Provider: " Cloud ", Currency: " eur ", DefaultPrice: money.PriceIn(d("9.99"), "")}
 	}
 	p := valid()
 	if err := p.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	if p.Code != "SKU-1" || p.Name != "Hosting" || p.Unit != "month" || p.Provider != "Cloud" || p.Currency != "EUR" || p.ChargeType != billing.OneTime {
+	if p.Code != "SKU-1" || p.Name != "Hosting" || p.Unit != "month" || p.Provider != "Cloud" || p.Currency != "EUR" || p.ChargeType != billing.OneTime ||
+		p.DefaultPrice.Currency().Code() != "EUR" {
 		t.Errorf("normalized to %+v", p)
 	}
 	tests := []struct {
@@ -36,7 +37,7 @@ func TestProductNormalize(t *testing.T) {
 		{"unit too long", func(p *billing.Product) { p.Unit = strings.Repeat("u", 21) }, []string{"unit"}},
 		{"provider too long", func(p *billing.Product) { p.Provider = strings.Repeat("p", 101) }, []string{"provider"}},
 		{"unknown currency", func(p *billing.Product) { p.Currency = "ABC" }, []string{"currency"}},
-		{"price with 7 decimals", func(p *billing.Product) { p.DefaultPrice = d("0.0000001") }, []string{"default_price"}},
+		{"price with 7 decimals", func(p *billing.Product) { p.DefaultPrice = money.PriceIn(d("0.0000001"), "EUR") }, []string{"default_price"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

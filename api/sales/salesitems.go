@@ -101,7 +101,7 @@ type Product struct {
 }
 
 func productOut(p billing.Product) Product {
-	return Product{ID: p.ID, Code: p.Code, Name: p.Name, ChargeType: string(p.ChargeType), Unit: p.Unit, DefaultPrice: money.Price(p.DefaultPrice, p.Currency),
+	return Product{ID: p.ID, Code: p.Code, Name: p.Name, ChargeType: string(p.ChargeType), Unit: p.Unit, DefaultPrice: money.Price(p.DefaultPrice.Decimal(), p.Currency),
 		Currency: p.Currency, Account: p.Account, ItemSalesTaxGroup: p.ItemSalesTaxGroup, Provider: p.Provider, Archived: p.Archived}
 }
 

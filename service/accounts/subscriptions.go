@@ -91,7 +91,7 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 				return billing.Subscription{}, none, err
 			}
 			if in.Price == nil {
-				sub.Price = money.PriceIn(prod.DefaultPrice, prod.Currency)
+				sub.Price = prod.DefaultPrice
 			}
 			sub.Currency = prod.Currency
 			if sub.Description == "" {

@@ -2,7 +2,6 @@ package sales
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -79,7 +78,7 @@ func (in ProductInput) apply(p *billing.Product) error {
 		if err != nil {
 			return fail.Field("default_price", "%q is not a decimal such as \"12.50\"", *in.DefaultPrice)
 		}
-		p.DefaultPrice = d
+		p.DefaultPrice = money.PriceIn(d, "") // in the product's currency: Normalize
 	}
 	set(&p.Currency, in.Currency)
 	set(&p.Account, in.Account)
@@ -132,11 +131,7 @@ func (s *Service) CreateProduct(ctx context.Context, p access.Principal, in Prod
 			if err := tx.InsertProduct(ctx, prod); err != nil {
 				return prod, usecase.Audit{}, err
 			}
-			cur, err := auditCurrency(ctx, tx, p.TenantID, prod.Currency)
-			if err != nil {
-				return prod, usecase.Audit{}, err
-			}
-			return prod, usecase.Entry("product.created", "product", prod.ID, withPrice(prod, cur)), nil
+			return prod, usecase.Entry("product.created", "product", prod.ID, prod), nil
 		})
 	if err != nil && usecase.Allow(p, access.ManageCatalog) == nil {
 		return prod, err // as far as it got, as before the envelope
@@ -165,15 +160,7 @@ func (s *Service) UpdateProduct(ctx context.Context, p access.Principal, product
 		if err := tx.UpdateProduct(ctx, prod); err != nil {
 			return billing.Product{}, usecase.Audit{}, err
 		}
-		cur, err := auditCurrency(ctx, tx, p.TenantID, prod.Currency)
-		if err != nil {
-			return billing.Product{}, usecase.Audit{}, err
-		}
-		curBefore, err := auditCurrency(ctx, tx, p.TenantID, before.Currency)
-		if err != nil {
-			return billing.Product{}, usecase.Audit{}, err
-		}
-		return prod, usecase.Entry("product.updated", "product", prod.ID, usecase.Diff(withPrice(before, curBefore), withPrice(prod, cur))), nil
+		return prod, usecase.Entry("product.updated", "product", prod.ID, usecase.Diff(before, prod)), nil
 	})
 }
 
@@ -483,27 +470,4 @@ func salesItemEvent(si billing.SalesItem) map[string]any {
 	return map[string]any{"id": si.ID, "status": si.Status, "customer_id": si.CustomerID, "source": si.Source,
 		"source_ref": si.SourceRef, "description": si.Description, "quantity": si.Quantity.String(), "unit_price": money.Price(si.UnitPrice, si.Currency),
 		"gross": money.Fixed(si.Gross, si.Currency), "currency": si.Currency, "billing_date": si.BillingDate.String(), "invoice_id": si.InvoiceID}
-}
-
-// withPrice is a product as the audit trail records it: its default price
-// with at least its currency's digits (money.Price).
-func withPrice(prod billing.Product, cur string) map[string]any {
-	raw, _ := json.Marshal(prod)
-	var m map[string]any
-	_ = json.Unmarshal(raw, &m)
-	m["default_price"] = money.Price(prod.DefaultPrice, cur)
-	return m
-}
-
-// auditCurrency is the currency of amounts kept in cur, or the tenant's
-// ledger currency when cur is empty.
-func auditCurrency(ctx context.Context, tx TenantReader, tenantID, cur string) (string, error) {
-	if cur != "" {
-		return cur, nil
-	}
-	t, err := tx.GetTenant(ctx, tenantID)
-	if err != nil {
-		return "", err
-	}
-	return t.Currency, nil
 }

@@ -72,7 +72,7 @@ func (s *Service) contractFrom(ctx context.Context, tx ContractsTx, tenantID str
 		} else if err != nil {
 			return err
 		}
-		part.Price, part.Currency = money.PriceIn(prod.DefaultPrice, prod.Currency), prod.Currency
+		part.Price, part.Currency = prod.DefaultPrice, prod.Currency
 		if pi.Price != nil {
 			pr, err := money.ParseDecimal(*pi.Price)
 			if err != nil {
@@ -458,7 +458,7 @@ func (s *Service) importUsageRow(ctx context.Context, tx ItemsTx, tenantID strin
 	}
 	now := s.now()
 	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: cust.ID, Source: billing.SourceUsage,
-		SourceRef: r.RecordID, ProductID: prod.ID, Quantity: q, Unit: r.Unit, UnitPrice: prod.DefaultPrice,
+		SourceRef: r.RecordID, ProductID: prod.ID, Quantity: q, Unit: r.Unit, UnitPrice: prod.DefaultPrice.Decimal(),
 		BillingDate: r.PeriodEnd, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, ChargeType: billing.Usage, CreatedAt: now, UpdatedAt: now}
 	if err := s.CompleteItem(ctx, tx, tenantID, &si, true); err != nil {
 		if e, ok := fail.As(err); ok && e.Code == fail.Invalid {

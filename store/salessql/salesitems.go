@@ -21,16 +21,17 @@ import (
 const productCols = `tenant_id, id, code, name, charge_type, unit, default_price, currency, account, item_sales_tax_group, provider, archived, created_at, updated_at`
 
 func (t *Sales) productArgs(p billing.Product) []any {
-	return []any{p.TenantID, p.ID, p.Code, p.Name, string(p.ChargeType), p.Unit, dbtx.DecArg(p.DefaultPrice), p.Currency, p.Account,
+	return []any{p.TenantID, p.ID, p.Code, p.Name, string(p.ChargeType), p.Unit, dbtx.DecArg(p.DefaultPrice.Decimal()), p.Currency, p.Account,
 		p.ItemSalesTaxGroup, p.Provider, p.Archived, t.D.TS(p.CreatedAt), t.D.TS(p.UpdatedAt)}
 }
 
 func (t *Sales) scanProduct(row interface{ Scan(...any) error }) (billing.Product, error) {
 	var p billing.Product
 	var ct string
-	err := row.Scan(&p.TenantID, &p.ID, &p.Code, &p.Name, &ct, &p.Unit, dbtx.ScanDec(&p.DefaultPrice), &p.Currency, &p.Account,
+	var price decimal.Decimal
+	err := row.Scan(&p.TenantID, &p.ID, &p.Code, &p.Name, &ct, &p.Unit, dbtx.ScanDec(&price), &p.Currency, &p.Account,
 		&p.ItemSalesTaxGroup, &p.Provider, &p.Archived, dbtx.ScanTS(&p.CreatedAt), dbtx.ScanTS(&p.UpdatedAt))
-	p.ChargeType = billing.ChargeType(ct)
+	p.ChargeType, p.DefaultPrice = billing.ChargeType(ct), money.PriceIn(price, p.Currency)
 	return p, err
 }
 
