@@ -60,9 +60,9 @@ type SalesItem struct {
 	Description       string          `json:"description"`
 	Quantity          decimal.Decimal `json:"quantity" money:"-"`
 	Unit              string          `json:"unit"`
-	UnitPrice         decimal.Decimal `json:"unit_price"`
-	Discount          decimal.Decimal `json:"discount"`
-	Gross             decimal.Decimal `json:"gross"` // quantity × unit price, before discount, rounded
+	UnitPrice         money.UnitPrice `json:"unit_price"` // in Currency, as Discount and Gross (Normalize)
+	Discount          money.Amount    `json:"discount"`
+	Gross             money.Amount    `json:"gross"` // quantity × unit price, before discount, rounded
 	BillingDate       calendar.Date   `json:"billing_date"`
 	PeriodStart       calendar.Date   `json:"period_start"`
 	PeriodEnd         calendar.Date   `json:"period_end"`
@@ -85,7 +85,7 @@ type SalesItem struct {
 func HeldCredit(total decimal.Decimal) bool { return total.IsNegative() }
 
 // Net is the item's amount after its discount.
-func (si SalesItem) Net() decimal.Decimal { return si.Gross.Sub(si.Discount) }
+func (si SalesItem) Net() money.Amount { return si.Gross.MustSub(si.Discount) }
 
 // Normalize validates a sales item and computes its gross amount.
 func (si *SalesItem) Normalize() error {
@@ -117,10 +117,10 @@ func (si *SalesItem) Normalize() error {
 	if si.Quantity.Exponent() < -6 {
 		c.Add("quantity", "at most 6 decimals")
 	}
-	if si.UnitPrice.Exponent() < -6 {
+	if si.UnitPrice.Decimal().Exponent() < -6 {
 		c.Add("unit_price", "at most 6 decimals")
 	}
-	if si.Discount.IsNegative() {
+	if si.Discount.Sign() < 0 {
 		c.Add("discount", "must not be negative")
 	}
 	checkText(&c, "provider", si.Provider, 100)
@@ -128,12 +128,16 @@ func (si *SalesItem) Normalize() error {
 	if err != nil {
 		c.Add("currency", "%v", err)
 	} else {
+		// The amounts are in the item's currency, which may be named after
+		// they were set.
 		si.Currency = cur.Code()
-		si.Gross = cur.Round(si.Quantity.Mul(si.UnitPrice))
-		if !cur.Round(si.Discount).Equal(si.Discount) {
+		si.UnitPrice = money.UnitPrice{Amount: money.New(si.UnitPrice.Decimal(), cur)}
+		si.Discount = money.New(si.Discount.Decimal(), cur)
+		si.Gross = money.New(si.Quantity.Mul(si.UnitPrice.Decimal()), cur).Round()
+		if !si.Discount.IsRounded() {
 			c.Add("discount", "has more decimals than %s allows", cur.Code())
 		}
-		if si.Discount.Abs().GreaterThan(si.Gross.Abs()) {
+		if si.Discount.Decimal().Abs().GreaterThan(si.Gross.Decimal().Abs()) {
 			c.Add("discount", "is more than the item's amount %s", si.Gross)
 		}
 	}

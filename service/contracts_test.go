@@ -9,6 +9,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
@@ -36,7 +37,7 @@ func TestContractPartNeverBillsADayTwice(t *testing.T) {
 			now := e.clock.Now()
 			legacy := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: e.a.ID, CustomerID: c.ID, Source: billing.SourceContract,
 				SourceRef: part.ID + "@" + per[0].String(), ProductID: prod.ID, Description: "Seat", Quantity: part.Quantity,
-				UnitPrice: decimal.NewFromInt(31), Gross: decimal.NewFromInt(31), BillingDate: per[0], PeriodStart: per[0],
+				UnitPrice: money.PriceIn(decimal.NewFromInt(31), "EUR"), Gross: money.In(decimal.NewFromInt(31), "EUR"), Discount: money.In(decimal.Zero, "EUR"), BillingDate: per[0], PeriodStart: per[0],
 				PeriodEnd: per[1], Currency: "EUR", ChargeType: billing.Recurring, Status: billing.ItemPending, CreatedAt: now, UpdatedAt: now}
 			if err := db.Write(e.ctx, func(tx service.Tx) error { return tx.InsertSalesItem(e.ctx, legacy) }); err != nil {
 				t.Fatal(err)

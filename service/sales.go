@@ -291,7 +291,7 @@ func SalesItemSortValue(si billing.SalesItem, sort string) string {
 	case "description":
 		return si.Description
 	case "gross":
-		return si.Gross.String()
+		return si.Gross.Decimal().String()
 	case "status":
 		return string(si.Status)
 	case "source":

@@ -106,7 +106,7 @@ func TestWalletTopUpGrantsAndDraws(t *testing.T) {
 		// More than the wallet holds: the rest is billed as a usage item.
 		r = must(e.svc.DrawWallet(e.ctx, e.pa, service.UsageCharge{CustomerID: c.ID, Ref: "sms-3", Amount: "20.00", Description: "SMS"})).ok(t)
 		wantEUR(t, "third draw paid", r.Movement.Paid, "-17")
-		if r.SalesItem == nil || !r.SalesItem.Gross.Equal(dec("3")) || r.SalesItem.Source != billing.SourceUsage {
+		if r.SalesItem == nil || !r.SalesItem.Gross.Decimal().Equal(dec("3")) || r.SalesItem.Source != billing.SourceUsage {
 			t.Fatalf("billed rest: %+v", r.SalesItem)
 		}
 		v = must(e.svc.GetWallet(e.ctx, e.pa, c.ID)).ok(t)
@@ -475,7 +475,7 @@ func TestUsageImportDrawsWallet(t *testing.T) {
 			t.Fatalf("import: %+v", rep)
 		}
 		si := must(e.svc.GetSalesItem(e.ctx, e.pa, rep.Rows[1].ItemID)).ok(t)
-		wantDec(t, "billed rest", si.Gross, "5")
+		wantEUR(t, "billed rest", si.Gross, "5")
 		v := must(e.svc.GetWallet(e.ctx, e.pa, c.ID)).ok(t)
 		wantEUR(t, "wallet after usage", v.PaidBalance, "0")
 		rep = must(e.svc.ImportUsage(e.ctx, e.pa, recs)).ok(t)

@@ -53,8 +53,8 @@ type SalesItem struct {
 // SalesItemOut is a sales item as the API shows it.
 func SalesItemOut(si billing.SalesItem) SalesItem {
 	return SalesItem{ID: si.ID, CustomerID: si.CustomerID, Source: string(si.Source), SourceRef: si.SourceRef, ProductID: si.ProductID,
-		Description: si.Description, Quantity: si.Quantity.String(), Unit: si.Unit, UnitPrice: money.Price(si.UnitPrice, si.Currency),
-		Discount: core.Amount(si.Discount, si.Currency), Gross: core.Amount(si.Gross, si.Currency), BillingDate: core.Date{Date: si.BillingDate},
+		Description: si.Description, Quantity: si.Quantity.String(), Unit: si.Unit, UnitPrice: money.Price(si.UnitPrice.Decimal(), si.Currency),
+		Discount: core.Fixed(si.Discount), Gross: core.Fixed(si.Gross), BillingDate: core.Date{Date: si.BillingDate},
 		PeriodStart: core.DateOrNil(si.PeriodStart), PeriodEnd: core.DateOrNil(si.PeriodEnd), Provider: si.Provider, Currency: si.Currency,
 		ChargeType: string(si.ChargeType), Status: string(si.Status), Invoiced: si.Status == billing.ItemInvoiced, InvoiceID: si.InvoiceID,
 		NeedsBillingInfo: si.Status == billing.ItemDraft, CreatedAt: si.CreatedAt, UpdatedAt: si.UpdatedAt, ItemSalesTaxGroup: si.ItemSalesTaxGroup}

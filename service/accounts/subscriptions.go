@@ -175,7 +175,7 @@ func (s *Service) subscriptionItem(ctx context.Context, tx SubscriptionsTx, sub 
 	now := s.now()
 	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: sub.TenantID, CustomerID: sub.CustomerID,
 		Source: billing.SourceSubscription, SourceRef: sub.ID + ref, ProductID: sub.ProductID, Description: desc,
-		Quantity: q, UnitPrice: price, Currency: sub.Currency, BillingDate: billDate, PeriodStart: billDate, PeriodEnd: per.End,
+		Quantity: q, UnitPrice: money.PriceIn(price, sub.Currency), Currency: sub.Currency, BillingDate: billDate, PeriodStart: billDate, PeriodEnd: per.End,
 		ChargeType: billing.Recurring, CreatedAt: now, UpdatedAt: now}
 	if err := s.deps.CompleteItem(ctx, tx, sub.TenantID, &si, true); err != nil {
 		return false, fmt.Errorf("subscription %s: %w", sub.ID, err)

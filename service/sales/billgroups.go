@@ -138,7 +138,7 @@ func (s *Service) billAccounts(ctx context.Context, tx BillingTx, p access.Princ
 	for i := 0; i < len(items); {
 		j, total := i, decimal.Zero
 		for ; j < len(items) && same(items[i], items[j]); j++ {
-			total = total.Add(items[j].Net())
+			total = total.Add(items[j].Net().Decimal())
 		}
 		if billing.HeldCredit(total) {
 			if o.held != nil {
@@ -195,10 +195,10 @@ func (s *Service) billAccounts(ctx context.Context, tx BillingTx, p access.Princ
 			if si.CustomerID != g.AccountID {
 				desc = c.Name + ": " + desc // a sub-account's item on its reseller's invoice
 			}
-			q, up := si.Quantity, si.UnitPrice
+			q, up := si.Quantity, si.UnitPrice.Decimal()
 			inv.Lines = append(inv.Lines, billing.Line{Description: desc, ProductID: si.ProductID, Account: si.Account,
 				SalesTaxGroup: c.SalesTaxGroup, ItemSalesTaxGroup: si.ItemSalesTaxGroup, Quantity: &q, Unit: si.Unit, UnitPrice: &up,
-				Discount: si.Discount, ChargeType: si.ChargeType, ServiceStart: si.PeriodStart, ServiceEnd: si.PeriodEnd})
+				Discount: si.Discount.Decimal(), ChargeType: si.ChargeType, ServiceStart: si.PeriodStart, ServiceEnd: si.PeriodEnd})
 			links = append(links, InvoicedItem{ItemID: si.ID, InvoiceID: inv.ID})
 		}
 		if err := s.deps.Invoices.Prepare(ctx, mt, p, &inv); err != nil {

@@ -210,8 +210,11 @@ func (in SalesItemInput) apply(si *billing.SalesItem) error {
 	set(&si.ProductID, in.ProductID)
 	set(&si.Description, in.Description)
 	dec("quantity", in.Quantity, &si.Quantity)
-	dec("unit_price", in.UnitPrice, &si.UnitPrice)
-	dec("discount", in.Discount, &si.Discount)
+	price, discount := si.UnitPrice.Decimal(), si.Discount.Decimal()
+	dec("unit_price", in.UnitPrice, &price)
+	dec("discount", in.Discount, &discount)
+	// In the item's currency: Normalize.
+	si.UnitPrice, si.Discount = money.PriceIn(price, si.Currency), money.In(discount, si.Currency)
 	set(&si.BillingDate, in.BillingDate)
 	set(&si.PeriodStart, in.PeriodStart)
 	set(&si.PeriodEnd, in.PeriodEnd)
@@ -468,6 +471,6 @@ func (c Condition) check(path string, depth int, n *int) error {
 // salesItemEvent is the data of sales_item.* events.
 func salesItemEvent(si billing.SalesItem) map[string]any {
 	return map[string]any{"id": si.ID, "status": si.Status, "customer_id": si.CustomerID, "source": si.Source,
-		"source_ref": si.SourceRef, "description": si.Description, "quantity": si.Quantity.String(), "unit_price": money.Price(si.UnitPrice, si.Currency),
-		"gross": money.Fixed(si.Gross, si.Currency), "currency": si.Currency, "billing_date": si.BillingDate.String(), "invoice_id": si.InvoiceID}
+		"source_ref": si.SourceRef, "description": si.Description, "quantity": si.Quantity.String(), "unit_price": si.UnitPrice,
+		"gross": si.Gross, "currency": si.Currency, "billing_date": si.BillingDate.String(), "invoice_id": si.InvoiceID}
 }

@@ -185,7 +185,7 @@ func (s *Service) contractItems(ctx context.Context, tx BillingTx, tenantID stri
 			desc := part.Description
 			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: c.CustomerID,
 				Source: billing.SourceContract, SourceRef: part.ID + "@" + per.Start.String(), ProductID: part.ProductID,
-				Description: desc, Quantity: part.Quantity, UnitPrice: part.Price.Decimal(), BillingDate: per.BillingDate,
+				Description: desc, Quantity: part.Quantity, UnitPrice: part.Price, BillingDate: per.BillingDate,
 				PeriodStart: per.Start, PeriodEnd: per.End, ChargeType: billing.Recurring, CreatedAt: now, UpdatedAt: now}
 			if err := s.CompleteItem(ctx, tx, tenantID, &si, true); err != nil {
 				return made, fmt.Errorf("contract %s part %s: %w", c.Number, part.ID, err)
@@ -315,12 +315,12 @@ func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID stri
 		if e.Billable {
 			si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: p.TenantID, CustomerID: k.CustomerID,
 				Source: billing.SourceTicket, SourceRef: e.ID, Description: fmt.Sprintf("%s %s: %s", k.Number, k.Title, desc),
-				Quantity: hours(e.Minutes), Unit: "h", UnitPrice: rate,
+				Quantity: hours(e.Minutes), Unit: "h", UnitPrice: money.PriceIn(rate, ""),
 				BillingDate: e.WorkDate, PeriodStart: e.WorkDate, PeriodEnd: e.WorkDate, ChargeType: billing.Time, CreatedAt: now, UpdatedAt: now}
 			if err := s.CompleteItem(ctx, tx, p.TenantID, &si, false); err != nil {
 				return logged{}, a, err
 			}
-			e.Rate = money.PriceIn(rate, si.Currency)
+			e.Rate = si.UnitPrice
 			item = &si
 		} else {
 			cust, err := tx.GetCustomer(ctx, p.TenantID, k.CustomerID)
@@ -458,7 +458,7 @@ func (s *Service) importUsageRow(ctx context.Context, tx ItemsTx, tenantID strin
 	}
 	now := s.now()
 	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: cust.ID, Source: billing.SourceUsage,
-		SourceRef: r.RecordID, ProductID: prod.ID, Quantity: q, Unit: r.Unit, UnitPrice: prod.DefaultPrice.Decimal(),
+		SourceRef: r.RecordID, ProductID: prod.ID, Quantity: q, Unit: r.Unit, UnitPrice: prod.DefaultPrice,
 		BillingDate: r.PeriodEnd, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, ChargeType: billing.Usage, CreatedAt: now, UpdatedAt: now}
 	if err := s.CompleteItem(ctx, tx, tenantID, &si, true); err != nil {
 		if e, ok := fail.As(err); ok && e.Code == fail.Invalid {

@@ -167,7 +167,7 @@ func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billin
 		}
 		si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: w.TenantID, CustomerID: w.CustomerID, Source: billing.SourceUsage,
 			SourceRef: "wallet:" + ref, ProductID: in.ProductID, Description: in.Description + " (not covered by the wallet)",
-			Quantity: decimal.NewFromInt(1), UnitPrice: billed.Decimal(), Currency: w.Currency, BillingDate: in.Date, PeriodStart: in.Date,
+			Quantity: decimal.NewFromInt(1), UnitPrice: money.UnitPrice{Amount: billed}, Currency: w.Currency, BillingDate: in.Date, PeriodStart: in.Date,
 			PeriodEnd: in.Date, ChargeType: billing.Usage, CreatedAt: now, UpdatedAt: now}
 		if err := s.deps.CompleteItem(ctx, tx, w.TenantID, &si, true); err != nil {
 			return DrawResult{}, err
@@ -222,7 +222,7 @@ func (s *Service) DrawUsageRow(ctx context.Context, tx WalletsTx, si billing.Sal
 	} else if err != nil {
 		return res, false, err
 	}
-	if w.Currency != si.Currency || !si.Net().IsPositive() {
+	if w.Currency != si.Currency || si.Net().Sign() <= 0 {
 		return res, false, nil
 	}
 	if _, err := tx.MovementByRef(ctx, si.TenantID, si.CustomerID, billing.MoveDraw, recordID); err == nil {
@@ -243,7 +243,7 @@ func (s *Service) DrawUsageRow(ctx context.Context, tx WalletsTx, si billing.Sal
 	}
 	var a usecase.Audit
 	r, err := s.draw(ctx, tx, env, &w, UsageCharge{CustomerID: si.CustomerID, Ref: recordID, ProductID: si.ProductID, Description: si.Description,
-		Date: si.BillingDate}, money.In(si.Net(), si.Currency), &a)
+		Date: si.BillingDate}, si.Net(), &a)
 	if err != nil {
 		return res, false, err
 	}

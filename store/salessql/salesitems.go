@@ -328,7 +328,7 @@ func (t *Sales) salesItemSelect() string {
 
 func (t *Sales) salesItemArgs(si billing.SalesItem) []any {
 	return []any{si.TenantID, si.ID, si.CustomerID, string(si.Source), si.SourceRef, si.ProductID, si.Description, dbtx.DecArg(si.Quantity),
-		si.Unit, dbtx.DecArg(si.UnitPrice), dbtx.DecArg(si.Discount), dbtx.DecArg(si.Gross), dbtx.DateArg(si.BillingDate), dbtx.DateArg(si.PeriodStart),
+		si.Unit, dbtx.DecArg(si.UnitPrice.Decimal()), dbtx.DecArg(si.Discount.Decimal()), dbtx.DecArg(si.Gross.Decimal()), dbtx.DateArg(si.BillingDate), dbtx.DateArg(si.PeriodStart),
 		dbtx.DateArg(si.PeriodEnd), si.Provider, si.Currency, string(si.ChargeType), si.Account, si.ItemSalesTaxGroup, string(si.Status),
 		si.InvoiceID, t.D.TS(si.CreatedAt), t.D.TS(si.UpdatedAt)}
 }
@@ -336,11 +336,13 @@ func (t *Sales) salesItemArgs(si billing.SalesItem) []any {
 func scanSalesItem(row interface{ Scan(...any) error }) (billing.SalesItem, error) {
 	var si billing.SalesItem
 	var src, ct, st string
+	var price, discount, gross decimal.Decimal
 	err := row.Scan(&si.TenantID, &si.ID, &si.CustomerID, &src, &si.SourceRef, &si.ProductID, &si.Description, dbtx.ScanDec(&si.Quantity),
-		&si.Unit, dbtx.ScanDec(&si.UnitPrice), dbtx.ScanDec(&si.Discount), dbtx.ScanDec(&si.Gross), dbtx.ScanDate(&si.BillingDate), dbtx.ScanDate(&si.PeriodStart),
+		&si.Unit, dbtx.ScanDec(&price), dbtx.ScanDec(&discount), dbtx.ScanDec(&gross), dbtx.ScanDate(&si.BillingDate), dbtx.ScanDate(&si.PeriodStart),
 		dbtx.ScanDate(&si.PeriodEnd), &si.Provider, &si.Currency, &ct, &si.Account, &si.ItemSalesTaxGroup, &st, &si.InvoiceID,
 		dbtx.ScanTS(&si.CreatedAt), dbtx.ScanTS(&si.UpdatedAt))
 	si.Source, si.ChargeType, si.Status = billing.Source(src), billing.ChargeType(ct), billing.ItemStatus(st)
+	si.UnitPrice, si.Discount, si.Gross = money.PriceIn(price, si.Currency), money.In(discount, si.Currency), money.In(gross, si.Currency)
 	return si, err
 }
 
