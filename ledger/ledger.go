@@ -5,7 +5,6 @@
 package ledger
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/money"
 )
 
 // Type is an account's place in the balance sheet or income statement.
@@ -145,8 +143,8 @@ const DefaultProfile = "default"
 // Line is one posting of an entry: a debit or a credit to an account.
 type Line struct {
 	Account    string          `json:"account"`
-	Debit      decimal.Decimal `json:"debit" money:"accounting"`
-	Credit     decimal.Decimal `json:"credit" money:"accounting"`
+	Debit      decimal.Decimal `json:"debit"`
+	Credit     decimal.Decimal `json:"credit"`
 	CustomerID string          `json:"customer_id,omitempty"`
 	InvoiceID  string          `json:"invoice_id,omitempty"`
 	// Currency and Amount are the document's currency and signed amount
@@ -168,42 +166,6 @@ type Entry struct {
 	ReversesID  string        `json:"reverses_id,omitempty"`
 	Lines       []Line        `json:"lines"`
 	CreatedAt   time.Time     `json:"created_at"`
-	// Currency is the accounting currency of the amounts, set by readers
-	// that output the entry (not stored).
-	Currency string `json:"currency,omitempty"`
-}
-
-// MarshalJSON writes every amount with its currency's digits: debits and
-// credits in the entry's currency, a line's amount in the line's.
-func (e Entry) MarshalJSON() ([]byte, error) {
-	type plain Entry
-	lines := make([]json.RawMessage, len(e.Lines))
-	for i, l := range e.Lines {
-		b, err := l.fixed(e.Currency)
-		if err != nil {
-			return nil, err
-		}
-		lines[i] = b
-	}
-	out := struct {
-		plain
-		Lines []json.RawMessage `json:"lines"`
-	}{plain(e), lines}
-	return json.Marshal(out)
-}
-
-// fixed marshals a line with its amounts' digits, debit and credit in the
-// accounting currency.
-func (l Line) fixed(accounting string) ([]byte, error) {
-	type plain Line
-	return money.MarshalFixed(plain(l), money.Codes{Currency: l.Currency, Accounting: accounting})
-}
-
-// MarshalJSON writes the balance's amounts with the digits of the
-// accounting currency (Currency, set by the reader).
-func (b Balance) MarshalJSON() ([]byte, error) {
-	type plain Balance
-	return money.MarshalFixed(plain(b), money.Codes{Currency: b.Currency})
 }
 
 // Check verifies the entry balances and every line is a non-negative debit

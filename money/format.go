@@ -2,9 +2,6 @@ package money
 
 import (
 	"encoding/json"
-	"fmt"
-	"reflect"
-	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -37,114 +34,6 @@ func Price(d decimal.Decimal, code string) string {
 		return d.String()
 	}
 	return New(d, c).String()
-}
-
-var decimalType = reflect.TypeFor[decimal.Decimal]()
-
-// Codes are the currencies of a struct's amounts: Currency for its own
-// amounts, Accounting for those tagged money:"accounting" (the tenant's
-// accounting currency).
-type Codes struct {
-	Currency   string
-	Accounting string
-}
-
-// MarshalFixed marshals the struct v as encoding/json does, but writes
-// every decimal.Decimal field (also behind a pointer, and the values of a
-// map of them) with Fixed: in codes.Currency, or in codes.Accounting when
-// the field is tagged money:"accounting", or in the currency that the
-// struct's JSON member N holds when tagged money:"in:N". A field tagged
-// money:"price" is
-// written with Price, and one tagged money:"-" (a rate, a quantity) as it
-// is. A struct with amounts calls it from its MarshalJSON (through a type
-// without the method), so that no output writes "67.2" for 67.20. Fields
-// of embedded structs count as the struct's own. The members come out in
-// name order.
-func MarshalFixed(v any, codes Codes) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("money: %T is not a JSON object: %w", v, err)
-	}
-	rv := reflect.Indirect(reflect.ValueOf(v))
-	if err := fixFields(m, rv, codes); err != nil {
-		return nil, err
-	}
-	return json.Marshal(m)
-}
-
-// fixFields rewrites the amounts of struct value rv in its JSON object m.
-func fixFields(m map[string]json.RawMessage, rv reflect.Value, codes Codes) error {
-	rt := rv.Type()
-	for i := range rt.NumField() {
-		f := rt.Field(i)
-		fv := rv.Field(i)
-		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			if err := fixFields(m, fv, codes); err != nil {
-				return err
-			}
-			continue
-		}
-		name := jsonName(f)
-		if name == "" || !f.IsExported() {
-			continue
-		}
-		if _, ok := m[name]; !ok {
-			continue
-		}
-		format, code := Fixed, codes.Currency
-		switch tag := f.Tag.Get("money"); {
-		case tag == "-":
-			continue
-		case tag == "price":
-			format = Price
-		case tag == "accounting":
-			code = codes.Accounting
-		case strings.HasPrefix(tag, "in:"):
-			if err := json.Unmarshal(m[tag[3:]], &code); err != nil {
-				return fmt.Errorf("money: field %s: the currency member %q is not a string: %w", f.Name, tag[3:], err)
-			}
-		}
-		quote := func(d decimal.Decimal) json.RawMessage {
-			b, _ := json.Marshal(format(d, code))
-			return b
-		}
-		switch {
-		case f.Type == decimalType:
-			m[name] = quote(fv.Interface().(decimal.Decimal))
-		case f.Type.Kind() == reflect.Pointer && f.Type.Elem() == decimalType:
-			if !fv.IsNil() {
-				m[name] = quote(fv.Elem().Interface().(decimal.Decimal))
-			}
-		case f.Type.Kind() == reflect.Map && f.Type.Elem() == decimalType && f.Type.Key().Kind() == reflect.String:
-			out := map[string]json.RawMessage{}
-			for _, k := range fv.MapKeys() {
-				out[k.String()] = quote(fv.MapIndex(k).Interface().(decimal.Decimal))
-			}
-			b, err := json.Marshal(out)
-			if err != nil {
-				return err
-			}
-			m[name] = b
-		}
-	}
-	return nil
-}
-
-// jsonName is the name encoding/json gives field f ("" when it skips it).
-func jsonName(f reflect.StructField) string {
-	tag := f.Tag.Get("json")
-	if tag == "-" {
-		return ""
-	}
-	name, _, _ := strings.Cut(tag, ",")
-	if name == "" {
-		name = f.Name
-	}
-	return name
 }
 
 // MarshalJSON writes a as Fixed does, as a JSON string rounded half away

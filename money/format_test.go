@@ -31,38 +31,6 @@ func TestFixedAndPrice(t *testing.T) {
 	}
 }
 
-func TestMarshalFixed(t *testing.T) {
-	t.Parallel()
-	type inner struct {
-		Net decimal.Decimal `json:"net"`
-	}
-	type row struct {
-		inner
-		Currency   string                     `json:"currency"`
-		Other      string                     `json:"other_currency"`
-		Amount     decimal.Decimal            `json:"amount"`
-		Accounting decimal.Decimal            `json:"amount_accounting" money:"accounting"`
-		Price      *decimal.Decimal           `json:"price" money:"price"`
-		Rate       decimal.Decimal            `json:"rate" money:"-"`
-		InOther    decimal.Decimal            `json:"in_other" money:"in:other_currency"`
-		Buckets    map[string]decimal.Decimal `json:"buckets"`
-		Skipped    decimal.Decimal            `json:"-"`
-	}
-	p := decimal.RequireFromString("11.7")
-	v := row{inner: inner{Net: decimal.RequireFromString("5")}, Currency: "EUR", Other: "BHD", Amount: decimal.RequireFromString("67.2"),
-		Accounting: decimal.RequireFromString("833.33"), Price: &p, Rate: decimal.RequireFromString("1.5"),
-		InOther: decimal.RequireFromString("1.2"), Buckets: map[string]decimal.Decimal{"current": decimal.RequireFromString("0")}}
-	b, err := money.MarshalFixed(v, money.Codes{Currency: v.Currency, Accounting: "JPY"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `{"amount":"67.20","amount_accounting":"833","buckets":{"current":"0.00"},"currency":"EUR","in_other":"1.200","net":"5.00",` +
-		`"other_currency":"BHD","price":"11.70","rate":"1.5"}`
-	if string(b) != want {
-		t.Errorf("MarshalFixed:\n got %s\nwant %s", b, want)
-	}
-}
-
 // TestAmountJSON: an Amount is written with its currency's digits, like
 // Fixed, whatever digits its value carries, and is decoded with no
 // currency, which arithmetic with a real one refuses.
