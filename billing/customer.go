@@ -145,9 +145,7 @@ func (cu *Customer) Normalize() error {
 	if cu.CreditLimit.IsNegative() {
 		c.Add("credit_limit", "must not be negative")
 	} else if b.Currency != "" {
-		if cur, err := money.ParseCurrency(b.Currency); err == nil && !cur.Round(cu.CreditLimit).Equal(cu.CreditLimit) {
-			c.Add("credit_limit", "has more decimals than %s allows (%d)", cur.Code(), cur.Digits())
-		}
+		cu.checkCreditLimitDigits(&c, b.Currency)
 	}
 	checkText(&c, "sales_tax_group", cu.SalesTaxGroup, 40)
 	checkText(&c, "sap_id", cu.SAPID, 40)
@@ -192,6 +190,24 @@ func itoa(i int) string {
 		return string(rune('0' + i))
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// CheckCreditLimit refuses a credit limit with more decimals than its
+// currency (CreditCurrency) allows. Normalize checks it when the customer
+// names its billing currency; without one, the limit is in the tenant's,
+// which the caller gives.
+func (cu Customer) CheckCreditLimit(tenantCurrency string) error {
+	var c fail.Collector
+	cu.checkCreditLimitDigits(&c, cu.CreditCurrency(tenantCurrency))
+	return c.Err()
+}
+
+// checkCreditLimitDigits adds the error of a credit limit with more
+// decimals than currency allows to c.
+func (cu Customer) checkCreditLimitDigits(c *fail.Collector, currency string) {
+	if cur, err := money.ParseCurrency(currency); err == nil && !money.New(cu.CreditLimit, cur).IsRounded() {
+		c.Add("credit_limit", "has more decimals than %s allows (%d)", cur.Code(), cur.Digits())
+	}
 }
 
 // CreditCurrency is the currency of the customer's credit limit: its billing

@@ -107,6 +107,9 @@ func TestCreateCustomerInvalidWritesNothing(t *testing.T) {
 			{"credit limit float syntax", service.CustomerInput{Name: ptr("X"), CreditLimit: ptr("1e3")}, []string{"credit_limit"}},
 			{"credit limit JPY decimals", service.CustomerInput{Name: ptr("X"), CreditLimit: ptr("10.5"), Billing: &service.BillingInput{Currency: ptr("JPY")}},
 				[]string{"credit_limit"}},
+			// Without a billing currency the limit is in the tenant's (EUR).
+			{"credit limit decimals in the tenant's currency", service.CustomerInput{Name: ptr("X"), CreditLimit: ptr("100.123")},
+				[]string{"credit_limit"}},
 			{"payment terms", service.CustomerInput{Name: ptr("X"), PaymentTermsDays: ptr(-5)}, []string{"payment_terms_days"}},
 			{"custom field key", service.CustomerInput{Name: ptr("X"), CustomFields: &map[string]string{"Bad Key": "v"}}, []string{"custom_fields.Bad Key"}},
 			{"parent missing", service.CustomerInput{Name: ptr("X"), ParentID: ptr("cus_nope")}, []string{"parent_id"}},
@@ -648,6 +651,32 @@ func TestAutoNumberSkipsHandChosenNumbers(t *testing.T) {
 		}
 		if c.Number != "C-000002" {
 			t.Fatalf("got %s, want C-000002", c.Number)
+		}
+	})
+}
+
+// TestCreditLimitDigitsInTheTenantsCurrency: a customer without a billing
+// currency has its credit limit in the tenant's, and an update is held to
+// that currency's digits as a create is; a limit in a named currency to
+// that one's.
+func TestCreditLimitDigitsInTheTenantsCurrency(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := e.customer(t, e.pa, "No billing currency")
+		before := e.snapshot(t)
+		_, err := e.svc.UpdateCustomer(e.ctx, e.pa, c.ID, service.CustomerInput{CreditLimit: ptr("250.005")})
+		wantCode(t, err, fail.Invalid)
+		wantFields(t, err, "credit_limit")
+		e.unchanged(t, before)
+		if got := must(e.svc.UpdateCustomer(e.ctx, e.pa, c.ID, service.CustomerInput{CreditLimit: ptr("250.50")})).ok(t); !got.CreditLimit.Equal(dec("250.5")) {
+			t.Errorf("credit limit %s, want 250.50", got.CreditLimit)
+		}
+		// Named in BHD (3 decimals), the same limit is fine.
+		bhd := must(e.svc.CreateCustomer(e.ctx, e.pa, service.CustomerInput{Name: ptr("Gulf"), CreditLimit: ptr("250.005"),
+			Billing: &service.BillingInput{Currency: ptr("BHD")}})).ok(t)
+		if !bhd.CreditLimit.Equal(dec("250.005")) {
+			t.Errorf("BHD credit limit %s", bhd.CreditLimit)
 		}
 	})
 }

@@ -118,6 +118,13 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 		return c.Normalize()
 	}
 	return usecase.Write(ctx, s.customers, p, access.WriteCustomers, check, func(tx CustomersTx) (billing.Customer, usecase.Audit, error) {
+		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return c, usecase.Audit{}, err
+		}
+		if err := c.CheckCreditLimit(tenant.Currency); err != nil {
+			return c, usecase.Audit{}, err
+		}
 		if c.Number == "" {
 			// Skip numbers someone chose by hand from the same series.
 			for tries := 0; ; tries++ {
@@ -144,11 +151,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 		if err := tx.InsertCustomer(ctx, c); err != nil {
 			return c, usecase.Audit{}, err
 		}
-		cur, err := amountCurrency(ctx, tx, p.TenantID, c.Billing.Currency)
-		if err != nil {
-			return c, usecase.Audit{}, err
-		}
-		return c, usecase.Entry("customer.created", "customer", c.ID, withAmounts(c, cur, "credit_limit")), nil
+		return c, usecase.Entry("customer.created", "customer", c.ID, withAmounts(c, c.CreditCurrency(tenant.Currency), "credit_limit")), nil
 	})
 }
 
@@ -277,6 +280,13 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 		if err := c.KeepsBillingInfo(before); err != nil {
 			return billing.Customer{}, none, err
 		}
+		tenant, err := tx.GetTenant(ctx, p.TenantID)
+		if err != nil {
+			return billing.Customer{}, none, err
+		}
+		if err := c.CheckCreditLimit(tenant.Currency); err != nil {
+			return billing.Customer{}, none, err
+		}
 		if p.IsCustomer() && before.Billing.Currency != "" && c.Billing.Currency != before.Billing.Currency {
 			// The billing currency decides the currency of every later invoice
 			// and wallet top-up: a customer may fill it in, only staff change it.
@@ -300,15 +310,8 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 				return billing.Customer{}, none, err
 			}
 		}
-		cur, err := amountCurrency(ctx, tx, p.TenantID, c.Billing.Currency)
-		if err != nil {
-			return billing.Customer{}, none, err
-		}
-		curBefore, err := amountCurrency(ctx, tx, p.TenantID, before.Billing.Currency)
-		if err != nil {
-			return billing.Customer{}, none, err
-		}
-		changes := usecase.Diff(withAmounts(customerView(before), curBefore, "credit_limit"), withAmounts(customerView(c), cur, "credit_limit"))
+		changes := usecase.Diff(withAmounts(customerView(before), before.CreditCurrency(tenant.Currency), "credit_limit"),
+			withAmounts(customerView(c), c.CreditCurrency(tenant.Currency), "credit_limit"))
 		if len(changes) == 0 {
 			return c, none, nil
 		}
@@ -349,19 +352,6 @@ func (s *Service) SetCustomerArchived(ctx context.Context, p access.Principal, c
 		}
 		return c, usecase.Entry(action, "customer", c.ID, nil), nil
 	})
-}
-
-// amountCurrency is the currency of amounts kept in cur, or the tenant's
-// ledger currency when cur is empty.
-func amountCurrency(ctx context.Context, tx TenantReader, tenantID, cur string) (string, error) {
-	if cur != "" {
-		return cur, nil
-	}
-	t, err := tx.GetTenant(ctx, tenantID)
-	if err != nil {
-		return "", err
-	}
-	return t.Currency, nil
 }
 
 // withAmounts is v as the audit trail records it: its JSON object with the
