@@ -6,7 +6,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/shopspring/decimal"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -83,7 +82,7 @@ type Customer struct {
 	// customer (seed 004's "invoice account"); empty means the customer itself.
 	InvoiceAccountID      string            `json:"invoice_account_id"`
 	PaymentTermsDays      int               `json:"payment_terms_days"`
-	CreditLimit           decimal.Decimal   `json:"credit_limit"` // in the billing currency; zero means none
+	CreditLimit           money.Amount      `json:"credit_limit"` // in CreditCurrency; zero means none
 	SalesTaxGroup         string            `json:"sales_tax_group"`
 	SAPID                 string            `json:"sap_id"`
 	BillingContractNumber string            `json:"billing_contract_number"`
@@ -142,7 +141,7 @@ func (cu *Customer) Normalize() error {
 	if cu.PaymentTermsDays < 0 || cu.PaymentTermsDays > MaxPaymentTermsDays {
 		c.Add("payment_terms_days", "must be between 0 and %d days", MaxPaymentTermsDays)
 	}
-	if cu.CreditLimit.IsNegative() {
+	if cu.CreditLimit.Sign() < 0 {
 		c.Add("credit_limit", "must not be negative")
 	} else if b.Currency != "" {
 		cu.checkCreditLimitDigits(&c, b.Currency)
@@ -205,7 +204,7 @@ func (cu Customer) CheckCreditLimit(tenantCurrency string) error {
 // checkCreditLimitDigits adds the error of a credit limit with more
 // decimals than currency allows to c.
 func (cu Customer) checkCreditLimitDigits(c *fail.Collector, currency string) {
-	if cur, err := money.ParseCurrency(currency); err == nil && !money.New(cu.CreditLimit, cur).IsRounded() {
+	if cur, err := money.ParseCurrency(currency); err == nil && !money.New(cu.CreditLimit.Decimal(), cur).IsRounded() {
 		c.Add("credit_limit", "has more decimals than %s allows (%d)", cur.Code(), cur.Digits())
 	}
 }

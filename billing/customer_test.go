@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/money"
 )
 
 // complete returns a customer with every rule satisfied and complete
@@ -31,7 +32,7 @@ func complete() billing.Customer {
 			Currency:  "EUR",
 		},
 		PaymentTermsDays: 30,
-		CreditLimit:      decimal.RequireFromString("10000.00"),
+		CreditLimit:      money.In(decimal.RequireFromString("10000.00"), "EUR"),
 		SalesTaxGroup:    "ES-DOM",
 		CustomFields:     map[string]string{"industry": "retail"},
 	}
@@ -127,7 +128,7 @@ func TestCustomerNormalizeRules(t *testing.T) {
 		}},
 		{"currency unknown", func(c *billing.Customer) { c.Billing.Currency = "EURO" }, []string{"billing.currency"}, nil},
 		{"currency not ISO", func(c *billing.Customer) { c.Billing.Currency = "XYZ" }, []string{"billing.currency"}, nil},
-		{"currency optional", func(c *billing.Customer) { c.Billing.Currency = ""; c.CreditLimit = decimal.Zero }, nil, nil},
+		{"currency optional", func(c *billing.Customer) { c.Billing.Currency = ""; c.CreditLimit = money.Amount{} }, nil, nil},
 		// country
 		{"country lower case", func(c *billing.Customer) { c.Billing.Address.Country = " es " }, nil, func(t *testing.T, c billing.Customer) {
 			if c.Billing.Address.Country != "ES" {
@@ -154,16 +155,16 @@ func TestCustomerNormalizeRules(t *testing.T) {
 		{"terms 366", func(c *billing.Customer) { c.PaymentTermsDays = 366 }, []string{"payment_terms_days"}, nil},
 		{"terms -1", func(c *billing.Customer) { c.PaymentTermsDays = -1 }, []string{"payment_terms_days"}, nil},
 		// credit limit
-		{"credit zero", func(c *billing.Customer) { c.CreditLimit = decimal.Zero }, nil, nil},
-		{"credit negative", func(c *billing.Customer) { c.CreditLimit = dec("-0.01") }, []string{"credit_limit"}, nil},
-		{"credit EUR 2 decimals", func(c *billing.Customer) { c.CreditLimit = dec("1234.56") }, nil, nil},
-		{"credit EUR trailing zeros", func(c *billing.Customer) { c.CreditLimit = dec("1234.5600") }, nil, nil},
-		{"credit EUR 3 decimals", func(c *billing.Customer) { c.CreditLimit = dec("1234.567") }, []string{"credit_limit"}, nil},
-		{"credit JPY whole", func(c *billing.Customer) { c.Billing.Currency = "JPY"; c.CreditLimit = dec("500000") }, nil, nil},
-		{"credit JPY decimals", func(c *billing.Customer) { c.Billing.Currency = "JPY"; c.CreditLimit = dec("500000.5") }, []string{"credit_limit"}, nil},
-		{"credit BHD 3 decimals", func(c *billing.Customer) { c.Billing.Currency = "BHD"; c.CreditLimit = dec("100.125") }, nil, nil},
-		{"credit BHD 4 decimals", func(c *billing.Customer) { c.Billing.Currency = "BHD"; c.CreditLimit = dec("100.1255") }, []string{"credit_limit"}, nil},
-		{"credit lower-case JPY", func(c *billing.Customer) { c.Billing.Currency = "jpy"; c.CreditLimit = dec("1.5") }, []string{"credit_limit"}, nil},
+		{"credit zero", func(c *billing.Customer) { c.CreditLimit = money.Amount{} }, nil, nil},
+		{"credit negative", func(c *billing.Customer) { c.CreditLimit = money.In(dec("-0.01"), "") }, []string{"credit_limit"}, nil},
+		{"credit EUR 2 decimals", func(c *billing.Customer) { c.CreditLimit = money.In(dec("1234.56"), "") }, nil, nil},
+		{"credit EUR trailing zeros", func(c *billing.Customer) { c.CreditLimit = money.In(dec("1234.5600"), "") }, nil, nil},
+		{"credit EUR 3 decimals", func(c *billing.Customer) { c.CreditLimit = money.In(dec("1234.567"), "") }, []string{"credit_limit"}, nil},
+		{"credit JPY whole", func(c *billing.Customer) { c.Billing.Currency = "JPY"; c.CreditLimit = money.In(dec("500000"), "") }, nil, nil},
+		{"credit JPY decimals", func(c *billing.Customer) { c.Billing.Currency = "JPY"; c.CreditLimit = money.In(dec("500000.5"), "") }, []string{"credit_limit"}, nil},
+		{"credit BHD 3 decimals", func(c *billing.Customer) { c.Billing.Currency = "BHD"; c.CreditLimit = money.In(dec("100.125"), "") }, nil, nil},
+		{"credit BHD 4 decimals", func(c *billing.Customer) { c.Billing.Currency = "BHD"; c.CreditLimit = money.In(dec("100.1255"), "") }, []string{"credit_limit"}, nil},
+		{"credit lower-case JPY", func(c *billing.Customer) { c.Billing.Currency = "jpy"; c.CreditLimit = money.In(dec("1.5"), "") }, []string{"credit_limit"}, nil},
 		// custom fields
 		{"custom key upper case", func(c *billing.Customer) { c.CustomFields = map[string]string{"Industry": "x"} }, []string{"custom_fields.Industry"}, nil},
 		{"custom key digit first", func(c *billing.Customer) { c.CustomFields = map[string]string{"1st": "x"} }, []string{"custom_fields.1st"}, nil},
@@ -266,7 +267,7 @@ func TestHasBillingInfo(t *testing.T) {
 		{"no city", func(c *billing.Customer) { c.Billing.Address.City = " " }, false},
 		{"no country", func(c *billing.Customer) { c.Billing.Address.Country = "" }, false},
 		{"no email", func(c *billing.Customer) { c.Billing.Email = "" }, false},
-		{"no currency", func(c *billing.Customer) { c.Billing.Currency = ""; c.CreditLimit = decimal.Zero }, false},
+		{"no currency", func(c *billing.Customer) { c.Billing.Currency = ""; c.CreditLimit = money.Amount{} }, false},
 		{"no address", func(c *billing.Customer) { c.Billing.Address = billing.Address{} }, false},
 		{"nothing", func(c *billing.Customer) { c.Billing = billing.BillingInfo{} }, false},
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
@@ -70,7 +71,7 @@ func TestCreateCustomerDefaultsAndAudit(t *testing.T) {
 			CustomFields: &map[string]string{"segment": "food"},
 		})).ok(t)
 		if c.Name != "Padaria São João" || c.PaymentTermsDays != 30 || c.Billing.Language != "pt-BR" || c.Billing.Currency != "BRL" ||
-			c.Billing.Address.Country != "BR" || !c.HasBillingInfo || !c.CreditLimit.Equal(decimal.RequireFromString("1500.5")) {
+			c.Billing.Address.Country != "BR" || !c.HasBillingInfo || !c.CreditLimit.Decimal().Equal(decimal.RequireFromString("1500.5")) {
 			t.Errorf("created %+v", c)
 		}
 		got := must(e.svc.GetCustomer(e.ctx, e.pa, c.ID)).ok(t)
@@ -250,7 +251,7 @@ func sameCustomer(t *testing.T, got, want billing.Customer) {
 	if !g.CreditLimit.Equal(w.CreditLimit) {
 		t.Errorf("credit limit %s, want %s", g.CreditLimit, w.CreditLimit)
 	}
-	g.CreditLimit, w.CreditLimit = decimal.Zero, decimal.Zero
+	g.CreditLimit, w.CreditLimit = money.Amount{}, money.Amount{}
 	if g.ID != w.ID || g.Number != w.Number || g.Name != w.Name || g.Billing != w.Billing || !slices.Equal(g.Contacts, w.Contacts) ||
 		!maps.Equal(g.CustomFields, w.CustomFields) || g.PaymentTermsDays != w.PaymentTermsDays || g.SalesTaxGroup != w.SalesTaxGroup ||
 		g.SAPID != w.SAPID || g.BillingContractNumber != w.BillingContractNumber || g.SalesAccountExecutive != w.SalesAccountExecutive ||
@@ -669,13 +670,13 @@ func TestCreditLimitDigitsInTheTenantsCurrency(t *testing.T) {
 		wantCode(t, err, fail.Invalid)
 		wantFields(t, err, "credit_limit")
 		e.unchanged(t, before)
-		if got := must(e.svc.UpdateCustomer(e.ctx, e.pa, c.ID, service.CustomerInput{CreditLimit: ptr("250.50")})).ok(t); !got.CreditLimit.Equal(dec("250.5")) {
+		if got := must(e.svc.UpdateCustomer(e.ctx, e.pa, c.ID, service.CustomerInput{CreditLimit: ptr("250.50")})).ok(t); !got.CreditLimit.Equal(money.In(dec("250.5"), "EUR")) {
 			t.Errorf("credit limit %s, want 250.50", got.CreditLimit)
 		}
 		// Named in BHD (3 decimals), the same limit is fine.
 		bhd := must(e.svc.CreateCustomer(e.ctx, e.pa, service.CustomerInput{Name: ptr("Gulf"), CreditLimit: ptr("250.005"),
 			Billing: &service.BillingInput{Currency: ptr("BHD")}})).ok(t)
-		if !bhd.CreditLimit.Equal(dec("250.005")) {
+		if !bhd.CreditLimit.Equal(money.In(dec("250.005"), "BHD")) {
 			t.Errorf("BHD credit limit %s", bhd.CreditLimit)
 		}
 	})

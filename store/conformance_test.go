@@ -26,6 +26,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
@@ -191,7 +192,7 @@ func getCustomer(t testing.TB, db *store.DB, tenantID, customerID string) billin
 // instants, the credit limit as an exact decimal.
 func equalCustomer(t testing.TB, what string, got, want billing.Customer) {
 	t.Helper()
-	if !got.CreditLimit.Equal(want.CreditLimit) || got.CreditLimit.String() != want.CreditLimit.String() {
+	if !got.CreditLimit.Decimal().Equal(want.CreditLimit.Decimal()) || got.CreditLimit.Decimal().String() != want.CreditLimit.Decimal().String() {
 		t.Fatalf("%s: credit limit %s, want %s", what, got.CreditLimit, want.CreditLimit)
 	}
 	wantUTC(t, what+" created_at", got.CreatedAt)
@@ -200,7 +201,7 @@ func equalCustomer(t testing.TB, what string, got, want billing.Customer) {
 		wantUTC(t, what+" archived_at", *got.ArchivedAt)
 	}
 	want.CreatedAt, want.UpdatedAt, want.ArchivedAt = want.CreatedAt.UTC(), want.UpdatedAt.UTC(), utcPtr(want.ArchivedAt)
-	got.CreditLimit, want.CreditLimit = decimal.Zero, decimal.Zero
+	got.CreditLimit, want.CreditLimit = money.Amount{}, money.Amount{}
 	equal(t, what, got, want)
 }
 
@@ -459,7 +460,7 @@ func testCustomers(t *testing.T, db *store.DB) {
 			Address: billing.Address{Line1: "Avenida da Liberdade, 1", Line2: "5.º Dto", City: "Lisboa", Region: "Lisboa", PostalCode: "1250-096", Country: "PT"}}
 		c.InvoiceAccountID = acct.ID
 		c.PaymentTermsDays = 45
-		c.CreditLimit = decimal.RequireFromString("12345.67")
+		c.CreditLimit = money.In(decimal.RequireFromString("12345.67"), "")
 		c.SalesTaxGroup, c.SAPID, c.BillingContractNumber, c.SalesAccountExecutive = "EU-B2B", "SAP-0042", "BC/2025-7", "Inês Álvarez"
 		c.ParentID = parent.ID
 		c.CustomFields = map[string]string{"po_number": "PO-ñ-😀", "segment": "enterprise", "note": "50% off \\ \"quoted\" \t tab"}
@@ -468,11 +469,11 @@ func testCustomers(t *testing.T, db *store.DB) {
 		c.CreatedAt, c.UpdatedAt = at(1), at(2)
 	})
 	tiny := newCustomer(ten.ID, func(c *billing.Customer) {
-		c.CreditLimit = decimal.RequireFromString("0.00000001")
+		c.CreditLimit = money.In(decimal.RequireFromString("0.00000001"), "")
 		c.PaymentTermsDays = 0
 	})
 	big := newCustomer(ten.ID, func(c *billing.Customer) {
-		c.CreditLimit = decimal.RequireFromString("99999999999999999999.99999999") // numeric(28, 8) at its widest
+		c.CreditLimit = money.In(decimal.RequireFromString("99999999999999999999.99999999"), "") // numeric(28, 8) at its widest
 	})
 	mustWrite(t, db, func(tx service.Tx) error {
 		for _, c := range []billing.Customer{full, tiny, big} {
@@ -497,7 +498,7 @@ func testCustomers(t *testing.T, db *store.DB) {
 	// Credit limits the column cannot hold exactly are refused on both
 	// engines alike, on insert and on update; trailing zeros are fine.
 	for _, v := range []string{"0.000000001", "100000000000000000000", "-100000000000000000000", "1.000000000000000001"} {
-		bad := newCustomer(ten.ID, func(c *billing.Customer) { c.CreditLimit = decimal.RequireFromString(v) })
+		bad := newCustomer(ten.ID, func(c *billing.Customer) { c.CreditLimit = money.In(decimal.RequireFromString(v), "") })
 		err := db.Write(ctx, func(tx service.Tx) error { return tx.InsertCustomer(ctx, bad) })
 		wantCode(t, err, fail.Invalid)
 		if e, _ := fail.As(err); e.Fields[0].Field != "credit_limit" {
@@ -507,9 +508,9 @@ func testCustomers(t *testing.T, db *store.DB) {
 		err = db.Write(ctx, func(tx service.Tx) error { return tx.UpdateCustomer(ctx, bad) })
 		wantCode(t, err, fail.Invalid)
 	}
-	zeros := newCustomer(ten.ID, func(c *billing.Customer) { c.CreditLimit = decimal.RequireFromString("1.5000000000000") })
+	zeros := newCustomer(ten.ID, func(c *billing.Customer) { c.CreditLimit = money.In(decimal.RequireFromString("1.5000000000000"), "") })
 	mustWrite(t, db, func(tx service.Tx) error { return tx.InsertCustomer(ctx, zeros) })
-	if got := getCustomer(t, db, ten.ID, zeros.ID).CreditLimit; got.String() != "1.5" {
+	if got := getCustomer(t, db, ten.ID, zeros.ID).CreditLimit; got.Decimal().String() != "1.5" {
 		t.Fatalf("credit limit 1.5000000000000 came back as %s", got)
 	}
 	equalCustomer(t, "customer with a tiny credit limit, after refused updates", getCustomer(t, db, ten.ID, tiny.ID), tiny)
@@ -529,7 +530,7 @@ func testCustomers(t *testing.T, db *store.DB) {
 		Address: billing.Address{Line1: "Gran Vía 1", City: "Madrid", PostalCode: "28013", Country: "ES"}}
 	upd.InvoiceAccountID, upd.ParentID = "", ""
 	upd.PaymentTermsDays = 60
-	upd.CreditLimit = decimal.RequireFromString("0.10")
+	upd.CreditLimit = money.In(decimal.RequireFromString("0.10"), "")
 	upd.SalesTaxGroup, upd.SAPID, upd.BillingContractNumber, upd.SalesAccountExecutive = "DOM", "", "BC-2", "Eva"
 	upd.CustomFields = map[string]string{"segment": "smb"}
 	upd.HasBillingInfo = false
@@ -541,7 +542,7 @@ func testCustomers(t *testing.T, db *store.DB) {
 	// And set them again.
 	upd2 := upd
 	upd2.InvoiceAccountID, upd2.ParentID, upd2.ArchivedAt, upd2.HasBillingInfo = acct.ID, parent.ID, ptr(at(40)), true
-	upd2.CreditLimit = decimal.RequireFromString("12345.67")
+	upd2.CreditLimit = money.In(decimal.RequireFromString("12345.67"), "")
 	mustWrite(t, db, func(tx service.Tx) error { return tx.UpdateCustomer(ctx, upd2) })
 	equalCustomer(t, "customer updated again", getCustomer(t, db, ten.ID, full.ID), upd2)
 
@@ -1567,7 +1568,7 @@ func testConcurrentCustomerUpdates(t *testing.T, db *store.DB) {
 		got := getCustomer(t, db, ten.ID, c.ID)
 		ok := got.Name == "Renamed" && got.Number == fmt.Sprintf("NEW-%d", round) && got.SAPID == "SAP-1" && got.BillingContractNumber == "BC-1" &&
 			got.SalesAccountExecutive == "Eva" && got.SalesTaxGroup == "EU" && got.PaymentTermsDays == 60 &&
-			got.CreditLimit.String() == "1000.5" && len(got.Contacts) == 1 && got.CustomFields["k"] == "v" &&
+			got.CreditLimit.Decimal().String() == "1000.5" && len(got.Contacts) == 1 && got.CustomFields["k"] == "v" &&
 			got.Billing.TaxID == "ES123" && got.Billing.LegalName == "Legal S.L." && got.Billing.Email == "pay@example.com" &&
 			got.Billing.Language == "es"
 		if !ok {

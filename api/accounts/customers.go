@@ -10,7 +10,6 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
-	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 )
 
@@ -49,7 +48,7 @@ type Customer struct {
 }
 
 func customerOut(c billing.Customer) Customer {
-	limit := money.Fixed(c.CreditLimit, c.Billing.Currency)
+	limit := core.Fixed(c.CreditLimit)
 	contacts := c.Contacts
 	if contacts == nil {
 		contacts = []billing.Contact{}

@@ -125,21 +125,6 @@ func TestExpired(t *testing.T) {
 	}
 }
 
-func TestWithAmounts(t *testing.T) {
-	t.Parallel()
-	v := struct {
-		CreditLimit decimal.Decimal `json:"credit_limit"`
-		Name        string          `json:"name"`
-	}{dec("5000"), "Contoso"}
-	cases := []struct{ cur, want string }{{"EUR", "5000.00"}, {"JPY", "5000"}, {"BHD", "5000.000"}}
-	for _, c := range cases {
-		m := withAmounts(v, c.cur, "credit_limit")
-		if m["credit_limit"] != c.want || m["name"] != "Contoso" {
-			t.Errorf("withAmounts in %s = %v, want credit_limit %s", c.cur, m, c.want)
-		}
-	}
-}
-
 func TestSummarize(t *testing.T) {
 	t.Parallel()
 	today := calendar.New(2026, time.June, 1)

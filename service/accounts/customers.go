@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -83,14 +82,15 @@ func (in CustomerInput) apply(c *billing.Customer) error {
 	set(&c.InvoiceAccountID, in.InvoiceAccountID)
 	set(&c.PaymentTermsDays, in.PaymentTermsDays)
 	if in.CreditLimit != nil {
+		// In the credit currency, which needs the tenant: creditIn.
 		if *in.CreditLimit == "" {
-			c.CreditLimit = decimal.Zero
+			c.CreditLimit = money.In(decimal.Zero, c.Billing.Currency)
 		} else {
 			d, err := money.ParseDecimal(*in.CreditLimit)
 			if err != nil {
 				return fail.Field("credit_limit", "%q is not a decimal amount such as \"5000.00\"", *in.CreditLimit)
 			}
-			c.CreditLimit = d
+			c.CreditLimit = money.In(d, c.Billing.Currency)
 		}
 	}
 	set(&c.SalesTaxGroup, in.SalesTaxGroup)
@@ -125,6 +125,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 		if err := c.CheckCreditLimit(tenant.Currency); err != nil {
 			return c, usecase.Audit{}, err
 		}
+		creditIn(&c, tenant.Currency)
 		if c.Number == "" {
 			// Skip numbers someone chose by hand from the same series.
 			for tries := 0; ; tries++ {
@@ -151,7 +152,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 		if err := tx.InsertCustomer(ctx, c); err != nil {
 			return c, usecase.Audit{}, err
 		}
-		return c, usecase.Entry("customer.created", "customer", c.ID, withAmounts(c, c.CreditCurrency(tenant.Currency), "credit_limit")), nil
+		return c, usecase.Entry("customer.created", "customer", c.ID, c), nil
 	})
 }
 
@@ -287,6 +288,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 		if err := c.CheckCreditLimit(tenant.Currency); err != nil {
 			return billing.Customer{}, none, err
 		}
+		creditIn(&c, tenant.Currency)
 		if p.IsCustomer() && before.Billing.Currency != "" && c.Billing.Currency != before.Billing.Currency {
 			// The billing currency decides the currency of every later invoice
 			// and wallet top-up: a customer may fill it in, only staff change it.
@@ -310,8 +312,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 				return billing.Customer{}, none, err
 			}
 		}
-		changes := usecase.Diff(withAmounts(customerView(before), before.CreditCurrency(tenant.Currency), "credit_limit"),
-			withAmounts(customerView(c), c.CreditCurrency(tenant.Currency), "credit_limit"))
+		changes := usecase.Diff(customerView(before), customerView(c))
 		if len(changes) == 0 {
 			return c, none, nil
 		}
@@ -354,18 +355,9 @@ func (s *Service) SetCustomerArchived(ctx context.Context, p access.Principal, c
 	})
 }
 
-// withAmounts is v as the audit trail records it: its JSON object with the
-// named amount fields written with currency cur's digits (money.Fixed).
-func withAmounts(v any, cur string, fields ...string) map[string]any {
-	raw, _ := json.Marshal(v)
-	var m map[string]any
-	_ = json.Unmarshal(raw, &m)
-	for _, f := range fields {
-		if str, ok := m[f].(string); ok {
-			if d, err := decimal.NewFromString(str); err == nil {
-				m[f] = money.Fixed(d, cur)
-			}
-		}
-	}
-	return m
+// creditIn puts c's credit limit in its credit currency (the billing
+// currency, else the tenant's): the input names it before the currency is
+// known.
+func creditIn(c *billing.Customer, tenantCurrency string) {
+	c.CreditLimit = money.In(c.CreditLimit.Decimal(), c.CreditCurrency(tenantCurrency))
 }

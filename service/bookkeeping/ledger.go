@@ -502,12 +502,12 @@ func (s *Service) InvoiceTotals(ctx context.Context, p access.Principal, invoice
 		if err != nil {
 			return err
 		}
-		avail := acct.CreditLimit.Sub(open)
+		avail := acct.CreditLimit.Decimal().Sub(open)
 		if inv.Status.IsDraft() && inv.Kind == billing.KindInvoice && inv.Currency == cur {
 			avail = avail.Sub(inv.Total)
 		}
-		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditCurrency: cur, CreditLimit: money.In(acct.CreditLimit, cur),
-			OpenBalance: money.In(open, cur), AvailableAfter: money.In(avail, cur), CreditLimitReached: acct.CreditLimit.IsPositive() && avail.IsNegative()}
+		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditCurrency: cur, CreditLimit: money.In(acct.CreditLimit.Decimal(), cur),
+			OpenBalance: money.In(open, cur), AvailableAfter: money.In(avail, cur), CreditLimitReached: acct.CreditLimit.Sign() > 0 && avail.IsNegative()}
 		return nil
 	})
 	return v, err

@@ -11,9 +11,17 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 )
+
+// customerSelect selects a customer with its tenant's currency, the
+// currency of its credit limit when it names no billing currency
+// (billing.Customer.CreditCurrency).
+func customerSelect(d dbtx.Dialect) string {
+	return customerCols(d) + `, (SELECT currency FROM tenants WHERE id = customers.tenant_id)`
+}
 
 func customerCols(d dbtx.Dialect) string {
 	return `tenant_id, id, number, name, contacts, legal_name, tax_id, billing_email, language, currency,
@@ -28,7 +36,7 @@ var maxCreditLimit = decimal.New(1, 20)
 
 func customerArgs(d dbtx.Dialect, c billing.Customer) ([]any, error) {
 	// Refuse what PostgreSQL would round or overflow, on both engines alike.
-	if !c.CreditLimit.Equal(c.CreditLimit.Truncate(8)) || !c.CreditLimit.Abs().LessThan(maxCreditLimit) {
+	if limit := c.CreditLimit.Decimal(); !limit.Equal(limit.Truncate(8)) || !limit.Abs().LessThan(maxCreditLimit) {
 		return nil, fail.Field("credit_limit", "must have at most 20 digits before the decimal point and 8 after")
 	}
 	contacts := c.Contacts
@@ -50,24 +58,26 @@ func customerArgs(d dbtx.Dialect, c billing.Customer) ([]any, error) {
 	b, a := c.Billing, c.Billing.Address
 	return []any{c.TenantID, c.ID, c.Number, c.Name, string(cj), b.LegalName, b.TaxID, b.Email, b.Language, b.Currency,
 		a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country, dbtx.Nullable(c.InvoiceAccountID), c.PaymentTermsDays,
-		dbtx.DecArg(c.CreditLimit), c.SalesTaxGroup, c.SAPID, c.BillingContractNumber, c.SalesAccountExecutive,
+		dbtx.DecArg(c.CreditLimit.Decimal()), c.SalesTaxGroup, c.SAPID, c.BillingContractNumber, c.SalesAccountExecutive,
 		dbtx.Nullable(c.ParentID), string(fj), c.HasBillingInfo, d.NTS(c.ArchivedAt), d.TS(c.CreatedAt), d.TS(c.UpdatedAt),
 		c.PostingProfile, c.SearchText()}, nil
 }
 
 func scanCustomer(row interface{ Scan(...any) error }) (billing.Customer, error) {
 	var c billing.Customer
-	var contacts, fields string
+	var contacts, fields, tenantCurrency string
+	var limit decimal.Decimal
 	b := &c.Billing
 	a := &b.Address
 	err := row.Scan(&c.TenantID, &c.ID, &c.Number, &c.Name, &contacts, &b.LegalName, &b.TaxID, &b.Email, &b.Language, &b.Currency,
 		&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country, dbtx.ScanText(&c.InvoiceAccountID), &c.PaymentTermsDays,
-		dbtx.ScanDec(&c.CreditLimit), &c.SalesTaxGroup, &c.SAPID, &c.BillingContractNumber, &c.SalesAccountExecutive,
+		dbtx.ScanDec(&limit), &c.SalesTaxGroup, &c.SAPID, &c.BillingContractNumber, &c.SalesAccountExecutive,
 		dbtx.ScanText(&c.ParentID), &fields, &c.HasBillingInfo, dbtx.ScanNTS(&c.ArchivedAt), dbtx.ScanTS(&c.CreatedAt), dbtx.ScanTS(&c.UpdatedAt),
-		&c.PostingProfile)
+		&c.PostingProfile, &tenantCurrency)
 	if err != nil {
 		return c, err
 	}
+	c.CreditLimit = money.In(limit, c.CreditCurrency(tenantCurrency))
 	if err := json.Unmarshal([]byte(contacts), &c.Contacts); err != nil {
 		return c, fmt.Errorf("customer %s contacts: %w", c.ID, err)
 	}
@@ -102,7 +112,7 @@ func (t *Accounts) InsertCustomer(ctx context.Context, c billing.Customer) error
 }
 
 func (t *Accounts) getCustomer(ctx context.Context, suffix, tenantID, customerID string) (billing.Customer, error) {
-	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND id = ?`+suffix, tenantID, customerID))
+	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerSelect(t.D)+` FROM customers WHERE tenant_id = ? AND id = ?`+suffix, tenantID, customerID))
 	if dbtx.ErrNoRows(err) {
 		return c, dbtx.NotFound("customer", customerID)
 	}
@@ -198,7 +208,7 @@ func (t *Accounts) ListCustomers(ctx context.Context, tenantID string, f service
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, err := t.Query(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE `+w.String()+
+	rows, err := t.Query(ctx, `SELECT `+customerSelect(t.D)+` FROM customers WHERE `+w.String()+
 		` ORDER BY `+col+` `+dir+`, id `+dir+` LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
@@ -224,7 +234,7 @@ func (t *Accounts) CustomerNumberTaken(ctx context.Context, tenantID, number str
 }
 
 func (t *Accounts) CustomerByRef(ctx context.Context, tenantID, ref string) (billing.Customer, error) {
-	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (number = ? OR (sap_id <> '' AND sap_id = ?))
+	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerSelect(t.D)+` FROM customers WHERE tenant_id = ? AND (number = ? OR (sap_id <> '' AND sap_id = ?))
 		ORDER BY CASE WHEN number = ? THEN 0 ELSE 1 END LIMIT 1`, tenantID, ref, ref, ref))
 	if dbtx.ErrNoRows(err) {
 		return c, dbtx.NotFound("customer", ref)
@@ -248,7 +258,7 @@ func (t *Accounts) CustomersBilledTo(ctx context.Context, tenantID string, accou
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		rows, err := t.Query(ctx, `SELECT `+customerCols(t.D)+` FROM customers WHERE tenant_id = ? AND (id IN (`+dbtx.Placeholders(len(batch))+`)
+		rows, err := t.Query(ctx, `SELECT `+customerSelect(t.D)+` FROM customers WHERE tenant_id = ? AND (id IN (`+dbtx.Placeholders(len(batch))+`)
 			OR invoice_account_id IN (`+dbtx.Placeholders(len(batch))+`))`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("customers billed to: %w", err)
