@@ -234,7 +234,7 @@ func TestEnsure(t *testing.T) {
 		}
 		var net decimal.Decimal
 		for _, b := range tb {
-			net = net.Add(b.Net)
+			net = net.Add(b.Net.Decimal())
 		}
 		if !net.IsZero() {
 			t.Errorf("demo trial balance nets to %s", net)

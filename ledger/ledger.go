@@ -15,6 +15,7 @@ import (
 
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 )
 
 // Type is an account's place in the balance sheet or income statement.
@@ -274,13 +275,18 @@ func (b *Builder) Lines() []Line {
 
 // Balance is an account's debits, credits and net (debit − credit).
 type Balance struct {
-	Account string          `json:"account"`
-	Name    string          `json:"name"`
-	Type    Type            `json:"type"`
-	Debit   decimal.Decimal `json:"debit"`
-	Credit  decimal.Decimal `json:"credit"`
-	Net     decimal.Decimal `json:"net"`
-	// Currency is the accounting currency, set by readers that output the
-	// balance (not stored).
-	Currency string `json:"currency,omitempty"`
+	Account  string       `json:"account"`
+	Name     string       `json:"name"`
+	Type     Type         `json:"type"`
+	Debit    money.Amount `json:"debit"`
+	Credit   money.Amount `json:"credit"`
+	Net      money.Amount `json:"net"`
+	Currency string       `json:"currency"` // the accounting currency, of the three amounts
+}
+
+// NewBalance returns the balance of an account with its debits and credits,
+// two amounts in the accounting currency.
+func NewBalance(account, name string, typ Type, debit, credit money.Amount) Balance {
+	return Balance{Account: account, Name: name, Type: typ, Debit: debit, Credit: credit, Net: debit.MustSub(credit),
+		Currency: debit.Currency().Code()}
 }

@@ -1,11 +1,16 @@
 package ledger_test
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 )
 
 // TestControlAccounts: the control accounts of a chart are the accounts
@@ -61,5 +66,20 @@ func TestDefaultChartHasCashDiscount(t *testing.T) {
 	}
 	if len(found) != 1 || found[0].Type != ledger.Expense || found[0].Code != "6810" {
 		t.Errorf("cash discount accounts %+v, want one expense account 6810", found)
+	}
+}
+
+// TestNewBalance: an account's net is its debits less its credits, in
+// their currency, which the balance names.
+func TestNewBalance(t *testing.T) {
+	t.Parallel()
+	eur := money.MustCurrency("EUR")
+	b := ledger.NewBalance("1100", "Receivables", ledger.Asset, money.New(decimal.RequireFromString("120.5"), eur),
+		money.New(decimal.RequireFromString("200"), eur))
+	if !b.Net.Equal(money.New(decimal.RequireFromString("-79.5"), eur)) || b.Currency != "EUR" || b.Account != "1100" || b.Type != ledger.Asset {
+		t.Errorf("NewBalance = %+v", b)
+	}
+	if j, _ := json.Marshal(b); !strings.Contains(string(j), `"net":"-79.50"`) {
+		t.Errorf("JSON %s does not write the net with the currency's digits", j)
 	}
 }

@@ -227,9 +227,9 @@ func checkLedger(t *testing.T, ctx context.Context, svc *service.Service, db *st
 	}
 	var total, receivables decimal.Decimal
 	for _, b := range tb {
-		total = total.Add(b.Net)
+		total = total.Add(b.Net.Decimal())
 		if b.Account == "1100" || b.Account == "1110" {
-			receivables = receivables.Add(b.Net)
+			receivables = receivables.Add(b.Net.Decimal())
 		}
 	}
 	if !total.IsZero() {
@@ -275,7 +275,7 @@ func checkSummaries(t *testing.T, ctx context.Context, svc *service.Service, db 
 	rows.Close()
 	for _, b := range tb {
 		x := lines[b.Account]
-		if !b.Debit.Equal(x.d) || !b.Credit.Equal(x.c) {
+		if !b.Debit.Decimal().Equal(x.d) || !b.Credit.Decimal().Equal(x.c) {
 			t.Fatalf("trial balance %s: %s/%s, journal lines %s/%s", b.Account, b.Debit, b.Credit, x.d, x.c)
 		}
 		delete(lines, b.Account)

@@ -311,7 +311,7 @@ func checkPayLedger(t *testing.T, f *payFixture) {
 	var credit decimal.Decimal
 	for _, b := range tb {
 		if b.Account == "2300" {
-			credit = b.Net.Neg()
+			credit = b.Net.Decimal().Neg()
 		}
 	}
 	var unapplied decimal.Decimal

@@ -180,9 +180,9 @@ func checkPrepayments(t *testing.T, e *env, p access.Principal) {
 	tb := must(e.svc.TrialBalance(e.ctx, p, calendar.New(2100, 1, 1))).ok(t)
 	var net, prepay decimal.Decimal
 	for _, b := range tb {
-		net = net.Add(b.Net)
+		net = net.Add(b.Net.Decimal())
 		if b.Account == "2200" {
-			prepay = b.Net.Neg()
+			prepay = b.Net.Decimal().Neg()
 		}
 	}
 	if !net.IsZero() {
@@ -380,7 +380,7 @@ func TestWalletLedgerProperty(t *testing.T) {
 			var ar, open decimal.Decimal
 			for _, b := range tb {
 				if b.Account == "1100" {
-					ar = b.Net
+					ar = b.Net.Decimal()
 				}
 			}
 			if err := e.db.Read(e.ctx, func(tx service.Tx) error {

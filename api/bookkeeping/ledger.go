@@ -198,7 +198,7 @@ func (h *Handlers) registerLedger(api huma.API) {
 				return nil, err
 			}
 			return core.ListOf(service.PageOf[ledger.Balance]{Items: bs}, func(b ledger.Balance) Balance {
-				return Balance{Account: b.Account, Name: b.Name, Type: string(b.Type), Debit: money.Fixed(b.Debit, b.Currency), Credit: money.Fixed(b.Credit, b.Currency), Net: money.Fixed(b.Net, b.Currency), Currency: b.Currency}
+				return Balance{Account: b.Account, Name: b.Name, Type: string(b.Type), Debit: core.Fixed(b.Debit), Credit: core.Fixed(b.Credit), Net: core.Fixed(b.Net), Currency: b.Currency}
 			}), nil
 		})
 	type acctIn struct {

@@ -101,13 +101,7 @@ func (s *Service) TrialBalance(ctx context.Context, p access.Principal, asOf cal
 		if err != nil {
 			return err
 		}
-		if out, err = tx.TrialBalance(ctx, p.TenantID, asOf); err != nil {
-			return err
-		}
-		cur, err := tenantCurrency(ctx, tx, p.TenantID)
-		for i := range out {
-			out[i].Currency = cur
-		}
+		out, err = tx.TrialBalance(ctx, p.TenantID, asOf)
 		return err
 	})
 	return out, err

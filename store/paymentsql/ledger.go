@@ -119,6 +119,11 @@ func (t *Payments) HasEntries(ctx context.Context, tenantID string) (bool, error
 }
 
 func (t *Payments) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error) {
+	// The balances are in the tenant's accounting currency.
+	var code string
+	if err := t.QueryRow(ctx, `SELECT currency FROM tenants WHERE id = ?`, tenantID).Scan(&code); err != nil {
+		return nil, fmt.Errorf("trial balance: tenant currency: %w", err)
+	}
 	rows, err := t.Query(ctx, `SELECT a.code, a.name, a.type, `+t.D.Sum("l.debit")+`, `+t.D.Sum("l.credit")+`
 		FROM ledger_accounts a LEFT JOIN ledger_daily l ON l.tenant_id = a.tenant_id AND l.account = a.code AND l.date <= ?
 		WHERE a.tenant_id = ? GROUP BY a.code, a.name, a.type ORDER BY a.code`, dbtx.DateArg(asOf), tenantID)
@@ -128,14 +133,12 @@ func (t *Payments) TrialBalance(ctx context.Context, tenantID string, asOf calen
 	defer rows.Close()
 	var out []ledger.Balance
 	for rows.Next() {
-		var b ledger.Balance
-		var typ string
-		if err := rows.Scan(&b.Account, &b.Name, &typ, dbtx.ScanDec(&b.Debit), dbtx.ScanDec(&b.Credit)); err != nil {
+		var account, name, typ string
+		var debit, credit decimal.Decimal
+		if err := rows.Scan(&account, &name, &typ, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit)); err != nil {
 			return nil, fmt.Errorf("scan balance: %w", err)
 		}
-		b.Type = ledger.Type(typ)
-		b.Net = b.Debit.Sub(b.Credit)
-		out = append(out, b)
+		out = append(out, ledger.NewBalance(account, name, ledger.Type(typ), money.In(debit, code), money.In(credit, code)))
 	}
 	return out, rows.Err()
 }
