@@ -26,7 +26,7 @@ func CashDiscountOf(kind Kind, total, percent decimal.Decimal, cur money.Currenc
 
 // computeCashDiscount sets the stored cash discount from the total.
 func (inv *Invoice) computeCashDiscount(cur money.Currency) {
-	inv.CashDiscount = CashDiscountOf(inv.Kind, inv.Total, inv.CashDiscountPct, cur)
+	inv.CashDiscount = CashDiscountOf(inv.Kind, inv.Total.Decimal(), inv.CashDiscountPct, cur)
 }
 
 // CashDiscountDue is the cash discount still available for a payment made
@@ -34,7 +34,7 @@ func (inv *Invoice) computeCashDiscount(cur money.Currency) {
 // cash-discount date and the balance is larger than it; zero otherwise.
 func (inv *Invoice) CashDiscountDue(paidOn calendar.Date) decimal.Decimal {
 	if inv.Kind != KindInvoice || !inv.CashDiscount.IsPositive() || inv.CashDiscountDate.IsZero() ||
-		paidOn.After(inv.CashDiscountDate) || !inv.Balance.GreaterThan(inv.CashDiscount) {
+		paidOn.After(inv.CashDiscountDate) || !inv.Balance.Decimal().GreaterThan(inv.CashDiscount) {
 		return decimal.Zero
 	}
 	return inv.CashDiscount
@@ -46,7 +46,7 @@ func (inv *Invoice) CashDiscountDue(paidOn calendar.Date) decimal.Decimal {
 // payment, or a smaller or larger one, earns none.
 func (inv *Invoice) CashDiscountFor(amount decimal.Decimal, paidOn calendar.Date) decimal.Decimal {
 	due := inv.CashDiscountDue(paidOn)
-	if due.IsZero() || !amount.Add(due).Equal(inv.Balance) {
+	if due.IsZero() || !amount.Add(due).Equal(inv.Balance.Decimal()) {
 		return decimal.Zero
 	}
 	return due

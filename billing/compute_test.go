@@ -73,7 +73,7 @@ func TestComputeTaxCodesAcrossGroups(t *testing.T) {
 	if want := []string{"V10:5:0.5", "V21:31:6.51"}; !slices.Equal(got, want) {
 		t.Errorf("taxes %v, want %v", got, want)
 	}
-	if !inv.Tax.Equal(d("7.01")) || !inv.Total.Equal(d("43.01")) {
+	if !inv.Tax.Equal(eur(d("7.01"))) || !inv.Total.Equal(eur(d("43.01"))) {
 		t.Errorf("tax %s total %s, want 7.01 and 43.01", inv.Tax, inv.Total)
 	}
 	for i, want := range [][]string{{"V21"}, {"V21"}, {"V10"}, {"V21"}} {
@@ -176,10 +176,10 @@ func TestWriteOffLines(t *testing.T) {
 	}{
 		{"nothing left", billing.Invoice{Kind: billing.KindInvoice, Currency: "EUR"}, ""},
 		{"invoice in USD", billing.Invoice{ID: "i", Kind: billing.KindInvoice, Currency: "USD",
-			Totals: billing.Totals{Balance: d("10"), BalanceAccounting: d("9.21")}},
+			Totals: billing.Totals{Balance: money.In(d("10"), "USD"), BalanceAccounting: eur(d("9.21"))}},
 			"6900 9.21/0 10; 1100 0/9.21 -10"},
 		{"credit note", billing.Invoice{ID: "c", Kind: billing.KindCreditNote, Currency: "EUR",
-			Totals: billing.Totals{Balance: d("5"), BalanceAccounting: d("5")}},
+			Totals: billing.Totals{Balance: eur(d("5")), BalanceAccounting: eur(d("5"))}},
 			"6900 0/5 -5; 1100 5/0 5"},
 	}
 	for _, tt := range tests {

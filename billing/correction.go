@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 )
 
 // ReasonCode explains why a posted invoice is corrected (tenant-configurable).
@@ -64,7 +65,7 @@ func (inv *Invoice) CreditNoteFor(id string, today calendar.Date, reason, commen
 	cn.PaymentSchedule = nil
 	cn.CashDiscountDate, cn.CashDiscountPct, cn.CashDiscount = calendar.Date{}, decimal.Zero, decimal.Zero // a credit note grants no cash discount
 	cn.HoldUntil = calendar.Date{}
-	cn.Paid, cn.Balance = decimal.Zero, cn.Total
+	cn.Paid, cn.Balance = money.Zero(cn.Total.Currency()), cn.Total
 	cn.BalanceAccounting = cn.TotalAccounting
 	cn.EntryID, cn.VoidEntryID, cn.CloseReason = "", "", ""
 	cn.IssuedAt, cn.ClosedAt, cn.VoidedAt = nil, nil, nil
@@ -83,7 +84,7 @@ func (inv *Invoice) ReplacementFor(id string, today calendar.Date, reason, comme
 	r.Number, r.DocumentNumber = "", ""
 	r.InvoiceDate, r.DocumentDate = today, today
 	r.DueDate = calendar.Date{} // from the terms again
-	r.Paid, r.Balance, r.BalanceAccounting = decimal.Zero, r.Total, r.TotalAccounting
+	r.Paid, r.Balance, r.BalanceAccounting = money.Zero(r.Total.Currency()), r.Total, r.TotalAccounting
 	r.EntryID, r.VoidEntryID, r.CloseReason = "", "", ""
 	r.IssuedAt, r.ClosedAt, r.VoidedAt = nil, nil, nil
 	r.OriginalID, r.CreditNoteID, r.ReplacementID = inv.ID, "", ""

@@ -5,9 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 )
 
 func TestCheckCorrectable(t *testing.T) {
@@ -59,8 +62,8 @@ func correctedInvoice() billing.Invoice {
 		CustomFields:    map[string]string{"po": "77"}, Notes: "Thanks",
 		Lines: []billing.Line{{Position: 1, Description: "Work", Amount: d("100"), TaxCodes: []string{"V21"}, TaxAmount: d("21"),
 			Distribution: []billing.Split{{Account: "7000", Percent: d("100")}}}},
-		Totals: billing.Totals{Net: d("100"), Tax: d("21"), Total: d("121"), Paid: d("21"), Balance: d("100"),
-			TotalAccounting: d("108.90"), BalanceAccounting: d("90.00")},
+		Totals: billing.Totals{Net: usd(d("100")), Tax: usd(d("21")), Total: usd(d("121")), Paid: usd(d("21")), Balance: usd(d("100")),
+			TotalAccounting: eur(d("108.90")), BalanceAccounting: eur(d("90.00"))},
 		EntryID: "je_1", VoidEntryID: "je_x", CloseReason: "x",
 		IssuedAt: &now, ClosedAt: &now, VoidedAt: &now,
 		TemplateID: "tpl_1", TemplatePeriod: "2026-02",
@@ -88,10 +91,10 @@ func TestCreditNoteFor(t *testing.T) {
 		{"cash discount date", cn.CashDiscountDate, calendar.Date{}},
 		{"cash discount", cn.CashDiscountPct.String() + "|" + cn.CashDiscount.String(), "0|0"},
 		{"hold", cn.HoldUntil, calendar.Date{}},
-		{"paid", cn.Paid.String(), "0"},
-		{"balance is the total", cn.Balance.String(), "121"},
-		{"balance accounting is the total accounting", cn.BalanceAccounting.String(), "108.9"},
-		{"total kept", cn.Total.String(), "121"},
+		{"paid", cn.Paid.String(), "0.00"},
+		{"balance is the total", cn.Balance.String(), "121.00"},
+		{"balance accounting is the total accounting", cn.BalanceAccounting.String(), "108.90"},
+		{"total kept", cn.Total.String(), "121.00"},
 		{"currency and rate kept", cn.Currency + " " + cn.ExchangeRate.String(), "USD 0.9"},
 		{"customer kept", cn.CustomerID, "cus_1"},
 		{"entries", cn.EntryID + cn.VoidEntryID + cn.CloseReason, ""},
@@ -144,9 +147,9 @@ func TestReplacementFor(t *testing.T) {
 		{"invoice date", r.InvoiceDate, today},
 		{"document date", r.DocumentDate, today},
 		{"due date from the terms again", r.DueDate, calendar.Date{}},
-		{"paid", r.Paid.String(), "0"},
-		{"balance", r.Balance.String(), "121"},
-		{"balance accounting", r.BalanceAccounting.String(), "108.9"},
+		{"paid", r.Paid.String(), "0.00"},
+		{"balance", r.Balance.String(), "121.00"},
+		{"balance accounting", r.BalanceAccounting.String(), "108.90"},
 		{"entries", r.EntryID + r.VoidEntryID + r.CloseReason, ""},
 		{"timestamps", r.IssuedAt == nil && r.ClosedAt == nil && r.VoidedAt == nil, true},
 		{"links", r.OriginalID + "|" + r.CreditNoteID + "|" + r.ReplacementID, "inv_1||"},
@@ -182,3 +185,6 @@ func TestDefaultReasonCodes(t *testing.T) {
 		t.Errorf("default reason codes %v lack OTHER or PRICE", billing.DefaultReasonCodes)
 	}
 }
+
+// usd is d as an amount in US dollars.
+func usd(d decimal.Decimal) money.Amount { return money.In(d, "USD") }

@@ -4,8 +4,14 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 )
+
+// eur is d as an amount in euros.
+func eur(d decimal.Decimal) money.Amount { return money.In(d, "EUR") }
 
 // fieldsOf returns the fields named by err (nil for no error; fails the test
 // for an error that is not invalid input).

@@ -147,16 +147,16 @@ type TaxLine struct {
 
 // Totals are a document's computed amounts, in its currency.
 type Totals struct {
-	Net     decimal.Decimal `json:"net"`
-	Tax     decimal.Decimal `json:"tax"`
-	Total   decimal.Decimal `json:"total"`
-	Taxes   []TaxLine       `json:"taxes"`
-	Paid    decimal.Decimal `json:"paid"`
-	Balance decimal.Decimal `json:"balance"`
+	Net     money.Amount `json:"net"`
+	Tax     money.Amount `json:"tax"`
+	Total   money.Amount `json:"total"`
+	Taxes   []TaxLine    `json:"taxes"`
+	Paid    money.Amount `json:"paid"`
+	Balance money.Amount `json:"balance"`
 	// TotalAccounting is Total in the tenant's accounting currency at the
 	// document's exchange rate: what receivables carry for it.
-	TotalAccounting   decimal.Decimal `json:"total_accounting"`
-	BalanceAccounting decimal.Decimal `json:"balance_accounting"`
+	TotalAccounting   money.Amount `json:"total_accounting"`
+	BalanceAccounting money.Amount `json:"balance_accounting"`
 }
 
 // Installment is one due date of a payment schedule.
@@ -438,13 +438,27 @@ func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Curr
 		taxTotal = taxTotal.Add(codeTax)
 		inv.Taxes = append(inv.Taxes, taxLine(cs.code, cs.tc, base, codeTax))
 	}
-	inv.Net = net
-	inv.Tax = taxTotal
-	inv.Total = net.Add(taxTotal)
-	inv.Balance = inv.Total.Sub(inv.Paid)
+	inv.Net = money.New(net, cur)
+	inv.Tax = money.New(taxTotal, cur)
+	inv.Total = money.New(net.Add(taxTotal), cur)
+	inv.Paid = money.New(inv.Paid.Decimal(), cur) // bound to the document's currency
+	inv.Balance = inv.Total.MustSub(inv.Paid)
 	rate := money.RateOf(cur, accounting, inv.ExchangeRate)
-	inv.TotalAccounting = money.New(inv.Total, cur).MustConvertTo(rate).Decimal()
-	inv.BalanceAccounting = money.New(inv.Balance, cur).MustConvertTo(rate).Decimal()
+	inv.TotalAccounting = inv.Total.MustConvertTo(rate)
+	inv.BalanceAccounting = inv.Balance.MustConvertTo(rate)
+}
+
+// Cur is the document's currency; the zero Currency while its code is
+// unknown (a draft not yet computed).
+func (inv *Invoice) Cur() money.Currency {
+	c, _ := money.ParseCurrency(inv.Currency)
+	return c
+}
+
+// clearBalance sets what is owed on the document to zero, in its currency
+// and in the accounting currency.
+func (inv *Invoice) clearBalance() {
+	inv.Balance, inv.BalanceAccounting = money.Zero(inv.Balance.Currency()), money.Zero(inv.BalanceAccounting.Currency())
 }
 
 // taxLine is the document's tax line of one code.

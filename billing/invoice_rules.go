@@ -129,8 +129,8 @@ func (inv *Invoice) CheckSchedule() error {
 	for _, in := range inv.PaymentSchedule {
 		sum = sum.Add(in.Amount)
 	}
-	if !sum.Equal(inv.Total) {
-		return fail.Field("payment_schedule", "installments add up to %s but the total is %s; they must be equal", money.Fixed(sum, inv.Currency), money.Fixed(inv.Total, inv.Currency))
+	if !sum.Equal(inv.Total.Decimal()) {
+		return fail.Field("payment_schedule", "installments add up to %s but the total is %s; they must be equal", money.Fixed(sum, inv.Currency), inv.Total.StringFixed())
 	}
 	return nil
 }
@@ -143,7 +143,7 @@ func (inv *Invoice) CheckIssuable(today calendar.Date) error {
 	if len(inv.Lines) == 0 {
 		return fail.Field("lines", "an invoice needs at least one line before it can be issued")
 	}
-	if inv.Total.IsNegative() {
+	if inv.Total.Sign() < 0 {
 		if inv.Kind == KindInvoice {
 			return fail.Field("total", "the total is %s: a negative total must be a credit note", inv.Total)
 		}
@@ -171,7 +171,7 @@ func (inv *Invoice) CloseIfNothingOwed() bool {
 		return false
 	}
 	inv.Status, inv.CloseReason = Closed, CloseReasonNothingOwed
-	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
+	inv.clearBalance()
 	return true
 }
 
@@ -262,8 +262,8 @@ func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) 
 	ref := ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency}
 	var b ledger.Builder
 	arLine := ref
-	arLine.Amount = inv.Total.Mul(sign)
-	b.Debit(acct.Receivables, inv.TotalAccounting.Mul(sign), arLine)
+	arLine.Amount = inv.Total.Decimal().Mul(sign)
+	b.Debit(acct.Receivables, inv.TotalAccounting.Decimal().Mul(sign), arLine)
 	posted := decimal.Zero
 	for _, l := range inv.Lines {
 		account := l.Account
@@ -297,7 +297,7 @@ func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) 
 		b.Credit(t.Account, amt.Mul(sign), tl)
 		posted = posted.Add(amt)
 	}
-	if diff := inv.TotalAccounting.Sub(posted); !diff.IsZero() {
+	if diff := inv.TotalAccounting.Decimal().Sub(posted); !diff.IsZero() {
 		b.Credit(acct.Rounding, diff.Mul(sign), ledger.Line{InvoiceID: inv.ID})
 	}
 	return b.Lines(), nil
@@ -314,9 +314,9 @@ func (inv *Invoice) WriteOffLines(receivables, writeOff string) []ledger.Line {
 		sign = sign.Neg()
 	}
 	ref := ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency}
-	b.Debit(writeOff, inv.BalanceAccounting.Mul(sign), ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: inv.Balance.Mul(sign)})
-	ref.Amount = inv.Balance.Mul(sign).Neg()
-	b.Credit(receivables, inv.BalanceAccounting.Mul(sign), ref)
+	b.Debit(writeOff, inv.BalanceAccounting.Decimal().Mul(sign), ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: inv.Balance.Decimal().Mul(sign)})
+	ref.Amount = inv.Balance.Decimal().Mul(sign).Neg()
+	b.Credit(receivables, inv.BalanceAccounting.Decimal().Mul(sign), ref)
 	return b.Lines()
 }
 
@@ -433,8 +433,8 @@ func (inv *Invoice) CheckVoidable() error {
 	if !inv.Paid.IsZero() {
 		return fail.Conflictf("invoice %s has %s paid: refund or unapply the payments before voiding, or issue a credit note", inv.label(), inv.Paid)
 	}
-	if !inv.Balance.Equal(inv.Total) {
-		return fail.Conflictf("document %s has %s of %s settled against other documents: void only an unsettled document, or correct it", inv.label(), inv.Total.Sub(inv.Balance), inv.Total)
+	if !inv.Balance.Decimal().Equal(inv.Total.Decimal()) {
+		return fail.Conflictf("document %s has %s of %s settled against other documents: void only an unsettled document, or correct it", inv.label(), inv.Total.Decimal().Sub(inv.Balance.Decimal()), inv.Total)
 	}
 	return nil
 }

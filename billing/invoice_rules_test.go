@@ -180,7 +180,7 @@ func TestCheckSchedule(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			inv := billing.Invoice{Currency: "EUR", Totals: billing.Totals{Total: d("121")}}
+			inv := billing.Invoice{Currency: "EUR", Totals: billing.Totals{Total: eur(d("121"))}}
 			for i, a := range tt.amounts {
 				inv.PaymentSchedule = append(inv.PaymentSchedule, billing.Installment{DueDate: day.AddDays(i), Amount: d(a)})
 			}
@@ -207,7 +207,7 @@ func issuable() billing.Invoice {
 		DueDate: calendar.MustParse("2026-03-31"),
 		BillTo:  billing.Party{CustomerNumber: "C-1", LegalName: "Acme", Address: billing.Address{Line1: "a", City: "b", Country: "ES"}},
 		Lines:   []billing.Line{{Description: "x", Amount: d("10")}},
-		Totals:  billing.Totals{Net: d("10"), Total: d("10"), Balance: d("10")}}
+		Totals:  billing.Totals{Net: eur(d("10")), Total: eur(d("10")), Balance: eur(d("10"))}}
 }
 
 func TestCheckIssuable(t *testing.T) {
@@ -221,12 +221,12 @@ func TestCheckIssuable(t *testing.T) {
 	}{
 		{"draft", func(*billing.Invoice) {}, "", ""},
 		{"approved", func(i *billing.Invoice) { i.Status = billing.Approved }, "", ""},
-		{"zero total", func(i *billing.Invoice) { i.Total = d("0") }, "", ""},
+		{"zero total", func(i *billing.Invoice) { i.Total = eur(d("0")) }, "", ""},
 		{"hold ended today", func(i *billing.Invoice) { i.HoldUntil = today }, "", ""},
 		{"already open", func(i *billing.Invoice) { i.Status = billing.Open }, fail.Conflict, "only a draft can be issued"},
 		{"no lines", func(i *billing.Invoice) { i.Lines = nil }, fail.Invalid, "at least one line"},
-		{"negative invoice", func(i *billing.Invoice) { i.Total = d("-1") }, fail.Invalid, "must be a credit note"},
-		{"negative credit note", func(i *billing.Invoice) { i.Kind, i.Total = billing.KindCreditNote, d("-1") }, fail.Invalid, "credits a positive amount"},
+		{"negative invoice", func(i *billing.Invoice) { i.Total = eur(d("-1")) }, fail.Invalid, "must be a credit note"},
+		{"negative credit note", func(i *billing.Invoice) { i.Kind, i.Total = billing.KindCreditNote, eur(d("-1")) }, fail.Invalid, "credits a positive amount"},
 		{"on hold", func(i *billing.Invoice) { i.HoldUntil = today.AddDays(1) }, fail.Conflict, "on hold until 2026-03-10"},
 		{"no legal name", func(i *billing.Invoice) { i.BillTo.LegalName = "" }, fail.Invalid, "no complete billing information"},
 		{"incomplete address", func(i *billing.Invoice) { i.BillTo.Address.City = " " }, fail.Invalid, "C-1"},
@@ -315,10 +315,10 @@ func TestCheckStatusChange(t *testing.T) {
 		{"approved to open with approval", billing.Approved, nil, billing.Open, true, "", nil},
 		{"open to past due", billing.Open, nil, billing.PastDue, false, "", nil},
 		{"open to past due before due", billing.Open, func(i *billing.Invoice) { i.DueDate = today }, billing.PastDue, false, fail.Conflict, nil},
-		{"open to past due without balance", billing.Open, func(i *billing.Invoice) { i.Balance = d("0") }, billing.PastDue, false, fail.Conflict, nil},
+		{"open to past due without balance", billing.Open, func(i *billing.Invoice) { i.Balance = eur(d("0")) }, billing.PastDue, false, fail.Conflict, nil},
 		{"open to void", billing.Open, nil, billing.Void, false, "", nil},
-		{"void with a payment", billing.Open, func(i *billing.Invoice) { i.Paid, i.Balance = d("1"), d("9") }, billing.Void, false, fail.Conflict, nil},
-		{"void settled against a credit note", billing.Open, func(i *billing.Invoice) { i.Balance = d("4") }, billing.Void, false, fail.Conflict, nil},
+		{"void with a payment", billing.Open, func(i *billing.Invoice) { i.Paid, i.Balance = eur(d("1")), eur(d("9")) }, billing.Void, false, fail.Conflict, nil},
+		{"void settled against a credit note", billing.Open, func(i *billing.Invoice) { i.Balance = eur(d("4")) }, billing.Void, false, fail.Conflict, nil},
 		{"open to closed", billing.Open, nil, billing.Closed, false, "", nil},
 		{"open back to draft", billing.Open, nil, billing.Draft, false, fail.Conflict, []string{"past_due", "closed", "void"}},
 		{"closed goes nowhere", billing.Closed, nil, billing.Open, false, fail.Conflict, []string{}},

@@ -27,7 +27,7 @@ func TestCloseIfNothingOwed(t *testing.T) {
 		{"zero draft (not issued)", billing.KindInvoice, billing.Draft, "0", false},
 	} {
 		inv := billing.Invoice{Kind: c.kind, Status: c.status}
-		inv.Total = d(c.total)
+		inv.Total = eur(d(c.total))
 		got := inv.CloseIfNothingOwed()
 		if got != c.closes {
 			t.Errorf("%s: closed %v, want %v", c.name, got, c.closes)
@@ -76,8 +76,8 @@ func TestComputeStoresCashDiscount(t *testing.T) {
 	if err := inv.Compute(setup(tax.PerCode), money.MustCurrency("EUR")); err != nil {
 		t.Fatal(err)
 	}
-	if inv.Total.String() != "121" || !inv.CashDiscount.Equal(d("2.42")) {
-		t.Errorf("total %s, cash discount %s; want 121 and 2.42", inv.Total, inv.CashDiscount)
+	if inv.Total.String() != "121.00" || !inv.CashDiscount.Equal(d("2.42")) {
+		t.Errorf("total %s, cash discount %s; want 121.00 and 2.42", inv.Total, inv.CashDiscount)
 	}
 }
 
@@ -88,7 +88,7 @@ func TestCashDiscountFor(t *testing.T) {
 	t.Parallel()
 	date := calendar.MustParse("2026-03-10")
 	inv := billing.Invoice{Kind: billing.KindInvoice, CashDiscountDate: date, CashDiscountPct: d("2"), CashDiscount: d("2.42")}
-	inv.Total, inv.Balance = d("121.00"), d("121.00")
+	inv.Total, inv.Balance = eur(d("121.00")), eur(d("121.00"))
 	for _, c := range []struct {
 		name   string
 		amount string
@@ -127,7 +127,7 @@ func TestCashDiscountFor(t *testing.T) {
 func TestReverseWriteOff(t *testing.T) {
 	t.Parallel()
 	inv := billing.Invoice{ID: "inv_1", Kind: billing.KindInvoice, InvoiceAccountID: "cus_1", Currency: "USD"}
-	inv.Balance, inv.BalanceAccounting = d("114.00"), d("104.88")
+	inv.Balance, inv.BalanceAccounting = money.In(d("114.00"), "USD"), eur(d("104.88"))
 	wo := ledger.Entry{ID: "je_1", Lines: inv.WriteOffLines("1100", "6900")}
 	lines, amount, acc := billing.ReverseWriteOff(wo, "inv_cn")
 	if !amount.Equal(d("114")) || !acc.Equal(d("104.88")) {

@@ -132,7 +132,7 @@ func (inv *Invoice) Close(reason string, acct PostingAccounts, now time.Time) (C
 	}
 	ch := Change{From: inv.Status, To: Closed, Fields: []string{"balance", "balance_accounting", "status", "close_reason", "closed_at"},
 		Lines: inv.WriteOffLines(acct.Receivables, acct.WriteOff), Events: []string{"invoice.closed"}}
-	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
+	inv.clearBalance()
 	inv.Status = Closed
 	inv.CloseReason = reason
 	inv.ClosedAt = &now
@@ -173,7 +173,7 @@ func (inv *Invoice) Void(reason string, issued ledger.Entry, now time.Time) (Cha
 			Lines: ledger.ReversedLines(issued.Lines)}}
 	}
 	inv.Status = Void
-	inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero
+	inv.clearBalance()
 	inv.CloseReason = reason
 	inv.VoidedAt = &now
 	return ch, nil
@@ -242,11 +242,16 @@ func (inv *Invoice) CloseSettled(reason string, now time.Time) (Change, bool) {
 // closes with closeReason (CloseSettled; "" leaves it as it is), and a
 // closed document a refund gave a balance again reopens (Reopen): open, or
 // past due after its due date on today.
-func (inv *Invoice) ApplyPayment(balance, balanceAccounting, paid decimal.Decimal, closeReason string, today calendar.Date, now time.Time) (Change, error) {
+func (inv *Invoice) ApplyPayment(balance, balanceAccounting, paid money.Amount, closeReason string, today calendar.Date, now time.Time) (Change, error) {
 	if !inv.Status.IsIssued() || inv.Status == Void {
 		return Change{}, fail.Conflictf("document %s is %s: only an issued document that is not void is paid", inv.label(), inv.Status)
 	}
-	if balance.IsNegative() || balance.GreaterThan(inv.Total) || paid.IsNegative() {
+	if balance.Currency() != inv.Total.Currency() || paid.Currency() != inv.Total.Currency() ||
+		balanceAccounting.Currency() != inv.BalanceAccounting.Currency() {
+		return Change{}, fmt.Errorf("document %s: balance %s %s, accounting %s %s, paid %s %s: %w", inv.label(),
+			balance, balance.Currency(), balanceAccounting, balanceAccounting.Currency(), paid, paid.Currency(), money.ErrCurrencyMismatch)
+	}
+	if balance.Sign() < 0 || balance.Decimal().GreaterThan(inv.Total.Decimal()) || paid.Sign() < 0 {
 		return Change{}, fail.Conflictf("document %s: a balance of %s with %s paid does not fit its total %s", inv.label(), balance, paid, inv.Total)
 	}
 	ch := Change{From: inv.Status, To: inv.Status, Fields: []string{"balance", "balance_accounting", "paid"}}
@@ -282,8 +287,12 @@ func (inv *Invoice) Correct(cn *Invoice, writeOffs []ledger.Entry, replacementID
 	if cn.Kind != KindCreditNote || cn.OriginalID != inv.ID || !cn.Status.IsIssued() {
 		return Change{}, Change{}, fail.Conflictf("document %s is not an issued credit note of %s", cn.label(), label2(inv))
 	}
-	applied, appliedAcc := decimal.Min(cn.Balance, inv.Balance), decimal.Min(cn.BalanceAccounting, inv.BalanceAccounting)
-	cnBal, cnBalAcc := cn.Balance.Sub(applied), cn.BalanceAccounting.Sub(appliedAcc)
+	if cn.Total.Currency() != inv.Total.Currency() || cn.TotalAccounting.Currency() != inv.TotalAccounting.Currency() {
+		return Change{}, Change{}, fmt.Errorf("correct %s with %s: %w", inv.label(), cn.label(), money.ErrCurrencyMismatch)
+	}
+	applied := decimal.Min(cn.Balance.Decimal(), inv.Balance.Decimal())
+	appliedAcc := decimal.Min(cn.BalanceAccounting.Decimal(), inv.BalanceAccounting.Decimal())
+	cnBal, cnBalAcc := cn.Balance.Decimal().Sub(applied), cn.BalanceAccounting.Decimal().Sub(appliedAcc)
 	orig = Change{From: inv.Status, To: inv.Status, Fields: []string{"balance", "balance_accounting", "credit_note_id", "replacement_id",
 		"correction_reason", "correction_comment"}, Events: []string{"invoice.corrected"}}
 	for _, e := range writeOffs {
@@ -295,8 +304,10 @@ func (inv *Invoice) Correct(cn *Invoice, writeOffs []ledger.Entry, replacementID
 		orig.Reversals = append(orig.Reversals, Reversal{Undoes: e.ID, Description: e.Description + ": reversed by credit note " + cn.Number,
 			SourceType: e.SourceType + "_reversal", SourceID: inv.ID, Lines: lines})
 	}
-	inv.Balance, inv.BalanceAccounting = inv.Balance.Sub(applied), inv.BalanceAccounting.Sub(appliedAcc)
-	cn.Balance, cn.BalanceAccounting = cnBal, cnBalAcc
+	inv.Balance = money.New(inv.Balance.Decimal().Sub(applied), inv.Balance.Currency())
+	inv.BalanceAccounting = money.New(inv.BalanceAccounting.Decimal().Sub(appliedAcc), inv.BalanceAccounting.Currency())
+	cn.Balance = money.New(cnBal, cn.Balance.Currency())
+	cn.BalanceAccounting = money.New(cnBalAcc, cn.BalanceAccounting.Currency())
 	credit = Change{From: cn.Status, To: cn.Status, Fields: []string{"balance", "balance_accounting"}}
 	if cn.Balance.IsZero() {
 		credit.To, credit.Fields = Closed, append(credit.Fields, "status", "closed_at", "close_reason")

@@ -30,12 +30,12 @@ func TestMarkPastDueGuards(t *testing.T) {
 		cases = append(cases, c)
 	}
 	cases = append(cases,
-		tc{"on the due date", Open, func(i *Invoice) { i.DueDate = lcToday }, false, "is due 2026-03-04 with balance 10: it is not past due"},
+		tc{"on the due date", Open, func(i *Invoice) { i.DueDate = lcToday }, false, "is due 2026-03-04 with balance 10.00: it is not past due"},
 		tc{"before the due date", Open, func(i *Invoice) { i.DueDate = lcToday.AddDays(30) }, false, "it is not past due"},
 		tc{"the day after the due date", Open, func(i *Invoice) { i.DueDate = lcToday.AddDays(-1) }, true, ""},
 		tc{"long overdue", Open, func(i *Invoice) { i.DueDate = lcToday.AddMonths(-14) }, true, ""},
-		tc{"without balance", Open, func(i *Invoice) { i.Balance = decimal.Zero }, false, "it is not past due"},
-		tc{"a credit note owed back", Open, func(i *Invoice) { i.Kind, i.Balance = KindCreditNote, lcTen }, true, ""},
+		tc{"without balance", Open, func(i *Invoice) { i.Balance = eur(decimal.Zero) }, false, "it is not past due"},
+		tc{"a credit note owed back", Open, func(i *Invoice) { i.Kind, i.Balance = KindCreditNote, eur(lcTen) }, true, ""},
 		tc{"without a due date", Open, func(i *Invoice) { i.DueDate = calendar.Date{} }, false, "has no due date"},
 	)
 	for _, c := range cases {
@@ -107,16 +107,16 @@ func TestLifecycleMethodsFollowTheTable(t *testing.T) {
 		"Void":             func(i *Invoice) error { _, err := i.Void("wrong", ledger.Entry{ID: i.EntryID}, lcNow); return err },
 		"Reopen":           func(i *Invoice) error { _, err := i.Reopen(lcToday); return err },
 		"ApplyPayment settles": func(i *Invoice) error {
-			_, err := i.ApplyPayment(decimal.Zero, decimal.Zero, i.Total, "settled by P1", lcToday, lcNow)
+			_, err := i.ApplyPayment(eur(decimal.Zero), eur(decimal.Zero), i.Total, "settled by P1", lcToday, lcNow)
 			return err
 		},
 		"ApplyPayment refunds": func(i *Invoice) error {
-			_, err := i.ApplyPayment(lcTen, lcTen, decimal.Zero, "", lcToday, lcNow)
+			_, err := i.ApplyPayment(eur(lcTen), eur(lcTen), eur(decimal.Zero), "", lcToday, lcNow)
 			return err
 		},
 		"Correct": func(i *Invoice) error {
 			cn := issuable(Open)
-			cn.ID, cn.Kind, cn.OriginalID, cn.Balance = "cn1", KindCreditNote, i.ID, decimal.Zero
+			cn.ID, cn.Kind, cn.OriginalID, cn.Balance = "cn1", KindCreditNote, i.ID, eur(decimal.Zero)
 			_, _, err := i.Correct(&cn, nil, "r1", "PRICE", "", lcNow)
 			return err
 		},
@@ -125,7 +125,7 @@ func TestLifecycleMethodsFollowTheTable(t *testing.T) {
 		for _, st := range Statuses {
 			for _, balance := range []decimal.Decimal{lcTen, decimal.Zero} {
 				inv := issuable(st)
-				inv.Balance, inv.BalanceAccounting = balance, balance
+				inv.Balance, inv.BalanceAccounting = eur(balance), eur(balance)
 				err := m(&inv)
 				after := inv.Status
 				switch {

@@ -68,28 +68,28 @@ func TestIssueLines(t *testing.T) {
 		{"invoice with tax", func(i *Invoice) {
 			i.Lines = []Line{{Position: 1, Amount: dec("100")}}
 			i.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: dec("21")}}
-			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = dec("121"), dec("121"), dec("121"), dec("121")
+			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = eur(dec("121")), eur(dec("121")), eur(dec("121")), eur(dec("121"))
 		}, []string{"1100 121/0 121 EUR cus1", "2100 0/21 -21 EUR cus1", "4000 0/100 -100 EUR cus1"}, false},
 		{"line accounts and a distribution", func(i *Invoice) {
 			i.Lines = []Line{{Position: 1, Amount: dec("10.01"), Distribution: []Split{{Account: "4100", Percent: dec("50")}, {Account: "4200", Percent: dec("50")}}},
 				{Position: 2, Amount: dec("5"), Account: "4300"}}
-			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = dec("15.01"), dec("15.01"), dec("15.01"), dec("15.01")
+			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = eur(dec("15.01")), eur(dec("15.01")), eur(dec("15.01")), eur(dec("15.01"))
 		}, []string{"1100 15.01/0 15.01 EUR cus1", "4100 0/5.01 -5.01 EUR cus1", "4200 0/5 -5 EUR cus1", "4300 0/5 -5 EUR cus1"}, false},
 		{"credit note mirrors", func(i *Invoice) {
 			i.Kind = KindCreditNote
 			i.Lines = []Line{{Position: 1, Amount: dec("100")}}
 			i.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: dec("21")}}
-			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = dec("121"), dec("121"), dec("121"), dec("121")
+			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = eur(dec("121")), eur(dec("121")), eur(dec("121")), eur(dec("121"))
 		}, []string{"1100 0/121 -121 EUR cus1", "2100 21/0 21 EUR cus1", "4000 100/0 100 EUR cus1"}, false},
 		{"foreign currency with conversion rounding", func(i *Invoice) {
 			// Each 0.07 USD is 0.063 → 0.06 EUR; the total 0.21 is 0.189 → 0.19 EUR.
 			i.Currency, i.ExchangeRate = "USD", dec("0.9")
 			i.Lines = []Line{{Position: 1, Amount: dec("0.07")}, {Position: 2, Amount: dec("0.07")}, {Position: 3, Amount: dec("0.07")}}
-			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = dec("0.21"), dec("0.19"), dec("0.21"), dec("0.19")
+			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = money.In(dec("0.21"), "USD"), eur(dec("0.19")), money.In(dec("0.21"), "USD"), eur(dec("0.19"))
 		}, []string{"1100 0.19/0 0.21 USD cus1", "4000 0/0.18 -0.21 USD cus1", "6800 0/0.01 0"}, false},
 		{"zero total posts nothing and closes", func(i *Invoice) {
 			i.Lines = []Line{{Position: 1, Amount: decimal.Zero}}
-			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
+			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = eur(decimal.Zero), eur(decimal.Zero), eur(decimal.Zero), eur(decimal.Zero)
 		}, nil, true},
 	}
 	for _, c := range cases {
@@ -173,7 +173,7 @@ func TestCloseLines(t *testing.T) {
 			t.Parallel()
 			inv := issuable(Open)
 			inv.Kind, inv.Currency, inv.InvoiceAccountID = c.kind, c.cur, "cus1"
-			inv.Balance, inv.BalanceAccounting = dec(c.balance), dec(c.balAcc)
+			inv.Balance, inv.BalanceAccounting = money.In(dec(c.balance), c.cur), eur(dec(c.balAcc))
 			ch, err := inv.Close("written off", lcAccts, lcNow)
 			if err != nil || inv.Status != Closed || !inv.Balance.IsZero() || !inv.BalanceAccounting.IsZero() {
 				t.Fatalf("Close: err=%v status=%s balance=%s/%s", err, inv.Status, inv.Balance, inv.BalanceAccounting)
@@ -211,7 +211,7 @@ func TestCloseLinesRefused(t *testing.T) {
 			inv := issuable(c.status)
 			ch, err := inv.Close(c.reason, lcAccts, lcNow)
 			wantRefusal(t, err)
-			if ch.Lines != nil || inv.Status != c.status || !inv.Balance.Equal(lcTen) {
+			if ch.Lines != nil || inv.Status != c.status || !inv.Balance.Equal(eur(lcTen)) {
 				t.Fatalf("refused close: lines %v, status %s, balance %s", ch.Lines, inv.Status, inv.Balance)
 			}
 		})
@@ -229,7 +229,7 @@ func TestCheckVoid(t *testing.T) {
 				inv := issuable(st)
 				inv.Total = inv.Balance
 				if paid {
-					inv.Paid = dec("1")
+					inv.Paid = eur(dec("1"))
 				}
 				guard := inv.CheckVoid()
 				_, err := inv.Void("typo", ledger.Entry{}, lcNow)
@@ -255,7 +255,7 @@ func TestVoidReversesItsIssueEntry(t *testing.T) {
 		inv.InvoiceAccountID = "cus1"
 		inv.Lines = []Line{{Position: 1, Amount: dec("100")}}
 		inv.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: dec("21")}}
-		inv.Total, inv.TotalAccounting, inv.Balance, inv.BalanceAccounting = dec("121"), dec("121"), dec("121"), dec("121")
+		inv.Total, inv.TotalAccounting, inv.Balance, inv.BalanceAccounting = eur(dec("121")), eur(dec("121")), eur(dec("121")), eur(dec("121"))
 		ch, _, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
 		if err != nil {
 			t.Fatal(err)
@@ -322,7 +322,7 @@ func TestCorrectSetsOffAndUndoesWriteOffs(t *testing.T) {
 	t.Parallel()
 	// writeOff is the entry closing orig with balance bal wrote off.
 	writeOff := func(orig Invoice, bal string) ledger.Entry {
-		orig.Balance, orig.BalanceAccounting = dec(bal), dec(bal)
+		orig.Balance, orig.BalanceAccounting = eur(dec(bal)), eur(dec(bal))
 		return ledger.Entry{ID: "je-wo", Number: "JE-5", Description: "Write-off INV-1: lost", SourceType: "write_off", SourceID: orig.ID,
 			Lines: orig.WriteOffLines(lcAccts.Receivables, lcAccts.WriteOff)}
 	}
@@ -344,7 +344,7 @@ func TestCorrectSetsOffAndUndoesWriteOffs(t *testing.T) {
 			t.Parallel()
 			orig := issuable(Open)
 			orig.InvoiceAccountID = "cus1"
-			orig.Balance, orig.BalanceAccounting = dec(c.origBal), dec(c.origBal)
+			orig.Balance, orig.BalanceAccounting = eur(dec(c.origBal)), eur(dec(c.origBal))
 			var wos []ledger.Entry
 			if c.writeOff != "" {
 				wos = []ledger.Entry{writeOff(orig, c.writeOff)}
@@ -352,13 +352,13 @@ func TestCorrectSetsOffAndUndoesWriteOffs(t *testing.T) {
 			}
 			cn := orig.CreditNoteFor("cn1", lcToday, "PRICE", "")
 			cn.Status, cn.Number = Open, "CN-1"
-			cn.Balance, cn.BalanceAccounting = dec(c.cnBal), dec(c.cnBal)
+			cn.Balance, cn.BalanceAccounting = eur(dec(c.cnBal)), eur(dec(c.cnBal))
 			oc, cc, err := orig.Correct(&cn, wos, "repl1", "PRICE", "", lcNow)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !orig.Balance.Equal(dec(c.wantOrig)) || !orig.BalanceAccounting.Equal(dec(c.wantOrig)) ||
-				!cn.Balance.Equal(dec(c.wantCN)) || !cn.BalanceAccounting.Equal(dec(c.wantCN)) {
+			if !orig.Balance.Equal(eur(dec(c.wantOrig))) || !orig.BalanceAccounting.Equal(eur(dec(c.wantOrig))) ||
+				!cn.Balance.Equal(eur(dec(c.wantCN))) || !cn.BalanceAccounting.Equal(eur(dec(c.wantCN))) {
 				t.Fatalf("balances original %s/%s, credit note %s/%s; want %s, %s", orig.Balance, orig.BalanceAccounting,
 					cn.Balance, cn.BalanceAccounting, c.wantOrig, c.wantCN)
 			}
@@ -395,15 +395,15 @@ func TestCorrectSetsOffAndUndoesWriteOffs(t *testing.T) {
 		t.Parallel()
 		orig := issuable(Closed)
 		orig.InvoiceAccountID = "cus1"
-		orig.Balance, orig.BalanceAccounting = decimal.Zero, decimal.Zero
+		orig.Balance, orig.BalanceAccounting = eur(decimal.Zero), eur(decimal.Zero)
 		wo := writeOff(orig, "8")
 		cn := orig.CreditNoteFor("cn1", lcToday, "PRICE", "")
 		cn.Status, cn.Number = Open, "CN-1"
-		cn.Balance, cn.BalanceAccounting = dec("5"), dec("5")
+		cn.Balance, cn.BalanceAccounting = eur(dec("5")), eur(dec("5"))
 		if _, _, err := orig.Correct(&cn, []ledger.Entry{wo}, "repl1", "PRICE", "", lcNow); err == nil {
 			t.Fatal("accepted")
 		}
-		if !cn.Balance.Equal(dec("5")) || cn.Status != Open || orig.CreditNoteID != "" || !orig.Balance.IsZero() {
+		if !cn.Balance.Equal(eur(dec("5"))) || cn.Status != Open || orig.CreditNoteID != "" || !orig.Balance.IsZero() {
 			t.Fatalf("refused correction changed: credit note %s %s, original links %q", cn.Balance, cn.Status, orig.CreditNoteID)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 )
 
 // The lifecycle methods, each tried from every status: the ones its guard
@@ -28,7 +29,7 @@ var (
 func issuable(st Status) Invoice {
 	inv := Invoice{ID: "inv1", Status: st, Kind: KindInvoice, Currency: "EUR", Number: "INV-1", DocumentNumber: "D-000001"}
 	inv.Lines = make([]Line, 1)
-	inv.Total, inv.Balance, inv.BalanceAccounting = lcTen, lcTen, lcTen
+	inv.Total, inv.Balance, inv.BalanceAccounting = eur(lcTen), eur(lcTen), eur(lcTen)
 	inv.BillTo = Party{LegalName: "ACME", Address: Address{Line1: "1 Road", City: "Town", Country: "DE"}}
 	inv.DueDate = lcToday.AddDays(-1)
 	return inv
@@ -79,9 +80,11 @@ func TestIssueGuard(t *testing.T) {
 		closed bool
 	}{
 		{"issuable", func(*Invoice) {}, true, false},
-		{"zero total closes", func(i *Invoice) { i.Total, i.Balance, i.BalanceAccounting = decimal.Zero, decimal.Zero, decimal.Zero }, true, true},
+		{"zero total closes", func(i *Invoice) {
+			i.Total, i.Balance, i.BalanceAccounting = eur(decimal.Zero), eur(decimal.Zero), eur(decimal.Zero)
+		}, true, true},
 		{"no lines", func(i *Invoice) { i.Lines = nil }, false, false},
-		{"negative total", func(i *Invoice) { i.Total = lcTen.Neg() }, false, false},
+		{"negative total", func(i *Invoice) { i.Total = eur(lcTen.Neg()) }, false, false},
 		{"on hold", func(i *Invoice) { i.HoldUntil = lcToday.AddDays(1) }, false, false},
 		{"hold ends today", func(i *Invoice) { i.HoldUntil = lcToday }, true, false},
 		{"no billing info", func(i *Invoice) { i.BillTo.Address.City = "" }, false, false},
@@ -197,7 +200,7 @@ func TestCloseEveryStatus(t *testing.T) {
 			ch, err := inv.Close("written off", lcAccts, lcNow)
 			if st != Open && st != PastDue {
 				wantRefusal(t, err)
-				if inv.Status != st || !inv.Balance.Equal(lcTen) || inv.ClosedAt != nil {
+				if inv.Status != st || !inv.Balance.Equal(eur(lcTen)) || inv.ClosedAt != nil {
 					t.Fatalf("refused close changed %+v", inv)
 				}
 				return
@@ -228,7 +231,7 @@ func TestCheckClosable(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			inv := issuable(Open)
-			inv.Balance = c.balance
+			inv.Balance = eur(c.balance)
 			err := inv.CheckClosable(c.reason)
 			if c.field == "" {
 				if err != nil {
@@ -274,7 +277,7 @@ func TestCloseSettledEveryStatus(t *testing.T) {
 			t.Run(string(st)+"/"+bal.String(), func(t *testing.T) {
 				t.Parallel()
 				inv := issuable(st)
-				inv.Balance = bal
+				inv.Balance = eur(bal)
 				ch, closed := inv.CloseSettled("settled by payment P1", lcNow)
 				if want := st.IsOwed() && bal.IsZero(); closed != want {
 					t.Fatalf("closed = %v, want %v", closed, want)
@@ -302,8 +305,8 @@ func TestCorrectEveryStatus(t *testing.T) {
 			cn := orig.CreditNoteFor("cn1", lcToday, "PRICE", "wrong")
 			cn.Status, cn.Number = Open, "CN-1"
 			// The credit note was set against the whole balance.
-			orig.Balance, orig.BalanceAccounting = decimal.Zero, decimal.Zero
-			cn.Balance = decimal.Zero
+			orig.Balance, orig.BalanceAccounting = eur(decimal.Zero), eur(decimal.Zero)
+			cn.Balance = eur(decimal.Zero)
 			oc, cc, err := orig.Correct(&cn, nil, "repl1", "PRICE", "wrong", lcNow)
 			if !st.IsIssued() || st == Void {
 				wantRefusal(t, err)
@@ -355,7 +358,7 @@ func TestCorrectBalances(t *testing.T) {
 			orig := issuable(Open)
 			cn := orig.CreditNoteFor("cn1", lcToday, "PRICE", "")
 			cn.Status, cn.Number = Open, "CN-1"
-			orig.Balance, cn.Balance = c.origBal, c.cnBal
+			orig.Balance, cn.Balance = eur(c.origBal), eur(c.cnBal)
 			if _, _, err := orig.Correct(&cn, nil, "r", "PRICE", "", lcNow); err != nil {
 				t.Fatal(err)
 			}
@@ -385,7 +388,7 @@ func TestCorrectRefusesOtherDocument(t *testing.T) {
 			cn := orig.CreditNoteFor("cn1", lcToday, "PRICE", "")
 			cn.Status = Open
 			c.edit(&orig, &cn)
-			orig.Balance, cn.Balance = decimal.Zero, decimal.Zero
+			orig.Balance, cn.Balance = eur(decimal.Zero), eur(decimal.Zero)
 			_, _, err := orig.Correct(&cn, nil, "r", "PRICE", "", lcNow)
 			wantRefusal(t, err)
 			if orig.Status != Open || orig.ReplacementID != "" {
@@ -473,8 +476,8 @@ func TestCheckStatusChangeGuards(t *testing.T) {
 		{"issue unapproved", Draft, Open, func(*Invoice) {}, StatusContext{Today: lcToday, ApprovalRequired: true}, false},
 		{"issue approved", Approved, Open, func(*Invoice) {}, StatusContext{Today: lcToday, ApprovalRequired: true}, true},
 		{"past due on the due date", Open, PastDue, func(i *Invoice) { i.DueDate = lcToday }, StatusContext{Today: lcToday}, false},
-		{"past due without balance", Open, PastDue, func(i *Invoice) { i.Balance = decimal.Zero }, StatusContext{Today: lcToday}, false},
-		{"void a paid invoice", Open, Void, func(i *Invoice) { i.Paid = decimal.NewFromInt(1) }, StatusContext{Today: lcToday}, false},
+		{"past due without balance", Open, PastDue, func(i *Invoice) { i.Balance = eur(decimal.Zero) }, StatusContext{Today: lcToday}, false},
+		{"void a paid invoice", Open, Void, func(i *Invoice) { i.Paid = eur(decimal.NewFromInt(1)) }, StatusContext{Today: lcToday}, false},
 		{"close with balance", PastDue, Closed, func(*Invoice) {}, StatusContext{Today: lcToday}, true},
 	}
 	for _, c := range cases {
@@ -495,7 +498,7 @@ func TestCheckStatusChangeGuards(t *testing.T) {
 func TestReplacementFor(t *testing.T) {
 	t.Parallel()
 	orig := issuable(Closed)
-	orig.Paid, orig.Balance, orig.EntryID, orig.CloseReason, orig.ClosedAt = lcTen, decimal.Zero, "je1", "settled by P1", &lcNow
+	orig.Paid, orig.Balance, orig.EntryID, orig.CloseReason, orig.ClosedAt = eur(lcTen), eur(decimal.Zero), "je1", "settled by P1", &lcNow
 	orig.TemplateID, orig.TemplatePeriod, orig.DueDate = "tp1", "2026-03-01", lcToday
 	r := orig.ReplacementFor("r1", lcToday, "PRICE", "wrong price")
 	switch {
@@ -530,7 +533,7 @@ func TestLifecycleEvents(t *testing.T) {
 		}, []string{"invoice.issued"}},
 		{"issue with nothing owed", func() (Change, error) {
 			inv := issuable(Draft)
-			inv.Total, inv.TotalAccounting, inv.Balance, inv.BalanceAccounting = decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
+			inv.Total, inv.TotalAccounting, inv.Balance, inv.BalanceAccounting = eur(decimal.Zero), eur(decimal.Zero), eur(decimal.Zero), eur(decimal.Zero)
 			ch, _, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
 			return ch, err
 		}, []string{"invoice.issued", "invoice.closed"}},
@@ -539,14 +542,14 @@ func TestLifecycleEvents(t *testing.T) {
 		{"void", func() (Change, error) { inv := issuable(Open); return inv.Void("typo", ledger.Entry{}, lcNow) }, []string{"invoice.voided"}},
 		{"settled", func() (Change, error) {
 			inv := issuable(Open)
-			inv.Balance = decimal.Zero
+			inv.Balance = eur(decimal.Zero)
 			ch, _ := inv.CloseSettled("settled by payment P1", lcNow)
 			return ch, nil
 		}, []string{"invoice.closed"}},
 		{"issued, then settled by customer credit", func() (Change, error) {
 			inv := issuable(Draft)
 			ch, _, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
-			inv.Balance = decimal.Zero
+			inv.Balance = eur(decimal.Zero)
 			credit, _ := inv.CloseSettled("settled by customer credit", lcNow)
 			ch = ch.Then(credit)
 			if ch.From != Draft || ch.To != Closed {
@@ -611,7 +614,7 @@ func TestApplyPayment(t *testing.T) {
 			inv := issuable(c.from)
 			inv.CloseReason = "was closed"
 			before := inv
-			ch, err := inv.ApplyPayment(c.balance, c.balance, c.paid, c.reason, lcToday, lcNow)
+			ch, err := inv.ApplyPayment(eur(c.balance), eur(c.balance), eur(c.paid), c.reason, lcToday, lcNow)
 			if c.want == "" {
 				wantRefusal(t, err)
 				if inv.Status != before.Status || !inv.Balance.Equal(before.Balance) || !inv.Paid.Equal(before.Paid) {
@@ -625,7 +628,7 @@ func TestApplyPayment(t *testing.T) {
 			if inv.Status != c.want || ch.From != c.from || ch.To != c.want || !slices.Equal(ch.Events, c.events) {
 				t.Fatalf("status %s, change %s→%s events %v; want %s events %v", inv.Status, ch.From, ch.To, ch.Events, c.want, c.events)
 			}
-			if !inv.Balance.Equal(c.balance) || !inv.BalanceAccounting.Equal(c.balance) || !inv.Paid.Equal(c.paid) {
+			if !inv.Balance.Equal(eur(c.balance)) || !inv.BalanceAccounting.Equal(eur(c.balance)) || !inv.Paid.Equal(eur(c.paid)) {
 				t.Fatalf("balances %s/%s paid %s", inv.Balance, inv.BalanceAccounting, inv.Paid)
 			}
 			switch {
@@ -641,3 +644,6 @@ func TestApplyPayment(t *testing.T) {
 		})
 	}
 }
+
+// eur is d as an amount in euros, the currency of the lifecycle cases.
+func eur(d decimal.Decimal) money.Amount { return money.In(d, "EUR") }

@@ -55,7 +55,7 @@ func TestSimpleTransitions(t *testing.T) {
 		t.Fatalf("ReturnToDraft on draft changed %v", ch.Fields)
 	}
 	inv = Invoice{Status: Open, DueDate: calendar.Of(now).AddDays(-1)}
-	inv.Balance = decimal.NewFromInt(5)
+	inv.Balance = eur(decimal.NewFromInt(5))
 	if ch, err := inv.MarkPastDue(calendar.Of(now)); err != nil || inv.Status != PastDue || ch.From != Open {
 		t.Fatalf("MarkPastDue: %+v %v", ch, err)
 	}
@@ -82,7 +82,7 @@ func TestVoid(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			inv := Invoice{Status: Open, Number: "INV-1", EntryID: "je1"}
-			inv.Total, inv.Paid, inv.Balance = ten, c.paid, c.bal
+			inv.Total, inv.Paid, inv.Balance = eur(ten), eur(c.paid), eur(c.bal)
 			ch, err := inv.Void("typo", ledger.Entry{ID: "je1"}, now)
 			if (err == nil) != c.ok {
 				t.Fatalf("err = %v, want ok=%v", err, c.ok)
@@ -113,7 +113,7 @@ func TestMarkIssued(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			inv := Invoice{Status: Draft}
-			inv.Total = decimal.NewFromInt(c.total)
+			inv.Total = eur(decimal.NewFromInt(c.total))
 			ch, closed := inv.markIssued(now)
 			if closed != c.closed || inv.Status != c.want || ch.To != c.want || inv.IssuedAt == nil {
 				t.Fatalf("MarkIssued: closed=%v %+v status=%s", closed, ch, inv.Status)

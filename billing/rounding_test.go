@@ -123,7 +123,7 @@ func TestComputeRoundingEdges(t *testing.T) {
 				}
 				inv := billing.Invoice{Currency: tt.currency, Lines: append([]billing.Line(nil), tt.lines...)}
 				if tt.paid != "" {
-					inv.Paid = d(tt.paid)
+					inv.Paid = money.In(d(tt.paid), tt.currency)
 				}
 				if tt.rate != "" {
 					inv.ExchangeRate = d(tt.rate)
@@ -147,12 +147,12 @@ func TestComputeRoundingEdges(t *testing.T) {
 					{"line amounts", strings.Join(amounts, ","), w.amounts},
 					{"line taxes", strings.Join(lineTax, ","), w.lineTax},
 					{"taxes", strings.Join(taxes, ","), w.taxes},
-					{"net", exactly(inv.Net), w.net},
-					{"tax", exactly(inv.Tax), w.tax},
-					{"total", exactly(inv.Total), w.total},
-					{"balance", exactly(inv.Balance), w.balance},
-					{"total accounting", exactly(inv.TotalAccounting), w.totAcc},
-					{"balance accounting", exactly(inv.BalanceAccounting), w.balAcc},
+					{"net", exactly(inv.Net.Decimal()), w.net},
+					{"tax", exactly(inv.Tax.Decimal()), w.tax},
+					{"total", exactly(inv.Total.Decimal()), w.total},
+					{"balance", exactly(inv.Balance.Decimal()), w.balance},
+					{"total accounting", exactly(inv.TotalAccounting.Decimal()), w.totAcc},
+					{"balance accounting", exactly(inv.BalanceAccounting.Decimal()), w.balAcc},
 				} {
 					if c.got != c.want {
 						t.Errorf("%s = %s, want %s", c.what, c.got, c.want)

@@ -221,7 +221,7 @@ func TestEnsure(t *testing.T) {
 		}
 		settled := 0
 		for _, inv := range closed.Items {
-			if inv.Paid.IsPositive() && inv.Balance.IsZero() {
+			if inv.Paid.Sign() > 0 && inv.Balance.IsZero() {
 				settled++
 			}
 		}

@@ -69,7 +69,7 @@ func seedPayments(ctx context.Context, svc *service.Service, p access.Principal,
 		return err
 	}
 	if _, err := svc.RecordPayment(ctx, p, service.PaymentInput{CustomerID: brl.InvoiceAccountID, Method: service.PayBankTransfer,
-		Amount: money.Fixed(brl.Balance, "BRL"), Currency: "BRL", ExchangeRate: "0.1750", Reference: "PIX 7781-2",
+		Amount: brl.Balance.Fixed(), Currency: "BRL", ExchangeRate: "0.1750", Reference: "PIX 7781-2",
 		Invoices: []service.Allocation{{InvoiceID: brl.ID}}}); err != nil {
 		return fmt.Errorf("demo BRL payment: %w", err)
 	}
@@ -79,7 +79,7 @@ func seedPayments(ctx context.Context, svc *service.Service, p access.Principal,
 		return err
 	}
 	over, err := svc.RecordPayment(ctx, p, service.PaymentInput{CustomerID: ms.InvoiceAccountID, Method: service.PayCash,
-		Amount: money.Fixed(ms.Balance.Add(decimal.NewFromInt(50)), ms.Currency), Reference: "Recibo 0093"})
+		Amount: money.Fixed(ms.Balance.Decimal().Add(decimal.NewFromInt(50)), ms.Currency), Reference: "Recibo 0093"})
 	if err != nil {
 		return fmt.Errorf("demo overpayment: %w", err)
 	}

@@ -116,8 +116,8 @@ func (c *CSVWriter) invoiceRow(r []string, inv *billing.Invoice, cur money.Curre
 		dateText(inv.InvoiceDate.String(), inv.InvoiceDate.IsZero()), dateText(inv.DueDate.String(), inv.DueDate.IsZero()),
 		dateText(inv.PeriodStart.String(), inv.PeriodStart.IsZero()), dateText(inv.PeriodEnd.String(), inv.PeriodEnd.IsZero()),
 		inv.Currency, inv.ExchangeRate.String(), text(inv.Provider),
-		Plain(inv.Net, cur), Plain(inv.Tax, cur), Plain(inv.Total, cur), Plain(inv.Paid, cur), Plain(inv.Balance, cur),
-		c.accounting(inv.TotalAccounting), c.accounting(inv.BalanceAccounting), strconv.Itoa(inv.PaymentTermsDays),
+		inv.Net.Fixed(), inv.Tax.Fixed(), inv.Total.Fixed(), inv.Paid.Fixed(), inv.Balance.Fixed(),
+		inv.TotalAccounting.Fixed(), inv.BalanceAccounting.Fixed(), strconv.Itoa(inv.PaymentTermsDays),
 		issued, inv.OriginalID)
 }
 

@@ -188,11 +188,11 @@ func PrintHTML(w io.Writer, d *Doc) error {
 			Reason: strings.TrimSpace(t.ExemptionReasonCode + " " + t.ExemptionReason)})
 	}
 	data["Taxes"] = taxes
-	totals := []printTotal{{Label: m.Net, Value: FormatMoney(inv.Net, cur, lang)}, {Label: m.Tax, Value: FormatMoney(inv.Tax, cur, lang)},
-		{Label: m.Total + " " + inv.Currency, Value: FormatMoney(inv.Total, cur, lang), Grand: true}}
+	totals := []printTotal{{Label: m.Net, Value: inv.Net.Format(lang)}, {Label: m.Tax, Value: inv.Tax.Format(lang)},
+		{Label: m.Total + " " + inv.Currency, Value: inv.Total.Format(lang), Grand: true}}
 	if !inv.Paid.IsZero() {
-		totals = append(totals, printTotal{Label: m.Paid, Value: FormatMoney(inv.Paid.Neg(), cur, lang)},
-			printTotal{Label: m.BalanceDue, Value: FormatMoney(inv.Balance, cur, lang), Grand: true})
+		totals = append(totals, printTotal{Label: m.Paid, Value: inv.Paid.Neg().Format(lang)},
+			printTotal{Label: m.BalanceDue, Value: inv.Balance.Format(lang), Grand: true})
 	}
 	data["Totals"] = totals
 	var pay []string

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/shopspring/decimal"
 	"github.com/signintech/gopdf"
 
 	"github.com/facturo/facturo/billing"
@@ -589,21 +588,14 @@ func (r *pdfRenderer) taxes() {
 // totals draws net, tax, total and, once anything is paid, paid and balance.
 func (r *pdfRenderer) totals() {
 	inv := r.inv
-	rows := []struct {
+	type row struct {
 		label string
-		v     decimal.Decimal
+		v     money.Amount
 		bold  bool
-	}{{r.m.Net, inv.Net, false}, {r.m.Tax, inv.Tax, false}, {r.m.Total + " " + inv.Currency, inv.Total, true}}
+	}
+	rows := []row{{r.m.Net, inv.Net, false}, {r.m.Tax, inv.Tax, false}, {r.m.Total + " " + inv.Currency, inv.Total, true}}
 	if !inv.Paid.IsZero() {
-		rows = append(rows, struct {
-			label string
-			v     decimal.Decimal
-			bold  bool
-		}{r.m.Paid, inv.Paid.Neg(), false}, struct {
-			label string
-			v     decimal.Decimal
-			bold  bool
-		}{r.m.BalanceDue, inv.Balance, true})
+		rows = append(rows, row{r.m.Paid, inv.Paid.Neg(), false}, row{r.m.BalanceDue, inv.Balance, true})
 	}
 	r.room(float64(len(rows))*16 + 6)
 	for _, row := range rows {
@@ -614,7 +606,7 @@ func (r *pdfRenderer) totals() {
 		r.font(row.bold, 9)
 		r.gray(30)
 		r.cell(335, r.y, 110, row.label, gopdf.Left)
-		r.cell(445, r.y, rightX-448, FormatMoney(row.v, r.cur, r.lang), gopdf.Right)
+		r.cell(445, r.y, rightX-448, row.v.Format(r.lang), gopdf.Right)
 		r.y += 16
 	}
 	r.y += 8

@@ -146,8 +146,8 @@ func (x xw) attr(tag, name, value, text string) {
 	x.close(tag)
 }
 
-func (x xw) amount(tag string, v decimal.Decimal, cur money.Currency) {
-	x.attr(tag, "currencyID", cur.Code(), Plain(v, cur))
+func (x xw) amount(tag string, a money.Amount) {
+	x.attr(tag, "currencyID", a.Currency().Code(), a.Fixed())
 }
 
 func (x xw) date(tag string, d calendar.Date) {
@@ -332,27 +332,27 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 
 	// VAT breakdown.
 	x.open("cac:TaxTotal")
-	x.amount("cbc:TaxAmount", inv.Tax, cur)
+	x.amount("cbc:TaxAmount", inv.Tax)
 	for _, g := range groups {
 		x.open("cac:TaxSubtotal")
-		x.amount("cbc:TaxableAmount", g.base, cur)
-		x.amount("cbc:TaxAmount", g.tax, cur)
+		x.amount("cbc:TaxableAmount", money.New(g.base, cur))
+		x.amount("cbc:TaxAmount", money.New(g.tax, cur))
 		writeTaxCategory(x, "cac:TaxCategory", g, true)
 		x.close("cac:TaxSubtotal")
 	}
 	x.close("cac:TaxTotal")
 	if !taxCur.IsZero() {
 		x.open("cac:TaxTotal")
-		x.amount("cbc:TaxAmount", taxCur.Round(inv.Tax.Mul(taxRate)), taxCur)
+		x.amount("cbc:TaxAmount", money.New(taxCur.Round(inv.Tax.Decimal().Mul(taxRate)), taxCur))
 		x.close("cac:TaxTotal")
 	}
 
 	// Totals.
 	x.open("cac:LegalMonetaryTotal")
-	x.amount("cbc:LineExtensionAmount", inv.Net, cur)
-	x.amount("cbc:TaxExclusiveAmount", inv.Net, cur)
-	x.amount("cbc:TaxInclusiveAmount", inv.Total, cur)
-	x.amount("cbc:PayableAmount", inv.Total, cur)
+	x.amount("cbc:LineExtensionAmount", inv.Net)
+	x.amount("cbc:TaxExclusiveAmount", inv.Net)
+	x.amount("cbc:TaxInclusiveAmount", inv.Total)
+	x.amount("cbc:PayableAmount", inv.Total)
 	x.close("cac:LegalMonetaryTotal")
 
 	// Lines.
@@ -369,7 +369,7 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 			price, qty = price.Neg(), qty.Neg()
 		}
 		x.attr(qtyTag, "unitCode", unitCode(l.Unit), qty.String())
-		x.amount("cbc:LineExtensionAmount", l.Amount, cur)
+		x.amount("cbc:LineExtensionAmount", money.New(l.Amount, cur))
 		x.el("cbc:AccountingCost", l.Account)
 		if !l.ServiceStart.IsZero() || !l.ServiceEnd.IsZero() {
 			x.open("cac:InvoicePeriod")
@@ -382,7 +382,7 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 			x.el("cbc:ChargeIndicator", "false")
 			x.el("cbc:AllowanceChargeReasonCode", "95")
 			x.el("cbc:AllowanceChargeReason", "Discount")
-			x.amount("cbc:Amount", l.Discount, cur)
+			x.amount("cbc:Amount", money.New(l.Discount, cur))
 			x.close("cac:AllowanceCharge")
 		}
 		x.open("cac:Item")

@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/documents"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/tax"
 )
 
@@ -76,8 +77,8 @@ func TestUBLIntraCommunityWithoutPeriod(t *testing.T) {
 		d.Invoice.Lines[i].TaxCodes = []string{"IC"}
 	}
 	d.Invoice.Taxes = []billing.TaxLine{{Code: "IC", Name: "Intra-community supply", Category: tax.IntraCommunity,
-		ExemptionReason: "Intra-community supply", ExemptionReasonCode: "VATEX-EU-IC", Base: d.Invoice.Net}}
-	d.Invoice.Tax, d.Invoice.Total, d.Invoice.Balance = decimal.Zero, d.Invoice.Net, d.Invoice.Net
+		ExemptionReason: "Intra-community supply", ExemptionReasonCode: "VATEX-EU-IC", Base: d.Invoice.Net.Decimal()}}
+	d.Invoice.Tax, d.Invoice.Total, d.Invoice.Balance = money.In(decimal.Zero, "EUR"), d.Invoice.Net, d.Invoice.Net
 	withPeriod, err := documents.UBLBytes(d)
 	if err != nil {
 		t.Fatal(err)

@@ -16,12 +16,16 @@ import (
 // decimal rounded half away from zero to the currency's minor unit with
 // exactly its digits: EUR "67.20", JPY "834", BHD "1.005". An unknown or
 // empty code writes d as it is.
-func Fixed(d decimal.Decimal, code string) string {
-	c, err := ParseCurrency(code)
-	if err != nil {
-		return d.String()
+func Fixed(d decimal.Decimal, code string) string { return In(d, code).Fixed() }
+
+// Fixed writes a as the package's Fixed does: rounded half away from zero
+// to its currency's minor unit with exactly its digits; an amount of the
+// zero Currency as it is.
+func (a Amount) Fixed() string {
+	if a.currency.IsZero() {
+		return a.value.String()
 	}
-	return New(d, c).Round().StringFixed()
+	return a.Round().StringFixed()
 }
 
 // Price writes a unit price in the currency with ISO 4217 code as a plain
@@ -40,12 +44,7 @@ func Price(d decimal.Decimal, code string) string {
 // from zero to its currency's minor unit with exactly its digits: EUR
 // "67.20", JPY "834", BHD "1.005". The currency is not written: the object
 // that holds amounts names it once, in its "currency" member.
-func (a Amount) MarshalJSON() ([]byte, error) {
-	if a.currency.IsZero() {
-		return json.Marshal(a.value.String()) // as Fixed writes an amount of no known currency
-	}
-	return json.Marshal(a.Round().StringFixed())
-}
+func (a Amount) MarshalJSON() ([]byte, error) { return json.Marshal(a.Fixed()) }
 
 // In returns d as an amount in the currency with ISO 4217 code, unrounded;
 // an unknown or empty code gives the zero Currency, whose amounts are

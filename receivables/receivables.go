@@ -118,7 +118,7 @@ func DocumentOf(inv billing.Invoice, accounting money.Currency, paidOn calendar.
 		return Document{}, fmt.Errorf("document %s: %w", label(inv), err)
 	}
 	return Document{ID: inv.ID, Label: label(inv), Kind: inv.Kind, Status: inv.Status, AccountID: inv.InvoiceAccountID,
-		Balance: money.New(inv.Balance, cur), Paid: money.New(inv.Paid, cur), BalanceAccounting: money.New(inv.BalanceAccounting, accounting),
+		Balance: money.New(inv.Balance.Decimal(), cur), Paid: money.New(inv.Paid.Decimal(), cur), BalanceAccounting: money.New(inv.BalanceAccounting.Decimal(), accounting),
 		Rate: money.RateOf(cur, accounting, inv.ExchangeRate), PostingProfile: inv.PostingProfile, DueDate: inv.DueDate,
 		CloseReason: inv.CloseReason, CashDiscountDue: money.New(inv.CashDiscountDue(paidOn), cur)}, nil
 }

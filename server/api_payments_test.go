@@ -103,7 +103,7 @@ func TestPaymentsAPI(t *testing.T) {
 			t.Fatalf("pay: %d %s", r.Status, r.Body)
 		}
 		r.JSON(t, &card)
-		if card.Method != "card" || card.ChargeID == "" || card.CardLast4 != "4242" || card.Amount != inv1.Total.Sub(accDec(t, "5")).StringFixed(2) {
+		if card.Method != "card" || card.ChargeID == "" || card.CardLast4 != "4242" || card.Amount != inv1.Total.Decimal().Sub(accDec(t, "5")).StringFixed(2) {
 			t.Fatalf("card payment: %s", r.Body)
 		}
 		if got := accGetInvoice(t, e, a.Keys[access.Customer], inv1.ID); got.Status != "closed" {
@@ -121,7 +121,7 @@ func TestPaymentsAPI(t *testing.T) {
 			"method": "cash", "amount": "50.00"})
 		var over accPayment
 		r.JSON(t, &over)
-		if over.Unapplied != accDec(t, "50").Sub(inv2.Total).StringFixed(2) {
+		if over.Unapplied != accDec(t, "50").Sub(inv2.Total.Decimal()).StringFixed(2) {
 			t.Fatalf("overpayment: %s", r.Body)
 		}
 		var credit []map[string]any

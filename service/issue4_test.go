@@ -80,7 +80,7 @@ func TestApprovalWorkflow(t *testing.T) {
 			t.Fatalf("issuing an approved draft: %v", err)
 		}
 		got, err := svc.GetInvoice(ctx, manager, inv.ID)
-		if err != nil || got.Status != billing.Open || !got.Total.Equal(got.Net.Add(got.Tax)) || got.Net.String() != "90" {
+		if err != nil || got.Status != billing.Open || !got.Total.Equal(got.Net.MustAdd(got.Tax)) || got.Net.String() != "90.00" {
 			t.Fatalf("issued: %+v %v", got.Totals, err)
 		}
 		hist, err := svc.InvoiceWorkflow(ctx, manager, inv.ID)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
-	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -164,7 +163,7 @@ func (s *Service) emitEvent(ctx context.Context, tx Tx, tenantID, eventType stri
 func invoiceEvent(inv billing.Invoice, extra map[string]any) map[string]any {
 	m := map[string]any{"id": inv.ID, "kind": inv.Kind, "status": inv.Status, "number": inv.Number,
 		"document_number": inv.DocumentNumber, "customer_id": inv.CustomerID, "invoice_account_id": inv.InvoiceAccountID,
-		"currency": inv.Currency, "total": money.Fixed(inv.Total, inv.Currency), "balance": money.Fixed(inv.Balance, inv.Currency)}
+		"currency": inv.Currency, "total": inv.Total, "balance": inv.Balance}
 	if !inv.InvoiceDate.IsZero() {
 		m["invoice_date"] = inv.InvoiceDate.String()
 	}

@@ -189,10 +189,10 @@ func checkPaymentBalances(t *testing.T, f *payFixture, pays []string) {
 		t.Fatal(err)
 	}
 	for _, inv := range invs.Items {
-		if inv.Kind == billing.KindInvoice && !inv.Paid.Equal(paid[inv.ID]) {
+		if inv.Kind == billing.KindInvoice && !inv.Paid.Decimal().Equal(paid[inv.ID]) {
 			t.Fatalf("invoice %s: paid %s, payments applied %s", inv.Number, inv.Paid, paid[inv.ID])
 		}
-		if inv.Balance.IsNegative() || (inv.Status == billing.Closed || inv.Status == billing.Void) && !inv.Balance.IsZero() {
+		if inv.Balance.Sign() < 0 || (inv.Status == billing.Closed || inv.Status == billing.Void) && !inv.Balance.IsZero() {
 			t.Fatalf("document %s is %s with balance %s", inv.Number, inv.Status, inv.Balance)
 		}
 	}

@@ -386,7 +386,7 @@ func TestWalletLedgerProperty(t *testing.T) {
 			if err := e.db.Read(e.ctx, func(tx service.Tx) error {
 				docs, err := tx.OpenDocuments(e.ctx, e.a.ID, "")
 				for _, d := range docs {
-					open = open.Add(d.BalanceAccounting)
+					open = open.Add(d.BalanceAccounting.Decimal())
 				}
 				return err
 			}); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
@@ -82,7 +83,7 @@ func TestListInvoicesReference(t *testing.T) {
 				inv.Number = fmt.Sprintf("INV-2025-%06d", 1000-seq)
 			}
 			total := decimal.RequireFromString(amounts[r.IntN(len(amounts))])
-			inv.Net, inv.Total, inv.Balance, inv.TotalAccounting, inv.BalanceAccounting = total, total, total, total, total
+			inv.Net, inv.Total, inv.Balance, inv.TotalAccounting, inv.BalanceAccounting = money.In(total, "EUR"), money.In(total, "EUR"), money.In(total, "EUR"), money.In(total, "EUR"), money.In(total, "EUR")
 			return inv
 		}
 		mustWrite(t, db, func(tx service.Tx) error {
@@ -213,7 +214,7 @@ func referenceList(all []billing.Invoice, f service.InvoiceFilter) []string {
 		case "period":
 			return strings.Compare(date(a.PeriodStart), date(b.PeriodStart))
 		case "amount":
-			return a.Total.Cmp(b.Total)
+			return a.Total.Decimal().Cmp(b.Total.Decimal())
 		case "status":
 			return strings.Compare(string(a.Status), string(b.Status))
 		case "due_date":

@@ -23,6 +23,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 	"github.com/facturo/facturo/store/dbtx"
@@ -210,7 +211,7 @@ func dueInvoice(tenantID, customerID string, status billing.Status, kind billing
 		DocumentNumber: "D-" + uniq(), Number: "INV-" + uniq(), CustomerID: customerID, InvoiceAccountID: customerID,
 		InvoiceDate: calendar.New(2025, 1, 15), DueDate: due, Currency: "EUR", ExchangeRate: decimal.NewFromInt(1), Language: "es",
 		TaxMode: "per_code", CreatedAt: at(0), UpdatedAt: at(0)}
-	inv.Net, inv.Total, inv.Balance, inv.TotalAccounting, inv.BalanceAccounting = b, b, b, b, b
+	inv.Net, inv.Total, inv.Balance, inv.TotalAccounting, inv.BalanceAccounting = money.In(b, "EUR"), money.In(b, "EUR"), money.In(b, "EUR"), money.In(b, "EUR"), money.In(b, "EUR")
 	return inv
 }
 
@@ -310,7 +311,9 @@ func TestReceivableDuesKeptByGo(t *testing.T) {
 			{"due date", func(inv *billing.Invoice) { inv.DueDate = apr }, 0},
 			{"no due date", func(inv *billing.Invoice) { inv.DueDate = calendar.Date{} }, 1},
 			{"kind", func(inv *billing.Invoice) { inv.Kind = billing.KindCreditNote }, 0},
-			{"balance", func(inv *billing.Invoice) { inv.BalanceAccounting = decimal.RequireFromString("3.333") }, 2},
+			{"balance", func(inv *billing.Invoice) {
+				inv.BalanceAccounting = money.In(decimal.RequireFromString("3.333"), "EUR")
+			}, 2},
 			{"account", func(inv *billing.Invoice) { inv.InvoiceAccountID = b.ID }, 1},
 			{"issue a draft", func(inv *billing.Invoice) { inv.Status = billing.Open }, 4},
 			{"void", func(inv *billing.Invoice) { inv.Status = billing.Void }, 3},
@@ -322,11 +325,11 @@ func TestReceivableDuesKeptByGo(t *testing.T) {
 			check(s.name)
 		}
 		settled := invs[2]
-		settled.Status, settled.Paid, settled.Balance, settled.BalanceAccounting = billing.Closed, settled.Total, decimal.Zero, decimal.Zero
+		settled.Status, settled.Paid, settled.Balance, settled.BalanceAccounting = billing.Closed, settled.Total, money.In(decimal.Zero, "EUR"), money.In(decimal.Zero, "EUR")
 		mustWrite(t, db, func(tx service.Tx) error { return tx.(duesWriter).UpdateInvoiceSettlement(ctx, settled) })
 		check("settle")
 		part := bulk[1]
-		part.Paid, part.Balance, part.BalanceAccounting = decimal.RequireFromString("1"), decimal.RequireFromString("1.20"), decimal.RequireFromString("1.20")
+		part.Paid, part.Balance, part.BalanceAccounting = money.In(decimal.RequireFromString("1"), "EUR"), money.In(decimal.RequireFromString("1.20"), "EUR"), money.In(decimal.RequireFromString("1.20"), "EUR")
 		mustWrite(t, db, func(tx service.Tx) error { return tx.(duesWriter).UpdateInvoiceSettlement(ctx, part) })
 		check("part payment")
 		mustWrite(t, db, func(tx service.Tx) error { return tx.DeleteInvoice(ctx, ten.ID, invs[4].ID) })

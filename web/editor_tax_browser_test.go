@@ -101,7 +101,7 @@ func TestBrowserEditorTaxGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !inv.Tax.Equal(decimal.RequireFromString("21")) || len(inv.Lines) != 2 ||
+	if !inv.Tax.Decimal().Equal(decimal.RequireFromString("21")) || len(inv.Lines) != 2 ||
 		inv.Lines[0].ItemSalesTaxGroup != "FULL" || inv.Lines[1].ItemSalesTaxGroup != "EXM" || inv.Lines[0].SalesTaxGroup != "DOM" {
 		t.Errorf("issued: tax %s, lines %+v", inv.Tax, inv.Lines)
 	}

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopspring/decimal"
+	"github.com/facturo/facturo/money"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
@@ -201,9 +201,9 @@ type invoicePageData struct {
 	Downloads    []download
 	Base         string
 	Notification []service.Notification
-	CanPay       bool            // pay the balance with the primary card
-	PayKey       string          // the pay form's idempotency key
-	PayAmount    decimal.Decimal // what paying now charges: the balance, less a cash discount still due
+	CanPay       bool         // pay the balance with the primary card
+	PayKey       string       // the pay form's idempotency key
+	PayAmount    money.Amount // what paying now charges: the balance, less a cash discount still due
 }
 
 type download struct{ Key, Href string }
@@ -255,10 +255,10 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 	d.PayAmount = inv.Balance
 	if t, err := h.svc.GetTenant(ctx, p); err == nil {
 		d.Approval = t.ApprovalRequired
-		d.PayAmount = inv.Balance.Sub(inv.CashDiscountDue(calendar.Today(h.svc.Now(), t.Location())))
+		d.PayAmount = inv.Balance.MustSub(money.New(inv.CashDiscountDue(calendar.Today(h.svc.Now(), t.Location())), inv.Balance.Currency()))
 	}
 	d.Downloads = h.downloads(inv, d.Base)
-	if inv.Kind == billing.KindInvoice && inv.Status.IsOwed() && inv.Balance.IsPositive() &&
+	if inv.Kind == billing.KindInvoice && inv.Status.IsOwed() && inv.Balance.Sign() > 0 &&
 		(p.IsCustomer() || can(p, access.ManagePayments)) {
 		d.CanPay, d.PayKey = true, formKey()
 	}

@@ -44,7 +44,7 @@ func TestLedgerPage(t *testing.T) {
 					t.Fatal(err)
 				}
 				want = append(want, cu.Name)
-				total = total.Add(res.Invoice.BalanceAccounting)
+				total = total.Add(res.Invoice.BalanceAccounting.Decimal())
 			}
 			c := newClient(t, e)
 			c.login("fm@a.test")

@@ -14,7 +14,7 @@ import (
 func Amount(d decimal.Decimal, cur string) string { return money.Fixed(d, cur) }
 
 // Fixed renders a with exactly its currency's digits (money.Fixed).
-func Fixed(a money.Amount) string { return money.Fixed(a.Decimal(), a.Currency().Code()) }
+func Fixed(a money.Amount) string { return a.Fixed() }
 
 // Accounting is the caller's tenant's accounting currency, for the
 // *_accounting amounts of an output.

@@ -177,13 +177,13 @@ func InvoiceOut(inv billing.Invoice, withLines bool, dc DocContext) Invoice {
 		Currency: cur, ExchangeRate: inv.ExchangeRate.String(), Provider: inv.Provider, MethodOfPayment: inv.MethodOfPayment,
 		PaymentTermsDays: inv.PaymentTermsDays, HoldUntil: core.DateOrNil(inv.HoldUntil), Language: inv.Language,
 		CustomFields: inv.CustomFields, Notes: inv.Notes, ExternalRefs: inv.ExternalRefs, Taxes: []TaxLine{},
-		Net: core.Amount(inv.Net, cur), Tax: core.Amount(inv.Tax, cur), Total: core.Amount(inv.Total, cur), Paid: core.Amount(inv.Paid, cur),
-		Balance: core.Amount(inv.Balance, cur), TaxMode: string(inv.TaxMode), EntryID: inv.EntryID, VoidEntryID: inv.VoidEntryID,
+		Net: core.Fixed(inv.Net), Tax: core.Fixed(inv.Tax), Total: core.Fixed(inv.Total), Paid: core.Fixed(inv.Paid),
+		Balance: core.Fixed(inv.Balance), TaxMode: string(inv.TaxMode), EntryID: inv.EntryID, VoidEntryID: inv.VoidEntryID,
 		CloseReason: inv.CloseReason, IssuedAt: inv.IssuedAt, ClosedAt: inv.ClosedAt, VoidedAt: inv.VoidedAt,
 		CreatedAt: inv.CreatedAt, UpdatedAt: inv.UpdatedAt, AllowedStatuses: []string{}, PaymentSchedule: []Installment{},
 		OriginalID: inv.OriginalID, CreditNoteID: inv.CreditNoteID, ReplacementID: inv.ReplacementID,
 		CorrectionReason: inv.CorrectionReason, CorrectionComment: inv.CorrectionComment, TemplateID: inv.TemplateID, TemplatePeriod: inv.TemplatePeriod}
-	out.TotalAccounting = core.Amount(inv.TotalAccounting, dc.Accounting)
+	out.TotalAccounting = core.Fixed(inv.TotalAccounting)
 	for _, s := range inv.AllowedStatuses(dc.Status) {
 		out.AllowedStatuses = append(out.AllowedStatuses, string(s))
 	}
@@ -437,8 +437,8 @@ func (h *Handlers) registerInvoices(api huma.API) {
 				return nil, err
 			}
 			c := v.Currency
-			return &core.Body[totalsOut]{Body: totalsOut{Currency: c, Net: core.Amount(v.Net, c), Tax: core.Amount(v.Tax, c), Total: core.Amount(v.Total, c), Paid: core.Amount(v.Paid, c),
-				Balance: core.Amount(v.Balance, c), CreditCurrency: v.CreditCurrency, CreditLimit: core.Fixed(v.CreditLimit),
+			return &core.Body[totalsOut]{Body: totalsOut{Currency: c, Net: core.Fixed(v.Net), Tax: core.Fixed(v.Tax), Total: core.Fixed(v.Total), Paid: core.Fixed(v.Paid),
+				Balance: core.Fixed(v.Balance), CreditCurrency: v.CreditCurrency, CreditLimit: core.Fixed(v.CreditLimit),
 				OpenBalance: core.Fixed(v.OpenBalance), AvailableAfter: core.Fixed(v.AvailableAfter),
 				CreditLimitReached: v.CreditLimitReached}}, nil
 		})

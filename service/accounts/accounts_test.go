@@ -131,7 +131,7 @@ func TestSummarize(t *testing.T) {
 	at := func(d int) time.Time { return time.Date(2026, time.May, d, 12, 0, 0, 0, time.UTC) }
 	doc := func(id string, kind billing.Kind, st billing.Status, total string, date calendar.Date, created time.Time) billing.Invoice {
 		inv := billing.Invoice{ID: id, Kind: kind, Status: st, Currency: "EUR", InvoiceDate: date, CreatedAt: created}
-		inv.Total, inv.TotalAccounting = dec(total), dec(total)
+		inv.Total, inv.TotalAccounting = money.In(dec(total), "EUR"), money.In(dec(total), "EUR")
 		return inv
 	}
 	issued := at(3)

@@ -205,7 +205,7 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 		if inv.Status.IsDraft() {
 			continue
 		}
-		amount := money.In(inv.TotalAccounting, currency)
+		amount := money.In(inv.TotalAccounting.Decimal(), currency)
 		if inv.Kind == billing.KindCreditNote {
 			amount = amount.Neg()
 		}
@@ -220,7 +220,7 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 			at = *inv.IssuedAt
 		}
 		txs = append(txs, Transaction{ID: inv.ID, Kind: string(inv.Kind), At: at, Reference: inv.Number, Description: inv.Provider,
-			Amount: money.In(inv.Total, inv.Currency), Currency: inv.Currency, Status: string(inv.Status)})
+			Amount: inv.Total, Currency: inv.Currency, Status: string(inv.Status)})
 	}
 	for _, m := range moves {
 		amount := m.Paid.MustAdd(m.Complimentary)

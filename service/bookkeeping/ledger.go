@@ -498,7 +498,7 @@ func (s *Service) InvoiceTotals(ctx context.Context, p access.Principal, invoice
 		}
 		avail := acct.CreditLimit.Decimal().Sub(open)
 		if inv.Status.IsDraft() && inv.Kind == billing.KindInvoice && inv.Currency == cur {
-			avail = avail.Sub(inv.Total)
+			avail = avail.Sub(inv.Total.Decimal())
 		}
 		v = InvoiceTotalsView{Totals: inv.Totals, Currency: inv.Currency, CreditCurrency: cur, CreditLimit: money.In(acct.CreditLimit.Decimal(), cur),
 			OpenBalance: money.In(open, cur), AvailableAfter: money.In(avail, cur), CreditLimitReached: acct.CreditLimit.Sign() > 0 && avail.IsNegative()}

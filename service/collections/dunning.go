@@ -117,7 +117,7 @@ func (s *Service) SweepDunning(ctx context.Context, tenantID string) (int, error
 			now := s.now()
 			ntf := notify.Notification{ID: id.NewAt("ntf", now), TenantID: tenantID, Kind: "dunning.reminder", TargetType: "invoice",
 				TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language,
-				Payload: map[string]string{"number": inv.Number, "balance": money.Fixed(inv.Balance, inv.Currency), "currency": inv.Currency,
+				Payload: map[string]string{"number": inv.Number, "balance": inv.Balance.Fixed(), "currency": inv.Currency,
 					"due_date": inv.DueDate.String(), "days_past_due": fmt.Sprint(inv.DueDate.DaysUntil(today)),
 					"step": fmt.Sprint(step), "of": fmt.Sprint(len(offsets))},
 				Status: "queued", CreatedAt: now}

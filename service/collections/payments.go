@@ -197,7 +197,7 @@ func applications(tenantID string, plan []receivables.Application, now time.Time
 // (billing.Invoice.ApplyPayment): closing it with closeReason when settled
 // in full ("" for never), reopening it when a refund gave it a balance.
 func applyPlan(inv *billing.Invoice, d receivables.Document, closeReason string, pc *payCtx, now time.Time) (billing.Change, error) {
-	return inv.ApplyPayment(d.Balance.Decimal(), d.BalanceAccounting.Decimal(), d.Paid.Decimal(), closeReason, pc.today, now)
+	return inv.ApplyPayment(d.Balance, d.BalanceAccounting, d.Paid, closeReason, pc.today, now)
 }
 
 // setPaymentBalances writes what a plan changed of a payment into p.
@@ -774,7 +774,7 @@ func (s *Service) lockOpen(ctx context.Context, tx PaymentsTx, pc *payCtx, custo
 // issued (in memory: the caller writes the invoice). It returns the change
 // that made to the invoice: its closing when paid in full, else none.
 func (s *Service) UseCredit(ctx context.Context, tx PaymentsTx, p access.Principal, inv *billing.Invoice) (billing.Change, error) {
-	if inv.Kind != billing.KindInvoice || !inv.Balance.IsPositive() {
+	if inv.Kind != billing.KindInvoice || inv.Balance.Sign() <= 0 {
 		return billing.Change{}, nil
 	}
 	pays, err := tx.CreditPayments(ctx, p.TenantID, inv.InvoiceAccountID, inv.Currency)
@@ -1035,9 +1035,9 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 		for _, d := range docs {
 			c := get(d.Currency)
 			if d.Kind == billing.KindCreditNote {
-				c.CreditNotes = c.CreditNotes.MustAdd(money.In(d.Balance, d.Currency))
+				c.CreditNotes = c.CreditNotes.MustAdd(d.Balance)
 			} else {
-				c.OpenInvoice = c.OpenInvoice.MustAdd(money.In(d.Balance, d.Currency))
+				c.OpenInvoice = c.OpenInvoice.MustAdd(d.Balance)
 			}
 		}
 		for _, c := range by {

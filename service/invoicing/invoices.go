@@ -361,7 +361,7 @@ func (s *Service) CreateInvoice(ctx context.Context, p access.Principal, in Invo
 			return inv, usecase.Audit{}, err
 		}
 		return inv, usecase.Entry("invoice.created", "invoice", inv.ID, map[string]any{"document_number": inv.DocumentNumber,
-			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": money.Fixed(inv.Total, inv.Currency), "currency": inv.Currency}).
+			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": inv.Total, "currency": inv.Currency}).
 			Emit("invoice.created", s.deps.InvoiceEvent(inv, nil)), nil
 	})
 }

@@ -358,8 +358,8 @@ func (s *Service) emailContext(ctx context.Context, tx OutboxTx, n Notification)
 			msg.Customer = inv.BillTo.LegalName
 		}
 		setDefault(fields, "number", documentLabel(inv))
-		setDefault(fields, "total", formatAmount(inv.Total, inv.Currency, lang))
-		setDefault(fields, "balance", formatAmount(inv.Balance, inv.Currency, lang))
+		setDefault(fields, "total", formatAmount(inv.Total, lang))
+		setDefault(fields, "balance", formatAmount(inv.Balance, lang))
 		setDefault(fields, "invoice_date", formatDate(inv.InvoiceDate, lang))
 		setDefault(fields, "due_date", formatDate(inv.DueDate, lang))
 		if !inv.PeriodStart.IsZero() && !inv.PeriodEnd.IsZero() {
@@ -377,7 +377,7 @@ func (s *Service) emailContext(ctx context.Context, tx OutboxTx, n Notification)
 		// Payment receipts and wallet notices carry plain decimals and their currency.
 		for _, k := range []string{"amount", "balance", "threshold", "unapplied"} {
 			if d, err := decimal.NewFromString(n.Payload[k]); err == nil {
-				fields[k] = formatAmount(d, cur, lang)
+				fields[k] = formatAmount(money.In(d, cur), lang)
 			}
 		}
 	}
@@ -409,12 +409,11 @@ func setDefault(m map[string]string, k, v string) {
 	}
 }
 
-func formatAmount(d decimal.Decimal, cur, lang string) string {
-	c, err := money.ParseCurrency(cur)
-	if err != nil {
-		return d.String() + " " + cur
+func formatAmount(a money.Amount, lang string) string {
+	if a.Currency().IsZero() {
+		return a.Fixed()
 	}
-	return money.New(d, c).Format(lang)
+	return a.Format(lang)
 }
 
 // formatDate writes a date the way the language does: "5 Mar 2026",

@@ -41,7 +41,7 @@ type Due struct {
 
 // dueOf is inv's part of the receivable dues.
 func dueOf(inv billing.Invoice) Due {
-	return newDue(inv.TenantID, inv.InvoiceAccountID, inv.Status, inv.Kind, inv.DueDate, inv.BalanceAccounting)
+	return newDue(inv.TenantID, inv.InvoiceAccountID, inv.Status, inv.Kind, inv.DueDate, inv.BalanceAccounting.Decimal())
 }
 
 func newDue(tenantID, accountID string, status billing.Status, kind billing.Kind, due calendar.Date, balanceAccounting decimal.Decimal) Due {

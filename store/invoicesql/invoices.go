@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/tax"
@@ -26,7 +27,7 @@ func invoiceCols(d dbtx.Dialect) string {
 	` + d.Dec("paid") + `, ` + d.Dec("balance") + `, ` + d.Dec("total_accounting") + `, ` + d.Dec("balance_accounting") + `, taxes,
 	entry_id, void_entry_id, close_reason, issued_at, closed_at, voided_at, created_at, updated_at,
 	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period,
-	` + d.Dec("cash_discount_amount")
+	` + d.Dec("cash_discount_amount") + `, (SELECT tn.currency FROM tenants tn WHERE tn.id = invoices.tenant_id)`
 }
 
 const invoiceColNames = `tenant_id, id, kind, status, document_number, number, customer_id, invoice_account_id, customer_name, bill_to,
@@ -67,13 +68,13 @@ func invoiceArgs(d dbtx.Dialect, inv billing.Invoice) ([]any, error) {
 		dbtx.DateArg(inv.CashDiscountDate), dbtx.DecArg(inv.CashDiscountPct), dbtx.DateArg(inv.PeriodStart), dbtx.DateArg(inv.PeriodEnd),
 		inv.Currency, dbtx.DecArg(inv.ExchangeRate), inv.Provider, inv.MethodOfPayment, inv.PaymentTermsDays, js[1],
 		dbtx.DateArg(inv.HoldUntil), inv.Language, js[2], inv.Notes, js[3], inv.PostingProfile, string(inv.TaxMode),
-		dbtx.DecArg(inv.Net), dbtx.DecArg(inv.Tax), dbtx.DecArg(inv.Total), dbtx.DecArg(inv.Paid), dbtx.DecArg(inv.Balance),
-		dbtx.DecArg(inv.TotalAccounting), dbtx.DecArg(inv.BalanceAccounting), js[4], inv.EntryID, inv.VoidEntryID, inv.CloseReason,
+		dbtx.DecArg(inv.Net.Decimal()), dbtx.DecArg(inv.Tax.Decimal()), dbtx.DecArg(inv.Total.Decimal()), dbtx.DecArg(inv.Paid.Decimal()),
+		dbtx.DecArg(inv.Balance.Decimal()), dbtx.DecArg(inv.TotalAccounting.Decimal()), dbtx.DecArg(inv.BalanceAccounting.Decimal()), js[4], inv.EntryID, inv.VoidEntryID, inv.CloseReason,
 		d.NTS(inv.IssuedAt), d.NTS(inv.ClosedAt), d.NTS(inv.VoidedAt), d.TS(inv.CreatedAt), d.TS(inv.UpdatedAt), search,
 		inv.OriginalID, inv.CreditNoteID, inv.ReplacementID, inv.CorrectionReason, inv.CorrectionComment, inv.TemplateID, inv.TemplatePeriod,
 		dbtx.DecArg(inv.CashDiscount)}
 	if d.Engine == dbtx.SQLite {
-		args = append(args, dbtx.DecKey(inv.Total))
+		args = append(args, dbtx.DecKey(inv.Total.Decimal()))
 	}
 	return args, nil
 }
@@ -82,21 +83,26 @@ func nzt(s []billing.TaxLine) []billing.TaxLine { return dbtx.NonNil(s) }
 
 func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 	var inv billing.Invoice
-	var kind, status, taxMode, customerName string
+	var kind, status, taxMode, customerName, accounting string
 	var js [5]string
+	var net, tx, total, paid, balance, totalAcc, balanceAcc decimal.Decimal
 	err := row.Scan(&inv.TenantID, &inv.ID, &kind, &status, &inv.DocumentNumber, dbtx.ScanText(&inv.Number), &inv.CustomerID,
 		&inv.InvoiceAccountID, &customerName, &js[0], dbtx.ScanDate(&inv.InvoiceDate), dbtx.ScanDate(&inv.DocumentDate), dbtx.ScanDate(&inv.DueDate),
 		dbtx.ScanDate(&inv.CashDiscountDate), dbtx.ScanDec(&inv.CashDiscountPct), dbtx.ScanDate(&inv.PeriodStart), dbtx.ScanDate(&inv.PeriodEnd),
 		&inv.Currency, dbtx.ScanDec(&inv.ExchangeRate), &inv.Provider, &inv.MethodOfPayment, &inv.PaymentTermsDays, &js[1],
 		dbtx.ScanDate(&inv.HoldUntil), &inv.Language, &js[2], &inv.Notes, &js[3], &inv.PostingProfile, &taxMode,
-		dbtx.ScanDec(&inv.Net), dbtx.ScanDec(&inv.Tax), dbtx.ScanDec(&inv.Total), dbtx.ScanDec(&inv.Paid), dbtx.ScanDec(&inv.Balance),
-		dbtx.ScanDec(&inv.TotalAccounting), dbtx.ScanDec(&inv.BalanceAccounting), &js[4], &inv.EntryID, &inv.VoidEntryID, &inv.CloseReason,
+		dbtx.ScanDec(&net), dbtx.ScanDec(&tx), dbtx.ScanDec(&total), dbtx.ScanDec(&paid), dbtx.ScanDec(&balance),
+		dbtx.ScanDec(&totalAcc), dbtx.ScanDec(&balanceAcc), &js[4], &inv.EntryID, &inv.VoidEntryID, &inv.CloseReason,
 		dbtx.ScanNTS(&inv.IssuedAt), dbtx.ScanNTS(&inv.ClosedAt), dbtx.ScanNTS(&inv.VoidedAt), dbtx.ScanTS(&inv.CreatedAt), dbtx.ScanTS(&inv.UpdatedAt),
 		&inv.OriginalID, &inv.CreditNoteID, &inv.ReplacementID, &inv.CorrectionReason, &inv.CorrectionComment, &inv.TemplateID, &inv.TemplatePeriod,
-		dbtx.ScanDec(&inv.CashDiscount))
+		dbtx.ScanDec(&inv.CashDiscount), &accounting)
 	if err != nil {
 		return inv, err
 	}
+	cur := inv.Cur()
+	inv.Net, inv.Tax, inv.Total = money.New(net, cur), money.New(tx, cur), money.New(total, cur)
+	inv.Paid, inv.Balance = money.New(paid, cur), money.New(balance, cur)
+	inv.TotalAccounting, inv.BalanceAccounting = money.In(totalAcc, accounting), money.In(balanceAcc, accounting)
 	inv.Kind, inv.Status, inv.TaxMode = billing.Kind(kind), billing.Status(status), tax.Mode(taxMode)
 	for i, dst := range []any{&inv.BillTo, &inv.PaymentSchedule, &inv.CustomFields, &inv.ExternalRefs, &inv.Taxes} {
 		if err := json.Unmarshal([]byte(js[i]), dst); err != nil {

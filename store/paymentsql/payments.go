@@ -211,14 +211,14 @@ func (t *Payments) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invo
 	}
 	res, err := t.Exec(ctx, `UPDATE invoices SET status = ?, paid = ?, balance = ?, balance_accounting = ?, close_reason = ?, closed_at = ?,
 		updated_at = ? WHERE tenant_id = ? AND id = ?`,
-		string(inv.Status), dbtx.DecArg(inv.Paid), dbtx.DecArg(inv.Balance), dbtx.DecArg(inv.BalanceAccounting), inv.CloseReason, t.D.NTS(inv.ClosedAt),
+		string(inv.Status), dbtx.DecArg(inv.Paid.Decimal()), dbtx.DecArg(inv.Balance.Decimal()), dbtx.DecArg(inv.BalanceAccounting.Decimal()), inv.CloseReason, t.D.NTS(inv.ClosedAt),
 		t.D.TS(inv.UpdatedAt), inv.TenantID, inv.ID)
 	if err := dbtx.MustAffect(res, err, "invoice", inv.ID); err != nil {
 		return err
 	}
 	// The statement changes the status and the balance, and so the
 	// document's part of the receivable dues.
-	return invoicesql.ApplyDues(ctx, t.Tx, []invoicesql.Due{before}, []invoicesql.Due{before.Settled(inv.Status, inv.BalanceAccounting)})
+	return invoicesql.ApplyDues(ctx, t.Tx, []invoicesql.Due{before}, []invoicesql.Due{before.Settled(inv.Status, inv.BalanceAccounting.Decimal())})
 }
 
 // --- dunning
