@@ -17,25 +17,25 @@ import (
 // CashDiscountOf is the cash discount of an invoice of total at percent:
 // percent of the total, tax included, rounded half away from zero to cur's
 // minor unit. A credit note grants none.
-func CashDiscountOf(kind Kind, total, percent decimal.Decimal, cur money.Currency) decimal.Decimal {
-	if kind != KindInvoice || !percent.IsPositive() || !total.IsPositive() {
-		return decimal.Zero
+func CashDiscountOf(kind Kind, total money.Amount, percent decimal.Decimal) money.Amount {
+	if kind != KindInvoice || !percent.IsPositive() || total.Sign() <= 0 {
+		return money.Zero(total.Currency())
 	}
-	return cur.Round(total.Mul(percent).Shift(-2))
+	return total.Mul(percent.Shift(-2)).Round()
 }
 
 // computeCashDiscount sets the stored cash discount from the total.
-func (inv *Invoice) computeCashDiscount(cur money.Currency) {
-	inv.CashDiscount = CashDiscountOf(inv.Kind, inv.Total.Decimal(), inv.CashDiscountPct, cur)
+func (inv *Invoice) computeCashDiscount() {
+	inv.CashDiscount = CashDiscountOf(inv.Kind, inv.Total, inv.CashDiscountPct)
 }
 
 // CashDiscountDue is the cash discount still available for a payment made
 // on date paidOn: the stored amount while paidOn is on or before the
 // cash-discount date and the balance is larger than it; zero otherwise.
-func (inv *Invoice) CashDiscountDue(paidOn calendar.Date) decimal.Decimal {
-	if inv.Kind != KindInvoice || !inv.CashDiscount.IsPositive() || inv.CashDiscountDate.IsZero() ||
-		paidOn.After(inv.CashDiscountDate) || !inv.Balance.Decimal().GreaterThan(inv.CashDiscount) {
-		return decimal.Zero
+func (inv *Invoice) CashDiscountDue(paidOn calendar.Date) money.Amount {
+	if inv.Kind != KindInvoice || inv.CashDiscount.Sign() <= 0 || inv.CashDiscountDate.IsZero() ||
+		paidOn.After(inv.CashDiscountDate) || !inv.Balance.Decimal().GreaterThan(inv.CashDiscount.Decimal()) {
+		return money.Zero(inv.Balance.Currency())
 	}
 	return inv.CashDiscount
 }
@@ -44,10 +44,10 @@ func (inv *Invoice) CashDiscountDue(paidOn calendar.Date) decimal.Decimal {
 // earns: the discount due (CashDiscountDue) when the payment is exactly the
 // balance less that discount, so together they settle the invoice. A later
 // payment, or a smaller or larger one, earns none.
-func (inv *Invoice) CashDiscountFor(amount decimal.Decimal, paidOn calendar.Date) decimal.Decimal {
+func (inv *Invoice) CashDiscountFor(amount money.Amount, paidOn calendar.Date) money.Amount {
 	due := inv.CashDiscountDue(paidOn)
-	if due.IsZero() || !amount.Add(due).Equal(inv.Balance.Decimal()) {
-		return decimal.Zero
+	if due.IsZero() || !amount.Decimal().Add(due.Decimal()).Equal(inv.Balance.Decimal()) {
+		return money.Zero(inv.Balance.Currency())
 	}
 	return due
 }

@@ -19,7 +19,7 @@ func TestComputeRefusesDocument(t *testing.T) {
 	many := func(n int) []billing.Line {
 		out := make([]billing.Line, n)
 		for i := range out {
-			out[i] = billing.Line{Description: "x", Amount: d("1")}
+			out[i] = billing.Line{Description: "x", Amount: eur(d("1"))}
 		}
 		return out
 	}
@@ -57,7 +57,7 @@ func TestComputeTaxCodesAcrossGroups(t *testing.T) {
 	s.SalesGroups["EXPORT"] = tax.Group{Kind: "sales", Code: "EXPORT", Codes: []string{"V21", "GONE"}}
 	s.ItemGroups["OLD"] = tax.Group{Kind: "item", Code: "OLD", Codes: []string{"GONE"}}
 	line := func(amount, sales, item string) billing.Line {
-		return billing.Line{Description: "x", Amount: d(amount), SalesTaxGroup: sales, ItemSalesTaxGroup: item}
+		return billing.Line{Description: "x", Amount: eur(d(amount)), SalesTaxGroup: sales, ItemSalesTaxGroup: item}
 	}
 	inv := billing.Invoice{Currency: "EUR", Lines: []billing.Line{
 		line("10", "DOM", "FULL"), line("20", "EXPORT", "FULL"), line("5", "DOM", "RED"), line("1", "DOM", "FULL"),
@@ -70,7 +70,7 @@ func TestComputeTaxCodesAcrossGroups(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s:%s:%s", x.Code, x.Base, x.Amount))
 	}
 	// V21: 21 % of 31 = 6.51; V10: 10 % of 5 = 0.50. Taxes come in code order.
-	if want := []string{"V10:5:0.5", "V21:31:6.51"}; !slices.Equal(got, want) {
+	if want := []string{"V10:5.00:0.50", "V21:31.00:6.51"}; !slices.Equal(got, want) {
 		t.Errorf("taxes %v, want %v", got, want)
 	}
 	if !inv.Tax.Equal(eur(d("7.01"))) || !inv.Total.Equal(eur(d("43.01"))) {
@@ -109,15 +109,15 @@ func TestComputeTaxCodesAcrossGroups(t *testing.T) {
 
 func TestIssueLinesPosting(t *testing.T) {
 	t.Parallel()
-	eur := money.MustCurrency("EUR")
+	euro := money.MustCurrency("EUR")
 	acct := billing.PostingAccounts{Receivables: "1100", Revenue: "4000", Rounding: "6800"}
 	inv := billing.Invoice{ID: "inv_1", Kind: billing.KindInvoice, Currency: "EUR", InvoiceAccountID: "cus_1", Lines: []billing.Line{
-		{Description: "split", Amount: d("10.01"), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "FULL",
+		{Description: "split", Amount: eur(d("10.01")), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "FULL",
 			Distribution: []billing.Split{{Account: "4100", Percent: d("50")}, {Account: "4200", Percent: d("50")}}},
-		{Description: "own account", Amount: d("5"), Account: "4300", SalesTaxGroup: "DOM", ItemSalesTaxGroup: "RED"},
-		{Description: "default account", Amount: d("1")},
+		{Description: "own account", Amount: eur(d("5")), Account: "4300", SalesTaxGroup: "DOM", ItemSalesTaxGroup: "RED"},
+		{Description: "default account", Amount: eur(d("1"))},
 	}}
-	if err := inv.Compute(setup(tax.PerCode), eur); err != nil {
+	if err := inv.Compute(setup(tax.PerCode), euro); err != nil {
 		t.Fatal(err)
 	}
 	show := func(ls []ledger.Line) []string {
@@ -129,7 +129,7 @@ func TestIssueLinesPosting(t *testing.T) {
 		return out
 	}
 	// 10.01 split 50/50 gives 5.01 and 5.00; VAT 21 % of 10.01 = 2.10, 10 % of 5 = 0.50.
-	ls, err := inv.IssueLines(acct, eur)
+	ls, err := inv.IssueLines(acct, euro)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestIssueLinesPosting(t *testing.T) {
 	}
 	// A credit note posts the mirror.
 	inv.Kind = billing.KindCreditNote
-	if ls, err = inv.IssueLines(acct, eur); err != nil {
+	if ls, err = inv.IssueLines(acct, euro); err != nil {
 		t.Fatal(err)
 	}
 	want = []string{"1100 0.00/18.61", "2100 2.60/0.00", "4000 1.00/0.00", "4100 5.01/0.00", "4200 5.00/0.00", "4300 5.00/0.00"}
@@ -150,12 +150,12 @@ func TestIssueLinesPosting(t *testing.T) {
 
 	bad := inv
 	bad.Currency = "EURO"
-	if _, err := bad.IssueLines(acct, eur); err == nil {
+	if _, err := bad.IssueLines(acct, euro); err == nil {
 		t.Error("IssueLines accepted an unknown currency")
 	}
 	zero := inv.Clone()
 	zero.Lines[0].Distribution = []billing.Split{{Account: "4100", Percent: d("0")}}
-	if _, err := zero.IssueLines(acct, eur); err == nil || !strings.Contains(err.Error(), "distribute line 1") {
+	if _, err := zero.IssueLines(acct, euro); err == nil || !strings.Contains(err.Error(), "distribute line 1") {
 		t.Errorf("IssueLines with only a zero weight = %v, want a distribution error naming line 1", err)
 	}
 }

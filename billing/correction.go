@@ -63,7 +63,7 @@ func (inv *Invoice) CreditNoteFor(id string, today calendar.Date, reason, commen
 	cn.InvoiceDate, cn.DocumentDate = today, today
 	cn.DueDate = today
 	cn.PaymentSchedule = nil
-	cn.CashDiscountDate, cn.CashDiscountPct, cn.CashDiscount = calendar.Date{}, decimal.Zero, decimal.Zero // a credit note grants no cash discount
+	cn.CashDiscountDate, cn.CashDiscountPct, cn.CashDiscount = calendar.Date{}, decimal.Zero, money.Zero(cn.Total.Currency()) // a credit note grants no cash discount
 	cn.HoldUntil = calendar.Date{}
 	cn.Paid, cn.Balance = money.Zero(cn.Total.Currency()), cn.Total
 	cn.BalanceAccounting = cn.TotalAccounting

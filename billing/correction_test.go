@@ -56,11 +56,11 @@ func correctedInvoice() billing.Invoice {
 		ID: "inv_1", Kind: billing.KindInvoice, Status: billing.PastDue, DocumentNumber: "D-1", Number: "INV-2026-000001",
 		CustomerID: "cus_1", InvoiceAccountID: "cus_1", Currency: "USD", ExchangeRate: d("0.9"),
 		InvoiceDate: calendar.MustParse("2026-02-01"), DocumentDate: calendar.MustParse("2026-02-01"), DueDate: calendar.MustParse("2026-03-01"),
-		CashDiscountDate: calendar.MustParse("2026-02-10"), CashDiscountPct: d("2"), CashDiscount: d("2.42"),
-		PaymentSchedule: []billing.Installment{{DueDate: calendar.MustParse("2026-03-01"), Amount: d("121")}},
+		CashDiscountDate: calendar.MustParse("2026-02-10"), CashDiscountPct: d("2"), CashDiscount: eur(d("2.42")),
+		PaymentSchedule: []billing.Installment{{DueDate: calendar.MustParse("2026-03-01"), Amount: eur(d("121"))}},
 		HoldUntil:       calendar.MustParse("2026-02-02"),
 		CustomFields:    map[string]string{"po": "77"}, Notes: "Thanks",
-		Lines: []billing.Line{{Position: 1, Description: "Work", Amount: d("100"), TaxCodes: []string{"V21"}, TaxAmount: d("21"),
+		Lines: []billing.Line{{Position: 1, Description: "Work", Amount: eur(d("100")), TaxCodes: []string{"V21"}, TaxAmount: eur(d("21")),
 			Distribution: []billing.Split{{Account: "7000", Percent: d("100")}}}},
 		Totals: billing.Totals{Net: usd(d("100")), Tax: usd(d("21")), Total: usd(d("121")), Paid: usd(d("21")), Balance: usd(d("100")),
 			TotalAccounting: eur(d("108.90")), BalanceAccounting: eur(d("90.00"))},
@@ -89,7 +89,7 @@ func TestCreditNoteFor(t *testing.T) {
 		{"due date", cn.DueDate, today},
 		{"schedule", len(cn.PaymentSchedule), 0},
 		{"cash discount date", cn.CashDiscountDate, calendar.Date{}},
-		{"cash discount", cn.CashDiscountPct.String() + "|" + cn.CashDiscount.String(), "0|0"},
+		{"cash discount", cn.CashDiscountPct.String() + "|" + cn.CashDiscount.String(), "0|0.00"},
 		{"hold", cn.HoldUntil, calendar.Date{}},
 		{"paid", cn.Paid.String(), "0.00"},
 		{"balance is the total", cn.Balance.String(), "121.00"},
@@ -166,8 +166,8 @@ func TestReplacementFor(t *testing.T) {
 			t.Errorf("replacement %s = %v, want %v", c.what, c.got, c.want)
 		}
 	}
-	r.PaymentSchedule[0].Amount = d("1")
-	if !inv.PaymentSchedule[0].Amount.Equal(d("121")) {
+	r.PaymentSchedule[0].Amount = eur(d("1"))
+	if !inv.PaymentSchedule[0].Amount.Equal(eur(d("121"))) {
 		t.Error("the replacement shares its schedule with the invoice")
 	}
 }

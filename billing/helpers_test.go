@@ -10,6 +10,13 @@ import (
 	"github.com/facturo/facturo/money"
 )
 
+// pp is a unit price in no currency yet, as decoded input is: Compute
+// puts it in the document's.
+func pp(s string) *money.UnitPrice {
+	p := money.UnitPrice{Amount: money.New(decimal.RequireFromString(s), money.Currency{})}
+	return &p
+}
+
 // eur is d as an amount in euros.
 func eur(d decimal.Decimal) money.Amount { return money.In(d, "EUR") }
 

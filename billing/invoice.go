@@ -117,16 +117,16 @@ type Line struct {
 	ItemSalesTaxGroup string           `json:"item_sales_tax_group"`
 	Quantity          *decimal.Decimal `json:"quantity" money:"-"`
 	Unit              string           `json:"unit,omitempty"`
-	UnitPrice         *decimal.Decimal `json:"unit_price"`
-	Discount          decimal.Decimal  `json:"discount"`
-	Amount            decimal.Decimal  `json:"amount"`
+	UnitPrice         *money.UnitPrice `json:"unit_price"`
+	Discount          money.Amount     `json:"discount"`
+	Amount            money.Amount     `json:"amount"`
 	ChargeType        ChargeType       `json:"charge_type"`
 	ServiceStart      calendar.Date    `json:"service_start"`
 	ServiceEnd        calendar.Date    `json:"service_end"`
 	Distribution      []Split          `json:"distribution,omitempty"`
 	// Computed by Compute and stored:
-	TaxCodes  []string        `json:"tax_codes"`
-	TaxAmount decimal.Decimal `json:"tax_amount"` // this line's share of the tax (money.Apportion); lines sum to the tax total
+	TaxCodes  []string     `json:"tax_codes"`
+	TaxAmount money.Amount `json:"tax_amount"` // this line's share of the tax (money.Apportion); lines sum to the tax total
 }
 
 // AmountOnly reports whether the line was entered as an amount alone.
@@ -141,8 +141,8 @@ type TaxLine struct {
 	ExemptionReason     string          `json:"exemption_reason,omitempty"`
 	ExemptionReasonCode string          `json:"exemption_reason_code,omitempty"`
 	Account             string          `json:"account"`
-	Base                decimal.Decimal `json:"base"`
-	Amount              decimal.Decimal `json:"amount"`
+	Base                money.Amount    `json:"base"`
+	Amount              money.Amount    `json:"amount"`
 }
 
 // Totals are a document's computed amounts, in its currency.
@@ -161,8 +161,8 @@ type Totals struct {
 
 // Installment is one due date of a payment schedule.
 type Installment struct {
-	DueDate calendar.Date   `json:"due_date"`
-	Amount  decimal.Decimal `json:"amount"`
+	DueDate calendar.Date `json:"due_date"`
+	Amount  money.Amount  `json:"amount"`
 }
 
 // Party is the bill-to snapshot frozen on a document when it is issued.
@@ -194,7 +194,7 @@ type Invoice struct {
 	DueDate          calendar.Date     `json:"due_date"`
 	CashDiscountDate calendar.Date     `json:"cash_discount_date"`
 	CashDiscountPct  decimal.Decimal   `json:"cash_discount_percent" money:"-"`
-	CashDiscount     decimal.Decimal   `json:"cash_discount_amount"` // computed and stored: CashDiscountOf
+	CashDiscount     money.Amount      `json:"cash_discount_amount"` // computed and stored: CashDiscountOf
 	PeriodStart      calendar.Date     `json:"period_start"`
 	PeriodEnd        calendar.Date     `json:"period_end"`
 	Currency         string            `json:"currency"`
@@ -243,9 +243,6 @@ var maxQuantity = decimal.New(1, 12)
 
 // tooLarge reports whether |d| > maxQuantity.
 func tooLarge(d decimal.Decimal) bool { return d.Abs().GreaterThan(maxQuantity) }
-
-// isRounded reports whether d has no non-zero digits beyond cur's minor unit.
-func isRounded(cur money.Currency, d decimal.Decimal) bool { return cur.Round(d).Equal(d) }
 
 // TaxSetup is what computing a document's tax needs: the tenant's codes and groups.
 type TaxSetup struct {
@@ -297,7 +294,8 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 		if !l.ServiceStart.IsZero() && !l.ServiceEnd.IsZero() && l.ServiceEnd.Before(l.ServiceStart) {
 			c.Add(p+".service_end", "is before service_start")
 		}
-		if l.Discount.IsNegative() {
+		l.bind(cur)
+		if l.Discount.Sign() < 0 {
 			c.Add(p+".discount", "must not be negative")
 		}
 		switch {
@@ -305,7 +303,7 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 			if !l.Discount.IsZero() {
 				c.Add(p+".discount", "a line entered by amount has no discount; enter the net amount")
 			}
-			if !isRounded(cur, l.Amount) {
+			if !l.Amount.IsRounded() {
 				c.Add(p+".amount", "has more decimals than %s allows (%d)", cur.Code(), cur.Digits())
 			}
 		case l.Quantity == nil:
@@ -319,13 +317,13 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 			if l.Quantity.Exponent() < -6 {
 				c.Add(p+".quantity", "at most 6 decimals")
 			}
-			if l.UnitPrice.Exponent() < -6 {
+			if l.UnitPrice.Decimal().Exponent() < -6 {
 				c.Add(p+".unit_price", "at most 6 decimals")
 			}
-			if tooLarge(*l.UnitPrice) {
+			if tooLarge(l.UnitPrice.Decimal()) {
 				c.Add(p+".unit_price", "is too large")
 			}
-			l.Amount = lineAmount(cur, *l.Quantity, *l.UnitPrice, l.Discount)
+			l.Amount = lineAmount(*l.Quantity, *l.UnitPrice, l.Discount)
 		}
 		if len(l.Distribution) > 0 {
 			for j, s := range l.Distribution {
@@ -373,15 +371,30 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 		return err
 	}
 	inv.TaxMode = setup.Mode
+	for i := range inv.PaymentSchedule {
+		inv.PaymentSchedule[i].Amount = money.New(inv.PaymentSchedule[i].Amount.Decimal(), cur)
+	}
 	inv.computeTotals(sc, cur, accounting, setup.Mode)
-	inv.computeCashDiscount(cur)
+	inv.computeCashDiscount()
 	return nil
 }
 
 // lineAmount is quantity × unit price − discount rounded half away from zero
-// to the currency: the one line rounding rule.
-func lineAmount(cur money.Currency, q, p, disc decimal.Decimal) decimal.Decimal {
-	return cur.Round(q.Mul(p).Sub(disc))
+// to the currency: the one line rounding rule. Price and discount are in
+// the same currency (bind).
+func lineAmount(q decimal.Decimal, p money.UnitPrice, disc money.Amount) money.Amount {
+	return p.Mul(q).MustSub(disc).Round()
+}
+
+// bind puts the line's amounts in the document's currency cur: input
+// decoded from JSON (a recurring template's lines, an API draft) carries
+// none.
+func (l *Line) bind(cur money.Currency) {
+	if l.UnitPrice != nil {
+		l.UnitPrice = &money.UnitPrice{Amount: money.New(l.UnitPrice.Decimal(), cur)}
+	}
+	l.Discount, l.Amount = money.New(l.Discount.Decimal(), cur), money.New(l.Amount.Decimal(), cur)
+	l.TaxAmount = money.New(l.TaxAmount.Decimal(), cur)
 }
 
 // computeTotals computes the tax per code, the lines' shares of it and the totals
@@ -389,8 +402,8 @@ func lineAmount(cur money.Currency, q, p, disc decimal.Decimal) decimal.Decimal 
 func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Currency, mode tax.Mode) {
 	var net decimal.Decimal
 	for i := range inv.Lines {
-		net = net.Add(inv.Lines[i].Amount)
-		inv.Lines[i].TaxAmount = decimal.Zero
+		net = net.Add(inv.Lines[i].Amount.Decimal())
+		inv.Lines[i].TaxAmount = money.Zero(cur)
 	}
 	sc.sortCodes()
 	var taxTotal decimal.Decimal
@@ -403,7 +416,7 @@ func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Curr
 			if en.code != k {
 				continue
 			}
-			amount := inv.Lines[en.line].Amount
+			amount := inv.Lines[en.line].Amount.Decimal()
 			base = base.Add(amount)
 			part := amount.Mul(cs.tc.Rate).Shift(-2) // rate is a percentage
 			if mode == tax.PerLine {
@@ -431,12 +444,12 @@ func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Curr
 		for _, en := range sc.entries {
 			if en.code == k {
 				l := &inv.Lines[en.line]
-				l.TaxAmount = l.TaxAmount.Add(shares[j].Decimal())
+				l.TaxAmount = l.TaxAmount.MustAdd(shares[j])
 				j++
 			}
 		}
 		taxTotal = taxTotal.Add(codeTax)
-		inv.Taxes = append(inv.Taxes, taxLine(cs.code, cs.tc, base, codeTax))
+		inv.Taxes = append(inv.Taxes, taxLine(cs.code, cs.tc, money.New(base, cur), money.New(codeTax, cur)))
 	}
 	inv.Net = money.New(net, cur)
 	inv.Tax = money.New(taxTotal, cur)
@@ -462,7 +475,7 @@ func (inv *Invoice) clearBalance() {
 }
 
 // taxLine is the document's tax line of one code.
-func taxLine(code string, tc tax.Code, base, amount decimal.Decimal) TaxLine {
+func taxLine(code string, tc tax.Code, base, amount money.Amount) TaxLine {
 	return TaxLine{Code: code, Name: tc.Name, Category: tc.Category, Rate: tc.Rate,
 		ExemptionReason: tc.ExemptionReason, ExemptionReasonCode: tc.ExemptionReasonCode, Account: tc.Account,
 		Base: base, Amount: amount}

@@ -87,7 +87,7 @@ func (inv *Invoice) Normalize(customer, billTo Customer, tenant Tenant) error {
 		if in.DueDate.IsZero() {
 			c.Add(fmt.Sprintf("payment_schedule[%d].due_date", i), "is required")
 		}
-		if !in.Amount.IsPositive() {
+		if in.Amount.Sign() <= 0 {
 			c.Add(fmt.Sprintf("payment_schedule[%d].amount", i), "must be above 0")
 		}
 		if i > 0 && !in.DueDate.After(inv.PaymentSchedule[i-1].DueDate) {
@@ -127,7 +127,7 @@ func (inv *Invoice) CheckSchedule() error {
 	}
 	var sum decimal.Decimal
 	for _, in := range inv.PaymentSchedule {
-		sum = sum.Add(in.Amount)
+		sum = sum.Add(in.Amount.Decimal())
 	}
 	if !sum.Equal(inv.Total.Decimal()) {
 		return fail.Field("payment_schedule", "installments add up to %s but the total is %s; they must be equal", money.Fixed(sum, inv.Currency), inv.Total.StringFixed())
@@ -278,7 +278,7 @@ func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) 
 		for i, s := range splits {
 			weights[i] = s.Percent
 		}
-		parts, err := money.New(l.Amount, cur).Allocate(weights...)
+		parts, err := money.New(l.Amount.Decimal(), cur).Allocate(weights...)
 		if err != nil {
 			return nil, fmt.Errorf("distribute line %d: %w", l.Position, err)
 		}
@@ -291,9 +291,9 @@ func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) 
 		}
 	}
 	for _, t := range inv.Taxes {
-		amt := conv(t.Amount)
+		amt := conv(t.Amount.Decimal())
 		tl := ref
-		tl.Amount = t.Amount.Mul(sign).Neg()
+		tl.Amount = t.Amount.Decimal().Mul(sign).Neg()
 		b.Credit(t.Account, amt.Mul(sign), tl)
 		posted = posted.Add(amt)
 	}

@@ -119,14 +119,14 @@ func TestInvoiceNormalizeRefuses(t *testing.T) {
 		{"cash discount date after due", func(i *billing.Invoice) { i.CashDiscountPct, i.CashDiscountDate = d("2"), day("2026-04-01") }, []string{"cash_discount_date"}},
 		{"too many installments", func(i *billing.Invoice) {
 			for k := range billing.MaxInstallment + 1 {
-				i.PaymentSchedule = append(i.PaymentSchedule, billing.Installment{DueDate: day("2026-03-01").AddDays(k), Amount: d("1")})
+				i.PaymentSchedule = append(i.PaymentSchedule, billing.Installment{DueDate: day("2026-03-01").AddDays(k), Amount: eur(d("1"))})
 			}
 		}, []string{"payment_schedule"}},
 		{"installment without date or amount", func(i *billing.Invoice) {
-			i.PaymentSchedule = []billing.Installment{{Amount: d("0")}}
+			i.PaymentSchedule = []billing.Installment{{Amount: eur(d("0"))}}
 		}, []string{"payment_schedule[0].amount", "payment_schedule[0].due_date"}},
 		{"installments out of order", func(i *billing.Invoice) {
-			i.PaymentSchedule = []billing.Installment{{DueDate: day("2026-03-10"), Amount: d("1")}, {DueDate: day("2026-03-10"), Amount: d("1")}}
+			i.PaymentSchedule = []billing.Installment{{DueDate: day("2026-03-10"), Amount: eur(d("1"))}, {DueDate: day("2026-03-10"), Amount: eur(d("1"))}}
 		}, []string{"payment_schedule[1].due_date"}},
 		{"provider too long", func(i *billing.Invoice) { i.Provider = strings.Repeat("p", 101) }, []string{"provider"}},
 		{"notes too long", func(i *billing.Invoice) { i.Notes = strings.Repeat("ñ", 4001) }, []string{"notes"}},
@@ -182,7 +182,7 @@ func TestCheckSchedule(t *testing.T) {
 			t.Parallel()
 			inv := billing.Invoice{Currency: "EUR", Totals: billing.Totals{Total: eur(d("121"))}}
 			for i, a := range tt.amounts {
-				inv.PaymentSchedule = append(inv.PaymentSchedule, billing.Installment{DueDate: day.AddDays(i), Amount: d(a)})
+				inv.PaymentSchedule = append(inv.PaymentSchedule, billing.Installment{DueDate: day.AddDays(i), Amount: eur(d(a))})
 			}
 			err := inv.CheckSchedule()
 			if tt.ok {
@@ -206,7 +206,7 @@ func issuable() billing.Invoice {
 	return billing.Invoice{Kind: billing.KindInvoice, Status: billing.Draft, DocumentNumber: "D-1", Currency: "EUR",
 		DueDate: calendar.MustParse("2026-03-31"),
 		BillTo:  billing.Party{CustomerNumber: "C-1", LegalName: "Acme", Address: billing.Address{Line1: "a", City: "b", Country: "ES"}},
-		Lines:   []billing.Line{{Description: "x", Amount: d("10")}},
+		Lines:   []billing.Line{{Description: "x", Amount: eur(d("10"))}},
 		Totals:  billing.Totals{Net: eur(d("10")), Total: eur(d("10")), Balance: eur(d("10"))}}
 }
 
@@ -231,7 +231,7 @@ func TestCheckIssuable(t *testing.T) {
 		{"no legal name", func(i *billing.Invoice) { i.BillTo.LegalName = "" }, fail.Invalid, "no complete billing information"},
 		{"incomplete address", func(i *billing.Invoice) { i.BillTo.Address.City = " " }, fail.Invalid, "C-1"},
 		{"schedule off the total", func(i *billing.Invoice) {
-			i.PaymentSchedule = []billing.Installment{{DueDate: today, Amount: d("9")}}
+			i.PaymentSchedule = []billing.Installment{{DueDate: today, Amount: eur(d("9"))}}
 		}, fail.Invalid, "installments add up to 9.00"},
 	}
 	for _, tt := range tests {

@@ -38,13 +38,13 @@ func setup(mode tax.Mode) billing.TaxSetup {
 func lines(n int, qty, price, group string) []billing.Line {
 	out := make([]billing.Line, n)
 	for i := range out {
-		out[i] = billing.Line{Description: "x", Quantity: dp(qty), UnitPrice: dp(price), SalesTaxGroup: "DOM", ItemSalesTaxGroup: group}
+		out[i] = billing.Line{Description: "x", Quantity: dp(qty), UnitPrice: pp(price), SalesTaxGroup: "DOM", ItemSalesTaxGroup: group}
 	}
 	return out
 }
 
 func TestRoundingModes(t *testing.T) {
-	eur := money.MustCurrency("EUR")
+	euro := money.MustCurrency("EUR")
 	cases := []struct {
 		name                       string
 		currency                   string
@@ -80,13 +80,13 @@ func TestRoundingModes(t *testing.T) {
 		},
 		{
 			// Discount: 10 × 9.99 − 5.555 = 94.345 → 94.35; 21% = 19.8135 → 19.81.
-			name: "discount", currency: "EUR", lines: []billing.Line{{Description: "x", Quantity: dp("10"), UnitPrice: dp("9.99"), Discount: d("5.555"), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "FULL"}},
+			name: "discount", currency: "EUR", lines: []billing.Line{{Description: "x", Quantity: dp("10"), UnitPrice: pp("9.99"), Discount: eur(d("5.555")), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "FULL"}},
 			perCode: [3]string{"94.35", "19.81", "114.16"}, perLine: [3]string{"94.35", "19.81", "114.16"},
 		},
 		{
 			// Two codes and an exempt line: 21% of 0.05+0.05 and 10% of 0.05+0.05.
 			name: "mixed codes", currency: "EUR",
-			lines: append(append(append(lines(2, "1", "0.05", "FULL"), lines(2, "1", "0.05", "RED")...), lines(1, "2", "50", "EXM")...), billing.Line{Description: "amount only", Amount: d("12.34"), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "FULL"}),
+			lines: append(append(append(lines(2, "1", "0.05", "FULL"), lines(2, "1", "0.05", "RED")...), lines(1, "2", "50", "EXM")...), billing.Line{Description: "amount only", Amount: eur(d("12.34")), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "FULL"}),
 			// net 0.10 + 0.10 + 100 + 12.34 = 112.54; V21 base 12.44 → 2.6124 → 2.61; V10 base 0.10 → 0.01; EX 0.
 			// per line: V21 0.0105→0.01 ×2 + 2.5914→2.59 = 2.61; V10 0.005→0.01 ×2 = 0.02.
 			perCode: [3]string{"112.54", "2.62", "115.16"}, perLine: [3]string{"112.54", "2.63", "115.17"},
@@ -96,7 +96,7 @@ func TestRoundingModes(t *testing.T) {
 		for _, mode := range []tax.Mode{tax.PerCode, tax.PerLine} {
 			t.Run(tc.name+"/"+string(mode), func(t *testing.T) {
 				inv := billing.Invoice{Currency: tc.currency, Lines: append([]billing.Line(nil), tc.lines...)}
-				if err := inv.Compute(setup(mode), eur); err != nil {
+				if err := inv.Compute(setup(mode), euro); err != nil {
 					t.Fatal(err)
 				}
 				want := tc.perCode
@@ -112,14 +112,14 @@ func TestRoundingModes(t *testing.T) {
 				var net, lineTax, codeTax decimal.Decimal
 				cur := money.MustCurrency(tc.currency)
 				for _, l := range inv.Lines {
-					if !cur.Round(l.Amount).Equal(l.Amount) || !cur.Round(l.TaxAmount).Equal(l.TaxAmount) {
+					if !cur.Round(l.Amount.Decimal()).Equal(l.Amount.Decimal()) || !cur.Round(l.TaxAmount.Decimal()).Equal(l.TaxAmount.Decimal()) {
 						t.Errorf("line %d not rounded: %s %s", l.Position, l.Amount, l.TaxAmount)
 					}
-					net = net.Add(l.Amount)
-					lineTax = lineTax.Add(l.TaxAmount)
+					net = net.Add(l.Amount.Decimal())
+					lineTax = lineTax.Add(l.TaxAmount.Decimal())
 				}
 				for _, tl := range inv.Taxes {
-					codeTax = codeTax.Add(tl.Amount)
+					codeTax = codeTax.Add(tl.Amount.Decimal())
 				}
 				if !net.Equal(inv.Net.Decimal()) || !lineTax.Equal(inv.Tax.Decimal()) || !codeTax.Equal(inv.Tax.Decimal()) {
 					t.Errorf("parts do not sum: net %s/%s, line tax %s, code tax %s, tax %s", net, inv.Net, lineTax, codeTax, inv.Tax)
@@ -130,14 +130,14 @@ func TestRoundingModes(t *testing.T) {
 }
 
 func TestAmountOnlyLineClearsQuantity(t *testing.T) {
-	inv := billing.Invoice{Currency: "EUR", Lines: []billing.Line{{Description: "x", Amount: d("99.99")}}}
+	inv := billing.Invoice{Currency: "EUR", Lines: []billing.Line{{Description: "x", Amount: eur(d("99.99"))}}}
 	if err := inv.Compute(setup(tax.PerCode), money.MustCurrency("EUR")); err != nil {
 		t.Fatal(err)
 	}
 	if !inv.Lines[0].AmountOnly() || !inv.Total.Equal(eur(d("99.99"))) || inv.Lines[0].Quantity != nil {
 		t.Fatalf("amount-only line: %+v total %s", inv.Lines[0], inv.Total)
 	}
-	bad := billing.Invoice{Currency: "EUR", Lines: []billing.Line{{Description: "x", Amount: d("1.005")}}}
+	bad := billing.Invoice{Currency: "EUR", Lines: []billing.Line{{Description: "x", Amount: eur(d("1.005"))}}}
 	if err := bad.Compute(setup(tax.PerCode), money.MustCurrency("EUR")); err == nil {
 		t.Fatal("an amount with more decimals than EUR allows was accepted")
 	}
@@ -145,13 +145,13 @@ func TestAmountOnlyLineClearsQuantity(t *testing.T) {
 
 func TestComputeRejects(t *testing.T) {
 	cases := map[string]billing.Line{
-		"unknown item group":  {Description: "x", Quantity: dp("1"), UnitPrice: dp("1"), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "NOPE"},
-		"unknown sales group": {Description: "x", Quantity: dp("1"), UnitPrice: dp("1"), SalesTaxGroup: "NOPE", ItemSalesTaxGroup: "FULL"},
-		"no description":      {Quantity: dp("1"), UnitPrice: dp("1")},
-		"price without qty":   {Description: "x", UnitPrice: dp("1")},
-		"negative discount":   {Description: "x", Quantity: dp("1"), UnitPrice: dp("1"), Discount: d("-1")},
-		"distribution 90%":    {Description: "x", Quantity: dp("1"), UnitPrice: dp("1"), Distribution: []billing.Split{{Account: "4000", Percent: d("90")}}},
-		"bad charge type":     {Description: "x", Quantity: dp("1"), UnitPrice: dp("1"), ChargeType: "monthly"},
+		"unknown item group":  {Description: "x", Quantity: dp("1"), UnitPrice: pp("1"), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "NOPE"},
+		"unknown sales group": {Description: "x", Quantity: dp("1"), UnitPrice: pp("1"), SalesTaxGroup: "NOPE", ItemSalesTaxGroup: "FULL"},
+		"no description":      {Quantity: dp("1"), UnitPrice: pp("1")},
+		"price without qty":   {Description: "x", UnitPrice: pp("1")},
+		"negative discount":   {Description: "x", Quantity: dp("1"), UnitPrice: pp("1"), Discount: eur(d("-1"))},
+		"distribution 90%":    {Description: "x", Quantity: dp("1"), UnitPrice: pp("1"), Distribution: []billing.Split{{Account: "4000", Percent: d("90")}}},
+		"bad charge type":     {Description: "x", Quantity: dp("1"), UnitPrice: pp("1"), ChargeType: "monthly"},
 	}
 	for name, l := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -164,16 +164,16 @@ func TestComputeRejects(t *testing.T) {
 }
 
 func TestIssueLinesBalanceInForeignCurrency(t *testing.T) {
-	eur := money.MustCurrency("EUR")
+	euro := money.MustCurrency("EUR")
 	inv := billing.Invoice{ID: "inv_1", Currency: "USD", ExchangeRate: d("0.9213"), Kind: billing.KindInvoice, InvoiceAccountID: "cus_1",
 		Lines: append(lines(7, "3", "19.99", "FULL"), lines(3, "1", "0.07", "RED")...)}
 	inv.Lines[0].Distribution = []billing.Split{{Account: "4100", Percent: d("33.3333")}, {Account: "4200", Percent: d("66.6667")}}
-	if err := inv.Compute(setup(tax.PerCode), eur); err != nil {
+	if err := inv.Compute(setup(tax.PerCode), euro); err != nil {
 		t.Fatal(err)
 	}
 	for _, kind := range []billing.Kind{billing.KindInvoice, billing.KindCreditNote} {
 		inv.Kind = kind
-		ls, err := inv.IssueLines(billing.PostingAccounts{Receivables: "1100", Revenue: "4000", Rounding: "6800"}, eur)
+		ls, err := inv.IssueLines(billing.PostingAccounts{Receivables: "1100", Revenue: "4000", Rounding: "6800"}, euro)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,8 +61,8 @@ func TestCashDiscountOf(t *testing.T) {
 		{billing.KindInvoice, "0", "2", "EUR", "0"},
 		{billing.KindCreditNote, "121.00", "2", "EUR", "0"},
 	} {
-		got := billing.CashDiscountOf(c.kind, d(c.total), d(c.pct), money.MustCurrency(c.cur))
-		if !got.Equal(d(c.want)) {
+		got := billing.CashDiscountOf(c.kind, money.In(d(c.total), c.cur), d(c.pct))
+		if !got.Equal(money.In(d(c.want), c.cur)) {
 			t.Errorf("%s %s %s at %s %%: discount %s, want %s", c.kind, c.total, c.cur, c.pct, got, c.want)
 		}
 	}
@@ -76,7 +76,7 @@ func TestComputeStoresCashDiscount(t *testing.T) {
 	if err := inv.Compute(setup(tax.PerCode), money.MustCurrency("EUR")); err != nil {
 		t.Fatal(err)
 	}
-	if inv.Total.String() != "121.00" || !inv.CashDiscount.Equal(d("2.42")) {
+	if inv.Total.String() != "121.00" || !inv.CashDiscount.Equal(eur(d("2.42"))) {
 		t.Errorf("total %s, cash discount %s; want 121.00 and 2.42", inv.Total, inv.CashDiscount)
 	}
 }
@@ -87,7 +87,7 @@ func TestComputeStoresCashDiscount(t *testing.T) {
 func TestCashDiscountFor(t *testing.T) {
 	t.Parallel()
 	date := calendar.MustParse("2026-03-10")
-	inv := billing.Invoice{Kind: billing.KindInvoice, CashDiscountDate: date, CashDiscountPct: d("2"), CashDiscount: d("2.42")}
+	inv := billing.Invoice{Kind: billing.KindInvoice, CashDiscountDate: date, CashDiscountPct: d("2"), CashDiscount: eur(d("2.42"))}
 	inv.Total, inv.Balance = eur(d("121.00")), eur(d("121.00"))
 	for _, c := range []struct {
 		name   string
@@ -102,21 +102,21 @@ func TestCashDiscountFor(t *testing.T) {
 		{"larger", "118.59", date, "0"},
 		{"in full", "121.00", date, "0"},
 	} {
-		if got := inv.CashDiscountFor(d(c.amount), c.on); !got.Equal(d(c.want)) {
+		if got := inv.CashDiscountFor(eur(d(c.amount)), c.on); !got.Equal(eur(d(c.want))) {
 			t.Errorf("%s: discount %s, want %s", c.name, got, c.want)
 		}
 	}
 	cn := inv
 	cn.Kind = billing.KindCreditNote
-	if got := cn.CashDiscountFor(d("118.58"), date); !got.IsZero() {
+	if got := cn.CashDiscountFor(eur(d("118.58")), date); !got.IsZero() {
 		t.Errorf("credit note: discount %s", got)
 	}
 	none := inv
 	none.CashDiscountDate = calendar.Date{}
-	if got := none.CashDiscountFor(d("118.58"), date); !got.IsZero() {
+	if got := none.CashDiscountFor(eur(d("118.58")), date); !got.IsZero() {
 		t.Errorf("no discount date: discount %s", got)
 	}
-	if due := inv.CashDiscountDue(date); !due.Equal(d("2.42")) {
+	if due := inv.CashDiscountDue(date); !due.Equal(eur(d("2.42"))) {
 		t.Errorf("due on the date: %s", due)
 	}
 }

@@ -66,29 +66,29 @@ func TestIssueLines(t *testing.T) {
 		closed bool
 	}{
 		{"invoice with tax", func(i *Invoice) {
-			i.Lines = []Line{{Position: 1, Amount: dec("100")}}
-			i.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: dec("21")}}
+			i.Lines = []Line{{Position: 1, Amount: eur(dec("100"))}}
+			i.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: eur(dec("21"))}}
 			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = eur(dec("121")), eur(dec("121")), eur(dec("121")), eur(dec("121"))
 		}, []string{"1100 121/0 121 EUR cus1", "2100 0/21 -21 EUR cus1", "4000 0/100 -100 EUR cus1"}, false},
 		{"line accounts and a distribution", func(i *Invoice) {
-			i.Lines = []Line{{Position: 1, Amount: dec("10.01"), Distribution: []Split{{Account: "4100", Percent: dec("50")}, {Account: "4200", Percent: dec("50")}}},
-				{Position: 2, Amount: dec("5"), Account: "4300"}}
+			i.Lines = []Line{{Position: 1, Amount: eur(dec("10.01")), Distribution: []Split{{Account: "4100", Percent: dec("50")}, {Account: "4200", Percent: dec("50")}}},
+				{Position: 2, Amount: eur(dec("5")), Account: "4300"}}
 			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = eur(dec("15.01")), eur(dec("15.01")), eur(dec("15.01")), eur(dec("15.01"))
 		}, []string{"1100 15.01/0 15.01 EUR cus1", "4100 0/5.01 -5.01 EUR cus1", "4200 0/5 -5 EUR cus1", "4300 0/5 -5 EUR cus1"}, false},
 		{"credit note mirrors", func(i *Invoice) {
 			i.Kind = KindCreditNote
-			i.Lines = []Line{{Position: 1, Amount: dec("100")}}
-			i.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: dec("21")}}
+			i.Lines = []Line{{Position: 1, Amount: eur(dec("100"))}}
+			i.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: eur(dec("21"))}}
 			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = eur(dec("121")), eur(dec("121")), eur(dec("121")), eur(dec("121"))
 		}, []string{"1100 0/121 -121 EUR cus1", "2100 21/0 21 EUR cus1", "4000 100/0 100 EUR cus1"}, false},
 		{"foreign currency with conversion rounding", func(i *Invoice) {
 			// Each 0.07 USD is 0.063 → 0.06 EUR; the total 0.21 is 0.189 → 0.19 EUR.
 			i.Currency, i.ExchangeRate = "USD", dec("0.9")
-			i.Lines = []Line{{Position: 1, Amount: dec("0.07")}, {Position: 2, Amount: dec("0.07")}, {Position: 3, Amount: dec("0.07")}}
+			i.Lines = []Line{{Position: 1, Amount: eur(dec("0.07"))}, {Position: 2, Amount: eur(dec("0.07"))}, {Position: 3, Amount: eur(dec("0.07"))}}
 			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = money.In(dec("0.21"), "USD"), eur(dec("0.19")), money.In(dec("0.21"), "USD"), eur(dec("0.19"))
 		}, []string{"1100 0.19/0 0.21 USD cus1", "4000 0/0.18 -0.21 USD cus1", "6800 0/0.01 0"}, false},
 		{"zero total posts nothing and closes", func(i *Invoice) {
-			i.Lines = []Line{{Position: 1, Amount: decimal.Zero}}
+			i.Lines = []Line{{Position: 1, Amount: eur(decimal.Zero)}}
 			i.Total, i.TotalAccounting, i.Balance, i.BalanceAccounting = eur(decimal.Zero), eur(decimal.Zero), eur(decimal.Zero), eur(decimal.Zero)
 		}, nil, true},
 	}
@@ -133,7 +133,7 @@ func TestIssueLinesRefused(t *testing.T) {
 		{"not a draft", func(i *Invoice) { i.Status = Open }, "draft"},
 		{"unknown currency", func(i *Invoice) { i.Currency = "EURO" }, "EURO"},
 		{"zero distribution", func(i *Invoice) {
-			i.Lines = []Line{{Position: 1, Amount: dec("10"), Distribution: []Split{{Account: "4100", Percent: decimal.Zero}}}}
+			i.Lines = []Line{{Position: 1, Amount: eur(dec("10")), Distribution: []Split{{Account: "4100", Percent: decimal.Zero}}}}
 		}, "distribute line 1"},
 	}
 	for _, c := range cases {
@@ -253,8 +253,8 @@ func TestVoidReversesItsIssueEntry(t *testing.T) {
 	issued := func() (Invoice, ledger.Entry) {
 		inv := issuable(Draft)
 		inv.InvoiceAccountID = "cus1"
-		inv.Lines = []Line{{Position: 1, Amount: dec("100")}}
-		inv.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: dec("21")}}
+		inv.Lines = []Line{{Position: 1, Amount: eur(dec("100"))}}
+		inv.Taxes = []TaxLine{{Code: "VAT21", Account: "2100", Amount: eur(dec("21"))}}
 		inv.Total, inv.TotalAccounting, inv.Balance, inv.BalanceAccounting = eur(dec("121")), eur(dec("121")), eur(dec("121")), eur(dec("121"))
 		ch, _, err := inv.Issue(lcToday, lcNow, lcAccts, lcEUR)
 		if err != nil {

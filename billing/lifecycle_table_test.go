@@ -88,7 +88,7 @@ func TestIssueGuard(t *testing.T) {
 		{"on hold", func(i *Invoice) { i.HoldUntil = lcToday.AddDays(1) }, false, false},
 		{"hold ends today", func(i *Invoice) { i.HoldUntil = lcToday }, true, false},
 		{"no billing info", func(i *Invoice) { i.BillTo.Address.City = "" }, false, false},
-		{"schedule off", func(i *Invoice) { i.PaymentSchedule = []Installment{{Amount: decimal.NewFromInt(3)}} }, false, false},
+		{"schedule off", func(i *Invoice) { i.PaymentSchedule = []Installment{{Amount: eur(decimal.NewFromInt(3))}} }, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

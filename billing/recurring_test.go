@@ -21,7 +21,7 @@ func TestIntervalMonths(t *testing.T) {
 func recurringTemplate(start string) billing.Template {
 	return billing.Template{
 		Name: " Hosting ", CustomerID: "cus_1", Interval: billing.Monthly, Start: calendar.MustParse(start),
-		Invoice: billing.TemplateInvoice{Lines: []billing.Line{{Description: "Hosting", Amount: d("10")}}},
+		Invoice: billing.TemplateInvoice{Lines: []billing.Line{{Description: "Hosting", Amount: eur(d("10"))}}},
 	}
 }
 

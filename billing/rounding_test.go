@@ -30,14 +30,14 @@ func exactly(v decimal.Decimal) string { return fmt.Sprintf("%se%d", v.Coefficie
 func TestComputeRoundingEdges(t *testing.T) {
 	t.Parallel()
 	line := func(q, p, disc string) billing.Line {
-		l := billing.Line{Description: "x", Quantity: dp(q), UnitPrice: dp(p), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "BOTH"}
+		l := billing.Line{Description: "x", Quantity: dp(q), UnitPrice: pp(p), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "BOTH"}
 		if disc != "" {
-			l.Discount = d(disc)
+			l.Discount = eur(d(disc))
 		}
 		return l
 	}
 	amount := func(a string) billing.Line {
-		return billing.Line{Description: "x", Amount: d(a), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "FULL"}
+		return billing.Line{Description: "x", Amount: eur(d(a)), SalesTaxGroup: "DOM", ItemSalesTaxGroup: "FULL"}
 	}
 	type want struct {
 		amounts, lineTax, taxes                  string // comma-separated; taxes as code:base:amount
@@ -137,11 +137,11 @@ func TestComputeRoundingEdges(t *testing.T) {
 				}
 				var amounts, lineTax, taxes []string
 				for _, l := range inv.Lines {
-					amounts = append(amounts, exactly(l.Amount))
-					lineTax = append(lineTax, exactly(l.TaxAmount))
+					amounts = append(amounts, exactly(l.Amount.Decimal()))
+					lineTax = append(lineTax, exactly(l.TaxAmount.Decimal()))
 				}
 				for _, x := range inv.Taxes {
-					taxes = append(taxes, x.Code+":"+exactly(x.Base)+":"+exactly(x.Amount))
+					taxes = append(taxes, x.Code+":"+exactly(x.Base.Decimal())+":"+exactly(x.Amount.Decimal()))
 				}
 				for _, c := range []struct{ what, got, want string }{
 					{"line amounts", strings.Join(amounts, ","), w.amounts},
@@ -175,27 +175,27 @@ func TestComputeLineLimits(t *testing.T) {
 		line  billing.Line
 		field string // "" for accepted
 	}{
-		{"quantity at the limit", billing.Line{Quantity: dp("1000000000000"), UnitPrice: dp("1")}, ""},
-		{"quantity above the limit", billing.Line{Quantity: dp("1000000000000.000001"), UnitPrice: dp("1")}, "lines[0].quantity"},
-		{"negative quantity above the limit", billing.Line{Quantity: dp("-1000000000001"), UnitPrice: dp("1")}, "lines[0].quantity"},
-		{"huge quantity", billing.Line{Quantity: dp("1e30"), UnitPrice: dp("1")}, "lines[0].quantity"},
-		{"unit price above the limit", billing.Line{Quantity: dp("1"), UnitPrice: dp("1000000000001")}, "lines[0].unit_price"},
-		{"quantity with 7 decimals", billing.Line{Quantity: dp("0.0000001"), UnitPrice: dp("1")}, "lines[0].quantity"},
-		{"price with 7 decimals", billing.Line{Quantity: dp("1"), UnitPrice: dp("0.0000001")}, "lines[0].unit_price"},
-		{"amount with 3 decimals in EUR", billing.Line{Amount: d("1.001")}, "lines[0].amount"},
-		{"amount with trailing zeros in EUR", billing.Line{Amount: d("1.0000")}, ""},
-		{"amount-only line with a discount", billing.Line{Amount: d("5"), Discount: d("1")}, "lines[0].discount"},
-		{"negative discount", billing.Line{Quantity: dp("1"), UnitPrice: dp("1"), Discount: d("-1")}, "lines[0].discount"},
+		{"quantity at the limit", billing.Line{Quantity: dp("1000000000000"), UnitPrice: pp("1")}, ""},
+		{"quantity above the limit", billing.Line{Quantity: dp("1000000000000.000001"), UnitPrice: pp("1")}, "lines[0].quantity"},
+		{"negative quantity above the limit", billing.Line{Quantity: dp("-1000000000001"), UnitPrice: pp("1")}, "lines[0].quantity"},
+		{"huge quantity", billing.Line{Quantity: dp("1e30"), UnitPrice: pp("1")}, "lines[0].quantity"},
+		{"unit price above the limit", billing.Line{Quantity: dp("1"), UnitPrice: pp("1000000000001")}, "lines[0].unit_price"},
+		{"quantity with 7 decimals", billing.Line{Quantity: dp("0.0000001"), UnitPrice: pp("1")}, "lines[0].quantity"},
+		{"price with 7 decimals", billing.Line{Quantity: dp("1"), UnitPrice: pp("0.0000001")}, "lines[0].unit_price"},
+		{"amount with 3 decimals in EUR", billing.Line{Amount: eur(d("1.001"))}, "lines[0].amount"},
+		{"amount with trailing zeros in EUR", billing.Line{Amount: eur(d("1.0000"))}, ""},
+		{"amount-only line with a discount", billing.Line{Amount: eur(d("5")), Discount: eur(d("1"))}, "lines[0].discount"},
+		{"negative discount", billing.Line{Quantity: dp("1"), UnitPrice: pp("1"), Discount: eur(d("-1"))}, "lines[0].discount"},
 		{"only a quantity", billing.Line{Quantity: dp("1")}, "lines[0].unit_price"},
-		{"only a price", billing.Line{UnitPrice: dp("1")}, "lines[0].quantity"},
-		{"distribution of 100", billing.Line{Amount: d("10"), Distribution: []billing.Split{{Account: "a", Percent: d("33.333")}, {Account: "b", Percent: d("66.667")}}}, ""},
-		{"distribution of 99.99", billing.Line{Amount: d("10"), Distribution: []billing.Split{{Account: "a", Percent: d("33.33")}, {Account: "b", Percent: d("66.66")}}}, "lines[0].distribution"},
-		{"distribution of 100 with huge digits", billing.Line{Amount: d("10"), Distribution: []billing.Split{{Account: "a", Percent: d("99.99999999999999999999999")}, {Account: "b", Percent: d("0.00000000000000000000001")}}}, ""},
-		{"distribution without account", billing.Line{Amount: d("10"), Distribution: []billing.Split{{Percent: d("100")}}}, "lines[0].distribution[0].account"},
-		{"distribution of zero percent", billing.Line{Amount: d("10"), Distribution: []billing.Split{{Account: "a", Percent: d("100")}, {Account: "b", Percent: d("0")}}}, "lines[0].distribution[1].percent"},
-		{"service end before start", billing.Line{Amount: d("10"), ServiceStart: calendar.MustParse("2026-03-02"), ServiceEnd: calendar.MustParse("2026-03-01")}, "lines[0].service_end"},
-		{"unknown charge type", billing.Line{Amount: d("10"), ChargeType: "gift"}, "lines[0].charge_type"},
-		{"no description", billing.Line{Description: " ", Amount: d("10")}, "lines[0].description"},
+		{"only a price", billing.Line{UnitPrice: pp("1")}, "lines[0].quantity"},
+		{"distribution of 100", billing.Line{Amount: eur(d("10")), Distribution: []billing.Split{{Account: "a", Percent: d("33.333")}, {Account: "b", Percent: d("66.667")}}}, ""},
+		{"distribution of 99.99", billing.Line{Amount: eur(d("10")), Distribution: []billing.Split{{Account: "a", Percent: d("33.33")}, {Account: "b", Percent: d("66.66")}}}, "lines[0].distribution"},
+		{"distribution of 100 with huge digits", billing.Line{Amount: eur(d("10")), Distribution: []billing.Split{{Account: "a", Percent: d("99.99999999999999999999999")}, {Account: "b", Percent: d("0.00000000000000000000001")}}}, ""},
+		{"distribution without account", billing.Line{Amount: eur(d("10")), Distribution: []billing.Split{{Percent: d("100")}}}, "lines[0].distribution[0].account"},
+		{"distribution of zero percent", billing.Line{Amount: eur(d("10")), Distribution: []billing.Split{{Account: "a", Percent: d("100")}, {Account: "b", Percent: d("0")}}}, "lines[0].distribution[1].percent"},
+		{"service end before start", billing.Line{Amount: eur(d("10")), ServiceStart: calendar.MustParse("2026-03-02"), ServiceEnd: calendar.MustParse("2026-03-01")}, "lines[0].service_end"},
+		{"unknown charge type", billing.Line{Amount: eur(d("10")), ChargeType: "gift"}, "lines[0].charge_type"},
+		{"no description", billing.Line{Description: " ", Amount: eur(d("10"))}, "lines[0].description"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 func TestLineTaxShares(t *testing.T) {
 	t.Parallel()
 	amount := func(a, group string) billing.Line {
-		return billing.Line{Description: "x", Amount: d(a), SalesTaxGroup: "DOM", ItemSalesTaxGroup: group}
+		return billing.Line{Description: "x", Amount: eur(d(a)), SalesTaxGroup: "DOM", ItemSalesTaxGroup: group}
 	}
 	tests := []struct {
 		name, currency   string
@@ -59,7 +59,7 @@ func TestLineTaxShares(t *testing.T) {
 				cur := money.MustCurrency(tt.currency)
 				var got []string
 				for _, l := range inv.Lines {
-					got = append(got, money.New(l.TaxAmount, cur).StringFixed())
+					got = append(got, money.New(l.TaxAmount.Decimal(), cur).StringFixed())
 				}
 				want := tt.perCode
 				if mode == tax.PerLine {

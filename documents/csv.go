@@ -38,9 +38,6 @@ type CSVWriter struct {
 	detailed bool
 	header   bool
 	row      []string
-	// Accounting is the tenant's accounting currency: the accounting
-	// amounts get its number of decimals (as stored, when it is unset).
-	Accounting money.Currency
 }
 
 // NewCSVWriter returns a writer of the plain or the detailed CSV.
@@ -121,27 +118,20 @@ func (c *CSVWriter) invoiceRow(r []string, inv *billing.Invoice, cur money.Curre
 		issued, inv.OriginalID)
 }
 
-func (c *CSVWriter) accounting(d decimal.Decimal) string {
-	if c.Accounting.IsZero() {
-		return d.String()
-	}
-	return Plain(d, c.Accounting)
-}
-
 func lineRow(r []string, l *billing.Line, cur money.Currency) []string {
 	return append(r,
 		strconv.Itoa(l.Position), text(l.Description), text(l.ProductID), string(l.ChargeType), optDec(l.Quantity), text(l.Unit),
-		optPrice(l.UnitPrice, cur), Plain(l.Discount, cur), Plain(l.Amount, cur), strings.Join(l.TaxCodes, " "),
-		Plain(l.TaxAmount, cur), dateText(l.ServiceStart.String(), l.ServiceStart.IsZero()),
+		optPrice(l.UnitPrice), l.Discount.Fixed(), l.Amount.Fixed(), strings.Join(l.TaxCodes, " "),
+		l.TaxAmount.Fixed(), dateText(l.ServiceStart.String(), l.ServiceStart.IsZero()),
 		dateText(l.ServiceEnd.String(), l.ServiceEnd.IsZero()), text(l.Account))
 }
 
 // optPrice writes a unit price with at least the currency's digits; none: "".
-func optPrice(d *decimal.Decimal, cur money.Currency) string {
-	if d == nil {
+func optPrice(p *money.UnitPrice) string {
+	if p == nil {
 		return ""
 	}
-	return money.Price(*d, cur.Code())
+	return p.String()
 }
 
 func optDec(d *decimal.Decimal) string {

@@ -64,7 +64,7 @@ func TestCSVPlainAndDetailed(t *testing.T) {
 	}
 	for i, l := range d.Invoice.Lines {
 		row := drows[1+i]
-		if row[dcol["invoice_id"]] != d.Invoice.ID || row[dcol["line"]] != itoa(l.Position) || row[dcol["amount"]] != l.Amount.StringFixed(2) ||
+		if row[dcol["invoice_id"]] != d.Invoice.ID || row[dcol["line"]] != itoa(l.Position) || row[dcol["amount"]] != l.Amount.StringFixed() ||
 			row[dcol["description"]] != l.Description || row[dcol["total"]] != d.Invoice.Total.StringFixed() {
 			t.Errorf("detailed row %d: %q", i, row)
 		}

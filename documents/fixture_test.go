@@ -15,6 +15,12 @@ import (
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
+// pricep is a unit price in the currency with code cur.
+func pricep(s, cur string) *money.UnitPrice {
+	p := money.PriceIn(dec(s), cur)
+	return &p
+}
+
 func decp(s string) *decimal.Decimal { d := dec(s); return &d }
 
 // setup is a tax setup with a standard rate, a reduced rate and an exempt code.
@@ -54,7 +60,7 @@ func sample(t testing.TB, lang, currency string, n int) *documents.Doc {
 		inv.Lines = append(inv.Lines, billing.Line{
 			Description:   fmt.Sprintf("Línea %d: licencia de software en la nube (señal, ação, €)", i+1),
 			SalesTaxGroup: "DOM", ItemSalesTaxGroup: groups[i%3], ChargeType: charges[i%4],
-			Quantity: decp(fmt.Sprint(1 + i%5)), UnitPrice: decp("1234.5"), Discount: dec(fmt.Sprint(i % 2 * 10)),
+			Quantity: decp(fmt.Sprint(1 + i%5)), UnitPrice: pricep("1234.5", currency), Discount: money.In(dec(fmt.Sprint(i%2*10)), currency),
 			Account: "7000",
 		})
 	}

@@ -165,7 +165,7 @@ func PrintHTML(w io.Writer, d *Doc) error {
 	data["CustomFields"] = custom
 	lines := make([]printLine, 0, len(inv.Lines))
 	for _, l := range inv.Lines {
-		pl := printLine{Description: l.Description, Charge: m.Charges[l.ChargeType], Amount: FormatAmount(l.Amount, cur, lang)}
+		pl := printLine{Description: l.Description, Charge: m.Charges[l.ChargeType], Amount: l.Amount.FormatNumber(lang)}
 		if !l.ServiceStart.IsZero() || !l.ServiceEnd.IsZero() {
 			pl.Service = m.Service + ": " + FormatPeriod(l.ServiceStart, l.ServiceEnd, lang)
 		}
@@ -173,10 +173,10 @@ func PrintHTML(w io.Writer, d *Doc) error {
 			pl.Quantity = strings.TrimSpace(FormatDecimal(*l.Quantity, lang) + " " + l.Unit)
 		}
 		if l.UnitPrice != nil {
-			pl.Price = FormatPrice(*l.UnitPrice, cur, lang)
+			pl.Price = FormatPrice(*l.UnitPrice, lang)
 		}
 		if !l.Discount.IsZero() {
-			pl.Discount = FormatAmount(l.Discount.Neg(), cur, lang)
+			pl.Discount = l.Discount.Neg().FormatNumber(lang)
 		}
 		lines = append(lines, pl)
 	}
@@ -184,7 +184,7 @@ func PrintHTML(w io.Writer, d *Doc) error {
 	var taxes []printTax
 	for _, t := range inv.Taxes {
 		taxes = append(taxes, printTax{Name: t.Name + " (" + string(t.Category) + ")", Rate: FormatDecimal(t.Rate, lang) + " %",
-			Base: FormatAmount(t.Base, cur, lang), Amount: FormatAmount(t.Amount, cur, lang),
+			Base: t.Base.FormatNumber(lang), Amount: t.Amount.FormatNumber(lang),
 			Reason: strings.TrimSpace(t.ExemptionReasonCode + " " + t.ExemptionReason)})
 	}
 	data["Taxes"] = taxes
@@ -206,7 +206,7 @@ func PrintHTML(w io.Writer, d *Doc) error {
 		pay = append(pay, cd)
 	}
 	for _, in := range inv.PaymentSchedule {
-		pay = append(pay, FormatDate(in.DueDate, lang)+": "+FormatMoney(in.Amount, cur, lang))
+		pay = append(pay, FormatDate(in.DueDate, lang)+": "+in.Amount.Format(lang))
 	}
 	if d.Branding.IBAN != "" {
 		pay = append(pay, strings.TrimSpace("IBAN "+d.Branding.IBAN+"  "+d.Branding.BIC))

@@ -74,7 +74,7 @@ func cashDiscountTerm(inv *billing.Invoice, m *msg, cur money.Currency, lang str
 	if !inv.CashDiscountPct.IsPositive() || inv.CashDiscountDate.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf(m.CashDiscount, FormatDecimal(inv.CashDiscountPct, lang), FormatMoney(inv.CashDiscount, cur, lang), FormatDate(inv.CashDiscountDate, lang))
+	return fmt.Sprintf(m.CashDiscount, FormatDecimal(inv.CashDiscountPct, lang), inv.CashDiscount.Format(lang), FormatDate(inv.CashDiscountDate, lang))
 }
 
 func messagesFor(lang string) *msg {
@@ -180,8 +180,8 @@ func FormatDecimal(d decimal.Decimal, lang string) string {
 // FormatPrice renders a unit price in lang's format with at least the
 // currency's digits, more where the price has them (money.Price): 11.7 EUR
 // is "11,70" in Spanish, 0.0125 stays "0,0125".
-func FormatPrice(d decimal.Decimal, cur money.Currency, lang string) string {
-	return formatPlain(money.Price(d, cur.Code()), lang)
+func FormatPrice(p money.UnitPrice, lang string) string {
+	return formatPlain(p.String(), lang)
 }
 
 // formatPlain localizes a plain decimal string s.
@@ -212,22 +212,4 @@ func formatPlain(s, lang string) string {
 		b.WriteString(frac)
 	}
 	return b.String()
-}
-
-// FormatMoney renders an amount with its currency symbol in lang's format
-// ("€1,234.56", "1234,56 €", "R$ 1.234,56").
-func FormatMoney(d decimal.Decimal, cur money.Currency, lang string) string {
-	return money.New(d, cur).Format(lang)
-}
-
-// FormatAmount renders an amount without symbol in lang's format, to the
-// currency's minor unit.
-func FormatAmount(d decimal.Decimal, cur money.Currency, lang string) string {
-	return money.New(d, cur).FormatNumber(lang)
-}
-
-// Plain renders an amount as a plain decimal with the currency's number of
-// decimals ("1234.50"), for CSV and UBL (money.Fixed).
-func Plain(d decimal.Decimal, cur money.Currency) string {
-	return money.Fixed(d, cur.Code())
 }

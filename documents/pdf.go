@@ -528,12 +528,12 @@ func (r *pdfRenderer) lines() {
 			r.cell(cols[2].x, r.y, cols[2].w-3, q, gopdf.Right)
 		}
 		if l.UnitPrice != nil {
-			r.cell(cols[3].x, r.y, cols[3].w-3, FormatPrice(*l.UnitPrice, r.cur, r.lang), gopdf.Right)
+			r.cell(cols[3].x, r.y, cols[3].w-3, FormatPrice(*l.UnitPrice, r.lang), gopdf.Right)
 		}
 		if !l.Discount.IsZero() {
-			r.cell(cols[4].x, r.y, cols[4].w-3, FormatAmount(l.Discount.Neg(), r.cur, r.lang), gopdf.Right)
+			r.cell(cols[4].x, r.y, cols[4].w-3, l.Discount.Neg().FormatNumber(r.lang), gopdf.Right)
 		}
-		r.cell(cols[5].x, r.y, cols[5].w-3, FormatAmount(l.Amount, r.cur, r.lang), gopdf.Right)
+		r.cell(cols[5].x, r.y, cols[5].w-3, l.Amount.FormatNumber(r.lang), gopdf.Right)
 		r.y += h
 	}
 	r.pdf.SetStrokeColor(r.accent[0], r.accent[1], r.accent[2])
@@ -572,8 +572,8 @@ func (r *pdfRenderer) taxes() {
 		r.gray(20)
 		r.text(marginX, r.y, name)
 		r.cell(250, r.y, 50, FormatDecimal(t.Rate, r.lang)+" %", gopdf.Right)
-		r.cell(300, r.y, 110, FormatAmount(t.Base, r.cur, r.lang), gopdf.Right)
-		r.cell(410, r.y, rightX-410, FormatAmount(t.Amount, r.cur, r.lang), gopdf.Right)
+		r.cell(300, r.y, 110, t.Base.FormatNumber(r.lang), gopdf.Right)
+		r.cell(410, r.y, rightX-410, t.Amount.FormatNumber(r.lang), gopdf.Right)
 		r.y += 12
 		r.font(false, 7)
 		r.gray(100)
@@ -629,7 +629,7 @@ func (r *pdfRenderer) payment() {
 		terms = append(terms, cd)
 	}
 	for _, in := range inv.PaymentSchedule {
-		terms = append(terms, FormatDate(in.DueDate, r.lang)+": "+FormatMoney(in.Amount, r.cur, r.lang))
+		terms = append(terms, FormatDate(in.DueDate, r.lang)+": "+in.Amount.Format(r.lang))
 	}
 	if b.IBAN != "" {
 		terms = append(terms, strings.TrimSpace("IBAN "+b.IBAN+"  "+b.BIC))

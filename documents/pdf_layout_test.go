@@ -22,7 +22,7 @@ func layoutSample(t *testing.T, lang string) *documents.Doc {
 	d.Branding.Logo = tinyPNG(t)
 	d.Branding.Email, d.Branding.Phone = "billing@facturo.example", "+34 910 000 000"
 	d.Invoice.CashDiscountPct, d.Invoice.CashDiscountDate = dec("2"), calendar.New(2026, 3, 15)
-	d.Invoice.PaymentSchedule = []billing.Installment{{DueDate: calendar.New(2026, 4, 4), Amount: d.Invoice.Total.Decimal()}}
+	d.Invoice.PaymentSchedule = []billing.Installment{{DueDate: calendar.New(2026, 4, 4), Amount: d.Invoice.Total}}
 	d.Invoice.Notes = "Usage of 2026-02-01 to 2026-02-28."
 	for i := range d.Invoice.Lines {
 		l := &d.Invoice.Lines[i]

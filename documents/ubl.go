@@ -207,7 +207,7 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 	}
 	for _, t := range inv.Taxes {
 		g := group(t.Category, t.Rate)
-		g.base, g.tax = g.base.Add(t.Base), g.tax.Add(t.Amount)
+		g.base, g.tax = g.base.Add(t.Base.Decimal()), g.tax.Add(t.Amount.Decimal())
 		if g.reason == "" {
 			g.reason = t.ExemptionReason
 		}
@@ -218,7 +218,7 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 	for i, l := range inv.Lines {
 		if len(l.TaxCodes) == 0 {
 			g := group(tax.OutOfScope, decimal.Zero)
-			g.base = g.base.Add(l.Amount)
+			g.base = g.base.Add(l.Amount.Decimal())
 			g.reason = lineCat[i].reason
 		}
 	}
@@ -359,17 +359,17 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 	for i, l := range inv.Lines {
 		x.open(lineTag)
 		x.el("cbc:ID", itoa(l.Position))
-		qty, price := decimal.NewFromInt(1), l.Amount
+		qty, price := decimal.NewFromInt(1), money.UnitPrice{Amount: l.Amount}
 		if !l.AmountOnly() && l.Quantity != nil && l.UnitPrice != nil {
 			qty, price = *l.Quantity, *l.UnitPrice
 		}
 		// EN 16931 prices are not negative (BR-27): a negative price
 		// moves its sign to the quantity.
-		if price.IsNegative() {
-			price, qty = price.Neg(), qty.Neg()
+		if price.Sign() < 0 {
+			price, qty = money.UnitPrice{Amount: price.Neg()}, qty.Neg()
 		}
 		x.attr(qtyTag, "unitCode", unitCode(l.Unit), qty.String())
-		x.amount("cbc:LineExtensionAmount", money.New(l.Amount, cur))
+		x.amount("cbc:LineExtensionAmount", l.Amount)
 		x.el("cbc:AccountingCost", l.Account)
 		if !l.ServiceStart.IsZero() || !l.ServiceEnd.IsZero() {
 			x.open("cac:InvoicePeriod")
@@ -377,12 +377,12 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 			x.date("cbc:EndDate", l.ServiceEnd)
 			x.close("cac:InvoicePeriod")
 		}
-		if l.Discount.IsPositive() {
+		if l.Discount.Sign() > 0 {
 			x.open("cac:AllowanceCharge")
 			x.el("cbc:ChargeIndicator", "false")
 			x.el("cbc:AllowanceChargeReasonCode", "95")
 			x.el("cbc:AllowanceChargeReason", "Discount")
-			x.amount("cbc:Amount", money.New(l.Discount, cur))
+			x.amount("cbc:Amount", l.Discount)
 			x.close("cac:AllowanceCharge")
 		}
 		x.open("cac:Item")
@@ -402,7 +402,7 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 		}
 		x.close("cac:Item")
 		x.open("cac:Price")
-		x.attr("cbc:PriceAmount", "currencyID", cur.Code(), money.Price(price, cur.Code()))
+		x.attr("cbc:PriceAmount", "currencyID", cur.Code(), price.String())
 		x.close("cac:Price")
 		x.close(lineTag)
 	}
@@ -536,7 +536,7 @@ func paymentTerms(d *Doc) string {
 	}
 	if inv.CashDiscountPct.IsPositive() && !inv.CashDiscountDate.IsZero() {
 		cur := money.MustCurrency(inv.Currency)
-		parts = append(parts, fmt.Sprintf("%s%% cash discount of %s %s if paid by %s", inv.CashDiscountPct, Plain(inv.CashDiscount, cur), cur.Code(), inv.CashDiscountDate))
+		parts = append(parts, fmt.Sprintf("%s%% cash discount of %s %s if paid by %s", inv.CashDiscountPct, inv.CashDiscount.Fixed(), cur.Code(), inv.CashDiscountDate))
 	}
 	if inv.MethodOfPayment != "" {
 		parts = append(parts, "method: "+inv.MethodOfPayment)

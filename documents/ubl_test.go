@@ -77,7 +77,7 @@ func TestUBLIntraCommunityWithoutPeriod(t *testing.T) {
 		d.Invoice.Lines[i].TaxCodes = []string{"IC"}
 	}
 	d.Invoice.Taxes = []billing.TaxLine{{Code: "IC", Name: "Intra-community supply", Category: tax.IntraCommunity,
-		ExemptionReason: "Intra-community supply", ExemptionReasonCode: "VATEX-EU-IC", Base: d.Invoice.Net.Decimal()}}
+		ExemptionReason: "Intra-community supply", ExemptionReasonCode: "VATEX-EU-IC", Base: d.Invoice.Net}}
 	d.Invoice.Tax, d.Invoice.Total, d.Invoice.Balance = money.In(decimal.Zero, "EUR"), d.Invoice.Net, d.Invoice.Net
 	withPeriod, err := documents.UBLBytes(d)
 	if err != nil {

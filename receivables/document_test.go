@@ -14,7 +14,7 @@ func TestDocumentOf(t *testing.T) {
 	t.Parallel()
 	inv := billing.Invoice{ID: "inv_1", DocumentNumber: "D-000001", Kind: billing.KindInvoice, Status: billing.Open,
 		InvoiceAccountID: "cus_1", Currency: "USD", ExchangeRate: decimal.RequireFromString("0.9"),
-		CashDiscountDate: d("2026-01-10"), CashDiscount: decimal.NewFromInt(2)}
+		CashDiscountDate: d("2026-01-10"), CashDiscount: money.In(decimal.NewFromInt(2), "USD")}
 	inv.Balance, inv.Paid, inv.BalanceAccounting = money.In(decimal.NewFromInt(100), "USD"), money.In(decimal.Zero, "USD"), money.New(decimal.NewFromInt(90), eur)
 	doc, err := DocumentOf(inv, eur, d("2026-01-05"))
 	if err != nil {

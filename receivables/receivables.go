@@ -120,7 +120,7 @@ func DocumentOf(inv billing.Invoice, accounting money.Currency, paidOn calendar.
 	return Document{ID: inv.ID, Label: label(inv), Kind: inv.Kind, Status: inv.Status, AccountID: inv.InvoiceAccountID,
 		Balance: money.New(inv.Balance.Decimal(), cur), Paid: money.New(inv.Paid.Decimal(), cur), BalanceAccounting: money.New(inv.BalanceAccounting.Decimal(), accounting),
 		Rate: money.RateOf(cur, accounting, inv.ExchangeRate), PostingProfile: inv.PostingProfile, DueDate: inv.DueDate,
-		CloseReason: inv.CloseReason, CashDiscountDue: money.New(inv.CashDiscountDue(paidOn), cur)}, nil
+		CloseReason: inv.CloseReason, CashDiscountDue: money.New(inv.CashDiscountDue(paidOn).Decimal(), cur)}, nil
 }
 
 // label is how messages name a document.

@@ -12,7 +12,6 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/money"
 )
 
 // Invoice sort keys (seed 000's columns).
@@ -147,17 +146,6 @@ func (s *Service) ExportInvoices(ctx context.Context, p access.Principal, f Invo
 		return err
 	}
 	cw := documents.NewCSVWriter(w, detailed)
-	err := s.store.Read(ctx, func(tx Tx) error {
-		t, err := tx.GetTenant(ctx, p.TenantID)
-		if err != nil {
-			return err
-		}
-		cw.Accounting, err = money.ParseCurrency(t.Currency)
-		return err
-	})
-	if err != nil {
-		return err
-	}
 	if err := cw.WriteHeader(); err != nil {
 		return err
 	}

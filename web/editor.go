@@ -104,11 +104,11 @@ func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	for i, l := range inv.Lines {
 		el := editorLine{Index: i, Description: l.Description, Unit: l.Unit, ChargeType: string(l.ChargeType), Account: l.Account,
-			ItemSalesTaxGroup: l.ItemSalesTaxGroup, ProductID: l.ProductID, Computed: formatMoney(infoFrom(r.Context()).lang, l.Amount, inv.Currency)}
+			ItemSalesTaxGroup: l.ItemSalesTaxGroup, ProductID: l.ProductID, Computed: l.Amount.Format(infoFrom(r.Context()).lang)}
 		if l.AmountOnly() {
-			el.Amount = l.Amount.String()
+			el.Amount = l.Amount.Decimal().String() // as entered
 		} else {
-			el.Quantity, el.UnitPrice = decString(l.Quantity), decString(l.UnitPrice)
+			el.Quantity, el.UnitPrice = decString(l.Quantity), l.UnitPrice.Decimal().String()
 		}
 		d.Lines = append(d.Lines, el)
 	}

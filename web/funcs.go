@@ -17,16 +17,14 @@ import (
 var funcs = template.FuncMap{
 	"t":      T,
 	"tf":     Tf,
-	"money":  formatMoney,
 	"amount": func(lang string, a money.Amount) string { return a.Format(lang) }, // an amount with its own currency
 	// amountfixed writes an amount as a plain number with its currency's digits (form values, tables of figures).
-	"amountfixed": func(a money.Amount) string { return money.Fixed(a.Decimal(), a.Currency().Code()) },
+	"amountfixed": money.Amount.Fixed,
 	"date":        formatDate,
 	"time":        formatTime,
 	"status":      statusLabel,
 	"period":      formatPeriod,
 	"dec":         func(d decimal.Decimal) string { return d.String() },
-	"fixed":       money.Fixed, // an amount as a plain number with its currency's digits (tables of figures)
 	"decp": func(d *decimal.Decimal) string {
 		if d == nil {
 			return ""
@@ -34,11 +32,11 @@ var funcs = template.FuncMap{
 		return d.String()
 	},
 	// pricep writes a unit price with at least its currency's digits (money.Price).
-	"pricep": func(d *decimal.Decimal, cur string) string {
-		if d == nil {
+	"pricep": func(p *money.UnitPrice) string {
+		if p == nil {
 			return ""
 		}
-		return money.Price(*d, cur)
+		return p.String()
 	},
 	"query": func(base url.Values, kv ...string) template.URL {
 		q := url.Values{}
@@ -79,15 +77,6 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-}
-
-// formatMoney formats an amount with its currency in the user's locale.
-func formatMoney(lang string, d decimal.Decimal, cur string) string {
-	c, err := money.ParseCurrency(cur)
-	if err != nil {
-		return d.String() + " " + cur
-	}
-	return money.New(d, c).Format(lang)
 }
 
 func formatDate(lang string, d calendar.Date) string {

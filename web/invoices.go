@@ -255,7 +255,7 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 	d.PayAmount = inv.Balance
 	if t, err := h.svc.GetTenant(ctx, p); err == nil {
 		d.Approval = t.ApprovalRequired
-		d.PayAmount = inv.Balance.MustSub(money.New(inv.CashDiscountDue(calendar.Today(h.svc.Now(), t.Location())), inv.Balance.Currency()))
+		d.PayAmount = inv.Balance.MustSub(inv.CashDiscountDue(calendar.Today(h.svc.Now(), t.Location())))
 	}
 	d.Downloads = h.downloads(inv, d.Base)
 	if inv.Kind == billing.KindInvoice && inv.Status.IsOwed() && inv.Balance.Sign() > 0 &&

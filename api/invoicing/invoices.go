@@ -119,11 +119,11 @@ type Invoice struct {
 
 // unitPrice renders a unit price with at least the currency's digits
 // (money.Price); nil stays nil.
-func unitPrice(d *decimal.Decimal, cur string) *string {
-	if d == nil {
+func unitPrice(p *money.UnitPrice) *string {
+	if p == nil {
 		return nil
 	}
-	s := money.Price(*d, cur)
+	s := p.String()
 	return &s
 }
 
@@ -173,7 +173,7 @@ func InvoiceOut(inv billing.Invoice, withLines bool, dc DocContext) Invoice {
 	out := Invoice{ID: inv.ID, Kind: string(inv.Kind), Status: string(inv.Status), DocumentNumber: inv.DocumentNumber, Number: inv.Number,
 		CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID, BillTo: inv.BillTo, InvoiceDate: core.DateOrNil(inv.InvoiceDate),
 		DocumentDate: core.DateOrNil(inv.DocumentDate), DueDate: core.DateOrNil(inv.DueDate), CashDiscountDate: core.DateOrNil(inv.CashDiscountDate),
-		CashDiscountPercent: inv.CashDiscountPct.String(), CashDiscountAmount: core.Amount(inv.CashDiscount, cur), PeriodStart: core.DateOrNil(inv.PeriodStart), PeriodEnd: core.DateOrNil(inv.PeriodEnd),
+		CashDiscountPercent: inv.CashDiscountPct.String(), CashDiscountAmount: core.Fixed(inv.CashDiscount), PeriodStart: core.DateOrNil(inv.PeriodStart), PeriodEnd: core.DateOrNil(inv.PeriodEnd),
 		Currency: cur, ExchangeRate: inv.ExchangeRate.String(), Provider: inv.Provider, MethodOfPayment: inv.MethodOfPayment,
 		PaymentTermsDays: inv.PaymentTermsDays, HoldUntil: core.DateOrNil(inv.HoldUntil), Language: inv.Language,
 		CustomFields: inv.CustomFields, Notes: inv.Notes, ExternalRefs: inv.ExternalRefs, Taxes: []TaxLine{},
@@ -188,20 +188,20 @@ func InvoiceOut(inv billing.Invoice, withLines bool, dc DocContext) Invoice {
 		out.AllowedStatuses = append(out.AllowedStatuses, string(s))
 	}
 	for _, in := range inv.PaymentSchedule {
-		out.PaymentSchedule = append(out.PaymentSchedule, Installment{DueDate: core.Date{Date: in.DueDate}, Amount: core.Amount(in.Amount, cur)})
+		out.PaymentSchedule = append(out.PaymentSchedule, Installment{DueDate: core.Date{Date: in.DueDate}, Amount: core.Fixed(in.Amount)})
 	}
 	for _, t := range inv.Taxes {
 		out.Taxes = append(out.Taxes, TaxLine{Code: t.Code, Name: t.Name, Category: string(t.Category), Rate: t.Rate.String(),
-			ExemptionReason: t.ExemptionReason, ExemptionReasonCode: t.ExemptionReasonCode, Base: core.Amount(t.Base, cur), Amount: core.Amount(t.Amount, cur)})
+			ExemptionReason: t.ExemptionReason, ExemptionReasonCode: t.ExemptionReasonCode, Base: core.Fixed(t.Base), Amount: core.Fixed(t.Amount)})
 	}
 	if withLines {
 		out.Lines = make([]InvoiceLine, 0, len(inv.Lines))
 		for _, l := range inv.Lines {
 			ol := InvoiceLine{Position: l.Position, Description: l.Description, ProductID: l.ProductID, Account: l.Account,
 				SalesTaxGroup: l.SalesTaxGroup, ItemSalesTaxGroup: l.ItemSalesTaxGroup, Quantity: decPtr(l.Quantity), Unit: l.Unit,
-				UnitPrice: unitPrice(l.UnitPrice, cur), Discount: core.Amount(l.Discount, cur), Amount: core.Amount(l.Amount, cur), ChargeType: string(l.ChargeType),
+				UnitPrice: unitPrice(l.UnitPrice), Discount: core.Fixed(l.Discount), Amount: core.Fixed(l.Amount), ChargeType: string(l.ChargeType),
 				ServiceStart: core.DateOrNil(l.ServiceStart), ServiceEnd: core.DateOrNil(l.ServiceEnd), Distribution: []LineSplit{},
-				TaxCodes: append([]string{}, l.TaxCodes...), TaxAmount: core.Amount(l.TaxAmount, cur)}
+				TaxCodes: append([]string{}, l.TaxCodes...), TaxAmount: core.Fixed(l.TaxAmount)}
 			for _, s := range l.Distribution {
 				ol.Distribution = append(ol.Distribution, LineSplit{Account: s.Account, Percent: s.Percent.String()})
 			}

@@ -113,7 +113,7 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 		inv.PaymentSchedule = nil
 		for i, it := range *in.PaymentSchedule {
 			inv.PaymentSchedule = append(inv.PaymentSchedule, billing.Installment{DueDate: it.DueDate,
-				Amount: ParseDecimal(&c, fmt.Sprintf("payment_schedule[%d].amount", i), it.Amount)})
+				Amount: money.In(ParseDecimal(&c, fmt.Sprintf("payment_schedule[%d].amount", i), it.Amount), inv.Currency)})
 		}
 	}
 	set(&inv.HoldUntil, in.HoldUntil)
@@ -139,21 +139,21 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 			case li.Amount != nil && (li.Quantity != nil || li.UnitPrice != nil):
 				c.Add(p+".amount", "give quantity and unit_price, or amount alone (an amount clears quantity and unit price)")
 			case li.Amount != nil:
-				l.Amount = ParseDecimal(&c, p+".amount", *li.Amount)
+				l.Amount = money.In(ParseDecimal(&c, p+".amount", *li.Amount), inv.Currency)
 			default:
 				if li.Quantity != nil {
 					q := ParseDecimal(&c, p+".quantity", *li.Quantity)
 					l.Quantity = &q
 				}
 				if li.UnitPrice != nil {
-					u := ParseDecimal(&c, p+".unit_price", *li.UnitPrice)
+					u := money.PriceIn(ParseDecimal(&c, p+".unit_price", *li.UnitPrice), inv.Currency)
 					l.UnitPrice = &u
 				}
 				if li.Quantity == nil && li.UnitPrice == nil {
 					c.Add(p+".quantity", "give quantity and unit_price, or amount alone")
 				}
 			}
-			l.Discount = ParseDecimal(&c, p+".discount", li.Discount)
+			l.Discount = money.In(ParseDecimal(&c, p+".discount", li.Discount), inv.Currency)
 			for j, sp := range li.Distribution {
 				l.Distribution = append(l.Distribution, billing.Split{Account: strings.TrimSpace(sp.Account),
 					Percent: ParseDecimal(&c, fmt.Sprintf("%s.distribution[%d].percent", p, j), sp.Percent)})

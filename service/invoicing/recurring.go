@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
@@ -41,9 +39,9 @@ func (s *Service) templateInvoice(ctx context.Context, tx TemplatesTx, p access.
 		ti.ExchangeRate = *in.ExchangeRate
 	}
 	for _, l := range inv.Lines {
-		l.TaxAmount, l.TaxCodes = decimal.Zero, nil
+		l.TaxAmount, l.TaxCodes = money.Zero(l.TaxAmount.Currency()), nil
 		if !l.AmountOnly() {
-			l.Amount = decimal.Zero
+			l.Amount = money.Zero(l.Amount.Currency())
 		}
 		ti.Lines = append(ti.Lines, l)
 	}

@@ -195,10 +195,10 @@ func (s *Service) billAccounts(ctx context.Context, tx BillingTx, p access.Princ
 			if si.CustomerID != g.AccountID {
 				desc = c.Name + ": " + desc // a sub-account's item on its reseller's invoice
 			}
-			q, up := si.Quantity, si.UnitPrice.Decimal()
+			q, up := si.Quantity, si.UnitPrice
 			inv.Lines = append(inv.Lines, billing.Line{Description: desc, ProductID: si.ProductID, Account: si.Account,
 				SalesTaxGroup: c.SalesTaxGroup, ItemSalesTaxGroup: si.ItemSalesTaxGroup, Quantity: &q, Unit: si.Unit, UnitPrice: &up,
-				Discount: si.Discount.Decimal(), ChargeType: si.ChargeType, ServiceStart: si.PeriodStart, ServiceEnd: si.PeriodEnd})
+				Discount: si.Discount, ChargeType: si.ChargeType, ServiceStart: si.PeriodStart, ServiceEnd: si.PeriodEnd})
 			links = append(links, InvoicedItem{ItemID: si.ID, InvoiceID: inv.ID})
 		}
 		if err := s.deps.Invoices.Prepare(ctx, mt, p, &inv); err != nil {

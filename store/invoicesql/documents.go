@@ -57,15 +57,16 @@ func (t *Invoices) InvoiceLines(ctx context.Context, tenantID string, invoiceIDs
 	for _, id := range invoiceIDs {
 		args = append(args, id)
 	}
-	rows, err := t.Query(ctx, `SELECT invoice_id, `+lineCols(t.D)+` FROM invoice_lines
+	rows, err := t.Query(ctx, `SELECT invoice_id, (SELECT i.currency FROM invoices i WHERE i.tenant_id = invoice_lines.tenant_id
+		AND i.id = invoice_lines.invoice_id), `+lineCols(t.D)+` FROM invoice_lines
 		WHERE tenant_id = ? AND invoice_id IN (`+dbtx.Placeholders(len(invoiceIDs))+`) ORDER BY invoice_id, position`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("invoice lines: %w", err)
 	}
 	defer rows.Close()
-	var id string
+	var id, cur string
 	for rows.Next() {
-		l, err := scanLine(rows, &id)
+		l, err := scanLine(rows, &cur, &id, &cur)
 		if err != nil {
 			return nil, err
 		}

@@ -72,7 +72,7 @@ func invoiceArgs(d dbtx.Dialect, inv billing.Invoice) ([]any, error) {
 		dbtx.DecArg(inv.Balance.Decimal()), dbtx.DecArg(inv.TotalAccounting.Decimal()), dbtx.DecArg(inv.BalanceAccounting.Decimal()), js[4], inv.EntryID, inv.VoidEntryID, inv.CloseReason,
 		d.NTS(inv.IssuedAt), d.NTS(inv.ClosedAt), d.NTS(inv.VoidedAt), d.TS(inv.CreatedAt), d.TS(inv.UpdatedAt), search,
 		inv.OriginalID, inv.CreditNoteID, inv.ReplacementID, inv.CorrectionReason, inv.CorrectionComment, inv.TemplateID, inv.TemplatePeriod,
-		dbtx.DecArg(inv.CashDiscount)}
+		dbtx.DecArg(inv.CashDiscount.Decimal())}
 	if d.Engine == dbtx.SQLite {
 		args = append(args, dbtx.DecKey(inv.Total.Decimal()))
 	}
@@ -85,7 +85,7 @@ func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 	var inv billing.Invoice
 	var kind, status, taxMode, customerName, accounting string
 	var js [5]string
-	var net, tx, total, paid, balance, totalAcc, balanceAcc decimal.Decimal
+	var net, tx, total, paid, balance, totalAcc, balanceAcc, cashDiscount decimal.Decimal
 	err := row.Scan(&inv.TenantID, &inv.ID, &kind, &status, &inv.DocumentNumber, dbtx.ScanText(&inv.Number), &inv.CustomerID,
 		&inv.InvoiceAccountID, &customerName, &js[0], dbtx.ScanDate(&inv.InvoiceDate), dbtx.ScanDate(&inv.DocumentDate), dbtx.ScanDate(&inv.DueDate),
 		dbtx.ScanDate(&inv.CashDiscountDate), dbtx.ScanDec(&inv.CashDiscountPct), dbtx.ScanDate(&inv.PeriodStart), dbtx.ScanDate(&inv.PeriodEnd),
@@ -95,7 +95,7 @@ func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 		dbtx.ScanDec(&totalAcc), dbtx.ScanDec(&balanceAcc), &js[4], &inv.EntryID, &inv.VoidEntryID, &inv.CloseReason,
 		dbtx.ScanNTS(&inv.IssuedAt), dbtx.ScanNTS(&inv.ClosedAt), dbtx.ScanNTS(&inv.VoidedAt), dbtx.ScanTS(&inv.CreatedAt), dbtx.ScanTS(&inv.UpdatedAt),
 		&inv.OriginalID, &inv.CreditNoteID, &inv.ReplacementID, &inv.CorrectionReason, &inv.CorrectionComment, &inv.TemplateID, &inv.TemplatePeriod,
-		dbtx.ScanDec(&inv.CashDiscount), &accounting)
+		dbtx.ScanDec(&cashDiscount), &accounting)
 	if err != nil {
 		return inv, err
 	}
@@ -103,11 +103,19 @@ func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
 	inv.Net, inv.Tax, inv.Total = money.New(net, cur), money.New(tx, cur), money.New(total, cur)
 	inv.Paid, inv.Balance = money.New(paid, cur), money.New(balance, cur)
 	inv.TotalAccounting, inv.BalanceAccounting = money.In(totalAcc, accounting), money.In(balanceAcc, accounting)
+	inv.CashDiscount = money.New(cashDiscount, cur)
 	inv.Kind, inv.Status, inv.TaxMode = billing.Kind(kind), billing.Status(status), tax.Mode(taxMode)
 	for i, dst := range []any{&inv.BillTo, &inv.PaymentSchedule, &inv.CustomFields, &inv.ExternalRefs, &inv.Taxes} {
 		if err := json.Unmarshal([]byte(js[i]), dst); err != nil {
 			return inv, fmt.Errorf("invoice %s json: %w", inv.ID, err)
 		}
+	}
+	for i := range inv.Taxes { // stored as JSON, which holds no currency
+		t := &inv.Taxes[i]
+		t.Base, t.Amount = money.New(t.Base.Decimal(), cur), money.New(t.Amount.Decimal(), cur)
+	}
+	for i := range inv.PaymentSchedule {
+		inv.PaymentSchedule[i].Amount = money.New(inv.PaymentSchedule[i].Amount.Decimal(), cur)
 	}
 	return inv, nil
 }
@@ -166,9 +174,7 @@ func (t *Invoices) insertLines(ctx context.Context, invs ...billing.Invoice) err
 			if err != nil {
 				return err
 			}
-			args = append(args, inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
-				l.ItemSalesTaxGroup, dbtx.NDecArg(l.Quantity), l.Unit, dbtx.NDecArg(l.UnitPrice), dbtx.DecArg(l.Discount), dbtx.DecArg(l.Amount),
-				string(l.ChargeType), dbtx.DateArg(l.ServiceStart), dbtx.DateArg(l.ServiceEnd), dist, codes, dbtx.DecArg(l.TaxAmount))
+			args = append(args, lineArgs(&inv, &l, dist, codes)...)
 			n++
 			if n == batch {
 				if err := flush(); err != nil {
@@ -195,13 +201,25 @@ func (t *Invoices) getInvoice(ctx context.Context, suffix, tenantID, invoiceID s
 	}
 	defer rows.Close()
 	for rows.Next() {
-		l, err := scanLine(rows)
+		l, err := scanLine(rows, &inv.Currency)
 		if err != nil {
 			return inv, err
 		}
 		inv.Lines = append(inv.Lines, l)
 	}
 	return inv, rows.Err()
+}
+
+// lineArgs are the values of line l of inv in the order of lineColNames,
+// with its distribution and tax codes already as JSON.
+func lineArgs(inv *billing.Invoice, l *billing.Line, dist, codes string) []any {
+	var price any
+	if l.UnitPrice != nil {
+		price = dbtx.DecArg(l.UnitPrice.Decimal())
+	}
+	return []any{inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
+		l.ItemSalesTaxGroup, dbtx.NDecArg(l.Quantity), l.Unit, price, dbtx.DecArg(l.Discount.Decimal()), dbtx.DecArg(l.Amount.Decimal()),
+		string(l.ChargeType), dbtx.DateArg(l.ServiceStart), dbtx.DateArg(l.ServiceEnd), dist, codes, dbtx.DecArg(l.TaxAmount.Decimal())}
 }
 
 // lineCols are the columns scanLine reads.
@@ -211,16 +229,25 @@ func lineCols(d dbtx.Dialect) string {
 		service_start, service_end, distribution, tax_codes, ` + d.Dec("tax_amount")
 }
 
-// scanLine scans lineCols (after any leading columns given in extra).
-func scanLine(row interface{ Scan(...any) error }, extra ...any) (billing.Line, error) {
+// scanLine scans lineCols (after any leading columns given in extra) into
+// a line whose amounts are in the currency with code *cur: the document's,
+// known beforehand or scanned from the same row into one of extra.
+func scanLine(row interface{ Scan(...any) error }, cur *string, extra ...any) (billing.Line, error) {
 	var l billing.Line
 	var ct, dist, codes string
+	var price *decimal.Decimal
+	var discount, amount, taxAmount decimal.Decimal
 	dest := append(extra, &l.Position, &l.Description, &l.ProductID, &l.Account, &l.SalesTaxGroup, &l.ItemSalesTaxGroup,
-		dbtx.ScanNDec(&l.Quantity), &l.Unit, dbtx.ScanNDec(&l.UnitPrice), dbtx.ScanDec(&l.Discount), dbtx.ScanDec(&l.Amount), &ct,
-		dbtx.ScanDate(&l.ServiceStart), dbtx.ScanDate(&l.ServiceEnd), &dist, &codes, dbtx.ScanDec(&l.TaxAmount))
+		dbtx.ScanNDec(&l.Quantity), &l.Unit, dbtx.ScanNDec(&price), dbtx.ScanDec(&discount), dbtx.ScanDec(&amount), &ct,
+		dbtx.ScanDate(&l.ServiceStart), dbtx.ScanDate(&l.ServiceEnd), &dist, &codes, dbtx.ScanDec(&taxAmount))
 	if err := row.Scan(dest...); err != nil {
 		return l, fmt.Errorf("scan invoice line: %w", err)
 	}
+	if price != nil {
+		p := money.PriceIn(*price, *cur)
+		l.UnitPrice = &p
+	}
+	l.Discount, l.Amount, l.TaxAmount = money.In(discount, *cur), money.In(amount, *cur), money.In(taxAmount, *cur)
 	l.ChargeType = billing.ChargeType(ct)
 	if err := json.Unmarshal([]byte(dist), &l.Distribution); err != nil {
 		return l, fmt.Errorf("line distribution: %w", err)
@@ -783,9 +810,7 @@ func (t *Invoices) InsertInvoices(ctx context.Context, invs []billing.Invoice) e
 			if err != nil {
 				return err
 			}
-			lines = append(lines, []any{inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
-				l.ItemSalesTaxGroup, dbtx.NDecArg(l.Quantity), l.Unit, dbtx.NDecArg(l.UnitPrice), dbtx.DecArg(l.Discount), dbtx.DecArg(l.Amount),
-				string(l.ChargeType), dbtx.DateArg(l.ServiceStart), dbtx.DateArg(l.ServiceEnd), dist, codes, dbtx.DecArg(l.TaxAmount)})
+			lines = append(lines, lineArgs(&inv, &l, dist, codes))
 		}
 	}
 	if err := t.BulkInsert(ctx, "invoice_lines", lineColNames, lines); err != nil {
