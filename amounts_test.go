@@ -1,10 +1,15 @@
 package facturo_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,6 +122,125 @@ func TestAdHocDigitsPatterns(t *testing.T) {
 	for p, want := range files {
 		if got := scannedForDigits(p); got != want {
 			t.Errorf("scannedForDigits(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+// domainAmountPackages are the packages whose structs hold amounts: the
+// domain (arch_test.go's list, money aside: it defines Amount) and the
+// documents rendered from it.
+func domainAmountPackages() []string {
+	var out []string
+	for _, p := range append(slices.Clone(domainRequired), domainLater...) {
+		if p != "money" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// bareDecimalFields returns, for the Go source src, every struct field
+// of a decimal type (decimal.Decimal, a pointer to or slice of one) that
+// is not tagged money:"-", as "Struct.Field".
+func bareDecimalFields(src string) ([]string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), "x.go", src, 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	owner := "(anonymous)"
+	ast.Inspect(f, func(n ast.Node) bool {
+		if ts, ok := n.(*ast.TypeSpec); ok {
+			owner = ts.Name.Name
+		}
+		st, ok := n.(*ast.StructType)
+		if !ok {
+			return true
+		}
+		for _, field := range st.Fields.List {
+			if !isDecimalType(field.Type) {
+				continue
+			}
+			if field.Tag != nil && reflect.StructTag(strings.Trim(field.Tag.Value, "`")).Get("money") == "-" {
+				continue
+			}
+			for _, name := range field.Names {
+				out = append(out, owner+"."+name.Name)
+			}
+		}
+		return true
+	})
+	return out, nil
+}
+
+// isDecimalType reports whether e is decimal.Decimal, *decimal.Decimal or
+// a slice or array of either.
+func isDecimalType(e ast.Expr) bool {
+	switch t := e.(type) {
+	case *ast.StarExpr:
+		return isDecimalType(t.X)
+	case *ast.ArrayType:
+		return isDecimalType(t.Elt)
+	case *ast.SelectorExpr:
+		x, ok := t.X.(*ast.Ident)
+		return ok && x.Name == "decimal" && t.Sel.Name == "Decimal"
+	}
+	return false
+}
+
+// TestDomainAmountsAreMoney is the class guard of issue 13's "money.Amount
+// is the only amount type in domain structs": a decimal field in a struct of
+// the domain or documents packages is an amount without its currency unless
+// it is tagged money:"-", which says it is not an amount (a quantity, a
+// rate, a percentage).
+func TestDomainAmountsAreMoney(t *testing.T) {
+	t.Parallel()
+	seen := 0
+	for _, pkg := range domainAmountPackages() {
+		files, err := filepath.Glob(filepath.Join(pkg, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range files {
+			if strings.HasSuffix(p, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen++
+			bare, err := bareDecimalFields(string(b))
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			for _, f := range bare {
+				t.Errorf("%s: %s is a bare decimal: make it a money.Amount (or money.UnitPrice), or tag it money:\"-\" if it is not an amount", p, f)
+			}
+		}
+	}
+	if seen < 20 {
+		t.Fatalf("read only %d files of the domain packages: the guard reads the wrong tree", seen)
+	}
+}
+
+// TestBareDecimalFieldsDetector: the guard finds a bare decimal in every
+// shape a field takes and lets tagged ones and other types pass.
+func TestBareDecimalFieldsDetector(t *testing.T) {
+	t.Parallel()
+	got, err := bareDecimalFields("package x\n" +
+		"type A struct { Total decimal.Decimal `json:\"total\"`; Rate decimal.Decimal `json:\"rate\" money:\"-\"`; Price *decimal.Decimal; Parts []decimal.Decimal; N int; M money.Amount }\n" +
+		"func f() { var g struct{ base, tax decimal.Decimal }; _ = g }\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"A.Total", "A.Price", "A.Parts", "f.base", "f.tax"}
+	if len(got) != len(want) {
+		t.Fatalf("bareDecimalFields = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] && !(strings.HasSuffix(want[i], ".base") || strings.HasSuffix(want[i], ".tax")) {
+			t.Fatalf("bareDecimalFields = %v, want %v", got, want)
 		}
 	}
 }

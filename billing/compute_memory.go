@@ -44,7 +44,7 @@ type computeScratch struct {
 	codes       []codeState
 	entries     []taxEntry
 	order       []int32           // code indices sorted by code
-	dparts      []decimal.Decimal // the current code's per-line parts of tax
+	dparts      []decimal.Decimal `money:"-"` // the current code's exact per-line parts of tax: Apportion's weights
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(computeScratch) }}

@@ -123,7 +123,7 @@ func TestIssueLinesPosting(t *testing.T) {
 	show := func(ls []ledger.Line) []string {
 		var out []string
 		for _, l := range ls {
-			out = append(out, fmt.Sprintf("%s %s/%s", l.Account, l.Debit.StringFixed(2), l.Credit.StringFixed(2)))
+			out = append(out, fmt.Sprintf("%s %s/%s", l.Account, l.Debit.StringFixed(), l.Credit.StringFixed()))
 		}
 		slices.Sort(out)
 		return out
@@ -165,7 +165,7 @@ func TestWriteOffLines(t *testing.T) {
 	show := func(ls []ledger.Line) string {
 		var out []string
 		for _, l := range ls {
-			out = append(out, fmt.Sprintf("%s %s/%s %s", l.Account, l.Debit, l.Credit, l.Amount))
+			out = append(out, fmt.Sprintf("%s %s/%s %s", l.Account, l.Debit.Decimal(), l.Credit.Decimal(), l.Amount.Decimal()))
 		}
 		return strings.Join(out, "; ")
 	}

@@ -106,7 +106,7 @@ func ReverseWriteOff(writeOff ledger.Entry, cnID string) (lines []ledger.Line, a
 		r := l.Reversed()
 		if l.CustomerID != "" { // the receivables line
 			r.InvoiceID = cnID
-			amount, amountAcc = amount.Add(r.Amount), amountAcc.Add(r.Debit.Sub(r.Credit))
+			amount, amountAcc = amount.Add(r.Amount.Decimal()), amountAcc.Add(r.Debit.Decimal().Sub(r.Credit.Decimal()))
 		}
 		lines = append(lines, r)
 	}

@@ -254,17 +254,13 @@ func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) 
 		return nil, err
 	}
 	rate := money.RateOf(cur, accounting, inv.ExchangeRate)
-	conv := func(d decimal.Decimal) decimal.Decimal { return money.New(d, cur).MustConvertTo(rate).Decimal() }
-	sign := decimal.NewFromInt(1)
-	if inv.Kind == KindCreditNote {
-		sign = sign.Neg()
-	}
+	sign := inv.postingSign()
 	ref := ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency}
 	var b ledger.Builder
 	arLine := ref
-	arLine.Amount = inv.Total.Decimal().Mul(sign)
-	b.Debit(acct.Receivables, inv.TotalAccounting.Decimal().Mul(sign), arLine)
-	posted := decimal.Zero
+	arLine.Amount = inv.Total.Mul(sign)
+	b.Debit(acct.Receivables, inv.TotalAccounting.Mul(sign), arLine)
+	posted := money.Zero(accounting)
 	for _, l := range inv.Lines {
 		account := l.Account
 		if account == "" {
@@ -283,24 +279,33 @@ func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) 
 			return nil, fmt.Errorf("distribute line %d: %w", l.Position, err)
 		}
 		for i, s := range splits {
-			amt := conv(parts[i].Decimal())
+			amt := parts[i].MustConvertTo(rate)
 			rl := ref
-			rl.Amount = parts[i].Decimal().Mul(sign).Neg()
+			rl.Amount = parts[i].Mul(sign).Neg()
 			b.Credit(s.Account, amt.Mul(sign), rl)
-			posted = posted.Add(amt)
+			posted = posted.MustAdd(amt)
 		}
 	}
 	for _, t := range inv.Taxes {
-		amt := conv(t.Amount.Decimal())
+		amt := money.New(t.Amount.Decimal(), cur).MustConvertTo(rate)
 		tl := ref
-		tl.Amount = t.Amount.Decimal().Mul(sign).Neg()
+		tl.Amount = t.Amount.Mul(sign).Neg()
 		b.Credit(t.Account, amt.Mul(sign), tl)
-		posted = posted.Add(amt)
+		posted = posted.MustAdd(amt)
 	}
-	if diff := inv.TotalAccounting.Decimal().Sub(posted); !diff.IsZero() {
+	if diff := money.New(inv.TotalAccounting.Decimal(), accounting).MustSub(posted); !diff.IsZero() {
 		b.Credit(acct.Rounding, diff.Mul(sign), ledger.Line{InvoiceID: inv.ID})
 	}
 	return b.Lines(), nil
+}
+
+// postingSign is +1 for an invoice and −1 for a credit note, which posts
+// the mirror of an invoice.
+func (inv *Invoice) postingSign() decimal.Decimal {
+	if inv.Kind == KindCreditNote {
+		return decimal.NewFromInt(-1)
+	}
+	return decimal.NewFromInt(1)
 }
 
 // WriteOffLines closes a balance without payment: write-off expense against receivables.
@@ -309,14 +314,11 @@ func (inv *Invoice) WriteOffLines(receivables, writeOff string) []ledger.Line {
 	if inv.BalanceAccounting.IsZero() {
 		return nil
 	}
-	sign := decimal.NewFromInt(1)
-	if inv.Kind == KindCreditNote {
-		sign = sign.Neg()
-	}
+	sign := inv.postingSign()
 	ref := ledger.Line{CustomerID: inv.InvoiceAccountID, InvoiceID: inv.ID, Currency: inv.Currency}
-	b.Debit(writeOff, inv.BalanceAccounting.Decimal().Mul(sign), ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: inv.Balance.Decimal().Mul(sign)})
-	ref.Amount = inv.Balance.Decimal().Mul(sign).Neg()
-	b.Credit(receivables, inv.BalanceAccounting.Decimal().Mul(sign), ref)
+	b.Debit(writeOff, inv.BalanceAccounting.Mul(sign), ledger.Line{InvoiceID: inv.ID, Currency: inv.Currency, Amount: inv.Balance.Mul(sign)})
+	ref.Amount = inv.Balance.Mul(sign).Neg()
+	b.Credit(receivables, inv.BalanceAccounting.Mul(sign), ref)
 	return b.Lines()
 }
 

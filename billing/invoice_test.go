@@ -179,9 +179,9 @@ func TestIssueLinesBalanceInForeignCurrency(t *testing.T) {
 		}
 		var dr, cr, ar decimal.Decimal
 		for _, l := range ls {
-			dr, cr = dr.Add(l.Debit), cr.Add(l.Credit)
+			dr, cr = dr.Add(l.Debit.Decimal()), cr.Add(l.Credit.Decimal())
 			if l.Account == "1100" {
-				ar = ar.Add(l.Debit).Sub(l.Credit)
+				ar = ar.Add(l.Debit.Decimal()).Sub(l.Credit.Decimal())
 			}
 		}
 		if !dr.Equal(cr) {

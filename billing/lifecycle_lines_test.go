@@ -27,7 +27,7 @@ func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 func showLines(ls []ledger.Line) []string {
 	out := []string{}
 	for _, l := range ls {
-		s := fmt.Sprintf("%s %s/%s %s %s", l.Account, l.Debit, l.Credit, l.Amount, l.Currency)
+		s := fmt.Sprintf("%s %s/%s %s %s", l.Account, l.Debit.Decimal(), l.Credit.Decimal(), l.Amount.Decimal(), l.Currency)
 		if l.CustomerID != "" {
 			s += " " + l.CustomerID
 		}
@@ -44,8 +44,8 @@ func checkBalanced(t *testing.T, ls []ledger.Line) {
 	net := decimal.Zero
 	perCurrency := map[string]decimal.Decimal{}
 	for _, l := range ls {
-		net = net.Add(l.Debit).Sub(l.Credit)
-		perCurrency[l.Currency] = perCurrency[l.Currency].Add(l.Amount)
+		net = net.Add(l.Debit.Decimal()).Sub(l.Credit.Decimal())
+		perCurrency[l.Currency] = perCurrency[l.Currency].Add(l.Amount.Decimal())
 	}
 	if !net.IsZero() {
 		t.Errorf("debits minus credits = %s, want 0: %v", net, showLines(ls))
@@ -286,7 +286,7 @@ func TestVoidReversesItsIssueEntry(t *testing.T) {
 			checkBalanced(t, r.Lines)
 			perAccount := map[string]decimal.Decimal{}
 			for _, l := range append(slices.Clone(e.Lines), r.Lines...) {
-				perAccount[l.Account] = perAccount[l.Account].Add(l.Debit).Sub(l.Credit)
+				perAccount[l.Account] = perAccount[l.Account].Add(l.Debit.Decimal()).Sub(l.Credit.Decimal())
 			}
 			for acct, net := range perAccount {
 				if !net.IsZero() {

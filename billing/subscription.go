@@ -55,7 +55,7 @@ type Subscription struct {
 	PausedOn          calendar.Date    `json:"paused_on"` // set while paused
 	// PausedQuantity is the quantity billed for the period in progress when
 	// it was paused; a change while paused is charged on resume.
-	PausedQuantity *decimal.Decimal `json:"-"`
+	PausedQuantity *decimal.Decimal `json:"-" money:"-"`
 	// ScheduledQuantity takes effect on ScheduledOn, a day in a period not
 	// billed yet: that period is billed at the old quantity up to the day
 	// before and at the new one from it.
@@ -156,9 +156,9 @@ func (s Subscription) DuePeriods(upTo calendar.Date) []Period {
 
 // Proration is the charge (or credit, when negative) for part of a period.
 type Proration struct {
-	Amount     decimal.Decimal // rounded to the currency
-	Days       int             // days charged: from the effective day to the period's end, both included
-	PeriodDays int             // days in the period
+	Amount     money.Amount // rounded to the currency
+	Days       int          // days charged: from the effective day to the period's end, both included
+	PeriodDays int          // days in the period
 }
 
 // Prorate is Facturo's proration rule, by day: a change of quantity by
@@ -174,32 +174,32 @@ type Proration struct {
 // charges nothing. The same rule credits the unused days when a
 // subscription is cancelled at once (delta = −quantity) and charges the
 // rest of the period when it resumes (delta = quantity).
-func Prorate(delta, price decimal.Decimal, cur money.Currency, per Period, eff calendar.Date) Proration {
+func Prorate(delta decimal.Decimal, price money.UnitPrice, per Period, eff calendar.Date) Proration {
 	periodDays := per.Start.DaysUntil(per.End) + 1
 	if eff.Before(per.Start) {
 		eff = per.Start
 	}
 	if eff.After(per.End) {
-		return Proration{PeriodDays: periodDays}
+		return Proration{Amount: money.Zero(price.Currency()), PeriodDays: periodDays}
 	}
 	days := eff.DaysUntil(per.End) + 1
-	amount := delta.Mul(price).Mul(decimal.NewFromInt(int64(days))).DivRound(decimal.NewFromInt(int64(periodDays)), 12)
-	return Proration{Amount: cur.Round(amount), Days: days, PeriodDays: periodDays}
+	amount := delta.Mul(price.Decimal()).Mul(decimal.NewFromInt(int64(days))).DivRound(decimal.NewFromInt(int64(periodDays)), 12)
+	return Proration{Amount: money.New(amount, price.Currency()).Round(), Days: days, PeriodDays: periodDays}
 }
 
 // ProrationText describes a proration for its sales item.
-func ProrationText(what string, delta, price decimal.Decimal, pr Proration, per Period, eff calendar.Date) string {
-	return fmt.Sprintf("%s: %s × %s for %d/%d days (%s – %s)", what, delta.String(), price.String(), pr.Days, pr.PeriodDays, eff, per.End)
+func ProrationText(what string, delta decimal.Decimal, price money.UnitPrice, pr Proration, per Period, eff calendar.Date) string {
+	return fmt.Sprintf("%s: %s × %s for %d/%d days (%s – %s)", what, delta.String(), price.Decimal().String(), pr.Days, pr.PeriodDays, eff, per.End)
 }
 
 // MonthlyAmount is what the subscription bills per month on average
 // (quantity × price over the interval's months), rounded to its
 // currency's minor unit: a JPY subscription of 10,000 a year is 833 a month.
-func (s Subscription) MonthlyAmount() decimal.Decimal {
+func (s Subscription) MonthlyAmount() money.Amount {
 	per := s.Quantity.Mul(s.Price.Decimal()).Div(decimal.NewFromInt(int64(max(s.Interval.Months(), 1))))
 	cur, err := money.ParseCurrency(s.Currency)
 	if err != nil {
-		return per
+		return money.New(per, cur)
 	}
-	return cur.Round(per)
+	return money.New(per, cur).Round()
 }

@@ -118,7 +118,7 @@ func TestSubscriptionMonthlyAmount(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := billing.Subscription{Quantity: d(tt.qty), Price: money.PriceIn(d(tt.price), tt.cur), Currency: tt.cur, Interval: tt.interval}
-			if got := s.MonthlyAmount(); !got.Equal(d(tt.want)) {
+			if got := s.MonthlyAmount(); !got.Equal(money.In(d(tt.want), tt.cur)) {
 				t.Errorf("MonthlyAmount = %s, want %s", got, tt.want)
 			}
 		})
@@ -128,8 +128,8 @@ func TestSubscriptionMonthlyAmount(t *testing.T) {
 func TestProrationText(t *testing.T) {
 	t.Parallel()
 	per := billing.Period{Start: calendar.MustParse("2026-03-01"), End: calendar.MustParse("2026-03-31")}
-	pr := billing.Proration{Amount: d("21.29"), Days: 22, PeriodDays: 31}
-	got := billing.ProrationText("Plan upgrade", d("3"), d("10.00"), pr, per, calendar.MustParse("2026-03-10"))
+	pr := billing.Proration{Amount: eur(d("21.29")), Days: 22, PeriodDays: 31}
+	got := billing.ProrationText("Plan upgrade", d("3"), money.PriceIn(d("10.00"), "EUR"), pr, per, calendar.MustParse("2026-03-10"))
 	if want := "Plan upgrade: 3 × 10 for 22/31 days (2026-03-10 – 2026-03-31)"; got != want {
 		t.Errorf("ProrationText = %q, want %q", got, want)
 	}

@@ -42,8 +42,8 @@ func TestProrate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := billing.Prorate(decimal.RequireFromString(tt.delta), decimal.RequireFromString(tt.price), money.MustCurrency(tt.cur), tt.per, d(tt.eff))
-			if !got.Amount.Equal(decimal.RequireFromString(tt.want)) || got.Days != tt.days || got.PeriodDays != tt.period {
+			got := billing.Prorate(decimal.RequireFromString(tt.delta), money.PriceIn(decimal.RequireFromString(tt.price), tt.cur), tt.per, d(tt.eff))
+			if !got.Amount.Decimal().Equal(decimal.RequireFromString(tt.want)) || got.Days != tt.days || got.PeriodDays != tt.period {
 				t.Errorf("Prorate = %s (%d/%d days), want %s (%d/%d)", got.Amount, got.Days, got.PeriodDays, tt.want, tt.days, tt.period)
 			}
 		})

@@ -78,8 +78,8 @@ func CheckEInvoiceCurrency(code string) error {
 // vatGroup is one line of the EN 16931 VAT breakdown: a category and rate.
 type vatGroup struct {
 	cat        tax.Category
-	rate       decimal.Decimal
-	base, tax  decimal.Decimal
+	rate       decimal.Decimal `money:"-"` // a percentage
+	base, tax  money.Amount
 	reason     string
 	reasonCode string
 }
@@ -202,12 +202,12 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 				return &groups[i]
 			}
 		}
-		groups = append(groups, vatGroup{cat: cat, rate: rate})
+		groups = append(groups, vatGroup{cat: cat, rate: rate, base: money.Zero(cur), tax: money.Zero(cur)})
 		return &groups[len(groups)-1]
 	}
 	for _, t := range inv.Taxes {
 		g := group(t.Category, t.Rate)
-		g.base, g.tax = g.base.Add(t.Base.Decimal()), g.tax.Add(t.Amount.Decimal())
+		g.base, g.tax = g.base.MustAdd(money.New(t.Base.Decimal(), cur)), g.tax.MustAdd(money.New(t.Amount.Decimal(), cur))
 		if g.reason == "" {
 			g.reason = t.ExemptionReason
 		}
@@ -218,7 +218,7 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 	for i, l := range inv.Lines {
 		if len(l.TaxCodes) == 0 {
 			g := group(tax.OutOfScope, decimal.Zero)
-			g.base = g.base.Add(l.Amount.Decimal())
+			g.base = g.base.MustAdd(money.New(l.Amount.Decimal(), cur))
 			g.reason = lineCat[i].reason
 		}
 	}
@@ -335,8 +335,8 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 	x.amount("cbc:TaxAmount", inv.Tax)
 	for _, g := range groups {
 		x.open("cac:TaxSubtotal")
-		x.amount("cbc:TaxableAmount", money.New(g.base, cur))
-		x.amount("cbc:TaxAmount", money.New(g.tax, cur))
+		x.amount("cbc:TaxableAmount", g.base)
+		x.amount("cbc:TaxAmount", g.tax)
 		writeTaxCategory(x, "cac:TaxCategory", g, true)
 		x.close("cac:TaxSubtotal")
 	}

@@ -141,17 +141,19 @@ type PostingProfile struct {
 // DefaultProfile is the profile customers without one use.
 const DefaultProfile = "default"
 
-// Line is one posting of an entry: a debit or a credit to an account.
+// Line is one posting of an entry: a debit or a credit to an account, in
+// the accounting currency.
 type Line struct {
-	Account    string          `json:"account"`
-	Debit      decimal.Decimal `json:"debit"`
-	Credit     decimal.Decimal `json:"credit"`
-	CustomerID string          `json:"customer_id,omitempty"`
-	InvoiceID  string          `json:"invoice_id,omitempty"`
+	Account    string       `json:"account"`
+	Debit      money.Amount `json:"debit"`
+	Credit     money.Amount `json:"credit"`
+	CustomerID string       `json:"customer_id,omitempty"`
+	InvoiceID  string       `json:"invoice_id,omitempty"`
 	// Currency and Amount are the document's currency and signed amount
-	// (debit positive) before conversion, for reference.
-	Currency string          `json:"currency,omitempty"`
-	Amount   decimal.Decimal `json:"amount"`
+	// (debit positive) before conversion, for reference; a line of no
+	// document (a rounding difference) has neither.
+	Currency string       `json:"currency,omitempty"`
+	Amount   money.Amount `json:"amount"`
 }
 
 // Entry is a journal entry (a voucher). Entries are never changed; a
@@ -169,22 +171,28 @@ type Entry struct {
 	CreatedAt   time.Time     `json:"created_at"`
 }
 
-// Check verifies the entry balances and every line is a non-negative debit
-// or credit, never both. It runs on every post.
+// Check verifies the entry balances, every line is a non-negative debit
+// or credit, never both, and all of them are in one currency (the
+// accounting currency). It runs on every post.
 func (e Entry) Check() error {
 	if len(e.Lines) < 2 {
 		return fmt.Errorf("ledger: entry %s has %d lines; an entry needs at least two", e.Number, len(e.Lines))
 	}
 	var debit, credit decimal.Decimal
+	cur := e.Lines[0].Debit.Currency()
 	for i, l := range e.Lines {
 		if l.Account == "" {
 			return fmt.Errorf("ledger: entry %s line %d has no account", e.Number, i)
 		}
-		if l.Debit.IsNegative() || l.Credit.IsNegative() || (!l.Debit.IsZero() && !l.Credit.IsZero()) {
+		if l.Debit.Currency() != cur || l.Credit.Currency() != cur {
+			return fmt.Errorf("ledger: entry %s line %d is in %s/%s, not %s: %w", e.Number, i,
+				l.Debit.Currency(), l.Credit.Currency(), cur, money.ErrCurrencyMismatch)
+		}
+		if l.Debit.Sign() < 0 || l.Credit.Sign() < 0 || (!l.Debit.IsZero() && !l.Credit.IsZero()) {
 			return fmt.Errorf("ledger: entry %s line %d must be a non-negative debit or credit, not both", e.Number, i)
 		}
-		debit = debit.Add(l.Debit)
-		credit = credit.Add(l.Credit)
+		debit = debit.Add(l.Debit.Decimal())
+		credit = credit.Add(l.Credit.Decimal())
 	}
 	if !debit.Equal(credit) {
 		return fmt.Errorf("ledger: entry %s does not balance: debit %s, credit %s", e.Number, debit, credit)
@@ -192,11 +200,15 @@ func (e Entry) Check() error {
 	return nil
 }
 
-// Total returns the sum of the debits.
-func (e Entry) Total() decimal.Decimal {
-	var t decimal.Decimal
-	for _, l := range e.Lines {
-		t = t.Add(l.Debit)
+// Total returns the sum of the debits (zero in no currency for an entry
+// without lines).
+func (e Entry) Total() money.Amount {
+	var t money.Amount
+	for i, l := range e.Lines {
+		if i == 0 {
+			t = money.Zero(l.Debit.Currency())
+		}
+		t = t.MustAdd(l.Debit)
 	}
 	return t
 }
@@ -225,19 +237,21 @@ type Builder struct {
 	lines []Line
 }
 
-// Debit adds amount (which may be negative: a negative debit is a credit).
-func (b *Builder) Debit(account string, amount decimal.Decimal, l Line) {
+// Debit adds amount, in the accounting currency (which may be negative: a
+// negative debit is a credit). l's Amount is put in l's Currency (no
+// currency when it has none).
+func (b *Builder) Debit(account string, amount money.Amount, l Line) {
 	l.Account = account
-	if amount.IsNegative() {
-		l.Credit = amount.Neg()
-	} else {
-		l.Debit = amount
+	l.Amount = money.In(l.Amount.Decimal(), l.Currency)
+	l.Debit, l.Credit = amount, money.Zero(amount.Currency())
+	if amount.Sign() < 0 {
+		l.Debit, l.Credit = l.Credit, amount.Neg()
 	}
 	b.add(l)
 }
 
 // Credit adds a credit (a negative credit is a debit).
-func (b *Builder) Credit(account string, amount decimal.Decimal, l Line) {
+func (b *Builder) Credit(account string, amount money.Amount, l Line) {
 	b.Debit(account, amount.Neg(), l)
 }
 
@@ -248,13 +262,11 @@ func (b *Builder) add(l Line) {
 	for i := range b.lines {
 		x := &b.lines[i]
 		if x.Account == l.Account && x.CustomerID == l.CustomerID && x.InvoiceID == l.InvoiceID && x.Currency == l.Currency {
-			net := x.Debit.Sub(x.Credit).Add(l.Debit).Sub(l.Credit)
-			x.Amount = x.Amount.Add(l.Amount)
-			x.Debit, x.Credit = decimal.Zero, decimal.Zero
-			if net.IsNegative() {
-				x.Credit = net.Neg()
-			} else {
-				x.Debit = net
+			net := x.Debit.MustSub(x.Credit).MustAdd(l.Debit).MustSub(l.Credit)
+			x.Amount = x.Amount.MustAdd(l.Amount)
+			x.Debit, x.Credit = net, money.Zero(net.Currency())
+			if net.Sign() < 0 {
+				x.Debit, x.Credit = x.Credit, net.Neg()
 			}
 			return
 		}

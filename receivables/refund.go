@@ -29,8 +29,8 @@ func PlanRefund(acc Accounts, pay Payment, amount money.Amount, split RefundSpli
 	if split.FromCredit.Sign() > 0 {
 		before := pay.creditAccounting()
 		pay.Unapplied = pay.Unapplied.MustSub(split.FromCredit)
-		st.b.Debit(acc.CustomerCredit, before.MustSub(pay.creditAccounting()).Decimal(),
-			ledger.Line{CustomerID: pay.CustomerID, Currency: cur.Code(), Amount: split.FromCredit.Decimal()})
+		st.b.Debit(acc.CustomerCredit, before.MustSub(pay.creditAccounting()),
+			ledger.Line{CustomerID: pay.CustomerID, Currency: cur.Code(), Amount: split.FromCredit})
 	}
 	taken := split.FromCredit
 	plan := RefundPlan{Applications: map[int]Application{}}
@@ -60,7 +60,7 @@ func PlanRefund(acc Accounts, pay Payment, amount money.Amount, split RefundSpli
 		oldAcc := d.BalanceAccounting
 		d.Balance, d.Paid = d.Balance.MustAdd(tk.Amount), d.Paid.MustSub(tk.Amount)
 		d.BalanceAccounting = d.Balance.MustConvertTo(d.Rate)
-		st.b.Debit(recv, d.BalanceAccounting.MustSub(oldAcc).Decimal(), ledger.Line{CustomerID: d.AccountID, InvoiceID: d.ID, Currency: cur.Code(), Amount: tk.Amount.Decimal()})
+		st.b.Debit(recv, d.BalanceAccounting.MustSub(oldAcc), ledger.Line{CustomerID: d.AccountID, InvoiceID: d.ID, Currency: cur.Code(), Amount: tk.Amount})
 		if d.Status == billing.Closed && !ch.Reopen {
 			ch.Reopen, ch.WasCloseReason = true, d.CloseReason
 		}
@@ -76,7 +76,7 @@ func PlanRefund(acc Accounts, pay Payment, amount money.Amount, split RefundSpli
 		return RefundPlan{}, fmt.Errorf("refund of payment %s: %s not covered by its applications", pay.ID, split.Uncovered.Decimal())
 	}
 	accAmt := amount.MustConvertTo(pay.Rate)
-	st.b.Credit(acc.Bank, accAmt.Decimal(), ledger.Line{CustomerID: pay.CustomerID, Currency: cur.Code(), Amount: amount.Decimal().Neg()})
+	st.b.Credit(acc.Bank, accAmt, ledger.Line{CustomerID: pay.CustomerID, Currency: cur.Code(), Amount: amount.Neg()})
 	desc := "Refund " + refundID + " of payment " + pay.ID
 	lines, _ := st.finish(desc)
 	pay.Refunded = pay.Refunded.MustAdd(amount)

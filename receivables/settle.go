@@ -88,9 +88,9 @@ func (st *settlement) applyCreditNote(cn, d *Document, amount money.Amount) erro
 		return err
 	}
 	cnAcc := st.reduce(cn, amount, false)
-	st.b.Debit(cnRecv, cnAcc.Decimal(), ledger.Line{CustomerID: cn.AccountID, InvoiceID: cn.ID, Currency: cn.Currency().Code(), Amount: amount.Decimal()})
+	st.b.Debit(cnRecv, cnAcc, ledger.Line{CustomerID: cn.AccountID, InvoiceID: cn.ID, Currency: cn.Currency().Code(), Amount: amount})
 	accAmt := st.reduce(d, amount, false)
-	st.b.Credit(recv, accAmt.Decimal(), ledger.Line{CustomerID: d.AccountID, InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount.Decimal().Neg()})
+	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: d.AccountID, InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount.Neg()})
 	st.apps = append(st.apps, Application{SourceType: SourceCreditNote, SourceID: cn.ID, InvoiceID: d.ID, Amount: amount,
 		AmountAccounting: accAmt, Reversed: zeroOf(amount.Currency())})
 	return nil

@@ -54,11 +54,11 @@ func (st *settlement) applyPayment(p *Payment, d *Document, amount money.Amount,
 	if fromCredit {
 		before := p.creditAccounting()
 		p.Unapplied = p.Unapplied.MustSub(amount)
-		st.b.Debit(st.acc.CustomerCredit, before.MustSub(p.creditAccounting()).Decimal(),
-			ledger.Line{CustomerID: p.CustomerID, Currency: p.Amount.Currency().Code(), Amount: amount.Decimal()})
+		st.b.Debit(st.acc.CustomerCredit, before.MustSub(p.creditAccounting()),
+			ledger.Line{CustomerID: p.CustomerID, Currency: p.Amount.Currency().Code(), Amount: amount})
 	}
 	accAmt := st.reduce(d, amount, true)
-	st.b.Credit(recv, accAmt.Decimal(), ledger.Line{CustomerID: d.AccountID, InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount.Decimal().Neg()})
+	st.b.Credit(recv, accAmt, ledger.Line{CustomerID: d.AccountID, InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount.Neg()})
 	st.apps = append(st.apps, Application{SourceType: SourcePayment, SourceID: p.ID, InvoiceID: d.ID, Amount: amount,
 		AmountAccounting: accAmt, Reversed: zeroOf(amount.Currency())})
 	return nil
@@ -67,9 +67,13 @@ func (st *settlement) applyPayment(p *Payment, d *Document, amount money.Amount,
 // roundOff posts what the lines miss to balance (exchange and rounding
 // differences) to the rounding account.
 func (st *settlement) roundOff() {
-	var net decimal.Decimal
-	for _, l := range st.b.Lines() {
-		net = net.Add(l.Debit).Sub(l.Credit)
+	lines := st.b.Lines()
+	if len(lines) == 0 {
+		return
+	}
+	net := money.Zero(lines[0].Debit.Currency())
+	for _, l := range lines {
+		net = net.MustAdd(l.Debit).MustSub(l.Credit)
 	}
 	if !net.IsZero() {
 		st.b.Credit(st.acc.Rounding, net, ledger.Line{})
@@ -123,7 +127,7 @@ type PaymentPlan struct {
 func PlanPayment(acc Accounts, pay Payment, targets []Target) (PaymentPlan, error) {
 	cur := pay.Amount.Currency()
 	st := newSettlement(acc)
-	st.b.Debit(acc.Bank, pay.AmountAccounting.Decimal(), ledger.Line{CustomerID: pay.CustomerID, Currency: cur.Code(), Amount: pay.Amount.Decimal()})
+	st.b.Debit(acc.Bank, pay.AmountAccounting, ledger.Line{CustomerID: pay.CustomerID, Currency: cur.Code(), Amount: pay.Amount})
 	explicit := decimal.Zero
 	claims := make([]Claim, len(targets))
 	for i, t := range targets {
@@ -166,7 +170,7 @@ func PlanPayment(acc Accounts, pay Payment, targets []Target) (PaymentPlan, erro
 		}
 	}
 	pay.Unapplied = rest
-	st.b.Credit(acc.CustomerCredit, pay.creditAccounting().Decimal(), ledger.Line{CustomerID: pay.CustomerID, Currency: cur.Code(), Amount: rest.Decimal().Neg()})
+	st.b.Credit(acc.CustomerCredit, pay.creditAccounting(), ledger.Line{CustomerID: pay.CustomerID, Currency: cur.Code(), Amount: rest.Neg()})
 	desc := "Payment " + pay.ID
 	lines, changes := st.finish(desc)
 	return PaymentPlan{Payment: pay, Applications: st.apps, Documents: changes, CashDiscounts: discounts,
@@ -186,8 +190,8 @@ func (st *settlement) grantCashDiscount(d *Document, amount money.Amount, payID 
 	}
 	accAmt := st.reduce(d, amount, false)
 	var b ledger.Builder
-	b.Debit(st.acc.CashDiscount, accAmt.Decimal(), ledger.Line{InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount.Decimal()})
-	b.Credit(recv, accAmt.Decimal(), ledger.Line{CustomerID: d.AccountID, InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount.Decimal().Neg()})
+	b.Debit(st.acc.CashDiscount, accAmt, ledger.Line{InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount})
+	b.Credit(recv, accAmt, ledger.Line{CustomerID: d.AccountID, InvoiceID: d.ID, Currency: d.Currency().Code(), Amount: amount.Neg()})
 	return CashDiscount{InvoiceID: d.ID, Amount: amount, Entry: Entry{Description: "Cash discount on " + d.Label + " for payment " + payID,
 		SourceType: CashDiscountSource, SourceID: d.ID, Lines: b.Lines()}}, nil
 }

@@ -33,7 +33,7 @@ func net(lines []ledger.Line, account string) string {
 	var n decimal.Decimal
 	for _, l := range lines {
 		if l.Account == account {
-			n = n.Add(l.Debit).Sub(l.Credit)
+			n = n.Add(l.Debit.Decimal()).Sub(l.Credit.Decimal())
 		}
 	}
 	return n.StringFixed(2)
@@ -119,7 +119,7 @@ func TestPlanPayment(t *testing.T) {
 			}
 			total := decimal.Zero
 			for _, l := range plan.Entry.Lines {
-				total = total.Add(l.Debit).Sub(l.Credit)
+				total = total.Add(l.Debit.Decimal()).Sub(l.Credit.Decimal())
 			}
 			if !total.IsZero() {
 				t.Errorf("entry does not balance: %s", total)

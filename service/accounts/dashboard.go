@@ -244,7 +244,7 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 		if sub.Currency != sum.RecurringCurrency {
 			continue
 		}
-		recurring = recurring.Add(sub.MonthlyAmount())
+		recurring = recurring.Add(sub.MonthlyAmount().Decimal())
 	}
 	if sum.RecurringCurrency == "" {
 		sum.RecurringCurrency = currency

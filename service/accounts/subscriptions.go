@@ -124,7 +124,7 @@ func (s *Service) RenewPeriods(ctx context.Context, tx SubscriptionsTx, sub *bil
 		if sched && !sub.ScheduledOn.After(per.Start) {
 			sub.Quantity, sub.ScheduledQuantity, sub.ScheduledOn, sched = *sub.ScheduledQuantity, nil, calendar.Date{}, false
 		}
-		ok, err := s.subscriptionItem(ctx, tx, *sub, "@"+per.Start.String(), sub.Quantity, sub.Price.Decimal(), per.Start,
+		ok, err := s.subscriptionItem(ctx, tx, *sub, "@"+per.Start.String(), sub.Quantity, sub.Price, per.Start,
 			per, fmt.Sprintf("%s (%s – %s)", sub.Description, per.Start, per.End))
 		if err != nil {
 			return made, err
@@ -154,13 +154,12 @@ func (s *Service) RenewPeriods(ctx context.Context, tx SubscriptionsTx, sub *bil
 // reference ref; it returns the items made.
 func (s *Service) prorateQuantity(ctx context.Context, tx SubscriptionsTx, sub billing.Subscription, ref string, delta decimal.Decimal,
 	per billing.Period, eff calendar.Date) (int, error) {
-	cur, _ := money.ParseCurrency(sub.Currency)
-	pr := billing.Prorate(delta, sub.Price.Decimal(), cur, per, eff)
+	pr := billing.Prorate(delta, sub.Price, per, eff)
 	if pr.Amount.IsZero() {
 		return 0, nil
 	}
-	ok, err := s.subscriptionItem(ctx, tx, sub, ref, decimal.NewFromInt(1), pr.Amount, eff, per,
-		billing.ProrationText(sub.Description+" quantity change", delta, sub.Price.Decimal(), pr, per, eff))
+	ok, err := s.subscriptionItem(ctx, tx, sub, ref, decimal.NewFromInt(1), money.UnitPrice{Amount: pr.Amount}, eff, per,
+		billing.ProrationText(sub.Description+" quantity change", delta, sub.Price, pr, per, eff))
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -170,12 +169,12 @@ func (s *Service) prorateQuantity(ctx context.Context, tx SubscriptionsTx, sub b
 // subscriptionItem inserts one sales item of a subscription; an item with
 // the same reference made earlier (or by another node) is kept and nothing
 // is added.
-func (s *Service) subscriptionItem(ctx context.Context, tx SubscriptionsTx, sub billing.Subscription, ref string, q, price decimal.Decimal,
+func (s *Service) subscriptionItem(ctx context.Context, tx SubscriptionsTx, sub billing.Subscription, ref string, q decimal.Decimal, price money.UnitPrice,
 	billDate calendar.Date, per billing.Period, desc string) (bool, error) {
 	now := s.now()
 	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: sub.TenantID, CustomerID: sub.CustomerID,
 		Source: billing.SourceSubscription, SourceRef: sub.ID + ref, ProductID: sub.ProductID, Description: desc,
-		Quantity: q, UnitPrice: money.PriceIn(price, sub.Currency), Currency: sub.Currency, BillingDate: billDate, PeriodStart: billDate, PeriodEnd: per.End,
+		Quantity: q, UnitPrice: price, Currency: sub.Currency, BillingDate: billDate, PeriodStart: billDate, PeriodEnd: per.End,
 		ChargeType: billing.Recurring, CreatedAt: now, UpdatedAt: now}
 	if err := s.deps.CompleteItem(ctx, tx, sub.TenantID, &si, true); err != nil {
 		return false, fmt.Errorf("subscription %s: %w", sub.ID, err)
@@ -336,7 +335,6 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 		if _, err := s.RenewPeriods(ctx, tx, &sub, today); err != nil {
 			return err
 		}
-		cur, _ := money.ParseCurrency(sub.Currency)
 		if sub.Status == billing.SubCancelled {
 			return fail.Conflictf("subscription %s is cancelled", sub.ID)
 		}
@@ -401,9 +399,9 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 				}
 			}
 			if !billed(per) {
-				pr := billing.Prorate(sub.Quantity, sub.Price.Decimal(), cur, per, today)
-				if _, err := s.subscriptionItem(ctx, tx, sub, "@resume@"+today.String(), decimal.NewFromInt(1), pr.Amount, today, per,
-					billing.ProrationText(sub.Description+" resumed", sub.Quantity, sub.Price.Decimal(), pr, per, today)); err != nil {
+				pr := billing.Prorate(sub.Quantity, sub.Price, per, today)
+				if _, err := s.subscriptionItem(ctx, tx, sub, "@resume@"+today.String(), decimal.NewFromInt(1), money.UnitPrice{Amount: pr.Amount}, today, per,
+					billing.ProrationText(sub.Description+" resumed", sub.Quantity, sub.Price, pr, per, today)); err != nil {
 					return err
 				}
 				sub.NextRenewal = per.End.AddDays(1)
@@ -425,10 +423,10 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 				break
 			}
 			if sub.Status == billing.SubActive && billed(per) && today.Before(per.End) {
-				pr := billing.Prorate(sub.Quantity.Neg(), sub.Price.Decimal(), cur, per, today.AddDays(1))
+				pr := billing.Prorate(sub.Quantity.Neg(), sub.Price, per, today.AddDays(1))
 				if !pr.Amount.IsZero() {
-					if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel", decimal.NewFromInt(1), pr.Amount, today, per,
-						billing.ProrationText(sub.Description+" cancelled, unused days", sub.Quantity.Neg(), sub.Price.Decimal(), pr, per, today.AddDays(1))); err != nil {
+					if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel", decimal.NewFromInt(1), money.UnitPrice{Amount: pr.Amount}, today, per,
+						billing.ProrationText(sub.Description+" cancelled, unused days", sub.Quantity.Neg(), sub.Price, pr, per, today.AddDays(1))); err != nil {
 						return err
 					}
 				}
@@ -436,7 +434,7 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 			// Whole periods billed ahead of today are credited in full.
 			for next := per.End.AddDays(1); next.Before(sub.NextRenewal); {
 				fp := sub.PeriodOn(next)
-				if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel@"+fp.Start.String(), sub.Quantity.Neg(), sub.Price.Decimal(), today, fp,
+				if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel@"+fp.Start.String(), sub.Quantity.Neg(), sub.Price, today, fp,
 					fmt.Sprintf("%s cancelled, period %s – %s credited", sub.Description, fp.Start, fp.End)); err != nil {
 					return err
 				}

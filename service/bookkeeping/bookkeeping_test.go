@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/usecase/usecasetest"
 )
 
@@ -218,10 +219,11 @@ func TestPostAndReverse(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	day := calendar.MustParse("2026-01-02")
-	ten := decimal.NewFromInt(10)
+	eur := money.MustCurrency("EUR")
+	ten, zero := money.New(decimal.NewFromInt(10), eur), money.Zero(eur)
 	j := &journal{counter: 6}
 	e, err := Post(ctx, j, now, "t1", day, "sale", "invoice", "inv1", "", []ledger.Line{
-		{Account: "1200", Debit: ten}, {Account: "3000", Credit: ten}})
+		{Account: "1200", Debit: ten, Credit: zero}, {Account: "3000", Debit: zero, Credit: ten}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +231,7 @@ func TestPostAndReverse(t *testing.T) {
 		t.Fatalf("posted %+v (%d entries)", e, len(j.entries))
 	}
 	if _, err := Post(ctx, j, now, "t1", day, "bad", "invoice", "inv2", "", []ledger.Line{
-		{Account: "1200", Debit: ten}, {Account: "3000", Credit: decimal.NewFromInt(9)}}); err == nil {
+		{Account: "1200", Debit: ten, Credit: zero}, {Account: "3000", Debit: zero, Credit: money.New(decimal.NewFromInt(9), eur)}}); err == nil {
 		t.Fatal("an entry that does not balance was posted")
 	}
 	if len(j.entries) != 1 {

@@ -406,8 +406,8 @@ func (s *Service) InvoiceJournal(ctx context.Context, p access.Principal, f Jour
 	return out, err
 }
 
-// Entry is a journal entry as outputs show it (ledger.Entry with its
-// amounts as money.Amount).
+// Entry is a journal entry as outputs show it: ledger.Entry with the
+// accounting currency its debits and credits are in.
 type Entry struct {
 	ID          string        `json:"id"`
 	Number      string        `json:"number"` // voucher number
@@ -416,33 +416,16 @@ type Entry struct {
 	SourceType  string        `json:"source_type"` // invoice, credit_note, payment …
 	SourceID    string        `json:"source_id"`
 	ReversesID  string        `json:"reverses_id,omitempty"`
-	Lines       []Line        `json:"lines"`
+	Lines       []ledger.Line `json:"lines"`
 	CreatedAt   time.Time     `json:"created_at"`
 	Currency    string        `json:"currency,omitempty"` // the accounting currency of debits and credits
 }
 
-// Line is one posting of an Entry: its debit and credit in the accounting
-// currency, its document's signed amount in the document's currency.
-type Line struct {
-	Account    string       `json:"account"`
-	Debit      money.Amount `json:"debit"`
-	Credit     money.Amount `json:"credit"`
-	CustomerID string       `json:"customer_id,omitempty"`
-	InvoiceID  string       `json:"invoice_id,omitempty"`
-	Currency   string       `json:"currency,omitempty"`
-	Amount     money.Amount `json:"amount"`
-}
-
-// entryOf is e as outputs show it, its debits and credits in the
-// accounting currency accounting.
+// entryOf is e as outputs show it, with the accounting currency of its
+// debits and credits.
 func entryOf(e ledger.Entry, accounting string) Entry {
-	out := Entry{ID: e.ID, Number: e.Number, Date: e.Date, Description: e.Description, SourceType: e.SourceType, SourceID: e.SourceID,
-		ReversesID: e.ReversesID, Lines: make([]Line, len(e.Lines)), CreatedAt: e.CreatedAt, Currency: accounting}
-	for i, l := range e.Lines {
-		out.Lines[i] = Line{Account: l.Account, Debit: money.In(l.Debit, accounting), Credit: money.In(l.Credit, accounting),
-			CustomerID: l.CustomerID, InvoiceID: l.InvoiceID, Currency: l.Currency, Amount: money.In(l.Amount, l.Currency)}
-	}
-	return out
+	return Entry{ID: e.ID, Number: e.Number, Date: e.Date, Description: e.Description, SourceType: e.SourceType, SourceID: e.SourceID,
+		ReversesID: e.ReversesID, Lines: e.Lines, CreatedAt: e.CreatedAt, Currency: accounting}
 }
 
 // GetEntry returns one journal entry.

@@ -144,7 +144,6 @@ func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billin
 	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: billing.MoveDraw, Ref: in.Ref, Currency: w.Currency,
 		Paid: paid.Neg(), Complimentary: comp.Neg(), Billed: billed, Description: in.Description, CreatedAt: now}
 	if paid.Sign() != 0 {
-		paid := paid.Decimal()
 		roles := env.roles
 		revenue := roles[ledger.RoleRevenue]
 		if prod.Account != "" {

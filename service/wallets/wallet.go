@@ -346,9 +346,8 @@ func (s *Service) creditWallet(ctx context.Context, tx WalletsTx, w *billing.Wal
 		Complimentary: zero, Billed: zero,
 		Description: desc, ReceiptNumber: fmt.Sprintf("WR-%06d", n), ProviderRef: providerRef, CreatedAt: now}
 	var b ledger.Builder
-	d := amt.Decimal()
-	b.Debit(roles[ledger.RoleBank], d, ledger.Line{Currency: w.Currency, Amount: d})
-	b.Credit(roles[ledger.RolePrepayments], d, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: d.Neg()})
+	b.Debit(roles[ledger.RoleBank], amt, ledger.Line{Currency: w.Currency, Amount: amt})
+	b.Credit(roles[ledger.RolePrepayments], amt, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: amt.Neg()})
 	e, err := s.deps.Post(ctx, tx, w.TenantID, calendar.Today(now, tenant.Location()), desc+" "+m.ReceiptNumber, "wallet_top_up", m.ID, "", b.Lines())
 	if err != nil {
 		return billing.Movement{}, err

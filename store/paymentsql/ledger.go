@@ -35,8 +35,8 @@ func (t *Payments) InsertEntry(ctx context.Context, e ledger.Entry) error {
 			sb.WriteByte(',')
 		}
 		sb.WriteString("(" + dbtx.Placeholders(cols) + ")")
-		args = append(args, e.TenantID, e.ID, i+1, dbtx.DateArg(e.Date), l.Account, dbtx.DecArg(l.Debit), dbtx.DecArg(l.Credit),
-			l.CustomerID, l.InvoiceID, l.Currency, dbtx.DecArg(l.Amount))
+		args = append(args, e.TenantID, e.ID, i+1, dbtx.DateArg(e.Date), l.Account, dbtx.DecArg(l.Debit.Decimal()), dbtx.DecArg(l.Credit.Decimal()),
+			l.CustomerID, l.InvoiceID, l.Currency, dbtx.DecArg(l.Amount.Decimal()))
 	}
 	_, err = t.Exec(ctx, `INSERT INTO journal_lines (tenant_id, entry_id, line_no, date, account, debit, credit, customer_id, invoice_id, currency, amount)
 		VALUES `+sb.String(), args...)
@@ -60,7 +60,8 @@ func (t *Payments) GetEntry(ctx context.Context, tenantID, entryID string) (ledg
 	if err != nil {
 		return e, fmt.Errorf("get entry: %w", err)
 	}
-	rows, err := t.Query(ctx, `SELECT account, `+t.D.Dec("debit")+`, `+t.D.Dec("credit")+`, customer_id, invoice_id, currency, `+t.D.Dec("amount")+`
+	rows, err := t.Query(ctx, `SELECT account, `+t.D.Dec("debit")+`, `+t.D.Dec("credit")+`, customer_id, invoice_id, currency, `+t.D.Dec("amount")+`,
+		(SELECT tn.currency FROM tenants tn WHERE tn.id = journal_lines.tenant_id)
 		FROM journal_lines WHERE tenant_id = ? AND entry_id = ? ORDER BY line_no`, tenantID, entryID)
 	if err != nil {
 		return e, fmt.Errorf("get entry lines: %w", err)
@@ -68,9 +69,13 @@ func (t *Payments) GetEntry(ctx context.Context, tenantID, entryID string) (ledg
 	defer rows.Close()
 	for rows.Next() {
 		var l ledger.Line
-		if err := rows.Scan(&l.Account, dbtx.ScanDec(&l.Debit), dbtx.ScanDec(&l.Credit), &l.CustomerID, &l.InvoiceID, &l.Currency, dbtx.ScanDec(&l.Amount)); err != nil {
+		var debit, credit, amount decimal.Decimal
+		var accounting string
+		if err := rows.Scan(&l.Account, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit), &l.CustomerID, &l.InvoiceID, &l.Currency,
+			dbtx.ScanDec(&amount), &accounting); err != nil {
 			return e, fmt.Errorf("scan entry line: %w", err)
 		}
+		l.Debit, l.Credit, l.Amount = money.In(debit, accounting), money.In(credit, accounting), money.In(amount, l.Currency)
 		e.Lines = append(e.Lines, l)
 	}
 	return e, rows.Err()
@@ -264,7 +269,7 @@ func (t *Payments) addDaily(ctx context.Context, e ledger.Entry) error {
 			s = &total{}
 			per[l.Account] = s
 		}
-		s.debit, s.credit = s.debit.Add(l.Debit), s.credit.Add(l.Credit)
+		s.debit, s.credit = s.debit.Add(l.Debit.Decimal()), s.credit.Add(l.Credit.Decimal())
 	}
 	accounts := make([]string, 0, len(per))
 	for a := range per {
