@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
@@ -197,7 +195,7 @@ func (r dashboardReads) Payments(ctx context.Context, tx accounts.DashboardTx, t
 }
 
 // OpenReceivable is what the customer owes by the ledger, and the part past due.
-func (r dashboardReads) OpenReceivable(ctx context.Context, tx accounts.DashboardTx, tenantID, customerID string, today calendar.Date) (decimal.Decimal, decimal.Decimal, error) {
+func (r dashboardReads) OpenReceivable(ctx context.Context, tx accounts.DashboardTx, tenantID, customerID string, today calendar.Date) (money.Amount, money.Amount, error) {
 	recv, err := r.s.openReceivable(ctx, tx.(Tx), tenantID, customerID, today)
 	return recv.Open, recv.PastDue, err
 }

@@ -3,12 +3,11 @@ package service
 import (
 	"context"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/receivables"
 	"github.com/facturo/facturo/service/accounts"
 	"github.com/facturo/facturo/service/collections"
@@ -74,8 +73,8 @@ func (s *Service) newCollections(store Store) *collections.Service {
 		Post: func(ctx context.Context, tx usecase.AuditTx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
 			return s.post(ctx, tx.(Tx), tenantID, date, desc, sourceType, sourceID, reverses, lines)
 		},
-		ChargeCard: func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (accounts.PaymentMethod, accounts.ProviderCharge, error) {
-			return s.ChargePrimaryCard(ctx, tx.(Tx), tenantID, customerID, today, amount, currency, desc, key)
+		ChargeCard: func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount money.Amount, desc, key string) (accounts.PaymentMethod, accounts.ProviderCharge, error) {
+			return s.ChargePrimaryCard(ctx, tx.(Tx), tenantID, customerID, today, amount, desc, key)
 		},
 		Provider: s.provider,
 		Fault:    s.faultPoint,

@@ -230,9 +230,9 @@ type SalesItemFilter struct {
 	Provider   string
 	From, To   calendar.Date // billing date
 	Invoiced   *bool
-	MinGross   *decimal.Decimal
-	MaxGross   *decimal.Decimal
-	Advanced   *Condition // conditions combined with and/or/not
+	MinGross   *decimal.Decimal `money:"-"` // bounds on each item's gross, in the item's own currency
+	MaxGross   *decimal.Decimal `money:"-"`
+	Advanced   *Condition       // conditions combined with and/or/not
 	Sort       string
 	Desc       bool
 	Page       Page

@@ -3,11 +3,10 @@ package service
 import (
 	"context"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/accounts"
 	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/service/wallets"
@@ -64,8 +63,8 @@ func (s *Service) newWallets(store Store) *wallets.Service {
 			_, err := accounts.PrimaryPaymentMethod(ctx, tx.(Tx), tenantID, customerID)
 			return err
 		},
-		ChargeCard: func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (string, error) {
-			_, ch, err := s.ChargePrimaryCard(ctx, tx.(Tx), tenantID, customerID, today, amount, currency, desc, key)
+		ChargeCard: func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount money.Amount, desc, key string) (string, error) {
+			_, ch, err := s.ChargePrimaryCard(ctx, tx.(Tx), tenantID, customerID, today, amount, desc, key)
 			return ch.ChargeID, err
 		},
 		CompleteItem: func(ctx context.Context, tx usecase.AuditTx, tenantID string, si *billing.SalesItem, fromProduct bool) error {

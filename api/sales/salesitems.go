@@ -239,7 +239,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 			}
 			for _, m := range []struct {
 				name, v string
-				dst     **decimal.Decimal
+				dst     **decimal.Decimal `money:"-"` // the filter's gross bounds (SalesItemFilter)
 			}{{"min_amount", in.MinAmount, &f.MinGross}, {"max_amount", in.MaxAmount, &f.MaxGross}} {
 				if m.v == "" {
 					continue

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/shopspring/decimal"
 	sg "github.com/stripe/stripe-go/v85"
 
 	"github.com/facturo/facturo/money"
@@ -101,14 +100,14 @@ func (p *Provider) AttachCard(ctx context.Context, req service.AttachCardRequest
 }
 
 // minor converts an amount to the currency's smallest unit, as Stripe wants.
-func minor(amount decimal.Decimal, currency string) (int64, error) {
-	c, err := money.ParseCurrency(currency)
-	if err != nil {
-		return 0, err
+func minor(amount money.Amount) (int64, error) {
+	c := amount.Currency()
+	if c.IsZero() {
+		return 0, fmt.Errorf("stripe: amount %s has no currency", amount)
 	}
-	m := amount.Shift(c.Digits())
+	m := amount.Decimal().Shift(c.Digits())
 	if !m.IsInteger() {
-		return 0, fmt.Errorf("stripe: %s %s has more decimals than the currency allows", amount, currency)
+		return 0, fmt.Errorf("stripe: %s %s has more decimals than the currency allows", amount.Decimal(), c.Code())
 	}
 	return m.IntPart(), nil
 }
@@ -116,11 +115,11 @@ func minor(amount decimal.Decimal, currency string) (int64, error) {
 // Charge confirms an off-session PaymentIntent for the stored card. Only a
 // succeeded (or processing) intent is a charge; anything else is a decline.
 func (p *Provider) Charge(ctx context.Context, req service.ChargeRequest) (service.ProviderCharge, error) {
-	amount, err := minor(req.Amount, req.Currency)
+	amount, err := minor(req.Amount)
 	if err != nil {
 		return service.ProviderCharge{}, err
 	}
-	params := &sg.PaymentIntentCreateParams{Amount: sg.Int64(amount), Currency: sg.String(strings.ToLower(req.Currency)),
+	params := &sg.PaymentIntentCreateParams{Amount: sg.Int64(amount), Currency: sg.String(strings.ToLower(req.Amount.Currency().Code())),
 		Customer: sg.String(req.ProviderCustomer), PaymentMethod: sg.String(req.Token), Confirm: sg.Bool(true), OffSession: sg.Bool(true)}
 	if req.Description != "" {
 		params.Description = sg.String(req.Description)
@@ -140,7 +139,7 @@ func (p *Provider) Charge(ctx context.Context, req service.ChargeRequest) (servi
 
 // Refund refunds part of a PaymentIntent.
 func (p *Provider) Refund(ctx context.Context, req service.RefundRequest) (service.ProviderRefund, error) {
-	amount, err := minor(req.Amount, req.Currency)
+	amount, err := minor(req.Amount)
 	if err != nil {
 		return service.ProviderRefund{}, err
 	}

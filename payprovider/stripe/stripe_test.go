@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/internal/stripemock"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/payprovider/stripe"
 	"github.com/facturo/facturo/service"
 )
@@ -62,8 +63,8 @@ func TestStripeProvider(t *testing.T) {
 	// A charge: amount in minor units, lower-case currency, confirmed off
 	// session with the idempotency key. stripe-mock answers with an intent
 	// that still requires a payment method, which is not a charge.
-	_, err = p.Charge(ctx, service.ChargeRequest{ProviderCustomer: card.ProviderCustomer, Token: card.Token, Amount: decimal.RequireFromString("12.34"),
-		Currency: "EUR", Description: "Invoice INV-1", IdempotencyKey: "pay:1"})
+	_, err = p.Charge(ctx, service.ChargeRequest{ProviderCustomer: card.ProviderCustomer, Token: card.Token, Amount: money.In(decimal.RequireFromString("12.34"), "EUR"),
+		Description: "Invoice INV-1", IdempotencyKey: "pay:1"})
 	reqs = rec.Take()
 	if len(reqs) != 1 || reqs[0].Path != "/v1/payment_intents" {
 		t.Fatalf("charge requests: %+v", reqs)
@@ -77,16 +78,16 @@ func TestStripeProvider(t *testing.T) {
 		t.Fatalf("an incomplete intent must be a decline, got %v", err)
 	}
 	// Zero-decimal currencies are not multiplied.
-	_, _ = p.Charge(ctx, service.ChargeRequest{ProviderCustomer: "cus_x", Token: "pm_x", Amount: decimal.NewFromInt(500), Currency: "JPY"})
+	_, _ = p.Charge(ctx, service.ChargeRequest{ProviderCustomer: "cus_x", Token: "pm_x", Amount: money.In(decimal.NewFromInt(500), "JPY")})
 	if reqs = rec.Take(); len(reqs) != 1 || reqs[0].Form.Get("amount") != "500" || reqs[0].Form.Get("currency") != "jpy" {
 		t.Fatalf("JPY charge: %+v", reqs)
 	}
-	if _, err := p.Charge(ctx, service.ChargeRequest{Token: "pm_x", Amount: decimal.RequireFromString("1.001"), Currency: "EUR"}); err == nil || len(rec.Take()) != 0 {
+	if _, err := p.Charge(ctx, service.ChargeRequest{Token: "pm_x", Amount: money.In(decimal.RequireFromString("1.001"), "EUR")}); err == nil || len(rec.Take()) != 0 {
 		t.Fatalf("sub-cent amount: %v", err)
 	}
 
 	// A refund of a payment intent.
-	r, err := p.Refund(ctx, service.RefundRequest{ChargeID: "pi_123", Amount: decimal.RequireFromString("5.5"), Currency: "USD", IdempotencyKey: "refund:r1"})
+	r, err := p.Refund(ctx, service.RefundRequest{ChargeID: "pi_123", Amount: money.In(decimal.RequireFromString("5.5"), "USD"), IdempotencyKey: "refund:r1"})
 	if err != nil {
 		t.Fatalf("refund: %v", err)
 	}
@@ -105,7 +106,7 @@ func TestStripeProvider(t *testing.T) {
 	}
 
 	// An API error (stripe-mock validates parameters) is not a decline.
-	_, err = p.Refund(ctx, service.RefundRequest{ChargeID: "pi_123", Amount: decimal.NewFromInt(1), Currency: "XXX1"})
+	_, err = p.Refund(ctx, service.RefundRequest{ChargeID: "pi_123", Amount: money.In(decimal.NewFromInt(1), "XXX1")})
 	if err == nil || errors.As(err, &d) {
 		t.Fatalf("bad currency: %v", err)
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 )
 
@@ -40,9 +41,8 @@ type Provider struct {
 }
 
 type charge struct {
-	amount   decimal.Decimal
-	refunded decimal.Decimal
-	currency string
+	amount   money.Amount
+	refunded money.Amount
 }
 
 // New returns a test provider.
@@ -158,7 +158,7 @@ func (p *Provider) Charge(_ context.Context, req service.ChargeRequest) (service
 		return service.ProviderCharge{}, fmt.Errorf("testcard: token %q is not a test provider token", req.Token)
 	}
 	behaviour, _, _ = strings.Cut(behaviour, "_")
-	if !req.Amount.IsPositive() {
+	if req.Amount.Sign() <= 0 {
 		return service.ProviderCharge{}, fmt.Errorf("testcard: amount must be positive, got %s", req.Amount)
 	}
 	switch behaviour {
@@ -175,7 +175,7 @@ func (p *Provider) Charge(_ context.Context, req service.ChargeRequest) (service
 		}
 	}
 	id := random("ch_test_")
-	p.charges[id] = charge{amount: req.Amount, currency: req.Currency}
+	p.charges[id] = charge{amount: req.Amount, refunded: money.Zero(req.Amount.Currency())}
 	if req.IdempotencyKey != "" {
 		p.byKey[req.IdempotencyKey] = id
 	}
@@ -197,10 +197,14 @@ func (p *Provider) Refund(_ context.Context, req service.RefundRequest) (service
 		}
 	}
 	if c, ok := p.charges[req.ChargeID]; ok {
-		if c.refunded.Add(req.Amount).GreaterThan(c.amount) {
-			return service.ProviderRefund{}, fmt.Errorf("testcard: refund of %s exceeds the %s left on charge %s", req.Amount, c.amount.Sub(c.refunded), req.ChargeID)
+		refunded, err := c.refunded.Add(req.Amount)
+		if err != nil {
+			return service.ProviderRefund{}, fmt.Errorf("testcard: refund of charge %s: %w", req.ChargeID, err)
 		}
-		c.refunded = c.refunded.Add(req.Amount)
+		if refunded.Decimal().GreaterThan(c.amount.Decimal()) {
+			return service.ProviderRefund{}, fmt.Errorf("testcard: refund of %s exceeds the %s left on charge %s", req.Amount, c.amount.MustSub(c.refunded), req.ChargeID)
+		}
+		c.refunded = refunded
 		p.charges[req.ChargeID] = c
 	}
 	id := random("re_test_")
@@ -220,7 +224,7 @@ func (p *Provider) Net() decimal.Decimal {
 	defer p.mu.Unlock()
 	var n decimal.Decimal
 	for _, c := range p.charges {
-		n = n.Add(c.amount).Sub(c.refunded)
+		n = n.Add(c.amount.Decimal()).Sub(c.refunded.Decimal()) // over every currency: a test figure
 	}
 	return n
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 )
@@ -35,22 +36,22 @@ func TestTestCards(t *testing.T) {
 	if ok.ExpMonth != 5 || ok.ExpYear != 2031 || ok.Brand != "visa" || !strings.HasPrefix(ok.ProviderCustomer, "cus_test_") {
 		t.Fatalf("visa: %+v", ok)
 	}
-	ch, err := p.Charge(ctx, service.ChargeRequest{Token: ok.Token, Amount: decimal.NewFromInt(10), Currency: "EUR", IdempotencyKey: "k"})
+	ch, err := p.Charge(ctx, service.ChargeRequest{Token: ok.Token, Amount: money.In(decimal.NewFromInt(10), "EUR"), IdempotencyKey: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := p.Charge(ctx, service.ChargeRequest{Token: ok.Token, Amount: decimal.NewFromInt(10), Currency: "EUR", IdempotencyKey: "k"})
+	again, _ := p.Charge(ctx, service.ChargeRequest{Token: ok.Token, Amount: money.In(decimal.NewFromInt(10), "EUR"), IdempotencyKey: "k"})
 	if again.ChargeID != ch.ChargeID || !p.Net().Equal(decimal.NewFromInt(10)) {
 		t.Fatalf("idempotent charge: %s then %s, net %s", ch.ChargeID, again.ChargeID, p.Net())
 	}
-	if _, err := p.Refund(ctx, service.RefundRequest{ChargeID: ch.ChargeID, Amount: decimal.NewFromInt(11)}); err == nil {
+	if _, err := p.Refund(ctx, service.RefundRequest{ChargeID: ch.ChargeID, Amount: money.In(decimal.NewFromInt(11), "EUR")}); err == nil {
 		t.Fatal("refunded more than charged")
 	}
-	if _, err := p.Refund(ctx, service.RefundRequest{ChargeID: ch.ChargeID, Amount: decimal.NewFromInt(4)}); err != nil || !p.Net().Equal(decimal.NewFromInt(6)) {
+	if _, err := p.Refund(ctx, service.RefundRequest{ChargeID: ch.ChargeID, Amount: money.In(decimal.NewFromInt(4), "EUR")}); err != nil || !p.Net().Equal(decimal.NewFromInt(6)) {
 		t.Fatalf("refund: %v, net %s", err, p.Net())
 	}
 	declining, _ := p.AttachCard(ctx, service.AttachCardRequest{Card: "4000000000000341"})
-	_, err = p.Charge(ctx, service.ChargeRequest{Token: declining.Token, Amount: decimal.NewFromInt(1), Currency: "EUR"})
+	_, err = p.Charge(ctx, service.ChargeRequest{Token: declining.Token, Amount: money.In(decimal.NewFromInt(1), "EUR")})
 	var d *service.DeclineError
 	if !errors.As(err, &d) || d.Code != "card_declined" {
 		t.Fatalf("declining card: %v", err)

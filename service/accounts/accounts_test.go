@@ -386,11 +386,11 @@ func TestPaymentMethodsRefuseFirstAndAuditOnlyWhatCommits(t *testing.T) {
 	if len(tx.methods) != 1 || !slices.Equal(prov.detached, []string{"tok_5555"}) || tx.audit[2].Action != "payment_method.removed" {
 		t.Errorf("after removing: cards %v, detached %v, audit %+v", tx.methods, prov.detached, tx.audit)
 	}
-	m, ch, err := s.ChargePrimaryCard(ctx, tx, "t1", "c1", calendar.New(2026, time.May, 10), dec("12.5"), "EUR", "top-up", "k1")
+	m, ch, err := s.ChargePrimaryCard(ctx, tx, "t1", "c1", calendar.New(2026, time.May, 10), in("12.5", "EUR"), "top-up", "k1")
 	if err != nil || m.ID != first.ID || ch.ChargeID != "ch1" {
 		t.Errorf("ChargePrimaryCard = %+v, %+v, %v", m, ch, err)
 	}
-	if _, _, err := s.ChargePrimaryCard(ctx, tx, "t1", "c2", calendar.New(2026, time.May, 10), dec("1"), "EUR", "", "k2"); code(err) != fail.Conflict {
+	if _, _, err := s.ChargePrimaryCard(ctx, tx, "t1", "c2", calendar.New(2026, time.May, 10), in("1", "EUR"), "", "k2"); code(err) != fail.Conflict {
 		t.Errorf("charging a customer without a card: %v, want conflict", err)
 	}
 }
@@ -412,8 +412,8 @@ func (r *reads) Payments(ctx context.Context, tx DashboardTx, tenantID, customer
 	return []Received{{ID: "p1", At: time.Unix(20, 0), CardBrand: "visa", CardLast4: "4242", Amount: in("100", "USD"), Currency: "USD", AmountAccounting: in("90", "EUR"),
 		Refunds: []ReceivedRefund{{ID: "r1", At: time.Unix(30, 0), Amount: in("10", "USD"), AmountAccounting: in("9", "EUR")}}}}, nil
 }
-func (r *reads) OpenReceivable(ctx context.Context, tx DashboardTx, tenantID, customerID string, today calendar.Date) (decimal.Decimal, decimal.Decimal, error) {
-	return dec("70"), dec("20"), nil
+func (r *reads) OpenReceivable(ctx context.Context, tx DashboardTx, tenantID, customerID string, today calendar.Date) (money.Amount, money.Amount, error) {
+	return in("70", "EUR"), in("20", "EUR"), nil
 }
 
 func TestDashboardShowsWhatTheRoleMaySee(t *testing.T) {

@@ -75,7 +75,7 @@ type DashboardReads[W any] interface {
 	Payments(ctx context.Context, tx DashboardTx, tenantID, customerID string, limit int) ([]Received, error)
 	// OpenReceivable is what the customer owes by the ledger, over all its
 	// documents, and the part of it due before today.
-	OpenReceivable(ctx context.Context, tx DashboardTx, tenantID, customerID string, today calendar.Date) (open, pastDue decimal.Decimal, err error)
+	OpenReceivable(ctx context.Context, tx DashboardTx, tenantID, customerID string, today calendar.Date) (open, pastDue money.Amount, err error)
 }
 
 // Received is a payment as the dashboard shows it.
@@ -172,7 +172,7 @@ func GetDashboard[W any](ctx context.Context, s *Service, reads DashboardReads[W
 		if err != nil {
 			return err
 		}
-		d.Summary.Open, d.Summary.PastDue = money.In(open, tenant.Currency), money.In(pastDue, tenant.Currency)
+		d.Summary.Open, d.Summary.PastDue = money.In(open.Decimal(), tenant.Currency), money.In(pastDue.Decimal(), tenant.Currency) // zero in no currency when nothing is open
 		for _, pay := range pays {
 			d.Summary.Paid = d.Summary.Paid.MustAdd(pay.AmountAccounting)
 			ref := pay.Reference

@@ -7,12 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -65,8 +64,7 @@ type ProviderCard struct {
 type ChargeRequest struct {
 	ProviderCustomer string
 	Token            string
-	Amount           decimal.Decimal // in Currency's major unit, rounded to its minor unit
-	Currency         string
+	Amount           money.Amount // rounded to its currency's minor unit
 	Description      string
 	IdempotencyKey   string
 }
@@ -79,8 +77,7 @@ type ProviderCharge struct {
 // RefundRequest refunds part or all of a charge.
 type RefundRequest struct {
 	ChargeID       string
-	Amount         decimal.Decimal
-	Currency       string
+	Amount         money.Amount
 	IdempotencyKey string
 }
 
@@ -356,7 +353,7 @@ func PrimaryPaymentMethod(ctx context.Context, tx PaymentMethodStore, tenantID, 
 // chargeCard charges a stored card through the provider, outside any
 // bookkeeping: the wallet's top-ups and the payments of invoices use it.
 // An expired or refused card is payment_failed.
-func (s *Service) chargeCard(ctx context.Context, m PaymentMethod, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (ProviderCharge, error) {
+func (s *Service) chargeCard(ctx context.Context, m PaymentMethod, today calendar.Date, amount money.Amount, desc, key string) (ProviderCharge, error) {
 	provider := s.deps.Provider
 	if err := RequireProvider(provider); err != nil {
 		return ProviderCharge{}, err
@@ -370,7 +367,7 @@ func (s *Service) chargeCard(ctx context.Context, m PaymentMethod, today calenda
 		return ProviderCharge{}, e
 	}
 	ch, err := provider.Charge(ctx, ChargeRequest{ProviderCustomer: m.ProviderCustomer, Token: m.Token, Amount: amount,
-		Currency: currency, Description: desc, IdempotencyKey: key})
+		Description: desc, IdempotencyKey: key})
 	if err != nil {
 		return ch, ProviderErr(err)
 	}
@@ -381,12 +378,12 @@ func (s *Service) chargeCard(ctx context.Context, m PaymentMethod, today calenda
 // cases of other areas of the service, e.g. wallet top-ups and invoice
 // payments). The charge happens at the provider at once; the caller
 // records it in tx.
-func (s *Service) ChargePrimaryCard(ctx context.Context, tx PaymentMethodStore, tenantID, customerID string, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (PaymentMethod, ProviderCharge, error) {
+func (s *Service) ChargePrimaryCard(ctx context.Context, tx PaymentMethodStore, tenantID, customerID string, today calendar.Date, amount money.Amount, desc, key string) (PaymentMethod, ProviderCharge, error) {
 	m, err := PrimaryPaymentMethod(ctx, tx, tenantID, customerID)
 	if err != nil {
 		return m, ProviderCharge{}, err
 	}
-	ch, err := s.chargeCard(ctx, m, today, amount, currency, desc, key)
+	ch, err := s.chargeCard(ctx, m, today, amount, desc, key)
 	return m, ch, err
 }
 

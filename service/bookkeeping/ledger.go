@@ -65,13 +65,13 @@ type AgingBalance struct {
 	AccountID      string
 	CustomerNumber string
 	Name           string
-	Bucket         int // index into AgingBuckets
-	Balance        decimal.Decimal
+	Bucket         int          // index into AgingBuckets
+	Balance        money.Amount // in the accounting currency
 }
 
 // AgingTotals is the open balance of a tenant's documents per aging bucket.
 type AgingTotals struct {
-	Buckets   []decimal.Decimal // in AgingBuckets order
+	Buckets   []money.Amount // in AgingBuckets order, in the accounting currency
 	Documents int
 }
 
@@ -156,10 +156,9 @@ func newCustomerAging(id, number, name, cur string) *CustomerAging {
 }
 
 // add adds balance, in the aging's currency, to bucket b and the total.
-func (a *CustomerAging) add(b string, balance decimal.Decimal) {
-	x := money.In(balance, a.Currency)
-	a.Buckets[b] = a.Buckets[b].MustAdd(x)
-	a.Total = a.Total.MustAdd(x)
+func (a *CustomerAging) add(b string, balance money.Amount) {
+	a.Buckets[b] = a.Buckets[b].MustAdd(balance)
+	a.Total = a.Total.MustAdd(balance)
 }
 
 // ReceivablesAging returns the customer subledger with aging buckets at a date.
@@ -234,8 +233,8 @@ func (s *Service) ReceivablesAging(ctx context.Context, p access.Principal, asOf
 // not part of it: it is a liability on its own account. It equals the
 // account's postings on the receivables accounts (the ledger's subledger).
 type OpenReceivable struct {
-	Open    decimal.Decimal // everything still owed
-	PastDue decimal.Decimal // the part due before the date
+	Open    money.Amount // everything still owed
+	PastDue money.Amount // the part due before the date
 }
 
 // OpenReceivableAt is the one definition of a bill-to account's open
@@ -249,10 +248,13 @@ func OpenReceivableAt(ctx context.Context, tx ReceivablesStore, tenantID, accoun
 		return OpenReceivable{}, err
 	}
 	var out OpenReceivable
-	for _, r := range rows {
-		out.Open = out.Open.Add(r.Balance)
+	for i, r := range rows {
+		if i == 0 {
+			out.Open, out.PastDue = money.Zero(r.Balance.Currency()), money.Zero(r.Balance.Currency())
+		}
+		out.Open = out.Open.MustAdd(r.Balance)
 		if receivables.IsPastDue(r.Bucket) {
-			out.PastDue = out.PastDue.Add(r.Balance)
+			out.PastDue = out.PastDue.MustAdd(r.Balance)
 		}
 	}
 	return out, nil
@@ -306,7 +308,7 @@ func (s *Service) ReceivablesAgingPage(ctx context.Context, p access.Principal, 
 			return err
 		}
 		for i, b := range AgingBuckets {
-			out.Totals[b] = money.In(tot.Buckets[i], cur)
+			out.Totals[b] = tot.Buckets[i]
 			out.Total = out.Total.MustAdd(out.Totals[b])
 		}
 		out.Documents = tot.Documents

@@ -17,12 +17,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/accounts"
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/notify"
@@ -123,7 +122,7 @@ type Deps struct {
 	// Post checks and appends a journal entry with the next voucher number.
 	Post func(ctx context.Context, tx usecase.AuditTx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error)
 	// ChargeCard charges a customer's primary card within tx.
-	ChargeCard func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (accounts.PaymentMethod, accounts.ProviderCharge, error)
+	ChargeCard func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount money.Amount, desc, key string) (accounts.PaymentMethod, accounts.ProviderCharge, error)
 	// Provider is the card processor (nil: none configured).
 	Provider accounts.PaymentProvider
 	// Fault is called at each durable step of long work; an error aborts

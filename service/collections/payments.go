@@ -502,7 +502,7 @@ func (s *Service) PayInvoice(ctx context.Context, p access.Principal, invoiceID,
 		if key == "" {
 			key = pay.ID
 		}
-		m, ch, err := s.deps.ChargeCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt.Decimal(), inv.Currency, "Invoice "+label(inv), "pay:"+key)
+		m, ch, err := s.deps.ChargeCard(ctx, tx, p.TenantID, cust.ID, pc.today, amt, "Invoice "+label(inv), "pay:"+key)
 		if err != nil {
 			return Payment{}, usecase.Audit{}, err
 		}
@@ -531,7 +531,7 @@ func (s *Service) compensateCharge(pay Payment) {
 	if s.deps.Provider == nil || pay.ChargeID == "" {
 		return
 	}
-	_, _ = s.deps.Provider.Refund(context.Background(), accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: pay.Amount.Decimal(), Currency: pay.Currency,
+	_, _ = s.deps.Provider.Refund(context.Background(), accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: pay.Amount,
 		IdempotencyKey: "compensate:" + pay.ID})
 }
 
@@ -832,7 +832,6 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 		if err != nil {
 			return Refund{}, usecase.Audit{}, err
 		}
-		amt := amount.Decimal()
 		if err := s.loadPayAccounts(ctx, tx, pc); err != nil {
 			return Refund{}, usecase.Audit{}, err
 		}
@@ -910,7 +909,7 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 			if key == "" {
 				key = r.ID
 			}
-			pr, err := s.deps.Provider.Refund(ctx, accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: amt, Currency: pay.Currency, IdempotencyKey: "refund:" + key})
+			pr, err := s.deps.Provider.Refund(ctx, accounts.RefundRequest{ChargeID: pay.ChargeID, Amount: amount, IdempotencyKey: "refund:" + key})
 			if err != nil {
 				return Refund{}, usecase.Audit{}, providerErr(err)
 			}
@@ -919,10 +918,10 @@ func (s *Service) RefundPayment(ctx context.Context, p access.Principal, payment
 		if err := tx.InsertRefund(ctx, r); err != nil {
 			return Refund{}, usecase.Audit{}, err
 		}
-		return r, audit.And("payment.refunded", "payment", pay.ID, map[string]any{"refund_id": r.ID, "amount": money.Fixed(amt, pay.Currency),
+		return r, audit.And("payment.refunded", "payment", pay.ID, map[string]any{"refund_id": r.ID, "amount": amount.Fixed(),
 			"currency": pay.Currency, "reason": r.Reason, "provider_refund": r.ProviderRefund}).
 			Emit("payment.refunded", map[string]any{"id": r.ID, "payment_id": pay.ID,
-				"customer_id": pay.CustomerID, "amount": money.Fixed(amt, pay.Currency), "currency": pay.Currency, "reason": r.Reason}), nil
+				"customer_id": pay.CustomerID, "amount": amount.Fixed(), "currency": pay.Currency, "reason": r.Reason}), nil
 	})
 }
 

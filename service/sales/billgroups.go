@@ -125,7 +125,7 @@ func (s *Service) billAccounts(ctx context.Context, tx BillingTx, p access.Princ
 	var invs []billing.Invoice
 	skips := skipList{out: o.skipped}
 	rates := map[string]struct {
-		rate decimal.Decimal
+		rate decimal.Decimal `money:"-"` // an exchange rate
 		ok   bool
 	}{}
 	links := make([]InvoicedItem, 0, len(items))

@@ -317,8 +317,7 @@ func (s *Service) chargeForWallet(ctx context.Context, tenantID, customerID stri
 		if err != nil {
 			return err
 		}
-		ref, err = s.deps.ChargeCard(ctx, tx, tenantID, customerID, calendar.Today(s.now(), tenant.Location()), amount.Decimal(),
-			amount.Currency().Code(), desc, key)
+		ref, err = s.deps.ChargeCard(ctx, tx, tenantID, customerID, calendar.Today(s.now(), tenant.Location()), amount, desc, key)
 		return err
 	})
 	return ref, err

@@ -161,7 +161,7 @@ type Deps struct {
 	// ChargeCard charges the customer's primary card within tx (a read
 	// transaction: the provider call must not hold locks) and returns the
 	// provider's charge id.
-	ChargeCard func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount decimal.Decimal, currency, desc, key string) (string, error)
+	ChargeCard func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount money.Amount, desc, key string) (string, error)
 	// CompleteItem fills a sales item's defaults from its product and
 	// customer, sets its status and validates it (the sales area's rule).
 	CompleteItem func(ctx context.Context, tx usecase.AuditTx, tenantID string, si *billing.SalesItem, fromProduct bool) error

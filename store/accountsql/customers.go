@@ -20,7 +20,7 @@ import (
 // currency of its credit limit when it names no billing currency
 // (billing.Customer.CreditCurrency).
 func customerSelect(d dbtx.Dialect) string {
-	return customerCols(d) + `, (SELECT currency FROM tenants WHERE id = customers.tenant_id)`
+	return customerCols(d) + `, ` + dbtx.AccountingCurrency("customers")
 }
 
 func customerCols(d dbtx.Dialect) string {

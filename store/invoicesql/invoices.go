@@ -27,7 +27,7 @@ func invoiceCols(d dbtx.Dialect) string {
 	` + d.Dec("paid") + `, ` + d.Dec("balance") + `, ` + d.Dec("total_accounting") + `, ` + d.Dec("balance_accounting") + `, taxes,
 	entry_id, void_entry_id, close_reason, issued_at, closed_at, voided_at, created_at, updated_at,
 	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period,
-	` + d.Dec("cash_discount_amount") + `, (SELECT tn.currency FROM tenants tn WHERE tn.id = invoices.tenant_id)`
+	` + d.Dec("cash_discount_amount") + `, ` + dbtx.AccountingCurrency("invoices")
 }
 
 const invoiceColNames = `tenant_id, id, kind, status, document_number, number, customer_id, invoice_account_id, customer_name, bill_to,
@@ -715,6 +715,11 @@ func (t *Invoices) AgingBalances(ctx context.Context, tenantID string, cuts []ca
 			args = append(args, a)
 		}
 	}
+	// Read before the query: a PostgreSQL transaction runs one statement at a time.
+	cur, err := dbtx.TenantCurrency(ctx, t.Tx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("aging balances: %w", err)
+	}
 	// The summary per account and due date (migration 00012) holds
 	// invoices in debit and credit notes in credit. The customers' names
 	// are read afterwards: joining them made SQLite scan per customer.
@@ -732,7 +737,7 @@ func (t *Invoices) AgingBalances(ctx context.Context, tenantID string, cuts []ca
 			rows.Close()
 			return nil, fmt.Errorf("scan aging balance: %w", err)
 		}
-		r.Balance = debit.Sub(credit)
+		r.Balance = money.New(debit.Sub(credit), cur)
 		out = append(out, r)
 	}
 	rows.Close()

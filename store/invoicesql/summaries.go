@@ -10,6 +10,7 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 )
@@ -81,7 +82,14 @@ func dueBucket(col string, cuts []calendar.Date) (string, []any) {
 
 func (t *Invoices) AgingTotals(ctx context.Context, tenantID string, cuts []calendar.Date) (service.AgingTotals, error) {
 	bucket, args := dueBucket("due_date", cuts)
-	out := service.AgingTotals{Buckets: make([]decimal.Decimal, len(cuts)+1)}
+	cur, err := dbtx.TenantCurrency(ctx, t.Tx, tenantID)
+	if err != nil {
+		return service.AgingTotals{}, fmt.Errorf("aging totals: %w", err)
+	}
+	out := service.AgingTotals{Buckets: make([]money.Amount, len(cuts)+1)}
+	for i := range out.Buckets {
+		out.Buckets[i] = money.Zero(cur)
+	}
 	rows, err := t.Query(ctx, `SELECT `+bucket+` AS bucket, `+t.D.Sum("debit")+`, `+t.D.Sum("credit")+`, SUM(documents)
 		FROM receivable_dues WHERE tenant_id = ? GROUP BY bucket`, append(args, tenantID)...)
 	if err != nil {
@@ -97,7 +105,7 @@ func (t *Invoices) AgingTotals(ctx context.Context, tenantID string, cuts []cale
 		if b < 0 || b >= len(out.Buckets) {
 			return out, fmt.Errorf("aging totals: bucket %d out of range", b)
 		}
-		out.Buckets[b] = debit.Sub(credit)
+		out.Buckets[b] = money.New(debit.Sub(credit), cur)
 		out.Documents += n
 	}
 	return out, rows.Err()

@@ -61,7 +61,7 @@ func (t *Payments) GetEntry(ctx context.Context, tenantID, entryID string) (ledg
 		return e, fmt.Errorf("get entry: %w", err)
 	}
 	rows, err := t.Query(ctx, `SELECT account, `+t.D.Dec("debit")+`, `+t.D.Dec("credit")+`, customer_id, invoice_id, currency, `+t.D.Dec("amount")+`,
-		(SELECT tn.currency FROM tenants tn WHERE tn.id = journal_lines.tenant_id)
+		`+dbtx.AccountingCurrency("journal_lines")+`
 		FROM journal_lines WHERE tenant_id = ? AND entry_id = ? ORDER BY line_no`, tenantID, entryID)
 	if err != nil {
 		return e, fmt.Errorf("get entry lines: %w", err)
@@ -125,9 +125,9 @@ func (t *Payments) HasEntries(ctx context.Context, tenantID string) (bool, error
 
 func (t *Payments) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error) {
 	// The balances are in the tenant's accounting currency.
-	var code string
-	if err := t.QueryRow(ctx, `SELECT currency FROM tenants WHERE id = ?`, tenantID).Scan(&code); err != nil {
-		return nil, fmt.Errorf("trial balance: tenant currency: %w", err)
+	cur, err := dbtx.TenantCurrency(ctx, t.Tx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("trial balance: %w", err)
 	}
 	rows, err := t.Query(ctx, `SELECT a.code, a.name, a.type, `+t.D.Sum("l.debit")+`, `+t.D.Sum("l.credit")+`
 		FROM ledger_accounts a LEFT JOIN ledger_daily l ON l.tenant_id = a.tenant_id AND l.account = a.code AND l.date <= ?
@@ -143,16 +143,16 @@ func (t *Payments) TrialBalance(ctx context.Context, tenantID string, asOf calen
 		if err := rows.Scan(&account, &name, &typ, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit)); err != nil {
 			return nil, fmt.Errorf("scan balance: %w", err)
 		}
-		out = append(out, ledger.NewBalance(account, name, ledger.Type(typ), money.In(debit, code), money.In(credit, code)))
+		out = append(out, ledger.NewBalance(account, name, ledger.Type(typ), money.New(debit, cur), money.New(credit, cur)))
 	}
 	return out, rows.Err()
 }
 
 func (t *Payments) AccountLines(ctx context.Context, tenantID, account string, from, to calendar.Date, limit int) ([]service.AccountLine, error) {
 	// The lines' amounts are in the tenant's accounting currency.
-	var code string
-	if err := t.QueryRow(ctx, `SELECT currency FROM tenants WHERE id = ?`, tenantID).Scan(&code); err != nil {
-		return nil, fmt.Errorf("account lines: tenant currency: %w", err)
+	cur, err := dbtx.TenantCurrency(ctx, t.Tx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("account lines: %w", err)
 	}
 	w := dbtx.TenantWhere("l.tenant_id", tenantID)
 	w.And("l.account = ?", account)
@@ -180,13 +180,13 @@ func (t *Payments) AccountLines(ctx context.Context, tenantID, account string, f
 	var out []service.AccountLine
 	bal := opening
 	for rows.Next() {
-		l := service.AccountLine{Currency: code}
+		l := service.AccountLine{Currency: cur.Code()}
 		var debit, credit decimal.Decimal
 		if err := rows.Scan(&l.EntryID, &l.EntryNumber, dbtx.ScanDate(&l.Date), &l.Description, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit), &l.CustomerID, &l.InvoiceID); err != nil {
 			return nil, fmt.Errorf("scan account line: %w", err)
 		}
 		bal = bal.Add(debit).Sub(credit)
-		l.Debit, l.Credit, l.Balance = money.In(debit, code), money.In(credit, code), money.In(bal, code)
+		l.Debit, l.Credit, l.Balance = money.New(debit, cur), money.New(credit, cur), money.New(bal, cur)
 		out = append(out, l)
 	}
 	return out, rows.Err()

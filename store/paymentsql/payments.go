@@ -22,13 +22,7 @@ func (t *Payments) paymentCols() string {
 	d := t.D
 	return `tenant_id, id, customer_id, method, ` + d.Dec("amount") + `, currency, ` + d.Dec("exchange_rate") + `, ` + d.Dec("amount_accounting") +
 		`, ` + d.Dec("unapplied") + `, ` + d.Dec("refunded") + `, payment_date, reference, payment_method_id, card_brand, card_last4,
-		provider, charge_id, entry_id, created_by, created_at, ` + accountingCurrency("payments")
-}
-
-// accountingCurrency selects the accounting currency of the tenant of a
-// row of table (the currency of its *_accounting amounts).
-func accountingCurrency(table string) string {
-	return `(SELECT currency FROM tenants WHERE id = ` + table + `.tenant_id)`
+		provider, charge_id, entry_id, created_by, created_at, ` + dbtx.AccountingCurrency("payments")
 }
 
 func scanPayment(row interface{ Scan(...any) error }) (service.Payment, error) {
@@ -147,7 +141,7 @@ func (t *Payments) ListApplications(ctx context.Context, tenantID, sourceID, inv
 	rows, err := t.Query(ctx, `SELECT tenant_id, id, source_type, source_id, invoice_id, `+d.Dec("amount")+`, `+d.Dec("amount_accounting")+`, `+
 		d.Dec("reversed")+`, entry_id, created_at,
 		(SELECT currency FROM invoices i WHERE i.tenant_id = payment_applications.tenant_id AND i.id = payment_applications.invoice_id),
-		`+accountingCurrency("payment_applications")+`
+		`+dbtx.AccountingCurrency("payment_applications")+`
 		FROM payment_applications WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list payment applications: %w", err)
@@ -183,7 +177,7 @@ func (t *Payments) ListRefunds(ctx context.Context, tenantID, paymentID string) 
 	d := t.D
 	rows, err := t.Query(ctx, `SELECT tenant_id, id, payment_id, `+d.Dec("amount")+`, `+d.Dec("amount_accounting")+`, reason, provider_refund,
 		refund_date, entry_id, created_by, created_at,
-		(SELECT currency FROM payments p WHERE p.tenant_id = refunds.tenant_id AND p.id = refunds.payment_id), `+accountingCurrency("refunds")+`
+		(SELECT currency FROM payments p WHERE p.tenant_id = refunds.tenant_id AND p.id = refunds.payment_id), `+dbtx.AccountingCurrency("refunds")+`
 		FROM refunds WHERE tenant_id = ? AND payment_id = ? ORDER BY created_at, id`, tenantID, paymentID)
 	if err != nil {
 		return nil, fmt.Errorf("list refunds: %w", err)
