@@ -111,16 +111,22 @@ type Document struct {
 }
 
 // DocumentOf returns inv as settlement sees it, with the cash discount due
-// for a payment made on paidOn, in accounting currency accounting.
+// for a payment made on paidOn, in accounting currency accounting. Its
+// amounts must already be in its currency and in accounting (as the store
+// reads them): a mismatch is an error, not relabelled.
 func DocumentOf(inv billing.Invoice, accounting money.Currency, paidOn calendar.Date) (Document, error) {
 	cur, err := money.ParseCurrency(inv.Currency)
 	if err != nil {
 		return Document{}, fmt.Errorf("document %s: %w", label(inv), err)
 	}
+	if inv.Balance.Currency() != cur || inv.Paid.Currency() != cur || inv.BalanceAccounting.Currency() != accounting {
+		return Document{}, fmt.Errorf("document %s in %s/%s: balance %s, paid %s, accounting balance %s %s: %w", label(inv), cur, accounting,
+			inv.Balance.Currency(), inv.Paid.Currency(), inv.BalanceAccounting, inv.BalanceAccounting.Currency(), money.ErrCurrencyMismatch)
+	}
 	return Document{ID: inv.ID, Label: label(inv), Kind: inv.Kind, Status: inv.Status, AccountID: inv.InvoiceAccountID,
-		Balance: money.New(inv.Balance.Decimal(), cur), Paid: money.New(inv.Paid.Decimal(), cur), BalanceAccounting: money.New(inv.BalanceAccounting.Decimal(), accounting),
+		Balance: inv.Balance, Paid: inv.Paid, BalanceAccounting: inv.BalanceAccounting,
 		Rate: money.RateOf(cur, accounting, inv.ExchangeRate), PostingProfile: inv.PostingProfile, DueDate: inv.DueDate,
-		CloseReason: inv.CloseReason, CashDiscountDue: money.New(inv.CashDiscountDue(paidOn).Decimal(), cur)}, nil
+		CloseReason: inv.CloseReason, CashDiscountDue: inv.CashDiscountDue(paidOn)}, nil
 }
 
 // label is how messages name a document.

@@ -172,7 +172,9 @@ func GetDashboard[W any](ctx context.Context, s *Service, reads DashboardReads[W
 		if err != nil {
 			return err
 		}
-		d.Summary.Open, d.Summary.PastDue = money.In(open.Decimal(), tenant.Currency), money.In(pastDue.Decimal(), tenant.Currency) // zero in no currency when nothing is open
+		if !open.Currency().IsZero() { // none when nothing is open: the summary's zeros stay
+			d.Summary.Open, d.Summary.PastDue = open, pastDue
+		}
 		for _, pay := range pays {
 			d.Summary.Paid = d.Summary.Paid.MustAdd(pay.AmountAccounting)
 			ref := pay.Reference
