@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,7 +25,7 @@ import (
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/service/usecase"
 )
 
 func writeProblem(w http.ResponseWriter, p *api.Problem) {
@@ -180,13 +181,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // operation accepts is refused only for carrying an Idempotency-Key.
 const maxIdempotentBody = max(billing.MaxAttachmentBytes, 32<<20) + 1<<20
 
-// idempotency makes POSTs with an Idempotency-Key safe to repeat: the same
-// key and request replay the first response; another request with the same
-// key is 409. The request runs in one transaction with its key (see
-// store.RequestTx): the key, the request's hash and the response commit with
-// the change, so a crash before the answer leaves a response to replay and
-// a retry never runs the write twice. Records live in the database, so a
-// retry may reach any node.
+// idempotency makes POSTs with an Idempotency-Key safe to repeat. It only
+// reads the header and names the request (its hash); usecase.Idempotent
+// runs it: the same key and request replay the first response, another
+// request with the same key is 409, and the key, the request's hash and the
+// response commit in the transaction of the change. Records live in the
+// database, so a retry may reach any node.
 func (s *Server) idempotency(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
@@ -211,99 +211,35 @@ func (s *Server) idempotency(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		claim := store.IdempotencyClaim{TenantID: p.TenantID, Key: key, RequestHash: requestHash(r, p, body), At: time.Now()}
-		ctx := r.Context()
-
-		// A completed request with this key answers at once, without a write
-		// transaction.
-		if rec, ok, err := s.db.IdempotencyRecordOf(ctx, p.TenantID, key); err != nil {
-			writeProblem(w, api.ProblemFor(ctx, err))
-			return
-		} else if ok && rec.State == store.IdemDone {
-			s.answerTaken(w, claim, rec)
-			return
-		}
-
-		rctx, rt := s.db.BeginRequest(ctx, claim)
+		claim := usecase.Claim{TenantID: p.TenantID, Key: key, RequestHash: requestHash(r, p, body), At: time.Now()}
 		rw := &recordingWriter{header: http.Header{}}
-		func() {
-			defer func() {
-				if v := recover(); v != nil {
-					_ = rt.Rollback()
-					panic(v)
-				}
-			}()
-			next.ServeHTTP(rw, r.WithContext(rctx))
-		}()
-		status := rw.status
-		if status == 0 {
-			status = http.StatusOK
-		}
+		resp, replayed, err := usecase.Idempotent(r.Context(), s.db.Requests(), claim, func(ctx context.Context) usecase.Response {
+			next.ServeHTTP(rw, r.WithContext(ctx))
+			status := rw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			return usecase.Response{Status: status, ContentType: rw.header.Get("Content-Type"), Body: rw.buf.Bytes()}
+		}, func(msg string, err error) { s.log.Error(msg, "err", err) })
 		switch {
-		case rt.Lost():
-			// Another request with this key completed first: its outcome is
-			// the answer, this one's is undone.
-			_ = rt.Rollback()
-			rec, ok, err := s.db.IdempotencyRecordOf(ctx, p.TenantID, key)
-			if err != nil || !ok {
-				writeProblem(w, api.ProblemFor(ctx, errors.Join(errors.New("idempotency key taken but not found"), err)))
-				return
-			}
-			s.answerTaken(w, claim, rec)
+		case errors.Is(err, usecase.ErrKeyReused):
+			writeProblem(w, &api.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Code: fail.Conflict,
+				Field: "Idempotency-Key", Detail: usecase.ErrKeyReused.Error()})
 			return
-		case status < 400:
-			if err := rt.Commit(ctx, status, rw.header.Get("Content-Type"), rw.buf.Bytes()); err != nil {
-				_ = rt.Rollback()
-				s.log.Error("commit idempotent request", "err", err)
-				writeProblem(w, api.NewProblem(http.StatusInternalServerError, ""))
-				return
-			}
-		default:
-			// A refusal undoes whatever the request did. The key keeps only
-			// the refusals a retry would meet again (see keepsRefusal).
-			if err := rt.Rollback(); err != nil {
-				s.log.Error("roll back idempotent request", "err", err)
-			}
-			if keepsRefusal(status) {
-				if err := s.db.SaveIdempotencyRecord(ctx, claim, status, rw.header.Get("Content-Type"), rw.buf.Bytes()); err != nil {
-					s.log.Error("store idempotent response", "err", err)
-				}
-			}
+		case err != nil:
+			writeProblem(w, api.ProblemFor(r.Context(), err))
+			return
 		}
-		s.crashPoint(FaultIdempotentResponse)
-		maps.Copy(w.Header(), rw.header)
-		w.WriteHeader(status)
-		_, _ = w.Write(rw.buf.Bytes())
+		if replayed {
+			w.Header().Set("Content-Type", resp.ContentType)
+			w.Header().Set("Idempotent-Replayed", "true")
+		} else {
+			s.crashPoint(FaultIdempotentResponse)
+			maps.Copy(w.Header(), rw.header)
+		}
+		w.WriteHeader(resp.Status)
+		_, _ = w.Write(resp.Body)
 	})
-}
-
-// answerTaken answers a request whose key another request completed: that
-// request's stored response when it was the same request, else 409.
-func (s *Server) answerTaken(w http.ResponseWriter, claim store.IdempotencyClaim, rec store.IdempotencyRecord) {
-	if rec.RequestHash != claim.RequestHash || rec.State != store.IdemDone {
-		writeProblem(w, &api.Problem{Type: "about:blank", Title: "Conflict", Status: http.StatusConflict, Code: fail.Conflict,
-			Field: "Idempotency-Key", Detail: "this Idempotency-Key was used with a different request; use a new key for a new request"})
-		return
-	}
-	w.Header().Set("Content-Type", rec.ContentType)
-	w.Header().Set("Idempotent-Replayed", "true")
-	w.WriteHeader(rec.StatusCode)
-	_, _ = w.Write(rec.Body)
-}
-
-// keepsRefusal tells whether an Idempotency-Key stays bound to a refused
-// request (Stripe's rule): it does for refusals decided by the state of the
-// business, which a retry would meet again (402 payment failed, 404 not
-// found, 409 conflict, 410 gone), so a repeat replays them. It does not for
-// a request that did not run or can be corrected: malformed or invalid input
-// (400, 413, 415, 422), not allowed (401, 403), too many requests (429), or
-// a server error (5xx); the same key may then be used again.
-func keepsRefusal(status int) bool {
-	switch status {
-	case http.StatusPaymentRequired, http.StatusNotFound, http.StatusConflict, http.StatusGone:
-		return true
-	}
-	return false
 }
 
 // requestHash identifies a request for its Idempotency-Key: method, path,

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/store/dbtx"
 )
 
@@ -31,12 +31,7 @@ import (
 // service.Detach.
 
 // IdempotencyClaim names the key a request claims and the request itself.
-type IdempotencyClaim struct {
-	TenantID    string
-	Key         string
-	RequestHash string
-	At          time.Time // when the request came: the record's age for PurgeExpired
-}
+type IdempotencyClaim = usecase.Claim
 
 // RequestTx is the transaction of one request made with an Idempotency-Key.
 type RequestTx struct {
@@ -274,4 +269,31 @@ func (db *DB) IdempotencyRecordOf(ctx context.Context, tenantID, key string) (Id
 		return rec, false, fmt.Errorf("read idempotency key: %w", err)
 	}
 	return rec, true, nil
+}
+
+// Requests returns db as the store of requests made with an
+// Idempotency-Key that usecase.Idempotent runs.
+func (db *DB) Requests() usecase.Requests { return requests{db} }
+
+type requests struct{ db *DB }
+
+func (r requests) BeginRequest(ctx context.Context, c usecase.Claim) (context.Context, usecase.RequestTx) {
+	ctx, rt := r.db.BeginRequest(ctx, c)
+	return ctx, requestTx{rt}
+}
+
+func (r requests) SaveResponse(ctx context.Context, c usecase.Claim, resp usecase.Response) error {
+	return r.db.SaveIdempotencyRecord(ctx, c, resp.Status, resp.ContentType, resp.Body)
+}
+
+func (r requests) ResponseOf(ctx context.Context, tenantID, key string) (usecase.Stored, bool, error) {
+	rec, ok, err := r.db.IdempotencyRecordOf(ctx, tenantID, key)
+	return usecase.Stored{RequestHash: rec.RequestHash, Done: rec.State == IdemDone,
+		Response: usecase.Response{Status: rec.StatusCode, ContentType: rec.ContentType, Body: rec.Body}}, ok, err
+}
+
+type requestTx struct{ *RequestTx }
+
+func (t requestTx) Commit(ctx context.Context, resp usecase.Response) error {
+	return t.RequestTx.Commit(ctx, resp.Status, resp.ContentType, resp.Body)
 }

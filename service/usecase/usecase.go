@@ -4,7 +4,8 @@
 // made with an Idempotency-Key, as the Store does), runs the use case, and
 // writes its audit entries and events in that same transaction before it
 // commits. Reads go through Read, which checks the permission and opens a
-// read transaction.
+// read transaction. Idempotent runs a whole request made with an
+// Idempotency-Key, whose transaction every Write of it joins (request.go).
 //
 // The root service and every area package under service/ import it; it
 // imports neither, so an area never needs the root package's plumbing.
