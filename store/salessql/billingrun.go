@@ -27,8 +27,11 @@ func (t *Sales) StartBillingRun(ctx context.Context, r service.BillingRun) (serv
 	if r.Seq == 0 {
 		r.Seq = 1
 	}
+	// Every unique key arbitrates, not only the period's: a node resuming a
+	// run inserts the run it read (its id too), and on PostgreSQL a conflict
+	// on a key that is not an arbiter is an error, not "nothing to do".
 	_, err := t.Exec(ctx, `INSERT INTO billing_runs (tenant_id, id, period_start, period_end, issue, status, phase, started_at, updated_at, seq, supplements)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, period_start, period_end, seq) DO NOTHING`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
 		r.TenantID, r.ID, dbtx.DateArg(r.PeriodStart), dbtx.DateArg(r.PeriodEnd), r.Issue, r.Status, r.Phase, t.D.TS(r.StartedAt), t.D.TS(r.UpdatedAt),
 		r.Seq, r.Supplements)
 	if err != nil {
