@@ -330,7 +330,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	tenant := f.String("tenant", "FACTURO_TENANT", "", "tenant id (default: the only tenant)")
 	email := f.String("email", "", "", "email address (required)")
 	name := f.String("name", "", "", "full name (required)")
-	role := f.String("role", "", "administrator", "role: administrator, director, finance_manager, finance, group_manager, sales, engineer, customer")
+	role := f.String("role", "", "administrator", "role: "+roleNames())
 	customer := f.String("customer", "", "", "customer id, for the customer role")
 	lang := f.String("language", "", "en", "en, es or pt-BR")
 	if err := f.parse(rest); err != nil {
@@ -392,4 +392,13 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintln(stdout, k.Secret)
 	return nil
+}
+
+// roleNames lists the roles (access.Roles) for the help of --role.
+func roleNames() string {
+	names := make([]string, len(access.Roles))
+	for i, r := range access.Roles {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
 }
