@@ -15,6 +15,8 @@ import (
 
 	"github.com/bojanz/currency"
 	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/fail"
 )
 
 // ErrUnknownCurrency is returned (wrapped, with the offending code) when a
@@ -108,11 +110,18 @@ func (c Currency) Round(d decimal.Decimal) decimal.Decimal {
 // "NaN", ".5", "5.", more than 28 integer digits (as written) and more than
 // 12 fraction digits. Errors wrap ErrInvalidDecimal.
 func ParseDecimal(s string) (decimal.Decimal, error) {
-	fail := func(reason string) (decimal.Decimal, error) {
-		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrInvalidDecimal, clip(s), reason)
+	d, why := parseDecimal(s)
+	if why != "" {
+		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrInvalidDecimal, clip(s), why)
 	}
+	return d, nil
+}
+
+// parseDecimal is ParseDecimal, with the reason it refuses s ("" when it
+// does not).
+func parseDecimal(s string) (decimal.Decimal, string) {
 	if s == "" {
-		return fail("empty")
+		return decimal.Decimal{}, "empty"
 	}
 	body := s
 	if body[0] == '-' {
@@ -121,29 +130,52 @@ func ParseDecimal(s string) (decimal.Decimal, error) {
 	intPart, fracPart, hasDot := strings.Cut(body, ".")
 	switch {
 	case intPart == "" && hasDot:
-		return fail("missing digits before '.'")
+		return decimal.Decimal{}, "missing digits before '.'"
 	case intPart == "":
-		return fail("missing digits")
+		return decimal.Decimal{}, "missing digits"
 	case hasDot && fracPart == "":
-		return fail("missing digits after '.'")
+		return decimal.Decimal{}, "missing digits after '.'"
 	}
 	for _, part := range []string{intPart, fracPart} {
 		if i := nonDigit(part); i >= 0 {
 			r, _ := utf8.DecodeRuneInString(part[i:])
-			return fail(fmt.Sprintf("unexpected character %q", r))
+			return decimal.Decimal{}, fmt.Sprintf("unexpected character %q", r)
 		}
 	}
 	if len(intPart) > maxIntegerDigits {
-		return fail(fmt.Sprintf("more than %d integer digits", maxIntegerDigits))
+		return decimal.Decimal{}, fmt.Sprintf("more than %d integer digits", maxIntegerDigits)
 	}
 	if len(fracPart) > maxFractionDigits {
-		return fail(fmt.Sprintf("more than %d fraction digits", maxFractionDigits))
+		return decimal.Decimal{}, fmt.Sprintf("more than %d fraction digits", maxFractionDigits)
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil { // unreachable after validation; kept as a safety net
-		return fail(err.Error())
+		return decimal.Decimal{}, err.Error()
+	}
+	return d, ""
+}
+
+// ReadDecimal reads s, the input of field, as every decimal input is read:
+// by ParseDecimal's rules, with a refusal (fail.Invalid) that names the
+// field, quotes s, gives an example of the form and says what is wrong,
+// e.g. `amount: "1,5" is not a decimal such as "12.50" (unexpected character ',')`.
+func ReadDecimal(field, s, example string) (decimal.Decimal, error) {
+	d, why := parseDecimal(s)
+	if why != "" {
+		return d, fail.Field(field, "%q is not a decimal such as %q (%s)", clip(s), example, why)
 	}
 	return d, nil
+}
+
+// CollectDecimal reads the optional decimal input s of field in a form of
+// several fields: "" is zero, and a refusal (ReadDecimal's) is added to c.
+func CollectDecimal(c *fail.Collector, field, s, example string) decimal.Decimal {
+	if s == "" {
+		return decimal.Zero
+	}
+	d, err := ReadDecimal(field, s, example)
+	c.Merge("", err)
+	return d
 }
 
 // Amount is an exact decimal amount in a currency. It may carry more fraction

@@ -45,7 +45,7 @@ func CheckAllocations(in []Allocation, docs []*Document, customerID string, cur 
 		}
 		t := Target{Document: d}
 		if strings.TrimSpace(a.Amount) != "" {
-			amt := parseDec(&c, f+".amount", a.Amount)
+			amt := money.CollectDecimal(&c, f+".amount", a.Amount, "12.50")
 			if !amt.IsPositive() {
 				c.Add(f+".amount", "must be positive")
 			} else if amt.GreaterThan(d.Balance.Decimal()) {
@@ -74,7 +74,7 @@ func CardPaymentAmount(d Document, customerID, amount string) (money.Amount, err
 		return d.Balance.MustSub(d.CashDiscountDue), nil // by the cash-discount date, the discounted amount settles it
 	}
 	var c fail.Collector
-	amt := parseDec(&c, "amount", amount)
+	amt := money.CollectDecimal(&c, "amount", amount, "12.50")
 	if err := c.Err(); err != nil {
 		return money.Amount{}, err
 	}

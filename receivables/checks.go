@@ -11,18 +11,6 @@ import (
 	"github.com/facturo/facturo/money"
 )
 
-// parseDec reads an optional decimal input ("" is zero) into c.
-func parseDec(c *fail.Collector, field, s string) decimal.Decimal {
-	if s == "" {
-		return decimal.Zero
-	}
-	d, err := money.ParseDecimal(s)
-	if err != nil {
-		c.Add(field, "%q is not a decimal number such as \"12.50\"", s)
-	}
-	return d
-}
-
 // currencyCode is the currency code a payment or settlement works in: the
 // code given (trimmed, upper-cased), else the customer's billing currency,
 // else the accounting currency.
@@ -69,7 +57,7 @@ func CheckPaymentRequest(in PaymentRequest) (PaymentRequest, decimal.Decimal, er
 	if !slices.Contains(Methods, in.Method) {
 		c.Add("method", "use one of %s", strings.Join(Methods, ", "))
 	}
-	amount := parseDec(&c, "amount", in.Amount)
+	amount := money.CollectDecimal(&c, "amount", in.Amount, "12.50")
 	if strings.TrimSpace(in.Amount) == "" {
 		c.Add("amount", "is required")
 	} else if !amount.IsPositive() {
@@ -101,7 +89,7 @@ func NewPayment(id string, in PaymentRequest, amount decimal.Decimal, customerCu
 	if currency != accounting.Code() {
 		if strings.TrimSpace(in.ExchangeRate) == "" {
 			c.Add("exchange_rate", "is required for a payment in %s: give the rate to %s on the payment date", currency, accounting.Code())
-		} else if r = parseDec(&c, "exchange_rate", in.ExchangeRate); !r.IsPositive() {
+		} else if r = money.CollectDecimal(&c, "exchange_rate", in.ExchangeRate, "1.0850"); !r.IsPositive() {
 			c.Add("exchange_rate", "must be positive")
 		}
 	} else if strings.TrimSpace(in.ExchangeRate) != "" {
@@ -132,7 +120,7 @@ func RefundAmount(pay Payment, amount string) (money.Amount, error) {
 	amt := refundable
 	if strings.TrimSpace(amount) != "" {
 		var c fail.Collector
-		amt = money.New(parseDec(&c, "amount", amount), pay.Amount.Currency())
+		amt = money.New(money.CollectDecimal(&c, "amount", amount, "12.50"), pay.Amount.Currency())
 		if err := c.Err(); err != nil {
 			return money.Amount{}, err
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
-	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/usecase"
@@ -169,11 +168,6 @@ func invoiceVisible(p access.Principal, inv billing.Invoice) bool { return invoi
 
 // label names a document (invoicing.Label).
 func label(inv billing.Invoice) string { return invoicing.Label(inv) }
-
-// parseDec parses a decimal input field (invoicing.ParseDecimal).
-func parseDec(c *fail.Collector, field, s string) decimal.Decimal {
-	return invoicing.ParseDecimal(c, field, s)
-}
 
 // ListNotifications lists the notifications about one document of the
 // caller's tenant; a document that is not there is not found.

@@ -65,7 +65,7 @@ func (h *Handlers) registerLedger(api huma.API) {
 	core.Op(api, huma.Operation{OperationID: "put-tax-code", Method: http.MethodPut, Path: "/api/v1/tax-codes/{code}", Summary: "Create or change a tax code", Tags: settings},
 		func(ctx context.Context, p access.Principal, in *putTax) (*core.Body[TaxCode], error) {
 			rate, err := money.ParseDecimal(in.Body.Rate)
-			if err != nil {
+			if err != nil { // a tax rate is a percentage: the message says so
 				return nil, core.FieldErr("rate", "is not a percentage such as \"21\"")
 			}
 			c, err := h.Svc.UpsertTaxCode(ctx, p, tax.Code{Code: in.Code, Name: in.Body.Name, Rate: rate, Category: tax.Category(in.Body.Category),

@@ -244,9 +244,9 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 				if m.v == "" {
 					continue
 				}
-				d, err := money.ParseDecimal(m.v)
+				d, err := money.ReadDecimal(m.name, m.v, "100.00")
 				if err != nil {
-					return nil, core.FieldErr(m.name, "is not a decimal such as \"100.00\"")
+					return nil, err
 				}
 				*m.dst = &d
 			}

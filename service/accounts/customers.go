@@ -86,9 +86,9 @@ func (in CustomerInput) apply(c *billing.Customer) error {
 		if *in.CreditLimit == "" {
 			c.CreditLimit = money.In(decimal.Zero, c.Billing.Currency)
 		} else {
-			d, err := money.ParseDecimal(*in.CreditLimit)
+			d, err := money.ReadDecimal("credit_limit", *in.CreditLimit, "5000.00")
 			if err != nil {
-				return fail.Field("credit_limit", "%q is not a decimal amount such as \"5000.00\"", *in.CreditLimit)
+				return err
 			}
 			c.CreditLimit = money.In(d, c.Billing.Currency)
 		}

@@ -48,14 +48,11 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 	check := func() error {
 		var c fail.Collector
 		var price decimal.Decimal
-		q, err := money.ParseDecimal(in.Quantity)
-		if err != nil {
-			c.Add("quantity", "%q is not a decimal such as \"5\"", in.Quantity)
-		}
+		q, err := money.ReadDecimal("quantity", in.Quantity, "5")
+		c.Merge("", err)
 		if in.Price != nil {
-			if price, err = money.ParseDecimal(*in.Price); err != nil {
-				c.Add("price", "%q is not a decimal such as \"11.70\"", *in.Price)
-			}
+			price, err = money.ReadDecimal("price", *in.Price, "11.70")
+			c.Merge("", err)
 		}
 		if err := c.Err(); err != nil {
 			return err
@@ -344,8 +341,11 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 		}
 		switch ch.Action {
 		case "quantity":
-			q, err := money.ParseDecimal(ch.Quantity)
-			if err != nil || !q.IsPositive() || q.Exponent() < -6 {
+			q, err := money.ReadDecimal("quantity", ch.Quantity, "5")
+			if err != nil {
+				return err
+			}
+			if !q.IsPositive() || q.Exponent() < -6 {
 				return fail.Field("quantity", "give a decimal above 0 with at most 6 decimals")
 			}
 			eff := ch.Effective

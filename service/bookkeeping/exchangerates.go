@@ -73,10 +73,10 @@ func parseExchangeRate(c *fail.Collector, prefix string, in ExchangeRateInput, l
 		c.Add(prefix+"date", "%q is not a date such as 2026-01-31", in.Date)
 	}
 	r.Date = d
-	rate, err := money.ParseDecimal(strings.TrimSpace(in.Rate))
+	rate, err := money.ReadDecimal(prefix+"rate", strings.TrimSpace(in.Rate), "0.92")
 	switch {
 	case err != nil:
-		c.Add(prefix+"rate", "%q is not a decimal number such as 0.92: how many %s one %s is worth", in.Rate, ledgerCurrency, cur)
+		c.Merge("", err)
 	case !rate.IsPositive():
 		c.Add(prefix+"rate", "must be above zero: how many %s one %s is worth", ledgerCurrency, cur)
 	case rate.Exponent() < -10:
@@ -218,9 +218,9 @@ func RateFor(ctx context.Context, tx RateReader, tenant billing.Tenant, explicit
 		return decimal.NewFromInt(1), true, nil
 	}
 	if r, ok := explicit[currency]; ok {
-		d, err := money.ParseDecimal(r)
+		d, err := money.ReadDecimal("exchange_rates."+currency, r, "0.92")
 		if err != nil {
-			return decimal.Zero, false, fail.Field("exchange_rates."+currency, "must be a positive decimal such as \"0.92\"")
+			return decimal.Zero, false, err
 		}
 		return d, true, nil
 	}

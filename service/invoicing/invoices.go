@@ -95,7 +95,7 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 	}
 	set(&inv.CashDiscountDate, in.CashDiscountDate)
 	if in.CashDiscountPct != nil {
-		inv.CashDiscountPct = ParseDecimal(&c, "cash_discount_percent", *in.CashDiscountPct)
+		inv.CashDiscountPct = money.CollectDecimal(&c, "cash_discount_percent", *in.CashDiscountPct, "2.5")
 	}
 	set(&inv.PeriodStart, in.PeriodStart)
 	set(&inv.PeriodEnd, in.PeriodEnd)
@@ -104,7 +104,7 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 	}
 	set(&inv.Currency, in.Currency)
 	if in.ExchangeRate != nil {
-		inv.ExchangeRate = ParseDecimal(&c, "exchange_rate", *in.ExchangeRate)
+		inv.ExchangeRate = money.CollectDecimal(&c, "exchange_rate", *in.ExchangeRate, "1.0850")
 	}
 	set(&inv.Provider, in.Provider)
 	set(&inv.MethodOfPayment, in.MethodOfPayment)
@@ -113,7 +113,7 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 		inv.PaymentSchedule = nil
 		for i, it := range *in.PaymentSchedule {
 			inv.PaymentSchedule = append(inv.PaymentSchedule, billing.Installment{DueDate: it.DueDate,
-				Amount: money.In(ParseDecimal(&c, fmt.Sprintf("payment_schedule[%d].amount", i), it.Amount), inv.Currency)})
+				Amount: money.In(money.CollectDecimal(&c, fmt.Sprintf("payment_schedule[%d].amount", i), it.Amount, "12.50"), inv.Currency)})
 		}
 	}
 	set(&inv.HoldUntil, in.HoldUntil)
@@ -139,24 +139,24 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 			case li.Amount != nil && (li.Quantity != nil || li.UnitPrice != nil):
 				c.Add(p+".amount", "give quantity and unit_price, or amount alone (an amount clears quantity and unit price)")
 			case li.Amount != nil:
-				l.Amount = money.In(ParseDecimal(&c, p+".amount", *li.Amount), inv.Currency)
+				l.Amount = money.In(money.CollectDecimal(&c, p+".amount", *li.Amount, "12.50"), inv.Currency)
 			default:
 				if li.Quantity != nil {
-					q := ParseDecimal(&c, p+".quantity", *li.Quantity)
+					q := money.CollectDecimal(&c, p+".quantity", *li.Quantity, "3")
 					l.Quantity = &q
 				}
 				if li.UnitPrice != nil {
-					u := money.PriceIn(ParseDecimal(&c, p+".unit_price", *li.UnitPrice), inv.Currency)
+					u := money.PriceIn(money.CollectDecimal(&c, p+".unit_price", *li.UnitPrice, "12.50"), inv.Currency)
 					l.UnitPrice = &u
 				}
 				if li.Quantity == nil && li.UnitPrice == nil {
 					c.Add(p+".quantity", "give quantity and unit_price, or amount alone")
 				}
 			}
-			l.Discount = money.In(ParseDecimal(&c, p+".discount", li.Discount), inv.Currency)
+			l.Discount = money.In(money.CollectDecimal(&c, p+".discount", li.Discount, "1.00"), inv.Currency)
 			for j, sp := range li.Distribution {
 				l.Distribution = append(l.Distribution, billing.Split{Account: strings.TrimSpace(sp.Account),
-					Percent: ParseDecimal(&c, fmt.Sprintf("%s.distribution[%d].percent", p, j), sp.Percent)})
+					Percent: money.CollectDecimal(&c, fmt.Sprintf("%s.distribution[%d].percent", p, j), sp.Percent, "50")})
 			}
 			inv.Lines = append(inv.Lines, l)
 		}

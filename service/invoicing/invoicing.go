@@ -19,15 +19,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/documents"
-	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
-	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -245,19 +241,6 @@ func set[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
 	}
-}
-
-// ParseDecimal parses s as the decimal of field, adding a refusal to c when
-// it is not one; "" is zero.
-func ParseDecimal(c *fail.Collector, field, s string) decimal.Decimal {
-	if s == "" {
-		return decimal.Zero
-	}
-	d, err := money.ParseDecimal(s)
-	if err != nil {
-		c.Add(field, "%q is not a decimal number such as \"12.50\"", s)
-	}
-	return d
 }
 
 // Label names a document: its legal number, or its document number while a draft.

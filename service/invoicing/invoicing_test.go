@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
@@ -168,30 +166,6 @@ func TestLabelVisibleAndReadPermission(t *testing.T) {
 	for _, c := range cases {
 		if got := Visible(c.p, c.inv); got != c.want {
 			t.Errorf("%s: Visible = %v", c.name, got)
-		}
-	}
-}
-
-func TestParseDecimal(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		in      string
-		want    string
-		refused bool
-	}{
-		{"", "0", false},
-		{"12.50", "12.5", false},
-		{"-3", "-3", false},
-		{"twelve", "0", true},
-	}
-	for _, c := range cases {
-		var col fail.Collector
-		got := ParseDecimal(&col, "amount", c.in)
-		if !got.Equal(decimal.RequireFromString(c.want)) {
-			t.Errorf("ParseDecimal(%q) = %s, want %s", c.in, got, c.want)
-		}
-		if err := col.Err(); (err != nil) != c.refused {
-			t.Errorf("ParseDecimal(%q): refusal %v, want refused=%v", c.in, err, c.refused)
 		}
 	}
 }

@@ -592,8 +592,12 @@ func checkRates(rates map[string]string) error {
 		if _, err := money.ParseCurrency(cur); err != nil {
 			return fail.Field("exchange_rates."+cur, "%v", err)
 		}
-		if d, err := money.ParseDecimal(r); err != nil || !d.IsPositive() {
-			return fail.Field("exchange_rates."+cur, "must be a positive decimal such as \"0.92\"")
+		d, err := money.ReadDecimal("exchange_rates."+cur, r, "0.92")
+		if err != nil {
+			return err
+		}
+		if !d.IsPositive() {
+			return fail.Field("exchange_rates."+cur, "must be above 0")
 		}
 	}
 	return nil

@@ -74,9 +74,9 @@ func (in ProductInput) apply(p *billing.Product) error {
 	}
 	set(&p.Unit, in.Unit)
 	if in.DefaultPrice != nil {
-		d, err := money.ParseDecimal(*in.DefaultPrice)
+		d, err := money.ReadDecimal("default_price", *in.DefaultPrice, "12.50")
 		if err != nil {
-			return fail.Field("default_price", "%q is not a decimal such as \"12.50\"", *in.DefaultPrice)
+			return err
 		}
 		p.DefaultPrice = money.PriceIn(d, "") // in the product's currency: Normalize
 	}
@@ -199,9 +199,9 @@ func (in SalesItemInput) apply(si *billing.SalesItem) error {
 		if v == nil {
 			return
 		}
-		d, err := money.ParseDecimal(*v)
+		d, err := money.ReadDecimal(field, *v, "12.50")
 		if err != nil {
-			c.Add(field, "%q is not a decimal such as \"12.50\"", *v)
+			c.Merge("", err)
 			return
 		}
 		*dst = d
@@ -460,8 +460,8 @@ func (c Condition) check(path string, depth int, n *int) error {
 				return fail.Field(path+".value", "%v", err)
 			}
 		case "decimal":
-			if _, err := money.ParseDecimal(v); err != nil {
-				return fail.Field(path+".value", "%q is not a decimal", v)
+			if _, err := money.ReadDecimal(path+".value", v, "12.50"); err != nil {
+				return err
 			}
 		}
 	}

@@ -61,10 +61,8 @@ func (s *Service) contractFrom(ctx context.Context, tx ContractsTx, tenantID str
 		} else if !containsPart(c.Parts, part.ID) {
 			col.Add(f+".id", "no part %q on this contract", part.ID)
 		}
-		q, err := money.ParseDecimal(pi.Quantity)
-		if err != nil {
-			col.Add(f+".quantity", "%q is not a decimal", pi.Quantity)
-		}
+		q, err := money.ReadDecimal(f+".quantity", pi.Quantity, "1")
+		col.Merge("", err)
 		part.Quantity = q
 		prod, err := tx.GetProduct(ctx, tenantID, pi.ProductID)
 		if fail.Is(err, fail.NotFound) {
@@ -74,10 +72,8 @@ func (s *Service) contractFrom(ctx context.Context, tx ContractsTx, tenantID str
 		}
 		part.Price, part.Currency = prod.DefaultPrice, prod.Currency
 		if pi.Price != nil {
-			pr, err := money.ParseDecimal(*pi.Price)
-			if err != nil {
-				col.Add(f+".price", "%q is not a decimal", *pi.Price)
-			}
+			pr, err := money.ReadDecimal(f+".price", *pi.Price, "12.50")
+			col.Merge("", err)
 			part.Price = money.PriceIn(pr, prod.Currency)
 		}
 		parts = append(parts, part)
@@ -285,9 +281,11 @@ func (s *Service) LogTime(ctx context.Context, p access.Principal, ticketID stri
 	}
 	rate := decimal.Zero
 	if in.Rate != "" {
-		r, err := money.ParseDecimal(in.Rate)
-		if err != nil || r.IsNegative() {
-			c.Add("rate", "%q is not a non-negative decimal", in.Rate)
+		r, err := money.ReadDecimal("rate", in.Rate, "85.00")
+		if err != nil {
+			c.Merge("", err)
+		} else if r.IsNegative() {
+			c.Add("rate", "must be 0 or more")
 		}
 		rate = r
 	} else if in.Billable {
@@ -449,9 +447,9 @@ func (s *Service) importUsageRow(ctx context.Context, tx ItemsTx, tenantID strin
 	} else if err != nil {
 		return res, err
 	}
-	q, err := money.ParseDecimal(strings.TrimSpace(r.Quantity))
+	q, err := money.ReadDecimal("quantity", strings.TrimSpace(r.Quantity), "1.5")
 	if err != nil {
-		return reject("quantity %q is not a decimal number", r.Quantity)
+		return reject("%v", err)
 	}
 	if r.PeriodStart.IsZero() || r.PeriodEnd.IsZero() || r.PeriodEnd.Before(r.PeriodStart) {
 		return reject("period_start and period_end are required, start first")

@@ -36,9 +36,9 @@ func (in WalletInput) set(w *billing.Wallet) error {
 		if v == nil {
 			return
 		}
-		d, err := money.ParseDecimal(*v)
+		d, err := money.ReadDecimal(field, *v, "25.00")
 		if err != nil {
-			c.Add(field, "%q is not a decimal such as \"25.00\"", *v)
+			c.Merge("", err)
 			return
 		}
 		*dst = d

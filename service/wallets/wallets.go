@@ -296,9 +296,9 @@ func LoadView(ctx context.Context, tx ViewReader, now time.Time, tenantID, custo
 // parsePositive reads a decimal above zero: the checks of an amount that
 // need no currency, made before any transaction.
 func parsePositive(field, v string) (decimal.Decimal, error) {
-	d, err := money.ParseDecimal(v)
+	d, err := money.ReadDecimal(field, v, "25.00")
 	if err != nil {
-		return d, fail.Field(field, "%q is not a decimal such as \"25.00\"", v)
+		return d, err
 	}
 	if !d.IsPositive() {
 		return d, fail.Field(field, "must be above 0")
@@ -308,9 +308,9 @@ func parsePositive(field, v string) (decimal.Decimal, error) {
 
 // parseAmount reads a positive amount of currency cur.
 func parseAmount(field, v, cur string) (money.Amount, error) {
-	d, err := money.ParseDecimal(v)
+	d, err := money.ReadDecimal(field, v, "25.00")
 	if err != nil {
-		return money.Amount{}, fail.Field(field, "%q is not a decimal such as \"25.00\"", v)
+		return money.Amount{}, err
 	}
 	c, err := money.ParseCurrency(cur)
 	if err != nil {
