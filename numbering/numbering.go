@@ -143,3 +143,26 @@ func CheckDate(date, last calendar.Date) error {
 	return fail.Field("invoice_date", "%s is before %s, the date of the last document issued in this number series: numbers must follow dates. "+
 		"Date it %s or later, or issue it with \"redate\": true to date it today", date, last, last)
 }
+
+// Internal is a kind of internal number: what a draft document, contract,
+// ticket, customer, wallet receipt or journal entry is called besides any
+// legal number. Each kind draws from its own gapless per-tenant counter and
+// renders as its prefix, a dash and the count zero-padded to its width.
+type Internal struct {
+	Counter string // the per-tenant counter it draws from
+	Prefix  string
+	Width   int
+}
+
+// The internal numbers.
+var (
+	DocumentNumber = Internal{Counter: "document", Prefix: "D", Width: 6}
+	ContractNumber = Internal{Counter: "contract", Prefix: "K", Width: 6}
+	TicketNumber   = Internal{Counter: "ticket", Prefix: "T", Width: 6}
+	CustomerNumber = Internal{Counter: "customer_number", Prefix: "C", Width: 6}
+	WalletReceipt  = Internal{Counter: "wallet_receipt", Prefix: "WR", Width: 6}
+	JournalVoucher = Internal{Counter: "journal", Prefix: "JE", Width: 8}
+)
+
+// Format renders the n-th number of the kind, e.g. D-000042.
+func (k Internal) Format(n int64) string { return fmt.Sprintf("%s-%0*d", k.Prefix, k.Width, n) }

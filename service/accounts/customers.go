@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -129,11 +129,11 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 		if c.Number == "" {
 			// Skip numbers someone chose by hand from the same series.
 			for tries := 0; ; tries++ {
-				n, err := tx.NextCounter(ctx, p.TenantID, "customer_number")
+				n, err := tx.NextCounter(ctx, p.TenantID, numbering.CustomerNumber.Counter)
 				if err != nil {
 					return c, usecase.Audit{}, err
 				}
-				c.Number = fmt.Sprintf("C-%06d", n)
+				c.Number = numbering.CustomerNumber.Format(n)
 				taken, err := tx.CustomerNumberTaken(ctx, p.TenantID, c.Number)
 				if err != nil {
 					return c, usecase.Audit{}, err

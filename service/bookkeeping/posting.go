@@ -2,12 +2,12 @@ package bookkeeping
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/numbering"
 )
 
 // PostingTx is what posting a journal entry reads and writes: the gapless
@@ -18,17 +18,14 @@ type PostingTx interface {
 	InsertEntry(ctx context.Context, e ledger.Entry) error
 }
 
-// voucher numbers the n-th journal entry.
-func voucher(n int64) string { return fmt.Sprintf("JE-%08d", n) }
-
 // Post checks and appends a journal entry with the next voucher number,
 // made at now.
 func Post(ctx context.Context, tx PostingTx, now time.Time, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
-	n, err := tx.NextCounter(ctx, tenantID, "journal")
+	n, err := tx.NextCounter(ctx, tenantID, numbering.JournalVoucher.Counter)
 	if err != nil {
 		return ledger.Entry{}, err
 	}
-	e := ledger.Entry{ID: id.NewAt("je", now), TenantID: tenantID, Number: voucher(n), Date: date,
+	e := ledger.Entry{ID: id.NewAt("je", now), TenantID: tenantID, Number: numbering.JournalVoucher.Format(n), Date: date,
 		Description: desc, SourceType: sourceType, SourceID: sourceID, ReversesID: reverses, Lines: lines, CreatedAt: now}
 	if err := e.Check(); err != nil {
 		return e, err

@@ -2,7 +2,6 @@ package invoicing
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/tax"
 )
@@ -126,11 +126,11 @@ func (s *Service) correct(ctx context.Context, tx CorrectionsTx, p access.Princi
 	cn.CreatedAt, cn.UpdatedAt, repl.CreatedAt, repl.UpdatedAt = now, now, now, now
 	cn.ReplacementID, repl.CreditNoteID = repl.ID, cn.ID
 	for _, doc := range []*billing.Invoice{&cn, &repl} {
-		n, err := tx.NextCounter(ctx, p.TenantID, "document")
+		n, err := tx.NextCounter(ctx, p.TenantID, numbering.DocumentNumber.Counter)
 		if err != nil {
 			return Correction{}, err
 		}
-		doc.DocumentNumber = fmt.Sprintf("D-%06d", n)
+		doc.DocumentNumber = numbering.DocumentNumber.Format(n)
 	}
 	if err := tx.InsertInvoice(ctx, cn); err != nil {
 		return Correction{}, err

@@ -352,11 +352,11 @@ func (s *Service) CreateInvoice(ctx context.Context, p access.Principal, in Invo
 		if err := s.prepare(ctx, tx, p, &inv, in); err != nil {
 			return inv, usecase.Audit{}, err
 		}
-		n, err := tx.NextCounter(ctx, p.TenantID, "document")
+		n, err := tx.NextCounter(ctx, p.TenantID, numbering.DocumentNumber.Counter)
 		if err != nil {
 			return inv, usecase.Audit{}, err
 		}
-		inv.DocumentNumber = fmt.Sprintf("D-%06d", n)
+		inv.DocumentNumber = numbering.DocumentNumber.Format(n)
 		if err := tx.InsertInvoice(ctx, inv); err != nil {
 			return inv, usecase.Audit{}, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -241,11 +242,11 @@ func (s *Service) runTemplateOnce(ctx context.Context, p access.Principal, templ
 		if err := s.prepare(ctx, tx, p, &inv, InvoiceInput{}); err != nil {
 			return false, usecase.Audit{}, err
 		}
-		n, err := tx.NextCounter(ctx, p.TenantID, "document")
+		n, err := tx.NextCounter(ctx, p.TenantID, numbering.DocumentNumber.Counter)
 		if err != nil {
 			return false, usecase.Audit{}, err
 		}
-		inv.DocumentNumber = fmt.Sprintf("D-%06d", n)
+		inv.DocumentNumber = numbering.DocumentNumber.Format(n)
 		if err := tx.InsertInvoice(ctx, inv); err != nil {
 			return false, usecase.Audit{}, err // a second document for the period is refused by the (template, period) key
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -210,12 +211,12 @@ func (s *Service) billAccounts(ctx context.Context, tx BillingTx, p access.Princ
 	if len(invs) == 0 {
 		return nil, 0, nil
 	}
-	last, err := tx.NextCounters(ctx, p.TenantID, "document", len(invs))
+	last, err := tx.NextCounters(ctx, p.TenantID, numbering.DocumentNumber.Counter, len(invs))
 	if err != nil {
 		return nil, 0, err
 	}
 	for k := range invs {
-		invs[k].DocumentNumber = fmt.Sprintf("D-%06d", last-int64(len(invs)-1-k))
+		invs[k].DocumentNumber = numbering.DocumentNumber.Format(last - int64(len(invs)-1-k))
 	}
 	if err := s.faultPoint("invoices prepared"); err != nil {
 		return nil, 0, err

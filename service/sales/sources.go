@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -108,11 +109,11 @@ func (s *Service) CreateContract(ctx context.Context, p access.Principal, in Con
 		if err := s.contractFrom(ctx, tx, p.TenantID, &c, in); err != nil {
 			return c, usecase.Audit{}, err
 		}
-		n, err := tx.NextCounter(ctx, p.TenantID, "contract")
+		n, err := tx.NextCounter(ctx, p.TenantID, numbering.ContractNumber.Counter)
 		if err != nil {
 			return c, usecase.Audit{}, err
 		}
-		c.Number = fmt.Sprintf("K-%06d", n)
+		c.Number = numbering.ContractNumber.Format(n)
 		if err := tx.InsertContract(ctx, c); err != nil {
 			return c, usecase.Audit{}, err
 		}
@@ -224,11 +225,11 @@ func (s *Service) CreateTicket(ctx context.Context, p access.Principal, customer
 		} else if err != nil {
 			return k, usecase.Audit{}, err
 		}
-		n, err := tx.NextCounter(ctx, p.TenantID, "ticket")
+		n, err := tx.NextCounter(ctx, p.TenantID, numbering.TicketNumber.Counter)
 		if err != nil {
 			return k, usecase.Audit{}, err
 		}
-		k.Number = fmt.Sprintf("T-%06d", n)
+		k.Number = numbering.TicketNumber.Format(n)
 		if err := tx.InsertTicket(ctx, k); err != nil {
 			return k, usecase.Audit{}, err
 		}

@@ -2,7 +2,6 @@ package wallets
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -14,6 +13,7 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/collections"
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/notify"
@@ -336,14 +336,14 @@ func (s *Service) creditWallet(ctx context.Context, tx WalletsTx, w *billing.Wal
 		return billing.Movement{}, err
 	}
 	now := s.now()
-	n, err := tx.NextCounter(ctx, w.TenantID, "wallet_receipt")
+	n, err := tx.NextCounter(ctx, w.TenantID, numbering.WalletReceipt.Counter)
 	if err != nil {
 		return billing.Movement{}, err
 	}
 	zero := money.Zero(amt.Currency())
 	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: kind, Ref: ref, Paid: amt, Currency: w.Currency,
 		Complimentary: zero, Billed: zero,
-		Description: desc, ReceiptNumber: fmt.Sprintf("WR-%06d", n), ProviderRef: providerRef, CreatedAt: now}
+		Description: desc, ReceiptNumber: numbering.WalletReceipt.Format(n), ProviderRef: providerRef, CreatedAt: now}
 	var b ledger.Builder
 	b.Debit(roles[ledger.RoleBank], amt, ledger.Line{Currency: w.Currency, Amount: amt})
 	b.Credit(roles[ledger.RolePrepayments], amt, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: amt.Neg()})

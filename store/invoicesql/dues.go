@@ -11,6 +11,7 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/store/dbtx"
 )
 
@@ -240,7 +241,7 @@ func lockJournal(ctx context.Context, t *dbtx.Tx, tenantID string) error {
 }
 
 // journalCounter is the counter every posting takes (service/bookkeeping).
-const journalCounter = "journal"
+var journalCounter = numbering.JournalVoucher.Counter
 
 // duesOf is the parts of the receivable dues of invs.
 func duesOf(invs ...billing.Invoice) []Due {
