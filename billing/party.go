@@ -105,6 +105,10 @@ func ValidTimeZone(tz string) bool {
 
 func checkText(c *fail.Collector, field, v string, max int) { checkTextIn(c, field, "", v, max) }
 
+// CheckText adds to c what is wrong with v as one line of text of at most
+// max characters (the rule of every name and description Facturo keeps).
+func CheckText(c *fail.Collector, field, v string, max int) { checkTextIn(c, field, "", v, max) }
+
 // checkTextIn is checkText for the field prefix+suffix, which it only builds
 // when the text is at fault (Compute checks every line's description).
 func checkTextIn(c *fail.Collector, prefix, suffix, v string, max int) {

@@ -23,7 +23,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api"
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -179,7 +179,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // bodies are refused by the operations anyway. It must be at least the
 // largest operation limit (the usage CSV import's 32 MiB), or a request an
 // operation accepts is refused only for carrying an Idempotency-Key.
-const maxIdempotentBody = max(billing.MaxAttachmentBytes, 32<<20) + 1<<20
+const maxIdempotentBody = max(attachment.MaxBytes, 32<<20) + 1<<20
 
 // idempotency makes POSTs with an Idempotency-Key safe to repeat. It only
 // reads the header and names the request (its hash); usecase.Idempotent

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
@@ -245,7 +246,7 @@ func TestCorrectionBadInputWritesNothing(t *testing.T) {
 			{"unknown reason code", fail.Invalid, "reason_code", func() error { _, err := svc.CorrectInvoice(ctx, p, open2, "NOPE", ""); return err }},
 			{"no reason code", fail.Invalid, "reason_code", func() error { _, err := svc.CorrectInvoice(ctx, p, open2, "", ""); return err }},
 			{"attachment over the limit", fail.Invalid, "file", func() error {
-				big := append([]byte("%PDF-"), make([]byte, billing.MaxAttachmentBytes)...)
+				big := append([]byte("%PDF-"), make([]byte, attachment.MaxBytes)...)
 				_, err := svc.AddAttachment(ctx, p, draft, "big.pdf", "application/pdf", big)
 				return err
 			}},

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/money"
 
 	"github.com/facturo/facturo/access"
@@ -344,10 +345,10 @@ func (h *Handler) invoiceCorrect(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) attachmentAdd(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
 	id := r.PathValue("id")
-	r.Body = http.MaxBytesReader(w, r.Body, billing.MaxAttachmentBytes+1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, attachment.MaxBytes+1<<20)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		h.fail(w, r, fail.Field("file", "choose a file to attach (at most %d MiB)", billing.MaxAttachmentBytes>>20))
+		h.fail(w, r, fail.Field("file", "choose a file to attach (at most %d MiB)", attachment.MaxBytes>>20))
 		return
 	}
 	defer file.Close()
@@ -355,7 +356,7 @@ func (h *Handler) attachmentAdd(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			err = fail.Field("file", "is too large: attach at most %d MiB", billing.MaxAttachmentBytes>>20)
+			err = fail.Field("file", "is too large: attach at most %d MiB", attachment.MaxBytes>>20)
 		}
 		h.fail(w, r, err)
 		return

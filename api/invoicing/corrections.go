@@ -10,6 +10,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api/core"
+	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service"
 )
@@ -216,8 +217,8 @@ func (h *Handlers) registerCorrections(api huma.API) {
 		RawBody     []byte `contentType:"application/octet-stream"`
 	}
 	core.Op(api, huma.Operation{OperationID: "add-attachment", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/attachments", Summary: "Attach a file",
-		Description: fmt.Sprintf("Send the file as the body with its Content-Type (one of %s), at most %d MiB.", strings.Join(billing.AttachmentTypes, ", "), billing.MaxAttachmentBytes>>20),
-		Tags:        tags, MaxBodyBytes: billing.MaxAttachmentBytes + 1, SkipValidateBody: true, Metadata: map[string]any{"bodyField": "file"}},
+		Description: fmt.Sprintf("Send the file as the body with its Content-Type (one of %s), at most %d MiB.", strings.Join(attachment.Types, ", "), attachment.MaxBytes>>20),
+		Tags:        tags, MaxBodyBytes: attachment.MaxBytes + 1, SkipValidateBody: true, Metadata: map[string]any{"bodyField": "file"}},
 		func(ctx context.Context, p access.Principal, in *attachIn) (*core.Body[billing.Attachment], error) {
 			a, err := h.Svc.AddAttachment(ctx, p, in.ID, in.Filename, in.ContentType, in.RawBody)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
@@ -17,7 +18,7 @@ import (
 func (s *Service) AddAttachment(ctx context.Context, p access.Principal, invoiceID, filename, contentType string, data []byte) (billing.Attachment, error) {
 	var a billing.Attachment
 	check := func() error {
-		name, ct, err := billing.CheckAttachment(filename, contentType, data)
+		name, ct, err := attachment.Check(filename, contentType, data)
 		if err != nil {
 			return err
 		}

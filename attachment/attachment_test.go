@@ -1,11 +1,30 @@
-package billing_test
+package attachment_test
 
 import (
 	"slices"
 	"testing"
 
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/attachment"
+	"github.com/facturo/facturo/fail"
 )
+
+// invalidFields returns the sorted fields an invalid-input error names.
+func invalidFields(t *testing.T, err error) []string {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	e, ok := fail.As(err)
+	if !ok || e.Code != fail.Invalid {
+		t.Fatalf("error %v is not invalid input", err)
+	}
+	var out []string
+	for _, f := range e.Fields {
+		out = append(out, f.Field)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
 
 func TestSniff(t *testing.T) {
 	t.Parallel()
@@ -40,7 +59,7 @@ func TestSniff(t *testing.T) {
 		{"application/octet-stream", "anything", false},
 	}
 	for _, tt := range tests {
-		if got := billing.Sniff(tt.ct, []byte(tt.data)); got != tt.want {
+		if got := attachment.Sniff(tt.ct, []byte(tt.data)); got != tt.want {
 			t.Errorf("Sniff(%s, %q) = %v, want %v", tt.ct, tt.data, got, tt.want)
 		}
 	}
@@ -68,8 +87,8 @@ func TestCheckAttachment(t *testing.T) {
 		{"no name", "  ", "application/pdf", pdf, ".", "application/pdf", []string{"filename"}},
 		{"name is a slash", "/", "application/pdf", pdf, "/", "application/pdf", []string{"filename"}},
 		{"empty file", "a.pdf", "application/pdf", nil, "a.pdf", "application/pdf", []string{"file"}},
-		{"too large", "a.pdf", "application/pdf", pdfOfSize(billing.MaxAttachmentBytes + 1), "a.pdf", "application/pdf", []string{"file"}},
-		{"at the limit", "a.pdf", "application/pdf", pdfOfSize(billing.MaxAttachmentBytes), "a.pdf", "application/pdf", nil},
+		{"too large", "a.pdf", "application/pdf", pdfOfSize(attachment.MaxBytes + 1), "a.pdf", "application/pdf", []string{"file"}},
+		{"at the limit", "a.pdf", "application/pdf", pdfOfSize(attachment.MaxBytes), "a.pdf", "application/pdf", nil},
 		{"type not accepted", "a.exe", "application/x-msdownload", []byte("MZ"), "a.exe", "application/x-msdownload", []string{"content_type"}},
 		{"bytes are not the type", "a.png", "image/png", pdf, "a.png", "image/png", []string{"content_type"}},
 		{"name with a control character", "a\x01.pdf", "application/pdf", pdf, "a\x01.pdf", "application/pdf", []string{"filename"}},
@@ -77,12 +96,12 @@ func TestCheckAttachment(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			name, ct, err := billing.CheckAttachment(tt.filename, tt.declared, tt.data)
+			name, ct, err := attachment.Check(tt.filename, tt.declared, tt.data)
 			if got := invalidFields(t, err); !slices.Equal(got, tt.fields) {
 				t.Fatalf("fields %v, want %v", got, tt.fields)
 			}
 			if name != tt.wantName || ct != tt.wantCT {
-				t.Errorf("CheckAttachment = %q, %q; want %q, %q", name, ct, tt.wantName, tt.wantCT)
+				t.Errorf("Check = %q, %q; want %q, %q", name, ct, tt.wantName, tt.wantCT)
 			}
 		})
 	}
