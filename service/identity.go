@@ -57,7 +57,7 @@ func newIdentity(store Store, now func() time.Time, cost access.PasswordCost) *i
 
 // taxSetup loads what computing tax needs.
 func (s *Service) taxSetup(ctx context.Context, tx Tx, tenantID string) (billing.TaxSetup, error) {
-	return identity.LoadTaxSetup(ctx, tx, tenantID)
+	return tx.TaxSetup(ctx, tenantID)
 }
 
 // requireAccount refuses, on field, a ledger account that is missing or archived.

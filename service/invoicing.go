@@ -69,12 +69,14 @@ type invoicer = invoicing.Service
 // root code it calls gets the whole transaction back (tx.(Tx)).
 func (s *Service) newInvoicing(store Store) *invoicing.Service {
 	return invoicing.New(invoicing.Stores{
-		Invoices:    usecase.Narrow[invoicing.InvoicesTx, Tx](store, func(tx Tx) invoicing.InvoicesTx { return tx }),
-		Corrections: usecase.Narrow[invoicing.CorrectionsTx, Tx](store, func(tx Tx) invoicing.CorrectionsTx { return tx }),
-		Tenants:     usecase.Narrow[invoicing.TenantsTx, Tx](store, func(tx Tx) invoicing.TenantsTx { return tx }),
-		Templates:   usecase.Narrow[invoicing.TemplatesTx, Tx](store, func(tx Tx) invoicing.TemplatesTx { return tx }),
-		Attachments: usecase.Narrow[invoicing.AttachmentsTx, Tx](store, func(tx Tx) invoicing.AttachmentsTx { return tx }),
-		Documents:   usecase.Narrow[invoicing.DocumentsTx, Tx](store, func(tx Tx) invoicing.DocumentsTx { return tx }),
+		Invoices:      usecase.Narrow[invoicing.InvoicesTx, Tx](store, func(tx Tx) invoicing.InvoicesTx { return tx }),
+		Corrections:   usecase.Narrow[invoicing.CorrectionsTx, Tx](store, func(tx Tx) invoicing.CorrectionsTx { return tx }),
+		Tenants:       usecase.Narrow[invoicing.TenantsTx, Tx](store, func(tx Tx) invoicing.TenantsTx { return tx }),
+		Templates:     usecase.Narrow[invoicing.TemplatesTx, Tx](store, func(tx Tx) invoicing.TemplatesTx { return tx }),
+		TemplateReads: usecase.Narrow[invoicing.TemplateReadsTx, Tx](store, func(tx Tx) invoicing.TemplateReadsTx { return tx }),
+		ReasonCodes:   usecase.Narrow[invoicing.ReasonCodesTx, Tx](store, func(tx Tx) invoicing.ReasonCodesTx { return tx }),
+		Attachments:   usecase.Narrow[invoicing.AttachmentsTx, Tx](store, func(tx Tx) invoicing.AttachmentsTx { return tx }),
+		Documents:     usecase.Narrow[invoicing.DocumentsTx, Tx](store, func(tx Tx) invoicing.DocumentsTx { return tx }),
 	}, invoicing.Deps{
 		Emit: func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error {
 			return s.emitEvent(ctx, tx.(Tx), tenantID, e.Type, e.Data)
@@ -146,11 +148,6 @@ func (l rootLedger) Entry(ctx context.Context, tx usecase.AuditTx, tenantID, ent
 // roleAccounts returns the account of each role (invoicing.RoleAccounts).
 func (s *Service) roleAccounts(ctx context.Context, tx Tx, tenantID string) (map[ledger.Role]string, error) {
 	return invoicing.RoleAccounts(ctx, tx, tenantID)
-}
-
-// controlAccounts returns the tenant's control accounts (invoicing.ControlAccounts).
-func (s *Service) controlAccounts(ctx context.Context, tx Tx, tenantID string, chart []ledger.Account) (map[string]bool, error) {
-	return invoicing.ControlAccounts(ctx, tx, tenantID, chart)
 }
 
 // controlAccountErr refuses a control account where a revenue account belongs.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
@@ -12,8 +14,6 @@ import (
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service/sales"
 	"github.com/facturo/facturo/service/usecase"
-	"github.com/facturo/facturo/tax"
-	"github.com/shopspring/decimal"
 )
 
 // The catalog, sales item, contract, ticket, usage, billing run and
@@ -106,15 +106,11 @@ func (s *Service) newSales(store Store) *sales.Service {
 			return s.emitEvent(ctx, tx.(Tx), tenantID, e.Type, e.Data)
 		},
 		RefuseControlAccount: func(ctx context.Context, tx sales.CatalogTx, tenantID, field, account string) error {
-			accounts, err := tx.ListAccounts(ctx, tenantID)
+			setup, err := tx.(Tx).Setup(ctx, tenantID)
 			if err != nil {
 				return err
 			}
-			control, err := s.controlAccounts(ctx, tx.(Tx), tenantID, accounts)
-			if err != nil {
-				return err
-			}
-			if control[account] {
+			if setup.ControlAccounts()[account] {
 				return controlAccountErr(field, account)
 			}
 			return nil
@@ -305,99 +301,50 @@ func SalesItemSortValue(si billing.SalesItem, sort string) string {
 }
 
 // memoTx remembers, for one transaction, the settings and customers that
-// preparing many invoices reads again and again.
+// preparing many invoices reads again and again: the tenant's
+// configuration is read once, as one billing.Setup.
 type memoTx struct {
 	Tx
-	tenant    *billing.Tenant
-	mode      *tax.Mode
-	codes     []tax.Code
-	groups    []tax.Group
-	accounts  []ledger.Account
-	profiles  []ledger.PostingProfile
-	series    map[string]string
+	setup     *billing.Setup
 	customers map[string]billing.Customer
 }
 
 func newMemoTx(tx Tx) *memoTx { return &memoTx{Tx: tx, customers: map[string]billing.Customer{}} }
 
-func (m *memoTx) GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error) {
-	if m.tenant == nil {
-		t, err := m.Tx.GetTenant(ctx, tenantID)
-		if err != nil {
-			return t, err
-		}
-		m.tenant = &t
-	}
-	return *m.tenant, nil
-}
-
-func (m *memoTx) GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error) {
-	if m.mode == nil {
-		v, err := m.Tx.GetTaxMode(ctx, tenantID)
+func (m *memoTx) Setup(ctx context.Context, tenantID string) (billing.Setup, error) {
+	if m.setup == nil {
+		v, err := m.Tx.Setup(ctx, tenantID)
 		if err != nil {
 			return v, err
 		}
-		m.mode = &v
+		m.setup = &v
 	}
-	return *m.mode, nil
+	return *m.setup, nil
 }
 
-func (m *memoTx) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error) {
-	if m.codes == nil {
-		v, err := m.Tx.ListTaxCodes(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.codes = append([]tax.Code{}, v...)
-	}
-	return m.codes, nil
+func (m *memoTx) GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error) {
+	s, err := m.Setup(ctx, tenantID)
+	return s.Tenant, err
 }
 
-func (m *memoTx) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error) {
-	if m.groups == nil {
-		v, err := m.Tx.ListTaxGroups(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.groups = append([]tax.Group{}, v...)
-	}
-	return m.groups, nil
+func (m *memoTx) TaxSetup(ctx context.Context, tenantID string) (billing.TaxSetup, error) {
+	s, err := m.Setup(ctx, tenantID)
+	return s.Tax, err
 }
 
 func (m *memoTx) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error) {
-	if m.accounts == nil {
-		v, err := m.Tx.ListAccounts(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.accounts = append([]ledger.Account{}, v...)
-	}
-	return m.accounts, nil
+	s, err := m.Setup(ctx, tenantID)
+	return s.Accounts, err
 }
 
 func (m *memoTx) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error) {
-	if m.profiles == nil {
-		v, err := m.Tx.ListPostingProfiles(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.profiles = append([]ledger.PostingProfile{}, v...)
-	}
-	return m.profiles, nil
+	s, err := m.Setup(ctx, tenantID)
+	return s.Profiles, err
 }
 
 func (m *memoTx) ListSeries(ctx context.Context, tenantID string) (map[string]string, error) {
-	if m.series == nil {
-		v, err := m.Tx.ListSeries(ctx, tenantID)
-		if err != nil {
-			return nil, err
-		}
-		m.series = v
-		if m.series == nil {
-			m.series = map[string]string{}
-		}
-	}
-	return m.series, nil
+	s, err := m.Setup(ctx, tenantID)
+	return s.Series, err
 }
 
 func (m *memoTx) GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {

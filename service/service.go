@@ -49,12 +49,14 @@ type Tx interface {
 	AuditStore
 	CounterStore
 	SettingsStore
+	identity.SetupReader
 	InvoiceStore
 	bookkeeping.LedgerStore
 	NotificationStore
 	invoicing.ReasonCodeStore
 	invoicing.WorkflowStore
 	invoicing.TemplateStore
+	invoicing.TemplateReader
 	invoicing.AttachmentStore
 	SalesItemStore
 	BillingRunStore

@@ -31,9 +31,16 @@ type SettingsStore interface {
 
 // TaxSetupReader reads what computing tax needs.
 type TaxSetupReader interface {
-	GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error)
-	ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error)
-	ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error)
+	// TaxSetup reads the tenant's tax mode, codes and groups
+	// (billing.NewTaxSetup).
+	TaxSetup(ctx context.Context, tenantID string) (billing.TaxSetup, error)
+}
+
+// SetupReader reads a tenant's configuration whole, as making and issuing
+// documents needs it (billing.Setup).
+type SetupReader interface {
+	TaxSetupReader
+	Setup(ctx context.Context, tenantID string) (billing.Setup, error)
 }
 
 // AccountLister reads the chart of accounts.
@@ -131,36 +138,6 @@ func (s *Service) SetTaxMode(ctx context.Context, p access.Principal, m tax.Mode
 		return struct{}{}, usecase.Entry("tenant.tax_mode", "tenant", p.TenantID, map[string]any{"tax_mode": m}), nil
 	})
 	return err
-}
-
-// LoadTaxSetup loads what computing tax needs: the tenant's tax mode, codes
-// and groups.
-func LoadTaxSetup(ctx context.Context, tx TaxSetupReader, tenantID string) (billing.TaxSetup, error) {
-	setup := billing.TaxSetup{Codes: map[string]tax.Code{}, SalesGroups: map[string]tax.Group{}, ItemGroups: map[string]tax.Group{}}
-	mode, err := tx.GetTaxMode(ctx, tenantID)
-	if err != nil {
-		return setup, err
-	}
-	setup.Mode = mode
-	codes, err := tx.ListTaxCodes(ctx, tenantID)
-	if err != nil {
-		return setup, err
-	}
-	for _, c := range codes {
-		setup.Codes[c.Code] = c
-	}
-	groups, err := tx.ListTaxGroups(ctx, tenantID)
-	if err != nil {
-		return setup, err
-	}
-	for _, g := range groups {
-		if g.Kind == tax.SalesGroup {
-			setup.SalesGroups[g.Code] = g
-		} else {
-			setup.ItemGroups[g.Code] = g
-		}
-	}
-	return setup, nil
 }
 
 // RequireAccount refuses, as an error on field, a ledger account code that

@@ -20,7 +20,7 @@ import (
 
 // ListReasonCodes lists the tenant's correction reason codes.
 func (s *Service) ListReasonCodes(ctx context.Context, p access.Principal) ([]billing.ReasonCode, error) {
-	return usecase.Read(ctx, s.corrections, p, access.ReadInvoices, func(tx CorrectionsTx) ([]billing.ReasonCode, error) {
+	return usecase.Read(ctx, s.reasonCodes, p, access.ReadInvoices, func(tx ReasonCodesTx) ([]billing.ReasonCode, error) {
 		return tx.ListReasonCodes(ctx, p.TenantID)
 	})
 }
@@ -37,7 +37,7 @@ func (s *Service) UpsertReasonCode(ctx context.Context, p access.Principal, r bi
 		}
 		return nil
 	}
-	out, err := usecase.Write(ctx, s.corrections, p, access.ManageTenant, check, func(tx CorrectionsTx) (billing.ReasonCode, usecase.Audit, error) {
+	out, err := usecase.Write(ctx, s.reasonCodes, p, access.ManageTenant, check, func(tx ReasonCodesTx) (billing.ReasonCode, usecase.Audit, error) {
 		if err := tx.UpsertReasonCode(ctx, p.TenantID, r); err != nil {
 			return r, usecase.Audit{}, err
 		}

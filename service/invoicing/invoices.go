@@ -20,7 +20,6 @@ import (
 	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/usecase"
-	"github.com/facturo/facturo/tax"
 )
 
 // LineInput is one line as a client enters it. Give quantity and unit_price
@@ -165,7 +164,7 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 }
 
 // loadParties returns the customer and the bill-to account of a draft.
-func (s *Service) loadParties(ctx context.Context, tx InvoicesTx, tenantID, customerID, invoiceAccountID string) (billing.Customer, billing.Customer, error) {
+func (s *Service) loadParties(ctx context.Context, tx IssueTx, tenantID, customerID, invoiceAccountID string) (billing.Customer, billing.Customer, error) {
 	cust, err := tx.GetCustomer(ctx, tenantID, customerID)
 	if fail.Is(err, fail.NotFound) {
 		return cust, cust, fail.Field("customer_id", "no customer %q in this tenant", customerID)
@@ -192,18 +191,26 @@ func (s *Service) loadParties(ctx context.Context, tx InvoicesTx, tenantID, cust
 
 // PrepareDraft normalizes and computes a draft in tx, as saving one does
 // (the caller writes it).
-func (s *Service) PrepareDraft(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, in InvoiceInput) error {
+func (s *Service) PrepareDraft(ctx context.Context, tx IssueTx, p access.Principal, inv *billing.Invoice, in InvoiceInput) error {
 	return s.prepare(ctx, tx, p, inv, in)
 }
 
 // prepare normalizes and computes a draft inside a transaction.
-func (s *Service) prepare(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, in InvoiceInput) error {
+func (s *Service) prepare(ctx context.Context, tx IssueTx, p access.Principal, inv *billing.Invoice, in InvoiceInput) error {
+	_, err := s.prepareWith(ctx, tx, p, inv, in)
+	return err
+}
+
+// prepareWith is prepare returning the tenant configuration it read, for
+// issuing to go on with.
+func (s *Service) prepareWith(ctx context.Context, tx IssueTx, p access.Principal, inv *billing.Invoice, in InvoiceInput) (billing.Setup, error) {
+	var none billing.Setup
 	customerID := inv.CustomerID
 	if in.CustomerID != nil {
 		customerID = *in.CustomerID
 	}
 	if customerID == "" {
-		return fail.Field("customer_id", "is required")
+		return none, fail.Field("customer_id", "is required")
 	}
 	accountID := inv.InvoiceAccountID
 	if in.CustomerID != nil && *in.CustomerID != inv.CustomerID {
@@ -214,51 +221,48 @@ func (s *Service) prepare(ctx context.Context, tx InvoicesTx, p access.Principal
 	}
 	cust, billTo, err := s.loadParties(ctx, tx, p.TenantID, customerID, accountID)
 	if err != nil {
-		return err
+		return none, err
 	}
 	inv.CustomerID = cust.ID
-	tenant, err := tx.GetTenant(ctx, p.TenantID)
+	setup, err := tx.Setup(ctx, p.TenantID)
 	if err != nil {
-		return err
+		return none, err
 	}
+	tenant := setup.Tenant
 	if inv.InvoiceDate.IsZero() && in.InvoiceDate == nil {
 		inv.InvoiceDate = calendar.Today(s.now(), tenant.Location())
 	}
 	if err := in.apply(inv, cust); err != nil {
-		return err
+		return none, err
 	}
 	if in.Lines != nil {
 		if err := s.defaultItemGroups(ctx, tx, p.TenantID, inv); err != nil {
-			return err
+			return none, err
 		}
 	}
 	if err := s.deps.DefaultExchangeRate(ctx, tx, tenant, inv, billTo); err != nil {
-		return err
+		return none, err
 	}
 	if err := inv.Normalize(cust, billTo, tenant); err != nil {
-		return err
-	}
-	setup, err := identity.LoadTaxSetup(ctx, tx, p.TenantID)
-	if err != nil {
-		return err
+		return none, err
 	}
 	accounting, err := money.ParseCurrency(tenant.Currency)
 	if err != nil {
-		return fmt.Errorf("tenant currency: %w", err)
+		return none, fmt.Errorf("tenant currency: %w", err)
 	}
-	if err := inv.Compute(setup, accounting); err != nil {
-		return err
+	if err := inv.Compute(setup.Tax, accounting); err != nil {
+		return none, err
 	}
-	if err := s.checkLineAccounts(ctx, tx, p.TenantID, inv); err != nil {
-		return err
+	if err := checkLineAccounts(setup, inv); err != nil {
+		return none, err
 	}
-	return inv.CheckSchedule()
+	return setup, inv.CheckSchedule()
 }
 
 // defaultItemGroups gives a line of a product without an item sales tax
 // group the product's (seed 004: the item sales tax group comes from the
 // item; the sales tax group from the customer, in apply).
-func (s *Service) defaultItemGroups(ctx context.Context, tx InvoicesTx, tenantID string, inv *billing.Invoice) error {
+func (s *Service) defaultItemGroups(ctx context.Context, tx IssueTx, tenantID string, inv *billing.Invoice) error {
 	for i := range inv.Lines {
 		l := &inv.Lines[i]
 		if l.ProductID == "" || l.ItemSalesTaxGroup != "" {
@@ -279,19 +283,12 @@ func (s *Service) defaultItemGroups(ctx context.Context, tx InvoicesTx, tenantID
 // checkLineAccounts verifies every line's main account and distribution
 // accounts are active accounts of the chart and none is a control account
 // (ledger.ControlAccounts): on every save of a draft and again at issue.
-func (s *Service) checkLineAccounts(ctx context.Context, tx InvoicesTx, tenantID string, inv *billing.Invoice) error {
-	accounts, err := tx.ListAccounts(ctx, tenantID)
-	if err != nil {
-		return err
-	}
+func checkLineAccounts(setup billing.Setup, inv *billing.Invoice) error {
 	known := map[string]bool{}
-	for _, a := range accounts {
+	for _, a := range setup.Accounts {
 		known[a.Code] = !a.Archived
 	}
-	control, err := ControlAccounts(ctx, tx, tenantID, accounts)
-	if err != nil {
-		return err
-	}
+	control := setup.ControlAccounts()
 	check := func(field, account string) error {
 		if !known[account] {
 			return fail.Field(field, "no active ledger account %q", account)
@@ -319,29 +316,6 @@ func (s *Service) checkLineAccounts(ctx context.Context, tx InvoicesTx, tenantID
 // ControlAccountErr refuses a control account where a revenue account belongs.
 func ControlAccountErr(field, account string) error {
 	return fail.Field(field, "%s is a control account (receivables, tax, prepayments or unapplied payments) that only Facturo's own postings move: use a revenue account", account)
-}
-
-// ControlReader reads what tells the control accounts from the others.
-type ControlReader interface {
-	ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error)
-	ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error)
-}
-
-// ControlAccounts returns the tenant's control accounts (ledger.ControlAccounts).
-func ControlAccounts(ctx context.Context, tx ControlReader, tenantID string, chart []ledger.Account) (map[string]bool, error) {
-	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	codes, err := tx.ListTaxCodes(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	taxAccounts := make([]string, 0, len(codes))
-	for _, c := range codes {
-		taxAccounts = append(taxAccounts, c.Account)
-	}
-	return ledger.ControlAccounts(chart, profiles, taxAccounts), nil
 }
 
 // CreateInvoice creates a draft invoice or credit note.
@@ -604,36 +578,29 @@ func (s *Service) InvoiceStatusContext(ctx context.Context, p access.Principal) 
 
 // IssueDraft assigns a draft its legal number, posts its journal entry and
 // freezes it, in tx (the caller writes the invoice).
-func (s *Service) IssueDraft(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
+func (s *Service) IssueDraft(ctx context.Context, tx IssueTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
 	_, err := s.issue(ctx, tx, p, inv, tenant, today)
 	return err
 }
 
-func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) (billing.Change, error) {
+func (s *Service) issue(ctx context.Context, tx IssueTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) (billing.Change, error) {
 	// Recompute with the current customer and tax setup, so what is frozen is current.
-	if err := s.prepare(ctx, tx, p, inv, InvoiceInput{}); err != nil {
+	setup, err := s.prepareWith(ctx, tx, p, inv, InvoiceInput{})
+	if err != nil {
 		return billing.Change{}, err
 	}
 	if err := inv.CheckIssuable(today); err != nil {
 		return billing.Change{}, err
 	}
-	setup, err := identity.LoadTaxSetup(ctx, tx, p.TenantID)
-	if err != nil {
-		return billing.Change{}, err
-	}
-	if err := inv.CheckLineTaxes(setup); err != nil {
+	if err := inv.CheckLineTaxes(setup.Tax); err != nil {
 		return billing.Change{}, err
 	}
 
-	series, err := tx.ListSeries(ctx, p.TenantID)
-	if err != nil {
-		return billing.Change{}, err
-	}
 	kind := numbering.Invoice
 	if inv.Kind == billing.KindCreditNote {
 		kind = numbering.CreditNote
 	}
-	pattern := series[kind]
+	pattern := setup.Series[kind]
 	seq, err := tx.NextCounter(ctx, p.TenantID, numbering.Counter(kind, pattern, inv.InvoiceDate))
 	if err != nil {
 		return billing.Change{}, err
@@ -651,7 +618,7 @@ func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, 
 		}
 	}
 	inv.Number = numbering.Format(pattern, inv.InvoiceDate, seq)
-	accts, err := PostingAccounts(ctx, tx, p.TenantID, inv.PostingProfile)
+	accts, err := setup.PostingAccounts(inv.PostingProfile)
 	if err != nil {
 		return billing.Change{}, err
 	}
@@ -681,54 +648,20 @@ func (s *Service) issue(ctx context.Context, tx InvoicesTx, p access.Principal, 
 	return ch.Then(credit), err
 }
 
-// PostingAccounts resolves the accounts issuing, or writing off the
-// balance of, a document of posting profile posts to ("" is the default
-// profile).
-func PostingAccounts(ctx context.Context, tx Setup, tenantID, profile string) (billing.PostingAccounts, error) {
-	var out billing.PostingAccounts
-	if profile == "" {
-		profile = ledger.DefaultProfile
-	}
-	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
-	if err != nil {
-		return out, err
-	}
-	for _, pp := range profiles {
-		if pp.Code == profile {
-			out.Receivables = pp.ReceivablesAccount
-		}
-	}
-	if out.Receivables == "" {
-		return out, fail.Field("posting_profile", "no posting profile %q", profile)
-	}
-	roles, err := RoleAccounts(ctx, tx, tenantID)
-	if err != nil {
-		return out, err
-	}
-	out.Revenue, out.Rounding, out.WriteOff = roles[ledger.RoleRevenue], roles[ledger.RoleRounding], roles[ledger.RoleWriteOff]
-	return out, nil
-}
-
 // RoleAccounts returns the account of each role the chart of accounts gives one.
 func RoleAccounts(ctx context.Context, tx identity.AccountLister, tenantID string) (map[ledger.Role]string, error) {
 	accounts, err := tx.ListAccounts(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	out := map[ledger.Role]string{}
-	for _, a := range accounts {
-		if a.Role != "" {
-			out[a.Role] = a.Code
-		}
-	}
-	return out, nil
+	return billing.RoleAccounts(accounts), nil
 }
 
 // WriteOffSource is the source type of the entry that writes off the
 // balance of an invoice closed with one.
 const WriteOffSource = "write_off"
 
-func (s *Service) closeInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) (billing.Change, error) {
+func (s *Service) closeInvoice(ctx context.Context, tx IssueTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) (billing.Change, error) {
 	reason = strings.TrimSpace(reason)
 	if err := inv.CheckClosable(reason); err != nil {
 		return billing.Change{}, err
@@ -737,8 +670,11 @@ func (s *Service) closeInvoice(ctx context.Context, tx InvoicesTx, p access.Prin
 	// that names them).
 	var accts billing.PostingAccounts
 	if !inv.BalanceAccounting.IsZero() {
-		var err error
-		if accts, err = PostingAccounts(ctx, tx, p.TenantID, inv.PostingProfile); err != nil {
+		setup, err := tx.Setup(ctx, p.TenantID)
+		if err != nil {
+			return billing.Change{}, err
+		}
+		if accts, err = setup.PostingAccounts(inv.PostingProfile); err != nil {
 			return billing.Change{}, err
 		}
 	}
@@ -750,7 +686,7 @@ func (s *Service) closeInvoice(ctx context.Context, tx InvoicesTx, p access.Prin
 	return ch, err
 }
 
-func (s *Service) voidInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) (billing.Change, error) {
+func (s *Service) voidInvoice(ctx context.Context, tx IssueTx, p access.Principal, inv *billing.Invoice, today calendar.Date, reason string) (billing.Change, error) {
 	// The guard first: the issue entry is read only for a document Void
 	// would accept.
 	if err := inv.CheckVoid(); err != nil {
@@ -779,7 +715,7 @@ func (s *Service) voidInvoice(ctx context.Context, tx InvoicesTx, p access.Princ
 	return ch, err
 }
 
-func (s *Service) queueInvoiceNotification(ctx context.Context, tx InvoicesTx, p access.Principal, inv billing.Invoice, from billing.Status) error {
+func (s *Service) queueInvoiceNotification(ctx context.Context, tx IssueTx, p access.Principal, inv billing.Invoice, from billing.Status) error {
 	kind := "invoice.published"
 	if !from.IsDraft() || !inv.Status.IsIssued() {
 		kind = "invoice.status_changed"

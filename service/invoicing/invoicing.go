@@ -7,8 +7,10 @@
 //
 // It declares the storage it needs, small store interfaces by noun
 // (InvoiceStore, ReasonCodeStore, WorkflowStore, TemplateStore,
-// AttachmentStore, BrandingStore) combined into one transaction interface
-// per part (InvoicesTx, TemplatesTx, AttachmentsTx, DocumentsTx); the root
+// TemplateReader, AttachmentStore, BrandingStore) combined into one
+// transaction interface per kind of use case (IssueTx at the core of
+// InvoicesTx, CorrectionsTx and TemplatesTx; ReasonCodesTx,
+// TemplateReadsTx, AttachmentsTx, DocumentsTx); the root
 // service narrows its store to them (usecase.Narrow), and the store package
 // implements them. What it needs of other areas (webhook events, the email
 // outbox, ledger posting, customer credit, exchange rates, the document
@@ -24,7 +26,6 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/ledger"
-	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -58,8 +59,12 @@ type WorkflowStore interface {
 type TemplateStore interface {
 	InsertTemplate(ctx context.Context, t billing.Template) error
 	UpdateTemplate(ctx context.Context, t billing.Template) error
-	GetTemplate(ctx context.Context, tenantID, id string) (billing.Template, error)
 	GetTemplateForUpdate(ctx context.Context, tenantID, id string) (billing.Template, error)
+}
+
+// TemplateReader reads recurring invoice templates.
+type TemplateReader interface {
+	GetTemplate(ctx context.Context, tenantID, id string) (billing.Template, error)
 	ListTemplates(ctx context.Context, tenantID string) ([]billing.Template, error)
 	DueTemplateIDs(ctx context.Context, tenantID string, today calendar.Date) ([]string, error)
 }
@@ -80,39 +85,55 @@ type BrandingStore interface {
 }
 
 // Setup is what preparing and issuing a document reads besides the
-// document: its parties, products, tax setup, chart of accounts, posting
-// profiles and number series, and the counters that number it.
+// document: its parties and products, the tenant's configuration (one
+// billing.Setup: tax setup, chart of accounts, posting profiles, number
+// series), and the counters that number it.
 type Setup interface {
-	identity.TaxSetupReader
 	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
 	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
 	GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error)
-	ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error)
-	ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error)
-	ListSeries(ctx context.Context, tenantID string) (map[string]string, error)
+	// Setup reads the tenant's configuration whole.
+	Setup(ctx context.Context, tenantID string) (billing.Setup, error)
 	// NextCounter increments and returns the named per-tenant counter,
 	// gaplessly within a write transaction.
 	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
 }
 
-// InvoicesTx is what the draft, issue, status and approval use cases read
-// and write in one transaction.
-type InvoicesTx interface {
+// IssueTx is what preparing, issuing, closing and voiding one document
+// reads and writes in one transaction: the document, its parties and the
+// tenant's configuration.
+type IssueTx interface {
 	usecase.AuditTx
-	InvoiceStore
-	WorkflowStore
 	Setup
-	// ReleaseInvoiceItems returns a discarded or voided invoice's sales items to open.
+	InsertInvoice(ctx context.Context, inv billing.Invoice) error
+	GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error)
+	UpdateInvoice(ctx context.Context, inv billing.Invoice) error
+	// ReleaseInvoiceItems returns a voided invoice's sales items to open.
 	ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID string) (int, error)
 }
 
-// CorrectionsTx is what the correction and reason code use cases read and
-// write in one transaction (a correction issues a credit note too).
+// InvoicesTx is what the draft, issue, status and approval use cases read
+// and write in one transaction.
+type InvoicesTx interface {
+	IssueTx
+	InvoiceStore
+	WorkflowStore
+}
+
+// CorrectionsTx is what correcting an invoice reads and writes in one
+// transaction: it issues a credit note and prepares a replacement.
 type CorrectionsTx interface {
-	InvoicesTx
-	ReasonCodeStore
+	IssueTx
+	ListReasonCodes(ctx context.Context, tenantID string) ([]billing.ReasonCode, error)
 	// EntriesBySource lists, oldest first, the journal entries a source posted.
 	EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID string) ([]ledger.Entry, error)
+}
+
+// ReasonCodesTx is what the reason code use cases read and write in one
+// transaction.
+type ReasonCodesTx interface {
+	usecase.AuditTx
+	ReasonCodeStore
 }
 
 // TenantsTx is what turning the approval workflow on or off reads and
@@ -123,11 +144,19 @@ type TenantsTx interface {
 	UpdateTenant(ctx context.Context, t billing.Tenant) error
 }
 
-// TemplatesTx is what the recurring template use cases read and write in
-// one transaction (they prepare and issue documents too).
+// TemplatesTx is what the recurring template use cases that write read and
+// write in one transaction (they prepare and issue documents too).
 type TemplatesTx interface {
-	InvoicesTx
+	IssueTx
 	TemplateStore
+}
+
+// TemplateReadsTx is what reading templates, and finding those due, reads
+// in one transaction.
+type TemplateReadsTx interface {
+	usecase.AuditTx
+	TemplateReader
+	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
 }
 
 // AttachmentsTx is what the attachment use cases read and write in one transaction.
@@ -149,12 +178,14 @@ type DocumentsTx interface {
 
 // Stores are the transactions the invoicing use cases open, one kind per part.
 type Stores struct {
-	Invoices    usecase.Store[InvoicesTx]
-	Corrections usecase.Store[CorrectionsTx]
-	Tenants     usecase.Store[TenantsTx]
-	Templates   usecase.Store[TemplatesTx]
-	Attachments usecase.Store[AttachmentsTx]
-	Documents   usecase.Store[DocumentsTx]
+	Invoices      usecase.Store[InvoicesTx]
+	Corrections   usecase.Store[CorrectionsTx]
+	ReasonCodes   usecase.Store[ReasonCodesTx]
+	Tenants       usecase.Store[TenantsTx]
+	Templates     usecase.Store[TemplatesTx]
+	TemplateReads usecase.Store[TemplateReadsTx]
+	Attachments   usecase.Store[AttachmentsTx]
+	Documents     usecase.Store[DocumentsTx]
 }
 
 // Ledger posts journal entries (the root's numbering of vouchers).
@@ -194,14 +225,16 @@ type Deps struct {
 
 // Service runs the invoicing use cases.
 type Service struct {
-	invoices    usecase.Env[InvoicesTx]
-	corrections usecase.Env[CorrectionsTx]
-	tenants     usecase.Env[TenantsTx]
-	templates   usecase.Env[TemplatesTx]
-	attachments usecase.Env[AttachmentsTx]
-	documents   usecase.Env[DocumentsTx]
-	deps        Deps
-	now         func() time.Time
+	invoices      usecase.Env[InvoicesTx]
+	corrections   usecase.Env[CorrectionsTx]
+	reasonCodes   usecase.Env[ReasonCodesTx]
+	tenants       usecase.Env[TenantsTx]
+	templates     usecase.Env[TemplatesTx]
+	templateReads usecase.Env[TemplateReadsTx]
+	attachments   usecase.Env[AttachmentsTx]
+	documents     usecase.Env[DocumentsTx]
+	deps          Deps
+	now           func() time.Time
 }
 
 // New returns a Service over st with deps. now is the service clock: UTC,
@@ -219,7 +252,9 @@ func New(st Stores, deps Deps, now func() time.Time) *Service {
 			Emit: func(ctx context.Context, tx CorrectionsTx, tenantID string, e usecase.Event) error {
 				return emit(ctx, tx, tenantID, e)
 			}},
-		tenants: usecase.Env[TenantsTx]{Store: st.Tenants, Now: now},
+		reasonCodes:   usecase.Env[ReasonCodesTx]{Store: st.ReasonCodes, Now: now},
+		templateReads: usecase.Env[TemplateReadsTx]{Store: st.TemplateReads, Now: now},
+		tenants:       usecase.Env[TenantsTx]{Store: st.Tenants, Now: now},
 		templates: usecase.Env[TemplatesTx]{Store: st.Templates, Now: now,
 			Emit: func(ctx context.Context, tx TemplatesTx, tenantID string, e usecase.Event) error {
 				return emit(ctx, tx, tenantID, e)

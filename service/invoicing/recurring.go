@@ -167,14 +167,14 @@ func (s *Service) UpdateTemplate(ctx context.Context, p access.Principal, templa
 
 // GetTemplate returns a template.
 func (s *Service) GetTemplate(ctx context.Context, p access.Principal, templateID string) (billing.Template, error) {
-	return usecase.Read(ctx, s.templates, p, access.ReadInvoices, func(tx TemplatesTx) (billing.Template, error) {
+	return usecase.Read(ctx, s.templateReads, p, access.ReadInvoices, func(tx TemplateReadsTx) (billing.Template, error) {
 		return tx.GetTemplate(ctx, p.TenantID, templateID)
 	})
 }
 
 // ListTemplates lists the tenant's recurring templates.
 func (s *Service) ListTemplates(ctx context.Context, p access.Principal) ([]billing.Template, error) {
-	return usecase.Read(ctx, s.templates, p, access.ReadInvoices, func(tx TemplatesTx) ([]billing.Template, error) {
+	return usecase.Read(ctx, s.templateReads, p, access.ReadInvoices, func(tx TemplateReadsTx) ([]billing.Template, error) {
 		return tx.ListTemplates(ctx, p.TenantID)
 	})
 }
@@ -186,7 +186,7 @@ func (s *Service) ListTemplates(ctx context.Context, p access.Principal) ([]bill
 func (s *Service) RunRecurring(ctx context.Context, tenantID string) (int, error) {
 	p := access.System(tenantID, "recurring invoices")
 	var today calendar.Date
-	ids, err := usecase.Read(ctx, s.templates, p, access.ReadInvoices, func(tx TemplatesTx) ([]string, error) {
+	ids, err := usecase.Read(ctx, s.templateReads, p, access.ReadInvoices, func(tx TemplateReadsTx) ([]string, error) {
 		tenant, err := tx.GetTenant(ctx, tenantID)
 		if err != nil {
 			return nil, err

@@ -15,7 +15,6 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/numbering"
-	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -236,7 +235,7 @@ func (s *Service) billAccounts(ctx context.Context, tx BillingTx, p access.Princ
 	}
 	if o.issue {
 		today := calendar.Today(s.now(), tenant.Location())
-		setup, err := identity.LoadTaxSetup(ctx, mt, p.TenantID)
+		setup, err := mt.TaxSetup(ctx, p.TenantID)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -98,7 +98,7 @@ func (s *Service) checkProductRefs(ctx context.Context, tx CatalogTx, tenantID s
 		}
 	}
 	if p.ItemSalesTaxGroup != "" {
-		setup, err := identity.LoadTaxSetup(ctx, tx, tenantID)
+		setup, err := tx.TaxSetup(ctx, tenantID)
 		if err != nil {
 			return err
 		}
@@ -273,7 +273,7 @@ func (s *Service) CompleteItem(ctx context.Context, tx CompleteTx, tenantID stri
 		}
 	}
 	if si.ItemSalesTaxGroup != "" {
-		setup, err := identity.LoadTaxSetup(ctx, tx, tenantID)
+		setup, err := tx.TaxSetup(ctx, tenantID)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/store/dbtx"
@@ -175,4 +176,43 @@ func (t *Identity) GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, e
 		return "", fmt.Errorf("get tax mode: %w", err)
 	}
 	return tax.Mode(m), nil
+}
+
+// TaxSetup reads what computing tax needs: the tenant's tax mode, codes and
+// groups.
+func (t *Identity) TaxSetup(ctx context.Context, tenantID string) (billing.TaxSetup, error) {
+	mode, err := t.GetTaxMode(ctx, tenantID)
+	if err != nil {
+		return billing.TaxSetup{}, err
+	}
+	codes, err := t.ListTaxCodes(ctx, tenantID)
+	if err != nil {
+		return billing.TaxSetup{}, err
+	}
+	groups, err := t.ListTaxGroups(ctx, tenantID)
+	if err != nil {
+		return billing.TaxSetup{}, err
+	}
+	return billing.NewTaxSetup(mode, codes, groups), nil
+}
+
+// Setup reads what making and issuing a document reads of the tenant's
+// configuration, in the transaction (billing.Setup).
+func (t *Identity) Setup(ctx context.Context, tenantID string) (billing.Setup, error) {
+	var s billing.Setup
+	var err error
+	if s.Tenant, err = t.GetTenant(ctx, tenantID); err != nil {
+		return s, err
+	}
+	if s.Tax, err = t.TaxSetup(ctx, tenantID); err != nil {
+		return s, err
+	}
+	if s.Accounts, err = t.ListAccounts(ctx, tenantID); err != nil {
+		return s, err
+	}
+	if s.Profiles, err = t.ListPostingProfiles(ctx, tenantID); err != nil {
+		return s, err
+	}
+	s.Series, err = t.ListSeries(ctx, tenantID)
+	return s, err
 }
