@@ -142,7 +142,6 @@ const maxTxMethods = 15
 // never grow, and no other interface may join them. Each needs its use
 // cases given their own transactions, as invoicing's IssueTx did.
 var txOverLimit = map[string]int{
-	"collections.PaymentsTx":  20,
 	"sales.BillingTx":         16,
 	"service.BillingRunStore": 17,
 	"service.SalesItemStore":  22,

@@ -64,8 +64,9 @@ type collector = collections.Service
 // transaction back: tx.(Tx)).
 func (s *Service) newCollections(store Store) *collections.Service {
 	return collections.New(collections.Stores{
-		Payments: usecase.Narrow[collections.PaymentsTx, Tx](store, func(tx Tx) collections.PaymentsTx { return tx }),
-		Dunning:  usecase.Narrow[collections.DunningTx, Tx](store, func(tx Tx) collections.DunningTx { return tx }),
+		Payments:     usecase.Narrow[collections.PaymentsTx, Tx](store, func(tx Tx) collections.PaymentsTx { return tx }),
+		PaymentReads: usecase.Narrow[collections.PaymentReadsTx, Tx](store, func(tx Tx) collections.PaymentReadsTx { return tx }),
+		Dunning:      usecase.Narrow[collections.DunningTx, Tx](store, func(tx Tx) collections.DunningTx { return tx }),
 	}, collections.Deps{
 		Emit: func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error {
 			return s.emitEvent(ctx, tx.(Tx), tenantID, e.Type, e.Data)

@@ -64,6 +64,7 @@ type Tx interface {
 	collections.PaymentStore
 	collections.ApplicationStore
 	collections.RefundStore
+	collections.PaymentReader
 	collections.SettlementStore
 	collections.DunningStore
 	SubscriptionStore

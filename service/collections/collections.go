@@ -33,10 +33,8 @@ type PaymentStore interface {
 	InsertPayment(ctx context.Context, p Payment) error
 	// UpdatePaymentBalances writes a payment's unapplied and refunded amounts.
 	UpdatePaymentBalances(ctx context.Context, p Payment) error
-	GetPayment(ctx context.Context, tenantID, id string) (Payment, error)
 	// GetPaymentForUpdate reads and (on PostgreSQL) locks the payment row.
 	GetPaymentForUpdate(ctx context.Context, tenantID, id string) (Payment, error)
-	ListPayments(ctx context.Context, tenantID string, f PaymentFilter) ([]Payment, error)
 	// CreditPayments lists, oldest first and locked, a customer's payments in
 	// currency with an unapplied amount.
 	CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]Payment, error)
@@ -56,6 +54,12 @@ type ApplicationStore interface {
 // RefundStore persists refunds of payments.
 type RefundStore interface {
 	InsertRefund(ctx context.Context, r Refund) error
+}
+
+// PaymentReader reads payments and their refunds.
+type PaymentReader interface {
+	GetPayment(ctx context.Context, tenantID, id string) (Payment, error)
+	ListPayments(ctx context.Context, tenantID string, f PaymentFilter) ([]Payment, error)
 	ListRefunds(ctx context.Context, tenantID, paymentID string) ([]Refund, error)
 }
 
@@ -78,7 +82,6 @@ type DunningStore interface {
 
 // OpenDocuments reads and locks the documents collections settle.
 type OpenDocuments interface {
-	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
 	// GetInvoiceForUpdate reads and (on PostgreSQL) locks the invoice row.
 	GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error)
 	// OpenDocuments lists issued documents with a balance (open, past due).
@@ -97,8 +100,19 @@ type PaymentsTx interface {
 	SettlementStore
 	OpenDocuments
 	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
-	ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error)
-	ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error)
+	// Setup reads the tenant's configuration whole (billing.Setup).
+	Setup(ctx context.Context, tenantID string) (billing.Setup, error)
+}
+
+// PaymentReadsTx is what reading payments, their applications and
+// refunds, and a customer's credit reads in one transaction.
+type PaymentReadsTx interface {
+	usecase.AuditTx
+	PaymentReader
+	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
+	ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]Application, error)
+	// OpenDocuments lists issued documents with a balance (open, past due).
+	OpenDocuments(ctx context.Context, tenantID, customerID string) ([]billing.Invoice, error)
 }
 
 // DunningTx is what the dunning use cases read and write in one transaction.
@@ -106,12 +120,14 @@ type DunningTx interface {
 	usecase.AuditTx
 	DunningStore
 	OpenDocuments
+	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
 }
 
 // Stores are the transactions the collections use cases open, one kind per part.
 type Stores struct {
-	Payments usecase.Store[PaymentsTx]
-	Dunning  usecase.Store[DunningTx]
+	Payments     usecase.Store[PaymentsTx]
+	PaymentReads usecase.Store[PaymentReadsTx]
+	Dunning      usecase.Store[DunningTx]
 }
 
 // Deps is what the collections use cases need of the rest of the service.
@@ -132,10 +148,11 @@ type Deps struct {
 
 // Service runs the collections use cases.
 type Service struct {
-	payments usecase.Env[PaymentsTx]
-	dunning  usecase.Env[DunningTx]
-	deps     Deps
-	now      func() time.Time
+	payments     usecase.Env[PaymentsTx]
+	paymentReads usecase.Env[PaymentReadsTx]
+	dunning      usecase.Env[DunningTx]
+	deps         Deps
+	now          func() time.Time
 }
 
 // New returns a Service over st with deps. now is the service clock: UTC,
@@ -146,20 +163,16 @@ func New(st Stores, deps Deps, now func() time.Time) *Service {
 			Emit: func(ctx context.Context, tx PaymentsTx, tenantID string, e usecase.Event) error {
 				return deps.Emit(ctx, tx, tenantID, e)
 			}},
-		dunning: usecase.Env[DunningTx]{Store: st.Dunning, Now: now},
-		deps:    deps,
-		now:     now,
+		paymentReads: usecase.Env[PaymentReadsTx]{Store: st.PaymentReads, Now: now},
+		dunning:      usecase.Env[DunningTx]{Store: st.Dunning, Now: now},
+		deps:         deps,
+		now:          now,
 	}
 }
 
 // post checks and appends a journal entry with the next voucher number.
 func (s *Service) post(ctx context.Context, tx usecase.AuditTx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
 	return s.deps.Post(ctx, tx, tenantID, date, desc, sourceType, sourceID, reverses, lines)
-}
-
-// roleAccounts returns the account of each role (invoicing.RoleAccounts).
-func (s *Service) roleAccounts(ctx context.Context, tx PaymentsTx, tenantID string) (map[ledger.Role]string, error) {
-	return invoicing.RoleAccounts(ctx, tx, tenantID)
 }
 
 // requireProvider refuses card actions while no payment provider is configured.

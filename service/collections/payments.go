@@ -128,6 +128,7 @@ const cashDiscountSource = receivables.CashDiscountSource
 // payCtx is what the settlement helpers need within one transaction.
 type payCtx struct {
 	tenant     billing.Tenant
+	setup      billing.Setup
 	accounting money.Currency
 	today      calendar.Date
 	accounts   receivables.Accounts
@@ -145,37 +146,31 @@ func (s *Service) newPayCtx(ctx context.Context, tx PaymentsTx, tenantID string)
 	return pc, nil
 }
 
-// payTenant reads the tenant, its accounting currency and today: what the
-// checks of a payment or refund need before the accounts are read.
+// payTenant reads the tenant's configuration, its accounting currency and
+// today: what the checks of a payment or refund need before the accounts
+// are resolved.
 func (s *Service) payTenant(ctx context.Context, tx PaymentsTx, tenantID string) (*payCtx, error) {
-	tenant, err := tx.GetTenant(ctx, tenantID)
+	setup, err := tx.Setup(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
+	tenant := setup.Tenant
 	accounting, err := money.ParseCurrency(tenant.Currency)
 	if err != nil {
 		return nil, fmt.Errorf("tenant currency: %w", err)
 	}
-	return &payCtx{tenant: tenant, accounting: accounting, today: calendar.Today(s.now(), tenant.Location())}, nil
+	return &payCtx{tenant: tenant, setup: setup, accounting: accounting, today: calendar.Today(s.now(), tenant.Location())}, nil
 }
 
-// loadPayAccounts reads the accounts settlement posts to into pc.
+// loadPayAccounts resolves the accounts settlement posts to into pc.
 func (s *Service) loadPayAccounts(ctx context.Context, tx PaymentsTx, pc *payCtx) error {
-	tenantID := pc.tenant.ID
-	roles, err := s.roleAccounts(ctx, tx, tenantID)
-	if err != nil {
-		return err
-	}
+	roles := billing.RoleAccounts(pc.setup.Accounts)
 	pc.accounts = receivables.Accounts{Bank: roles[ledger.RoleBank], CustomerCredit: roles[ledger.RoleCustomerCredit],
 		Rounding: roles[ledger.RoleRounding], CashDiscount: roles[ledger.RoleCashDiscount], Receivables: map[string]string{}}
 	if err := pc.accounts.Check(); err != nil {
 		return err
 	}
-	profiles, err := tx.ListPostingProfiles(ctx, tenantID)
-	if err != nil {
-		return err
-	}
-	for _, pp := range profiles {
+	for _, pp := range pc.setup.Profiles {
 		pc.accounts.Receivables[pp.Code] = pp.ReceivablesAccount
 	}
 	return nil
@@ -938,7 +933,7 @@ func (s *Service) GetPayment(ctx context.Context, p access.Principal, paymentID 
 		return Payment{}, err
 	}
 	var out Payment
-	err := s.payments.Store.Read(ctx, func(tx PaymentsTx) error {
+	err := s.paymentReads.Store.Read(ctx, func(tx PaymentReadsTx) error {
 		pay, err := tx.GetPayment(ctx, p.TenantID, paymentID)
 		if err != nil {
 			return err
@@ -971,7 +966,7 @@ func (s *Service) ListPayments(ctx context.Context, p access.Principal, f Paymen
 		f.Limit = 100
 	}
 	var out []Payment
-	err := s.payments.Store.Read(ctx, func(tx PaymentsTx) error {
+	err := s.paymentReads.Store.Read(ctx, func(tx PaymentReadsTx) error {
 		var err error
 		if out, err = tx.ListPayments(ctx, p.TenantID, f); err != nil {
 			return err
@@ -1005,7 +1000,7 @@ func (s *Service) GetCustomerCredit(ctx context.Context, p access.Principal, cus
 		return nil, err
 	}
 	var out []CustomerCredit
-	err := s.payments.Store.Read(ctx, func(tx PaymentsTx) error {
+	err := s.paymentReads.Store.Read(ctx, func(tx PaymentReadsTx) error {
 		if _, err := tx.GetCustomer(ctx, p.TenantID, customerID); err != nil {
 			return err
 		}
