@@ -66,23 +66,11 @@ var SalesItemSorts = sales.SalesItemSorts
 // AdvancedFields are the fields the advanced filter may compare.
 var AdvancedFields = sales.AdvancedFields
 
-// SalesItemStore persists the catalog, contracts, tickets and sales items:
-// the parts package sales uses, and the sales item list page by page.
-type SalesItemStore interface {
-	sales.CatalogStore
-	sales.ContractStore
-	sales.TicketStore
-	sales.ItemStore
+// SalesItemLister reads the sales item list page by page (the parts of the
+// catalog, contracts, tickets, sales items and billing runs package sales
+// uses are its own store interfaces, which Tx embeds).
+type SalesItemLister interface {
 	ListSalesItems(ctx context.Context, tenantID string, f SalesItemFilter) ([]billing.SalesItem, error)
-}
-
-// BillingRunStore persists billing runs and finds what they bill.
-type BillingRunStore interface {
-	sales.RunStore
-	sales.RunRecorder
-	sales.GroupStore
-	sales.BillStore
-	sales.ItemReleaser
 }
 
 // salesService is the embedded sales service (an alias, so the embedded

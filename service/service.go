@@ -14,6 +14,7 @@ import (
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/notify"
+	"github.com/facturo/facturo/service/sales"
 	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/service/wallets"
 )
@@ -58,8 +59,16 @@ type Tx interface {
 	invoicing.TemplateStore
 	invoicing.TemplateReader
 	invoicing.AttachmentStore
-	SalesItemStore
-	BillingRunStore
+	sales.CatalogStore
+	sales.ContractStore
+	sales.TicketStore
+	sales.ItemStore
+	SalesItemLister
+	sales.RunStore
+	sales.RunRecorder
+	sales.GroupStore
+	sales.BillStore
+	sales.ItemReleaser
 	PaymentMethodStore
 	collections.PaymentStore
 	collections.ApplicationStore

@@ -5,10 +5,11 @@
 // writes what they decide, in one transaction per use case.
 //
 // It declares the storage it needs, small store interfaces by noun
-// (PaymentStore, ApplicationStore, RefundStore, SettlementStore,
-// DunningStore) combined into one transaction interface per part
-// (PaymentsTx, DunningTx); the root service narrows its store to them
-// (usecase.Narrow), and the store package implements them. What it needs of
+// (PaymentStore, PaymentReader, ApplicationStore, RefundStore,
+// SettlementStore, DunningStore) combined into one transaction interface per
+// kind of use case (PaymentsTx, PaymentReadsTx, DunningTx); the root
+// service narrows its store to them (usecase.Narrow), and the store package
+// implements them. What it needs of
 // other areas (webhook events, ledger posting, card charges, fault points)
 // comes in through Deps.
 package collections
