@@ -79,6 +79,7 @@ type Tx interface {
 	SubscriptionStore
 	wallets.WalletStore
 	wallets.RechargeStore
+	wallets.EnvReader
 	DocumentStore
 	OutboxStore
 	WebhookStore

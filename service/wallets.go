@@ -50,8 +50,11 @@ type walleter = wallets.Service
 // tx.(Tx)).
 func (s *Service) newWallets(store Store) *wallets.Service {
 	return wallets.New(wallets.Stores{
-		Wallets:  usecase.Narrow[wallets.WalletsTx, Tx](store, func(tx Tx) wallets.WalletsTx { return tx }),
-		Settings: usecase.Narrow[wallets.SettingsTx, Tx](store, func(tx Tx) wallets.SettingsTx { return tx }),
+		Wallets:     usecase.Narrow[wallets.WalletsTx, Tx](store, func(tx Tx) wallets.WalletsTx { return tx }),
+		Recharges:   usecase.Narrow[wallets.RechargesTx, Tx](store, func(tx Tx) wallets.RechargesTx { return tx }),
+		Draws:       usecase.Narrow[wallets.DrawTx, Tx](store, func(tx Tx) wallets.DrawTx { return tx }),
+		WalletReads: usecase.Narrow[wallets.WalletReadsTx, Tx](store, func(tx Tx) wallets.WalletReadsTx { return tx }),
+		Settings:    usecase.Narrow[wallets.SettingsTx, Tx](store, func(tx Tx) wallets.SettingsTx { return tx }),
 	}, wallets.Deps{
 		Emit: func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error {
 			return s.emitEvent(ctx, tx.(Tx), tenantID, e.Type, e.Data)

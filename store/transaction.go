@@ -1,7 +1,10 @@
 package store
 
 import (
+	"context"
+
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/service/wallets"
 	"github.com/facturo/facturo/store/accountsql"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/identitysql"
@@ -41,3 +44,18 @@ func newTx(q dbtx.Querier, d dbtx.Dialect) *tx {
 
 // tx is the service's transaction: every area's methods together.
 var _ service.Tx = (*tx)(nil)
+
+// WalletEnv reads what every change of a wallet reads of its tenant
+// (wallets.Env): the tenant, its wallet policies and its chart of accounts.
+func (t *tx) WalletEnv(ctx context.Context, tenantID string) (wallets.Env, error) {
+	var e wallets.Env
+	var err error
+	if e.Tenant, err = t.GetTenant(ctx, tenantID); err != nil {
+		return e, err
+	}
+	if e.Settings, err = t.GetWalletSettings(ctx, tenantID); err != nil {
+		return e, err
+	}
+	e.Accounts, err = t.ListAccounts(ctx, tenantID)
+	return e, err
+}

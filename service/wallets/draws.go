@@ -14,7 +14,6 @@ import (
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/receivables"
-	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -49,7 +48,7 @@ func (s *Service) DrawWallet(ctx context.Context, p access.Principal, in UsageCh
 		_, err := parsePositive("amount", in.Amount)
 		return err
 	}
-	return usecase.Write(ctx, s.wallets, p, access.ManageWallets, check, func(tx WalletsTx) (DrawResult, usecase.Audit, error) {
+	return usecase.Write(ctx, s.draws, p, access.ManageWallets, check, func(tx DrawTx) (DrawResult, usecase.Audit, error) {
 		none := usecase.Audit{}
 		// What the draw reads besides the wallet is read before taking the
 		// wallet's lock, so the lock is held for as few statements as possible.
@@ -91,21 +90,16 @@ type drawEnv struct {
 	roles  map[ledger.Role]string
 }
 
-func loadDrawEnv(ctx context.Context, tx WalletsTx, tenantID string) (drawEnv, error) {
-	var env drawEnv
-	var err error
-	if env.tenant, err = tx.GetTenant(ctx, tenantID); err != nil {
-		return env, err
+func loadDrawEnv(ctx context.Context, tx DrawTx, tenantID string) (drawEnv, error) {
+	e, err := tx.WalletEnv(ctx, tenantID)
+	if err != nil {
+		return drawEnv{}, err
 	}
-	if env.ws, err = tx.GetWalletSettings(ctx, tenantID); err != nil {
-		return env, err
-	}
-	env.roles, err = invoicing.RoleAccounts(ctx, tx, tenantID)
-	return env, err
+	return drawEnv{tenant: e.Tenant, ws: e.Settings, roles: billing.RoleAccounts(e.Accounts)}, nil
 }
 
 // draw applies a usage charge to a locked wallet; its events go into a.
-func (s *Service) draw(ctx context.Context, tx WalletsTx, env drawEnv, w *billing.Wallet, in UsageCharge, amt money.Amount, a *usecase.Audit) (DrawResult, error) {
+func (s *Service) draw(ctx context.Context, tx DrawTx, env drawEnv, w *billing.Wallet, in UsageCharge, amt money.Amount, a *usecase.Audit) (DrawResult, error) {
 	tenant, ws := env.tenant, env.ws
 	var err error
 	now := s.now()
@@ -214,7 +208,7 @@ type UsageDraw struct {
 // it has one in the row's currency, inside the import's transaction (its
 // events recorded there); ok is false when it has none, and the row becomes
 // a sales item as before.
-func (s *Service) DrawUsageRow(ctx context.Context, tx WalletsTx, si billing.SalesItem, recordID string) (res UsageDraw, ok bool, err error) {
+func (s *Service) DrawUsageRow(ctx context.Context, tx DrawTx, si billing.SalesItem, recordID string) (res UsageDraw, ok bool, err error) {
 	w, err := tx.GetWalletForUpdate(ctx, si.TenantID, si.CustomerID)
 	if fail.Is(err, fail.NotFound) {
 		return res, false, nil

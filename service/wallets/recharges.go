@@ -24,7 +24,7 @@ const rechargeLease = 2 * time.Minute
 func (s *Service) ProcessWalletRecharges(ctx context.Context, tenantID string, limit int) (int, error) {
 	p := access.System(tenantID, "wallet recharges")
 	now := s.now()
-	jobs, err := usecase.Write(ctx, s.wallets, p, usecase.SignedIn, nil, func(tx WalletsTx) ([]Recharge, usecase.Audit, error) {
+	jobs, err := usecase.Write(ctx, s.recharges, p, usecase.SignedIn, nil, func(tx RechargesTx) ([]Recharge, usecase.Audit, error) {
 		jobs, err := tx.ClaimRecharges(ctx, tenantID, now, now.Add(rechargeLease), limit)
 		return jobs, usecase.Audit{}, err
 	})
@@ -48,7 +48,7 @@ func (s *Service) runRecharge(ctx context.Context, p access.Principal, rc Rechar
 	ref, chargeErr := s.chargeForWallet(ctx, rc.TenantID, rc.CustomerID, rc.Amount, "Wallet automatic recharge", key)
 	// The card may be charged: record the outcome even if ctx ends.
 	ctx = context.WithoutCancel(ctx)
-	_, err := usecase.Write(ctx, s.wallets, p, usecase.SignedIn, nil, func(tx WalletsTx) (struct{}, usecase.Audit, error) {
+	_, err := usecase.Write(ctx, s.recharges, p, usecase.SignedIn, nil, func(tx RechargesTx) (struct{}, usecase.Audit, error) {
 		var a usecase.Audit
 		err := s.recordRecharge(ctx, tx, rc, ref, chargeErr, &a)
 		return struct{}{}, a, err
@@ -58,7 +58,7 @@ func (s *Service) runRecharge(ctx context.Context, p access.Principal, rc Rechar
 
 // recordRecharge records the outcome of a job's charge (chargeErr nil: it
 // succeeded with the provider's charge ref); its events go into a.
-func (s *Service) recordRecharge(ctx context.Context, tx WalletsTx, rc Recharge, ref string, chargeErr error, a *usecase.Audit) error {
+func (s *Service) recordRecharge(ctx context.Context, tx RechargesTx, rc Recharge, ref string, chargeErr error, a *usecase.Audit) error {
 	w, err := tx.GetWalletForUpdate(ctx, rc.TenantID, rc.CustomerID)
 	if err != nil {
 		return err
@@ -79,10 +79,11 @@ func (s *Service) recordRecharge(ctx context.Context, tx WalletsTx, rc Recharge,
 		}
 		cur.Status, cur.MovementID, cur.LastError = "succeeded", m.ID, ""
 	} else {
-		ws, err := tx.GetWalletSettings(ctx, rc.TenantID)
+		env, err := tx.WalletEnv(ctx, rc.TenantID)
 		if err != nil {
 			return err
 		}
+		ws := env.Settings
 		cur.Attempts++
 		cur.LastError = chargeErr.Error()
 		final := cur.Attempts >= ws.RechargeMaxAttempts

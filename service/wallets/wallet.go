@@ -15,7 +15,6 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/service/collections"
-	"github.com/facturo/facturo/service/invoicing"
 	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -89,7 +88,7 @@ func walletAccess(p access.Principal, customerID string, perm access.Permission)
 // readWallet reads, in one transaction, what fn returns of customerID's
 // wallet once p may see it (staff with the wallets permission, or the
 // customer itself).
-func readWallet[T any](ctx context.Context, s *Service, p access.Principal, customerID string, fn func(tx WalletsTx) (T, error)) (T, error) {
+func readWallet[T any](ctx context.Context, s *Service, p access.Principal, customerID string, fn func(tx WalletReadsTx) (T, error)) (T, error) {
 	var zero T
 	perm, sees := walletAccess(p, customerID, access.ManageWallets)
 	if err := usecase.Allow(p, perm); err != nil {
@@ -98,7 +97,7 @@ func readWallet[T any](ctx context.Context, s *Service, p access.Principal, cust
 	if err := sees(); err != nil {
 		return zero, err
 	}
-	return usecase.Read(ctx, s.wallets, p, perm, fn)
+	return usecase.Read(ctx, s.walletReads, p, perm, fn)
 }
 
 // SaveWallet opens a customer's wallet, or changes its settings. Staff
@@ -178,7 +177,7 @@ func (s *Service) SaveWallet(ctx context.Context, p access.Principal, customerID
 
 // GetWallet returns a customer's wallet with its balances.
 func (s *Service) GetWallet(ctx context.Context, p access.Principal, customerID string) (WalletView, error) {
-	return readWallet(ctx, s, p, customerID, func(tx WalletsTx) (WalletView, error) {
+	return readWallet(ctx, s, p, customerID, func(tx WalletReadsTx) (WalletView, error) {
 		return LoadView(ctx, tx, s.now(), p.TenantID, customerID)
 	})
 }
@@ -188,14 +187,14 @@ func (s *Service) ListWalletMovements(ctx context.Context, p access.Principal, c
 	if limit <= 0 || limit > s.deps.PageLimit {
 		limit = s.deps.PageLimit
 	}
-	return readWallet(ctx, s, p, customerID, func(tx WalletsTx) ([]billing.Movement, error) {
+	return readWallet(ctx, s, p, customerID, func(tx WalletReadsTx) ([]billing.Movement, error) {
 		return tx.ListMovements(ctx, p.TenantID, customerID, limit)
 	})
 }
 
 // ListWalletRecharges lists a wallet's recharge jobs, newest first.
 func (s *Service) ListWalletRecharges(ctx context.Context, p access.Principal, customerID string) ([]Recharge, error) {
-	return readWallet(ctx, s, p, customerID, func(tx WalletsTx) ([]Recharge, error) {
+	return readWallet(ctx, s, p, customerID, func(tx WalletReadsTx) ([]Recharge, error) {
 		return tx.ListRecharges(ctx, p.TenantID, customerID)
 	})
 }
@@ -276,7 +275,7 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 		w   billing.Wallet
 		amt money.Amount
 	}
-	r, err := usecase.Read(ctx, s.wallets, p, perm, func(tx WalletsTx) (read, error) {
+	r, err := usecase.Read(ctx, s.walletReads, p, perm, func(tx WalletReadsTx) (read, error) {
 		w, err := tx.GetWallet(ctx, p.TenantID, customerID)
 		if err != nil {
 			return read{}, err
@@ -312,7 +311,7 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 // transaction: the provider call is slow and must not hold locks).
 func (s *Service) chargeForWallet(ctx context.Context, tenantID, customerID string, amount money.Amount, desc, key string) (string, error) {
 	var ref string
-	err := s.wallets.Store.Read(ctx, func(tx WalletsTx) error {
+	err := s.walletReads.Store.Read(ctx, func(tx WalletReadsTx) error {
 		tenant, err := tx.GetTenant(ctx, tenantID)
 		if err != nil {
 			return err
@@ -326,15 +325,12 @@ func (s *Service) chargeForWallet(ctx context.Context, tenantID, customerID stri
 // creditWallet adds paid credits bought with a card: Dr bank / Cr customer
 // prepayments, a receipt number, and a receipt email only when the tenant
 // turns receipt emails on. w must be locked. The events go into a.
-func (s *Service) creditWallet(ctx context.Context, tx WalletsTx, w *billing.Wallet, kind, ref string, amt money.Amount, providerRef, desc string, a *usecase.Audit) (billing.Movement, error) {
-	tenant, err := tx.GetTenant(ctx, w.TenantID)
+func (s *Service) creditWallet(ctx context.Context, tx CreditTx, w *billing.Wallet, kind, ref string, amt money.Amount, providerRef, desc string, a *usecase.Audit) (billing.Movement, error) {
+	env, err := tx.WalletEnv(ctx, w.TenantID)
 	if err != nil {
 		return billing.Movement{}, err
 	}
-	roles, err := invoicing.RoleAccounts(ctx, tx, w.TenantID)
-	if err != nil {
-		return billing.Movement{}, err
-	}
+	tenant, roles := env.Tenant, billing.RoleAccounts(env.Accounts)
 	now := s.now()
 	n, err := tx.NextCounter(ctx, w.TenantID, numbering.WalletReceipt.Counter)
 	if err != nil {
@@ -362,11 +358,7 @@ func (s *Service) creditWallet(ctx context.Context, tx WalletsTx, w *billing.Wal
 		return billing.Movement{}, err
 	}
 	*a = a.Emit("wallet.topped_up", walletEvent(*w, m, w.PaidBalance))
-	ws, err := tx.GetWalletSettings(ctx, w.TenantID)
-	if err != nil {
-		return billing.Movement{}, err
-	}
-	if ws.ReceiptEmails {
+	if env.Settings.ReceiptEmails {
 		if err := s.walletNotice(ctx, tx, *w, "wallet.receipt", map[string]string{"receipt": m.ReceiptNumber, "amount": amt.String(),
 			"currency": w.Currency}, a); err != nil {
 			return billing.Movement{}, err
@@ -378,7 +370,7 @@ func (s *Service) creditWallet(ctx context.Context, tx WalletsTx, w *billing.Wal
 // walletNotice queues a notification about a wallet to the customer's
 // billing email; wallet.low_balance and wallet.recharge_failed are also
 // webhook events, which go into a.
-func (s *Service) walletNotice(ctx context.Context, tx WalletsTx, w billing.Wallet, kind string, payload map[string]string, a *usecase.Audit) error {
+func (s *Service) walletNotice(ctx context.Context, tx NoticeTx, w billing.Wallet, kind string, payload map[string]string, a *usecase.Audit) error {
 	cust, err := tx.GetCustomer(ctx, w.TenantID, w.CustomerID)
 	if err != nil {
 		return err

@@ -6,9 +6,10 @@
 // recharge jobs run for the system principal of their tenant.
 //
 // It declares the storage it needs, small store interfaces by noun
-// (WalletSettingsStore, WalletStore, RechargeStore) combined into one
-// transaction interface per part (SettingsTx, WalletsTx); the root service
-// narrows its store to them (usecase.Narrow), and the store package
+// (WalletSettingsStore, WalletStore, RechargeStore, EnvReader) combined into
+// one transaction interface per kind of use case (CreditTx at the core of
+// WalletsTx, RechargesTx and DrawTx; WalletReadsTx, SettingsTx); the root
+// service narrows its store to them (usecase.Narrow), and the store package
 // implements them. What it needs of other areas (webhook events, ledger
 // posting, the primary card and its charge, completing a sales item) comes
 // in through Deps.
@@ -120,32 +121,101 @@ type ViewReader interface {
 	ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error)
 }
 
-// WalletsTx is what the wallet, top-up, draw and recharge use cases read
-// and write in one transaction.
-type WalletsTx interface {
-	usecase.AuditTx
-	WalletStore
-	RechargeStore
-	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
+// Env is what every change of a wallet reads of its tenant: the tenant
+// (its today), its wallet policies and its chart of accounts (the role
+// accounts top-ups and draws post to).
+type Env struct {
+	Tenant   billing.Tenant
+	Settings WalletSettings
+	Accounts []ledger.Account
+}
+
+// EnvReader reads a tenant's wallet Env in one call.
+type EnvReader interface {
+	WalletEnv(ctx context.Context, tenantID string) (Env, error)
+}
+
+// NoticeTx is what queueing a notice to a wallet's customer reads and writes.
+type NoticeTx interface {
 	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) // fail.NotFound if absent
+	// InsertNotification queues an email.
+	InsertNotification(ctx context.Context, n notify.Notification) error
+}
+
+// CreditTx is what crediting a wallet (a top-up, a recharge) reads and
+// writes: the core of the wallet, recharge and draw transactions.
+type CreditTx interface {
+	usecase.AuditTx
+	EnvReader
+	NoticeTx
+	// GetWalletForUpdate locks the wallet row until the transaction ends:
+	// every change of a wallet takes this lock first.
+	GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (billing.Wallet, error)
+	UpdateWallet(ctx context.Context, w billing.Wallet) error
+	InsertMovement(ctx context.Context, m billing.Movement) error // conflict on a repeated (kind, ref)
 	// NextCounter increments and returns the named per-tenant counter (the
 	// receipt numbers), gapless within the transaction.
 	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
-	// ListAccounts lists the chart of accounts (the role accounts top-ups
-	// and draws post to).
-	ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error)
-	// InsertNotification queues an email.
-	InsertNotification(ctx context.Context, n notify.Notification) error
+}
+
+// WalletsTx is what opening a wallet, granting credits and adding funds
+// read and write in one transaction.
+type WalletsTx interface {
+	CreditTx
+	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
+	InsertWallet(ctx context.Context, w billing.Wallet) error // conflict when the customer has one
+	InsertGrant(ctx context.Context, g billing.Grant) error
+	ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error)
+}
+
+// RechargesTx is what claiming and recording automatic recharge jobs read
+// and write in one transaction.
+type RechargesTx interface {
+	CreditTx
+	UpdateRecharge(ctx context.Context, r Recharge) error
+	GetRechargeForUpdate(ctx context.Context, tenantID, rechargeID string) (Recharge, error)
+	// ClaimRecharges marks up to limit due jobs (pending and due, or
+	// processing with an expired lease) processing until leaseUntil and
+	// returns them; concurrent callers never get the same job.
+	ClaimRecharges(ctx context.Context, tenantID string, now, leaseUntil time.Time, limit int) ([]Recharge, error)
+}
+
+// DrawTx is what drawing usage from a wallet reads and writes in one
+// transaction: the lots it takes from, the recharge it may start, and the
+// sales item of what the wallet does not cover.
+type DrawTx interface {
+	CreditTx
+	ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error)
+	SetGrantRemaining(ctx context.Context, tenantID, grantID string, remaining money.Amount) error
+	MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (billing.Movement, error)
+	// UsageItemExists reports whether a usage record became a sales item
+	// before the customer had a wallet.
+	UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error)
+	InsertRecharge(ctx context.Context, r Recharge) error
 	// GetProduct finds the product usage is charged for (fail.NotFound if absent).
 	GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error)
 	// InsertSalesItem adds the sales item of the usage a wallet did not cover.
 	InsertSalesItem(ctx context.Context, si billing.SalesItem) error
 }
 
+// WalletReadsTx is what reading a wallet, its movements and recharges, and
+// charging a card for a top-up, read in one transaction.
+type WalletReadsTx interface {
+	usecase.AuditTx
+	ViewReader
+	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
+	// ListMovements lists a wallet's movements, newest first.
+	ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error)
+	ListRecharges(ctx context.Context, tenantID, customerID string) ([]Recharge, error)
+}
+
 // Stores are the transactions the wallet use cases open, one kind per part.
 type Stores struct {
-	Wallets  usecase.Store[WalletsTx]
-	Settings usecase.Store[SettingsTx]
+	Wallets     usecase.Store[WalletsTx]
+	Recharges   usecase.Store[RechargesTx]
+	Draws       usecase.Store[DrawTx]
+	WalletReads usecase.Store[WalletReadsTx]
+	Settings    usecase.Store[SettingsTx]
 }
 
 // Deps is what the wallet use cases need of the rest of the service.
@@ -171,10 +241,13 @@ type Deps struct {
 
 // Service runs the wallet use cases.
 type Service struct {
-	wallets  usecase.Env[WalletsTx]
-	settings usecase.Env[SettingsTx]
-	deps     Deps
-	now      func() time.Time
+	wallets     usecase.Env[WalletsTx]
+	recharges   usecase.Env[RechargesTx]
+	draws       usecase.Env[DrawTx]
+	walletReads usecase.Env[WalletReadsTx]
+	settings    usecase.Env[SettingsTx]
+	deps        Deps
+	now         func() time.Time
 }
 
 // New returns a Service over st with deps. now is the service clock: UTC,
@@ -185,15 +258,24 @@ func New(st Stores, deps Deps, now func() time.Time) *Service {
 			Emit: func(ctx context.Context, tx WalletsTx, tenantID string, e usecase.Event) error {
 				return deps.Emit(ctx, tx, tenantID, e)
 			}},
-		settings: usecase.Env[SettingsTx]{Store: st.Settings, Now: now},
-		deps:     deps,
-		now:      now,
+		recharges: usecase.Env[RechargesTx]{Store: st.Recharges, Now: now,
+			Emit: func(ctx context.Context, tx RechargesTx, tenantID string, e usecase.Event) error {
+				return deps.Emit(ctx, tx, tenantID, e)
+			}},
+		draws: usecase.Env[DrawTx]{Store: st.Draws, Now: now,
+			Emit: func(ctx context.Context, tx DrawTx, tenantID string, e usecase.Event) error {
+				return deps.Emit(ctx, tx, tenantID, e)
+			}},
+		walletReads: usecase.Env[WalletReadsTx]{Store: st.WalletReads, Now: now},
+		settings:    usecase.Env[SettingsTx]{Store: st.Settings, Now: now},
+		deps:        deps,
+		now:         now,
 	}
 }
 
 // emit records, in a transaction that is not the envelope's (a usage import
 // row's), the events a use case returned.
-func (s *Service) emit(ctx context.Context, tx WalletsTx, tenantID string, a usecase.Audit) error {
+func (s *Service) emit(ctx context.Context, tx usecase.AuditTx, tenantID string, a usecase.Audit) error {
 	for _, e := range a.Events {
 		if err := s.deps.Emit(ctx, tx, tenantID, e); err != nil {
 			return err
