@@ -213,7 +213,8 @@ func interfaceSets(t *testing.T, roots ...string) map[string]map[string]bool {
 // store, a use case's transaction, a reader) has more than maxTxMethods
 // methods counting the ones it embeds. service.Tx is exempt: it is the
 // store's whole transaction, which the composition root narrows to each
-// service's interfaces and nothing else consumes whole.
+// service's interfaces and nothing else consumes whole
+// (TestOnlyTheCompositionRootHoldsTheWholeTransaction).
 func TestUseCaseTransactionsStaySmall(t *testing.T) {
 	t.Parallel()
 	sets := interfaceSets(t, "service")
@@ -240,5 +241,125 @@ func TestUseCaseTransactionsStaySmall(t *testing.T) {
 	if len(over) > 0 {
 		t.Errorf("interfaces over %d methods with the ones they embed (give the use case its own, smaller transaction):\n  %s",
 			maxTxMethods, strings.Join(over, "\n  "))
+	}
+}
+
+// wholeTxUses returns where a file of package service names the whole
+// transaction (the type Tx) outside the composition root's places for it:
+// the declarations of Tx and Store, the narrowing of a store to an area's
+// interface (usecase.Narrow), the compile-time checks that Tx implements
+// what callbacks assert (var _ X = Tx(nil)), and billing's memoTx, which
+// wraps the whole transaction so that every interface its callees assert
+// still holds.
+func wholeTxUses(fset *token.FileSet, f *ast.File) []string {
+	allowedTypes := map[string]bool{"Tx": true, "Store": true, "memoTx": true}
+	allowedFuncs := map[string]bool{"newMemoTx": true, "salesInvoices.Memo": true}
+	var out []string
+	var walk func(n ast.Node)
+	walk = func(root ast.Node) {
+		ast.Inspect(root, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				walk(n.X) // the Sel of m.Tx is a field, not the type
+				return false
+			case *ast.CallExpr:
+				if ix, ok := n.Fun.(*ast.IndexListExpr); ok {
+					if sel, ok := ix.X.(*ast.SelectorExpr); ok && sel.Sel.Name == "Narrow" {
+						return false
+					}
+				}
+				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "Tx" && len(n.Args) == 1 {
+					if nl, ok := n.Args[0].(*ast.Ident); ok && nl.Name == "nil" {
+						return false
+					}
+				}
+			case *ast.Ident:
+				if n.Name == "Tx" {
+					out = append(out, fset.Position(n.Pos()).String())
+				}
+			}
+			return true
+		})
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				if ts, ok := spec.(*ast.TypeSpec); ok && allowedTypes[ts.Name.Name] {
+					continue
+				}
+				walk(spec)
+			}
+		case *ast.FuncDecl:
+			name := d.Name.Name
+			if d.Recv != nil && len(d.Recv.List) == 1 {
+				t := d.Recv.List[0].Type
+				if st, ok := t.(*ast.StarExpr); ok {
+					t = st.X
+				}
+				if id, ok := t.(*ast.Ident); ok {
+					if id.Name == "memoTx" {
+						continue
+					}
+					name = id.Name + "." + name
+				}
+			}
+			if allowedFuncs[name] {
+				continue
+			}
+			walk(d)
+		}
+	}
+	return out
+}
+
+// TestOnlyTheCompositionRootHoldsTheWholeTransaction: use cases and the
+// callbacks between areas name the narrow interface they need (ListTx for
+// the root's lists, notify.EventStore for an event…), never the store's
+// whole transaction, so no interface understates what its use cases touch.
+func TestOnlyTheCompositionRootHoldsTheWholeTransaction(t *testing.T) {
+	t.Parallel()
+	files := 0
+	var uses []string
+	goSources(t, func(p string, fset *token.FileSet, f *ast.File) {
+		if filepath.Dir(p) != "service" {
+			return
+		}
+		files++
+		uses = append(uses, wholeTxUses(fset, f)...)
+	}, "service")
+	if files < 5 {
+		t.Fatalf("read %d files of package service: the guard reads the wrong tree", files)
+	}
+	if len(uses) > 0 {
+		t.Errorf("package service names the whole transaction Tx where a narrow interface belongs (declare what the code needs):\n  %s",
+			strings.Join(uses, "\n  "))
+	}
+}
+
+// TestWholeTxUses: the guard finds a parameter, a downcast and a closure
+// over the whole Tx, and lets the composition root's places pass.
+func TestWholeTxUses(t *testing.T) {
+	t.Parallel()
+	src := `package service
+type Tx interface{ A() }
+type Store interface{ Read(fn func(Tx) error) error }
+type memoTx struct{ Tx }
+func (m *memoTx) A() { m.Tx.A() }
+func newMemoTx(tx Tx) *memoTx { return &memoTx{Tx: tx} }
+var _ EventStore = Tx(nil)
+var lists = usecase.Narrow[ListTx, Tx](store, func(tx Tx) ListTx { return tx })
+func bad1(tx Tx) {}
+func bad2(tx any) { tx.(Tx).A() }
+func bad3(s Store) { s.Read(func(tx Tx) error { return nil }) }
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "x.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := wholeTxUses(fset, f)
+	if len(got) != 3 || !strings.HasPrefix(got[0], "x.go:9:") || !strings.HasPrefix(got[1], "x.go:10:") || !strings.HasPrefix(got[2], "x.go:11:") {
+		t.Fatalf("wholeTxUses = %v, want one use each on lines 9, 10 and 11", got)
 	}
 }

@@ -11,7 +11,11 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/accounts"
+	"github.com/facturo/facturo/service/bookkeeping"
+	"github.com/facturo/facturo/service/collections"
+	"github.com/facturo/facturo/service/sales"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/service/wallets"
 )
 
 // The account use cases (customers, cards on file, subscriptions and the
@@ -73,28 +77,15 @@ type accountsService = accounts.Service
 // answer that no provider is configured.
 func WithPaymentProvider(p PaymentProvider) Option { return func(s *Service) { s.provider = p } }
 
-// PrimaryRemovalCheck may refuse removing a customer's primary card (the
-// wallet refuses while automatic recharge is on). It runs in the removing
-// transaction.
-type PrimaryRemovalCheck func(ctx context.Context, tx Tx, tenantID, customerID string) error
-
-// WithPrimaryRemovalCheck adds a check run before a primary card is removed.
-func WithPrimaryRemovalCheck(c PrimaryRemovalCheck) Option {
-	return func(s *Service) { s.primaryRemovalChecks = append(s.primaryRemovalChecks, c) }
-}
-
 // newAccounts returns the account service over store, its transactions
 // narrowed to what each part of it declares, with what it needs of the rest
 // of the service. The area's transactions are the store's, narrowed: the
-// root code it calls gets the whole transaction back (tx.(Tx)). A primary
-// card may not be removed while it pays a wallet's automatic recharge
-// (walletRemovalCheck, after the checks of the options).
+// root code it calls asserts the interface its callee declares (see
+// callbacks.go). A primary card may not be removed while it pays a wallet's
+// automatic recharge (wallets.RemovalCheck).
 func (s *Service) newAccounts(store Store) *accounts.Service {
-	var checks []accounts.RemovalCheck
-	for _, c := range append(append([]PrimaryRemovalCheck{}, s.primaryRemovalChecks...), walletRemovalCheck) {
-		checks = append(checks, func(ctx context.Context, tx accounts.PayMethodsTx, tenantID, customerID string) error {
-			return c(ctx, tx.(Tx), tenantID, customerID)
-		})
+	walletCheck := func(ctx context.Context, tx accounts.PayMethodsTx, tenantID, customerID string) error {
+		return wallets.RemovalCheck(ctx, tx.(wallets.WalletReader), tenantID, customerID)
 	}
 	return accounts.New(accounts.Stores{
 		Customers:     usecase.Narrow[accounts.CustomersTx, Tx](store, func(tx Tx) accounts.CustomersTx { return tx }),
@@ -103,9 +94,9 @@ func (s *Service) newAccounts(store Store) *accounts.Service {
 		Dashboard:     usecase.Narrow[accounts.DashboardTx, Tx](store, func(tx Tx) accounts.DashboardTx { return tx }),
 	}, accounts.Deps{
 		Provider:             s.provider,
-		PrimaryRemovalChecks: checks,
+		PrimaryRemovalChecks: []accounts.RemovalCheck{walletCheck},
 		CompleteItem: func(ctx context.Context, tx accounts.SubscriptionsTx, tenantID string, si *billing.SalesItem, fromProduct bool) error {
-			return s.completeItem(ctx, tx.(Tx), tenantID, si, fromProduct)
+			return s.CompleteItem(ctx, tx.(sales.CompleteTx), tenantID, si, fromProduct)
 		},
 	}, s.Now)
 }
@@ -122,18 +113,6 @@ func providerErr(err error) error { return accounts.ProviderErr(err) }
 // requireProvider refuses card actions while no payment provider is configured.
 func (s *Service) requireProvider() error { return accounts.RequireProvider(s.provider) }
 
-// primaryPaymentMethod returns the customer's primary card, or a conflict
-// naming what to do when there is none.
-func (s *Service) primaryPaymentMethod(ctx context.Context, tx Tx, tenantID, customerID string) (PaymentMethod, error) {
-	return accounts.PrimaryPaymentMethod(ctx, tx, tenantID, customerID)
-}
-
-// renew bills the subscription's due periods up to upTo, each exactly once
-// (accounts.Service.RenewPeriods).
-func (s *Service) renew(ctx context.Context, tx Tx, sub *billing.Subscription, upTo calendar.Date) (int, error) {
-	return s.RenewPeriods(ctx, tx, sub, upTo)
-}
-
 // GetDashboard returns a customer's billing dashboard (accounts.GetDashboard):
 // staff who read customers see any of the tenant's; a customer sees its own
 // only (another account is not found), and never a draft.
@@ -147,7 +126,7 @@ type dashboardReads struct{ s *Service }
 
 // Wallet returns the customer's wallet view, or nil without a wallet.
 func (r dashboardReads) Wallet(ctx context.Context, tx accounts.DashboardTx, tenantID, customerID string) (*WalletView, error) {
-	w, err := r.s.walletView(ctx, tx.(Tx), tenantID, customerID)
+	w, err := r.s.walletView(ctx, tx.(wallets.ViewReader), tenantID, customerID)
 	if fail.Is(err, fail.NotFound) {
 		return nil, nil
 	} else if err != nil {
@@ -165,12 +144,12 @@ func (r dashboardReads) Invoices(ctx context.Context, tx accounts.DashboardTx, t
 	if err := f.Page.decode(); err != nil {
 		return nil, err
 	}
-	return tx.(Tx).ListInvoices(ctx, tenantID, f)
+	return tx.(InvoiceLister).ListInvoices(ctx, tenantID, f)
 }
 
 // Payments lists the customer's latest payments, newest first, with their refunds.
 func (r dashboardReads) Payments(ctx context.Context, tx accounts.DashboardTx, tenantID, customerID string, limit int) ([]accounts.Received, error) {
-	wide := tx.(Tx)
+	wide := tx.(collections.PaymentReader)
 	pays, err := wide.ListPayments(ctx, tenantID, PaymentFilter{CustomerID: customerID, Limit: limit})
 	if err != nil {
 		return nil, err
@@ -196,7 +175,7 @@ func (r dashboardReads) Payments(ctx context.Context, tx accounts.DashboardTx, t
 
 // OpenReceivable is what the customer owes by the ledger, and the part past due.
 func (r dashboardReads) OpenReceivable(ctx context.Context, tx accounts.DashboardTx, tenantID, customerID string, today calendar.Date) (money.Amount, money.Amount, error) {
-	recv, err := r.s.openReceivable(ctx, tx.(Tx), tenantID, customerID, today)
+	recv, err := r.s.openReceivable(ctx, tx.(bookkeeping.ReceivablesStore), tenantID, customerID, today)
 	return recv.Open, recv.PastDue, err
 }
 
@@ -277,7 +256,7 @@ func (s *Service) ListCustomers(ctx context.Context, p access.Principal, f Custo
 	}
 	f.Query = billing.Fold(f.Query)
 	var rows []billing.Customer
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.lists.Read(ctx, func(tx ListTx) error {
 		var err error
 		rows, err = tx.ListCustomers(ctx, p.TenantID, f)
 		return err

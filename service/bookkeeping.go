@@ -77,12 +77,12 @@ func (s *Service) newBookkeeping(store Store) *bookkeeping.Service {
 
 // openReceivable is a bill-to account's open receivable at today
 // (bookkeeping.OpenReceivableAt).
-func (s *Service) openReceivable(ctx context.Context, tx Tx, tenantID, accountID string, today calendar.Date) (OpenReceivable, error) {
+func (s *Service) openReceivable(ctx context.Context, tx bookkeeping.ReceivablesStore, tenantID, accountID string, today calendar.Date) (OpenReceivable, error) {
 	return bookkeeping.OpenReceivableAt(ctx, tx, tenantID, accountID, today)
 }
 
 // exchangeRateFor is the one rule for a document's rate (bookkeeping.RateFor).
-func exchangeRateFor(ctx context.Context, tx Tx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (decimal.Decimal, bool, error) {
+func exchangeRateFor(ctx context.Context, tx bookkeeping.RateReader, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (decimal.Decimal, bool, error) {
 	return bookkeeping.RateFor(ctx, tx, tenant, explicit, currency, date)
 }
 
@@ -91,14 +91,8 @@ func noRateReason(currency string, date calendar.Date) string {
 	return bookkeeping.NoRateReason(currency, date)
 }
 
-// defaultExchangeRate gives a foreign-currency draft without a rate the
-// table's rate of its invoice date (bookkeeping.DefaultExchangeRate).
-func (s *Service) defaultExchangeRate(ctx context.Context, tx Tx, tenant billing.Tenant, inv *billing.Invoice, billTo billing.Customer) error {
-	return bookkeeping.DefaultExchangeRate(ctx, tx, tenant, inv, billTo)
-}
-
 // post checks and appends a journal entry with the next voucher number
 // (bookkeeping.Post).
-func (s *Service) post(ctx context.Context, tx Tx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
+func (s *Service) post(ctx context.Context, tx bookkeeping.PostingTx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
 	return bookkeeping.Post(ctx, tx, s.Now(), tenantID, date, desc, sourceType, sourceID, reverses, lines)
 }

@@ -3,14 +3,15 @@ package service
 import (
 	"context"
 
-	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/receivables"
 	"github.com/facturo/facturo/service/accounts"
+	"github.com/facturo/facturo/service/bookkeeping"
 	"github.com/facturo/facturo/service/collections"
+	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -60,8 +61,8 @@ type collector = collections.Service
 
 // newCollections returns the collections service over store, its
 // transactions narrowed to what each part of it declares, with what it
-// needs of the rest of the service (the root code it calls gets the whole
-// transaction back: tx.(Tx)).
+// needs of the rest of the service (the root code it calls asserts the
+// interface its callee declares, see callbacks.go).
 func (s *Service) newCollections(store Store) *collections.Service {
 	return collections.New(collections.Stores{
 		Payments:     usecase.Narrow[collections.PaymentsTx, Tx](store, func(tx Tx) collections.PaymentsTx { return tx }),
@@ -69,23 +70,17 @@ func (s *Service) newCollections(store Store) *collections.Service {
 		Dunning:      usecase.Narrow[collections.DunningTx, Tx](store, func(tx Tx) collections.DunningTx { return tx }),
 	}, collections.Deps{
 		Emit: func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error {
-			return s.emitEvent(ctx, tx.(Tx), tenantID, e.Type, e.Data)
+			return s.emitEvent(ctx, tx.(notify.EventStore), tenantID, e.Type, e.Data)
 		},
 		Post: func(ctx context.Context, tx usecase.AuditTx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
-			return s.post(ctx, tx.(Tx), tenantID, date, desc, sourceType, sourceID, reverses, lines)
+			return s.post(ctx, tx.(bookkeeping.PostingTx), tenantID, date, desc, sourceType, sourceID, reverses, lines)
 		},
 		ChargeCard: func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount money.Amount, desc, key string) (accounts.PaymentMethod, accounts.ProviderCharge, error) {
-			return s.ChargePrimaryCard(ctx, tx.(Tx), tenantID, customerID, today, amount, desc, key)
+			return s.ChargePrimaryCard(ctx, tx.(accounts.PaymentMethodStore), tenantID, customerID, today, amount, desc, key)
 		},
 		Provider: s.provider,
 		Fault:    s.faultPoint,
 	}, s.Now)
-}
-
-// useCredit applies a customer's unapplied payments to an invoice being
-// issued (collections.Service.UseCredit).
-func (s *Service) useCredit(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice) (billing.Change, error) {
-	return s.UseCredit(ctx, tx, p, inv)
 }
 
 // customerName is how emails address a customer (collections.CustomerName).

@@ -1,11 +1,9 @@
 package service
 
 import (
-	"context"
 	"time"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service/identity"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -53,14 +51,4 @@ func newIdentity(store Store, now func() time.Time, cost access.PasswordCost) *i
 		Settings: usecase.Narrow[identity.SettingsTx, Tx](store, func(tx Tx) identity.SettingsTx { return tx }),
 		Keys:     store,
 	}, now, cost)
-}
-
-// taxSetup loads what computing tax needs.
-func (s *Service) taxSetup(ctx context.Context, tx Tx, tenantID string) (billing.TaxSetup, error) {
-	return tx.TaxSetup(ctx, tenantID)
-}
-
-// requireAccount refuses, on field, a ledger account that is missing or archived.
-func (s *Service) requireAccount(ctx context.Context, tx Tx, tenantID, field, code string) error {
-	return identity.RequireAccount(ctx, tx, tenantID, field, code)
 }

@@ -79,7 +79,7 @@ func (s *Service) ListInvoices(ctx context.Context, p access.Principal, f Invoic
 	}
 	f.Query = billing.Fold(strings.TrimSpace(f.Query))
 	var rows []billing.Invoice
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.lists.Read(ctx, func(tx ListTx) error {
 		if f.Preset != "" {
 			tenant, err := tx.GetTenant(ctx, p.TenantID)
 			if err != nil {
@@ -162,7 +162,7 @@ func (s *Service) ExportInvoices(ctx context.Context, p access.Principal, f Invo
 				ids = append(ids, inv.ID)
 			}
 			var lines map[string][]billing.Line
-			err := s.store.Read(ctx, func(tx Tx) error {
+			err := s.lists.Read(ctx, func(tx ListTx) error {
 				var err error
 				lines, err = tx.InvoiceLines(ctx, p.TenantID, ids)
 				return err

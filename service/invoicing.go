@@ -9,7 +9,10 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/service/bookkeeping"
+	"github.com/facturo/facturo/service/collections"
 	"github.com/facturo/facturo/service/invoicing"
+	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/usecase"
 )
 
@@ -47,7 +50,7 @@ type InvoiceStore interface {
 	// OpenBalance sums the balances of a bill-to account's issued, unsettled
 	// documents in currency (credit notes negative), exactly.
 	OpenBalance(ctx context.Context, tenantID, accountID, currency string) (decimal.Decimal, error)
-	ListInvoices(ctx context.Context, tenantID string, f InvoiceFilter) ([]billing.Invoice, error) // headers, no lines
+	InvoiceLister // headers, no lines
 }
 
 // DocumentStore holds what rendering documents needs beyond the invoices:
@@ -66,7 +69,8 @@ type invoicer = invoicing.Service
 // newInvoicing returns the invoicing service over store, its transactions
 // narrowed to what each part of it declares, with what it needs of the rest
 // of the service. The area's transactions are the store's, narrowed: the
-// root code it calls gets the whole transaction back (tx.(Tx)).
+// root code it calls asserts the interface its callee declares, which the
+// store's transaction implements (see the checks in callbacks.go).
 func (s *Service) newInvoicing(store Store) *invoicing.Service {
 	return invoicing.New(invoicing.Stores{
 		Invoices:      usecase.Narrow[invoicing.InvoicesTx, Tx](store, func(tx Tx) invoicing.InvoicesTx { return tx }),
@@ -79,42 +83,30 @@ func (s *Service) newInvoicing(store Store) *invoicing.Service {
 		Documents:     usecase.Narrow[invoicing.DocumentsTx, Tx](store, func(tx Tx) invoicing.DocumentsTx { return tx }),
 	}, invoicing.Deps{
 		Emit: func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error {
-			return s.emitEvent(ctx, tx.(Tx), tenantID, e.Type, e.Data)
+			return s.emitEvent(ctx, tx.(notify.EventStore), tenantID, e.Type, e.Data)
 		},
 		InvoiceEvent: invoiceEvent,
 		Mail: func(ctx context.Context, tx usecase.AuditTx, tenantID, kind string, inv billing.Invoice, payload map[string]string) error {
-			return s.queueNotification(ctx, tx.(Tx), Notification{TenantID: tenantID, Kind: kind,
+			return s.queueNotification(ctx, tx.(notify.NotificationStore), Notification{TenantID: tenantID, Kind: kind,
 				TargetType: "invoice", TargetID: inv.ID, Recipient: inv.BillTo.Email, Language: inv.Language, Payload: payload})
 		},
 		Ledger: rootLedger{s},
 		UseCredit: func(ctx context.Context, tx usecase.AuditTx, p access.Principal, inv *billing.Invoice) (billing.Change, error) {
-			return s.useCredit(ctx, tx.(Tx), p, inv)
+			return s.UseCredit(ctx, tx.(collections.PaymentsTx), p, inv)
 		},
 		CashDiscountSource: cashDiscountSource,
 		DefaultExchangeRate: func(ctx context.Context, tx usecase.AuditTx, tenant billing.Tenant, inv *billing.Invoice, billTo billing.Customer) error {
-			return s.defaultExchangeRate(ctx, tx.(Tx), tenant, inv, billTo)
+			return bookkeeping.DefaultExchangeRate(ctx, tx.(bookkeeping.RateReader), tenant, inv, billTo)
 		},
 		LastIssuedDate: func(ctx context.Context, tx usecase.AuditTx, tenantID string, kind billing.Kind, from, to calendar.Date) (calendar.Date, error) {
-			return lastIssuedDate(ctx, tx.(Tx), tenantID, kind, from, to)
+			return lastIssuedDate(ctx, tx.(InvoiceLister), tenantID, kind, from, to)
 		},
 	}, s.Now)
 }
 
-// prepare normalizes and computes a draft inside a transaction
-// (invoicing.Service.PrepareDraft).
-func (s *Service) prepare(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, in InvoiceInput) error {
-	return s.PrepareDraft(ctx, tx, p, inv, in)
-}
-
-// issue assigns the legal number, posts the journal entry and freezes the
-// document (invoicing.Service.IssueDraft).
-func (s *Service) issue(ctx context.Context, tx Tx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
-	return s.IssueDraft(ctx, tx, p, inv, tenant, today)
-}
-
 // lastIssuedDate is the latest invoice date, from..to, of the documents of
 // kind issued.
-func lastIssuedDate(ctx context.Context, tx Tx, tenantID string, kind billing.Kind, from, to calendar.Date) (calendar.Date, error) {
+func lastIssuedDate(ctx context.Context, tx InvoiceLister, tenantID string, kind billing.Kind, from, to calendar.Date) (calendar.Date, error) {
 	var issued []billing.Status
 	for _, st := range billing.Statuses {
 		if st.IsIssued() {
@@ -137,17 +129,12 @@ type rootLedger struct{ s *Service }
 
 // Post checks and appends a journal entry with the next voucher number.
 func (l rootLedger) Post(ctx context.Context, tx usecase.AuditTx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
-	return l.s.post(ctx, tx.(Tx), tenantID, date, desc, sourceType, sourceID, reverses, lines)
+	return l.s.post(ctx, tx.(bookkeeping.PostingTx), tenantID, date, desc, sourceType, sourceID, reverses, lines)
 }
 
 // Entry reads the posted entry entryID.
 func (l rootLedger) Entry(ctx context.Context, tx usecase.AuditTx, tenantID, entryID string) (ledger.Entry, error) {
-	return tx.(Tx).GetEntry(ctx, tenantID, entryID)
-}
-
-// roleAccounts returns the account of each role (invoicing.RoleAccounts).
-func (s *Service) roleAccounts(ctx context.Context, tx Tx, tenantID string) (map[ledger.Role]string, error) {
-	return invoicing.RoleAccounts(ctx, tx, tenantID)
+	return tx.(EntryReader).GetEntry(ctx, tenantID, entryID)
 }
 
 // controlAccountErr refuses a control account where a revenue account belongs.
@@ -173,7 +160,7 @@ func (s *Service) ListNotifications(ctx context.Context, p access.Principal, tar
 		return nil, err
 	}
 	var out []Notification
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.lists.Read(ctx, func(tx ListTx) error {
 		if _, err := tx.GetInvoice(ctx, p.TenantID, targetID); err != nil {
 			return err
 		}

@@ -138,7 +138,7 @@ func (s *Service) newNotify(store Store, now func() time.Time) *notify.Service {
 }
 
 // queueNotification puts a message in the outbox within tx (notify.Queue).
-func (s *Service) queueNotification(ctx context.Context, tx Tx, n Notification) error {
+func (s *Service) queueNotification(ctx context.Context, tx notify.NotificationStore, n Notification) error {
 	return notify.Queue(ctx, tx, s.Now(), n)
 }
 
@@ -155,7 +155,7 @@ func (s *Service) queueNotification(ctx context.Context, tx Tx, n Notification) 
 //	}
 //
 // Type names are "<group>.<what happened>" with a group of WebhookEventGroups.
-func (s *Service) emitEvent(ctx context.Context, tx Tx, tenantID, eventType string, data any) error {
+func (s *Service) emitEvent(ctx context.Context, tx notify.EventStore, tenantID, eventType string, data any) error {
 	return notify.Emit(ctx, tx, s.Now(), tenantID, usecase.Event{Type: eventType, Data: data})
 }
 
@@ -192,7 +192,7 @@ func (s *Service) ListOutbox(ctx context.Context, p access.Principal, f OutboxFi
 		return PageOf[Notification]{}, err
 	}
 	var out []Notification
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.lists.Read(ctx, func(tx ListTx) error {
 		var err error
 		out, err = tx.ListOutbox(ctx, p.TenantID, f)
 		return err
@@ -213,7 +213,7 @@ func (s *Service) ListWebhookAttempts(ctx context.Context, p access.Principal, e
 		return PageOf[WebhookAttempt]{}, err
 	}
 	var out []WebhookAttempt
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.lists.Read(ctx, func(tx ListTx) error {
 		if _, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID); err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func (s *Service) ListWebhookDeliveries(ctx context.Context, p access.Principal,
 		return PageOf[WebhookDelivery]{}, err
 	}
 	var out []WebhookDelivery
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.lists.Read(ctx, func(tx ListTx) error {
 		if _, err := tx.GetWebhookEndpoint(ctx, p.TenantID, endpointID); err != nil {
 			return err
 		}

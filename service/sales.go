@@ -12,8 +12,14 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/service/accounts"
+	"github.com/facturo/facturo/service/bookkeeping"
+	"github.com/facturo/facturo/service/identity"
+	"github.com/facturo/facturo/service/invoicing"
+	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/sales"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/service/wallets"
 )
 
 // The catalog, sales item, contract, ticket, usage, billing run and
@@ -80,7 +86,8 @@ type salesService = sales.Service
 // newSales returns the sales service over store, its transactions narrowed
 // to what each part of it declares, with what it needs of the rest of the
 // service. The area's transactions are the store's, narrowed: the root
-// code it calls gets the whole transaction back (tx.(Tx)).
+// code it calls asserts the interface its callee declares (see
+// callbacks.go); billing a batch wraps the whole transaction (memoTx).
 func (s *Service) newSales(store Store) *sales.Service {
 	return sales.New(sales.Stores{
 		Catalog:   usecase.Narrow[sales.CatalogTx, Tx](store, func(tx Tx) sales.CatalogTx { return tx }),
@@ -91,10 +98,10 @@ func (s *Service) newSales(store Store) *sales.Service {
 		Billing:   usecase.Narrow[sales.BillingTx, Tx](store, func(tx Tx) sales.BillingTx { return tx }),
 	}, sales.Deps{
 		Emit: func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error {
-			return s.emitEvent(ctx, tx.(Tx), tenantID, e.Type, e.Data)
+			return s.emitEvent(ctx, tx.(notify.EventStore), tenantID, e.Type, e.Data)
 		},
 		RefuseControlAccount: func(ctx context.Context, tx sales.CatalogTx, tenantID, field, account string) error {
-			setup, err := tx.(Tx).Setup(ctx, tenantID)
+			setup, err := tx.(identity.SetupReader).Setup(ctx, tenantID)
 			if err != nil {
 				return err
 			}
@@ -105,15 +112,15 @@ func (s *Service) newSales(store Store) *sales.Service {
 		},
 		Invoices: salesInvoices{s},
 		RateFor: func(ctx context.Context, tx sales.BillingTx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (decimal.Decimal, bool, error) {
-			return exchangeRateFor(ctx, tx.(Tx), tenant, explicit, currency, date)
+			return exchangeRateFor(ctx, tx.(bookkeeping.RateReader), tenant, explicit, currency, date)
 		},
 		NoRateReason:       noRateReason,
 		RenewSubscriptions: s.RenewSubscriptions,
 		RenewDue: func(ctx context.Context, tx sales.BillingTx, tenantID, customerID string, upTo calendar.Date) (int, error) {
-			return s.renewDue(ctx, tx.(Tx), tenantID, customerID, upTo)
+			return s.renewDue(ctx, tx.(accounts.SubscriptionsTx), tenantID, customerID, upTo)
 		},
 		DrawUsage: func(ctx context.Context, tx sales.ItemsTx, si billing.SalesItem, recordID string) (UsageRowResult, bool, error) {
-			return s.drawUsageRow(ctx, tx.(Tx), si, recordID)
+			return s.drawUsageRow(ctx, tx.(wallets.DrawTx), si, recordID)
 		},
 		Detach:     Detach,
 		Fault:      s.faultPoint,
@@ -123,7 +130,7 @@ func (s *Service) newSales(store Store) *sales.Service {
 
 // renewDue bills, in tx, the subscription periods of one customer due by
 // upTo, as a billing run renews them (each period once, the row locked).
-func (s *Service) renewDue(ctx context.Context, tx Tx, tenantID, customerID string, upTo calendar.Date) (int, error) {
+func (s *Service) renewDue(ctx context.Context, tx accounts.SubscriptionsTx, tenantID, customerID string, upTo calendar.Date) (int, error) {
 	subs, err := tx.DueSubscriptionIDs(ctx, tenantID, customerID, upTo, 1000)
 	if err != nil {
 		return 0, err
@@ -134,7 +141,7 @@ func (s *Service) renewDue(ctx context.Context, tx Tx, tenantID, customerID stri
 		if err != nil {
 			return made, err
 		}
-		n, err := s.renew(ctx, tx, &sub, upTo)
+		n, err := s.RenewPeriods(ctx, tx, &sub, upTo)
 		if err != nil {
 			return made, err
 		}
@@ -158,13 +165,13 @@ func (b salesInvoices) Memo(tx sales.BillingTx, customers []billing.Customer) sa
 
 // Prepare completes and checks a draft made of sales items.
 func (b salesInvoices) Prepare(ctx context.Context, tx sales.BillingTx, p access.Principal, inv *billing.Invoice) error {
-	return b.s.prepare(ctx, tx.(Tx), p, inv, InvoiceInput{})
+	return b.s.PrepareDraft(ctx, tx.(invoicing.IssueTx), p, inv, InvoiceInput{})
 }
 
 // Issue issues a prepared draft and saves it.
 func (b salesInvoices) Issue(ctx context.Context, tx sales.BillingTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
-	wide := tx.(Tx)
-	if err := b.s.issue(ctx, wide, p, inv, tenant, today); err != nil {
+	wide := tx.(invoicing.IssueTx)
+	if err := b.s.IssueDraft(ctx, wide, p, inv, tenant, today); err != nil {
 		return fmt.Errorf("issue %s: %w", inv.DocumentNumber, err)
 	}
 	return wide.UpdateInvoice(ctx, *inv)
@@ -173,14 +180,7 @@ func (b salesInvoices) Issue(ctx context.Context, tx sales.BillingTx, p access.P
 // EmitBilled emits invoice.created (and invoice.issued) for what one
 // billing transaction made.
 func (b salesInvoices) EmitBilled(ctx context.Context, tx sales.BillingTx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error {
-	return b.s.emitBilledEvents(ctx, tx.(Tx), tenantID, invs, issued, extra)
-}
-
-// completeItem fills an item's defaults from its product and customer, sets
-// its status from the customer's billing information and validates it
-// (sales.Service.CompleteItem).
-func (s *Service) completeItem(ctx context.Context, tx Tx, tenantID string, si *billing.SalesItem, fromProduct bool) error {
-	return s.CompleteItem(ctx, tx, tenantID, si, fromProduct)
+	return b.s.emitBilledEvents(ctx, tx.(notify.EventStore), tenantID, invs, issued, extra)
 }
 
 // WithBillingBatch sets about how many items one billing-run transaction
@@ -256,7 +256,7 @@ func (s *Service) ListSalesItems(ctx context.Context, p access.Principal, f Sale
 		return PageOf[billing.SalesItem]{}, err
 	}
 	var rows []billing.SalesItem
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.lists.Read(ctx, func(tx ListTx) error {
 		var err error
 		rows, err = tx.ListSalesItems(ctx, p.TenantID, f)
 		return err
@@ -349,7 +349,7 @@ func (m *memoTx) GetCustomer(ctx context.Context, tenantID, customerID string) (
 
 // emitBilledEvents emits invoice.created (and invoice.issued) for the
 // invoices one billing transaction made, reading the endpoints once.
-func (s *Service) emitBilledEvents(ctx context.Context, tx Tx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error {
+func (s *Service) emitBilledEvents(ctx context.Context, tx notify.EventStore, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error {
 	if len(invs) == 0 {
 		return nil
 	}

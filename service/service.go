@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service/bookkeeping"
 	"github.com/facturo/facturo/service/collections"
 	"github.com/facturo/facturo/service/identity"
@@ -86,6 +87,30 @@ type Tx interface {
 	bookkeeping.ExchangeRateStore
 }
 
+// ListTx is what the lists the root package serves page by page read (their
+// filters carry the root's Page): the audit log, the outbox and webhook
+// delivery log, customers, sales items and documents. Those use cases read
+// through it, not through the whole Tx.
+type ListTx interface {
+	ListAudit(ctx context.Context, tenantID string, f AuditFilter) ([]AuditEntry, error)
+	ListOutbox(ctx context.Context, tenantID string, f OutboxFilter) ([]Notification, error)
+	GetWebhookEndpoint(ctx context.Context, tenantID, endpointID string) (WebhookEndpoint, error)
+	ListWebhookAttempts(ctx context.Context, tenantID, endpointID string, page Page) ([]WebhookAttempt, error)
+	ListWebhookDeliveries(ctx context.Context, tenantID, endpointID, status string, page Page) ([]WebhookDelivery, error)
+	ListNotifications(ctx context.Context, tenantID, targetID string) ([]Notification, error)
+	ListCustomers(ctx context.Context, tenantID string, f CustomerFilter) ([]billing.Customer, error)
+	ListSalesItems(ctx context.Context, tenantID string, f SalesItemFilter) ([]billing.SalesItem, error)
+	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
+	GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error)
+	InvoiceLister
+	InvoiceLines(ctx context.Context, tenantID string, invoiceIDs []string) (map[string][]billing.Line, error)
+}
+
+// InvoiceLister reads documents page by page with the root's InvoiceFilter.
+type InvoiceLister interface {
+	ListInvoices(ctx context.Context, tenantID string, f InvoiceFilter) ([]billing.Invoice, error)
+}
+
 // CounterStore hands out per-tenant sequence numbers (customer numbers; legal
 // invoice numbers use the same gapless mechanism).
 type CounterStore interface {
@@ -135,12 +160,12 @@ type Service struct {
 	*collector
 	*walleter
 
-	store    Store
+	store Store
+	// lists reads the root's page-by-page lists (ListTx).
+	lists    usecase.Store[ListTx]
 	now      Clock
 	fault    func(point string) error
 	provider PaymentProvider
-	// primaryRemovalChecks may refuse removing a primary card.
-	primaryRemovalChecks []PrimaryRemovalCheck
 	// billBatchItems is about how many items one billing transaction bills.
 	billBatchItems int
 
@@ -167,7 +192,8 @@ func WithPasswordCost(c access.PasswordCost) Option {
 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, passwordCost: access.DefaultPasswordCost}
+	s := &Service{store: store, now: time.Now, passwordCost: access.DefaultPasswordCost,
+		lists: usecase.Narrow[ListTx, Tx](store, func(tx Tx) ListTx { return tx })}
 	for _, o := range opts {
 		o(s)
 	}
@@ -206,24 +232,6 @@ type AuditFilter struct {
 	Page       Page
 }
 
-// audit writes one audit entry in tx. changes is marshalled to JSON. Use
-// cases moved into an area package return their entries to usecase.Write
-// instead.
-func (s *Service) audit(ctx context.Context, tx Tx, p access.Principal, action, targetType, targetID string, changes any) error {
-	return usecase.Record(ctx, tx, s.Now, p, usecase.Change{Action: action, TargetType: targetType, TargetID: targetID, Changes: changes})
-}
-
-// env is the write envelope over the whole store for the use cases still in
-// the root package: usecase.Write(ctx, s.env(), p, perm, check, fn) checks
-// perm, runs fn in one transaction and writes the audit entries and events
-// (webhook deliveries, see emitEvent) fn returns in it.
-func (s *Service) env() usecase.Env[Tx] {
-	return usecase.Env[Tx]{Store: s.store, Now: s.Now,
-		Emit: func(ctx context.Context, tx Tx, tenantID string, e usecase.Event) error {
-			return s.emitEvent(ctx, tx, tenantID, e.Type, e.Data)
-		}}
-}
-
 // ListAudit returns audit entries of the caller's tenant, newest first.
 func (s *Service) ListAudit(ctx context.Context, p access.Principal, f AuditFilter) (PageOf[AuditEntry], error) {
 	if err := p.Require(access.ReadAudit); err != nil {
@@ -232,8 +240,11 @@ func (s *Service) ListAudit(ctx context.Context, p access.Principal, f AuditFilt
 	if err := f.Page.decode(); err != nil {
 		return PageOf[AuditEntry]{}, err
 	}
-	out, err := usecase.Read(ctx, s.env(), p, access.ReadAudit, func(tx Tx) ([]AuditEntry, error) {
-		return tx.ListAudit(ctx, p.TenantID, f)
+	var out []AuditEntry
+	err := s.lists.Read(ctx, func(tx ListTx) error {
+		var err error
+		out, err = tx.ListAudit(ctx, p.TenantID, f)
+		return err
 	})
 	if err != nil {
 		return PageOf[AuditEntry]{}, err

@@ -8,6 +8,9 @@ import (
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/accounts"
+	"github.com/facturo/facturo/service/bookkeeping"
+	"github.com/facturo/facturo/service/notify"
+	"github.com/facturo/facturo/service/sales"
 	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/service/wallets"
 )
@@ -46,8 +49,8 @@ type walleter = wallets.Service
 
 // newWallets returns the wallet service over store, its transactions
 // narrowed to what each part of it declares, with what it needs of the rest
-// of the service (the root code it calls gets the whole transaction back:
-// tx.(Tx)).
+// of the service (the root code it calls asserts the interface its callee
+// declares, see callbacks.go).
 func (s *Service) newWallets(store Store) *wallets.Service {
 	return wallets.New(wallets.Stores{
 		Wallets:     usecase.Narrow[wallets.WalletsTx, Tx](store, func(tx Tx) wallets.WalletsTx { return tx }),
@@ -57,41 +60,35 @@ func (s *Service) newWallets(store Store) *wallets.Service {
 		Settings:    usecase.Narrow[wallets.SettingsTx, Tx](store, func(tx Tx) wallets.SettingsTx { return tx }),
 	}, wallets.Deps{
 		Emit: func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error {
-			return s.emitEvent(ctx, tx.(Tx), tenantID, e.Type, e.Data)
+			return s.emitEvent(ctx, tx.(notify.EventStore), tenantID, e.Type, e.Data)
 		},
 		Post: func(ctx context.Context, tx usecase.AuditTx, tenantID string, date calendar.Date, desc, sourceType, sourceID, reverses string, lines []ledger.Line) (ledger.Entry, error) {
-			return s.post(ctx, tx.(Tx), tenantID, date, desc, sourceType, sourceID, reverses, lines)
+			return s.post(ctx, tx.(bookkeeping.PostingTx), tenantID, date, desc, sourceType, sourceID, reverses, lines)
 		},
 		PrimaryCard: func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string) error {
-			_, err := accounts.PrimaryPaymentMethod(ctx, tx.(Tx), tenantID, customerID)
+			_, err := accounts.PrimaryPaymentMethod(ctx, tx.(accounts.PaymentMethodStore), tenantID, customerID)
 			return err
 		},
 		ChargeCard: func(ctx context.Context, tx usecase.AuditTx, tenantID, customerID string, today calendar.Date, amount money.Amount, desc, key string) (string, error) {
-			_, ch, err := s.ChargePrimaryCard(ctx, tx.(Tx), tenantID, customerID, today, amount, desc, key)
+			_, ch, err := s.ChargePrimaryCard(ctx, tx.(accounts.PaymentMethodStore), tenantID, customerID, today, amount, desc, key)
 			return ch.ChargeID, err
 		},
 		CompleteItem: func(ctx context.Context, tx usecase.AuditTx, tenantID string, si *billing.SalesItem, fromProduct bool) error {
-			return s.completeItem(ctx, tx.(Tx), tenantID, si, fromProduct)
+			return s.CompleteItem(ctx, tx.(sales.CompleteTx), tenantID, si, fromProduct)
 		},
 		PageLimit: MaxLimit,
 	}, s.Now)
 }
 
-// walletRemovalCheck refuses removing a customer's primary card while its
-// wallet recharges automatically (wallets.RemovalCheck).
-func walletRemovalCheck(ctx context.Context, tx Tx, tenantID, customerID string) error {
-	return wallets.RemovalCheck(ctx, tx, tenantID, customerID)
-}
-
 // walletView reads a customer's wallet with its balances (wallets.LoadView).
-func (s *Service) walletView(ctx context.Context, tx Tx, tenantID, customerID string) (WalletView, error) {
+func (s *Service) walletView(ctx context.Context, tx wallets.ViewReader, tenantID, customerID string) (WalletView, error) {
 	return wallets.LoadView(ctx, tx, s.Now(), tenantID, customerID)
 }
 
 // drawUsageRow charges an imported usage row to the customer's wallet when
 // it has one in the row's currency, inside the import's transaction
 // (wallets.Service.DrawUsageRow); ok is false when it has none.
-func (s *Service) drawUsageRow(ctx context.Context, tx Tx, si billing.SalesItem, recordID string) (UsageRowResult, bool, error) {
+func (s *Service) drawUsageRow(ctx context.Context, tx wallets.DrawTx, si billing.SalesItem, recordID string) (UsageRowResult, bool, error) {
 	d, ok, err := s.DrawUsageRow(ctx, tx, si, recordID)
 	if err != nil || !ok {
 		return UsageRowResult{}, ok, err
