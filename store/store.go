@@ -171,11 +171,11 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(db.summariesMigration())}
 	dialect := goose.DialectSQLite3
+	var schema string
 	if db.engine == dbtx.Postgres {
 		dialect = goose.DialectPostgres
 		// One advisory lock per schema, so nodes sharing a schema migrate one
 		// at a time while other schemas on the server are not held up.
-		var schema string
 		if err := db.write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 			return fmt.Errorf("migration lock: %w", err)
 		}
@@ -211,6 +211,9 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 			}
 			log.Info("migrated", "engine", db.engine, "version", r.Source.Version, "file", file, "took", r.Duration)
 		}
+	}
+	if err := db.migrateJobTables(ctx, schema, log); err != nil {
+		return err
 	}
 	return db.Optimize(ctx)
 }
@@ -332,6 +335,9 @@ func MigrationsDigest(e Engine) (string, error) {
 		return nil
 	})
 	if err != nil {
+		return "", fmt.Errorf("migrations digest: %w", err)
+	}
+	if err := jobMigrationsDigest(e, h); err != nil {
 		return "", fmt.Errorf("migrations digest: %w", err)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil

@@ -18,6 +18,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/demo"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/jobs"
 	"github.com/facturo/facturo/server"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -53,7 +54,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx) // stops purgeLoop however serve ends
+	ctx, cancel := context.WithCancel(ctx) // stops the background work however serve ends
 	defer cancel()
 	log := newLogger(stderr, *logLevel)
 	slog.SetDefault(log)
@@ -106,11 +107,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "  API key:   %s\n", login.APIKey)
 		fmt.Fprintf(stdout, "  Try:       curl -H 'Authorization: Bearer %s' %s/api/v1/customers\n", login.APIKey, url)
 	}
-	go purgeLoop(ctx, db, log)
-	go sweepLoop(ctx, svc, log)
-	go walletLoop(ctx, svc, log)
-	jobs := startWorkers(svc, log, 5*time.Second)
-	defer jobs.Stop(20 * time.Second)
+	periodic, err := jobs.New(db, svc, jobs.Config{Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := periodic.Start(ctx); err != nil {
+		return err
+	}
+	defer periodic.Stop(20 * time.Second) //nolint:errcheck // the shutdown below stops it first
+	outbox := startWorkers(svc, log, 5*time.Second)
+	defer outbox.Stop(20 * time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -124,7 +130,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	jobs.Stop(15 * time.Second) // let the batches in flight finish
+	outbox.Stop(15 * time.Second) // let the batches in flight finish
+	if err := periodic.Stop(15 * time.Second); err != nil {
+		log.Warn("stopping jobs", "err", err)
+	}
 	return nil
 }
 
@@ -137,72 +146,6 @@ func displayAddr(a string) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
-}
-
-// purgeLoop deletes expired sessions and stale records hourly.
-func purgeLoop(ctx context.Context, db *store.DB, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if err := db.PurgeExpired(ctx, time.Now(), 48*time.Hour); err != nil && ctx.Err() == nil {
-			log.Warn("purge expired records", "err", err)
-		}
-		if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("planner statistics", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// sweepLoop makes the documents recurring templates owe, resumes billing
-// runs whose node stopped, marks overdue
-// documents past due and queues dunning reminders, every ten minutes. Every
-// node may run it: each change is a locked, conditional update.
-func sweepLoop(ctx context.Context, svc *service.Service, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		tenants, err := svc.ListTenants(ctx)
-		if err != nil && ctx.Err() == nil {
-			log.Warn("past-due sweep", "err", err)
-		}
-		for _, ten := range tenants {
-			if n, err := svc.RunRecurring(ctx, ten.ID); err != nil && ctx.Err() == nil {
-				log.Warn("recurring invoices", "tenant", ten.ID, "err", err)
-			} else if n > 0 {
-				log.Info("recurring invoices made", "tenant", ten.ID, "count", n)
-			}
-			if runs, err := svc.ResumeBillingRuns(ctx, ten.ID); err != nil && ctx.Err() == nil {
-				log.Warn("resume billing runs", "tenant", ten.ID, "err", err)
-			} else if len(runs) > 0 {
-				log.Info("billing runs resumed", "tenant", ten.ID, "count", len(runs))
-			}
-			if run, err := svc.ScheduledBillingRun(ctx, ten.ID); err != nil && ctx.Err() == nil {
-				log.Warn("scheduled billing run", "tenant", ten.ID, "err", err)
-			} else if run != nil {
-				log.Info("scheduled billing run", "tenant", ten.ID, "run", run.ID, "invoices", run.InvoicesCreated)
-			}
-			if n, err := svc.SweepPastDue(ctx, ten.ID); err != nil && ctx.Err() == nil {
-				log.Warn("past-due sweep", "tenant", ten.ID, "err", err)
-			} else if n > 0 {
-				log.Info("marked past due", "tenant", ten.ID, "count", n)
-			}
-			if n, err := svc.SweepDunning(ctx, ten.ID); err != nil && ctx.Err() == nil {
-				log.Warn("dunning sweep", "tenant", ten.ID, "err", err)
-			} else if n > 0 {
-				log.Info("dunning reminders queued", "tenant", ten.ID, "count", n)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 func runMigrate(ctx context.Context, args []string, _, stderr io.Writer) error {

@@ -35,6 +35,7 @@ var commands = []command{
 	{"user", "create a user (user create)", runUser},
 	{"apikey", "create an API key (apikey create)", runAPIKey},
 	{"billing-run", "run or resume the billing run of a period, with progress", runBillingRun},
+	{"jobs", "list the background jobs or retry a failed one (jobs list | jobs retry --id <id>)", runJobs},
 	{"version", "print the version", func(_ context.Context, _ []string, w, _ io.Writer) error {
 		_, err := fmt.Fprintln(w, "facturo", version)
 		return err
