@@ -39,6 +39,8 @@ type Service interface {
 	SweepDunning(ctx context.Context, tenantID string) (int, error)
 	RenewDueSubscriptions(ctx context.Context, tenantID string) (int, error)
 	ProcessWalletRecharges(ctx context.Context, tenantID string, limit int) (int, error)
+	SendDueEmails(ctx context.Context, limit int) (service.EmailRun, error)
+	DeliverDueWebhooks(ctx context.Context, limit int) (service.WebhookRun, error)
 }
 
 // Database is the store as the jobs use it (*store.DB): River's driver over
@@ -61,6 +63,8 @@ const (
 	KindRenewals        = "subscription_renewals" // subscription periods billed
 	KindWalletRecharges = "wallet_recharges"      // due automatic wallet recharges
 	KindPurge           = "purge"                 // expired sessions and records; planner statistics
+	KindEmails          = "email_outbox"          // the outbox's due emails
+	KindWebhooks        = "webhook_deliveries"    // the due webhook deliveries
 )
 
 // kindFanOut is the job that turns one period of a tenant kind into one job
@@ -69,6 +73,10 @@ const kindFanOut = "fan_out"
 
 // walletRechargeBatch is how many recharge jobs of a tenant one pass runs.
 const walletRechargeBatch = 100
+
+// outboxBatch is how many messages (or deliveries) one claim takes; a job
+// claims batch after batch while it finds work, within its timeout.
+const outboxBatch = 50
 
 // A Kind is one kind of periodic work: how often it runs, whether it runs
 // once per tenant (fanned out) or once for the whole database, how long one
@@ -129,6 +137,14 @@ func Kinds() []Kind {
 			func(ctx context.Context, r *Runner, _ string) (int, error) {
 				return r.eachTenant(ctx, r.rechargeTenant)
 			}),
+		// The outbox and the webhook deliveries: one job every few seconds
+		// claims batches under a lease while it finds work; a backlog that
+		// outlasts a period gets the next period's job beside it, on
+		// another node, each claiming other messages.
+		newKind[emailsKind](5*time.Second, false, 5*time.Minute,
+			func(ctx context.Context, r *Runner, _ string) (int, error) { return r.drain(ctx, r.sendEmails) }),
+		newKind[webhooksKind](5*time.Second, false, 5*time.Minute,
+			func(ctx context.Context, r *Runner, _ string) (int, error) { return r.drain(ctx, r.deliverWebhooks) }),
 		newKind[purgeKind](time.Hour, false, 10*time.Minute,
 			func(ctx context.Context, r *Runner, _ string) (int, error) {
 				if err := r.db.PurgeExpired(ctx, time.Now(), 48*time.Hour); err != nil {
@@ -151,6 +167,8 @@ type (
 	renewalsKind        struct{}
 	walletRechargesKind struct{}
 	purgeKind           struct{}
+	emailsKind          struct{}
+	webhooksKind        struct{}
 )
 
 func (recurringKind) kind() string       { return KindRecurring }
@@ -161,6 +179,8 @@ func (dunningKind) kind() string         { return KindDunning }
 func (renewalsKind) kind() string        { return KindRenewals }
 func (walletRechargesKind) kind() string { return KindWalletRecharges }
 func (purgeKind) kind() string           { return KindPurge }
+func (emailsKind) kind() string          { return KindEmails }
+func (webhooksKind) kind() string        { return KindWebhooks }
 
 // Work is the arguments of one job of the Kind K: the tenant it is for,
 // empty for a kind run once for the whole database.
@@ -380,6 +400,41 @@ func (r *Runner) eachTenant(ctx context.Context, fn func(ctx context.Context, te
 		}
 	}
 	return total, errors.Join(errs...)
+}
+
+// drain runs one claim after another while they find work (and ctx
+// lasts), and returns how many items they took.
+func (r *Runner) drain(ctx context.Context, claim func(ctx context.Context) (int, error)) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		n, err := claim(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// sendEmails sends one batch of due outbox messages.
+func (r *Runner) sendEmails(ctx context.Context) (int, error) {
+	run, err := r.svc.SendDueEmails(ctx, outboxBatch)
+	switch {
+	case run.Retrying+run.Failed > 0:
+		r.log.Warn("emails", "sent", run.Sent, "retrying", run.Retrying, "failed", run.Failed, "skipped", run.Skipped, "last_error", run.LastError)
+	case run.Claimed > 0:
+		r.log.Info("emails", "sent", run.Sent, "skipped", run.Skipped)
+	}
+	return run.Claimed, err
+}
+
+// deliverWebhooks posts one batch of due webhook deliveries.
+func (r *Runner) deliverWebhooks(ctx context.Context) (int, error) {
+	run, err := r.svc.DeliverDueWebhooks(ctx, outboxBatch)
+	if run.Failed > 0 {
+		r.log.Warn("webhooks given up", "count", run.Failed)
+	}
+	return run.Claimed, err
 }
 
 func (r *Runner) rechargeTenant(ctx context.Context, tenantID string) (int, error) {

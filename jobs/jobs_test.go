@@ -75,6 +75,14 @@ func (c *counting) RenewDueSubscriptions(_ context.Context, t string) (int, erro
 func (c *counting) ProcessWalletRecharges(_ context.Context, t string, _ int) (int, error) {
 	return c.ran(jobs.KindWalletRecharges, t)
 }
+func (c *counting) SendDueEmails(context.Context, int) (service.EmailRun, error) {
+	_, err := c.ran(jobs.KindEmails, "")
+	return service.EmailRun{}, err
+}
+func (c *counting) DeliverDueWebhooks(context.Context, int) (service.WebhookRun, error) {
+	_, err := c.ran(jobs.KindWebhooks, "")
+	return service.WebhookRun{}, err
+}
 
 // period is every kind's period in the scheduling tests.
 const period = 2 * time.Second

@@ -115,8 +115,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer periodic.Stop(20 * time.Second) //nolint:errcheck // the shutdown below stops it first
-	outbox := startWorkers(svc, log, 5*time.Second)
-	defer outbox.Stop(20 * time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -130,8 +128,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	outbox.Stop(15 * time.Second) // let the batches in flight finish
-	if err := periodic.Stop(15 * time.Second); err != nil {
+	if err := periodic.Stop(15 * time.Second); err != nil { // let the jobs in flight finish
 		log.Warn("stopping jobs", "err", err)
 	}
 	return nil

@@ -574,7 +574,7 @@ func TestServeSendsEmail(t *testing.T) {
 
 // helpCommands are the argument lists that print each command's flags.
 var helpCommands = [][]string{{"serve"}, {"migrate"}, {"tenant", "create"}, {"tenant", "list"}, {"user", "create"},
-	{"apikey", "create"}, {"billing-run"}}
+	{"apikey", "create"}, {"billing-run"}, {"jobs", "list"}, {"jobs", "retry"}}
 
 // TestHelpMasksSecrets: a database or SMTP URL taken from the environment is
 // shown in --help without its password, whichever command prints it.

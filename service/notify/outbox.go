@@ -217,7 +217,8 @@ type EmailRun struct {
 // goes to one), renders each in its language, sends it and records the
 // outcome. A failed attempt is retried with exponential backoff up to
 // MaxEmailAttempts, then marked failed. Without a Mailer it does nothing:
-// messages stay queued and readable. The job in serve calls it in a loop.
+// messages stay queued and readable. The email_outbox job (package jobs)
+// calls it while it finds work.
 //
 // It is the outbox's own bookkeeping, run by no principal and audited by
 // the outcome it records on each message: its transactions are bookkeeping
