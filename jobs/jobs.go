@@ -26,6 +26,7 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/service"
 )
 
@@ -39,6 +40,7 @@ type Service interface {
 	SweepDunning(ctx context.Context, tenantID string) (int, error)
 	RenewDueSubscriptions(ctx context.Context, tenantID string) (int, error)
 	ProcessWalletRecharges(ctx context.Context, tenantID string, limit int) (int, error)
+	RunWalletRecharge(ctx context.Context, tenantID, rechargeID string) (int, error)
 	SendDueEmails(ctx context.Context, limit int) (service.EmailRun, error)
 	DeliverDueWebhooks(ctx context.Context, limit int) (service.WebhookRun, error)
 }
@@ -131,9 +133,10 @@ func Kinds() []Kind {
 			func(ctx context.Context, r *Runner, t string) (int, error) {
 				return r.svc.RenewDueSubscriptions(ctx, t)
 			}),
-		// Recharges are due within seconds of a draw; one job a period goes
-		// through every tenant's few due recharges rather than a job each.
-		newKind[walletRechargesKind](15*time.Second, false, 5*time.Minute,
+		// Each recharge attempt is a job of its own, inserted with it
+		// (jobargs.WalletRecharge); this sweep takes the due ones whose job
+		// was lost (made before jobs were, or whose job gave up).
+		newKind[walletRechargesKind](10*time.Minute, false, 5*time.Minute,
 			func(ctx context.Context, r *Runner, _ string) (int, error) {
 				return r.eachTenant(ctx, r.rechargeTenant)
 			}),
@@ -264,6 +267,9 @@ func New(db Database, svc Service, cfg Config) (*Runner, error) {
 	if err := river.AddWorkerSafely(workers, &fanOutWorker{r: r}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
+	if err := river.AddWorkerSafely(workers, &rechargeWorker{r: r}); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
 	client, err := river.NewClient(db.JobDriver(), &river.Config{
 		ID:                   cfg.Node,
 		Logger:               slog.New(warnings{r.log.Handler()}).With("component", "jobs"),
@@ -356,6 +362,30 @@ func (w *fanOutWorker) Work(ctx context.Context, job *river.Job[FanOut]) error {
 		return fmt.Errorf("fan out %s: %w", k.Name, err)
 	}
 	return nil
+}
+
+// rechargeWorker runs one attempt of a wallet's automatic recharge, the job
+// the store inserted in the transaction that made the recharge due.
+type rechargeWorker struct {
+	river.WorkerDefaults[jobargs.WalletRecharge]
+	r *Runner
+}
+
+// Work charges the card if the recharge is still due.
+func (w *rechargeWorker) Work(ctx context.Context, job *river.Job[jobargs.WalletRecharge]) error {
+	n, err := w.r.svc.RunWalletRecharge(ctx, job.Args.TenantID, job.Args.RechargeID)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", jobargs.KindWalletRecharge, job.Args.RechargeID, err)
+	}
+	if n > 0 {
+		w.r.log.Info("job done", "kind", jobargs.KindWalletRecharge, "tenant", job.Args.TenantID, "recharge", job.Args.RechargeID)
+	}
+	return nil
+}
+
+// Timeout bounds one charge and its recording.
+func (w *rechargeWorker) Timeout(*river.Job[jobargs.WalletRecharge]) time.Duration {
+	return 5 * time.Minute
 }
 
 // kindWorker runs the jobs of the Kind K.

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/jobs"
+	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
 )
@@ -74,6 +76,9 @@ func (c *counting) RenewDueSubscriptions(_ context.Context, t string) (int, erro
 }
 func (c *counting) ProcessWalletRecharges(_ context.Context, t string, _ int) (int, error) {
 	return c.ran(jobs.KindWalletRecharges, t)
+}
+func (c *counting) RunWalletRecharge(_ context.Context, t, _ string) (int, error) {
+	return c.ran("wallet_recharge", t)
 }
 func (c *counting) SendDueEmails(context.Context, int) (service.EmailRun, error) {
 	_, err := c.ran(jobs.KindEmails, "")
@@ -483,4 +488,120 @@ func TestAJobOfADeadNodeIsFinishedOnceByAnother(t *testing.T) {
 	if err := main.SQL().QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'past_due' AND args->>'tenant_id' = 'ten_a'`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("ten_a has %d past-due jobs (%v), want the one", n, err)
 	}
+}
+
+// rechargeJobs returns the recharge ids of River's wallet_recharge jobs,
+// by state.
+func rechargeJobs(t *testing.T, db *store.DB) map[string]string {
+	t.Helper()
+	args := "args"
+	if db.Engine() == store.SQLite {
+		args = "json(args)" // River keeps SQLite's args as JSONB
+	}
+	rows, err := db.SQL().Query(`SELECT ` + args + `, state FROM river_job WHERE kind = 'wallet_recharge'`)
+	if err != nil {
+		t.Fatalf("read jobs: %v", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var args []byte
+		var state string
+		if err := rows.Scan(&args, &state); err != nil {
+			t.Fatal(err)
+		}
+		var a struct {
+			RechargeID string `json:"recharge_id"`
+		}
+		if err := json.Unmarshal(args, &a); err != nil {
+			t.Fatalf("job args %s: %v", args, err)
+		}
+		out[a.RechargeID] = state
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestAWalletRechargeIsAJobOfItsTransaction: the draw that makes a wallet's
+// automatic recharge due inserts the job that runs it in its own
+// transaction (a rolled-back change leaves no job), and the job charges the
+// card, once.
+func TestAWalletRechargeIsAJobOfItsTransaction(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		svc := service.New(db, service.WithPaymentProvider(testcard.New()), service.WithPasswordCost(access.LeastPasswordCost))
+		login, err := demo.Ensure(ctx, svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := access.System(login.TenantID, "test")
+		page, err := svc.ListCustomers(ctx, p, service.CustomerFilter{Query: "C-1002"})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("the demo's customer C-1002: %v, %d found", err, len(page.Items))
+		}
+		cid := page.Items[0].ID
+		known := map[string]bool{}
+		rcs, err := svc.ListWalletRecharges(ctx, p, cid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rc := range rcs {
+			known[rc.ID] = true
+		}
+		// Below the threshold of 20.00: a recharge of 50.00 is due.
+		if _, err := svc.DrawWallet(ctx, p, service.UsageCharge{CustomerID: cid, Ref: "big-usage", Amount: "45.00", Description: "usage"}); err != nil {
+			t.Fatal(err)
+		}
+		rcs, err = svc.ListWalletRecharges(ctx, p, cid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rc service.Recharge
+		for _, r := range rcs {
+			if !known[r.ID] {
+				rc = r
+			}
+		}
+		if rc.ID == "" || rc.Status != "pending" {
+			t.Fatalf("recharges after the draw %+v: want a new pending one", rcs)
+		}
+		if state := rechargeJobs(t, db)[rc.ID]; state != "available" && state != "scheduled" {
+			t.Fatalf("the recharge's job is %q, want inserted with the draw", state)
+		}
+
+		// A change that rolls back leaves no job.
+		undo := errors.New("undo")
+		inserted := false
+		err = db.Write(ctx, func(tx service.Tx) error {
+			ghost := rc
+			ghost.ID, ghost.Status = "rch_rolled_back", "pending"
+			if err := tx.InsertRecharge(ctx, ghost); err != nil {
+				return err
+			}
+			inserted = true
+			return undo
+		})
+		if !errors.Is(err, undo) || !inserted {
+			t.Fatalf("the rolled-back insert: %v (inserted %v)", err, inserted)
+		}
+		if state, ok := rechargeJobs(t, db)["rch_rolled_back"]; ok {
+			t.Fatalf("a rolled-back recharge left a %s job", state)
+		}
+
+		start(t, db, svc, jobs.Config{Every: every(time.Hour)})
+		waitFor(t, "the recharge job", func() bool { return rechargeJobs(t, db)[rc.ID] == "completed" })
+		rcs, err = svc.ListWalletRecharges(ctx, p, cid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rcs {
+			if r.ID == rc.ID && (r.Status != "succeeded" || r.MovementID == "" || r.Attempts != 0) {
+				t.Errorf("recharge after its job %+v, want succeeded at the first attempt with its movement", r)
+			}
+		}
+	})
 }

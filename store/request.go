@@ -147,7 +147,7 @@ func (rt *RequestTx) join(ctx context.Context, write bool, fn func(service.Tx) e
 			panic(p)
 		}
 	}()
-	if err := fn(newTx(sqlTx, rt.db.d)); err != nil {
+	if err := fn(newTx(sqlTx, rt.db.d, rt.db.jobs)); err != nil {
 		undo()
 		return true, err
 	}

@@ -25,6 +25,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/facturo/facturo/access"
@@ -52,6 +53,8 @@ type DB struct {
 	write  *sql.DB // SQLite: one connection, so writers queue in Go, not on busy_timeout
 	read   *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: same as write
 	d      dbtx.Dialect
+	// jobs inserts River jobs in write transactions (an insert-only client).
+	jobs *river.Client[*sql.Tx]
 }
 
 // DefaultSQLitePath is where Facturo keeps its database when none is configured.
@@ -83,6 +86,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	db.dsn = dsn
+	if db.jobs, err = river.NewClient(db.JobDriver(), &river.Config{}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("job inserter: %w", err)
+	}
 	return db, nil
 }
 
@@ -269,7 +276,7 @@ func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
 // APIKeyByHash finds an API key by the hash of its secret in one statement
 // on the read pool, outside any transaction (see service.Store).
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
-	return newTx(db.read, db.d).APIKeyByHash(ctx, hash)
+	return newTx(db.read, db.d, nil).APIKeyByHash(ctx, hash)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(service.Tx) error) (err error) {
@@ -277,7 +284,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := newTx(sqlTx, db.d)
+	t := newTx(sqlTx, db.d, db.jobs)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+
+	"github.com/riverqueue/river"
 
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/service/wallets"
@@ -28,9 +31,16 @@ type tx struct {
 	notifysql.Notifications
 }
 
-// newTx returns the transaction of every area over q.
-func newTx(q dbtx.Querier, d dbtx.Dialect) *tx {
+// newTx returns the transaction of every area over q. Over a *sql.Tx, jobs
+// (when set) inserts River jobs in it.
+func newTx(q dbtx.Querier, d dbtx.Dialect, jobs *river.Client[*sql.Tx]) *tx {
 	h := dbtx.New(q, d)
+	if sqlTx, ok := q.(*sql.Tx); ok && jobs != nil {
+		h.Jobs = func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+			_, err := jobs.InsertTx(ctx, sqlTx, args, opts)
+			return err
+		}
+	}
 	return &tx{
 		Tx:            h,
 		Identity:      identitysql.Identity{Tx: h},

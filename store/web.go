@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"github.com/facturo/facturo/store/dbtx"
 	"time"
+
+	"github.com/facturo/facturo/store/dbtx"
 )
 
 // Sessions and idempotency records live in the database so that any node can

@@ -41,6 +41,27 @@ func (s *Service) ProcessWalletRecharges(ctx context.Context, tenantID string, l
 	return done, nil
 }
 
+// RunWalletRecharge runs one recharge's due attempt: the job the store
+// inserted with it (jobargs.WalletRecharge) calls it when the attempt is
+// due. It does nothing (0) when the recharge is not due any more: finished,
+// or run by ProcessWalletRecharges or another node meanwhile.
+func (s *Service) RunWalletRecharge(ctx context.Context, tenantID, rechargeID string) (int, error) {
+	p := access.System(tenantID, "wallet recharges")
+	now := s.now()
+	type claim struct {
+		rc Recharge
+		ok bool
+	}
+	c, err := usecase.Write(ctx, s.recharges, p, usecase.SignedIn, nil, func(tx RechargesTx) (claim, usecase.Audit, error) {
+		rc, ok, err := tx.ClaimRecharge(ctx, tenantID, rechargeID, now, now.Add(rechargeLease))
+		return claim{rc, ok}, usecase.Audit{}, err
+	})
+	if err != nil || !c.ok {
+		return 0, err
+	}
+	return 1, s.runRecharge(ctx, p, c.rc)
+}
+
 // runRecharge charges one claimed job's card, outside any write
 // transaction, then records the outcome in one.
 func (s *Service) runRecharge(ctx context.Context, p access.Principal, rc Recharge) error {

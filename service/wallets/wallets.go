@@ -90,7 +90,9 @@ type WalletStore interface {
 	UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error)
 }
 
-// RechargeStore keeps the durable automatic top-up jobs.
+// RechargeStore keeps the durable automatic top-up jobs. Inserting or
+// updating a pending recharge also inserts, in the same transaction, the
+// job that runs its next attempt when it is due (jobargs.WalletRecharge).
 type RechargeStore interface {
 	InsertRecharge(ctx context.Context, r Recharge) error
 	UpdateRecharge(ctx context.Context, r Recharge) error
@@ -100,6 +102,9 @@ type RechargeStore interface {
 	// processing with an expired lease) processing until leaseUntil and
 	// returns them; concurrent callers never get the same job.
 	ClaimRecharges(ctx context.Context, tenantID string, now, leaseUntil time.Time, limit int) ([]Recharge, error)
+	// ClaimRecharge claims one recharge as ClaimRecharges would; false when
+	// it is not due, finished, or another node holds it.
+	ClaimRecharge(ctx context.Context, tenantID, rechargeID string, now, leaseUntil time.Time) (Recharge, bool, error)
 }
 
 // SettingsTx is what the wallet policy use cases read and write in one transaction.
@@ -178,6 +183,9 @@ type RechargesTx interface {
 	// processing with an expired lease) processing until leaseUntil and
 	// returns them; concurrent callers never get the same job.
 	ClaimRecharges(ctx context.Context, tenantID string, now, leaseUntil time.Time, limit int) ([]Recharge, error)
+	// ClaimRecharge claims one recharge as ClaimRecharges would; false when
+	// it is not due, finished, or another node holds it.
+	ClaimRecharge(ctx context.Context, tenantID, rechargeID string, now, leaseUntil time.Time) (Recharge, bool, error)
 }
 
 // DrawTx is what drawing usage from a wallet reads and writes in one

@@ -9,6 +9,7 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
@@ -255,14 +256,27 @@ func (t *Accounts) InsertRecharge(ctx context.Context, r service.Recharge) error
 	if err != nil {
 		return fmt.Errorf("insert wallet recharge: %w", err)
 	}
-	return nil
+	return t.scheduleRecharge(ctx, r)
+}
+
+// scheduleRecharge inserts, in the transaction of the change, the job that
+// runs a pending recharge's next attempt when it is due.
+func (t *Accounts) scheduleRecharge(ctx context.Context, r service.Recharge) error {
+	if r.Status != "pending" {
+		return nil
+	}
+	args := jobargs.WalletRecharge{TenantID: r.TenantID, RechargeID: r.ID, Attempt: r.Attempts}
+	return t.InsertJob(ctx, args, args.Opts(r.NextAttemptAt))
 }
 
 func (t *Accounts) UpdateRecharge(ctx context.Context, r service.Recharge) error {
 	res, err := t.Exec(ctx, `UPDATE wallet_recharges SET status=?, attempts=?, next_attempt_at=?, locked_until=?, last_error=?, movement_id=?,
 		updated_at=? WHERE tenant_id=? AND id=?`, r.Status, r.Attempts, t.D.TS(r.NextAttemptAt), t.D.NTS(r.LockedUntil), r.LastError,
 		r.MovementID, t.D.TS(r.UpdatedAt), r.TenantID, r.ID)
-	return dbtx.MustAffect(res, err, "wallet recharge", r.ID)
+	if err := dbtx.MustAffect(res, err, "wallet recharge", r.ID); err != nil {
+		return err
+	}
+	return t.scheduleRecharge(ctx, r)
 }
 
 func (t *Accounts) GetRechargeForUpdate(ctx context.Context, tenantID, rechargeID string) (service.Recharge, error) {
@@ -304,6 +318,10 @@ func collectRecharges(rows interface {
 	return out, rows.Err()
 }
 
+// rechargeDue is the condition of a recharge a node may claim at now (the
+// argument, twice): pending and due, or processing under an expired lease.
+const rechargeDue = `((status = 'pending' AND next_attempt_at <= ?) OR (status = 'processing' AND locked_until < ?))`
+
 func (t *Accounts) ClaimRecharges(ctx context.Context, tenantID string, now, leaseUntil time.Time, limit int) ([]service.Recharge, error) {
 	skip := ""
 	if t.D.Engine == dbtx.Postgres {
@@ -311,7 +329,7 @@ func (t *Accounts) ClaimRecharges(ctx context.Context, tenantID string, now, lea
 	}
 	rows, err := t.Query(ctx, `UPDATE wallet_recharges SET status = 'processing', locked_until = ?, updated_at = ?
 		WHERE tenant_id = ? AND id IN (SELECT id FROM wallet_recharges WHERE tenant_id = ?
-			AND ((status = 'pending' AND next_attempt_at <= ?) OR (status = 'processing' AND locked_until < ?))
+			AND `+rechargeDue+`
 			ORDER BY next_attempt_at, id LIMIT ?`+skip+`)
 		RETURNING id`, t.D.TS(leaseUntil), t.D.TS(now), tenantID, tenantID, t.D.TS(now), t.D.TS(now), limit)
 	if err != nil {
@@ -339,6 +357,22 @@ func (t *Accounts) ClaimRecharges(ctx context.Context, tenantID string, now, lea
 		return nil, fmt.Errorf("read claimed wallet recharges: %w", err)
 	}
 	return collectRecharges(rows)
+}
+
+func (t *Accounts) ClaimRecharge(ctx context.Context, tenantID, rechargeID string, now, leaseUntil time.Time) (service.Recharge, bool, error) {
+	res, err := t.Exec(ctx, `UPDATE wallet_recharges SET status = 'processing', locked_until = ?, updated_at = ?
+		WHERE tenant_id = ? AND id = ? AND `+rechargeDue, t.D.TS(leaseUntil), t.D.TS(now), tenantID, rechargeID, t.D.TS(now), t.D.TS(now))
+	if err != nil {
+		return service.Recharge{}, false, fmt.Errorf("claim wallet recharge: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return service.Recharge{}, false, err
+	}
+	r, err := scanRecharge(t.QueryRow(ctx, t.rechargeFrom()+` WHERE r.tenant_id = ? AND r.id = ?`, tenantID, rechargeID))
+	if err != nil {
+		return r, false, fmt.Errorf("read claimed wallet recharge: %w", err)
+	}
+	return r, true, nil
 }
 
 func (t *Accounts) UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error) {

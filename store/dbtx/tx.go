@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/riverqueue/river"
 )
 
 // Querier is what *sql.Tx and *sql.DB have in common.
@@ -20,6 +22,23 @@ type Querier interface {
 type Tx struct {
 	q Querier
 	D Dialect
+	// Jobs inserts River jobs in the transaction, committed with the change
+	// that asked for them; nil outside a read-write transaction.
+	Jobs JobInserter
+}
+
+// JobInserter inserts one River job in a transaction (see Tx.Jobs).
+type JobInserter func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+
+// InsertJob inserts a job in the transaction, or fails outside one.
+func (t *Tx) InsertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if t.Jobs == nil {
+		return fmt.Errorf("insert %s job: not in a read-write transaction", args.Kind())
+	}
+	if err := t.Jobs(ctx, args, opts); err != nil {
+		return fmt.Errorf("insert %s job: %w", args.Kind(), err)
+	}
+	return nil
 }
 
 // New returns the handle over q for dialect d.

@@ -1,0 +1,34 @@
+// Package jobargs holds the arguments of the River jobs that a business
+// transaction inserts (the store, in the transaction of the change) and a
+// worker of package jobs runs: the one home of their kinds and JSON.
+package jobargs
+
+import (
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// WalletRecharge runs one attempt of a wallet's automatic recharge: the
+// store inserts it with the recharge, and again with each retry the
+// recharge schedules, to run at the recharge's next attempt.
+type WalletRecharge struct {
+	TenantID   string `json:"tenant_id"`
+	RechargeID string `json:"recharge_id"`
+	// Attempt is how many attempts failed before this one: each attempt
+	// is a job of its own, unique by its arguments.
+	Attempt int `json:"attempt"`
+}
+
+// KindWalletRecharge is the River kind of WalletRecharge.
+const KindWalletRecharge = "wallet_recharge"
+
+// Kind is the job's River kind.
+func (WalletRecharge) Kind() string { return KindWalletRecharge }
+
+// Opts schedules the job at at, once for its arguments. Its own retries
+// are for the database failing under it: the recharge counts the card's
+// failures and schedules its next attempt itself.
+func (WalletRecharge) Opts(at time.Time) *river.InsertOpts {
+	return &river.InsertOpts{ScheduledAt: at, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
