@@ -42,6 +42,7 @@ type Service interface {
 	ProcessWalletRecharges(ctx context.Context, tenantID string, limit int) (int, error)
 	RunWalletRecharge(ctx context.Context, tenantID, rechargeID string) (int, error)
 	SendDueEmails(ctx context.Context, limit int) (service.EmailRun, error)
+	SendEmail(ctx context.Context, tenantID, notificationID string) (service.EmailRun, error)
 	DeliverDueWebhooks(ctx context.Context, limit int) (service.WebhookRun, error)
 }
 
@@ -140,12 +141,15 @@ func Kinds() []Kind {
 			func(ctx context.Context, r *Runner, _ string) (int, error) {
 				return r.eachTenant(ctx, r.rechargeTenant)
 			}),
-		// The outbox and the webhook deliveries: one job every few seconds
-		// claims batches under a lease while it finds work; a backlog that
-		// outlasts a period gets the next period's job beside it, on
-		// another node, each claiming other messages.
-		newKind[emailsKind](5*time.Second, false, 5*time.Minute,
+		// Each outbox message is sent by a job of its own, inserted with it
+		// (jobargs.SendEmail); this sweep sends the due ones whose job was
+		// lost, or that were queued while no SMTP server was configured.
+		newKind[emailsKind](time.Minute, false, 5*time.Minute,
 			func(ctx context.Context, r *Runner, _ string) (int, error) { return r.drain(ctx, r.sendEmails) }),
+		// The webhook deliveries: one job every few seconds claims batches
+		// under a lease while it finds work; a backlog that outlasts a
+		// period gets the next period's job beside it, on another node,
+		// each claiming other deliveries.
 		newKind[webhooksKind](5*time.Second, false, 5*time.Minute,
 			func(ctx context.Context, r *Runner, _ string) (int, error) { return r.drain(ctx, r.deliverWebhooks) }),
 		newKind[purgeKind](time.Hour, false, 10*time.Minute,
@@ -270,6 +274,9 @@ func New(db Database, svc Service, cfg Config) (*Runner, error) {
 	if err := river.AddWorkerSafely(workers, &rechargeWorker{r: r}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
+	if err := river.AddWorkerSafely(workers, &emailWorker{r: r}); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
 	client, err := river.NewClient(db.JobDriver(), &river.Config{
 		ID:                   cfg.Node,
 		Logger:               slog.New(warnings{r.log.Handler()}).With("component", "jobs"),
@@ -387,6 +394,28 @@ func (w *rechargeWorker) Work(ctx context.Context, job *river.Job[jobargs.Wallet
 func (w *rechargeWorker) Timeout(*river.Job[jobargs.WalletRecharge]) time.Duration {
 	return 5 * time.Minute
 }
+
+// emailWorker makes one attempt at an outbox message, the job the store
+// inserted in the transaction that queued it (or scheduled its retry).
+type emailWorker struct {
+	river.WorkerDefaults[jobargs.SendEmail]
+	r *Runner
+}
+
+// Work sends the message if it is still queued and due.
+func (w *emailWorker) Work(ctx context.Context, job *river.Job[jobargs.SendEmail]) error {
+	run, err := w.r.svc.SendEmail(ctx, job.Args.TenantID, job.Args.NotificationID)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", jobargs.KindSendEmail, job.Args.NotificationID, err)
+	}
+	if run.Retrying+run.Failed > 0 {
+		w.r.log.Warn("email", "id", job.Args.NotificationID, "retrying", run.Retrying > 0, "failed", run.Failed > 0, "last_error", run.LastError)
+	}
+	return nil
+}
+
+// Timeout bounds rendering, sending and recording one message.
+func (w *emailWorker) Timeout(*river.Job[jobargs.SendEmail]) time.Duration { return 5 * time.Minute }
 
 // kindWorker runs the jobs of the Kind K.
 type kindWorker[K marker] struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -17,8 +18,10 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/demo"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/internal/mailpit"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/jobs"
+	"github.com/facturo/facturo/mailer"
 	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -79,6 +82,10 @@ func (c *counting) ProcessWalletRecharges(_ context.Context, t string, _ int) (i
 }
 func (c *counting) RunWalletRecharge(_ context.Context, t, _ string) (int, error) {
 	return c.ran("wallet_recharge", t)
+}
+func (c *counting) SendEmail(_ context.Context, t, _ string) (service.EmailRun, error) {
+	_, err := c.ran("send_email", t)
+	return service.EmailRun{}, err
 }
 func (c *counting) SendDueEmails(context.Context, int) (service.EmailRun, error) {
 	_, err := c.ran(jobs.KindEmails, "")
@@ -491,37 +498,10 @@ func TestAJobOfADeadNodeIsFinishedOnceByAnother(t *testing.T) {
 }
 
 // rechargeJobs returns the recharge ids of River's wallet_recharge jobs,
-// by state.
+// with their states.
 func rechargeJobs(t *testing.T, db *store.DB) map[string]string {
 	t.Helper()
-	args := "args"
-	if db.Engine() == store.SQLite {
-		args = "json(args)" // River keeps SQLite's args as JSONB
-	}
-	rows, err := db.SQL().Query(`SELECT ` + args + `, state FROM river_job WHERE kind = 'wallet_recharge'`)
-	if err != nil {
-		t.Fatalf("read jobs: %v", err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var args []byte
-		var state string
-		if err := rows.Scan(&args, &state); err != nil {
-			t.Fatal(err)
-		}
-		var a struct {
-			RechargeID string `json:"recharge_id"`
-		}
-		if err := json.Unmarshal(args, &a); err != nil {
-			t.Fatalf("job args %s: %v", args, err)
-		}
-		out[a.RechargeID] = state
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return jobsOf(t, db, "wallet_recharge", "recharge_id")
 }
 
 // TestAWalletRechargeIsAJobOfItsTransaction: the draw that makes a wallet's
@@ -602,6 +582,141 @@ func TestAWalletRechargeIsAJobOfItsTransaction(t *testing.T) {
 			if r.ID == rc.ID && (r.Status != "succeeded" || r.MovementID == "" || r.Attempts != 0) {
 				t.Errorf("recharge after its job %+v, want succeeded at the first attempt with its movement", r)
 			}
+		}
+	})
+}
+
+// jobsOf returns River's jobs of kind by the id in their arguments' field
+// key, with their state.
+func jobsOf(t *testing.T, db *store.DB, kind, key string) map[string]string {
+	t.Helper()
+	args := "args"
+	if db.Engine() == store.SQLite {
+		args = "json(args)" // River keeps SQLite's args as JSONB
+	}
+	rows, err := db.SQL().Query(`SELECT ` + args + `, state FROM river_job WHERE kind = '` + kind + `'`)
+	if err != nil {
+		t.Fatalf("read jobs: %v", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var raw []byte
+		var state string
+		if err := rows.Scan(&raw, &state); err != nil {
+			t.Fatal(err)
+		}
+		var a map[string]any
+		if err := json.Unmarshal(raw, &a); err != nil {
+			t.Fatalf("job args %s: %v", raw, err)
+		}
+		id, _ := a[key].(string)
+		out[id] = state
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestAQueuedEmailIsAJobOfItsTransaction: queuing an outbox message inserts
+// the job that sends it in the same transaction (a rolled-back change
+// leaves none); the job sends it through a real SMTP server, once, with no
+// sweep of the outbox due.
+func TestAQueuedEmailIsAJobOfItsTransaction(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		mp := mailpit.Start(t)
+		m, err := mailer.New(mailer.Config{URL: "smtp://" + mp.SMTP, From: "Billing <billing@example.com>"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := service.New(db, service.WithMailer(m), service.WithPasswordCost(access.LeastPasswordCost))
+		login, err := demo.Ensure(ctx, svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := access.System(login.TenantID, "test")
+		queued, err := svc.ListOutbox(ctx, p, service.OutboxFilter{Status: "queued", Page: service.Page{Limit: service.MaxLimit}})
+		if err != nil || len(queued.Items) == 0 {
+			t.Fatalf("the demo's queued messages: %v, %d", err, len(queued.Items))
+		}
+		sendJobs := jobsOf(t, db, "send_email", "notification_id")
+		for _, n := range queued.Items {
+			if st := sendJobs[n.ID]; st != "available" && st != "scheduled" {
+				t.Errorf("queued message %s has a %q send_email job, want one inserted with it", n.ID, st)
+			}
+		}
+
+		// A change that rolls back leaves no job.
+		undo := errors.New("undo")
+		inserted := false
+		err = db.Write(ctx, func(tx service.Tx) error {
+			ghost := queued.Items[0]
+			ghost.ID = "ntf_rolled_back"
+			if err := tx.InsertNotification(ctx, ghost); err != nil {
+				return err
+			}
+			inserted = true
+			return undo
+		})
+		if !errors.Is(err, undo) || !inserted {
+			t.Fatalf("the rolled-back insert: %v (inserted %v)", err, inserted)
+		}
+		if st, ok := jobsOf(t, db, "send_email", "notification_id")["ntf_rolled_back"]; ok {
+			t.Fatalf("a rolled-back message left a %s job", st)
+		}
+
+		// The sweep of the outbox runs at start, then not for an hour: what
+		// is queued after it is sent by its own job.
+		start(t, db, svc, jobs.Config{Every: every(time.Hour)})
+		waitFor(t, "the outbox sweep at start", func() bool {
+			return slices.Contains(slices.Collect(maps.Values(jobsOf(t, db, jobs.KindEmails, ""))), "completed")
+		})
+		drafts, err := svc.ListInvoices(ctx, p, service.InvoiceFilter{Statuses: []billing.Status{billing.Draft}, Page: service.Page{Limit: service.MaxLimit}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		notify := true
+		var published billing.Invoice
+		for _, d := range drafts.Items {
+			if d.BillTo.Email == "" {
+				continue
+			}
+			res, err := svc.UpdateInvoiceStatus(ctx, p, d.ID, service.StatusChange{Status: "open", Notify: &notify, Redate: true})
+			if err == nil {
+				published = res.Invoice
+				break
+			}
+		}
+		if published.ID == "" {
+			t.Fatal("no demo draft with a billing email could be published")
+		}
+		sent := func(number string) int {
+			n := 0
+			for _, msg := range mp.Messages() {
+				if strings.Contains(msg.Subject, number) {
+					n++
+				}
+			}
+			return n
+		}
+		waitFor(t, "the published invoice's email", func() bool { return sent(published.Number) > 0 })
+		waitFor(t, "every queued message sent", func() bool {
+			q, err := svc.ListOutbox(ctx, p, service.OutboxFilter{Status: "queued", Page: service.Page{Limit: 1}})
+			return err == nil && len(q.Items) == 0
+		})
+		if n := sent(published.Number); n != 1 {
+			t.Errorf("the published invoice's email arrived %d times, want once", n)
+		}
+		all, err := svc.ListOutbox(ctx, p, service.OutboxFilter{Status: "sent", Page: service.Page{Limit: service.MaxLimit}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(mp.Messages()); got != len(all.Items) {
+			t.Errorf("%d emails arrived for %d messages sent: one each", got, len(all.Items))
 		}
 	})
 }

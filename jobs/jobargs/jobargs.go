@@ -32,3 +32,27 @@ func (WalletRecharge) Kind() string { return KindWalletRecharge }
 func (WalletRecharge) Opts(at time.Time) *river.InsertOpts {
 	return &river.InsertOpts{ScheduledAt: at, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
+
+// SendEmail makes one attempt at sending an outbox message: the store
+// inserts it with the queued message, and again with each retry the
+// message schedules (and when staff queue it again), to run when due.
+type SendEmail struct {
+	TenantID       string `json:"tenant_id"`
+	NotificationID string `json:"notification_id"`
+	// Due is when the attempt is due: each scheduling is a job of its own,
+	// unique by its arguments.
+	Due time.Time `json:"due"`
+}
+
+// KindSendEmail is the River kind of SendEmail.
+const KindSendEmail = "send_email"
+
+// Kind is the job's River kind.
+func (SendEmail) Kind() string { return KindSendEmail }
+
+// Opts schedules the job when it is due, once for its arguments. Its own
+// retries are for the database failing under it: the message counts the
+// mail server's failures and schedules its next attempt itself.
+func (a SendEmail) Opts() *river.InsertOpts {
+	return &river.InsertOpts{ScheduledAt: a.Due, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}

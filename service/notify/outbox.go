@@ -67,14 +67,18 @@ type EmailAttachment struct {
 	Data        []byte `json:"-"`
 }
 
-// NotificationStore queues notifications (sent by the email jobs).
+// NotificationStore queues notifications. Inserting a queued message (and
+// saving an attempt that queues it again, or queuing it again by hand)
+// also inserts, in the same transaction, the job that sends it when it is
+// due (jobargs.SendEmail).
 type NotificationStore interface {
 	InsertNotification(ctx context.Context, n Notification) error
 	ListNotifications(ctx context.Context, tenantID, targetID string) ([]Notification, error)
 }
 
 // Notification is a message to a customer in the email outbox, queued in
-// the transaction of the change it tells about and sent by SendDueEmails.
+// the transaction of the change it tells about (with the job that sends
+// it, see NotificationStore) and sent by SendEmail, or SendDueEmails.
 type Notification struct {
 	ID            string            `json:"id"`
 	TenantID      string            `json:"-"`
@@ -108,6 +112,9 @@ type OutboxStore interface {
 	SaveNotificationAttempt(ctx context.Context, n Notification, owner string) (bool, error)
 	// RequeueNotification queues a failed or skipped message again.
 	RequeueNotification(ctx context.Context, n Notification) error
+	// ClaimNotification leases one message as ClaimNotifications would;
+	// false when it is not queued and due, or another claimant holds it.
+	ClaimNotification(ctx context.Context, owner, tenantID, notificationID string, now, leaseUntil time.Time) (Notification, bool, error)
 }
 
 // Queue puts a message in the outbox within tx, the transaction of the
@@ -246,37 +253,71 @@ func (s *Service) SendDueEmails(ctx context.Context, limit int) (EmailRun, error
 		if err := ctx.Err(); err != nil {
 			return run, err // the leases expire; another pass takes them
 		}
-		outcome := s.sendOne(ctx, n)
-		n.Attempts++
-		n.UpdatedAt = s.now()
-		switch {
-		case outcome.skip != "":
-			n.Status, n.LastError, n.NextAttemptAt = NotificationSkipped, outcome.skip, nil
-			run.Skipped++
-		case outcome.err == nil:
-			at := s.now()
-			n.Status, n.LastError, n.SentAt, n.NextAttemptAt = NotificationSent, "", &at, nil
-			run.Sent++
-		case outcome.err != nil && n.Attempts >= MaxEmailAttempts:
-			n.Status, n.LastError, n.NextAttemptAt = NotificationFailed, clip(outcome.err.Error(), 1000), nil
-			run.Failed++
-		default:
-			next := s.now().Add(emailBackoff(n.Attempts))
-			n.Status, n.LastError, n.NextAttemptAt = NotificationQueued, clip(outcome.err.Error(), 1000), &next
-			run.Retrying++
-		}
-		if outcome.err != nil {
-			run.LastError = n.LastError
-		}
-		err := usecase.Bookkeep(ctx, s.outbox, func(tx OutboxTx) error {
-			_, err := tx.SaveNotificationAttempt(ctx, n, s.node)
-			return err
-		})
-		if err != nil {
-			return run, fmt.Errorf("record email %s: %w", n.ID, err)
+		if err := s.attempt(ctx, n, &run); err != nil {
+			return run, err
 		}
 	}
 	return run, nil
+}
+
+// SendEmail makes the due attempt at one outbox message: the job the store
+// inserted with it (jobargs.SendEmail) calls it when the attempt is due. It
+// does nothing when the message is not queued and due any more (sent, or
+// taken by SendDueEmails or another node meanwhile), nor without a Mailer:
+// the message stays queued, and SendDueEmails sends it once there is one.
+func (s *Service) SendEmail(ctx context.Context, tenantID, notificationID string) (EmailRun, error) {
+	var run EmailRun
+	if s.cfg.Mailer == nil {
+		return run, nil
+	}
+	now := s.now()
+	var n Notification
+	var ok bool
+	err := usecase.Bookkeep(ctx, s.outbox, func(tx OutboxTx) error {
+		var err error
+		n, ok, err = tx.ClaimNotification(ctx, s.node, tenantID, notificationID, now, now.Add(emailLease))
+		return err
+	})
+	if err != nil || !ok {
+		return run, err
+	}
+	run.Claimed = 1
+	return run, s.attempt(ctx, n, &run)
+}
+
+// attempt sends one claimed message and records the outcome: sent,
+// skipped, failed for good, or queued again after the backoff.
+func (s *Service) attempt(ctx context.Context, n Notification, run *EmailRun) error {
+	outcome := s.sendOne(ctx, n)
+	n.Attempts++
+	n.UpdatedAt = s.now()
+	switch {
+	case outcome.skip != "":
+		n.Status, n.LastError, n.NextAttemptAt = NotificationSkipped, outcome.skip, nil
+		run.Skipped++
+	case outcome.err == nil:
+		at := s.now()
+		n.Status, n.LastError, n.SentAt, n.NextAttemptAt = NotificationSent, "", &at, nil
+		run.Sent++
+	case outcome.err != nil && n.Attempts >= MaxEmailAttempts:
+		n.Status, n.LastError, n.NextAttemptAt = NotificationFailed, clip(outcome.err.Error(), 1000), nil
+		run.Failed++
+	default:
+		next := s.now().Add(emailBackoff(n.Attempts))
+		n.Status, n.LastError, n.NextAttemptAt = NotificationQueued, clip(outcome.err.Error(), 1000), &next
+		run.Retrying++
+	}
+	if outcome.err != nil {
+		run.LastError = n.LastError
+	}
+	err := usecase.Bookkeep(ctx, s.outbox, func(tx OutboxTx) error {
+		_, err := tx.SaveNotificationAttempt(ctx, n, s.node)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record email %s: %w", n.ID, err)
+	}
+	return nil
 }
 
 type sendOutcome struct {

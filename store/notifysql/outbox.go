@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 )
@@ -80,6 +81,16 @@ func (t *Notifications) ClaimNotifications(ctx context.Context, owner string, no
 		RETURNING `+notificationCols, owner, t.D.TS(leaseUntil), t.D.TS(now), t.D.TS(now), limit)
 }
 
+func (t *Notifications) ClaimNotification(ctx context.Context, owner, tenantID, notificationID string, now, leaseUntil time.Time) (service.Notification, bool, error) {
+	ns, err := t.listNotifications(ctx, `UPDATE notifications SET lease_owner = ?, lease_until = ?
+		WHERE tenant_id = ? AND id = ? AND status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+		RETURNING `+notificationCols, owner, t.D.TS(leaseUntil), tenantID, notificationID, t.D.TS(now), t.D.TS(now))
+	if err != nil || len(ns) == 0 {
+		return service.Notification{}, false, err
+	}
+	return ns[0], true, nil
+}
+
 func (t *Notifications) SaveNotificationAttempt(ctx context.Context, n service.Notification, owner string) (bool, error) {
 	res, err := t.Exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?,
 		updated_at = ?, lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND lease_owner = ?`,
@@ -88,14 +99,30 @@ func (t *Notifications) SaveNotificationAttempt(ctx context.Context, n service.N
 		return false, fmt.Errorf("save notification attempt: %w", err)
 	}
 	k, err := res.RowsAffected()
-	return k == 1, err
+	if err != nil || k != 1 {
+		return false, err
+	}
+	return true, t.scheduleEmail(ctx, n)
+}
+
+// scheduleEmail inserts, in the transaction of the change, the job that
+// makes a queued message's next attempt when it is due.
+func (t *Notifications) scheduleEmail(ctx context.Context, n service.Notification) error {
+	if n.Status != service.NotificationQueued || n.NextAttemptAt == nil {
+		return nil
+	}
+	args := jobargs.SendEmail{TenantID: n.TenantID, NotificationID: n.ID, Due: n.NextAttemptAt.UTC()}
+	return t.InsertJob(ctx, args, args.Opts())
 }
 
 func (t *Notifications) RequeueNotification(ctx context.Context, n service.Notification) error {
 	res, err := t.Exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, recipient = ?, next_attempt_at = ?,
 		updated_at = ?, lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND status IN ('failed', 'skipped')`,
 		n.Status, n.Attempts, n.LastError, n.Recipient, t.D.NTS(n.NextAttemptAt), t.D.TS(n.UpdatedAt), n.TenantID, n.ID)
-	return dbtx.MustAffect(res, err, "failed or skipped outbox message", n.ID)
+	if err := dbtx.MustAffect(res, err, "failed or skipped outbox message", n.ID); err != nil {
+		return err
+	}
+	return t.scheduleEmail(ctx, n)
 }
 
 func (t *Notifications) InsertNotification(ctx context.Context, n service.Notification) error {
@@ -118,7 +145,8 @@ func (t *Notifications) InsertNotification(ctx context.Context, n service.Notifi
 	if err != nil {
 		return fmt.Errorf("insert notification: %w", err)
 	}
-	return nil
+	n.NextAttemptAt = next
+	return t.scheduleEmail(ctx, n)
 }
 
 func (t *Notifications) ListNotifications(ctx context.Context, tenantID, targetID string) ([]service.Notification, error) {
