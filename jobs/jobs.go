@@ -271,10 +271,12 @@ func New(db Database, svc Service, cfg Config) (*Runner, error) {
 	if err := river.AddWorkerSafely(workers, &fanOutWorker{r: r}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	if err := river.AddWorkerSafely(workers, &rechargeWorker{r: r}); err != nil {
+	// One charge, or one message rendered and sent, and its outcome recorded.
+	txTimeout := min(5*time.Minute, cfg.RescueAfter)
+	if err := river.AddWorkerSafely(workers, &txWorker[jobargs.WalletRecharge]{run: r.recharge, timeout: txTimeout}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	if err := river.AddWorkerSafely(workers, &emailWorker{r: r}); err != nil {
+	if err := river.AddWorkerSafely(workers, &txWorker[jobargs.SendEmail]{run: r.sendEmail, timeout: txTimeout}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	client, err := river.NewClient(db.JobDriver(), &river.Config{
@@ -371,51 +373,45 @@ func (w *fanOutWorker) Work(ctx context.Context, job *river.Job[FanOut]) error {
 	return nil
 }
 
-// rechargeWorker runs one attempt of a wallet's automatic recharge, the job
-// the store inserted in the transaction that made the recharge due.
-type rechargeWorker struct {
-	river.WorkerDefaults[jobargs.WalletRecharge]
-	r *Runner
+// txWorker runs the jobs of one kind that business transactions insert
+// (package jobargs): run does the work of the job's arguments.
+type txWorker[A river.JobArgs] struct {
+	river.WorkerDefaults[A]
+	run     func(ctx context.Context, args A) error
+	timeout time.Duration
 }
 
-// Work charges the card if the recharge is still due.
-func (w *rechargeWorker) Work(ctx context.Context, job *river.Job[jobargs.WalletRecharge]) error {
-	n, err := w.r.svc.RunWalletRecharge(ctx, job.Args.TenantID, job.Args.RechargeID)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", jobargs.KindWalletRecharge, job.Args.RechargeID, err)
-	}
-	if n > 0 {
-		w.r.log.Info("job done", "kind", jobargs.KindWalletRecharge, "tenant", job.Args.TenantID, "recharge", job.Args.RechargeID)
+// Work runs the job.
+func (w *txWorker[A]) Work(ctx context.Context, job *river.Job[A]) error {
+	if err := w.run(ctx, job.Args); err != nil {
+		return fmt.Errorf("%s job %d: %w", job.Kind, job.ID, err)
 	}
 	return nil
 }
 
-// Timeout bounds one charge and its recording.
-func (w *rechargeWorker) Timeout(*river.Job[jobargs.WalletRecharge]) time.Duration {
-	return 5 * time.Minute
-}
+// Timeout bounds one job.
+func (w *txWorker[A]) Timeout(*river.Job[A]) time.Duration { return w.timeout }
 
-// emailWorker makes one attempt at an outbox message, the job the store
-// inserted in the transaction that queued it (or scheduled its retry).
-type emailWorker struct {
-	river.WorkerDefaults[jobargs.SendEmail]
-	r *Runner
-}
-
-// Work sends the message if it is still queued and due.
-func (w *emailWorker) Work(ctx context.Context, job *river.Job[jobargs.SendEmail]) error {
-	run, err := w.r.svc.SendEmail(ctx, job.Args.TenantID, job.Args.NotificationID)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", jobargs.KindSendEmail, job.Args.NotificationID, err)
+// recharge runs one attempt of a wallet's automatic recharge if it is
+// still due: the job the store inserted in the transaction that made it due.
+func (r *Runner) recharge(ctx context.Context, a jobargs.WalletRecharge) error {
+	n, err := r.svc.RunWalletRecharge(ctx, a.TenantID, a.RechargeID)
+	if n > 0 && err == nil {
+		r.log.Info("job done", "kind", jobargs.KindWalletRecharge, "tenant", a.TenantID, "recharge", a.RechargeID)
 	}
+	return err
+}
+
+// sendEmail makes one attempt at an outbox message if it is still queued
+// and due: the job the store inserted in the transaction that queued it
+// (or scheduled its retry).
+func (r *Runner) sendEmail(ctx context.Context, a jobargs.SendEmail) error {
+	run, err := r.svc.SendEmail(ctx, a.TenantID, a.NotificationID)
 	if run.Retrying+run.Failed > 0 {
-		w.r.log.Warn("email", "id", job.Args.NotificationID, "retrying", run.Retrying > 0, "failed", run.Failed > 0, "last_error", run.LastError)
+		r.log.Warn("email", "id", a.NotificationID, "retrying", run.Retrying > 0, "failed", run.Failed > 0, "last_error", run.LastError)
 	}
-	return nil
+	return err
 }
-
-// Timeout bounds rendering, sending and recording one message.
-func (w *emailWorker) Timeout(*river.Job[jobargs.SendEmail]) time.Duration { return 5 * time.Minute }
 
 // kindWorker runs the jobs of the Kind K.
 type kindWorker[K marker] struct {

@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"riverqueue.com/riverui"
 
 	"github.com/facturo/facturo/fail"
 )
@@ -94,4 +97,20 @@ func jobOf(row *rivertype.JobRow) Job {
 		j.Errors = append(j.Errors, fmt.Sprintf("attempt %d at %s: %s", e.Attempt, e.At.UTC().Format(time.RFC3339), e.Error))
 	}
 	return j
+}
+
+// UI returns River's web UI (riverqueue.com/riverui) over this node's
+// client, under prefix: every tenant's jobs by state with their errors, and
+// retry, cancel and delete. It has no sign-in of its own: it is for
+// operators, and serve binds it to a loopback address only.
+func (r *Runner) UI(ctx context.Context, prefix string) (http.Handler, error) {
+	h, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: riverui.NewEndpoints(r.client, nil),
+		Logger: slog.New(warnings{r.log.Handler()}), Prefix: prefix})
+	if err != nil {
+		return nil, fmt.Errorf("jobs UI: %w", err)
+	}
+	if err := h.Start(ctx); err != nil {
+		return nil, fmt.Errorf("jobs UI: %w", err)
+	}
+	return h, nil
 }

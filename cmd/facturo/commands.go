@@ -51,8 +51,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	webhooks := f.Bool("webhooks", "FACTURO_WEBHOOKS", true, "deliver webhooks to the tenants' endpoints (false keeps them queued)")
 	allowPrivate := f.Bool("webhooks-allow-private", "FACTURO_WEBHOOKS_ALLOW_PRIVATE", false,
 		"let webhook endpoints target private, loopback and link-local addresses (refused by default, at registration and at each delivery)")
+	adminAddr := f.String("admin-addr", "FACTURO_ADMIN_ADDR", "",
+		"serve the operators' job UI (River's, at /riverui/: every tenant's jobs, retry, cancel) on this loopback address, e.g. 127.0.0.1:8081; off by default (a free loopback port with --demo)")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if err := checkLoopback("admin-addr", *adminAddr); err != nil {
+		return err
+	}
+	if *withDemo && *adminAddr == "" {
+		*adminAddr = "127.0.0.1:0" // the demo shows the job UI too, on a free port
 	}
 	ctx, cancel := context.WithCancel(ctx) // stops the background work however serve ends
 	defer cancel()
@@ -99,24 +107,43 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv := &http.Server{Handler: server.New(svc, db, server.Config{Log: log, SecureCookies: *secure}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	periodic, err := jobs.New(db, svc, jobs.Config{Logger: log})
+	if err != nil {
+		return err
+	}
+	var admin *http.Server
+	var adminLn net.Listener
+	if *adminAddr != "" {
+		ui, err := periodic.UI(ctx, "/riverui")
+		if err != nil {
+			return err
+		}
+		if adminLn, err = net.Listen("tcp", *adminAddr); err != nil {
+			return fmt.Errorf("listen on %s: %w", *adminAddr, err)
+		}
+		defer adminLn.Close()
+		admin = &http.Server{Handler: ui, ReadHeaderTimeout: 10 * time.Second}
+	}
 	fmt.Fprintf(stdout, "Facturo %s is serving %s (database: %s)\n", version, url, store.Redact(*dsn))
 	fmt.Fprintf(stdout, "  Console:   %s/console   (customers sign in to %s/portal)\n", url, url)
 	fmt.Fprintf(stdout, "  API docs:  %s/api/v1/docs\n", url)
+	if admin != nil {
+		fmt.Fprintf(stdout, "  Jobs:      http://%s/riverui/   (operators only, on loopback)\n", adminLn.Addr())
+	}
 	if *withDemo {
 		fmt.Fprintf(stdout, "  Sign in:   %s  password %s  (every demo user has this password; it changes at each --demo start)\n", login.Email, login.Password)
 		fmt.Fprintf(stdout, "  API key:   %s\n", login.APIKey)
 		fmt.Fprintf(stdout, "  Try:       curl -H 'Authorization: Bearer %s' %s/api/v1/customers\n", login.APIKey, url)
 	}
-	periodic, err := jobs.New(db, svc, jobs.Config{Logger: log})
-	if err != nil {
-		return err
-	}
 	if err := periodic.Start(ctx); err != nil {
 		return err
 	}
 	defer periodic.Stop(20 * time.Second) //nolint:errcheck // the shutdown below stops it first
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if admin != nil {
+		go func() { errc <- admin.Serve(adminLn) }()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -128,8 +155,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	if admin != nil {
+		if err := admin.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
 	if err := periodic.Stop(15 * time.Second); err != nil { // let the jobs in flight finish
 		log.Warn("stopping jobs", "err", err)
+	}
+	return nil
+}
+
+// checkLoopback refuses, on flag, an address that is not on loopback ("" is
+// off): what is served there has no sign-in of its own.
+func checkLoopback(flag, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fail.Field(flag, "%q is not host:port (e.g. 127.0.0.1:8081)", addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fail.Field(flag, "%q is not a loopback address: the job UI has no sign-in, so bind it to 127.0.0.1 or [::1] and reach it through an SSH tunnel", addr)
 	}
 	return nil
 }

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -71,4 +75,71 @@ func TestJobsCommand(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestServeJobUIForOperators: serve --demo serves River's job UI on
+// loopback: the jobs it ran are listed there and an operator can retry one;
+// an address off loopback is refused, naming the flag.
+func TestServeJobUIForOperators(t *testing.T) {
+	clearEnv(t)
+	s := serve(t, filepath.Join(t.TempDir(), "ui.db"))
+	if !strings.HasPrefix(s.jobs, "http://127.0.0.1:") || !strings.HasSuffix(s.jobs, "/riverui/") {
+		t.Fatalf("serve --demo printed the job UI at %q, want http://127.0.0.1:<port>/riverui/", s.jobs)
+	}
+	get := func(path string, v any) int {
+		t.Helper()
+		resp, err := http.Get(s.jobs + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if v != nil {
+			if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+				t.Fatalf("GET %s: %v", path, err)
+			}
+		}
+		return resp.StatusCode
+	}
+	if code := get("", nil); code != http.StatusOK {
+		t.Fatalf("GET the job UI: %d", code)
+	}
+	type jobList struct {
+		Data []struct {
+			ID    int64  `json:"id"`
+			Kind  string `json:"kind"`
+			State string `json:"state"`
+		} `json:"data"`
+	}
+	var done jobList
+	deadline := time.Now().Add(time.Minute) // a guard against a hang: the jobs run at start
+	for len(done.Data) == 0 && time.Now().Before(deadline) {
+		done = jobList{}
+		if code := get("api/jobs?state=completed&limit=20", &done); code != http.StatusOK {
+			t.Fatalf("GET api/jobs: %d", code)
+		}
+		if len(done.Data) == 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if len(done.Data) == 0 {
+		t.Fatal("the job UI lists no completed job a minute after start")
+	}
+	job := done.Data[0]
+	body := strings.NewReader(fmt.Sprintf(`{"ids":["%d"]}`, job.ID))
+	resp, err := http.Post(s.jobs+"api/jobs/retry", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("retrying job %d through the UI: %d", job.ID, resp.StatusCode)
+	}
+	s.stop(t)
+
+	for _, addr := range []string{"0.0.0.0:8081", ":8081", "10.0.0.5:8081", "nonsense"} {
+		code, _, stderr := cli(t, "serve", "--db", filepath.Join(t.TempDir(), "x.db"), "--addr", "127.0.0.1:0", "--admin-addr", addr)
+		if code != 1 || !strings.Contains(stderr, "admin-addr") {
+			t.Errorf("serve --admin-addr %s: exit %d, want 1 naming the flag:\n%s", addr, code, stderr)
+		}
+	}
 }

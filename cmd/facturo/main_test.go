@@ -327,6 +327,7 @@ func TestTenantUserAPIKey(t *testing.T) {
 // running is a `facturo serve` running in this process.
 type running struct {
 	url, email, password, key string
+	jobs                      string // the operators' job UI, when serve prints it
 	done                      chan int
 	stderr                    *syncBuffer
 	cancel                    context.CancelFunc
@@ -336,6 +337,7 @@ var (
 	servingLine = regexp.MustCompile(`is serving (http://\S+) `)
 	signInLine  = regexp.MustCompile(`Sign in:\s+(\S+)\s+password (\S+)`)
 	keyLine     = regexp.MustCompile(`API key:\s+(fk_\S+)`)
+	jobsLine    = regexp.MustCompile(`Jobs:\s+(http://\S+)`)
 )
 
 // serve starts `facturo serve --demo` and reads its output until the API
@@ -381,6 +383,9 @@ func serve(t *testing.T, dbPath string, extra ...string) *running {
 			}
 			if m := keyLine.FindStringSubmatch(line); m != nil {
 				s.key = m[1]
+			}
+			if m := jobsLine.FindStringSubmatch(line); m != nil {
+				s.jobs = m[1]
 			}
 		case <-deadline:
 			t.Fatalf("serve printed no API key; stdout so far:\n%s", strings.Join(seen, "\n"))
