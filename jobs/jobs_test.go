@@ -21,6 +21,7 @@ import (
 	"github.com/facturo/facturo/internal/mailpit"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/jobs"
+	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/mailer"
 	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
@@ -81,10 +82,10 @@ func (c *counting) ProcessWalletRecharges(_ context.Context, t string, _ int) (i
 	return c.ran(jobs.KindWalletRecharges, t)
 }
 func (c *counting) RunWalletRecharge(_ context.Context, t, _ string) (int, error) {
-	return c.ran("wallet_recharge", t)
+	return c.ran(jobargs.KindWalletRecharge, t)
 }
 func (c *counting) SendEmail(_ context.Context, t, _ string) (service.EmailRun, error) {
-	_, err := c.ran("send_email", t)
+	_, err := c.ran(jobargs.KindSendEmail, t)
 	return service.EmailRun{}, err
 }
 func (c *counting) SendDueEmails(context.Context, int) (service.EmailRun, error) {
@@ -501,7 +502,7 @@ func TestAJobOfADeadNodeIsFinishedOnceByAnother(t *testing.T) {
 // with their states.
 func rechargeJobs(t *testing.T, db *store.DB) map[string]string {
 	t.Helper()
-	return jobsOf(t, db, "wallet_recharge", "recharge_id")
+	return jobsOf(t, db, jobargs.KindWalletRecharge, "recharge_id")
 }
 
 // TestAWalletRechargeIsAJobOfItsTransaction: the draw that makes a wallet's
@@ -643,7 +644,7 @@ func TestAQueuedEmailIsAJobOfItsTransaction(t *testing.T) {
 		if err != nil || len(queued.Items) == 0 {
 			t.Fatalf("the demo's queued messages: %v, %d", err, len(queued.Items))
 		}
-		sendJobs := jobsOf(t, db, "send_email", "notification_id")
+		sendJobs := jobsOf(t, db, jobargs.KindSendEmail, "notification_id")
 		for _, n := range queued.Items {
 			if st := sendJobs[n.ID]; st != "available" && st != "scheduled" {
 				t.Errorf("queued message %s has a %q send_email job, want one inserted with it", n.ID, st)
@@ -665,7 +666,7 @@ func TestAQueuedEmailIsAJobOfItsTransaction(t *testing.T) {
 		if !errors.Is(err, undo) || !inserted {
 			t.Fatalf("the rolled-back insert: %v (inserted %v)", err, inserted)
 		}
-		if st, ok := jobsOf(t, db, "send_email", "notification_id")["ntf_rolled_back"]; ok {
+		if st, ok := jobsOf(t, db, jobargs.KindSendEmail, "notification_id")["ntf_rolled_back"]; ok {
 			t.Fatalf("a rolled-back message left a %s job", st)
 		}
 
