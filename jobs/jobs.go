@@ -146,11 +146,13 @@ func Kinds() []Kind {
 		// lost, or that were queued while no SMTP server was configured.
 		newKind[emailsKind](time.Minute, false, 5*time.Minute,
 			func(ctx context.Context, r *Runner, _ string) (int, error) { return r.drain(ctx, r.sendEmails) }),
-		// The webhook deliveries: one job every few seconds claims batches
-		// under a lease while it finds work; a backlog that outlasts a
-		// period gets the next period's job beside it, on another node,
-		// each claiming other deliveries.
-		newKind[webhooksKind](5*time.Second, false, 5*time.Minute,
+		// The webhook deliveries are woken by a job their transaction
+		// inserts (jobargs.DeliverWebhooks), which claims batches under a
+		// lease while it finds work; this sweep takes the due ones whose
+		// job was lost, or whose node died holding their lease. A backlog
+		// that outlasts a job gets the next job beside it, on another
+		// node, each claiming other deliveries.
+		newKind[webhooksKind](time.Minute, false, 5*time.Minute,
 			func(ctx context.Context, r *Runner, _ string) (int, error) { return r.drain(ctx, r.deliverWebhooks) }),
 		newKind[purgeKind](time.Hour, false, 10*time.Minute,
 			func(ctx context.Context, r *Runner, _ string) (int, error) {
@@ -277,6 +279,9 @@ func New(db Database, svc Service, cfg Config) (*Runner, error) {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	if err := river.AddWorkerSafely(workers, &txWorker[jobargs.SendEmail]{run: r.sendEmail, timeout: txTimeout}); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	if err := river.AddWorkerSafely(workers, &txWorker[jobargs.DeliverWebhooks]{run: r.wakeWebhooks, timeout: 5 * time.Minute}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	client, err := river.NewClient(db.JobDriver(), &river.Config{
@@ -481,6 +486,13 @@ func (r *Runner) sendEmails(ctx context.Context) (int, error) {
 		r.log.Info("emails", "sent", run.Sent, "skipped", run.Skipped)
 	}
 	return run.Claimed, err
+}
+
+// wakeWebhooks posts the due webhook deliveries, batch after batch: the
+// job a transaction inserted with the deliveries it queued or scheduled.
+func (r *Runner) wakeWebhooks(ctx context.Context, _ jobargs.DeliverWebhooks) error {
+	_, err := r.drain(ctx, r.deliverWebhooks)
+	return err
 }
 
 // deliverWebhooks posts one batch of due webhook deliveries.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sort"
 	"strings"
@@ -26,6 +28,7 @@ import (
 	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/webhook"
 )
 
 // counting is the jobs' Service for the scheduling tests: two tenants, and
@@ -721,3 +724,126 @@ func TestAQueuedEmailIsAJobOfItsTransaction(t *testing.T) {
 		}
 	})
 }
+
+// hookCounter is a webhook endpoint in the test: it counts the requests of
+// each webhook-id and answers 204.
+type hookCounter struct {
+	mu  sync.Mutex
+	ids map[string]int
+}
+
+func (h *hookCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	h.ids[r.Header.Get("webhook-id")+" "+r.URL.Path]++
+	h.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *hookCounter) counts() map[string]int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return maps.Clone(h.ids)
+}
+
+// countJobs counts River's jobs of a kind, in the states given (all if none).
+func countJobs(t *testing.T, db *store.DB, kind string, states ...string) int {
+	t.Helper()
+	var n int
+	q := `SELECT count(*) FROM river_job WHERE kind = '` + kind + `'`
+	if len(states) > 0 {
+		q += ` AND state IN ('` + strings.Join(states, "','") + `')`
+	}
+	if err := db.SQL().QueryRow(q).Scan(&n); err != nil {
+		t.Fatalf("count jobs: %v", err)
+	}
+	return n
+}
+
+// TestAWebhookDeliveryIsWokenByItsTransaction: the transaction that queues
+// webhook deliveries inserts one job that posts them, however many it
+// queues (a rolled-back change leaves none); the job posts each once, with
+// no sweep of the deliveries due.
+func TestAWebhookDeliveryIsWokenByItsTransaction(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		svc := service.New(db, service.WithWebhookSender(webhook.NewSender(true)), service.WithPrivateWebhookTargets(),
+			service.WithPasswordCost(access.LeastPasswordCost))
+		login, err := demo.Ensure(ctx, svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := access.System(login.TenantID, "test")
+		hooks := &hookCounter{ids: map[string]int{}}
+		srv := httptest.NewServer(hooks)
+		t.Cleanup(srv.Close)
+		for _, path := range []string{"/erp", "/crm"} {
+			url := srv.URL + path
+			if _, err := svc.CreateWebhookEndpoint(ctx, p, service.WebhookEndpointInput{URL: &url, Events: []string{"sales_item.*"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page, err := svc.ListCustomers(ctx, p, service.CustomerFilter{Query: "C-1002"})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("the demo customer C-1002: %v, %d", err, len(page.Items))
+		}
+		cid := page.Items[0].ID
+		addItem := func(desc string) {
+			t.Helper()
+			if _, err := svc.CreateSalesItem(ctx, p, service.SalesItemInput{CustomerID: &cid, Description: &desc,
+				Quantity: ptr("1"), UnitPrice: ptr("10.00")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// One change, two deliveries (one per endpoint): one job.
+		before := countJobs(t, db, jobargs.KindDeliverWebhooks)
+		addItem("before the workers")
+		if got := countJobs(t, db, jobargs.KindDeliverWebhooks) - before; got != 1 {
+			t.Errorf("a change queuing two deliveries inserted %d deliver_webhooks jobs, want 1", got)
+		}
+		// A change that rolls back leaves none.
+		undo := errors.New("undo")
+		err = db.Write(ctx, func(tx service.Tx) error {
+			now := time.Now()
+			ev := service.WebhookEvent{ID: "evt_rolled_back", TenantID: login.TenantID, Type: "sales_item.created", Payload: []byte(`{}`), CreatedAt: now}
+			eps, err := tx.ListWebhookEndpoints(ctx, login.TenantID, true)
+			if err != nil || len(eps) == 0 {
+				return fmt.Errorf("endpoints: %v", err)
+			}
+			d := service.WebhookDelivery{ID: "whd_rolled_back", TenantID: login.TenantID, EndpointID: eps[0].ID, EventID: ev.ID,
+				EventType: ev.Type, Status: service.WebhookPending, NextAttemptAt: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertWebhookEvent(ctx, ev, []service.WebhookDelivery{d}); err != nil {
+				return err
+			}
+			return undo
+		})
+		if !errors.Is(err, undo) {
+			t.Fatalf("the rolled-back event: %v", err)
+		}
+		if got := countJobs(t, db, jobargs.KindDeliverWebhooks) - before; got != 1 {
+			t.Errorf("after a rolled-back delivery %d deliver_webhooks jobs, want the 1 of before", got)
+		}
+
+		// The sweep of the deliveries runs at start, then not for an
+		// hour: what is queued after it is posted by its own job.
+		start(t, db, svc, jobs.Config{Every: every(time.Hour)})
+		waitFor(t, "the webhook sweep at start", func() bool { return countJobs(t, db, jobs.KindWebhooks, "completed") == 1 })
+		addItem("after the sweep")
+		waitFor(t, "four deliveries", func() bool { return len(hooks.counts()) == 4 })
+		waitFor(t, "the wake-up jobs done", func() bool {
+			return countJobs(t, db, jobargs.KindDeliverWebhooks, "available", "scheduled", "running", "retryable") == 0
+		})
+		for req, n := range hooks.counts() {
+			if n != 1 {
+				t.Errorf("%s arrived %d times, want once", req, n)
+			}
+		}
+		if n := countJobs(t, db, jobs.KindWebhooks); n != 1 {
+			t.Errorf("%d webhook sweeps ran, want the one at start", n)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -152,6 +152,7 @@ var accPermissionTable = map[string][]access.Permission{
 	"DELETE /api/v1/webhook-endpoints/{id}":         {access.ManageWebhooks},
 	"GET /api/v1/webhook-endpoints/{id}/attempts":   {access.ManageWebhooks},
 	"GET /api/v1/webhook-endpoints/{id}/deliveries": {access.ManageWebhooks},
+	"POST /api/v1/webhook-deliveries/{id}/retry":    {access.ManageWebhooks},
 
 	// Payments: finance and up; the portal customer pays its own invoices
 	// and keeps its own cards.

@@ -556,6 +556,8 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		}},
 		{op: "GET /api/v1/webhook-endpoints/{id}/attempts", call: fixed("/api/v1/webhook-endpoints/"+hook.ID+"/attempts", nil)},
 		{op: "GET /api/v1/webhook-endpoints/{id}/deliveries", call: fixed("/api/v1/webhook-endpoints/"+hook.ID+"/deliveries?status=pending", nil)},
+		// No delivery is failed here: an allowed role reaches the lookup (404), the others are refused before it.
+		{op: "POST /api/v1/webhook-deliveries/{id}/retry", alsoOK: http.StatusNotFound, call: fixed("/api/v1/webhook-deliveries/whd_none/retry", nil)},
 	}...), accWalletRows(t, e)...)
 }
 

@@ -57,6 +57,9 @@ const (
 	NotificationSent    = notify.NotificationSent
 	NotificationFailed  = notify.NotificationFailed
 	NotificationSkipped = notify.NotificationSkipped
+	WebhookPending      = notify.WebhookPending
+	WebhookSucceeded    = notify.WebhookSucceeded
+	WebhookFailed       = notify.WebhookFailed
 )
 
 // Attempt limits of the outbox (see notify.MaxEmailAttempts).

@@ -279,6 +279,86 @@ func TestWebhookGivesUp(t *testing.T) {
 	})
 }
 
+// TestAFailedWebhookIsRetriedByHand: once a delivery has failed every
+// attempt, staff who manage webhooks can retry it after the endpoint is
+// fixed: it is pending again with a fresh count and the next pass posts it.
+// Only a failed delivery of an enabled endpoint of the tenant can be
+// retried, and only by a role that manages webhooks.
+func TestAFailedWebhookIsRetriedByHand(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock()
+		svc := service.New(db, service.WithClock(clk.Now), service.WithWebhookSender(webhook.NewSender(true)), service.WithPrivateWebhookTargets())
+		sys, customers := ledgerFixture(t, svc, 1)
+		r := newReceiver(t, clk, service.MaxWebhookAttempts) // fails every automatic attempt, then is fixed
+		url := r.srv.URL
+		ep, err := svc.CreateWebhookEndpoint(ctx, sys, service.WebhookEndpointInput{URL: &url, Events: []string{"sales_item.created"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.secret = ep.Secret
+		if _, err := svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &customers[0].ID, Description: ptr("x"),
+			Quantity: ptr("1"), UnitPrice: ptr("1")}); err != nil {
+			t.Fatal(err)
+		}
+		pending, err := svc.ListWebhookDeliveries(ctx, sys, ep.ID, service.WebhookPending, service.Page{Limit: 10})
+		if err != nil || len(pending.Items) != 1 {
+			t.Fatalf("pending deliveries %+v, %v", pending.Items, err)
+		}
+		d := pending.Items[0]
+		_, err = svc.RetryWebhookDelivery(ctx, sys, d.ID)
+		wantCode(t, err, fail.Conflict) // pending: nothing to retry
+		for i := 1; i <= service.MaxWebhookAttempts; i++ {
+			if run, err := svc.DeliverDueWebhooks(ctx, 0); err != nil || run.Claimed != 1 {
+				t.Fatalf("attempt %d: %+v, %v", i, run, err)
+			}
+			clk.Advance(13 * time.Hour)
+		}
+		failed, err := svc.ListWebhookDeliveries(ctx, sys, ep.ID, service.WebhookFailed, service.Page{Limit: 10})
+		if err != nil || len(failed.Items) != 1 || failed.Items[0].ID != d.ID {
+			t.Fatalf("failed deliveries %+v, %v", failed.Items, err)
+		}
+
+		// Refused: a role without webhooks.manage, another tenant, a disabled endpoint.
+		director := access.Principal{TenantID: sys.TenantID, UserID: "usr_dir", Role: access.Director, Name: "Dora"}
+		_, err = svc.RetryWebhookDelivery(ctx, director, d.ID)
+		wantCode(t, err, fail.Forbidden)
+		stranger, _ := ledgerFixture(t, svc, 1)
+		_, err = svc.RetryWebhookDelivery(ctx, stranger, d.ID)
+		wantCode(t, err, fail.NotFound)
+		off, on := false, true
+		if _, err := svc.UpdateWebhookEndpoint(ctx, sys, ep.ID, service.WebhookEndpointInput{Enabled: &off}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = svc.RetryWebhookDelivery(ctx, sys, d.ID)
+		wantCode(t, err, fail.Conflict)
+		if _, err := svc.UpdateWebhookEndpoint(ctx, sys, ep.ID, service.WebhookEndpointInput{Enabled: &on}); err != nil {
+			t.Fatal(err)
+		}
+
+		asked := clk.Now()
+		retried, err := svc.RetryWebhookDelivery(ctx, sys, d.ID)
+		if err != nil || retried.Status != service.WebhookPending || retried.Attempts != 0 || retried.LastError != "" || retried.NextAttemptAt.Before(asked) {
+			t.Fatalf("retried: %+v, %v", retried, err)
+		}
+		if run, err := svc.DeliverDueWebhooks(ctx, 0); err != nil || run.Succeeded != 1 {
+			t.Fatalf("the retried delivery: %+v, %v", run, err)
+		}
+		done, err := svc.ListWebhookDeliveries(ctx, sys, ep.ID, service.WebhookSucceeded, service.Page{Limit: 10})
+		if err != nil || len(done.Items) != 1 || done.Items[0].ID != d.ID || done.Items[0].Attempts != 1 {
+			t.Fatalf("succeeded deliveries %+v, %v", done.Items, err)
+		}
+		if r.requests != service.MaxWebhookAttempts+1 || len(r.events) != 1 || r.bad != 0 {
+			t.Errorf("%d requests (%d accepted, %d bad signatures), want %d, one accepted", r.requests, len(r.events), r.bad, service.MaxWebhookAttempts+1)
+		}
+		page, err := svc.ListAudit(ctx, sys, service.AuditFilter{TargetType: "webhook_delivery", Page: service.Page{Limit: 10}})
+		if err != nil || len(page.Items) != 1 || page.Items[0].Action != "webhook_delivery.retried" || page.Items[0].TargetID != d.ID {
+			t.Errorf("audit of the retry: %+v, %v", page.Items, err)
+		}
+	})
+}
+
 // TestWebhooksTwoNodes: two nodes deliver the same outbox at once; every
 // event reaches the endpoint exactly once.
 func TestWebhooksTwoNodes(t *testing.T) {

@@ -126,4 +126,19 @@ func (h *Handlers) registerWebhooks(api huma.API) {
 			}
 			return core.ListOf(page, func(d service.WebhookDelivery) service.WebhookDelivery { return d }), nil
 		})
+	type retryIn struct {
+		core.IdempotencyHeader
+		ID string `path:"id"`
+	}
+	core.Op(api, huma.Operation{OperationID: "retry-webhook-delivery", Method: http.MethodPost, Path: "/api/v1/webhook-deliveries/{id}/retry", Summary: "Retry a failed delivery",
+		Description: "Posts the event to its endpoint again, with a fresh attempt count, as soon as a worker takes it: for when the endpoint's owner fixed what refused it. " +
+			"Only failed deliveries of an enabled endpoint can be retried; others are 409.",
+		Tags: tags, DefaultStatus: http.StatusOK},
+		func(ctx context.Context, p access.Principal, in *retryIn) (*core.Body[service.WebhookDelivery], error) {
+			d, err := h.Svc.RetryWebhookDelivery(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &core.Body[service.WebhookDelivery]{Body: d}, nil
+		})
 }

@@ -56,3 +56,25 @@ func (SendEmail) Kind() string { return KindSendEmail }
 func (a SendEmail) Opts() *river.InsertOpts {
 	return &river.InsertOpts{ScheduledAt: a.Due, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
+
+// DeliverWebhooks wakes the webhook deliveries up: the store inserts it,
+// once per transaction and due time, with the deliveries a transaction
+// queues or schedules for a retry (and when staff retry a failed one), to
+// run when they are due. Its worker claims and posts every due delivery,
+// not only its transaction's, so a job that comes late finds nothing left.
+type DeliverWebhooks struct {
+	Due time.Time `json:"due"`
+}
+
+// KindDeliverWebhooks is the River kind of DeliverWebhooks.
+const KindDeliverWebhooks = "deliver_webhooks"
+
+// Kind is the job's River kind.
+func (DeliverWebhooks) Kind() string { return KindDeliverWebhooks }
+
+// Opts schedules the job when the deliveries are due. Its own retries are
+// for the database failing under it: a delivery counts the endpoint's
+// failures and schedules its next attempt itself.
+func (a DeliverWebhooks) Opts() *river.InsertOpts {
+	return &river.InsertOpts{ScheduledAt: a.Due, MaxAttempts: 5}
+}

@@ -76,7 +76,7 @@ type WebhookDelivery struct {
 	EndpointID    string     `json:"endpoint_id"`
 	EventID       string     `json:"event_id"`
 	EventType     string     `json:"event_type"`
-	Status        string     `json:"status"` // pending, succeeded, failed
+	Status        string     `json:"status"` // WebhookPending, WebhookSucceeded, WebhookFailed
 	Attempts      int        `json:"attempts"`
 	NextAttemptAt time.Time  `json:"next_attempt_at"`
 	LastStatus    int        `json:"last_status"`
@@ -85,6 +85,13 @@ type WebhookDelivery struct {
 	UpdatedAt     time.Time  `json:"updated_at"`
 	DeliveredAt   *time.Time `json:"delivered_at"`
 }
+
+// The statuses of a webhook delivery.
+const (
+	WebhookPending   = "pending"   // to be posted, or posted again, at NextAttemptAt
+	WebhookSucceeded = "succeeded" // the endpoint answered 2xx
+	WebhookFailed    = "failed"    // MaxWebhookAttempts failed; a retry makes it pending again
+)
 
 // DueWebhook is a claimed delivery with what sending it needs.
 type DueWebhook struct {
@@ -127,6 +134,10 @@ type WebhookStore interface {
 	// SaveWebhookAttempt logs an attempt and updates its delivery, releasing
 	// the lease, only if owner still holds it.
 	SaveWebhookAttempt(ctx context.Context, d WebhookDelivery, a WebhookAttempt, owner string) (bool, error)
+	GetWebhookDelivery(ctx context.Context, tenantID, deliveryID string) (WebhookDelivery, error)
+	// RequeueWebhookDelivery makes a failed delivery pending again, as d
+	// says, and schedules its attempt; it fails if the delivery is not failed.
+	RequeueWebhookDelivery(ctx context.Context, d WebhookDelivery) error
 }
 
 // EventStore is what recording an event needs: the endpoints to deliver it
@@ -243,7 +254,7 @@ func Emit(ctx context.Context, tx EventStore, now time.Time, tenantID string, e 
 	ds := make([]WebhookDelivery, 0, len(eps))
 	for _, ep := range eps {
 		ds = append(ds, WebhookDelivery{ID: id.NewAt("whd", now), TenantID: tenantID, EndpointID: ep.ID, EventID: ev.ID,
-			EventType: e.Type, Status: "pending", NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
+			EventType: e.Type, Status: WebhookPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 	}
 	return tx.InsertWebhookEvent(ctx, ev, ds)
 }
@@ -251,7 +262,7 @@ func Emit(ctx context.Context, tx EventStore, now time.Time, tenantID string, e 
 // CheckDeliveryStatus refuses a delivery status filter other than pending,
 // succeeded or failed ("" selects all).
 func CheckDeliveryStatus(status string) error {
-	if status != "" && status != "pending" && status != "succeeded" && status != "failed" {
+	if status != "" && status != WebhookPending && status != WebhookSucceeded && status != WebhookFailed {
 		return fail.Field("status", "%q is not a delivery status: use pending, succeeded or failed", status)
 	}
 	return nil
@@ -392,6 +403,37 @@ func (s *Service) ListWebhookEndpoints(ctx context.Context, p access.Principal) 
 	})
 }
 
+// RetryWebhookDelivery posts a failed delivery again, with a fresh attempt
+// count, as soon as a worker takes it: the manual retry after the
+// endpoint's owner fixed what refused it. The endpoint must be enabled.
+func (s *Service) RetryWebhookDelivery(ctx context.Context, p access.Principal, deliveryID string) (WebhookDelivery, error) {
+	return usecase.Write(ctx, s.webhooks, p, access.ManageWebhooks, nil, func(tx WebhookTx) (WebhookDelivery, usecase.Audit, error) {
+		d, err := tx.GetWebhookDelivery(ctx, p.TenantID, deliveryID)
+		if err != nil {
+			return d, usecase.Audit{}, err
+		}
+		if d.Status != WebhookFailed {
+			e := fail.Conflictf("webhook delivery %s is %s: only failed deliveries can be retried", d.ID, d.Status)
+			e.Allowed = []string{WebhookFailed}
+			return d, usecase.Audit{}, e
+		}
+		ep, err := tx.GetWebhookEndpoint(ctx, p.TenantID, d.EndpointID)
+		if err != nil {
+			return d, usecase.Audit{}, err
+		}
+		if !ep.Enabled {
+			return d, usecase.Audit{}, fail.Conflictf("webhook endpoint %s is disabled: enable it, then retry the delivery", ep.ID)
+		}
+		now := s.now()
+		d.Status, d.Attempts, d.LastError, d.NextAttemptAt, d.UpdatedAt = WebhookPending, 0, "", now, now
+		if err := tx.RequeueWebhookDelivery(ctx, d); err != nil {
+			return d, usecase.Audit{}, err
+		}
+		return d, usecase.Entry("webhook_delivery.retried", "webhook_delivery", d.ID,
+			map[string]any{"endpoint_id": d.EndpointID, "event_id": d.EventID, "event_type": d.EventType}), nil
+	})
+}
+
 // WebhookRun counts what one DeliverDueWebhooks pass did.
 type WebhookRun struct {
 	Claimed, Succeeded, Retrying, Failed int
@@ -444,15 +486,15 @@ func (s *Service) DeliverDueWebhooks(ctx context.Context, limit int) (WebhookRun
 		d.UpdatedAt, d.LastStatus = at, status
 		switch {
 		case err == nil:
-			d.Status, d.LastError, d.DeliveredAt = "succeeded", "", &at
+			d.Status, d.LastError, d.DeliveredAt = WebhookSucceeded, "", &at
 			run.Succeeded++
 		case d.Attempts >= MaxWebhookAttempts:
 			a.Error = clip(err.Error(), 1000)
-			d.Status, d.LastError = "failed", a.Error
+			d.Status, d.LastError = WebhookFailed, a.Error
 			run.Failed++
 		default:
 			a.Error = clip(err.Error(), 1000)
-			d.Status, d.LastError, d.NextAttemptAt = "pending", a.Error, at.Add(webhookBackoff(d.Attempts))
+			d.Status, d.LastError, d.NextAttemptAt = WebhookPending, a.Error, at.Add(webhookBackoff(d.Attempts))
 			run.Retrying++
 		}
 		err = usecase.Bookkeep(ctx, s.webhooks, func(tx WebhookTx) error {

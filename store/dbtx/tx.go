@@ -25,6 +25,8 @@ type Tx struct {
 	// Jobs inserts River jobs in the transaction, committed with the change
 	// that asked for them; nil outside a read-write transaction.
 	Jobs JobInserter
+	// once holds the keys of InsertJobOnce in this transaction.
+	once map[string]struct{}
 }
 
 // JobInserter inserts one River job in a transaction (see Tx.Jobs).
@@ -38,6 +40,24 @@ func (t *Tx) InsertJob(ctx context.Context, args river.JobArgs, opts *river.Inse
 	if err := t.Jobs(ctx, args, opts); err != nil {
 		return fmt.Errorf("insert %s job: %w", args.Kind(), err)
 	}
+	return nil
+}
+
+// InsertJobOnce is InsertJob for the first ask under key in this
+// transaction; later asks insert nothing. Work that one job does for
+// everything its transaction changed (a wake-up) is inserted once, however
+// many rows asked for it.
+func (t *Tx) InsertJobOnce(ctx context.Context, key string, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, done := t.once[key]; done {
+		return nil
+	}
+	if err := t.InsertJob(ctx, args, opts); err != nil {
+		return err
+	}
+	if t.once == nil {
+		t.once = map[string]struct{}{}
+	}
+	t.once[key] = struct{}{}
 	return nil
 }
 

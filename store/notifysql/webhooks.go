@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 )
@@ -101,8 +102,44 @@ func (t *Notifications) InsertWebhookEvent(ctx context.Context, ev service.Webho
 			t.D.TS(d.CreatedAt), t.D.TS(d.UpdatedAt)); err != nil {
 			return fmt.Errorf("insert webhook delivery: %w", err)
 		}
+		if err := t.wakeWebhooks(ctx, d); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// wakeWebhooks inserts, in the transaction of the change, the job that
+// posts a pending delivery when it is due: one per transaction and second
+// due, however many deliveries the transaction queues.
+func (t *Notifications) wakeWebhooks(ctx context.Context, d service.WebhookDelivery) error {
+	if d.Status != service.WebhookPending {
+		return nil
+	}
+	due := d.NextAttemptAt.UTC().Truncate(time.Second)
+	args := jobargs.DeliverWebhooks{Due: due}
+	return t.InsertJobOnce(ctx, jobargs.KindDeliverWebhooks+"@"+due.Format(time.RFC3339), args, args.Opts())
+}
+
+func (t *Notifications) GetWebhookDelivery(ctx context.Context, tenantID, deliveryID string) (service.WebhookDelivery, error) {
+	ds, err := t.listDeliveries(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries WHERE tenant_id = ? AND id = ?`, tenantID, deliveryID)
+	if err != nil {
+		return service.WebhookDelivery{}, err
+	}
+	if len(ds) == 0 {
+		return service.WebhookDelivery{}, dbtx.NotFound("webhook delivery", deliveryID)
+	}
+	return ds[0], nil
+}
+
+func (t *Notifications) RequeueWebhookDelivery(ctx context.Context, d service.WebhookDelivery) error {
+	res, err := t.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?,
+		lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND status = 'failed'`,
+		d.Status, d.Attempts, t.D.TS(d.NextAttemptAt), d.LastError, t.D.TS(d.UpdatedAt), d.TenantID, d.ID)
+	if err := dbtx.MustAffect(res, err, "failed webhook delivery", d.ID); err != nil {
+		return err
+	}
+	return t.wakeWebhooks(ctx, d)
 }
 
 const deliveryCols = `tenant_id, id, endpoint_id, event_id, event_type, status, attempts, next_attempt_at, last_status, last_error,
@@ -176,7 +213,7 @@ func (t *Notifications) SaveWebhookAttempt(ctx context.Context, d service.Webhoo
 		a.Attempt, t.D.TS(a.At), a.StatusCode, a.Error, a.DurationMS); err != nil {
 		return false, fmt.Errorf("insert webhook attempt: %w", err)
 	}
-	return true, nil
+	return true, t.wakeWebhooks(ctx, d)
 }
 
 func (t *Notifications) ListWebhookAttempts(ctx context.Context, tenantID, endpointID string, page service.Page) ([]service.WebhookAttempt, error) {
