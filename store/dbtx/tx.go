@@ -8,9 +8,11 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// Querier is what *sql.Tx and *sql.DB have in common.
+// Querier is what *sql.Tx and *sql.DB have in common: the DBTX the
+// generated queries (sqlitesql, pgsql) run on.
 type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
@@ -64,6 +66,10 @@ func (t *Tx) InsertJobOnce(ctx context.Context, key string, args river.JobArgs, 
 // New returns the handle over q for dialect d.
 func New(q Querier, d Dialect) *Tx { return &Tx{q: q, D: d} }
 
+// Conn is the transaction (or pool) itself, for the generated queries,
+// which are written for their engine and need no rebinding.
+func (t *Tx) Conn() Querier { return t.q }
+
 // Exec runs a statement that returns no rows.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return t.q.ExecContext(ctx, t.D.Rebind(query), args...)
@@ -87,6 +93,15 @@ func MustAffect(res sql.Result, err error, what, id string) error {
 	n, err := res.RowsAffected()
 	if err != nil {
 		return fmt.Errorf("rows affected: %w", err)
+	}
+	return MustAffectRows(n, nil, what, id)
+}
+
+// MustAffectRows is MustAffect for the count of rows a generated :execrows
+// query returns.
+func MustAffectRows(n int64, err error, what, id string) error {
+	if err != nil {
+		return err
 	}
 	if n == 0 {
 		return NotFound(what, id)

@@ -9,39 +9,36 @@ import (
 	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
-const notificationCols = `tenant_id, id, kind, target_type, target_id, recipient, language, payload, status, attempts, last_error,
-	next_attempt_at, sent_at, created_at, COALESCE(updated_at, created_at)`
-
-func scanNotification(row interface{ Scan(...any) error }) (service.Notification, error) {
-	var n service.Notification
-	var payload string
-	if err := row.Scan(&n.TenantID, &n.ID, &n.Kind, &n.TargetType, &n.TargetID, &n.Recipient, &n.Language, &payload, &n.Status,
-		&n.Attempts, &n.LastError, dbtx.ScanNTS(&n.NextAttemptAt), dbtx.ScanNTS(&n.SentAt), dbtx.ScanTS(&n.CreatedAt), dbtx.ScanTS(&n.UpdatedAt)); err != nil {
-		return n, err
+// notificationOf is the outbox message a row holds.
+func notificationOf(r sqlitesql.Notification) (service.Notification, error) {
+	n := service.Notification{TenantID: r.TenantID, ID: r.ID, Kind: r.Kind, TargetType: r.TargetType, TargetID: r.TargetID,
+		Recipient: r.Recipient, Language: r.Language, Status: r.Status, Attempts: int(r.Attempts), LastError: r.LastError,
+		NextAttemptAt: r.NextAttemptAt.Ptr(), SentAt: r.SentAt.Ptr(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if r.UpdatedAt.IsZero() { // messages queued before updated_at was (00010)
+		n.UpdatedAt = n.CreatedAt
 	}
-	if err := json.Unmarshal([]byte(payload), &n.Payload); err != nil {
-		return n, fmt.Errorf("notification payload: %w", err)
+	if err := json.Unmarshal([]byte(r.Payload), &n.Payload); err != nil {
+		return n, fmt.Errorf("notification %s payload: %w", r.ID, err)
 	}
 	return n, nil
 }
 
-func (t *Notifications) listNotifications(ctx context.Context, query string, args ...any) ([]service.Notification, error) {
-	rows, err := t.Query(ctx, query, args...)
+func notificationsOf(rows []sqlitesql.Notification, err error) ([]service.Notification, error) {
 	if err != nil {
-		return nil, fmt.Errorf("list notifications: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []service.Notification
-	for rows.Next() {
-		n, err := scanNotification(rows)
+	out := make([]service.Notification, 0, len(rows))
+	for _, r := range rows {
+		n, err := notificationOf(r)
 		if err != nil {
-			return nil, fmt.Errorf("scan notification: %w", err)
+			return nil, err
 		}
 		out = append(out, n)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Notifications) ListOutbox(ctx context.Context, tenantID string, f service.OutboxFilter) ([]service.Notification, error) {
@@ -58,33 +55,36 @@ func (t *Notifications) ListOutbox(ctx context.Context, tenantID string, f servi
 	if c := f.Page.After(); c != nil {
 		w.And("id < ?", c.ID)
 	}
-	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`,
-		append(w.Args(), f.Page.Limit+1)...)
+	rows, err := t.Query(ctx, `SELECT * FROM notifications WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
+	if err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	return notificationsOf(dbtx.ScanRows[sqlitesql.Notification](rows))
 }
 
 func (t *Notifications) GetNotification(ctx context.Context, tenantID, notificationID string) (service.Notification, error) {
-	n, err := scanNotification(t.QueryRow(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND id = ?`, tenantID, notificationID))
+	r, err := t.q().GetNotification(ctx, sqlitesql.GetNotificationParams{TenantID: tenantID, ID: notificationID})
 	if dbtx.ErrNoRows(err) {
-		return n, dbtx.NotFound("outbox message", notificationID)
+		return service.Notification{}, dbtx.NotFound("outbox message", notificationID)
 	}
 	if err != nil {
-		return n, fmt.Errorf("get notification: %w", err)
+		return service.Notification{}, fmt.Errorf("get notification: %w", err)
 	}
-	return n, nil
+	return notificationOf(r)
 }
 
 func (t *Notifications) ClaimNotifications(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]service.Notification, error) {
-	return t.listNotifications(ctx, `UPDATE notifications SET lease_owner = ?, lease_until = ?
-		WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM notifications
-			WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-			ORDER BY next_attempt_at LIMIT ?`+t.D.SkipLocked()+`)
-		RETURNING `+notificationCols, owner, t.D.TS(leaseUntil), t.D.TS(now), t.D.TS(now), limit)
+	ns, err := notificationsOf(t.q().ClaimNotifications(ctx, sqlitesql.ClaimNotificationsParams{Owner: owner,
+		LeaseUntil: dbtx.TimeOf(leaseUntil), Now: dbtx.TimeOf(now), Max: int64(limit)}))
+	if err != nil {
+		return nil, fmt.Errorf("claim notifications: %w", err)
+	}
+	return ns, nil
 }
 
 func (t *Notifications) ClaimNotification(ctx context.Context, owner, tenantID, notificationID string, now, leaseUntil time.Time) (service.Notification, bool, error) {
-	ns, err := t.listNotifications(ctx, `UPDATE notifications SET lease_owner = ?, lease_until = ?
-		WHERE tenant_id = ? AND id = ? AND status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-		RETURNING `+notificationCols, owner, t.D.TS(leaseUntil), tenantID, notificationID, t.D.TS(now), t.D.TS(now))
+	ns, err := notificationsOf(t.q().ClaimNotification(ctx, sqlitesql.ClaimNotificationParams{Owner: owner,
+		LeaseUntil: dbtx.TimeOf(leaseUntil), TenantID: tenantID, ID: notificationID, Now: dbtx.TimeOf(now)}))
 	if err != nil || len(ns) == 0 {
 		return service.Notification{}, false, err
 	}
@@ -92,15 +92,14 @@ func (t *Notifications) ClaimNotification(ctx context.Context, owner, tenantID, 
 }
 
 func (t *Notifications) SaveNotificationAttempt(ctx context.Context, n service.Notification, owner string) (bool, error) {
-	res, err := t.Exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?,
-		updated_at = ?, lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND lease_owner = ?`,
-		n.Status, n.Attempts, n.LastError, t.D.NTS(n.NextAttemptAt), t.D.NTS(n.SentAt), t.D.TS(n.UpdatedAt), n.TenantID, n.ID, owner)
+	k, err := t.q().SaveNotificationAttempt(ctx, sqlitesql.SaveNotificationAttemptParams{Status: n.Status, Attempts: int64(n.Attempts),
+		LastError: n.LastError, NextAttemptAt: dbtx.NTimeOf(n.NextAttemptAt), SentAt: dbtx.NTimeOf(n.SentAt),
+		UpdatedAt: dbtx.TimeOf(n.UpdatedAt), TenantID: n.TenantID, ID: n.ID, Owner: owner})
 	if err != nil {
 		return false, fmt.Errorf("save notification attempt: %w", err)
 	}
-	k, err := res.RowsAffected()
-	if err != nil || k != 1 {
-		return false, err
+	if k != 1 {
+		return false, nil // the lease passed to another node: its attempt counts, not this one
 	}
 	return true, t.scheduleEmail(ctx, n)
 }
@@ -116,10 +115,10 @@ func (t *Notifications) scheduleEmail(ctx context.Context, n service.Notificatio
 }
 
 func (t *Notifications) RequeueNotification(ctx context.Context, n service.Notification) error {
-	res, err := t.Exec(ctx, `UPDATE notifications SET status = ?, attempts = ?, last_error = ?, recipient = ?, next_attempt_at = ?,
-		updated_at = ?, lease_owner = '', lease_until = NULL WHERE tenant_id = ? AND id = ? AND status IN ('failed', 'skipped')`,
-		n.Status, n.Attempts, n.LastError, n.Recipient, t.D.NTS(n.NextAttemptAt), t.D.TS(n.UpdatedAt), n.TenantID, n.ID)
-	if err := dbtx.MustAffect(res, err, "failed or skipped outbox message", n.ID); err != nil {
+	k, err := t.q().RequeueNotification(ctx, sqlitesql.RequeueNotificationParams{Status: n.Status, Attempts: int64(n.Attempts),
+		LastError: n.LastError, Recipient: n.Recipient, NextAttemptAt: dbtx.NTimeOf(n.NextAttemptAt), UpdatedAt: dbtx.TimeOf(n.UpdatedAt),
+		TenantID: n.TenantID, ID: n.ID})
+	if err := dbtx.MustAffectRows(k, err, "failed or skipped outbox message", n.ID); err != nil {
 		return err
 	}
 	return t.scheduleEmail(ctx, n)
@@ -130,25 +129,26 @@ func (t *Notifications) InsertNotification(ctx context.Context, n service.Notifi
 	if err != nil {
 		return err
 	}
-	next := n.NextAttemptAt
-	if next == nil && n.Status == service.NotificationQueued {
-		next = &n.CreatedAt
+	if n.NextAttemptAt == nil && n.Status == service.NotificationQueued {
+		n.NextAttemptAt = &n.CreatedAt
 	}
-	updated := n.UpdatedAt
-	if updated.IsZero() {
-		updated = n.CreatedAt
+	if n.UpdatedAt.IsZero() {
+		n.UpdatedAt = n.CreatedAt
 	}
-	_, err = t.Exec(ctx, `INSERT INTO notifications (tenant_id, id, kind, target_type, target_id, recipient, language, payload, status,
-		attempts, last_error, created_at, next_attempt_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, n.TenantID, n.ID, n.Kind, n.TargetType, n.TargetID, n.Recipient, n.Language, payload, n.Status,
-		n.Attempts, n.LastError, t.D.TS(n.CreatedAt), t.D.NTS(next), t.D.TS(updated))
+	err = t.q().InsertNotification(ctx, sqlitesql.InsertNotificationParams{TenantID: n.TenantID, ID: n.ID, Kind: n.Kind,
+		TargetType: n.TargetType, TargetID: n.TargetID, Recipient: n.Recipient, Language: n.Language, Payload: payload, Status: n.Status,
+		Attempts: int64(n.Attempts), LastError: n.LastError, CreatedAt: dbtx.TimeOf(n.CreatedAt), NextAttemptAt: dbtx.NTimeOf(n.NextAttemptAt),
+		UpdatedAt: dbtx.TimeOf(n.UpdatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert notification: %w", err)
 	}
-	n.NextAttemptAt = next
 	return t.scheduleEmail(ctx, n)
 }
 
 func (t *Notifications) ListNotifications(ctx context.Context, tenantID, targetID string) ([]service.Notification, error) {
-	return t.listNotifications(ctx, `SELECT `+notificationCols+` FROM notifications WHERE tenant_id = ? AND target_id = ? ORDER BY id`, tenantID, targetID)
+	ns, err := notificationsOf(t.q().ListNotificationsOf(ctx, sqlitesql.ListNotificationsOfParams{TenantID: tenantID, TargetID: targetID}))
+	if err != nil {
+		return nil, fmt.Errorf("list notifications: %w", err)
+	}
+	return ns, nil
 }
