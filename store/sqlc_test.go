@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
@@ -24,20 +25,31 @@ const sqlcSumFile = "sqlc.sum"
 
 // sqlcFiles are the files of one side of the generation, relative to the
 // store's directory: its inputs (the configuration, the pinned sqlc, the
-// migrations and the queries of both engines) or its outputs (the Go code).
+// migrations, the queries of both engines and adaptgen) or its outputs (the
+// generated Go code).
 func sqlcFiles(t *testing.T, outputs bool) []string {
 	t.Helper()
 	var files []string
 	if !outputs {
 		files = append(files, "sqlc.yaml", "../tools/go.mod")
 	}
-	for _, dir := range []string{"migrations", "sqlitesql", "pgsql"} {
+	for _, dir := range []string{"migrations", "sqlitesql", "pgsql", "enginesql"} {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
 			}
-			if strings.HasSuffix(path, ".go") == outputs && (outputs || strings.HasSuffix(path, ".sql")) {
-				files = append(files, filepath.ToSlash(path))
+			path = filepath.ToSlash(path)
+			generated := false
+			if strings.HasSuffix(path, ".go") {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				generated = bytes.HasPrefix(b, []byte("// Code generated"))
+			}
+			input := strings.HasSuffix(path, ".sql") || strings.HasPrefix(path, "enginesql/adaptgen/")
+			if (outputs && generated) || (!outputs && input) {
+				files = append(files, path)
 			}
 			return nil
 		})
@@ -89,9 +101,9 @@ func TestGeneratedQueriesAreCurrent(t *testing.T) {
 		}
 		switch {
 		case strings.HasPrefix(line, "inputs"):
-			t.Errorf("sqlc.yaml, tools/go.mod, a migration or a query changed since the queries were generated: run go generate ./store")
+			t.Errorf("sqlc.yaml, tools/go.mod, a migration, a query or adaptgen changed since the queries were generated: run go generate ./store")
 		default:
-			t.Errorf("the generated code in store/sqlitesql or store/pgsql is not what sqlc wrote: run go generate ./store, and change the queries, not the code")
+			t.Errorf("the generated code in store/sqlitesql, store/pgsql or store/enginesql is not what go generate wrote: run go generate ./store, and change the queries, not the code")
 		}
 	}
 }

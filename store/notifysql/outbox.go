@@ -9,6 +9,7 @@ import (
 	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
 	"github.com/facturo/facturo/store/sqlitesql"
 )
 
@@ -63,7 +64,7 @@ func (t *Notifications) ListOutbox(ctx context.Context, tenantID string, f servi
 }
 
 func (t *Notifications) GetNotification(ctx context.Context, tenantID, notificationID string) (service.Notification, error) {
-	r, err := t.q().GetNotification(ctx, sqlitesql.GetNotificationParams{TenantID: tenantID, ID: notificationID})
+	r, err := enginesql.For(t.Tx).GetNotification(ctx, sqlitesql.GetNotificationParams{TenantID: tenantID, ID: notificationID})
 	if dbtx.ErrNoRows(err) {
 		return service.Notification{}, dbtx.NotFound("outbox message", notificationID)
 	}
@@ -74,7 +75,7 @@ func (t *Notifications) GetNotification(ctx context.Context, tenantID, notificat
 }
 
 func (t *Notifications) ClaimNotifications(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]service.Notification, error) {
-	ns, err := notificationsOf(t.q().ClaimNotifications(ctx, sqlitesql.ClaimNotificationsParams{Owner: owner,
+	ns, err := notificationsOf(enginesql.For(t.Tx).ClaimNotifications(ctx, sqlitesql.ClaimNotificationsParams{Owner: owner,
 		LeaseUntil: dbtx.TimeOf(leaseUntil), Now: dbtx.TimeOf(now), Max: int64(limit)}))
 	if err != nil {
 		return nil, fmt.Errorf("claim notifications: %w", err)
@@ -83,7 +84,7 @@ func (t *Notifications) ClaimNotifications(ctx context.Context, owner string, no
 }
 
 func (t *Notifications) ClaimNotification(ctx context.Context, owner, tenantID, notificationID string, now, leaseUntil time.Time) (service.Notification, bool, error) {
-	ns, err := notificationsOf(t.q().ClaimNotification(ctx, sqlitesql.ClaimNotificationParams{Owner: owner,
+	ns, err := notificationsOf(enginesql.For(t.Tx).ClaimNotification(ctx, sqlitesql.ClaimNotificationParams{Owner: owner,
 		LeaseUntil: dbtx.TimeOf(leaseUntil), TenantID: tenantID, ID: notificationID, Now: dbtx.TimeOf(now)}))
 	if err != nil || len(ns) == 0 {
 		return service.Notification{}, false, err
@@ -92,7 +93,7 @@ func (t *Notifications) ClaimNotification(ctx context.Context, owner, tenantID, 
 }
 
 func (t *Notifications) SaveNotificationAttempt(ctx context.Context, n service.Notification, owner string) (bool, error) {
-	k, err := t.q().SaveNotificationAttempt(ctx, sqlitesql.SaveNotificationAttemptParams{Status: n.Status, Attempts: int64(n.Attempts),
+	k, err := enginesql.For(t.Tx).SaveNotificationAttempt(ctx, sqlitesql.SaveNotificationAttemptParams{Status: n.Status, Attempts: int64(n.Attempts),
 		LastError: n.LastError, NextAttemptAt: dbtx.NTimeOf(n.NextAttemptAt), SentAt: dbtx.NTimeOf(n.SentAt),
 		UpdatedAt: dbtx.TimeOf(n.UpdatedAt), TenantID: n.TenantID, ID: n.ID, Owner: owner})
 	if err != nil {
@@ -115,7 +116,7 @@ func (t *Notifications) scheduleEmail(ctx context.Context, n service.Notificatio
 }
 
 func (t *Notifications) RequeueNotification(ctx context.Context, n service.Notification) error {
-	k, err := t.q().RequeueNotification(ctx, sqlitesql.RequeueNotificationParams{Status: n.Status, Attempts: int64(n.Attempts),
+	k, err := enginesql.For(t.Tx).RequeueNotification(ctx, sqlitesql.RequeueNotificationParams{Status: n.Status, Attempts: int64(n.Attempts),
 		LastError: n.LastError, Recipient: n.Recipient, NextAttemptAt: dbtx.NTimeOf(n.NextAttemptAt), UpdatedAt: dbtx.TimeOf(n.UpdatedAt),
 		TenantID: n.TenantID, ID: n.ID})
 	if err := dbtx.MustAffectRows(k, err, "failed or skipped outbox message", n.ID); err != nil {
@@ -135,7 +136,7 @@ func (t *Notifications) InsertNotification(ctx context.Context, n service.Notifi
 	if n.UpdatedAt.IsZero() {
 		n.UpdatedAt = n.CreatedAt
 	}
-	err = t.q().InsertNotification(ctx, sqlitesql.InsertNotificationParams{TenantID: n.TenantID, ID: n.ID, Kind: n.Kind,
+	err = enginesql.For(t.Tx).InsertNotification(ctx, sqlitesql.InsertNotificationParams{TenantID: n.TenantID, ID: n.ID, Kind: n.Kind,
 		TargetType: n.TargetType, TargetID: n.TargetID, Recipient: n.Recipient, Language: n.Language, Payload: payload, Status: n.Status,
 		Attempts: int64(n.Attempts), LastError: n.LastError, CreatedAt: dbtx.TimeOf(n.CreatedAt), NextAttemptAt: dbtx.NTimeOf(n.NextAttemptAt),
 		UpdatedAt: dbtx.TimeOf(n.UpdatedAt)})
@@ -146,7 +147,7 @@ func (t *Notifications) InsertNotification(ctx context.Context, n service.Notifi
 }
 
 func (t *Notifications) ListNotifications(ctx context.Context, tenantID, targetID string) ([]service.Notification, error) {
-	ns, err := notificationsOf(t.q().ListNotificationsOf(ctx, sqlitesql.ListNotificationsOfParams{TenantID: tenantID, TargetID: targetID}))
+	ns, err := notificationsOf(enginesql.For(t.Tx).ListNotificationsOf(ctx, sqlitesql.ListNotificationsOfParams{TenantID: tenantID, TargetID: targetID}))
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
 	"github.com/facturo/facturo/store/sqlitesql"
 )
 
@@ -27,7 +28,7 @@ func (t *Notifications) InsertWebhookEndpoint(ctx context.Context, e service.Web
 	if err != nil {
 		return err
 	}
-	err = t.q().InsertWebhookEndpoint(ctx, sqlitesql.InsertWebhookEndpointParams{TenantID: e.TenantID, ID: e.ID, Url: e.URL,
+	err = enginesql.For(t.Tx).InsertWebhookEndpoint(ctx, sqlitesql.InsertWebhookEndpointParams{TenantID: e.TenantID, ID: e.ID, Url: e.URL,
 		Description: e.Description, Events: events, Secret: e.Secret, Enabled: e.Enabled, CreatedAt: dbtx.TimeOf(e.CreatedAt),
 		UpdatedAt: dbtx.TimeOf(e.UpdatedAt)})
 	if err != nil {
@@ -41,13 +42,13 @@ func (t *Notifications) UpdateWebhookEndpoint(ctx context.Context, e service.Web
 	if err != nil {
 		return err
 	}
-	k, err := t.q().UpdateWebhookEndpoint(ctx, sqlitesql.UpdateWebhookEndpointParams{Url: e.URL, Description: e.Description,
+	k, err := enginesql.For(t.Tx).UpdateWebhookEndpoint(ctx, sqlitesql.UpdateWebhookEndpointParams{Url: e.URL, Description: e.Description,
 		Events: events, Enabled: e.Enabled, UpdatedAt: dbtx.TimeOf(e.UpdatedAt), TenantID: e.TenantID, ID: e.ID})
 	return dbtx.MustAffectRows(k, err, "webhook endpoint", e.ID)
 }
 
 func (t *Notifications) DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointID string) error {
-	q := t.q()
+	q := enginesql.For(t.Tx)
 	if err := q.DeleteWebhookAttemptsOf(ctx, sqlitesql.DeleteWebhookAttemptsOfParams{TenantID: tenantID, EndpointID: endpointID}); err != nil {
 		return fmt.Errorf("delete webhook attempts: %w", err)
 	}
@@ -59,7 +60,7 @@ func (t *Notifications) DeleteWebhookEndpoint(ctx context.Context, tenantID, end
 }
 
 func (t *Notifications) GetWebhookEndpoint(ctx context.Context, tenantID, endpointID string) (service.WebhookEndpoint, error) {
-	r, err := t.q().GetWebhookEndpoint(ctx, sqlitesql.GetWebhookEndpointParams{TenantID: tenantID, ID: endpointID})
+	r, err := enginesql.For(t.Tx).GetWebhookEndpoint(ctx, sqlitesql.GetWebhookEndpointParams{TenantID: tenantID, ID: endpointID})
 	if dbtx.ErrNoRows(err) {
 		return service.WebhookEndpoint{}, dbtx.NotFound("webhook endpoint", endpointID)
 	}
@@ -94,7 +95,7 @@ func (t *Notifications) ListWebhookEndpoints(ctx context.Context, tenantID strin
 }
 
 func (t *Notifications) InsertWebhookEvent(ctx context.Context, ev service.WebhookEvent, ds []service.WebhookDelivery) error {
-	q := t.q()
+	q := enginesql.For(t.Tx)
 	if err := q.InsertWebhookEvent(ctx, sqlitesql.InsertWebhookEventParams{TenantID: ev.TenantID, ID: ev.ID, Type: ev.Type,
 		Payload: string(ev.Payload), CreatedAt: dbtx.TimeOf(ev.CreatedAt)}); err != nil {
 		return fmt.Errorf("insert webhook event: %w", err)
@@ -132,7 +133,7 @@ func deliveryOf(r sqlitesql.WebhookDelivery) service.WebhookDelivery {
 }
 
 func (t *Notifications) GetWebhookDelivery(ctx context.Context, tenantID, deliveryID string) (service.WebhookDelivery, error) {
-	r, err := t.q().GetWebhookDelivery(ctx, sqlitesql.GetWebhookDeliveryParams{TenantID: tenantID, ID: deliveryID})
+	r, err := enginesql.For(t.Tx).GetWebhookDelivery(ctx, sqlitesql.GetWebhookDeliveryParams{TenantID: tenantID, ID: deliveryID})
 	if dbtx.ErrNoRows(err) {
 		return service.WebhookDelivery{}, dbtx.NotFound("webhook delivery", deliveryID)
 	}
@@ -143,7 +144,7 @@ func (t *Notifications) GetWebhookDelivery(ctx context.Context, tenantID, delive
 }
 
 func (t *Notifications) RequeueWebhookDelivery(ctx context.Context, d service.WebhookDelivery) error {
-	k, err := t.q().RequeueWebhookDelivery(ctx, sqlitesql.RequeueWebhookDeliveryParams{Status: d.Status, Attempts: int64(d.Attempts),
+	k, err := enginesql.For(t.Tx).RequeueWebhookDelivery(ctx, sqlitesql.RequeueWebhookDeliveryParams{Status: d.Status, Attempts: int64(d.Attempts),
 		NextAttemptAt: dbtx.TimeOf(d.NextAttemptAt), LastError: d.LastError, UpdatedAt: dbtx.TimeOf(d.UpdatedAt), TenantID: d.TenantID, ID: d.ID})
 	if err := dbtx.MustAffectRows(k, err, "failed webhook delivery", d.ID); err != nil {
 		return err
@@ -152,7 +153,7 @@ func (t *Notifications) RequeueWebhookDelivery(ctx context.Context, d service.We
 }
 
 func (t *Notifications) ClaimWebhookDeliveries(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]service.DueWebhook, error) {
-	q := t.q()
+	q := enginesql.For(t.Tx)
 	rows, err := q.ClaimWebhookDeliveries(ctx, sqlitesql.ClaimWebhookDeliveriesParams{Owner: owner, LeaseUntil: dbtx.TimeOf(leaseUntil),
 		Now: dbtx.TimeOf(now), Max: int64(limit)})
 	if err != nil {
@@ -170,7 +171,7 @@ func (t *Notifications) ClaimWebhookDeliveries(ctx context.Context, owner string
 }
 
 func (t *Notifications) SaveWebhookAttempt(ctx context.Context, d service.WebhookDelivery, a service.WebhookAttempt, owner string) (bool, error) {
-	q := t.q()
+	q := enginesql.For(t.Tx)
 	k, err := q.SaveWebhookDelivery(ctx, sqlitesql.SaveWebhookDeliveryParams{Status: d.Status, Attempts: int64(d.Attempts),
 		NextAttemptAt: dbtx.TimeOf(d.NextAttemptAt), LastStatus: int64(d.LastStatus), LastError: d.LastError, UpdatedAt: dbtx.TimeOf(d.UpdatedAt),
 		DeliveredAt: dbtx.NTimeOf(d.DeliveredAt), TenantID: d.TenantID, ID: d.ID, Owner: owner})
