@@ -9,23 +9,18 @@ import (
 )
 
 // sourceFiles lists the non-test Go files of the store and of its
-// sub-packages (dbtx and the area packages), relative to this directory:
-// what the source guards (TestNoFloatInAmountSQL,
-// TestComposedWhereUsesBuilder) scan.
+// sub-packages at any depth (dbtx, the area packages, the generated
+// queries and their generator), relative to this directory: what the
+// source guards (TestNoFloatInAmountSQL, TestComposedWhereUsesBuilder) scan.
 func sourceFiles() ([]string, error) {
 	var out []string
-	for _, pattern := range []string{"*.go", filepath.Join("*", "*.go")} {
-		files, err := filepath.Glob(pattern)
-		if err != nil {
-			return nil, err
+	err := filepath.WalkDir(".", func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
+			out = append(out, p)
 		}
-		for _, f := range files {
-			if !strings.HasSuffix(f, "_test.go") {
-				out = append(out, f)
-			}
-		}
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
 
 // TestSourceGuardsScanEveryPackage: every directory of the store holding

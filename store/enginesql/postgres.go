@@ -14,6 +14,11 @@ type postgres struct{ q *pgsql.Queries }
 
 var _ sqlitesql.Querier = postgres{}
 
+func (p postgres) APIKeyByHash(ctx context.Context, hash string) (sqlitesql.ApiKey, error) {
+	r, err := p.q.APIKeyByHash(ctx, hash)
+	return sqlitesql.ApiKey(r), err
+}
+
 func (p postgres) ClaimNotification(ctx context.Context, arg sqlitesql.ClaimNotificationParams) ([]sqlitesql.Notification, error) {
 	rows, err := p.q.ClaimNotification(ctx, pgsql.ClaimNotificationParams(arg))
 	if rows == nil {
@@ -50,6 +55,15 @@ func (p postgres) ClaimWebhookDeliveries(ctx context.Context, arg sqlitesql.Clai
 	return out, err
 }
 
+func (p postgres) CountFailedLogins(ctx context.Context, arg sqlitesql.CountFailedLoginsParams) (sqlitesql.CountFailedLoginsRow, error) {
+	r, err := p.q.CountFailedLogins(ctx, pgsql.CountFailedLoginsParams(arg))
+	return sqlitesql.CountFailedLoginsRow(r), err
+}
+
+func (p postgres) DeleteExchangeRate(ctx context.Context, arg sqlitesql.DeleteExchangeRateParams) (int64, error) {
+	return p.q.DeleteExchangeRate(ctx, pgsql.DeleteExchangeRateParams(arg))
+}
+
 func (p postgres) DeleteWebhookAttemptsOf(ctx context.Context, arg sqlitesql.DeleteWebhookAttemptsOfParams) error {
 	return p.q.DeleteWebhookAttemptsOf(ctx, pgsql.DeleteWebhookAttemptsOfParams(arg))
 }
@@ -62,9 +76,31 @@ func (p postgres) DeleteWebhookEndpoint(ctx context.Context, arg sqlitesql.Delet
 	return p.q.DeleteWebhookEndpoint(ctx, pgsql.DeleteWebhookEndpointParams(arg))
 }
 
+func (p postgres) ExchangeRateOn(ctx context.Context, arg sqlitesql.ExchangeRateOnParams) ([]sqlitesql.ExchangeRate, error) {
+	rows, err := p.q.ExchangeRateOn(ctx, pgsql.ExchangeRateOnParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ExchangeRate, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ExchangeRate(r)
+	}
+	return out, err
+}
+
 func (p postgres) GetNotification(ctx context.Context, arg sqlitesql.GetNotificationParams) (sqlitesql.Notification, error) {
 	r, err := p.q.GetNotification(ctx, pgsql.GetNotificationParams(arg))
 	return sqlitesql.Notification(r), err
+}
+
+func (p postgres) GetTenant(ctx context.Context, id string) (sqlitesql.Tenant, error) {
+	r, err := p.q.GetTenant(ctx, id)
+	return sqlitesql.Tenant(r), err
+}
+
+func (p postgres) GetUser(ctx context.Context, arg sqlitesql.GetUserParams) (sqlitesql.User, error) {
+	r, err := p.q.GetUser(ctx, pgsql.GetUserParams(arg))
+	return sqlitesql.User(r), err
 }
 
 func (p postgres) GetWebhookDelivery(ctx context.Context, arg sqlitesql.GetWebhookDeliveryParams) (sqlitesql.WebhookDelivery, error) {
@@ -82,8 +118,28 @@ func (p postgres) GetWebhookTarget(ctx context.Context, arg sqlitesql.GetWebhook
 	return sqlitesql.GetWebhookTargetRow(r), err
 }
 
+func (p postgres) InsertAPIKey(ctx context.Context, arg sqlitesql.InsertAPIKeyParams) error {
+	return p.q.InsertAPIKey(ctx, pgsql.InsertAPIKeyParams(arg))
+}
+
+func (p postgres) InsertAudit(ctx context.Context, arg sqlitesql.InsertAuditParams) error {
+	return p.q.InsertAudit(ctx, pgsql.InsertAuditParams(arg))
+}
+
+func (p postgres) InsertLoginAttempt(ctx context.Context, arg sqlitesql.InsertLoginAttemptParams) error {
+	return p.q.InsertLoginAttempt(ctx, pgsql.InsertLoginAttemptParams(arg))
+}
+
 func (p postgres) InsertNotification(ctx context.Context, arg sqlitesql.InsertNotificationParams) error {
 	return p.q.InsertNotification(ctx, pgsql.InsertNotificationParams(arg))
+}
+
+func (p postgres) InsertTenant(ctx context.Context, arg sqlitesql.InsertTenantParams) error {
+	return p.q.InsertTenant(ctx, pgsql.InsertTenantParams(arg))
+}
+
+func (p postgres) InsertUser(ctx context.Context, arg sqlitesql.InsertUserParams) error {
+	return p.q.InsertUser(ctx, pgsql.InsertUserParams(arg))
 }
 
 func (p postgres) InsertWebhookAttempt(ctx context.Context, arg sqlitesql.InsertWebhookAttemptParams) error {
@@ -102,6 +158,30 @@ func (p postgres) InsertWebhookEvent(ctx context.Context, arg sqlitesql.InsertWe
 	return p.q.InsertWebhookEvent(ctx, pgsql.InsertWebhookEventParams(arg))
 }
 
+func (p postgres) ListAPIKeys(ctx context.Context, tenantID string) ([]sqlitesql.ApiKey, error) {
+	rows, err := p.q.ListAPIKeys(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ApiKey, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ApiKey(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListAccounts(ctx context.Context, tenantID string) ([]sqlitesql.LedgerAccount, error) {
+	rows, err := p.q.ListAccounts(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.LedgerAccount, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.LedgerAccount(r)
+	}
+	return out, err
+}
+
 func (p postgres) ListNotificationsOf(ctx context.Context, arg sqlitesql.ListNotificationsOfParams) ([]sqlitesql.Notification, error) {
 	rows, err := p.q.ListNotificationsOf(ctx, pgsql.ListNotificationsOfParams(arg))
 	if rows == nil {
@@ -114,12 +194,88 @@ func (p postgres) ListNotificationsOf(ctx context.Context, arg sqlitesql.ListNot
 	return out, err
 }
 
+func (p postgres) ListPostingProfiles(ctx context.Context, tenantID string) ([]sqlitesql.PostingProfile, error) {
+	rows, err := p.q.ListPostingProfiles(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.PostingProfile, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.PostingProfile(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListSeries(ctx context.Context, tenantID string) ([]sqlitesql.NumberSeries, error) {
+	rows, err := p.q.ListSeries(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.NumberSeries, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.NumberSeries(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListTaxCodes(ctx context.Context, tenantID string) ([]sqlitesql.TaxCode, error) {
+	rows, err := p.q.ListTaxCodes(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.TaxCode, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.TaxCode(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListTaxGroups(ctx context.Context, tenantID string) ([]sqlitesql.TaxGroup, error) {
+	rows, err := p.q.ListTaxGroups(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.TaxGroup, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.TaxGroup(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListTenants(ctx context.Context) ([]sqlitesql.Tenant, error) {
+	rows, err := p.q.ListTenants(ctx)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.Tenant, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.Tenant(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListUsers(ctx context.Context, tenantID string) ([]sqlitesql.User, error) {
+	rows, err := p.q.ListUsers(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.User, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.User(r)
+	}
+	return out, err
+}
+
 func (p postgres) RequeueNotification(ctx context.Context, arg sqlitesql.RequeueNotificationParams) (int64, error) {
 	return p.q.RequeueNotification(ctx, pgsql.RequeueNotificationParams(arg))
 }
 
 func (p postgres) RequeueWebhookDelivery(ctx context.Context, arg sqlitesql.RequeueWebhookDeliveryParams) (int64, error) {
 	return p.q.RequeueWebhookDelivery(ctx, pgsql.RequeueWebhookDeliveryParams(arg))
+}
+
+func (p postgres) RevokeAPIKey(ctx context.Context, arg sqlitesql.RevokeAPIKeyParams) (int64, error) {
+	return p.q.RevokeAPIKey(ctx, pgsql.RevokeAPIKeyParams(arg))
 }
 
 func (p postgres) SaveNotificationAttempt(ctx context.Context, arg sqlitesql.SaveNotificationAttemptParams) (int64, error) {
@@ -130,6 +286,116 @@ func (p postgres) SaveWebhookDelivery(ctx context.Context, arg sqlitesql.SaveWeb
 	return p.q.SaveWebhookDelivery(ctx, pgsql.SaveWebhookDeliveryParams(arg))
 }
 
+func (p postgres) SetSeries(ctx context.Context, arg sqlitesql.SetSeriesParams) error {
+	return p.q.SetSeries(ctx, pgsql.SetSeriesParams(arg))
+}
+
+func (p postgres) SetTaxMode(ctx context.Context, arg sqlitesql.SetTaxModeParams) (int64, error) {
+	return p.q.SetTaxMode(ctx, pgsql.SetTaxModeParams(arg))
+}
+
+func (p postgres) TouchAPIKey(ctx context.Context, arg sqlitesql.TouchAPIKeyParams) error {
+	return p.q.TouchAPIKey(ctx, pgsql.TouchAPIKeyParams(arg))
+}
+
+func (p postgres) UpdateTenant(ctx context.Context, arg sqlitesql.UpdateTenantParams) (int64, error) {
+	return p.q.UpdateTenant(ctx, pgsql.UpdateTenantParams(arg))
+}
+
+func (p postgres) UpdateUser(ctx context.Context, arg sqlitesql.UpdateUserParams) (int64, error) {
+	return p.q.UpdateUser(ctx, pgsql.UpdateUserParams(arg))
+}
+
 func (p postgres) UpdateWebhookEndpoint(ctx context.Context, arg sqlitesql.UpdateWebhookEndpointParams) (int64, error) {
 	return p.q.UpdateWebhookEndpoint(ctx, pgsql.UpdateWebhookEndpointParams(arg))
 }
+
+func (p postgres) UpsertAccount(ctx context.Context, arg sqlitesql.UpsertAccountParams) error {
+	return p.q.UpsertAccount(ctx, pgsql.UpsertAccountParams(arg))
+}
+
+func (p postgres) UpsertExchangeRate(ctx context.Context, arg sqlitesql.UpsertExchangeRateParams) error {
+	return p.q.UpsertExchangeRate(ctx, pgsql.UpsertExchangeRateParams(arg))
+}
+
+func (p postgres) UpsertPostingProfile(ctx context.Context, arg sqlitesql.UpsertPostingProfileParams) error {
+	return p.q.UpsertPostingProfile(ctx, pgsql.UpsertPostingProfileParams(arg))
+}
+
+func (p postgres) UpsertTaxCode(ctx context.Context, arg sqlitesql.UpsertTaxCodeParams) error {
+	return p.q.UpsertTaxCode(ctx, pgsql.UpsertTaxCodeParams(arg))
+}
+
+func (p postgres) UpsertTaxGroup(ctx context.Context, arg sqlitesql.UpsertTaxGroupParams) error {
+	return p.q.UpsertTaxGroup(ctx, pgsql.UpsertTaxGroupParams(arg))
+}
+
+func (p postgres) UsersByEmail(ctx context.Context, email string) ([]sqlitesql.User, error) {
+	rows, err := p.q.UsersByEmail(ctx, email)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.User, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.User(r)
+	}
+	return out, err
+}
+
+// The rows of every table are the same on both engines, but for the
+// columns tablesThatDiffer names.
+var (
+	_ = sqlitesql.ApiKey(pgsql.ApiKey{})
+	_ = sqlitesql.Attachment(pgsql.Attachment{})
+	_ = sqlitesql.AuditLog(pgsql.AuditLog{})
+	_ = sqlitesql.BillingRun(pgsql.BillingRun{})
+	_ = sqlitesql.BillingRunSkip(pgsql.BillingRunSkip{})
+	_ = sqlitesql.Contract(pgsql.Contract{})
+	_ = sqlitesql.ContractPart(pgsql.ContractPart{})
+	_ = sqlitesql.Counter(pgsql.Counter{})
+	_ = sqlitesql.Customer(pgsql.Customer{})
+	_ = sqlitesql.DunningSetting(pgsql.DunningSetting{})
+	_ = sqlitesql.DunningStep(pgsql.DunningStep{})
+	_ = sqlitesql.ExchangeRate(pgsql.ExchangeRate{})
+	_ = sqlitesql.IdempotencyKey(pgsql.IdempotencyKey{})
+	// Invoice: SQLite also stores total_key, the exact sortable key of its text total (migration 00019)
+	_ = sqlitesql.InvoiceLine(pgsql.InvoiceLine{})
+	_ = sqlitesql.InvoiceWorkflow(pgsql.InvoiceWorkflow{})
+	// InvoicesSearch: SQLite's full-text index of the invoice search (migration 00003); PostgreSQL searches with trigrams
+	_ = sqlitesql.JournalEntry(pgsql.JournalEntry{})
+	_ = sqlitesql.JournalLine(pgsql.JournalLine{})
+	_ = sqlitesql.LedgerAccount(pgsql.LedgerAccount{})
+	_ = sqlitesql.LedgerDaily(pgsql.LedgerDaily{})
+	_ = sqlitesql.LoginAttempt(pgsql.LoginAttempt{})
+	_ = sqlitesql.Notification(pgsql.Notification{})
+	_ = sqlitesql.NumberSeries(pgsql.NumberSeries{})
+	_ = sqlitesql.Payment(pgsql.Payment{})
+	_ = sqlitesql.PaymentApplication(pgsql.PaymentApplication{})
+	_ = sqlitesql.PaymentMethod(pgsql.PaymentMethod{})
+	_ = sqlitesql.PostingProfile(pgsql.PostingProfile{})
+	_ = sqlitesql.Product(pgsql.Product{})
+	_ = sqlitesql.ReasonCode(pgsql.ReasonCode{})
+	_ = sqlitesql.ReceivableAccountDue(pgsql.ReceivableAccountDue{})
+	_ = sqlitesql.ReceivableDue(pgsql.ReceivableDue{})
+	_ = sqlitesql.RecurringTemplate(pgsql.RecurringTemplate{})
+	_ = sqlitesql.Refund(pgsql.Refund{})
+	_ = sqlitesql.SalesItem(pgsql.SalesItem{})
+	_ = sqlitesql.Session(pgsql.Session{})
+	_ = sqlitesql.Subscription(pgsql.Subscription{})
+	_ = sqlitesql.TaxCode(pgsql.TaxCode{})
+	_ = sqlitesql.TaxGroup(pgsql.TaxGroup{})
+	_ = sqlitesql.Tenant(pgsql.Tenant{})
+	_ = sqlitesql.TenantBranding(pgsql.TenantBranding{})
+	_ = sqlitesql.Ticket(pgsql.Ticket{})
+	_ = sqlitesql.TimeEntry(pgsql.TimeEntry{})
+	_ = sqlitesql.User(pgsql.User{})
+	_ = sqlitesql.Wallet(pgsql.Wallet{})
+	_ = sqlitesql.WalletGrant(pgsql.WalletGrant{})
+	_ = sqlitesql.WalletMovement(pgsql.WalletMovement{})
+	_ = sqlitesql.WalletRecharge(pgsql.WalletRecharge{})
+	_ = sqlitesql.WalletSetting(pgsql.WalletSetting{})
+	_ = sqlitesql.WebhookAttempt(pgsql.WebhookAttempt{})
+	_ = sqlitesql.WebhookDelivery(pgsql.WebhookDelivery{})
+	_ = sqlitesql.WebhookEndpoint(pgsql.WebhookEndpoint{})
+	_ = sqlitesql.WebhookEvent(pgsql.WebhookEvent{})
+)

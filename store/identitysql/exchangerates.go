@@ -7,47 +7,53 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // The tenant's exchange-rate table and the groups billing runs skip for
 // want of a rate.
 
+// exchangeRateOf is the exchange rate a row holds.
+func exchangeRateOf(r sqlitesql.ExchangeRate, p *dbtx.Parse) service.ExchangeRate {
+	return service.ExchangeRate{Currency: r.Currency, Date: p.Date(r.EffectiveDate), Rate: p.Dec(r.Rate), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
 func (t *Identity) ListExchangeRates(ctx context.Context, tenantID string, f service.ExchangeRateFilter) ([]service.ExchangeRate, error) {
-	q := `SELECT currency, effective_date, ` + t.D.Dec("rate") + `, updated_at FROM exchange_rates WHERE tenant_id = ?`
-	args := []any{tenantID}
+	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if f.Currency != "" {
-		q += ` AND currency = ?`
-		args = append(args, f.Currency)
+		w.And("currency = ?", f.Currency)
 	}
 	if !f.From.IsZero() {
-		q += ` AND effective_date >= ?`
-		args = append(args, dbtx.DateArg(f.From))
+		w.And("effective_date >= ?", dbtx.DateArg(f.From))
 	}
 	if !f.To.IsZero() {
-		q += ` AND effective_date <= ?`
-		args = append(args, dbtx.DateArg(f.To))
+		w.And("effective_date <= ?", dbtx.DateArg(f.To))
 	}
-	rows, err := t.Query(ctx, q+` ORDER BY currency, effective_date DESC LIMIT 10000`, args...)
+	rows, err := t.Query(ctx, `SELECT * FROM exchange_rates WHERE `+w.String()+` ORDER BY currency, effective_date DESC LIMIT 10000`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list exchange rates: %w", err)
 	}
-	defer rows.Close()
-	out := []service.ExchangeRate{}
-	for rows.Next() {
-		var r service.ExchangeRate
-		if err := rows.Scan(&r.Currency, dbtx.ScanDate(&r.Date), dbtx.ScanDec(&r.Rate), dbtx.ScanTS(&r.UpdatedAt)); err != nil {
-			return nil, fmt.Errorf("scan exchange rate: %w", err)
-		}
-		out = append(out, r)
+	rs, err := dbtx.ScanRows[sqlitesql.ExchangeRate](rows)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	var p dbtx.Parse
+	out := make([]service.ExchangeRate, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, exchangeRateOf(r, &p))
+	}
+	if p.Err != nil {
+		return nil, fmt.Errorf("exchange rates: %w", p.Err)
+	}
+	return out, nil
 }
 
 func (t *Identity) UpsertExchangeRates(ctx context.Context, tenantID string, rates []service.ExchangeRate) error {
+	q := enginesql.For(t.Tx)
 	for _, r := range rates {
-		if _, err := t.Exec(ctx, `INSERT INTO exchange_rates (tenant_id, currency, effective_date, rate, updated_at) VALUES (?,?,?,?,?)
-			ON CONFLICT (tenant_id, currency, effective_date) DO UPDATE SET rate = excluded.rate, updated_at = excluded.updated_at`,
-			tenantID, r.Currency, dbtx.DateArg(r.Date), dbtx.DecArg(r.Rate), t.D.TS(r.UpdatedAt)); err != nil {
+		if err := q.UpsertExchangeRate(ctx, sqlitesql.UpsertExchangeRateParams{TenantID: tenantID, Currency: r.Currency,
+			EffectiveDate: dbtx.DateText(r.Date), Rate: r.Rate.String(), UpdatedAt: dbtx.TimeOf(r.UpdatedAt)}); err != nil {
 			return fmt.Errorf("set exchange rate %s %s: %w", r.Currency, r.Date, err)
 		}
 	}
@@ -55,23 +61,27 @@ func (t *Identity) UpsertExchangeRates(ctx context.Context, tenantID string, rat
 }
 
 func (t *Identity) DeleteExchangeRate(ctx context.Context, tenantID, currency string, date calendar.Date) error {
-	res, err := t.Exec(ctx, `DELETE FROM exchange_rates WHERE tenant_id = ? AND currency = ? AND effective_date = ?`, tenantID, currency, dbtx.DateArg(date))
+	n, err := enginesql.For(t.Tx).DeleteExchangeRate(ctx, sqlitesql.DeleteExchangeRateParams{TenantID: tenantID, Currency: currency,
+		EffectiveDate: dbtx.DateText(date)})
 	if err != nil {
 		return fmt.Errorf("delete exchange rate: %w", err)
 	}
-	return dbtx.MustAffect(res, nil, "exchange rate", currency+" "+date.String())
+	return dbtx.MustAffectRows(n, nil, "exchange rate", currency+" "+date.String())
 }
 
 func (t *Identity) ExchangeRateOn(ctx context.Context, tenantID, currency string, date calendar.Date) (service.ExchangeRate, bool, error) {
-	var r service.ExchangeRate
-	err := t.QueryRow(ctx, `SELECT currency, effective_date, `+t.D.Dec("rate")+`, updated_at FROM exchange_rates
-		WHERE tenant_id = ? AND currency = ? AND effective_date <= ? ORDER BY effective_date DESC LIMIT 1`,
-		tenantID, currency, dbtx.DateArg(date)).Scan(&r.Currency, dbtx.ScanDate(&r.Date), dbtx.ScanDec(&r.Rate), dbtx.ScanTS(&r.UpdatedAt))
-	if dbtx.ErrNoRows(err) {
-		return r, false, nil
-	}
+	rows, err := enginesql.For(t.Tx).ExchangeRateOn(ctx, sqlitesql.ExchangeRateOnParams{TenantID: tenantID, Currency: currency,
+		EffectiveDate: dbtx.DateText(date)})
 	if err != nil {
-		return r, false, fmt.Errorf("exchange rate of %s on %s: %w", currency, date, err)
+		return service.ExchangeRate{}, false, fmt.Errorf("exchange rate of %s on %s: %w", currency, date, err)
+	}
+	if len(rows) == 0 {
+		return service.ExchangeRate{}, false, nil
+	}
+	var p dbtx.Parse
+	r := exchangeRateOf(rows[0], &p)
+	if p.Err != nil {
+		return service.ExchangeRate{}, false, fmt.Errorf("exchange rate of %s on %s: %w", currency, date, p.Err)
 	}
 	return r, true, nil
 }

@@ -10,76 +10,78 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // --- tenants
 
-const tenantCols = `id, name, legal_name, tax_id, line1, line2, city, region, postal_code, country, currency, time_zone, language, created_at, updated_at, approval_required, billing_run_day`
-
 func (t *Identity) InsertTenant(ctx context.Context, v billing.Tenant) error {
 	a := v.Address
-	_, err := t.Exec(ctx, `INSERT INTO tenants (`+tenantCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		v.ID, v.Name, v.LegalName, v.TaxID, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country,
-		v.Currency, v.TimeZone, v.Language, t.D.TS(v.CreatedAt), t.D.TS(v.UpdatedAt), v.ApprovalRequired, v.BillingRunDay)
+	err := enginesql.For(t.Tx).InsertTenant(ctx, sqlitesql.InsertTenantParams{ID: v.ID, Name: v.Name, LegalName: v.LegalName,
+		TaxID: v.TaxID, Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country,
+		Currency: v.Currency, TimeZone: v.TimeZone, Language: v.Language, CreatedAt: dbtx.TimeOf(v.CreatedAt),
+		UpdatedAt: dbtx.TimeOf(v.UpdatedAt), ApprovalRequired: v.ApprovalRequired, BillingRunDay: int64(v.BillingRunDay)})
 	if err != nil {
 		return fmt.Errorf("insert tenant: %w", err)
 	}
 	return nil
 }
 
-func scanTenant(row interface{ Scan(...any) error }) (billing.Tenant, error) {
-	var v billing.Tenant
-	a := &v.Address
-	err := row.Scan(&v.ID, &v.Name, &v.LegalName, &v.TaxID, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country,
-		&v.Currency, &v.TimeZone, &v.Language, dbtx.ScanTS(&v.CreatedAt), dbtx.ScanTS(&v.UpdatedAt), &v.ApprovalRequired, &v.BillingRunDay)
-	return v, err
+// tenantOf is the tenant a row holds.
+func tenantOf(r sqlitesql.Tenant) billing.Tenant {
+	return billing.Tenant{ID: r.ID, Name: r.Name, LegalName: r.LegalName, TaxID: r.TaxID,
+		Address:  billing.Address{Line1: r.Line1, Line2: r.Line2, City: r.City, Region: r.Region, PostalCode: r.PostalCode, Country: r.Country},
+		Currency: r.Currency, TimeZone: r.TimeZone, Language: r.Language, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		ApprovalRequired: r.ApprovalRequired, BillingRunDay: int(r.BillingRunDay)}
+}
+
+func (t *Identity) getTenant(ctx context.Context, tenantID string) (sqlitesql.Tenant, error) {
+	r, err := enginesql.For(t.Tx).GetTenant(ctx, tenantID)
+	if dbtx.ErrNoRows(err) {
+		return r, dbtx.NotFound("tenant", tenantID)
+	}
+	if err != nil {
+		return r, fmt.Errorf("get tenant: %w", err)
+	}
+	return r, nil
 }
 
 func (t *Identity) GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error) {
-	v, err := scanTenant(t.QueryRow(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = ?`, tenantID))
-	if dbtx.ErrNoRows(err) {
-		return v, dbtx.NotFound("tenant", tenantID)
-	}
+	r, err := t.getTenant(ctx, tenantID)
 	if err != nil {
-		return v, fmt.Errorf("get tenant: %w", err)
+		return billing.Tenant{}, err
 	}
-	return v, nil
+	return tenantOf(r), nil
 }
 
 func (t *Identity) UpdateTenant(ctx context.Context, v billing.Tenant) error {
 	a := v.Address
-	res, err := t.Exec(ctx, `UPDATE tenants SET name=?, legal_name=?, tax_id=?, line1=?, line2=?, city=?, region=?, postal_code=?, country=?,
-		currency=?, time_zone=?, language=?, updated_at=?, approval_required=?, billing_run_day=? WHERE id=?`,
-		v.Name, v.LegalName, v.TaxID, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country,
-		v.Currency, v.TimeZone, v.Language, t.D.TS(v.UpdatedAt), v.ApprovalRequired, v.BillingRunDay, v.ID)
-	return dbtx.MustAffect(res, err, "tenant", v.ID)
+	n, err := enginesql.For(t.Tx).UpdateTenant(ctx, sqlitesql.UpdateTenantParams{Name: v.Name, LegalName: v.LegalName, TaxID: v.TaxID,
+		Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country, Currency: v.Currency,
+		TimeZone: v.TimeZone, Language: v.Language, UpdatedAt: dbtx.TimeOf(v.UpdatedAt), ApprovalRequired: v.ApprovalRequired,
+		BillingRunDay: int64(v.BillingRunDay), ID: v.ID})
+	return dbtx.MustAffectRows(n, err, "tenant", v.ID)
 }
 
 func (t *Identity) ListTenants(ctx context.Context) ([]billing.Tenant, error) {
-	rows, err := t.Query(ctx, `SELECT `+tenantCols+` FROM tenants ORDER BY id`)
+	rows, err := enginesql.For(t.Tx).ListTenants(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list tenants: %w", err)
 	}
-	defer rows.Close()
-	var out []billing.Tenant
-	for rows.Next() {
-		v, err := scanTenant(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan tenant: %w", err)
-		}
-		out = append(out, v)
+	out := make([]billing.Tenant, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, tenantOf(r))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // --- users
 
-const userCols = `tenant_id, id, email, name, role, customer_id, language, password_hash, disabled_at, created_at, updated_at`
-
 func (t *Identity) InsertUser(ctx context.Context, u access.User) error {
-	_, err := t.Exec(ctx, `INSERT INTO users (`+userCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		u.TenantID, u.ID, u.Email, u.Name, string(u.Role), dbtx.Nullable(u.CustomerID), u.Language, u.PasswordHash,
-		t.D.NTS(u.DisabledAt), t.D.TS(u.CreatedAt), t.D.TS(u.UpdatedAt))
+	err := enginesql.For(t.Tx).InsertUser(ctx, sqlitesql.InsertUserParams{TenantID: u.TenantID, ID: u.ID, Email: u.Email, Name: u.Name,
+		Role: string(u.Role), CustomerID: dbtx.NText(u.CustomerID), Language: u.Language, PasswordHash: u.PasswordHash,
+		DisabledAt: dbtx.NTimeOf(u.DisabledAt), CreatedAt: dbtx.TimeOf(u.CreatedAt), UpdatedAt: dbtx.TimeOf(u.UpdatedAt)})
 	if ok, _ := dbtx.UniqueViolation(err); ok {
 		return &fail.Error{Code: fail.Conflict, Message: "email: a user with this email already exists in this tenant",
 			Fields: []fail.FieldError{{Field: "email", Message: "a user with this email already exists in this tenant"}}}
@@ -90,59 +92,51 @@ func (t *Identity) InsertUser(ctx context.Context, u access.User) error {
 	return nil
 }
 
-func scanUser(row interface{ Scan(...any) error }) (access.User, error) {
-	var u access.User
-	var role string
-	err := row.Scan(&u.TenantID, &u.ID, &u.Email, &u.Name, &role, dbtx.ScanText(&u.CustomerID), &u.Language, &u.PasswordHash,
-		dbtx.ScanNTS(&u.DisabledAt), dbtx.ScanTS(&u.CreatedAt), dbtx.ScanTS(&u.UpdatedAt))
-	u.Role = access.Role(role)
-	return u, err
+// userOf is the user a row holds.
+func userOf(r sqlitesql.User) access.User {
+	return access.User{TenantID: r.TenantID, ID: r.ID, Email: r.Email, Name: r.Name, Role: access.Role(r.Role), CustomerID: r.CustomerID.String,
+		Language: r.Language, PasswordHash: r.PasswordHash, DisabledAt: r.DisabledAt.Ptr(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
-func (t *Identity) GetUser(ctx context.Context, tenantID, userID string) (access.User, error) {
-	u, err := scanUser(t.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE tenant_id = ? AND id = ?`, tenantID, userID))
-	if dbtx.ErrNoRows(err) {
-		return u, dbtx.NotFound("user", userID)
-	}
-	if err != nil {
-		return u, fmt.Errorf("get user: %w", err)
-	}
-	return u, nil
-}
-
-func (t *Identity) UpdateUser(ctx context.Context, u access.User) error {
-	res, err := t.Exec(ctx, `UPDATE users SET name=?, role=?, language=?, password_hash=?, disabled_at=?, updated_at=? WHERE tenant_id=? AND id=?`,
-		u.Name, string(u.Role), u.Language, u.PasswordHash, t.D.NTS(u.DisabledAt), t.D.TS(u.UpdatedAt), u.TenantID, u.ID)
-	return dbtx.MustAffect(res, err, "user", u.ID)
-}
-
-func (t *Identity) listUsers(ctx context.Context, query string, args ...any) ([]access.User, error) {
-	rows, err := t.Query(ctx, query, args...)
+func usersOf(rows []sqlitesql.User, err error) ([]access.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
-	var out []access.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan user: %w", err)
-		}
-		out = append(out, u)
+	out := make([]access.User, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, userOf(r))
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+func (t *Identity) GetUser(ctx context.Context, tenantID, userID string) (access.User, error) {
+	r, err := enginesql.For(t.Tx).GetUser(ctx, sqlitesql.GetUserParams{TenantID: tenantID, ID: userID})
+	if dbtx.ErrNoRows(err) {
+		return access.User{}, dbtx.NotFound("user", userID)
+	}
+	if err != nil {
+		return access.User{}, fmt.Errorf("get user: %w", err)
+	}
+	return userOf(r), nil
+}
+
+func (t *Identity) UpdateUser(ctx context.Context, u access.User) error {
+	n, err := enginesql.For(t.Tx).UpdateUser(ctx, sqlitesql.UpdateUserParams{Name: u.Name, Role: string(u.Role), Language: u.Language,
+		PasswordHash: u.PasswordHash, DisabledAt: dbtx.NTimeOf(u.DisabledAt), UpdatedAt: dbtx.TimeOf(u.UpdatedAt), TenantID: u.TenantID, ID: u.ID})
+	return dbtx.MustAffectRows(n, err, "user", u.ID)
 }
 
 func (t *Identity) ListUsers(ctx context.Context, tenantID string) ([]access.User, error) {
-	return t.listUsers(ctx, `SELECT `+userCols+` FROM users WHERE tenant_id = ? ORDER BY email`, tenantID)
+	return usersOf(enginesql.For(t.Tx).ListUsers(ctx, tenantID))
 }
 
 func (t *Identity) UsersByEmail(ctx context.Context, email string) ([]access.User, error) {
-	return t.listUsers(ctx, `SELECT `+userCols+` FROM users WHERE email = ? ORDER BY created_at, id`, email)
+	return usersOf(enginesql.For(t.Tx).UsersByEmail(ctx, email))
 }
 
 func (t *Identity) InsertLoginAttempt(ctx context.Context, a service.LoginAttempt) error {
-	if _, err := t.Exec(ctx, `INSERT INTO login_attempts (email, ip, at, success) VALUES (?,?,?,?)`, a.Email, a.IP, t.D.TS(a.At), a.Success); err != nil {
+	if err := enginesql.For(t.Tx).InsertLoginAttempt(ctx, sqlitesql.InsertLoginAttemptParams{Email: a.Email, Ip: a.IP,
+		At: dbtx.TimeOf(a.At), Success: a.Success}); err != nil {
 		return fmt.Errorf("insert login attempt: %w", err)
 	}
 	return nil
@@ -151,76 +145,61 @@ func (t *Identity) InsertLoginAttempt(ctx context.Context, a service.LoginAttemp
 // CountFailedLogins counts failures since the last success for the email,
 // and all failures from the IP, since the given time.
 func (t *Identity) CountFailedLogins(ctx context.Context, email, ip string, since time.Time) (int, int, error) {
-	var byEmail, byIP int
-	err := t.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM login_attempts WHERE email = ? AND at >= ? AND NOT success
-			AND COALESCE(at > (SELECT max(at) FROM login_attempts WHERE email = ? AND success), TRUE)),
-		(SELECT count(*) FROM login_attempts WHERE ip = ? AND at >= ? AND NOT success)`,
-		email, t.D.TS(since), email, ip, t.D.TS(since)).Scan(&byEmail, &byIP)
+	r, err := enginesql.For(t.Tx).CountFailedLogins(ctx, sqlitesql.CountFailedLoginsParams{Email: email, Since: dbtx.TimeOf(since), Ip: ip})
 	if err != nil {
 		return 0, 0, fmt.Errorf("count failed logins: %w", err)
 	}
-	return byEmail, byIP, nil
+	return int(r.ByEmail), int(r.ByIp), nil
 }
 
 // --- API keys
 
-const apiKeyCols = `tenant_id, id, name, prefix, hash, role, customer_id, created_by, created_at, last_used_at, revoked_at`
-
 func (t *Identity) InsertAPIKey(ctx context.Context, k access.APIKey) error {
-	_, err := t.Exec(ctx, `INSERT INTO api_keys (`+apiKeyCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		k.TenantID, k.ID, k.Name, k.Prefix, k.Hash, string(k.Role), dbtx.Nullable(k.CustomerID), k.CreatedBy,
-		t.D.TS(k.CreatedAt), t.D.NTS(k.LastUsedAt), t.D.NTS(k.RevokedAt))
+	err := enginesql.For(t.Tx).InsertAPIKey(ctx, sqlitesql.InsertAPIKeyParams{TenantID: k.TenantID, ID: k.ID, Name: k.Name, Prefix: k.Prefix,
+		Hash: k.Hash, Role: string(k.Role), CustomerID: dbtx.NText(k.CustomerID), CreatedBy: k.CreatedBy, CreatedAt: dbtx.TimeOf(k.CreatedAt),
+		LastUsedAt: dbtx.NTimeOf(k.LastUsedAt), RevokedAt: dbtx.NTimeOf(k.RevokedAt)})
 	if err != nil {
 		return fmt.Errorf("insert api key: %w", err)
 	}
 	return nil
 }
 
-func scanAPIKey(row interface{ Scan(...any) error }) (access.APIKey, error) {
-	var k access.APIKey
-	var role string
-	err := row.Scan(&k.TenantID, &k.ID, &k.Name, &k.Prefix, &k.Hash, &role, dbtx.ScanText(&k.CustomerID), &k.CreatedBy,
-		dbtx.ScanTS(&k.CreatedAt), dbtx.ScanNTS(&k.LastUsedAt), dbtx.ScanNTS(&k.RevokedAt))
-	k.Role = access.Role(role)
-	return k, err
+// apiKeyOf is the API key a row holds.
+func apiKeyOf(r sqlitesql.ApiKey) access.APIKey {
+	return access.APIKey{TenantID: r.TenantID, ID: r.ID, Name: r.Name, Prefix: r.Prefix, Hash: r.Hash, Role: access.Role(r.Role),
+		CustomerID: r.CustomerID.String, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), LastUsedAt: r.LastUsedAt.Ptr(), RevokedAt: r.RevokedAt.Ptr()}
 }
 
 func (t *Identity) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
-	k, err := scanAPIKey(t.QueryRow(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE hash = ?`, hash))
+	r, err := enginesql.For(t.Tx).APIKeyByHash(ctx, hash)
 	if dbtx.ErrNoRows(err) {
-		return k, fail.NotFoundf("no such API key")
+		return access.APIKey{}, fail.NotFoundf("no such API key")
 	}
 	if err != nil {
-		return k, fmt.Errorf("get api key: %w", err)
+		return access.APIKey{}, fmt.Errorf("get api key: %w", err)
 	}
-	return k, nil
+	return apiKeyOf(r), nil
 }
 
 func (t *Identity) ListAPIKeys(ctx context.Context, tenantID string) ([]access.APIKey, error) {
-	rows, err := t.Query(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE tenant_id = ? ORDER BY created_at DESC, id DESC`, tenantID)
+	rows, err := enginesql.For(t.Tx).ListAPIKeys(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list api keys: %w", err)
 	}
-	defer rows.Close()
-	var out []access.APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan api key: %w", err)
-		}
-		out = append(out, k)
+	out := make([]access.APIKey, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, apiKeyOf(r))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Identity) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error {
-	res, err := t.Exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL`, t.D.TS(at), tenantID, keyID)
-	return dbtx.MustAffect(res, err, "active API key", keyID)
+	n, err := enginesql.For(t.Tx).RevokeAPIKey(ctx, sqlitesql.RevokeAPIKeyParams{RevokedAt: dbtx.TimeOf(at), TenantID: tenantID, ID: keyID})
+	return dbtx.MustAffectRows(n, err, "active API key", keyID)
 }
 
 func (t *Identity) TouchAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error {
-	_, err := t.Exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE tenant_id = ? AND id = ?`, t.D.TS(at), tenantID, keyID)
+	err := enginesql.For(t.Tx).TouchAPIKey(ctx, sqlitesql.TouchAPIKeyParams{LastUsedAt: dbtx.TimeOf(at), TenantID: tenantID, ID: keyID})
 	if err != nil {
 		return fmt.Errorf("touch api key: %w", err)
 	}
@@ -230,12 +209,9 @@ func (t *Identity) TouchAPIKey(ctx context.Context, tenantID, keyID string, at t
 // --- audit
 
 func (t *Identity) InsertAudit(ctx context.Context, e service.AuditEntry) error {
-	var changes any
-	if len(e.Changes) > 0 {
-		changes = string(e.Changes)
-	}
-	_, err := t.Exec(ctx, `INSERT INTO audit_log (tenant_id, id, at, actor_type, actor_id, actor_name, action, target_type, target_id, changes)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, t.D.TS(e.At), e.ActorType, e.ActorID, e.ActorName, e.Action, e.TargetType, e.TargetID, changes)
+	err := enginesql.For(t.Tx).InsertAudit(ctx, sqlitesql.InsertAuditParams{TenantID: e.TenantID, ID: e.ID, At: dbtx.TimeOf(e.At),
+		ActorType: e.ActorType, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action, TargetType: e.TargetType,
+		TargetID: e.TargetID, Changes: dbtx.NText(string(e.Changes))})
 	if err != nil {
 		return fmt.Errorf("insert audit entry: %w", err)
 	}
@@ -256,26 +232,22 @@ func (t *Identity) ListAudit(ctx context.Context, tenantID string, f service.Aud
 	if c := f.Page.After(); c != nil {
 		w.And("id < ?", c.ID)
 	}
-	rows, err := t.Query(ctx, `SELECT tenant_id, id, at, actor_type, actor_id, actor_name, action, target_type, target_id, changes
-		FROM audit_log WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
+	rows, err := t.Query(ctx, `SELECT * FROM audit_log WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
-	defer rows.Close()
-	var out []service.AuditEntry
-	for rows.Next() {
-		var e service.AuditEntry
-		var changes string
-		if err := rows.Scan(&e.TenantID, &e.ID, dbtx.ScanTS(&e.At), &e.ActorType, &e.ActorID, &e.ActorName, &e.Action,
-			&e.TargetType, &e.TargetID, dbtx.ScanText(&changes)); err != nil {
-			return nil, fmt.Errorf("scan audit entry: %w", err)
-		}
-		if changes != "" {
-			e.Changes = []byte(changes)
+	rs, err := dbtx.ScanRows[sqlitesql.AuditLog](rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]service.AuditEntry, 0, len(rs))
+	for _, r := range rs {
+		e := service.AuditEntry{TenantID: r.TenantID, ID: r.ID, At: r.At.UTC(), ActorType: r.ActorType, ActorID: r.ActorID,
+			ActorName: r.ActorName, Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID}
+		if r.Changes.String != "" {
+			e.Changes = []byte(r.Changes.String)
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, nil
 }
-
-// --- counters

@@ -9,15 +9,15 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 	"github.com/facturo/facturo/tax"
 )
 
 func (t *Identity) UpsertTaxCode(ctx context.Context, tenantID string, c tax.Code) error {
-	_, err := t.Exec(ctx, `INSERT INTO tax_codes (tenant_id, code, name, rate, category, account, exemption_reason, exemption_reason_code)
-		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, rate = excluded.rate,
-		category = excluded.category, account = excluded.account, exemption_reason = excluded.exemption_reason,
-		exemption_reason_code = excluded.exemption_reason_code`,
-		tenantID, c.Code, c.Name, dbtx.DecArg(c.Rate), string(c.Category), c.Account, c.ExemptionReason, c.ExemptionReasonCode)
+	err := enginesql.For(t.Tx).UpsertTaxCode(ctx, sqlitesql.UpsertTaxCodeParams{TenantID: tenantID, Code: c.Code, Name: c.Name,
+		Rate: c.Rate.String(), Category: string(c.Category), Account: c.Account, ExemptionReason: c.ExemptionReason,
+		ExemptionReasonCode: c.ExemptionReasonCode})
 	if err != nil {
 		return fmt.Errorf("upsert tax code: %w", err)
 	}
@@ -25,30 +25,29 @@ func (t *Identity) UpsertTaxCode(ctx context.Context, tenantID string, c tax.Cod
 }
 
 func (t *Identity) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error) {
-	rows, err := t.Query(ctx, `SELECT code, name, `+t.D.Dec("rate")+`, category, account, exemption_reason, exemption_reason_code
-		FROM tax_codes WHERE tenant_id = ? ORDER BY code`, tenantID)
+	rows, err := enginesql.For(t.Tx).ListTaxCodes(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list tax codes: %w", err)
 	}
-	defer rows.Close()
-	var out []tax.Code
-	for rows.Next() {
-		var c tax.Code
-		var cat string
-		if err := rows.Scan(&c.Code, &c.Name, dbtx.ScanDec(&c.Rate), &cat, &c.Account, &c.ExemptionReason, &c.ExemptionReasonCode); err != nil {
-			return nil, fmt.Errorf("scan tax code: %w", err)
-		}
-		c.Category = tax.Category(cat)
-		out = append(out, c)
+	var p dbtx.Parse
+	out := make([]tax.Code, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, tax.Code{Code: r.Code, Name: r.Name, Rate: p.Dec(r.Rate), Category: tax.Category(r.Category), Account: r.Account,
+			ExemptionReason: r.ExemptionReason, ExemptionReasonCode: r.ExemptionReasonCode})
 	}
-	return out, rows.Err()
+	if p.Err != nil {
+		return nil, fmt.Errorf("tax codes: %w", p.Err)
+	}
+	return out, nil
 }
 
 func (t *Identity) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Group) error {
-	codes, _ := json.Marshal(append([]string{}, g.Codes...))
-	_, err := t.Exec(ctx, `INSERT INTO tax_groups (tenant_id, kind, code, name, tax_codes) VALUES (?,?,?,?,?)
-		ON CONFLICT (tenant_id, kind, code) DO UPDATE SET name = excluded.name, tax_codes = excluded.tax_codes`,
-		tenantID, g.Kind, g.Code, g.Name, string(codes))
+	codes, err := dbtx.JSONArg(append([]string{}, g.Codes...))
+	if err != nil {
+		return err
+	}
+	err = enginesql.For(t.Tx).UpsertTaxGroup(ctx, sqlitesql.UpsertTaxGroupParams{TenantID: tenantID, Kind: g.Kind, Code: g.Code,
+		Name: g.Name, TaxCodes: codes})
 	if err != nil {
 		return fmt.Errorf("upsert tax group: %w", err)
 	}
@@ -56,30 +55,24 @@ func (t *Identity) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Gr
 }
 
 func (t *Identity) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error) {
-	rows, err := t.Query(ctx, `SELECT kind, code, name, tax_codes FROM tax_groups WHERE tenant_id = ? ORDER BY kind, code`, tenantID)
+	rows, err := enginesql.For(t.Tx).ListTaxGroups(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list tax groups: %w", err)
 	}
-	defer rows.Close()
-	var out []tax.Group
-	for rows.Next() {
-		var g tax.Group
-		var codes string
-		if err := rows.Scan(&g.Kind, &g.Code, &g.Name, &codes); err != nil {
-			return nil, fmt.Errorf("scan tax group: %w", err)
-		}
-		if err := json.Unmarshal([]byte(codes), &g.Codes); err != nil {
+	out := make([]tax.Group, 0, len(rows))
+	for _, r := range rows {
+		g := tax.Group{Kind: r.Kind, Code: r.Code, Name: r.Name}
+		if err := json.Unmarshal([]byte(r.TaxCodes), &g.Codes); err != nil {
 			return nil, fmt.Errorf("tax group %s codes: %w", g.Code, err)
 		}
 		out = append(out, g)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Identity) UpsertAccount(ctx context.Context, tenantID string, a ledger.Account) error {
-	_, err := t.Exec(ctx, `INSERT INTO ledger_accounts (tenant_id, code, name, type, role, archived) VALUES (?,?,?,?,?,?)
-		ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, type = excluded.type, role = excluded.role, archived = excluded.archived`,
-		tenantID, a.Code, a.Name, string(a.Type), string(a.Role), a.Archived)
+	err := enginesql.For(t.Tx).UpsertAccount(ctx, sqlitesql.UpsertAccountParams{TenantID: tenantID, Code: a.Code, Name: a.Name,
+		Type: string(a.Type), Role: string(a.Role), Archived: a.Archived})
 	if err != nil {
 		return fmt.Errorf("upsert account: %w", err)
 	}
@@ -87,28 +80,20 @@ func (t *Identity) UpsertAccount(ctx context.Context, tenantID string, a ledger.
 }
 
 func (t *Identity) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error) {
-	rows, err := t.Query(ctx, `SELECT code, name, type, role, archived FROM ledger_accounts WHERE tenant_id = ? ORDER BY code`, tenantID)
+	rows, err := enginesql.For(t.Tx).ListAccounts(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
 	}
-	defer rows.Close()
-	var out []ledger.Account
-	for rows.Next() {
-		var a ledger.Account
-		var typ, role string
-		if err := rows.Scan(&a.Code, &a.Name, &typ, &role, &a.Archived); err != nil {
-			return nil, fmt.Errorf("scan account: %w", err)
-		}
-		a.Type, a.Role = ledger.Type(typ), ledger.Role(role)
-		out = append(out, a)
+	out := make([]ledger.Account, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ledger.Account{Code: r.Code, Name: r.Name, Type: ledger.Type(r.Type), Role: ledger.Role(r.Role), Archived: r.Archived})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Identity) UpsertPostingProfile(ctx context.Context, tenantID string, p ledger.PostingProfile) error {
-	_, err := t.Exec(ctx, `INSERT INTO posting_profiles (tenant_id, code, name, receivables_account) VALUES (?,?,?,?)
-		ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, receivables_account = excluded.receivables_account`,
-		tenantID, p.Code, p.Name, p.ReceivablesAccount)
+	err := enginesql.For(t.Tx).UpsertPostingProfile(ctx, sqlitesql.UpsertPostingProfileParams{TenantID: tenantID, Code: p.Code,
+		Name: p.Name, ReceivablesAccount: p.ReceivablesAccount})
 	if dbtx.ForeignKeyViolation(err) {
 		return fail.Field("receivables_account", "no ledger account %q", p.ReceivablesAccount)
 	}
@@ -119,63 +104,47 @@ func (t *Identity) UpsertPostingProfile(ctx context.Context, tenantID string, p 
 }
 
 func (t *Identity) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error) {
-	rows, err := t.Query(ctx, `SELECT code, name, receivables_account FROM posting_profiles WHERE tenant_id = ? ORDER BY code`, tenantID)
+	rows, err := enginesql.For(t.Tx).ListPostingProfiles(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list posting profiles: %w", err)
 	}
-	defer rows.Close()
-	var out []ledger.PostingProfile
-	for rows.Next() {
-		var p ledger.PostingProfile
-		if err := rows.Scan(&p.Code, &p.Name, &p.ReceivablesAccount); err != nil {
-			return nil, fmt.Errorf("scan posting profile: %w", err)
-		}
-		out = append(out, p)
+	out := make([]ledger.PostingProfile, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ledger.PostingProfile{Code: r.Code, Name: r.Name, ReceivablesAccount: r.ReceivablesAccount})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Identity) SetSeries(ctx context.Context, tenantID, kind, pattern string) error {
-	_, err := t.Exec(ctx, `INSERT INTO number_series (tenant_id, kind, pattern) VALUES (?,?,?)
-		ON CONFLICT (tenant_id, kind) DO UPDATE SET pattern = excluded.pattern`, tenantID, kind, pattern)
-	if err != nil {
+	if err := enginesql.For(t.Tx).SetSeries(ctx, sqlitesql.SetSeriesParams{TenantID: tenantID, Kind: kind, Pattern: pattern}); err != nil {
 		return fmt.Errorf("set series: %w", err)
 	}
 	return nil
 }
 
 func (t *Identity) ListSeries(ctx context.Context, tenantID string) (map[string]string, error) {
-	rows, err := t.Query(ctx, `SELECT kind, pattern FROM number_series WHERE tenant_id = ?`, tenantID)
+	rows, err := enginesql.For(t.Tx).ListSeries(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list series: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var k, p string
-		if err := rows.Scan(&k, &p); err != nil {
-			return nil, fmt.Errorf("scan series: %w", err)
-		}
-		out[k] = p
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Kind] = r.Pattern
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Identity) SetTaxMode(ctx context.Context, tenantID string, m tax.Mode) error {
-	res, err := t.Exec(ctx, `UPDATE tenants SET tax_mode = ? WHERE id = ?`, string(m), tenantID)
-	return dbtx.MustAffect(res, err, "tenant", tenantID)
+	n, err := enginesql.For(t.Tx).SetTaxMode(ctx, sqlitesql.SetTaxModeParams{TaxMode: string(m), ID: tenantID})
+	return dbtx.MustAffectRows(n, err, "tenant", tenantID)
 }
 
 func (t *Identity) GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error) {
-	var m string
-	err := t.QueryRow(ctx, `SELECT tax_mode FROM tenants WHERE id = ?`, tenantID).Scan(&m)
-	if dbtx.ErrNoRows(err) {
-		return "", dbtx.NotFound("tenant", tenantID)
-	}
+	r, err := t.getTenant(ctx, tenantID)
 	if err != nil {
-		return "", fmt.Errorf("get tax mode: %w", err)
+		return "", err
 	}
-	return tax.Mode(m), nil
+	return tax.Mode(r.TaxMode), nil
 }
 
 // TaxSetup reads what computing tax needs: the tenant's tax mode, codes and

@@ -6,7 +6,6 @@ package pgsql
 
 import (
 	"database/sql"
-	"time"
 
 	"github.com/facturo/facturo/store/dbtx"
 )
@@ -54,8 +53,8 @@ type AuditLog struct {
 type BillingRun struct {
 	TenantID        string    `db:"tenant_id"`
 	ID              string    `db:"id"`
-	PeriodStart     time.Time `db:"period_start"`
-	PeriodEnd       time.Time `db:"period_end"`
+	PeriodStart     string    `db:"period_start"`
+	PeriodEnd       string    `db:"period_end"`
 	Issue           bool      `db:"issue"`
 	Status          string    `db:"status"`
 	Phase           string    `db:"phase"`
@@ -101,17 +100,17 @@ type Contract struct {
 }
 
 type ContractPart struct {
-	TenantID    string       `db:"tenant_id"`
-	ID          string       `db:"id"`
-	ContractID  string       `db:"contract_id"`
-	ProductID   string       `db:"product_id"`
-	Description string       `db:"description"`
-	Quantity    string       `db:"quantity"`
-	Price       string       `db:"price"`
-	Interval    string       `db:"interval"`
-	StartDate   time.Time    `db:"start_date"`
-	EndDate     sql.NullTime `db:"end_date"`
-	InAdvance   bool         `db:"in_advance"`
+	TenantID    string         `db:"tenant_id"`
+	ID          string         `db:"id"`
+	ContractID  string         `db:"contract_id"`
+	ProductID   string         `db:"product_id"`
+	Description string         `db:"description"`
+	Quantity    string         `db:"quantity"`
+	Price       string         `db:"price"`
+	Interval    string         `db:"interval"`
+	StartDate   string         `db:"start_date"`
+	EndDate     sql.NullString `db:"end_date"`
+	InAdvance   bool           `db:"in_advance"`
 }
 
 type Counter struct {
@@ -170,7 +169,7 @@ type DunningStep struct {
 type ExchangeRate struct {
 	TenantID      string    `db:"tenant_id"`
 	Currency      string    `db:"currency"`
-	EffectiveDate time.Time `db:"effective_date"`
+	EffectiveDate string    `db:"effective_date"`
 	Rate          string    `db:"rate"`
 	UpdatedAt     dbtx.Time `db:"updated_at"`
 }
@@ -198,20 +197,20 @@ type Invoice struct {
 	InvoiceAccountID    string         `db:"invoice_account_id"`
 	CustomerName        string         `db:"customer_name"`
 	BillTo              string         `db:"bill_to"`
-	InvoiceDate         sql.NullTime   `db:"invoice_date"`
-	DocumentDate        sql.NullTime   `db:"document_date"`
-	DueDate             sql.NullTime   `db:"due_date"`
-	CashDiscountDate    sql.NullTime   `db:"cash_discount_date"`
+	InvoiceDate         sql.NullString `db:"invoice_date"`
+	DocumentDate        sql.NullString `db:"document_date"`
+	DueDate             sql.NullString `db:"due_date"`
+	CashDiscountDate    sql.NullString `db:"cash_discount_date"`
 	CashDiscountPercent string         `db:"cash_discount_percent"`
-	PeriodStart         sql.NullTime   `db:"period_start"`
-	PeriodEnd           sql.NullTime   `db:"period_end"`
+	PeriodStart         sql.NullString `db:"period_start"`
+	PeriodEnd           sql.NullString `db:"period_end"`
 	Currency            string         `db:"currency"`
 	ExchangeRate        string         `db:"exchange_rate"`
 	Provider            string         `db:"provider"`
 	MethodOfPayment     string         `db:"method_of_payment"`
 	PaymentTermsDays    int64          `db:"payment_terms_days"`
 	PaymentSchedule     string         `db:"payment_schedule"`
-	HoldUntil           sql.NullTime   `db:"hold_until"`
+	HoldUntil           sql.NullString `db:"hold_until"`
 	Language            string         `db:"language"`
 	CustomFields        string         `db:"custom_fields"`
 	Notes               string         `db:"notes"`
@@ -260,8 +259,8 @@ type InvoiceLine struct {
 	Discount          string         `db:"discount"`
 	Amount            string         `db:"amount"`
 	ChargeType        string         `db:"charge_type"`
-	ServiceStart      sql.NullTime   `db:"service_start"`
-	ServiceEnd        sql.NullTime   `db:"service_end"`
+	ServiceStart      sql.NullString `db:"service_start"`
+	ServiceEnd        sql.NullString `db:"service_end"`
 	Distribution      string         `db:"distribution"`
 	TaxCodes          string         `db:"tax_codes"`
 	TaxAmount         string         `db:"tax_amount"`
@@ -282,7 +281,7 @@ type JournalEntry struct {
 	TenantID    string    `db:"tenant_id"`
 	ID          string    `db:"id"`
 	Number      string    `db:"number"`
-	Date        time.Time `db:"date"`
+	Date        string    `db:"date"`
 	Description string    `db:"description"`
 	SourceType  string    `db:"source_type"`
 	SourceID    string    `db:"source_id"`
@@ -291,17 +290,17 @@ type JournalEntry struct {
 }
 
 type JournalLine struct {
-	TenantID   string    `db:"tenant_id"`
-	EntryID    string    `db:"entry_id"`
-	LineNo     int64     `db:"line_no"`
-	Date       time.Time `db:"date"`
-	Account    string    `db:"account"`
-	Debit      string    `db:"debit"`
-	Credit     string    `db:"credit"`
-	CustomerID string    `db:"customer_id"`
-	InvoiceID  string    `db:"invoice_id"`
-	Currency   string    `db:"currency"`
-	Amount     string    `db:"amount"`
+	TenantID   string `db:"tenant_id"`
+	EntryID    string `db:"entry_id"`
+	LineNo     int64  `db:"line_no"`
+	Date       string `db:"date"`
+	Account    string `db:"account"`
+	Debit      string `db:"debit"`
+	Credit     string `db:"credit"`
+	CustomerID string `db:"customer_id"`
+	InvoiceID  string `db:"invoice_id"`
+	Currency   string `db:"currency"`
+	Amount     string `db:"amount"`
 }
 
 type LedgerAccount struct {
@@ -314,11 +313,11 @@ type LedgerAccount struct {
 }
 
 type LedgerDaily struct {
-	TenantID string    `db:"tenant_id"`
-	Account  string    `db:"account"`
-	Date     time.Time `db:"date"`
-	Debit    string    `db:"debit"`
-	Credit   string    `db:"credit"`
+	TenantID string `db:"tenant_id"`
+	Account  string `db:"account"`
+	Date     string `db:"date"`
+	Debit    string `db:"debit"`
+	Credit   string `db:"credit"`
 }
 
 type LoginAttempt struct {
@@ -438,36 +437,36 @@ type ReasonCode struct {
 }
 
 type ReceivableAccountDue struct {
-	TenantID  string    `db:"tenant_id"`
-	AccountID string    `db:"account_id"`
-	DueDate   time.Time `db:"due_date"`
-	Documents int64     `db:"documents"`
-	Debit     string    `db:"debit"`
-	Credit    string    `db:"credit"`
+	TenantID  string `db:"tenant_id"`
+	AccountID string `db:"account_id"`
+	DueDate   string `db:"due_date"`
+	Documents int64  `db:"documents"`
+	Debit     string `db:"debit"`
+	Credit    string `db:"credit"`
 }
 
 type ReceivableDue struct {
-	TenantID  string    `db:"tenant_id"`
-	DueDate   time.Time `db:"due_date"`
-	Documents int64     `db:"documents"`
-	Debit     string    `db:"debit"`
-	Credit    string    `db:"credit"`
+	TenantID  string `db:"tenant_id"`
+	DueDate   string `db:"due_date"`
+	Documents int64  `db:"documents"`
+	Debit     string `db:"debit"`
+	Credit    string `db:"credit"`
 }
 
 type RecurringTemplate struct {
-	TenantID   string       `db:"tenant_id"`
-	ID         string       `db:"id"`
-	Name       string       `db:"name"`
-	CustomerID string       `db:"customer_id"`
-	Interval   string       `db:"interval"`
-	StartDate  time.Time    `db:"start_date"`
-	EndDate    sql.NullTime `db:"end_date"`
-	NextDate   time.Time    `db:"next_date"`
-	AutoIssue  bool         `db:"auto_issue"`
-	Status     string       `db:"status"`
-	Invoice    string       `db:"invoice"`
-	CreatedAt  dbtx.Time    `db:"created_at"`
-	UpdatedAt  dbtx.Time    `db:"updated_at"`
+	TenantID   string         `db:"tenant_id"`
+	ID         string         `db:"id"`
+	Name       string         `db:"name"`
+	CustomerID string         `db:"customer_id"`
+	Interval   string         `db:"interval"`
+	StartDate  string         `db:"start_date"`
+	EndDate    sql.NullString `db:"end_date"`
+	NextDate   string         `db:"next_date"`
+	AutoIssue  bool           `db:"auto_issue"`
+	Status     string         `db:"status"`
+	Invoice    string         `db:"invoice"`
+	CreatedAt  dbtx.Time      `db:"created_at"`
+	UpdatedAt  dbtx.Time      `db:"updated_at"`
 }
 
 type Refund struct {
@@ -485,30 +484,30 @@ type Refund struct {
 }
 
 type SalesItem struct {
-	TenantID          string       `db:"tenant_id"`
-	ID                string       `db:"id"`
-	CustomerID        string       `db:"customer_id"`
-	Source            string       `db:"source"`
-	SourceRef         string       `db:"source_ref"`
-	ProductID         string       `db:"product_id"`
-	Description       string       `db:"description"`
-	Quantity          string       `db:"quantity"`
-	Unit              string       `db:"unit"`
-	UnitPrice         string       `db:"unit_price"`
-	Discount          string       `db:"discount"`
-	Gross             string       `db:"gross"`
-	BillingDate       time.Time    `db:"billing_date"`
-	PeriodStart       sql.NullTime `db:"period_start"`
-	PeriodEnd         sql.NullTime `db:"period_end"`
-	Provider          string       `db:"provider"`
-	Currency          string       `db:"currency"`
-	ChargeType        string       `db:"charge_type"`
-	Account           string       `db:"account"`
-	ItemSalesTaxGroup string       `db:"item_sales_tax_group"`
-	Status            string       `db:"status"`
-	InvoiceID         string       `db:"invoice_id"`
-	CreatedAt         dbtx.Time    `db:"created_at"`
-	UpdatedAt         dbtx.Time    `db:"updated_at"`
+	TenantID          string         `db:"tenant_id"`
+	ID                string         `db:"id"`
+	CustomerID        string         `db:"customer_id"`
+	Source            string         `db:"source"`
+	SourceRef         string         `db:"source_ref"`
+	ProductID         string         `db:"product_id"`
+	Description       string         `db:"description"`
+	Quantity          string         `db:"quantity"`
+	Unit              string         `db:"unit"`
+	UnitPrice         string         `db:"unit_price"`
+	Discount          string         `db:"discount"`
+	Gross             string         `db:"gross"`
+	BillingDate       string         `db:"billing_date"`
+	PeriodStart       sql.NullString `db:"period_start"`
+	PeriodEnd         sql.NullString `db:"period_end"`
+	Provider          string         `db:"provider"`
+	Currency          string         `db:"currency"`
+	ChargeType        string         `db:"charge_type"`
+	Account           string         `db:"account"`
+	ItemSalesTaxGroup string         `db:"item_sales_tax_group"`
+	Status            string         `db:"status"`
+	InvoiceID         string         `db:"invoice_id"`
+	CreatedAt         dbtx.Time      `db:"created_at"`
+	UpdatedAt         dbtx.Time      `db:"updated_at"`
 }
 
 type Session struct {
@@ -528,17 +527,17 @@ type Subscription struct {
 	Price             string         `db:"price"`
 	Currency          string         `db:"currency"`
 	Interval          string         `db:"interval"`
-	StartDate         time.Time      `db:"start_date"`
-	NextRenewal       time.Time      `db:"next_renewal"`
+	StartDate         string         `db:"start_date"`
+	NextRenewal       string         `db:"next_renewal"`
 	Status            string         `db:"status"`
 	CancelAtPeriodEnd bool           `db:"cancel_at_period_end"`
-	EndsOn            sql.NullTime   `db:"ends_on"`
-	PausedOn          sql.NullTime   `db:"paused_on"`
+	EndsOn            sql.NullString `db:"ends_on"`
+	PausedOn          sql.NullString `db:"paused_on"`
 	CreatedAt         dbtx.Time      `db:"created_at"`
 	UpdatedAt         dbtx.Time      `db:"updated_at"`
 	PausedQuantity    sql.NullString `db:"paused_quantity"`
 	ScheduledQuantity sql.NullString `db:"scheduled_quantity"`
-	ScheduledOn       sql.NullTime   `db:"scheduled_on"`
+	ScheduledOn       sql.NullString `db:"scheduled_on"`
 }
 
 type TaxCode struct {
@@ -612,7 +611,7 @@ type TimeEntry struct {
 	TicketID    string    `db:"ticket_id"`
 	UserID      string    `db:"user_id"`
 	UserName    string    `db:"user_name"`
-	WorkDate    time.Time `db:"work_date"`
+	WorkDate    string    `db:"work_date"`
 	Minutes     int64     `db:"minutes"`
 	Billable    bool      `db:"billable"`
 	Rate        string    `db:"rate"`
@@ -651,14 +650,14 @@ type Wallet struct {
 }
 
 type WalletGrant struct {
-	TenantID   string       `db:"tenant_id"`
-	ID         string       `db:"id"`
-	CustomerID string       `db:"customer_id"`
-	Amount     string       `db:"amount"`
-	Remaining  string       `db:"remaining"`
-	ExpiresOn  sql.NullTime `db:"expires_on"`
-	Reason     string       `db:"reason"`
-	CreatedAt  dbtx.Time    `db:"created_at"`
+	TenantID   string         `db:"tenant_id"`
+	ID         string         `db:"id"`
+	CustomerID string         `db:"customer_id"`
+	Amount     string         `db:"amount"`
+	Remaining  string         `db:"remaining"`
+	ExpiresOn  sql.NullString `db:"expires_on"`
+	Reason     string         `db:"reason"`
+	CreatedAt  dbtx.Time      `db:"created_at"`
 }
 
 type WalletMovement struct {

@@ -40,7 +40,7 @@ type Attachment struct {
 type AuditLog struct {
 	TenantID   string         `db:"tenant_id"`
 	ID         string         `db:"id"`
-	At         string         `db:"at"`
+	At         dbtx.Time      `db:"at"`
 	ActorType  string         `db:"actor_type"`
 	ActorID    string         `db:"actor_id"`
 	ActorName  string         `db:"actor_name"`
@@ -55,7 +55,7 @@ type BillingRun struct {
 	ID              string    `db:"id"`
 	PeriodStart     string    `db:"period_start"`
 	PeriodEnd       string    `db:"period_end"`
-	Issue           int64     `db:"issue"`
+	Issue           bool      `db:"issue"`
 	Status          string    `db:"status"`
 	Phase           string    `db:"phase"`
 	ItemsTotal      int64     `db:"items_total"`
@@ -110,7 +110,7 @@ type ContractPart struct {
 	Interval    string         `db:"interval"`
 	StartDate   string         `db:"start_date"`
 	EndDate     sql.NullString `db:"end_date"`
-	InAdvance   int64          `db:"in_advance"`
+	InAdvance   bool           `db:"in_advance"`
 }
 
 type Counter struct {
@@ -145,7 +145,7 @@ type Customer struct {
 	SalesAccountExecutive string         `db:"sales_account_executive"`
 	ParentID              sql.NullString `db:"parent_id"`
 	CustomFields          string         `db:"custom_fields"`
-	HasBillingInfo        int64          `db:"has_billing_info"`
+	HasBillingInfo        bool           `db:"has_billing_info"`
 	Search                string         `db:"search"`
 	ArchivedAt            dbtx.Time      `db:"archived_at"`
 	CreatedAt             dbtx.Time      `db:"created_at"`
@@ -182,7 +182,7 @@ type IdempotencyKey struct {
 	StatusCode   int64     `db:"status_code"`
 	ContentType  string    `db:"content_type"`
 	ResponseBody []byte    `db:"response_body"`
-	LockedUntil  string    `db:"locked_until"`
+	LockedUntil  dbtx.Time `db:"locked_until"`
 	CreatedAt    dbtx.Time `db:"created_at"`
 }
 
@@ -268,14 +268,14 @@ type InvoiceLine struct {
 }
 
 type InvoiceWorkflow struct {
-	TenantID  string `db:"tenant_id"`
-	InvoiceID string `db:"invoice_id"`
-	Seq       int64  `db:"seq"`
-	Action    string `db:"action"`
-	ActorID   string `db:"actor_id"`
-	ActorName string `db:"actor_name"`
-	Comment   string `db:"comment"`
-	At        string `db:"at"`
+	TenantID  string    `db:"tenant_id"`
+	InvoiceID string    `db:"invoice_id"`
+	Seq       int64     `db:"seq"`
+	Action    string    `db:"action"`
+	ActorID   string    `db:"actor_id"`
+	ActorName string    `db:"actor_name"`
+	Comment   string    `db:"comment"`
+	At        dbtx.Time `db:"at"`
 }
 
 type InvoicesSearch struct {
@@ -314,7 +314,7 @@ type LedgerAccount struct {
 	Name     string `db:"name"`
 	Type     string `db:"type"`
 	Role     string `db:"role"`
-	Archived int64  `db:"archived"`
+	Archived bool   `db:"archived"`
 }
 
 type LedgerDaily struct {
@@ -326,11 +326,11 @@ type LedgerDaily struct {
 }
 
 type LoginAttempt struct {
-	ID      int64  `db:"id"`
-	Email   string `db:"email"`
-	Ip      string `db:"ip"`
-	At      string `db:"at"`
-	Success int64  `db:"success"`
+	ID      int64     `db:"id"`
+	Email   string    `db:"email"`
+	Ip      string    `db:"ip"`
+	At      dbtx.Time `db:"at"`
+	Success bool      `db:"success"`
 }
 
 type Notification struct {
@@ -406,7 +406,7 @@ type PaymentMethod struct {
 	Last4            string    `db:"last4"`
 	ExpMonth         int64     `db:"exp_month"`
 	ExpYear          int64     `db:"exp_year"`
-	IsPrimary        int64     `db:"is_primary"`
+	IsPrimary        bool      `db:"is_primary"`
 	CreatedAt        dbtx.Time `db:"created_at"`
 }
 
@@ -429,7 +429,7 @@ type Product struct {
 	Account           string    `db:"account"`
 	ItemSalesTaxGroup string    `db:"item_sales_tax_group"`
 	Provider          string    `db:"provider"`
-	Archived          int64     `db:"archived"`
+	Archived          bool      `db:"archived"`
 	CreatedAt         dbtx.Time `db:"created_at"`
 	UpdatedAt         dbtx.Time `db:"updated_at"`
 }
@@ -438,7 +438,7 @@ type ReasonCode struct {
 	TenantID    string `db:"tenant_id"`
 	Code        string `db:"code"`
 	Description string `db:"description"`
-	Archived    int64  `db:"archived"`
+	Archived    bool   `db:"archived"`
 }
 
 type ReceivableAccountDue struct {
@@ -467,7 +467,7 @@ type RecurringTemplate struct {
 	StartDate  string         `db:"start_date"`
 	EndDate    sql.NullString `db:"end_date"`
 	NextDate   string         `db:"next_date"`
-	AutoIssue  int64          `db:"auto_issue"`
+	AutoIssue  bool           `db:"auto_issue"`
 	Status     string         `db:"status"`
 	Invoice    string         `db:"invoice"`
 	CreatedAt  dbtx.Time      `db:"created_at"`
@@ -516,9 +516,9 @@ type SalesItem struct {
 }
 
 type Session struct {
-	Token  string `db:"token"`
-	Data   []byte `db:"data"`
-	Expiry string `db:"expiry"`
+	Token  string    `db:"token"`
+	Data   []byte    `db:"data"`
+	Expiry dbtx.Time `db:"expiry"`
 }
 
 type Subscription struct {
@@ -535,7 +535,7 @@ type Subscription struct {
 	StartDate         string         `db:"start_date"`
 	NextRenewal       string         `db:"next_renewal"`
 	Status            string         `db:"status"`
-	CancelAtPeriodEnd int64          `db:"cancel_at_period_end"`
+	CancelAtPeriodEnd bool           `db:"cancel_at_period_end"`
 	EndsOn            sql.NullString `db:"ends_on"`
 	PausedOn          sql.NullString `db:"paused_on"`
 	CreatedAt         dbtx.Time      `db:"created_at"`
@@ -581,7 +581,7 @@ type Tenant struct {
 	CreatedAt        dbtx.Time `db:"created_at"`
 	UpdatedAt        dbtx.Time `db:"updated_at"`
 	TaxMode          string    `db:"tax_mode"`
-	ApprovalRequired int64     `db:"approval_required"`
+	ApprovalRequired bool      `db:"approval_required"`
 	BillingRunDay    int64     `db:"billing_run_day"`
 }
 
@@ -618,7 +618,7 @@ type TimeEntry struct {
 	UserName    string    `db:"user_name"`
 	WorkDate    string    `db:"work_date"`
 	Minutes     int64     `db:"minutes"`
-	Billable    int64     `db:"billable"`
+	Billable    bool      `db:"billable"`
 	Rate        string    `db:"rate"`
 	Description string    `db:"description"`
 	CreatedAt   dbtx.Time `db:"created_at"`
@@ -646,7 +646,7 @@ type Wallet struct {
 	Currency          string    `db:"currency"`
 	CreditRate        string    `db:"credit_rate"`
 	PaidBalance       string    `db:"paid_balance"`
-	AutoRecharge      int64     `db:"auto_recharge"`
+	AutoRecharge      bool      `db:"auto_recharge"`
 	RechargeThreshold string    `db:"recharge_threshold"`
 	RechargeAmount    string    `db:"recharge_amount"`
 	PendingRechargeID string    `db:"pending_recharge_id"`
@@ -684,25 +684,25 @@ type WalletMovement struct {
 }
 
 type WalletRecharge struct {
-	TenantID      string         `db:"tenant_id"`
-	ID            string         `db:"id"`
-	CustomerID    string         `db:"customer_id"`
-	Amount        string         `db:"amount"`
-	Status        string         `db:"status"`
-	Auto          int64          `db:"auto"`
-	Attempts      int64          `db:"attempts"`
-	NextAttemptAt dbtx.Time      `db:"next_attempt_at"`
-	LockedUntil   sql.NullString `db:"locked_until"`
-	LastError     string         `db:"last_error"`
-	MovementID    string         `db:"movement_id"`
-	CreatedAt     dbtx.Time      `db:"created_at"`
-	UpdatedAt     dbtx.Time      `db:"updated_at"`
+	TenantID      string    `db:"tenant_id"`
+	ID            string    `db:"id"`
+	CustomerID    string    `db:"customer_id"`
+	Amount        string    `db:"amount"`
+	Status        string    `db:"status"`
+	Auto          bool      `db:"auto"`
+	Attempts      int64     `db:"attempts"`
+	NextAttemptAt dbtx.Time `db:"next_attempt_at"`
+	LockedUntil   dbtx.Time `db:"locked_until"`
+	LastError     string    `db:"last_error"`
+	MovementID    string    `db:"movement_id"`
+	CreatedAt     dbtx.Time `db:"created_at"`
+	UpdatedAt     dbtx.Time `db:"updated_at"`
 }
 
 type WalletSetting struct {
 	TenantID               string `db:"tenant_id"`
-	ReceiptEmails          int64  `db:"receipt_emails"`
-	AllowNegative          int64  `db:"allow_negative"`
+	ReceiptEmails          bool   `db:"receipt_emails"`
+	AllowNegative          bool   `db:"allow_negative"`
 	RechargeMaxAttempts    int64  `db:"recharge_max_attempts"`
 	RechargeBackoffSeconds int64  `db:"recharge_backoff_seconds"`
 }

@@ -9,30 +9,66 @@ import (
 )
 
 type Querier interface {
+	APIKeyByHash(ctx context.Context, hash string) (ApiKey, error)
 	ClaimNotification(ctx context.Context, arg ClaimNotificationParams) ([]Notification, error)
 	ClaimNotifications(ctx context.Context, arg ClaimNotificationsParams) ([]Notification, error)
 	ClaimWebhookDeliveries(ctx context.Context, arg ClaimWebhookDeliveriesParams) ([]WebhookDelivery, error)
+	CountFailedLogins(ctx context.Context, arg CountFailedLoginsParams) (CountFailedLoginsRow, error)
+	DeleteExchangeRate(ctx context.Context, arg DeleteExchangeRateParams) (int64, error)
 	DeleteWebhookAttemptsOf(ctx context.Context, arg DeleteWebhookAttemptsOfParams) error
 	DeleteWebhookDeliveriesOf(ctx context.Context, arg DeleteWebhookDeliveriesOfParams) error
 	DeleteWebhookEndpoint(ctx context.Context, arg DeleteWebhookEndpointParams) (int64, error)
+	ExchangeRateOn(ctx context.Context, arg ExchangeRateOnParams) ([]ExchangeRate, error)
 	// The notifications area on SQLite: the email outbox, webhook endpoints,
 	// events, deliveries and attempts. Keep it beside pgsql/queries/notify.sql:
 	// the same queries, with the same names, arguments and columns.
 	GetNotification(ctx context.Context, arg GetNotificationParams) (Notification, error)
+	GetTenant(ctx context.Context, id string) (Tenant, error)
+	GetUser(ctx context.Context, arg GetUserParams) (User, error)
 	GetWebhookDelivery(ctx context.Context, arg GetWebhookDeliveryParams) (WebhookDelivery, error)
 	GetWebhookEndpoint(ctx context.Context, arg GetWebhookEndpointParams) (WebhookEndpoint, error)
 	GetWebhookTarget(ctx context.Context, arg GetWebhookTargetParams) (GetWebhookTargetRow, error)
+	InsertAPIKey(ctx context.Context, arg InsertAPIKeyParams) error
+	InsertAudit(ctx context.Context, arg InsertAuditParams) error
+	InsertLoginAttempt(ctx context.Context, arg InsertLoginAttemptParams) error
 	InsertNotification(ctx context.Context, arg InsertNotificationParams) error
+	// The identity and settings area on SQLite: tenants, users, sign-in
+	// attempts, API keys, the audit log, tax codes and groups, ledger accounts,
+	// posting profiles, number series, the tax mode and exchange rates. Keep it
+	// beside pgsql/queries/identity.sql: the same queries, names, arguments and
+	// columns.
+	InsertTenant(ctx context.Context, arg InsertTenantParams) error
+	InsertUser(ctx context.Context, arg InsertUserParams) error
 	InsertWebhookAttempt(ctx context.Context, arg InsertWebhookAttemptParams) error
 	InsertWebhookDelivery(ctx context.Context, arg InsertWebhookDeliveryParams) error
 	InsertWebhookEndpoint(ctx context.Context, arg InsertWebhookEndpointParams) error
 	InsertWebhookEvent(ctx context.Context, arg InsertWebhookEventParams) error
+	ListAPIKeys(ctx context.Context, tenantID string) ([]ApiKey, error)
+	ListAccounts(ctx context.Context, tenantID string) ([]LedgerAccount, error)
 	ListNotificationsOf(ctx context.Context, arg ListNotificationsOfParams) ([]Notification, error)
+	ListPostingProfiles(ctx context.Context, tenantID string) ([]PostingProfile, error)
+	ListSeries(ctx context.Context, tenantID string) ([]NumberSeries, error)
+	ListTaxCodes(ctx context.Context, tenantID string) ([]TaxCode, error)
+	ListTaxGroups(ctx context.Context, tenantID string) ([]TaxGroup, error)
+	ListTenants(ctx context.Context) ([]Tenant, error)
+	ListUsers(ctx context.Context, tenantID string) ([]User, error)
 	RequeueNotification(ctx context.Context, arg RequeueNotificationParams) (int64, error)
 	RequeueWebhookDelivery(ctx context.Context, arg RequeueWebhookDeliveryParams) (int64, error)
+	RevokeAPIKey(ctx context.Context, arg RevokeAPIKeyParams) (int64, error)
 	SaveNotificationAttempt(ctx context.Context, arg SaveNotificationAttemptParams) (int64, error)
 	SaveWebhookDelivery(ctx context.Context, arg SaveWebhookDeliveryParams) (int64, error)
+	SetSeries(ctx context.Context, arg SetSeriesParams) error
+	SetTaxMode(ctx context.Context, arg SetTaxModeParams) (int64, error)
+	TouchAPIKey(ctx context.Context, arg TouchAPIKeyParams) error
+	UpdateTenant(ctx context.Context, arg UpdateTenantParams) (int64, error)
+	UpdateUser(ctx context.Context, arg UpdateUserParams) (int64, error)
 	UpdateWebhookEndpoint(ctx context.Context, arg UpdateWebhookEndpointParams) (int64, error)
+	UpsertAccount(ctx context.Context, arg UpsertAccountParams) error
+	UpsertExchangeRate(ctx context.Context, arg UpsertExchangeRateParams) error
+	UpsertPostingProfile(ctx context.Context, arg UpsertPostingProfileParams) error
+	UpsertTaxCode(ctx context.Context, arg UpsertTaxCodeParams) error
+	UpsertTaxGroup(ctx context.Context, arg UpsertTaxGroupParams) error
+	UsersByEmail(ctx context.Context, email string) ([]User, error)
 }
 
 var _ Querier = (*Queries)(nil)
