@@ -31,7 +31,7 @@ func goSources(t *testing.T, fn func(path string, fset *token.FileSet, f *ast.Fi
 				return nil
 			}
 			fset := token.NewFileSet()
-			f, err := parser.ParseFile(fset, p, nil, 0)
+			f, err := parser.ParseFile(fset, p, nil, parser.ParseComments) // comments: ast.IsGenerated reads them
 			if err != nil {
 				return err
 			}

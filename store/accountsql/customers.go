@@ -14,77 +14,77 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
-
-// customerSelect selects a customer with its tenant's currency, the
-// currency of its credit limit when it names no billing currency
-// (billing.Customer.CreditCurrency).
-func customerSelect(d dbtx.Dialect) string {
-	return customerCols(d) + `, ` + dbtx.AccountingCurrency("customers")
-}
-
-func customerCols(d dbtx.Dialect) string {
-	return `tenant_id, id, number, name, contacts, legal_name, tax_id, billing_email, language, currency,
-	line1, line2, city, region, postal_code, country, invoice_account_id, payment_terms_days, ` + d.Dec("credit_limit") + `,
-	sales_tax_group, sap_id, billing_contract_number, sales_account_executive, parent_id, custom_fields,
-	has_billing_info, archived_at, created_at, updated_at, posting_profile`
-}
 
 // maxCreditLimit bounds credit_limit, numeric(28, 8) on PostgreSQL: 20
 // digits before the point.
 var maxCreditLimit = decimal.New(1, 20)
 
-func customerArgs(d dbtx.Dialect, c billing.Customer) ([]any, error) {
+// customerRow is a customer's columns as the generated queries write them.
+func customerRow(c billing.Customer) (sqlitesql.InsertCustomerParams, error) {
 	// Refuse what PostgreSQL would round or overflow, on both engines alike.
 	if limit := c.CreditLimit.Decimal(); !limit.Equal(limit.Truncate(8)) || !limit.Abs().LessThan(maxCreditLimit) {
-		return nil, fail.Field("credit_limit", "must have at most 20 digits before the decimal point and 8 after")
+		return sqlitesql.InsertCustomerParams{}, fail.Field("credit_limit", "must have at most 20 digits before the decimal point and 8 after")
 	}
-	contacts := c.Contacts
-	if contacts == nil {
-		contacts = []billing.Contact{}
-	}
-	cj, err := json.Marshal(contacts)
+	contacts, err := dbtx.JSONArg(dbtx.NonNil(c.Contacts))
 	if err != nil {
-		return nil, fmt.Errorf("marshal contacts: %w", err)
+		return sqlitesql.InsertCustomerParams{}, fmt.Errorf("contacts: %w", err)
 	}
-	fields := c.CustomFields
-	if fields == nil {
-		fields = map[string]string{}
-	}
-	fj, err := json.Marshal(fields)
+	fields, err := dbtx.JSONArg(dbtx.NonNilMap(c.CustomFields))
 	if err != nil {
-		return nil, fmt.Errorf("marshal custom fields: %w", err)
+		return sqlitesql.InsertCustomerParams{}, fmt.Errorf("custom fields: %w", err)
 	}
 	b, a := c.Billing, c.Billing.Address
-	return []any{c.TenantID, c.ID, c.Number, c.Name, string(cj), b.LegalName, b.TaxID, b.Email, b.Language, b.Currency,
-		a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country, dbtx.Nullable(c.InvoiceAccountID), c.PaymentTermsDays,
-		dbtx.DecArg(c.CreditLimit.Decimal()), c.SalesTaxGroup, c.SAPID, c.BillingContractNumber, c.SalesAccountExecutive,
-		dbtx.Nullable(c.ParentID), string(fj), c.HasBillingInfo, d.NTS(c.ArchivedAt), d.TS(c.CreatedAt), d.TS(c.UpdatedAt),
-		c.PostingProfile, c.SearchText()}, nil
+	return sqlitesql.InsertCustomerParams{TenantID: c.TenantID, ID: c.ID, Number: c.Number, Name: c.Name, Contacts: contacts,
+		LegalName: b.LegalName, TaxID: b.TaxID, BillingEmail: b.Email, Language: b.Language, Currency: b.Currency,
+		Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country,
+		InvoiceAccountID: dbtx.NText(c.InvoiceAccountID), PaymentTermsDays: int64(c.PaymentTermsDays), CreditLimit: c.CreditLimit.Decimal().String(),
+		SalesTaxGroup: c.SalesTaxGroup, SapID: c.SAPID, BillingContractNumber: c.BillingContractNumber, SalesAccountExecutive: c.SalesAccountExecutive,
+		ParentID: dbtx.NText(c.ParentID), CustomFields: fields, HasBillingInfo: c.HasBillingInfo, ArchivedAt: dbtx.NTimeOf(c.ArchivedAt),
+		CreatedAt: dbtx.TimeOf(c.CreatedAt), UpdatedAt: dbtx.TimeOf(c.UpdatedAt), PostingProfile: c.PostingProfile, Search: c.SearchText()}, nil
 }
 
-func scanCustomer(row interface{ Scan(...any) error }) (billing.Customer, error) {
-	var c billing.Customer
-	var contacts, fields, tenantCurrency string
-	var limit decimal.Decimal
-	b := &c.Billing
-	a := &b.Address
-	err := row.Scan(&c.TenantID, &c.ID, &c.Number, &c.Name, &contacts, &b.LegalName, &b.TaxID, &b.Email, &b.Language, &b.Currency,
-		&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country, dbtx.ScanText(&c.InvoiceAccountID), &c.PaymentTermsDays,
-		dbtx.ScanDec(&limit), &c.SalesTaxGroup, &c.SAPID, &c.BillingContractNumber, &c.SalesAccountExecutive,
-		dbtx.ScanText(&c.ParentID), &fields, &c.HasBillingInfo, dbtx.ScanNTS(&c.ArchivedAt), dbtx.ScanTS(&c.CreatedAt), dbtx.ScanTS(&c.UpdatedAt),
-		&c.PostingProfile, &tenantCurrency)
-	if err != nil {
-		return c, err
+// customerOf is the customer a row holds, with its tenant's currency, the
+// currency of its credit limit when it names no billing currency
+// (billing.Customer.CreditCurrency).
+func customerOf(r sqlitesql.Customer, tenantCurrency string) (billing.Customer, error) {
+	c := billing.Customer{TenantID: r.TenantID, ID: r.ID, Number: r.Number, Name: r.Name,
+		Billing: billing.BillingInfo{LegalName: r.LegalName, TaxID: r.TaxID, Email: r.BillingEmail, Language: r.Language, Currency: r.Currency,
+			Address: billing.Address{Line1: r.Line1, Line2: r.Line2, City: r.City, Region: r.Region, PostalCode: r.PostalCode, Country: r.Country}},
+		InvoiceAccountID: r.InvoiceAccountID.String, PaymentTermsDays: int(r.PaymentTermsDays), SalesTaxGroup: r.SalesTaxGroup, SAPID: r.SapID,
+		BillingContractNumber: r.BillingContractNumber, SalesAccountExecutive: r.SalesAccountExecutive, ParentID: r.ParentID.String,
+		HasBillingInfo: r.HasBillingInfo, ArchivedAt: r.ArchivedAt.Ptr(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		PostingProfile: r.PostingProfile}
+	var p dbtx.Parse
+	c.CreditLimit = money.In(p.Dec(r.CreditLimit), c.CreditCurrency(tenantCurrency))
+	if p.Err != nil {
+		return c, fmt.Errorf("customer %s: %w", r.ID, p.Err)
 	}
-	c.CreditLimit = money.In(limit, c.CreditCurrency(tenantCurrency))
-	if err := json.Unmarshal([]byte(contacts), &c.Contacts); err != nil {
+	if err := json.Unmarshal([]byte(r.Contacts), &c.Contacts); err != nil {
 		return c, fmt.Errorf("customer %s contacts: %w", c.ID, err)
 	}
-	if err := json.Unmarshal([]byte(fields), &c.CustomFields); err != nil {
+	if err := json.Unmarshal([]byte(r.CustomFields), &c.CustomFields); err != nil {
 		return c, fmt.Errorf("customer %s custom fields: %w", c.ID, err)
 	}
 	return c, nil
+}
+
+// customerWithCurrency is a customer row beside its tenant's currency, as
+// the generated queries return it (sqlc.embed) and ListCustomers scans it.
+type customerWithCurrency = sqlitesql.GetCustomerRow
+
+func customersOf(rows []customerWithCurrency) ([]billing.Customer, error) {
+	out := make([]billing.Customer, 0, len(rows))
+	for _, r := range rows {
+		c, err := customerOf(r.Customer, r.TenantCurrency)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 func duplicateNumber(err error) error {
@@ -96,12 +96,11 @@ func duplicateNumber(err error) error {
 }
 
 func (t *Accounts) InsertCustomer(ctx context.Context, c billing.Customer) error {
-	args, err := customerArgs(t.D, c)
+	row, err := customerRow(c)
 	if err != nil {
 		return err
 	}
-	_, err = t.Exec(ctx, `INSERT INTO customers (`+strings.ReplaceAll(customerCols(dbtx.Dialect{}), "\n\t", " ")+`, search)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	err = enginesql.For(t.Tx).InsertCustomer(ctx, row)
 	if dup := duplicateNumber(err); dup != nil {
 		return dup
 	}
@@ -111,40 +110,42 @@ func (t *Accounts) InsertCustomer(ctx context.Context, c billing.Customer) error
 	return nil
 }
 
-func (t *Accounts) getCustomer(ctx context.Context, suffix, tenantID, customerID string) (billing.Customer, error) {
-	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerSelect(t.D)+` FROM customers WHERE tenant_id = ? AND id = ?`+suffix, tenantID, customerID))
-	if dbtx.ErrNoRows(err) {
-		return c, dbtx.NotFound("customer", customerID)
-	}
-	if err != nil {
-		return c, fmt.Errorf("get customer: %w", err)
-	}
-	return c, nil
-}
-
 func (t *Accounts) GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
-	return t.getCustomer(ctx, "", tenantID, customerID)
+	r, err := enginesql.For(t.Tx).GetCustomer(ctx, sqlitesql.GetCustomerParams{TenantID: tenantID, ID: customerID})
+	return t.gotCustomer(customerWithCurrency(r), err, customerID)
 }
 
 func (t *Accounts) GetCustomerForUpdate(ctx context.Context, tenantID, customerID string) (billing.Customer, error) {
-	return t.getCustomer(ctx, t.D.ForUpdate(), tenantID, customerID)
+	r, err := enginesql.For(t.Tx).GetCustomerForUpdate(ctx, sqlitesql.GetCustomerForUpdateParams{TenantID: tenantID, ID: customerID})
+	return t.gotCustomer(customerWithCurrency(r), err, customerID)
+}
+
+func (t *Accounts) gotCustomer(r customerWithCurrency, err error, customerID string) (billing.Customer, error) {
+	if dbtx.ErrNoRows(err) {
+		return billing.Customer{}, dbtx.NotFound("customer", customerID)
+	}
+	if err != nil {
+		return billing.Customer{}, fmt.Errorf("get customer: %w", err)
+	}
+	return customerOf(r.Customer, r.TenantCurrency)
 }
 
 func (t *Accounts) UpdateCustomer(ctx context.Context, c billing.Customer) error {
-	args, err := customerArgs(t.D, c)
+	row, err := customerRow(c)
 	if err != nil {
 		return err
 	}
-	// args: tenant_id, id, then the columns in order; move the keys to the end.
-	set := append(args[2:], c.TenantID, c.ID)
-	res, err := t.Exec(ctx, `UPDATE customers SET number=?, name=?, contacts=?, legal_name=?, tax_id=?, billing_email=?, language=?, currency=?,
-		line1=?, line2=?, city=?, region=?, postal_code=?, country=?, invoice_account_id=?, payment_terms_days=?, credit_limit=?,
-		sales_tax_group=?, sap_id=?, billing_contract_number=?, sales_account_executive=?, parent_id=?, custom_fields=?,
-		has_billing_info=?, archived_at=?, created_at=?, updated_at=?, posting_profile=?, search=? WHERE tenant_id=? AND id=?`, set...)
+	n, err := enginesql.For(t.Tx).UpdateCustomer(ctx, sqlitesql.UpdateCustomerParams{Number: row.Number, Name: row.Name, Contacts: row.Contacts,
+		LegalName: row.LegalName, TaxID: row.TaxID, BillingEmail: row.BillingEmail, Language: row.Language, Currency: row.Currency,
+		Line1: row.Line1, Line2: row.Line2, City: row.City, Region: row.Region, PostalCode: row.PostalCode, Country: row.Country,
+		InvoiceAccountID: row.InvoiceAccountID, PaymentTermsDays: row.PaymentTermsDays, CreditLimit: row.CreditLimit, SalesTaxGroup: row.SalesTaxGroup,
+		SapID: row.SapID, BillingContractNumber: row.BillingContractNumber, SalesAccountExecutive: row.SalesAccountExecutive, ParentID: row.ParentID,
+		CustomFields: row.CustomFields, HasBillingInfo: row.HasBillingInfo, ArchivedAt: row.ArchivedAt, UpdatedAt: row.UpdatedAt,
+		PostingProfile: row.PostingProfile, Search: row.Search, TenantID: row.TenantID, ID: row.ID})
 	if dup := duplicateNumber(err); dup != nil {
 		return dup
 	}
-	return dbtx.MustAffect(res, err, "customer", c.ID)
+	return dbtx.MustAffectRows(n, err, "customer", c.ID)
 }
 
 var customerSortColumn = map[string]string{
@@ -208,72 +209,63 @@ func (t *Accounts) ListCustomers(ctx context.Context, tenantID string, f service
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, err := t.Query(ctx, `SELECT `+customerSelect(t.D)+` FROM customers WHERE `+w.String()+
-		` ORDER BY `+col+` `+dir+`, id `+dir+` LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
+	rows, err := t.Query(ctx, `SELECT *, `+dbtx.AccountingCurrency("customers")+` AS tenant_currency FROM customers
+		WHERE `+w.String()+` ORDER BY `+col+` `+dir+`, id `+dir+` LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}
-	defer rows.Close()
-	var out []billing.Customer
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan customer: %w", err)
-		}
-		out = append(out, c)
+	rs, err := dbtx.ScanRows[customerWithCurrency](rows)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return customersOf(rs)
 }
 
 func (t *Accounts) CustomerNumberTaken(ctx context.Context, tenantID, number string) (bool, error) {
-	var n int
-	if err := t.QueryRow(ctx, `SELECT count(*) FROM customers WHERE tenant_id = ? AND number = ?`, tenantID, number).Scan(&n); err != nil {
+	n, err := enginesql.For(t.Tx).CustomerNumberTaken(ctx, sqlitesql.CustomerNumberTakenParams{TenantID: tenantID, Number: number})
+	if err != nil {
 		return false, fmt.Errorf("customer number taken: %w", err)
 	}
 	return n > 0, nil
 }
 
+// CustomerByRef finds a customer by its number, or else by its SAP id.
 func (t *Accounts) CustomerByRef(ctx context.Context, tenantID, ref string) (billing.Customer, error) {
-	c, err := scanCustomer(t.QueryRow(ctx, `SELECT `+customerSelect(t.D)+` FROM customers WHERE tenant_id = ? AND (number = ? OR (sap_id <> '' AND sap_id = ?))
-		ORDER BY CASE WHEN number = ? THEN 0 ELSE 1 END LIMIT 1`, tenantID, ref, ref, ref))
-	if dbtx.ErrNoRows(err) {
-		return c, dbtx.NotFound("customer", ref)
+	q := enginesql.For(t.Tx)
+	rows, err := q.CustomerByNumber(ctx, sqlitesql.CustomerByNumberParams{TenantID: tenantID, Number: ref})
+	if err == nil && len(rows) == 0 {
+		var bySAP []sqlitesql.CustomerBySAPIDRow
+		bySAP, err = q.CustomerBySAPID(ctx, sqlitesql.CustomerBySAPIDParams{TenantID: tenantID, SapID: ref})
+		for _, r := range bySAP {
+			rows = append(rows, sqlitesql.CustomerByNumberRow(r))
+		}
 	}
 	if err != nil {
-		return c, fmt.Errorf("customer by ref: %w", err)
+		return billing.Customer{}, fmt.Errorf("customer by ref: %w", err)
 	}
-	return c, nil
+	if len(rows) == 0 {
+		return billing.Customer{}, dbtx.NotFound("customer", ref)
+	}
+	return customerOf(rows[0].Customer, rows[0].TenantCurrency)
 }
 
 // CustomersBilledTo returns the accounts and the customers billed to them
 // (sub-accounts), in one query per 1,000 accounts.
 func (t *Accounts) CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error) {
 	var out []billing.Customer
+	q := enginesql.For(t.Tx)
 	for start := 0; start < len(accounts); start += 1000 {
 		batch := accounts[start:min(start+1000, len(accounts))]
-		args := []any{tenantID}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		rows, err := t.Query(ctx, `SELECT `+customerSelect(t.D)+` FROM customers WHERE tenant_id = ? AND (id IN (`+dbtx.Placeholders(len(batch))+`)
-			OR invoice_account_id IN (`+dbtx.Placeholders(len(batch))+`))`, args...)
+		rows, err := q.CustomersBilledTo(ctx, sqlitesql.CustomersBilledToParams{TenantID: tenantID, Ids: batch, Accounts: batch})
 		if err != nil {
 			return nil, fmt.Errorf("customers billed to: %w", err)
 		}
-		for rows.Next() {
-			c, err := scanCustomer(rows)
+		for _, r := range rows {
+			c, err := customerOf(r.Customer, r.TenantCurrency)
 			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("scan customer: %w", err)
+				return nil, err
 			}
 			out = append(out, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("customers billed to: %w", err)
 		}
 	}
 	return out, nil

@@ -6,23 +6,23 @@ import (
 
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // --- payment methods
 
-const paymentMethodCols = `tenant_id, id, customer_id, provider, provider_customer, token, brand, last4, exp_month, exp_year, is_primary, created_at`
-
-func scanPaymentMethod(row interface{ Scan(...any) error }) (service.PaymentMethod, error) {
-	var m service.PaymentMethod
-	err := row.Scan(&m.TenantID, &m.ID, &m.CustomerID, &m.Provider, &m.ProviderCustomer, &m.Token, &m.Brand, &m.Last4,
-		&m.ExpMonth, &m.ExpYear, &m.Primary, dbtx.ScanTS(&m.CreatedAt))
-	return m, err
+// paymentMethodOf is the payment method a row holds.
+func paymentMethodOf(r sqlitesql.PaymentMethod) service.PaymentMethod {
+	return service.PaymentMethod{TenantID: r.TenantID, ID: r.ID, CustomerID: r.CustomerID, Provider: r.Provider,
+		ProviderCustomer: r.ProviderCustomer, Token: r.Token, Brand: r.Brand, Last4: r.Last4, ExpMonth: int(r.ExpMonth),
+		ExpYear: int(r.ExpYear), Primary: r.IsPrimary, CreatedAt: r.CreatedAt.UTC()}
 }
 
 func (t *Accounts) InsertPaymentMethod(ctx context.Context, m service.PaymentMethod) error {
-	_, err := t.Exec(ctx, `INSERT INTO payment_methods (`+paymentMethodCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		m.TenantID, m.ID, m.CustomerID, m.Provider, m.ProviderCustomer, m.Token, m.Brand, m.Last4, m.ExpMonth, m.ExpYear,
-		m.Primary, t.D.TS(m.CreatedAt))
+	err := enginesql.For(t.Tx).InsertPaymentMethod(ctx, sqlitesql.InsertPaymentMethodParams{TenantID: m.TenantID, ID: m.ID,
+		CustomerID: m.CustomerID, Provider: m.Provider, ProviderCustomer: m.ProviderCustomer, Token: m.Token, Brand: m.Brand, Last4: m.Last4,
+		ExpMonth: int64(m.ExpMonth), ExpYear: int64(m.ExpYear), IsPrimary: m.Primary, CreatedAt: dbtx.TimeOf(m.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert payment method: %w", err)
 	}
@@ -30,48 +30,41 @@ func (t *Accounts) InsertPaymentMethod(ctx context.Context, m service.PaymentMet
 }
 
 func (t *Accounts) ListPaymentMethods(ctx context.Context, tenantID, customerID string) ([]service.PaymentMethod, error) {
-	rows, err := t.Query(ctx, `SELECT `+paymentMethodCols+` FROM payment_methods WHERE tenant_id = ? AND customer_id = ?
-		ORDER BY is_primary DESC, created_at, id`, tenantID, customerID)
+	rows, err := enginesql.For(t.Tx).ListPaymentMethods(ctx, sqlitesql.ListPaymentMethodsParams{TenantID: tenantID, CustomerID: customerID})
 	if err != nil {
 		return nil, fmt.Errorf("list payment methods: %w", err)
 	}
-	defer rows.Close()
-	var out []service.PaymentMethod
-	for rows.Next() {
-		m, err := scanPaymentMethod(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan payment method: %w", err)
-		}
-		out = append(out, m)
+	out := make([]service.PaymentMethod, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, paymentMethodOf(r))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Accounts) GetPaymentMethod(ctx context.Context, tenantID, id string) (service.PaymentMethod, error) {
-	m, err := scanPaymentMethod(t.QueryRow(ctx, `SELECT `+paymentMethodCols+` FROM payment_methods WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	r, err := enginesql.For(t.Tx).GetPaymentMethod(ctx, sqlitesql.GetPaymentMethodParams{TenantID: tenantID, ID: id})
 	if dbtx.ErrNoRows(err) {
-		return m, dbtx.NotFound("payment method", id)
+		return service.PaymentMethod{}, dbtx.NotFound("payment method", id)
 	}
 	if err != nil {
-		return m, fmt.Errorf("get payment method: %w", err)
+		return service.PaymentMethod{}, fmt.Errorf("get payment method: %w", err)
 	}
-	return m, nil
+	return paymentMethodOf(r), nil
 }
 
 func (t *Accounts) DeletePaymentMethod(ctx context.Context, tenantID, id string) error {
-	res, err := t.Exec(ctx, `DELETE FROM payment_methods WHERE tenant_id = ? AND id = ?`, tenantID, id)
-	return dbtx.MustAffect(res, err, "payment method", id)
+	n, err := enginesql.For(t.Tx).DeletePaymentMethod(ctx, sqlitesql.DeletePaymentMethodParams{TenantID: tenantID, ID: id})
+	return dbtx.MustAffectRows(n, err, "payment method", id)
 }
 
 func (t *Accounts) SetPrimaryPaymentMethod(ctx context.Context, tenantID, customerID, id string) error {
-	if _, err := t.Exec(ctx, `UPDATE payment_methods SET is_primary = ? WHERE tenant_id = ? AND customer_id = ? AND is_primary = ?`,
-		false, tenantID, customerID, true); err != nil {
+	q := enginesql.For(t.Tx)
+	if err := q.ClearPrimaryPaymentMethod(ctx, sqlitesql.ClearPrimaryPaymentMethodParams{TenantID: tenantID, CustomerID: customerID}); err != nil {
 		return fmt.Errorf("clear primary payment method: %w", err)
 	}
 	if id == "" {
 		return nil
 	}
-	res, err := t.Exec(ctx, `UPDATE payment_methods SET is_primary = ? WHERE tenant_id = ? AND customer_id = ? AND id = ?`,
-		true, tenantID, customerID, id)
-	return dbtx.MustAffect(res, err, "payment method", id)
+	n, err := q.SetPrimaryPaymentMethod(ctx, sqlitesql.SetPrimaryPaymentMethodParams{TenantID: tenantID, CustomerID: customerID, ID: id})
+	return dbtx.MustAffectRows(n, err, "payment method", id)
 }

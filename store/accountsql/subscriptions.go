@@ -4,40 +4,36 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
-const subCols = `tenant_id, id, customer_id, kind, product_id, description, quantity, price, currency, interval, start_date, next_renewal,
-	status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at, paused_quantity, scheduled_quantity, scheduled_on`
-
-func (t *Accounts) subSelect() string {
-	return `tenant_id, id, customer_id, kind, product_id, description, ` + t.D.Dec("quantity") + `, ` + t.D.Dec("price") + `, currency, interval,
-	start_date, next_renewal, status, cancel_at_period_end, ends_on, paused_on, created_at, updated_at, ` + t.D.Dec("paused_quantity") + `,
-	` + t.D.Dec("scheduled_quantity") + `, scheduled_on`
-}
-
-func scanSub(row interface{ Scan(...any) error }) (billing.Subscription, error) {
-	var s billing.Subscription
-	var kind, interval string
-	var price decimal.Decimal
-	err := row.Scan(&s.TenantID, &s.ID, &s.CustomerID, &kind, &s.ProductID, &s.Description, dbtx.ScanDec(&s.Quantity), dbtx.ScanDec(&price),
-		&s.Currency, &interval, dbtx.ScanDate(&s.Start), dbtx.ScanDate(&s.NextRenewal), &s.Status, &s.CancelAtPeriodEnd, dbtx.ScanDate(&s.EndsOn),
-		dbtx.ScanDate(&s.PausedOn), dbtx.ScanTS(&s.CreatedAt), dbtx.ScanTS(&s.UpdatedAt), dbtx.ScanNDec(&s.PausedQuantity), dbtx.ScanNDec(&s.ScheduledQuantity),
-		dbtx.ScanDate(&s.ScheduledOn))
-	s.Kind, s.Interval, s.Price = billing.SubscriptionKind(kind), billing.Interval(interval), money.PriceIn(price, s.Currency)
-	return s, err
+// subscriptionOf is the subscription a row holds.
+func subscriptionOf(r sqlitesql.Subscription) (billing.Subscription, error) {
+	var p dbtx.Parse
+	s := billing.Subscription{TenantID: r.TenantID, ID: r.ID, CustomerID: r.CustomerID, Kind: billing.SubscriptionKind(r.Kind),
+		ProductID: r.ProductID, Description: r.Description, Quantity: p.Dec(r.Quantity), Price: money.PriceIn(p.Dec(r.Price), r.Currency),
+		Currency: r.Currency, Interval: billing.Interval(r.Interval), Start: p.Date(r.StartDate), NextRenewal: p.Date(r.NextRenewal),
+		Status: r.Status, CancelAtPeriodEnd: r.CancelAtPeriodEnd, EndsOn: p.NDate(r.EndsOn), PausedOn: p.NDate(r.PausedOn),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), PausedQuantity: p.NDec(r.PausedQuantity),
+		ScheduledQuantity: p.NDec(r.ScheduledQuantity), ScheduledOn: p.NDate(r.ScheduledOn)}
+	if p.Err != nil {
+		return s, fmt.Errorf("subscription %s: %w", r.ID, p.Err)
+	}
+	return s, nil
 }
 
 func (t *Accounts) InsertSubscription(ctx context.Context, s billing.Subscription) error {
-	_, err := t.Exec(ctx, `INSERT INTO subscriptions (`+subCols+`) VALUES (`+dbtx.Placeholders(21)+`)`,
-		s.TenantID, s.ID, s.CustomerID, string(s.Kind), s.ProductID, s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price.Decimal()), s.Currency,
-		string(s.Interval), dbtx.DateArg(s.Start), dbtx.DateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dbtx.DateArg(s.EndsOn), dbtx.DateArg(s.PausedOn),
-		t.D.TS(s.CreatedAt), t.D.TS(s.UpdatedAt), dbtx.NDecArg(s.PausedQuantity), dbtx.NDecArg(s.ScheduledQuantity), dbtx.DateArg(s.ScheduledOn))
+	err := enginesql.For(t.Tx).InsertSubscription(ctx, sqlitesql.InsertSubscriptionParams{TenantID: s.TenantID, ID: s.ID,
+		CustomerID: s.CustomerID, Kind: string(s.Kind), ProductID: s.ProductID, Description: s.Description, Quantity: s.Quantity.String(),
+		Price: s.Price.Decimal().String(), Currency: s.Currency, Interval: string(s.Interval), StartDate: dbtx.DateText(s.Start),
+		NextRenewal: dbtx.DateText(s.NextRenewal), Status: s.Status, CancelAtPeriodEnd: s.CancelAtPeriodEnd, EndsOn: dbtx.NDateText(s.EndsOn),
+		PausedOn: dbtx.NDateText(s.PausedOn), CreatedAt: dbtx.TimeOf(s.CreatedAt), UpdatedAt: dbtx.TimeOf(s.UpdatedAt),
+		PausedQuantity: dbtx.NDecText(s.PausedQuantity), ScheduledQuantity: dbtx.NDecText(s.ScheduledQuantity), ScheduledOn: dbtx.NDateText(s.ScheduledOn)})
 	if err != nil {
 		return fmt.Errorf("insert subscription: %w", err)
 	}
@@ -45,30 +41,32 @@ func (t *Accounts) InsertSubscription(ctx context.Context, s billing.Subscriptio
 }
 
 func (t *Accounts) UpdateSubscription(ctx context.Context, s billing.Subscription) error {
-	res, err := t.Exec(ctx, `UPDATE subscriptions SET description=?, quantity=?, price=?, next_renewal=?, status=?, cancel_at_period_end=?,
-		ends_on=?, paused_on=?, updated_at=?, paused_quantity=?, scheduled_quantity=?, scheduled_on=? WHERE tenant_id=? AND id=?`,
-		s.Description, dbtx.DecArg(s.Quantity), dbtx.DecArg(s.Price.Decimal()), dbtx.DateArg(s.NextRenewal), s.Status, s.CancelAtPeriodEnd, dbtx.DateArg(s.EndsOn),
-		dbtx.DateArg(s.PausedOn), t.D.TS(s.UpdatedAt), dbtx.NDecArg(s.PausedQuantity), dbtx.NDecArg(s.ScheduledQuantity), dbtx.DateArg(s.ScheduledOn), s.TenantID, s.ID)
-	return dbtx.MustAffect(res, err, "subscription", s.ID)
+	n, err := enginesql.For(t.Tx).UpdateSubscription(ctx, sqlitesql.UpdateSubscriptionParams{Description: s.Description,
+		Quantity: s.Quantity.String(), Price: s.Price.Decimal().String(), NextRenewal: dbtx.DateText(s.NextRenewal), Status: s.Status,
+		CancelAtPeriodEnd: s.CancelAtPeriodEnd, EndsOn: dbtx.NDateText(s.EndsOn), PausedOn: dbtx.NDateText(s.PausedOn), UpdatedAt: dbtx.TimeOf(s.UpdatedAt),
+		PausedQuantity: dbtx.NDecText(s.PausedQuantity), ScheduledQuantity: dbtx.NDecText(s.ScheduledQuantity), ScheduledOn: dbtx.NDateText(s.ScheduledOn),
+		TenantID: s.TenantID, ID: s.ID})
+	return dbtx.MustAffectRows(n, err, "subscription", s.ID)
 }
 
-func (t *Accounts) getSub(ctx context.Context, lock, tenantID, subID string) (billing.Subscription, error) {
-	s, err := scanSub(t.QueryRow(ctx, `SELECT `+t.subSelect()+` FROM subscriptions WHERE tenant_id = ? AND id = ?`+lock, tenantID, subID))
+func (t *Accounts) gotSub(r sqlitesql.Subscription, err error, subID string) (billing.Subscription, error) {
 	if dbtx.ErrNoRows(err) {
-		return s, dbtx.NotFound("subscription", subID)
+		return billing.Subscription{}, dbtx.NotFound("subscription", subID)
 	}
 	if err != nil {
-		return s, fmt.Errorf("get subscription: %w", err)
+		return billing.Subscription{}, fmt.Errorf("get subscription: %w", err)
 	}
-	return s, nil
+	return subscriptionOf(r)
 }
 
 func (t *Accounts) GetSubscription(ctx context.Context, tenantID, subID string) (billing.Subscription, error) {
-	return t.getSub(ctx, "", tenantID, subID)
+	r, err := enginesql.For(t.Tx).GetSubscription(ctx, sqlitesql.GetSubscriptionParams{TenantID: tenantID, ID: subID})
+	return t.gotSub(r, err, subID)
 }
 
 func (t *Accounts) GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (billing.Subscription, error) {
-	return t.getSub(ctx, t.D.ForUpdate(), tenantID, subID)
+	r, err := enginesql.For(t.Tx).GetSubscriptionForUpdate(ctx, sqlitesql.GetSubscriptionForUpdateParams{TenantID: tenantID, ID: subID})
+	return t.gotSub(r, err, subID)
 }
 
 func (t *Accounts) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error) {
@@ -76,37 +74,30 @@ func (t *Accounts) ListSubscriptions(ctx context.Context, tenantID, customerID s
 	if customerID != "" {
 		w.And("customer_id = ?", customerID)
 	}
-	rows, err := t.Query(ctx, `SELECT `+t.subSelect()+` FROM subscriptions WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
+	rows, err := t.Query(ctx, `SELECT * FROM subscriptions WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list subscriptions: %w", err)
 	}
-	defer rows.Close()
-	out := []billing.Subscription{}
-	for rows.Next() {
-		s, err := scanSub(rows)
+	rs, err := dbtx.ScanRows[sqlitesql.Subscription](rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]billing.Subscription, 0, len(rs))
+	for _, r := range rs {
+		s, err := subscriptionOf(r)
 		if err != nil {
-			return nil, fmt.Errorf("scan subscription: %w", err)
+			return nil, err
 		}
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Accounts) DueSubscriptionIDs(ctx context.Context, tenantID, customerID string, upTo calendar.Date, limit int) ([]string, error) {
-	rows, err := t.Query(ctx, `SELECT id FROM subscriptions WHERE tenant_id = ? AND (? = '' OR customer_id = ?) AND status = 'active' AND next_renewal <= ?
-		AND (ends_on IS NULL OR next_renewal <= ends_on OR ends_on < ?) ORDER BY next_renewal, id LIMIT ?`,
-		tenantID, customerID, customerID, dbtx.DateArg(upTo), dbtx.DateArg(upTo), limit)
+	ids, err := enginesql.For(t.Tx).DueSubscriptionIDs(ctx, sqlitesql.DueSubscriptionIDsParams{TenantID: tenantID, CustomerID: customerID,
+		UpTo: dbtx.DateText(upTo), Max: int64(limit)})
 	if err != nil {
 		return nil, fmt.Errorf("due subscriptions: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }

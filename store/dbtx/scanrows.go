@@ -10,7 +10,10 @@ import (
 // row type sqlc generated (sqlitesql, pgsql), by the names of the result's
 // columns and T's db tags: a list with filters, sort and cursor built at
 // run time scans into the same rows as the generated queries, with no
-// column list written by hand. A column T has no field for is an error.
+// column list written by hand. A field holding another generated row (a
+// row of sqlc.embed, such as a customer beside its tenant's currency)
+// takes the columns of its own fields. A column T has no field for, or
+// named twice, is an error.
 func ScanRows[T any](rows *sql.Rows) ([]T, error) {
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -18,16 +21,13 @@ func ScanRows[T any](rows *sql.Rows) ([]T, error) {
 		return nil, err
 	}
 	typ := reflect.TypeFor[T]()
-	fields := make([]int, len(cols))
+	fields := map[string][]int{}
+	if err := columnFields(typ, nil, fields); err != nil {
+		return nil, err
+	}
+	paths := make([][]int, len(cols))
 	for i, c := range cols {
-		fields[i] = -1
-		for j := range typ.NumField() {
-			if typ.Field(j).Tag.Get("db") == c {
-				fields[i] = j
-				break
-			}
-		}
-		if fields[i] < 0 {
+		if paths[i] = fields[c]; paths[i] == nil {
 			return nil, fmt.Errorf("scan %s: no field for column %q", typ.Name(), c)
 		}
 	}
@@ -36,8 +36,8 @@ func ScanRows[T any](rows *sql.Rows) ([]T, error) {
 	for rows.Next() {
 		var row T
 		v := reflect.ValueOf(&row).Elem()
-		for i, f := range fields {
-			dest[i] = v.Field(f).Addr().Interface()
+		for i, p := range paths {
+			dest[i] = v.FieldByIndex(p).Addr().Interface()
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("scan %s: %w", typ.Name(), err)
@@ -45,4 +45,30 @@ func ScanRows[T any](rows *sql.Rows) ([]T, error) {
 		out = append(out, row)
 	}
 	return out, rows.Err()
+}
+
+var scannerType = reflect.TypeFor[sql.Scanner]()
+
+// columnFields maps the db tag of each field of typ (under the index path
+// at) to its path, descending into fields that hold a generated row.
+func columnFields(typ reflect.Type, at []int, fields map[string][]int) error {
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		path := append(append([]int{}, at...), i)
+		if f.Type.Kind() == reflect.Struct && !reflect.PointerTo(f.Type).Implements(scannerType) {
+			if err := columnFields(f.Type, path, fields); err != nil {
+				return err
+			}
+			continue
+		}
+		tag := f.Tag.Get("db")
+		if tag == "" {
+			continue
+		}
+		if _, dup := fields[tag]; dup {
+			return fmt.Errorf("scan %s: column %q names two fields", typ.Name(), tag)
+		}
+		fields[tag] = path
+	}
+	return nil
 }

@@ -43,6 +43,14 @@ func (p postgres) ClaimNotifications(ctx context.Context, arg sqlitesql.ClaimNot
 	return out, err
 }
 
+func (p postgres) ClaimRecharge(ctx context.Context, arg sqlitesql.ClaimRechargeParams) (int64, error) {
+	return p.q.ClaimRecharge(ctx, pgsql.ClaimRechargeParams(arg))
+}
+
+func (p postgres) ClaimRecharges(ctx context.Context, arg sqlitesql.ClaimRechargesParams) ([]string, error) {
+	return p.q.ClaimRecharges(ctx, pgsql.ClaimRechargesParams(arg))
+}
+
 func (p postgres) ClaimWebhookDeliveries(ctx context.Context, arg sqlitesql.ClaimWebhookDeliveriesParams) ([]sqlitesql.WebhookDelivery, error) {
 	rows, err := p.q.ClaimWebhookDeliveries(ctx, pgsql.ClaimWebhookDeliveriesParams(arg))
 	if rows == nil {
@@ -55,13 +63,61 @@ func (p postgres) ClaimWebhookDeliveries(ctx context.Context, arg sqlitesql.Clai
 	return out, err
 }
 
+func (p postgres) ClearPrimaryPaymentMethod(ctx context.Context, arg sqlitesql.ClearPrimaryPaymentMethodParams) error {
+	return p.q.ClearPrimaryPaymentMethod(ctx, pgsql.ClearPrimaryPaymentMethodParams(arg))
+}
+
 func (p postgres) CountFailedLogins(ctx context.Context, arg sqlitesql.CountFailedLoginsParams) (sqlitesql.CountFailedLoginsRow, error) {
 	r, err := p.q.CountFailedLogins(ctx, pgsql.CountFailedLoginsParams(arg))
 	return sqlitesql.CountFailedLoginsRow(r), err
 }
 
+func (p postgres) CustomerByNumber(ctx context.Context, arg sqlitesql.CustomerByNumberParams) ([]sqlitesql.CustomerByNumberRow, error) {
+	rows, err := p.q.CustomerByNumber(ctx, pgsql.CustomerByNumberParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.CustomerByNumberRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.CustomerByNumberRow{Customer: sqlitesql.Customer(r.Customer), TenantCurrency: r.TenantCurrency}
+	}
+	return out, err
+}
+
+func (p postgres) CustomerBySAPID(ctx context.Context, arg sqlitesql.CustomerBySAPIDParams) ([]sqlitesql.CustomerBySAPIDRow, error) {
+	rows, err := p.q.CustomerBySAPID(ctx, pgsql.CustomerBySAPIDParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.CustomerBySAPIDRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.CustomerBySAPIDRow{Customer: sqlitesql.Customer(r.Customer), TenantCurrency: r.TenantCurrency}
+	}
+	return out, err
+}
+
+func (p postgres) CustomerNumberTaken(ctx context.Context, arg sqlitesql.CustomerNumberTakenParams) (int64, error) {
+	return p.q.CustomerNumberTaken(ctx, pgsql.CustomerNumberTakenParams(arg))
+}
+
+func (p postgres) CustomersBilledTo(ctx context.Context, arg sqlitesql.CustomersBilledToParams) ([]sqlitesql.CustomersBilledToRow, error) {
+	rows, err := p.q.CustomersBilledTo(ctx, pgsql.CustomersBilledToParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.CustomersBilledToRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.CustomersBilledToRow{Customer: sqlitesql.Customer(r.Customer), TenantCurrency: r.TenantCurrency}
+	}
+	return out, err
+}
+
 func (p postgres) DeleteExchangeRate(ctx context.Context, arg sqlitesql.DeleteExchangeRateParams) (int64, error) {
 	return p.q.DeleteExchangeRate(ctx, pgsql.DeleteExchangeRateParams(arg))
+}
+
+func (p postgres) DeletePaymentMethod(ctx context.Context, arg sqlitesql.DeletePaymentMethodParams) (int64, error) {
+	return p.q.DeletePaymentMethod(ctx, pgsql.DeletePaymentMethodParams(arg))
 }
 
 func (p postgres) DeleteWebhookAttemptsOf(ctx context.Context, arg sqlitesql.DeleteWebhookAttemptsOfParams) error {
@@ -76,6 +132,10 @@ func (p postgres) DeleteWebhookEndpoint(ctx context.Context, arg sqlitesql.Delet
 	return p.q.DeleteWebhookEndpoint(ctx, pgsql.DeleteWebhookEndpointParams(arg))
 }
 
+func (p postgres) DueSubscriptionIDs(ctx context.Context, arg sqlitesql.DueSubscriptionIDsParams) ([]string, error) {
+	return p.q.DueSubscriptionIDs(ctx, pgsql.DueSubscriptionIDsParams(arg))
+}
+
 func (p postgres) ExchangeRateOn(ctx context.Context, arg sqlitesql.ExchangeRateOnParams) ([]sqlitesql.ExchangeRate, error) {
 	rows, err := p.q.ExchangeRateOn(ctx, pgsql.ExchangeRateOnParams(arg))
 	if rows == nil {
@@ -88,9 +148,44 @@ func (p postgres) ExchangeRateOn(ctx context.Context, arg sqlitesql.ExchangeRate
 	return out, err
 }
 
+func (p postgres) GetCustomer(ctx context.Context, arg sqlitesql.GetCustomerParams) (sqlitesql.GetCustomerRow, error) {
+	r, err := p.q.GetCustomer(ctx, pgsql.GetCustomerParams(arg))
+	return sqlitesql.GetCustomerRow{Customer: sqlitesql.Customer(r.Customer), TenantCurrency: r.TenantCurrency}, err
+}
+
+func (p postgres) GetCustomerForUpdate(ctx context.Context, arg sqlitesql.GetCustomerForUpdateParams) (sqlitesql.GetCustomerForUpdateRow, error) {
+	r, err := p.q.GetCustomerForUpdate(ctx, pgsql.GetCustomerForUpdateParams(arg))
+	return sqlitesql.GetCustomerForUpdateRow{Customer: sqlitesql.Customer(r.Customer), TenantCurrency: r.TenantCurrency}, err
+}
+
 func (p postgres) GetNotification(ctx context.Context, arg sqlitesql.GetNotificationParams) (sqlitesql.Notification, error) {
 	r, err := p.q.GetNotification(ctx, pgsql.GetNotificationParams(arg))
 	return sqlitesql.Notification(r), err
+}
+
+func (p postgres) GetPaymentMethod(ctx context.Context, arg sqlitesql.GetPaymentMethodParams) (sqlitesql.PaymentMethod, error) {
+	r, err := p.q.GetPaymentMethod(ctx, pgsql.GetPaymentMethodParams(arg))
+	return sqlitesql.PaymentMethod(r), err
+}
+
+func (p postgres) GetRecharge(ctx context.Context, arg sqlitesql.GetRechargeParams) (sqlitesql.GetRechargeRow, error) {
+	r, err := p.q.GetRecharge(ctx, pgsql.GetRechargeParams(arg))
+	return sqlitesql.GetRechargeRow{WalletRecharge: sqlitesql.WalletRecharge(r.WalletRecharge), Currency: r.Currency}, err
+}
+
+func (p postgres) GetRechargeForUpdate(ctx context.Context, arg sqlitesql.GetRechargeForUpdateParams) (sqlitesql.GetRechargeForUpdateRow, error) {
+	r, err := p.q.GetRechargeForUpdate(ctx, pgsql.GetRechargeForUpdateParams(arg))
+	return sqlitesql.GetRechargeForUpdateRow{WalletRecharge: sqlitesql.WalletRecharge(r.WalletRecharge), Currency: r.Currency}, err
+}
+
+func (p postgres) GetSubscription(ctx context.Context, arg sqlitesql.GetSubscriptionParams) (sqlitesql.Subscription, error) {
+	r, err := p.q.GetSubscription(ctx, pgsql.GetSubscriptionParams(arg))
+	return sqlitesql.Subscription(r), err
+}
+
+func (p postgres) GetSubscriptionForUpdate(ctx context.Context, arg sqlitesql.GetSubscriptionForUpdateParams) (sqlitesql.Subscription, error) {
+	r, err := p.q.GetSubscriptionForUpdate(ctx, pgsql.GetSubscriptionForUpdateParams(arg))
+	return sqlitesql.Subscription(r), err
 }
 
 func (p postgres) GetTenant(ctx context.Context, id string) (sqlitesql.Tenant, error) {
@@ -101,6 +196,21 @@ func (p postgres) GetTenant(ctx context.Context, id string) (sqlitesql.Tenant, e
 func (p postgres) GetUser(ctx context.Context, arg sqlitesql.GetUserParams) (sqlitesql.User, error) {
 	r, err := p.q.GetUser(ctx, pgsql.GetUserParams(arg))
 	return sqlitesql.User(r), err
+}
+
+func (p postgres) GetWallet(ctx context.Context, arg sqlitesql.GetWalletParams) (sqlitesql.Wallet, error) {
+	r, err := p.q.GetWallet(ctx, pgsql.GetWalletParams(arg))
+	return sqlitesql.Wallet(r), err
+}
+
+func (p postgres) GetWalletForUpdate(ctx context.Context, arg sqlitesql.GetWalletForUpdateParams) (sqlitesql.Wallet, error) {
+	r, err := p.q.GetWalletForUpdate(ctx, pgsql.GetWalletForUpdateParams(arg))
+	return sqlitesql.Wallet(r), err
+}
+
+func (p postgres) GetWalletSettings(ctx context.Context, tenantID string) (sqlitesql.WalletSetting, error) {
+	r, err := p.q.GetWalletSettings(ctx, tenantID)
+	return sqlitesql.WalletSetting(r), err
 }
 
 func (p postgres) GetWebhookDelivery(ctx context.Context, arg sqlitesql.GetWebhookDeliveryParams) (sqlitesql.WebhookDelivery, error) {
@@ -126,12 +236,36 @@ func (p postgres) InsertAudit(ctx context.Context, arg sqlitesql.InsertAuditPara
 	return p.q.InsertAudit(ctx, pgsql.InsertAuditParams(arg))
 }
 
+func (p postgres) InsertCustomer(ctx context.Context, arg sqlitesql.InsertCustomerParams) error {
+	return p.q.InsertCustomer(ctx, pgsql.InsertCustomerParams(arg))
+}
+
+func (p postgres) InsertGrant(ctx context.Context, arg sqlitesql.InsertGrantParams) error {
+	return p.q.InsertGrant(ctx, pgsql.InsertGrantParams(arg))
+}
+
 func (p postgres) InsertLoginAttempt(ctx context.Context, arg sqlitesql.InsertLoginAttemptParams) error {
 	return p.q.InsertLoginAttempt(ctx, pgsql.InsertLoginAttemptParams(arg))
 }
 
+func (p postgres) InsertMovement(ctx context.Context, arg sqlitesql.InsertMovementParams) error {
+	return p.q.InsertMovement(ctx, pgsql.InsertMovementParams(arg))
+}
+
 func (p postgres) InsertNotification(ctx context.Context, arg sqlitesql.InsertNotificationParams) error {
 	return p.q.InsertNotification(ctx, pgsql.InsertNotificationParams(arg))
+}
+
+func (p postgres) InsertPaymentMethod(ctx context.Context, arg sqlitesql.InsertPaymentMethodParams) error {
+	return p.q.InsertPaymentMethod(ctx, pgsql.InsertPaymentMethodParams(arg))
+}
+
+func (p postgres) InsertRecharge(ctx context.Context, arg sqlitesql.InsertRechargeParams) error {
+	return p.q.InsertRecharge(ctx, pgsql.InsertRechargeParams(arg))
+}
+
+func (p postgres) InsertSubscription(ctx context.Context, arg sqlitesql.InsertSubscriptionParams) error {
+	return p.q.InsertSubscription(ctx, pgsql.InsertSubscriptionParams(arg))
 }
 
 func (p postgres) InsertTenant(ctx context.Context, arg sqlitesql.InsertTenantParams) error {
@@ -140,6 +274,10 @@ func (p postgres) InsertTenant(ctx context.Context, arg sqlitesql.InsertTenantPa
 
 func (p postgres) InsertUser(ctx context.Context, arg sqlitesql.InsertUserParams) error {
 	return p.q.InsertUser(ctx, pgsql.InsertUserParams(arg))
+}
+
+func (p postgres) InsertWallet(ctx context.Context, arg sqlitesql.InsertWalletParams) error {
+	return p.q.InsertWallet(ctx, pgsql.InsertWalletParams(arg))
 }
 
 func (p postgres) InsertWebhookAttempt(ctx context.Context, arg sqlitesql.InsertWebhookAttemptParams) error {
@@ -182,6 +320,30 @@ func (p postgres) ListAccounts(ctx context.Context, tenantID string) ([]sqlitesq
 	return out, err
 }
 
+func (p postgres) ListGrants(ctx context.Context, arg sqlitesql.ListGrantsParams) ([]sqlitesql.ListGrantsRow, error) {
+	rows, err := p.q.ListGrants(ctx, pgsql.ListGrantsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ListGrantsRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ListGrantsRow{WalletGrant: sqlitesql.WalletGrant(r.WalletGrant), Currency: r.Currency}
+	}
+	return out, err
+}
+
+func (p postgres) ListMovements(ctx context.Context, arg sqlitesql.ListMovementsParams) ([]sqlitesql.ListMovementsRow, error) {
+	rows, err := p.q.ListMovements(ctx, pgsql.ListMovementsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ListMovementsRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ListMovementsRow{WalletMovement: sqlitesql.WalletMovement(r.WalletMovement), Currency: r.Currency}
+	}
+	return out, err
+}
+
 func (p postgres) ListNotificationsOf(ctx context.Context, arg sqlitesql.ListNotificationsOfParams) ([]sqlitesql.Notification, error) {
 	rows, err := p.q.ListNotificationsOf(ctx, pgsql.ListNotificationsOfParams(arg))
 	if rows == nil {
@@ -194,6 +356,18 @@ func (p postgres) ListNotificationsOf(ctx context.Context, arg sqlitesql.ListNot
 	return out, err
 }
 
+func (p postgres) ListPaymentMethods(ctx context.Context, arg sqlitesql.ListPaymentMethodsParams) ([]sqlitesql.PaymentMethod, error) {
+	rows, err := p.q.ListPaymentMethods(ctx, pgsql.ListPaymentMethodsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.PaymentMethod, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.PaymentMethod(r)
+	}
+	return out, err
+}
+
 func (p postgres) ListPostingProfiles(ctx context.Context, tenantID string) ([]sqlitesql.PostingProfile, error) {
 	rows, err := p.q.ListPostingProfiles(ctx, tenantID)
 	if rows == nil {
@@ -202,6 +376,30 @@ func (p postgres) ListPostingProfiles(ctx context.Context, tenantID string) ([]s
 	out := make([]sqlitesql.PostingProfile, len(rows))
 	for i, r := range rows {
 		out[i] = sqlitesql.PostingProfile(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListRecharges(ctx context.Context, arg sqlitesql.ListRechargesParams) ([]sqlitesql.ListRechargesRow, error) {
+	rows, err := p.q.ListRecharges(ctx, pgsql.ListRechargesParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ListRechargesRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ListRechargesRow{WalletRecharge: sqlitesql.WalletRecharge(r.WalletRecharge), Currency: r.Currency}
+	}
+	return out, err
+}
+
+func (p postgres) ListRechargesByID(ctx context.Context, arg sqlitesql.ListRechargesByIDParams) ([]sqlitesql.ListRechargesByIDRow, error) {
+	rows, err := p.q.ListRechargesByID(ctx, pgsql.ListRechargesByIDParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ListRechargesByIDRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ListRechargesByIDRow{WalletRecharge: sqlitesql.WalletRecharge(r.WalletRecharge), Currency: r.Currency}
 	}
 	return out, err
 }
@@ -266,6 +464,23 @@ func (p postgres) ListUsers(ctx context.Context, tenantID string) ([]sqlitesql.U
 	return out, err
 }
 
+func (p postgres) ListWallets(ctx context.Context, tenantID string) ([]sqlitesql.Wallet, error) {
+	rows, err := p.q.ListWallets(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.Wallet, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.Wallet(r)
+	}
+	return out, err
+}
+
+func (p postgres) MovementByRef(ctx context.Context, arg sqlitesql.MovementByRefParams) (sqlitesql.MovementByRefRow, error) {
+	r, err := p.q.MovementByRef(ctx, pgsql.MovementByRefParams(arg))
+	return sqlitesql.MovementByRefRow{WalletMovement: sqlitesql.WalletMovement(r.WalletMovement), Currency: r.Currency}, err
+}
+
 func (p postgres) RequeueNotification(ctx context.Context, arg sqlitesql.RequeueNotificationParams) (int64, error) {
 	return p.q.RequeueNotification(ctx, pgsql.RequeueNotificationParams(arg))
 }
@@ -286,6 +501,14 @@ func (p postgres) SaveWebhookDelivery(ctx context.Context, arg sqlitesql.SaveWeb
 	return p.q.SaveWebhookDelivery(ctx, pgsql.SaveWebhookDeliveryParams(arg))
 }
 
+func (p postgres) SetGrantRemaining(ctx context.Context, arg sqlitesql.SetGrantRemainingParams) (int64, error) {
+	return p.q.SetGrantRemaining(ctx, pgsql.SetGrantRemainingParams(arg))
+}
+
+func (p postgres) SetPrimaryPaymentMethod(ctx context.Context, arg sqlitesql.SetPrimaryPaymentMethodParams) (int64, error) {
+	return p.q.SetPrimaryPaymentMethod(ctx, pgsql.SetPrimaryPaymentMethodParams(arg))
+}
+
 func (p postgres) SetSeries(ctx context.Context, arg sqlitesql.SetSeriesParams) error {
 	return p.q.SetSeries(ctx, pgsql.SetSeriesParams(arg))
 }
@@ -294,8 +517,24 @@ func (p postgres) SetTaxMode(ctx context.Context, arg sqlitesql.SetTaxModeParams
 	return p.q.SetTaxMode(ctx, pgsql.SetTaxModeParams(arg))
 }
 
+func (p postgres) SetWalletSettings(ctx context.Context, arg sqlitesql.SetWalletSettingsParams) error {
+	return p.q.SetWalletSettings(ctx, pgsql.SetWalletSettingsParams(arg))
+}
+
 func (p postgres) TouchAPIKey(ctx context.Context, arg sqlitesql.TouchAPIKeyParams) error {
 	return p.q.TouchAPIKey(ctx, pgsql.TouchAPIKeyParams(arg))
+}
+
+func (p postgres) UpdateCustomer(ctx context.Context, arg sqlitesql.UpdateCustomerParams) (int64, error) {
+	return p.q.UpdateCustomer(ctx, pgsql.UpdateCustomerParams(arg))
+}
+
+func (p postgres) UpdateRecharge(ctx context.Context, arg sqlitesql.UpdateRechargeParams) (int64, error) {
+	return p.q.UpdateRecharge(ctx, pgsql.UpdateRechargeParams(arg))
+}
+
+func (p postgres) UpdateSubscription(ctx context.Context, arg sqlitesql.UpdateSubscriptionParams) (int64, error) {
+	return p.q.UpdateSubscription(ctx, pgsql.UpdateSubscriptionParams(arg))
 }
 
 func (p postgres) UpdateTenant(ctx context.Context, arg sqlitesql.UpdateTenantParams) (int64, error) {
@@ -304,6 +543,10 @@ func (p postgres) UpdateTenant(ctx context.Context, arg sqlitesql.UpdateTenantPa
 
 func (p postgres) UpdateUser(ctx context.Context, arg sqlitesql.UpdateUserParams) (int64, error) {
 	return p.q.UpdateUser(ctx, pgsql.UpdateUserParams(arg))
+}
+
+func (p postgres) UpdateWallet(ctx context.Context, arg sqlitesql.UpdateWalletParams) (int64, error) {
+	return p.q.UpdateWallet(ctx, pgsql.UpdateWalletParams(arg))
 }
 
 func (p postgres) UpdateWebhookEndpoint(ctx context.Context, arg sqlitesql.UpdateWebhookEndpointParams) (int64, error) {
@@ -328,6 +571,10 @@ func (p postgres) UpsertTaxCode(ctx context.Context, arg sqlitesql.UpsertTaxCode
 
 func (p postgres) UpsertTaxGroup(ctx context.Context, arg sqlitesql.UpsertTaxGroupParams) error {
 	return p.q.UpsertTaxGroup(ctx, pgsql.UpsertTaxGroupParams(arg))
+}
+
+func (p postgres) UsageItemExists(ctx context.Context, arg sqlitesql.UsageItemExistsParams) (int64, error) {
+	return p.q.UsageItemExists(ctx, pgsql.UsageItemExistsParams(arg))
 }
 
 func (p postgres) UsersByEmail(ctx context.Context, email string) ([]sqlitesql.User, error) {

@@ -12,26 +12,57 @@ type Querier interface {
 	APIKeyByHash(ctx context.Context, hash string) (ApiKey, error)
 	ClaimNotification(ctx context.Context, arg ClaimNotificationParams) ([]Notification, error)
 	ClaimNotifications(ctx context.Context, arg ClaimNotificationsParams) ([]Notification, error)
+	ClaimRecharge(ctx context.Context, arg ClaimRechargeParams) (int64, error)
+	// A recharge a node may claim at now is pending and due, or processing
+	// under an expired lease.
+	ClaimRecharges(ctx context.Context, arg ClaimRechargesParams) ([]string, error)
 	ClaimWebhookDeliveries(ctx context.Context, arg ClaimWebhookDeliveriesParams) ([]WebhookDelivery, error)
+	ClearPrimaryPaymentMethod(ctx context.Context, arg ClearPrimaryPaymentMethodParams) error
 	CountFailedLogins(ctx context.Context, arg CountFailedLoginsParams) (CountFailedLoginsRow, error)
+	CustomerByNumber(ctx context.Context, arg CustomerByNumberParams) ([]CustomerByNumberRow, error)
+	CustomerBySAPID(ctx context.Context, arg CustomerBySAPIDParams) ([]CustomerBySAPIDRow, error)
+	CustomerNumberTaken(ctx context.Context, arg CustomerNumberTakenParams) (int64, error)
+	CustomersBilledTo(ctx context.Context, arg CustomersBilledToParams) ([]CustomersBilledToRow, error)
 	DeleteExchangeRate(ctx context.Context, arg DeleteExchangeRateParams) (int64, error)
+	DeletePaymentMethod(ctx context.Context, arg DeletePaymentMethodParams) (int64, error)
 	DeleteWebhookAttemptsOf(ctx context.Context, arg DeleteWebhookAttemptsOfParams) error
 	DeleteWebhookDeliveriesOf(ctx context.Context, arg DeleteWebhookDeliveriesOfParams) error
 	DeleteWebhookEndpoint(ctx context.Context, arg DeleteWebhookEndpointParams) (int64, error)
+	DueSubscriptionIDs(ctx context.Context, arg DueSubscriptionIDsParams) ([]string, error)
 	ExchangeRateOn(ctx context.Context, arg ExchangeRateOnParams) ([]ExchangeRate, error)
+	GetCustomer(ctx context.Context, arg GetCustomerParams) (GetCustomerRow, error)
+	GetCustomerForUpdate(ctx context.Context, arg GetCustomerForUpdateParams) (GetCustomerForUpdateRow, error)
 	// The notifications area on SQLite: the email outbox, webhook endpoints,
 	// events, deliveries and attempts. Keep it beside pgsql/queries/notify.sql:
 	// the same queries, with the same names, arguments and columns.
 	GetNotification(ctx context.Context, arg GetNotificationParams) (Notification, error)
+	GetPaymentMethod(ctx context.Context, arg GetPaymentMethodParams) (PaymentMethod, error)
+	GetRecharge(ctx context.Context, arg GetRechargeParams) (GetRechargeRow, error)
+	GetRechargeForUpdate(ctx context.Context, arg GetRechargeForUpdateParams) (GetRechargeForUpdateRow, error)
+	GetSubscription(ctx context.Context, arg GetSubscriptionParams) (Subscription, error)
+	GetSubscriptionForUpdate(ctx context.Context, arg GetSubscriptionForUpdateParams) (Subscription, error)
 	GetTenant(ctx context.Context, id string) (Tenant, error)
 	GetUser(ctx context.Context, arg GetUserParams) (User, error)
+	GetWallet(ctx context.Context, arg GetWalletParams) (Wallet, error)
+	GetWalletForUpdate(ctx context.Context, arg GetWalletForUpdateParams) (Wallet, error)
+	GetWalletSettings(ctx context.Context, tenantID string) (WalletSetting, error)
 	GetWebhookDelivery(ctx context.Context, arg GetWebhookDeliveryParams) (WebhookDelivery, error)
 	GetWebhookEndpoint(ctx context.Context, arg GetWebhookEndpointParams) (WebhookEndpoint, error)
 	GetWebhookTarget(ctx context.Context, arg GetWebhookTargetParams) (GetWebhookTargetRow, error)
 	InsertAPIKey(ctx context.Context, arg InsertAPIKeyParams) error
 	InsertAudit(ctx context.Context, arg InsertAuditParams) error
+	// The accounts area on SQLite: customers, payment methods, subscriptions,
+	// wallets with their settings, grants, movements and recharges. Keep it
+	// beside pgsql/queries/accounts.sql: the same queries, names, arguments and
+	// columns; only the engine's own SQL differs (row locks, lists of ids).
+	InsertCustomer(ctx context.Context, arg InsertCustomerParams) error
+	InsertGrant(ctx context.Context, arg InsertGrantParams) error
 	InsertLoginAttempt(ctx context.Context, arg InsertLoginAttemptParams) error
+	InsertMovement(ctx context.Context, arg InsertMovementParams) error
 	InsertNotification(ctx context.Context, arg InsertNotificationParams) error
+	InsertPaymentMethod(ctx context.Context, arg InsertPaymentMethodParams) error
+	InsertRecharge(ctx context.Context, arg InsertRechargeParams) error
+	InsertSubscription(ctx context.Context, arg InsertSubscriptionParams) error
 	// The identity and settings area on SQLite: tenants, users, sign-in
 	// attempts, API keys, the audit log, tax codes and groups, ledger accounts,
 	// posting profiles, number series, the tax mode and exchange rates. Keep it
@@ -39,35 +70,51 @@ type Querier interface {
 	// columns.
 	InsertTenant(ctx context.Context, arg InsertTenantParams) error
 	InsertUser(ctx context.Context, arg InsertUserParams) error
+	InsertWallet(ctx context.Context, arg InsertWalletParams) error
 	InsertWebhookAttempt(ctx context.Context, arg InsertWebhookAttemptParams) error
 	InsertWebhookDelivery(ctx context.Context, arg InsertWebhookDeliveryParams) error
 	InsertWebhookEndpoint(ctx context.Context, arg InsertWebhookEndpointParams) error
 	InsertWebhookEvent(ctx context.Context, arg InsertWebhookEventParams) error
 	ListAPIKeys(ctx context.Context, tenantID string) ([]ApiKey, error)
 	ListAccounts(ctx context.Context, tenantID string) ([]LedgerAccount, error)
+	ListGrants(ctx context.Context, arg ListGrantsParams) ([]ListGrantsRow, error)
+	ListMovements(ctx context.Context, arg ListMovementsParams) ([]ListMovementsRow, error)
 	ListNotificationsOf(ctx context.Context, arg ListNotificationsOfParams) ([]Notification, error)
+	ListPaymentMethods(ctx context.Context, arg ListPaymentMethodsParams) ([]PaymentMethod, error)
 	ListPostingProfiles(ctx context.Context, tenantID string) ([]PostingProfile, error)
+	ListRecharges(ctx context.Context, arg ListRechargesParams) ([]ListRechargesRow, error)
+	ListRechargesByID(ctx context.Context, arg ListRechargesByIDParams) ([]ListRechargesByIDRow, error)
 	ListSeries(ctx context.Context, tenantID string) ([]NumberSeries, error)
 	ListTaxCodes(ctx context.Context, tenantID string) ([]TaxCode, error)
 	ListTaxGroups(ctx context.Context, tenantID string) ([]TaxGroup, error)
 	ListTenants(ctx context.Context) ([]Tenant, error)
 	ListUsers(ctx context.Context, tenantID string) ([]User, error)
+	ListWallets(ctx context.Context, tenantID string) ([]Wallet, error)
+	MovementByRef(ctx context.Context, arg MovementByRefParams) (MovementByRefRow, error)
 	RequeueNotification(ctx context.Context, arg RequeueNotificationParams) (int64, error)
 	RequeueWebhookDelivery(ctx context.Context, arg RequeueWebhookDeliveryParams) (int64, error)
 	RevokeAPIKey(ctx context.Context, arg RevokeAPIKeyParams) (int64, error)
 	SaveNotificationAttempt(ctx context.Context, arg SaveNotificationAttemptParams) (int64, error)
 	SaveWebhookDelivery(ctx context.Context, arg SaveWebhookDeliveryParams) (int64, error)
+	SetGrantRemaining(ctx context.Context, arg SetGrantRemainingParams) (int64, error)
+	SetPrimaryPaymentMethod(ctx context.Context, arg SetPrimaryPaymentMethodParams) (int64, error)
 	SetSeries(ctx context.Context, arg SetSeriesParams) error
 	SetTaxMode(ctx context.Context, arg SetTaxModeParams) (int64, error)
+	SetWalletSettings(ctx context.Context, arg SetWalletSettingsParams) error
 	TouchAPIKey(ctx context.Context, arg TouchAPIKeyParams) error
+	UpdateCustomer(ctx context.Context, arg UpdateCustomerParams) (int64, error)
+	UpdateRecharge(ctx context.Context, arg UpdateRechargeParams) (int64, error)
+	UpdateSubscription(ctx context.Context, arg UpdateSubscriptionParams) (int64, error)
 	UpdateTenant(ctx context.Context, arg UpdateTenantParams) (int64, error)
 	UpdateUser(ctx context.Context, arg UpdateUserParams) (int64, error)
+	UpdateWallet(ctx context.Context, arg UpdateWalletParams) (int64, error)
 	UpdateWebhookEndpoint(ctx context.Context, arg UpdateWebhookEndpointParams) (int64, error)
 	UpsertAccount(ctx context.Context, arg UpsertAccountParams) error
 	UpsertExchangeRate(ctx context.Context, arg UpsertExchangeRateParams) error
 	UpsertPostingProfile(ctx context.Context, arg UpsertPostingProfileParams) error
 	UpsertTaxCode(ctx context.Context, arg UpsertTaxCodeParams) error
 	UpsertTaxGroup(ctx context.Context, arg UpsertTaxGroupParams) error
+	UsageItemExists(ctx context.Context, arg UsageItemExistsParams) (int64, error)
 	UsersByEmail(ctx context.Context, email string) ([]User, error)
 }
 

@@ -49,7 +49,10 @@ func run(dir, out string) error {
 		return err
 	}
 	types := map[string]bool{} // the struct types the package declares
-	var models []string        // those of models.go: one per table
+	// nested are the fields of the struct types that hold another of the
+	// package's structs (a row of sqlc.embed): converted field by field.
+	nested := map[string][]*ast.Field{}
+	var models []string // those of models.go: one per table
 	var methods []method
 	for _, f := range files {
 		file, err := parser.ParseFile(fset, f, nil, 0)
@@ -61,8 +64,9 @@ func run(dir, out string) error {
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
 					if ts, ok := s.(*ast.TypeSpec); ok {
-						if _, ok := ts.Type.(*ast.StructType); ok {
+						if st, ok := ts.Type.(*ast.StructType); ok {
 							types[ts.Name.Name] = true
+							nested[ts.Name.Name] = st.Fields.List
 							if filepath.Base(f) == "models.go" {
 								models = append(models, ts.Name.Name)
 							}
@@ -81,6 +85,27 @@ func run(dir, out string) error {
 		}
 	}
 	sort.Slice(methods, func(i, j int) bool { return methods[i].name < methods[j].name })
+
+	// conv converts expr, of PostgreSQL's type name, to SQLite's.
+	conv := func(expr, name string) string {
+		var fields []string
+		embeds := false
+		for _, f := range nested[name] {
+			id, ok := f.Type.(*ast.Ident)
+			for _, n := range f.Names {
+				if ok && types[id.Name] {
+					embeds = true
+					fields = append(fields, fmt.Sprintf("%s: sqlitesql.%s(%s.%s)", n.Name, id.Name, expr, n.Name))
+				} else {
+					fields = append(fields, fmt.Sprintf("%s: %s.%s", n.Name, expr, n.Name))
+				}
+			}
+		}
+		if !embeds {
+			return "sqlitesql." + name + "(" + expr + ")"
+		}
+		return "sqlitesql." + name + "{" + strings.Join(fields, ", ") + "}"
+	}
 
 	typeOf := func(e ast.Expr, pkg string) string {
 		var b bytes.Buffer
@@ -120,9 +145,9 @@ func run(dir, out string) error {
 		case strings.HasPrefix(first, "[]"):
 			elem := strings.TrimPrefix(first, "[]sqlitesql.")
 			fmt.Fprintf(&b, "\trows, err := %s\n\tif rows == nil {\n\t\treturn nil, err\n\t}\n", call)
-			fmt.Fprintf(&b, "\tout := make(%s, len(rows))\n\tfor i, r := range rows {\n\t\tout[i] = sqlitesql.%s(r)\n\t}\n\treturn out, err\n", first, elem)
+			fmt.Fprintf(&b, "\tout := make(%s, len(rows))\n\tfor i, r := range rows {\n\t\tout[i] = %s\n\t}\n\treturn out, err\n", first, conv("r", elem))
 		default:
-			fmt.Fprintf(&b, "\tr, err := %s\n\treturn %s(r), err\n", call, first)
+			fmt.Fprintf(&b, "\tr, err := %s\n\treturn %s, err\n", call, conv("r", strings.TrimPrefix(first, "sqlitesql.")))
 		}
 		b.WriteString("}\n")
 	}
