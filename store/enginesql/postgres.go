@@ -19,6 +19,23 @@ func (p postgres) APIKeyByHash(ctx context.Context, hash string) (sqlitesql.ApiK
 	return sqlitesql.ApiKey(r), err
 }
 
+func (p postgres) AccountLines(ctx context.Context, arg sqlitesql.AccountLinesParams) ([]sqlitesql.AccountLinesRow, error) {
+	rows, err := p.q.AccountLines(ctx, pgsql.AccountLinesParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.AccountLinesRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.AccountLinesRow(r)
+	}
+	return out, err
+}
+
+func (p postgres) AccountTotalsBefore(ctx context.Context, arg sqlitesql.AccountTotalsBeforeParams) (sqlitesql.AccountTotalsBeforeRow, error) {
+	r, err := p.q.AccountTotalsBefore(ctx, pgsql.AccountTotalsBeforeParams(arg))
+	return sqlitesql.AccountTotalsBeforeRow(r), err
+}
+
 func (p postgres) ClaimNotification(ctx context.Context, arg sqlitesql.ClaimNotificationParams) ([]sqlitesql.Notification, error) {
 	rows, err := p.q.ClaimNotification(ctx, pgsql.ClaimNotificationParams(arg))
 	if rows == nil {
@@ -70,6 +87,18 @@ func (p postgres) ClearPrimaryPaymentMethod(ctx context.Context, arg sqlitesql.C
 func (p postgres) CountFailedLogins(ctx context.Context, arg sqlitesql.CountFailedLoginsParams) (sqlitesql.CountFailedLoginsRow, error) {
 	r, err := p.q.CountFailedLogins(ctx, pgsql.CountFailedLoginsParams(arg))
 	return sqlitesql.CountFailedLoginsRow(r), err
+}
+
+func (p postgres) CreditPayments(ctx context.Context, arg sqlitesql.CreditPaymentsParams) ([]sqlitesql.CreditPaymentsRow, error) {
+	rows, err := p.q.CreditPayments(ctx, pgsql.CreditPaymentsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.CreditPaymentsRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.CreditPaymentsRow{Payment: sqlitesql.Payment(r.Payment), TenantCurrency: r.TenantCurrency}
+	}
+	return out, err
 }
 
 func (p postgres) CustomerByNumber(ctx context.Context, arg sqlitesql.CustomerByNumberParams) ([]sqlitesql.CustomerByNumberRow, error) {
@@ -136,6 +165,26 @@ func (p postgres) DueSubscriptionIDs(ctx context.Context, arg sqlitesql.DueSubsc
 	return p.q.DueSubscriptionIDs(ctx, pgsql.DueSubscriptionIDsParams(arg))
 }
 
+func (p postgres) DunningSteps(ctx context.Context, arg sqlitesql.DunningStepsParams) ([]int64, error) {
+	return p.q.DunningSteps(ctx, pgsql.DunningStepsParams(arg))
+}
+
+func (p postgres) EntryIDsBySource(ctx context.Context, arg sqlitesql.EntryIDsBySourceParams) ([]string, error) {
+	return p.q.EntryIDsBySource(ctx, pgsql.EntryIDsBySourceParams(arg))
+}
+
+func (p postgres) EntryLines(ctx context.Context, arg sqlitesql.EntryLinesParams) ([]sqlitesql.EntryLinesRow, error) {
+	rows, err := p.q.EntryLines(ctx, pgsql.EntryLinesParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.EntryLinesRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.EntryLinesRow{JournalLine: sqlitesql.JournalLine(r.JournalLine), TenantCurrency: r.TenantCurrency}
+	}
+	return out, err
+}
+
 func (p postgres) ExchangeRateOn(ctx context.Context, arg sqlitesql.ExchangeRateOnParams) ([]sqlitesql.ExchangeRate, error) {
 	rows, err := p.q.ExchangeRateOn(ctx, pgsql.ExchangeRateOnParams(arg))
 	if rows == nil {
@@ -148,6 +197,10 @@ func (p postgres) ExchangeRateOn(ctx context.Context, arg sqlitesql.ExchangeRate
 	return out, err
 }
 
+func (p postgres) FirstEntryID(ctx context.Context, tenantID string) ([]string, error) {
+	return p.q.FirstEntryID(ctx, tenantID)
+}
+
 func (p postgres) GetCustomer(ctx context.Context, arg sqlitesql.GetCustomerParams) (sqlitesql.GetCustomerRow, error) {
 	r, err := p.q.GetCustomer(ctx, pgsql.GetCustomerParams(arg))
 	return sqlitesql.GetCustomerRow{Customer: sqlitesql.Customer(r.Customer), TenantCurrency: r.TenantCurrency}, err
@@ -158,9 +211,29 @@ func (p postgres) GetCustomerForUpdate(ctx context.Context, arg sqlitesql.GetCus
 	return sqlitesql.GetCustomerForUpdateRow{Customer: sqlitesql.Customer(r.Customer), TenantCurrency: r.TenantCurrency}, err
 }
 
+func (p postgres) GetDunningSettings(ctx context.Context, tenantID string) (sqlitesql.DunningSetting, error) {
+	r, err := p.q.GetDunningSettings(ctx, tenantID)
+	return sqlitesql.DunningSetting(r), err
+}
+
+func (p postgres) GetEntry(ctx context.Context, arg sqlitesql.GetEntryParams) (sqlitesql.JournalEntry, error) {
+	r, err := p.q.GetEntry(ctx, pgsql.GetEntryParams(arg))
+	return sqlitesql.JournalEntry(r), err
+}
+
 func (p postgres) GetNotification(ctx context.Context, arg sqlitesql.GetNotificationParams) (sqlitesql.Notification, error) {
 	r, err := p.q.GetNotification(ctx, pgsql.GetNotificationParams(arg))
 	return sqlitesql.Notification(r), err
+}
+
+func (p postgres) GetPayment(ctx context.Context, arg sqlitesql.GetPaymentParams) (sqlitesql.GetPaymentRow, error) {
+	r, err := p.q.GetPayment(ctx, pgsql.GetPaymentParams(arg))
+	return sqlitesql.GetPaymentRow{Payment: sqlitesql.Payment(r.Payment), TenantCurrency: r.TenantCurrency}, err
+}
+
+func (p postgres) GetPaymentForUpdate(ctx context.Context, arg sqlitesql.GetPaymentForUpdateParams) (sqlitesql.GetPaymentForUpdateRow, error) {
+	r, err := p.q.GetPaymentForUpdate(ctx, pgsql.GetPaymentForUpdateParams(arg))
+	return sqlitesql.GetPaymentForUpdateRow{Payment: sqlitesql.Payment(r.Payment), TenantCurrency: r.TenantCurrency}, err
 }
 
 func (p postgres) GetPaymentMethod(ctx context.Context, arg sqlitesql.GetPaymentMethodParams) (sqlitesql.PaymentMethod, error) {
@@ -232,12 +305,24 @@ func (p postgres) InsertAPIKey(ctx context.Context, arg sqlitesql.InsertAPIKeyPa
 	return p.q.InsertAPIKey(ctx, pgsql.InsertAPIKeyParams(arg))
 }
 
+func (p postgres) InsertApplication(ctx context.Context, arg sqlitesql.InsertApplicationParams) error {
+	return p.q.InsertApplication(ctx, pgsql.InsertApplicationParams(arg))
+}
+
 func (p postgres) InsertAudit(ctx context.Context, arg sqlitesql.InsertAuditParams) error {
 	return p.q.InsertAudit(ctx, pgsql.InsertAuditParams(arg))
 }
 
 func (p postgres) InsertCustomer(ctx context.Context, arg sqlitesql.InsertCustomerParams) error {
 	return p.q.InsertCustomer(ctx, pgsql.InsertCustomerParams(arg))
+}
+
+func (p postgres) InsertDunningStep(ctx context.Context, arg sqlitesql.InsertDunningStepParams) (int64, error) {
+	return p.q.InsertDunningStep(ctx, pgsql.InsertDunningStepParams(arg))
+}
+
+func (p postgres) InsertEntry(ctx context.Context, arg sqlitesql.InsertEntryParams) error {
+	return p.q.InsertEntry(ctx, pgsql.InsertEntryParams(arg))
 }
 
 func (p postgres) InsertGrant(ctx context.Context, arg sqlitesql.InsertGrantParams) error {
@@ -256,12 +341,20 @@ func (p postgres) InsertNotification(ctx context.Context, arg sqlitesql.InsertNo
 	return p.q.InsertNotification(ctx, pgsql.InsertNotificationParams(arg))
 }
 
+func (p postgres) InsertPayment(ctx context.Context, arg sqlitesql.InsertPaymentParams) error {
+	return p.q.InsertPayment(ctx, pgsql.InsertPaymentParams(arg))
+}
+
 func (p postgres) InsertPaymentMethod(ctx context.Context, arg sqlitesql.InsertPaymentMethodParams) error {
 	return p.q.InsertPaymentMethod(ctx, pgsql.InsertPaymentMethodParams(arg))
 }
 
 func (p postgres) InsertRecharge(ctx context.Context, arg sqlitesql.InsertRechargeParams) error {
 	return p.q.InsertRecharge(ctx, pgsql.InsertRechargeParams(arg))
+}
+
+func (p postgres) InsertRefund(ctx context.Context, arg sqlitesql.InsertRefundParams) error {
+	return p.q.InsertRefund(ctx, pgsql.InsertRefundParams(arg))
 }
 
 func (p postgres) InsertSubscription(ctx context.Context, arg sqlitesql.InsertSubscriptionParams) error {
@@ -404,6 +497,18 @@ func (p postgres) ListRechargesByID(ctx context.Context, arg sqlitesql.ListRecha
 	return out, err
 }
 
+func (p postgres) ListRefunds(ctx context.Context, arg sqlitesql.ListRefundsParams) ([]sqlitesql.ListRefundsRow, error) {
+	rows, err := p.q.ListRefunds(ctx, pgsql.ListRefundsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ListRefundsRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ListRefundsRow{Refund: sqlitesql.Refund(r.Refund), Currency: r.Currency, TenantCurrency: r.TenantCurrency}
+	}
+	return out, err
+}
+
 func (p postgres) ListSeries(ctx context.Context, tenantID string) ([]sqlitesql.NumberSeries, error) {
 	rows, err := p.q.ListSeries(ctx, tenantID)
 	if rows == nil {
@@ -501,6 +606,10 @@ func (p postgres) SaveWebhookDelivery(ctx context.Context, arg sqlitesql.SaveWeb
 	return p.q.SaveWebhookDelivery(ctx, pgsql.SaveWebhookDeliveryParams(arg))
 }
 
+func (p postgres) SetDunningOffsets(ctx context.Context, arg sqlitesql.SetDunningOffsetsParams) error {
+	return p.q.SetDunningOffsets(ctx, pgsql.SetDunningOffsetsParams(arg))
+}
+
 func (p postgres) SetGrantRemaining(ctx context.Context, arg sqlitesql.SetGrantRemainingParams) (int64, error) {
 	return p.q.SetGrantRemaining(ctx, pgsql.SetGrantRemainingParams(arg))
 }
@@ -521,12 +630,48 @@ func (p postgres) SetWalletSettings(ctx context.Context, arg sqlitesql.SetWallet
 	return p.q.SetWalletSettings(ctx, pgsql.SetWalletSettingsParams(arg))
 }
 
+func (p postgres) SubledgerBalances(ctx context.Context, arg sqlitesql.SubledgerBalancesParams) ([]sqlitesql.SubledgerBalancesRow, error) {
+	rows, err := p.q.SubledgerBalances(ctx, pgsql.SubledgerBalancesParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.SubledgerBalancesRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.SubledgerBalancesRow(r)
+	}
+	return out, err
+}
+
 func (p postgres) TouchAPIKey(ctx context.Context, arg sqlitesql.TouchAPIKeyParams) error {
 	return p.q.TouchAPIKey(ctx, pgsql.TouchAPIKeyParams(arg))
 }
 
+func (p postgres) TrialBalance(ctx context.Context, arg sqlitesql.TrialBalanceParams) ([]sqlitesql.TrialBalanceRow, error) {
+	rows, err := p.q.TrialBalance(ctx, pgsql.TrialBalanceParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.TrialBalanceRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.TrialBalanceRow(r)
+	}
+	return out, err
+}
+
+func (p postgres) UpdateApplicationReversed(ctx context.Context, arg sqlitesql.UpdateApplicationReversedParams) (int64, error) {
+	return p.q.UpdateApplicationReversed(ctx, pgsql.UpdateApplicationReversedParams(arg))
+}
+
 func (p postgres) UpdateCustomer(ctx context.Context, arg sqlitesql.UpdateCustomerParams) (int64, error) {
 	return p.q.UpdateCustomer(ctx, pgsql.UpdateCustomerParams(arg))
+}
+
+func (p postgres) UpdateInvoiceSettlement(ctx context.Context, arg sqlitesql.UpdateInvoiceSettlementParams) (int64, error) {
+	return p.q.UpdateInvoiceSettlement(ctx, pgsql.UpdateInvoiceSettlementParams(arg))
+}
+
+func (p postgres) UpdatePaymentBalances(ctx context.Context, arg sqlitesql.UpdatePaymentBalancesParams) (int64, error) {
+	return p.q.UpdatePaymentBalances(ctx, pgsql.UpdatePaymentBalancesParams(arg))
 }
 
 func (p postgres) UpdateRecharge(ctx context.Context, arg sqlitesql.UpdateRechargeParams) (int64, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -15,6 +16,8 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // InsertEntry appends a journal entry and its lines. Entries are never updated.
@@ -22,11 +25,13 @@ func (t *Payments) InsertEntry(ctx context.Context, e ledger.Entry) error {
 	if err := e.Check(); err != nil {
 		return err
 	}
-	_, err := t.Exec(ctx, `INSERT INTO journal_entries (tenant_id, id, number, date, description, source_type, source_id, reverses_id, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, e.Number, dbtx.DateArg(e.Date), e.Description, e.SourceType, e.SourceID, e.ReversesID, t.D.TS(e.CreatedAt))
+	err := enginesql.For(t.Tx).InsertEntry(ctx, sqlitesql.InsertEntryParams{TenantID: e.TenantID, ID: e.ID, Number: e.Number,
+		Date: dbtx.DateText(e.Date), Description: e.Description, SourceType: e.SourceType, SourceID: e.SourceID, ReversesID: e.ReversesID,
+		CreatedAt: dbtx.TimeOf(e.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert journal entry: %w", err)
 	}
+	// The lines, many rows in one statement (sqlc writes no multi-row insert).
 	const cols = 11
 	var sb strings.Builder
 	args := make([]any, 0, len(e.Lines)*cols)
@@ -50,54 +55,35 @@ func (t *Payments) InsertEntry(ctx context.Context, e ledger.Entry) error {
 }
 
 func (t *Payments) GetEntry(ctx context.Context, tenantID, entryID string) (ledger.Entry, error) {
-	e := ledger.Entry{TenantID: tenantID}
-	err := t.QueryRow(ctx, `SELECT id, number, date, description, source_type, source_id, reverses_id, created_at
-		FROM journal_entries WHERE tenant_id = ? AND id = ?`, tenantID, entryID).Scan(&e.ID, &e.Number, dbtx.ScanDate(&e.Date),
-		&e.Description, &e.SourceType, &e.SourceID, &e.ReversesID, dbtx.ScanTS(&e.CreatedAt))
+	q := enginesql.For(t.Tx)
+	r, err := q.GetEntry(ctx, sqlitesql.GetEntryParams{TenantID: tenantID, ID: entryID})
 	if dbtx.ErrNoRows(err) {
-		return e, dbtx.NotFound("journal entry", entryID)
+		return ledger.Entry{}, dbtx.NotFound("journal entry", entryID)
 	}
 	if err != nil {
-		return e, fmt.Errorf("get entry: %w", err)
+		return ledger.Entry{}, fmt.Errorf("get entry: %w", err)
 	}
-	rows, err := t.Query(ctx, `SELECT account, `+t.D.Dec("debit")+`, `+t.D.Dec("credit")+`, customer_id, invoice_id, currency, `+t.D.Dec("amount")+`,
-		`+dbtx.AccountingCurrency("journal_lines")+`
-		FROM journal_lines WHERE tenant_id = ? AND entry_id = ? ORDER BY line_no`, tenantID, entryID)
+	var p dbtx.Parse
+	e := ledger.Entry{TenantID: tenantID, ID: r.ID, Number: r.Number, Date: p.Date(r.Date), Description: r.Description, SourceType: r.SourceType,
+		SourceID: r.SourceID, ReversesID: r.ReversesID, CreatedAt: r.CreatedAt.UTC()}
+	lines, err := q.EntryLines(ctx, sqlitesql.EntryLinesParams{TenantID: tenantID, EntryID: entryID})
 	if err != nil {
 		return e, fmt.Errorf("get entry lines: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l ledger.Line
-		var debit, credit, amount decimal.Decimal
-		var accounting string
-		if err := rows.Scan(&l.Account, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit), &l.CustomerID, &l.InvoiceID, &l.Currency,
-			dbtx.ScanDec(&amount), &accounting); err != nil {
-			return e, fmt.Errorf("scan entry line: %w", err)
-		}
-		l.Debit, l.Credit, l.Amount = money.In(debit, accounting), money.In(credit, accounting), money.In(amount, l.Currency)
-		e.Lines = append(e.Lines, l)
+	for _, row := range lines {
+		l, acc := row.JournalLine, row.TenantCurrency
+		e.Lines = append(e.Lines, ledger.Line{Account: l.Account, Debit: money.In(p.Dec(l.Debit), acc), Credit: money.In(p.Dec(l.Credit), acc),
+			CustomerID: l.CustomerID, InvoiceID: l.InvoiceID, Currency: l.Currency, Amount: money.In(p.Dec(l.Amount), l.Currency)})
 	}
-	return e, rows.Err()
+	if p.Err != nil {
+		return e, fmt.Errorf("entry %s: %w", entryID, p.Err)
+	}
+	return e, nil
 }
 
 func (t *Payments) EntriesBySource(ctx context.Context, tenantID, sourceType, sourceID string) ([]ledger.Entry, error) {
-	rows, err := t.Query(ctx, `SELECT id FROM journal_entries WHERE tenant_id = ? AND source_id = ? AND source_type = ? ORDER BY number`,
-		tenantID, sourceID, sourceType)
+	ids, err := enginesql.For(t.Tx).EntryIDsBySource(ctx, sqlitesql.EntryIDsBySourceParams{TenantID: tenantID, SourceID: sourceID, SourceType: sourceType})
 	if err != nil {
-		return nil, fmt.Errorf("entries by source: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan entry id: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("entries by source: %w", err)
 	}
 	out := make([]ledger.Entry, 0, len(ids))
@@ -112,15 +98,11 @@ func (t *Payments) EntriesBySource(ctx context.Context, tenantID, sourceType, so
 }
 
 func (t *Payments) HasEntries(ctx context.Context, tenantID string) (bool, error) {
-	var one int
-	err := t.QueryRow(ctx, `SELECT 1 FROM journal_entries WHERE tenant_id = ? LIMIT 1`, tenantID).Scan(&one)
-	if dbtx.ErrNoRows(err) {
-		return false, nil
-	}
+	ids, err := enginesql.For(t.Tx).FirstEntryID(ctx, tenantID)
 	if err != nil {
 		return false, fmt.Errorf("has entries: %w", err)
 	}
-	return true, nil
+	return len(ids) > 0, nil
 }
 
 func (t *Payments) TrialBalance(ctx context.Context, tenantID string, asOf calendar.Date) ([]ledger.Balance, error) {
@@ -129,24 +111,26 @@ func (t *Payments) TrialBalance(ctx context.Context, tenantID string, asOf calen
 	if err != nil {
 		return nil, fmt.Errorf("trial balance: %w", err)
 	}
-	rows, err := t.Query(ctx, `SELECT a.code, a.name, a.type, `+t.D.Sum("l.debit")+`, `+t.D.Sum("l.credit")+`
-		FROM ledger_accounts a LEFT JOIN ledger_daily l ON l.tenant_id = a.tenant_id AND l.account = a.code AND l.date <= ?
-		WHERE a.tenant_id = ? GROUP BY a.code, a.name, a.type ORDER BY a.code`, dbtx.DateArg(asOf), tenantID)
+	rows, err := enginesql.For(t.Tx).TrialBalance(ctx, sqlitesql.TrialBalanceParams{AsOf: dbtx.DateText(asOf), TenantID: tenantID})
 	if err != nil {
 		return nil, fmt.Errorf("trial balance: %w", err)
 	}
-	defer rows.Close()
-	var out []ledger.Balance
-	for rows.Next() {
-		var account, name, typ string
-		var debit, credit decimal.Decimal
-		if err := rows.Scan(&account, &name, &typ, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit)); err != nil {
-			return nil, fmt.Errorf("scan balance: %w", err)
-		}
-		out = append(out, ledger.NewBalance(account, name, ledger.Type(typ), money.New(debit, cur), money.New(credit, cur)))
+	var p dbtx.Parse
+	out := make([]ledger.Balance, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ledger.NewBalance(r.Code, r.Name, ledger.Type(r.Type), money.New(p.Dec(r.Debit), cur), money.New(p.Dec(r.Credit), cur)))
 	}
-	return out, rows.Err()
+	if p.Err != nil {
+		return nil, fmt.Errorf("trial balance: %w", p.Err)
+	}
+	return out, nil
 }
+
+// The dates AccountLines reads between when a bound is not given.
+var (
+	firstDate = calendar.Of(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC))
+	lastDate  = calendar.Of(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
+)
 
 func (t *Payments) AccountLines(ctx context.Context, tenantID, account string, from, to calendar.Date, limit int) ([]service.AccountLine, error) {
 	// The lines' amounts are in the tenant's accounting currency.
@@ -154,42 +138,39 @@ func (t *Payments) AccountLines(ctx context.Context, tenantID, account string, f
 	if err != nil {
 		return nil, fmt.Errorf("account lines: %w", err)
 	}
-	w := dbtx.TenantWhere("l.tenant_id", tenantID)
-	w.And("l.account = ?", account)
+	q := enginesql.For(t.Tx)
+	var p dbtx.Parse
 	var opening decimal.Decimal
 	if !from.IsZero() {
-		w.And("l.date >= ?", dbtx.DateArg(from))
-		var d, c decimal.Decimal
-		err := t.QueryRow(ctx, `SELECT `+t.D.Sum("debit")+`, `+t.D.Sum("credit")+` FROM journal_lines WHERE tenant_id = ? AND account = ? AND date < ?`,
-			tenantID, account, dbtx.DateArg(from)).Scan(dbtx.ScanDec(&d), dbtx.ScanDec(&c))
+		r, err := q.AccountTotalsBefore(ctx, sqlitesql.AccountTotalsBeforeParams{TenantID: tenantID, Account: account, Before: dbtx.DateText(from)})
 		if err != nil {
 			return nil, fmt.Errorf("opening balance: %w", err)
 		}
-		opening = d.Sub(c)
+		opening = p.Dec(r.Debit).Sub(p.Dec(r.Credit))
+	} else {
+		from = firstDate
 	}
-	if !to.IsZero() {
-		w.And("l.date <= ?", dbtx.DateArg(to))
+	if to.IsZero() {
+		to = lastDate
 	}
-	rows, err := t.Query(ctx, `SELECT e.id, e.number, l.date, e.description, `+t.D.Dec("l.debit")+`, `+t.D.Dec("l.credit")+`, l.customer_id, l.invoice_id
-		FROM journal_lines l JOIN journal_entries e ON e.tenant_id = l.tenant_id AND e.id = l.entry_id
-		WHERE `+w.String()+` ORDER BY l.date, e.number, l.line_no LIMIT ?`, append(w.Args(), limit)...)
+	rows, err := q.AccountLines(ctx, sqlitesql.AccountLinesParams{TenantID: tenantID, Account: account, FromDate: dbtx.DateText(from),
+		ToDate: dbtx.DateText(to), Max: int64(limit)})
 	if err != nil {
 		return nil, fmt.Errorf("account lines: %w", err)
 	}
-	defer rows.Close()
-	var out []service.AccountLine
+	out := make([]service.AccountLine, 0, len(rows))
 	bal := opening
-	for rows.Next() {
-		l := service.AccountLine{Currency: cur.Code()}
-		var debit, credit decimal.Decimal
-		if err := rows.Scan(&l.EntryID, &l.EntryNumber, dbtx.ScanDate(&l.Date), &l.Description, dbtx.ScanDec(&debit), dbtx.ScanDec(&credit), &l.CustomerID, &l.InvoiceID); err != nil {
-			return nil, fmt.Errorf("scan account line: %w", err)
-		}
+	for _, r := range rows {
+		debit, credit := p.Dec(r.Debit), p.Dec(r.Credit)
 		bal = bal.Add(debit).Sub(credit)
-		l.Debit, l.Credit, l.Balance = money.New(debit, cur), money.New(credit, cur), money.New(bal, cur)
-		out = append(out, l)
+		out = append(out, service.AccountLine{Currency: cur.Code(), EntryID: r.EntryID, EntryNumber: r.EntryNumber, Date: p.Date(r.Date),
+			Description: r.Description, Debit: money.New(debit, cur), Credit: money.New(credit, cur), Balance: money.New(bal, cur),
+			CustomerID: r.CustomerID, InvoiceID: r.InvoiceID})
 	}
-	return out, rows.Err()
+	if p.Err != nil {
+		return nil, fmt.Errorf("account lines: %w", p.Err)
+	}
+	return out, nil
 }
 
 func (t *Payments) SubledgerBalances(ctx context.Context, tenantID string, accounts []string) (map[string]decimal.Decimal, error) {
@@ -197,27 +178,22 @@ func (t *Payments) SubledgerBalances(ctx context.Context, tenantID string, accou
 	if len(accounts) == 0 {
 		return out, nil
 	}
-	args := []any{tenantID}
-	for _, a := range accounts {
-		args = append(args, a)
-	}
-	rows, err := t.Query(ctx, `SELECT customer_id, `+t.D.Sum("debit")+`, `+t.D.Sum("credit")+` FROM journal_lines
-		WHERE tenant_id = ? AND account IN (`+dbtx.Placeholders(len(accounts))+`) GROUP BY customer_id`, args...)
+	rows, err := enginesql.For(t.Tx).SubledgerBalances(ctx, sqlitesql.SubledgerBalancesParams{TenantID: tenantID, Accounts: accounts})
 	if err != nil {
 		return nil, fmt.Errorf("subledger: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var cust string
-		var d, c decimal.Decimal
-		if err := rows.Scan(&cust, dbtx.ScanDec(&d), dbtx.ScanDec(&c)); err != nil {
-			return nil, fmt.Errorf("scan subledger: %w", err)
-		}
-		out[cust] = d.Sub(c)
+	var p dbtx.Parse
+	for _, r := range rows {
+		out[r.CustomerID] = p.Dec(r.Debit).Sub(p.Dec(r.Credit))
 	}
-	return out, rows.Err()
+	if p.Err != nil {
+		return nil, fmt.Errorf("subledger: %w", p.Err)
+	}
+	return out, nil
 }
 
+// Journal lists the issued documents with their vouchers: a list filtered
+// at run time, built by the tenant-first WHERE builder.
 func (t *Payments) Journal(ctx context.Context, tenantID string, f service.JournalFilter) ([]service.JournalRow, error) {
 	w := dbtx.TenantWhere("i.tenant_id", tenantID)
 	w.And("i.number IS NOT NULL")
@@ -276,6 +252,7 @@ func (t *Payments) addDaily(ctx context.Context, e ledger.Entry) error {
 		accounts = append(accounts, a)
 	}
 	slices.Sort(accounts)
+	// Many rows in one statement (sqlc writes no multi-row upsert).
 	var sb strings.Builder
 	args := make([]any, 0, len(accounts)*5)
 	for i, a := range accounts {

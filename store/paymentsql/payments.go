@@ -7,43 +7,54 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
 	"github.com/facturo/facturo/store/invoicesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // --- payments
 
-func (t *Payments) paymentCols() string {
-	d := t.D
-	return `tenant_id, id, customer_id, method, ` + d.Dec("amount") + `, currency, ` + d.Dec("exchange_rate") + `, ` + d.Dec("amount_accounting") +
-		`, ` + d.Dec("unapplied") + `, ` + d.Dec("refunded") + `, payment_date, reference, payment_method_id, card_brand, card_last4,
-		provider, charge_id, entry_id, created_by, created_at, ` + dbtx.AccountingCurrency("payments")
+// paymentOf is the payment a row holds; tenantCurrency is the currency of
+// its accounting amount.
+func paymentOf(r sqlitesql.Payment, tenantCurrency string) (service.Payment, error) {
+	var p dbtx.Parse
+	out := service.Payment{TenantID: r.TenantID, ID: r.ID, CustomerID: r.CustomerID, Method: r.Method, Amount: money.In(p.Dec(r.Amount), r.Currency),
+		Currency: r.Currency, ExchangeRate: p.Dec(r.ExchangeRate), AmountAccounting: money.In(p.Dec(r.AmountAccounting), tenantCurrency),
+		Unapplied: money.In(p.Dec(r.Unapplied), r.Currency), Refunded: money.In(p.Dec(r.Refunded), r.Currency), Date: p.Date(r.PaymentDate),
+		Reference: r.Reference, PaymentMethodID: r.PaymentMethodID, CardBrand: r.CardBrand, CardLast4: r.CardLast4, Provider: r.Provider,
+		ChargeID: r.ChargeID, EntryID: r.EntryID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
+	if p.Err != nil {
+		return out, fmt.Errorf("payment %s: %w", r.ID, p.Err)
+	}
+	return out, nil
 }
 
-func scanPayment(row interface{ Scan(...any) error }) (service.Payment, error) {
-	var p service.Payment
-	var amount, accounting, unapplied, refunded decimal.Decimal
-	var acc string
-	err := row.Scan(&p.TenantID, &p.ID, &p.CustomerID, &p.Method, dbtx.ScanDec(&amount), &p.Currency, dbtx.ScanDec(&p.ExchangeRate),
-		dbtx.ScanDec(&accounting), dbtx.ScanDec(&unapplied), dbtx.ScanDec(&refunded), dbtx.ScanDate(&p.Date), &p.Reference,
-		&p.PaymentMethodID, &p.CardBrand, &p.CardLast4, &p.Provider, &p.ChargeID, &p.EntryID, &p.CreatedBy, dbtx.ScanTS(&p.CreatedAt), &acc)
-	p.Amount, p.AmountAccounting = money.In(amount, p.Currency), money.In(accounting, acc)
-	p.Unapplied, p.Refunded = money.In(unapplied, p.Currency), money.In(refunded, p.Currency)
-	return p, err
+// paymentWithCurrency is a payment row beside its tenant's currency, as the
+// generated queries return it and ListPayments scans it.
+type paymentWithCurrency = sqlitesql.GetPaymentRow
+
+func paymentsOf(rows []paymentWithCurrency) ([]service.Payment, error) {
+	out := make([]service.Payment, 0, len(rows))
+	for _, r := range rows {
+		p, err := paymentOf(r.Payment, r.TenantCurrency)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func (t *Payments) InsertPayment(ctx context.Context, p service.Payment) error {
-	_, err := t.Exec(ctx, `INSERT INTO payments (tenant_id, id, customer_id, method, amount, currency, exchange_rate, amount_accounting,
-		unapplied, refunded, payment_date, reference, payment_method_id, card_brand, card_last4, provider, charge_id, entry_id, created_by, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		p.TenantID, p.ID, p.CustomerID, p.Method, dbtx.DecArg(p.Amount.Decimal()), p.Currency, dbtx.DecArg(p.ExchangeRate), dbtx.DecArg(p.AmountAccounting.Decimal()),
-		dbtx.DecArg(p.Unapplied.Decimal()), dbtx.DecArg(p.Refunded.Decimal()), dbtx.DateArg(p.Date), p.Reference, p.PaymentMethodID, p.CardBrand, p.CardLast4,
-		p.Provider, p.ChargeID, p.EntryID, p.CreatedBy, t.D.TS(p.CreatedAt))
+	err := enginesql.For(t.Tx).InsertPayment(ctx, sqlitesql.InsertPaymentParams{TenantID: p.TenantID, ID: p.ID, CustomerID: p.CustomerID,
+		Method: p.Method, Amount: p.Amount.Decimal().String(), Currency: p.Currency, ExchangeRate: p.ExchangeRate.String(),
+		AmountAccounting: p.AmountAccounting.Decimal().String(), Unapplied: p.Unapplied.Decimal().String(), Refunded: p.Refunded.Decimal().String(),
+		PaymentDate: dbtx.DateText(p.Date), Reference: p.Reference, PaymentMethodID: p.PaymentMethodID, CardBrand: p.CardBrand,
+		CardLast4: p.CardLast4, Provider: p.Provider, ChargeID: p.ChargeID, EntryID: p.EntryID, CreatedBy: p.CreatedBy, CreatedAt: dbtx.TimeOf(p.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert payment: %w", err)
 	}
@@ -51,47 +62,29 @@ func (t *Payments) InsertPayment(ctx context.Context, p service.Payment) error {
 }
 
 func (t *Payments) UpdatePaymentBalances(ctx context.Context, p service.Payment) error {
-	res, err := t.Exec(ctx, `UPDATE payments SET unapplied = ?, refunded = ? WHERE tenant_id = ? AND id = ?`,
-		dbtx.DecArg(p.Unapplied.Decimal()), dbtx.DecArg(p.Refunded.Decimal()), p.TenantID, p.ID)
-	return dbtx.MustAffect(res, err, "payment", p.ID)
+	n, err := enginesql.For(t.Tx).UpdatePaymentBalances(ctx, sqlitesql.UpdatePaymentBalancesParams{Unapplied: p.Unapplied.Decimal().String(),
+		Refunded: p.Refunded.Decimal().String(), TenantID: p.TenantID, ID: p.ID})
+	return dbtx.MustAffectRows(n, err, "payment", p.ID)
 }
 
-func (t *Payments) getPayment(ctx context.Context, suffix, tenantID, id string) (service.Payment, error) {
-	p, err := scanPayment(t.QueryRow(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE tenant_id = ? AND id = ?`+suffix, tenantID, id))
+func (t *Payments) gotPayment(r paymentWithCurrency, err error, id string) (service.Payment, error) {
 	if dbtx.ErrNoRows(err) {
-		return p, dbtx.NotFound("payment", id)
+		return service.Payment{}, dbtx.NotFound("payment", id)
 	}
 	if err != nil {
-		return p, fmt.Errorf("get payment: %w", err)
+		return service.Payment{}, fmt.Errorf("get payment: %w", err)
 	}
-	return p, nil
+	return paymentOf(r.Payment, r.TenantCurrency)
 }
 
 func (t *Payments) GetPayment(ctx context.Context, tenantID, id string) (service.Payment, error) {
-	return t.getPayment(ctx, "", tenantID, id)
+	r, err := enginesql.For(t.Tx).GetPayment(ctx, sqlitesql.GetPaymentParams{TenantID: tenantID, ID: id})
+	return t.gotPayment(r, err, id)
 }
 
 func (t *Payments) GetPaymentForUpdate(ctx context.Context, tenantID, id string) (service.Payment, error) {
-	return t.getPayment(ctx, t.D.ForUpdate(), tenantID, id)
-}
-
-// listPayments lists the payments w selects, ordered and limited by tail
-// (whose arguments follow w's).
-func (t *Payments) listPayments(ctx context.Context, w *dbtx.Where, tail string, tailArgs ...any) ([]service.Payment, error) {
-	rows, err := t.Query(ctx, `SELECT `+t.paymentCols()+` FROM payments WHERE `+w.String()+tail, append(w.Args(), tailArgs...)...)
-	if err != nil {
-		return nil, fmt.Errorf("list payments: %w", err)
-	}
-	defer rows.Close()
-	var out []service.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan payment: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	r, err := enginesql.For(t.Tx).GetPaymentForUpdate(ctx, sqlitesql.GetPaymentForUpdateParams{TenantID: tenantID, ID: id})
+	return t.gotPayment(paymentWithCurrency(r), err, id)
 }
 
 func (t *Payments) ListPayments(ctx context.Context, tenantID string, f service.PaymentFilter) ([]service.Payment, error) {
@@ -99,25 +92,36 @@ func (t *Payments) ListPayments(ctx context.Context, tenantID string, f service.
 	if f.CustomerID != "" {
 		w.And("customer_id = ?", f.CustomerID)
 	}
-	return t.listPayments(ctx, w, ` ORDER BY created_at DESC, id DESC LIMIT ?`, f.Limit)
+	rows, err := t.Query(ctx, `SELECT *, `+dbtx.AccountingCurrency("payments")+` AS tenant_currency FROM payments WHERE `+w.String()+
+		` ORDER BY created_at DESC, id DESC LIMIT ?`, append(w.Args(), f.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list payments: %w", err)
+	}
+	rs, err := dbtx.ScanRows[paymentWithCurrency](rows)
+	if err != nil {
+		return nil, err
+	}
+	return paymentsOf(rs)
 }
 
 func (t *Payments) CreditPayments(ctx context.Context, tenantID, customerID, currency string) ([]service.Payment, error) {
-	// unapplied is exact decimal text on SQLite, where zero is always "0".
-	w := dbtx.TenantWhere("tenant_id", tenantID)
-	w.And("customer_id = ?", customerID)
-	w.And("currency = ?", currency)
-	w.And("unapplied <> '0'")
-	return t.listPayments(ctx, w, ` ORDER BY created_at, id`+t.D.ForUpdate())
+	rows, err := enginesql.For(t.Tx).CreditPayments(ctx, sqlitesql.CreditPaymentsParams{TenantID: tenantID, CustomerID: customerID, Currency: currency})
+	if err != nil {
+		return nil, fmt.Errorf("credit payments: %w", err)
+	}
+	out := make([]paymentWithCurrency, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, paymentWithCurrency(r))
+	}
+	return paymentsOf(out)
 }
 
 // --- applications and refunds
 
 func (t *Payments) InsertApplication(ctx context.Context, a service.Application) error {
-	_, err := t.Exec(ctx, `INSERT INTO payment_applications (tenant_id, id, source_type, source_id, invoice_id, amount, amount_accounting,
-		reversed, entry_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		a.TenantID, a.ID, a.SourceType, a.SourceID, a.InvoiceID, dbtx.DecArg(a.Amount.Decimal()), dbtx.DecArg(a.AmountAccounting.Decimal()), dbtx.DecArg(a.Reversed.Decimal()),
-		a.EntryID, t.D.TS(a.CreatedAt))
+	err := enginesql.For(t.Tx).InsertApplication(ctx, sqlitesql.InsertApplicationParams{TenantID: a.TenantID, ID: a.ID, SourceType: a.SourceType,
+		SourceID: a.SourceID, InvoiceID: a.InvoiceID, Amount: a.Amount.Decimal().String(), AmountAccounting: a.AmountAccounting.Decimal().String(),
+		Reversed: a.Reversed.Decimal().String(), EntryID: a.EntryID, CreatedAt: dbtx.TimeOf(a.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert payment application: %w", err)
 	}
@@ -125,8 +129,17 @@ func (t *Payments) InsertApplication(ctx context.Context, a service.Application)
 }
 
 func (t *Payments) UpdateApplicationReversed(ctx context.Context, a service.Application) error {
-	res, err := t.Exec(ctx, `UPDATE payment_applications SET reversed = ? WHERE tenant_id = ? AND id = ?`, dbtx.DecArg(a.Reversed.Decimal()), a.TenantID, a.ID)
-	return dbtx.MustAffect(res, err, "payment application", a.ID)
+	n, err := enginesql.For(t.Tx).UpdateApplicationReversed(ctx, sqlitesql.UpdateApplicationReversedParams{Reversed: a.Reversed.Decimal().String(),
+		TenantID: a.TenantID, ID: a.ID})
+	return dbtx.MustAffectRows(n, err, "payment application", a.ID)
+}
+
+// applicationRow is an application with the currency of its invoice (of
+// its amounts) and its tenant's (of its accounting amount).
+type applicationRow struct {
+	sqlitesql.PaymentApplication
+	InvoiceCurrency string `db:"invoice_currency"`
+	TenantCurrency  string `db:"tenant_currency"`
 }
 
 func (t *Payments) ListApplications(ctx context.Context, tenantID, sourceID, invoiceID string) ([]service.Application, error) {
@@ -137,36 +150,35 @@ func (t *Payments) ListApplications(ctx context.Context, tenantID, sourceID, inv
 	if invoiceID != "" {
 		w.And("invoice_id = ?", invoiceID)
 	}
-	d := t.D
-	rows, err := t.Query(ctx, `SELECT tenant_id, id, source_type, source_id, invoice_id, `+d.Dec("amount")+`, `+d.Dec("amount_accounting")+`, `+
-		d.Dec("reversed")+`, entry_id, created_at,
-		(SELECT currency FROM invoices i WHERE i.tenant_id = payment_applications.tenant_id AND i.id = payment_applications.invoice_id),
-		`+dbtx.AccountingCurrency("payment_applications")+`
+	rows, err := t.Query(ctx, `SELECT *,
+		(SELECT currency FROM invoices i WHERE i.tenant_id = payment_applications.tenant_id AND i.id = payment_applications.invoice_id) AS invoice_currency,
+		`+dbtx.AccountingCurrency("payment_applications")+` AS tenant_currency
 		FROM payment_applications WHERE `+w.String()+` ORDER BY created_at, id`, w.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list payment applications: %w", err)
 	}
-	defer rows.Close()
-	var out []service.Application
-	for rows.Next() {
-		var a service.Application
-		var amount, accounting, reversed decimal.Decimal
-		var cur, acc string
-		if err := rows.Scan(&a.TenantID, &a.ID, &a.SourceType, &a.SourceID, &a.InvoiceID, dbtx.ScanDec(&amount), dbtx.ScanDec(&accounting),
-			dbtx.ScanDec(&reversed), &a.EntryID, dbtx.ScanTS(&a.CreatedAt), &cur, &acc); err != nil {
-			return nil, fmt.Errorf("scan payment application: %w", err)
-		}
-		a.Amount, a.AmountAccounting, a.Reversed = money.In(amount, cur), money.In(accounting, acc), money.In(reversed, cur)
-		out = append(out, a)
+	rs, err := dbtx.ScanRows[applicationRow](rows)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	var p dbtx.Parse
+	out := make([]service.Application, 0, len(rs))
+	for _, r := range rs {
+		cur := r.InvoiceCurrency
+		out = append(out, service.Application{TenantID: r.TenantID, ID: r.ID, SourceType: r.SourceType, SourceID: r.SourceID, InvoiceID: r.InvoiceID,
+			Amount: money.In(p.Dec(r.Amount), cur), AmountAccounting: money.In(p.Dec(r.AmountAccounting), r.TenantCurrency),
+			Reversed: money.In(p.Dec(r.Reversed), cur), EntryID: r.EntryID, CreatedAt: r.CreatedAt.UTC()})
+	}
+	if p.Err != nil {
+		return nil, fmt.Errorf("payment applications: %w", p.Err)
+	}
+	return out, nil
 }
 
 func (t *Payments) InsertRefund(ctx context.Context, r service.Refund) error {
-	_, err := t.Exec(ctx, `INSERT INTO refunds (tenant_id, id, payment_id, amount, amount_accounting, reason, provider_refund, refund_date,
-		entry_id, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		r.TenantID, r.ID, r.PaymentID, dbtx.DecArg(r.Amount.Decimal()), dbtx.DecArg(r.AmountAccounting.Decimal()), r.Reason, r.ProviderRefund, dbtx.DateArg(r.Date),
-		r.EntryID, r.CreatedBy, t.D.TS(r.CreatedAt))
+	err := enginesql.For(t.Tx).InsertRefund(ctx, sqlitesql.InsertRefundParams{TenantID: r.TenantID, ID: r.ID, PaymentID: r.PaymentID,
+		Amount: r.Amount.Decimal().String(), AmountAccounting: r.AmountAccounting.Decimal().String(), Reason: r.Reason, ProviderRefund: r.ProviderRefund,
+		RefundDate: dbtx.DateText(r.Date), EntryID: r.EntryID, CreatedBy: r.CreatedBy, CreatedAt: dbtx.TimeOf(r.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert refund: %w", err)
 	}
@@ -174,28 +186,22 @@ func (t *Payments) InsertRefund(ctx context.Context, r service.Refund) error {
 }
 
 func (t *Payments) ListRefunds(ctx context.Context, tenantID, paymentID string) ([]service.Refund, error) {
-	d := t.D
-	rows, err := t.Query(ctx, `SELECT tenant_id, id, payment_id, `+d.Dec("amount")+`, `+d.Dec("amount_accounting")+`, reason, provider_refund,
-		refund_date, entry_id, created_by, created_at,
-		(SELECT currency FROM payments p WHERE p.tenant_id = refunds.tenant_id AND p.id = refunds.payment_id), `+dbtx.AccountingCurrency("refunds")+`
-		FROM refunds WHERE tenant_id = ? AND payment_id = ? ORDER BY created_at, id`, tenantID, paymentID)
+	rows, err := enginesql.For(t.Tx).ListRefunds(ctx, sqlitesql.ListRefundsParams{TenantID: tenantID, PaymentID: paymentID})
 	if err != nil {
 		return nil, fmt.Errorf("list refunds: %w", err)
 	}
-	defer rows.Close()
-	var out []service.Refund
-	for rows.Next() {
-		var r service.Refund
-		var amount, accounting decimal.Decimal
-		var cur, acc string
-		if err := rows.Scan(&r.TenantID, &r.ID, &r.PaymentID, dbtx.ScanDec(&amount), dbtx.ScanDec(&accounting), &r.Reason, &r.ProviderRefund,
-			dbtx.ScanDate(&r.Date), &r.EntryID, &r.CreatedBy, dbtx.ScanTS(&r.CreatedAt), &cur, &acc); err != nil {
-			return nil, fmt.Errorf("scan refund: %w", err)
-		}
-		r.Amount, r.AmountAccounting = money.In(amount, cur), money.In(accounting, acc)
-		out = append(out, r)
+	var p dbtx.Parse
+	out := make([]service.Refund, 0, len(rows))
+	for _, row := range rows {
+		r := row.Refund
+		out = append(out, service.Refund{TenantID: r.TenantID, ID: r.ID, PaymentID: r.PaymentID, Amount: money.In(p.Dec(r.Amount), row.Currency),
+			AmountAccounting: money.In(p.Dec(r.AmountAccounting), row.TenantCurrency), Reason: r.Reason, ProviderRefund: r.ProviderRefund,
+			Date: p.Date(r.RefundDate), EntryID: r.EntryID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()})
 	}
-	return out, rows.Err()
+	if p.Err != nil {
+		return nil, fmt.Errorf("refunds: %w", p.Err)
+	}
+	return out, nil
 }
 
 func (t *Payments) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invoice) error {
@@ -203,11 +209,10 @@ func (t *Payments) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invo
 	if err != nil {
 		return err
 	}
-	res, err := t.Exec(ctx, `UPDATE invoices SET status = ?, paid = ?, balance = ?, balance_accounting = ?, close_reason = ?, closed_at = ?,
-		updated_at = ? WHERE tenant_id = ? AND id = ?`,
-		string(inv.Status), dbtx.DecArg(inv.Paid.Decimal()), dbtx.DecArg(inv.Balance.Decimal()), dbtx.DecArg(inv.BalanceAccounting.Decimal()), inv.CloseReason, t.D.NTS(inv.ClosedAt),
-		t.D.TS(inv.UpdatedAt), inv.TenantID, inv.ID)
-	if err := dbtx.MustAffect(res, err, "invoice", inv.ID); err != nil {
+	n, err := enginesql.For(t.Tx).UpdateInvoiceSettlement(ctx, sqlitesql.UpdateInvoiceSettlementParams{Status: string(inv.Status),
+		Paid: inv.Paid.Decimal().String(), Balance: inv.Balance.Decimal().String(), BalanceAccounting: inv.BalanceAccounting.Decimal().String(),
+		CloseReason: inv.CloseReason, ClosedAt: dbtx.NTimeOf(inv.ClosedAt), UpdatedAt: dbtx.TimeOf(inv.UpdatedAt), TenantID: inv.TenantID, ID: inv.ID})
+	if err := dbtx.MustAffectRows(n, err, "invoice", inv.ID); err != nil {
 		return err
 	}
 	// The statement changes the status and the balance, and so the
@@ -218,8 +223,7 @@ func (t *Payments) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invo
 // --- dunning
 
 func (t *Payments) GetDunningOffsets(ctx context.Context, tenantID string) ([]int, error) {
-	var s string
-	err := t.QueryRow(ctx, `SELECT offsets FROM dunning_settings WHERE tenant_id = ?`, tenantID).Scan(&s)
+	r, err := enginesql.For(t.Tx).GetDunningSettings(ctx, tenantID)
 	if dbtx.ErrNoRows(err) {
 		return nil, nil
 	}
@@ -227,13 +231,13 @@ func (t *Payments) GetDunningOffsets(ctx context.Context, tenantID string) ([]in
 		return nil, fmt.Errorf("get dunning offsets: %w", err)
 	}
 	var out []int
-	for _, f := range strings.Split(s, ",") {
+	for _, f := range strings.Split(r.Offsets, ",") {
 		if f == "" {
 			continue
 		}
 		n, err := strconv.Atoi(f)
 		if err != nil {
-			return nil, fmt.Errorf("dunning offsets %q: %w", s, err)
+			return nil, fmt.Errorf("dunning offsets %q: %w", r.Offsets, err)
 		}
 		out = append(out, n)
 	}
@@ -245,32 +249,28 @@ func (t *Payments) SetDunningOffsets(ctx context.Context, tenantID string, offse
 	for i, n := range offsets {
 		parts[i] = strconv.Itoa(n)
 	}
-	_, err := t.Exec(ctx, `INSERT INTO dunning_settings (tenant_id, offsets) VALUES (?, ?)
-		ON CONFLICT (tenant_id) DO UPDATE SET offsets = excluded.offsets`, tenantID, strings.Join(parts, ","))
-	if err != nil {
+	if err := enginesql.For(t.Tx).SetDunningOffsets(ctx, sqlitesql.SetDunningOffsetsParams{TenantID: tenantID, Offsets: strings.Join(parts, ",")}); err != nil {
 		return fmt.Errorf("set dunning offsets: %w", err)
 	}
 	return nil
 }
 
 func (t *Payments) MaxDunningStep(ctx context.Context, tenantID, invoiceID string) (int, error) {
-	var n int
-	err := t.QueryRow(ctx, `SELECT COALESCE(MAX(step), 0) FROM dunning_steps WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID).Scan(&n)
+	steps, err := enginesql.For(t.Tx).DunningSteps(ctx, sqlitesql.DunningStepsParams{TenantID: tenantID, InvoiceID: invoiceID})
 	if err != nil {
 		return 0, fmt.Errorf("max dunning step: %w", err)
 	}
-	return n, nil
+	if len(steps) == 0 {
+		return 0, nil
+	}
+	return int(steps[0]), nil
 }
 
 func (t *Payments) InsertDunningStep(ctx context.Context, tenantID, invoiceID string, step int, notificationID string, at time.Time) (bool, error) {
-	res, err := t.Exec(ctx, `INSERT INTO dunning_steps (tenant_id, invoice_id, step, notification_id, created_at) VALUES (?,?,?,?,?)
-		ON CONFLICT (tenant_id, invoice_id, step) DO NOTHING`, tenantID, invoiceID, step, notificationID, t.D.TS(at))
+	n, err := enginesql.For(t.Tx).InsertDunningStep(ctx, sqlitesql.InsertDunningStepParams{TenantID: tenantID, InvoiceID: invoiceID,
+		Step: int64(step), NotificationID: notificationID, CreatedAt: dbtx.TimeOf(at)})
 	if err != nil {
 		return false, fmt.Errorf("insert dunning step: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("rows affected: %w", err)
 	}
 	return n == 1, nil
 }

@@ -10,6 +10,10 @@ import (
 
 type Querier interface {
 	APIKeyByHash(ctx context.Context, hash string) (ApiKey, error)
+	// An account's postings from one date to another, inclusive (the earliest
+	// and latest dates when unbounded).
+	AccountLines(ctx context.Context, arg AccountLinesParams) ([]AccountLinesRow, error)
+	AccountTotalsBefore(ctx context.Context, arg AccountTotalsBeforeParams) (AccountTotalsBeforeRow, error)
 	ClaimNotification(ctx context.Context, arg ClaimNotificationParams) ([]Notification, error)
 	ClaimNotifications(ctx context.Context, arg ClaimNotificationsParams) ([]Notification, error)
 	ClaimRecharge(ctx context.Context, arg ClaimRechargeParams) (int64, error)
@@ -19,6 +23,9 @@ type Querier interface {
 	ClaimWebhookDeliveries(ctx context.Context, arg ClaimWebhookDeliveriesParams) ([]WebhookDelivery, error)
 	ClearPrimaryPaymentMethod(ctx context.Context, arg ClearPrimaryPaymentMethodParams) error
 	CountFailedLogins(ctx context.Context, arg CountFailedLoginsParams) (CountFailedLoginsRow, error)
+	// A customer's payments in a currency with an unapplied part (exact text
+	// on SQLite, where zero is always "0").
+	CreditPayments(ctx context.Context, arg CreditPaymentsParams) ([]CreditPaymentsRow, error)
 	CustomerByNumber(ctx context.Context, arg CustomerByNumberParams) ([]CustomerByNumberRow, error)
 	CustomerBySAPID(ctx context.Context, arg CustomerBySAPIDParams) ([]CustomerBySAPIDRow, error)
 	CustomerNumberTaken(ctx context.Context, arg CustomerNumberTakenParams) (int64, error)
@@ -29,13 +36,21 @@ type Querier interface {
 	DeleteWebhookDeliveriesOf(ctx context.Context, arg DeleteWebhookDeliveriesOfParams) error
 	DeleteWebhookEndpoint(ctx context.Context, arg DeleteWebhookEndpointParams) (int64, error)
 	DueSubscriptionIDs(ctx context.Context, arg DueSubscriptionIDsParams) ([]string, error)
+	DunningSteps(ctx context.Context, arg DunningStepsParams) ([]int64, error)
+	EntryIDsBySource(ctx context.Context, arg EntryIDsBySourceParams) ([]string, error)
+	EntryLines(ctx context.Context, arg EntryLinesParams) ([]EntryLinesRow, error)
 	ExchangeRateOn(ctx context.Context, arg ExchangeRateOnParams) ([]ExchangeRate, error)
+	FirstEntryID(ctx context.Context, tenantID string) ([]string, error)
 	GetCustomer(ctx context.Context, arg GetCustomerParams) (GetCustomerRow, error)
 	GetCustomerForUpdate(ctx context.Context, arg GetCustomerForUpdateParams) (GetCustomerForUpdateRow, error)
+	GetDunningSettings(ctx context.Context, tenantID string) (DunningSetting, error)
+	GetEntry(ctx context.Context, arg GetEntryParams) (JournalEntry, error)
 	// The notifications area on SQLite: the email outbox, webhook endpoints,
 	// events, deliveries and attempts. Keep it beside pgsql/queries/notify.sql:
 	// the same queries, with the same names, arguments and columns.
 	GetNotification(ctx context.Context, arg GetNotificationParams) (Notification, error)
+	GetPayment(ctx context.Context, arg GetPaymentParams) (GetPaymentRow, error)
+	GetPaymentForUpdate(ctx context.Context, arg GetPaymentForUpdateParams) (GetPaymentForUpdateRow, error)
 	GetPaymentMethod(ctx context.Context, arg GetPaymentMethodParams) (PaymentMethod, error)
 	GetRecharge(ctx context.Context, arg GetRechargeParams) (GetRechargeRow, error)
 	GetRechargeForUpdate(ctx context.Context, arg GetRechargeForUpdateParams) (GetRechargeForUpdateRow, error)
@@ -50,18 +65,28 @@ type Querier interface {
 	GetWebhookEndpoint(ctx context.Context, arg GetWebhookEndpointParams) (WebhookEndpoint, error)
 	GetWebhookTarget(ctx context.Context, arg GetWebhookTargetParams) (GetWebhookTargetRow, error)
 	InsertAPIKey(ctx context.Context, arg InsertAPIKeyParams) error
+	InsertApplication(ctx context.Context, arg InsertApplicationParams) error
 	InsertAudit(ctx context.Context, arg InsertAuditParams) error
 	// The accounts area on SQLite: customers, payment methods, subscriptions,
 	// wallets with their settings, grants, movements and recharges. Keep it
 	// beside pgsql/queries/accounts.sql: the same queries, names, arguments and
 	// columns; only the engine's own SQL differs (row locks, lists of ids).
 	InsertCustomer(ctx context.Context, arg InsertCustomerParams) error
+	InsertDunningStep(ctx context.Context, arg InsertDunningStepParams) (int64, error)
+	InsertEntry(ctx context.Context, arg InsertEntryParams) error
 	InsertGrant(ctx context.Context, arg InsertGrantParams) error
 	InsertLoginAttempt(ctx context.Context, arg InsertLoginAttemptParams) error
 	InsertMovement(ctx context.Context, arg InsertMovementParams) error
 	InsertNotification(ctx context.Context, arg InsertNotificationParams) error
+	// The receivables area on SQLite: payments, applications, refunds, invoice
+	// settlement, dunning and the ledger. Keep it beside
+	// pgsql/queries/payments.sql: the same queries, names, arguments and
+	// columns; only the engine's own SQL differs (row locks, exact sums: on
+	// SQLite amounts are text, summed by dec_sum, see dbtx/sqlitefuncs.go).
+	InsertPayment(ctx context.Context, arg InsertPaymentParams) error
 	InsertPaymentMethod(ctx context.Context, arg InsertPaymentMethodParams) error
 	InsertRecharge(ctx context.Context, arg InsertRechargeParams) error
+	InsertRefund(ctx context.Context, arg InsertRefundParams) error
 	InsertSubscription(ctx context.Context, arg InsertSubscriptionParams) error
 	// The identity and settings area on SQLite: tenants, users, sign-in
 	// attempts, API keys, the audit log, tax codes and groups, ledger accounts,
@@ -84,6 +109,7 @@ type Querier interface {
 	ListPostingProfiles(ctx context.Context, tenantID string) ([]PostingProfile, error)
 	ListRecharges(ctx context.Context, arg ListRechargesParams) ([]ListRechargesRow, error)
 	ListRechargesByID(ctx context.Context, arg ListRechargesByIDParams) ([]ListRechargesByIDRow, error)
+	ListRefunds(ctx context.Context, arg ListRefundsParams) ([]ListRefundsRow, error)
 	ListSeries(ctx context.Context, tenantID string) ([]NumberSeries, error)
 	ListTaxCodes(ctx context.Context, tenantID string) ([]TaxCode, error)
 	ListTaxGroups(ctx context.Context, tenantID string) ([]TaxGroup, error)
@@ -96,13 +122,19 @@ type Querier interface {
 	RevokeAPIKey(ctx context.Context, arg RevokeAPIKeyParams) (int64, error)
 	SaveNotificationAttempt(ctx context.Context, arg SaveNotificationAttemptParams) (int64, error)
 	SaveWebhookDelivery(ctx context.Context, arg SaveWebhookDeliveryParams) (int64, error)
+	SetDunningOffsets(ctx context.Context, arg SetDunningOffsetsParams) error
 	SetGrantRemaining(ctx context.Context, arg SetGrantRemainingParams) (int64, error)
 	SetPrimaryPaymentMethod(ctx context.Context, arg SetPrimaryPaymentMethodParams) (int64, error)
 	SetSeries(ctx context.Context, arg SetSeriesParams) error
 	SetTaxMode(ctx context.Context, arg SetTaxModeParams) (int64, error)
 	SetWalletSettings(ctx context.Context, arg SetWalletSettingsParams) error
+	SubledgerBalances(ctx context.Context, arg SubledgerBalancesParams) ([]SubledgerBalancesRow, error)
 	TouchAPIKey(ctx context.Context, arg TouchAPIKeyParams) error
+	TrialBalance(ctx context.Context, arg TrialBalanceParams) ([]TrialBalanceRow, error)
+	UpdateApplicationReversed(ctx context.Context, arg UpdateApplicationReversedParams) (int64, error)
 	UpdateCustomer(ctx context.Context, arg UpdateCustomerParams) (int64, error)
+	UpdateInvoiceSettlement(ctx context.Context, arg UpdateInvoiceSettlementParams) (int64, error)
+	UpdatePaymentBalances(ctx context.Context, arg UpdatePaymentBalancesParams) (int64, error)
 	UpdateRecharge(ctx context.Context, arg UpdateRechargeParams) (int64, error)
 	UpdateSubscription(ctx context.Context, arg UpdateSubscriptionParams) (int64, error)
 	UpdateTenant(ctx context.Context, arg UpdateTenantParams) (int64, error)
