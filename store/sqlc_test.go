@@ -144,8 +144,9 @@ func TestEnginesHaveTheSameQueries(t *testing.T) {
 }
 
 // TestGeneratedQueriesHaveNoMacroLeft: sqlc rewrote every sqlc.arg,
-// sqlc.narg, sqlc.slice and sqlc.embed of the queries. (Its SQLite engine
-// leaves one in an ORDER BY as it is, which fails only when the query runs.)
+// sqlc.narg, sqlc.slice and sqlc.embed of the queries (its SQLite engine
+// leaves one in an ORDER BY as it is, which fails only when the query
+// runs), and typed every argument and column (not interface{}).
 func TestGeneratedQueriesHaveNoMacroLeft(t *testing.T) {
 	for _, f := range sqlcFiles(t, true) {
 		b, err := os.ReadFile(f)
@@ -156,6 +157,9 @@ func TestGeneratedQueriesHaveNoMacroLeft(t *testing.T) {
 			if strings.Contains(line, "sqlc.arg(") || strings.Contains(line, "sqlc.narg(") || strings.Contains(line, "sqlc.slice(") ||
 				strings.Contains(line, "sqlc.embed(") {
 				t.Errorf("%s:%d: a sqlc macro is left in the generated query: %s", f, i+1, strings.TrimSpace(line))
+			}
+			if strings.Contains(line, "interface{}") && strings.Contains(line, "`db:") {
+				t.Errorf("%s:%d: sqlc could not type an argument or column (type it, e.g. CAST(sqlc.arg(x) AS TEXT)): %s", f, i+1, strings.TrimSpace(line))
 			}
 		}
 	}

@@ -36,6 +36,51 @@ func (p postgres) AccountTotalsBefore(ctx context.Context, arg sqlitesql.Account
 	return sqlitesql.AccountTotalsBeforeRow(r), err
 }
 
+func (p postgres) AddBillingRunProgress(ctx context.Context, arg sqlitesql.AddBillingRunProgressParams) (int64, error) {
+	return p.q.AddBillingRunProgress(ctx, pgsql.AddBillingRunProgressParams(arg))
+}
+
+func (p postgres) BillingGroups(ctx context.Context, arg sqlitesql.BillingGroupsParams) ([]sqlitesql.BillingGroupsRow, error) {
+	rows, err := p.q.BillingGroups(ctx, pgsql.BillingGroupsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.BillingGroupsRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.BillingGroupsRow(r)
+	}
+	return out, err
+}
+
+func (p postgres) BillingRunOf(ctx context.Context, arg sqlitesql.BillingRunOfParams) (sqlitesql.BillingRun, error) {
+	r, err := p.q.BillingRunOf(ctx, pgsql.BillingRunOfParams(arg))
+	return sqlitesql.BillingRun(r), err
+}
+
+func (p postgres) BillingRunSkips(ctx context.Context, arg sqlitesql.BillingRunSkipsParams) ([]sqlitesql.BillingRunSkip, error) {
+	rows, err := p.q.BillingRunSkips(ctx, pgsql.BillingRunSkipsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.BillingRunSkip, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.BillingRunSkip(r)
+	}
+	return out, err
+}
+
+func (p postgres) ClaimItems(ctx context.Context, arg sqlitesql.ClaimItemsParams) ([]sqlitesql.SalesItem, error) {
+	rows, err := p.q.ClaimItems(ctx, pgsql.ClaimItemsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.SalesItem, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.SalesItem(r)
+	}
+	return out, err
+}
+
 func (p postgres) ClaimNotification(ctx context.Context, arg sqlitesql.ClaimNotificationParams) ([]sqlitesql.Notification, error) {
 	rows, err := p.q.ClaimNotification(ctx, pgsql.ClaimNotificationParams(arg))
 	if rows == nil {
@@ -80,13 +125,33 @@ func (p postgres) ClaimWebhookDeliveries(ctx context.Context, arg sqlitesql.Clai
 	return out, err
 }
 
+func (p postgres) ClearBillingRunSkips(ctx context.Context, arg sqlitesql.ClearBillingRunSkipsParams) error {
+	return p.q.ClearBillingRunSkips(ctx, pgsql.ClearBillingRunSkipsParams(arg))
+}
+
 func (p postgres) ClearPrimaryPaymentMethod(ctx context.Context, arg sqlitesql.ClearPrimaryPaymentMethodParams) error {
 	return p.q.ClearPrimaryPaymentMethod(ctx, pgsql.ClearPrimaryPaymentMethodParams(arg))
+}
+
+func (p postgres) ContractPartPeriods(ctx context.Context, arg sqlitesql.ContractPartPeriodsParams) ([]sqlitesql.ContractPartPeriodsRow, error) {
+	rows, err := p.q.ContractPartPeriods(ctx, pgsql.ContractPartPeriodsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ContractPartPeriodsRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ContractPartPeriodsRow(r)
+	}
+	return out, err
 }
 
 func (p postgres) CountFailedLogins(ctx context.Context, arg sqlitesql.CountFailedLoginsParams) (sqlitesql.CountFailedLoginsRow, error) {
 	r, err := p.q.CountFailedLogins(ctx, pgsql.CountFailedLoginsParams(arg))
 	return sqlitesql.CountFailedLoginsRow(r), err
+}
+
+func (p postgres) CountSkippedItems(ctx context.Context, arg sqlitesql.CountSkippedItemsParams) (int64, error) {
+	return p.q.CountSkippedItems(ctx, pgsql.CountSkippedItemsParams(arg))
 }
 
 func (p postgres) CreditPayments(ctx context.Context, arg sqlitesql.CreditPaymentsParams) ([]sqlitesql.CreditPaymentsRow, error) {
@@ -201,6 +266,11 @@ func (p postgres) FirstEntryID(ctx context.Context, tenantID string) ([]string, 
 	return p.q.FirstEntryID(ctx, tenantID)
 }
 
+func (p postgres) GetBillingRun(ctx context.Context, arg sqlitesql.GetBillingRunParams) (sqlitesql.BillingRun, error) {
+	r, err := p.q.GetBillingRun(ctx, pgsql.GetBillingRunParams(arg))
+	return sqlitesql.BillingRun(r), err
+}
+
 func (p postgres) GetCustomer(ctx context.Context, arg sqlitesql.GetCustomerParams) (sqlitesql.GetCustomerRow, error) {
 	r, err := p.q.GetCustomer(ctx, pgsql.GetCustomerParams(arg))
 	return sqlitesql.GetCustomerRow{Customer: sqlitesql.Customer(r.Customer), TenantCurrency: r.TenantCurrency}, err
@@ -241,6 +311,11 @@ func (p postgres) GetPaymentMethod(ctx context.Context, arg sqlitesql.GetPayment
 	return sqlitesql.PaymentMethod(r), err
 }
 
+func (p postgres) GetProduct(ctx context.Context, arg sqlitesql.GetProductParams) (sqlitesql.Product, error) {
+	r, err := p.q.GetProduct(ctx, pgsql.GetProductParams(arg))
+	return sqlitesql.Product(r), err
+}
+
 func (p postgres) GetRecharge(ctx context.Context, arg sqlitesql.GetRechargeParams) (sqlitesql.GetRechargeRow, error) {
 	r, err := p.q.GetRecharge(ctx, pgsql.GetRechargeParams(arg))
 	return sqlitesql.GetRechargeRow{WalletRecharge: sqlitesql.WalletRecharge(r.WalletRecharge), Currency: r.Currency}, err
@@ -249,6 +324,16 @@ func (p postgres) GetRecharge(ctx context.Context, arg sqlitesql.GetRechargePara
 func (p postgres) GetRechargeForUpdate(ctx context.Context, arg sqlitesql.GetRechargeForUpdateParams) (sqlitesql.GetRechargeForUpdateRow, error) {
 	r, err := p.q.GetRechargeForUpdate(ctx, pgsql.GetRechargeForUpdateParams(arg))
 	return sqlitesql.GetRechargeForUpdateRow{WalletRecharge: sqlitesql.WalletRecharge(r.WalletRecharge), Currency: r.Currency}, err
+}
+
+func (p postgres) GetSalesItem(ctx context.Context, arg sqlitesql.GetSalesItemParams) (sqlitesql.SalesItem, error) {
+	r, err := p.q.GetSalesItem(ctx, pgsql.GetSalesItemParams(arg))
+	return sqlitesql.SalesItem(r), err
+}
+
+func (p postgres) GetSalesItemForUpdate(ctx context.Context, arg sqlitesql.GetSalesItemForUpdateParams) (sqlitesql.SalesItem, error) {
+	r, err := p.q.GetSalesItemForUpdate(ctx, pgsql.GetSalesItemForUpdateParams(arg))
+	return sqlitesql.SalesItem(r), err
 }
 
 func (p postgres) GetSubscription(ctx context.Context, arg sqlitesql.GetSubscriptionParams) (sqlitesql.Subscription, error) {
@@ -264,6 +349,11 @@ func (p postgres) GetSubscriptionForUpdate(ctx context.Context, arg sqlitesql.Ge
 func (p postgres) GetTenant(ctx context.Context, id string) (sqlitesql.Tenant, error) {
 	r, err := p.q.GetTenant(ctx, id)
 	return sqlitesql.Tenant(r), err
+}
+
+func (p postgres) GetTicket(ctx context.Context, arg sqlitesql.GetTicketParams) (sqlitesql.Ticket, error) {
+	r, err := p.q.GetTicket(ctx, pgsql.GetTicketParams(arg))
+	return sqlitesql.Ticket(r), err
 }
 
 func (p postgres) GetUser(ctx context.Context, arg sqlitesql.GetUserParams) (sqlitesql.User, error) {
@@ -313,6 +403,18 @@ func (p postgres) InsertAudit(ctx context.Context, arg sqlitesql.InsertAuditPara
 	return p.q.InsertAudit(ctx, pgsql.InsertAuditParams(arg))
 }
 
+func (p postgres) InsertBillingRun(ctx context.Context, arg sqlitesql.InsertBillingRunParams) error {
+	return p.q.InsertBillingRun(ctx, pgsql.InsertBillingRunParams(arg))
+}
+
+func (p postgres) InsertContract(ctx context.Context, arg sqlitesql.InsertContractParams) error {
+	return p.q.InsertContract(ctx, pgsql.InsertContractParams(arg))
+}
+
+func (p postgres) InsertContractPart(ctx context.Context, arg sqlitesql.InsertContractPartParams) error {
+	return p.q.InsertContractPart(ctx, pgsql.InsertContractPartParams(arg))
+}
+
 func (p postgres) InsertCustomer(ctx context.Context, arg sqlitesql.InsertCustomerParams) error {
 	return p.q.InsertCustomer(ctx, pgsql.InsertCustomerParams(arg))
 }
@@ -349,6 +451,10 @@ func (p postgres) InsertPaymentMethod(ctx context.Context, arg sqlitesql.InsertP
 	return p.q.InsertPaymentMethod(ctx, pgsql.InsertPaymentMethodParams(arg))
 }
 
+func (p postgres) InsertProduct(ctx context.Context, arg sqlitesql.InsertProductParams) error {
+	return p.q.InsertProduct(ctx, pgsql.InsertProductParams(arg))
+}
+
 func (p postgres) InsertRecharge(ctx context.Context, arg sqlitesql.InsertRechargeParams) error {
 	return p.q.InsertRecharge(ctx, pgsql.InsertRechargeParams(arg))
 }
@@ -357,12 +463,24 @@ func (p postgres) InsertRefund(ctx context.Context, arg sqlitesql.InsertRefundPa
 	return p.q.InsertRefund(ctx, pgsql.InsertRefundParams(arg))
 }
 
+func (p postgres) InsertSalesItem(ctx context.Context, arg sqlitesql.InsertSalesItemParams) (int64, error) {
+	return p.q.InsertSalesItem(ctx, pgsql.InsertSalesItemParams(arg))
+}
+
 func (p postgres) InsertSubscription(ctx context.Context, arg sqlitesql.InsertSubscriptionParams) error {
 	return p.q.InsertSubscription(ctx, pgsql.InsertSubscriptionParams(arg))
 }
 
 func (p postgres) InsertTenant(ctx context.Context, arg sqlitesql.InsertTenantParams) error {
 	return p.q.InsertTenant(ctx, pgsql.InsertTenantParams(arg))
+}
+
+func (p postgres) InsertTicket(ctx context.Context, arg sqlitesql.InsertTicketParams) error {
+	return p.q.InsertTicket(ctx, pgsql.InsertTicketParams(arg))
+}
+
+func (p postgres) InsertTimeEntry(ctx context.Context, arg sqlitesql.InsertTimeEntryParams) error {
+	return p.q.InsertTimeEntry(ctx, pgsql.InsertTimeEntryParams(arg))
 }
 
 func (p postgres) InsertUser(ctx context.Context, arg sqlitesql.InsertUserParams) error {
@@ -389,6 +507,15 @@ func (p postgres) InsertWebhookEvent(ctx context.Context, arg sqlitesql.InsertWe
 	return p.q.InsertWebhookEvent(ctx, pgsql.InsertWebhookEventParams(arg))
 }
 
+func (p postgres) LatestBillingRun(ctx context.Context, arg sqlitesql.LatestBillingRunParams) (sqlitesql.BillingRun, error) {
+	r, err := p.q.LatestBillingRun(ctx, pgsql.LatestBillingRunParams(arg))
+	return sqlitesql.BillingRun(r), err
+}
+
+func (p postgres) LeaseBillingRun(ctx context.Context, arg sqlitesql.LeaseBillingRunParams) (int64, error) {
+	return p.q.LeaseBillingRun(ctx, pgsql.LeaseBillingRunParams(arg))
+}
+
 func (p postgres) ListAPIKeys(ctx context.Context, tenantID string) ([]sqlitesql.ApiKey, error) {
 	rows, err := p.q.ListAPIKeys(ctx, tenantID)
 	if rows == nil {
@@ -409,6 +536,30 @@ func (p postgres) ListAccounts(ctx context.Context, tenantID string) ([]sqlitesq
 	out := make([]sqlitesql.LedgerAccount, len(rows))
 	for i, r := range rows {
 		out[i] = sqlitesql.LedgerAccount(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListBillingRuns(ctx context.Context, tenantID string) ([]sqlitesql.BillingRun, error) {
+	rows, err := p.q.ListBillingRuns(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.BillingRun, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.BillingRun(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListContracts(ctx context.Context, arg sqlitesql.ListContractsParams) ([]sqlitesql.ListContractsRow, error) {
+	rows, err := p.q.ListContracts(ctx, pgsql.ListContractsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ListContractsRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ListContractsRow{Contract: sqlitesql.Contract(r.Contract), ContractPart: sqlitesql.ContractPart(r.ContractPart), Currency: r.Currency}
 	}
 	return out, err
 }
@@ -469,6 +620,18 @@ func (p postgres) ListPostingProfiles(ctx context.Context, tenantID string) ([]s
 	out := make([]sqlitesql.PostingProfile, len(rows))
 	for i, r := range rows {
 		out[i] = sqlitesql.PostingProfile(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListProducts(ctx context.Context, tenantID string) ([]sqlitesql.Product, error) {
+	rows, err := p.q.ListProducts(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.Product, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.Product(r)
 	}
 	return out, err
 }
@@ -557,6 +720,30 @@ func (p postgres) ListTenants(ctx context.Context) ([]sqlitesql.Tenant, error) {
 	return out, err
 }
 
+func (p postgres) ListTickets(ctx context.Context, arg sqlitesql.ListTicketsParams) ([]sqlitesql.Ticket, error) {
+	rows, err := p.q.ListTickets(ctx, pgsql.ListTicketsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.Ticket, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.Ticket(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListTimeEntries(ctx context.Context, arg sqlitesql.ListTimeEntriesParams) ([]sqlitesql.TimeEntry, error) {
+	rows, err := p.q.ListTimeEntries(ctx, pgsql.ListTimeEntriesParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.TimeEntry, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.TimeEntry(r)
+	}
+	return out, err
+}
+
 func (p postgres) ListUsers(ctx context.Context, tenantID string) ([]sqlitesql.User, error) {
 	rows, err := p.q.ListUsers(ctx, tenantID)
 	if rows == nil {
@@ -586,12 +773,25 @@ func (p postgres) MovementByRef(ctx context.Context, arg sqlitesql.MovementByRef
 	return sqlitesql.MovementByRefRow{WalletMovement: sqlitesql.WalletMovement(r.WalletMovement), Currency: r.Currency}, err
 }
 
+func (p postgres) ProductByCode(ctx context.Context, arg sqlitesql.ProductByCodeParams) (sqlitesql.Product, error) {
+	r, err := p.q.ProductByCode(ctx, pgsql.ProductByCodeParams(arg))
+	return sqlitesql.Product(r), err
+}
+
+func (p postgres) ReleaseInvoiceItems(ctx context.Context, arg sqlitesql.ReleaseInvoiceItemsParams) (int64, error) {
+	return p.q.ReleaseInvoiceItems(ctx, pgsql.ReleaseInvoiceItemsParams(arg))
+}
+
 func (p postgres) RequeueNotification(ctx context.Context, arg sqlitesql.RequeueNotificationParams) (int64, error) {
 	return p.q.RequeueNotification(ctx, pgsql.RequeueNotificationParams(arg))
 }
 
 func (p postgres) RequeueWebhookDelivery(ctx context.Context, arg sqlitesql.RequeueWebhookDeliveryParams) (int64, error) {
 	return p.q.RequeueWebhookDelivery(ctx, pgsql.RequeueWebhookDeliveryParams(arg))
+}
+
+func (p postgres) ResumeBillingRun(ctx context.Context, arg sqlitesql.ResumeBillingRunParams) error {
+	return p.q.ResumeBillingRun(ctx, pgsql.ResumeBillingRunParams(arg))
 }
 
 func (p postgres) RevokeAPIKey(ctx context.Context, arg sqlitesql.RevokeAPIKeyParams) (int64, error) {
@@ -614,6 +814,10 @@ func (p postgres) SetGrantRemaining(ctx context.Context, arg sqlitesql.SetGrantR
 	return p.q.SetGrantRemaining(ctx, pgsql.SetGrantRemainingParams(arg))
 }
 
+func (p postgres) SetOpenItemsStatus(ctx context.Context, arg sqlitesql.SetOpenItemsStatusParams) (int64, error) {
+	return p.q.SetOpenItemsStatus(ctx, pgsql.SetOpenItemsStatusParams(arg))
+}
+
 func (p postgres) SetPrimaryPaymentMethod(ctx context.Context, arg sqlitesql.SetPrimaryPaymentMethodParams) (int64, error) {
 	return p.q.SetPrimaryPaymentMethod(ctx, pgsql.SetPrimaryPaymentMethodParams(arg))
 }
@@ -628,6 +832,18 @@ func (p postgres) SetTaxMode(ctx context.Context, arg sqlitesql.SetTaxModeParams
 
 func (p postgres) SetWalletSettings(ctx context.Context, arg sqlitesql.SetWalletSettingsParams) error {
 	return p.q.SetWalletSettings(ctx, pgsql.SetWalletSettingsParams(arg))
+}
+
+func (p postgres) StaleBillingRuns(ctx context.Context, arg sqlitesql.StaleBillingRunsParams) ([]sqlitesql.BillingRun, error) {
+	rows, err := p.q.StaleBillingRuns(ctx, pgsql.StaleBillingRunsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.BillingRun, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.BillingRun(r)
+	}
+	return out, err
 }
 
 func (p postgres) SubledgerBalances(ctx context.Context, arg sqlitesql.SubledgerBalancesParams) ([]sqlitesql.SubledgerBalancesRow, error) {
@@ -662,6 +878,14 @@ func (p postgres) UpdateApplicationReversed(ctx context.Context, arg sqlitesql.U
 	return p.q.UpdateApplicationReversed(ctx, pgsql.UpdateApplicationReversedParams(arg))
 }
 
+func (p postgres) UpdateContract(ctx context.Context, arg sqlitesql.UpdateContractParams) (int64, error) {
+	return p.q.UpdateContract(ctx, pgsql.UpdateContractParams(arg))
+}
+
+func (p postgres) UpdateContractPart(ctx context.Context, arg sqlitesql.UpdateContractPartParams) (int64, error) {
+	return p.q.UpdateContractPart(ctx, pgsql.UpdateContractPartParams(arg))
+}
+
 func (p postgres) UpdateCustomer(ctx context.Context, arg sqlitesql.UpdateCustomerParams) (int64, error) {
 	return p.q.UpdateCustomer(ctx, pgsql.UpdateCustomerParams(arg))
 }
@@ -674,8 +898,16 @@ func (p postgres) UpdatePaymentBalances(ctx context.Context, arg sqlitesql.Updat
 	return p.q.UpdatePaymentBalances(ctx, pgsql.UpdatePaymentBalancesParams(arg))
 }
 
+func (p postgres) UpdateProduct(ctx context.Context, arg sqlitesql.UpdateProductParams) (int64, error) {
+	return p.q.UpdateProduct(ctx, pgsql.UpdateProductParams(arg))
+}
+
 func (p postgres) UpdateRecharge(ctx context.Context, arg sqlitesql.UpdateRechargeParams) (int64, error) {
 	return p.q.UpdateRecharge(ctx, pgsql.UpdateRechargeParams(arg))
+}
+
+func (p postgres) UpdateSalesItem(ctx context.Context, arg sqlitesql.UpdateSalesItemParams) (int64, error) {
+	return p.q.UpdateSalesItem(ctx, pgsql.UpdateSalesItemParams(arg))
 }
 
 func (p postgres) UpdateSubscription(ctx context.Context, arg sqlitesql.UpdateSubscriptionParams) (int64, error) {
@@ -700,6 +932,10 @@ func (p postgres) UpdateWebhookEndpoint(ctx context.Context, arg sqlitesql.Updat
 
 func (p postgres) UpsertAccount(ctx context.Context, arg sqlitesql.UpsertAccountParams) error {
 	return p.q.UpsertAccount(ctx, pgsql.UpsertAccountParams(arg))
+}
+
+func (p postgres) UpsertBillingRunSkip(ctx context.Context, arg sqlitesql.UpsertBillingRunSkipParams) error {
+	return p.q.UpsertBillingRunSkip(ctx, pgsql.UpsertBillingRunSkipParams(arg))
 }
 
 func (p postgres) UpsertExchangeRate(ctx context.Context, arg sqlitesql.UpsertExchangeRateParams) error {

@@ -14,29 +14,22 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // --- products
 
-const productCols = `tenant_id, id, code, name, charge_type, unit, default_price, currency, account, item_sales_tax_group, provider, archived, created_at, updated_at`
-
-func (t *Sales) productArgs(p billing.Product) []any {
-	return []any{p.TenantID, p.ID, p.Code, p.Name, string(p.ChargeType), p.Unit, dbtx.DecArg(p.DefaultPrice.Decimal()), p.Currency, p.Account,
-		p.ItemSalesTaxGroup, p.Provider, p.Archived, t.D.TS(p.CreatedAt), t.D.TS(p.UpdatedAt)}
-}
-
-func (t *Sales) scanProduct(row interface{ Scan(...any) error }) (billing.Product, error) {
-	var p billing.Product
-	var ct string
-	var price decimal.Decimal
-	err := row.Scan(&p.TenantID, &p.ID, &p.Code, &p.Name, &ct, &p.Unit, dbtx.ScanDec(&price), &p.Currency, &p.Account,
-		&p.ItemSalesTaxGroup, &p.Provider, &p.Archived, dbtx.ScanTS(&p.CreatedAt), dbtx.ScanTS(&p.UpdatedAt))
-	p.ChargeType, p.DefaultPrice = billing.ChargeType(ct), money.PriceIn(price, p.Currency)
-	return p, err
-}
-
-func (t *Sales) productSelect() string {
-	return strings.Replace(productCols, "default_price", t.D.Dec("default_price"), 1)
+// productOf is the product a row holds.
+func productOf(r sqlitesql.Product) (billing.Product, error) {
+	var p dbtx.Parse
+	out := billing.Product{TenantID: r.TenantID, ID: r.ID, Code: r.Code, Name: r.Name, ChargeType: billing.ChargeType(r.ChargeType), Unit: r.Unit,
+		DefaultPrice: money.PriceIn(p.Dec(r.DefaultPrice), r.Currency), Currency: r.Currency, Account: r.Account,
+		ItemSalesTaxGroup: r.ItemSalesTaxGroup, Provider: r.Provider, Archived: r.Archived, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if p.Err != nil {
+		return out, fmt.Errorf("product %s: %w", r.ID, p.Err)
+	}
+	return out, nil
 }
 
 func dupCode(err error, what string) error {
@@ -48,7 +41,10 @@ func dupCode(err error, what string) error {
 }
 
 func (t *Sales) InsertProduct(ctx context.Context, p billing.Product) error {
-	_, err := t.Exec(ctx, `INSERT INTO products (`+productCols+`) VALUES (`+dbtx.Placeholders(14)+`)`, t.productArgs(p)...)
+	err := enginesql.For(t.Tx).InsertProduct(ctx, sqlitesql.InsertProductParams{TenantID: p.TenantID, ID: p.ID, Code: p.Code, Name: p.Name,
+		ChargeType: string(p.ChargeType), Unit: p.Unit, DefaultPrice: p.DefaultPrice.Decimal().String(), Currency: p.Currency, Account: p.Account,
+		ItemSalesTaxGroup: p.ItemSalesTaxGroup, Provider: p.Provider, Archived: p.Archived, CreatedAt: dbtx.TimeOf(p.CreatedAt),
+		UpdatedAt: dbtx.TimeOf(p.UpdatedAt)})
 	if d := dupCode(err, "product"); d != nil {
 		return d
 	}
@@ -59,70 +55,73 @@ func (t *Sales) InsertProduct(ctx context.Context, p billing.Product) error {
 }
 
 func (t *Sales) UpdateProduct(ctx context.Context, p billing.Product) error {
-	a := t.productArgs(p)
-	res, err := t.Exec(ctx, `UPDATE products SET code=?, name=?, charge_type=?, unit=?, default_price=?, currency=?, account=?,
-		item_sales_tax_group=?, provider=?, archived=?, created_at=?, updated_at=? WHERE tenant_id=? AND id=?`, append(a[2:], p.TenantID, p.ID)...)
+	n, err := enginesql.For(t.Tx).UpdateProduct(ctx, sqlitesql.UpdateProductParams{Code: p.Code, Name: p.Name, ChargeType: string(p.ChargeType),
+		Unit: p.Unit, DefaultPrice: p.DefaultPrice.Decimal().String(), Currency: p.Currency, Account: p.Account, ItemSalesTaxGroup: p.ItemSalesTaxGroup,
+		Provider: p.Provider, Archived: p.Archived, UpdatedAt: dbtx.TimeOf(p.UpdatedAt), TenantID: p.TenantID, ID: p.ID})
 	if d := dupCode(err, "product"); d != nil {
 		return d
 	}
-	return dbtx.MustAffect(res, err, "product", p.ID)
+	return dbtx.MustAffectRows(n, err, "product", p.ID)
+}
+
+func (t *Sales) gotProduct(r sqlitesql.Product, err error, ref string) (billing.Product, error) {
+	if dbtx.ErrNoRows(err) {
+		return billing.Product{}, dbtx.NotFound("product", ref)
+	}
+	if err != nil {
+		return billing.Product{}, fmt.Errorf("get product: %w", err)
+	}
+	return productOf(r)
 }
 
 func (t *Sales) GetProduct(ctx context.Context, tenantID, productID string) (billing.Product, error) {
-	p, err := t.scanProduct(t.QueryRow(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? AND id = ?`, tenantID, productID))
-	if dbtx.ErrNoRows(err) {
-		return p, dbtx.NotFound("product", productID)
-	}
-	if err != nil {
-		return p, fmt.Errorf("get product: %w", err)
-	}
-	return p, nil
+	r, err := enginesql.For(t.Tx).GetProduct(ctx, sqlitesql.GetProductParams{TenantID: tenantID, ID: productID})
+	return t.gotProduct(r, err, productID)
 }
 
 func (t *Sales) ProductByCode(ctx context.Context, tenantID, code string) (billing.Product, error) {
-	p, err := t.scanProduct(t.QueryRow(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? AND code = ?`, tenantID, code))
-	if dbtx.ErrNoRows(err) {
-		return p, dbtx.NotFound("product", code)
-	}
-	if err != nil {
-		return p, fmt.Errorf("product by code: %w", err)
-	}
-	return p, nil
+	r, err := enginesql.For(t.Tx).ProductByCode(ctx, sqlitesql.ProductByCodeParams{TenantID: tenantID, Code: code})
+	return t.gotProduct(r, err, code)
 }
 
 func (t *Sales) ListProducts(ctx context.Context, tenantID string) ([]billing.Product, error) {
-	rows, err := t.Query(ctx, `SELECT `+t.productSelect()+` FROM products WHERE tenant_id = ? ORDER BY code`, tenantID)
+	rows, err := enginesql.For(t.Tx).ListProducts(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list products: %w", err)
 	}
-	defer rows.Close()
-	var out []billing.Product
-	for rows.Next() {
-		p, err := t.scanProduct(rows)
+	out := make([]billing.Product, 0, len(rows))
+	for _, r := range rows {
+		p, err := productOf(r)
 		if err != nil {
-			return nil, fmt.Errorf("scan product: %w", err)
+			return nil, err
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // --- contracts
 
 func (t *Sales) InsertContract(ctx context.Context, c billing.Contract) error {
-	_, err := t.Exec(ctx, `INSERT INTO contracts (tenant_id, id, number, customer_id, name, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`,
-		c.TenantID, c.ID, c.Number, c.CustomerID, c.Name, c.Status, t.D.TS(c.CreatedAt), t.D.TS(c.UpdatedAt))
+	err := enginesql.For(t.Tx).InsertContract(ctx, sqlitesql.InsertContractParams{TenantID: c.TenantID, ID: c.ID, Number: c.Number,
+		CustomerID: c.CustomerID, Name: c.Name, Status: c.Status, CreatedAt: dbtx.TimeOf(c.CreatedAt), UpdatedAt: dbtx.TimeOf(c.UpdatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert contract: %w", err)
 	}
 	return t.insertParts(ctx, c)
 }
 
+// partRow is a contract part's columns as the generated queries write them.
+func partRow(tenantID, contractID string, p billing.ContractPart) sqlitesql.InsertContractPartParams {
+	return sqlitesql.InsertContractPartParams{TenantID: tenantID, ID: p.ID, ContractID: contractID, ProductID: p.ProductID,
+		Description: p.Description, Quantity: p.Quantity.String(), Price: p.Price.Decimal().String(), Interval: string(p.Interval),
+		StartDate: dbtx.DateText(p.Start), EndDate: dbtx.NDateText(p.End), InAdvance: p.InAdvance}
+}
+
 func (t *Sales) insertParts(ctx context.Context, c billing.Contract) error {
+	q := enginesql.For(t.Tx)
 	for _, p := range c.Parts {
-		_, err := t.Exec(ctx, `INSERT INTO contract_parts (tenant_id, id, contract_id, product_id, description, quantity, price, interval,
-			start_date, end_date, in_advance) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, c.TenantID, p.ID, c.ID, p.ProductID, p.Description,
-			dbtx.DecArg(p.Quantity), dbtx.DecArg(p.Price.Decimal()), string(p.Interval), dbtx.DateArg(p.Start), dbtx.DateArg(p.End), p.InAdvance)
+		err := q.InsertContractPart(ctx, partRow(c.TenantID, c.ID, p))
 		if dbtx.ForeignKeyViolation(err) {
 			return fail.Field("parts.product_id", "no product %q", p.ProductID)
 		}
@@ -134,20 +133,23 @@ func (t *Sales) insertParts(ctx context.Context, c billing.Contract) error {
 }
 
 func (t *Sales) UpdateContract(ctx context.Context, c billing.Contract) error {
-	res, err := t.Exec(ctx, `UPDATE contracts SET name=?, status=?, updated_at=? WHERE tenant_id=? AND id=?`, c.Name, c.Status, t.D.TS(c.UpdatedAt), c.TenantID, c.ID)
-	if err := dbtx.MustAffect(res, err, "contract", c.ID); err != nil {
+	q := enginesql.For(t.Tx)
+	n, err := q.UpdateContract(ctx, sqlitesql.UpdateContractParams{Name: c.Name, Status: c.Status, UpdatedAt: dbtx.TimeOf(c.UpdatedAt),
+		TenantID: c.TenantID, ID: c.ID})
+	if err := dbtx.MustAffectRows(n, err, "contract", c.ID); err != nil {
 		return err
 	}
 	// Parts keep their ids (sales items refer to them); new parts are added,
 	// changed ones updated. Parts are never deleted: end them instead.
 	for _, p := range c.Parts {
-		res, err := t.Exec(ctx, `UPDATE contract_parts SET product_id=?, description=?, quantity=?, price=?, interval=?, start_date=?,
-			end_date=?, in_advance=? WHERE tenant_id=? AND id=? AND contract_id=?`, p.ProductID, p.Description, dbtx.DecArg(p.Quantity),
-			dbtx.DecArg(p.Price.Decimal()), string(p.Interval), dbtx.DateArg(p.Start), dbtx.DateArg(p.End), p.InAdvance, c.TenantID, p.ID, c.ID)
+		r := partRow(c.TenantID, c.ID, p)
+		n, err := q.UpdateContractPart(ctx, sqlitesql.UpdateContractPartParams{ProductID: r.ProductID, Description: r.Description,
+			Quantity: r.Quantity, Price: r.Price, Interval: r.Interval, StartDate: r.StartDate, EndDate: r.EndDate, InAdvance: r.InAdvance,
+			TenantID: r.TenantID, ID: r.ID, ContractID: r.ContractID})
 		if err != nil {
 			return fmt.Errorf("update contract part: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			if err := t.insertParts(ctx, billing.Contract{TenantID: c.TenantID, ID: c.ID, Parts: []billing.ContractPart{p}}); err != nil {
 				return err
 			}
@@ -157,9 +159,7 @@ func (t *Sales) UpdateContract(ctx context.Context, c billing.Contract) error {
 }
 
 func (t *Sales) GetContract(ctx context.Context, tenantID, contractID string) (billing.Contract, error) {
-	w := dbtx.TenantWhere("c.tenant_id", tenantID)
-	w.And("c.id = ?", contractID)
-	cs, err := t.listContracts(ctx, w)
+	cs, err := t.listContracts(ctx, sqlitesql.ListContractsParams{TenantID: tenantID, ContractID: contractID})
 	if err != nil {
 		return billing.Contract{}, err
 	}
@@ -170,11 +170,7 @@ func (t *Sales) GetContract(ctx context.Context, tenantID, contractID string) (b
 }
 
 func (t *Sales) ListContracts(ctx context.Context, tenantID, customerID string) ([]billing.Contract, error) {
-	w := dbtx.TenantWhere("c.tenant_id", tenantID)
-	if customerID != "" {
-		w.And("c.customer_id = ?", customerID)
-	}
-	return t.listContracts(ctx, w)
+	return t.listContracts(ctx, sqlitesql.ListContractsParams{TenantID: tenantID, CustomerID: customerID})
 }
 
 // ContractPartPeriods returns the periods already billed for a contract
@@ -182,111 +178,90 @@ func (t *Sales) ListContracts(ctx context.Context, tenantID, customerID string) 
 // period was dealt with too), by start. The items' source references are
 // "<part id>@<period start>", a range of the source index.
 func (t *Sales) ContractPartPeriods(ctx context.Context, tenantID, partID string) ([]calendar.Range, error) {
-	w := dbtx.TenantWhere("tenant_id", tenantID)
-	w.And("source = ?", string(billing.SourceContract))
-	w.And("source_ref >= ?", partID+"@")
-	w.And("source_ref < ?", partID+"A") // 'A' follows '@'
-	w.And("period_start IS NOT NULL")
-	rows, err := t.Query(ctx, `SELECT period_start, period_end FROM sales_items WHERE `+w.String()+` ORDER BY source_ref`, w.Args()...)
+	rows, err := enginesql.For(t.Tx).ContractPartPeriods(ctx, sqlitesql.ContractPartPeriodsParams{TenantID: tenantID,
+		RefFrom: partID + "@", RefTo: partID + "A"}) // 'A' follows '@'
 	if err != nil {
 		return nil, fmt.Errorf("contract part periods: %w", err)
 	}
-	defer rows.Close()
-	var out []calendar.Range
-	for rows.Next() {
-		var r calendar.Range
-		if err := rows.Scan(dbtx.ScanDate(&r.From), dbtx.ScanDate(&r.To)); err != nil {
-			return nil, fmt.Errorf("scan contract part period: %w", err)
-		}
-		out = append(out, r)
+	var p dbtx.Parse
+	out := make([]calendar.Range, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, calendar.Range{From: p.NDate(r.PeriodStart), To: p.NDate(r.PeriodEnd)})
 	}
-	return out, rows.Err()
+	if p.Err != nil {
+		return nil, fmt.Errorf("contract part periods: %w", p.Err)
+	}
+	return out, nil
 }
 
-func (t *Sales) listContracts(ctx context.Context, w *dbtx.Where) ([]billing.Contract, error) {
-	rows, err := t.Query(ctx, `SELECT c.tenant_id, c.id, c.number, c.customer_id, c.name, c.status, c.created_at, c.updated_at,
-		p.id, p.product_id, p.description, `+t.D.Dec("p.quantity")+`, `+t.D.Dec("p.price")+`, p.interval, p.start_date, p.end_date, p.in_advance,
-		COALESCE(pr.currency, '')
-		FROM contracts c JOIN contract_parts p ON p.tenant_id = c.tenant_id AND p.contract_id = c.id
-		LEFT JOIN products pr ON pr.tenant_id = p.tenant_id AND pr.id = p.product_id
-		WHERE `+w.String()+` ORDER BY c.number, p.start_date, p.id`, w.Args()...)
+func (t *Sales) listContracts(ctx context.Context, arg sqlitesql.ListContractsParams) ([]billing.Contract, error) {
+	rows, err := enginesql.For(t.Tx).ListContracts(ctx, arg)
 	if err != nil {
 		return nil, fmt.Errorf("list contracts: %w", err)
 	}
-	defer rows.Close()
+	var p dbtx.Parse
 	var out []billing.Contract
-	for rows.Next() {
-		var c billing.Contract
-		var p billing.ContractPart
-		var interval, cur string
-		var price decimal.Decimal
-		if err := rows.Scan(&c.TenantID, &c.ID, &c.Number, &c.CustomerID, &c.Name, &c.Status, dbtx.ScanTS(&c.CreatedAt), dbtx.ScanTS(&c.UpdatedAt),
-			&p.ID, &p.ProductID, &p.Description, dbtx.ScanDec(&p.Quantity), dbtx.ScanDec(&price), &interval, dbtx.ScanDate(&p.Start), dbtx.ScanDate(&p.End),
-			&p.InAdvance, &cur); err != nil {
-			return nil, fmt.Errorf("scan contract: %w", err)
-		}
-		p.Interval, p.Price, p.Currency = billing.Interval(interval), money.PriceIn(price, cur), cur
+	for _, r := range rows {
+		c, part := r.Contract, r.ContractPart
 		if len(out) == 0 || out[len(out)-1].ID != c.ID {
-			out = append(out, c)
+			out = append(out, billing.Contract{TenantID: c.TenantID, ID: c.ID, Number: c.Number, CustomerID: c.CustomerID, Name: c.Name,
+				Status: c.Status, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()})
 		}
-		out[len(out)-1].Parts = append(out[len(out)-1].Parts, p)
+		out[len(out)-1].Parts = append(out[len(out)-1].Parts, billing.ContractPart{ID: part.ID, ProductID: part.ProductID,
+			Description: part.Description, Quantity: p.Dec(part.Quantity), Price: money.PriceIn(p.Dec(part.Price), r.Currency),
+			Interval: billing.Interval(part.Interval), Start: p.Date(part.StartDate), End: p.NDate(part.EndDate), InAdvance: part.InAdvance,
+			Currency: r.Currency})
 	}
-	return out, rows.Err()
+	if p.Err != nil {
+		return nil, fmt.Errorf("contracts: %w", p.Err)
+	}
+	return out, nil
 }
 
 // --- tickets and time
 
 func (t *Sales) InsertTicket(ctx context.Context, k service.Ticket) error {
-	_, err := t.Exec(ctx, `INSERT INTO tickets (tenant_id, id, number, customer_id, title, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)`,
-		k.TenantID, k.ID, k.Number, k.CustomerID, k.Title, k.Status, t.D.TS(k.CreatedAt), t.D.TS(k.UpdatedAt))
+	err := enginesql.For(t.Tx).InsertTicket(ctx, sqlitesql.InsertTicketParams{TenantID: k.TenantID, ID: k.ID, Number: k.Number,
+		CustomerID: k.CustomerID, Title: k.Title, Status: k.Status, CreatedAt: dbtx.TimeOf(k.CreatedAt), UpdatedAt: dbtx.TimeOf(k.UpdatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert ticket: %w", err)
 	}
 	return nil
 }
 
-func (t *Sales) listTickets(ctx context.Context, w *dbtx.Where) ([]service.Ticket, error) {
-	rows, err := t.Query(ctx, `SELECT tenant_id, id, number, customer_id, title, status, created_at, updated_at FROM tickets WHERE `+w.String()+` ORDER BY number`, w.Args()...)
-	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
-	}
-	defer rows.Close()
-	var out []service.Ticket
-	for rows.Next() {
-		var k service.Ticket
-		if err := rows.Scan(&k.TenantID, &k.ID, &k.Number, &k.CustomerID, &k.Title, &k.Status, dbtx.ScanTS(&k.CreatedAt), dbtx.ScanTS(&k.UpdatedAt)); err != nil {
-			return nil, fmt.Errorf("scan ticket: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+// ticketOf is the ticket a row holds.
+func ticketOf(r sqlitesql.Ticket) service.Ticket {
+	return service.Ticket{TenantID: r.TenantID, ID: r.ID, Number: r.Number, CustomerID: r.CustomerID, Title: r.Title, Status: r.Status,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func (t *Sales) GetTicket(ctx context.Context, tenantID, ticketID string) (service.Ticket, error) {
-	w := dbtx.TenantWhere("tenant_id", tenantID)
-	w.And("id = ?", ticketID)
-	ks, err := t.listTickets(ctx, w)
-	if err != nil {
-		return service.Ticket{}, err
-	}
-	if len(ks) == 0 {
+	r, err := enginesql.For(t.Tx).GetTicket(ctx, sqlitesql.GetTicketParams{TenantID: tenantID, ID: ticketID})
+	if dbtx.ErrNoRows(err) {
 		return service.Ticket{}, dbtx.NotFound("ticket", ticketID)
 	}
-	return ks[0], nil
+	if err != nil {
+		return service.Ticket{}, fmt.Errorf("get ticket: %w", err)
+	}
+	return ticketOf(r), nil
 }
 
 func (t *Sales) ListTickets(ctx context.Context, tenantID, customerID string) ([]service.Ticket, error) {
-	w := dbtx.TenantWhere("tenant_id", tenantID)
-	if customerID != "" {
-		w.And("customer_id = ?", customerID)
+	rows, err := enginesql.For(t.Tx).ListTickets(ctx, sqlitesql.ListTicketsParams{TenantID: tenantID, CustomerID: customerID})
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
 	}
-	return t.listTickets(ctx, w)
+	out := make([]service.Ticket, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ticketOf(r))
+	}
+	return out, nil
 }
 
 func (t *Sales) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error {
-	_, err := t.Exec(ctx, `INSERT INTO time_entries (tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, rate, currency,
-		description, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, e.TenantID, e.ID, e.TicketID, e.UserID, e.UserName, dbtx.DateArg(e.WorkDate),
-		e.Minutes, e.Billable, dbtx.DecArg(e.Rate.Decimal()), e.Rate.Currency().Code(), e.Description, t.D.TS(e.CreatedAt))
+	err := enginesql.For(t.Tx).InsertTimeEntry(ctx, sqlitesql.InsertTimeEntryParams{TenantID: e.TenantID, ID: e.ID, TicketID: e.TicketID,
+		UserID: e.UserID, UserName: e.UserName, WorkDate: dbtx.DateText(e.WorkDate), Minutes: int64(e.Minutes), Billable: e.Billable,
+		Rate: e.Rate.Decimal().String(), Currency: e.Rate.Currency().Code(), Description: e.Description, CreatedAt: dbtx.TimeOf(e.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert time entry: %w", err)
 	}
@@ -294,106 +269,110 @@ func (t *Sales) InsertTimeEntry(ctx context.Context, e service.TimeEntry) error 
 }
 
 func (t *Sales) ListTimeEntries(ctx context.Context, tenantID, ticketID string) ([]service.TimeEntry, error) {
-	rows, err := t.Query(ctx, `SELECT tenant_id, id, ticket_id, user_id, user_name, work_date, minutes, billable, `+t.D.Dec("rate")+`, currency,
-		description, created_at FROM time_entries WHERE tenant_id = ? AND ticket_id = ? ORDER BY work_date, id`, tenantID, ticketID)
+	rows, err := enginesql.For(t.Tx).ListTimeEntries(ctx, sqlitesql.ListTimeEntriesParams{TenantID: tenantID, TicketID: ticketID})
 	if err != nil {
 		return nil, fmt.Errorf("list time entries: %w", err)
 	}
-	defer rows.Close()
-	var out []service.TimeEntry
-	for rows.Next() {
-		var e service.TimeEntry
-		var rate decimal.Decimal
-		var cur string
-		if err := rows.Scan(&e.TenantID, &e.ID, &e.TicketID, &e.UserID, &e.UserName, dbtx.ScanDate(&e.WorkDate), &e.Minutes, &e.Billable,
-			dbtx.ScanDec(&rate), &cur, &e.Description, dbtx.ScanTS(&e.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("scan time entry: %w", err)
-		}
-		e.Rate = money.PriceIn(rate, cur)
-		out = append(out, e)
+	var p dbtx.Parse
+	out := make([]service.TimeEntry, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, service.TimeEntry{TenantID: r.TenantID, ID: r.ID, TicketID: r.TicketID, UserID: r.UserID, UserName: r.UserName,
+			WorkDate: p.Date(r.WorkDate), Minutes: int(r.Minutes), Billable: r.Billable, Rate: money.PriceIn(p.Dec(r.Rate), r.Currency),
+			Description: r.Description, CreatedAt: r.CreatedAt.UTC()})
 	}
-	return out, rows.Err()
+	if p.Err != nil {
+		return nil, fmt.Errorf("time entries: %w", p.Err)
+	}
+	return out, nil
 }
 
 // --- sales items
 
-const salesItemCols = `tenant_id, id, customer_id, source, source_ref, product_id, description, quantity, unit, unit_price, discount, gross,
-	billing_date, period_start, period_end, provider, currency, charge_type, account, item_sales_tax_group, status, invoice_id, created_at, updated_at`
-
-func (t *Sales) salesItemSelect() string {
-	r := strings.NewReplacer("quantity,", t.D.Dec("quantity")+",", "unit_price,", t.D.Dec("unit_price")+",",
-		"discount,", t.D.Dec("discount")+",", "gross,", t.D.Dec("gross")+",")
-	return r.Replace(salesItemCols)
+// salesItemRow is a sales item's columns as the generated queries write them.
+func salesItemRow(si billing.SalesItem) sqlitesql.InsertSalesItemParams {
+	return sqlitesql.InsertSalesItemParams{TenantID: si.TenantID, ID: si.ID, CustomerID: si.CustomerID, Source: string(si.Source),
+		SourceRef: si.SourceRef, ProductID: si.ProductID, Description: si.Description, Quantity: si.Quantity.String(), Unit: si.Unit,
+		UnitPrice: si.UnitPrice.Decimal().String(), Discount: si.Discount.Decimal().String(), Gross: si.Gross.Decimal().String(),
+		BillingDate: dbtx.DateText(si.BillingDate), PeriodStart: dbtx.NDateText(si.PeriodStart), PeriodEnd: dbtx.NDateText(si.PeriodEnd),
+		Provider: si.Provider, Currency: si.Currency, ChargeType: string(si.ChargeType), Account: si.Account, ItemSalesTaxGroup: si.ItemSalesTaxGroup,
+		Status: string(si.Status), InvoiceID: si.InvoiceID, CreatedAt: dbtx.TimeOf(si.CreatedAt), UpdatedAt: dbtx.TimeOf(si.UpdatedAt)}
 }
 
-func (t *Sales) salesItemArgs(si billing.SalesItem) []any {
-	return []any{si.TenantID, si.ID, si.CustomerID, string(si.Source), si.SourceRef, si.ProductID, si.Description, dbtx.DecArg(si.Quantity),
-		si.Unit, dbtx.DecArg(si.UnitPrice.Decimal()), dbtx.DecArg(si.Discount.Decimal()), dbtx.DecArg(si.Gross.Decimal()), dbtx.DateArg(si.BillingDate), dbtx.DateArg(si.PeriodStart),
-		dbtx.DateArg(si.PeriodEnd), si.Provider, si.Currency, string(si.ChargeType), si.Account, si.ItemSalesTaxGroup, string(si.Status),
-		si.InvoiceID, t.D.TS(si.CreatedAt), t.D.TS(si.UpdatedAt)}
+// salesItemOf is the sales item a row holds.
+func salesItemOf(r sqlitesql.SalesItem) (billing.SalesItem, error) {
+	var p dbtx.Parse
+	si := billing.SalesItem{TenantID: r.TenantID, ID: r.ID, CustomerID: r.CustomerID, Source: billing.Source(r.Source), SourceRef: r.SourceRef,
+		ProductID: r.ProductID, Description: r.Description, Quantity: p.Dec(r.Quantity), Unit: r.Unit,
+		UnitPrice: money.PriceIn(p.Dec(r.UnitPrice), r.Currency), Discount: money.In(p.Dec(r.Discount), r.Currency),
+		Gross: money.In(p.Dec(r.Gross), r.Currency), BillingDate: p.Date(r.BillingDate), PeriodStart: p.NDate(r.PeriodStart),
+		PeriodEnd: p.NDate(r.PeriodEnd), Provider: r.Provider, Currency: r.Currency, ChargeType: billing.ChargeType(r.ChargeType),
+		Account: r.Account, ItemSalesTaxGroup: r.ItemSalesTaxGroup, Status: billing.ItemStatus(r.Status), InvoiceID: r.InvoiceID,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if p.Err != nil {
+		return si, fmt.Errorf("sales item %s: %w", r.ID, p.Err)
+	}
+	return si, nil
 }
 
-func scanSalesItem(row interface{ Scan(...any) error }) (billing.SalesItem, error) {
-	var si billing.SalesItem
-	var src, ct, st string
-	var price, discount, gross decimal.Decimal
-	err := row.Scan(&si.TenantID, &si.ID, &si.CustomerID, &src, &si.SourceRef, &si.ProductID, &si.Description, dbtx.ScanDec(&si.Quantity),
-		&si.Unit, dbtx.ScanDec(&price), dbtx.ScanDec(&discount), dbtx.ScanDec(&gross), dbtx.ScanDate(&si.BillingDate), dbtx.ScanDate(&si.PeriodStart),
-		dbtx.ScanDate(&si.PeriodEnd), &si.Provider, &si.Currency, &ct, &si.Account, &si.ItemSalesTaxGroup, &st, &si.InvoiceID,
-		dbtx.ScanTS(&si.CreatedAt), dbtx.ScanTS(&si.UpdatedAt))
-	si.Source, si.ChargeType, si.Status = billing.Source(src), billing.ChargeType(ct), billing.ItemStatus(st)
-	si.UnitPrice, si.Discount, si.Gross = money.PriceIn(price, si.Currency), money.In(discount, si.Currency), money.In(gross, si.Currency)
-	return si, err
+func salesItemsOf(rows []sqlitesql.SalesItem) ([]billing.SalesItem, error) {
+	out := make([]billing.SalesItem, 0, len(rows))
+	for _, r := range rows {
+		si, err := salesItemOf(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, si)
+	}
+	return out, nil
 }
 
 func (t *Sales) InsertSalesItem(ctx context.Context, si billing.SalesItem) error {
-	// ON CONFLICT DO NOTHING rather than catching the violation: on
-	// PostgreSQL an error would abort the caller's whole transaction.
-	res, err := t.Exec(ctx, `INSERT INTO sales_items (`+salesItemCols+`) VALUES (`+dbtx.Placeholders(24)+`)
-		ON CONFLICT (tenant_id, source, source_ref) WHERE source <> 'manual' DO NOTHING`, t.salesItemArgs(si)...)
+	n, err := enginesql.For(t.Tx).InsertSalesItem(ctx, salesItemRow(si))
 	if err != nil {
 		return fmt.Errorf("insert sales item: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n == 0 {
 		return fail.Conflictf("a sales item for %s %s exists already", si.Source, si.SourceRef)
 	}
 	return nil
 }
 
 func (t *Sales) UpdateSalesItem(ctx context.Context, si billing.SalesItem) error {
-	a := t.salesItemArgs(si)
-	res, err := t.Exec(ctx, `UPDATE sales_items SET customer_id=?, source=?, source_ref=?, product_id=?, description=?, quantity=?, unit=?,
-		unit_price=?, discount=?, gross=?, billing_date=?, period_start=?, period_end=?, provider=?, currency=?, charge_type=?, account=?,
-		item_sales_tax_group=?, status=?, invoice_id=?, created_at=?, updated_at=? WHERE tenant_id=? AND id=?`, append(a[2:], si.TenantID, si.ID)...)
-	return dbtx.MustAffect(res, err, "sales item", si.ID)
+	r := salesItemRow(si)
+	n, err := enginesql.For(t.Tx).UpdateSalesItem(ctx, sqlitesql.UpdateSalesItemParams{CustomerID: r.CustomerID, Source: r.Source,
+		SourceRef: r.SourceRef, ProductID: r.ProductID, Description: r.Description, Quantity: r.Quantity, Unit: r.Unit, UnitPrice: r.UnitPrice,
+		Discount: r.Discount, Gross: r.Gross, BillingDate: r.BillingDate, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Provider: r.Provider,
+		Currency: r.Currency, ChargeType: r.ChargeType, Account: r.Account, ItemSalesTaxGroup: r.ItemSalesTaxGroup, Status: r.Status,
+		InvoiceID: r.InvoiceID, UpdatedAt: r.UpdatedAt, TenantID: r.TenantID, ID: r.ID})
+	return dbtx.MustAffectRows(n, err, "sales item", si.ID)
 }
 
-func (t *Sales) getSalesItem(ctx context.Context, suffix, tenantID, itemID string) (billing.SalesItem, error) {
-	si, err := scanSalesItem(t.QueryRow(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items WHERE tenant_id = ? AND id = ?`+suffix, tenantID, itemID))
+func (t *Sales) gotSalesItem(r sqlitesql.SalesItem, err error, itemID string) (billing.SalesItem, error) {
 	if dbtx.ErrNoRows(err) {
-		return si, dbtx.NotFound("sales item", itemID)
+		return billing.SalesItem{}, dbtx.NotFound("sales item", itemID)
 	}
 	if err != nil {
-		return si, fmt.Errorf("get sales item: %w", err)
+		return billing.SalesItem{}, fmt.Errorf("get sales item: %w", err)
 	}
-	return si, nil
+	return salesItemOf(r)
 }
 
 func (t *Sales) GetSalesItem(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error) {
-	return t.getSalesItem(ctx, "", tenantID, itemID)
+	r, err := enginesql.For(t.Tx).GetSalesItem(ctx, sqlitesql.GetSalesItemParams{TenantID: tenantID, ID: itemID})
+	return t.gotSalesItem(r, err, itemID)
 }
 
 func (t *Sales) GetSalesItemForUpdate(ctx context.Context, tenantID, itemID string) (billing.SalesItem, error) {
-	return t.getSalesItem(ctx, t.D.ForUpdate(), tenantID, itemID)
+	r, err := enginesql.For(t.Tx).GetSalesItemForUpdate(ctx, sqlitesql.GetSalesItemForUpdateParams{TenantID: tenantID, ID: itemID})
+	return t.gotSalesItem(r, err, itemID)
 }
 
 func (t *Sales) SetOpenItemsStatus(ctx context.Context, tenantID, customerID string, status billing.ItemStatus, at time.Time) (int, error) {
-	res, err := t.Exec(ctx, `UPDATE sales_items SET status = ?, updated_at = ? WHERE tenant_id = ? AND customer_id = ? AND status IN ('draft', 'pending') AND status <> ?`,
-		string(status), t.D.TS(at), tenantID, customerID, string(status))
+	n, err := enginesql.For(t.Tx).SetOpenItemsStatus(ctx, sqlitesql.SetOpenItemsStatusParams{Status: string(status), UpdatedAt: dbtx.TimeOf(at),
+		TenantID: tenantID, CustomerID: customerID})
 	if err != nil {
 		return 0, fmt.Errorf("set item status: %w", err)
 	}
-	n, _ := res.RowsAffected()
 	return int(n), nil
 }
 
@@ -459,8 +438,8 @@ func (t *Sales) ListSalesItems(ctx context.Context, tenantID string, f service.S
 	}
 	sortExpr := col
 	if col == "gross" {
-		// Qualified: on PostgreSQL a bare "gross" in ORDER BY names the
-		// select list's gross::text, which sorts "120.00" before "15.00".
+		// As a number (dbtx.Dialect.Num): SQLite's text amounts would sort
+		// "120.00" before "15.00".
 		sortExpr = t.D.Num("sales_items.gross")
 	}
 	if c := f.Page.After(); c != nil {
@@ -500,21 +479,16 @@ func (t *Sales) ListSalesItems(ctx context.Context, tenantID string, f service.S
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, err := t.Query(ctx, `SELECT `+t.salesItemSelect()+` FROM sales_items WHERE `+w.String()+
+	rows, err := t.Query(ctx, `SELECT * FROM sales_items WHERE `+w.String()+
 		` ORDER BY `+sortExpr+` `+dir+`, id `+dir+` LIMIT ?`, append(w.Args(), f.Page.Limit+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("list sales items: %w", err)
 	}
-	defer rows.Close()
-	var out []billing.SalesItem
-	for rows.Next() {
-		si, err := scanSalesItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan sales item: %w", err)
-		}
-		out = append(out, si)
+	rs, err := dbtx.ScanRows[sqlitesql.SalesItem](rows)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return salesItemsOf(rs)
 }
 
 // compileCondition turns a validated advanced-filter tree into SQL. Field

@@ -373,16 +373,16 @@ func (q *Queries) DeletePaymentMethod(ctx context.Context, arg DeletePaymentMeth
 
 const dueSubscriptionIDs = `-- name: DueSubscriptionIDs :many
 SELECT id FROM subscriptions
-WHERE tenant_id = ?1 AND (?2 = '' OR customer_id = ?2) AND status = 'active'
+WHERE tenant_id = ?1 AND (CAST(?2 AS TEXT) = '' OR customer_id = ?2) AND status = 'active'
     AND next_renewal <= ?3 AND (ends_on IS NULL OR next_renewal <= ends_on OR ends_on < ?3)
 ORDER BY next_renewal, id LIMIT ?4
 `
 
 type DueSubscriptionIDsParams struct {
-	TenantID   string      `db:"tenant_id"`
-	CustomerID interface{} `db:"customer_id"`
-	UpTo       string      `db:"up_to"`
-	Max        int64       `db:"max"`
+	TenantID   string `db:"tenant_id"`
+	CustomerID string `db:"customer_id"`
+	UpTo       string `db:"up_to"`
+	Max        int64  `db:"max"`
 }
 
 func (q *Queries) DueSubscriptionIDs(ctx context.Context, arg DueSubscriptionIDsParams) ([]string, error) {

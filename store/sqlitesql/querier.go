@@ -14,6 +14,21 @@ type Querier interface {
 	// and latest dates when unbounded).
 	AccountLines(ctx context.Context, arg AccountLinesParams) ([]AccountLinesRow, error)
 	AccountTotalsBefore(ctx context.Context, arg AccountTotalsBeforeParams) (AccountTotalsBeforeRow, error)
+	// Adds the counts; sets the phase, status and error when given (not
+	// empty), the skipped items when set, finished_at when finished; a
+	// completed or failed run holds no lease.
+	AddBillingRunProgress(ctx context.Context, arg AddBillingRunProgressParams) (int64, error)
+	// The pending items of a period, by the account they are billed to (the
+	// customer's invoice account, or itself), provider and currency; of one
+	// customer and those billed to it when customer_id is not empty. Items of
+	// an account without billing information wait.
+	BillingGroups(ctx context.Context, arg BillingGroupsParams) ([]BillingGroupsRow, error)
+	BillingRunOf(ctx context.Context, arg BillingRunOfParams) (BillingRun, error)
+	BillingRunSkips(ctx context.Context, arg BillingRunSkipsParams) ([]BillingRunSkip, error)
+	// The pending items of a period of some customers, locked in id order (on
+	// PostgreSQL), so transactions claiming overlapping sets wait for each
+	// other instead of deadlocking.
+	ClaimItems(ctx context.Context, arg ClaimItemsParams) ([]SalesItem, error)
 	ClaimNotification(ctx context.Context, arg ClaimNotificationParams) ([]Notification, error)
 	ClaimNotifications(ctx context.Context, arg ClaimNotificationsParams) ([]Notification, error)
 	ClaimRecharge(ctx context.Context, arg ClaimRechargeParams) (int64, error)
@@ -21,8 +36,13 @@ type Querier interface {
 	// under an expired lease.
 	ClaimRecharges(ctx context.Context, arg ClaimRechargesParams) ([]string, error)
 	ClaimWebhookDeliveries(ctx context.Context, arg ClaimWebhookDeliveriesParams) ([]WebhookDelivery, error)
+	ClearBillingRunSkips(ctx context.Context, arg ClearBillingRunSkipsParams) error
 	ClearPrimaryPaymentMethod(ctx context.Context, arg ClearPrimaryPaymentMethodParams) error
+	// The periods of the sales items a contract part made: their source
+	// references are "<part id>@<period start>", a range of the source index.
+	ContractPartPeriods(ctx context.Context, arg ContractPartPeriodsParams) ([]ContractPartPeriodsRow, error)
 	CountFailedLogins(ctx context.Context, arg CountFailedLoginsParams) (CountFailedLoginsRow, error)
+	CountSkippedItems(ctx context.Context, arg CountSkippedItemsParams) (int64, error)
 	// A customer's payments in a currency with an unapplied part (exact text
 	// on SQLite, where zero is always "0").
 	CreditPayments(ctx context.Context, arg CreditPaymentsParams) ([]CreditPaymentsRow, error)
@@ -41,6 +61,7 @@ type Querier interface {
 	EntryLines(ctx context.Context, arg EntryLinesParams) ([]EntryLinesRow, error)
 	ExchangeRateOn(ctx context.Context, arg ExchangeRateOnParams) ([]ExchangeRate, error)
 	FirstEntryID(ctx context.Context, tenantID string) ([]string, error)
+	GetBillingRun(ctx context.Context, arg GetBillingRunParams) (BillingRun, error)
 	GetCustomer(ctx context.Context, arg GetCustomerParams) (GetCustomerRow, error)
 	GetCustomerForUpdate(ctx context.Context, arg GetCustomerForUpdateParams) (GetCustomerForUpdateRow, error)
 	GetDunningSettings(ctx context.Context, tenantID string) (DunningSetting, error)
@@ -52,11 +73,15 @@ type Querier interface {
 	GetPayment(ctx context.Context, arg GetPaymentParams) (GetPaymentRow, error)
 	GetPaymentForUpdate(ctx context.Context, arg GetPaymentForUpdateParams) (GetPaymentForUpdateRow, error)
 	GetPaymentMethod(ctx context.Context, arg GetPaymentMethodParams) (PaymentMethod, error)
+	GetProduct(ctx context.Context, arg GetProductParams) (Product, error)
 	GetRecharge(ctx context.Context, arg GetRechargeParams) (GetRechargeRow, error)
 	GetRechargeForUpdate(ctx context.Context, arg GetRechargeForUpdateParams) (GetRechargeForUpdateRow, error)
+	GetSalesItem(ctx context.Context, arg GetSalesItemParams) (SalesItem, error)
+	GetSalesItemForUpdate(ctx context.Context, arg GetSalesItemForUpdateParams) (SalesItem, error)
 	GetSubscription(ctx context.Context, arg GetSubscriptionParams) (Subscription, error)
 	GetSubscriptionForUpdate(ctx context.Context, arg GetSubscriptionForUpdateParams) (Subscription, error)
 	GetTenant(ctx context.Context, id string) (Tenant, error)
+	GetTicket(ctx context.Context, arg GetTicketParams) (Ticket, error)
 	GetUser(ctx context.Context, arg GetUserParams) (User, error)
 	GetWallet(ctx context.Context, arg GetWalletParams) (Wallet, error)
 	GetWalletForUpdate(ctx context.Context, arg GetWalletForUpdateParams) (Wallet, error)
@@ -67,6 +92,12 @@ type Querier interface {
 	InsertAPIKey(ctx context.Context, arg InsertAPIKeyParams) error
 	InsertApplication(ctx context.Context, arg InsertApplicationParams) error
 	InsertAudit(ctx context.Context, arg InsertAuditParams) error
+	// Every unique key arbitrates, not only the period's: a node resuming a run
+	// inserts the run it read (its id too), and on PostgreSQL a conflict on a
+	// key that is not an arbiter is an error, not "nothing to do".
+	InsertBillingRun(ctx context.Context, arg InsertBillingRunParams) error
+	InsertContract(ctx context.Context, arg InsertContractParams) error
+	InsertContractPart(ctx context.Context, arg InsertContractPartParams) error
 	// The accounts area on SQLite: customers, payment methods, subscriptions,
 	// wallets with their settings, grants, movements and recharges. Keep it
 	// beside pgsql/queries/accounts.sql: the same queries, names, arguments and
@@ -85,8 +116,16 @@ type Querier interface {
 	// SQLite amounts are text, summed by dec_sum, see dbtx/sqlitefuncs.go).
 	InsertPayment(ctx context.Context, arg InsertPaymentParams) error
 	InsertPaymentMethod(ctx context.Context, arg InsertPaymentMethodParams) error
+	// The sales area on SQLite: products, contracts, tickets and time, sales
+	// items and billing runs. Keep it beside pgsql/queries/sales.sql: the same
+	// queries, names, arguments and columns; only the engine's own SQL differs
+	// (row locks, lists of ids).
+	InsertProduct(ctx context.Context, arg InsertProductParams) error
 	InsertRecharge(ctx context.Context, arg InsertRechargeParams) error
 	InsertRefund(ctx context.Context, arg InsertRefundParams) error
+	// ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL
+	// an error would abort the caller's whole transaction.
+	InsertSalesItem(ctx context.Context, arg InsertSalesItemParams) (int64, error)
 	InsertSubscription(ctx context.Context, arg InsertSubscriptionParams) error
 	// The identity and settings area on SQLite: tenants, users, sign-in
 	// attempts, API keys, the audit log, tax codes and groups, ledger accounts,
@@ -94,19 +133,29 @@ type Querier interface {
 	// beside pgsql/queries/identity.sql: the same queries, names, arguments and
 	// columns.
 	InsertTenant(ctx context.Context, arg InsertTenantParams) error
+	InsertTicket(ctx context.Context, arg InsertTicketParams) error
+	InsertTimeEntry(ctx context.Context, arg InsertTimeEntryParams) error
 	InsertUser(ctx context.Context, arg InsertUserParams) error
 	InsertWallet(ctx context.Context, arg InsertWalletParams) error
 	InsertWebhookAttempt(ctx context.Context, arg InsertWebhookAttemptParams) error
 	InsertWebhookDelivery(ctx context.Context, arg InsertWebhookDeliveryParams) error
 	InsertWebhookEndpoint(ctx context.Context, arg InsertWebhookEndpointParams) error
 	InsertWebhookEvent(ctx context.Context, arg InsertWebhookEventParams) error
+	LatestBillingRun(ctx context.Context, arg LatestBillingRunParams) (BillingRun, error)
+	LeaseBillingRun(ctx context.Context, arg LeaseBillingRunParams) (int64, error)
 	ListAPIKeys(ctx context.Context, tenantID string) ([]ApiKey, error)
 	ListAccounts(ctx context.Context, tenantID string) ([]LedgerAccount, error)
+	ListBillingRuns(ctx context.Context, tenantID string) ([]BillingRun, error)
+	// A tenant's contracts (one customer's when customer_id is not empty; one
+	// contract when contract_id is not empty), a row per part, with the
+	// currency of its product.
+	ListContracts(ctx context.Context, arg ListContractsParams) ([]ListContractsRow, error)
 	ListGrants(ctx context.Context, arg ListGrantsParams) ([]ListGrantsRow, error)
 	ListMovements(ctx context.Context, arg ListMovementsParams) ([]ListMovementsRow, error)
 	ListNotificationsOf(ctx context.Context, arg ListNotificationsOfParams) ([]Notification, error)
 	ListPaymentMethods(ctx context.Context, arg ListPaymentMethodsParams) ([]PaymentMethod, error)
 	ListPostingProfiles(ctx context.Context, tenantID string) ([]PostingProfile, error)
+	ListProducts(ctx context.Context, tenantID string) ([]Product, error)
 	ListRecharges(ctx context.Context, arg ListRechargesParams) ([]ListRechargesRow, error)
 	ListRechargesByID(ctx context.Context, arg ListRechargesByIDParams) ([]ListRechargesByIDRow, error)
 	ListRefunds(ctx context.Context, arg ListRefundsParams) ([]ListRefundsRow, error)
@@ -114,34 +163,48 @@ type Querier interface {
 	ListTaxCodes(ctx context.Context, tenantID string) ([]TaxCode, error)
 	ListTaxGroups(ctx context.Context, tenantID string) ([]TaxGroup, error)
 	ListTenants(ctx context.Context) ([]Tenant, error)
+	ListTickets(ctx context.Context, arg ListTicketsParams) ([]Ticket, error)
+	ListTimeEntries(ctx context.Context, arg ListTimeEntriesParams) ([]TimeEntry, error)
 	ListUsers(ctx context.Context, tenantID string) ([]User, error)
 	ListWallets(ctx context.Context, tenantID string) ([]Wallet, error)
 	MovementByRef(ctx context.Context, arg MovementByRefParams) (MovementByRefRow, error)
+	ProductByCode(ctx context.Context, arg ProductByCodeParams) (Product, error)
+	// A discarded draft's items return to the customer's open items: pending
+	// with billing information, draft without.
+	ReleaseInvoiceItems(ctx context.Context, arg ReleaseInvoiceItemsParams) (int64, error)
 	RequeueNotification(ctx context.Context, arg RequeueNotificationParams) (int64, error)
 	RequeueWebhookDelivery(ctx context.Context, arg RequeueWebhookDeliveryParams) (int64, error)
+	ResumeBillingRun(ctx context.Context, arg ResumeBillingRunParams) error
 	RevokeAPIKey(ctx context.Context, arg RevokeAPIKeyParams) (int64, error)
 	SaveNotificationAttempt(ctx context.Context, arg SaveNotificationAttemptParams) (int64, error)
 	SaveWebhookDelivery(ctx context.Context, arg SaveWebhookDeliveryParams) (int64, error)
 	SetDunningOffsets(ctx context.Context, arg SetDunningOffsetsParams) error
 	SetGrantRemaining(ctx context.Context, arg SetGrantRemainingParams) (int64, error)
+	SetOpenItemsStatus(ctx context.Context, arg SetOpenItemsStatusParams) (int64, error)
 	SetPrimaryPaymentMethod(ctx context.Context, arg SetPrimaryPaymentMethodParams) (int64, error)
 	SetSeries(ctx context.Context, arg SetSeriesParams) error
 	SetTaxMode(ctx context.Context, arg SetTaxModeParams) (int64, error)
 	SetWalletSettings(ctx context.Context, arg SetWalletSettingsParams) error
+	StaleBillingRuns(ctx context.Context, arg StaleBillingRunsParams) ([]BillingRun, error)
 	SubledgerBalances(ctx context.Context, arg SubledgerBalancesParams) ([]SubledgerBalancesRow, error)
 	TouchAPIKey(ctx context.Context, arg TouchAPIKeyParams) error
 	TrialBalance(ctx context.Context, arg TrialBalanceParams) ([]TrialBalanceRow, error)
 	UpdateApplicationReversed(ctx context.Context, arg UpdateApplicationReversedParams) (int64, error)
+	UpdateContract(ctx context.Context, arg UpdateContractParams) (int64, error)
+	UpdateContractPart(ctx context.Context, arg UpdateContractPartParams) (int64, error)
 	UpdateCustomer(ctx context.Context, arg UpdateCustomerParams) (int64, error)
 	UpdateInvoiceSettlement(ctx context.Context, arg UpdateInvoiceSettlementParams) (int64, error)
 	UpdatePaymentBalances(ctx context.Context, arg UpdatePaymentBalancesParams) (int64, error)
+	UpdateProduct(ctx context.Context, arg UpdateProductParams) (int64, error)
 	UpdateRecharge(ctx context.Context, arg UpdateRechargeParams) (int64, error)
+	UpdateSalesItem(ctx context.Context, arg UpdateSalesItemParams) (int64, error)
 	UpdateSubscription(ctx context.Context, arg UpdateSubscriptionParams) (int64, error)
 	UpdateTenant(ctx context.Context, arg UpdateTenantParams) (int64, error)
 	UpdateUser(ctx context.Context, arg UpdateUserParams) (int64, error)
 	UpdateWallet(ctx context.Context, arg UpdateWalletParams) (int64, error)
 	UpdateWebhookEndpoint(ctx context.Context, arg UpdateWebhookEndpointParams) (int64, error)
 	UpsertAccount(ctx context.Context, arg UpsertAccountParams) error
+	UpsertBillingRunSkip(ctx context.Context, arg UpsertBillingRunSkipParams) error
 	UpsertExchangeRate(ctx context.Context, arg UpsertExchangeRateParams) error
 	UpsertPostingProfile(ctx context.Context, arg UpsertPostingProfileParams) error
 	UpsertTaxCode(ctx context.Context, arg UpsertTaxCodeParams) error

@@ -104,7 +104,7 @@ SELECT * FROM subscriptions WHERE tenant_id = sqlc.arg(tenant_id) AND id = sqlc.
 
 -- name: DueSubscriptionIDs :many
 SELECT id FROM subscriptions
-WHERE tenant_id = sqlc.arg(tenant_id) AND (sqlc.arg(customer_id) = '' OR customer_id = sqlc.arg(customer_id)) AND status = 'active'
+WHERE tenant_id = sqlc.arg(tenant_id) AND (CAST(sqlc.arg(customer_id) AS TEXT) = '' OR customer_id = sqlc.arg(customer_id)) AND status = 'active'
     AND next_renewal <= sqlc.arg(up_to) AND (ends_on IS NULL OR next_renewal <= ends_on OR ends_on < sqlc.arg(up_to))
 ORDER BY next_renewal, id LIMIT sqlc.arg(max);
 
