@@ -47,7 +47,7 @@ import (
 // statusWriteAllowed lists, as "package-dir.function", the functions outside
 // billing that may write an invoice's status.
 var statusWriteAllowed = []string{
-	"store/invoicesql.scanInvoice", // rehydrates a stored row
+	"store/invoicesql.invoiceOf", // rehydrates a stored row (scanInvoice before the generated queries)
 }
 
 type exportPackage struct {

@@ -5,13 +5,21 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/store"
 
 	"github.com/facturo/facturo/store/pgsql"
 	"github.com/facturo/facturo/store/sqlitesql"
@@ -163,4 +171,63 @@ func TestGeneratedQueriesHaveNoMacroLeft(t *testing.T) {
 			}
 		}
 	}
+}
+
+// generatedQueries returns the text of every query sqlc generated for an
+// engine's package (dir), by name, with each list of sqlc.slice as one
+// placeholder.
+func generatedQueries(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.sql.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	slice := regexp.MustCompile(`/\*SLICE:\w+\*/\?`)
+	for _, f := range files {
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			q, err := strconv.Unquote(lit.Value)
+			if err != nil || !strings.HasPrefix(q, "-- name: ") {
+				return true
+			}
+			name := strings.Fields(q)[2]
+			out[name] = slice.ReplaceAllString(q, "?")
+			return true
+		})
+	}
+	if len(out) < 50 {
+		t.Fatalf("found %d generated queries in %s: the test is not reading them", len(out), dir)
+	}
+	return out
+}
+
+// TestGeneratedQueriesPrepare: the engine prepares every query generated
+// for it, on a migrated database: a query that names a missing column or
+// that sqlc wrote in SQL the engine does not take fails here, not when a
+// user first reaches it.
+func TestGeneratedQueriesPrepare(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		dir := "sqlitesql"
+		if db.Engine() == store.Postgres {
+			dir = "pgsql"
+		}
+		for name, q := range generatedQueries(t, dir) {
+			st, err := db.SQL().Prepare(q)
+			if err != nil {
+				t.Errorf("%s does not prepare on %s: %v", name, db.Engine(), err)
+				continue
+			}
+			st.Close()
+		}
+	})
 }

@@ -2,7 +2,10 @@ package dbtx
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,8 +104,61 @@ func (t *Tx) BulkInsert(ctx context.Context, table string, cols []string, rows [
 	return nil
 }
 
+// BulkInsertRows inserts rows of a type sqlc generated (the parameters of
+// a table's insert) with BulkInsert, a column per db tag: no column list
+// written by hand. A column the engine's table does not have (SQLite's own
+// total_key, on PostgreSQL) is left out.
+func BulkInsertRows[T any](ctx context.Context, t *Tx, table string, rows []T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	fields := map[string][]int{}
+	if err := columnFields(reflect.TypeFor[T](), nil, fields); err != nil {
+		return err
+	}
+	var have map[string]string
+	if t.D.Engine == Postgres {
+		var err error
+		if have, err = t.pgTypes(ctx, table); err != nil {
+			return err
+		}
+	}
+	type column struct {
+		name string
+		path []int
+	}
+	var cols []column
+	for name, path := range fields {
+		if _, ok := have[name]; have == nil || ok {
+			cols = append(cols, column{name, path})
+		}
+	}
+	slices.SortFunc(cols, func(a, b column) int { return slices.Compare(a.path, b.path) })
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	values := make([][]any, len(rows))
+	for i := range rows {
+		v := reflect.ValueOf(&rows[i]).Elem()
+		row := make([]any, len(cols))
+		for j, c := range cols {
+			row[j] = v.FieldByIndex(c.path).Interface()
+		}
+		values[i] = row
+	}
+	return t.BulkInsert(ctx, table, names, values)
+}
+
 // pgText is a value's PostgreSQL text input, or nil for NULL.
 func pgText(v any) (*string, error) {
+	if vr, ok := v.(driver.Valuer); ok { // the generated rows' dbtx.Time, sql.NullString
+		dv, err := vr.Value()
+		if err != nil {
+			return nil, err
+		}
+		return pgText(dv)
+	}
 	var s string
 	switch v := v.(type) {
 	case nil:

@@ -40,6 +40,10 @@ func (p postgres) AddBillingRunProgress(ctx context.Context, arg sqlitesql.AddBi
 	return p.q.AddBillingRunProgress(ctx, pgsql.AddBillingRunProgressParams(arg))
 }
 
+func (p postgres) AppendWorkflow(ctx context.Context, arg sqlitesql.AppendWorkflowParams) error {
+	return p.q.AppendWorkflow(ctx, pgsql.AppendWorkflowParams(arg))
+}
+
 func (p postgres) BillingGroups(ctx context.Context, arg sqlitesql.BillingGroupsParams) ([]sqlitesql.BillingGroupsRow, error) {
 	rows, err := p.q.BillingGroups(ctx, pgsql.BillingGroupsParams(arg))
 	if rows == nil {
@@ -206,8 +210,20 @@ func (p postgres) CustomersBilledTo(ctx context.Context, arg sqlitesql.Customers
 	return out, err
 }
 
+func (p postgres) DeleteAttachment(ctx context.Context, arg sqlitesql.DeleteAttachmentParams) (int64, error) {
+	return p.q.DeleteAttachment(ctx, pgsql.DeleteAttachmentParams(arg))
+}
+
 func (p postgres) DeleteExchangeRate(ctx context.Context, arg sqlitesql.DeleteExchangeRateParams) (int64, error) {
 	return p.q.DeleteExchangeRate(ctx, pgsql.DeleteExchangeRateParams(arg))
+}
+
+func (p postgres) DeleteInvoice(ctx context.Context, arg sqlitesql.DeleteInvoiceParams) (int64, error) {
+	return p.q.DeleteInvoice(ctx, pgsql.DeleteInvoiceParams(arg))
+}
+
+func (p postgres) DeleteInvoiceLines(ctx context.Context, arg sqlitesql.DeleteInvoiceLinesParams) error {
+	return p.q.DeleteInvoiceLines(ctx, pgsql.DeleteInvoiceLinesParams(arg))
 }
 
 func (p postgres) DeletePaymentMethod(ctx context.Context, arg sqlitesql.DeletePaymentMethodParams) (int64, error) {
@@ -226,12 +242,32 @@ func (p postgres) DeleteWebhookEndpoint(ctx context.Context, arg sqlitesql.Delet
 	return p.q.DeleteWebhookEndpoint(ctx, pgsql.DeleteWebhookEndpointParams(arg))
 }
 
+func (p postgres) DueOf(ctx context.Context, arg sqlitesql.DueOfParams) ([]sqlitesql.DueOfRow, error) {
+	rows, err := p.q.DueOf(ctx, pgsql.DueOfParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.DueOfRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.DueOfRow(r)
+	}
+	return out, err
+}
+
 func (p postgres) DueSubscriptionIDs(ctx context.Context, arg sqlitesql.DueSubscriptionIDsParams) ([]string, error) {
 	return p.q.DueSubscriptionIDs(ctx, pgsql.DueSubscriptionIDsParams(arg))
 }
 
+func (p postgres) DueTemplateIDs(ctx context.Context, arg sqlitesql.DueTemplateIDsParams) ([]string, error) {
+	return p.q.DueTemplateIDs(ctx, pgsql.DueTemplateIDsParams(arg))
+}
+
 func (p postgres) DunningSteps(ctx context.Context, arg sqlitesql.DunningStepsParams) ([]int64, error) {
 	return p.q.DunningSteps(ctx, pgsql.DunningStepsParams(arg))
+}
+
+func (p postgres) EnsureCounter(ctx context.Context, arg sqlitesql.EnsureCounterParams) error {
+	return p.q.EnsureCounter(ctx, pgsql.EnsureCounterParams(arg))
 }
 
 func (p postgres) EntryIDsBySource(ctx context.Context, arg sqlitesql.EntryIDsBySourceParams) ([]string, error) {
@@ -266,9 +302,19 @@ func (p postgres) FirstEntryID(ctx context.Context, tenantID string) ([]string, 
 	return p.q.FirstEntryID(ctx, tenantID)
 }
 
+func (p postgres) GetAttachment(ctx context.Context, arg sqlitesql.GetAttachmentParams) (sqlitesql.Attachment, error) {
+	r, err := p.q.GetAttachment(ctx, pgsql.GetAttachmentParams(arg))
+	return sqlitesql.Attachment(r), err
+}
+
 func (p postgres) GetBillingRun(ctx context.Context, arg sqlitesql.GetBillingRunParams) (sqlitesql.BillingRun, error) {
 	r, err := p.q.GetBillingRun(ctx, pgsql.GetBillingRunParams(arg))
 	return sqlitesql.BillingRun(r), err
+}
+
+func (p postgres) GetBranding(ctx context.Context, tenantID string) (sqlitesql.TenantBranding, error) {
+	r, err := p.q.GetBranding(ctx, tenantID)
+	return sqlitesql.TenantBranding(r), err
 }
 
 func (p postgres) GetCustomer(ctx context.Context, arg sqlitesql.GetCustomerParams) (sqlitesql.GetCustomerRow, error) {
@@ -289,6 +335,16 @@ func (p postgres) GetDunningSettings(ctx context.Context, tenantID string) (sqli
 func (p postgres) GetEntry(ctx context.Context, arg sqlitesql.GetEntryParams) (sqlitesql.JournalEntry, error) {
 	r, err := p.q.GetEntry(ctx, pgsql.GetEntryParams(arg))
 	return sqlitesql.JournalEntry(r), err
+}
+
+func (p postgres) GetInvoice(ctx context.Context, arg sqlitesql.GetInvoiceParams) (sqlitesql.GetInvoiceRow, error) {
+	r, err := p.q.GetInvoice(ctx, pgsql.GetInvoiceParams(arg))
+	return sqlitesql.GetInvoiceRow{Invoice: sqlitesql.Invoice{TenantID: r.Invoice.TenantID, ID: r.Invoice.ID, Kind: r.Invoice.Kind, Status: r.Invoice.Status, DocumentNumber: r.Invoice.DocumentNumber, Number: r.Invoice.Number, CustomerID: r.Invoice.CustomerID, InvoiceAccountID: r.Invoice.InvoiceAccountID, CustomerName: r.Invoice.CustomerName, BillTo: r.Invoice.BillTo, InvoiceDate: r.Invoice.InvoiceDate, DocumentDate: r.Invoice.DocumentDate, DueDate: r.Invoice.DueDate, CashDiscountDate: r.Invoice.CashDiscountDate, CashDiscountPercent: r.Invoice.CashDiscountPercent, PeriodStart: r.Invoice.PeriodStart, PeriodEnd: r.Invoice.PeriodEnd, Currency: r.Invoice.Currency, ExchangeRate: r.Invoice.ExchangeRate, Provider: r.Invoice.Provider, MethodOfPayment: r.Invoice.MethodOfPayment, PaymentTermsDays: r.Invoice.PaymentTermsDays, PaymentSchedule: r.Invoice.PaymentSchedule, HoldUntil: r.Invoice.HoldUntil, Language: r.Invoice.Language, CustomFields: r.Invoice.CustomFields, Notes: r.Invoice.Notes, ExternalRefs: r.Invoice.ExternalRefs, PostingProfile: r.Invoice.PostingProfile, TaxMode: r.Invoice.TaxMode, Net: r.Invoice.Net, Tax: r.Invoice.Tax, Total: r.Invoice.Total, Paid: r.Invoice.Paid, Balance: r.Invoice.Balance, TotalAccounting: r.Invoice.TotalAccounting, BalanceAccounting: r.Invoice.BalanceAccounting, Taxes: r.Invoice.Taxes, EntryID: r.Invoice.EntryID, VoidEntryID: r.Invoice.VoidEntryID, CloseReason: r.Invoice.CloseReason, IssuedAt: r.Invoice.IssuedAt, ClosedAt: r.Invoice.ClosedAt, VoidedAt: r.Invoice.VoidedAt, Search: r.Invoice.Search, CreatedAt: r.Invoice.CreatedAt, UpdatedAt: r.Invoice.UpdatedAt, OriginalID: r.Invoice.OriginalID, CreditNoteID: r.Invoice.CreditNoteID, ReplacementID: r.Invoice.ReplacementID, CorrectionReason: r.Invoice.CorrectionReason, CorrectionComment: r.Invoice.CorrectionComment, TemplateID: r.Invoice.TemplateID, TemplatePeriod: r.Invoice.TemplatePeriod, CashDiscountAmount: r.Invoice.CashDiscountAmount}, TenantCurrency: r.TenantCurrency}, err
+}
+
+func (p postgres) GetInvoiceForUpdate(ctx context.Context, arg sqlitesql.GetInvoiceForUpdateParams) (sqlitesql.GetInvoiceForUpdateRow, error) {
+	r, err := p.q.GetInvoiceForUpdate(ctx, pgsql.GetInvoiceForUpdateParams(arg))
+	return sqlitesql.GetInvoiceForUpdateRow{Invoice: sqlitesql.Invoice{TenantID: r.Invoice.TenantID, ID: r.Invoice.ID, Kind: r.Invoice.Kind, Status: r.Invoice.Status, DocumentNumber: r.Invoice.DocumentNumber, Number: r.Invoice.Number, CustomerID: r.Invoice.CustomerID, InvoiceAccountID: r.Invoice.InvoiceAccountID, CustomerName: r.Invoice.CustomerName, BillTo: r.Invoice.BillTo, InvoiceDate: r.Invoice.InvoiceDate, DocumentDate: r.Invoice.DocumentDate, DueDate: r.Invoice.DueDate, CashDiscountDate: r.Invoice.CashDiscountDate, CashDiscountPercent: r.Invoice.CashDiscountPercent, PeriodStart: r.Invoice.PeriodStart, PeriodEnd: r.Invoice.PeriodEnd, Currency: r.Invoice.Currency, ExchangeRate: r.Invoice.ExchangeRate, Provider: r.Invoice.Provider, MethodOfPayment: r.Invoice.MethodOfPayment, PaymentTermsDays: r.Invoice.PaymentTermsDays, PaymentSchedule: r.Invoice.PaymentSchedule, HoldUntil: r.Invoice.HoldUntil, Language: r.Invoice.Language, CustomFields: r.Invoice.CustomFields, Notes: r.Invoice.Notes, ExternalRefs: r.Invoice.ExternalRefs, PostingProfile: r.Invoice.PostingProfile, TaxMode: r.Invoice.TaxMode, Net: r.Invoice.Net, Tax: r.Invoice.Tax, Total: r.Invoice.Total, Paid: r.Invoice.Paid, Balance: r.Invoice.Balance, TotalAccounting: r.Invoice.TotalAccounting, BalanceAccounting: r.Invoice.BalanceAccounting, Taxes: r.Invoice.Taxes, EntryID: r.Invoice.EntryID, VoidEntryID: r.Invoice.VoidEntryID, CloseReason: r.Invoice.CloseReason, IssuedAt: r.Invoice.IssuedAt, ClosedAt: r.Invoice.ClosedAt, VoidedAt: r.Invoice.VoidedAt, Search: r.Invoice.Search, CreatedAt: r.Invoice.CreatedAt, UpdatedAt: r.Invoice.UpdatedAt, OriginalID: r.Invoice.OriginalID, CreditNoteID: r.Invoice.CreditNoteID, ReplacementID: r.Invoice.ReplacementID, CorrectionReason: r.Invoice.CorrectionReason, CorrectionComment: r.Invoice.CorrectionComment, TemplateID: r.Invoice.TemplateID, TemplatePeriod: r.Invoice.TemplatePeriod, CashDiscountAmount: r.Invoice.CashDiscountAmount}, TenantCurrency: r.TenantCurrency}, err
 }
 
 func (p postgres) GetNotification(ctx context.Context, arg sqlitesql.GetNotificationParams) (sqlitesql.Notification, error) {
@@ -346,6 +402,16 @@ func (p postgres) GetSubscriptionForUpdate(ctx context.Context, arg sqlitesql.Ge
 	return sqlitesql.Subscription(r), err
 }
 
+func (p postgres) GetTemplate(ctx context.Context, arg sqlitesql.GetTemplateParams) (sqlitesql.RecurringTemplate, error) {
+	r, err := p.q.GetTemplate(ctx, pgsql.GetTemplateParams(arg))
+	return sqlitesql.RecurringTemplate(r), err
+}
+
+func (p postgres) GetTemplateForUpdate(ctx context.Context, arg sqlitesql.GetTemplateForUpdateParams) (sqlitesql.RecurringTemplate, error) {
+	r, err := p.q.GetTemplateForUpdate(ctx, pgsql.GetTemplateForUpdateParams(arg))
+	return sqlitesql.RecurringTemplate(r), err
+}
+
 func (p postgres) GetTenant(ctx context.Context, id string) (sqlitesql.Tenant, error) {
 	r, err := p.q.GetTenant(ctx, id)
 	return sqlitesql.Tenant(r), err
@@ -399,6 +465,10 @@ func (p postgres) InsertApplication(ctx context.Context, arg sqlitesql.InsertApp
 	return p.q.InsertApplication(ctx, pgsql.InsertApplicationParams(arg))
 }
 
+func (p postgres) InsertAttachment(ctx context.Context, arg sqlitesql.InsertAttachmentParams) error {
+	return p.q.InsertAttachment(ctx, pgsql.InsertAttachmentParams(arg))
+}
+
 func (p postgres) InsertAudit(ctx context.Context, arg sqlitesql.InsertAuditParams) error {
 	return p.q.InsertAudit(ctx, pgsql.InsertAuditParams(arg))
 }
@@ -429,6 +499,10 @@ func (p postgres) InsertEntry(ctx context.Context, arg sqlitesql.InsertEntryPara
 
 func (p postgres) InsertGrant(ctx context.Context, arg sqlitesql.InsertGrantParams) error {
 	return p.q.InsertGrant(ctx, pgsql.InsertGrantParams(arg))
+}
+
+func (p postgres) InsertInvoice(ctx context.Context, arg sqlitesql.InsertInvoiceParams) error {
+	return p.q.InsertInvoice(ctx, pgsql.InsertInvoiceParams{TenantID: arg.TenantID, ID: arg.ID, Kind: arg.Kind, Status: arg.Status, DocumentNumber: arg.DocumentNumber, Number: arg.Number, CustomerID: arg.CustomerID, InvoiceAccountID: arg.InvoiceAccountID, CustomerName: arg.CustomerName, BillTo: arg.BillTo, InvoiceDate: arg.InvoiceDate, DocumentDate: arg.DocumentDate, DueDate: arg.DueDate, CashDiscountDate: arg.CashDiscountDate, CashDiscountPercent: arg.CashDiscountPercent, PeriodStart: arg.PeriodStart, PeriodEnd: arg.PeriodEnd, Currency: arg.Currency, ExchangeRate: arg.ExchangeRate, Provider: arg.Provider, MethodOfPayment: arg.MethodOfPayment, PaymentTermsDays: arg.PaymentTermsDays, PaymentSchedule: arg.PaymentSchedule, HoldUntil: arg.HoldUntil, Language: arg.Language, CustomFields: arg.CustomFields, Notes: arg.Notes, ExternalRefs: arg.ExternalRefs, PostingProfile: arg.PostingProfile, TaxMode: arg.TaxMode, Net: arg.Net, Tax: arg.Tax, Total: arg.Total, Paid: arg.Paid, Balance: arg.Balance, TotalAccounting: arg.TotalAccounting, BalanceAccounting: arg.BalanceAccounting, Taxes: arg.Taxes, EntryID: arg.EntryID, VoidEntryID: arg.VoidEntryID, CloseReason: arg.CloseReason, IssuedAt: arg.IssuedAt, ClosedAt: arg.ClosedAt, VoidedAt: arg.VoidedAt, CreatedAt: arg.CreatedAt, UpdatedAt: arg.UpdatedAt, Search: arg.Search, OriginalID: arg.OriginalID, CreditNoteID: arg.CreditNoteID, ReplacementID: arg.ReplacementID, CorrectionReason: arg.CorrectionReason, CorrectionComment: arg.CorrectionComment, TemplateID: arg.TemplateID, TemplatePeriod: arg.TemplatePeriod, CashDiscountAmount: arg.CashDiscountAmount})
 }
 
 func (p postgres) InsertLoginAttempt(ctx context.Context, arg sqlitesql.InsertLoginAttemptParams) error {
@@ -471,6 +545,10 @@ func (p postgres) InsertSubscription(ctx context.Context, arg sqlitesql.InsertSu
 	return p.q.InsertSubscription(ctx, pgsql.InsertSubscriptionParams(arg))
 }
 
+func (p postgres) InsertTemplate(ctx context.Context, arg sqlitesql.InsertTemplateParams) error {
+	return p.q.InsertTemplate(ctx, pgsql.InsertTemplateParams(arg))
+}
+
 func (p postgres) InsertTenant(ctx context.Context, arg sqlitesql.InsertTenantParams) error {
 	return p.q.InsertTenant(ctx, pgsql.InsertTenantParams(arg))
 }
@@ -507,6 +585,18 @@ func (p postgres) InsertWebhookEvent(ctx context.Context, arg sqlitesql.InsertWe
 	return p.q.InsertWebhookEvent(ctx, pgsql.InsertWebhookEventParams(arg))
 }
 
+func (p postgres) InvoiceLines(ctx context.Context, arg sqlitesql.InvoiceLinesParams) ([]sqlitesql.InvoiceLine, error) {
+	rows, err := p.q.InvoiceLines(ctx, pgsql.InvoiceLinesParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.InvoiceLine, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.InvoiceLine(r)
+	}
+	return out, err
+}
+
 func (p postgres) LatestBillingRun(ctx context.Context, arg sqlitesql.LatestBillingRunParams) (sqlitesql.BillingRun, error) {
 	r, err := p.q.LatestBillingRun(ctx, pgsql.LatestBillingRunParams(arg))
 	return sqlitesql.BillingRun(r), err
@@ -514,6 +604,18 @@ func (p postgres) LatestBillingRun(ctx context.Context, arg sqlitesql.LatestBill
 
 func (p postgres) LeaseBillingRun(ctx context.Context, arg sqlitesql.LeaseBillingRunParams) (int64, error) {
 	return p.q.LeaseBillingRun(ctx, pgsql.LeaseBillingRunParams(arg))
+}
+
+func (p postgres) LinesOfInvoices(ctx context.Context, arg sqlitesql.LinesOfInvoicesParams) ([]sqlitesql.LinesOfInvoicesRow, error) {
+	rows, err := p.q.LinesOfInvoices(ctx, pgsql.LinesOfInvoicesParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.LinesOfInvoicesRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.LinesOfInvoicesRow{InvoiceLine: sqlitesql.InvoiceLine(r.InvoiceLine), Currency: r.Currency}
+	}
+	return out, err
 }
 
 func (p postgres) ListAPIKeys(ctx context.Context, tenantID string) ([]sqlitesql.ApiKey, error) {
@@ -536,6 +638,18 @@ func (p postgres) ListAccounts(ctx context.Context, tenantID string) ([]sqlitesq
 	out := make([]sqlitesql.LedgerAccount, len(rows))
 	for i, r := range rows {
 		out[i] = sqlitesql.LedgerAccount(r)
+	}
+	return out, err
+}
+
+func (p postgres) ListAttachments(ctx context.Context, arg sqlitesql.ListAttachmentsParams) ([]sqlitesql.ListAttachmentsRow, error) {
+	rows, err := p.q.ListAttachments(ctx, pgsql.ListAttachmentsParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ListAttachmentsRow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ListAttachmentsRow(r)
 	}
 	return out, err
 }
@@ -636,6 +750,18 @@ func (p postgres) ListProducts(ctx context.Context, tenantID string) ([]sqlitesq
 	return out, err
 }
 
+func (p postgres) ListReasonCodes(ctx context.Context, tenantID string) ([]sqlitesql.ReasonCode, error) {
+	rows, err := p.q.ListReasonCodes(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.ReasonCode, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.ReasonCode(r)
+	}
+	return out, err
+}
+
 func (p postgres) ListRecharges(ctx context.Context, arg sqlitesql.ListRechargesParams) ([]sqlitesql.ListRechargesRow, error) {
 	rows, err := p.q.ListRecharges(ctx, pgsql.ListRechargesParams(arg))
 	if rows == nil {
@@ -708,6 +834,18 @@ func (p postgres) ListTaxGroups(ctx context.Context, tenantID string) ([]sqlites
 	return out, err
 }
 
+func (p postgres) ListTemplates(ctx context.Context, tenantID string) ([]sqlitesql.RecurringTemplate, error) {
+	rows, err := p.q.ListTemplates(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.RecurringTemplate, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.RecurringTemplate(r)
+	}
+	return out, err
+}
+
 func (p postgres) ListTenants(ctx context.Context) ([]sqlitesql.Tenant, error) {
 	rows, err := p.q.ListTenants(ctx)
 	if rows == nil {
@@ -768,14 +906,38 @@ func (p postgres) ListWallets(ctx context.Context, tenantID string) ([]sqlitesql
 	return out, err
 }
 
+func (p postgres) ListWorkflow(ctx context.Context, arg sqlitesql.ListWorkflowParams) ([]sqlitesql.InvoiceWorkflow, error) {
+	rows, err := p.q.ListWorkflow(ctx, pgsql.ListWorkflowParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.InvoiceWorkflow, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.InvoiceWorkflow(r)
+	}
+	return out, err
+}
+
+func (p postgres) LockCounter(ctx context.Context, arg sqlitesql.LockCounterParams) ([]int64, error) {
+	return p.q.LockCounter(ctx, pgsql.LockCounterParams(arg))
+}
+
 func (p postgres) MovementByRef(ctx context.Context, arg sqlitesql.MovementByRefParams) (sqlitesql.MovementByRefRow, error) {
 	r, err := p.q.MovementByRef(ctx, pgsql.MovementByRefParams(arg))
 	return sqlitesql.MovementByRefRow{WalletMovement: sqlitesql.WalletMovement(r.WalletMovement), Currency: r.Currency}, err
 }
 
+func (p postgres) NextCounters(ctx context.Context, arg sqlitesql.NextCountersParams) (int64, error) {
+	return p.q.NextCounters(ctx, pgsql.NextCountersParams(arg))
+}
+
 func (p postgres) ProductByCode(ctx context.Context, arg sqlitesql.ProductByCodeParams) (sqlitesql.Product, error) {
 	r, err := p.q.ProductByCode(ctx, pgsql.ProductByCodeParams(arg))
 	return sqlitesql.Product(r), err
+}
+
+func (p postgres) PutBranding(ctx context.Context, arg sqlitesql.PutBrandingParams) error {
+	return p.q.PutBranding(ctx, pgsql.PutBrandingParams(arg))
 }
 
 func (p postgres) ReleaseInvoiceItems(ctx context.Context, arg sqlitesql.ReleaseInvoiceItemsParams) (int64, error) {
@@ -890,6 +1052,10 @@ func (p postgres) UpdateCustomer(ctx context.Context, arg sqlitesql.UpdateCustom
 	return p.q.UpdateCustomer(ctx, pgsql.UpdateCustomerParams(arg))
 }
 
+func (p postgres) UpdateInvoice(ctx context.Context, arg sqlitesql.UpdateInvoiceParams) (int64, error) {
+	return p.q.UpdateInvoice(ctx, pgsql.UpdateInvoiceParams{Kind: arg.Kind, Status: arg.Status, DocumentNumber: arg.DocumentNumber, Number: arg.Number, CustomerID: arg.CustomerID, InvoiceAccountID: arg.InvoiceAccountID, CustomerName: arg.CustomerName, BillTo: arg.BillTo, InvoiceDate: arg.InvoiceDate, DocumentDate: arg.DocumentDate, DueDate: arg.DueDate, CashDiscountDate: arg.CashDiscountDate, CashDiscountPercent: arg.CashDiscountPercent, PeriodStart: arg.PeriodStart, PeriodEnd: arg.PeriodEnd, Currency: arg.Currency, ExchangeRate: arg.ExchangeRate, Provider: arg.Provider, MethodOfPayment: arg.MethodOfPayment, PaymentTermsDays: arg.PaymentTermsDays, PaymentSchedule: arg.PaymentSchedule, HoldUntil: arg.HoldUntil, Language: arg.Language, CustomFields: arg.CustomFields, Notes: arg.Notes, ExternalRefs: arg.ExternalRefs, PostingProfile: arg.PostingProfile, TaxMode: arg.TaxMode, Net: arg.Net, Tax: arg.Tax, Total: arg.Total, Paid: arg.Paid, Balance: arg.Balance, TotalAccounting: arg.TotalAccounting, BalanceAccounting: arg.BalanceAccounting, Taxes: arg.Taxes, EntryID: arg.EntryID, VoidEntryID: arg.VoidEntryID, CloseReason: arg.CloseReason, IssuedAt: arg.IssuedAt, ClosedAt: arg.ClosedAt, VoidedAt: arg.VoidedAt, CreatedAt: arg.CreatedAt, UpdatedAt: arg.UpdatedAt, Search: arg.Search, OriginalID: arg.OriginalID, CreditNoteID: arg.CreditNoteID, ReplacementID: arg.ReplacementID, CorrectionReason: arg.CorrectionReason, CorrectionComment: arg.CorrectionComment, TemplateID: arg.TemplateID, TemplatePeriod: arg.TemplatePeriod, CashDiscountAmount: arg.CashDiscountAmount, TenantID: arg.TenantID, ID: arg.ID})
+}
+
 func (p postgres) UpdateInvoiceSettlement(ctx context.Context, arg sqlitesql.UpdateInvoiceSettlementParams) (int64, error) {
 	return p.q.UpdateInvoiceSettlement(ctx, pgsql.UpdateInvoiceSettlementParams(arg))
 }
@@ -912,6 +1078,10 @@ func (p postgres) UpdateSalesItem(ctx context.Context, arg sqlitesql.UpdateSales
 
 func (p postgres) UpdateSubscription(ctx context.Context, arg sqlitesql.UpdateSubscriptionParams) (int64, error) {
 	return p.q.UpdateSubscription(ctx, pgsql.UpdateSubscriptionParams(arg))
+}
+
+func (p postgres) UpdateTemplate(ctx context.Context, arg sqlitesql.UpdateTemplateParams) (int64, error) {
+	return p.q.UpdateTemplate(ctx, pgsql.UpdateTemplateParams(arg))
 }
 
 func (p postgres) UpdateTenant(ctx context.Context, arg sqlitesql.UpdateTenantParams) (int64, error) {
@@ -944,6 +1114,10 @@ func (p postgres) UpsertExchangeRate(ctx context.Context, arg sqlitesql.UpsertEx
 
 func (p postgres) UpsertPostingProfile(ctx context.Context, arg sqlitesql.UpsertPostingProfileParams) error {
 	return p.q.UpsertPostingProfile(ctx, pgsql.UpsertPostingProfileParams(arg))
+}
+
+func (p postgres) UpsertReasonCode(ctx context.Context, arg sqlitesql.UpsertReasonCodeParams) error {
+	return p.q.UpsertReasonCode(ctx, pgsql.UpsertReasonCodeParams(arg))
 }
 
 func (p postgres) UpsertTaxCode(ctx context.Context, arg sqlitesql.UpsertTaxCodeParams) error {

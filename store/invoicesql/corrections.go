@@ -9,12 +9,13 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 func (t *Invoices) UpsertReasonCode(ctx context.Context, tenantID string, r billing.ReasonCode) error {
-	_, err := t.Exec(ctx, `INSERT INTO reason_codes (tenant_id, code, description, archived) VALUES (?,?,?,?)
-		ON CONFLICT (tenant_id, code) DO UPDATE SET description = excluded.description, archived = excluded.archived`,
-		tenantID, r.Code, r.Description, r.Archived)
+	err := enginesql.For(t.Tx).UpsertReasonCode(ctx, sqlitesql.UpsertReasonCodeParams{TenantID: tenantID, Code: r.Code,
+		Description: r.Description, Archived: r.Archived})
 	if err != nil {
 		return fmt.Errorf("upsert reason code: %w", err)
 	}
@@ -22,26 +23,20 @@ func (t *Invoices) UpsertReasonCode(ctx context.Context, tenantID string, r bill
 }
 
 func (t *Invoices) ListReasonCodes(ctx context.Context, tenantID string) ([]billing.ReasonCode, error) {
-	rows, err := t.Query(ctx, `SELECT code, description, archived FROM reason_codes WHERE tenant_id = ? ORDER BY code`, tenantID)
+	rows, err := enginesql.For(t.Tx).ListReasonCodes(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list reason codes: %w", err)
 	}
-	defer rows.Close()
-	var out []billing.ReasonCode
-	for rows.Next() {
-		var r billing.ReasonCode
-		if err := rows.Scan(&r.Code, &r.Description, &r.Archived); err != nil {
-			return nil, fmt.Errorf("scan reason code: %w", err)
-		}
-		out = append(out, r)
+	out := make([]billing.ReasonCode, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, billing.ReasonCode{Code: r.Code, Description: r.Description, Archived: r.Archived})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Invoices) AppendWorkflow(ctx context.Context, tenantID string, e service.WorkflowEvent) error {
-	_, err := t.Exec(ctx, `INSERT INTO invoice_workflow (tenant_id, invoice_id, seq, action, actor_id, actor_name, comment, at)
-		VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoice_workflow WHERE tenant_id = ? AND invoice_id = ?), ?, ?, ?, ?, ?)`,
-		tenantID, e.InvoiceID, tenantID, e.InvoiceID, e.Action, e.ActorID, e.ActorName, e.Comment, t.D.TS(e.At))
+	err := enginesql.For(t.Tx).AppendWorkflow(ctx, sqlitesql.AppendWorkflowParams{TenantID: tenantID, InvoiceID: e.InvoiceID,
+		Action: e.Action, ActorID: e.ActorID, ActorName: e.ActorName, Comment: e.Comment, At: dbtx.TimeOf(e.At)})
 	if err != nil {
 		return fmt.Errorf("append workflow: %w", err)
 	}
@@ -49,127 +44,115 @@ func (t *Invoices) AppendWorkflow(ctx context.Context, tenantID string, e servic
 }
 
 func (t *Invoices) ListWorkflow(ctx context.Context, tenantID, invoiceID string) ([]service.WorkflowEvent, error) {
-	rows, err := t.Query(ctx, `SELECT invoice_id, seq, action, actor_id, actor_name, comment, at FROM invoice_workflow
-		WHERE tenant_id = ? AND invoice_id = ? ORDER BY seq`, tenantID, invoiceID)
+	rows, err := enginesql.For(t.Tx).ListWorkflow(ctx, sqlitesql.ListWorkflowParams{TenantID: tenantID, InvoiceID: invoiceID})
 	if err != nil {
 		return nil, fmt.Errorf("list workflow: %w", err)
 	}
-	defer rows.Close()
-	var out []service.WorkflowEvent
-	for rows.Next() {
-		var e service.WorkflowEvent
-		if err := rows.Scan(&e.InvoiceID, &e.Seq, &e.Action, &e.ActorID, &e.ActorName, &e.Comment, dbtx.ScanTS(&e.At)); err != nil {
-			return nil, fmt.Errorf("scan workflow: %w", err)
-		}
-		out = append(out, e)
+	out := make([]service.WorkflowEvent, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, service.WorkflowEvent{InvoiceID: r.InvoiceID, Seq: int(r.Seq), Action: r.Action, ActorID: r.ActorID,
+			ActorName: r.ActorName, Comment: r.Comment, At: r.At.UTC()})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-const templateCols = `tenant_id, id, name, customer_id, interval, start_date, end_date, next_date, auto_issue, status, invoice, created_at, updated_at`
-
-func (t *Invoices) templateArgs(tp billing.Template) ([]any, error) {
+// templateRow is a recurring template's columns as the generated queries
+// write them.
+func templateRow(tp billing.Template) (sqlitesql.InsertTemplateParams, error) {
 	inv, err := json.Marshal(tp.Invoice)
 	if err != nil {
-		return nil, fmt.Errorf("marshal template: %w", err)
+		return sqlitesql.InsertTemplateParams{}, fmt.Errorf("marshal template: %w", err)
 	}
-	return []any{tp.TenantID, tp.ID, tp.Name, tp.CustomerID, string(tp.Interval), dbtx.DateArg(tp.Start), dbtx.DateArg(tp.End), dbtx.DateArg(tp.Next),
-		tp.AutoIssue, tp.Status, string(inv), t.D.TS(tp.CreatedAt), t.D.TS(tp.UpdatedAt)}, nil
+	return sqlitesql.InsertTemplateParams{TenantID: tp.TenantID, ID: tp.ID, Name: tp.Name, CustomerID: tp.CustomerID,
+		Interval: string(tp.Interval), StartDate: dbtx.DateText(tp.Start), EndDate: dbtx.NDateText(tp.End), NextDate: dbtx.DateText(tp.Next),
+		AutoIssue: tp.AutoIssue, Status: tp.Status, Invoice: string(inv), CreatedAt: dbtx.TimeOf(tp.CreatedAt), UpdatedAt: dbtx.TimeOf(tp.UpdatedAt)}, nil
 }
 
-func scanTemplate(row interface{ Scan(...any) error }) (billing.Template, error) {
-	var tp billing.Template
-	var interval, inv string
-	err := row.Scan(&tp.TenantID, &tp.ID, &tp.Name, &tp.CustomerID, &interval, dbtx.ScanDate(&tp.Start), dbtx.ScanDate(&tp.End), dbtx.ScanDate(&tp.Next),
-		&tp.AutoIssue, &tp.Status, &inv, dbtx.ScanTS(&tp.CreatedAt), dbtx.ScanTS(&tp.UpdatedAt))
-	if err != nil {
-		return tp, err
+// templateOf is the recurring template a row holds.
+func templateOf(r sqlitesql.RecurringTemplate) (billing.Template, error) {
+	var p dbtx.Parse
+	tp := billing.Template{TenantID: r.TenantID, ID: r.ID, Name: r.Name, CustomerID: r.CustomerID, Interval: billing.Interval(r.Interval),
+		Start: p.Date(r.StartDate), End: p.NDate(r.EndDate), Next: p.Date(r.NextDate), AutoIssue: r.AutoIssue, Status: r.Status,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if p.Err != nil {
+		return tp, fmt.Errorf("template %s: %w", r.ID, p.Err)
 	}
-	tp.Interval = billing.Interval(interval)
-	if err := json.Unmarshal([]byte(inv), &tp.Invoice); err != nil {
+	if err := json.Unmarshal([]byte(r.Invoice), &tp.Invoice); err != nil {
 		return tp, fmt.Errorf("template %s: %w", tp.ID, err)
 	}
 	return tp, nil
 }
 
 func (t *Invoices) InsertTemplate(ctx context.Context, tp billing.Template) error {
-	args, err := t.templateArgs(tp)
+	row, err := templateRow(tp)
 	if err != nil {
 		return err
 	}
-	if _, err := t.Exec(ctx, `INSERT INTO recurring_templates (`+templateCols+`) VALUES (`+dbtx.Placeholders(len(args))+`)`, args...); err != nil {
+	if err := enginesql.For(t.Tx).InsertTemplate(ctx, row); err != nil {
 		return fmt.Errorf("insert template: %w", err)
 	}
 	return nil
 }
 
 func (t *Invoices) UpdateTemplate(ctx context.Context, tp billing.Template) error {
-	args, err := t.templateArgs(tp)
+	r, err := templateRow(tp)
 	if err != nil {
 		return err
 	}
-	res, err := t.Exec(ctx, `UPDATE recurring_templates SET name=?, customer_id=?, interval=?, start_date=?, end_date=?, next_date=?,
-		auto_issue=?, status=?, invoice=?, created_at=?, updated_at=? WHERE tenant_id=? AND id=?`, append(args[2:], tp.TenantID, tp.ID)...)
-	return dbtx.MustAffect(res, err, "recurring template", tp.ID)
+	n, err := enginesql.For(t.Tx).UpdateTemplate(ctx, sqlitesql.UpdateTemplateParams{Name: r.Name, CustomerID: r.CustomerID,
+		Interval: r.Interval, StartDate: r.StartDate, EndDate: r.EndDate, NextDate: r.NextDate, AutoIssue: r.AutoIssue, Status: r.Status,
+		Invoice: r.Invoice, UpdatedAt: r.UpdatedAt, TenantID: r.TenantID, ID: r.ID})
+	return dbtx.MustAffectRows(n, err, "recurring template", tp.ID)
 }
 
-func (t *Invoices) getTemplate(ctx context.Context, suffix, tenantID, id string) (billing.Template, error) {
-	tp, err := scanTemplate(t.QueryRow(ctx, `SELECT `+templateCols+` FROM recurring_templates WHERE tenant_id = ? AND id = ?`+suffix, tenantID, id))
+func (t *Invoices) gotTemplate(r sqlitesql.RecurringTemplate, err error, id string) (billing.Template, error) {
 	if dbtx.ErrNoRows(err) {
-		return tp, dbtx.NotFound("recurring template", id)
+		return billing.Template{}, dbtx.NotFound("recurring template", id)
 	}
 	if err != nil {
-		return tp, fmt.Errorf("get template: %w", err)
+		return billing.Template{}, fmt.Errorf("get template: %w", err)
 	}
-	return tp, nil
+	return templateOf(r)
 }
 
 func (t *Invoices) GetTemplate(ctx context.Context, tenantID, id string) (billing.Template, error) {
-	return t.getTemplate(ctx, "", tenantID, id)
+	r, err := enginesql.For(t.Tx).GetTemplate(ctx, sqlitesql.GetTemplateParams{TenantID: tenantID, ID: id})
+	return t.gotTemplate(r, err, id)
 }
 
 func (t *Invoices) GetTemplateForUpdate(ctx context.Context, tenantID, id string) (billing.Template, error) {
-	return t.getTemplate(ctx, t.D.ForUpdate(), tenantID, id)
+	r, err := enginesql.For(t.Tx).GetTemplateForUpdate(ctx, sqlitesql.GetTemplateForUpdateParams{TenantID: tenantID, ID: id})
+	return t.gotTemplate(r, err, id)
 }
 
 func (t *Invoices) ListTemplates(ctx context.Context, tenantID string) ([]billing.Template, error) {
-	rows, err := t.Query(ctx, `SELECT `+templateCols+` FROM recurring_templates WHERE tenant_id = ? ORDER BY name, id`, tenantID)
+	rows, err := enginesql.For(t.Tx).ListTemplates(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	defer rows.Close()
-	var out []billing.Template
-	for rows.Next() {
-		tp, err := scanTemplate(rows)
+	out := make([]billing.Template, 0, len(rows))
+	for _, r := range rows {
+		tp, err := templateOf(r)
 		if err != nil {
-			return nil, fmt.Errorf("scan template: %w", err)
+			return nil, err
 		}
 		out = append(out, tp)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Invoices) DueTemplateIDs(ctx context.Context, tenantID string, today calendar.Date) ([]string, error) {
-	rows, err := t.Query(ctx, `SELECT id FROM recurring_templates WHERE tenant_id = ? AND status = 'active' AND next_date <= ? ORDER BY next_date, id`,
-		tenantID, dbtx.DateArg(today))
+	ids, err := enginesql.For(t.Tx).DueTemplateIDs(ctx, sqlitesql.DueTemplateIDsParams{TenantID: tenantID, Today: dbtx.DateText(today)})
 	if err != nil {
 		return nil, fmt.Errorf("due templates: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 func (t *Invoices) InsertAttachment(ctx context.Context, a billing.Attachment) error {
-	_, err := t.Exec(ctx, `INSERT INTO attachments (tenant_id, id, invoice_id, filename, content_type, size, sha256, data, created_by, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, a.TenantID, a.ID, a.InvoiceID, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.CreatedBy, t.D.TS(a.CreatedAt))
+	err := enginesql.For(t.Tx).InsertAttachment(ctx, sqlitesql.InsertAttachmentParams{TenantID: a.TenantID, ID: a.ID, InvoiceID: a.InvoiceID,
+		Filename: a.Filename, ContentType: a.ContentType, Size: int64(a.Size), Sha256: a.SHA256, Data: a.Data, CreatedBy: a.CreatedBy,
+		CreatedAt: dbtx.TimeOf(a.CreatedAt)})
 	if err != nil {
 		return fmt.Errorf("insert attachment: %w", err)
 	}
@@ -177,38 +160,31 @@ func (t *Invoices) InsertAttachment(ctx context.Context, a billing.Attachment) e
 }
 
 func (t *Invoices) ListAttachments(ctx context.Context, tenantID, invoiceID string) ([]billing.Attachment, error) {
-	rows, err := t.Query(ctx, `SELECT id, invoice_id, filename, content_type, size, sha256, created_by, created_at FROM attachments
-		WHERE tenant_id = ? AND invoice_id = ? ORDER BY created_at, id`, tenantID, invoiceID)
+	rows, err := enginesql.For(t.Tx).ListAttachments(ctx, sqlitesql.ListAttachmentsParams{TenantID: tenantID, InvoiceID: invoiceID})
 	if err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)
 	}
-	defer rows.Close()
-	var out []billing.Attachment
-	for rows.Next() {
-		a := billing.Attachment{TenantID: tenantID}
-		if err := rows.Scan(&a.ID, &a.InvoiceID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.CreatedBy, dbtx.ScanTS(&a.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("scan attachment: %w", err)
-		}
-		out = append(out, a)
+	out := make([]billing.Attachment, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, billing.Attachment{TenantID: tenantID, ID: r.ID, InvoiceID: r.InvoiceID, Filename: r.Filename,
+			ContentType: r.ContentType, Size: int(r.Size), SHA256: r.Sha256, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *Invoices) GetAttachment(ctx context.Context, tenantID, invoiceID, id string) (billing.Attachment, error) {
-	a := billing.Attachment{TenantID: tenantID}
-	err := t.QueryRow(ctx, `SELECT id, invoice_id, filename, content_type, size, sha256, data, created_by, created_at FROM attachments
-		WHERE tenant_id = ? AND invoice_id = ? AND id = ?`, tenantID, invoiceID, id).Scan(&a.ID, &a.InvoiceID, &a.Filename, &a.ContentType,
-		&a.Size, &a.SHA256, &a.Data, &a.CreatedBy, dbtx.ScanTS(&a.CreatedAt))
+	r, err := enginesql.For(t.Tx).GetAttachment(ctx, sqlitesql.GetAttachmentParams{TenantID: tenantID, InvoiceID: invoiceID, ID: id})
 	if dbtx.ErrNoRows(err) {
-		return a, dbtx.NotFound("attachment", id)
+		return billing.Attachment{}, dbtx.NotFound("attachment", id)
 	}
 	if err != nil {
-		return a, fmt.Errorf("get attachment: %w", err)
+		return billing.Attachment{}, fmt.Errorf("get attachment: %w", err)
 	}
-	return a, nil
+	return billing.Attachment{TenantID: tenantID, ID: r.ID, InvoiceID: r.InvoiceID, Filename: r.Filename, ContentType: r.ContentType,
+		Size: int(r.Size), SHA256: r.Sha256, Data: r.Data, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}, nil
 }
 
 func (t *Invoices) DeleteAttachment(ctx context.Context, tenantID, invoiceID, id string) error {
-	res, err := t.Exec(ctx, `DELETE FROM attachments WHERE tenant_id = ? AND invoice_id = ? AND id = ?`, tenantID, invoiceID, id)
-	return dbtx.MustAffect(res, err, "attachment", id)
+	n, err := enginesql.For(t.Tx).DeleteAttachment(ctx, sqlitesql.DeleteAttachmentParams{TenantID: tenantID, InvoiceID: invoiceID, ID: id})
+	return dbtx.MustAffectRows(n, err, "attachment", id)
 }

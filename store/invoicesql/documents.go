@@ -3,43 +3,38 @@ package invoicesql
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // GetBranding returns a tenant's document branding (the zero Branding when
 // none is set).
 func (t *Invoices) GetBranding(ctx context.Context, tenantID string) (documents.Branding, error) {
-	var b documents.Branding
-	err := t.QueryRow(ctx, `SELECT logo, logo_type, primary_color, accent_color, payment_instructions, iban, bic, email, phone
-		FROM tenant_branding WHERE tenant_id = ?`, tenantID).Scan(&b.Logo, &b.LogoType, &b.PrimaryColor, &b.AccentColor,
-		&b.PaymentInstructions, &b.IBAN, &b.BIC, &b.Email, &b.Phone)
+	r, err := enginesql.For(t.Tx).GetBranding(ctx, tenantID)
 	if dbtx.ErrNoRows(err) {
 		return documents.Branding{}, nil
 	}
 	if err != nil {
-		return b, fmt.Errorf("get branding: %w", err)
+		return documents.Branding{}, fmt.Errorf("get branding: %w", err)
 	}
-	return b, nil
+	return documents.Branding{Logo: r.Logo, LogoType: r.LogoType, PrimaryColor: r.PrimaryColor, AccentColor: r.AccentColor,
+		PaymentInstructions: r.PaymentInstructions, IBAN: r.Iban, BIC: r.Bic, Email: r.Email, Phone: r.Phone}, nil
 }
 
 // PutBranding stores a tenant's document branding, logo included.
 func (t *Invoices) PutBranding(ctx context.Context, tenantID string, b documents.Branding, at time.Time) error {
-	var logo any
+	var logo []byte
 	if len(b.Logo) > 0 {
 		logo = b.Logo
 	}
-	_, err := t.Exec(ctx, `INSERT INTO tenant_branding (tenant_id, logo, logo_type, primary_color, accent_color,
-		payment_instructions, iban, bic, email, phone, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (tenant_id) DO UPDATE SET logo = excluded.logo, logo_type = excluded.logo_type,
-		primary_color = excluded.primary_color, accent_color = excluded.accent_color,
-		payment_instructions = excluded.payment_instructions, iban = excluded.iban, bic = excluded.bic,
-		email = excluded.email, phone = excluded.phone, updated_at = excluded.updated_at`,
-		tenantID, logo, b.LogoType, b.PrimaryColor, b.AccentColor, b.PaymentInstructions, b.IBAN, b.BIC, b.Email, b.Phone, t.D.TS(at))
+	err := enginesql.For(t.Tx).PutBranding(ctx, sqlitesql.PutBrandingParams{TenantID: tenantID, Logo: logo, LogoType: b.LogoType,
+		PrimaryColor: b.PrimaryColor, AccentColor: b.AccentColor, PaymentInstructions: b.PaymentInstructions, Iban: b.IBAN, Bic: b.BIC,
+		Email: b.Email, Phone: b.Phone, UpdatedAt: dbtx.TimeOf(at)})
 	if err != nil {
 		return fmt.Errorf("put branding: %w", err)
 	}
@@ -52,25 +47,20 @@ func (t *Invoices) InvoiceLines(ctx context.Context, tenantID string, invoiceIDs
 	if len(invoiceIDs) == 0 {
 		return out, nil
 	}
-	args := make([]any, 0, len(invoiceIDs)+1)
-	args = append(args, tenantID)
-	for _, id := range invoiceIDs {
-		args = append(args, id)
-	}
-	rows, err := t.Query(ctx, `SELECT invoice_id, (SELECT i.currency FROM invoices i WHERE i.tenant_id = invoice_lines.tenant_id
-		AND i.id = invoice_lines.invoice_id), `+lineCols(t.D)+` FROM invoice_lines
-		WHERE tenant_id = ? AND invoice_id IN (`+dbtx.Placeholders(len(invoiceIDs))+`) ORDER BY invoice_id, position`, args...)
+	rows, err := enginesql.For(t.Tx).LinesOfInvoices(ctx, sqlitesql.LinesOfInvoicesParams{TenantID: tenantID, InvoiceIds: invoiceIDs})
 	if err != nil {
 		return nil, fmt.Errorf("invoice lines: %w", err)
 	}
-	defer rows.Close()
-	var id, cur string
-	for rows.Next() {
-		l, err := scanLine(rows, &cur, &id, &cur)
+	var p dbtx.Parse
+	for _, r := range rows {
+		l, err := lineOf(r.InvoiceLine, r.Currency, &p)
 		if err != nil {
 			return nil, err
 		}
-		out[strings.Clone(id)] = append(out[id], l)
+		out[r.InvoiceLine.InvoiceID] = append(out[r.InvoiceLine.InvoiceID], l)
 	}
-	return out, rows.Err()
+	if p.Err != nil {
+		return nil, fmt.Errorf("invoice lines: %w", p.Err)
+	}
+	return out, nil
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/numbering"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // The receivable dues (receivable_dues and receivable_account_dues,
@@ -58,19 +60,20 @@ func newDue(tenantID, accountID string, status billing.Status, kind billing.Kind
 // a statement changes or deletes it (locking the row on PostgreSQL). A
 // missing invoice has none.
 func DueBefore(ctx context.Context, t *dbtx.Tx, tenantID, invoiceID string) (Due, error) {
-	var status, kind, accountID string
-	var due calendar.Date
-	var balance decimal.Decimal
-	err := t.QueryRow(ctx, `SELECT status, kind, due_date, `+t.D.Dec("balance_accounting")+`, invoice_account_id
-		FROM invoices WHERE tenant_id = ? AND id = ?`+t.D.ForUpdate(), tenantID, invoiceID).
-		Scan(&status, &kind, dbtx.ScanDate(&due), dbtx.ScanDec(&balance), &accountID)
-	if dbtx.ErrNoRows(err) {
-		return Due{}, nil
-	}
+	rows, err := enginesql.For(t).DueOf(ctx, sqlitesql.DueOfParams{TenantID: tenantID, ID: invoiceID})
 	if err != nil {
 		return Due{}, fmt.Errorf("receivable dues of invoice %s: %w", invoiceID, err)
 	}
-	return newDue(tenantID, accountID, billing.Status(status), billing.Kind(kind), due, balance), nil
+	if len(rows) == 0 {
+		return Due{}, nil
+	}
+	r := rows[0]
+	var p dbtx.Parse
+	d := newDue(tenantID, r.InvoiceAccountID, billing.Status(r.Status), billing.Kind(r.Kind), p.NDate(r.DueDate), p.Dec(r.BalanceAccounting))
+	if p.Err != nil {
+		return Due{}, fmt.Errorf("receivable dues of invoice %s: %w", invoiceID, p.Err)
+	}
+	return d, nil
 }
 
 // Settled is d after a settlement leaves the document in status with the
@@ -220,18 +223,12 @@ func upsertDues(ctx context.Context, t *dbtx.Tx, table string, cols []string, ke
 // lockJournal locks the tenant's journal counter (creating it at 0 if the
 // tenant never posted), as every posting does first.
 func lockJournal(ctx context.Context, t *dbtx.Tx, tenantID string) error {
-	lock := func() (bool, error) {
-		var one int
-		err := t.QueryRow(ctx, `SELECT 1 FROM counters WHERE tenant_id = ? AND name = ?`+t.D.ForUpdate(), tenantID, journalCounter).Scan(&one)
-		if dbtx.ErrNoRows(err) {
-			return false, nil
-		}
-		return err == nil, err
-	}
-	ok, err := lock()
-	if err == nil && !ok {
-		if _, err = t.Exec(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, 0) ON CONFLICT DO NOTHING`, tenantID, journalCounter); err == nil {
-			_, err = lock()
+	q := enginesql.For(t)
+	key := sqlitesql.LockCounterParams{TenantID: tenantID, Name: journalCounter}
+	rows, err := q.LockCounter(ctx, key)
+	if err == nil && len(rows) == 0 {
+		if err = q.EnsureCounter(ctx, sqlitesql.EnsureCounterParams(key)); err == nil {
+			_, err = q.LockCounter(ctx, key)
 		}
 	}
 	if err != nil {

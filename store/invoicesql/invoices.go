@@ -16,116 +16,97 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/enginesql"
+	"github.com/facturo/facturo/store/sqlitesql"
 	"github.com/facturo/facturo/tax"
 )
 
-func invoiceCols(d dbtx.Dialect) string {
-	return `tenant_id, id, kind, status, document_number, number, customer_id, invoice_account_id, customer_name, bill_to,
-	invoice_date, document_date, due_date, cash_discount_date, ` + d.Dec("cash_discount_percent") + `, period_start, period_end,
-	currency, ` + d.Dec("exchange_rate") + `, provider, method_of_payment, payment_terms_days, payment_schedule, hold_until, language,
-	custom_fields, notes, external_refs, posting_profile, tax_mode, ` + d.Dec("net") + `, ` + d.Dec("tax") + `, ` + d.Dec("total") + `,
-	` + d.Dec("paid") + `, ` + d.Dec("balance") + `, ` + d.Dec("total_accounting") + `, ` + d.Dec("balance_accounting") + `, taxes,
-	entry_id, void_entry_id, close_reason, issued_at, closed_at, voided_at, created_at, updated_at,
-	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period,
-	` + d.Dec("cash_discount_amount") + `, ` + dbtx.AccountingCurrency("invoices")
-}
-
-const invoiceColNames = `tenant_id, id, kind, status, document_number, number, customer_id, invoice_account_id, customer_name, bill_to,
-	invoice_date, document_date, due_date, cash_discount_date, cash_discount_percent, period_start, period_end,
-	currency, exchange_rate, provider, method_of_payment, payment_terms_days, payment_schedule, hold_until, language,
-	custom_fields, notes, external_refs, posting_profile, tax_mode, net, tax, total,
-	paid, balance, total_accounting, balance_accounting, taxes,
-	entry_id, void_entry_id, close_reason, issued_at, closed_at, voided_at, created_at, updated_at, search,
-	original_id, credit_note_id, replacement_id, correction_reason, correction_comment, template_id, template_period,
-	cash_discount_amount`
-
-// invoiceWriteCols are the columns invoiceArgs writes, in order:
-// invoiceColNames, and on SQLite total_key, the exact sortable key of the
-// total (dbtx.DecKey) that the amount sort and its indexes read (migration
-// 00019), written by Go beside the text amount.
-func invoiceWriteCols(d dbtx.Dialect) string {
-	if d.Engine == dbtx.SQLite {
-		return invoiceColNames + ", total_key"
-	}
-	return invoiceColNames
-}
-
-func invoiceArgs(d dbtx.Dialect, inv billing.Invoice) ([]any, error) {
-	var js [6]string
+// invoiceRow is a document's columns as the generated queries write them,
+// with the folded search text and, for SQLite, the exact sortable key of
+// the total (total_key, dbtx.DecKey, migration 00019) that the amount sort
+// and its indexes read.
+func invoiceRow(inv billing.Invoice) (sqlitesql.InsertInvoiceParams, error) {
+	var js [5]string
 	var err error
-	for i, v := range []any{inv.BillTo, dbtx.NonNil(inv.PaymentSchedule), dbtx.NonNilMap(inv.CustomFields), dbtx.NonNilMap(inv.ExternalRefs), nzt(inv.Taxes)} {
+	for i, v := range []any{inv.BillTo, dbtx.NonNil(inv.PaymentSchedule), dbtx.NonNilMap(inv.CustomFields), dbtx.NonNilMap(inv.ExternalRefs), dbtx.NonNil(inv.Taxes)} {
 		if js[i], err = dbtx.JSONArg(v); err != nil {
-			return nil, err
+			return sqlitesql.InsertInvoiceParams{}, err
 		}
 	}
-	var number any
-	if inv.Number != "" {
-		number = inv.Number
-	}
 	search := billing.Fold(inv.Number + " " + inv.DocumentNumber + " " + inv.BillTo.Name + " " + inv.BillTo.LegalName + " " + inv.BillTo.CustomerNumber)
-	args := []any{inv.TenantID, inv.ID, string(inv.Kind), string(inv.Status), inv.DocumentNumber, number, inv.CustomerID,
-		inv.InvoiceAccountID, inv.BillTo.Name, js[0], dbtx.DateArg(inv.InvoiceDate), dbtx.DateArg(inv.DocumentDate), dbtx.DateArg(inv.DueDate),
-		dbtx.DateArg(inv.CashDiscountDate), dbtx.DecArg(inv.CashDiscountPct), dbtx.DateArg(inv.PeriodStart), dbtx.DateArg(inv.PeriodEnd),
-		inv.Currency, dbtx.DecArg(inv.ExchangeRate), inv.Provider, inv.MethodOfPayment, inv.PaymentTermsDays, js[1],
-		dbtx.DateArg(inv.HoldUntil), inv.Language, js[2], inv.Notes, js[3], inv.PostingProfile, string(inv.TaxMode),
-		dbtx.DecArg(inv.Net.Decimal()), dbtx.DecArg(inv.Tax.Decimal()), dbtx.DecArg(inv.Total.Decimal()), dbtx.DecArg(inv.Paid.Decimal()),
-		dbtx.DecArg(inv.Balance.Decimal()), dbtx.DecArg(inv.TotalAccounting.Decimal()), dbtx.DecArg(inv.BalanceAccounting.Decimal()), js[4], inv.EntryID, inv.VoidEntryID, inv.CloseReason,
-		d.NTS(inv.IssuedAt), d.NTS(inv.ClosedAt), d.NTS(inv.VoidedAt), d.TS(inv.CreatedAt), d.TS(inv.UpdatedAt), search,
-		inv.OriginalID, inv.CreditNoteID, inv.ReplacementID, inv.CorrectionReason, inv.CorrectionComment, inv.TemplateID, inv.TemplatePeriod,
-		dbtx.DecArg(inv.CashDiscount.Decimal())}
-	if d.Engine == dbtx.SQLite {
-		args = append(args, dbtx.DecKey(inv.Total.Decimal()))
-	}
-	return args, nil
+	return sqlitesql.InsertInvoiceParams{TenantID: inv.TenantID, ID: inv.ID, Kind: string(inv.Kind), Status: string(inv.Status),
+		DocumentNumber: inv.DocumentNumber, Number: dbtx.NText(inv.Number), CustomerID: inv.CustomerID, InvoiceAccountID: inv.InvoiceAccountID,
+		CustomerName: inv.BillTo.Name, BillTo: js[0], InvoiceDate: dbtx.NDateText(inv.InvoiceDate), DocumentDate: dbtx.NDateText(inv.DocumentDate),
+		DueDate: dbtx.NDateText(inv.DueDate), CashDiscountDate: dbtx.NDateText(inv.CashDiscountDate), CashDiscountPercent: inv.CashDiscountPct.String(),
+		PeriodStart: dbtx.NDateText(inv.PeriodStart), PeriodEnd: dbtx.NDateText(inv.PeriodEnd), Currency: inv.Currency,
+		ExchangeRate: inv.ExchangeRate.String(), Provider: inv.Provider, MethodOfPayment: inv.MethodOfPayment, PaymentTermsDays: int64(inv.PaymentTermsDays),
+		PaymentSchedule: js[1], HoldUntil: dbtx.NDateText(inv.HoldUntil), Language: inv.Language, CustomFields: js[2], Notes: inv.Notes,
+		ExternalRefs: js[3], PostingProfile: inv.PostingProfile, TaxMode: string(inv.TaxMode), Net: inv.Net.Decimal().String(),
+		Tax: inv.Tax.Decimal().String(), Total: inv.Total.Decimal().String(), Paid: inv.Paid.Decimal().String(), Balance: inv.Balance.Decimal().String(),
+		TotalAccounting: inv.TotalAccounting.Decimal().String(), BalanceAccounting: inv.BalanceAccounting.Decimal().String(), Taxes: js[4],
+		EntryID: inv.EntryID, VoidEntryID: inv.VoidEntryID, CloseReason: inv.CloseReason, IssuedAt: dbtx.NTimeOf(inv.IssuedAt),
+		ClosedAt: dbtx.NTimeOf(inv.ClosedAt), VoidedAt: dbtx.NTimeOf(inv.VoidedAt), CreatedAt: dbtx.TimeOf(inv.CreatedAt), UpdatedAt: dbtx.TimeOf(inv.UpdatedAt),
+		Search: search, OriginalID: inv.OriginalID, CreditNoteID: inv.CreditNoteID, ReplacementID: inv.ReplacementID,
+		CorrectionReason: inv.CorrectionReason, CorrectionComment: inv.CorrectionComment, TemplateID: inv.TemplateID, TemplatePeriod: inv.TemplatePeriod,
+		CashDiscountAmount: inv.CashDiscount.Decimal().String(), TotalKey: dbtx.NText(dbtx.DecKey(inv.Total.Decimal()))}, nil
 }
 
-func nzt(s []billing.TaxLine) []billing.TaxLine { return dbtx.NonNil(s) }
-
-func scanInvoice(row interface{ Scan(...any) error }) (billing.Invoice, error) {
-	var inv billing.Invoice
-	var kind, status, taxMode, customerName, accounting string
-	var js [5]string
-	var net, tx, total, paid, balance, totalAcc, balanceAcc, cashDiscount decimal.Decimal
-	err := row.Scan(&inv.TenantID, &inv.ID, &kind, &status, &inv.DocumentNumber, dbtx.ScanText(&inv.Number), &inv.CustomerID,
-		&inv.InvoiceAccountID, &customerName, &js[0], dbtx.ScanDate(&inv.InvoiceDate), dbtx.ScanDate(&inv.DocumentDate), dbtx.ScanDate(&inv.DueDate),
-		dbtx.ScanDate(&inv.CashDiscountDate), dbtx.ScanDec(&inv.CashDiscountPct), dbtx.ScanDate(&inv.PeriodStart), dbtx.ScanDate(&inv.PeriodEnd),
-		&inv.Currency, dbtx.ScanDec(&inv.ExchangeRate), &inv.Provider, &inv.MethodOfPayment, &inv.PaymentTermsDays, &js[1],
-		dbtx.ScanDate(&inv.HoldUntil), &inv.Language, &js[2], &inv.Notes, &js[3], &inv.PostingProfile, &taxMode,
-		dbtx.ScanDec(&net), dbtx.ScanDec(&tx), dbtx.ScanDec(&total), dbtx.ScanDec(&paid), dbtx.ScanDec(&balance),
-		dbtx.ScanDec(&totalAcc), dbtx.ScanDec(&balanceAcc), &js[4], &inv.EntryID, &inv.VoidEntryID, &inv.CloseReason,
-		dbtx.ScanNTS(&inv.IssuedAt), dbtx.ScanNTS(&inv.ClosedAt), dbtx.ScanNTS(&inv.VoidedAt), dbtx.ScanTS(&inv.CreatedAt), dbtx.ScanTS(&inv.UpdatedAt),
-		&inv.OriginalID, &inv.CreditNoteID, &inv.ReplacementID, &inv.CorrectionReason, &inv.CorrectionComment, &inv.TemplateID, &inv.TemplatePeriod,
-		dbtx.ScanDec(&cashDiscount), &accounting)
-	if err != nil {
-		return inv, err
+// invoiceOf is the document a row holds (without its lines); tenantCurrency
+// is the currency of its accounting amounts.
+func invoiceOf(r sqlitesql.Invoice, tenantCurrency string) (billing.Invoice, error) {
+	var p dbtx.Parse
+	cur := r.Currency
+	inv := billing.Invoice{TenantID: r.TenantID, ID: r.ID, Kind: billing.Kind(r.Kind), Status: billing.Status(r.Status), DocumentNumber: r.DocumentNumber,
+		Number: r.Number.String, CustomerID: r.CustomerID, InvoiceAccountID: r.InvoiceAccountID, InvoiceDate: p.NDate(r.InvoiceDate),
+		DocumentDate: p.NDate(r.DocumentDate), DueDate: p.NDate(r.DueDate), CashDiscountDate: p.NDate(r.CashDiscountDate),
+		CashDiscountPct: p.Dec(r.CashDiscountPercent), PeriodStart: p.NDate(r.PeriodStart), PeriodEnd: p.NDate(r.PeriodEnd), Currency: cur,
+		ExchangeRate: p.Dec(r.ExchangeRate), Provider: r.Provider, MethodOfPayment: r.MethodOfPayment, PaymentTermsDays: int(r.PaymentTermsDays),
+		HoldUntil: p.NDate(r.HoldUntil), Language: r.Language, Notes: r.Notes, PostingProfile: r.PostingProfile, TaxMode: tax.Mode(r.TaxMode),
+		EntryID: r.EntryID, VoidEntryID: r.VoidEntryID, CloseReason: r.CloseReason, IssuedAt: r.IssuedAt.Ptr(), ClosedAt: r.ClosedAt.Ptr(),
+		VoidedAt: r.VoidedAt.Ptr(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), OriginalID: r.OriginalID, CreditNoteID: r.CreditNoteID,
+		ReplacementID: r.ReplacementID, CorrectionReason: r.CorrectionReason, CorrectionComment: r.CorrectionComment, TemplateID: r.TemplateID,
+		TemplatePeriod: r.TemplatePeriod}
+	c := inv.Cur()
+	inv.Net, inv.Tax, inv.Total = money.New(p.Dec(r.Net), c), money.New(p.Dec(r.Tax), c), money.New(p.Dec(r.Total), c)
+	inv.Paid, inv.Balance = money.New(p.Dec(r.Paid), c), money.New(p.Dec(r.Balance), c)
+	inv.TotalAccounting, inv.BalanceAccounting = money.In(p.Dec(r.TotalAccounting), tenantCurrency), money.In(p.Dec(r.BalanceAccounting), tenantCurrency)
+	inv.CashDiscount = money.New(p.Dec(r.CashDiscountAmount), c)
+	if p.Err != nil {
+		return inv, fmt.Errorf("invoice %s: %w", r.ID, p.Err)
 	}
-	cur := inv.Cur()
-	inv.Net, inv.Tax, inv.Total = money.New(net, cur), money.New(tx, cur), money.New(total, cur)
-	inv.Paid, inv.Balance = money.New(paid, cur), money.New(balance, cur)
-	inv.TotalAccounting, inv.BalanceAccounting = money.In(totalAcc, accounting), money.In(balanceAcc, accounting)
-	inv.CashDiscount = money.New(cashDiscount, cur)
-	inv.Kind, inv.Status, inv.TaxMode = billing.Kind(kind), billing.Status(status), tax.Mode(taxMode)
-	for i, dst := range []any{&inv.BillTo, &inv.PaymentSchedule, &inv.CustomFields, &inv.ExternalRefs, &inv.Taxes} {
-		if err := json.Unmarshal([]byte(js[i]), dst); err != nil {
-			return inv, fmt.Errorf("invoice %s json: %w", inv.ID, err)
+	for i, v := range []struct {
+		js  string
+		dst any
+	}{{r.BillTo, &inv.BillTo}, {r.PaymentSchedule, &inv.PaymentSchedule}, {r.CustomFields, &inv.CustomFields}, {r.ExternalRefs, &inv.ExternalRefs},
+		{r.Taxes, &inv.Taxes}} {
+		if err := json.Unmarshal([]byte(v.js), v.dst); err != nil {
+			return inv, fmt.Errorf("invoice %s json %d: %w", r.ID, i, err)
 		}
 	}
 	for i := range inv.Taxes { // stored as JSON, which holds no currency
 		t := &inv.Taxes[i]
-		t.Base, t.Amount = money.New(t.Base.Decimal(), cur), money.New(t.Amount.Decimal(), cur)
+		t.Base, t.Amount = money.New(t.Base.Decimal(), c), money.New(t.Amount.Decimal(), c)
 	}
 	for i := range inv.PaymentSchedule {
-		inv.PaymentSchedule[i].Amount = money.New(inv.PaymentSchedule[i].Amount.Decimal(), cur)
+		inv.PaymentSchedule[i].Amount = money.New(inv.PaymentSchedule[i].Amount.Decimal(), c)
 	}
 	return inv, nil
 }
 
+// invoiceWithCurrency is a document row beside its tenant's currency, as
+// the generated queries return it and the lists scan it.
+type invoiceWithCurrency = sqlitesql.GetInvoiceRow
+
+// invoiceSelect selects every column of invoices with the tenant's
+// currency, for the lists the builder makes (scanned by dbtx.ScanRows).
+const invoiceSelect = `SELECT *, (SELECT tn.currency FROM tenants tn WHERE tn.id = invoices.tenant_id) AS tenant_currency`
+
 func (t *Invoices) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
-	args, err := invoiceArgs(t.D, inv)
+	row, err := invoiceRow(inv)
 	if err != nil {
 		return err
 	}
-	if _, err := t.Exec(ctx, `INSERT INTO invoices (`+invoiceWriteCols(t.D)+`) VALUES (`+dbtx.Placeholders(len(args))+`)`, args...); err != nil {
+	if err := enginesql.For(t.Tx).InsertInvoice(ctx, row); err != nil {
 		if ok, _ := dbtx.UniqueViolation(err); ok {
 			return fail.Conflictf("invoice number already used: %v", err)
 		}
@@ -137,137 +118,108 @@ func (t *Invoices) InsertInvoice(ctx context.Context, inv billing.Invoice) error
 	return t.insertLines(ctx, inv)
 }
 
-// insertLines inserts the lines of one or more documents, many rows per
-// statement.
-func (t *Invoices) insertLines(ctx context.Context, invs ...billing.Invoice) error {
-	const cols = 19
-	const batch = 1000
-	row := "(" + dbtx.Placeholders(cols) + ")"
-	var sb strings.Builder
-	args := make([]any, 0, batch*cols)
-	n := 0
-	flush := func() error {
-		if n == 0 {
-			return nil
-		}
-		_, err := t.Exec(ctx, `INSERT INTO invoice_lines (tenant_id, invoice_id, position, description, product_id, account,
-			sales_tax_group, item_sales_tax_group, quantity, unit, unit_price, discount, amount, charge_type, service_start,
-			service_end, distribution, tax_codes, tax_amount) VALUES `+sb.String(), args...)
-		if err != nil {
-			return fmt.Errorf("insert invoice lines: %w", err)
-		}
-		sb.Reset()
-		args, n = args[:0], 0
-		return nil
-	}
-	for _, inv := range invs {
-		for _, l := range inv.Lines {
-			if n > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString(row)
-			dist, err := dbtx.JSONArg(dbtx.NonNil(l.Distribution))
-			if err != nil {
-				return err
-			}
-			codes, err := dbtx.JSONArg(dbtx.NonNil(l.TaxCodes))
-			if err != nil {
-				return err
-			}
-			args = append(args, lineArgs(&inv, &l, dist, codes)...)
-			n++
-			if n == batch {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return flush()
-}
-
-func (t *Invoices) getInvoice(ctx context.Context, suffix, tenantID, invoiceID string) (billing.Invoice, error) {
-	inv, err := scanInvoice(t.QueryRow(ctx, `SELECT `+invoiceCols(t.D)+` FROM invoices WHERE tenant_id = ? AND id = ?`+suffix, tenantID, invoiceID))
-	if dbtx.ErrNoRows(err) {
-		return inv, dbtx.NotFound("invoice", invoiceID)
-	}
+// lineRow is a line's columns as the generated queries write them.
+func lineRow(inv *billing.Invoice, l *billing.Line) (sqlitesql.InvoiceLine, error) {
+	dist, err := dbtx.JSONArg(dbtx.NonNil(l.Distribution))
 	if err != nil {
-		return inv, fmt.Errorf("get invoice: %w", err)
+		return sqlitesql.InvoiceLine{}, err
 	}
-	rows, err := t.Query(ctx, `SELECT `+lineCols(t.D)+`
-		FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ? ORDER BY position`, tenantID, invoiceID)
+	codes, err := dbtx.JSONArg(dbtx.NonNil(l.TaxCodes))
 	if err != nil {
-		return inv, fmt.Errorf("get invoice lines: %w", err)
+		return sqlitesql.InvoiceLine{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		l, err := scanLine(rows, &inv.Currency)
-		if err != nil {
-			return inv, err
-		}
-		inv.Lines = append(inv.Lines, l)
-	}
-	return inv, rows.Err()
-}
-
-// lineArgs are the values of line l of inv in the order of lineColNames,
-// with its distribution and tax codes already as JSON.
-func lineArgs(inv *billing.Invoice, l *billing.Line, dist, codes string) []any {
-	var price any
-	if l.UnitPrice != nil {
-		price = dbtx.DecArg(l.UnitPrice.Decimal())
-	}
-	return []any{inv.TenantID, inv.ID, l.Position, l.Description, l.ProductID, l.Account, l.SalesTaxGroup,
-		l.ItemSalesTaxGroup, dbtx.NDecArg(l.Quantity), l.Unit, price, dbtx.DecArg(l.Discount.Decimal()), dbtx.DecArg(l.Amount.Decimal()),
-		string(l.ChargeType), dbtx.DateArg(l.ServiceStart), dbtx.DateArg(l.ServiceEnd), dist, codes, dbtx.DecArg(l.TaxAmount.Decimal())}
-}
-
-// lineCols are the columns scanLine reads.
-func lineCols(d dbtx.Dialect) string {
-	return `position, description, product_id, account, sales_tax_group, item_sales_tax_group,
-		` + d.Dec("quantity") + `, unit, ` + d.Dec("unit_price") + `, ` + d.Dec("discount") + `, ` + d.Dec("amount") + `, charge_type,
-		service_start, service_end, distribution, tax_codes, ` + d.Dec("tax_amount")
-}
-
-// scanLine scans lineCols (after any leading columns given in extra) into
-// a line whose amounts are in the currency with code *cur: the document's,
-// known beforehand or scanned from the same row into one of extra.
-func scanLine(row interface{ Scan(...any) error }, cur *string, extra ...any) (billing.Line, error) {
-	var l billing.Line
-	var ct, dist, codes string
 	var price *decimal.Decimal
-	var discount, amount, taxAmount decimal.Decimal
-	dest := append(extra, &l.Position, &l.Description, &l.ProductID, &l.Account, &l.SalesTaxGroup, &l.ItemSalesTaxGroup,
-		dbtx.ScanNDec(&l.Quantity), &l.Unit, dbtx.ScanNDec(&price), dbtx.ScanDec(&discount), dbtx.ScanDec(&amount), &ct,
-		dbtx.ScanDate(&l.ServiceStart), dbtx.ScanDate(&l.ServiceEnd), &dist, &codes, dbtx.ScanDec(&taxAmount))
-	if err := row.Scan(dest...); err != nil {
-		return l, fmt.Errorf("scan invoice line: %w", err)
+	if l.UnitPrice != nil {
+		d := l.UnitPrice.Decimal()
+		price = &d
 	}
-	if price != nil {
-		p := money.PriceIn(*price, *cur)
-		l.UnitPrice = &p
+	return sqlitesql.InvoiceLine{TenantID: inv.TenantID, InvoiceID: inv.ID, Position: int64(l.Position), Description: l.Description,
+		ProductID: l.ProductID, Account: l.Account, SalesTaxGroup: l.SalesTaxGroup, ItemSalesTaxGroup: l.ItemSalesTaxGroup,
+		Quantity: dbtx.NDecText(l.Quantity), Unit: l.Unit, UnitPrice: dbtx.NDecText(price), Discount: l.Discount.Decimal().String(),
+		Amount: l.Amount.Decimal().String(), ChargeType: string(l.ChargeType), ServiceStart: dbtx.NDateText(l.ServiceStart),
+		ServiceEnd: dbtx.NDateText(l.ServiceEnd), Distribution: dist, TaxCodes: codes, TaxAmount: l.TaxAmount.Decimal().String()}, nil
+}
+
+// insertLines inserts the lines of one or more documents, many rows per
+// statement (dbtx.BulkInsertRows).
+func (t *Invoices) insertLines(ctx context.Context, invs ...billing.Invoice) error {
+	var rows []sqlitesql.InvoiceLine
+	for i := range invs {
+		for j := range invs[i].Lines {
+			r, err := lineRow(&invs[i], &invs[i].Lines[j])
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r)
+		}
 	}
-	l.Discount, l.Amount, l.TaxAmount = money.In(discount, *cur), money.In(amount, *cur), money.In(taxAmount, *cur)
-	l.ChargeType = billing.ChargeType(ct)
-	if err := json.Unmarshal([]byte(dist), &l.Distribution); err != nil {
+	if err := dbtx.BulkInsertRows(ctx, t.Tx, "invoice_lines", rows); err != nil {
+		return fmt.Errorf("insert invoice lines: %w", err)
+	}
+	return nil
+}
+
+// lineOf is the line a row holds, in the document's currency cur.
+func lineOf(r sqlitesql.InvoiceLine, cur string, p *dbtx.Parse) (billing.Line, error) {
+	l := billing.Line{Position: int(r.Position), Description: r.Description, ProductID: r.ProductID, Account: r.Account,
+		SalesTaxGroup: r.SalesTaxGroup, ItemSalesTaxGroup: r.ItemSalesTaxGroup, Quantity: p.NDec(r.Quantity), Unit: r.Unit,
+		Discount: money.In(p.Dec(r.Discount), cur), Amount: money.In(p.Dec(r.Amount), cur), ChargeType: billing.ChargeType(r.ChargeType),
+		ServiceStart: p.NDate(r.ServiceStart), ServiceEnd: p.NDate(r.ServiceEnd), TaxAmount: money.In(p.Dec(r.TaxAmount), cur)}
+	if price := p.NDec(r.UnitPrice); price != nil {
+		pr := money.PriceIn(*price, cur)
+		l.UnitPrice = &pr
+	}
+	if err := json.Unmarshal([]byte(r.Distribution), &l.Distribution); err != nil {
 		return l, fmt.Errorf("line distribution: %w", err)
 	}
-	if err := json.Unmarshal([]byte(codes), &l.TaxCodes); err != nil {
+	if err := json.Unmarshal([]byte(r.TaxCodes), &l.TaxCodes); err != nil {
 		return l, fmt.Errorf("line tax codes: %w", err)
 	}
 	return l, nil
 }
 
+// withLines is the document a row holds, with its lines read.
+func (t *Invoices) withLines(ctx context.Context, r invoiceWithCurrency, err error, invoiceID string) (billing.Invoice, error) {
+	if dbtx.ErrNoRows(err) {
+		return billing.Invoice{}, dbtx.NotFound("invoice", invoiceID)
+	}
+	if err != nil {
+		return billing.Invoice{}, fmt.Errorf("get invoice: %w", err)
+	}
+	inv, err := invoiceOf(r.Invoice, r.TenantCurrency)
+	if err != nil {
+		return inv, err
+	}
+	rows, err := enginesql.For(t.Tx).InvoiceLines(ctx, sqlitesql.InvoiceLinesParams{TenantID: inv.TenantID, InvoiceID: inv.ID})
+	if err != nil {
+		return inv, fmt.Errorf("get invoice lines: %w", err)
+	}
+	var p dbtx.Parse
+	for _, lr := range rows {
+		l, err := lineOf(lr, inv.Currency, &p)
+		if err != nil {
+			return inv, err
+		}
+		inv.Lines = append(inv.Lines, l)
+	}
+	if p.Err != nil {
+		return inv, fmt.Errorf("invoice %s lines: %w", inv.ID, p.Err)
+	}
+	return inv, nil
+}
+
 func (t *Invoices) GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
-	return t.getInvoice(ctx, "", tenantID, invoiceID)
+	r, err := enginesql.For(t.Tx).GetInvoice(ctx, sqlitesql.GetInvoiceParams{TenantID: tenantID, ID: invoiceID})
+	return t.withLines(ctx, r, err, invoiceID)
 }
 
 func (t *Invoices) GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
-	return t.getInvoice(ctx, t.D.ForUpdate(), tenantID, invoiceID)
+	r, err := enginesql.For(t.Tx).GetInvoiceForUpdate(ctx, sqlitesql.GetInvoiceForUpdateParams{TenantID: tenantID, ID: invoiceID})
+	return t.withLines(ctx, invoiceWithCurrency(r), err, invoiceID)
 }
 
 func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error {
-	args, err := invoiceArgs(t.D, inv)
+	row, err := invoiceRow(inv)
 	if err != nil {
 		return err
 	}
@@ -275,38 +227,46 @@ func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error
 	if err != nil {
 		return err
 	}
-	cols := strings.Split(strings.NewReplacer("\n", "", "\t", "").Replace(invoiceWriteCols(t.D)), ",")
-	sets := make([]string, 0, len(cols)-2)
-	for _, c := range cols[2:] {
-		sets = append(sets, strings.TrimSpace(c)+" = ?")
-	}
-	res, err := t.Exec(ctx, `UPDATE invoices SET `+strings.Join(sets, ", ")+` WHERE tenant_id = ? AND id = ?`,
-		append(args[2:], inv.TenantID, inv.ID)...)
+	q := enginesql.For(t.Tx)
+	n, err := q.UpdateInvoice(ctx, sqlitesql.UpdateInvoiceParams{Kind: row.Kind, Status: row.Status, DocumentNumber: row.DocumentNumber,
+		Number: row.Number, CustomerID: row.CustomerID, InvoiceAccountID: row.InvoiceAccountID, CustomerName: row.CustomerName, BillTo: row.BillTo,
+		InvoiceDate: row.InvoiceDate, DocumentDate: row.DocumentDate, DueDate: row.DueDate, CashDiscountDate: row.CashDiscountDate,
+		CashDiscountPercent: row.CashDiscountPercent, PeriodStart: row.PeriodStart, PeriodEnd: row.PeriodEnd, Currency: row.Currency,
+		ExchangeRate: row.ExchangeRate, Provider: row.Provider, MethodOfPayment: row.MethodOfPayment, PaymentTermsDays: row.PaymentTermsDays,
+		PaymentSchedule: row.PaymentSchedule, HoldUntil: row.HoldUntil, Language: row.Language, CustomFields: row.CustomFields, Notes: row.Notes,
+		ExternalRefs: row.ExternalRefs, PostingProfile: row.PostingProfile, TaxMode: row.TaxMode, Net: row.Net, Tax: row.Tax, Total: row.Total,
+		Paid: row.Paid, Balance: row.Balance, TotalAccounting: row.TotalAccounting, BalanceAccounting: row.BalanceAccounting, Taxes: row.Taxes,
+		EntryID: row.EntryID, VoidEntryID: row.VoidEntryID, CloseReason: row.CloseReason, IssuedAt: row.IssuedAt, ClosedAt: row.ClosedAt,
+		VoidedAt: row.VoidedAt, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt, Search: row.Search, OriginalID: row.OriginalID,
+		CreditNoteID: row.CreditNoteID, ReplacementID: row.ReplacementID, CorrectionReason: row.CorrectionReason,
+		CorrectionComment: row.CorrectionComment, TemplateID: row.TemplateID, TemplatePeriod: row.TemplatePeriod,
+		CashDiscountAmount: row.CashDiscountAmount, TotalKey: row.TotalKey, TenantID: row.TenantID, ID: row.ID})
 	if ok, _ := dbtx.UniqueViolation(err); ok {
 		return fail.Conflictf("invoice number %s is already used", inv.Number)
 	}
-	if err := dbtx.MustAffect(res, err, "invoice", inv.ID); err != nil {
+	if err := dbtx.MustAffectRows(n, err, "invoice", inv.ID); err != nil {
 		return err
 	}
 	if err := ApplyDues(ctx, t.Tx, []Due{before}, duesOf(inv)); err != nil {
 		return err
 	}
-	if _, err := t.Exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, inv.TenantID, inv.ID); err != nil {
+	if err := q.DeleteInvoiceLines(ctx, sqlitesql.DeleteInvoiceLinesParams{TenantID: inv.TenantID, InvoiceID: inv.ID}); err != nil {
 		return fmt.Errorf("replace invoice lines: %w", err)
 	}
 	return t.insertLines(ctx, inv)
 }
 
 func (t *Invoices) DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error {
-	if _, err := t.Exec(ctx, `DELETE FROM invoice_lines WHERE tenant_id = ? AND invoice_id = ?`, tenantID, invoiceID); err != nil {
+	q := enginesql.For(t.Tx)
+	if err := q.DeleteInvoiceLines(ctx, sqlitesql.DeleteInvoiceLinesParams{TenantID: tenantID, InvoiceID: invoiceID}); err != nil {
 		return fmt.Errorf("delete invoice lines: %w", err)
 	}
 	before, err := DueBefore(ctx, t.Tx, tenantID, invoiceID)
 	if err != nil {
 		return err
 	}
-	res, err := t.Exec(ctx, `DELETE FROM invoices WHERE tenant_id = ? AND id = ?`, tenantID, invoiceID)
-	if err := dbtx.MustAffect(res, err, "invoice", invoiceID); err != nil {
+	n, err := q.DeleteInvoice(ctx, sqlitesql.DeleteInvoiceParams{TenantID: tenantID, ID: invoiceID})
+	if err := dbtx.MustAffectRows(n, err, "invoice", invoiceID); err != nil {
 		return err
 	}
 	return ApplyDues(ctx, t.Tx, []Due{before}, nil)
@@ -345,16 +305,19 @@ func (t *Invoices) listInvoices(ctx context.Context, query string, args []any) (
 	if err != nil {
 		return nil, fmt.Errorf("list invoices: %w", err)
 	}
-	defer rows.Close()
-	var out []billing.Invoice
-	for rows.Next() {
-		inv, err := scanInvoice(rows)
+	rs, err := dbtx.ScanRows[invoiceWithCurrency](rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]billing.Invoice, 0, len(rs))
+	for _, r := range rs {
+		inv, err := invoiceOf(r.Invoice, r.TenantCurrency)
 		if err != nil {
-			return nil, fmt.Errorf("scan invoice: %w", err)
+			return nil, err
 		}
 		out = append(out, inv)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // probeWindow is how many entries of a sort's index the probe reads at most.
@@ -391,7 +354,7 @@ func (t *Invoices) probeInvoicesQuery(ctx context.Context, tenantID string, f se
 	if err != nil {
 		return "", nil, false, err
 	}
-	sel := `SELECT ` + invoiceCols(t.D) + ` FROM invoices WHERE `
+	sel := invoiceSelect + ` FROM invoices WHERE `
 	cut := strings.Index(wq, " ORDER BY ")
 	if !strings.HasPrefix(wq, sel) || cut < 0 {
 		return "", nil, false, nil // a form this probe does not know
@@ -556,10 +519,10 @@ func (t *Invoices) listInvoicesQuery(ctx context.Context, tenantID string, f ser
 		}
 		if onlyThese {
 			// SQLite sorts the candidates: sort their rowids, not whole rows.
-			return `SELECT ` + invoiceCols(t.D) + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
+			return invoiceSelect + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
 				w.String() + order + `)` + order, append(args, limit, limit), nil
 		}
-		return `SELECT ` + invoiceCols(t.D) + ` FROM ` + from + ` WHERE ` + w.String() + order, append(args, limit), nil
+		return invoiceSelect + ` FROM ` + from + ` WHERE ` + w.String() + order, append(args, limit), nil
 	}
 	// The customer filter matches a customer's own documents or those
 	// billed to it as an account: an OR over two columns, which no one index
@@ -571,7 +534,7 @@ func (t *Invoices) listInvoicesQuery(ctx context.Context, tenantID string, f ser
 	all := make([]any, 0, 2*len(args)+5)
 	all = append(append(append(all, args...), f.CustomerID, limit), args...)
 	all = append(all, f.CustomerID, limit, limit)
-	return `SELECT ` + invoiceCols(t.D) + ` FROM (` + q("customer_id = ?") + ` AS own UNION ALL ` +
+	return invoiceSelect + ` FROM (` + q("customer_id = ?") + ` AS own UNION ALL ` +
 		q("invoice_account_id = ? AND customer_id <> invoice_account_id") + ` AS billed) AS invoices` + order, all, nil
 }
 
@@ -686,20 +649,7 @@ func (t *Invoices) OpenDocuments(ctx context.Context, tenantID, customerID strin
 	if customerID != "" {
 		w.And("invoice_account_id = ?", customerID)
 	}
-	rows, err := t.Query(ctx, `SELECT `+invoiceCols(t.D)+` FROM invoices WHERE `+w.String()+` ORDER BY invoice_account_id, due_date, id`, w.Args()...)
-	if err != nil {
-		return nil, fmt.Errorf("open documents: %w", err)
-	}
-	defer rows.Close()
-	var out []billing.Invoice
-	for rows.Next() {
-		inv, err := scanInvoice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan invoice: %w", err)
-		}
-		out = append(out, inv)
-	}
-	return out, rows.Err()
+	return t.listInvoices(ctx, invoiceSelect+` FROM invoices WHERE `+w.String()+` ORDER BY invoice_account_id, due_date, id`, w.Args())
 }
 
 func (t *Invoices) AgingBalances(ctx context.Context, tenantID string, cuts []calendar.Date, accounts []string) ([]service.AgingBalance, error) {
@@ -787,15 +737,15 @@ func (t *Invoices) InsertInvoices(ctx context.Context, invs []billing.Invoice) e
 	if len(invs) == 0 {
 		return nil
 	}
-	rows := make([][]any, 0, len(invs))
+	rows := make([]sqlitesql.InsertInvoiceParams, 0, len(invs))
 	for _, inv := range invs {
-		a, err := invoiceArgs(t.D, inv)
+		r, err := invoiceRow(inv)
 		if err != nil {
 			return err
 		}
-		rows = append(rows, a)
+		rows = append(rows, r)
 	}
-	if err := t.BulkInsert(ctx, "invoices", splitCols(invoiceWriteCols(t.D)), rows); err != nil {
+	if err := dbtx.BulkInsertRows(ctx, t.Tx, "invoices", rows); err != nil {
 		if ok, _ := dbtx.UniqueViolation(err); ok {
 			return fail.Conflictf("invoice number already used: %v", err)
 		}
@@ -804,51 +754,15 @@ func (t *Invoices) InsertInvoices(ctx context.Context, invs []billing.Invoice) e
 	if err := ApplyDues(ctx, t.Tx, nil, duesOf(invs...)); err != nil {
 		return err
 	}
-	var lines [][]any
-	for _, inv := range invs {
-		for _, l := range inv.Lines {
-			dist, err := dbtx.JSONArg(dbtx.NonNil(l.Distribution))
-			if err != nil {
-				return err
-			}
-			codes, err := dbtx.JSONArg(dbtx.NonNil(l.TaxCodes))
-			if err != nil {
-				return err
-			}
-			lines = append(lines, lineArgs(&inv, &l, dist, codes))
-		}
-	}
-	if err := t.BulkInsert(ctx, "invoice_lines", lineColNames, lines); err != nil {
-		return fmt.Errorf("insert invoice lines: %w", err)
-	}
-	return nil
-}
-
-var lineColNames = splitCols(`tenant_id, invoice_id, position, description, product_id, account, sales_tax_group, item_sales_tax_group,
-	quantity, unit, unit_price, discount, amount, charge_type, service_start, service_end, distribution, tax_codes, tax_amount`)
-
-func splitCols(s string) []string {
-	parts := strings.Split(s, ",")
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	return parts
+	return t.insertLines(ctx, invs...)
 }
 
 func (t *Invoices) NextCounter(ctx context.Context, tenantID, name string) (int64, error) {
-	var v int64
-	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, 1)
-		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, tenantID, name).Scan(&v)
-	if err != nil {
-		return 0, fmt.Errorf("next counter %s: %w", name, err)
-	}
-	return v, nil
+	return t.NextCounters(ctx, tenantID, name, 1)
 }
 
 func (t *Invoices) NextCounters(ctx context.Context, tenantID, name string, n int) (int64, error) {
-	var v int64
-	err := t.QueryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, ?)
-		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + ? RETURNING value`, tenantID, name, n, n).Scan(&v)
+	v, err := enginesql.For(t.Tx).NextCounters(ctx, sqlitesql.NextCountersParams{TenantID: tenantID, Name: name, N: int64(n)})
 	if err != nil {
 		return 0, fmt.Errorf("next counters %s: %w", name, err)
 	}

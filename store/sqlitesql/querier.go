@@ -18,6 +18,7 @@ type Querier interface {
 	// empty), the skipped items when set, finished_at when finished; a
 	// completed or failed run holds no lease.
 	AddBillingRunProgress(ctx context.Context, arg AddBillingRunProgressParams) (int64, error)
+	AppendWorkflow(ctx context.Context, arg AppendWorkflowParams) error
 	// The pending items of a period, by the account they are billed to (the
 	// customer's invoice account, or itself), provider and currency; of one
 	// customer and those billed to it when customer_id is not empty. Items of
@@ -50,22 +51,34 @@ type Querier interface {
 	CustomerBySAPID(ctx context.Context, arg CustomerBySAPIDParams) ([]CustomerBySAPIDRow, error)
 	CustomerNumberTaken(ctx context.Context, arg CustomerNumberTakenParams) (int64, error)
 	CustomersBilledTo(ctx context.Context, arg CustomersBilledToParams) ([]CustomersBilledToRow, error)
+	DeleteAttachment(ctx context.Context, arg DeleteAttachmentParams) (int64, error)
 	DeleteExchangeRate(ctx context.Context, arg DeleteExchangeRateParams) (int64, error)
+	DeleteInvoice(ctx context.Context, arg DeleteInvoiceParams) (int64, error)
+	DeleteInvoiceLines(ctx context.Context, arg DeleteInvoiceLinesParams) error
 	DeletePaymentMethod(ctx context.Context, arg DeletePaymentMethodParams) (int64, error)
 	DeleteWebhookAttemptsOf(ctx context.Context, arg DeleteWebhookAttemptsOfParams) error
 	DeleteWebhookDeliveriesOf(ctx context.Context, arg DeleteWebhookDeliveriesOfParams) error
 	DeleteWebhookEndpoint(ctx context.Context, arg DeleteWebhookEndpointParams) (int64, error)
+	// The columns of a stored document the receivable dues read, before a
+	// statement changes or deletes it (the row locked on PostgreSQL).
+	DueOf(ctx context.Context, arg DueOfParams) ([]DueOfRow, error)
 	DueSubscriptionIDs(ctx context.Context, arg DueSubscriptionIDsParams) ([]string, error)
+	DueTemplateIDs(ctx context.Context, arg DueTemplateIDsParams) ([]string, error)
 	DunningSteps(ctx context.Context, arg DunningStepsParams) ([]int64, error)
+	EnsureCounter(ctx context.Context, arg EnsureCounterParams) error
 	EntryIDsBySource(ctx context.Context, arg EntryIDsBySourceParams) ([]string, error)
 	EntryLines(ctx context.Context, arg EntryLinesParams) ([]EntryLinesRow, error)
 	ExchangeRateOn(ctx context.Context, arg ExchangeRateOnParams) ([]ExchangeRate, error)
 	FirstEntryID(ctx context.Context, tenantID string) ([]string, error)
+	GetAttachment(ctx context.Context, arg GetAttachmentParams) (Attachment, error)
 	GetBillingRun(ctx context.Context, arg GetBillingRunParams) (BillingRun, error)
+	GetBranding(ctx context.Context, tenantID string) (TenantBranding, error)
 	GetCustomer(ctx context.Context, arg GetCustomerParams) (GetCustomerRow, error)
 	GetCustomerForUpdate(ctx context.Context, arg GetCustomerForUpdateParams) (GetCustomerForUpdateRow, error)
 	GetDunningSettings(ctx context.Context, tenantID string) (DunningSetting, error)
 	GetEntry(ctx context.Context, arg GetEntryParams) (JournalEntry, error)
+	GetInvoice(ctx context.Context, arg GetInvoiceParams) (GetInvoiceRow, error)
+	GetInvoiceForUpdate(ctx context.Context, arg GetInvoiceForUpdateParams) (GetInvoiceForUpdateRow, error)
 	// The notifications area on SQLite: the email outbox, webhook endpoints,
 	// events, deliveries and attempts. Keep it beside pgsql/queries/notify.sql:
 	// the same queries, with the same names, arguments and columns.
@@ -80,6 +93,8 @@ type Querier interface {
 	GetSalesItemForUpdate(ctx context.Context, arg GetSalesItemForUpdateParams) (SalesItem, error)
 	GetSubscription(ctx context.Context, arg GetSubscriptionParams) (Subscription, error)
 	GetSubscriptionForUpdate(ctx context.Context, arg GetSubscriptionForUpdateParams) (Subscription, error)
+	GetTemplate(ctx context.Context, arg GetTemplateParams) (RecurringTemplate, error)
+	GetTemplateForUpdate(ctx context.Context, arg GetTemplateForUpdateParams) (RecurringTemplate, error)
 	GetTenant(ctx context.Context, id string) (Tenant, error)
 	GetTicket(ctx context.Context, arg GetTicketParams) (Ticket, error)
 	GetUser(ctx context.Context, arg GetUserParams) (User, error)
@@ -91,6 +106,7 @@ type Querier interface {
 	GetWebhookTarget(ctx context.Context, arg GetWebhookTargetParams) (GetWebhookTargetRow, error)
 	InsertAPIKey(ctx context.Context, arg InsertAPIKeyParams) error
 	InsertApplication(ctx context.Context, arg InsertApplicationParams) error
+	InsertAttachment(ctx context.Context, arg InsertAttachmentParams) error
 	InsertAudit(ctx context.Context, arg InsertAuditParams) error
 	// Every unique key arbitrates, not only the period's: a node resuming a run
 	// inserts the run it read (its id too), and on PostgreSQL a conflict on a
@@ -106,6 +122,12 @@ type Querier interface {
 	InsertDunningStep(ctx context.Context, arg InsertDunningStepParams) (int64, error)
 	InsertEntry(ctx context.Context, arg InsertEntryParams) error
 	InsertGrant(ctx context.Context, arg InsertGrantParams) error
+	// The invoices area on SQLite: documents and their lines, counters. Keep it
+	// beside pgsql/queries/invoices.sql: the same queries, names, arguments and
+	// columns; only the engine's own SQL differs (row locks, lists of ids;
+	// SQLite also writes total_key, the exact sortable key of the
+	// total (dbtx.DecKey, migration 00019).)
+	InsertInvoice(ctx context.Context, arg InsertInvoiceParams) error
 	InsertLoginAttempt(ctx context.Context, arg InsertLoginAttemptParams) error
 	InsertMovement(ctx context.Context, arg InsertMovementParams) error
 	InsertNotification(ctx context.Context, arg InsertNotificationParams) error
@@ -127,6 +149,7 @@ type Querier interface {
 	// an error would abort the caller's whole transaction.
 	InsertSalesItem(ctx context.Context, arg InsertSalesItemParams) (int64, error)
 	InsertSubscription(ctx context.Context, arg InsertSubscriptionParams) error
+	InsertTemplate(ctx context.Context, arg InsertTemplateParams) error
 	// The identity and settings area on SQLite: tenants, users, sign-in
 	// attempts, API keys, the audit log, tax codes and groups, ledger accounts,
 	// posting profiles, number series, the tax mode and exchange rates. Keep it
@@ -141,10 +164,15 @@ type Querier interface {
 	InsertWebhookDelivery(ctx context.Context, arg InsertWebhookDeliveryParams) error
 	InsertWebhookEndpoint(ctx context.Context, arg InsertWebhookEndpointParams) error
 	InsertWebhookEvent(ctx context.Context, arg InsertWebhookEventParams) error
+	InvoiceLines(ctx context.Context, arg InvoiceLinesParams) ([]InvoiceLine, error)
 	LatestBillingRun(ctx context.Context, arg LatestBillingRunParams) (BillingRun, error)
 	LeaseBillingRun(ctx context.Context, arg LeaseBillingRunParams) (int64, error)
+	// The lines of some documents, with each document's currency.
+	LinesOfInvoices(ctx context.Context, arg LinesOfInvoicesParams) ([]LinesOfInvoicesRow, error)
 	ListAPIKeys(ctx context.Context, tenantID string) ([]ApiKey, error)
 	ListAccounts(ctx context.Context, tenantID string) ([]LedgerAccount, error)
+	// Without their data.
+	ListAttachments(ctx context.Context, arg ListAttachmentsParams) ([]ListAttachmentsRow, error)
 	ListBillingRuns(ctx context.Context, tenantID string) ([]BillingRun, error)
 	// A tenant's contracts (one customer's when customer_id is not empty; one
 	// contract when contract_id is not empty), a row per part, with the
@@ -156,19 +184,27 @@ type Querier interface {
 	ListPaymentMethods(ctx context.Context, arg ListPaymentMethodsParams) ([]PaymentMethod, error)
 	ListPostingProfiles(ctx context.Context, tenantID string) ([]PostingProfile, error)
 	ListProducts(ctx context.Context, tenantID string) ([]Product, error)
+	ListReasonCodes(ctx context.Context, tenantID string) ([]ReasonCode, error)
 	ListRecharges(ctx context.Context, arg ListRechargesParams) ([]ListRechargesRow, error)
 	ListRechargesByID(ctx context.Context, arg ListRechargesByIDParams) ([]ListRechargesByIDRow, error)
 	ListRefunds(ctx context.Context, arg ListRefundsParams) ([]ListRefundsRow, error)
 	ListSeries(ctx context.Context, tenantID string) ([]NumberSeries, error)
 	ListTaxCodes(ctx context.Context, tenantID string) ([]TaxCode, error)
 	ListTaxGroups(ctx context.Context, tenantID string) ([]TaxGroup, error)
+	ListTemplates(ctx context.Context, tenantID string) ([]RecurringTemplate, error)
 	ListTenants(ctx context.Context) ([]Tenant, error)
 	ListTickets(ctx context.Context, arg ListTicketsParams) ([]Ticket, error)
 	ListTimeEntries(ctx context.Context, arg ListTimeEntriesParams) ([]TimeEntry, error)
 	ListUsers(ctx context.Context, tenantID string) ([]User, error)
 	ListWallets(ctx context.Context, tenantID string) ([]Wallet, error)
+	ListWorkflow(ctx context.Context, arg ListWorkflowParams) ([]InvoiceWorkflow, error)
+	// Locks a counter's row on PostgreSQL (SQLite has one writer).
+	LockCounter(ctx context.Context, arg LockCounterParams) ([]int64, error)
 	MovementByRef(ctx context.Context, arg MovementByRefParams) (MovementByRefRow, error)
+	// Adds n to a counter (made at n) and returns its new value.
+	NextCounters(ctx context.Context, arg NextCountersParams) (int64, error)
 	ProductByCode(ctx context.Context, arg ProductByCodeParams) (Product, error)
+	PutBranding(ctx context.Context, arg PutBrandingParams) error
 	// A discarded draft's items return to the customer's open items: pending
 	// with billing information, draft without.
 	ReleaseInvoiceItems(ctx context.Context, arg ReleaseInvoiceItemsParams) (int64, error)
@@ -193,12 +229,14 @@ type Querier interface {
 	UpdateContract(ctx context.Context, arg UpdateContractParams) (int64, error)
 	UpdateContractPart(ctx context.Context, arg UpdateContractPartParams) (int64, error)
 	UpdateCustomer(ctx context.Context, arg UpdateCustomerParams) (int64, error)
+	UpdateInvoice(ctx context.Context, arg UpdateInvoiceParams) (int64, error)
 	UpdateInvoiceSettlement(ctx context.Context, arg UpdateInvoiceSettlementParams) (int64, error)
 	UpdatePaymentBalances(ctx context.Context, arg UpdatePaymentBalancesParams) (int64, error)
 	UpdateProduct(ctx context.Context, arg UpdateProductParams) (int64, error)
 	UpdateRecharge(ctx context.Context, arg UpdateRechargeParams) (int64, error)
 	UpdateSalesItem(ctx context.Context, arg UpdateSalesItemParams) (int64, error)
 	UpdateSubscription(ctx context.Context, arg UpdateSubscriptionParams) (int64, error)
+	UpdateTemplate(ctx context.Context, arg UpdateTemplateParams) (int64, error)
 	UpdateTenant(ctx context.Context, arg UpdateTenantParams) (int64, error)
 	UpdateUser(ctx context.Context, arg UpdateUserParams) (int64, error)
 	UpdateWallet(ctx context.Context, arg UpdateWalletParams) (int64, error)
@@ -207,6 +245,7 @@ type Querier interface {
 	UpsertBillingRunSkip(ctx context.Context, arg UpsertBillingRunSkipParams) error
 	UpsertExchangeRate(ctx context.Context, arg UpsertExchangeRateParams) error
 	UpsertPostingProfile(ctx context.Context, arg UpsertPostingProfileParams) error
+	UpsertReasonCode(ctx context.Context, arg UpsertReasonCodeParams) error
 	UpsertTaxCode(ctx context.Context, arg UpsertTaxCodeParams) error
 	UpsertTaxGroup(ctx context.Context, arg UpsertTaxGroupParams) error
 	UsageItemExists(ctx context.Context, arg UsageItemExistsParams) (int64, error)

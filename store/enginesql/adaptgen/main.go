@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -42,7 +43,44 @@ type method struct {
 	results []*ast.Field
 }
 
+// structFields lists the field names of each struct type the Go files of
+// dir declare.
+func structFields(dir string) (map[string][]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, f := range files {
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if ts, ok := n.(*ast.TypeSpec); ok {
+				if st, ok := ts.Type.(*ast.StructType); ok {
+					var names []string
+					for _, fl := range st.Fields.List {
+						for _, nm := range fl.Names {
+							names = append(names, nm.Name)
+						}
+					}
+					out[ts.Name.Name] = names
+				}
+			}
+			return true
+		})
+	}
+	return out, nil
+}
+
 func run(dir, out string) error {
+	// PostgreSQL's structs: where one lacks a column SQLite's has (see
+	// tablesThatDiffer), values are converted field by field.
+	pgFields, err := structFields("pgsql")
+	if err != nil {
+		return err
+	}
 	fset := token.NewFileSet()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
@@ -86,25 +124,40 @@ func run(dir, out string) error {
 	}
 	sort.Slice(methods, func(i, j int) bool { return methods[i].name < methods[j].name })
 
-	// conv converts expr, of PostgreSQL's type name, to SQLite's.
-	conv := func(expr, name string) string {
+	// conv converts expr, of the type name in package from, to the type of
+	// that name in package to ("pgsql" or "sqlitesql"): a conversion when
+	// the two structs hold the same fields, else field by field (the
+	// target's fields; a field holding another of the package's structs is
+	// converted in turn).
+	var conv func(expr, name, from, to string) string
+	conv = func(expr, name, from, to string) string {
+		pg := pgFields[name]
 		var fields []string
-		embeds := false
+		byField := false
+		n := 0
 		for _, f := range nested[name] {
 			id, ok := f.Type.(*ast.Ident)
-			for _, n := range f.Names {
+			for _, fn := range f.Names {
+				if !slices.Contains(pg, fn.Name) {
+					byField = true // SQLite's own column: not read from, nor written to, PostgreSQL
+					continue
+				}
+				n++
 				if ok && types[id.Name] {
-					embeds = true
-					fields = append(fields, fmt.Sprintf("%s: sqlitesql.%s(%s.%s)", n.Name, id.Name, expr, n.Name))
+					byField = true
+					fields = append(fields, fmt.Sprintf("%s: %s", fn.Name, conv(expr+"."+fn.Name, id.Name, from, to)))
 				} else {
-					fields = append(fields, fmt.Sprintf("%s: %s.%s", n.Name, expr, n.Name))
+					fields = append(fields, fmt.Sprintf("%s: %s.%s", fn.Name, expr, fn.Name))
 				}
 			}
 		}
-		if !embeds {
-			return "sqlitesql." + name + "(" + expr + ")"
+		if n != len(pg) {
+			panic(fmt.Sprintf("pgsql.%s has a field sqlitesql.%s lacks: a column only PostgreSQL has", name, name))
 		}
-		return "sqlitesql." + name + "{" + strings.Join(fields, ", ") + "}"
+		if !byField {
+			return to + "." + name + "(" + expr + ")"
+		}
+		return to + "." + name + "{" + strings.Join(fields, ", ") + "}"
 	}
 
 	typeOf := func(e ast.Expr, pkg string) string {
@@ -127,7 +180,7 @@ func run(dir, out string) error {
 				params = append(params, n.Name+" "+typeOf(p.Type, "sqlitesql"))
 				arg := n.Name
 				if t := typeOf(p.Type, "pgsql"); strings.HasPrefix(t, "pgsql.") {
-					arg = t + "(" + n.Name + ")"
+					arg = conv(n.Name, strings.TrimPrefix(t, "pgsql."), "sqlitesql", "pgsql")
 				}
 				args = append(args, arg)
 			}
@@ -145,9 +198,9 @@ func run(dir, out string) error {
 		case strings.HasPrefix(first, "[]"):
 			elem := strings.TrimPrefix(first, "[]sqlitesql.")
 			fmt.Fprintf(&b, "\trows, err := %s\n\tif rows == nil {\n\t\treturn nil, err\n\t}\n", call)
-			fmt.Fprintf(&b, "\tout := make(%s, len(rows))\n\tfor i, r := range rows {\n\t\tout[i] = %s\n\t}\n\treturn out, err\n", first, conv("r", elem))
+			fmt.Fprintf(&b, "\tout := make(%s, len(rows))\n\tfor i, r := range rows {\n\t\tout[i] = %s\n\t}\n\treturn out, err\n", first, conv("r", elem, "pgsql", "sqlitesql"))
 		default:
-			fmt.Fprintf(&b, "\tr, err := %s\n\treturn %s, err\n", call, conv("r", strings.TrimPrefix(first, "sqlitesql.")))
+			fmt.Fprintf(&b, "\tr, err := %s\n\treturn %s, err\n", call, conv("r", strings.TrimPrefix(first, "sqlitesql."), "pgsql", "sqlitesql"))
 		}
 		b.WriteString("}\n")
 	}
