@@ -31,20 +31,14 @@ func (t *Payments) InsertEntry(ctx context.Context, e ledger.Entry) error {
 	if err != nil {
 		return fmt.Errorf("insert journal entry: %w", err)
 	}
-	// The lines, many rows in one statement (sqlc writes no multi-row insert).
-	const cols = 11
-	var sb strings.Builder
-	args := make([]any, 0, len(e.Lines)*cols)
+	// The lines, many rows in one statement.
+	lines := make([]sqlitesql.JournalLine, len(e.Lines))
 	for i, l := range e.Lines {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString("(" + dbtx.Placeholders(cols) + ")")
-		args = append(args, e.TenantID, e.ID, i+1, dbtx.DateArg(e.Date), l.Account, dbtx.DecArg(l.Debit.Decimal()), dbtx.DecArg(l.Credit.Decimal()),
-			l.CustomerID, l.InvoiceID, l.Currency, dbtx.DecArg(l.Amount.Decimal()))
+		lines[i] = sqlitesql.JournalLine{TenantID: e.TenantID, EntryID: e.ID, LineNo: int64(i + 1), Date: dbtx.DateText(e.Date),
+			Account: l.Account, Debit: l.Debit.Decimal().String(), Credit: l.Credit.Decimal().String(), CustomerID: l.CustomerID,
+			InvoiceID: l.InvoiceID, Currency: l.Currency, Amount: l.Amount.Decimal().String()}
 	}
-	_, err = t.Exec(ctx, `INSERT INTO journal_lines (tenant_id, entry_id, line_no, date, account, debit, credit, customer_id, invoice_id, currency, amount)
-		VALUES `+sb.String(), args...)
+	err = dbtx.BulkInsertRows(ctx, t.Tx, "journal_lines", lines)
 	if dbtx.ForeignKeyViolation(err) {
 		return fail.Field("account", "an account of entry %s is not in the chart of accounts", e.Number)
 	}
