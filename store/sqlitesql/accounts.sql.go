@@ -265,7 +265,7 @@ SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, 
 FROM customers c JOIN tenants tn ON tn.id = c.tenant_id
 WHERE c.tenant_id = ?1 AND (c.id IN (/*SLICE:ids*/?)
     -- The accounts as customers' ids, which types the list as text (the column is nullable).
-    OR c.invoice_account_id IN (SELECT a.id FROM customers a WHERE a.tenant_id = c.tenant_id AND a.id IN (/*SLICE:accounts*/?)))
+    OR c.invoice_account_id IN (SELECT a.id FROM customers a WHERE a.tenant_id = ?1 AND a.id IN (/*SLICE:accounts*/?)))
 `
 
 type CustomersBilledToParams struct {

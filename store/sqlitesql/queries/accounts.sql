@@ -56,7 +56,7 @@ SELECT sqlc.embed(c), tn.currency AS tenant_currency
 FROM customers c JOIN tenants tn ON tn.id = c.tenant_id
 WHERE c.tenant_id = sqlc.arg(tenant_id) AND (c.id IN (sqlc.slice(ids))
     -- The accounts as customers' ids, which types the list as text (the column is nullable).
-    OR c.invoice_account_id IN (SELECT a.id FROM customers a WHERE a.tenant_id = c.tenant_id AND a.id IN (sqlc.slice(accounts))));
+    OR c.invoice_account_id IN (SELECT a.id FROM customers a WHERE a.tenant_id = sqlc.arg(tenant_id) AND a.id IN (sqlc.slice(accounts))));
 
 -- name: InsertPaymentMethod :exec
 INSERT INTO payment_methods (tenant_id, id, customer_id, provider, provider_customer, token, brand, last4, exp_month, exp_year,
