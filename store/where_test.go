@@ -24,8 +24,8 @@ func TestComposedWhereUsesBuilder(t *testing.T) {
 		t.Fatal(err)
 	}
 	composed := regexp.MustCompile("WHERE [`\"]\\s*\\+\\s*([A-Za-z_][A-Za-z_0-9.]*(\\(\\))?)")
-	// The SQLite probe reuses the clause of a query the builder wrote
-	// (store.probeInvoicesQuery cuts it out of listInvoicesQuery's statement).
+	// The SQLite probe reuses the clause the builder wrote
+	// (invoicesql.probeInvoicesQuery takes it from listInvoicesParts).
 	// The summaries' rebuild reads every tenant's open documents through the
 	// constant condition openDocument (no user input; one definition of an
 	// open receivable).

@@ -293,10 +293,11 @@ func (t *Invoices) ListInvoices(ctx context.Context, tenantID string, f service.
 			}
 		}
 	}
-	query, args, err := t.listInvoicesQuery(ctx, tenantID, f)
+	l, err := t.listInvoicesParts(ctx, tenantID, f)
 	if err != nil {
 		return nil, err
 	}
+	query, args := l.query()
 	return t.listInvoices(ctx, query, args)
 }
 
@@ -350,16 +351,16 @@ func (t *Invoices) probeInvoicesQuery(ctx context.Context, tenantID string, f se
 	window := f
 	window.Statuses = nil
 	window.Page.Limit = probeWindow - 1
-	wq, wargs, err := t.listInvoicesQuery(ctx, tenantID, window)
+	l, err := t.listInvoicesParts(ctx, tenantID, window)
 	if err != nil {
 		return "", nil, false, err
 	}
-	sel := invoiceSelect + ` FROM invoices WHERE `
-	cut := strings.Index(wq, " ORDER BY ")
-	if !strings.HasPrefix(wq, sel) || cut < 0 {
+	if l.customerID != "" || l.onlyThese || l.indexedBy != "" {
 		return "", nil, false, nil // a form this probe does not know
 	}
-	where, order := wq[len(sel):cut], wq[cut:] // order ends in "LIMIT ?"
+	where, order := l.w.String(), l.order // order ends in "LIMIT ?"
+	sel := invoiceSelect + ` FROM invoices WHERE `
+	wargs := append(l.w.Args(), l.limit)
 	in := dbtx.Placeholders(len(f.Statuses))
 	args := append([]any{}, wargs...)
 	for _, st := range f.Statuses {
@@ -371,18 +372,18 @@ func (t *Invoices) probeInvoicesQuery(ctx context.Context, tenantID string, f se
 	return query, args, true, nil
 }
 
-// listInvoicesQuery builds ListInvoices' statement (with '?' placeholders)
-// and its arguments.
+// listInvoicesParts builds one page of ListInvoices (see invoiceList.query for
+// its statement).
 //
 // Every order is (sort expression, id), and the keyset compares the same
 // pair, so that an index ending in that pair (migration 00003) serves both
 // the order and the cursor, and a page reads about as many rows as it
 // returns. Conditions marked "implied" are there only so that an index can
 // be used: they never change the result.
-func (t *Invoices) listInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, error) {
+func (t *Invoices) listInvoicesParts(ctx context.Context, tenantID string, f service.InvoiceFilter) (invoiceList, error) {
 	col, ok := invoiceSortColumn[f.Sort]
 	if !ok {
-		return "", nil, fail.Field("sort", "%q is not sortable", f.Sort)
+		return invoiceList{}, fail.Field("sort", "%q is not sortable", f.Sort)
 	}
 	// The date the date indexes hold: NULL (a draft whose date was cleared)
 	// as the earliest date.
@@ -441,7 +442,7 @@ func (t *Invoices) listInvoicesQuery(ctx context.Context, tenantID string, f ser
 		if t.D.Engine == dbtx.SQLite {
 			cond, arg, these, err := t.sqliteSearch(ctx, f.Query)
 			if err != nil {
-				return "", nil, err
+				return invoiceList{}, err
 			}
 			if onlyThese = these; onlyThese {
 				w.UnindexedTenant() // keeps SQLite's planner off the tenant's indexes
@@ -475,18 +476,18 @@ func (t *Invoices) listInvoicesQuery(ctx context.Context, tenantID string, f ser
 			if v == "" {
 				v = "0001-01-01"
 			} else if _, err := calendar.Parse(c.Sort); err != nil {
-				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
+				return invoiceList{}, fail.Field("cursor", "is not a cursor this API returned")
 			}
 		case "total":
 			d, err := decimal.NewFromString(c.Sort)
 			if err != nil {
-				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
+				return invoiceList{}, fail.Field("cursor", "is not a cursor this API returned")
 			}
 			v = t.D.NumArg(d)
 		case "created_at":
 			ts, err := time.Parse(time.RFC3339Nano, c.Sort)
 			if err != nil {
-				return "", nil, fail.Field("cursor", "is not a cursor this API returned")
+				return invoiceList{}, fail.Field("cursor", "is not a cursor this API returned")
 			}
 			v = t.D.TS(ts)
 		}
@@ -506,36 +507,58 @@ func (t *Invoices) listInvoicesQuery(ctx context.Context, tenantID string, f ser
 	if f.Desc {
 		dir = "DESC"
 	}
-	order := ` ORDER BY ` + sortExpr + ` ` + dir + `, id ` + dir + ` LIMIT ?`
-	limit := f.Page.Limit + 1
+	l := invoiceList{w: w, order: ` ORDER BY ` + sortExpr + ` ` + dir + `, id ` + dir + ` LIMIT ?`, limit: f.Page.Limit + 1,
+		onlyThese: onlyThese, customerID: f.CustomerID}
+	if t.D.Engine == dbtx.SQLite && len(f.Statuses) == 1 && col == "invoice_date" && !onlyThese {
+		// Without statistics SQLite rates this index no better than the
+		// date index, whose walk may read a whole date range for a status
+		// it hardly holds; it is never worse.
+		l.indexedBy = "invoices_status_date_idx"
+	}
+	return l, nil
+}
+
+// invoiceList is one page of a list of invoices as listInvoices builds it:
+// its conditions (the tenant's first), its order (ending in "LIMIT ?") and
+// limit, and how the engine should read them.
+type invoiceList struct {
+	w          *dbtx.Where
+	order      string
+	limit      int
+	indexedBy  string // an index SQLite should read (INDEXED BY), or ""
+	onlyThese  bool   // a SQLite search that read its few candidates' rowids
+	customerID string // a customer's own documents and those billed to it
+}
+
+// query is the list's statement and its arguments.
+func (l invoiceList) query() (string, []any) {
+	w := l.w
 	args := w.Args()
-	if f.CustomerID == "" {
-		from := "invoices"
-		if t.D.Engine == dbtx.SQLite && len(f.Statuses) == 1 && col == "invoice_date" && !onlyThese {
-			// Without statistics SQLite rates this index no better than the
-			// date index, whose walk may read a whole date range for a
-			// status it hardly holds; it is never worse.
-			from += " INDEXED BY invoices_status_date_idx"
+	switch {
+	case l.customerID != "":
+		// The customer filter matches a customer's own documents or those
+		// billed to it as an account: an OR over two columns, which no one
+		// index can return in order. It is written as the two disjoint
+		// halves, each read in order from its own index up to one page,
+		// then merged.
+		q := func(cond string) string {
+			return `SELECT * FROM (SELECT * FROM invoices WHERE ` + w.With(cond) + l.order + `)`
 		}
-		if onlyThese {
-			// SQLite sorts the candidates: sort their rowids, not whole rows.
-			return invoiceSelect + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
-				w.String() + order + `)` + order, append(args, limit, limit), nil
-		}
-		return invoiceSelect + ` FROM ` + from + ` WHERE ` + w.String() + order, append(args, limit), nil
+		all := make([]any, 0, 2*len(args)+5)
+		all = append(append(append(all, args...), l.customerID, l.limit), args...)
+		all = append(all, l.customerID, l.limit, l.limit)
+		return invoiceSelect + ` FROM (` + q("customer_id = ?") + ` AS own UNION ALL ` +
+			q("invoice_account_id = ? AND customer_id <> invoice_account_id") + ` AS billed) AS invoices` + l.order, all
+	case l.onlyThese:
+		// SQLite sorts the candidates: sort their rowids, not whole rows.
+		return invoiceSelect + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
+			w.String() + l.order + `)` + l.order, append(args, l.limit, l.limit)
 	}
-	// The customer filter matches a customer's own documents or those
-	// billed to it as an account: an OR over two columns, which no one index
-	// can return in order. It is written as the two disjoint halves, each
-	// read in order from its own index up to one page, then merged.
-	q := func(cond string) string {
-		return `SELECT * FROM (SELECT * FROM invoices WHERE ` + w.With(cond) + order + `)`
+	from := "invoices"
+	if l.indexedBy != "" {
+		from += " INDEXED BY " + l.indexedBy
 	}
-	all := make([]any, 0, 2*len(args)+5)
-	all = append(append(append(all, args...), f.CustomerID, limit), args...)
-	all = append(all, f.CustomerID, limit, limit)
-	return invoiceSelect + ` FROM (` + q("customer_id = ?") + ` AS own UNION ALL ` +
-		q("invoice_account_id = ? AND customer_id <> invoice_account_id") + ` AS billed) AS invoices` + order, all, nil
+	return invoiceSelect + ` FROM ` + from + ` WHERE ` + w.String() + l.order, append(args, l.limit)
 }
 
 // SQLite search plans, by how many invoices (of every tenant) the trigram
@@ -772,7 +795,12 @@ func (t *Invoices) NextCounters(ctx context.Context, tenantID, name string, n in
 // ListInvoicesQuery returns the statement ListInvoices runs for f (with '?'
 // placeholders) and its arguments, for the store's plan benchmarks.
 func (t *Invoices) ListInvoicesQuery(ctx context.Context, tenantID string, f service.InvoiceFilter) (string, []any, error) {
-	return t.listInvoicesQuery(ctx, tenantID, f)
+	l, err := t.listInvoicesParts(ctx, tenantID, f)
+	if err != nil {
+		return "", nil, err
+	}
+	query, args := l.query()
+	return query, args, nil
 }
 
 // SetSearchThresholds changes the SQLite search plans' thresholds (see
