@@ -158,27 +158,25 @@ func (t *Sales) BillingGroups(ctx context.Context, tenantID string, r calendar.R
 }
 
 func (t *Sales) ClaimItems(ctx context.Context, tenantID string, r calendar.Range, customerIDs []string) ([]billing.SalesItem, error) {
-	if t.D.Engine == dbtx.Postgres {
-		if err := t.customPlans(ctx); err != nil {
-			return nil, err
-		}
-	}
 	var out []billing.SalesItem
 	q := enginesql.For(t.Tx)
 	const chunk = 1000
-	for start := 0; start < len(customerIDs); start += chunk {
-		rows, err := q.ClaimItems(ctx, sqlitesql.ClaimItemsParams{TenantID: tenantID, FromDate: dbtx.DateText(r.From), ToDate: dbtx.DateText(r.To),
-			CustomerIds: customerIDs[start:min(start+chunk, len(customerIDs))]})
-		if err != nil {
-			return nil, fmt.Errorf("claim items: %w", err)
+	err := t.withCustomPlans(ctx, func() error {
+		for start := 0; start < len(customerIDs); start += chunk {
+			rows, err := q.ClaimItems(ctx, sqlitesql.ClaimItemsParams{TenantID: tenantID, FromDate: dbtx.DateText(r.From), ToDate: dbtx.DateText(r.To),
+				CustomerIds: customerIDs[start:min(start+chunk, len(customerIDs))]})
+			if err != nil {
+				return fmt.Errorf("claim items: %w", err)
+			}
+			items, err := salesItemsOf(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, items...)
 		}
-		items, err := salesItemsOf(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // MarkInvoiced links the items to their invoices, many in one statement:
@@ -186,21 +184,22 @@ func (t *Sales) ClaimItems(ctx context.Context, tenantID string, r calendar.Rang
 func (t *Sales) MarkInvoiced(ctx context.Context, tenantID string, links []service.InvoicedItem) (int, error) {
 	total := 0
 	if t.D.Engine == dbtx.Postgres {
-		if err := t.customPlans(ctx); err != nil {
-			return 0, err
-		}
 		items, invs := make([]string, len(links)), make([]string, len(links))
 		for i, l := range links {
 			items[i], invs[i] = l.ItemID, l.InvoiceID
 		}
-		res, err := t.Exec(ctx, `UPDATE sales_items SET status = 'invoiced', invoice_id = u.invoice_id
-			FROM unnest(?::text[], ?::text[]) AS u(item_id, invoice_id)
-			WHERE sales_items.tenant_id = ? AND sales_items.id = u.item_id AND sales_items.status = 'pending'`, items, invs, tenantID)
-		if err != nil {
-			return 0, fmt.Errorf("mark items invoiced: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		return int(n), nil
+		var n int64
+		err := t.withCustomPlans(ctx, func() error {
+			res, err := t.Exec(ctx, `UPDATE sales_items SET status = 'invoiced', invoice_id = u.invoice_id
+				FROM unnest(?::text[], ?::text[]) AS u(item_id, invoice_id)
+				WHERE sales_items.tenant_id = ? AND sales_items.id = u.item_id AND sales_items.status = 'pending'`, items, invs, tenantID)
+			if err != nil {
+				return fmt.Errorf("mark items invoiced: %w", err)
+			}
+			n, _ = res.RowsAffected()
+			return nil
+		})
+		return int(n), err
 	}
 	const per = 5000
 	for start := 0; start < len(links); start += per {
@@ -246,11 +245,22 @@ func (t *Sales) ReleaseInvoiceItems(ctx context.Context, tenantID, invoiceID str
 	return int(n), nil
 }
 
-// customPlans makes PostgreSQL plan each statement of the transaction for
-// its own parameters: the billing statements bind hundreds of ids, and a
-// cached generic plan cannot tell that they hit a few index entries.
-func (t *Sales) customPlans(ctx context.Context) error {
+// withCustomPlans runs fn with PostgreSQL planning each statement for its
+// own parameters: the billing statements bind hundreds of ids, and a cached
+// generic plan cannot tell that they hit a few index entries. Only fn's
+// statements: the rest of the transaction (the foreign-key checks of every
+// invoice and line the run inserts) keeps its cached plans.
+func (t *Sales) withCustomPlans(ctx context.Context, fn func() error) error {
+	if t.D.Engine != dbtx.Postgres {
+		return fn()
+	}
 	if _, err := t.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return fmt.Errorf("plan cache mode: %w", err)
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	if _, err := t.Exec(ctx, `SET LOCAL plan_cache_mode = auto`); err != nil {
 		return fmt.Errorf("plan cache mode: %w", err)
 	}
 	return nil
