@@ -82,15 +82,7 @@ func (t *Accounts) ListSubscriptions(ctx context.Context, tenantID, customerID s
 	if err != nil {
 		return nil, err
 	}
-	out := make([]billing.Subscription, 0, len(rs))
-	for _, r := range rs {
-		s, err := subscriptionOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return dbtx.Map(rs, subscriptionOf)
 }
 
 func (t *Accounts) DueSubscriptionIDs(ctx context.Context, tenantID, customerID string, upTo calendar.Date, limit int) ([]string, error) {

@@ -100,15 +100,7 @@ func (t *Accounts) ListWallets(ctx context.Context, tenantID string) ([]billing.
 	if err != nil {
 		return nil, fmt.Errorf("list wallets: %w", err)
 	}
-	out := make([]billing.Wallet, 0, len(rows))
-	for _, r := range rows {
-		w, err := walletOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, nil
+	return dbtx.Map(rows, walletOf)
 }
 
 // --- complimentary lots

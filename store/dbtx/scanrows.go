@@ -72,3 +72,17 @@ func columnFields(typ reflect.Type, at []int, fields map[string][]int) error {
 	}
 	return nil
 }
+
+// Map is the domain values of generated rows, each made by fn; the first
+// error stops it.
+func Map[R, T any](rows []R, fn func(R) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(rows))
+	for _, r := range rows {
+		v, err := fn(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

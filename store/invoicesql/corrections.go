@@ -130,15 +130,7 @@ func (t *Invoices) ListTemplates(ctx context.Context, tenantID string) ([]billin
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	out := make([]billing.Template, 0, len(rows))
-	for _, r := range rows {
-		tp, err := templateOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, tp)
-	}
-	return out, nil
+	return dbtx.Map(rows, templateOf)
 }
 
 func (t *Invoices) DueTemplateIDs(ctx context.Context, tenantID string, today calendar.Date) ([]string, error) {

@@ -31,15 +31,7 @@ func notificationsOf(rows []sqlitesql.Notification, err error) ([]service.Notifi
 	if err != nil {
 		return nil, err
 	}
-	out := make([]service.Notification, 0, len(rows))
-	for _, r := range rows {
-		n, err := notificationOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, nil
+	return dbtx.Map(rows, notificationOf)
 }
 
 func (t *Notifications) ListOutbox(ctx context.Context, tenantID string, f service.OutboxFilter) ([]service.Notification, error) {

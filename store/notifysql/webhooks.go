@@ -83,15 +83,7 @@ func (t *Notifications) ListWebhookEndpoints(ctx context.Context, tenantID strin
 	if err != nil {
 		return nil, err
 	}
-	out := make([]service.WebhookEndpoint, 0, len(rs))
-	for _, r := range rs {
-		e, err := endpointOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return dbtx.Map(rs, endpointOf)
 }
 
 func (t *Notifications) InsertWebhookEvent(ctx context.Context, ev service.WebhookEvent, ds []service.WebhookDelivery) error {

@@ -33,15 +33,7 @@ func runsOf(rows []sqlitesql.BillingRun, err error) ([]service.BillingRun, error
 	if err != nil {
 		return nil, err
 	}
-	out := make([]service.BillingRun, 0, len(rows))
-	for _, r := range rows {
-		run, err := runOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, run)
-	}
-	return out, nil
+	return dbtx.Map(rows, runOf)
 }
 
 func (t *Sales) StartBillingRun(ctx context.Context, r service.BillingRun) (service.BillingRun, error) {

@@ -89,15 +89,7 @@ func (t *Sales) ListProducts(ctx context.Context, tenantID string) ([]billing.Pr
 	if err != nil {
 		return nil, fmt.Errorf("list products: %w", err)
 	}
-	out := make([]billing.Product, 0, len(rows))
-	for _, r := range rows {
-		p, err := productOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return dbtx.Map(rows, productOf)
 }
 
 // --- contracts
@@ -315,15 +307,7 @@ func salesItemOf(r sqlitesql.SalesItem) (billing.SalesItem, error) {
 }
 
 func salesItemsOf(rows []sqlitesql.SalesItem) ([]billing.SalesItem, error) {
-	out := make([]billing.SalesItem, 0, len(rows))
-	for _, r := range rows {
-		si, err := salesItemOf(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, si)
-	}
-	return out, nil
+	return dbtx.Map(rows, salesItemOf)
 }
 
 func (t *Sales) InsertSalesItem(ctx context.Context, si billing.SalesItem) error {
