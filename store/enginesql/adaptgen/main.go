@@ -87,8 +87,8 @@ func run(dir, out string) error {
 		return err
 	}
 	types := map[string]bool{} // the struct types the package declares
-	// nested are the fields of the struct types that hold another of the
-	// package's structs (a row of sqlc.embed): converted field by field.
+	// nested are the fields of each struct type the package declares (a
+	// row of sqlc.embed holds another of them: converted field by field).
 	nested := map[string][]*ast.Field{}
 	var models []string // those of models.go: one per table
 	var methods []method
