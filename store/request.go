@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/service/usecase"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // A request transaction holds the changes of one API request together with
@@ -39,11 +40,12 @@ type RequestTx struct {
 	claim IdempotencyClaim
 
 	mu       sync.Mutex
-	tx       *sql.Tx // nil until the first Write
-	n        int     // savepoints taken
-	lost     bool    // another request holds or completed the key
-	broken   error   // a savepoint could not be rolled back: never commit
-	finished bool    // committed or rolled back; later calls run on their own
+	tx       *sql.Tx            // nil until the first Write
+	prepared *sqlitesql.Queries // the writer's prepared queries (SQLite), taken before tx began
+	n        int                // savepoints taken
+	lost     bool               // another request holds or completed the key
+	broken   error              // a savepoint could not be rolled back: never commit
+	finished bool               // committed or rolled back; later calls run on their own
 }
 
 type requestTxKey struct{}
@@ -147,7 +149,7 @@ func (rt *RequestTx) join(ctx context.Context, write bool, fn func(service.Tx) e
 			panic(p)
 		}
 	}()
-	if err := fn(newTx(sqlTx, rt.db.d, rt.db.jobs)); err != nil {
+	if err := fn(newTx(sqlTx, rt.db.d, rt.db.jobs, rt.prepared)); err != nil {
 		undo()
 		return true, err
 	}
@@ -160,7 +162,8 @@ func (rt *RequestTx) join(ctx context.Context, write bool, fn func(service.Tx) e
 // begin opens the transaction and claims the key in it. rt.mu is held.
 func (rt *RequestTx) begin(ctx context.Context) error {
 	db, c := rt.db, rt.claim
-	bg := context.WithoutCancel(ctx) // the commit must not depend on the client staying
+	bg := context.WithoutCancel(ctx)        // the commit must not depend on the client staying
+	rt.prepared = db.prepared(bg, db.write) // before the writer's one connection is taken
 	sqlTx, err := db.write.BeginTx(bg, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"flag"
 	"go/ast"
@@ -125,7 +127,7 @@ func TestEnginesHaveTheSameQueries(t *testing.T) {
 		typ := reflect.TypeOf(v)
 		var out []string
 		for i := range typ.NumMethod() {
-			if name := typ.Method(i).Name; name != "WithTx" {
+			if name := typ.Method(i).Name; name != "WithTx" && name != "Close" {
 				out = append(out, name)
 			}
 		}
@@ -228,6 +230,18 @@ func TestGeneratedQueriesPrepare(t *testing.T) {
 				continue
 			}
 			st.Close()
+		}
+		if db.Engine() == store.SQLite {
+			// The store prepares them all on each pool, the read-only one too.
+			for _, pool := range []*sql.DB{db.SQL(), store.ReadPool(db)} {
+				q, err := sqlitesql.Prepare(context.Background(), pool)
+				if err != nil {
+					t.Fatalf("prepare the generated queries: %v", err)
+				}
+				if err := q.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	})
 }

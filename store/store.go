@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
@@ -31,6 +32,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 //go:embed migrations
@@ -55,6 +57,36 @@ type DB struct {
 	d      dbtx.Dialect
 	// jobs inserts River jobs in write transactions (an insert-only client).
 	jobs *river.Client[*sql.Tx]
+	// writeStmts and readStmts are the generated queries prepared on each
+	// pool (SQLite).
+	writeStmts, readStmts stmts
+}
+
+// stmts are the generated queries prepared on one pool, once.
+type stmts struct {
+	mu sync.Mutex
+	q  *sqlitesql.Queries
+}
+
+// prepared returns the generated queries prepared on pool (SQLite, which
+// otherwise parses every statement it runs), preparing them the first time:
+// outside any transaction, since the writer has one connection. nil on
+// PostgreSQL (pgx caches the statements it runs) and while the schema is
+// not migrated (the transaction then runs them unprepared).
+func (db *DB) prepared(ctx context.Context, pool *sql.DB) *sqlitesql.Queries {
+	if db.engine != dbtx.SQLite {
+		return nil
+	}
+	st := &db.readStmts
+	if pool == db.write {
+		st = &db.writeStmts
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.q == nil {
+		st.q, _ = sqlitesql.Prepare(ctx, pool)
+	}
+	return st.q
 }
 
 // DefaultSQLitePath is where Facturo keeps its database when none is configured.
@@ -154,7 +186,13 @@ func (db *DB) SQL() *sql.DB { return db.write }
 
 // Close closes every connection.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	for _, st := range []*stmts{&db.writeStmts, &db.readStmts} {
+		if st.q != nil {
+			err = errors.Join(err, st.q.Close())
+		}
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -276,15 +314,16 @@ func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
 // APIKeyByHash finds an API key by the hash of its secret in one statement
 // on the read pool, outside any transaction (see service.Store).
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
-	return newTx(db.read, db.d, nil).APIKeyByHash(ctx, hash)
+	return newTx(db.read, db.d, nil, db.prepared(ctx, db.read)).APIKeyByHash(ctx, hash)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(service.Tx) error) (err error) {
+	prepared := db.prepared(ctx, pool) // before the writer's one connection is taken
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := newTx(sqlTx, db.d, db.jobs)
+	t := newTx(sqlTx, db.d, db.jobs, prepared)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

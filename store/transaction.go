@@ -15,6 +15,7 @@ import (
 	"github.com/facturo/facturo/store/notifysql"
 	"github.com/facturo/facturo/store/paymentsql"
 	"github.com/facturo/facturo/store/salessql"
+	"github.com/facturo/facturo/store/sqlitesql"
 )
 
 // tx implements service.Tx over one database transaction, or directly over
@@ -32,9 +33,13 @@ type tx struct {
 }
 
 // newTx returns the transaction of every area over q. Over a *sql.Tx, jobs
-// (when set) inserts River jobs in it.
-func newTx(q dbtx.Querier, d dbtx.Dialect, jobs *river.Client[*sql.Tx]) *tx {
+// (when set) inserts River jobs in it; prepared (when set) is the generated
+// queries prepared on q's pool (SQLite).
+func newTx(q dbtx.Querier, d dbtx.Dialect, jobs *river.Client[*sql.Tx], prepared *sqlitesql.Queries) *tx {
 	h := dbtx.New(q, d)
+	if prepared != nil {
+		h.Prepared = prepared
+	}
 	if sqlTx, ok := q.(*sql.Tx); ok && jobs != nil {
 		h.Jobs = func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
 			_, err := jobs.InsertTx(ctx, sqlTx, args, opts)

@@ -29,6 +29,11 @@ type Tx struct {
 	Jobs JobInserter
 	// once holds the keys of InsertJobOnce in this transaction.
 	once map[string]struct{}
+	// Prepared is the generated queries prepared on this handle's pool
+	// (SQLite; see store.DB), or nil; Queries memoizes what package
+	// enginesql makes of this handle.
+	Prepared any
+	Queries  any
 }
 
 // JobInserter inserts one River job in a transaction (see Tx.Jobs).

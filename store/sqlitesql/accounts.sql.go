@@ -27,7 +27,7 @@ type ClaimRechargeParams struct {
 }
 
 func (q *Queries) ClaimRecharge(ctx context.Context, arg ClaimRechargeParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, claimRecharge,
+	result, err := q.exec(ctx, q.claimRechargeStmt, claimRecharge,
 		arg.LeaseUntil,
 		arg.Now,
 		arg.TenantID,
@@ -57,7 +57,7 @@ type ClaimRechargesParams struct {
 // A recharge a node may claim at now is pending and due, or processing
 // under an expired lease.
 func (q *Queries) ClaimRecharges(ctx context.Context, arg ClaimRechargesParams) ([]string, error) {
-	rows, err := q.db.QueryContext(ctx, claimRecharges,
+	rows, err := q.query(ctx, q.claimRechargesStmt, claimRecharges,
 		arg.LeaseUntil,
 		arg.Now,
 		arg.TenantID,
@@ -95,7 +95,7 @@ type ClearPrimaryPaymentMethodParams struct {
 }
 
 func (q *Queries) ClearPrimaryPaymentMethod(ctx context.Context, arg ClearPrimaryPaymentMethodParams) error {
-	_, err := q.db.ExecContext(ctx, clearPrimaryPaymentMethod, arg.TenantID, arg.CustomerID)
+	_, err := q.exec(ctx, q.clearPrimaryPaymentMethodStmt, clearPrimaryPaymentMethod, arg.TenantID, arg.CustomerID)
 	return err
 }
 
@@ -116,7 +116,7 @@ type CustomerByNumberRow struct {
 }
 
 func (q *Queries) CustomerByNumber(ctx context.Context, arg CustomerByNumberParams) ([]CustomerByNumberRow, error) {
-	rows, err := q.db.QueryContext(ctx, customerByNumber, arg.TenantID, arg.Number)
+	rows, err := q.query(ctx, q.customerByNumberStmt, customerByNumber, arg.TenantID, arg.Number)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ type CustomerBySAPIDRow struct {
 }
 
 func (q *Queries) CustomerBySAPID(ctx context.Context, arg CustomerBySAPIDParams) ([]CustomerBySAPIDRow, error) {
-	rows, err := q.db.QueryContext(ctx, customerBySAPID, arg.TenantID, arg.SapID)
+	rows, err := q.query(ctx, q.customerBySAPIDStmt, customerBySAPID, arg.TenantID, arg.SapID)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ type CustomerNumberTakenParams struct {
 }
 
 func (q *Queries) CustomerNumberTaken(ctx context.Context, arg CustomerNumberTakenParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, customerNumberTaken, arg.TenantID, arg.Number)
+	row := q.queryRow(ctx, q.customerNumberTakenStmt, customerNumberTaken, arg.TenantID, arg.Number)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -299,7 +299,7 @@ func (q *Queries) CustomersBilledTo(ctx context.Context, arg CustomersBilledToPa
 	} else {
 		query = strings.Replace(query, "/*SLICE:accounts*/?", "NULL", 1)
 	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	rows, err := q.query(ctx, nil, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +364,7 @@ type DeletePaymentMethodParams struct {
 }
 
 func (q *Queries) DeletePaymentMethod(ctx context.Context, arg DeletePaymentMethodParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deletePaymentMethod, arg.TenantID, arg.ID)
+	result, err := q.exec(ctx, q.deletePaymentMethodStmt, deletePaymentMethod, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -386,7 +386,7 @@ type DueSubscriptionIDsParams struct {
 }
 
 func (q *Queries) DueSubscriptionIDs(ctx context.Context, arg DueSubscriptionIDsParams) ([]string, error) {
-	rows, err := q.db.QueryContext(ctx, dueSubscriptionIDs,
+	rows, err := q.query(ctx, q.dueSubscriptionIDsStmt, dueSubscriptionIDs,
 		arg.TenantID,
 		arg.CustomerID,
 		arg.UpTo,
@@ -430,7 +430,7 @@ type GetCustomerRow struct {
 }
 
 func (q *Queries) GetCustomer(ctx context.Context, arg GetCustomerParams) (GetCustomerRow, error) {
-	row := q.db.QueryRowContext(ctx, getCustomer, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getCustomerStmt, getCustomer, arg.TenantID, arg.ID)
 	var i GetCustomerRow
 	err := row.Scan(
 		&i.Customer.TenantID,
@@ -486,7 +486,7 @@ type GetCustomerForUpdateRow struct {
 }
 
 func (q *Queries) GetCustomerForUpdate(ctx context.Context, arg GetCustomerForUpdateParams) (GetCustomerForUpdateRow, error) {
-	row := q.db.QueryRowContext(ctx, getCustomerForUpdate, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getCustomerForUpdateStmt, getCustomerForUpdate, arg.TenantID, arg.ID)
 	var i GetCustomerForUpdateRow
 	err := row.Scan(
 		&i.Customer.TenantID,
@@ -535,7 +535,7 @@ type GetPaymentMethodParams struct {
 }
 
 func (q *Queries) GetPaymentMethod(ctx context.Context, arg GetPaymentMethodParams) (PaymentMethod, error) {
-	row := q.db.QueryRowContext(ctx, getPaymentMethod, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getPaymentMethodStmt, getPaymentMethod, arg.TenantID, arg.ID)
 	var i PaymentMethod
 	err := row.Scan(
 		&i.TenantID,
@@ -571,7 +571,7 @@ type GetRechargeRow struct {
 }
 
 func (q *Queries) GetRecharge(ctx context.Context, arg GetRechargeParams) (GetRechargeRow, error) {
-	row := q.db.QueryRowContext(ctx, getRecharge, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getRechargeStmt, getRecharge, arg.TenantID, arg.ID)
 	var i GetRechargeRow
 	err := row.Scan(
 		&i.WalletRecharge.TenantID,
@@ -609,7 +609,7 @@ type GetRechargeForUpdateRow struct {
 }
 
 func (q *Queries) GetRechargeForUpdate(ctx context.Context, arg GetRechargeForUpdateParams) (GetRechargeForUpdateRow, error) {
-	row := q.db.QueryRowContext(ctx, getRechargeForUpdate, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getRechargeForUpdateStmt, getRechargeForUpdate, arg.TenantID, arg.ID)
 	var i GetRechargeForUpdateRow
 	err := row.Scan(
 		&i.WalletRecharge.TenantID,
@@ -640,7 +640,7 @@ type GetSubscriptionParams struct {
 }
 
 func (q *Queries) GetSubscription(ctx context.Context, arg GetSubscriptionParams) (Subscription, error) {
-	row := q.db.QueryRowContext(ctx, getSubscription, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getSubscriptionStmt, getSubscription, arg.TenantID, arg.ID)
 	var i Subscription
 	err := row.Scan(
 		&i.TenantID,
@@ -678,7 +678,7 @@ type GetSubscriptionForUpdateParams struct {
 }
 
 func (q *Queries) GetSubscriptionForUpdate(ctx context.Context, arg GetSubscriptionForUpdateParams) (Subscription, error) {
-	row := q.db.QueryRowContext(ctx, getSubscriptionForUpdate, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getSubscriptionForUpdateStmt, getSubscriptionForUpdate, arg.TenantID, arg.ID)
 	var i Subscription
 	err := row.Scan(
 		&i.TenantID,
@@ -716,7 +716,7 @@ type GetWalletParams struct {
 }
 
 func (q *Queries) GetWallet(ctx context.Context, arg GetWalletParams) (Wallet, error) {
-	row := q.db.QueryRowContext(ctx, getWallet, arg.TenantID, arg.CustomerID)
+	row := q.queryRow(ctx, q.getWalletStmt, getWallet, arg.TenantID, arg.CustomerID)
 	var i Wallet
 	err := row.Scan(
 		&i.TenantID,
@@ -745,7 +745,7 @@ type GetWalletForUpdateParams struct {
 }
 
 func (q *Queries) GetWalletForUpdate(ctx context.Context, arg GetWalletForUpdateParams) (Wallet, error) {
-	row := q.db.QueryRowContext(ctx, getWalletForUpdate, arg.TenantID, arg.CustomerID)
+	row := q.queryRow(ctx, q.getWalletForUpdateStmt, getWalletForUpdate, arg.TenantID, arg.CustomerID)
 	var i Wallet
 	err := row.Scan(
 		&i.TenantID,
@@ -769,7 +769,7 @@ SELECT tenant_id, receipt_emails, allow_negative, recharge_max_attempts, recharg
 `
 
 func (q *Queries) GetWalletSettings(ctx context.Context, tenantID string) (WalletSetting, error) {
-	row := q.db.QueryRowContext(ctx, getWalletSettings, tenantID)
+	row := q.queryRow(ctx, q.getWalletSettingsStmt, getWalletSettings, tenantID)
 	var i WalletSetting
 	err := row.Scan(
 		&i.TenantID,
@@ -834,7 +834,7 @@ type InsertCustomerParams struct {
 // beside pgsql/queries/accounts.sql: the same queries, names, arguments and
 // columns; only the engine's own SQL differs (row locks, lists of ids).
 func (q *Queries) InsertCustomer(ctx context.Context, arg InsertCustomerParams) error {
-	_, err := q.db.ExecContext(ctx, insertCustomer,
+	_, err := q.exec(ctx, q.insertCustomerStmt, insertCustomer,
 		arg.TenantID,
 		arg.ID,
 		arg.Number,
@@ -888,7 +888,7 @@ type InsertGrantParams struct {
 }
 
 func (q *Queries) InsertGrant(ctx context.Context, arg InsertGrantParams) error {
-	_, err := q.db.ExecContext(ctx, insertGrant,
+	_, err := q.exec(ctx, q.insertGrantStmt, insertGrant,
 		arg.TenantID,
 		arg.ID,
 		arg.CustomerID,
@@ -928,7 +928,7 @@ type InsertMovementParams struct {
 }
 
 func (q *Queries) InsertMovement(ctx context.Context, arg InsertMovementParams) error {
-	_, err := q.db.ExecContext(ctx, insertMovement,
+	_, err := q.exec(ctx, q.insertMovementStmt, insertMovement,
 		arg.TenantID,
 		arg.ID,
 		arg.CustomerID,
@@ -971,7 +971,7 @@ type InsertPaymentMethodParams struct {
 }
 
 func (q *Queries) InsertPaymentMethod(ctx context.Context, arg InsertPaymentMethodParams) error {
-	_, err := q.db.ExecContext(ctx, insertPaymentMethod,
+	_, err := q.exec(ctx, q.insertPaymentMethodStmt, insertPaymentMethod,
 		arg.TenantID,
 		arg.ID,
 		arg.CustomerID,
@@ -1013,7 +1013,7 @@ type InsertRechargeParams struct {
 }
 
 func (q *Queries) InsertRecharge(ctx context.Context, arg InsertRechargeParams) error {
-	_, err := q.db.ExecContext(ctx, insertRecharge,
+	_, err := q.exec(ctx, q.insertRechargeStmt, insertRecharge,
 		arg.TenantID,
 		arg.ID,
 		arg.CustomerID,
@@ -1066,7 +1066,7 @@ type InsertSubscriptionParams struct {
 }
 
 func (q *Queries) InsertSubscription(ctx context.Context, arg InsertSubscriptionParams) error {
-	_, err := q.db.ExecContext(ctx, insertSubscription,
+	_, err := q.exec(ctx, q.insertSubscriptionStmt, insertSubscription,
 		arg.TenantID,
 		arg.ID,
 		arg.CustomerID,
@@ -1116,7 +1116,7 @@ type InsertWalletParams struct {
 }
 
 func (q *Queries) InsertWallet(ctx context.Context, arg InsertWalletParams) error {
-	_, err := q.db.ExecContext(ctx, insertWallet,
+	_, err := q.exec(ctx, q.insertWalletStmt, insertWallet,
 		arg.TenantID,
 		arg.CustomerID,
 		arg.ID,
@@ -1151,7 +1151,7 @@ type ListGrantsRow struct {
 }
 
 func (q *Queries) ListGrants(ctx context.Context, arg ListGrantsParams) ([]ListGrantsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listGrants, arg.TenantID, arg.CustomerID)
+	rows, err := q.query(ctx, q.listGrantsStmt, listGrants, arg.TenantID, arg.CustomerID)
 	if err != nil {
 		return nil, err
 	}
@@ -1202,7 +1202,7 @@ type ListMovementsRow struct {
 }
 
 func (q *Queries) ListMovements(ctx context.Context, arg ListMovementsParams) ([]ListMovementsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listMovements, arg.TenantID, arg.CustomerID, arg.Max)
+	rows, err := q.query(ctx, q.listMovementsStmt, listMovements, arg.TenantID, arg.CustomerID, arg.Max)
 	if err != nil {
 		return nil, err
 	}
@@ -1252,7 +1252,7 @@ type ListPaymentMethodsParams struct {
 }
 
 func (q *Queries) ListPaymentMethods(ctx context.Context, arg ListPaymentMethodsParams) ([]PaymentMethod, error) {
-	rows, err := q.db.QueryContext(ctx, listPaymentMethods, arg.TenantID, arg.CustomerID)
+	rows, err := q.query(ctx, q.listPaymentMethodsStmt, listPaymentMethods, arg.TenantID, arg.CustomerID)
 	if err != nil {
 		return nil, err
 	}
@@ -1305,7 +1305,7 @@ type ListRechargesRow struct {
 }
 
 func (q *Queries) ListRecharges(ctx context.Context, arg ListRechargesParams) ([]ListRechargesRow, error) {
-	rows, err := q.db.QueryContext(ctx, listRecharges, arg.TenantID, arg.CustomerID)
+	rows, err := q.query(ctx, q.listRechargesStmt, listRecharges, arg.TenantID, arg.CustomerID)
 	if err != nil {
 		return nil, err
 	}
@@ -1371,7 +1371,7 @@ func (q *Queries) ListRechargesByID(ctx context.Context, arg ListRechargesByIDPa
 	} else {
 		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
 	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	rows, err := q.query(ctx, nil, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -1413,7 +1413,7 @@ SELECT tenant_id, customer_id, id, currency, credit_rate, paid_balance, auto_rec
 `
 
 func (q *Queries) ListWallets(ctx context.Context, tenantID string) ([]Wallet, error) {
-	rows, err := q.db.QueryContext(ctx, listWallets, tenantID)
+	rows, err := q.query(ctx, q.listWalletsStmt, listWallets, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -1467,7 +1467,7 @@ type MovementByRefRow struct {
 }
 
 func (q *Queries) MovementByRef(ctx context.Context, arg MovementByRefParams) (MovementByRefRow, error) {
-	row := q.db.QueryRowContext(ctx, movementByRef,
+	row := q.queryRow(ctx, q.movementByRefStmt, movementByRef,
 		arg.TenantID,
 		arg.CustomerID,
 		arg.Kind,
@@ -1506,7 +1506,7 @@ type SetGrantRemainingParams struct {
 }
 
 func (q *Queries) SetGrantRemaining(ctx context.Context, arg SetGrantRemainingParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, setGrantRemaining, arg.Remaining, arg.TenantID, arg.ID)
+	result, err := q.exec(ctx, q.setGrantRemainingStmt, setGrantRemaining, arg.Remaining, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -1525,7 +1525,7 @@ type SetPrimaryPaymentMethodParams struct {
 }
 
 func (q *Queries) SetPrimaryPaymentMethod(ctx context.Context, arg SetPrimaryPaymentMethodParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, setPrimaryPaymentMethod, arg.TenantID, arg.CustomerID, arg.ID)
+	result, err := q.exec(ctx, q.setPrimaryPaymentMethodStmt, setPrimaryPaymentMethod, arg.TenantID, arg.CustomerID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -1549,7 +1549,7 @@ type SetWalletSettingsParams struct {
 }
 
 func (q *Queries) SetWalletSettings(ctx context.Context, arg SetWalletSettingsParams) error {
-	_, err := q.db.ExecContext(ctx, setWalletSettings,
+	_, err := q.exec(ctx, q.setWalletSettingsStmt, setWalletSettings,
 		arg.TenantID,
 		arg.ReceiptEmails,
 		arg.AllowNegative,
@@ -1606,7 +1606,7 @@ type UpdateCustomerParams struct {
 }
 
 func (q *Queries) UpdateCustomer(ctx context.Context, arg UpdateCustomerParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateCustomer,
+	result, err := q.exec(ctx, q.updateCustomerStmt, updateCustomer,
 		arg.Number,
 		arg.Name,
 		arg.Contacts,
@@ -1664,7 +1664,7 @@ type UpdateRechargeParams struct {
 }
 
 func (q *Queries) UpdateRecharge(ctx context.Context, arg UpdateRechargeParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateRecharge,
+	result, err := q.exec(ctx, q.updateRechargeStmt, updateRecharge,
 		arg.Status,
 		arg.Attempts,
 		arg.NextAttemptAt,
@@ -1707,7 +1707,7 @@ type UpdateSubscriptionParams struct {
 }
 
 func (q *Queries) UpdateSubscription(ctx context.Context, arg UpdateSubscriptionParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateSubscription,
+	result, err := q.exec(ctx, q.updateSubscriptionStmt, updateSubscription,
 		arg.Description,
 		arg.Quantity,
 		arg.Price,
@@ -1750,7 +1750,7 @@ type UpdateWalletParams struct {
 }
 
 func (q *Queries) UpdateWallet(ctx context.Context, arg UpdateWalletParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateWallet,
+	result, err := q.exec(ctx, q.updateWalletStmt, updateWallet,
 		arg.Currency,
 		arg.CreditRate,
 		arg.PaidBalance,
@@ -1778,7 +1778,7 @@ type UsageItemExistsParams struct {
 }
 
 func (q *Queries) UsageItemExists(ctx context.Context, arg UsageItemExistsParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, usageItemExists, arg.TenantID, arg.SourceRef)
+	row := q.queryRow(ctx, q.usageItemExistsStmt, usageItemExists, arg.TenantID, arg.SourceRef)
 	var count int64
 	err := row.Scan(&count)
 	return count, err

@@ -7,6 +7,7 @@ package sqlitesql
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 type DBTX interface {
@@ -20,12 +21,1868 @@ func New(db DBTX) *Queries {
 	return &Queries{db: db}
 }
 
+func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
+	q := Queries{db: db}
+	var err error
+	if q.aPIKeyByHashStmt, err = db.PrepareContext(ctx, aPIKeyByHash); err != nil {
+		return nil, fmt.Errorf("error preparing query APIKeyByHash: %w", err)
+	}
+	if q.accountLinesStmt, err = db.PrepareContext(ctx, accountLines); err != nil {
+		return nil, fmt.Errorf("error preparing query AccountLines: %w", err)
+	}
+	if q.accountTotalsBeforeStmt, err = db.PrepareContext(ctx, accountTotalsBefore); err != nil {
+		return nil, fmt.Errorf("error preparing query AccountTotalsBefore: %w", err)
+	}
+	if q.addBillingRunProgressStmt, err = db.PrepareContext(ctx, addBillingRunProgress); err != nil {
+		return nil, fmt.Errorf("error preparing query AddBillingRunProgress: %w", err)
+	}
+	if q.appendWorkflowStmt, err = db.PrepareContext(ctx, appendWorkflow); err != nil {
+		return nil, fmt.Errorf("error preparing query AppendWorkflow: %w", err)
+	}
+	if q.billingGroupsStmt, err = db.PrepareContext(ctx, billingGroups); err != nil {
+		return nil, fmt.Errorf("error preparing query BillingGroups: %w", err)
+	}
+	if q.billingRunOfStmt, err = db.PrepareContext(ctx, billingRunOf); err != nil {
+		return nil, fmt.Errorf("error preparing query BillingRunOf: %w", err)
+	}
+	if q.billingRunSkipsStmt, err = db.PrepareContext(ctx, billingRunSkips); err != nil {
+		return nil, fmt.Errorf("error preparing query BillingRunSkips: %w", err)
+	}
+	if q.claimItemsStmt, err = db.PrepareContext(ctx, claimItems); err != nil {
+		return nil, fmt.Errorf("error preparing query ClaimItems: %w", err)
+	}
+	if q.claimNotificationStmt, err = db.PrepareContext(ctx, claimNotification); err != nil {
+		return nil, fmt.Errorf("error preparing query ClaimNotification: %w", err)
+	}
+	if q.claimNotificationsStmt, err = db.PrepareContext(ctx, claimNotifications); err != nil {
+		return nil, fmt.Errorf("error preparing query ClaimNotifications: %w", err)
+	}
+	if q.claimRechargeStmt, err = db.PrepareContext(ctx, claimRecharge); err != nil {
+		return nil, fmt.Errorf("error preparing query ClaimRecharge: %w", err)
+	}
+	if q.claimRechargesStmt, err = db.PrepareContext(ctx, claimRecharges); err != nil {
+		return nil, fmt.Errorf("error preparing query ClaimRecharges: %w", err)
+	}
+	if q.claimWebhookDeliveriesStmt, err = db.PrepareContext(ctx, claimWebhookDeliveries); err != nil {
+		return nil, fmt.Errorf("error preparing query ClaimWebhookDeliveries: %w", err)
+	}
+	if q.clearBillingRunSkipsStmt, err = db.PrepareContext(ctx, clearBillingRunSkips); err != nil {
+		return nil, fmt.Errorf("error preparing query ClearBillingRunSkips: %w", err)
+	}
+	if q.clearPrimaryPaymentMethodStmt, err = db.PrepareContext(ctx, clearPrimaryPaymentMethod); err != nil {
+		return nil, fmt.Errorf("error preparing query ClearPrimaryPaymentMethod: %w", err)
+	}
+	if q.contractPartPeriodsStmt, err = db.PrepareContext(ctx, contractPartPeriods); err != nil {
+		return nil, fmt.Errorf("error preparing query ContractPartPeriods: %w", err)
+	}
+	if q.countFailedLoginsStmt, err = db.PrepareContext(ctx, countFailedLogins); err != nil {
+		return nil, fmt.Errorf("error preparing query CountFailedLogins: %w", err)
+	}
+	if q.countSkippedItemsStmt, err = db.PrepareContext(ctx, countSkippedItems); err != nil {
+		return nil, fmt.Errorf("error preparing query CountSkippedItems: %w", err)
+	}
+	if q.creditPaymentsStmt, err = db.PrepareContext(ctx, creditPayments); err != nil {
+		return nil, fmt.Errorf("error preparing query CreditPayments: %w", err)
+	}
+	if q.customerByNumberStmt, err = db.PrepareContext(ctx, customerByNumber); err != nil {
+		return nil, fmt.Errorf("error preparing query CustomerByNumber: %w", err)
+	}
+	if q.customerBySAPIDStmt, err = db.PrepareContext(ctx, customerBySAPID); err != nil {
+		return nil, fmt.Errorf("error preparing query CustomerBySAPID: %w", err)
+	}
+	if q.customerNumberTakenStmt, err = db.PrepareContext(ctx, customerNumberTaken); err != nil {
+		return nil, fmt.Errorf("error preparing query CustomerNumberTaken: %w", err)
+	}
+	if q.customersBilledToStmt, err = db.PrepareContext(ctx, customersBilledTo); err != nil {
+		return nil, fmt.Errorf("error preparing query CustomersBilledTo: %w", err)
+	}
+	if q.deleteAttachmentStmt, err = db.PrepareContext(ctx, deleteAttachment); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteAttachment: %w", err)
+	}
+	if q.deleteExchangeRateStmt, err = db.PrepareContext(ctx, deleteExchangeRate); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteExchangeRate: %w", err)
+	}
+	if q.deleteInvoiceStmt, err = db.PrepareContext(ctx, deleteInvoice); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteInvoice: %w", err)
+	}
+	if q.deleteInvoiceLinesStmt, err = db.PrepareContext(ctx, deleteInvoiceLines); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteInvoiceLines: %w", err)
+	}
+	if q.deletePaymentMethodStmt, err = db.PrepareContext(ctx, deletePaymentMethod); err != nil {
+		return nil, fmt.Errorf("error preparing query DeletePaymentMethod: %w", err)
+	}
+	if q.deleteWebhookAttemptsOfStmt, err = db.PrepareContext(ctx, deleteWebhookAttemptsOf); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteWebhookAttemptsOf: %w", err)
+	}
+	if q.deleteWebhookDeliveriesOfStmt, err = db.PrepareContext(ctx, deleteWebhookDeliveriesOf); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteWebhookDeliveriesOf: %w", err)
+	}
+	if q.deleteWebhookEndpointStmt, err = db.PrepareContext(ctx, deleteWebhookEndpoint); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteWebhookEndpoint: %w", err)
+	}
+	if q.dueOfStmt, err = db.PrepareContext(ctx, dueOf); err != nil {
+		return nil, fmt.Errorf("error preparing query DueOf: %w", err)
+	}
+	if q.dueSubscriptionIDsStmt, err = db.PrepareContext(ctx, dueSubscriptionIDs); err != nil {
+		return nil, fmt.Errorf("error preparing query DueSubscriptionIDs: %w", err)
+	}
+	if q.dueTemplateIDsStmt, err = db.PrepareContext(ctx, dueTemplateIDs); err != nil {
+		return nil, fmt.Errorf("error preparing query DueTemplateIDs: %w", err)
+	}
+	if q.dunningStepsStmt, err = db.PrepareContext(ctx, dunningSteps); err != nil {
+		return nil, fmt.Errorf("error preparing query DunningSteps: %w", err)
+	}
+	if q.ensureCounterStmt, err = db.PrepareContext(ctx, ensureCounter); err != nil {
+		return nil, fmt.Errorf("error preparing query EnsureCounter: %w", err)
+	}
+	if q.entryIDsBySourceStmt, err = db.PrepareContext(ctx, entryIDsBySource); err != nil {
+		return nil, fmt.Errorf("error preparing query EntryIDsBySource: %w", err)
+	}
+	if q.entryLinesStmt, err = db.PrepareContext(ctx, entryLines); err != nil {
+		return nil, fmt.Errorf("error preparing query EntryLines: %w", err)
+	}
+	if q.exchangeRateOnStmt, err = db.PrepareContext(ctx, exchangeRateOn); err != nil {
+		return nil, fmt.Errorf("error preparing query ExchangeRateOn: %w", err)
+	}
+	if q.firstEntryIDStmt, err = db.PrepareContext(ctx, firstEntryID); err != nil {
+		return nil, fmt.Errorf("error preparing query FirstEntryID: %w", err)
+	}
+	if q.getAttachmentStmt, err = db.PrepareContext(ctx, getAttachment); err != nil {
+		return nil, fmt.Errorf("error preparing query GetAttachment: %w", err)
+	}
+	if q.getBillingRunStmt, err = db.PrepareContext(ctx, getBillingRun); err != nil {
+		return nil, fmt.Errorf("error preparing query GetBillingRun: %w", err)
+	}
+	if q.getBrandingStmt, err = db.PrepareContext(ctx, getBranding); err != nil {
+		return nil, fmt.Errorf("error preparing query GetBranding: %w", err)
+	}
+	if q.getCustomerStmt, err = db.PrepareContext(ctx, getCustomer); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCustomer: %w", err)
+	}
+	if q.getCustomerForUpdateStmt, err = db.PrepareContext(ctx, getCustomerForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCustomerForUpdate: %w", err)
+	}
+	if q.getDunningSettingsStmt, err = db.PrepareContext(ctx, getDunningSettings); err != nil {
+		return nil, fmt.Errorf("error preparing query GetDunningSettings: %w", err)
+	}
+	if q.getEntryStmt, err = db.PrepareContext(ctx, getEntry); err != nil {
+		return nil, fmt.Errorf("error preparing query GetEntry: %w", err)
+	}
+	if q.getInvoiceStmt, err = db.PrepareContext(ctx, getInvoice); err != nil {
+		return nil, fmt.Errorf("error preparing query GetInvoice: %w", err)
+	}
+	if q.getInvoiceForUpdateStmt, err = db.PrepareContext(ctx, getInvoiceForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetInvoiceForUpdate: %w", err)
+	}
+	if q.getNotificationStmt, err = db.PrepareContext(ctx, getNotification); err != nil {
+		return nil, fmt.Errorf("error preparing query GetNotification: %w", err)
+	}
+	if q.getPaymentStmt, err = db.PrepareContext(ctx, getPayment); err != nil {
+		return nil, fmt.Errorf("error preparing query GetPayment: %w", err)
+	}
+	if q.getPaymentForUpdateStmt, err = db.PrepareContext(ctx, getPaymentForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetPaymentForUpdate: %w", err)
+	}
+	if q.getPaymentMethodStmt, err = db.PrepareContext(ctx, getPaymentMethod); err != nil {
+		return nil, fmt.Errorf("error preparing query GetPaymentMethod: %w", err)
+	}
+	if q.getProductStmt, err = db.PrepareContext(ctx, getProduct); err != nil {
+		return nil, fmt.Errorf("error preparing query GetProduct: %w", err)
+	}
+	if q.getRechargeStmt, err = db.PrepareContext(ctx, getRecharge); err != nil {
+		return nil, fmt.Errorf("error preparing query GetRecharge: %w", err)
+	}
+	if q.getRechargeForUpdateStmt, err = db.PrepareContext(ctx, getRechargeForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetRechargeForUpdate: %w", err)
+	}
+	if q.getSalesItemStmt, err = db.PrepareContext(ctx, getSalesItem); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSalesItem: %w", err)
+	}
+	if q.getSalesItemForUpdateStmt, err = db.PrepareContext(ctx, getSalesItemForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSalesItemForUpdate: %w", err)
+	}
+	if q.getSubscriptionStmt, err = db.PrepareContext(ctx, getSubscription); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubscription: %w", err)
+	}
+	if q.getSubscriptionForUpdateStmt, err = db.PrepareContext(ctx, getSubscriptionForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubscriptionForUpdate: %w", err)
+	}
+	if q.getTemplateStmt, err = db.PrepareContext(ctx, getTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplate: %w", err)
+	}
+	if q.getTemplateForUpdateStmt, err = db.PrepareContext(ctx, getTemplateForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplateForUpdate: %w", err)
+	}
+	if q.getTenantStmt, err = db.PrepareContext(ctx, getTenant); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTenant: %w", err)
+	}
+	if q.getTicketStmt, err = db.PrepareContext(ctx, getTicket); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTicket: %w", err)
+	}
+	if q.getUserStmt, err = db.PrepareContext(ctx, getUser); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUser: %w", err)
+	}
+	if q.getWalletStmt, err = db.PrepareContext(ctx, getWallet); err != nil {
+		return nil, fmt.Errorf("error preparing query GetWallet: %w", err)
+	}
+	if q.getWalletForUpdateStmt, err = db.PrepareContext(ctx, getWalletForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetWalletForUpdate: %w", err)
+	}
+	if q.getWalletSettingsStmt, err = db.PrepareContext(ctx, getWalletSettings); err != nil {
+		return nil, fmt.Errorf("error preparing query GetWalletSettings: %w", err)
+	}
+	if q.getWebhookDeliveryStmt, err = db.PrepareContext(ctx, getWebhookDelivery); err != nil {
+		return nil, fmt.Errorf("error preparing query GetWebhookDelivery: %w", err)
+	}
+	if q.getWebhookEndpointStmt, err = db.PrepareContext(ctx, getWebhookEndpoint); err != nil {
+		return nil, fmt.Errorf("error preparing query GetWebhookEndpoint: %w", err)
+	}
+	if q.getWebhookTargetStmt, err = db.PrepareContext(ctx, getWebhookTarget); err != nil {
+		return nil, fmt.Errorf("error preparing query GetWebhookTarget: %w", err)
+	}
+	if q.insertAPIKeyStmt, err = db.PrepareContext(ctx, insertAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertAPIKey: %w", err)
+	}
+	if q.insertApplicationStmt, err = db.PrepareContext(ctx, insertApplication); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertApplication: %w", err)
+	}
+	if q.insertAttachmentStmt, err = db.PrepareContext(ctx, insertAttachment); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertAttachment: %w", err)
+	}
+	if q.insertAuditStmt, err = db.PrepareContext(ctx, insertAudit); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertAudit: %w", err)
+	}
+	if q.insertBillingRunStmt, err = db.PrepareContext(ctx, insertBillingRun); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertBillingRun: %w", err)
+	}
+	if q.insertContractStmt, err = db.PrepareContext(ctx, insertContract); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertContract: %w", err)
+	}
+	if q.insertContractPartStmt, err = db.PrepareContext(ctx, insertContractPart); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertContractPart: %w", err)
+	}
+	if q.insertCustomerStmt, err = db.PrepareContext(ctx, insertCustomer); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertCustomer: %w", err)
+	}
+	if q.insertDunningStepStmt, err = db.PrepareContext(ctx, insertDunningStep); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertDunningStep: %w", err)
+	}
+	if q.insertEntryStmt, err = db.PrepareContext(ctx, insertEntry); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertEntry: %w", err)
+	}
+	if q.insertGrantStmt, err = db.PrepareContext(ctx, insertGrant); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertGrant: %w", err)
+	}
+	if q.insertInvoiceStmt, err = db.PrepareContext(ctx, insertInvoice); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertInvoice: %w", err)
+	}
+	if q.insertLoginAttemptStmt, err = db.PrepareContext(ctx, insertLoginAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertLoginAttempt: %w", err)
+	}
+	if q.insertMovementStmt, err = db.PrepareContext(ctx, insertMovement); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertMovement: %w", err)
+	}
+	if q.insertNotificationStmt, err = db.PrepareContext(ctx, insertNotification); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertNotification: %w", err)
+	}
+	if q.insertPaymentStmt, err = db.PrepareContext(ctx, insertPayment); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertPayment: %w", err)
+	}
+	if q.insertPaymentMethodStmt, err = db.PrepareContext(ctx, insertPaymentMethod); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertPaymentMethod: %w", err)
+	}
+	if q.insertProductStmt, err = db.PrepareContext(ctx, insertProduct); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertProduct: %w", err)
+	}
+	if q.insertRechargeStmt, err = db.PrepareContext(ctx, insertRecharge); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertRecharge: %w", err)
+	}
+	if q.insertRefundStmt, err = db.PrepareContext(ctx, insertRefund); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertRefund: %w", err)
+	}
+	if q.insertSalesItemStmt, err = db.PrepareContext(ctx, insertSalesItem); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertSalesItem: %w", err)
+	}
+	if q.insertSubscriptionStmt, err = db.PrepareContext(ctx, insertSubscription); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertSubscription: %w", err)
+	}
+	if q.insertTemplateStmt, err = db.PrepareContext(ctx, insertTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertTemplate: %w", err)
+	}
+	if q.insertTenantStmt, err = db.PrepareContext(ctx, insertTenant); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertTenant: %w", err)
+	}
+	if q.insertTicketStmt, err = db.PrepareContext(ctx, insertTicket); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertTicket: %w", err)
+	}
+	if q.insertTimeEntryStmt, err = db.PrepareContext(ctx, insertTimeEntry); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertTimeEntry: %w", err)
+	}
+	if q.insertUserStmt, err = db.PrepareContext(ctx, insertUser); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertUser: %w", err)
+	}
+	if q.insertWalletStmt, err = db.PrepareContext(ctx, insertWallet); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertWallet: %w", err)
+	}
+	if q.insertWebhookAttemptStmt, err = db.PrepareContext(ctx, insertWebhookAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertWebhookAttempt: %w", err)
+	}
+	if q.insertWebhookDeliveryStmt, err = db.PrepareContext(ctx, insertWebhookDelivery); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertWebhookDelivery: %w", err)
+	}
+	if q.insertWebhookEndpointStmt, err = db.PrepareContext(ctx, insertWebhookEndpoint); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertWebhookEndpoint: %w", err)
+	}
+	if q.insertWebhookEventStmt, err = db.PrepareContext(ctx, insertWebhookEvent); err != nil {
+		return nil, fmt.Errorf("error preparing query InsertWebhookEvent: %w", err)
+	}
+	if q.invoiceLinesStmt, err = db.PrepareContext(ctx, invoiceLines); err != nil {
+		return nil, fmt.Errorf("error preparing query InvoiceLines: %w", err)
+	}
+	if q.latestBillingRunStmt, err = db.PrepareContext(ctx, latestBillingRun); err != nil {
+		return nil, fmt.Errorf("error preparing query LatestBillingRun: %w", err)
+	}
+	if q.leaseBillingRunStmt, err = db.PrepareContext(ctx, leaseBillingRun); err != nil {
+		return nil, fmt.Errorf("error preparing query LeaseBillingRun: %w", err)
+	}
+	if q.linesOfInvoicesStmt, err = db.PrepareContext(ctx, linesOfInvoices); err != nil {
+		return nil, fmt.Errorf("error preparing query LinesOfInvoices: %w", err)
+	}
+	if q.listAPIKeysStmt, err = db.PrepareContext(ctx, listAPIKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAPIKeys: %w", err)
+	}
+	if q.listAccountsStmt, err = db.PrepareContext(ctx, listAccounts); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAccounts: %w", err)
+	}
+	if q.listAttachmentsStmt, err = db.PrepareContext(ctx, listAttachments); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAttachments: %w", err)
+	}
+	if q.listBillingRunsStmt, err = db.PrepareContext(ctx, listBillingRuns); err != nil {
+		return nil, fmt.Errorf("error preparing query ListBillingRuns: %w", err)
+	}
+	if q.listContractsStmt, err = db.PrepareContext(ctx, listContracts); err != nil {
+		return nil, fmt.Errorf("error preparing query ListContracts: %w", err)
+	}
+	if q.listGrantsStmt, err = db.PrepareContext(ctx, listGrants); err != nil {
+		return nil, fmt.Errorf("error preparing query ListGrants: %w", err)
+	}
+	if q.listMovementsStmt, err = db.PrepareContext(ctx, listMovements); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMovements: %w", err)
+	}
+	if q.listNotificationsOfStmt, err = db.PrepareContext(ctx, listNotificationsOf); err != nil {
+		return nil, fmt.Errorf("error preparing query ListNotificationsOf: %w", err)
+	}
+	if q.listPaymentMethodsStmt, err = db.PrepareContext(ctx, listPaymentMethods); err != nil {
+		return nil, fmt.Errorf("error preparing query ListPaymentMethods: %w", err)
+	}
+	if q.listPostingProfilesStmt, err = db.PrepareContext(ctx, listPostingProfiles); err != nil {
+		return nil, fmt.Errorf("error preparing query ListPostingProfiles: %w", err)
+	}
+	if q.listProductsStmt, err = db.PrepareContext(ctx, listProducts); err != nil {
+		return nil, fmt.Errorf("error preparing query ListProducts: %w", err)
+	}
+	if q.listReasonCodesStmt, err = db.PrepareContext(ctx, listReasonCodes); err != nil {
+		return nil, fmt.Errorf("error preparing query ListReasonCodes: %w", err)
+	}
+	if q.listRechargesStmt, err = db.PrepareContext(ctx, listRecharges); err != nil {
+		return nil, fmt.Errorf("error preparing query ListRecharges: %w", err)
+	}
+	if q.listRechargesByIDStmt, err = db.PrepareContext(ctx, listRechargesByID); err != nil {
+		return nil, fmt.Errorf("error preparing query ListRechargesByID: %w", err)
+	}
+	if q.listRefundsStmt, err = db.PrepareContext(ctx, listRefunds); err != nil {
+		return nil, fmt.Errorf("error preparing query ListRefunds: %w", err)
+	}
+	if q.listSeriesStmt, err = db.PrepareContext(ctx, listSeries); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSeries: %w", err)
+	}
+	if q.listTaxCodesStmt, err = db.PrepareContext(ctx, listTaxCodes); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaxCodes: %w", err)
+	}
+	if q.listTaxGroupsStmt, err = db.PrepareContext(ctx, listTaxGroups); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaxGroups: %w", err)
+	}
+	if q.listTemplatesStmt, err = db.PrepareContext(ctx, listTemplates); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTemplates: %w", err)
+	}
+	if q.listTenantsStmt, err = db.PrepareContext(ctx, listTenants); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTenants: %w", err)
+	}
+	if q.listTicketsStmt, err = db.PrepareContext(ctx, listTickets); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTickets: %w", err)
+	}
+	if q.listTimeEntriesStmt, err = db.PrepareContext(ctx, listTimeEntries); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTimeEntries: %w", err)
+	}
+	if q.listUsersStmt, err = db.PrepareContext(ctx, listUsers); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUsers: %w", err)
+	}
+	if q.listWalletsStmt, err = db.PrepareContext(ctx, listWallets); err != nil {
+		return nil, fmt.Errorf("error preparing query ListWallets: %w", err)
+	}
+	if q.listWorkflowStmt, err = db.PrepareContext(ctx, listWorkflow); err != nil {
+		return nil, fmt.Errorf("error preparing query ListWorkflow: %w", err)
+	}
+	if q.lockCounterStmt, err = db.PrepareContext(ctx, lockCounter); err != nil {
+		return nil, fmt.Errorf("error preparing query LockCounter: %w", err)
+	}
+	if q.movementByRefStmt, err = db.PrepareContext(ctx, movementByRef); err != nil {
+		return nil, fmt.Errorf("error preparing query MovementByRef: %w", err)
+	}
+	if q.nextCountersStmt, err = db.PrepareContext(ctx, nextCounters); err != nil {
+		return nil, fmt.Errorf("error preparing query NextCounters: %w", err)
+	}
+	if q.productByCodeStmt, err = db.PrepareContext(ctx, productByCode); err != nil {
+		return nil, fmt.Errorf("error preparing query ProductByCode: %w", err)
+	}
+	if q.putBrandingStmt, err = db.PrepareContext(ctx, putBranding); err != nil {
+		return nil, fmt.Errorf("error preparing query PutBranding: %w", err)
+	}
+	if q.releaseInvoiceItemsStmt, err = db.PrepareContext(ctx, releaseInvoiceItems); err != nil {
+		return nil, fmt.Errorf("error preparing query ReleaseInvoiceItems: %w", err)
+	}
+	if q.requeueNotificationStmt, err = db.PrepareContext(ctx, requeueNotification); err != nil {
+		return nil, fmt.Errorf("error preparing query RequeueNotification: %w", err)
+	}
+	if q.requeueWebhookDeliveryStmt, err = db.PrepareContext(ctx, requeueWebhookDelivery); err != nil {
+		return nil, fmt.Errorf("error preparing query RequeueWebhookDelivery: %w", err)
+	}
+	if q.resumeBillingRunStmt, err = db.PrepareContext(ctx, resumeBillingRun); err != nil {
+		return nil, fmt.Errorf("error preparing query ResumeBillingRun: %w", err)
+	}
+	if q.revokeAPIKeyStmt, err = db.PrepareContext(ctx, revokeAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query RevokeAPIKey: %w", err)
+	}
+	if q.saveNotificationAttemptStmt, err = db.PrepareContext(ctx, saveNotificationAttempt); err != nil {
+		return nil, fmt.Errorf("error preparing query SaveNotificationAttempt: %w", err)
+	}
+	if q.saveWebhookDeliveryStmt, err = db.PrepareContext(ctx, saveWebhookDelivery); err != nil {
+		return nil, fmt.Errorf("error preparing query SaveWebhookDelivery: %w", err)
+	}
+	if q.setDunningOffsetsStmt, err = db.PrepareContext(ctx, setDunningOffsets); err != nil {
+		return nil, fmt.Errorf("error preparing query SetDunningOffsets: %w", err)
+	}
+	if q.setGrantRemainingStmt, err = db.PrepareContext(ctx, setGrantRemaining); err != nil {
+		return nil, fmt.Errorf("error preparing query SetGrantRemaining: %w", err)
+	}
+	if q.setOpenItemsStatusStmt, err = db.PrepareContext(ctx, setOpenItemsStatus); err != nil {
+		return nil, fmt.Errorf("error preparing query SetOpenItemsStatus: %w", err)
+	}
+	if q.setPrimaryPaymentMethodStmt, err = db.PrepareContext(ctx, setPrimaryPaymentMethod); err != nil {
+		return nil, fmt.Errorf("error preparing query SetPrimaryPaymentMethod: %w", err)
+	}
+	if q.setSeriesStmt, err = db.PrepareContext(ctx, setSeries); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSeries: %w", err)
+	}
+	if q.setTaxModeStmt, err = db.PrepareContext(ctx, setTaxMode); err != nil {
+		return nil, fmt.Errorf("error preparing query SetTaxMode: %w", err)
+	}
+	if q.setWalletSettingsStmt, err = db.PrepareContext(ctx, setWalletSettings); err != nil {
+		return nil, fmt.Errorf("error preparing query SetWalletSettings: %w", err)
+	}
+	if q.staleBillingRunsStmt, err = db.PrepareContext(ctx, staleBillingRuns); err != nil {
+		return nil, fmt.Errorf("error preparing query StaleBillingRuns: %w", err)
+	}
+	if q.subledgerBalancesStmt, err = db.PrepareContext(ctx, subledgerBalances); err != nil {
+		return nil, fmt.Errorf("error preparing query SubledgerBalances: %w", err)
+	}
+	if q.touchAPIKeyStmt, err = db.PrepareContext(ctx, touchAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query TouchAPIKey: %w", err)
+	}
+	if q.trialBalanceStmt, err = db.PrepareContext(ctx, trialBalance); err != nil {
+		return nil, fmt.Errorf("error preparing query TrialBalance: %w", err)
+	}
+	if q.updateApplicationReversedStmt, err = db.PrepareContext(ctx, updateApplicationReversed); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateApplicationReversed: %w", err)
+	}
+	if q.updateContractStmt, err = db.PrepareContext(ctx, updateContract); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateContract: %w", err)
+	}
+	if q.updateContractPartStmt, err = db.PrepareContext(ctx, updateContractPart); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateContractPart: %w", err)
+	}
+	if q.updateCustomerStmt, err = db.PrepareContext(ctx, updateCustomer); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateCustomer: %w", err)
+	}
+	if q.updateInvoiceStmt, err = db.PrepareContext(ctx, updateInvoice); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateInvoice: %w", err)
+	}
+	if q.updateInvoiceSettlementStmt, err = db.PrepareContext(ctx, updateInvoiceSettlement); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateInvoiceSettlement: %w", err)
+	}
+	if q.updatePaymentBalancesStmt, err = db.PrepareContext(ctx, updatePaymentBalances); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdatePaymentBalances: %w", err)
+	}
+	if q.updateProductStmt, err = db.PrepareContext(ctx, updateProduct); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateProduct: %w", err)
+	}
+	if q.updateRechargeStmt, err = db.PrepareContext(ctx, updateRecharge); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateRecharge: %w", err)
+	}
+	if q.updateSalesItemStmt, err = db.PrepareContext(ctx, updateSalesItem); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateSalesItem: %w", err)
+	}
+	if q.updateSubscriptionStmt, err = db.PrepareContext(ctx, updateSubscription); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateSubscription: %w", err)
+	}
+	if q.updateTemplateStmt, err = db.PrepareContext(ctx, updateTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateTemplate: %w", err)
+	}
+	if q.updateTenantStmt, err = db.PrepareContext(ctx, updateTenant); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateTenant: %w", err)
+	}
+	if q.updateUserStmt, err = db.PrepareContext(ctx, updateUser); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateUser: %w", err)
+	}
+	if q.updateWalletStmt, err = db.PrepareContext(ctx, updateWallet); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateWallet: %w", err)
+	}
+	if q.updateWebhookEndpointStmt, err = db.PrepareContext(ctx, updateWebhookEndpoint); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateWebhookEndpoint: %w", err)
+	}
+	if q.upsertAccountStmt, err = db.PrepareContext(ctx, upsertAccount); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertAccount: %w", err)
+	}
+	if q.upsertBillingRunSkipStmt, err = db.PrepareContext(ctx, upsertBillingRunSkip); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertBillingRunSkip: %w", err)
+	}
+	if q.upsertExchangeRateStmt, err = db.PrepareContext(ctx, upsertExchangeRate); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertExchangeRate: %w", err)
+	}
+	if q.upsertPostingProfileStmt, err = db.PrepareContext(ctx, upsertPostingProfile); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertPostingProfile: %w", err)
+	}
+	if q.upsertReasonCodeStmt, err = db.PrepareContext(ctx, upsertReasonCode); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertReasonCode: %w", err)
+	}
+	if q.upsertTaxCodeStmt, err = db.PrepareContext(ctx, upsertTaxCode); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertTaxCode: %w", err)
+	}
+	if q.upsertTaxGroupStmt, err = db.PrepareContext(ctx, upsertTaxGroup); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertTaxGroup: %w", err)
+	}
+	if q.usageItemExistsStmt, err = db.PrepareContext(ctx, usageItemExists); err != nil {
+		return nil, fmt.Errorf("error preparing query UsageItemExists: %w", err)
+	}
+	if q.usersByEmailStmt, err = db.PrepareContext(ctx, usersByEmail); err != nil {
+		return nil, fmt.Errorf("error preparing query UsersByEmail: %w", err)
+	}
+	return &q, nil
+}
+
+func (q *Queries) Close() error {
+	var err error
+	if q.aPIKeyByHashStmt != nil {
+		if cerr := q.aPIKeyByHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing aPIKeyByHashStmt: %w", cerr)
+		}
+	}
+	if q.accountLinesStmt != nil {
+		if cerr := q.accountLinesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing accountLinesStmt: %w", cerr)
+		}
+	}
+	if q.accountTotalsBeforeStmt != nil {
+		if cerr := q.accountTotalsBeforeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing accountTotalsBeforeStmt: %w", cerr)
+		}
+	}
+	if q.addBillingRunProgressStmt != nil {
+		if cerr := q.addBillingRunProgressStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing addBillingRunProgressStmt: %w", cerr)
+		}
+	}
+	if q.appendWorkflowStmt != nil {
+		if cerr := q.appendWorkflowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing appendWorkflowStmt: %w", cerr)
+		}
+	}
+	if q.billingGroupsStmt != nil {
+		if cerr := q.billingGroupsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing billingGroupsStmt: %w", cerr)
+		}
+	}
+	if q.billingRunOfStmt != nil {
+		if cerr := q.billingRunOfStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing billingRunOfStmt: %w", cerr)
+		}
+	}
+	if q.billingRunSkipsStmt != nil {
+		if cerr := q.billingRunSkipsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing billingRunSkipsStmt: %w", cerr)
+		}
+	}
+	if q.claimItemsStmt != nil {
+		if cerr := q.claimItemsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing claimItemsStmt: %w", cerr)
+		}
+	}
+	if q.claimNotificationStmt != nil {
+		if cerr := q.claimNotificationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing claimNotificationStmt: %w", cerr)
+		}
+	}
+	if q.claimNotificationsStmt != nil {
+		if cerr := q.claimNotificationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing claimNotificationsStmt: %w", cerr)
+		}
+	}
+	if q.claimRechargeStmt != nil {
+		if cerr := q.claimRechargeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing claimRechargeStmt: %w", cerr)
+		}
+	}
+	if q.claimRechargesStmt != nil {
+		if cerr := q.claimRechargesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing claimRechargesStmt: %w", cerr)
+		}
+	}
+	if q.claimWebhookDeliveriesStmt != nil {
+		if cerr := q.claimWebhookDeliveriesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing claimWebhookDeliveriesStmt: %w", cerr)
+		}
+	}
+	if q.clearBillingRunSkipsStmt != nil {
+		if cerr := q.clearBillingRunSkipsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing clearBillingRunSkipsStmt: %w", cerr)
+		}
+	}
+	if q.clearPrimaryPaymentMethodStmt != nil {
+		if cerr := q.clearPrimaryPaymentMethodStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing clearPrimaryPaymentMethodStmt: %w", cerr)
+		}
+	}
+	if q.contractPartPeriodsStmt != nil {
+		if cerr := q.contractPartPeriodsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing contractPartPeriodsStmt: %w", cerr)
+		}
+	}
+	if q.countFailedLoginsStmt != nil {
+		if cerr := q.countFailedLoginsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countFailedLoginsStmt: %w", cerr)
+		}
+	}
+	if q.countSkippedItemsStmt != nil {
+		if cerr := q.countSkippedItemsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countSkippedItemsStmt: %w", cerr)
+		}
+	}
+	if q.creditPaymentsStmt != nil {
+		if cerr := q.creditPaymentsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing creditPaymentsStmt: %w", cerr)
+		}
+	}
+	if q.customerByNumberStmt != nil {
+		if cerr := q.customerByNumberStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing customerByNumberStmt: %w", cerr)
+		}
+	}
+	if q.customerBySAPIDStmt != nil {
+		if cerr := q.customerBySAPIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing customerBySAPIDStmt: %w", cerr)
+		}
+	}
+	if q.customerNumberTakenStmt != nil {
+		if cerr := q.customerNumberTakenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing customerNumberTakenStmt: %w", cerr)
+		}
+	}
+	if q.customersBilledToStmt != nil {
+		if cerr := q.customersBilledToStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing customersBilledToStmt: %w", cerr)
+		}
+	}
+	if q.deleteAttachmentStmt != nil {
+		if cerr := q.deleteAttachmentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteAttachmentStmt: %w", cerr)
+		}
+	}
+	if q.deleteExchangeRateStmt != nil {
+		if cerr := q.deleteExchangeRateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteExchangeRateStmt: %w", cerr)
+		}
+	}
+	if q.deleteInvoiceStmt != nil {
+		if cerr := q.deleteInvoiceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteInvoiceStmt: %w", cerr)
+		}
+	}
+	if q.deleteInvoiceLinesStmt != nil {
+		if cerr := q.deleteInvoiceLinesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteInvoiceLinesStmt: %w", cerr)
+		}
+	}
+	if q.deletePaymentMethodStmt != nil {
+		if cerr := q.deletePaymentMethodStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deletePaymentMethodStmt: %w", cerr)
+		}
+	}
+	if q.deleteWebhookAttemptsOfStmt != nil {
+		if cerr := q.deleteWebhookAttemptsOfStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteWebhookAttemptsOfStmt: %w", cerr)
+		}
+	}
+	if q.deleteWebhookDeliveriesOfStmt != nil {
+		if cerr := q.deleteWebhookDeliveriesOfStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteWebhookDeliveriesOfStmt: %w", cerr)
+		}
+	}
+	if q.deleteWebhookEndpointStmt != nil {
+		if cerr := q.deleteWebhookEndpointStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteWebhookEndpointStmt: %w", cerr)
+		}
+	}
+	if q.dueOfStmt != nil {
+		if cerr := q.dueOfStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing dueOfStmt: %w", cerr)
+		}
+	}
+	if q.dueSubscriptionIDsStmt != nil {
+		if cerr := q.dueSubscriptionIDsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing dueSubscriptionIDsStmt: %w", cerr)
+		}
+	}
+	if q.dueTemplateIDsStmt != nil {
+		if cerr := q.dueTemplateIDsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing dueTemplateIDsStmt: %w", cerr)
+		}
+	}
+	if q.dunningStepsStmt != nil {
+		if cerr := q.dunningStepsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing dunningStepsStmt: %w", cerr)
+		}
+	}
+	if q.ensureCounterStmt != nil {
+		if cerr := q.ensureCounterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing ensureCounterStmt: %w", cerr)
+		}
+	}
+	if q.entryIDsBySourceStmt != nil {
+		if cerr := q.entryIDsBySourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing entryIDsBySourceStmt: %w", cerr)
+		}
+	}
+	if q.entryLinesStmt != nil {
+		if cerr := q.entryLinesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing entryLinesStmt: %w", cerr)
+		}
+	}
+	if q.exchangeRateOnStmt != nil {
+		if cerr := q.exchangeRateOnStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing exchangeRateOnStmt: %w", cerr)
+		}
+	}
+	if q.firstEntryIDStmt != nil {
+		if cerr := q.firstEntryIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing firstEntryIDStmt: %w", cerr)
+		}
+	}
+	if q.getAttachmentStmt != nil {
+		if cerr := q.getAttachmentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAttachmentStmt: %w", cerr)
+		}
+	}
+	if q.getBillingRunStmt != nil {
+		if cerr := q.getBillingRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getBillingRunStmt: %w", cerr)
+		}
+	}
+	if q.getBrandingStmt != nil {
+		if cerr := q.getBrandingStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getBrandingStmt: %w", cerr)
+		}
+	}
+	if q.getCustomerStmt != nil {
+		if cerr := q.getCustomerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCustomerStmt: %w", cerr)
+		}
+	}
+	if q.getCustomerForUpdateStmt != nil {
+		if cerr := q.getCustomerForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCustomerForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getDunningSettingsStmt != nil {
+		if cerr := q.getDunningSettingsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getDunningSettingsStmt: %w", cerr)
+		}
+	}
+	if q.getEntryStmt != nil {
+		if cerr := q.getEntryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getEntryStmt: %w", cerr)
+		}
+	}
+	if q.getInvoiceStmt != nil {
+		if cerr := q.getInvoiceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getInvoiceStmt: %w", cerr)
+		}
+	}
+	if q.getInvoiceForUpdateStmt != nil {
+		if cerr := q.getInvoiceForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getInvoiceForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getNotificationStmt != nil {
+		if cerr := q.getNotificationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getNotificationStmt: %w", cerr)
+		}
+	}
+	if q.getPaymentStmt != nil {
+		if cerr := q.getPaymentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getPaymentStmt: %w", cerr)
+		}
+	}
+	if q.getPaymentForUpdateStmt != nil {
+		if cerr := q.getPaymentForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getPaymentForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getPaymentMethodStmt != nil {
+		if cerr := q.getPaymentMethodStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getPaymentMethodStmt: %w", cerr)
+		}
+	}
+	if q.getProductStmt != nil {
+		if cerr := q.getProductStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getProductStmt: %w", cerr)
+		}
+	}
+	if q.getRechargeStmt != nil {
+		if cerr := q.getRechargeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getRechargeStmt: %w", cerr)
+		}
+	}
+	if q.getRechargeForUpdateStmt != nil {
+		if cerr := q.getRechargeForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getRechargeForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getSalesItemStmt != nil {
+		if cerr := q.getSalesItemStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSalesItemStmt: %w", cerr)
+		}
+	}
+	if q.getSalesItemForUpdateStmt != nil {
+		if cerr := q.getSalesItemForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSalesItemForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getSubscriptionStmt != nil {
+		if cerr := q.getSubscriptionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubscriptionStmt: %w", cerr)
+		}
+	}
+	if q.getSubscriptionForUpdateStmt != nil {
+		if cerr := q.getSubscriptionForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubscriptionForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateStmt != nil {
+		if cerr := q.getTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateForUpdateStmt != nil {
+		if cerr := q.getTemplateForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getTenantStmt != nil {
+		if cerr := q.getTenantStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTenantStmt: %w", cerr)
+		}
+	}
+	if q.getTicketStmt != nil {
+		if cerr := q.getTicketStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTicketStmt: %w", cerr)
+		}
+	}
+	if q.getUserStmt != nil {
+		if cerr := q.getUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUserStmt: %w", cerr)
+		}
+	}
+	if q.getWalletStmt != nil {
+		if cerr := q.getWalletStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getWalletStmt: %w", cerr)
+		}
+	}
+	if q.getWalletForUpdateStmt != nil {
+		if cerr := q.getWalletForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getWalletForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getWalletSettingsStmt != nil {
+		if cerr := q.getWalletSettingsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getWalletSettingsStmt: %w", cerr)
+		}
+	}
+	if q.getWebhookDeliveryStmt != nil {
+		if cerr := q.getWebhookDeliveryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getWebhookDeliveryStmt: %w", cerr)
+		}
+	}
+	if q.getWebhookEndpointStmt != nil {
+		if cerr := q.getWebhookEndpointStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getWebhookEndpointStmt: %w", cerr)
+		}
+	}
+	if q.getWebhookTargetStmt != nil {
+		if cerr := q.getWebhookTargetStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getWebhookTargetStmt: %w", cerr)
+		}
+	}
+	if q.insertAPIKeyStmt != nil {
+		if cerr := q.insertAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.insertApplicationStmt != nil {
+		if cerr := q.insertApplicationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertApplicationStmt: %w", cerr)
+		}
+	}
+	if q.insertAttachmentStmt != nil {
+		if cerr := q.insertAttachmentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertAttachmentStmt: %w", cerr)
+		}
+	}
+	if q.insertAuditStmt != nil {
+		if cerr := q.insertAuditStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertAuditStmt: %w", cerr)
+		}
+	}
+	if q.insertBillingRunStmt != nil {
+		if cerr := q.insertBillingRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertBillingRunStmt: %w", cerr)
+		}
+	}
+	if q.insertContractStmt != nil {
+		if cerr := q.insertContractStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertContractStmt: %w", cerr)
+		}
+	}
+	if q.insertContractPartStmt != nil {
+		if cerr := q.insertContractPartStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertContractPartStmt: %w", cerr)
+		}
+	}
+	if q.insertCustomerStmt != nil {
+		if cerr := q.insertCustomerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertCustomerStmt: %w", cerr)
+		}
+	}
+	if q.insertDunningStepStmt != nil {
+		if cerr := q.insertDunningStepStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertDunningStepStmt: %w", cerr)
+		}
+	}
+	if q.insertEntryStmt != nil {
+		if cerr := q.insertEntryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertEntryStmt: %w", cerr)
+		}
+	}
+	if q.insertGrantStmt != nil {
+		if cerr := q.insertGrantStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertGrantStmt: %w", cerr)
+		}
+	}
+	if q.insertInvoiceStmt != nil {
+		if cerr := q.insertInvoiceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertInvoiceStmt: %w", cerr)
+		}
+	}
+	if q.insertLoginAttemptStmt != nil {
+		if cerr := q.insertLoginAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertLoginAttemptStmt: %w", cerr)
+		}
+	}
+	if q.insertMovementStmt != nil {
+		if cerr := q.insertMovementStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertMovementStmt: %w", cerr)
+		}
+	}
+	if q.insertNotificationStmt != nil {
+		if cerr := q.insertNotificationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertNotificationStmt: %w", cerr)
+		}
+	}
+	if q.insertPaymentStmt != nil {
+		if cerr := q.insertPaymentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertPaymentStmt: %w", cerr)
+		}
+	}
+	if q.insertPaymentMethodStmt != nil {
+		if cerr := q.insertPaymentMethodStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertPaymentMethodStmt: %w", cerr)
+		}
+	}
+	if q.insertProductStmt != nil {
+		if cerr := q.insertProductStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertProductStmt: %w", cerr)
+		}
+	}
+	if q.insertRechargeStmt != nil {
+		if cerr := q.insertRechargeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertRechargeStmt: %w", cerr)
+		}
+	}
+	if q.insertRefundStmt != nil {
+		if cerr := q.insertRefundStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertRefundStmt: %w", cerr)
+		}
+	}
+	if q.insertSalesItemStmt != nil {
+		if cerr := q.insertSalesItemStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertSalesItemStmt: %w", cerr)
+		}
+	}
+	if q.insertSubscriptionStmt != nil {
+		if cerr := q.insertSubscriptionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertSubscriptionStmt: %w", cerr)
+		}
+	}
+	if q.insertTemplateStmt != nil {
+		if cerr := q.insertTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertTemplateStmt: %w", cerr)
+		}
+	}
+	if q.insertTenantStmt != nil {
+		if cerr := q.insertTenantStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertTenantStmt: %w", cerr)
+		}
+	}
+	if q.insertTicketStmt != nil {
+		if cerr := q.insertTicketStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertTicketStmt: %w", cerr)
+		}
+	}
+	if q.insertTimeEntryStmt != nil {
+		if cerr := q.insertTimeEntryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertTimeEntryStmt: %w", cerr)
+		}
+	}
+	if q.insertUserStmt != nil {
+		if cerr := q.insertUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertUserStmt: %w", cerr)
+		}
+	}
+	if q.insertWalletStmt != nil {
+		if cerr := q.insertWalletStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertWalletStmt: %w", cerr)
+		}
+	}
+	if q.insertWebhookAttemptStmt != nil {
+		if cerr := q.insertWebhookAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertWebhookAttemptStmt: %w", cerr)
+		}
+	}
+	if q.insertWebhookDeliveryStmt != nil {
+		if cerr := q.insertWebhookDeliveryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertWebhookDeliveryStmt: %w", cerr)
+		}
+	}
+	if q.insertWebhookEndpointStmt != nil {
+		if cerr := q.insertWebhookEndpointStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertWebhookEndpointStmt: %w", cerr)
+		}
+	}
+	if q.insertWebhookEventStmt != nil {
+		if cerr := q.insertWebhookEventStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing insertWebhookEventStmt: %w", cerr)
+		}
+	}
+	if q.invoiceLinesStmt != nil {
+		if cerr := q.invoiceLinesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing invoiceLinesStmt: %w", cerr)
+		}
+	}
+	if q.latestBillingRunStmt != nil {
+		if cerr := q.latestBillingRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing latestBillingRunStmt: %w", cerr)
+		}
+	}
+	if q.leaseBillingRunStmt != nil {
+		if cerr := q.leaseBillingRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing leaseBillingRunStmt: %w", cerr)
+		}
+	}
+	if q.linesOfInvoicesStmt != nil {
+		if cerr := q.linesOfInvoicesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing linesOfInvoicesStmt: %w", cerr)
+		}
+	}
+	if q.listAPIKeysStmt != nil {
+		if cerr := q.listAPIKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAPIKeysStmt: %w", cerr)
+		}
+	}
+	if q.listAccountsStmt != nil {
+		if cerr := q.listAccountsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAccountsStmt: %w", cerr)
+		}
+	}
+	if q.listAttachmentsStmt != nil {
+		if cerr := q.listAttachmentsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAttachmentsStmt: %w", cerr)
+		}
+	}
+	if q.listBillingRunsStmt != nil {
+		if cerr := q.listBillingRunsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listBillingRunsStmt: %w", cerr)
+		}
+	}
+	if q.listContractsStmt != nil {
+		if cerr := q.listContractsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listContractsStmt: %w", cerr)
+		}
+	}
+	if q.listGrantsStmt != nil {
+		if cerr := q.listGrantsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listGrantsStmt: %w", cerr)
+		}
+	}
+	if q.listMovementsStmt != nil {
+		if cerr := q.listMovementsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMovementsStmt: %w", cerr)
+		}
+	}
+	if q.listNotificationsOfStmt != nil {
+		if cerr := q.listNotificationsOfStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listNotificationsOfStmt: %w", cerr)
+		}
+	}
+	if q.listPaymentMethodsStmt != nil {
+		if cerr := q.listPaymentMethodsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listPaymentMethodsStmt: %w", cerr)
+		}
+	}
+	if q.listPostingProfilesStmt != nil {
+		if cerr := q.listPostingProfilesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listPostingProfilesStmt: %w", cerr)
+		}
+	}
+	if q.listProductsStmt != nil {
+		if cerr := q.listProductsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listProductsStmt: %w", cerr)
+		}
+	}
+	if q.listReasonCodesStmt != nil {
+		if cerr := q.listReasonCodesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listReasonCodesStmt: %w", cerr)
+		}
+	}
+	if q.listRechargesStmt != nil {
+		if cerr := q.listRechargesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listRechargesStmt: %w", cerr)
+		}
+	}
+	if q.listRechargesByIDStmt != nil {
+		if cerr := q.listRechargesByIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listRechargesByIDStmt: %w", cerr)
+		}
+	}
+	if q.listRefundsStmt != nil {
+		if cerr := q.listRefundsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listRefundsStmt: %w", cerr)
+		}
+	}
+	if q.listSeriesStmt != nil {
+		if cerr := q.listSeriesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSeriesStmt: %w", cerr)
+		}
+	}
+	if q.listTaxCodesStmt != nil {
+		if cerr := q.listTaxCodesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaxCodesStmt: %w", cerr)
+		}
+	}
+	if q.listTaxGroupsStmt != nil {
+		if cerr := q.listTaxGroupsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaxGroupsStmt: %w", cerr)
+		}
+	}
+	if q.listTemplatesStmt != nil {
+		if cerr := q.listTemplatesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTemplatesStmt: %w", cerr)
+		}
+	}
+	if q.listTenantsStmt != nil {
+		if cerr := q.listTenantsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTenantsStmt: %w", cerr)
+		}
+	}
+	if q.listTicketsStmt != nil {
+		if cerr := q.listTicketsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTicketsStmt: %w", cerr)
+		}
+	}
+	if q.listTimeEntriesStmt != nil {
+		if cerr := q.listTimeEntriesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTimeEntriesStmt: %w", cerr)
+		}
+	}
+	if q.listUsersStmt != nil {
+		if cerr := q.listUsersStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUsersStmt: %w", cerr)
+		}
+	}
+	if q.listWalletsStmt != nil {
+		if cerr := q.listWalletsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listWalletsStmt: %w", cerr)
+		}
+	}
+	if q.listWorkflowStmt != nil {
+		if cerr := q.listWorkflowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listWorkflowStmt: %w", cerr)
+		}
+	}
+	if q.lockCounterStmt != nil {
+		if cerr := q.lockCounterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing lockCounterStmt: %w", cerr)
+		}
+	}
+	if q.movementByRefStmt != nil {
+		if cerr := q.movementByRefStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing movementByRefStmt: %w", cerr)
+		}
+	}
+	if q.nextCountersStmt != nil {
+		if cerr := q.nextCountersStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing nextCountersStmt: %w", cerr)
+		}
+	}
+	if q.productByCodeStmt != nil {
+		if cerr := q.productByCodeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing productByCodeStmt: %w", cerr)
+		}
+	}
+	if q.putBrandingStmt != nil {
+		if cerr := q.putBrandingStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing putBrandingStmt: %w", cerr)
+		}
+	}
+	if q.releaseInvoiceItemsStmt != nil {
+		if cerr := q.releaseInvoiceItemsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing releaseInvoiceItemsStmt: %w", cerr)
+		}
+	}
+	if q.requeueNotificationStmt != nil {
+		if cerr := q.requeueNotificationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing requeueNotificationStmt: %w", cerr)
+		}
+	}
+	if q.requeueWebhookDeliveryStmt != nil {
+		if cerr := q.requeueWebhookDeliveryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing requeueWebhookDeliveryStmt: %w", cerr)
+		}
+	}
+	if q.resumeBillingRunStmt != nil {
+		if cerr := q.resumeBillingRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing resumeBillingRunStmt: %w", cerr)
+		}
+	}
+	if q.revokeAPIKeyStmt != nil {
+		if cerr := q.revokeAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing revokeAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.saveNotificationAttemptStmt != nil {
+		if cerr := q.saveNotificationAttemptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing saveNotificationAttemptStmt: %w", cerr)
+		}
+	}
+	if q.saveWebhookDeliveryStmt != nil {
+		if cerr := q.saveWebhookDeliveryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing saveWebhookDeliveryStmt: %w", cerr)
+		}
+	}
+	if q.setDunningOffsetsStmt != nil {
+		if cerr := q.setDunningOffsetsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setDunningOffsetsStmt: %w", cerr)
+		}
+	}
+	if q.setGrantRemainingStmt != nil {
+		if cerr := q.setGrantRemainingStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setGrantRemainingStmt: %w", cerr)
+		}
+	}
+	if q.setOpenItemsStatusStmt != nil {
+		if cerr := q.setOpenItemsStatusStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setOpenItemsStatusStmt: %w", cerr)
+		}
+	}
+	if q.setPrimaryPaymentMethodStmt != nil {
+		if cerr := q.setPrimaryPaymentMethodStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setPrimaryPaymentMethodStmt: %w", cerr)
+		}
+	}
+	if q.setSeriesStmt != nil {
+		if cerr := q.setSeriesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSeriesStmt: %w", cerr)
+		}
+	}
+	if q.setTaxModeStmt != nil {
+		if cerr := q.setTaxModeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setTaxModeStmt: %w", cerr)
+		}
+	}
+	if q.setWalletSettingsStmt != nil {
+		if cerr := q.setWalletSettingsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setWalletSettingsStmt: %w", cerr)
+		}
+	}
+	if q.staleBillingRunsStmt != nil {
+		if cerr := q.staleBillingRunsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing staleBillingRunsStmt: %w", cerr)
+		}
+	}
+	if q.subledgerBalancesStmt != nil {
+		if cerr := q.subledgerBalancesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing subledgerBalancesStmt: %w", cerr)
+		}
+	}
+	if q.touchAPIKeyStmt != nil {
+		if cerr := q.touchAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing touchAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.trialBalanceStmt != nil {
+		if cerr := q.trialBalanceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing trialBalanceStmt: %w", cerr)
+		}
+	}
+	if q.updateApplicationReversedStmt != nil {
+		if cerr := q.updateApplicationReversedStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateApplicationReversedStmt: %w", cerr)
+		}
+	}
+	if q.updateContractStmt != nil {
+		if cerr := q.updateContractStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateContractStmt: %w", cerr)
+		}
+	}
+	if q.updateContractPartStmt != nil {
+		if cerr := q.updateContractPartStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateContractPartStmt: %w", cerr)
+		}
+	}
+	if q.updateCustomerStmt != nil {
+		if cerr := q.updateCustomerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateCustomerStmt: %w", cerr)
+		}
+	}
+	if q.updateInvoiceStmt != nil {
+		if cerr := q.updateInvoiceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateInvoiceStmt: %w", cerr)
+		}
+	}
+	if q.updateInvoiceSettlementStmt != nil {
+		if cerr := q.updateInvoiceSettlementStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateInvoiceSettlementStmt: %w", cerr)
+		}
+	}
+	if q.updatePaymentBalancesStmt != nil {
+		if cerr := q.updatePaymentBalancesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updatePaymentBalancesStmt: %w", cerr)
+		}
+	}
+	if q.updateProductStmt != nil {
+		if cerr := q.updateProductStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateProductStmt: %w", cerr)
+		}
+	}
+	if q.updateRechargeStmt != nil {
+		if cerr := q.updateRechargeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateRechargeStmt: %w", cerr)
+		}
+	}
+	if q.updateSalesItemStmt != nil {
+		if cerr := q.updateSalesItemStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateSalesItemStmt: %w", cerr)
+		}
+	}
+	if q.updateSubscriptionStmt != nil {
+		if cerr := q.updateSubscriptionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateSubscriptionStmt: %w", cerr)
+		}
+	}
+	if q.updateTemplateStmt != nil {
+		if cerr := q.updateTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateTemplateStmt: %w", cerr)
+		}
+	}
+	if q.updateTenantStmt != nil {
+		if cerr := q.updateTenantStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateTenantStmt: %w", cerr)
+		}
+	}
+	if q.updateUserStmt != nil {
+		if cerr := q.updateUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateUserStmt: %w", cerr)
+		}
+	}
+	if q.updateWalletStmt != nil {
+		if cerr := q.updateWalletStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateWalletStmt: %w", cerr)
+		}
+	}
+	if q.updateWebhookEndpointStmt != nil {
+		if cerr := q.updateWebhookEndpointStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateWebhookEndpointStmt: %w", cerr)
+		}
+	}
+	if q.upsertAccountStmt != nil {
+		if cerr := q.upsertAccountStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertAccountStmt: %w", cerr)
+		}
+	}
+	if q.upsertBillingRunSkipStmt != nil {
+		if cerr := q.upsertBillingRunSkipStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertBillingRunSkipStmt: %w", cerr)
+		}
+	}
+	if q.upsertExchangeRateStmt != nil {
+		if cerr := q.upsertExchangeRateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertExchangeRateStmt: %w", cerr)
+		}
+	}
+	if q.upsertPostingProfileStmt != nil {
+		if cerr := q.upsertPostingProfileStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertPostingProfileStmt: %w", cerr)
+		}
+	}
+	if q.upsertReasonCodeStmt != nil {
+		if cerr := q.upsertReasonCodeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertReasonCodeStmt: %w", cerr)
+		}
+	}
+	if q.upsertTaxCodeStmt != nil {
+		if cerr := q.upsertTaxCodeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertTaxCodeStmt: %w", cerr)
+		}
+	}
+	if q.upsertTaxGroupStmt != nil {
+		if cerr := q.upsertTaxGroupStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertTaxGroupStmt: %w", cerr)
+		}
+	}
+	if q.usageItemExistsStmt != nil {
+		if cerr := q.usageItemExistsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing usageItemExistsStmt: %w", cerr)
+		}
+	}
+	if q.usersByEmailStmt != nil {
+		if cerr := q.usersByEmailStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing usersByEmailStmt: %w", cerr)
+		}
+	}
+	return err
+}
+
+func (q *Queries) exec(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (sql.Result, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	case stmt != nil:
+		return stmt.ExecContext(ctx, args...)
+	default:
+		return q.db.ExecContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) query(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (*sql.Rows, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryContext(ctx, args...)
+	default:
+		return q.db.QueryContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) *sql.Row {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryRowContext(ctx, args...)
+	default:
+		return q.db.QueryRowContext(ctx, query, args...)
+	}
+}
+
 type Queries struct {
-	db DBTX
+	db                            DBTX
+	tx                            *sql.Tx
+	aPIKeyByHashStmt              *sql.Stmt
+	accountLinesStmt              *sql.Stmt
+	accountTotalsBeforeStmt       *sql.Stmt
+	addBillingRunProgressStmt     *sql.Stmt
+	appendWorkflowStmt            *sql.Stmt
+	billingGroupsStmt             *sql.Stmt
+	billingRunOfStmt              *sql.Stmt
+	billingRunSkipsStmt           *sql.Stmt
+	claimItemsStmt                *sql.Stmt
+	claimNotificationStmt         *sql.Stmt
+	claimNotificationsStmt        *sql.Stmt
+	claimRechargeStmt             *sql.Stmt
+	claimRechargesStmt            *sql.Stmt
+	claimWebhookDeliveriesStmt    *sql.Stmt
+	clearBillingRunSkipsStmt      *sql.Stmt
+	clearPrimaryPaymentMethodStmt *sql.Stmt
+	contractPartPeriodsStmt       *sql.Stmt
+	countFailedLoginsStmt         *sql.Stmt
+	countSkippedItemsStmt         *sql.Stmt
+	creditPaymentsStmt            *sql.Stmt
+	customerByNumberStmt          *sql.Stmt
+	customerBySAPIDStmt           *sql.Stmt
+	customerNumberTakenStmt       *sql.Stmt
+	customersBilledToStmt         *sql.Stmt
+	deleteAttachmentStmt          *sql.Stmt
+	deleteExchangeRateStmt        *sql.Stmt
+	deleteInvoiceStmt             *sql.Stmt
+	deleteInvoiceLinesStmt        *sql.Stmt
+	deletePaymentMethodStmt       *sql.Stmt
+	deleteWebhookAttemptsOfStmt   *sql.Stmt
+	deleteWebhookDeliveriesOfStmt *sql.Stmt
+	deleteWebhookEndpointStmt     *sql.Stmt
+	dueOfStmt                     *sql.Stmt
+	dueSubscriptionIDsStmt        *sql.Stmt
+	dueTemplateIDsStmt            *sql.Stmt
+	dunningStepsStmt              *sql.Stmt
+	ensureCounterStmt             *sql.Stmt
+	entryIDsBySourceStmt          *sql.Stmt
+	entryLinesStmt                *sql.Stmt
+	exchangeRateOnStmt            *sql.Stmt
+	firstEntryIDStmt              *sql.Stmt
+	getAttachmentStmt             *sql.Stmt
+	getBillingRunStmt             *sql.Stmt
+	getBrandingStmt               *sql.Stmt
+	getCustomerStmt               *sql.Stmt
+	getCustomerForUpdateStmt      *sql.Stmt
+	getDunningSettingsStmt        *sql.Stmt
+	getEntryStmt                  *sql.Stmt
+	getInvoiceStmt                *sql.Stmt
+	getInvoiceForUpdateStmt       *sql.Stmt
+	getNotificationStmt           *sql.Stmt
+	getPaymentStmt                *sql.Stmt
+	getPaymentForUpdateStmt       *sql.Stmt
+	getPaymentMethodStmt          *sql.Stmt
+	getProductStmt                *sql.Stmt
+	getRechargeStmt               *sql.Stmt
+	getRechargeForUpdateStmt      *sql.Stmt
+	getSalesItemStmt              *sql.Stmt
+	getSalesItemForUpdateStmt     *sql.Stmt
+	getSubscriptionStmt           *sql.Stmt
+	getSubscriptionForUpdateStmt  *sql.Stmt
+	getTemplateStmt               *sql.Stmt
+	getTemplateForUpdateStmt      *sql.Stmt
+	getTenantStmt                 *sql.Stmt
+	getTicketStmt                 *sql.Stmt
+	getUserStmt                   *sql.Stmt
+	getWalletStmt                 *sql.Stmt
+	getWalletForUpdateStmt        *sql.Stmt
+	getWalletSettingsStmt         *sql.Stmt
+	getWebhookDeliveryStmt        *sql.Stmt
+	getWebhookEndpointStmt        *sql.Stmt
+	getWebhookTargetStmt          *sql.Stmt
+	insertAPIKeyStmt              *sql.Stmt
+	insertApplicationStmt         *sql.Stmt
+	insertAttachmentStmt          *sql.Stmt
+	insertAuditStmt               *sql.Stmt
+	insertBillingRunStmt          *sql.Stmt
+	insertContractStmt            *sql.Stmt
+	insertContractPartStmt        *sql.Stmt
+	insertCustomerStmt            *sql.Stmt
+	insertDunningStepStmt         *sql.Stmt
+	insertEntryStmt               *sql.Stmt
+	insertGrantStmt               *sql.Stmt
+	insertInvoiceStmt             *sql.Stmt
+	insertLoginAttemptStmt        *sql.Stmt
+	insertMovementStmt            *sql.Stmt
+	insertNotificationStmt        *sql.Stmt
+	insertPaymentStmt             *sql.Stmt
+	insertPaymentMethodStmt       *sql.Stmt
+	insertProductStmt             *sql.Stmt
+	insertRechargeStmt            *sql.Stmt
+	insertRefundStmt              *sql.Stmt
+	insertSalesItemStmt           *sql.Stmt
+	insertSubscriptionStmt        *sql.Stmt
+	insertTemplateStmt            *sql.Stmt
+	insertTenantStmt              *sql.Stmt
+	insertTicketStmt              *sql.Stmt
+	insertTimeEntryStmt           *sql.Stmt
+	insertUserStmt                *sql.Stmt
+	insertWalletStmt              *sql.Stmt
+	insertWebhookAttemptStmt      *sql.Stmt
+	insertWebhookDeliveryStmt     *sql.Stmt
+	insertWebhookEndpointStmt     *sql.Stmt
+	insertWebhookEventStmt        *sql.Stmt
+	invoiceLinesStmt              *sql.Stmt
+	latestBillingRunStmt          *sql.Stmt
+	leaseBillingRunStmt           *sql.Stmt
+	linesOfInvoicesStmt           *sql.Stmt
+	listAPIKeysStmt               *sql.Stmt
+	listAccountsStmt              *sql.Stmt
+	listAttachmentsStmt           *sql.Stmt
+	listBillingRunsStmt           *sql.Stmt
+	listContractsStmt             *sql.Stmt
+	listGrantsStmt                *sql.Stmt
+	listMovementsStmt             *sql.Stmt
+	listNotificationsOfStmt       *sql.Stmt
+	listPaymentMethodsStmt        *sql.Stmt
+	listPostingProfilesStmt       *sql.Stmt
+	listProductsStmt              *sql.Stmt
+	listReasonCodesStmt           *sql.Stmt
+	listRechargesStmt             *sql.Stmt
+	listRechargesByIDStmt         *sql.Stmt
+	listRefundsStmt               *sql.Stmt
+	listSeriesStmt                *sql.Stmt
+	listTaxCodesStmt              *sql.Stmt
+	listTaxGroupsStmt             *sql.Stmt
+	listTemplatesStmt             *sql.Stmt
+	listTenantsStmt               *sql.Stmt
+	listTicketsStmt               *sql.Stmt
+	listTimeEntriesStmt           *sql.Stmt
+	listUsersStmt                 *sql.Stmt
+	listWalletsStmt               *sql.Stmt
+	listWorkflowStmt              *sql.Stmt
+	lockCounterStmt               *sql.Stmt
+	movementByRefStmt             *sql.Stmt
+	nextCountersStmt              *sql.Stmt
+	productByCodeStmt             *sql.Stmt
+	putBrandingStmt               *sql.Stmt
+	releaseInvoiceItemsStmt       *sql.Stmt
+	requeueNotificationStmt       *sql.Stmt
+	requeueWebhookDeliveryStmt    *sql.Stmt
+	resumeBillingRunStmt          *sql.Stmt
+	revokeAPIKeyStmt              *sql.Stmt
+	saveNotificationAttemptStmt   *sql.Stmt
+	saveWebhookDeliveryStmt       *sql.Stmt
+	setDunningOffsetsStmt         *sql.Stmt
+	setGrantRemainingStmt         *sql.Stmt
+	setOpenItemsStatusStmt        *sql.Stmt
+	setPrimaryPaymentMethodStmt   *sql.Stmt
+	setSeriesStmt                 *sql.Stmt
+	setTaxModeStmt                *sql.Stmt
+	setWalletSettingsStmt         *sql.Stmt
+	staleBillingRunsStmt          *sql.Stmt
+	subledgerBalancesStmt         *sql.Stmt
+	touchAPIKeyStmt               *sql.Stmt
+	trialBalanceStmt              *sql.Stmt
+	updateApplicationReversedStmt *sql.Stmt
+	updateContractStmt            *sql.Stmt
+	updateContractPartStmt        *sql.Stmt
+	updateCustomerStmt            *sql.Stmt
+	updateInvoiceStmt             *sql.Stmt
+	updateInvoiceSettlementStmt   *sql.Stmt
+	updatePaymentBalancesStmt     *sql.Stmt
+	updateProductStmt             *sql.Stmt
+	updateRechargeStmt            *sql.Stmt
+	updateSalesItemStmt           *sql.Stmt
+	updateSubscriptionStmt        *sql.Stmt
+	updateTemplateStmt            *sql.Stmt
+	updateTenantStmt              *sql.Stmt
+	updateUserStmt                *sql.Stmt
+	updateWalletStmt              *sql.Stmt
+	updateWebhookEndpointStmt     *sql.Stmt
+	upsertAccountStmt             *sql.Stmt
+	upsertBillingRunSkipStmt      *sql.Stmt
+	upsertExchangeRateStmt        *sql.Stmt
+	upsertPostingProfileStmt      *sql.Stmt
+	upsertReasonCodeStmt          *sql.Stmt
+	upsertTaxCodeStmt             *sql.Stmt
+	upsertTaxGroupStmt            *sql.Stmt
+	usageItemExistsStmt           *sql.Stmt
+	usersByEmailStmt              *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db: tx,
+		db:                            tx,
+		tx:                            tx,
+		aPIKeyByHashStmt:              q.aPIKeyByHashStmt,
+		accountLinesStmt:              q.accountLinesStmt,
+		accountTotalsBeforeStmt:       q.accountTotalsBeforeStmt,
+		addBillingRunProgressStmt:     q.addBillingRunProgressStmt,
+		appendWorkflowStmt:            q.appendWorkflowStmt,
+		billingGroupsStmt:             q.billingGroupsStmt,
+		billingRunOfStmt:              q.billingRunOfStmt,
+		billingRunSkipsStmt:           q.billingRunSkipsStmt,
+		claimItemsStmt:                q.claimItemsStmt,
+		claimNotificationStmt:         q.claimNotificationStmt,
+		claimNotificationsStmt:        q.claimNotificationsStmt,
+		claimRechargeStmt:             q.claimRechargeStmt,
+		claimRechargesStmt:            q.claimRechargesStmt,
+		claimWebhookDeliveriesStmt:    q.claimWebhookDeliveriesStmt,
+		clearBillingRunSkipsStmt:      q.clearBillingRunSkipsStmt,
+		clearPrimaryPaymentMethodStmt: q.clearPrimaryPaymentMethodStmt,
+		contractPartPeriodsStmt:       q.contractPartPeriodsStmt,
+		countFailedLoginsStmt:         q.countFailedLoginsStmt,
+		countSkippedItemsStmt:         q.countSkippedItemsStmt,
+		creditPaymentsStmt:            q.creditPaymentsStmt,
+		customerByNumberStmt:          q.customerByNumberStmt,
+		customerBySAPIDStmt:           q.customerBySAPIDStmt,
+		customerNumberTakenStmt:       q.customerNumberTakenStmt,
+		customersBilledToStmt:         q.customersBilledToStmt,
+		deleteAttachmentStmt:          q.deleteAttachmentStmt,
+		deleteExchangeRateStmt:        q.deleteExchangeRateStmt,
+		deleteInvoiceStmt:             q.deleteInvoiceStmt,
+		deleteInvoiceLinesStmt:        q.deleteInvoiceLinesStmt,
+		deletePaymentMethodStmt:       q.deletePaymentMethodStmt,
+		deleteWebhookAttemptsOfStmt:   q.deleteWebhookAttemptsOfStmt,
+		deleteWebhookDeliveriesOfStmt: q.deleteWebhookDeliveriesOfStmt,
+		deleteWebhookEndpointStmt:     q.deleteWebhookEndpointStmt,
+		dueOfStmt:                     q.dueOfStmt,
+		dueSubscriptionIDsStmt:        q.dueSubscriptionIDsStmt,
+		dueTemplateIDsStmt:            q.dueTemplateIDsStmt,
+		dunningStepsStmt:              q.dunningStepsStmt,
+		ensureCounterStmt:             q.ensureCounterStmt,
+		entryIDsBySourceStmt:          q.entryIDsBySourceStmt,
+		entryLinesStmt:                q.entryLinesStmt,
+		exchangeRateOnStmt:            q.exchangeRateOnStmt,
+		firstEntryIDStmt:              q.firstEntryIDStmt,
+		getAttachmentStmt:             q.getAttachmentStmt,
+		getBillingRunStmt:             q.getBillingRunStmt,
+		getBrandingStmt:               q.getBrandingStmt,
+		getCustomerStmt:               q.getCustomerStmt,
+		getCustomerForUpdateStmt:      q.getCustomerForUpdateStmt,
+		getDunningSettingsStmt:        q.getDunningSettingsStmt,
+		getEntryStmt:                  q.getEntryStmt,
+		getInvoiceStmt:                q.getInvoiceStmt,
+		getInvoiceForUpdateStmt:       q.getInvoiceForUpdateStmt,
+		getNotificationStmt:           q.getNotificationStmt,
+		getPaymentStmt:                q.getPaymentStmt,
+		getPaymentForUpdateStmt:       q.getPaymentForUpdateStmt,
+		getPaymentMethodStmt:          q.getPaymentMethodStmt,
+		getProductStmt:                q.getProductStmt,
+		getRechargeStmt:               q.getRechargeStmt,
+		getRechargeForUpdateStmt:      q.getRechargeForUpdateStmt,
+		getSalesItemStmt:              q.getSalesItemStmt,
+		getSalesItemForUpdateStmt:     q.getSalesItemForUpdateStmt,
+		getSubscriptionStmt:           q.getSubscriptionStmt,
+		getSubscriptionForUpdateStmt:  q.getSubscriptionForUpdateStmt,
+		getTemplateStmt:               q.getTemplateStmt,
+		getTemplateForUpdateStmt:      q.getTemplateForUpdateStmt,
+		getTenantStmt:                 q.getTenantStmt,
+		getTicketStmt:                 q.getTicketStmt,
+		getUserStmt:                   q.getUserStmt,
+		getWalletStmt:                 q.getWalletStmt,
+		getWalletForUpdateStmt:        q.getWalletForUpdateStmt,
+		getWalletSettingsStmt:         q.getWalletSettingsStmt,
+		getWebhookDeliveryStmt:        q.getWebhookDeliveryStmt,
+		getWebhookEndpointStmt:        q.getWebhookEndpointStmt,
+		getWebhookTargetStmt:          q.getWebhookTargetStmt,
+		insertAPIKeyStmt:              q.insertAPIKeyStmt,
+		insertApplicationStmt:         q.insertApplicationStmt,
+		insertAttachmentStmt:          q.insertAttachmentStmt,
+		insertAuditStmt:               q.insertAuditStmt,
+		insertBillingRunStmt:          q.insertBillingRunStmt,
+		insertContractStmt:            q.insertContractStmt,
+		insertContractPartStmt:        q.insertContractPartStmt,
+		insertCustomerStmt:            q.insertCustomerStmt,
+		insertDunningStepStmt:         q.insertDunningStepStmt,
+		insertEntryStmt:               q.insertEntryStmt,
+		insertGrantStmt:               q.insertGrantStmt,
+		insertInvoiceStmt:             q.insertInvoiceStmt,
+		insertLoginAttemptStmt:        q.insertLoginAttemptStmt,
+		insertMovementStmt:            q.insertMovementStmt,
+		insertNotificationStmt:        q.insertNotificationStmt,
+		insertPaymentStmt:             q.insertPaymentStmt,
+		insertPaymentMethodStmt:       q.insertPaymentMethodStmt,
+		insertProductStmt:             q.insertProductStmt,
+		insertRechargeStmt:            q.insertRechargeStmt,
+		insertRefundStmt:              q.insertRefundStmt,
+		insertSalesItemStmt:           q.insertSalesItemStmt,
+		insertSubscriptionStmt:        q.insertSubscriptionStmt,
+		insertTemplateStmt:            q.insertTemplateStmt,
+		insertTenantStmt:              q.insertTenantStmt,
+		insertTicketStmt:              q.insertTicketStmt,
+		insertTimeEntryStmt:           q.insertTimeEntryStmt,
+		insertUserStmt:                q.insertUserStmt,
+		insertWalletStmt:              q.insertWalletStmt,
+		insertWebhookAttemptStmt:      q.insertWebhookAttemptStmt,
+		insertWebhookDeliveryStmt:     q.insertWebhookDeliveryStmt,
+		insertWebhookEndpointStmt:     q.insertWebhookEndpointStmt,
+		insertWebhookEventStmt:        q.insertWebhookEventStmt,
+		invoiceLinesStmt:              q.invoiceLinesStmt,
+		latestBillingRunStmt:          q.latestBillingRunStmt,
+		leaseBillingRunStmt:           q.leaseBillingRunStmt,
+		linesOfInvoicesStmt:           q.linesOfInvoicesStmt,
+		listAPIKeysStmt:               q.listAPIKeysStmt,
+		listAccountsStmt:              q.listAccountsStmt,
+		listAttachmentsStmt:           q.listAttachmentsStmt,
+		listBillingRunsStmt:           q.listBillingRunsStmt,
+		listContractsStmt:             q.listContractsStmt,
+		listGrantsStmt:                q.listGrantsStmt,
+		listMovementsStmt:             q.listMovementsStmt,
+		listNotificationsOfStmt:       q.listNotificationsOfStmt,
+		listPaymentMethodsStmt:        q.listPaymentMethodsStmt,
+		listPostingProfilesStmt:       q.listPostingProfilesStmt,
+		listProductsStmt:              q.listProductsStmt,
+		listReasonCodesStmt:           q.listReasonCodesStmt,
+		listRechargesStmt:             q.listRechargesStmt,
+		listRechargesByIDStmt:         q.listRechargesByIDStmt,
+		listRefundsStmt:               q.listRefundsStmt,
+		listSeriesStmt:                q.listSeriesStmt,
+		listTaxCodesStmt:              q.listTaxCodesStmt,
+		listTaxGroupsStmt:             q.listTaxGroupsStmt,
+		listTemplatesStmt:             q.listTemplatesStmt,
+		listTenantsStmt:               q.listTenantsStmt,
+		listTicketsStmt:               q.listTicketsStmt,
+		listTimeEntriesStmt:           q.listTimeEntriesStmt,
+		listUsersStmt:                 q.listUsersStmt,
+		listWalletsStmt:               q.listWalletsStmt,
+		listWorkflowStmt:              q.listWorkflowStmt,
+		lockCounterStmt:               q.lockCounterStmt,
+		movementByRefStmt:             q.movementByRefStmt,
+		nextCountersStmt:              q.nextCountersStmt,
+		productByCodeStmt:             q.productByCodeStmt,
+		putBrandingStmt:               q.putBrandingStmt,
+		releaseInvoiceItemsStmt:       q.releaseInvoiceItemsStmt,
+		requeueNotificationStmt:       q.requeueNotificationStmt,
+		requeueWebhookDeliveryStmt:    q.requeueWebhookDeliveryStmt,
+		resumeBillingRunStmt:          q.resumeBillingRunStmt,
+		revokeAPIKeyStmt:              q.revokeAPIKeyStmt,
+		saveNotificationAttemptStmt:   q.saveNotificationAttemptStmt,
+		saveWebhookDeliveryStmt:       q.saveWebhookDeliveryStmt,
+		setDunningOffsetsStmt:         q.setDunningOffsetsStmt,
+		setGrantRemainingStmt:         q.setGrantRemainingStmt,
+		setOpenItemsStatusStmt:        q.setOpenItemsStatusStmt,
+		setPrimaryPaymentMethodStmt:   q.setPrimaryPaymentMethodStmt,
+		setSeriesStmt:                 q.setSeriesStmt,
+		setTaxModeStmt:                q.setTaxModeStmt,
+		setWalletSettingsStmt:         q.setWalletSettingsStmt,
+		staleBillingRunsStmt:          q.staleBillingRunsStmt,
+		subledgerBalancesStmt:         q.subledgerBalancesStmt,
+		touchAPIKeyStmt:               q.touchAPIKeyStmt,
+		trialBalanceStmt:              q.trialBalanceStmt,
+		updateApplicationReversedStmt: q.updateApplicationReversedStmt,
+		updateContractStmt:            q.updateContractStmt,
+		updateContractPartStmt:        q.updateContractPartStmt,
+		updateCustomerStmt:            q.updateCustomerStmt,
+		updateInvoiceStmt:             q.updateInvoiceStmt,
+		updateInvoiceSettlementStmt:   q.updateInvoiceSettlementStmt,
+		updatePaymentBalancesStmt:     q.updatePaymentBalancesStmt,
+		updateProductStmt:             q.updateProductStmt,
+		updateRechargeStmt:            q.updateRechargeStmt,
+		updateSalesItemStmt:           q.updateSalesItemStmt,
+		updateSubscriptionStmt:        q.updateSubscriptionStmt,
+		updateTemplateStmt:            q.updateTemplateStmt,
+		updateTenantStmt:              q.updateTenantStmt,
+		updateUserStmt:                q.updateUserStmt,
+		updateWalletStmt:              q.updateWalletStmt,
+		updateWebhookEndpointStmt:     q.updateWebhookEndpointStmt,
+		upsertAccountStmt:             q.upsertAccountStmt,
+		upsertBillingRunSkipStmt:      q.upsertBillingRunSkipStmt,
+		upsertExchangeRateStmt:        q.upsertExchangeRateStmt,
+		upsertPostingProfileStmt:      q.upsertPostingProfileStmt,
+		upsertReasonCodeStmt:          q.upsertReasonCodeStmt,
+		upsertTaxCodeStmt:             q.upsertTaxCodeStmt,
+		upsertTaxGroupStmt:            q.upsertTaxGroupStmt,
+		usageItemExistsStmt:           q.usageItemExistsStmt,
+		usersByEmailStmt:              q.usersByEmailStmt,
 	}
 }

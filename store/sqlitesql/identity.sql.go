@@ -17,7 +17,7 @@ SELECT tenant_id, id, name, prefix, hash, role, customer_id, created_by, created
 `
 
 func (q *Queries) APIKeyByHash(ctx context.Context, hash string) (ApiKey, error) {
-	row := q.db.QueryRowContext(ctx, aPIKeyByHash, hash)
+	row := q.queryRow(ctx, q.aPIKeyByHashStmt, aPIKeyByHash, hash)
 	var i ApiKey
 	err := row.Scan(
 		&i.TenantID,
@@ -54,7 +54,7 @@ type CountFailedLoginsRow struct {
 }
 
 func (q *Queries) CountFailedLogins(ctx context.Context, arg CountFailedLoginsParams) (CountFailedLoginsRow, error) {
-	row := q.db.QueryRowContext(ctx, countFailedLogins, arg.Email, arg.Since, arg.Ip)
+	row := q.queryRow(ctx, q.countFailedLoginsStmt, countFailedLogins, arg.Email, arg.Since, arg.Ip)
 	var i CountFailedLoginsRow
 	err := row.Scan(&i.ByEmail, &i.ByIp)
 	return i, err
@@ -71,7 +71,7 @@ type DeleteExchangeRateParams struct {
 }
 
 func (q *Queries) DeleteExchangeRate(ctx context.Context, arg DeleteExchangeRateParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteExchangeRate, arg.TenantID, arg.Currency, arg.EffectiveDate)
+	result, err := q.exec(ctx, q.deleteExchangeRateStmt, deleteExchangeRate, arg.TenantID, arg.Currency, arg.EffectiveDate)
 	if err != nil {
 		return 0, err
 	}
@@ -91,7 +91,7 @@ type ExchangeRateOnParams struct {
 }
 
 func (q *Queries) ExchangeRateOn(ctx context.Context, arg ExchangeRateOnParams) ([]ExchangeRate, error) {
-	rows, err := q.db.QueryContext(ctx, exchangeRateOn, arg.TenantID, arg.Currency, arg.EffectiveDate)
+	rows, err := q.query(ctx, q.exchangeRateOnStmt, exchangeRateOn, arg.TenantID, arg.Currency, arg.EffectiveDate)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ SELECT id, name, legal_name, tax_id, line1, line2, city, region, postal_code, co
 `
 
 func (q *Queries) GetTenant(ctx context.Context, id string) (Tenant, error) {
-	row := q.db.QueryRowContext(ctx, getTenant, id)
+	row := q.queryRow(ctx, q.getTenantStmt, getTenant, id)
 	var i Tenant
 	err := row.Scan(
 		&i.ID,
@@ -159,7 +159,7 @@ type GetUserParams struct {
 }
 
 func (q *Queries) GetUser(ctx context.Context, arg GetUserParams) (User, error) {
-	row := q.db.QueryRowContext(ctx, getUser, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getUserStmt, getUser, arg.TenantID, arg.ID)
 	var i User
 	err := row.Scan(
 		&i.TenantID,
@@ -198,7 +198,7 @@ type InsertAPIKeyParams struct {
 }
 
 func (q *Queries) InsertAPIKey(ctx context.Context, arg InsertAPIKeyParams) error {
-	_, err := q.db.ExecContext(ctx, insertAPIKey,
+	_, err := q.exec(ctx, q.insertAPIKeyStmt, insertAPIKey,
 		arg.TenantID,
 		arg.ID,
 		arg.Name,
@@ -234,7 +234,7 @@ type InsertAuditParams struct {
 }
 
 func (q *Queries) InsertAudit(ctx context.Context, arg InsertAuditParams) error {
-	_, err := q.db.ExecContext(ctx, insertAudit,
+	_, err := q.exec(ctx, q.insertAuditStmt, insertAudit,
 		arg.TenantID,
 		arg.ID,
 		arg.At,
@@ -261,7 +261,7 @@ type InsertLoginAttemptParams struct {
 }
 
 func (q *Queries) InsertLoginAttempt(ctx context.Context, arg InsertLoginAttemptParams) error {
-	_, err := q.db.ExecContext(ctx, insertLoginAttempt,
+	_, err := q.exec(ctx, q.insertLoginAttemptStmt, insertLoginAttempt,
 		arg.Email,
 		arg.Ip,
 		arg.At,
@@ -305,7 +305,7 @@ type InsertTenantParams struct {
 // beside pgsql/queries/identity.sql: the same queries, names, arguments and
 // columns.
 func (q *Queries) InsertTenant(ctx context.Context, arg InsertTenantParams) error {
-	_, err := q.db.ExecContext(ctx, insertTenant,
+	_, err := q.exec(ctx, q.insertTenantStmt, insertTenant,
 		arg.ID,
 		arg.Name,
 		arg.LegalName,
@@ -348,7 +348,7 @@ type InsertUserParams struct {
 }
 
 func (q *Queries) InsertUser(ctx context.Context, arg InsertUserParams) error {
-	_, err := q.db.ExecContext(ctx, insertUser,
+	_, err := q.exec(ctx, q.insertUserStmt, insertUser,
 		arg.TenantID,
 		arg.ID,
 		arg.Email,
@@ -369,7 +369,7 @@ SELECT tenant_id, id, name, prefix, hash, role, customer_id, created_by, created
 `
 
 func (q *Queries) ListAPIKeys(ctx context.Context, tenantID string) ([]ApiKey, error) {
-	rows, err := q.db.QueryContext(ctx, listAPIKeys, tenantID)
+	rows, err := q.query(ctx, q.listAPIKeysStmt, listAPIKeys, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -408,7 +408,7 @@ SELECT tenant_id, code, name, type, role, archived FROM ledger_accounts WHERE te
 `
 
 func (q *Queries) ListAccounts(ctx context.Context, tenantID string) ([]LedgerAccount, error) {
-	rows, err := q.db.QueryContext(ctx, listAccounts, tenantID)
+	rows, err := q.query(ctx, q.listAccountsStmt, listAccounts, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +442,7 @@ SELECT tenant_id, code, name, receivables_account FROM posting_profiles WHERE te
 `
 
 func (q *Queries) ListPostingProfiles(ctx context.Context, tenantID string) ([]PostingProfile, error) {
-	rows, err := q.db.QueryContext(ctx, listPostingProfiles, tenantID)
+	rows, err := q.query(ctx, q.listPostingProfilesStmt, listPostingProfiles, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +474,7 @@ SELECT tenant_id, kind, pattern FROM number_series WHERE tenant_id = ?1
 `
 
 func (q *Queries) ListSeries(ctx context.Context, tenantID string) ([]NumberSeries, error) {
-	rows, err := q.db.QueryContext(ctx, listSeries, tenantID)
+	rows, err := q.query(ctx, q.listSeriesStmt, listSeries, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -501,7 +501,7 @@ SELECT tenant_id, code, name, rate, category, account, exemption_reason, exempti
 `
 
 func (q *Queries) ListTaxCodes(ctx context.Context, tenantID string) ([]TaxCode, error) {
-	rows, err := q.db.QueryContext(ctx, listTaxCodes, tenantID)
+	rows, err := q.query(ctx, q.listTaxCodesStmt, listTaxCodes, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -537,7 +537,7 @@ SELECT tenant_id, kind, code, name, tax_codes FROM tax_groups WHERE tenant_id = 
 `
 
 func (q *Queries) ListTaxGroups(ctx context.Context, tenantID string) ([]TaxGroup, error) {
-	rows, err := q.db.QueryContext(ctx, listTaxGroups, tenantID)
+	rows, err := q.query(ctx, q.listTaxGroupsStmt, listTaxGroups, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -570,7 +570,7 @@ SELECT id, name, legal_name, tax_id, line1, line2, city, region, postal_code, co
 `
 
 func (q *Queries) ListTenants(ctx context.Context) ([]Tenant, error) {
-	rows, err := q.db.QueryContext(ctx, listTenants)
+	rows, err := q.query(ctx, q.listTenantsStmt, listTenants)
 	if err != nil {
 		return nil, err
 	}
@@ -616,7 +616,7 @@ SELECT tenant_id, id, email, name, role, customer_id, language, password_hash, d
 `
 
 func (q *Queries) ListUsers(ctx context.Context, tenantID string) ([]User, error) {
-	rows, err := q.db.QueryContext(ctx, listUsers, tenantID)
+	rows, err := q.query(ctx, q.listUsersStmt, listUsers, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -661,7 +661,7 @@ type RevokeAPIKeyParams struct {
 }
 
 func (q *Queries) RevokeAPIKey(ctx context.Context, arg RevokeAPIKeyParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, revokeAPIKey, arg.RevokedAt, arg.TenantID, arg.ID)
+	result, err := q.exec(ctx, q.revokeAPIKeyStmt, revokeAPIKey, arg.RevokedAt, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -680,7 +680,7 @@ type SetSeriesParams struct {
 }
 
 func (q *Queries) SetSeries(ctx context.Context, arg SetSeriesParams) error {
-	_, err := q.db.ExecContext(ctx, setSeries, arg.TenantID, arg.Kind, arg.Pattern)
+	_, err := q.exec(ctx, q.setSeriesStmt, setSeries, arg.TenantID, arg.Kind, arg.Pattern)
 	return err
 }
 
@@ -694,7 +694,7 @@ type SetTaxModeParams struct {
 }
 
 func (q *Queries) SetTaxMode(ctx context.Context, arg SetTaxModeParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, setTaxMode, arg.TaxMode, arg.ID)
+	result, err := q.exec(ctx, q.setTaxModeStmt, setTaxMode, arg.TaxMode, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -712,7 +712,7 @@ type TouchAPIKeyParams struct {
 }
 
 func (q *Queries) TouchAPIKey(ctx context.Context, arg TouchAPIKeyParams) error {
-	_, err := q.db.ExecContext(ctx, touchAPIKey, arg.LastUsedAt, arg.TenantID, arg.ID)
+	_, err := q.exec(ctx, q.touchAPIKeyStmt, touchAPIKey, arg.LastUsedAt, arg.TenantID, arg.ID)
 	return err
 }
 
@@ -744,7 +744,7 @@ type UpdateTenantParams struct {
 }
 
 func (q *Queries) UpdateTenant(ctx context.Context, arg UpdateTenantParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateTenant,
+	result, err := q.exec(ctx, q.updateTenantStmt, updateTenant,
 		arg.Name,
 		arg.LegalName,
 		arg.TaxID,
@@ -786,7 +786,7 @@ type UpdateUserParams struct {
 }
 
 func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateUser,
+	result, err := q.exec(ctx, q.updateUserStmt, updateUser,
 		arg.Name,
 		arg.Role,
 		arg.Language,
@@ -818,7 +818,7 @@ type UpsertAccountParams struct {
 }
 
 func (q *Queries) UpsertAccount(ctx context.Context, arg UpsertAccountParams) error {
-	_, err := q.db.ExecContext(ctx, upsertAccount,
+	_, err := q.exec(ctx, q.upsertAccountStmt, upsertAccount,
 		arg.TenantID,
 		arg.Code,
 		arg.Name,
@@ -844,7 +844,7 @@ type UpsertExchangeRateParams struct {
 }
 
 func (q *Queries) UpsertExchangeRate(ctx context.Context, arg UpsertExchangeRateParams) error {
-	_, err := q.db.ExecContext(ctx, upsertExchangeRate,
+	_, err := q.exec(ctx, q.upsertExchangeRateStmt, upsertExchangeRate,
 		arg.TenantID,
 		arg.Currency,
 		arg.EffectiveDate,
@@ -868,7 +868,7 @@ type UpsertPostingProfileParams struct {
 }
 
 func (q *Queries) UpsertPostingProfile(ctx context.Context, arg UpsertPostingProfileParams) error {
-	_, err := q.db.ExecContext(ctx, upsertPostingProfile,
+	_, err := q.exec(ctx, q.upsertPostingProfileStmt, upsertPostingProfile,
 		arg.TenantID,
 		arg.Code,
 		arg.Name,
@@ -897,7 +897,7 @@ type UpsertTaxCodeParams struct {
 }
 
 func (q *Queries) UpsertTaxCode(ctx context.Context, arg UpsertTaxCodeParams) error {
-	_, err := q.db.ExecContext(ctx, upsertTaxCode,
+	_, err := q.exec(ctx, q.upsertTaxCodeStmt, upsertTaxCode,
 		arg.TenantID,
 		arg.Code,
 		arg.Name,
@@ -925,7 +925,7 @@ type UpsertTaxGroupParams struct {
 }
 
 func (q *Queries) UpsertTaxGroup(ctx context.Context, arg UpsertTaxGroupParams) error {
-	_, err := q.db.ExecContext(ctx, upsertTaxGroup,
+	_, err := q.exec(ctx, q.upsertTaxGroupStmt, upsertTaxGroup,
 		arg.TenantID,
 		arg.Kind,
 		arg.Code,
@@ -940,7 +940,7 @@ SELECT tenant_id, id, email, name, role, customer_id, language, password_hash, d
 `
 
 func (q *Queries) UsersByEmail(ctx context.Context, email string) ([]User, error) {
-	rows, err := q.db.QueryContext(ctx, usersByEmail, email)
+	rows, err := q.query(ctx, q.usersByEmailStmt, usersByEmail, email)
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ type AppendWorkflowParams struct {
 }
 
 func (q *Queries) AppendWorkflow(ctx context.Context, arg AppendWorkflowParams) error {
-	_, err := q.db.ExecContext(ctx, appendWorkflow,
+	_, err := q.exec(ctx, q.appendWorkflowStmt, appendWorkflow,
 		arg.TenantID,
 		arg.InvoiceID,
 		arg.Action,
@@ -54,7 +54,7 @@ type DeleteAttachmentParams struct {
 }
 
 func (q *Queries) DeleteAttachment(ctx context.Context, arg DeleteAttachmentParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteAttachment, arg.TenantID, arg.InvoiceID, arg.ID)
+	result, err := q.exec(ctx, q.deleteAttachmentStmt, deleteAttachment, arg.TenantID, arg.InvoiceID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -71,7 +71,7 @@ type DeleteInvoiceParams struct {
 }
 
 func (q *Queries) DeleteInvoice(ctx context.Context, arg DeleteInvoiceParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteInvoice, arg.TenantID, arg.ID)
+	result, err := q.exec(ctx, q.deleteInvoiceStmt, deleteInvoice, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -88,7 +88,7 @@ type DeleteInvoiceLinesParams struct {
 }
 
 func (q *Queries) DeleteInvoiceLines(ctx context.Context, arg DeleteInvoiceLinesParams) error {
-	_, err := q.db.ExecContext(ctx, deleteInvoiceLines, arg.TenantID, arg.InvoiceID)
+	_, err := q.exec(ctx, q.deleteInvoiceLinesStmt, deleteInvoiceLines, arg.TenantID, arg.InvoiceID)
 	return err
 }
 
@@ -113,7 +113,7 @@ type DueOfRow struct {
 // The columns of a stored document the receivable dues read, before a
 // statement changes or deletes it (the row locked on PostgreSQL).
 func (q *Queries) DueOf(ctx context.Context, arg DueOfParams) ([]DueOfRow, error) {
-	rows, err := q.db.QueryContext(ctx, dueOf, arg.TenantID, arg.ID)
+	rows, err := q.query(ctx, q.dueOfStmt, dueOf, arg.TenantID, arg.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ type DueTemplateIDsParams struct {
 }
 
 func (q *Queries) DueTemplateIDs(ctx context.Context, arg DueTemplateIDsParams) ([]string, error) {
-	rows, err := q.db.QueryContext(ctx, dueTemplateIDs, arg.TenantID, arg.Today)
+	rows, err := q.query(ctx, q.dueTemplateIDsStmt, dueTemplateIDs, arg.TenantID, arg.Today)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ type EnsureCounterParams struct {
 }
 
 func (q *Queries) EnsureCounter(ctx context.Context, arg EnsureCounterParams) error {
-	_, err := q.db.ExecContext(ctx, ensureCounter, arg.TenantID, arg.Name)
+	_, err := q.exec(ctx, q.ensureCounterStmt, ensureCounter, arg.TenantID, arg.Name)
 	return err
 }
 
@@ -199,7 +199,7 @@ type GetAttachmentParams struct {
 }
 
 func (q *Queries) GetAttachment(ctx context.Context, arg GetAttachmentParams) (Attachment, error) {
-	row := q.db.QueryRowContext(ctx, getAttachment, arg.TenantID, arg.InvoiceID, arg.ID)
+	row := q.queryRow(ctx, q.getAttachmentStmt, getAttachment, arg.TenantID, arg.InvoiceID, arg.ID)
 	var i Attachment
 	err := row.Scan(
 		&i.TenantID,
@@ -221,7 +221,7 @@ SELECT tenant_id, logo, logo_type, primary_color, accent_color, payment_instruct
 `
 
 func (q *Queries) GetBranding(ctx context.Context, tenantID string) (TenantBranding, error) {
-	row := q.db.QueryRowContext(ctx, getBranding, tenantID)
+	row := q.queryRow(ctx, q.getBrandingStmt, getBranding, tenantID)
 	var i TenantBranding
 	err := row.Scan(
 		&i.TenantID,
@@ -256,7 +256,7 @@ type GetInvoiceRow struct {
 }
 
 func (q *Queries) GetInvoice(ctx context.Context, arg GetInvoiceParams) (GetInvoiceRow, error) {
-	row := q.db.QueryRowContext(ctx, getInvoice, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getInvoiceStmt, getInvoice, arg.TenantID, arg.ID)
 	var i GetInvoiceRow
 	err := row.Scan(
 		&i.Invoice.TenantID,
@@ -337,7 +337,7 @@ type GetInvoiceForUpdateRow struct {
 }
 
 func (q *Queries) GetInvoiceForUpdate(ctx context.Context, arg GetInvoiceForUpdateParams) (GetInvoiceForUpdateRow, error) {
-	row := q.db.QueryRowContext(ctx, getInvoiceForUpdate, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getInvoiceForUpdateStmt, getInvoiceForUpdate, arg.TenantID, arg.ID)
 	var i GetInvoiceForUpdateRow
 	err := row.Scan(
 		&i.Invoice.TenantID,
@@ -411,7 +411,7 @@ type GetTemplateParams struct {
 }
 
 func (q *Queries) GetTemplate(ctx context.Context, arg GetTemplateParams) (RecurringTemplate, error) {
-	row := q.db.QueryRowContext(ctx, getTemplate, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getTemplateStmt, getTemplate, arg.TenantID, arg.ID)
 	var i RecurringTemplate
 	err := row.Scan(
 		&i.TenantID,
@@ -441,7 +441,7 @@ type GetTemplateForUpdateParams struct {
 }
 
 func (q *Queries) GetTemplateForUpdate(ctx context.Context, arg GetTemplateForUpdateParams) (RecurringTemplate, error) {
-	row := q.db.QueryRowContext(ctx, getTemplateForUpdate, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getTemplateForUpdateStmt, getTemplateForUpdate, arg.TenantID, arg.ID)
 	var i RecurringTemplate
 	err := row.Scan(
 		&i.TenantID,
@@ -481,7 +481,7 @@ type InsertAttachmentParams struct {
 }
 
 func (q *Queries) InsertAttachment(ctx context.Context, arg InsertAttachmentParams) error {
-	_, err := q.db.ExecContext(ctx, insertAttachment,
+	_, err := q.exec(ctx, q.insertAttachmentStmt, insertAttachment,
 		arg.TenantID,
 		arg.ID,
 		arg.InvoiceID,
@@ -582,7 +582,7 @@ type InsertInvoiceParams struct {
 // SQLite also writes total_key, the exact sortable key of the
 // total (dbtx.DecKey, migration 00019).)
 func (q *Queries) InsertInvoice(ctx context.Context, arg InsertInvoiceParams) error {
-	_, err := q.db.ExecContext(ctx, insertInvoice,
+	_, err := q.exec(ctx, q.insertInvoiceStmt, insertInvoice,
 		arg.TenantID,
 		arg.ID,
 		arg.Kind,
@@ -668,7 +668,7 @@ type InsertTemplateParams struct {
 }
 
 func (q *Queries) InsertTemplate(ctx context.Context, arg InsertTemplateParams) error {
-	_, err := q.db.ExecContext(ctx, insertTemplate,
+	_, err := q.exec(ctx, q.insertTemplateStmt, insertTemplate,
 		arg.TenantID,
 		arg.ID,
 		arg.Name,
@@ -696,7 +696,7 @@ type InvoiceLinesParams struct {
 }
 
 func (q *Queries) InvoiceLines(ctx context.Context, arg InvoiceLinesParams) ([]InvoiceLine, error) {
-	rows, err := q.db.QueryContext(ctx, invoiceLines, arg.TenantID, arg.InvoiceID)
+	rows, err := q.query(ctx, q.invoiceLinesStmt, invoiceLines, arg.TenantID, arg.InvoiceID)
 	if err != nil {
 		return nil, err
 	}
@@ -768,7 +768,7 @@ func (q *Queries) LinesOfInvoices(ctx context.Context, arg LinesOfInvoicesParams
 	} else {
 		query = strings.Replace(query, "/*SLICE:invoice_ids*/?", "NULL", 1)
 	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	rows, err := q.query(ctx, nil, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -834,7 +834,7 @@ type ListAttachmentsRow struct {
 
 // Without their data.
 func (q *Queries) ListAttachments(ctx context.Context, arg ListAttachmentsParams) ([]ListAttachmentsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listAttachments, arg.TenantID, arg.InvoiceID)
+	rows, err := q.query(ctx, q.listAttachmentsStmt, listAttachments, arg.TenantID, arg.InvoiceID)
 	if err != nil {
 		return nil, err
 	}
@@ -870,7 +870,7 @@ SELECT tenant_id, code, description, archived FROM reason_codes WHERE tenant_id 
 `
 
 func (q *Queries) ListReasonCodes(ctx context.Context, tenantID string) ([]ReasonCode, error) {
-	rows, err := q.db.QueryContext(ctx, listReasonCodes, tenantID)
+	rows, err := q.query(ctx, q.listReasonCodesStmt, listReasonCodes, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -902,7 +902,7 @@ SELECT tenant_id, id, name, customer_id, interval, start_date, end_date, next_da
 `
 
 func (q *Queries) ListTemplates(ctx context.Context, tenantID string) ([]RecurringTemplate, error) {
-	rows, err := q.db.QueryContext(ctx, listTemplates, tenantID)
+	rows, err := q.query(ctx, q.listTemplatesStmt, listTemplates, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -948,7 +948,7 @@ type ListWorkflowParams struct {
 }
 
 func (q *Queries) ListWorkflow(ctx context.Context, arg ListWorkflowParams) ([]InvoiceWorkflow, error) {
-	rows, err := q.db.QueryContext(ctx, listWorkflow, arg.TenantID, arg.InvoiceID)
+	rows, err := q.query(ctx, q.listWorkflowStmt, listWorkflow, arg.TenantID, arg.InvoiceID)
 	if err != nil {
 		return nil, err
 	}
@@ -990,7 +990,7 @@ type LockCounterParams struct {
 
 // Locks a counter's row on PostgreSQL (SQLite has one writer).
 func (q *Queries) LockCounter(ctx context.Context, arg LockCounterParams) ([]int64, error) {
-	rows, err := q.db.QueryContext(ctx, lockCounter, arg.TenantID, arg.Name)
+	rows, err := q.query(ctx, q.lockCounterStmt, lockCounter, arg.TenantID, arg.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -1026,7 +1026,7 @@ type NextCountersParams struct {
 
 // Adds n to a counter (made at n) and returns its new value.
 func (q *Queries) NextCounters(ctx context.Context, arg NextCountersParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, nextCounters, arg.TenantID, arg.Name, arg.N)
+	row := q.queryRow(ctx, q.nextCountersStmt, nextCounters, arg.TenantID, arg.Name, arg.N)
 	var value int64
 	err := row.Scan(&value)
 	return value, err
@@ -1056,7 +1056,7 @@ type PutBrandingParams struct {
 }
 
 func (q *Queries) PutBranding(ctx context.Context, arg PutBrandingParams) error {
-	_, err := q.db.ExecContext(ctx, putBranding,
+	_, err := q.exec(ctx, q.putBrandingStmt, putBranding,
 		arg.TenantID,
 		arg.Logo,
 		arg.LogoType,
@@ -1150,7 +1150,7 @@ type UpdateInvoiceParams struct {
 }
 
 func (q *Queries) UpdateInvoice(ctx context.Context, arg UpdateInvoiceParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateInvoice,
+	result, err := q.exec(ctx, q.updateInvoiceStmt, updateInvoice,
 		arg.Kind,
 		arg.Status,
 		arg.DocumentNumber,
@@ -1237,7 +1237,7 @@ type UpdateTemplateParams struct {
 }
 
 func (q *Queries) UpdateTemplate(ctx context.Context, arg UpdateTemplateParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateTemplate,
+	result, err := q.exec(ctx, q.updateTemplateStmt, updateTemplate,
 		arg.Name,
 		arg.CustomerID,
 		arg.Interval,
@@ -1271,7 +1271,7 @@ type UpsertReasonCodeParams struct {
 }
 
 func (q *Queries) UpsertReasonCode(ctx context.Context, arg UpsertReasonCodeParams) error {
-	_, err := q.db.ExecContext(ctx, upsertReasonCode,
+	_, err := q.exec(ctx, q.upsertReasonCodeStmt, upsertReasonCode,
 		arg.TenantID,
 		arg.Code,
 		arg.Description,

@@ -27,7 +27,7 @@ type ClaimNotificationParams struct {
 }
 
 func (q *Queries) ClaimNotification(ctx context.Context, arg ClaimNotificationParams) ([]Notification, error) {
-	rows, err := q.db.QueryContext(ctx, claimNotification,
+	rows, err := q.query(ctx, q.claimNotificationStmt, claimNotification,
 		arg.Owner,
 		arg.LeaseUntil,
 		arg.TenantID,
@@ -89,7 +89,7 @@ type ClaimNotificationsParams struct {
 }
 
 func (q *Queries) ClaimNotifications(ctx context.Context, arg ClaimNotificationsParams) ([]Notification, error) {
-	rows, err := q.db.QueryContext(ctx, claimNotifications,
+	rows, err := q.query(ctx, q.claimNotificationsStmt, claimNotifications,
 		arg.Owner,
 		arg.LeaseUntil,
 		arg.Now,
@@ -152,7 +152,7 @@ type ClaimWebhookDeliveriesParams struct {
 }
 
 func (q *Queries) ClaimWebhookDeliveries(ctx context.Context, arg ClaimWebhookDeliveriesParams) ([]WebhookDelivery, error) {
-	rows, err := q.db.QueryContext(ctx, claimWebhookDeliveries,
+	rows, err := q.query(ctx, q.claimWebhookDeliveriesStmt, claimWebhookDeliveries,
 		arg.Owner,
 		arg.LeaseUntil,
 		arg.Now,
@@ -205,7 +205,7 @@ type DeleteWebhookAttemptsOfParams struct {
 }
 
 func (q *Queries) DeleteWebhookAttemptsOf(ctx context.Context, arg DeleteWebhookAttemptsOfParams) error {
-	_, err := q.db.ExecContext(ctx, deleteWebhookAttemptsOf, arg.TenantID, arg.EndpointID)
+	_, err := q.exec(ctx, q.deleteWebhookAttemptsOfStmt, deleteWebhookAttemptsOf, arg.TenantID, arg.EndpointID)
 	return err
 }
 
@@ -219,7 +219,7 @@ type DeleteWebhookDeliveriesOfParams struct {
 }
 
 func (q *Queries) DeleteWebhookDeliveriesOf(ctx context.Context, arg DeleteWebhookDeliveriesOfParams) error {
-	_, err := q.db.ExecContext(ctx, deleteWebhookDeliveriesOf, arg.TenantID, arg.EndpointID)
+	_, err := q.exec(ctx, q.deleteWebhookDeliveriesOfStmt, deleteWebhookDeliveriesOf, arg.TenantID, arg.EndpointID)
 	return err
 }
 
@@ -233,7 +233,7 @@ type DeleteWebhookEndpointParams struct {
 }
 
 func (q *Queries) DeleteWebhookEndpoint(ctx context.Context, arg DeleteWebhookEndpointParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteWebhookEndpoint, arg.TenantID, arg.ID)
+	result, err := q.exec(ctx, q.deleteWebhookEndpointStmt, deleteWebhookEndpoint, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -254,7 +254,7 @@ type GetNotificationParams struct {
 // events, deliveries and attempts. Keep it beside pgsql/queries/notify.sql:
 // the same queries, with the same names, arguments and columns.
 func (q *Queries) GetNotification(ctx context.Context, arg GetNotificationParams) (Notification, error) {
-	row := q.db.QueryRowContext(ctx, getNotification, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getNotificationStmt, getNotification, arg.TenantID, arg.ID)
 	var i Notification
 	err := row.Scan(
 		&i.TenantID,
@@ -288,7 +288,7 @@ type GetWebhookDeliveryParams struct {
 }
 
 func (q *Queries) GetWebhookDelivery(ctx context.Context, arg GetWebhookDeliveryParams) (WebhookDelivery, error) {
-	row := q.db.QueryRowContext(ctx, getWebhookDelivery, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getWebhookDeliveryStmt, getWebhookDelivery, arg.TenantID, arg.ID)
 	var i WebhookDelivery
 	err := row.Scan(
 		&i.TenantID,
@@ -320,7 +320,7 @@ type GetWebhookEndpointParams struct {
 }
 
 func (q *Queries) GetWebhookEndpoint(ctx context.Context, arg GetWebhookEndpointParams) (WebhookEndpoint, error) {
-	row := q.db.QueryRowContext(ctx, getWebhookEndpoint, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getWebhookEndpointStmt, getWebhookEndpoint, arg.TenantID, arg.ID)
 	var i WebhookEndpoint
 	err := row.Scan(
 		&i.TenantID,
@@ -354,7 +354,7 @@ type GetWebhookTargetRow struct {
 }
 
 func (q *Queries) GetWebhookTarget(ctx context.Context, arg GetWebhookTargetParams) (GetWebhookTargetRow, error) {
-	row := q.db.QueryRowContext(ctx, getWebhookTarget, arg.TenantID, arg.EndpointID, arg.EventID)
+	row := q.queryRow(ctx, q.getWebhookTargetStmt, getWebhookTarget, arg.TenantID, arg.EndpointID, arg.EventID)
 	var i GetWebhookTargetRow
 	err := row.Scan(&i.Url, &i.Secret, &i.Payload)
 	return i, err
@@ -386,7 +386,7 @@ type InsertNotificationParams struct {
 }
 
 func (q *Queries) InsertNotification(ctx context.Context, arg InsertNotificationParams) error {
-	_, err := q.db.ExecContext(ctx, insertNotification,
+	_, err := q.exec(ctx, q.insertNotificationStmt, insertNotification,
 		arg.TenantID,
 		arg.ID,
 		arg.Kind,
@@ -426,7 +426,7 @@ type InsertWebhookAttemptParams struct {
 }
 
 func (q *Queries) InsertWebhookAttempt(ctx context.Context, arg InsertWebhookAttemptParams) error {
-	_, err := q.db.ExecContext(ctx, insertWebhookAttempt,
+	_, err := q.exec(ctx, q.insertWebhookAttemptStmt, insertWebhookAttempt,
 		arg.TenantID,
 		arg.ID,
 		arg.DeliveryID,
@@ -463,7 +463,7 @@ type InsertWebhookDeliveryParams struct {
 }
 
 func (q *Queries) InsertWebhookDelivery(ctx context.Context, arg InsertWebhookDeliveryParams) error {
-	_, err := q.db.ExecContext(ctx, insertWebhookDelivery,
+	_, err := q.exec(ctx, q.insertWebhookDeliveryStmt, insertWebhookDelivery,
 		arg.TenantID,
 		arg.ID,
 		arg.EndpointID,
@@ -497,7 +497,7 @@ type InsertWebhookEndpointParams struct {
 }
 
 func (q *Queries) InsertWebhookEndpoint(ctx context.Context, arg InsertWebhookEndpointParams) error {
-	_, err := q.db.ExecContext(ctx, insertWebhookEndpoint,
+	_, err := q.exec(ctx, q.insertWebhookEndpointStmt, insertWebhookEndpoint,
 		arg.TenantID,
 		arg.ID,
 		arg.Url,
@@ -525,7 +525,7 @@ type InsertWebhookEventParams struct {
 }
 
 func (q *Queries) InsertWebhookEvent(ctx context.Context, arg InsertWebhookEventParams) error {
-	_, err := q.db.ExecContext(ctx, insertWebhookEvent,
+	_, err := q.exec(ctx, q.insertWebhookEventStmt, insertWebhookEvent,
 		arg.TenantID,
 		arg.ID,
 		arg.Type,
@@ -545,7 +545,7 @@ type ListNotificationsOfParams struct {
 }
 
 func (q *Queries) ListNotificationsOf(ctx context.Context, arg ListNotificationsOfParams) ([]Notification, error) {
-	rows, err := q.db.QueryContext(ctx, listNotificationsOf, arg.TenantID, arg.TargetID)
+	rows, err := q.query(ctx, q.listNotificationsOfStmt, listNotificationsOf, arg.TenantID, arg.TargetID)
 	if err != nil {
 		return nil, err
 	}
@@ -604,7 +604,7 @@ type RequeueNotificationParams struct {
 }
 
 func (q *Queries) RequeueNotification(ctx context.Context, arg RequeueNotificationParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, requeueNotification,
+	result, err := q.exec(ctx, q.requeueNotificationStmt, requeueNotification,
 		arg.Status,
 		arg.Attempts,
 		arg.LastError,
@@ -637,7 +637,7 @@ type RequeueWebhookDeliveryParams struct {
 }
 
 func (q *Queries) RequeueWebhookDelivery(ctx context.Context, arg RequeueWebhookDeliveryParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, requeueWebhookDelivery,
+	result, err := q.exec(ctx, q.requeueWebhookDeliveryStmt, requeueWebhookDelivery,
 		arg.Status,
 		arg.Attempts,
 		arg.NextAttemptAt,
@@ -672,7 +672,7 @@ type SaveNotificationAttemptParams struct {
 }
 
 func (q *Queries) SaveNotificationAttempt(ctx context.Context, arg SaveNotificationAttemptParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, saveNotificationAttempt,
+	result, err := q.exec(ctx, q.saveNotificationAttemptStmt, saveNotificationAttempt,
 		arg.Status,
 		arg.Attempts,
 		arg.LastError,
@@ -710,7 +710,7 @@ type SaveWebhookDeliveryParams struct {
 }
 
 func (q *Queries) SaveWebhookDelivery(ctx context.Context, arg SaveWebhookDeliveryParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, saveWebhookDelivery,
+	result, err := q.exec(ctx, q.saveWebhookDeliveryStmt, saveWebhookDelivery,
 		arg.Status,
 		arg.Attempts,
 		arg.NextAttemptAt,
@@ -745,7 +745,7 @@ type UpdateWebhookEndpointParams struct {
 }
 
 func (q *Queries) UpdateWebhookEndpoint(ctx context.Context, arg UpdateWebhookEndpointParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateWebhookEndpoint,
+	result, err := q.exec(ctx, q.updateWebhookEndpointStmt, updateWebhookEndpoint,
 		arg.Url,
 		arg.Description,
 		arg.Events,

@@ -41,7 +41,7 @@ type AccountLinesRow struct {
 // An account's postings from one date to another, inclusive (the earliest
 // and latest dates when unbounded).
 func (q *Queries) AccountLines(ctx context.Context, arg AccountLinesParams) ([]AccountLinesRow, error) {
-	rows, err := q.db.QueryContext(ctx, accountLines,
+	rows, err := q.query(ctx, q.accountLinesStmt, accountLines,
 		arg.TenantID,
 		arg.Account,
 		arg.FromDate,
@@ -95,7 +95,7 @@ type AccountTotalsBeforeRow struct {
 }
 
 func (q *Queries) AccountTotalsBefore(ctx context.Context, arg AccountTotalsBeforeParams) (AccountTotalsBeforeRow, error) {
-	row := q.db.QueryRowContext(ctx, accountTotalsBefore, arg.TenantID, arg.Account, arg.Before)
+	row := q.queryRow(ctx, q.accountTotalsBeforeStmt, accountTotalsBefore, arg.TenantID, arg.Account, arg.Before)
 	var i AccountTotalsBeforeRow
 	err := row.Scan(&i.Debit, &i.Credit)
 	return i, err
@@ -123,7 +123,7 @@ type CreditPaymentsRow struct {
 // A customer's payments in a currency with an unapplied part (exact text
 // on SQLite, where zero is always "0").
 func (q *Queries) CreditPayments(ctx context.Context, arg CreditPaymentsParams) ([]CreditPaymentsRow, error) {
-	rows, err := q.db.QueryContext(ctx, creditPayments, arg.TenantID, arg.CustomerID, arg.Currency)
+	rows, err := q.query(ctx, q.creditPaymentsStmt, creditPayments, arg.TenantID, arg.CustomerID, arg.Currency)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ type DunningStepsParams struct {
 }
 
 func (q *Queries) DunningSteps(ctx context.Context, arg DunningStepsParams) ([]int64, error) {
-	rows, err := q.db.QueryContext(ctx, dunningSteps, arg.TenantID, arg.InvoiceID)
+	rows, err := q.query(ctx, q.dunningStepsStmt, dunningSteps, arg.TenantID, arg.InvoiceID)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ type EntryIDsBySourceParams struct {
 }
 
 func (q *Queries) EntryIDsBySource(ctx context.Context, arg EntryIDsBySourceParams) ([]string, error) {
-	rows, err := q.db.QueryContext(ctx, entryIDsBySource, arg.TenantID, arg.SourceID, arg.SourceType)
+	rows, err := q.query(ctx, q.entryIDsBySourceStmt, entryIDsBySource, arg.TenantID, arg.SourceID, arg.SourceType)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ type EntryLinesRow struct {
 }
 
 func (q *Queries) EntryLines(ctx context.Context, arg EntryLinesParams) ([]EntryLinesRow, error) {
-	rows, err := q.db.QueryContext(ctx, entryLines, arg.TenantID, arg.EntryID)
+	rows, err := q.query(ctx, q.entryLinesStmt, entryLines, arg.TenantID, arg.EntryID)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +292,7 @@ SELECT id FROM journal_entries WHERE tenant_id = ?1 LIMIT 1
 `
 
 func (q *Queries) FirstEntryID(ctx context.Context, tenantID string) ([]string, error) {
-	rows, err := q.db.QueryContext(ctx, firstEntryID, tenantID)
+	rows, err := q.query(ctx, q.firstEntryIDStmt, firstEntryID, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +319,7 @@ SELECT tenant_id, offsets FROM dunning_settings WHERE tenant_id = ?1
 `
 
 func (q *Queries) GetDunningSettings(ctx context.Context, tenantID string) (DunningSetting, error) {
-	row := q.db.QueryRowContext(ctx, getDunningSettings, tenantID)
+	row := q.queryRow(ctx, q.getDunningSettingsStmt, getDunningSettings, tenantID)
 	var i DunningSetting
 	err := row.Scan(&i.TenantID, &i.Offsets)
 	return i, err
@@ -335,7 +335,7 @@ type GetEntryParams struct {
 }
 
 func (q *Queries) GetEntry(ctx context.Context, arg GetEntryParams) (JournalEntry, error) {
-	row := q.db.QueryRowContext(ctx, getEntry, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getEntryStmt, getEntry, arg.TenantID, arg.ID)
 	var i JournalEntry
 	err := row.Scan(
 		&i.TenantID,
@@ -368,7 +368,7 @@ type GetPaymentRow struct {
 }
 
 func (q *Queries) GetPayment(ctx context.Context, arg GetPaymentParams) (GetPaymentRow, error) {
-	row := q.db.QueryRowContext(ctx, getPayment, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getPaymentStmt, getPayment, arg.TenantID, arg.ID)
 	var i GetPaymentRow
 	err := row.Scan(
 		&i.Payment.TenantID,
@@ -413,7 +413,7 @@ type GetPaymentForUpdateRow struct {
 }
 
 func (q *Queries) GetPaymentForUpdate(ctx context.Context, arg GetPaymentForUpdateParams) (GetPaymentForUpdateRow, error) {
-	row := q.db.QueryRowContext(ctx, getPaymentForUpdate, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getPaymentForUpdateStmt, getPaymentForUpdate, arg.TenantID, arg.ID)
 	var i GetPaymentForUpdateRow
 	err := row.Scan(
 		&i.Payment.TenantID,
@@ -461,7 +461,7 @@ type InsertApplicationParams struct {
 }
 
 func (q *Queries) InsertApplication(ctx context.Context, arg InsertApplicationParams) error {
-	_, err := q.db.ExecContext(ctx, insertApplication,
+	_, err := q.exec(ctx, q.insertApplicationStmt, insertApplication,
 		arg.TenantID,
 		arg.ID,
 		arg.SourceType,
@@ -491,7 +491,7 @@ type InsertDunningStepParams struct {
 }
 
 func (q *Queries) InsertDunningStep(ctx context.Context, arg InsertDunningStepParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, insertDunningStep,
+	result, err := q.exec(ctx, q.insertDunningStepStmt, insertDunningStep,
 		arg.TenantID,
 		arg.InvoiceID,
 		arg.Step,
@@ -523,7 +523,7 @@ type InsertEntryParams struct {
 }
 
 func (q *Queries) InsertEntry(ctx context.Context, arg InsertEntryParams) error {
-	_, err := q.db.ExecContext(ctx, insertEntry,
+	_, err := q.exec(ctx, q.insertEntryStmt, insertEntry,
 		arg.TenantID,
 		arg.ID,
 		arg.Number,
@@ -576,7 +576,7 @@ type InsertPaymentParams struct {
 // columns; only the engine's own SQL differs (row locks, exact sums: on
 // SQLite amounts are text, summed by dec_sum, see dbtx/sqlitefuncs.go).
 func (q *Queries) InsertPayment(ctx context.Context, arg InsertPaymentParams) error {
-	_, err := q.db.ExecContext(ctx, insertPayment,
+	_, err := q.exec(ctx, q.insertPaymentStmt, insertPayment,
 		arg.TenantID,
 		arg.ID,
 		arg.CustomerID,
@@ -622,7 +622,7 @@ type InsertRefundParams struct {
 }
 
 func (q *Queries) InsertRefund(ctx context.Context, arg InsertRefundParams) error {
-	_, err := q.db.ExecContext(ctx, insertRefund,
+	_, err := q.exec(ctx, q.insertRefundStmt, insertRefund,
 		arg.TenantID,
 		arg.ID,
 		arg.PaymentID,
@@ -657,7 +657,7 @@ type ListRefundsRow struct {
 }
 
 func (q *Queries) ListRefunds(ctx context.Context, arg ListRefundsParams) ([]ListRefundsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listRefunds, arg.TenantID, arg.PaymentID)
+	rows, err := q.query(ctx, q.listRefundsStmt, listRefunds, arg.TenantID, arg.PaymentID)
 	if err != nil {
 		return nil, err
 	}
@@ -704,7 +704,7 @@ type SetDunningOffsetsParams struct {
 }
 
 func (q *Queries) SetDunningOffsets(ctx context.Context, arg SetDunningOffsetsParams) error {
-	_, err := q.db.ExecContext(ctx, setDunningOffsets, arg.TenantID, arg.Offsets)
+	_, err := q.exec(ctx, q.setDunningOffsetsStmt, setDunningOffsets, arg.TenantID, arg.Offsets)
 	return err
 }
 
@@ -737,7 +737,7 @@ func (q *Queries) SubledgerBalances(ctx context.Context, arg SubledgerBalancesPa
 	} else {
 		query = strings.Replace(query, "/*SLICE:accounts*/?", "NULL", 1)
 	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	rows, err := q.query(ctx, nil, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -780,7 +780,7 @@ type TrialBalanceRow struct {
 }
 
 func (q *Queries) TrialBalance(ctx context.Context, arg TrialBalanceParams) ([]TrialBalanceRow, error) {
-	rows, err := q.db.QueryContext(ctx, trialBalance, arg.AsOf, arg.TenantID)
+	rows, err := q.query(ctx, q.trialBalanceStmt, trialBalance, arg.AsOf, arg.TenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -819,7 +819,7 @@ type UpdateApplicationReversedParams struct {
 }
 
 func (q *Queries) UpdateApplicationReversed(ctx context.Context, arg UpdateApplicationReversedParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateApplicationReversed, arg.Reversed, arg.TenantID, arg.ID)
+	result, err := q.exec(ctx, q.updateApplicationReversedStmt, updateApplicationReversed, arg.Reversed, arg.TenantID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -846,7 +846,7 @@ type UpdateInvoiceSettlementParams struct {
 }
 
 func (q *Queries) UpdateInvoiceSettlement(ctx context.Context, arg UpdateInvoiceSettlementParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateInvoiceSettlement,
+	result, err := q.exec(ctx, q.updateInvoiceSettlementStmt, updateInvoiceSettlement,
 		arg.Status,
 		arg.Paid,
 		arg.Balance,
@@ -875,7 +875,7 @@ type UpdatePaymentBalancesParams struct {
 }
 
 func (q *Queries) UpdatePaymentBalances(ctx context.Context, arg UpdatePaymentBalancesParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updatePaymentBalances,
+	result, err := q.exec(ctx, q.updatePaymentBalancesStmt, updatePaymentBalances,
 		arg.Unapplied,
 		arg.Refunded,
 		arg.TenantID,

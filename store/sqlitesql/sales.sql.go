@@ -49,7 +49,7 @@ type AddBillingRunProgressParams struct {
 // empty), the skipped items when set, finished_at when finished; a
 // completed or failed run holds no lease.
 func (q *Queries) AddBillingRunProgress(ctx context.Context, arg AddBillingRunProgressParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, addBillingRunProgress,
+	result, err := q.exec(ctx, q.addBillingRunProgressStmt, addBillingRunProgress,
 		arg.ItemsTotal,
 		arg.ItemsDone,
 		arg.GroupsTotal,
@@ -103,7 +103,7 @@ type BillingGroupsRow struct {
 // customer and those billed to it when customer_id is not empty. Items of
 // an account without billing information wait.
 func (q *Queries) BillingGroups(ctx context.Context, arg BillingGroupsParams) ([]BillingGroupsRow, error) {
-	rows, err := q.db.QueryContext(ctx, billingGroups,
+	rows, err := q.query(ctx, q.billingGroupsStmt, billingGroups,
 		arg.TenantID,
 		arg.FromDate,
 		arg.ToDate,
@@ -148,7 +148,7 @@ type BillingRunOfParams struct {
 }
 
 func (q *Queries) BillingRunOf(ctx context.Context, arg BillingRunOfParams) (BillingRun, error) {
-	row := q.db.QueryRowContext(ctx, billingRunOf,
+	row := q.queryRow(ctx, q.billingRunOfStmt, billingRunOf,
 		arg.TenantID,
 		arg.PeriodStart,
 		arg.PeriodEnd,
@@ -204,7 +204,7 @@ func (q *Queries) BillingRunSkips(ctx context.Context, arg BillingRunSkipsParams
 	} else {
 		query = strings.Replace(query, "/*SLICE:run_ids*/?", "NULL", 1)
 	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	rows, err := q.query(ctx, nil, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func (q *Queries) ClaimItems(ctx context.Context, arg ClaimItemsParams) ([]Sales
 	} else {
 		query = strings.Replace(query, "/*SLICE:customer_ids*/?", "NULL", 1)
 	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	rows, err := q.query(ctx, nil, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ func (q *Queries) ClearBillingRunSkips(ctx context.Context, arg ClearBillingRunS
 	} else {
 		query = strings.Replace(query, "/*SLICE:accounts*/?", "NULL", 1)
 	}
-	_, err := q.db.ExecContext(ctx, query, queryParams...)
+	_, err := q.exec(ctx, nil, query, queryParams...)
 	return err
 }
 
@@ -363,7 +363,7 @@ type ContractPartPeriodsRow struct {
 // The periods of the sales items a contract part made: their source
 // references are "<part id>@<period start>", a range of the source index.
 func (q *Queries) ContractPartPeriods(ctx context.Context, arg ContractPartPeriodsParams) ([]ContractPartPeriodsRow, error) {
-	rows, err := q.db.QueryContext(ctx, contractPartPeriods, arg.TenantID, arg.RefFrom, arg.RefTo)
+	rows, err := q.query(ctx, q.contractPartPeriodsStmt, contractPartPeriods, arg.TenantID, arg.RefFrom, arg.RefTo)
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +400,7 @@ type CountSkippedItemsParams struct {
 }
 
 func (q *Queries) CountSkippedItems(ctx context.Context, arg CountSkippedItemsParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countSkippedItems, arg.TenantID, arg.FromDate, arg.ToDate)
+	row := q.queryRow(ctx, q.countSkippedItemsStmt, countSkippedItems, arg.TenantID, arg.FromDate, arg.ToDate)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -416,7 +416,7 @@ type GetBillingRunParams struct {
 }
 
 func (q *Queries) GetBillingRun(ctx context.Context, arg GetBillingRunParams) (BillingRun, error) {
-	row := q.db.QueryRowContext(ctx, getBillingRun, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getBillingRunStmt, getBillingRun, arg.TenantID, arg.ID)
 	var i BillingRun
 	err := row.Scan(
 		&i.TenantID,
@@ -455,7 +455,7 @@ type GetProductParams struct {
 }
 
 func (q *Queries) GetProduct(ctx context.Context, arg GetProductParams) (Product, error) {
-	row := q.db.QueryRowContext(ctx, getProduct, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getProductStmt, getProduct, arg.TenantID, arg.ID)
 	var i Product
 	err := row.Scan(
 		&i.TenantID,
@@ -486,7 +486,7 @@ type GetSalesItemParams struct {
 }
 
 func (q *Queries) GetSalesItem(ctx context.Context, arg GetSalesItemParams) (SalesItem, error) {
-	row := q.db.QueryRowContext(ctx, getSalesItem, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getSalesItemStmt, getSalesItem, arg.TenantID, arg.ID)
 	var i SalesItem
 	err := row.Scan(
 		&i.TenantID,
@@ -527,7 +527,7 @@ type GetSalesItemForUpdateParams struct {
 }
 
 func (q *Queries) GetSalesItemForUpdate(ctx context.Context, arg GetSalesItemForUpdateParams) (SalesItem, error) {
-	row := q.db.QueryRowContext(ctx, getSalesItemForUpdate, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getSalesItemForUpdateStmt, getSalesItemForUpdate, arg.TenantID, arg.ID)
 	var i SalesItem
 	err := row.Scan(
 		&i.TenantID,
@@ -568,7 +568,7 @@ type GetTicketParams struct {
 }
 
 func (q *Queries) GetTicket(ctx context.Context, arg GetTicketParams) (Ticket, error) {
-	row := q.db.QueryRowContext(ctx, getTicket, arg.TenantID, arg.ID)
+	row := q.queryRow(ctx, q.getTicketStmt, getTicket, arg.TenantID, arg.ID)
 	var i Ticket
 	err := row.Scan(
 		&i.TenantID,
@@ -608,7 +608,7 @@ type InsertBillingRunParams struct {
 // inserts the run it read (its id too), and on PostgreSQL a conflict on a
 // key that is not an arbiter is an error, not "nothing to do".
 func (q *Queries) InsertBillingRun(ctx context.Context, arg InsertBillingRunParams) error {
-	_, err := q.db.ExecContext(ctx, insertBillingRun,
+	_, err := q.exec(ctx, q.insertBillingRunStmt, insertBillingRun,
 		arg.TenantID,
 		arg.ID,
 		arg.PeriodStart,
@@ -642,7 +642,7 @@ type InsertContractParams struct {
 }
 
 func (q *Queries) InsertContract(ctx context.Context, arg InsertContractParams) error {
-	_, err := q.db.ExecContext(ctx, insertContract,
+	_, err := q.exec(ctx, q.insertContractStmt, insertContract,
 		arg.TenantID,
 		arg.ID,
 		arg.Number,
@@ -676,7 +676,7 @@ type InsertContractPartParams struct {
 }
 
 func (q *Queries) InsertContractPart(ctx context.Context, arg InsertContractPartParams) error {
-	_, err := q.db.ExecContext(ctx, insertContractPart,
+	_, err := q.exec(ctx, q.insertContractPartStmt, insertContractPart,
 		arg.TenantID,
 		arg.ID,
 		arg.ContractID,
@@ -723,7 +723,7 @@ type InsertProductParams struct {
 // queries, names, arguments and columns; only the engine's own SQL differs
 // (row locks, lists of ids).
 func (q *Queries) InsertProduct(ctx context.Context, arg InsertProductParams) error {
-	_, err := q.db.ExecContext(ctx, insertProduct,
+	_, err := q.exec(ctx, q.insertProductStmt, insertProduct,
 		arg.TenantID,
 		arg.ID,
 		arg.Code,
@@ -783,7 +783,7 @@ type InsertSalesItemParams struct {
 // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL
 // an error would abort the caller's whole transaction.
 func (q *Queries) InsertSalesItem(ctx context.Context, arg InsertSalesItemParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, insertSalesItem,
+	result, err := q.exec(ctx, q.insertSalesItemStmt, insertSalesItem,
 		arg.TenantID,
 		arg.ID,
 		arg.CustomerID,
@@ -833,7 +833,7 @@ type InsertTicketParams struct {
 }
 
 func (q *Queries) InsertTicket(ctx context.Context, arg InsertTicketParams) error {
-	_, err := q.db.ExecContext(ctx, insertTicket,
+	_, err := q.exec(ctx, q.insertTicketStmt, insertTicket,
 		arg.TenantID,
 		arg.ID,
 		arg.Number,
@@ -868,7 +868,7 @@ type InsertTimeEntryParams struct {
 }
 
 func (q *Queries) InsertTimeEntry(ctx context.Context, arg InsertTimeEntryParams) error {
-	_, err := q.db.ExecContext(ctx, insertTimeEntry,
+	_, err := q.exec(ctx, q.insertTimeEntryStmt, insertTimeEntry,
 		arg.TenantID,
 		arg.ID,
 		arg.TicketID,
@@ -898,7 +898,7 @@ type LatestBillingRunParams struct {
 }
 
 func (q *Queries) LatestBillingRun(ctx context.Context, arg LatestBillingRunParams) (BillingRun, error) {
-	row := q.db.QueryRowContext(ctx, latestBillingRun, arg.TenantID, arg.PeriodStart, arg.PeriodEnd)
+	row := q.queryRow(ctx, q.latestBillingRunStmt, latestBillingRun, arg.TenantID, arg.PeriodStart, arg.PeriodEnd)
 	var i BillingRun
 	err := row.Scan(
 		&i.TenantID,
@@ -942,7 +942,7 @@ type LeaseBillingRunParams struct {
 }
 
 func (q *Queries) LeaseBillingRun(ctx context.Context, arg LeaseBillingRunParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, leaseBillingRun,
+	result, err := q.exec(ctx, q.leaseBillingRunStmt, leaseBillingRun,
 		arg.Owner,
 		arg.LeaseUntil,
 		arg.TenantID,
@@ -960,7 +960,7 @@ SELECT tenant_id, id, period_start, period_end, issue, status, phase, items_tota
 `
 
 func (q *Queries) ListBillingRuns(ctx context.Context, tenantID string) ([]BillingRun, error) {
-	rows, err := q.db.QueryContext(ctx, listBillingRuns, tenantID)
+	rows, err := q.query(ctx, q.listBillingRunsStmt, listBillingRuns, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -1030,7 +1030,7 @@ type ListContractsRow struct {
 // contract when contract_id is not empty), a row per part, with the
 // currency of its product.
 func (q *Queries) ListContracts(ctx context.Context, arg ListContractsParams) ([]ListContractsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listContracts, arg.TenantID, arg.CustomerID, arg.ContractID)
+	rows, err := q.query(ctx, q.listContractsStmt, listContracts, arg.TenantID, arg.CustomerID, arg.ContractID)
 	if err != nil {
 		return nil, err
 	}
@@ -1078,7 +1078,7 @@ SELECT tenant_id, id, code, name, charge_type, unit, default_price, currency, ac
 `
 
 func (q *Queries) ListProducts(ctx context.Context, tenantID string) ([]Product, error) {
-	rows, err := q.db.QueryContext(ctx, listProducts, tenantID)
+	rows, err := q.query(ctx, q.listProductsStmt, listProducts, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -1126,7 +1126,7 @@ type ListTicketsParams struct {
 }
 
 func (q *Queries) ListTickets(ctx context.Context, arg ListTicketsParams) ([]Ticket, error) {
-	rows, err := q.db.QueryContext(ctx, listTickets, arg.TenantID, arg.CustomerID)
+	rows, err := q.query(ctx, q.listTicketsStmt, listTickets, arg.TenantID, arg.CustomerID)
 	if err != nil {
 		return nil, err
 	}
@@ -1167,7 +1167,7 @@ type ListTimeEntriesParams struct {
 }
 
 func (q *Queries) ListTimeEntries(ctx context.Context, arg ListTimeEntriesParams) ([]TimeEntry, error) {
-	rows, err := q.db.QueryContext(ctx, listTimeEntries, arg.TenantID, arg.TicketID)
+	rows, err := q.query(ctx, q.listTimeEntriesStmt, listTimeEntries, arg.TenantID, arg.TicketID)
 	if err != nil {
 		return nil, err
 	}
@@ -1212,7 +1212,7 @@ type ProductByCodeParams struct {
 }
 
 func (q *Queries) ProductByCode(ctx context.Context, arg ProductByCodeParams) (Product, error) {
-	row := q.db.QueryRowContext(ctx, productByCode, arg.TenantID, arg.Code)
+	row := q.queryRow(ctx, q.productByCodeStmt, productByCode, arg.TenantID, arg.Code)
 	var i Product
 	err := row.Scan(
 		&i.TenantID,
@@ -1247,7 +1247,7 @@ type ReleaseInvoiceItemsParams struct {
 // A discarded draft's items return to the customer's open items: pending
 // with billing information, draft without.
 func (q *Queries) ReleaseInvoiceItems(ctx context.Context, arg ReleaseInvoiceItemsParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, releaseInvoiceItems, arg.TenantID, arg.InvoiceID)
+	result, err := q.exec(ctx, q.releaseInvoiceItemsStmt, releaseInvoiceItems, arg.TenantID, arg.InvoiceID)
 	if err != nil {
 		return 0, err
 	}
@@ -1264,7 +1264,7 @@ type ResumeBillingRunParams struct {
 }
 
 func (q *Queries) ResumeBillingRun(ctx context.Context, arg ResumeBillingRunParams) error {
-	_, err := q.db.ExecContext(ctx, resumeBillingRun, arg.TenantID, arg.ID)
+	_, err := q.exec(ctx, q.resumeBillingRunStmt, resumeBillingRun, arg.TenantID, arg.ID)
 	return err
 }
 
@@ -1281,7 +1281,7 @@ type SetOpenItemsStatusParams struct {
 }
 
 func (q *Queries) SetOpenItemsStatus(ctx context.Context, arg SetOpenItemsStatusParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, setOpenItemsStatus,
+	result, err := q.exec(ctx, q.setOpenItemsStatusStmt, setOpenItemsStatus,
 		arg.Status,
 		arg.UpdatedAt,
 		arg.TenantID,
@@ -1305,7 +1305,7 @@ type StaleBillingRunsParams struct {
 }
 
 func (q *Queries) StaleBillingRuns(ctx context.Context, arg StaleBillingRunsParams) ([]BillingRun, error) {
-	rows, err := q.db.QueryContext(ctx, staleBillingRuns, arg.TenantID, arg.Now)
+	rows, err := q.query(ctx, q.staleBillingRunsStmt, staleBillingRuns, arg.TenantID, arg.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -1364,7 +1364,7 @@ type UpdateContractParams struct {
 }
 
 func (q *Queries) UpdateContract(ctx context.Context, arg UpdateContractParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateContract,
+	result, err := q.exec(ctx, q.updateContractStmt, updateContract,
 		arg.Name,
 		arg.Status,
 		arg.UpdatedAt,
@@ -1399,7 +1399,7 @@ type UpdateContractPartParams struct {
 }
 
 func (q *Queries) UpdateContractPart(ctx context.Context, arg UpdateContractPartParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateContractPart,
+	result, err := q.exec(ctx, q.updateContractPartStmt, updateContractPart,
 		arg.ProductID,
 		arg.Description,
 		arg.Quantity,
@@ -1443,7 +1443,7 @@ type UpdateProductParams struct {
 }
 
 func (q *Queries) UpdateProduct(ctx context.Context, arg UpdateProductParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateProduct,
+	result, err := q.exec(ctx, q.updateProductStmt, updateProduct,
 		arg.Code,
 		arg.Name,
 		arg.ChargeType,
@@ -1501,7 +1501,7 @@ type UpdateSalesItemParams struct {
 }
 
 func (q *Queries) UpdateSalesItem(ctx context.Context, arg UpdateSalesItemParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateSalesItem,
+	result, err := q.exec(ctx, q.updateSalesItemStmt, updateSalesItem,
 		arg.CustomerID,
 		arg.Source,
 		arg.SourceRef,
@@ -1553,7 +1553,7 @@ type UpsertBillingRunSkipParams struct {
 }
 
 func (q *Queries) UpsertBillingRunSkip(ctx context.Context, arg UpsertBillingRunSkipParams) error {
-	_, err := q.db.ExecContext(ctx, upsertBillingRunSkip,
+	_, err := q.exec(ctx, q.upsertBillingRunSkipStmt, upsertBillingRunSkip,
 		arg.TenantID,
 		arg.RunID,
 		arg.AccountID,

@@ -112,7 +112,7 @@ func run(dir, out string) error {
 					}
 				}
 			case *ast.FuncDecl:
-				if d.Recv == nil || len(d.Recv.List) != 1 || !d.Name.IsExported() || d.Name.Name == "WithTx" {
+				if d.Recv == nil || len(d.Recv.List) != 1 || !d.Name.IsExported() || d.Name.Name == "WithTx" || d.Name.Name == "Close" {
 					continue
 				}
 				if star, ok := d.Recv.List[0].Type.(*ast.StarExpr); !ok || star.X.(*ast.Ident).Name != "Queries" {
