@@ -34,7 +34,27 @@ type Tx struct {
 	// enginesql makes of this handle.
 	Prepared any
 	Queries  any
+	// memo holds what the area packages remember within this transaction
+	// (Remember, Recall).
+	memo map[any]any
 }
+
+// Remember keeps v under key for the rest of this transaction (or this
+// pool handle's life): what a statement read or wrote, so that a later
+// statement of the same transaction writes only what changed. Keys are
+// comparable values of the caller's own unexported types.
+func (t *Tx) Remember(key, v any) {
+	if t.memo == nil {
+		t.memo = map[any]any{}
+	}
+	t.memo[key] = v
+}
+
+// Recall returns what Remember kept under key, or nil.
+func (t *Tx) Recall(key any) any { return t.memo[key] }
+
+// Forget drops what Remember kept under key.
+func (t *Tx) Forget(key any) { delete(t.memo, key) }
 
 // JobInserter inserts one River job in a transaction (see Tx.Jobs).
 type JobInserter func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error

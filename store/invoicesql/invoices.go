@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -140,18 +141,52 @@ func lineRow(inv *billing.Invoice, l *billing.Line) (sqlitesql.InvoiceLine, erro
 		ServiceEnd: dbtx.NDateText(l.ServiceEnd), Distribution: dist, TaxCodes: codes, TaxAmount: l.TaxAmount.Decimal().String()}, nil
 }
 
+// lineRows is the rows of a document's lines as lineRow writes them.
+func lineRows(inv *billing.Invoice) ([]sqlitesql.InvoiceLine, error) {
+	rows := make([]sqlitesql.InvoiceLine, 0, len(inv.Lines))
+	for j := range inv.Lines {
+		r, err := lineRow(inv, &inv.Lines[j])
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// storedLines keys, in the transaction's memo (dbtx.Tx.Remember), the rows
+// of a document's lines as they stand in the database: read or written by
+// this transaction. UpdateInvoice compares with them and leaves unchanged
+// lines alone (issuing a draft recomputes its lines, which rarely change).
+// Only this package writes invoice_lines, so what it remembers stays true
+// to the end of the transaction.
+type storedLines struct{ tenantID, invoiceID string }
+
+// rememberLines records rows as the stored lines of inv.
+func (t *Invoices) rememberLines(inv *billing.Invoice, rows []sqlitesql.InvoiceLine) {
+	t.Tx.Remember(storedLines{inv.TenantID, inv.ID}, rows)
+}
+
+// linesUnchanged reports whether rows are the stored lines of inv, as this
+// transaction read or wrote them.
+func (t *Invoices) linesUnchanged(inv *billing.Invoice, rows []sqlitesql.InvoiceLine) bool {
+	stored, ok := t.Tx.Recall(storedLines{inv.TenantID, inv.ID}).([]sqlitesql.InvoiceLine)
+	return ok && slices.Equal(stored, rows)
+}
+
 // insertLines inserts the lines of one or more documents, many rows per
 // statement (dbtx.BulkInsertRows).
 func (t *Invoices) insertLines(ctx context.Context, invs ...billing.Invoice) error {
 	var rows []sqlitesql.InvoiceLine
 	for i := range invs {
-		for j := range invs[i].Lines {
-			r, err := lineRow(&invs[i], &invs[i].Lines[j])
-			if err != nil {
-				return err
-			}
-			rows = append(rows, r)
+		r, err := lineRows(&invs[i])
+		if err != nil {
+			return err
 		}
+		if len(invs) == 1 {
+			t.rememberLines(&invs[i], r)
+		}
+		rows = append(rows, r...)
 	}
 	if err := dbtx.BulkInsertRows(ctx, t.Tx, "invoice_lines", rows); err != nil {
 		return fmt.Errorf("insert invoice lines: %w", err)
@@ -205,6 +240,13 @@ func (t *Invoices) withLines(ctx context.Context, r invoiceWithCurrency, err err
 	if p.Err != nil {
 		return inv, fmt.Errorf("invoice %s lines: %w", inv.ID, p.Err)
 	}
+	// Remembered as UpdateInvoice would write them, so that equal lines
+	// compare equal whatever text the engine returned for a number.
+	written, err := lineRows(&inv)
+	if err != nil {
+		return inv, err
+	}
+	t.rememberLines(&inv, written)
 	return inv, nil
 }
 
@@ -250,14 +292,26 @@ func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error
 	if err := ApplyDues(ctx, t.Tx, []Due{before}, duesOf(inv)); err != nil {
 		return err
 	}
+	lines, err := lineRows(&inv)
+	if err != nil {
+		return err
+	}
+	if t.linesUnchanged(&inv, lines) {
+		return nil
+	}
 	if err := q.DeleteInvoiceLines(ctx, sqlitesql.DeleteInvoiceLinesParams{TenantID: inv.TenantID, InvoiceID: inv.ID}); err != nil {
 		return fmt.Errorf("replace invoice lines: %w", err)
 	}
-	return t.insertLines(ctx, inv)
+	if err := dbtx.BulkInsertRows(ctx, t.Tx, "invoice_lines", lines); err != nil {
+		return fmt.Errorf("replace invoice lines: %w", err)
+	}
+	t.rememberLines(&inv, lines)
+	return nil
 }
 
 func (t *Invoices) DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error {
 	q := enginesql.For(t.Tx)
+	t.Tx.Forget(storedLines{tenantID, invoiceID})
 	if err := q.DeleteInvoiceLines(ctx, sqlitesql.DeleteInvoiceLinesParams{TenantID: tenantID, InvoiceID: invoiceID}); err != nil {
 		return fmt.Errorf("delete invoice lines: %w", err)
 	}
