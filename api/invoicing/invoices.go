@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 )
@@ -255,6 +256,14 @@ type InvoiceInput struct {
 	Lines               *[]LineInput       `json:"lines,omitempty" maxItems:"1000"`
 }
 
+// InvoiceCreateInput is the body of POST /invoices: the draft, and whether
+// to issue it at once.
+type InvoiceCreateInput struct {
+	InvoiceInput
+	Issue  bool  `json:"issue,omitempty" doc:"Issue the document at once (status open: legal number, ledger posting) in the transaction that creates it; the answer is the issued document. When it cannot be issued (incomplete, or the tenant requires approval) nothing is created."`
+	Notify *bool `json:"notify,omitempty" doc:"With issue: email the customer the issued document. Default: false, as when a draft is published."`
+}
+
 func (in InvoiceInput) toService() service.InvoiceInput {
 	out := service.InvoiceInput{Kind: in.Kind, CustomerID: in.CustomerID, InvoiceAccountID: in.InvoiceAccountID,
 		InvoiceDate: core.OptionalDate(in.InvoiceDate), DocumentDate: core.OptionalDate(in.DocumentDate), DueDate: core.OptionalDate(in.DueDate), CashDiscountDate: core.OptionalDate(in.CashDiscountDate),
@@ -352,16 +361,29 @@ func (h *Handlers) registerInvoices(api huma.API) {
 		})
 	type createIn struct {
 		core.IdempotencyHeader
+		Body InvoiceCreateInput
+	}
+	core.Op(api, huma.Operation{OperationID: "create-invoice", Method: http.MethodPost, Path: "/api/v1/invoices", Summary: "Create a draft invoice or credit note",
+		Description: `With "issue": true the document is created and issued (status open: legal number, ledger posting) in one transaction: when it cannot be issued, the answer says why and nothing is created.`,
+		Tags:        tags},
+		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[Invoice], error) {
+			if !in.Body.Issue {
+				if in.Body.Notify != nil {
+					return nil, fail.Field("notify", `notify applies with "issue": true; a draft emails no one`)
+				}
+				inv, err := h.Svc.CreateInvoice(ctx, p, in.Body.toService())
+				return h.invoiceBody(ctx, p, inv, err)
+			}
+			res, err := h.Svc.CreateIssuedInvoice(ctx, p, in.Body.toService(), in.Body.Notify)
+			return h.invoiceBody(ctx, p, res.Invoice, err)
+		})
+	type previewIn struct {
+		core.IdempotencyHeader
 		Body InvoiceInput
 	}
-	core.Op(api, huma.Operation{OperationID: "create-invoice", Method: http.MethodPost, Path: "/api/v1/invoices", Summary: "Create a draft invoice or credit note", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[Invoice], error) {
-			inv, err := h.Svc.CreateInvoice(ctx, p, in.Body.toService())
-			return h.invoiceBody(ctx, p, inv, err)
-		})
 	core.Op(api, huma.Operation{OperationID: "preview-invoice", Method: http.MethodPost, Path: "/api/v1/invoices/preview", Summary: "Compute a draft's totals without saving",
 		Tags: tags, DefaultStatus: http.StatusOK},
-		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[Invoice], error) {
+		func(ctx context.Context, p access.Principal, in *previewIn) (*core.Body[Invoice], error) {
 			inv, err := h.Svc.PreviewInvoice(ctx, p, in.Body.toService())
 			return h.invoiceBody(ctx, p, inv, err)
 		})

@@ -320,24 +320,45 @@ func ControlAccountErr(field, account string) error {
 
 // CreateInvoice creates a draft invoice or credit note.
 func (s *Service) CreateInvoice(ctx context.Context, p access.Principal, in InvoiceInput) (billing.Invoice, error) {
+	return usecase.Write(ctx, s.invoices, p, access.WriteInvoices, nil, func(tx InvoicesTx) (billing.Invoice, usecase.Audit, error) {
+		return s.createInvoice(ctx, tx, p, in)
+	})
+}
+
+// CreateIssuedInvoice creates a document and issues it (status open:
+// legal number, ledger posting) in one transaction, as POST /invoices does
+// with "issue": true: both happen, or, when the draft cannot be issued
+// (incomplete, or the tenant requires approval), nothing is written. notify
+// emails the customer (default: no, as when a draft is published).
+func (s *Service) CreateIssuedInvoice(ctx context.Context, p access.Principal, in InvoiceInput, notify *bool) (StatusResult, error) {
+	return usecase.Write(ctx, s.invoices, p, access.WriteInvoices, nil, func(tx InvoicesTx) (StatusResult, usecase.Audit, error) {
+		inv, created, err := s.createInvoice(ctx, tx, p, in)
+		if err != nil {
+			return StatusResult{}, usecase.Audit{}, err
+		}
+		res, issued, err := s.changeStatus(ctx, tx, p, inv, StatusChange{Status: string(billing.Open), Notify: notify})
+		return res, created.Then(issued), err
+	})
+}
+
+// createInvoice creates a draft in tx.
+func (s *Service) createInvoice(ctx context.Context, tx InvoicesTx, p access.Principal, in InvoiceInput) (billing.Invoice, usecase.Audit, error) {
 	now := s.now()
 	inv := billing.Invoice{ID: id.NewAt(id.Invoice, now), TenantID: p.TenantID, Status: billing.Draft, CreatedAt: now, UpdatedAt: now}
-	return usecase.Write(ctx, s.invoices, p, access.WriteInvoices, nil, func(tx InvoicesTx) (billing.Invoice, usecase.Audit, error) {
-		if err := s.prepare(ctx, tx, p, &inv, in); err != nil {
-			return inv, usecase.Audit{}, err
-		}
-		n, err := tx.NextCounter(ctx, p.TenantID, numbering.DocumentNumber.Counter)
-		if err != nil {
-			return inv, usecase.Audit{}, err
-		}
-		inv.DocumentNumber = numbering.DocumentNumber.Format(n)
-		if err := tx.InsertInvoice(ctx, inv); err != nil {
-			return inv, usecase.Audit{}, err
-		}
-		return inv, usecase.Entry("invoice.created", "invoice", inv.ID, map[string]any{"document_number": inv.DocumentNumber,
-			"kind": inv.Kind, "customer_id": inv.CustomerID, "total": inv.Total, "currency": inv.Currency}).
-			Emit("invoice.created", s.deps.InvoiceEvent(inv, nil)), nil
-	})
+	if err := s.prepare(ctx, tx, p, &inv, in); err != nil {
+		return inv, usecase.Audit{}, err
+	}
+	n, err := tx.NextCounter(ctx, p.TenantID, numbering.DocumentNumber.Counter)
+	if err != nil {
+		return inv, usecase.Audit{}, err
+	}
+	inv.DocumentNumber = numbering.DocumentNumber.Format(n)
+	if err := tx.InsertInvoice(ctx, inv); err != nil {
+		return inv, usecase.Audit{}, err
+	}
+	return inv, usecase.Entry("invoice.created", "invoice", inv.ID, map[string]any{"document_number": inv.DocumentNumber,
+		"kind": inv.Kind, "customer_id": inv.CustomerID, "total": inv.Total, "currency": inv.Currency}).
+		Emit("invoice.created", s.deps.InvoiceEvent(inv, nil)), nil
 }
 
 // PreviewInvoice computes a draft's amounts without saving anything (the
@@ -480,66 +501,72 @@ func (s *Service) UpdateInvoiceStatus(ctx context.Context, p access.Principal, i
 		if err != nil {
 			return StatusResult{}, usecase.Audit{}, err
 		}
-		from := inv.Status
-		tenant, err := tx.GetTenant(ctx, p.TenantID)
-		if err != nil {
-			return StatusResult{}, usecase.Audit{}, err
-		}
-		today := calendar.Today(s.now(), tenant.Location())
-		sc := statusContext(tenant, today)
-		if !from.CanBecome(target) {
-			return StatusResult{}, usecase.Audit{}, inv.CheckStatusChange(target, sc) // the refusal, with what is allowed now
-		}
-		if !slices.Contains(billing.IssuedStatuses, target) {
-			return StatusResult{}, usecase.Audit{}, fail.Field("status", "use submit, approve or reject for the approval workflow; this action sets open, past_due, closed or void")
-		}
-		if target != billing.Open {
-			// Issuing checks its guard in issue, on the draft as recomputed there.
-			if err := inv.CheckStatusChange(target, sc); err != nil {
-				return StatusResult{}, usecase.Audit{}, err
-			}
-		} else if err := inv.CheckApproved(sc); err != nil {
-			return StatusResult{}, usecase.Audit{}, err
-		}
-		notify := from.IsIssued()
-		if ch.Notify != nil {
-			notify = *ch.Notify
-		}
-		var change billing.Change
-		switch target {
-		case billing.Open:
-			if ch.Redate && inv.InvoiceDate != today {
-				shift := inv.InvoiceDate.DaysUntil(today)
-				inv.InvoiceDate = today
-				if !inv.DueDate.IsZero() {
-					inv.DueDate = inv.DueDate.AddDays(shift)
-				}
-			}
-			change, err = s.issue(ctx, tx, p, &inv, tenant, today)
-		case billing.PastDue:
-			change, err = inv.MarkPastDue(today)
-		case billing.Closed:
-			change, err = s.closeInvoice(ctx, tx, p, &inv, today, ch.Reason)
-		case billing.Void:
-			change, err = s.voidInvoice(ctx, tx, p, &inv, today, ch.Reason)
-		}
-		if err != nil {
-			return StatusResult{}, usecase.Audit{}, err
-		}
-		inv.UpdatedAt = s.now()
-		if err := tx.UpdateInvoice(ctx, inv); err != nil {
-			return StatusResult{}, usecase.Audit{}, err
-		}
-		if notify {
-			if err := s.queueInvoiceNotification(ctx, tx, p, inv, from); err != nil {
-				return StatusResult{}, usecase.Audit{}, err
-			}
-		}
-		res := StatusResult{Invoice: inv, Notified: notify, Warnings: issueWarnings(inv, from)}
-		a := usecase.Audit{Events: s.statusEvents(inv, change, ch.Reason)}
-		return res, a.And("invoice.status_changed", "invoice", inv.ID, map[string]any{
-			"from": from, "to": inv.Status, "notify": notify, "reason": ch.Reason, "number": inv.Number}), nil
+		return s.changeStatus(ctx, tx, p, inv, ch)
 	})
+}
+
+// changeStatus is UpdateInvoiceStatus on inv, read in tx.
+func (s *Service) changeStatus(ctx context.Context, tx InvoicesTx, p access.Principal, inv billing.Invoice, ch StatusChange) (StatusResult, usecase.Audit, error) {
+	target := billing.Status(ch.Status)
+	from := inv.Status
+	tenant, err := tx.GetTenant(ctx, p.TenantID)
+	if err != nil {
+		return StatusResult{}, usecase.Audit{}, err
+	}
+	today := calendar.Today(s.now(), tenant.Location())
+	sc := statusContext(tenant, today)
+	if !from.CanBecome(target) {
+		return StatusResult{}, usecase.Audit{}, inv.CheckStatusChange(target, sc) // the refusal, with what is allowed now
+	}
+	if !slices.Contains(billing.IssuedStatuses, target) {
+		return StatusResult{}, usecase.Audit{}, fail.Field("status", "use submit, approve or reject for the approval workflow; this action sets open, past_due, closed or void")
+	}
+	if target != billing.Open {
+		// Issuing checks its guard in issue, on the draft as recomputed there.
+		if err := inv.CheckStatusChange(target, sc); err != nil {
+			return StatusResult{}, usecase.Audit{}, err
+		}
+	} else if err := inv.CheckApproved(sc); err != nil {
+		return StatusResult{}, usecase.Audit{}, err
+	}
+	notify := from.IsIssued()
+	if ch.Notify != nil {
+		notify = *ch.Notify
+	}
+	var change billing.Change
+	switch target {
+	case billing.Open:
+		if ch.Redate && inv.InvoiceDate != today {
+			shift := inv.InvoiceDate.DaysUntil(today)
+			inv.InvoiceDate = today
+			if !inv.DueDate.IsZero() {
+				inv.DueDate = inv.DueDate.AddDays(shift)
+			}
+		}
+		change, err = s.issue(ctx, tx, p, &inv, tenant, today)
+	case billing.PastDue:
+		change, err = inv.MarkPastDue(today)
+	case billing.Closed:
+		change, err = s.closeInvoice(ctx, tx, p, &inv, today, ch.Reason)
+	case billing.Void:
+		change, err = s.voidInvoice(ctx, tx, p, &inv, today, ch.Reason)
+	}
+	if err != nil {
+		return StatusResult{}, usecase.Audit{}, err
+	}
+	inv.UpdatedAt = s.now()
+	if err := tx.UpdateInvoice(ctx, inv); err != nil {
+		return StatusResult{}, usecase.Audit{}, err
+	}
+	if notify {
+		if err := s.queueInvoiceNotification(ctx, tx, p, inv, from); err != nil {
+			return StatusResult{}, usecase.Audit{}, err
+		}
+	}
+	res := StatusResult{Invoice: inv, Notified: notify, Warnings: issueWarnings(inv, from)}
+	a := usecase.Audit{Events: s.statusEvents(inv, change, ch.Reason)}
+	return res, a.And("invoice.status_changed", "invoice", inv.ID, map[string]any{
+		"from": from, "to": inv.Status, "notify": notify, "reason": ch.Reason, "number": inv.Number}), nil
 }
 
 // statusEvents are the events of change, the status change inv made, as

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/facturo/facturo/access"
@@ -109,6 +110,14 @@ func (a Audit) And(action, targetType, targetID string, changes any) Audit {
 // Emit returns a with one more event.
 func (a Audit) Emit(eventType string, data any) Audit {
 	a.Events = append(a.Events, Event{Type: eventType, Data: data})
+	return a
+}
+
+// Then is a followed by b: the entries and events of two steps of one
+// action, in order.
+func (a Audit) Then(b Audit) Audit {
+	a.Entries = append(slices.Clip(a.Entries), b.Entries...)
+	a.Events = append(slices.Clip(a.Events), b.Events...)
 	return a
 }
 
