@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/store/configcache"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/sqlitesql"
 )
@@ -42,6 +43,7 @@ type RequestTx struct {
 	mu       sync.Mutex
 	tx       *sql.Tx            // nil until the first Write
 	prepared *sqlitesql.Queries // the writer's prepared queries (SQLite), taken before tx began
+	config   *configcache.Cache // the per-tenant configuration cache, taken before tx began
 	n        int                // savepoints taken
 	lost     bool               // another request holds or completed the key
 	broken   error              // a savepoint could not be rolled back: never commit
@@ -149,7 +151,7 @@ func (rt *RequestTx) join(ctx context.Context, write bool, fn func(service.Tx) e
 			panic(p)
 		}
 	}()
-	if err := fn(newTx(sqlTx, rt.db.d, rt.db.jobs, rt.prepared)); err != nil {
+	if err := fn(newTx(sqlTx, rt.db.d, rt.db.jobs, rt.prepared, rt.config)); err != nil {
 		undo()
 		return true, err
 	}
@@ -164,6 +166,7 @@ func (rt *RequestTx) begin(ctx context.Context) error {
 	db, c := rt.db, rt.claim
 	bg := context.WithoutCancel(ctx)        // the commit must not depend on the client staying
 	rt.prepared = db.prepared(bg, db.write) // before the writer's one connection is taken
+	rt.config = db.configCache(bg)
 	sqlTx, err := db.write.BeginTx(bg, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
@@ -31,6 +32,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/configcache"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/sqlitesql"
 )
@@ -60,6 +62,23 @@ type DB struct {
 	// writeStmts and readStmts are the generated queries prepared on each
 	// pool (SQLite).
 	writeStmts, readStmts stmts
+	// config is the per-tenant configuration cache, set once the schema
+	// has its versions (configCache).
+	config atomic.Pointer[configcache.Cache]
+}
+
+// configCache returns the per-tenant configuration cache, or nil while the
+// schema lacks tenant_config_versions (not migrated to 00021): then every
+// transaction reads the configuration.
+func (db *DB) configCache(ctx context.Context) *configcache.Cache {
+	if c := db.config.Load(); c != nil {
+		return c
+	}
+	if _, err := db.read.ExecContext(ctx, `SELECT version FROM tenant_config_versions WHERE tenant_id = ''`); err != nil {
+		return nil
+	}
+	db.config.CompareAndSwap(nil, configcache.New())
+	return db.config.Load()
 }
 
 // stmts are the generated queries prepared on one pool, once.
@@ -314,16 +333,17 @@ func (db *DB) Read(ctx context.Context, fn func(service.Tx) error) error {
 // APIKeyByHash finds an API key by the hash of its secret in one statement
 // on the read pool, outside any transaction (see service.Store).
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, error) {
-	return newTx(db.read, db.d, nil, db.prepared(ctx, db.read)).APIKeyByHash(ctx, hash)
+	return newTx(db.read, db.d, nil, db.prepared(ctx, db.read), nil).APIKeyByHash(ctx, hash)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(service.Tx) error) (err error) {
 	prepared := db.prepared(ctx, pool) // before the writer's one connection is taken
+	config := db.configCache(ctx)
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := newTx(sqlTx, db.d, db.jobs, prepared)
+	t := newTx(sqlTx, db.d, db.jobs, prepared, config)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

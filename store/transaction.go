@@ -9,6 +9,7 @@ import (
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/service/wallets"
 	"github.com/facturo/facturo/store/accountsql"
+	"github.com/facturo/facturo/store/configcache"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/identitysql"
 	"github.com/facturo/facturo/store/invoicesql"
@@ -34,11 +35,15 @@ type tx struct {
 
 // newTx returns the transaction of every area over q. Over a *sql.Tx, jobs
 // (when set) inserts River jobs in it; prepared (when set) is the generated
-// queries prepared on q's pool (SQLite).
-func newTx(q dbtx.Querier, d dbtx.Dialect, jobs *river.Client[*sql.Tx], prepared *sqlitesql.Queries) *tx {
+// queries prepared on q's pool (SQLite); config (when set) is the
+// per-tenant configuration cache.
+func newTx(q dbtx.Querier, d dbtx.Dialect, jobs *river.Client[*sql.Tx], prepared *sqlitesql.Queries, config *configcache.Cache) *tx {
 	h := dbtx.New(q, d)
 	if prepared != nil {
 		h.Prepared = prepared
+	}
+	if config != nil {
+		h.Config = config
 	}
 	if sqlTx, ok := q.(*sql.Tx); ok && jobs != nil {
 		h.Jobs = func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {

@@ -34,6 +34,9 @@ type Tx struct {
 	// enginesql makes of this handle.
 	Prepared any
 	Queries  any
+	// Config is the store's per-tenant configuration cache
+	// (configcache.Cache), or nil for none.
+	Config any
 	// memo holds what the area packages remember within this transaction
 	// (Remember, Recall).
 	memo map[any]any

@@ -317,6 +317,10 @@ func (p postgres) GetBranding(ctx context.Context, tenantID string) (sqlitesql.T
 	return sqlitesql.TenantBranding(r), err
 }
 
+func (p postgres) GetConfigVersion(ctx context.Context, tenantID string) ([]string, error) {
+	return p.q.GetConfigVersion(ctx, tenantID)
+}
+
 func (p postgres) GetCustomer(ctx context.Context, arg sqlitesql.GetCustomerParams) (sqlitesql.GetCustomerRow, error) {
 	r, err := p.q.GetCustomer(ctx, pgsql.GetCustomerParams(arg))
 	return sqlitesql.GetCustomerRow{Customer: sqlitesql.Customer(r.Customer), TenantCurrency: r.TenantCurrency}, err
@@ -1188,6 +1192,7 @@ var (
 	_ = sqlitesql.TaxGroup(pgsql.TaxGroup{})
 	_ = sqlitesql.Tenant(pgsql.Tenant{})
 	_ = sqlitesql.TenantBranding(pgsql.TenantBranding{})
+	_ = sqlitesql.TenantConfigVersion(pgsql.TenantConfigVersion{})
 	_ = sqlitesql.Ticket(pgsql.Ticket{})
 	_ = sqlitesql.TimeEntry(pgsql.TimeEntry{})
 	_ = sqlitesql.User(pgsql.User{})

@@ -9,6 +9,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/configcache"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/enginesql"
 	"github.com/facturo/facturo/store/sqlitesql"
@@ -17,6 +18,7 @@ import (
 // --- tenants
 
 func (t *Identity) InsertTenant(ctx context.Context, v billing.Tenant) error {
+	configcache.Changed(t.Tx, v.ID)
 	a := v.Address
 	err := enginesql.For(t.Tx).InsertTenant(ctx, sqlitesql.InsertTenantParams{ID: v.ID, Name: v.Name, LegalName: v.LegalName,
 		TaxID: v.TaxID, Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country,
@@ -37,7 +39,9 @@ func tenantOf(r sqlitesql.Tenant) billing.Tenant {
 }
 
 func (t *Identity) getTenant(ctx context.Context, tenantID string) (sqlitesql.Tenant, error) {
-	r, err := enginesql.For(t.Tx).GetTenant(ctx, tenantID)
+	r, err := configcache.Get(ctx, t.Tx, tenantID, "GetTenant", func() (sqlitesql.Tenant, error) {
+		return enginesql.For(t.Tx).GetTenant(ctx, tenantID)
+	})
 	if dbtx.ErrNoRows(err) {
 		return r, dbtx.NotFound("tenant", tenantID)
 	}
@@ -56,6 +60,7 @@ func (t *Identity) GetTenant(ctx context.Context, tenantID string) (billing.Tena
 }
 
 func (t *Identity) UpdateTenant(ctx context.Context, v billing.Tenant) error {
+	configcache.Changed(t.Tx, v.ID)
 	a := v.Address
 	n, err := enginesql.For(t.Tx).UpdateTenant(ctx, sqlitesql.UpdateTenantParams{Name: v.Name, LegalName: v.LegalName, TaxID: v.TaxID,
 		Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country, Currency: v.Currency,

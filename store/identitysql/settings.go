@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/store/configcache"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/enginesql"
 	"github.com/facturo/facturo/store/sqlitesql"
@@ -15,6 +16,7 @@ import (
 )
 
 func (t *Identity) UpsertTaxCode(ctx context.Context, tenantID string, c tax.Code) error {
+	configcache.Changed(t.Tx, tenantID)
 	err := enginesql.For(t.Tx).UpsertTaxCode(ctx, sqlitesql.UpsertTaxCodeParams{TenantID: tenantID, Code: c.Code, Name: c.Name,
 		Rate: c.Rate.String(), Category: string(c.Category), Account: c.Account, ExemptionReason: c.ExemptionReason,
 		ExemptionReasonCode: c.ExemptionReasonCode})
@@ -25,7 +27,9 @@ func (t *Identity) UpsertTaxCode(ctx context.Context, tenantID string, c tax.Cod
 }
 
 func (t *Identity) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Code, error) {
-	rows, err := enginesql.For(t.Tx).ListTaxCodes(ctx, tenantID)
+	rows, err := configcache.Get(ctx, t.Tx, tenantID, "ListTaxCodes", func() ([]sqlitesql.TaxCode, error) {
+		return enginesql.For(t.Tx).ListTaxCodes(ctx, tenantID)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list tax codes: %w", err)
 	}
@@ -42,6 +46,7 @@ func (t *Identity) ListTaxCodes(ctx context.Context, tenantID string) ([]tax.Cod
 }
 
 func (t *Identity) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Group) error {
+	configcache.Changed(t.Tx, tenantID)
 	codes, err := dbtx.JSONArg(append([]string{}, g.Codes...))
 	if err != nil {
 		return err
@@ -55,7 +60,9 @@ func (t *Identity) UpsertTaxGroup(ctx context.Context, tenantID string, g tax.Gr
 }
 
 func (t *Identity) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Group, error) {
-	rows, err := enginesql.For(t.Tx).ListTaxGroups(ctx, tenantID)
+	rows, err := configcache.Get(ctx, t.Tx, tenantID, "ListTaxGroups", func() ([]sqlitesql.TaxGroup, error) {
+		return enginesql.For(t.Tx).ListTaxGroups(ctx, tenantID)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list tax groups: %w", err)
 	}
@@ -71,6 +78,7 @@ func (t *Identity) ListTaxGroups(ctx context.Context, tenantID string) ([]tax.Gr
 }
 
 func (t *Identity) UpsertAccount(ctx context.Context, tenantID string, a ledger.Account) error {
+	configcache.Changed(t.Tx, tenantID)
 	err := enginesql.For(t.Tx).UpsertAccount(ctx, sqlitesql.UpsertAccountParams{TenantID: tenantID, Code: a.Code, Name: a.Name,
 		Type: string(a.Type), Role: string(a.Role), Archived: a.Archived})
 	if err != nil {
@@ -80,7 +88,9 @@ func (t *Identity) UpsertAccount(ctx context.Context, tenantID string, a ledger.
 }
 
 func (t *Identity) ListAccounts(ctx context.Context, tenantID string) ([]ledger.Account, error) {
-	rows, err := enginesql.For(t.Tx).ListAccounts(ctx, tenantID)
+	rows, err := configcache.Get(ctx, t.Tx, tenantID, "ListAccounts", func() ([]sqlitesql.LedgerAccount, error) {
+		return enginesql.For(t.Tx).ListAccounts(ctx, tenantID)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
 	}
@@ -92,6 +102,7 @@ func (t *Identity) ListAccounts(ctx context.Context, tenantID string) ([]ledger.
 }
 
 func (t *Identity) UpsertPostingProfile(ctx context.Context, tenantID string, p ledger.PostingProfile) error {
+	configcache.Changed(t.Tx, tenantID)
 	err := enginesql.For(t.Tx).UpsertPostingProfile(ctx, sqlitesql.UpsertPostingProfileParams{TenantID: tenantID, Code: p.Code,
 		Name: p.Name, ReceivablesAccount: p.ReceivablesAccount})
 	if dbtx.ForeignKeyViolation(err) {
@@ -104,7 +115,9 @@ func (t *Identity) UpsertPostingProfile(ctx context.Context, tenantID string, p 
 }
 
 func (t *Identity) ListPostingProfiles(ctx context.Context, tenantID string) ([]ledger.PostingProfile, error) {
-	rows, err := enginesql.For(t.Tx).ListPostingProfiles(ctx, tenantID)
+	rows, err := configcache.Get(ctx, t.Tx, tenantID, "ListPostingProfiles", func() ([]sqlitesql.PostingProfile, error) {
+		return enginesql.For(t.Tx).ListPostingProfiles(ctx, tenantID)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list posting profiles: %w", err)
 	}
@@ -116,6 +129,7 @@ func (t *Identity) ListPostingProfiles(ctx context.Context, tenantID string) ([]
 }
 
 func (t *Identity) SetSeries(ctx context.Context, tenantID, kind, pattern string) error {
+	configcache.Changed(t.Tx, tenantID)
 	if err := enginesql.For(t.Tx).SetSeries(ctx, sqlitesql.SetSeriesParams{TenantID: tenantID, Kind: kind, Pattern: pattern}); err != nil {
 		return fmt.Errorf("set series: %w", err)
 	}
@@ -123,7 +137,9 @@ func (t *Identity) SetSeries(ctx context.Context, tenantID, kind, pattern string
 }
 
 func (t *Identity) ListSeries(ctx context.Context, tenantID string) (map[string]string, error) {
-	rows, err := enginesql.For(t.Tx).ListSeries(ctx, tenantID)
+	rows, err := configcache.Get(ctx, t.Tx, tenantID, "ListSeries", func() ([]sqlitesql.NumberSeries, error) {
+		return enginesql.For(t.Tx).ListSeries(ctx, tenantID)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list series: %w", err)
 	}
@@ -135,6 +151,7 @@ func (t *Identity) ListSeries(ctx context.Context, tenantID string) (map[string]
 }
 
 func (t *Identity) SetTaxMode(ctx context.Context, tenantID string, m tax.Mode) error {
+	configcache.Changed(t.Tx, tenantID)
 	n, err := enginesql.For(t.Tx).SetTaxMode(ctx, sqlitesql.SetTaxModeParams{TaxMode: string(m), ID: tenantID})
 	return dbtx.MustAffectRows(n, err, "tenant", tenantID)
 }

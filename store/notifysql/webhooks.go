@@ -8,6 +8,7 @@ import (
 
 	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store/configcache"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/enginesql"
 	"github.com/facturo/facturo/store/sqlitesql"
@@ -24,6 +25,7 @@ func endpointOf(r sqlitesql.WebhookEndpoint) (service.WebhookEndpoint, error) {
 }
 
 func (t *Notifications) InsertWebhookEndpoint(ctx context.Context, e service.WebhookEndpoint) error {
+	configcache.Changed(t.Tx, e.TenantID)
 	events, err := dbtx.JSONArg(e.Events)
 	if err != nil {
 		return err
@@ -38,6 +40,7 @@ func (t *Notifications) InsertWebhookEndpoint(ctx context.Context, e service.Web
 }
 
 func (t *Notifications) UpdateWebhookEndpoint(ctx context.Context, e service.WebhookEndpoint) error {
+	configcache.Changed(t.Tx, e.TenantID)
 	events, err := dbtx.JSONArg(e.Events)
 	if err != nil {
 		return err
@@ -48,6 +51,7 @@ func (t *Notifications) UpdateWebhookEndpoint(ctx context.Context, e service.Web
 }
 
 func (t *Notifications) DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointID string) error {
+	configcache.Changed(t.Tx, tenantID)
 	q := enginesql.For(t.Tx)
 	if err := q.DeleteWebhookAttemptsOf(ctx, sqlitesql.DeleteWebhookAttemptsOfParams{TenantID: tenantID, EndpointID: endpointID}); err != nil {
 		return fmt.Errorf("delete webhook attempts: %w", err)
@@ -71,15 +75,24 @@ func (t *Notifications) GetWebhookEndpoint(ctx context.Context, tenantID, endpoi
 }
 
 func (t *Notifications) ListWebhookEndpoints(ctx context.Context, tenantID string, enabledOnly bool) ([]service.WebhookEndpoint, error) {
-	w := dbtx.TenantWhere("tenant_id", tenantID)
-	if enabledOnly {
-		w.And("enabled")
+	list := func() ([]sqlitesql.WebhookEndpoint, error) {
+		w := dbtx.TenantWhere("tenant_id", tenantID)
+		if enabledOnly {
+			w.And("enabled")
+		}
+		rows, err := t.Query(ctx, `SELECT * FROM webhook_endpoints WHERE `+w.String()+` ORDER BY id`, w.Args()...)
+		if err != nil {
+			return nil, fmt.Errorf("list webhook endpoints: %w", err)
+		}
+		return dbtx.ScanRows[sqlitesql.WebhookEndpoint](rows)
 	}
-	rows, err := t.Query(ctx, `SELECT * FROM webhook_endpoints WHERE `+w.String()+` ORDER BY id`, w.Args()...)
-	if err != nil {
-		return nil, fmt.Errorf("list webhook endpoints: %w", err)
+	var rs []sqlitesql.WebhookEndpoint
+	var err error
+	if enabledOnly { // what every event reads: from the configuration cache
+		rs, err = configcache.Get(ctx, t.Tx, tenantID, "ListWebhookEndpoints", list)
+	} else {
+		rs, err = list()
 	}
-	rs, err := dbtx.ScanRows[sqlitesql.WebhookEndpoint](rows)
 	if err != nil {
 		return nil, err
 	}

@@ -119,6 +119,33 @@ func (q *Queries) ExchangeRateOn(ctx context.Context, arg ExchangeRateOnParams) 
 	return items, nil
 }
 
+const getConfigVersion = `-- name: GetConfigVersion :many
+SELECT version FROM tenant_config_versions WHERE tenant_id = $1
+`
+
+func (q *Queries) GetConfigVersion(ctx context.Context, tenantID string) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, getConfigVersion, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var version string
+		if err := rows.Scan(&version); err != nil {
+			return nil, err
+		}
+		items = append(items, version)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getTenant = `-- name: GetTenant :one
 SELECT id, name, legal_name, tax_id, line1, line2, city, region, postal_code, country, currency, time_zone, language, created_at, updated_at, tax_mode, approval_required, billing_run_day FROM tenants WHERE id = $1
 `

@@ -156,6 +156,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getBrandingStmt, err = db.PrepareContext(ctx, getBranding); err != nil {
 		return nil, fmt.Errorf("error preparing query GetBranding: %w", err)
 	}
+	if q.getConfigVersionStmt, err = db.PrepareContext(ctx, getConfigVersion); err != nil {
+		return nil, fmt.Errorf("error preparing query GetConfigVersion: %w", err)
+	}
 	if q.getCustomerStmt, err = db.PrepareContext(ctx, getCustomer); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCustomer: %w", err)
 	}
@@ -790,6 +793,11 @@ func (q *Queries) Close() error {
 	if q.getBrandingStmt != nil {
 		if cerr := q.getBrandingStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getBrandingStmt: %w", cerr)
+		}
+	}
+	if q.getConfigVersionStmt != nil {
+		if cerr := q.getConfigVersionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getConfigVersionStmt: %w", cerr)
 		}
 	}
 	if q.getCustomerStmt != nil {
@@ -1560,6 +1568,7 @@ type Queries struct {
 	getAttachmentStmt             *sql.Stmt
 	getBillingRunStmt             *sql.Stmt
 	getBrandingStmt               *sql.Stmt
+	getConfigVersionStmt          *sql.Stmt
 	getCustomerStmt               *sql.Stmt
 	getCustomerForUpdateStmt      *sql.Stmt
 	getDunningSettingsStmt        *sql.Stmt
@@ -1747,6 +1756,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getAttachmentStmt:             q.getAttachmentStmt,
 		getBillingRunStmt:             q.getBillingRunStmt,
 		getBrandingStmt:               q.getBrandingStmt,
+		getConfigVersionStmt:          q.getConfigVersionStmt,
 		getCustomerStmt:               q.getCustomerStmt,
 		getCustomerForUpdateStmt:      q.getCustomerForUpdateStmt,
 		getDunningSettingsStmt:        q.getDunningSettingsStmt,

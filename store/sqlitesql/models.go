@@ -599,6 +599,11 @@ type TenantBranding struct {
 	UpdatedAt           dbtx.Time `db:"updated_at"`
 }
 
+type TenantConfigVersion struct {
+	TenantID string `db:"tenant_id"`
+	Version  string `db:"version"`
+}
+
 type Ticket struct {
 	TenantID   string    `db:"tenant_id"`
 	ID         string    `db:"id"`

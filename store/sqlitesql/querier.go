@@ -73,6 +73,7 @@ type Querier interface {
 	GetAttachment(ctx context.Context, arg GetAttachmentParams) (Attachment, error)
 	GetBillingRun(ctx context.Context, arg GetBillingRunParams) (BillingRun, error)
 	GetBranding(ctx context.Context, tenantID string) (TenantBranding, error)
+	GetConfigVersion(ctx context.Context, tenantID string) ([]string, error)
 	GetCustomer(ctx context.Context, arg GetCustomerParams) (GetCustomerRow, error)
 	GetCustomerForUpdate(ctx context.Context, arg GetCustomerForUpdateParams) (GetCustomerForUpdateRow, error)
 	GetDunningSettings(ctx context.Context, tenantID string) (DunningSetting, error)

@@ -130,3 +130,6 @@ DELETE FROM exchange_rates WHERE tenant_id = sqlc.arg(tenant_id) AND currency = 
 SELECT * FROM exchange_rates
 WHERE tenant_id = sqlc.arg(tenant_id) AND currency = sqlc.arg(currency) AND effective_date <= sqlc.arg(effective_date)
 ORDER BY effective_date DESC LIMIT 1;
+
+-- name: GetConfigVersion :many
+SELECT version FROM tenant_config_versions WHERE tenant_id = sqlc.arg(tenant_id);
