@@ -9,6 +9,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,7 +17,9 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +29,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store"
 	"github.com/facturo/facturo/tax"
 )
 
@@ -177,6 +181,182 @@ func createAndIssue(env *benchEnv, body []byte) error {
 	return nil
 }
 
+// rawInvoices is the reference "the same rows raw in one transaction": in
+// one transaction per invoice, the engine copies, by INSERT … SELECT, the
+// rows one created and issued invoice wrote (the invoice, its lines, its
+// journal entry and its lines, its audit entries), with new keys and
+// numbers and no Go between the statements. Indexes, foreign keys and
+// SQLite's search-index trigger do the work they do for a real invoice.
+type rawInvoices struct {
+	pg    bool // PostgreSQL: its processes' CPU is measured too
+	db    *sql.DB
+	stmts []rawCopy
+	seq   atomic.Int64
+}
+
+// rawCopy is one INSERT … SELECT: keyed suffix parameters, then where.
+type rawCopy struct {
+	query string
+	keyed int
+	where []any
+}
+
+// newRawInvoices prepares copies of the rows of invoiceID, an issued
+// invoice of tenantID.
+func newRawInvoices(tb testing.TB, db *store.DB, tenantID, invoiceID string) *rawInvoices {
+	tb.Helper()
+	var entryID string
+	if err := db.SQL().QueryRow(rebindFor(db, `SELECT entry_id FROM invoices WHERE tenant_id = ? AND id = ?`), tenantID, invoiceID).Scan(&entryID); err != nil || entryID == "" {
+		tb.Fatalf("the reference's invoice %s: entry %q, %v", invoiceID, entryID, err)
+	}
+	r := &rawInvoices{db: db.SQL(), pg: db.Engine() == store.Postgres}
+	for _, c := range []struct {
+		table, match, value string
+		keyed               []string
+	}{
+		{"invoices", "id", invoiceID, []string{"id", "number", "document_number", "entry_id"}},
+		{"invoice_lines", "invoice_id", invoiceID, []string{"invoice_id"}},
+		{"journal_entries", "id", entryID, []string{"id", "number", "source_id"}},
+		{"journal_lines", "entry_id", entryID, []string{"entry_id"}},
+		{"audit_log", "target_id", invoiceID, []string{"id", "target_id"}},
+	} {
+		rows, err := db.SQL().Query(`SELECT * FROM ` + c.table + ` WHERE 1 = 0`)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cols, err := rows.Columns()
+		rows.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		exprs := make([]string, len(cols))
+		keyed := 0
+		for i, col := range cols {
+			exprs[i] = col
+			if slices.Contains(c.keyed, col) {
+				exprs[i] = col + " || ?"
+				keyed++
+			}
+		}
+		q := `INSERT INTO ` + c.table + ` (` + strings.Join(cols, ", ") + `) SELECT ` + strings.Join(exprs, ", ") +
+			` FROM ` + c.table + ` WHERE tenant_id = ? AND ` + c.match + ` = ?`
+		r.stmts = append(r.stmts, rawCopy{query: rebindFor(db, q), keyed: keyed, where: []any{tenantID, c.value}})
+	}
+	return r
+}
+
+// copyOne writes one copy in one transaction.
+func (r *rawInvoices) copyOne(ctx context.Context) error {
+	suffix := fmt.Sprintf("~%d", r.seq.Add(1))
+	tx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, st := range r.stmts {
+		args := make([]any, 0, st.keyed+len(st.where))
+		for range st.keyed {
+			args = append(args, suffix)
+		}
+		if _, err := tx.ExecContext(ctx, st.query, append(args, st.where...)...); err != nil {
+			return fmt.Errorf("raw invoice copy: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// rate writes n copies with clients concurrent clients and returns how long
+// it took.
+func (r *rawInvoices) rate(tb testing.TB, n, clients int) time.Duration {
+	tb.Helper()
+	var next atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for next.Add(1) <= int64(n) {
+				if err := r.copyOne(context.Background()); err != nil {
+					failed.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err := failed.Load(); err != nil {
+		tb.Fatal(err)
+	}
+	return elapsed
+}
+
+// refInvoices is the size of each half of the raw-invoice reference.
+const refInvoices = 200
+
+// around measures the raw invoice rate with clients clients before and
+// after body (which ends by stopping the timer), and returns invoices/s, or
+// 0 on b.RunParallel's one-iteration probe run. It reports the CPU one
+// copy took: raw_tx_cpu_ms in this process (SQLite's own work), and
+// raw_tx_db_cpu_ms in PostgreSQL's processes.
+func (r *rawInvoices) around(b *testing.B, clients int, body func()) float64 {
+	b.Helper()
+	if b.N == 1 && clients > 1 {
+		body()
+		return 0
+	}
+	self0, db0 := selfCPU(), r.dbCPU()
+	before := r.rate(b, refInvoices, clients)
+	self1, db1 := selfCPU(), r.dbCPU()
+	body()
+	b.StopTimer()
+	self2, db2 := selfCPU(), r.dbCPU()
+	after := r.rate(b, refInvoices, clients)
+	self3, db3 := selfCPU(), r.dbCPU()
+	per := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(2*refInvoices) }
+	b.ReportMetric(per(self1-self0+self3-self2), "raw_tx_cpu_ms")
+	if r.pg {
+		b.ReportMetric(per(db1-db0+db3-db2), "raw_tx_db_cpu_ms")
+	}
+	return float64(2*refInvoices) / (before + after).Seconds()
+}
+
+// dbCPU is PostgreSQL's CPU so far, or 0 on SQLite.
+func (r *rawInvoices) dbCPU() time.Duration {
+	if !r.pg {
+		return 0
+	}
+	return postgresCPU()
+}
+
+// reportTx reports the raw-invoice reference beside the rate: raw_tx/s and
+// x_raw_tx = invoices/s ÷ raw_tx/s.
+func reportTx(b *testing.B, refTx float64) {
+	if refTx <= 0 {
+		return
+	}
+	b.ReportMetric(refTx, "raw_tx/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/refTx, "x_raw_tx")
+}
+
+// rebindFor rewrites ? placeholders for db's engine.
+func rebindFor(db *store.DB, q string) string {
+	if db.Engine() != store.Postgres {
+		return q
+	}
+	var sb strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&sb, "$%d", n)
+			continue
+		}
+		sb.WriteRune(c)
+	}
+	return sb.String()
+}
+
 // latencies collects the duration of each operation from any goroutine.
 type latencies struct {
 	mu   sync.Mutex
@@ -218,15 +398,22 @@ func (l *latencies) reportAs(b *testing.B, unit string, ref float64, clients int
 
 // BenchmarkInvoiceCreateIssue measures creating a 10-line draft (POST
 // /api/v1/invoices) and issuing it (POST /api/v1/invoices/{id}/status,
-// "open": legal number, ledger posting) on each engine, with one client
-// and with benchClients clients, over a real HTTP server with an
-// administrator API key. One operation is both requests: two transactions.
-// The service variant makes the same two calls on the service, without
-// HTTP. As in BenchmarkCustomerCreate, each variant measures the engine's
-// raw single-row insert rate with the same number of clients, refRows rows
-// just before its timed loop and refRows just after (raw_rows/s), and
-// reports x_raw = invoices/s ÷ raw rows/s, beside the p50 and p99 latency of
-// one create + issue.
+// "open": legal number, ledger posting) on each engine, over a real HTTP
+// server with an administrator API key, and the same on the service
+// without HTTP:
+//
+//   - service, http, http_parallel: two calls, two transactions;
+//   - service_one_tx, http_one_request: one call with "issue": true, one
+//     transaction (CreateIssuedInvoice).
+//
+// Each variant reports, besides invoices/s and the p50 and p99 latency of
+// one create + issue, two references measured with the same number of
+// clients just before and just after its timed loop: the engine's raw
+// single-row insert rate (raw_rows/s, x_raw = invoices/s ÷ raw rows/s) and
+// the same rows written raw in one transaction per invoice (rawInvoices:
+// raw_tx/s, x_raw_tx), and the CPU spent per invoice: cpu_ms/op for this
+// process (Facturo with SQLite inside it; the http variants include the
+// benchmark's HTTP client) and db_cpu_ms/op for PostgreSQL's processes.
 func BenchmarkInvoiceCreateIssue(b *testing.B) {
 	for _, engine := range testdb.Engines {
 		b.Run(string(engine), func(b *testing.B) {
@@ -234,78 +421,134 @@ func BenchmarkInvoiceCreateIssue(b *testing.B) {
 			raw := newRawInserter(b, env.db)
 			customers := invoiceBenchSetup(b, env)
 			bodies := make([][]byte, len(customers))
+			issueBodies := make([][]byte, len(customers))
 			inputs := make([]service.InvoiceInput, len(customers))
 			for i, c := range customers {
 				bodies[i], inputs[i] = invoiceBody(b, c), invoiceInput(c)
+				issueBodies[i] = withIssue(b, bodies[i])
 			}
-			if err := createAndIssue(env, bodies[0]); err != nil { // warm up
+			ctx := context.Background()
+			warm, err := env.svc.CreateIssuedInvoice(ctx, env.caller, inputs[0], nil) // warm up, and the reference's rows
+			if err != nil {
 				b.Fatal(err)
 			}
-			b.Run("service", func(b *testing.B) {
-				ctx := context.Background()
+			rawTx := newRawInvoices(b, env.db, env.caller.TenantID, warm.Invoice.ID)
+			pg := engine == store.Postgres
+			// timed runs loop over b.Loop with one client, measuring both
+			// references and the CPU around it.
+			timed := func(b *testing.B, op func(i int) error) {
 				var lat latencies
+				var refTx float64
 				ref := raw.reference(b, 1, func() {
-					durs := make([]time.Duration, 0, 1024)
-					i := 0
-					for b.Loop() {
-						start := time.Now()
-						inv, err := env.svc.CreateInvoice(ctx, env.caller, inputs[i%len(inputs)])
-						i++
-						if err != nil {
-							b.Fatal(err)
+					refTx = rawTx.around(b, 1, func() {
+						durs := make([]time.Duration, 0, 1024)
+						cpu := startCPU(pg)
+						i := 0
+						for b.Loop() {
+							start := time.Now()
+							if err := op(i); err != nil {
+								b.Fatal(err)
+							}
+							i++
+							durs = append(durs, time.Since(start))
 						}
-						if _, err := env.svc.UpdateInvoiceStatus(ctx, env.caller, inv.ID, service.StatusChange{Status: "open"}); err != nil {
-							b.Fatal(err)
-						}
-						durs = append(durs, time.Since(start))
-					}
-					lat.add(durs)
+						b.StopTimer()
+						cpu.report(b, b.N)
+						lat.add(durs)
+					})
 				})
 				lat.report(b, ref, 1)
+				reportTx(b, refTx)
+			}
+			b.Run("service", func(b *testing.B) {
+				timed(b, func(i int) error {
+					inv, err := env.svc.CreateInvoice(ctx, env.caller, inputs[i%len(inputs)])
+					if err != nil {
+						return err
+					}
+					_, err = env.svc.UpdateInvoiceStatus(ctx, env.caller, inv.ID, service.StatusChange{Status: "open"})
+					return err
+				})
+			})
+			b.Run("service_one_tx", func(b *testing.B) {
+				timed(b, func(i int) error {
+					res, err := env.svc.CreateIssuedInvoice(ctx, env.caller, inputs[i%len(inputs)], nil)
+					if err == nil && res.Invoice.Number == "" {
+						err = fmt.Errorf("not issued: %+v", res.Invoice)
+					}
+					return err
+				})
 			})
 			b.Run("http", func(b *testing.B) {
-				var lat latencies
-				ref := raw.reference(b, 1, func() {
-					durs := make([]time.Duration, 0, 1024)
-					i := 0
-					for b.Loop() {
-						start := time.Now()
-						if err := createAndIssue(env, bodies[i%len(bodies)]); err != nil {
-							b.Fatal(err)
-						}
-						i++
-						durs = append(durs, time.Since(start))
-					}
-					lat.add(durs)
-				})
-				lat.report(b, ref, 1)
+				timed(b, func(i int) error { return createAndIssue(env, bodies[i%len(bodies)]) })
+			})
+			b.Run("http_one_request", func(b *testing.B) {
+				timed(b, func(i int) error { return createIssued(env, issueBodies[i%len(issueBodies)]) })
 			})
 			b.Run("http_parallel", func(b *testing.B) {
 				clients := setClients(b)
 				var lat latencies
 				var next sync.Mutex
+				var refTx float64
 				i := 0
 				ref := raw.reference(b, clients, func() {
-					b.ResetTimer()
-					b.RunParallel(func(pb *testing.PB) {
-						durs := make([]time.Duration, 0, 256)
-						defer func() { lat.add(durs) }()
-						for pb.Next() {
-							next.Lock()
-							body := bodies[i%len(bodies)]
-							i++
-							next.Unlock()
-							start := time.Now()
-							if err := createAndIssue(env, body); err != nil {
-								b.Error(err)
-								return
+					refTx = rawTx.around(b, clients, func() {
+						cpu := startCPU(pg)
+						b.ResetTimer()
+						b.RunParallel(func(pb *testing.PB) {
+							durs := make([]time.Duration, 0, 256)
+							defer func() { lat.add(durs) }()
+							for pb.Next() {
+								next.Lock()
+								body := bodies[i%len(bodies)]
+								i++
+								next.Unlock()
+								start := time.Now()
+								if err := createAndIssue(env, body); err != nil {
+									b.Error(err)
+									return
+								}
+								durs = append(durs, time.Since(start))
 							}
-							durs = append(durs, time.Since(start))
-						}
+						})
+						b.StopTimer()
+						cpu.report(b, b.N)
 					})
 				})
 				lat.report(b, ref, clients)
+				reportTx(b, refTx)
 			})
 		})
 	}
+}
+
+// withIssue is a create-invoice body with "issue": true.
+func withIssue(tb testing.TB, body []byte) []byte {
+	tb.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		tb.Fatal(err)
+	}
+	m["issue"] = true
+	out, err := json.Marshal(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// createIssued creates and issues a document in one request.
+func createIssued(env *benchEnv, body []byte) error {
+	out, err := postJSON(env.client, env.url, env.key, "/api/v1/invoices", body, http.StatusCreated)
+	if err != nil {
+		return err
+	}
+	var inv struct {
+		Status string `json:"status"`
+		Number string `json:"number"`
+	}
+	if err := json.Unmarshal(out, &inv); err != nil || inv.Status != "open" || inv.Number == "" {
+		return fmt.Errorf("create and issue: %s", out)
+	}
+	return nil
 }
