@@ -44,6 +44,7 @@ type Service interface {
 	SendDueEmails(ctx context.Context, limit int) (service.EmailRun, error)
 	SendEmail(ctx context.Context, tenantID, notificationID string) (service.EmailRun, error)
 	DeliverDueWebhooks(ctx context.Context, limit int) (service.WebhookRun, error)
+	HelpBillingRun(ctx context.Context, tenantID, runID string) (int, error)
 }
 
 // Database is the store as the jobs use it (*store.DB): River's driver over
@@ -284,6 +285,11 @@ func New(db Database, svc Service, cfg Config) (*Runner, error) {
 	if err := river.AddWorkerSafely(workers, &txWorker[jobargs.DeliverWebhooks]{run: r.wakeWebhooks, timeout: 5 * time.Minute}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
+	// A helper bills batches of a run, each in its own transaction, as long
+	// as the run has open ones.
+	if err := river.AddWorkerSafely(workers, &txWorker[jobargs.HelpBillingRun]{run: r.helpRun, timeout: min(time.Hour, cfg.RescueAfter)}); err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
 	client, err := river.NewClient(db.JobDriver(), &river.Config{
 		ID:                   cfg.Node,
 		Logger:               slog.New(warnings{r.log.Handler()}).With("component", "jobs"),
@@ -403,6 +409,16 @@ func (r *Runner) recharge(ctx context.Context, a jobargs.WalletRecharge) error {
 	n, err := r.svc.RunWalletRecharge(ctx, a.TenantID, a.RechargeID)
 	if n > 0 && err == nil {
 		r.log.Info("job done", "kind", jobargs.KindWalletRecharge, "tenant", a.TenantID, "recharge", a.RechargeID)
+	}
+	return err
+}
+
+// helpRun bills open batches of a running billing run beside the node that
+// started it: the job the store inserted with the run's plan.
+func (r *Runner) helpRun(ctx context.Context, a jobargs.HelpBillingRun) error {
+	n, err := r.svc.HelpBillingRun(ctx, a.TenantID, a.RunID)
+	if n > 0 {
+		r.log.Info("job done", "kind", jobargs.KindHelpBillingRun, "tenant", a.TenantID, "run", a.RunID, "batches", n)
 	}
 	return err
 }

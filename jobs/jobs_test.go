@@ -100,6 +100,10 @@ func (c *counting) DeliverDueWebhooks(context.Context, int) (service.WebhookRun,
 	return service.WebhookRun{}, err
 }
 
+func (c *counting) HelpBillingRun(_ context.Context, tenantID, _ string) (int, error) {
+	return c.ran(jobargs.KindHelpBillingRun, tenantID)
+}
+
 // period is every kind's period in the scheduling tests.
 const period = 2 * time.Second
 

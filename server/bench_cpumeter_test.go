@@ -42,4 +42,3 @@ func (m *cpuMeter) report(b *testing.B, ops int) {
 		b.ReportMetric(float64(db)/float64(time.Millisecond)/float64(ops), "db_cpu_ms/op")
 	}
 }
-

@@ -22,9 +22,10 @@ type crashNow struct{}
 // TestBillingRunResumedAfterCrash (issue 12, 4): a node dies in the middle
 // of a run (the fault hook panics, so nothing marks the run failed); the
 // run stays running under the dead node's lease. While the lease lasts,
-// another node starting the period gets the running run and does nothing;
-// once it expires, another service instance's sweep resumes the same run
-// and completes it, every item billed exactly once.
+// another node starting the period joins the run: it bills the run's open
+// batches and leaves the run to its node (issue 15; until then it did
+// nothing); once the lease expires, another service instance's sweep
+// resumes the same run and completes it, every item billed exactly once.
 func TestBillingRunResumedAfterCrash(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
@@ -61,9 +62,11 @@ func TestBillingRunResumedAfterCrash(t *testing.T) {
 		crashed := runs[0]
 
 		other := service.New(db, service.WithClock(clk.Now), service.WithBillingBatch(1))
-		// The lease is still valid: the run is not taken over.
-		if got := must(other.RunBilling(ctx, p, from, to, false, nil, nil)).ok(t); got.ID != crashed.ID || got.Status != "running" || got.InvoicesCreated != crashed.InvoicesCreated {
-			t.Fatalf("a start while the lease lasts: %+v", got)
+		// The lease is still valid: the run is not taken over, its open
+		// batches are billed by the node that joined.
+		if got := must(other.RunBilling(ctx, p, from, to, false, nil, nil)).ok(t); got.ID != crashed.ID || got.Status != "running" ||
+			got.InvoicesCreated <= crashed.InvoicesCreated || got.ItemsDone != got.ItemsTotal {
+			t.Fatalf("a start while the lease lasts: %+v, want the running run with every item billed", got)
 		}
 		if got := must(other.ResumeBillingRuns(ctx, p.TenantID)).ok(t); len(got) != 0 {
 			t.Fatalf("a sweep resumed a run whose lease lasts: %+v", got)

@@ -60,6 +60,8 @@ type (
 	InvoicedItem = sales.InvoicedItem
 	// SkippedGroup is an invoice group billing left out, and why.
 	SkippedGroup = sales.SkippedGroup
+	// RunBatch is a planned part of a run's invoicing, billed by any node.
+	RunBatch = sales.RunBatch
 	// InvoiceNowInput is what "invoice now" bills for one customer.
 	InvoiceNowInput = sales.InvoiceNowInput
 	// InvoiceNowResult is what "invoice now" made.
@@ -96,6 +98,8 @@ func (s *Service) newSales(store Store) *sales.Service {
 		Tickets:   usecase.Narrow[sales.TicketsTx, Tx](store, func(tx Tx) sales.TicketsTx { return tx }),
 		Runs:      usecase.Narrow[sales.RunsTx, Tx](store, func(tx Tx) sales.RunsTx { return tx }),
 		Billing:   usecase.Narrow[sales.BillingTx, Tx](store, func(tx Tx) sales.BillingTx { return tx }),
+		Plans:     usecase.Narrow[sales.PlanTx, Tx](store, func(tx Tx) sales.PlanTx { return tx }),
+		Batches:   usecase.Narrow[sales.BatchTx, Tx](store, func(tx Tx) sales.BatchTx { return tx }),
 	}, sales.Deps{
 		Emit: func(ctx context.Context, tx usecase.AuditTx, tenantID string, e usecase.Event) error {
 			return s.emitEvent(ctx, tx.(notify.EventStore), tenantID, e.Type, e.Data)
@@ -111,7 +115,7 @@ func (s *Service) newSales(store Store) *sales.Service {
 			return nil
 		},
 		Invoices: salesInvoices{s},
-		RateFor: func(ctx context.Context, tx sales.BillingTx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (decimal.Decimal, bool, error) {
+		RateFor: func(ctx context.Context, tx sales.BillTx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (decimal.Decimal, bool, error) {
 			return exchangeRateFor(ctx, tx.(bookkeeping.RateReader), tenant, explicit, currency, date)
 		},
 		NoRateReason:       noRateReason,
@@ -155,7 +159,7 @@ func (s *Service) renewDue(ctx context.Context, tx accounts.SubscriptionsTx, ten
 type salesInvoices struct{ s *Service }
 
 // Memo remembers the settings and customers of one billing transaction.
-func (b salesInvoices) Memo(tx sales.BillingTx, customers []billing.Customer) sales.BillingTx {
+func (b salesInvoices) Memo(tx sales.BillTx, customers []billing.Customer) sales.BillTx {
 	m := newMemoTx(tx.(Tx))
 	for _, c := range customers {
 		m.customers[c.ID] = c
@@ -164,12 +168,12 @@ func (b salesInvoices) Memo(tx sales.BillingTx, customers []billing.Customer) sa
 }
 
 // Prepare completes and checks a draft made of sales items.
-func (b salesInvoices) Prepare(ctx context.Context, tx sales.BillingTx, p access.Principal, inv *billing.Invoice) error {
+func (b salesInvoices) Prepare(ctx context.Context, tx sales.BillTx, p access.Principal, inv *billing.Invoice) error {
 	return b.s.PrepareDraft(ctx, tx.(invoicing.IssueTx), p, inv, InvoiceInput{})
 }
 
 // Issue issues a prepared draft and saves it.
-func (b salesInvoices) Issue(ctx context.Context, tx sales.BillingTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
+func (b salesInvoices) Issue(ctx context.Context, tx sales.BillTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error {
 	wide := tx.(invoicing.IssueTx)
 	if err := b.s.IssueDraft(ctx, wide, p, inv, tenant, today); err != nil {
 		return fmt.Errorf("issue %s: %w", inv.DocumentNumber, err)
@@ -179,7 +183,7 @@ func (b salesInvoices) Issue(ctx context.Context, tx sales.BillingTx, p access.P
 
 // EmitBilled emits invoice.created (and invoice.issued) for what one
 // billing transaction made.
-func (b salesInvoices) EmitBilled(ctx context.Context, tx sales.BillingTx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error {
+func (b salesInvoices) EmitBilled(ctx context.Context, tx sales.BillTx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error {
 	return b.s.emitBilledEvents(ctx, tx.(notify.EventStore), tenantID, invs, issued, extra)
 }
 

@@ -67,6 +67,8 @@ type Tx interface {
 	SalesItemLister
 	sales.RunStore
 	sales.RunRecorder
+	sales.PlanTx
+	sales.BatchTx
 	sales.GroupStore
 	sales.BillStore
 	sales.ItemReleaser

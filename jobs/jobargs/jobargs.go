@@ -78,3 +78,29 @@ func (DeliverWebhooks) Kind() string { return KindDeliverWebhooks }
 func (a DeliverWebhooks) Opts() *river.InsertOpts {
 	return &river.InsertOpts{ScheduledAt: a.Due, MaxAttempts: 5}
 }
+
+// HelpBillingRun bills open batches of a running billing run on whichever
+// node takes it: the store inserts a few with a run's plan (on PostgreSQL,
+// where nodes bill batches side by side), so that serve nodes share the
+// run with the node that started it.
+type HelpBillingRun struct {
+	TenantID string `json:"tenant_id"`
+	RunID    string `json:"run_id"`
+	// Helper numbers the helpers of one plan: each is a job of its own.
+	Helper int `json:"helper"`
+	// Plan is the run's last batch when the plan was made: a plan made
+	// again (a resumed run) inserts new helpers.
+	Plan int `json:"plan"`
+}
+
+// KindHelpBillingRun is the River kind of HelpBillingRun.
+const KindHelpBillingRun = "help_billing_run"
+
+// Kind is the job's River kind.
+func (HelpBillingRun) Kind() string { return KindHelpBillingRun }
+
+// Opts makes the job once for its arguments. A helper that fails leaves
+// the batch it was billing open for the others: it is not retried.
+func (HelpBillingRun) Opts() *river.InsertOpts {
+	return &river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}

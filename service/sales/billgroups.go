@@ -67,7 +67,7 @@ func (l skipList) add(account string, c billing.Customer, provider, currency str
 // another transaction billed first are not claimed, so an item is never
 // billed twice; if one changes under it, the transaction fails with a
 // conflict and nothing is written.
-func (s *Service) billAccounts(ctx context.Context, tx BillingTx, p access.Principal, accounts []string, o billOptions) ([]billing.Invoice, int, error) {
+func (s *Service) billAccounts(ctx context.Context, tx BillTx, p access.Principal, accounts []string, o billOptions) ([]billing.Invoice, int, error) {
 	// The accounts and the customers billed to them, in one query; with
 	// customerID, only that customer and its sub-accounts.
 	custs, err := tx.CustomersBilledTo(ctx, p.TenantID, accounts)

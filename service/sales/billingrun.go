@@ -46,6 +46,16 @@ type RunRecorder interface {
 	SetBillingRunSkips(ctx context.Context, tenantID, runID string, accounts []string, skips []SkippedGroup) error
 }
 
+// RunBatch is a planned part of a run's invoicing: whole bill-to accounts
+// (about batchItems items), billed in one transaction by whichever node
+// claims it, with the exchange rates the run was started with.
+type RunBatch struct {
+	Seq      int
+	Accounts []string
+	Items    int
+	Rates    map[string]string
+}
+
 // GroupStore reads what a period has pending.
 type GroupStore interface {
 	// BillingGroups lists the pending items of a period grouped by bill-to
@@ -282,8 +292,12 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	if err != nil {
 		return run, err
 	}
-	if run.Status == "completed" || !leased {
+	if run.Status == "completed" {
 		return s.reportRun(progress, run), nil
+	}
+	if !leased {
+		// A live node is running it: help with its open batches.
+		return s.helpRun(ctx, p, run, owner, progress)
 	}
 	// A resumed run keeps what it was started with.
 	issue = run.Issue
@@ -347,8 +361,9 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 			return abort(err)
 		}
 	}
-	// 2. Invoices: a batch of bill-to accounts per transaction, one invoice
-	// per account, provider and currency.
+	// 2. Invoices: planned as batches of whole bill-to accounts, one invoice
+	// per account, provider and currency; this node and any node that joins
+	// the run claim the open batches and bill each in its own transaction.
 	var groups []BillingGroup
 	skipped := 0
 	if err := s.runs.Store.Read(ctx, func(tx RunsTx) error {
@@ -365,13 +380,17 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	for _, g := range groups {
 		remaining += g.Items
 	}
+	batches := planBatches(groups, s.batchItems(), rates)
 	// Totals: what earlier attempts did plus what is left now.
-	if _, err := usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
+	if _, err := usecase.Write(ctx, s.plans, p, access.RunBilling, nil, func(tx PlanTx) (struct{}, usecase.Audit, error) {
 		if err := lease(ctx, tx); err != nil {
 			return struct{}{}, usecase.Audit{}, err
 		}
 		cur, err := tx.GetBillingRun(ctx, p.TenantID, run.ID)
 		if err != nil {
+			return struct{}{}, usecase.Audit{}, err
+		}
+		if err := tx.PlanBillingRunBatches(ctx, p.TenantID, run.ID, batches); err != nil {
 			return struct{}{}, usecase.Audit{}, err
 		}
 		return struct{}{}, usecase.Audit{}, tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsTotal: cur.ItemsDone + remaining - cur.ItemsTotal,
@@ -380,27 +399,33 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		return abort(err)
 	}
 	report()
-	for start := 0; start < len(groups); {
-		// A batch: whole accounts, about batchItems items.
-		end, items := start, 0
-		for end < len(groups) && (items < s.batchItems() || (end > start && groups[end].AccountID == groups[end-1].AccountID)) {
-			items += groups[end].Items
-			end++
-		}
-		var accounts []string
-		for _, g := range groups[start:end] {
-			if len(accounts) == 0 || accounts[len(accounts)-1] != g.AccountID {
-				accounts = append(accounts, g.AccountID)
+	if _, err := s.billBatches(ctx, p, run, period, owner, issue, lease, report); err != nil {
+		return abort(err)
+	}
+	// Batches other nodes hold: wait for them, keeping the lease; one whose
+	// node died is open again and billed here.
+	for {
+		open := 0
+		if _, err := usecase.Write(ctx, s.plans, p, access.RunBilling, nil, func(tx PlanTx) (struct{}, usecase.Audit, error) {
+			var err error
+			if open, err = tx.OpenBillingRunBatches(ctx, p.TenantID, run.ID); err != nil {
+				return struct{}{}, usecase.Audit{}, err
 			}
-		}
-		if err := s.faultPoint("group"); err != nil {
+			return struct{}{}, usecase.Audit{}, lease(ctx, tx)
+		}); err != nil {
 			return abort(err)
 		}
-		if err := s.billBatch(ctx, p, run, period, accounts, issue, rates, lease); err != nil {
-			return abort(fmt.Errorf("bill accounts %s to %s: %w", accounts[0], accounts[len(accounts)-1], err))
+		if open == 0 {
+			break
 		}
-		report()
-		start = end
+		select {
+		case <-ctx.Done():
+			return abort(ctx.Err())
+		case <-time.After(batchWait):
+		}
+		if _, err := s.billBatches(ctx, p, run, period, owner, issue, lease, report); err != nil {
+			return abort(err)
+		}
 	}
 	_, err = usecase.Write(ctx, s.runs, p, access.RunBilling, nil, func(tx RunsTx) (struct{}, usecase.Audit, error) {
 		if err := lease(ctx, tx); err != nil {
@@ -555,36 +580,121 @@ func (s *Service) ResumeBillingRuns(ctx context.Context, tenantID string) ([]Bil
 	return out, nil
 }
 
-// billBatch bills a batch of bill-to accounts in one transaction and
-// records the progress in the same transaction.
-func (s *Service) billBatch(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, accounts []string,
-	issue bool, rates map[string]string, lease func(context.Context, RunRecorder) error) error {
-	_, err := usecase.Write(ctx, s.billing, p, access.RunBilling, nil, func(tx BillingTx) (struct{}, usecase.Audit, error) {
-		if err := lease(ctx, tx); err != nil {
-			return struct{}{}, usecase.Audit{}, err
+// batchWait is how long the node running a run waits between looks at the
+// batches other nodes hold.
+const batchWait = 100 * time.Millisecond
+
+// planBatches splits the groups of a period (ordered by account) into
+// batches of whole accounts of about batchItems items each.
+func planBatches(groups []BillingGroup, batchItems int, rates map[string]string) []RunBatch {
+	var out []RunBatch
+	for start := 0; start < len(groups); {
+		end, items := start, 0
+		for end < len(groups) && (items < batchItems || (end > start && groups[end].AccountID == groups[end-1].AccountID)) {
+			items += groups[end].Items
+			end++
+		}
+		b := RunBatch{Items: items, Rates: rates}
+		for _, g := range groups[start:end] {
+			if len(b.Accounts) == 0 || b.Accounts[len(b.Accounts)-1] != g.AccountID {
+				b.Accounts = append(b.Accounts, g.AccountID)
+			}
+		}
+		out = append(out, b)
+		start = end
+	}
+	return out
+}
+
+// billBatches claims and bills the run's open batches, one transaction
+// each, until none is left that another node does not hold, and returns
+// how many it billed. lease renews the run's lease in each batch's
+// transaction (nil on a node helping the node that runs it); report, when
+// set, follows each batch.
+func (s *Service) billBatches(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, node string, issue bool,
+	lease func(context.Context, RunRecorder) error, report func()) (int, error) {
+	n := 0
+	for {
+		if err := s.faultPoint("group"); err != nil {
+			return n, err
+		}
+		billed, err := s.billNextBatch(ctx, p, run, period, node, issue, lease)
+		if err != nil || !billed {
+			return n, err
+		}
+		n++
+		if report != nil {
+			report()
+		}
+	}
+}
+
+// billNextBatch claims the run's next open batch and bills its bill-to
+// accounts in one transaction, which records the progress and marks the
+// batch done by node; false when no batch was open.
+func (s *Service) billNextBatch(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, node string,
+	issue bool, lease func(context.Context, RunRecorder) error) (bool, error) {
+	return usecase.Write(ctx, s.batches, p, access.RunBilling, nil, func(tx BatchTx) (bool, usecase.Audit, error) {
+		b, ok, err := tx.ClaimBillingRunBatch(ctx, p.TenantID, run.ID)
+		if err != nil || !ok {
+			return false, usecase.Audit{}, err
+		}
+		if lease != nil {
+			if err := lease(ctx, tx); err != nil {
+				return false, usecase.Audit{}, err
+			}
 		}
 		held := 0
 		var skipped []SkippedGroup
-		invs, n, err := s.billAccounts(ctx, tx, p, accounts, billOptions{period: period, invDate: period.To, invPeriod: &period,
-			issue: issue, rates: rates, event: map[string]any{"billing_run_id": run.ID}, held: &held, skipped: &skipped})
+		invs, n, err := s.billAccounts(ctx, tx, p, b.Accounts, billOptions{period: period, invDate: period.To, invPeriod: &period,
+			issue: issue, rates: b.Rates, event: map[string]any{"billing_run_id": run.ID}, held: &held, skipped: &skipped})
 		if err != nil {
-			return struct{}{}, usecase.Audit{}, err
+			return false, usecase.Audit{}, fmt.Errorf("bill accounts %s to %s: %w", b.Accounts[0], b.Accounts[len(b.Accounts)-1], err)
 		}
-		if err := tx.SetBillingRunSkips(ctx, p.TenantID, run.ID, accounts, skipped); err != nil {
-			return struct{}{}, usecase.Audit{}, err
+		if err := tx.SetBillingRunSkips(ctx, p.TenantID, run.ID, b.Accounts, skipped); err != nil {
+			return false, usecase.Audit{}, err
 		}
 		// Held credits stay pending: they leave the run's total.
 		if err := tx.AddBillingRunProgress(ctx, p.TenantID, run.ID, RunProgress{ItemsTotal: -held, ItemsDone: n, GroupsDone: len(invs), InvoicesCreated: len(invs),
 			Status: "running", Phase: "invoicing", At: s.now()}); err != nil {
-			return struct{}{}, usecase.Audit{}, err
+			return false, usecase.Audit{}, err
+		}
+		if err := tx.FinishBillingRunBatch(ctx, p.TenantID, run.ID, b.Seq, node, s.now()); err != nil {
+			return false, usecase.Audit{}, err
 		}
 		if len(invs) == 0 {
-			return struct{}{}, usecase.Audit{}, nil
+			return true, usecase.Audit{}, nil
 		}
-		return struct{}{}, usecase.Entry("billing_run.invoiced", "billing_run", run.ID, map[string]any{"accounts": len(accounts),
-			"invoices": len(invs), "items": n, "first": invs[0].DocumentNumber, "last": invs[len(invs)-1].DocumentNumber}), nil
+		return true, usecase.Entry("billing_run.invoiced", "billing_run", run.ID, map[string]any{"accounts": len(b.Accounts),
+			"invoices": len(invs), "items": n, "first": invs[0].DocumentNumber, "last": invs[len(invs)-1].DocumentNumber,
+			"batch": b.Seq, "node": node}), nil
 	})
-	return err
+}
+
+// helpRun bills open batches of a run another live node is running, as
+// node, and returns the run as it stands: the node running it completes it.
+func (s *Service) helpRun(ctx context.Context, p access.Principal, run BillingRun, node string, progress func(BillingRun)) (BillingRun, error) {
+	period := calendar.Range{From: run.PeriodStart, To: run.PeriodEnd}
+	_, err := s.billBatches(ctx, p, run, period, node, run.Issue, nil, nil)
+	return s.reportRun(progress, s.getRunOr(ctx, p.TenantID, run)), err
+}
+
+// HelpBillingRun bills, on this node, the open batches of a tenant's
+// running billing run, and returns how many it billed: the job a run's
+// start inserts so that other nodes share the work (none once the run is
+// no longer running).
+func (s *Service) HelpBillingRun(ctx context.Context, tenantID, runID string) (int, error) {
+	ctx = s.deps.Detach(ctx)
+	run, err := s.getRun(ctx, tenantID, runID)
+	if fail.Is(err, fail.NotFound) {
+		return 0, nil
+	}
+	if err != nil || run.Status != "running" {
+		return 0, err
+	}
+	p := access.System(tenantID, "billing run helper")
+	period := calendar.Range{From: run.PeriodStart, To: run.PeriodEnd}
+	return s.billBatches(ctx, p, run, period, id.NewAt("node", s.now()), run.Issue, nil, nil)
 }
 
 func checkRates(rates map[string]string) error {

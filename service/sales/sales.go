@@ -161,16 +161,42 @@ type RunsTx interface {
 	UpdateTenant(ctx context.Context, t billing.Tenant) error
 }
 
-// BillingTx is what one billing transaction (a run's batch, "invoice now")
-// reads and writes: contract items, claiming items and writing invoices,
-// and the run's progress.
-type BillingTx interface {
+// BillTx is what billing bill-to accounts reads and writes in one
+// transaction (billAccounts): claiming their items, writing the invoices,
+// and the parties, products and tax setup the invoices are made of.
+type BillTx interface {
 	usecase.AuditTx
 	BillStore
-	RunRecorder
 	CompleteTx
+}
+
+// BillingTx is what one billing transaction of "invoice now", of a run's
+// contract items or of its look for anything pending reads and writes:
+// contract items, billing accounts, and the run's progress.
+type BillingTx interface {
+	BillTx
+	RunRecorder
 	ContractLister
 	ItemInserter
+}
+
+// BatchTx is what billing one planned batch of a run reads and writes: the
+// batch's claim, its accounts billed, the run's progress.
+type BatchTx interface {
+	BillTx
+	RunRecorder
+	ClaimBillingRunBatch(ctx context.Context, tenantID, runID string) (RunBatch, bool, error)
+	FinishBillingRunBatch(ctx context.Context, tenantID, runID string, seq int, node string, at time.Time) error
+}
+
+// PlanTx is what planning a run's invoicing in batches, and waiting for the
+// batches other nodes hold, reads and writes.
+type PlanTx interface {
+	usecase.AuditTx
+	RunRecorder
+	GetBillingRun(ctx context.Context, tenantID, runID string) (BillingRun, error)
+	PlanBillingRunBatches(ctx context.Context, tenantID, runID string, batches []RunBatch) error
+	OpenBillingRunBatches(ctx context.Context, tenantID, runID string) (int, error)
 }
 
 // Invoicer prepares and issues the documents billing makes: the invoicing
@@ -179,15 +205,15 @@ type Invoicer interface {
 	// Memo returns tx remembering, for the rest of the transaction, the
 	// settings and customers that preparing many documents reads again and
 	// again, starting with customers.
-	Memo(tx BillingTx, customers []billing.Customer) BillingTx
+	Memo(tx BillTx, customers []billing.Customer) BillTx
 	// Prepare completes and checks a draft made of sales items (as creating
 	// a draft does), in tx.
-	Prepare(ctx context.Context, tx BillingTx, p access.Principal, inv *billing.Invoice) error
+	Prepare(ctx context.Context, tx BillTx, p access.Principal, inv *billing.Invoice) error
 	// Issue issues a prepared draft dated today and saves it, in tx.
-	Issue(ctx context.Context, tx BillingTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error
+	Issue(ctx context.Context, tx BillTx, p access.Principal, inv *billing.Invoice, tenant billing.Tenant, today calendar.Date) error
 	// EmitBilled records invoice.created (and invoice.issued when issued)
 	// for the documents one billing transaction made, with extra data.
-	EmitBilled(ctx context.Context, tx BillingTx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error
+	EmitBilled(ctx context.Context, tx BillTx, tenantID string, invs []billing.Invoice, issued bool, extra map[string]any) error
 }
 
 // Deps is what the sales use cases need of the rest of the service.
@@ -202,7 +228,7 @@ type Deps struct {
 	Invoices Invoicer
 	// RateFor is the exchange rate of a document in currency dated date:
 	// explicit first, then the tenant's table; ok is false when there is none.
-	RateFor func(ctx context.Context, tx BillingTx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (rate decimal.Decimal, ok bool, err error)
+	RateFor func(ctx context.Context, tx BillTx, tenant billing.Tenant, explicit map[string]string, currency string, date calendar.Date) (rate decimal.Decimal, ok bool, err error)
 	// NoRateReason says why a group in currency dated date was not billed.
 	NoRateReason func(currency string, date calendar.Date) string
 	// RenewSubscriptions bills every subscription period of the tenant due
@@ -232,6 +258,8 @@ type Stores struct {
 	Tickets   usecase.Store[TicketsTx]
 	Runs      usecase.Store[RunsTx]
 	Billing   usecase.Store[BillingTx]
+	Plans     usecase.Store[PlanTx]
+	Batches   usecase.Store[BatchTx]
 }
 
 // Service runs the sales and billing use cases.
@@ -242,6 +270,8 @@ type Service struct {
 	tickets   usecase.Env[TicketsTx]
 	runs      usecase.Env[RunsTx]
 	billing   usecase.Env[BillingTx]
+	plans     usecase.Env[PlanTx]
+	batches   usecase.Env[BatchTx]
 	deps      Deps
 	now       func() time.Time
 }
@@ -256,6 +286,8 @@ func New(st Stores, d Deps, now func() time.Time) *Service {
 		tickets:   usecase.Env[TicketsTx]{Store: st.Tickets, Now: now, Emit: emitter[TicketsTx](d)},
 		runs:      usecase.Env[RunsTx]{Store: st.Runs, Now: now, Emit: emitter[RunsTx](d)},
 		billing:   usecase.Env[BillingTx]{Store: st.Billing, Now: now, Emit: emitter[BillingTx](d)},
+		plans:     usecase.Env[PlanTx]{Store: st.Plans, Now: now, Emit: emitter[PlanTx](d)},
+		batches:   usecase.Env[BatchTx]{Store: st.Batches, Now: now, Emit: emitter[BatchTx](d)},
 		deps:      d,
 		now:       now,
 	}

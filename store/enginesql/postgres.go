@@ -73,6 +73,18 @@ func (p postgres) BillingRunSkips(ctx context.Context, arg sqlitesql.BillingRunS
 	return out, err
 }
 
+func (p postgres) ClaimBillingRunBatch(ctx context.Context, arg sqlitesql.ClaimBillingRunBatchParams) ([]sqlitesql.BillingRunBatch, error) {
+	rows, err := p.q.ClaimBillingRunBatch(ctx, pgsql.ClaimBillingRunBatchParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.BillingRunBatch, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.BillingRunBatch(r)
+	}
+	return out, err
+}
+
 func (p postgres) ClaimItems(ctx context.Context, arg sqlitesql.ClaimItemsParams) ([]sqlitesql.SalesItem, error) {
 	rows, err := p.q.ClaimItems(ctx, pgsql.ClaimItemsParams(arg))
 	if rows == nil {
@@ -242,6 +254,10 @@ func (p postgres) DeleteWebhookEndpoint(ctx context.Context, arg sqlitesql.Delet
 	return p.q.DeleteWebhookEndpoint(ctx, pgsql.DeleteWebhookEndpointParams(arg))
 }
 
+func (p postgres) DropOpenBillingRunBatches(ctx context.Context, arg sqlitesql.DropOpenBillingRunBatchesParams) error {
+	return p.q.DropOpenBillingRunBatches(ctx, pgsql.DropOpenBillingRunBatchesParams(arg))
+}
+
 func (p postgres) DueOf(ctx context.Context, arg sqlitesql.DueOfParams) ([]sqlitesql.DueOfRow, error) {
 	rows, err := p.q.DueOf(ctx, pgsql.DueOfParams(arg))
 	if rows == nil {
@@ -296,6 +312,10 @@ func (p postgres) ExchangeRateOn(ctx context.Context, arg sqlitesql.ExchangeRate
 		out[i] = sqlitesql.ExchangeRate(r)
 	}
 	return out, err
+}
+
+func (p postgres) FinishBillingRunBatch(ctx context.Context, arg sqlitesql.FinishBillingRunBatchParams) (int64, error) {
+	return p.q.FinishBillingRunBatch(ctx, pgsql.FinishBillingRunBatchParams(arg))
 }
 
 func (p postgres) FirstEntryID(ctx context.Context, tenantID string) ([]string, error) {
@@ -599,6 +619,10 @@ func (p postgres) InvoiceLines(ctx context.Context, arg sqlitesql.InvoiceLinesPa
 		out[i] = sqlitesql.InvoiceLine(r)
 	}
 	return out, err
+}
+
+func (p postgres) LastBillingRunBatch(ctx context.Context, arg sqlitesql.LastBillingRunBatchParams) (int64, error) {
+	return p.q.LastBillingRunBatch(ctx, pgsql.LastBillingRunBatchParams(arg))
 }
 
 func (p postgres) LatestBillingRun(ctx context.Context, arg sqlitesql.LatestBillingRunParams) (sqlitesql.BillingRun, error) {
@@ -935,6 +959,10 @@ func (p postgres) NextCounters(ctx context.Context, arg sqlitesql.NextCountersPa
 	return p.q.NextCounters(ctx, pgsql.NextCountersParams(arg))
 }
 
+func (p postgres) OpenBillingRunBatches(ctx context.Context, arg sqlitesql.OpenBillingRunBatchesParams) (int64, error) {
+	return p.q.OpenBillingRunBatches(ctx, pgsql.OpenBillingRunBatchesParams(arg))
+}
+
 func (p postgres) ProductByCode(ctx context.Context, arg sqlitesql.ProductByCodeParams) (sqlitesql.Product, error) {
 	r, err := p.q.ProductByCode(ctx, pgsql.ProductByCodeParams(arg))
 	return sqlitesql.Product(r), err
@@ -1155,6 +1183,7 @@ var (
 	_ = sqlitesql.Attachment(pgsql.Attachment{})
 	_ = sqlitesql.AuditLog(pgsql.AuditLog{})
 	_ = sqlitesql.BillingRun(pgsql.BillingRun{})
+	_ = sqlitesql.BillingRunBatch(pgsql.BillingRunBatch{})
 	_ = sqlitesql.BillingRunSkip(pgsql.BillingRunSkip{})
 	_ = sqlitesql.Contract(pgsql.Contract{})
 	_ = sqlitesql.ContractPart(pgsql.ContractPart{})

@@ -3,12 +3,14 @@ package salessql
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/enginesql"
@@ -290,4 +292,81 @@ func (t *Sales) BillingRunSkips(ctx context.Context, tenantID string, runIDs []s
 			CustomerName: r.CustomerName, Provider: r.Provider, Currency: r.Currency, Items: int(r.Items), Reason: r.Reason})
 	}
 	return out, nil
+}
+
+func (t *Sales) PlanBillingRunBatches(ctx context.Context, tenantID, runID string, batches []service.RunBatch) error {
+	q := enginesql.For(t.Tx)
+	if err := q.DropOpenBillingRunBatches(ctx, sqlitesql.DropOpenBillingRunBatchesParams{TenantID: tenantID, RunID: runID}); err != nil {
+		return fmt.Errorf("replan billing run: %w", err)
+	}
+	last, err := q.LastBillingRunBatch(ctx, sqlitesql.LastBillingRunBatchParams{TenantID: tenantID, RunID: runID})
+	if err != nil {
+		return fmt.Errorf("replan billing run: %w", err)
+	}
+	rows := make([]sqlitesql.BillingRunBatch, len(batches))
+	for i, b := range batches {
+		accounts, err := dbtx.JSONArg(b.Accounts)
+		if err != nil {
+			return err
+		}
+		rates, err := dbtx.JSONArg(dbtx.NonNilMap(b.Rates))
+		if err != nil {
+			return err
+		}
+		rows[i] = sqlitesql.BillingRunBatch{TenantID: tenantID, RunID: runID, Seq: last + int64(i) + 1, Accounts: accounts,
+			Items: int64(b.Items), Rates: rates, Status: "planned"}
+	}
+	if err := dbtx.BulkInsertRows(ctx, t.Tx, "billing_run_batches", rows); err != nil {
+		return fmt.Errorf("plan billing run: %w", err)
+	}
+	// PostgreSQL bills batches side by side (FOR UPDATE SKIP LOCKED): jobs
+	// that any serve node takes help the node that planned them. SQLite has
+	// one writer, so helpers would only queue behind it.
+	if t.D.Engine != dbtx.Postgres || t.Jobs == nil {
+		return nil
+	}
+	for i := range min(len(batches)-1, runHelpers) {
+		args := jobargs.HelpBillingRun{TenantID: tenantID, RunID: runID, Helper: i + 1, Plan: int(last) + len(batches)}
+		if err := t.InsertJob(ctx, args, args.Opts()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runHelpers is how many helper jobs a plan inserts at most: the nodes
+// beside the one that planned it that may bill its batches at once.
+const runHelpers = 3
+
+func (t *Sales) ClaimBillingRunBatch(ctx context.Context, tenantID, runID string) (service.RunBatch, bool, error) {
+	rows, err := enginesql.For(t.Tx).ClaimBillingRunBatch(ctx, sqlitesql.ClaimBillingRunBatchParams{TenantID: tenantID, RunID: runID})
+	if err != nil || len(rows) == 0 {
+		if err != nil {
+			err = fmt.Errorf("claim a billing run batch: %w", err)
+		}
+		return service.RunBatch{}, false, err
+	}
+	r := rows[0]
+	b := service.RunBatch{Seq: int(r.Seq), Items: int(r.Items)}
+	if err := json.Unmarshal([]byte(r.Accounts), &b.Accounts); err != nil {
+		return b, false, fmt.Errorf("billing run batch %d accounts: %w", r.Seq, err)
+	}
+	if err := json.Unmarshal([]byte(r.Rates), &b.Rates); err != nil {
+		return b, false, fmt.Errorf("billing run batch %d rates: %w", r.Seq, err)
+	}
+	return b, true, nil
+}
+
+func (t *Sales) FinishBillingRunBatch(ctx context.Context, tenantID, runID string, seq int, node string, at time.Time) error {
+	n, err := enginesql.For(t.Tx).FinishBillingRunBatch(ctx, sqlitesql.FinishBillingRunBatchParams{DoneBy: node, DoneAt: dbtx.TimeOf(at),
+		TenantID: tenantID, RunID: runID, Seq: int64(seq)})
+	return dbtx.MustAffectRows(n, err, "open billing run batch", fmt.Sprint(seq))
+}
+
+func (t *Sales) OpenBillingRunBatches(ctx context.Context, tenantID, runID string) (int, error) {
+	n, err := enginesql.For(t.Tx).OpenBillingRunBatches(ctx, sqlitesql.OpenBillingRunBatchesParams{TenantID: tenantID, RunID: runID})
+	if err != nil {
+		return 0, fmt.Errorf("open billing run batches: %w", err)
+	}
+	return int(n), nil
 }

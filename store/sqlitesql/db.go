@@ -48,6 +48,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.billingRunSkipsStmt, err = db.PrepareContext(ctx, billingRunSkips); err != nil {
 		return nil, fmt.Errorf("error preparing query BillingRunSkips: %w", err)
 	}
+	if q.claimBillingRunBatchStmt, err = db.PrepareContext(ctx, claimBillingRunBatch); err != nil {
+		return nil, fmt.Errorf("error preparing query ClaimBillingRunBatch: %w", err)
+	}
 	if q.claimItemsStmt, err = db.PrepareContext(ctx, claimItems); err != nil {
 		return nil, fmt.Errorf("error preparing query ClaimItems: %w", err)
 	}
@@ -120,6 +123,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteWebhookEndpointStmt, err = db.PrepareContext(ctx, deleteWebhookEndpoint); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteWebhookEndpoint: %w", err)
 	}
+	if q.dropOpenBillingRunBatchesStmt, err = db.PrepareContext(ctx, dropOpenBillingRunBatches); err != nil {
+		return nil, fmt.Errorf("error preparing query DropOpenBillingRunBatches: %w", err)
+	}
 	if q.dueOfStmt, err = db.PrepareContext(ctx, dueOf); err != nil {
 		return nil, fmt.Errorf("error preparing query DueOf: %w", err)
 	}
@@ -143,6 +149,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.exchangeRateOnStmt, err = db.PrepareContext(ctx, exchangeRateOn); err != nil {
 		return nil, fmt.Errorf("error preparing query ExchangeRateOn: %w", err)
+	}
+	if q.finishBillingRunBatchStmt, err = db.PrepareContext(ctx, finishBillingRunBatch); err != nil {
+		return nil, fmt.Errorf("error preparing query FinishBillingRunBatch: %w", err)
 	}
 	if q.firstEntryIDStmt, err = db.PrepareContext(ctx, firstEntryID); err != nil {
 		return nil, fmt.Errorf("error preparing query FirstEntryID: %w", err)
@@ -342,6 +351,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.invoiceLinesStmt, err = db.PrepareContext(ctx, invoiceLines); err != nil {
 		return nil, fmt.Errorf("error preparing query InvoiceLines: %w", err)
 	}
+	if q.lastBillingRunBatchStmt, err = db.PrepareContext(ctx, lastBillingRunBatch); err != nil {
+		return nil, fmt.Errorf("error preparing query LastBillingRunBatch: %w", err)
+	}
 	if q.latestBillingRunStmt, err = db.PrepareContext(ctx, latestBillingRun); err != nil {
 		return nil, fmt.Errorf("error preparing query LatestBillingRun: %w", err)
 	}
@@ -434,6 +446,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.nextCountersStmt, err = db.PrepareContext(ctx, nextCounters); err != nil {
 		return nil, fmt.Errorf("error preparing query NextCounters: %w", err)
+	}
+	if q.openBillingRunBatchesStmt, err = db.PrepareContext(ctx, openBillingRunBatches); err != nil {
+		return nil, fmt.Errorf("error preparing query OpenBillingRunBatches: %w", err)
 	}
 	if q.productByCodeStmt, err = db.PrepareContext(ctx, productByCode); err != nil {
 		return nil, fmt.Errorf("error preparing query ProductByCode: %w", err)
@@ -615,6 +630,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing billingRunSkipsStmt: %w", cerr)
 		}
 	}
+	if q.claimBillingRunBatchStmt != nil {
+		if cerr := q.claimBillingRunBatchStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing claimBillingRunBatchStmt: %w", cerr)
+		}
+	}
 	if q.claimItemsStmt != nil {
 		if cerr := q.claimItemsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing claimItemsStmt: %w", cerr)
@@ -735,6 +755,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteWebhookEndpointStmt: %w", cerr)
 		}
 	}
+	if q.dropOpenBillingRunBatchesStmt != nil {
+		if cerr := q.dropOpenBillingRunBatchesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing dropOpenBillingRunBatchesStmt: %w", cerr)
+		}
+	}
 	if q.dueOfStmt != nil {
 		if cerr := q.dueOfStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing dueOfStmt: %w", cerr)
@@ -773,6 +798,11 @@ func (q *Queries) Close() error {
 	if q.exchangeRateOnStmt != nil {
 		if cerr := q.exchangeRateOnStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing exchangeRateOnStmt: %w", cerr)
+		}
+	}
+	if q.finishBillingRunBatchStmt != nil {
+		if cerr := q.finishBillingRunBatchStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing finishBillingRunBatchStmt: %w", cerr)
 		}
 	}
 	if q.firstEntryIDStmt != nil {
@@ -1105,6 +1135,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing invoiceLinesStmt: %w", cerr)
 		}
 	}
+	if q.lastBillingRunBatchStmt != nil {
+		if cerr := q.lastBillingRunBatchStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing lastBillingRunBatchStmt: %w", cerr)
+		}
+	}
 	if q.latestBillingRunStmt != nil {
 		if cerr := q.latestBillingRunStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing latestBillingRunStmt: %w", cerr)
@@ -1258,6 +1293,11 @@ func (q *Queries) Close() error {
 	if q.nextCountersStmt != nil {
 		if cerr := q.nextCountersStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing nextCountersStmt: %w", cerr)
+		}
+	}
+	if q.openBillingRunBatchesStmt != nil {
+		if cerr := q.openBillingRunBatchesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing openBillingRunBatchesStmt: %w", cerr)
 		}
 	}
 	if q.productByCodeStmt != nil {
@@ -1532,6 +1572,7 @@ type Queries struct {
 	billingGroupsStmt             *sql.Stmt
 	billingRunOfStmt              *sql.Stmt
 	billingRunSkipsStmt           *sql.Stmt
+	claimBillingRunBatchStmt      *sql.Stmt
 	claimItemsStmt                *sql.Stmt
 	claimNotificationStmt         *sql.Stmt
 	claimNotificationsStmt        *sql.Stmt
@@ -1556,6 +1597,7 @@ type Queries struct {
 	deleteWebhookAttemptsOfStmt   *sql.Stmt
 	deleteWebhookDeliveriesOfStmt *sql.Stmt
 	deleteWebhookEndpointStmt     *sql.Stmt
+	dropOpenBillingRunBatchesStmt *sql.Stmt
 	dueOfStmt                     *sql.Stmt
 	dueSubscriptionIDsStmt        *sql.Stmt
 	dueTemplateIDsStmt            *sql.Stmt
@@ -1564,6 +1606,7 @@ type Queries struct {
 	entryIDsBySourceStmt          *sql.Stmt
 	entryLinesStmt                *sql.Stmt
 	exchangeRateOnStmt            *sql.Stmt
+	finishBillingRunBatchStmt     *sql.Stmt
 	firstEntryIDStmt              *sql.Stmt
 	getAttachmentStmt             *sql.Stmt
 	getBillingRunStmt             *sql.Stmt
@@ -1630,6 +1673,7 @@ type Queries struct {
 	insertWebhookEndpointStmt     *sql.Stmt
 	insertWebhookEventStmt        *sql.Stmt
 	invoiceLinesStmt              *sql.Stmt
+	lastBillingRunBatchStmt       *sql.Stmt
 	latestBillingRunStmt          *sql.Stmt
 	leaseBillingRunStmt           *sql.Stmt
 	linesOfInvoicesStmt           *sql.Stmt
@@ -1661,6 +1705,7 @@ type Queries struct {
 	lockCounterStmt               *sql.Stmt
 	movementByRefStmt             *sql.Stmt
 	nextCountersStmt              *sql.Stmt
+	openBillingRunBatchesStmt     *sql.Stmt
 	productByCodeStmt             *sql.Stmt
 	putBrandingStmt               *sql.Stmt
 	releaseInvoiceItemsStmt       *sql.Stmt
@@ -1720,6 +1765,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		billingGroupsStmt:             q.billingGroupsStmt,
 		billingRunOfStmt:              q.billingRunOfStmt,
 		billingRunSkipsStmt:           q.billingRunSkipsStmt,
+		claimBillingRunBatchStmt:      q.claimBillingRunBatchStmt,
 		claimItemsStmt:                q.claimItemsStmt,
 		claimNotificationStmt:         q.claimNotificationStmt,
 		claimNotificationsStmt:        q.claimNotificationsStmt,
@@ -1744,6 +1790,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteWebhookAttemptsOfStmt:   q.deleteWebhookAttemptsOfStmt,
 		deleteWebhookDeliveriesOfStmt: q.deleteWebhookDeliveriesOfStmt,
 		deleteWebhookEndpointStmt:     q.deleteWebhookEndpointStmt,
+		dropOpenBillingRunBatchesStmt: q.dropOpenBillingRunBatchesStmt,
 		dueOfStmt:                     q.dueOfStmt,
 		dueSubscriptionIDsStmt:        q.dueSubscriptionIDsStmt,
 		dueTemplateIDsStmt:            q.dueTemplateIDsStmt,
@@ -1752,6 +1799,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		entryIDsBySourceStmt:          q.entryIDsBySourceStmt,
 		entryLinesStmt:                q.entryLinesStmt,
 		exchangeRateOnStmt:            q.exchangeRateOnStmt,
+		finishBillingRunBatchStmt:     q.finishBillingRunBatchStmt,
 		firstEntryIDStmt:              q.firstEntryIDStmt,
 		getAttachmentStmt:             q.getAttachmentStmt,
 		getBillingRunStmt:             q.getBillingRunStmt,
@@ -1818,6 +1866,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		insertWebhookEndpointStmt:     q.insertWebhookEndpointStmt,
 		insertWebhookEventStmt:        q.insertWebhookEventStmt,
 		invoiceLinesStmt:              q.invoiceLinesStmt,
+		lastBillingRunBatchStmt:       q.lastBillingRunBatchStmt,
 		latestBillingRunStmt:          q.latestBillingRunStmt,
 		leaseBillingRunStmt:           q.leaseBillingRunStmt,
 		linesOfInvoicesStmt:           q.linesOfInvoicesStmt,
@@ -1849,6 +1898,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		lockCounterStmt:               q.lockCounterStmt,
 		movementByRefStmt:             q.movementByRefStmt,
 		nextCountersStmt:              q.nextCountersStmt,
+		openBillingRunBatchesStmt:     q.openBillingRunBatchesStmt,
 		productByCodeStmt:             q.productByCodeStmt,
 		putBrandingStmt:               q.putBrandingStmt,
 		releaseInvoiceItemsStmt:       q.releaseInvoiceItemsStmt,

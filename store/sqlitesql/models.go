@@ -75,6 +75,18 @@ type BillingRun struct {
 	LeaseUntil      dbtx.Time `db:"lease_until"`
 }
 
+type BillingRunBatch struct {
+	TenantID string    `db:"tenant_id"`
+	RunID    string    `db:"run_id"`
+	Seq      int64     `db:"seq"`
+	Accounts string    `db:"accounts"`
+	Items    int64     `db:"items"`
+	Rates    string    `db:"rates"`
+	Status   string    `db:"status"`
+	DoneBy   string    `db:"done_by"`
+	DoneAt   dbtx.Time `db:"done_at"`
+}
+
 type BillingRunSkip struct {
 	TenantID       string    `db:"tenant_id"`
 	RunID          string    `db:"run_id"`

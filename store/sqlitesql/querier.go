@@ -26,6 +26,7 @@ type Querier interface {
 	BillingGroups(ctx context.Context, arg BillingGroupsParams) ([]BillingGroupsRow, error)
 	BillingRunOf(ctx context.Context, arg BillingRunOfParams) (BillingRun, error)
 	BillingRunSkips(ctx context.Context, arg BillingRunSkipsParams) ([]BillingRunSkip, error)
+	ClaimBillingRunBatch(ctx context.Context, arg ClaimBillingRunBatchParams) ([]BillingRunBatch, error)
 	// The pending items of a period of some customers, locked in id order (on
 	// PostgreSQL), so transactions claiming overlapping sets wait for each
 	// other instead of deadlocking.
@@ -59,6 +60,7 @@ type Querier interface {
 	DeleteWebhookAttemptsOf(ctx context.Context, arg DeleteWebhookAttemptsOfParams) error
 	DeleteWebhookDeliveriesOf(ctx context.Context, arg DeleteWebhookDeliveriesOfParams) error
 	DeleteWebhookEndpoint(ctx context.Context, arg DeleteWebhookEndpointParams) (int64, error)
+	DropOpenBillingRunBatches(ctx context.Context, arg DropOpenBillingRunBatchesParams) error
 	// The columns of a stored document the receivable dues read, before a
 	// statement changes or deletes it (the row locked on PostgreSQL).
 	DueOf(ctx context.Context, arg DueOfParams) ([]DueOfRow, error)
@@ -69,6 +71,7 @@ type Querier interface {
 	EntryIDsBySource(ctx context.Context, arg EntryIDsBySourceParams) ([]string, error)
 	EntryLines(ctx context.Context, arg EntryLinesParams) ([]EntryLinesRow, error)
 	ExchangeRateOn(ctx context.Context, arg ExchangeRateOnParams) ([]ExchangeRate, error)
+	FinishBillingRunBatch(ctx context.Context, arg FinishBillingRunBatchParams) (int64, error)
 	FirstEntryID(ctx context.Context, tenantID string) ([]string, error)
 	GetAttachment(ctx context.Context, arg GetAttachmentParams) (Attachment, error)
 	GetBillingRun(ctx context.Context, arg GetBillingRunParams) (BillingRun, error)
@@ -166,6 +169,7 @@ type Querier interface {
 	InsertWebhookEndpoint(ctx context.Context, arg InsertWebhookEndpointParams) error
 	InsertWebhookEvent(ctx context.Context, arg InsertWebhookEventParams) error
 	InvoiceLines(ctx context.Context, arg InvoiceLinesParams) ([]InvoiceLine, error)
+	LastBillingRunBatch(ctx context.Context, arg LastBillingRunBatchParams) (int64, error)
 	LatestBillingRun(ctx context.Context, arg LatestBillingRunParams) (BillingRun, error)
 	LeaseBillingRun(ctx context.Context, arg LeaseBillingRunParams) (int64, error)
 	// The lines of some documents, with each document's currency.
@@ -204,6 +208,7 @@ type Querier interface {
 	MovementByRef(ctx context.Context, arg MovementByRefParams) (MovementByRefRow, error)
 	// Adds n to a counter (made at n) and returns its new value.
 	NextCounters(ctx context.Context, arg NextCountersParams) (int64, error)
+	OpenBillingRunBatches(ctx context.Context, arg OpenBillingRunBatchesParams) (int64, error)
 	ProductByCode(ctx context.Context, arg ProductByCodeParams) (Product, error)
 	PutBranding(ctx context.Context, arg PutBrandingParams) error
 	// A discarded draft's items return to the customer's open items: pending

@@ -237,6 +237,49 @@ func (q *Queries) BillingRunSkips(ctx context.Context, arg BillingRunSkipsParams
 	return items, nil
 }
 
+const claimBillingRunBatch = `-- name: ClaimBillingRunBatch :many
+SELECT tenant_id, run_id, seq, accounts, items, rates, status, done_by, done_at FROM billing_run_batches WHERE tenant_id = ?1 AND run_id = ?2 AND status = 'planned'
+ORDER BY seq LIMIT 1
+`
+
+type ClaimBillingRunBatchParams struct {
+	TenantID string `db:"tenant_id"`
+	RunID    string `db:"run_id"`
+}
+
+func (q *Queries) ClaimBillingRunBatch(ctx context.Context, arg ClaimBillingRunBatchParams) ([]BillingRunBatch, error) {
+	rows, err := q.query(ctx, q.claimBillingRunBatchStmt, claimBillingRunBatch, arg.TenantID, arg.RunID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []BillingRunBatch
+	for rows.Next() {
+		var i BillingRunBatch
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.RunID,
+			&i.Seq,
+			&i.Accounts,
+			&i.Items,
+			&i.Rates,
+			&i.Status,
+			&i.DoneBy,
+			&i.DoneAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const claimItems = `-- name: ClaimItems :many
 SELECT tenant_id, id, customer_id, source, source_ref, product_id, description, quantity, unit, unit_price, discount, gross, billing_date, period_start, period_end, provider, currency, charge_type, account, item_sales_tax_group, status, invoice_id, created_at, updated_at FROM sales_items
 WHERE tenant_id = ?1 AND status = 'pending' AND billing_date >= ?2 AND billing_date <= ?3
@@ -404,6 +447,47 @@ func (q *Queries) CountSkippedItems(ctx context.Context, arg CountSkippedItemsPa
 	var count int64
 	err := row.Scan(&count)
 	return count, err
+}
+
+const dropOpenBillingRunBatches = `-- name: DropOpenBillingRunBatches :exec
+DELETE FROM billing_run_batches WHERE tenant_id = ?1 AND run_id = ?2 AND status = 'planned'
+`
+
+type DropOpenBillingRunBatchesParams struct {
+	TenantID string `db:"tenant_id"`
+	RunID    string `db:"run_id"`
+}
+
+func (q *Queries) DropOpenBillingRunBatches(ctx context.Context, arg DropOpenBillingRunBatchesParams) error {
+	_, err := q.exec(ctx, q.dropOpenBillingRunBatchesStmt, dropOpenBillingRunBatches, arg.TenantID, arg.RunID)
+	return err
+}
+
+const finishBillingRunBatch = `-- name: FinishBillingRunBatch :execrows
+UPDATE billing_run_batches SET status = 'billed', done_by = ?1, done_at = ?2
+WHERE tenant_id = ?3 AND run_id = ?4 AND seq = ?5 AND status = 'planned'
+`
+
+type FinishBillingRunBatchParams struct {
+	DoneBy   string    `db:"done_by"`
+	DoneAt   dbtx.Time `db:"done_at"`
+	TenantID string    `db:"tenant_id"`
+	RunID    string    `db:"run_id"`
+	Seq      int64     `db:"seq"`
+}
+
+func (q *Queries) FinishBillingRunBatch(ctx context.Context, arg FinishBillingRunBatchParams) (int64, error) {
+	result, err := q.exec(ctx, q.finishBillingRunBatchStmt, finishBillingRunBatch,
+		arg.DoneBy,
+		arg.DoneAt,
+		arg.TenantID,
+		arg.RunID,
+		arg.Seq,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const getBillingRun = `-- name: GetBillingRun :one
@@ -885,6 +969,23 @@ func (q *Queries) InsertTimeEntry(ctx context.Context, arg InsertTimeEntryParams
 	return err
 }
 
+const lastBillingRunBatch = `-- name: LastBillingRunBatch :one
+SELECT CAST(COALESCE(MAX(seq), 0) AS INTEGER) AS seq FROM billing_run_batches
+WHERE tenant_id = ?1 AND run_id = ?2
+`
+
+type LastBillingRunBatchParams struct {
+	TenantID string `db:"tenant_id"`
+	RunID    string `db:"run_id"`
+}
+
+func (q *Queries) LastBillingRunBatch(ctx context.Context, arg LastBillingRunBatchParams) (int64, error) {
+	row := q.queryRow(ctx, q.lastBillingRunBatchStmt, lastBillingRunBatch, arg.TenantID, arg.RunID)
+	var seq int64
+	err := row.Scan(&seq)
+	return seq, err
+}
+
 const latestBillingRun = `-- name: LatestBillingRun :one
 SELECT tenant_id, id, period_start, period_end, issue, status, phase, items_total, items_done, groups_total, groups_done, invoices_created, contract_items, error, started_at, updated_at, finished_at, items_skipped, seq, supplements, lease_owner, lease_until FROM billing_runs
 WHERE tenant_id = ?1 AND period_start = ?2 AND period_end = ?3
@@ -1200,6 +1301,22 @@ func (q *Queries) ListTimeEntries(ctx context.Context, arg ListTimeEntriesParams
 		return nil, err
 	}
 	return items, nil
+}
+
+const openBillingRunBatches = `-- name: OpenBillingRunBatches :one
+SELECT COUNT(*) FROM billing_run_batches WHERE tenant_id = ?1 AND run_id = ?2 AND status = 'planned'
+`
+
+type OpenBillingRunBatchesParams struct {
+	TenantID string `db:"tenant_id"`
+	RunID    string `db:"run_id"`
+}
+
+func (q *Queries) OpenBillingRunBatches(ctx context.Context, arg OpenBillingRunBatchesParams) (int64, error) {
+	row := q.queryRow(ctx, q.openBillingRunBatchesStmt, openBillingRunBatches, arg.TenantID, arg.RunID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
 const productByCode = `-- name: ProductByCode :one

@@ -221,3 +221,21 @@ SELECT * FROM sales_items
 WHERE tenant_id = sqlc.arg(tenant_id) AND status = 'pending' AND billing_date >= sqlc.arg(from_date) AND billing_date <= sqlc.arg(to_date)
     AND customer_id = ANY(sqlc.arg(customer_ids)::text[])
 ORDER BY id FOR UPDATE;
+
+-- name: LastBillingRunBatch :one
+SELECT CAST(COALESCE(MAX(seq), 0) AS INTEGER) AS seq FROM billing_run_batches
+WHERE tenant_id = sqlc.arg(tenant_id) AND run_id = sqlc.arg(run_id);
+
+-- name: DropOpenBillingRunBatches :exec
+DELETE FROM billing_run_batches WHERE tenant_id = sqlc.arg(tenant_id) AND run_id = sqlc.arg(run_id) AND status = 'planned';
+
+-- name: ClaimBillingRunBatch :many
+SELECT * FROM billing_run_batches WHERE tenant_id = sqlc.arg(tenant_id) AND run_id = sqlc.arg(run_id) AND status = 'planned'
+ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED;
+
+-- name: FinishBillingRunBatch :execrows
+UPDATE billing_run_batches SET status = 'billed', done_by = sqlc.arg(done_by), done_at = sqlc.arg(done_at)
+WHERE tenant_id = sqlc.arg(tenant_id) AND run_id = sqlc.arg(run_id) AND seq = sqlc.arg(seq) AND status = 'planned';
+
+-- name: OpenBillingRunBatches :one
+SELECT COUNT(*) FROM billing_run_batches WHERE tenant_id = sqlc.arg(tenant_id) AND run_id = sqlc.arg(run_id) AND status = 'planned';
