@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -24,7 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"github.com/riverqueue/river"
@@ -339,11 +340,34 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash string) (access.APIKey, err
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(service.Tx) error) (err error) {
 	prepared := db.prepared(ctx, pool) // before the writer's one connection is taken
 	config := db.configCache(ctx)
-	sqlTx, err := pool.BeginTx(ctx, opts)
-	if err != nil {
+	var sqlTx *sql.Tx
+	var copyIn func(ctx context.Context, copySQL string, data io.Reader) error
+	if db.engine == dbtx.Postgres && (opts == nil || !opts.ReadOnly) {
+		// A write transaction on a connection of its own, so that bulk
+		// inserts can COPY into it (dbtx.Tx.Copy).
+		var conn *sql.Conn
+		if conn, err = pool.Conn(ctx); err != nil {
+			return fmt.Errorf("begin transaction: %w", err)
+		}
+		defer conn.Close() // after the transaction ends: deferred first, run last
+		if sqlTx, err = conn.BeginTx(ctx, opts); err != nil {
+			return fmt.Errorf("begin transaction: %w", err)
+		}
+		copyIn = func(ctx context.Context, copySQL string, data io.Reader) error {
+			return conn.Raw(func(dc any) error {
+				c, ok := dc.(*stdlib.Conn)
+				if !ok {
+					return fmt.Errorf("copy: the connection is a %T, not pgx's", dc)
+				}
+				_, err := c.Conn().PgConn().CopyFrom(ctx, data, copySQL)
+				return err
+			})
+		}
+	} else if sqlTx, err = pool.BeginTx(ctx, opts); err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	t := newTx(sqlTx, db.d, db.jobs, prepared, config)
+	t.Tx.Copy = copyIn
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 
 	"github.com/riverqueue/river"
 )
@@ -37,6 +38,10 @@ type Tx struct {
 	// Config is the store's per-tenant configuration cache
 	// (configcache.Cache), or nil for none.
 	Config any
+	// Copy runs a COPY … FROM STDIN statement in the transaction, reading
+	// text-format rows from data (PostgreSQL, a transaction the store
+	// opened on a connection of its own); nil where COPY is not available.
+	Copy func(ctx context.Context, copySQL string, data io.Reader) error
 	// memo holds what the area packages remember within this transaction
 	// (Remember, Recall).
 	memo map[any]any
