@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -68,6 +69,9 @@ type (
 	InvoiceNowResult = sales.InvoiceNowResult
 )
 
+// TraceSteps are the steps of a billing run WithBillingTrace reports, in order.
+var TraceSteps = sales.TraceSteps
+
 // SalesItemSorts are the sales item list's sort columns.
 var SalesItemSorts = sales.SalesItemSorts
 
@@ -128,6 +132,7 @@ func (s *Service) newSales(store Store) *sales.Service {
 		},
 		Detach:     Detach,
 		Fault:      s.faultPoint,
+		Trace:      s.traceStep,
 		BatchItems: func() int { return s.billBatchItems },
 	}, s.Now)
 }
@@ -195,6 +200,18 @@ func WithBillingBatch(items int) Option { return func(s *Service) { s.billBatchI
 // work (billing runs); an error from it aborts the work there, as a crash
 // would. Tests use it to kill runs at random points.
 func WithFaultHook(hook func(point string) error) Option { return func(s *Service) { s.fault = hook } }
+
+// WithBillingTrace makes billing runs report how long each step of each
+// batch took (step names: TraceSteps); benchmarks sum them per phase.
+func WithBillingTrace(trace func(step string, took time.Duration)) Option {
+	return func(s *Service) { s.trace = trace }
+}
+
+func (s *Service) traceStep(step string, took time.Duration) {
+	if s.trace != nil {
+		s.trace(step, took)
+	}
+}
 
 func (s *Service) faultPoint(point string) error {
 	if s.fault == nil {

@@ -167,6 +167,7 @@ type Service struct {
 	lists    usecase.Store[ListTx]
 	now      Clock
 	fault    func(point string) error
+	trace    func(step string, took time.Duration)
 	provider PaymentProvider
 	// billBatchItems is about how many items one billing transaction bills.
 	billBatchItems int

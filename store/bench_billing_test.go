@@ -2,10 +2,11 @@ package store_test
 
 // BenchmarkBillingRun measures a billing run over many pending sales items
 // (by default 1,000,000 for 100,000 customers, and a tenth of that to show
-// how it scales) on each engine, beside its reference in the same run:
-// bulk-inserting the same number of invoice and line rows, into tables with
-// the same columns, indexes and foreign keys, with the engine's fastest path (COPY on PostgreSQL; prepared multi-row INSERTs in
-// 10,000-row transactions on SQLite). It reports total time, items/s, the
+// how it scales) on each engine, beside its reference in the same run: the
+// engine doing the run's writes in bulk, with its fastest path, into the
+// same tables (benchBillingReference: the invoice and line rows, the items
+// marked invoiced). It reports total time, items/s, the time of each step
+// of the run summed over its batches (<step>_s, service.TraceSteps), the
 // peak Go heap and the peak RSS of the run. It never asserts speed.
 //
 // It runs only when FACTURO_BENCH_BILLING is set (seeding takes minutes):
@@ -94,9 +95,16 @@ func benchBillingOnce(b *testing.B, engine store.Engine, sz benchBillingSize) {
 	if err := db.Migrate(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
-	svc := service.New(db)
+	steps := map[string]time.Duration{}
+	var stepsMu sync.Mutex
+	svc := service.New(db, service.WithBillingTrace(func(step string, took time.Duration) {
+		stepsMu.Lock()
+		steps[step] += took
+		stepsMu.Unlock()
+	}))
 	start := time.Now()
 	p := benchBillingSeed(b, ctx, db, svc, sz)
+	clear(steps)
 	b.Logf("%s: seeded %d customers and %d pending items in %s", engine, sz.customers, sz.items, time.Since(start).Round(time.Millisecond))
 
 	// The run, with its peak heap (sampled) and peak RSS (reset first).
@@ -135,7 +143,7 @@ func benchBillingOnce(b *testing.B, engine store.Engine, sz benchBillingSize) {
 	if run.ItemsDone != sz.items || run.Status != "completed" {
 		b.Fatalf("run: %+v, want %d items", run, sz.items)
 	}
-	// The reference: as many invoice and line rows, bulk-inserted.
+	// The reference: the run's writes, in bulk.
 	ref, err := benchBillingReference(ctx, db, p.TenantID)
 	if err != nil {
 		b.Fatal(err)
@@ -146,6 +154,14 @@ func benchBillingOnce(b *testing.B, engine store.Engine, sz benchBillingSize) {
 	b.ReportMetric(took.Seconds()/ref.Seconds(), "x_ref")
 	b.ReportMetric(float64(peakHeap)/(1<<20), "peak_heap_MiB")
 	b.ReportMetric(float64(rss)/(1<<20), "peak_rss_MiB")
+	var phases []string
+	for _, step := range service.TraceSteps {
+		if d, ok := steps[step]; ok {
+			b.ReportMetric(d.Seconds(), step+"_s")
+			phases = append(phases, fmt.Sprintf("%s %.2fs", step, d.Seconds()))
+		}
+	}
+	b.Logf("%s: phases: %s", engine, strings.Join(phases, ", "))
 	b.Logf("%s: run %s (%.0f items/s, %d invoices), reference %s (x%.2f), peak heap %d MiB, peak RSS %d MiB",
 		engine, took.Round(time.Millisecond), float64(sz.items)/took.Seconds(), run.InvoicesCreated, ref.Round(time.Millisecond),
 		took.Seconds()/ref.Seconds(), peakHeap>>20, rss>>20)
@@ -256,37 +272,37 @@ func benchBillingSeed(b *testing.B, ctx context.Context, db *store.DB, svc *serv
 	return p
 }
 
-// benchBillingReference bulk-inserts as many invoice and line rows as the
-// run made into tables shaped like invoices and invoice_lines (same
-// columns and indexes; no triggers or foreign keys) and returns the time.
+// benchBillingReference measures the engine doing, in bulk, the writes the
+// run did: its invoice and line rows inserted into the real tables (their
+// indexes, foreign keys and, on SQLite, the search-index trigger) and its
+// items marked invoiced, set-based. Before the clock starts it reads the
+// run's rows and undoes the run (rows deleted, items pending again); the
+// database ends as the run left it. PostgreSQL: COPY of each table and of
+// the item links into a temporary table, then one UPDATE … FROM, in one
+// transaction. SQLite: prepared multi-row INSERTs in 10,000-row
+// transactions, then the links into a temporary table and one UPDATE … FROM.
 func benchBillingReference(ctx context.Context, db *store.DB, tenantID string) (time.Duration, error) {
 	pool := db.SQL()
-	if db.Engine() == store.Postgres {
-		// The same columns, defaults, indexes and foreign keys (LIKE copies
-		// all but the foreign keys; they are added from the catalog).
-		for _, t := range []string{"invoices", "invoice_lines"} {
-			if _, err := pool.ExecContext(ctx, `CREATE TABLE ref_`+t+` (LIKE `+t+` INCLUDING ALL)`); err != nil {
-				return 0, err
-			}
-			rows, err := pool.QueryContext(ctx, `SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'f'`, t)
-			if err != nil {
-				return 0, err
-			}
-			var fks []string
-			for rows.Next() {
-				var d string
-				if err := rows.Scan(&d); err != nil {
-					return 0, err
-				}
-				fks = append(fks, strings.Replace(d, "REFERENCES invoices(", "REFERENCES ref_invoices(", 1))
-			}
-			rows.Close()
-			for _, fk := range fks {
-				if _, err := pool.ExecContext(ctx, `ALTER TABLE ref_`+t+` ADD `+fk); err != nil {
-					return 0, fmt.Errorf("%s: %w", fk, err)
-				}
+	pg := db.Engine() == store.Postgres
+	bind := func(q string) string {
+		if pg {
+			return strings.ReplaceAll(q, "?", "$1")
+		}
+		return q
+	}
+	undo := func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM invoice_lines WHERE tenant_id = ?`,
+			`DELETE FROM invoices WHERE tenant_id = ?`,
+			`UPDATE sales_items SET status = 'pending', invoice_id = '' WHERE tenant_id = ? AND status = 'invoiced'`,
+		} {
+			if _, err := tx.ExecContext(ctx, bind(q), tenantID); err != nil {
+				return fmt.Errorf("undo the run: %w", err)
 			}
 		}
+		return nil
+	}
+	if pg {
 		conn, err := pool.Conn(ctx)
 		if err != nil {
 			return 0, err
@@ -294,9 +310,14 @@ func benchBillingReference(ctx context.Context, db *store.DB, tenantID string) (
 		defer conn.Close()
 		var took time.Duration
 		err = conn.Raw(func(dc any) error {
-			pg := dc.(*stdlib.Conn).Conn().PgConn()
+			pgc := dc.(*stdlib.Conn).Conn().PgConn()
+			dumps := []struct{ table, query string }{
+				{"invoices", `SELECT * FROM invoices WHERE tenant_id = '` + tenantID + `'`},
+				{"invoice_lines", `SELECT * FROM invoice_lines WHERE tenant_id = '` + tenantID + `'`},
+				{"bench_links", `SELECT id, invoice_id FROM sales_items WHERE tenant_id = '` + tenantID + `' AND status = 'invoiced'`},
+			}
 			var files []*os.File
-			for _, t := range []string{"invoices", "invoice_lines"} {
+			for _, d := range dumps {
 				f, err := os.CreateTemp("", "facturo-ref-*.copy")
 				if err != nil {
 					return err
@@ -304,7 +325,7 @@ func benchBillingReference(ctx context.Context, db *store.DB, tenantID string) (
 				defer os.Remove(f.Name())
 				defer f.Close()
 				w := bufio.NewWriterSize(f, 1<<20)
-				if _, err := pg.CopyTo(ctx, w, `COPY (SELECT * FROM `+t+` WHERE tenant_id = '`+tenantID+`') TO STDOUT`); err != nil {
+				if _, err := pgc.CopyTo(ctx, w, `COPY (`+d.query+`) TO STDOUT`); err != nil {
 					return err
 				}
 				if err := w.Flush(); err != nil {
@@ -312,50 +333,51 @@ func benchBillingReference(ctx context.Context, db *store.DB, tenantID string) (
 				}
 				files = append(files, f)
 			}
+			exec := func(q string) error { return pgc.Exec(ctx, q).Close() }
+			if err := exec(`BEGIN`); err != nil {
+				return err
+			}
+			for _, q := range []string{`DELETE FROM invoice_lines WHERE tenant_id = '` + tenantID + `'`, `DELETE FROM invoices WHERE tenant_id = '` + tenantID + `'`,
+				`UPDATE sales_items SET status = 'pending', invoice_id = '' WHERE tenant_id = '` + tenantID + `' AND status = 'invoiced'`, `COMMIT`,
+				`VACUUM (ANALYZE) invoices, invoice_lines, sales_items`} {
+				if err := exec(q); err != nil {
+					return fmt.Errorf("undo the run: %w", err)
+				}
+			}
 			start := time.Now()
-			for i, t := range []string{"invoices", "invoice_lines"} {
+			if err := exec(`BEGIN`); err != nil {
+				return err
+			}
+			if err := exec(`CREATE TEMP TABLE bench_links (item_id text PRIMARY KEY, invoice_id text NOT NULL) ON COMMIT DROP`); err != nil {
+				return err
+			}
+			for i, d := range dumps {
 				if _, err := files[i].Seek(0, io.SeekStart); err != nil {
 					return err
 				}
-				if _, err := pg.CopyFrom(ctx, bufio.NewReaderSize(files[i], 1<<20), `COPY ref_`+t+` FROM STDIN`); err != nil {
-					return err
+				if _, err := pgc.CopyFrom(ctx, bufio.NewReaderSize(files[i], 1<<20), `COPY `+d.table+` FROM STDIN`); err != nil {
+					return fmt.Errorf("copy %s: %w", d.table, err)
 				}
+			}
+			if err := exec(`UPDATE sales_items SET status = 'invoiced', invoice_id = l.invoice_id FROM bench_links l
+				WHERE sales_items.tenant_id = '` + tenantID + `' AND sales_items.id = l.item_id AND sales_items.status = 'pending'`); err != nil {
+				return err
+			}
+			if err := exec(`COMMIT`); err != nil {
+				return err
 			}
 			took = time.Since(start)
 			return nil
 		})
 		return took, err
 	}
-	// SQLite: the tables' own definitions under other names.
-	rows, err := pool.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE tbl_name IN ('invoices', 'invoice_lines') AND type IN ('table', 'index')
-		AND sql IS NOT NULL ORDER BY type DESC, tbl_name DESC`)
-	if err != nil {
-		return 0, err
-	}
-	var defs []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return 0, err
-		}
-		defs = append(defs, s)
-	}
-	rows.Close()
-	re := regexp.MustCompile(`\binvoice(s|_lines)\b`)
-	for _, d := range defs {
-		d = re.ReplaceAllString(d, "ref_invoice$1")
-		d = regexp.MustCompile(`(?i)INDEX (\w+)`).ReplaceAllString(d, "INDEX ref_$1")
-		if _, err := pool.ExecContext(ctx, d); err != nil {
-			return 0, fmt.Errorf("%s: %w", d, err)
-		}
-	}
-	var took time.Duration
-	for _, t := range []string{"invoices", "invoice_lines"} {
-		// The rows, read before the clock starts.
-		rows, err := pool.QueryContext(ctx, `SELECT * FROM `+t+` WHERE tenant_id = ?`, tenantID)
+	// SQLite: the rows, read into memory; then the run undone.
+	read := func(q string) ([]string, [][]any, error) {
+		rows, err := pool.QueryContext(ctx, q, tenantID)
 		if err != nil {
-			return 0, err
+			return nil, nil, err
 		}
+		defer rows.Close()
 		names, _ := rows.Columns()
 		var all [][]any
 		for rows.Next() {
@@ -365,26 +387,63 @@ func benchBillingReference(ctx context.Context, db *store.DB, tenantID string) (
 				ptrs[i] = &vals[i]
 			}
 			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return 0, err
+				return nil, nil, err
 			}
 			all = append(all, vals)
 		}
-		rows.Close()
-		start := time.Now()
-		if err := benchSQLiteInsert(ctx, pool, "ref_"+t, names, all); err != nil {
-			return 0, err
-		}
-		took += time.Since(start)
+		return names, all, rows.Err()
 	}
-	return took, nil
+	invCols, invRows, err := read(`SELECT * FROM invoices WHERE tenant_id = ?`)
+	if err != nil {
+		return 0, err
+	}
+	lineCols, lineRows, err := read(`SELECT * FROM invoice_lines WHERE tenant_id = ?`)
+	if err != nil {
+		return 0, err
+	}
+	_, links, err := read(`SELECT id, invoice_id FROM sales_items WHERE tenant_id = ? AND status = 'invoiced'`)
+	if err != nil {
+		return 0, err
+	}
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	if err := undo(tx); err != nil {
+		tx.Rollback()
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	if err := benchSQLiteInsert(ctx, pool, "invoices", invCols, invRows); err != nil {
+		return 0, err
+	}
+	if err := benchSQLiteInsert(ctx, pool, "invoice_lines", lineCols, lineRows); err != nil {
+		return 0, err
+	}
+	// The writer pool has one connection: the temporary table lives on it.
+	if _, err := pool.ExecContext(ctx, `CREATE TEMP TABLE bench_links (item_id text PRIMARY KEY, invoice_id text NOT NULL)`); err != nil {
+		return 0, err
+	}
+	if err := benchSQLiteInsert(ctx, pool, "bench_links", []string{"item_id", "invoice_id"}, links); err != nil {
+		return 0, err
+	}
+	if _, err := pool.ExecContext(ctx, `UPDATE sales_items SET status = 'invoiced', invoice_id = l.invoice_id FROM bench_links l
+		WHERE sales_items.tenant_id = ? AND sales_items.id = l.item_id AND sales_items.status = 'pending'`, tenantID); err != nil {
+		return 0, err
+	}
+	took := time.Since(start)
+	_, err = pool.ExecContext(ctx, `DROP TABLE bench_links`)
+	return took, err
 }
 
 // benchSQLiteInsert inserts rows with a prepared multi-row INSERT, 10,000
 // rows per transaction.
 func benchSQLiteInsert(ctx context.Context, pool *sql.DB, table string, names []string, all [][]any) error {
 	per := max(1, 30000/len(names))
-	perTx := 10_000 / per * per
+	perTx := max(per, 10_000/per*per)
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(names)), ",") + ")"
 	q := func(n int) string {
 		return `INSERT INTO ` + table + ` (` + strings.Join(names, ", ") + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+",", n), ",")

@@ -70,6 +70,7 @@ func (l skipList) add(account string, c billing.Customer, provider, currency str
 func (s *Service) billAccounts(ctx context.Context, tx BillTx, p access.Principal, accounts []string, o billOptions) ([]billing.Invoice, int, error) {
 	// The accounts and the customers billed to them, in one query; with
 	// customerID, only that customer and its sub-accounts.
+	start := time.Now()
 	custs, err := tx.CustomersBilledTo(ctx, p.TenantID, accounts)
 	if err != nil {
 		return nil, 0, err
@@ -109,10 +110,14 @@ func (s *Service) billAccounts(ctx context.Context, tx BillTx, p access.Principa
 		}
 	}
 	ids = billable
+	s.step("customers", start)
+	start = time.Now()
 	claimed, err := tx.ClaimItems(ctx, p.TenantID, o.period, ids)
 	if err != nil || len(claimed) == 0 {
 		return nil, 0, err
 	}
+	s.step("claim", start)
+	start = time.Now()
 	items := make([]ClaimedItem, len(claimed))
 	for i, si := range claimed {
 		items[i] = ClaimedItem{SalesItem: si, AccountID: byID[si.CustomerID].InvoiceAccount()}
@@ -207,9 +212,11 @@ func (s *Service) billAccounts(ctx context.Context, tx BillTx, p access.Principa
 		invs = append(invs, inv)
 		i = j
 	}
+	s.step("price", start)
 	if len(invs) == 0 {
 		return nil, 0, nil
 	}
+	start = time.Now()
 	last, err := tx.NextCounters(ctx, p.TenantID, numbering.DocumentNumber.Counter, len(invs))
 	if err != nil {
 		return nil, 0, err
@@ -217,15 +224,19 @@ func (s *Service) billAccounts(ctx context.Context, tx BillTx, p access.Principa
 	for k := range invs {
 		invs[k].DocumentNumber = numbering.DocumentNumber.Format(last - int64(len(invs)-1-k))
 	}
+	s.step("number", start)
 	if err := s.faultPoint("invoices prepared"); err != nil {
 		return nil, 0, err
 	}
+	start = time.Now()
 	if err := tx.InsertInvoices(ctx, invs); err != nil {
 		return nil, 0, err
 	}
+	s.step("insert", start)
 	if err := s.faultPoint("invoices inserted"); err != nil {
 		return nil, 0, err
 	}
+	start = time.Now()
 	marked, err := tx.MarkInvoiced(ctx, p.TenantID, links)
 	if err != nil {
 		return nil, 0, err
@@ -233,6 +244,8 @@ func (s *Service) billAccounts(ctx context.Context, tx BillTx, p access.Principa
 	if marked != len(links) {
 		return nil, 0, fail.Conflictf("sales items changed while billing them; run again")
 	}
+	s.step("mark", start)
+	start = time.Now()
 	if o.issue {
 		today := calendar.Today(s.now(), tenant.Location())
 		setup, err := mt.TaxSetup(ctx, p.TenantID)
@@ -255,9 +268,12 @@ func (s *Service) billAccounts(ctx context.Context, tx BillTx, p access.Principa
 			}
 		}
 	}
+	s.step("issue", start)
+	start = time.Now()
 	if err := s.deps.Invoices.EmitBilled(ctx, tx, p.TenantID, invs, o.issue, o.event); err != nil {
 		return nil, 0, err
 	}
+	s.step("events", start)
 	return invs, len(links), nil
 }
 

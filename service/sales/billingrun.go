@@ -337,6 +337,7 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 		return s.getRunOr(ctx, p.TenantID, run), err
 	}
 	// 1. Contract items of the period, a batch of contracts per transaction.
+	stepStart := time.Now()
 	if _, err := s.periodContractItems(ctx, p, period, func(tx BillingTx, made int) error {
 		if err := lease(ctx, tx); err != nil {
 			return err
@@ -361,6 +362,8 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 			return abort(err)
 		}
 	}
+	s.step("contracts", stepStart)
+	stepStart = time.Now()
 	// 2. Invoices: planned as batches of whole bill-to accounts, one invoice
 	// per account, provider and currency; this node and any node that joins
 	// the run claim the open batches and bill each in its own transaction.
@@ -398,6 +401,7 @@ func (s *Service) RunBilling(ctx context.Context, p access.Principal, from, to c
 	}); err != nil {
 		return abort(err)
 	}
+	s.step("plan", stepStart)
 	report()
 	if _, err := s.billBatches(ctx, p, run, period, owner, issue, lease, report); err != nil {
 		return abort(err)
@@ -580,6 +584,20 @@ func (s *Service) ResumeBillingRuns(ctx context.Context, tenantID string) ([]Bil
 	return out, nil
 }
 
+// TraceSteps are the steps of a billing run Deps.Trace is told about, in
+// order: per run, the contract items and the plan; per batch, the steps of
+// billing its accounts (billAccounts), the rest of the batch's
+// transaction, and its commit.
+var TraceSteps = []string{"contracts", "plan", "customers", "claim", "price", "number", "insert", "mark", "issue", "events",
+	"progress", "commit"}
+
+// step tells Deps.Trace how long step took since start.
+func (s *Service) step(name string, start time.Time) {
+	if s.deps.Trace != nil {
+		s.deps.Trace(name, time.Since(start))
+	}
+}
+
 // batchWait is how long the node running a run waits between looks at the
 // batches other nodes hold.
 const batchWait = 100 * time.Millisecond
@@ -634,7 +652,14 @@ func (s *Service) billBatches(ctx context.Context, p access.Principal, run Billi
 // batch done by node; false when no batch was open.
 func (s *Service) billNextBatch(ctx context.Context, p access.Principal, run BillingRun, period calendar.Range, node string,
 	issue bool, lease func(context.Context, RunRecorder) error) (bool, error) {
+	var done time.Time // when the transaction's work ended: the commit follows
+	defer func() {
+		if !done.IsZero() {
+			s.step("commit", done)
+		}
+	}()
 	return usecase.Write(ctx, s.batches, p, access.RunBilling, nil, func(tx BatchTx) (bool, usecase.Audit, error) {
+		defer func() { done = time.Now() }()
 		b, ok, err := tx.ClaimBillingRunBatch(ctx, p.TenantID, run.ID)
 		if err != nil || !ok {
 			return false, usecase.Audit{}, err
@@ -651,6 +676,7 @@ func (s *Service) billNextBatch(ctx context.Context, p access.Principal, run Bil
 		if err != nil {
 			return false, usecase.Audit{}, fmt.Errorf("bill accounts %s to %s: %w", b.Accounts[0], b.Accounts[len(b.Accounts)-1], err)
 		}
+		defer s.step("progress", time.Now())
 		if err := tx.SetBillingRunSkips(ctx, p.TenantID, run.ID, b.Accounts, skipped); err != nil {
 			return false, usecase.Audit{}, err
 		}

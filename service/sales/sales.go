@@ -246,6 +246,9 @@ type Deps struct {
 	// Fault is called at each durable step of a billing run; an error
 	// aborts the run there, as a crash would. Nil for none.
 	Fault func(point string) error
+	// Trace, when set, is told how long each step of a billing run took
+	// (TraceSteps).
+	Trace func(step string, took time.Duration)
 	// BatchItems is about how many items one billing transaction bills.
 	BatchItems func() int
 }
