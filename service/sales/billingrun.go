@@ -664,11 +664,6 @@ func (s *Service) billNextBatch(ctx context.Context, p access.Principal, run Bil
 		if err != nil || !ok {
 			return false, usecase.Audit{}, err
 		}
-		if lease != nil {
-			if err := lease(ctx, tx); err != nil {
-				return false, usecase.Audit{}, err
-			}
-		}
 		held := 0
 		var skipped []SkippedGroup
 		invs, n, err := s.billAccounts(ctx, tx, p, b.Accounts, billOptions{period: period, invDate: period.To, invPeriod: &period,
@@ -677,6 +672,13 @@ func (s *Service) billNextBatch(ctx context.Context, p access.Principal, run Bil
 			return false, usecase.Audit{}, fmt.Errorf("bill accounts %s to %s: %w", b.Accounts[0], b.Accounts[len(b.Accounts)-1], err)
 		}
 		defer s.step("progress", time.Now())
+		// The run's row last, after the document counter billing took:
+		// every node takes the two in this order, so none deadlocks.
+		if lease != nil {
+			if err := lease(ctx, tx); err != nil {
+				return false, usecase.Audit{}, err
+			}
+		}
 		if err := tx.SetBillingRunSkips(ctx, p.TenantID, run.ID, b.Accounts, skipped); err != nil {
 			return false, usecase.Audit{}, err
 		}
