@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facturo/facturo/internal/cpuclock"
+
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/billing"
@@ -305,14 +307,14 @@ func (r *rawInvoices) around(b *testing.B, clients int, body func()) float64 {
 		body()
 		return 0
 	}
-	self0, db0 := selfCPU(), r.dbCPU()
+	self0, db0 := cpuclock.Self(), r.dbCPU()
 	before := r.rate(b, refInvoices, clients)
-	self1, db1 := selfCPU(), r.dbCPU()
+	self1, db1 := cpuclock.Self(), r.dbCPU()
 	body()
 	b.StopTimer()
-	self2, db2 := selfCPU(), r.dbCPU()
+	self2, db2 := cpuclock.Self(), r.dbCPU()
 	after := r.rate(b, refInvoices, clients)
-	self3, db3 := selfCPU(), r.dbCPU()
+	self3, db3 := cpuclock.Self(), r.dbCPU()
 	per := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / float64(2*refInvoices) }
 	b.ReportMetric(per(self1-self0+self3-self2), "raw_tx_cpu_ms")
 	if r.pg {
@@ -326,7 +328,7 @@ func (r *rawInvoices) dbCPU() time.Duration {
 	if !r.pg {
 		return 0
 	}
-	return postgresCPU()
+	return cpuclock.Postgres()
 }
 
 // reportTx reports the raw-invoice reference beside the rate: raw_tx/s and

@@ -38,6 +38,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/internal/cpuclock"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -482,4 +483,115 @@ func benchSQLiteInsert(ctx context.Context, pool *sql.DB, table string, names []
 		}
 	}
 	return nil
+}
+
+// BenchmarkBillingRunNodes measures one billing run on PostgreSQL shared by
+// 1 and then 2 nodes (each its own store.Open and service, in this
+// process): all start the period at once; one runs it and the others
+// join it until it is complete, each billing planned batches. It reports the run's time, the
+// speed-up of n nodes over one (x_1node, measured in the same run) and the
+// CPU per item of this process (all nodes) and of PostgreSQL, which must
+// not grow with the nodes. Sizes come from FACTURO_BENCH_BILLING, as for
+// BenchmarkBillingRun:
+//
+//	FACTURO_BENCH_BILLING=100000:10000 go test -run '^$' -bench BenchmarkBillingRunNodes -benchtime 1x -timeout 1h ./store/
+func BenchmarkBillingRunNodes(b *testing.B) {
+	sizes := benchBillingSizes(b)
+	testdb.PostgresURL(b)
+	for _, sz := range sizes {
+		var one time.Duration
+		for _, nodes := range []int{1, 2} {
+			b.Run(fmt.Sprintf("items=%d/customers=%d/nodes=%d", sz.items, sz.customers, nodes), func(b *testing.B) {
+				for range b.N {
+					took := benchBillingNodes(b, sz, nodes)
+					if nodes == 1 {
+						one = took
+					} else if one > 0 {
+						b.ReportMetric(one.Seconds()/took.Seconds(), "x_1node")
+					}
+				}
+			})
+		}
+	}
+}
+
+// benchBillingNodes seeds a database, runs its period on nodes nodes and
+// returns how long the run took.
+func benchBillingNodes(b *testing.B, sz benchBillingSize, nodes int) time.Duration {
+	ctx := context.Background()
+	b.StopTimer()
+	dsn, err := benchListDSN(b, store.Postgres)
+	if err != nil {
+		b.Fatal(err)
+	}
+	seedDB, err := store.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer seedDB.Close()
+	if err := seedDB.Migrate(ctx, nil); err != nil {
+		b.Fatal(err)
+	}
+	p := benchBillingSeed(b, ctx, seedDB, service.New(seedDB), sz)
+	svcs := make([]*service.Service, nodes)
+	for i := range svcs {
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		svcs[i] = service.New(db)
+	}
+	from, to := calendar.New(2026, 5, 1), calendar.New(2026, 5, 31)
+	self, pg := cpuclock.Self(), cpuclock.Postgres()
+	b.StartTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, nodes)
+	var run service.BillingRun
+	var runMu sync.Mutex
+	for _, node := range svcs {
+		wg.Go(func() {
+			// Every node starts the period: one runs it, the others join
+			// until it is complete (a join before the plan, or after the
+			// last planned batch was claimed, bills nothing).
+			for {
+				r, err := node.RunBilling(ctx, p, from, to, false, nil, nil)
+				if err != nil || r.Status == "completed" {
+					runMu.Lock()
+					run = r
+					runMu.Unlock()
+					errs <- err
+					return
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	b.StopTimer()
+	selfCPU, pgCPU := cpuclock.Self()-self, cpuclock.Postgres()-pg
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if run.Status != "completed" || run.ItemsDone != sz.items {
+		b.Fatalf("run: %+v, want %d items", run, sz.items)
+	}
+	var billers int
+	if err := seedDB.SQL().QueryRowContext(ctx, `SELECT count(DISTINCT done_by) FROM billing_run_batches WHERE run_id = $1`, run.ID).Scan(&billers); err != nil {
+		b.Fatal(err)
+	}
+	perItem := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(sz.items) }
+	b.ReportMetric(took.Seconds(), "run_s")
+	b.ReportMetric(float64(sz.items)/took.Seconds(), "items/s")
+	b.ReportMetric(perItem(selfCPU), "cpu_us/item")
+	b.ReportMetric(perItem(pgCPU), "db_cpu_us/item")
+	b.ReportMetric(float64(billers), "billing_nodes")
+	b.Logf("%d node(s): %s, %d nodes billed batches, CPU per item %.0f µs here + %.0f µs PostgreSQL", nodes, took.Round(time.Millisecond),
+		billers, perItem(selfCPU), perItem(pgCPU))
+	return took
 }
