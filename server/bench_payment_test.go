@@ -16,6 +16,7 @@ import (
 
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/store"
 )
 
 // paymentBenchInvoices is how many open invoices the payments rotate over.
@@ -27,7 +28,8 @@ const paymentBenchInvoices = 200
 // over HTTP (POST /api/v1/payments) with one client and with benchClients
 // clients, on each engine. It reports payments/s, p50/p99 latency, the raw
 // single-row insert rate with the same number of clients (raw_rows/s) and
-// x_raw = payments/s ÷ raw rows/s.
+// x_raw = payments/s ÷ raw rows/s; the service variant reports the CPU per
+// payment too (cpu_ms/op, and db_cpu_ms/op on PostgreSQL).
 func BenchmarkPaymentSettle(b *testing.B) {
 	for _, engine := range testdb.Engines {
 		b.Run(string(engine), func(b *testing.B) {
@@ -79,6 +81,7 @@ func BenchmarkPaymentSettle(b *testing.B) {
 				var lat latencies
 				ref := raw.reference(b, 1, func() {
 					durs := make([]time.Duration, 0, 1024)
+					cpu := startCPU(engine == store.Postgres)
 					i := 0
 					for b.Loop() {
 						start := time.Now()
@@ -89,6 +92,8 @@ func BenchmarkPaymentSettle(b *testing.B) {
 						}
 						durs = append(durs, time.Since(start))
 					}
+					b.StopTimer()
+					cpu.report(b, b.N)
 					lat.add(durs)
 				})
 				lat.reportAs(b, "payments/s", ref, 1)
