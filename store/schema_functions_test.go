@@ -342,3 +342,76 @@ func TestReceivableDuesKeptByGo(t *testing.T) {
 		check("delete of a closed document")
 	})
 }
+
+// TestReceivableDuesKeptInOneTransaction: the writes of
+// TestReceivableDuesKeptByGo, several on one document, all in one
+// transaction (which remembers what it wrote or read locked instead of
+// reading it again), keep the dues a rebuild gives, on both engines.
+func TestReceivableDuesKeptInOneTransaction(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		ten := insertTenant(t, db)
+		a := insertCustomer(t, db, ten.ID, nil)
+		b := insertCustomer(t, db, ten.ID, nil)
+		mar, apr := calendar.New(2025, 3, 1), calendar.New(2025, 4, 1)
+		inv := dueInvoice(ten.ID, a.ID, billing.Draft, billing.KindInvoice, "100.50", mar)
+		other := dueInvoice(ten.ID, b.ID, billing.Open, billing.KindInvoice, "20", apr)
+		gone := dueInvoice(ten.ID, b.ID, billing.Open, billing.KindInvoice, "7", apr)
+		bulk := []billing.Invoice{dueInvoice(ten.ID, a.ID, billing.Open, billing.KindInvoice, "1.10", apr)}
+		mustWrite(t, db, func(tx service.Tx) error { return tx.InsertInvoice(ctx, other) })
+		mustWrite(t, db, func(tx service.Tx) error {
+			for _, v := range []billing.Invoice{inv, gone} {
+				if err := tx.InsertInvoice(ctx, v); err != nil {
+					return err
+				}
+			}
+			if err := tx.(duesWriter).InsertInvoices(ctx, bulk); err != nil {
+				return err
+			}
+			inv.Status = billing.Open // issued after its insert
+			if err := tx.UpdateInvoice(ctx, inv); err != nil {
+				return err
+			}
+			inv.DueDate = apr
+			if err := tx.UpdateInvoice(ctx, inv); err != nil {
+				return err
+			}
+			settled := inv
+			settled.Paid, settled.Balance, settled.BalanceAccounting = money.In(decimal.RequireFromString("50"), "EUR"),
+				money.In(decimal.RequireFromString("50.50"), "EUR"), money.In(decimal.RequireFromString("50.50"), "EUR")
+			if err := tx.(duesWriter).UpdateInvoiceSettlement(ctx, settled); err != nil {
+				return err
+			}
+			inv = settled
+			inv.InvoiceAccountID = b.ID
+			if err := tx.UpdateInvoice(ctx, inv); err != nil {
+				return err
+			}
+			read, err := tx.GetInvoiceForUpdate(ctx, ten.ID, other.ID) // read locked, then changed
+			if err != nil {
+				return err
+			}
+			read.DueDate = mar
+			if err := tx.UpdateInvoice(ctx, read); err != nil {
+				return err
+			}
+			b0 := bulk[0]
+			b0.Status = billing.Void
+			if err := tx.UpdateInvoice(ctx, b0); err != nil {
+				return err
+			}
+			return tx.DeleteInvoice(ctx, ten.ID, gone.ID)
+		})
+		kept := [2][]string{duesRows(t, db, "receivable_dues"), duesRows(t, db, "receivable_account_dues")}
+		if err := db.RebuildSummaries(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rebuilt := [2][]string{duesRows(t, db, "receivable_dues"), duesRows(t, db, "receivable_account_dues")}
+		if !slices.Equal(kept[0], rebuilt[0]) || !slices.Equal(kept[1], rebuilt[1]) || len(rebuilt[0]) == 0 {
+			t.Fatalf("the dues kept are\n%s\nbut the invoices sum to\n%s",
+				strings.Join(slices.Concat(kept[0], kept[1]), "\n"), strings.Join(slices.Concat(rebuilt[0], rebuilt[1]), "\n"))
+		}
+	})
+}

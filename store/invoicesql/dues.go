@@ -56,10 +56,26 @@ func newDue(tenantID, accountID string, status billing.Status, kind billing.Kind
 		credit: kind == billing.KindCreditNote, balance: balanceAccounting}
 }
 
+// storedDue keys, in the transaction's memo (dbtx.Tx.Remember), a
+// document's part of the receivable dues as this transaction wrote it, or
+// read it with its row locked: DueBefore then needs no statement.
+type storedDue struct{ tenantID, invoiceID string }
+
+// RememberDue records d as invoiceID's part of the dues as stored now, by t:
+// every statement that writes an invoice calls it with what it wrote (the
+// zero Due after a delete), and a locked read with what it read.
+func RememberDue(t *dbtx.Tx, tenantID, invoiceID string, d Due) {
+	t.Remember(storedDue{tenantID, invoiceID}, d)
+}
+
 // DueBefore reads the stored invoice's part of the receivable dues, before
-// a statement changes or deletes it (locking the row on PostgreSQL). A
+// a statement changes or deletes it (locking the row on PostgreSQL), or
+// recalls it when this transaction wrote the row or read it locked. A
 // missing invoice has none.
 func DueBefore(ctx context.Context, t *dbtx.Tx, tenantID, invoiceID string) (Due, error) {
+	if d, ok := t.Recall(storedDue{tenantID, invoiceID}).(Due); ok {
+		return d, nil
+	}
 	rows, err := enginesql.For(t).DueOf(ctx, sqlitesql.DueOfParams{TenantID: tenantID, ID: invoiceID})
 	if err != nil {
 		return Due{}, fmt.Errorf("receivable dues of invoice %s: %w", invoiceID, err)

@@ -116,6 +116,7 @@ func (t *Invoices) InsertInvoice(ctx context.Context, inv billing.Invoice) error
 	if err := ApplyDues(ctx, t.Tx, nil, duesOf(inv)); err != nil {
 		return err
 	}
+	RememberDue(t.Tx, inv.TenantID, inv.ID, dueOf(inv))
 	return t.insertLines(ctx, inv)
 }
 
@@ -257,7 +258,11 @@ func (t *Invoices) GetInvoice(ctx context.Context, tenantID, invoiceID string) (
 
 func (t *Invoices) GetInvoiceForUpdate(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
 	r, err := enginesql.For(t.Tx).GetInvoiceForUpdate(ctx, sqlitesql.GetInvoiceForUpdateParams{TenantID: tenantID, ID: invoiceID})
-	return t.withLines(ctx, invoiceWithCurrency(r), err, invoiceID)
+	inv, err := t.withLines(ctx, invoiceWithCurrency(r), err, invoiceID)
+	if err == nil { // the row is locked (PostgreSQL) or SQLite's one writer's: what it holds stays until this transaction changes it
+		RememberDue(t.Tx, tenantID, invoiceID, dueOf(inv))
+	}
+	return inv, err
 }
 
 func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error {
@@ -292,6 +297,7 @@ func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error
 	if err := ApplyDues(ctx, t.Tx, []Due{before}, duesOf(inv)); err != nil {
 		return err
 	}
+	RememberDue(t.Tx, inv.TenantID, inv.ID, dueOf(inv))
 	lines, err := lineRows(&inv)
 	if err != nil {
 		return err
@@ -323,6 +329,7 @@ func (t *Invoices) DeleteInvoice(ctx context.Context, tenantID, invoiceID string
 	if err := dbtx.MustAffectRows(n, err, "invoice", invoiceID); err != nil {
 		return err
 	}
+	RememberDue(t.Tx, tenantID, invoiceID, Due{})
 	return ApplyDues(ctx, t.Tx, []Due{before}, nil)
 }
 
@@ -830,6 +837,9 @@ func (t *Invoices) InsertInvoices(ctx context.Context, invs []billing.Invoice) e
 	}
 	if err := ApplyDues(ctx, t.Tx, nil, duesOf(invs...)); err != nil {
 		return err
+	}
+	for i := range invs {
+		RememberDue(t.Tx, invs[i].TenantID, invs[i].ID, dueOf(invs[i]))
 	}
 	return t.insertLines(ctx, invs...)
 }

@@ -217,7 +217,9 @@ func (t *Payments) UpdateInvoiceSettlement(ctx context.Context, inv billing.Invo
 	}
 	// The statement changes the status and the balance, and so the
 	// document's part of the receivable dues.
-	return invoicesql.ApplyDues(ctx, t.Tx, []invoicesql.Due{before}, []invoicesql.Due{before.Settled(inv.Status, inv.BalanceAccounting.Decimal())})
+	after := before.Settled(inv.Status, inv.BalanceAccounting.Decimal())
+	invoicesql.RememberDue(t.Tx, inv.TenantID, inv.ID, after)
+	return invoicesql.ApplyDues(ctx, t.Tx, []invoicesql.Due{before}, []invoicesql.Due{after})
 }
 
 // --- dunning
