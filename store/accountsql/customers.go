@@ -253,6 +253,7 @@ func (t *Accounts) CustomerByRef(ctx context.Context, tenantID, ref string) (bil
 // (sub-accounts), in one query per 1,000 accounts.
 func (t *Accounts) CustomersBilledTo(ctx context.Context, tenantID string, accounts []string) ([]billing.Customer, error) {
 	var out []billing.Customer
+	seen := map[string]bool{}
 	q := enginesql.For(t.Tx)
 	for start := 0; start < len(accounts); start += 1000 {
 		batch := accounts[start:min(start+1000, len(accounts))]
@@ -261,6 +262,10 @@ func (t *Accounts) CustomersBilledTo(ctx context.Context, tenantID string, accou
 			return nil, fmt.Errorf("customers billed to: %w", err)
 		}
 		for _, r := range rows {
+			if seen[r.Customer.ID] { // an account billed to an account of the list: once
+				continue
+			}
+			seen[r.Customer.ID] = true
 			c, err := customerOf(r.Customer, r.TenantCurrency)
 			if err != nil {
 				return nil, err

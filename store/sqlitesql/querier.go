@@ -51,6 +51,9 @@ type Querier interface {
 	CustomerByNumber(ctx context.Context, arg CustomerByNumberParams) ([]CustomerByNumberRow, error)
 	CustomerBySAPID(ctx context.Context, arg CustomerBySAPIDParams) ([]CustomerBySAPIDRow, error)
 	CustomerNumberTaken(ctx context.Context, arg CustomerNumberTakenParams) (int64, error)
+	// Two indexed look-ups, not one OR: SQLite answers an OR of the two lists
+	// by reading every customer of the tenant. A customer that is both an
+	// account and billed to one comes twice; the store keeps it once.
 	CustomersBilledTo(ctx context.Context, arg CustomersBilledToParams) ([]CustomersBilledToRow, error)
 	DeleteAttachment(ctx context.Context, arg DeleteAttachmentParams) (int64, error)
 	DeleteExchangeRate(ctx context.Context, arg DeleteExchangeRateParams) (int64, error)
