@@ -54,6 +54,9 @@ type Querier interface {
 	// Two indexed look-ups, not one OR: SQLite answers an OR of the two lists
 	// by reading every customer of the tenant. A customer that is both an
 	// account and billed to one comes twice; the store keeps it once.
+	// The index, whatever the statistics say: most customers are billed to
+	// themselves (one value of invoice_account_id), which makes the planner
+	// read them all, when the accounts asked for have a few each.
 	CustomersBilledTo(ctx context.Context, arg CustomersBilledToParams) ([]CustomersBilledToRow, error)
 	DeleteAttachment(ctx context.Context, arg DeleteAttachmentParams) (int64, error)
 	DeleteExchangeRate(ctx context.Context, arg DeleteExchangeRateParams) (int64, error)
