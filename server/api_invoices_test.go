@@ -252,8 +252,11 @@ func accSameSet(a, b []string) bool {
 }
 
 // accSQL rewrites ? placeholders for the engine.
-func accSQL(e *testserver.Env, q string) string {
-	if e.DB.Engine() != store.Postgres {
+func accSQL(e *testserver.Env, q string) string { return bindFor(e.DB, q) }
+
+// bindFor rewrites ? placeholders for db's engine.
+func bindFor(db *store.DB, q string) string {
+	if db.Engine() != store.Postgres {
 		return q
 	}
 	var b strings.Builder

@@ -208,7 +208,7 @@ type rawCopy struct {
 func newRawInvoices(tb testing.TB, db *store.DB, tenantID, invoiceID string) *rawInvoices {
 	tb.Helper()
 	var entryID string
-	if err := db.SQL().QueryRow(rebindFor(db, `SELECT entry_id FROM invoices WHERE tenant_id = ? AND id = ?`), tenantID, invoiceID).Scan(&entryID); err != nil || entryID == "" {
+	if err := db.SQL().QueryRow(bindFor(db, `SELECT entry_id FROM invoices WHERE tenant_id = ? AND id = ?`), tenantID, invoiceID).Scan(&entryID); err != nil || entryID == "" {
 		tb.Fatalf("the reference's invoice %s: entry %q, %v", invoiceID, entryID, err)
 	}
 	r := &rawInvoices{db: db.SQL(), pg: db.Engine() == store.Postgres}
@@ -242,7 +242,7 @@ func newRawInvoices(tb testing.TB, db *store.DB, tenantID, invoiceID string) *ra
 		}
 		q := `INSERT INTO ` + c.table + ` (` + strings.Join(cols, ", ") + `) SELECT ` + strings.Join(exprs, ", ") +
 			` FROM ` + c.table + ` WHERE tenant_id = ? AND ` + c.match + ` = ?`
-		r.stmts = append(r.stmts, rawCopy{query: rebindFor(db, q), keyed: keyed, where: []any{tenantID, c.value}})
+		r.stmts = append(r.stmts, rawCopy{query: bindFor(db, q), keyed: keyed, where: []any{tenantID, c.value}})
 	}
 	return r
 }
@@ -271,26 +271,7 @@ func (r *rawInvoices) copyOne(ctx context.Context) error {
 // it took.
 func (r *rawInvoices) rate(tb testing.TB, n, clients int) time.Duration {
 	tb.Helper()
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range clients {
-		wg.Go(func() {
-			for next.Add(1) <= int64(n) {
-				if err := r.copyOne(context.Background()); err != nil {
-					failed.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if err := failed.Load(); err != nil {
-		tb.Fatal(err)
-	}
-	return elapsed
+	return concurrently(tb, n, clients, func() error { return r.copyOne(context.Background()) })
 }
 
 // refInvoices is the size of each half of the raw-invoice reference.
@@ -339,24 +320,6 @@ func reportTx(b *testing.B, refTx float64) {
 	}
 	b.ReportMetric(refTx, "raw_tx/s")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/refTx, "x_raw_tx")
-}
-
-// rebindFor rewrites ? placeholders for db's engine.
-func rebindFor(db *store.DB, q string) string {
-	if db.Engine() != store.Postgres {
-		return q
-	}
-	var sb strings.Builder
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			fmt.Fprintf(&sb, "$%d", n)
-			continue
-		}
-		sb.WriteRune(c)
-	}
-	return sb.String()
 }
 
 // latencies collects the duration of each operation from any goroutine.

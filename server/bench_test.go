@@ -92,19 +92,9 @@ func newRawInserter(tb testing.TB, db *store.DB) *rawInserter {
 		language, currency, line1, line2, city, region, postal_code, country, payment_terms_days, credit_limit,
 		sales_tax_group, sap_id, billing_contract_number, sales_account_executive, custom_fields, created_at, updated_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	query = bindFor(db, query)
 	if db.Engine() == store.Postgres {
 		ts = "timestamptz"
-		n := 0
-		var b bytes.Buffer
-		for _, c := range []byte(query) {
-			if c == '?' {
-				n++
-				fmt.Fprintf(&b, "$%d", n)
-				continue
-			}
-			b.WriteByte(c)
-		}
-		query = b.String()
 	}
 	_, err := db.SQL().Exec(`CREATE TABLE bench_raw_insert (
 		tenant_id text NOT NULL, id text NOT NULL, number text NOT NULL, name text NOT NULL, contacts text NOT NULL,
@@ -148,14 +138,21 @@ func (r *rawInserter) insert() error {
 // long it took.
 func (r *rawInserter) rate(tb testing.TB, rows, clients int) time.Duration {
 	tb.Helper()
+	return concurrently(tb, rows, clients, r.insert)
+}
+
+// concurrently runs op n times over clients goroutines and returns how long
+// it took, failing tb on the first error.
+func concurrently(tb testing.TB, n, clients int, op func() error) time.Duration {
+	tb.Helper()
 	var next atomic.Int64
 	var failed atomic.Value
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range clients {
 		wg.Go(func() {
-			for next.Add(1) <= int64(rows) {
-				if err := r.insert(); err != nil {
+			for next.Add(1) <= int64(n) {
+				if err := op(); err != nil {
 					failed.CompareAndSwap(nil, err)
 					return
 				}

@@ -290,21 +290,7 @@ func TestReceivableDuesKeptByGo(t *testing.T) {
 			}
 			return tx.(duesWriter).InsertInvoices(ctx, bulk)
 		})
-		check := func(step string) {
-			t.Helper()
-			kept := [2][]string{duesRows(t, db, "receivable_dues"), duesRows(t, db, "receivable_account_dues")}
-			if err := db.RebuildSummaries(ctx); err != nil {
-				t.Fatal(err)
-			}
-			rebuilt := [2][]string{duesRows(t, db, "receivable_dues"), duesRows(t, db, "receivable_account_dues")}
-			if !slices.Equal(kept[0], rebuilt[0]) || !slices.Equal(kept[1], rebuilt[1]) {
-				t.Fatalf("after %s the dues kept are\n%s\nbut the invoices sum to\n%s", step,
-					strings.Join(slices.Concat(kept[0], kept[1]), "\n"), strings.Join(slices.Concat(rebuilt[0], rebuilt[1]), "\n"))
-			}
-			if len(rebuilt[0]) == 0 {
-				t.Fatalf("after %s no dues at all: the check checks nothing", step)
-			}
-		}
+		check := func(step string) { t.Helper(); checkDuesKept(t, db, step) }
 		check("inserts")
 
 		steps := []struct {
@@ -404,14 +390,24 @@ func TestReceivableDuesKeptInOneTransaction(t *testing.T) {
 			}
 			return tx.DeleteInvoice(ctx, ten.ID, gone.ID)
 		})
-		kept := [2][]string{duesRows(t, db, "receivable_dues"), duesRows(t, db, "receivable_account_dues")}
-		if err := db.RebuildSummaries(ctx); err != nil {
-			t.Fatal(err)
-		}
-		rebuilt := [2][]string{duesRows(t, db, "receivable_dues"), duesRows(t, db, "receivable_account_dues")}
-		if !slices.Equal(kept[0], rebuilt[0]) || !slices.Equal(kept[1], rebuilt[1]) || len(rebuilt[0]) == 0 {
-			t.Fatalf("the dues kept are\n%s\nbut the invoices sum to\n%s",
-				strings.Join(slices.Concat(kept[0], kept[1]), "\n"), strings.Join(slices.Concat(rebuilt[0], rebuilt[1]), "\n"))
-		}
+		checkDuesKept(t, db, "the transaction")
 	})
+}
+
+// checkDuesKept compares the receivable dues the writes kept with a
+// rebuild from the invoices, after step.
+func checkDuesKept(t *testing.T, db *store.DB, step string) {
+	t.Helper()
+	kept := [2][]string{duesRows(t, db, "receivable_dues"), duesRows(t, db, "receivable_account_dues")}
+	if err := db.RebuildSummaries(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt := [2][]string{duesRows(t, db, "receivable_dues"), duesRows(t, db, "receivable_account_dues")}
+	if !slices.Equal(kept[0], rebuilt[0]) || !slices.Equal(kept[1], rebuilt[1]) {
+		t.Fatalf("after %s the dues kept are\n%s\nbut the invoices sum to\n%s", step,
+			strings.Join(slices.Concat(kept[0], kept[1]), "\n"), strings.Join(slices.Concat(rebuilt[0], rebuilt[1]), "\n"))
+	}
+	if len(rebuilt[0]) == 0 {
+		t.Fatalf("after %s no dues at all: the check checks nothing", step)
+	}
 }
