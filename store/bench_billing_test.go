@@ -187,7 +187,7 @@ func benchPeakRSS() uint64 {
 
 // benchBillingSeed makes a tenant with taxes, one template customer and one
 // template item through the service, then clones them server-side.
-func benchBillingSeed(b *testing.B, ctx context.Context, db *store.DB, svc *service.Service, sz benchBillingSize) access.Principal {
+func benchBillingSeed(b testing.TB, ctx context.Context, db *store.DB, svc *service.Service, sz benchBillingSize) access.Principal {
 	ten, err := svc.CreateTenant(ctx, billing.Tenant{Name: "Nimbus Distribución", Currency: "EUR", TimeZone: "Europe/Madrid"})
 	if err != nil {
 		b.Fatal(err)

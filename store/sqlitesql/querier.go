@@ -29,7 +29,9 @@ type Querier interface {
 	ClaimBillingRunBatch(ctx context.Context, arg ClaimBillingRunBatchParams) ([]BillingRunBatch, error)
 	// The pending items of a period of some customers, locked in id order (on
 	// PostgreSQL), so transactions claiming overlapping sets wait for each
-	// other instead of deadlocking.
+	// other instead of deadlocking. Through the customers' index, whatever the
+	// statistics say: ordered by id, SQLite would rather read every item of
+	// the tenant in key order than sort a batch.
 	ClaimItems(ctx context.Context, arg ClaimItemsParams) ([]SalesItem, error)
 	ClaimNotification(ctx context.Context, arg ClaimNotificationParams) ([]Notification, error)
 	ClaimNotifications(ctx context.Context, arg ClaimNotificationsParams) ([]Notification, error)
