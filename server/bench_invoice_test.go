@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/internal/cpuclock"
 
 	"github.com/shopspring/decimal"
@@ -369,7 +370,9 @@ func (l *latencies) reportAs(b *testing.B, unit string, ref float64, clients int
 //
 //   - service, http, http_parallel: two calls, two transactions;
 //   - service_one_tx, http_one_request: one call with "issue": true, one
-//     transaction (CreateIssuedInvoice).
+//     transaction (CreateIssuedInvoice);
+//   - service_tenants_parallel: benchClients clients, each in a tenant of
+//     its own, one call each, beside one client alone (x_1client).
 //
 // Each variant reports, besides invoices/s and the p50 and p99 latency of
 // one create + issue, two references measured with the same number of
@@ -449,6 +452,58 @@ func BenchmarkInvoiceCreateIssue(b *testing.B) {
 			})
 			b.Run("http_one_request", func(b *testing.B) {
 				timed(b, func(i int) error { return createIssued(env, issueBodies[i%len(issueBodies)]) })
+			})
+			b.Run("service_tenants_parallel", func(b *testing.B) {
+				// benchClients clients, each creating and issuing (one call)
+				// in a tenant of its own, beside one client alone measured
+				// just before: x_1client is the speed-up of the many.
+				clients := setClients(b)
+				type tenant struct {
+					p      access.Principal
+					inputs []service.InvoiceInput
+				}
+				tenants := make([]tenant, clients)
+				for i := range tenants {
+					te := env.withTenant(b, fmt.Sprintf("Bench %d", i))
+					cs := invoiceBenchSetup(b, te)
+					tenants[i].p = te.caller
+					for _, c := range cs {
+						tenants[i].inputs = append(tenants[i].inputs, invoiceInput(c))
+					}
+				}
+				one := func(t tenant, i int) error {
+					_, err := env.svc.CreateIssuedInvoice(ctx, t.p, t.inputs[i%len(t.inputs)], nil)
+					return err
+				}
+				const alone = 100
+				start := time.Now()
+				for i := range alone {
+					if err := one(tenants[0], i); err != nil {
+						b.Fatal(err)
+					}
+				}
+				single := float64(alone) / time.Since(start).Seconds()
+				var next atomic.Int64
+				cpu := startCPU(pg)
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					t := tenants[int(next.Add(1)-1)%len(tenants)]
+					i := 0
+					for pb.Next() {
+						if err := one(t, i); err != nil {
+							b.Error(err)
+							return
+						}
+						i++
+					}
+				})
+				b.StopTimer()
+				cpu.report(b, b.N)
+				rate := float64(b.N) / b.Elapsed().Seconds()
+				b.ReportMetric(rate, "invoices/s")
+				b.ReportMetric(float64(clients), "clients")
+				b.ReportMetric(single, "one_client/s")
+				b.ReportMetric(rate/single, "x_1client")
 			})
 			b.Run("http_parallel", func(b *testing.B) {
 				clients := setClients(b)

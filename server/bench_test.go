@@ -239,6 +239,28 @@ type benchEnv struct {
 	client *http.Client
 }
 
+// withTenant returns env for another tenant named name on the same
+// database and server, with its own administrator API key.
+func (env *benchEnv) withTenant(tb testing.TB, name string) *benchEnv {
+	tb.Helper()
+	ctx := context.Background()
+	ten, err := env.svc.CreateTenant(ctx, billing.Tenant{Name: name, Currency: "EUR", TimeZone: "Europe/Madrid"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	k, err := env.svc.CreateAPIKey(ctx, access.System(ten.ID, "bench"), service.NewAPIKey{Name: "bench", Role: string(access.Administrator)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	caller, err := env.svc.AuthenticateAPIKey(ctx, k.Secret)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	other := *env
+	other.key, other.caller = k.Secret, caller
+	return &other
+}
+
 func newBenchEnv(tb testing.TB, engine store.Engine) *benchEnv {
 	tb.Helper()
 	ctx := context.Background()
