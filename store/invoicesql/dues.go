@@ -236,9 +236,17 @@ func upsertDues(ctx context.Context, t *dbtx.Tx, table string, cols []string, ke
 	return nil
 }
 
+// lockedCounter keys, in the transaction's memo, a counter row this
+// transaction holds (it took a number from it, or locked it).
+type lockedCounter struct{ tenantID, name string }
+
 // lockJournal locks the tenant's journal counter (creating it at 0 if the
-// tenant never posted), as every posting does first.
+// tenant never posted), as every posting does first; a transaction that
+// already holds it (it posted) has nothing to do.
 func lockJournal(ctx context.Context, t *dbtx.Tx, tenantID string) error {
+	if t.Recall(lockedCounter{tenantID, journalCounter}) != nil {
+		return nil
+	}
 	q := enginesql.For(t)
 	key := sqlitesql.LockCounterParams{TenantID: tenantID, Name: journalCounter}
 	rows, err := q.LockCounter(ctx, key)
@@ -250,6 +258,7 @@ func lockJournal(ctx context.Context, t *dbtx.Tx, tenantID string) error {
 	if err != nil {
 		return fmt.Errorf("lock journal of %s: %w", tenantID, err)
 	}
+	t.Remember(lockedCounter{tenantID, journalCounter}, true)
 	return nil
 }
 

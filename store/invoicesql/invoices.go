@@ -853,6 +853,7 @@ func (t *Invoices) NextCounters(ctx context.Context, tenantID, name string, n in
 	if err != nil {
 		return 0, fmt.Errorf("next counters %s: %w", name, err)
 	}
+	t.Tx.Remember(lockedCounter{tenantID, name}, true) // the update holds the row to the end of the transaction
 	return v, nil
 }
 
