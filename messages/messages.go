@@ -180,7 +180,8 @@ func Lookup(lang, key string) (string, bool) {
 // documents and the emails; a key in two tables is a programming error.
 var catalog = func() map[string][3]string {
 	out := map[string][3]string{}
-	for _, table := range []map[string][3]string{console, documentTexts, emailTexts} {
+	for _, table := range []map[string][3]string{console, documentTexts, emailTexts, customerTexts, editorTexts, settingsTexts,
+		salesItemTexts, portalTexts, cardTexts, labelTexts} {
 		for k, v := range table {
 			if _, dup := out[k]; dup {
 				panic("messages: key " + k + " defined twice")
