@@ -28,6 +28,11 @@ const (
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Format and Args are Message before formatting, so a page can write it
+	// in its reader's language (messages.Error); empty where the message
+	// was written whole.
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
 }
 
 // Error is a domain error with a stable code, a message for people, and the
@@ -39,6 +44,9 @@ type Error struct {
 	// Allowed lists permitted alternatives where that helps, e.g. the legal
 	// status transitions from the current status.
 	Allowed []string
+	// Format and Args are Message before formatting (see FieldError).
+	Format string
+	Args   []any
 }
 
 func (e *Error) Error() string {
@@ -51,12 +59,12 @@ func (e *Error) Error() string {
 // Field returns an invalid-input error for one field.
 func Field(field, format string, args ...any) *Error {
 	msg := fmt.Sprintf(format, args...)
-	return &Error{Code: Invalid, Message: field + ": " + msg, Fields: []FieldError{{Field: field, Message: msg}}}
+	return &Error{Code: Invalid, Message: field + ": " + msg, Fields: []FieldError{{Field: field, Message: msg, Format: format, Args: args}}}
 }
 
 // Newf returns an error with the given code and message.
 func Newf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // NotFoundf is a not_found error; callers name what was not found.
@@ -95,7 +103,7 @@ type Collector struct{ fields []FieldError }
 
 // Add records a field error.
 func (c *Collector) Add(field, format string, args ...any) {
-	c.fields = append(c.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	c.fields = append(c.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 // Merge adds the field errors of err (if it is an invalid *Error) under prefix,
@@ -113,7 +121,7 @@ func (c *Collector) Merge(prefix string, err error) bool {
 		if prefix != "" {
 			name = prefix + "." + name
 		}
-		c.fields = append(c.fields, FieldError{Field: name, Message: f.Message})
+		c.fields = append(c.fields, FieldError{Field: name, Message: f.Message, Format: f.Format, Args: f.Args})
 	}
 	return true
 }

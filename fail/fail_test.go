@@ -41,7 +41,7 @@ func TestCollectorAggregates(t *testing.T) {
 		{Field: "currency", Message: `"EURO" is not an ISO 4217 code`},
 		{Field: "contacts[0].email", Message: "is required"},
 	}
-	if !slices.Equal(e.Fields, want) {
+	if !slices.EqualFunc(e.Fields, want, func(a, b fail.FieldError) bool { return a.Field == b.Field && a.Message == b.Message }) {
 		t.Errorf("fields = %+v\nwant %+v", e.Fields, want)
 	}
 	if got := err.Error(); got != "name: is required (and 2 more)" {
@@ -149,5 +149,29 @@ func TestAsAndMessages(t *testing.T) {
 	}
 	if got := fail.Forbiddenf("the %s role may not", "sales").Error(); got != "the sales role may not" {
 		t.Errorf("Forbiddenf message %q", got)
+	}
+}
+
+// TestMessageBeforeFormatting: every way of making a field error keeps the
+// format and arguments, so a page can write the message in its reader's
+// language.
+func TestMessageBeforeFormatting(t *testing.T) {
+	var c fail.Collector
+	c.Add("name", "must be at most %d characters", 200)
+	var outer fail.Collector
+	outer.Merge("billing", c.Err())
+	outer.Merge("", fail.Field("email", "%q is not a valid email address", "x"))
+	e, _ := fail.As(outer.Err())
+	want := []struct {
+		format string
+		arg    any
+	}{{"must be at most %d characters", 200}, {"%q is not a valid email address", "x"}}
+	for i, w := range want {
+		if f := e.Fields[i]; f.Format != w.format || len(f.Args) != 1 || f.Args[0] != w.arg {
+			t.Errorf("field %d: format %q args %v, want %q %v", i, f.Format, f.Args, w.format, w.arg)
+		}
+	}
+	if n := fail.Conflictf("invoice %s is %s", "INV-1", "paid"); n.Format != "invoice %s is %s" || len(n.Args) != 2 {
+		t.Errorf("Newf keeps %q %v", n.Format, n.Args)
 	}
 }

@@ -53,6 +53,7 @@ var console = map[string][3]string{
 	"error.422":      {"Please correct the form", "Corrija el formulario", "Corrija o formulário"},
 	"error.429":      {"Too many attempts", "Demasiados intentos", "Tentativas demais"},
 	"error.500":      {"Something went wrong", "Algo salió mal", "Algo deu errado"},
+	"form.check":     {"Please correct the marked fields (%d).", "Corrija los campos marcados (%d).", "Corrija os campos marcados (%d)."},
 	"error.internal": {"Something went wrong on our side; please try again.", "Algo salió mal en el servidor; inténtelo de nuevo.", "Algo deu errado no servidor; tente novamente."},
 
 	"flash.status_updated":          {"Status updated.", "Estado actualizado.", "Status atualizado."},

@@ -218,3 +218,17 @@ func TestNoKeyUnused(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorInEveryLanguage: an error message made from a format reads in
+// the reader's language, and in English where the catalog lacks the format.
+func TestErrorInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	for lang, want := range map[string]string{"en": "is required", "es": "es obligatorio", "pt-BR": "é obrigatório"} {
+		if got := messages.Error(lang, "is required"); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	if got := messages.Error("es", "no such format %d", 7); got != "no such format 7" {
+		t.Errorf("untranslated format: %q", got)
+	}
+}

@@ -101,7 +101,7 @@ func (h *Handler) accountError(w http.ResponseWriter, r *http.Request, err error
 		section = "account"
 	}
 	v := h.newView(r, section, a.D.Customer.Name, a)
-	v.Error, v.Errors = errorText(r, err), fieldErrors(err)
+	v.failed(r, err)
 	h.render(w, r, "account", statusOf(r, err), v)
 }
 
@@ -188,7 +188,7 @@ func (h *Handler) invoicePay(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v := h.newView(r, "invoices", T(infoFrom(r.Context()).lang, "invoice.title")+" "+invoiceLabel(d.Inv), d)
-		v.Error, v.Errors = errorText(r, err), fieldErrors(err)
+		v.failed(r, err)
 		h.render(w, r, "invoice", statusOf(r, err), v)
 		return
 	}

@@ -335,7 +335,7 @@ type settingsData struct {
 	StaffRoles  []access.Role
 	Me          string // the signed-in user's id: no disabling or demoting yourself
 	Failed      string
-	Errs        []fail.FieldError // of the failed form
+	Form        *formErrors // of the failed form, shared with the page's view
 	Open        string
 }
 
@@ -344,12 +344,7 @@ func (d *settingsData) Err(form, field string) string {
 	if d.Failed != form {
 		return ""
 	}
-	for _, e := range d.Errs {
-		if e.Field == field {
-			return e.Message
-		}
-	}
-	return ""
+	return d.Form.Err(field)
 }
 
 func (h *Handler) loadSettings(r *http.Request) *settingsData {
@@ -390,7 +385,7 @@ func (h *Handler) settings(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) settingsError(w http.ResponseWriter, r *http.Request, err error) {
 	v := h.newView(r, "settings", T(infoFrom(r.Context()).lang, "nav.settings"), h.loadSettings(r))
-	v.Error, v.Errors = errorText(r, err), fieldErrors(err)
+	v.failed(r, err)
 	h.render(w, r, "settings", statusOf(r, err), v)
 }
 

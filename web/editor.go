@@ -268,8 +268,7 @@ func (h *Handler) editorError(w http.ResponseWriter, r *http.Request, d *editorD
 	h.taxGroups(r, d)
 	d.Lines = append(d.Lines, blankLines(len(d.Lines), 1)...)
 	v := h.newView(r, "invoices", T(lang, titleKey), d)
-	v.Error = errorText(r, err)
-	v.Errors = fieldErrors(err)
+	v.failed(r, err)
 	status := statusOf(r, err)
 	h.render(w, r, "editor", status, v)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/fail"
 )
 
 var one = decimal.NewFromInt(1)
@@ -19,11 +20,16 @@ func decString(d *decimal.Decimal) string {
 	return d.String()
 }
 
-// errorText is the message the API would give for err.
+// errorText is the message the API would give for err, in the reader's
+// language where the error was made from a format the catalog translates.
 func errorText(r *http.Request, err error) string {
 	pr := api.ProblemFor(r.Context(), err)
+	lang := infoFrom(r.Context()).lang
 	if pr.Status >= 500 {
-		return T(infoFrom(r.Context()).lang, "error.internal")
+		return T(lang, "error.internal")
+	}
+	if fe, ok := fail.As(err); ok && fe.Format != "" {
+		return translated(lang, pr.Detail, fe.Format, fe.Args)
 	}
 	return pr.Detail
 }

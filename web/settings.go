@@ -169,12 +169,13 @@ func (h *Handler) settingsForms(r *http.Request, d *settingsData) {
 // posted.
 func (h *Handler) settingsFormError(w http.ResponseWriter, r *http.Request, err error, failed, open string, edit func(*settingsData)) {
 	d := h.loadSettings(r)
-	d.Failed, d.Errs, d.Open = failed, fieldErrors(err), open
+	d.Failed, d.Open = failed, open
 	if edit != nil {
 		edit(d)
 	}
 	v := h.newView(r, "settings", T(infoFrom(r.Context()).lang, "nav.settings"), d)
-	v.Error, v.Errors = errorText(r, err), fieldErrors(err)
+	v.failed(r, err)
+	d.Form = v.Form
 	h.render(w, r, "settings", statusOf(r, err), v)
 }
 

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api"
-	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/service"
 )
@@ -113,9 +111,23 @@ type view struct {
 	Nav     []navItem
 	Flash   string
 	Error   string
-	Errors  []fail.FieldError
+	// Form holds a failed form's field errors: the page shows them at
+	// their fields (.Err), the banner the rest.
+	Form    *formErrors
 	Path    string
 	Data    any
+	Content template.HTML // the page's content, rendered before the layout
+}
+
+// Err is the message of a failed form for field, or "".
+func (v *view) Err(field string) string { return v.Form.Err(field) }
+
+// failed records err on the view: its message, or its field errors.
+func (v *view) failed(r *http.Request, err error) {
+	v.Form = newFormErrors(r.Context(), err)
+	if v.Form == nil {
+		v.Error = errorText(r, err)
+	}
 }
 
 type navItem struct {
@@ -204,7 +216,16 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, page string, st
 	if !ok {
 		panic("web: no page template " + page)
 	}
+	// The content first, so the layout's banner knows which field errors
+	// the page showed at their fields.
 	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "content", v); err != nil {
+		h.log.ErrorContext(r.Context(), "render", "page", page, "err", err)
+		http.Error(w, "could not render the page", http.StatusInternalServerError)
+		return
+	}
+	v.Content = template.HTML(buf.String()) //nolint:gosec // html/template output
+	buf.Reset()
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		h.log.ErrorContext(r.Context(), "render", "page", page, "err", err)
 		http.Error(w, "could not render the page", http.StatusInternalServerError)
@@ -247,24 +268,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	lang := infoFrom(r.Context()).lang
 	v := h.newView(r, "", T(lang, fmt.Sprintf("error.%d", status)), nil)
-	v.Error = pr.Detail
-	if status == http.StatusInternalServerError {
-		v.Error = T(lang, "error.internal")
-	}
+	v.Error = errorText(r, err)
 	if r.Header.Get("HX-Request") != "" {
 		h.fragment(w, r, "error", "errorbox", status, v)
 		return
 	}
 	h.render(w, r, "error", status, v)
-}
-
-// fieldErrors extracts the per-field messages of a validation error.
-func fieldErrors(err error) []fail.FieldError {
-	var fe *fail.Error
-	if errors.As(err, &fe) {
-		return fe.Fields
-	}
-	return nil
 }
 
 // redirect answers a form post: htmx follows HX-Redirect, browsers a 303.
