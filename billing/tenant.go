@@ -2,6 +2,7 @@ package billing
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/facturo/facturo/fail"
@@ -59,9 +60,17 @@ func (t *Tenant) Normalize() error {
 
 // Location returns the tenant's time zone (UTC if it cannot be loaded).
 func (t Tenant) Location() *time.Location {
+	if loc, ok := locations.Load(t.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(t.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
+	locations.Store(t.TimeZone, loc)
 	return loc
 }
+
+// locations keeps the time zones loaded: loading one reads and parses the
+// zone database each time, and every dated write asks for the tenant's.
+var locations sync.Map
