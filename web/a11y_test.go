@@ -141,3 +141,110 @@ func TestAccessibility(t *testing.T) {
 		t.Run("es"+path, func(t *testing.T) { check(t, staff, path) })
 	}
 }
+
+// TestPhoneWidth shows every main page of the console and the portal at
+// desktop width and on a phone (390×844), saving both screenshots
+// (<page>-desktop.png, <page>-phone.png); on the phone it runs axe-core and
+// fails on any violation, and checks that the page does not scroll
+// sideways (wide tables scroll in a focusable, labelled region of their
+// own). In the portal, every control is a touch target at least 44 px high
+// and the invoice list shows each invoice's number, date, amount and status
+// on screen.
+func TestPhoneWidth(t *testing.T) {
+	t.Parallel()
+	axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	browser := newBrowser(t)
+	staff := f.session(t, browser)
+	staff.login(f.admin)
+	portal := f.session(t, browser)
+	portal.login(f.portal)
+	pages := []struct {
+		name string
+		s    *session
+		path string
+	}{
+		{"console-invoices", staff, "/console/invoices"},
+		{"console-invoice", staff, "/console/invoices/" + f.oldOpen.ID},
+		{"console-editor", staff, "/console/invoices/" + f.draftA.ID + "/edit"},
+		{"console-customers", staff, "/console/customers"},
+		{"console-customer", staff, "/console/customers/" + f.env.A.Customer},
+		{"console-sales-items", staff, "/console/sales-items"},
+		{"console-billing-runs", staff, "/console/billing-runs"},
+		{"console-ledger", staff, "/console/ledger"},
+		{"console-settings", staff, "/console/settings"},
+		{"portal-invoices", portal, "/portal/invoices"},
+		{"portal-invoice", portal, "/portal/invoices/" + f.ownOpen.ID},
+		{"portal-account", portal, "/portal/account"},
+	}
+	desktop := chromedp.EmulateViewport(1280, 900)
+	phone := chromedp.EmulateViewport(390, 844)
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			s := p.s.with(t)
+			s.run(desktop)
+			s.open(p.path)
+			s.screenshot(p.name + "-desktop")
+			s.run(phone)
+			s.open(p.path)
+			s.screenshot(p.name + "-phone")
+			if w := evalJS[float64](s, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); w > 0 {
+				wide := evalJS[string](s, `[...document.querySelectorAll("main *, header *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 4).map(e => e.outerHTML.slice(0, 160)).join(" | ")`)
+				t.Errorf("the page scrolls %.0f px sideways at 390 px: %s", w, wide)
+			}
+			// Every collapsed section open, so that its contents are checked too.
+			evalJS[bool](s, `document.querySelectorAll("details").forEach(d => d.open = true), true`)
+			evalJS[bool](s, string(axe)+";true")
+			out := evalJS[string](s, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+				.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise)
+			var vs []axeViolation
+			if err := json.Unmarshal([]byte(out), &vs); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				var where []string
+				for i, n := range v.Nodes {
+					if i == 3 {
+						where = append(where, "…")
+						break
+					}
+					where = append(where, n.HTML)
+				}
+				t.Errorf("%s at 390 px: %s (%s, %s): %s", p.path, v.ID, v.Impact, v.Help, strings.Join(where, " | "))
+			}
+			if p.s != portal {
+				return
+			}
+			small := evalJS[string](s, `[...document.querySelectorAll("button, .button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea, summary, label.check, header nav a, .pager a, #invoices td:first-child a")]
+				.filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+				.slice(0, 5).map(e => e.outerHTML.slice(0, 100) + " (" + Math.round(e.getBoundingClientRect().height) + " px)").join(" | ")`)
+			if small != "" {
+				t.Errorf("touch targets under 44 px at 390 px: %s", small)
+			}
+		})
+	}
+	// The portal's invoice list shows each invoice's number, date, amount
+	// and status within the phone's width.
+	t.Run("portal invoice cards", func(t *testing.T) {
+		s := portal.with(t)
+		s.run(phone)
+		s.open("/portal/invoices")
+		off := evalJS[string](s, `(() => {
+			const rows = [...document.querySelectorAll("#invoices tbody tr")];
+			if (rows.length === 0) return "no rows";
+			const out = [];
+			for (const r of rows) for (const c of ["c-number", "c-date", "c-amount", "c-status"]) {
+				const td = r.querySelector("td." + c);
+				const b = td && td.getBoundingClientRect();
+				if (!td || td.offsetParent === null || b.width === 0 || b.left < 0 || b.right > document.documentElement.clientWidth || td.textContent.trim() === "") out.push(c + " of " + r.textContent.trim().slice(0, 30));
+			}
+			return out.join(" | ");
+		})()`)
+		if off != "" {
+			t.Errorf("at 390 px the invoice list hides or cuts: %s", off)
+		}
+	})
+}
