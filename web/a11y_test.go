@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -162,6 +163,8 @@ func TestPhoneWidth(t *testing.T) {
 	staff.login(f.admin)
 	portal := f.session(t, browser)
 	portal.login(f.portal)
+	engineer := f.session(t, browser)
+	engineer.login(f.engineer)
 	pages := []struct {
 		name string
 		s    *session
@@ -176,6 +179,7 @@ func TestPhoneWidth(t *testing.T) {
 		{"console-billing-runs", staff, "/console/billing-runs"},
 		{"console-ledger", staff, "/console/ledger"},
 		{"console-settings", staff, "/console/settings"},
+		{"console-engineer-home", engineer, "/console/"},
 		{"portal-invoices", portal, "/portal/invoices"},
 		{"portal-invoice", portal, "/portal/invoices/" + f.ownOpen.ID},
 		{"portal-account", portal, "/portal/account"},
@@ -245,6 +249,15 @@ func TestPhoneWidth(t *testing.T) {
 		})()`)
 		if off != "" {
 			t.Errorf("at 390 px the invoice list hides or cuts: %s", off)
+		}
+		// The headers (the sort links) are hidden on a phone: the filter's
+		// sort chooses the order instead.
+		evalJS[bool](s, `(() => { const s = document.getElementById("sort-by"); s.value = "amount"; s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`)
+		if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`location.search.includes("sort=amount") || null`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Errorf("choosing a sort on the phone does not reorder the list: %v (at %s)", err, s.location())
+		}
+		if !evalJS[bool](s, `getComputedStyle(document.getElementById("sort-by")).display !== "none"`) {
+			t.Error("the sort is not shown on the phone")
 		}
 	})
 }
