@@ -230,6 +230,47 @@ func TestPhoneWidth(t *testing.T) {
 			}
 		})
 	}
+	// A table wider than the phone scrolls in its wrap, which is then a
+	// focusable region named after the table; at desktop width, where it
+	// does not scroll, the wrap is no extra stop for the Tab key.
+	t.Run("wide tables are focusable regions", func(t *testing.T) {
+		s := staff.with(t)
+		regions := `JSON.stringify([...document.querySelectorAll(".table-wrap")].filter(w => w.offsetParent !== null).map(w => ({
+			scrolls: w.scrollWidth > w.clientWidth + 1, tab: w.getAttribute("tabindex"), role: w.getAttribute("role"), name: w.getAttribute("aria-label") || ""})))`
+		type region struct {
+			Scrolls   bool
+			Tab, Role string
+			Name      string
+		}
+		read := func() []region {
+			var rs []region
+			if err := json.Unmarshal([]byte(evalJS[string](s, regions)), &rs); err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		}
+		s.run(phone)
+		s.open("/console/ledger")
+		scrolling := 0
+		for _, r := range read() {
+			if r.Scrolls {
+				scrolling++
+				if r.Tab != "0" || r.Role != "region" || r.Name == "" {
+					t.Errorf("a scrolling table at 390 px is not a named, focusable region: %+v", r)
+				}
+			}
+		}
+		if scrolling == 0 {
+			t.Error("no table of the ledger scrolls at 390 px: the check checked nothing")
+		}
+		s.run(desktop)
+		s.open("/console/ledger")
+		for _, r := range read() {
+			if !r.Scrolls && r.Tab != "" {
+				t.Errorf("a table that does not scroll is a tab stop: %+v", r)
+			}
+		}
+	})
 	// The portal's invoice list shows each invoice's number, date, amount
 	// and status within the phone's width.
 	t.Run("portal invoice cards", func(t *testing.T) {
