@@ -208,10 +208,18 @@ func TestFavicon(t *testing.T) {
 }
 
 // TestEngineerHome: an engineer's console home lists the open tickets and
-// the time they logged themselves, not another engineer's.
+// the time they logged themselves, not another engineer's. Both engines.
 func TestEngineerHome(t *testing.T) {
 	t.Parallel()
-	e := testserver.New(t, store.SQLite)
+	for _, engine := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			engineerHome(t, testserver.New(t, engine))
+		})
+	}
+}
+
+func engineerHome(t *testing.T, e *testserver.Env) {
 	ctx := context.Background()
 	sys := access.System(e.A.ID, "test")
 	var engineers []access.Principal
