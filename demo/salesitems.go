@@ -76,6 +76,20 @@ func seedSalesItems(ctx context.Context, svc *service.Service, p access.Principa
 			return fmt.Errorf("time entry: %w", err)
 		}
 	}
+	// The demo engineer's own time, shown on their console home.
+	users, err := svc.ListUsers(ctx, p)
+	if err != nil {
+		return fmt.Errorf("users: %w", err)
+	}
+	for _, u := range users {
+		if u.Role != access.Engineer {
+			continue
+		}
+		eng := access.Principal{TenantID: p.TenantID, UserID: u.ID, Role: u.Role, Name: u.Name}
+		if _, _, err := svc.LogTime(ctx, eng, tkt.ID, service.TimeEntryInput{WorkDate: today, Minutes: 30, Description: "Revisión del escáner in situ"}); err != nil {
+			return fmt.Errorf("engineer time entry: %w", err)
+		}
+	}
 	// Manual items: one pending, one cancelled, one draft (no billing information).
 	manual := func(cust, desc, qty, price string, date calendar.Date) (string, error) {
 		si, err := svc.CreateSalesItem(ctx, p, service.SalesItemInput{CustomerID: sp(ids[cust]), Description: sp(desc), Quantity: sp(qty),

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -140,4 +141,164 @@ func TestAccessibility(t *testing.T) {
 	for _, path := range []string{"/console/invoices", "/console/invoices/" + f.oldOpen.ID, "/console/settings"} {
 		t.Run("es"+path, func(t *testing.T) { check(t, staff, path) })
 	}
+}
+
+// TestPhoneWidth shows every main page of the console and the portal at
+// desktop width and on a phone (390×844), saving both screenshots
+// (<page>-desktop.png, <page>-phone.png); on the phone it runs axe-core and
+// fails on any violation, and checks that the page does not scroll
+// sideways (wide tables scroll in a focusable, labelled region of their
+// own). In the portal, every control is a touch target at least 44 px high
+// and the invoice list shows each invoice's number, date, amount and status
+// on screen.
+func TestPhoneWidth(t *testing.T) {
+	t.Parallel()
+	axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	browser := newBrowser(t)
+	staff := f.session(t, browser)
+	staff.login(f.admin)
+	portal := f.session(t, browser)
+	portal.login(f.portal)
+	engineer := f.session(t, browser)
+	engineer.login(f.engineer)
+	pages := []struct {
+		name string
+		s    *session
+		path string
+	}{
+		{"console-invoices", staff, "/console/invoices"},
+		{"console-invoice", staff, "/console/invoices/" + f.oldOpen.ID},
+		{"console-editor", staff, "/console/invoices/" + f.draftA.ID + "/edit"},
+		{"console-customers", staff, "/console/customers"},
+		{"console-customer", staff, "/console/customers/" + f.env.A.Customer},
+		{"console-sales-items", staff, "/console/sales-items"},
+		{"console-billing-runs", staff, "/console/billing-runs"},
+		{"console-ledger", staff, "/console/ledger"},
+		{"console-settings", staff, "/console/settings"},
+		{"console-engineer-home", engineer, "/console/"},
+		{"portal-invoices", portal, "/portal/invoices"},
+		{"portal-invoice", portal, "/portal/invoices/" + f.ownOpen.ID},
+		{"portal-account", portal, "/portal/account"},
+	}
+	desktop := chromedp.EmulateViewport(1280, 900)
+	phone := chromedp.EmulateViewport(390, 844)
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			s := p.s.with(t)
+			s.run(desktop)
+			s.open(p.path)
+			s.screenshot(p.name + "-desktop")
+			s.run(phone)
+			s.open(p.path)
+			s.screenshot(p.name + "-phone")
+			if w := evalJS[float64](s, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); w > 0 {
+				wide := evalJS[string](s, `[...document.querySelectorAll("main *, header *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 4).map(e => e.outerHTML.slice(0, 160)).join(" | ")`)
+				t.Errorf("the page scrolls %.0f px sideways at 390 px: %s", w, wide)
+			}
+			// Every collapsed section open, so that its contents are checked too.
+			evalJS[bool](s, `document.querySelectorAll("details").forEach(d => d.open = true), true`)
+			evalJS[bool](s, string(axe)+";true")
+			out := evalJS[string](s, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+				.then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise)
+			var vs []axeViolation
+			if err := json.Unmarshal([]byte(out), &vs); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				var where []string
+				for i, n := range v.Nodes {
+					if i == 3 {
+						where = append(where, "…")
+						break
+					}
+					where = append(where, n.HTML)
+				}
+				t.Errorf("%s at 390 px: %s (%s, %s): %s", p.path, v.ID, v.Impact, v.Help, strings.Join(where, " | "))
+			}
+			if p.s != portal {
+				return
+			}
+			small := evalJS[string](s, `[...document.querySelectorAll("button, .button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea, summary, label.check, header nav a, .pager a, #invoices td:first-child a")]
+				.filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+				.slice(0, 5).map(e => e.outerHTML.slice(0, 100) + " (" + Math.round(e.getBoundingClientRect().height) + " px)").join(" | ")`)
+			if small != "" {
+				t.Errorf("touch targets under 44 px at 390 px: %s", small)
+			}
+		})
+	}
+	// A table wider than the phone scrolls in its wrap, which is then a
+	// focusable region named after the table; at desktop width, where it
+	// does not scroll, the wrap is no extra stop for the Tab key.
+	t.Run("wide tables are focusable regions", func(t *testing.T) {
+		s := staff.with(t)
+		regions := `JSON.stringify([...document.querySelectorAll(".table-wrap")].filter(w => w.offsetParent !== null).map(w => ({
+			scrolls: w.scrollWidth > w.clientWidth + 1, tab: w.getAttribute("tabindex"), role: w.getAttribute("role"), name: w.getAttribute("aria-label") || ""})))`
+		type region struct {
+			Scrolls   bool
+			Tab, Role string
+			Name      string
+		}
+		read := func() []region {
+			var rs []region
+			if err := json.Unmarshal([]byte(evalJS[string](s, regions)), &rs); err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		}
+		s.run(phone)
+		s.open("/console/ledger")
+		scrolling := 0
+		for _, r := range read() {
+			if r.Scrolls {
+				scrolling++
+				if r.Tab != "0" || r.Role != "region" || r.Name == "" {
+					t.Errorf("a scrolling table at 390 px is not a named, focusable region: %+v", r)
+				}
+			}
+		}
+		if scrolling == 0 {
+			t.Error("no table of the ledger scrolls at 390 px: the check checked nothing")
+		}
+		s.run(desktop)
+		s.open("/console/ledger")
+		for _, r := range read() {
+			if !r.Scrolls && r.Tab != "" {
+				t.Errorf("a table that does not scroll is a tab stop: %+v", r)
+			}
+		}
+	})
+	// The portal's invoice list shows each invoice's number, date, amount
+	// and status within the phone's width.
+	t.Run("portal invoice cards", func(t *testing.T) {
+		s := portal.with(t)
+		s.run(phone)
+		s.open("/portal/invoices")
+		off := evalJS[string](s, `(() => {
+			const rows = [...document.querySelectorAll("#invoices tbody tr")];
+			if (rows.length === 0) return "no rows";
+			const out = [];
+			for (const r of rows) for (const c of ["c-number", "c-date", "c-amount", "c-status"]) {
+				const td = r.querySelector("td." + c);
+				const b = td && td.getBoundingClientRect();
+				if (!td || td.offsetParent === null || b.width === 0 || b.left < 0 || b.right > document.documentElement.clientWidth || td.textContent.trim() === "") out.push(c + " of " + r.textContent.trim().slice(0, 30));
+			}
+			return out.join(" | ");
+		})()`)
+		if off != "" {
+			t.Errorf("at 390 px the invoice list hides or cuts: %s", off)
+		}
+		// The headers (the sort links) are hidden on a phone: the filter's
+		// sort chooses the order instead.
+		evalJS[bool](s, `(() => { const s = document.getElementById("sort-by"); s.value = "amount"; s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`)
+		if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`location.search.includes("sort=amount") || null`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Errorf("choosing a sort on the phone does not reorder the list: %v (at %s)", err, s.location())
+		}
+		if !evalJS[bool](s, `getComputedStyle(document.getElementById("sort-by")).display !== "none"`) {
+			t.Error("the sort is not shown on the phone")
+		}
+	})
 }

@@ -52,7 +52,13 @@ type accountData struct {
 	CanWallet   bool // add funds and auto-recharge
 	CanOpen     bool // open a wallet (staff)
 	Years       []int
+	// The page of the transaction history shown, and its pager.
+	Transactions []service.Transaction
+	TxPager      pager
 }
+
+// txPageSize is the number of transactions a page of the history shows.
+const txPageSize = 20
 
 func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	ctx := r.Context()
@@ -69,6 +75,10 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	if portal {
 		a.InvoiceBase = "/portal/invoices"
 	}
+	// The dashboard holds the latest transactions (a few hundred at most):
+	// they are paged here.
+	pg, lo, hi := slicePager(base, nil, r.URL.Query(), "tx_page", "#transactions", txPageSize, len(d.Transactions))
+	a.Transactions, a.TxPager = d.Transactions[lo:hi], pg
 	y := h.today(r).Year
 	for i := range 11 {
 		a.Years = append(a.Years, y+i)

@@ -15,6 +15,7 @@ import (
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
+	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/tax"
 )
@@ -267,6 +268,10 @@ type ledgerData struct {
 	Aging    service.AgingPage
 	Buckets  []string
 	After    string // the page's first customer follows this id
+	// The trial balance's totals row (ok when there are balances).
+	Debits, Credits money.Amount
+	HasTotals       bool
+	Pager           pager // the aging's customers
 }
 
 // ledgerPage shows the trial balance and one page of the receivables
@@ -296,6 +301,14 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &ledgerData{AsOf: asOf.String(), Balances: tb, Aging: aging, Buckets: service.AgingBuckets, After: q.Get("after")}
+	for i, b := range tb {
+		if i == 0 {
+			d.Debits, d.Credits, d.HasTotals = b.Debit, b.Credit, true
+			continue
+		}
+		d.Debits, d.Credits = d.Debits.MustAdd(b.Debit), d.Credits.MustAdd(b.Credit)
+	}
+	d.Pager = keysetPager("/console/ledger", url.Values{"as_of": {d.AsOf}}, q, "after", 50, len(aging.Customers), aging.Next)
 	h.render(w, r, "ledger", http.StatusOK, h.newView(r, "ledger", T(infoFrom(ctx).lang, "nav.ledger"), d))
 }
 

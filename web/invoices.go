@@ -64,7 +64,46 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := infoFrom(r.Context()).lang
-	h.render(w, r, "home", http.StatusOK, h.newView(r, "home", T(lang, "home.title"), nil))
+	var d *homeData
+	if can(p, access.LogTime) {
+		var err error
+		if d, err = h.loadWork(r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, "home", http.StatusOK, h.newView(r, "home", T(lang, "home.title"), d))
+}
+
+// homeData is the console home of a role that logs ticket time (the
+// engineer): the open tickets and the time the user logged.
+type homeData struct {
+	Tickets []service.Ticket // open, newest number first
+	Entries []service.TimeEntry
+	Numbers map[string]string // ticket id → number
+}
+
+// homeTickets bounds the tickets the home lists and searches for time entries.
+const homeTickets = 50
+
+func (h *Handler) loadWork(r *http.Request) (*homeData, error) {
+	ctx := r.Context()
+	p := access.FromContext(ctx)
+	ks, err := h.svc.ListTickets(ctx, p, "")
+	if err != nil {
+		return nil, err
+	}
+	d := &homeData{Numbers: map[string]string{}}
+	for i := len(ks) - 1; i >= 0; i-- {
+		d.Numbers[ks[i].ID] = ks[i].Number
+		if ks[i].Status == "open" && len(d.Tickets) < homeTickets {
+			d.Tickets = append(d.Tickets, ks[i])
+		}
+	}
+	if d.Entries, err = h.svc.MyTimeEntries(ctx, p, homeTickets, 50); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // invoiceQuery is the invoice table's filter as it travels in the URL.
@@ -120,6 +159,8 @@ type invoiceListData struct {
 	Sorts    []string
 	Base     string // /console/invoices or /portal/invoices
 	CanWrite bool
+	Portal   bool // the portal's list, with the invoice date
+	Pager    pager
 }
 
 func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, error) {
@@ -135,6 +176,7 @@ func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, 
 	d := &invoiceListData{Q: iq, Rows: page.Items, Presets: append(slices.Clone(calendar.Presets), "custom"), Base: base,
 		Sorts: []string{"number", "customer", "provider", "period", "amount", "status"}, CanWrite: can(p, access.WriteInvoices)}
 	if p.IsCustomer() {
+		d.Portal = true
 		d.Statuses = billing.PortalStatuses
 	} else {
 		d.Statuses = billing.Statuses
@@ -147,6 +189,7 @@ func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, 
 		nq.Set("cursor", page.Next)
 		d.Next = template.URL(nq.Encode())
 	}
+	d.Pager = keysetPager(base, iq.Values, r.URL.Query(), "cursor", f.Page.Limit, len(page.Items), page.Next)
 	return d, nil
 }
 

@@ -61,11 +61,21 @@ func TestLedgerPage(t *testing.T) {
 			if !strings.Contains(foot, "(2 ") {
 				t.Errorf("aging totals do not count 2 open documents: %s", foot)
 			}
-			if !strings.Contains(foot, ">"+total.StringFixed(2)+"<") {
-				t.Errorf("aging totals %s, want %s", foot, total.StringFixed(2))
+			// Amounts show with their currency (issue 16).
+			if !strings.Contains(foot, ">€"+total.StringFixed(2)+"<") {
+				t.Errorf("aging totals %s, want €%s", foot, total.StringFixed(2))
 			}
 			if !strings.Contains(body, `id="trial-balance"`) {
 				t.Error("no trial balance")
+			}
+			// The trial balance's totals row: debits equal credits, both
+			// at least the receivable of the two invoices.
+			debits := regexp.MustCompile(`id="trial-debits">€([0-9,.]+)<`).FindStringSubmatch(body)
+			credits := regexp.MustCompile(`id="trial-credits">€([0-9,.]+)<`).FindStringSubmatch(body)
+			if debits == nil || credits == nil || debits[1] != credits[1] {
+				t.Errorf("trial balance totals: debits %v, credits %v", debits, credits)
+			} else if d, _ := decimal.NewFromString(strings.ReplaceAll(debits[1], ",", "")); d.LessThan(total) {
+				t.Errorf("trial balance debits %s < the receivable %s", d, total)
 			}
 			// A page after the last customer is empty and links back.
 			last := e.A.Customer

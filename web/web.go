@@ -72,6 +72,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	static, _ := fs.Sub(staticFS, "static")
 	fileServer := http.FileServerFS(static)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(fileServer)))
+	// Browsers ask for /favicon.ico whatever the page links to.
+	mux.Handle("GET /favicon.ico", cacheStatic(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, static, "favicon.ico")
+	})))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		p := access.FromContext(r.Context())
 		switch {

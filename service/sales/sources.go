@@ -3,6 +3,7 @@ package sales
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -252,6 +253,50 @@ func (s *Service) ListTickets(ctx context.Context, p access.Principal, customerI
 		return err
 	})
 	return out, err
+}
+
+// MyTimeEntries lists the time p logged on the tenant's latest tickets (at
+// most maxTickets, the highest numbers), newest work date first, at most
+// limit entries: the engineer's console home.
+func (s *Service) MyTimeEntries(ctx context.Context, p access.Principal, maxTickets, limit int) ([]TimeEntry, error) {
+	if err := usecase.Allow(p, access.LogTime); err != nil {
+		return nil, err
+	}
+	out := []TimeEntry{}
+	err := s.tickets.Store.Read(ctx, func(tx TicketsTx) error {
+		ks, err := tx.ListTickets(ctx, p.TenantID, "")
+		if err != nil {
+			return err
+		}
+		if len(ks) > maxTickets {
+			ks = ks[len(ks)-maxTickets:]
+		}
+		for _, k := range ks {
+			es, err := tx.ListTimeEntries(ctx, p.TenantID, k.ID)
+			if err != nil {
+				return err
+			}
+			for _, e := range es {
+				if e.UserID == p.ActorID() {
+					out = append(out, e)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b TimeEntry) int {
+		if c := b.WorkDate.Compare(a.WorkDate); c != 0 {
+			return c
+		}
+		return b.CreatedAt.Compare(a.CreatedAt)
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // TimeEntryInput is time logged on a ticket.

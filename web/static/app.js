@@ -42,6 +42,44 @@
     var el = id && document.getElementById(id);
     if (el && el.tagName === "DETAILS") { el.open = true; }
   }
+  // A table wider than its box (on a phone) scrolls in its .table-wrap: the
+  // wrap is then a focusable region named after the table, so the keyboard
+  // can scroll it too (WCAG 2.1.1; axe's scrollable-region-focusable).
+  function regionName(w) {
+    var t = w.querySelector("table");
+    var c = t && (t.getAttribute("aria-label") || (t.caption && t.caption.textContent));
+    if (c) { return c.trim(); }
+    var d = w.closest("details");
+    if (d && d.querySelector("summary")) { return d.querySelector("summary").textContent.trim(); }
+    for (var e = w.previousElementSibling; e; e = e.previousElementSibling) {
+      if (/^H[1-4]$/.test(e.tagName)) { return e.textContent.trim(); }
+    }
+    return document.title;
+  }
+  function scrollRegions() {
+    document.querySelectorAll(".table-wrap").forEach(function (w) {
+      if (w.hasAttribute("tabindex") && !w.hasAttribute("data-auto-region")) { return; } // the page's own
+      if (w.scrollWidth > w.clientWidth + 1) {
+        if (!w.hasAttribute("data-auto-region")) {
+          w.setAttribute("tabindex", "0");
+          w.setAttribute("role", "region");
+          w.setAttribute("aria-label", regionName(w));
+          w.setAttribute("data-auto-region", "");
+        }
+      } else if (w.hasAttribute("data-auto-region")) {
+        ["tabindex", "role", "aria-label", "data-auto-region"].forEach(function (a) { w.removeAttribute(a); });
+      }
+    });
+  }
+  var pending = false;
+  function soon() {
+    if (!pending) { pending = true; requestAnimationFrame(function () { pending = false; scrollRegions(); }); }
+  }
+  document.addEventListener("DOMContentLoaded", scrollRegions);
+  window.addEventListener("load", scrollRegions);
+  window.addEventListener("resize", soon);
+  document.addEventListener("toggle", scrollRegions, true); // a <details> opened
+  document.addEventListener("htmx:afterSettle", scrollRegions);
   window.addEventListener("hashchange", openTarget);
   document.addEventListener("DOMContentLoaded", toggleCustom);
   document.addEventListener("DOMContentLoaded", openTarget);
