@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/tax"
 )
@@ -21,8 +22,12 @@ type editorLine struct {
 	Index                                          int
 	Description, Quantity, UnitPrice, Amount, Unit string
 	ChargeType, Account                            string
-	ItemSalesTaxGroup, ProductID                   string
+	SalesTaxGroup, ItemSalesTaxGroup, ProductID    string
 	Computed                                       string
+	// Svc is the line's index in the service's input (blank rows are
+	// skipped), which names its errors ("lines[Svc].quantity"); -1 for a
+	// blank row.
+	Svc int
 }
 
 type editorData struct {
@@ -31,14 +36,21 @@ type editorData struct {
 	PeriodStart, PeriodEnd, Currency string
 	Provider, Notes, ExchangeRate    string
 	// SalesTaxGroup is the document's sales tax group, given to every
-	// line; empty takes the customer's (seed 004).
-	SalesTaxGroup           string
-	Lines                   []editorLine
-	Customers               []billing.Customer
-	SalesGroups, ItemGroups []tax.Group
-	Preview                 *billing.Invoice
-	PreviewErr              string
-	ChargeTypes             []string
+	// line without its own; empty takes the customer's (seed 004).
+	SalesTaxGroup string
+	// The header fields of seed 004: the bill-to account (another customer
+	// who pays), payment terms, method of payment, cash discount, hold and
+	// language. Empty takes the customer's where the domain does.
+	InvoiceAccountID, PaymentTermsDays, MethodOfPayment string
+	CashDiscountDate, CashDiscountPct, HoldUntil        string
+	Language                                            string
+	Languages                                           []string
+	Lines                                               []editorLine
+	Customers                                           []billing.Customer
+	SalesGroups, ItemGroups                             []tax.Group
+	Preview                                             *billing.Invoice
+	PreviewErr                                          string
+	ChargeTypes                                         []string
 }
 
 var chargeTypes = []string{"one_time", "recurring", "usage", "time"}
@@ -69,7 +81,7 @@ func (h *Handler) editorCustomers(r *http.Request) []billing.Customer {
 func blankLines(from, n int) []editorLine {
 	out := make([]editorLine, n)
 	for i := range out {
-		out[i] = editorLine{Index: from + i, ChargeType: "one_time"}
+		out[i] = editorLine{Index: from + i, ChargeType: "one_time", Svc: -1}
 	}
 	return out
 }
@@ -78,7 +90,33 @@ func (h *Handler) invoiceNew(w http.ResponseWriter, r *http.Request) {
 	lang := infoFrom(r.Context()).lang
 	d := &editorData{CustomerID: r.URL.Query().Get("customer"), Lines: blankLines(0, 3), Customers: h.editorCustomers(r), ChargeTypes: chargeTypes}
 	h.taxGroups(r, d)
+	h.customerDefaults(r, d)
 	h.render(w, r, "editor", http.StatusOK, h.newView(r, "invoices", T(lang, "editor.new"), d))
+}
+
+// customerDefaults prefills the header fields the customer gives a new
+// draft (bill-to account, payment terms, language) as the service computes
+// them: a preview of a draft of d's customer without lines.
+func (h *Handler) customerDefaults(r *http.Request, d *editorData) {
+	d.Languages = messages.Languages
+	if d.CustomerID == "" {
+		return
+	}
+	cid := d.CustomerID
+	inv, err := h.svc.PreviewInvoice(r.Context(), access.FromContext(r.Context()), service.InvoiceInput{CustomerID: &cid})
+	if err != nil {
+		return // the preview names what is wrong once lines are entered
+	}
+	d.InvoiceAccountID, d.Language = inv.InvoiceAccountID, inv.Language
+	d.PaymentTermsDays = strconv.Itoa(inv.PaymentTermsDays)
+}
+
+// invoiceDefaults answers the editor's header fields for the customer just
+// chosen (htmx swaps them in).
+func (h *Handler) invoiceDefaults(w http.ResponseWriter, r *http.Request) {
+	d := &editorData{CustomerID: r.URL.Query().Get("customer_id"), Customers: h.editorCustomers(r)}
+	h.customerDefaults(r, d)
+	h.fragment(w, r, "editor", "defaults", http.StatusOK, h.newView(r, "invoices", "", d))
 }
 
 func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +132,13 @@ func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &editorData{ID: inv.ID, CustomerID: inv.CustomerID, InvoiceDate: dateOrEmpty(inv.InvoiceDate), DueDate: dateOrEmpty(inv.DueDate),
 		PeriodStart: dateOrEmpty(inv.PeriodStart), PeriodEnd: dateOrEmpty(inv.PeriodEnd), Currency: inv.Currency, Provider: inv.Provider,
-		Notes: inv.Notes, Customers: h.editorCustomers(r), ChargeTypes: chargeTypes, Preview: &inv}
+		Notes: inv.Notes, Customers: h.editorCustomers(r), ChargeTypes: chargeTypes, Preview: &inv,
+		InvoiceAccountID: inv.InvoiceAccountID, PaymentTermsDays: strconv.Itoa(inv.PaymentTermsDays), MethodOfPayment: inv.MethodOfPayment,
+		CashDiscountDate: dateOrEmpty(inv.CashDiscountDate), HoldUntil: dateOrEmpty(inv.HoldUntil), Language: inv.Language,
+		Languages: messages.Languages}
+	if !inv.CashDiscountPct.IsZero() {
+		d.CashDiscountPct = inv.CashDiscountPct.String()
+	}
 	h.taxGroups(r, d)
 	if len(inv.Lines) > 0 {
 		d.SalesTaxGroup = inv.Lines[0].SalesTaxGroup
@@ -104,7 +148,10 @@ func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	for i, l := range inv.Lines {
 		el := editorLine{Index: i, Description: l.Description, Unit: l.Unit, ChargeType: string(l.ChargeType), Account: l.Account,
-			ItemSalesTaxGroup: l.ItemSalesTaxGroup, ProductID: l.ProductID, Computed: l.Amount.Format(infoFrom(r.Context()).lang)}
+			ItemSalesTaxGroup: l.ItemSalesTaxGroup, ProductID: l.ProductID, Computed: l.Amount.Format(infoFrom(r.Context()).lang), Svc: i}
+		if l.SalesTaxGroup != d.SalesTaxGroup {
+			el.SalesTaxGroup = l.SalesTaxGroup // its own; the others take the document's
+		}
 		if l.AmountOnly() {
 			el.Amount = l.Amount.Decimal().String() // as entered
 		} else {
@@ -119,7 +166,8 @@ func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
 
 // parseEditor reads the editor form into the service's input. Lines left
 // blank are skipped; a line with an amount and no quantity or price is
-// entered by amount (seed 004).
+// entered by amount (seed 004). A line's sales tax group is its own, else
+// the document's, else (neither chosen) the customer's.
 func parseEditor(r *http.Request) (*editorData, service.InvoiceInput, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, service.InvoiceInput{}, fail.Field("form", "could not read the form")
@@ -127,7 +175,11 @@ func parseEditor(r *http.Request) (*editorData, service.InvoiceInput, error) {
 	f := r.PostForm
 	d := &editorData{ID: r.PathValue("id"), CustomerID: f.Get("customer_id"), InvoiceDate: f.Get("invoice_date"), DueDate: f.Get("due_date"),
 		PeriodStart: f.Get("period_start"), PeriodEnd: f.Get("period_end"), Currency: f.Get("currency"), Provider: f.Get("provider"),
-		Notes: f.Get("notes"), ExchangeRate: f.Get("exchange_rate"), SalesTaxGroup: strings.TrimSpace(f.Get("sales_tax_group")), ChargeTypes: chargeTypes}
+		Notes: f.Get("notes"), ExchangeRate: f.Get("exchange_rate"), SalesTaxGroup: strings.TrimSpace(f.Get("sales_tax_group")), ChargeTypes: chargeTypes,
+		InvoiceAccountID: f.Get("invoice_account_id"), PaymentTermsDays: strings.TrimSpace(f.Get("payment_terms_days")),
+		MethodOfPayment: f.Get("method_of_payment"), CashDiscountDate: f.Get("cash_discount_date"),
+		CashDiscountPct: strings.TrimSpace(f.Get("cash_discount_percent")), HoldUntil: f.Get("hold_until"), Language: f.Get("language"),
+		Languages: messages.Languages}
 	var in service.InvoiceInput
 	var c fail.Collector
 	str := func(s string) *string { return &s }
@@ -157,9 +209,33 @@ func parseEditor(r *http.Request) (*editorData, service.InvoiceInput, error) {
 	}
 	in.Provider = str(d.Provider)
 	in.Notes = str(d.Notes)
+	// The header fields: a cleared date or percent clears the draft's.
+	in.InvoiceAccountID = str(d.InvoiceAccountID)
+	if d.PaymentTermsDays != "" {
+		n, err := strconv.Atoi(d.PaymentTermsDays)
+		if err != nil {
+			c.Add("payment_terms_days", "must be a whole number of days")
+		} else {
+			in.PaymentTermsDays = &n
+		}
+	}
+	in.MethodOfPayment = str(d.MethodOfPayment)
+	none := calendar.Date{}
+	in.CashDiscountDate, in.HoldUntil = &none, &none
+	if dt := date("cash_discount_date", d.CashDiscountDate); dt != nil {
+		in.CashDiscountDate = dt
+	}
+	if dt := date("hold_until", d.HoldUntil); dt != nil {
+		in.HoldUntil = dt
+	}
+	in.CashDiscountPct = str("0")
+	if d.CashDiscountPct != "" {
+		in.CashDiscountPct = str(d.CashDiscountPct)
+	}
+	in.Language = str(d.Language)
 	desc, qty, price, amount := f["line_description"], f["line_quantity"], f["line_unit_price"], f["line_amount"]
 	unit, charge, account := f["line_unit"], f["line_charge_type"], f["line_account"]
-	itemGroup, product := f["line_item_sales_tax_group"], f["line_product_id"]
+	salesGroup, itemGroup, product := f["line_sales_tax_group"], f["line_item_sales_tax_group"], f["line_product_id"]
 	at := func(s []string, i int) string {
 		if i < len(s) {
 			return strings.TrimSpace(s[i])
@@ -169,14 +245,20 @@ func parseEditor(r *http.Request) (*editorData, service.InvoiceInput, error) {
 	lines := []service.LineInput{}
 	for i := range desc {
 		el := editorLine{Index: i, Description: at(desc, i), Quantity: at(qty, i), UnitPrice: at(price, i), Amount: at(amount, i),
-			Unit: at(unit, i), ChargeType: at(charge, i), Account: at(account, i), ItemSalesTaxGroup: at(itemGroup, i), ProductID: at(product, i)}
-		d.Lines = append(d.Lines, el)
+			Unit: at(unit, i), ChargeType: at(charge, i), Account: at(account, i), SalesTaxGroup: at(salesGroup, i),
+			ItemSalesTaxGroup: at(itemGroup, i), ProductID: at(product, i), Svc: -1}
 		if el.Description == "" && el.Quantity == "" && el.UnitPrice == "" && el.Amount == "" {
+			d.Lines = append(d.Lines, el)
 			continue
 		}
+		el.Svc = len(lines)
+		d.Lines = append(d.Lines, el)
 		li := service.LineInput{Description: el.Description, Unit: el.Unit, ChargeType: el.ChargeType, Account: el.Account,
 			ItemSalesTaxGroup: el.ItemSalesTaxGroup, ProductID: el.ProductID}
-		if d.SalesTaxGroup != "" {
+		switch {
+		case el.SalesTaxGroup != "":
+			li.SalesTaxGroup = str(el.SalesTaxGroup)
+		case d.SalesTaxGroup != "":
 			li.SalesTaxGroup = str(d.SalesTaxGroup)
 		}
 		if el.Amount != "" && el.Quantity == "" && el.UnitPrice == "" {
