@@ -152,4 +152,40 @@ func TestEditorHeaderFieldsHTTP(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("correction links name the documents by number", func(t *testing.T) {
+		lines := []service.LineInput{{Description: "Wrong price", Quantity: ptr("1"), UnitPrice: ptr("80")}}
+		inv, err := e.Svc.CreateInvoice(ctx, sys, service.InvoiceInput{CustomerID: &e.A.Customer, Lines: &lines})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Svc.UpdateInvoiceStatus(ctx, sys, inv.ID, service.StatusChange{Status: "open"}); err != nil {
+			t.Fatal(err)
+		}
+		corr, err := e.Svc.CorrectInvoice(ctx, sys, inv.ID, "PRICE", "the price was 90")
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := func(body, id string) string {
+			m := regexp.MustCompile(`id="` + id + `">([^<]*)</a>`).FindStringSubmatch(body)
+			if m == nil {
+				return ""
+			}
+			return m[1]
+		}
+		_, _, body := c.do(http.MethodGet, "/console/invoices/"+inv.ID, nil)
+		if got := link(body, "credit-note-link"); got == "" || got != corr.CreditNote.Number {
+			t.Errorf("credit note link %q, want its number %q", got, corr.CreditNote.Number)
+		}
+		if got := link(body, "replacement-link"); got == "" || got != corr.Replacement.DocumentNumber {
+			t.Errorf("replacement link %q, want its document number %q", got, corr.Replacement.DocumentNumber)
+		}
+		if strings.Contains(body, ">"+corr.CreditNote.ID+"<") || strings.Contains(body, ">"+corr.Replacement.ID+"<") {
+			t.Errorf("the page shows an internal id as a link text")
+		}
+		_, _, body = c.do(http.MethodGet, "/console/invoices/"+corr.Replacement.ID, nil)
+		if got, _ := e.Svc.GetInvoice(ctx, sys, inv.ID); link(body, "original-link") != got.Number {
+			t.Errorf("original link %q, want %q", link(body, "original-link"), got.Number)
+		}
+	})
 }
