@@ -114,6 +114,32 @@ func TestBrowserEditorHeaderAndLineTaxes(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#ls1"), "CAN"),
 		chromedp.SetValue(chromedp.CSS("#lg1"), "FULL"),
 	)
+	// A quantity that is not a number: the save fails, the error is at
+	// its field (aria-invalid), everything typed is kept, and the page
+	// has no axe violation.
+	s.run(chromedp.SetValue(chromedp.CSS("#lq0"), "tres"), chromedp.Click(chromedp.CSS("#save-draft")),
+		chromedp.WaitVisible(chromedp.CSS("#lq0-err")))
+	if got := evalJS[string](s, `document.getElementById("lq0").getAttribute("aria-invalid")+" "+document.getElementById("lq0-err").dataset.field`); got != "true lines[0].quantity" {
+		t.Errorf("the quantity's error is not at its field: %q", got)
+	}
+	for sel, want := range map[string]string{"#lq0": "tres", "#ld1": "Formación en Tenerife", "#ls1": "CAN", "#lg0": "FULL",
+		"#invoice_account_id": e.A.Other, "#payment_terms_days": "15", "#method_of_payment": "Transferencia SEPA",
+		"#cash_discount_percent": "2", "#hold_until": today.String(), "#language": "pt-BR", "#customer_id": e.A.Customer} {
+		if got := value(sel); got != want {
+			t.Errorf("after the failed save %s = %q, want the typed %q", sel, got, want)
+		}
+	}
+	axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evalJS[bool](s, string(axe)+";true")
+	if out := evalJS[string](s, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => r.violations.map(v => v.id + ": " + v.nodes.map(n => n.html).join(" | ")).join("; "))`, chromedp.EvalAwaitPromise); out != "" {
+		t.Errorf("axe violations on the failed save: %s", out)
+	}
+	s.run(chromedp.SetValue(chromedp.CSS("#lq0"), "3"))
+
 	// By hand: 360.00 × 21 % = 75.60; 250.00 × 7 % = 17.50; net 610.00,
 	// tax 93.10, total 703.10.
 	poll("the preview never showed the total 703.10", `(document.getElementById("preview-total")||{}).innerText==="€703.10"`)
@@ -127,7 +153,9 @@ func TestBrowserEditorHeaderAndLineTaxes(t *testing.T) {
 	s.run(chromedp.Click(chromedp.CSS("#save-draft")), chromedp.WaitVisible(chromedp.CSS("#status-badge")))
 	id := strings.TrimPrefix(strings.SplitN(s.location(), "?", 2)[0], s.url("/console/invoices/"))
 
-	// Issue it.
+	// Issue it (from the page without the "saved" message, so that the
+	// next message is the status change's).
+	s.open("/console/invoices/" + id)
 	s.run(chromedp.Click(chromedp.CSS("#update-status")), chromedp.WaitVisible(chromedp.CSS("#confirm-status")),
 		chromedp.Click(chromedp.CSS("#confirm-ok")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	if b := s.text("#status-badge"); b != "Open" {
