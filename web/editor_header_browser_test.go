@@ -65,7 +65,9 @@ func TestBrowserEditorHeaderAndLineTaxes(t *testing.T) {
 	f := &fixture{env: e, sys: sys, screenshots: shots}
 	s := f.session(t, browser)
 	s.login("fin@a.test")
-	value := func(sel string) string { return evalJS[string](s, fmt.Sprintf(`document.querySelector(%q).value`, sel)) }
+	value := func(sel string) string {
+		return evalJS[string](s, fmt.Sprintf(`document.querySelector(%q).value`, sel))
+	}
 	// poll waits for a condition in the page, telling htmx again every
 	// 1.5 s (an input event on the form) in case a trigger met a request in
 	// flight.
