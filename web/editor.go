@@ -112,9 +112,12 @@ func (h *Handler) customerDefaults(r *http.Request, d *editorData) {
 }
 
 // invoiceDefaults answers the editor's header fields for the customer just
-// chosen (htmx swaps them in).
+// chosen (htmx swaps them in): the customer's bill-to account, terms and
+// language, and the other fields as the user left them.
 func (h *Handler) invoiceDefaults(w http.ResponseWriter, r *http.Request) {
-	d := &editorData{CustomerID: r.URL.Query().Get("customer_id"), Customers: h.editorCustomers(r)}
+	q := r.URL.Query()
+	d := &editorData{CustomerID: q.Get("customer_id"), Customers: h.editorCustomers(r), MethodOfPayment: q.Get("method_of_payment"),
+		CashDiscountDate: q.Get("cash_discount_date"), CashDiscountPct: q.Get("cash_discount_percent"), HoldUntil: q.Get("hold_until")}
 	h.customerDefaults(r, d)
 	h.fragment(w, r, "editor", "defaults", http.StatusOK, h.newView(r, "invoices", "", d))
 }

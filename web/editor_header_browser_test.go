@@ -81,8 +81,10 @@ func TestBrowserEditorHeaderAndLineTaxes(t *testing.T) {
 	}
 
 	s.open("/console/invoices/new")
-	// Picking the customer brings its terms and language.
-	s.run(chromedp.SetValue(chromedp.CSS("#customer_id"), e.A.Customer))
+	// Picking the customer brings its terms and language, and keeps the
+	// method of payment typed before.
+	s.run(chromedp.SendKeys(chromedp.CSS("#method_of_payment"), "Transferencia SEPA"),
+		chromedp.SetValue(chromedp.CSS("#customer_id"), e.A.Customer))
 	must(chromedp.Run(s.ctx, chromedp.Evaluate[bool](`document.getElementById("customer_id").dispatchEvent(new Event("change",{bubbles:true}))`)))
 	if _, err := chromedp.Run(s.ctx, chromedp.Poll[bool](`document.getElementById("payment_terms_days").value==="30"`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("the customer's payment terms were not prefilled: %q", value("#payment_terms_days"))
@@ -93,14 +95,16 @@ func TestBrowserEditorHeaderAndLineTaxes(t *testing.T) {
 	if got := value("#invoice_account_id"); got != e.A.Customer {
 		t.Errorf("bill-to prefilled %q, want the customer itself", got)
 	}
+	if got := value("#method_of_payment"); got != "Transferencia SEPA" {
+		t.Errorf("the method of payment typed before choosing the customer is %q", got)
+	}
 
-	// The header: another customer pays, 15 days, by transfer, 2 % if paid
+	// The header: another customer pays, 15 days, 2 % if paid
 	// within 5 days, held until today, in Portuguese.
 	s.run(
 		chromedp.SetValue(chromedp.CSS("#invoice_date"), today.String()),
 		chromedp.SetValue(chromedp.CSS("#invoice_account_id"), e.A.Other),
 		chromedp.SetValue(chromedp.CSS("#payment_terms_days"), "15"),
-		chromedp.SendKeys(chromedp.CSS("#method_of_payment"), "Transferencia SEPA"),
 		chromedp.SetValue(chromedp.CSS("#cash_discount_date"), today.AddDays(5).String()),
 		chromedp.SendKeys(chromedp.CSS("#cash_discount_percent"), "2"),
 		chromedp.SetValue(chromedp.CSS("#hold_until"), today.String()),

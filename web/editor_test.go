@@ -51,12 +51,15 @@ func TestEditorHeaderFieldsHTTP(t *testing.T) {
 	}
 
 	t.Run("the customer's defaults are prefilled", func(t *testing.T) {
-		code, _, body := c.do(http.MethodGet, "/console/invoices/defaults?customer_id="+e.A.Customer, nil, "HX-Request", "true")
+		code, _, body := c.do(http.MethodGet, "/console/invoices/defaults?customer_id="+e.A.Customer+"&payment_terms_days=7&method_of_payment=Cheque", nil, "HX-Request", "true")
 		if code != 200 {
 			t.Fatalf("defaults: %d %s", code, body)
 		}
 		if got := input(body, "payment_terms_days"); got != "45" {
 			t.Errorf("payment terms = %q, want the customer's 45", got)
+		}
+		if got := input(body, "method_of_payment"); got != "Cheque" {
+			t.Errorf("method of payment = %q, want the one typed before choosing the customer", got)
 		}
 		if got := selected(body, "invoice_account_id"); got != e.A.Other {
 			t.Errorf("bill-to = %q, want the customer's invoice account %s", got, e.A.Other)
@@ -105,6 +108,18 @@ func TestEditorHeaderFieldsHTTP(t *testing.T) {
 		}
 		if strings.Contains(regexp.MustCompile(`(?s)<div class="flash err".*?</div>`).FindString(body), "lines[1]") {
 			t.Errorf("the banner repeats the field's error")
+		}
+
+		// In Spanish, the same: labels from the catalog, the error at its field.
+		es := newClient(t, e)
+		es.login("fm@a.test")
+		if code, _, _ := es.do(http.MethodPost, "/language", url.Values{"language": {"es"}, "back": {"/console/invoices/new"}}); code != http.StatusSeeOther {
+			t.Fatalf("set language: %d", code)
+		}
+		code, _, body = es.do(http.MethodPost, "/console/invoices/new", form())
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, `<label for="invoice_account_id">Cuenta de facturación</label>`) ||
+			!strings.Contains(body, `<label for="hold_until">En espera hasta</label>`) || !strings.Contains(body, `data-field="lines[1].quantity"`) {
+			t.Errorf("the failed save in Spanish: %d\n%s", code, body)
 		}
 
 		f := form()
