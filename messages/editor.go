@@ -9,6 +9,7 @@ var editorTexts = map[string][3]string{
 	"editor.hold_until":           {"On hold until", "En espera hasta", "Em espera até"},
 	"editor.language_default":     {"The customer's language", "El idioma del cliente", "O idioma do cliente"},
 	"editor.document_group":       {"The document's group", "El grupo del documento", "O grupo do documento"},
+	"editor.line_n":               {"Line %d", "Línea %d", "Linha %d"},
 	"invoice.bill_to":             {"Bill-to account", "Cuenta de facturación", "Conta de faturamento"},
 	"invoice.language":            {"Document language", "Idioma del documento", "Idioma do documento"},
 	"invoice.hold_until":          {"On hold until", "En espera hasta", "Em espera até"},

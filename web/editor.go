@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -50,7 +51,10 @@ type editorData struct {
 	SalesGroups, ItemGroups                             []tax.Group
 	Preview                                             *billing.Invoice
 	PreviewErr                                          string
-	ChargeTypes                                         []string
+	// PreviewErrs are the preview's field errors, each named by its label
+	// ("Line 2 · Quantity") rather than its API path.
+	PreviewErrs []fail.FieldError
+	ChargeTypes []string
 }
 
 var chargeTypes = []string{"one_time", "recurring", "usage", "time"}
@@ -299,7 +303,13 @@ func (h *Handler) invoicePreview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		d.PreviewErr = errorText(r, err)
+		if d.PreviewErrs = fieldErrors(r.Context(), err); len(d.PreviewErrs) > 0 {
+			for i := range d.PreviewErrs {
+				d.PreviewErrs[i].Field = editorFieldLabel(lang, d.PreviewErrs[i].Field)
+			}
+		} else {
+			d.PreviewErr = errorText(r, err)
+		}
 	}
 	v := h.newView(r, "invoices", T(lang, "editor.totals"), d)
 	h.fragment(w, r, "editor", "totals", http.StatusOK, v)
@@ -356,4 +366,37 @@ func (h *Handler) editorError(w http.ResponseWriter, r *http.Request, d *editorD
 	v.failed(r, err)
 	status := statusOf(r, err)
 	h.render(w, r, "editor", status, v)
+}
+
+// editorFields are the catalog keys of the labels of the editor's fields,
+// by the field names of the service's errors.
+var editorFields = map[string]string{
+	"customer_id": "col.customer", "invoice_date": "invoice.date", "due_date": "invoice.due_date", "period_start": "period.start",
+	"period_end": "period.end", "currency": "currency", "exchange_rate": "exchange_rate", "provider": "col.provider", "notes": "notes",
+	"invoice_account_id": "editor.bill_to", "payment_terms_days": "invoice.terms", "method_of_payment": "invoice.method",
+	"cash_discount_date": "editor.cash_discount_date", "cash_discount_percent": "editor.cash_discount_pct",
+	"hold_until": "editor.hold_until", "language": "language",
+	"description": "line.description", "quantity": "line.quantity", "unit": "line.unit", "unit_price": "line.price",
+	"amount": "line.amount", "charge_type": "line.charge_type", "account": "line.account", "sales_tax_group": "editor.tax_group",
+	"item_sales_tax_group": "line.item_tax_group",
+}
+
+var linePath = regexp.MustCompile(`^lines\[(\d+)\]\.([a-z_]+)$`)
+
+// editorFieldLabel is how the editor names a field of the service's errors:
+// its label, with the line's number for a line's field ("Line 2 ·
+// Quantity"); a field the editor has no label for keeps its name.
+func editorFieldLabel(lang, field string) string {
+	if key, ok := editorFields[field]; ok {
+		return T(lang, key)
+	}
+	if m := linePath.FindStringSubmatch(field); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		label := m[2]
+		if key, ok := editorFields[label]; ok {
+			label = T(lang, key)
+		}
+		return Tf(lang, "editor.line_n", n+1) + " · " + label
+	}
+	return field
 }

@@ -23,8 +23,13 @@ func TestEditorHeaderFieldsHTTP(t *testing.T) {
 	e := testserver.New(t, store.SQLite)
 	ctx := context.Background()
 	sys := access.System(e.A.ID, "test")
-	if _, err := e.Svc.CreateUser(ctx, sys, service.NewUser{Email: "fm@a.test", Name: "Fina", Role: "finance_manager", Password: testPassword}); err != nil {
-		t.Fatal(err)
+	for _, u := range []service.NewUser{
+		{Email: "fm@a.test", Name: "Fina", Role: "finance_manager", Password: testPassword},
+		{Email: "es@a.test", Name: "Elena", Role: "finance", Password: testPassword},
+	} {
+		if _, err := e.Svc.CreateUser(ctx, sys, u); err != nil {
+			t.Fatal(err)
+		}
 	}
 	terms := 45
 	if _, err := e.Svc.UpdateCustomer(ctx, sys, e.A.Customer, service.CustomerInput{PaymentTermsDays: &terms, InvoiceAccountID: &e.A.Other}); err != nil {
@@ -112,7 +117,7 @@ func TestEditorHeaderFieldsHTTP(t *testing.T) {
 
 		// In Spanish, the same: labels from the catalog, the error at its field.
 		es := newClient(t, e)
-		es.login("fm@a.test")
+		es.login("es@a.test")
 		if code, _, _ := es.do(http.MethodPost, "/language", url.Values{"language": {"es"}, "back": {"/console/invoices/new"}}); code != http.StatusSeeOther {
 			t.Fatalf("set language: %d", code)
 		}
@@ -129,6 +134,13 @@ func TestEditorHeaderFieldsHTTP(t *testing.T) {
 		if code != http.StatusUnprocessableEntity || !regexp.MustCompile(`<input id="cash_discount_percent" name="cash_discount_percent" value="150"[^>]*aria-invalid="true"`).MatchString(body) ||
 			!strings.Contains(body, `data-field="cash_discount_percent"`) {
 			t.Errorf("a percent above 100: %d, error not at its field", code)
+		}
+	})
+
+	t.Run("the preview names a field by its label, not its path", func(t *testing.T) {
+		_, _, body := c.do(http.MethodPost, "/console/invoices/preview", form(), "HX-Request", "true")
+		if !strings.Contains(body, `id="preview-error"`) || !strings.Contains(body, "Line 2 · Quantity: ") || strings.Contains(body, "lines[1]") {
+			t.Errorf("preview of a bad quantity:\n%s", body)
 		}
 	})
 
