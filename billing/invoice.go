@@ -37,8 +37,13 @@ const (
 	Void      Status = "void"
 )
 
-// Statuses lists every status.
+// Statuses lists every status in lifecycle order (DESIGN.md "Statuses"):
+// the order a list sorted by status follows (Rank).
 var Statuses = []Status{Draft, Submitted, Approved, Open, PastDue, Closed, Void}
+
+// Rank is s's place in the lifecycle order of Statuses, from 0; -1 for an
+// unknown status.
+func (s Status) Rank() int { return slices.Index(Statuses, s) }
 
 // transitions is the one table of legal status changes. Nothing leads back to draft.
 // With the approval workflow on, a draft goes through submitted and

@@ -56,7 +56,8 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		status                             []string // status changes to apply in order
 		kind                               string
 		reason                             string
-		notify                             bool // email the customer on publishing: a message in the outbox
+		notify                             bool                                            // email the customer on publishing: a message in the outbox
+		header                             func(in *service.InvoiceInput, d calendar.Date) // seed 004's header fields
 	}
 	cloud := func(desc, qty, price, group string, ct string) service.LineInput {
 		return service.LineInput{Description: desc, Quantity: sp(qty), UnitPrice: sp(price), ItemSalesTaxGroup: group, ChargeType: ct, Account: "4200"}
@@ -66,12 +67,20 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 	}
 	docs := []doc{
 		{customer: "C-1002", provider: "Microsoft", date: month(-3).AddDays(2), status: []string{"open"},
+			header: func(in *service.InvoiceInput, d calendar.Date) {
+				by := d.AddDays(10)
+				in.MethodOfPayment, in.CashDiscountDate, in.CashDiscountPct = sp("Transferencia bancaria"), &by, sp("2")
+			},
 			lines: []service.LineInput{cloud("Microsoft 365 Business Standard", "25", "11.70", "SERVICES", "recurring"), cloud("Azure consumption", "1", "432.18", "SERVICES", "usage")}},
 		{customer: "C-1002", provider: "AWS", date: month(-2).AddDays(4), status: []string{"open"}, notify: true,
 			lines: []service.LineInput{cloud("Amazon EC2 (instancias)", "744", "0.0464", "SERVICES", "usage"), cloud("Amazon S3 almacenamiento", "1250", "0.023", "SERVICES", "usage")}},
 		{customer: "C-1003", provider: "Google", date: month(-1).AddDays(1), status: []string{"open"},
 			lines: []service.LineInput{cloud("Google Workspace Business Starter", "8", "6.80", "SERVICES", "recurring"), svcLine("Formación de usuarios", "4", "60.00", "TRAINING")}},
 		{customer: "C-1003", provider: "Microsoft", date: month(0), status: nil,
+			header: func(in *service.InvoiceInput, d calendar.Date) {
+				terms, hold := 30, d.AddDays(3)
+				in.MethodOfPayment, in.PaymentTermsDays, in.HoldUntil = sp("Domiciliación SEPA"), &terms, &hold
+			},
 			lines: []service.LineInput{cloud("Microsoft 365 Business Basic", "8", "5.60", "SERVICES", "recurring")}},
 		{customer: "C-1001", provider: "Microsoft", currency: "GBP", rate: "1.1650", date: month(-2).AddDays(10), status: []string{"open"},
 			lines: []service.LineInput{cloud("Microsoft 365 E3", "40", "33.00", "SERVICES", "recurring"), svcLine("Tenant migration", "12", "95.00", "SERVICES")}},
@@ -101,6 +110,9 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		}
 		if d.kind != "" {
 			in.Kind = sp(d.kind)
+		}
+		if d.header != nil {
+			d.header(&in, d.date)
 		}
 		inv, err := svc.CreateInvoice(ctx, p, in)
 		if err != nil {

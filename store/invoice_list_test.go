@@ -179,7 +179,8 @@ func TestListInvoicesReference(t *testing.T) {
 
 // referenceList is ListInvoices' documented result, computed in Go: the
 // filters, then the sort column (a missing date as 0001-01-01, a missing
-// number as "", amounts as numbers), ties by id, all reversed for desc.
+// number as "", amounts as numbers, statuses in lifecycle order), ties by
+// id, all reversed for desc.
 func referenceList(all []billing.Invoice, f service.InvoiceFilter) []string {
 	q := billing.Fold(strings.TrimSpace(f.Query))
 	var rows []billing.Invoice
@@ -215,8 +216,8 @@ func referenceList(all []billing.Invoice, f service.InvoiceFilter) []string {
 			return strings.Compare(date(a.PeriodStart), date(b.PeriodStart))
 		case "amount":
 			return a.Total.Decimal().Cmp(b.Total.Decimal())
-		case "status":
-			return strings.Compare(string(a.Status), string(b.Status))
+		case "status": // the lifecycle's order (issue 16), not the alphabet
+			return cmp.Compare(a.Status.Rank(), b.Status.Rank())
 		case "due_date":
 			return strings.Compare(date(a.DueDate), date(b.DueDate))
 		case "created_at":

@@ -45,6 +45,7 @@ func (h *Handler) registerConsole(mux *http.ServeMux) {
 	mux.HandleFunc("POST /console/invoices/new", h.staff(h.invoiceCreate))
 	mux.HandleFunc("POST /console/invoices/preview", h.staff(h.invoicePreview))
 	mux.HandleFunc("GET /console/invoices/line", h.staff(h.invoiceLineRow))
+	mux.HandleFunc("GET /console/invoices/defaults", h.staff(h.invoiceDefaults))
 	mux.HandleFunc("GET /console/invoices/{id}", h.staff(h.invoicePage))
 	mux.HandleFunc("GET /console/invoices/{id}/edit", h.staff(h.invoiceEdit))
 	mux.HandleFunc("POST /console/invoices/{id}/edit", h.staff(h.invoiceSave))
@@ -248,6 +249,10 @@ type invoicePageData struct {
 	CanPay       bool         // pay the balance with the primary card
 	PayKey       string       // the pay form's idempotency key
 	PayAmount    money.Amount // what paying now charges: the balance, less a cash discount still due
+	// Related labels the documents of a correction (the original, its
+	// credit note, its replacement) by number, by id; one the reader may
+	// not open is left out.
+	Related map[string]string
 }
 
 type download struct{ Key, Href string }
@@ -302,6 +307,15 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 		d.PayAmount = inv.Balance.MustSub(inv.CashDiscountDue(calendar.Today(h.svc.Now(), t.Location())))
 	}
 	d.Downloads = h.downloads(inv, d.Base)
+	d.Related = map[string]string{}
+	for _, rid := range []string{inv.OriginalID, inv.CreditNoteID, inv.ReplacementID} {
+		if rid == "" {
+			continue
+		}
+		if rel, err := h.svc.GetInvoice(ctx, p, rid); err == nil {
+			d.Related[rid] = invoiceLabel(rel)
+		}
+	}
 	if inv.Kind == billing.KindInvoice && inv.Status.IsOwed() && inv.Balance.Sign() > 0 &&
 		(p.IsCustomer() || can(p, access.ManagePayments)) {
 		d.CanPay, d.PayKey = true, formKey()

@@ -529,10 +529,25 @@ func (t *Invoices) listInvoicesParts(ctx context.Context, tenantID string, f ser
 		}
 	case "created_at":
 		sortExpr = col
+	case "status":
+		sortExpr = statusRank
 	}
+	// Sorted by status, a list read from the tenant's invoices in order is
+	// read a status at a time (invoiceList.statusSegments).
+	segments := col == "status" && f.CustomerID == "" && !onlyThese
+	var after *statusAfter
 	if c := f.Page.After(); c != nil {
 		var v any = c.Sort
 		switch col {
+		case "status":
+			rank := billing.Status(c.Sort).Rank()
+			if rank < 0 {
+				return invoiceList{}, fail.Field("cursor", "is not a cursor this API returned")
+			}
+			v = rank
+			if segments {
+				after = &statusAfter{rank: rank, id: c.ID}
+			}
 		case "invoice_date", "due_date", "period_start":
 			if v == "" {
 				v = "0001-01-01"
@@ -556,11 +571,13 @@ func (t *Invoices) listInvoicesParts(ctx context.Context, tenantID string, f ser
 		if f.Desc {
 			op = "<"
 		}
-		if col == "total" && t.D.Engine == dbtx.Postgres {
+		switch {
+		case after != nil: // each status's segment has its own keyset
+		case col == "total" && t.D.Engine == dbtx.Postgres:
 			add("("+sortExpr+", id) "+op+" (?::numeric, ?)", v, c.ID)
-		} else if t.D.Engine == dbtx.Postgres && (col == "invoice_date" || col == "due_date" || col == "period_start") {
+		case t.D.Engine == dbtx.Postgres && (col == "invoice_date" || col == "due_date" || col == "period_start"):
 			add("("+sortExpr+", id) "+op+" (?::date, ?)", v, c.ID)
-		} else {
+		default:
 			add("("+sortExpr+", id) "+op+" (?, ?)", v, c.ID)
 		}
 	}
@@ -570,6 +587,9 @@ func (t *Invoices) listInvoicesParts(ctx context.Context, tenantID string, f ser
 	}
 	l := invoiceList{w: w, order: ` ORDER BY ` + sortExpr + ` ` + dir + `, id ` + dir + ` LIMIT ?`, limit: f.Page.Limit + 1,
 		onlyThese: onlyThese, customerID: f.CustomerID}
+	if segments {
+		l.statusSegments, l.statusAfter, l.desc = statusOrder(f), after, f.Desc
+	}
 	if t.D.Engine == dbtx.SQLite && len(f.Statuses) == 1 && col == "invoice_date" && !onlyThese {
 		// Without statistics SQLite rates this index no better than the
 		// date index, whose walk may read a whole date range for a status
@@ -589,6 +609,45 @@ type invoiceList struct {
 	indexedBy  string // an index SQLite should read (INDEXED BY), or ""
 	onlyThese  bool   // a SQLite search that read its few candidates' rowids
 	customerID string // a customer's own documents and those billed to it
+	// statusSegments are the statuses of a list sorted by status, in the
+	// list's order, each read in id order from the status index; after is
+	// the cursor's place among them.
+	statusSegments []billing.Status
+	statusAfter    *statusAfter
+	desc           bool
+}
+
+// statusAfter is a cursor of a list sorted by status: the status's rank
+// (billing.Status.Rank) and the last id.
+type statusAfter struct {
+	rank int
+	id   string
+}
+
+// statusRank is the SQL of billing.Status.Rank: a list sorted by status
+// follows the lifecycle (draft first, void last), not the alphabet.
+var statusRank = func() string {
+	var b strings.Builder
+	b.WriteString("CASE status")
+	for i, st := range billing.Statuses {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, i)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", len(billing.Statuses))
+	return b.String()
+}()
+
+// statusOrder lists the statuses f's list holds, in its order.
+func statusOrder(f service.InvoiceFilter) []billing.Status {
+	var out []billing.Status
+	for _, st := range billing.Statuses {
+		if len(f.Statuses) == 0 || slices.Contains(f.Statuses, st) {
+			out = append(out, st)
+		}
+	}
+	if f.Desc {
+		slices.Reverse(out)
+	}
+	return out
 }
 
 // query is the list's statement and its arguments.
@@ -610,6 +669,33 @@ func (l invoiceList) query() (string, []any) {
 		all = append(all, l.customerID, l.limit, l.limit)
 		return invoiceSelect + ` FROM (` + q("customer_id = ?") + ` AS own UNION ALL ` +
 			q("invoice_account_id = ? AND customer_id <> invoice_account_id") + ` AS billed) AS invoices` + l.order, all
+	case len(l.statusSegments) > 0:
+		// Sorted by status: no index holds the lifecycle's order, so each
+		// status is read from the status index (tenant, status, id) up to
+		// one page, after the cursor, and the segments are concatenated in
+		// the lifecycle's order; the outer sort orders at most a page per status.
+		dir, op := "ASC", ">"
+		if l.desc {
+			dir, op = "DESC", "<"
+		}
+		var parts []string
+		var all []any
+		for _, st := range l.statusSegments {
+			conds := []string{"COALESCE(status, '') = ?"}
+			segArgs := []any{string(st)}
+			if a := l.statusAfter; a != nil {
+				switch r := st.Rank(); {
+				case r == a.rank:
+					conds = append(conds, "id "+op+" ?")
+					segArgs = append(segArgs, a.id)
+				case (r < a.rank) != l.desc:
+					continue // wholly before the cursor
+				}
+			}
+			parts = append(parts, `SELECT * FROM (SELECT * FROM invoices WHERE `+w.With(conds...)+` ORDER BY id `+dir+` LIMIT ?) AS s`+strconv.Itoa(len(parts)))
+			all = append(append(append(all, args...), segArgs...), l.limit)
+		}
+		return invoiceSelect + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS invoices` + l.order, append(all, l.limit)
 	case l.onlyThese:
 		// SQLite sorts the candidates: sort their rowids, not whole rows.
 		return invoiceSelect + ` FROM invoices WHERE rowid IN (SELECT rowid FROM invoices WHERE ` +
