@@ -31,7 +31,11 @@ var funcs = template.FuncMap{
 		}
 		return d.String()
 	},
-	// pricep writes a unit price with at least its currency's digits (money.Price).
+	// price writes a unit price in the reader's language with at least its currency's digits (money.UnitPrice.Format).
+	"price": formatPrice,
+	// label is the reader's label of a code ("subscription.kind.%s", .Kind); see codeLabel.
+	"label": codeLabel,
+	// pricep writes a unit price as a plain number with at least its currency's digits (money.Price), for form values.
 	"pricep": func(p *money.UnitPrice) string {
 		if p == nil {
 			return ""
@@ -122,4 +126,35 @@ func formatTime(lang string, t any) string {
 
 func statusLabel(lang string, s any) string {
 	return T(lang, "status."+fmt.Sprint(s))
+}
+
+// codeLabel is the label, in lang, of a code a page shows (a subscription's
+// kind, a run's phase, an audit action, a unit): the catalog's text of the
+// key format makes of code ("interval.%s", "monthly" → "Mensual"), or the
+// code as it is when the catalog has none (a unit the user typed).
+func codeLabel(lang, format string, code any) string {
+	c := fmt.Sprint(code)
+	if c == "" {
+		return ""
+	}
+	if key := fmt.Sprintf(format, c); messages.Has(key) {
+		return T(lang, key)
+	}
+	return c
+}
+
+// formatPrice writes a unit price (money.UnitPrice or *money.UnitPrice) in
+// lang with its currency: at least the currency's digits, more where the
+// price has them ("20,60 €", "0,0125 €"); "" for a nil price.
+func formatPrice(lang string, p any) string {
+	switch v := p.(type) {
+	case money.UnitPrice:
+		return v.Format(lang)
+	case *money.UnitPrice:
+		if v != nil {
+			return v.Format(lang)
+		}
+		return ""
+	}
+	return fmt.Sprint(p)
 }
