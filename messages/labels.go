@@ -30,6 +30,11 @@ var labelTexts = map[string][3]string{
 	"outbox.kind.wallet.recharge_failed": {"Wallet recharge failed", "Recarga del monedero fallida", "Falha na recarga da carteira"},
 	"outbox.kind.wallet.receipt":         {"Wallet receipt", "Recibo del monedero", "Recibo da carteira"},
 
+	// Card brands (as the payment provider names them).
+	"card.brand.visa":       {"Visa", "Visa", "Visa"},
+	"card.brand.mastercard": {"Mastercard", "Mastercard", "Mastercard"},
+	"card.brand.amex":       {"American Express", "American Express", "American Express"},
+
 	// Units of quantity (a line's unit is free text: these are the common
 	// ones; any other is shown as written).
 	"unit.h":     {"h", "h", "h"},
