@@ -35,6 +35,7 @@ var funcs = template.FuncMap{
 	"price": formatPrice,
 	// label is the reader's label of a code ("subscription.kind.%s", .Kind); see codeLabel.
 	"label": codeLabel,
+	"unit":  messages.Unit, // a line's unit in the reader's language, or as written
 	// pricep writes a unit price as a plain number with at least its currency's digits (money.Price), for form values.
 	"pricep": func(p *money.UnitPrice) string {
 		if p == nil {
