@@ -15,6 +15,7 @@ var labelTexts = map[string][3]string{
 	"run.phase.contracts":                {"Billing subscriptions and contracts", "Facturando suscripciones y contratos", "Faturando assinaturas e contratos"},
 	"run.phase.invoicing":                {"Creating the invoices", "Creando las facturas", "Criando as faturas"},
 	"run.phase.done":                     {"All done", "Todo hecho", "Tudo pronto"},
+	"run.skip.no_rate":                   {"no exchange rate for %s on %s", "falta el tipo de cambio de %s del %s", "falta a taxa de câmbio de %s de %s"},
 	"payment.method.bank_transfer":       {"Bank transfer", "Transferencia bancaria", "Transferência bancária"},
 	"payment.method.cash":                {"Cash", "Efectivo", "Dinheiro"},
 	"payment.method.card":                {"Card", "Tarjeta", "Cartão"},

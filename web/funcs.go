@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service"
 )
 
 var funcs = template.FuncMap{
@@ -34,8 +35,9 @@ var funcs = template.FuncMap{
 	// price writes a unit price in the reader's language with at least its currency's digits (money.UnitPrice.Format).
 	"price": formatPrice,
 	// label is the reader's label of a code ("subscription.kind.%s", .Kind); see codeLabel.
-	"label": codeLabel,
-	"unit":  messages.Unit, // a line's unit in the reader's language, or as written
+	"label":      codeLabel,
+	"unit":       messages.Unit, // a line's unit in the reader's language, or as written
+	"skipreason": skipReason,
 	// pricep writes a unit price as a plain number with at least its currency's digits (money.Price), for form values.
 	"pricep": func(p *money.UnitPrice) string {
 		if p == nil {
@@ -158,4 +160,13 @@ func formatPrice(lang string, p any) string {
 		return ""
 	}
 	return fmt.Sprint(p)
+}
+
+// skipReason is why a billing run left a group out, in lang: the run
+// stores the English reason (service.NoRateOf reads it back).
+func skipReason(lang, reason string) string {
+	if currency, date, ok := service.NoRateOf(reason); ok {
+		return Tf(lang, "run.skip.no_rate", currency, formatDate(lang, date))
+	}
+	return reason
 }

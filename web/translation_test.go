@@ -20,8 +20,10 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/demo"
 	"github.com/facturo/facturo/internal/testdb"
+	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/server"
@@ -466,4 +468,31 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestSkippedGroupReasonTranslated: the reason a billing run left a group
+// out for want of an exchange rate reads in the reader's language.
+func TestSkippedGroupReasonTranslated(t *testing.T) {
+	t.Parallel()
+	e := testserver.New(t, store.SQLite)
+	ctx := context.Background()
+	sys := access.System(e.A.ID, "test")
+	if _, err := e.Svc.CreateUser(ctx, sys, service.NewUser{Email: "fm@a.test", Name: "Fina", Role: "finance_manager", Language: "es", Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	desc, q, price, day, jpy := "Licences", "1", "1000", calendar.New(2026, 10, 15), "JPY"
+	if _, err := e.Svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &e.A.Other, Description: &desc, Quantity: &q,
+		UnitPrice: &price, BillingDate: &day, Currency: &jpy}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.Svc.RunBilling(ctx, sys, calendar.New(2026, 10, 1), calendar.New(2026, 10, 31), false, nil, nil)
+	if err != nil || len(run.GroupsSkipped) != 1 {
+		t.Fatalf("run: %+v, %v", run, err)
+	}
+	c := newClient(t, e)
+	c.login("fm@a.test")
+	_, _, page := c.do(http.MethodGet, "/console/billing-runs/"+run.ID, nil)
+	if !strings.Contains(page, "falta el tipo de cambio de JPY del 31/10/2026") || strings.Contains(page, "no exchange rate") {
+		t.Errorf("the skipped group's reason is not in Spanish:\n%.3000s", page)
+	}
 }
