@@ -38,6 +38,12 @@ var funcs = template.FuncMap{
 	"label":      codeLabel,
 	"unit":       messages.Unit, // a line's unit in the reader's language, or as written
 	"skipreason": skipReason,
+	"outboxerror": func(lang, e string) string { // an outbox message's last error; the SMTP server's own text as it is
+		if e == service.OutboxNoRecipient {
+			return T(lang, "outbox.error.no_recipient")
+		}
+		return e
+	},
 	// pricep writes a unit price as a plain number with at least its currency's digits (money.Price), for form values.
 	"pricep": func(p *money.UnitPrice) string {
 		if p == nil {

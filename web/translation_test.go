@@ -496,3 +496,35 @@ func TestSkippedGroupReasonTranslated(t *testing.T) {
 		t.Errorf("the skipped group's reason is not in Spanish:\n%.3000s", page)
 	}
 }
+
+// TestOutboxErrorTranslated: the outbox says in the reader's language why
+// a message went nowhere (the customer has no billing email).
+func TestOutboxErrorTranslated(t *testing.T) {
+	t.Parallel()
+	e := testserver.New(t, store.SQLite)
+	ctx := context.Background()
+	sys := access.System(e.A.ID, "test")
+	if _, err := e.Svc.CreateUser(ctx, sys, service.NewUser{Email: "admin@a.test", Name: "Ada", Role: "administrator", Language: "pt-BR", Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	name, legal, cur := "Sem E-mail Ltda", "Sem E-mail Ltda", "EUR"
+	cust, err := e.Svc.CreateCustomer(ctx, sys, service.CustomerInput{Name: &name, Billing: &service.BillingInput{LegalName: &legal, Currency: &cur,
+		Address: &billing.Address{Line1: "Rua 1", City: "Lisboa", Country: "PT"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []service.LineInput{{Description: "Consultoria", Quantity: ptr("1"), UnitPrice: ptr("100")}}
+	inv, err := e.Svc.CreateInvoice(ctx, sys, service.InvoiceInput{CustomerID: &cust.ID, Lines: &lines})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Svc.UpdateInvoiceStatus(ctx, sys, inv.ID, service.StatusChange{Status: "open", Notify: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, e)
+	c.login("admin@a.test")
+	_, _, page := c.do(http.MethodGet, "/console/settings", nil)
+	if !strings.Contains(page, "Sem destinatário: o cliente não tem e-mail de faturamento") || strings.Contains(page, service.OutboxNoRecipient) {
+		t.Errorf("the outbox does not say in Portuguese that the message had no recipient:\n%s", page[strings.Index(page, "outbox"):])
+	}
+}
