@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -96,6 +97,38 @@ const (
 	MoveGrant    = "grant"    // complimentary credits granted by staff
 	MoveDraw     = "draw"     // a usage charge drawn from the wallet
 )
+
+// The descriptions the system writes on wallet movements, in English (the
+// API, the ledger and the card charge show them). Pages show a movement's
+// kind in the reader's language and only its Note beside it.
+const (
+	TopUpDescription    = "Wallet top-up"
+	RechargeDescription = "Wallet automatic recharge"
+	grantDescription    = "Complimentary credits"
+)
+
+// GrantDescription is the description of a grant of complimentary credits
+// given for reason ("Complimentary credits: onboarding").
+func GrantDescription(reason string) string {
+	if reason == "" {
+		return grantDescription
+	}
+	return grantDescription + ": " + reason
+}
+
+// Note is what m's description says beyond its kind, the text someone
+// gave: a grant's reason, a usage charge's description; "" for top-ups and
+// recharges, whose description only names their kind.
+func (m Movement) Note() string {
+	switch m.Kind {
+	case MoveTopUp, MoveRecharge:
+		return ""
+	case MoveGrant:
+		rest, _ := strings.CutPrefix(m.Description, grantDescription)
+		return strings.TrimPrefix(rest, ": ")
+	}
+	return m.Description
+}
 
 // Movement is one change of a wallet; top-ups carry a receipt number.
 type Movement struct {

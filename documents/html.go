@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
 )
 
@@ -170,7 +171,7 @@ func PrintHTML(w io.Writer, d *Doc) error {
 			pl.Service = m.Service + ": " + FormatPeriod(l.ServiceStart, l.ServiceEnd, lang)
 		}
 		if l.Quantity != nil {
-			pl.Quantity = strings.TrimSpace(FormatDecimal(*l.Quantity, lang) + " " + l.Unit)
+			pl.Quantity = strings.TrimSpace(FormatDecimal(*l.Quantity, lang) + " " + messages.Unit(lang, l.Unit))
 		}
 		if l.UnitPrice != nil {
 			pl.Price = FormatPrice(*l.UnitPrice, lang)

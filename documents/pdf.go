@@ -15,6 +15,7 @@ import (
 	"github.com/signintech/gopdf"
 
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
 )
 
@@ -523,7 +524,7 @@ func (r *pdfRenderer) lines() {
 		if l.Quantity != nil {
 			q := FormatDecimal(*l.Quantity, r.lang)
 			if l.Unit != "" {
-				q += " " + l.Unit
+				q += " " + messages.Unit(r.lang, l.Unit)
 			}
 			r.cell(cols[2].x, r.y, cols[2].w-3, q, gopdf.Right)
 		}

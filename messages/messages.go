@@ -128,6 +128,16 @@ func Charge[C ~string](lang string, c C) string {
 // ChargeKey is the key of a charge type's label.
 func ChargeKey[C ~string](c C) string { return "charge." + string(c) }
 
+// Unit is the label of a unit of quantity in lang ("month" → "mes"): the
+// catalog's unit.<unit> when it has one, else the unit as written (a
+// line's unit is free text).
+func Unit(lang, unit string) string {
+	if unit == "" || !Has("unit."+unit) {
+		return unit
+	}
+	return Text(lang, "unit."+unit)
+}
+
 // monthKeys are the keys of the months' short names, January first.
 var monthKeys = [12]string{"month.jan", "month.feb", "month.mar", "month.apr", "month.may", "month.jun",
 	"month.jul", "month.aug", "month.sep", "month.oct", "month.nov", "month.dec"}

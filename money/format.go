@@ -3,6 +3,7 @@ package money
 import (
 	"encoding/json"
 
+	"github.com/bojanz/currency"
 	"github.com/shopspring/decimal"
 )
 
@@ -98,3 +99,21 @@ func (p UnitPrice) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads p as Amount.UnmarshalJSON does (zero Currency).
 func (p *UnitPrice) UnmarshalJSON(b []byte) error { return p.Amount.UnmarshalJSON(b) }
+
+// Format renders p for people as Amount.Format does, in the reader's
+// locale, but unrounded: with at least its currency's digits and the
+// further non-zero ones it has (as Price writes it), "en" → "€20.60",
+// "es" → "0,0125 €", "pt-BR" → "R$ 1.200,50". The zero Currency is
+// rendered as a number without a symbol.
+func (p UnitPrice) Format(locale string) string {
+	if p.currency.IsZero() {
+		return p.FormatNumber(locale)
+	}
+	return formatPlain(p.String(), p.value.NumDigits(), p.currency, locale, currency.DisplaySymbol)
+}
+
+// FormatNumber is Format without the currency symbol ("20.60" in "en",
+// "0,0125" in "es"), for tables and form values.
+func (p UnitPrice) FormatNumber(locale string) string {
+	return formatPlain(p.String(), p.value.NumDigits(), p.currency, locale, currency.DisplayNone)
+}

@@ -97,3 +97,35 @@ func TestUnitPriceJSON(t *testing.T) {
 		t.Errorf("decoding a UnitPrice: %+v, %v", v, err)
 	}
 }
+
+// TestUnitPriceFormat: a unit price is written in the reader's language
+// with at least its currency's digits and the further ones it has, for
+// currencies of 0, 2 and 3 digits (the spaces are U+00A0, as CLDR has them).
+func TestUnitPriceFormat(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, code, lang, want, number string }{
+		{"20.6", "EUR", "en", "€20.60", "20.60"},
+		{"20.6", "EUR", "es", "20,60\u00a0€", "20,60"},
+		{"20.6", "EUR", "pt-BR", "€\u00a020,60", "20,60"},
+		{"1200.5", "BRL", "pt-BR", "R$\u00a01.200,50", "1.200,50"},
+		{"0.0125", "EUR", "es", "0,0125\u00a0€", "0,0125"},
+		{"0.0125", "EUR", "en", "€0.0125", "0.0125"},
+		{"1234.5678", "USD", "en", "$1,234.5678", "1,234.5678"},
+		{"1200", "JPY", "en", "¥1,200", "1,200"},
+		{"833.333", "JPY", "es", "833,333\u00a0¥", "833,333"},
+		{"2.5", "JPY", "pt-BR", "JP¥\u00a02,5", "2,5"},
+		{"1.2", "BHD", "en", "BHD\u00a01.200", "1.200"},
+		{"1.2345", "BHD", "es", "1,2345\u00a0BHD", "1,2345"},
+		{"1.2", "BHD", "pt-BR", "BHD\u00a01,200", "1,200"},
+		{"-0.5", "EUR", "es", "-0,50\u00a0€", "-0,50"},
+		{"7.25", "", "es", "7,25", "7,25"},
+	} {
+		p := money.PriceIn(decimal.RequireFromString(c.in), c.code)
+		if got := p.Format(c.lang); got != c.want {
+			t.Errorf("PriceIn(%s, %q).Format(%s) = %q, want %q", c.in, c.code, c.lang, got, c.want)
+		}
+		if got := p.FormatNumber(c.lang); got != c.number {
+			t.Errorf("PriceIn(%s, %q).FormatNumber(%s) = %q, want %q", c.in, c.code, c.lang, got, c.number)
+		}
+	}
+}

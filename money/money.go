@@ -366,9 +366,15 @@ const formatMaxDigits = 39
 // format renders a through a bojanz/currency Formatter.
 func (a Amount) format(locale string, display currency.Display) string {
 	rounded := a.Round()
-	fixed := rounded.StringFixed()
-	code := a.currency.code
-	if rounded.value.NumDigits() > formatMaxDigits {
+	return formatPlain(rounded.StringFixed(), rounded.value.NumDigits(), a.currency, locale, display)
+}
+
+// formatPlain renders fixed, a plain decimal in currency c with numDigits
+// significant digits, through a bojanz/currency Formatter with exactly the
+// fraction digits fixed has.
+func formatPlain(fixed string, numDigits int, c Currency, locale string, display currency.Display) string {
+	code := c.code
+	if numDigits > formatMaxDigits {
 		if display == currency.DisplayNone || code == "" {
 			return fixed
 		}
@@ -376,16 +382,20 @@ func (a Amount) format(locale string, display currency.Display) string {
 	}
 	if code == "" {
 		// bojanz needs a real code even when it is not displayed; the
-		// number of digits comes from our Currency, not from this code.
+		// number of digits comes from fixed, not from this code.
 		code = "USD"
 	}
 	ba, err := currency.NewAmount(fixed, code)
 	if err != nil { // unreachable: the number is plain and the code is valid
 		return fixed
 	}
+	places := 0
+	if dot := strings.IndexByte(fixed, '.'); dot >= 0 {
+		places = len(fixed) - dot - 1
+	}
 	f := currency.NewFormatter(currency.NewLocale(locale))
-	f.MinDigits = uint8(a.currency.digits)
-	f.MaxDigits = uint8(a.currency.digits)
+	f.MinDigits = uint8(places)
+	f.MaxDigits = uint8(places)
 	f.CurrencyDisplay = display
 	return f.Format(ba)
 }

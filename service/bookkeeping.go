@@ -86,6 +86,10 @@ func exchangeRateFor(ctx context.Context, tx bookkeeping.RateReader, tenant bill
 	return bookkeeping.RateFor(ctx, tx, tenant, explicit, currency, date)
 }
 
+// NoRateOf reads back the currency and date of a billing run's reason for
+// skipping a group for want of an exchange rate (bookkeeping.NoRateOf).
+func NoRateOf(reason string) (string, calendar.Date, bool) { return bookkeeping.NoRateOf(reason) }
+
 // noRateReason says why a group in currency was not billed (bookkeeping.NoRateReason).
 func noRateReason(currency string, date calendar.Date) string {
 	return bookkeeping.NoRateReason(currency, date)

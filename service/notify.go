@@ -51,6 +51,10 @@ type (
 	WebhookRun = notify.WebhookRun
 )
 
+// OutboxNoRecipient is the last error of an outbox message left out because
+// the customer has no billing email (notify.NoRecipient).
+const OutboxNoRecipient = notify.NoRecipient
+
 // The statuses of an outbox message (a Notification), see notify.NotificationQueued.
 const (
 	NotificationQueued  = notify.NotificationQueued

@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/service"
 )
 
 var funcs = template.FuncMap{
@@ -31,7 +32,19 @@ var funcs = template.FuncMap{
 		}
 		return d.String()
 	},
-	// pricep writes a unit price with at least its currency's digits (money.Price).
+	// price writes a unit price in the reader's language with at least its currency's digits (money.UnitPrice.Format).
+	"price": formatPrice,
+	// label is the reader's label of a code ("subscription.kind.%s", .Kind); see codeLabel.
+	"label":      codeLabel,
+	"unit":       messages.Unit, // a line's unit in the reader's language, or as written
+	"skipreason": skipReason,
+	"outboxerror": func(lang, e string) string { // an outbox message's last error; the SMTP server's own text as it is
+		if e == service.OutboxNoRecipient {
+			return T(lang, "outbox.error.no_recipient")
+		}
+		return e
+	},
+	// pricep writes a unit price as a plain number with at least its currency's digits (money.Price), for form values.
 	"pricep": func(p *money.UnitPrice) string {
 		if p == nil {
 			return ""
@@ -122,4 +135,44 @@ func formatTime(lang string, t any) string {
 
 func statusLabel(lang string, s any) string {
 	return T(lang, "status."+fmt.Sprint(s))
+}
+
+// codeLabel is the label, in lang, of a code a page shows (a subscription's
+// kind, a run's phase, an audit action, a unit): the catalog's text of the
+// key format makes of code ("interval.%s", "monthly" → "Mensual"), or the
+// code as it is when the catalog has none (a unit the user typed).
+func codeLabel(lang, format string, code any) string {
+	c := fmt.Sprint(code)
+	if c == "" {
+		return ""
+	}
+	if key := fmt.Sprintf(format, c); messages.Has(key) {
+		return T(lang, key)
+	}
+	return c
+}
+
+// formatPrice writes a unit price (money.UnitPrice or *money.UnitPrice) in
+// lang with its currency: at least the currency's digits, more where the
+// price has them ("20,60 €", "0,0125 €"); "" for a nil price.
+func formatPrice(lang string, p any) string {
+	switch v := p.(type) {
+	case money.UnitPrice:
+		return v.Format(lang)
+	case *money.UnitPrice:
+		if v != nil {
+			return v.Format(lang)
+		}
+		return ""
+	}
+	return fmt.Sprint(p)
+}
+
+// skipReason is why a billing run left a group out, in lang: the run
+// stores the English reason (service.NoRateOf reads it back).
+func skipReason(lang, reason string) string {
+	if currency, date, ok := service.NoRateOf(reason); ok {
+		return Tf(lang, "run.skip.no_rate", currency, formatDate(lang, date))
+	}
+	return reason
 }

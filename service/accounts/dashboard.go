@@ -47,14 +47,22 @@ type ChargeSummary struct {
 // Transaction is one line of the transaction history: an invoice or credit
 // note, a payment or refund, or a wallet movement.
 type Transaction struct {
-	ID          string       `json:"id"`
-	Kind        string       `json:"kind"` // invoice, credit_note, wallet_top_up, wallet_recharge, wallet_draw, wallet_grant …
-	At          time.Time    `json:"at"`
-	Reference   string       `json:"reference"` // invoice number, receipt number …
-	Description string       `json:"description"`
-	Amount      money.Amount `json:"amount"`
-	Currency    string       `json:"currency"`
-	Status      string       `json:"status,omitempty"`
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"` // invoice, credit_note, wallet_top_up, wallet_recharge, wallet_draw, wallet_grant …
+	At          time.Time `json:"at"`
+	Reference   string    `json:"reference"` // invoice number, receipt number …
+	Description string    `json:"description"`
+	// Note is the part of Description someone wrote, which pages show as
+	// it is beside the kind's label: an invoice's provider, a refund's or a
+	// grant's reason, a usage charge's description; "" where the
+	// description only names the kind (a top-up) or is a code (Method).
+	Note string `json:"-"`
+	// Method is a payment's method (bank_transfer, cash, card), which pages
+	// label in the reader's language.
+	Method   string       `json:"-"`
+	Amount   money.Amount `json:"amount"`
+	Currency string       `json:"currency"`
+	Status   string       `json:"status,omitempty"`
 }
 
 // dashboardLimit bounds the invoices and transactions a dashboard shows.
@@ -182,13 +190,13 @@ func GetDashboard[W any](ctx context.Context, s *Service, reads DashboardReads[W
 				ref = pay.CardBrand + " ····" + pay.CardLast4
 			}
 			d.Transactions = append(d.Transactions, Transaction{ID: pay.ID, Kind: "payment", At: pay.At, Reference: ref,
-				Description: pay.Method, Amount: pay.Amount, Currency: pay.Currency})
+				Description: pay.Method, Method: pay.Method, Amount: pay.Amount, Currency: pay.Currency})
 		}
 		for _, pay := range pays {
 			for _, r := range pay.Refunds {
 				d.Summary.Refunded = d.Summary.Refunded.MustAdd(r.AmountAccounting)
 				d.Transactions = append(d.Transactions, Transaction{ID: r.ID, Kind: "refund", At: r.At, Reference: pay.ID,
-					Description: r.Reason, Amount: r.Amount.Neg(), Currency: pay.Currency})
+					Description: r.Reason, Note: r.Reason, Amount: r.Amount.Neg(), Currency: pay.Currency})
 			}
 		}
 		slices.SortStableFunc(d.Transactions, func(a, b Transaction) int { return b.At.Compare(a.At) })
@@ -221,7 +229,7 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 		if inv.IssuedAt != nil {
 			at = *inv.IssuedAt
 		}
-		txs = append(txs, Transaction{ID: inv.ID, Kind: string(inv.Kind), At: at, Reference: inv.Number, Description: inv.Provider,
+		txs = append(txs, Transaction{ID: inv.ID, Kind: string(inv.Kind), At: at, Reference: inv.Number, Description: inv.Provider, Note: inv.Provider,
 			Amount: inv.Total, Currency: inv.Currency, Status: string(inv.Status)})
 	}
 	for _, m := range moves {
@@ -233,7 +241,7 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 			sum.WalletToppedUp = sum.WalletToppedUp.MustAdd(m.Paid)
 		}
 		txs = append(txs, Transaction{ID: m.ID, Kind: "wallet_" + m.Kind, At: m.CreatedAt, Reference: m.ReceiptNumber,
-			Description: m.Description, Amount: amount, Currency: currency})
+			Description: m.Description, Note: m.Note(), Amount: amount, Currency: currency})
 	}
 	recurring := decimal.Zero
 	for _, sub := range subs {

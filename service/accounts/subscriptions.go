@@ -285,7 +285,7 @@ func (s *Service) GetSubscription(ctx context.Context, p access.Principal, subID
 
 // SubscriptionChange is one action on a subscription.
 type SubscriptionChange struct {
-	Action      string        // quantity, pause, resume, cancel
+	Action      string        // quantity, pause, resume, cancel (audited as subscription.quantity, subscription.pause, subscription.resume, subscription.cancel)
 	Quantity    string        // for quantity
 	Effective   calendar.Date // for quantity; default today
 	AtPeriodEnd bool          // for cancel

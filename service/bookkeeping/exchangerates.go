@@ -231,7 +231,25 @@ func RateFor(ctx context.Context, tx RateReader, tenant billing.Tenant, explicit
 	return r.Rate, true, nil
 }
 
-// NoRateReason says why a group in currency was not billed.
+// NoRateOf reads back the currency and date of a reason NoRateReason
+// wrote, so that pages can say it in the reader's language; false for any
+// other text.
+func NoRateOf(reason string) (string, calendar.Date, bool) {
+	rest, ok := strings.CutPrefix(reason, "no exchange rate for ")
+	if !ok {
+		return "", calendar.Date{}, false
+	}
+	currency, rest, ok := strings.Cut(rest, " on ")
+	day, _, ok2 := strings.Cut(rest, ":")
+	date, err := calendar.Parse(day)
+	if !ok || !ok2 || err != nil || NoRateReason(currency, date) != reason {
+		return "", calendar.Date{}, false
+	}
+	return currency, date, true
+}
+
+// NoRateReason says why a group in currency was not billed (NoRateOf
+// reads it back).
 func NoRateReason(currency string, date calendar.Date) string {
 	return fmt.Sprintf("no exchange rate for %s on %s: add one to the exchange-rate table (Settings, or PUT /api/v1/exchange-rates/%s/%s) and run again",
 		currency, date, currency, date)

@@ -247,6 +247,7 @@ func (s *Service) workflowStep(ctx context.Context, p access.Principal, perm acc
 			ActorName: p.Name, Comment: comment, At: s.now()}); err != nil {
 			return billing.Invoice{}, usecase.Audit{}, err
 		}
+		// Audited as invoice.submitted, invoice.approved or invoice.rejected.
 		return inv, usecase.Entry("invoice."+action, "invoice", inv.ID, map[string]string{"comment": comment}).
 			Emit("invoice."+action, s.deps.InvoiceEvent(inv, map[string]any{"comment": comment})), nil
 	})

@@ -132,12 +132,14 @@ func Queue(ctx context.Context, tx NotificationStore, now time.Time, n Notificat
 	n.Recipient = strings.TrimSpace(n.Recipient)
 	if n.Recipient == "" {
 		n.Status, n.NextAttemptAt = NotificationSkipped, nil
-		n.LastError = noRecipient
+		n.LastError = NoRecipient
 	}
 	return tx.InsertNotification(ctx, n)
 }
 
-const noRecipient = "no recipient: the customer has no billing email; add one to its billing information, then retry"
+// NoRecipient is the last error of a message left out because the
+// customer has no billing email (pages show it in the reader's language).
+const NoRecipient = "no recipient: the customer has no billing email; add one to its billing information, then retry"
 
 // CheckOutboxStatus refuses a status filter that is not an outbox status
 // ("" selects all).
@@ -327,7 +329,7 @@ type sendOutcome struct {
 
 func (s *Service) sendOne(ctx context.Context, n Notification) sendOutcome {
 	if strings.TrimSpace(n.Recipient) == "" {
-		return sendOutcome{skip: noRecipient}
+		return sendOutcome{skip: NoRecipient}
 	}
 	var c emailContext
 	err := s.outbox.Store.Read(ctx, func(tx OutboxTx) error {

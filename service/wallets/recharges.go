@@ -66,7 +66,7 @@ func (s *Service) RunWalletRecharge(ctx context.Context, tenantID, rechargeID st
 // transaction, then records the outcome in one.
 func (s *Service) runRecharge(ctx context.Context, p access.Principal, rc Recharge) error {
 	key := rc.ID + "-" + strconv.Itoa(rc.Attempts+1)
-	ref, chargeErr := s.chargeForWallet(ctx, rc.TenantID, rc.CustomerID, rc.Amount, "Wallet automatic recharge", key)
+	ref, chargeErr := s.chargeForWallet(ctx, rc.TenantID, rc.CustomerID, rc.Amount, billing.RechargeDescription, key)
 	// The card may be charged: record the outcome even if ctx ends.
 	ctx = context.WithoutCancel(ctx)
 	_, err := usecase.Write(ctx, s.recharges, p, usecase.SignedIn, nil, func(tx RechargesTx) (struct{}, usecase.Audit, error) {
@@ -94,7 +94,7 @@ func (s *Service) recordRecharge(ctx context.Context, tx RechargesTx, rc Recharg
 	now := s.now()
 	cur.UpdatedAt, cur.LockedUntil = now, nil
 	if chargeErr == nil {
-		m, err := s.creditWallet(ctx, tx, &w, billing.MoveRecharge, rc.ID, rc.Amount, ref, "Wallet automatic recharge", a)
+		m, err := s.creditWallet(ctx, tx, &w, billing.MoveRecharge, rc.ID, rc.Amount, ref, billing.RechargeDescription, a)
 		if err != nil {
 			return err
 		}

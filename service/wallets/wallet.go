@@ -235,10 +235,7 @@ func (s *Service) GrantCredits(ctx context.Context, p access.Principal, customer
 		if err := tx.InsertGrant(ctx, g); err != nil {
 			return WalletView{}, none, err
 		}
-		desc := "Complimentary credits"
-		if reason != "" {
-			desc += ": " + reason
-		}
+		desc := billing.GrantDescription(reason)
 		if err := tx.InsertMovement(ctx, billing.Movement{ID: id.NewAt("wmv", now), TenantID: p.TenantID, CustomerID: customerID, Currency: w.Currency,
 			Kind: billing.MoveGrant, Complimentary: amt, PaidAfter: w.PaidBalance, Description: desc, CreatedAt: now}); err != nil {
 			return WalletView{}, none, err
@@ -287,7 +284,7 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 		return billing.Movement{}, err
 	}
 	key := id.NewAt("wtu", s.now())
-	ref, err := s.chargeForWallet(ctx, p.TenantID, customerID, r.amt, "Wallet top-up", key)
+	ref, err := s.chargeForWallet(ctx, p.TenantID, customerID, r.amt, billing.TopUpDescription, key)
 	if err != nil {
 		return billing.Movement{}, err
 	}
@@ -299,7 +296,7 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 			return billing.Movement{}, usecase.Audit{}, err
 		}
 		var a usecase.Audit
-		m, err := s.creditWallet(ctx, tx, &w, billing.MoveTopUp, key, r.amt, ref, "Wallet top-up", &a)
+		m, err := s.creditWallet(ctx, tx, &w, billing.MoveTopUp, key, r.amt, ref, billing.TopUpDescription, &a)
 		if err != nil {
 			return billing.Movement{}, usecase.Audit{}, err
 		}
