@@ -117,3 +117,35 @@ func TestStripeNeedsKey(t *testing.T) {
 		t.Fatal("a provider without a key was accepted")
 	}
 }
+
+// TestStripeSetupCard: a SetupIntent for off-session use, for the Stripe
+// customer when there is one; its client secret is what the browser gets.
+// The publishable key must be one (pk_…), never the secret key.
+func TestStripeSetupCard(t *testing.T) {
+	base, rec := stripemock.Start(t)
+	p, err := stripe.New(stripe.Config{Key: "sk_test_facturo", URL: base, PublishableKey: " pk_test_facturo "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := p.PublishableKey(); k != "pk_test_facturo" {
+		t.Fatalf("publishable key %q", k)
+	}
+	ctx := context.Background()
+	for _, cust := range []string{"", "cus_known"} {
+		secret, err := p.SetupCard(ctx, cust)
+		if err != nil {
+			t.Fatalf("setup for %q: %v", cust, err)
+		}
+		reqs := rec.Take()
+		if len(reqs) != 1 || reqs[0].Path != "/v1/setup_intents" || reqs[0].Form.Get("customer") != cust ||
+			reqs[0].Form.Get("usage") != "off_session" || reqs[0].Form.Get("payment_method_types[0]") != "card" {
+			t.Fatalf("setup requests for %q: %+v", cust, reqs)
+		}
+		if !strings.HasPrefix(secret, "seti_") || !strings.Contains(secret, "_secret_") {
+			t.Fatalf("client secret %q", secret)
+		}
+	}
+	if _, err := stripe.New(stripe.Config{Key: "sk_test_facturo", PublishableKey: "sk_test_facturo"}); err == nil {
+		t.Fatal("a secret key was accepted as the publishable key")
+	}
+}
