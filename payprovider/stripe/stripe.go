@@ -1,8 +1,10 @@
 // Package stripe is Facturo's Stripe payment provider, through stripe-go.
 // Cards arrive as Stripe payment method (pm_…) or token (tok_…) ids created
 // by Stripe.js in the customer's browser, so card numbers never reach
-// Facturo; charges are confirmed off-session PaymentIntents, whose id is
-// the charge id Facturo stores; refunds refund the PaymentIntent.
+// Facturo: the portal confirms a SetupIntent Facturo creates (SetupCard)
+// and sends back its pm_… id. Charges are confirmed off-session
+// PaymentIntents, whose id is the charge id Facturo stores; refunds refund
+// the PaymentIntent.
 package stripe
 
 import (
