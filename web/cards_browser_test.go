@@ -197,6 +197,24 @@ func TestBrowserCardEntry(t *testing.T) {
 		}
 	})
 
+	// Stripe.js unreachable (no stand-in): the form says so and cannot be sent.
+	t.Run("stripe unreachable", func(t *testing.T) {
+		e, rec := stripeServer(t, "pk_test_facturo")
+		f := &fixture{env: e, screenshots: shots}
+		s := f.session(t, browser)
+		s.login("cust@a.test")
+		s.open("/portal/account")
+		if msg := s.text("#card-err:not([hidden])"); !strings.Contains(msg, "could not be loaded") {
+			t.Fatalf("message without Stripe.js: %q", msg)
+		}
+		if !evalJS[bool](s, `document.getElementById("add-card").disabled`) {
+			t.Errorf("the card form can be sent without Stripe.js")
+		}
+		if reqs := rec.Take(); len(reqs) != 0 {
+			t.Errorf("stripe requests without Stripe.js: %+v", reqs)
+		}
+	})
+
 	t.Run("test provider", func(t *testing.T) {
 		e := testserver.New(t, store.SQLite)
 		cardUsers(t, e)
