@@ -55,6 +55,9 @@ func New(cfg Config) (*Provider, error) {
 	return &Provider{c: sg.NewClient(cfg.Key, sg.WithBackends(sg.NewBackendsWithConfig(bc))), publishable: pk}, nil
 }
 
+// AcceptsCardNumbers is false: Stripe takes only ids Stripe.js created.
+func (p *Provider) AcceptsCardNumbers() bool { return false }
+
 // PublishableKey is the public key for Stripe.js in the browser.
 func (p *Provider) PublishableKey() string { return p.publishable }
 

@@ -218,6 +218,9 @@ func (p *Provider) Refund(_ context.Context, req service.RefundRequest) (service
 // into Facturo's own form.
 func (p *Provider) AcceptsCardNumbers() bool { return true }
 
+// PublishableKey is "": the test provider has no script in the browser.
+func (p *Provider) PublishableKey() string { return "" }
+
 // SetupCard returns a stand-in client secret shaped like Stripe's
 // (seti_…_secret_…), so the page that asks for one works offline; the card
 // itself is then entered in Facturo's form.

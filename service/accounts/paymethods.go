@@ -35,28 +35,17 @@ type PaymentProvider interface {
 	DetachCard(ctx context.Context, token string) error
 	// SetupCard starts card entry in the customer's browser and returns
 	// the client secret the provider's script confirms there (Stripe: a
-	// SetupIntent's, for the provider's customer when there is one yet;
+	// SetupIntent's, for the provider's customer when there is one;
 	// the card it sets up comes back to AttachCard as a pm_… id).
 	SetupCard(ctx context.Context, providerCustomer string) (clientSecret string, err error)
-}
-
-// CardNumberTaker is a provider that takes card numbers themselves (the
-// test provider). Any other provider receives only the tokens its own
-// script creates in the browser, so a card number never reaches Facturo.
-type CardNumberTaker interface {
+	// AcceptsCardNumbers is true for a provider that takes card numbers
+	// themselves (the test provider). Any other receives only the tokens
+	// its own script creates in the browser, so a card number never
+	// reaches Facturo.
 	AcceptsCardNumbers() bool
-}
-
-// BrowserKeyed is a provider whose script in the browser needs a public
-// key (Stripe's publishable key).
-type BrowserKeyed interface {
+	// PublishableKey is the public key the provider's script in the
+	// browser needs (Stripe's pk_…), or "".
 	PublishableKey() string
-}
-
-// acceptsCardNumbers reports whether provider takes card numbers.
-func acceptsCardNumbers(provider PaymentProvider) bool {
-	t, ok := provider.(CardNumberTaker)
-	return ok && t.AcceptsCardNumbers()
 }
 
 // looksLikeCardNumber reports whether s is a card number: 12 to 19 digits,
@@ -242,7 +231,7 @@ func (s *Service) AddPaymentMethod(ctx context.Context, p access.Principal, cust
 		var c fail.Collector
 		if in.Card == "" || len(in.Card) > 255 {
 			c.Add("card", "is required: a card token from the payment provider (or a test card number with the test provider)")
-		} else if looksLikeCardNumber(in.Card) && !acceptsCardNumbers(s.deps.Provider) {
+		} else if looksLikeCardNumber(in.Card) && !s.deps.Provider.AcceptsCardNumbers() {
 			c.Add("card", "must be a payment method id created in the browser by the payment provider's script, never a card number")
 		}
 		if in.ExpMonth != 0 || in.ExpYear != 0 {
@@ -342,15 +331,7 @@ func (s *Service) SetupCard(ctx context.Context, p access.Principal, customerID 
 	if err != nil {
 		return CardSetup{}, ProviderErr(err)
 	}
-	return CardSetup{Provider: provider.Name(), PublishableKey: PublishableKey(provider), ClientSecret: secret}, nil
-}
-
-// PublishableKey is provider's public key for its script in the browser, or "".
-func PublishableKey(provider PaymentProvider) string {
-	if k, ok := provider.(BrowserKeyed); ok {
-		return k.PublishableKey()
-	}
-	return ""
+	return CardSetup{Provider: provider.Name(), PublishableKey: provider.PublishableKey(), ClientSecret: secret}, nil
 }
 
 // ListPaymentMethods lists a customer's cards, the primary first.
@@ -494,5 +475,5 @@ func (s *Service) PaymentProviderKey() string {
 	if s.deps.Provider == nil {
 		return ""
 	}
-	return PublishableKey(s.deps.Provider)
+	return s.deps.Provider.PublishableKey()
 }
