@@ -131,6 +131,7 @@ func accPaymentRows(t *testing.T, e *testserver.Env) []accMatrixRow {
 	return []accMatrixRow{
 		{op: "GET /api/v1/customers/{id}/payment-methods", call: fixed(cust+"/payment-methods", nil)},
 		{op: "POST /api/v1/customers/{id}/payment-methods", call: fixed(cust+"/payment-methods", map[string]any{"card": "5555555555554444"})},
+		{op: "POST /api/v1/customers/{id}/payment-methods/setup", call: fixed(cust+"/payment-methods/setup", nil)},
 		{op: "POST /api/v1/customers/{id}/payment-methods/{payment_method_id}/primary",
 			call: fixed(cust+"/payment-methods/"+primary.ID+"/primary", nil)},
 		{op: "DELETE /api/v1/customers/{id}/payment-methods/{payment_method_id}",

@@ -158,6 +158,7 @@ var accPermissionTable = map[string][]access.Permission{
 	// and keeps its own cards.
 	"GET /api/v1/customers/{id}/payment-methods":                              {access.ReadCustomers, access.OwnAccount},
 	"POST /api/v1/customers/{id}/payment-methods":                             {access.ManagePayments, access.OwnAccount},
+	"POST /api/v1/customers/{id}/payment-methods/setup":                       {access.ManagePayments, access.OwnAccount},
 	"POST /api/v1/customers/{id}/payment-methods/{payment_method_id}/primary": {access.ManagePayments, access.OwnAccount},
 	"DELETE /api/v1/customers/{id}/payment-methods/{payment_method_id}":       {access.ManagePayments, access.OwnAccount},
 	"GET /api/v1/customers/{id}/credit":                                       {access.ReadInvoices, access.OwnAccount},

@@ -40,6 +40,8 @@ type (
 	RefundRequest = accounts.RefundRequest
 	// ProviderRefund is a successful refund.
 	ProviderRefund = accounts.ProviderRefund
+	// CardSetup is what the browser needs to take a card with the provider's script.
+	CardSetup = accounts.CardSetup
 	// DeclineError is a card the provider refused: declined, expired, invalid.
 	DeclineError = accounts.DeclineError
 	// PaymentMethodStore persists cards on file.

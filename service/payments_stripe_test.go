@@ -46,9 +46,9 @@ func TestPaymentsWithStripe(t *testing.T) {
 		if reqs = rec.Take(); len(reqs) != 2 || reqs[0].Path != "/v1/payment_methods" || reqs[1].Form.Get("customer") != m.ProviderCustomer {
 			t.Fatalf("second card requests: %+v", reqs)
 		}
-		// A card number is refused before Stripe is called.
+		// A card number is refused before Stripe is called: bad input (issue 16).
 		_, err = f.svc.AddPaymentMethod(f.ctx, f.p, c.ID, service.NewPaymentMethod{Card: "4242424242424242"})
-		wantCode(t, err, fail.PaymentFailed)
+		wantCode(t, err, fail.Invalid)
 
 		inv := f.issue(t, 1, "12.34", "")
 		before := f.counts(t)

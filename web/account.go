@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,6 +24,7 @@ func (h *Handler) registerAccount(mux *http.ServeMux) {
 		guard  func(http.HandlerFunc) http.HandlerFunc
 	}{{"/portal/account", h.customer}, {"/console/customers/{id}", h.staff}} {
 		mux.HandleFunc("POST "+area.prefix+"/cards", area.guard(h.cardAdd))
+		mux.HandleFunc("POST "+area.prefix+"/cards/setup", area.guard(h.cardSetup))
 		mux.HandleFunc("POST "+area.prefix+"/cards/{mid}/primary", area.guard(h.cardPrimary))
 		mux.HandleFunc("POST "+area.prefix+"/cards/{mid}/remove", area.guard(h.cardRemove))
 		mux.HandleFunc("POST "+area.prefix+"/wallet/funds", area.guard(h.walletFunds))
@@ -55,10 +57,18 @@ type accountData struct {
 	// The page of the transaction history shown, and its pager.
 	Transactions []service.Transaction
 	TxPager      pager
+	// Provider is the card processor ("test", "stripe"): Stripe's cards
+	// are entered in Stripe.js's field, with its publishable key.
+	Provider       string
+	PublishableKey string
 }
 
 // txPageSize is the number of transactions a page of the history shows.
 const txPageSize = 20
+
+// StripeJS is where the card form loads Stripe.js from: Stripe requires
+// its own copy, never a bundled one.
+const StripeJS = "https://js.stripe.com/v3/"
 
 func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	ctx := r.Context()
@@ -71,7 +81,8 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	portal := p.IsCustomer()
 	a := &accountData{D: d, Base: base, Portal: portal, InvoiceBase: "/console/invoices",
 		CanBilling: portal || can(p, access.WriteBillingInfo), CanCards: portal || can(p, access.ManagePayments),
-		CanWallet: portal || can(p, access.ManageWallets), CanOpen: !portal && can(p, access.ManageWallets)}
+		CanWallet: portal || can(p, access.ManageWallets), CanOpen: !portal && can(p, access.ManageWallets),
+		Provider: h.svc.PaymentProviderName(), PublishableKey: h.svc.PaymentProviderKey()}
 	if portal {
 		a.InvoiceBase = "/portal/invoices"
 	}
@@ -120,12 +131,19 @@ func (h *Handler) accountDone(w http.ResponseWriter, r *http.Request, ok, anchor
 	redirect(w, r, base+"?ok="+ok+"#"+anchor)
 }
 
+// cardAdd keeps a card: a test card number typed into the form, or the
+// pm_… id Stripe.js sent back after confirming the SetupIntent (Stripe
+// never sends Facturo the card itself; the service refuses a card number
+// when the provider is not the test one).
 func (h *Handler) cardAdd(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
 	cid, _ := accountTarget(r)
 	month, _ := strconv.Atoi(r.PostFormValue("exp_month"))
 	year, _ := strconv.Atoi(r.PostFormValue("exp_year"))
 	card := strings.ReplaceAll(strings.ReplaceAll(r.PostFormValue("card"), " ", ""), "-", "")
+	if pm := strings.TrimSpace(r.PostFormValue("payment_method_id")); pm != "" && card == "" {
+		card = pm
+	}
 	_, err := h.svc.AddPaymentMethod(r.Context(), p, cid, service.NewPaymentMethod{Card: card, ExpMonth: month, ExpYear: year,
 		Primary: r.PostFormValue("primary") != "", IdempotencyKey: r.PostFormValue("key")})
 	if err != nil {
@@ -133,6 +151,23 @@ func (h *Handler) cardAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.accountDone(w, r, "card_added", "payment-methods")
+}
+
+// cardSetup answers the card form's script with what it needs to take a
+// card with the provider's own script, as JSON: the provider, its
+// publishable key and a client secret (Stripe: a SetupIntent's). A refusal
+// is {"error": message} with the error's status.
+func (h *Handler) cardSetup(w http.ResponseWriter, r *http.Request) {
+	cid, _ := accountTarget(r)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	setup, err := h.svc.SetupCard(r.Context(), access.FromContext(r.Context()), cid)
+	if err != nil {
+		w.WriteHeader(statusOf(r, err))
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": errorText(r, err)})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(setup)
 }
 
 func (h *Handler) cardPrimary(w http.ResponseWriter, r *http.Request) {

@@ -53,7 +53,7 @@ func (h *Handlers) registerPaymentMethods(api huma.API) {
 		core.IdempotencyHeader
 		ID   string `path:"id"`
 		Body struct {
-			Card     string `json:"card" maxLength:"255" doc:"A card token from the payment provider (Stripe: pm_… or tok_…); with the test provider, a test card number such as 4242424242424242. Never stored."`
+			Card     string `json:"card" maxLength:"255" doc:"A card token from the payment provider (Stripe: pm_… or tok_…, e.g. the payment method of a confirmed setup-payment-method); with the test provider, a test card number such as 4242424242424242. Never stored; any other provider refuses a card number (422)."`
 			ExpMonth int    `json:"exp_month,omitempty" minimum:"0" maximum:"12" doc:"Expiry month, when the provider does not tell it."`
 			ExpYear  int    `json:"exp_year,omitempty" minimum:"0" maximum:"2100"`
 			Primary  bool   `json:"primary,omitempty" doc:"Make it the primary card (a customer's first card always is)."`
@@ -69,6 +69,18 @@ func (h *Handlers) registerPaymentMethods(api huma.API) {
 				return nil, err
 			}
 			return &core.Body[PaymentMethod]{Body: paymentMethodOut(m)}, nil
+		})
+	core.Op(api, huma.Operation{OperationID: "setup-payment-method", Method: http.MethodPost, Path: "/api/v1/customers/{id}/payment-methods/setup",
+		Summary: "Start card entry in the browser", Description: "For a front end that takes the card with the provider's own script: " +
+			"with Stripe, a SetupIntent for off-session use (for the customer's Stripe customer once a card created one) whose client_secret " +
+			"Stripe.js confirms with stripe.confirmCardSetup (3-D Secure included); post the resulting pm_… id to add-payment-method. " +
+			"Nothing is stored. The test provider answers a stand-in secret.", DefaultStatus: http.StatusOK, Tags: tags},
+		func(ctx context.Context, p access.Principal, in *custIn) (*core.Body[service.CardSetup], error) {
+			setup, err := h.Svc.SetupCard(ctx, p, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &core.Body[service.CardSetup]{Body: setup}, nil
 		})
 	type pmIn struct {
 		core.IdempotencyHeader

@@ -11,7 +11,7 @@ import (
 
 // payFlags choose the payment provider cards are charged through.
 type payFlags struct {
-	name, stripeURL *string
+	name, stripeURL, publishable *string
 }
 
 func paymentFlags(f *flags) *payFlags {
@@ -23,6 +23,8 @@ func paymentFlags(f *flags) *payFlags {
 		name: f.String("payment-provider", "FACTURO_PAYMENT_PROVIDER", def,
 			"card processor: test (built-in test cards, offline) or stripe (secret key in FACTURO_STRIPE_KEY)"),
 		stripeURL: f.String("stripe-api-url", "FACTURO_STRIPE_API_URL", "", "Stripe API base URL (empty: Stripe's; e.g. a stripe-mock)"),
+		publishable: f.String("stripe-publishable-key", "FACTURO_STRIPE_PUBLISHABLE_KEY", "",
+			"Stripe publishable key (pk_…) for Stripe.js in the portal's and console's card forms"),
 	}
 }
 
@@ -32,7 +34,7 @@ func (p *payFlags) provider() (service.PaymentProvider, error) {
 	case "test":
 		return testcard.New(), nil
 	case "stripe":
-		sp, err := stripe.New(stripe.Config{Key: os.Getenv("FACTURO_STRIPE_KEY"), URL: *p.stripeURL})
+		sp, err := stripe.New(stripe.Config{Key: os.Getenv("FACTURO_STRIPE_KEY"), URL: *p.stripeURL, PublishableKey: *p.publishable})
 		if err != nil {
 			return nil, fmt.Errorf("--payment-provider stripe: %w", err)
 		}

@@ -1,8 +1,10 @@
 // Package stripe is Facturo's Stripe payment provider, through stripe-go.
 // Cards arrive as Stripe payment method (pm_…) or token (tok_…) ids created
 // by Stripe.js in the customer's browser, so card numbers never reach
-// Facturo; charges are confirmed off-session PaymentIntents, whose id is
-// the charge id Facturo stores; refunds refund the PaymentIntent.
+// Facturo: the portal confirms a SetupIntent Facturo creates (SetupCard)
+// and sends back its pm_… id. Charges are confirmed off-session
+// PaymentIntents, whose id is the charge id Facturo stores; refunds refund
+// the PaymentIntent.
 package stripe
 
 import (
@@ -26,11 +28,15 @@ type Config struct {
 	URL string
 	// HTTPClient is the client for API calls; nil means stripe-go's default.
 	HTTPClient *http.Client
+	// PublishableKey (pk_live_… or pk_test_…) is the public key Stripe.js
+	// uses in the customer's browser to take a card.
+	PublishableKey string
 }
 
 // Provider charges cards through Stripe.
 type Provider struct {
-	c *sg.Client
+	c           *sg.Client
+	publishable string
 }
 
 // New returns a Stripe provider.
@@ -42,7 +48,37 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.URL != "" {
 		bc.URL = sg.String(strings.TrimRight(cfg.URL, "/"))
 	}
-	return &Provider{c: sg.NewClient(cfg.Key, sg.WithBackends(sg.NewBackendsWithConfig(bc)))}, nil
+	pk := strings.TrimSpace(cfg.PublishableKey)
+	if pk != "" && !strings.HasPrefix(pk, "pk_") {
+		return nil, errors.New("stripe: the publishable key starts with pk_ (FACTURO_STRIPE_PUBLISHABLE_KEY); never give the browser the secret key")
+	}
+	return &Provider{c: sg.NewClient(cfg.Key, sg.WithBackends(sg.NewBackendsWithConfig(bc))), publishable: pk}, nil
+}
+
+// AcceptsCardNumbers is false: Stripe takes only ids Stripe.js created.
+func (p *Provider) AcceptsCardNumbers() bool { return false }
+
+// PublishableKey is the public key for Stripe.js in the browser.
+func (p *Provider) PublishableKey() string { return p.publishable }
+
+// SetupCard creates a SetupIntent for a card to be charged off-session
+// later, and returns its client secret for stripe.confirmCardSetup in the
+// browser, which runs 3-D Secure when the bank asks for it. With the
+// customer's Stripe customer the confirmed card is attached to it; without
+// one yet, AttachCard creates the customer and attaches the card.
+func (p *Provider) SetupCard(ctx context.Context, providerCustomer string) (string, error) {
+	params := &sg.SetupIntentCreateParams{Usage: sg.String("off_session"), PaymentMethodTypes: []*string{sg.String("card")}}
+	if providerCustomer != "" {
+		params.Customer = sg.String(providerCustomer)
+	}
+	si, err := p.c.V1SetupIntents.Create(ctx, params)
+	if err != nil {
+		return "", mapErr(err)
+	}
+	if si.ClientSecret == "" {
+		return "", fmt.Errorf("stripe: setup intent %s came without a client secret", si.ID)
+	}
+	return si.ClientSecret, nil
 }
 
 // Name is "stripe".
@@ -86,11 +122,28 @@ func (p *Provider) AttachCard(ctx context.Context, req service.AttachCardRequest
 		}
 		pmID = pm.ID
 	}
-	params := &sg.PaymentMethodAttachParams{Customer: sg.String(cust)}
-	params.IdempotencyKey = key("attach:", req.IdempotencyKey)
-	pm, err := p.c.V1PaymentMethods.Attach(ctx, pmID, params)
-	if err != nil {
-		return service.ProviderCard{}, mapErr(err)
+	var pm *sg.PaymentMethod
+	if req.ProviderCustomer != "" && pmID == card {
+		// A card confirmed on a SetupIntent for the customer is attached
+		// to it already; one of another customer is refused.
+		got, err := p.c.V1PaymentMethods.Retrieve(ctx, pmID, &sg.PaymentMethodRetrieveParams{})
+		if err != nil {
+			return service.ProviderCard{}, mapErr(err)
+		}
+		if got.Customer != nil && got.Customer.ID != "" {
+			if got.Customer.ID != cust {
+				return service.ProviderCard{}, &service.DeclineError{Code: "invalid_card", Message: "this payment method belongs to another customer"}
+			}
+			pm = got
+		}
+	}
+	if pm == nil {
+		params := &sg.PaymentMethodAttachParams{Customer: sg.String(cust)}
+		params.IdempotencyKey = key("attach:", req.IdempotencyKey)
+		var err error
+		if pm, err = p.c.V1PaymentMethods.Attach(ctx, pmID, params); err != nil {
+			return service.ProviderCard{}, mapErr(err)
+		}
 	}
 	out := service.ProviderCard{ProviderCustomer: cust, Token: pm.ID}
 	if pm.Card != nil {

@@ -3,6 +3,9 @@ package stripe_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -115,5 +118,72 @@ func TestStripeProvider(t *testing.T) {
 func TestStripeNeedsKey(t *testing.T) {
 	if _, err := stripe.New(stripe.Config{}); err == nil {
 		t.Fatal("a provider without a key was accepted")
+	}
+}
+
+// TestStripeSetupCard: a SetupIntent for off-session use, for the Stripe
+// customer when there is one; its client secret is what the browser gets.
+// The publishable key must be one (pk_…), never the secret key.
+func TestStripeSetupCard(t *testing.T) {
+	base, rec := stripemock.Start(t)
+	p, err := stripe.New(stripe.Config{Key: "sk_test_facturo", URL: base, PublishableKey: " pk_test_facturo "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := p.PublishableKey(); k != "pk_test_facturo" {
+		t.Fatalf("publishable key %q", k)
+	}
+	ctx := context.Background()
+	for _, cust := range []string{"", "cus_known"} {
+		secret, err := p.SetupCard(ctx, cust)
+		if err != nil {
+			t.Fatalf("setup for %q: %v", cust, err)
+		}
+		reqs := rec.Take()
+		if len(reqs) != 1 || reqs[0].Path != "/v1/setup_intents" || reqs[0].Form.Get("customer") != cust ||
+			reqs[0].Form.Get("usage") != "off_session" || reqs[0].Form.Get("payment_method_types[0]") != "card" {
+			t.Fatalf("setup requests for %q: %+v", cust, reqs)
+		}
+		if !strings.HasPrefix(secret, "seti_") || !strings.Contains(secret, "_secret_") {
+			t.Fatalf("client secret %q", secret)
+		}
+	}
+	if _, err := stripe.New(stripe.Config{Key: "sk_test_facturo", PublishableKey: "sk_test_facturo"}); err == nil {
+		t.Fatal("a secret key was accepted as the publishable key")
+	}
+}
+
+// TestStripeAttachConfirmedCard: a card confirmed on a SetupIntent for the
+// customer's Stripe customer is attached already and is kept without
+// attaching it again; one of another Stripe customer is refused. (stripe-mock
+// answers every payment method without a customer, so a small fake answers.)
+func TestStripeAttachConfirmedCard(t *testing.T) {
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		owner := strings.TrimPrefix(r.URL.Path, "/v1/payment_methods/pm_of_")
+		_, _ = fmt.Fprintf(w, `{"id": "pm_of_%s", "object": "payment_method", "type": "card", "customer": %q,
+			"card": {"brand": "mastercard", "last4": "4444", "exp_month": 3, "exp_year": 2031}}`, owner, owner)
+	}))
+	defer srv.Close()
+	p, err := stripe.New(stripe.Config{Key: "sk_test_facturo", URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	card, err := p.AttachCard(ctx, service.AttachCardRequest{ProviderCustomer: "cus_known", Card: "pm_of_cus_known"})
+	if err != nil || card.Token != "pm_of_cus_known" || card.ProviderCustomer != "cus_known" || card.Brand != "mastercard" || card.Last4 != "4444" ||
+		card.ExpMonth != 3 || card.ExpYear != 2031 {
+		t.Fatalf("attached card: %+v %v", card, err)
+	}
+	if strings.Join(paths, ",") != "GET /v1/payment_methods/pm_of_cus_known" {
+		t.Fatalf("requests: %v", paths)
+	}
+	paths = nil
+	_, err = p.AttachCard(ctx, service.AttachCardRequest{ProviderCustomer: "cus_known", Card: "pm_of_cus_other"})
+	var d *service.DeclineError
+	if !errors.As(err, &d) || d.Code != "invalid_card" || strings.Join(paths, ",") != "GET /v1/payment_methods/pm_of_cus_other" {
+		t.Fatalf("another customer's card: %v (requests %v)", err, paths)
 	}
 }

@@ -214,6 +214,20 @@ func (p *Provider) Refund(_ context.Context, req service.RefundRequest) (service
 	return service.ProviderRefund{RefundID: id}, nil
 }
 
+// AcceptsCardNumbers is true: the test provider's cards are numbers typed
+// into Facturo's own form.
+func (p *Provider) AcceptsCardNumbers() bool { return true }
+
+// PublishableKey is "": the test provider has no script in the browser.
+func (p *Provider) PublishableKey() string { return "" }
+
+// SetupCard returns a stand-in client secret shaped like Stripe's
+// (seti_…_secret_…), so the page that asks for one works offline; the card
+// itself is then entered in Facturo's form.
+func (p *Provider) SetupCard(context.Context, string) (string, error) {
+	return random("seti_test_") + "_secret_" + random(""), nil
+}
+
 // DetachCard does nothing: test tokens hold no state.
 func (p *Provider) DetachCard(context.Context, string) error { return nil }
 

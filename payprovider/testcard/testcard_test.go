@@ -57,3 +57,20 @@ func TestTestCards(t *testing.T) {
 		t.Fatalf("declining card: %v", err)
 	}
 }
+
+// TestTestSetupCard: the test provider takes card numbers and answers a
+// card setup with a fresh stand-in client secret shaped like Stripe's.
+func TestTestSetupCard(t *testing.T) {
+	p := testcard.New()
+	if !p.AcceptsCardNumbers() {
+		t.Fatal("the test provider refuses card numbers")
+	}
+	a, err := p.SetupCard(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := p.SetupCard(context.Background(), "cus_test_x")
+	if !strings.HasPrefix(a, "seti_test_") || !strings.Contains(a, "_secret_") || a == b {
+		t.Fatalf("client secrets %q, %q", a, b)
+	}
+}

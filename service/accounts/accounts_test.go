@@ -300,6 +300,11 @@ func (p *fakeProvider) Charge(ctx context.Context, req ChargeRequest) (ProviderC
 func (p *fakeProvider) Refund(ctx context.Context, req RefundRequest) (ProviderRefund, error) {
 	return ProviderRefund{}, nil
 }
+func (p *fakeProvider) SetupCard(ctx context.Context, providerCustomer string) (string, error) {
+	return "seti_fake_secret_" + providerCustomer, nil
+}
+func (p *fakeProvider) AcceptsCardNumbers() bool { return true }
+func (p *fakeProvider) PublishableKey() string   { return "" }
 func (p *fakeProvider) DetachCard(ctx context.Context, token string) error {
 	p.detached = append(p.detached, token)
 	return nil

@@ -33,6 +33,35 @@ type PaymentProvider interface {
 	Refund(ctx context.Context, req RefundRequest) (ProviderRefund, error)
 	// DetachCard forgets a card at the provider (best effort).
 	DetachCard(ctx context.Context, token string) error
+	// SetupCard starts card entry in the customer's browser and returns
+	// the client secret the provider's script confirms there (Stripe: a
+	// SetupIntent's, for the provider's customer when there is one;
+	// the card it sets up comes back to AttachCard as a pm_… id).
+	SetupCard(ctx context.Context, providerCustomer string) (clientSecret string, err error)
+	// AcceptsCardNumbers is true for a provider that takes card numbers
+	// themselves (the test provider). Any other receives only the tokens
+	// its own script creates in the browser, so a card number never
+	// reaches Facturo.
+	AcceptsCardNumbers() bool
+	// PublishableKey is the public key the provider's script in the
+	// browser needs (Stripe's pk_…), or "".
+	PublishableKey() string
+}
+
+// looksLikeCardNumber reports whether s is a card number: 12 to 19 digits,
+// spaces and dashes aside.
+func looksLikeCardNumber(s string) bool {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			n++
+		case r == ' ' || r == '-':
+		default:
+			return false
+		}
+	}
+	return n >= 12 && n <= 19
 }
 
 // AttachCardRequest asks a provider to keep a card.
@@ -202,6 +231,8 @@ func (s *Service) AddPaymentMethod(ctx context.Context, p access.Principal, cust
 		var c fail.Collector
 		if in.Card == "" || len(in.Card) > 255 {
 			c.Add("card", "is required: a card token from the payment provider (or a test card number with the test provider)")
+		} else if looksLikeCardNumber(in.Card) && !s.deps.Provider.AcceptsCardNumbers() {
+			c.Add("card", "must be a payment method id created in the browser by the payment provider's script, never a card number")
 		}
 		if in.ExpMonth != 0 || in.ExpYear != 0 {
 			if in.ExpMonth < 1 || in.ExpMonth > 12 {
@@ -258,6 +289,49 @@ func (s *Service) AddPaymentMethod(ctx context.Context, p access.Principal, cust
 		return m, usecase.Entry("payment_method.added", "customer", customerID, map[string]any{
 			"payment_method_id": m.ID, "brand": m.Brand, "last4": m.Last4, "primary": m.Primary}), nil
 	})
+}
+
+// CardSetup is what the browser needs to take a card with the provider's
+// own script: the provider, its public key and a client secret.
+type CardSetup struct {
+	Provider       string `json:"provider"`
+	PublishableKey string `json:"publishable_key,omitempty"`
+	ClientSecret   string `json:"client_secret"`
+}
+
+// SetupCard starts card entry in the browser for a customer (Stripe: a
+// SetupIntent, for the customer's Stripe customer once a card gave it one;
+// confirming it in the browser handles 3-D Secure). Nothing is stored: the
+// card is kept when its id comes back to AddPaymentMethod.
+func (s *Service) SetupCard(ctx context.Context, p access.Principal, customerID string) (CardSetup, error) {
+	if err := RequireOwnAccount(p, access.ManagePayments, customerID); err != nil {
+		return CardSetup{}, err
+	}
+	provider := s.deps.Provider
+	if err := RequireProvider(provider); err != nil {
+		return CardSetup{}, err
+	}
+	var providerCustomer string
+	err := s.payMethods.Store.Read(ctx, func(tx PayMethodsTx) error {
+		if _, err := tx.GetCustomer(ctx, p.TenantID, customerID); err != nil {
+			return err
+		}
+		existing, err := tx.ListPaymentMethods(ctx, p.TenantID, customerID)
+		for _, e := range existing {
+			if e.Provider == provider.Name() && e.ProviderCustomer != "" {
+				providerCustomer = e.ProviderCustomer
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return CardSetup{}, err
+	}
+	secret, err := provider.SetupCard(ctx, providerCustomer)
+	if err != nil {
+		return CardSetup{}, ProviderErr(err)
+	}
+	return CardSetup{Provider: provider.Name(), PublishableKey: provider.PublishableKey(), ClientSecret: secret}, nil
 }
 
 // ListPaymentMethods lists a customer's cards, the primary first.
@@ -393,4 +467,13 @@ func (s *Service) PaymentProviderName() string {
 		return ""
 	}
 	return s.deps.Provider.Name()
+}
+
+// PaymentProviderKey is the configured provider's public key for its
+// script in the browser ("" if it needs none).
+func (s *Service) PaymentProviderKey() string {
+	if s.deps.Provider == nil {
+		return ""
+	}
+	return s.deps.Provider.PublishableKey()
 }
