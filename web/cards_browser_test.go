@@ -159,7 +159,7 @@ func TestBrowserCardEntry(t *testing.T) {
 		if !strings.HasPrefix(secret, "seti_") || !strings.Contains(secret, "_secret_") {
 			t.Errorf("confirmCardSetup got %q, not the SetupIntent's client secret", secret)
 		}
-		if cards := s.text("#cards"); !strings.Contains(cards, "visa") || !strings.Contains(cards, "4242") {
+		if cards := s.text("#cards"); !strings.Contains(cards, "Visa") || !strings.Contains(cards, "4242") {
 			t.Errorf("cards after adding: %q", cards)
 		}
 		reqs := rec.Take()
@@ -231,7 +231,7 @@ func TestBrowserCardEntry(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#add-card")),
 			chromedp.WaitVisible(chromedp.CSS(".flash.ok")),
 		)
-		if cards := s.text("#cards"); !strings.Contains(cards, "mastercard") || !strings.Contains(cards, "4444") {
+		if cards := s.text("#cards"); !strings.Contains(cards, "Mastercard") || !strings.Contains(cards, "4444") {
 			t.Errorf("cards after adding: %q", cards)
 		}
 		s.screenshot("portal-add-card-test-provider")
