@@ -46,6 +46,7 @@ type CustomerInput struct {
 	Billing               *BillingInput
 	InvoiceAccountID      *string
 	PaymentTermsDays      *int
+	MethodOfPayment       *string
 	CreditLimit           *string
 	SalesTaxGroup         *string
 	SAPID                 *string
@@ -59,7 +60,7 @@ type CustomerInput struct {
 // onlyBilling reports whether in changes billing information and nothing else.
 func (in CustomerInput) onlyBilling() bool {
 	return in.Number == nil && in.Name == nil && in.Contacts == nil && in.InvoiceAccountID == nil &&
-		in.PaymentTermsDays == nil && in.CreditLimit == nil && in.SalesTaxGroup == nil && in.SAPID == nil &&
+		in.PaymentTermsDays == nil && in.MethodOfPayment == nil && in.CreditLimit == nil && in.SalesTaxGroup == nil && in.SAPID == nil &&
 		in.BillingContractNumber == nil && in.SalesAccountExecutive == nil && in.ParentID == nil && in.CustomFields == nil &&
 		in.PostingProfile == nil
 }
@@ -81,6 +82,7 @@ func (in CustomerInput) apply(c *billing.Customer) error {
 	}
 	set(&c.InvoiceAccountID, in.InvoiceAccountID)
 	set(&c.PaymentTermsDays, in.PaymentTermsDays)
+	set(&c.MethodOfPayment, in.MethodOfPayment)
 	if in.CreditLimit != nil {
 		// In the credit currency, which needs the tenant: creditIn.
 		if *in.CreditLimit == "" {
