@@ -224,10 +224,10 @@ func (h *Handler) billingRunStart(w http.ResponseWriter, r *http.Request) {
 	to, terr := calendar.Parse(r.PostFormValue("to"))
 	var c fail.Collector
 	if ferr != nil {
-		c.Add("from", "%q is not a date in the form 2026-01-31", r.PostFormValue("from"))
+		c.Add("from", "%q is not a date such as 2026-01-31", r.PostFormValue("from"))
 	}
 	if terr != nil {
-		c.Add("to", "%q is not a date in the form 2026-01-31", r.PostFormValue("to"))
+		c.Add("to", "%q is not a date such as 2026-01-31", r.PostFormValue("to"))
 	}
 	if err := c.Err(); err != nil {
 		h.showBillingRuns(w, r, err)
