@@ -39,6 +39,7 @@ func TestCustomerFormsHTTP(t *testing.T) {
 	for _, u := range []service.NewUser{
 		{Email: "admin@a.test", Name: "Ada", Role: "administrator", Password: testPassword},
 		{Email: "fin@a.test", Name: "Fin", Role: "finance", Password: testPassword},
+		{Email: "cust@a.test", Name: "Cust", Role: "customer", CustomerID: e.A.Customer, Password: testPassword},
 	} {
 		if _, err := e.Svc.CreateUser(ctx, sys, u); err != nil {
 			t.Fatal(err)
@@ -188,6 +189,22 @@ func TestCustomerFormsHTTP(t *testing.T) {
 		if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="card-number-err"`) ||
 			!strings.Contains(body, `<option value="7" selected>`) || !strings.Contains(body, `<option value="2031" selected>`) {
 			t.Errorf("card form: %d, field error or typed values missing", code)
+		}
+	})
+
+	t.Run("portal billing form keeps what was typed", func(t *testing.T) {
+		cust := newClient(t, e)
+		cust.login("cust@a.test")
+		orig, _ := e.Svc.GetCustomer(ctx, sys, e.A.Customer)
+		code, _, body := cust.do(http.MethodPost, "/portal/account/billing", url.Values{"legal_name": {"Mi Empresa S.L."}, "email": {"mal"},
+			"currency": {orig.Billing.Currency}, "line1": {orig.Billing.Address.Line1}, "city": {orig.Billing.Address.City},
+			"country": {orig.Billing.Address.Country}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="bemail-err"`) || !strings.Contains(body, `aria-describedby="bemail-err"`) ||
+			!strings.Contains(body, `value="Mi Empresa S.L."`) || !strings.Contains(body, `value="mal"`) {
+			t.Errorf("portal billing form: %d, field error or typed values missing", code)
+		}
+		if c, _ := e.Svc.GetCustomer(ctx, sys, e.A.Customer); c.Billing.LegalName == "Mi Empresa S.L." {
+			t.Error("a refused billing change was written")
 		}
 	})
 
