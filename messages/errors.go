@@ -6,9 +6,11 @@ import "fmt"
 // the English format, as the code writes it, → Spanish, Portuguese (Brazil).
 // The arguments are formatted into the translation in the same order.
 var errorTexts = map[string][2]string{
-	"is required":                            {"es obligatorio", "é obrigatório"},
-	"sign in or send an API key":             {"inicie sesión o envíe una clave de API", "entre ou envie uma chave de API"},
-	"the %s role may not do this (needs %s)": {"el rol %s no puede hacer esto (necesita %s)", "a função %s não pode fazer isto (precisa de %s)"},
+	"is required":                      {"es obligatorio", "é obrigatório"},
+	"unknown currency %q: write it %s": {"moneda desconocida %q: escríbala %s", "moeda desconhecida %q: escreva-a %s"},
+	"unknown currency %q: use an ISO 4217 code such as EUR or USD": {"moneda desconocida %q: use un código ISO 4217 como EUR o USD", "moeda desconhecida %q: use um código ISO 4217 como EUR ou USD"},
+	"sign in or send an API key":                                   {"inicie sesión o envíe una clave de API", "entre ou envie uma chave de API"},
+	"the %s role may not do this (needs %s)":                       {"el rol %s no puede hacer esto (necesita %s)", "a função %s não pode fazer isto (precisa de %s)"},
 	"the %s role has no account of its own here: /api/v1/me/… is for a customer's sign-in; staff use /api/v1/customers/{id}/…": {"el rol %s no tiene cuenta propia aquí: /api/v1/me/… es para el acceso de un cliente; el personal usa /api/v1/customers/{id}/…", "a função %s não tem conta própria aqui: /api/v1/me/… é para o acesso de um cliente; a equipe usa /api/v1/customers/{id}/…"},
 	"must be UTF-8 text without NUL characters":                                {"debe ser texto UTF-8 sin caracteres NUL", "deve ser texto UTF-8 sem caracteres NUL"},
 	"is empty: send a PNG or JPEG image as the body (DELETE removes the logo)": {"está vacío: envíe una imagen PNG o JPEG como cuerpo (DELETE elimina el logotipo)", "está vazio: envie uma imagem PNG ou JPEG como corpo (DELETE remove o logotipo)"},

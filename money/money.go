@@ -66,13 +66,27 @@ func ParseCurrency(code string) (Currency, error) {
 // and says what to use.
 type unknownCurrencyError struct{ code string }
 
-func (e unknownCurrencyError) Error() string {
+func (e unknownCurrencyError) Error() string { return e.field("").Fields[0].Message }
+
+// field is the error as the invalid input of field, each message with its
+// own format so that pages can translate it.
+func (e unknownCurrencyError) field(field string) *fail.Error {
 	if up := strings.ToUpper(strings.TrimSpace(e.code)); up != e.code && len(up) == 3 && isUpperASCII(up) {
 		if _, ok := currency.GetDigits(up); ok {
-			return fmt.Sprintf("unknown currency %q: write it %s", clip(e.code), up)
+			return fail.Field(field, "unknown currency %q: write it %s", clip(e.code), up)
 		}
 	}
-	return fmt.Sprintf("unknown currency %q: use an ISO 4217 code such as EUR or USD", clip(e.code))
+	return fail.Field(field, "unknown currency %q: use an ISO 4217 code such as EUR or USD", clip(e.code))
+}
+
+// CurrencyFieldError is err, an error of ParseCurrency, as the invalid
+// input of field (fail.Invalid) whose message pages can translate.
+func CurrencyFieldError(field string, err error) *fail.Error {
+	var u unknownCurrencyError
+	if errors.As(err, &u) {
+		return u.field(field)
+	}
+	return fail.Field(field, "%v", err)
 }
 
 func (e unknownCurrencyError) Unwrap() error { return ErrUnknownCurrency }

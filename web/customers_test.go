@@ -94,18 +94,18 @@ func TestCustomerFormsHTTP(t *testing.T) {
 	t.Run("create: 422 at each field, typed values kept, nothing written", func(t *testing.T) {
 		before := customerCount(t, e)
 		form := url.Values{"name": {"Fabrikam Iberia"}, "email": {"not-an-email"}, "payment_terms_days": {"-5"},
-			"credit_limit": {"mucho"}, "method_of_payment": {"Transferencia"}, "country": {"XX"}, "legal_name": {"Fabrikam Iberia S.L."}}
+			"credit_limit": {"mucho"}, "method_of_payment": {"Transferencia"}, "country": {"XX"}, "legal_name": {"Fabrikam Iberia S.L."}, "currency": {"EURO"}}
 		code, _, body := admin.do(http.MethodPost, "/console/customers/new", form)
 		if code != http.StatusUnprocessableEntity {
 			t.Fatalf("bad create: %d, want 422", code)
 		}
-		for _, field := range []string{"billing.email", "payment_terms_days", "credit_limit", "billing.address.country"} {
+		for _, field := range []string{"billing.email", "payment_terms_days", "credit_limit", "billing.address.country", "billing.currency"} {
 			if !strings.Contains(body, `data-field="`+field+`"`) {
 				t.Errorf("no error at field %s", field)
 			}
 		}
-		if n := strings.Count(body, `aria-invalid="true"`); n != 4 {
-			t.Errorf("%d controls marked invalid, want 4", n)
+		if n := strings.Count(body, `aria-invalid="true"`); n != 5 {
+			t.Errorf("%d controls marked invalid, want 5", n)
 		}
 		for _, v := range []string{`value="not-an-email"`, `value="-5"`, `value="mucho"`, `value="Transferencia"`, `value="Fabrikam Iberia S.L."`} {
 			if !strings.Contains(body, v) {
