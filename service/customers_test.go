@@ -710,3 +710,21 @@ func TestCustomerMethodOfPayment(t *testing.T) {
 		wantFields(t, err, "method_of_payment")
 	})
 }
+
+// TestCustomerErrorsTogether: an unreadable credit limit is named together
+// with every other field at fault, so a form shows all its mistakes at once.
+func TestCustomerErrorsTogether(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		before := e.snapshot(t)
+		_, err := e.svc.CreateCustomer(e.ctx, e.pa, service.CustomerInput{Name: ptr("X"), CreditLimit: ptr("mucho"),
+			PaymentTermsDays: ptr(-1), Billing: &service.BillingInput{Email: ptr("no-es-correo")}})
+		wantCode(t, err, fail.Invalid)
+		wantFields(t, err, "credit_limit", "billing.email", "payment_terms_days")
+		e.unchanged(t, before)
+		c := e.customer(t, e.pa, "Y")
+		_, err = e.svc.UpdateCustomer(e.ctx, e.pa, c.ID, service.CustomerInput{CreditLimit: ptr("1,5"), Name: ptr("")})
+		wantFields(t, err, "credit_limit", "name")
+	})
+}
