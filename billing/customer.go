@@ -80,9 +80,12 @@ type Customer struct {
 	Billing  BillingInfo `json:"billing"`
 	// InvoiceAccountID is the bill-to account when it differs from the
 	// customer (seed 004's "invoice account"); empty means the customer itself.
-	InvoiceAccountID      string            `json:"invoice_account_id"`
-	PaymentTermsDays      int               `json:"payment_terms_days"`
-	CreditLimit           money.Amount      `json:"credit_limit"` // in CreditCurrency; zero means none
+	InvoiceAccountID string       `json:"invoice_account_id"`
+	PaymentTermsDays int          `json:"payment_terms_days"`
+	CreditLimit      money.Amount `json:"credit_limit"` // in CreditCurrency; zero means none
+	// MethodOfPayment is how the customer usually pays (seed 004's "method
+	// of payment"); a new invoice for the customer takes it when it names none.
+	MethodOfPayment       string            `json:"method_of_payment"`
 	SalesTaxGroup         string            `json:"sales_tax_group"`
 	SAPID                 string            `json:"sap_id"`
 	BillingContractNumber string            `json:"billing_contract_number"`
@@ -104,7 +107,7 @@ const MaxPaymentTermsDays = 365
 // Normalize trims, validates and derives HasBillingInfo. It names every field at fault.
 func (cu *Customer) Normalize() error {
 	var c fail.Collector
-	for _, f := range []*string{&cu.Number, &cu.Name, &cu.SalesTaxGroup, &cu.SAPID, &cu.BillingContractNumber,
+	for _, f := range []*string{&cu.Number, &cu.Name, &cu.MethodOfPayment, &cu.SalesTaxGroup, &cu.SAPID, &cu.BillingContractNumber,
 		&cu.SalesAccountExecutive, &cu.Billing.LegalName, &cu.Billing.TaxID, &cu.Billing.Email, &cu.Billing.Currency,
 		&cu.Billing.Language} {
 		*f = strings.TrimSpace(*f)
@@ -146,6 +149,7 @@ func (cu *Customer) Normalize() error {
 	} else if b.Currency != "" {
 		cu.checkCreditLimitDigits(&c, b.Currency)
 	}
+	checkText(&c, "method_of_payment", cu.MethodOfPayment, 100)
 	checkText(&c, "sales_tax_group", cu.SalesTaxGroup, 40)
 	checkText(&c, "sap_id", cu.SAPID, 40)
 	checkText(&c, "billing_contract_number", cu.BillingContractNumber, 40)

@@ -56,6 +56,9 @@ func (inv *Invoice) Normalize(customer, billTo Customer, tenant Tenant) error {
 	if inv.PaymentTermsDays == 0 {
 		inv.PaymentTermsDays = customer.PaymentTermsDays
 	}
+	if strings.TrimSpace(inv.MethodOfPayment) == "" {
+		inv.MethodOfPayment = customer.MethodOfPayment
+	}
 	if inv.PaymentTermsDays < 0 || inv.PaymentTermsDays > MaxPaymentTermsDays {
 		c.Add("payment_terms_days", "must be between 0 and %d", MaxPaymentTermsDays)
 	}

@@ -138,7 +138,7 @@ func checkCurrency(c *fail.Collector, field string, v *string) {
 	}
 	*v = strings.ToUpper(strings.TrimSpace(*v))
 	if _, err := money.ParseCurrency(*v); err != nil {
-		c.Add(field, "%v", err)
+		c.Merge("", money.CurrencyFieldError(field, err))
 	}
 }
 

@@ -66,13 +66,27 @@ func ParseCurrency(code string) (Currency, error) {
 // and says what to use.
 type unknownCurrencyError struct{ code string }
 
-func (e unknownCurrencyError) Error() string {
+func (e unknownCurrencyError) Error() string { return e.field("").Fields[0].Message }
+
+// field is the error as the invalid input of field, each message with its
+// own format so that pages can translate it.
+func (e unknownCurrencyError) field(field string) *fail.Error {
 	if up := strings.ToUpper(strings.TrimSpace(e.code)); up != e.code && len(up) == 3 && isUpperASCII(up) {
 		if _, ok := currency.GetDigits(up); ok {
-			return fmt.Sprintf("unknown currency %q: write it %s", clip(e.code), up)
+			return fail.Field(field, "unknown currency %q: write it %s", clip(e.code), up)
 		}
 	}
-	return fmt.Sprintf("unknown currency %q: use an ISO 4217 code such as EUR or USD", clip(e.code))
+	return fail.Field(field, "unknown currency %q: use an ISO 4217 code such as EUR or USD", clip(e.code))
+}
+
+// CurrencyFieldError is err, an error of ParseCurrency, as the invalid
+// input of field (fail.Invalid) whose message pages can translate.
+func CurrencyFieldError(field string, err error) *fail.Error {
+	var u unknownCurrencyError
+	if errors.As(err, &u) {
+		return u.field(field)
+	}
+	return fail.Field(field, "%v", err)
 }
 
 func (e unknownCurrencyError) Unwrap() error { return ErrUnknownCurrency }
@@ -110,18 +124,54 @@ func (c Currency) Round(d decimal.Decimal) decimal.Decimal {
 // "NaN", ".5", "5.", more than 28 integer digits (as written) and more than
 // 12 fraction digits. Errors wrap ErrInvalidDecimal.
 func ParseDecimal(s string) (decimal.Decimal, error) {
-	d, why := parseDecimal(s)
-	if why != "" {
-		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrInvalidDecimal, clip(s), why)
+	d, why, arg := parseDecimal(s)
+	if why != fine {
+		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrInvalidDecimal, clip(s), why.text(arg))
 	}
 	return d, nil
 }
 
-// parseDecimal is ParseDecimal, with the reason it refuses s ("" when it
-// does not).
-func parseDecimal(s string) (decimal.Decimal, string) {
+// refusal is why parseDecimal refuses an input.
+type refusal int
+
+const (
+	fine refusal = iota
+	emptyInput
+	noDigitsBeforeDot
+	noDigits
+	noDigitsAfterDot
+	unexpectedChar  // arg: the rune
+	tooManyIntegers // arg: the limit
+	tooManyFraction // arg: the limit
+	otherwise       // arg: the parser's message
+)
+
+// text says what is wrong, in English (ParseDecimal's error).
+func (r refusal) text(arg any) string {
+	switch r {
+	case emptyInput:
+		return "empty"
+	case noDigitsBeforeDot:
+		return "missing digits before '.'"
+	case noDigits:
+		return "missing digits"
+	case noDigitsAfterDot:
+		return "missing digits after '.'"
+	case unexpectedChar:
+		return fmt.Sprintf("unexpected character %q", arg)
+	case tooManyIntegers:
+		return fmt.Sprintf("more than %d integer digits", arg)
+	case tooManyFraction:
+		return fmt.Sprintf("more than %d fraction digits", arg)
+	}
+	return fmt.Sprint(arg)
+}
+
+// parseDecimal is ParseDecimal, with the reason it refuses s (fine when it
+// does not) and that reason's argument.
+func parseDecimal(s string) (decimal.Decimal, refusal, any) {
 	if s == "" {
-		return decimal.Decimal{}, "empty"
+		return decimal.Decimal{}, emptyInput, nil
 	}
 	body := s
 	if body[0] == '-' {
@@ -130,41 +180,58 @@ func parseDecimal(s string) (decimal.Decimal, string) {
 	intPart, fracPart, hasDot := strings.Cut(body, ".")
 	switch {
 	case intPart == "" && hasDot:
-		return decimal.Decimal{}, "missing digits before '.'"
+		return decimal.Decimal{}, noDigitsBeforeDot, nil
 	case intPart == "":
-		return decimal.Decimal{}, "missing digits"
+		return decimal.Decimal{}, noDigits, nil
 	case hasDot && fracPart == "":
-		return decimal.Decimal{}, "missing digits after '.'"
+		return decimal.Decimal{}, noDigitsAfterDot, nil
 	}
 	for _, part := range []string{intPart, fracPart} {
 		if i := nonDigit(part); i >= 0 {
 			r, _ := utf8.DecodeRuneInString(part[i:])
-			return decimal.Decimal{}, fmt.Sprintf("unexpected character %q", r)
+			return decimal.Decimal{}, unexpectedChar, r
 		}
 	}
 	if len(intPart) > maxIntegerDigits {
-		return decimal.Decimal{}, fmt.Sprintf("more than %d integer digits", maxIntegerDigits)
+		return decimal.Decimal{}, tooManyIntegers, maxIntegerDigits
 	}
 	if len(fracPart) > maxFractionDigits {
-		return decimal.Decimal{}, fmt.Sprintf("more than %d fraction digits", maxFractionDigits)
+		return decimal.Decimal{}, tooManyFraction, maxFractionDigits
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil { // unreachable after validation; kept as a safety net
-		return decimal.Decimal{}, err.Error()
+		return decimal.Decimal{}, otherwise, err.Error()
 	}
-	return d, ""
+	return d, fine, nil
 }
 
 // ReadDecimal reads s, the input of field, as every decimal input is read:
 // by ParseDecimal's rules, with a refusal (fail.Invalid) that names the
 // field, quotes s, gives an example of the form and says what is wrong,
 // e.g. `amount: "1,5" is not a decimal such as "12.50" (unexpected character ',')`.
+// Each refusal has its own format, so pages can translate it whole.
 func ReadDecimal(field, s, example string) (decimal.Decimal, error) {
-	d, why := parseDecimal(s)
-	if why != "" {
-		return d, fail.Field(field, "%q is not a decimal such as %q (%s)", clip(s), example, why)
+	d, why, arg := parseDecimal(s)
+	q := clip(s)
+	switch why {
+	case fine:
+		return d, nil
+	case emptyInput:
+		return d, fail.Field(field, "%q is not a decimal such as %q (empty)", q, example)
+	case noDigitsBeforeDot:
+		return d, fail.Field(field, "%q is not a decimal such as %q (missing digits before '.')", q, example)
+	case noDigits:
+		return d, fail.Field(field, "%q is not a decimal such as %q (missing digits)", q, example)
+	case noDigitsAfterDot:
+		return d, fail.Field(field, "%q is not a decimal such as %q (missing digits after '.')", q, example)
+	case unexpectedChar:
+		return d, fail.Field(field, "%q is not a decimal such as %q (unexpected character %q)", q, example, arg)
+	case tooManyIntegers:
+		return d, fail.Field(field, "%q is not a decimal such as %q (more than %d integer digits)", q, example, arg)
+	case tooManyFraction:
+		return d, fail.Field(field, "%q is not a decimal such as %q (more than %d fraction digits)", q, example, arg)
 	}
-	return d, nil
+	return d, fail.Field(field, "%q is not a decimal such as %q (%s)", q, example, arg)
 }
 
 // CollectDecimal reads the optional decimal input s of field in a form of

@@ -681,3 +681,50 @@ func TestCreditLimitDigitsInTheTenantsCurrency(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomerMethodOfPayment: a customer keeps its method of payment on
+// both engines, a new invoice for it takes it when the invoice names none,
+// and an invoice that names one keeps its own.
+func TestCustomerMethodOfPayment(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := must(e.svc.CreateCustomer(e.ctx, e.pa, service.CustomerInput{Name: ptr("Contoso"), MethodOfPayment: ptr("  Transferencia  ")})).ok(t)
+		if got := must(e.svc.GetCustomer(e.ctx, e.pa, c.ID)).ok(t).MethodOfPayment; got != "Transferencia" {
+			t.Fatalf("stored method of payment %q, want %q", got, "Transferencia")
+		}
+		lines := []service.LineInput{{Description: "Soporte", Quantity: ptr("1"), UnitPrice: ptr("100.00")}}
+		inv := must(e.svc.CreateInvoice(e.ctx, e.pa, service.InvoiceInput{CustomerID: &c.ID, Lines: &lines})).ok(t)
+		if inv.MethodOfPayment != "Transferencia" {
+			t.Errorf("invoice without a method of payment has %q, want the customer's", inv.MethodOfPayment)
+		}
+		own := must(e.svc.CreateInvoice(e.ctx, e.pa, service.InvoiceInput{CustomerID: &c.ID, Lines: &lines, MethodOfPayment: ptr("Card")})).ok(t)
+		if own.MethodOfPayment != "Card" {
+			t.Errorf("invoice naming its method of payment has %q, want Card", own.MethodOfPayment)
+		}
+		got := must(e.svc.UpdateCustomer(e.ctx, e.pa, c.ID, service.CustomerInput{MethodOfPayment: ptr("Domiciliación")})).ok(t)
+		if got.MethodOfPayment != "Domiciliación" || must(e.svc.GetCustomer(e.ctx, e.pa, c.ID)).ok(t).MethodOfPayment != "Domiciliación" {
+			t.Errorf("updated method of payment %q", got.MethodOfPayment)
+		}
+		_, err := e.svc.UpdateCustomer(e.ctx, e.pa, c.ID, service.CustomerInput{MethodOfPayment: ptr(strings.Repeat("x", 101))})
+		wantFields(t, err, "method_of_payment")
+	})
+}
+
+// TestCustomerErrorsTogether: an unreadable credit limit is named together
+// with every other field at fault, so a form shows all its mistakes at once.
+func TestCustomerErrorsTogether(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		before := e.snapshot(t)
+		_, err := e.svc.CreateCustomer(e.ctx, e.pa, service.CustomerInput{Name: ptr("X"), CreditLimit: ptr("mucho"),
+			PaymentTermsDays: ptr(-1), Billing: &service.BillingInput{Email: ptr("no-es-correo")}})
+		wantCode(t, err, fail.Invalid)
+		wantFields(t, err, "credit_limit", "billing.email", "payment_terms_days")
+		e.unchanged(t, before)
+		c := e.customer(t, e.pa, "Y")
+		_, err = e.svc.UpdateCustomer(e.ctx, e.pa, c.ID, service.CustomerInput{CreditLimit: ptr("1,5"), Name: ptr("")})
+		wantFields(t, err, "credit_limit", "name")
+	})
+}

@@ -30,6 +30,7 @@ func (h *Handler) registerAccount(mux *http.ServeMux) {
 		mux.HandleFunc("POST "+area.prefix+"/wallet/funds", area.guard(h.walletFunds))
 		mux.HandleFunc("POST "+area.prefix+"/wallet", area.guard(h.walletSave))
 	}
+	h.registerCustomers(mux)
 	mux.HandleFunc("POST /portal/invoices/{id}/pay", h.customer(h.invoicePay))
 	mux.HandleFunc("POST /console/invoices/{id}/pay", h.staff(h.invoicePay))
 }
@@ -53,6 +54,7 @@ type accountData struct {
 	CanCards    bool
 	CanWallet   bool // add funds and auto-recharge
 	CanOpen     bool // open a wallet (staff)
+	CanDetails  bool // change the account's header (staff who may write customers)
 	Years       []int
 	// The page of the transaction history shown, and its pager.
 	Transactions []service.Transaction
@@ -61,6 +63,15 @@ type accountData struct {
 	// are entered in Stripe.js's field, with its publishable key.
 	Provider       string
 	PublishableKey string
+	// Failed names the form whose save failed ("billing", "details",
+	// "card", "funds", "recharge"); Posted holds what was typed in it.
+	Failed  string
+	Posted  url.Values
+	Billing *customerForm // the billing information form
+	Details *customerForm // the header form, for CanDetails
+	// InvoiceAccount is the bill-to account's number and name, when it is
+	// another customer.
+	InvoiceAccount string
 }
 
 // txPageSize is the number of transactions a page of the history shows.
@@ -82,7 +93,8 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	a := &accountData{D: d, Base: base, Portal: portal, InvoiceBase: "/console/invoices",
 		CanBilling: portal || can(p, access.WriteBillingInfo), CanCards: portal || can(p, access.ManagePayments),
 		CanWallet: portal || can(p, access.ManageWallets), CanOpen: !portal && can(p, access.ManageWallets),
-		Provider: h.svc.PaymentProviderName(), PublishableKey: h.svc.PaymentProviderKey()}
+		Provider: h.svc.PaymentProviderName(), PublishableKey: h.svc.PaymentProviderKey(),
+		CanDetails: !portal && can(p, access.WriteCustomers)}
 	if portal {
 		a.InvoiceBase = "/portal/invoices"
 	}
@@ -93,6 +105,14 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	y := h.today(r).Year
 	for i := range 11 {
 		a.Years = append(a.Years, y+i)
+	}
+	if id := d.Customer.InvoiceAccountID; id != "" && id != d.Customer.ID && !portal {
+		if acct, err := h.svc.GetCustomer(ctx, p, id); err == nil {
+			a.InvoiceAccount = acct.Number + " · " + acct.Name
+		}
+	}
+	if err := h.fillAccountForms(r, a); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

@@ -144,9 +144,10 @@ func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
 }
 
 type customersData struct {
-	Rows []billing.Customer
-	Q    string
-	Next template.URL
+	Rows      []billing.Customer
+	CanCreate bool // may create customers
+	Q         string
+	Next      template.URL
 }
 
 func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +158,7 @@ func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := &customersData{Rows: page.Items, Q: q.Get("q")}
+	d := &customersData{Rows: page.Items, Q: q.Get("q"), CanCreate: can(p, access.WriteCustomers)}
 	if page.Next != "" {
 		d.Next = template.URL(url.Values{"q": {d.Q}, "cursor": {page.Next}}.Encode())
 	}
@@ -187,10 +188,17 @@ type runsData struct {
 	Run      *service.BillingRun
 	From     string
 	To       string
+	Issue    bool // issue the invoices (as typed after a failed start)
 	CanRates bool // may add the exchange rates a run lacked
 }
 
 func (h *Handler) billingRuns(w http.ResponseWriter, r *http.Request) {
+	h.showBillingRuns(w, r, nil)
+}
+
+// showBillingRuns shows the runs and the start form; after a failed start
+// (failure), the form keeps what was typed and shows each error at its field.
+func (h *Handler) showBillingRuns(w http.ResponseWriter, r *http.Request, failure error) {
 	p := access.FromContext(r.Context())
 	runs, err := h.svc.ListBillingRuns(r.Context(), p)
 	if err != nil {
@@ -200,7 +208,14 @@ func (h *Handler) billingRuns(w http.ResponseWriter, r *http.Request) {
 	tr, _ := calendar.Preset("month_to_date", h.today(r))
 	prev := tr.From.AddMonths(-1)
 	d := &runsData{Runs: runs, From: prev.String(), To: tr.From.AddDays(-1).String()}
-	h.render(w, r, "billingruns", http.StatusOK, h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "nav.billing_runs"), d))
+	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "nav.billing_runs"), d)
+	status := http.StatusOK
+	if failure != nil {
+		d.From, d.To, d.Issue = r.PostFormValue("from"), r.PostFormValue("to"), r.PostFormValue("issue") != ""
+		v.failed(r, failure)
+		status = statusOf(r, failure)
+	}
+	h.render(w, r, "billingruns", status, v)
 }
 
 func (h *Handler) billingRunStart(w http.ResponseWriter, r *http.Request) {
@@ -210,13 +225,13 @@ func (h *Handler) billingRunStart(w http.ResponseWriter, r *http.Request) {
 	to, terr := calendar.Parse(r.PostFormValue("to"))
 	var c fail.Collector
 	if ferr != nil {
-		c.Add("from", "%v", ferr)
+		c.Add("from", "%q is not a date such as 2026-01-31", r.PostFormValue("from"))
 	}
 	if terr != nil {
-		c.Add("to", "%v", terr)
+		c.Add("to", "%q is not a date such as 2026-01-31", r.PostFormValue("to"))
 	}
 	if err := c.Err(); err != nil {
-		h.fail(w, r, err)
+		h.showBillingRuns(w, r, err)
 		return
 	}
 	issue := r.PostFormValue("issue") != ""
@@ -240,6 +255,10 @@ func (h *Handler) billingRunStart(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/console/billing-runs/"+url.PathEscape(run.ID))
 	case err := <-errc:
 		if err != nil {
+			if fail.Is(err, fail.Invalid) {
+				h.showBillingRuns(w, r, err)
+				return
+			}
 			h.fail(w, r, err)
 			return
 		}

@@ -325,9 +325,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		lang := messages.AcceptLanguage(r.Header.Get("Accept-Language"))
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, reqInfo{lang: lang}))
 		v := h.newView(r, "login", T(lang, "login.title"), map[string]string{"Next": safeNext(r.PostFormValue("next")), "Email": email})
-		pr := api.ProblemFor(r.Context(), err)
-		v.Error = pr.Detail
-		h.render(w, r, "login", pr.Status, v)
+		v.Error = errorText(r, err) // in the visitor's language
+		h.render(w, r, "login", statusOf(r, err), v)
 		return
 	}
 	next := safeNext(r.PostFormValue("next"))

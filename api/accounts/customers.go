@@ -33,6 +33,7 @@ type Customer struct {
 	HasBillingInfo        bool              `json:"has_billing_info" doc:"Legal name, address, billing email and currency are complete; sales items of a customer without it stay in draft."`
 	InvoiceAccountID      string            `json:"invoice_account_id" doc:"The bill-to account when it differs from this customer."`
 	PaymentTermsDays      int               `json:"payment_terms_days"`
+	MethodOfPayment       string            `json:"method_of_payment" doc:"How the customer usually pays; a new invoice takes it when it names none."`
 	CreditLimit           string            `json:"credit_limit" doc:"Decimal in the billing currency; 0 means none."`
 	SalesTaxGroup         string            `json:"sales_tax_group"`
 	SAPID                 string            `json:"sap_id" doc:"External ERP (SAP) id."`
@@ -60,7 +61,7 @@ func customerOut(c billing.Customer) Customer {
 	b := c.Billing
 	return Customer{ID: c.ID, Number: c.Number, Name: c.Name, Contacts: contacts,
 		Billing:        BillingInfo{LegalName: b.LegalName, Address: b.Address, TaxID: b.TaxID, Email: b.Email, Language: b.Language, Currency: b.Currency},
-		HasBillingInfo: c.HasBillingInfo, InvoiceAccountID: c.InvoiceAccountID, PaymentTermsDays: c.PaymentTermsDays, CreditLimit: limit,
+		HasBillingInfo: c.HasBillingInfo, InvoiceAccountID: c.InvoiceAccountID, PaymentTermsDays: c.PaymentTermsDays, MethodOfPayment: c.MethodOfPayment, CreditLimit: limit,
 		SalesTaxGroup: c.SalesTaxGroup, SAPID: c.SAPID, BillingContractNumber: c.BillingContractNumber,
 		SalesAccountExecutive: c.SalesAccountExecutive, ParentID: c.ParentID, PostingProfile: c.PostingProfile, CustomFields: fields,
 		Archived: c.ArchivedAt != nil, ArchivedAt: c.ArchivedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
@@ -84,6 +85,7 @@ type CustomerInput struct {
 	Billing               *BillingInfoInput  `json:"billing,omitempty"`
 	InvoiceAccountID      *string            `json:"invoice_account_id,omitempty"`
 	PaymentTermsDays      *int               `json:"payment_terms_days,omitempty" doc:"Net days; 30 when omitted on create."`
+	MethodOfPayment       *string            `json:"method_of_payment,omitempty" maxLength:"100" doc:"How the customer usually pays, e.g. \"Bank transfer\"; a new invoice takes it when it names none."`
 	CreditLimit           *string            `json:"credit_limit,omitempty" doc:"Decimal string, e.g. \"5000.00\"."`
 	SalesTaxGroup         *string            `json:"sales_tax_group,omitempty"`
 	SAPID                 *string            `json:"sap_id,omitempty"`
@@ -96,7 +98,7 @@ type CustomerInput struct {
 
 func (in CustomerInput) toService() service.CustomerInput {
 	out := service.CustomerInput{Number: in.Number, Name: in.Name, Contacts: in.Contacts, InvoiceAccountID: in.InvoiceAccountID,
-		PaymentTermsDays: in.PaymentTermsDays, CreditLimit: in.CreditLimit, SalesTaxGroup: in.SalesTaxGroup, SAPID: in.SAPID,
+		PaymentTermsDays: in.PaymentTermsDays, MethodOfPayment: in.MethodOfPayment, CreditLimit: in.CreditLimit, SalesTaxGroup: in.SalesTaxGroup, SAPID: in.SAPID,
 		BillingContractNumber: in.BillingContractNumber, SalesAccountExecutive: in.SalesAccountExecutive, ParentID: in.ParentID,
 		PostingProfile: in.PostingProfile, CustomFields: in.CustomFields}
 	if b := in.Billing; b != nil {

@@ -46,6 +46,7 @@ type CustomerInput struct {
 	Billing               *BillingInput
 	InvoiceAccountID      *string
 	PaymentTermsDays      *int
+	MethodOfPayment       *string
 	CreditLimit           *string
 	SalesTaxGroup         *string
 	SAPID                 *string
@@ -59,7 +60,7 @@ type CustomerInput struct {
 // onlyBilling reports whether in changes billing information and nothing else.
 func (in CustomerInput) onlyBilling() bool {
 	return in.Number == nil && in.Name == nil && in.Contacts == nil && in.InvoiceAccountID == nil &&
-		in.PaymentTermsDays == nil && in.CreditLimit == nil && in.SalesTaxGroup == nil && in.SAPID == nil &&
+		in.PaymentTermsDays == nil && in.MethodOfPayment == nil && in.CreditLimit == nil && in.SalesTaxGroup == nil && in.SAPID == nil &&
 		in.BillingContractNumber == nil && in.SalesAccountExecutive == nil && in.ParentID == nil && in.CustomFields == nil &&
 		in.PostingProfile == nil
 }
@@ -81,6 +82,7 @@ func (in CustomerInput) apply(c *billing.Customer) error {
 	}
 	set(&c.InvoiceAccountID, in.InvoiceAccountID)
 	set(&c.PaymentTermsDays, in.PaymentTermsDays)
+	set(&c.MethodOfPayment, in.MethodOfPayment)
 	if in.CreditLimit != nil {
 		// In the credit currency, which needs the tenant: creditIn.
 		if *in.CreditLimit == "" {
@@ -105,6 +107,19 @@ func (in CustomerInput) apply(c *billing.Customer) error {
 	return nil
 }
 
+// invalidTogether names, in one error, every field at fault in errs (nil
+// ones are skipped), so a form shows all its mistakes at once; an error
+// that is not invalid input is returned as it is.
+func invalidTogether(errs ...error) error {
+	var c fail.Collector
+	for _, err := range errs {
+		if !c.Merge("", err) {
+			return err
+		}
+	}
+	return c.Err()
+}
+
 // CreateCustomer adds a customer. Without a number, the next one of the
 // tenant's customer series is assigned (C-000001, …).
 func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in CustomerInput) (billing.Customer, error) {
@@ -112,10 +127,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p access.Principal, in Cus
 	check := func() error {
 		now := s.now()
 		c = billing.Customer{ID: id.NewAt(id.Customer, now), TenantID: p.TenantID, PaymentTermsDays: 30, CreatedAt: now, UpdatedAt: now}
-		if err := in.apply(&c); err != nil {
-			return err
-		}
-		return c.Normalize()
+		return invalidTogether(in.apply(&c), c.Normalize())
 	}
 	return usecase.Write(ctx, s.customers, p, access.WriteCustomers, check, func(tx CustomersTx) (billing.Customer, usecase.Audit, error) {
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
@@ -272,10 +284,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, p access.Principal, custom
 		c := before
 		c.Contacts = slices.Clone(before.Contacts) // keeps an empty list empty, not nil, so the audit diff stays clean
 		c.CustomFields = maps.Clone(before.CustomFields)
-		if err := in.apply(&c); err != nil {
-			return billing.Customer{}, none, err
-		}
-		if err := c.Normalize(); err != nil {
+		if err := invalidTogether(in.apply(&c), c.Normalize()); err != nil {
 			return billing.Customer{}, none, err
 		}
 		if err := c.KeepsBillingInfo(before); err != nil {

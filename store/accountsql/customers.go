@@ -43,7 +43,8 @@ func customerRow(c billing.Customer) (sqlitesql.InsertCustomerParams, error) {
 		InvoiceAccountID: dbtx.NText(c.InvoiceAccountID), PaymentTermsDays: int64(c.PaymentTermsDays), CreditLimit: c.CreditLimit.Decimal().String(),
 		SalesTaxGroup: c.SalesTaxGroup, SapID: c.SAPID, BillingContractNumber: c.BillingContractNumber, SalesAccountExecutive: c.SalesAccountExecutive,
 		ParentID: dbtx.NText(c.ParentID), CustomFields: fields, HasBillingInfo: c.HasBillingInfo, ArchivedAt: dbtx.NTimeOf(c.ArchivedAt),
-		CreatedAt: dbtx.TimeOf(c.CreatedAt), UpdatedAt: dbtx.TimeOf(c.UpdatedAt), PostingProfile: c.PostingProfile, Search: c.SearchText()}, nil
+		CreatedAt: dbtx.TimeOf(c.CreatedAt), UpdatedAt: dbtx.TimeOf(c.UpdatedAt), PostingProfile: c.PostingProfile, Search: c.SearchText(),
+		MethodOfPayment: c.MethodOfPayment}, nil
 }
 
 // customerOf is the customer a row holds, with its tenant's currency, the
@@ -56,7 +57,7 @@ func customerOf(r sqlitesql.Customer, tenantCurrency string) (billing.Customer, 
 		InvoiceAccountID: r.InvoiceAccountID.String, PaymentTermsDays: int(r.PaymentTermsDays), SalesTaxGroup: r.SalesTaxGroup, SAPID: r.SapID,
 		BillingContractNumber: r.BillingContractNumber, SalesAccountExecutive: r.SalesAccountExecutive, ParentID: r.ParentID.String,
 		HasBillingInfo: r.HasBillingInfo, ArchivedAt: r.ArchivedAt.Ptr(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		PostingProfile: r.PostingProfile}
+		PostingProfile: r.PostingProfile, MethodOfPayment: r.MethodOfPayment}
 	var p dbtx.Parse
 	c.CreditLimit = money.In(p.Dec(r.CreditLimit), c.CreditCurrency(tenantCurrency))
 	if p.Err != nil {
@@ -141,7 +142,7 @@ func (t *Accounts) UpdateCustomer(ctx context.Context, c billing.Customer) error
 		InvoiceAccountID: row.InvoiceAccountID, PaymentTermsDays: row.PaymentTermsDays, CreditLimit: row.CreditLimit, SalesTaxGroup: row.SalesTaxGroup,
 		SapID: row.SapID, BillingContractNumber: row.BillingContractNumber, SalesAccountExecutive: row.SalesAccountExecutive, ParentID: row.ParentID,
 		CustomFields: row.CustomFields, HasBillingInfo: row.HasBillingInfo, ArchivedAt: row.ArchivedAt, UpdatedAt: row.UpdatedAt,
-		PostingProfile: row.PostingProfile, Search: row.Search, TenantID: row.TenantID, ID: row.ID})
+		PostingProfile: row.PostingProfile, Search: row.Search, MethodOfPayment: row.MethodOfPayment, TenantID: row.TenantID, ID: row.ID})
 	if dup := duplicateNumber(err); dup != nil {
 		return dup
 	}

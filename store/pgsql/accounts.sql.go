@@ -100,7 +100,7 @@ func (q *Queries) ClearPrimaryPaymentMethod(ctx context.Context, arg ClearPrimar
 }
 
 const customerByNumber = `-- name: CustomerByNumber :many
-SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, tn.currency AS tenant_currency
+SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, c.method_of_payment, tn.currency AS tenant_currency
 FROM customers c JOIN tenants tn ON tn.id = c.tenant_id
 WHERE c.tenant_id = $1 AND c.number = $2
 `
@@ -156,6 +156,7 @@ func (q *Queries) CustomerByNumber(ctx context.Context, arg CustomerByNumberPara
 			&i.Customer.CreatedAt,
 			&i.Customer.UpdatedAt,
 			&i.Customer.PostingProfile,
+			&i.Customer.MethodOfPayment,
 			&i.TenantCurrency,
 		); err != nil {
 			return nil, err
@@ -172,7 +173,7 @@ func (q *Queries) CustomerByNumber(ctx context.Context, arg CustomerByNumberPara
 }
 
 const customerBySAPID = `-- name: CustomerBySAPID :many
-SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, tn.currency AS tenant_currency
+SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, c.method_of_payment, tn.currency AS tenant_currency
 FROM customers c JOIN tenants tn ON tn.id = c.tenant_id
 WHERE c.tenant_id = $1 AND c.sap_id <> '' AND c.sap_id = $2
 ORDER BY c.id LIMIT 1
@@ -229,6 +230,7 @@ func (q *Queries) CustomerBySAPID(ctx context.Context, arg CustomerBySAPIDParams
 			&i.Customer.CreatedAt,
 			&i.Customer.UpdatedAt,
 			&i.Customer.PostingProfile,
+			&i.Customer.MethodOfPayment,
 			&i.TenantCurrency,
 		); err != nil {
 			return nil, err
@@ -261,7 +263,7 @@ func (q *Queries) CustomerNumberTaken(ctx context.Context, arg CustomerNumberTak
 }
 
 const customersBilledTo = `-- name: CustomersBilledTo :many
-SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, tn.currency AS tenant_currency
+SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, c.method_of_payment, tn.currency AS tenant_currency
 FROM customers c JOIN tenants tn ON tn.id = c.tenant_id
 WHERE c.tenant_id = $1 AND (c.id = ANY($2::text[]) OR c.invoice_account_id = ANY($3::text[]))
 `
@@ -318,6 +320,7 @@ func (q *Queries) CustomersBilledTo(ctx context.Context, arg CustomersBilledToPa
 			&i.Customer.CreatedAt,
 			&i.Customer.UpdatedAt,
 			&i.Customer.PostingProfile,
+			&i.Customer.MethodOfPayment,
 			&i.TenantCurrency,
 		); err != nil {
 			return nil, err
@@ -393,7 +396,7 @@ func (q *Queries) DueSubscriptionIDs(ctx context.Context, arg DueSubscriptionIDs
 }
 
 const getCustomer = `-- name: GetCustomer :one
-SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, tn.currency AS tenant_currency
+SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, c.method_of_payment, tn.currency AS tenant_currency
 FROM customers c JOIN tenants tn ON tn.id = c.tenant_id
 WHERE c.tenant_id = $1 AND c.id = $2
 `
@@ -443,13 +446,14 @@ func (q *Queries) GetCustomer(ctx context.Context, arg GetCustomerParams) (GetCu
 		&i.Customer.CreatedAt,
 		&i.Customer.UpdatedAt,
 		&i.Customer.PostingProfile,
+		&i.Customer.MethodOfPayment,
 		&i.TenantCurrency,
 	)
 	return i, err
 }
 
 const getCustomerForUpdate = `-- name: GetCustomerForUpdate :one
-SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, tn.currency AS tenant_currency
+SELECT c.tenant_id, c.id, c.number, c.name, c.contacts, c.legal_name, c.tax_id, c.billing_email, c.language, c.currency, c.line1, c.line2, c.city, c.region, c.postal_code, c.country, c.invoice_account_id, c.payment_terms_days, c.credit_limit, c.sales_tax_group, c.sap_id, c.billing_contract_number, c.sales_account_executive, c.parent_id, c.custom_fields, c.has_billing_info, c.search, c.archived_at, c.created_at, c.updated_at, c.posting_profile, c.method_of_payment, tn.currency AS tenant_currency
 FROM customers c JOIN tenants tn ON tn.id = c.tenant_id
 WHERE c.tenant_id = $1 AND c.id = $2 FOR UPDATE OF c
 `
@@ -499,6 +503,7 @@ func (q *Queries) GetCustomerForUpdate(ctx context.Context, arg GetCustomerForUp
 		&i.Customer.CreatedAt,
 		&i.Customer.UpdatedAt,
 		&i.Customer.PostingProfile,
+		&i.Customer.MethodOfPayment,
 		&i.TenantCurrency,
 	)
 	return i, err
@@ -765,13 +770,13 @@ const insertCustomer = `-- name: InsertCustomer :exec
 INSERT INTO customers (tenant_id, id, number, name, contacts, legal_name, tax_id, billing_email, language, currency,
     line1, line2, city, region, postal_code, country, invoice_account_id, payment_terms_days, credit_limit,
     sales_tax_group, sap_id, billing_contract_number, sales_account_executive, parent_id, custom_fields,
-    has_billing_info, archived_at, created_at, updated_at, posting_profile, search)
+    has_billing_info, archived_at, created_at, updated_at, posting_profile, search, method_of_payment)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
     $8, $9, $10, $11, $12, $13, $14,
     $15, $16, $17, $18, $19,
     $20, $21, $22, $23,
     $24, $25, $26, $27, $28,
-    $29, $30, $31)
+    $29, $30, $31, $32)
 `
 
 type InsertCustomerParams struct {
@@ -806,6 +811,7 @@ type InsertCustomerParams struct {
 	UpdatedAt             dbtx.Time      `db:"updated_at"`
 	PostingProfile        string         `db:"posting_profile"`
 	Search                string         `db:"search"`
+	MethodOfPayment       string         `db:"method_of_payment"`
 }
 
 // The accounts area on PostgreSQL: customers, payment methods, subscriptions,
@@ -845,6 +851,7 @@ func (q *Queries) InsertCustomer(ctx context.Context, arg InsertCustomerParams) 
 		arg.UpdatedAt,
 		arg.PostingProfile,
 		arg.Search,
+		arg.MethodOfPayment,
 	)
 	return err
 }
@@ -1536,8 +1543,8 @@ UPDATE customers SET number = $1, name = $2, contacts = $3, legal_name = $4,
     billing_contract_number = $20, sales_account_executive = $21,
     parent_id = $22, custom_fields = $23, has_billing_info = $24,
     archived_at = $25, updated_at = $26, posting_profile = $27,
-    search = $28
-WHERE tenant_id = $29 AND id = $30
+    search = $28, method_of_payment = $29
+WHERE tenant_id = $30 AND id = $31
 `
 
 type UpdateCustomerParams struct {
@@ -1569,6 +1576,7 @@ type UpdateCustomerParams struct {
 	UpdatedAt             dbtx.Time      `db:"updated_at"`
 	PostingProfile        string         `db:"posting_profile"`
 	Search                string         `db:"search"`
+	MethodOfPayment       string         `db:"method_of_payment"`
 	TenantID              string         `db:"tenant_id"`
 	ID                    string         `db:"id"`
 }
@@ -1603,6 +1611,7 @@ func (q *Queries) UpdateCustomer(ctx context.Context, arg UpdateCustomerParams) 
 		arg.UpdatedAt,
 		arg.PostingProfile,
 		arg.Search,
+		arg.MethodOfPayment,
 		arg.TenantID,
 		arg.ID,
 	)

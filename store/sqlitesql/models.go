@@ -163,6 +163,7 @@ type Customer struct {
 	CreatedAt             dbtx.Time      `db:"created_at"`
 	UpdatedAt             dbtx.Time      `db:"updated_at"`
 	PostingProfile        string         `db:"posting_profile"`
+	MethodOfPayment       string         `db:"method_of_payment"`
 }
 
 type DunningSetting struct {

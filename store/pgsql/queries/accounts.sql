@@ -7,13 +7,13 @@
 INSERT INTO customers (tenant_id, id, number, name, contacts, legal_name, tax_id, billing_email, language, currency,
     line1, line2, city, region, postal_code, country, invoice_account_id, payment_terms_days, credit_limit,
     sales_tax_group, sap_id, billing_contract_number, sales_account_executive, parent_id, custom_fields,
-    has_billing_info, archived_at, created_at, updated_at, posting_profile, search)
+    has_billing_info, archived_at, created_at, updated_at, posting_profile, search, method_of_payment)
 VALUES (sqlc.arg(tenant_id), sqlc.arg(id), sqlc.arg(number), sqlc.arg(name), sqlc.arg(contacts), sqlc.arg(legal_name), sqlc.arg(tax_id),
     sqlc.arg(billing_email), sqlc.arg(language), sqlc.arg(currency), sqlc.arg(line1), sqlc.arg(line2), sqlc.arg(city), sqlc.arg(region),
     sqlc.arg(postal_code), sqlc.arg(country), sqlc.narg(invoice_account_id), sqlc.arg(payment_terms_days), sqlc.arg(credit_limit),
     sqlc.arg(sales_tax_group), sqlc.arg(sap_id), sqlc.arg(billing_contract_number), sqlc.arg(sales_account_executive),
     sqlc.narg(parent_id), sqlc.arg(custom_fields), sqlc.arg(has_billing_info), sqlc.arg(archived_at), sqlc.arg(created_at),
-    sqlc.arg(updated_at), sqlc.arg(posting_profile), sqlc.arg(search));
+    sqlc.arg(updated_at), sqlc.arg(posting_profile), sqlc.arg(search), sqlc.arg(method_of_payment));
 
 -- name: UpdateCustomer :execrows
 UPDATE customers SET number = sqlc.arg(number), name = sqlc.arg(name), contacts = sqlc.arg(contacts), legal_name = sqlc.arg(legal_name),
@@ -24,7 +24,7 @@ UPDATE customers SET number = sqlc.arg(number), name = sqlc.arg(name), contacts 
     billing_contract_number = sqlc.arg(billing_contract_number), sales_account_executive = sqlc.arg(sales_account_executive),
     parent_id = sqlc.narg(parent_id), custom_fields = sqlc.arg(custom_fields), has_billing_info = sqlc.arg(has_billing_info),
     archived_at = sqlc.arg(archived_at), updated_at = sqlc.arg(updated_at), posting_profile = sqlc.arg(posting_profile),
-    search = sqlc.arg(search)
+    search = sqlc.arg(search), method_of_payment = sqlc.arg(method_of_payment)
 WHERE tenant_id = sqlc.arg(tenant_id) AND id = sqlc.arg(id);
 
 -- name: GetCustomer :one
