@@ -173,6 +173,15 @@ type Doc struct {
 	// Language overrides the document's language (en, es, pt-BR); empty
 	// uses the document's, then the tenant's.
 	Language string
+	// CustomFields are the tenant's custom field definitions: an invoice's
+	// custom field prints under its label when its definition says so, and
+	// under its key without a definition.
+	CustomFields []billing.CustomFieldDef
+}
+
+// customFields are the custom fields the document prints, labeled in lang.
+func (d *Doc) customFields(lang string) []billing.LabeledField {
+	return billing.LabelFields(d.CustomFields, billing.FieldsOfInvoice, d.Invoice.CustomFields, lang, true)
 }
 
 // lang returns the language to render d in.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service"
 )
 
@@ -52,6 +53,8 @@ type accountData struct {
 	CanWallet   bool // add funds and auto-recharge
 	CanOpen     bool // open a wallet (staff)
 	Years       []int
+	// CustomFields are the customer's custom fields under their labels.
+	CustomFields []billing.LabeledField
 }
 
 func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
@@ -69,6 +72,7 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	if portal {
 		a.InvoiceBase = "/portal/invoices"
 	}
+	a.CustomFields = h.customFieldsOf(r, billing.FieldsOfCustomer, d.Customer.CustomFields)
 	y := h.today(r).Year
 	for i := range 11 {
 		a.Years = append(a.Years, y+i)

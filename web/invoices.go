@@ -205,6 +205,8 @@ type invoicePageData struct {
 	CanPay       bool         // pay the balance with the primary card
 	PayKey       string       // the pay form's idempotency key
 	PayAmount    money.Amount // what paying now charges: the balance, less a cash discount still due
+	// CustomFields are the invoice's custom fields under their labels.
+	CustomFields []billing.LabeledField
 }
 
 type download struct{ Key, Href string }
@@ -217,6 +219,7 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 		return nil, err
 	}
 	d := &invoicePageData{Inv: inv, CanWrite: can(p, access.WriteInvoices), CanApprove: can(p, access.ApproveInvoices), Base: base}
+	d.CustomFields = h.customFieldsOf(r, billing.FieldsOfInvoice, inv.CustomFields)
 	if c, err := h.svc.GetCustomer(ctx, p, inv.CustomerID); err == nil {
 		d.Customer = c
 	}

@@ -27,6 +27,16 @@ type SettingsStore interface {
 	ListSeries(ctx context.Context, tenantID string) (map[string]string, error)
 	SetTaxMode(ctx context.Context, tenantID string, m tax.Mode) error
 	GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error)
+	CustomFieldStore
+}
+
+// CustomFieldStore persists the definitions of a tenant's custom fields.
+type CustomFieldStore interface {
+	UpsertCustomFieldDef(ctx context.Context, tenantID string, d billing.CustomFieldDef) error
+	// ListCustomFieldDefs lists them as they are shown (billing.SortCustomFieldDefs).
+	ListCustomFieldDefs(ctx context.Context, tenantID string) ([]billing.CustomFieldDef, error)
+	// DeleteCustomFieldDef reports false when there was none.
+	DeleteCustomFieldDef(ctx context.Context, tenantID, appliesTo, key string) (bool, error)
 }
 
 // TaxSetupReader reads what computing tax needs.

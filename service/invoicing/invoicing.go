@@ -174,6 +174,8 @@ type DocumentsTx interface {
 	BrandingStore
 	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
 	GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error)
+	// ListCustomFieldDefs reads the labels of the custom fields documents print.
+	ListCustomFieldDefs(ctx context.Context, tenantID string) ([]billing.CustomFieldDef, error)
 }
 
 // Stores are the transactions the invoicing use cases open, one kind per part.
