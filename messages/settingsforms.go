@@ -34,7 +34,7 @@ var settingsTexts = map[string][3]string{
 	"cf.kind.invoice":       {"Invoices", "Facturas", "Faturas"},
 	"cf.kind.customer":      {"Customers", "Clientes", "Clientes"},
 	"cf.label":              {"Label", "Etiqueta", "Rótulo"},
-	"cf.label_in":           {"Label in %s", "Etiqueta en %s", "Rótulo em %s"},
+	"cf.label_in":           {"Label (%s)", "Etiqueta (%s)", "Rótulo (%s)"},
 	"cf.on_documents":       {"Show on documents (PDF and print view)", "Mostrar en los documentos (PDF y vista de impresión)", "Mostrar nos documentos (PDF e visualização de impressão)"},
 	"cf.on_documents_short": {"On documents", "En documentos", "Nos documentos"},
 	"cf.position":           {"Order", "Orden", "Ordem"},
