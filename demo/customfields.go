@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/service"
 )
 
@@ -13,14 +13,14 @@ import (
 // the customers' industry, cost center and partner tier, and a purchase
 // order number that invoices print.
 func seedCustomFields(ctx context.Context, svc *service.Service, p access.Principal) error {
-	defs := []billing.CustomFieldDef{
-		{Key: "po_number", AppliesTo: billing.FieldsOfInvoice, ShowOnDocuments: true,
+	defs := []customfield.Def{
+		{Key: "po_number", AppliesTo: customfield.Invoice, ShowOnDocuments: true,
 			Labels: map[string]string{"en": "PO number", "es": "Número de pedido", "pt-BR": "Número do pedido"}},
-		{Key: "industry", AppliesTo: billing.FieldsOfCustomer, Position: 1,
+		{Key: "industry", AppliesTo: customfield.Customer, Position: 1,
 			Labels: map[string]string{"en": "Industry", "es": "Sector", "pt-BR": "Setor"}},
-		{Key: "cost_center", AppliesTo: billing.FieldsOfCustomer, Position: 2,
+		{Key: "cost_center", AppliesTo: customfield.Customer, Position: 2,
 			Labels: map[string]string{"en": "Cost center", "es": "Centro de coste", "pt-BR": "Centro de custo"}},
-		{Key: "partner_tier", AppliesTo: billing.FieldsOfCustomer, Position: 3,
+		{Key: "partner_tier", AppliesTo: customfield.Customer, Position: 3,
 			Labels: map[string]string{"en": "Partner tier", "es": "Nivel de socio", "pt-BR": "Nível de parceiro"}},
 	}
 	for _, d := range defs {

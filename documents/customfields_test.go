@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/documents"
 )
 
@@ -17,11 +17,11 @@ func TestCustomFieldLabelsOnDocuments(t *testing.T) {
 	t.Parallel()
 	d := sample(t, "es", "EUR", 2)
 	d.Invoice.CustomFields = map[string]string{"po_number": "PO-7781", "internal_note": "no imprimir", "legacy_ref": "L-1"}
-	d.CustomFields = []billing.CustomFieldDef{
-		{Key: "po_number", AppliesTo: billing.FieldsOfInvoice, Labels: map[string]string{"en": "PO number", "es": "Número de pedido"}, ShowOnDocuments: true},
-		{Key: "internal_note", AppliesTo: billing.FieldsOfInvoice, Labels: map[string]string{"en": "Internal note"}},
+	d.CustomFields = []customfield.Def{
+		{Key: "po_number", AppliesTo: customfield.Invoice, Labels: map[string]string{"en": "PO number", "es": "Número de pedido"}, ShowOnDocuments: true},
+		{Key: "internal_note", AppliesTo: customfield.Invoice, Labels: map[string]string{"en": "Internal note"}},
 		// A customer field of the same key does not label the invoice's.
-		{Key: "legacy_ref", AppliesTo: billing.FieldsOfCustomer, Labels: map[string]string{"en": "Old reference"}, ShowOnDocuments: true},
+		{Key: "legacy_ref", AppliesTo: customfield.Customer, Labels: map[string]string{"en": "Old reference"}, ShowOnDocuments: true},
 	}
 	pdf, err := documents.PDFBytes(d)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/messages"
 )
@@ -176,12 +177,12 @@ type Doc struct {
 	// CustomFields are the tenant's custom field definitions: an invoice's
 	// custom field prints under its label when its definition says so, and
 	// under its key without a definition.
-	CustomFields []billing.CustomFieldDef
+	CustomFields []customfield.Def
 }
 
 // customFields are the custom fields the document prints, labeled in lang.
-func (d *Doc) customFields(lang string) []billing.LabeledField {
-	return billing.LabelFields(d.CustomFields, billing.FieldsOfInvoice, d.Invoice.CustomFields, lang, true)
+func (d *Doc) customFields(lang string) []customfield.Labeled {
+	return customfield.LabelFields(d.CustomFields, customfield.Invoice, d.Invoice.CustomFields, lang, true)
 }
 
 // lang returns the language to render d in.

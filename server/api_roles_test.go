@@ -21,6 +21,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/service"
@@ -454,7 +455,7 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 			call: fixed("/api/v1/custom-fields/invoice/po_number", map[string]any{"labels": map[string]string{"es": "Número de pedido"}})},
 		{op: "DELETE /api/v1/custom-fields/{applies_to}/{key}", call: func(t *testing.T, r access.Role) (string, any) {
 			key := "del_" + strings.ReplaceAll(string(r), "-", "_")
-			if _, err := e.Svc.SaveCustomFieldDef(ctx, sys, billing.CustomFieldDef{Key: key, AppliesTo: billing.FieldsOfCustomer, Labels: map[string]string{"en": "To delete"}}); err != nil {
+			if _, err := e.Svc.SaveCustomFieldDef(ctx, sys, customfield.Def{Key: key, AppliesTo: customfield.Customer, Labels: map[string]string{"en": "To delete"}}); err != nil {
 				t.Fatalf("custom field: %v", err)
 			}
 			return "/api/v1/custom-fields/customer/" + key, nil

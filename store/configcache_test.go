@@ -15,7 +15,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/ledger"
@@ -140,7 +140,7 @@ var configReads = []configRead{
 			return strings.Join(out, ", "), err
 		},
 		change: func(ctx context.Context, tx service.Tx, tenantID string) error {
-			return tx.UpsertCustomFieldDef(ctx, tenantID, billing.CustomFieldDef{Key: "po_number", AppliesTo: billing.FieldsOfInvoice,
+			return tx.UpsertCustomFieldDef(ctx, tenantID, customfield.Def{Key: "po_number", AppliesTo: customfield.Invoice,
 				Labels: map[string]string{"en": "PO number", "es": "Número de pedido"}, CreatedAt: at(0), UpdatedAt: at(0)})
 		},
 		plain: `UPDATE custom_field_defs SET show_on_documents = true WHERE tenant_id = ?`},

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -19,21 +19,21 @@ func TestCustomFieldDefs(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		a, b := insertTenant(t, db), insertTenant(t, db)
-		po := billing.CustomFieldDef{Key: "po_number", AppliesTo: billing.FieldsOfInvoice, Labels: map[string]string{"en": "PO number", "es": "Número de pedido"},
+		po := customfield.Def{Key: "po_number", AppliesTo: customfield.Invoice, Labels: map[string]string{"en": "PO number", "es": "Número de pedido"},
 			ShowOnDocuments: true, Position: 2, CreatedAt: at(1), UpdatedAt: at(1)}
-		region := billing.CustomFieldDef{Key: "region", AppliesTo: billing.FieldsOfCustomer, Labels: map[string]string{"pt-BR": "Região"}, CreatedAt: at(2), UpdatedAt: at(2)}
+		region := customfield.Def{Key: "region", AppliesTo: customfield.Customer, Labels: map[string]string{"pt-BR": "Região"}, CreatedAt: at(2), UpdatedAt: at(2)}
 		// The same key on customers is another definition.
-		poCustomer := billing.CustomFieldDef{Key: "po_number", AppliesTo: billing.FieldsOfCustomer, Labels: map[string]string{"en": "Default PO"}, CreatedAt: at(2), UpdatedAt: at(2)}
+		poCustomer := customfield.Def{Key: "po_number", AppliesTo: customfield.Customer, Labels: map[string]string{"en": "Default PO"}, CreatedAt: at(2), UpdatedAt: at(2)}
 		mustWrite(t, db, func(tx service.Tx) error {
-			for _, d := range []billing.CustomFieldDef{po, region, poCustomer} {
+			for _, d := range []customfield.Def{po, region, poCustomer} {
 				if err := tx.UpsertCustomFieldDef(ctx, a.ID, d); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
-		list := func(tenantID string) []billing.CustomFieldDef {
-			var out []billing.CustomFieldDef
+		list := func(tenantID string) []customfield.Def {
+			var out []customfield.Def
 			mustRead(t, db, func(tx service.Tx) error {
 				var err error
 				out, err = tx.ListCustomFieldDefs(ctx, tenantID)
@@ -46,7 +46,7 @@ func TestCustomFieldDefs(t *testing.T) {
 			t.Fatalf("listed %+v", got)
 		}
 		// Invoices' first, then by position and key.
-		if got[0].Key != "po_number" || got[0].AppliesTo != billing.FieldsOfInvoice || got[1].Key != "po_number" || got[2].Key != "region" {
+		if got[0].Key != "po_number" || got[0].AppliesTo != customfield.Invoice || got[1].Key != "po_number" || got[2].Key != "region" {
 			t.Errorf("order: %+v", got)
 		}
 		g := got[0]
@@ -70,14 +70,14 @@ func TestCustomFieldDefs(t *testing.T) {
 			want   bool
 		}{{b.ID, false}, {a.ID, true}, {a.ID, false}} {
 			mustWrite(t, db, func(tx service.Tx) error {
-				found, err := tx.DeleteCustomFieldDef(ctx, c.tenant, billing.FieldsOfInvoice, "po_number")
+				found, err := tx.DeleteCustomFieldDef(ctx, c.tenant, customfield.Invoice, "po_number")
 				if found != c.want {
 					t.Errorf("delete in %s: %v, want %v", c.tenant, found, c.want)
 				}
 				return err
 			})
 		}
-		if got := list(a.ID); len(got) != 2 || got[0].AppliesTo != billing.FieldsOfCustomer {
+		if got := list(a.ID); len(got) != 2 || got[0].AppliesTo != customfield.Customer {
 			t.Errorf("after the delete: %+v", got)
 		}
 	})

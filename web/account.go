@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/service"
 )
 
@@ -54,7 +54,7 @@ type accountData struct {
 	CanOpen     bool // open a wallet (staff)
 	Years       []int
 	// CustomFields are the customer's custom fields under their labels.
-	CustomFields []billing.LabeledField
+	CustomFields []customfield.Labeled
 }
 
 func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
@@ -72,7 +72,7 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	if portal {
 		a.InvoiceBase = "/portal/invoices"
 	}
-	a.CustomFields = h.customFieldsOf(r, billing.FieldsOfCustomer, d.Customer.CustomFields)
+	a.CustomFields = h.customFieldsOf(r, customfield.Customer, d.Customer.CustomFields)
 	y := h.today(r).Year
 	for i := range 11 {
 		a.Years = append(a.Years, y+i)

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 )
 
 // customFieldPrefix starts the name of a custom field's input: the input
@@ -20,7 +20,7 @@ type customFieldInput struct {
 }
 
 // customFieldInputs are the inputs of a form for the custom fields of a
-// record of kind appliesTo (billing.FieldsOfInvoice or FieldsOfCustomer):
+// record of kind appliesTo (customfield.Invoice or FieldsOfCustomer):
 // one per definition, under its label in the reader's language, then one
 // per key values holds without a definition, under the key. values are the
 // record's stored fields, or the posted ones (postedCustomFields) when a
@@ -30,7 +30,7 @@ func (h *Handler) customFieldInputs(r *http.Request, appliesTo string, values ma
 	return customFieldInputsOf(defs, appliesTo, values, infoFrom(r.Context()).lang)
 }
 
-func customFieldInputsOf(defs []billing.CustomFieldDef, appliesTo string, values map[string]string, lang string) []customFieldInput {
+func customFieldInputsOf(defs []customfield.Def, appliesTo string, values map[string]string, lang string) []customFieldInput {
 	var out []customFieldInput
 	seen := map[string]bool{}
 	add := func(key, label string) {
@@ -42,7 +42,7 @@ func customFieldInputsOf(defs []billing.CustomFieldDef, appliesTo string, values
 			add(d.Key, d.Label(lang))
 		}
 	}
-	for _, f := range billing.LabelFields(nil, appliesTo, values, lang, false) {
+	for _, f := range customfield.LabelFields(nil, appliesTo, values, lang, false) {
 		if !seen[f.Key] {
 			add(f.Key, f.Key)
 		}

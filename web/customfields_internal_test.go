@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 )
 
@@ -17,11 +17,11 @@ import (
 // at their inputs; postedCustomFields reads them back.
 func TestCustomFieldInputs(t *testing.T) {
 	t.Parallel()
-	defs := []billing.CustomFieldDef{
-		{Key: "po_number", AppliesTo: billing.FieldsOfInvoice, Labels: map[string]string{"en": "PO number", "es": "Número de pedido"}},
-		{Key: "region", AppliesTo: billing.FieldsOfCustomer, Labels: map[string]string{"en": "Region"}},
+	defs := []customfield.Def{
+		{Key: "po_number", AppliesTo: customfield.Invoice, Labels: map[string]string{"en": "PO number", "es": "Número de pedido"}},
+		{Key: "region", AppliesTo: customfield.Customer, Labels: map[string]string{"en": "Region"}},
 	}
-	inputs := customFieldInputsOf(defs, billing.FieldsOfInvoice, map[string]string{"po_number": "PO-1", "legacy": "L"}, "es")
+	inputs := customFieldInputsOf(defs, customfield.Invoice, map[string]string{"po_number": "PO-1", "legacy": "L"}, "es")
 	if len(inputs) != 2 || inputs[0].Label != "Número de pedido" || inputs[0].Name != "custom_fields.po_number" || inputs[0].Value != "PO-1" ||
 		inputs[1].Label != "legacy" || inputs[1].ID != "cf-invoice-legacy" {
 		t.Fatalf("inputs %+v", inputs)

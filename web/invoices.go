@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/facturo/facturo/attachment"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/money"
 
 	"github.com/facturo/facturo/access"
@@ -206,7 +207,7 @@ type invoicePageData struct {
 	PayKey       string       // the pay form's idempotency key
 	PayAmount    money.Amount // what paying now charges: the balance, less a cash discount still due
 	// CustomFields are the invoice's custom fields under their labels.
-	CustomFields []billing.LabeledField
+	CustomFields []customfield.Labeled
 }
 
 type download struct{ Key, Href string }
@@ -219,7 +220,7 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 		return nil, err
 	}
 	d := &invoicePageData{Inv: inv, CanWrite: can(p, access.WriteInvoices), CanApprove: can(p, access.ApproveInvoices), Base: base}
-	d.CustomFields = h.customFieldsOf(r, billing.FieldsOfInvoice, inv.CustomFields)
+	d.CustomFields = h.customFieldsOf(r, customfield.Invoice, inv.CustomFields)
 	if c, err := h.svc.GetCustomer(ctx, p, inv.CustomerID); err == nil {
 		d.Customer = c
 	}

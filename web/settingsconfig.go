@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/tax"
@@ -27,7 +27,7 @@ type settingsConfig struct {
 	TaxGroups    []tax.Group
 	GroupKinds   []string
 	GroupForm    groupForm
-	CustomFields []billing.CustomFieldDef
+	CustomFields []customfield.Def
 	FieldKinds   []string
 	FieldForm    fieldForm
 }
@@ -57,7 +57,7 @@ func (h *Handler) loadSettingsConfig(r *http.Request, d *settingsData) {
 	ctx := r.Context()
 	p := access.FromContext(ctx)
 	d.GroupKinds = []string{tax.SalesGroup, tax.ItemGroup}
-	d.FieldKinds = []string{billing.FieldsOfInvoice, billing.FieldsOfCustomer}
+	d.FieldKinds = []string{customfield.Invoice, customfield.Customer}
 	d.TaxGroups, _ = h.svc.ListTaxGroups(ctx, p)
 	d.CustomFields, _ = h.svc.ListCustomFieldDefs(ctx, p)
 	q := r.URL.Query()
@@ -67,7 +67,7 @@ func (h *Handler) loadSettingsConfig(r *http.Request, d *settingsData) {
 			d.GroupForm, d.Open = groupForm{Kind: g.Kind, Code: g.Code, Name: g.Name, Codes: g.Codes, Editing: true}, "tax-groups"
 		}
 	}
-	d.FieldForm = fieldForm{AppliesTo: billing.FieldsOfInvoice, Labels: map[string]string{}, Position: "0"}
+	d.FieldForm = fieldForm{AppliesTo: customfield.Invoice, Labels: map[string]string{}, Position: "0"}
 	for _, f := range d.CustomFields {
 		if q.Get("field") == f.AppliesTo+":"+f.Key {
 			d.FieldForm, d.Open = fieldForm{Key: f.Key, AppliesTo: f.AppliesTo, Labels: f.Labels, ShowOnDocuments: f.ShowOnDocuments,
@@ -105,7 +105,7 @@ func (h *Handler) customFieldSave(w http.ResponseWriter, r *http.Request) {
 	for _, l := range messages.Languages {
 		form.Labels[l] = f.Get("labels." + l)
 	}
-	def := billing.CustomFieldDef{Key: form.Key, AppliesTo: form.AppliesTo, Labels: map[string]string{}, ShowOnDocuments: form.ShowOnDocuments}
+	def := customfield.Def{Key: form.Key, AppliesTo: form.AppliesTo, Labels: map[string]string{}, ShowOnDocuments: form.ShowOnDocuments}
 	for l, v := range form.Labels {
 		if strings.TrimSpace(v) != "" {
 			def.Labels[l] = v
@@ -139,12 +139,12 @@ func (h *Handler) customFieldDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 // customFieldsOf labels the custom fields of a record of kind appliesTo in
-// the reader's language (billing.LabelFields); the definitions are read
+// the reader's language (customfield.LabelFields); the definitions are read
 // once per page, and a failure to read them shows the raw keys.
-func (h *Handler) customFieldsOf(r *http.Request, appliesTo string, fields map[string]string) []billing.LabeledField {
+func (h *Handler) customFieldsOf(r *http.Request, appliesTo string, fields map[string]string) []customfield.Labeled {
 	if len(fields) == 0 {
 		return nil
 	}
 	defs, _ := h.svc.ListCustomFieldDefs(r.Context(), access.FromContext(r.Context()))
-	return billing.LabelFields(defs, appliesTo, fields, infoFrom(r.Context()).lang, false)
+	return customfield.LabelFields(defs, appliesTo, fields, infoFrom(r.Context()).lang, false)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -153,12 +153,12 @@ func TestSettingsConfigForms(t *testing.T) {
 		}
 	})
 
-	defs := func() map[string]billing.CustomFieldDef {
+	defs := func() map[string]customfield.Def {
 		ds, err := e.Svc.ListCustomFieldDefs(ctx, sys)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := map[string]billing.CustomFieldDef{}
+		out := map[string]customfield.Def{}
 		for _, d := range ds {
 			out[d.AppliesTo+":"+d.Key] = d
 		}

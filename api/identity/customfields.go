@@ -9,7 +9,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api/core"
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/service"
 )
 
@@ -24,7 +24,7 @@ type CustomField struct {
 	UpdatedAt       time.Time         `json:"updated_at"`
 }
 
-func customFieldOut(d billing.CustomFieldDef) CustomField {
+func customFieldOut(d customfield.Def) CustomField {
 	labels := d.Labels
 	if labels == nil {
 		labels = map[string]string{}
@@ -42,7 +42,7 @@ func (h *Handlers) registerCustomFields(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return core.ListOf(service.PageOf[billing.CustomFieldDef]{Items: defs}, customFieldOut), nil
+			return core.ListOf(service.PageOf[customfield.Def]{Items: defs}, customFieldOut), nil
 		})
 	type putField struct {
 		AppliesTo string `path:"applies_to" enum:"invoice,customer"`
@@ -56,7 +56,7 @@ func (h *Handlers) registerCustomFields(api huma.API) {
 	core.Op(api, huma.Operation{OperationID: "put-custom-field", Method: http.MethodPut, Path: "/api/v1/custom-fields/{applies_to}/{key}",
 		Summary: "Create or change a custom field definition", Tags: settings},
 		func(ctx context.Context, p access.Principal, in *putField) (*core.Body[CustomField], error) {
-			d, err := h.Svc.SaveCustomFieldDef(ctx, p, billing.CustomFieldDef{Key: in.Key, AppliesTo: in.AppliesTo, Labels: in.Body.Labels,
+			d, err := h.Svc.SaveCustomFieldDef(ctx, p, customfield.Def{Key: in.Key, AppliesTo: in.AppliesTo, Labels: in.Body.Labels,
 				ShowOnDocuments: in.Body.ShowOnDocuments, Position: in.Body.Position})
 			if err != nil {
 				return nil, err

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service/usecase"
 )
@@ -12,20 +12,20 @@ import (
 // ListCustomFieldDefs lists the definitions of the tenant's custom fields,
 // invoices' first, each kind by position and key. Staff who read settings
 // and customers (their documents show the labels) read them.
-func (s *Service) ListCustomFieldDefs(ctx context.Context, p access.Principal) ([]billing.CustomFieldDef, error) {
+func (s *Service) ListCustomFieldDefs(ctx context.Context, p access.Principal) ([]customfield.Def, error) {
 	perm := access.ReadSettings
 	if p.IsCustomer() {
 		perm = access.OwnAccount
 	}
-	return usecase.Read(ctx, s.settings, p, perm, func(tx SettingsTx) ([]billing.CustomFieldDef, error) {
+	return usecase.Read(ctx, s.fields, p, perm, func(tx CustomFieldsTx) ([]customfield.Def, error) {
 		return tx.ListCustomFieldDefs(ctx, p.TenantID)
 	})
 }
 
 // SaveCustomFieldDef creates or changes the definition of a custom field
 // key of invoices or customers (administrator, like every tenant setting).
-func (s *Service) SaveCustomFieldDef(ctx context.Context, p access.Principal, d billing.CustomFieldDef) (billing.CustomFieldDef, error) {
-	return usecase.Write(ctx, s.settings, p, access.ManageTenant, d.Normalize, func(tx SettingsTx) (billing.CustomFieldDef, usecase.Audit, error) {
+func (s *Service) SaveCustomFieldDef(ctx context.Context, p access.Principal, d customfield.Def) (customfield.Def, error) {
+	return usecase.Write(ctx, s.fields, p, access.ManageTenant, d.Normalize, func(tx CustomFieldsTx) (customfield.Def, usecase.Audit, error) {
 		defs, err := tx.ListCustomFieldDefs(ctx, p.TenantID)
 		if err != nil {
 			return d, usecase.Audit{}, err
@@ -52,7 +52,7 @@ func (s *Service) SaveCustomFieldDef(ctx context.Context, p access.Principal, d 
 // DeleteCustomFieldDef deletes the definition of a custom field key; the
 // values records carry stay and show under the key itself.
 func (s *Service) DeleteCustomFieldDef(ctx context.Context, p access.Principal, appliesTo, key string) error {
-	_, err := usecase.Write(ctx, s.settings, p, access.ManageTenant, nil, func(tx SettingsTx) (struct{}, usecase.Audit, error) {
+	_, err := usecase.Write(ctx, s.fields, p, access.ManageTenant, nil, func(tx CustomFieldsTx) (struct{}, usecase.Audit, error) {
 		found, err := tx.DeleteCustomFieldDef(ctx, p.TenantID, appliesTo, key)
 		if err != nil {
 			return struct{}{}, usecase.Audit{}, err

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/store/configcache"
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/enginesql"
@@ -14,7 +14,7 @@ import (
 
 // UpsertCustomFieldDef creates or changes the definition of a custom field
 // key (its created_at stays on a change).
-func (t *Identity) UpsertCustomFieldDef(ctx context.Context, tenantID string, d billing.CustomFieldDef) error {
+func (t *Identity) UpsertCustomFieldDef(ctx context.Context, tenantID string, d customfield.Def) error {
 	configcache.Changed(t.Tx, tenantID)
 	labels, err := dbtx.JSONArg(dbtx.NonNilMap(d.Labels))
 	if err != nil {
@@ -31,23 +31,23 @@ func (t *Identity) UpsertCustomFieldDef(ctx context.Context, tenantID string, d 
 
 // ListCustomFieldDefs lists the tenant's custom field definitions by record
 // kind, position and key; from the configuration cache.
-func (t *Identity) ListCustomFieldDefs(ctx context.Context, tenantID string) ([]billing.CustomFieldDef, error) {
+func (t *Identity) ListCustomFieldDefs(ctx context.Context, tenantID string) ([]customfield.Def, error) {
 	rows, err := configcache.Get(ctx, t.Tx, tenantID, "ListCustomFieldDefs", func() ([]sqlitesql.CustomFieldDef, error) {
 		return enginesql.For(t.Tx).ListCustomFieldDefs(ctx, tenantID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list custom field definitions: %w", err)
 	}
-	out := make([]billing.CustomFieldDef, 0, len(rows))
+	out := make([]customfield.Def, 0, len(rows))
 	for _, r := range rows {
-		d := billing.CustomFieldDef{Key: r.FieldKey, AppliesTo: r.AppliesTo, ShowOnDocuments: r.ShowOnDocuments, Position: int(r.Ordinal),
+		d := customfield.Def{Key: r.FieldKey, AppliesTo: r.AppliesTo, ShowOnDocuments: r.ShowOnDocuments, Position: int(r.Ordinal),
 			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 		if err := json.Unmarshal([]byte(r.Labels), &d.Labels); err != nil {
 			return nil, fmt.Errorf("custom field %s labels: %w", d.Key, err)
 		}
 		out = append(out, d)
 	}
-	billing.SortCustomFieldDefs(out)
+	customfield.Sort(out)
 	return out, nil
 }
 

@@ -1,6 +1,10 @@
-package billing
+// Package customfield defines the custom fields of a tenant's invoices and
+// customers: the rule of their keys, and the definitions that give a key a
+// label in each language and say whether documents print it.
+package customfield
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -9,22 +13,28 @@ import (
 	"github.com/facturo/facturo/messages"
 )
 
-// The records a custom field definition applies to.
+// The records a definition applies to.
 const (
-	FieldsOfInvoice  = "invoice"
-	FieldsOfCustomer = "customer"
+	Invoice  = "invoice"
+	Customer = "customer"
 )
 
-// MaxCustomFieldLabel bounds a custom field's label in one language.
-const MaxCustomFieldLabel = 80
+// MaxLabel bounds a custom field's label in one language.
+const MaxLabel = 80
 
-// CustomFieldDef defines one key of the free custom fields (CustomFields)
+var keyRule = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// ValidKey reports whether k is a custom field key: lower-case letters,
+// digits and _, at most 40, starting with a letter.
+func ValidKey(k string) bool { return keyRule.MatchString(k) }
+
+// Def defines one key of the free custom fields (custom_fields)
 // of a tenant's invoices or customers: its label in each language, whether
 // documents print it, and its place among the others. A key without a
 // definition still shows, under the key itself.
-type CustomFieldDef struct {
+type Def struct {
 	Key       string `json:"key"`
-	AppliesTo string `json:"applies_to"` // FieldsOfInvoice or FieldsOfCustomer
+	AppliesTo string `json:"applies_to"` // Invoice or Customer
 	// Labels holds the label by language (en, es, pt-BR); at least one. A
 	// language without one falls back to the others (Label).
 	Labels          map[string]string `json:"labels"`
@@ -36,13 +46,13 @@ type CustomFieldDef struct {
 
 // Normalize trims and validates d, naming every field at fault: the label
 // of language l is the field "labels.l".
-func (d *CustomFieldDef) Normalize() error {
+func (d *Def) Normalize() error {
 	var c fail.Collector
 	d.Key = strings.TrimSpace(d.Key)
-	if !customFieldKey.MatchString(d.Key) {
+	if !ValidKey(d.Key) {
 		c.Add("key", "use lower-case letters, digits and _ (at most 40, starting with a letter)")
 	}
-	if d.AppliesTo != FieldsOfInvoice && d.AppliesTo != FieldsOfCustomer {
+	if d.AppliesTo != Invoice && d.AppliesTo != Customer {
 		c.Add("applies_to", "use invoice or customer")
 	}
 	labels, bad := map[string]string{}, false
@@ -58,8 +68,8 @@ func (d *CustomFieldDef) Normalize() error {
 		case !ok:
 			c.Add("labels."+l, "%q is not supported: use one of %s", l, strings.Join(messages.Languages, ", "))
 			bad = true
-		case len([]rune(v)) > MaxCustomFieldLabel:
-			c.Add("labels."+lang, "at most %d characters", MaxCustomFieldLabel)
+		case len([]rune(v)) > MaxLabel:
+			c.Add("labels."+lang, "at most %d characters", MaxLabel)
 			bad = true
 		case v != "":
 			labels[lang] = v
@@ -77,7 +87,7 @@ func (d *CustomFieldDef) Normalize() error {
 
 // Label is d's label in lang, else in the first of the catalog's
 // languages that has one, else the key.
-func (d CustomFieldDef) Label(lang string) string {
+func (d Def) Label(lang string) string {
 	if v := d.Labels[lang]; v != "" {
 		return v
 	}
@@ -89,8 +99,8 @@ func (d CustomFieldDef) Label(lang string) string {
 	return d.Key
 }
 
-// LabeledField is one custom field's value with the label it shows under.
-type LabeledField struct {
+// Labeled is one custom field's value with the label it shows under.
+type Labeled struct {
 	Key, Label, Value string
 }
 
@@ -99,18 +109,18 @@ type LabeledField struct {
 // (Position, then key), then the keys without a definition, sorted, under
 // the key itself. With onDocuments it keeps what documents print: the
 // definitions flagged ShowOnDocuments and the keys without one.
-func LabelFields(defs []CustomFieldDef, appliesTo string, fields map[string]string, lang string, onDocuments bool) []LabeledField {
+func LabelFields(defs []Def, appliesTo string, fields map[string]string, lang string, onDocuments bool) []Labeled {
 	if len(fields) == 0 {
 		return nil
 	}
-	defined := make([]CustomFieldDef, 0, len(defs))
+	defined := make([]Def, 0, len(defs))
 	for _, d := range defs {
 		if d.AppliesTo == appliesTo {
 			defined = append(defined, d)
 		}
 	}
-	SortCustomFieldDefs(defined)
-	out := make([]LabeledField, 0, len(fields))
+	Sort(defined)
+	out := make([]Labeled, 0, len(fields))
 	seen := map[string]bool{}
 	for _, d := range defined {
 		v, ok := fields[d.Key]
@@ -118,7 +128,7 @@ func LabelFields(defs []CustomFieldDef, appliesTo string, fields map[string]stri
 		if !ok || (onDocuments && !d.ShowOnDocuments) {
 			continue
 		}
-		out = append(out, LabeledField{Key: d.Key, Label: d.Label(lang), Value: v})
+		out = append(out, Labeled{Key: d.Key, Label: d.Label(lang), Value: v})
 	}
 	var rest []string
 	for k := range fields {
@@ -128,15 +138,15 @@ func LabelFields(defs []CustomFieldDef, appliesTo string, fields map[string]stri
 	}
 	slices.Sort(rest)
 	for _, k := range rest {
-		out = append(out, LabeledField{Key: k, Label: k, Value: fields[k]})
+		out = append(out, Labeled{Key: k, Label: k, Value: fields[k]})
 	}
 	return out
 }
 
-// SortCustomFieldDefs orders definitions as they are shown: by record kind,
+// Sort orders definitions as they are shown: by record kind,
 // position, then key.
-func SortCustomFieldDefs(defs []CustomFieldDef) {
-	slices.SortFunc(defs, func(a, b CustomFieldDef) int {
+func Sort(defs []Def) {
+	slices.SortFunc(defs, func(a, b Def) int {
 		if c := strings.Compare(a.AppliesTo, b.AppliesTo); c != 0 {
 			return -c // invoice before customer
 		}

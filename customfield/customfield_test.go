@@ -1,27 +1,27 @@
-package billing_test
+package customfield_test
 
 import (
 	"fmt"
 	"testing"
 
-	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 )
 
 func TestCustomFieldDefNormalize(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		def   billing.CustomFieldDef
+		def   customfield.Def
 		field string // "" when valid
 	}{
-		{billing.CustomFieldDef{Key: " po_number ", AppliesTo: "invoice", Labels: map[string]string{"es": " Número de pedido "}}, ""},
-		{billing.CustomFieldDef{Key: "region", AppliesTo: "customer", Labels: map[string]string{"pt_BR": "Região"}}, ""},
-		{billing.CustomFieldDef{Key: "PO", AppliesTo: "invoice", Labels: map[string]string{"en": "PO"}}, "key"},
-		{billing.CustomFieldDef{Key: "po", AppliesTo: "order", Labels: map[string]string{"en": "PO"}}, "applies_to"},
-		{billing.CustomFieldDef{Key: "po", AppliesTo: "invoice", Labels: map[string]string{"en": " "}}, "labels.en"},
-		{billing.CustomFieldDef{Key: "po", AppliesTo: "invoice"}, "labels.en"},
-		{billing.CustomFieldDef{Key: "po", AppliesTo: "invoice", Labels: map[string]string{"fr": "Commande"}}, "labels.fr"},
-		{billing.CustomFieldDef{Key: "po", AppliesTo: "invoice", Labels: map[string]string{"en": "PO"}, Position: -1}, "position"},
+		{customfield.Def{Key: " po_number ", AppliesTo: "invoice", Labels: map[string]string{"es": " Número de pedido "}}, ""},
+		{customfield.Def{Key: "region", AppliesTo: "customer", Labels: map[string]string{"pt_BR": "Região"}}, ""},
+		{customfield.Def{Key: "PO", AppliesTo: "invoice", Labels: map[string]string{"en": "PO"}}, "key"},
+		{customfield.Def{Key: "po", AppliesTo: "order", Labels: map[string]string{"en": "PO"}}, "applies_to"},
+		{customfield.Def{Key: "po", AppliesTo: "invoice", Labels: map[string]string{"en": " "}}, "labels.en"},
+		{customfield.Def{Key: "po", AppliesTo: "invoice"}, "labels.en"},
+		{customfield.Def{Key: "po", AppliesTo: "invoice", Labels: map[string]string{"fr": "Commande"}}, "labels.fr"},
+		{customfield.Def{Key: "po", AppliesTo: "invoice", Labels: map[string]string{"en": "PO"}, Position: -1}, "position"},
 	} {
 		err := tt.def.Normalize()
 		if tt.field == "" {
@@ -35,7 +35,7 @@ func TestCustomFieldDefNormalize(t *testing.T) {
 			t.Errorf("%+v: %v, want one error on %q", tt.def, err, tt.field)
 		}
 	}
-	d := billing.CustomFieldDef{Key: " po_number ", AppliesTo: "invoice", Labels: map[string]string{"pt_BR": " Pedido "}}
+	d := customfield.Def{Key: " po_number ", AppliesTo: "invoice", Labels: map[string]string{"pt_BR": " Pedido "}}
 	if err := d.Normalize(); err != nil || d.Key != "po_number" || d.Labels["pt-BR"] != "Pedido" || len(d.Labels) != 1 {
 		t.Errorf("normalized %+v (%v)", d, err)
 	}
@@ -43,24 +43,24 @@ func TestCustomFieldDefNormalize(t *testing.T) {
 
 func TestLabelFields(t *testing.T) {
 	t.Parallel()
-	defs := []billing.CustomFieldDef{
+	defs := []customfield.Def{
 		{Key: "zone", AppliesTo: "invoice", Labels: map[string]string{"en": "Zone"}, Position: 1, ShowOnDocuments: true},
 		{Key: "po_number", AppliesTo: "invoice", Labels: map[string]string{"en": "PO number", "es": "Número de pedido"}, Position: 2, ShowOnDocuments: true},
 		{Key: "note", AppliesTo: "invoice", Labels: map[string]string{"es": "Nota"}, Position: 0},
 		{Key: "legacy", AppliesTo: "customer", Labels: map[string]string{"en": "Legacy"}, ShowOnDocuments: true},
 	}
 	fields := map[string]string{"po_number": "PO-1", "note": "n", "zone": "N", "legacy": "L", "b_raw": "x", "a_raw": "y"}
-	got := fmt.Sprint(billing.LabelFields(defs, "invoice", fields, "es", false))
+	got := fmt.Sprint(customfield.LabelFields(defs, "invoice", fields, "es", false))
 	want := "[{note Nota n} {zone Zone N} {po_number Número de pedido PO-1} {a_raw a_raw y} {b_raw b_raw x} {legacy legacy L}]"
 	if got != want {
 		t.Errorf("page:\n got %s\nwant %s", got, want)
 	}
-	got = fmt.Sprint(billing.LabelFields(defs, "invoice", fields, "pt-BR", true))
+	got = fmt.Sprint(customfield.LabelFields(defs, "invoice", fields, "pt-BR", true))
 	want = "[{zone Zone N} {po_number PO number PO-1} {a_raw a_raw y} {b_raw b_raw x} {legacy legacy L}]"
 	if got != want {
 		t.Errorf("documents:\n got %s\nwant %s", got, want)
 	}
-	if got := billing.LabelFields(defs, "invoice", nil, "en", false); got != nil {
+	if got := customfield.LabelFields(defs, "invoice", nil, "en", false); got != nil {
 		t.Errorf("no fields: %v", got)
 	}
 }
