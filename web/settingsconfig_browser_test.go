@@ -117,6 +117,32 @@ func TestBrowserSettingsConfig(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#cf-docs")),
 			chromedp.Click(chromedp.CSS("#save-cf")),
 			chromedp.WaitVisible(chromedp.CSS(".flash.ok")))
+		// A bad key: the page comes back in Spanish with the message at
+		// the key, what was typed kept, and no axe violation.
+		s.run(chromedp.WaitVisible(chromedp.CSS("#cf-key")),
+			chromedp.SendKeys(chromedp.CSS("#cf-key"), "Cost Center"),
+			chromedp.SendKeys(chromedp.CSS("#cf-label-es"), "Centro de coste"),
+			chromedp.Click(chromedp.CSS("#save-cf")),
+			chromedp.WaitVisible(chromedp.CSS("#cf-key-err")))
+		if got := evalJS[string](s, `document.getElementById("cf-label-es").value`); got != "Centro de coste" {
+			t.Errorf("the form lost the typed label: %q", got)
+		}
+		if !evalJS[bool](s, `document.getElementById("cf-key").getAttribute("aria-invalid") === "true"`) {
+			t.Error("the key is not marked invalid")
+		}
+		s.screenshot("settings-custom-field-error-es")
+		axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		evalJS[bool](s, `document.querySelectorAll("details").forEach(d => d.open = true), true`)
+		evalJS[bool](s, string(axe)+";true")
+		out := evalJS[string](s, `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+			.then(r => JSON.stringify(r.violations.map(v => v.id + ": " + v.nodes.map(n => n.html).join(" | "))))`, chromedp.EvalAwaitPromise)
+		if out != "[]" {
+			t.Errorf("axe violations on the failed form: %s", out)
+		}
+
 		defs, err := e.Svc.ListCustomFieldDefs(ctx, sys)
 		if err != nil || len(defs) != 1 || defs[0].Key != "po_number" || defs[0].Label("es") != "Número de pedido" || !defs[0].ShowOnDocuments {
 			t.Fatalf("stored %+v (%v)", defs, err)
