@@ -5,7 +5,6 @@ package billing
 
 import (
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
@@ -154,8 +154,6 @@ func checkLanguage(c *fail.Collector, field string, v *string) {
 	*v = lang
 }
 
-var customFieldKey = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
-
 // MaxCustomFields bounds the custom fields of one record.
 const MaxCustomFields = 50
 
@@ -170,7 +168,7 @@ func checkCustomFields(c *fail.Collector, field string, m map[string]string) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if !customFieldKey.MatchString(k) {
+		if !customfield.ValidKey(k) {
 			c.Add(field+"."+k, "custom field names use lower-case letters, digits and _ (at most 40, starting with a letter)")
 			continue
 		}

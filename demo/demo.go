@@ -106,6 +106,9 @@ func seed(ctx context.Context, svc *service.Service, password string) (billing.T
 	if err := seedBranding(ctx, svc, p); err != nil {
 		return t, fmt.Errorf("branding: %w", err)
 	}
+	if err := seedCustomFields(ctx, svc, p); err != nil {
+		return t, err
+	}
 	ids := map[string]string{}
 	for _, c := range customers() {
 		if c.parent != "" {

@@ -58,6 +58,7 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		reason                             string
 		notify                             bool                                            // email the customer on publishing: a message in the outbox
 		header                             func(in *service.InvoiceInput, d calendar.Date) // seed 004's header fields
+		fields                             map[string]string                               // custom fields (seedCustomFields labels them)
 	}
 	cloud := func(desc, qty, price, group string, ct string) service.LineInput {
 		return service.LineInput{Description: desc, Quantity: sp(qty), UnitPrice: sp(price), ItemSalesTaxGroup: group, ChargeType: ct, Account: "4200"}
@@ -72,7 +73,7 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 				in.MethodOfPayment, in.CashDiscountDate, in.CashDiscountPct = sp("Transferencia bancaria"), &by, sp("2")
 			},
 			lines: []service.LineInput{cloud("Microsoft 365 Business Standard", "25", "11.70", "SERVICES", "recurring"), cloud("Azure consumption", "1", "432.18", "SERVICES", "usage")}},
-		{customer: "C-1002", provider: "AWS", date: month(-2).AddDays(4), status: []string{"open"}, notify: true,
+		{customer: "C-1002", provider: "AWS", date: month(-2).AddDays(4), status: []string{"open"}, notify: true, fields: map[string]string{"po_number": "PED-2024-118"},
 			lines: []service.LineInput{cloud("Amazon EC2 (instancias)", "744", "0.0464", "SERVICES", "usage"), cloud("Amazon S3 almacenamiento", "1250", "0.023", "SERVICES", "usage")}},
 		{customer: "C-1003", provider: "Google", date: month(-1).AddDays(1), status: []string{"open"},
 			lines: []service.LineInput{cloud("Google Workspace Business Starter", "8", "6.80", "SERVICES", "recurring"), svcLine("Formación de usuarios", "4", "60.00", "TRAINING")}},
@@ -82,7 +83,7 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 				in.MethodOfPayment, in.PaymentTermsDays, in.HoldUntil = sp("Domiciliación SEPA"), &terms, &hold
 			},
 			lines: []service.LineInput{cloud("Microsoft 365 Business Basic", "8", "5.60", "SERVICES", "recurring")}},
-		{customer: "C-1001", provider: "Microsoft", currency: "GBP", rate: "1.1650", date: month(-2).AddDays(10), status: []string{"open"},
+		{customer: "C-1001", provider: "Microsoft", currency: "GBP", rate: "1.1650", date: month(-2).AddDays(10), status: []string{"open"}, fields: map[string]string{"po_number": "PO-77410"},
 			lines: []service.LineInput{cloud("Microsoft 365 E3", "40", "33.00", "SERVICES", "recurring"), svcLine("Tenant migration", "12", "95.00", "SERVICES")}},
 		{customer: "C-1004", provider: "AWS", currency: "BRL", rate: "0.1720", date: month(-1).AddDays(5), status: []string{"open"}, notify: true,
 			lines: []service.LineInput{cloud("Amazon RDS (instâncias)", "720", "1.15", "SERVICES", "usage"), svcLine("Suporte técnico mensal", "1", "1500.00", "SERVICES")}},
@@ -113,6 +114,9 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		}
 		if d.header != nil {
 			d.header(&in, d.date)
+		}
+		if d.fields != nil {
+			in.CustomFields = &d.fields
 		}
 		inv, err := svc.CreateInvoice(ctx, p, in)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/messages"
 )
@@ -173,6 +174,15 @@ type Doc struct {
 	// Language overrides the document's language (en, es, pt-BR); empty
 	// uses the document's, then the tenant's.
 	Language string
+	// CustomFields are the tenant's custom field definitions: an invoice's
+	// custom field prints under its label when its definition says so, and
+	// under its key without a definition.
+	CustomFields []customfield.Def
+}
+
+// customFields are the custom fields the document prints, labeled in lang.
+func (d *Doc) customFields(lang string) []customfield.Labeled {
+	return customfield.LabelFields(d.CustomFields, customfield.Invoice, d.Invoice.CustomFields, lang, true)
 }
 
 // lang returns the language to render d in.

@@ -160,8 +160,8 @@ func PrintHTML(w io.Writer, d *Doc) error {
 		data["Logo"] = template.URL("data:" + d.Branding.LogoType + ";base64," + base64.StdEncoding.EncodeToString(d.Branding.Logo))
 	}
 	var custom [][2]string
-	for _, k := range sortedKeys(inv.CustomFields) {
-		custom = append(custom, [2]string{k, inv.CustomFields[k]})
+	for _, f := range d.customFields(lang) {
+		custom = append(custom, [2]string{f.Label, f.Value})
 	}
 	data["CustomFields"] = custom
 	lines := make([]printLine, 0, len(inv.Lines))
@@ -231,15 +231,6 @@ func prefixed(prefix, s string) string {
 		return ""
 	}
 	return prefix + s
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // scriptHash returns the CSP hash source of an inline script.

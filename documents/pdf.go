@@ -8,7 +8,6 @@ import (
 	_ "image/jpeg" // logo formats
 	_ "image/png"
 	"io"
-	"slices"
 	"strings"
 	"sync"
 
@@ -437,21 +436,17 @@ func (r *pdfRenderer) parties() {
 	}
 	r.y = max(y, ry) + 10
 
-	// Custom fields (seed 000), sorted by name.
-	if len(inv.CustomFields) > 0 {
+	// Custom fields (seed 000) under their labels: the defined ones in
+	// their order, then the others by key.
+	if fields := r.d.customFields(r.lang); len(fields) > 0 {
 		r.room(26)
 		r.font(true, 8)
 		r.pdf.SetTextColor(r.primary[0], r.primary[1], r.primary[2])
 		r.text(marginX, r.y, strings.ToUpper(r.m.CustomFields))
 		r.y += 12
-		keys := make([]string, 0, len(inv.CustomFields))
-		for k := range inv.CustomFields {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, f := range fields {
 			r.font(false, 8.5)
-			for _, l := range r.wrap(k+": "+inv.CustomFields[k], contentW) {
+			for _, l := range r.wrap(f.Label+": "+f.Value, contentW) {
 				r.room(11)
 				r.gray(40)
 				r.text(marginX, r.y, l)

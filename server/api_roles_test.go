@@ -21,6 +21,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/service"
@@ -449,6 +450,16 @@ func accMatrix(t *testing.T, e *testserver.Env, user access.User, password strin
 		{op: "PUT /api/v1/tax-groups/{kind}/{code}",
 			call: fixed("/api/v1/tax-groups/item/FULL", map[string]any{"tax_codes": []string{"V21"}})},
 		{op: "PUT /api/v1/tax-mode", call: fixed("/api/v1/tax-mode", map[string]any{"tax_mode": "per_code"})},
+		{op: "GET /api/v1/custom-fields", call: fixed("/api/v1/custom-fields", nil)},
+		{op: "PUT /api/v1/custom-fields/{applies_to}/{key}",
+			call: fixed("/api/v1/custom-fields/invoice/po_number", map[string]any{"labels": map[string]string{"es": "Número de pedido"}})},
+		{op: "DELETE /api/v1/custom-fields/{applies_to}/{key}", call: func(t *testing.T, r access.Role) (string, any) {
+			key := "del_" + strings.ReplaceAll(string(r), "-", "_")
+			if _, err := e.Svc.SaveCustomFieldDef(ctx, sys, customfield.Def{Key: key, AppliesTo: customfield.Customer, Labels: map[string]string{"en": "To delete"}}); err != nil {
+				t.Fatalf("custom field: %v", err)
+			}
+			return "/api/v1/custom-fields/customer/" + key, nil
+		}},
 		{op: "GET /api/v1/number-series", call: fixed("/api/v1/number-series", nil)},
 		{op: "PUT /api/v1/number-series/{kind}",
 			call: fixed("/api/v1/number-series/invoice", map[string]any{"pattern": "INV-{YYYY}-{SEQ:6}"})},

@@ -21,6 +21,8 @@ type (
 	TenantStore = identity.TenantStore
 	// SettingsStore persists a tenant's tax, ledger and numbering configuration.
 	SettingsStore = identity.SettingsStore
+	// CustomFieldStore persists the definitions of a tenant's custom fields.
+	CustomFieldStore = identity.CustomFieldStore
 	// LoginAttempt is one sign-in try, kept to rate-limit guessing across nodes.
 	LoginAttempt = identity.LoginAttempt
 	// NewUser is the input of CreateUser.
@@ -46,9 +48,10 @@ const (
 // narrowed to what each part of it declares.
 func newIdentity(store Store, now func() time.Time, cost access.PasswordCost) *identity.Service {
 	return identity.New(identity.Stores{
-		Users:    usecase.Narrow[identity.UsersTx, Tx](store, func(tx Tx) identity.UsersTx { return tx }),
-		Tenants:  usecase.Narrow[identity.TenantsTx, Tx](store, func(tx Tx) identity.TenantsTx { return tx }),
-		Settings: usecase.Narrow[identity.SettingsTx, Tx](store, func(tx Tx) identity.SettingsTx { return tx }),
-		Keys:     store,
+		Users:        usecase.Narrow[identity.UsersTx, Tx](store, func(tx Tx) identity.UsersTx { return tx }),
+		Tenants:      usecase.Narrow[identity.TenantsTx, Tx](store, func(tx Tx) identity.TenantsTx { return tx }),
+		Settings:     usecase.Narrow[identity.SettingsTx, Tx](store, func(tx Tx) identity.SettingsTx { return tx }),
+		CustomFields: usecase.Narrow[identity.CustomFieldsTx, Tx](store, func(tx Tx) identity.CustomFieldsTx { return tx }),
+		Keys:         store,
 	}, now, cost)
 }

@@ -51,6 +51,7 @@ type Tx interface {
 	AuditStore
 	CounterStore
 	SettingsStore
+	CustomFieldStore
 	identity.SetupReader
 	InvoiceStore
 	bookkeeping.LedgerStore

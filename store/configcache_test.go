@@ -15,6 +15,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/ledger"
@@ -129,6 +130,20 @@ var configReads = []configRead{
 				Events: []string{"invoice.issued"}, Enabled: true, Secret: "whsec_x", CreatedAt: at(0), UpdatedAt: at(0)})
 		},
 		plain: `UPDATE webhook_endpoints SET enabled = false WHERE tenant_id = ?`},
+	{name: "custom field definitions",
+		read: func(ctx context.Context, tx service.Tx, tenantID string) (string, error) {
+			ds, err := tx.ListCustomFieldDefs(ctx, tenantID)
+			var out []string
+			for _, d := range ds {
+				out = append(out, fmt.Sprintf("%s:%s %s %v", d.AppliesTo, d.Key, d.Label("es"), d.ShowOnDocuments))
+			}
+			return strings.Join(out, ", "), err
+		},
+		change: func(ctx context.Context, tx service.Tx, tenantID string) error {
+			return tx.UpsertCustomFieldDef(ctx, tenantID, customfield.Def{Key: "po_number", AppliesTo: customfield.Invoice,
+				Labels: map[string]string{"en": "PO number", "es": "Número de pedido"}, CreatedAt: at(0), UpdatedAt: at(0)})
+		},
+		plain: `UPDATE custom_field_defs SET show_on_documents = true WHERE tenant_id = ?`},
 }
 
 // bind rewrites ? placeholders for db's engine.
@@ -248,7 +263,7 @@ func TestConfigCacheSeesEveryChange(t *testing.T) {
 // sees its own change.
 func TestConfigWritesTellTheCache(t *testing.T) {
 	t.Parallel()
-	cached := []string{"tenants", "tax_codes", "tax_groups", "ledger_accounts", "posting_profiles", "number_series", "webhook_endpoints"}
+	cached := []string{"tenants", "tax_codes", "tax_groups", "ledger_accounts", "posting_profiles", "number_series", "webhook_endpoints", "custom_field_defs"}
 	// The generated queries that write those tables, by name.
 	writes := map[string]bool{}
 	files, _ := filepath.Glob("sqlitesql/queries/*.sql")

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/service"
 )
 
@@ -72,6 +73,8 @@ type accountData struct {
 	// InvoiceAccount is the bill-to account's number and name, when it is
 	// another customer.
 	InvoiceAccount string
+	// CustomFields are the customer's custom fields under their labels.
+	CustomFields []customfield.Labeled
 }
 
 // txPageSize is the number of transactions a page of the history shows.
@@ -102,6 +105,7 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	// they are paged here.
 	pg, lo, hi := slicePager(base, nil, r.URL.Query(), "tx_page", "#transactions", txPageSize, len(d.Transactions))
 	a.Transactions, a.TxPager = d.Transactions[lo:hi], pg
+	a.CustomFields = h.customFieldsOf(r, customfield.Customer, d.Customer.CustomFields)
 	y := h.today(r).Year
 	for i := range 11 {
 		a.Years = append(a.Years, y+i)

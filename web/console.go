@@ -369,6 +369,7 @@ type settingsData struct {
 	Failed      string
 	Form        *formErrors // of the failed form, shared with the page's view
 	Open        string
+	settingsConfig
 }
 
 // Err is the message for field when form is the one that failed, or "".
@@ -406,6 +407,7 @@ func (h *Handler) loadSettings(r *http.Request) *settingsData {
 	if d.CanReadRates {
 		d.ExchangeRates, _ = h.svc.ListExchangeRates(ctx, p, service.ExchangeRateFilter{})
 	}
+	h.loadSettingsConfig(r, d)
 	h.settingsForms(r, d)
 	return d
 }

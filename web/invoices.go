@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/facturo/facturo/attachment"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/money"
 
 	"github.com/facturo/facturo/access"
@@ -253,6 +254,8 @@ type invoicePageData struct {
 	// credit note, its replacement) by number, by id; one the reader may
 	// not open is left out.
 	Related map[string]string
+	// CustomFields are the invoice's custom fields under their labels.
+	CustomFields []customfield.Labeled
 }
 
 type download struct{ Key, Href string }
@@ -265,6 +268,7 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 		return nil, err
 	}
 	d := &invoicePageData{Inv: inv, CanWrite: can(p, access.WriteInvoices), CanApprove: can(p, access.ApproveInvoices), Base: base}
+	d.CustomFields = h.customFieldsOf(r, customfield.Invoice, inv.CustomFields)
 	if c, err := h.svc.GetCustomer(ctx, p, inv.CustomerID); err == nil {
 		d.Customer = c
 	}

@@ -37,6 +37,27 @@ func (h *Handler) registerSettings(mux *http.ServeMux) {
 	mux.HandleFunc("POST /console/settings/exchange-rates", h.staff(h.rateSave))
 	mux.HandleFunc("POST /console/settings/exchange-rates/delete", h.staff(h.rateDelete))
 	mux.HandleFunc("POST /console/settings/exchange-rates/csv", h.staff(h.rateImport))
+	mux.HandleFunc("POST /console/settings/approval", h.staff(h.approvalSave))
+	h.registerSettingsMore(mux)
+}
+
+// approvalSave turns the approval workflow on or off: with it on, every
+// draft is submitted and approved before it is issued.
+func (h *Handler) approvalSave(w http.ResponseWriter, r *http.Request) {
+	var on bool
+	switch r.PostFormValue("approval_required") {
+	case "1", "on":
+		on = true
+	case "", "0":
+	default:
+		h.settingsFormError(w, r, fail.Field("approval_required", "use 1 to require approval or 0 not to"), "approval", "approval", nil)
+		return
+	}
+	if _, err := h.svc.SetApprovalRequired(r.Context(), access.FromContext(r.Context()), on); err != nil {
+		h.settingsFormError(w, r, err, "approval", "approval", nil)
+		return
+	}
+	redirect(w, r, "/console/settings?ok=saved#approval")
 }
 
 // rateImport imports a CSV file of rates (currency,date,rate): all or

@@ -27,4 +27,5 @@ func (h *Handlers) Register(api huma.API) {
 	h.registerAuth(api)
 	h.registerTenant(api)
 	h.registerAudit(api)
+	h.registerCustomFields(api)
 }

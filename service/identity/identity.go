@@ -54,6 +54,13 @@ type SettingsTx interface {
 	SettingsStore
 }
 
+// CustomFieldsTx is what the custom field definition use cases read and
+// write in one transaction.
+type CustomFieldsTx interface {
+	usecase.AuditTx
+	CustomFieldStore
+}
+
 // KeyFinder finds an API key by the hash of its secret outside any
 // transaction: every API request authenticates with this one statement.
 type KeyFinder interface {
@@ -66,7 +73,9 @@ type Stores struct {
 	Users    usecase.Store[UsersTx]
 	Tenants  usecase.Store[TenantsTx]
 	Settings usecase.Store[SettingsTx]
-	Keys     KeyFinder
+	// CustomFields holds the custom field definitions.
+	CustomFields usecase.Store[CustomFieldsTx]
+	Keys         KeyFinder
 }
 
 // Service runs the identity and settings use cases.
@@ -74,6 +83,7 @@ type Service struct {
 	users    usecase.Env[UsersTx]
 	tenants  usecase.Env[TenantsTx]
 	settings usecase.Env[SettingsTx]
+	fields   usecase.Env[CustomFieldsTx]
 	keys     KeyFinder
 	now      func() time.Time
 	cost     access.PasswordCost
@@ -90,6 +100,7 @@ func New(st Stores, now func() time.Time, cost access.PasswordCost) *Service {
 		users:    usecase.Env[UsersTx]{Store: st.Users, Now: now},
 		tenants:  usecase.Env[TenantsTx]{Store: st.Tenants, Now: now},
 		settings: usecase.Env[SettingsTx]{Store: st.Settings, Now: now},
+		fields:   usecase.Env[CustomFieldsTx]{Store: st.CustomFields, Now: now},
 		keys:     st.Keys,
 		now:      now,
 		cost:     cost,

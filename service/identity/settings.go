@@ -6,6 +6,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/numbering"
@@ -27,6 +28,15 @@ type SettingsStore interface {
 	ListSeries(ctx context.Context, tenantID string) (map[string]string, error)
 	SetTaxMode(ctx context.Context, tenantID string, m tax.Mode) error
 	GetTaxMode(ctx context.Context, tenantID string) (tax.Mode, error)
+}
+
+// CustomFieldStore persists the definitions of a tenant's custom fields.
+type CustomFieldStore interface {
+	UpsertCustomFieldDef(ctx context.Context, tenantID string, d customfield.Def) error
+	// ListCustomFieldDefs lists them as they are shown (customfield.Sort).
+	ListCustomFieldDefs(ctx context.Context, tenantID string) ([]customfield.Def, error)
+	// DeleteCustomFieldDef reports false when there was none.
+	DeleteCustomFieldDef(ctx context.Context, tenantID, appliesTo, key string) (bool, error)
 }
 
 // TaxSetupReader reads what computing tax needs.

@@ -125,6 +125,9 @@ func (s *Service) InvoiceDocument(ctx context.Context, p access.Principal, invoi
 		if d.Branding, err = tx.GetBranding(ctx, p.TenantID); err != nil {
 			return d, err
 		}
+		if d.CustomFields, err = tx.ListCustomFieldDefs(ctx, p.TenantID); err != nil {
+			return d, err
+		}
 		if inv.Kind == billing.KindCreditNote && inv.OriginalID != "" {
 			orig, err := tx.GetInvoice(ctx, p.TenantID, inv.OriginalID)
 			if err != nil && !fail.Is(err, fail.NotFound) {

@@ -24,6 +24,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service/usecase"
@@ -174,6 +175,8 @@ type DocumentsTx interface {
 	BrandingStore
 	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
 	GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error)
+	// ListCustomFieldDefs reads the labels of the custom fields documents print.
+	ListCustomFieldDefs(ctx context.Context, tenantID string) ([]customfield.Def, error)
 }
 
 // Stores are the transactions the invoicing use cases open, one kind per part.

@@ -226,6 +226,10 @@ func (p postgres) DeleteAttachment(ctx context.Context, arg sqlitesql.DeleteAtta
 	return p.q.DeleteAttachment(ctx, pgsql.DeleteAttachmentParams(arg))
 }
 
+func (p postgres) DeleteCustomFieldDef(ctx context.Context, arg sqlitesql.DeleteCustomFieldDefParams) (int64, error) {
+	return p.q.DeleteCustomFieldDef(ctx, pgsql.DeleteCustomFieldDefParams(arg))
+}
+
 func (p postgres) DeleteExchangeRate(ctx context.Context, arg sqlitesql.DeleteExchangeRateParams) (int64, error) {
 	return p.q.DeleteExchangeRate(ctx, pgsql.DeleteExchangeRateParams(arg))
 }
@@ -706,6 +710,18 @@ func (p postgres) ListContracts(ctx context.Context, arg sqlitesql.ListContracts
 	return out, err
 }
 
+func (p postgres) ListCustomFieldDefs(ctx context.Context, tenantID string) ([]sqlitesql.CustomFieldDef, error) {
+	rows, err := p.q.ListCustomFieldDefs(ctx, tenantID)
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.CustomFieldDef, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.CustomFieldDef(r)
+	}
+	return out, err
+}
+
 func (p postgres) ListGrants(ctx context.Context, arg sqlitesql.ListGrantsParams) ([]sqlitesql.ListGrantsRow, error) {
 	rows, err := p.q.ListGrants(ctx, pgsql.ListGrantsParams(arg))
 	if rows == nil {
@@ -1140,6 +1156,10 @@ func (p postgres) UpsertBillingRunSkip(ctx context.Context, arg sqlitesql.Upsert
 	return p.q.UpsertBillingRunSkip(ctx, pgsql.UpsertBillingRunSkipParams(arg))
 }
 
+func (p postgres) UpsertCustomFieldDef(ctx context.Context, arg sqlitesql.UpsertCustomFieldDefParams) error {
+	return p.q.UpsertCustomFieldDef(ctx, pgsql.UpsertCustomFieldDefParams(arg))
+}
+
 func (p postgres) UpsertExchangeRate(ctx context.Context, arg sqlitesql.UpsertExchangeRateParams) error {
 	return p.q.UpsertExchangeRate(ctx, pgsql.UpsertExchangeRateParams(arg))
 }
@@ -1188,6 +1208,7 @@ var (
 	_ = sqlitesql.Contract(pgsql.Contract{})
 	_ = sqlitesql.ContractPart(pgsql.ContractPart{})
 	_ = sqlitesql.Counter(pgsql.Counter{})
+	_ = sqlitesql.CustomFieldDef(pgsql.CustomFieldDef{})
 	_ = sqlitesql.Customer(pgsql.Customer{})
 	_ = sqlitesql.DunningSetting(pgsql.DunningSetting{})
 	_ = sqlitesql.DunningStep(pgsql.DunningStep{})

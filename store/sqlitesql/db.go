@@ -102,6 +102,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteAttachmentStmt, err = db.PrepareContext(ctx, deleteAttachment); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAttachment: %w", err)
 	}
+	if q.deleteCustomFieldDefStmt, err = db.PrepareContext(ctx, deleteCustomFieldDef); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteCustomFieldDef: %w", err)
+	}
 	if q.deleteExchangeRateStmt, err = db.PrepareContext(ctx, deleteExchangeRate); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteExchangeRate: %w", err)
 	}
@@ -378,6 +381,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listContractsStmt, err = db.PrepareContext(ctx, listContracts); err != nil {
 		return nil, fmt.Errorf("error preparing query ListContracts: %w", err)
 	}
+	if q.listCustomFieldDefsStmt, err = db.PrepareContext(ctx, listCustomFieldDefs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCustomFieldDefs: %w", err)
+	}
 	if q.listGrantsStmt, err = db.PrepareContext(ctx, listGrants); err != nil {
 		return nil, fmt.Errorf("error preparing query ListGrants: %w", err)
 	}
@@ -564,6 +570,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.upsertBillingRunSkipStmt, err = db.PrepareContext(ctx, upsertBillingRunSkip); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertBillingRunSkip: %w", err)
 	}
+	if q.upsertCustomFieldDefStmt, err = db.PrepareContext(ctx, upsertCustomFieldDef); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertCustomFieldDef: %w", err)
+	}
 	if q.upsertExchangeRateStmt, err = db.PrepareContext(ctx, upsertExchangeRate); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertExchangeRate: %w", err)
 	}
@@ -718,6 +727,11 @@ func (q *Queries) Close() error {
 	if q.deleteAttachmentStmt != nil {
 		if cerr := q.deleteAttachmentStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteAttachmentStmt: %w", cerr)
+		}
+	}
+	if q.deleteCustomFieldDefStmt != nil {
+		if cerr := q.deleteCustomFieldDefStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteCustomFieldDefStmt: %w", cerr)
 		}
 	}
 	if q.deleteExchangeRateStmt != nil {
@@ -1180,6 +1194,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listContractsStmt: %w", cerr)
 		}
 	}
+	if q.listCustomFieldDefsStmt != nil {
+		if cerr := q.listCustomFieldDefsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCustomFieldDefsStmt: %w", cerr)
+		}
+	}
 	if q.listGrantsStmt != nil {
 		if cerr := q.listGrantsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listGrantsStmt: %w", cerr)
@@ -1490,6 +1509,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing upsertBillingRunSkipStmt: %w", cerr)
 		}
 	}
+	if q.upsertCustomFieldDefStmt != nil {
+		if cerr := q.upsertCustomFieldDefStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertCustomFieldDefStmt: %w", cerr)
+		}
+	}
 	if q.upsertExchangeRateStmt != nil {
 		if cerr := q.upsertExchangeRateStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing upsertExchangeRateStmt: %w", cerr)
@@ -1590,6 +1614,7 @@ type Queries struct {
 	customerNumberTakenStmt       *sql.Stmt
 	customersBilledToStmt         *sql.Stmt
 	deleteAttachmentStmt          *sql.Stmt
+	deleteCustomFieldDefStmt      *sql.Stmt
 	deleteExchangeRateStmt        *sql.Stmt
 	deleteInvoiceStmt             *sql.Stmt
 	deleteInvoiceLinesStmt        *sql.Stmt
@@ -1682,6 +1707,7 @@ type Queries struct {
 	listAttachmentsStmt           *sql.Stmt
 	listBillingRunsStmt           *sql.Stmt
 	listContractsStmt             *sql.Stmt
+	listCustomFieldDefsStmt       *sql.Stmt
 	listGrantsStmt                *sql.Stmt
 	listMovementsStmt             *sql.Stmt
 	listNotificationsOfStmt       *sql.Stmt
@@ -1744,6 +1770,7 @@ type Queries struct {
 	updateWebhookEndpointStmt     *sql.Stmt
 	upsertAccountStmt             *sql.Stmt
 	upsertBillingRunSkipStmt      *sql.Stmt
+	upsertCustomFieldDefStmt      *sql.Stmt
 	upsertExchangeRateStmt        *sql.Stmt
 	upsertPostingProfileStmt      *sql.Stmt
 	upsertReasonCodeStmt          *sql.Stmt
@@ -1783,6 +1810,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		customerNumberTakenStmt:       q.customerNumberTakenStmt,
 		customersBilledToStmt:         q.customersBilledToStmt,
 		deleteAttachmentStmt:          q.deleteAttachmentStmt,
+		deleteCustomFieldDefStmt:      q.deleteCustomFieldDefStmt,
 		deleteExchangeRateStmt:        q.deleteExchangeRateStmt,
 		deleteInvoiceStmt:             q.deleteInvoiceStmt,
 		deleteInvoiceLinesStmt:        q.deleteInvoiceLinesStmt,
@@ -1875,6 +1903,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listAttachmentsStmt:           q.listAttachmentsStmt,
 		listBillingRunsStmt:           q.listBillingRunsStmt,
 		listContractsStmt:             q.listContractsStmt,
+		listCustomFieldDefsStmt:       q.listCustomFieldDefsStmt,
 		listGrantsStmt:                q.listGrantsStmt,
 		listMovementsStmt:             q.listMovementsStmt,
 		listNotificationsOfStmt:       q.listNotificationsOfStmt,
@@ -1937,6 +1966,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		updateWebhookEndpointStmt:     q.updateWebhookEndpointStmt,
 		upsertAccountStmt:             q.upsertAccountStmt,
 		upsertBillingRunSkipStmt:      q.upsertBillingRunSkipStmt,
+		upsertCustomFieldDefStmt:      q.upsertCustomFieldDefStmt,
 		upsertExchangeRateStmt:        q.upsertExchangeRateStmt,
 		upsertPostingProfileStmt:      q.upsertPostingProfileStmt,
 		upsertReasonCodeStmt:          q.upsertReasonCodeStmt,

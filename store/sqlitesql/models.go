@@ -131,6 +131,17 @@ type Counter struct {
 	Value    int64  `db:"value"`
 }
 
+type CustomFieldDef struct {
+	TenantID        string    `db:"tenant_id"`
+	AppliesTo       string    `db:"applies_to"`
+	FieldKey        string    `db:"field_key"`
+	Labels          string    `db:"labels"`
+	ShowOnDocuments bool      `db:"show_on_documents"`
+	Ordinal         int64     `db:"ordinal"`
+	CreatedAt       dbtx.Time `db:"created_at"`
+	UpdatedAt       dbtx.Time `db:"updated_at"`
+}
+
 type Customer struct {
 	TenantID              string         `db:"tenant_id"`
 	ID                    string         `db:"id"`

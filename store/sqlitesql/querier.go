@@ -61,6 +61,7 @@ type Querier interface {
 	// read them all, when the accounts asked for have a few each.
 	CustomersBilledTo(ctx context.Context, arg CustomersBilledToParams) ([]CustomersBilledToRow, error)
 	DeleteAttachment(ctx context.Context, arg DeleteAttachmentParams) (int64, error)
+	DeleteCustomFieldDef(ctx context.Context, arg DeleteCustomFieldDefParams) (int64, error)
 	DeleteExchangeRate(ctx context.Context, arg DeleteExchangeRateParams) (int64, error)
 	DeleteInvoice(ctx context.Context, arg DeleteInvoiceParams) (int64, error)
 	DeleteInvoiceLines(ctx context.Context, arg DeleteInvoiceLinesParams) error
@@ -191,6 +192,7 @@ type Querier interface {
 	// contract when contract_id is not empty), a row per part, with the
 	// currency of its product.
 	ListContracts(ctx context.Context, arg ListContractsParams) ([]ListContractsRow, error)
+	ListCustomFieldDefs(ctx context.Context, tenantID string) ([]CustomFieldDef, error)
 	ListGrants(ctx context.Context, arg ListGrantsParams) ([]ListGrantsRow, error)
 	ListMovements(ctx context.Context, arg ListMovementsParams) ([]ListMovementsRow, error)
 	ListNotificationsOf(ctx context.Context, arg ListNotificationsOfParams) ([]Notification, error)
@@ -257,6 +259,7 @@ type Querier interface {
 	UpdateWebhookEndpoint(ctx context.Context, arg UpdateWebhookEndpointParams) (int64, error)
 	UpsertAccount(ctx context.Context, arg UpsertAccountParams) error
 	UpsertBillingRunSkip(ctx context.Context, arg UpsertBillingRunSkipParams) error
+	UpsertCustomFieldDef(ctx context.Context, arg UpsertCustomFieldDefParams) error
 	UpsertExchangeRate(ctx context.Context, arg UpsertExchangeRateParams) error
 	UpsertPostingProfile(ctx context.Context, arg UpsertPostingProfileParams) error
 	UpsertReasonCode(ctx context.Context, arg UpsertReasonCodeParams) error
