@@ -203,6 +203,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 	type listIn struct {
 		core.PageParams
 		Customer  string `query:"customer_id"`
+		Query     string `query:"q" doc:"Text in the description, provider or source reference, or in the customer's number or name."`
 		Status    string `query:"status" doc:"Comma-separated: draft, pending, invoiced, cancelled."`
 		Source    string `query:"source" doc:"Comma-separated: contract, ticket, usage, subscription, manual."`
 		Provider  string `query:"provider"`
@@ -212,11 +213,11 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 		MinAmount string `query:"min_amount" doc:"Amount before discount, at least."`
 		MaxAmount string `query:"max_amount"`
 		Filter    string `query:"filter" doc:"Advanced filter as JSON: {\"op\":\"or\",\"conditions\":[{\"op\":\"eq\",\"field\":\"provider\",\"value\":\"AWS\"},{\"op\":\"gt\",\"field\":\"gross\",\"value\":\"100\"}]}."`
-		Sort      string `query:"sort" doc:"billing_date, customer, description, gross, status, source, provider, created_at; prefix - for descending."`
+		Sort      string `query:"sort" doc:"billing_date, customer (by name), description, gross, status, source, provider, created_at; prefix - for descending."`
 	}
 	core.Op(api, huma.Operation{OperationID: "list-sales-items", Method: http.MethodGet, Path: "/api/v1/sales-items", Summary: "List sales items", Tags: tags},
 		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[SalesItem]], error) {
-			f := service.SalesItemFilter{CustomerID: in.Customer, Provider: in.Provider, Sort: in.Sort, Page: in.Page()}
+			f := service.SalesItemFilter{CustomerID: in.Customer, Query: in.Query, Provider: in.Provider, Sort: in.Sort, Page: in.Page()}
 			if strings.HasPrefix(f.Sort, "-") {
 				f.Sort, f.Desc = f.Sort[1:], true
 			}
