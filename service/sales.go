@@ -234,18 +234,18 @@ type SalesItemFilter struct {
 	// Query is text searched, case-insensitively, in the item's
 	// description, provider and source reference and in its customer's
 	// number and name (accent-insensitively there).
-	Query      string
-	Statuses   []billing.ItemStatus
-	Sources    []billing.Source
-	Provider   string
-	From, To   calendar.Date // billing date
-	Invoiced   *bool
-	MinGross   *decimal.Decimal `money:"-"` // bounds on each item's gross, in the item's own currency
-	MaxGross   *decimal.Decimal `money:"-"`
-	Advanced   *Condition       // conditions combined with and/or/not
-	Sort       string
-	Desc       bool
-	Page       Page
+	Query    string
+	Statuses []billing.ItemStatus
+	Sources  []billing.Source
+	Provider string
+	From, To calendar.Date // billing date
+	Invoiced *bool
+	MinGross *decimal.Decimal `money:"-"` // bounds on each item's gross, in the item's own currency
+	MaxGross *decimal.Decimal `money:"-"`
+	Advanced *Condition       // conditions combined with and/or/not
+	Sort     string
+	Desc     bool
+	Page     Page
 }
 
 // ListSalesItems lists sales items with filters, sort, cursor pagination and the advanced filter.
