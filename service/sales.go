@@ -79,6 +79,12 @@ var SalesItemSorts = sales.SalesItemSorts
 // AdvancedFields are the fields the advanced filter may compare.
 var AdvancedFields = sales.AdvancedFields
 
+// AdvancedOps are the advanced filter's comparisons.
+var AdvancedOps = sales.AdvancedOps
+
+// AdvancedFieldNames are the advanced filter's fields, sorted.
+func AdvancedFieldNames() []string { return sales.AdvancedFieldNames() }
+
 // SalesItemLister reads the sales item list page by page (the parts of the
 // catalog, contracts, tickets, sales items and billing runs package sales
 // uses are its own store interfaces, which Tx embeds).

@@ -178,7 +178,7 @@ func ParseUsageCSV(r io.Reader) ([]service.UsageRecord, []service.UsageRowResult
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			bad = append(bad, service.UsageRowResult{Line: line, Status: "rejected", Reason: "unreadable CSV row: " + err.Error()})
+			bad = append(bad, service.UsageRowResult{Line: line, Status: "rejected", Reason: "unreadable CSV row: " + err.Error(), Code: "csv_row"})
 			continue
 		}
 		// The row's own line in the file: blank lines and quoted line
@@ -189,7 +189,7 @@ func ParseUsageCSV(r io.Reader) ([]service.UsageRecord, []service.UsageRowResult
 		ps, err1 := calendar.Parse(get(row, "period_start"))
 		pe, err2 := calendar.Parse(get(row, "period_end"))
 		if err1 != nil || err2 != nil {
-			bad = append(bad, service.UsageRowResult{Line: line, RecordID: rec.RecordID, Status: "rejected", Reason: "period_start and period_end must be dates such as 2026-01-31"})
+			bad = append(bad, service.UsageRowResult{Line: line, RecordID: rec.RecordID, Status: "rejected", Reason: "period_start and period_end must be dates such as 2026-01-31", Code: "csv_dates"})
 			continue
 		}
 		rec.PeriodStart, rec.PeriodEnd = ps, pe
