@@ -64,7 +64,9 @@ type salesItemsData struct {
 	CanManage  bool
 }
 
-func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) { h.salesItemsWith(w, r, nil, nil) }
+func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
+	h.salesItemsWith(w, r, nil, nil)
+}
 
 // salesItemsWith renders the sales items page, with a usage import's
 // report or error when there is one.
