@@ -78,4 +78,9 @@ var salesItemTexts = map[string][3]string{
 	"usage.reject.period":    {"the period start and end are required, the start first", "el inicio y el fin del periodo son obligatorios, el inicio primero", "o início e o fim do período são obrigatórios, o início primeiro"},
 	"usage.reject.csv_row":   {"the row cannot be read as CSV", "la fila no se puede leer como CSV", "a linha não pode ser lida como CSV"},
 	"usage.reject.csv_dates": {"period_start and period_end must be dates such as 2026-01-31", "period_start y period_end deben ser fechas como 2026-01-31", "period_start e period_end devem ser datas como 2026-01-31"},
+
+	// Billing run progress.
+	"run.elapsed": {"Running for %s", "En curso desde hace %s", "Em andamento há %s"},
+	"run.left":    {"about %s left", "quedan unos %s", "faltam cerca de %s"},
+	"run.took":    {"Took %s", "Duró %s", "Levou %s"},
 }

@@ -215,6 +215,9 @@ type runsData struct {
 	From     string
 	To       string
 	CanRates bool // may add the exchange rates a run lacked
+	// Timing of the run shown: how long it has run (or took) and, while
+	// it runs, about how long is left.
+	Elapsed, Left string
 }
 
 func (h *Handler) billingRuns(w http.ResponseWriter, r *http.Request) {
@@ -281,7 +284,9 @@ func (h *Handler) billingRun(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "run.title"), &runsData{Run: &run, CanRates: can(p, access.ManageExchangeRates)})
+	d := &runsData{Run: &run, CanRates: can(p, access.ManageExchangeRates)}
+	d.Elapsed, d.Left = runTiming(run, h.svc.Now())
+	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "run.title"), d)
 	if r.Header.Get("HX-Request") != "" {
 		h.fragment(w, r, "billingrun", "progress", http.StatusOK, v)
 		return

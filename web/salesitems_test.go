@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/internal/testserver"
 	"github.com/facturo/facturo/service"
@@ -260,5 +263,94 @@ func TestUsageImportHTTP(t *testing.T) {
 	}
 	if n := salesItemCount(t, e); n != before+1 {
 		t.Errorf("refused imports wrote items")
+	}
+}
+
+// TestBillingRunProgressHTTP (issue 16): a run started from the console
+// shows its progress while it runs (the section polls itself through
+// htmx) and keeps showing it, with how long it took, once it is done.
+func TestBillingRunProgressHTTP(t *testing.T) {
+	t.Parallel()
+	reached, release := make(chan struct{}), make(chan struct{})
+	var groups atomic.Int32
+	hook := func(point string) error {
+		// Hold the run before its second batch: one is billed, one is not.
+		if point == "group" && groups.Add(1) == 2 {
+			close(reached)
+			<-release
+		}
+		return nil
+	}
+	e := testserver.NewOnWith(t, testdb.Open(t, store.SQLite), service.WithFaultHook(hook), service.WithBillingBatch(1))
+	ctx := context.Background()
+	sys := access.System(e.A.ID, "test")
+	if _, err := e.Svc.CreateUser(ctx, sys, service.NewUser{Email: "fm@a.test", Name: "Fina", Role: "finance_manager", Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	day := calendar.New(2025, 11, 10)
+	for _, cu := range []string{e.A.Customer, e.A.Other} {
+		if _, err := e.Svc.CreateSalesItem(ctx, sys, service.SalesItemInput{CustomerID: &cu, Description: ptr("Support"), Quantity: ptr("1"),
+			UnitPrice: ptr("10"), BillingDate: &day, Provider: ptr("Nimbus")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := newClient(t, e)
+	c.login("fm@a.test")
+	started := make(chan string, 1)
+	go func() {
+		code, hdr, body := c.do(http.MethodPost, "/console/billing-runs", url.Values{"from": {"2025-11-01"}, "to": {"2025-11-30"}})
+		if code != http.StatusSeeOther {
+			t.Errorf("start: %d %s", code, body)
+		}
+		started <- hdr.Get("Location")
+	}()
+	select {
+	case <-reached:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run never reached its second batch")
+	}
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	page := <-started
+	if !strings.HasPrefix(page, "/console/billing-runs/") {
+		t.Fatalf("start went to %q, want the run's page", page)
+	}
+	code, _, body := c.do(http.MethodGet, page, nil)
+	if code != http.StatusOK || !strings.Contains(body, `hx-trigger="every 1s"`) || !strings.Contains(body, `<span id="run-items">1 / 2</span>`) ||
+		!strings.Contains(body, "Running for") {
+		t.Fatalf("a running run's page: %d, want it polling with 1 of 2 items done\n%s", code, body)
+	}
+	_, _, frag := c.do(http.MethodGet, page, nil, "HX-Request", "true")
+	if !strings.HasPrefix(strings.TrimSpace(frag), `<section id="run-progress"`) || !strings.Contains(frag, `hx-trigger="every 1s"`) {
+		t.Fatalf("the poll answers no progress section that polls again:\n%s", frag)
+	}
+	close(release)
+	id := strings.TrimPrefix(page, "/console/billing-runs/")
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		run, err := e.Svc.GetBillingRun(ctx, sys, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Status != "running" {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatal("the run never finished")
+		case <-tick.C:
+		}
+	}
+	_, _, frag = c.do(http.MethodGet, page, nil, "HX-Request", "true")
+	if strings.Contains(frag, "hx-trigger") || !strings.Contains(frag, `<span id="run-items">2 / 2</span>`) || !strings.Contains(frag, "Took ") ||
+		!strings.Contains(frag, `value="100"`) {
+		t.Fatalf("a finished run's progress: want it shown at 100 %% with its duration, no longer polling\n%s", frag)
 	}
 }
