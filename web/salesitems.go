@@ -40,6 +40,7 @@ const (
 type advRow struct {
 	Field, Op, Value string
 	Path             string // the service's path of the row's condition; "" for an empty row
+	Focus            bool   // the row a button just added: it takes the focus
 }
 
 type advGroup struct {
@@ -53,6 +54,7 @@ type advForm struct {
 	Fields []string // the fields and operators the service accepts
 	Ops    []string
 	Built  string // the filter built, in words, "" when empty
+	Open   bool   // a button of the filter was used: show it open
 }
 
 // parseAdvanced reads the filter's rows from the query, applies the
@@ -75,12 +77,14 @@ func parseAdvanced(q url.Values) (*advForm, *service.Condition) {
 		}
 		f.Groups = append(f.Groups, grp)
 	}
-	switch do := q.Get("adv_do"); {
+	do := q.Get("adv_do")
+	f.Open = do != ""
+	switch {
 	case do == "group" && len(f.Groups) < advMaxGroups:
-		f.Groups = append(f.Groups, advGroup{Op: "and", Rows: []advRow{{}}})
+		f.Groups = append(f.Groups, advGroup{Op: "and", Rows: []advRow{{Focus: true}}})
 	case strings.HasPrefix(do, "row:"):
 		if g, err := strconv.Atoi(do[4:]); err == nil && g >= 0 && g < len(f.Groups) && len(f.Groups[g].Rows) < advMaxRows {
-			f.Groups[g].Rows = append(f.Groups[g].Rows, advRow{})
+			f.Groups[g].Rows = append(f.Groups[g].Rows, advRow{Focus: true})
 		}
 	case strings.HasPrefix(do, "del:"):
 		var g, r int

@@ -130,8 +130,13 @@ func TestBrowserSalesItems(t *testing.T) {
 			{chromedp.Evaluate[chromedp.Void](`document.body.dataset.before = "1"`), chromedp.Click(chromedp.CSS("#adv-apply")),
 				chromedp.WaitVisible(chromedp.CSS("body:not([data-before]) #adv-built"))},
 		}
-		for _, st := range steps {
+		for i, st := range steps {
 			s.run(st...)
+			if i == 4 { // a keyboard user goes on in the row just added
+				if a := evalJS[string](s, `document.activeElement ? document.activeElement.id : ""`); a != "adv-g1-r0-f" {
+					t.Errorf("after adding a group the focus is on %q, want its first field", a)
+				}
+			}
 		}
 		// Which seeds match, computed here from the same rule.
 		var want []string
