@@ -97,3 +97,41 @@ func TestSalesItemTextSearchAndCustomerSort(t *testing.T) {
 		}
 	})
 }
+
+// TestUsageRejectionCodes (issue 16): each rejected usage row names its
+// reason with a code and the value at fault, so the console can word it in
+// the reader's language; the good rows are imported.
+func TestUsageRejectionCodes(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := billedCustomer(t, e, "Usage Co")
+		must(e.svc.CreateProduct(e.ctx, e.pa, service.ProductInput{Code: ptr("GB"), Name: ptr("Storage GB"), ChargeType: ptr("usage"), DefaultPrice: ptr("0.1")})).ok(t)
+		from, to := calendar.New(2025, 2, 1), calendar.New(2025, 2, 28)
+		rep := must(e.svc.ImportUsage(e.ctx, e.pa, []service.UsageRecord{
+			{Line: 2, RecordID: "ok", CustomerRef: c.Number, SKU: "GB", Quantity: "10", PeriodStart: from, PeriodEnd: to},
+			{Line: 3, RecordID: "", CustomerRef: c.Number, SKU: "GB", Quantity: "1", PeriodStart: from, PeriodEnd: to},
+			{Line: 4, RecordID: "c", CustomerRef: "C-NOPE", SKU: "GB", Quantity: "1", PeriodStart: from, PeriodEnd: to},
+			{Line: 5, RecordID: "p", CustomerRef: c.Number, SKU: "NOPE", Quantity: "1", PeriodStart: from, PeriodEnd: to},
+			{Line: 6, RecordID: "q", CustomerRef: c.Number, SKU: "GB", Quantity: "lots", PeriodStart: from, PeriodEnd: to},
+			{Line: 7, RecordID: "d", CustomerRef: c.Number, SKU: "GB", Quantity: "1", PeriodStart: to, PeriodEnd: from},
+		})).ok(t)
+		if rep.Imported != 1 || rep.Rejected != 5 {
+			t.Fatalf("imported %d, rejected %d; want 1 and 5", rep.Imported, rep.Rejected)
+		}
+		want := map[int]string{3: "record_id", 4: "customer", 5: "product", 6: "quantity", 7: "period"}
+		for _, r := range rep.Rows {
+			if r.Status != "rejected" {
+				continue
+			}
+			if r.Code != want[r.Line] || r.Reason == "" {
+				t.Errorf("line %d: code %q (reason %q), want %q", r.Line, r.Code, r.Reason, want[r.Line])
+			}
+		}
+		for _, r := range rep.Rows {
+			if r.Line == 6 && (len(r.Args) != 1 || r.Args[0] != "lots") {
+				t.Errorf("the quantity's rejection carries %v, want the value at fault", r.Args)
+			}
+		}
+	})
+}
