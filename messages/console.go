@@ -225,7 +225,6 @@ var console = map[string][3]string{
 	"sort":                   {"Sort by", "Ordenar por", "Ordenar por"},
 	"descending":             {"Descending", "Descendente", "Decrescente"},
 	"advanced_filter":        {"Advanced filter", "Filtro avanzado", "Filtro avançado"},
-	"advanced_filter.help":   {"Conditions as JSON, e.g. {\"op\":\"gt\",\"field\":\"gross\",\"value\":\"100\"}", "Condiciones en JSON, p. ej. {\"op\":\"gt\",\"field\":\"gross\",\"value\":\"100\"}", "Condições em JSON, p. ex. {\"op\":\"gt\",\"field\":\"gross\",\"value\":\"100\"}"},
 	"sisort.billing_date":    {"Billing date", "Fecha de facturación", "Data de cobrança"},
 	"sisort.customer":        {"Customer", "Cliente", "Cliente"},
 	"sisort.description":     {"Description", "Descripción", "Descrição"},

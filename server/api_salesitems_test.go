@@ -6,6 +6,7 @@ package server_test
 // logged by engineers, and billing runs.
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -545,7 +546,16 @@ func TestSalesItemList(t *testing.T) {
 		})
 
 		// Every sort, both ways: pages of 4 concatenate to the one-page list,
-		// with no row twice and none missing, in order.
+		// with no row twice and none missing, in order. By customer is by
+		// the customer's name (issue 16).
+		names := map[string]string{}
+		for _, id := range []string{f.c1, f.c2, f.later, f.noInfo} {
+			cu, err := e.Svc.GetCustomer(context.Background(), access.System(e.A.ID, "test"), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names[id] = cu.Name
+		}
 		for _, col := range []string{"billing_date", "customer", "description", "gross", "status", "source", "provider", "created_at"} {
 			for _, sort := range []string{col, "-" + col} {
 				whole := accItems(t, e, f.sales, "sort="+sort, 500)
@@ -569,7 +579,7 @@ func TestSalesItemList(t *testing.T) {
 					case "source":
 						c = strings.Compare(a.Source, b.Source)
 					case "customer":
-						c = strings.Compare(a.CustomerID, b.CustomerID)
+						c = strings.Compare(names[a.CustomerID], names[b.CustomerID])
 					case "created_at":
 						c = strings.Compare(a.CreatedAt, b.CreatedAt)
 					default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -77,6 +78,12 @@ var SalesItemSorts = sales.SalesItemSorts
 
 // AdvancedFields are the fields the advanced filter may compare.
 var AdvancedFields = sales.AdvancedFields
+
+// AdvancedOps are the advanced filter's comparisons.
+var AdvancedOps = sales.AdvancedOps
+
+// AdvancedFieldNames are the advanced filter's fields, sorted.
+func AdvancedFieldNames() []string { return sales.AdvancedFieldNames() }
 
 // SalesItemLister reads the sales item list page by page (the parts of the
 // catalog, contracts, tickets, sales items and billing runs package sales
@@ -230,17 +237,21 @@ func requireSalesItems(p access.Principal) error { return p.Require(access.Manag
 // SalesItemFilter selects and orders sales items (seed 002's list, filter and advanced filter).
 type SalesItemFilter struct {
 	CustomerID string
-	Statuses   []billing.ItemStatus
-	Sources    []billing.Source
-	Provider   string
-	From, To   calendar.Date // billing date
-	Invoiced   *bool
-	MinGross   *decimal.Decimal `money:"-"` // bounds on each item's gross, in the item's own currency
-	MaxGross   *decimal.Decimal `money:"-"`
-	Advanced   *Condition       // conditions combined with and/or/not
-	Sort       string
-	Desc       bool
-	Page       Page
+	// Query is text searched, case-insensitively, in the item's
+	// description, provider and source reference and in its customer's
+	// number and name (accent-insensitively there).
+	Query    string
+	Statuses []billing.ItemStatus
+	Sources  []billing.Source
+	Provider string
+	From, To calendar.Date // billing date
+	Invoiced *bool
+	MinGross *decimal.Decimal `money:"-"` // bounds on each item's gross, in the item's own currency
+	MaxGross *decimal.Decimal `money:"-"`
+	Advanced *Condition       // conditions combined with and/or/not
+	Sort     string
+	Desc     bool
+	Page     Page
 }
 
 // ListSalesItems lists sales items with filters, sort, cursor pagination and the advanced filter.
@@ -258,6 +269,10 @@ func (s *Service) ListSalesItems(ctx context.Context, p access.Principal, f Sale
 		if !slices.Contains(billing.Sources, src) {
 			c.Add("source", "%q is not a source: use contract, ticket, usage, subscription or manual", src)
 		}
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	if len(f.Query) > 200 {
+		c.Add("q", "at most 200 characters")
 	}
 	if f.Sort == "" {
 		f.Sort = "billing_date"
@@ -277,18 +292,33 @@ func (s *Service) ListSalesItems(ctx context.Context, p access.Principal, f Sale
 		return PageOf[billing.SalesItem]{}, err
 	}
 	var rows []billing.SalesItem
+	lastName := "" // sorted by customer: the name of the page's last row's customer
 	err := s.lists.Read(ctx, func(tx ListTx) error {
 		var err error
 		rows, err = tx.ListSalesItems(ctx, p.TenantID, f)
+		if err != nil || f.Sort != "customer" || len(rows) <= f.Page.Limit {
+			return err
+		}
+		cs, err := tx.ListCustomers(ctx, p.TenantID, CustomerFilter{CustomerID: rows[f.Page.Limit-1].CustomerID, Archived: ArchivedInclude, Sort: SortNumber, Page: Page{Limit: 1}})
+		if err == nil && len(cs) > 0 {
+			lastName = cs[0].Name
+		}
 		return err
 	})
 	if err != nil {
 		return PageOf[billing.SalesItem]{}, err
 	}
-	return pageOf(rows, f.Page.Limit, func(si billing.SalesItem) Cursor { return Cursor{Sort: SalesItemSortValue(si, f.Sort), ID: si.ID} }), nil
+	return pageOf(rows, f.Page.Limit, func(si billing.SalesItem) Cursor {
+		if f.Sort == "customer" {
+			return Cursor{Sort: lastName, ID: si.ID}
+		}
+		return Cursor{Sort: SalesItemSortValue(si, f.Sort), ID: si.ID}
+	}), nil
 }
 
-// SalesItemSortValue is the cursor value of an item for a sort column.
+// SalesItemSortValue is the cursor value of an item for a sort column
+// (for "customer", which sorts by the customer's name, the caller knows
+// the name: here it is the customer's id).
 func SalesItemSortValue(si billing.SalesItem, sort string) string {
 	switch sort {
 	case "customer":

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -39,6 +38,7 @@ func (h *Handler) registerConsoleMore(mux *http.ServeMux) {
 	mux.HandleFunc("POST /console/settings/webhooks/{id}/enabled", h.staff(h.webhookEnabled))
 	mux.HandleFunc("POST /console/settings/webhooks/{id}/delete", h.staff(h.webhookDelete))
 	h.registerSettings(mux)
+	h.registerSalesItems(mux)
 }
 
 type salesItemsData struct {
@@ -52,31 +52,49 @@ type salesItemsData struct {
 	Sort       string
 	Desc       bool
 	Names      map[string]string
-	Advanced   string
+	Adv        *advForm // the advanced filter's rows
 	Status     string
 	Source     string
 	Invoiced   string
 	From, To   string
 	Provider   string
 	CustomerID string
+	Customer   string // the customer filter as typed: number, name or id
+	Query      string // text search
+	Import     *usageResult
+	CanManage  bool
 }
 
 func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
+	h.salesItemsWith(w, r, nil, nil)
+}
+
+// salesItemsWith renders the sales items page, with a usage import's
+// report or error when there is one.
+func (h *Handler) salesItemsWith(w http.ResponseWriter, r *http.Request, imp *usageResult, impErr error) {
 	ctx := r.Context()
 	p := access.FromContext(ctx)
 	q := r.URL.Query()
 	d := &salesItemsData{Values: url.Values{}, Statuses: billing.ItemStatuses, Sources: billing.Sources, Sorts: service.SalesItemSorts,
-		Sort: q.Get("sort"), Desc: q.Get("desc") == "1", Advanced: q.Get("advanced"), Status: q.Get("status"), Source: q.Get("source"),
-		Invoiced: q.Get("invoiced"), From: q.Get("from"), To: q.Get("to"), Provider: q.Get("provider"), CustomerID: q.Get("customer"),
-		Names: map[string]string{}}
-	for _, k := range []string{"sort", "desc", "advanced", "status", "source", "invoiced", "from", "to", "provider", "customer"} {
+		Sort: q.Get("sort"), Desc: q.Get("desc") == "1", Status: q.Get("status"), Source: q.Get("source"),
+		Invoiced: q.Get("invoiced"), From: q.Get("from"), To: q.Get("to"), Provider: q.Get("provider"), Customer: q.Get("customer"),
+		Query: q.Get("q"), Names: map[string]string{}, Import: imp, CanManage: can(p, access.ManageSalesItems)}
+	for _, k := range []string{"sort", "desc", "status", "source", "invoiced", "from", "to", "provider", "customer", "q"} {
 		if v := q.Get(k); v != "" {
 			d.Values.Set(k, v)
 		}
 	}
-	f := service.SalesItemFilter{CustomerID: d.CustomerID, Provider: d.Provider, Sort: d.Sort, Desc: d.Desc,
-		Page: service.Page{Limit: 50, Cursor: q.Get("cursor")}}
 	var c fail.Collector
+	if strings.TrimSpace(d.Customer) != "" {
+		cu, err := h.resolveCustomer(ctx, p, "customer", d.Customer)
+		if err != nil {
+			c.Merge("", err)
+		} else {
+			d.CustomerID = cu.ID
+		}
+	}
+	f := service.SalesItemFilter{CustomerID: d.CustomerID, Query: d.Query, Provider: d.Provider, Sort: d.Sort, Desc: d.Desc,
+		Page: service.Page{Limit: 50, Cursor: q.Get("cursor")}}
 	if d.Status != "" {
 		f.Statuses = []billing.ItemStatus{billing.ItemStatus(d.Status)}
 	}
@@ -99,22 +117,29 @@ func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
 			*x.dst = dt
 		}
 	}
-	if strings.TrimSpace(d.Advanced) != "" {
-		var cond service.Condition
-		if err := json.Unmarshal([]byte(d.Advanced), &cond); err != nil {
-			c.Add("advanced", `is not a filter such as {"op":"and","conditions":[{"op":"gt","field":"gross","value":"100"}]}`)
-		} else {
-			f.Advanced = &cond
-		}
+	lang := infoFrom(ctx).lang
+	d.Adv, f.Advanced = parseAdvanced(q)
+	if f.Advanced != nil {
+		d.Adv.Built = describe(lang, *f.Advanced, true)
+		d.Adv.values(d.Values)
 	}
-	if err := c.Err(); err != nil {
-		h.fail(w, r, err)
-		return
+	v := h.newView(r, "sales_items", T(lang, "nav.sales_items"), d)
+	err := c.Err()
+	var page service.PageOf[billing.SalesItem]
+	if err == nil {
+		page, err = h.svc.ListSalesItems(ctx, p, f)
 	}
-	page, err := h.svc.ListSalesItems(ctx, p, f)
 	if err != nil {
-		h.fail(w, r, err)
+		if fail.CodeOf(err) != fail.Invalid {
+			h.fail(w, r, err)
+			return
+		}
+		v.failed(r, err)
+		h.render(w, r, "salesitems", statusOf(r, err), v)
 		return
+	}
+	if impErr != nil {
+		v.failed(r, impErr)
 	}
 	d.Rows = page.Items
 	seen := map[string]bool{}
@@ -139,8 +164,11 @@ func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
 		nq.Set("cursor", page.Next)
 		d.Next = template.URL(nq.Encode())
 	}
-	lang := infoFrom(ctx).lang
-	h.render(w, r, "salesitems", http.StatusOK, h.newView(r, "sales_items", T(lang, "nav.sales_items"), d))
+	status := http.StatusOK
+	if impErr != nil {
+		status = statusOf(r, impErr)
+	}
+	h.render(w, r, "salesitems", status, v)
 }
 
 type customersData struct {
@@ -190,6 +218,9 @@ type runsData struct {
 	To       string
 	Issue    bool // issue the invoices (as typed after a failed start)
 	CanRates bool // may add the exchange rates a run lacked
+	// Timing of the run shown: how long it has run (or took) and, while
+	// it runs, about how long is left.
+	Elapsed, Left string
 }
 
 func (h *Handler) billingRuns(w http.ResponseWriter, r *http.Request) {
@@ -273,7 +304,9 @@ func (h *Handler) billingRun(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "run.title"), &runsData{Run: &run, CanRates: can(p, access.ManageExchangeRates)})
+	d := &runsData{Run: &run, CanRates: can(p, access.ManageExchangeRates)}
+	d.Elapsed, d.Left = runTiming(run, h.svc.Now())
+	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "run.title"), d)
 	if r.Header.Get("HX-Request") != "" {
 		h.fragment(w, r, "billingrun", "progress", http.StatusOK, v)
 		return

@@ -178,7 +178,7 @@ func ParseUsageCSV(r io.Reader) ([]service.UsageRecord, []service.UsageRowResult
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			bad = append(bad, service.UsageRowResult{Line: line, Status: "rejected", Reason: "unreadable CSV row: " + err.Error()})
+			bad = append(bad, service.UsageRowResult{Line: line, Status: "rejected", Reason: "unreadable CSV row: " + err.Error(), Code: "csv_row"})
 			continue
 		}
 		// The row's own line in the file: blank lines and quoted line
@@ -189,7 +189,7 @@ func ParseUsageCSV(r io.Reader) ([]service.UsageRecord, []service.UsageRowResult
 		ps, err1 := calendar.Parse(get(row, "period_start"))
 		pe, err2 := calendar.Parse(get(row, "period_end"))
 		if err1 != nil || err2 != nil {
-			bad = append(bad, service.UsageRowResult{Line: line, RecordID: rec.RecordID, Status: "rejected", Reason: "period_start and period_end must be dates such as 2026-01-31"})
+			bad = append(bad, service.UsageRowResult{Line: line, RecordID: rec.RecordID, Status: "rejected", Reason: "period_start and period_end must be dates such as 2026-01-31", Code: "csv_dates"})
 			continue
 		}
 		rec.PeriodStart, rec.PeriodEnd = ps, pe
@@ -203,6 +203,7 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 	type listIn struct {
 		core.PageParams
 		Customer  string `query:"customer_id"`
+		Query     string `query:"q" doc:"Text in the description, provider or source reference, or in the customer's number or name."`
 		Status    string `query:"status" doc:"Comma-separated: draft, pending, invoiced, cancelled."`
 		Source    string `query:"source" doc:"Comma-separated: contract, ticket, usage, subscription, manual."`
 		Provider  string `query:"provider"`
@@ -212,11 +213,11 @@ func (h *Handlers) registerSalesItems(api huma.API) {
 		MinAmount string `query:"min_amount" doc:"Amount before discount, at least."`
 		MaxAmount string `query:"max_amount"`
 		Filter    string `query:"filter" doc:"Advanced filter as JSON: {\"op\":\"or\",\"conditions\":[{\"op\":\"eq\",\"field\":\"provider\",\"value\":\"AWS\"},{\"op\":\"gt\",\"field\":\"gross\",\"value\":\"100\"}]}."`
-		Sort      string `query:"sort" doc:"billing_date, customer, description, gross, status, source, provider, created_at; prefix - for descending."`
+		Sort      string `query:"sort" doc:"billing_date, customer (by name), description, gross, status, source, provider, created_at; prefix - for descending."`
 	}
 	core.Op(api, huma.Operation{OperationID: "list-sales-items", Method: http.MethodGet, Path: "/api/v1/sales-items", Summary: "List sales items", Tags: tags},
 		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[SalesItem]], error) {
-			f := service.SalesItemFilter{CustomerID: in.Customer, Provider: in.Provider, Sort: in.Sort, Page: in.Page()}
+			f := service.SalesItemFilter{CustomerID: in.Customer, Query: in.Query, Provider: in.Provider, Sort: in.Sort, Page: in.Page()}
 			if strings.HasPrefix(f.Sort, "-") {
 				f.Sort, f.Desc = f.Sort[1:], true
 			}

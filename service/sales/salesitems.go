@@ -234,6 +234,9 @@ func (in SalesItemInput) apply(si *billing.SalesItem) error {
 // tx. fromProduct takes description, provider, unit, charge type and
 // currency from the product when the item has none.
 func (s *Service) CompleteItem(ctx context.Context, tx CompleteTx, tenantID string, si *billing.SalesItem, fromProduct bool) error {
+	if strings.TrimSpace(si.CustomerID) == "" {
+		return fail.Field("customer_id", "is required")
+	}
 	cust, err := tx.GetCustomer(ctx, tenantID, si.CustomerID)
 	if fail.Is(err, fail.NotFound) {
 		return fail.Field("customer_id", "no customer %q in this tenant", si.CustomerID)
@@ -406,6 +409,20 @@ var AdvancedFields = map[string]string{
 	"product_id": "text", "charge_type": "text", "billing_date": "date", "gross": "decimal", "quantity": "decimal", "unit_price": "decimal",
 }
 
+// AdvancedOps are the advanced filter's comparisons (contains on text
+// fields only; in takes Values); and, or and not combine them.
+var AdvancedOps = []string{"eq", "ne", "lt", "lte", "gt", "gte", "contains", "in"}
+
+// AdvancedFieldNames are the keys of AdvancedFields, sorted.
+func AdvancedFieldNames() []string {
+	keys := make([]string, 0, len(AdvancedFields))
+	for k := range AdvancedFields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // Check validates the condition tree (depth at most 4, 50 nodes).
 func (c Condition) Check(path string) error {
 	n := 0
@@ -431,18 +448,15 @@ func (c Condition) check(path string, depth int, n *int) error {
 			}
 		}
 		return nil
-	case "eq", "ne", "lt", "lte", "gt", "gte", "contains", "in":
 	default:
+		if slices.Contains(AdvancedOps, c.Op) {
+			break
+		}
 		return fail.Field(path+".op", "%q is not an operator: use and, or, not, eq, ne, lt, lte, gt, gte, contains, in", c.Op)
 	}
 	kind, ok := AdvancedFields[c.Field]
 	if !ok {
-		keys := make([]string, 0, len(AdvancedFields))
-		for k := range AdvancedFields {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		return fail.Field(path+".field", "%q cannot be filtered: use one of %s", c.Field, strings.Join(keys, ", "))
+		return fail.Field(path+".field", "%q cannot be filtered: use one of %s", c.Field, strings.Join(AdvancedFieldNames(), ", "))
 	}
 	vals := c.Values
 	if c.Op != "in" {

@@ -414,7 +414,13 @@ type UsageRowResult struct {
 	RecordID string `json:"record_id"`
 	Status   string `json:"status"` // imported, duplicate, rejected
 	Reason   string `json:"reason,omitempty"`
-	ItemID   string `json:"sales_item_id,omitempty"`
+	// Code names a rejection's reason (record_id, customer, product,
+	// quantity, period, invalid, csv_row, csv_dates), so a client can
+	// word it in its reader's language; Args are the reason's values.
+	Code   string `json:"code,omitempty"`
+	Args   []any  `json:"-"`
+	Format string `json:"-"` // the English format of Reason
+	ItemID string `json:"sales_item_id,omitempty"`
 }
 
 // UsageReport sums an import.
@@ -474,31 +480,33 @@ func (s *Service) ImportUsage(ctx context.Context, p access.Principal, records [
 // is reported, not returned as an error, so it never stops the others.
 func (s *Service) importUsageRow(ctx context.Context, tx ItemsTx, tenantID string, r UsageRecord) (UsageRowResult, error) {
 	res := UsageRowResult{Line: r.Line, RecordID: r.RecordID}
-	reject := func(format string, args ...any) (UsageRowResult, error) {
-		res.Status, res.Reason = "rejected", fmt.Sprintf(format, args...)
+	reject := func(code, format string, args ...any) (UsageRowResult, error) {
+		res.Status, res.Reason, res.Code, res.Format, res.Args = "rejected", fmt.Sprintf(format, args...), code, format, args
 		return res, nil
 	}
 	if strings.TrimSpace(r.RecordID) == "" || len(r.RecordID) > 200 {
-		return reject("record_id is required (at most 200 characters)")
+		return reject("record_id", "record_id is required (at most 200 characters)")
 	}
 	cust, err := tx.CustomerByRef(ctx, tenantID, strings.TrimSpace(r.CustomerRef))
 	if fail.Is(err, fail.NotFound) {
-		return reject("no customer with number or SAP id %q", r.CustomerRef)
+		return reject("customer", "no customer with number or SAP id %q", r.CustomerRef)
 	} else if err != nil {
 		return res, err
 	}
 	prod, err := tx.ProductByCode(ctx, tenantID, strings.TrimSpace(r.SKU))
 	if fail.Is(err, fail.NotFound) {
-		return reject("no product with code %q", r.SKU)
+		return reject("product", "no product with code %q", r.SKU)
 	} else if err != nil {
 		return res, err
 	}
 	q, err := money.ReadDecimal("quantity", strings.TrimSpace(r.Quantity), "1.5")
 	if err != nil {
-		return reject("%v", err)
+		res, _ = reject("quantity", "%v", err)
+		res.Format, res.Args = "", []any{r.Quantity} // the catalog's text says which value
+		return res, nil
 	}
 	if r.PeriodStart.IsZero() || r.PeriodEnd.IsZero() || r.PeriodEnd.Before(r.PeriodStart) {
-		return reject("period_start and period_end are required, start first")
+		return reject("period", "period_start and period_end are required, start first")
 	}
 	now := s.now()
 	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: tenantID, CustomerID: cust.ID, Source: billing.SourceUsage,
@@ -506,7 +514,11 @@ func (s *Service) importUsageRow(ctx context.Context, tx ItemsTx, tenantID strin
 		BillingDate: r.PeriodEnd, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, ChargeType: billing.Usage, CreatedAt: now, UpdatedAt: now}
 	if err := s.CompleteItem(ctx, tx, tenantID, &si, true); err != nil {
 		if e, ok := fail.As(err); ok && e.Code == fail.Invalid {
-			return reject("%s", e.Error())
+			res.Status, res.Reason, res.Code = "rejected", e.Error(), "invalid"
+			if len(e.Fields) == 1 && e.Fields[0].Format != "" {
+				res.Format, res.Args = e.Fields[0].Format, e.Fields[0].Args
+			}
+			return res, nil
 		}
 		return res, err
 	}

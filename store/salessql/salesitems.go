@@ -360,8 +360,13 @@ func (t *Sales) SetOpenItemsStatus(ctx context.Context, tenantID, customerID str
 	return int(n), nil
 }
 
-var salesItemSortColumn = map[string]string{"billing_date": "billing_date", "customer": "customer_id", "description": "description",
+// salesItemSortColumn maps the list's sorts to their expressions: by
+// customer is by the customer's name (then the item's id), read from the
+// tenant's customer row.
+var salesItemSortColumn = map[string]string{"billing_date": "billing_date", "customer": customerNameExpr, "description": "description",
 	"gross": "gross", "status": "status", "source": "source", "provider": "provider", "created_at": "created_at"}
+
+const customerNameExpr = `(SELECT c.name FROM customers c WHERE c.tenant_id = sales_items.tenant_id AND c.id = sales_items.customer_id)`
 
 func (t *Sales) ListSalesItems(ctx context.Context, tenantID string, f service.SalesItemFilter) ([]billing.SalesItem, error) {
 	col, ok := salesItemSortColumn[f.Sort]
@@ -396,6 +401,17 @@ func (t *Sales) ListSalesItems(ctx context.Context, tenantID string, f service.S
 	}
 	if f.Provider != "" {
 		add("provider = ?", f.Provider)
+	}
+	if f.Query != "" {
+		like := "LIKE"
+		if t.D.Engine == dbtx.Postgres {
+			like = "ILIKE"
+		}
+		raw := "%" + dbtx.LikeEscape(strings.ToLower(f.Query)) + "%"
+		folded := "%" + dbtx.LikeEscape(billing.Fold(f.Query)) + "%"
+		add(`(lower(description) `+like+` ? ESCAPE '\' OR lower(provider) `+like+` ? ESCAPE '\' OR lower(source_ref) `+like+` ? ESCAPE '\'
+			OR EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = sales_items.tenant_id AND c.id = sales_items.customer_id AND c.search LIKE ? ESCAPE '\'))`,
+			raw, raw, raw, folded)
 	}
 	if !f.From.IsZero() {
 		add("billing_date >= ?", dbtx.DateArg(f.From))
