@@ -17,7 +17,7 @@ import (
 
 // taxEntry is one tax code of one line: the line's part of that code's tax.
 type taxEntry struct {
-	line int32
+	line int32 // a line's index, or len(Lines)+j for charge j
 	code int32 // index into computeScratch.codes
 }
 
@@ -109,20 +109,25 @@ func (sc *computeScratch) codeIndex(code string) int32 {
 	return -1
 }
 
-// setTaxCodes gives each line its tax codes, each line its own part of one
-// new slice (nil for a line without codes, as tax.Applicable gives).
-func (sc *computeScratch) setTaxCodes(lines []Line) {
+// setTaxCodes gives each line, then each charge, its tax codes, each its
+// own part of one new slice (nil for one without codes, as tax.Applicable
+// gives).
+func (sc *computeScratch) setTaxCodes(lines []Line, charges []Charge) {
 	var all []string
 	if len(sc.lineCodes) > 0 {
 		all = slices.Clone(sc.lineCodes)
 	}
 	start := int32(0)
-	for i := range lines {
-		end := sc.lineCodeEnd[i]
+	for k := range len(lines) + len(charges) {
+		end := sc.lineCodeEnd[k]
+		var codes []string
 		if end > start {
-			lines[i].TaxCodes = all[start:end:end]
+			codes = all[start:end:end]
+		}
+		if k < len(lines) {
+			lines[k].TaxCodes = codes
 		} else {
-			lines[i].TaxCodes = nil
+			charges[k-len(lines)].TaxCodes = codes
 		}
 		start = end
 	}
