@@ -70,7 +70,7 @@ func (ch *Charge) check(c *fail.Collector, j int, cur money.Currency) {
 }
 
 // ChargeTotal is the sum of the document's charges (EN 16931 BT-108).
-func (inv *Invoice) ChargeTotal() money.Amount {
+func (inv Invoice) ChargeTotal() money.Amount {
 	cur := inv.Cur()
 	sum := money.Zero(cur)
 	for _, ch := range inv.Charges {
@@ -81,6 +81,6 @@ func (inv *Invoice) ChargeTotal() money.Amount {
 
 // LineTotal is the sum of the document's line amounts (EN 16931 BT-106):
 // the net without the charges.
-func (inv *Invoice) LineTotal() money.Amount {
+func (inv Invoice) LineTotal() money.Amount {
 	return money.New(inv.Net.Decimal(), inv.Cur()).MustSub(inv.ChargeTotal())
 }

@@ -13,6 +13,5 @@ var chargeTexts = map[string][3]string{
 	"charges.account":     {"Ledger account", "Cuenta contable", "Conta contábil"},
 	"charges.amount":      {"Amount (net)", "Importe (neto)", "Valor (líquido)"},
 	"charges.total":       {"Total charges", "Total de cargos", "Total de encargos"},
-	"charges.none":        {"No charges on this invoice.", "Esta factura no tiene cargos.", "Esta fatura não tem encargos."},
 	"doc.lines_total":     {"Lines total", "Total de líneas", "Total das linhas"},
 }

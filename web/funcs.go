@@ -55,6 +55,7 @@ var funcs = template.FuncMap{
 	"eq2":      func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	"contains": strings.Contains,
 	"add":      func(a, b int) int { return a + b },
+	"chargerows": chargeRowsFor, // the invoice editor's charges section (charges.go)
 	"seq": func(n int) []int {
 		s := make([]int, n)
 		for i := range s {
