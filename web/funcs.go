@@ -55,7 +55,6 @@ var funcs = template.FuncMap{
 	"eq2":      func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	"contains": strings.Contains,
 	"add":      func(a, b int) int { return a + b },
-	"chargerows": chargeRowsFor, // the invoice editor's charges section (charges.go)
 	"seq": func(n int) []int {
 		s := make([]int, n)
 		for i := range s {
@@ -78,6 +77,9 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
+
+	// chargerows is the invoice editor's charges section's rows (charges.go).
+	"chargerows": chargeRowsFor,
 }
 
 func formatDate(lang string, d calendar.Date) string {
