@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/tax"
 )
 
@@ -97,6 +98,33 @@ func (sc *computeScratch) groups(setup TaxSetup, sales, item string) *groupPair 
 	g.idx1 = int32(len(sc.groupIdx))
 	sc.pairs = append(sc.pairs, g)
 	return &sc.pairs[len(sc.pairs)-1]
+}
+
+// addTaxed records the tax codes of taxed item i (a line, or a charge past
+// the lines), named p in errors: the codes in both its sales tax group and
+// item sales tax group (tax.Applicable, looked up once per pair of groups).
+func (sc *computeScratch) addTaxed(c *fail.Collector, setup TaxSetup, p string, i int32, sales, item string) {
+	var codes []string
+	var codeIdx []int32
+	if sales != "" || item != "" {
+		g := sc.groups(setup, sales, item)
+		if sales != "" && !g.okS {
+			c.Add(p+".sales_tax_group", "no sales tax group %q", sales)
+		}
+		if item != "" && !g.okI {
+			c.Add(p+".item_sales_tax_group", "no item sales tax group %q", item)
+		}
+		codes, codeIdx = g.codes, sc.groupIdx[g.idx0:g.idx1]
+	}
+	for j, code := range codes {
+		if codeIdx[j] < 0 {
+			c.Add(p+".tax_codes", "tax code %q of the groups no longer exists", code)
+			continue
+		}
+		sc.entries = append(sc.entries, taxEntry{line: i, code: codeIdx[j]})
+	}
+	sc.lineCodes = append(sc.lineCodes, codes...)
+	sc.lineCodeEnd = append(sc.lineCodeEnd, int32(len(sc.lineCodes)))
 }
 
 // codeIndex returns the index of code in sc.codes, or -1.

@@ -345,61 +345,17 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 				c.Add(p+".distribution", "percentages add up to %s; they must add up to 100", sum)
 			}
 		}
-		// Tax: the codes in both the line's sales tax group and item sales tax
-		// group (tax.Applicable, looked up once per pair of groups).
-		var codes []string
-		var codeIdx []int32
-		if l.SalesTaxGroup != "" || l.ItemSalesTaxGroup != "" {
-			g := sc.groups(setup, l.SalesTaxGroup, l.ItemSalesTaxGroup)
-			if l.SalesTaxGroup != "" && !g.okS {
-				c.Add(p+".sales_tax_group", "no sales tax group %q", l.SalesTaxGroup)
-			}
-			if l.ItemSalesTaxGroup != "" && !g.okI {
-				c.Add(p+".item_sales_tax_group", "no item sales tax group %q", l.ItemSalesTaxGroup)
-			}
-			codes, codeIdx = g.codes, sc.groupIdx[g.idx0:g.idx1]
-		}
-		for j, code := range codes {
-			if codeIdx[j] < 0 {
-				c.Add(p+".tax_codes", "tax code %q of the groups no longer exists", code)
-				continue
-			}
-			sc.entries = append(sc.entries, taxEntry{line: int32(i), code: codeIdx[j]})
-		}
-		sc.lineCodes = append(sc.lineCodes, codes...)
-		sc.lineCodeEnd = append(sc.lineCodeEnd, int32(len(sc.lineCodes)))
+		sc.addTaxed(&c, setup, p, int32(i), l.SalesTaxGroup, l.ItemSalesTaxGroup)
 	}
 	if len(inv.Charges) > MaxCharges {
 		c.Add("charges", "at most %d charges", MaxCharges)
 		return c.Err()
 	}
-	for j := range inv.Charges {
+	for j := range inv.Charges { // taxed like a line of the same pair of groups
 		ch := &inv.Charges[j]
 		ch.bind(cur)
 		ch.check(&c, j, cur)
-		// Taxed like a line of the same pair of groups.
-		var codes []string
-		var codeIdx []int32
-		if ch.SalesTaxGroup != "" || ch.ItemSalesTaxGroup != "" {
-			p := chargePrefix(j)
-			g := sc.groups(setup, ch.SalesTaxGroup, ch.ItemSalesTaxGroup)
-			if ch.SalesTaxGroup != "" && !g.okS {
-				c.Add(p+".sales_tax_group", "no sales tax group %q", ch.SalesTaxGroup)
-			}
-			if ch.ItemSalesTaxGroup != "" && !g.okI {
-				c.Add(p+".item_sales_tax_group", "no item sales tax group %q", ch.ItemSalesTaxGroup)
-			}
-			codes, codeIdx = g.codes, sc.groupIdx[g.idx0:g.idx1]
-		}
-		for k, code := range codes {
-			if codeIdx[k] < 0 {
-				c.Add(chargePrefix(j)+".tax_codes", "tax code %q of the groups no longer exists", code)
-				continue
-			}
-			sc.entries = append(sc.entries, taxEntry{line: int32(len(inv.Lines) + j), code: codeIdx[k]})
-		}
-		sc.lineCodes = append(sc.lineCodes, codes...)
-		sc.lineCodeEnd = append(sc.lineCodeEnd, int32(len(sc.lineCodes)))
+		sc.addTaxed(&c, setup, chargePrefix(j), int32(len(inv.Lines)+j), ch.SalesTaxGroup, ch.ItemSalesTaxGroup)
 	}
 	sc.setTaxCodes(inv.Lines, inv.Charges)
 	if err := c.Err(); err != nil {
