@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/tax"
 )
 
@@ -17,7 +18,7 @@ import (
 
 // taxEntry is one tax code of one line: the line's part of that code's tax.
 type taxEntry struct {
-	line int32
+	line int32 // a line's index, or len(Lines)+j for charge j
 	code int32 // index into computeScratch.codes
 }
 
@@ -99,6 +100,33 @@ func (sc *computeScratch) groups(setup TaxSetup, sales, item string) *groupPair 
 	return &sc.pairs[len(sc.pairs)-1]
 }
 
+// addTaxed records the tax codes of taxed item i (a line, or a charge past
+// the lines), named p in errors: the codes in both its sales tax group and
+// item sales tax group (tax.Applicable, looked up once per pair of groups).
+func (sc *computeScratch) addTaxed(c *fail.Collector, setup TaxSetup, p string, i int32, sales, item string) {
+	var codes []string
+	var codeIdx []int32
+	if sales != "" || item != "" {
+		g := sc.groups(setup, sales, item)
+		if sales != "" && !g.okS {
+			c.Add(p+".sales_tax_group", "no sales tax group %q", sales)
+		}
+		if item != "" && !g.okI {
+			c.Add(p+".item_sales_tax_group", "no item sales tax group %q", item)
+		}
+		codes, codeIdx = g.codes, sc.groupIdx[g.idx0:g.idx1]
+	}
+	for j, code := range codes {
+		if codeIdx[j] < 0 {
+			c.Add(p+".tax_codes", "tax code %q of the groups no longer exists", code)
+			continue
+		}
+		sc.entries = append(sc.entries, taxEntry{line: i, code: codeIdx[j]})
+	}
+	sc.lineCodes = append(sc.lineCodes, codes...)
+	sc.lineCodeEnd = append(sc.lineCodeEnd, int32(len(sc.lineCodes)))
+}
+
 // codeIndex returns the index of code in sc.codes, or -1.
 func (sc *computeScratch) codeIndex(code string) int32 {
 	for i := range sc.codes {
@@ -109,20 +137,25 @@ func (sc *computeScratch) codeIndex(code string) int32 {
 	return -1
 }
 
-// setTaxCodes gives each line its tax codes, each line its own part of one
-// new slice (nil for a line without codes, as tax.Applicable gives).
-func (sc *computeScratch) setTaxCodes(lines []Line) {
+// setTaxCodes gives each line, then each charge, its tax codes, each its
+// own part of one new slice (nil for one without codes, as tax.Applicable
+// gives).
+func (sc *computeScratch) setTaxCodes(lines []Line, charges []Charge) {
 	var all []string
 	if len(sc.lineCodes) > 0 {
 		all = slices.Clone(sc.lineCodes)
 	}
 	start := int32(0)
-	for i := range lines {
-		end := sc.lineCodeEnd[i]
+	for k := range len(lines) + len(charges) {
+		end := sc.lineCodeEnd[k]
+		var codes []string
 		if end > start {
-			lines[i].TaxCodes = all[start:end:end]
+			codes = all[start:end:end]
+		}
+		if k < len(lines) {
+			lines[k].TaxCodes = codes
 		} else {
-			lines[i].TaxCodes = nil
+			charges[k-len(lines)].TaxCodes = codes
 		}
 		start = end
 	}

@@ -215,6 +215,7 @@ type Invoice struct {
 	ExternalRefs     map[string]string `json:"external_refs"`
 	PostingProfile   string            `json:"posting_profile"`
 	Lines            []Line            `json:"lines"`
+	Charges          []Charge          `json:"charges"` // header charges (seed 004), taxed and posted like lines
 	Totals
 	// Corrections (seed 004): the original, its crediting credit note and its
 	// replacement draft each point to the other two.
@@ -260,8 +261,10 @@ type TaxSetup struct {
 // hundred is 100 %.
 var hundred = decimal.NewFromInt(100)
 
-// Compute validates the lines and computes every amount, in place: line
-// amounts, tax per code, the line shares of tax, and the totals. This is the
+// Compute validates the lines and header charges and computes every amount,
+// in place: line amounts, tax per code, the line and charge shares of tax,
+// and the totals (a charge is taxed like a line of its groups and adds to
+// the net). This is the
 // one rounding policy (DESIGN.md): line amount = quantity × unit price −
 // discount, rounded half away from zero to the currency; tax per code =
 // rate × the sum of the line amounts with that code, rounded (or per line in
@@ -347,31 +350,19 @@ func (inv *Invoice) Compute(setup TaxSetup, accounting money.Currency) error {
 				c.Add(p+".distribution", "percentages add up to %s; they must add up to 100", sum)
 			}
 		}
-		// Tax: the codes in both the line's sales tax group and item sales tax
-		// group (tax.Applicable, looked up once per pair of groups).
-		var codes []string
-		var codeIdx []int32
-		if l.SalesTaxGroup != "" || l.ItemSalesTaxGroup != "" {
-			g := sc.groups(setup, l.SalesTaxGroup, l.ItemSalesTaxGroup)
-			if l.SalesTaxGroup != "" && !g.okS {
-				c.Add(p+".sales_tax_group", "no sales tax group %q", l.SalesTaxGroup)
-			}
-			if l.ItemSalesTaxGroup != "" && !g.okI {
-				c.Add(p+".item_sales_tax_group", "no item sales tax group %q", l.ItemSalesTaxGroup)
-			}
-			codes, codeIdx = g.codes, sc.groupIdx[g.idx0:g.idx1]
-		}
-		for j, code := range codes {
-			if codeIdx[j] < 0 {
-				c.Add(p+".tax_codes", "tax code %q of the groups no longer exists", code)
-				continue
-			}
-			sc.entries = append(sc.entries, taxEntry{line: int32(i), code: codeIdx[j]})
-		}
-		sc.lineCodes = append(sc.lineCodes, codes...)
-		sc.lineCodeEnd = append(sc.lineCodeEnd, int32(len(sc.lineCodes)))
+		sc.addTaxed(&c, setup, p, int32(i), l.SalesTaxGroup, l.ItemSalesTaxGroup)
 	}
-	sc.setTaxCodes(inv.Lines)
+	if len(inv.Charges) > MaxCharges {
+		c.Add("charges", "at most %d charges", MaxCharges)
+		return c.Err()
+	}
+	for j := range inv.Charges { // taxed like a line of the same pair of groups
+		ch := &inv.Charges[j]
+		ch.bind(cur)
+		ch.check(&c, j, cur)
+		sc.addTaxed(&c, setup, chargePrefix(j), int32(len(inv.Lines)+j), ch.SalesTaxGroup, ch.ItemSalesTaxGroup)
+	}
+	sc.setTaxCodes(inv.Lines, inv.Charges)
 	if err := c.Err(); err != nil {
 		return err
 	}
@@ -410,6 +401,10 @@ func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Curr
 		net = net.Add(inv.Lines[i].Amount.Decimal())
 		inv.Lines[i].TaxAmount = money.Zero(cur)
 	}
+	for j := range inv.Charges {
+		net = net.Add(inv.Charges[j].Amount.Decimal())
+		inv.Charges[j].TaxAmount = money.Zero(cur)
+	}
 	sc.sortCodes()
 	var taxTotal decimal.Decimal
 	inv.Taxes = inv.Taxes[:0]
@@ -421,7 +416,7 @@ func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Curr
 			if en.code != k {
 				continue
 			}
-			amount := inv.Lines[en.line].Amount.Decimal()
+			amount := inv.taxedAmount(en.line).Decimal()
 			base = base.Add(amount)
 			part := amount.Mul(cs.tc.Rate).Shift(-2) // rate is a percentage
 			if mode == tax.PerLine {
@@ -448,8 +443,8 @@ func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Curr
 		j := 0
 		for _, en := range sc.entries {
 			if en.code == k {
-				l := &inv.Lines[en.line]
-				l.TaxAmount = l.TaxAmount.MustAdd(shares[j])
+				t := inv.taxShare(en.line)
+				*t = t.MustAdd(shares[j])
 				j++
 			}
 		}
@@ -464,6 +459,23 @@ func (inv *Invoice) computeTotals(sc *computeScratch, cur, accounting money.Curr
 	rate := money.RateOf(cur, accounting, inv.ExchangeRate)
 	inv.TotalAccounting = inv.Total.MustConvertTo(rate)
 	inv.BalanceAccounting = inv.Balance.MustConvertTo(rate)
+}
+
+// taxedAmount is the amount of taxed item i of Compute's entries: line i,
+// or past the lines, charge i − len(Lines).
+func (inv *Invoice) taxedAmount(i int32) money.Amount {
+	if n := int32(len(inv.Lines)); i >= n {
+		return inv.Charges[i-n].Amount
+	}
+	return inv.Lines[i].Amount
+}
+
+// taxShare is where taxed item i (as taxedAmount) keeps its share of tax.
+func (inv *Invoice) taxShare(i int32) *money.Amount {
+	if n := int32(len(inv.Lines)); i >= n {
+		return &inv.Charges[i-n].TaxAmount
+	}
+	return &inv.Lines[i].TaxAmount
 }
 
 // Cur is the document's currency; the zero Currency while its code is

@@ -193,26 +193,33 @@ func (s TaxSetup) Taxed() bool { return len(s.Codes) > 0 }
 func (inv *Invoice) CheckLineTaxes(setup TaxSetup) error {
 	var c fail.Collector
 	for i, l := range inv.Lines {
-		p := linePrefix(i)
-		switch n := len(l.TaxCodes); {
-		case n == 0 && !setup.Taxed():
-		case n == 0 && l.SalesTaxGroup == "":
-			c.Add(p+".sales_tax_group", "no tax code applies: the customer has no sales tax group; give the customer (or the document) a sales tax group")
-		case n == 0 && l.ItemSalesTaxGroup == "":
-			c.Add(p+".item_sales_tax_group", "no tax code applies: choose an item sales tax group (for an exempt line, one that maps to an exemption code with its reason)")
-		case n == 0:
-			c.Add(p+".item_sales_tax_group", "no tax code applies: item sales tax group %q and sales tax group %q share no tax code; choose an item sales tax group that shares one (for an exempt line, an exemption code with its reason)",
-				l.ItemSalesTaxGroup, l.SalesTaxGroup)
-		case n == 1:
-			if tc, ok := setup.Codes[l.TaxCodes[0]]; ok && !tc.Settles() {
-				c.Add(p+".item_sales_tax_group", "tax code %s (category %s) charges no tax but states no exemption reason; give the tax code its reason", tc.Code, tc.Category)
-			}
-		default:
-			c.Add(p+".item_sales_tax_group", "%d tax codes apply (%s): an EN 16931 e-invoice gives a line exactly one VAT category; choose an item sales tax group that shares one code with sales tax group %q",
-				n, strings.Join(l.TaxCodes, ", "), l.SalesTaxGroup)
-		}
+		checkItemTaxes(&c, setup, linePrefix(i), l.TaxCodes, l.SalesTaxGroup, l.ItemSalesTaxGroup)
+	}
+	for j, ch := range inv.Charges { // a charge is taxed as a line is, and needs one VAT category too (BT-102)
+		checkItemTaxes(&c, setup, chargePrefix(j), ch.TaxCodes, ch.SalesTaxGroup, ch.ItemSalesTaxGroup)
 	}
 	return c.Err()
+}
+
+// checkItemTaxes is CheckLineTaxes's check of one line or charge, named p.
+func checkItemTaxes(c *fail.Collector, setup TaxSetup, p string, taxCodes []string, sales, item string) {
+	switch n := len(taxCodes); {
+	case n == 0 && !setup.Taxed():
+	case n == 0 && sales == "":
+		c.Add(p+".sales_tax_group", "no tax code applies: the customer has no sales tax group; give the customer (or the document) a sales tax group")
+	case n == 0 && item == "":
+		c.Add(p+".item_sales_tax_group", "no tax code applies: choose an item sales tax group (for an exempt line, one that maps to an exemption code with its reason)")
+	case n == 0:
+		c.Add(p+".item_sales_tax_group", "no tax code applies: item sales tax group %q and sales tax group %q share no tax code; choose an item sales tax group that shares one (for an exempt line, an exemption code with its reason)",
+			item, sales)
+	case n == 1:
+		if tc, ok := setup.Codes[taxCodes[0]]; ok && !tc.Settles() {
+			c.Add(p+".item_sales_tax_group", "tax code %s (category %s) charges no tax but states no exemption reason; give the tax code its reason", tc.Code, tc.Category)
+		}
+	default:
+		c.Add(p+".item_sales_tax_group", "%d tax codes apply (%s): an EN 16931 e-invoice gives a line exactly one VAT category; choose an item sales tax group that shares one code with sales tax group %q",
+			n, strings.Join(taxCodes, ", "), sales)
+	}
 }
 
 func (inv *Invoice) label() string {
@@ -230,6 +237,13 @@ func (inv Invoice) Clone() Invoice {
 		l.TaxCodes = append([]string(nil), l.TaxCodes...)
 		l.Distribution = append([]Split(nil), l.Distribution...)
 		out.Lines[i] = l
+	}
+	if inv.Charges != nil {
+		out.Charges = make([]Charge, len(inv.Charges))
+		for j, ch := range inv.Charges {
+			ch.TaxCodes = append([]string(nil), ch.TaxCodes...)
+			out.Charges[j] = ch
+		}
 	}
 	out.Taxes = append([]TaxLine(nil), inv.Taxes...)
 	out.PaymentSchedule = append([]Installment(nil), inv.PaymentSchedule...)
@@ -249,7 +263,7 @@ type PostingAccounts struct {
 
 // IssueLines returns the journal lines of issuing the document, in the
 // accounting currency: receivables against revenue (per line account and
-// distribution) and tax payable (per tax code's account), with any
+// distribution), each header charge's own account and tax payable (per tax code's account), with any
 // conversion rounding to the rounding account. A credit note posts the mirror.
 func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) ([]ledger.Line, error) {
 	cur, err := money.ParseCurrency(inv.Currency)
@@ -288,6 +302,13 @@ func (inv *Invoice) IssueLines(acct PostingAccounts, accounting money.Currency) 
 			b.Credit(s.Account, amt.Mul(sign), rl)
 			posted = posted.MustAdd(amt)
 		}
+	}
+	for _, ch := range inv.Charges { // each charge's net to its own account
+		amt := money.New(ch.Amount.Decimal(), cur).MustConvertTo(rate)
+		cl := ref
+		cl.Amount = money.New(ch.Amount.Decimal(), cur).Mul(sign).Neg()
+		b.Credit(ch.Account, amt.Mul(sign), cl)
+		posted = posted.MustAdd(amt)
 	}
 	for _, t := range inv.Taxes {
 		amt := money.New(t.Amount.Decimal(), cur).MustConvertTo(rate)

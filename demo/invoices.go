@@ -9,6 +9,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/tax"
 )
@@ -59,6 +60,7 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		notify                             bool                                            // email the customer on publishing: a message in the outbox
 		header                             func(in *service.InvoiceInput, d calendar.Date) // seed 004's header fields
 		fields                             map[string]string                               // custom fields (seedCustomFields labels them)
+		charges                            []service.ChargeInput
 	}
 	cloud := func(desc, qty, price, group string, ct string) service.LineInput {
 		return service.LineInput{Description: desc, Quantity: sp(qty), UnitPrice: sp(price), ItemSalesTaxGroup: group, ChargeType: ct, Account: "4200"}
@@ -76,7 +78,10 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		{customer: "C-1002", provider: "AWS", date: month(-2).AddDays(4), status: []string{"open"}, notify: true, fields: map[string]string{"po_number": "PED-2024-118"},
 			lines: []service.LineInput{cloud("Amazon EC2 (instancias)", "744", "0.0464", "SERVICES", "usage"), cloud("Amazon S3 almacenamiento", "1250", "0.023", "SERVICES", "usage")}},
 		{customer: "C-1003", provider: "Google", date: month(-1).AddDays(1), status: []string{"open"},
-			lines: []service.LineInput{cloud("Google Workspace Business Starter", "8", "6.80", "SERVICES", "recurring"), svcLine("Formación de usuarios", "4", "60.00", "TRAINING")}},
+			lines: []service.LineInput{cloud("Google Workspace Business Starter", "8", "6.80", "SERVICES", "recurring"), svcLine("Formación de usuarios", "4", "60.00", "TRAINING")},
+			// Seed 004: charges on the header, each posted to its own account.
+			charges: []service.ChargeInput{{Code: "FREIGHT", Description: "Envío de material de formación", Account: "4300", ItemSalesTaxGroup: "SERVICES", Amount: "18.50"},
+				{Code: "HANDLING", Description: "Gastos de gestión", Account: "4300", ItemSalesTaxGroup: "SERVICES", Amount: "4.95"}}},
 		{customer: "C-1003", provider: "Microsoft", date: month(0), status: nil,
 			header: func(in *service.InvoiceInput, d calendar.Date) {
 				terms, hold := 30, d.AddDays(3)
@@ -100,6 +105,9 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 	}
 	// Create every draft in this order, then issue them in date order: the
 	// tenant is Spanish, so numbers must follow dates within a series.
+	if _, err := svc.UpsertAccount(ctx, p, ledger.Account{Code: "4300", Name: "Ingresos por portes y gestión", Type: ledger.Revenue}); err != nil {
+		return fmt.Errorf("demo charges account: %w", err)
+	}
 	created := make([]string, len(docs))
 	for i, d := range docs {
 		cust := ids[d.customer]
@@ -117,6 +125,9 @@ func seedInvoices(ctx context.Context, svc *service.Service, p access.Principal,
 		}
 		if d.fields != nil {
 			in.CustomFields = &d.fields
+		}
+		if d.charges != nil {
+			in.Charges = &d.charges
 		}
 		inv, err := svc.CreateInvoice(ctx, p, in)
 		if err != nil {

@@ -189,11 +189,9 @@ func PrintHTML(w io.Writer, d *Doc) error {
 			Reason: strings.TrimSpace(t.ExemptionReasonCode + " " + t.ExemptionReason)})
 	}
 	data["Taxes"] = taxes
-	totals := []printTotal{{Label: m.Net, Value: inv.Net.Format(lang)}, {Label: m.Tax, Value: inv.Tax.Format(lang)},
-		{Label: m.Total + " " + inv.Currency, Value: inv.Total.Format(lang), Grand: true}}
-	if !inv.Paid.IsZero() {
-		totals = append(totals, printTotal{Label: m.Paid, Value: inv.Paid.Neg().Format(lang)},
-			printTotal{Label: m.BalanceDue, Value: inv.Balance.Format(lang), Grand: true})
+	var totals []printTotal
+	for _, row := range totalRows(inv, m) {
+		totals = append(totals, printTotal{Label: row.Label, Value: row.Value.Format(lang), Grand: row.Grand})
 	}
 	data["Totals"] = totals
 	var pay []string

@@ -27,6 +27,7 @@ type msg struct {
 	Net, Total, Paid, BalanceDue, Payment, Terms          string
 	TermsDays, Method, CashDiscount, Instructions         string
 	Notes, CustomFields, PageOf, Continued, Service       string
+	LinesTotal                                            string
 	Statuses                                              map[billing.Status]string
 	Charges                                               map[billing.ChargeType]string
 }
@@ -46,7 +47,7 @@ func newMsg(lang string) *msg {
 		Total: t("total"), Paid: t("paid"), BalanceDue: t("doc.balance_due"), Payment: t("doc.payment"), Terms: t("doc.payment_terms"),
 		TermsDays: t("doc.terms_days"), Method: t("invoice.method"), CashDiscount: t("doc.cash_discount"),
 		Instructions: t("doc.payment_instructions"), Notes: t("notes"), CustomFields: t("doc.additional_info"),
-		PageOf: t("doc.page_of"), Continued: t("doc.continued"), Service: t("doc.service"),
+		PageOf: t("doc.page_of"), Continued: t("doc.continued"), Service: t("doc.service"), LinesTotal: t("doc.lines_total"),
 		Statuses: map[billing.Status]string{}, Charges: map[billing.ChargeType]string{},
 	}
 	for _, s := range billing.Statuses {
@@ -212,4 +213,31 @@ func formatPlain(s, lang string) string {
 		b.WriteString(frac)
 	}
 	return b.String()
+}
+
+// totalRow is one row of a document's totals area.
+type totalRow struct {
+	Label string
+	Value money.Amount
+	Grand bool
+}
+
+// totalRows are the rows of a document's totals area: with header charges,
+// the lines' total and each charge on its own row before the net; then net,
+// tax, total and, once anything is paid, paid and balance. The print view
+// and the PDF show the same rows.
+func totalRows(inv *billing.Invoice, m *msg) []totalRow {
+	var rows []totalRow
+	if len(inv.Charges) > 0 {
+		rows = append(rows, totalRow{Label: m.LinesTotal, Value: inv.LineTotal()})
+		for _, ch := range inv.Charges {
+			rows = append(rows, totalRow{Label: firstNonEmpty(ch.Description, ch.Code), Value: money.New(ch.Amount.Decimal(), inv.Cur())})
+		}
+	}
+	rows = append(rows, totalRow{Label: m.Net, Value: inv.Net}, totalRow{Label: m.Tax, Value: inv.Tax},
+		totalRow{Label: m.Total + " " + inv.Currency, Value: inv.Total, Grand: true})
+	if !inv.Paid.IsZero() {
+		rows = append(rows, totalRow{Label: m.Paid, Value: inv.Paid.Neg()}, totalRow{Label: m.BalanceDue, Value: inv.Balance, Grand: true})
+	}
+	return rows
 }

@@ -581,28 +581,24 @@ func (r *pdfRenderer) taxes() {
 	r.y += 8
 }
 
-// totals draws net, tax, total and, once anything is paid, paid and balance.
+// totals draws the totals area (totalRows): charges, net, tax, total and,
+// once anything is paid, paid and balance.
 func (r *pdfRenderer) totals() {
-	inv := r.inv
-	type row struct {
-		label string
-		v     money.Amount
-		bold  bool
-	}
-	rows := []row{{r.m.Net, inv.Net, false}, {r.m.Tax, inv.Tax, false}, {r.m.Total + " " + inv.Currency, inv.Total, true}}
-	if !inv.Paid.IsZero() {
-		rows = append(rows, row{r.m.Paid, inv.Paid.Neg(), false}, row{r.m.BalanceDue, inv.Balance, true})
-	}
+	rows := totalRows(r.inv, r.m)
 	r.room(float64(len(rows))*16 + 6)
 	for _, row := range rows {
-		if row.bold {
+		if row.Grand {
 			r.pdf.SetFillColor(r.accent[0], r.accent[1], r.accent[2])
 			r.pdf.RectFromUpperLeftWithStyle(330, r.y-3, rightX-330, 16, "F")
 		}
-		r.font(row.bold, 9)
+		r.font(row.Grand, 9)
 		r.gray(30)
-		r.cell(335, r.y, 110, row.label, gopdf.Left)
-		r.cell(445, r.y, rightX-448, row.v.Format(r.lang), gopdf.Right)
+		label := row.Label // a long charge description is cut to its column
+		if ls := r.wrap(label, 106); len(ls) > 1 {
+			label = strings.TrimSpace(ls[0]) + "…"
+		}
+		r.cell(335, r.y, 110, label, gopdf.Left)
+		r.cell(445, r.y, rightX-448, row.Value.Format(r.lang), gopdf.Right)
 		r.y += 16
 	}
 	r.y += 8

@@ -158,7 +158,7 @@ func (x xw) date(tag string, d calendar.Date) {
 
 func writeUBL(b *bytes.Buffer, d *Doc) error {
 	inv := &d.Invoice
-	b.Grow(6000 + 1500*len(inv.Lines))
+	b.Grow(6000 + 1500*len(inv.Lines) + 400*len(inv.Charges))
 	cur, err := money.ParseCurrency(inv.Currency)
 	if err != nil {
 		return fmt.Errorf("documents: %w", err)
@@ -220,6 +220,29 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 			g := group(tax.OutOfScope, decimal.Zero)
 			g.base = g.base.MustAdd(money.New(l.Amount.Decimal(), cur))
 			g.reason = lineCat[i].reason
+		}
+	}
+	// Header charges (BG-21): each one VAT category as a line; untaxed
+	// ones add to O.
+	chargeCat := make([]vatGroup, len(inv.Charges))
+	for j, ch := range inv.Charges {
+		switch len(ch.TaxCodes) {
+		case 0:
+			chargeCat[j] = vatGroup{cat: tax.OutOfScope, reason: "Not subject to VAT"}
+			g := group(tax.OutOfScope, decimal.Zero)
+			g.base = g.base.MustAdd(money.New(ch.Amount.Decimal(), cur))
+			if g.reason == "" {
+				g.reason = chargeCat[j].reason
+			}
+		case 1:
+			t, ok := codes[ch.TaxCodes[0]]
+			if !ok {
+				return fail.Conflictf("charge %d: tax code %s is missing from the document's tax breakdown", ch.Position, ch.TaxCodes[0])
+			}
+			chargeCat[j] = vatGroup{cat: t.Category, rate: t.Rate}
+		default:
+			return fail.Conflictf("charge %d carries %d tax codes (%s): an EN 16931 e-invoice allows one VAT category per charge",
+				ch.Position, len(ch.TaxCodes), strings.Join(ch.TaxCodes, ", "))
 		}
 	}
 	hasCat := func(c tax.Category) bool {
@@ -330,6 +353,16 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 		x.close("cac:PaymentTerms")
 	}
 
+	// Document-level charges (BG-21), each with its VAT category (BT-102, BT-103).
+	for j, ch := range inv.Charges {
+		x.open("cac:AllowanceCharge")
+		x.el("cbc:ChargeIndicator", "true")
+		x.el("cbc:AllowanceChargeReason", firstNonEmpty(ch.Description, ch.Code))
+		x.amount("cbc:Amount", money.New(ch.Amount.Decimal(), cur))
+		writeTaxCategory(x, "cac:TaxCategory", chargeCat[j], false)
+		x.close("cac:AllowanceCharge")
+	}
+
 	// VAT breakdown.
 	x.open("cac:TaxTotal")
 	x.amount("cbc:TaxAmount", inv.Tax)
@@ -349,9 +382,14 @@ func writeUBL(b *bytes.Buffer, d *Doc) error {
 
 	// Totals.
 	x.open("cac:LegalMonetaryTotal")
-	x.amount("cbc:LineExtensionAmount", inv.Net)
+	// The sum of the lines (BT-106) is the net less the charges, which
+	// have their own total (BT-108).
+	x.amount("cbc:LineExtensionAmount", inv.LineTotal())
 	x.amount("cbc:TaxExclusiveAmount", inv.Net)
 	x.amount("cbc:TaxInclusiveAmount", inv.Total)
+	if len(inv.Charges) > 0 {
+		x.amount("cbc:ChargeTotalAmount", inv.ChargeTotal())
+	}
 	x.amount("cbc:PayableAmount", inv.Total)
 	x.close("cac:LegalMonetaryTotal")
 

@@ -191,7 +191,7 @@ func Lookup(lang, key string) (string, bool) {
 var catalog = func() map[string][3]string {
 	out := map[string][3]string{}
 	for _, table := range []map[string][3]string{console, documentTexts, emailTexts, customerTexts, editorTexts, settingsTexts,
-		salesItemTexts, portalTexts, cardTexts, labelTexts} {
+		salesItemTexts, portalTexts, cardTexts, labelTexts, chargeTexts} {
 		for k, v := range table {
 			if _, dup := out[k]; dup {
 				panic("messages: key " + k + " defined twice")

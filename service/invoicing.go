@@ -23,6 +23,8 @@ import (
 type (
 	// LineInput is one line as a client enters it.
 	LineInput = invoicing.LineInput
+	// ChargeInput is one header charge as a client enters it.
+	ChargeInput = invoicing.ChargeInput
 	// SplitInput distributes a line over an account by percent.
 	SplitInput = invoicing.SplitInput
 	// InstallmentInput is one due date of a payment schedule.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service"
@@ -45,6 +46,9 @@ type customerForm struct {
 	Groups   []tax.Group        // the tenant's sales tax groups
 	Profiles []ledger.PostingProfile
 	SelfID   string
+	// CustomFields are the inputs of the customer's custom fields, under
+	// their labels (customfields.go).
+	CustomFields []customFieldInput
 }
 
 // V is the value of the form field name.
@@ -96,6 +100,7 @@ func headerInput(r *http.Request) service.CustomerInput {
 	if r.PostForm.Has("posting_profile") {
 		in.PostingProfile = f("posting_profile")
 	}
+	in.CustomFields = postedCustomFields(r.PostForm)
 	return in
 }
 
@@ -167,6 +172,7 @@ func (h *Handler) showCustomerNew(w http.ResponseWriter, r *http.Request, values
 		h.fail(w, r, err)
 		return
 	}
+	f.CustomFields = h.customFieldInputs(r, customfield.Customer, postedCustomValues(r.PostForm))
 	v := h.newView(r, "customers", T(infoFrom(r.Context()).lang, "customer.new"), &customerNewData{Form: f})
 	status := http.StatusOK
 	if failure != nil {
@@ -263,6 +269,11 @@ func (h *Handler) fillAccountForms(r *http.Request, a *accountData) error {
 	if err != nil {
 		return err
 	}
+	custom := c.CustomFields
+	if a.Failed == "details" {
+		custom = postedCustomValues(r.PostForm)
+	}
+	f.CustomFields = h.customFieldInputs(r, customfield.Customer, custom)
 	a.Details = f
 	return nil
 }

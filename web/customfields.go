@@ -50,6 +50,15 @@ func customFieldInputsOf(defs []customfield.Def, appliesTo string, values map[st
 	return out
 }
 
+// postedCustomValues are the custom fields of a form as typed (nil for a
+// form that was not posted).
+func postedCustomValues(form url.Values) map[string]string {
+	if cf := postedCustomFields(form); cf != nil {
+		return *cf
+	}
+	return nil
+}
+
 // postedCustomFields reads a form's custom field inputs
 // ("custom_fields.<key>"): nil when the form has none, so that the record's
 // fields stay; a field left empty is dropped.

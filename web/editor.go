@@ -10,6 +10,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/service"
@@ -55,6 +56,11 @@ type editorData struct {
 	// ("Line 2 · Quantity") rather than its API path.
 	PreviewErrs []fail.FieldError
 	ChargeTypes []string
+	Charges     []chargeRow // the posted charges section (charges.go)
+	// CustomFields are the inputs of the invoice's custom fields, under
+	// their labels (customfields.go).
+	CustomFields []customFieldInput
+	posted       map[string]string // the custom fields as typed, for a failed save
 }
 
 var chargeTypes = []string{"one_time", "recurring", "usage", "time"}
@@ -95,6 +101,7 @@ func (h *Handler) invoiceNew(w http.ResponseWriter, r *http.Request) {
 	d := &editorData{CustomerID: r.URL.Query().Get("customer"), Lines: blankLines(0, 3), Customers: h.editorCustomers(r), ChargeTypes: chargeTypes}
 	h.taxGroups(r, d)
 	h.customerDefaults(r, d)
+	d.CustomFields = h.customFieldInputs(r, customfield.Invoice, nil)
 	h.render(w, r, "editor", http.StatusOK, h.newView(r, "invoices", T(lang, "editor.new"), d))
 }
 
@@ -167,6 +174,7 @@ func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
 		d.Lines = append(d.Lines, el)
 	}
 	d.Lines = append(d.Lines, blankLines(len(d.Lines), 2)...)
+	d.CustomFields = h.customFieldInputs(r, customfield.Invoice, inv.CustomFields)
 	lang := infoFrom(r.Context()).lang
 	h.render(w, r, "editor", http.StatusOK, h.newView(r, "invoices", T(lang, "editor.edit")+" "+invoiceLabel(inv), d))
 }
@@ -276,6 +284,10 @@ func parseEditor(r *http.Request) (*editorData, service.InvoiceInput, error) {
 		lines = append(lines, li)
 	}
 	in.Lines = &lines
+	d.Charges = parseCharges(f, &in)
+	if cf := postedCustomFields(f); cf != nil {
+		in.CustomFields, d.posted = cf, *cf
+	}
 	return d, in, c.Err()
 }
 
@@ -362,6 +374,7 @@ func (h *Handler) editorError(w http.ResponseWriter, r *http.Request, d *editorD
 	d.Customers = h.editorCustomers(r)
 	h.taxGroups(r, d)
 	d.Lines = append(d.Lines, blankLines(len(d.Lines), 1)...)
+	d.CustomFields = h.customFieldInputs(r, customfield.Invoice, d.posted)
 	v := h.newView(r, "invoices", T(lang, titleKey), d)
 	v.failed(r, err)
 	status := statusOf(r, err)

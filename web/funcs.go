@@ -90,6 +90,9 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
+
+	// chargerows is the invoice editor's charges section's rows (charges.go).
+	"chargerows": chargeRowsFor,
 }
 
 func formatDate(lang string, d calendar.Date) string {

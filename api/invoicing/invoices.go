@@ -93,6 +93,8 @@ type Invoice struct {
 	Notes               string            `json:"notes"`
 	ExternalRefs        map[string]string `json:"external_refs"`
 	Lines               []InvoiceLine     `json:"lines,omitempty"`
+	Charges             []InvoiceCharge   `json:"charges,omitempty" doc:"Header charges (freight, a handling fee), each taxed like a line and posted to its own account; with the lines."`
+	ChargeTotal         string            `json:"charge_total,omitempty" doc:"The sum of the charges, included in net; with the charges."`
 	Taxes               []TaxLine         `json:"taxes"`
 	Net                 string            `json:"net"`
 	Tax                 string            `json:"tax"`
@@ -208,6 +210,9 @@ func InvoiceOut(inv billing.Invoice, withLines bool, dc DocContext) Invoice {
 			}
 			out.Lines = append(out.Lines, ol)
 		}
+		if len(inv.Charges) > 0 {
+			out.Charges, out.ChargeTotal = chargesOut(inv), core.Fixed(inv.ChargeTotal())
+		}
 	}
 	return out
 }
@@ -254,6 +259,7 @@ type InvoiceInput struct {
 	Notes               *string            `json:"notes,omitempty" maxLength:"4000"`
 	ExternalRefs        *map[string]string `json:"external_refs,omitempty"`
 	Lines               *[]LineInput       `json:"lines,omitempty" maxItems:"1000"`
+	Charges             *[]ChargeInput     `json:"charges,omitempty" maxItems:"50" doc:"Header charges; replaces them all (an empty list removes them)."`
 }
 
 // InvoiceCreateInput is the body of POST /invoices: the draft, and whether
@@ -269,7 +275,8 @@ func (in InvoiceInput) toService() service.InvoiceInput {
 		InvoiceDate: core.OptionalDate(in.InvoiceDate), DocumentDate: core.OptionalDate(in.DocumentDate), DueDate: core.OptionalDate(in.DueDate), CashDiscountDate: core.OptionalDate(in.CashDiscountDate),
 		CashDiscountPct: in.CashDiscountPercent, PeriodStart: core.OptionalDate(in.PeriodStart), PeriodEnd: core.OptionalDate(in.PeriodEnd), Currency: in.Currency,
 		ExchangeRate: in.ExchangeRate, Provider: in.Provider, MethodOfPayment: in.MethodOfPayment, PaymentTermsDays: in.PaymentTermsDays,
-		HoldUntil: core.OptionalDate(in.HoldUntil), Language: in.Language, CustomFields: in.CustomFields, Notes: in.Notes, ExternalRefs: in.ExternalRefs}
+		HoldUntil: core.OptionalDate(in.HoldUntil), Language: in.Language, CustomFields: in.CustomFields, Notes: in.Notes, ExternalRefs: in.ExternalRefs,
+		Charges: chargesIn(in.Charges)}
 	if in.PaymentSchedule != nil {
 		sched := make([]service.InstallmentInput, 0, len(*in.PaymentSchedule))
 		for _, i := range *in.PaymentSchedule {

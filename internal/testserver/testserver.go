@@ -209,7 +209,8 @@ var CountedTables = []string{"tenants", "customers", "users", "api_keys", "audit
 	"products", "contracts", "contract_parts", "tickets", "time_entries", "sales_items", "billing_runs",
 	"payment_methods", "payments", "payment_applications", "refunds", "dunning_steps",
 	"wallet_settings", "wallets", "wallet_grants", "wallet_movements", "wallet_recharges", "subscriptions",
-	"webhook_endpoints", "webhook_events", "webhook_deliveries", "webhook_attempts", "exchange_rates", "billing_run_skips"}
+	"webhook_endpoints", "webhook_events", "webhook_deliveries", "webhook_attempts", "exchange_rates", "billing_run_skips",
+	"invoice_charges"}
 
 // TableCounts counts the rows of every business table (CountedTables).
 func TableCounts(t testing.TB, db *store.DB) map[string]int {

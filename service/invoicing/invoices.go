@@ -78,6 +78,7 @@ type InvoiceInput struct {
 	Notes            *string
 	ExternalRefs     *map[string]string
 	Lines            *[]LineInput
+	Charges          *[]ChargeInput // header charges; nil leaves them, empty removes them
 }
 
 // apply copies the set fields onto inv; customer supplies line defaults.
@@ -159,6 +160,9 @@ func (in InvoiceInput) apply(inv *billing.Invoice, customer billing.Customer) er
 			}
 			inv.Lines = append(inv.Lines, l)
 		}
+	}
+	if in.Charges != nil {
+		applyCharges(&c, inv, *in.Charges, customer)
 	}
 	return c.Err()
 }
@@ -281,7 +285,7 @@ func (s *Service) defaultItemGroups(ctx context.Context, tx IssueTx, tenantID st
 }
 
 // checkLineAccounts verifies every line's main account and distribution
-// accounts are active accounts of the chart and none is a control account
+// accounts, and every header charge's account, are active accounts of the chart and none is a control account
 // (ledger.ControlAccounts): on every save of a draft and again at issue.
 func checkLineAccounts(setup billing.Setup, inv *billing.Invoice) error {
 	known := map[string]bool{}
@@ -308,6 +312,11 @@ func checkLineAccounts(setup billing.Setup, inv *billing.Invoice) error {
 			if err := check(fmt.Sprintf("lines[%d].distribution[%d].account", i, j), sp.Account); err != nil {
 				return err
 			}
+		}
+	}
+	for j, ch := range inv.Charges { // Compute requires the account; the chart must have it
+		if err := check(fmt.Sprintf("charges[%d].account", j), ch.Account); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -238,6 +238,10 @@ func (p postgres) DeleteInvoice(ctx context.Context, arg sqlitesql.DeleteInvoice
 	return p.q.DeleteInvoice(ctx, pgsql.DeleteInvoiceParams(arg))
 }
 
+func (p postgres) DeleteInvoiceCharges(ctx context.Context, arg sqlitesql.DeleteInvoiceChargesParams) error {
+	return p.q.DeleteInvoiceCharges(ctx, pgsql.DeleteInvoiceChargesParams(arg))
+}
+
 func (p postgres) DeleteInvoiceLines(ctx context.Context, arg sqlitesql.DeleteInvoiceLinesParams) error {
 	return p.q.DeleteInvoiceLines(ctx, pgsql.DeleteInvoiceLinesParams(arg))
 }
@@ -611,6 +615,18 @@ func (p postgres) InsertWebhookEndpoint(ctx context.Context, arg sqlitesql.Inser
 
 func (p postgres) InsertWebhookEvent(ctx context.Context, arg sqlitesql.InsertWebhookEventParams) error {
 	return p.q.InsertWebhookEvent(ctx, pgsql.InsertWebhookEventParams(arg))
+}
+
+func (p postgres) InvoiceCharges(ctx context.Context, arg sqlitesql.InvoiceChargesParams) ([]sqlitesql.InvoiceCharge, error) {
+	rows, err := p.q.InvoiceCharges(ctx, pgsql.InvoiceChargesParams(arg))
+	if rows == nil {
+		return nil, err
+	}
+	out := make([]sqlitesql.InvoiceCharge, len(rows))
+	for i, r := range rows {
+		out[i] = sqlitesql.InvoiceCharge(r)
+	}
+	return out, err
 }
 
 func (p postgres) InvoiceLines(ctx context.Context, arg sqlitesql.InvoiceLinesParams) ([]sqlitesql.InvoiceLine, error) {
@@ -1215,6 +1231,7 @@ var (
 	_ = sqlitesql.ExchangeRate(pgsql.ExchangeRate{})
 	_ = sqlitesql.IdempotencyKey(pgsql.IdempotencyKey{})
 	// Invoice: SQLite also stores total_key, the exact sortable key of its text total (migration 00019)
+	_ = sqlitesql.InvoiceCharge(pgsql.InvoiceCharge{})
 	_ = sqlitesql.InvoiceLine(pgsql.InvoiceLine{})
 	_ = sqlitesql.InvoiceWorkflow(pgsql.InvoiceWorkflow{})
 	// InvoicesSearch: SQLite's full-text index of the invoice search (migration 00003); PostgreSQL searches with trigrams

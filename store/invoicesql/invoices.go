@@ -117,7 +117,10 @@ func (t *Invoices) InsertInvoice(ctx context.Context, inv billing.Invoice) error
 		return err
 	}
 	RememberDue(t.Tx, inv.TenantID, inv.ID, dueOf(inv))
-	return t.insertLines(ctx, inv)
+	if err := t.insertLines(ctx, inv); err != nil {
+		return err
+	}
+	return t.insertCharges(ctx, inv)
 }
 
 // lineRow is a line's columns as the generated queries write them.
@@ -248,7 +251,7 @@ func (t *Invoices) withLines(ctx context.Context, r invoiceWithCurrency, err err
 		return inv, err
 	}
 	t.rememberLines(&inv, written)
-	return inv, nil
+	return inv, t.readCharges(ctx, &inv)
 }
 
 func (t *Invoices) GetInvoice(ctx context.Context, tenantID, invoiceID string) (billing.Invoice, error) {
@@ -298,6 +301,9 @@ func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error
 		return err
 	}
 	RememberDue(t.Tx, inv.TenantID, inv.ID, dueOf(inv))
+	if err := t.replaceCharges(ctx, inv); err != nil {
+		return err
+	}
 	lines, err := lineRows(&inv)
 	if err != nil {
 		return err
@@ -318,6 +324,10 @@ func (t *Invoices) UpdateInvoice(ctx context.Context, inv billing.Invoice) error
 func (t *Invoices) DeleteInvoice(ctx context.Context, tenantID, invoiceID string) error {
 	q := enginesql.For(t.Tx)
 	t.Tx.Forget(storedLines{tenantID, invoiceID})
+	t.Tx.Forget(storedCharges{tenantID, invoiceID})
+	if err := q.DeleteInvoiceCharges(ctx, sqlitesql.DeleteInvoiceChargesParams{TenantID: tenantID, InvoiceID: invoiceID}); err != nil {
+		return fmt.Errorf("delete invoice charges: %w", err)
+	}
 	if err := q.DeleteInvoiceLines(ctx, sqlitesql.DeleteInvoiceLinesParams{TenantID: tenantID, InvoiceID: invoiceID}); err != nil {
 		return fmt.Errorf("delete invoice lines: %w", err)
 	}
@@ -927,7 +937,10 @@ func (t *Invoices) InsertInvoices(ctx context.Context, invs []billing.Invoice) e
 	for i := range invs {
 		RememberDue(t.Tx, invs[i].TenantID, invs[i].ID, dueOf(invs[i]))
 	}
-	return t.insertLines(ctx, invs...)
+	if err := t.insertLines(ctx, invs...); err != nil {
+		return err
+	}
+	return t.insertCharges(ctx, invs...)
 }
 
 func (t *Invoices) NextCounter(ctx context.Context, tenantID, name string) (int64, error) {

@@ -78,6 +78,20 @@ func (q *Queries) DeleteInvoice(ctx context.Context, arg DeleteInvoiceParams) (i
 	return result.RowsAffected()
 }
 
+const deleteInvoiceCharges = `-- name: DeleteInvoiceCharges :exec
+DELETE FROM invoice_charges WHERE tenant_id = $1 AND invoice_id = $2
+`
+
+type DeleteInvoiceChargesParams struct {
+	TenantID  string `db:"tenant_id"`
+	InvoiceID string `db:"invoice_id"`
+}
+
+func (q *Queries) DeleteInvoiceCharges(ctx context.Context, arg DeleteInvoiceChargesParams) error {
+	_, err := q.db.ExecContext(ctx, deleteInvoiceCharges, arg.TenantID, arg.InvoiceID)
+	return err
+}
+
 const deleteInvoiceLines = `-- name: DeleteInvoiceLines :exec
 DELETE FROM invoice_lines WHERE tenant_id = $1 AND invoice_id = $2
 `
@@ -679,6 +693,50 @@ func (q *Queries) InsertTemplate(ctx context.Context, arg InsertTemplateParams) 
 		arg.UpdatedAt,
 	)
 	return err
+}
+
+const invoiceCharges = `-- name: InvoiceCharges :many
+SELECT tenant_id, invoice_id, position, code, description, account, sales_tax_group, item_sales_tax_group, amount, tax_codes, tax_amount FROM invoice_charges WHERE tenant_id = $1 AND invoice_id = $2 ORDER BY position
+`
+
+type InvoiceChargesParams struct {
+	TenantID  string `db:"tenant_id"`
+	InvoiceID string `db:"invoice_id"`
+}
+
+func (q *Queries) InvoiceCharges(ctx context.Context, arg InvoiceChargesParams) ([]InvoiceCharge, error) {
+	rows, err := q.db.QueryContext(ctx, invoiceCharges, arg.TenantID, arg.InvoiceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InvoiceCharge
+	for rows.Next() {
+		var i InvoiceCharge
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.InvoiceID,
+			&i.Position,
+			&i.Code,
+			&i.Description,
+			&i.Account,
+			&i.SalesTaxGroup,
+			&i.ItemSalesTaxGroup,
+			&i.Amount,
+			&i.TaxCodes,
+			&i.TaxAmount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const invoiceLines = `-- name: InvoiceLines :many

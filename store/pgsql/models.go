@@ -268,6 +268,20 @@ type Invoice struct {
 	CashDiscountAmount  string         `db:"cash_discount_amount"`
 }
 
+type InvoiceCharge struct {
+	TenantID          string `db:"tenant_id"`
+	InvoiceID         string `db:"invoice_id"`
+	Position          int64  `db:"position"`
+	Code              string `db:"code"`
+	Description       string `db:"description"`
+	Account           string `db:"account"`
+	SalesTaxGroup     string `db:"sales_tax_group"`
+	ItemSalesTaxGroup string `db:"item_sales_tax_group"`
+	Amount            string `db:"amount"`
+	TaxCodes          string `db:"tax_codes"`
+	TaxAmount         string `db:"tax_amount"`
+}
+
 type InvoiceLine struct {
 	TenantID          string         `db:"tenant_id"`
 	InvoiceID         string         `db:"invoice_id"`

@@ -111,6 +111,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteInvoiceStmt, err = db.PrepareContext(ctx, deleteInvoice); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteInvoice: %w", err)
 	}
+	if q.deleteInvoiceChargesStmt, err = db.PrepareContext(ctx, deleteInvoiceCharges); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteInvoiceCharges: %w", err)
+	}
 	if q.deleteInvoiceLinesStmt, err = db.PrepareContext(ctx, deleteInvoiceLines); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteInvoiceLines: %w", err)
 	}
@@ -350,6 +353,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.insertWebhookEventStmt, err = db.PrepareContext(ctx, insertWebhookEvent); err != nil {
 		return nil, fmt.Errorf("error preparing query InsertWebhookEvent: %w", err)
+	}
+	if q.invoiceChargesStmt, err = db.PrepareContext(ctx, invoiceCharges); err != nil {
+		return nil, fmt.Errorf("error preparing query InvoiceCharges: %w", err)
 	}
 	if q.invoiceLinesStmt, err = db.PrepareContext(ctx, invoiceLines); err != nil {
 		return nil, fmt.Errorf("error preparing query InvoiceLines: %w", err)
@@ -742,6 +748,11 @@ func (q *Queries) Close() error {
 	if q.deleteInvoiceStmt != nil {
 		if cerr := q.deleteInvoiceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteInvoiceStmt: %w", cerr)
+		}
+	}
+	if q.deleteInvoiceChargesStmt != nil {
+		if cerr := q.deleteInvoiceChargesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteInvoiceChargesStmt: %w", cerr)
 		}
 	}
 	if q.deleteInvoiceLinesStmt != nil {
@@ -1142,6 +1153,11 @@ func (q *Queries) Close() error {
 	if q.insertWebhookEventStmt != nil {
 		if cerr := q.insertWebhookEventStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing insertWebhookEventStmt: %w", cerr)
+		}
+	}
+	if q.invoiceChargesStmt != nil {
+		if cerr := q.invoiceChargesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing invoiceChargesStmt: %w", cerr)
 		}
 	}
 	if q.invoiceLinesStmt != nil {
@@ -1617,6 +1633,7 @@ type Queries struct {
 	deleteCustomFieldDefStmt      *sql.Stmt
 	deleteExchangeRateStmt        *sql.Stmt
 	deleteInvoiceStmt             *sql.Stmt
+	deleteInvoiceChargesStmt      *sql.Stmt
 	deleteInvoiceLinesStmt        *sql.Stmt
 	deletePaymentMethodStmt       *sql.Stmt
 	deleteWebhookAttemptsOfStmt   *sql.Stmt
@@ -1697,6 +1714,7 @@ type Queries struct {
 	insertWebhookDeliveryStmt     *sql.Stmt
 	insertWebhookEndpointStmt     *sql.Stmt
 	insertWebhookEventStmt        *sql.Stmt
+	invoiceChargesStmt            *sql.Stmt
 	invoiceLinesStmt              *sql.Stmt
 	lastBillingRunBatchStmt       *sql.Stmt
 	latestBillingRunStmt          *sql.Stmt
@@ -1813,6 +1831,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteCustomFieldDefStmt:      q.deleteCustomFieldDefStmt,
 		deleteExchangeRateStmt:        q.deleteExchangeRateStmt,
 		deleteInvoiceStmt:             q.deleteInvoiceStmt,
+		deleteInvoiceChargesStmt:      q.deleteInvoiceChargesStmt,
 		deleteInvoiceLinesStmt:        q.deleteInvoiceLinesStmt,
 		deletePaymentMethodStmt:       q.deletePaymentMethodStmt,
 		deleteWebhookAttemptsOfStmt:   q.deleteWebhookAttemptsOfStmt,
@@ -1893,6 +1912,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		insertWebhookDeliveryStmt:     q.insertWebhookDeliveryStmt,
 		insertWebhookEndpointStmt:     q.insertWebhookEndpointStmt,
 		insertWebhookEventStmt:        q.insertWebhookEventStmt,
+		invoiceChargesStmt:            q.invoiceChargesStmt,
 		invoiceLinesStmt:              q.invoiceLinesStmt,
 		lastBillingRunBatchStmt:       q.lastBillingRunBatchStmt,
 		latestBillingRunStmt:          q.latestBillingRunStmt,

@@ -64,6 +64,7 @@ type Querier interface {
 	DeleteCustomFieldDef(ctx context.Context, arg DeleteCustomFieldDefParams) (int64, error)
 	DeleteExchangeRate(ctx context.Context, arg DeleteExchangeRateParams) (int64, error)
 	DeleteInvoice(ctx context.Context, arg DeleteInvoiceParams) (int64, error)
+	DeleteInvoiceCharges(ctx context.Context, arg DeleteInvoiceChargesParams) error
 	DeleteInvoiceLines(ctx context.Context, arg DeleteInvoiceLinesParams) error
 	DeletePaymentMethod(ctx context.Context, arg DeletePaymentMethodParams) (int64, error)
 	DeleteWebhookAttemptsOf(ctx context.Context, arg DeleteWebhookAttemptsOfParams) error
@@ -177,6 +178,7 @@ type Querier interface {
 	InsertWebhookDelivery(ctx context.Context, arg InsertWebhookDeliveryParams) error
 	InsertWebhookEndpoint(ctx context.Context, arg InsertWebhookEndpointParams) error
 	InsertWebhookEvent(ctx context.Context, arg InsertWebhookEventParams) error
+	InvoiceCharges(ctx context.Context, arg InvoiceChargesParams) ([]InvoiceCharge, error)
 	InvoiceLines(ctx context.Context, arg InvoiceLinesParams) ([]InvoiceLine, error)
 	LastBillingRunBatch(ctx context.Context, arg LastBillingRunBatchParams) (int64, error)
 	LatestBillingRun(ctx context.Context, arg LatestBillingRunParams) (BillingRun, error)

@@ -153,3 +153,9 @@ VALUES (sqlc.arg(tenant_id), sqlc.arg(logo), sqlc.arg(logo_type), sqlc.arg(prima
 ON CONFLICT (tenant_id) DO UPDATE SET logo = excluded.logo, logo_type = excluded.logo_type, primary_color = excluded.primary_color,
     accent_color = excluded.accent_color, payment_instructions = excluded.payment_instructions, iban = excluded.iban, bic = excluded.bic,
     email = excluded.email, phone = excluded.phone, updated_at = excluded.updated_at;
+
+-- name: DeleteInvoiceCharges :exec
+DELETE FROM invoice_charges WHERE tenant_id = sqlc.arg(tenant_id) AND invoice_id = sqlc.arg(invoice_id);
+
+-- name: InvoiceCharges :many
+SELECT * FROM invoice_charges WHERE tenant_id = sqlc.arg(tenant_id) AND invoice_id = sqlc.arg(invoice_id) ORDER BY position;
