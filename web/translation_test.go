@@ -309,9 +309,7 @@ func allowedSame(s string, catalog map[string]bool, data *typed) bool {
 // pendingTranslations are texts other parts of issue 16 translate (the
 // server's error messages: messages/errors.go); remove a line once its text
 // is translated.
-var pendingTranslations = map[string]string{
-	`no invoice "inv_no_such_invoice"`: "messages/errors.go",
-}
+var pendingTranslations = map[string]string{}
 
 // properNames read alike in every language.
 var properNames = map[string]bool{"Facturo": true, "Stripe": true, "Visa": true, "Mastercard": true, "Amex": true}
