@@ -21,7 +21,7 @@ const module = "github.com/facturo/facturo"
 // domain lists the domain packages (relative to the module). The required
 // ones must exist; later ones are checked as soon as they do.
 var (
-	domainRequired = []string{"money", "billing", "attachment", "numbering", "access", "fail", "id", "calendar", "tax", "ledger", "messages", "receivables", "customfield"}
+	domainRequired = []string{"money", "billing", "attachment", "numbering", "access", "fail", "id", "calendar", "tax", "ledger", "messages", "receivables", "customfield", "wallet", "subscription"}
 	domainLater    = []string{"documents"}
 )
 

@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/facturo/facturo/billing"
@@ -68,4 +69,18 @@ func Sniff(ct string, data []byte) bool {
 		return utf8.Valid(data) && !bytes.Contains(data, []byte{0})
 	}
 	return false
+}
+
+// Attachment is a file kept with a document.
+type Attachment struct {
+	ID          string    `json:"id"`
+	TenantID    string    `json:"-"`
+	InvoiceID   string    `json:"invoice_id"`
+	Filename    string    `json:"filename"`
+	ContentType string    `json:"content_type"`
+	Size        int       `json:"size"`
+	SHA256      string    `json:"sha256"`
+	Data        []byte    `json:"-"`
+	CreatedBy   string    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
 }

@@ -6,6 +6,8 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/subscription"
+	"github.com/facturo/facturo/wallet"
 )
 
 // fieldMessage returns the message err gives for field ("" if none).
@@ -33,9 +35,9 @@ func TestUnknownCurrencyMessages(t *testing.T) {
 		check       func() error
 	}{
 		{"product", "currency", func() error { p := billing.Product{Currency: "XYZ"}; return p.Normalize() }},
-		{"subscription", "currency", func() error { s := billing.Subscription{Currency: "XYZ"}; return s.Normalize() }},
+		{"subscription", "currency", func() error { s := subscription.Subscription{Currency: "XYZ"}; return s.Normalize() }},
 		{"sales item", "currency", func() error { si := billing.SalesItem{Currency: "XYZ"}; return si.Normalize() }},
-		{"wallet", "currency", func() error { w := billing.Wallet{Currency: "XYZ"}; return w.Normalize() }},
+		{"wallet", "currency", func() error { w := wallet.Wallet{Currency: "XYZ"}; return w.Normalize() }},
 		{"customer", "billing.currency", func() error {
 			cu := billing.Customer{Billing: billing.BillingInfo{Currency: "XYZ"}}
 			return cu.Normalize()

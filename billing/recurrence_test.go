@@ -7,6 +7,7 @@ import (
 
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/subscription"
 )
 
 // periodsOf renders periods as "start..end" separated by spaces.
@@ -41,7 +42,7 @@ func templatePeriods(start calendar.Date, iv billing.Interval, n int) string {
 }
 
 func subscriptionPeriods(start calendar.Date, iv billing.Interval, n int) string {
-	s := billing.Subscription{Interval: iv, Start: start, NextRenewal: start, Status: billing.SubActive}
+	s := subscription.Subscription{Interval: iv, Start: start, NextRenewal: start, Status: subscription.SubActive}
 	ps := s.DuePeriods(start.AddMonths(iv.Months() * (n - 1)))
 	for k := range ps {
 		if ps[k] != s.Period(k) {

@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/subscription"
 )
 
 // TestDemoWalletsAndSubscriptions: with the built-in test provider (serve's
@@ -29,7 +30,7 @@ func TestDemoWalletsAndSubscriptions(t *testing.T) {
 		for _, c := range customers(t, svc, login.TenantID) {
 			byNumber[c.Number] = c
 		}
-		kinds := map[billing.SubscriptionKind]bool{}
+		kinds := map[subscription.SubscriptionKind]bool{}
 		subs, err := svc.ListSubscriptions(ctx, sys, "")
 		if err != nil {
 			t.Fatal(err)
@@ -39,7 +40,7 @@ func TestDemoWalletsAndSubscriptions(t *testing.T) {
 			kinds[s.Kind] = true
 			statuses[s.Status] = true
 		}
-		if len(kinds) != 3 || !statuses[billing.SubPaused] || !statuses[billing.SubActive] {
+		if len(kinds) != 3 || !statuses[subscription.SubPaused] || !statuses[subscription.SubActive] {
 			t.Errorf("subscriptions: kinds %v statuses %v", kinds, statuses)
 		}
 		d, err := svc.GetDashboard(ctx, sys, byNumber["C-1002"].ID)

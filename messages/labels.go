@@ -2,7 +2,7 @@ package messages
 
 // labelTexts holds the texts of the labels of codes and kinds shown in the console and portal (subscription kinds, intervals, run phases, outbox and audit codes, units).
 var labelTexts = map[string][3]string{
-	// Subscriptions (billing.SubscriptionKind, billing.Interval, billing.Sub*).
+	// Subscriptions (subscription.SubscriptionKind, billing.Interval, subscription.Sub*).
 	"subscription.kind.saas":        {"SaaS plan", "Plan SaaS", "Plano SaaS"},
 	"subscription.kind.resale":      {"Resale", "Reventa", "Revenda"},
 	"subscription.kind.marketplace": {"Marketplace app", "Aplicación del marketplace", "Aplicativo do marketplace"},

@@ -1,13 +1,13 @@
 package receivables
 
 import (
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/wallet"
 )
 
-// Lot is a usable lot of complimentary wallet credits (billing.Grant that
-// is billing.Grant.Usable today: UsableLots).
+// Lot is a usable lot of complimentary wallet credits (wallet.Grant that
+// is wallet.Grant.Usable today: UsableLots).
 type Lot struct {
 	ID        string
 	Remaining money.Amount
@@ -64,8 +64,8 @@ func CrossesThreshold(before, after, threshold money.Amount) bool {
 }
 
 // UsableLots returns the lots of grants a draw on today may use
-// (billing.Grant.Usable), in the order given.
-func UsableLots(grants []billing.Grant, today calendar.Date) []Lot {
+// (wallet.Grant.Usable), in the order given.
+func UsableLots(grants []wallet.Grant, today calendar.Date) []Lot {
 	var lots []Lot
 	for _, g := range grants {
 		if g.Usable(today) {

@@ -9,6 +9,7 @@ import (
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/wallet"
 )
 
 var (
@@ -159,7 +160,7 @@ func TestPlanDraw(t *testing.T) {
 func TestUsableLots(t *testing.T) {
 	t.Parallel()
 	today := d("2026-03-10")
-	grants := []billing.Grant{
+	grants := []wallet.Grant{
 		{ID: "old", Remaining: a("5"), ExpiresOn: d("2026-03-09")}, // expired
 		{ID: "soon", Remaining: a("3"), ExpiresOn: d("2026-03-10")},
 		{ID: "empty", Remaining: a("0")},

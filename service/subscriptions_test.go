@@ -14,6 +14,7 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/subscription"
 )
 
 // subItems returns a subscription's sales items by source reference.
@@ -83,7 +84,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		}
 		// Resumed on 15 May: 6 × 10 × 17/31 = 32.90 for the rest of May.
 		sub = must(e.svc.ChangeSubscription(e.ctx, e.pa, sub.ID, service.SubscriptionChange{Action: "resume"})).ok(t)
-		if sub.NextRenewal != calendar.New(2025, 6, 1) || sub.Status != billing.SubActive {
+		if sub.NextRenewal != calendar.New(2025, 6, 1) || sub.Status != subscription.SubActive {
 			t.Fatalf("resumed: %+v", sub)
 		}
 		if si := subItems(t, e, c.ID)[sub.ID+"@resume@2025-05-15"]; !si.Gross.Decimal().Equal(dec("32.9")) {
@@ -119,7 +120,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		}
 		must(e.svc.RenewSubscriptions(e.ctx, e.a.ID, calendar.New(2025, 8, 31))).ok(t)
 		sub = must(e.svc.GetSubscription(e.ctx, e.pa, sub.ID)).ok(t)
-		if _, ok := subItems(t, e, c.ID)[sub.ID+"@2025-07-01"]; ok || sub.Status != billing.SubCancelled {
+		if _, ok := subItems(t, e, c.ID)[sub.ID+"@2025-07-01"]; ok || sub.Status != subscription.SubCancelled {
 			t.Fatalf("after its end: %s, July billed %v", sub.Status, ok)
 		}
 		_, err := e.svc.ChangeSubscription(e.ctx, e.pa, sub.ID, service.SubscriptionChange{Action: "resume"})
@@ -148,7 +149,7 @@ func TestSubscriptionCancelNowAndRules(t *testing.T) {
 		// Q: 1 Feb – 30 Apr (89 days); cancelled on 10 March, 51 days unused
 		// from 11 March: −10 × 11.70 × 51/89 = −67.04.
 		sub = must(e.svc.ChangeSubscription(e.ctx, e.pa, sub.ID, service.SubscriptionChange{Action: "cancel"})).ok(t)
-		if sub.Status != billing.SubCancelled || sub.EndsOn != calendar.New(2025, 3, 10) {
+		if sub.Status != subscription.SubCancelled || sub.EndsOn != calendar.New(2025, 3, 10) {
 			t.Fatalf("cancelled: %+v", sub)
 		}
 		items := subItems(t, e, c.ID)
@@ -203,7 +204,7 @@ func TestInvoiceNowRenewsSubscriptions(t *testing.T) {
 		other := billedCustomer(t, e, "Other subscriber")
 		prod := must(e.svc.CreateProduct(e.ctx, e.pa, service.ProductInput{Code: ptr("SAAS-NOW"), Name: ptr("Backup seat"), ChargeType: ptr("recurring"),
 			DefaultPrice: ptr("7"), Provider: ptr("Nimbus")})).ok(t)
-		var subs []billing.Subscription
+		var subs []subscription.Subscription
 		for _, cust := range []billing.Customer{c, other} {
 			subs = append(subs, must(e.svc.CreateSubscription(e.ctx, e.pa, service.SubscriptionInput{CustomerID: cust.ID, Kind: "saas", ProductID: prod.ID,
 				Quantity: "2", Interval: "monthly", Start: calendar.New(2025, 3, 1)})).ok(t))

@@ -20,6 +20,7 @@ import (
 	"github.com/facturo/facturo/payprovider/testcard"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
+	"github.com/facturo/facturo/wallet"
 )
 
 // countingProvider is the real test provider, counting the charges asked of it.
@@ -73,7 +74,7 @@ func TestWalletTopUpGrantsAndDraws(t *testing.T) {
 		c := walletCustomer(t, e, "Wallet Owner", "4242424242424242")
 
 		m := must(e.svc.AddFunds(e.ctx, e.pa, c.ID, "25.00")).ok(t)
-		if m.Kind != billing.MoveTopUp || m.ReceiptNumber != "WR-000001" || m.ProviderRef == "" || m.EntryID == "" || prov.charges.Load() != 1 {
+		if m.Kind != wallet.MoveTopUp || m.ReceiptNumber != "WR-000001" || m.ProviderRef == "" || m.EntryID == "" || prov.charges.Load() != 1 {
 			t.Fatalf("top-up %+v, charges %d", m, prov.charges.Load())
 		}
 		// Receipts are not emailed unless the tenant turns it on (seed 003's FAQ).

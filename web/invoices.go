@@ -235,7 +235,7 @@ type invoicePageData struct {
 	Customer     billing.Customer
 	Totals       service.InvoiceTotalsView
 	HasTotals    bool
-	Attachments  []billing.Attachment
+	Attachments  []attachment.Attachment
 	Workflow     []service.WorkflowEvent
 	Audit        []service.AuditEntry
 	Targets      []billing.Status // Update status choices

@@ -12,6 +12,8 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/subscription"
+	"github.com/facturo/facturo/wallet"
 )
 
 // meCustomer is the customer id of a portal principal, or an error for staff.
@@ -27,13 +29,13 @@ func meCustomer(p access.Principal) (string, error) {
 
 // Dashboard is seed 003's account billing dashboard.
 type Dashboard struct {
-	Customer       Customer               `json:"customer"`
-	Subscriptions  []billing.Subscription `json:"subscriptions"`
-	PaymentMethods []PaymentMethod        `json:"payment_methods"`
-	Wallet         *service.WalletView    `json:"wallet"`
-	Summary        service.ChargeSummary  `json:"summary"`
-	Invoices       []invoicing.Invoice    `json:"invoices"`
-	Transactions   []service.Transaction  `json:"transactions"`
+	Customer       Customer                    `json:"customer"`
+	Subscriptions  []subscription.Subscription `json:"subscriptions"`
+	PaymentMethods []PaymentMethod             `json:"payment_methods"`
+	Wallet         *service.WalletView         `json:"wallet"`
+	Summary        service.ChargeSummary       `json:"summary"`
+	Invoices       []invoicing.Invoice         `json:"invoices"`
+	Transactions   []service.Transaction       `json:"transactions"`
 }
 
 func dashboardOut(d service.Dashboard, sc billing.StatusContext) Dashboard {
@@ -103,7 +105,7 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			return &core.Body[Customer]{Body: customerOut(c)}, nil
 		})
 	core.Op(api, huma.Operation{OperationID: "list-my-subscriptions", Method: http.MethodGet, Path: "/api/v1/me/subscriptions", Summary: "My subscriptions (portal)", Tags: tags},
-		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[[]billing.Subscription], error) {
+		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[[]subscription.Subscription], error) {
 			id, err := meCustomer(p)
 			if err != nil {
 				return nil, err
@@ -112,7 +114,7 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[[]billing.Subscription]{Body: subs}, nil
+			return &core.Body[[]subscription.Subscription]{Body: subs}, nil
 		})
 	core.Op(api, huma.Operation{OperationID: "get-my-wallet", Method: http.MethodGet, Path: "/api/v1/me/wallet", Summary: "My wallet (portal)", Tags: tags},
 		func(ctx context.Context, p access.Principal, _ *struct{}) (*core.Body[service.WalletView], error) {
@@ -153,7 +155,7 @@ func (h *Handlers) registerDashboard(api huma.API) {
 	}
 	core.Op(api, huma.Operation{OperationID: "my-wallet-top-up", Method: http.MethodPost, Path: "/api/v1/me/wallet/top-ups", Summary: "Add funds to my wallet (portal)",
 		Tags: tags, Errors: []int{http.StatusPaymentRequired}},
-		func(ctx context.Context, p access.Principal, in *meTopUpIn) (*core.Body[billing.Movement], error) {
+		func(ctx context.Context, p access.Principal, in *meTopUpIn) (*core.Body[wallet.Movement], error) {
 			id, err := meCustomer(p)
 			if err != nil {
 				return nil, err
@@ -162,6 +164,6 @@ func (h *Handlers) registerDashboard(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[billing.Movement]{Body: m}, nil
+			return &core.Body[wallet.Movement]{Body: m}, nil
 		})
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api/core"
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/subscription"
 )
 
 func (h *Handlers) registerSubscriptions(api huma.API) {
@@ -18,12 +18,12 @@ func (h *Handlers) registerSubscriptions(api huma.API) {
 		Customer string `query:"customer_id" doc:"One customer's subscriptions; a customer sees its own."`
 	}
 	core.Op(api, huma.Operation{OperationID: "list-subscriptions", Method: http.MethodGet, Path: "/api/v1/subscriptions", Summary: "List subscriptions", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[billing.Subscription]], error) {
+		func(ctx context.Context, p access.Principal, in *listIn) (*core.Body[core.List[subscription.Subscription]], error) {
 			subs, err := h.Svc.ListSubscriptions(ctx, p, in.Customer)
 			if err != nil {
 				return nil, err
 			}
-			return core.ListOf(service.PageOf[billing.Subscription]{Items: subs}, func(s billing.Subscription) billing.Subscription { return s }), nil
+			return core.ListOf(service.PageOf[subscription.Subscription]{Items: subs}, func(s subscription.Subscription) subscription.Subscription { return s }), nil
 		})
 	type createIn struct {
 		core.IdempotencyHeader
@@ -40,7 +40,7 @@ func (h *Handlers) registerSubscriptions(api huma.API) {
 	}
 	core.Op(api, huma.Operation{OperationID: "create-subscription", Method: http.MethodPost, Path: "/api/v1/subscriptions", Summary: "Subscribe a customer",
 		Description: "Each period becomes a sales item (source subscription) on its first day, which the billing run invoices.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[billing.Subscription], error) {
+		func(ctx context.Context, p access.Principal, in *createIn) (*core.Body[subscription.Subscription], error) {
 			b := in.Body
 			si := service.SubscriptionInput{CustomerID: b.CustomerID, Kind: b.Kind, ProductID: b.ProductID, Description: b.Description,
 				Quantity: b.Quantity, Price: b.Price, Interval: b.Interval}
@@ -51,18 +51,18 @@ func (h *Handlers) registerSubscriptions(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[billing.Subscription]{Body: s}, nil
+			return &core.Body[subscription.Subscription]{Body: s}, nil
 		})
 	type idIn struct {
 		ID string `path:"id"`
 	}
 	core.Op(api, huma.Operation{OperationID: "get-subscription", Method: http.MethodGet, Path: "/api/v1/subscriptions/{id}", Summary: "Get a subscription", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[billing.Subscription], error) {
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[subscription.Subscription], error) {
 			s, err := h.Svc.GetSubscription(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[billing.Subscription]{Body: s}, nil
+			return &core.Body[subscription.Subscription]{Body: s}, nil
 		})
 	change := func(opID, path, summary, desc string, action string) {
 		type changeIn struct {
@@ -76,7 +76,7 @@ func (h *Handlers) registerSubscriptions(api huma.API) {
 		}
 		core.Op(api, huma.Operation{OperationID: opID, Method: http.MethodPost, Path: path, Summary: summary, Description: desc, Tags: tags,
 			DefaultStatus: http.StatusOK},
-			func(ctx context.Context, p access.Principal, in *changeIn) (*core.Body[billing.Subscription], error) {
+			func(ctx context.Context, p access.Principal, in *changeIn) (*core.Body[subscription.Subscription], error) {
 				ch := service.SubscriptionChange{Action: action}
 				if in.Body != nil {
 					ch.Quantity, ch.AtPeriodEnd = in.Body.Quantity, in.Body.AtPeriodEnd
@@ -88,7 +88,7 @@ func (h *Handlers) registerSubscriptions(api huma.API) {
 				if err != nil {
 					return nil, err
 				}
-				return &core.Body[billing.Subscription]{Body: s}, nil
+				return &core.Body[subscription.Subscription]{Body: s}, nil
 			})
 	}
 	change("change-subscription-quantity", "/api/v1/subscriptions/{id}/quantity", "Change a subscription's quantity",

@@ -9,8 +9,8 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/api/core"
 	"github.com/facturo/facturo/api/sales"
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/wallet"
 )
 
 // WalletInput opens a wallet or changes its settings; omitted fields stay.
@@ -29,7 +29,7 @@ func (in WalletInput) toService() service.WalletInput {
 
 // DrawResult is what a usage charge did.
 type DrawResult struct {
-	Movement  billing.Movement `json:"movement"`
+	Movement  wallet.Movement  `json:"movement"`
 	SalesItem *sales.SalesItem `json:"sales_item,omitempty" doc:"The part the wallet did not cover, billed by the next billing run."`
 	Replayed  bool             `json:"replayed" doc:"The ref was charged before; nothing changed."`
 }
@@ -74,12 +74,12 @@ func (h *Handlers) registerWallets(api huma.API) {
 	core.Op(api, huma.Operation{OperationID: "wallet-top-up", Method: http.MethodPost, Path: "/api/v1/customers/{id}/wallet/top-ups", Summary: "Add funds",
 		Description: "Charges the primary card and adds paid credits (Dr bank / Cr customer prepayments). A refused card is 402 and writes nothing. The receipt is emailed only when the tenant turns receipt_emails on.",
 		Tags:        tags, Errors: []int{http.StatusPaymentRequired}},
-		func(ctx context.Context, p access.Principal, in *topUpIn) (*core.Body[billing.Movement], error) {
+		func(ctx context.Context, p access.Principal, in *topUpIn) (*core.Body[wallet.Movement], error) {
 			m, err := h.Svc.AddFunds(ctx, p, in.ID, in.Body.Amount)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[billing.Movement]{Body: m}, nil
+			return &core.Body[wallet.Movement]{Body: m}, nil
 		})
 	type grantIn struct {
 		core.IdempotencyHeader
@@ -138,12 +138,12 @@ func (h *Handlers) registerWallets(api huma.API) {
 	}
 	core.Op(api, huma.Operation{OperationID: "list-wallet-movements", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet/movements", Summary: "Wallet movements",
 		Description: "Top-ups (with receipt numbers), recharges, grants and draws, newest first.", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *movesIn) (*core.Body[[]billing.Movement], error) {
+		func(ctx context.Context, p access.Principal, in *movesIn) (*core.Body[[]wallet.Movement], error) {
 			ms, err := h.Svc.ListWalletMovements(ctx, p, in.ID, in.Limit)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[[]billing.Movement]{Body: ms}, nil
+			return &core.Body[[]wallet.Movement]{Body: ms}, nil
 		})
 	core.Op(api, huma.Operation{OperationID: "list-wallet-recharges", Method: http.MethodGet, Path: "/api/v1/customers/{id}/wallet/recharges", Summary: "Automatic recharges",
 		Description: "Recharge jobs with their status (pending, processing, succeeded, failed), attempts and last error.", Tags: tags},

@@ -219,20 +219,20 @@ func (h *Handlers) registerCorrections(api huma.API) {
 	core.Op(api, huma.Operation{OperationID: "add-attachment", Method: http.MethodPost, Path: "/api/v1/invoices/{id}/attachments", Summary: "Attach a file",
 		Description: fmt.Sprintf("Send the file as the body with its Content-Type (one of %s), at most %d MiB.", strings.Join(attachment.Types, ", "), attachment.MaxBytes>>20),
 		Tags:        tags, MaxBodyBytes: attachment.MaxBytes + 1, SkipValidateBody: true, Metadata: map[string]any{"bodyField": "file"}},
-		func(ctx context.Context, p access.Principal, in *attachIn) (*core.Body[billing.Attachment], error) {
+		func(ctx context.Context, p access.Principal, in *attachIn) (*core.Body[attachment.Attachment], error) {
 			a, err := h.Svc.AddAttachment(ctx, p, in.ID, in.Filename, in.ContentType, in.RawBody)
 			if err != nil {
 				return nil, err
 			}
-			return &core.Body[billing.Attachment]{Body: a}, nil
+			return &core.Body[attachment.Attachment]{Body: a}, nil
 		})
 	core.Op(api, huma.Operation{OperationID: "list-attachments", Method: http.MethodGet, Path: "/api/v1/invoices/{id}/attachments", Summary: "List attachments", Tags: tags},
-		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[core.List[billing.Attachment]], error) {
+		func(ctx context.Context, p access.Principal, in *idIn) (*core.Body[core.List[attachment.Attachment]], error) {
 			as, err := h.Svc.ListAttachments(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return core.ListOf(service.PageOf[billing.Attachment]{Items: as}, func(a billing.Attachment) billing.Attachment { return a }), nil
+			return core.ListOf(service.PageOf[attachment.Attachment]{Items: as}, func(a attachment.Attachment) attachment.Attachment { return a }), nil
 		})
 	type attIn struct {
 		ID           string `path:"id"`

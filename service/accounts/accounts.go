@@ -19,6 +19,8 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/subscription"
+	"github.com/facturo/facturo/wallet"
 )
 
 // TenantReader reads the tenant a use case runs for.
@@ -74,10 +76,10 @@ type DashboardTx interface {
 	usecase.AuditTx
 	TenantReader
 	CustomerReader
-	ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error)
+	ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]subscription.Subscription, error)
 	ListPaymentMethods(ctx context.Context, tenantID, customerID string) ([]PaymentMethod, error)
 	// ListMovements lists a wallet's movements, newest first.
-	ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error)
+	ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]wallet.Movement, error)
 }
 
 // Stores are the transactions the account use cases open, one kind per part.

@@ -16,6 +16,8 @@ import (
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/subscription"
+	"github.com/facturo/facturo/wallet"
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -144,16 +146,16 @@ func TestSummarize(t *testing.T) {
 		doc("v1", billing.KindInvoice, billing.Void, "999", calendar.New(2026, time.May, 5), at(5)),
 		doc("d1", billing.KindInvoice, billing.Draft, "555", calendar.New(2026, time.May, 6), at(6)),
 	}
-	moves := []billing.Movement{
-		{ID: "m1", Kind: billing.MoveTopUp, Paid: in("50", "EUR"), Complimentary: in("0", "EUR"), CreatedAt: at(7)},
-		{ID: "m2", Kind: billing.MoveDraw, Paid: in("-20", "EUR"), Complimentary: in("-5", "EUR"), CreatedAt: at(8)},
-		{ID: "m3", Kind: billing.MoveGrant, Paid: in("0", "EUR"), Complimentary: in("15", "EUR"), CreatedAt: at(9)},
+	moves := []wallet.Movement{
+		{ID: "m1", Kind: wallet.MoveTopUp, Paid: in("50", "EUR"), Complimentary: in("0", "EUR"), CreatedAt: at(7)},
+		{ID: "m2", Kind: wallet.MoveDraw, Paid: in("-20", "EUR"), Complimentary: in("-5", "EUR"), CreatedAt: at(8)},
+		{ID: "m3", Kind: wallet.MoveGrant, Paid: in("0", "EUR"), Complimentary: in("15", "EUR"), CreatedAt: at(9)},
 	}
-	subs := []billing.Subscription{
-		{Status: billing.SubActive, Currency: "EUR", Quantity: dec("2"), Price: money.PriceIn(dec("10"), "EUR"), Interval: billing.Monthly},
-		{Status: billing.SubActive, Currency: "EUR", Quantity: dec("1"), Price: money.PriceIn(dec("120"), "EUR"), Interval: billing.Yearly},
-		{Status: billing.SubActive, Currency: "USD", Quantity: dec("1"), Price: money.PriceIn(dec("99"), "USD"), Interval: billing.Monthly},
-		{Status: billing.SubPaused, Currency: "EUR", Quantity: dec("1"), Price: money.PriceIn(dec("1000"), "EUR"), Interval: billing.Monthly},
+	subs := []subscription.Subscription{
+		{Status: subscription.SubActive, Currency: "EUR", Quantity: dec("2"), Price: money.PriceIn(dec("10"), "EUR"), Interval: billing.Monthly},
+		{Status: subscription.SubActive, Currency: "EUR", Quantity: dec("1"), Price: money.PriceIn(dec("120"), "EUR"), Interval: billing.Yearly},
+		{Status: subscription.SubActive, Currency: "USD", Quantity: dec("1"), Price: money.PriceIn(dec("99"), "USD"), Interval: billing.Monthly},
+		{Status: subscription.SubPaused, Currency: "EUR", Quantity: dec("1"), Price: money.PriceIn(dec("1000"), "EUR"), Interval: billing.Monthly},
 	}
 	sum, txs := summarize("EUR", today, invs, moves, subs)
 	checks := []struct {
@@ -209,7 +211,7 @@ type fakeTx struct {
 	audit     []usecase.AuditEntry
 	customers map[string]billing.Customer
 	methods   []PaymentMethod
-	subs      []billing.Subscription
+	subs      []subscription.Subscription
 }
 
 func (f *fakeTx) InsertAudit(ctx context.Context, e usecase.AuditEntry) error {
@@ -259,11 +261,11 @@ func (f *fakeTx) SetPrimaryPaymentMethod(ctx context.Context, tenantID, customer
 	}
 	return nil
 }
-func (f *fakeTx) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error) {
+func (f *fakeTx) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]subscription.Subscription, error) {
 	return f.subs, nil
 }
-func (f *fakeTx) ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error) {
-	return []billing.Movement{{ID: "m1", Kind: billing.MoveTopUp, Paid: in("50", "EUR"), Complimentary: in("0", "EUR"), CreatedAt: time.Unix(10, 0)}}, nil
+func (f *fakeTx) ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]wallet.Movement, error) {
+	return []wallet.Movement{{ID: "m1", Kind: wallet.MoveTopUp, Paid: in("50", "EUR"), Complimentary: in("0", "EUR"), CreatedAt: time.Unix(10, 0)}}, nil
 }
 
 // The customers' part is not used by these tests.
@@ -403,11 +405,11 @@ func TestPaymentMethodsRefuseFirstAndAuditOnlyWhatCommits(t *testing.T) {
 // reads is a fake of the other areas' part of the dashboard.
 type reads struct{ wallet, payments bool }
 
-type wallet struct{ Balance decimal.Decimal }
+type fakeWallet struct{ Balance decimal.Decimal }
 
-func (r *reads) Wallet(ctx context.Context, tx DashboardTx, tenantID, customerID string) (*wallet, error) {
+func (r *reads) Wallet(ctx context.Context, tx DashboardTx, tenantID, customerID string) (*fakeWallet, error) {
 	r.wallet = true
-	return &wallet{Balance: dec("30")}, nil
+	return &fakeWallet{Balance: dec("30")}, nil
 }
 func (r *reads) Invoices(ctx context.Context, tx DashboardTx, tenantID, customerID string, portal bool, limit int) ([]billing.Invoice, error) {
 	return nil, nil
@@ -441,7 +443,7 @@ func TestDashboardShowsWhatTheRoleMaySee(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := &reads{}
-		d, err := GetDashboard[wallet](ctx, s, r, c.p, c.customer)
+		d, err := GetDashboard[fakeWallet](ctx, s, r, c.p, c.customer)
 		if code(err) != c.err {
 			t.Errorf("%s: %v, want %q", c.name, err, c.err)
 			continue

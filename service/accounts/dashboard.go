@@ -11,19 +11,21 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/subscription"
+	"github.com/facturo/facturo/wallet"
 )
 
 // Dashboard is seed 003's account billing dashboard: everything about one
 // customer's billing on one page, for staff and for the customer itself.
 // W is the wallet's view, which the wallet area defines.
 type Dashboard[W any] struct {
-	Customer       billing.Customer       `json:"customer"` // with its billing information (address)
-	Subscriptions  []billing.Subscription `json:"subscriptions"`
-	PaymentMethods []PaymentMethod        `json:"payment_methods"`
-	Wallet         *W                     `json:"wallet"` // nil without a wallet
-	Summary        ChargeSummary          `json:"summary"`
-	Invoices       []billing.Invoice      `json:"invoices"`     // newest first; a customer never sees drafts
-	Transactions   []Transaction          `json:"transactions"` // newest first
+	Customer       billing.Customer            `json:"customer"` // with its billing information (address)
+	Subscriptions  []subscription.Subscription `json:"subscriptions"`
+	PaymentMethods []PaymentMethod             `json:"payment_methods"`
+	Wallet         *W                          `json:"wallet"` // nil without a wallet
+	Summary        ChargeSummary               `json:"summary"`
+	Invoices       []billing.Invoice           `json:"invoices"`     // newest first; a customer never sees drafts
+	Transactions   []Transaction               `json:"transactions"` // newest first
 }
 
 // ChargeSummary sums a customer's charges, in the tenant's accounting
@@ -161,7 +163,7 @@ func GetDashboard[W any](ctx context.Context, s *Service, reads DashboardReads[W
 		if d.Invoices == nil {
 			d.Invoices = []billing.Invoice{}
 		}
-		var moves []billing.Movement
+		var moves []wallet.Movement
 		if d.Wallet != nil {
 			if moves, err = tx.ListMovements(ctx, p.TenantID, customerID, dashboardLimit); err != nil {
 				return err
@@ -206,7 +208,7 @@ func GetDashboard[W any](ctx context.Context, s *Service, reads DashboardReads[W
 }
 
 // summarize builds the charge summary and the transaction history.
-func summarize(currency string, today calendar.Date, invs []billing.Invoice, moves []billing.Movement, subs []billing.Subscription) (ChargeSummary, []Transaction) {
+func summarize(currency string, today calendar.Date, invs []billing.Invoice, moves []wallet.Movement, subs []subscription.Subscription) (ChargeSummary, []Transaction) {
 	zero := money.In(decimal.Zero, currency)
 	sum := ChargeSummary{Currency: currency, Invoiced: zero, InvoicedThisYear: zero, Open: zero, PastDue: zero,
 		Paid: zero, Refunded: zero, WalletDrawn: zero, WalletToppedUp: zero}
@@ -235,9 +237,9 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 	for _, m := range moves {
 		amount := m.Paid.MustAdd(m.Complimentary)
 		switch m.Kind {
-		case billing.MoveDraw:
+		case wallet.MoveDraw:
 			sum.WalletDrawn = sum.WalletDrawn.MustSub(amount)
-		case billing.MoveTopUp, billing.MoveRecharge:
+		case wallet.MoveTopUp, wallet.MoveRecharge:
 			sum.WalletToppedUp = sum.WalletToppedUp.MustAdd(m.Paid)
 		}
 		txs = append(txs, Transaction{ID: m.ID, Kind: "wallet_" + m.Kind, At: m.CreatedAt, Reference: m.ReceiptNumber,
@@ -245,7 +247,7 @@ func summarize(currency string, today calendar.Date, invs []billing.Invoice, mov
 	}
 	recurring := decimal.Zero
 	for _, sub := range subs {
-		if sub.Status != billing.SubActive {
+		if sub.Status != subscription.SubActive {
 			continue
 		}
 		if sum.RecurringCurrency == "" {

@@ -13,17 +13,18 @@ import (
 	"github.com/facturo/facturo/id"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/subscription"
 )
 
 // SubscriptionStore persists subscriptions.
 type SubscriptionStore interface {
-	InsertSubscription(ctx context.Context, s billing.Subscription) error
-	UpdateSubscription(ctx context.Context, s billing.Subscription) error
-	GetSubscription(ctx context.Context, tenantID, subID string) (billing.Subscription, error)
+	InsertSubscription(ctx context.Context, s subscription.Subscription) error
+	UpdateSubscription(ctx context.Context, s subscription.Subscription) error
+	GetSubscription(ctx context.Context, tenantID, subID string) (subscription.Subscription, error)
 	// GetSubscriptionForUpdate locks the row until the transaction ends.
-	GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (billing.Subscription, error)
+	GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (subscription.Subscription, error)
 	// ListSubscriptions lists a tenant's subscriptions, or one customer's.
-	ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error)
+	ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]subscription.Subscription, error)
 	// DueSubscriptionIDs lists active subscriptions (of one customer, or
 	// all when customerID is empty) whose next renewal is on or before upTo.
 	DueSubscriptionIDs(ctx context.Context, tenantID, customerID string, upTo calendar.Date, limit int) ([]string, error)
@@ -43,8 +44,8 @@ type SubscriptionInput struct {
 
 // CreateSubscription subscribes a customer to a product. Its first period
 // is billed (becomes a sales item) at once when it starts today or earlier.
-func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in SubscriptionInput) (billing.Subscription, error) {
-	var sub billing.Subscription
+func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in SubscriptionInput) (subscription.Subscription, error) {
+	var sub subscription.Subscription
 	check := func() error {
 		var c fail.Collector
 		var price decimal.Decimal
@@ -58,17 +59,17 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 			return err
 		}
 		now := s.now()
-		sub = billing.Subscription{ID: id.NewAt("sub", now), TenantID: p.TenantID, CustomerID: in.CustomerID, Kind: billing.SubscriptionKind(in.Kind),
+		sub = subscription.Subscription{ID: id.NewAt("sub", now), TenantID: p.TenantID, CustomerID: in.CustomerID, Kind: subscription.SubscriptionKind(in.Kind),
 			ProductID: in.ProductID, Description: in.Description, Quantity: q, Price: money.PriceIn(price, ""), Interval: billing.Interval(in.Interval),
 			Start: in.Start, CreatedAt: now, UpdatedAt: now}
 		return nil
 	}
-	return usecase.Write(ctx, s.subscriptions, p, access.ManageSubscriptions, check, func(tx SubscriptionsTx) (billing.Subscription, usecase.Audit, error) {
+	return usecase.Write(ctx, s.subscriptions, p, access.ManageSubscriptions, check, func(tx SubscriptionsTx) (subscription.Subscription, usecase.Audit, error) {
 		none := usecase.Audit{}
 		now := sub.CreatedAt
 		tenant, err := tx.GetTenant(ctx, p.TenantID)
 		if err != nil {
-			return billing.Subscription{}, none, err
+			return subscription.Subscription{}, none, err
 		}
 		today := calendar.Today(now, tenant.Location())
 		if sub.Start.IsZero() {
@@ -76,16 +77,16 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 		}
 		cust, err := tx.GetCustomer(ctx, p.TenantID, sub.CustomerID)
 		if fail.Is(err, fail.NotFound) || (err == nil && cust.ArchivedAt != nil) {
-			return billing.Subscription{}, none, fail.Field("customer_id", "no active customer %q", sub.CustomerID)
+			return subscription.Subscription{}, none, fail.Field("customer_id", "no active customer %q", sub.CustomerID)
 		} else if err != nil {
-			return billing.Subscription{}, none, err
+			return subscription.Subscription{}, none, err
 		}
 		if sub.ProductID != "" {
 			prod, err := tx.GetProduct(ctx, p.TenantID, sub.ProductID)
 			if fail.Is(err, fail.NotFound) {
-				return billing.Subscription{}, none, fail.Field("product_id", "no product %q", sub.ProductID)
+				return subscription.Subscription{}, none, fail.Field("product_id", "no product %q", sub.ProductID)
 			} else if err != nil {
-				return billing.Subscription{}, none, err
+				return subscription.Subscription{}, none, err
 			}
 			if in.Price == nil {
 				sub.Price = prod.DefaultPrice
@@ -96,13 +97,13 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 			}
 		}
 		if err := sub.Normalize(); err != nil {
-			return billing.Subscription{}, none, err
+			return subscription.Subscription{}, none, err
 		}
 		if err := tx.InsertSubscription(ctx, sub); err != nil {
-			return billing.Subscription{}, none, err
+			return subscription.Subscription{}, none, err
 		}
 		if _, err := s.RenewPeriods(ctx, tx, &sub, today); err != nil {
-			return billing.Subscription{}, none, err
+			return subscription.Subscription{}, none, err
 		}
 		return sub, usecase.Entry("subscription.created", "subscription", sub.ID, sub), nil
 	})
@@ -112,7 +113,7 @@ func (s *Service) CreateSubscription(ctx context.Context, p access.Principal, in
 // (the sales item's source reference is the subscription and the period
 // start, unique per tenant), advances its next renewal and ends it when it
 // was cancelled at period end and that end has passed. It saves sub.
-func (s *Service) RenewPeriods(ctx context.Context, tx SubscriptionsTx, sub *billing.Subscription, upTo calendar.Date) (int, error) {
+func (s *Service) RenewPeriods(ctx context.Context, tx SubscriptionsTx, sub *subscription.Subscription, upTo calendar.Date) (int, error) {
 	made := 0
 	for _, per := range sub.DuePeriods(upTo) {
 		// A quantity scheduled for the period's first day (or before) bills
@@ -139,24 +140,24 @@ func (s *Service) RenewPeriods(ctx context.Context, tx SubscriptionsTx, sub *bil
 		}
 		sub.NextRenewal = per.End.AddDays(1)
 	}
-	if sub.Status == billing.SubActive && !sub.EndsOn.IsZero() && upTo.After(sub.EndsOn) {
-		sub.Status = billing.SubCancelled
+	if sub.Status == subscription.SubActive && !sub.EndsOn.IsZero() && upTo.After(sub.EndsOn) {
+		sub.Status = subscription.SubCancelled
 	}
 	sub.UpdatedAt = s.now()
 	return made, tx.UpdateSubscription(ctx, *sub)
 }
 
 // prorateQuantity charges (or credits) a change of quantity by delta from
-// day eff of a billed period, by billing.Prorate, as one sales item with
+// day eff of a billed period, by subscription.Prorate, as one sales item with
 // reference ref; it returns the items made.
-func (s *Service) prorateQuantity(ctx context.Context, tx SubscriptionsTx, sub billing.Subscription, ref string, delta decimal.Decimal,
+func (s *Service) prorateQuantity(ctx context.Context, tx SubscriptionsTx, sub subscription.Subscription, ref string, delta decimal.Decimal,
 	per billing.Period, eff calendar.Date) (int, error) {
-	pr := billing.Prorate(delta, sub.Price, per, eff)
+	pr := subscription.Prorate(delta, sub.Price, per, eff)
 	if pr.Amount.IsZero() {
 		return 0, nil
 	}
 	ok, err := s.subscriptionItem(ctx, tx, sub, ref, decimal.NewFromInt(1), money.UnitPrice{Amount: pr.Amount}, eff, per,
-		billing.ProrationText(sub.Description+" quantity change", delta, sub.Price, pr, per, eff))
+		subscription.ProrationText(sub.Description+" quantity change", delta, sub.Price, pr, per, eff))
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -166,7 +167,7 @@ func (s *Service) prorateQuantity(ctx context.Context, tx SubscriptionsTx, sub b
 // subscriptionItem inserts one sales item of a subscription; an item with
 // the same reference made earlier (or by another node) is kept and nothing
 // is added.
-func (s *Service) subscriptionItem(ctx context.Context, tx SubscriptionsTx, sub billing.Subscription, ref string, q decimal.Decimal, price money.UnitPrice,
+func (s *Service) subscriptionItem(ctx context.Context, tx SubscriptionsTx, sub subscription.Subscription, ref string, q decimal.Decimal, price money.UnitPrice,
 	billDate calendar.Date, per billing.Period, desc string) (bool, error) {
 	now := s.now()
 	si := billing.SalesItem{ID: id.NewAt(id.SalesItem, now), TenantID: sub.TenantID, CustomerID: sub.CustomerID,
@@ -224,7 +225,7 @@ func (s *Service) RenewSubscriptions(ctx context.Context, tenantID string, upTo 
 						return batch{}, usecase.Audit{}, err
 					}
 					b.made += n
-					b.progressed = b.progressed || sub.NextRenewal != before || sub.Status != billing.SubActive
+					b.progressed = b.progressed || sub.NextRenewal != before || sub.Status != subscription.SubActive
 				}
 				return b, usecase.Audit{}, nil
 			})
@@ -240,14 +241,14 @@ func (s *Service) RenewSubscriptions(ctx context.Context, tenantID string, upTo 
 
 // ListSubscriptions lists subscriptions: staff see the tenant's (or one
 // customer's), a customer its own.
-func (s *Service) ListSubscriptions(ctx context.Context, p access.Principal, customerID string) ([]billing.Subscription, error) {
+func (s *Service) ListSubscriptions(ctx context.Context, p access.Principal, customerID string) ([]subscription.Subscription, error) {
 	if own, scoped := p.CustomerScope(); scoped && customerID == "" {
 		customerID = own
 	}
 	if err := RequireCustomerRead(p, customerID); err != nil {
 		return nil, err
 	}
-	var out []billing.Subscription
+	var out []subscription.Subscription
 	err := s.subscriptions.Store.Read(ctx, func(tx SubscriptionsTx) error {
 		var err error
 		out, err = tx.ListSubscriptions(ctx, p.TenantID, customerID)
@@ -257,15 +258,15 @@ func (s *Service) ListSubscriptions(ctx context.Context, p access.Principal, cus
 }
 
 // GetSubscription returns one subscription.
-func (s *Service) GetSubscription(ctx context.Context, p access.Principal, subID string) (billing.Subscription, error) {
+func (s *Service) GetSubscription(ctx context.Context, p access.Principal, subID string) (subscription.Subscription, error) {
 	perm := access.ReadCustomers
 	if p.IsCustomer() {
 		perm = access.OwnAccount
 	}
 	if err := p.Require(perm); err != nil {
-		return billing.Subscription{}, err
+		return subscription.Subscription{}, err
 	}
-	var out billing.Subscription
+	var out subscription.Subscription
 	err := s.subscriptions.Store.Read(ctx, func(tx SubscriptionsTx) error {
 		var err error
 		out, err = tx.GetSubscription(ctx, p.TenantID, subID)
@@ -276,9 +277,9 @@ func (s *Service) GetSubscription(ctx context.Context, p access.Principal, subID
 	}
 	if err := RequireCustomerRead(p, out.CustomerID); err != nil {
 		if fail.Is(err, fail.NotFound) {
-			return billing.Subscription{}, fail.NotFoundf("no subscription %q", subID)
+			return subscription.Subscription{}, fail.NotFoundf("no subscription %q", subID)
 		}
-		return billing.Subscription{}, err
+		return subscription.Subscription{}, err
 	}
 	return out, nil
 }
@@ -295,7 +296,7 @@ type SubscriptionChange struct {
 // today so the period in progress is billed before it is prorated:
 //
 //   - quantity: from the effective day to the end of the period in progress,
-//     the difference is charged (or credited) by billing.Prorate; later
+//     the difference is charged (or credited) by subscription.Prorate; later
 //     periods bill the new quantity.
 //   - pause: no period starting while paused is billed; the period in
 //     progress stays billed.
@@ -305,11 +306,11 @@ type SubscriptionChange struct {
 //     last period billed (the period in progress, or a later one a billing
 //     run already billed); now, it ends today and the days left of a billed
 //     period are credited by day.
-func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, subID string, ch SubscriptionChange) (billing.Subscription, error) {
-	return usecase.Write(ctx, s.subscriptions, p, access.ManageSubscriptions, nil, func(tx SubscriptionsTx) (billing.Subscription, usecase.Audit, error) {
+func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, subID string, ch SubscriptionChange) (subscription.Subscription, error) {
+	return usecase.Write(ctx, s.subscriptions, p, access.ManageSubscriptions, nil, func(tx SubscriptionsTx) (subscription.Subscription, usecase.Audit, error) {
 		before, sub, err := s.changeSubscription(ctx, tx, p.TenantID, subID, ch)
 		if err != nil {
-			return billing.Subscription{}, usecase.Audit{}, err
+			return subscription.Subscription{}, usecase.Audit{}, err
 		}
 		return sub, usecase.Entry("subscription."+ch.Action, "subscription", sub.ID, usecase.Diff(before, sub)), nil
 	})
@@ -317,7 +318,7 @@ func (s *Service) ChangeSubscription(ctx context.Context, p access.Principal, su
 
 // changeSubscription applies ch in tx and saves the subscription; it
 // returns it before and after.
-func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, tenantID, subID string, ch SubscriptionChange) (before, after billing.Subscription, err error) {
+func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, tenantID, subID string, ch SubscriptionChange) (before, after subscription.Subscription, err error) {
 	err = func() error {
 		sub, err := tx.GetSubscriptionForUpdate(ctx, tenantID, subID)
 		if err != nil {
@@ -332,7 +333,7 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 		if _, err := s.RenewPeriods(ctx, tx, &sub, today); err != nil {
 			return err
 		}
-		if sub.Status == billing.SubCancelled {
+		if sub.Status == subscription.SubCancelled {
 			return fail.Conflictf("subscription %s is cancelled", sub.ID)
 		}
 		// billed reports whether the period holding d has been billed.
@@ -367,7 +368,7 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 				break
 			}
 			delta := q.Sub(sub.Quantity)
-			if sub.Status == billing.SubActive && billed(per) && !delta.IsZero() {
+			if sub.Status == subscription.SubActive && billed(per) && !delta.IsZero() {
 				if _, err := s.prorateQuantity(ctx, tx, sub, "@q@"+id.NewAt("chg", s.now()), delta, per, eff); err != nil {
 					return err
 				}
@@ -376,17 +377,17 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 			// of the period at the new quantity.
 			sub.Quantity, sub.ScheduledQuantity, sub.ScheduledOn = q, nil, calendar.Date{}
 		case "pause":
-			if sub.Status != billing.SubActive {
+			if sub.Status != subscription.SubActive {
 				return fail.Conflictf("subscription %s is %s, not active", sub.ID, sub.Status)
 			}
 			paused := sub.Quantity
-			sub.Status, sub.PausedOn, sub.PausedQuantity = billing.SubPaused, today, &paused
+			sub.Status, sub.PausedOn, sub.PausedQuantity = subscription.SubPaused, today, &paused
 		case "resume":
-			if sub.Status != billing.SubPaused {
+			if sub.Status != subscription.SubPaused {
 				return fail.Conflictf("subscription %s is %s, not paused", sub.ID, sub.Status)
 			}
 			pausedAt := sub.PausedQuantity
-			sub.Status, sub.PausedOn, sub.PausedQuantity = billing.SubActive, calendar.Date{}, nil
+			sub.Status, sub.PausedOn, sub.PausedQuantity = subscription.SubActive, calendar.Date{}, nil
 			if today.Before(sub.Start) {
 				break
 			}
@@ -399,9 +400,9 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 				}
 			}
 			if !billed(per) {
-				pr := billing.Prorate(sub.Quantity, sub.Price, per, today)
+				pr := subscription.Prorate(sub.Quantity, sub.Price, per, today)
 				if _, err := s.subscriptionItem(ctx, tx, sub, "@resume@"+today.String(), decimal.NewFromInt(1), money.UnitPrice{Amount: pr.Amount}, today, per,
-					billing.ProrationText(sub.Description+" resumed", sub.Quantity, sub.Price, pr, per, today)); err != nil {
+					subscription.ProrationText(sub.Description+" resumed", sub.Quantity, sub.Price, pr, per, today)); err != nil {
 					return err
 				}
 				sub.NextRenewal = per.End.AddDays(1)
@@ -418,15 +419,15 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 				sub.CancelAtPeriodEnd, sub.EndsOn = true, end
 				if today.Before(sub.Start) {
 					sub.EndsOn = sub.Start.AddDays(-1)
-					sub.Status = billing.SubCancelled
+					sub.Status = subscription.SubCancelled
 				}
 				break
 			}
-			if sub.Status == billing.SubActive && billed(per) && today.Before(per.End) {
-				pr := billing.Prorate(sub.Quantity.Neg(), sub.Price, per, today.AddDays(1))
+			if sub.Status == subscription.SubActive && billed(per) && today.Before(per.End) {
+				pr := subscription.Prorate(sub.Quantity.Neg(), sub.Price, per, today.AddDays(1))
 				if !pr.Amount.IsZero() {
 					if _, err := s.subscriptionItem(ctx, tx, sub, "@cancel", decimal.NewFromInt(1), money.UnitPrice{Amount: pr.Amount}, today, per,
-						billing.ProrationText(sub.Description+" cancelled, unused days", sub.Quantity.Neg(), sub.Price, pr, per, today.AddDays(1))); err != nil {
+						subscription.ProrationText(sub.Description+" cancelled, unused days", sub.Quantity.Neg(), sub.Price, pr, per, today.AddDays(1))); err != nil {
 						return err
 					}
 				}
@@ -440,7 +441,7 @@ func (s *Service) changeSubscription(ctx context.Context, tx SubscriptionsTx, te
 				}
 				next = fp.End.AddDays(1)
 			}
-			sub.Status, sub.EndsOn, sub.ScheduledQuantity, sub.ScheduledOn = billing.SubCancelled, today, nil, calendar.Date{}
+			sub.Status, sub.EndsOn, sub.ScheduledQuantity, sub.ScheduledOn = subscription.SubCancelled, today, nil, calendar.Date{}
 		default:
 			return fail.Field("action", "use quantity, pause, resume or cancel")
 		}

@@ -15,8 +15,8 @@ import (
 
 // AddAttachment stores a file with a document. The declared content type
 // must match the bytes; attachments stay when the document is issued.
-func (s *Service) AddAttachment(ctx context.Context, p access.Principal, invoiceID, filename, contentType string, data []byte) (billing.Attachment, error) {
-	var a billing.Attachment
+func (s *Service) AddAttachment(ctx context.Context, p access.Principal, invoiceID, filename, contentType string, data []byte) (attachment.Attachment, error) {
+	var a attachment.Attachment
 	check := func() error {
 		name, ct, err := attachment.Check(filename, contentType, data)
 		if err != nil {
@@ -24,7 +24,7 @@ func (s *Service) AddAttachment(ctx context.Context, p access.Principal, invoice
 		}
 		sum := sha256.Sum256(data)
 		now := s.now()
-		a = billing.Attachment{ID: id.NewAt("att", now), TenantID: p.TenantID, InvoiceID: invoiceID, Filename: name, ContentType: ct,
+		a = attachment.Attachment{ID: id.NewAt("att", now), TenantID: p.TenantID, InvoiceID: invoiceID, Filename: name, ContentType: ct,
 			Size: len(data), SHA256: hex.EncodeToString(sum[:]), Data: data, CreatedBy: p.ActorID(), CreatedAt: now}
 		return nil
 	}
@@ -46,8 +46,8 @@ func (s *Service) AddAttachment(ctx context.Context, p access.Principal, invoice
 }
 
 // ListAttachments lists a document's attachments (without their bytes).
-func (s *Service) ListAttachments(ctx context.Context, p access.Principal, invoiceID string) ([]billing.Attachment, error) {
-	return usecase.Read(ctx, s.attachments, p, access.ReadInvoices, func(tx AttachmentsTx) ([]billing.Attachment, error) {
+func (s *Service) ListAttachments(ctx context.Context, p access.Principal, invoiceID string) ([]attachment.Attachment, error) {
+	return usecase.Read(ctx, s.attachments, p, access.ReadInvoices, func(tx AttachmentsTx) ([]attachment.Attachment, error) {
 		if _, err := tx.GetInvoice(ctx, p.TenantID, invoiceID); err != nil {
 			return nil, err
 		}
@@ -56,8 +56,8 @@ func (s *Service) ListAttachments(ctx context.Context, p access.Principal, invoi
 }
 
 // GetAttachment returns one attachment with its bytes.
-func (s *Service) GetAttachment(ctx context.Context, p access.Principal, invoiceID, attachmentID string) (billing.Attachment, error) {
-	return usecase.Read(ctx, s.attachments, p, access.ReadInvoices, func(tx AttachmentsTx) (billing.Attachment, error) {
+func (s *Service) GetAttachment(ctx context.Context, p access.Principal, invoiceID, attachmentID string) (attachment.Attachment, error) {
+	return usecase.Read(ctx, s.attachments, p, access.ReadInvoices, func(tx AttachmentsTx) (attachment.Attachment, error) {
 		return tx.GetAttachment(ctx, p.TenantID, invoiceID, attachmentID)
 	})
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/customfield"
@@ -72,9 +73,9 @@ type TemplateReader interface {
 
 // AttachmentStore persists the files kept with documents.
 type AttachmentStore interface {
-	InsertAttachment(ctx context.Context, a billing.Attachment) error
-	ListAttachments(ctx context.Context, tenantID, invoiceID string) ([]billing.Attachment, error)
-	GetAttachment(ctx context.Context, tenantID, invoiceID, id string) (billing.Attachment, error)
+	InsertAttachment(ctx context.Context, a attachment.Attachment) error
+	ListAttachments(ctx context.Context, tenantID, invoiceID string) ([]attachment.Attachment, error)
+	GetAttachment(ctx context.Context, tenantID, invoiceID, id string) (attachment.Attachment, error)
 	DeleteAttachment(ctx context.Context, tenantID, invoiceID, id string) error
 }
 

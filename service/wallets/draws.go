@@ -15,6 +15,7 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/receivables"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/wallet"
 )
 
 // UsageCharge is usage to charge to a customer's wallet.
@@ -29,7 +30,7 @@ type UsageCharge struct {
 
 // DrawResult is what a usage charge did.
 type DrawResult struct {
-	Movement  billing.Movement   `json:"movement"`
+	Movement  wallet.Movement    `json:"movement"`
 	SalesItem *billing.SalesItem `json:"sales_item,omitempty"` // the part the wallet did not cover
 	Replayed  bool               `json:"replayed"`             // the ref was charged before; nothing changed
 }
@@ -67,7 +68,7 @@ func (s *Service) DrawWallet(ctx context.Context, p access.Principal, in UsageCh
 			return DrawResult{}, none, err
 		}
 		if in.Ref != "" {
-			m, err := tx.MovementByRef(ctx, p.TenantID, in.CustomerID, billing.MoveDraw, in.Ref)
+			m, err := tx.MovementByRef(ctx, p.TenantID, in.CustomerID, wallet.MoveDraw, in.Ref)
 			if err == nil {
 				return DrawResult{Movement: m, Replayed: true}, none, nil
 			} else if !fail.Is(err, fail.NotFound) {
@@ -99,7 +100,7 @@ func loadDrawEnv(ctx context.Context, tx DrawTx, tenantID string) (drawEnv, erro
 }
 
 // draw applies a usage charge to a locked wallet; its events go into a.
-func (s *Service) draw(ctx context.Context, tx DrawTx, env drawEnv, w *billing.Wallet, in UsageCharge, amt money.Amount, a *usecase.Audit) (DrawResult, error) {
+func (s *Service) draw(ctx context.Context, tx DrawTx, env drawEnv, w *wallet.Wallet, in UsageCharge, amt money.Amount, a *usecase.Audit) (DrawResult, error) {
 	tenant, ws := env.tenant, env.ws
 	var err error
 	now := s.now()
@@ -135,7 +136,7 @@ func (s *Service) draw(ctx context.Context, tx DrawTx, env drawEnv, w *billing.W
 			in.Description = prod.Name
 		}
 	}
-	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: billing.MoveDraw, Ref: in.Ref, Currency: w.Currency,
+	m := wallet.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: wallet.MoveDraw, Ref: in.Ref, Currency: w.Currency,
 		Paid: paid.Neg(), Complimentary: comp.Neg(), Billed: billed, Description: in.Description, CreatedAt: now}
 	if paid.Sign() != 0 {
 		roles := env.roles
@@ -218,7 +219,7 @@ func (s *Service) DrawUsageRow(ctx context.Context, tx DrawTx, si billing.SalesI
 	if w.Currency != si.Currency || si.Net().Sign() <= 0 {
 		return res, false, nil
 	}
-	if _, err := tx.MovementByRef(ctx, si.TenantID, si.CustomerID, billing.MoveDraw, recordID); err == nil {
+	if _, err := tx.MovementByRef(ctx, si.TenantID, si.CustomerID, wallet.MoveDraw, recordID); err == nil {
 		res.Status = "duplicate"
 		return res, true, nil
 	} else if !fail.Is(err, fail.NotFound) {

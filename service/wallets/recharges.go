@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/wallet"
 )
 
 // rechargeLease is how long a node owns a claimed recharge job; a node that
@@ -66,7 +66,7 @@ func (s *Service) RunWalletRecharge(ctx context.Context, tenantID, rechargeID st
 // transaction, then records the outcome in one.
 func (s *Service) runRecharge(ctx context.Context, p access.Principal, rc Recharge) error {
 	key := rc.ID + "-" + strconv.Itoa(rc.Attempts+1)
-	ref, chargeErr := s.chargeForWallet(ctx, rc.TenantID, rc.CustomerID, rc.Amount, billing.RechargeDescription, key)
+	ref, chargeErr := s.chargeForWallet(ctx, rc.TenantID, rc.CustomerID, rc.Amount, wallet.RechargeDescription, key)
 	// The card may be charged: record the outcome even if ctx ends.
 	ctx = context.WithoutCancel(ctx)
 	_, err := usecase.Write(ctx, s.recharges, p, usecase.SignedIn, nil, func(tx RechargesTx) (struct{}, usecase.Audit, error) {
@@ -94,7 +94,7 @@ func (s *Service) recordRecharge(ctx context.Context, tx RechargesTx, rc Recharg
 	now := s.now()
 	cur.UpdatedAt, cur.LockedUntil = now, nil
 	if chargeErr == nil {
-		m, err := s.creditWallet(ctx, tx, &w, billing.MoveRecharge, rc.ID, rc.Amount, ref, billing.RechargeDescription, a)
+		m, err := s.creditWallet(ctx, tx, &w, wallet.MoveRecharge, rc.ID, rc.Amount, ref, wallet.RechargeDescription, a)
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (s *Service) recordRecharge(ctx context.Context, tx RechargesTx, rc Recharg
 			cur.Status = "failed"
 		} else {
 			cur.Status = "pending"
-			cur.NextAttemptAt = now.Add(billing.RechargeDelay(time.Duration(ws.RechargeBackoffSecs)*time.Second, cur.Attempts))
+			cur.NextAttemptAt = now.Add(wallet.RechargeDelay(time.Duration(ws.RechargeBackoffSecs)*time.Second, cur.Attempts))
 		}
 		if cur.Attempts == 1 || final {
 			if err := s.walletNotice(ctx, tx, w, "wallet.recharge_failed", map[string]string{"amount": rc.Amount.String(),

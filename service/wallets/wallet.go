@@ -17,6 +17,7 @@ import (
 	"github.com/facturo/facturo/service/collections"
 	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/wallet"
 )
 
 // WalletInput creates a wallet or changes its settings; nil fields stay.
@@ -29,7 +30,7 @@ type WalletInput struct {
 }
 
 // set writes in's fields into w, refusing decimals it cannot read.
-func (in WalletInput) set(w *billing.Wallet) error {
+func (in WalletInput) set(w *wallet.Wallet) error {
 	var c fail.Collector
 	dec := func(field string, v *string, dst *decimal.Decimal) {
 		if v == nil {
@@ -58,12 +59,12 @@ func (in WalletInput) set(w *billing.Wallet) error {
 
 // check refuses what set would refuse of in alone (before any transaction).
 func (in WalletInput) check() error {
-	var scratch billing.Wallet
+	var scratch wallet.Wallet
 	return in.set(&scratch)
 }
 
 // apply writes in's fields into w and checks the result.
-func (in WalletInput) apply(w *billing.Wallet) error {
+func (in WalletInput) apply(w *wallet.Wallet) error {
 	if err := in.set(w); err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func (s *Service) SaveWallet(ctx context.Context, p access.Principal, customerID
 				return WalletView{}, none, fail.NotFoundf("customer %s has no wallet yet", cust.Number)
 			}
 			now := s.now()
-			w = billing.Wallet{ID: id.NewAt("wal", now), TenantID: p.TenantID, CustomerID: customerID, Currency: tenant.Currency,
+			w = wallet.Wallet{ID: id.NewAt("wal", now), TenantID: p.TenantID, CustomerID: customerID, Currency: tenant.Currency,
 				CreditRate: decimal.NewFromInt(1), CreatedAt: now}
 			created = true
 		} else if err != nil {
@@ -183,11 +184,11 @@ func (s *Service) GetWallet(ctx context.Context, p access.Principal, customerID 
 }
 
 // ListWalletMovements lists a wallet's movements, newest first.
-func (s *Service) ListWalletMovements(ctx context.Context, p access.Principal, customerID string, limit int) ([]billing.Movement, error) {
+func (s *Service) ListWalletMovements(ctx context.Context, p access.Principal, customerID string, limit int) ([]wallet.Movement, error) {
 	if limit <= 0 || limit > s.deps.PageLimit {
 		limit = s.deps.PageLimit
 	}
-	return readWallet(ctx, s, p, customerID, func(tx WalletReadsTx) ([]billing.Movement, error) {
+	return readWallet(ctx, s, p, customerID, func(tx WalletReadsTx) ([]wallet.Movement, error) {
 		return tx.ListMovements(ctx, p.TenantID, customerID, limit)
 	})
 }
@@ -230,14 +231,14 @@ func (s *Service) GrantCredits(ctx context.Context, p access.Principal, customer
 			return WalletView{}, none, fail.Field("expires_on", "is in the past")
 		}
 		now := s.now()
-		g := billing.Grant{ID: id.NewAt("wgr", now), TenantID: p.TenantID, CustomerID: customerID, Amount: amt, Remaining: amt, Currency: w.Currency,
+		g := wallet.Grant{ID: id.NewAt("wgr", now), TenantID: p.TenantID, CustomerID: customerID, Amount: amt, Remaining: amt, Currency: w.Currency,
 			ExpiresOn: expiresOn, Reason: reason, CreatedAt: now}
 		if err := tx.InsertGrant(ctx, g); err != nil {
 			return WalletView{}, none, err
 		}
-		desc := billing.GrantDescription(reason)
-		if err := tx.InsertMovement(ctx, billing.Movement{ID: id.NewAt("wmv", now), TenantID: p.TenantID, CustomerID: customerID, Currency: w.Currency,
-			Kind: billing.MoveGrant, Complimentary: amt, PaidAfter: w.PaidBalance, Description: desc, CreatedAt: now}); err != nil {
+		desc := wallet.GrantDescription(reason)
+		if err := tx.InsertMovement(ctx, wallet.Movement{ID: id.NewAt("wmv", now), TenantID: p.TenantID, CustomerID: customerID, Currency: w.Currency,
+			Kind: wallet.MoveGrant, Complimentary: amt, PaidAfter: w.PaidBalance, Description: desc, CreatedAt: now}); err != nil {
 			return WalletView{}, none, err
 		}
 		grants, err := tx.ListGrants(ctx, p.TenantID, customerID)
@@ -253,7 +254,7 @@ func (s *Service) GrantCredits(ctx context.Context, p access.Principal, customer
 // A declined card writes nothing. The card is charged between a read of the
 // wallet and the write that credits it, outside any write transaction: the
 // provider call is slow and must not hold locks.
-func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, amount string) (billing.Movement, error) {
+func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, amount string) (wallet.Movement, error) {
 	perm, sees := walletAccess(p, customerID, access.ManageWallets)
 	check := func() error {
 		if err := sees(); err != nil {
@@ -263,13 +264,13 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 		return err
 	}
 	if err := usecase.Allow(p, perm); err != nil {
-		return billing.Movement{}, err
+		return wallet.Movement{}, err
 	}
 	if err := check(); err != nil {
-		return billing.Movement{}, err
+		return wallet.Movement{}, err
 	}
 	type read struct {
-		w   billing.Wallet
+		w   wallet.Wallet
 		amt money.Amount
 	}
 	r, err := usecase.Read(ctx, s.walletReads, p, perm, func(tx WalletReadsTx) (read, error) {
@@ -281,24 +282,24 @@ func (s *Service) AddFunds(ctx context.Context, p access.Principal, customerID, 
 		return read{w, amt}, err
 	})
 	if err != nil {
-		return billing.Movement{}, err
+		return wallet.Movement{}, err
 	}
 	key := id.NewAt("wtu", s.now())
-	ref, err := s.chargeForWallet(ctx, p.TenantID, customerID, r.amt, billing.TopUpDescription, key)
+	ref, err := s.chargeForWallet(ctx, p.TenantID, customerID, r.amt, wallet.TopUpDescription, key)
 	if err != nil {
-		return billing.Movement{}, err
+		return wallet.Movement{}, err
 	}
 	// The card is charged: record it even if the request goes away.
 	ctx = context.WithoutCancel(ctx)
-	return usecase.Write(ctx, s.wallets, p, perm, sees, func(tx WalletsTx) (billing.Movement, usecase.Audit, error) {
+	return usecase.Write(ctx, s.wallets, p, perm, sees, func(tx WalletsTx) (wallet.Movement, usecase.Audit, error) {
 		w, err := tx.GetWalletForUpdate(ctx, p.TenantID, customerID)
 		if err != nil {
-			return billing.Movement{}, usecase.Audit{}, err
+			return wallet.Movement{}, usecase.Audit{}, err
 		}
 		var a usecase.Audit
-		m, err := s.creditWallet(ctx, tx, &w, billing.MoveTopUp, key, r.amt, ref, billing.TopUpDescription, &a)
+		m, err := s.creditWallet(ctx, tx, &w, wallet.MoveTopUp, key, r.amt, ref, wallet.TopUpDescription, &a)
 		if err != nil {
-			return billing.Movement{}, usecase.Audit{}, err
+			return wallet.Movement{}, usecase.Audit{}, err
 		}
 		return m, a.And("wallet.top_up", "wallet", w.ID, map[string]string{"amount": r.amt.String(), "receipt": m.ReceiptNumber}), nil
 	})
@@ -322,19 +323,19 @@ func (s *Service) chargeForWallet(ctx context.Context, tenantID, customerID stri
 // creditWallet adds paid credits bought with a card: Dr bank / Cr customer
 // prepayments, a receipt number, and a receipt email only when the tenant
 // turns receipt emails on. w must be locked. The events go into a.
-func (s *Service) creditWallet(ctx context.Context, tx CreditTx, w *billing.Wallet, kind, ref string, amt money.Amount, providerRef, desc string, a *usecase.Audit) (billing.Movement, error) {
+func (s *Service) creditWallet(ctx context.Context, tx CreditTx, w *wallet.Wallet, kind, ref string, amt money.Amount, providerRef, desc string, a *usecase.Audit) (wallet.Movement, error) {
 	env, err := tx.WalletEnv(ctx, w.TenantID)
 	if err != nil {
-		return billing.Movement{}, err
+		return wallet.Movement{}, err
 	}
 	tenant, roles := env.Tenant, billing.RoleAccounts(env.Accounts)
 	now := s.now()
 	n, err := tx.NextCounter(ctx, w.TenantID, numbering.WalletReceipt.Counter)
 	if err != nil {
-		return billing.Movement{}, err
+		return wallet.Movement{}, err
 	}
 	zero := money.Zero(amt.Currency())
-	m := billing.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: kind, Ref: ref, Paid: amt, Currency: w.Currency,
+	m := wallet.Movement{ID: id.NewAt("wmv", now), TenantID: w.TenantID, CustomerID: w.CustomerID, Kind: kind, Ref: ref, Paid: amt, Currency: w.Currency,
 		Complimentary: zero, Billed: zero,
 		Description: desc, ReceiptNumber: numbering.WalletReceipt.Format(n), ProviderRef: providerRef, CreatedAt: now}
 	var b ledger.Builder
@@ -342,23 +343,23 @@ func (s *Service) creditWallet(ctx context.Context, tx CreditTx, w *billing.Wall
 	b.Credit(roles[ledger.RolePrepayments], amt, ledger.Line{CustomerID: w.CustomerID, Currency: w.Currency, Amount: amt.Neg()})
 	e, err := s.deps.Post(ctx, tx, w.TenantID, calendar.Today(now, tenant.Location()), desc+" "+m.ReceiptNumber, "wallet_top_up", m.ID, "", b.Lines())
 	if err != nil {
-		return billing.Movement{}, err
+		return wallet.Movement{}, err
 	}
 	m.EntryID = e.ID
 	w.PaidBalance = w.PaidBalance.MustAdd(amt)
 	w.UpdatedAt = now
 	m.PaidAfter = w.PaidBalance
 	if err := tx.InsertMovement(ctx, m); err != nil {
-		return billing.Movement{}, err
+		return wallet.Movement{}, err
 	}
 	if err := tx.UpdateWallet(ctx, *w); err != nil {
-		return billing.Movement{}, err
+		return wallet.Movement{}, err
 	}
 	*a = a.Emit("wallet.topped_up", walletEvent(*w, m, w.PaidBalance))
 	if env.Settings.ReceiptEmails {
 		if err := s.walletNotice(ctx, tx, *w, "wallet.receipt", map[string]string{"receipt": m.ReceiptNumber, "amount": amt.String(),
 			"currency": w.Currency}, a); err != nil {
-			return billing.Movement{}, err
+			return wallet.Movement{}, err
 		}
 	}
 	return m, nil
@@ -367,7 +368,7 @@ func (s *Service) creditWallet(ctx context.Context, tx CreditTx, w *billing.Wall
 // walletNotice queues a notification about a wallet to the customer's
 // billing email; wallet.low_balance and wallet.recharge_failed are also
 // webhook events, which go into a.
-func (s *Service) walletNotice(ctx context.Context, tx NoticeTx, w billing.Wallet, kind string, payload map[string]string, a *usecase.Audit) error {
+func (s *Service) walletNotice(ctx context.Context, tx NoticeTx, w wallet.Wallet, kind string, payload map[string]string, a *usecase.Audit) error {
 	cust, err := tx.GetCustomer(ctx, w.TenantID, w.CustomerID)
 	if err != nil {
 		return err
@@ -386,7 +387,7 @@ func (s *Service) walletNotice(ctx context.Context, tx NoticeTx, w billing.Walle
 }
 
 // walletEvent is the data of wallet.* events about a movement.
-func walletEvent(w billing.Wallet, m billing.Movement, balance money.Amount) map[string]any {
+func walletEvent(w wallet.Wallet, m wallet.Movement, balance money.Amount) map[string]any {
 	return map[string]any{"wallet_id": w.ID, "customer_id": w.CustomerID, "currency": w.Currency, "movement_id": m.ID,
 		"kind": m.Kind, "ref": m.Ref, "paid": m.Paid.String(), "complimentary": m.Complimentary.String(), "billed": m.Billed.String(), "paid_balance": w.PaidBalance.String(),
 		"balance": balance.String(), "receipt_number": m.ReceiptNumber}

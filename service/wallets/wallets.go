@@ -58,6 +58,7 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/notify"
 	"github.com/facturo/facturo/service/usecase"
+	"github.com/facturo/facturo/wallet"
 )
 
 // WalletSettingsStore persists a tenant's wallet policies.
@@ -70,21 +71,21 @@ type WalletSettingsStore interface {
 // movements (the recharge jobs are RechargeStore).
 type WalletStore interface {
 	WalletSettingsStore
-	InsertWallet(ctx context.Context, w billing.Wallet) error // conflict when the customer has one
-	UpdateWallet(ctx context.Context, w billing.Wallet) error
-	GetWallet(ctx context.Context, tenantID, customerID string) (billing.Wallet, error)
+	InsertWallet(ctx context.Context, w wallet.Wallet) error // conflict when the customer has one
+	UpdateWallet(ctx context.Context, w wallet.Wallet) error
+	GetWallet(ctx context.Context, tenantID, customerID string) (wallet.Wallet, error)
 	// GetWalletForUpdate locks the wallet row until the transaction ends:
 	// every change of a wallet takes this lock first.
-	GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (billing.Wallet, error)
-	ListWallets(ctx context.Context, tenantID string) ([]billing.Wallet, error)
-	InsertGrant(ctx context.Context, g billing.Grant) error
+	GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (wallet.Wallet, error)
+	ListWallets(ctx context.Context, tenantID string) ([]wallet.Wallet, error)
+	InsertGrant(ctx context.Context, g wallet.Grant) error
 	SetGrantRemaining(ctx context.Context, tenantID, grantID string, remaining money.Amount) error
 	// ListGrants lists a wallet's lots, those expiring soonest first (no expiry last).
-	ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error)
-	InsertMovement(ctx context.Context, m billing.Movement) error // conflict on a repeated (kind, ref)
-	MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (billing.Movement, error)
+	ListGrants(ctx context.Context, tenantID, customerID string) ([]wallet.Grant, error)
+	InsertMovement(ctx context.Context, m wallet.Movement) error // conflict on a repeated (kind, ref)
+	MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (wallet.Movement, error)
 	// ListMovements lists a wallet's movements, newest first.
-	ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error)
+	ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]wallet.Movement, error)
 	// UsageItemExists reports whether a usage record became a sales item
 	// before the customer had a wallet.
 	UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error)
@@ -115,7 +116,7 @@ type SettingsTx interface {
 
 // WalletReader reads one customer's wallet.
 type WalletReader interface {
-	GetWallet(ctx context.Context, tenantID, customerID string) (billing.Wallet, error) // fail.NotFound if absent
+	GetWallet(ctx context.Context, tenantID, customerID string) (wallet.Wallet, error) // fail.NotFound if absent
 }
 
 // ViewReader is what a wallet's view reads: the tenant (for its today),
@@ -123,7 +124,7 @@ type WalletReader interface {
 type ViewReader interface {
 	WalletReader
 	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
-	ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error)
+	ListGrants(ctx context.Context, tenantID, customerID string) ([]wallet.Grant, error)
 }
 
 // Env is what every change of a wallet reads of its tenant: the tenant
@@ -155,9 +156,9 @@ type CreditTx interface {
 	NoticeTx
 	// GetWalletForUpdate locks the wallet row until the transaction ends:
 	// every change of a wallet takes this lock first.
-	GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (billing.Wallet, error)
-	UpdateWallet(ctx context.Context, w billing.Wallet) error
-	InsertMovement(ctx context.Context, m billing.Movement) error // conflict on a repeated (kind, ref)
+	GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (wallet.Wallet, error)
+	UpdateWallet(ctx context.Context, w wallet.Wallet) error
+	InsertMovement(ctx context.Context, m wallet.Movement) error // conflict on a repeated (kind, ref)
 	// NextCounter increments and returns the named per-tenant counter (the
 	// receipt numbers), gapless within the transaction.
 	NextCounter(ctx context.Context, tenantID, name string) (int64, error)
@@ -168,9 +169,9 @@ type CreditTx interface {
 type WalletsTx interface {
 	CreditTx
 	GetTenant(ctx context.Context, tenantID string) (billing.Tenant, error)
-	InsertWallet(ctx context.Context, w billing.Wallet) error // conflict when the customer has one
-	InsertGrant(ctx context.Context, g billing.Grant) error
-	ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error)
+	InsertWallet(ctx context.Context, w wallet.Wallet) error // conflict when the customer has one
+	InsertGrant(ctx context.Context, g wallet.Grant) error
+	ListGrants(ctx context.Context, tenantID, customerID string) ([]wallet.Grant, error)
 }
 
 // RechargesTx is what claiming and recording automatic recharge jobs read
@@ -193,9 +194,9 @@ type RechargesTx interface {
 // sales item of what the wallet does not cover.
 type DrawTx interface {
 	CreditTx
-	ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error)
+	ListGrants(ctx context.Context, tenantID, customerID string) ([]wallet.Grant, error)
 	SetGrantRemaining(ctx context.Context, tenantID, grantID string, remaining money.Amount) error
-	MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (billing.Movement, error)
+	MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (wallet.Movement, error)
 	// UsageItemExists reports whether a usage record became a sales item
 	// before the customer had a wallet.
 	UsageItemExists(ctx context.Context, tenantID, recordID string) (bool, error)
@@ -213,7 +214,7 @@ type WalletReadsTx interface {
 	ViewReader
 	GetCustomer(ctx context.Context, tenantID, customerID string) (billing.Customer, error)
 	// ListMovements lists a wallet's movements, newest first.
-	ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error)
+	ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]wallet.Movement, error)
 	ListRecharges(ctx context.Context, tenantID, customerID string) ([]Recharge, error)
 }
 
@@ -341,18 +342,18 @@ func RemovalCheck(ctx context.Context, tx WalletReader, tenantID, customerID str
 
 // WalletView is a wallet with its balances, as the dashboard shows it.
 type WalletView struct {
-	billing.Wallet
+	wallet.Wallet
 	Complimentary money.Amount    `json:"complimentary_balance"` // usable complimentary credits, kept apart
 	Balance       money.Amount    `json:"balance"`               // paid + complimentary
 	PaidCredits   decimal.Decimal `json:"paid_credits" money:"-"`
 	CompCredits   decimal.Decimal `json:"complimentary_credits" money:"-"`
-	Grants        []billing.Grant `json:"grants"`
+	Grants        []wallet.Grant  `json:"grants"`
 }
 
-func walletView(w billing.Wallet, grants []billing.Grant, today calendar.Date) WalletView {
+func walletView(w wallet.Wallet, grants []wallet.Grant, today calendar.Date) WalletView {
 	v := WalletView{Wallet: w, Grants: grants, Complimentary: money.Zero(w.PaidBalance.Currency())}
 	if v.Grants == nil {
-		v.Grants = []billing.Grant{}
+		v.Grants = []wallet.Grant{}
 	}
 	for _, g := range grants {
 		if g.Usable(today) {

@@ -9,11 +9,11 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service/usecase/usecasetest"
+	"github.com/facturo/facturo/wallet"
 )
 
 func refusingService(t *testing.T) *Service {
@@ -182,11 +182,11 @@ func TestParseAmount(t *testing.T) {
 }
 
 type oneWallet struct {
-	w   billing.Wallet
+	w   wallet.Wallet
 	err error
 }
 
-func (o oneWallet) GetWallet(context.Context, string, string) (billing.Wallet, error) {
+func (o oneWallet) GetWallet(context.Context, string, string) (wallet.Wallet, error) {
 	return o.w, o.err
 }
 
@@ -200,8 +200,8 @@ func TestRemovalCheck(t *testing.T) {
 		want fail.Code // "" for none
 	}{
 		{"no wallet", oneWallet{err: fail.NotFoundf("no wallet")}, ""},
-		{"manual top-ups", oneWallet{w: billing.Wallet{Currency: "EUR", PaidBalance: money.In(decimal.NewFromInt(5), "EUR")}}, ""},
-		{"automatic recharge", oneWallet{w: billing.Wallet{AutoRecharge: true}}, fail.Conflict},
+		{"manual top-ups", oneWallet{w: wallet.Wallet{Currency: "EUR", PaidBalance: money.In(decimal.NewFromInt(5), "EUR")}}, ""},
+		{"automatic recharge", oneWallet{w: wallet.Wallet{AutoRecharge: true}}, fail.Conflict},
 	}
 	for _, c := range cases {
 		err := RemovalCheck(ctx, c.tx, "t", "c")

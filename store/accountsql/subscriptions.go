@@ -10,12 +10,13 @@ import (
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/enginesql"
 	"github.com/facturo/facturo/store/sqlitesql"
+	"github.com/facturo/facturo/subscription"
 )
 
 // subscriptionOf is the subscription a row holds.
-func subscriptionOf(r sqlitesql.Subscription) (billing.Subscription, error) {
+func subscriptionOf(r sqlitesql.Subscription) (subscription.Subscription, error) {
 	var p dbtx.Parse
-	s := billing.Subscription{TenantID: r.TenantID, ID: r.ID, CustomerID: r.CustomerID, Kind: billing.SubscriptionKind(r.Kind),
+	s := subscription.Subscription{TenantID: r.TenantID, ID: r.ID, CustomerID: r.CustomerID, Kind: subscription.SubscriptionKind(r.Kind),
 		ProductID: r.ProductID, Description: r.Description, Quantity: p.Dec(r.Quantity), Price: money.PriceIn(p.Dec(r.Price), r.Currency),
 		Currency: r.Currency, Interval: billing.Interval(r.Interval), Start: p.Date(r.StartDate), NextRenewal: p.Date(r.NextRenewal),
 		Status: r.Status, CancelAtPeriodEnd: r.CancelAtPeriodEnd, EndsOn: p.NDate(r.EndsOn), PausedOn: p.NDate(r.PausedOn),
@@ -27,7 +28,7 @@ func subscriptionOf(r sqlitesql.Subscription) (billing.Subscription, error) {
 	return s, nil
 }
 
-func (t *Accounts) InsertSubscription(ctx context.Context, s billing.Subscription) error {
+func (t *Accounts) InsertSubscription(ctx context.Context, s subscription.Subscription) error {
 	err := enginesql.For(t.Tx).InsertSubscription(ctx, sqlitesql.InsertSubscriptionParams{TenantID: s.TenantID, ID: s.ID,
 		CustomerID: s.CustomerID, Kind: string(s.Kind), ProductID: s.ProductID, Description: s.Description, Quantity: s.Quantity.String(),
 		Price: s.Price.Decimal().String(), Currency: s.Currency, Interval: string(s.Interval), StartDate: dbtx.DateText(s.Start),
@@ -40,7 +41,7 @@ func (t *Accounts) InsertSubscription(ctx context.Context, s billing.Subscriptio
 	return nil
 }
 
-func (t *Accounts) UpdateSubscription(ctx context.Context, s billing.Subscription) error {
+func (t *Accounts) UpdateSubscription(ctx context.Context, s subscription.Subscription) error {
 	n, err := enginesql.For(t.Tx).UpdateSubscription(ctx, sqlitesql.UpdateSubscriptionParams{Description: s.Description,
 		Quantity: s.Quantity.String(), Price: s.Price.Decimal().String(), NextRenewal: dbtx.DateText(s.NextRenewal), Status: s.Status,
 		CancelAtPeriodEnd: s.CancelAtPeriodEnd, EndsOn: dbtx.NDateText(s.EndsOn), PausedOn: dbtx.NDateText(s.PausedOn), UpdatedAt: dbtx.TimeOf(s.UpdatedAt),
@@ -49,27 +50,27 @@ func (t *Accounts) UpdateSubscription(ctx context.Context, s billing.Subscriptio
 	return dbtx.MustAffectRows(n, err, "subscription", s.ID)
 }
 
-func (t *Accounts) gotSub(r sqlitesql.Subscription, err error, subID string) (billing.Subscription, error) {
+func (t *Accounts) gotSub(r sqlitesql.Subscription, err error, subID string) (subscription.Subscription, error) {
 	if dbtx.ErrNoRows(err) {
-		return billing.Subscription{}, dbtx.NotFound("subscription", subID)
+		return subscription.Subscription{}, dbtx.NotFound("subscription", subID)
 	}
 	if err != nil {
-		return billing.Subscription{}, fmt.Errorf("get subscription: %w", err)
+		return subscription.Subscription{}, fmt.Errorf("get subscription: %w", err)
 	}
 	return subscriptionOf(r)
 }
 
-func (t *Accounts) GetSubscription(ctx context.Context, tenantID, subID string) (billing.Subscription, error) {
+func (t *Accounts) GetSubscription(ctx context.Context, tenantID, subID string) (subscription.Subscription, error) {
 	r, err := enginesql.For(t.Tx).GetSubscription(ctx, sqlitesql.GetSubscriptionParams{TenantID: tenantID, ID: subID})
 	return t.gotSub(r, err, subID)
 }
 
-func (t *Accounts) GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (billing.Subscription, error) {
+func (t *Accounts) GetSubscriptionForUpdate(ctx context.Context, tenantID, subID string) (subscription.Subscription, error) {
 	r, err := enginesql.For(t.Tx).GetSubscriptionForUpdate(ctx, sqlitesql.GetSubscriptionForUpdateParams{TenantID: tenantID, ID: subID})
 	return t.gotSub(r, err, subID)
 }
 
-func (t *Accounts) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]billing.Subscription, error) {
+func (t *Accounts) ListSubscriptions(ctx context.Context, tenantID, customerID string) ([]subscription.Subscription, error) {
 	w := dbtx.TenantWhere("tenant_id", tenantID)
 	if customerID != "" {
 		w.And("customer_id = ?", customerID)

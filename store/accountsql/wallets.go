@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/jobs/jobargs"
 	"github.com/facturo/facturo/money"
@@ -13,6 +12,7 @@ import (
 	"github.com/facturo/facturo/store/dbtx"
 	"github.com/facturo/facturo/store/enginesql"
 	"github.com/facturo/facturo/store/sqlitesql"
+	"github.com/facturo/facturo/wallet"
 )
 
 // --- settings
@@ -41,9 +41,9 @@ func (t *Accounts) SetWalletSettings(ctx context.Context, tenantID string, ws se
 // --- wallets
 
 // walletOf is the wallet a row holds.
-func walletOf(r sqlitesql.Wallet) (billing.Wallet, error) {
+func walletOf(r sqlitesql.Wallet) (wallet.Wallet, error) {
 	var p dbtx.Parse
-	w := billing.Wallet{TenantID: r.TenantID, CustomerID: r.CustomerID, ID: r.ID, Currency: r.Currency, CreditRate: p.Dec(r.CreditRate),
+	w := wallet.Wallet{TenantID: r.TenantID, CustomerID: r.CustomerID, ID: r.ID, Currency: r.Currency, CreditRate: p.Dec(r.CreditRate),
 		PaidBalance: money.In(p.Dec(r.PaidBalance), r.Currency), AutoRecharge: r.AutoRecharge,
 		RechargeThreshold: money.In(p.Dec(r.RechargeThreshold), r.Currency), RechargeAmount: money.In(p.Dec(r.RechargeAmount), r.Currency),
 		PendingRechargeID: r.PendingRechargeID, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
@@ -53,7 +53,7 @@ func walletOf(r sqlitesql.Wallet) (billing.Wallet, error) {
 	return w, nil
 }
 
-func (t *Accounts) InsertWallet(ctx context.Context, w billing.Wallet) error {
+func (t *Accounts) InsertWallet(ctx context.Context, w wallet.Wallet) error {
 	err := enginesql.For(t.Tx).InsertWallet(ctx, sqlitesql.InsertWalletParams{TenantID: w.TenantID, CustomerID: w.CustomerID, ID: w.ID,
 		Currency: w.Currency, CreditRate: w.CreditRate.String(), PaidBalance: w.PaidBalance.Decimal().String(), AutoRecharge: w.AutoRecharge,
 		RechargeThreshold: w.RechargeThreshold.Decimal().String(), RechargeAmount: w.RechargeAmount.Decimal().String(),
@@ -67,7 +67,7 @@ func (t *Accounts) InsertWallet(ctx context.Context, w billing.Wallet) error {
 	return nil
 }
 
-func (t *Accounts) UpdateWallet(ctx context.Context, w billing.Wallet) error {
+func (t *Accounts) UpdateWallet(ctx context.Context, w wallet.Wallet) error {
 	n, err := enginesql.For(t.Tx).UpdateWallet(ctx, sqlitesql.UpdateWalletParams{Currency: w.Currency, CreditRate: w.CreditRate.String(),
 		PaidBalance: w.PaidBalance.Decimal().String(), AutoRecharge: w.AutoRecharge, RechargeThreshold: w.RechargeThreshold.Decimal().String(),
 		RechargeAmount: w.RechargeAmount.Decimal().String(), PendingRechargeID: w.PendingRechargeID, UpdatedAt: dbtx.TimeOf(w.UpdatedAt),
@@ -75,27 +75,27 @@ func (t *Accounts) UpdateWallet(ctx context.Context, w billing.Wallet) error {
 	return dbtx.MustAffectRows(n, err, "wallet of customer", w.CustomerID)
 }
 
-func (t *Accounts) gotWallet(r sqlitesql.Wallet, err error, customerID string) (billing.Wallet, error) {
+func (t *Accounts) gotWallet(r sqlitesql.Wallet, err error, customerID string) (wallet.Wallet, error) {
 	if dbtx.ErrNoRows(err) {
-		return billing.Wallet{}, fail.NotFoundf("customer %q has no wallet", customerID)
+		return wallet.Wallet{}, fail.NotFoundf("customer %q has no wallet", customerID)
 	}
 	if err != nil {
-		return billing.Wallet{}, fmt.Errorf("get wallet: %w", err)
+		return wallet.Wallet{}, fmt.Errorf("get wallet: %w", err)
 	}
 	return walletOf(r)
 }
 
-func (t *Accounts) GetWallet(ctx context.Context, tenantID, customerID string) (billing.Wallet, error) {
+func (t *Accounts) GetWallet(ctx context.Context, tenantID, customerID string) (wallet.Wallet, error) {
 	r, err := enginesql.For(t.Tx).GetWallet(ctx, sqlitesql.GetWalletParams{TenantID: tenantID, CustomerID: customerID})
 	return t.gotWallet(r, err, customerID)
 }
 
-func (t *Accounts) GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (billing.Wallet, error) {
+func (t *Accounts) GetWalletForUpdate(ctx context.Context, tenantID, customerID string) (wallet.Wallet, error) {
 	r, err := enginesql.For(t.Tx).GetWalletForUpdate(ctx, sqlitesql.GetWalletForUpdateParams{TenantID: tenantID, CustomerID: customerID})
 	return t.gotWallet(r, err, customerID)
 }
 
-func (t *Accounts) ListWallets(ctx context.Context, tenantID string) ([]billing.Wallet, error) {
+func (t *Accounts) ListWallets(ctx context.Context, tenantID string) ([]wallet.Wallet, error) {
 	rows, err := enginesql.For(t.Tx).ListWallets(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list wallets: %w", err)
@@ -105,7 +105,7 @@ func (t *Accounts) ListWallets(ctx context.Context, tenantID string) ([]billing.
 
 // --- complimentary lots
 
-func (t *Accounts) InsertGrant(ctx context.Context, g billing.Grant) error {
+func (t *Accounts) InsertGrant(ctx context.Context, g wallet.Grant) error {
 	err := enginesql.For(t.Tx).InsertGrant(ctx, sqlitesql.InsertGrantParams{TenantID: g.TenantID, ID: g.ID, CustomerID: g.CustomerID,
 		Amount: g.Amount.Decimal().String(), Remaining: g.Remaining.Decimal().String(), ExpiresOn: dbtx.NDateText(g.ExpiresOn), Reason: g.Reason,
 		CreatedAt: dbtx.TimeOf(g.CreatedAt)})
@@ -121,16 +121,16 @@ func (t *Accounts) SetGrantRemaining(ctx context.Context, tenantID, grantID stri
 	return dbtx.MustAffectRows(n, err, "wallet grant", grantID)
 }
 
-func (t *Accounts) ListGrants(ctx context.Context, tenantID, customerID string) ([]billing.Grant, error) {
+func (t *Accounts) ListGrants(ctx context.Context, tenantID, customerID string) ([]wallet.Grant, error) {
 	rows, err := enginesql.For(t.Tx).ListGrants(ctx, sqlitesql.ListGrantsParams{TenantID: tenantID, CustomerID: customerID})
 	if err != nil {
 		return nil, fmt.Errorf("list wallet grants: %w", err)
 	}
 	var p dbtx.Parse
-	out := make([]billing.Grant, 0, len(rows))
+	out := make([]wallet.Grant, 0, len(rows))
 	for _, r := range rows {
 		g, cur := r.WalletGrant, r.Currency
-		out = append(out, billing.Grant{TenantID: g.TenantID, ID: g.ID, CustomerID: g.CustomerID, Amount: money.In(p.Dec(g.Amount), cur),
+		out = append(out, wallet.Grant{TenantID: g.TenantID, ID: g.ID, CustomerID: g.CustomerID, Amount: money.In(p.Dec(g.Amount), cur),
 			Remaining: money.In(p.Dec(g.Remaining), cur), ExpiresOn: p.NDate(g.ExpiresOn), Reason: g.Reason, CreatedAt: g.CreatedAt.UTC(), Currency: cur})
 	}
 	if p.Err != nil {
@@ -142,14 +142,14 @@ func (t *Accounts) ListGrants(ctx context.Context, tenantID, customerID string) 
 // --- movements
 
 // movementOf is the movement a row holds, in its wallet's currency cur.
-func movementOf(m sqlitesql.WalletMovement, cur string, p *dbtx.Parse) billing.Movement {
-	return billing.Movement{TenantID: m.TenantID, ID: m.ID, CustomerID: m.CustomerID, Kind: m.Kind, Ref: m.Ref,
+func movementOf(m sqlitesql.WalletMovement, cur string, p *dbtx.Parse) wallet.Movement {
+	return wallet.Movement{TenantID: m.TenantID, ID: m.ID, CustomerID: m.CustomerID, Kind: m.Kind, Ref: m.Ref,
 		Paid: money.In(p.Dec(m.Paid), cur), Complimentary: money.In(p.Dec(m.Complimentary), cur), Billed: money.In(p.Dec(m.Billed), cur),
 		PaidAfter: money.In(p.Dec(m.PaidAfter), cur), Description: m.Description, ReceiptNumber: m.ReceiptNumber, ProviderRef: m.ProviderRef,
 		EntryID: m.EntryID, SalesItemID: m.SalesItemID, CreatedAt: m.CreatedAt.UTC(), Currency: cur}
 }
 
-func (t *Accounts) InsertMovement(ctx context.Context, m billing.Movement) error {
+func (t *Accounts) InsertMovement(ctx context.Context, m wallet.Movement) error {
 	err := enginesql.For(t.Tx).InsertMovement(ctx, sqlitesql.InsertMovementParams{TenantID: m.TenantID, ID: m.ID, CustomerID: m.CustomerID,
 		Kind: m.Kind, Ref: m.Ref, Paid: m.Paid.Decimal().String(), Complimentary: m.Complimentary.Decimal().String(),
 		Billed: m.Billed.Decimal().String(), PaidAfter: m.PaidAfter.Decimal().String(), Description: m.Description, ReceiptNumber: m.ReceiptNumber,
@@ -163,13 +163,13 @@ func (t *Accounts) InsertMovement(ctx context.Context, m billing.Movement) error
 	return nil
 }
 
-func (t *Accounts) MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (billing.Movement, error) {
+func (t *Accounts) MovementByRef(ctx context.Context, tenantID, customerID, kind, ref string) (wallet.Movement, error) {
 	r, err := enginesql.For(t.Tx).MovementByRef(ctx, sqlitesql.MovementByRefParams{TenantID: tenantID, CustomerID: customerID, Kind: kind, Ref: ref})
 	if dbtx.ErrNoRows(err) {
-		return billing.Movement{}, fail.NotFoundf("no wallet %s %q", kind, ref)
+		return wallet.Movement{}, fail.NotFoundf("no wallet %s %q", kind, ref)
 	}
 	if err != nil {
-		return billing.Movement{}, fmt.Errorf("wallet movement by ref: %w", err)
+		return wallet.Movement{}, fmt.Errorf("wallet movement by ref: %w", err)
 	}
 	var p dbtx.Parse
 	m := movementOf(r.WalletMovement, r.Currency, &p)
@@ -179,13 +179,13 @@ func (t *Accounts) MovementByRef(ctx context.Context, tenantID, customerID, kind
 	return m, nil
 }
 
-func (t *Accounts) ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]billing.Movement, error) {
+func (t *Accounts) ListMovements(ctx context.Context, tenantID, customerID string, limit int) ([]wallet.Movement, error) {
 	rows, err := enginesql.For(t.Tx).ListMovements(ctx, sqlitesql.ListMovementsParams{TenantID: tenantID, CustomerID: customerID, Max: int64(limit)})
 	if err != nil {
 		return nil, fmt.Errorf("list wallet movements: %w", err)
 	}
 	var p dbtx.Parse
-	out := make([]billing.Movement, 0, len(rows))
+	out := make([]wallet.Movement, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, movementOf(r.WalletMovement, r.Currency, &p))
 	}

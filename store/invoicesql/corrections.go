@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/service"
@@ -141,7 +142,7 @@ func (t *Invoices) DueTemplateIDs(ctx context.Context, tenantID string, today ca
 	return ids, nil
 }
 
-func (t *Invoices) InsertAttachment(ctx context.Context, a billing.Attachment) error {
+func (t *Invoices) InsertAttachment(ctx context.Context, a attachment.Attachment) error {
 	err := enginesql.For(t.Tx).InsertAttachment(ctx, sqlitesql.InsertAttachmentParams{TenantID: a.TenantID, ID: a.ID, InvoiceID: a.InvoiceID,
 		Filename: a.Filename, ContentType: a.ContentType, Size: int64(a.Size), Sha256: a.SHA256, Data: a.Data, CreatedBy: a.CreatedBy,
 		CreatedAt: dbtx.TimeOf(a.CreatedAt)})
@@ -151,28 +152,28 @@ func (t *Invoices) InsertAttachment(ctx context.Context, a billing.Attachment) e
 	return nil
 }
 
-func (t *Invoices) ListAttachments(ctx context.Context, tenantID, invoiceID string) ([]billing.Attachment, error) {
+func (t *Invoices) ListAttachments(ctx context.Context, tenantID, invoiceID string) ([]attachment.Attachment, error) {
 	rows, err := enginesql.For(t.Tx).ListAttachments(ctx, sqlitesql.ListAttachmentsParams{TenantID: tenantID, InvoiceID: invoiceID})
 	if err != nil {
 		return nil, fmt.Errorf("list attachments: %w", err)
 	}
-	out := make([]billing.Attachment, 0, len(rows))
+	out := make([]attachment.Attachment, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, billing.Attachment{TenantID: tenantID, ID: r.ID, InvoiceID: r.InvoiceID, Filename: r.Filename,
+		out = append(out, attachment.Attachment{TenantID: tenantID, ID: r.ID, InvoiceID: r.InvoiceID, Filename: r.Filename,
 			ContentType: r.ContentType, Size: int(r.Size), SHA256: r.Sha256, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()})
 	}
 	return out, nil
 }
 
-func (t *Invoices) GetAttachment(ctx context.Context, tenantID, invoiceID, id string) (billing.Attachment, error) {
+func (t *Invoices) GetAttachment(ctx context.Context, tenantID, invoiceID, id string) (attachment.Attachment, error) {
 	r, err := enginesql.For(t.Tx).GetAttachment(ctx, sqlitesql.GetAttachmentParams{TenantID: tenantID, InvoiceID: invoiceID, ID: id})
 	if dbtx.ErrNoRows(err) {
-		return billing.Attachment{}, dbtx.NotFound("attachment", id)
+		return attachment.Attachment{}, dbtx.NotFound("attachment", id)
 	}
 	if err != nil {
-		return billing.Attachment{}, fmt.Errorf("get attachment: %w", err)
+		return attachment.Attachment{}, fmt.Errorf("get attachment: %w", err)
 	}
-	return billing.Attachment{TenantID: tenantID, ID: r.ID, InvoiceID: r.InvoiceID, Filename: r.Filename, ContentType: r.ContentType,
+	return attachment.Attachment{TenantID: tenantID, ID: r.ID, InvoiceID: r.InvoiceID, Filename: r.Filename, ContentType: r.ContentType,
 		Size: int(r.Size), SHA256: r.Sha256, Data: r.Data, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}, nil
 }
 

@@ -1,4 +1,4 @@
-package billing_test
+package subscription_test
 
 import (
 	"encoding/json"
@@ -8,54 +8,57 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/subscription"
 )
 
-// subscription is a valid monthly SaaS subscription starting on 31 January.
-func subscription() billing.Subscription {
-	return billing.Subscription{CustomerID: "cus_1", ProductID: "prd_1", Kind: billing.KindSaaS, Description: " Plan ",
+// validSub is a valid monthly SaaS subscription starting on 31 January.
+func validSub() subscription.Subscription {
+	return subscription.Subscription{CustomerID: "cus_1", ProductID: "prd_1", Kind: subscription.KindSaaS, Description: " Plan ",
 		Quantity: d("2"), Price: money.PriceIn(d("10"), "EUR"), Currency: "EUR", Interval: billing.Monthly, Start: calendar.MustParse("2026-01-31")}
 }
 
 func TestSubscriptionNormalize(t *testing.T) {
 	t.Parallel()
-	s := subscription()
+	s := validSub()
 	if err := s.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	if s.Status != billing.SubActive || s.NextRenewal != s.Start || s.Description != "Plan" {
+	if s.Status != subscription.SubActive || s.NextRenewal != s.Start || s.Description != "Plan" {
 		t.Errorf("status %q next renewal %s description %q after Normalize", s.Status, s.NextRenewal, s.Description)
 	}
-	kept := subscription()
-	kept.Status, kept.NextRenewal = billing.SubPaused, calendar.MustParse("2026-05-31")
+	kept := validSub()
+	kept.Status, kept.NextRenewal = subscription.SubPaused, calendar.MustParse("2026-05-31")
 	if err := kept.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	if kept.Status != billing.SubPaused || kept.NextRenewal != calendar.MustParse("2026-05-31") {
+	if kept.Status != subscription.SubPaused || kept.NextRenewal != calendar.MustParse("2026-05-31") {
 		t.Errorf("Normalize changed a set status or renewal: %q %s", kept.Status, kept.NextRenewal)
 	}
 	tests := []struct {
 		name   string
-		change func(*billing.Subscription)
+		change func(*subscription.Subscription)
 		fields []string
 	}{
-		{"resale", func(s *billing.Subscription) { s.Kind = billing.KindResale }, nil},
-		{"marketplace, free", func(s *billing.Subscription) { s.Kind, s.Price = billing.KindMarketplace, money.PriceIn(d("0"), "EUR") }, nil},
-		{"no customer", func(s *billing.Subscription) { s.CustomerID = "" }, []string{"customer_id"}},
-		{"no product", func(s *billing.Subscription) { s.ProductID = "" }, []string{"product_id"}},
-		{"unknown kind", func(s *billing.Subscription) { s.Kind = "rental" }, []string{"kind"}},
-		{"zero quantity", func(s *billing.Subscription) { s.Quantity = d("0") }, []string{"quantity"}},
-		{"quantity with 7 decimals", func(s *billing.Subscription) { s.Quantity = d("1.0000001") }, []string{"quantity"}},
-		{"negative price", func(s *billing.Subscription) { s.Price = money.PriceIn(d("-1"), "EUR") }, []string{"price"}},
-		{"price with 7 decimals", func(s *billing.Subscription) { s.Price = money.PriceIn(d("1.0000001"), "EUR") }, []string{"price"}},
-		{"unknown interval", func(s *billing.Subscription) { s.Interval = "daily" }, []string{"interval"}},
-		{"no start", func(s *billing.Subscription) { s.Start = calendar.Date{} }, []string{"start_date"}},
-		{"unknown currency", func(s *billing.Subscription) { s.Currency = "EU" }, []string{"currency"}},
-		{"description with a line break", func(s *billing.Subscription) { s.Description = "a\nb" }, []string{"description"}},
+		{"resale", func(s *subscription.Subscription) { s.Kind = subscription.KindResale }, nil},
+		{"marketplace, free", func(s *subscription.Subscription) {
+			s.Kind, s.Price = subscription.KindMarketplace, money.PriceIn(d("0"), "EUR")
+		}, nil},
+		{"no customer", func(s *subscription.Subscription) { s.CustomerID = "" }, []string{"customer_id"}},
+		{"no product", func(s *subscription.Subscription) { s.ProductID = "" }, []string{"product_id"}},
+		{"unknown kind", func(s *subscription.Subscription) { s.Kind = "rental" }, []string{"kind"}},
+		{"zero quantity", func(s *subscription.Subscription) { s.Quantity = d("0") }, []string{"quantity"}},
+		{"quantity with 7 decimals", func(s *subscription.Subscription) { s.Quantity = d("1.0000001") }, []string{"quantity"}},
+		{"negative price", func(s *subscription.Subscription) { s.Price = money.PriceIn(d("-1"), "EUR") }, []string{"price"}},
+		{"price with 7 decimals", func(s *subscription.Subscription) { s.Price = money.PriceIn(d("1.0000001"), "EUR") }, []string{"price"}},
+		{"unknown interval", func(s *subscription.Subscription) { s.Interval = "daily" }, []string{"interval"}},
+		{"no start", func(s *subscription.Subscription) { s.Start = calendar.Date{} }, []string{"start_date"}},
+		{"unknown currency", func(s *subscription.Subscription) { s.Currency = "EU" }, []string{"currency"}},
+		{"description with a line break", func(s *subscription.Subscription) { s.Description = "a\nb" }, []string{"description"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := subscription()
+			s := validSub()
 			tt.change(&s)
 			if got := invalidFields(t, s.Normalize()); !slices.Equal(got, tt.fields) {
 				t.Fatalf("fields %v, want %v", got, tt.fields)
@@ -69,7 +72,7 @@ func TestSubscriptionNormalize(t *testing.T) {
 func TestSubscriptionPeriods(t *testing.T) {
 	t.Parallel()
 	day := calendar.MustParse
-	s := subscription()
+	s := validSub()
 	wantStarts := []string{"2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31"}
 	for k, w := range wantStarts {
 		p := s.Period(k)
@@ -93,7 +96,7 @@ func TestSubscriptionPeriods(t *testing.T) {
 			t.Errorf("PeriodOn(%s) starts %s, want %s", tt.on, got, tt.start)
 		}
 	}
-	q := subscription()
+	q := validSub()
 	q.Interval = billing.Quarterly
 	if p := q.Period(1); p.Start != day("2026-04-30") || p.End != day("2026-07-30") {
 		t.Errorf("second quarter %s – %s, want 2026-04-30 – 2026-07-30", p.Start, p.End)
@@ -117,7 +120,7 @@ func TestSubscriptionMonthlyAmount(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := billing.Subscription{Quantity: d(tt.qty), Price: money.PriceIn(d(tt.price), tt.cur), Currency: tt.cur, Interval: tt.interval}
+			s := subscription.Subscription{Quantity: d(tt.qty), Price: money.PriceIn(d(tt.price), tt.cur), Currency: tt.cur, Interval: tt.interval}
 			if got := s.MonthlyAmount(); !got.Equal(money.In(d(tt.want), tt.cur)) {
 				t.Errorf("MonthlyAmount = %s, want %s", got, tt.want)
 			}
@@ -128,8 +131,8 @@ func TestSubscriptionMonthlyAmount(t *testing.T) {
 func TestProrationText(t *testing.T) {
 	t.Parallel()
 	per := billing.Period{Start: calendar.MustParse("2026-03-01"), End: calendar.MustParse("2026-03-31")}
-	pr := billing.Proration{Amount: eur(d("21.29")), Days: 22, PeriodDays: 31}
-	got := billing.ProrationText("Plan upgrade", d("3"), money.PriceIn(d("10.00"), "EUR"), pr, per, calendar.MustParse("2026-03-10"))
+	pr := subscription.Proration{Amount: eur(d("21.29")), Days: 22, PeriodDays: 31}
+	got := subscription.ProrationText("Plan upgrade", d("3"), money.PriceIn(d("10.00"), "EUR"), pr, per, calendar.MustParse("2026-03-10"))
 	if want := "Plan upgrade: 3 × 10 for 22/31 days (2026-03-10 – 2026-03-31)"; got != want {
 		t.Errorf("ProrationText = %q, want %q", got, want)
 	}
@@ -137,7 +140,7 @@ func TestProrationText(t *testing.T) {
 
 func TestSubscriptionMarshalJSON(t *testing.T) {
 	t.Parallel()
-	s := subscription()
+	s := validSub()
 	later := d("4")
 	s.ID, s.Price, s.Quantity, s.ScheduledQuantity = "sub_1", money.PriceIn(d("10.5"), "EUR"), d("2.50"), &later
 	raw, err := json.Marshal(s)

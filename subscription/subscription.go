@@ -1,4 +1,7 @@
-package billing
+// Package subscription is the rule of subscriptions (seed 003): a product
+// billed to a customer every interval, in advance, one period at a time,
+// with prorated changes.
+package subscription
 
 import (
 	"fmt"
@@ -7,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/money"
@@ -46,7 +50,7 @@ type Subscription struct {
 	Quantity          decimal.Decimal  `json:"quantity" money:"-"`
 	Price             money.UnitPrice  `json:"price"` // per unit and period, in Currency
 	Currency          string           `json:"currency"`
-	Interval          Interval         `json:"interval"`
+	Interval          billing.Interval `json:"interval"`
 	Start             calendar.Date    `json:"start_date"`
 	NextRenewal       calendar.Date    `json:"next_renewal"` // first day of the next period to bill
 	Status            string           `json:"status"`
@@ -69,7 +73,7 @@ type Subscription struct {
 func (s *Subscription) Normalize() error {
 	var c fail.Collector
 	s.Description = strings.TrimSpace(s.Description)
-	checkText(&c, "description", s.Description, 1000)
+	billing.CheckText(&c, "description", s.Description, 1000)
 	if s.CustomerID == "" {
 		c.Add("customer_id", "is required")
 	}
@@ -92,7 +96,7 @@ func (s *Subscription) Normalize() error {
 		c.Add("price", "at most 6 decimals")
 	}
 	switch s.Interval {
-	case Monthly, Quarterly, Yearly:
+	case billing.Monthly, billing.Quarterly, billing.Yearly:
 	default:
 		c.Add("interval", "use monthly, quarterly or yearly")
 	}
@@ -116,15 +120,15 @@ func (s *Subscription) Normalize() error {
 // Period returns the subscription's k-th period (k from 0). Periods are
 // counted from the start date so month ends do not drift: a subscription
 // starting on 31 January renews on 28 (or 29) February, 31 March, 30 April…
-func (s Subscription) Period(k int) Period {
+func (s Subscription) Period(k int) billing.Period {
 	rec := calendar.Recurrence{Start: s.Start, Months: s.Interval.Months()}
 	p := rec.Period(rec.Nth(k))
-	return Period{Start: p.From, End: p.To, BillingDate: p.From}
+	return billing.Period{Start: p.From, End: p.To, BillingDate: p.From}
 }
 
 // PeriodOn returns the period holding day d (the first period for days
 // before the start).
-func (s Subscription) PeriodOn(d calendar.Date) Period {
+func (s Subscription) PeriodOn(d calendar.Date) billing.Period {
 	for k := 0; ; k++ {
 		p := s.Period(k)
 		if !d.After(p.End) || k > 12000 {
@@ -136,11 +140,11 @@ func (s Subscription) PeriodOn(d calendar.Date) Period {
 // DuePeriods returns the periods to bill now: those from NextRenewal whose
 // first day is on or before upTo, stopping at EndsOn. A paused or cancelled
 // subscription owes none.
-func (s Subscription) DuePeriods(upTo calendar.Date) []Period {
+func (s Subscription) DuePeriods(upTo calendar.Date) []billing.Period {
 	if s.Status != SubActive {
 		return nil
 	}
-	var out []Period
+	var out []billing.Period
 	for k := 0; k < 12000; k++ {
 		p := s.Period(k)
 		if p.Start.After(upTo) || (!s.EndsOn.IsZero() && p.Start.After(s.EndsOn)) {
@@ -174,7 +178,7 @@ type Proration struct {
 // charges nothing. The same rule credits the unused days when a
 // subscription is cancelled at once (delta = −quantity) and charges the
 // rest of the period when it resumes (delta = quantity).
-func Prorate(delta decimal.Decimal, price money.UnitPrice, per Period, eff calendar.Date) Proration {
+func Prorate(delta decimal.Decimal, price money.UnitPrice, per billing.Period, eff calendar.Date) Proration {
 	periodDays := per.Start.DaysUntil(per.End) + 1
 	if eff.Before(per.Start) {
 		eff = per.Start
@@ -188,7 +192,7 @@ func Prorate(delta decimal.Decimal, price money.UnitPrice, per Period, eff calen
 }
 
 // ProrationText describes a proration for its sales item.
-func ProrationText(what string, delta decimal.Decimal, price money.UnitPrice, pr Proration, per Period, eff calendar.Date) string {
+func ProrationText(what string, delta decimal.Decimal, price money.UnitPrice, pr Proration, per billing.Period, eff calendar.Date) string {
 	return fmt.Sprintf("%s: %s × %s for %d/%d days (%s – %s)", what, delta.String(), price.Decimal().String(), pr.Days, pr.PeriodDays, eff, per.End)
 }
 

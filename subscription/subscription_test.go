@@ -1,4 +1,4 @@
-package billing_test
+package subscription_test
 
 import (
 	"testing"
@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/subscription"
 )
 
 // TestProrate pins the proration rule: delta × price × days left (the
@@ -42,7 +43,7 @@ func TestProrate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := billing.Prorate(decimal.RequireFromString(tt.delta), money.PriceIn(decimal.RequireFromString(tt.price), tt.cur), tt.per, d(tt.eff))
+			got := subscription.Prorate(decimal.RequireFromString(tt.delta), money.PriceIn(decimal.RequireFromString(tt.price), tt.cur), tt.per, d(tt.eff))
 			if !got.Amount.Decimal().Equal(decimal.RequireFromString(tt.want)) || got.Days != tt.days || got.PeriodDays != tt.period {
 				t.Errorf("Prorate = %s (%d/%d days), want %s (%d/%d)", got.Amount, got.Days, got.PeriodDays, tt.want, tt.days, tt.period)
 			}
@@ -52,7 +53,7 @@ func TestProrate(t *testing.T) {
 
 func TestDuePeriods(t *testing.T) {
 	d := calendar.MustParse
-	s := billing.Subscription{Interval: billing.Quarterly, Start: d("2026-01-31"), NextRenewal: d("2026-01-31"), Status: billing.SubActive}
+	s := subscription.Subscription{Interval: billing.Quarterly, Start: d("2026-01-31"), NextRenewal: d("2026-01-31"), Status: subscription.SubActive}
 	got := s.DuePeriods(d("2026-08-01"))
 	if len(got) != 3 || got[0].End != d("2026-04-29") || got[1].Start != d("2026-04-30") || got[1].End != d("2026-07-30") || got[2].Start != d("2026-07-31") {
 		t.Fatalf("periods %+v", got)
@@ -61,7 +62,7 @@ func TestDuePeriods(t *testing.T) {
 	if got := s.DuePeriods(d("2026-12-31")); len(got) != 1 {
 		t.Fatalf("with an end: %+v", got)
 	}
-	s.Status = billing.SubPaused
+	s.Status = subscription.SubPaused
 	if got := s.DuePeriods(d("2026-12-31")); len(got) != 0 {
 		t.Fatalf("paused: %+v", got)
 	}

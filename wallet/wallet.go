@@ -1,4 +1,7 @@
-package billing
+// Package wallet is a customer's prepaid balance (seed 003): paid credits
+// bought by top-ups and automatic recharges, complimentary grants, and the
+// movements that draw from them.
+package wallet
 
 import (
 	"strings"
