@@ -2,6 +2,8 @@ package messages
 
 // labelTexts holds the texts of the labels of codes and kinds shown in the console and portal (subscription kinds, intervals, run phases, outbox and audit codes, units).
 var labelTexts = map[string][3]string{
+	"audit.custom_field.saved":   {"Custom field saved", "Campo personalizado guardado", "Campo personalizado salvo"},
+	"audit.custom_field.deleted": {"Custom field deleted", "Campo personalizado eliminado", "Campo personalizado excluído"},
 	// Subscriptions (subscription.SubscriptionKind, billing.Interval, subscription.Sub*).
 	"subscription.kind.saas":        {"SaaS plan", "Plan SaaS", "Plano SaaS"},
 	"subscription.kind.resale":      {"Resale", "Reventa", "Revenda"},

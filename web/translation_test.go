@@ -288,7 +288,7 @@ func catalogTexts(lang string) map[string]bool {
 // (whole or as parts of s), or no words at all (numbers, dates, amounts,
 // ids, codes in capitals such as EUR).
 func allowedSame(s string, catalog map[string]bool, data *typed) bool {
-	if catalog[s] || data.whole[s] || properNames[s] || pendingTranslations[s] != "" {
+	if catalog[s] || data.whole[s] || properNames[s] || fileFormats[s] || pendingTranslations[s] != "" {
 		return true
 	}
 	rest := urlRE.ReplaceAllString(s, " ")
@@ -310,6 +310,10 @@ func allowedSame(s string, catalog map[string]bool, data *typed) bool {
 // server's error messages: messages/errors.go); remove a line once its text
 // is translated.
 var pendingTranslations = map[string]string{}
+
+// fileFormats are what a file must hold, which people copy as it is: the
+// header of a usage CSV.
+var fileFormats = map[string]bool{"record_id,customer,sku,quantity,unit,period_start,period_end": true}
 
 // properNames read alike in every language.
 var properNames = map[string]bool{"Facturo": true, "Stripe": true, "Visa": true, "Mastercard": true, "Amex": true}
@@ -337,7 +341,7 @@ type typed struct {
 var typedTables = []string{"tenants", "customers", "users", "api_keys", "tax_codes", "tax_groups", "ledger_accounts",
 	"number_series", "invoices", "invoice_lines", "reason_codes", "recurring_templates", "attachments", "products", "contracts",
 	"contract_parts", "tickets", "time_entries", "sales_items", "payment_methods", "payments", "refunds", "wallet_grants",
-	"subscriptions", "tenant_branding", "webhook_endpoints", "exchange_rates"}
+	"subscriptions", "tenant_branding", "webhook_endpoints", "exchange_rates", "custom_field_defs", "invoice_charges"}
 
 // codeColumns hold codes, not typed text, in whatever table: a page must
 // show their labels.
