@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/web/pager"
 )
 
 // The account billing dashboard of seed 003, for a customer in the portal
@@ -59,7 +60,7 @@ type accountData struct {
 	Years       []int
 	// The page of the transaction history shown, and its pager.
 	Transactions []service.Transaction
-	TxPager      pager
+	TxPager      pager.Pager
 	// Provider is the card processor ("test", "stripe"): Stripe's cards
 	// are entered in Stripe.js's field, with its publishable key.
 	Provider       string
@@ -103,7 +104,7 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	}
 	// The dashboard holds the latest transactions (a few hundred at most):
 	// they are paged here.
-	pg, lo, hi := slicePager(base, nil, r.URL.Query(), "tx_page", "#transactions", txPageSize, len(d.Transactions))
+	pg, lo, hi := pager.Slice(base, nil, r.URL.Query(), "tx_page", "#transactions", txPageSize, len(d.Transactions))
 	a.Transactions, a.TxPager = d.Transactions[lo:hi], pg
 	a.CustomFields = h.customFieldsOf(r, customfield.Customer, d.Customer.CustomFields)
 	y := h.today(r).Year

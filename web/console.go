@@ -17,6 +17,7 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/tax"
+	"github.com/facturo/facturo/web/pager"
 )
 
 func (h *Handler) registerConsoleMore(mux *http.ServeMux) {
@@ -323,7 +324,7 @@ type ledgerData struct {
 	// The trial balance's totals row (ok when there are balances).
 	Debits, Credits money.Amount
 	HasTotals       bool
-	Pager           pager // the aging's customers
+	Pager           pager.Pager // the aging's customers
 }
 
 // ledgerPage shows the trial balance and one page of the receivables
@@ -360,7 +361,7 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Debits, d.Credits = d.Debits.MustAdd(b.Debit), d.Credits.MustAdd(b.Credit)
 	}
-	d.Pager = keysetPager("/console/ledger", url.Values{"as_of": {d.AsOf}}, q, "after", 50, len(aging.Customers), aging.Next)
+	d.Pager = pager.Keyset("/console/ledger", url.Values{"as_of": {d.AsOf}}, q, "after", 50, len(aging.Customers), aging.Next)
 	h.render(w, r, "ledger", http.StatusOK, h.newView(r, "ledger", T(infoFrom(ctx).lang, "nav.ledger"), d))
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/web/pager"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
@@ -162,7 +163,7 @@ type invoiceListData struct {
 	Base     string // /console/invoices or /portal/invoices
 	CanWrite bool
 	Portal   bool // the portal's list, with the invoice date
-	Pager    pager
+	Pager    pager.Pager
 }
 
 func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, error) {
@@ -191,7 +192,7 @@ func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, 
 		nq.Set("cursor", page.Next)
 		d.Next = template.URL(nq.Encode())
 	}
-	d.Pager = keysetPager(base, iq.Values, r.URL.Query(), "cursor", f.Page.Limit, len(page.Items), page.Next)
+	d.Pager = pager.Keyset(base, iq.Values, r.URL.Query(), "cursor", f.Page.Limit, len(page.Items), page.Next)
 	return d, nil
 }
 
