@@ -17,6 +17,7 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/tax"
+	"github.com/facturo/facturo/web/format"
 	"github.com/facturo/facturo/web/pager"
 )
 
@@ -306,7 +307,7 @@ func (h *Handler) billingRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &runsData{Run: &run, CanRates: can(p, access.ManageExchangeRates)}
-	d.Elapsed, d.Left = runTiming(run, h.svc.Now())
+	d.Elapsed, d.Left = format.RunTiming(run, h.svc.Now())
 	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "run.title"), d)
 	if r.Header.Get("HX-Request") != "" {
 		h.fragment(w, r, "billingrun", "progress", http.StatusOK, v)

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/facturo/facturo/access"
 	apisales "github.com/facturo/facturo/api/sales"
@@ -383,36 +382,4 @@ func (h *Handler) usageImport(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortStableFunc(res.Rejected, func(a, b usageRejected) int { return a.Line - b.Line })
 	h.salesItemsWith(w, r, res, nil)
-}
-
-// --- billing run progress
-
-// runTiming is how long a run has run (or took, once finished) and, while
-// it runs with items done, about how long is left ("" when unknown).
-func runTiming(run service.BillingRun, now time.Time) (elapsed, left string) {
-	end := now
-	if run.FinishedAt != nil {
-		end = *run.FinishedAt
-	}
-	elapsed = shortDuration(end.Sub(run.StartedAt))
-	if run.Status == "running" {
-		if eta := run.ETA(now); eta > 0 {
-			left = shortDuration(eta)
-		}
-	}
-	return elapsed, left
-}
-
-// shortDuration writes d as "1 h 2 min", "2 min 5 s" or "5 s" (units
-// written the same in English, Spanish and Portuguese).
-func shortDuration(d time.Duration) string {
-	d = max(d.Round(time.Second), 0)
-	h, m, sec := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%d h %d min", h, m)
-	case m > 0:
-		return fmt.Sprintf("%d min %d s", m, sec)
-	}
-	return fmt.Sprintf("%d s", sec)
 }
