@@ -12,6 +12,7 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/web/form"
 	"github.com/facturo/facturo/web/pager"
 )
 
@@ -69,8 +70,8 @@ type accountData struct {
 	// "card", "funds", "recharge"); Posted holds what was typed in it.
 	Failed  string
 	Posted  url.Values
-	Billing *customerForm // the billing information form
-	Details *customerForm // the header form, for CanDetails
+	Billing *form.Customer // the billing information form
+	Details *form.Customer // the header form, for CanDetails
 	// InvoiceAccount is the bill-to account's number and name, when it is
 	// another customer.
 	InvoiceAccount string

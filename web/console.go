@@ -17,6 +17,7 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/tax"
+	"github.com/facturo/facturo/web/form"
 	"github.com/facturo/facturo/web/format"
 	"github.com/facturo/facturo/web/pager"
 )
@@ -54,7 +55,7 @@ type salesItemsData struct {
 	Sort       string
 	Desc       bool
 	Names      map[string]string
-	Adv        *advForm // the advanced filter's rows
+	Adv        *form.Advanced // the advanced filter's rows
 	Status     string
 	Source     string
 	Invoiced   string
@@ -120,10 +121,10 @@ func (h *Handler) salesItemsWith(w http.ResponseWriter, r *http.Request, imp *us
 		}
 	}
 	lang := infoFrom(ctx).lang
-	d.Adv, f.Advanced = parseAdvanced(q)
+	d.Adv, f.Advanced = form.ParseAdvanced(q)
 	if f.Advanced != nil {
-		d.Adv.Built = describe(lang, *f.Advanced, true)
-		d.Adv.values(d.Values)
+		d.Adv.Built = form.Describe(lang, *f.Advanced, true)
+		d.Adv.Values(d.Values)
 	}
 	v := h.newView(r, "sales_items", T(lang, "nav.sales_items"), d)
 	err := c.Err()
@@ -195,18 +196,9 @@ func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "customers", http.StatusOK, h.newView(r, "customers", T(infoFrom(r.Context()).lang, "nav.customers"), d))
 }
 
-// billingInput reads the billing information form.
-func billingInput(r *http.Request) service.CustomerInput {
-	f := func(k string) *string { v := strings.TrimSpace(r.PostFormValue(k)); return &v }
-	addr := billing.Address{Line1: r.PostFormValue("line1"), Line2: r.PostFormValue("line2"), City: r.PostFormValue("city"),
-		PostalCode: r.PostFormValue("postal_code"), Region: r.PostFormValue("region"), Country: strings.ToUpper(strings.TrimSpace(r.PostFormValue("country")))}
-	return service.CustomerInput{Billing: &service.BillingInput{LegalName: f("legal_name"), Address: &addr, TaxID: f("tax_id"),
-		Email: f("email"), Language: f("language"), Currency: f("currency")}}
-}
-
 func (h *Handler) customerBilling(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := h.svc.UpdateCustomer(r.Context(), access.FromContext(r.Context()), id, billingInput(r)); err != nil {
+	if _, err := h.svc.UpdateCustomer(r.Context(), access.FromContext(r.Context()), id, form.CustomerBilling(r)); err != nil {
 		h.accountError(w, r, err)
 		return
 	}
@@ -402,7 +394,7 @@ type settingsData struct {
 	StaffRoles  []access.Role
 	Me          string // the signed-in user's id: no disabling or demoting yourself
 	Failed      string
-	Form        *formErrors // of the failed form, shared with the page's view
+	Form        *form.Errors // of the failed form, shared with the page's view
 	Open        string
 	settingsConfig
 }

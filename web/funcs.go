@@ -11,6 +11,7 @@ import (
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/web/form"
 	"github.com/facturo/facturo/web/format"
 )
 
@@ -90,6 +91,6 @@ var funcs = template.FuncMap{
 		return m
 	},
 
-	// chargerows is the invoice editor's charges section's rows (charges.go).
-	"chargerows": chargeRowsFor,
+	// chargerows is the invoice editor's charges section's rows (form.ChargeRows).
+	"chargerows": form.ChargeRows,
 }

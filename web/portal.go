@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/web/form"
 )
 
 func portalNav(section string) []navItem {
@@ -58,7 +59,7 @@ func (h *Handler) portalInvoice(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) portalBilling(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
-	if _, err := h.svc.UpdateCustomer(r.Context(), p, p.CustomerID, billingInput(r)); err != nil {
+	if _, err := h.svc.UpdateCustomer(r.Context(), p, p.CustomerID, form.CustomerBilling(r)); err != nil {
 		h.accountError(w, r, err)
 		return
 	}
