@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -45,27 +44,16 @@ func (h *Handler) registerConsoleMore(mux *http.ServeMux) {
 }
 
 type salesItemsData struct {
-	Rows       []billing.SalesItem
-	Drafts     []billing.Customer // customers whose items wait for billing information (seed 002)
-	Values     url.Values
-	Next       template.URL
-	Statuses   []billing.ItemStatus
-	Sources    []billing.Source
-	Sorts      []string
-	Sort       string
-	Desc       bool
-	Names      map[string]string
-	Adv        *form.Advanced // the advanced filter's rows
-	Status     string
-	Source     string
-	Invoiced   string
-	From, To   string
-	Provider   string
-	CustomerID string
-	Customer   string // the customer filter as typed: number, name or id
-	Query      string // text search
-	Import     *usageResult
-	CanManage  bool
+	form.SalesItems // the filter as typed
+	Rows            []billing.SalesItem
+	Drafts          []billing.Customer // customers whose items wait for billing information (seed 002)
+	Pager           pager.Pager
+	Statuses        []billing.ItemStatus
+	Sources         []billing.Source
+	Sorts           []string
+	Names           map[string]string
+	Import          *usageResult
+	CanManage       bool
 }
 
 func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
@@ -78,15 +66,10 @@ func (h *Handler) salesItemsWith(w http.ResponseWriter, r *http.Request, imp *us
 	ctx := r.Context()
 	p := access.FromContext(ctx)
 	q := r.URL.Query()
-	d := &salesItemsData{Values: url.Values{}, Statuses: billing.ItemStatuses, Sources: billing.Sources, Sorts: service.SalesItemSorts,
-		Sort: q.Get("sort"), Desc: q.Get("desc") == "1", Status: q.Get("status"), Source: q.Get("source"),
-		Invoiced: q.Get("invoiced"), From: q.Get("from"), To: q.Get("to"), Provider: q.Get("provider"), Customer: q.Get("customer"),
-		Query: q.Get("q"), Names: map[string]string{}, Import: imp, CanManage: can(p, access.ManageSalesItems)}
-	for _, k := range []string{"sort", "desc", "status", "source", "invoiced", "from", "to", "provider", "customer", "q"} {
-		if v := q.Get(k); v != "" {
-			d.Values.Set(k, v)
-		}
-	}
+	lang := infoFrom(ctx).lang
+	fq, f, dateErr := form.ParseSalesItems(q, lang)
+	d := &salesItemsData{SalesItems: fq, Statuses: billing.ItemStatuses, Sources: billing.Sources, Sorts: service.SalesItemSorts,
+		Names: map[string]string{}, Import: imp, CanManage: can(p, access.ManageSalesItems)}
 	var c fail.Collector
 	if strings.TrimSpace(d.Customer) != "" {
 		cu, err := h.resolveCustomer(ctx, p, "customer", d.Customer)
@@ -96,36 +79,8 @@ func (h *Handler) salesItemsWith(w http.ResponseWriter, r *http.Request, imp *us
 			d.CustomerID = cu.ID
 		}
 	}
-	f := service.SalesItemFilter{CustomerID: d.CustomerID, Query: d.Query, Provider: d.Provider, Sort: d.Sort, Desc: d.Desc,
-		Page: service.Page{Limit: 50, Cursor: q.Get("cursor")}}
-	if d.Status != "" {
-		f.Statuses = []billing.ItemStatus{billing.ItemStatus(d.Status)}
-	}
-	if d.Source != "" {
-		f.Sources = []billing.Source{billing.Source(d.Source)}
-	}
-	if d.Invoiced != "" {
-		b := d.Invoiced == "yes"
-		f.Invoiced = &b
-	}
-	for _, x := range []struct {
-		field, v string
-		dst      *calendar.Date
-	}{{"from", d.From, &f.From}, {"to", d.To, &f.To}} {
-		if x.v != "" {
-			dt, err := calendar.Parse(x.v)
-			if err != nil {
-				c.Add(x.field, "%v", err)
-			}
-			*x.dst = dt
-		}
-	}
-	lang := infoFrom(ctx).lang
-	d.Adv, f.Advanced = form.ParseAdvanced(q)
-	if f.Advanced != nil {
-		d.Adv.Built = form.Describe(lang, *f.Advanced, true)
-		d.Adv.Values(d.Values)
-	}
+	f.CustomerID = d.CustomerID
+	c.Merge("", dateErr)
 	v := h.newView(r, "sales_items", T(lang, "nav.sales_items"), d)
 	err := c.Err()
 	var page service.PageOf[billing.SalesItem]
@@ -159,14 +114,7 @@ func (h *Handler) salesItemsWith(w http.ResponseWriter, r *http.Request, imp *us
 			}
 		}
 	}
-	if page.Next != "" {
-		nq := url.Values{}
-		for k, v := range d.Values {
-			nq[k] = v
-		}
-		nq.Set("cursor", page.Next)
-		d.Next = template.URL(nq.Encode())
-	}
+	d.Pager = pager.Keyset("/console/sales-items", d.Values, q, "cursor", f.Page.Limit, len(page.Items), page.Next)
 	status := http.StatusOK
 	if impErr != nil {
 		status = statusOf(r, impErr)
@@ -178,7 +126,7 @@ type customersData struct {
 	Rows      []billing.Customer
 	CanCreate bool // may create customers
 	Q         string
-	Next      template.URL
+	Pager     pager.Pager
 }
 
 func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
@@ -190,9 +138,7 @@ func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &customersData{Rows: page.Items, Q: q.Get("q"), CanCreate: can(p, access.WriteCustomers)}
-	if page.Next != "" {
-		d.Next = template.URL(url.Values{"q": {d.Q}, "cursor": {page.Next}}.Encode())
-	}
+	d.Pager = pager.Keyset("/console/customers", url.Values{"q": {d.Q}}, q, "cursor", 50, len(page.Items), page.Next)
 	h.render(w, r, "customers", http.StatusOK, h.newView(r, "customers", T(infoFrom(r.Context()).lang, "nav.customers"), d))
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/web/form"
 	"github.com/facturo/facturo/web/pager"
 
 	"github.com/facturo/facturo/access"
@@ -109,52 +110,8 @@ func (h *Handler) loadWork(r *http.Request) (*homeData, error) {
 	return d, nil
 }
 
-// invoiceQuery is the invoice table's filter as it travels in the URL.
-type invoiceQuery struct {
-	Preset, From, To, Q, Sort, Status, Cursor string
-	Desc                                      bool
-	Values                                    url.Values
-}
-
-func parseInvoiceQuery(r *http.Request) (invoiceQuery, service.InvoiceFilter, error) {
-	q := r.URL.Query()
-	iq := invoiceQuery{Preset: q.Get("preset"), From: q.Get("from"), To: q.Get("to"), Q: q.Get("q"), Sort: q.Get("sort"),
-		Status: q.Get("status"), Cursor: q.Get("cursor"), Desc: q.Get("desc") == "1"}
-	base := url.Values{}
-	for _, k := range []string{"preset", "from", "to", "q", "sort", "desc", "status"} {
-		if v := q.Get(k); v != "" {
-			base.Set(k, v)
-		}
-	}
-	iq.Values = base
-	f := service.InvoiceFilter{Query: iq.Q, Sort: iq.Sort, Desc: iq.Desc, Page: service.Page{Limit: 50, Cursor: iq.Cursor}}
-	var c fail.Collector
-	if iq.Preset == "custom" {
-		if iq.From != "" {
-			d, err := calendar.Parse(iq.From)
-			if err != nil {
-				c.Add("from", "%v", err)
-			}
-			f.From = d
-		}
-		if iq.To != "" {
-			d, err := calendar.Parse(iq.To)
-			if err != nil {
-				c.Add("to", "%v", err)
-			}
-			f.To = d
-		}
-	} else if iq.Preset != "" {
-		f.Preset = iq.Preset
-	}
-	if iq.Status != "" {
-		f.Statuses = []billing.Status{billing.Status(iq.Status)}
-	}
-	return iq, f, c.Err()
-}
-
 type invoiceListData struct {
-	Q        invoiceQuery
+	Q        form.InvoiceQuery
 	Rows     []billing.Invoice
 	Next     template.URL
 	Presets  []string
@@ -168,7 +125,7 @@ type invoiceListData struct {
 
 func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, error) {
 	p := access.FromContext(r.Context())
-	iq, f, err := parseInvoiceQuery(r)
+	iq, f, err := form.ParseInvoiceQuery(r.URL.Query())
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +171,7 @@ func (h *Handler) invoiceList(w http.ResponseWriter, r *http.Request) {
 // documents package's format, streamed by the service.
 func (h *Handler) invoiceCSV(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
-	_, f, err := parseInvoiceQuery(r)
+	_, f, err := form.ParseInvoiceQuery(r.URL.Query())
 	if err == nil {
 		err = h.svc.CheckInvoiceFilter(r.Context(), p, f)
 	}
