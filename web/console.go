@@ -327,11 +327,11 @@ type settingsData struct {
 	ExchangeRates []service.ExchangeRate
 	CanReadRates  bool
 	CanRates      bool
-	RateForm      rateForm
+	RateForm      form.Rate
 	// The edit forms (settings.go): what they show, which one failed
 	// ("tax", "series:invoice", "user:usr_…", …) and the section to open.
-	TaxForm     taxForm
-	ReasonForm  reasonForm
+	TaxForm     form.Tax
+	ReasonForm  form.Reason
 	Branding    documents.Branding // without the logo bytes
 	HasLogo     bool
 	LogoVersion string // changes with the logo, so the preview is fetched again
