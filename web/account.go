@@ -66,10 +66,8 @@ type accountData struct {
 	// are entered in Stripe.js's field, with its publishable key.
 	Provider       string
 	PublishableKey string
-	// Failed names the form whose save failed ("billing", "details",
-	// "card", "funds", "recharge"); Posted holds what was typed in it.
-	Failed  string
-	Posted  url.Values
+	// The form whose save failed, with what was typed in it.
+	form.Account
 	Billing *form.Customer // the billing information form
 	Details *form.Customer // the header form, for CanDetails
 	// InvoiceAccount is the bill-to account's number and name, when it is

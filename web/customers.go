@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/customfield"
@@ -125,53 +124,10 @@ func (h *Handler) customerSave(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/console/customers/"+url.PathEscape(id)+"?ok=saved#details")
 }
 
-// accountForm is the form of the account page a request posted: its
-// posted values are shown again after a failed save.
-func accountForm(r *http.Request) string {
-	if r.Method != http.MethodPost {
-		return ""
-	}
-	p := r.URL.Path
-	switch {
-	case strings.HasSuffix(p, "/billing"):
-		return "billing"
-	case strings.HasSuffix(p, "/edit"):
-		return "details"
-	case strings.HasSuffix(p, "/cards"):
-		return "card"
-	case strings.HasSuffix(p, "/wallet/funds"):
-		return "funds"
-	case strings.HasSuffix(p, "/wallet"):
-		return "recharge"
-	}
-	return ""
-}
-
-// Val is the value of field name of form: what the user typed when that
-// form failed, else stored.
-func (a *accountData) Val(form, name, stored string) string {
-	if a.Failed == form && a.Posted != nil {
-		return a.Posted.Get(name)
-	}
-	return stored
-}
-
-// Checked is whether checkbox name of form is ticked: as posted when the
-// form failed, else stored.
-func (a *accountData) Checked(form, name string, stored bool) bool {
-	if a.Failed == form && a.Posted != nil {
-		return a.Posted.Get(name) != ""
-	}
-	return stored
-}
-
 // fillAccountForms prepares the billing and header forms of the account
 // page, with the posted values of the form that failed.
 func (h *Handler) fillAccountForms(r *http.Request, a *accountData) error {
-	a.Failed = accountForm(r)
-	if a.Failed != "" {
-		a.Posted = r.PostForm
-	}
+	a.Account = form.PostedAccount(r)
 	c := a.D.Customer
 	stored := form.CustomerValues(c)
 	bill := form.Pick(stored, form.BillingFields)

@@ -5,8 +5,8 @@ import (
 	"errors"
 
 	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
 )
 
 // fieldErrors are the field errors of err, each message in the reader's
@@ -19,18 +19,9 @@ func fieldErrors(ctx context.Context, err error) []fail.FieldError {
 	lang := infoFrom(ctx).lang
 	out := make([]fail.FieldError, len(fe.Fields))
 	for i, f := range fe.Fields {
-		out[i] = fail.FieldError{Field: f.Field, Message: translated(lang, f.Message, f.Format, f.Args)}
+		out[i] = fail.FieldError{Field: f.Field, Message: format.Message(lang, f.Message, f.Format, f.Args)}
 	}
 	return out
-}
-
-// translated is a message in lang when it was made from a format, else as
-// it was written.
-func translated(lang, msg, format string, args []any) string {
-	if format == "" {
-		return msg
-	}
-	return messages.Error(lang, format, args...)
 }
 
 // newFormErrors translates the field errors of err; nil when it has none.

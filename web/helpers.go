@@ -9,6 +9,7 @@ import (
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/web/format"
 )
 
 var one = decimal.NewFromInt(1)
@@ -29,7 +30,7 @@ func errorText(r *http.Request, err error) string {
 		return T(lang, "error.internal")
 	}
 	if fe, ok := fail.As(err); ok && fe.Format != "" {
-		return translated(lang, pr.Detail, fe.Format, fe.Args)
+		return format.Message(lang, pr.Detail, fe.Format, fe.Args)
 	}
 	return pr.Detail
 }

@@ -11,9 +11,9 @@ import (
 	apisales "github.com/facturo/facturo/api/sales"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
 )
 
 func (h *Handler) registerSalesItems(mux *http.ServeMux) {
@@ -132,18 +132,6 @@ type usageRejected struct {
 	Reason   string
 }
 
-// rejectReason is a rejected usage row's reason in lang: the catalog's
-// text for its code, else the service's message.
-func rejectReason(lang string, r service.UsageRowResult) string {
-	if r.Code != "" {
-		key := "usage.reject." + r.Code
-		if messages.Has(key) {
-			return Tf(lang, key, r.Args...)
-		}
-	}
-	return translated(lang, r.Reason, r.Format, r.Args)
-}
-
 func (h *Handler) usageImport(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := access.FromContext(ctx)
@@ -174,7 +162,7 @@ func (h *Handler) usageImport(w http.ResponseWriter, r *http.Request) {
 	res := &usageResult{Report: rep}
 	for _, row := range rep.Rows {
 		if row.Status == "rejected" {
-			res.Rejected = append(res.Rejected, usageRejected{Line: row.Line, RecordID: row.RecordID, Reason: rejectReason(lang, row)})
+			res.Rejected = append(res.Rejected, usageRejected{Line: row.Line, RecordID: row.RecordID, Reason: format.RejectReason(lang, row)})
 		}
 	}
 	slices.SortStableFunc(res.Rejected, func(a, b usageRejected) int { return a.Line - b.Line })

@@ -133,3 +133,24 @@ func Duration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d s", sec)
 }
+
+// Message is a message in lang when it was made from a format the catalog
+// translates (messages.Error), else msg as it was written.
+func Message(lang, msg, format string, args []any) string {
+	if format == "" {
+		return msg
+	}
+	return messages.Error(lang, format, args...)
+}
+
+// RejectReason is a rejected usage row's reason in lang: the catalog's
+// text for its code, else the service's message.
+func RejectReason(lang string, r service.UsageRowResult) string {
+	if r.Code != "" {
+		key := "usage.reject." + r.Code
+		if messages.Has(key) {
+			return messages.Format(lang, key, r.Args...)
+		}
+	}
+	return Message(lang, r.Reason, r.Format, r.Args)
+}
