@@ -13,6 +13,7 @@ import (
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
 	"github.com/facturo/facturo/web/pager"
 )
 
@@ -256,7 +257,7 @@ func (h *Handler) invoicePay(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		v := h.newView(r, "invoices", T(infoFrom(r.Context()).lang, "invoice.title")+" "+invoiceLabel(d.Inv), d)
+		v := h.newView(r, "invoices", T(infoFrom(r.Context()).lang, "invoice.title")+" "+format.InvoiceLabel(d.Inv), d)
 		v.failed(r, err)
 		h.render(w, r, "invoice", statusOf(r, err), v)
 		return

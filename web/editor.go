@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/customfield"
@@ -13,6 +15,7 @@ import (
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/tax"
 	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
 )
 
 func can(p access.Principal, perm access.Permission) bool { return p.Require(perm) == nil }
@@ -109,11 +112,11 @@ func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fail.Conflictf("invoice %s is %s: an issued document cannot be edited; correct it instead", inv.Number, inv.Status))
 		return
 	}
-	d := &editorData{Invoice: form.Invoice{ID: inv.ID, CustomerID: inv.CustomerID, InvoiceDate: dateOrEmpty(inv.InvoiceDate),
-		DueDate: dateOrEmpty(inv.DueDate), PeriodStart: dateOrEmpty(inv.PeriodStart), PeriodEnd: dateOrEmpty(inv.PeriodEnd),
+	d := &editorData{Invoice: form.Invoice{ID: inv.ID, CustomerID: inv.CustomerID, InvoiceDate: form.DateValue(inv.InvoiceDate),
+		DueDate: form.DateValue(inv.DueDate), PeriodStart: form.DateValue(inv.PeriodStart), PeriodEnd: form.DateValue(inv.PeriodEnd),
 		Currency: inv.Currency, Provider: inv.Provider, Notes: inv.Notes, InvoiceAccountID: inv.InvoiceAccountID,
 		PaymentTermsDays: strconv.Itoa(inv.PaymentTermsDays), MethodOfPayment: inv.MethodOfPayment,
-		CashDiscountDate: dateOrEmpty(inv.CashDiscountDate), HoldUntil: dateOrEmpty(inv.HoldUntil), Language: inv.Language},
+		CashDiscountDate: form.DateValue(inv.CashDiscountDate), HoldUntil: form.DateValue(inv.HoldUntil), Language: inv.Language},
 		Customers: h.editorCustomers(r), ChargeTypes: chargeTypes, Preview: &inv, Languages: messages.Languages}
 	if !inv.CashDiscountPct.IsZero() {
 		d.CashDiscountPct = inv.CashDiscountPct.String()
@@ -122,7 +125,7 @@ func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
 	if len(inv.Lines) > 0 {
 		d.SalesTaxGroup = inv.Lines[0].SalesTaxGroup
 	}
-	if !inv.ExchangeRate.IsZero() && !inv.ExchangeRate.Equal(one) {
+	if !inv.ExchangeRate.IsZero() && !inv.ExchangeRate.Equal(decimal.NewFromInt(1)) {
 		d.ExchangeRate = inv.ExchangeRate.String()
 	}
 	for i, l := range inv.Lines {
@@ -134,14 +137,14 @@ func (h *Handler) invoiceEdit(w http.ResponseWriter, r *http.Request) {
 		if l.AmountOnly() {
 			el.Amount = l.Amount.Decimal().String() // as entered
 		} else {
-			el.Quantity, el.UnitPrice = decString(l.Quantity), l.UnitPrice.Decimal().String()
+			el.Quantity, el.UnitPrice = format.Decimal(l.Quantity), l.UnitPrice.Decimal().String()
 		}
 		d.Lines = append(d.Lines, el)
 	}
 	d.Lines = append(d.Lines, form.BlankLines(len(d.Lines), 2)...)
 	d.CustomFields = h.customFieldInputs(r, customfield.Invoice, inv.CustomFields)
 	lang := infoFrom(r.Context()).lang
-	h.render(w, r, "editor", http.StatusOK, h.newView(r, "invoices", T(lang, "editor.edit")+" "+invoiceLabel(inv), d))
+	h.render(w, r, "editor", http.StatusOK, h.newView(r, "invoices", T(lang, "editor.edit")+" "+format.InvoiceLabel(inv), d))
 }
 
 // parseEditor reads the editor form (form.ParseInvoice) into the editor's

@@ -4,22 +4,11 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/web/format"
 )
-
-var one = decimal.NewFromInt(1)
-
-func decString(d *decimal.Decimal) string {
-	if d == nil {
-		return ""
-	}
-	return d.String()
-}
 
 // errorText is the message the API would give for err, in the reader's
 // language where the error was made from a format the catalog translates.

@@ -14,6 +14,7 @@ import (
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
 	"github.com/facturo/facturo/web/pager"
 
 	"github.com/facturo/facturo/access"
@@ -275,7 +276,7 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 			continue
 		}
 		if rel, err := h.svc.GetInvoice(ctx, p, rid); err == nil {
-			d.Related[rid] = invoiceLabel(rel)
+			d.Related[rid] = format.InvoiceLabel(rel)
 		}
 	}
 	if inv.Kind == billing.KindInvoice && inv.Status.IsOwed() && inv.Balance.Sign() > 0 &&
@@ -291,15 +292,8 @@ func (h *Handler) invoicePage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	title := T(infoFrom(r.Context()).lang, "invoice.title") + " " + invoiceLabel(d.Inv)
+	title := T(infoFrom(r.Context()).lang, "invoice.title") + " " + format.InvoiceLabel(d.Inv)
 	h.render(w, r, "invoice", http.StatusOK, h.newView(r, "invoices", title, d))
-}
-
-func invoiceLabel(inv billing.Invoice) string {
-	if inv.Number != "" {
-		return inv.Number
-	}
-	return inv.DocumentNumber
 }
 
 func (h *Handler) invoiceStatus(w http.ResponseWriter, r *http.Request) {
@@ -399,11 +393,4 @@ func (h *Handler) attachmentGet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(a.Filename, `"`, "")+`"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(a.Data)))
 	_, _ = w.Write(a.Data)
-}
-
-func dateOrEmpty(d calendar.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.String()
 }

@@ -2,10 +2,10 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
 )
 
 func portalNav(section string) []navItem {
@@ -53,7 +53,7 @@ func (h *Handler) portalInvoice(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	title := T(infoFrom(r.Context()).lang, "invoice.title") + " " + invoiceLabel(d.Inv)
+	title := T(infoFrom(r.Context()).lang, "invoice.title") + " " + format.InvoiceLabel(d.Inv)
 	h.render(w, r, "invoice", http.StatusOK, h.newView(r, "invoices", title, d))
 }
 
@@ -65,5 +65,3 @@ func (h *Handler) portalBilling(w http.ResponseWriter, r *http.Request) {
 	}
 	redirect(w, r, "/portal/account?ok=saved#billing")
 }
-
-var _ = url.PathEscape

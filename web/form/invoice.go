@@ -197,3 +197,11 @@ func InvoiceFieldLabel(lang, field string) string {
 	}
 	return field
 }
+
+// DateValue writes a stored date as a form value: "" when zero.
+func DateValue(d calendar.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}

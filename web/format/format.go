@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/money"
@@ -153,4 +156,39 @@ func RejectReason(lang string, r service.UsageRowResult) string {
 		}
 	}
 	return Message(lang, r.Reason, r.Format, r.Args)
+}
+
+// Decimal writes d as a plain number, "" for nil.
+func Decimal(d *decimal.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
+}
+
+// UnitPrice writes a unit price as a plain number with at least its
+// currency's digits (money.Price), for form values; "" for nil.
+func UnitPrice(p *money.UnitPrice) string {
+	if p == nil {
+		return ""
+	}
+	return p.String()
+}
+
+// OutboxError is an outbox message's last error in lang; the SMTP
+// server's own text as it is.
+func OutboxError(lang, e string) string {
+	if e == service.OutboxNoRecipient {
+		return messages.Text(lang, "outbox.error.no_recipient")
+	}
+	return e
+}
+
+// InvoiceLabel is how a page names an invoice: its number, else (a draft)
+// its document number.
+func InvoiceLabel(inv billing.Invoice) string {
+	if inv.Number != "" {
+		return inv.Number
+	}
+	return inv.DocumentNumber
 }

@@ -1,5 +1,6 @@
-// Package pager builds the navigation of the pages of the console's and
-// portal's lists: first, previous and next links and the rows shown.
+// Package pager builds the navigation of the console's and portal's
+// lists: first, previous and next links and the rows shown, and the links
+// that sort or filter a list.
 package pager
 
 import (
@@ -132,4 +133,31 @@ func Slice(base string, keep, q url.Values, param, anchor string, limit, n int) 
 	p.position(limit, hi-lo, true)
 	p.Total = n
 	return p, lo, hi
+}
+
+// Query is the query of a list's link: base with each key of kv set to
+// the value after it, or removed when that value is "".
+func Query(base url.Values, kv ...string) template.URL {
+	q := url.Values{}
+	for k, v := range base {
+		q[k] = append([]string(nil), v...)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	return template.URL(q.Encode())
+}
+
+// DescNext is the "desc" value of the link of the sort column col of a
+// list sorted by sort: "1" when the list is sorted ascending by col, so a
+// second click reverses it.
+func DescNext(sort string, desc bool, col string) string {
+	if sort == col && !desc {
+		return "1"
+	}
+	return ""
 }
