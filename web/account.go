@@ -12,6 +12,9 @@ import (
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
+	"github.com/facturo/facturo/web/pager"
 )
 
 // The account billing dashboard of seed 003, for a customer in the portal
@@ -59,17 +62,15 @@ type accountData struct {
 	Years       []int
 	// The page of the transaction history shown, and its pager.
 	Transactions []service.Transaction
-	TxPager      pager
+	TxPager      pager.Pager
 	// Provider is the card processor ("test", "stripe"): Stripe's cards
 	// are entered in Stripe.js's field, with its publishable key.
 	Provider       string
 	PublishableKey string
-	// Failed names the form whose save failed ("billing", "details",
-	// "card", "funds", "recharge"); Posted holds what was typed in it.
-	Failed  string
-	Posted  url.Values
-	Billing *customerForm // the billing information form
-	Details *customerForm // the header form, for CanDetails
+	// The form whose save failed, with what was typed in it.
+	form.Account
+	Billing *form.Customer // the billing information form
+	Details *form.Customer // the header form, for CanDetails
 	// InvoiceAccount is the bill-to account's number and name, when it is
 	// another customer.
 	InvoiceAccount string
@@ -103,7 +104,7 @@ func (h *Handler) loadAccount(r *http.Request) (*accountData, error) {
 	}
 	// The dashboard holds the latest transactions (a few hundred at most):
 	// they are paged here.
-	pg, lo, hi := slicePager(base, nil, r.URL.Query(), "tx_page", "#transactions", txPageSize, len(d.Transactions))
+	pg, lo, hi := pager.Slice(base, nil, r.URL.Query(), "tx_page", "#transactions", txPageSize, len(d.Transactions))
 	a.Transactions, a.TxPager = d.Transactions[lo:hi], pg
 	a.CustomFields = h.customFieldsOf(r, customfield.Customer, d.Customer.CustomFields)
 	y := h.today(r).Year
@@ -256,7 +257,7 @@ func (h *Handler) invoicePay(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		v := h.newView(r, "invoices", T(infoFrom(r.Context()).lang, "invoice.title")+" "+invoiceLabel(d.Inv), d)
+		v := h.newView(r, "invoices", T(infoFrom(r.Context()).lang, "invoice.title")+" "+format.InvoiceLabel(d.Inv), d)
 		v.failed(r, err)
 		h.render(w, r, "invoice", statusOf(r, err), v)
 		return

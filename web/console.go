@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,6 +16,9 @@ import (
 	"github.com/facturo/facturo/money"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/tax"
+	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
+	"github.com/facturo/facturo/web/pager"
 )
 
 func (h *Handler) registerConsoleMore(mux *http.ServeMux) {
@@ -42,27 +44,16 @@ func (h *Handler) registerConsoleMore(mux *http.ServeMux) {
 }
 
 type salesItemsData struct {
-	Rows       []billing.SalesItem
-	Drafts     []billing.Customer // customers whose items wait for billing information (seed 002)
-	Values     url.Values
-	Next       template.URL
-	Statuses   []billing.ItemStatus
-	Sources    []billing.Source
-	Sorts      []string
-	Sort       string
-	Desc       bool
-	Names      map[string]string
-	Adv        *advForm // the advanced filter's rows
-	Status     string
-	Source     string
-	Invoiced   string
-	From, To   string
-	Provider   string
-	CustomerID string
-	Customer   string // the customer filter as typed: number, name or id
-	Query      string // text search
-	Import     *usageResult
-	CanManage  bool
+	form.SalesItems // the filter as typed
+	Rows            []billing.SalesItem
+	Drafts          []billing.Customer // customers whose items wait for billing information (seed 002)
+	Pager           pager.Pager
+	Statuses        []billing.ItemStatus
+	Sources         []billing.Source
+	Sorts           []string
+	Names           map[string]string
+	Import          *usageResult
+	CanManage       bool
 }
 
 func (h *Handler) salesItems(w http.ResponseWriter, r *http.Request) {
@@ -75,15 +66,10 @@ func (h *Handler) salesItemsWith(w http.ResponseWriter, r *http.Request, imp *us
 	ctx := r.Context()
 	p := access.FromContext(ctx)
 	q := r.URL.Query()
-	d := &salesItemsData{Values: url.Values{}, Statuses: billing.ItemStatuses, Sources: billing.Sources, Sorts: service.SalesItemSorts,
-		Sort: q.Get("sort"), Desc: q.Get("desc") == "1", Status: q.Get("status"), Source: q.Get("source"),
-		Invoiced: q.Get("invoiced"), From: q.Get("from"), To: q.Get("to"), Provider: q.Get("provider"), Customer: q.Get("customer"),
-		Query: q.Get("q"), Names: map[string]string{}, Import: imp, CanManage: can(p, access.ManageSalesItems)}
-	for _, k := range []string{"sort", "desc", "status", "source", "invoiced", "from", "to", "provider", "customer", "q"} {
-		if v := q.Get(k); v != "" {
-			d.Values.Set(k, v)
-		}
-	}
+	lang := infoFrom(ctx).lang
+	fq, f, dateErr := form.ParseSalesItems(q, lang)
+	d := &salesItemsData{SalesItems: fq, Statuses: billing.ItemStatuses, Sources: billing.Sources, Sorts: service.SalesItemSorts,
+		Names: map[string]string{}, Import: imp, CanManage: can(p, access.ManageSalesItems)}
 	var c fail.Collector
 	if strings.TrimSpace(d.Customer) != "" {
 		cu, err := h.resolveCustomer(ctx, p, "customer", d.Customer)
@@ -93,36 +79,8 @@ func (h *Handler) salesItemsWith(w http.ResponseWriter, r *http.Request, imp *us
 			d.CustomerID = cu.ID
 		}
 	}
-	f := service.SalesItemFilter{CustomerID: d.CustomerID, Query: d.Query, Provider: d.Provider, Sort: d.Sort, Desc: d.Desc,
-		Page: service.Page{Limit: 50, Cursor: q.Get("cursor")}}
-	if d.Status != "" {
-		f.Statuses = []billing.ItemStatus{billing.ItemStatus(d.Status)}
-	}
-	if d.Source != "" {
-		f.Sources = []billing.Source{billing.Source(d.Source)}
-	}
-	if d.Invoiced != "" {
-		b := d.Invoiced == "yes"
-		f.Invoiced = &b
-	}
-	for _, x := range []struct {
-		field, v string
-		dst      *calendar.Date
-	}{{"from", d.From, &f.From}, {"to", d.To, &f.To}} {
-		if x.v != "" {
-			dt, err := calendar.Parse(x.v)
-			if err != nil {
-				c.Add(x.field, "%v", err)
-			}
-			*x.dst = dt
-		}
-	}
-	lang := infoFrom(ctx).lang
-	d.Adv, f.Advanced = parseAdvanced(q)
-	if f.Advanced != nil {
-		d.Adv.Built = describe(lang, *f.Advanced, true)
-		d.Adv.values(d.Values)
-	}
+	f.CustomerID = d.CustomerID
+	c.Merge("", dateErr)
 	v := h.newView(r, "sales_items", T(lang, "nav.sales_items"), d)
 	err := c.Err()
 	var page service.PageOf[billing.SalesItem]
@@ -156,14 +114,7 @@ func (h *Handler) salesItemsWith(w http.ResponseWriter, r *http.Request, imp *us
 			}
 		}
 	}
-	if page.Next != "" {
-		nq := url.Values{}
-		for k, v := range d.Values {
-			nq[k] = v
-		}
-		nq.Set("cursor", page.Next)
-		d.Next = template.URL(nq.Encode())
-	}
+	d.Pager = pager.Keyset("/console/sales-items", d.Values, q, "cursor", f.Page.Limit, len(page.Items), page.Next)
 	status := http.StatusOK
 	if impErr != nil {
 		status = statusOf(r, impErr)
@@ -175,7 +126,7 @@ type customersData struct {
 	Rows      []billing.Customer
 	CanCreate bool // may create customers
 	Q         string
-	Next      template.URL
+	Pager     pager.Pager
 }
 
 func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
@@ -187,24 +138,13 @@ func (h *Handler) customers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &customersData{Rows: page.Items, Q: q.Get("q"), CanCreate: can(p, access.WriteCustomers)}
-	if page.Next != "" {
-		d.Next = template.URL(url.Values{"q": {d.Q}, "cursor": {page.Next}}.Encode())
-	}
+	d.Pager = pager.Keyset("/console/customers", url.Values{"q": {d.Q}}, q, "cursor", 50, len(page.Items), page.Next)
 	h.render(w, r, "customers", http.StatusOK, h.newView(r, "customers", T(infoFrom(r.Context()).lang, "nav.customers"), d))
-}
-
-// billingInput reads the billing information form.
-func billingInput(r *http.Request) service.CustomerInput {
-	f := func(k string) *string { v := strings.TrimSpace(r.PostFormValue(k)); return &v }
-	addr := billing.Address{Line1: r.PostFormValue("line1"), Line2: r.PostFormValue("line2"), City: r.PostFormValue("city"),
-		PostalCode: r.PostFormValue("postal_code"), Region: r.PostFormValue("region"), Country: strings.ToUpper(strings.TrimSpace(r.PostFormValue("country")))}
-	return service.CustomerInput{Billing: &service.BillingInput{LegalName: f("legal_name"), Address: &addr, TaxID: f("tax_id"),
-		Email: f("email"), Language: f("language"), Currency: f("currency")}}
 }
 
 func (h *Handler) customerBilling(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := h.svc.UpdateCustomer(r.Context(), access.FromContext(r.Context()), id, billingInput(r)); err != nil {
+	if _, err := h.svc.UpdateCustomer(r.Context(), access.FromContext(r.Context()), id, form.CustomerBilling(r)); err != nil {
 		h.accountError(w, r, err)
 		return
 	}
@@ -305,7 +245,7 @@ func (h *Handler) billingRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &runsData{Run: &run, CanRates: can(p, access.ManageExchangeRates)}
-	d.Elapsed, d.Left = runTiming(run, h.svc.Now())
+	d.Elapsed, d.Left = format.RunTiming(run, h.svc.Now())
 	v := h.newView(r, "billing_runs", T(infoFrom(r.Context()).lang, "run.title"), d)
 	if r.Header.Get("HX-Request") != "" {
 		h.fragment(w, r, "billingrun", "progress", http.StatusOK, v)
@@ -323,7 +263,7 @@ type ledgerData struct {
 	// The trial balance's totals row (ok when there are balances).
 	Debits, Credits money.Amount
 	HasTotals       bool
-	Pager           pager // the aging's customers
+	Pager           pager.Pager // the aging's customers
 }
 
 // ledgerPage shows the trial balance and one page of the receivables
@@ -360,7 +300,7 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Debits, d.Credits = d.Debits.MustAdd(b.Debit), d.Credits.MustAdd(b.Credit)
 	}
-	d.Pager = keysetPager("/console/ledger", url.Values{"as_of": {d.AsOf}}, q, "after", 50, len(aging.Customers), aging.Next)
+	d.Pager = pager.Keyset("/console/ledger", url.Values{"as_of": {d.AsOf}}, q, "after", 50, len(aging.Customers), aging.Next)
 	h.render(w, r, "ledger", http.StatusOK, h.newView(r, "ledger", T(infoFrom(ctx).lang, "nav.ledger"), d))
 }
 
@@ -387,11 +327,11 @@ type settingsData struct {
 	ExchangeRates []service.ExchangeRate
 	CanReadRates  bool
 	CanRates      bool
-	RateForm      rateForm
+	RateForm      form.Rate
 	// The edit forms (settings.go): what they show, which one failed
 	// ("tax", "series:invoice", "user:usr_…", …) and the section to open.
-	TaxForm     taxForm
-	ReasonForm  reasonForm
+	TaxForm     form.Tax
+	ReasonForm  form.Reason
 	Branding    documents.Branding // without the logo bytes
 	HasLogo     bool
 	LogoVersion string // changes with the logo, so the preview is fetched again
@@ -400,7 +340,7 @@ type settingsData struct {
 	StaffRoles  []access.Role
 	Me          string // the signed-in user's id: no disabling or demoting yourself
 	Failed      string
-	Form        *formErrors // of the failed form, shared with the page's view
+	Form        *form.Errors // of the failed form, shared with the page's view
 	Open        string
 	settingsConfig
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/web/form"
 )
 
 // TestCustomFieldInputs: the partial "customfields" gives each defined
@@ -21,13 +22,13 @@ func TestCustomFieldInputs(t *testing.T) {
 		{Key: "po_number", AppliesTo: customfield.Invoice, Labels: map[string]string{"en": "PO number", "es": "Número de pedido"}},
 		{Key: "region", AppliesTo: customfield.Customer, Labels: map[string]string{"en": "Region"}},
 	}
-	inputs := customFieldInputsOf(defs, customfield.Invoice, map[string]string{"po_number": "PO-1", "legacy": "L"}, "es")
+	inputs := form.CustomFieldInputs(defs, customfield.Invoice, map[string]string{"po_number": "PO-1", "legacy": "L"}, "es")
 	if len(inputs) != 2 || inputs[0].Label != "Número de pedido" || inputs[0].Name != "custom_fields.po_number" || inputs[0].Value != "PO-1" ||
 		inputs[1].Label != "legacy" || inputs[1].ID != "cf-invoice-legacy" {
 		t.Fatalf("inputs %+v", inputs)
 	}
 	page := template.Must(template.New("p").Funcs(funcs).ParseFS(templateFS, "templates/partials.html"))
-	v := &view{Lang: "es", Form: &formErrors{fields: []fail.FieldError{{Field: "custom_fields.legacy", Message: "demasiado largo"}}, shown: map[string]bool{}}}
+	v := &view{Lang: "es", Form: form.NewErrors([]fail.FieldError{{Field: "custom_fields.legacy", Message: "demasiado largo"}})}
 	var out bytes.Buffer
 	if err := page.ExecuteTemplate(&out, "customfields", map[string]any{"V": v, "Fields": inputs}); err != nil {
 		t.Fatal(err)
@@ -47,14 +48,14 @@ func TestCustomFieldInputs(t *testing.T) {
 		t.Errorf("the error is not marked shown")
 	}
 	out.Reset()
-	if err := page.ExecuteTemplate(&out, "customfields", map[string]any{"V": v, "Fields": []customFieldInput(nil)}); err != nil || out.Len() != 0 {
+	if err := page.ExecuteTemplate(&out, "customfields", map[string]any{"V": v, "Fields": []form.CustomFieldInput(nil)}); err != nil || out.Len() != 0 {
 		t.Errorf("no fields: %q (%v)", out.String(), err)
 	}
 
-	if got := postedCustomFields(url.Values{"notes": {"x"}}); got != nil {
+	if got := form.PostedCustomFields(url.Values{"notes": {"x"}}); got != nil {
 		t.Errorf("a form without the inputs: %v", *got)
 	}
-	got := postedCustomFields(url.Values{"custom_fields.po_number": {" PO-2 "}, "custom_fields.legacy": {""}, "notes": {"x"}})
+	got := form.PostedCustomFields(url.Values{"custom_fields.po_number": {" PO-2 "}, "custom_fields.legacy": {""}, "notes": {"x"}})
 	if got == nil || len(*got) != 1 || (*got)["po_number"] != "PO-2" {
 		t.Errorf("posted %v", got)
 	}

@@ -4,21 +4,11 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/web/format"
 )
-
-var one = decimal.NewFromInt(1)
-
-func decString(d *decimal.Decimal) string {
-	if d == nil {
-		return ""
-	}
-	return d.String()
-}
 
 // errorText is the message the API would give for err, in the reader's
 // language where the error was made from a format the catalog translates.
@@ -29,7 +19,7 @@ func errorText(r *http.Request, err error) string {
 		return T(lang, "error.internal")
 	}
 	if fe, ok := fail.As(err); ok && fe.Format != "" {
-		return translated(lang, pr.Detail, fe.Format, fe.Args)
+		return format.Message(lang, pr.Detail, fe.Format, fe.Args)
 	}
 	return pr.Detail
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/facturo/facturo/attachment"
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/money"
+	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
+	"github.com/facturo/facturo/web/pager"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
@@ -108,52 +111,8 @@ func (h *Handler) loadWork(r *http.Request) (*homeData, error) {
 	return d, nil
 }
 
-// invoiceQuery is the invoice table's filter as it travels in the URL.
-type invoiceQuery struct {
-	Preset, From, To, Q, Sort, Status, Cursor string
-	Desc                                      bool
-	Values                                    url.Values
-}
-
-func parseInvoiceQuery(r *http.Request) (invoiceQuery, service.InvoiceFilter, error) {
-	q := r.URL.Query()
-	iq := invoiceQuery{Preset: q.Get("preset"), From: q.Get("from"), To: q.Get("to"), Q: q.Get("q"), Sort: q.Get("sort"),
-		Status: q.Get("status"), Cursor: q.Get("cursor"), Desc: q.Get("desc") == "1"}
-	base := url.Values{}
-	for _, k := range []string{"preset", "from", "to", "q", "sort", "desc", "status"} {
-		if v := q.Get(k); v != "" {
-			base.Set(k, v)
-		}
-	}
-	iq.Values = base
-	f := service.InvoiceFilter{Query: iq.Q, Sort: iq.Sort, Desc: iq.Desc, Page: service.Page{Limit: 50, Cursor: iq.Cursor}}
-	var c fail.Collector
-	if iq.Preset == "custom" {
-		if iq.From != "" {
-			d, err := calendar.Parse(iq.From)
-			if err != nil {
-				c.Add("from", "%v", err)
-			}
-			f.From = d
-		}
-		if iq.To != "" {
-			d, err := calendar.Parse(iq.To)
-			if err != nil {
-				c.Add("to", "%v", err)
-			}
-			f.To = d
-		}
-	} else if iq.Preset != "" {
-		f.Preset = iq.Preset
-	}
-	if iq.Status != "" {
-		f.Statuses = []billing.Status{billing.Status(iq.Status)}
-	}
-	return iq, f, c.Err()
-}
-
 type invoiceListData struct {
-	Q        invoiceQuery
+	Q        form.InvoiceQuery
 	Rows     []billing.Invoice
 	Next     template.URL
 	Presets  []string
@@ -162,12 +121,12 @@ type invoiceListData struct {
 	Base     string // /console/invoices or /portal/invoices
 	CanWrite bool
 	Portal   bool // the portal's list, with the invoice date
-	Pager    pager
+	Pager    pager.Pager
 }
 
 func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, error) {
 	p := access.FromContext(r.Context())
-	iq, f, err := parseInvoiceQuery(r)
+	iq, f, err := form.ParseInvoiceQuery(r.URL.Query())
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +150,7 @@ func (h *Handler) listInvoices(r *http.Request, base string) (*invoiceListData, 
 		nq.Set("cursor", page.Next)
 		d.Next = template.URL(nq.Encode())
 	}
-	d.Pager = keysetPager(base, iq.Values, r.URL.Query(), "cursor", f.Page.Limit, len(page.Items), page.Next)
+	d.Pager = pager.Keyset(base, iq.Values, r.URL.Query(), "cursor", f.Page.Limit, len(page.Items), page.Next)
 	return d, nil
 }
 
@@ -213,7 +172,7 @@ func (h *Handler) invoiceList(w http.ResponseWriter, r *http.Request) {
 // documents package's format, streamed by the service.
 func (h *Handler) invoiceCSV(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
-	_, f, err := parseInvoiceQuery(r)
+	_, f, err := form.ParseInvoiceQuery(r.URL.Query())
 	if err == nil {
 		err = h.svc.CheckInvoiceFilter(r.Context(), p, f)
 	}
@@ -317,7 +276,7 @@ func (h *Handler) loadInvoicePage(r *http.Request, id, base string) (*invoicePag
 			continue
 		}
 		if rel, err := h.svc.GetInvoice(ctx, p, rid); err == nil {
-			d.Related[rid] = invoiceLabel(rel)
+			d.Related[rid] = format.InvoiceLabel(rel)
 		}
 	}
 	if inv.Kind == billing.KindInvoice && inv.Status.IsOwed() && inv.Balance.Sign() > 0 &&
@@ -333,15 +292,8 @@ func (h *Handler) invoicePage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	title := T(infoFrom(r.Context()).lang, "invoice.title") + " " + invoiceLabel(d.Inv)
+	title := T(infoFrom(r.Context()).lang, "invoice.title") + " " + format.InvoiceLabel(d.Inv)
 	h.render(w, r, "invoice", http.StatusOK, h.newView(r, "invoices", title, d))
-}
-
-func invoiceLabel(inv billing.Invoice) string {
-	if inv.Number != "" {
-		return inv.Number
-	}
-	return inv.DocumentNumber
 }
 
 func (h *Handler) invoiceStatus(w http.ResponseWriter, r *http.Request) {
@@ -441,11 +393,4 @@ func (h *Handler) attachmentGet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(a.Filename, `"`, "")+`"`)
 	w.Header().Set("Content-Length", strconv.Itoa(len(a.Data)))
 	_, _ = w.Write(a.Data)
-}
-
-func dateOrEmpty(d calendar.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.String()
 }

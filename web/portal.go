@@ -2,9 +2,10 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/facturo/facturo/access"
+	"github.com/facturo/facturo/web/form"
+	"github.com/facturo/facturo/web/format"
 )
 
 func portalNav(section string) []navItem {
@@ -52,17 +53,15 @@ func (h *Handler) portalInvoice(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	title := T(infoFrom(r.Context()).lang, "invoice.title") + " " + invoiceLabel(d.Inv)
+	title := T(infoFrom(r.Context()).lang, "invoice.title") + " " + format.InvoiceLabel(d.Inv)
 	h.render(w, r, "invoice", http.StatusOK, h.newView(r, "invoices", title, d))
 }
 
 func (h *Handler) portalBilling(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
-	if _, err := h.svc.UpdateCustomer(r.Context(), p, p.CustomerID, billingInput(r)); err != nil {
+	if _, err := h.svc.UpdateCustomer(r.Context(), p, p.CustomerID, form.CustomerBilling(r)); err != nil {
 		h.accountError(w, r, err)
 		return
 	}
 	redirect(w, r, "/portal/account?ok=saved#billing")
 }
-
-var _ = url.PathEscape

@@ -7,17 +7,14 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
-
-	"github.com/shopspring/decimal"
 
 	"github.com/facturo/facturo/access"
-	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/documents"
 	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/ledger"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/tax"
+	"github.com/facturo/facturo/web/form"
 )
 
 // The settings forms that change taxes, number series, reason codes, users
@@ -86,19 +83,12 @@ func (h *Handler) rateImport(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/console/settings?ok=saved#exchange-rates")
 }
 
-// rateForm is the exchange-rate form, as stored or as posted.
-type rateForm struct {
-	Currency, Date, Rate string
-}
-
 // rateSave sets the rate of a currency from a date.
 func (h *Handler) rateSave(w http.ResponseWriter, r *http.Request) {
-	form := rateForm{Currency: r.PostFormValue("currency"), Date: r.PostFormValue("date"), Rate: r.PostFormValue("rate")}
-	// "0,92" is how Spanish and Portuguese write 0.92.
-	_, err := h.svc.SetExchangeRate(r.Context(), access.FromContext(r.Context()), service.ExchangeRateInput{Currency: form.Currency,
-		Date: form.Date, Rate: strings.Replace(strings.TrimSpace(form.Rate), ",", ".", 1)})
+	rf := form.PostedRate(r)
+	_, err := h.svc.SetExchangeRate(r.Context(), access.FromContext(r.Context()), rf.Input())
 	if err != nil {
-		h.settingsFormError(w, r, err, "rate", "exchange-rates", func(d *settingsData) { d.RateForm = form })
+		h.settingsFormError(w, r, err, "rate", "exchange-rates", func(d *settingsData) { d.RateForm = rf })
 		return
 	}
 	redirect(w, r, "/console/settings?ok=saved#exchange-rates")
@@ -112,23 +102,6 @@ func (h *Handler) rateDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/console/settings?ok=saved#exchange-rates")
-}
-
-// taxForm is the tax code form, as stored or as posted.
-type taxForm struct {
-	Code, Name, Rate, Category, Account, ExemptionReason, ExemptionReasonCode string
-	Editing                                                                   bool // an existing code: its code is fixed
-}
-
-func taxFormOf(c tax.Code) taxForm {
-	return taxForm{Code: c.Code, Name: c.Name, Rate: c.Rate.String(), Category: string(c.Category), Account: c.Account,
-		ExemptionReason: c.ExemptionReason, ExemptionReasonCode: c.ExemptionReasonCode, Editing: true}
-}
-
-// reasonForm is the reason code form.
-type reasonForm struct {
-	Code, Description string
-	Archived, Editing bool
 }
 
 // settingsForms fills the edit forms of an administrator's settings page:
@@ -154,7 +127,7 @@ func (h *Handler) settingsForms(r *http.Request, d *settingsData) {
 	if sel := r.URL.Query().Get("rate"); sel != "" && d.CanRates {
 		for _, x := range d.ExchangeRates {
 			if x.Currency+"@"+x.Date.String() == sel {
-				d.RateForm, d.Open = rateForm{Currency: x.Currency, Date: x.Date.String(), Rate: x.Rate.String()}, "exchange-rates"
+				d.RateForm, d.Open = form.Rate{Currency: x.Currency, Date: x.Date.String(), Rate: x.Rate.String()}, "exchange-rates"
 			}
 		}
 	}
@@ -172,15 +145,15 @@ func (h *Handler) settingsForms(r *http.Request, d *settingsData) {
 		}
 	}
 	q := r.URL.Query()
-	d.TaxForm = taxForm{Category: string(tax.Standard), Account: taxAccount}
+	d.TaxForm = form.Tax{Category: string(tax.Standard), Account: taxAccount}
 	for _, c := range d.TaxCodes {
 		if code := q.Get("tax"); code != "" && c.Code == code {
-			d.TaxForm, d.Open = taxFormOf(c), "taxes"
+			d.TaxForm, d.Open = form.TaxOf(c), "taxes"
 		}
 	}
 	for _, rc := range d.ReasonCodes {
 		if code := q.Get("reason"); code != "" && rc.Code == code {
-			d.ReasonForm, d.Open = reasonForm{Code: rc.Code, Description: rc.Description, Archived: rc.Archived, Editing: true}, "reason-codes"
+			d.ReasonForm, d.Open = form.Reason{Code: rc.Code, Description: rc.Description, Archived: rc.Archived, Editing: true}, "reason-codes"
 		}
 	}
 }
@@ -202,22 +175,13 @@ func (h *Handler) settingsFormError(w http.ResponseWriter, r *http.Request, err 
 
 func (h *Handler) taxSave(w http.ResponseWriter, r *http.Request) {
 	p := access.FromContext(r.Context())
-	form := taxForm{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Rate: r.PostFormValue("rate"),
-		Category: r.PostFormValue("category"), Account: r.PostFormValue("account"),
-		ExemptionReason: r.PostFormValue("exemption_reason"), ExemptionReasonCode: r.PostFormValue("exemption_reason_code"),
-		Editing: r.PostFormValue("editing") == "1"}
-	c := tax.Code{Code: form.Code, Name: form.Name, Category: tax.Category(form.Category), Account: form.Account,
-		ExemptionReason: form.ExemptionReason, ExemptionReasonCode: form.ExemptionReasonCode}
-	// "10,5" is how Spanish and Portuguese write 10.5.
-	rate, err := decimal.NewFromString(strings.Replace(strings.TrimSpace(form.Rate), ",", ".", 1))
-	if err != nil {
-		err = fail.Field("rate", "%q is not a number: write the percentage, for example 21 or 10.5", form.Rate)
-	} else {
-		c.Rate = rate
+	tf := form.PostedTax(r)
+	c, err := tf.TaxCode()
+	if err == nil {
 		_, err = h.svc.UpsertTaxCode(r.Context(), p, c)
 	}
 	if err != nil {
-		h.settingsFormError(w, r, err, "tax", "taxes", func(d *settingsData) { d.TaxForm = form })
+		h.settingsFormError(w, r, err, "tax", "taxes", func(d *settingsData) { d.TaxForm = tf })
 		return
 	}
 	redirect(w, r, "/console/settings?ok=saved#taxes")
@@ -237,12 +201,10 @@ func (h *Handler) seriesSave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) reasonSave(w http.ResponseWriter, r *http.Request) {
-	form := reasonForm{Code: r.PostFormValue("code"), Description: r.PostFormValue("description"),
-		Archived: r.PostFormValue("archived") == "1", Editing: r.PostFormValue("editing") == "1"}
-	_, err := h.svc.UpsertReasonCode(r.Context(), access.FromContext(r.Context()),
-		billing.ReasonCode{Code: form.Code, Description: form.Description, Archived: form.Archived})
+	rf := form.PostedReason(r)
+	_, err := h.svc.UpsertReasonCode(r.Context(), access.FromContext(r.Context()), rf.ReasonCode())
 	if err != nil {
-		h.settingsFormError(w, r, err, "reason", "reason-codes", func(d *settingsData) { d.ReasonForm = form })
+		h.settingsFormError(w, r, err, "reason", "reason-codes", func(d *settingsData) { d.ReasonForm = rf })
 		return
 	}
 	redirect(w, r, "/console/settings?ok=saved#reason-codes")

@@ -4,13 +4,12 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/customfield"
 	"github.com/facturo/facturo/fail"
-	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/tax"
+	"github.com/facturo/facturo/web/form"
 )
 
 // registerSettingsMore adds the settings forms of tax groups and custom
@@ -26,29 +25,10 @@ func (h *Handler) registerSettingsMore(mux *http.ServeMux) {
 type settingsConfig struct {
 	TaxGroups    []tax.Group
 	GroupKinds   []string
-	GroupForm    groupForm
+	GroupForm    form.Group
 	CustomFields []customfield.Def
 	FieldKinds   []string
-	FieldForm    fieldForm
-}
-
-// groupForm is the tax group form, as stored or as posted.
-type groupForm struct {
-	Kind, Code, Name string
-	Codes            []string
-	Editing          bool // an existing group: its kind and code are fixed
-}
-
-// Has reports whether the form holds the tax code c.
-func (f groupForm) Has(c string) bool { return slices.Contains(f.Codes, c) }
-
-// fieldForm is the custom field definition form, as stored or as posted.
-type fieldForm struct {
-	Key, AppliesTo  string
-	Labels          map[string]string // by language
-	ShowOnDocuments bool
-	Position        string
-	Editing         bool // an existing definition: its kind and key are fixed
+	FieldForm    form.Field
 }
 
 // loadSettingsConfig fills the tax group and custom field sections; ?group=
@@ -61,16 +41,16 @@ func (h *Handler) loadSettingsConfig(r *http.Request, d *settingsData) {
 	d.TaxGroups, _ = h.svc.ListTaxGroups(ctx, p)
 	d.CustomFields, _ = h.svc.ListCustomFieldDefs(ctx, p)
 	q := r.URL.Query()
-	d.GroupForm = groupForm{Kind: tax.SalesGroup}
+	d.GroupForm = form.Group{Kind: tax.SalesGroup}
 	for _, g := range d.TaxGroups {
 		if q.Get("group") == g.Kind+":"+g.Code {
-			d.GroupForm, d.Open = groupForm{Kind: g.Kind, Code: g.Code, Name: g.Name, Codes: g.Codes, Editing: true}, "tax-groups"
+			d.GroupForm, d.Open = form.Group{Kind: g.Kind, Code: g.Code, Name: g.Name, Codes: g.Codes, Editing: true}, "tax-groups"
 		}
 	}
-	d.FieldForm = fieldForm{AppliesTo: customfield.Invoice, Labels: map[string]string{}, Position: "0"}
+	d.FieldForm = form.Field{AppliesTo: customfield.Invoice, Labels: map[string]string{}, Position: "0"}
 	for _, f := range d.CustomFields {
 		if q.Get("field") == f.AppliesTo+":"+f.Key {
-			d.FieldForm, d.Open = fieldForm{Key: f.Key, AppliesTo: f.AppliesTo, Labels: f.Labels, ShowOnDocuments: f.ShowOnDocuments,
+			d.FieldForm, d.Open = form.Field{Key: f.Key, AppliesTo: f.AppliesTo, Labels: f.Labels, ShowOnDocuments: f.ShowOnDocuments,
 				Position: strconv.Itoa(f.Position), Editing: true}, "custom-fields"
 		}
 	}
@@ -82,12 +62,11 @@ func (h *Handler) taxGroupSave(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fail.Field("form", "could not be read: %v", err))
 		return
 	}
-	form := groupForm{Kind: r.PostForm.Get("kind"), Code: r.PostForm.Get("code"), Name: r.PostForm.Get("name"),
-		Codes: r.PostForm["tax_codes"], Editing: r.PostForm.Get("editing") == "1"}
+	gf := form.PostedGroup(r.PostForm)
 	_, err := h.svc.UpsertTaxGroup(r.Context(), access.FromContext(r.Context()),
-		tax.Group{Kind: form.Kind, Code: form.Code, Name: form.Name, Codes: slices.Clone(form.Codes)})
+		tax.Group{Kind: gf.Kind, Code: gf.Code, Name: gf.Name, Codes: slices.Clone(gf.Codes)})
 	if err != nil {
-		h.settingsFormError(w, r, err, "group", "tax-groups", func(d *settingsData) { d.GroupForm = form })
+		h.settingsFormError(w, r, err, "group", "tax-groups", func(d *settingsData) { d.GroupForm = gf })
 		return
 	}
 	redirect(w, r, "/console/settings?ok=saved#tax-groups")
@@ -99,29 +78,13 @@ func (h *Handler) customFieldSave(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fail.Field("form", "could not be read: %v", err))
 		return
 	}
-	f := r.PostForm
-	form := fieldForm{Key: f.Get("key"), AppliesTo: f.Get("applies_to"), Labels: map[string]string{},
-		ShowOnDocuments: f.Get("show_on_documents") == "1", Position: f.Get("position"), Editing: f.Get("editing") == "1"}
-	for _, l := range messages.Languages {
-		form.Labels[l] = f.Get("labels." + l)
-	}
-	def := customfield.Def{Key: form.Key, AppliesTo: form.AppliesTo, Labels: map[string]string{}, ShowOnDocuments: form.ShowOnDocuments}
-	for l, v := range form.Labels {
-		if strings.TrimSpace(v) != "" {
-			def.Labels[l] = v
-		}
-	}
-	var err error
-	if pos := strings.TrimSpace(form.Position); pos != "" {
-		if def.Position, err = strconv.Atoi(pos); err != nil {
-			err = fail.Field("position", "%q is not a whole number: use a number from 0 to 9999", form.Position)
-		}
-	}
+	ff := form.PostedField(r.PostForm)
+	def, err := ff.Def()
 	if err == nil {
 		_, err = h.svc.SaveCustomFieldDef(r.Context(), access.FromContext(r.Context()), def)
 	}
 	if err != nil {
-		h.settingsFormError(w, r, err, "field", "custom-fields", func(d *settingsData) { d.FieldForm = form })
+		h.settingsFormError(w, r, err, "field", "custom-fields", func(d *settingsData) { d.FieldForm = ff })
 		return
 	}
 	redirect(w, r, "/console/settings?ok=saved#custom-fields")

@@ -22,6 +22,7 @@ import (
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/messages"
 	"github.com/facturo/facturo/service"
+	"github.com/facturo/facturo/web/form"
 )
 
 //go:embed templates/*.html
@@ -117,7 +118,7 @@ type view struct {
 	Error   string
 	// Form holds a failed form's field errors: the page shows them at
 	// their fields (.Err), the banner the rest.
-	Form    *formErrors
+	Form    *form.Errors
 	Path    string
 	Data    any
 	Content template.HTML // the page's content, rendered before the layout

@@ -1,4 +1,7 @@
-package web
+// Package pager builds the navigation of the console's and portal's
+// lists: first, previous and next links and the rows shown, and the links
+// that sort or filter a list.
+package pager
 
 import (
 	"html/template"
@@ -7,12 +10,12 @@ import (
 	"strings"
 )
 
-// pager is the navigation of one page of a list: links to the first,
+// Pager is the navigation of one page of a list: links to the first,
 // previous and next pages ("" when there is none) and the position of the
 // rows shown. Keyset lists are not counted (a count of a million invoices
 // per page view is too slow): the position is "rows 101–150", and the
 // total only shows on the last page, where it is known.
-type pager struct {
+type Pager struct {
 	First, Prev, Next template.URL // hrefs
 	From, To          int          // 1-based positions of the first and last row shown
 	Page              int
@@ -21,7 +24,7 @@ type pager struct {
 }
 
 // Shown reports whether the pager has anything to show: more than one page.
-func (p pager) Shown() bool { return p.First != "" || p.Next != "" }
+func (p Pager) Shown() bool { return p.First != "" || p.Next != "" }
 
 // backSep separates the cursors of the back-stack: cursors are base64url or
 // ids, which never hold a dot.
@@ -30,12 +33,12 @@ const backSep = "."
 // maxBack bounds the back-stack a URL may carry (about 100 pages deep).
 const maxBack = 100
 
-// keysetPager is the pager of a keyset-paged list. The URL carries the
+// Keyset is the pager of a keyset-paged list. The URL carries the
 // page's cursor (param) and, in "back", the cursors of the pages before it
 // but the first, so "Previous" returns to exactly the rows seen before.
 // keep holds the list's filters; rows is the number of rows shown and next
 // the cursor of the following page ("" on the last page).
-func keysetPager(base string, keep, q url.Values, param string, limit, rows int, next string) pager {
+func Keyset(base string, keep, q url.Values, param string, limit, rows int, next string) Pager {
 	cur := q.Get(param)
 	var back []string
 	if cur != "" {
@@ -64,7 +67,7 @@ func keysetPager(base string, keep, q url.Values, param string, limit, rows int,
 		}
 		return template.URL(base)
 	}
-	p := pager{Page: 1}
+	p := Pager{Page: 1}
 	if cur != "" {
 		p.Page = len(back) + 2
 		p.First = link("", nil)
@@ -86,7 +89,7 @@ func keysetPager(base string, keep, q url.Values, param string, limit, rows int,
 }
 
 // position sets From, To and, on the last page, Total.
-func (p *pager) position(limit, rows int, last bool) {
+func (p *Pager) position(limit, rows int, last bool) {
 	p.From = (p.Page-1)*limit + 1
 	p.To = p.From + rows - 1
 	if rows == 0 {
@@ -97,10 +100,10 @@ func (p *pager) position(limit, rows int, last bool) {
 	}
 }
 
-// slicePager pages a list held in memory (at most a few hundred rows) by
+// Slice pages a list held in memory (at most a few hundred rows) by
 // page number, in param: it returns the pager and the bounds of the rows
 // of the page asked for.
-func slicePager(base string, keep, q url.Values, param, anchor string, limit, n int) (pager, int, int) {
+func Slice(base string, keep, q url.Values, param, anchor string, limit, n int) (Pager, int, int) {
 	pages := max(1, (n+limit-1)/limit)
 	page, _ := strconv.Atoi(q.Get(param))
 	page = min(max(page, 1), pages)
@@ -119,7 +122,7 @@ func slicePager(base string, keep, q url.Values, param, anchor string, limit, n 
 		}
 		return template.URL(s + anchor)
 	}
-	p := pager{Page: page, Anchor: anchor}
+	p := Pager{Page: page, Anchor: anchor}
 	if page > 1 {
 		p.First, p.Prev = link(1), link(page-1)
 	}
@@ -130,4 +133,31 @@ func slicePager(base string, keep, q url.Values, param, anchor string, limit, n 
 	p.position(limit, hi-lo, true)
 	p.Total = n
 	return p, lo, hi
+}
+
+// Query is the query of a list's link: base with each key of kv set to
+// the value after it, or removed when that value is "".
+func Query(base url.Values, kv ...string) template.URL {
+	q := url.Values{}
+	for k, v := range base {
+		q[k] = append([]string(nil), v...)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	return template.URL(q.Encode())
+}
+
+// DescNext is the "desc" value of the link of the sort column col of a
+// list sorted by sort: "1" when the list is sorted ascending by col, so a
+// second click reverses it.
+func DescNext(sort string, desc bool, col string) string {
+	if sort == col && !desc {
+		return "1"
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package web
+package form
 
 import (
 	"net/url"
@@ -11,12 +11,12 @@ import (
 // The invoice editor's "Charges" section (seed 004: charges on the header,
 // such as freight or a handling fee, each posted to its own ledger
 // account). Its markup is the partial "charges" (partials.html); the
-// editor's handler reads the posted rows with parseCharges.
+// editor's handler reads the posted rows with ParseCharges.
 
-// chargeRow is one row of the charges section: a stored charge, or what
+// ChargeRow is one row of the charges section: a stored charge, or what
 // the user typed. Pos is the charge's index among the rows not left blank
 // (the service names errors "charges[Pos].field"), −1 for a blank row.
-type chargeRow struct {
+type ChargeRow struct {
 	Index, Pos                                            int
 	Code, Description, Account, ItemSalesTaxGroup, Amount string
 }
@@ -29,12 +29,12 @@ const chargeBlankRows = 2
 // without it leaves the draft's charges as they are.
 const chargesFormField = "charges_form"
 
-// parseCharges reads the charges section of a posted editor form f into
+// ParseCharges reads the charges section of a posted editor form f into
 // in: the rows not left blank replace the draft's charges (none removes
 // them), with the document's sales tax group when the form chose one. It
 // returns every row as typed, to redisplay after a failed save; nil, and
 // in untouched, when the form has no charges section.
-func parseCharges(f url.Values, in *service.InvoiceInput) []chargeRow {
+func ParseCharges(f url.Values, in *service.InvoiceInput) []ChargeRow {
 	if f.Get(chargesFormField) == "" {
 		return nil
 	}
@@ -46,11 +46,11 @@ func parseCharges(f url.Values, in *service.InvoiceInput) []chargeRow {
 		return ""
 	}
 	n := max(len(code), len(desc), len(account), len(group), len(amount))
-	rows := make([]chargeRow, 0, n)
+	rows := make([]ChargeRow, 0, n)
 	charges := []service.ChargeInput{}
 	salesGroup := strings.TrimSpace(f.Get("sales_tax_group"))
 	for i := range n {
-		row := chargeRow{Index: i, Pos: -1, Code: at(code, i), Description: at(desc, i), Account: at(account, i),
+		row := ChargeRow{Index: i, Pos: -1, Code: at(code, i), Description: at(desc, i), Account: at(account, i),
 			ItemSalesTaxGroup: at(group, i), Amount: at(amount, i)}
 		if row.Code != "" || row.Description != "" || row.Amount != "" {
 			row.Pos = len(charges)
@@ -67,14 +67,14 @@ func parseCharges(f url.Values, in *service.InvoiceInput) []chargeRow {
 	return rows
 }
 
-// chargeRowsFor is what the charges section shows: the rows as posted
+// ChargeRows is what the charges section shows: the rows as posted
 // when the form was (a failed save), else the stored charges of draft (nil
 // for a new one), then blank rows.
-func chargeRowsFor(posted []chargeRow, draft *billing.Invoice) []chargeRow {
+func ChargeRows(posted []ChargeRow, draft *billing.Invoice) []ChargeRow {
 	rows := posted
 	if rows == nil && draft != nil {
 		for j, ch := range draft.Charges {
-			rows = append(rows, chargeRow{Index: j, Pos: j, Code: ch.Code, Description: ch.Description, Account: ch.Account,
+			rows = append(rows, ChargeRow{Index: j, Pos: j, Code: ch.Code, Description: ch.Description, Account: ch.Account,
 				ItemSalesTaxGroup: ch.ItemSalesTaxGroup, Amount: ch.Amount.Fixed()})
 		}
 	}
@@ -83,7 +83,7 @@ func chargeRowsFor(posted []chargeRow, draft *billing.Invoice) []chargeRow {
 		rows = rows[:len(rows)-1]
 	}
 	for range chargeBlankRows {
-		rows = append(rows, chargeRow{Index: len(rows), Pos: -1})
+		rows = append(rows, ChargeRow{Index: len(rows), Pos: -1})
 	}
 	return rows
 }
