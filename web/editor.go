@@ -87,6 +87,9 @@ func (h *Handler) customerDefaults(r *http.Request, d *editorData) {
 	}
 	d.InvoiceAccountID, d.Language = inv.InvoiceAccountID, inv.Language
 	d.PaymentTermsDays = strconv.Itoa(inv.PaymentTermsDays)
+	if inv.MethodOfPayment != "" { // the customer's, where it has one
+		d.MethodOfPayment = inv.MethodOfPayment
+	}
 }
 
 // invoiceDefaults answers the editor's header fields for the customer just

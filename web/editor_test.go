@@ -76,6 +76,15 @@ func TestEditorHeaderFieldsHTTP(t *testing.T) {
 		if got := input(page, "payment_terms_days"); got != "45" {
 			t.Errorf("new draft for the customer: terms %q", got)
 		}
+		// A customer with a method of payment of its own gives it.
+		method := "Domiciliación SEPA"
+		if _, err := e.Svc.UpdateCustomer(ctx, sys, e.A.Other, service.CustomerInput{MethodOfPayment: &method}); err != nil {
+			t.Fatal(err)
+		}
+		_, _, body = c.do(http.MethodGet, "/console/invoices/defaults?customer_id="+e.A.Other+"&method_of_payment=Cheque", nil, "HX-Request", "true")
+		if got := input(body, "method_of_payment"); got != method {
+			t.Errorf("method of payment = %q, want the customer's %q", got, method)
+		}
 	})
 
 	form := func() url.Values {
