@@ -3,8 +3,9 @@
 package access
 
 import (
-	"fmt"
 	"slices"
+
+	"github.com/facturo/facturo/fail"
 )
 
 // Role is a user's or API key's role within one tenant (DESIGN.md "Roles").
@@ -29,7 +30,7 @@ var Roles = []Role{Administrator, Director, FinanceManager, Finance, GroupManage
 func ParseRole(s string) (Role, error) {
 	r := Role(s)
 	if !slices.Contains(Roles, r) {
-		return "", fmt.Errorf("unknown role %q: use one of %v", s, Roles)
+		return "", fail.Newf(fail.Invalid, "unknown role %q: use one of %v", s, Roles)
 	}
 	return r, nil
 }

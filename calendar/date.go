@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/facturo/facturo/fail"
 )
 
 // Date is a civil date. The zero value is "no date".
@@ -23,7 +25,7 @@ const Layout = "2006-01-02"
 func Parse(s string) (Date, error) {
 	t, err := time.Parse(Layout, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("%q is not a date in the form 2026-01-31", s)
+		return Date{}, fail.Newf(fail.Invalid, "%q is not a date in the form 2026-01-31", s)
 	}
 	return Of(t), nil
 }
@@ -190,5 +192,5 @@ func Preset(name string, today Date) (Range, error) {
 	case "last_year":
 		return Range{Date{today.Year - 1, time.January, 1}, Date{today.Year - 1, time.December, 31}}, nil
 	}
-	return Range{}, fmt.Errorf("unknown date preset %q: use one of %v", name, Presets)
+	return Range{}, fail.Newf(fail.Invalid, "unknown date preset %q: use one of %v", name, Presets)
 }

@@ -56,6 +56,11 @@ func (e *Error) Error() string {
 	return e.Message
 }
 
+// MessageFormat is the error's message before formatting, so that a message
+// wrapping it ("%v") can be written whole in another language; "" when it
+// was written whole.
+func (e *Error) MessageFormat() (string, []any) { return e.Format, e.Args }
+
 // Field returns an invalid-input error for one field.
 func Field(field, format string, args ...any) *Error {
 	msg := fmt.Sprintf(format, args...)

@@ -6,14 +6,17 @@ import "fmt"
 // the English format, as the code writes it, → Spanish, Portuguese (Brazil).
 // The arguments are formatted into the translation in the same order.
 var errorTexts = map[string][2]string{
-	"is required: the ledger account the charge posts to": {"es obligatorio: la cuenta contable a la que se contabiliza el cargo", "é obrigatório: a conta contábil em que o encargo é lançado"},
-	"at most %d charges": {"como máximo %d cargos", "no máximo %d encargos"},
+	"unknown role %q: use one of %v":                                            {"rol desconocido %q: use uno de %v", "papel desconhecido %q: use um de %v"},
+	"unknown date preset %q: use one of %v":                                     {"periodo predefinido desconocido %q: use uno de %v", "período predefinido desconhecido %q: use um de %v"},
+	"%q is not a date in the form 2026-01-31":                                   {"%q no es una fecha con la forma 2026-01-31", "%q não é uma data no formato 2026-01-31"},
+	"is required: the ledger account the charge posts to":                       {"es obligatorio: la cuenta contable a la que se contabiliza el cargo", "é obrigatório: a conta contábil em que o encargo é lançado"},
+	"at most %d charges":                                                        {"como máximo %d cargos", "no máximo %d encargos"},
 	"use lower-case letters, digits and _ (at most 40, starting with a letter)": {"use minúsculas, dígitos y _ (como máximo 40, empezando por una letra)", "use letras minúsculas, dígitos e _ (no máximo 40, começando por uma letra)"},
-	"use invoice or customer":                                             {"use invoice o customer", "use invoice ou customer"},
-	"at most %d characters":                                               {"como máximo %d caracteres", "no máximo %d caracteres"},
-	"give the label in at least one language":                             {"indique la etiqueta en al menos un idioma", "informe o rótulo em pelo menos um idioma"},
-	"use a number from 0 to 9999":                                         {"use un número de 0 a 9999", "use um número de 0 a 9999"},
-	"charge %d: tax code %s is missing from the document's tax breakdown": {"cargo %d: el código de impuesto %s no está en el desglose de impuestos del documento", "encargo %d: o código de imposto %s não está no detalhamento de impostos do documento"},
+	"use invoice or customer":                                                   {"use invoice o customer", "use invoice ou customer"},
+	"at most %d characters":                                                     {"como máximo %d caracteres", "no máximo %d caracteres"},
+	"give the label in at least one language":                                   {"indique la etiqueta en al menos un idioma", "informe o rótulo em pelo menos um idioma"},
+	"use a number from 0 to 9999":                                               {"use un número de 0 a 9999", "use um número de 0 a 9999"},
+	"charge %d: tax code %s is missing from the document's tax breakdown":       {"cargo %d: el código de impuesto %s no está en el desglose de impuestos del documento", "encargo %d: o código de imposto %s não está no detalhamento de impostos do documento"},
 	"charge %d carries %d tax codes (%s): an EN 16931 e-invoice allows one VAT category per charge":            {"el cargo %d lleva %d códigos de impuesto (%s): una factura electrónica EN 16931 admite una categoría de IVA por cargo", "o encargo %d tem %d códigos de imposto (%s): uma fatura eletrônica EN 16931 permite uma categoria de IVA por encargo"},
 	"must be a payment method id created in the browser by the payment provider's script, never a card number": {"debe ser el id de un método de pago creado en el navegador por el script del proveedor de pagos, nunca un número de tarjeta", "deve ser o id de uma forma de pagamento criada no navegador pelo script do provedor de pagamentos, nunca um número de cartão"},
 	"no custom field %q of %s":                              {"no hay ningún campo personalizado %q de %s", "não há campo personalizado %q de %s"},
@@ -366,6 +369,7 @@ var errorTexts = map[string][2]string{
 // Error writes an error message in lang: the translation of format when the
 // catalog has one, else the English format, with args (fmt verbs).
 func Error(lang, format string, args ...any) string {
+	args = translatedArgs(lang, args)
 	if i := index(lang); i > 0 {
 		if tr, ok := errorTexts[format]; ok && tr[i-1] != "" {
 			format = tr[i-1]
@@ -392,4 +396,32 @@ func ErrorText(lang, format string) (string, bool) {
 	}
 	tr, ok := errorTexts[format]
 	return tr[i-1], ok && tr[i-1] != ""
+}
+
+// formatted is an error that keeps its message before formatting (a
+// fail.Error, an unknown currency), so that a message wrapping it with %v
+// is written whole in the reader's language.
+type formatted interface{ MessageFormat() (string, []any) }
+
+// translatedArgs are args with each error that keeps its format written in
+// lang. Only an argument that is such an error itself counts: one that
+// wraps it says more than the inner message.
+func translatedArgs(lang string, args []any) []any {
+	var out []any
+	for i, a := range args {
+		f, ok := a.(formatted)
+		if !ok {
+			continue
+		}
+		if format, fargs := f.MessageFormat(); format != "" {
+			if out == nil {
+				out = append([]any(nil), args...)
+			}
+			out[i] = Error(lang, format, fargs...)
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package messages_test
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -230,5 +231,33 @@ func TestErrorInEveryLanguage(t *testing.T) {
 	}
 	if got := messages.Error("es", "no such format %d", 7); got != "no such format 7" {
 		t.Errorf("untranslated format: %q", got)
+	}
+}
+
+// wrapped is an error that keeps its message before formatting, as
+// fail.Error does.
+type wrapped struct {
+	format string
+	args   []any
+}
+
+func (w wrapped) Error() string                  { return fmt.Sprintf(w.format, w.args...) }
+func (w wrapped) MessageFormat() (string, []any) { return w.format, w.args }
+
+// TestErrorWrappingAnError: a message that wraps an error with %v is
+// written whole in the reader's language when the inner error keeps its
+// format; an error that only wraps one keeps its own words.
+func TestErrorWrappingAnError(t *testing.T) {
+	t.Parallel()
+	inner := wrapped{"%q is not a date in the form 2026-01-31", []any{"31/02"}}
+	if got, want := messages.Error("es", "%v", inner), `"31/02" no es una fecha con la forma 2026-01-31`; got != want {
+		t.Errorf("es: %q, want %q", got, want)
+	}
+	if got, want := messages.Error("en", "%v", inner), inner.Error(); got != want {
+		t.Errorf("en: %q, want %q", got, want)
+	}
+	outer := fmt.Errorf("line 3: %w", inner)
+	if got := messages.Error("es", "%v", outer); got != outer.Error() {
+		t.Errorf("an error wrapping one: %q, want its own words %q", got, outer.Error())
 	}
 }

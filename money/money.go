@@ -68,6 +68,13 @@ type unknownCurrencyError struct{ code string }
 
 func (e unknownCurrencyError) Error() string { return e.field("").Fields[0].Message }
 
+// MessageFormat is the message before formatting (fail.Error's), so that a
+// message wrapping the error is translated whole.
+func (e unknownCurrencyError) MessageFormat() (string, []any) {
+	f := e.field("").Fields[0]
+	return f.Format, f.Args
+}
+
 // field is the error as the invalid input of field, each message with its
 // own format so that pages can translate it.
 func (e unknownCurrencyError) field(field string) *fail.Error {

@@ -40,6 +40,7 @@ func TestCustomerFormsHTTP(t *testing.T) {
 		{Email: "admin@a.test", Name: "Ada", Role: "administrator", Password: testPassword},
 		{Email: "fin@a.test", Name: "Fin", Role: "finance", Password: testPassword},
 		{Email: "cust@a.test", Name: "Cust", Role: "customer", CustomerID: e.A.Customer, Password: testPassword},
+		{Email: "es@a.test", Name: "Elena", Role: "administrator", Password: testPassword, Language: "es"},
 	} {
 		if _, err := e.Svc.CreateUser(ctx, sys, u); err != nil {
 			t.Fatal(err)
@@ -205,6 +206,21 @@ func TestCustomerFormsHTTP(t *testing.T) {
 		}
 		if c, _ := e.Svc.GetCustomer(ctx, sys, e.A.Customer); c.Billing.LegalName == "Mi Empresa S.L." {
 			t.Error("a refused billing change was written")
+		}
+	})
+
+	// Messages that wrap an inner error (a date, a currency: "%v") read
+	// whole in the reader's language.
+	t.Run("wrapped errors in Spanish", func(t *testing.T) {
+		es := newClient(t, e)
+		es.login("es@a.test")
+		_, _, body := es.do(http.MethodGet, "/console/invoices?preset=custom&from=2026-13-01&to=2026-01-31", nil)
+		if !strings.Contains(body, "no es una fecha con la forma 2026-01-31") || strings.Contains(body, "is not a date") {
+			t.Errorf("bad date for a Spanish reader: the message is not in Spanish\n%.3000s", body)
+		}
+		_, _, body = es.do(http.MethodPost, "/console/settings/exchange-rates", url.Values{"currency": {"XYZ"}, "date": {"2026-11-01"}, "rate": {"1.1"}})
+		if !strings.Contains(body, "moneda desconocida") || strings.Contains(body, "unknown currency") {
+			t.Errorf("unknown currency for a Spanish reader: the message is not in Spanish\n%.3000s", body)
 		}
 	})
 

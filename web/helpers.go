@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/billing"
@@ -18,8 +19,18 @@ func errorText(r *http.Request, err error) string {
 	if pr.Status >= 500 {
 		return T(lang, "error.internal")
 	}
-	if fe, ok := fail.As(err); ok && fe.Format != "" {
+	fe, ok := fail.As(err)
+	switch {
+	case ok && fe.Format != "":
 		return format.Message(lang, pr.Detail, fe.Format, fe.Args)
+	case ok && len(fe.Fields) > 0:
+		// A page without the form (a list's filter): the fields' messages,
+		// each in the reader's language, without their API paths.
+		msgs := make([]string, len(fe.Fields))
+		for i, f := range fe.Fields {
+			msgs[i] = format.Message(lang, f.Message, f.Format, f.Args)
+		}
+		return strings.Join(msgs, "; ")
 	}
 	return pr.Detail
 }
