@@ -58,7 +58,7 @@ func TestBrowserEditorTaxGroups(t *testing.T) {
 
 	// Without an item sales tax group no tax code applies: refused.
 	issue()
-	if msg := s.text(".flash.err"); !strings.Contains(msg, "lines[0].item_sales_tax_group") || !strings.Contains(msg, "no tax code applies") {
+	if msg := s.text(".flash.err"); !strings.Contains(msg, "Line 1 · Item sales tax group") || !strings.Contains(msg, "no tax code applies") {
 		t.Errorf("issuing an untaxed line: %q", msg)
 	}
 	if inv, err := e.Svc.GetInvoice(ctx, sys, draft.ID); err != nil || !inv.Status.IsDraft() {

@@ -8,6 +8,7 @@ import (
 	"github.com/facturo/facturo/api"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/fail"
+	"github.com/facturo/facturo/web/form"
 	"github.com/facturo/facturo/web/format"
 )
 
@@ -24,11 +25,16 @@ func errorText(r *http.Request, err error) string {
 	case ok && fe.Format != "":
 		return format.Message(lang, pr.Detail, fe.Format, fe.Args)
 	case ok && len(fe.Fields) > 0:
-		// A page without the form (a list's filter): the fields' messages,
-		// each in the reader's language, without their API paths.
+		// A page without the form (a list's filter, an invoice's status
+		// dialog): the fields' messages in the reader's language, each under
+		// its label where the invoice has one ("Line 2 · Quantity"), never
+		// under its API path.
 		msgs := make([]string, len(fe.Fields))
 		for i, f := range fe.Fields {
 			msgs[i] = format.Message(lang, f.Message, f.Format, f.Args)
+			if label := form.InvoiceFieldLabel(lang, f.Field); label != f.Field {
+				msgs[i] = label + ": " + msgs[i]
+			}
 		}
 		return strings.Join(msgs, "; ")
 	}
