@@ -5,9 +5,9 @@ package messages
 var portalTexts = map[string][3]string{
 	"pager.prev": {"Previous page", "Página anterior", "Página anterior"},
 	// pager.rows is the position in a list whose size is not counted: rows, page number.
-	"pager.rows": {"Rows %d–%d · page %d", "Filas %d–%d · página %d", "Linhas %d–%d · página %d"},
+	"pager.rows": {"Rows %s–%s · page %s", "Filas %s–%s · página %s", "Linhas %s–%s · página %s"},
 	// pager.of is the position in a list of known size.
-	"pager.of": {"%d–%d of %d", "%d–%d de %d", "%d–%d de %d"},
+	"pager.of": {"%s–%s of %s", "%s–%s de %s", "%s–%s de %s"},
 	// The engineer's console home: open tickets and the time they logged.
 	"home.tickets":      {"Open tickets", "Tickets abiertos", "Chamados abertos"},
 	"home.time_entries": {"My time entries", "Mis registros de tiempo", "Meus registros de tempo"},

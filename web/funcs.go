@@ -15,6 +15,7 @@ import (
 )
 
 var funcs = template.FuncMap{
+	"count":  format.Count, // a whole number with its thousands grouped
 	"t":      T,
 	"tf":     Tf,
 	"amount": func(lang string, a money.Amount) string { return a.Format(lang) }, // an amount with its own currency

@@ -5,6 +5,8 @@ package format
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -191,4 +193,27 @@ func InvoiceLabel(inv billing.Invoice) string {
 		return inv.Number
 	}
 	return inv.DocumentNumber
+}
+
+// Count writes a whole number for people in lang, its thousands grouped:
+// "1,234,567" in English, "1.234.567" in Spanish and Portuguese.
+func Count(lang string, n int) string {
+	sep := ","
+	if messages.Language(lang) != "en" {
+		sep = "."
+	}
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
