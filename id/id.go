@@ -27,6 +27,8 @@ const (
 	Invoice   = "inv"
 	SalesItem = "si"
 	Payment   = "pay"
+	// UsageImport is a usage file imported from the console.
+	UsageImport = "uim"
 )
 
 // New returns prefix_ followed by 26 characters.

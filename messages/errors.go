@@ -6,6 +6,7 @@ import "fmt"
 // the English format, as the code writes it, → Spanish, Portuguese (Brazil).
 // The arguments are formatted into the translation in the same order.
 var errorTexts = map[string][2]string{
+	"no usage import %q":                                                        {"no existe la importación de consumo %q", "não existe a importação de consumo %q"},
 	"unknown role %q: use one of %v":                                            {"rol desconocido %q: use uno de %v", "papel desconhecido %q: use um de %v"},
 	"unknown date preset %q: use one of %v":                                     {"periodo predefinido desconocido %q: use uno de %v", "período predefinido desconhecido %q: use um de %v"},
 	"%q is not a date in the form 2026-01-31":                                   {"%q no es una fecha con la forma 2026-01-31", "%q não é uma data no formato 2026-01-31"},

@@ -2,6 +2,8 @@ package messages
 
 // salesItemTexts holds the texts of the sales items pages, imports and billing-run progress.
 var salesItemTexts = map[string][3]string{
+	"usage.status.running": {"Importing…", "Importando…", "Importando…"},
+	"usage.status.done":    {"Imported", "Importado", "Importado"},
 	// Adding a sales item by hand (seed 002).
 	"salesitems.new":             {"Add a sales item", "Añadir una partida de venta", "Adicionar um item de venda"},
 	"salesitems.new_help":        {"A sales item made by hand is billed with the customer's other pending items. Without a product, give a description.", "Una partida hecha a mano se factura con las demás partidas pendientes del cliente. Sin producto, escribe una descripción.", "Um item feito à mão é faturado com os outros itens pendentes do cliente. Sem produto, informe uma descrição."},

@@ -50,6 +50,8 @@ type (
 	UsageRowResult = sales.UsageRowResult
 	// UsageReport sums a usage import.
 	UsageReport = sales.UsageReport
+	// UsageImport is a usage file imported from the console in batches.
+	UsageImport = sales.UsageImport
 	// BillingRun is one billing run of a period.
 	BillingRun = sales.BillingRun
 	// RunProgress is an increment of a run's counters.
@@ -423,3 +425,9 @@ func (s *Service) emitBilledEvents(ctx context.Context, tx notify.EventStore, te
 	}
 	return nil
 }
+
+// The statuses of a usage import.
+const (
+	ImportRunning = sales.ImportRunning
+	ImportDone    = sales.ImportDone
+)

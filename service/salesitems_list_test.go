@@ -1,12 +1,14 @@
 package service_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
 	"github.com/facturo/facturo/calendar"
+	"github.com/facturo/facturo/fail"
 	"github.com/facturo/facturo/internal/testdb"
 	"github.com/facturo/facturo/service"
 	"github.com/facturo/facturo/store"
@@ -132,6 +134,66 @@ func TestUsageRejectionCodes(t *testing.T) {
 			if r.Line == 6 && (len(r.Args) != 1 || r.Args[0] != "lots") {
 				t.Errorf("the quantity's rejection carries %v, want the value at fault", r.Args)
 			}
+		}
+	})
+}
+
+// TestUsageImportProgress (issue 16): an import started from the console
+// records its progress in the transaction of each batch, keeps its rejected
+// rows with their codes and values, counts like ImportUsage, and is read
+// only in its own tenant.
+func TestUsageImportProgress(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := billedCustomer(t, e, "Usage Co")
+		must(e.svc.CreateProduct(e.ctx, e.pa, service.ProductInput{Code: ptr("GB"), Name: ptr("Storage GB"), ChargeType: ptr("usage"), DefaultPrice: ptr("0.1")})).ok(t)
+		from, to := calendar.New(2025, 2, 1), calendar.New(2025, 2, 28)
+		var recs []service.UsageRecord
+		for i := range 1100 {
+			r := service.UsageRecord{Line: i + 2, RecordID: fmt.Sprintf("r%d", i), CustomerRef: c.Number, SKU: "GB", Quantity: "1", PeriodStart: from, PeriodEnd: to}
+			if i%250 == 7 {
+				r.SKU = "NOPE" // 5 rows: 7, 257, 507, 757, 1007
+			}
+			recs = append(recs, r)
+		}
+		pre := []service.UsageRowResult{{Line: 1200, RecordID: "bad-csv", Status: "rejected", Code: "csv_row", Reason: "the row cannot be read as CSV"}}
+		imp := must(e.svc.StartUsageImport(e.ctx, e.pa, len(recs), pre)).ok(t)
+		if imp.Status != service.ImportRunning || imp.Total != 1101 || imp.Processed != 1 {
+			t.Fatalf("started: %+v", imp)
+		}
+		var seen []int
+		done, err := e.svc.RunUsageImport(e.ctx, e.pa, imp.ID, recs, func(u service.UsageImport) {
+			// What any node reads after each batch is what the batch wrote.
+			got, err := e.svc.GetUsageImport(e.ctx, e.pa, imp.ID)
+			if err != nil || got.Processed != u.Processed {
+				t.Errorf("after a batch, another read: %d (%v), want %d", got.Processed, err, u.Processed)
+			}
+			seen = append(seen, u.Processed)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(seen, []int{501, 1001, 1101}) {
+			t.Errorf("progress after each batch: %v", seen)
+		}
+		got := must(e.svc.GetUsageImport(e.ctx, e.pa, imp.ID)).ok(t)
+		if got.Status != service.ImportDone || got.Imported != 1095 || got.Duplicates != 0 || len(got.Rejected) != 6 || got.Processed != 1101 ||
+			done.Imported != got.Imported {
+			t.Fatalf("done: status %s imported %d duplicates %d rejected %d processed %d", got.Status, got.Imported, got.Duplicates, len(got.Rejected), got.Processed)
+		}
+		for _, r := range got.Rejected {
+			if r.Line == 1200 && r.Code != "csv_row" || r.Line != 1200 && (r.Code != "product" || len(r.Args) != 1 || r.Args[0] != "NOPE") {
+				t.Errorf("rejected row kept as %+v", r)
+			}
+		}
+		// The same file again: nothing new, every good row a duplicate.
+		again := must(e.svc.StartUsageImport(e.ctx, e.pa, len(recs), nil)).ok(t)
+		if again2 := must(e.svc.RunUsageImport(e.ctx, e.pa, again.ID, recs, nil)).ok(t); again2.Imported != 0 || again2.Duplicates != 1095 {
+			t.Errorf("imported again: %d new, %d duplicates", again2.Imported, again2.Duplicates)
+		}
+		if _, err := e.svc.GetUsageImport(e.ctx, e.pb, imp.ID); !fail.Is(err, fail.NotFound) {
+			t.Errorf("another tenant reads the import: %v", err)
 		}
 	})
 }

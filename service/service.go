@@ -65,6 +65,7 @@ type Tx interface {
 	sales.ContractStore
 	sales.TicketStore
 	sales.ItemStore
+	sales.UsageImportStore
 	SalesItemLister
 	sales.RunStore
 	sales.RunRecorder

@@ -20,6 +20,7 @@ func (h *Handler) registerSalesItems(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console/sales-items/new", h.staff(h.salesItemNew))
 	mux.HandleFunc("POST /console/sales-items", h.staff(h.salesItemCreate))
 	mux.HandleFunc("POST /console/sales-items/usage", h.staff(h.usageImport))
+	mux.HandleFunc("GET /console/sales-items/imports/{id}", h.staff(h.usageImportPage))
 }
 
 // --- the customer filter
@@ -122,6 +123,7 @@ func (h *Handler) salesItemCreate(w http.ResponseWriter, r *http.Request) {
 // usageResult is an import's report, each rejected row's reason in the
 // reader's language.
 type usageResult struct {
+	Import   service.UsageImport
 	Report   service.UsageReport
 	Rejected []usageRejected
 }
@@ -152,19 +154,70 @@ func (h *Handler) usageImport(w http.ResponseWriter, r *http.Request) {
 		h.salesItemsWith(w, r, nil, err)
 		return
 	}
-	rep, err := h.svc.ImportUsage(ctx, p, recs)
+	imp, err := h.svc.StartUsageImport(ctx, p, len(recs), bad)
 	if err != nil {
 		h.salesItemsWith(w, r, nil, err)
 		return
 	}
-	rep.Rejected += len(bad)
-	rep.Rows = append(rep.Rows, bad...)
-	res := &usageResult{Report: rep}
-	for _, row := range rep.Rows {
-		if row.Status == "rejected" {
-			res.Rejected = append(res.Rejected, usageRejected{Line: row.Line, RecordID: row.RecordID, Reason: format.RejectReason(lang, row)})
+	// The import outlives the request, a batch per transaction with its
+	// progress. A file of one batch is answered here; a longer one sends
+	// the browser to its progress page after the first batch.
+	type result struct {
+		imp service.UsageImport
+		err error
+	}
+	first, done := make(chan service.UsageImport, 1), make(chan result, 1)
+	go func() {
+		out, err := h.svc.RunUsageImport(context.WithoutCancel(ctx), p, imp.ID, recs, func(u service.UsageImport) {
+			select {
+			case first <- u:
+			default:
+			}
+		})
+		done <- result{out, err}
+	}()
+	var res result
+	select {
+	case u := <-first:
+		if u.Status != service.ImportDone {
+			redirect(w, r, "/console/sales-items/imports/"+url.PathEscape(imp.ID))
+			return
 		}
+		res = <-done
+	case res = <-done: // an error before the first batch, or no rows
+	}
+	if res.err != nil {
+		h.salesItemsWith(w, r, nil, res.err)
+		return
+	}
+	h.salesItemsWith(w, r, usageResultOf(lang, res.imp), nil)
+}
+
+// usageResultOf is what the page shows of an import: its counts and its
+// rejected rows, by line, in lang.
+func usageResultOf(lang string, imp service.UsageImport) *usageResult {
+	res := &usageResult{Import: imp, Report: service.UsageReport{Imported: imp.Imported, Duplicates: imp.Duplicates, Rejected: len(imp.Rejected)}}
+	for _, row := range imp.Rejected {
+		res.Rejected = append(res.Rejected, usageRejected{Line: row.Line, RecordID: row.RecordID, Reason: format.RejectReason(lang, row)})
 	}
 	slices.SortStableFunc(res.Rejected, func(a, b usageRejected) int { return a.Line - b.Line })
-	h.salesItemsWith(w, r, res, nil)
+	return res
+}
+
+// usageImportPage shows an import's progress (the section polls itself
+// while it runs) and, once done, its counts and rejected rows.
+func (h *Handler) usageImportPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	imp, err := h.svc.GetUsageImport(ctx, access.FromContext(ctx), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	lang := infoFrom(ctx).lang
+	v := h.newView(r, "sales_items", T(lang, "usage.title"), usageResultOf(lang, imp))
+	if r.Header.Get("HX-Request") != "" {
+		h.fragment(w, r, "usageimport", "importprogress", http.StatusOK, v)
+		return
+	}
+	h.render(w, r, "usageimport", http.StatusOK, v)
 }

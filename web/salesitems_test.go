@@ -3,11 +3,13 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -352,5 +354,90 @@ func TestBillingRunProgressHTTP(t *testing.T) {
 	if strings.Contains(frag, "hx-trigger") || !strings.Contains(frag, `<span id="run-items">2 / 2</span>`) || !strings.Contains(frag, "Took ") ||
 		!strings.Contains(frag, `value="100"`) {
 		t.Fatalf("a finished run's progress: want it shown at 100 %% with its duration, no longer polling\n%s", frag)
+	}
+}
+
+// TestUsageImportProgressHTTP (issue 16): a usage file longer than one
+// batch sends the browser to its import's page, which shows the progress and
+// polls itself while the import runs, then the counts and rejected rows once
+// it is done; another tenant's staff cannot open it.
+func TestUsageImportProgressHTTP(t *testing.T) {
+	t.Parallel()
+	reached, release, finished := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	hook := func(point string) error {
+		switch point {
+		case "usage_batch": // hold the import before its second batch
+			once.Do(func() {
+				close(reached)
+				<-release
+			})
+		case "usage_done":
+			close(finished)
+		}
+		return nil
+	}
+	e := testserver.NewOnWith(t, testdb.Open(t, store.SQLite), service.WithFaultHook(hook))
+	ctx := context.Background()
+	sys := access.System(e.A.ID, "test")
+	if _, err := e.Svc.CreateUser(ctx, sys, service.NewUser{Email: "fin@a.test", Name: "Fin", Role: "finance", Password: testPassword, Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Svc.CreateUser(ctx, access.System(e.B.ID, "test"), service.NewUser{Email: "fin@b.test", Name: "Fin B", Role: "finance", Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Svc.CreateProduct(ctx, sys, service.ProductInput{Code: ptr("BKP-GB"), Name: ptr("Backup GB"), ChargeType: ptr("usage"), DefaultPrice: ptr("0.10")}); err != nil {
+		t.Fatal(err)
+	}
+	cust, err := e.Svc.GetCustomer(ctx, sys, e.A.Customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString("record_id,customer,sku,quantity,unit,period_start,period_end\n")
+	for i := range 600 {
+		sku := "BKP-GB"
+		if i == 550 {
+			sku = "NOSKU"
+		}
+		fmt.Fprintf(&csv, "r%d,%s,%s,1,GB,2025-11-01,2025-11-30\n", i, cust.Number, sku)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "usage.csv")
+	_, _ = fw.Write([]byte(csv.String()))
+	_ = mw.Close()
+	fin := newClient(t, e)
+	fin.login("fin@a.test")
+	req, err := http.NewRequest(http.MethodPost, fin.base+"/console/sales-items/usage", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := fin.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	page := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(page, "/console/sales-items/imports/uim_") {
+		t.Fatalf("a long import: %d to %q, want its progress page", resp.StatusCode, page)
+	}
+	<-reached
+	_, _, body := fin.do(http.MethodGet, page, nil)
+	if !strings.Contains(body, `id="import-rows">500 / 600`) || !strings.Contains(body, `hx-trigger="every 1s"`) || !strings.Contains(body, "Importando…") {
+		t.Errorf("while importing, the page does not show 500 of 600 rows and poll:\n%.3000s", body)
+	}
+	close(release)
+	<-finished
+	_, _, body = fin.do(http.MethodGet, page, nil, "HX-Request", "true")
+	if !strings.Contains(body, `id="import-rows">600 / 600`) || strings.Contains(body, "hx-trigger") ||
+		!strings.Contains(body, "Importadas: 599 · ya importadas: 0 · rechazadas: 1") || !strings.Contains(body, `<td class="num">552</td><td>r550</td>`) {
+		t.Errorf("once done, the page does not show the counts and the rejected row, or still polls:\n%.3000s", body)
+	}
+	other := newClient(t, e)
+	other.login("fin@b.test")
+	if code, _, _ := other.do(http.MethodGet, page, nil); code != http.StatusNotFound {
+		t.Errorf("another tenant's staff opens the import: %d, want 404", code)
 	}
 }

@@ -127,6 +127,7 @@ type CatalogTx interface {
 type ItemsTx interface {
 	usecase.AuditTx
 	ItemStore
+	UsageImportStore
 	CompleteTx
 	ProductByCode(ctx context.Context, tenantID, code string) (billing.Product, error)
 }

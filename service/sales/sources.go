@@ -436,44 +436,64 @@ type UsageReport struct {
 // the good ones; each is reported with its line and reason. Rows for
 // customers without a contract still become items.
 func (s *Service) ImportUsage(ctx context.Context, p access.Principal, records []UsageRecord) (UsageReport, error) {
-	if err := usecase.Allow(p, access.ManageSalesItems); err != nil {
+	if err := checkUsageImport(p, records); err != nil {
 		return UsageReport{}, err
 	}
-	if len(records) > 100000 {
-		return UsageReport{}, fail.Field("records", "at most 100,000 records per import; split the file")
-	}
 	var rep UsageReport
-	const batch = 500
-	for start := 0; start < len(records); start += batch {
-		end := min(start+batch, len(records))
+	for start := 0; start < len(records); start += usageBatch {
+		end := min(start+usageBatch, len(records))
 		rows, err := usecase.Write(ctx, s.items, p, access.ManageSalesItems, nil, func(tx ItemsTx) ([]UsageRowResult, usecase.Audit, error) {
-			var a usecase.Audit
-			rows := make([]UsageRowResult, 0, end-start)
-			for _, r := range records[start:end] {
-				res, err := s.importUsageRow(ctx, tx, p.TenantID, r)
-				if err != nil {
-					return nil, a, err
-				}
-				rows = append(rows, res)
-			}
-			return rows, a.And("usage.imported", "usage", fmt.Sprintf("rows %d-%d", start+1, end), map[string]int{"rows": end - start}), nil
+			return s.importUsageBatch(ctx, tx, p, records, start, end)
 		})
 		if err != nil {
 			return rep, err
 		}
-		for _, r := range rows {
-			switch r.Status {
-			case "imported":
-				rep.Imported++
-			case "duplicate":
-				rep.Duplicates++
-			default:
-				rep.Rejected++
-			}
-			rep.Rows = append(rep.Rows, r)
-		}
+		rep.add(rows)
 	}
 	return rep, nil
+}
+
+// usageBatch is how many usage rows one transaction imports.
+const usageBatch = 500
+
+// checkUsageImport checks who imports and how much at once.
+func checkUsageImport(p access.Principal, records []UsageRecord) error {
+	if err := usecase.Allow(p, access.ManageSalesItems); err != nil {
+		return err
+	}
+	if len(records) > 100000 {
+		return fail.Field("records", "at most 100,000 records per import; split the file")
+	}
+	return nil
+}
+
+// importUsageBatch imports records[start:end] in tx, with its audit entry.
+func (s *Service) importUsageBatch(ctx context.Context, tx ItemsTx, p access.Principal, records []UsageRecord, start, end int) ([]UsageRowResult, usecase.Audit, error) {
+	var a usecase.Audit
+	rows := make([]UsageRowResult, 0, end-start)
+	for _, r := range records[start:end] {
+		res, err := s.importUsageRow(ctx, tx, p.TenantID, r)
+		if err != nil {
+			return nil, a, err
+		}
+		rows = append(rows, res)
+	}
+	return rows, a.And("usage.imported", "usage", fmt.Sprintf("rows %d-%d", start+1, end), map[string]int{"rows": end - start}), nil
+}
+
+// add counts rows into the report.
+func (rep *UsageReport) add(rows []UsageRowResult) {
+	for _, r := range rows {
+		switch r.Status {
+		case "imported":
+			rep.Imported++
+		case "duplicate":
+			rep.Duplicates++
+		default:
+			rep.Rejected++
+		}
+		rep.Rows = append(rep.Rows, r)
+	}
 }
 
 // importUsageRow imports one record inside the batch transaction; a bad row
