@@ -6,6 +6,13 @@ import "fmt"
 // the English format, as the code writes it, → Spanish, Portuguese (Brazil).
 // The arguments are formatted into the translation in the same order.
 var errorTexts = map[string][2]string{
+	// The card refusals Facturo words itself (accounts.DeclineReasons).
+	"the card was declined: use another card or ask the bank":                   {"la tarjeta fue rechazada: use otra tarjeta o consulte a su banco", "o cartão foi recusado: use outro cartão ou consulte seu banco"},
+	"the card has expired: use another card":                                    {"la tarjeta ha caducado: use otra tarjeta", "o cartão expirou: use outro cartão"},
+	"the card's security code is incorrect":                                     {"el código de seguridad de la tarjeta es incorrecto", "o código de segurança do cartão está incorreto"},
+	"the card number is incorrect":                                              {"el número de la tarjeta es incorrecto", "o número do cartão está incorreto"},
+	"the card has insufficient funds: use another card":                         {"la tarjeta no tiene fondos suficientes: use otra tarjeta", "o cartão não tem saldo suficiente: use outro cartão"},
+	"the card could not be processed: try again":                                {"no se pudo procesar la tarjeta: inténtelo de nuevo", "não foi possível processar o cartão: tente novamente"},
 	"no usage import %q":                                                        {"no existe la importación de consumo %q", "não existe a importação de consumo %q"},
 	"unknown role %q: use one of %v":                                            {"rol desconocido %q: use uno de %v", "papel desconhecido %q: use um de %v"},
 	"unknown date preset %q: use one of %v":                                     {"periodo predefinido desconocido %q: use uno de %v", "período predefinido desconhecido %q: use um de %v"},

@@ -53,6 +53,21 @@ func scanErrorFormats(t *testing.T) (formats map[string]errorFormat, dynamic []s
 		inFail := f.Name.Name == "fail"
 		collectors := collectorNames(f, inFail)
 		ast.Inspect(f, func(n ast.Node) bool {
+			if vs, ok := n.(*ast.ValueSpec); ok {
+				// Tables of formats a package sets on its errors itself.
+				for i, name := range vs.Names {
+					if cl, ok := valueAt(vs, i).(*ast.CompositeLit); ok && formatTables[name.Name] {
+						for _, el := range cl.Elts {
+							if kv, ok := el.(*ast.KeyValueExpr); ok {
+								if s, ok := literalString(kv.Value); ok {
+									formats[s] = errorFormat{format: s, at: fset.Position(kv.Pos()).String()}
+								}
+							}
+						}
+					}
+				}
+				return true
+			}
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
@@ -230,4 +245,17 @@ func TestErrorTranslationsKeepTheVerbs(t *testing.T) {
 			}
 		}
 	}
+}
+
+// formatTables are the package-level maps whose values are error formats
+// the code sets on its errors itself (accounts.DeclineReasons: a card
+// refusal, by the processor's code).
+var formatTables = map[string]bool{"DeclineReasons": true}
+
+// valueAt is the i-th value of a var spec, or nil.
+func valueAt(vs *ast.ValueSpec, i int) ast.Expr {
+	if i < len(vs.Values) {
+		return vs.Values[i]
+	}
+	return nil
 }

@@ -222,6 +222,11 @@ func TestCustomerFormsHTTP(t *testing.T) {
 		if !strings.Contains(body, "moneda desconocida") || strings.Contains(body, "unknown currency") {
 			t.Errorf("unknown currency for a Spanish reader: the message is not in Spanish\n%.3000s", body)
 		}
+		// A card the processor refuses, in Facturo's words.
+		_, _, body = es.do(http.MethodPost, base+"/cards", url.Values{"card": {"4000000000000002"}, "exp_month": {"12"}, "exp_year": {"2030"}, "cvc": {"123"}})
+		if !strings.Contains(body, "la tarjeta fue rechazada") || strings.Contains(body, "Your card was declined") {
+			t.Errorf("a declined card for a Spanish reader: the message is not in Spanish\n%.3000s", body)
+		}
 	})
 
 	t.Run("billing run form: 422 at the field, typed values kept", func(t *testing.T) {

@@ -123,6 +123,20 @@ type DeclineError struct {
 
 func (e *DeclineError) Error() string { return fmt.Sprintf("card refused (%s): %s", e.Code, e.Message) }
 
+// DeclineReasons word the refusals every card processor reports, by code,
+// so that pages say them in the reader's language (messages.Error); a
+// refusal with another code shows the provider's message.
+var DeclineReasons = map[string]string{
+	"card_declined":      "the card was declined: use another card or ask the bank",
+	"expired_card":       "the card has expired: use another card",
+	"incorrect_cvc":      "the card's security code is incorrect",
+	"invalid_cvc":        "the card's security code is incorrect",
+	"incorrect_number":   "the card number is incorrect",
+	"invalid_number":     "the card number is incorrect",
+	"insufficient_funds": "the card has insufficient funds: use another card",
+	"processing_error":   "the card could not be processed: try again",
+}
+
 // ProviderErr turns a provider error into a domain error: a refused card is
 // payment_failed (402), anything else is an upstream failure (internal).
 func ProviderErr(err error) error {
@@ -130,6 +144,10 @@ func ProviderErr(err error) error {
 	if errors.As(err, &d) {
 		e := fail.Newf(fail.PaymentFailed, "the card was refused (%s): %s", d.Code, d.Message)
 		e.Fields = []fail.FieldError{{Field: "card", Message: d.Message}}
+		if reason, ok := DeclineReasons[d.Code]; ok {
+			// Facturo's own words, which pages write in the reader's language.
+			e.Fields[0].Format = reason
+		}
 		return e
 	}
 	var fe *fail.Error

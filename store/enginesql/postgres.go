@@ -1262,6 +1262,7 @@ var (
 	_ = sqlitesql.TenantConfigVersion(pgsql.TenantConfigVersion{})
 	_ = sqlitesql.Ticket(pgsql.Ticket{})
 	_ = sqlitesql.TimeEntry(pgsql.TimeEntry{})
+	_ = sqlitesql.UsageImport(pgsql.UsageImport{})
 	_ = sqlitesql.User(pgsql.User{})
 	_ = sqlitesql.Wallet(pgsql.Wallet{})
 	_ = sqlitesql.WalletGrant(pgsql.WalletGrant{})

@@ -663,6 +663,20 @@ type TimeEntry struct {
 	Currency    string    `db:"currency"`
 }
 
+type UsageImport struct {
+	TenantID   string    `db:"tenant_id"`
+	ID         string    `db:"id"`
+	Status     string    `db:"status"`
+	Total      int64     `db:"total"`
+	Processed  int64     `db:"processed"`
+	Imported   int64     `db:"imported"`
+	Duplicates int64     `db:"duplicates"`
+	Rejected   string    `db:"rejected"`
+	CreatedBy  string    `db:"created_by"`
+	CreatedAt  dbtx.Time `db:"created_at"`
+	UpdatedAt  dbtx.Time `db:"updated_at"`
+}
+
 type User struct {
 	TenantID     string         `db:"tenant_id"`
 	ID           string         `db:"id"`
