@@ -4,6 +4,8 @@ package messages
 var salesItemTexts = map[string][3]string{
 	"usage.status.running": {"Importing…", "Importando…", "Importando…"},
 	"usage.status.done":    {"Imported", "Importado", "Importado"},
+	// usage.status.interrupted: the node importing stopped; the same file again adds what is missing.
+	"usage.status.interrupted": {"Interrupted: upload the same file again to import the rest", "Interrumpida: suba el mismo archivo otra vez para importar el resto", "Interrompida: envie o mesmo arquivo de novo para importar o restante"},
 	// Adding a sales item by hand (seed 002).
 	"salesitems.new":             {"Add a sales item", "Añadir una partida de venta", "Adicionar um item de venda"},
 	"salesitems.new_help":        {"A sales item made by hand is billed with the customer's other pending items. Without a product, give a description.", "Una partida hecha a mano se factura con las demás partidas pendientes del cliente. Sin producto, escribe una descripción.", "Um item feito à mão é faturado com os outros itens pendentes do cliente. Sem produto, informe uma descrição."},

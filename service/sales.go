@@ -428,6 +428,7 @@ func (s *Service) emitBilledEvents(ctx context.Context, tx notify.EventStore, te
 
 // The statuses of a usage import.
 const (
-	ImportRunning = sales.ImportRunning
-	ImportDone    = sales.ImportDone
+	ImportRunning     = sales.ImportRunning
+	ImportDone        = sales.ImportDone
+	ImportInterrupted = sales.ImportInterrupted
 )

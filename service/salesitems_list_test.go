@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/facturo/facturo/access"
 	"github.com/facturo/facturo/billing"
@@ -194,6 +195,19 @@ func TestUsageImportProgress(t *testing.T) {
 		}
 		if _, err := e.svc.GetUsageImport(e.ctx, e.pb, imp.ID); !fail.Is(err, fail.NotFound) {
 			t.Errorf("another tenant reads the import: %v", err)
+		}
+		// An import whose node stopped: running, then no batch for longer
+		// than ImportStale, reads as interrupted; a finished one does not.
+		stuck := must(e.svc.StartUsageImport(e.ctx, e.pa, len(recs), nil)).ok(t)
+		if got := must(e.svc.GetUsageImport(e.ctx, e.pa, stuck.ID)).ok(t); got.Status != service.ImportRunning {
+			t.Errorf("a fresh import reads %s", got.Status)
+		}
+		e.clock.Advance(3 * time.Minute)
+		if got := must(e.svc.GetUsageImport(e.ctx, e.pa, stuck.ID)).ok(t); got.Status != service.ImportInterrupted {
+			t.Errorf("an import with no batch for 3 minutes reads %s, want interrupted", got.Status)
+		}
+		if got := must(e.svc.GetUsageImport(e.ctx, e.pa, imp.ID)).ok(t); got.Status != service.ImportDone {
+			t.Errorf("a finished import reads %s", got.Status)
 		}
 	})
 }

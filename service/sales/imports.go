@@ -30,11 +30,19 @@ type UsageImport struct {
 	UpdatedAt  time.Time        `json:"updated_at"`
 }
 
-// The statuses of a usage import.
+// The statuses of a usage import. Interrupted is never stored: it is a
+// running import whose last batch is older than ImportStale, which the node
+// running it must have stopped (uploading the file again adds only the
+// missing rows).
 const (
-	ImportRunning = "running"
-	ImportDone    = "done"
+	ImportRunning     = "running"
+	ImportDone        = "done"
+	ImportInterrupted = "interrupted"
 )
+
+// ImportStale is how long a running import may go without a batch before
+// it reads as interrupted: a batch of 500 rows takes well under a second.
+const ImportStale = 2 * time.Minute
 
 // UsageImportStore keeps usage imports.
 type UsageImportStore interface {
@@ -70,7 +78,7 @@ func (s *Service) RunUsageImport(ctx context.Context, p access.Principal, import
 		return UsageImport{}, err
 	}
 	imp, err := s.GetUsageImport(ctx, p, importID)
-	if err != nil || imp.Status == ImportDone {
+	if err != nil || imp.Status != ImportRunning {
 		return imp, err
 	}
 	for start := 0; start < len(records); start += usageBatch {
@@ -124,6 +132,9 @@ func (s *Service) GetUsageImport(ctx context.Context, p access.Principal, import
 		}
 		if imp.ID == "" {
 			return imp, fail.NotFoundf("no usage import %q", importID)
+		}
+		if imp.Status == ImportRunning && s.now().Sub(imp.UpdatedAt) > ImportStale {
+			imp.Status = ImportInterrupted
 		}
 		return imp, nil
 	})
